@@ -1,0 +1,74 @@
+# usnsim - build, test, demo.
+#
+#   make          build build/usnsim and the library
+#   make demo     install missing Debian packages, build, run the bundled
+#                 scenarios into results.db and print a summary
+#   make test     build and run the CUnit suites
+#   make params-md  regenerate the README parameter table
+
+CC      ?= cc
+BUILD   ?= build
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+PKGS    := yaml-0.1 sqlite3 gsl
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror \
+	   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
+	   -Isim -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lsqlite3 -lgsl -lgslcblas) -lm
+
+LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/main.o
+SUITES   := $(patsubst tests/test_%.c,%,$(TEST_SRC))
+
+.PHONY: all test demo deps clean params-md format
+all: $(BUILD)/usnsim
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/sim/version.o: CFLAGS += -DUSNSIM_VERSION='"$(VERSION)"'
+$(BUILD)/sim/version.o: FORCE
+FORCE:
+
+$(BUILD)/libusnsim.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/usnsim: $(BUILD)/sim/main.o $(BUILD)/libusnsim.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The list of suites is generated from the test file names: tests/test_X.c
+# defines int suite_X(void).
+$(BUILD)/tests/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@printf 'SUITE(%s)\n' $(SUITES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/main.o: CFLAGS += -I$(BUILD)/tests
+$(BUILD)/tests/main.o: $(BUILD)/tests/suites.h
+
+$(BUILD)/usnsim-tests: $(TEST_OBJ) $(BUILD)/libusnsim.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+test: $(BUILD)/usnsim $(BUILD)/usnsim-tests
+	$(BUILD)/usnsim-tests
+
+deps:
+	@sh scripts/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/usnsim
+	@sh scripts/demo.sh $(BUILD)/usnsim results.db
+
+params-md: $(BUILD)/usnsim
+	$(BUILD)/usnsim params --markdown > $(BUILD)/params.md
+	@sh scripts/splice-params.sh README.md $(BUILD)/params.md
+
+format:
+	clang-format -i sim/*.[ch] models/*.[ch] tests/*.[ch]
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

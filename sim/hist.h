@@ -1,0 +1,52 @@
+/*
+ * hist.h - log-linear (HDR-style) histograms of non-negative integers.
+ *
+ * Values below 2^(HIST_SUB_BITS+1) get a bucket each; above, every power of
+ * two is split into 2^HIST_SUB_BITS equal buckets, so a bucket is at most
+ * 1/128 of its lower bound wide and a quantile reported at the bucket's
+ * midpoint is within 0.4% of the exact sample quantile (<= 1% promised).
+ * Memory is a fixed array, however many values are recorded. Count, mean,
+ * standard deviation, min and max are exact (Welford's running moments).
+ * Negative values are recorded as 0 and counted in `negative`.
+ */
+#ifndef USNSIM_HIST_H
+#define USNSIM_HIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HIST_SUB_BITS 7
+#define HIST_SUB (1 << HIST_SUB_BITS)
+/* Buckets covering [0, 2^63): 2*SUB exact ones, then SUB per octave. */
+#define HIST_BUCKETS ((64 - HIST_SUB_BITS - 1) * HIST_SUB + HIST_SUB)
+
+/* Largest relative error of a reported quantile (a bound, for tests). */
+#define HIST_REL_ERROR (1.0 / (2 * HIST_SUB))
+
+struct hist {
+	uint64_t count;
+	uint64_t negative;
+	int64_t min, max;
+	double mean, m2; /* Welford */
+	uint64_t bucket[HIST_BUCKETS];
+};
+
+struct stat_summary {
+	uint64_t count;
+	double mean, stddev, min, p50, p90, p99, p999, max;
+};
+
+void hist_init(struct hist *h);
+void hist_record(struct hist *h, int64_t v);
+/* Adds src's samples to dst. */
+void hist_merge(struct hist *dst, const struct hist *src);
+/* The value at quantile q in [0, 1]: the midpoint of the bucket holding the
+ * ceil(q * count)-th smallest sample, clamped to [min, max]. 0 if empty. */
+double hist_quantile(const struct hist *h, double q);
+/* Fills s (all zero when the histogram is empty). */
+void hist_summary(const struct hist *h, struct stat_summary *s);
+/* Bucket index of v, and the value range [lower, upper) of bucket i. */
+size_t hist_index(int64_t v);
+void hist_bounds(size_t i, int64_t *lower, int64_t *upper);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * param.h - the parameter registry: every scenario parameter, declared once.
+ *
+ * A declaration gives the dotted path, the type (which fixes the unit), the
+ * default as it would be written in a scenario, the valid range in
+ * canonical units, one line of meaning and the public source of the
+ * default. The scenario loader validates against it, `usnsim params` prints
+ * it, and the README's parameter table is generated from it.
+ *
+ * A '*' in a path stands for an instance name chosen by the scenario, e.g.
+ * "apps.*.rate" matches "apps.rpc.rate". The path before the '*' ("apps")
+ * is an instance group.
+ */
+#ifndef USNSIM_PARAM_H
+#define USNSIM_PARAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+enum param_type {
+	PT_STRING,     /* free text */
+	PT_ENUM,       /* one of def->choices, "a|b|c" */
+	PT_BOOL,       /* true/false, yes/no, on/off */
+	PT_INT,	       /* signed integer, no unit */
+	PT_FLOAT,      /* real number, no unit */
+	PT_TIME,       /* ps; "450ns" */
+	PT_BITRATE,    /* bit/s; "10Gbps", "1.25GB/s" */
+	PT_PKTRATE,    /* packets/s; "200kpps" */
+	PT_RATE,       /* a bit rate or a packet rate, either is accepted */
+	PT_SIZE,       /* bytes; "64KiB", "1500B" */
+	PT_FRACTION,   /* [0, 1]; "0.2" or "20%" */
+	PT_SIZE_TABLE, /* a list of [size, weight] pairs */
+};
+
+struct param_def {
+	const char *path; /* "apps.*.rate" */
+	enum param_type type;
+	const char *def; /* default as written in a scenario; NULL: required */
+	const char *choices; /* PT_ENUM only: "poisson|cbr" */
+	double min, max;     /* inclusive range in canonical units */
+	const char *help;    /* one line of meaning */
+	const char *source;  /* where the default comes from */
+};
+
+struct param_table {
+	size_t n;
+	double *value; /* canonical unit of the table (bytes for sizes) */
+	double *weight;
+};
+
+struct param_val {
+	enum param_type type;
+	bool per_packet; /* PT_RATE: true if given as a packet rate */
+	union {
+		int64_t i;     /* PT_INT, PT_BOOL (0/1) */
+		double d;      /* PT_FLOAT, PT_FRACTION, PT_*RATE */
+		sim_time t;    /* PT_TIME */
+		uint64_t size; /* PT_SIZE */
+		const char *s; /* PT_STRING, PT_ENUM (owned by the scenario) */
+		const struct param_table *table; /* PT_SIZE_TABLE */
+	} u;
+};
+
+/* A table ends with an entry whose path is NULL. Models define theirs. */
+extern const struct param_def sim_params[];  /* top level: duration, seed .. */
+extern const struct param_def link_params[]; /* network.* */
+extern const struct param_def app_params[];  /* apps.*.* */
+
+/* All declarations, in a stable order (the order of `usnsim params`). */
+size_t param_count(void);
+const struct param_def *param_at(size_t i);
+
+/* The declaration matching a concrete path ("apps.rpc.rate"), or NULL. */
+const struct param_def *param_lookup(const char *path);
+/* True if prefix names an instance group ("apps"). */
+bool param_is_group(const char *prefix);
+
+/* Parses a scalar into out. Returns 0, or -EINVAL / -ERANGE with a message
+ * in err such as "expected a time such as 450ns (units: ps, ns, us, ms, s)"
+ * or "1.5 is above the maximum 1". PT_STRING/PT_ENUM values point into text
+ * (the caller keeps it alive). PT_SIZE_TABLE cannot be parsed from a
+ * scalar: -EINVAL. */
+int param_parse(const struct param_def *def, const char *text,
+		struct param_val *out, char *err, size_t errlen);
+/* Canonical text of a value (what the database stores), e.g. "1.5us". */
+int param_format(const struct param_val *val, char *buf, size_t n);
+
+const char *param_type_name(enum param_type type); /* "time", "size" .. */
+/* Unit shown to users: "ps" for time, "B" for size, "bps or pps" ... */
+const char *param_unit(enum param_type type);
+/* Range as text in the parameter's own units ("0 .. 1", ">= 1B"), or ""
+ * when unbounded; for `usnsim params`. */
+int param_range_text(const struct param_def *def, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * scenario.h - loading and validating a scenario file.
+ *
+ * A scenario is a YAML mapping whose leaves are parameters of the registry
+ * (param.h). Loading parses the file with libyaml, applies `like: NAME`
+ * inheritance between instances of a group (the named sibling's keys are
+ * copied, then the instance's own keys override them; chains allowed,
+ * cycles are an error), applies `--set path=value` overrides, checks every
+ * key, type, unit and range, and fills in the defaults of every parameter
+ * of every instance. The result is the set of effective parameters: what a
+ * run uses, and what the database stores.
+ *
+ * Errors are reported as one line, "FILE:LINE:COL: message", with the nearest
+ * valid key suggested for an unknown key. Lines and columns count from 1.
+ * Overrides given with --set are reported as "--set:N:COL" (N-th override).
+ */
+#ifndef USNSIM_SCENARIO_H
+#define USNSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "param.h"
+
+struct scn;
+
+/* Loads path with overrides sets[0..nsets) ("apps.src.rate=90kpps").
+ * Returns 0 and a scenario in *out; -EINVAL with a "file:line:col: ..." line
+ * in err for bad input; -errno with "path: strerror" in err if the file
+ * cannot be read. */
+int scn_load(const char *path, const char *const *sets, size_t nsets,
+	     struct scn **out, char *err, size_t errlen);
+void scn_destroy(struct scn *s); /* NULL is a no-op */
+
+const char *scn_path(const struct scn *s);
+/* The `name:` parameter, or the file's base name without extension. */
+const char *scn_name(const struct scn *s);
+/* Hex hash (16 digits) of the file's bytes and the overrides. */
+const char *scn_hash(const struct scn *s);
+
+/* Instance names of a group ("apps") in file order; returns the count. */
+size_t scn_instances(const struct scn *s, const char *group,
+		     const char *const **names);
+
+/* The effective value of a concrete path; NULL if there is no such
+ * parameter (a programming error in the caller). */
+const struct param_val *scn_get(const struct scn *s, const char *path);
+/* Typed shortcuts; they abort() on a path that is not declared with a
+ * matching type, since that is a bug, not bad input. */
+sim_time scn_time(const struct scn *s, const char *path);
+double scn_double(const struct scn *s,
+		  const char *path); /* float, fraction, rates */
+uint64_t scn_size(const struct scn *s, const char *path);
+int64_t scn_int(const struct scn *s, const char *path);	    /* int, bool */
+const char *scn_str(const struct scn *s, const char *path); /* string, enum */
+
+/* Where a value came from, for errors found after loading (e.g. warmup >=
+ * duration): "file:line:col" for a value from the file, "--set:N:COL" for an
+ * override, or the file name alone for a default. */
+int scn_where(const struct scn *s, const char *path, char *buf, size_t n);
+
+/* Every effective parameter, sorted by path. */
+size_t scn_param_count(const struct scn *s);
+/* path and canonical text of parameter i (valid while s lives). */
+void scn_param_at(const struct scn *s, size_t i, const char **path,
+		  const char **text);
+
+#endif

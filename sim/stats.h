@@ -1,0 +1,123 @@
+/*
+ * stats.h - the named statistics of one run.
+ *
+ * Models register what they measure under (component, metric), e.g.
+ * ("apps.rpc", "latency") or ("network", "drops"), and get back storage they
+ * update directly on the hot path: a counter is a uint64_t, a histogram and
+ * a gauge are small structs with inline record functions. Nothing here
+ * allocates after registration except the sampled time series, which grow
+ * by one point per sample interval (O(duration / interval), never
+ * O(packets)).
+ *
+ * Warm-up: histograms, gauges and time series ignore what happens before
+ * the warm-up time. Counters count the whole run, so that conservation of
+ * packets (sent = received + dropped + in flight) holds exactly.
+ */
+#ifndef USNSIM_STATS_H
+#define USNSIM_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "sim.h"
+
+struct stats;
+
+struct stat_hist {
+	const struct sim *sim;
+	sim_time warmup_ps;
+	struct hist hist;
+};
+
+/* A time-weighted gauge: its mean is the integral of the value over
+ * [warmup, end] divided by the length of that interval. */
+struct stat_gauge {
+	const struct sim *sim;
+	sim_time warmup_ps;
+	double value;	  /* current value */
+	sim_time last_ps; /* when area was last brought up to date */
+	double area;	  /* integral of value dt, value x ps, after warm-up */
+	double min, max;  /* over [warmup, end] */
+};
+
+struct stat_series {
+	size_t n, cap;
+	sim_time *t_ps;
+	double *value;
+};
+
+enum stat_kind {
+	STAT_COUNTER,
+	STAT_SCALAR,
+	STAT_HIST,
+	STAT_GAUGE,
+	STAT_SERIES
+};
+
+struct stat_info {
+	enum stat_kind kind;
+	const char *component;
+	const char *metric;
+	const char *unit; /* canonical unit: "ps", "B", "bps", "" ... */
+	union {
+		const uint64_t *counter;
+		double scalar;
+		const struct stat_hist *hist;
+		const struct stat_gauge *gauge;
+		const struct stat_series *series;
+	} u;
+};
+
+/* Returns NULL on allocation failure. sample_ps = 0 disables time series. */
+struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
+			   sim_time sample_ps);
+void stats_destroy(struct stats *st); /* NULL is a no-op */
+
+/* Registration (set-up time only). Each returns stable storage, or NULL on
+ * allocation failure or if (component, metric) is already registered. */
+uint64_t *stats_counter(struct stats *st, const char *component,
+			const char *metric, const char *unit);
+struct stat_hist *stats_hist(struct stats *st, const char *component,
+			     const char *metric, const char *unit);
+struct stat_gauge *stats_gauge(struct stats *st, const char *component,
+			       const char *metric, const char *unit);
+/* A time series sampling *src every sample interval after warm-up. */
+int stats_series_gauge(struct stats *st, const char *component,
+		       const char *metric, const struct stat_gauge *src);
+int stats_series_counter(struct stats *st, const char *component,
+			 const char *metric, const uint64_t *src);
+/* An end-of-run value; returns 0 or -ENOMEM. Setting it again replaces. */
+int stats_scalar(struct stats *st, const char *component, const char *metric,
+		 const char *unit, double value);
+
+/* Schedules the sampler (call once, at time 0, before sim_run). Returns 0
+ * or -ENOMEM. */
+int stats_start(struct stats *st);
+/* Brings gauges up to now (call once after sim_run). */
+void stats_finish(struct stats *st);
+
+size_t stats_count(const struct stats *st);
+/* Fills out for entry i < stats_count(), in registration order. */
+void stats_get(const struct stats *st, size_t i, struct stat_info *out);
+/* Looks an entry up by name; returns 0 or -ENOENT. */
+int stats_find(const struct stats *st, const char *component,
+	       const char *metric, struct stat_info *out);
+
+static inline void stats_hist_record(struct stat_hist *h, int64_t v)
+{
+	if (h->sim->now >= h->warmup_ps)
+		hist_record(&h->hist, v);
+}
+
+/* Gauge updates: defined in stats.c (they integrate the elapsed interval). */
+void stats_gauge_set(struct stat_gauge *g, double value);
+static inline void stats_gauge_add(struct stat_gauge *g, double delta)
+{
+	stats_gauge_set(g, g->value + delta);
+}
+/* Time-weighted mean over [warmup, now]; 0 if that interval is empty. */
+double stats_gauge_mean(const struct stat_gauge *g);
+
+#endif
