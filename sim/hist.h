@@ -6,7 +6,8 @@
  * 1/128 of its lower bound wide and a quantile reported at the bucket's
  * midpoint is within 0.4% of the exact sample quantile (<= 1% promised).
  * Memory is a fixed array, however many values are recorded. Count, mean,
- * standard deviation, min and max are exact (Welford's running moments).
+ * standard deviation, min and max are exact (Welford's running moments);
+ * the standard deviation is the sample one (divisor n - 1, 0 when n < 2).
  * Negative values are recorded as 0 and counted in `negative`.
  */
 #ifndef USNSIM_HIST_H
@@ -45,7 +46,10 @@ void hist_merge(struct hist *dst, const struct hist *src);
 double hist_quantile(const struct hist *h, double q);
 /* Fills s (all zero when the histogram is empty). */
 void hist_summary(const struct hist *h, struct stat_summary *s);
-/* Bucket index of v, and the value range [lower, upper) of bucket i. */
+/* Bucket index of v, and the value range [lower, upper) of bucket i. The
+ * last bucket's upper bound, 2^63, is reported as INT64_MAX (which that
+ * bucket also holds). A bucket's midpoint is the middle of the integers it
+ * holds, so buckets of width 1 report their value exactly. */
 size_t hist_index(int64_t v);
 void hist_bounds(size_t i, int64_t *lower, int64_t *upper);
 

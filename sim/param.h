@@ -82,11 +82,14 @@ bool param_is_group(const char *prefix);
  * in err such as "expected a time such as 450ns (units: ps, ns, us, ms, s)"
  * or "1.5 is above the maximum 1". PT_STRING/PT_ENUM values point into text
  * (the caller keeps it alive). PT_SIZE_TABLE cannot be parsed from a
- * scalar: -EINVAL. */
+ * scalar: -EINVAL, except the empty list "[]" (how a default is written). */
 int param_parse(const struct param_def *def, const char *text,
 		struct param_val *out, char *err, size_t errlen);
 /* Canonical text of a value (what the database stores), e.g. "1.5us". */
 int param_format(const struct param_val *val, char *buf, size_t n);
+
+/* Levenshtein distance between a and b, for "did you mean" hints. */
+size_t param_distance(const char *a, const char *b);
 
 const char *param_type_name(enum param_type type); /* "time", "size" .. */
 /* Unit shown to users: "ps" for time, "B" for size, "bps or pps" ... */

@@ -36,4 +36,10 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		 char *err, size_t errlen);
 void run_result_fini(struct run_result *r);
 
+/* Checks what the scenario's parameters cannot check one by one (warm-up
+ * shorter than duration, distributions that fit together) by building the
+ * topology without running it. Returns 0, -EINVAL with err filled, or
+ * -ENOMEM. */
+int run_validate(const struct scn *s, char *err, size_t errlen);
+
 #endif

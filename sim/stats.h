@@ -76,32 +76,38 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 void stats_destroy(struct stats *st); /* NULL is a no-op */
 
 /* Registration (set-up time only). Each returns stable storage, or NULL on
- * allocation failure or if (component, metric) is already registered. */
+ * allocation failure or if (component, metric) is already registered.
+ * Names are unique among counters, scalars, histograms and gauges, and
+ * separately among time series (a series may share its source's name). */
 uint64_t *stats_counter(struct stats *st, const char *component,
 			const char *metric, const char *unit);
 struct stat_hist *stats_hist(struct stats *st, const char *component,
 			     const char *metric, const char *unit);
 struct stat_gauge *stats_gauge(struct stats *st, const char *component,
 			       const char *metric, const char *unit);
-/* A time series sampling *src every sample interval after warm-up. */
+/* A time series sampling *src every sample interval after warm-up. Each
+ * returns 0, -EEXIST (a series of that name exists), -EINVAL or -ENOMEM. */
 int stats_series_gauge(struct stats *st, const char *component,
 		       const char *metric, const struct stat_gauge *src);
 int stats_series_counter(struct stats *st, const char *component,
 			 const char *metric, const uint64_t *src);
-/* An end-of-run value; returns 0 or -ENOMEM. Setting it again replaces. */
+/* An end-of-run value; returns 0 or -ENOMEM (-EEXIST if the name belongs
+ * to a counter, histogram or gauge). Setting it again replaces. */
 int stats_scalar(struct stats *st, const char *component, const char *metric,
 		 const char *unit, double value);
 
 /* Schedules the sampler (call once, at time 0, before sim_run). Returns 0
  * or -ENOMEM. */
 int stats_start(struct stats *st);
-/* Brings gauges up to now (call once after sim_run). */
+/* Brings gauges up to now and stops the sampler (call once after
+ * sim_run). */
 void stats_finish(struct stats *st);
 
 size_t stats_count(const struct stats *st);
 /* Fills out for entry i < stats_count(), in registration order. */
 void stats_get(const struct stats *st, size_t i, struct stat_info *out);
-/* Looks an entry up by name; returns 0 or -ENOENT. */
+/* Looks an entry up by name (a non-series entry before a series of the
+ * same name); returns 0 or -ENOENT. */
 int stats_find(const struct stats *st, const char *component,
 	       const char *metric, struct stat_info *out);
 

@@ -19,7 +19,8 @@
  *   fraction: 0.25 or 25%
  * Parsing is exact for decimal input: 1.5us is 1500000 ps; a time that is
  * not a whole number of picoseconds, or a size that is not a whole number of
- * bytes, is rounded to nearest.
+ * bytes, is rounded to nearest (halves up: 2.5ps is 3 ps). Rates above 1e21
+ * per second are out of range.
  *
  * Parse functions return 0, -EINVAL (not a number, or an unknown unit),
  * -EDOM (a unit of another kind, e.g. "10Gbps" where a time is wanted),
@@ -55,8 +56,9 @@ int units_parse_fraction(const char *s, double *f);
 enum unit_kind units_kind_of(const char *s);
 
 /* Print in the largest unit that keeps the value readable and, where the
- * value allows, exact ("1.5us", "10Gbps", "200kpps", "64KiB", "1500B",
- * "25%"). Output parses back to the same value. Return snprintf's count. */
+ * value allows, exact ("1.5us", "10Gbps", "200kpps", "64KiB", "1500B");
+ * fractions print as plain numbers ("0.25"). Output parses back to the same
+ * value. Return snprintf's count. */
 int units_fmt_time(char *buf, size_t n, sim_time ps);
 int units_fmt_bitrate(char *buf, size_t n, double bps);
 int units_fmt_pktrate(char *buf, size_t n, double pps);

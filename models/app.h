@@ -1,0 +1,30 @@
+/*
+ * app.h - traffic sources.
+ */
+#ifndef USNSIM_APP_H
+#define USNSIM_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+struct app;
+struct scn;
+struct stats;
+
+/* Creates app `name` (the index is stamped into its packets' src) from the
+ * parameters under apps.NAME, with random streams derived from (seed, rep,
+ * "apps.NAME.arrivals" / ".sizes"). Returns 0; -EINVAL with a
+ * "file:line:col: ..." message in err if the parameters do not fit together
+ * (e.g. size_min > size_max, empirical sizes without a table); -ENOMEM. */
+int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
+	       const struct scn *s, const char *name, uint32_t index,
+	       uint32_t rep, struct app **out, char *err, size_t errlen);
+void app_destroy(struct app *a); /* NULL is a no-op */
+void app_connect(struct app *a, struct sim_port out);
+/* Schedules the first packet; returns 0 or -ENOMEM. */
+int app_start(struct app *a);
+uint64_t app_sent(const struct app *a);
+
+#endif

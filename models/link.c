@@ -1,0 +1,243 @@
+/*
+ * link.c - the native wire: FIFO output queue, serialization, propagation.
+ *
+ * A packet that finds the wire idle starts serializing at once; otherwise
+ * it waits in a FIFO queue bounded in packets and (optionally) bytes, and a
+ * packet that does not fit is dropped (reason "queue_full"). Serialization
+ * of len bytes takes (len + overhead) * 8 / rate; then the packet
+ * propagates for `delay` and leaves through the output port. Propagation
+ * preserves order, so packets on the wire wait in a second FIFO with one
+ * timer for its head.
+ *
+ * Events per packet: one at the end of serialization and, if the delay is
+ * not zero, one at delivery. Queueing delay (arrival to start of
+ * serialization) is recorded per packet, and added to the packet's own
+ * queueing total.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "link.h"
+#include "scenario.h"
+#include "stats.h"
+#include "units.h"
+
+struct fifo {
+	struct sim_pkt *head, *tail;
+};
+
+struct link {
+	struct sim *sim;
+	struct stats *st;
+	const char *name;
+	double rate_bps;
+	sim_time delay_ps;
+	uint64_t limit_pkts, limit_bytes; /* limit_bytes 0: none */
+	uint64_t overhead_bytes;
+
+	struct fifo queue; /* waiting to be serialized */
+	uint64_t queue_pkts, queue_bytes;
+	struct sim_pkt *tx; /* being serialized, or NULL */
+	struct fifo wire;   /* propagating; pkt->enq_ps is the arrival time */
+	uint64_t wire_pkts;
+
+	struct sim_port out, drop;
+
+	uint64_t *arrived, *sent, *sent_bytes, *delivered, *drops_full;
+	struct stat_hist *queue_delay;
+	struct stat_gauge *queue_len, *busy;
+};
+
+static void fifo_push(struct fifo *f, struct sim_pkt *p)
+{
+	p->next = NULL;
+	if (f->tail)
+		f->tail->next = p;
+	else
+		f->head = p;
+	f->tail = p;
+}
+
+static struct sim_pkt *fifo_pop(struct fifo *f)
+{
+	struct sim_pkt *p = f->head;
+
+	f->head = p->next;
+	if (!f->head)
+		f->tail = NULL;
+	p->next = NULL;
+	return p;
+}
+
+static void link_tx_done(struct sim *sim, void *a, void *b);
+
+static void link_start_tx(struct link *l, struct sim_pkt *p)
+{
+	sim_time now = sim_now(l->sim);
+	sim_time wait = now - p->enq_ps;
+
+	p->queued_ps += wait;
+	stats_hist_record(l->queue_delay, wait);
+	l->tx = p;
+	sim_schedule(
+		l->sim,
+		units_tx_time(p->len_bytes + l->overhead_bytes, l->rate_bps),
+		link_tx_done, l, p);
+}
+
+static void link_deliver(struct sim *sim, void *a, void *b)
+{
+	struct link *l = a;
+	struct sim_pkt *p = fifo_pop(&l->wire);
+
+	(void)b;
+	l->wire_pkts--;
+	(*l->delivered)++;
+	if (l->wire.head)
+		sim_schedule_at(sim, l->wire.head->enq_ps, link_deliver, l,
+				NULL);
+	sim_port_send(&l->out, p);
+}
+
+static void link_tx_done(struct sim *sim, void *a, void *b)
+{
+	struct link *l = a;
+	struct sim_pkt *p = b;
+
+	l->tx = NULL;
+	(*l->sent)++;
+	*l->sent_bytes += p->len_bytes;
+	if (l->queue.head) {
+		struct sim_pkt *next = fifo_pop(&l->queue);
+
+		l->queue_pkts--;
+		l->queue_bytes -= next->len_bytes;
+		stats_gauge_set(l->queue_len, (double)l->queue_pkts);
+		link_start_tx(l, next);
+	} else {
+		stats_gauge_set(l->busy, 0);
+	}
+	if (l->delay_ps == 0) {
+		(*l->delivered)++;
+		sim_port_send(&l->out, p);
+		return;
+	}
+	p->enq_ps = sim_now(sim) + l->delay_ps;
+	if (!l->wire.head)
+		sim_schedule_at(sim, p->enq_ps, link_deliver, l, NULL);
+	fifo_push(&l->wire, p);
+	l->wire_pkts++;
+}
+
+static void link_recv(void *owner, struct sim_pkt *p)
+{
+	struct link *l = owner;
+
+	(*l->arrived)++;
+	p->enq_ps = sim_now(l->sim);
+	if (!l->tx) {
+		stats_gauge_set(l->busy, 1);
+		link_start_tx(l, p);
+		return;
+	}
+	if (l->queue_pkts + 1 > l->limit_pkts ||
+	    (l->limit_bytes &&
+	     l->queue_bytes + p->len_bytes > l->limit_bytes)) {
+		(*l->drops_full)++;
+		sim_port_send(&l->drop, p);
+		return;
+	}
+	fifo_push(&l->queue, p);
+	l->queue_pkts++;
+	l->queue_bytes += p->len_bytes;
+	stats_gauge_set(l->queue_len, (double)l->queue_pkts);
+}
+
+static int link_stats(struct link *l)
+{
+	const char *c = l->name;
+
+	l->arrived = stats_counter(l->st, c, "arrived", "packets");
+	l->sent = stats_counter(l->st, c, "sent", "packets");
+	l->sent_bytes = stats_counter(l->st, c, "sent_bytes", "B");
+	l->delivered = stats_counter(l->st, c, "delivered", "packets");
+	l->drops_full = stats_counter(l->st, c, "drops.queue_full", "packets");
+	l->queue_delay = stats_hist(l->st, c, "queue_delay", "ps");
+	l->queue_len = stats_gauge(l->st, c, "queue_len", "packets");
+	l->busy = stats_gauge(l->st, c, "utilization", "");
+	if (!l->arrived || !l->sent || !l->sent_bytes || !l->delivered ||
+	    !l->drops_full || !l->queue_delay || !l->queue_len || !l->busy)
+		return -ENOMEM;
+	if (stats_series_gauge(l->st, c, "queue_len", l->queue_len))
+		return -ENOMEM;
+	return 0;
+}
+
+int link_create(struct sim *sim, struct stats *st, const struct scn *s,
+		const char *prefix, struct link **out)
+{
+	struct link *l = calloc(1, sizeof(*l));
+	char path[128];
+
+	if (!l)
+		return -ENOMEM;
+	l->sim = sim;
+	l->st = st;
+	l->name = prefix;
+#define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
+	l->rate_bps = scn_double(s, P("rate"));
+	l->delay_ps = scn_time(s, P("delay"));
+	l->limit_pkts = (uint64_t)scn_int(s, P("queue_packets"));
+	l->limit_bytes = scn_size(s, P("queue_bytes"));
+	l->overhead_bytes = scn_size(s, P("overhead"));
+#undef P
+	if (link_stats(l)) {
+		free(l);
+		return -ENOMEM;
+	}
+	*out = l;
+	return 0;
+}
+
+void link_destroy(struct link *l)
+{
+	free(l);
+}
+
+struct sim_port link_input(struct link *l)
+{
+	return (struct sim_port){ .recv = link_recv, .owner = l };
+}
+
+void link_connect(struct link *l, struct sim_port out, struct sim_port drop)
+{
+	l->out = out;
+	l->drop = drop;
+}
+
+uint64_t link_in_flight(const struct link *l)
+{
+	return l->queue_pkts + (l->tx ? 1 : 0) + l->wire_pkts;
+}
+
+static uint64_t fifo_count_src(const struct fifo *f, uint32_t src)
+{
+	uint64_t n = 0;
+
+	for (const struct sim_pkt *p = f->head; p; p = p->next)
+		n += p->src == src;
+	return n;
+}
+
+uint64_t link_held_by(const struct link *l, uint32_t src)
+{
+	return fifo_count_src(&l->queue, src) + fifo_count_src(&l->wire, src) +
+	       (l->tx && l->tx->src == src);
+}
+
+void link_finish(struct link *l)
+{
+	stats_scalar(l->st, l->name, "in_flight", "packets",
+		     (double)link_in_flight(l));
+}

@@ -1,0 +1,35 @@
+/*
+ * link.h - the native wire: a FIFO output queue, serialization at the line
+ * rate, and a propagation delay.
+ */
+#ifndef USNSIM_LINK_H
+#define USNSIM_LINK_H
+
+#include <stddef.h>
+
+#include "pkt.h"
+
+struct link;
+struct scn;
+struct stats;
+
+/* Creates the link configured by the parameters under prefix ("network"),
+ * registering its statistics under that component name. Returns 0, or
+ * -ENOMEM. */
+int link_create(struct sim *sim, struct stats *st, const struct scn *s,
+		const char *prefix, struct link **out);
+/* NULL is a no-op. Packets still held belong to the packet pool, which
+ * reclaims them when it is destroyed. */
+void link_destroy(struct link *l);
+/* Where to hand packets to the link. */
+struct sim_port link_input(struct link *l);
+/* Where transmitted packets go, and where dropped ones go. */
+void link_connect(struct link *l, struct sim_port out, struct sim_port drop);
+/* Records end-of-run scalars (packets still in the queue or on the wire). */
+void link_finish(struct link *l);
+/* Packets held by the link: queued, being serialized or propagating. */
+uint64_t link_in_flight(const struct link *l);
+/* Of those, the packets of app src (walks the queues: end of run only). */
+uint64_t link_held_by(const struct link *l, uint32_t src);
+
+#endif

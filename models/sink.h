@@ -1,0 +1,28 @@
+/*
+ * sink.h - the far end of a bare queue: records what each app's packets
+ * went through, then frees them.
+ */
+#ifndef USNSIM_SINK_H
+#define USNSIM_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+struct sink;
+struct stats;
+
+/* One sink serving napps apps, whose names index their packets' src.
+ * Registers per app: received, received_bytes, dropped (counters), latency
+ * and queue_delay (histograms, ps). Returns 0 or -ENOMEM. */
+int sink_create(struct stats *st, struct pkt_pool *pool, size_t napps,
+		const char *const *names, struct sink **out);
+void sink_destroy(struct sink *k); /* NULL is a no-op */
+/* Port for delivered packets, and port for packets dropped on the way. */
+struct sim_port sink_input(struct sink *k);
+struct sim_port sink_drop_input(struct sink *k);
+uint64_t sink_received(const struct sink *k, size_t app);
+uint64_t sink_dropped(const struct sink *k, size_t app);
+
+#endif

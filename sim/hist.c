@@ -1,0 +1,174 @@
+/*
+ * hist.c - log-linear (HDR-style) histograms of non-negative integers.
+ *
+ * Bucket layout (SUB = HIST_SUB = 128):
+ *
+ *   values [0, 2*SUB)        one bucket each        buckets [0, 2*SUB)
+ *   values [2^k, 2^(k+1))    SUB buckets of width   buckets from
+ *   for k = 8 .. 62          2^(k - SUB_BITS)       (k - SUB_BITS + 1) * SUB
+ *
+ * Writing shift = max(0, msb(v) - SUB_BITS), the index is
+ * shift * SUB + (v >> shift): the top SUB_BITS + 1 bits of v, offset by one
+ * block of SUB per octave. INT64_MAX falls in the last bucket, whose upper
+ * bound 2^63 does not fit in an int64_t and is reported as INT64_MAX.
+ *
+ * Recording is a count-leading-zeros, a shift and an increment plus the
+ * running moments; nothing allocates. Quantiles walk the bucket array
+ * (HIST_BUCKETS entries), so they are for reporting, not the hot path. A
+ * bucket holds the integers [lower, upper - 1] and its "midpoint" is the
+ * middle of those integers, so buckets of width 1 report their value
+ * exactly and wider buckets are off by less than HIST_REL_ERROR.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "hist.h"
+
+/* Index of the most significant set bit of v > 0. */
+static inline unsigned hist_msb(uint64_t v)
+{
+	return 63u - (unsigned)__builtin_clzll(v);
+}
+
+size_t hist_index(int64_t v)
+{
+	unsigned msb, shift;
+
+	if (v < 2 * HIST_SUB)
+		return v < 0 ? 0 : (size_t)v;
+	msb = hist_msb((uint64_t)v);
+	shift = msb - HIST_SUB_BITS;
+	return (size_t)shift * HIST_SUB + (size_t)((uint64_t)v >> shift);
+}
+
+/* Bucket i holds the integers [*lower, *last]. */
+static void hist_range(size_t i, int64_t *lower, int64_t *last)
+{
+	unsigned shift;
+	uint64_t mant;
+
+	if (i < 2 * HIST_SUB) {
+		*lower = (int64_t)i;
+		*last = (int64_t)i;
+		return;
+	}
+	shift = (unsigned)(i / HIST_SUB) - 1;
+	mant = HIST_SUB + i % HIST_SUB;
+	*lower = (int64_t)(mant << shift);
+	/* ((mant + 1) << shift) - 1 without overflowing at the top. */
+	*last = (int64_t)((mant << shift) + ((UINT64_C(1) << shift) - 1));
+}
+
+void hist_bounds(size_t i, int64_t *lower, int64_t *upper)
+{
+	int64_t last;
+
+	if (i >= HIST_BUCKETS)
+		i = HIST_BUCKETS - 1;
+	hist_range(i, lower, &last);
+	*upper = last == INT64_MAX ? INT64_MAX : last + 1;
+}
+
+void hist_init(struct hist *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void hist_record(struct hist *h, int64_t v)
+{
+	double delta;
+
+	if (v < 0) {
+		h->negative++;
+		v = 0;
+	}
+	if (h->count == 0) {
+		h->min = v;
+		h->max = v;
+	} else if (v < h->min) {
+		h->min = v;
+	} else if (v > h->max) {
+		h->max = v;
+	}
+	h->count++;
+	delta = (double)v - h->mean;
+	h->mean += delta / (double)h->count;
+	h->m2 += delta * ((double)v - h->mean);
+	h->bucket[hist_index(v)]++;
+}
+
+void hist_merge(struct hist *dst, const struct hist *src)
+{
+	double na, nb, n, delta;
+
+	if (src->count == 0)
+		return;
+	if (dst->count == 0) {
+		*dst = *src;
+		return;
+	}
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	/* Chan et al.: combine two (count, mean, M2) triples. */
+	na = (double)dst->count;
+	nb = (double)src->count;
+	n = na + nb;
+	delta = src->mean - dst->mean;
+	dst->mean += delta * nb / n;
+	dst->m2 += src->m2 + delta * delta * na * nb / n;
+	dst->count += src->count;
+	dst->negative += src->negative;
+	for (size_t i = 0; i < HIST_BUCKETS; i++)
+		dst->bucket[i] += src->bucket[i];
+}
+
+double hist_quantile(const struct hist *h, double q)
+{
+	uint64_t rank, seen = 0;
+	int64_t lower, last;
+	double mid;
+	size_t i;
+
+	if (h->count == 0)
+		return 0;
+	if (!(q > 0))
+		q = 0;
+	if (q > 1)
+		q = 1;
+	rank = (uint64_t)ceil(q * (double)h->count);
+	if (rank < 1)
+		rank = 1;
+	if (rank > h->count)
+		rank = h->count;
+	/* No bucket below the minimum's holds a sample. */
+	for (i = hist_index(h->min); i < HIST_BUCKETS - 1; i++) {
+		seen += h->bucket[i];
+		if (seen >= rank)
+			break;
+	}
+	hist_range(i, &lower, &last);
+	mid = (double)lower + (double)(last - lower) / 2;
+	if (mid < (double)h->min)
+		return (double)h->min;
+	if (mid > (double)h->max)
+		return (double)h->max;
+	return mid;
+}
+
+void hist_summary(const struct hist *h, struct stat_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (h->count == 0)
+		return;
+	s->count = h->count;
+	s->mean = h->mean;
+	s->stddev = h->count > 1 ? sqrt(h->m2 / (double)(h->count - 1)) : 0;
+	s->min = (double)h->min;
+	s->max = (double)h->max;
+	s->p50 = hist_quantile(h, 0.5);
+	s->p90 = hist_quantile(h, 0.9);
+	s->p99 = hist_quantile(h, 0.99);
+	s->p999 = hist_quantile(h, 0.999);
+}

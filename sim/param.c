@@ -1,0 +1,729 @@
+/*
+ * param.c - the parameter registry: lookup, parsing, printing.
+ *
+ * The declarations live with their models (sim_params, link_params,
+ * app_params); this file walks them in that fixed order, matches concrete
+ * paths against declared ones ('*' stands for exactly one path segment, an
+ * instance name), and turns scenario text into typed values with messages
+ * that say what was expected, in which units, and within which bounds.
+ *
+ * Assumptions: the tables are small (a linear scan per lookup is fine) and
+ * consistent (no path is both a parameter and a prefix of another). A range
+ * with min == max == 0 means "no range". Bounds are checked in canonical
+ * units and printed in the parameter's own units.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "param.h"
+#include "units.h"
+
+static const struct param_def *const param_tables[] = {
+	sim_params,
+	link_params,
+	app_params,
+};
+
+#define PARAM_NTABLES (sizeof(param_tables) / sizeof(param_tables[0]))
+
+/* Longest piece of user text quoted in a message. */
+#define PARAM_QUOTE_MAX 40
+
+size_t param_count(void)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < PARAM_NTABLES; t++)
+		for (const struct param_def *d = param_tables[t]; d->path; d++)
+			n++;
+	return n;
+}
+
+const struct param_def *param_at(size_t i)
+{
+	for (size_t t = 0; t < PARAM_NTABLES; t++)
+		for (const struct param_def *d = param_tables[t]; d->path; d++)
+			if (i-- == 0)
+				return d;
+	return NULL;
+}
+
+/*
+ * Matches the concrete path against the start of the declared path decl.
+ * Returns NULL if they differ; otherwise what follows in decl: "" for a
+ * full match, or the rest after the '.' when path is a proper prefix.
+ */
+static const char *param_match(const char *decl, const char *path)
+{
+	for (;;) {
+		size_t dl = strcspn(decl, "."), pl = strcspn(path, ".");
+
+		if (pl == 0)
+			return NULL;
+		if (!(dl == 1 && decl[0] == '*') &&
+		    (dl != pl || memcmp(decl, path, pl) != 0))
+			return NULL;
+		decl += dl;
+		path += pl;
+		if (!*path)
+			return *decl ? decl + 1 : decl;
+		if (!*decl)
+			return NULL;
+		decl++;
+		path++;
+	}
+}
+
+const struct param_def *param_lookup(const char *path)
+{
+	for (size_t i = 0, n = param_count(); i < n; i++) {
+		const struct param_def *d = param_at(i);
+		const char *rest = param_match(d->path, path);
+
+		if (rest && !*rest)
+			return d;
+	}
+	return NULL;
+}
+
+bool param_is_group(const char *prefix)
+{
+	for (size_t i = 0, n = param_count(); i < n; i++) {
+		const char *rest = param_match(param_at(i)->path, prefix);
+
+		if (rest && rest[0] == '*' && (rest[1] == '.' || !rest[1]))
+			return true;
+	}
+	return false;
+}
+
+size_t param_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), *row, d;
+
+	row = malloc((lb + 1) * sizeof(*row));
+	if (!row)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	d = row[lb];
+	free(row);
+	return d;
+}
+
+static void param_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Copies text for a message: trimmed, one line, at most
+ * PARAM_QUOTE_MAX characters. */
+static const char *param_quote(const char *text, char *buf, size_t n)
+{
+	size_t len, o = 0;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	len = strlen(text);
+	while (len && isspace((unsigned char)text[len - 1]))
+		len--;
+	for (size_t i = 0; i < len && o + 4 < n; i++) {
+		if (i == PARAM_QUOTE_MAX) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		buf[o++] = iscntrl((unsigned char)text[i]) ? '?' : text[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static bool param_blank(const char *text)
+{
+	while (isspace((unsigned char)*text))
+		text++;
+	return !*text;
+}
+
+/* Shortest text that reads back to v; plain notation unless tiny or huge
+ * (units_fmt_fraction prints any number that way). */
+static int param_fmt_double(char *buf, size_t n, double v)
+{
+	return units_fmt_fraction(buf, n, v);
+}
+
+static enum unit_kind param_kind(enum param_type type)
+{
+	switch (type) {
+	case PT_TIME:
+		return UNIT_TIME;
+	case PT_BITRATE:
+		return UNIT_BITRATE;
+	case PT_PKTRATE:
+		return UNIT_PKTRATE;
+	case PT_SIZE:
+	case PT_SIZE_TABLE:
+		return UNIT_SIZE;
+	case PT_FRACTION:
+		return UNIT_FRACTION;
+	default:
+		return UNIT_NONE;
+	}
+}
+
+static const char *param_kind_name(enum unit_kind kind)
+{
+	switch (kind) {
+	case UNIT_TIME:
+		return "a time";
+	case UNIT_BITRATE:
+		return "a bit rate";
+	case UNIT_PKTRATE:
+		return "a packet rate";
+	case UNIT_SIZE:
+		return "a size";
+	case UNIT_FRACTION:
+		return "a percentage";
+	default:
+		return "a plain number";
+	}
+}
+
+/* "expected a time such as 450ns (units: ps, ns, us, ms, s)" */
+static void param_expected(const struct param_def *def, char *buf, size_t n)
+{
+	switch (def->type) {
+	case PT_TIME:
+	case PT_BITRATE:
+	case PT_PKTRATE:
+		snprintf(buf, n, "expected %s such as %s (units: %s)",
+			 param_kind_name(param_kind(def->type)),
+			 def->type == PT_TIME	   ? "450ns"
+			 : def->type == PT_BITRATE ? "10Gbps"
+						   : "200kpps",
+			 units_accepted(param_kind(def->type)));
+		break;
+	case PT_RATE:
+		snprintf(
+			buf, n,
+			"expected a bit rate such as 10Gbps (units: %s) or a packet rate such as 200kpps (units: %s)",
+			units_accepted(UNIT_BITRATE),
+			units_accepted(UNIT_PKTRATE));
+		break;
+	case PT_SIZE:
+		snprintf(
+			buf, n,
+			"expected a size such as 1500B (units: %s; a bare integer is bytes)",
+			units_accepted(UNIT_SIZE));
+		break;
+	case PT_FRACTION:
+		snprintf(
+			buf, n,
+			"expected a fraction between 0 and 1 such as 0.2 or 20%%");
+		break;
+	case PT_INT:
+		snprintf(buf, n, "expected an integer such as 1000");
+		break;
+	case PT_FLOAT:
+		snprintf(buf, n, "expected a number such as 0.5");
+		break;
+	case PT_BOOL:
+		snprintf(buf, n, "expected true or false (or yes/no, on/off)");
+		break;
+	case PT_ENUM:
+		snprintf(buf, n, "expected one of ");
+		for (const char *c = def->choices; c && *c;) {
+			size_t l = strcspn(c, "|"), o = strlen(buf);
+
+			snprintf(buf + o, n - o, "%s%.*s",
+				 c == def->choices ? "" : ", ", (int)l, c);
+			c += l + (c[l] == '|');
+		}
+		break;
+	case PT_SIZE_TABLE:
+		snprintf(
+			buf, n,
+			"expected a list of [size, weight] pairs such as [[64B, 7], [1500B, 1]]");
+		break;
+	default:
+		snprintf(buf, n, "expected text");
+		break;
+	}
+}
+
+/* The unit suffix of a text that starts with a number, or NULL. */
+static const char *param_unit_suffix(const char *text)
+{
+	const char *p = text;
+	bool digit = false;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	for (; isdigit((unsigned char)*p) || *p == '.'; p++)
+		digit |= isdigit((unsigned char)*p) != 0;
+	if (!digit)
+		return NULL;
+	if ((*p == 'e' || *p == 'E') &&
+	    (isdigit((unsigned char)p[1]) ||
+	     ((p[1] == '+' || p[1] == '-') && isdigit((unsigned char)p[2])))) {
+		for (p += 2; isdigit((unsigned char)*p); p++)
+			;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	return *p ? p : NULL;
+}
+
+/* Message for a units_parse_* error rc on text. */
+static int param_unit_error(const struct param_def *def, const char *text,
+			    int rc, char *err, size_t errlen)
+{
+	char exp[512], q[64], uq[64];
+	enum unit_kind kind = units_kind_of(text);
+	const char *unit;
+
+	param_expected(def, exp, sizeof(exp));
+	param_quote(text, q, sizeof(q));
+	if (param_blank(text)) {
+		param_err(err, errlen, "missing value; %s", exp);
+	} else if (rc == -EDOM) {
+		param_err(err, errlen, "'%s' is %s; %s", q,
+			  param_kind_name(kind), exp);
+	} else if (rc == -ERANGE) {
+		if (q[0] == '-')
+			param_err(err, errlen, "'%s' is negative; %s", q, exp);
+		else if (def->type == PT_FRACTION)
+			param_err(err, errlen, "%s is above the maximum 1", q);
+		else
+			param_err(err, errlen, "'%s' is too large", q);
+	} else if (kind == UNIT_NONE) {
+		param_err(err, errlen, "'%s' has no unit; %s", q, exp);
+	} else if ((unit = param_unit_suffix(text)) != NULL) {
+		param_err(err, errlen, "unknown unit '%s' in '%s'; %s",
+			  param_quote(unit, uq, sizeof(uq)), q, exp);
+	} else {
+		param_err(err, errlen, "%s, not '%s'", exp, q);
+	}
+	return rc == -ERANGE ? -ERANGE : -EINVAL;
+}
+
+/* Prints a value of def's kind, in canonical units, in its own units. */
+static int param_fmt_bound(const struct param_def *def, bool per_packet,
+			   double v, char *buf, size_t n)
+{
+	switch (def->type) {
+	case PT_TIME:
+		return units_fmt_time(buf, n, (sim_time)v);
+	case PT_BITRATE:
+		return units_fmt_bitrate(buf, n, v);
+	case PT_PKTRATE:
+		return units_fmt_pktrate(buf, n, v);
+	case PT_RATE:
+		return per_packet ? units_fmt_pktrate(buf, n, v)
+				  : units_fmt_bitrate(buf, n, v);
+	case PT_SIZE:
+		return units_fmt_size(buf, n, (uint64_t)v);
+	case PT_INT:
+		return snprintf(buf, n, "%.0f", v);
+	default:
+		return param_fmt_double(buf, n, v);
+	}
+}
+
+/* Checks v (canonical units) against def's range. */
+static int param_check_range(const struct param_def *def, bool per_packet,
+			     long double v, char *err, size_t errlen)
+{
+	char val[64], bound[64];
+	bool low;
+
+	if (def->min == 0 && def->max == 0)
+		return 0;
+	if (v >= (long double)def->min && v <= (long double)def->max)
+		return 0;
+	low = v < (long double)def->min;
+	param_fmt_bound(def, per_packet, (double)v, val, sizeof(val));
+	param_fmt_bound(def, per_packet, low ? def->min : def->max, bound,
+			sizeof(bound));
+	param_err(err, errlen, "%s is %s the %s %s", val,
+		  low ? "below" : "above", low ? "minimum" : "maximum", bound);
+	return -ERANGE;
+}
+
+static int param_parse_int(const struct param_def *def, const char *text,
+			   struct param_val *out, char *err, size_t errlen)
+{
+	char q[64], exp[64];
+	long long v;
+	char *end;
+
+	param_expected(def, exp, sizeof(exp));
+	param_quote(text, q, sizeof(q));
+	if (param_blank(text)) {
+		param_err(err, errlen, "missing value; %s", exp);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end || end == text) {
+		if (units_kind_of(text) == UNIT_NONE)
+			param_err(err, errlen, "'%s' is not an integer; %s", q,
+				  exp);
+		else
+			param_err(err, errlen, "%s, not '%s'", exp, q);
+		return -EINVAL;
+	}
+	if (errno == ERANGE) {
+		param_err(err, errlen, "'%s' is too large for an integer", q);
+		return -ERANGE;
+	}
+	out->u.i = v;
+	return param_check_range(def, false, (long double)v, err, errlen);
+}
+
+static int param_parse_float(const struct param_def *def, const char *text,
+			     struct param_val *out, char *err, size_t errlen)
+{
+	char q[64], exp[64];
+	double v;
+
+	param_expected(def, exp, sizeof(exp));
+	param_quote(text, q, sizeof(q));
+	if (param_blank(text)) {
+		param_err(err, errlen, "missing value; %s", exp);
+		return -EINVAL;
+	}
+	if (units_kind_of(text) != UNIT_NONE) {
+		param_err(err, errlen, "%s, not '%s'", exp, q);
+		return -EINVAL;
+	}
+	v = strtod(text, NULL);
+	if (!isfinite(v)) {
+		param_err(err, errlen, "'%s' is too large", q);
+		return -ERANGE;
+	}
+	out->u.d = v;
+	return param_check_range(def, false, v, err, errlen);
+}
+
+static int param_parse_bool(const struct param_def *def, const char *text,
+			    struct param_val *out, char *err, size_t errlen)
+{
+	static const char *const words[] = { "false", "true", "no",
+					     "yes",   "off",  "on" };
+	char q[64], exp[64];
+
+	param_quote(text, q, sizeof(q));
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(q, words[i]) == 0) {
+			out->u.i = (int64_t)(i % 2);
+			return 0;
+		}
+	}
+	param_expected(def, exp, sizeof(exp));
+	param_err(err, errlen, "%s, not '%s'", exp, q);
+	return -EINVAL;
+}
+
+static int param_parse_enum(const struct param_def *def, const char *text,
+			    struct param_val *out, char *err, size_t errlen)
+{
+	char q[64], exp[512], best[64] = "";
+	size_t bestd = (size_t)-1, limit = strlen(text) / 3;
+
+	for (const char *c = def->choices; c && *c;) {
+		size_t l = strcspn(c, "|");
+
+		if (strlen(text) == l && memcmp(c, text, l) == 0) {
+			out->u.s = text;
+			return 0;
+		}
+		if (l < sizeof(best)) {
+			char cand[64];
+			size_t d;
+
+			memcpy(cand, c, l);
+			cand[l] = '\0';
+			d = strcasecmp(text, cand) ? param_distance(text, cand)
+						   : 0;
+			if (d < bestd) {
+				bestd = d;
+				memcpy(best, cand, l + 1);
+			}
+		}
+		c += l + (c[l] == '|');
+	}
+	param_expected(def, exp, sizeof(exp));
+	param_quote(text, q, sizeof(q));
+	if (bestd <= (limit > 2 ? limit : 2))
+		param_err(err, errlen, "%s, not '%s'; did you mean '%s'?", exp,
+			  q, best);
+	else
+		param_err(err, errlen, "%s, not '%s'", exp, q);
+	return -EINVAL;
+}
+
+static int param_parse_table(const struct param_def *def, const char *text,
+			     struct param_val *out, char *err, size_t errlen)
+{
+	static const struct param_table empty = { 0, NULL, NULL };
+	char q[64], exp[128];
+
+	param_quote(text, q, sizeof(q));
+	if (strcmp(q, "[]") == 0) {
+		out->u.table = &empty;
+		return 0;
+	}
+	param_expected(def, exp, sizeof(exp));
+	param_err(err, errlen, "%s, not '%s'", exp, q);
+	return -EINVAL;
+}
+
+static int param_parse_unit(const struct param_def *def, const char *text,
+			    struct param_val *out, char *err, size_t errlen)
+{
+	enum unit_kind kind = param_kind(def->type);
+	long double v;
+	int rc;
+
+	if (def->type == PT_RATE) {
+		kind = units_kind_of(text);
+		if (kind != UNIT_PKTRATE)
+			kind = UNIT_BITRATE;
+		out->per_packet = kind == UNIT_PKTRATE;
+	}
+	switch (kind) {
+	case UNIT_TIME:
+		rc = units_parse_time(text, &out->u.t);
+		v = (long double)out->u.t;
+		break;
+	case UNIT_BITRATE:
+		rc = units_parse_bitrate(text, &out->u.d);
+		v = out->u.d;
+		break;
+	case UNIT_PKTRATE:
+		rc = units_parse_pktrate(text, &out->u.d);
+		v = out->u.d;
+		break;
+	case UNIT_SIZE:
+		rc = units_parse_size(text, &out->u.size);
+		v = (long double)out->u.size;
+		break;
+	default:
+		rc = units_parse_fraction(text, &out->u.d);
+		v = out->u.d;
+		break;
+	}
+	if (rc)
+		return param_unit_error(def, text, rc, err, errlen);
+	return param_check_range(def, out->per_packet, v, err, errlen);
+}
+
+int param_parse(const struct param_def *def, const char *text,
+		struct param_val *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = def->type;
+	if (err && errlen)
+		err[0] = '\0';
+	switch (def->type) {
+	case PT_STRING:
+		out->u.s = text;
+		return 0;
+	case PT_ENUM:
+		return param_parse_enum(def, text, out, err, errlen);
+	case PT_BOOL:
+		return param_parse_bool(def, text, out, err, errlen);
+	case PT_INT:
+		return param_parse_int(def, text, out, err, errlen);
+	case PT_FLOAT:
+		return param_parse_float(def, text, out, err, errlen);
+	case PT_SIZE_TABLE:
+		return param_parse_table(def, text, out, err, errlen);
+	default:
+		return param_parse_unit(def, text, out, err, errlen);
+	}
+}
+
+/* Appends to buf like snprintf at offset off; returns the new offset
+ * (which may pass n: the length the whole text would have). */
+static size_t param_append(char *buf, size_t n, size_t off, const char *fmt,
+			   ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(off < n ? buf + off : NULL, off < n ? n - off : 0, fmt,
+			ap);
+	va_end(ap);
+	return off + (len > 0 ? (size_t)len : 0);
+}
+
+static int param_format_table(const struct param_table *t, char *buf, size_t n)
+{
+	size_t off = 0;
+	char sz[32], w[32];
+
+	if (n)
+		buf[0] = '\0';
+	off = param_append(buf, n, off, "[");
+	for (size_t i = 0; t && i < t->n; i++) {
+		units_fmt_size(sz, sizeof(sz), (uint64_t)t->value[i]);
+		param_fmt_double(w, sizeof(w), t->weight[i]);
+		off = param_append(buf, n, off, "%s[%s, %s]", i ? ", " : "", sz,
+				   w);
+	}
+	off = param_append(buf, n, off, "]");
+	return (int)off;
+}
+
+int param_format(const struct param_val *val, char *buf, size_t n)
+{
+	switch (val->type) {
+	case PT_STRING:
+	case PT_ENUM:
+		return snprintf(buf, n, "%s", val->u.s ? val->u.s : "");
+	case PT_BOOL:
+		return snprintf(buf, n, "%s", val->u.i ? "true" : "false");
+	case PT_INT:
+		return snprintf(buf, n, "%lld", (long long)val->u.i);
+	case PT_FLOAT:
+		return param_fmt_double(buf, n, val->u.d);
+	case PT_TIME:
+		return units_fmt_time(buf, n, val->u.t);
+	case PT_BITRATE:
+		return units_fmt_bitrate(buf, n, val->u.d);
+	case PT_PKTRATE:
+		return units_fmt_pktrate(buf, n, val->u.d);
+	case PT_RATE:
+		return val->per_packet ? units_fmt_pktrate(buf, n, val->u.d)
+				       : units_fmt_bitrate(buf, n, val->u.d);
+	case PT_SIZE:
+		return units_fmt_size(buf, n, val->u.size);
+	case PT_FRACTION:
+		return units_fmt_fraction(buf, n, val->u.d);
+	case PT_SIZE_TABLE:
+		return param_format_table(val->u.table, buf, n);
+	}
+	return snprintf(buf, n, "?");
+}
+
+const char *param_type_name(enum param_type type)
+{
+	static const char *const names[] = {
+		[PT_STRING] = "string",	    [PT_ENUM] = "enum",
+		[PT_BOOL] = "bool",	    [PT_INT] = "int",
+		[PT_FLOAT] = "float",	    [PT_TIME] = "time",
+		[PT_BITRATE] = "bitrate",   [PT_PKTRATE] = "pktrate",
+		[PT_RATE] = "rate",	    [PT_SIZE] = "size",
+		[PT_FRACTION] = "fraction", [PT_SIZE_TABLE] = "size table",
+	};
+
+	if ((size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])
+		return "?";
+	return names[type];
+}
+
+const char *param_unit(enum param_type type)
+{
+	switch (type) {
+	case PT_TIME:
+		return "ps";
+	case PT_BITRATE:
+		return "bps";
+	case PT_PKTRATE:
+		return "pps";
+	case PT_RATE:
+		return "bps or pps";
+	case PT_SIZE:
+	case PT_SIZE_TABLE:
+		return "B";
+	default:
+		return "";
+	}
+}
+
+/* True when max is the largest value the type can hold anyway, so only
+ * the lower bound is worth printing. */
+static bool param_open_above(const struct param_def *def)
+{
+	switch (def->type) {
+	case PT_TIME:
+	case PT_INT:
+		return def->max >= 9e18;
+	case PT_SIZE:
+		return def->max >= 1.8e19;
+	case PT_BITRATE:
+	case PT_PKTRATE:
+	case PT_RATE:
+		return def->max >= 1e21;
+	default:
+		return false;
+	}
+}
+
+int param_range_text(const struct param_def *def, char *buf, size_t n)
+{
+	char lo[64], hi[64], plo[64], phi[64];
+
+	if (n)
+		buf[0] = '\0';
+	if (def->min == 0 && def->max == 0)
+		return 0;
+	switch (def->type) {
+	case PT_STRING:
+	case PT_ENUM:
+	case PT_BOOL:
+	case PT_SIZE_TABLE:
+		return 0;
+	default:
+		break;
+	}
+	param_fmt_bound(def, false, def->min, lo, sizeof(lo));
+	param_fmt_bound(def, false, def->max, hi, sizeof(hi));
+	if (def->type == PT_RATE) {
+		param_fmt_bound(def, true, def->min, plo, sizeof(plo));
+		param_fmt_bound(def, true, def->max, phi, sizeof(phi));
+		if (param_open_above(def))
+			return snprintf(buf, n, ">= %s or >= %s", lo, plo);
+		return snprintf(buf, n, "%s .. %s or %s .. %s", lo, hi, plo,
+				phi);
+	}
+	if (param_open_above(def))
+		return snprintf(buf, n, ">= %s", lo);
+	return snprintf(buf, n, "%s .. %s", lo, hi);
+}

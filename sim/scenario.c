@@ -1,0 +1,1692 @@
+/*
+ * scenario.c - loading a scenario file into its effective parameters.
+ *
+ * Loading runs in passes, each stopping at the first error:
+ *  1. libyaml's event parser builds a small tree of nodes that keeps each
+ *     node's 1-based line and column (anchors and aliases are refused);
+ *  2. a walk checks every key against the registry (param.h) level by
+ *     level, parses every value, and records the explicit values and the
+ *     instances of groups ("apps.rpc") in file order;
+ *  3. `like: NAME` is resolved per instance: the sibling is resolved first,
+ *     then its values are copied where the instance has none of its own;
+ *  4. the --set overrides are checked and replace any value;
+ *  5. every declared parameter is expanded over the instances of its
+ *     groups, taking the explicit value or the default, and the result is
+ *     sorted by path.
+ *
+ * Nothing here knows the names of the parameters: which keys are valid at
+ * each level comes from the registry, so a new table with a '*' group, or
+ * nested mappings under an instance ("hosts.*.nic.rate"), needs no change.
+ *
+ * Assumptions: scenarios are small (hundreds of values), so lists are
+ * searched linearly where that keeps the code short; nesting deeper than
+ * SCN_DEPTH_MAX is refused so every recursion here is bounded.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "scenario.h"
+#include "units.h"
+
+#define SCN_DEPTH_MAX 64
+#define SCN_QUOTE_MAX 40
+
+enum scn_kind { SCN_SCALAR, SCN_MAP, SCN_SEQ };
+
+/* A YAML node. Maps hold key, value, key, value .. in kid. */
+struct scn_node {
+	enum scn_kind kind;
+	bool null; /* a plain empty, ~ or null scalar (text is "") */
+	int src;   /* 0: the file; N: the N-th --set */
+	int line, col;
+	char *text; /* scalars */
+	size_t n, cap;
+	struct scn_node **kid;
+};
+
+/* An explicit value: from the file, a like: copy, or an override. */
+struct scn_src {
+	char *path;
+	const struct param_def *def;
+	const struct scn_node *node;
+};
+
+enum scn_state { SCN_TODO, SCN_BUSY, SCN_DONE };
+
+struct scn_inst {
+	char *group; /* concrete group path, "apps" */
+	char *name;
+	const struct scn_node *key;  /* where the instance is declared */
+	const struct scn_node *like; /* like: value, or NULL */
+	enum scn_state state;
+};
+
+struct scn_param {
+	char *path;
+	struct param_val val;
+	char *raw;		   /* backs val.u.s */
+	struct param_table *table; /* backs val.u.table */
+	char *text;		   /* canonical text */
+	int src, line, col;	   /* origin; src < 0: the default */
+};
+
+struct scn_group {
+	char *group;
+	size_t n;
+	char **names;
+};
+
+struct scn {
+	char *path;
+	const char *name;
+	char hash[17];
+	struct scn_param *p;
+	size_t np;
+	struct scn_group *g;
+	size_t ng;
+};
+
+/* State of one scn_load(). */
+struct scn_ld {
+	const char *file;
+	char *err;
+	size_t errlen;
+	struct scn_node **roots; /* the file's tree, then --set trees */
+	size_t nroots, caproots;
+	struct scn_src *v;
+	size_t nv, capv;
+	bool sorted; /* v is sorted by path */
+	struct scn_inst *inst;
+	size_t ninst, capinst;
+	struct scn *s;
+	size_t capp;
+};
+
+/* Grows an array of elements of size sz to hold one more. */
+static int scn_grow(void *arrp, size_t *cap, size_t n, size_t sz)
+{
+	void **arr = arrp, *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	p = realloc(*arr, ncap * sz);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static char *scn_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static char *scn_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
+
+	if (!p)
+		return NULL;
+	if (la) {
+		memcpy(p, a, la);
+		p[la++] = '.';
+	}
+	memcpy(p + la, b, lb + 1);
+	return p;
+}
+
+static bool scn_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Formats "FILE:LINE:COL: message" (or "--set:N:COL: ...") into the
+ * caller's buffer, on one line. Returns -EINVAL. */
+static int scn_vfail(struct scn_ld *ld, int src, int line, int col,
+		     const char *fmt, va_list ap)
+{
+	int off;
+
+	if (!ld->err || !ld->errlen)
+		return -EINVAL;
+	if (src > 0)
+		off = snprintf(ld->err, ld->errlen, "--set:%d:%d: ", src, col);
+	else
+		off = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", ld->file,
+			       line, col);
+	if (off >= 0 && (size_t)off < ld->errlen)
+		vsnprintf(ld->err + off, ld->errlen - (size_t)off, fmt, ap);
+	for (char *p = ld->err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -EINVAL;
+}
+
+static int scn_fail(struct scn_ld *ld, int src, int line, int col,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = scn_vfail(ld, src, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int scn_failn(struct scn_ld *ld, const struct scn_node *at,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = scn_vfail(ld, at->src, at->line, at->col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int scn_nomem(struct scn_ld *ld)
+{
+	if (ld->err && ld->errlen)
+		snprintf(ld->err, ld->errlen, "%s: out of memory", ld->file);
+	return -ENOMEM;
+}
+
+/* User text for a message: one line, at most SCN_QUOTE_MAX characters. */
+static const char *scn_quote(const char *text, char *buf, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; text[i] && o + 4 < n; i++) {
+		if (i == SCN_QUOTE_MAX) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		buf[o++] = text[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "'10Gbps'", "a mapping" or "a list", for "found ..." in messages. */
+static const char *scn_found(const struct scn_node *nd, char *buf, size_t n)
+{
+	char q[SCN_QUOTE_MAX + 8];
+
+	if (nd->kind == SCN_MAP)
+		return "a mapping";
+	if (nd->kind == SCN_SEQ)
+		return "a list";
+	if (nd->null)
+		return "nothing";
+	snprintf(buf, n, "'%s'", scn_quote(nd->text, q, sizeof(q)));
+	return buf;
+}
+
+/* Singular of a group's last segment, for messages: "apps" -> "app". */
+static void scn_singular(const char *group, char *buf, size_t n)
+{
+	const char *last = strrchr(group, '.');
+	size_t len;
+
+	last = last ? last + 1 : group;
+	len = strlen(last);
+	if (len > 1 && last[len - 1] == 's')
+		len--;
+	snprintf(buf, n, "%.*s", (int)len, last);
+}
+
+static void scn_node_free(struct scn_node *nd)
+{
+	if (!nd)
+		return;
+	for (size_t i = 0; i < nd->n; i++)
+		scn_node_free(nd->kid[i]);
+	free(nd->kid);
+	free(nd->text);
+	free(nd);
+}
+
+static int scn_add_root(struct scn_ld *ld, struct scn_node *root)
+{
+	if (scn_grow(&ld->roots, &ld->caproots, ld->nroots,
+		     sizeof(*ld->roots))) {
+		scn_node_free(root);
+		return scn_nomem(ld);
+	}
+	ld->roots[ld->nroots++] = root;
+	return 0;
+}
+
+/*
+ * Pass 1: YAML text to a tree of nodes.
+ */
+
+struct scn_build {
+	struct scn_ld *ld;
+	const char *buf;
+	size_t len;
+	int src;  /* 0: the file; N: the N-th --set */
+	int col0; /* --set: column of the value in the override */
+	struct scn_node *root;
+	struct scn_node *stack[SCN_DEPTH_MAX];
+	int depth;
+};
+
+static void scn_mark(const struct scn_build *b, yaml_mark_t m, int *line,
+		     int *col)
+{
+	*line = b->src ? b->src : (int)m.line + 1;
+	*col = b->src ? b->col0 + (int)m.column : (int)m.column + 1;
+}
+
+static int scn_fail_mark(const struct scn_build *b, yaml_mark_t m,
+			 const char *fmt, ...)
+{
+	va_list ap;
+	int line, col, rc;
+
+	scn_mark(b, m, &line, &col);
+	va_start(ap, fmt);
+	rc = scn_vfail(b->ld, b->src, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The byte at 0-based line and column (in characters) of the text. */
+static int scn_char_at(const struct scn_build *b, size_t line, size_t col)
+{
+	size_t i = 0;
+
+	for (; i < b->len && line; i++)
+		line -= b->buf[i] == '\n';
+	for (; i < b->len; i++) {
+		if (((unsigned char)b->buf[i] & 0xc0) == 0x80)
+			continue;
+		if (!col--)
+			return (unsigned char)b->buf[i];
+	}
+	return -1;
+}
+
+/* Position of a byte offset, for reader (encoding) errors. */
+static yaml_mark_t scn_offset_mark(const struct scn_build *b, size_t off)
+{
+	yaml_mark_t m = { 0, 0, 0 };
+
+	for (size_t i = 0; i < off && i < b->len; i++) {
+		if (b->buf[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)b->buf[i] & 0xc0) != 0x80) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+static int scn_syntax_error(struct scn_build *b, const yaml_parser_t *p)
+{
+	const char *problem = p->problem ? p->problem : "unreadable text";
+	int line, col;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return scn_nomem(b->ld);
+	if (p->error == YAML_READER_ERROR)
+		return scn_fail_mark(b, scn_offset_mark(b, p->problem_offset),
+				     "invalid YAML: %s", problem);
+	if (scn_char_at(b, p->problem_mark.line, p->problem_mark.column) ==
+	    '\t')
+		return scn_fail_mark(
+			b, p->problem_mark,
+			"invalid YAML: a tab character; indent with spaces");
+	if (p->context) {
+		scn_mark(b, p->context_mark, &line, &col);
+		if (b->src)
+			return scn_fail_mark(
+				b, p->problem_mark,
+				"invalid YAML: %s (%s at column %d)", problem,
+				p->context, col);
+		return scn_fail_mark(b, p->problem_mark,
+				     "invalid YAML: %s (%s at line %d)",
+				     problem, p->context, line);
+	}
+	return scn_fail_mark(b, p->problem_mark, "invalid YAML: %s", problem);
+}
+
+static bool scn_is_null(const yaml_event_t *ev)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
+	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+/* Adds a node for a scalar or collection start event. */
+static int scn_build_node(struct scn_build *b, const yaml_event_t *ev)
+{
+	struct scn_node *nd, *parent;
+
+	if (b->depth == SCN_DEPTH_MAX)
+		return scn_fail_mark(b, ev->start_mark,
+				     "nesting deeper than %d levels",
+				     SCN_DEPTH_MAX);
+	nd = calloc(1, sizeof(*nd));
+	if (!nd)
+		return scn_nomem(b->ld);
+	nd->src = b->src;
+	scn_mark(b, ev->start_mark, &nd->line, &nd->col);
+	if (ev->type == YAML_SCALAR_EVENT) {
+		nd->kind = SCN_SCALAR;
+		nd->null = scn_is_null(ev);
+		nd->text =
+			nd->null ? scn_strndup("", 0)
+				 : scn_strndup(
+					   (const char *)ev->data.scalar.value,
+					   ev->data.scalar.length);
+		if (!nd->text) {
+			free(nd);
+			return scn_nomem(b->ld);
+		}
+	} else {
+		nd->kind = ev->type == YAML_MAPPING_START_EVENT ? SCN_MAP
+								: SCN_SEQ;
+	}
+	if (!b->depth) {
+		b->root = nd;
+	} else {
+		parent = b->stack[b->depth - 1];
+		if (scn_grow(&parent->kid, &parent->cap, parent->n,
+			     sizeof(*parent->kid))) {
+			scn_node_free(nd);
+			return scn_nomem(b->ld);
+		}
+		parent->kid[parent->n++] = nd;
+	}
+	if (nd->kind != SCN_SCALAR)
+		b->stack[b->depth++] = nd;
+	return 0;
+}
+
+static int scn_build_event(struct scn_build *b, const yaml_event_t *ev,
+			   int *docs)
+{
+	const yaml_char_t *anchor = NULL;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++*docs > 1)
+			return scn_fail_mark(
+				b, ev->start_mark,
+				"a second YAML document; a scenario is one document");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return scn_fail_mark(
+			b, ev->start_mark,
+			"YAML aliases are not supported; repeat the value or use 'like:'");
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		b->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+	if (anchor)
+		return scn_fail_mark(
+			b, ev->start_mark,
+			"YAML anchors are not supported; repeat the value or use 'like:'");
+	return scn_build_node(b, ev);
+}
+
+/* Parses buf into *root (NULL for a stream without a document). */
+static int scn_build(struct scn_ld *ld, const char *buf, size_t len, int src,
+		     int col0, struct scn_node **root)
+{
+	struct scn_build b = {
+		.ld = ld, .buf = buf, .len = len, .src = src, .col0 = col0
+	};
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int rc = 0, docs = 0;
+	bool done = false;
+
+	*root = NULL;
+	if (!yaml_parser_initialize(&p))
+		return scn_nomem(ld);
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (!rc && !done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			rc = scn_syntax_error(&b, &p);
+			break;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		rc = scn_build_event(&b, &ev, &docs);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	if (rc) {
+		scn_node_free(b.root);
+		return rc;
+	}
+	if (b.root)
+		rc = scn_add_root(ld, b.root);
+	if (!rc)
+		*root = b.root;
+	return rc;
+}
+
+/*
+ * Pass 2: the walk over the file's tree.
+ */
+
+/* Keys valid at one level of the scenario. */
+struct scn_keys {
+	size_t n;
+	const char *k[256];
+	char buf[256][32];
+};
+
+/* What follows prefix in the declared path decl ("rate" for "apps.rpc" in
+ * "apps.*.rate"), or NULL if prefix is not a proper prefix of it. */
+static const char *scn_decl_rest(const char *decl, const char *prefix)
+{
+	if (!*prefix)
+		return decl;
+	for (;;) {
+		size_t dl = strcspn(decl, "."), pl = strcspn(prefix, ".");
+
+		if (!pl || (!(dl == 1 && *decl == '*') &&
+			    (dl != pl || memcmp(decl, prefix, pl))))
+			return NULL;
+		decl += dl;
+		prefix += pl;
+		if (!*decl)
+			return NULL;
+		decl++;
+		if (!*prefix)
+			return decl;
+		prefix++;
+	}
+}
+
+/* Collects the next segments after prefix among the declarations (the
+ * keys valid at that level) in declaration order; "like" is added at an
+ * instance. Returns the count. */
+static size_t scn_level_keys(const char *prefix, bool instance,
+			     struct scn_keys *ks)
+{
+	ks->n = 0;
+	for (size_t i = 0, np = param_count(); i < np; i++) {
+		const char *rest = scn_decl_rest(param_at(i)->path, prefix);
+		size_t len, j;
+
+		if (!rest)
+			continue;
+		len = strcspn(rest, ".");
+		if ((len == 1 && *rest == '*') || len >= sizeof(ks->buf[0]))
+			continue;
+		for (j = 0; j < ks->n; j++)
+			if (strlen(ks->k[j]) == len &&
+			    !memcmp(ks->k[j], rest, len))
+				break;
+		if (j < ks->n || ks->n == 256)
+			continue;
+		memcpy(ks->buf[ks->n], rest, len);
+		ks->buf[ks->n][len] = '\0';
+		ks->k[ks->n] = ks->buf[ks->n];
+		ks->n++;
+	}
+	if (instance && ks->n < 256)
+		ks->k[ks->n++] = "like";
+	return ks->n;
+}
+
+/* "; did you mean 'x'?" for the nearest of keys (printed between lead and
+ * tail), or "; LABEL: a, b, c" (or nothing when there are no keys). */
+static void scn_suggest(const char *word, const char *const *keys, size_t n,
+			const char *lead, const char *tail, const char *label,
+			char *buf, size_t len)
+{
+	size_t best = (size_t)-1, bi = 0, limit = strlen(word) / 3, off;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t d = param_distance(word, keys[i]);
+
+		if (d < best) {
+			best = d;
+			bi = i;
+		}
+	}
+	if (!n)
+		return;
+	if (best <= (limit > 2 ? limit : 2)) {
+		snprintf(buf, len, "; did you mean '%s%s%s'?", lead, keys[bi],
+			 tail);
+		return;
+	}
+	off = (size_t)snprintf(buf, len, "; %s: ", label);
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? ", " : "", keys[i]);
+}
+
+static bool scn_is_ident(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return false;
+	for (s++; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* True if path is a mapping of parameters (a proper prefix of a
+ * declaration that is not a group). */
+static bool scn_is_branch(const char *prefix)
+{
+	for (size_t i = 0, np = param_count(); i < np; i++)
+		if (scn_decl_rest(param_at(i)->path, prefix))
+			return true;
+	return false;
+}
+
+static const char *scn_article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+static int scn_add_src(struct scn_ld *ld, char *path,
+		       const struct param_def *def, const struct scn_node *node)
+{
+	if (scn_grow(&ld->v, &ld->capv, ld->nv, sizeof(*ld->v))) {
+		free(path);
+		return scn_nomem(ld);
+	}
+	ld->v[ld->nv++] = (struct scn_src){ path, def, node };
+	ld->sorted = false;
+	return 0;
+}
+
+static struct scn_src *scn_find_src(struct scn_ld *ld, const char *path)
+{
+	for (size_t i = 0; i < ld->nv; i++)
+		if (!strcmp(ld->v[i].path, path))
+			return &ld->v[i];
+	return NULL;
+}
+
+/* A pretend declaration for the sizes and weights of a size table. */
+static const struct param_def scn_row_size = { "size", PT_SIZE, NULL, NULL,
+					       1,      1e18,	NULL, NULL };
+static const struct param_def scn_row_weight = {
+	"weight", PT_FLOAT, NULL, NULL, 0, 0, NULL, NULL
+};
+
+/* Checks a size table node; fills *out (arrays allocated) if out. */
+static int scn_table(struct scn_ld *ld, const char *path,
+		     const struct param_def *def, const struct scn_node *nd,
+		     struct param_table *out)
+{
+	char msg[512], f[64];
+	struct param_val v;
+	double sum = 0;
+	int rc;
+
+	if (nd->kind == SCN_SCALAR) {
+		if (param_parse(def, nd->text, &v, msg, sizeof(msg)))
+			return scn_failn(ld, nd, "%s: %s", path, msg);
+		return 0;
+	}
+	if (nd->kind == SCN_MAP)
+		return scn_failn(
+			ld, nd,
+			"%s: expected a list of [size, weight] pairs such as [[64B, 7], [1500B, 1]], found a mapping",
+			path);
+	if (out) {
+		out->value = calloc(nd->n ? nd->n : 1, sizeof(double));
+		out->weight = calloc(nd->n ? nd->n : 1, sizeof(double));
+		if (!out->value || !out->weight)
+			return scn_nomem(ld);
+	}
+	for (size_t i = 0; i < nd->n; i++) {
+		const struct scn_node *row = nd->kid[i], *c;
+
+		if (row->kind != SCN_SEQ || row->n != 2)
+			return scn_failn(
+				ld, row,
+				"%s row %zu: expected a [size, weight] pair such as [1500B, 1], found %s",
+				path, i + 1, scn_found(row, f, sizeof(f)));
+		for (int k = 0; k < 2; k++) {
+			const struct param_def *cd =
+				k ? &scn_row_weight : &scn_row_size;
+
+			c = row->kid[k];
+			if (c->kind != SCN_SCALAR)
+				return scn_failn(
+					ld, c,
+					"%s row %zu: expected %s, found %s",
+					path, i + 1, k ? "a weight" : "a size",
+					scn_found(c, f, sizeof(f)));
+			rc = param_parse(cd, c->text, &v, msg, sizeof(msg));
+			if (rc)
+				return scn_failn(ld, c, "%s row %zu, %s: %s",
+						 path, i + 1, cd->path, msg);
+			if (k && v.u.d < 0)
+				return scn_failn(
+					ld, c,
+					"%s row %zu: weight %s is negative; expected a number >= 0",
+					path, i + 1, c->text);
+			if (out && k)
+				out->weight[i] = v.u.d;
+			else if (out)
+				out->value[i] = (double)v.u.size;
+			sum += k ? v.u.d : 0;
+		}
+	}
+	if (nd->n && !(sum > 0))
+		return scn_failn(ld, nd,
+				 "%s: the weights sum to 0; expected some > 0",
+				 path);
+	if (out)
+		out->n = nd->n;
+	return 0;
+}
+
+/* Checks one value of the file against its declaration and records it. */
+static int scn_walk_value(struct scn_ld *ld, const struct param_def *def,
+			  char *path, const struct scn_node *val)
+{
+	char msg[512], f[64];
+	struct param_val v;
+	int rc;
+
+	if (def->type == PT_SIZE_TABLE)
+		rc = scn_table(ld, path, def, val, NULL);
+	else if (val->kind != SCN_SCALAR)
+		rc = scn_failn(ld, val, "%s: expected %s %s value, found %s",
+			       path, scn_article(param_type_name(def->type)),
+			       param_type_name(def->type),
+			       scn_found(val, f, sizeof(f)));
+	else if (param_parse(def, val->text, &v, msg, sizeof(msg)))
+		rc = scn_failn(ld, val, "%s: %s", path, msg);
+	else
+		rc = 0;
+	if (rc) {
+		free(path);
+		return rc;
+	}
+	return scn_add_src(ld, path, def, val);
+}
+
+static int scn_walk_map(struct scn_ld *ld, const struct scn_node *m,
+			const char *prefix, long inst);
+
+/* Checks a key: a scalar, not seen before in the same mapping. */
+static int scn_check_key(struct scn_ld *ld, const struct scn_node *m, size_t i)
+{
+	const struct scn_node *key = m->kid[i];
+	char f[64], q[64];
+
+	if (key->kind != SCN_SCALAR || key->null)
+		return scn_failn(ld, key, "expected a key name, found %s",
+				 scn_found(key, f, sizeof(f)));
+	for (size_t j = 0; j < i; j += 2)
+		if (!strcmp(m->kid[j]->text, key->text))
+			return scn_failn(
+				ld, key,
+				"duplicate key '%s' (first at line %d)",
+				scn_quote(key->text, q, sizeof(q)),
+				m->kid[j]->line);
+	return 0;
+}
+
+static int scn_add_inst(struct scn_ld *ld, const char *group, const char *name,
+			const struct scn_node *key, const struct scn_node *like)
+{
+	struct scn_inst *in;
+
+	if (scn_grow(&ld->inst, &ld->capinst, ld->ninst, sizeof(*ld->inst)))
+		return scn_nomem(ld);
+	in = &ld->inst[ld->ninst];
+	memset(in, 0, sizeof(*in));
+	in->group = strdup(group);
+	in->name = strdup(name);
+	if (!in->group || !in->name) {
+		free(in->group);
+		free(in->name);
+		return scn_nomem(ld);
+	}
+	in->key = key;
+	in->like = like;
+	ld->ninst++;
+	return 0;
+}
+
+/* The instances of a group: a mapping from names to mappings. */
+static int scn_walk_group(struct scn_ld *ld, const char *group,
+			  const struct scn_node *m)
+{
+	char one[32], f[64], q[64];
+	int rc;
+
+	scn_singular(group, one, sizeof(one));
+	if (m->null)
+		return 0;
+	if (m->kind != SCN_MAP)
+		return scn_failn(
+			ld, m,
+			"%s: expected a mapping from %s names to their parameters, found %s",
+			group, one, scn_found(m, f, sizeof(f)));
+	for (size_t i = 0; i < m->n; i += 2) {
+		const struct scn_node *key = m->kid[i], *val = m->kid[i + 1];
+		char *prefix;
+
+		rc = scn_check_key(ld, m, i);
+		if (rc)
+			return rc;
+		if (!scn_is_ident(key->text))
+			return scn_failn(
+				ld, key,
+				"bad %s name '%s': expected a letter or '_', then letters, digits, '_' or '-'",
+				one, scn_quote(key->text, q, sizeof(q)));
+		if (!val->null && val->kind != SCN_MAP)
+			return scn_failn(
+				ld, val,
+				"%s.%s: expected a mapping of the %s's parameters, found %s",
+				group, key->text, one,
+				scn_found(val, f, sizeof(f)));
+		rc = scn_add_inst(ld, group, key->text, key, NULL);
+		if (rc)
+			return rc;
+		if (val->null)
+			continue;
+		prefix = scn_join(group, key->text);
+		if (!prefix)
+			return scn_nomem(ld);
+		rc = scn_walk_map(ld, val, prefix, (long)ld->ninst - 1);
+		free(prefix);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
+			   const char *prefix, bool instance)
+{
+	struct scn_keys ks;
+	char hint[1024], q[64];
+
+	scn_level_keys(prefix, instance, &ks);
+	scn_suggest(key->text, ks.k, ks.n, "", "", "valid keys", hint,
+		    sizeof(hint));
+	if (*prefix)
+		return scn_failn(ld, key, "unknown key '%s' in %s%s",
+				 scn_quote(key->text, q, sizeof(q)), prefix,
+				 hint);
+	return scn_failn(ld, key, "unknown key '%s'%s",
+			 scn_quote(key->text, q, sizeof(q)), hint);
+}
+
+/* One key of a mapping at prefix; inst is the instance the mapping
+ * belongs to directly (like: is allowed there), or -1. */
+static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
+			const struct scn_node *val, const char *prefix,
+			long inst)
+{
+	const struct param_def *def;
+	char *path, f[64];
+	int rc;
+
+	if (inst >= 0 && !strcmp(key->text, "like")) {
+		if (val->kind != SCN_SCALAR || val->null)
+			return scn_failn(
+				ld, val,
+				"%s.like: expected the name of a sibling, found %s",
+				prefix, scn_found(val, f, sizeof(f)));
+		ld->inst[inst].like = val;
+		return 0;
+	}
+	path = scn_join(prefix, key->text);
+	if (!path)
+		return scn_nomem(ld);
+	if (strchr(key->text, '.') || !*key->text) {
+		if (*key->text && param_lookup(path))
+			rc = scn_failn(
+				ld, key,
+				"unknown key '%s': dotted paths are for --set; nest the keys in mappings instead",
+				scn_quote(key->text, f, sizeof(f)));
+		else
+			rc = scn_unknown_key(ld, key, prefix, inst >= 0);
+		free(path);
+		return rc;
+	}
+	def = param_lookup(path);
+	if (def)
+		return scn_walk_value(ld, def, path, val);
+	if (param_is_group(path)) {
+		rc = scn_walk_group(ld, path, val);
+	} else if (scn_is_branch(path)) {
+		if (val->null)
+			rc = 0;
+		else if (val->kind != SCN_MAP)
+			rc = scn_failn(
+				ld, val,
+				"%s: expected a mapping of parameters, found %s",
+				path, scn_found(val, f, sizeof(f)));
+		else
+			rc = scn_walk_map(ld, val, path, -1);
+	} else {
+		rc = scn_unknown_key(ld, key, prefix, inst >= 0);
+	}
+	free(path);
+	return rc;
+}
+
+static int scn_walk_map(struct scn_ld *ld, const struct scn_node *m,
+			const char *prefix, long inst)
+{
+	int rc;
+
+	for (size_t i = 0; i < m->n; i += 2) {
+		rc = scn_check_key(ld, m, i);
+		if (!rc)
+			rc = scn_walk_key(ld, m->kid[i], m->kid[i + 1], prefix,
+					  inst);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Pass 3: like: inheritance.
+ */
+
+static long scn_find_inst(const struct scn_ld *ld, const char *group,
+			  const char *name)
+{
+	for (size_t i = 0; i < ld->ninst; i++)
+		if (!strcmp(ld->inst[i].group, group) &&
+		    !strcmp(ld->inst[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/* The names of a group's instances, for suggestions. */
+static size_t scn_inst_names(const struct scn_ld *ld, const char *group,
+			     const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ld->ninst && n < max; i++)
+		if (!strcmp(ld->inst[i].group, group))
+			names[n++] = ld->inst[i].name;
+	return n;
+}
+
+/* Reports the cycle through instance j at its first like: in the file. */
+static int scn_cycle(struct scn_ld *ld, long j)
+{
+	const struct scn_node *at = ld->inst[j].like;
+	char chain[512];
+	size_t off;
+	long k = j;
+
+	off = (size_t)snprintf(chain, sizeof(chain), "%s", ld->inst[j].name);
+	do {
+		const struct scn_node *l = ld->inst[k].like;
+
+		if (l->line < at->line ||
+		    (l->line == at->line && l->col < at->col))
+			at = l;
+		k = scn_find_inst(ld, ld->inst[k].group, l->text);
+		if (off < sizeof(chain))
+			off += (size_t)snprintf(chain + off,
+						sizeof(chain) - off, " -> %s",
+						ld->inst[k].name);
+	} while (k != j);
+	return scn_failn(ld, at, "like: cycle %s", chain);
+}
+
+/* Copies the values (and nested instances) of instance from to to. */
+static int scn_copy_inst(struct scn_ld *ld, long from, long to)
+{
+	char *pf, *pt;
+	size_t nv = ld->nv, ni = ld->ninst, lf;
+	int rc = 0;
+
+	pf = scn_join(ld->inst[from].group, ld->inst[from].name);
+	pt = scn_join(ld->inst[to].group, ld->inst[to].name);
+	if (!pf || !pt) {
+		rc = scn_nomem(ld);
+		goto out_free;
+	}
+	lf = strlen(pf);
+	for (size_t i = 0; i < nv && !rc; i++) {
+		char *path;
+
+		if (!scn_starts(ld->v[i].path, pf) || ld->v[i].path[lf] != '.')
+			continue;
+		path = scn_join(pt, ld->v[i].path + lf + 1);
+		if (!path)
+			rc = scn_nomem(ld);
+		else if (scn_find_src(ld, path))
+			free(path);
+		else
+			rc = scn_add_src(ld, path, ld->v[i].def, ld->v[i].node);
+	}
+	for (size_t i = 0; i < ni && !rc; i++) {
+		struct scn_inst in = ld->inst[i];
+		char *group;
+
+		if (!scn_starts(in.group, pf) || in.group[lf] != '.')
+			continue;
+		group = scn_join(pt, in.group + lf + 1);
+		if (!group)
+			rc = scn_nomem(ld);
+		else if (scn_find_inst(ld, group, in.name) < 0)
+			rc = scn_add_inst(ld, group, in.name, in.key, in.like);
+		free(group);
+	}
+out_free:
+	free(pf);
+	free(pt);
+	return rc;
+}
+
+static int scn_resolve(struct scn_ld *ld, long i)
+{
+	const struct scn_node *like = ld->inst[i].like;
+	const char *names[256];
+	char hint[1024], one[32], q[64];
+	size_t nn;
+	long j;
+	int rc;
+
+	if (ld->inst[i].state == SCN_DONE)
+		return 0;
+	if (!like) {
+		ld->inst[i].state = SCN_DONE;
+		return 0;
+	}
+	ld->inst[i].state = SCN_BUSY;
+	j = scn_find_inst(ld, ld->inst[i].group, like->text);
+	if (j < 0) {
+		scn_singular(ld->inst[i].group, one, sizeof(one));
+		nn = scn_inst_names(ld, ld->inst[i].group, names, 256);
+		scn_suggest(like->text, names, nn, "", "", ld->inst[i].group,
+			    hint, sizeof(hint));
+		return scn_failn(ld, like, "like: no %s '%s' in %s%s", one,
+				 scn_quote(like->text, q, sizeof(q)),
+				 ld->inst[i].group, hint);
+	}
+	if (ld->inst[j].state == SCN_BUSY)
+		return scn_cycle(ld, j);
+	rc = scn_resolve(ld, j);
+	if (!rc)
+		rc = scn_copy_inst(ld, j, i);
+	if (!rc)
+		ld->inst[i].state = SCN_DONE;
+	return rc;
+}
+
+/*
+ * Pass 4: --set overrides.
+ */
+
+/* Checks the path of override n; path errors point at column 1. */
+static int scn_set_path(struct scn_ld *ld, int n, const char *path,
+			const struct param_def **def)
+{
+	char level[512] = "", lead[520], hint[1024], one[32], q[64], name[64];
+	const char *seg = path;
+	struct scn_keys ks;
+
+	for (;;) {
+		size_t len = strcspn(seg, "."), i;
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, seg);
+		if (*level && param_is_group(level)) {
+			if (scn_find_inst(ld, level, name) < 0) {
+				scn_singular(level, one, sizeof(one));
+				ks.n = scn_inst_names(ld, level, ks.k, 256);
+				scn_suggest(name, ks.k, ks.n, "", "", level,
+					    hint, sizeof(hint));
+				return scn_fail(
+					ld, n, n, 1, "no %s '%s'%s", one,
+					scn_quote(name, q, sizeof(q)), hint);
+			}
+		} else {
+			scn_level_keys(level, false, &ks);
+			for (i = 0; i < ks.n; i++)
+				if (!strcmp(ks.k[i], name))
+					break;
+			if (i == ks.n) {
+				snprintf(lead, sizeof(lead), "%s%s", level,
+					 *level ? "." : "");
+				scn_suggest(name, ks.k, ks.n, lead, seg + len,
+					    "valid keys", hint, sizeof(hint));
+				return scn_fail(
+					ld, n, n, 1, "unknown parameter '%s'%s",
+					scn_quote(path, q, sizeof(q)), hint);
+			}
+		}
+		snprintf(level + strlen(level), sizeof(level) - strlen(level),
+			 "%s%s", *level ? "." : "", name);
+		if (!seg[len])
+			break;
+		seg += len + 1;
+	}
+	*def = param_lookup(path);
+	if (!*def)
+		return scn_fail(
+			ld, n, n, 1,
+			"'%s' is a group of parameters, not a parameter",
+			scn_quote(path, q, sizeof(q)));
+	return 0;
+}
+
+static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
+{
+	const char *eq = strchr(set, '='), *val;
+	const struct param_def *def;
+	struct scn_node *nd = NULL;
+	struct scn_src *old;
+	char *path, msg[512];
+	struct param_val v;
+	int rc, col;
+
+	if (!eq || eq == set)
+		return scn_fail(ld, n, n, 1,
+				"expected path=value, such as duration=10ms");
+	path = scn_strndup(set, (size_t)(eq - set));
+	if (!path)
+		return scn_nomem(ld);
+	rc = scn_set_path(ld, n, path, &def);
+	if (rc)
+		goto out_free;
+	val = eq + 1;
+	col = (int)(val - set) + 1;
+	if (def->type == PT_SIZE_TABLE) {
+		rc = scn_build(ld, val, strlen(val), n, col, &nd);
+		if (!rc && !nd)
+			rc = scn_fail(ld, n, n, col, "%s: missing value", path);
+		if (!rc)
+			rc = scn_table(ld, path, def, nd, NULL);
+		if (rc)
+			goto out_free;
+	} else {
+		nd = calloc(1, sizeof(*nd));
+		if (nd)
+			nd->text = strdup(val);
+		if (!nd || !nd->text) {
+			free(nd);
+			rc = scn_nomem(ld);
+			goto out_free;
+		}
+		nd->kind = SCN_SCALAR;
+		nd->src = n;
+		nd->line = n;
+		nd->col = col;
+		rc = scn_add_root(ld, nd);
+		if (rc)
+			goto out_free;
+		if (param_parse(def, nd->text, &v, msg, sizeof(msg))) {
+			rc = scn_failn(ld, nd, "%s: %s", path, msg);
+			goto out_free;
+		}
+	}
+	old = scn_find_src(ld, path);
+	if (old) {
+		old->node = nd;
+		free(path);
+		return 0;
+	}
+	return scn_add_src(ld, path, def, nd);
+out_free:
+	free(path);
+	return rc;
+}
+
+/*
+ * Pass 5: effective parameters.
+ */
+
+static int scn_src_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct scn_src *)a)->path,
+		      ((const struct scn_src *)b)->path);
+}
+
+static int scn_param_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct scn_param *)a)->path,
+		      ((const struct scn_param *)b)->path);
+}
+
+/* Parses the value of p from node (NULL: the default). */
+static int scn_value(struct scn_ld *ld, struct scn_param *p,
+		     const struct param_def *def, const struct scn_node *nd)
+{
+	const char *text = nd ? nd->text : def->def;
+	char msg[512];
+	int len;
+
+	p->src = nd ? nd->src : -1;
+	p->line = nd ? nd->line : 0;
+	p->col = nd ? nd->col : 0;
+	if (def->type == PT_SIZE_TABLE) {
+		p->table = calloc(1, sizeof(*p->table));
+		if (!p->table)
+			return scn_nomem(ld);
+		p->val.type = PT_SIZE_TABLE;
+		p->val.u.table = p->table;
+		if (nd && nd->kind == SCN_SEQ &&
+		    scn_table(ld, p->path, def, nd, p->table))
+			return -EINVAL;
+	} else {
+		p->raw = strdup(text);
+		if (!p->raw)
+			return scn_nomem(ld);
+		if (param_parse(def, p->raw, &p->val, msg, sizeof(msg)))
+			return scn_fail(ld, 0, 1, 1,
+					"%s: the default '%s' is invalid: %s",
+					p->path, text, msg);
+	}
+	len = param_format(&p->val, NULL, 0);
+	p->text = malloc((size_t)len + 1);
+	if (!p->text)
+		return scn_nomem(ld);
+	param_format(&p->val, p->text, (size_t)len + 1);
+	return 0;
+}
+
+static int scn_missing(struct scn_ld *ld, const char *path)
+{
+	const struct scn_inst *at = NULL;
+
+	for (size_t i = 0; i < ld->ninst; i++) {
+		const struct scn_inst *in = &ld->inst[i];
+		size_t lg = strlen(in->group), ln = strlen(in->name);
+
+		if (!strncmp(path, in->group, lg) && path[lg] == '.' &&
+		    !strncmp(path + lg + 1, in->name, ln) &&
+		    path[lg + 1 + ln] == '.')
+			at = in;
+	}
+	if (at)
+		return scn_failn(ld, at->key, "missing required parameter %s",
+				 path);
+	return scn_fail(ld, 0, 1, 1, "missing required parameter %s", path);
+}
+
+static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
+			 char *path)
+{
+	struct scn *s = ld->s;
+	struct scn_src key = { .path = path }, *src;
+	struct scn_param *p;
+
+	src = bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
+	if (!src && !def->def) {
+		int rc = scn_missing(ld, path);
+
+		free(path);
+		return rc;
+	}
+	if (scn_grow(&s->p, &ld->capp, s->np, sizeof(*s->p))) {
+		free(path);
+		return scn_nomem(ld);
+	}
+	p = &s->p[s->np++];
+	memset(p, 0, sizeof(*p));
+	p->path = path;
+	return scn_value(ld, p, def, src ? src->node : NULL);
+}
+
+/* Adds def for every instance of the groups in rest ("*.rate" after
+ * "apps."); built is the concrete path so far. */
+static int scn_expand(struct scn_ld *ld, const struct param_def *def,
+		      const char *rest, const char *built)
+{
+	const char *star = rest;
+	char *group, *path;
+	int rc = 0;
+
+	while (*star && !(star[0] == '*' && (star[1] == '.' || !star[1]) &&
+			  (star == rest || star[-1] == '.')))
+		star++;
+	if (!*star) {
+		path = malloc(strlen(built) + strlen(rest) + 1);
+		if (!path)
+			return scn_nomem(ld);
+		strcpy(path, built);
+		strcat(path, rest);
+		return scn_add_param(ld, def, path);
+	}
+	if (!star[1] || star == rest)
+		return 0; /* '*' last or first: not a declaration we expand */
+	group = malloc(strlen(built) + (size_t)(star - rest) + 1);
+	if (!group)
+		return scn_nomem(ld);
+	sprintf(group, "%s%.*s", built, (int)(star - rest - 1), rest);
+	for (size_t i = 0; i < ld->ninst && !rc; i++) {
+		char *b;
+
+		if (strcmp(ld->inst[i].group, group))
+			continue;
+		b = malloc(strlen(group) + strlen(ld->inst[i].name) + 3);
+		if (!b) {
+			rc = scn_nomem(ld);
+			break;
+		}
+		sprintf(b, "%s.%s.", group, ld->inst[i].name);
+		rc = scn_expand(ld, def, star + 2, b);
+		free(b);
+	}
+	free(group);
+	return rc;
+}
+
+static int scn_groups(struct scn_ld *ld)
+{
+	struct scn *s = ld->s;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < ld->ninst; i++) {
+		struct scn_inst *in = &ld->inst[i];
+		struct scn_group *g = NULL;
+		char **names;
+
+		for (size_t k = 0; k < s->ng && !g; k++)
+			if (!strcmp(s->g[k].group, in->group))
+				g = &s->g[k];
+		if (!g) {
+			if (scn_grow(&s->g, &cap, s->ng, sizeof(*s->g)))
+				return scn_nomem(ld);
+			g = &s->g[s->ng++];
+			memset(g, 0, sizeof(*g));
+			g->group = strdup(in->group);
+			if (!g->group)
+				return scn_nomem(ld);
+		}
+		names = realloc(g->names, (g->n + 1) * sizeof(*names));
+		if (!names)
+			return scn_nomem(ld);
+		g->names = names;
+		g->names[g->n] = strdup(in->name);
+		if (!g->names[g->n])
+			return scn_nomem(ld);
+		g->n++;
+	}
+	return 0;
+}
+
+static int scn_effective(struct scn_ld *ld)
+{
+	int rc;
+
+	qsort(ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
+	for (size_t i = 0, n = param_count(); i < n; i++) {
+		rc = scn_expand(ld, param_at(i), param_at(i)->path, "");
+		if (rc)
+			return rc;
+	}
+	qsort(ld->s->p, ld->s->np, sizeof(*ld->s->p), scn_param_cmp);
+	return scn_groups(ld);
+}
+
+/*
+ * Loading.
+ */
+
+static int scn_read(const char *path, char **buf, size_t *len, char *err,
+		    size_t errlen)
+{
+	size_t cap = 4096, n = 0;
+	FILE *f = fopen(path, "rb");
+	char *b = NULL, *nb;
+	int rc = 0;
+
+	if (!f) {
+		rc = -errno;
+		goto out_err;
+	}
+	for (;;) {
+		nb = realloc(b, cap + 1);
+		if (!nb) {
+			rc = -ENOMEM;
+			break;
+		}
+		b = nb;
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	if (!rc && ferror(f))
+		rc = errno ? -errno : -EIO;
+	fclose(f);
+	if (rc) {
+		free(b);
+		goto out_err;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+out_err:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static void scn_hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		*h ^= b[i];
+		*h *= 0x100000001b3ULL;
+	}
+}
+
+/* The tree of the file: a mapping at the top. */
+static int scn_load_tree(struct scn_ld *ld, const char *buf, size_t len,
+			 struct scn_node **root)
+{
+	char f[64];
+	int rc;
+
+	rc = scn_build(ld, buf, len, 0, 1, root);
+	if (rc)
+		return rc;
+	if (!*root || (*root)->null) {
+		if (*root)
+			return scn_failn(
+				ld, *root,
+				"empty scenario; expected a mapping of parameters such as 'duration: 1s'");
+		return scn_fail(
+			ld, 0, 1, 1,
+			"empty scenario; expected a mapping of parameters such as 'duration: 1s'");
+	}
+	if ((*root)->kind != SCN_MAP)
+		return scn_failn(
+			ld, *root,
+			"expected a mapping of parameters at the top level, found %s",
+			scn_found(*root, f, sizeof(f)));
+	return 0;
+}
+
+static int scn_finish(struct scn *s, const char *buf, size_t len,
+		      const char *const *sets, size_t nsets)
+{
+	const struct param_val *name;
+	const char *base, *dot;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char *nm;
+
+	scn_hash_bytes(&h, buf, len);
+	for (size_t i = 0; i < nsets; i++)
+		scn_hash_bytes(&h, sets[i], strlen(sets[i]) + 1);
+	snprintf(s->hash, sizeof(s->hash), "%016llx", (unsigned long long)h);
+	name = scn_get(s, "name");
+	if (name && name->type == PT_STRING && name->u.s && *name->u.s) {
+		s->name = name->u.s;
+		return 0;
+	}
+	base = strrchr(s->path, '/');
+	base = base ? base + 1 : s->path;
+	dot = strrchr(base, '.');
+	for (size_t i = 0; i < s->np; i++) {
+		struct scn_param *p = &s->p[i];
+
+		if (strcmp(p->path, "name"))
+			continue;
+		nm = scn_strndup(base, dot && dot > base ? (size_t)(dot - base)
+							 : strlen(base));
+		if (!nm)
+			return -ENOMEM;
+		free(p->text);
+		p->text = strdup(nm);
+		if (!p->text) {
+			free(nm);
+			return -ENOMEM;
+		}
+		free(p->raw);
+		p->raw = nm;
+		p->val.u.s = nm;
+		s->name = nm;
+		return 0;
+	}
+	s->name = "";
+	return 0;
+}
+
+static void scn_ld_fini(struct scn_ld *ld)
+{
+	for (size_t i = 0; i < ld->nroots; i++)
+		scn_node_free(ld->roots[i]);
+	free(ld->roots);
+	for (size_t i = 0; i < ld->nv; i++)
+		free(ld->v[i].path);
+	free(ld->v);
+	for (size_t i = 0; i < ld->ninst; i++) {
+		free(ld->inst[i].group);
+		free(ld->inst[i].name);
+	}
+	free(ld->inst);
+}
+
+int scn_load(const char *path, const char *const *sets, size_t nsets,
+	     struct scn **out, char *err, size_t errlen)
+{
+	struct scn_ld ld = { .file = path, .err = err, .errlen = errlen };
+	struct scn_node *root;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	rc = scn_read(path, &buf, &len, err, errlen);
+	if (rc)
+		return rc;
+	ld.s = calloc(1, sizeof(*ld.s));
+	if (!ld.s || !(ld.s->path = strdup(path))) {
+		rc = scn_nomem(&ld);
+		goto out_fail;
+	}
+	rc = scn_load_tree(&ld, buf, len, &root);
+	if (!rc)
+		rc = scn_walk_map(&ld, root, "", -1);
+	for (size_t i = 0; !rc && i < ld.ninst; i++)
+		rc = scn_resolve(&ld, (long)i);
+	for (size_t i = 0; !rc && i < nsets; i++)
+		rc = scn_apply_set(&ld, (int)i + 1, sets[i]);
+	if (!rc)
+		rc = scn_effective(&ld);
+	if (!rc && scn_finish(ld.s, buf, len, sets, nsets))
+		rc = scn_nomem(&ld);
+	if (rc)
+		goto out_fail;
+	scn_ld_fini(&ld);
+	free(buf);
+	*out = ld.s;
+	return 0;
+out_fail:
+	scn_ld_fini(&ld);
+	scn_destroy(ld.s);
+	free(buf);
+	return rc;
+}
+
+void scn_destroy(struct scn *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->np; i++) {
+		free(s->p[i].path);
+		free(s->p[i].raw);
+		free(s->p[i].text);
+		if (s->p[i].table) {
+			free(s->p[i].table->value);
+			free(s->p[i].table->weight);
+			free(s->p[i].table);
+		}
+	}
+	free(s->p);
+	for (size_t i = 0; i < s->ng; i++) {
+		for (size_t k = 0; k < s->g[i].n; k++)
+			free(s->g[i].names[k]);
+		free(s->g[i].names);
+		free(s->g[i].group);
+	}
+	free(s->g);
+	free(s->path);
+	free(s);
+}
+
+const char *scn_path(const struct scn *s)
+{
+	return s->path;
+}
+
+const char *scn_name(const struct scn *s)
+{
+	return s->name;
+}
+
+const char *scn_hash(const struct scn *s)
+{
+	return s->hash;
+}
+
+size_t scn_instances(const struct scn *s, const char *group,
+		     const char *const **names)
+{
+	for (size_t i = 0; i < s->ng; i++) {
+		if (!strcmp(s->g[i].group, group)) {
+			if (names)
+				*names = (const char *const *)s->g[i].names;
+			return s->g[i].n;
+		}
+	}
+	if (names)
+		*names = NULL;
+	return 0;
+}
+
+static const struct scn_param *scn_find(const struct scn *s, const char *path)
+{
+	struct scn_param key = { .path = (char *)path };
+
+	return bsearch(&key, s->p, s->np, sizeof(*s->p), scn_param_cmp);
+}
+
+const struct param_val *scn_get(const struct scn *s, const char *path)
+{
+	const struct scn_param *p = scn_find(s, path);
+
+	return p ? &p->val : NULL;
+}
+
+/* The value at path if its type is one of the mask's; aborts otherwise. */
+static const struct param_val *scn_typed(const struct scn *s, const char *path,
+					 unsigned mask)
+{
+	const struct param_val *v = scn_get(s, path);
+
+	if (!v || !(mask & (1u << v->type)))
+		abort();
+	return v;
+}
+
+sim_time scn_time(const struct scn *s, const char *path)
+{
+	return scn_typed(s, path, 1u << PT_TIME)->u.t;
+}
+
+double scn_double(const struct scn *s, const char *path)
+{
+	return scn_typed(s, path,
+			 1u << PT_FLOAT | 1u << PT_FRACTION | 1u << PT_BITRATE |
+				 1u << PT_PKTRATE | 1u << PT_RATE)
+		->u.d;
+}
+
+uint64_t scn_size(const struct scn *s, const char *path)
+{
+	return scn_typed(s, path, 1u << PT_SIZE)->u.size;
+}
+
+int64_t scn_int(const struct scn *s, const char *path)
+{
+	return scn_typed(s, path, 1u << PT_INT | 1u << PT_BOOL)->u.i;
+}
+
+const char *scn_str(const struct scn *s, const char *path)
+{
+	return scn_typed(s, path, 1u << PT_STRING | 1u << PT_ENUM)->u.s;
+}
+
+int scn_where(const struct scn *s, const char *path, char *buf, size_t n)
+{
+	const struct scn_param *p = scn_find(s, path);
+
+	if (!p) {
+		if (n)
+			buf[0] = '\0';
+		return -ENOENT;
+	}
+	if (p->src > 0)
+		return snprintf(buf, n, "--set:%d:%d", p->src, p->col);
+	if (p->src == 0)
+		return snprintf(buf, n, "%s:%d:%d", s->path, p->line, p->col);
+	return snprintf(buf, n, "%s", s->path);
+}
+
+size_t scn_param_count(const struct scn *s)
+{
+	return s->np;
+}
+
+void scn_param_at(const struct scn *s, size_t i, const char **path,
+		  const char **text)
+{
+	*path = s->p[i].path;
+	*text = s->p[i].text;
+}

@@ -1,0 +1,98 @@
+/*
+ * sim.c - the engine front: picks a backend and forwards to it.
+ *
+ * The front owns struct sim (current time, events executed, stop flag);
+ * the backend owns the pending events. Scheduling checks arguments here so
+ * every backend sees only valid requests: times never go backwards.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "sim.h"
+
+static const struct sim_backend_ops *const backends[] = {
+	&sim_native_ops,
+};
+
+const struct sim_backend_ops *sim_backend(const char *name)
+{
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	return NULL;
+}
+
+struct sim *sim_create(const char *backend)
+{
+	const struct sim_backend_ops *ops = sim_backend(backend);
+	struct sim *sim;
+
+	if (!ops)
+		return NULL;
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	sim->ops = ops;
+	sim->impl = ops->create(sim);
+	if (!sim->impl) {
+		free(sim);
+		return NULL;
+	}
+	return sim;
+}
+
+void sim_destroy(struct sim *sim)
+{
+	if (!sim)
+		return;
+	sim->ops->destroy(sim->impl);
+	free(sim);
+}
+
+sim_event_id sim_schedule_at(struct sim *sim, sim_time at, sim_fn fn, void *a,
+			     void *b)
+{
+	if (at < sim->now || !fn)
+		return 0;
+	return sim->ops->schedule_at(sim->impl, at, fn, a, b);
+}
+
+sim_event_id sim_schedule(struct sim *sim, sim_time delay, sim_fn fn, void *a,
+			  void *b)
+{
+	if (delay < 0 || delay > SIM_TIME_MAX - sim->now)
+		return 0;
+	return sim_schedule_at(sim, sim->now + delay, fn, a, b);
+}
+
+int sim_cancel(struct sim *sim, sim_event_id id)
+{
+	if (id == 0)
+		return -ENOENT;
+	return sim->ops->cancel(sim->impl, id);
+}
+
+uint64_t sim_run(struct sim *sim, sim_time until)
+{
+	uint64_t before = sim->events;
+
+	if (until < sim->now)
+		return 0;
+	sim->stopping = false;
+	sim->ops->run(sim->impl, until);
+	if (!sim->stopping && until != SIM_TIME_MAX)
+		sim->now = until;
+	return sim->events - before;
+}
+
+void sim_stop(struct sim *sim)
+{
+	sim->stopping = true;
+}
+
+uint64_t sim_pending(const struct sim *sim)
+{
+	return sim->ops->pending(sim->impl);
+}

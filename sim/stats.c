@@ -1,0 +1,447 @@
+/*
+ * stats.c - the registry of named statistics of one run.
+ *
+ * Each entry (its kind, names and storage) is one allocation that never
+ * moves, so the pointers handed to models stay valid until stats_destroy();
+ * only the array of entry pointers grows. A histogram is a separate
+ * allocation because it is large. Registration looks names up linearly: it
+ * happens at set-up, for at most a few thousand entries.
+ *
+ * Names: (component, metric) is unique among counters, scalars, histograms
+ * and gauges, and separately among time series, so that a series may carry
+ * the name of the gauge or counter it samples (the two go to different
+ * tables of the results database).
+ *
+ * Gauges are piecewise constant: a value set at time t is in force from t
+ * until the next set. The area counts only the part of each interval after
+ * the warm-up; min and max count every value in force at some time in
+ * [warmup, end] (the one in force at warmup included). Until the first such
+ * value they hold +inf / -inf; stats_finish() sets both to 0 if the run
+ * ended before the warm-up.
+ *
+ * The sampler is one event that reschedules itself every sample interval,
+ * first at the warm-up time; it appends (now, value) to every series, whose
+ * arrays double when full. Because it is always pending, run the engine to
+ * a finite end time. stats_finish() cancels it; stats_destroy() does not
+ * touch the engine, so the engine may be destroyed first, but it must not
+ * run again after stats_destroy() unless stats_finish() was called.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+#define STATS_SERIES_MIN 64
+
+struct stats_entry {
+	enum stat_kind kind;
+	const char *component, *metric, *unit; /* point into names[] */
+	struct stats_entry *next_series;
+	union {
+		uint64_t counter;
+		double scalar;
+		struct stat_hist *hist;
+		struct stat_gauge gauge;
+		struct {
+			struct stat_series s;
+			const struct stat_gauge *gauge; /* one source is set */
+			const uint64_t *counter;
+		} series;
+	} u;
+	char names[];
+};
+
+struct stats {
+	struct sim *sim;
+	sim_time warmup_ps;
+	sim_time sample_ps; /* 0: no time series */
+	struct stats_entry **ent;
+	size_t n, cap;
+	struct stats_entry *series, **series_tail;
+	sim_event_id sampler;
+	uint64_t lost_samples; /* series points dropped for lack of memory */
+};
+
+struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
+			   sim_time sample_ps)
+{
+	struct stats *st;
+
+	if (!sim)
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->sim = sim;
+	st->warmup_ps = warmup_ps;
+	st->sample_ps = sample_ps > 0 ? sample_ps : 0;
+	st->series_tail = &st->series;
+	return st;
+}
+
+void stats_destroy(struct stats *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n; i++) {
+		struct stats_entry *e = st->ent[i];
+
+		if (e->kind == STAT_HIST) {
+			free(e->u.hist);
+		} else if (e->kind == STAT_SERIES) {
+			free(e->u.series.s.t_ps);
+			free(e->u.series.s.value);
+		}
+		free(e);
+	}
+	free(st->ent);
+	free(st);
+}
+
+static struct stats_entry *stats_lookup(const struct stats *st,
+					const char *component,
+					const char *metric, bool series)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		struct stats_entry *e = st->ent[i];
+
+		if ((e->kind == STAT_SERIES) == series &&
+		    strcmp(e->metric, metric) == 0 &&
+		    strcmp(e->component, component) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. */
+static int stats_add(struct stats *st, enum stat_kind kind,
+		     const char *component, const char *metric,
+		     const char *unit, struct stats_entry **out)
+{
+	size_t lc, lm, lu;
+	struct stats_entry *e;
+
+	if (!st || !component || !metric)
+		return -EINVAL;
+	if (!unit)
+		unit = "";
+	if (stats_lookup(st, component, metric, kind == STAT_SERIES))
+		return -EEXIST;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 32;
+		struct stats_entry **ent = realloc(st->ent, cap * sizeof(*ent));
+
+		if (!ent)
+			return -ENOMEM;
+		st->ent = ent;
+		st->cap = cap;
+	}
+	lc = strlen(component) + 1;
+	lm = strlen(metric) + 1;
+	lu = strlen(unit) + 1;
+	e = calloc(1, sizeof(*e) + lc + lm + lu);
+	if (!e)
+		return -ENOMEM;
+	e->kind = kind;
+	e->component = memcpy(e->names, component, lc);
+	e->metric = memcpy(e->names + lc, metric, lm);
+	e->unit = memcpy(e->names + lc + lm, unit, lu);
+	st->ent[st->n++] = e;
+	*out = e;
+	return 0;
+}
+
+uint64_t *stats_counter(struct stats *st, const char *component,
+			const char *metric, const char *unit)
+{
+	struct stats_entry *e;
+
+	if (stats_add(st, STAT_COUNTER, component, metric, unit, &e))
+		return NULL;
+	return &e->u.counter;
+}
+
+struct stat_hist *stats_hist(struct stats *st, const char *component,
+			     const char *metric, const char *unit)
+{
+	struct stat_hist *h = malloc(sizeof(*h));
+	struct stats_entry *e;
+
+	if (!h)
+		return NULL;
+	if (stats_add(st, STAT_HIST, component, metric, unit, &e)) {
+		free(h);
+		return NULL;
+	}
+	h->sim = st->sim;
+	h->warmup_ps = st->warmup_ps;
+	hist_init(&h->hist);
+	e->u.hist = h;
+	return h;
+}
+
+struct stat_gauge *stats_gauge(struct stats *st, const char *component,
+			       const char *metric, const char *unit)
+{
+	struct stats_entry *e;
+	struct stat_gauge *g;
+
+	if (stats_add(st, STAT_GAUGE, component, metric, unit, &e))
+		return NULL;
+	g = &e->u.gauge;
+	g->sim = st->sim;
+	g->warmup_ps = st->warmup_ps;
+	g->value = 0;
+	g->last_ps = st->sim->now;
+	g->area = 0;
+	g->min = INFINITY;
+	g->max = -INFINITY;
+	return g;
+}
+
+/* The unit of the registered entry whose storage is src, or "". */
+static const char *stats_unit_of(const struct stats *st, const void *src)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct stats_entry *e = st->ent[i];
+
+		if ((e->kind == STAT_GAUGE && src == &e->u.gauge) ||
+		    (e->kind == STAT_COUNTER && src == &e->u.counter))
+			return e->unit;
+	}
+	return "";
+}
+
+static int stats_series_add(struct stats *st, const char *component,
+			    const char *metric, const void *src,
+			    struct stats_entry **out)
+{
+	struct stats_entry *e;
+	int rc;
+
+	if (!st || !src)
+		return -EINVAL;
+	rc = stats_add(st, STAT_SERIES, component, metric,
+		       stats_unit_of(st, src), &e);
+	if (rc)
+		return rc;
+	*st->series_tail = e;
+	st->series_tail = &e->next_series;
+	*out = e;
+	return 0;
+}
+
+int stats_series_gauge(struct stats *st, const char *component,
+		       const char *metric, const struct stat_gauge *src)
+{
+	struct stats_entry *e;
+	int rc = stats_series_add(st, component, metric, src, &e);
+
+	if (!rc)
+		e->u.series.gauge = src;
+	return rc;
+}
+
+int stats_series_counter(struct stats *st, const char *component,
+			 const char *metric, const uint64_t *src)
+{
+	struct stats_entry *e;
+	int rc = stats_series_add(st, component, metric, src, &e);
+
+	if (!rc)
+		e->u.series.counter = src;
+	return rc;
+}
+
+int stats_scalar(struct stats *st, const char *component, const char *metric,
+		 const char *unit, double value)
+{
+	struct stats_entry *e;
+	int rc;
+
+	if (!st || !component || !metric)
+		return -EINVAL;
+	e = stats_lookup(st, component, metric, false);
+	if (e) {
+		if (e->kind != STAT_SCALAR)
+			return -EEXIST;
+		e->u.scalar = value;
+		return 0;
+	}
+	rc = stats_add(st, STAT_SCALAR, component, metric, unit, &e);
+	if (!rc)
+		e->u.scalar = value;
+	return rc;
+}
+
+static void stats_series_append(struct stats *st, struct stat_series *s,
+				sim_time t, double v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : STATS_SERIES_MIN;
+		sim_time *tp = realloc(s->t_ps, cap * sizeof(*tp));
+		double *vp;
+
+		if (!tp) {
+			st->lost_samples++;
+			return;
+		}
+		s->t_ps = tp;
+		vp = realloc(s->value, cap * sizeof(*vp));
+		if (!vp) {
+			st->lost_samples++;
+			return;
+		}
+		s->value = vp;
+		s->cap = cap;
+	}
+	s->t_ps[s->n] = t;
+	s->value[s->n] = v;
+	s->n++;
+}
+
+static void stats_sample(struct sim *sim, void *a, void *b)
+{
+	struct stats *st = a;
+	double v;
+
+	(void)b;
+	for (struct stats_entry *e = st->series; e; e = e->next_series) {
+		if (e->u.series.gauge)
+			v = e->u.series.gauge->value;
+		else
+			v = (double)*e->u.series.counter;
+		stats_series_append(st, &e->u.series.s, sim->now, v);
+	}
+	/* 0 past the end of time: sampling simply stops. */
+	st->sampler = sim_schedule(sim, st->sample_ps, stats_sample, st, NULL);
+}
+
+int stats_start(struct stats *st)
+{
+	sim_time at;
+
+	if (!st)
+		return -EINVAL;
+	if (st->sample_ps == 0 || st->sampler)
+		return 0;
+	at = st->warmup_ps > st->sim->now ? st->warmup_ps : st->sim->now;
+	st->sampler = sim_schedule_at(st->sim, at, stats_sample, st, NULL);
+	return st->sampler ? 0 : -ENOMEM;
+}
+
+static void stats_gauge_include(struct stat_gauge *g, double v)
+{
+	if (v < g->min)
+		g->min = v;
+	if (v > g->max)
+		g->max = v;
+}
+
+void stats_gauge_set(struct stat_gauge *g, double value)
+{
+	sim_time now = g->sim->now;
+	sim_time from = g->last_ps > g->warmup_ps ? g->last_ps : g->warmup_ps;
+
+	if (now > from) {
+		g->area += g->value * (double)(now - from);
+		stats_gauge_include(g, g->value);
+	}
+	if (now >= g->warmup_ps)
+		stats_gauge_include(g, value);
+	g->value = value;
+	g->last_ps = now;
+}
+
+double stats_gauge_mean(const struct stat_gauge *g)
+{
+	sim_time now = g->sim->now;
+	sim_time from = g->last_ps > g->warmup_ps ? g->last_ps : g->warmup_ps;
+	double area = g->area;
+
+	if (now <= g->warmup_ps)
+		return 0;
+	if (now > from)
+		area += g->value * (double)(now - from);
+	return area / (double)(now - g->warmup_ps);
+}
+
+void stats_finish(struct stats *st)
+{
+	if (!st)
+		return;
+	if (st->sampler) {
+		sim_cancel(st->sim, st->sampler);
+		st->sampler = 0;
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		struct stat_gauge *g = &st->ent[i]->u.gauge;
+
+		if (st->ent[i]->kind != STAT_GAUGE)
+			continue;
+		/* Setting the same value integrates up to now. */
+		stats_gauge_set(g, g->value);
+		if (g->min > g->max)
+			g->min = g->max = 0;
+	}
+	if (st->lost_samples)
+		stats_scalar(st, "stats", "series_lost_samples", "",
+			     (double)st->lost_samples);
+}
+
+size_t stats_count(const struct stats *st)
+{
+	return st ? st->n : 0;
+}
+
+static void stats_info(const struct stats_entry *e, struct stat_info *out)
+{
+	out->kind = e->kind;
+	out->component = e->component;
+	out->metric = e->metric;
+	out->unit = e->unit;
+	switch (e->kind) {
+	case STAT_COUNTER:
+		out->u.counter = &e->u.counter;
+		break;
+	case STAT_SCALAR:
+		out->u.scalar = e->u.scalar;
+		break;
+	case STAT_HIST:
+		out->u.hist = e->u.hist;
+		break;
+	case STAT_GAUGE:
+		out->u.gauge = &e->u.gauge;
+		break;
+	case STAT_SERIES:
+		out->u.series = &e->u.series.s;
+		break;
+	}
+}
+
+void stats_get(const struct stats *st, size_t i, struct stat_info *out)
+{
+	if (!st || i >= st->n) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	stats_info(st->ent[i], out);
+}
+
+int stats_find(const struct stats *st, const char *component,
+	       const char *metric, struct stat_info *out)
+{
+	const struct stats_entry *e;
+
+	if (!st || !component || !metric)
+		return -ENOENT;
+	e = stats_lookup(st, component, metric, false);
+	if (!e)
+		e = stats_lookup(st, component, metric, true);
+	if (!e)
+		return -ENOENT;
+	stats_info(e, out);
+	return 0;
+}

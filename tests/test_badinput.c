@@ -1,0 +1,308 @@
+/*
+ * test_badinput.c - every malformed scenario under tests/bad is refused
+ * with the right position and message, by the loader and by the CLI.
+ *
+ * Each tests/bad/NN-name.yaml starts with a comment
+ *   # expect: LINE:COL fragment of the message
+ * (lines count that comment). The loader must fail with a message that
+ * starts with "tests/bad/NN-name.yaml:LINE:COL:" and contains the fragment.
+ * Then `build/usnsim run FILE --db DB` must exit with status 2, print that
+ * same message as the first line of stderr, and leave DB (a database that
+ * already holds a short run of scenarios/md1.yaml) and its -wal file
+ * exactly as they were. Run from the repository root after building build/usnsim.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "scenario.h"
+
+#define BAD_DIR "tests/bad"
+#define USNSIM "build/usnsim"
+#define MIN_FILES 24
+
+extern char **environ;
+
+struct bad_case {
+	char path[256];
+	int line, col;
+	char frag[256];
+};
+
+#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
+
+static void checkf(int cond, int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
+				__FILE__, "", CU_FALSE);
+}
+
+static int cmp_case(const void *a, const void *b)
+{
+	return strcmp(((const struct bad_case *)a)->path,
+		      ((const struct bad_case *)b)->path);
+}
+
+/* Reads the expectation on the first line of path into c. */
+static int read_expect(const char *path, struct bad_case *c)
+{
+	char line[512];
+	FILE *f = fopen(path, "rb");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fgets(line, sizeof(line), f) &&
+	     sscanf(line, "# expect: %d:%d %255[^\n]", &c->line, &c->col,
+		    c->frag) == 3;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+/* The cases, sorted by file name; returns the count (*out malloc'ed). */
+static size_t list_cases(struct bad_case **out)
+{
+	DIR *d = opendir(BAD_DIR);
+	struct bad_case *cs = NULL, *n;
+	struct dirent *e;
+	size_t count = 0;
+
+	*out = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		n = realloc(cs, (count + 1) * sizeof(*cs));
+		if (!n)
+			break;
+		cs = n;
+		snprintf(cs[count].path, sizeof(cs[count].path), "%s/%s",
+			 BAD_DIR, e->d_name);
+		CHECKF(read_expect(cs[count].path, &cs[count]) == 0,
+		       "%s: no '# expect: LINE:COL fragment' first line",
+		       cs[count].path);
+		count++;
+	}
+	closedir(d);
+	qsort(cs, count, sizeof(*cs), cmp_case);
+	*out = cs;
+	return count;
+}
+
+/* Loads c's file; returns the error message in err. */
+static int load_bad(const struct bad_case *c, char *err, size_t n)
+{
+	struct scn *s = NULL;
+	int rc = scn_load(c->path, NULL, 0, &s, err, n);
+
+	scn_destroy(s);
+	return rc;
+}
+
+static void test_loader(void)
+{
+	struct bad_case *cs;
+	size_t n = list_cases(&cs);
+	char err[1024], prefix[300];
+
+	CHECKF(n >= MIN_FILES, "%zu files in %s, want at least %d", n, BAD_DIR,
+	       MIN_FILES);
+	for (size_t i = 0; i < n; i++) {
+		int rc = load_bad(&cs[i], err, sizeof(err));
+
+		snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", cs[i].path,
+			 cs[i].line, cs[i].col);
+		CHECKF(rc == -EINVAL, "%s: rc %d, want -EINVAL", cs[i].path,
+		       rc);
+		CHECKF(!strncmp(err, prefix, strlen(prefix)),
+		       "%s: '%s' does not start with '%s'", cs[i].path, err,
+		       prefix);
+		CHECKF(strstr(err, cs[i].frag) != NULL,
+		       "%s: '%s' does not contain '%s'", cs[i].path, err,
+		       cs[i].frag);
+		CHECKF(!strchr(err, '\n'), "%s: more than one line: '%s'",
+		       cs[i].path, err);
+	}
+	free(cs);
+}
+
+/* Runs argv with stdout to /dev/null and stderr to errpath; returns the
+ * exit status, or -1 if the program did not exit normally. */
+static int run(char *const argv[], const char *errpath)
+{
+	posix_spawn_file_actions_t fa;
+	int status = -1;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, errpath,
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The bytes of a file (NUL-terminated), or NULL if it does not exist. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *n;
+	size_t cap = 0, got = 0, r;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (got == cap) {
+			cap = cap ? cap * 2 : 65536;
+			n = realloc(buf, cap + 1);
+			if (!n)
+				break;
+			buf = n;
+		}
+		r = fread(buf + got, 1, cap - got, f);
+		got += r;
+	} while (r > 0);
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+static int same_bytes(const char *a, size_t la, const char *b, size_t lb)
+{
+	if (!a || !b)
+		return !a && !b;
+	return la == lb && !memcmp(a, b, la);
+}
+
+struct cli_env {
+	char dir[256], db[300], wal[310], shm[310], errpath[300];
+};
+
+static void cli_cleanup(const struct cli_env *e)
+{
+	unlink(e->db);
+	unlink(e->wal);
+	unlink(e->shm);
+	unlink(e->errpath);
+	rmdir(e->dir);
+}
+
+/* One bad file through the CLI: exit 2, message, database untouched. */
+static void cli_case(const struct cli_env *e, const struct bad_case *c,
+		     const char *db0, size_t ldb0, const char *wal0,
+		     size_t lwal0)
+{
+	char *argv[] = { USNSIM, "run",		(char *)c->path,
+			 "--db", (char *)e->db, NULL };
+	char err[1024], *out, *db1, *wal1, *nl;
+	size_t lout, ldb1, lwal1;
+	int status = run(argv, e->errpath);
+
+	load_bad(c, err, sizeof(err));
+	out = slurp(e->errpath, &lout);
+	CHECKF(status == 2, "%s: exit status %d, want 2", c->path, status);
+	CHECKF(out != NULL, "%s: no stderr", c->path);
+	if (out) {
+		nl = strchr(out, '\n');
+		if (nl)
+			*nl = '\0';
+		CHECKF(!strcmp(out, err),
+		       "%s: first stderr line '%s', want '%s'", c->path, out,
+		       err);
+	}
+	db1 = slurp(e->db, &ldb1);
+	wal1 = slurp(e->wal, &lwal1);
+	CHECKF(same_bytes(db0, ldb0, db1, ldb1), "%s: the database changed",
+	       c->path);
+	CHECKF(same_bytes(wal0, lwal0, wal1, lwal1),
+	       "%s: the database's -wal file changed", c->path);
+	free(out);
+	free(db1);
+	free(wal1);
+}
+
+static void test_cli(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct cli_env e;
+	struct bad_case *cs;
+	char *db0, *wal0, *out;
+	size_t n, ldb0, lwal0, lout;
+	int status;
+
+	if (access(USNSIM, X_OK) != 0) {
+		CU_FAIL(USNSIM " is not built (make build/usnsim)");
+		return;
+	}
+	snprintf(e.dir, sizeof(e.dir), "%s/usnsim-badinput-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(e.dir));
+	snprintf(e.db, sizeof(e.db), "%s/runs.db", e.dir);
+	snprintf(e.wal, sizeof(e.wal), "%s-wal", e.db);
+	snprintf(e.shm, sizeof(e.shm), "%s-shm", e.db);
+	snprintf(e.errpath, sizeof(e.errpath), "%s/stderr", e.dir);
+	{
+		/* md1 has a 100 ms warm-up: shorten it with the run */
+		char *argv[] = {
+			USNSIM,	      "run",   "scenarios/md1.yaml", "--db",
+			e.db,	      "--set", "duration=10ms",	     "--set",
+			"warmup=1ms", NULL
+		};
+
+		status = run(argv, e.errpath);
+	}
+	out = slurp(e.errpath, &lout);
+	CHECKF(status == 0, "seeding the database: exit status %d: %s", status,
+	       out ? out : "");
+	free(out);
+	db0 = slurp(e.db, &ldb0);
+	wal0 = slurp(e.wal, &lwal0);
+	CHECKF(db0 && ldb0 > 0, "no database at %s after a run", e.db);
+	if (status == 0 && db0) {
+		n = list_cases(&cs);
+		for (size_t i = 0; i < n; i++)
+			cli_case(&e, &cs[i], db0, ldb0, wal0, lwal0);
+		free(cs);
+	}
+	free(db0);
+	free(wal0);
+	cli_cleanup(&e);
+}
+
+int suite_badinput(void)
+{
+	CU_pSuite s = CU_add_suite("badinput", NULL, NULL);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "the loader refuses each file", test_loader) ||
+	    !CU_add_test(s, "usnsim run exits 2, database untouched", test_cli))
+		return CU_get_error();
+	return 0;
+}

@@ -1,0 +1,202 @@
+/*
+ * test_engine.c - the event engine against a naive reference.
+ *
+ * The differential test drives the engine and a sorted array with the same
+ * random script of schedule / cancel / pop operations (many at equal
+ * timestamps, and cancels of ids already run or cancelled) and checks that
+ * every popped event is the reference's minimum by (time, sequence).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "sim.h"
+
+struct ref_ev {
+	sim_time t;
+	uint64_t seq;
+	uint64_t tag;
+	sim_event_id id;
+};
+
+struct ref {
+	struct ref_ev *v;
+	size_t n, cap;
+};
+
+/* Inserts keeping v sorted by (t, seq); seq only grows, so a binary search
+ * on t followed by a scan past equal times finds the place. */
+static void ref_insert(struct ref *r, struct ref_ev e)
+{
+	size_t lo = 0, hi = r->n;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 1024;
+		r->v = realloc(r->v, r->cap * sizeof(*r->v));
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->v[mid].t <= e.t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&r->v[lo + 1], &r->v[lo], (r->n - lo) * sizeof(*r->v));
+	r->v[lo] = e;
+	r->n++;
+}
+
+static void ref_remove(struct ref *r, size_t i)
+{
+	memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
+	r->n--;
+}
+
+static uint64_t popped_tag;
+
+static void on_pop(struct sim *sim, void *a, void *b)
+{
+	(void)b;
+	popped_tag = (uint64_t)(uintptr_t)a;
+	sim_stop(sim);
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void test_differential(void)
+{
+	struct sim *sim = sim_create("native");
+	struct ref r = { 0 };
+	uint64_t rng = 0x9e3779b97f4a7c15ull, seq = 0, tag = 1;
+	sim_event_id *stale = calloc(1024, sizeof(*stale));
+	size_t nstale = 0, mismatches = 0, pops = 0, cancels = 0, peak = 0;
+	const long ops = 1200000;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+	for (long op = 0; op < ops; op++) {
+		/* alternate phases that grow and shrink the queue */
+		uint64_t grow = (op / 20000) % 2 ? 43 : 49;
+		uint64_t x = xorshift(&rng) % 100;
+
+		if (x < grow || r.n == 0) {
+			/* delays from a small set make many equal times */
+			sim_time d = (sim_time)(xorshift(&rng) % 8) * 1000;
+			struct ref_ev e = { sim_now(sim) + d, seq++, tag, 0 };
+
+			if (xorshift(&rng) % 4 == 0)
+				d = (sim_time)(xorshift(&rng) % 1000000);
+			e.t = sim_now(sim) + d;
+			e.id = sim_schedule(sim, d, on_pop,
+					    (void *)(uintptr_t)tag, NULL);
+			CU_ASSERT_NOT_EQUAL(e.id, 0);
+			tag++;
+			ref_insert(&r, e);
+		} else if (x < grow + 20) {
+			size_t i = xorshift(&rng) % r.n;
+
+			CU_ASSERT_EQUAL(sim_cancel(sim, r.v[i].id), 0);
+			stale[nstale++ % 1024] = r.v[i].id;
+			ref_remove(&r, i);
+			cancels++;
+		} else if (x < grow + 25 && nstale > 0) {
+			sim_event_id id =
+				stale[xorshift(&rng) %
+				      (nstale < 1024 ? nstale : 1024)];
+
+			CU_ASSERT_EQUAL(sim_cancel(sim, id), -ENOENT);
+		} else {
+			popped_tag = 0;
+			sim_run(sim, SIM_TIME_MAX);
+			if (popped_tag != r.v[0].tag ||
+			    sim_now(sim) != r.v[0].t)
+				mismatches++;
+			stale[nstale++ % 1024] = r.v[0].id;
+			ref_remove(&r, 0);
+			pops++;
+		}
+		if (sim_pending(sim) != r.n)
+			mismatches++;
+		if (r.n > peak)
+			peak = r.n;
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+	CU_ASSERT(pops > 200000);
+	CU_ASSERT(cancels > 100000);
+	CU_ASSERT(peak > 500); /* the heap was deep, not just a few entries */
+	/* drain: the rest must come out in reference order */
+	while (r.n > 0) {
+		sim_run(sim, SIM_TIME_MAX);
+		if (popped_tag != r.v[0].tag)
+			mismatches++;
+		ref_remove(&r, 0);
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	free(stale);
+	free(r.v);
+	sim_destroy(sim);
+}
+
+static int order[16], norder;
+
+static void record(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	(void)b;
+	order[norder++] = (int)(intptr_t)a;
+}
+
+static void test_equal_times_fifo_and_until(void)
+{
+	struct sim *sim = sim_create("native");
+	sim_event_id late;
+
+	norder = 0;
+	sim_schedule(sim, 5 * SIM_NS, record, (void *)3, NULL);
+	sim_schedule(sim, 2 * SIM_NS, record, (void *)1, NULL);
+	sim_schedule(sim, 5 * SIM_NS, record, (void *)4, NULL);
+	sim_schedule(sim, 2 * SIM_NS, record, (void *)2, NULL);
+	late = sim_schedule(sim, 10 * SIM_NS, record, (void *)9, NULL);
+	CU_ASSERT_EQUAL(sim_run(sim, 5 * SIM_NS), 4);
+	CU_ASSERT_EQUAL(sim_now(sim), 5 * SIM_NS);
+	CU_ASSERT_EQUAL(norder, 4);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(order[i], i + 1);
+	/* run(until) with nothing due still advances time */
+	CU_ASSERT_EQUAL(sim_run(sim, 7 * SIM_NS), 0);
+	CU_ASSERT_EQUAL(sim_now(sim), 7 * SIM_NS);
+	/* the past is refused; ids of run events are stale */
+	CU_ASSERT_EQUAL(sim_schedule_at(sim, 6 * SIM_NS, record, NULL, NULL),
+			0);
+	CU_ASSERT_EQUAL(sim_schedule(sim, -1, record, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(sim_cancel(sim, late), 0);
+	CU_ASSERT_EQUAL(sim_cancel(sim, late), -ENOENT);
+	CU_ASSERT_EQUAL(sim_cancel(sim, 0), -ENOENT);
+	CU_ASSERT_EQUAL(sim_run(sim, 20 * SIM_NS), 0);
+	CU_ASSERT_EQUAL(sim_events(sim), 4);
+	CU_ASSERT_PTR_NULL(sim_create("no-such-backend"));
+	sim_destroy(sim);
+	sim_destroy(NULL);
+}
+
+int suite_engine(void)
+{
+	CU_pSuite s = CU_add_suite("engine", NULL, NULL);
+
+	if (!s ||
+	    !CU_add_test(s, "differential vs sorted array",
+			 test_differential) ||
+	    !CU_add_test(s, "equal times, until, cancel",
+			 test_equal_times_fifo_and_until))
+		return CU_get_error();
+	return 0;
+}

@@ -1,0 +1,342 @@
+/*
+ * test_hist.c - log-linear histograms against exact references.
+ *
+ * Every distribution is recorded into a histogram and kept in an array; the
+ * sorted array gives the exact sample quantile (the ceil(q * n)-th smallest
+ * value) and a two-pass computation gives the exact moments. The samples
+ * come from a local splitmix64 generator so this suite does not depend on
+ * the rng module.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "hist.h"
+
+#define NSAMPLES 200000
+#define TWO_PI 6.283185307179586
+
+static uint64_t test_state;
+
+static uint64_t next_u64(void)
+{
+	uint64_t z = (test_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1). */
+static double next_unit(void)
+{
+	return ((double)(next_u64() >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double next_normal(void)
+{
+	return sqrt(-2 * log(next_unit())) * cos(TWO_PI * next_unit());
+}
+
+static int64_t gen_uniform_wide(void)
+{
+	return (int64_t)(next_u64() % 1000000000000ULL);
+}
+
+static int64_t gen_exponential(void)
+{
+	return (int64_t)(-1e6 * log(next_unit()));
+}
+
+static int64_t gen_lognormal(void)
+{
+	return (int64_t)exp(10 + 2.5 * next_normal());
+}
+
+/* Log-uniform over 0 .. 1e15: every magnitude equally represented. */
+static int64_t gen_span(void)
+{
+	return (int64_t)(pow(10, 15 * next_unit()) - 1);
+}
+
+static int64_t gen_small(void)
+{
+	return (int64_t)(next_u64() % 301);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static const double quantiles[] = { 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0 };
+
+static void check_distribution(int64_t (*gen)(void), uint64_t seed)
+{
+	static struct hist h;
+	int64_t *v = malloc(NSAMPLES * sizeof(*v));
+	long double sum = 0, ss = 0, mean;
+	struct stat_summary s;
+
+	CU_ASSERT_FATAL(v != NULL);
+	test_state = seed;
+	hist_init(&h);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		v[i] = gen();
+		hist_record(&h, v[i]);
+		sum += v[i];
+	}
+	qsort(v, NSAMPLES, sizeof(*v), cmp_i64);
+	mean = sum / NSAMPLES;
+	for (size_t i = 0; i < NSAMPLES; i++)
+		ss += (v[i] - mean) * (v[i] - mean);
+
+	CU_ASSERT_EQUAL(h.count, NSAMPLES);
+	CU_ASSERT_EQUAL(h.min, v[0]);
+	CU_ASSERT_EQUAL(h.max, v[NSAMPLES - 1]);
+	hist_summary(&h, &s);
+	CU_ASSERT_EQUAL(s.count, NSAMPLES);
+	CU_ASSERT_DOUBLE_EQUAL(s.mean, (double)mean, 1e-9 * (double)mean);
+	CU_ASSERT_DOUBLE_EQUAL(s.stddev, sqrt((double)(ss / (NSAMPLES - 1))),
+			       1e-9 * sqrt((double)(ss / (NSAMPLES - 1))));
+	CU_ASSERT_EQUAL(s.min, (double)v[0]);
+	CU_ASSERT_EQUAL(s.max, (double)v[NSAMPLES - 1]);
+
+	for (size_t k = 0; k < sizeof(quantiles) / sizeof(quantiles[0]); k++) {
+		double q = quantiles[k];
+		uint64_t rank = (uint64_t)ceil(q * NSAMPLES);
+		double exact = (double)v[(rank < 1 ? 1 : rank) - 1];
+		double est = hist_quantile(&h, q);
+		double err = fabs(est - exact);
+
+		CU_ASSERT(err <= 0.01 * exact);
+		CU_ASSERT(err <= HIST_REL_ERROR * exact * (1 + 1e-12));
+		if (exact < 2 * HIST_SUB)
+			CU_ASSERT_EQUAL(est, exact);
+	}
+	CU_ASSERT_EQUAL(s.p50, hist_quantile(&h, 0.5));
+	CU_ASSERT_EQUAL(s.p90, hist_quantile(&h, 0.9));
+	CU_ASSERT_EQUAL(s.p99, hist_quantile(&h, 0.99));
+	CU_ASSERT_EQUAL(s.p999, hist_quantile(&h, 0.999));
+	free(v);
+}
+
+static void test_uniform_wide(void)
+{
+	check_distribution(gen_uniform_wide, 1);
+}
+
+static void test_exponential(void)
+{
+	check_distribution(gen_exponential, 2);
+}
+
+static void test_lognormal(void)
+{
+	check_distribution(gen_lognormal, 3);
+}
+
+static void test_span(void)
+{
+	check_distribution(gen_span, 4);
+}
+
+static void test_small_integers(void)
+{
+	check_distribution(gen_small, 5);
+}
+
+/* The rank rule on a case small enough to work out by hand. */
+static void test_rank_rule(void)
+{
+	static struct hist h;
+
+	hist_init(&h);
+	for (int64_t v = 100; v >= 1; v--)
+		hist_record(&h, v);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0), 1);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.001), 1);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 50);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.505), 51);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.99), 99);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 1), 100);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 7), 100);
+	CU_ASSERT_EQUAL(hist_quantile(&h, -1), 1);
+	/* A single large value: clamped to [min, max], so exact. */
+	hist_init(&h);
+	hist_record(&h, 1000000007);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 1000000007);
+	/* Two values in one wide bucket: its midpoint. [2^20, 2^20 + 2^13) */
+	hist_init(&h);
+	hist_record(&h, 1048576);
+	hist_record(&h, 1048576 + 8191);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 1048576 + 4095.5);
+}
+
+static void test_empty_and_negative(void)
+{
+	static struct hist h;
+	struct stat_summary s;
+
+	hist_init(&h);
+	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 0);
+	memset(&s, 0xff, sizeof(s));
+	hist_summary(&h, &s);
+	CU_ASSERT_EQUAL(s.count, 0);
+	CU_ASSERT_EQUAL(s.mean, 0);
+	CU_ASSERT_EQUAL(s.stddev, 0);
+	CU_ASSERT_EQUAL(s.p999, 0);
+	CU_ASSERT_EQUAL(s.max, 0);
+
+	hist_record(&h, 7);
+	hist_summary(&h, &s);
+	CU_ASSERT_EQUAL(s.stddev, 0); /* n < 2 */
+	hist_record(&h, -5);
+	hist_record(&h, INT64_MIN);
+	CU_ASSERT_EQUAL(h.count, 3);
+	CU_ASSERT_EQUAL(h.negative, 2);
+	CU_ASSERT_EQUAL(h.min, 0);
+	CU_ASSERT_EQUAL(h.max, 7);
+	CU_ASSERT_EQUAL(h.bucket[0], 2);
+	hist_summary(&h, &s);
+	CU_ASSERT_DOUBLE_EQUAL(s.mean, 7.0 / 3, 1e-15);
+	/* sample variance of {7, 0, 0}: (2 * (7/3)^2 + (14/3)^2) / 2 */
+	CU_ASSERT_DOUBLE_EQUAL(s.stddev, sqrt(49.0 / 3), 1e-12);
+}
+
+static void check_value(int64_t v)
+{
+	size_t i = hist_index(v);
+	int64_t lo, up;
+
+	CU_ASSERT_FATAL(i < HIST_BUCKETS);
+	hist_bounds(i, &lo, &up);
+	CU_ASSERT(lo <= v);
+	CU_ASSERT(v < up || (v == INT64_MAX && up == INT64_MAX));
+}
+
+static void test_index_bounds(void)
+{
+	int64_t lo, up, next_lo, next_up;
+
+	check_value(0);
+	check_value(INT64_MAX);
+	check_value(INT64_MAX - 1);
+	for (int k = 0; k < 63; k++) {
+		int64_t p = (int64_t)1 << k;
+
+		check_value(p - 1);
+		check_value(p);
+		check_value(p + 1);
+	}
+	test_state = 6;
+	for (int n = 0; n < 1000000; n++)
+		check_value((int64_t)(next_u64() >> (1 + next_u64() % 63)));
+	CU_ASSERT_EQUAL(hist_index(INT64_MAX), HIST_BUCKETS - 1);
+	CU_ASSERT_EQUAL(hist_index(-1), 0);
+	CU_ASSERT_EQUAL(hist_index(255), 255);
+	CU_ASSERT_EQUAL(hist_index(256), 256);
+	CU_ASSERT_EQUAL(hist_index(257), 256);
+	CU_ASSERT_EQUAL(hist_index(258), 257);
+
+	/* Every bucket: non-empty, contiguous with the next, inverse of
+	 * hist_index at both ends, and at most 1/SUB of its lower bound wide
+	 * (width 1 below 2 * SUB). */
+	for (size_t i = 0; i < HIST_BUCKETS; i++) {
+		hist_bounds(i, &lo, &up);
+		CU_ASSERT_FATAL(lo < up);
+		CU_ASSERT_EQUAL(hist_index(lo), i);
+		CU_ASSERT_EQUAL(hist_index(up - 1), i);
+		if (i < 2 * HIST_SUB) {
+			CU_ASSERT_EQUAL(up - lo, 1);
+		} else {
+			CU_ASSERT((up - lo) * HIST_SUB <= lo);
+		}
+		if (i + 1 < HIST_BUCKETS) {
+			hist_bounds(i + 1, &next_lo, &next_up);
+			CU_ASSERT_EQUAL_FATAL(up, next_lo);
+		} else {
+			CU_ASSERT_EQUAL(up, INT64_MAX);
+			CU_ASSERT_EQUAL(hist_index(up), i);
+		}
+	}
+	hist_bounds(0, &lo, &up);
+	CU_ASSERT_EQUAL(lo, 0);
+}
+
+static void test_merge(void)
+{
+	static struct hist a, b, all, empty, copy;
+	int64_t v;
+
+	hist_init(&a);
+	hist_init(&b);
+	hist_init(&all);
+	test_state = 7;
+	for (int i = 0; i < NSAMPLES; i++) {
+		v = i % 3 ? gen_lognormal() : gen_exponential() - 500000;
+		hist_record(i % 2 ? &a : &b, v);
+		hist_record(&all, v);
+	}
+	hist_init(&empty);
+	copy = a;
+	hist_merge(&copy, &empty);
+	CU_ASSERT(memcmp(&copy, &a, sizeof(a)) == 0);
+	hist_merge(&empty, &a);
+	CU_ASSERT(memcmp(&empty, &a, sizeof(a)) == 0);
+
+	hist_merge(&a, &b);
+	CU_ASSERT_EQUAL(a.count, all.count);
+	CU_ASSERT_EQUAL(a.negative, all.negative);
+	CU_ASSERT(a.negative > 0);
+	CU_ASSERT_EQUAL(a.min, all.min);
+	CU_ASSERT_EQUAL(a.max, all.max);
+	CU_ASSERT(memcmp(a.bucket, all.bucket, sizeof(a.bucket)) == 0);
+	CU_ASSERT_DOUBLE_EQUAL(a.mean, all.mean, 1e-12 * all.mean);
+	CU_ASSERT_DOUBLE_EQUAL(a.m2, all.m2, 1e-9 * all.m2);
+	CU_ASSERT_EQUAL(hist_quantile(&a, 0.99), hist_quantile(&all, 0.99));
+}
+
+/* A million values change nothing but the counts: the buckets still add
+ * up to the count and the struct is the same fixed size. */
+static void test_constant_memory(void)
+{
+	static struct hist h;
+	uint64_t sum = 0;
+
+	hist_init(&h);
+	test_state = 8;
+	for (int i = 0; i < 1000000; i++)
+		hist_record(&h, (int64_t)(next_u64() >> (next_u64() % 64)));
+	for (size_t i = 0; i < HIST_BUCKETS; i++)
+		sum += h.bucket[i];
+	CU_ASSERT_EQUAL(sum, 1000000);
+	CU_ASSERT_EQUAL(h.count, 1000000);
+	CU_ASSERT_EQUAL(sizeof(h.bucket), HIST_BUCKETS * sizeof(uint64_t));
+	CU_ASSERT_EQUAL(HIST_BUCKETS, 7296);
+}
+
+int suite_hist(void)
+{
+	CU_pSuite s = CU_add_suite("hist", NULL, NULL);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "uniform 0..1e12", test_uniform_wide) ||
+	    !CU_add_test(s, "exponential", test_exponential) ||
+	    !CU_add_test(s, "lognormal heavy tail", test_lognormal) ||
+	    !CU_add_test(s, "log-uniform 0..1e15", test_span) ||
+	    !CU_add_test(s, "small integers", test_small_integers) ||
+	    !CU_add_test(s, "rank rule", test_rank_rule) ||
+	    !CU_add_test(s, "empty and negative", test_empty_and_negative) ||
+	    !CU_add_test(s, "index/bounds inverse", test_index_bounds) ||
+	    !CU_add_test(s, "merge", test_merge) ||
+	    !CU_add_test(s, "constant memory", test_constant_memory))
+		return CU_get_error();
+	return 0;
+}

@@ -1,0 +1,520 @@
+/*
+ * test_scenario.c - loading scenarios: like: chains, defaults, overrides.
+ *
+ * The fixtures under tests/fixtures/scn-*.yaml are small scenarios whose
+ * every value and position is known; the tests compare effective values,
+ * their canonical text and where they came from against those, check the
+ * effective set is exactly the expansion of the registry over the
+ * instances, and check --set errors point at the right column. The hash
+ * is compared with FNV-1a computed here from the file's bytes.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "scenario.h"
+
+#define LIKE "tests/fixtures/scn-like.yaml"
+#define NONAME "tests/fixtures/scn-noname.yaml"
+
+#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
+
+static void checkf(int cond, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
+				__FILE__, "", CU_FALSE);
+}
+
+static struct scn *load(const char *path, const char *const *sets, size_t nsets)
+{
+	struct scn *s = NULL;
+	char err[1024];
+	int rc = scn_load(path, sets, nsets, &s, err, sizeof(err));
+
+	CHECKF(rc == 0, "loading %s: %s", path, err);
+	return rc ? NULL : s;
+}
+
+static const char *text_of(const struct scn *s, const char *path)
+{
+	for (size_t i = 0; i < scn_param_count(s); i++) {
+		const char *p, *t;
+
+		scn_param_at(s, i, &p, &t);
+		if (!strcmp(p, path))
+			return t;
+	}
+	return NULL;
+}
+
+static void check_where(const struct scn *s, const char *path, const char *want)
+{
+	char buf[256];
+
+	scn_where(s, path, buf, sizeof(buf));
+	CHECKF(!strcmp(buf, want), "where %s: '%s', want '%s'", path, buf,
+	       want);
+}
+
+static void check_text(const struct scn *s, const char *path, const char *want)
+{
+	const char *t = text_of(s, path);
+
+	CHECKF(t && !strcmp(t, want), "%s: '%s', want '%s'", path,
+	       t ? t : "(none)", want);
+}
+
+static void check_table(const struct scn *s, const char *path, size_t n,
+			const double *values, const double *weights)
+{
+	const struct param_val *v = scn_get(s, path);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL_FATAL(v->type, PT_SIZE_TABLE);
+	CHECKF(v->u.table->n == n, "%s: %zu rows, want %zu", path,
+	       v->u.table->n, n);
+	for (size_t i = 0; i < n && i < v->u.table->n; i++) {
+		CU_ASSERT_EQUAL(v->u.table->value[i], values[i]);
+		CU_ASSERT_EQUAL(v->u.table->weight[i], weights[i]);
+	}
+}
+
+/* The number of effective parameters the registry implies, checking each
+ * one is present. */
+static size_t expected_params(const struct scn *s)
+{
+	const char *const *apps;
+	size_t napps = scn_instances(s, "apps", &apps), n = 0;
+	char path[256];
+
+	for (size_t i = 0; i < param_count(); i++) {
+		const char *d = param_at(i)->path;
+
+		if (strncmp(d, "apps.*.", 7)) {
+			CHECKF(scn_get(s, d) != NULL, "missing %s", d);
+			n++;
+			continue;
+		}
+		for (size_t k = 0; k < napps; k++) {
+			snprintf(path, sizeof(path), "apps.%s.%s", apps[k],
+				 d + 7);
+			CHECKF(scn_get(s, path) != NULL, "missing %s", path);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void test_like(void)
+{
+	static const double tv[] = { 64, 1500 }, tw[] = { 7, 1 };
+	static const char *const names[] = { "base", "mid", "top", "solo",
+					     "empty" };
+	const char *const *apps;
+	struct scn *s = load(LIKE, NULL, 0);
+	const struct param_val *v;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(scn_name(s), "like-chain");
+	CU_ASSERT_STRING_EQUAL(scn_path(s), LIKE);
+	CU_ASSERT_EQUAL_FATAL(scn_instances(s, "apps", &apps), 5);
+	for (size_t i = 0; i < 5; i++)
+		CU_ASSERT_STRING_EQUAL(apps[i], names[i]);
+	CU_ASSERT_EQUAL(scn_instances(s, "hosts", &apps), 0);
+
+	/* base: its own values */
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.base.pattern"), "cbr");
+	v = scn_get(s, "apps.base.rate");
+	CU_ASSERT_TRUE(v->per_packet);
+	CU_ASSERT_EQUAL(v->u.d, 2e5);
+	CU_ASSERT_EQUAL(scn_size(s, "apps.base.size"), 1500);
+	check_table(s, "apps.base.size_table", 2, tv, tw);
+	/* mid: like base, own size and count */
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.pattern"), "cbr");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.size_dist"), "empirical");
+	CU_ASSERT_EQUAL(scn_double(s, "apps.mid.rate"), 2e5);
+	CU_ASSERT_EQUAL(scn_size(s, "apps.mid.size"), 512);
+	CU_ASSERT_EQUAL(scn_int(s, "apps.mid.count"), 100);
+	check_table(s, "apps.mid.size_table", 2, tv, tw);
+	/* top: like mid (so like base), own rate as a bit rate */
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.pattern"), "cbr");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.size_dist"), "empirical");
+	v = scn_get(s, "apps.top.rate");
+	CU_ASSERT_FALSE(v->per_packet);
+	CU_ASSERT_EQUAL(v->u.d, 5e9);
+	CU_ASSERT_EQUAL(scn_size(s, "apps.top.size"), 512);
+	CU_ASSERT_EQUAL(scn_int(s, "apps.top.count"), 100);
+	check_table(s, "apps.top.size_table", 2, tv, tw);
+	/* solo and empty: defaults */
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.solo.pattern"), "poisson");
+	CU_ASSERT_EQUAL(scn_size(s, "apps.solo.size"), 9216);
+	v = scn_get(s, "apps.solo.rate");
+	CU_ASSERT_TRUE(v->per_packet);
+	CU_ASSERT_EQUAL(v->u.d, 1e5);
+	check_table(s, "apps.solo.size_table", 0, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.empty.size_dist"), "fixed");
+	CU_ASSERT_EQUAL(scn_size(s, "apps.empty.size_min"), 64);
+	CU_ASSERT_EQUAL(scn_size(s, "apps.empty.size_max"), 1500);
+	CU_ASSERT_EQUAL(scn_time(s, "apps.empty.start"), 0);
+	CU_ASSERT_EQUAL(scn_int(s, "apps.empty.count"), 0);
+	/* top level and network */
+	CU_ASSERT_EQUAL(scn_time(s, "duration"), 10 * SIM_MS);
+	CU_ASSERT_EQUAL(scn_time(s, "warmup"), 0);
+	CU_ASSERT_EQUAL(scn_time(s, "sample_interval"), SIM_MS);
+	CU_ASSERT_EQUAL(scn_int(s, "seed"), 7);
+	CU_ASSERT_EQUAL(scn_int(s, "repetitions"), 1);
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "engine"), "native");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "network.kind"), "link");
+	CU_ASSERT_EQUAL(scn_double(s, "network.rate"), 1e9);
+	CU_ASSERT_EQUAL(scn_time(s, "network.delay"), 2 * SIM_US);
+	CU_ASSERT_EQUAL(scn_int(s, "network.queue_packets"), 1000);
+	CU_ASSERT_EQUAL(scn_size(s, "network.queue_bytes"), 0);
+	CU_ASSERT_PTR_NULL(scn_get(s, "apps.nobody.rate"));
+	CU_ASSERT_PTR_NULL(scn_get(s, "network"));
+	scn_destroy(s);
+}
+
+static void test_params_sorted_complete(void)
+{
+	struct scn *s = load(LIKE, NULL, 0);
+	const char *prev = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* 7 top-level, 6 network, 9 per app for 5 apps */
+	CU_ASSERT_EQUAL(scn_param_count(s), 58);
+	CU_ASSERT_EQUAL(expected_params(s), scn_param_count(s));
+	for (size_t i = 0; i < scn_param_count(s); i++) {
+		const char *p, *t;
+
+		scn_param_at(s, i, &p, &t);
+		CHECKF(!prev || strcmp(prev, p) < 0, "'%s' before '%s'",
+		       prev ? prev : "", p);
+		prev = p;
+	}
+	check_text(s, "apps.top.rate", "5Gbps");
+	check_text(s, "apps.mid.rate", "200kpps");
+	check_text(s, "apps.base.size_table", "[[64B, 7], [1500B, 1]]");
+	check_text(s, "apps.solo.size_table", "[]");
+	check_text(s, "apps.solo.size", "9KiB");
+	check_text(s, "name", "like-chain");
+	check_text(s, "network.delay", "2us");
+	check_text(s, "warmup", "0ps");
+	check_text(s, "duration", "10ms");
+	check_text(s, "seed", "7");
+	scn_destroy(s);
+}
+
+static void test_where(void)
+{
+	struct scn *s = load(LIKE, NULL, 0);
+	char buf[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	check_where(s, "network.rate", LIKE ":6:9");
+	check_where(s, "network.delay", LIKE ":7:10");
+	check_where(s, "apps.base.pattern", LIKE ":10:14");
+	/* inherited values point where they are written */
+	check_where(s, "apps.top.pattern", LIKE ":10:14");
+	check_where(s, "apps.top.size", LIKE ":14:28");
+	check_where(s, "apps.top.count", LIKE ":14:41");
+	check_where(s, "apps.top.rate", LIKE ":17:11");
+	check_where(s, "apps.mid.size_table", LIKE ":13:17");
+	check_where(s, "apps.solo.size", LIKE ":19:11");
+	/* defaults name the file alone */
+	check_where(s, "apps.top.start", LIKE);
+	check_where(s, "network.kind", LIKE);
+	CU_ASSERT_EQUAL(scn_where(s, "apps.nobody.rate", buf, sizeof(buf)),
+			-ENOENT);
+	scn_destroy(s);
+}
+
+static void test_overrides(void)
+{
+	static const char *const sets[] = {
+		"apps.mid.size=9KiB",
+		"duration=20ms",
+		"apps.base.pattern=poisson",
+		"apps.empty.rate=1.5Gbps",
+		"duration=30ms",
+	};
+	static const char *const tset[] = {
+		"apps.solo.size_table=[[64B, 1], [9000B, 2.5]]",
+	};
+	static const double tv[] = { 64, 9000 }, tw[] = { 1, 2.5 };
+	struct scn *s = load(LIKE, sets, 5);
+	const struct param_val *v;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* an override wins over the file */
+	CU_ASSERT_EQUAL(scn_size(s, "apps.mid.size"), 9216);
+	check_where(s, "apps.mid.size", "--set:1:15");
+	/* overrides apply after like:, so they do not propagate */
+	CU_ASSERT_EQUAL(scn_size(s, "apps.top.size"), 512);
+	check_where(s, "apps.top.size", LIKE ":14:28");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.base.pattern"), "poisson");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.pattern"), "cbr");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.pattern"), "cbr");
+	/* the last override of a path wins */
+	CU_ASSERT_EQUAL(scn_time(s, "duration"), 30 * SIM_MS);
+	check_where(s, "duration", "--set:5:10");
+	v = scn_get(s, "apps.empty.rate");
+	CU_ASSERT_FALSE(v->per_packet);
+	CU_ASSERT_EQUAL(v->u.d, 1.5e9);
+	check_text(s, "apps.empty.rate", "1.5Gbps");
+	check_where(s, "apps.empty.rate", "--set:4:17");
+	scn_destroy(s);
+
+	s = load(LIKE, tset, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	check_table(s, "apps.solo.size_table", 2, tv, tw);
+	check_text(s, "apps.solo.size_table", "[[64B, 1], [9000B, 2.5]]");
+	check_where(s, "apps.solo.size_table", "--set:1:22");
+	scn_destroy(s);
+}
+
+struct set_case {
+	const char *sets[2];
+	const char *err; /* the message, or its start if it ends in '*' */
+};
+
+static void test_set_errors(void)
+{
+	static const struct set_case cases[] = {
+		{ { "apps.X.rate=1kpps" },
+		  "--set:1:1: no app 'X'; apps: base, mid, top, solo, empty" },
+		{ { "apps.tap.rate=1kpps" },
+		  "--set:1:1: no app 'tap'; did you mean 'top'?" },
+		{ { "duration=1ms", "apps.top.rate=10us" },
+		  "--set:2:15: apps.top.rate: '10us' is a time; expected a bit rate*" },
+		{ { "seed=x" },
+		  "--set:1:6: seed: expected an integer such as 1000, not 'x'" },
+		{ { "engine=natve" },
+		  "--set:1:8: engine: expected one of native, not 'natve'; did you mean 'native'?" },
+		{ { "nonsense" },
+		  "--set:1:1: expected path=value, such as duration=10ms" },
+		{ { "=5" },
+		  "--set:1:1: expected path=value, such as duration=10ms" },
+		{ { "duraton=1s" },
+		  "--set:1:1: unknown parameter 'duraton'; did you mean 'duration'?" },
+		{ { "apps.top.raet=1kpps" },
+		  "--set:1:1: unknown parameter 'apps.top.raet'; did you mean 'apps.top.rate'?" },
+		{ { "netwrk.rate=1Gbps" },
+		  "--set:1:1: unknown parameter 'netwrk.rate'; did you mean 'network.rate'?" },
+		{ { "apps.top.xyzzy=1" },
+		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, count" },
+		{ { "network=1Gbps" },
+		  "--set:1:1: 'network' is a group of parameters, not a parameter" },
+		{ { "apps.top.like=base" },
+		  "--set:1:1: unknown parameter 'apps.top.like'; did you mean 'apps.top.size'?" },
+		{ { "apps.solo.size_table=[[64B, 1], [9xB, 2]]" },
+		  "--set:1:34: apps.solo.size_table row 2, size: unknown unit 'xB' in '9xB'*" },
+		{ { "apps.solo.size_table=[[64B, 1], [9B, -2]]" },
+		  "--set:1:38: apps.solo.size_table row 2: weight -2 is negative*" },
+		{ { "apps.solo.size_table=[[64B, 1]" },
+		  "--set:1:*invalid YAML*" },
+		{ { "apps.solo.size_table=64B" },
+		  "--set:1:22: apps.solo.size_table: expected a list of [size, weight] pairs*" },
+	};
+	char err[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct set_case *c = &cases[i];
+		size_t n = c->sets[1] ? 2 : 1;
+		struct scn *s = (struct scn *)&err; /* must be reset */
+		int rc = scn_load(LIKE, c->sets, n, &s, err, sizeof(err));
+		const char *star = strchr(c->err, '*');
+		int ok;
+
+		CU_ASSERT_EQUAL(rc, -EINVAL);
+		CU_ASSERT_PTR_NULL(s);
+		if (!star) {
+			ok = !strcmp(err, c->err);
+		} else {
+			ok = !strncmp(err, c->err, (size_t)(star - c->err));
+			/* a second '*' marks a fragment in the middle */
+			if (ok && strchr(star + 1, '*')) {
+				char frag[128];
+
+				snprintf(
+					frag, sizeof(frag), "%.*s",
+					(int)(strchr(star + 1, '*') - star - 1),
+					star + 1);
+				ok = strstr(err, frag) != NULL;
+			}
+		}
+		CHECKF(ok, "'%s': got '%s', want '%s'", c->sets[n - 1], err,
+		       c->err);
+		CHECKF(!strchr(err, '\n'), "one line: '%s'", err);
+	}
+}
+
+static void test_noname(void)
+{
+	struct scn *s = load(NONAME, NULL, 0);
+	const char *const *apps = (const char *const *)&s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(scn_name(s), "scn-noname");
+	check_text(s, "name", "scn-noname");
+	CU_ASSERT_EQUAL(scn_instances(s, "apps", &apps), 0);
+	CU_ASSERT_PTR_NULL(apps);
+	CU_ASSERT_EQUAL(scn_param_count(s), 13);
+	CU_ASSERT_EQUAL(expected_params(s), 13);
+	CU_ASSERT_EQUAL(scn_time(s, "duration"), SIM_MS);
+	check_where(s, "duration", NONAME ":2:11");
+	check_where(s, "network.rate", NONAME);
+	CU_ASSERT_EQUAL(scn_double(s, "network.rate"), 1e10);
+	scn_destroy(s);
+}
+
+static void test_missing_file(void)
+{
+	struct scn *s = NULL;
+	char err[256];
+
+	CU_ASSERT_EQUAL(scn_load("tests/fixtures/no-such-file.yaml", NULL, 0,
+				 &s, err, sizeof(err)),
+			-ENOENT);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_STRING_EQUAL(
+		err,
+		"tests/fixtures/no-such-file.yaml: No such file or directory");
+	scn_destroy(NULL);
+}
+
+/* FNV-1a 64 of the file's bytes, then each override and a NUL. */
+static void fnv_expect(const char *path, const char *const *sets, size_t n,
+		       char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	FILE *f = fopen(path, "rb");
+	int c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while ((c = fgetc(f)) != EOF) {
+		h ^= (unsigned char)c;
+		h *= 0x100000001b3ULL;
+	}
+	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		for (const char *p = sets[i];; p++) {
+			h ^= (unsigned char)*p;
+			h *= 0x100000001b3ULL;
+			if (!*p)
+				break;
+		}
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static void test_hash(void)
+{
+	static const char *const a[] = { "duration=2ms", "seed=3" };
+	static const char *const b[] = { "duration=2ms", "seed=4" };
+	static const char *const c[] = { "duration=2ms" };
+	struct scn *s0 = load(LIKE, NULL, 0), *sa = load(LIKE, a, 2);
+	struct scn *sa2 = load(LIKE, a, 2), *sb = load(LIKE, b, 2);
+	struct scn *sc = load(LIKE, c, 1);
+	char want[17];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_EQUAL(strlen(scn_hash(s0)), 16);
+	fnv_expect(LIKE, NULL, 0, want);
+	CU_ASSERT_STRING_EQUAL(scn_hash(s0), want);
+	fnv_expect(LIKE, a, 2, want);
+	CU_ASSERT_STRING_EQUAL(scn_hash(sa), want);
+	CU_ASSERT_STRING_EQUAL(scn_hash(sa), scn_hash(sa2));
+	CU_ASSERT_STRING_NOT_EQUAL(scn_hash(sa), scn_hash(sb));
+	CU_ASSERT_STRING_NOT_EQUAL(scn_hash(sa), scn_hash(sc));
+	CU_ASSERT_STRING_NOT_EQUAL(scn_hash(s0), scn_hash(sc));
+	scn_destroy(s0);
+	scn_destroy(sa);
+	scn_destroy(sa2);
+	scn_destroy(sb);
+	scn_destroy(sc);
+}
+
+/* Runs fn on s in a child; true if the child died of SIGABRT. */
+static int aborts(void (*fn)(const struct scn *), const struct scn *s)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn(s);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void time_of_int(const struct scn *s)
+{
+	scn_time(s, "seed");
+}
+
+static void time_of_missing(const struct scn *s)
+{
+	scn_time(s, "apps.nobody.start");
+}
+
+static void str_of_rate(const struct scn *s)
+{
+	scn_str(s, "network.rate");
+}
+
+static void size_of_size(const struct scn *s)
+{
+	scn_size(s, "network.queue_bytes");
+}
+
+static void test_typed_abort(void)
+{
+	struct scn *s = load(LIKE, NULL, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	fflush(NULL);
+	CU_ASSERT_TRUE(aborts(time_of_int, s));
+	CU_ASSERT_TRUE(aborts(time_of_missing, s));
+	CU_ASSERT_TRUE(aborts(str_of_rate, s));
+	CU_ASSERT_FALSE(aborts(size_of_size, s));
+	scn_destroy(s);
+}
+
+int suite_scenario(void)
+{
+	CU_pSuite s = CU_add_suite("scenario", NULL, NULL);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "like: chains and defaults", test_like) ||
+	    !CU_add_test(s, "parameters sorted and complete",
+			 test_params_sorted_complete) ||
+	    !CU_add_test(s, "where values come from", test_where) ||
+	    !CU_add_test(s, "--set overrides", test_overrides) ||
+	    !CU_add_test(s, "--set errors", test_set_errors) ||
+	    !CU_add_test(s, "name from the file name", test_noname) ||
+	    !CU_add_test(s, "missing file", test_missing_file) ||
+	    !CU_add_test(s, "content hash", test_hash) ||
+	    !CU_add_test(s, "typed getters abort on misuse", test_typed_abort))
+		return CU_get_error();
+	return 0;
+}

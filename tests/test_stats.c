@@ -1,0 +1,400 @@
+/*
+ * test_stats.c - the statistics registry on the native engine.
+ *
+ * Gauges, histograms and counters are driven by hand-made schedules of
+ * events whose time-weighted means, counts and sample points are worked
+ * out by hand in the comments; warm-up boundaries are hit exactly.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "stats.h"
+
+struct step {
+	sim_time t_ps;
+	double value;
+};
+
+static void ev_set(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	stats_gauge_set(a, ((const struct step *)b)->value);
+}
+
+static void ev_add(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	stats_gauge_add(a, *(const double *)b);
+}
+
+static void ev_count(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	(void)b;
+	(*(uint64_t *)a)++;
+}
+
+static void ev_record(struct sim *sim, void *a, void *b)
+{
+	(void)b;
+	stats_hist_record(a, sim->now);
+}
+
+static void schedule_steps(struct sim *sim, struct stat_gauge *g,
+			   const struct step *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_FATAL(sim_schedule_at(sim, s[i].t_ps, ev_set, g,
+						(void *)&s[i]) != 0);
+}
+
+/* 2 for 3us, then 5 for 1us: mean over [0, 4us] = (6 + 5) / 4 = 2.75. */
+static void test_gauge_mean(void)
+{
+	static const struct step s[] = { { 0, 2 }, { 3 * SIM_US, 5 } };
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, 0) : NULL;
+	struct stat_gauge *g;
+
+	CU_ASSERT_FATAL(st != NULL);
+	g = stats_gauge(st, "q", "len", "packets");
+	CU_ASSERT_FATAL(g != NULL);
+	schedule_steps(sim, g, s, 2);
+	CU_ASSERT_EQUAL(stats_gauge_mean(g), 0); /* empty interval */
+	sim_run(sim, 2 * SIM_US);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2, 1e-12);
+	sim_run(sim, 3500 * SIM_NS);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), (6 + 2.5) / 3.5, 1e-12);
+	sim_run(sim, 4 * SIM_US);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2.75, 1e-12);
+	CU_ASSERT_EQUAL(g->last_ps, 3 * SIM_US); /* mean did not modify it */
+	stats_finish(st);
+	CU_ASSERT_EQUAL(g->last_ps, 4 * SIM_US);
+	CU_ASSERT_DOUBLE_EQUAL(g->area, 11e6, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2.75, 1e-12);
+	/* The initial 0 lasted no time: not part of min/max. */
+	CU_ASSERT_EQUAL(g->min, 2);
+	CU_ASSERT_EQUAL(g->max, 5);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/*
+ * Warm-up 1us. 7 on [0, 0.5us), 2 on [0.5us, 3us), 5 on [3us, 4us]:
+ * over [1us, 4us] the mean is (2 * 2 + 5 * 1) / 3 = 3, min 2 (in force at
+ * warm-up), max 5; the 7 is excluded. A second gauge is replaced exactly
+ * at warm-up, so its earlier 9 never counts: 1 on [1us, 4us].
+ */
+static void test_gauge_warmup(void)
+{
+	static const struct step s[] = { { 0, 7 },
+					 { 500 * SIM_NS, 2 },
+					 { 3 * SIM_US, 5 } };
+	static const struct step r[] = { { 200 * SIM_NS, 9 }, { SIM_US, 1 } };
+	static const double plus3 = 3, minus1 = -1;
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, SIM_US, 0) : NULL;
+	struct stat_gauge *g, *h, *idle, *added;
+
+	CU_ASSERT_FATAL(st != NULL);
+	g = stats_gauge(st, "a", "g", "");
+	h = stats_gauge(st, "a", "h", "");
+	idle = stats_gauge(st, "a", "idle", "");
+	added = stats_gauge(st, "a", "added", "");
+	CU_ASSERT_FATAL(g && h && idle && added);
+	schedule_steps(sim, g, s, 3);
+	schedule_steps(sim, h, r, 2);
+	/* added: +3 at 0.5us, -1 at 2us: 3 on [1, 2], 2 on [2, 4] -> 7/3 */
+	sim_schedule_at(sim, 500 * SIM_NS, ev_add, added, (void *)&plus3);
+	sim_schedule_at(sim, 2 * SIM_US, ev_add, added, (void *)&minus1);
+
+	sim_run(sim, 800 * SIM_NS);
+	CU_ASSERT_EQUAL(stats_gauge_mean(g), 0);
+	CU_ASSERT_EQUAL(g->area, 0);
+	sim_run(sim, 2 * SIM_US);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2, 1e-12);
+	sim_run(sim, 4 * SIM_US);
+	stats_finish(st);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 3, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(g->area, 9e6, 1e-6);
+	CU_ASSERT_EQUAL(g->min, 2);
+	CU_ASSERT_EQUAL(g->max, 5);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(h), 1, 1e-12);
+	CU_ASSERT_EQUAL(h->min, 1);
+	CU_ASSERT_EQUAL(h->max, 1);
+	CU_ASSERT_EQUAL(stats_gauge_mean(idle), 0);
+	CU_ASSERT_EQUAL(idle->min, 0);
+	CU_ASSERT_EQUAL(idle->max, 0);
+	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(added), 7.0 / 3, 1e-12);
+	CU_ASSERT_EQUAL(added->min, 2);
+	CU_ASSERT_EQUAL(added->max, 3);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* A run that ends before the warm-up: nothing measured, all zero. */
+static void test_gauge_before_warmup(void)
+{
+	static const struct step s[] = { { 0, 4 } };
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 10 * SIM_US, 0) : NULL;
+	struct stat_gauge *g;
+
+	CU_ASSERT_FATAL(st != NULL);
+	g = stats_gauge(st, "a", "g", "");
+	CU_ASSERT_FATAL(g != NULL);
+	schedule_steps(sim, g, s, 1);
+	sim_run(sim, 5 * SIM_US);
+	stats_finish(st);
+	CU_ASSERT_EQUAL(stats_gauge_mean(g), 0);
+	CU_ASSERT_EQUAL(g->area, 0);
+	CU_ASSERT_EQUAL(g->min, 0);
+	CU_ASSERT_EQUAL(g->max, 0);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* Events every 100ns from 0 to 1us, warm-up 450ns: the histogram sees
+ * 500..1000ns (6 samples), the counter all 11. A sample exactly at the
+ * warm-up is kept. */
+static void test_hist_and_counter_warmup(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 450 * SIM_NS, 0) : NULL;
+	struct stats *st2 = sim ? stats_create(sim, 500 * SIM_NS, 0) : NULL;
+	struct stat_hist *h, *h2;
+	uint64_t *c;
+
+	CU_ASSERT_FATAL(st && st2);
+	h = stats_hist(st, "sink", "latency", "ps");
+	h2 = stats_hist(st2, "sink", "latency", "ps");
+	c = stats_counter(st, "sink", "received", "packets");
+	CU_ASSERT_FATAL(h && h2 && c);
+	CU_ASSERT_EQUAL(*c, 0);
+	CU_ASSERT_EQUAL(h->hist.count, 0);
+	for (sim_time t = 0; t <= SIM_US; t += 100 * SIM_NS) {
+		sim_schedule_at(sim, t, ev_record, h, NULL);
+		sim_schedule_at(sim, t, ev_record, h2, NULL);
+		sim_schedule_at(sim, t, ev_count, c, NULL);
+	}
+	sim_run(sim, 2 * SIM_US);
+	stats_finish(st);
+	CU_ASSERT_EQUAL(*c, 11);
+	CU_ASSERT_EQUAL(h->hist.count, 6);
+	CU_ASSERT_EQUAL(h->hist.min, 500 * SIM_NS);
+	CU_ASSERT_EQUAL(h->hist.max, SIM_US);
+	CU_ASSERT_DOUBLE_EQUAL(h->hist.mean, 750 * SIM_NS, 1e-6);
+	CU_ASSERT_EQUAL(h2->hist.count, 6);
+	CU_ASSERT_EQUAL(h2->hist.min, 500 * SIM_NS);
+	stats_destroy(st);
+	stats_destroy(st2);
+	sim_destroy(sim);
+}
+
+static void test_registry(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, SIM_US) : NULL;
+	char comp[16] = "apps.rpc", metric[16] = "sent";
+	struct stat_info si;
+	struct stat_gauge *g;
+	uint64_t *c;
+
+	CU_ASSERT_FATAL(st != NULL);
+	CU_ASSERT_EQUAL(stats_count(st), 0);
+	c = stats_counter(st, comp, metric, "packets");
+	CU_ASSERT_FATAL(c != NULL);
+	/* Names are copied. */
+	strcpy(comp, "xxx");
+	strcpy(metric, "yyy");
+	CU_ASSERT_PTR_NULL(stats_counter(st, "apps.rpc", "sent", "packets"));
+	CU_ASSERT_PTR_NULL(stats_hist(st, "apps.rpc", "sent", "ps"));
+	CU_ASSERT_PTR_NULL(stats_gauge(st, "apps.rpc", "sent", ""));
+	CU_ASSERT_EQUAL(stats_scalar(st, "apps.rpc", "sent", "", 1), -EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(stats_hist(st, "apps.rpc", "latency", NULL));
+	g = stats_gauge(st, "link", "queue_len", "packets");
+	CU_ASSERT_FATAL(g != NULL);
+	CU_ASSERT_PTR_NULL(stats_gauge(st, "link", "queue_len", "packets"));
+	/* A series may carry its source's name, but only once. */
+	CU_ASSERT_EQUAL(stats_series_gauge(st, "link", "queue_len", g), 0);
+	CU_ASSERT_EQUAL(stats_series_gauge(st, "link", "queue_len", g),
+			-EEXIST);
+	CU_ASSERT_EQUAL(stats_series_counter(st, "link", "queue_len", c),
+			-EEXIST);
+	CU_ASSERT_EQUAL(stats_series_counter(st, "apps.rpc", "sent", c), 0);
+	CU_ASSERT_EQUAL(stats_series_gauge(st, "x", "y", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(stats_scalar(st, "run", "in_flight", "packets", 3), 0);
+	CU_ASSERT_EQUAL(stats_scalar(st, "run", "in_flight", "packets", 4), 0);
+	CU_ASSERT_EQUAL_FATAL(stats_count(st), 6);
+
+	/* Registration order, kinds, names, units, storage. */
+	stats_get(st, 0, &si);
+	CU_ASSERT_EQUAL(si.kind, STAT_COUNTER);
+	CU_ASSERT_STRING_EQUAL(si.component, "apps.rpc");
+	CU_ASSERT_STRING_EQUAL(si.metric, "sent");
+	CU_ASSERT_STRING_EQUAL(si.unit, "packets");
+	CU_ASSERT_PTR_EQUAL(si.u.counter, c);
+	stats_get(st, 1, &si);
+	CU_ASSERT_EQUAL(si.kind, STAT_HIST);
+	CU_ASSERT_STRING_EQUAL(si.unit, "");
+	stats_get(st, 2, &si);
+	CU_ASSERT_EQUAL(si.kind, STAT_GAUGE);
+	CU_ASSERT_PTR_EQUAL(si.u.gauge, g);
+	stats_get(st, 3, &si);
+	CU_ASSERT_EQUAL(si.kind, STAT_SERIES);
+	CU_ASSERT_STRING_EQUAL(si.metric, "queue_len");
+	CU_ASSERT_STRING_EQUAL(si.unit, "packets"); /* the gauge's */
+	CU_ASSERT_EQUAL(si.u.series->n, 0);
+	stats_get(st, 5, &si);
+	CU_ASSERT_EQUAL(si.kind, STAT_SCALAR);
+	CU_ASSERT_EQUAL(si.u.scalar, 4);
+
+	CU_ASSERT_EQUAL(stats_find(st, "link", "queue_len", &si), 0);
+	CU_ASSERT_EQUAL(si.kind, STAT_GAUGE);
+	CU_ASSERT_EQUAL(stats_find(st, "apps.rpc", "latency", &si), 0);
+	CU_ASSERT_EQUAL(si.kind, STAT_HIST);
+	CU_ASSERT_EQUAL(stats_find(st, "apps.rpc", "nope", &si), -ENOENT);
+	CU_ASSERT_EQUAL(stats_find(st, "xxx", "yyy", &si), -ENOENT);
+	stats_destroy(st);
+	stats_destroy(NULL);
+	sim_destroy(sim);
+}
+
+/* Pointers handed out stay put while many more entries are added. */
+static void test_stable_storage(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, 0) : NULL;
+	static uint64_t *c[2000];
+	struct stat_info si;
+	char name[32];
+	int ok = 1;
+
+	CU_ASSERT_FATAL(st != NULL);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		c[i] = stats_counter(st, "many", name, "");
+		CU_ASSERT_FATAL(c[i] != NULL);
+		*c[i] = (uint64_t)i * 3;
+	}
+	for (int i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		stats_get(st, (size_t)i, &si);
+		ok &= si.u.counter == c[i] && *si.u.counter == (uint64_t)i * 3;
+		ok &= strcmp(si.metric, name) == 0;
+	}
+	CU_ASSERT(ok);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/*
+ * Warm-up 2us, sample every 1us, run to 10us: samples at 2, 3, ..., 10us.
+ * The gauge is set to k at (k + 0.5)us for k = 0..9 and the counter counts
+ * those events, so the sample at t = m us reads m - 1 and m.
+ */
+static void test_series(void)
+{
+	static struct step s[10];
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 2 * SIM_US, SIM_US) : NULL;
+	const struct stat_series *gs, *cs;
+	struct stat_gauge *g;
+	struct stat_info si;
+	uint64_t *c;
+	int ok = 1;
+
+	CU_ASSERT_FATAL(st != NULL);
+	g = stats_gauge(st, "link", "queue_len", "packets");
+	c = stats_counter(st, "link", "sent", "packets");
+	CU_ASSERT_FATAL(g && c);
+	CU_ASSERT_EQUAL_FATAL(stats_series_gauge(st, "link", "queue_len", g),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(stats_series_counter(st, "link", "sent", c), 0);
+	for (int k = 0; k < 10; k++) {
+		s[k].t_ps = k * SIM_US + 500 * SIM_NS;
+		s[k].value = k;
+		sim_schedule_at(sim, s[k].t_ps, ev_count, c, NULL);
+	}
+	schedule_steps(sim, g, s, 10);
+	CU_ASSERT_EQUAL_FATAL(stats_start(st), 0);
+	sim_run(sim, 10 * SIM_US);
+	stats_get(st, 2, &si);
+	gs = si.u.series;
+	stats_get(st, 3, &si);
+	cs = si.u.series;
+	CU_ASSERT_EQUAL_FATAL(gs->n, 9);
+	CU_ASSERT_EQUAL_FATAL(cs->n, 9);
+	for (size_t i = 0; i < 9; i++) {
+		sim_time t = (sim_time)(i + 2) * SIM_US;
+
+		ok &= gs->t_ps[i] == t && cs->t_ps[i] == t;
+		ok &= gs->value[i] == (double)(i + 1);
+		ok &= cs->value[i] == (double)(i + 2);
+	}
+	CU_ASSERT(ok);
+	/* stats_finish stops sampling: no event left, no new point. */
+	stats_finish(st);
+	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	sim_run(sim, 20 * SIM_US);
+	CU_ASSERT_EQUAL(gs->n, 9);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* A million points: the arrays grow by doubling, every point in place. */
+static void test_series_long(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 5 * SIM_NS, SIM_NS) : NULL;
+	struct stats *off = sim ? stats_create(sim, 0, 0) : NULL;
+	struct stat_info si;
+	uint64_t *c;
+	int ok = 1;
+
+	CU_ASSERT_FATAL(st && off);
+	c = stats_counter(st, "x", "c", "");
+	CU_ASSERT_FATAL(c != NULL);
+	*c = 42;
+	CU_ASSERT_EQUAL(stats_series_counter(st, "x", "c", c), 0);
+	CU_ASSERT_EQUAL(stats_start(off), 0); /* sampling disabled */
+	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	CU_ASSERT_EQUAL(stats_start(st), 0);
+	CU_ASSERT_EQUAL(sim_pending(sim), 1);
+	sim_run(sim, SIM_MS);
+	stats_finish(st);
+	stats_get(st, 1, &si);
+	CU_ASSERT_EQUAL_FATAL(si.u.series->n, 1000000 - 5 + 1);
+	CU_ASSERT(si.u.series->cap < 2 * si.u.series->n);
+	for (size_t i = 0; i < si.u.series->n; i++) {
+		ok &= si.u.series->t_ps[i] == (sim_time)(i + 5) * SIM_NS;
+		ok &= si.u.series->value[i] == 42;
+	}
+	CU_ASSERT(ok);
+	stats_destroy(st);
+	stats_destroy(off);
+	sim_destroy(sim);
+}
+
+int suite_stats(void)
+{
+	CU_pSuite s = CU_add_suite("stats", NULL, NULL);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "gauge time-weighted mean", test_gauge_mean) ||
+	    !CU_add_test(s, "gauge warm-up", test_gauge_warmup) ||
+	    !CU_add_test(s, "gauge before warm-up", test_gauge_before_warmup) ||
+	    !CU_add_test(s, "hist and counter warm-up",
+			 test_hist_and_counter_warmup) ||
+	    !CU_add_test(s, "registry", test_registry) ||
+	    !CU_add_test(s, "stable storage", test_stable_storage) ||
+	    !CU_add_test(s, "series sampling", test_series) ||
+	    !CU_add_test(s, "long series", test_series_long))
+		return CU_get_error();
+	return 0;
+}
