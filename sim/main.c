@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "db.h"
 #include "param.h"
 #include "run.h"
@@ -336,6 +338,8 @@ int main(int argc, char **argv)
 		{ "params", cmd_params },
 	};
 
+	/* GSL's default handler aborts; usnsim checks arguments itself. */
+	gsl_set_error_handler_off();
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_INPUT;

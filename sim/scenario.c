@@ -102,7 +102,6 @@ struct scn_ld {
 	size_t nroots, caproots;
 	struct scn_src *v;
 	size_t nv, capv;
-	bool sorted; /* v is sorted by path */
 	struct scn_inst *inst;
 	size_t ninst, capinst;
 	struct scn *s;
@@ -634,7 +633,6 @@ static int scn_add_src(struct scn_ld *ld, char *path,
 		return scn_nomem(ld);
 	}
 	ld->v[ld->nv++] = (struct scn_src){ path, def, node };
-	ld->sorted = false;
 	return 0;
 }
 
@@ -1259,7 +1257,8 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 	struct scn_src key = { .path = path }, *src;
 	struct scn_param *p;
 
-	src = bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
+	src = ld->nv ? bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp)
+		     : NULL;
 	if (!src && !def->def) {
 		int rc = scn_missing(ld, path);
 
@@ -1358,13 +1357,15 @@ static int scn_effective(struct scn_ld *ld)
 {
 	int rc;
 
-	qsort(ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
+	if (ld->nv)
+		qsort(ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
 	for (size_t i = 0, n = param_count(); i < n; i++) {
 		rc = scn_expand(ld, param_at(i), param_at(i)->path, "");
 		if (rc)
 			return rc;
 	}
-	qsort(ld->s->p, ld->s->np, sizeof(*ld->s->p), scn_param_cmp);
+	if (ld->s->np)
+		qsort(ld->s->p, ld->s->np, sizeof(*ld->s->p), scn_param_cmp);
 	return scn_groups(ld);
 }
 
@@ -1614,6 +1615,8 @@ static const struct scn_param *scn_find(const struct scn *s, const char *path)
 {
 	struct scn_param key = { .path = (char *)path };
 
+	if (!s->np)
+		return NULL;
 	return bsearch(&key, s->p, s->np, sizeof(*s->p), scn_param_cmp);
 }
 
