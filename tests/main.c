@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 		if (!wanted(suites[i].name, argc, argv))
 			continue;
 		if (suites[i].add() != 0) {
-			fprintf(stderr, "cannot add suite %s\n", suites[i].name);
+			fprintf(stderr, "cannot add suite %s\n",
+				suites[i].name);
 			CU_cleanup_registry();
 			return 2;
 		}
