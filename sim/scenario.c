@@ -19,8 +19,9 @@
  * nested mappings under an instance ("hosts.*.nic.rate"), needs no change.
  *
  * Assumptions: scenarios are small (hundreds of values), so lists are
- * searched linearly where that keeps the code short; nesting deeper than
- * SCN_DEPTH_MAX is refused so every recursion here is bounded.
+ * searched linearly where that keeps the code short. Nesting deeper than
+ * SCN_DEPTH_MAX is refused, which bounds the recursion over the tree; a
+ * like: chain recurses once per link.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -33,7 +34,6 @@
 #include <yaml.h>
 
 #include "scenario.h"
-#include "units.h"
 
 #define SCN_DEPTH_MAX 64
 #define SCN_QUOTE_MAX 40

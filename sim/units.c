@@ -216,9 +216,10 @@ static int units_dec_to_u64(const struct units_dec *v, int p10, int p2,
 	uint64_t ip = 0;
 	int fl = 0;
 
-	*out = 0;
-	if (!v->n)
+	if (!v->n) {
+		*out = 0;
 		return 0;
+	}
 	if (ilen > 20)
 		return -ERANGE;
 	for (long i = 0; i < ilen; i++) {
@@ -255,13 +256,18 @@ static int units_dec_to_double(const struct units_dec *v, int p10, int p2,
 			       double *out)
 {
 	char buf[UNITS_DIGITS + 32];
+	double x;
 
-	*out = 0;
-	if (!v->n)
+	if (!v->n) {
+		*out = 0;
 		return 0;
+	}
 	snprintf(buf, sizeof(buf), "%.*se%ld", v->n, v->d, v->exp + p10);
-	*out = ldexp(strtod(buf, NULL), p2);
-	return isfinite(*out) ? 0 : -ERANGE;
+	x = ldexp(strtod(buf, NULL), p2);
+	if (!isfinite(x))
+		return -ERANGE;
+	*out = x;
+	return 0;
 }
 
 int units_parse_time(const char *s, sim_time *ps)

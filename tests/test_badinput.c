@@ -220,14 +220,16 @@ static void cli_case(const struct cli_env *e, const struct bad_case *c,
 {
 	char *argv[] = { USNSIM, "run",		(char *)c->path,
 			 "--db", (char *)e->db, NULL };
-	char err[1024], *out, *db1, *wal1, *nl;
+	char err[1024], where[300], *out, *db1, *wal1, *nl;
 	size_t lout, ldb1, lwal1;
 	int status = run(argv, e->errpath);
 
 	load_bad(c, err, sizeof(err));
+	snprintf(where, sizeof(where), "%s:%d:%d:", c->path, c->line, c->col);
 	out = slurp(e->errpath, &lout);
 	CHECKF(status == 2, "%s: exit status %d, want 2", c->path, status);
-	CHECKF(out != NULL, "%s: no stderr", c->path);
+	CHECKF(out && strstr(out, where), "%s: stderr '%s' lacks '%s'", c->path,
+	       out ? out : "", where);
 	if (out) {
 		nl = strchr(out, '\n');
 		if (nl)
