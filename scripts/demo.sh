@@ -11,22 +11,9 @@ for f in scenarios/md1.yaml scenarios/mm1.yaml; do
 	"$USNSIM" run "$f" --db "$DB" --quiet
 done
 echo
-echo "Mean queueing delay on the link, utilization 0.8, over the repetitions"
-echo "just run (theory: M/D/1 rho/(2 mu (1-rho)) = 20 us; M/M/1 rho/(mu-lambda) = 40 us):"
+echo "Mean queueing delay on the link at utilization 0.8, over the repetitions just run,"
+echo "next to queueing theory (analysis/demo-summary.sql):"
 echo
-sqlite3 -header -column "$DB" "
-SELECT r.scenario AS scenario,
-       count(*) AS runs,
-       round(avg(s.mean) / 1e6, 3) AS wq_us,
-       CASE r.scenario WHEN 'md1' THEN 20.0 WHEN 'mm1' THEN 40.0 END AS theory_us,
-       round(100.0 * (avg(s.mean) / 1e6 /
-             CASE r.scenario WHEN 'md1' THEN 20.0 WHEN 'mm1' THEN 40.0 END - 1), 2)
-             AS error_pct,
-       round(avg(s.p99) / 1e6, 1) AS p99_us,
-       sum(r.events) AS events,
-       round(sum(r.wall_s), 2) AS wall_s
-FROM runs r JOIN summaries s ON s.run_id = r.id
-WHERE r.id > $before AND s.component = 'network' AND s.metric = 'queue_delay'
-GROUP BY r.scenario ORDER BY r.scenario;"
+sqlite3 -header -column "$DB" ".param set :first $((before + 1))" ".read analysis/demo-summary.sql"
 echo
 echo "Results are in $DB (schema: README.md, 'Results database')."

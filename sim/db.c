@@ -12,7 +12,7 @@
  * front so a transaction never fails halfway for want of a lock, and the
  * busy timeout makes writers queue for up to 10 s rather than fail.
  *
- * db_schema below is the reference; analysis/schema.md explains it to users.
+ * db_schema below is the reference; the README section "Results database" explains it to users.
  * Changing a table means raising DB_SCHEMA_VERSION: a database of another
  * version is refused, never migrated in place. Opening reads the file before
  * writing anything, so a refused file is left byte for byte unchanged.

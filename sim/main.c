@@ -151,7 +151,7 @@ static void print_time(FILE *f, double ps)
 {
 	char buf[48];
 
-	units_fmt_time(buf, sizeof(buf), (sim_time)(ps + 0.5));
+	units_fmt_time_approx(buf, sizeof(buf), ps, 4);
 	fprintf(f, " %10s", buf);
 }
 

@@ -612,3 +612,18 @@ sim_time units_tx_time(uint64_t len_bytes, double rate_bps)
 	t = roundl((long double)len_bytes * 8.0L * 1e12L / rate_bps);
 	return t >= (long double)INT64_MAX ? SIM_TIME_MAX : (sim_time)t;
 }
+
+int units_fmt_time_approx(char *buf, size_t n, double ps, int digits)
+{
+	static const struct {
+		const char *name;
+		double ps;
+	} tu[] = { { "s", 1e12 }, { "ms", 1e9 }, { "us", 1e6 }, { "ns", 1e3 } };
+	double m = ps < 0 ? -ps : ps;
+
+	for (size_t i = 0; i < sizeof(tu) / sizeof(tu[0]); i++)
+		if (m >= tu[i].ps)
+			return snprintf(buf, n, "%.*g%s", digits, ps / tu[i].ps,
+					tu[i].name);
+	return snprintf(buf, n, "%.*gps", digits, ps);
+}

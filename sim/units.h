@@ -65,6 +65,10 @@ int units_fmt_pktrate(char *buf, size_t n, double pps);
 int units_fmt_size(char *buf, size_t n, uint64_t bytes);
 int units_fmt_fraction(char *buf, size_t n, double f);
 
+/* For people, not for parsing back: a time with `digits` significant
+ * digits in the unit that suits its magnitude ("20.6us", "1.28ns"). */
+int units_fmt_time_approx(char *buf, size_t n, double ps, int digits);
+
 /* Name of the canonical unit stored in the database: "ps", "bps", "pps",
  * "B", "" (fraction, none). */
 const char *units_canonical(enum unit_kind kind);

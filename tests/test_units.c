@@ -449,6 +449,25 @@ static void test_names(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(units_accepted(UNIT_SIZE), "KiB"));
 }
 
+static void test_format_approx(void)
+{
+	static const struct {
+		double ps;
+		const char *want;
+	} c[] = {
+		{ 20604227.0, "20.6us" }, { 1280.0, "1.28ns" },
+		{ 999.0, "999ps" },	  { 0.0, "0ps" },
+		{ 2.5e12, "2.5s" },	  { 105644032.0, "105.6us" },
+		{ -3e9, "-3ms" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		units_fmt_time_approx(buf, sizeof(buf), c[i].ps, 4);
+		CU_ASSERT_STRING_EQUAL(buf, c[i].want);
+	}
+}
+
 int suite_units(void)
 {
 	CU_pSuite s = CU_add_suite("units", NULL, NULL);
@@ -460,6 +479,7 @@ int suite_units(void)
 	    !CU_add_test(s, "parse rates and fractions", test_parse_rates) ||
 	    !CU_add_test(s, "kind of a quantity", test_kind_of) ||
 	    !CU_add_test(s, "format", test_format) ||
+	    !CU_add_test(s, "format for people", test_format_approx) ||
 	    !CU_add_test(s, "format/parse round trip", test_round_trip) ||
 	    !CU_add_test(s, "serialization time", test_tx_time) ||
 	    !CU_add_test(s, "unit names", test_names))
