@@ -14,6 +14,7 @@
 #ifndef USNSIM_DB_H
 #define USNSIM_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,10 +48,41 @@ int db_open(const char *path, struct db **out, char *err, size_t errlen);
 void db_close(struct db *db); /* NULL is a no-op */
 
 /* Writes one finished run, its effective parameters and its statistics in
- * one transaction; on any failure nothing is written. Returns 0 and the new
- * run id in *run_id (may be NULL), or a negative errno with err filled. */
+ * one transaction; on any failure nothing is written. A run with the same
+ * key is replaced (in the same transaction) if run->replace, else the call
+ * fails with -EEXIST. Returns 0 and the new run id in *run_id (may be
+ * NULL), or a negative errno with err filled. */
 int db_write_run(struct db *db, const struct db_run *run, const struct scn *s,
 		 const struct stats *st, int64_t *run_id, char *err,
+		 size_t errlen);
+
+/* Calls fn for every run with status ok and the given hash and version
+ * (version NULL: any version), with its point, repetition and wall time.
+ * fn returns 0 to go on. Returns 0, fn's non-zero value, or -EIO. */
+int db_runs_of(struct db *db, const char *hash, const char *version,
+	       int (*fn)(void *ctx, const char *point, uint32_t repetition,
+			 double wall_s),
+	       void *ctx, char *err, size_t errlen);
+
+/* Copies runs of the database at src_path into db, each in its own
+ * transaction, skipping runs whose key db already holds. src_id > 0 copies
+ * only that run. Returns the number of runs copied (>= 0), or a negative
+ * errno with err filled: -EILSEQ / -ENOTSUP / -EACCES as db_open for the
+ * source. With check_hash, refuses (-EXDEV, nothing copied) when a scenario
+ * name has a different hash in the source than in db: those are results
+ * of different scenario files, which only --force may mix. */
+int db_import(struct db *db, const char *src_path, int64_t src_id,
+	      bool check_hash, char *err, size_t errlen);
+
+/* Mean, half-width of the confidence interval at level conf (Student t)
+ * and count of a metric over the ok runs of (hash, point) at any version
+ * matching `version` (NULL: any). metric is "component.metric.stat" with
+ * stat one of count, mean, stddev, min, p50, p90, p99, p999, max for a
+ * histogram, or "component.metric" for a scalar or counter. Returns 0,
+ * -ENOENT (no such metric in those runs), or -EIO. */
+int db_metric_ci(struct db *db, const char *hash, const char *version,
+		 const char *point, const char *metric, double conf,
+		 double *mean, double *half, uint32_t *n, char *err,
 		 size_t errlen);
 
 #endif

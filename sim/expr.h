@@ -1,0 +1,72 @@
+/*
+ * expr.h - small expressions over named quantities, for `where:` in sweeps
+ * and (later) `expect:` assertions.
+ *
+ * Grammar (lowest precedence first):
+ *   expr    := or
+ *   or      := and ("or" and)*
+ *   and     := not ("and" not)*
+ *   not     := "not" not | cmp
+ *   cmp     := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)?
+ *   sum     := product (("+" | "-") product)*
+ *   product := unary (("*" | "/") unary)*
+ *   unary   := "-" unary | atom
+ *   atom    := NUMBER [UNIT] | STRING | NAME | "(" expr ")"
+ * NUMBER UNIT is a quantity as in units.h ("20us", "8MiB", "1Gbps",
+ * "200kpps", "30%") and evaluates to its canonical value (ps, B, bit/s,
+ * packets/s, fraction). STRING is single- or double-quoted. NAME is a dotted
+ * path: a letter or '_' first, then letters, digits, '_', '.', and '-' after
+ * the first '.' (so `apps.my-app.rate` is one name; write `a - b` with
+ * spaces). Names are resolved by the caller.
+ *
+ * Values carry a unit kind: adding, subtracting or comparing a time with a
+ * size is an error found when the expression is bound, before anything
+ * runs; a bare number goes with any kind; * and / give a plain number.
+ * Strings compare only with == and != against strings. Comparisons and
+ * logic give 1 or 0.
+ */
+#ifndef USNSIM_EXPR_H
+#define USNSIM_EXPR_H
+
+#include <stddef.h>
+
+#include "units.h"
+
+struct expr;
+
+struct expr_value {
+	enum unit_kind kind; /* UNIT_NONE for a plain number */
+	double num;
+	const char *str; /* non-NULL for a string value */
+};
+
+/* Resolves a name to a value; returns 0, or -ENOENT if the name is
+ * unknown (then *hint may be set to a suggestion such as "did you mean
+ * 'apps.src.rate'?", valid until the next call). */
+typedef int (*expr_resolve_fn)(void *ctx, const char *name,
+			       struct expr_value *out, const char **hint);
+
+/* Parses text. Returns 0, or -EINVAL with *errcol (0-based offset into
+ * text) and a message in err (no position prefix: the caller adds
+ * file:line:col). */
+int expr_parse(const char *text, struct expr **out, size_t *errcol, char *err,
+	       size_t errlen);
+void expr_destroy(struct expr *e); /* NULL is a no-op */
+
+/* Resolves every name once through fn and checks unit kinds, so that
+ * expr_eval cannot fail later. Returns 0 or -EINVAL with *errcol and err. */
+int expr_bind(struct expr *e, expr_resolve_fn fn, void *ctx, size_t *errcol,
+	      char *err, size_t errlen);
+/* Evaluates with the values resolved now through fn (names must resolve as
+ * they did at bind time). Returns 0 or -EINVAL (a name no longer
+ * resolves); the result in *out. Division by zero gives inf or nan, as in
+ * C. */
+int expr_eval(const struct expr *e, expr_resolve_fn fn, void *ctx,
+	      struct expr_value *out);
+/* True if the value is a non-zero number or a non-empty string. */
+int expr_truthy(const struct expr_value *v);
+
+/* The names an expression uses, for error messages and listings. */
+size_t expr_names(const struct expr *e, const char *const **names);
+
+#endif
