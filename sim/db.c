@@ -1,5 +1,6 @@
 /*
- * db.c - writes finished runs into the SQLite results database.
+ * db.c - the SQLite results database: writing finished runs, finding the
+ * runs a study already has, merging databases, intervals across runs.
  *
  * Workload: one db_open per study, then one db_write_run per finished run.
  * Each run is a single BEGIN IMMEDIATE ... COMMIT transaction of a few
@@ -12,6 +13,15 @@
  * front so a transaction never fails halfway for want of a lock, and the
  * busy timeout makes writers queue for up to 10 s rather than fail.
  *
+ * A run's key is (hash, point, repetition, version), unique in `runs`: a
+ * study skips the keys it finds (db_runs_of) and so resumes where it was
+ * stopped. db_import copies runs from another database, attached read-only
+ * (a "file:" URI with mode=ro, so the connection accepts URIs; db_open's
+ * own path is one too if it starts with "file:"). The source may be in the
+ * middle of being written by another process: each run is copied in its
+ * own transaction from a consistent snapshot, with INSERT ... SELECT so a
+ * study can import thousands of runs, one call per run.
+ *
  * db_schema below is the reference; the README section "Results database" explains it to users.
  * Changing a table means raising DB_SCHEMA_VERSION: a database of another
  * version is refused, never migrated in place. Opening reads the file before
@@ -21,11 +31,13 @@
  * count) above INT64_MAX is stored as its two's-complement bit pattern.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
 
 #include "db.h"
@@ -57,6 +69,8 @@ static const char db_schema[] =
 	"\tstatus TEXT NOT NULL\n);\n"
 	"CREATE INDEX IF NOT EXISTS runs_scenario"
 	" ON runs (scenario, point, repetition);\n"
+	"CREATE UNIQUE INDEX IF NOT EXISTS runs_key"
+	" ON runs (hash, point, repetition, version);\n"
 
 	"CREATE TABLE IF NOT EXISTS params (\n"
 	"\trun_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
@@ -127,6 +141,47 @@ static const char db_schema[] =
 	"\n\tWHERE r.status = 'ok' AND s.count > 0"
 	"\n\tGROUP BY r.scenario, r.point, s.component, s.metric, s.unit;\n"
 
+	/* Student t quantiles for summary_ci, filled by db_fill_t(). */
+	"CREATE TABLE IF NOT EXISTS t_quantiles (\n"
+	"\tdf INTEGER PRIMARY KEY,\n"
+	"\tt975 REAL NOT NULL\n);\n"
+
+	/*
+	 * Half-width of the 95% interval: t * sd / sqrt(n), with sd^2 the sum
+	 * of squared deviations from the mean over n - 1, so the factor k is
+	 * t / sqrt(n (n - 1)) applied to sqrt(sum of squared deviations).
+	 */
+	"CREATE VIEW IF NOT EXISTS summary_ci"
+	" (scenario, hash, point, component, metric, unit, n, mean, mean_ci,"
+	" p50, p50_ci, p90, p90_ci, p99, p99_ci, p999, p999_ci) AS"
+	"\n\tWITH d AS (SELECT r.scenario, r.hash, r.point, s.component,"
+	" s.metric, s.unit, s.mean, s.p50, s.p90, s.p99, s.p999,"
+	"\n\t\tavg(s.mean) OVER w AS a_mean, avg(s.p50) OVER w AS a_p50,"
+	" avg(s.p90) OVER w AS a_p90, avg(s.p99) OVER w AS a_p99,"
+	" avg(s.p999) OVER w AS a_p999"
+	"\n\t\tFROM summaries AS s JOIN runs AS r ON r.id = s.run_id"
+	"\n\t\tWHERE r.status = 'ok' AND s.count > 0"
+	"\n\t\tWINDOW w AS (PARTITION BY r.scenario, r.hash, r.point,"
+	" s.component, s.metric, s.unit)),"
+	"\n\tg AS (SELECT scenario, hash, point, component, metric, unit,"
+	" count(*) AS n,"
+	"\n\t\tavg(mean) AS mean, sum((mean - a_mean) * (mean - a_mean))"
+	" AS v_mean,"
+	"\n\t\tavg(p50) AS p50, sum((p50 - a_p50) * (p50 - a_p50)) AS v_p50,"
+	"\n\t\tavg(p90) AS p90, sum((p90 - a_p90) * (p90 - a_p90)) AS v_p90,"
+	"\n\t\tavg(p99) AS p99, sum((p99 - a_p99) * (p99 - a_p99)) AS v_p99,"
+	"\n\t\tavg(p999) AS p999,"
+	" sum((p999 - a_p999) * (p999 - a_p999)) AS v_p999"
+	"\n\t\tFROM d"
+	" GROUP BY scenario, hash, point, component, metric, unit),"
+	"\n\tk AS (SELECT g.*, CASE WHEN n > 1 THEN"
+	" coalesce(t.t975, 1.959964) / sqrt(n * (n - 1.0)) END AS k"
+	"\n\t\tFROM g LEFT JOIN t_quantiles AS t ON t.df = g.n - 1)"
+	"\n\tSELECT scenario, hash, point, component, metric, unit, n,"
+	" mean, k * sqrt(v_mean), p50, k * sqrt(v_p50), p90, k * sqrt(v_p90),"
+	" p99, k * sqrt(v_p99), p999, k * sqrt(v_p999)"
+	"\n\tFROM k;\n"
+
 	"PRAGMA user_version = " DB_STR(DB_SCHEMA_VERSION) ";";
 
 enum db_stmt_id {
@@ -139,6 +194,8 @@ enum db_stmt_id {
 	DB_SUMMARY,
 	DB_BUCKET,
 	DB_POINT,
+	DB_FIND,
+	DB_DELETE,
 	DB_NSTMT
 };
 
@@ -165,6 +222,9 @@ static const char *const db_sql[DB_NSTMT] = {
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[DB_POINT] = "INSERT INTO timeseries (run_id, component, metric, unit,"
 		     " t_ps, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[DB_FIND] = "SELECT id FROM runs WHERE hash = ?1 AND point = ?2"
+		    " AND repetition = ?3 AND version = ?4",
+	[DB_DELETE] = "DELETE FROM runs WHERE id = ?1",
 };
 
 struct db {
@@ -317,6 +377,33 @@ static int db_check(struct db *db, int *fresh, char *err, size_t errlen)
 	return db_quick_check(db, err, errlen);
 }
 
+/* t_{0.975, df} for df = 1 .. DB_T_MAX; summary_ci uses the normal
+ * quantile 1.959964 beyond. */
+#define DB_T_MAX 1000
+
+static int db_fill_t(struct db *db)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"INSERT OR IGNORE INTO t_quantiles (df, t975)"
+				" VALUES (?1, ?2)",
+				-1, &q, NULL);
+	for (int df = 1; df <= DB_T_MAX && rc == SQLITE_OK; df++) {
+		rc = sqlite3_bind_int(q, 1, df);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_double(q, 2,
+						 gsl_cdf_tdist_Pinv(0.975, df));
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(q);
+		if (rc == SQLITE_DONE)
+			rc = sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* WAL mode, then the schema in one transaction if the file is new. A
  * concurrent creator is harmless: every statement is IF NOT EXISTS. */
 static int db_setup(struct db *db, int fresh, char *err, size_t errlen)
@@ -331,6 +418,8 @@ static int db_setup(struct db *db, int fresh, char *err, size_t errlen)
 		rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db->h, db_schema, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = db_fill_t(db);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
@@ -371,7 +460,9 @@ static int db_connect(struct db *db, char *err, size_t errlen)
 	int rc;
 
 	rc = sqlite3_open_v2(db->path, &db->h,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_URI,
+			     NULL);
 	if (rc != SQLITE_OK)
 		return db_open_fail(db, rc, err, errlen);
 	/* SQLite falls back to read-only when the file is not writable. */
@@ -653,6 +744,52 @@ static int db_abort(struct db *db, char *err, size_t errlen)
 	return -EIO;
 }
 
+/* The id of the run with r's key in *id, or 0 if there is none. */
+static int db_find_run(struct db *db, const struct db_run *r, int64_t *id)
+{
+	sqlite3_stmt *q = db->stmt[DB_FIND];
+	int rc;
+
+	*id = 0;
+	db->table = "runs (looking for the run's key)";
+	rc = db_text(q, 1, r->hash, SQLITE_OK);
+	rc = db_text(q, 2, r->point, rc);
+	rc = db_int(q, 3, r->repetition, rc);
+	rc = db_text(q, 4, r->version, rc);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Makes room for run r: refuses if its key is taken and r may not replace
+ * that run, else deletes the old run (its rows go with it). */
+static int db_clear_key(struct db *db, const struct db_run *r, char *err,
+			size_t errlen)
+{
+	int64_t old;
+	int rc;
+
+	rc = db_find_run(db, r, &old);
+	if (rc != SQLITE_OK || !old)
+		return rc == SQLITE_OK ? 0 : db_abort(db, err, errlen);
+	if (!r->replace) {
+		db_step(db->stmt[DB_ROLLBACK], SQLITE_OK);
+		return db_msg(
+			err, errlen, -EEXIST,
+			"%s: run not written: run %lld has the same key (hash %s, point %s, repetition %u, version %s)",
+			db->path, (long long)old, r->hash, r->point,
+			(unsigned)r->repetition, r->version);
+	}
+	db->table = "runs (deleting the run replaced)";
+	rc = db_int(db->stmt[DB_DELETE], 1, old, SQLITE_OK);
+	rc = db_step(db->stmt[DB_DELETE], rc);
+	return rc == SQLITE_OK ? 0 : db_abort(db, err, errlen);
+}
+
 /*
  * s may be NULL for a run without a scenario (no params rows). The caller
  * has called stats_finish(), so gauges are up to date.
@@ -662,7 +799,7 @@ int db_write_run(struct db *db, const struct db_run *run, const struct scn *s,
 		 size_t errlen)
 {
 	int64_t id = 0;
-	int rc;
+	int rc, ret;
 
 	if (!db || !run || !st)
 		return db_msg(
@@ -672,8 +809,12 @@ int db_write_run(struct db *db, const struct db_run *run, const struct scn *s,
 	db->component = db->metric = NULL;
 	db->table = "starting the transaction";
 	rc = db_step(db->stmt[DB_BEGIN], SQLITE_OK);
-	if (rc == SQLITE_OK)
-		rc = db_put_run(db, run, &id);
+	if (rc != SQLITE_OK)
+		return db_abort(db, err, errlen);
+	ret = db_clear_key(db, run, err, errlen);
+	if (ret)
+		return ret;
+	rc = db_put_run(db, run, &id);
 	if (rc == SQLITE_OK && s)
 		rc = db_put_params(db, id, s);
 	if (rc == SQLITE_OK)
@@ -687,4 +828,543 @@ int db_write_run(struct db *db, const struct db_run *run, const struct scn *s,
 	if (run_id)
 		*run_id = id;
 	return 0;
+}
+
+/*
+ * Looking up runs.
+ */
+
+int db_runs_of(struct db *db, const char *hash, const char *version,
+	       int (*fn)(void *ctx, const char *point, uint32_t repetition,
+			 double wall_s),
+	       void *ctx, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT point, repetition, wall_s FROM runs"
+		" WHERE status = 'ok' AND hash = ?1"
+		" AND (?2 IS NULL OR version = ?2) ORDER BY id";
+	sqlite3_stmt *q = NULL;
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(db->h, sql, -1, &q, NULL);
+	rc = db_text(q, 1, hash, rc);
+	rc = db_text(q, 2, version, rc);
+	while (rc == SQLITE_OK && !ret) {
+		rc = sqlite3_step(q);
+		if (rc != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		ret = fn(ctx, (const char *)sqlite3_column_text(q, 0),
+			 (uint32_t)sqlite3_column_int64(q, 1),
+			 sqlite3_column_double(q, 2));
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = db_msg(err, errlen, -EIO, "%s: cannot list runs: %s",
+			     db->path, sqlite3_errmsg(db->h));
+	sqlite3_finalize(q);
+	return ret;
+}
+
+/*
+ * Confidence intervals across runs.
+ */
+
+/* The statistics of a summaries row, in the order of its columns. These
+ * are the only names ever put into the SQL text of a metric query. */
+static const char *const db_stat_cols[] = { "count", "mean", "stddev",
+					    "min",   "p50",  "p90",
+					    "p99",   "p999", "max" };
+
+/* The column named by what follows the last dot of name, or NULL; *len
+ * gets the length of what precedes that dot. */
+static const char *db_stat_col(const char *name, size_t *len)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (!dot)
+		return NULL;
+	for (size_t i = 0; i < sizeof(db_stat_cols) / sizeof(db_stat_cols[0]);
+	     i++) {
+		if (!strcmp(dot + 1, db_stat_cols[i])) {
+			*len = (size_t)(dot - name);
+			return db_stat_cols[i];
+		}
+	}
+	return NULL;
+}
+
+/* Running mean and sum of squared deviations (Welford). */
+struct db_acc {
+	uint32_t n;
+	double mean, m2;
+};
+
+/* Which runs and which metric db_collect() reads. */
+struct db_metric_q {
+	const char *hash, *version, *point;
+	const char *name; /* "component.metric", len bytes of it */
+	size_t len;
+};
+
+/* Table, column and extra condition are filled in from constants only. */
+static const char db_metric_sql[] =
+	"SELECT length(x.component), x.%s FROM %s AS x"
+	" JOIN runs AS r ON r.id = x.run_id"
+	" WHERE r.status = 'ok' AND r.hash = ?1 AND r.point = ?2"
+	" AND (?3 IS NULL OR r.version = ?3)"
+	" AND x.component || '.' || x.metric = ?4 AND x.%s IS NOT NULL%s"
+	" ORDER BY length(x.component) DESC";
+
+/*
+ * Feeds acc with column col of table over the runs and metric of m. Dots
+ * inside components and metrics can make one name match two (component,
+ * metric) pairs; rows come longest component first and only that pair is
+ * used (the component is the name's prefix of that length, so the length
+ * identifies the pair).
+ */
+static int db_collect(struct db *db, const char *table, const char *col,
+		      const char *extra, const struct db_metric_q *m,
+		      struct db_acc *acc)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t first = -1;
+	char sql[512];
+	double d, x;
+	int rc;
+
+	snprintf(sql, sizeof(sql), db_metric_sql, col, table, col, extra);
+	rc = sqlite3_prepare_v2(db->h, sql, -1, &q, NULL);
+	rc = db_text(q, 1, m->hash, rc);
+	rc = db_text(q, 2, m->point, rc);
+	rc = db_text(q, 3, m->version, rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(q, 4, m->name, (int)m->len,
+				       SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (first < 0)
+			first = sqlite3_column_int64(q, 0);
+		if (sqlite3_column_int64(q, 0) != first) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		x = sqlite3_column_double(q, 1);
+		acc->n++;
+		d = x - acc->mean;
+		acc->mean += d / acc->n;
+		acc->m2 += d * (x - acc->mean);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * A histogram statistic is read from the summaries of histograms with
+ * samples (an empty one has placeholder zeros), except count itself; if
+ * there is none, the whole name is looked up among the scalars, so a
+ * gauge's "queue.mean" is found as well.
+ */
+int db_metric_ci(struct db *db, const char *hash, const char *version,
+		 const char *point, const char *metric, double conf,
+		 double *mean, double *half, uint32_t *n, char *err,
+		 size_t errlen)
+{
+	struct db_metric_q m = { hash, version, point, metric, 0 };
+	struct db_acc acc = { 0, 0, 0 };
+	const char *col;
+	int rc = SQLITE_OK;
+
+	if (!(conf > 0 && conf < 1))
+		return db_msg(err, errlen, -EINVAL,
+			      "%s: confidence level %g is not in (0, 1)",
+			      db->path, conf);
+	col = db_stat_col(metric, &m.len);
+	if (col)
+		rc = db_collect(db, "summaries", col,
+				strcmp(col, "count") ? " AND x.count > 0" : "",
+				&m, &acc);
+	m.len = strlen(metric);
+	if (rc == SQLITE_OK && !acc.n)
+		rc = db_collect(db, "scalars", "value", "", &m, &acc);
+	if (rc != SQLITE_OK)
+		return db_msg(err, errlen, -EIO,
+			      "%s: cannot read metric %s: %s", db->path, metric,
+			      sqlite3_errmsg(db->h));
+	if (!acc.n)
+		return db_msg(
+			err, errlen, -ENOENT,
+			"%s: no metric %s in the ok runs of hash %s at point %s (a histogram's is component.metric.STAT, STAT one of count mean stddev min p50 p90 p99 p999 max)",
+			db->path, metric, hash, point);
+	*n = acc.n;
+	*mean = acc.mean;
+	if (acc.n < 2)
+		*half = INFINITY;
+	else
+		*half = gsl_cdf_tdist_Pinv((1 + conf) / 2, acc.n - 1) *
+			sqrt(acc.m2 / (acc.n - 1)) / sqrt(acc.n);
+	return 0;
+}
+
+/*
+ * Importing runs from another database, attached as DB_SRC.
+ */
+
+#define DB_SRC "usnsim_src"
+#define DB_RUN_COLS                                                       \
+	"scenario, path, hash, point, repetition, seed, engine, version," \
+	" started, wall_s, events, sim_s, fingerprint, status"
+
+/* For a source run s: db has no run with its key. */
+#define DB_KEY_FREE                                     \
+	" AND NOT EXISTS (SELECT 1 FROM main.runs AS m" \
+	" WHERE m.hash = s.hash AND m.point = s.point"  \
+	" AND m.repetition = s.repetition AND m.version = s.version)"
+
+enum db_copy_id {
+	DB_COPY_RUN,
+	DB_COPY_PARAMS,
+	DB_COPY_SCALARS,
+	DB_COPY_SUMMARIES,
+	DB_COPY_HISTOGRAMS,
+	DB_COPY_TIMESERIES,
+	DB_NCOPY
+};
+
+/* ?1 is the run's id in the source, ?2 its new id. The run is copied only
+ * if its key is still free. */
+static const char *const db_copy_sql[DB_NCOPY] = {
+	[DB_COPY_RUN] =
+		"INSERT INTO main.runs (" DB_RUN_COLS ") SELECT " DB_RUN_COLS
+		" FROM " DB_SRC ".runs AS s WHERE s.id = ?1" DB_KEY_FREE,
+	[DB_COPY_PARAMS] = "INSERT INTO main.params (run_id, path, value)"
+			   " SELECT ?2, path, value FROM " DB_SRC ".params"
+			   " WHERE run_id = ?1",
+	[DB_COPY_SCALARS] =
+		"INSERT INTO main.scalars (run_id, component,"
+		" metric, unit, value) SELECT ?2, component, metric, unit,"
+		" value FROM " DB_SRC ".scalars WHERE run_id = ?1",
+	[DB_COPY_SUMMARIES] =
+		"INSERT INTO main.summaries (run_id,"
+		" component, metric, unit, count, mean, stddev, min, p50, p90,"
+		" p99, p999, max) SELECT ?2, component, metric, unit, count,"
+		" mean, stddev, min, p50, p90, p99, p999, max"
+		" FROM " DB_SRC ".summaries WHERE run_id = ?1",
+	[DB_COPY_HISTOGRAMS] =
+		"INSERT INTO main.histograms (run_id,"
+		" component, metric, unit, lower, upper, count)"
+		" SELECT ?2, component, metric, unit, lower, upper, count"
+		" FROM " DB_SRC ".histograms WHERE run_id = ?1",
+	[DB_COPY_TIMESERIES] =
+		"INSERT INTO main.timeseries (run_id,"
+		" component, metric, unit, t_ps, value)"
+		" SELECT ?2, component, metric, unit, t_ps, value"
+		" FROM " DB_SRC ".timeseries WHERE run_id = ?1",
+};
+
+/* Source runs whose key db does not hold (or only run ?1 if ?1 > 0). */
+static const char db_todo_sql[] =
+	"SELECT id FROM " DB_SRC
+	".runs AS s WHERE (?1 <= 0 OR s.id = ?1)" DB_KEY_FREE " ORDER BY s.id";
+
+/* The first scenario name whose set of hashes differs between the source
+ * runs considered and db, with both sets. */
+static const char db_hash_sql[] =
+	"WITH a AS (SELECT DISTINCT scenario, hash FROM " DB_SRC ".runs"
+	" WHERE ?1 <= 0 OR id = ?1),"
+	" b AS (SELECT DISTINCT scenario, hash FROM main.runs"
+	" WHERE scenario IN (SELECT scenario FROM a)),"
+	" d AS (SELECT scenario FROM (SELECT scenario, hash FROM a"
+	" WHERE scenario IN (SELECT scenario FROM b)"
+	" EXCEPT SELECT scenario, hash FROM b)"
+	" UNION SELECT scenario FROM (SELECT scenario, hash FROM b"
+	" EXCEPT SELECT scenario, hash FROM a))"
+	" SELECT scenario,"
+	" (SELECT group_concat(hash, ' ') FROM a WHERE a.scenario = d.scenario),"
+	" (SELECT group_concat(hash, ' ') FROM b WHERE b.scenario = d.scenario)"
+	" FROM d ORDER BY scenario LIMIT 1";
+
+struct db_src {
+	struct db *db;
+	const char *path;
+	sqlite3_stmt *copy[DB_NCOPY];
+	int64_t *ids; /* runs to copy */
+	size_t n, cap;
+};
+
+/* The message of a failed read of the source, chosen by its errno. */
+static int db_src_fail(struct db_src *src, int rc, char *err, size_t errlen)
+{
+	const char *why = sqlite3_errmsg(src->db->h);
+	int sys = sqlite3_system_errno(src->db->h);
+	int ret = db_errno(rc);
+
+	switch (ret) {
+	case -EACCES:
+		return db_msg(
+			err, errlen, ret,
+			"%s: cannot read DB: %s%s%s%s; check the file exists and is readable",
+			src->path, why, sys ? " (" : "",
+			sys ? strerror(sys) : "", sys ? ")" : "");
+	case -EILSEQ:
+		return db_msg(
+			err, errlen, ret,
+			"%s: not a usnsim database, or it is corrupt (%s); nothing imported from it",
+			src->path, why);
+	case -EBUSY:
+		return db_msg(
+			err, errlen, ret,
+			"%s: DB locked by another process for over %d s (%s); retry when it is done",
+			src->path, DB_BUSY_MS / 1000, why);
+	default:
+		return db_msg(err, errlen, ret, "%s: cannot read DB: %s",
+			      src->path, why);
+	}
+}
+
+/* A read-only "file:" URI for path, in a malloc'd string. Percent-escapes
+ * every byte but a few safe ones; an absolute path gets an empty
+ * authority ("file:///..."), so a path starting with "//" stays a path. */
+static char *db_ro_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *c;
+	char *uri, *p;
+
+	uri = malloc(3 * strlen(path) + sizeof("file://?mode=ro"));
+	if (!uri)
+		return NULL;
+	p = uri + sprintf(uri, "file:%s", path[0] == '/' ? "//" : "");
+	for (c = (const unsigned char *)path; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || *c == '/' || *c == '.' ||
+		    *c == '-' || *c == '_') {
+			*p++ = (char)*c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		}
+	}
+	strcpy(p, "?mode=ro");
+	return uri;
+}
+
+static int db_attach(struct db_src *src, char *err, size_t errlen)
+{
+	char *uri = db_ro_uri(src->path);
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (!uri)
+		return db_msg(err, errlen, -ENOMEM, "%s: out of memory",
+			      src->path);
+	rc = sqlite3_prepare_v2(src->db->h, "ATTACH DATABASE ?1 AS " DB_SRC, -1,
+				&q, NULL);
+	rc = db_text(q, 1, uri, rc);
+	rc = db_step(q, rc);
+	sqlite3_finalize(q);
+	free(uri);
+	return rc == SQLITE_OK ? 0 : db_src_fail(src, rc, err, errlen);
+}
+
+/* As db_check, for the source; quick_check only when the whole source is
+ * read (a study imports one run at a time from a growing worker database,
+ * and SQLite reports damage on the pages it reads anyway). */
+static int db_src_check(struct db_src *src, bool full, char *err, size_t errlen)
+{
+	sqlite3 *h = src->db->h;
+	int64_t version, tables;
+	sqlite3_stmt *q = NULL;
+	const char *text;
+	int rc;
+
+	rc = db_query_int(h, "PRAGMA " DB_SRC ".user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = db_query_int(
+			h, "SELECT count(*) FROM " DB_SRC ".sqlite_master",
+			&tables);
+	if (rc != SQLITE_OK)
+		return db_src_fail(src, rc, err, errlen);
+	if (version != 0 && version != DB_SCHEMA_VERSION)
+		return db_msg(
+			err, errlen, -ENOTSUP,
+			"%s: schema version %lld, this usnsim reads version %d; import it with the usnsim that wrote it",
+			src->path, (long long)version, DB_SCHEMA_VERSION);
+	if (version == 0)
+		return db_msg(
+			err, errlen, -EILSEQ,
+			"%s: not a usnsim database (%s); nothing imported from it",
+			src->path,
+			tables ? "it has tables but no usnsim schema version"
+			       : "it is empty");
+	if (!full)
+		return 0;
+	rc = sqlite3_prepare_v2(h, "PRAGMA " DB_SRC ".quick_check", -1, &q,
+				NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return db_src_fail(src, rc, err, errlen);
+	}
+	text = (const char *)sqlite3_column_text(q, 0);
+	if (!text || strcmp(text, "ok") != 0)
+		rc = db_msg(
+			err, errlen, -EILSEQ,
+			"%s: not a usnsim database, or it is corrupt (integrity check: %s); nothing imported from it",
+			src->path, text ? text : "no answer");
+	else
+		rc = 0;
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int db_src_hashes(struct db_src *src, int64_t src_id, char *err,
+			 size_t errlen)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(src->db->h, db_hash_sql, -1, &q, NULL);
+	rc = db_int(q, 1, src_id, rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		ret = db_msg(
+			err, errlen, -EXDEV,
+			"%s: scenario %s has hash %s there but %s in %s: results of different scenario files; nothing imported",
+			src->path, (const char *)sqlite3_column_text(q, 0),
+			(const char *)sqlite3_column_text(q, 1),
+			(const char *)sqlite3_column_text(q, 2), src->db->path);
+	else if (rc != SQLITE_DONE)
+		ret = db_src_fail(src, rc, err, errlen);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int db_src_prepare(struct db_src *src, char *err, size_t errlen)
+{
+	int rc;
+
+	for (int i = 0; i < DB_NCOPY; i++) {
+		rc = sqlite3_prepare_v2(src->db->h, db_copy_sql[i], -1,
+					&src->copy[i], NULL);
+		if (rc == SQLITE_ERROR)
+			return db_msg(
+				err, errlen, -EILSEQ,
+				"%s: tables do not match usnsim schema version %d (%s); nothing imported from it",
+				src->path, DB_SCHEMA_VERSION,
+				sqlite3_errmsg(src->db->h));
+		if (rc != SQLITE_OK)
+			return db_src_fail(src, rc, err, errlen);
+	}
+	return 0;
+}
+
+static int db_src_push(struct db_src *src, int64_t id)
+{
+	int64_t *ids;
+
+	if (src->n == src->cap) {
+		src->cap = src->cap ? 2 * src->cap : 64;
+		ids = realloc(src->ids, src->cap * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		src->ids = ids;
+	}
+	src->ids[src->n++] = id;
+	return 0;
+}
+
+/* Lists the runs to copy before copying any: a read statement kept open
+ * across the copies' transactions would pin an old snapshot. */
+static int db_src_list(struct db_src *src, int64_t src_id, char *err,
+		       size_t errlen)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(src->db->h, db_todo_sql, -1, &q, NULL);
+	rc = db_int(q, 1, src_id, rc);
+	while (rc == SQLITE_OK && !ret) {
+		rc = sqlite3_step(q);
+		if (rc != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		ret = db_src_push(src, sqlite3_column_int64(q, 0));
+	}
+	if (ret)
+		db_msg(err, errlen, ret, "%s: out of memory", src->path);
+	else if (rc != SQLITE_DONE)
+		ret = db_src_fail(src, rc, err, errlen);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+/* Copies run id in one transaction; adds 1 to *copied unless its key was
+ * taken in the meantime (by another process writing db). */
+static int db_src_copy(struct db_src *src, int64_t id, int *copied, char *err,
+		       size_t errlen)
+{
+	struct db *db = src->db;
+	sqlite3_stmt *q;
+	int64_t new_id;
+	int rc, ret, n = 0;
+
+	rc = db_step(db->stmt[DB_BEGIN], SQLITE_OK);
+	rc = db_int(src->copy[DB_COPY_RUN], 1, id, rc);
+	rc = db_step(src->copy[DB_COPY_RUN], rc);
+	if (rc == SQLITE_OK && sqlite3_changes(db->h) > 0) {
+		new_id = sqlite3_last_insert_rowid(db->h);
+		n = 1;
+		for (int i = DB_COPY_RUN + 1; i < DB_NCOPY && rc == SQLITE_OK;
+		     i++) {
+			q = src->copy[i];
+			rc = db_int(q, 1, id, SQLITE_OK);
+			rc = db_int(q, 2, new_id, rc);
+			rc = db_step(q, rc);
+		}
+	}
+	if (rc == SQLITE_OK)
+		rc = db_step(db->stmt[DB_COMMIT], SQLITE_OK);
+	if (rc == SQLITE_OK) {
+		*copied += n;
+		return 0;
+	}
+	ret = db_errno(rc);
+	db_msg(err, errlen, ret, "%s: run %lld not imported into %s: %s",
+	       src->path, (long long)id, db->path, sqlite3_errmsg(db->h));
+	if (!sqlite3_get_autocommit(db->h))
+		db_step(db->stmt[DB_ROLLBACK], SQLITE_OK);
+	return ret;
+}
+
+static void db_src_close(struct db_src *src)
+{
+	for (int i = 0; i < DB_NCOPY; i++)
+		sqlite3_finalize(src->copy[i]);
+	free(src->ids);
+	sqlite3_exec(src->db->h, "DETACH DATABASE " DB_SRC, NULL, NULL, NULL);
+}
+
+int db_import(struct db *db, const char *src_path, int64_t src_id,
+	      bool check_hash, char *err, size_t errlen)
+{
+	struct db_src src = { .db = db, .path = src_path };
+	int ret, copied = 0;
+
+	ret = db_attach(&src, err, errlen);
+	if (ret)
+		return ret;
+	ret = db_src_check(&src, src_id <= 0, err, errlen);
+	if (!ret && check_hash)
+		ret = db_src_hashes(&src, src_id, err, errlen);
+	if (!ret)
+		ret = db_src_prepare(&src, err, errlen);
+	if (!ret)
+		ret = db_src_list(&src, src_id, err, errlen);
+	for (size_t i = 0; !ret && i < src.n; i++)
+		ret = db_src_copy(&src, src.ids[i], &copied, err, errlen);
+	db_src_close(&src);
+	return ret ? ret : copied;
 }

@@ -38,7 +38,10 @@ struct db_run {
 	uint64_t events;    /* events executed */
 	double sim_s;	    /* simulated seconds */
 	const char *status; /* "ok" */
+	bool replace;	    /* replace a run with the same key */
 };
+
+/* A run's key, (hash, point, repetition, version), is unique in `runs`. */
 
 /* Opens (creating if needed) the database at path. Returns 0, or a negative
  * errno with a one-line message in err saying what to do: -EACCES (cannot
@@ -58,7 +61,8 @@ int db_write_run(struct db *db, const struct db_run *run, const struct scn *s,
 
 /* Calls fn for every run with status ok and the given hash and version
  * (version NULL: any version), with its point, repetition and wall time.
- * fn returns 0 to go on. Returns 0, fn's non-zero value, or -EIO. */
+ * fn returns 0 to go on; point is valid during the call only. Returns 0,
+ * fn's non-zero value, or -EIO. */
 int db_runs_of(struct db *db, const char *hash, const char *version,
 	       int (*fn)(void *ctx, const char *point, uint32_t repetition,
 			 double wall_s),
@@ -79,7 +83,8 @@ int db_import(struct db *db, const char *src_path, int64_t src_id,
  * matching `version` (NULL: any). metric is "component.metric.stat" with
  * stat one of count, mean, stddev, min, p50, p90, p99, p999, max for a
  * histogram, or "component.metric" for a scalar or counter. Returns 0,
- * -ENOENT (no such metric in those runs), or -EIO. */
+ * -ENOENT (no such metric in those runs), -EINVAL (conf not in (0, 1)),
+ * or -EIO. */
 int db_metric_ci(struct db *db, const char *hash, const char *version,
 		 const char *point, const char *metric, double conf,
 		 double *mean, double *half, uint32_t *n, char *err,

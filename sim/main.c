@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -23,11 +24,14 @@
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"
+#include "study.h"
+#include "sweep.h"
 #include "units.h"
 #include "version.h"
 
 #define EXIT_CHECK 1
 #define EXIT_INPUT 2
+#define EXIT_INTERRUPTED 130
 #define MAX_SETS 256
 
 static const char *prog = "usnsim";
@@ -39,11 +43,15 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  run FILE        run a scenario (every repetition) into a database\n"
+	"  sweep FILE      run a study: every sweep point x repetition, in\n"
+	"                  parallel, resumable, shardable\n"
+	"  merge OUT IN..  combine the databases of shards into OUT\n"
 	"  validate FILE   check a scenario without running it\n"
 	"  params          list every parameter: default, unit, range, meaning\n"
 	"\n"
 	"Run `usnsim COMMAND --help` for a command's options.\n"
-	"Exit status: 0 ok, 1 a check failed, 2 bad input or usage.\n";
+	"Exit status: 0 ok, 1 a check failed, 2 bad input or usage,\n"
+	"130 interrupted (finished runs are saved; rerun to resume).\n";
 
 static const char usage_run[] =
 	"usage: usnsim run FILE [OPTIONS]\n"
@@ -59,6 +67,37 @@ static const char usage_run[] =
 	"                         --set apps.src.rate=90kpps (repeatable)\n"
 	"  -q, --quiet            print nothing but errors\n"
 	"  -h, --help             this text\n";
+
+static const char usage_sweep[] =
+	"usage: usnsim sweep FILE [OPTIONS]\n"
+	"\n"
+	"Runs every point of the scenario's sweep: block times its repetitions\n"
+	"on worker processes, into one database. Runs already complete in the\n"
+	"database (same scenario hash, point, repetition and usnsim version)\n"
+	"are skipped, so a study that was interrupted or killed resumes where\n"
+	"it stopped. Ctrl-C lets the runs in flight finish; a second one\n"
+	"abandons them.\n"
+	"\n"
+	"options:\n"
+	"  -d, --db DB            results database (default results.db)\n"
+	"  -j, --jobs N           worker processes (default: one per core)\n"
+	"      --shard K/N        run only shard K of N (1 <= K <= N); combine\n"
+	"                         the shards' databases with `usnsim merge`\n"
+	"  -l, --list             print the points and exit\n"
+	"  -s, --seed N           base seed (overrides the scenario's seed)\n"
+	"  -S, --set PATH=VALUE   override a parameter (repeatable)\n"
+	"      --resume           accepted for clarity; resuming is always on\n"
+	"  -q, --quiet            no progress line and no summary\n"
+	"  -h, --help             this text\n";
+
+static const char usage_merge[] =
+	"usage: usnsim merge [--force] OUT.db IN.db...\n"
+	"\n"
+	"Copies every run of each IN database into OUT (created if needed),\n"
+	"skipping runs OUT already holds (same scenario hash, point,\n"
+	"repetition and version). Refuses, copying nothing from that input,\n"
+	"when a scenario name has another hash in IN than in OUT: those are\n"
+	"results of different scenario files; --force mixes them anyway.\n";
 
 static const char usage_validate[] =
 	"usage: usnsim validate FILE [--set PATH=VALUE]...\n"
@@ -89,7 +128,34 @@ struct run_opts {
 	size_t nsets;
 	char seed_set[64];
 	int quiet;
+	int list;
+	unsigned jobs, shard_k, shard_n;
 };
+
+static int parse_uint(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > 1000000 || *s == '-')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_shard(const char *s, struct run_opts *o)
+{
+	unsigned k, n;
+	char tail;
+
+	if (sscanf(s, "%u/%u%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n)
+		return -1;
+	o->shard_k = k;
+	o->shard_n = n;
+	return 0;
+}
 
 /* Parses options shared by run and validate; returns -1 to go on, or an
  * exit status. */
@@ -102,15 +168,41 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		{ "set", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, 'K' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const int sweep = cmd_usage == usage_sweep;
 	int c;
 
 	o->db = "results.db";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:s:S:qh", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, sweep ? "d:s:S:qhj:l" : "d:s:S:qh",
+				longopts, NULL)) != -1) {
+		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R'))
+			c = '?';
 		switch (c) {
+		case 'j':
+			if (parse_uint(optarg, &o->jobs) || o->jobs == 0)
+				return usage_error(
+					cmd_usage,
+					"--jobs wants a number of processes >= 1, not '%s'",
+					optarg);
+			break;
+		case 'K':
+			if (parse_shard(optarg, o))
+				return usage_error(
+					cmd_usage,
+					"--shard wants K/N with 1 <= K <= N, not '%s'",
+					optarg);
+			break;
+		case 'l':
+			o->list = 1;
+			break;
+		case 'R':
+			break;
 		case 'd':
 			o->db = optarg;
 			break;
@@ -233,6 +325,28 @@ static int load(const struct run_opts *o, struct scn **s)
 	return 0;
 }
 
+/* `run` is for one point; a study with a sweep goes to `usnsim sweep`. */
+static int refuse_sweep(const struct run_opts *o, const struct scn *s)
+{
+	struct sweep *sw;
+	const char *const *paths;
+	char err[1024];
+	int rc = sweep_expand(s, &sw, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_INPUT;
+	}
+	if (sweep_paths(sw, &paths) > 0) {
+		fprintf(stderr,
+			"%s: this scenario sweeps %zu points; run it with `usnsim sweep %s`\n",
+			o->file, sweep_count(sw), o->file);
+		rc = EXIT_INPUT;
+	}
+	sweep_destroy(sw);
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
@@ -247,6 +361,11 @@ static int cmd_run(int argc, char **argv)
 	rc = load(&o, &s);
 	if (rc)
 		return rc;
+	rc = refuse_sweep(&o, s);
+	if (rc) {
+		scn_destroy(s);
+		return rc;
+	}
 	if (db_open(o.db, &db, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		scn_destroy(s);
@@ -261,6 +380,88 @@ static int cmd_run(int argc, char **argv)
 		rc = run_one(&o, s, db, (uint32_t)rep);
 	db_close(db);
 	scn_destroy(s);
+	return rc;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct study_opts so;
+	struct study_report rep;
+	char err[1024];
+	int rc = parse_run_opts(argc, argv, &o, usage_sweep);
+
+	if (rc >= 0)
+		return rc;
+	so = (struct study_opts){
+		.file = o.file,
+		.sets = o.sets,
+		.nsets = o.nsets,
+		.db = o.db,
+		.jobs = o.jobs,
+		.shard_k = o.shard_k,
+		.shard_n = o.shard_n,
+		.quiet = o.quiet,
+		.progress = !o.quiet && isatty(2),
+	};
+	if (o.list) {
+		rc = study_list(&so, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "%s\n", err);
+		return rc ? EXIT_INPUT : 0;
+	}
+	study_handle_signals();
+	rc = study_run(&so, &rep, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return rc == -EINTR ? EXIT_INTERRUPTED : EXIT_INPUT;
+	}
+	if (!o.quiet)
+		printf("%s: %zu points, %zu runs: %zu run now in %.1f s, %zu already in %s%s\n",
+		       o.file, rep.points, rep.runs_total, rep.runs_done,
+		       rep.wall_s, rep.runs_skipped, o.db,
+		       rep.runs_imported
+			       ? " (some recovered from an interrupted sweep)"
+			       : "");
+	return 0;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+	int force = 0, first = 1, rc = 0;
+	struct db *db;
+	char err[1024];
+
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (!strcmp(argv[first], "--force"))
+			force = 1;
+		else if (!strcmp(argv[first], "--help") ||
+			 !strcmp(argv[first], "-h")) {
+			fputs(usage_merge, stdout);
+			return 0;
+		} else
+			return usage_error(usage_merge, "unknown option '%s'",
+					   argv[first]);
+	}
+	if (argc - first < 2)
+		return usage_error(usage_merge, "%s",
+				   "expected OUT.db and at least one IN.db");
+	if (db_open(argv[first], &db, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_INPUT;
+	}
+	for (int i = first + 1; i < argc && !rc; i++) {
+		int n = db_import(db, argv[i], 0, !force, err, sizeof(err));
+
+		if (n < 0) {
+			fprintf(stderr, "%s\n", err);
+			rc = EXIT_INPUT;
+		} else {
+			printf("%s: %d runs copied into %s\n", argv[i], n,
+			       argv[first]);
+		}
+	}
+	db_close(db);
 	return rc;
 }
 
@@ -333,8 +534,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{ "run", cmd_run },
-		{ "validate", cmd_validate },
+		{ "run", cmd_run },	  { "sweep", cmd_sweep },
+		{ "merge", cmd_merge },	  { "validate", cmd_validate },
 		{ "params", cmd_params },
 	};
 

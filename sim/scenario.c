@@ -13,6 +13,9 @@
  *  5. every declared parameter is expanded over the instances of its
  *     groups, taking the explicit value or the default, and the result is
  *     sorted by path.
+ * The top-level `sweep:` is not a parameter: the walk only checks it is a
+ * mapping, and the file's tree stays with the scenario so that sweep.c can
+ * read the block with positions (scn_block).
  *
  * Nothing here knows the names of the parameters: which keys are valid at
  * each level comes from the registry, so a new table with a '*' group, or
@@ -34,22 +37,10 @@
 #include <yaml.h>
 
 #include "scenario.h"
+#include "scn_node.h"
 
 #define SCN_DEPTH_MAX 64
 #define SCN_QUOTE_MAX 40
-
-enum scn_kind { SCN_SCALAR, SCN_MAP, SCN_SEQ };
-
-/* A YAML node. Maps hold key, value, key, value .. in kid. */
-struct scn_node {
-	enum scn_kind kind;
-	bool null; /* a plain empty, ~ or null scalar (text is "") */
-	int src;   /* 0: the file; N: the N-th --set */
-	int line, col;
-	char *text; /* scalars */
-	size_t n, cap;
-	struct scn_node **kid;
-};
 
 /* An explicit value: from the file, a like: copy, or an override. */
 struct scn_src {
@@ -91,6 +82,7 @@ struct scn {
 	size_t np;
 	struct scn_group *g;
 	size_t ng;
+	struct scn_node *tree; /* the file's YAML tree, for scn_block() */
 };
 
 /* State of one scn_load(). */
@@ -399,6 +391,11 @@ static int scn_build_node(struct scn_build *b, const yaml_event_t *ev)
 	if (ev->type == YAML_SCALAR_EVENT) {
 		nd->kind = SCN_SCALAR;
 		nd->null = scn_is_null(ev);
+		if (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE)
+			nd->quote = '\'';
+		else if (ev->data.scalar.style ==
+			 YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+			nd->quote = '"';
 		nd->text =
 			nd->null ? scn_strndup("", 0)
 				 : scn_strndup(
@@ -847,6 +844,8 @@ static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
 	char hint[1024], q[64];
 
 	scn_level_keys(prefix, instance, &ks);
+	if (!*prefix && ks.n < 256)
+		ks.k[ks.n++] = "sweep";
 	scn_suggest(key->text, ks.k, ks.n, "", "", "valid keys", hint,
 		    sizeof(hint));
 	if (*prefix)
@@ -855,6 +854,21 @@ static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
 				 hint);
 	return scn_failn(ld, key, "unknown key '%s'%s",
 			 scn_quote(key->text, q, sizeof(q)), hint);
+}
+
+/* `sweep:` is read by sweep.c through scn_block(); here it only has to be
+ * a mapping (or empty). Its keys are not parameters, so it is not walked. */
+static int scn_walk_sweep(struct scn_ld *ld, const struct scn_node *key,
+			  const struct scn_node *val)
+{
+	char f[64];
+
+	if (val->kind == SCN_MAP || val->null)
+		return 0;
+	return scn_failn(
+		ld, key,
+		"sweep: expected a mapping from parameter paths to lists or ranges, found %s",
+		scn_found(val, f, sizeof(f)));
 }
 
 /* One key of a mapping at prefix; inst is the instance the mapping
@@ -876,6 +890,8 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 		ld->inst[inst].like = val;
 		return 0;
 	}
+	if (!*prefix && !strcmp(key->text, "sweep"))
+		return scn_walk_sweep(ld, key, val);
 	path = scn_join(prefix, key->text);
 	if (!path)
 		return scn_nomem(ld);
@@ -1496,6 +1512,18 @@ static int scn_finish(struct scn *s, const char *buf, size_t len,
 	return 0;
 }
 
+/* Moves the file's tree from the load state to the scenario. */
+static void scn_keep_tree(struct scn_ld *ld, struct scn_node *root)
+{
+	for (size_t i = 0; i < ld->nroots; i++) {
+		if (ld->roots[i] == root) {
+			ld->roots[i] = NULL;
+			ld->s->tree = root;
+			return;
+		}
+	}
+}
+
 static void scn_ld_fini(struct scn_ld *ld)
 {
 	for (size_t i = 0; i < ld->nroots; i++)
@@ -1544,6 +1572,7 @@ int scn_load(const char *path, const char *const *sets, size_t nsets,
 		rc = scn_nomem(&ld);
 	if (rc)
 		goto out_fail;
+	scn_keep_tree(&ld, root);
 	scn_ld_fini(&ld);
 	free(buf);
 	*out = ld.s;
@@ -1577,6 +1606,7 @@ void scn_destroy(struct scn *s)
 		free(s->g[i].group);
 	}
 	free(s->g);
+	scn_node_free(s->tree);
 	free(s->path);
 	free(s);
 }
@@ -1584,6 +1614,17 @@ void scn_destroy(struct scn *s)
 const char *scn_path(const struct scn *s)
 {
 	return s->path;
+}
+
+const struct scn_node *scn_block(const struct scn *s, const char *key)
+{
+	const struct scn_node *m = s->tree;
+
+	for (size_t i = 0; m && m->kind == SCN_MAP && i + 1 < m->n; i += 2)
+		if (m->kid[i]->kind == SCN_SCALAR &&
+		    !strcmp(m->kid[i]->text, key))
+			return m->kid[i + 1];
+	return NULL;
 }
 
 const char *scn_name(const struct scn *s)

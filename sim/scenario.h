@@ -23,6 +23,7 @@
 #include "param.h"
 
 struct scn;
+struct scn_node;
 
 /* Loads path with overrides sets[0..nsets) ("apps.src.rate=90kpps").
  * Returns 0 and a scenario in *out; -EINVAL with a "file:line:col: ..." line
@@ -58,6 +59,11 @@ const char *scn_str(const struct scn *s, const char *path); /* string, enum */
  * duration): "file:line:col" for a value from the file, "--set:N:COL" for an
  * override, or the file name alone for a default. */
 int scn_where(const struct scn *s, const char *path, char *buf, size_t n);
+
+/* The value of a top-level key of the file that is not a parameter (so
+ * far `sweep`), as a YAML tree with positions (scn_node.h); NULL if the
+ * file has no such key. Valid while s lives. */
+const struct scn_node *scn_block(const struct scn *s, const char *key);
 
 /* Every effective parameter, sorted by path. */
 size_t scn_param_count(const struct scn *s);

@@ -4,8 +4,9 @@
  *
  * Each tests/bad/NN-name.yaml starts with a comment
  *   # expect: LINE:COL fragment of the message
- * (lines count that comment). The loader must fail with a message that
- * starts with "tests/bad/NN-name.yaml:LINE:COL:" and contains the fragment.
+ * (lines count that comment). Loading (scn_load, then sweep_expand for
+ * the `sweep:` block) must fail with a message that starts with
+ * "tests/bad/NN-name.yaml:LINE:COL:" and contains the fragment.
  * Then `build/usnsim run FILE --db DB` must exit with status 2, print that
  * same message as the first line of stderr, and leave DB (a database that
  * already holds a short run of scenarios/md1.yaml) and its -wal file
@@ -25,6 +26,7 @@
 #include <CUnit/CUnit.h>
 
 #include "scenario.h"
+#include "sweep.h"
 
 #define BAD_DIR "tests/bad"
 #define USNSIM "build/usnsim"
@@ -106,12 +108,17 @@ static size_t list_cases(struct bad_case **out)
 	return count;
 }
 
-/* Loads c's file; returns the error message in err. */
+/* Loads c's file and expands its sweep; returns the error message in
+ * err. */
 static int load_bad(const struct bad_case *c, char *err, size_t n)
 {
 	struct scn *s = NULL;
+	struct sweep *sw = NULL;
 	int rc = scn_load(c->path, NULL, 0, &s, err, n);
 
+	if (!rc)
+		rc = sweep_expand(s, &sw, err, n);
+	sweep_destroy(sw);
 	scn_destroy(s);
 	return rc;
 }

@@ -8,8 +8,16 @@
  * with plain SQL on a second connection, and every number is compared with
  * what was recorded or computed by hand. The failure tests check that a
  * refused file is left byte for byte as it was and that a write failing
- * halfway leaves no row at all. Files live in a fresh directory under /tmp
- * that each test removes. Run from the repository root.
+ * halfway leaves no row at all.
+ *
+ * Sweeps: a run key is written once unless replaced, and replacing leaves
+ * no orphan rows; db_runs_of lists exactly the keys asked for; merging two
+ * databases with overlapping keys gives their union, checked table by
+ * table with SQL EXCEPT over the rows of each run key in the source and
+ * the destination. Intervals are checked against means, standard
+ * deviations and Student t quantiles worked out by hand, and the
+ * summary_ci view against db_metric_ci. Files live in a fresh directory
+ * under /tmp that each test removes. Run from the repository root.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -507,6 +515,7 @@ static void test_write_read(void)
 	/* An existing database of this version is reopened and appended to. */
 	db_close(db);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	f.run.repetition = 5;
 	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, &id3, err,
 			       sizeof(err)) == 0);
 	CU_ASSERT(id3 > id2);
@@ -514,6 +523,7 @@ static void test_write_read(void)
 	check_params(h, &f, id3);
 	/* summary_by_scenario averages only the runs whose status is ok. */
 	f.run.status = "stopped";
+	f.run.repetition = 6;
 	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, NULL, err,
 			       sizeof(err)) == 0);
 	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
@@ -714,6 +724,7 @@ static void test_no_partial_run(void)
 
 	/* A constraint failing on the first insert leaves no trace either. */
 	f.run.status = NULL;
+	f.run.repetition = 9;
 	CU_ASSERT_EQUAL(
 		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
 		-EIO);
@@ -724,6 +735,862 @@ static void test_no_partial_run(void)
 	sqlite3_close(h);
 	db_close(db);
 	db_close(NULL);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+/* Writes f's run under the given key and status; returns its id. */
+static int64_t put(struct db *db, struct fx *f, const char *hash,
+		   const char *point, uint32_t rep, const char *version,
+		   const char *status)
+{
+	char err[256] = "";
+	int64_t id = 0;
+
+	f->run.hash = hash;
+	f->run.point = point;
+	f->run.repetition = rep;
+	f->run.version = version;
+	f->run.status = status;
+	CU_ASSERT_EQUAL(
+		db_write_run(db, &f->run, f->scn, f->st, &id, err, sizeof(err)),
+		0);
+	if (err[0])
+		fprintf(stderr, "%s\n", err);
+	return id;
+}
+
+/* Rows of statistics tables whose run is gone. */
+static int64_t orphans(sqlite3 *h)
+{
+	int64_t n = 0;
+
+	for (size_t i = 1; i < sizeof(tables) / sizeof(tables[0]); i++)
+		n += q_int(h,
+			   "SELECT count(*) FROM %s"
+			   " WHERE run_id NOT IN (SELECT id FROM runs)",
+			   tables[i]);
+	return n;
+}
+
+static void count_rows(sqlite3 *h, int64_t *n)
+{
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		n[i] = rows(h, tables[i], -1);
+}
+
+static void test_run_key(void)
+{
+	int64_t before[6], after[6], id1, id2;
+	char dir[64], path[128], err[256];
+	const char *hash;
+	struct db *db;
+	struct fx f;
+	sqlite3 *h;
+
+	fx_setup(&f);
+	hash = f.run.hash;
+	tmp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	h = q_open(path);
+	id1 = put(db, &f, hash, "{}", 3, "test", "ok");
+	count_rows(h, before);
+
+	/* Same key, different results: refused, nothing written. */
+	CU_ASSERT(stats_scalar(f.st, "run", "utilization", "", 0.25) == 0);
+	stats_hist_record(f.lat, 2000);
+	f.run.seed = 7;
+	f.run.wall_s = 9;
+	CU_ASSERT_EQUAL(
+		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		-EEXIST);
+	check_msg(err, path, "same key");
+	CU_ASSERT(strstr(err, "repetition 3") != NULL);
+	count_rows(h, after);
+	CU_ASSERT(memcmp(before, after, sizeof(before)) == 0);
+	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id1, "run", "utilization"), 0.75, 0);
+	CU_ASSERT_DOUBLE_EQUAL(summary(h, id1, "count"), 5, 0);
+	CU_ASSERT_EQUAL((uint64_t)q_int(h, "SELECT seed FROM runs"), SEED);
+	/* The handle is usable afterwards (no transaction left open). */
+	CU_ASSERT(sqlite3_get_autocommit(h));
+
+	/* The schema enforces the key too. */
+	CU_ASSERT_EQUAL(q_exec(h,
+			       "INSERT INTO runs (scenario, path, hash, point,"
+			       " repetition, seed, engine, version, started,"
+			       " wall_s, events, sim_s, status) SELECT"
+			       " scenario, path, hash, point, repetition, seed,"
+			       " engine, version, started, wall_s, events,"
+			       " sim_s, status FROM runs"),
+			SQLITE_CONSTRAINT);
+
+	/* Each part of the key tells runs apart; other columns do not. */
+	CU_ASSERT(put(db, &f, "0123456789abcdef", "{}", 3, "test", "ok") > 0);
+	CU_ASSERT(put(db, &f, hash, "{\"a\":\"1\"}", 3, "test", "ok") > 0);
+	CU_ASSERT(put(db, &f, hash, "{}", 4, "test", "ok") > 0);
+	CU_ASSERT(put(db, &f, hash, "{}", 3, "other", "ok") > 0);
+	f.run = (struct db_run){ .scenario = "renamed",
+				 .path = "x.yaml",
+				 .hash = hash,
+				 .point = "{}",
+				 .repetition = 3,
+				 .seed = 1,
+				 .engine = "ns3",
+				 .version = "test",
+				 .started = "2025-01-01T00:00:00Z",
+				 .status = "failed" };
+	CU_ASSERT_EQUAL(
+		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		-EEXIST);
+	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
+
+	/* Replacing: one run with that key, the new values, no orphans. */
+	f.run.replace = true;
+	f.run.status = "ok";
+	f.run.wall_s = 9;
+	CU_ASSERT_EQUAL(
+		db_write_run(db, &f.run, f.scn, f.st, &id2, err, sizeof(err)),
+		0);
+	CU_ASSERT(id2 != id1);
+	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
+	CU_ASSERT_EQUAL(q_int(h,
+			      "SELECT id FROM runs WHERE hash = %Q"
+			      " AND point = '{}' AND repetition = 3"
+			      " AND version = 'test'",
+			      hash),
+			id2);
+	CU_ASSERT_EQUAL(q_int(h,
+			      "SELECT count(*) FROM runs WHERE hash = %Q"
+			      " AND point = '{}' AND repetition = 3"
+			      " AND version = 'test'",
+			      hash),
+			1);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		CU_ASSERT_EQUAL(rows(h, tables[i], id1), 0);
+	CU_ASSERT_EQUAL(orphans(h), 0);
+	CU_ASSERT_EQUAL(q_int(h, "SELECT seed FROM runs WHERE id = %lld",
+			      (long long)id2),
+			1);
+	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
+				      "SELECT wall_s FROM runs WHERE id = %lld",
+				      (long long)id2),
+			       9, 0);
+	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id2, "run", "utilization"), 0.25, 0);
+	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "count"), 6, 0);
+	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "mean"), 3700.0 / 6, 1e-9);
+	CU_ASSERT_EQUAL(rows(h, "params", id2),
+			(int64_t)scn_param_count(f.scn));
+	CU_ASSERT_EQUAL(rows(h, "scalars", id2), 5);
+	CU_ASSERT_EQUAL(rows(h, "histograms", id2), 5);
+	CU_ASSERT_EQUAL(rows(h, "timeseries", id2), (int64_t)f.series->n);
+	/* The other runs kept their rows: 5 runs' worth in each table. */
+	CU_ASSERT_EQUAL(rows(h, "params", -1),
+			5 * (int64_t)scn_param_count(f.scn));
+	CU_ASSERT_EQUAL(rows(h, "summaries", -1), 5);
+	CU_ASSERT_EQUAL(rows(h, "timeseries", -1), 5 * (int64_t)f.series->n);
+	/* Replacing a key that is free just writes the run. */
+	f.run.repetition = 8;
+	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, NULL, err,
+			       sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(rows(h, "runs", -1), 6);
+
+	sqlite3_close(h);
+	db_close(db);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+/* What db_runs_of reported, one "point/repetition/wall" line per run. */
+struct seen {
+	char text[512];
+	int calls, stop_after;
+};
+
+static int on_run(void *ctx, const char *point, uint32_t rep, double wall_s)
+{
+	struct seen *sn = ctx;
+	size_t len = strlen(sn->text);
+
+	snprintf(sn->text + len, sizeof(sn->text) - len, "%s/%u/%g\n", point,
+		 (unsigned)rep, wall_s);
+	return ++sn->calls == sn->stop_after ? 7 : 0;
+}
+
+static const char *runs_of(struct db *db, const char *hash, const char *version,
+			   struct seen *sn)
+{
+	char err[256];
+
+	memset(sn, 0, sizeof(*sn));
+	CU_ASSERT_EQUAL(
+		db_runs_of(db, hash, version, on_run, sn, err, sizeof(err)), 0);
+	return sn->text;
+}
+
+static void test_runs_of(void)
+{
+	static const char *const p1 = "{\"x\":\"1\"}", *const p2 =
+							       "{\"x\":\"2\"}";
+	char dir[64], path[128], err[256];
+	struct seen sn;
+	struct db *db;
+	struct fx f;
+
+	fx_setup(&f);
+	tmp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	f.run.wall_s = 1.5;
+	put(db, &f, "h1", p1, 0, "v1", "ok");
+	f.run.wall_s = 2.5;
+	put(db, &f, "h1", p1, 1, "v1", "ok");
+	f.run.wall_s = 3.5;
+	put(db, &f, "h1", p2, 0, "v2", "ok");
+	f.run.wall_s = 4.5;
+	put(db, &f, "h1", p2, 1, "v1", "failed");
+	f.run.wall_s = 5.5;
+	put(db, &f, "h2", p1, 0, "v1", "ok");
+
+	CU_ASSERT_STRING_EQUAL(runs_of(db, "h1", NULL, &sn),
+			       "{\"x\":\"1\"}/0/1.5\n"
+			       "{\"x\":\"1\"}/1/2.5\n"
+			       "{\"x\":\"2\"}/0/3.5\n");
+	CU_ASSERT_STRING_EQUAL(runs_of(db, "h1", "v1", &sn),
+			       "{\"x\":\"1\"}/0/1.5\n{\"x\":\"1\"}/1/2.5\n");
+	CU_ASSERT_STRING_EQUAL(runs_of(db, "h1", "v2", &sn),
+			       "{\"x\":\"2\"}/0/3.5\n");
+	CU_ASSERT_STRING_EQUAL(runs_of(db, "h2", NULL, &sn),
+			       "{\"x\":\"1\"}/0/5.5\n");
+	CU_ASSERT_STRING_EQUAL(runs_of(db, "h3", NULL, &sn), "");
+	CU_ASSERT_STRING_EQUAL(runs_of(db, "h1", "v3", &sn), "");
+
+	/* fn's non-zero value stops the walk and is returned. */
+	memset(&sn, 0, sizeof(sn));
+	sn.stop_after = 2;
+	CU_ASSERT_EQUAL(
+		db_runs_of(db, "h1", NULL, on_run, &sn, err, sizeof(err)), 7);
+	CU_ASSERT_EQUAL(sn.calls, 2);
+
+	db_close(db);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+/* Columns compared between databases (all but ids), per table of tables. */
+static const char *const table_cols[] = {
+	"x.scenario, x.path, x.seed, x.engine, x.started, x.wall_s,"
+	" x.events, x.sim_s, x.fingerprint, x.status",
+	"x.path, x.value",
+	"x.component, x.metric, x.unit, x.value",
+	"x.component, x.metric, x.unit, x.count, x.mean, x.stddev, x.min,"
+	" x.p50, x.p90, x.p99, x.p999, x.max",
+	"x.component, x.metric, x.unit, x.lower, x.upper, x.count",
+	"x.component, x.metric, x.unit, x.t_ps, x.value",
+};
+
+#define KEY_OF(o)                                                \
+	"SELECT 1 FROM " o ".runs AS o WHERE o.hash = r.hash"    \
+	" AND o.point = r.point AND o.repetition = r.repetition" \
+	" AND o.version = r.version"
+
+/* SQL for the rows of table i in schema db, each with its run's key,
+ * for the runs that pass where (on r); sqlite3_free it. */
+static char *keyed(size_t i, const char *db, const char *where)
+{
+	return sqlite3_mprintf(
+		"SELECT r.hash, r.point, r.repetition, r.version, %s"
+		" FROM %s.%s AS x JOIN %s.runs AS r ON r.id = x.%s WHERE %s",
+		table_cols[i], db, tables[i], db, i ? "run_id" : "id", where);
+}
+
+/* Rows of table i in a (runs passing wa) missing from the rows of b
+ * (runs passing wb) and, when c is given, of c (passing wc). */
+static int64_t missing(sqlite3 *h, size_t i, const char *a, const char *wa,
+		       const char *b, const char *wb, const char *c,
+		       const char *wc)
+{
+	char *sa = keyed(i, a, wa), *sb = keyed(i, b, wb);
+	char *sc = c ? keyed(i, c, wc) : NULL;
+	int64_t n;
+
+	n = q_int(h, "SELECT count(*) FROM (%s EXCEPT %s%s%s)", sa, sb,
+		  sc ? " EXCEPT " : "", sc ? sc : "");
+	sqlite3_free(sa);
+	sqlite3_free(sb);
+	sqlite3_free(sc);
+	return n;
+}
+
+static int64_t dup_keys(sqlite3 *h, const char *db)
+{
+	return q_int(h,
+		     "SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT"
+		     " hash, point, repetition, version FROM %s.runs))"
+		     " FROM %s.runs",
+		     db, db);
+}
+
+static int64_t keyed_count(sqlite3 *h, size_t i, const char *db,
+			   const char *where)
+{
+	char *sql = keyed(i, db, where);
+	int64_t n = q_int(h, "SELECT count(*) FROM (%s)", sql);
+
+	sqlite3_free(sql);
+	return n;
+}
+
+/* Tables of db and db2 (attached to h) hold the same rows by run key. */
+static void check_same(sqlite3 *h, const char *db, const char *db2)
+{
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		CU_ASSERT_EQUAL(missing(h, i, db, "1", db2, "1", NULL, NULL),
+				0);
+		CU_ASSERT_EQUAL(missing(h, i, db2, "1", db, "1", NULL, NULL),
+				0);
+		CU_ASSERT_EQUAL(keyed_count(h, i, db, "1"),
+				keyed_count(h, i, db2, "1"));
+	}
+}
+
+/*
+ * u holds the union of a and b: the runs of a, and those of b whose key a
+ * lacks, with exactly their rows in every table.
+ */
+static void check_union(sqlite3 *h, const char *u)
+{
+	const char *b_only = "NOT EXISTS (" KEY_OF("a") ")";
+
+	CU_ASSERT_EQUAL(dup_keys(h, u), 0);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		CU_ASSERT_EQUAL(missing(h, i, "a", "1", u, "1", NULL, NULL), 0);
+		CU_ASSERT_EQUAL(missing(h, i, "b", b_only, u, "1", NULL, NULL),
+				0);
+		CU_ASSERT_EQUAL(missing(h, i, u, "1", "a", "1", "b", b_only),
+				0);
+		CU_ASSERT_EQUAL(keyed_count(h, i, u, "1"),
+				keyed_count(h, i, "a", "1") +
+					keyed_count(h, i, "b", b_only));
+		CU_ASSERT(keyed_count(h, i, "b", b_only) > 0);
+	}
+}
+
+/* Databases a (3 runs) and b (2 runs with keys of a, 2 of its own); the
+ * runs' statistics all differ. Returns the id in b of its repetition 3. */
+static int64_t make_ab(struct fx *f, const char *a, const char *b)
+{
+	static const double util[] = { 0.75, 0.5, 1, 0.1, 0.2, 0.3, 0.4 };
+	static const uint32_t rep[] = { 0, 1, 2, 1, 2, 3, 0 };
+	const char *hash = f->run.hash;
+	struct db *db = NULL;
+	char err[256];
+	int64_t id = 0;
+
+	for (size_t i = 0; i < sizeof(util) / sizeof(util[0]); i++) {
+		if (i == 0 || i == 3) {
+			db_close(db);
+			CU_ASSERT_FATAL(
+				db_open(i ? b : a, &db, err, sizeof(err)) == 0);
+		}
+		CU_ASSERT(stats_scalar(f->st, "run", "utilization", "",
+				       util[i]) == 0);
+		stats_hist_record(f->lat, 1000 + 100 * (int64_t)i);
+		f->run.wall_s = (double)i;
+		if (i == 5)
+			id = put(db, f, hash, "{}", rep[i], "test", "ok");
+		else
+			put(db, f, hash, i == 6 ? "{\"x\":\"1\"}" : "{}",
+			    rep[i], "test", "ok");
+	}
+	db_close(db);
+	return id;
+}
+
+static void test_import(void)
+{
+	char dir[64], a[128], b[128], c[128], e[128], err[256], where[64];
+	unsigned char *before, *after;
+	size_t nb = 0, na = 0;
+	struct db *dc, *da, *de;
+	int64_t b3, n[6], m[6];
+	struct fx f;
+	sqlite3 *h;
+
+	fx_setup(&f);
+	tmp_dir(dir, sizeof(dir));
+	snprintf(a, sizeof(a), "%s/a.db", dir);
+	snprintf(b, sizeof(b), "%s/b.db", dir);
+	snprintf(c, sizeof(c), "%s/c.db", dir);
+	snprintf(e, sizeof(e), "%s/e.db", dir);
+	b3 = make_ab(&f, a, b);
+	CU_ASSERT_FATAL(b3 > 0);
+	before = file_read(b, &nb);
+
+	/* c = a, then b merged in: the union, each run once. */
+	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(db_import(dc, a, 0, true, err, sizeof(err)), 3);
+	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
+	h = q_open(c);
+	CU_ASSERT(q_exec(h, "ATTACH %Q AS a; ATTACH %Q AS b", a, b) ==
+		  SQLITE_OK);
+	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
+	check_union(h, "main");
+	/* Rows were copied, not just counted: repetition 1 has a's values. */
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT value FROM scalars JOIN runs ON id = run_id"
+			  " WHERE repetition = 1 AND metric = 'utilization'"),
+		0.5, 0);
+
+	/* A second import copies nothing; nor does importing c into c. */
+	count_rows(h, n);
+	CU_ASSERT_EQUAL(db_import(dc, c, 0, true, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(db_import(dc, a, 0, true, err, sizeof(err)), 0);
+	count_rows(h, m);
+	CU_ASSERT(memcmp(n, m, sizeof(n)) == 0);
+
+	/* Merging b into a itself gives the same runs as c. */
+	CU_ASSERT_FATAL(db_open(a, &da, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(db_import(da, b, 0, true, err, sizeof(err)), 2);
+	CU_ASSERT_EQUAL(db_import(da, b, 0, true, err, sizeof(err)), 0);
+	db_close(da);
+	CU_ASSERT_EQUAL(dup_keys(h, "a"), 0);
+	check_same(h, "main", "a");
+	CU_ASSERT_EQUAL(orphans(h), 0);
+
+	/* The source is only read. */
+	after = file_read(b, &na);
+	CU_ASSERT(before && after && na == nb && !memcmp(before, after, nb));
+	free(before);
+	free(after);
+
+	/* src_id copies that run only, once. */
+	CU_ASSERT_FATAL(db_open(e, &de, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(db_import(de, b, b3, true, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(db_import(de, b, b3, true, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(db_import(de, b, 999999, true, err, sizeof(err)), 0);
+	CU_ASSERT(q_exec(h, "ATTACH %Q AS e", e) == SQLITE_OK);
+	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM e.runs"), 1);
+	CU_ASSERT_EQUAL(q_int(h, "SELECT repetition FROM e.runs"), 3);
+	snprintf(where, sizeof(where), "r.id = %lld", (long long)b3);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		CU_ASSERT_EQUAL(missing(h, i, "b", where, "e", "1", NULL, NULL),
+				0);
+		CU_ASSERT_EQUAL(missing(h, i, "e", "1", "b", where, NULL, NULL),
+				0);
+		CU_ASSERT_EQUAL(keyed_count(h, i, "e", "1"),
+				keyed_count(h, i, "b", where));
+		CU_ASSERT(keyed_count(h, i, "e", "1") > 0);
+	}
+
+	sqlite3_close(h);
+	db_close(dc);
+	db_close(de);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+static void test_import_refused(void)
+{
+	char dir[64], c[128], d[128], g[128], src[128], err[256];
+	int64_t n[6], m[6];
+	struct db *dc, *dd;
+	const char *hash;
+	sqlite3 *h, *v;
+	struct fx f;
+	FILE *fp;
+
+	fx_setup(&f);
+	hash = f.run.hash;
+	tmp_dir(dir, sizeof(dir));
+	snprintf(c, sizeof(c), "%s/c.db", dir);
+	snprintf(d, sizeof(d), "%s/d.db", dir);
+	snprintf(g, sizeof(g), "%s/g.db", dir);
+	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
+	put(dc, &f, hash, "{}", 0, "test", "ok");
+	h = q_open(c);
+
+	/* The same scenario name with another hash. */
+	CU_ASSERT_FATAL(db_open(d, &dd, err, sizeof(err)) == 0);
+	put(dd, &f, "0123456789abcdef", "{}", 0, "test", "ok");
+	db_close(dd);
+	count_rows(h, n);
+	CU_ASSERT_EQUAL(db_import(dc, d, 0, true, err, sizeof(err)), -EXDEV);
+	check_msg(err, d, "different scenario files");
+	CU_ASSERT(strstr(err, "0123456789abcdef") != NULL);
+	CU_ASSERT(strstr(err, hash) != NULL);
+	CU_ASSERT_EQUAL(db_import(dc, d, 1, true, err, sizeof(err)), -EXDEV);
+	count_rows(h, m);
+	CU_ASSERT(memcmp(n, m, sizeof(n)) == 0);
+	/* Another scenario name is no conflict; without the check, it goes. */
+	CU_ASSERT_FATAL(db_open(g, &dd, err, sizeof(err)) == 0);
+	f.run.scenario = "other";
+	put(dd, &f, "fedcba9876543210", "{}", 0, "test", "ok");
+	db_close(dd);
+	CU_ASSERT_EQUAL(db_import(dc, g, 0, true, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(db_import(dc, d, 0, false, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
+
+	/* Sources that are not usnsim databases of this version. */
+	snprintf(src, sizeof(src), "%s/missing.db", dir);
+	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
+			-EACCES);
+	check_msg(err, src, "cannot read DB");
+	CU_ASSERT(!file_exists(src));
+	snprintf(src, sizeof(src), "%s/noise.db", dir);
+	fp = fopen(src, "wb");
+	CU_ASSERT_FATAL(fp != NULL);
+	for (int i = 0; i < 4096; i++)
+		fputc((i * 7919) % 251, fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
+			-EILSEQ);
+	check_msg(err, src, "not a usnsim database");
+	snprintf(src, sizeof(src), "%s/v99.db", dir);
+	CU_ASSERT_FATAL(sqlite3_open(src, &v) == SQLITE_OK);
+	CU_ASSERT(q_exec(v, "CREATE TABLE runs (id);"
+			    " PRAGMA user_version = 99") == SQLITE_OK);
+	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
+			-ENOTSUP);
+	check_msg(err, src, "schema version 99");
+	CU_ASSERT(q_exec(v, "PRAGMA user_version = 0") == SQLITE_OK);
+	sqlite3_close(v);
+	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
+			-EILSEQ);
+	check_msg(err, src, "no usnsim schema version");
+	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
+	/* The handle still works after all that. */
+	CU_ASSERT_EQUAL(db_import(dc, g, 0, true, err, sizeof(err)), 0);
+
+	sqlite3_close(h);
+	db_close(dc);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+/* The source is being written by another connection (WAL): only its
+ * committed runs are copied, and the import does not wait for the writer. */
+static void test_import_live(void)
+{
+	char dir[64], b[128], c[128], err[256];
+	struct db *db, *dc;
+	struct fx f;
+	sqlite3 *w;
+
+	fx_setup(&f);
+	tmp_dir(dir, sizeof(dir));
+	/* characters that mean something in a URI */
+	snprintf(b, sizeof(b), "%s/b ?x=1#%%41.db", dir);
+	snprintf(c, sizeof(c), "%s/c.db", dir);
+	CU_ASSERT_FATAL(db_open(b, &db, err, sizeof(err)) == 0);
+	put(db, &f, f.run.hash, "{}", 0, "test", "ok");
+	put(db, &f, f.run.hash, "{}", 1, "test", "ok");
+	w = q_open(b);
+	CU_ASSERT(q_exec(w, "BEGIN IMMEDIATE;"
+			    " INSERT INTO runs (scenario, path, hash, point,"
+			    " repetition, seed, engine, version, started,"
+			    " wall_s, events, sim_s, status) SELECT scenario,"
+			    " path, hash, point, 2, seed, engine, version,"
+			    " started, wall_s, events, sim_s, status"
+			    " FROM runs WHERE repetition = 0") == SQLITE_OK);
+	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
+	CU_ASSERT(q_exec(w, "COMMIT") == SQLITE_OK);
+	put(db, &f, f.run.hash, "{}", 3, "test", "ok");
+	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
+	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 0);
+
+	sqlite3_close(w);
+	db_close(db);
+	db_close(dc);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+/* Student t quantiles, from published tables. */
+#define T975_1 12.70620473617471
+#define T975_2 4.302652729749464
+#define T975_3 3.182446305284263
+#define T95_2 2.919985580355516
+
+struct ci {
+	double mean, half;
+	uint32_t n;
+	int ret;
+};
+
+static struct ci ci_of(struct db *db, const char *hash, const char *version,
+		       const char *point, const char *metric, double conf)
+{
+	struct ci c = { NAN, NAN, 0, 0 };
+	char err[256];
+
+	c.ret = db_metric_ci(db, hash, version, point, metric, conf, &c.mean,
+			     &c.half, &c.n, err, sizeof(err));
+	return c;
+}
+
+static void check_ci(struct ci c, uint32_t n, double mean, double half)
+{
+	CU_ASSERT_EQUAL(c.ret, 0);
+	CU_ASSERT_EQUAL(c.n, n);
+	CU_ASSERT_DOUBLE_EQUAL(c.mean, mean, 1e-9 * fabs(mean));
+	if (isinf(half)) {
+		CU_ASSERT(c.half == half);
+	} else {
+		CU_ASSERT_DOUBLE_EQUAL(c.half, half, 1e-9 * fabs(half));
+	}
+}
+
+/*
+ * Point P of one scenario: repetitions 0, 1, 2 of version "test" (latency
+ * means 340, 560, 740 from 5, 6, 7 samples; utilization 0.75, 0.5, 1;
+ * apps.src/drops.queue_full 3, 5, 7), repetition 0 of version "old"
+ * (latency mean 340, utilization 0.25, drops 3), and a failed run that
+ * must not count. Histogram apps.b/latency is empty in both repetitions 0
+ * and holds 10 30, then 10 30 50. Point Q has a single run.
+ */
+static const char *const P = "{\"apps.a.rate\":\"10kpps\"}";
+static const char *const Q = "{\"apps.a.rate\":\"20kpps\"}";
+
+static void make_ci_runs(struct db *db, struct fx *f, const char *hash)
+{
+	struct stat_hist *b;
+
+	CU_ASSERT(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 3) ==
+		  0);
+	/* the same dotted name split elsewhere: must not be mixed in */
+	CU_ASSERT(stats_scalar(f->st, "apps", "src.drops.queue_full", "",
+			       1000) == 0);
+	/* a histogram still empty in repetition 0 */
+	b = stats_hist(f->st, "apps.b", "latency", "ps");
+	CU_ASSERT_FATAL(b != NULL);
+	put(db, f, hash, P, 0, "test", "ok");
+	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 0.25) == 0);
+	put(db, f, hash, P, 0, "old", "ok");
+	stats_hist_record(b, 10);
+	stats_hist_record(b, 30);
+
+	stats_hist_record(f->lat, 1660);
+	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 0.5) == 0);
+	CU_ASSERT(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 5) ==
+		  0);
+	put(db, f, hash, P, 1, "test", "ok");
+	stats_hist_record(f->lat, 1820);
+	stats_hist_record(b, 50);
+	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 1) == 0);
+	CU_ASSERT(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 7) ==
+		  0);
+	put(db, f, hash, P, 2, "test", "ok");
+
+	stats_hist_record(f->lat, 1000000);
+	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 100) == 0);
+	put(db, f, hash, P, 3, "test", "failed");
+	put(db, f, hash, Q, 0, "test", "ok");
+}
+
+static void test_metric_ci(void)
+{
+	char dir[64], path[128], err[256];
+	const char *hash;
+	struct db *db;
+	struct fx f;
+	struct ci c;
+
+	fx_setup(&f);
+	hash = f.run.hash;
+	tmp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	make_ci_runs(db, &f, hash);
+
+	/* mean 1640/3, sample variance 120400/3 */
+	check_ci(ci_of(db, hash, "test", P, "apps.a.latency.mean", 0.95), 3,
+		 1640.0 / 3, T975_2 * sqrt(120400.0 / 3) / sqrt(3));
+	check_ci(ci_of(db, hash, "test", P, "apps.a.latency.count", 0.95), 3, 6,
+		 T975_2 / sqrt(3));
+	check_ci(ci_of(db, hash, "test", P, "apps.a.latency.count", 0.90), 3, 6,
+		 T95_2 / sqrt(3));
+	check_ci(ci_of(db, hash, "test", P, "apps.a.latency.min", 0.95), 3, 100,
+		 0);
+	/* max: 1000, 1660, 1820 */
+	check_ci(ci_of(db, hash, "test", P, "apps.a.latency.max", 0.95), 3,
+		 4480.0 / 3, T975_2 * sqrt(566800.0 / 3) / sqrt(3));
+	/* empty histograms count for their count only: {0, 2, 3} */
+	check_ci(ci_of(db, hash, "test", P, "apps.b.latency.mean", 0.95), 2, 25,
+		 T975_1 * 5);
+	check_ci(ci_of(db, hash, "test", P, "apps.b.latency.count", 0.95), 3,
+		 5.0 / 3, T975_2 * sqrt(7.0 / 3) / sqrt(3));
+	/* scalars, counters and gauges, with a stat-like last part */
+	check_ci(ci_of(db, hash, "test", P, "run.utilization", 0.95), 3, 0.75,
+		 T975_2 * 0.25 / sqrt(3));
+	check_ci(ci_of(db, hash, "test", P, "apps.a.sent", 0.95), 3, 12352, 0);
+	check_ci(ci_of(db, hash, "test", P, "link.queue.mean", 0.95), 3, 5, 0);
+	check_ci(ci_of(db, hash, "test", P, "apps.src.drops.queue_full", 0.95),
+		 3, 5, T975_2 * 2 / sqrt(3));
+
+	/* Any version: the "old" run counts too. */
+	check_ci(ci_of(db, hash, NULL, P, "apps.a.latency.mean", 0.95), 4, 495,
+		 T975_3 * sqrt(112300.0 / 3) / 2);
+	check_ci(ci_of(db, hash, NULL, P, "run.utilization", 0.95), 4, 0.625,
+		 T975_3 * sqrt(0.3125 / 3) / 2);
+	check_ci(ci_of(db, hash, "old", P, "run.utilization", 0.95), 1, 0.25,
+		 INFINITY);
+
+	/* One run: no interval. */
+	c = ci_of(db, hash, "test", Q, "apps.a.latency.count", 0.95);
+	CU_ASSERT(c.ret == 0 && c.n == 1 && c.mean == 8 && isinf(c.half) &&
+		  c.half > 0);
+
+	/* No such metric, stat, point, hash or version. */
+	CU_ASSERT_EQUAL(
+		ci_of(db, hash, "test", P, "apps.a.latency.p75", 0.95).ret,
+		-ENOENT);
+	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "apps.a.latency", 0.95).ret,
+			-ENOENT);
+	CU_ASSERT_EQUAL(
+		ci_of(db, hash, "test", P, "apps.a.nope.mean", 0.95).ret,
+		-ENOENT);
+	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "sent", 0.95).ret, -ENOENT);
+	CU_ASSERT_EQUAL(
+		ci_of(db, hash, "test", P, "apps.a.latency.mean; --", 0.95).ret,
+		-ENOENT);
+	CU_ASSERT_EQUAL(
+		ci_of(db, hash, "test", "{}", "run.utilization", 0.95).ret,
+		-ENOENT);
+	CU_ASSERT_EQUAL(
+		ci_of(db, "nohash", NULL, P, "run.utilization", 0.95).ret,
+		-ENOENT);
+	CU_ASSERT_EQUAL(ci_of(db, hash, "v9", P, "run.utilization", 0.95).ret,
+			-ENOENT);
+	CU_ASSERT_EQUAL(db_metric_ci(db, hash, "test", P, "run.nope", 0.95,
+				     &c.mean, &c.half, &c.n, err, sizeof(err)),
+			-ENOENT);
+	check_msg(err, path, "no metric run.nope");
+	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "run.utilization", 1).ret,
+			-EINVAL);
+	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "run.utilization", 0).ret,
+			-EINVAL);
+
+	db_close(db);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
+/* summary_ci agrees with db_metric_ci (any version) and with the hand
+ * computed values. */
+static void check_view_col(sqlite3 *h, struct db *db, const char *hash,
+			   const char *col)
+{
+	char metric[64];
+	struct ci c;
+
+	snprintf(metric, sizeof(metric), "apps.a.latency.%s", col);
+	c = ci_of(db, hash, NULL, P, metric, 0.95);
+	CU_ASSERT_EQUAL(c.ret, 0);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h,
+		       "SELECT %s FROM summary_ci WHERE hash = %Q"
+		       " AND point = %Q AND component = 'apps.a'"
+		       " AND metric = 'latency'",
+		       col, hash, P),
+		c.mean, 1e-9 * c.mean);
+	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
+				      "SELECT %s_ci FROM summary_ci"
+				      " WHERE hash = %Q AND point = %Q"
+				      " AND component = 'apps.a'"
+				      " AND metric = 'latency'",
+				      col, hash, P),
+			       c.half, 1e-9 * c.half);
+	CU_ASSERT(c.half > 0);
+}
+
+static void test_summary_ci(void)
+{
+	static const char *const cols[] = { "mean", "p50", "p90", "p99",
+					    "p999" };
+	char dir[64], path[128], err[256], buf[64];
+	const char *hash;
+	struct db *db;
+	struct fx f;
+	sqlite3 *h;
+
+	fx_setup(&f);
+	hash = f.run.hash;
+	tmp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	make_ci_runs(db, &f, hash);
+	h = q_open(path);
+
+	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM t_quantiles"), 1000);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 2"), T975_2,
+		1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 1"), T975_1,
+		1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 1000"),
+		1.962339, 1e-6);
+
+	/* one row per statistic and point; the failed run left out */
+	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM summary_ci"), 4);
+	CU_ASSERT_EQUAL(
+		q_int(h,
+		      "SELECT n FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+		      P),
+		4);
+	CU_ASSERT_STRING_EQUAL(
+		q_text(h, buf, sizeof(buf),
+		       "SELECT scenario || ' ' || unit"
+		       " FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+		       P),
+		"dbtest ps");
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h,
+		       "SELECT mean FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+		       P),
+		495, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h,
+		       "SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+		       P),
+		T975_3 * sqrt(112300.0 / 3) / 2, 1e-9);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		check_view_col(h, db, hash, cols[i]);
+	/* a single run has no interval */
+	CU_ASSERT_EQUAL(
+		q_int(h,
+		      "SELECT n = 1 AND mean = 1005180.0 / 8"
+		      " AND mean_ci IS NULL AND p99_ci IS NULL"
+		      " FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+		      Q),
+		1);
+	/* apps.b: repetition 0 had no samples and does not count */
+	CU_ASSERT_EQUAL(q_int(h,
+			      "SELECT n = 2 AND mean = 25 FROM summary_ci"
+			      " WHERE component = 'apps.b' AND point = %Q",
+			      P),
+			1);
+	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
+				      "SELECT mean_ci FROM summary_ci"
+				      " WHERE component = 'apps.b'"
+				      " AND point = %Q",
+				      P),
+			       T975_1 * 5, 1e-9);
+	/* beyond the table, the normal quantile */
+	CU_ASSERT(q_exec(h, "DELETE FROM t_quantiles WHERE df = 3") ==
+		  SQLITE_OK);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h,
+		       "SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+		       P),
+		1.959964 * sqrt(112300.0 / 3) / 2, 1e-9);
+
+	sqlite3_close(h);
+	db_close(db);
 	fx_teardown(&f);
 	tmp_remove(dir);
 }
@@ -739,7 +1606,14 @@ int suite_db(void)
 	    !CU_add_test(s, "not a database", test_not_a_database) ||
 	    !CU_add_test(s, "corrupt database", test_corrupt) ||
 	    !CU_add_test(s, "unwritable path", test_unwritable) ||
-	    !CU_add_test(s, "no partial run", test_no_partial_run))
+	    !CU_add_test(s, "no partial run", test_no_partial_run) ||
+	    !CU_add_test(s, "run key and replace", test_run_key) ||
+	    !CU_add_test(s, "runs of a study", test_runs_of) ||
+	    !CU_add_test(s, "import and merge", test_import) ||
+	    !CU_add_test(s, "import refused", test_import_refused) ||
+	    !CU_add_test(s, "import from a live database", test_import_live) ||
+	    !CU_add_test(s, "metric confidence interval", test_metric_ci) ||
+	    !CU_add_test(s, "summary_ci view", test_summary_ci))
 		return CU_get_error();
 	return 0;
 }

@@ -193,8 +193,8 @@ static void test_params_sorted_complete(void)
 	const char *prev = NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	/* 7 top-level, 6 network, 9 per app for 5 apps */
-	CU_ASSERT_EQUAL(scn_param_count(s), 58);
+	/* 12 top-level, 6 network, 9 per app for 5 apps */
+	CU_ASSERT_EQUAL(scn_param_count(s), 63);
 	CU_ASSERT_EQUAL(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -371,8 +371,8 @@ static void test_noname(void)
 	check_text(s, "name", "scn-noname");
 	CU_ASSERT_EQUAL(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CU_ASSERT_EQUAL(scn_param_count(s), 13);
-	CU_ASSERT_EQUAL(expected_params(s), 13);
+	CU_ASSERT_EQUAL(scn_param_count(s), 18);
+	CU_ASSERT_EQUAL(expected_params(s), 18);
 	CU_ASSERT_EQUAL(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);

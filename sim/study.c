@@ -1,0 +1,819 @@
+/*
+ * study.c - runs every point x repetition of a scenario into one database.
+ *
+ * The parent process plans the runs, hands them out one at a time to
+ * worker processes and is the only writer of the study database. A worker
+ * simulates a run and writes it, in one transaction, into a private
+ * database of its own in the work directory "<db>.work"; it then tells the
+ * parent the run's id there, and the parent copies the run into the study
+ * database in one transaction (db_import). So SQLite never sees two writers
+ * of one file, and a finished run is on disk in at least one of the two
+ * databases at every instant: if the parent is killed between a worker's
+ * commit and its own, the next invocation finds the worker database left
+ * in the work directory and imports it before planning.
+ *
+ * Every run has a key (scenario hash, point, repetition, version); runs of
+ * this study already complete in the database are skipped, which is what
+ * makes a killed study resumable. Runs whose earlier wall times are known
+ * are started longest first. Sharding (--shard K/N) keeps a fixed 1/N of
+ * the runs, by run index; with sequential stopping, by point, since the
+ * decision to add a repetition needs all of a point's repetitions.
+ *
+ * Sequential stopping: after a point's planned repetitions finish, the
+ * confidence interval of `stopping.metric` over them is computed from the
+ * database; while its half-width relative to the mean exceeds
+ * `stopping.half_width`, one more repetition is planned, up to
+ * `stopping.max_repetitions`. The decision depends only on the results, so
+ * the set of runs does not depend on the number of workers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "rng.h"
+#include "run.h"
+#include "scenario.h"
+#include "study.h"
+#include "sweep.h"
+#include "version.h"
+
+#define ERR_MAX 768
+#define DIR_MAX 1024
+#define FILE_MAX (DIR_MAX + 300)
+
+struct point {
+	const char **sets; /* CLI overrides, the point's, maybe a seed */
+	size_t nsets;
+	char *seed_set;
+	const char *json;
+	uint32_t planned; /* repetitions planned so far */
+	uint32_t done;	  /* finished (this invocation or before) */
+	uint32_t busy;	  /* handed to a worker */
+	double est_s;	  /* mean earlier wall time, or -1 */
+	bool mine;	  /* in this shard (stopping: by point) */
+	bool *rep_done;	  /* [planned] */
+	uint32_t cap;
+};
+
+struct task {
+	uint32_t point, rep;
+};
+
+struct reply {
+	int32_t rc;
+	uint32_t worker;
+	struct task task;
+	int64_t run_id;
+	char err[ERR_MAX];
+};
+
+struct worker {
+	pid_t pid;
+	int task_fd; /* -1 once closed */
+	bool busy;
+	char path[DIR_MAX + 16];
+};
+
+struct study {
+	const struct study_opts *o;
+	struct scn *base;
+	struct sweep *sw;
+	const char *hash;
+	uint32_t reps;
+	bool stopping;
+	const char *stop_metric;
+	double stop_half, stop_conf;
+	uint32_t stop_max;
+	struct point *pt;
+	size_t np;
+	struct task *q; /* runs to hand out, in order */
+	size_t nq, capq, head;
+	struct db *db;
+	char workdir[DIR_MAX];
+	int lock_fd;
+	struct worker *w;
+	unsigned nw;
+	int reply_fd;
+	struct study_report *rep;
+	double t0, last_progress;
+};
+
+static volatile sig_atomic_t study_signals;
+
+static void study_on_signal(int sig)
+{
+	(void)sig;
+	study_signals++;
+}
+
+void study_handle_signals(void)
+{
+	struct sigaction sa = { .sa_handler = study_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * Planning.
+ */
+
+static int point_grow(struct point *p, uint32_t reps)
+{
+	bool *d;
+
+	if (reps <= p->cap)
+		return 0;
+	d = realloc(p->rep_done, reps * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	memset(d + p->cap, 0, (reps - p->cap) * sizeof(*d));
+	p->rep_done = d;
+	p->cap = reps;
+	return 0;
+}
+
+static int push_task(struct study *st, uint32_t point, uint32_t rep)
+{
+	if (st->nq == st->capq) {
+		size_t cap = st->capq ? 2 * st->capq : 64;
+		struct task *q = realloc(st->q, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		st->q = q;
+		st->capq = cap;
+	}
+	st->q[st->nq++] = (struct task){ point, rep };
+	return 0;
+}
+
+/* The overrides of point i: the CLI's, the point's, and with common random
+ * numbers off a seed derived from the point. */
+static int point_sets(struct study *st, size_t i)
+{
+	const struct study_opts *o = st->o;
+	struct point *p = &st->pt[i];
+	const char *const *ps;
+	size_t n = sweep_point_sets(st->sw, i, &ps);
+	uint64_t seed;
+
+	p->json = sweep_point_json(st->sw, i);
+	p->sets = calloc(o->nsets + n + 1, sizeof(*p->sets));
+	if (!p->sets)
+		return -ENOMEM;
+	memcpy(p->sets, o->sets, o->nsets * sizeof(*p->sets));
+	memcpy(p->sets + o->nsets, ps, n * sizeof(*p->sets));
+	p->nsets = o->nsets + n;
+	if (scn_int(st->base, "common_random_numbers"))
+		return 0;
+	seed = rng_derive_seed((uint64_t)scn_int(st->base, "seed"), 0,
+			       p->json) &
+	       ((1ULL << 53) - 1);
+	p->seed_set = malloc(32);
+	if (!p->seed_set)
+		return -ENOMEM;
+	snprintf(p->seed_set, 32, "seed=%llu", (unsigned long long)seed);
+	p->sets[p->nsets++] = p->seed_set;
+	return 0;
+}
+
+/* Loads point i as a run would and checks it, so that bad input is found
+ * before anything runs. */
+static int point_check(struct study *st, size_t i, char *err, size_t errlen)
+{
+	struct point *p = &st->pt[i];
+	char e[ERR_MAX];
+	struct scn *s;
+	int rc = scn_load(st->o->file, p->sets, p->nsets, &s, e, sizeof(e));
+
+	if (!rc) {
+		rc = run_validate(s, e, sizeof(e));
+		scn_destroy(s);
+	}
+	if (rc)
+		snprintf(err, errlen, "%s (at sweep point %s)", e, p->json);
+	return rc;
+}
+
+static int study_load(struct study *st, char *err, size_t errlen)
+{
+	const struct study_opts *o = st->o;
+	int rc = scn_load(o->file, o->sets, o->nsets, &st->base, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = sweep_expand(st->base, &st->sw, err, errlen);
+	if (rc)
+		return rc;
+	st->hash = scn_hash(st->base);
+	st->reps = (uint32_t)scn_int(st->base, "repetitions");
+	st->stop_metric = scn_str(st->base, "stopping.metric");
+	st->stopping = *st->stop_metric != '\0';
+	st->stop_half = scn_double(st->base, "stopping.half_width");
+	st->stop_conf = scn_double(st->base, "stopping.confidence");
+	st->stop_max = (uint32_t)scn_int(st->base, "stopping.max_repetitions");
+	if (st->stopping && st->reps < 2) {
+		char where[256];
+
+		scn_where(st->base, "repetitions", where, sizeof(where));
+		snprintf(
+			err, errlen,
+			"%s: sequential stopping needs at least 2 repetitions to start from",
+			where);
+		return -EINVAL;
+	}
+	st->np = sweep_count(st->sw);
+	st->pt = calloc(st->np, sizeof(*st->pt));
+	if (!st->pt)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->np; i++) {
+		rc = point_sets(st, i);
+		if (!rc)
+			rc = point_check(st, i, err, errlen);
+		if (rc)
+			return rc;
+		st->pt[i].est_s = -1;
+		st->pt[i].planned = st->reps;
+		if (point_grow(&st->pt[i], st->reps))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct point *point_by_json(struct study *st, const char *json)
+{
+	for (size_t i = 0; i < st->np; i++)
+		if (!strcmp(st->pt[i].json, json))
+			return &st->pt[i];
+	return NULL;
+}
+
+struct seen {
+	struct study *st;
+	bool this_version;
+};
+
+static int on_seen(void *ctx, const char *json, uint32_t rep, double wall_s)
+{
+	struct seen *sn = ctx;
+	struct point *p = point_by_json(sn->st, json);
+
+	if (!p)
+		return 0;
+	if (!sn->this_version) {
+		/* running mean of earlier wall times, any version */
+		p->est_s = p->est_s < 0 ? wall_s : 0.5 * (p->est_s + wall_s);
+		return 0;
+	}
+	if (rep >= p->planned) {
+		if (!sn->st->stopping)
+			return 0;
+		p->planned = rep + 1;
+	}
+	if (point_grow(p, p->planned))
+		return -ENOMEM;
+	if (!p->rep_done[rep]) {
+		p->rep_done[rep] = true;
+		p->done++;
+	}
+	return 0;
+}
+
+/* Orders the queue longest first where earlier wall times are known;
+ * unknown ones first, in plan order (a stable insertion sort by key). */
+static void order_queue(struct study *st)
+{
+	for (size_t i = 1; i < st->nq; i++) {
+		struct task t = st->q[i];
+		double e = st->pt[t.point].est_s;
+		size_t j = i;
+
+		if (e < 0)
+			e = INFINITY;
+		while (j > 0) {
+			double f = st->pt[st->q[j - 1].point].est_s;
+
+			if ((f < 0 ? INFINITY : f) >= e)
+				break;
+			st->q[j] = st->q[j - 1];
+			j--;
+		}
+		st->q[j] = t;
+	}
+}
+
+static bool in_shard(const struct study *st, size_t point, uint32_t rep)
+{
+	const struct study_opts *o = st->o;
+	size_t idx = st->stopping ? point : point * st->reps + rep;
+
+	return !o->shard_n || idx % o->shard_n == o->shard_k - 1;
+}
+
+static int study_plan(struct study *st, char *err, size_t errlen)
+{
+	struct seen sn = { st, false };
+	int rc = db_runs_of(st->db, st->hash, NULL, on_seen, &sn, err, errlen);
+
+	sn.this_version = true;
+	if (!rc)
+		rc = db_runs_of(st->db, st->hash, usnsim_version(), on_seen,
+				&sn, err, errlen);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < st->np; i++) {
+		struct point *p = &st->pt[i];
+
+		p->mine = in_shard(st, i, 0);
+		for (uint32_t r = 0; r < p->planned; r++) {
+			if (!in_shard(st, i, r))
+				continue;
+			st->rep->runs_total++;
+			if (p->rep_done[r])
+				st->rep->runs_skipped++;
+			else if (push_task(st, (uint32_t)i, r))
+				return -ENOMEM;
+		}
+	}
+	order_queue(st);
+	return 0;
+}
+
+/* After all planned repetitions of point i are done: plan another if the
+ * stopping metric's interval is still too wide. */
+static int maybe_extend(struct study *st, uint32_t i, char *err, size_t errlen)
+{
+	struct point *p = &st->pt[i];
+	double mean, half;
+	uint32_t n;
+	int rc;
+
+	if (!st->stopping || !p->mine || p->done < p->planned ||
+	    p->planned >= st->stop_max)
+		return 0;
+	rc = db_metric_ci(st->db, st->hash, usnsim_version(), p->json,
+			  st->stop_metric, st->stop_conf, &mean, &half, &n, err,
+			  errlen);
+	if (rc == -ENOENT) {
+		char where[256];
+
+		scn_where(st->base, "stopping.metric", where, sizeof(where));
+		snprintf(
+			err, errlen,
+			"%s: no metric '%s' in the runs (use component.metric.stat, e.g. network.queue_delay.mean)",
+			where, st->stop_metric);
+		return -EINVAL;
+	}
+	if (rc)
+		return rc;
+	if (n >= 2 && mean != 0 && fabs(half / mean) <= st->stop_half)
+		return 0;
+	if (point_grow(p, p->planned + 1) || push_task(st, i, p->planned))
+		return -ENOMEM;
+	p->planned++;
+	st->rep->runs_total++;
+	return 0;
+}
+
+/*
+ * Workers.
+ */
+
+static void worker_reply(int fd, const struct reply *r)
+{
+	ssize_t n = write(fd, r, sizeof(*r));
+
+	(void)n; /* a parent that is gone takes the worker with it */
+}
+
+static void worker_run(struct study *st, struct db *db, int reply_fd,
+		       struct reply *r)
+{
+	struct point *p = &st->pt[r->task.point];
+	struct run_result res;
+	struct scn *s;
+	struct db_run dr;
+
+	r->rc = scn_load(st->o->file, p->sets, p->nsets, &s, r->err,
+			 sizeof(r->err));
+	if (!r->rc) {
+		r->rc = run_scenario(s, r->task.rep, &res, r->err,
+				     sizeof(r->err));
+		if (!r->rc) {
+			dr = (struct db_run){
+				.scenario = scn_name(s),
+				.path = scn_path(s),
+				.hash = st->hash,
+				.point = p->json,
+				.repetition = r->task.rep,
+				.seed = res.seed,
+				.engine = res.engine,
+				.version = usnsim_version(),
+				.started = res.started,
+				.wall_s = res.wall_s,
+				.events = res.events,
+				.sim_s = (double)res.end_ps / 1e12,
+				.status = "ok",
+				.replace = true,
+			};
+			r->rc = db_write_run(db, &dr, s, res.stats, &r->run_id,
+					     r->err, sizeof(r->err));
+			run_result_fini(&res);
+		}
+		scn_destroy(s);
+	}
+	worker_reply(reply_fd, r);
+}
+
+static void worker_main(struct study *st, unsigned idx, int task_fd,
+			int reply_fd)
+{
+	struct reply r = { .worker = idx };
+	struct db *db;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	if (db_open(st->w[idx].path, &db, r.err, sizeof(r.err))) {
+		r.rc = -EIO;
+		worker_reply(reply_fd, &r);
+		_exit(1);
+	}
+	while (read(task_fd, &r.task, sizeof(r.task)) == sizeof(r.task)) {
+		r.err[0] = '\0';
+		r.run_id = 0;
+		worker_run(st, db, reply_fd, &r);
+	}
+	db_close(db);
+	_exit(0);
+}
+
+static int spawn_workers(struct study *st, unsigned n)
+{
+	int rp[2];
+
+	st->w = calloc(n, sizeof(*st->w));
+	if (!st->w || pipe(rp))
+		return -ENOMEM;
+	st->reply_fd = rp[0];
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &st->w[i];
+		int tp[2];
+
+		snprintf(w->path, sizeof(w->path), "%s/w%u.db", st->workdir, i);
+		if (pipe(tp))
+			return -EIO;
+		w->pid = fork();
+		if (w->pid < 0)
+			return -EIO;
+		if (w->pid == 0) {
+			close(tp[1]);
+			close(rp[0]);
+			for (unsigned j = 0; j < i; j++)
+				close(st->w[j].task_fd);
+			worker_main(st, i, tp[0], rp[1]);
+		}
+		close(tp[0]);
+		w->task_fd = tp[1];
+		st->nw++;
+	}
+	close(rp[1]);
+	return 0;
+}
+
+static void close_task_fd(struct worker *w)
+{
+	if (w->task_fd >= 0)
+		close(w->task_fd);
+	w->task_fd = -1;
+}
+
+/* Hands the next run to worker w, or closes its pipe if there is none and
+ * none can come (no stopping, or nothing in flight to extend). */
+static void dispatch(struct study *st, struct worker *w, bool more_may_come)
+{
+	struct task t;
+
+	if (w->busy || w->task_fd < 0)
+		return;
+	if (st->head == st->nq || study_signals) {
+		if (!more_may_come || study_signals)
+			close_task_fd(w);
+		return;
+	}
+	t = st->q[st->head++];
+	if (write(w->task_fd, &t, sizeof(t)) != sizeof(t)) {
+		close_task_fd(w);
+		st->head--;
+		return;
+	}
+	w->busy = true;
+	st->pt[t.point].busy++;
+}
+
+static unsigned busy_workers(const struct study *st)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st->nw; i++)
+		n += st->w[i].busy;
+	return n;
+}
+
+static void progress(struct study *st, bool final)
+{
+	const struct study_report *r = st->rep;
+	size_t todo = r->runs_total - r->runs_skipped;
+	double el = now_s() - st->t0, rate = el > 0 ? r->runs_done / el : 0;
+	double eta = rate > 0 ? (double)(todo - r->runs_done) / rate : 0;
+
+	if (!st->o->progress || (!final && now_s() - st->last_progress < 0.2))
+		return;
+	st->last_progress = now_s();
+	fprintf(stderr, "\r[%zu/%zu] %3.0f%%  %.1f runs/s  ETA %d:%02d   ",
+		r->runs_done, todo, todo ? 100.0 * r->runs_done / todo : 100.0,
+		rate, (int)eta / 60, (int)eta % 60);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int on_reply(struct study *st, const struct reply *r, char *err,
+		    size_t errlen)
+{
+	struct worker *w = &st->w[r->worker];
+	struct point *p = &st->pt[r->task.point];
+	int rc;
+
+	w->busy = false;
+	p->busy--;
+	if (r->rc) {
+		snprintf(err, errlen, "%s", r->err);
+		return r->rc == -EINVAL ? -EINVAL : -EIO;
+	}
+	rc = db_import(st->db, w->path, r->run_id, false, err, errlen);
+	if (rc < 0)
+		return rc;
+	p->rep_done[r->task.rep] = true;
+	p->done++;
+	st->rep->runs_done++;
+	progress(st, false);
+	return maybe_extend(st, r->task.point, err, errlen);
+}
+
+/* The dispatch loop: returns when every run is done, on the first error,
+ * or after an interruption once the in-flight runs are settled. */
+static int study_loop(struct study *st, char *err, size_t errlen)
+{
+	struct pollfd pfd = { .fd = st->reply_fd, .events = POLLIN };
+	int rc = 0, seen_signals = 0;
+
+	for (unsigned i = 0; i < st->nw; i++)
+		dispatch(st, &st->w[i], true);
+	while (busy_workers(st) > 0) {
+		struct reply r;
+
+		if (study_signals != seen_signals) {
+			seen_signals = study_signals;
+			for (unsigned i = 0; i < st->nw; i++) {
+				close_task_fd(&st->w[i]);
+				if (seen_signals > 1)
+					kill(st->w[i].pid, SIGKILL);
+			}
+			if (seen_signals > 1)
+				break;
+		}
+		if (poll(&pfd, 1, 200) <= 0) {
+			progress(st, false);
+			continue;
+		}
+		if (read(st->reply_fd, &r, sizeof(r)) != sizeof(r)) {
+			snprintf(err, errlen, "a worker process died");
+			return -EIO;
+		}
+		rc = on_reply(st, &r, err, errlen);
+		if (rc)
+			break;
+		for (unsigned i = 0; i < st->nw; i++)
+			dispatch(st, &st->w[i], busy_workers(st) > 0);
+	}
+	if (!rc && study_signals) {
+		snprintf(
+			err, errlen,
+			"interrupted: %zu runs finished and saved in %s; run the same command again to resume",
+			st->rep->runs_done, st->o->db);
+		rc = -EINTR;
+	}
+	return rc;
+}
+
+static void reap_workers(struct study *st, bool kill_them)
+{
+	for (unsigned i = 0; i < st->nw; i++) {
+		close_task_fd(&st->w[i]);
+		if (kill_them)
+			kill(st->w[i].pid, SIGKILL);
+	}
+	for (unsigned i = 0; i < st->nw; i++)
+		waitpid(st->w[i].pid, NULL, 0);
+}
+
+/*
+ * The work directory "<db>.work": lock, leftovers, cleanup.
+ */
+
+static void unlink_db_files(const char *path)
+{
+	char p[FILE_MAX + 8];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+/* Imports what an earlier, killed invocation left in worker databases. */
+static int harvest(struct study *st, char *err, size_t errlen)
+{
+	DIR *d = opendir(st->workdir);
+	struct dirent *e;
+	char path[FILE_MAX];
+	size_t len;
+	int rc = 0;
+
+	if (!d)
+		return 0;
+	while (!rc && (e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] != 'w' || len < 4 ||
+		    strcmp(e->d_name + len - 3, ".db"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", st->workdir, e->d_name);
+		rc = db_import(st->db, path, 0, false, err, errlen);
+		if (rc >= 0) {
+			st->rep->runs_imported += (size_t)rc;
+			unlink_db_files(path);
+			rc = 0;
+		} else if (rc == -EILSEQ || rc == -ENOTSUP) {
+			unlink_db_files(path); /* never got a run in */
+			rc = 0;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int lock_workdir(struct study *st, char *err, size_t errlen)
+{
+	char path[FILE_MAX];
+
+	if (strlen(st->o->db) + 8 > sizeof(st->workdir)) {
+		snprintf(err, errlen, "%s: path too long", st->o->db);
+		return -EINVAL;
+	}
+	snprintf(st->workdir, sizeof(st->workdir), "%s.work", st->o->db);
+	if (mkdir(st->workdir, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: cannot create: %s", st->workdir,
+			 strerror(errno));
+		return -EACCES;
+	}
+	snprintf(path, sizeof(path), "%s/lock", st->workdir);
+	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (st->lock_fd < 0 || flock(st->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(
+			err, errlen,
+			"%s: another usnsim sweep is writing this database; wait for it or use another --db",
+			st->o->db);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void unlock_workdir(struct study *st)
+{
+	char path[FILE_MAX];
+
+	if (st->lock_fd < 0)
+		return;
+	for (unsigned i = 0; i < st->nw; i++)
+		unlink_db_files(st->w[i].path);
+	snprintf(path, sizeof(path), "%s/lock", st->workdir);
+	unlink(path);
+	rmdir(st->workdir);
+	close(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+static void study_fini(struct study *st)
+{
+	for (size_t i = 0; st->pt && i < st->np; i++) {
+		free(st->pt[i].sets);
+		free(st->pt[i].seed_set);
+		free(st->pt[i].rep_done);
+	}
+	free(st->pt);
+	free(st->q);
+	free(st->w);
+	sweep_destroy(st->sw);
+	scn_destroy(st->base);
+	db_close(st->db);
+}
+
+static unsigned study_jobs(const struct study *st)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned j = st->o->jobs ? st->o->jobs
+		     : cores > 0 ? (unsigned)cores
+				 : 1;
+	size_t left = st->nq - st->head;
+
+	if (!st->stopping && left < j)
+		j = (unsigned)left;
+	return j ? j : 1;
+}
+
+int study_run(const struct study_opts *o, struct study_report *rep, char *err,
+	      size_t errlen)
+{
+	struct study st = { .o = o, .lock_fd = -1, .reply_fd = -1, .rep = rep };
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rc = study_load(&st, err, errlen);
+	if (!rc)
+		rc = db_open(o->db, &st.db, err, errlen);
+	if (!rc)
+		rc = lock_workdir(&st, err, errlen);
+	if (!rc)
+		rc = harvest(&st, err, errlen);
+	if (!rc)
+		rc = study_plan(&st, err, errlen);
+	if (rc)
+		goto out;
+	rep->points = st.np;
+	st.t0 = now_s();
+	if (st.nq > 0) {
+		rc = spawn_workers(&st, study_jobs(&st));
+		if (!rc)
+			rc = study_loop(&st, err, errlen);
+		reap_workers(&st, rc != 0);
+		progress(&st, true);
+	}
+	rep->wall_s = now_s() - st.t0;
+out:
+	unlock_workdir(&st);
+	if (st.reply_fd >= 0)
+		close(st.reply_fd);
+	study_fini(&st);
+	return rc;
+}
+
+int study_list(const struct study_opts *o, char *err, size_t errlen)
+{
+	struct study st = { .o = o };
+	const char *const *paths, *const *sets;
+	size_t np, n;
+	int rc = study_load(&st, err, errlen);
+
+	if (rc)
+		goto out;
+	np = sweep_paths(st.sw, &paths);
+	printf("%zu points (%zu in the grid, %zu pruned by where:) x %u repetitions = %zu runs\n",
+	       st.np, sweep_grid_count(st.sw), sweep_grid_count(st.sw) - st.np,
+	       st.reps, st.np * st.reps);
+	for (size_t i = 0; i < st.np; i++) {
+		n = sweep_point_sets(st.sw, i, &sets);
+		printf("%6zu", i + 1);
+		for (size_t j = 0; j < n; j++)
+			printf("  %s", sets[j]);
+		putchar('\n');
+	}
+	(void)np;
+out:
+	study_fini(&st);
+	return rc;
+}

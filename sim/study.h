@@ -1,0 +1,50 @@
+/*
+ * study.h - running a study: every point x repetition of a scenario, on
+ * worker processes, into one database, resumable and shardable.
+ */
+#ifndef USNSIM_STUDY_H
+#define USNSIM_STUDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct study_opts {
+	const char *file;
+	const char *const *sets; /* --set overrides */
+	size_t nsets;
+	const char *db;	  /* results database */
+	unsigned jobs;	  /* worker processes; 0: one per online core */
+	unsigned shard_k; /* this shard, 1-based; 0: no sharding */
+	unsigned shard_n; /* of shard_n shards */
+	bool quiet;	  /* no summary line */
+	bool progress;	  /* a progress line (on a TTY) */
+};
+
+/* What a study did, for the caller's summary and exit status. */
+struct study_report {
+	size_t points;
+	size_t runs_total;    /* runs this shard is responsible for */
+	size_t runs_done;     /* run by this invocation */
+	size_t runs_skipped;  /* already complete in the database */
+	size_t runs_imported; /* finished by an earlier, killed invocation */
+	double wall_s;
+};
+
+/* Runs the study. Returns 0; -EINVAL with "file:line:col: ..." in err for
+ * bad input (nothing run); -EINTR if interrupted (runs finished so far are
+ * in the database; running it again resumes); -EBUSY if another sweep is
+ * writing the same database; -EIO / -ENOMEM with err filled. */
+int study_run(const struct study_opts *o, struct study_report *rep, char *err,
+	      size_t errlen);
+
+/* Prints the points of a study (for `usnsim sweep --list`) to stdout.
+ * Returns 0 or an error as study_run. */
+int study_list(const struct study_opts *o, char *err, size_t errlen);
+
+/* Makes the calling process's SIGINT / SIGTERM end a running study
+ * cleanly: the first lets in-flight runs finish, the second abandons them.
+ */
+void study_handle_signals(void);
+
+#endif
