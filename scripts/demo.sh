@@ -16,4 +16,10 @@ echo "next to queueing theory (analysis/demo-summary.sql):"
 echo
 sqlite3 -header -column "$DB" ".param set :first $((before + 1))" ".read analysis/demo-summary.sql"
 echo
+echo "The md1_load study: 9 utilizations x 5 repetitions on every core"
+echo "(scenarios/studies/md1_load.yaml; resumes if interrupted):"
+"$USNSIM" sweep scenarios/studies/md1_load.yaml --db "$DB"
+echo
+sqlite3 -header -column "$DB" ".read analysis/md1-load.sql"
+echo
 echo "Results are in $DB (schema: README.md, 'Results database')."
