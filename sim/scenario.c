@@ -40,6 +40,21 @@
 #include "scn_node.h"
 
 #define SCN_DEPTH_MAX 64
+
+static const struct {
+	const char *key;
+	enum scn_kind kind;
+	const char *what;
+} scn_blocks[] = {
+	{ "sweep", SCN_MAP,
+	  "a mapping from parameter paths to lists or ranges" },
+	{ "expect", SCN_SEQ,
+	  "a list of assertions such as 'apps.src.latency.p99 < 50us'" },
+	{ "figures", SCN_SEQ,
+	  "a list of figures, each a mapping such as {kind: percentile, output: name}" },
+};
+
+#define SCN_NBLOCKS (sizeof(scn_blocks) / sizeof(scn_blocks[0]))
 #define SCN_QUOTE_MAX 40
 
 /* An explicit value: from the file, a like: copy, or an override. */
@@ -844,8 +859,8 @@ static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
 	char hint[1024], q[64];
 
 	scn_level_keys(prefix, instance, &ks);
-	if (!*prefix && ks.n < 256)
-		ks.k[ks.n++] = "sweep";
+	for (size_t i = 0; !*prefix && i < SCN_NBLOCKS && ks.n < 256; i++)
+		ks.k[ks.n++] = scn_blocks[i].key;
 	scn_suggest(key->text, ks.k, ks.n, "", "", "valid keys", hint,
 		    sizeof(hint));
 	if (*prefix)
@@ -856,19 +871,20 @@ static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
 			 scn_quote(key->text, q, sizeof(q)), hint);
 }
 
-/* `sweep:` is read by sweep.c through scn_block(); here it only has to be
- * a mapping (or empty). Its keys are not parameters, so it is not walked. */
-static int scn_walk_sweep(struct scn_ld *ld, const struct scn_node *key,
-			  const struct scn_node *val)
+/* Top-level blocks read by other modules through scn_block(): `sweep:`
+ * (sweep.c), `expect:` (check.c), `figures:` (plot.c). Here a block only
+ * has to be of the right kind (or empty); its keys are not parameters, so
+ * it is not walked. */
+static int scn_walk_block(struct scn_ld *ld, const struct scn_node *key,
+			  const struct scn_node *val, size_t b)
 {
 	char f[64];
 
-	if (val->kind == SCN_MAP || val->null)
+	if (val->kind == scn_blocks[b].kind || val->null)
 		return 0;
-	return scn_failn(
-		ld, key,
-		"sweep: expected a mapping from parameter paths to lists or ranges, found %s",
-		scn_found(val, f, sizeof(f)));
+	return scn_failn(ld, key, "%s: expected %s, found %s",
+			 scn_blocks[b].key, scn_blocks[b].what,
+			 scn_found(val, f, sizeof(f)));
 }
 
 /* One key of a mapping at prefix; inst is the instance the mapping
@@ -890,8 +906,9 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 		ld->inst[inst].like = val;
 		return 0;
 	}
-	if (!*prefix && !strcmp(key->text, "sweep"))
-		return scn_walk_sweep(ld, key, val);
+	for (size_t b = 0; !*prefix && b < SCN_NBLOCKS; b++)
+		if (!strcmp(key->text, scn_blocks[b].key))
+			return scn_walk_block(ld, key, val, b);
 	path = scn_join(prefix, key->text);
 	if (!path)
 		return scn_nomem(ld);
