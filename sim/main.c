@@ -19,6 +19,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "cli.h"
 #include "db.h"
 #include "param.h"
 #include "run.h"
@@ -46,6 +47,10 @@ static const char usage_main[] =
 	"  sweep FILE      run a study: every sweep point x repetition, in\n"
 	"                  parallel, resumable, shardable\n"
 	"  merge OUT IN..  combine the databases of shards into OUT\n"
+	"  check FILE..    run scenarios and their expect: assertions\n"
+	"  compare BASE NEW  metrics that moved between two databases\n"
+	"  plot KIND       draw a figure from a database with gnuplot\n"
+	"  export          write a database's results as CSV, TSV or JSON\n"
 	"  validate FILE   check a scenario without running it\n"
 	"  params          list every parameter: default, unit, range, meaning\n"
 	"\n"
