@@ -539,9 +539,15 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{ "run", cmd_run },	  { "sweep", cmd_sweep },
-		{ "merge", cmd_merge },	  { "validate", cmd_validate },
+		{ "run", cmd_run },
+		{ "sweep", cmd_sweep },
+		{ "merge", cmd_merge },
+		{ "validate", cmd_validate },
 		{ "params", cmd_params },
+		{ "check", check_main },
+		{ "compare", compare_main },
+		{ "plot", plot_main },
+		{ "export", export_main },
 	};
 
 	/* GSL's default handler aborts; usnsim checks arguments itself. */
