@@ -26,6 +26,7 @@ struct app {
 	struct sim *sim;
 	struct pkt_pool *pool;
 	uint32_t index;
+	uint32_t trace_id;
 	bool poisson;
 	double period_ps; /* mean inter-arrival time */
 	sim_time start_ps;
@@ -81,6 +82,7 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 	p->created_ps = sim_now(sim);
 	(*a->sent)++;
 	*a->sent_bytes += p->len_bytes;
+	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
 	if (!a->limit || *a->sent < a->limit)
 		sim_schedule_at(sim, app_next_time(a), app_emit, a, NULL);
 	sim_port_send(&a->out, p);
@@ -190,6 +192,7 @@ int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
 	if (rc)
 		goto out_free;
 	snprintf(comp, sizeof(comp), "apps.%s", name);
+	a->trace_id = sim_trace_id(comp);
 	a->sent = stats_counter(st, comp, "sent", "packets");
 	a->sent_bytes = stats_counter(st, comp, "sent_bytes", "B");
 	rc = -ENOMEM;

@@ -31,6 +31,7 @@ struct link {
 	struct sim *sim;
 	struct stats *st;
 	const char *name;
+	uint32_t trace_id;
 	double rate_bps;
 	sim_time delay_ps;
 	uint64_t limit_pkts, limit_bytes; /* limit_bytes 0: none */
@@ -78,6 +79,7 @@ static void link_start_tx(struct link *l, struct sim_pkt *p)
 	sim_time wait = now - p->enq_ps;
 
 	p->queued_ps += wait;
+	sim_trace(l->sim, l->trace_id, SIM_TR_START, p->len_bytes);
 	stats_hist_record(l->queue_delay, wait);
 	l->tx = p;
 	sim_schedule(
@@ -94,6 +96,7 @@ static void link_deliver(struct sim *sim, void *a, void *b)
 	(void)b;
 	l->wire_pkts--;
 	(*l->delivered)++;
+	sim_trace(sim, l->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	if (l->wire.head)
 		sim_schedule_at(sim, l->wire.head->enq_ps, link_deliver, l,
 				NULL);
@@ -120,6 +123,7 @@ static void link_tx_done(struct sim *sim, void *a, void *b)
 	}
 	if (l->delay_ps == 0) {
 		(*l->delivered)++;
+		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, p->len_bytes);
 		sim_port_send(&l->out, p);
 		return;
 	}
@@ -145,9 +149,11 @@ static void link_recv(void *owner, struct sim_pkt *p)
 	    (l->limit_bytes &&
 	     l->queue_bytes + p->len_bytes > l->limit_bytes)) {
 		(*l->drops_full)++;
+		sim_trace(l->sim, l->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&l->drop, p);
 		return;
 	}
+	sim_trace(l->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	fifo_push(&l->queue, p);
 	l->queue_pkts++;
 	l->queue_bytes += p->len_bytes;
@@ -185,6 +191,7 @@ int link_create(struct sim *sim, struct stats *st, const struct scn *s,
 	l->sim = sim;
 	l->st = st;
 	l->name = prefix;
+	l->trace_id = sim_trace_id(prefix);
 #define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
 	l->rate_bps = scn_double(s, P("rate"));
 	l->delay_ps = scn_time(s, P("delay"));

@@ -3,7 +3,10 @@
  *
  * Latency is the time from the packet's creation by its app to its
  * delivery here; queueing delay is the part of it spent waiting in queues
- * (stamped by the models on the way). A packet dropped anywhere is handed
+ * (stamped by the models on the way). The latency is also split into
+ * stages, histograms named stage.NAME whose means add up to the mean
+ * latency: stage.queueing (waiting) and stage.transmission (the rest:
+ * serialization and propagation). A packet dropped anywhere is handed
  * to the drop port so that every packet ends here, once: this is what makes
  * conservation (sent = received + dropped + in flight) checkable per app.
  */
@@ -18,9 +21,12 @@
 struct sink_app {
 	uint64_t *received, *received_bytes, *dropped;
 	struct stat_hist *latency, *queue_delay;
+	struct stat_hist *stage_queueing, *stage_transmission;
+	uint32_t trace_id;
 };
 
 struct sink {
+	struct sim *sim;
 	struct pkt_pool *pool;
 	struct stats *st;
 	size_t napps;
@@ -31,12 +37,16 @@ static void sink_recv(void *owner, struct sim_pkt *p)
 {
 	struct sink *k = owner;
 	struct sink_app *a = &k->app[p->src];
-	sim_time now = a->latency->sim->now;
+	struct sim *sim = k->sim;
+	sim_time latency = sim_now(sim) - p->created_ps;
 
 	(*a->received)++;
 	*a->received_bytes += p->len_bytes;
-	stats_hist_record(a->latency, now - p->created_ps);
+	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
+	stats_hist_record(a->latency, latency);
 	stats_hist_record(a->queue_delay, p->queued_ps);
+	stats_hist_record(a->stage_queueing, p->queued_ps);
+	stats_hist_record(a->stage_transmission, latency - p->queued_ps);
 	pkt_free(k->pool, p);
 }
 
@@ -48,14 +58,15 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 	pkt_free(k->pool, p);
 }
 
-int sink_create(struct stats *st, struct pkt_pool *pool, size_t napps,
-		const char *const *names, struct sink **out)
+int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
+		size_t napps, const char *const *names, struct sink **out)
 {
 	struct sink *k = calloc(1, sizeof(*k) + napps * sizeof(k->app[0]));
 	char comp[128];
 
 	if (!k)
 		return -ENOMEM;
+	k->sim = sim;
 	k->pool = pool;
 	k->st = st;
 	k->napps = napps;
@@ -69,8 +80,14 @@ int sink_create(struct stats *st, struct pkt_pool *pool, size_t napps,
 		a->dropped = stats_counter(st, comp, "dropped", "packets");
 		a->latency = stats_hist(st, comp, "latency", "ps");
 		a->queue_delay = stats_hist(st, comp, "queue_delay", "ps");
+		a->stage_queueing =
+			stats_hist(st, comp, "stage.queueing", "ps");
+		a->stage_transmission =
+			stats_hist(st, comp, "stage.transmission", "ps");
+		a->trace_id = sim_trace_id(comp);
 		if (!a->received || !a->received_bytes || !a->dropped ||
-		    !a->latency || !a->queue_delay) {
+		    !a->latency || !a->queue_delay || !a->stage_queueing ||
+		    !a->stage_transmission) {
 			free(k);
 			return -ENOMEM;
 		}

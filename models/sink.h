@@ -15,9 +15,10 @@ struct stats;
 
 /* One sink serving napps apps, whose names index their packets' src.
  * Registers per app: received, received_bytes, dropped (counters), latency
- * and queue_delay (histograms, ps). Returns 0 or -ENOMEM. */
-int sink_create(struct stats *st, struct pkt_pool *pool, size_t napps,
-		const char *const *names, struct sink **out);
+ * and queue_delay, stage.queueing and stage.transmission (histograms,
+ * ps). Returns 0 or -ENOMEM. */
+int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
+		size_t napps, const char *const *names, struct sink **out);
 void sink_destroy(struct sink *k); /* NULL is a no-op */
 /* Port for delivered packets, and port for packets dropped on the way. */
 struct sim_port sink_input(struct sink *k);

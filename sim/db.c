@@ -207,8 +207,8 @@ static const char *const db_sql[DB_NSTMT] = {
 	[DB_ROLLBACK] = "ROLLBACK",
 	[DB_RUN] = "INSERT INTO runs (scenario, path, hash, point, repetition,"
 		   " seed, engine, version, started, wall_s, events, sim_s,"
-		   " status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		   " ?11, ?12, ?13)",
+		   " status, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		   " ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[DB_PARAM] = "INSERT INTO params (run_id, path, value)"
 		     " VALUES (?1, ?2, ?3)",
 	[DB_SCALAR] = "INSERT INTO scalars (run_id, component, metric, unit,"
@@ -573,6 +573,7 @@ static int db_put_run(struct db *db, const struct db_run *r, int64_t *id)
 	rc = db_int(q, 11, db_u64(r->events), rc);
 	rc = db_real(q, 12, r->sim_s, rc);
 	rc = db_text(q, 13, r->status, rc);
+	rc = db_text(q, 14, r->fingerprint, rc);
 	rc = db_step(q, rc);
 	*id = sqlite3_last_insert_rowid(db->h);
 	return rc;

@@ -35,10 +35,11 @@ struct db_run {
 	const char *version; /* usnsim version (git describe) */
 	const char *started; /* ISO 8601 UTC */
 	double wall_s;
-	uint64_t events;    /* events executed */
-	double sim_s;	    /* simulated seconds */
-	const char *status; /* "ok" */
-	bool replace;	    /* replace a run with the same key */
+	uint64_t events;	 /* events executed */
+	double sim_s;		 /* simulated seconds */
+	const char *status;	 /* "ok" */
+	const char *fingerprint; /* trajectory hash (16 hex digits), or NULL */
+	bool replace;		 /* replace a run with the same key */
 };
 
 /* A run's key, (hash, point, repetition, version), is unique in `runs`. */

@@ -304,6 +304,8 @@ static int run_one(const struct run_opts *o, const struct scn *s, struct db *db,
 		.events = r.events,
 		.sim_s = (double)r.end_ps / (double)SIM_S,
 		.status = "ok",
+		.fingerprint = r.fingerprint,
+		.replace = true,
 	};
 	rc = db_write_run(db, &dr, s, r.stats, NULL, err, sizeof(err));
 	if (rc)
@@ -539,14 +541,10 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{ "run", cmd_run },
-		{ "sweep", cmd_sweep },
-		{ "merge", cmd_merge },
-		{ "validate", cmd_validate },
-		{ "params", cmd_params },
-		{ "check", check_main },
-		{ "compare", compare_main },
-		{ "plot", plot_main },
+		{ "run", cmd_run },	     { "sweep", cmd_sweep },
+		{ "merge", cmd_merge },	     { "validate", cmd_validate },
+		{ "params", cmd_params },    { "check", check_main },
+		{ "compare", compare_main }, { "plot", plot_main },
 		{ "export", export_main },
 	};
 

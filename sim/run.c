@@ -53,7 +53,8 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 		return -ENOMEM;
 	rc = link_create(sim, st, s, "network", &t->link);
 	if (!rc)
-		rc = sink_create(st, t->pool, t->napps, t->names, &t->sink);
+		rc = sink_create(sim, st, t->pool, t->napps, t->names,
+				 &t->sink);
 	if (rc)
 		return rc;
 	link_connect(t->link, sink_input(t->sink), sink_drop_input(t->sink));
@@ -150,6 +151,8 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 	out->wall_s = wall_now() - t0;
 	out->events = sim_events(out->sim);
 	out->end_ps = sim_now(out->sim);
+	snprintf(out->fingerprint, sizeof(out->fingerprint), "%016llx",
+		 (unsigned long long)out->sim->trace);
 	stats_finish(out->stats);
 	topo_finish(&t, out->stats);
 	topo_destroy(&t);

@@ -25,8 +25,9 @@ struct run_result {
 	double wall_s;
 	uint64_t events;
 	sim_time end_ps;
-	struct stats *stats; /* owned; freed by run_result_fini() */
-	struct sim *sim;     /* owned; the stats refer to it */
+	char fingerprint[17]; /* trajectory hash, 16 hex digits */
+	struct stats *stats;  /* owned; freed by run_result_fini() */
+	struct sim *sim;      /* owned; the stats refer to it */
 };
 
 /* Runs repetition rep of s. Returns 0; -EINVAL with "file:line:col: ..." in

@@ -35,6 +35,7 @@ struct sim *sim_create(const char *backend)
 	if (!sim)
 		return NULL;
 	sim->ops = ops;
+	sim->trace = 0xcbf29ce484222325ULL; /* FNV-1a offset basis */
 	sim->impl = ops->create(sim);
 	if (!sim->impl) {
 		free(sim);
@@ -95,4 +96,13 @@ void sim_stop(struct sim *sim)
 uint64_t sim_pending(const struct sim *sim)
 {
 	return sim->ops->pending(sim->impl);
+}
+
+uint32_t sim_trace_id(const char *component)
+{
+	uint32_t h = 0x811c9dc5u; /* FNV-1a, 32 bits */
+
+	for (const unsigned char *p = (const unsigned char *)component; *p; p++)
+		h = (h ^ *p) * 0x01000193u;
+	return h;
 }

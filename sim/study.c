@@ -437,6 +437,7 @@ static void worker_run(struct study *st, struct db *db, int reply_fd,
 				.events = res.events,
 				.sim_s = (double)res.end_ps / 1e12,
 				.status = "ok",
+				.fingerprint = res.fingerprint,
 				.replace = true,
 			};
 			r->rc = db_write_run(db, &dr, s, res.stats, &r->run_id,
