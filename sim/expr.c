@@ -737,22 +737,7 @@ static int expr_bad(struct expr_run *r, size_t pos, const char *fmt, ...)
 
 static const char *expr_kind_name(const struct expr_value *v)
 {
-	if (v->str)
-		return "a string";
-	switch (v->kind) {
-	case UNIT_TIME:
-		return "a time";
-	case UNIT_BITRATE:
-		return "a bit rate";
-	case UNIT_PKTRATE:
-		return "a packet rate";
-	case UNIT_SIZE:
-		return "a size";
-	case UNIT_FRACTION:
-		return "a fraction";
-	default:
-		return "a number";
-	}
+	return v->str ? "a string" : units_kind_name(v->kind);
 }
 
 /* Numbers whose kinds may be added or compared. */

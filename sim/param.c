@@ -200,22 +200,11 @@ static enum unit_kind param_kind(enum param_type type)
 	}
 }
 
+/* Input such as '30%' reads as a percentage; other kinds as units.c names
+ * them. */
 static const char *param_kind_name(enum unit_kind kind)
 {
-	switch (kind) {
-	case UNIT_TIME:
-		return "a time";
-	case UNIT_BITRATE:
-		return "a bit rate";
-	case UNIT_PKTRATE:
-		return "a packet rate";
-	case UNIT_SIZE:
-		return "a size";
-	case UNIT_FRACTION:
-		return "a percentage";
-	default:
-		return "a plain number";
-	}
+	return kind == UNIT_FRACTION ? "a percentage" : units_kind_name(kind);
 }
 
 /* "expected a time such as 450ns (units: ps, ns, us, ms, s)" */

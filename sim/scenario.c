@@ -55,7 +55,6 @@ static const struct {
 };
 
 #define SCN_NBLOCKS (sizeof(scn_blocks) / sizeof(scn_blocks[0]))
-#define SCN_QUOTE_MAX 40
 
 /* An explicit value: from the file, a like: copy, or an override. */
 struct scn_src {
@@ -217,7 +216,7 @@ static int scn_nomem(struct scn_ld *ld)
 }
 
 /* User text for a message: one line, at most SCN_QUOTE_MAX characters. */
-static const char *scn_quote(const char *text, char *buf, size_t n)
+const char *scn_text_quote(const char *text, char *buf, size_t n)
 {
 	size_t o = 0;
 
@@ -234,7 +233,7 @@ static const char *scn_quote(const char *text, char *buf, size_t n)
 }
 
 /* "'10Gbps'", "a mapping" or "a list", for "found ..." in messages. */
-static const char *scn_found(const struct scn_node *nd, char *buf, size_t n)
+const char *scn_node_found(const struct scn_node *nd, char *buf, size_t n)
 {
 	char q[SCN_QUOTE_MAX + 8];
 
@@ -244,7 +243,7 @@ static const char *scn_found(const struct scn_node *nd, char *buf, size_t n)
 		return "a list";
 	if (nd->null)
 		return "nothing";
-	snprintf(buf, n, "'%s'", scn_quote(nd->text, q, sizeof(q)));
+	snprintf(buf, n, "'%s'", scn_text_quote(nd->text, q, sizeof(q)));
 	return buf;
 }
 
@@ -696,7 +695,7 @@ static int scn_table(struct scn_ld *ld, const char *path,
 			return scn_failn(
 				ld, row,
 				"%s row %zu: expected a [size, weight] pair such as [1500B, 1], found %s",
-				path, i + 1, scn_found(row, f, sizeof(f)));
+				path, i + 1, scn_node_found(row, f, sizeof(f)));
 		for (int k = 0; k < 2; k++) {
 			const struct param_def *cd =
 				k ? &scn_row_weight : &scn_row_size;
@@ -707,7 +706,7 @@ static int scn_table(struct scn_ld *ld, const char *path,
 					ld, c,
 					"%s row %zu: expected %s, found %s",
 					path, i + 1, k ? "a weight" : "a size",
-					scn_found(c, f, sizeof(f)));
+					scn_node_found(c, f, sizeof(f)));
 			rc = param_parse(cd, c->text, &v, msg, sizeof(msg));
 			if (rc)
 				return scn_failn(ld, c, "%s row %zu, %s: %s",
@@ -747,7 +746,7 @@ static int scn_walk_value(struct scn_ld *ld, const struct param_def *def,
 		rc = scn_failn(ld, val, "%s: expected %s %s value, found %s",
 			       path, scn_article(param_type_name(def->type)),
 			       param_type_name(def->type),
-			       scn_found(val, f, sizeof(f)));
+			       scn_node_found(val, f, sizeof(f)));
 	else if (param_parse(def, val->text, &v, msg, sizeof(msg)))
 		rc = scn_failn(ld, val, "%s: %s", path, msg);
 	else
@@ -770,13 +769,13 @@ static int scn_check_key(struct scn_ld *ld, const struct scn_node *m, size_t i)
 
 	if (key->kind != SCN_SCALAR || key->null)
 		return scn_failn(ld, key, "expected a key name, found %s",
-				 scn_found(key, f, sizeof(f)));
+				 scn_node_found(key, f, sizeof(f)));
 	for (size_t j = 0; j < i; j += 2)
 		if (!strcmp(m->kid[j]->text, key->text))
 			return scn_failn(
 				ld, key,
 				"duplicate key '%s' (first at line %d)",
-				scn_quote(key->text, q, sizeof(q)),
+				scn_text_quote(key->text, q, sizeof(q)),
 				m->kid[j]->line);
 	return 0;
 }
@@ -817,7 +816,7 @@ static int scn_walk_group(struct scn_ld *ld, const char *group,
 		return scn_failn(
 			ld, m,
 			"%s: expected a mapping from %s names to their parameters, found %s",
-			group, one, scn_found(m, f, sizeof(f)));
+			group, one, scn_node_found(m, f, sizeof(f)));
 	for (size_t i = 0; i < m->n; i += 2) {
 		const struct scn_node *key = m->kid[i], *val = m->kid[i + 1];
 		char *prefix;
@@ -829,13 +828,13 @@ static int scn_walk_group(struct scn_ld *ld, const char *group,
 			return scn_failn(
 				ld, key,
 				"bad %s name '%s': expected a letter or '_', then letters, digits, '_' or '-'",
-				one, scn_quote(key->text, q, sizeof(q)));
+				one, scn_text_quote(key->text, q, sizeof(q)));
 		if (!val->null && val->kind != SCN_MAP)
 			return scn_failn(
 				ld, val,
 				"%s.%s: expected a mapping of the %s's parameters, found %s",
 				group, key->text, one,
-				scn_found(val, f, sizeof(f)));
+				scn_node_found(val, f, sizeof(f)));
 		rc = scn_add_inst(ld, group, key->text, key, NULL);
 		if (rc)
 			return rc;
@@ -865,10 +864,10 @@ static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
 		    sizeof(hint));
 	if (*prefix)
 		return scn_failn(ld, key, "unknown key '%s' in %s%s",
-				 scn_quote(key->text, q, sizeof(q)), prefix,
-				 hint);
+				 scn_text_quote(key->text, q, sizeof(q)),
+				 prefix, hint);
 	return scn_failn(ld, key, "unknown key '%s'%s",
-			 scn_quote(key->text, q, sizeof(q)), hint);
+			 scn_text_quote(key->text, q, sizeof(q)), hint);
 }
 
 /* Top-level blocks read by other modules through scn_block(): `sweep:`
@@ -884,7 +883,7 @@ static int scn_walk_block(struct scn_ld *ld, const struct scn_node *key,
 		return 0;
 	return scn_failn(ld, key, "%s: expected %s, found %s",
 			 scn_blocks[b].key, scn_blocks[b].what,
-			 scn_found(val, f, sizeof(f)));
+			 scn_node_found(val, f, sizeof(f)));
 }
 
 /* One key of a mapping at prefix; inst is the instance the mapping
@@ -902,7 +901,7 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 			return scn_failn(
 				ld, val,
 				"%s.like: expected the name of a sibling, found %s",
-				prefix, scn_found(val, f, sizeof(f)));
+				prefix, scn_node_found(val, f, sizeof(f)));
 		ld->inst[inst].like = val;
 		return 0;
 	}
@@ -917,7 +916,7 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 			rc = scn_failn(
 				ld, key,
 				"unknown key '%s': dotted paths are for --set; nest the keys in mappings instead",
-				scn_quote(key->text, f, sizeof(f)));
+				scn_text_quote(key->text, f, sizeof(f)));
 		else
 			rc = scn_unknown_key(ld, key, prefix, inst >= 0);
 		free(path);
@@ -935,7 +934,7 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 			rc = scn_failn(
 				ld, val,
 				"%s: expected a mapping of parameters, found %s",
-				path, scn_found(val, f, sizeof(f)));
+				path, scn_node_found(val, f, sizeof(f)));
 		else
 			rc = scn_walk_map(ld, val, path, -1);
 	} else {
@@ -1080,7 +1079,7 @@ static int scn_resolve(struct scn_ld *ld, long i)
 		scn_suggest(like->text, names, nn, "", "", ld->inst[i].group,
 			    hint, sizeof(hint));
 		return scn_failn(ld, like, "like: no %s '%s' in %s%s", one,
-				 scn_quote(like->text, q, sizeof(q)),
+				 scn_text_quote(like->text, q, sizeof(q)),
 				 ld->inst[i].group, hint);
 	}
 	if (ld->inst[j].state == SCN_BUSY)
@@ -1117,7 +1116,8 @@ static int scn_set_path(struct scn_ld *ld, int n, const char *path,
 					    hint, sizeof(hint));
 				return scn_fail(
 					ld, n, n, 1, "no %s '%s'%s", one,
-					scn_quote(name, q, sizeof(q)), hint);
+					scn_text_quote(name, q, sizeof(q)),
+					hint);
 			}
 		} else {
 			scn_level_keys(level, false, &ks);
@@ -1131,7 +1131,8 @@ static int scn_set_path(struct scn_ld *ld, int n, const char *path,
 					    "valid keys", hint, sizeof(hint));
 				return scn_fail(
 					ld, n, n, 1, "unknown parameter '%s'%s",
-					scn_quote(path, q, sizeof(q)), hint);
+					scn_text_quote(path, q, sizeof(q)),
+					hint);
 			}
 		}
 		snprintf(level + strlen(level), sizeof(level) - strlen(level),
@@ -1145,7 +1146,7 @@ static int scn_set_path(struct scn_ld *ld, int n, const char *path,
 		return scn_fail(
 			ld, n, n, 1,
 			"'%s' is a group of parameters, not a parameter",
-			scn_quote(path, q, sizeof(q)));
+			scn_text_quote(path, q, sizeof(q)));
 	return 0;
 }
 
@@ -1480,7 +1481,7 @@ static int scn_load_tree(struct scn_ld *ld, const char *buf, size_t len,
 		return scn_failn(
 			ld, *root,
 			"expected a mapping of parameters at the top level, found %s",
-			scn_found(*root, f, sizeof(f)));
+			scn_node_found(*root, f, sizeof(f)));
 	return 0;
 }
 

@@ -31,4 +31,14 @@ struct scn_node {
 	struct scn_node **kid;
 };
 
+/* Longest user text quoted in a message before it is cut with "...". */
+#define SCN_QUOTE_MAX 40
+
+/* text cut to SCN_QUOTE_MAX characters (and one line) into buf, which
+ * should hold SCN_QUOTE_MAX + 8 bytes; returns buf. */
+const char *scn_text_quote(const char *text, char *buf, size_t n);
+/* What a node is, for "expected X, found Y" messages: "'10Gbps'",
+ * "a mapping", "a list" or "nothing"; returns buf or a constant. */
+const char *scn_node_found(const struct scn_node *nd, char *buf, size_t n);
+
 #endif

@@ -47,7 +47,6 @@
 
 #define SWEEP_POINTS_MAX 1000000
 #define SWEEP_REL_EPS 1e-9
-#define SWEEP_QUOTE_MAX 40
 #define SWEEP_MSG_MAX 1024
 
 /* One value of a swept path. */
@@ -173,29 +172,6 @@ static int sweep_nomem(struct sweep_ld *ld)
 	return -ENOMEM;
 }
 
-/* User text for a message, at most SWEEP_QUOTE_MAX characters. */
-static const char *sweep_quote(const char *text, char *buf, size_t n)
-{
-	snprintf(buf, n, "%.*s%s", SWEEP_QUOTE_MAX, text,
-		 strlen(text) > SWEEP_QUOTE_MAX ? "..." : "");
-	return buf;
-}
-
-/* "'text'", "a mapping", "a list" or "nothing", for "found ..." */
-static const char *sweep_found(const struct scn_node *nd, char *buf, size_t n)
-{
-	char q[SWEEP_QUOTE_MAX + 8];
-
-	if (nd->kind == SCN_MAP)
-		return "a mapping";
-	if (nd->kind == SCN_SEQ)
-		return "a list";
-	if (nd->null)
-		return "nothing";
-	snprintf(buf, n, "'%s'", sweep_quote(nd->text, q, sizeof(q)));
-	return buf;
-}
-
 /* Appends like snprintf at off; returns the new offset (which may pass
  * n: the length the whole text would have). */
 static size_t sweep_append(char *buf, size_t n, size_t off, const char *fmt,
@@ -276,14 +252,14 @@ static void sweep_missing_inst(const struct scn *s, const char *decl,
 static int sweep_check_path(struct sweep_ld *ld, const struct scn_node *key,
 			    const struct param_def **def)
 {
-	char f[64], hintbuf[300], inst[300], q[SWEEP_QUOTE_MAX + 8];
+	char f[64], hintbuf[300], inst[300], q[SCN_QUOTE_MAX + 8];
 	const char *hint;
 
 	*def = NULL;
 	if (key->kind != SCN_SCALAR || key->null)
 		return sweep_fail(ld, key,
 				  "sweep: expected a parameter path, found %s",
-				  sweep_found(key, f, sizeof(f)));
+				  scn_node_found(key, f, sizeof(f)));
 	if (scn_get(ld->s, key->text)) {
 		*def = param_lookup(key->text);
 		if ((*def)->type == PT_SIZE_TABLE)
@@ -301,11 +277,11 @@ static int sweep_check_path(struct sweep_ld *ld, const struct scn_node *key,
 	*def = NULL;
 	if (inst[0])
 		return sweep_fail(ld, key, "sweep: %s for '%s'%s%s", inst,
-				  sweep_quote(key->text, q, sizeof(q)),
+				  scn_text_quote(key->text, q, sizeof(q)),
 				  hint ? "; " : "", hint ? hint : "");
 	return sweep_fail(
 		ld, key, "sweep: unknown parameter '%s'%s%s",
-		sweep_quote(key->text, q, sizeof(q)), hint ? "; " : "",
+		scn_text_quote(key->text, q, sizeof(q)), hint ? "; " : "",
 		hint ? hint : "; 'usnsim params' lists the parameters");
 }
 
@@ -400,7 +376,7 @@ static int sweep_list(struct sweep_ld *ld, struct sweep_path *p,
 		if (it->kind != SCN_SCALAR)
 			return sweep_fail(
 				ld, it, "%s: expected a value, found %s",
-				p->path, sweep_found(it, f, sizeof(f)));
+				p->path, scn_node_found(it, f, sizeof(f)));
 		if (param_parse(p->def, it->text, &pv, msg, sizeof(msg)))
 			return sweep_fail(ld, it, "%s: %s", p->path, msg);
 		rc = sweep_add_val(ld, p, &pv, false, msg, sizeof(msg));
@@ -482,7 +458,7 @@ static const char *const sweep_range_key[] = { "from", "to", "step", "points",
 static int sweep_unknown_range_key(struct sweep_ld *ld, const char *path,
 				   const struct scn_node *k)
 {
-	char f[64], q[SWEEP_QUOTE_MAX + 8];
+	char f[64], q[SCN_QUOTE_MAX + 8];
 	size_t best = 0, bd = (size_t)-1;
 
 	for (size_t j = 0; k->kind == SCN_SCALAR && j < 5; j++) {
@@ -497,12 +473,12 @@ static int sweep_unknown_range_key(struct sweep_ld *ld, const char *path,
 		return sweep_fail(
 			ld, k,
 			"%s: unknown key '%s' in a range; did you mean '%s'?",
-			path, sweep_quote(k->text, q, sizeof(q)),
+			path, scn_text_quote(k->text, q, sizeof(q)),
 			sweep_range_key[best]);
 	return sweep_fail(
 		ld, k,
 		"%s: unknown key %s in a range; expected from, to, step, points or log",
-		path, sweep_found(k, f, sizeof(f)));
+		path, scn_node_found(k, f, sizeof(f)));
 }
 
 /* Reads the keys of a range mapping into r. */
@@ -530,7 +506,7 @@ static int sweep_range_keys(struct sweep_ld *ld, const char *path,
 			return sweep_fail(ld, v,
 					  "%s: %s: expected a value, found %s",
 					  path, sweep_range_key[j],
-					  sweep_found(v, f, sizeof(f)));
+					  scn_node_found(v, f, sizeof(f)));
 		*slot[j] = v;
 		if ((j == 2 && r->points) || (j == 3 && r->step))
 			return sweep_fail(
@@ -615,8 +591,8 @@ static int sweep_parse_ends(struct sweep_ld *ld, const struct sweep_path *p,
 static int sweep_step_count(struct sweep_ld *ld, const struct sweep_path *p,
 			    struct sweep_range *r)
 {
-	char q1[SWEEP_QUOTE_MAX + 8], q2[SWEEP_QUOTE_MAX + 8];
-	char q3[SWEEP_QUOTE_MAX + 8];
+	char q1[SCN_QUOTE_MAX + 8], q2[SCN_QUOTE_MAX + 8];
+	char q3[SCN_QUOTE_MAX + 8];
 	double d;
 
 	if (r->step_v == 0)
@@ -624,9 +600,9 @@ static int sweep_step_count(struct sweep_ld *ld, const struct sweep_path *p,
 			ld, r->step,
 			"%s: step must not be 0; it would never reach to",
 			p->path);
-	sweep_quote(r->from->text, q1, sizeof(q1));
-	sweep_quote(r->to->text, q2, sizeof(q2));
-	sweep_quote(r->step->text, q3, sizeof(q3));
+	scn_text_quote(r->from->text, q1, sizeof(q1));
+	scn_text_quote(r->to->text, q2, sizeof(q2));
+	scn_text_quote(r->step->text, q3, sizeof(q3));
 	if (r->f == r->t) {
 		r->npoints = 1;
 		return 0;
@@ -773,7 +749,7 @@ static int sweep_values(struct sweep_ld *ld, struct sweep_path *p,
 	return sweep_fail(
 		ld, val,
 		"%s: expected a list such as [1, 2] or a range such as { from: 1, to: 10, step: 1 }, found %s",
-		p->path, sweep_found(val, f, sizeof(f)));
+		p->path, scn_node_found(val, f, sizeof(f)));
 }
 
 /*
@@ -823,7 +799,7 @@ static int sweep_zip_group(struct sweep_ld *ld, const struct scn_node *m)
 			ld, m,
 			"zip: expected a mapping from paths to lists, such as { apps.a.rate: [1kpps, 2kpps], apps.b.rate: [3kpps, 4kpps] }, found %s",
 			m->kind == SCN_MAP ? "an empty mapping"
-					   : sweep_found(m, f, sizeof(f)));
+					   : scn_node_found(m, f, sizeof(f)));
 	rc = sweep_new_dim(ld, &dim);
 	for (size_t i = 0; !rc && i < m->n; i += 2) {
 		rc = sweep_add_path(ld, m->kid[i], dim, &p);
@@ -853,8 +829,9 @@ static int sweep_zip(struct sweep_ld *ld, const struct scn_node *val)
 		return sweep_fail(
 			ld, val,
 			"zip: expected a list of mappings, such as - { apps.a.rate: [1kpps, 2kpps], apps.b.rate: [3kpps, 4kpps] }, found %s",
-			val->kind == SCN_SEQ ? "an empty list"
-					     : sweep_found(val, f, sizeof(f)));
+			val->kind == SCN_SEQ
+				? "an empty list"
+				: scn_node_found(val, f, sizeof(f)));
 	for (size_t i = 0; i < val->n; i++) {
 		rc = sweep_zip_group(ld, val->kid[i]);
 		if (rc)
@@ -879,7 +856,7 @@ static int sweep_add_where(struct sweep_ld *ld, const struct scn_node *nd)
 		return sweep_fail(
 			ld, nd,
 			"where: expected a condition such as 'apps.src.rate < 1Mpps', found %s",
-			sweep_found(nd, f, sizeof(f)));
+			scn_node_found(nd, f, sizeof(f)));
 	w = realloc(ld->where, (ld->nwhere + 1) * sizeof(*w));
 	if (!w)
 		return sweep_nomem(ld);
@@ -923,7 +900,7 @@ static int sweep_where(struct sweep_ld *ld, const struct scn_node *key,
 /* The block, key by key, in file order. */
 static int sweep_walk(struct sweep_ld *ld, const struct scn_node *m)
 {
-	char f[64], q[SWEEP_QUOTE_MAX + 8];
+	char f[64], q[SCN_QUOTE_MAX + 8];
 	int rc;
 
 	for (size_t i = 0; i < m->n; i += 2) {
@@ -933,13 +910,13 @@ static int sweep_walk(struct sweep_ld *ld, const struct scn_node *m)
 			return sweep_fail(
 				ld, key,
 				"sweep: expected a parameter path, found %s",
-				sweep_found(key, f, sizeof(f)));
+				scn_node_found(key, f, sizeof(f)));
 		for (size_t j = 0; j < i; j += 2)
 			if (!strcmp(m->kid[j]->text, key->text))
 				return sweep_fail(
 					ld, key,
 					"sweep: duplicate key '%s' (first at line %d)",
-					sweep_quote(key->text, q, sizeof(q)),
+					scn_text_quote(key->text, q, sizeof(q)),
 					m->kid[j]->line);
 		if (!strcmp(key->text, "zip"))
 			rc = sweep_zip(ld, val);
@@ -1195,7 +1172,7 @@ int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		rc = sweep_fail(
 			&ld, blk,
 			"sweep: expected a mapping from parameter paths to lists or ranges, found %s",
-			sweep_found(blk, f, sizeof(f)));
+			scn_node_found(blk, f, sizeof(f)));
 	else if (blk && blk->kind == SCN_MAP)
 		rc = sweep_walk(&ld, blk);
 	if (!rc)

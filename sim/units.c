@@ -627,3 +627,21 @@ int units_fmt_time_approx(char *buf, size_t n, double ps, int digits)
 					tu[i].name);
 	return snprintf(buf, n, "%.*gps", digits, ps);
 }
+
+const char *units_kind_name(enum unit_kind kind)
+{
+	switch (kind) {
+	case UNIT_TIME:
+		return "a time";
+	case UNIT_BITRATE:
+		return "a bit rate";
+	case UNIT_PKTRATE:
+		return "a packet rate";
+	case UNIT_SIZE:
+		return "a size";
+	case UNIT_FRACTION:
+		return "a fraction";
+	default:
+		return "a plain number";
+	}
+}

@@ -69,6 +69,10 @@ int units_fmt_fraction(char *buf, size_t n, double f);
  * digits in the unit that suits its magnitude ("20.6us", "1.28ns"). */
 int units_fmt_time_approx(char *buf, size_t n, double ps, int digits);
 
+/* The kind of a quantity for messages: "a time", "a bit rate",
+ * "a packet rate", "a size", "a fraction" or "a plain number". */
+const char *units_kind_name(enum unit_kind kind);
+
 /* Name of the canonical unit stored in the database: "ps", "bps", "pps",
  * "B", "" (fraction, none). */
 const char *units_canonical(enum unit_kind kind);

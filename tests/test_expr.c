@@ -16,21 +16,9 @@
 
 #include <CUnit/CUnit.h>
 
+#include "util.h"
+
 #include "expr.h"
-
-#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
-
-static void checkf(int cond, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, "", CU_FALSE);
-}
 
 struct tvar {
 	const char *name;
@@ -113,17 +101,20 @@ static void check_value(const char *text, enum unit_kind kind, double want,
 	int rc;
 
 	rc = expr_parse(text, &e, &col, err, sizeof(err));
-	checkf(rc == 0, line, "parse '%s': rc %d, %zu: %s", text, rc, col, err);
+	tu_checkf(rc == 0, __FILE__, line, "parse '%s': rc %d, %zu: %s", text,
+		  rc, col, err);
 	if (rc)
 		return;
 	rc = expr_bind(e, tresolve, &c, &col, err, sizeof(err));
-	checkf(rc == 0, line, "bind '%s': rc %d, %zu: %s", text, rc, col, err);
+	tu_checkf(rc == 0, __FILE__, line, "bind '%s': rc %d, %zu: %s", text,
+		  rc, col, err);
 	if (!rc) {
 		rc = expr_eval(e, tresolve, &c, &v);
-		checkf(rc == 0, line, "eval '%s': rc %d", text, rc);
-		checkf(v.num == want && v.kind == kind && !v.str, line,
-		       "'%s' = %.17g (kind %d), want %.17g (kind %d)", text,
-		       v.num, (int)v.kind, want, (int)kind);
+		tu_checkf(rc == 0, __FILE__, line, "eval '%s': rc %d", text,
+			  rc);
+		tu_checkf(v.num == want && v.kind == kind && !v.str, __FILE__,
+			  line, "'%s' = %.17g (kind %d), want %.17g (kind %d)",
+			  text, v.num, (int)v.kind, want, (int)kind);
 	}
 	expr_destroy(e);
 }
@@ -349,10 +340,10 @@ static void test_bind_errors(void)
 		  "cannot add a time and a size" },
 		{ "'a' < 'b'", 4, "strings compare only with == and !=" },
 		{ "apps.src.pattern == 1", 17,
-		  "cannot compare a string with a number" },
+		  "cannot compare a string with a plain number" },
 		{ "apps.src.pattern * 2", 17,
-		  "cannot multiply a string by a number" },
-		{ "1 + 'x'", 2, "cannot add a number and a string" },
+		  "cannot multiply a string by a plain number" },
+		{ "1 + 'x'", 2, "cannot add a plain number and a string" },
 		{ "- apps.src.pattern", 0, "cannot negate a string" },
 		{ "1 < 2 and apps.src.rat > 3", 10,
 		  "unknown name 'apps.src.rat'; did you mean 'apps.src.rate'?" },

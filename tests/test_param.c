@@ -13,22 +13,9 @@
 
 #include <CUnit/CUnit.h>
 
+#include "util.h"
+
 #include "param.h"
-
-/* Records a check with a message naming the input. */
-#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
-
-static void checkf(int cond, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, "", CU_FALSE);
-}
 
 static const struct param_def def_bool = { "t.flag", PT_BOOL, "false", NULL,
 					   0,	     0,	      "",      "" };

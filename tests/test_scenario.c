@@ -19,24 +19,12 @@
 
 #include <CUnit/CUnit.h>
 
+#include "util.h"
+
 #include "scenario.h"
 
 #define LIKE "tests/fixtures/scn-like.yaml"
 #define NONAME "tests/fixtures/scn-noname.yaml"
-
-#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
-
-static void checkf(int cond, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, "", CU_FALSE);
-}
 
 static struct scn *load(const char *path, const char *const *sets, size_t nsets)
 {

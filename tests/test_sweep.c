@@ -18,24 +18,12 @@
 
 #include <CUnit/CUnit.h>
 
+#include "util.h"
+
 #include "scenario.h"
 #include "sweep.h"
 
 #define FIX "tests/fixtures/"
-
-#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
-
-static void checkf(int cond, int line, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, "", CU_FALSE);
-}
 
 /* Loads path with overrides and expands its sweep; NULL (and a failed
  * check) on error. *sp gets the scenario, to destroy after the sweep. */

@@ -1,0 +1,14 @@
+/*
+ * util.h - helpers shared by the test suites.
+ */
+#ifndef USNSIM_TEST_UTIL_H
+#define USNSIM_TEST_UTIL_H
+
+/* A CUnit assertion whose failure message is formatted like printf, so a
+ * table-driven test names the case that failed. */
+#define CHECKF(cond, ...) tu_checkf((cond), __FILE__, __LINE__, __VA_ARGS__)
+
+void tu_checkf(int cond, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif
