@@ -7,6 +7,7 @@
 #   make params-md  regenerate the README parameter table
 
 CC      ?= cc
+CXX     ?= g++
 BUILD   ?= build
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
@@ -17,8 +18,19 @@ CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror \
 	   -Isim -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lsqlite3 -lgsl -lgslcblas) -lm
 
+# ns-3 (Debian's libns3-dev) is reached only through sim/ns3/ns3c.cc, the one
+# C++ file; C files see its C header ns3c.h. Debian's .pc files carry a stray
+# "-I/usr;" token, which is dropped.
+NS3_PKGS   := ns3-core ns3-network ns3-point-to-point ns3-csma ns3-wifi ns3-mobility
+NS3_CFLAGS := $(foreach f,$(shell pkg-config --cflags $(NS3_PKGS) 2>/dev/null),$(if $(findstring ;,$(f)),,$(f)))
+NS3_LIBS   := $(shell pkg-config --libs $(NS3_PKGS) 2>/dev/null || echo -lns3-wifi -lns3-csma -lns3-point-to-point -lns3-mobility -lns3-network -lns3-core)
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Wshadow -Werror -MMD -MP -Isim/ns3 $(NS3_CFLAGS)
+CFLAGS  += -Isim/ns3
+LDLIBS  += $(NS3_LIBS) -lstdc++
+
 LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sim/ns3/ns3c.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/main.o $(BUILD)/tests/util.o
 SUITES   := $(patsubst tests/test_%.c,%,$(TEST_SRC))
@@ -29,6 +41,10 @@ all: $(BUILD)/usnsim
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/sim/version.o: CFLAGS += -DUSNSIM_VERSION='"$(VERSION)"'
 $(BUILD)/sim/version.o: FORCE
@@ -66,7 +82,7 @@ params-md: $(BUILD)/usnsim
 	@sh scripts/splice-params.sh README.md $(BUILD)/params.md
 
 format:
-	clang-format -i sim/*.[ch] models/*.[ch] tests/*.[ch]
+	clang-format -i sim/*.[ch] sim/ns3/*.h sim/ns3/*.cc models/*.[ch] tests/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

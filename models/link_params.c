@@ -2,28 +2,49 @@
  * link_params.c - parameters of the network between hosts (`network:`).
  *
  * The native link is a wire of a given rate and propagation delay behind a
- * FIFO output queue with a limit in packets and optionally in bytes.
+ * FIFO output queue with a limit in packets and optionally in bytes. The
+ * ns-3 kinds (models/ns3net.c) reuse rate, delay, queue_packets and
+ * overhead for their wired devices; network.wifi.* configure an 802.11
+ * station and access point (5 GHz band, one spatial stream, ns-3's default
+ * transmit power and log-distance path loss).
  */
 #include "param.h"
 
 const struct param_def link_params[] = {
-	{ "network.kind", PT_ENUM, "link", "link", 0, 0,
-	  "network between hosts: the native link model",
+	{ "network.kind", PT_ENUM, "link", "link|ns3-p2p|ns3-csma|ns3-wifi", 0,
+	  0,
+	  "network between hosts: the native link, or an ns-3 point-to-point link, CSMA bus or Wi-Fi station and access point (these run on the ns3 engine)",
 	  "usnsim: the native model is the default" },
 	{ "network.rate", PT_BITRATE, "10Gbps", NULL, 1e3, 1.6e12,
-	  "line rate at which frames are serialized",
+	  "line rate at which frames are serialized (link, ns3-p2p, ns3-csma)",
 	  "10GbE, IEEE 802.3ae (reference/calibration.md, NIC)" },
 	{ "network.delay", PT_TIME, "0", NULL, 0, 1e15,
-	  "one-way propagation delay of the wire",
+	  "one-way propagation delay of the wire (link, ns3-p2p, ns3-csma)",
 	  "0: an ideal wire, so a bare queue matches queueing theory" },
 	{ "network.queue_packets", PT_INT, "1000", NULL, 1, 1e9,
-	  "output queue limit in packets (a full queue drops arrivals)",
+	  "output queue limit in packets (a full queue drops arrivals); for ns3-wifi the MAC queue",
 	  "Linux default txqueuelen of 1000 packets" },
 	{ "network.queue_bytes", PT_SIZE, "0", NULL, 0, 1e15,
-	  "output queue limit in bytes; 0 means no byte limit",
+	  "output queue limit in bytes; 0 means no byte limit (native link only)",
 	  "0: only the packet limit applies, as with txqueuelen" },
 	{ "network.overhead", PT_SIZE, "0", NULL, 0, 1e6,
-	  "bytes added to each frame on the wire (e.g. 20 for preamble + IFG)",
+	  "bytes added to each frame on the wire (e.g. 20 for preamble + IFG); not for ns3-wifi",
 	  "0: framing belongs to the NIC model (reference/calibration.md)" },
+	{ "network.wifi.standard", PT_ENUM, "ax", "ax|ac", 0, 0,
+	  "ns3-wifi: 802.11ax (HE) or 802.11ac (VHT), in the 5 GHz band",
+	  "IEEE 802.11ax-2021 (Wi-Fi 6), the generation of current access points" },
+	{ "network.wifi.distance", PT_FLOAT, "10", NULL, 0, 1e5,
+	  "ns3-wifi: distance between station and access point, in metres",
+	  "usnsim: a station in the same room as its access point" },
+	{ "network.wifi.channel_width", PT_ENUM, "80", "20|40|80|160", 0, 0,
+	  "ns3-wifi: channel width in MHz",
+	  "80 MHz, the width every 802.11ac/ax device must support (IEEE 802.11ac-2013)" },
+	{ "network.wifi.rate_control", PT_ENUM, "minstrel",
+	  "ideal|minstrel|constant", 0, 0,
+	  "ns3-wifi: rate control: ideal (best MCS for the measured SNR), minstrel (Minstrel-HT) or constant (network.wifi.mcs)",
+	  "Minstrel-HT, the default rate control of Linux mac80211" },
+	{ "network.wifi.mcs", PT_INT, "7", NULL, 0, 11,
+	  "ns3-wifi: MCS of every data frame with constant rate control (at most 9 for ac)",
+	  "MCS 7 (64-QAM, rate 5/6), valid in 802.11ac and ax at every width" },
 	{ NULL },
 };

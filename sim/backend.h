@@ -7,5 +7,6 @@
 #include "sim.h"
 
 extern const struct sim_backend_ops sim_native_ops;
+extern const struct sim_backend_ops sim_ns3_ops; /* ns3.c */
 
 #endif

@@ -1,14 +1,787 @@
 /*
- * compare.c - `usnsim compare` (being written).
+ * compare.c - `usnsim compare`: the metrics that moved between two results
+ * databases.
+ *
+ *   usnsim compare BASE.db NEW.db [--tolerance 2%] [--metric GLOB]...
+ *                  [--stat mean,p99,...] [--fingerprints] [-q]
+ *
+ * Runs are matched by (scenario name, sweep point, repetition); the
+ * scenario hash and the usnsim version are ignored, since telling what a
+ * change of either did is the point. When a database holds several ok runs
+ * with one key (e.g. of two versions), the latest written is used. For
+ * every (scenario, point, component, metric) present on both sides, each
+ * statistic is averaged over the matched repetitions on each side; it
+ * moved if |new - base| > tolerance * |base| and, when there are at least
+ * two repetitions, the difference also lies outside the 95% confidence
+ * interval of a difference of means (Welch's t), so that noise between
+ * repetitions is not reported as a change. Histogram statistics come from
+ * `summaries` (a repetition whose histogram is empty on either side is left
+ * out, except for `count`), counters, scalars and gauges from `scalars`.
+ *
+ * Both databases are opened read-only (the new one ATTACHed to the
+ * connection of the base), so comparing never changes them (SQLite may
+ * leave an empty -wal and a -shm file next to a WAL database it read);
+ * matching and ordering are done in SQL, the statistics in one pass over
+ * the rows, one (scenario, point, component, metric) group at a time.
+ *
+ * Exit status: 0 nothing moved, 1 some metric moved (or, with
+ * --fingerprints, some matched run has another fingerprint), 2 bad input:
+ * a file that is not a usnsim database, no run in common, an option that
+ * does not parse, a --metric that matches nothing.
  */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
+#include <sqlite3.h>
 
 #include "cli.h"
+#include "db.h"
+#include "expect.h"
+
+#define CMP_EXIT_MOVED 1
+#define CMP_EXIT_INPUT 2
+#define CMP_MAX_GLOBS 64
+#define CMP_NSTATS 9
+#define CMP_CONFIDENCE 0.95
+#define CMP_ERR_MAX 1024
+
+static const char cmp_usage[] =
+	"usage: usnsim compare BASE.db NEW.db [OPTIONS]\n"
+	"\n"
+	"Matches the runs of two databases by scenario, sweep point and\n"
+	"repetition, and lists the metrics whose mean over the matched\n"
+	"repetitions moved by more than the tolerance (and, with two or more\n"
+	"repetitions, beyond the 95% confidence interval of the difference).\n"
+	"\n"
+	"options:\n"
+	"  -t, --tolerance T      relative change allowed, e.g. 2% or 0.02\n"
+	"                         (default 2%)\n"
+	"  -m, --metric GLOB      compare only metrics whose name matches GLOB,\n"
+	"                         e.g. 'network.*' or '*.latency' (repeatable)\n"
+	"      --stat LIST        histogram statistics to compare, from count,\n"
+	"                         mean, stddev, min, p50, p90, p99, p999, max,\n"
+	"                         or all (default mean,p50,p90,p99)\n"
+	"      --fingerprints     a matched run with another fingerprint is a\n"
+	"                         failure even when no metric moved\n"
+	"  -q, --quiet            print only what moved and the notes\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Exit status: 0 nothing moved, 1 something moved, 2 bad input.\n";
+
+static const char *const cmp_stats[CMP_NSTATS] = { "count", "mean", "stddev",
+						   "min",   "p50",  "p90",
+						   "p99",   "p999", "max" };
+
+struct cmp_opts {
+	const char *base, *new;
+	double tol;
+	const char *glob[CMP_MAX_GLOBS];
+	bool glob_used[CMP_MAX_GLOBS];
+	size_t nglob;
+	bool stat[CMP_NSTATS];
+	bool fingerprints, quiet;
+};
+
+/* Running mean and sum of squared deviations (Welford). */
+struct cmp_acc {
+	uint32_t n;
+	double mean, m2;
+};
+
+/* One (scenario, point, component, metric) being read. */
+struct cmp_group {
+	char *scenario, *point, *component, *metric, *unit;
+	bool summary; /* a histogram's summary; else one scalar */
+	struct cmp_acc b[CMP_NSTATS], n[CMP_NSTATS];
+};
+
+/* A statistic that moved. */
+struct cmp_moved {
+	char *scenario, *point, *name, *unit;
+	double base, new, half; /* half: NAN without an interval */
+	uint32_t n;
+};
+
+struct cmp {
+	struct cmp_opts *o;
+	sqlite3 *h;
+	struct cmp_group g;
+	struct cmp_moved *mv;
+	size_t nmv, capmv;
+	size_t compared;
+	size_t nchanged_fp; /* (scenario, point)s with other fingerprints */
+	char err[CMP_ERR_MAX];
+};
+
+/*
+ * Options.
+ */
+
+static int cmp_parse_tol(const char *s, double *tol)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v >= 0) || isinf(v))
+		return -EINVAL;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end)
+		return -EINVAL;
+	*tol = v;
+	return 0;
+}
+
+static int cmp_parse_stats(const char *s, bool *on)
+{
+	char buf[256], *tok, *save;
+	bool any = false;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(on, 0, CMP_NSTATS * sizeof(*on));
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+
+		if (!strcmp(tok, "all")) {
+			for (i = 0; i < CMP_NSTATS; i++)
+				on[i] = true;
+			any = true;
+			continue;
+		}
+		while (i < CMP_NSTATS && strcmp(tok, cmp_stats[i]))
+			i++;
+		if (i == CMP_NSTATS)
+			return -EINVAL;
+		on[i] = any = true;
+	}
+	return any ? 0 : -EINVAL;
+}
+
+static int cmp_usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "usnsim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", cmp_usage);
+	return CMP_EXIT_INPUT;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "tolerance", required_argument, NULL, 't' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "stat", required_argument, NULL, 'S' },
+		{ "fingerprints", no_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->tol = 0.02;
+	cmp_parse_stats("mean,p50,p90,p99", o->stat);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:m:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cmp_parse_tol(optarg, &o->tol))
+				return cmp_usage_error(
+					"--tolerance wants a fraction such as 2%% or 0.02, not '%s'",
+					optarg);
+			break;
+		case 'm':
+			if (o->nglob == CMP_MAX_GLOBS)
+				return cmp_usage_error(
+					"too many --metric (at most %s)", "64");
+			o->glob[o->nglob++] = optarg;
+			break;
+		case 'S':
+			if (cmp_parse_stats(optarg, o->stat))
+				return cmp_usage_error(
+					"--stat wants a list of count, mean, stddev, min, p50, p90, p99, p999, max or all, not '%s'",
+					optarg);
+			break;
+		case 'F':
+			o->fingerprints = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(cmp_usage, stdout);
+			return 0;
+		default:
+			fputs(cmp_usage, stderr);
+			return CMP_EXIT_INPUT;
+		}
+	}
+	if (argc - optind != 2)
+		return cmp_usage_error("%s", "expected BASE.db and NEW.db");
+	o->base = argv[optind];
+	o->new = argv[optind + 1];
+	return -1;
+}
+
+/*
+ * Opening.
+ */
+
+static int cmp_fail(struct cmp *c, const char *what, const char *path)
+{
+	snprintf(c->err, sizeof(c->err), "%s: %s: %s", path, what,
+		 sqlite3_errmsg(c->h));
+	return -EINVAL;
+}
+
+/* Checks that schema (main or n) of c->h is a usnsim database. */
+static int cmp_check_schema(struct cmp *c, const char *schema, const char *path)
+{
+	char sql[128];
+	sqlite3_stmt *q;
+	int v = -1;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s.user_version", schema);
+	if (sqlite3_prepare_v2(c->h, sql, -1, &q, NULL) != SQLITE_OK)
+		return cmp_fail(c, "not a usnsim database", path);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s.runs LIMIT 0", schema);
+	if (v != DB_SCHEMA_VERSION ||
+	    sqlite3_prepare_v2(c->h, sql, -1, &q, NULL) != SQLITE_OK) {
+		snprintf(
+			c->err, sizeof(c->err),
+			"%s: not a usnsim results database of schema version %d",
+			path, DB_SCHEMA_VERSION);
+		return -EINVAL;
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static int cmp_open(struct cmp *c)
+{
+	const struct cmp_opts *o = c->o;
+	sqlite3_stmt *q;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		const char *p = i ? o->new : o->base;
+
+		if (access(p, R_OK)) {
+			snprintf(c->err, sizeof(c->err), "%s: %s", p,
+				 strerror(errno));
+			return -ENOENT;
+		}
+	}
+	if (sqlite3_open_v2(o->base, &c->h, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		return cmp_fail(c, "cannot open", o->base);
+	sqlite3_busy_timeout(c->h, 10000);
+	rc = cmp_check_schema(c, "main", o->base);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(c->h, "ATTACH DATABASE ?1 AS n", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return cmp_fail(c, "cannot open", o->new);
+	sqlite3_bind_text(q, 1, o->new, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return cmp_fail(c, "cannot open", o->new);
+	return cmp_check_schema(c, "n", o->new);
+}
+
+/*
+ * Statistics.
+ */
+
+/* The latest ok run of each key on each side, and the matched pairs. */
+#define CMP_PAIRS                                                          \
+	"WITH b AS (SELECT id, scenario, point, repetition, fingerprint"   \
+	" FROM main.runs WHERE id IN (SELECT max(id) FROM main.runs"       \
+	" WHERE status = 'ok' GROUP BY scenario, point, repetition)),"     \
+	" m AS (SELECT id, scenario, point, repetition, fingerprint"       \
+	" FROM n.runs WHERE id IN (SELECT max(id) FROM n.runs"             \
+	" WHERE status = 'ok' GROUP BY scenario, point, repetition)),"     \
+	" pair AS (SELECT b.scenario, b.point, b.repetition, b.id AS bid," \
+	" m.id AS nid, b.fingerprint AS bf, m.fingerprint AS nf FROM b"    \
+	" JOIN m ON m.scenario = b.scenario AND m.point = b.point"         \
+	" AND m.repetition = b.repetition) "
+
+static const char cmp_sql_summaries[] = CMP_PAIRS
+	"SELECT p.scenario, p.point, x.component, x.metric, x.unit,"
+	" x.count, x.mean, x.stddev, x.min, x.p50, x.p90, x.p99, x.p999, x.max,"
+	" y.count, y.mean, y.stddev, y.min, y.p50, y.p90, y.p99, y.p999, y.max"
+	" FROM pair AS p JOIN main.summaries AS x ON x.run_id = p.bid"
+	" JOIN n.summaries AS y ON y.run_id = p.nid"
+	" AND y.component = x.component AND y.metric = x.metric"
+	" ORDER BY p.scenario, p.point, x.component, x.metric, p.repetition";
+
+static const char cmp_sql_scalars[] = CMP_PAIRS
+	"SELECT p.scenario, p.point, x.component, x.metric, x.unit,"
+	" x.value, y.value"
+	" FROM pair AS p JOIN main.scalars AS x ON x.run_id = p.bid"
+	" JOIN n.scalars AS y ON y.run_id = p.nid"
+	" AND y.component = x.component AND y.metric = x.metric"
+	" WHERE x.value IS NOT NULL AND y.value IS NOT NULL"
+	" ORDER BY p.scenario, p.point, x.component, x.metric, p.repetition";
+
+static void cmp_acc_add(struct cmp_acc *a, double x)
+{
+	double d = x - a->mean;
+
+	a->n++;
+	a->mean += d / a->n;
+	a->m2 += d * (x - a->mean);
+}
+
+static char *cmp_col(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+static bool cmp_same_group(const struct cmp_group *g, sqlite3_stmt *q)
+{
+	for (int i = 0; i < 4; i++) {
+		const char *have = i == 0   ? g->scenario
+				   : i == 1 ? g->point
+				   : i == 2 ? g->component
+					    : g->metric;
+		const unsigned char *t = sqlite3_column_text(q, i);
+
+		if (!have || !t || strcmp(have, (const char *)t))
+			return false;
+	}
+	return true;
+}
+
+static void cmp_group_clear(struct cmp_group *g)
+{
+	free(g->scenario);
+	free(g->point);
+	free(g->component);
+	free(g->metric);
+	free(g->unit);
+	memset(g, 0, sizeof(*g));
+}
+
+static int cmp_group_start(struct cmp_group *g, sqlite3_stmt *q, bool summary)
+{
+	cmp_group_clear(g);
+	g->summary = summary;
+	g->scenario = cmp_col(q, 0);
+	g->point = cmp_col(q, 1);
+	g->component = cmp_col(q, 2);
+	g->metric = cmp_col(q, 3);
+	g->unit = cmp_col(q, 4);
+	if (!g->scenario || !g->point || !g->component || !g->metric ||
+	    !g->unit)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Whether the statistic name (and its metric) passes the --metric globs;
+ * marks the globs that matched. */
+static bool cmp_selected(struct cmp *c, const char *metric, const char *name)
+{
+	bool any = false;
+
+	if (!c->o->nglob)
+		return true;
+	for (size_t i = 0; i < c->o->nglob; i++) {
+		if (fnmatch(c->o->glob[i], metric, 0) &&
+		    fnmatch(c->o->glob[i], name, 0))
+			continue;
+		c->o->glob_used[i] = true;
+		any = true;
+	}
+	return any;
+}
+
+/* Half-width of the confidence interval of mean(new) - mean(base), each
+ * over n values (Welch's t); NAN with fewer than two. */
+static double cmp_half_width(const struct cmp_acc *b, const struct cmp_acc *n)
+{
+	double vb, vn, se2, df;
+
+	if (b->n < 2 || n->n < 2)
+		return NAN;
+	vb = b->m2 / (b->n - 1) / b->n;
+	vn = n->m2 / (n->n - 1) / n->n;
+	se2 = vb + vn;
+	if (!(se2 > 0))
+		return 0;
+	df = se2 * se2 / (vb * vb / (b->n - 1) + vn * vn / (n->n - 1));
+	return gsl_cdf_tdist_Pinv(1 - (1 - CMP_CONFIDENCE) / 2, df) * sqrt(se2);
+}
+
+static int cmp_add_moved(struct cmp *c, const char *name,
+			 const struct cmp_acc *b, const struct cmp_acc *n,
+			 double half)
+{
+	const struct cmp_group *g = &c->g;
+	struct cmp_moved *m;
+
+	if (c->nmv == c->capmv) {
+		size_t cap = c->capmv ? 2 * c->capmv : 16;
+
+		m = realloc(c->mv, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		c->mv = m;
+		c->capmv = cap;
+	}
+	m = &c->mv[c->nmv];
+	*m = (struct cmp_moved){ strdup(g->scenario),
+				 strdup(g->point),
+				 strdup(name),
+				 strdup(g->unit),
+				 b->mean,
+				 n->mean,
+				 half,
+				 b->n };
+	if (!m->scenario || !m->point || !m->name || !m->unit) {
+		free(m->scenario);
+		free(m->point);
+		free(m->name);
+		free(m->unit);
+		return -ENOMEM;
+	}
+	c->nmv++;
+	return 0;
+}
+
+/* Decides, for every statistic of the group read so far, whether it
+ * moved. */
+static int cmp_group_end(struct cmp *c)
+{
+	struct cmp_group *g = &c->g;
+	char name[1024], metric[768];
+	double d, half;
+
+	if (!g->scenario)
+		return 0;
+	snprintf(metric, sizeof(metric), "%s.%s", g->component, g->metric);
+	for (size_t k = 0; k < (g->summary ? CMP_NSTATS : 1); k++) {
+		if (g->summary && !c->o->stat[k])
+			continue;
+		if (!g->b[k].n)
+			continue;
+		if (g->summary)
+			snprintf(name, sizeof(name), "%s.%s", metric,
+				 cmp_stats[k]);
+		else
+			snprintf(name, sizeof(name), "%s", metric);
+		if (!cmp_selected(c, metric, name))
+			continue;
+		c->compared++;
+		d = g->n[k].mean - g->b[k].mean;
+		if (!(fabs(d) > c->o->tol * fabs(g->b[k].mean)))
+			continue;
+		half = cmp_half_width(&g->b[k], &g->n[k]);
+		if (!isnan(half) && !(fabs(d) > half))
+			continue;
+		if (cmp_add_moved(c, name, &g->b[k], &g->n[k], half))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One row: a matched repetition of a group. */
+static void cmp_row(struct cmp_group *g, sqlite3_stmt *q)
+{
+	double bc, nc;
+
+	if (!g->summary) {
+		cmp_acc_add(&g->b[0], sqlite3_column_double(q, 5));
+		cmp_acc_add(&g->n[0], sqlite3_column_double(q, 6));
+		return;
+	}
+	bc = sqlite3_column_double(q, 5);
+	nc = sqlite3_column_double(q, 5 + CMP_NSTATS);
+	for (int k = 0; k < CMP_NSTATS; k++) {
+		/* an empty histogram's statistics are placeholders */
+		if (k && (bc <= 0 || nc <= 0))
+			continue;
+		cmp_acc_add(&g->b[k], sqlite3_column_double(q, 5 + k));
+		cmp_acc_add(&g->n[k],
+			    sqlite3_column_double(q, 5 + CMP_NSTATS + k));
+	}
+}
+
+static int cmp_table(struct cmp *c, const char *sql, bool summary)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(c->h, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return cmp_fail(c, "cannot read", c->o->base);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!cmp_same_group(&c->g, q) &&
+		    (cmp_group_end(c) || cmp_group_start(&c->g, q, summary)))
+			break;
+		cmp_row(&c->g, q);
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_ROW) {
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		return -ENOMEM;
+	}
+	if (rc != SQLITE_DONE)
+		return cmp_fail(c, "cannot read", c->o->base);
+	rc = cmp_group_end(c);
+	cmp_group_clear(&c->g);
+	return rc;
+}
+
+/*
+ * Runs: how many matched, which did not, fingerprints.
+ */
+
+static int cmp_count(struct cmp *c, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(c->h, sql, -1, &q, NULL);
+
+	if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		*out = sqlite3_column_int64(q, 0);
+	else
+		rc = SQLITE_ERROR;
+	sqlite3_finalize(q);
+	return rc == SQLITE_OK ? 0 : cmp_fail(c, "cannot read", c->o->base);
+}
+
+/* Runs of one side that the other side lacks, per point. */
+static int cmp_unmatched(struct cmp *c, bool base_side)
+{
+	static const char sql[] =
+		CMP_PAIRS "SELECT scenario, point, count(*) FROM %s AS r"
+			  " WHERE NOT EXISTS (SELECT 1 FROM pair AS p"
+			  " WHERE p.%s = r.id)"
+			  " GROUP BY scenario, point ORDER BY scenario, point";
+	char buf[sizeof(sql) + 16];
+	sqlite3_stmt *q;
+	int rc;
+
+	snprintf(buf, sizeof(buf), sql, base_side ? "b" : "m",
+		 base_side ? "bid" : "nid");
+	if (sqlite3_prepare_v2(c->h, buf, -1, &q, NULL) != SQLITE_OK)
+		return cmp_fail(c, "cannot read", c->o->base);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		printf("note: only in %s: %s %s, %lld run%s\n",
+		       base_side ? c->o->base : c->o->new,
+		       (const char *)sqlite3_column_text(q, 0),
+		       (const char *)sqlite3_column_text(q, 1),
+		       (long long)sqlite3_column_int64(q, 2),
+		       sqlite3_column_int64(q, 2) == 1 ? "" : "s");
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : cmp_fail(c, "cannot read", c->o->base);
+}
+
+static bool cmp_point_moved(const struct cmp *c, const char *scenario,
+			    const char *point)
+{
+	for (size_t i = 0; i < c->nmv; i++)
+		if (!strcmp(c->mv[i].scenario, scenario) &&
+		    !strcmp(c->mv[i].point, point))
+			return true;
+	return false;
+}
+
+/* Points whose matched runs have other fingerprints although none of
+ * their metrics moved. */
+static int cmp_fingerprints(struct cmp *c)
+{
+	static const char sql[] =
+		CMP_PAIRS "SELECT scenario, point, count(*),"
+			  " sum(bf IS NOT NULL AND nf IS NOT NULL AND bf != nf)"
+			  " FROM pair GROUP BY scenario, point"
+			  " ORDER BY scenario, point";
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->h, sql, -1, &q, NULL) != SQLITE_OK)
+		return cmp_fail(c, "cannot read", c->o->base);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(q, 0);
+		const char *p = (const char *)sqlite3_column_text(q, 1);
+		int64_t n = sqlite3_column_int64(q, 2);
+		int64_t k = sqlite3_column_int64(q, 3);
+
+		if (!k || cmp_point_moved(c, s, p))
+			continue;
+		c->nchanged_fp++;
+		printf("%s: %s %s: behaviour changed, summaries equal (%lld of %lld matched runs have another fingerprint)\n",
+		       c->o->fingerprints ? "changed" : "note", s, p,
+		       (long long)k, (long long)n);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : cmp_fail(c, "cannot read", c->o->base);
+}
+
+/*
+ * Output.
+ */
+
+static void cmp_fmt(const char *unit, double v, char *buf, size_t n)
+{
+	struct expr_value ev = { expect_unit_kind(unit), v, NULL };
+
+	expect_format(&ev, buf, n);
+}
+
+static int cmp_w(int w, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > w ? n : w;
+}
+
+static void cmp_print_moved(const struct cmp *c)
+{
+	int ws = 8, wp = 5, wm = 6, wb = 4, wn = 3;
+	char b[64], n[64];
+
+	for (size_t i = 0; i < c->nmv; i++) {
+		const struct cmp_moved *m = &c->mv[i];
+
+		ws = cmp_w(ws, m->scenario);
+		wp = cmp_w(wp, m->point);
+		wm = cmp_w(wm, m->name);
+		cmp_fmt(m->unit, m->base, b, sizeof(b));
+		cmp_fmt(m->unit, m->new, n, sizeof(n));
+		wb = cmp_w(wb, b);
+		wn = cmp_w(wn, n);
+	}
+	printf("%-*s  %-*s  %-*s  %*s  %*s  %8s  %s\n", ws, "scenario", wp,
+	       "point", wm, "metric", wb, "base", wn, "new", "change",
+	       "ci95 of the change");
+	for (size_t i = 0; i < c->nmv; i++) {
+		const struct cmp_moved *m = &c->mv[i];
+		char pct[32], ci[128], h[64];
+
+		cmp_fmt(m->unit, m->base, b, sizeof(b));
+		cmp_fmt(m->unit, m->new, n, sizeof(n));
+		if (m->base != 0)
+			snprintf(pct, sizeof(pct), "%+.1f%%",
+				 100 * (m->new - m->base) / fabs(m->base));
+		else
+			snprintf(pct, sizeof(pct), "new");
+		if (isnan(m->half)) {
+			snprintf(ci, sizeof(ci), "- (%u run%s)", m->n,
+				 m->n == 1 ? "" : "s");
+		} else {
+			cmp_fmt(m->unit, m->half, h, sizeof(h));
+			snprintf(ci, sizeof(ci), "+-%s (%u runs)", h, m->n);
+		}
+		printf("%-*s  %-*s  %-*s  %*s  %*s  %8s  %s\n", ws, m->scenario,
+		       wp, m->point, wm, m->name, wb, b, wn, n, pct, ci);
+	}
+}
+
+static int cmp_report(struct cmp *c, int64_t pairs)
+{
+	int rc = 0;
+
+	if (!c->o->quiet)
+		printf("%s -> %s: %lld matched run%s, %zu statistics compared, tolerance %g%%\n",
+		       c->o->base, c->o->new, (long long)pairs,
+		       pairs == 1 ? "" : "s", c->compared, 100 * c->o->tol);
+	if (c->nmv)
+		cmp_print_moved(c);
+	rc = cmp_unmatched(c, true);
+	if (!rc)
+		rc = cmp_unmatched(c, false);
+	if (!rc)
+		rc = cmp_fingerprints(c);
+	if (rc)
+		return rc;
+	if (!c->o->quiet && c->nmv)
+		printf("%zu of %zu statistics moved\n", c->nmv, c->compared);
+	else if (!c->o->quiet)
+		printf("nothing moved beyond the tolerance\n");
+	return 0;
+}
+
+static int cmp_globs_used(struct cmp *c)
+{
+	for (size_t i = 0; i < c->o->nglob; i++) {
+		if (c->o->glob_used[i])
+			continue;
+		snprintf(
+			c->err, sizeof(c->err),
+			"--metric '%s' matches no metric of the runs the two databases have in common",
+			c->o->glob[i]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmp_run(struct cmp *c)
+{
+	int64_t pairs = 0;
+	int rc = cmp_open(c);
+
+	if (!rc)
+		rc = cmp_count(c, CMP_PAIRS "SELECT count(*) FROM pair",
+			       &pairs);
+	if (!rc && !pairs) {
+		snprintf(
+			c->err, sizeof(c->err),
+			"%s and %s have no run in common (runs are matched by scenario name, sweep point and repetition)",
+			c->o->base, c->o->new);
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = cmp_table(c, cmp_sql_summaries, true);
+	if (!rc)
+		rc = cmp_table(c, cmp_sql_scalars, false);
+	if (!rc)
+		rc = cmp_globs_used(c);
+	if (!rc)
+		rc = cmp_report(c, pairs);
+	return rc;
+}
 
 int compare_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "usnsim: compare: not in this build yet\n");
-	return 2;
+	struct cmp_opts o = { 0 };
+	struct cmp c = { .o = &o };
+	int rc = cmp_parse_opts(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	rc = cmp_run(&c);
+	fflush(stdout);
+	if (rc)
+		fprintf(stderr, "%s\n", c.err);
+	else if (c.nmv || (o.fingerprints && c.nchanged_fp))
+		rc = CMP_EXIT_MOVED;
+	for (size_t i = 0; i < c.nmv; i++) {
+		free(c.mv[i].scenario);
+		free(c.mv[i].point);
+		free(c.mv[i].name);
+		free(c.mv[i].unit);
+	}
+	free(c.mv);
+	cmp_group_clear(&c.g);
+	sqlite3_close(c.h);
+	return rc < 0 ? CMP_EXIT_INPUT : rc;
 }

@@ -1,7 +1,8 @@
 /*
  * main.c - the usnsim command line.
  *
- *   usnsim run FILE [--db DB] [--seed N] [--set PATH=VALUE]... [--quiet]
+ *   usnsim run FILE [--db DB] [--seed N] [--engine NAME] [--set PATH=VALUE]...
+ *              [--quiet]
  *   usnsim validate FILE [--set PATH=VALUE]...
  *   usnsim params [--markdown]
  *
@@ -68,6 +69,8 @@ static const char usage_run[] =
 	"options:\n"
 	"  -d, --db DB            results database (default results.db)\n"
 	"  -s, --seed N           base seed (overrides the scenario's seed)\n"
+	"  -e, --engine NAME      event engine: native or ns3 (overrides the\n"
+	"                         scenario's engine; same as --set engine=NAME)\n"
 	"  -S, --set PATH=VALUE   override a parameter, e.g.\n"
 	"                         --set apps.src.rate=90kpps (repeatable)\n"
 	"  -q, --quiet            print nothing but errors\n"
@@ -90,6 +93,8 @@ static const char usage_sweep[] =
 	"                         the shards' databases with `usnsim merge`\n"
 	"  -l, --list             print the points and exit\n"
 	"  -s, --seed N           base seed (overrides the scenario's seed)\n"
+	"  -e, --engine NAME      event engine: native or ns3 (overrides the\n"
+	"                         scenario's engine; same as --set engine=NAME)\n"
 	"  -S, --set PATH=VALUE   override a parameter (repeatable)\n"
 	"      --resume           accepted for clarity; resuming is always on\n"
 	"  -q, --quiet            no progress line and no summary\n"
@@ -105,7 +110,7 @@ static const char usage_merge[] =
 	"results of different scenario files; --force mixes them anyway.\n";
 
 static const char usage_validate[] =
-	"usage: usnsim validate FILE [--set PATH=VALUE]...\n"
+	"usage: usnsim validate FILE [--engine NAME] [--set PATH=VALUE]...\n"
 	"\n"
 	"Loads and checks the scenario (keys, types, units, ranges and how the\n"
 	"parameters fit together) without running it. Prints `FILE: ok`.\n";
@@ -132,6 +137,7 @@ struct run_opts {
 	const char *sets[MAX_SETS];
 	size_t nsets;
 	char seed_set[64];
+	char engine_set[64];
 	int quiet;
 	int list;
 	unsigned jobs, shard_k, shard_n;
@@ -170,6 +176,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "engine", required_argument, NULL, 'e' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -184,7 +191,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 
 	o->db = "results.db";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, sweep ? "d:s:S:qhj:l" : "d:s:S:qh",
+	while ((c = getopt_long(argc, argv,
+				sweep ? "d:s:e:S:qhj:l" : "d:s:e:S:qh",
 				longopts, NULL)) != -1) {
 		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R'))
 			c = '?';
@@ -215,6 +223,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 			snprintf(o->seed_set, sizeof(o->seed_set), "seed=%s",
 				 optarg);
 			break;
+		case 'e':
+			snprintf(o->engine_set, sizeof(o->engine_set),
+				 "engine=%s", optarg);
+			break;
 		case 'S':
 			if (o->nsets == MAX_SETS)
 				return usage_error(
@@ -235,6 +247,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 	}
 	if (o->seed_set[0] && o->nsets < MAX_SETS)
 		o->sets[o->nsets++] = o->seed_set;
+	if (o->engine_set[0] && o->nsets < MAX_SETS)
+		o->sets[o->nsets++] = o->engine_set;
 	if (optind != argc - 1)
 		return usage_error(
 			cmd_usage, "%s",
@@ -258,8 +272,9 @@ static void print_summary(const struct run_result *r)
 	struct stat_summary sm;
 	struct stat_info si;
 
-	printf("repetition %u: %llu events in %.3f s (%.2f M events/s)\n",
+	printf("repetition %u: %llu events in %.3f s on the %s engine (%.2f M events/s)\n",
 	       r->repetition, (unsigned long long)r->events, r->wall_s,
+	       r->engine,
 	       r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0.0);
 	printf("  %-20s %-14s %10s %10s %10s %10s %10s\n", "component",
 	       "metric", "count", "mean", "p50", "p99", "max");

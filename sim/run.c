@@ -1,11 +1,19 @@
 /*
  * run.c - one run: build the topology from a scenario, simulate, collect.
  *
- * The bare-queue topology (no hosts) is: every app -> the `network` link ->
- * a sink that records per-app latency. Packets dropped anywhere go to the
- * sink's drop port. At the end, what is still in flight is counted by
- * walking the link's queues (not derived from the counters), so that
- * sent = received + dropped + in_flight is a real check of the models.
+ * The bare-queue topology (no hosts) is: every app -> the `network` ->
+ * a sink that records per-app latency. The network is the native link or,
+ * for the ns-3 kinds, ns-3 devices (models/ns3net.c) with the same ports.
+ * Packets dropped anywhere go to the sink's drop port. At the end, what is
+ * still in flight is counted by walking the network's queues or table (not
+ * derived from the counters), so that sent = received + dropped +
+ * in_flight is a real check of the models.
+ *
+ * The engine: the scenario's `engine`, except that an ns-3 network needs
+ * the ns3 engine, which is then chosen when `engine` was left at its
+ * default (said once per process on stderr) and is an error when the
+ * scenario asks for native explicitly. After the run the engine is frozen
+ * (sim_freeze), so results can be kept while the next run uses ns-3.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +23,7 @@
 
 #include "app.h"
 #include "link.h"
+#include "ns3net.h"
 #include "pkt.h"
 #include "run.h"
 #include "scenario.h"
@@ -23,7 +32,8 @@
 
 struct topo {
 	struct pkt_pool *pool;
-	struct link *link;
+	struct link *link;     /* network.kind link, or */
+	struct ns3net *ns3net; /* an ns-3 network */
 	struct sink *sink;
 	size_t napps;
 	const char *const *names;
@@ -37,7 +47,34 @@ static void topo_destroy(struct topo *t)
 	free(t->apps);
 	sink_destroy(t->sink);
 	link_destroy(t->link);
+	ns3net_destroy(t->ns3net);
 	pkt_pool_destroy(t->pool);
+}
+
+static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
+			const struct scn *s, uint32_t rep, char *err,
+			size_t errlen)
+{
+	struct sim_port in, drop;
+
+	if (ns3net_handles(scn_str(s, "network.kind"))) {
+		int rc = ns3net_create(sim, st, s, "network", rep, &t->ns3net,
+				       err, errlen);
+
+		if (rc)
+			return rc;
+	} else if (link_create(sim, st, s, "network", &t->link)) {
+		return -ENOMEM;
+	}
+	if (sink_create(sim, st, t->pool, t->napps, t->names, &t->sink))
+		return -ENOMEM;
+	in = sink_input(t->sink);
+	drop = sink_drop_input(t->sink);
+	if (t->link)
+		link_connect(t->link, in, drop);
+	else
+		ns3net_connect(t->ns3net, in, drop);
+	return 0;
 }
 
 static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
@@ -51,19 +88,16 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	t->apps = calloc(t->napps ? t->napps : 1, sizeof(*t->apps));
 	if (!t->pool || !t->apps)
 		return -ENOMEM;
-	rc = link_create(sim, st, s, "network", &t->link);
-	if (!rc)
-		rc = sink_create(sim, st, t->pool, t->napps, t->names,
-				 &t->sink);
+	rc = topo_network(t, sim, st, s, rep, err, errlen);
 	if (rc)
 		return rc;
-	link_connect(t->link, sink_input(t->sink), sink_drop_input(t->sink));
 	for (size_t i = 0; i < t->napps; i++) {
 		rc = app_create(sim, st, t->pool, s, t->names[i], (uint32_t)i,
 				rep, &t->apps[i], err, errlen);
 		if (rc)
 			return rc;
-		app_connect(t->apps[i], link_input(t->link));
+		app_connect(t->apps[i], t->link ? link_input(t->link)
+						: ns3net_input(t->ns3net));
 	}
 	return 0;
 }
@@ -80,11 +114,18 @@ static void topo_finish(struct topo *t, struct stats *st)
 {
 	char comp[128];
 
-	link_finish(t->link);
+	if (t->link)
+		link_finish(t->link);
+	else
+		ns3net_finish(t->ns3net);
 	for (size_t i = 0; i < t->napps; i++) {
+		uint32_t src = (uint32_t)i;
+
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
-		stats_scalar(st, comp, "in_flight", "packets",
-			     (double)link_held_by(t->link, (uint32_t)i));
+		stats_scalar(
+			st, comp, "in_flight", "packets",
+			(double)(t->link ? link_held_by(t->link, src)
+					 : ns3net_held_by(t->ns3net, src)));
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));
@@ -100,6 +141,35 @@ static int run_check(const struct scn *s, char *err, size_t errlen)
 	snprintf(err, errlen, "%s: warmup must be shorter than duration",
 		 where);
 	return -EINVAL;
+}
+
+/*
+ * The engine a run of s uses: its `engine`, or ns3 when the network needs
+ * ns-3 and `engine` is the default (*automatic is then true). Returns 0;
+ * -EINVAL with "file:line:col: ..." in err when the scenario or an
+ * override asks for another engine with an ns-3 network.
+ */
+static int run_engine(const struct scn *s, const char **engine, bool *automatic,
+		      char *err, size_t errlen)
+{
+	const char *kind = scn_str(s, "network.kind");
+	char where[256];
+
+	*engine = scn_str(s, "engine");
+	*automatic = false;
+	if (!ns3net_handles(kind) || !strcmp(*engine, "ns3"))
+		return 0;
+	scn_where(s, "engine", where, sizeof(where));
+	if (strcmp(where, scn_path(s))) {
+		snprintf(
+			err, errlen,
+			"%s: engine: %s cannot run network.kind %s, which is an ns-3 device; use engine: ns3 or leave engine out",
+			where, *engine, kind);
+		return -EINVAL;
+	}
+	*engine = "ns3";
+	*automatic = true;
+	return 0;
 }
 
 static double wall_now(void)
@@ -123,17 +193,27 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		 char *err, size_t errlen)
 {
 	struct topo t = { 0 };
+	bool automatic;
 	double t0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = run_check(s, err, errlen);
+	if (!rc)
+		rc = run_engine(s, &out->engine, &automatic, err, errlen);
 	if (rc)
 		return rc;
+	err[0] = '\0';
+	/* the backend's own name outlives the scenario */
+	if (sim_backend(out->engine))
+		out->engine = sim_backend(out->engine)->name;
 	out->repetition = rep;
 	out->seed = (uint64_t)scn_int(s, "seed");
-	out->engine = scn_str(s, "engine");
 	out->sim = sim_create(out->engine);
+	if (!out->sim && !strcmp(out->engine, "ns3")) {
+		rc = -EBUSY;
+		goto out_fail;
+	}
 	if (!out->sim)
 		goto out_nomem;
 	out->stats = stats_create(out->sim, scn_time(s, "warmup"),
@@ -156,31 +236,55 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 	stats_finish(out->stats);
 	topo_finish(&t, out->stats);
 	topo_destroy(&t);
+	sim_freeze(out->sim);
 	return 0;
 out_nomem:
 	rc = -ENOMEM;
 out_fail:
-	if (rc == -ENOMEM)
+	if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory setting up the run");
+	else if (rc == -EBUSY)
+		snprintf(
+			err, errlen,
+			"the ns-3 engine is in use by another run in this process");
 	topo_destroy(&t);
 	run_result_fini(out);
 	return rc;
 }
 
+/* Set once this process has said that it picked the ns3 engine by itself,
+ * so that a study of many points says it once. */
+static bool run_told_engine;
+
 int run_validate(const struct scn *s, char *err, size_t errlen)
 {
 	struct run_result r;
 	struct topo t = { 0 };
+	const char *engine;
+	bool automatic;
 	int rc = run_check(s, err, errlen);
 
+	if (!rc)
+		rc = run_engine(s, &engine, &automatic, err, errlen);
 	if (rc)
 		return rc;
+	if (automatic && !run_told_engine) {
+		fprintf(stderr, "%s: network.kind %s runs on the ns3 engine\n",
+			scn_path(s), scn_str(s, "network.kind"));
+		run_told_engine = true;
+	}
 	memset(&r, 0, sizeof(r));
-	r.sim = sim_create(scn_str(s, "engine"));
+	err[0] = '\0';
+	r.sim = sim_create(engine);
 	r.stats = r.sim ? stats_create(r.sim, 0, 0) : NULL;
 	rc = r.stats ? topo_build(&t, r.sim, r.stats, s, 0, err, errlen)
 		     : -ENOMEM;
-	if (rc == -ENOMEM)
+	if (!r.sim && !strcmp(engine, "ns3")) {
+		rc = -EBUSY;
+		snprintf(
+			err, errlen,
+			"the ns-3 engine is in use by another run in this process");
+	} else if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory setting up the run");
 	topo_destroy(&t);
 	run_result_fini(&r);

@@ -20,7 +20,7 @@ struct stats;
 struct run_result {
 	uint32_t repetition;
 	uint64_t seed;	    /* scenario seed (streams derive from it) */
-	const char *engine; /* backend name */
+	const char *engine; /* backend name ("native", "ns3"; static) */
 	char started[32];   /* ISO 8601 UTC */
 	double wall_s;
 	uint64_t events;
@@ -30,17 +30,23 @@ struct run_result {
 	struct sim *sim;      /* owned; the stats refer to it */
 };
 
-/* Runs repetition rep of s. Returns 0; -EINVAL with "file:line:col: ..." in
- * err if the parameters are inconsistent (e.g. warmup >= duration);
- * -ENOMEM. */
+/* Runs repetition rep of s on its engine (the ns3 engine when the network
+ * is an ns-3 one and the scenario leaves `engine` alone). Returns 0;
+ * -EINVAL with "file:line:col: ..." in err if the parameters are
+ * inconsistent (e.g. warmup >= duration, engine: native with an ns-3
+ * network); -EBUSY if the run needs ns-3 and another run of this process
+ * holds it; -ENOMEM. Afterwards the engine is frozen (sim_freeze): its
+ * clock, events and fingerprint stay readable, ns-3 is free again. */
 int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		 char *err, size_t errlen);
 void run_result_fini(struct run_result *r);
 
 /* Checks what the scenario's parameters cannot check one by one (warm-up
- * shorter than duration, distributions that fit together) by building the
- * topology without running it. Returns 0, -EINVAL with err filled, or
- * -ENOMEM. */
+ * shorter than duration, distributions that fit together, an engine that
+ * can run the network, a Wi-Fi station that can associate) by building
+ * the topology without running it. When it picks the ns3 engine for an
+ * ns-3 network by itself, it says so on stderr, once per process. Returns
+ * 0, -EINVAL with err filled, -EBUSY (ns-3 in use) or -ENOMEM. */
 int run_validate(const struct scn *s, char *err, size_t errlen);
 
 #endif

@@ -1485,18 +1485,14 @@ static int scn_load_tree(struct scn_ld *ld, const char *buf, size_t len,
 	return 0;
 }
 
-static int scn_finish(struct scn *s, const char *buf, size_t len,
-		      const char *const *sets, size_t nsets)
+/* Fills in the study name: the `name` parameter, or the file's base name
+ * without extension. */
+static int scn_finish(struct scn *s)
 {
 	const struct param_val *name;
 	const char *base, *dot;
-	uint64_t h = 0xcbf29ce484222325ULL;
 	char *nm;
 
-	scn_hash_bytes(&h, buf, len);
-	for (size_t i = 0; i < nsets; i++)
-		scn_hash_bytes(&h, sets[i], strlen(sets[i]) + 1);
-	snprintf(s->hash, sizeof(s->hash), "%016llx", (unsigned long long)h);
 	name = scn_get(s, "name");
 	if (name && name->type == PT_STRING && name->u.s && *name->u.s) {
 		s->name = name->u.s;
@@ -1528,6 +1524,43 @@ static int scn_finish(struct scn *s, const char *buf, size_t len,
 	}
 	s->name = "";
 	return 0;
+}
+
+static void scn_hash_node(uint64_t *h, const struct scn_node *nd)
+{
+	static const char kind[] = {
+		[SCN_SCALAR] = 'S', [SCN_MAP] = 'M', [SCN_SEQ] = 'Q'
+	};
+
+	scn_hash_bytes(h, &kind[nd->kind], 1);
+	if (nd->kind == SCN_SCALAR)
+		scn_hash_bytes(h, nd->text, strlen(nd->text) + 1);
+	for (size_t i = 0; i < nd->n; i++)
+		scn_hash_node(h, nd->kid[i]);
+	scn_hash_bytes(h, "", 1);
+}
+
+/*
+ * The scenario hash names what is simulated: FNV-1a 64 over every
+ * effective parameter in path order ("path=text" and a NUL each), then the
+ * sweep: block as a tree. Comments, layout, the order of keys, values equal
+ * to their defaults written out, and the blocks that do not change results
+ * (expect:, figures:) leave it as it is, so editing them does not make a
+ * study run again; any change of a value does.
+ */
+static void scn_set_hash(struct scn *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const struct scn_node *sweep = scn_block(s, "sweep");
+
+	for (size_t i = 0; i < s->np; i++) {
+		scn_hash_bytes(&h, s->p[i].path, strlen(s->p[i].path));
+		scn_hash_bytes(&h, "=", 1);
+		scn_hash_bytes(&h, s->p[i].text, strlen(s->p[i].text) + 1);
+	}
+	if (sweep)
+		scn_hash_node(&h, sweep);
+	snprintf(s->hash, sizeof(s->hash), "%016llx", (unsigned long long)h);
 }
 
 /* Moves the file's tree from the load state to the scenario. */
@@ -1586,11 +1619,12 @@ int scn_load(const char *path, const char *const *sets, size_t nsets,
 		rc = scn_apply_set(&ld, (int)i + 1, sets[i]);
 	if (!rc)
 		rc = scn_effective(&ld);
-	if (!rc && scn_finish(ld.s, buf, len, sets, nsets))
+	if (!rc && scn_finish(ld.s))
 		rc = scn_nomem(&ld);
 	if (rc)
 		goto out_fail;
 	scn_keep_tree(&ld, root);
+	scn_set_hash(ld.s);
 	scn_ld_fini(&ld);
 	free(buf);
 	*out = ld.s;

@@ -36,7 +36,9 @@ void scn_destroy(struct scn *s); /* NULL is a no-op */
 const char *scn_path(const struct scn *s);
 /* The `name:` parameter, or the file's base name without extension. */
 const char *scn_name(const struct scn *s);
-/* Hex hash (16 digits) of the file's bytes and the overrides. */
+/* Hex hash (16 digits) of what is simulated: every effective parameter
+ * and the sweep: block. Comments, layout, expect: and figures: do not
+ * change it; any value does. Part of every run's key. */
 const char *scn_hash(const struct scn *s);
 
 /* Instance names of a group ("apps") in file order; returns the count. */

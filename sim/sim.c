@@ -3,7 +3,9 @@
  *
  * The front owns struct sim (current time, events executed, stop flag);
  * the backend owns the pending events. Scheduling checks arguments here so
- * every backend sees only valid requests: times never go backwards.
+ * every backend sees only valid requests: times never go backwards. A
+ * frozen engine (sim_freeze) has handed its backend back and keeps only
+ * the shared state, for results read after a run.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 static const struct sim_backend_ops *const backends[] = {
 	&sim_native_ops,
+	&sim_ns3_ops,
 };
 
 const struct sim_backend_ops *sim_backend(const char *name)
@@ -96,6 +99,68 @@ void sim_stop(struct sim *sim)
 uint64_t sim_pending(const struct sim *sim)
 {
 	return sim->ops->pending(sim->impl);
+}
+
+/* The backend of a frozen engine: refuses everything, holds nothing. */
+static void *frozen_create(struct sim *sim)
+{
+	return sim;
+}
+
+static void frozen_destroy(void *impl)
+{
+	(void)impl;
+}
+
+static sim_event_id frozen_schedule_at(void *impl, sim_time at, sim_fn fn,
+				       void *a, void *b)
+{
+	(void)impl;
+	(void)at;
+	(void)fn;
+	(void)a;
+	(void)b;
+	return 0;
+}
+
+static int frozen_cancel(void *impl, sim_event_id id)
+{
+	(void)impl;
+	(void)id;
+	return -ENOENT;
+}
+
+static void frozen_run(void *impl, sim_time until)
+{
+	struct sim *sim = impl;
+
+	(void)until;
+	sim->stopping = true; /* the clock stays where it stopped */
+}
+
+static uint64_t frozen_pending(const void *impl)
+{
+	(void)impl;
+	return 0;
+}
+
+static const struct sim_backend_ops frozen_ops = {
+	.name = "frozen",
+	.create = frozen_create,
+	.destroy = frozen_destroy,
+	.schedule_at = frozen_schedule_at,
+	.cancel = frozen_cancel,
+	.run = frozen_run,
+	.pending = frozen_pending,
+};
+
+void sim_freeze(struct sim *sim)
+{
+	if (sim->ops == &frozen_ops)
+		return;
+	sim->ops->destroy(sim->impl);
+	sim->ops = &frozen_ops;
+	sim->impl = frozen_create(sim);
 }
 
 uint32_t sim_trace_id(const char *component)

@@ -7,8 +7,9 @@
  * sequence number), so a run is a pure function of its inputs.
  *
  * The engine is a thin front over a backend chosen at creation: "native"
- * (a 4-ary heap over a slab of event records, no allocation per event) or,
- * later, "ns3" (ns3::Simulator through sim/ns3/). Models see only this API.
+ * (a 4-ary heap over a slab of event records, no allocation per event) or
+ * "ns3" (ns3::Simulator through sim/ns3/, required by ns-3 networks; one
+ * at a time per process). Models see only this API.
  */
 #ifndef USNSIM_SIM_H
 #define USNSIM_SIM_H
@@ -60,10 +61,11 @@ struct sim {
 	void *impl;
 };
 
-/* Backends known by name ("native", later "ns3"); NULL if unknown. */
+/* Backends known by name ("native", "ns3"); NULL if unknown. */
 const struct sim_backend_ops *sim_backend(const char *name);
 
-/* Returns a new engine at time 0, or NULL (unknown backend or no memory). */
+/* Returns a new engine at time 0, or NULL (unknown backend, no memory, or
+ * an "ns3" engine while another one exists in the process). */
 struct sim *sim_create(const char *backend);
 void sim_destroy(struct sim *sim); /* NULL is a no-op */
 
@@ -82,6 +84,11 @@ uint64_t sim_run(struct sim *sim, sim_time until);
 /* Makes sim_run() return after the current event. */
 void sim_stop(struct sim *sim);
 uint64_t sim_pending(const struct sim *sim);
+/* Ends the backend's part (pending events are dropped; an ns3 engine
+ * gives ns-3's simulator back, so another can be created) and keeps the
+ * clock, event count and fingerprint for whoever reads results; nothing
+ * can be scheduled or run afterwards. Idempotent. */
+void sim_freeze(struct sim *sim);
 
 static inline sim_time sim_now(const struct sim *sim)
 {

@@ -170,6 +170,17 @@ static int push_task(struct study *st, uint32_t point, uint32_t rep)
 	return 0;
 }
 
+bool study_point_seed(const struct scn *base, const char *point_json,
+		      uint64_t *seed)
+{
+	if (scn_int(base, "common_random_numbers"))
+		return false;
+	*seed = rng_derive_seed((uint64_t)scn_int(base, "seed"), 0,
+				point_json) &
+		((1ULL << 53) - 1);
+	return true;
+}
+
 /* The overrides of point i: the CLI's, the point's, and with common random
  * numbers off a seed derived from the point. */
 static int point_sets(struct study *st, size_t i)
@@ -187,11 +198,8 @@ static int point_sets(struct study *st, size_t i)
 	memcpy(p->sets, o->sets, o->nsets * sizeof(*p->sets));
 	memcpy(p->sets + o->nsets, ps, n * sizeof(*p->sets));
 	p->nsets = o->nsets + n;
-	if (scn_int(st->base, "common_random_numbers"))
+	if (!study_point_seed(st->base, p->json, &seed))
 		return 0;
-	seed = rng_derive_seed((uint64_t)scn_int(st->base, "seed"), 0,
-			       p->json) &
-	       ((1ULL << 53) - 1);
 	p->seed_set = malloc(32);
 	if (!p->seed_set)
 		return -ENOMEM;

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct scn;
+
 struct study_opts {
 	const char *file;
 	const char *const *sets; /* --set overrides */
@@ -41,6 +43,14 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 /* Prints the points of a study (for `usnsim sweep --list`) to stdout.
  * Returns 0 or an error as study_run. */
 int study_list(const struct study_opts *o, char *err, size_t errlen);
+
+/* The seed of the sweep point whose JSON is point_json, for a scenario
+ * that turns common random numbers off: derived from the scenario's seed
+ * and the point, so that points draw independent numbers. Returns true
+ * and *seed then; false when common random numbers are on (every point
+ * runs with the scenario's own seed). */
+bool study_point_seed(const struct scn *base, const char *point_json,
+		      uint64_t *seed);
 
 /* Makes the calling process's SIGINT / SIGTERM end a running study
  * cleanly: the first lets in-flight runs finish, the second abandons them.

@@ -5,18 +5,24 @@
  * Each tests/bad/NN-name.yaml starts with a comment
  *   # expect: LINE:COL fragment of the message
  * (lines count that comment). Loading (scn_load, then sweep_expand for
- * the `sweep:` block) must fail with a message that starts with
- * "tests/bad/NN-name.yaml:LINE:COL:" and contains the fragment.
- * Then `build/usnsim run FILE --db DB` must exit with status 2, print that
- * same message as the first line of stderr, and leave DB (a database that
+ * the `sweep:` block, then expect_parse for the `expect:` block and, if
+ * that has assertions, expect_bind on a run of the scenario, since names
+ * are checked against the statistics of a finished run) must fail with a
+ * message that starts with "tests/bad/NN-name.yaml:LINE:COL:" and
+ * contains the fragment. Then `build/usnsim check FILE --db DB` and, for
+ * files that the loader refuses before the expect: block,
+ * `build/usnsim run FILE --db DB` must exit with status 2, print that same
+ * message as the first line of stderr, and leave DB (a database that
  * already holds a short run of scenarios/md1.yaml) and its -wal file
- * exactly as they were. Run from the repository root after building build/usnsim.
+ * exactly as they were. Run from the repository root after building
+ * build/usnsim. Files with an expect: block keep their duration short,
+ * since the loader runs them.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +31,11 @@
 
 #include <CUnit/CUnit.h>
 
+#include "expect.h"
+#include "run.h"
 #include "scenario.h"
 #include "sweep.h"
+#include "util.h"
 
 #define BAD_DIR "tests/bad"
 #define USNSIM "build/usnsim"
@@ -38,21 +47,8 @@ struct bad_case {
 	char path[256];
 	int line, col;
 	char frag[256];
+	bool in_expect; /* refused only by the expect: block */
 };
-
-#define CHECKF(cond, ...) checkf((cond), __LINE__, __VA_ARGS__)
-
-static void checkf(int cond, int line, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-				__FILE__, "", CU_FALSE);
-}
 
 static int cmp_case(const void *a, const void *b)
 {
@@ -108,16 +104,40 @@ static size_t list_cases(struct bad_case **out)
 	return count;
 }
 
-/* Loads c's file and expands its sweep; returns the error message in
- * err. */
-static int load_bad(const struct bad_case *c, char *err, size_t n)
+/* Binds the expectations of s to repetition 0 of s. */
+static int bind_expect(const struct scn *s, struct expect *x, char *err,
+		       size_t n)
+{
+	struct run_result r;
+	struct expect_env env;
+	int rc = run_scenario(s, 0, &r, err, n);
+
+	if (rc)
+		return rc;
+	env = (struct expect_env){ s, r.stats, r.fingerprint, 0 };
+	rc = expect_bind(x, &env, err, n);
+	run_result_fini(&r);
+	return rc;
+}
+
+/* Loads c's file, expands its sweep and parses and binds its
+ * expectations; returns the error message in err and sets c->in_expect
+ * when only the expect: block is at fault. */
+static int load_bad(struct bad_case *c, char *err, size_t n)
 {
 	struct scn *s = NULL;
 	struct sweep *sw = NULL;
+	struct expect *x = NULL;
 	int rc = scn_load(c->path, NULL, 0, &s, err, n);
 
 	if (!rc)
 		rc = sweep_expand(s, &sw, err, n);
+	c->in_expect = rc == 0;
+	if (!rc)
+		rc = expect_parse(s, &x, err, n);
+	if (!rc && expect_count(x))
+		rc = bind_expect(s, x, err, n);
+	expect_destroy(x);
 	sweep_destroy(sw);
 	scn_destroy(s);
 	return rc;
@@ -220,12 +240,13 @@ static void cli_cleanup(const struct cli_env *e)
 	rmdir(e->dir);
 }
 
-/* One bad file through the CLI: exit 2, message, database untouched. */
-static void cli_case(const struct cli_env *e, const struct bad_case *c,
-		     const char *db0, size_t ldb0, const char *wal0,
-		     size_t lwal0)
+/* One bad file through one command of the CLI: exit 2, message,
+ * database untouched. */
+static void cli_cmd(const struct cli_env *e, struct bad_case *c,
+		    const char *cmd, const char *db0, size_t ldb0,
+		    const char *wal0, size_t lwal0)
 {
-	char *argv[] = { USNSIM, "run",		(char *)c->path,
+	char *argv[] = { USNSIM, (char *)cmd,	(char *)c->path,
 			 "--db", (char *)e->db, NULL };
 	char err[1024], where[300], *out, *db1, *wal1, *nl;
 	size_t lout, ldb1, lwal1;
@@ -234,26 +255,41 @@ static void cli_case(const struct cli_env *e, const struct bad_case *c,
 	load_bad(c, err, sizeof(err));
 	snprintf(where, sizeof(where), "%s:%d:%d:", c->path, c->line, c->col);
 	out = slurp(e->errpath, &lout);
-	CHECKF(status == 2, "%s: exit status %d, want 2", c->path, status);
-	CHECKF(out && strstr(out, where), "%s: stderr '%s' lacks '%s'", c->path,
-	       out ? out : "", where);
+	CHECKF(status == 2, "%s: %s: exit status %d, want 2", c->path, cmd,
+	       status);
+	CHECKF(out && strstr(out, where), "%s: %s: stderr '%s' lacks '%s'",
+	       c->path, cmd, out ? out : "", where);
 	if (out) {
 		nl = strchr(out, '\n');
 		if (nl)
 			*nl = '\0';
 		CHECKF(!strcmp(out, err),
-		       "%s: first stderr line '%s', want '%s'", c->path, out,
-		       err);
+		       "%s: %s: first stderr line '%s', want '%s'", c->path,
+		       cmd, out, err);
 	}
 	db1 = slurp(e->db, &ldb1);
 	wal1 = slurp(e->wal, &lwal1);
-	CHECKF(same_bytes(db0, ldb0, db1, ldb1), "%s: the database changed",
-	       c->path);
+	CHECKF(same_bytes(db0, ldb0, db1, ldb1), "%s: %s: the database changed",
+	       c->path, cmd);
 	CHECKF(same_bytes(wal0, lwal0, wal1, lwal1),
-	       "%s: the database's -wal file changed", c->path);
+	       "%s: %s: the database's -wal file changed", c->path, cmd);
 	free(out);
 	free(db1);
 	free(wal1);
+}
+
+/* `usnsim check` refuses every file; `usnsim run` does not read expect:
+ * blocks, so it refuses the files that are wrong before them. */
+static void cli_case(const struct cli_env *e, struct bad_case *c,
+		     const char *db0, size_t ldb0, const char *wal0,
+		     size_t lwal0)
+{
+	char err[1024];
+
+	load_bad(c, err, sizeof(err));
+	if (!c->in_expect)
+		cli_cmd(e, c, "run", db0, ldb0, wal0, lwal0);
+	cli_cmd(e, c, "check", db0, ldb0, wal0, lwal0);
 }
 
 static void test_cli(void)
@@ -311,7 +347,8 @@ int suite_badinput(void)
 	if (!s)
 		return CU_get_error();
 	if (!CU_add_test(s, "the loader refuses each file", test_loader) ||
-	    !CU_add_test(s, "usnsim run exits 2, database untouched", test_cli))
+	    !CU_add_test(s, "usnsim run and check exit 2, database untouched",
+			 test_cli))
 		return CU_get_error();
 	return 0;
 }

@@ -5,6 +5,8 @@
  * random script of schedule / cancel / pop operations (many at equal
  * timestamps, and cancels of ids already run or cancelled) and checks that
  * every popped event is the reference's minimum by (time, sequence).
+ * Every test runs on each backend, native and ns3 (ns3::Simulator), which
+ * must agree with the reference, and so with each other, event for event.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,9 +74,9 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-static void test_differential(void)
+static void differential(const char *backend)
 {
-	struct sim *sim = sim_create("native");
+	struct sim *sim = sim_create(backend);
 	struct ref r = { 0 };
 	uint64_t rng = 0x9e3779b97f4a7c15ull, seq = 0, tag = 1;
 	sim_event_id *stale = calloc(1024, sizeof(*stale));
@@ -82,6 +84,7 @@ static void test_differential(void)
 	const long ops = 1200000;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+	CU_ASSERT_STRING_EQUAL(sim->ops->name, backend);
 	for (long op = 0; op < ops; op++) {
 		/* alternate phases that grow and shrink the queue */
 		uint64_t grow = (op / 20000) % 2 ? 43 : 49;
@@ -155,11 +158,12 @@ static void record(struct sim *sim, void *a, void *b)
 	order[norder++] = (int)(intptr_t)a;
 }
 
-static void test_equal_times_fifo_and_until(void)
+static void equal_times_fifo_and_until(const char *backend)
 {
-	struct sim *sim = sim_create("native");
+	struct sim *sim = sim_create(backend);
 	sim_event_id late;
 
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
 	norder = 0;
 	sim_schedule(sim, 5 * SIM_NS, record, (void *)3, NULL);
 	sim_schedule(sim, 2 * SIM_NS, record, (void *)1, NULL);
@@ -188,15 +192,104 @@ static void test_equal_times_fifo_and_until(void)
 	sim_destroy(NULL);
 }
 
+/* An event at exactly `until` scheduled during the run (after the engine
+ * was told where to stop) still runs, and one a picosecond later does not. */
+static void chain(struct sim *sim, void *a, void *b)
+{
+	(void)b;
+	order[norder++] = (int)(intptr_t)a;
+	if ((intptr_t)a < 3)
+		sim_schedule(sim, (intptr_t)a == 1 ? 0 : SIM_NS, chain,
+			     (void *)((intptr_t)a + 1), NULL);
+}
+
+static void until_is_inclusive(const char *backend)
+{
+	struct sim *sim = sim_create(backend);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+	norder = 0;
+	sim_schedule(sim, 10 * SIM_NS, chain, (void *)1, NULL);
+	CU_ASSERT_EQUAL(sim_run(sim, 10 * SIM_NS), 2);
+	CU_ASSERT_EQUAL(norder, 2);
+	CU_ASSERT_EQUAL(sim_pending(sim), 1);
+	CU_ASSERT_EQUAL(sim_now(sim), 10 * SIM_NS);
+	CU_ASSERT_EQUAL(sim_run(sim, 11 * SIM_NS), 1);
+	CU_ASSERT_EQUAL(order[2], 3);
+	CU_ASSERT_EQUAL(sim_events(sim), 3);
+	sim_destroy(sim);
+}
+
+/* ns-3's simulator is one per process: a second ns3 engine is refused
+ * while the first lives, and works once it is gone. */
+static void test_ns3_singleton(void)
+{
+	struct sim *a = sim_create("ns3"), *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NULL(sim_create("ns3"));
+	sim_schedule(a, 5 * SIM_NS, record, (void *)1, NULL);
+	sim_destroy(a);
+	b = sim_create("ns3");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	/* a fresh simulator: time 0, nothing pending from the first */
+	CU_ASSERT_EQUAL(sim_pending(b), 0);
+	CU_ASSERT_EQUAL(sim_run(b, 20 * SIM_NS), 0);
+	CU_ASSERT_EQUAL(sim_now(b), 20 * SIM_NS);
+	/* a frozen engine keeps its clock and counts, runs nothing more and
+	 * gives ns-3 back */
+	norder = 0;
+	sim_schedule(b, SIM_NS, record, (void *)1, NULL);
+	sim_schedule(b, 2 * SIM_NS, record, (void *)2, NULL);
+	CU_ASSERT_EQUAL(sim_run(b, 21 * SIM_NS), 1);
+	sim_freeze(b);
+	sim_freeze(b);
+	CU_ASSERT_EQUAL(sim_now(b), 21 * SIM_NS);
+	CU_ASSERT_EQUAL(sim_events(b), 1);
+	CU_ASSERT_EQUAL(sim_pending(b), 0);
+	CU_ASSERT_EQUAL(sim_schedule(b, 0, record, (void *)3, NULL), 0);
+	CU_ASSERT_EQUAL(sim_run(b, 30 * SIM_NS), 0);
+	CU_ASSERT_EQUAL(sim_now(b), 21 * SIM_NS);
+	CU_ASSERT_EQUAL(norder, 1);
+	a = sim_create("ns3");
+	CU_ASSERT_PTR_NOT_NULL(a);
+	sim_destroy(a);
+	sim_destroy(b);
+}
+
+#define ON_BACKENDS(fn)                      \
+	static void test_##fn##_native(void) \
+	{                                    \
+		fn("native");                \
+	}                                    \
+	static void test_##fn##_ns3(void)    \
+	{                                    \
+		fn("ns3");                   \
+	}
+
+ON_BACKENDS(differential)
+ON_BACKENDS(equal_times_fifo_and_until)
+ON_BACKENDS(until_is_inclusive)
+
 int suite_engine(void)
 {
 	CU_pSuite s = CU_add_suite("engine", NULL, NULL);
 
 	if (!s ||
-	    !CU_add_test(s, "differential vs sorted array",
-			 test_differential) ||
-	    !CU_add_test(s, "equal times, until, cancel",
-			 test_equal_times_fifo_and_until))
+	    !CU_add_test(s, "native: differential vs sorted array",
+			 test_differential_native) ||
+	    !CU_add_test(s, "native: equal times, until, cancel",
+			 test_equal_times_fifo_and_until_native) ||
+	    !CU_add_test(s, "native: until is inclusive",
+			 test_until_is_inclusive_native) ||
+	    !CU_add_test(s, "ns3: differential vs sorted array",
+			 test_differential_ns3) ||
+	    !CU_add_test(s, "ns3: equal times, until, cancel",
+			 test_equal_times_fifo_and_until_ns3) ||
+	    !CU_add_test(s, "ns3: until is inclusive",
+			 test_until_is_inclusive_ns3) ||
+	    !CU_add_test(s, "ns3: one simulator per process",
+			 test_ns3_singleton))
 		return CU_get_error();
 	return 0;
 }

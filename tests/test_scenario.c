@@ -181,8 +181,8 @@ static void test_params_sorted_complete(void)
 	const char *prev = NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	/* 12 top-level, 6 network, 9 per app for 5 apps */
-	CU_ASSERT_EQUAL(scn_param_count(s), 63);
+	/* 12 top-level, 11 network, 9 per app for 5 apps */
+	CU_ASSERT_EQUAL(scn_param_count(s), 68);
 	CU_ASSERT_EQUAL(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -290,7 +290,7 @@ static void test_set_errors(void)
 		{ { "seed=x" },
 		  "--set:1:6: seed: expected an integer such as 1000, not 'x'" },
 		{ { "engine=natve" },
-		  "--set:1:8: engine: expected one of native, not 'natve'; did you mean 'native'?" },
+		  "--set:1:8: engine: expected one of native, ns3, not 'natve'; did you mean 'native'?" },
 		{ { "nonsense" },
 		  "--set:1:1: expected path=value, such as duration=10ms" },
 		{ { "=5" },
@@ -359,8 +359,8 @@ static void test_noname(void)
 	check_text(s, "name", "scn-noname");
 	CU_ASSERT_EQUAL(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CU_ASSERT_EQUAL(scn_param_count(s), 18);
-	CU_ASSERT_EQUAL(expected_params(s), 18);
+	CU_ASSERT_EQUAL(scn_param_count(s), 23);
+	CU_ASSERT_EQUAL(expected_params(s), 23);
 	CU_ASSERT_EQUAL(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);
@@ -383,26 +383,23 @@ static void test_missing_file(void)
 	scn_destroy(NULL);
 }
 
-/* FNV-1a 64 of the file's bytes, then each override and a NUL. */
-static void fnv_expect(const char *path, const char *const *sets, size_t n,
-		       char out[17])
+/* FNV-1a 64 over "path=text" and a NUL for every effective parameter in
+ * order (this scenario has no sweep: block), computed here from the
+ * parameters the loader reports. */
+static void fnv_expect(const struct scn *s, char out[17])
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	FILE *f = fopen(path, "rb");
-	int c;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	while ((c = fgetc(f)) != EOF) {
-		h ^= (unsigned char)c;
-		h *= 0x100000001b3ULL;
-	}
-	fclose(f);
-	for (size_t i = 0; i < n; i++) {
-		for (const char *p = sets[i];; p++) {
-			h ^= (unsigned char)*p;
+	for (size_t i = 0; i < scn_param_count(s); i++) {
+		const char *path, *text;
+		char line[512];
+		size_t n;
+
+		scn_param_at(s, i, &path, &text);
+		n = (size_t)snprintf(line, sizeof(line), "%s=%s", path, text);
+		for (size_t j = 0; j <= n; j++) {
+			h ^= (unsigned char)line[j];
 			h *= 0x100000001b3ULL;
-			if (!*p)
-				break;
 		}
 	}
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
@@ -413,9 +410,11 @@ static void test_hash(void)
 	static const char *const a[] = { "duration=2ms", "seed=3" };
 	static const char *const b[] = { "duration=2ms", "seed=4" };
 	static const char *const c[] = { "duration=2ms" };
+	static const char *const same[] = { "seed=7", "duration=10ms" };
 	struct scn *s0 = load(LIKE, NULL, 0), *sa = load(LIKE, a, 2);
 	struct scn *sa2 = load(LIKE, a, 2), *sb = load(LIKE, b, 2);
-	struct scn *sc = load(LIKE, c, 1);
+	struct scn *sc = load(LIKE, c, 1), *ss = load(LIKE, same, 2);
+	struct scn *sr = load("tests/fixtures/scn-like-same.yaml", NULL, 0);
 	char want[17];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
@@ -423,20 +422,28 @@ static void test_hash(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sa2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ss);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sr);
 	CU_ASSERT_EQUAL(strlen(scn_hash(s0)), 16);
-	fnv_expect(LIKE, NULL, 0, want);
+	fnv_expect(s0, want);
 	CU_ASSERT_STRING_EQUAL(scn_hash(s0), want);
-	fnv_expect(LIKE, a, 2, want);
+	fnv_expect(sa, want);
 	CU_ASSERT_STRING_EQUAL(scn_hash(sa), want);
 	CU_ASSERT_STRING_EQUAL(scn_hash(sa), scn_hash(sa2));
 	CU_ASSERT_STRING_NOT_EQUAL(scn_hash(sa), scn_hash(sb));
 	CU_ASSERT_STRING_NOT_EQUAL(scn_hash(sa), scn_hash(sc));
 	CU_ASSERT_STRING_NOT_EQUAL(scn_hash(s0), scn_hash(sc));
+	/* overrides equal to the file's values, and the same scenario written
+	 * differently, are the same simulation */
+	CU_ASSERT_STRING_EQUAL(scn_hash(ss), scn_hash(s0));
+	CU_ASSERT_STRING_EQUAL(scn_hash(sr), scn_hash(s0));
 	scn_destroy(s0);
 	scn_destroy(sa);
 	scn_destroy(sa2);
 	scn_destroy(sb);
 	scn_destroy(sc);
+	scn_destroy(ss);
+	scn_destroy(sr);
 }
 
 /* Runs fn on s in a child; true if the child died of SIGABRT. */
@@ -501,7 +508,7 @@ int suite_scenario(void)
 	    !CU_add_test(s, "--set errors", test_set_errors) ||
 	    !CU_add_test(s, "name from the file name", test_noname) ||
 	    !CU_add_test(s, "missing file", test_missing_file) ||
-	    !CU_add_test(s, "content hash", test_hash) ||
+	    !CU_add_test(s, "hash of what is simulated", test_hash) ||
 	    !CU_add_test(s, "typed getters abort on misuse", test_typed_abort))
 		return CU_get_error();
 	return 0;

@@ -1,0 +1,57 @@
+# cdf.gp - cumulative distributions, one line per group; for
+# `usnsim plot cdf`.
+#
+# usnsim plot sets the terminal and output, then these variables:
+#   datafile      tab-separated data: one block per line (two blank lines
+#                 between blocks); columns: label, x, fraction below x
+#   nlines        number of blocks; titles[1..nlines] their key entries
+#   xlabel, ylabel, plottitle, keytitle   texts ('' for none)
+#   theory        a gnuplot expression in x (a CDF in the plotted units),
+#                 or ''
+#   theory_title  its key entry
+#   logx, logy    1 for a logarithmic axis
+# Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
+
+set datafile separator "\t"
+set border 3 lw 1
+set tics nomirror out scale 0.5
+set grid lw 0.5 lc rgb "#d9d9d9" dt 3
+set key bottom right Left reverse samplen 2 spacing 1.1 noautotitle
+if (strlen(keytitle) > 0) { set key title keytitle left }
+if (strlen(plottitle) > 0) { set title plottitle }
+set xlabel xlabel
+set ylabel ylabel
+set xrange [*:*] noextend
+set yrange [0:1]
+set ytics 0.2 format "%.1f"
+# On a log axis, label 1, 2 and 5 of every decade.
+if (logx) {
+	set logscale x
+	set xtics 10
+	do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
+}
+if (logy) { set logscale y; set yrange [*:1]; set ytics auto }
+set linetype 1 lc rgb "#0072B2" lw 1.5
+set linetype 2 lc rgb "#D55E00" lw 1.5
+set linetype 3 lc rgb "#009E73" lw 1.5
+set linetype 4 lc rgb "#CC79A7" lw 1.5
+set linetype 5 lc rgb "#E69F00" lw 1.5
+set linetype 6 lc rgb "#56B4E9" lw 1.5
+set linetype 7 lc rgb "#000000" lw 1.5
+set linetype 8 lc rgb "#999999" lw 1.5
+set linetype cycle 8
+
+if (strlen(theory) > 0) {
+	eval "th(x) = " . theory
+	# drawn over the range of the data only
+	stats datafile using 2 nooutput
+	xmin = STATS_min
+	xmax = STATS_max
+	set samples 400
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3 \
+		with lines lt i title titles[i], \
+	     [x=xmin:xmax] th(x) with lines lc rgb "#000000" lw 1 dt 2 title theory_title
+} else {
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3 \
+		with lines lt i title titles[i]
+}

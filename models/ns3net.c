@@ -1,0 +1,472 @@
+/*
+ * ns3net.c - the network between hosts as ns-3 devices (network.kind
+ * ns3-p2p, ns3-csma or ns3-wifi), with the ports of the native link.
+ *
+ * Two ns-3 nodes: the sending side (the Wi-Fi station) and the receiving
+ * side (the access point), and a device on each. A packet given to the
+ * input port is handed to the sending device as a frame whose 64-bit id
+ * names a slot of this model's table; the device reports the frame back
+ * by id when it starts its first transmission, when it arrives at the
+ * other device (the packet leaves through the output port) or when it is
+ * dropped (the drop port). An id is (generation << 32 | slot), so a report
+ * about a frame already settled (ns-3.37's Wi-Fi reports some drops more
+ * than once) is recognised, counted as stale_reports and ignored, never
+ * applied to a reused slot. The table is what is
+ * in flight: in_flight and the per-app counts walk it, which keeps
+ * conservation (sent = received + dropped + in flight) a real check.
+ *
+ * Frame sizes: a packet's len_bytes is its frame length on the wire. For
+ * the wired kinds the payload given to ns-3 is len + network.overhead
+ * minus the bytes the device adds (PPP header: 2; Ethernet header and FCS:
+ * 18, and CSMA pads frames to 64 bytes), so serialization takes (len +
+ * overhead) * 8 / rate as on the native link. Wi-Fi frames carry len
+ * bytes as their MSDU; 802.11 framing, preambles and acknowledgements are
+ * ns-3's.
+ *
+ * Queue delay is measured from a packet's arrival at the device to the
+ * start of its first transmission on the medium (ns-3's PhyTxBegin /
+ * PhyTxPsduBegin traces): waiting behind other frames in the device's
+ * queue and, on shared media (CSMA, Wi-Fi), for channel access (deferral,
+ * backoff). On a point-to-point link that is exactly the native link's
+ * measure. Wi-Fi retransmissions are not queueing; they are in the
+ * latency. queue_len counts packets waiting for their first transmission.
+ *
+ * Randomness: ns-3's own models (Wi-Fi and CSMA backoff, Minstrel's
+ * sampling) draw from ns-3's streams, seeded from (seed, repetition,
+ * component) like usnsim's streams; nothing of usnsim draws from them.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ns3c.h"
+#include "ns3net.h"
+#include "rng.h"
+#include "scenario.h"
+#include "stats.h"
+
+#define NS3NET_NO_SLOT UINT32_MAX
+
+struct ns3net_slot {
+	struct sim_pkt *pkt; /* NULL when free */
+	uint32_t gen;	     /* changes each time the slot is freed */
+	uint32_t next;	     /* free list */
+	bool started;	     /* first transmission began */
+};
+
+struct ns3net {
+	struct sim *sim;
+	struct stats *st;
+	const char *name;
+	uint32_t trace_id;
+	bool wifi;
+	int64_t size_adjust; /* payload = len + size_adjust (wired) */
+	struct ns3c_dev *tx, *rx;
+
+	struct ns3net_slot *slot;
+	uint32_t nslots, free_head;
+	uint64_t held, waiting;
+
+	struct sim_port out, drop;
+
+	uint64_t *arrived, *sent, *delivered;
+	uint64_t *drops_full, *drops_retries, *drops_lifetime;
+	uint64_t *stale;
+	struct stat_hist *queue_delay;
+	struct stat_gauge *queue_len, *tx_rate;
+};
+
+int ns3net_handles(const char *kind)
+{
+	return !strcmp(kind, "ns3-p2p") || !strcmp(kind, "ns3-csma") ||
+	       !strcmp(kind, "ns3-wifi");
+}
+
+static int slot_grow(struct ns3net *n)
+{
+	uint32_t cap = n->nslots ? n->nslots * 2 : 1024;
+	struct ns3net_slot *s;
+
+	if (cap <= n->nslots)
+		return -ENOMEM;
+	s = realloc(n->slot, (size_t)cap * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t i = cap; i-- > n->nslots;) {
+		s[i] = (struct ns3net_slot){ .gen = 1, .next = n->free_head };
+		n->free_head = i;
+	}
+	n->slot = s;
+	n->nslots = cap;
+	return 0;
+}
+
+/* The slot of a frame id still in flight, or NULL. */
+static struct ns3net_slot *slot_of(struct ns3net *n, uint64_t id)
+{
+	uint32_t i = (uint32_t)id;
+
+	if (i >= n->nslots || !n->slot[i].pkt ||
+	    n->slot[i].gen != (uint32_t)(id >> 32)) {
+		(*n->stale)++;
+		return NULL;
+	}
+	return &n->slot[i];
+}
+
+/* Frees the slot and returns its packet. */
+static struct sim_pkt *slot_settle(struct ns3net *n, struct ns3net_slot *s)
+{
+	struct sim_pkt *p = s->pkt;
+
+	if (!s->started) {
+		n->waiting--;
+		stats_gauge_set(n->queue_len, (double)n->waiting);
+	}
+	s->pkt = NULL;
+	s->gen = s->gen == UINT32_MAX ? 1 : s->gen + 1;
+	s->next = n->free_head;
+	n->free_head = (uint32_t)(s - n->slot);
+	n->held--;
+	return p;
+}
+
+static void ns3net_drop(struct ns3net *n, struct sim_pkt *p, uint64_t *why)
+{
+	(*why)++;
+	sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
+	sim_port_send(&n->drop, p);
+}
+
+static void on_tx_start(void *ctx, uint64_t id)
+{
+	struct ns3net *n = ctx;
+	struct ns3net_slot *s = slot_of(n, id);
+	struct sim_pkt *p;
+	sim_time wait;
+
+	if (!s || s->started)
+		return;
+	p = s->pkt;
+	s->started = true;
+	n->waiting--;
+	stats_gauge_set(n->queue_len, (double)n->waiting);
+	wait = sim_now(n->sim) - p->enq_ps;
+	p->queued_ps += wait;
+	stats_hist_record(n->queue_delay, wait);
+	(*n->sent)++;
+	sim_trace(n->sim, n->trace_id, SIM_TR_START, p->len_bytes);
+}
+
+static void on_rx(void *ctx, uint64_t id, uint32_t len_bytes)
+{
+	struct ns3net *n = ctx;
+	struct ns3net_slot *s = slot_of(n, id);
+	struct sim_pkt *p;
+
+	(void)len_bytes;
+	if (!s)
+		return;
+	p = slot_settle(n, s);
+	(*n->delivered)++;
+	sim_trace(n->sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	sim_port_send(&n->out, p);
+}
+
+static void on_drop(void *ctx, uint64_t id, enum ns3c_drop why)
+{
+	struct ns3net *n = ctx;
+	struct ns3net_slot *s = slot_of(n, id);
+
+	if (!s)
+		return;
+	ns3net_drop(n, slot_settle(n, s),
+		    why == NS3C_DROP_QUEUE_FULL ? n->drops_full
+		    : why == NS3C_DROP_LIFETIME ? n->drops_lifetime
+						: n->drops_retries);
+}
+
+static void on_rate(void *ctx, double rate_bps)
+{
+	struct ns3net *n = ctx;
+
+	if (n->tx_rate)
+		stats_gauge_set(n->tx_rate, rate_bps);
+}
+
+static void ns3net_recv(void *owner, struct sim_pkt *p)
+{
+	struct ns3net *n = owner;
+	int64_t payload = (int64_t)p->len_bytes + n->size_adjust;
+	struct ns3net_slot *s;
+	uint32_t i;
+	uint64_t id;
+
+	(*n->arrived)++;
+	p->enq_ps = sim_now(n->sim);
+	if (n->free_head == NS3NET_NO_SLOT && slot_grow(n)) {
+		ns3net_drop(n, p, n->drops_full); /* no memory to hold it */
+		return;
+	}
+	i = n->free_head;
+	s = &n->slot[i];
+	n->free_head = s->next;
+	s->pkt = p;
+	s->started = false;
+	id = (uint64_t)s->gen << 32 | i;
+	n->held++;
+	n->waiting++;
+	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	if (payload < 0)
+		payload = 0;
+	/* The device may report the frame (start, even drop) before this
+	 * returns; after it returns, p may be gone and the table moved. */
+	if (ns3c_dev_send(n->tx, n->rx, id, (uint32_t)payload))
+		ns3net_drop(n, slot_settle(n, &n->slot[i]), n->drops_full);
+	else
+		stats_gauge_set(n->queue_len, (double)n->waiting);
+}
+
+static int ns3net_stats(struct ns3net *n)
+{
+	const char *c = n->name;
+
+	n->arrived = stats_counter(n->st, c, "arrived", "packets");
+	n->sent = stats_counter(n->st, c, "sent", "packets");
+	n->delivered = stats_counter(n->st, c, "delivered", "packets");
+	n->drops_full = stats_counter(n->st, c, "drops.queue_full", "packets");
+	n->drops_retries =
+		stats_counter(n->st, c, "drops.retry_limit", "packets");
+	n->drops_lifetime =
+		stats_counter(n->st, c, "drops.lifetime", "packets");
+	n->stale = stats_counter(n->st, c, "stale_reports", "");
+	n->queue_delay = stats_hist(n->st, c, "queue_delay", "ps");
+	n->queue_len = stats_gauge(n->st, c, "queue_len", "packets");
+	if (!n->arrived || !n->sent || !n->delivered || !n->drops_full ||
+	    !n->drops_retries || !n->drops_lifetime || !n->stale ||
+	    !n->queue_delay || !n->queue_len)
+		return -ENOMEM;
+	if (stats_series_gauge(n->st, c, "queue_len", n->queue_len))
+		return -ENOMEM;
+	if (!n->wifi)
+		return 0;
+	n->tx_rate = stats_gauge(n->st, c, "tx_rate", "bps");
+	if (!n->tx_rate || stats_series_gauge(n->st, c, "tx_rate", n->tx_rate))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Formats "WHERE: message" for the parameter prefix.key into err. */
+static int ns3net_bad(const struct scn *s, const char *prefix, const char *key,
+		      const char *msg, char *err, size_t errlen)
+{
+	char path[128], where[256];
+
+	snprintf(path, sizeof(path), "%s.%s", prefix, key);
+	scn_where(s, path, where, sizeof(where));
+	snprintf(err, errlen, "%s: %s: %s", where, path, msg);
+	return -EINVAL;
+}
+
+#define NS3NET_P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
+
+static int ns3net_wired(struct ns3net *n, const struct scn *s,
+			const char *prefix, bool csma, char *err, size_t errlen)
+{
+	struct ns3c_node *a = ns3c_node_create(0, 0, 0);
+	struct ns3c_node *b = ns3c_node_create(0, 0, 0);
+	struct ns3c_node *both[2] = { a, b };
+	struct ns3c_dev *devs[2];
+	struct ns3c_wire_cfg cfg;
+	char path[128];
+	int rc;
+
+	if (scn_size(s, NS3NET_P("queue_bytes")))
+		return ns3net_bad(
+			s, prefix, "queue_bytes",
+			"ns-3 device queues are limited in packets only (use queue_packets)",
+			err, errlen);
+	if (!a || !b)
+		return -ENOMEM;
+	cfg.rate_bps = scn_double(s, NS3NET_P("rate"));
+	cfg.delay_ps = scn_time(s, NS3NET_P("delay"));
+	cfg.queue_packets = (uint32_t)scn_int(s, NS3NET_P("queue_packets"));
+	if (csma)
+		rc = ns3c_csma_create(both, 2, &cfg, devs);
+	else
+		rc = ns3c_p2p_create(a, b, &cfg, &devs[0], &devs[1]);
+	if (rc)
+		return rc;
+	n->tx = devs[0];
+	n->rx = devs[1];
+	n->size_adjust = (int64_t)scn_size(s, NS3NET_P("overhead")) -
+			 (int64_t)ns3c_dev_framing(n->tx);
+	return 0;
+}
+
+static int ns3net_wifi(struct ns3net *n, const struct scn *s,
+		       const char *prefix, char *err, size_t errlen)
+{
+	const char *rc_name;
+	struct ns3c_wifi_cfg cfg;
+	struct ns3c_node *ap, *sta;
+	double dist;
+	char path[128], msg[256];
+	int rc;
+
+	if (scn_size(s, NS3NET_P("overhead")))
+		return ns3net_bad(
+			s, prefix, "overhead",
+			"does not apply to ns3-wifi, whose framing is 802.11's",
+			err, errlen);
+	if (scn_size(s, NS3NET_P("queue_bytes")))
+		return ns3net_bad(
+			s, prefix, "queue_bytes",
+			"the Wi-Fi MAC queue is limited in packets only (use queue_packets)",
+			err, errlen);
+	cfg.standard = strcmp(scn_str(s, NS3NET_P("wifi.standard")), "ac")
+			       ? NS3C_WIFI_AX
+			       : NS3C_WIFI_AC;
+	cfg.channel_width_mhz =
+		(uint32_t)atoi(scn_str(s, NS3NET_P("wifi.channel_width")));
+	rc_name = scn_str(s, NS3NET_P("wifi.rate_control"));
+	cfg.rate_control = !strcmp(rc_name, "ideal")	  ? NS3C_RC_IDEAL
+			   : !strcmp(rc_name, "constant") ? NS3C_RC_CONSTANT
+							  : NS3C_RC_MINSTREL;
+	cfg.mcs = (uint32_t)scn_int(s, NS3NET_P("wifi.mcs"));
+	cfg.queue_packets = (uint32_t)scn_int(s, NS3NET_P("queue_packets"));
+	if (cfg.rate_control == NS3C_RC_CONSTANT &&
+	    cfg.standard == NS3C_WIFI_AC && cfg.mcs > 9)
+		return ns3net_bad(s, prefix, "wifi.mcs",
+				  "802.11ac defines MCS 0 to 9", err, errlen);
+	dist = scn_double(s, NS3NET_P("wifi.distance"));
+	ap = ns3c_node_create(0, 0, 0);
+	sta = ns3c_node_create(dist, 0, 0);
+	if (!ap || !sta)
+		return -ENOMEM;
+	rc = ns3c_wifi_create(ap, &sta, 1, &cfg, &n->rx, &n->tx);
+	if (rc == -ETIMEDOUT) {
+		snprintf(
+			msg, sizeof(msg),
+			"a station %g m away cannot associate with the access point at %u MHz (no association within 1 s); bring it closer or use a narrower channel",
+			dist, cfg.channel_width_mhz);
+		return ns3net_bad(s, prefix, "wifi.distance", msg, err, errlen);
+	}
+	n->wifi = true;
+	return rc;
+}
+
+int ns3net_create(struct sim *sim, struct stats *st, const struct scn *s,
+		  const char *prefix, uint32_t rep, struct ns3net **out,
+		  char *err, size_t errlen)
+{
+	struct ns3net *n;
+	struct ns3c_dev_cb cb;
+	const char *kind;
+	char path[128];
+	int rc;
+
+	kind = scn_str(s, NS3NET_P("kind"));
+	if (strcmp(sim->ops->name, "ns3") || !ns3c_is_open())
+		return ns3net_bad(s, prefix, "kind",
+				  "this network runs on the ns3 engine only",
+				  err, errlen);
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->sim = sim;
+	n->st = st;
+	n->name = prefix;
+	n->trace_id = sim_trace_id(prefix);
+	n->free_head = NS3NET_NO_SLOT;
+	ns3c_seed(rng_derive_seed((uint64_t)scn_int(s, "seed"), rep, prefix));
+	if (!strcmp(kind, "ns3-wifi"))
+		rc = ns3net_wifi(n, s, prefix, err, errlen);
+	else
+		rc = ns3net_wired(n, s, prefix, !strcmp(kind, "ns3-csma"), err,
+				  errlen);
+	if (!rc)
+		rc = ns3net_stats(n);
+	if (rc) {
+		free(n);
+		if (rc != -EINVAL)
+			snprintf(err, errlen, "%s: cannot set up the ns-3 %s",
+				 scn_path(s), kind);
+		return rc == -EINVAL ? rc : -ENOMEM;
+	}
+	cb = (struct ns3c_dev_cb){ .tx_start = on_tx_start,
+				   .drop = on_drop,
+				   .rate = on_rate,
+				   .ctx = n };
+	ns3c_dev_set_cb(n->tx, &cb);
+	cb = (struct ns3c_dev_cb){ .rx = on_rx, .ctx = n };
+	ns3c_dev_set_cb(n->rx, &cb);
+	*out = n;
+	return 0;
+}
+
+#undef NS3NET_P
+
+void ns3net_destroy(struct ns3net *n)
+{
+	if (!n)
+		return;
+	/* the devices belong to the engine's ns-3 session; silence them */
+	if (ns3c_is_open()) {
+		ns3c_dev_set_cb(n->tx, NULL);
+		ns3c_dev_set_cb(n->rx, NULL);
+	}
+	free(n->slot);
+	free(n);
+}
+
+struct sim_port ns3net_input(struct ns3net *n)
+{
+	return (struct sim_port){ .recv = ns3net_recv, .owner = n };
+}
+
+void ns3net_connect(struct ns3net *n, struct sim_port out, struct sim_port drop)
+{
+	n->out = out;
+	n->drop = drop;
+}
+
+uint64_t ns3net_in_flight(const struct ns3net *n)
+{
+	uint64_t k = 0;
+
+	for (uint32_t i = 0; i < n->nslots; i++)
+		k += n->slot[i].pkt != NULL;
+	return k;
+}
+
+uint64_t ns3net_held_by(const struct ns3net *n, uint32_t src)
+{
+	uint64_t k = 0;
+
+	for (uint32_t i = 0; i < n->nslots; i++)
+		k += n->slot[i].pkt && n->slot[i].pkt->src == src;
+	return k;
+}
+
+void ns3net_finish(struct ns3net *n)
+{
+	struct ns3c_dev_state ds;
+	const char *c = n->name;
+
+	ns3c_dev_query(n->tx, &ds);
+	stats_scalar(n->st, c, "in_flight", "packets",
+		     (double)ns3net_in_flight(n));
+	stats_scalar(n->st, c, "device_queue", "packets",
+		     (double)ds.queue_packets);
+	stats_scalar(n->st, c, "tx_frames", "packets", (double)ds.tx_frames);
+	stats_scalar(n->st, c, "rate", "bps", ds.rate_bps);
+	if (!n->wifi)
+		return;
+	stats_scalar(n->st, c, "retries", "packets", (double)ds.retries);
+	stats_scalar(n->st, c, "final_failures", "packets",
+		     (double)ds.final_failures);
+	stats_scalar(n->st, c, "rate_changes", "", (double)ds.rate_changes);
+}

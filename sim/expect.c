@@ -1,0 +1,581 @@
+/*
+ * expect.c - parsing, binding and evaluating a scenario's expect: block.
+ *
+ * Parsing copies each item's text and position out of the scenario's YAML
+ * tree, so an expect set outlives the scenario it came from; the
+ * expressions are parsed by expr.c. Binding and evaluation resolve names
+ * through one function (expect_lookup) against a finished run: special
+ * names first, then statistics, then parameters (see expect.h). Unknown
+ * names get the nearest known name as a hint, by edit distance over every
+ * name the run offers.
+ *
+ * Assumptions: a run has at most a few hundred statistics and parameters,
+ * so lookups and suggestions scan them linearly. Error columns inside an
+ * item are exact for single-line plain and quoted scalars (escapes other
+ * than '' and \" \\ are not accounted for), as for sweep: where:.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "param.h"
+#include "scenario.h"
+#include "scn_node.h"
+#include "stats.h"
+#include "units.h"
+
+#define EXPECT_MSG_MAX 1024
+#define EXPECT_NAME_MAX 256
+#define EXPECT_DIGITS 6
+
+struct expect_item {
+	char *text;
+	int line, col; /* of the scalar's first character */
+	char quote;    /* the scalar's quote character, or 0 */
+	struct expr *e;
+};
+
+struct expect {
+	char *path; /* the scenario file, for messages */
+	struct expect_item *it;
+	size_t n;
+};
+
+static const char *const expect_hist_stats[] = { "count", "mean", "stddev",
+						 "min",	  "p50",  "p90",
+						 "p99",	  "p999", "max" };
+static const char *const expect_gauge_stats[] = { "mean", "min", "max" };
+
+#define EXPECT_NHIST (sizeof(expect_hist_stats) / sizeof(expect_hist_stats[0]))
+#define EXPECT_NGAUGE \
+	(sizeof(expect_gauge_stats) / sizeof(expect_gauge_stats[0]))
+
+/*
+ * Messages.
+ */
+
+/* "FILE:LINE:COL: expect: ..." on one line, for a position at byte off of
+ * item it's text. Returns -EINVAL. */
+static int expect_fail(const struct expect *x, const struct expect_item *it,
+		       size_t off, char *err, size_t errlen, const char *fmt,
+		       ...)
+{
+	const char *t = it->text;
+	int col = it->col + (it->quote ? 1 : 0), len;
+	va_list ap;
+
+	for (size_t i = 0; i < off && t[i]; i++) {
+		if (((unsigned char)t[i] & 0xc0) != 0x80)
+			col++;
+		if ((it->quote == '\'' && t[i] == '\'') ||
+		    (it->quote == '"' && (t[i] == '"' || t[i] == '\\')))
+			col++; /* written as '' or \" \\ in the file */
+	}
+	if (!err || !errlen)
+		return -EINVAL;
+	len = snprintf(err, errlen, "%s:%d:%d: expect: ", x->path, it->line,
+		       col);
+	if (len >= 0 && (size_t)len < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + len, errlen - (size_t)len, fmt, ap);
+		va_end(ap);
+	}
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -EINVAL;
+}
+
+/*
+ * Parsing.
+ */
+
+static int expect_add(struct expect *x, const struct scn_node *nd, char *err,
+		      size_t errlen)
+{
+	struct expect_item *it = &x->it[x->n];
+	char msg[EXPECT_MSG_MAX], f[SCN_QUOTE_MAX + 8];
+	size_t col = 0;
+	int rc;
+
+	*it = (struct expect_item){ .line = nd->line, .col = nd->col };
+	if (nd->kind != SCN_SCALAR || nd->null || !nd->text[0]) {
+		it->text = ""; /* the error points at the item itself */
+		return expect_fail(
+			x, it, 0, err, errlen,
+			"expected an assertion such as 'apps.src.latency.p99 < 20us', found %s",
+			nd->kind == SCN_SCALAR && !nd->null
+				? "an empty string"
+				: scn_node_found(nd, f, sizeof(f)));
+	}
+	it->quote = nd->quote;
+	it->text = strdup(nd->text);
+	if (!it->text)
+		goto out_nomem;
+	rc = expr_parse(it->text, &it->e, &col, msg, sizeof(msg));
+	if (rc == -ENOMEM)
+		goto out_nomem;
+	x->n++; /* owned now, freed by expect_destroy */
+	if (rc)
+		return expect_fail(x, it, col, err, errlen, "%s", msg);
+	return 0;
+out_nomem:
+	free(it->text);
+	snprintf(err, errlen, "%s: out of memory", x->path);
+	return -ENOMEM;
+}
+
+int expect_parse(const struct scn *s, struct expect **out, char *err,
+		 size_t errlen)
+{
+	const struct scn_node *b = scn_block(s, "expect");
+	size_t n = b && b->kind == SCN_SEQ ? b->n : 0;
+	struct expect *x = calloc(1, sizeof(*x));
+	int rc = 0;
+
+	*out = NULL;
+	if (x) {
+		x->path = strdup(scn_path(s));
+		x->it = calloc(n ? n : 1, sizeof(*x->it));
+	}
+	if (!x || !x->path || !x->it) {
+		expect_destroy(x);
+		snprintf(err, errlen, "%s: out of memory", scn_path(s));
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = expect_add(x, b->kid[i], err, errlen);
+	if (rc) {
+		expect_destroy(x);
+		return rc;
+	}
+	*out = x;
+	return 0;
+}
+
+void expect_destroy(struct expect *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		expr_destroy(x->it[i].e);
+		free(x->it[i].text);
+	}
+	free(x->it);
+	free(x->path);
+	free(x);
+}
+
+size_t expect_count(const struct expect *x)
+{
+	return x->n;
+}
+
+const char *expect_text(const struct expect *x, size_t i)
+{
+	return x->it[i].text;
+}
+
+int expect_where(const struct expect *x, size_t i, char *buf, size_t n)
+{
+	return snprintf(buf, n, "%s:%d:%d", x->path, x->it[i].line,
+			x->it[i].col);
+}
+
+/*
+ * Names.
+ */
+
+enum unit_kind expect_unit_kind(const char *unit)
+{
+	if (!unit)
+		return UNIT_NONE;
+	if (!strcmp(unit, "ps"))
+		return UNIT_TIME;
+	if (!strcmp(unit, "B"))
+		return UNIT_SIZE;
+	if (!strcmp(unit, "bps"))
+		return UNIT_BITRATE;
+	if (!strcmp(unit, "pps"))
+		return UNIT_PKTRATE;
+	return UNIT_NONE; /* "packets", "": counts and pure numbers */
+}
+
+static int expect_hist_value(const struct stat_info *si, const char *stat,
+			     struct expr_value *out)
+{
+	struct stat_summary sm;
+	double v[EXPECT_NHIST];
+
+	hist_summary(&si->u.hist->hist, &sm);
+	v[0] = (double)sm.count;
+	v[1] = sm.mean;
+	v[2] = sm.stddev;
+	v[3] = sm.min;
+	v[4] = sm.p50;
+	v[5] = sm.p90;
+	v[6] = sm.p99;
+	v[7] = sm.p999;
+	v[8] = sm.max;
+	for (size_t i = 0; i < EXPECT_NHIST; i++) {
+		if (strcmp(stat, expect_hist_stats[i]))
+			continue;
+		out->kind = i == 0 ? UNIT_NONE : expect_unit_kind(si->unit);
+		out->num = v[i];
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int expect_gauge_value(const struct stat_info *si, const char *stat,
+			      struct expr_value *out)
+{
+	const struct stat_gauge *g = si->u.gauge;
+
+	if (!strcmp(stat, "mean"))
+		out->num = stats_gauge_mean(g);
+	else if (!strcmp(stat, "min"))
+		out->num = g->min;
+	else if (!strcmp(stat, "max"))
+		out->num = g->max;
+	else
+		return -ENOENT;
+	out->kind = expect_unit_kind(si->unit);
+	return 0;
+}
+
+/* The value of statistic si read as a whole name (no STAT suffix). */
+static int expect_whole(const struct stat_info *si, const char *name,
+			struct expr_value *out, char *hint, size_t hintlen)
+{
+	switch (si->kind) {
+	case STAT_COUNTER:
+		out->num = (double)*si->u.counter;
+		return 0;
+	case STAT_SCALAR:
+		out->kind = expect_unit_kind(si->unit);
+		out->num = si->u.scalar;
+		return 0;
+	case STAT_HIST:
+		snprintf(
+			hint, hintlen,
+			"it is a histogram: add a statistic, e.g. '%s.p99' (count, mean, stddev, min, p50, p90, p99, p999, max)",
+			name);
+		return -EDOM;
+	case STAT_GAUGE:
+		snprintf(
+			hint, hintlen,
+			"it is a gauge: add a statistic, '%s.mean', .min or .max",
+			name);
+		return -EDOM;
+	default:
+		return -ENOENT;
+	}
+}
+
+/* comp.metric or comp.metric.STAT for the split with comp of length clen;
+ * 1 if the split names no statistic. */
+static int expect_split(const struct stats *st, const char *name, size_t clen,
+			struct expr_value *out, char *hint, size_t hintlen)
+{
+	char comp[EXPECT_NAME_MAX], metric[EXPECT_NAME_MAX];
+	const char *rest = name + clen + 1, *dot;
+	struct stat_info si;
+
+	memcpy(comp, name, clen);
+	comp[clen] = '\0';
+	if (!stats_find(st, comp, rest, &si) && si.kind != STAT_SERIES)
+		return expect_whole(&si, name, out, hint, hintlen);
+	dot = strrchr(rest, '.');
+	if (!dot)
+		return 1;
+	memcpy(metric, rest, (size_t)(dot - rest));
+	metric[dot - rest] = '\0';
+	if (stats_find(st, comp, metric, &si))
+		return 1;
+	if (si.kind == STAT_HIST && !expect_hist_value(&si, dot + 1, out))
+		return 0;
+	if (si.kind == STAT_GAUGE && !expect_gauge_value(&si, dot + 1, out))
+		return 0;
+	if (si.kind == STAT_HIST && !hint[0])
+		snprintf(
+			hint, hintlen,
+			"'%.*s' is a histogram, whose statistics are count, mean, stddev, min, p50, p90, p99, p999 and max",
+			(int)(dot - name), name);
+	if (si.kind == STAT_GAUGE && !hint[0])
+		snprintf(
+			hint, hintlen,
+			"'%.*s' is a gauge, whose statistics are mean, min and max",
+			(int)(dot - name), name);
+	return 1;
+}
+
+static int expect_stat(const struct stats *st, const char *name,
+		       struct expr_value *out, char *hint, size_t hintlen)
+{
+	size_t len = strlen(name);
+	int rc;
+
+	if (!st || len >= EXPECT_NAME_MAX)
+		return -ENOENT;
+	for (size_t i = len; i-- > 1;) {
+		if (name[i] != '.' || i + 1 == len)
+			continue;
+		rc = expect_split(st, name, i, out, hint, hintlen);
+		if (rc <= 0)
+			return rc;
+	}
+	return -ENOENT;
+}
+
+static int expect_param(const struct scn *s, const char *name,
+			struct expr_value *out, char *hint, size_t hintlen)
+{
+	const struct param_val *pv = s ? scn_get(s, name) : NULL;
+
+	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	if (!pv)
+		return -ENOENT;
+	switch (pv->type) {
+	case PT_STRING:
+	case PT_ENUM:
+		out->str = pv->u.s ? pv->u.s : "";
+		return 0;
+	case PT_SIZE_TABLE:
+		snprintf(hint, hintlen, "it is a size table");
+		return -EDOM;
+	case PT_INT:
+	case PT_BOOL:
+		out->num = (double)pv->u.i;
+		return 0;
+	case PT_TIME:
+		out->kind = UNIT_TIME;
+		out->num = (double)pv->u.t;
+		return 0;
+	case PT_SIZE:
+		out->kind = UNIT_SIZE;
+		out->num = (double)pv->u.size;
+		return 0;
+	case PT_BITRATE:
+		out->kind = UNIT_BITRATE;
+		break;
+	case PT_PKTRATE:
+		out->kind = UNIT_PKTRATE;
+		break;
+	case PT_RATE:
+		out->kind = pv->per_packet ? UNIT_PKTRATE : UNIT_BITRATE;
+		break;
+	case PT_FRACTION:
+		out->kind = UNIT_FRACTION;
+		break;
+	default:
+		break;
+	}
+	out->num = pv->u.d;
+	return 0;
+}
+
+/* Keeps cand in *best if it is nearer to name than what is there. */
+static void expect_near(const char *name, const char *cand, char *best,
+			size_t n, size_t *dist)
+{
+	size_t d = param_distance(name, cand);
+
+	if (d < *dist) {
+		*dist = d;
+		snprintf(best, n, "%s", cand);
+	}
+}
+
+/* The nearest name env offers, or "" if none is near enough. */
+static void expect_nearest(const struct expect_env *env, const char *name,
+			   char *best, size_t n)
+{
+	size_t dist = (size_t)-1, limit = strlen(name) / 3;
+	char cand[2 * EXPECT_NAME_MAX + 16];
+	const char *p, *t;
+	struct stat_info si;
+
+	best[0] = '\0';
+	expect_near(name, "fingerprint", best, n, &dist);
+	expect_near(name, "repetition", best, n, &dist);
+	for (size_t i = 0; env->st && i < stats_count(env->st); i++) {
+		stats_get(env->st, i, &si);
+		if (si.kind == STAT_SERIES)
+			continue;
+		if (si.kind == STAT_HIST || si.kind == STAT_GAUGE) {
+			const char *const *sv = si.kind == STAT_HIST
+							? expect_hist_stats
+							: expect_gauge_stats;
+			size_t ns = si.kind == STAT_HIST ? EXPECT_NHIST
+							 : EXPECT_NGAUGE;
+
+			for (size_t j = 0; j < ns; j++) {
+				snprintf(cand, sizeof(cand), "%s.%s.%s",
+					 si.component, si.metric, sv[j]);
+				expect_near(name, cand, best, n, &dist);
+			}
+			continue;
+		}
+		snprintf(cand, sizeof(cand), "%s.%s", si.component, si.metric);
+		expect_near(name, cand, best, n, &dist);
+	}
+	for (size_t i = 0; env->s && i < scn_param_count(env->s); i++) {
+		scn_param_at(env->s, i, &p, &t);
+		expect_near(name, p, best, n, &dist);
+	}
+	if (dist > (limit > 3 ? limit : 3))
+		best[0] = '\0';
+}
+
+int expect_lookup(const struct expect_env *env, const char *name,
+		  struct expr_value *out, char *hint, size_t hintlen)
+{
+	char best[2 * EXPECT_NAME_MAX + 16], none[1];
+	int rc;
+
+	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	if (!hint || !hintlen) {
+		hint = none;
+		hintlen = sizeof(none);
+	}
+	hint[0] = '\0';
+	if (!strcmp(name, "fingerprint")) {
+		out->str = env->fingerprint ? env->fingerprint : "";
+		return 0;
+	}
+	if (!strcmp(name, "repetition")) {
+		out->num = env->repetition;
+		return 0;
+	}
+	rc = expect_stat(env->st, name, out, hint, hintlen);
+	if (rc == -ENOENT)
+		rc = expect_param(env->s, name, out, hint, hintlen);
+	if (rc != -ENOENT)
+		return rc;
+	if (hint[0])
+		return -ENOENT; /* a statistic that its metric does not have */
+	expect_nearest(env, name, best, sizeof(best));
+	if (best[0])
+		snprintf(hint, hintlen, "did you mean '%s'?", best);
+	return -ENOENT;
+}
+
+/*
+ * Binding and evaluation.
+ */
+
+struct expect_ctx {
+	const struct expect_env *env;
+	char hint[EXPECT_MSG_MAX];
+};
+
+static int expect_resolve(void *arg, const char *name, struct expr_value *out,
+			  const char **hint)
+{
+	struct expect_ctx *c = arg;
+	int rc = expect_lookup(c->env, name, out, c->hint, sizeof(c->hint));
+
+	if (rc && hint && c->hint[0])
+		*hint = c->hint;
+	return rc;
+}
+
+int expect_bind(struct expect *x, const struct expect_env *env, char *err,
+		size_t errlen)
+{
+	struct expect_ctx c = { .env = env };
+	char msg[EXPECT_MSG_MAX];
+	size_t col = 0;
+
+	for (size_t i = 0; i < x->n; i++)
+		if (expr_bind(x->it[i].e, expect_resolve, &c, &col, msg,
+			      sizeof(msg)))
+			return expect_fail(x, &x->it[i], col, err, errlen, "%s",
+					   msg);
+	return 0;
+}
+
+int expect_eval(const struct expect *x, size_t i, const struct expect_env *env,
+		bool *pass)
+{
+	struct expect_ctx c = { .env = env };
+	struct expr_value v;
+	int rc = expr_eval(x->it[i].e, expect_resolve, &c, &v);
+
+	*pass = !rc && expr_truthy(&v);
+	return rc;
+}
+
+/* v with 6 significant digits in the unit of the table that suits it. */
+static int expect_scaled(char *buf, size_t n, double v,
+			 const char *const *names, size_t nn)
+{
+	double m = fabs(v), scale = 1;
+	size_t i = 0;
+
+	while (i + 1 < nn && m >= scale * 1000) {
+		scale *= 1000;
+		i++;
+	}
+	return snprintf(buf, n, "%.*g%s", EXPECT_DIGITS, v / scale, names[i]);
+}
+
+int expect_format(const struct expr_value *v, char *buf, size_t n)
+{
+	static const char *const bps[] = { "bps", "kbps", "Mbps", "Gbps",
+					   "Tbps" };
+	static const char *const pps[] = { "pps", "kpps", "Mpps", "Gpps" };
+	double x = v->num;
+	bool whole = x == floor(x) && fabs(x) < 1e15;
+
+	if (v->str)
+		return snprintf(buf, n, "\"%s\"", v->str);
+	if (isnan(x) || isinf(x))
+		return snprintf(buf, n, "%g", x);
+	switch (v->kind) {
+	case UNIT_TIME:
+		return units_fmt_time_approx(buf, n, x, EXPECT_DIGITS);
+	case UNIT_SIZE:
+		if (whole && x >= 0)
+			return units_fmt_size(buf, n, (uint64_t)x);
+		return snprintf(buf, n, "%.*gB", EXPECT_DIGITS, x);
+	case UNIT_BITRATE:
+		return expect_scaled(buf, n, x, bps, 5);
+	case UNIT_PKTRATE:
+		return expect_scaled(buf, n, x, pps, 4);
+	default:
+		if (whole)
+			return snprintf(buf, n, "%.0f", x);
+		return snprintf(buf, n, "%.*g", EXPECT_DIGITS, x);
+	}
+}
+
+int expect_explain(const struct expect *x, size_t i,
+		   const struct expect_env *env, char *buf, size_t n)
+{
+	const char *const *names;
+	size_t nn = expr_names(x->it[i].e, &names), off = 0;
+	char val[128], hint[8];
+	struct expr_value v;
+	int len;
+
+	if (n)
+		buf[0] = '\0';
+	for (size_t k = 0; k < nn; k++) {
+		if (expect_lookup(env, names[k], &v, hint, sizeof(hint)))
+			snprintf(val, sizeof(val), "?");
+		else
+			expect_format(&v, val, sizeof(val));
+		len = snprintf(off < n ? buf + off : NULL,
+			       off < n ? n - off : 0, "%s%s = %s",
+			       k ? ", " : "", names[k], val);
+		if (len > 0)
+			off += (size_t)len;
+	}
+	return (int)off;
+}

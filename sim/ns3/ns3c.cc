@@ -1,0 +1,890 @@
+/*
+ * ns3c.cc - the C binding to libns3 declared in ns3c.h; the only C++ file
+ * of usnsim.
+ *
+ * One session at a time, because ns3::Simulator is a process-wide
+ * singleton: the session's state is this file's `g`, reset by
+ * ns3c_close(), which also calls Simulator::Destroy() so that the next
+ * session starts from an empty simulator, node list and clock.
+ *
+ * Events. A C event is a slot in a vector (handler, argument, time,
+ * generation) and an ns-3 event that calls Fire() with the slot's id; an
+ * id is (generation << 32 | slot), so a stale id is recognised. ns-3's
+ * default scheduler orders events by (time, uid) and gives uids in
+ * scheduling order, so C events at equal times run in the order they were
+ * scheduled, as on the native engine.
+ *
+ * Running until a time. ns3c_run(until) schedules a sentinel event at
+ * `until`; when it runs while C events due at `until` are still pending
+ * (they were scheduled after the sentinel, so they come after it), it
+ * reschedules itself behind them; otherwise it stops the simulator. So
+ * every C event with time <= until runs, like on the native engine, and
+ * the clock ends at `until`. Sentinels are not counted as events.
+ *
+ * Time 0. Setting up Wi-Fi runs ns-3 until the stations are associated;
+ * the ns-3 time at which that ends becomes usnsim's time 0 (`offset`),
+ * and the events it took are not counted.
+ *
+ * Frames carry their id in a packet tag, which ns-3 keeps through queues,
+ * headers, channels and Wi-Fi (re)transmissions, and which frames of
+ * ns-3's own (beacons, acknowledgements) do not have. Every stream of
+ * ns-3's random variables used by a device is assigned explicitly,
+ * numbered from 0 in each session, so a session's draws depend only on
+ * ns3c_seed() and not on what ran before in the process.
+ */
+#include "ns3c.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include <ns3/ap-wifi-mac.h>
+#include <ns3/constant-position-mobility-model.h>
+#include <ns3/csma-helper.h>
+#include <ns3/csma-net-device.h>
+#include <ns3/data-rate.h>
+#include <ns3/node.h>
+#include <ns3/nstime.h>
+#include <ns3/packet.h>
+#include <ns3/point-to-point-helper.h>
+#include <ns3/point-to-point-net-device.h>
+#include <ns3/rng-seed-manager.h>
+#include <ns3/simulator.h>
+#include <ns3/ssid.h>
+#include <ns3/sta-wifi-mac.h>
+#include <ns3/string.h>
+#include <ns3/tag.h>
+#include <ns3/wifi-helper.h>
+#include <ns3/wifi-mac-queue.h>
+#include <ns3/wifi-mac.h>
+#include <ns3/wifi-net-device.h>
+#include <ns3/wifi-phy.h>
+#include <ns3/wifi-psdu.h>
+#include <ns3/wifi-remote-station-manager.h>
+#include <ns3/yans-wifi-helper.h>
+
+using namespace ns3;
+
+/* Ethertypes of usnsim frames: IEEE 802 local experimental; IPv4 on
+ * point-to-point links, whose PPP framing knows only IP. */
+#define NS3C_PROTO 0x88b5
+#define NS3C_PROTO_PPP 0x0800
+#define NS3C_PPP_HEADER 2
+#define NS3C_ETH_FRAMING 18 /* 14 B header + 4 B FCS */
+/* How long stations may take to associate before it counts as failure. */
+#define NS3C_ASSOC_WAIT_S 1.0
+
+namespace
+{
+
+/* The id (and length as sent) of a usnsim frame. */
+class IdTag : public Tag
+{
+      public:
+	uint64_t id = 0;
+	uint32_t len = 0;
+
+	static TypeId GetTypeId()
+	{
+		static TypeId tid = TypeId("usnsim::Ns3cIdTag")
+					    .SetParent<Tag>()
+					    .SetGroupName("usnsim")
+					    .AddConstructor<IdTag>();
+		return tid;
+	}
+	TypeId GetInstanceTypeId() const override
+	{
+		return GetTypeId();
+	}
+	uint32_t GetSerializedSize() const override
+	{
+		return 12;
+	}
+	void Serialize(TagBuffer b) const override
+	{
+		b.WriteU64(id);
+		b.WriteU32(len);
+	}
+	void Deserialize(TagBuffer b) override
+	{
+		id = b.ReadU64();
+		len = b.ReadU32();
+	}
+	void Print(std::ostream &os) const override
+	{
+		os << "usnsim id=" << id << " len=" << len;
+	}
+};
+
+struct Slot {
+	EventId ev;
+	ns3c_fn fn = nullptr;
+	void *arg = nullptr;
+	int64_t at = 0; /* usnsim time */
+	uint32_t gen = 1;
+	uint32_t next = UINT32_MAX; /* free list */
+	bool live = false;
+};
+
+} // namespace
+
+enum ns3c_kind { KIND_P2P, KIND_CSMA, KIND_WIFI };
+
+struct ns3c_node {
+	Ptr<Node> node;
+};
+
+struct ns3c_dev {
+	ns3c_kind kind;
+	uint32_t net; /* devices of one network share it */
+	Ptr<NetDevice> dev;
+	ns3c_dev_cb cb = {};
+	double line_rate_bps = 0;
+	double last_rate_bps = 0;
+	uint64_t tx_frames = 0, retries = 0, final_failures = 0;
+	uint64_t rate_changes = 0;
+
+	bool OnRx(Ptr<NetDevice>, Ptr<const Packet> p, uint16_t,
+		  const Address &);
+	void OnTxBegin(Ptr<const Packet> p);
+	void OnCsmaGiveUp(Ptr<const Packet> p);
+	void OnPsduBegin(WifiConstPsduMap psdus, WifiTxVector txv, double);
+	void OnDroppedMpdu(WifiMacDropReason why, Ptr<const WifiMpdu> mpdu);
+	void OnMacTxDrop(Ptr<const Packet> p);
+	void OnDataFailed(Mac48Address)
+	{
+		retries++;
+	}
+	void OnFinalDataFailed(Mac48Address)
+	{
+		final_failures++;
+	}
+	void OnAssoc(Mac48Address);
+};
+
+namespace
+{
+
+struct Session {
+	bool open = false;
+	ns3c_hooks hooks = {};
+	std::vector<Slot> slots;
+	uint32_t free_head = UINT32_MAX;
+	uint64_t live = 0;
+	int64_t offset = 0;	  /* ns-3 ps at usnsim time 0 */
+	uint64_t events_base = 0; /* ns-3's event count at time 0 */
+	uint64_t bookkeeping = 0; /* sentinels run since time 0 */
+	bool running = false;	  /* in an ns3c_run() with a sentinel */
+	int64_t until = 0;	  /* of the current ns3c_run() */
+	uint64_t at_until = 0;	  /* C events pending at exactly `until` */
+	EventId sentinel;
+	int64_t next_stream = 0;
+	uint32_t nets = 0;
+	size_t assoc_pending = 0;
+	std::vector<std::unique_ptr<ns3c_node>> nodes;
+	std::vector<std::unique_ptr<ns3c_dev>> devs;
+};
+
+Session g;
+bool resolution_set;
+
+int64_t NowNs3()
+{
+	return Simulator::Now().GetPicoSeconds();
+}
+
+Time Ps(int64_t ps)
+{
+	return Time::FromInteger(static_cast<uint64_t>(ps), Time::PS);
+}
+
+void Enter()
+{
+	if (g.hooks.enter)
+		g.hooks.enter(g.hooks.ctx);
+}
+
+void Leave()
+{
+	if (g.hooks.leave)
+		g.hooks.leave(g.hooks.ctx);
+}
+
+bool PeekId(Ptr<const Packet> p, IdTag &t)
+{
+	return p && p->PeekPacketTag(t);
+}
+
+uint32_t SlotAlloc()
+{
+	uint32_t i = g.free_head;
+
+	if (i == UINT32_MAX) {
+		g.slots.emplace_back();
+		return static_cast<uint32_t>(g.slots.size() - 1);
+	}
+	g.free_head = g.slots[i].next;
+	return i;
+}
+
+void SlotFree(uint32_t i)
+{
+	Slot &s = g.slots[i];
+
+	s.live = false;
+	s.ev = EventId();
+	s.gen = s.gen == UINT32_MAX ? 1 : s.gen + 1;
+	s.next = g.free_head;
+	g.free_head = i;
+	g.live--;
+}
+
+/* The slot of a live id, or nullptr. */
+Slot *SlotOf(uint64_t id)
+{
+	uint32_t i = static_cast<uint32_t>(id);
+
+	if (i >= g.slots.size())
+		return nullptr;
+	Slot &s = g.slots[i];
+	if (!s.live || s.gen != static_cast<uint32_t>(id >> 32))
+		return nullptr;
+	return &s;
+}
+
+void Fire(uint64_t id)
+{
+	Slot *s = SlotOf(id);
+
+	if (!s)
+		return;
+	ns3c_fn fn = s->fn;
+	void *arg = s->arg;
+	if (g.running && s->at == g.until)
+		g.at_until--;
+	SlotFree(static_cast<uint32_t>(id));
+	Enter();
+	fn(arg);
+	Leave();
+}
+
+void Sentinel()
+{
+	g.bookkeeping++;
+	if (g.at_until > 0) {
+		g.sentinel = Simulator::ScheduleNow(&Sentinel);
+		return;
+	}
+	g.sentinel = EventId();
+	Simulator::Stop();
+}
+
+void StopNow()
+{
+	Simulator::Stop();
+}
+
+ns3c_dev *AddDev(ns3c_kind kind, uint32_t net, Ptr<NetDevice> d)
+{
+	auto dev = std::make_unique<ns3c_dev>();
+
+	dev->kind = kind;
+	dev->net = net;
+	dev->dev = d;
+	g.devs.push_back(std::move(dev));
+	return g.devs.back().get();
+}
+
+bool WireOk(const ns3c_wire_cfg *cfg)
+{
+	return cfg && cfg->rate_bps >= 1 && cfg->rate_bps < 1.8e19 &&
+	       cfg->delay_ps >= 0 && cfg->queue_packets >= 1;
+}
+
+QueueSizeValue Packets(uint32_t n)
+{
+	return QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, n));
+}
+
+} // namespace
+
+bool ns3c_dev::OnRx(Ptr<NetDevice>, Ptr<const Packet> p, uint16_t,
+		    const Address &)
+{
+	IdTag t;
+
+	if (cb.rx && PeekId(p, t)) {
+		Enter();
+		cb.rx(cb.ctx, t.id, t.len);
+		Leave();
+	}
+	return true;
+}
+
+void ns3c_dev::OnTxBegin(Ptr<const Packet> p)
+{
+	IdTag t;
+
+	if (!PeekId(p, t))
+		return;
+	tx_frames++;
+	if (cb.tx_start) {
+		Enter();
+		cb.tx_start(cb.ctx, t.id);
+		Leave();
+	}
+}
+
+/* CSMA aborts a frame after too many backoffs on a busy bus. */
+void ns3c_dev::OnCsmaGiveUp(Ptr<const Packet> p)
+{
+	IdTag t;
+
+	if (cb.drop && PeekId(p, t)) {
+		Enter();
+		cb.drop(cb.ctx, t.id, NS3C_DROP_RETRIES);
+		Leave();
+	}
+}
+
+void ns3c_dev::OnPsduBegin(WifiConstPsduMap psdus, WifiTxVector txv, double)
+{
+	for (const auto &sp : psdus) {
+		bool ours = false;
+
+		for (const auto &mpdu : *sp.second) {
+			IdTag t;
+
+			if (!PeekId(mpdu->GetPacket(), t))
+				continue;
+			ours = true;
+			tx_frames++;
+			if (cb.tx_start) {
+				Enter();
+				cb.tx_start(cb.ctx, t.id);
+				Leave();
+			}
+		}
+		if (!ours)
+			continue;
+		double rate = static_cast<double>(
+			txv.GetMode(sp.first).GetDataRate(txv, sp.first));
+		if (rate == last_rate_bps)
+			continue;
+		if (last_rate_bps != 0)
+			rate_changes++;
+		last_rate_bps = rate;
+		if (cb.rate) {
+			Enter();
+			cb.rate(cb.ctx, rate);
+			Leave();
+		}
+	}
+}
+
+/* ns-3.37 reports some drops twice (an expired MPDU as expired, twice, and
+ * as an old packet); the receiver of the callbacks keeps the first. */
+void ns3c_dev::OnDroppedMpdu(WifiMacDropReason why, Ptr<const WifiMpdu> mpdu)
+{
+	ns3c_drop d = NS3C_DROP_RETRIES;
+	IdTag t;
+
+	if (!cb.drop || !mpdu || !PeekId(mpdu->GetPacket(), t))
+		return;
+	if (why == WIFI_MAC_DROP_FAILED_ENQUEUE)
+		d = NS3C_DROP_QUEUE_FULL;
+	else if (why == WIFI_MAC_DROP_EXPIRED_LIFETIME)
+		d = NS3C_DROP_LIFETIME;
+	Enter();
+	cb.drop(cb.ctx, t.id, d);
+	Leave();
+}
+
+/* A station that lost its association drops what it is given. */
+void ns3c_dev::OnMacTxDrop(Ptr<const Packet> p)
+{
+	IdTag t;
+
+	if (cb.drop && PeekId(p, t)) {
+		Enter();
+		cb.drop(cb.ctx, t.id, NS3C_DROP_RETRIES);
+		Leave();
+	}
+}
+
+void ns3c_dev::OnAssoc(Mac48Address)
+{
+	if (g.assoc_pending > 0 && --g.assoc_pending == 0)
+		Simulator::Stop();
+}
+
+extern "C" {
+
+int ns3c_open(const struct ns3c_hooks *hooks)
+{
+	if (g.open)
+		return -EBUSY;
+	try {
+		if (!resolution_set) {
+			Time::SetResolution(Time::PS);
+			resolution_set = true;
+		}
+		g = Session();
+		if (hooks)
+			g.hooks = *hooks;
+		g.open = true;
+		g.events_base = Simulator::GetEventCount();
+		g.offset = NowNs3();
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ns3c_close(void)
+{
+	if (!g.open)
+		return;
+	Simulator::Destroy();
+	g = Session();
+}
+
+bool ns3c_is_open(void)
+{
+	return g.open;
+}
+
+void ns3c_seed(uint64_t seed)
+{
+	/* ns-3's MRG32k3a takes a seed in [1, 2^31 - 1) here and a run
+	 * number that selects a substream. */
+	RngSeedManager::SetSeed(static_cast<uint32_t>(1 + seed % 2147483646u));
+	RngSeedManager::SetRun(seed >> 31);
+}
+
+uint64_t ns3c_schedule_at(int64_t at_ps, ns3c_fn fn, void *arg)
+{
+	if (!g.open || !fn || at_ps < 0 || at_ps > INT64_MAX - g.offset)
+		return 0;
+	int64_t now = NowNs3();
+	if (at_ps + g.offset < now)
+		return 0;
+	try {
+		uint32_t i = SlotAlloc();
+		Slot &s = g.slots[i];
+		uint64_t id = static_cast<uint64_t>(s.gen) << 32 | i;
+
+		s.fn = fn;
+		s.arg = arg;
+		s.at = at_ps;
+		s.live = true;
+		g.live++;
+		s.ev = Simulator::Schedule(Ps(at_ps + g.offset - now), &Fire,
+					   id);
+		if (g.running && at_ps == g.until)
+			g.at_until++;
+		return id;
+	} catch (const std::bad_alloc &) {
+		return 0;
+	}
+}
+
+int ns3c_cancel(uint64_t id, void **arg)
+{
+	Slot *s = g.open ? SlotOf(id) : nullptr;
+
+	if (!s)
+		return -ENOENT;
+	if (arg)
+		*arg = s->arg;
+	Simulator::Remove(s->ev);
+	if (g.running && s->at == g.until)
+		g.at_until--;
+	SlotFree(static_cast<uint32_t>(id));
+	return 0;
+}
+
+void ns3c_run(int64_t until_ps)
+{
+	if (!g.open)
+		return;
+	g.until = until_ps;
+	g.at_until = 0;
+	if (until_ps != INT64_MAX) {
+		int64_t now = NowNs3();
+
+		if (until_ps > INT64_MAX - g.offset ||
+		    until_ps + g.offset < now)
+			return;
+		for (const Slot &s : g.slots)
+			g.at_until += s.live && s.at == until_ps;
+		g.sentinel = Simulator::Schedule(Ps(until_ps + g.offset - now),
+						 &Sentinel);
+		g.running = true;
+	}
+	Simulator::Run();
+	if (g.sentinel.GetUid() != 0 && !Simulator::IsExpired(g.sentinel))
+		Simulator::Remove(g.sentinel);
+	g.sentinel = EventId();
+	g.running = false;
+}
+
+void ns3c_stop(void)
+{
+	if (g.open)
+		Simulator::Stop();
+}
+
+int64_t ns3c_now(void)
+{
+	return g.open ? NowNs3() - g.offset : 0;
+}
+
+uint64_t ns3c_pending(void)
+{
+	return g.live;
+}
+
+uint64_t ns3c_events(void)
+{
+	if (!g.open)
+		return 0;
+	return Simulator::GetEventCount() - g.events_base - g.bookkeeping;
+}
+
+struct ns3c_node *ns3c_node_create(double x_m, double y_m, double z_m)
+{
+	if (!g.open)
+		return nullptr;
+	try {
+		auto n = std::make_unique<ns3c_node>();
+		Ptr<ConstantPositionMobilityModel> m =
+			CreateObject<ConstantPositionMobilityModel>();
+
+		n->node = CreateObject<Node>();
+		m->SetPosition(Vector(x_m, y_m, z_m));
+		n->node->AggregateObject(m);
+		g.nodes.push_back(std::move(n));
+		return g.nodes.back().get();
+	} catch (const std::bad_alloc &) {
+		return nullptr;
+	}
+}
+
+int ns3c_p2p_create(struct ns3c_node *a, struct ns3c_node *b,
+		    const struct ns3c_wire_cfg *cfg, struct ns3c_dev **da,
+		    struct ns3c_dev **db)
+{
+	if (!g.open || !a || !b || a == b || !WireOk(cfg))
+		return -EINVAL;
+	try {
+		PointToPointHelper h;
+		uint32_t net = ++g.nets;
+
+		h.SetDeviceAttribute(
+			"DataRate",
+			DataRateValue(DataRate(
+				static_cast<uint64_t>(cfg->rate_bps))));
+		h.SetChannelAttribute("Delay", TimeValue(Ps(cfg->delay_ps)));
+		h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+			   Packets(cfg->queue_packets));
+		NetDeviceContainer c = h.Install(a->node, b->node);
+		ns3c_dev *d[2];
+		for (uint32_t i = 0; i < 2; i++) {
+			d[i] = AddDev(KIND_P2P, net, c.Get(i));
+			d[i]->line_rate_bps = cfg->rate_bps;
+			c.Get(i)->SetReceiveCallback(
+				MakeCallback(&ns3c_dev::OnRx, d[i]));
+			c.Get(i)->TraceConnectWithoutContext(
+				"PhyTxBegin",
+				MakeCallback(&ns3c_dev::OnTxBegin, d[i]));
+		}
+		*da = d[0];
+		*db = d[1];
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ns3c_csma_create(struct ns3c_node *const *nodes, size_t n,
+		     const struct ns3c_wire_cfg *cfg, struct ns3c_dev **devs)
+{
+	if (!g.open || n < 2 || !WireOk(cfg))
+		return -EINVAL;
+	try {
+		CsmaHelper h;
+		NodeContainer nc;
+		uint32_t net = ++g.nets;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!nodes[i])
+				return -EINVAL;
+			nc.Add(nodes[i]->node);
+		}
+		h.SetChannelAttribute(
+			"DataRate",
+			DataRateValue(DataRate(
+				static_cast<uint64_t>(cfg->rate_bps))));
+		h.SetChannelAttribute("Delay", TimeValue(Ps(cfg->delay_ps)));
+		h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+			   Packets(cfg->queue_packets));
+		NetDeviceContainer c = h.Install(nc);
+		g.next_stream += h.AssignStreams(c, g.next_stream);
+		for (size_t i = 0; i < n; i++) {
+			ns3c_dev *d = AddDev(KIND_CSMA, net, c.Get(i));
+
+			d->line_rate_bps = cfg->rate_bps;
+			c.Get(i)->SetReceiveCallback(
+				MakeCallback(&ns3c_dev::OnRx, d));
+			c.Get(i)->TraceConnectWithoutContext(
+				"PhyTxBegin",
+				MakeCallback(&ns3c_dev::OnTxBegin, d));
+			c.Get(i)->TraceConnectWithoutContext(
+				"PhyTxDrop",
+				MakeCallback(&ns3c_dev::OnCsmaGiveUp, d));
+			devs[i] = d;
+		}
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+namespace
+{
+
+bool WifiOk(const ns3c_wifi_cfg *cfg)
+{
+	uint32_t w = cfg ? cfg->channel_width_mhz : 0;
+
+	if (!cfg || (w != 20 && w != 40 && w != 80 && w != 160) ||
+	    cfg->queue_packets < 1)
+		return false;
+	if (cfg->standard != NS3C_WIFI_AC && cfg->standard != NS3C_WIFI_AX)
+		return false;
+	if (cfg->rate_control == NS3C_RC_CONSTANT)
+		return cfg->mcs <= (cfg->standard == NS3C_WIFI_AX ? 11u : 9u);
+	return cfg->rate_control == NS3C_RC_IDEAL ||
+	       cfg->rate_control == NS3C_RC_MINSTREL;
+}
+
+void WifiRateControl(WifiHelper &w, const ns3c_wifi_cfg *cfg)
+{
+	char mode[32];
+
+	switch (cfg->rate_control) {
+	case NS3C_RC_IDEAL:
+		w.SetRemoteStationManager("ns3::IdealWifiManager");
+		break;
+	case NS3C_RC_MINSTREL:
+		w.SetRemoteStationManager("ns3::MinstrelHtWifiManager");
+		break;
+	case NS3C_RC_CONSTANT:
+		snprintf(mode, sizeof(mode), "%sMcs%u",
+			 cfg->standard == NS3C_WIFI_AX ? "He" : "Vht",
+			 cfg->mcs);
+		w.SetRemoteStationManager("ns3::ConstantRateWifiManager",
+					  "DataMode", StringValue(mode),
+					  "ControlMode", StringValue(mode));
+		break;
+	}
+}
+
+ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets)
+{
+	Ptr<WifiNetDevice> w = DynamicCast<WifiNetDevice>(nd);
+	ns3c_dev *d = AddDev(KIND_WIFI, net, nd);
+	Ptr<WifiMac> mac = w->GetMac();
+
+	for (AcIndex ac : { AC_BE, AC_BK, AC_VI, AC_VO })
+		if (mac->GetTxopQueue(ac))
+			mac->GetTxopQueue(ac)->SetMaxSize(QueueSize(
+				QueueSizeUnit::PACKETS, queue_packets));
+	nd->SetReceiveCallback(MakeCallback(&ns3c_dev::OnRx, d));
+	w->GetPhy()->TraceConnectWithoutContext(
+		"PhyTxPsduBegin", MakeCallback(&ns3c_dev::OnPsduBegin, d));
+	mac->TraceConnectWithoutContext(
+		"DroppedMpdu", MakeCallback(&ns3c_dev::OnDroppedMpdu, d));
+	mac->TraceConnectWithoutContext(
+		"MacTxDrop", MakeCallback(&ns3c_dev::OnMacTxDrop, d));
+	w->GetRemoteStationManager()->TraceConnectWithoutContext(
+		"MacTxDataFailed", MakeCallback(&ns3c_dev::OnDataFailed, d));
+	w->GetRemoteStationManager()->TraceConnectWithoutContext(
+		"MacTxFinalDataFailed",
+		MakeCallback(&ns3c_dev::OnFinalDataFailed, d));
+	return d;
+}
+
+/* Runs ns-3 until every station is associated (or a deadline), then makes
+ * that instant usnsim's time 0. */
+int WifiAssociate(size_t n)
+{
+	g.assoc_pending = n;
+	EventId deadline =
+		Simulator::Schedule(Seconds(NS3C_ASSOC_WAIT_S), &StopNow);
+	Simulator::Run();
+	if (!Simulator::IsExpired(deadline))
+		Simulator::Remove(deadline);
+	if (g.assoc_pending > 0) {
+		g.assoc_pending = 0;
+		return -ETIMEDOUT;
+	}
+	g.offset = NowNs3();
+	g.events_base = Simulator::GetEventCount();
+	g.bookkeeping = 0;
+	return 0;
+}
+
+} // namespace
+
+int ns3c_wifi_create(struct ns3c_node *ap, struct ns3c_node *const *stas,
+		     size_t n, const struct ns3c_wifi_cfg *cfg,
+		     struct ns3c_dev **ap_dev, struct ns3c_dev **sta_devs)
+{
+	if (!g.open || !ap || n == 0 || !WifiOk(cfg))
+		return -EINVAL;
+	if (g.live > 0 || NowNs3() != g.offset)
+		return -EBUSY;
+	try {
+		YansWifiChannelHelper ch = YansWifiChannelHelper::Default();
+		YansWifiPhyHelper phy;
+		WifiHelper wifi;
+		WifiMacHelper mac;
+		Ssid ssid("usnsim");
+		NodeContainer sn;
+		char settings[64];
+		uint32_t net = ++g.nets;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!stas[i] || stas[i] == ap)
+				return -EINVAL;
+			sn.Add(stas[i]->node);
+		}
+		Ptr<YansWifiChannel> chan = ch.Create();
+		g.next_stream += ch.AssignStreams(chan, g.next_stream);
+		phy.SetChannel(chan);
+		snprintf(settings, sizeof(settings), "{0, %u, BAND_5GHZ, 0}",
+			 cfg->channel_width_mhz);
+		phy.Set("ChannelSettings", StringValue(settings));
+		wifi.SetStandard(cfg->standard == NS3C_WIFI_AX
+					 ? WIFI_STANDARD_80211ax
+					 : WIFI_STANDARD_80211ac);
+		WifiRateControl(wifi, cfg);
+		mac.SetType("ns3::StaWifiMac", "Ssid", SsidValue(ssid),
+			    "ActiveProbing", BooleanValue(true));
+		NetDeviceContainer sc = wifi.Install(phy, mac, sn);
+		mac.SetType("ns3::ApWifiMac", "Ssid", SsidValue(ssid));
+		NetDeviceContainer ac = wifi.Install(phy, mac, ap->node);
+		g.next_stream += wifi.AssignStreams(sc, g.next_stream);
+		g.next_stream += wifi.AssignStreams(ac, g.next_stream);
+
+		*ap_dev = WifiDev(net, ac.Get(0), cfg->queue_packets);
+		for (size_t i = 0; i < n; i++) {
+			sta_devs[i] =
+				WifiDev(net, sc.Get(i), cfg->queue_packets);
+			DynamicCast<WifiNetDevice>(sc.Get(i))
+				->GetMac()
+				->TraceConnectWithoutContext(
+					"Assoc",
+					MakeCallback(&ns3c_dev::OnAssoc,
+						     sta_devs[i]));
+		}
+		return WifiAssociate(n);
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	}
+}
+
+void ns3c_dev_set_cb(struct ns3c_dev *d, const struct ns3c_dev_cb *cb)
+{
+	d->cb = cb ? *cb : ns3c_dev_cb{};
+}
+
+uint32_t ns3c_dev_framing(const struct ns3c_dev *d)
+{
+	switch (d->kind) {
+	case KIND_P2P:
+		return NS3C_PPP_HEADER;
+	case KIND_CSMA:
+		return NS3C_ETH_FRAMING;
+	case KIND_WIFI:
+		break;
+	}
+	return 0;
+}
+
+namespace
+{
+
+/* A full Wi-Fi MAC queue drops what it is given without a trace in
+ * ns-3.37, so the binding refuses the frame first, as a drop-tail queue
+ * would. The queue counts frames sent but not yet acknowledged too. */
+bool WifiQueueFull(const ns3c_dev *d)
+{
+	Ptr<WifiMacQueue> q =
+		DynamicCast<WifiNetDevice>(d->dev)->GetMac()->GetTxopQueue(
+			AC_BE);
+
+	return q->GetNPackets() >= q->GetMaxSize().GetValue();
+}
+
+} // namespace
+
+int ns3c_dev_send(struct ns3c_dev *from, const struct ns3c_dev *to, uint64_t id,
+		  uint32_t len_bytes)
+{
+	if (!g.open || !from || !to || from->net != to->net || from == to)
+		return -EINVAL;
+	if (from->kind == KIND_WIFI && WifiQueueFull(from))
+		return -ENOBUFS;
+	try {
+		Ptr<Packet> p = Create<Packet>(len_bytes);
+		IdTag t;
+
+		t.id = id;
+		t.len = len_bytes;
+		p->AddPacketTag(t);
+		if (!from->dev->Send(p, to->dev->GetAddress(),
+				     from->kind == KIND_P2P ? NS3C_PROTO_PPP
+							    : NS3C_PROTO))
+			return -ENOBUFS;
+	} catch (const std::bad_alloc &) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out)
+{
+	*out = ns3c_dev_state{};
+	out->tx_frames = d->tx_frames;
+	out->retries = d->retries;
+	out->final_failures = d->final_failures;
+	out->rate_changes = d->rate_changes;
+	switch (d->kind) {
+	case KIND_P2P:
+		out->rate_bps = d->line_rate_bps;
+		out->queue_packets = DynamicCast<PointToPointNetDevice>(d->dev)
+					     ->GetQueue()
+					     ->GetNPackets();
+		break;
+	case KIND_CSMA:
+		out->rate_bps = d->line_rate_bps;
+		out->queue_packets = DynamicCast<CsmaNetDevice>(d->dev)
+					     ->GetQueue()
+					     ->GetNPackets();
+		break;
+	case KIND_WIFI:
+		out->rate_bps = d->last_rate_bps;
+		out->queue_packets = DynamicCast<WifiNetDevice>(d->dev)
+					     ->GetMac()
+					     ->GetTxopQueue(AC_BE)
+					     ->GetNPackets();
+		break;
+	}
+}
+
+} /* extern "C" */

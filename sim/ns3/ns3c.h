@@ -1,0 +1,209 @@
+/*
+ * ns3c.h - a plain C API over libns3: the only way usnsim's C code reaches
+ * ns-3. No ns-3 (or C++) type appears here; ns3c.cc implements it.
+ *
+ * ns-3's simulator is a process-wide singleton, and so is this binding: at
+ * most one session is open at a time (ns3c_open .. ns3c_close). Sessions
+ * may follow each other in one process; closing one destroys the ns-3
+ * simulator with every node and device, and the next starts from scratch.
+ *
+ * Time is usnsim's: signed 64-bit picoseconds (ns-3 runs with picosecond
+ * resolution, set once per process before any ns-3 time exists). A
+ * session's time 0 is where usnsim's run starts; setting up a Wi-Fi
+ * network runs ns-3 for a while first (association), and that happens
+ * before time 0, so results are as if the stations had been associated
+ * when the run began.
+ *
+ * Events: C callbacks scheduled at absolute times. Events at equal times run
+ * in the order they were scheduled (ns-3's scheduler orders by time, then
+ * by the uid it gives each event in scheduling order). Devices call back
+ * into C when a frame starts its first transmission, arrives at the far
+ * end, or is dropped. Before and after each call from ns-3 into C (an event
+ * or a device callback) the session's hooks run, so that the engine above
+ * can keep its clock.
+ *
+ * Random numbers: ns-3's own models (Wi-Fi backoff, CSMA backoff, rate
+ * control sampling) draw from ns-3's streams, seeded with ns3c_seed() and
+ * numbered per session, so a session's draws depend on nothing but that
+ * seed. Nothing else in usnsim uses them.
+ *
+ * Errors: functions return 0 or a negative errno; nothing here exits. Bad
+ * configurations that ns-3 would abort on are refused with -EINVAL instead.
+ */
+#ifndef USNSIM_NS3C_H
+#define USNSIM_NS3C_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An event handler: the argument given to ns3c_schedule_at(). */
+typedef void (*ns3c_fn)(void *arg);
+
+/* Called (with ctx) before and after every call from ns-3 into C. */
+struct ns3c_hooks {
+	void (*enter)(void *ctx);
+	void (*leave)(void *ctx);
+	void *ctx;
+};
+
+/* Opens the session. Returns 0; -EBUSY if a session is open already (the
+ * ns-3 simulator is a singleton); -ENOMEM. hooks may be NULL. */
+int ns3c_open(const struct ns3c_hooks *hooks);
+/* Destroys the simulator and everything made in the session (nodes,
+ * devices, pending events). Without an open session: a no-op. */
+void ns3c_close(void);
+bool ns3c_is_open(void);
+
+/* Seeds ns-3's random streams for what is created afterwards (seed: any
+ * 64-bit value; it is folded into ns-3's seed and run numbers). */
+void ns3c_seed(uint64_t seed);
+
+/* Schedules fn(arg) at time at_ps (>= ns3c_now()). Returns an id (never 0),
+ * or 0 if no session is open, at_ps is in the past or too far ahead. */
+uint64_t ns3c_schedule_at(int64_t at_ps, ns3c_fn fn, void *arg);
+/* Removes a pending event; its argument goes to *arg (if arg is not NULL).
+ * Returns 0, or -ENOENT if it already ran or was cancelled. */
+int ns3c_cancel(uint64_t id, void **arg);
+/* Runs events with time <= until_ps, or until ns3c_stop(). With until_ps <
+ * INT64_MAX the clock stands at until_ps afterwards unless stopped early;
+ * with INT64_MAX it runs until no event is left (never, with a Wi-Fi
+ * network: access points beacon for ever). Events of ns-3's own models
+ * at exactly until_ps may be left for the next call. */
+void ns3c_run(int64_t until_ps);
+/* Makes ns3c_run() return after the current event. */
+void ns3c_stop(void);
+int64_t ns3c_now(void);
+/* Events scheduled with ns3c_schedule_at() and still pending. */
+uint64_t ns3c_pending(void);
+/* Events executed since time 0: the C events and those of ns-3's models
+ * (devices, channels, MACs), not the binding's own bookkeeping. */
+uint64_t ns3c_events(void);
+
+/*
+ * Nodes and devices. Handles belong to the session and are freed by
+ * ns3c_close(). A frame is sent with a 64-bit id chosen by the caller,
+ * which comes back in the callbacks of the devices involved; frames of
+ * ns-3's own (beacons, acknowledgements) never reach C.
+ */
+struct ns3c_node;
+struct ns3c_dev;
+
+/* A node at a position in metres (it matters to Wi-Fi only). Returns NULL
+ * without a session or on allocation failure. */
+struct ns3c_node *ns3c_node_create(double x_m, double y_m, double z_m);
+
+/* Wired links: point-to-point between two nodes, or a CSMA bus (shared
+ * medium, Ethernet framing) over n nodes. rate_bps and delay_ps configure
+ * the wire (for CSMA the channel); each device has a drop-tail transmit
+ * queue of queue_packets frames, not counting the one being sent. */
+struct ns3c_wire_cfg {
+	double rate_bps;
+	int64_t delay_ps;
+	uint32_t queue_packets;
+};
+
+/* Returns 0 and the devices on a and b; -EINVAL (bad configuration, a and
+ * b the same node, no session); -ENOMEM. */
+int ns3c_p2p_create(struct ns3c_node *a, struct ns3c_node *b,
+		    const struct ns3c_wire_cfg *cfg, struct ns3c_dev **da,
+		    struct ns3c_dev **db);
+/* Returns 0 and devs[0..n); -EINVAL (n < 2, bad configuration); -ENOMEM. */
+int ns3c_csma_create(struct ns3c_node *const *nodes, size_t n,
+		     const struct ns3c_wire_cfg *cfg, struct ns3c_dev **devs);
+
+enum ns3c_wifi_standard {
+	NS3C_WIFI_AC, /* 802.11ac (VHT), 5 GHz */
+	NS3C_WIFI_AX, /* 802.11ax (HE), 5 GHz */
+};
+
+enum ns3c_rate_control {
+	NS3C_RC_IDEAL,	  /* ns-3 IdealWifiManager: best MCS for the SNR */
+	NS3C_RC_MINSTREL, /* ns-3 MinstrelHtWifiManager (Linux minstrel_ht) */
+	NS3C_RC_CONSTANT, /* one MCS for every data frame */
+};
+
+struct ns3c_wifi_cfg {
+	enum ns3c_wifi_standard standard;
+	uint32_t channel_width_mhz; /* 20, 40, 80 or 160 */
+	enum ns3c_rate_control rate_control;
+	uint32_t mcs;		/* NS3C_RC_CONSTANT only */
+	uint32_t queue_packets; /* MAC queue of each device */
+};
+
+/*
+ * A Wi-Fi network: an access point on node ap and one station on each of
+ * stas[0..n), one channel with log-distance path loss between them. When
+ * it returns, every station is associated: that part of the simulation
+ * runs before time 0. Returns 0 and the devices; -EINVAL (bad
+ * configuration, or n == 0); -EBUSY if C events are pending or the clock
+ * has left 0 (association must come first); -ETIMEDOUT if some station
+ * cannot associate within a second (too far for the channel width);
+ * -ENOMEM.
+ */
+int ns3c_wifi_create(struct ns3c_node *ap, struct ns3c_node *const *stas,
+		     size_t n, const struct ns3c_wifi_cfg *cfg,
+		     struct ns3c_dev **ap_dev, struct ns3c_dev **sta_devs);
+
+enum ns3c_drop {
+	NS3C_DROP_QUEUE_FULL, /* the transmit queue was full */
+	NS3C_DROP_RETRIES,    /* Wi-Fi gave up: retry limit reached */
+	NS3C_DROP_LIFETIME,   /* Wi-Fi gave up: queued for too long */
+};
+
+/* What a device reports, each with the callbacks' ctx. Any may be NULL. */
+struct ns3c_dev_cb {
+	/* On the sender: the frame id starts its first transmission on the
+	 * medium (it may be reported again for retransmissions). */
+	void (*tx_start)(void *ctx, uint64_t id);
+	/* On the receiver: frame id arrived, len_bytes as sent. */
+	void (*rx)(void *ctx, uint64_t id, uint32_t len_bytes);
+	/* On the sender: frame id was dropped after ns3c_dev_send()
+	 * accepted it. */
+	void (*drop)(void *ctx, uint64_t id, enum ns3c_drop why);
+	/* On the sender: the data rate of its data frames changed. */
+	void (*rate)(void *ctx, double rate_bps);
+	void *ctx;
+};
+
+void ns3c_dev_set_cb(struct ns3c_dev *d, const struct ns3c_dev_cb *cb);
+
+/* Bytes a wired device adds to each frame (PPP header; Ethernet header
+ * and FCS), so a caller can size frames to a given length on the wire;
+ * 0 for Wi-Fi, whose MAC framing is part of its timing. CSMA also pads
+ * frames to Ethernet's 64-byte minimum. */
+uint32_t ns3c_dev_framing(const struct ns3c_dev *d);
+
+/* Sends a frame of len_bytes bytes (payload, before the device's framing)
+ * carrying id from device `from` to device `to`. Returns 0 (the frame is
+ * the device's now: expect rx or drop); -ENOBUFS if the transmit queue
+ * refused it at once (no drop callback then); -EINVAL (not the same
+ * network, or not a session's device). */
+int ns3c_dev_send(struct ns3c_dev *from, const struct ns3c_dev *to, uint64_t id,
+		  uint32_t len_bytes);
+
+/* Device state, for models that watch the network. */
+struct ns3c_dev_state {
+	double rate_bps;	 /* configured line rate; Wi-Fi: rate of
+				     the last data frame sent (0: none) */
+	uint32_t queue_packets;	 /* frames in the device's queue (Wi-Fi:
+				     MAC queue, including frames sent but not
+				     yet acknowledged) */
+	uint64_t tx_frames;	 /* data transmissions begun (with
+				     retransmissions) */
+	uint64_t retries;	 /* Wi-Fi: data transmissions that failed */
+	uint64_t final_failures; /* Wi-Fi: frames given up after retries */
+	uint64_t rate_changes;	 /* Wi-Fi: changes of the data rate */
+};
+
+void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

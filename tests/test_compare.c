@@ -1,0 +1,560 @@
+/*
+ * test_compare.c - `usnsim compare`, end to end.
+ *
+ * Two kinds of databases: ones written by `usnsim run` (a database against
+ * itself moves nothing; a faster link moves the queueing delay, and the
+ * numbers listed are the means of the two databases), and ones built row
+ * by row here, whose statistics are chosen so that the answer is known:
+ * a change inside the confidence interval of three repetitions (Welch's t
+ * with 4 degrees of freedom) is noise, a larger one is not; one repetition
+ * has only the tolerance; empty histograms, superseded runs, unmatched
+ * runs and fingerprints that differ while the summaries do not. Run from
+ * the repository root after building build/usnsim.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <sqlite3.h>
+
+#include "db.h"
+#include "units.h"
+#include "util.h"
+
+#define USNSIM "build/usnsim"
+
+extern char **environ;
+
+static char dir[64], out_path[96], err_path[96];
+
+/* dir/name into buf. */
+static const char *tpath(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", dir, name);
+	return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (len)
+		*len = 0;
+	if (!f)
+		return calloc(1, 1);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+/* Runs argv; returns the exit status (or -1); stdout and stderr in *out
+ * and *err (malloc'ed). */
+static int run(const char *const *argv, char **out, char **err)
+{
+	posix_spawn_file_actions_t fa;
+	int status = -1;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path,
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 2, err_path,
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
+			environ) == 0)
+		waitpid(pid, &status, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	*out = slurp(out_path, NULL);
+	*err = slurp(err_path, NULL);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* compare BASE NEW [extra...]: exit status, output in *out. */
+static int compare(const char *base, const char *new, const char *x1,
+		   const char *x2, const char *x3, char **out)
+{
+	const char *argv[] = { USNSIM, "compare", base, new, x1, x2, x3, NULL };
+	char *err;
+	int rc = run(argv, out, &err);
+
+	free(err);
+	return rc;
+}
+
+/* The line of out whose metric column is name (malloc'ed), or NULL. */
+static char *row_of(const char *out, const char *name)
+{
+	char pat[256];
+	const char *p, *e;
+
+	snprintf(pat, sizeof(pat), "  %s  ", name);
+	p = strstr(out, pat);
+	if (!p)
+		return NULL;
+	while (p > out && p[-1] != '\n')
+		p--;
+	e = strchr(p, '\n');
+	return strndup(p, e ? (size_t)(e - p) : strlen(p));
+}
+
+static int count_lines_with(const char *out, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = out; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/*
+ * Databases from runs.
+ */
+
+static double query(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	double v = NAN;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_double(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	return v;
+}
+
+static void write_scenario(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("name: cmp\n"
+	      "duration: 50ms\n"
+	      "repetitions: 3\n"
+	      "network: { rate: 1Gbps, queue_packets: 100000 }\n"
+	      "apps:\n"
+	      "  src: { pattern: poisson, rate: 80kpps, size: 1250B }\n",
+	      f);
+	fclose(f);
+}
+
+static int usnsim_run(const char *file, const char *db, const char *set)
+{
+	const char *argv[] = {
+		USNSIM, "run", file, "--db", db, "-q", set ? "--set" : NULL,
+		set,	NULL
+	};
+	char *out, *err;
+	int rc = run(argv, &out, &err);
+
+	CHECKF(rc == 0, "usnsim run: %s%s", out, err);
+	free(out);
+	free(err);
+	return rc;
+}
+
+/* Parses "    5.0161us" style columns of a row: base and new values. */
+static int row_values(const char *row, const char *name, double *b, double *n)
+{
+	char vb[64], vn[64];
+	sim_time tb, tn;
+	const char *p = strstr(row, name);
+
+	if (!p || sscanf(p + strlen(name), " %63s %63s", vb, vn) != 2)
+		return -1;
+	if (units_parse_time(vb, &tb) || units_parse_time(vn, &tn))
+		return -1;
+	*b = (double)tb;
+	*n = (double)tn;
+	return 0;
+}
+
+static void test_from_runs(void)
+{
+	char file[128], base[128], new[128], *out, *row, *db0, *db1;
+	size_t l0, l1;
+	double b = 0, n = 0, qb, qn;
+
+	tpath(file, sizeof(file), "cmp.yaml");
+	tpath(base, sizeof(base), "base.db");
+	tpath(new, sizeof(new), "new.db");
+	write_scenario(file);
+	if (usnsim_run(file, base, NULL) ||
+	    usnsim_run(file, new, "network.rate=1.1Gbps"))
+		return;
+	/* a database against itself: nothing moved, nothing written */
+	db0 = slurp(base, &l0);
+	CU_ASSERT_EQUAL(compare(base, base, NULL, NULL, NULL, &out), 0);
+	CHECKF(strstr(out, "3 matched runs") != NULL, "%s", out);
+	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
+	CHECKF(!strstr(out, "%  "), "a row listed:\n%s", out);
+	free(out);
+	/* a faster link: the queueing delay falls */
+	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 1);
+	db1 = slurp(base, &l1);
+	CU_ASSERT(l0 == l1 && !memcmp(db0, db1, l0));
+	free(db0);
+	free(db1);
+	row = row_of(out, "network.queue_delay.mean");
+	CHECKF(row != NULL, "no network.queue_delay.mean row:\n%s", out);
+	if (row) {
+		const char *sql = "SELECT avg(mean) FROM summaries"
+				  " WHERE component = 'network'"
+				  " AND metric = 'queue_delay'";
+
+		qb = query(base, sql);
+		qn = query(new, sql);
+		CU_ASSERT_EQUAL(
+			row_values(row, "network.queue_delay.mean", &b, &n), 0);
+		CHECKF(fabs(b - qb) <= 1e-5 * qb && fabs(n - qn) <= 1e-5 * qn,
+		       "row '%s'; databases %g -> %g ps", row, qb, qn);
+		CU_ASSERT(qn < 0.8 * qb);
+		{
+			char pct[32];
+
+			snprintf(pct, sizeof(pct), "%+.1f%%",
+				 100 * (qn - qb) / qb);
+			CHECKF(strstr(row, pct) != NULL, "'%s' lacks %s", row,
+			       pct);
+		}
+		CU_ASSERT_PTR_NOT_NULL(strstr(row, "(3 runs)"));
+	}
+	free(row);
+	CHECKF(strstr(out, "statistics moved") != NULL, "%s", out);
+	free(out);
+	/* one metric, one statistic */
+	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
+				"--stat=mean", &out),
+			1);
+	CHECKF(count_lines_with(out, "network.queue_delay.") == 1, "%s", out);
+	CHECKF(strstr(out, "1 statistics compared") != NULL, "%s", out);
+	free(out);
+	/* a tolerance wider than the change */
+	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
+				"--tolerance=100%", &out),
+			0);
+	free(out);
+	/* a glob that matches nothing is a mistake */
+	CU_ASSERT_EQUAL(compare(base, new, "--metric", "nosuch.*", NULL, &out),
+			2);
+	free(out);
+}
+
+/*
+ * Databases built row by row.
+ */
+
+struct mk {
+	sqlite3 *h;
+	int64_t run;
+};
+
+static void mk_open(struct mk *m, const char *path)
+{
+	struct db *db;
+	char err[512];
+
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+	db_close(db);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &m->h), SQLITE_OK);
+}
+
+static void mk_exec(struct mk *m, const char *sql)
+{
+	char *e = NULL;
+
+	CHECKF(sqlite3_exec(m->h, sql, NULL, NULL, &e) == SQLITE_OK, "%s: %s",
+	       sql, e ? e : "");
+	sqlite3_free(e);
+}
+
+/* A run; each has a version of its own, so that two runs may share a
+ * (scenario, point, repetition), as runs of two versions do. */
+static void mk_run(struct mk *m, const char *scenario, const char *point,
+		   int rep, const char *fp)
+{
+	static int version;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO runs (scenario, path, hash, point, repetition,"
+		 " seed, engine, version, started, wall_s, events, sim_s,"
+		 " fingerprint, status) VALUES ('%s', 'x.yaml', 'h', '%s', %d,"
+		 " 1, 'native', 'v%d', '2026-01-01T00:00:00Z', 0.1, 10, 1.0,"
+		 " '%s', 'ok')",
+		 scenario, point, rep, ++version, fp);
+	mk_exec(m, sql);
+	m->run = sqlite3_last_insert_rowid(m->h);
+}
+
+/* A histogram whose every statistic but count is v. */
+static void mk_hist(struct mk *m, const char *metric, int64_t count, double v)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO summaries VALUES (%lld, 'c', '%s', '', %lld,"
+		 " %.17g, %.17g, %.17g, %.17g, %.17g, %.17g, %.17g, %.17g)",
+		 (long long)m->run, metric, (long long)count, v, v, v, v, v, v,
+		 v, v);
+	mk_exec(m, sql);
+}
+
+static void mk_scalar(struct mk *m, const char *metric, double v)
+{
+	char sql[256];
+
+	snprintf(
+		sql, sizeof(sql),
+		"INSERT INTO scalars VALUES (%lld, 'c', '%s', 'packets', %.17g)",
+		(long long)m->run, metric, v);
+	mk_exec(m, sql);
+}
+
+/* A database of scenario s at point {}: reps of metric m with means v. */
+static void mk_db(const char *path, const double *v, int reps, const char *fp)
+{
+	struct mk m;
+
+	mk_open(&m, path);
+	for (int r = 0; r < reps; r++) {
+		mk_run(&m, "s", "{}", r, fp);
+		mk_hist(&m, "m", 100, v[r]);
+	}
+	sqlite3_close(m.h);
+}
+
+/* Three repetitions: var 4 on each side, so the 95% interval of the
+ * difference of means is t(0.975, 4) * sqrt(4/3 + 4/3) = 4.53392. */
+static void test_noise(void)
+{
+	static const double b3[] = { 10, 12, 14 }, n3[] = { 11, 13, 15 },
+			    f3[] = { 20, 22, 24 };
+	char base[128], new[128], *out, *row;
+
+	tpath(base, sizeof(base), "b3.db");
+	tpath(new, sizeof(new), "n3.db");
+	mk_db(base, b3, 3, "f");
+	mk_db(new, n3, 3, "f");
+	/* +8.3% is beyond 2% but inside the interval: noise */
+	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 0);
+	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
+	free(out);
+	/* a single repetition has no interval: only the tolerance, here 1%,
+	 * against its +10% */
+	mk_db(base, b3, 1, "f");
+	mk_db(new, n3, 1, "f");
+	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", "-t", "1%", &out), 1);
+	row = row_of(out, "c.m.mean");
+	CHECKF(row && strstr(row, "+10.0%") && strstr(row, "- (1 run)"), "%s",
+	       out);
+	free(row);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", "-t", "0.11", &out),
+			0);
+	free(out);
+	/* +83% is beyond both */
+	mk_db(base, b3, 3, "f");
+	mk_db(new, f3, 3, "f");
+	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	row = row_of(out, "c.m.mean");
+	CHECKF(row != NULL, "%s", out);
+	if (row) {
+		double b, n;
+
+		CHECKF(sscanf(strstr(row, "c.m.mean") + 8, "%lf %lf", &b, &n) ==
+				       2 &&
+			       b == 12 && n == 22,
+		       "%s", row);
+		CHECKF(strstr(row, "+83.3%") != NULL, "%s", row);
+		CHECKF(strstr(row, "+-4.53392 (3 runs)") != NULL, "%s", row);
+	}
+	free(row);
+	free(out);
+	/* all nine statistics were equal to the mean: all moved */
+	CU_ASSERT_EQUAL(compare(base, new, "--stat=all", NULL, NULL, &out), 1);
+	CHECKF(count_lines_with(out, "c.m.") == 8, "%s", out);
+	CHECKF(strstr(out, "8 of 9 statistics moved") != NULL, "%s", out);
+	free(out);
+}
+
+/* Histograms empty on one side, scalars, superseded and unmatched runs. */
+static void test_rows(void)
+{
+	char base[128], new[128], *out, *row;
+	struct mk m;
+
+	tpath(base, sizeof(base), "rb.db");
+	tpath(new, sizeof(new), "rn.db");
+	mk_open(&m, base);
+	mk_run(&m, "s", "{}", 0, "a");
+	mk_hist(&m, "m", 100, 50); /* superseded by the next run */
+	mk_run(&m, "s", "{}", 0, "a");
+	mk_hist(&m, "m", 5, 10);
+	mk_hist(&m, "e", 5, 10);
+	mk_scalar(&m, "drops", 0);
+	mk_run(&m, "s", "{\"x\":\"1\"}", 0, "a");
+	mk_hist(&m, "m", 5, 10);
+	sqlite3_close(m.h);
+	mk_open(&m, new);
+	mk_run(&m, "s", "{}", 0, "a");
+	mk_hist(&m, "m", 5, 10);
+	mk_hist(&m, "e", 0, 0); /* empty now: its mean is no value */
+	mk_scalar(&m, "drops", 3);
+	mk_run(&m, "t", "{}", 0, "a");
+	mk_hist(&m, "m", 5, 10);
+	sqlite3_close(m.h);
+	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	CHECKF(!row_of(out, "c.m.mean"), "superseded run used:\n%s", out);
+	CHECKF(!row_of(out, "c.e.mean"), "empty histogram compared:\n%s", out);
+	row = row_of(out, "c.drops");
+	CHECKF(row && strstr(row, " new "), "%s", out);
+	free(row);
+	CHECKF(strstr(out, "note: only in") &&
+		       strstr(out, "{\"x\":\"1\"}, 1 run"),
+	       "%s", out);
+	CHECKF(strstr(out, "rn.db: t {}, 1 run") != NULL, "%s", out);
+	free(out);
+	/* the empty histogram's count did move */
+	CU_ASSERT_EQUAL(
+		compare(base, new, "--stat=count", "--metric", "c.e", &out), 1);
+	row = row_of(out, "c.e.count");
+	CHECKF(row && strstr(row, "-100.0%"), "%s", out);
+	free(row);
+	free(out);
+}
+
+static void test_fingerprints(void)
+{
+	static const double v[] = { 10, 12, 14 };
+	char base[128], new[128], *out;
+	struct mk m;
+
+	tpath(base, sizeof(base), "fb.db");
+	tpath(new, sizeof(new), "fn.db");
+	mk_db(base, v, 3, "0123456789abcdef");
+	mk_open(&m, new);
+	for (int r = 0; r < 3; r++) {
+		mk_run(&m, "s", "{}", r,
+		       r == 1 ? "fedcba9876543210" : "0123456789abcdef");
+		mk_hist(&m, "m", 100, v[r]);
+	}
+	sqlite3_close(m.h);
+	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 0);
+	CHECKF(strstr(out,
+		      "note: s {}: behaviour changed, summaries equal (1 of 3 matched runs have another fingerprint)") !=
+		       NULL,
+	       "%s", out);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, new, "--fingerprints", NULL, NULL, &out),
+			1);
+	CHECKF(strstr(out, "changed: s {}: behaviour changed") != NULL, "%s",
+	       out);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, base, "--fingerprints", NULL, NULL, &out),
+			0);
+	CHECKF(!strstr(out, "behaviour changed"), "%s", out);
+	free(out);
+}
+
+static void test_bad_input(void)
+{
+	static const double v[] = { 1 };
+	char base[128], other[128], text[128], *out, *err;
+	const char *help[] = { USNSIM, "compare", "--help", NULL };
+	const char *one[] = { USNSIM, "compare", "a.db", NULL };
+	FILE *f;
+	struct mk m;
+
+	tpath(base, sizeof(base), "x.db");
+	tpath(other, sizeof(other), "y.db");
+	tpath(text, sizeof(text), "z.txt");
+	mk_db(base, v, 1, "f");
+	mk_open(&m, other);
+	mk_run(&m, "other", "{}", 0, "f");
+	sqlite3_close(m.h);
+	f = fopen(text, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("not a database, not at all, just some text\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(compare(base, "no/such.db", NULL, NULL, NULL, &out), 2);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, text, NULL, NULL, NULL, &out), 2);
+	free(out);
+	CU_ASSERT_EQUAL(compare(text, base, NULL, NULL, NULL, &out), 2);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, other, NULL, NULL, NULL, &out), 2);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, base, "--tolerance", "lots", NULL, &out),
+			2);
+	free(out);
+	CU_ASSERT_EQUAL(compare(base, base, "--stat", "p95", NULL, &out), 2);
+	free(out);
+	CU_ASSERT_EQUAL(run(one, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected BASE.db and NEW.db"));
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(help, &out, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: usnsim compare BASE.db"));
+	free(out);
+	free(err);
+}
+
+static int suite_init(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/usnsim-compare-XXXXXX",
+		 t && *t ? t : "/tmp");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int suite_compare(void)
+{
+	CU_pSuite s = CU_add_suite("compare", suite_init, suite_clean);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "databases of runs: same, faster link",
+			 test_from_runs) ||
+	    !CU_add_test(s, "noise within the interval is not a change",
+			 test_noise) ||
+	    !CU_add_test(s, "empty, scalar, superseded, unmatched",
+			 test_rows) ||
+	    !CU_add_test(s, "fingerprints: a note, or a failure",
+			 test_fingerprints) ||
+	    !CU_add_test(s, "bad input", test_bad_input))
+		return CU_get_error();
+	return 0;
+}

@@ -1,0 +1,860 @@
+/*
+ * test_plot.c - `usnsim plot` and `usnsim export`, end to end.
+ *
+ * A fixture database is built in a fresh directory under /tmp: the schema
+ * from db_open() and the rows of tests/fixtures/plot-fixture.sql (a study
+ * 'fix' sweeping apps.a.rate over 50kpps, 100kpps and 1Mpps, three
+ * repetitions each, plus a failed run and a run of another scenario that
+ * must not be plotted). build/usnsim is then run as a user would, from the
+ * repository root, with the templates of ./analysis.
+ *
+ * Every plot kind must render a PDF (starting with %PDF) and a PNG whose
+ * IHDR says 1050 x 720; the data file handed to gnuplot (--data) must
+ * hold, for percentile, cdf and drops, the numbers that separate SQL
+ * queries written here compute from the raw tables (and a few worked out
+ * by hand), in numeric order of the swept rate; the bar and memory kinds
+ * are compared with hand-computed tables. Two renders of a figure must be
+ * byte-identical, the PDF dated by the newest run. Bad input (unknown
+ * kind, metric or key, no data, mixed sweep points, gnuplot missing) must
+ * exit with status 2 and say why; --study renders every figure of a study
+ * file. Export is checked byte for byte in the three formats, including
+ * quoting and escaping.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <sqlite3.h>
+
+#include "db.h"
+
+#define USNSIM "build/usnsim"
+#define FIXTURE "tests/fixtures/plot-fixture.sql"
+#define FIX "r.scenario = 'fix'"
+#define T975_2 4.302652729749464 /* Student t, 0.975 quantile, 2 df */
+
+extern char **environ;
+
+static char dir[64];
+static char dbpath[128];
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = calloc(1, (size_t)n + 1);
+	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return s;
+}
+
+/* Runs argv with extra environment entries (NULL-terminated, may be NULL;
+ * "PATH=..." replaces PATH), stdout and stderr into one file; returns the
+ * exit status (-1 if it did not exit) and the output in *out. */
+static int run_env(const char *const *argv, const char *const *extra,
+		   char **out)
+{
+	posix_spawn_file_actions_t fa;
+	char outfile[128], *env[512];
+	size_t n = 0;
+	pid_t pid;
+	int status = -1;
+
+	for (size_t i = 0; extra && extra[i]; i++)
+		env[n++] = (char *)extra[i];
+	for (size_t i = 0; environ[i] && n < 510; i++) {
+		bool replaced = false;
+
+		for (size_t j = 0; extra && extra[j]; j++)
+			replaced |= strncmp(environ[i], extra[j],
+					    strcspn(extra[j], "=") + 1) == 0;
+		if (!replaced)
+			env[n++] = environ[i];
+	}
+	env[n] = NULL;
+	snprintf(outfile, sizeof(outfile), "%s/out.txt", dir);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, outfile,
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, env) ==
+	    0)
+		waitpid(pid, &status, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	*out = slurp(outfile, NULL);
+	if (!*out)
+		*out = calloc(1, 1);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run(const char *const *argv, char **out)
+{
+	static const char *const env[] = { "USNSIM_ANALYSIS=analysis", NULL };
+
+	return run_env(argv, env, out);
+}
+
+/* Runs argv, which must exit with status want; prints the output if not. */
+static bool run_expect(const char *const *argv, int want, const char *needle)
+{
+	char *out;
+	int rc = run(argv, &out);
+	bool ok = rc == want && (!needle || strstr(out, needle));
+
+	if (!ok)
+		fprintf(stderr, "\n%s %s: status %d, output:\n%s", argv[1],
+			argv[2] ? argv[2] : "", rc, out);
+	free(out);
+	return ok;
+}
+
+static void path_in(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", dir, name);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A PNG of the documented size: 1050 x 720 pixels. */
+static bool png_ok(const char *path)
+{
+	static const unsigned char magic[8] = { 0x89, 'P',  'N',  'G',
+						'\r', '\n', 0x1a, '\n' };
+	size_t len = 0;
+	unsigned char *p = (unsigned char *)slurp(path, &len);
+	bool ok = p && len > 1000 && memcmp(p, magic, 8) == 0 &&
+		  memcmp(p + 12, "IHDR", 4) == 0 && be32(p + 16) == 1050 &&
+		  be32(p + 20) == 720;
+
+	free(p);
+	return ok;
+}
+
+static bool pdf_ok(const char *path)
+{
+	size_t len = 0;
+	char *p = slurp(path, &len);
+	bool ok = p && len > 1000 && memcmp(p, "%PDF-", 5) == 0 &&
+		  strstr(p + len - 32, "%%EOF");
+
+	free(p);
+	return ok;
+}
+
+/* The data lines of a --data file (no comments, no blank lines), split
+ * into tab-separated fields. */
+struct table {
+	size_t rows, cols[64];
+	char *cell[64][8];
+	char *text;
+};
+
+static void table_read(struct table *t, const char *path)
+{
+	char *line, *save = NULL;
+
+	memset(t, 0, sizeof(*t));
+	t->text = slurp(path, NULL);
+	if (!t->text)
+		return;
+	for (line = strtok_r(t->text, "\n", &save); line && t->rows < 64;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f, *fs = NULL;
+
+		if (line[0] == '#')
+			continue;
+		for (f = strtok_r(line, "\t", &fs); f && t->cols[t->rows] < 8;
+		     f = strtok_r(NULL, "\t", &fs))
+			t->cell[t->rows][t->cols[t->rows]++] = f;
+		t->rows++;
+	}
+}
+
+static double num(const struct table *t, size_t r, size_t c)
+{
+	return r < t->rows && c < t->cols[r] ? strtod(t->cell[r][c], NULL)
+					     : NAN;
+}
+
+static const char *str(const struct table *t, size_t r, size_t c)
+{
+	return r < t->rows && c < t->cols[r] ? t->cell[r][c] : "";
+}
+
+static bool has_bytes(const char *p, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(p + i, s, n) == 0)
+			return true;
+	return false;
+}
+
+static bool near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
+}
+
+static sqlite3 *open_db(void)
+{
+	sqlite3 *db = NULL;
+
+	CU_ASSERT_FATAL(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
+					NULL) == SQLITE_OK);
+	return db;
+}
+
+/* The rate of the fixture's points in Mpps, the unit the x axis gets. */
+static double rate_mpps(const char *text)
+{
+	return strcmp(text, "50kpps") == 0    ? 0.05
+	       : strcmp(text, "100kpps") == 0 ? 0.1
+	       : strcmp(text, "1Mpps") == 0   ? 1
+					      : NAN;
+}
+
+/* ---- fixture ---------------------------------------------------------- */
+
+static int setup(void)
+{
+	struct db *d;
+	sqlite3 *db;
+	char err[256], *sql;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/usnsim-plot-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(dbpath, sizeof(dbpath), "%s/fixture.db", dir);
+	if (db_open(dbpath, &d, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	db_close(d);
+	sql = slurp(FIXTURE, NULL);
+	if (!sql || sqlite3_open(dbpath, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", FIXTURE, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	free(sql);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- rendering -------------------------------------------------------- */
+
+struct kind_case {
+	const char *kind;
+	const char *args[8];
+};
+
+static const struct kind_case kind_cases[] = {
+	{ "cdf", { "--group", "apps.a.rate", "--where", FIX, NULL } },
+	{ "percentile",
+	  { "--metric", "network.queue_delay", "--where", FIX, NULL } },
+	{ "breakdown", { "--group", "apps.a.rate", "--where", FIX, NULL } },
+	{ "memory",
+	  { "--group", "apps.a.rate", "--component", "pool.a", "--where", FIX,
+	    NULL } },
+	{ "drops", { "--where", FIX, NULL } },
+	{ "cpu", { "--group", "apps.a.rate", "--where", FIX, NULL } },
+};
+
+/* Renders kind into OUT with the case's options (and extra ones). */
+static bool render(const struct kind_case *k, const char *out, const char *data,
+		   const char *const *extra)
+{
+	const char *argv[32] = { USNSIM, "plot", k->kind, "--db", dbpath };
+	size_t n = 5;
+
+	for (size_t i = 0; k->args[i]; i++)
+		argv[n++] = k->args[i];
+	for (size_t i = 0; extra && extra[i]; i++)
+		argv[n++] = extra[i];
+	if (out) {
+		argv[n++] = "-o";
+		argv[n++] = out;
+	}
+	if (data) {
+		argv[n++] = "--data";
+		argv[n++] = data;
+	}
+	argv[n] = NULL;
+	return run_expect(argv, 0, NULL);
+}
+
+static void test_every_kind_renders(void)
+{
+	char pdf[160], png[160], svg[160];
+
+	for (size_t i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]);
+	     i++) {
+		const struct kind_case *k = &kind_cases[i];
+
+		snprintf(pdf, sizeof(pdf), "%s/%s.pdf", dir, k->kind);
+		snprintf(png, sizeof(png), "%s/%s.png", dir, k->kind);
+		CU_ASSERT(render(k, pdf, NULL, NULL));
+		CU_ASSERT(render(k, png, NULL, NULL));
+		CU_ASSERT(pdf_ok(pdf));
+		CU_ASSERT(png_ok(png));
+	}
+	path_in(svg, sizeof(svg), "cdf.svg");
+	CU_ASSERT(render(&kind_cases[0], svg, NULL, NULL));
+	{
+		char *s = slurp(svg, NULL);
+
+		CU_ASSERT(s && strncmp(s, "<?xml", 5) == 0 &&
+			  strstr(s, "width=\"336\" height=\"230\""));
+		free(s);
+	}
+}
+
+/* ---- data files ------------------------------------------------------- */
+
+static void test_percentile_data(void)
+{
+	static const char *const stats[] = { "mean", "p99" };
+	const char *extra[] = { "--stat", NULL, NULL };
+	char data[160];
+	struct table t;
+
+	path_in(data, sizeof(data), "percentile.tsv");
+	for (size_t s = 0; s < 2; s++) {
+		sqlite3 *db = open_db();
+		sqlite3_stmt *st;
+		char sql[512];
+		size_t row = 0;
+
+		extra[1] = stats[s];
+		CU_ASSERT_FATAL(render(&kind_cases[1], NULL, data, extra));
+		table_read(&t, data);
+		/* The summary_ci view, read independently; rows in numeric
+		 * order of the rate, which is not the text order. */
+		snprintf(
+			sql, sizeof(sql),
+			"SELECT json_extract(point, '$.\"apps.a.rate\"'), "
+			"%s / 1e6, %s_ci / 1e6, n FROM summary_ci "
+			"WHERE scenario = 'fix' AND component = 'network' "
+			"AND metric = 'queue_delay' "
+			"ORDER BY CASE json_extract(point, '$.\"apps.a.rate\"')"
+			" WHEN '50kpps' THEN 1 WHEN '100kpps' THEN 2 ELSE 3 END",
+			stats[s], stats[s]);
+		CU_ASSERT_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
+				SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *rate =
+				(const char *)sqlite3_column_text(st, 0);
+
+			CU_ASSERT_STRING_EQUAL(str(&t, row, 0), "network");
+			CU_ASSERT(near(num(&t, row, 1), rate_mpps(rate)));
+			CU_ASSERT(near(num(&t, row, 2),
+				       sqlite3_column_double(st, 1)));
+			CU_ASSERT(near(num(&t, row, 3),
+				       sqlite3_column_double(st, 2)));
+			CU_ASSERT(near(num(&t, row, 4),
+				       sqlite3_column_double(st, 3)));
+			row++;
+		}
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		CU_ASSERT_EQUAL(row, 3);
+		CU_ASSERT_EQUAL(t.rows, 3);
+		/* By hand: means 1.0, 1.1, 1.2 us at 50kpps (sd 0.1); p99
+		 * 2.0, 2.1, 2.4 us (sd 0.2082). Run 10 (failed) and run 11
+		 * (another scenario) would move them. */
+		if (s == 0) {
+			CU_ASSERT(near(num(&t, 0, 2), 1.1));
+			CU_ASSERT(near(num(&t, 0, 3), T975_2 * 0.1 / sqrt(3)));
+			CU_ASSERT(near(num(&t, 2, 2), 3.1));
+		} else {
+			CU_ASSERT(near(num(&t, 0, 2), 6.5 / 3));
+			CU_ASSERT(near(num(&t, 0, 3),
+				       T975_2 * sqrt(0.26 / 3 / 2) / sqrt(3)));
+		}
+		free(t.text);
+	}
+}
+
+static void test_cdf_data(void)
+{
+	const char *sql =
+		"SELECT p.value, h.lower, h.upper, sum(h.count) "
+		"FROM histograms AS h JOIN runs AS r ON r.id = h.run_id "
+		"JOIN params AS p ON p.run_id = r.id AND p.path = 'apps.a.rate' "
+		"WHERE r.status = 'ok' AND r.scenario = 'fix' "
+		"AND h.component = 'apps.a' AND h.metric = 'latency' "
+		"GROUP BY p.value, h.lower, h.upper "
+		"ORDER BY CASE p.value WHEN '50kpps' THEN 1 "
+		"WHEN '100kpps' THEN 2 ELSE 3 END, h.lower";
+	char data[160], prev[32] = "";
+	double count[16], lower[16], upper[16], total = 0;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	struct table t;
+	size_t row = 0, nb = 0;
+	int rc;
+
+	path_in(data, sizeof(data), "cdf.tsv");
+	CU_ASSERT_FATAL(render(&kind_cases[0], NULL, data, NULL));
+	table_read(&t, data);
+	/* Buckets summed over the runs of each rate; each line starts at 0
+	 * at the first lower bound, then the fraction below each upper
+	 * bound. The x axis is in ns (the largest bound is 121.2 ns). */
+	db = open_db();
+	CU_ASSERT_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
+			SQLITE_OK);
+	do {
+		rc = sqlite3_step(st);
+		const char *g =
+			rc == SQLITE_ROW
+				? (const char *)sqlite3_column_text(st, 0)
+				: "";
+
+		if (nb && strcmp(g, prev)) {
+			double cum = 0;
+
+			CU_ASSERT_STRING_EQUAL(str(&t, row, 0), prev);
+			CU_ASSERT(near(num(&t, row, 1), lower[0] / 1e3));
+			CU_ASSERT(near(num(&t, row, 2), 0));
+			row++;
+			for (size_t b = 0; b < nb; b++, row++) {
+				cum += count[b];
+				CU_ASSERT_STRING_EQUAL(str(&t, row, 0), prev);
+				CU_ASSERT(
+					near(num(&t, row, 1), upper[b] / 1e3));
+				CU_ASSERT(near(num(&t, row, 2), cum / total));
+			}
+			nb = 0;
+			total = 0;
+		}
+		if (rc == SQLITE_ROW && nb < 16) {
+			snprintf(prev, sizeof(prev), "%s", g);
+			lower[nb] = sqlite3_column_double(st, 1);
+			upper[nb] = sqlite3_column_double(st, 2);
+			count[nb] = sqlite3_column_double(st, 3);
+			total += count[nb++];
+		}
+	} while (rc == SQLITE_ROW);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	CU_ASSERT_EQUAL(row, 12);
+	CU_ASSERT_EQUAL(t.rows, 12);
+	/* By hand, 50kpps: 2+3+4 = 9, 9 and 3 samples in the buckets. */
+	CU_ASSERT_STRING_EQUAL(str(&t, 1, 0), "50kpps");
+	CU_ASSERT(near(num(&t, 1, 1), 10.1));
+	CU_ASSERT(near(num(&t, 1, 2), 9.0 / 21));
+	CU_ASSERT(near(num(&t, 2, 2), 18.0 / 21));
+	CU_ASSERT(near(num(&t, 3, 2), 1));
+	CU_ASSERT_STRING_EQUAL(str(&t, 8, 0), "1Mpps");
+	free(t.text);
+}
+
+static void test_drops_data(void)
+{
+	const char *sql =
+		"SELECT reason, rate, avg(v), count(*), group_concat(v) FROM ("
+		" SELECT substr(s.metric, 7) AS reason, p.value AS rate,"
+		" sum(s.value) AS v"
+		" FROM scalars AS s JOIN runs AS r ON r.id = s.run_id"
+		" JOIN params AS p ON p.run_id = r.id AND p.path = 'apps.a.rate'"
+		" WHERE r.status = 'ok' AND r.scenario = 'fix'"
+		" AND s.metric LIKE 'drops.%'"
+		" GROUP BY r.id, reason) "
+		"GROUP BY reason, rate "
+		"ORDER BY reason, CASE rate WHEN '50kpps' THEN 1"
+		" WHEN '100kpps' THEN 2 ELSE 3 END";
+	char data[160];
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	struct table t;
+	size_t row = 0;
+
+	path_in(data, sizeof(data), "drops.tsv");
+	CU_ASSERT_FATAL(render(&kind_cases[4], NULL, data, NULL));
+	table_read(&t, data);
+	db = open_db();
+	CU_ASSERT_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
+			SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double mean = sqlite3_column_double(st, 2), ss = 0, v;
+		int n = sqlite3_column_int(st, 3);
+		const char *vals = (const char *)sqlite3_column_text(st, 4);
+		char *end;
+
+		/* the 95% half-width from the per-run values */
+		for (const char *p = vals; *p; p = *end ? end + 1 : end) {
+			v = strtod(p, &end);
+			ss += (v - mean) * (v - mean);
+		}
+		CU_ASSERT_EQUAL(n, 3);
+		CU_ASSERT_STRING_EQUAL(
+			str(&t, row, 0),
+			(const char *)sqlite3_column_text(st, 0));
+		CU_ASSERT(near(
+			num(&t, row, 1),
+			rate_mpps((const char *)sqlite3_column_text(st, 1))));
+		CU_ASSERT(near(num(&t, row, 2), mean));
+		CU_ASSERT(near(num(&t, row, 3),
+			       T975_2 * sqrt(ss / (n - 1)) / sqrt(n)));
+		row++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	CU_ASSERT_EQUAL(row, 6);
+	CU_ASSERT_EQUAL(t.rows, 6);
+	/* By hand: queue_full at 50kpps is 10 + k on the network and 1 on
+	 * the nic: 11, 12, 13 packets. */
+	CU_ASSERT_STRING_EQUAL(str(&t, 0, 0), "queue_full");
+	CU_ASSERT(near(num(&t, 0, 2), 12));
+	CU_ASSERT(near(num(&t, 0, 3), T975_2 / sqrt(3)));
+	CU_ASSERT_STRING_EQUAL(str(&t, 3, 0), "spoofed");
+	free(t.text);
+}
+
+static void test_bars_and_memory_data(void)
+{
+	char data[160], *s;
+
+	path_in(data, sizeof(data), "bars.tsv");
+	/* Stages of apps.a: queueing 2p us, transmission 10 us; the empty
+	 * stage has no samples and no column. */
+	CU_ASSERT_FATAL(render(&kind_cases[2], NULL, data, NULL));
+	s = slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "# bar\tqueueing (µs)\ttransmission (µs)\n"
+				 "50kpps\t2\t10\n100kpps\t4\t10\n"
+				 "1Mpps\t6\t10\n"));
+	free(s);
+	/* CPU per packet: kernel 500 + k ns (mean 501), user 200p ns. */
+	CU_ASSERT_FATAL(render(&kind_cases[5], NULL, data, NULL));
+	s = slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "# bar\tkernel (ns)\tuser (ns)\n"
+				 "50kpps\t501\t200\n100kpps\t501\t400\n"
+				 "1Mpps\t501\t600\n"));
+	free(s);
+	/* Memory of pool.a at 100kpps: (1 + t / 1 ms) 2 MiB + k KiB in use
+	 * (k averages to 1), 4 MiB reserved; time in ms. */
+	CU_ASSERT_FATAL(render(&kind_cases[3], NULL, data, NULL));
+	s = slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "\n\n\n100kpps\t0\t2.0009765625\t4\n"
+				 "100kpps\t1\t4.0009765625\t4\n"
+				 "100kpps\t2\t6.0009765625\t4\n"));
+	CU_ASSERT(s &&
+		  strstr(s, "# line\tx (ms)\tin_use (MiB)\t"
+			    "reserved (MiB)\n50kpps\t0\t1.0009765625\t4\n"));
+	free(s);
+}
+
+/* ---- determinism ------------------------------------------------------ */
+
+static void test_deterministic(void)
+{
+	static const char *const fmts[] = { "pdf", "png" };
+	char a[160], b[160];
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t la = 0, lb = 0;
+		char *pa, *pb;
+
+		snprintf(a, sizeof(a), "%s/det1.%s", dir, fmts[i]);
+		snprintf(b, sizeof(b), "%s/det2.%s", dir, fmts[i]);
+		CU_ASSERT(render(&kind_cases[1], a, NULL, NULL));
+		sleep(1); /* a clock-based date would now differ */
+		CU_ASSERT(render(&kind_cases[1], b, NULL, NULL));
+		pa = slurp(a, &la);
+		pb = slurp(b, &lb);
+		CU_ASSERT(pa && pb && la == lb && memcmp(pa, pb, la) == 0);
+		/* The newest selected run (run 10) started 03:04:10. */
+		if (i == 0)
+			CU_ASSERT(pa && has_bytes(pa, la, "D:20240102030410"));
+		free(pa);
+		free(pb);
+	}
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void test_errors(void)
+{
+	char out[160], empty[160];
+	const char *bogus[] = { USNSIM, "plot", "pie", "--db",
+				dbpath, "-o",	out,   NULL };
+	const char *none[] = { USNSIM, "plot", NULL };
+	const char *metric[] = { USNSIM, "plot",     "percentile",   "--db",
+				 dbpath, "--metric", "network.nope", "-o",
+				 out,	 NULL };
+	const char *mixed[] = {
+		USNSIM, "plot",	    "percentile",	   "--db",
+		dbpath, "--metric", "network.queue_delay", "-o",
+		out,	NULL
+	};
+	const char *nodata[] = { USNSIM, "plot",	"memory",  "--db",
+				 dbpath, "--component", "no.such", "-o",
+				 out,	 NULL };
+	const char *where[] = { USNSIM,
+				"plot",
+				"drops",
+				"--db",
+				dbpath,
+				"--where",
+				"1); DROP TABLE runs; --",
+				"-o",
+				out,
+				NULL };
+	const char *ext[] = { USNSIM,	 "plot", "drops", "--db",	dbpath,
+			      "--where", FIX,	 "-o",	  "figure.jpg", NULL };
+	const char *nodb[] = { USNSIM,	       "plot", "cdf", "--db",
+			       "/nonexistent", "-o",   out,   NULL };
+	const char *badstat[] = { USNSIM, "plot",   "percentile", "--db",
+				  dbpath, "--stat", "p42",	  "-o",
+				  out,	  NULL };
+	const char *xnum[] = { USNSIM, "plot",	  "drops", "--db",
+			       dbpath, "--where", FIX,	   "--x",
+			       "name", "-o",	  out,	   NULL };
+	const char *nognuplot[] = { USNSIM,    "plot", "drops", "--db", dbpath,
+				    "--where", FIX,    "-o",	out,	NULL };
+	char path_env[200], *o;
+	const char *env[] = { path_env, "USNSIM_ANALYSIS=analysis", NULL };
+	struct stat sb;
+
+	path_in(out, sizeof(out), "error.pdf");
+	CU_ASSERT(run_expect(bogus, 2, "unknown plot kind 'pie'"));
+	CU_ASSERT(run_expect(none, 2, "missing KIND"));
+	CU_ASSERT(run_expect(metric, 2, "no such metric"));
+	CU_ASSERT(run_expect(mixed, 2, "mixes 2 sweep points"));
+	CU_ASSERT(run_expect(nodata, 2, "no data for a memory figure"));
+	CU_ASSERT(run_expect(where, 2, "--where"));
+	CU_ASSERT(run_expect(ext, 2, "expected a file name ending in .pdf"));
+	CU_ASSERT(run_expect(nodb, 2, "/nonexistent"));
+	CU_ASSERT(run_expect(badstat, 2, "--stat p42"));
+	CU_ASSERT(run_expect(xnum, 2, "not a number"));
+	CU_ASSERT(stat(out, &sb) != 0); /* no partial figure */
+	/* gnuplot missing: PATH is an empty directory */
+	path_in(empty, sizeof(empty), "empty-bin");
+	mkdir(empty, 0700);
+	snprintf(path_env, sizeof(path_env), "PATH=%s", empty);
+	CU_ASSERT(run_env(nognuplot, env, &o) == 2);
+	CU_ASSERT(strstr(o, "make deps") != NULL);
+	free(o);
+	CU_ASSERT(stat(out, &sb) != 0);
+}
+
+/* ---- --study ---------------------------------------------------------- */
+
+static void test_study(void)
+{
+	static const char *const files[] = { "fix_p99.pdf", "fix_p99.png",
+					     "fix_cpu.pdf", "fix_cpu.png" };
+	char figs[160], path[200];
+	const char *argv[] = { USNSIM,	  "plot",
+			       "--study", "tests/fixtures/plot-study.yaml",
+			       "--db",	  dbpath,
+			       "-o",	  figs,
+			       NULL };
+	const char *bad[] = { USNSIM,	 "plot",
+			      "--study", "tests/fixtures/plot-study-bad.yaml",
+			      "--db",	 dbpath,
+			      "-o",	 figs,
+			      NULL };
+	char *out;
+
+	path_in(figs, sizeof(figs), "figures");
+	CU_ASSERT(run_expect(argv, 0, "fix_cpu.png"));
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", figs, files[i]);
+		CU_ASSERT(i % 2 ? png_ok(path) : pdf_ok(path));
+	}
+	CU_ASSERT(run(bad, &out) == 2);
+	CU_ASSERT(strstr(out, "plot-study-bad.yaml:6:5: unknown figure key "
+			      "'metrc'; did you mean 'metric'?") != NULL);
+	CU_ASSERT(strstr(out, "plot-study-bad.yaml:7:24: kind: unknown plot "
+			      "kind 'pie'") != NULL);
+	free(out);
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static void test_export(void)
+{
+	const char *csv[] = { USNSIM,	 "export",  "--db",
+			      dbpath,	 "--where", "r.id = 4",
+			      "--query", "scalars", NULL };
+	const char *json[] = {
+		USNSIM, "export",  "--db", dbpath,    "--format",
+		"json", "--query", "runs", "--where", "r.id IN (1, 11)",
+		NULL
+	};
+	const char *ci[] = { USNSIM,	 "export", "--db",    dbpath,
+			     "--format", "tsv",	   "--query", "summary_ci",
+			     "--where",	 FIX,	   NULL };
+	char *out;
+
+	CU_ASSERT_EQUAL(run(csv, &out), 0);
+	CU_ASSERT_STRING_EQUAL(
+		out,
+		"run_id,scenario,point,repetition,status,apps.a.rate,"
+		"component,metric,unit,value\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"cpu.kernel,cpu.per_packet,ps,500000\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"cpu.user,cpu.per_packet,ps,400000\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"fsw,drops.spoofed,packets,0\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"network,drops.queue_full,packets,20\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"network,sent,packets,1000\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"nic,drops.queue_full,packets,1\r\n");
+	free(out);
+
+	CU_ASSERT_EQUAL(run(json, &out), 0);
+	CU_ASSERT_STRING_EQUAL(
+		out,
+		"[\n{\"id\": 1, \"scenario\": \"fix\", \"path\": \"fix.yaml\", "
+		"\"hash\": \"00000000000000aa\", \"point\": "
+		"\"{\\\"apps.a.rate\\\":\\\"50kpps\\\"}\", \"repetition\": 0, "
+		"\"seed\": 1, \"engine\": \"native\", \"version\": \"v1\", "
+		"\"started\": \"2024-01-02T03:04:01Z\", \"wall_s\": 0.5, "
+		"\"events\": 1000, \"sim_s\": 1, \"fingerprint\": null, "
+		"\"status\": \"ok\"},\n"
+		"{\"id\": 11, \"scenario\": \"other\", \"path\": \"other.yaml\", "
+		"\"hash\": \"00000000000000bb\", \"point\": \"{}\", "
+		"\"repetition\": 0, \"seed\": 1, \"engine\": \"native\", "
+		"\"version\": \"v1\", \"started\": \"2024-01-02T03:04:11Z\", "
+		"\"wall_s\": 0.5, \"events\": 1000, \"sim_s\": 1, "
+		"\"fingerprint\": null, \"status\": \"ok\"}\n]\n");
+	free(out);
+
+	/* summary_ci: the mean at 50kpps of network.queue_delay is 1.1 us
+	 * with half-width t(2) 0.1 / sqrt(3) us, in ps. */
+	CU_ASSERT_EQUAL(run(ci, &out), 0);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want),
+			 "\nfix\t00000000000000aa\t{\"apps.a.rate\":\"50kpps\"}"
+			 "\t50000\tnetwork\tqueue_delay\tps\t3\t1100000\t");
+		CU_ASSERT(strstr(out, want) != NULL);
+		CU_ASSERT(strncmp(out,
+				  "scenario\thash\tpoint\tapps.a.rate\t"
+				  "component\tmetric\tunit\tn\tmean\t"
+				  "mean_ci\t",
+				  50) == 0);
+		if (strstr(out, want))
+			CU_ASSERT(near(
+				strtod(strstr(out, want) + strlen(want), NULL),
+				T975_2 * 1e5 / sqrt(3)));
+	}
+	free(out);
+}
+
+/* Quoting and escaping, with a query file of the test's own found
+ * through $USNSIM_ANALYSIS, and a bound parameter. */
+static void test_export_escaping(void)
+{
+	char adir[160], qpath[200], env_dir[200];
+	const char *env[] = { env_dir, NULL };
+	const char *csv[] = { USNSIM, "export",	 "--db", dbpath, "--query",
+			      "esc",  "--param", "v=41", NULL };
+	const char *tsv[] = { USNSIM,	 "export", "--db",    dbpath,
+			      "--query", "esc",	   "--param", "v=41",
+			      "-f",	 "tsv",	   NULL };
+	const char *json[] = { USNSIM,	  "export", "--db",    dbpath,
+			       "--query", "esc",    "--param", "v=41",
+			       "-f",	  "json",   NULL };
+	const char *missing[] = { USNSIM,    "export", "--db", dbpath,
+				  "--query", "esc",    NULL };
+	FILE *f;
+	char *out;
+
+	path_in(adir, sizeof(adir), "analysis");
+	mkdir(adir, 0700);
+	snprintf(qpath, sizeof(qpath), "%s/esc.sql", adir);
+	f = fopen(qpath, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("-- every kind of value\n"
+	      "SELECT 'a\tb' AS \"x,y\", NULL AS n, '' AS e, 1.5 AS r,\n"
+	      "       :v + 1 AS i, 'q\"u\\o' || char(10) || 'te' AS q,\n"
+	      "       0.1 AS d;\n",
+	      f);
+	fclose(f);
+	snprintf(env_dir, sizeof(env_dir), "USNSIM_ANALYSIS=%s", adir);
+	CU_ASSERT(run_env(csv, env, &out) == 0);
+	CU_ASSERT_STRING_EQUAL(out,
+			       "\"x,y\",n,e,r,i,q,d\r\n"
+			       "a\tb,,\"\",1.5,42,\"q\"\"u\\o\nte\",0.1\r\n");
+	free(out);
+	CU_ASSERT(run_env(tsv, env, &out) == 0);
+	CU_ASSERT_STRING_EQUAL(out,
+			       "x,y\tn\te\tr\ti\tq\td\n"
+			       "a\\tb\t\t\t1.5\t42\tq\"u\\\\o\\nte\t0.1\n");
+	free(out);
+	CU_ASSERT(run_env(json, env, &out) == 0);
+	CU_ASSERT_STRING_EQUAL(out, "[\n{\"x,y\": \"a\\tb\", \"n\": null, "
+				    "\"e\": \"\", \"r\": 1.5, \"i\": 42, "
+				    "\"q\": \"q\\\"u\\\\o\\nte\", \"d\": 0.1}"
+				    "\n]\n");
+	free(out);
+	CU_ASSERT(run_env(missing, env, &out) == 2);
+	CU_ASSERT(strstr(out, "--param v=VALUE") != NULL);
+	free(out);
+}
+
+int suite_plot(void)
+{
+	CU_pSuite s = CU_add_suite("plot", setup, teardown);
+
+	if (!s ||
+	    !CU_add_test(s, "every kind renders PDF and PNG",
+			 test_every_kind_renders) ||
+	    !CU_add_test(s, "percentile data", test_percentile_data) ||
+	    !CU_add_test(s, "cdf data", test_cdf_data) ||
+	    !CU_add_test(s, "drops data", test_drops_data) ||
+	    !CU_add_test(s, "bars and memory data",
+			 test_bars_and_memory_data) ||
+	    !CU_add_test(s, "deterministic output", test_deterministic) ||
+	    !CU_add_test(s, "errors", test_errors) ||
+	    !CU_add_test(s, "study figures", test_study) ||
+	    !CU_add_test(s, "export", test_export) ||
+	    !CU_add_test(s, "export quoting and escaping",
+			 test_export_escaping))
+		return CU_get_error();
+	return 0;
+}
