@@ -144,32 +144,33 @@ static int run_check(const struct scn *s, char *err, size_t errlen)
 }
 
 /*
- * The engine a run of s uses: its `engine`, or ns3 when the network needs
- * ns-3 and `engine` is the default (*automatic is then true). Returns 0;
- * -EINVAL with "file:line:col: ..." in err when the scenario or an
- * override asks for another engine with an ns-3 network.
+ * The engine a run of s uses. `engine: auto` (the default) is native, or
+ * ns3 when the network is an ns-3 device (*automatic is then true).
+ * Returns 0; -EINVAL with "file:line:col: ..." in err when the scenario or
+ * an override asks for native with an ns-3 network.
  */
 static int run_engine(const struct scn *s, const char **engine, bool *automatic,
 		      char *err, size_t errlen)
 {
 	const char *kind = scn_str(s, "network.kind");
+	bool needs_ns3 = ns3net_handles(kind);
 	char where[256];
 
 	*engine = scn_str(s, "engine");
 	*automatic = false;
-	if (!ns3net_handles(kind) || !strcmp(*engine, "ns3"))
+	if (!strcmp(*engine, "auto")) {
+		*engine = needs_ns3 ? "ns3" : "native";
+		*automatic = needs_ns3;
+		return 0;
+	}
+	if (!needs_ns3 || !strcmp(*engine, "ns3"))
 		return 0;
 	scn_where(s, "engine", where, sizeof(where));
-	if (strcmp(where, scn_path(s))) {
-		snprintf(
-			err, errlen,
-			"%s: engine: %s cannot run network.kind %s, which is an ns-3 device; use engine: ns3 or leave engine out",
-			where, *engine, kind);
-		return -EINVAL;
-	}
-	*engine = "ns3";
-	*automatic = true;
-	return 0;
+	snprintf(
+		err, errlen,
+		"%s: engine: %s cannot run network.kind %s, which is an ns-3 device; use engine: ns3 or auto",
+		where, *engine, kind);
+	return -EINVAL;
 }
 
 static double wall_now(void)

@@ -611,7 +611,7 @@ static void test_engine_choice(void)
 	CU_ASSERT_EQUAL(run_validate(s, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(
 		err,
-		"--set:1:8: engine: native cannot run network.kind ns3-wifi, which is an ns-3 device; use engine: ns3 or leave engine out");
+		"--set:1:8: engine: native cannot run network.kind ns3-wifi, which is an ns-3 device; use engine: ns3 or auto");
 	scn_destroy(s);
 
 	s = load("tests/fixtures/wifi-native.yaml", NULL, 0);

@@ -164,7 +164,7 @@ static void test_like(void)
 	CU_ASSERT_EQUAL(scn_time(s, "sample_interval"), SIM_MS);
 	CU_ASSERT_EQUAL(scn_int(s, "seed"), 7);
 	CU_ASSERT_EQUAL(scn_int(s, "repetitions"), 1);
-	CU_ASSERT_STRING_EQUAL(scn_str(s, "engine"), "native");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "engine"), "auto");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "network.kind"), "link");
 	CU_ASSERT_EQUAL(scn_double(s, "network.rate"), 1e9);
 	CU_ASSERT_EQUAL(scn_time(s, "network.delay"), 2 * SIM_US);
@@ -290,7 +290,7 @@ static void test_set_errors(void)
 		{ { "seed=x" },
 		  "--set:1:6: seed: expected an integer such as 1000, not 'x'" },
 		{ { "engine=natve" },
-		  "--set:1:8: engine: expected one of native, ns3, not 'natve'; did you mean 'native'?" },
+		  "--set:1:8: engine: expected one of auto, native, ns3, not 'natve'; did you mean 'native'?" },
 		{ { "nonsense" },
 		  "--set:1:1: expected path=value, such as duration=10ms" },
 		{ { "=5" },
