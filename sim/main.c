@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "expect.h"
 #include "param.h"
 #include "run.h"
 #include "scenario.h"
@@ -331,6 +332,17 @@ static int run_one(const struct run_opts *o, const struct scn *s, struct db *db,
 	return rc ? EXIT_INPUT : 0;
 }
 
+/* The expect: block must parse even where it is not evaluated (`usnsim
+ * check` evaluates it), so that a typo shows before a long study. */
+static int load_expect(const struct scn *s, char *err, size_t errlen)
+{
+	struct expect *x;
+	int rc = expect_parse(s, &x, err, errlen);
+
+	expect_destroy(x);
+	return rc;
+}
+
 static int load(const struct run_opts *o, struct scn **s)
 {
 	char err[1024];
@@ -339,7 +351,8 @@ static int load(const struct run_opts *o, struct scn **s)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_INPUT;
 	}
-	if (run_validate(*s, err, sizeof(err))) {
+	if (run_validate(*s, err, sizeof(err)) ||
+	    load_expect(*s, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		scn_destroy(*s);
 		return EXIT_INPUT;
