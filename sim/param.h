@@ -68,6 +68,8 @@ struct param_val {
 extern const struct param_def sim_params[];  /* top level: duration, seed .. */
 extern const struct param_def link_params[]; /* network.* */
 extern const struct param_def app_params[];  /* apps.*.* */
+extern const struct param_def nic_params[];  /* hosts.*.nic.* */
+extern const struct param_def driver_params[]; /* hosts.*.driver.* */
 
 /* All declarations, in a stable order (the order of `usnsim params`). */
 size_t param_count(void);
