@@ -4,6 +4,8 @@
 #   make demo     install missing Debian packages, build, run the bundled
 #                 scenarios into results.db and print a summary
 #   make test     build and run the CUnit suites
+#   make test-asan  the test suite built with AddressSanitizer and UBSan
+#   make fuzz       fuzz the scenario loader (FUZZ_SECONDS=60 by default)
 #   make params-md  regenerate the README parameter table
 
 CC      ?= cc
@@ -16,6 +18,9 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror \
 	   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
 	   -Isim -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# SAN: extra compile and link flags for every object (the sanitizer build).
+SAN     ?=
+CFLAGS  += $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lsqlite3 -lgsl -lgslcblas) -lm
 
 # ns-3 (Debian's libns3-dev) is reached only through sim/ns3/ns3c.cc, the one
@@ -25,7 +30,7 @@ NS3_PKGS   := ns3-core ns3-network ns3-point-to-point ns3-csma ns3-wifi ns3-mobi
 NS3_CFLAGS := $(foreach f,$(shell pkg-config --cflags $(NS3_PKGS) 2>/dev/null),$(if $(findstring ;,$(f)),,$(f)))
 NS3_LIBS   := $(shell pkg-config --libs $(NS3_PKGS) 2>/dev/null || echo -lns3-wifi -lns3-csma -lns3-point-to-point -lns3-mobility -lns3-network -lns3-core)
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Wshadow -Werror -MMD -MP -Isim/ns3 $(NS3_CFLAGS)
+CXXFLAGS += -std=c++17 -Wall -Wextra -Wshadow -Werror -MMD -MP -Isim/ns3 $(NS3_CFLAGS) $(SAN)
 CFLAGS  += -Isim/ns3
 LDLIBS  += $(NS3_LIBS) -lstdc++
 
@@ -35,7 +40,7 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/main.o $(BUILD)/tests/util.o
 SUITES   := $(patsubst tests/test_%.c,%,$(TEST_SRC))
 
-.PHONY: all test demo deps clean params-md format
+.PHONY: all test test-asan fuzz demo deps clean params-md format
 all: $(BUILD)/usnsim
 
 $(BUILD)/%.o: %.c
@@ -70,6 +75,29 @@ $(BUILD)/usnsim-tests: $(TEST_OBJ) $(BUILD)/libusnsim.a
 test: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 	$(BUILD)/usnsim-tests
 
+# The whole suite under AddressSanitizer (leaks included) and UBSan, built
+# in build-asan/; the tests run that build's usnsim.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	      -fno-sanitize-recover=undefined
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(ASAN_FLAGS)" \
+		build-asan/usnsim build-asan/usnsim-tests
+	USNSIM_BIN=build-asan/usnsim ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1 build-asan/usnsim-tests
+
+# libFuzzer on the scenario loader (clang), seeded with every bundled and
+# test scenario; a crash is saved as crash-* in build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(filter-out sim/main.c sim/plot.c sim/export.c sim/check.c sim/compare.c,$(LIB_SRC))
+fuzz: $(BUILD)/sim/ns3/ns3c.o
+	@mkdir -p build-fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isim -Imodels -Isim/ns3 \
+		tests/fuzz/fuzz_scenario.c $(FUZZ_SRC) $(BUILD)/sim/ns3/ns3c.o \
+		-o build-fuzz/fuzz_scenario $(LDLIBS)
+	cp scenarios/*.yaml scenarios/*/*.yaml tests/bad/*.yaml tests/fixtures/*.yaml build-fuzz/corpus/
+	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -timeout=10 corpus
+
 deps:
 	@sh scripts/install-deps.sh
 
@@ -85,6 +113,6 @@ format:
 	clang-format -i sim/*.[ch] sim/ns3/*.h sim/ns3/*.cc models/*.[ch] tests/*.[ch]
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -4,7 +4,8 @@
  * An app emits packets with Poisson or constant (CBR) inter-arrival times at
  * a packet rate, or at a bit rate converted with the mean packet size.
  * Sizes are fixed, exponential (rounded to whole bytes, at least 1 B),
- * uniform between size_min and size_max, or drawn from a table.
+ * uniform between size_min and size_max, or drawn from a table. An app
+ * with a host sends through that host's NIC to the NIC of its peer.
  */
 #include "param.h"
 
@@ -33,6 +34,12 @@ const struct param_def app_params[] = {
 	  "none: a study brings its own measured table" },
 	{ "apps.*.start", PT_TIME, "0", NULL, 0, 1e18,
 	  "time of the first packet", "usnsim: sources start with the run" },
+	{ "apps.*.host", PT_STRING, "", NULL, 0, 0,
+	  "host the app runs on (its packets leave through that host's NIC); empty: a bare queue into the network",
+	  "usnsim: a bare queue unless the scenario declares hosts" },
+	{ "apps.*.peer", PT_STRING, "", NULL, 0, 0,
+	  "host whose NIC receives the app's packets (needed with host, and different from it)",
+	  "usnsim: a bare queue unless the scenario declares hosts" },
 	{ "apps.*.count", PT_INT, "0", NULL, 0, 1e15,
 	  "packets to send before stopping; 0 means no limit",
 	  "usnsim: sources run for the whole duration" },

@@ -1,8 +1,48 @@
 /*
  * driver_params.c - parameters of the driver model (hosts.*.driver.*).
+ *
+ * The driver sits between a host's kernel side (netif) and its NIC, either
+ * in the kernel domain or in a user (non-kernel) domain of its own, reached
+ * through shared-memory submission/completion queues and paying an IPC /
+ * notification cost per batch (models/driver.c describes the model). The
+ * fault parameters let a researcher crash the driver at a given time or at
+ * a rate, and compare what that costs in each placement.
  */
 #include "param.h"
 
 const struct param_def driver_params[] = {
+	{ "hosts.*.driver.placement", PT_ENUM, "kernel", "kernel|user", 0, 0,
+	  "where the driver runs: in the kernel domain, or in a user domain with its own core behind shared-memory queues",
+	  "usnsim: the in-kernel driver is the baseline the device driver patent (US20210097006A1) compares against" },
+	{ "hosts.*.driver.batch", PT_INT, "32", NULL, 1, 65536,
+	  "user placement: most descriptors the driver takes from a submission queue per batch (one IPC per batch)",
+	  "burst of 32 packets of the DPDK sample applications (MAX_PKT_BURST); flow switch RX batch 32 (reference/skywalk-facts.md)" },
+	{ "hosts.*.driver.ipc_cost", PT_TIME, "2.4us", NULL, 0, 1e12,
+	  "user placement: notification/IPC cost paid once per batch (doorbell to the driver, completion notice to the kernel)",
+	  "context switch between processes, pipe ping-pong ~2.4 us (reference/calibration.md, host CPU)" },
+	{ "hosts.*.driver.per_packet", PT_TIME, "20ns", NULL, 0, 1e12,
+	  "driver work per packet (descriptor handling), in either placement",
+	  "netmap TX ~60 cycles per packet (USENIX ATC 2012; reference/calibration.md), about 20 ns at 3 GHz" },
+	{ "hosts.*.driver.copy", PT_BOOL, "false", NULL, 0, 1,
+	  "user placement: copy each payload across the kernel/driver boundary instead of passing index + offset (zero copy)",
+	  "zero copy: packets cross as an index plus offset into the shared pool (DriverKit; reference/skywalk-facts.md)" },
+	{ "hosts.*.driver.copy_bw", PT_BITRATE, "10GB/s", NULL, 1e6, 1e15,
+	  "user placement with copy: memory copy bandwidth",
+	  "copy_bw 10GB/s, the example host of the design (DESIGN.md, scenario files)" },
+	{ "hosts.*.driver.sq_slots", PT_INT, "512", NULL, 1, 1048576,
+	  "slots of each submission queue (TX and RX); a full queue drops arrivals",
+	  "netif TX ring 512 slots (reference/skywalk-facts.md, channels)" },
+	{ "hosts.*.driver.cq_slots", PT_INT, "512", NULL, 1, 1048576,
+	  "slots of each completion queue; a batch never exceeds it",
+	  "usnsim: one completion slot per submission slot (sq_slots)" },
+	{ "hosts.*.driver.crash_at", PT_TIME, "0", NULL, 0, 1e18,
+	  "time at which the driver crashes once; 0 means never",
+	  "usnsim: no fault unless asked" },
+	{ "hosts.*.driver.crash_rate", PT_FLOAT, "0", NULL, 0, 1e9,
+	  "crashes per second while the driver runs (exponential times between a start and the next crash); 0 means never",
+	  "usnsim: no fault unless asked" },
+	{ "hosts.*.driver.restart_delay", PT_TIME, "100ms", NULL, 0, 1e15,
+	  "user placement: time from a crash until the restarted driver serves its queues again",
+	  "usnsim: a process relaunch plus device re-initialisation, tens to hundreds of ms; a round figure meant to be swept" },
 	{ NULL },
 };

@@ -1,8 +1,79 @@
 /*
- * nic_params.c - parameters of the nic model (hosts.*.nic.*).
+ * nic_params.c - parameters of the NIC model (hosts.*.nic.*).
+ *
+ * The NIC of a host: TX and RX descriptor rings, a doorbell write per
+ * packet, descriptor and payload DMA over PCIe (fixed latency, a bandwidth,
+ * a maximum payload per transaction and a header per transaction), an
+ * IOMMU whose IOTLB is consulted per page a DMA touches, serialization at
+ * the line rate with Ethernet framing, and RX notification by moderated
+ * interrupts or by polling. Defaults come from reference/calibration.md
+ * and reference/skywalk-facts.md.
  */
 #include "param.h"
 
 const struct param_def nic_params[] = {
+	{ "hosts.*.nic.rate", PT_BITRATE, "10Gbps", NULL, 1e3, 1.6e12,
+	  "line rate at which the NIC serializes frames",
+	  "10GbE, IEEE 802.3ae (reference/calibration.md, NIC)" },
+	{ "hosts.*.nic.framing", PT_SIZE, "20B", NULL, 0, 1e6,
+	  "bytes on the wire per frame besides the frame: preamble, start delimiter and inter-frame gap",
+	  "Ethernet: 8 B preamble + SFD and 12 B IFG (reference/calibration.md, 10GbE min frame)" },
+	{ "hosts.*.nic.min_frame", PT_SIZE, "64B", NULL, 1, 1e6,
+	  "shorter frames are padded to this length on the wire",
+	  "Ethernet minimum frame, IEEE 802.3" },
+	{ "hosts.*.nic.tx_ring", PT_INT, "512", NULL, 1, 65536,
+	  "TX descriptor ring size in slots (a packet holds a slot until its frame has left)",
+	  "netif TX ring 512 slots (reference/skywalk-facts.md, Channels)" },
+	{ "hosts.*.nic.rx_ring", PT_INT, "1024", NULL, 1, 65536,
+	  "RX descriptor ring size in slots (a frame holds a slot until the host takes it)",
+	  "netif RX ring 1024 slots (reference/skywalk-facts.md, Channels)" },
+	{ "hosts.*.nic.buffer", PT_SIZE, "2KiB", NULL, 64, 1e9,
+	  "packet buffer per ring slot; buffers of a ring are contiguous, which fixes the pages a DMA touches",
+	  "2 KiB packet buffers (reference/skywalk-facts.md, Memory)" },
+	{ "hosts.*.nic.doorbell", PT_TIME, "150ns", NULL, 0, 1e9,
+	  "CPU cost of the doorbell MMIO write that hands a packet to the NIC",
+	  "posted MMIO write 100-200 ns (reference/calibration.md, PCIe)" },
+	{ "hosts.*.nic.desc_size", PT_SIZE, "16B", NULL, 1, 4096,
+	  "descriptor size, fetched by DMA before a TX payload and written back after an RX payload",
+	  "16 B descriptors of common 10GbE NICs (Intel 82599 datasheet, advanced descriptors)" },
+	{ "hosts.*.nic.pcie_latency", PT_TIME, "550ns", NULL, 0, 1e9,
+	  "fixed latency of one DMA over PCIe (request to completion)",
+	  "64 B DMA read median ~550 ns, Neugebauer et al. SIGCOMM 2018 (reference/calibration.md)" },
+	{ "hosts.*.nic.pcie_bw", PT_BITRATE, "62.96Gbps", NULL, 1e6, 1e13,
+	  "PCIe bandwidth that DMA transactions (payload plus headers) share, per direction",
+	  "PCIe Gen3 x8 raw 62.96 Gb/s, Neugebauer et al. SIGCOMM 2018 (reference/calibration.md)" },
+	{ "hosts.*.nic.pcie_mps", PT_SIZE, "256B", NULL, 1, 4096,
+	  "maximum payload per PCIe transaction (TLP); larger DMAs are split",
+	  "MPS of 256 B on common server platforms, Neugebauer et al. SIGCOMM 2018" },
+	{ "hosts.*.nic.pcie_overhead", PT_SIZE, "24B", NULL, 0, 4096,
+	  "header and framing bytes per PCIe transaction (TLP header, sequence number, LCRC, framing)",
+	  "24 B per TLP with 64-bit addresses, Neugebauer et al. SIGCOMM 2018" },
+	{ "hosts.*.nic.iommu.enabled", PT_BOOL, "true", NULL, 0, 0,
+	  "DMA addresses are translated by an IOMMU (each page a DMA touches is looked up in the IOTLB)",
+	  "every device buffer segment is mapped in the IOMMU (reference/skywalk-facts.md, Memory)" },
+	{ "hosts.*.nic.iommu.iotlb_entries", PT_INT, "64", NULL, 1, 65536,
+	  "IOTLB entries (fully associative, least recently used replaced)",
+	  "64-entry IOTLB inferred by Neugebauer et al. SIGCOMM 2018" },
+	{ "hosts.*.nic.iommu.page", PT_SIZE, "4KiB", NULL, 512, 1e12,
+	  "IOMMU page size: one IOTLB entry maps one page",
+	  "4 KiB pages of the x86 IOMMU measured by Neugebauer et al. SIGCOMM 2018" },
+	{ "hosts.*.nic.iommu.miss", PT_TIME, "280ns", NULL, 0, 1e9,
+	  "added to a DMA per IOTLB miss (page walk); it stalls the DMA engine",
+	  "IOTLB miss +~280 ns, Neugebauer et al. SIGCOMM 2018 (reference/calibration.md)" },
+	{ "hosts.*.nic.rx_mode", PT_ENUM, "interrupt", "interrupt|poll", 0, 0,
+	  "how the host learns of received frames: moderated interrupts, or polling",
+	  "interrupts are the kernel driver default (Linux NAPI starts on an interrupt)" },
+	{ "hosts.*.nic.irq_time", PT_TIME, "16us", NULL, 0, 1e12,
+	  "interrupt moderation: an interrupt waits this long after the first frame it reports, and interrupts are at least this far apart",
+	  "mlx5 RX moderation 16 us (Linux mlx5/core/en.h; reference/calibration.md)" },
+	{ "hosts.*.nic.irq_packets", PT_INT, "32", NULL, 1, 1e9,
+	  "interrupt moderation: interrupt as soon as this many frames wait (no sooner than irq_time after the last one)",
+	  "mlx5 RX moderation 32 packets (Linux mlx5/core/en.h; reference/calibration.md)" },
+	{ "hosts.*.nic.irq_adaptive", PT_BOOL, "false", NULL, 0, 0,
+	  "adaptive moderation: the wait shrinks to irq_time x (frames per interrupt / irq_packets) when interrupts report few frames",
+	  "off, so that irq_time and irq_packets mean what they say (mlx5 enables adaptive moderation by default)" },
+	{ "hosts.*.nic.poll_interval", PT_TIME, "0", NULL, 0, 1e12,
+	  "polling: the host checks the RX ring every this long; 0 means busy polling that sees each frame at once",
+	  "busy polling, as DPDK poll-mode drivers spin on the completion queue" },
 	{ NULL },
 };

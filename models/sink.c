@@ -6,7 +6,14 @@
  * (stamped by the models on the way). The latency is also split into
  * stages, histograms named stage.NAME whose means add up to the mean
  * latency: stage.queueing (waiting) and stage.transmission (the rest:
- * serialization and propagation). A packet dropped anywhere is handed
+ * serialization and propagation). The packets of an app that runs on a
+ * host (models/nic.c stamps them) are split instead at their stamps:
+ * stage.doorbell, stage.nic_tx_dma (waiting for PCIe included),
+ * stage.nic_tx_queue (waiting for the wire), stage.wire (serialization by
+ * the NIC), stage.network (from the sender's wire to the receiving NIC),
+ * stage.nic_rx_dma (waiting included) and stage.notify (until the
+ * interrupt or poll hands it to the host); they telescope, so their means
+ * add up to the mean latency. A packet dropped anywhere is handed
  * to the drop port so that every packet ends here, once: this is what makes
  * conservation (sent = received + dropped + in flight) checkable per app.
  */
@@ -18,10 +25,35 @@
 #include "sink.h"
 #include "stats.h"
 
+/* Stages of a hosted packet: from one stamp (or its creation) to the next
+ * (or its arrival here). */
+static const char *const sink_stage_names[] = {
+	"stage.doorbell", "stage.nic_tx_dma", "stage.nic_tx_queue",
+	"stage.wire",	  "stage.network",    "stage.nic_rx_dma",
+	"stage.notify",
+};
+static const int sink_stage_from[] = { -1,
+				       PKT_ST_DOORBELL,
+				       PKT_ST_DMA_END,
+				       PKT_ST_WIRE_START,
+				       PKT_ST_WIRE_END,
+				       PKT_ST_RX_ARRIVE,
+				       PKT_ST_RX_DMA_END };
+static const int sink_stage_to[] = { PKT_ST_DOORBELL,
+				     PKT_ST_DMA_END,
+				     PKT_ST_WIRE_START,
+				     PKT_ST_WIRE_END,
+				     PKT_ST_RX_ARRIVE,
+				     PKT_ST_RX_DMA_END,
+				     -1 };
+#define SINK_NSTAGES (sizeof(sink_stage_names) / sizeof(sink_stage_names[0]))
+
 struct sink_app {
 	uint64_t *received, *received_bytes, *dropped;
 	struct stat_hist *latency, *queue_delay;
 	struct stat_hist *stage_queueing, *stage_transmission;
+	struct stat_hist *stage[SINK_NSTAGES]; /* hosted apps only */
+	bool hosted;
 	uint32_t trace_id;
 };
 
@@ -45,8 +77,19 @@ static void sink_recv(void *owner, struct sim_pkt *p)
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
 	stats_hist_record(a->latency, latency);
 	stats_hist_record(a->queue_delay, p->queued_ps);
-	stats_hist_record(a->stage_queueing, p->queued_ps);
-	stats_hist_record(a->stage_transmission, latency - p->queued_ps);
+	if (!a->hosted) {
+		stats_hist_record(a->stage_queueing, p->queued_ps);
+		stats_hist_record(a->stage_transmission,
+				  latency - p->queued_ps);
+	} else {
+		for (size_t i = 0; i < SINK_NSTAGES; i++) {
+			int f = sink_stage_from[i], t = sink_stage_to[i];
+			sim_time from = f < 0 ? p->created_ps : p->stamp_ps[f];
+			sim_time to = t < 0 ? sim_now(sim) : p->stamp_ps[t];
+
+			stats_hist_record(a->stage[i], to - from);
+		}
+	}
 	pkt_free(k->pool, p);
 }
 
@@ -58,8 +101,26 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 	pkt_free(k->pool, p);
 }
 
+static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
+{
+	if (!a->hosted) {
+		a->stage_queueing =
+			stats_hist(st, comp, "stage.queueing", "ps");
+		a->stage_transmission =
+			stats_hist(st, comp, "stage.transmission", "ps");
+		return a->stage_queueing && a->stage_transmission ? 0 : -ENOMEM;
+	}
+	for (size_t i = 0; i < SINK_NSTAGES; i++) {
+		a->stage[i] = stats_hist(st, comp, sink_stage_names[i], "ps");
+		if (!a->stage[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
-		size_t napps, const char *const *names, struct sink **out)
+		size_t napps, const char *const *names, const bool *hosted,
+		struct sink **out)
 {
 	struct sink *k = calloc(1, sizeof(*k) + napps * sizeof(k->app[0]));
 	char comp[128];
@@ -80,14 +141,11 @@ int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
 		a->dropped = stats_counter(st, comp, "dropped", "packets");
 		a->latency = stats_hist(st, comp, "latency", "ps");
 		a->queue_delay = stats_hist(st, comp, "queue_delay", "ps");
-		a->stage_queueing =
-			stats_hist(st, comp, "stage.queueing", "ps");
-		a->stage_transmission =
-			stats_hist(st, comp, "stage.transmission", "ps");
+		a->hosted = hosted && hosted[i];
 		a->trace_id = sim_trace_id(comp);
 		if (!a->received || !a->received_bytes || !a->dropped ||
-		    !a->latency || !a->queue_delay || !a->stage_queueing ||
-		    !a->stage_transmission) {
+		    !a->latency || !a->queue_delay ||
+		    sink_stages(a, st, comp)) {
 			free(k);
 			return -ENOMEM;
 		}

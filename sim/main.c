@@ -516,7 +516,7 @@ static int cmd_validate(int argc, char **argv)
 	return 0;
 }
 
-static void params_row(const struct param_def *d, int markdown)
+static void params_row(const struct param_def *d, int markdown, int width)
 {
 	char range[96];
 
@@ -529,17 +529,22 @@ static void params_row(const struct param_def *d, int markdown)
 		       d->source);
 		return;
 	}
-	printf("%-26s %-10s %-10s %-18s %s\n", d->path,
+	printf("%-*s %-10s %-10s %-18s %s\n", width, d->path,
 	       param_type_name(d->type), d->def && d->def[0] ? d->def : "\"\"",
 	       range, d->help);
 	if (d->type == PT_ENUM)
-		printf("%-26s %-10s one of: %s\n", "", "", d->choices);
-	printf("%-26s %-10s source: %s\n", "", "", d->source);
+		printf("%-*s %-10s one of: %s\n", width, "", "", d->choices);
+	printf("%-*s %-10s source: %s\n", width, "", "", d->source);
 }
 
 static int cmd_params(int argc, char **argv)
 {
-	int markdown = 0;
+	int markdown = 0, width = 0;
+
+	/* the widest path sets the first column */
+	for (size_t i = 0; i < param_count(); i++)
+		if ((int)strlen(param_at(i)->path) > width)
+			width = (int)strlen(param_at(i)->path);
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--markdown"))
@@ -555,11 +560,11 @@ static int cmd_params(int argc, char **argv)
 		printf("| parameter | type | default | range | meaning | source of the default |\n");
 		printf("|---|---|---|---|---|---|\n");
 	} else {
-		printf("%-26s %-10s %-10s %-18s %s\n", "PARAMETER", "TYPE",
-		       "DEFAULT", "RANGE", "MEANING");
+		printf("%-*s %-10s %-10s %-18s %s\n", width, "PARAMETER",
+		       "TYPE", "DEFAULT", "RANGE", "MEANING");
 	}
 	for (size_t i = 0; i < param_count(); i++)
-		params_row(param_at(i), markdown);
+		params_row(param_at(i), markdown, width);
 	return 0;
 }
 

@@ -14,6 +14,19 @@
 
 #include "sim.h"
 
+/* Stamps taken by host models on the way (models/nic.c); 0 where a
+ * packet did not pass. A bare queue uses none of them. */
+enum pkt_stamp {
+	PKT_ST_DOORBELL,   /* the doorbell write has handed it to the NIC */
+	PKT_ST_DMA_START,  /* its TX descriptor fetch began */
+	PKT_ST_DMA_END,	   /* its payload is in the NIC */
+	PKT_ST_WIRE_START, /* its first bit went on the wire */
+	PKT_ST_WIRE_END,   /* its last bit (and framing) left the NIC */
+	PKT_ST_RX_ARRIVE,  /* it reached the receiving NIC */
+	PKT_ST_RX_DMA_END, /* its payload and descriptor are in host memory */
+	PKT_NSTAMPS
+};
+
 struct sim_pkt {
 	uint64_t id;	      /* unique per run, from 1 */
 	uint32_t len_bytes;   /* frame length as the link serializes it */
@@ -22,6 +35,7 @@ struct sim_pkt {
 	sim_time enq_ps;      /* when it joined the queue it waits in now */
 	sim_time queued_ps;   /* total time spent waiting in queues */
 	struct sim_pkt *next; /* link for the queue that holds it */
+	sim_time stamp_ps[PKT_NSTAMPS];
 };
 
 struct pkt_pool;

@@ -9,6 +9,14 @@
  * derived from the counters), so that sent = received + dropped +
  * in_flight is a real check of the models.
  *
+ * With `hosts:`, every host gets a NIC (models/nic.c), and an app that
+ * names a `host:` and a `peer:` sends through the host's NIC TX onto the
+ * network, which hands its frames to the peer's NIC RX, which hands them
+ * to the sink: app -> NIC TX -> network -> NIC RX -> sink. The network's
+ * output is routed by the packet's app; apps without a host still go
+ * straight from the network to the sink, as in a bare queue. What is in
+ * flight then includes what the NICs' rings hold.
+ *
  * The engine: the scenario's `engine`, except that an ns-3 network needs
  * the ns3 engine, which is then chosen when `engine` was left at its
  * default (said once per process on stderr) and is an error when the
@@ -23,6 +31,7 @@
 
 #include "app.h"
 #include "link.h"
+#include "nic.h"
 #include "ns3net.h"
 #include "pkt.h"
 #include "run.h"
@@ -38,6 +47,12 @@ struct topo {
 	size_t napps;
 	const char *const *names;
 	struct app **apps;
+	size_t nhosts;
+	const char *const *hosts;
+	struct nic **nics;
+	long *app_host, *app_peer; /* index into hosts per app, -1: none */
+	bool *hosted;
+	struct sim_port *route; /* network output per app */
 };
 
 static void topo_destroy(struct topo *t)
@@ -45,10 +60,105 @@ static void topo_destroy(struct topo *t)
 	for (size_t i = 0; t->apps && i < t->napps; i++)
 		app_destroy(t->apps[i]);
 	free(t->apps);
+	for (size_t i = 0; t->nics && i < t->nhosts; i++)
+		nic_destroy(t->nics[i]);
+	free(t->nics);
+	free(t->app_host);
+	free(t->app_peer);
+	free(t->hosted);
+	free(t->route);
 	sink_destroy(t->sink);
 	link_destroy(t->link);
 	ns3net_destroy(t->ns3net);
 	pkt_pool_destroy(t->pool);
+}
+
+static bool topo_any_hosted(const struct topo *t)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->hosted[i])
+			return true;
+	return false;
+}
+
+static void topo_route(void *owner, struct sim_pkt *p)
+{
+	struct topo *t = owner;
+
+	sim_port_send(&t->route[p->src], p);
+}
+
+static long topo_find_host(const struct topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->nhosts; i++)
+		if (!strcmp(t->hosts[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* Checks apps.NAME.host or .peer (key) of app i and returns the host's
+ * index in *out (-1 for ""); -EINVAL with "file:line:col: ..." if it
+ * names no declared host. */
+static int topo_app_host(struct topo *t, const struct scn *s, size_t i,
+			 const char *key, long *out, char *err, size_t errlen)
+{
+	char path[192], where[256], list[256];
+	const char *v;
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	v = scn_str(s, path);
+	*out = *v ? topo_find_host(t, v) : -1;
+	if (!*v || *out >= 0)
+		return 0;
+	scn_where(s, path, where, sizeof(where));
+	if (!t->nhosts) {
+		snprintf(
+			err, errlen,
+			"%s: %s: unknown host '%.40s'; the scenario declares no hosts:",
+			where, key, v);
+		return -EINVAL;
+	}
+	list[0] = '\0';
+	for (size_t h = 0; h < t->nhosts; h++) {
+		size_t l = strlen(list);
+
+		snprintf(list + l, sizeof(list) - l, "%s%s", h ? ", " : "",
+			 t->hosts[h]);
+	}
+	snprintf(err, errlen, "%s: %s: unknown host '%.40s'; hosts are %s",
+		 where, key, v, list);
+	return -EINVAL;
+}
+
+/* Resolves every app's host and peer; both or neither, and different. */
+static int topo_apps_hosts(struct topo *t, const struct scn *s, char *err,
+			   size_t errlen)
+{
+	char path[192], where[256];
+
+	for (size_t i = 0; i < t->napps; i++) {
+		long *h = &t->app_host[i], *p = &t->app_peer[i];
+		int rc = topo_app_host(t, s, i, "host", h, err, errlen);
+
+		if (!rc)
+			rc = topo_app_host(t, s, i, "peer", p, err, errlen);
+		if (rc)
+			return rc;
+		t->hosted[i] = *h >= 0;
+		if ((*h < 0) == (*p < 0) && (*h < 0 || *h != *p))
+			continue;
+		snprintf(path, sizeof(path), "apps.%s.%s", t->names[i],
+			 *h >= 0 && *p < 0 ? "host" : "peer");
+		scn_where(s, path, where, sizeof(where));
+		snprintf(
+			err, errlen, "%s: %s", where,
+			*h < 0 ? "peer: needs host: too (the host the app runs on)"
+			: *p < 0
+				? "host: needs peer: too (the host that receives)"
+				: "peer: must be another host than host:");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
@@ -66,14 +176,46 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 	} else if (link_create(sim, st, s, "network", &t->link)) {
 		return -ENOMEM;
 	}
-	if (sink_create(sim, st, t->pool, t->napps, t->names, &t->sink))
+	if (sink_create(sim, st, t->pool, t->napps, t->names, t->hosted,
+			&t->sink))
 		return -ENOMEM;
 	in = sink_input(t->sink);
 	drop = sink_drop_input(t->sink);
+	if (topo_any_hosted(t))
+		in = (struct sim_port){ .recv = topo_route, .owner = t };
 	if (t->link)
 		link_connect(t->link, in, drop);
 	else
 		ns3net_connect(t->ns3net, in, drop);
+	return 0;
+}
+
+static struct sim_port topo_net_input(struct topo *t)
+{
+	return t->link ? link_input(t->link) : ns3net_input(t->ns3net);
+}
+
+/* The NICs of the hosts, and the route of each app's packets out of the
+ * network: the peer's NIC RX, or the sink. */
+static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
+		      const struct scn *s)
+{
+	struct sim_port host = sink_input(t->sink);
+	struct sim_port drop = sink_drop_input(t->sink);
+
+	t->nics = calloc(t->nhosts ? t->nhosts : 1, sizeof(*t->nics));
+	t->route = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
+	if (!t->nics || !t->route)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nhosts; i++) {
+		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]))
+			return -ENOMEM;
+		nic_connect(t->nics[i], topo_net_input(t), host, drop);
+	}
+	for (size_t i = 0; i < t->napps; i++)
+		t->route[i] = t->app_peer[i] < 0
+				      ? host
+				      : nic_rx_input(t->nics[t->app_peer[i]]);
 	return 0;
 }
 
@@ -83,12 +225,23 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 {
 	int rc;
 
+	size_t na;
+
 	t->napps = scn_instances(s, "apps", &t->names);
+	t->nhosts = scn_instances(s, "hosts", &t->hosts);
+	na = t->napps ? t->napps : 1;
 	t->pool = pkt_pool_create();
-	t->apps = calloc(t->napps ? t->napps : 1, sizeof(*t->apps));
-	if (!t->pool || !t->apps)
+	t->apps = calloc(na, sizeof(*t->apps));
+	t->app_host = calloc(na, sizeof(*t->app_host));
+	t->app_peer = calloc(na, sizeof(*t->app_peer));
+	t->hosted = calloc(na, sizeof(*t->hosted));
+	if (!t->pool || !t->apps || !t->app_host || !t->app_peer || !t->hosted)
 		return -ENOMEM;
-	rc = topo_network(t, sim, st, s, rep, err, errlen);
+	rc = topo_apps_hosts(t, s, err, errlen);
+	if (!rc)
+		rc = topo_network(t, sim, st, s, rep, err, errlen);
+	if (!rc)
+		rc = topo_hosts(t, sim, st, s);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < t->napps; i++) {
@@ -96,8 +249,9 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 				rep, &t->apps[i], err, errlen);
 		if (rc)
 			return rc;
-		app_connect(t->apps[i], t->link ? link_input(t->link)
-						: ns3net_input(t->ns3net));
+		app_connect(t->apps[i],
+			    t->hosted[i] ? nic_tx_input(t->nics[t->app_host[i]])
+					 : topo_net_input(t));
 	}
 	return 0;
 }
@@ -118,14 +272,17 @@ static void topo_finish(struct topo *t, struct stats *st)
 		link_finish(t->link);
 	else
 		ns3net_finish(t->ns3net);
+	for (size_t i = 0; i < t->nhosts; i++)
+		nic_finish(t->nics[i]);
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
+		uint64_t held = t->link ? link_held_by(t->link, src)
+					: ns3net_held_by(t->ns3net, src);
 
+		for (size_t h = 0; h < t->nhosts; h++)
+			held += nic_held_by(t->nics[h], src);
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
-		stats_scalar(
-			st, comp, "in_flight", "packets",
-			(double)(t->link ? link_held_by(t->link, src)
-					 : ns3net_held_by(t->ns3net, src)));
+		stats_scalar(st, comp, "in_flight", "packets", (double)held);
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));

@@ -4,7 +4,9 @@
  * The topology builder reads the effective parameters of a loaded scenario,
  * creates the models, wires their ports and registers their statistics.
  * A bare queue (no `hosts:`) is every app feeding the `network` link, whose
- * far end is a sink that records each app's end-to-end latency.
+ * far end is a sink that records each app's end-to-end latency. With
+ * hosts, an app with `host:` and `peer:` goes app -> NIC TX of its host ->
+ * network -> NIC RX of its peer -> sink (models/nic.h).
  */
 #ifndef USNSIM_RUN_H
 #define USNSIM_RUN_H
@@ -42,7 +44,8 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 void run_result_fini(struct run_result *r);
 
 /* Checks what the scenario's parameters cannot check one by one (warm-up
- * shorter than duration, distributions that fit together, an engine that
+ * shorter than duration, distributions that fit together, apps' host: and
+ * peer: naming two different declared hosts, an engine that
  * can run the network, a Wi-Fi station that can associate) by building
  * the topology without running it. When it picks the ns3 engine for an
  * ns-3 network by itself, it says so on stderr, once per process. Returns

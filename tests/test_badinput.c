@@ -38,13 +38,13 @@
 #include "util.h"
 
 #define BAD_DIR "tests/bad"
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 #define MIN_FILES 24
 
 extern char **environ;
 
 struct bad_case {
-	char path[256];
+	char path[300];
 	int line, col;
 	char frag[256];
 	bool in_expect; /* refused only by the expect: block */
@@ -246,9 +246,9 @@ static void cli_cmd(const struct cli_env *e, struct bad_case *c,
 		    const char *cmd, const char *db0, size_t ldb0,
 		    const char *wal0, size_t lwal0)
 {
-	char *argv[] = { USNSIM, (char *)cmd,	(char *)c->path,
-			 "--db", (char *)e->db, NULL };
-	char err[1024], where[300], *out, *db1, *wal1, *nl;
+	char *argv[] = { (char *)USNSIM, (char *)cmd,	(char *)c->path,
+			 "--db",	 (char *)e->db, NULL };
+	char err[1024], where[400], *out, *db1, *wal1, *nl;
 	size_t lout, ldb1, lwal1;
 	int status = run(argv, e->errpath);
 
@@ -302,7 +302,7 @@ static void test_cli(void)
 	int status;
 
 	if (access(USNSIM, X_OK) != 0) {
-		CU_FAIL(USNSIM " is not built (make build/usnsim)");
+		CU_FAIL("usnsim is not built (make build/usnsim)");
 		return;
 	}
 	snprintf(e.dir, sizeof(e.dir), "%s/usnsim-badinput-XXXXXX",
@@ -315,9 +315,9 @@ static void test_cli(void)
 	{
 		/* md1 has a 100 ms warm-up: shorten it with the run */
 		char *argv[] = {
-			USNSIM,	      "run",   "scenarios/md1.yaml", "--db",
-			e.db,	      "--set", "duration=10ms",	     "--set",
-			"warmup=1ms", NULL
+			(char *)USNSIM, "run",	 "scenarios/md1.yaml", "--db",
+			e.db,		"--set", "duration=10ms",      "--set",
+			"warmup=1ms",	NULL
 		};
 
 		status = run(argv, e.errpath);

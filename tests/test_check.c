@@ -33,7 +33,7 @@
 #include "units.h"
 #include "util.h"
 
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 #define REGRESS "scenarios/regress"
 #define MAX_ARGS 64
 

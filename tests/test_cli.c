@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+
+#include "util.h"
 #include <sqlite3.h>
 
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 
 extern char **environ;
 

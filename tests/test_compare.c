@@ -27,7 +27,7 @@
 #include "units.h"
 #include "util.h"
 
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 
 extern char **environ;
 

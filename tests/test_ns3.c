@@ -39,7 +39,7 @@
 #include "sweep.h"
 #include "util.h"
 
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 /* Simulated time per scenario in the cross-engine check. */
 #define CROSS_DURATION (100 * SIM_MS)
 

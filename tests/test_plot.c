@@ -33,11 +33,13 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+
+#include "util.h"
 #include <sqlite3.h>
 
 #include "db.h"
 
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 #define FIXTURE "tests/fixtures/plot-fixture.sql"
 #define FIX "r.scenario = 'fix'"
 #define T975_2 4.302652729749464 /* Student t, 0.975 quantile, 2 df */

@@ -84,21 +84,24 @@ static void check_table(const struct scn *s, const char *path, size_t n,
  * one is present. */
 static size_t expected_params(const struct scn *s)
 {
-	const char *const *apps;
-	size_t napps = scn_instances(s, "apps", &apps), n = 0;
-	char path[256];
+	const char *const *inst;
+	size_t ninst, n = 0;
+	char path[256], group[64];
 
 	for (size_t i = 0; i < param_count(); i++) {
-		const char *d = param_at(i)->path;
+		const char *d = param_at(i)->path, *star = strstr(d, ".*.");
 
-		if (strncmp(d, "apps.*.", 7)) {
+		if (!star) {
 			CHECKF(scn_get(s, d) != NULL, "missing %s", d);
 			n++;
 			continue;
 		}
-		for (size_t k = 0; k < napps; k++) {
-			snprintf(path, sizeof(path), "apps.%s.%s", apps[k],
-				 d + 7);
+		/* GROUP.*.REST: one per instance of the group */
+		snprintf(group, sizeof(group), "%.*s", (int)(star - d), d);
+		ninst = scn_instances(s, group, &inst);
+		for (size_t k = 0; k < ninst; k++) {
+			snprintf(path, sizeof(path), "%s.%s.%s", group, inst[k],
+				 star + 3);
 			CHECKF(scn_get(s, path) != NULL, "missing %s", path);
 			n++;
 		}
@@ -181,8 +184,8 @@ static void test_params_sorted_complete(void)
 	const char *prev = NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	/* 12 top-level, 11 network, 9 per app for 5 apps */
-	CU_ASSERT_EQUAL(scn_param_count(s), 68);
+	/* 12 top-level, 11 network, 11 per app for 5 apps, no hosts */
+	CU_ASSERT_EQUAL(scn_param_count(s), 78);
 	CU_ASSERT_EQUAL(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -302,7 +305,7 @@ static void test_set_errors(void)
 		{ { "netwrk.rate=1Gbps" },
 		  "--set:1:1: unknown parameter 'netwrk.rate'; did you mean 'network.rate'?" },
 		{ { "apps.top.xyzzy=1" },
-		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, count" },
+		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, host, peer, count" },
 		{ { "network=1Gbps" },
 		  "--set:1:1: 'network' is a group of parameters, not a parameter" },
 		{ { "apps.top.like=base" },

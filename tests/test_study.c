@@ -21,10 +21,12 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+
+#include "util.h"
 #include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
 
-#define USNSIM "build/usnsim"
+#define USNSIM tu_usnsim()
 #define SWEEP12 "tests/fixtures/sweep-12.yaml"
 
 extern char **environ;

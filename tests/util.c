@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <CUnit/CUnit.h>
 
@@ -18,4 +19,11 @@ void tu_checkf(int cond, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	CU_assertImplementation(cond ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
 				file, "", CU_FALSE);
+}
+
+const char *tu_usnsim(void)
+{
+	const char *bin = getenv("USNSIM_BIN");
+
+	return bin && *bin ? bin : "build/usnsim";
 }

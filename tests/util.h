@@ -11,4 +11,8 @@
 void tu_checkf(int cond, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The usnsim binary the tests run: $USNSIM_BIN, or build/usnsim (the
+ * sanitizer build sets it to its own binary). */
+const char *tu_usnsim(void);
+
 #endif

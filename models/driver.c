@@ -1,0 +1,588 @@
+/*
+ * driver.c - the device driver: kernel or user placement, crash and restart.
+ *
+ * Each direction (TX: kernel side -> NIC, RX: NIC -> kernel side) is a lane
+ * built like the shared-memory interface of a user-space network driver
+ * (DriverKit: a packet pool and four queues). Packets live in a buffer
+ * table of the shared pool; a submission queue (SQ) carries descriptors
+ * that name a buffer by index + offset, never by pointer; a completion
+ * queue (CQ) returns the buffer indices the driver has finished with, and
+ * the kernel side puts them back on the pool's free ring. For RX, the SQ
+ * stands for the buffers the kernel posted that the NIC has filled. An
+ * arrival that finds the SQ (or the pool) full is dropped ("sq_full").
+ *
+ *   kernel side                  shared memory                 driver
+ *   free ring --buf idx-->  SQ [ {buf, off, len} ... ]  --batch-->  core
+ *   free ring <--reap----   CQ [ buf idx ... ]          <--post---  core
+ *
+ * A core serves the lanes one batch at a time: it takes
+ * n = min(batch, queued, cq_slots) descriptors, spends
+ * ipc_cost + n * per_packet (+ len / copy_bw per packet in copy mode) on
+ * them, then hands the n packets on and posts their completions, which the
+ * kernel reaps at once (the completion notice is part of the batch's IPC
+ * cost). One event per batch: packets that arrive while a batch is in
+ * service wait for the next one, and their wait counts as queueing.
+ *
+ * User placement: one core of the driver's own domain serves both lanes,
+ * alternating between them, with the configured batch, IPC cost and copy
+ * mode. Kernel placement: the driver runs in the context that calls it,
+ * one context per direction, a packet at a time (batch 1), with no IPC
+ * and no copy; the per-packet cost is the same in both placements, so the
+ * difference between them is the IPC and copy cost.
+ *
+ * Faults: the driver crashes at crash_at and/or at exponential times of
+ * rate crash_rate (drawn from each start). Packets in the driver at the
+ * crash (queued or in service) are lost ("lost.crash"). A user driver's
+ * crash leaves the kernel side running: the interface is down until the
+ * driver has restarted, restart_delay later, and the kernel side drops
+ * what arrives meanwhile ("lost.outage"); the restarted driver starts with
+ * empty queues and a full pool. A kernel driver's crash takes the host
+ * down: it is recorded (host_down, host_down_at), the hook of
+ * drv_on_host_down() runs, and everything arriving afterwards is dropped
+ * ("lost.host_down"); the simulation itself goes on. A crash due while
+ * the driver is restarting, or after the host went down, does nothing.
+ * Crashes and restarts are folded into the run's fingerprint as a drop
+ * and a start of length 0 under the driver's own name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "rng.h"
+#include "scenario.h"
+#include "stats.h"
+#include "units.h"
+
+/* A submission descriptor: a buffer of the shared pool by index, the
+ * offset of the frame in it (0: no headroom is modelled) and its length. */
+struct drv_desc {
+	uint32_t buf;
+	uint32_t off;
+	uint32_t len;
+};
+
+struct drv_core;
+
+struct drv_lane {
+	struct drv *d;
+	struct drv_core *core;
+	uint32_t trace_id;
+	uint32_t slots, mask; /* SQ limit; arrays have mask + 1 entries */
+	uint32_t cq_slots, cq_mask;
+	struct sim_pkt **buf; /* buffer table of the shared pool */
+	uint32_t *free_ring;  /* free buffer indices */
+	uint32_t free_prod, free_cons;
+	struct drv_desc *sq;
+	uint32_t sq_prod, sq_cons; /* [sq_cons, sq_cons + batch_n) in service */
+	uint32_t *cq;
+	uint32_t cq_prod, cq_cons;
+	uint32_t batch_n;
+	struct sim_port out, drop;
+	uint64_t *arrived, *packets;
+};
+
+struct drv_core {
+	struct drv *d;
+	struct drv_lane *lane[2];
+	unsigned nlanes, next;	  /* next: lane to try first (round robin) */
+	struct drv_lane *serving; /* NULL: idle */
+	sim_event_id ev;
+	sim_time started_ps;
+	sim_time ipc_ps;
+	uint32_t batch;
+	bool copy;
+};
+
+struct drv {
+	struct sim *sim;
+	struct stats *st;
+	const char *name;
+	uint32_t trace_id;
+	bool user;
+	sim_time per_packet_ps, restart_ps;
+	double copy_bps;
+	double crash_rate; /* per second */
+	struct rng *rng;
+	struct drv_lane tx, rx;
+	struct drv_core core[2]; /* user: core[0] only; kernel: one per lane */
+	sim_event_id rate_ev;	 /* next random crash, 0 if none */
+	bool down, host_down;
+	sim_time down_since_ps, downtime_ps, host_down_ps;
+	void (*hook)(void *arg, sim_time at);
+	void *hook_arg;
+
+	uint64_t *batches, *ipc, *copies, *copied_bytes, *busy_ps;
+	uint64_t *drops_full, *lost_crash, *lost_outage, *lost_host_down;
+	uint64_t *crashes, *restarts;
+	struct stat_hist *stage;
+};
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* Empty queues and a full free ring (at creation and after a restart). */
+static void lane_reset(struct drv_lane *l)
+{
+	l->sq_prod = l->sq_cons = 0;
+	l->cq_prod = l->cq_cons = 0;
+	l->free_cons = 0;
+	l->batch_n = 0;
+	for (uint32_t i = 0; i < l->slots; i++)
+		l->free_ring[i] = i;
+	l->free_prod = l->slots;
+}
+
+static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
+		     uint32_t cq_slots, const char *dir)
+{
+	char name[160];
+
+	l->d = d;
+	l->slots = slots;
+	l->mask = pow2_at_least(slots) - 1;
+	l->cq_slots = cq_slots;
+	l->cq_mask = pow2_at_least(cq_slots) - 1;
+	l->buf = calloc((size_t)l->mask + 1, sizeof(*l->buf));
+	l->free_ring = calloc((size_t)l->mask + 1, sizeof(*l->free_ring));
+	l->sq = calloc((size_t)l->mask + 1, sizeof(*l->sq));
+	l->cq = calloc((size_t)l->cq_mask + 1, sizeof(*l->cq));
+	snprintf(name, sizeof(name), "%s.%s", d->name, dir);
+	l->trace_id = sim_trace_id(name);
+	snprintf(name, sizeof(name), "%s.arrived", dir);
+	l->arrived = stats_counter(d->st, d->name, name, "packets");
+	snprintf(name, sizeof(name), "%s.packets", dir);
+	l->packets = stats_counter(d->st, d->name, name, "packets");
+	if (!l->buf || !l->free_ring || !l->sq || !l->cq || !l->arrived ||
+	    !l->packets)
+		return -ENOMEM;
+	lane_reset(l);
+	return 0;
+}
+
+static void lane_fini(struct drv_lane *l)
+{
+	free(l->buf);
+	free(l->free_ring);
+	free(l->sq);
+	free(l->cq);
+}
+
+static uint32_t lane_queued(const struct drv_lane *l)
+{
+	return l->sq_prod - l->sq_cons;
+}
+
+static void drv_lose(struct drv_lane *l, struct sim_pkt *p, uint64_t *why)
+{
+	(*why)++;
+	sim_trace(l->d->sim, l->trace_id, SIM_TR_DROP, p->len_bytes);
+	sim_port_send(&l->drop, p);
+}
+
+static void core_done(struct sim *sim, void *a, void *b);
+
+/* Starts the next batch if the core is idle and a lane has work. */
+static void core_kick(struct drv_core *c)
+{
+	struct drv *d = c->d;
+	struct drv_lane *l = NULL;
+	sim_time now = sim_now(d->sim), cost;
+	uint32_t n;
+
+	if (c->serving)
+		return;
+	for (unsigned i = 0; i < c->nlanes && !l; i++) {
+		unsigned k = (c->next + i) % c->nlanes;
+
+		if (lane_queued(c->lane[k])) {
+			l = c->lane[k];
+			c->next = (k + 1) % c->nlanes;
+		}
+	}
+	if (!l)
+		return;
+	n = lane_queued(l);
+	if (n > c->batch)
+		n = c->batch;
+	if (n > l->cq_slots)
+		n = l->cq_slots;
+	cost = c->ipc_ps + (sim_time)n * d->per_packet_ps;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct drv_desc *x = &l->sq[(l->sq_cons + i) & l->mask];
+		struct sim_pkt *p = l->buf[x->buf];
+
+		p->queued_ps += now - p->enq_ps;
+		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);
+		if (c->copy)
+			cost += units_tx_time(x->len, d->copy_bps);
+	}
+	(*d->batches)++;
+	if (d->user)
+		(*d->ipc)++;
+	l->batch_n = n;
+	c->serving = l;
+	c->started_ps = now;
+	c->ev = sim_schedule(d->sim, cost, core_done, c, l);
+}
+
+/* The batch is done: packets leave, completions are posted and reaped. */
+static void core_done(struct sim *sim, void *a, void *b)
+{
+	struct drv_core *c = a;
+	struct drv_lane *l = b;
+	struct drv *d = c->d;
+	sim_time now = sim_now(sim);
+	uint32_t n = l->batch_n;
+
+	*d->busy_ps += (uint64_t)(now - c->started_ps);
+	c->ev = 0;
+	l->batch_n = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct drv_desc x = l->sq[l->sq_cons & l->mask];
+		struct sim_pkt *p = l->buf[x.buf];
+
+		l->buf[x.buf] = NULL;
+		l->sq_cons++;
+		l->cq[l->cq_prod++ & l->cq_mask] = x.buf;
+		if (c->copy) {
+			(*d->copies)++;
+			*d->copied_bytes += x.len;
+		}
+		(*l->packets)++;
+		stats_hist_record(d->stage, now - p->enq_ps);
+		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, x.len);
+		sim_port_send(&l->out, p);
+	}
+	while (l->cq_cons != l->cq_prod)
+		l->free_ring[l->free_prod++ & l->mask] =
+			l->cq[l->cq_cons++ & l->cq_mask];
+	c->serving = NULL;
+	core_kick(c);
+}
+
+static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
+{
+	struct drv *d = l->d;
+	uint32_t b;
+
+	(*l->arrived)++;
+	if (d->host_down || d->down || lane_queued(l) >= l->slots ||
+	    l->free_cons == l->free_prod) {
+		drv_lose(l, p,
+			 d->host_down ? d->lost_host_down
+			 : d->down    ? d->lost_outage
+				      : d->drops_full);
+		return;
+	}
+	b = l->free_ring[l->free_cons++ & l->mask];
+	l->buf[b] = p;
+	l->sq[l->sq_prod++ & l->mask] =
+		(struct drv_desc){ .buf = b, .off = 0, .len = p->len_bytes };
+	p->enq_ps = sim_now(d->sim);
+	sim_trace(d->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	core_kick(l->core);
+}
+
+static void drv_tx_recv(void *owner, struct sim_pkt *p)
+{
+	struct drv *d = owner;
+
+	drv_submit(&d->tx, p);
+}
+
+static void drv_rx_recv(void *owner, struct sim_pkt *p)
+{
+	struct drv *d = owner;
+
+	drv_submit(&d->rx, p);
+}
+
+static void drv_rate_crash(struct sim *sim, void *a, void *b);
+
+static void drv_arm_rate(struct drv *d)
+{
+	double gap_s;
+
+	if (d->crash_rate <= 0)
+		return;
+	gap_s = rng_exponential(d->rng, 1.0 / d->crash_rate);
+	if (gap_s * 1e12 >= (double)(SIM_TIME_MAX - sim_now(d->sim)))
+		return;
+	d->rate_ev = sim_schedule(d->sim, (sim_time)(gap_s * 1e12),
+				  drv_rate_crash, d, NULL);
+}
+
+static void drv_restart(struct sim *sim, void *a, void *b)
+{
+	struct drv *d = a;
+
+	(void)b;
+	d->down = false;
+	d->downtime_ps += sim_now(sim) - d->down_since_ps;
+	(*d->restarts)++;
+	sim_trace(sim, d->trace_id, SIM_TR_START, 0);
+	lane_reset(&d->tx);
+	lane_reset(&d->rx);
+	drv_arm_rate(d);
+}
+
+/* Loses everything the lane holds: the packets queued and in service. */
+static void lane_crash(struct drv_lane *l)
+{
+	while (l->sq_cons != l->sq_prod) {
+		struct drv_desc x = l->sq[l->sq_cons++ & l->mask];
+		struct sim_pkt *p = l->buf[x.buf];
+
+		l->buf[x.buf] = NULL;
+		drv_lose(l, p, l->d->lost_crash);
+	}
+	l->batch_n = 0;
+}
+
+static void drv_crash(struct drv *d)
+{
+	sim_time now = sim_now(d->sim);
+
+	if (d->down || d->host_down)
+		return;
+	(*d->crashes)++;
+	sim_trace(d->sim, d->trace_id, SIM_TR_DROP, 0);
+	if (d->rate_ev) {
+		sim_cancel(d->sim, d->rate_ev);
+		d->rate_ev = 0;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		struct drv_core *c = &d->core[i];
+
+		if (!c->serving)
+			continue;
+		sim_cancel(d->sim, c->ev);
+		*d->busy_ps += (uint64_t)(now - c->started_ps);
+		c->ev = 0;
+		c->serving = NULL;
+	}
+	if (d->user) {
+		d->down = true;
+		d->down_since_ps = now;
+	} else {
+		d->host_down = true;
+		d->host_down_ps = now;
+	}
+	lane_crash(&d->tx);
+	lane_crash(&d->rx);
+	if (d->user) {
+		sim_schedule(d->sim, d->restart_ps, drv_restart, d, NULL);
+		return;
+	}
+	if (d->hook)
+		d->hook(d->hook_arg, now);
+}
+
+static void drv_rate_crash(struct sim *sim, void *a, void *b)
+{
+	struct drv *d = a;
+
+	(void)sim;
+	(void)b;
+	d->rate_ev = 0;
+	drv_crash(d);
+}
+
+static void drv_scheduled_crash(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	(void)b;
+	drv_crash(a);
+}
+
+static int drv_stats(struct drv *d)
+{
+	const char *c = d->name;
+
+	d->batches = stats_counter(d->st, c, "batches", "");
+	d->ipc = stats_counter(d->st, c, "ipc", "");
+	d->copies = stats_counter(d->st, c, "copies", "packets");
+	d->copied_bytes = stats_counter(d->st, c, "copied_bytes", "B");
+	d->busy_ps = stats_counter(d->st, c, "busy", "ps");
+	d->drops_full = stats_counter(d->st, c, "drops.sq_full", "packets");
+	d->lost_crash = stats_counter(d->st, c, "lost.crash", "packets");
+	d->lost_outage = stats_counter(d->st, c, "lost.outage", "packets");
+	d->lost_host_down =
+		stats_counter(d->st, c, "lost.host_down", "packets");
+	d->crashes = stats_counter(d->st, c, "crashes", "");
+	d->restarts = stats_counter(d->st, c, "restarts", "");
+	d->stage = stats_hist(d->st, c, "stage.driver", "ps");
+	if (!d->batches || !d->ipc || !d->copies || !d->copied_bytes ||
+	    !d->busy_ps || !d->drops_full || !d->lost_crash ||
+	    !d->lost_outage || !d->lost_host_down || !d->crashes ||
+	    !d->restarts || !d->stage)
+		return -ENOMEM;
+	return 0;
+}
+
+static void drv_cores(struct drv *d, const struct scn *s, const char *prefix)
+{
+	char path[160];
+
+#define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
+	if (!d->user) {
+		for (unsigned i = 0; i < 2; i++) {
+			struct drv_lane *l = i ? &d->rx : &d->tx;
+
+			d->core[i] = (struct drv_core){ .d = d, .batch = 1 };
+			d->core[i].lane[0] = l;
+			d->core[i].nlanes = 1;
+			l->core = &d->core[i];
+		}
+		return;
+	}
+	d->core[0] = (struct drv_core){
+		.d = d,
+		.lane = { &d->tx, &d->rx },
+		.nlanes = 2,
+		.ipc_ps = scn_time(s, P("ipc_cost")),
+		.batch = (uint32_t)scn_int(s, P("batch")),
+		.copy = scn_int(s, P("copy")) != 0,
+	};
+	d->tx.core = d->rx.core = &d->core[0];
+#undef P
+}
+
+static int drv_setup(struct drv *d, const struct scn *s, const char *prefix,
+		     uint32_t rep)
+{
+	uint32_t sq, cq;
+	sim_time crash_at;
+	char path[160];
+
+#define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
+	d->user = !strcmp(scn_str(s, P("placement")), "user");
+	d->per_packet_ps = scn_time(s, P("per_packet"));
+	d->copy_bps = scn_double(s, P("copy_bw"));
+	d->restart_ps = scn_time(s, P("restart_delay"));
+	d->crash_rate = scn_double(s, P("crash_rate"));
+	crash_at = scn_time(s, P("crash_at"));
+	sq = (uint32_t)scn_int(s, P("sq_slots"));
+	cq = (uint32_t)scn_int(s, P("cq_slots"));
+	d->rng = rng_create((uint64_t)scn_int(s, "seed"), rep, P("crash"));
+#undef P
+	if (!d->rng || drv_stats(d) || lane_init(&d->tx, d, sq, cq, "tx") ||
+	    lane_init(&d->rx, d, sq, cq, "rx"))
+		return -ENOMEM;
+	drv_cores(d, s, prefix);
+	if (crash_at > 0 &&
+	    !sim_schedule_at(d->sim, crash_at, drv_scheduled_crash, d, NULL))
+		return -ENOMEM;
+	drv_arm_rate(d);
+	return 0;
+}
+
+int drv_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component, uint32_t rep,
+	       struct drv **out)
+{
+	struct drv *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	d->sim = sim;
+	d->st = st;
+	d->name = component;
+	d->trace_id = sim_trace_id(component);
+	rc = drv_setup(d, s, prefix, rep);
+	if (rc) {
+		drv_destroy(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void drv_destroy(struct drv *d)
+{
+	if (!d)
+		return;
+	lane_fini(&d->tx);
+	lane_fini(&d->rx);
+	rng_destroy(d->rng);
+	free(d);
+}
+
+struct sim_port drv_tx_input(struct drv *d)
+{
+	return (struct sim_port){ .recv = drv_tx_recv, .owner = d };
+}
+
+struct sim_port drv_rx_input(struct drv *d)
+{
+	return (struct sim_port){ .recv = drv_rx_recv, .owner = d };
+}
+
+void drv_connect(struct drv *d, struct sim_port to_nic, struct sim_port drop)
+{
+	d->tx.out = to_nic;
+	d->tx.drop = drop;
+}
+
+void drv_connect_rx(struct drv *d, struct sim_port to_kernel,
+		    struct sim_port drop)
+{
+	d->rx.out = to_kernel;
+	d->rx.drop = drop;
+}
+
+void drv_on_host_down(struct drv *d, void (*fn)(void *arg, sim_time at),
+		      void *arg)
+{
+	d->hook = fn;
+	d->hook_arg = arg;
+}
+
+bool drv_host_down(const struct drv *d)
+{
+	return d->host_down;
+}
+
+uint64_t drv_in_flight(const struct drv *d)
+{
+	return lane_queued(&d->tx) + lane_queued(&d->rx);
+}
+
+static uint64_t lane_held_by(const struct drv_lane *l, uint32_t src)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = l->sq_cons; i != l->sq_prod; i++)
+		n += l->buf[l->sq[i & l->mask].buf]->src == src;
+	return n;
+}
+
+uint64_t drv_held_by(const struct drv *d, uint32_t src)
+{
+	return lane_held_by(&d->tx, src) + lane_held_by(&d->rx, src);
+}
+
+void drv_finish(struct drv *d)
+{
+	sim_time now = sim_now(d->sim);
+	sim_time downtime = d->downtime_ps;
+
+	if (d->down)
+		downtime += now - d->down_since_ps;
+	stats_scalar(d->st, d->name, "host_down", "", d->host_down ? 1 : 0);
+	stats_scalar(d->st, d->name, "host_down_at", "ps",
+		     d->host_down ? (double)d->host_down_ps : 0);
+	stats_scalar(d->st, d->name, "in_flight", "packets",
+		     (double)drv_in_flight(d));
+	stats_scalar(d->st, d->name, "down", "", d->down ? 1 : 0);
+	stats_scalar(d->st, d->name, "downtime", "ps", (double)downtime);
+}

@@ -1,0 +1,566 @@
+/*
+ * nic.c - a host's NIC: rings, doorbell, PCIe DMA, IOMMU, wire, RX notify.
+ *
+ * TX. A packet from the host takes a TX ring slot (a full ring drops it,
+ * reason ring_full) and holds it until its frame has left. The doorbell
+ * write costs `doorbell` of CPU time (no CPU model yet: charged to the
+ * packet, uncontended). The DMA engine then fetches the descriptor and the
+ * payload, two reads one after the other: each costs the PCIe latency plus
+ * its transfer, (len + ceil(len / mps) * overhead) * 8 / bw, and each page
+ * the payload buffer touches is looked up in the IOTLB, a miss adding
+ * `iommu.miss`. The engine serves packets in order and is busy for the
+ * transfers and misses only (latencies overlap: reads are pipelined).
+ * Then the frame is serialized at the line rate, padded to min_frame and
+ * followed by `framing` bytes (preamble and inter-frame gap), and handed
+ * to the network at its last bit. With hosts the network is a store-and-
+ * forward hop behind the NIC (a switch port or an ns-3 device), so it
+ * serializes again at its own rate.
+ *
+ * RX. A frame from the network takes an RX ring slot (full: dropped,
+ * ring_full) until the host takes it. The payload and then the descriptor
+ * are written to host memory: posted writes, so one latency plus both
+ * transfers plus IOTLB misses, the RX engine serving frames in order.
+ * The host learns of completed frames by interrupt or by polling. An
+ * interrupt fires irq_time after the first frame it reports, or as soon
+ * as irq_packets frames wait, but never sooner than irq_time after the
+ * previous interrupt, so the interrupt rate is at most 1 / irq_time. In
+ * adaptive mode the hold-off becomes irq_time x min(1, frames reported by
+ * the last interrupt / irq_packets). Polling checks every poll_interval
+ * (0: at once). Each notification hands every completed frame to the host.
+ *
+ * Buffers: ring slot i uses the buffer at i * buffer bytes; TX buffers come
+ * first, then RX buffers from the next page boundary. The IOTLB is
+ * consulted when a DMA is scheduled, in each engine's order.
+ *
+ * Events per packet: one at the end of TX serialization, one at the end of
+ * RX DMA, plus one per interrupt or poll. The rest is arithmetic.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nic.h"
+#include "scenario.h"
+#include "stats.h"
+#include "units.h"
+
+/*
+ * IOTLB: entries with the time of their last use; a hit refreshes it, a
+ * miss replaces the entry used longest ago (or fills a free one).
+ */
+struct nic_iotlb {
+	uint32_t n, used;
+	uint64_t clock;
+	uint64_t *page, *last;
+};
+
+int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out)
+{
+	struct nic_iotlb *t;
+
+	if (!entries)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->n = entries;
+	t->page = calloc(entries, sizeof(*t->page));
+	t->last = calloc(entries, sizeof(*t->last));
+	if (!t->page || !t->last) {
+		nic_iotlb_destroy(t);
+		return -ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
+void nic_iotlb_destroy(struct nic_iotlb *t)
+{
+	if (!t)
+		return;
+	free(t->page);
+	free(t->last);
+	free(t);
+}
+
+bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
+{
+	uint32_t victim = 0;
+
+	t->clock++;
+	for (uint32_t i = 0; i < t->used; i++) {
+		if (t->page[i] == page) {
+			t->last[i] = t->clock;
+			return true;
+		}
+		if (t->last[i] < t->last[victim])
+			victim = i;
+	}
+	if (t->used < t->n)
+		victim = t->used++;
+	t->page[victim] = page;
+	t->last[victim] = t->clock;
+	return false;
+}
+
+uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes)
+{
+	uint64_t n = (len_bytes + p->mps_bytes - 1) / p->mps_bytes;
+
+	return n ? n : 1;
+}
+
+sim_time nic_dma_xfer(const struct nic_pcie *p, uint64_t len_bytes)
+{
+	return units_tx_time(len_bytes + nic_dma_tlps(p, len_bytes) *
+						 p->overhead_bytes,
+			     p->bw_bps);
+}
+
+sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes)
+{
+	return p->latency_ps + nic_dma_xfer(p, len_bytes);
+}
+
+/* A ring of packets: a power-of-two array, free-running counters, and a
+ * limit of `slots` packets. RX also keeps `done`: [head, done) finished
+ * their DMA and wait for the host, [done, tail) are still in DMA. */
+struct nic_ring {
+	struct sim_pkt **slot;
+	uint32_t mask, slots;
+	uint32_t head, done, tail;
+	uint64_t produced; /* packets ever placed: picks the buffer */
+	uint64_t base;	   /* address of the first buffer */
+};
+
+struct nic {
+	struct sim *sim;
+	struct stats *st;
+	char name[128];
+	uint32_t trace_id;
+	sim_time warmup_ps;
+
+	/* configuration */
+	double rate_bps;
+	uint64_t framing, min_frame, buffer, desc;
+	sim_time doorbell_ps;
+	struct nic_pcie pcie;
+	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
+	uint64_t page;
+	sim_time miss_ps;
+	bool poll, adaptive;
+	sim_time irq_ps, poll_ps;
+	uint64_t irq_packets;
+
+	/* state */
+	struct nic_ring tx, rx;
+	sim_time tx_dma_free, wire_free, rx_dma_free;
+	sim_time hold_ps, last_irq;
+	bool irq_seen;
+	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
+	sim_time notify_at;
+	uint64_t wire_measured; /* frames whose last bit left after warm-up */
+
+	struct sim_port wire, host, drop;
+
+	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
+		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
+		*interrupts, *polls, *drops;
+	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
+};
+
+static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base)
+{
+	uint32_t cap = 1;
+
+	while (cap < slots)
+		cap <<= 1;
+	r->slot = calloc(cap, sizeof(*r->slot));
+	r->mask = cap - 1;
+	r->slots = slots;
+	r->base = base;
+	return r->slot ? 0 : -ENOMEM;
+}
+
+static bool nic_ring_full(const struct nic_ring *r)
+{
+	return r->tail - r->head >= r->slots;
+}
+
+/* Places p; returns the address of the buffer it was given. */
+static uint64_t nic_ring_put(struct nic_ring *r, struct sim_pkt *p,
+			     uint64_t buffer)
+{
+	uint64_t addr = r->base + (r->produced++ % r->slots) * buffer;
+
+	r->slot[r->tail++ & r->mask] = p;
+	return addr;
+}
+
+/* IOTLB lookups of the pages [addr, addr + len) touches; returns the
+ * penalty of the misses. */
+static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len)
+{
+	sim_time pen = 0;
+
+	if (!n->iotlb)
+		return 0;
+	for (uint64_t pg = addr / n->page; pg <= (addr + len - 1) / n->page;
+	     pg++) {
+		if (nic_iotlb_access(n->iotlb, pg)) {
+			(*n->hits)++;
+		} else {
+			(*n->misses)++;
+			pen += n->miss_ps;
+		}
+	}
+	return pen;
+}
+
+static void nic_count_dma(struct nic *n, uint64_t len)
+{
+	*n->dma_bytes += len + n->desc;
+	*n->dma_tlps +=
+		nic_dma_tlps(&n->pcie, len) + nic_dma_tlps(&n->pcie, n->desc);
+}
+
+static sim_time max_t(sim_time a, sim_time b)
+{
+	return a > b ? a : b;
+}
+
+static void nic_drop(struct nic *n, struct sim_pkt *p)
+{
+	(*n->drops)++;
+	sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
+	sim_port_send(&n->drop, p);
+}
+
+/*
+ * TX
+ */
+
+static void nic_tx_done(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+	struct sim_pkt *p = n->tx.slot[n->tx.head++ & n->tx.mask];
+	uint64_t frame =
+		p->len_bytes > n->min_frame ? p->len_bytes : n->min_frame;
+
+	(void)b;
+	(*n->tx_frames)++;
+	*n->tx_wire_bytes += frame + n->framing;
+	if (sim_now(sim) > n->warmup_ps)
+		n->wire_measured++;
+	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	if (n->tx.head != n->tx.tail)
+		sim_schedule_at(sim,
+				n->tx.slot[n->tx.head & n->tx.mask]
+					->stamp_ps[PKT_ST_WIRE_END],
+				nic_tx_done, n, NULL);
+	sim_port_send(&n->wire, p);
+}
+
+static void nic_tx_recv(void *owner, struct sim_pkt *p)
+{
+	struct nic *n = owner;
+	sim_time now = sim_now(n->sim), *st = p->stamp_ps, busy;
+	uint64_t addr, frame;
+
+	(*n->tx_packets)++;
+	if (nic_ring_full(&n->tx)) {
+		nic_drop(n, p);
+		return;
+	}
+	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	addr = nic_ring_put(&n->tx, p, n->buffer);
+	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
+	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
+	busy = nic_dma_xfer(&n->pcie, n->desc) +
+	       nic_dma_xfer(&n->pcie, p->len_bytes) +
+	       nic_translate(n, addr, p->len_bytes);
+	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
+	st[PKT_ST_DMA_END] =
+		st[PKT_ST_DMA_START] + 2 * n->pcie.latency_ps + busy;
+	nic_count_dma(n, p->len_bytes);
+	stats_hist_record(n->tx_dma, st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
+	frame = p->len_bytes > n->min_frame ? p->len_bytes : n->min_frame;
+	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
+	st[PKT_ST_WIRE_END] = st[PKT_ST_WIRE_START] +
+			      units_tx_time(frame + n->framing, n->rate_bps);
+	n->wire_free = st[PKT_ST_WIRE_END];
+	p->queued_ps += st[PKT_ST_DMA_START] - st[PKT_ST_DOORBELL] +
+			st[PKT_ST_WIRE_START] - st[PKT_ST_DMA_END];
+	if (n->tx.tail - n->tx.head == 1)
+		sim_schedule_at(n->sim, st[PKT_ST_WIRE_END], nic_tx_done, n,
+				NULL);
+}
+
+/*
+ * RX
+ */
+
+static void nic_deliver(struct nic *n)
+{
+	while (n->rx.head != n->rx.done) {
+		struct sim_pkt *p = n->rx.slot[n->rx.head++ & n->rx.mask];
+
+		(*n->rx_delivered)++;
+		sim_trace(n->sim, n->trace_id, SIM_TR_RECEIVE, p->len_bytes);
+		sim_port_send(&n->host, p);
+	}
+}
+
+static void nic_notify(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+	uint64_t batch = n->rx.done - n->rx.head;
+	sim_time now = sim_now(sim);
+
+	(void)b;
+	n->notify_ev = 0;
+	if (n->poll) {
+		(*n->polls)++;
+		nic_deliver(n);
+		return;
+	}
+	(*n->interrupts)++;
+	if (n->irq_seen)
+		stats_hist_record(n->irq_gap, now - n->last_irq);
+	stats_hist_record(n->irq_batch, (int64_t)batch);
+	n->irq_seen = true;
+	n->last_irq = now;
+	if (n->adaptive)
+		n->hold_ps =
+			batch >= n->irq_packets
+				? n->irq_ps
+				: (sim_time)((double)n->irq_ps * (double)batch /
+					     (double)n->irq_packets);
+	nic_deliver(n);
+}
+
+static void nic_arm(struct nic *n, sim_time at)
+{
+	if (n->notify_ev) {
+		if (n->notify_at <= at)
+			return;
+		sim_cancel(n->sim, n->notify_ev);
+	}
+	n->notify_at = at;
+	n->notify_ev = sim_schedule_at(n->sim, at, nic_notify, n, NULL);
+}
+
+/* A frame has finished its RX DMA: decide when the host hears of it. */
+static void nic_rx_completed(struct nic *n)
+{
+	sim_time now = sim_now(n->sim), at;
+
+	if (n->poll) {
+		if (!n->poll_ps) {
+			(*n->polls)++;
+			nic_deliver(n);
+			return;
+		}
+		at = (now + n->poll_ps - 1) / n->poll_ps * n->poll_ps;
+		nic_arm(n, at);
+		return;
+	}
+	if (n->rx.done - n->rx.head >= n->irq_packets)
+		at = now;
+	else if (n->notify_ev)
+		return; /* armed for the first waiting frame */
+	else
+		at = now + n->hold_ps;
+	if (n->irq_seen)
+		at = max_t(at, n->last_irq + n->hold_ps);
+	nic_arm(n, at);
+}
+
+static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+	struct sim_pkt *p = n->rx.slot[n->rx.done++ & n->rx.mask];
+
+	(void)b;
+	(*n->rx_frames)++;
+	stats_hist_record(n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
+					     p->stamp_ps[PKT_ST_RX_ARRIVE]);
+	if (n->rx.done != n->rx.tail)
+		sim_schedule_at(sim,
+				n->rx.slot[n->rx.done & n->rx.mask]
+					->stamp_ps[PKT_ST_RX_DMA_END],
+				nic_rx_dma_done, n, NULL);
+	nic_rx_completed(n);
+}
+
+static void nic_rx_recv(void *owner, struct sim_pkt *p)
+{
+	struct nic *n = owner;
+	sim_time now = sim_now(n->sim), start, busy;
+	uint64_t addr;
+
+	if (nic_ring_full(&n->rx)) {
+		nic_drop(n, p);
+		return;
+	}
+	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	addr = nic_ring_put(&n->rx, p, n->buffer);
+	p->stamp_ps[PKT_ST_RX_ARRIVE] = now;
+	start = max_t(now, n->rx_dma_free);
+	busy = nic_dma_xfer(&n->pcie, p->len_bytes) +
+	       nic_dma_xfer(&n->pcie, n->desc) +
+	       nic_translate(n, addr, p->len_bytes);
+	n->rx_dma_free = start + busy;
+	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie.latency_ps + busy;
+	p->queued_ps += start - now;
+	nic_count_dma(n, p->len_bytes);
+	if (n->rx.tail - n->rx.done == 1)
+		sim_schedule_at(n->sim, p->stamp_ps[PKT_ST_RX_DMA_END],
+				nic_rx_dma_done, n, NULL);
+}
+
+/*
+ * Set-up
+ */
+
+static int nic_stats(struct nic *n)
+{
+	struct stats *st = n->st;
+	const char *c = n->name;
+
+	n->tx_packets = stats_counter(st, c, "tx_packets", "packets");
+	n->tx_frames = stats_counter(st, c, "tx_frames", "packets");
+	n->tx_wire_bytes = stats_counter(st, c, "tx_wire_bytes", "B");
+	n->rx_frames = stats_counter(st, c, "rx_frames", "packets");
+	n->rx_delivered = stats_counter(st, c, "rx_delivered", "packets");
+	n->dma_bytes = stats_counter(st, c, "dma_bytes", "B");
+	n->dma_tlps = stats_counter(st, c, "dma_tlps", "");
+	n->hits = stats_counter(st, c, "iotlb_hits", "");
+	n->misses = stats_counter(st, c, "iotlb_misses", "");
+	n->interrupts = stats_counter(st, c, "interrupts", "");
+	n->polls = stats_counter(st, c, "polls", "");
+	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
+	n->tx_dma = stats_hist(st, c, "tx_dma", "ps");
+	n->rx_dma = stats_hist(st, c, "rx_dma", "ps");
+	n->irq_gap = stats_hist(st, c, "irq_gap", "ps");
+	n->irq_batch = stats_hist(st, c, "irq_batch", "packets");
+	if (!n->tx_packets || !n->tx_frames || !n->tx_wire_bytes ||
+	    !n->rx_frames || !n->rx_delivered || !n->dma_bytes ||
+	    !n->dma_tlps || !n->hits || !n->misses || !n->interrupts ||
+	    !n->polls || !n->drops || !n->tx_dma || !n->rx_dma || !n->irq_gap ||
+	    !n->irq_batch)
+		return -ENOMEM;
+	return 0;
+}
+
+static int nic_load(struct nic *n, const struct scn *s, const char *host)
+{
+	char path[192];
+	uint64_t tx_bytes;
+
+#define P(key) (snprintf(path, sizeof(path), "hosts.%s.nic." key, host), path)
+	n->rate_bps = scn_double(s, P("rate"));
+	n->framing = scn_size(s, P("framing"));
+	n->min_frame = scn_size(s, P("min_frame"));
+	n->buffer = scn_size(s, P("buffer"));
+	n->doorbell_ps = scn_time(s, P("doorbell"));
+	n->desc = scn_size(s, P("desc_size"));
+	n->pcie.latency_ps = scn_time(s, P("pcie_latency"));
+	n->pcie.bw_bps = scn_double(s, P("pcie_bw"));
+	n->pcie.mps_bytes = scn_size(s, P("pcie_mps"));
+	n->pcie.overhead_bytes = scn_size(s, P("pcie_overhead"));
+	n->page = scn_size(s, P("iommu.page"));
+	n->miss_ps = scn_time(s, P("iommu.miss"));
+	n->poll = !strcmp(scn_str(s, P("rx_mode")), "poll");
+	n->irq_ps = scn_time(s, P("irq_time"));
+	n->irq_packets = (uint64_t)scn_int(s, P("irq_packets"));
+	n->adaptive = scn_int(s, P("irq_adaptive"));
+	n->poll_ps = scn_time(s, P("poll_interval"));
+	n->hold_ps = n->irq_ps;
+	if (scn_int(s, P("iommu.enabled")) &&
+	    nic_iotlb_create((uint32_t)scn_int(s, P("iommu.iotlb_entries")),
+			     &n->iotlb))
+		return -ENOMEM;
+	tx_bytes = (uint64_t)scn_int(s, P("tx_ring")) * n->buffer;
+	if (nic_ring_init(&n->tx, (uint32_t)scn_int(s, P("tx_ring")), 0) ||
+	    nic_ring_init(&n->rx, (uint32_t)scn_int(s, P("rx_ring")),
+			  (tx_bytes + n->page - 1) / n->page * n->page))
+		return -ENOMEM;
+#undef P
+	return 0;
+}
+
+int nic_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *host, struct nic **out)
+{
+	struct nic *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	n->sim = sim;
+	n->st = st;
+	n->warmup_ps = scn_time(s, "warmup");
+	snprintf(n->name, sizeof(n->name), "hosts.%s.nic", host);
+	n->trace_id = sim_trace_id(n->name);
+	if (nic_load(n, s, host) || nic_stats(n)) {
+		nic_destroy(n);
+		return -ENOMEM;
+	}
+	*out = n;
+	return 0;
+}
+
+void nic_destroy(struct nic *n)
+{
+	if (!n)
+		return;
+	nic_iotlb_destroy(n->iotlb);
+	free(n->tx.slot);
+	free(n->rx.slot);
+	free(n);
+}
+
+struct sim_port nic_tx_input(struct nic *n)
+{
+	return (struct sim_port){ .recv = nic_tx_recv, .owner = n };
+}
+
+struct sim_port nic_rx_input(struct nic *n)
+{
+	return (struct sim_port){ .recv = nic_rx_recv, .owner = n };
+}
+
+void nic_connect(struct nic *n, struct sim_port wire, struct sim_port host,
+		 struct sim_port drop)
+{
+	n->wire = wire;
+	n->host = host;
+	n->drop = drop;
+}
+
+static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
+{
+	uint64_t k = 0;
+
+	for (uint32_t i = r->head; i != r->tail; i++)
+		k += r->slot[i & r->mask]->src == src;
+	return k;
+}
+
+uint64_t nic_held_by(const struct nic *n, uint32_t src)
+{
+	return nic_ring_held(&n->tx, src) + nic_ring_held(&n->rx, src);
+}
+
+void nic_finish(struct nic *n)
+{
+	sim_time span = sim_now(n->sim) - n->warmup_ps;
+
+	stats_scalar(
+		n->st, n->name, "in_flight", "packets",
+		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
+	stats_scalar(n->st, n->name, "wire_rate", "pps",
+		     span > 0 ? (double)n->wire_measured * 1e12 / (double)span
+			      : 0);
+}

@@ -1,0 +1,68 @@
+/*
+ * nic.h - a host's NIC: descriptor rings, doorbell, DMA over PCIe through
+ * an IOMMU, serialization at line rate, RX interrupts (moderated) or
+ * polling.
+ *
+ * The topology builder creates one per host, hands the host's app packets
+ * to nic_tx_input(), connects the wire side to the network and the RX side
+ * to the host (the sink), and feeds frames from the network into
+ * nic_rx_input(). The PCIe cost formula and the IOTLB are also usable on
+ * their own (tests check them against their definitions).
+ */
+#ifndef USNSIM_NIC_H
+#define USNSIM_NIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+struct nic;
+struct scn;
+struct stats;
+
+/* PCIe as the DMA engine sees it. */
+struct nic_pcie {
+	sim_time latency_ps;	 /* fixed latency of one DMA */
+	double bw_bps;		 /* shared by payload and headers */
+	uint64_t mps_bytes;	 /* maximum payload per transaction */
+	uint64_t overhead_bytes; /* header bytes per transaction */
+};
+
+/* Transactions a DMA of len bytes takes: ceil(len / mps), at least 1. */
+uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes);
+/* Time the DMA occupies the link: (len + tlps * overhead) * 8 / bw. */
+sim_time nic_dma_xfer(const struct nic_pcie *p, uint64_t len_bytes);
+/* Time of one DMA alone: latency + nic_dma_xfer(). */
+sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes);
+
+/* A fully associative IOTLB with least-recently-used replacement. */
+struct nic_iotlb;
+
+/* Returns 0, -EINVAL (entries == 0) or -ENOMEM. */
+int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out);
+void nic_iotlb_destroy(struct nic_iotlb *t); /* NULL is a no-op */
+/* Looks page up: true on a hit (it becomes the most recently used); on a
+ * miss the page is inserted, evicting the least recently used if full. */
+bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page);
+
+/* Creates the NIC of host `host` from hosts.HOST.nic.*, registering its
+ * statistics under component "hosts.HOST.nic". Returns 0 or -ENOMEM. */
+int nic_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *host, struct nic **out);
+void nic_destroy(struct nic *n); /* NULL is a no-op */
+/* Where the host hands packets to send, and where frames arrive from
+ * the network. */
+struct sim_port nic_tx_input(struct nic *n);
+struct sim_port nic_rx_input(struct nic *n);
+/* wire: frames leaving onto the network; host: received frames handed to
+ * the host; drop: frames dropped because a ring was full. */
+void nic_connect(struct nic *n, struct sim_port wire, struct sim_port host,
+		 struct sim_port drop);
+/* Records end-of-run scalars (in_flight, wire_rate). */
+void nic_finish(struct nic *n);
+/* Packets of app src held in the NIC's rings (walks them: end of run). */
+uint64_t nic_held_by(const struct nic *n, uint32_t src);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * test_nic.c - the NIC model and the host topology.
+ *
+ * Unit checks against definitions: the DMA cost formula (affine in size,
+ * one more transaction header at every multiple of the maximum payload),
+ * the IOTLB against a hand-worked LRU sequence and against a naive
+ * move-to-front list driven by the same random pattern. Model checks on
+ * scenarios/nic_linerate.yaml (run from the repository root): 64 B frames
+ * at 10 Gb/s leave at 14.88 Mpps and no faster; interrupt moderation caps
+ * the interrupt rate at 1 / irq_time under saturation and costs latency
+ * growing with irq_time at light load; the stages add up to the latency;
+ * the IOTLB counts of a cyclic ring; conservation of packets through the
+ * NICs; errors for apps that name hosts wrongly.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "nic.h"
+#include "rng.h"
+#include "run.h"
+#include "scenario.h"
+#include "stats.h"
+#include "util.h"
+
+#define LINERATE "scenarios/nic_linerate.yaml"
+
+static double metric(const struct run_result *r, const char *comp,
+		     const char *name)
+{
+	struct stat_info si;
+
+	if (stats_find(r->stats, comp, name, &si))
+		return NAN;
+	switch (si.kind) {
+	case STAT_COUNTER:
+		return (double)*si.u.counter;
+	case STAT_SCALAR:
+		return si.u.scalar;
+	case STAT_HIST:
+		return si.u.hist->hist.mean;
+	default:
+		return NAN;
+	}
+}
+
+static const struct hist *histo(const struct run_result *r, const char *comp,
+				const char *name)
+{
+	struct stat_info si;
+
+	if (stats_find(r->stats, comp, name, &si) || si.kind != STAT_HIST)
+		return NULL;
+	return &si.u.hist->hist;
+}
+
+/* Runs the line-rate scenario with overrides; returns 0 or -errno. */
+static int run_sets(const char *const *sets, size_t n, struct run_result *r)
+{
+	struct scn *s = NULL;
+	char err[512];
+	int rc = scn_load(LINERATE, sets, n, &s, err, sizeof(err));
+
+	if (!rc)
+		rc = run_scenario(s, 0, r, err, sizeof(err));
+	CHECKF(rc == 0, "%s", err);
+	scn_destroy(s);
+	return rc;
+}
+
+/* 1 byte per ns makes the formula easy to state: 550 ns + (len + 24 per
+ * started 256 B) ns. */
+static void test_dma_formula(void)
+{
+	const struct nic_pcie p = { 550 * SIM_NS, 8e9, 256, 24 };
+
+	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 1), 1);
+	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 256), 1);
+	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 257), 2);
+	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 1500), 6);
+	CU_ASSERT_EQUAL(nic_dma_time(&p, 64), 638 * SIM_NS);
+	CU_ASSERT_EQUAL(nic_dma_time(&p, 256), 830 * SIM_NS);
+	CU_ASSERT_EQUAL(nic_dma_time(&p, 257), 855 * SIM_NS);
+	CU_ASSERT_EQUAL(nic_dma_time(&p, 1500), 2194 * SIM_NS);
+	for (uint64_t n = 1; n <= 4096; n++) {
+		sim_time want = 550 * SIM_NS +
+				(sim_time)(n + (n + 255) / 256 * 24) * SIM_NS;
+		sim_time step = nic_dma_time(&p, n + 1) - nic_dma_time(&p, n);
+
+		CHECKF(nic_dma_time(&p, n) == want, "dma_time(%llu)",
+		       (unsigned long long)n);
+		/* affine within a transaction count, one header more past it */
+		CHECKF(step == (n % 256 ? 1 : 25) * SIM_NS, "step at %llu",
+		       (unsigned long long)n);
+	}
+}
+
+/* 3 entries, pages 1 2 3 1 4 2 5 1 2 3 4 5: worked by hand. */
+static void test_iotlb_sequence(void)
+{
+	static const uint64_t pages[] = { 1, 2, 3, 1, 4, 2, 5, 1, 2, 3, 4, 5 };
+	static const bool hit[] = { 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0 };
+	struct nic_iotlb *t;
+
+	CU_ASSERT_EQUAL(nic_iotlb_create(0, &t), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(nic_iotlb_create(3, &t), 0);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		CHECKF(nic_iotlb_access(t, pages[i]) == hit[i],
+		       "access %zu (page %llu)", i,
+		       (unsigned long long)pages[i]);
+	nic_iotlb_destroy(t);
+}
+
+/* Against a move-to-front list: hit if the page is among the first n. */
+static void test_iotlb_reference(void)
+{
+	enum { N = 16, PAGES = 40, STEPS = 50000 };
+	uint64_t list[PAGES];
+	size_t len = 0, hits = 0;
+	struct nic_iotlb *t;
+	struct rng *r = rng_create(7, 0, "test.iotlb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL_FATAL(nic_iotlb_create(N, &t), 0);
+	for (int i = 0; i < STEPS; i++) {
+		uint64_t pg = rng_u64(r, PAGES);
+		size_t at = 0;
+		bool want;
+
+		while (at < len && list[at] != pg)
+			at++;
+		want = at < len && at < N;
+		if (at == len)
+			len++;
+		memmove(list + 1, list, at * sizeof(list[0]));
+		list[0] = pg;
+		hits += want;
+		if (nic_iotlb_access(t, pg) != want) {
+			CHECKF(0, "step %d page %llu", i,
+			       (unsigned long long)pg);
+			break;
+		}
+	}
+	CHECKF(hits > STEPS / 4 && hits < STEPS * 3 / 4, "%zu hits", hits);
+	nic_iotlb_destroy(t);
+	rng_destroy(r);
+}
+
+/* 64 B frames: 84 B on the wire at 10 Gb/s, 67.2 ns each. Offered 20
+ * Mpps, the wire carries 1e12 / 67200 pps; offered 14 Mpps, all of it. */
+static void test_linerate(void)
+{
+	const char *slow[] = { "apps.flood.rate=14Mpps" };
+	const double cap = 1e12 / 67200;
+	struct run_result r;
+	double sent, rate;
+
+	if (run_sets(NULL, 0, &r))
+		return;
+	rate = metric(&r, "hosts.client.nic", "wire_rate");
+	CHECKF(fabs(rate / cap - 1) < 0.005, "wire rate %.0f pps", rate);
+	CU_ASSERT(metric(&r, "hosts.client.nic", "drops.ring_full") > 0);
+	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "stage.wire"), 67200);
+	sent = metric(&r, "apps.flood", "sent");
+	CU_ASSERT_EQUAL(sent, metric(&r, "apps.flood", "received") +
+				      metric(&r, "apps.flood", "dropped") +
+				      metric(&r, "apps.flood", "in_flight"));
+	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "dropped"),
+			metric(&r, "hosts.client.nic", "drops.ring_full"));
+	/* descriptor and payload per accepted packet, exactly */
+	CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "dma_bytes"),
+			(64 + 16) * (sent - metric(&r, "hosts.client.nic",
+						   "drops.ring_full")));
+	run_result_fini(&r);
+	if (run_sets(slow, 1, &r))
+		return;
+	rate = metric(&r, "hosts.client.nic", "wire_rate");
+	CHECKF(fabs(rate / 14e6 - 1) < 0.005, "wire rate %.0f pps", rate);
+	CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "drops.ring_full"), 0);
+	run_result_fini(&r);
+}
+
+/* The stage means add up to the latency mean. */
+static void test_stages_add_up(void)
+{
+	static const char *const stages[] = {
+		"stage.doorbell", "stage.nic_tx_dma", "stage.nic_tx_queue",
+		"stage.wire",	  "stage.network",    "stage.nic_rx_dma",
+		"stage.notify",
+	};
+	const char *sets[] = { "apps.flood.pattern=poisson",
+			       "apps.flood.rate=5Mpps" };
+	struct run_result r;
+	double sum = 0, lat;
+
+	if (run_sets(sets, 2, &r))
+		return;
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		sum += metric(&r, "apps.flood", stages[i]);
+	lat = metric(&r, "apps.flood", "latency");
+	CHECKF(fabs(sum - lat) < 1e-6 * lat, "stages %.3f, latency %.3f", sum,
+	       lat);
+	/* alone on PCIe: 150 ns doorbell; two reads of 550 ns plus
+	 * (16 + 24) and (64 + 24) B at 62.96 Gb/s */
+	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "stage.doorbell"), 150000);
+	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.nic_tx_dma")->min,
+			2 * 550000 + 5083 + 11182);
+	run_result_fini(&r);
+}
+
+/* Saturating load: interrupts at least irq_time apart, so no more than
+ * duration / irq_time of them, with fixed and adaptive moderation. */
+static void test_moderation_cap(void)
+{
+	static const char *const times[] = { "4us", "16us", "64us" };
+
+	for (int adaptive = 0; adaptive < 2; adaptive++) {
+		for (size_t i = 0; i < 3; i++) {
+			char t[64], a[64];
+			const char *sets[] = { t, a };
+			struct run_result r;
+			sim_time irq = (sim_time)(atoi(times[i])) * SIM_US;
+			const struct hist *gap;
+			double n;
+
+			snprintf(t, sizeof(t), "hosts.server.nic.irq_time=%s",
+				 times[i]);
+			snprintf(a, sizeof(a),
+				 "hosts.server.nic.irq_adaptive=%s",
+				 adaptive ? "true" : "false");
+			if (run_sets(sets, 2, &r))
+				return;
+			gap = histo(&r, "hosts.server.nic", "irq_gap");
+			n = metric(&r, "hosts.server.nic", "interrupts");
+			CHECKF(gap && gap->count > 10 && gap->min >= irq,
+			       "%s: smallest gap %lld", times[i],
+			       gap ? (long long)gap->min : -1LL);
+			CHECKF(n <= 5.0 * SIM_MS / (double)irq + 1,
+			       "%s: %.0f interrupts in 5 ms", times[i], n);
+			run_result_fini(&r);
+		}
+	}
+}
+
+/* Light load (a packet every 100 us, alone): each waits irq_time for its
+ * interrupt, so the latency grows with irq_time by exactly the
+ * difference. */
+static void test_moderation_light(void)
+{
+	static const char *const times[] = { "2us", "8us", "32us" };
+	double lat[3];
+
+	for (size_t i = 0; i < 3; i++) {
+		char t[64];
+		const char *sets[] = { t, "apps.flood.rate=10kpps" };
+		struct run_result r;
+
+		snprintf(t, sizeof(t), "hosts.server.nic.irq_time=%s",
+			 times[i]);
+		if (run_sets(sets, 2, &r))
+			return;
+		lat[i] = metric(&r, "apps.flood", "latency");
+		CU_ASSERT_EQUAL(metric(&r, "apps.flood", "stage.notify"),
+				atoi(times[i]) * 1e6);
+		CU_ASSERT_EQUAL(metric(&r, "apps.flood", "dropped"), 0);
+		run_result_fini(&r);
+	}
+	CHECKF(lat[0] < lat[1] && lat[1] < lat[2], "%.0f %.0f %.0f", lat[0],
+	       lat[1], lat[2]);
+	CU_ASSERT_DOUBLE_EQUAL(lat[2] - lat[1], 24e6, 1e-3);
+	CU_ASSERT_DOUBLE_EQUAL(lat[1] - lat[0], 6e6, 1e-3);
+}
+
+/* Adaptive moderation at light load: the first frame waits the full
+ * 16 us (before the warm-up, not recorded); every later interrupt reported
+ * one frame, so the wait shrinks to 16 us x 1 / 32 = 500 ns. */
+static void test_moderation_adaptive(void)
+{
+	const char *sets[] = { "hosts.server.nic.irq_adaptive=true",
+			       "apps.flood.rate=10kpps" };
+	const struct hist *h;
+	struct run_result r;
+
+	if (run_sets(sets, 2, &r))
+		return;
+	h = histo(&r, "apps.flood", "stage.notify");
+	CU_ASSERT_EQUAL(h->max, 500 * SIM_NS);
+	CU_ASSERT_EQUAL(h->min, 500 * SIM_NS);
+	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "interrupts"),
+			metric(&r, "hosts.server.nic", "rx_delivered"));
+	run_result_fini(&r);
+}
+
+/* 1500 B frames: the payload DMA splits into 6 transactions of at most
+ * 256 B, the descriptor is 1 more: 7 per packet at each NIC. */
+static void test_dma_split(void)
+{
+	const char *sets[] = { "apps.flood.rate=100kpps",
+			       "apps.flood.size=1500B" };
+	struct run_result r;
+	double rx;
+
+	if (run_sets(sets, 2, &r))
+		return;
+	rx = metric(&r, "hosts.server.nic", "rx_frames");
+	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "dma_tlps"), 7 * rx);
+	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "dma_bytes"), 1516 * rx);
+	CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "dma_tlps"),
+			7 * metric(&r, "hosts.client.nic", "tx_packets"));
+	/* 1500 + 6 x 24 B and 16 + 24 B at 62.96 Gb/s, two 550 ns reads */
+	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.nic_tx_dma")->min,
+			2 * 550000 + 208895 + 5083);
+	run_result_fini(&r);
+}
+
+/* Polling: busy polling delivers at the end of RX DMA; with an interval,
+ * at the next multiple of it. */
+static void test_polling(void)
+{
+	const char *busy[] = { "hosts.server.nic.rx_mode=poll",
+			       "apps.flood.rate=10kpps" };
+	const char *tick[] = { "hosts.server.nic.rx_mode=poll",
+			       "apps.flood.rate=10kpps",
+			       "hosts.server.nic.poll_interval=1us" };
+	struct run_result r;
+
+	if (run_sets(busy, 2, &r))
+		return;
+	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.notify")->max, 0);
+	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "interrupts"), 0);
+	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "polls"),
+			metric(&r, "hosts.server.nic", "rx_delivered"));
+	run_result_fini(&r);
+	if (run_sets(tick, 3, &r))
+		return;
+	CU_ASSERT(histo(&r, "apps.flood", "stage.notify")->max < SIM_US);
+	CU_ASSERT(histo(&r, "apps.flood", "stage.notify")->max > 0);
+	run_result_fini(&r);
+}
+
+/* 1000 packets of 64 B, 2 KiB buffers, 4 KiB pages, 64 entries: a ring
+ * of 512 slots cycles through 256 pages, more than the IOTLB holds, so
+ * every page misses once per visit (500 misses, 500 hits); a ring of 32
+ * slots spans 16 pages, which stay (16 misses). */
+static void test_iotlb_ring(void)
+{
+	static const struct {
+		const char *ring;
+		double misses;
+	} c[] = { { "512", 500 }, { "32", 16 } };
+
+	for (size_t i = 0; i < 2; i++) {
+		char ring[64];
+		const char *sets[] = { "hosts.client.nic.iommu.enabled=true",
+				       "apps.flood.rate=1Mpps",
+				       "apps.flood.count=1000", ring };
+		struct run_result r;
+
+		snprintf(ring, sizeof(ring), "hosts.client.nic.tx_ring=%s",
+			 c[i].ring);
+		if (run_sets(sets, 4, &r))
+			return;
+		CHECKF(metric(&r, "hosts.client.nic", "iotlb_misses") ==
+			       c[i].misses,
+		       "ring %s: %.0f misses", c[i].ring,
+		       metric(&r, "hosts.client.nic", "iotlb_misses"));
+		CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "iotlb_hits"),
+				1000 - c[i].misses);
+		run_result_fini(&r);
+	}
+}
+
+static void expect_error(const char *set, const char *frag)
+{
+	const char *sets[] = { set };
+	struct scn *s = NULL;
+	char err[512] = "";
+	int rc = scn_load(LINERATE, sets, 1, &s, err, sizeof(err));
+
+	if (!rc)
+		rc = run_validate(s, err, sizeof(err));
+	CHECKF(rc == -EINVAL && strstr(err, frag), "%s: %d '%s'", set, rc, err);
+	scn_destroy(s);
+}
+
+static void test_host_errors(void)
+{
+	expect_error("apps.flood.host=nosuch", "host: unknown host 'nosuch'");
+	expect_error("apps.flood.peer=client", "must be another host");
+	expect_error("apps.flood.peer=", "host: needs peer: too");
+}
+
+int suite_nic(void)
+{
+	CU_pSuite s = CU_add_suite("nic", NULL, NULL);
+
+	if (!s || !CU_add_test(s, "DMA time formula", test_dma_formula) ||
+	    !CU_add_test(s, "IOTLB LRU sequence", test_iotlb_sequence) ||
+	    !CU_add_test(s, "IOTLB against a reference",
+			 test_iotlb_reference) ||
+	    !CU_add_test(s, "line rate of 64 B frames", test_linerate) ||
+	    !CU_add_test(s, "stages add up", test_stages_add_up) ||
+	    !CU_add_test(s, "moderation caps interrupts",
+			 test_moderation_cap) ||
+	    !CU_add_test(s, "moderation latency at light load",
+			 test_moderation_light) ||
+	    !CU_add_test(s, "adaptive moderation", test_moderation_adaptive) ||
+	    !CU_add_test(s, "DMA split at the maximum payload",
+			 test_dma_split) ||
+	    !CU_add_test(s, "polling", test_polling) ||
+	    !CU_add_test(s, "IOTLB on a ring", test_iotlb_ring) ||
+	    !CU_add_test(s, "host and peer errors", test_host_errors))
+		return CU_get_error();
+	return 0;
+}
