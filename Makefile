@@ -78,7 +78,7 @@ test: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 # The whole suite under AddressSanitizer (leaks included) and UBSan, built
 # in build-asan/; the tests run that build's usnsim.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	      -fno-sanitize-recover=undefined
+	      -fno-sanitize-recover=undefined -Wno-format-truncation
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(ASAN_FLAGS)" \
 		build-asan/usnsim build-asan/usnsim-tests

@@ -1450,7 +1450,8 @@ static int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 			return -ENOMEM;
 	}
 	plot_sort_lines(c->lines, c->nlines, c->group);
-	qsort(c->series, c->nseries, sizeof(*c->series), plot_cmp_str);
+	if (c->nseries)
+		qsort(c->series, c->nseries, sizeof(*c->series), plot_cmp_str);
 	for (size_t i = 0; i < c->nrows; i++) {
 		struct plot_row *r = &c->rows[i];
 
@@ -1460,7 +1461,8 @@ static int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 			     strcmp(c->lines[l].series, r->series) == 0))
 				r->line = l;
 	}
-	qsort(c->rows, c->nrows, sizeof(*c->rows), plot_cmp_row);
+	if (c->nrows)
+		qsort(c->rows, c->nrows, sizeof(*c->rows), plot_cmp_row);
 	return plot_labels(c) ? -ENOMEM : 0;
 }
 

@@ -147,7 +147,7 @@ static void test_loader(void)
 {
 	struct bad_case *cs;
 	size_t n = list_cases(&cs);
-	char err[1024], prefix[300];
+	char err[1024], prefix[400];
 
 	CHECKF(n >= MIN_FILES, "%zu files in %s, want at least %d", n, BAD_DIR,
 	       MIN_FILES);
