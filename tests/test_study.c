@@ -133,8 +133,10 @@ static double differences(const char *a, const char *b)
 	sqlite3 *h;
 	double n = 0;
 
-	if (sqlite3_open_v2(a, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(a, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
 		return -1;
+	}
 	snprintf(sql, sizeof(sql), "ATTACH '%s' AS b", b);
 	if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
 		n = -1;
