@@ -42,7 +42,9 @@
  * ("lost.host_down"); the simulation itself goes on. A crash due while
  * the driver is restarting, or after the host went down, does nothing.
  * Crashes and restarts are folded into the run's fingerprint as a drop
- * and a start of length 0 under the driver's own name.
+ * and a start of length 0 under the driver's own name. A packet leaving
+ * the TX lane is stamped PKT_ST_DRV_TX_END, so that the sink can split
+ * its latency at the driver (stage.driver_tx).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -258,6 +260,8 @@ static void core_done(struct sim *sim, void *a, void *b)
 		}
 		(*l->packets)++;
 		stats_hist_record(d->stage, now - p->enq_ps);
+		if (l == &d->tx)
+			p->stamp_ps[PKT_ST_DRV_TX_END] = now;
 		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, x.len);
 		sim_port_send(&l->out, p);
 	}

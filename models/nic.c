@@ -307,6 +307,7 @@ static void nic_deliver(struct nic *n)
 		struct sim_pkt *p = n->rx.slot[n->rx.head++ & n->rx.mask];
 
 		(*n->rx_delivered)++;
+		p->stamp_ps[PKT_ST_RX_NOTIFY] = sim_now(n->sim);
 		sim_trace(n->sim, n->trace_id, SIM_TR_RECEIVE, p->len_bytes);
 		sim_port_send(&n->host, p);
 	}

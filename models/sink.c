@@ -7,12 +7,14 @@
  * stages, histograms named stage.NAME whose means add up to the mean
  * latency: stage.queueing (waiting) and stage.transmission (the rest:
  * serialization and propagation). The packets of an app that runs on a
- * host (models/nic.c stamps them) are split instead at their stamps:
- * stage.doorbell, stage.nic_tx_dma (waiting for PCIe included),
+ * host (models/driver.c and models/nic.c stamp them) are split instead
+ * at their stamps: stage.driver_tx (the sending host's driver, waiting
+ * included), stage.doorbell, stage.nic_tx_dma (waiting for PCIe included),
  * stage.nic_tx_queue (waiting for the wire), stage.wire (serialization by
  * the NIC), stage.network (from the sender's wire to the receiving NIC),
- * stage.nic_rx_dma (waiting included) and stage.notify (until the
- * interrupt or poll hands it to the host); they telescope, so their means
+ * stage.nic_rx_dma (waiting included), stage.notify (until the
+ * interrupt or poll hands it to the host) and stage.driver_rx (the
+ * receiving host's driver); they telescope, so their means
  * add up to the mean latency. A packet dropped anywhere is handed
  * to the drop port so that every packet ends here, once: this is what makes
  * conservation (sent = received + dropped + in flight) checkable per app.
@@ -28,24 +30,24 @@
 /* Stages of a hosted packet: from one stamp (or its creation) to the next
  * (or its arrival here). */
 static const char *const sink_stage_names[] = {
-	"stage.doorbell", "stage.nic_tx_dma", "stage.nic_tx_queue",
-	"stage.wire",	  "stage.network",    "stage.nic_rx_dma",
-	"stage.notify",
+	"stage.driver_tx",    "stage.doorbell", "stage.nic_tx_dma",
+	"stage.nic_tx_queue", "stage.wire",	"stage.network",
+	"stage.nic_rx_dma",   "stage.notify",	"stage.driver_rx",
 };
 static const int sink_stage_from[] = { -1,
+				       PKT_ST_DRV_TX_END,
 				       PKT_ST_DOORBELL,
 				       PKT_ST_DMA_END,
 				       PKT_ST_WIRE_START,
 				       PKT_ST_WIRE_END,
 				       PKT_ST_RX_ARRIVE,
-				       PKT_ST_RX_DMA_END };
-static const int sink_stage_to[] = { PKT_ST_DOORBELL,
-				     PKT_ST_DMA_END,
-				     PKT_ST_WIRE_START,
-				     PKT_ST_WIRE_END,
-				     PKT_ST_RX_ARRIVE,
-				     PKT_ST_RX_DMA_END,
-				     -1 };
+				       PKT_ST_RX_DMA_END,
+				       PKT_ST_RX_NOTIFY };
+static const int sink_stage_to[] = {
+	PKT_ST_DRV_TX_END, PKT_ST_DOORBELL,  PKT_ST_DMA_END,
+	PKT_ST_WIRE_START, PKT_ST_WIRE_END,  PKT_ST_RX_ARRIVE,
+	PKT_ST_RX_DMA_END, PKT_ST_RX_NOTIFY, -1
+};
 #define SINK_NSTAGES (sizeof(sink_stage_names) / sizeof(sink_stage_names[0]))
 
 struct sink_app {

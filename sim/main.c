@@ -326,6 +326,10 @@ static int run_one(const struct run_opts *o, const struct scn *s, struct db *db,
 	rc = db_write_run(db, &dr, s, r.stats, NULL, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "%s\n", err);
+	else if (r.hosts_down)
+		fprintf(stderr,
+			"%s: repetition %u: %u host(s) went down (kernel driver crash; see sim.host_down and hosts.*.driver.host_down_at)\n",
+			scn_path(s), rep, r.hosts_down);
 	else if (!o->quiet)
 		print_summary(&r);
 	run_result_fini(&r);

@@ -14,8 +14,8 @@
 
 #include "sim.h"
 
-/* Stamps taken by host models on the way (models/nic.c); 0 where a
- * packet did not pass. A bare queue uses none of them. */
+/* Stamps taken by host models on the way (models/driver.c, models/nic.c);
+ * 0 where a packet did not pass. A bare queue uses none of them. */
 enum pkt_stamp {
 	PKT_ST_DOORBELL,   /* the doorbell write has handed it to the NIC */
 	PKT_ST_DMA_START,  /* its TX descriptor fetch began */
@@ -24,6 +24,8 @@ enum pkt_stamp {
 	PKT_ST_WIRE_END,   /* its last bit (and framing) left the NIC */
 	PKT_ST_RX_ARRIVE,  /* it reached the receiving NIC */
 	PKT_ST_RX_DMA_END, /* its payload and descriptor are in host memory */
+	PKT_ST_DRV_TX_END, /* the sender's driver handed it to the NIC */
+	PKT_ST_RX_NOTIFY,  /* the receiving NIC handed it to the host */
 	PKT_NSTAMPS
 };
 

@@ -9,13 +9,17 @@
  * derived from the counters), so that sent = received + dropped +
  * in_flight is a real check of the models.
  *
- * With `hosts:`, every host gets a NIC (models/nic.c), and an app that
- * names a `host:` and a `peer:` sends through the host's NIC TX onto the
- * network, which hands its frames to the peer's NIC RX, which hands them
- * to the sink: app -> NIC TX -> network -> NIC RX -> sink. The network's
- * output is routed by the packet's app; apps without a host still go
- * straight from the network to the sink, as in a bare queue. What is in
- * flight then includes what the NICs' rings hold.
+ * With `hosts:`, every host gets a driver (models/driver.c) and a NIC
+ * (models/nic.c), and an app that names a `host:` and a `peer:` sends
+ * through the host's driver and NIC TX onto the network, which hands its
+ * frames to the peer's NIC RX, whose driver hands them to the sink:
+ * app -> driver TX -> NIC TX -> network -> NIC RX -> driver RX -> sink.
+ * The network's output is routed by the packet's app; apps without a host
+ * still go straight from the network to the sink, as in a bare queue.
+ * What is in flight then includes what the NICs' rings and the drivers
+ * hold. A kernel driver crash takes its host down (the driver drops all
+ * that reaches it afterwards); the run records it as the scalar
+ * sim.host_down (the number of hosts down at the end).
  *
  * The engine: the scenario's `engine`, except that an ns-3 network needs
  * the ns3 engine, which is then chosen when `engine` was left at its
@@ -30,6 +34,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "driver.h"
 #include "link.h"
 #include "nic.h"
 #include "ns3net.h"
@@ -50,6 +55,8 @@ struct topo {
 	size_t nhosts;
 	const char *const *hosts;
 	struct nic **nics;
+	struct drv **drvs;
+	char **drv_names; /* "hosts.NAME.driver", prefix and component */
 	long *app_host, *app_peer; /* index into hosts per app, -1: none */
 	bool *hosted;
 	struct sim_port *route; /* network output per app */
@@ -63,6 +70,12 @@ static void topo_destroy(struct topo *t)
 	for (size_t i = 0; t->nics && i < t->nhosts; i++)
 		nic_destroy(t->nics[i]);
 	free(t->nics);
+	for (size_t i = 0; t->drvs && i < t->nhosts; i++)
+		drv_destroy(t->drvs[i]);
+	free(t->drvs);
+	for (size_t i = 0; t->drv_names && i < t->nhosts; i++)
+		free(t->drv_names[i]);
+	free(t->drv_names);
 	free(t->app_host);
 	free(t->app_peer);
 	free(t->hosted);
@@ -195,22 +208,46 @@ static struct sim_port topo_net_input(struct topo *t)
 	return t->link ? link_input(t->link) : ns3net_input(t->ns3net);
 }
 
-/* The NICs of the hosts, and the route of each app's packets out of the
- * network: the peer's NIC RX, or the sink. */
+/* The driver of host i: TX to its NIC, RX to the sink. */
+static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
+		       const struct scn *s, uint32_t rep, size_t i)
+{
+	size_t len = strlen(t->hosts[i]) + sizeof("hosts..driver");
+	struct sim_port drop = sink_drop_input(t->sink);
+
+	t->drv_names[i] = malloc(len);
+	if (!t->drv_names[i])
+		return -ENOMEM;
+	snprintf(t->drv_names[i], len, "hosts.%s.driver", t->hosts[i]);
+	if (drv_create(sim, st, s, t->drv_names[i], t->drv_names[i], rep,
+		       &t->drvs[i]))
+		return -ENOMEM;
+	drv_connect(t->drvs[i], nic_tx_input(t->nics[i]), drop);
+	drv_connect_rx(t->drvs[i], sink_input(t->sink), drop);
+	return 0;
+}
+
+/* The drivers and NICs of the hosts, and the route of each app's packets
+ * out of the network: the peer's NIC RX, or the sink. */
 static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
-		      const struct scn *s)
+		      const struct scn *s, uint32_t rep)
 {
 	struct sim_port host = sink_input(t->sink);
 	struct sim_port drop = sink_drop_input(t->sink);
+	size_t nh = t->nhosts ? t->nhosts : 1;
 
-	t->nics = calloc(t->nhosts ? t->nhosts : 1, sizeof(*t->nics));
+	t->nics = calloc(nh, sizeof(*t->nics));
+	t->drvs = calloc(nh, sizeof(*t->drvs));
+	t->drv_names = calloc(nh, sizeof(*t->drv_names));
 	t->route = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
-	if (!t->nics || !t->route)
+	if (!t->nics || !t->drvs || !t->drv_names || !t->route)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nhosts; i++) {
-		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]))
+		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]) ||
+		    topo_driver(t, sim, st, s, rep, i))
 			return -ENOMEM;
-		nic_connect(t->nics[i], topo_net_input(t), host, drop);
+		nic_connect(t->nics[i], topo_net_input(t),
+			    drv_rx_input(t->drvs[i]), drop);
 	}
 	for (size_t i = 0; i < t->napps; i++)
 		t->route[i] = t->app_peer[i] < 0
@@ -241,7 +278,7 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	if (!rc)
 		rc = topo_network(t, sim, st, s, rep, err, errlen);
 	if (!rc)
-		rc = topo_hosts(t, sim, st, s);
+		rc = topo_hosts(t, sim, st, s, rep);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < t->napps; i++) {
@@ -250,7 +287,7 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 		if (rc)
 			return rc;
 		app_connect(t->apps[i],
-			    t->hosted[i] ? nic_tx_input(t->nics[t->app_host[i]])
+			    t->hosted[i] ? drv_tx_input(t->drvs[t->app_host[i]])
 					 : topo_net_input(t));
 	}
 	return 0;
@@ -264,28 +301,36 @@ static int topo_start(struct topo *t)
 	return 0;
 }
 
-static void topo_finish(struct topo *t, struct stats *st)
+/* Records the end-of-run scalars; returns the number of hosts down. */
+static unsigned topo_finish(struct topo *t, struct stats *st)
 {
 	char comp[128];
+	unsigned down = 0;
 
 	if (t->link)
 		link_finish(t->link);
 	else
 		ns3net_finish(t->ns3net);
-	for (size_t i = 0; i < t->nhosts; i++)
+	for (size_t i = 0; i < t->nhosts; i++) {
 		nic_finish(t->nics[i]);
+		drv_finish(t->drvs[i]);
+		down += drv_host_down(t->drvs[i]);
+	}
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
 		uint64_t held = t->link ? link_held_by(t->link, src)
 					: ns3net_held_by(t->ns3net, src);
 
 		for (size_t h = 0; h < t->nhosts; h++)
-			held += nic_held_by(t->nics[h], src);
+			held += nic_held_by(t->nics[h], src) +
+				drv_held_by(t->drvs[h], src);
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
 		stats_scalar(st, comp, "in_flight", "packets", (double)held);
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));
+	stats_scalar(st, "sim", "host_down", "hosts", (double)down);
+	return down;
 }
 
 static int run_check(const struct scn *s, char *err, size_t errlen)
@@ -392,7 +437,7 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 	snprintf(out->fingerprint, sizeof(out->fingerprint), "%016llx",
 		 (unsigned long long)out->sim->trace);
 	stats_finish(out->stats);
-	topo_finish(&t, out->stats);
+	out->hosts_down = topo_finish(&t, out->stats);
 	topo_destroy(&t);
 	sim_freeze(out->sim);
 	return 0;

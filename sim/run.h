@@ -28,6 +28,7 @@ struct run_result {
 	uint64_t events;
 	sim_time end_ps;
 	char fingerprint[17]; /* trajectory hash, 16 hex digits */
+	uint32_t hosts_down;  /* hosts a kernel driver crash took down */
 	struct stats *stats;  /* owned; freed by run_result_fini() */
 	struct sim *sim;      /* owned; the stats refer to it */
 };

@@ -4,8 +4,9 @@
  * Runs build/usnsim as a user would (from the repository root) and checks
  * exit statuses, help texts, that the bundled M/D/1 scenario gives the
  * closed-form mean queueing delay through the database exactly as the
- * README shows, and that the README's parameter table is the one the
- * registry generates.
+ * README shows, that a host taken down by a kernel driver crash is
+ * reported on stderr and in the database, and that the README's parameter
+ * table is the one the registry generates.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -158,6 +159,49 @@ static void test_md1_through_database(void)
 	unlink(db);
 }
 
+static void unlink_db(char *db)
+{
+	size_t n = strlen(db);
+
+	unlink(db);
+	strcat(db, "-wal");
+	unlink(db);
+	strcpy(db + n, "-shm");
+	unlink(db);
+	db[n] = 0;
+}
+
+/* A kernel driver crash takes the host down: the run says so on stderr
+ * and records sim.host_down = 1, and its status stays ok. */
+static void test_host_down(void)
+{
+	char db[128];
+	const char *argv[] = { USNSIM,
+			       "run",
+			       "scenarios/nic_linerate.yaml",
+			       "--set",
+			       "hosts.client.driver.crash_at=2ms",
+			       "--db",
+			       db,
+			       "--quiet",
+			       NULL };
+
+	snprintf(db, sizeof(db), "%s/h.db", dir);
+	CU_ASSERT_EQUAL(run_has(argv, "repetition 0: 1 host(s) went down"), 0);
+	CU_ASSERT_EQUAL(query_double(db, "SELECT value FROM scalars WHERE "
+					 "component='sim' AND "
+					 "metric='host_down'"),
+			1);
+	CU_ASSERT_EQUAL(query_double(db, "SELECT value FROM scalars WHERE "
+					 "component='hosts.client.driver' AND "
+					 "metric='host_down_at'"),
+			2e9);
+	CU_ASSERT_EQUAL(
+		query_double(db, "SELECT count(*) FROM runs WHERE status='ok'"),
+		1);
+	unlink_db(db);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -222,6 +266,7 @@ int suite_cli(void)
 	if (!s ||
 	    !CU_add_test(s, "help and usage errors", test_help_and_usage) ||
 	    !CU_add_test(s, "validate", test_validate) ||
+	    !CU_add_test(s, "a host down is reported", test_host_down) ||
 	    !CU_add_test(s, "M/D/1 through the database",
 			 test_md1_through_database) ||
 	    !CU_add_test(s, "README parameter table", test_readme_params))
