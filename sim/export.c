@@ -43,6 +43,7 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "strbuf.h"
 #include "units.h"
 
 #define EXPORT_EXIT_INPUT 2
@@ -57,13 +58,6 @@ struct export_opts {
 	enum export_format format;
 	const char *params[EXPORT_MAXPARAMS]; /* NAME=VALUE */
 	size_t nparams;
-};
-
-/* A growable string. */
-struct export_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
 };
 
 /*
@@ -145,45 +139,12 @@ export_fmt(char *buf, size_t n, const char *fmt, ...)
 	return len;
 }
 
-__attribute__((format(printf, 2, 3))) static void
-export_add(struct export_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL,
-			      b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = (b->cap + (size_t)n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-}
-
 static void export_help(FILE *f)
 {
-	struct export_buf q = { 0 };
+	struct strbuf q = { 0 };
 
 	for (size_t i = 0; i < EXPORT_NQUERIES; i++)
-		export_add(&q, "  %-12s %s\n", export_queries[i].name,
+		strbuf_add(&q, "  %-12s %s\n", export_queries[i].name,
 			   export_queries[i].help);
 	fprintf(f, export_usage, q.p ? q.p : "");
 	free(q.p);
@@ -247,7 +208,7 @@ static void export_number(sqlite3_context *ctx, int argc, sqlite3_value **v)
 static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 		       size_t errlen)
 {
-	struct export_buf sql = { 0 };
+	struct strbuf sql = { 0 };
 	sqlite3_stmt *st = NULL;
 	const char *tail = "";
 	sqlite3 *db = NULL;
@@ -272,7 +233,7 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 	sqlite3_create_function(db, "usnsim_number", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				export_number, NULL, NULL);
-	export_add(&sql,
+	strbuf_add(&sql,
 		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
 		   " AS r WHERE (%s\n)",
 		   o->where && *o->where ? o->where : "1");
@@ -304,7 +265,7 @@ out:
 /* The columns of the swept parameters for a built-in query: one per key
  * of the selected runs' points, in key order. */
 static int export_point_cols(sqlite3 *db, const char *point,
-			     struct export_buf *cols, char *err, size_t errlen)
+			     struct strbuf *cols, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -316,23 +277,23 @@ static int export_point_cols(sqlite3 *db, const char *point,
 		export_fmt(err, errlen, "%s", sqlite3_errmsg(db));
 		return -EIO;
 	}
-	export_add(cols, "%s", "");
+	strbuf_add(cols, "%s", "");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 
 		/* The key goes into a string literal (the JSON path) and an
 		 * identifier: double ' in one and " in the other. */
-		export_add(cols, "usnsim_number(json_extract(%s, '$.\"", point);
+		strbuf_add(cols, "usnsim_number(json_extract(%s, '$.\"", point);
 		for (const char *p = key; p && *p; p++)
-			export_add(cols, "%s%c",
+			strbuf_add(cols, "%s%c",
 				   *p == '\''  ? "'"
 				   : *p == '"' ? "\\"
 					       : "",
 				   *p);
-		export_add(cols, "\"')) AS \"");
+		strbuf_add(cols, "\"')) AS \"");
 		for (const char *p = key; p && *p; p++)
-			export_add(cols, "%s%c", *p == '"' ? "\"" : "", *p);
-		export_add(cols, "\", ");
+			strbuf_add(cols, "%s%c", *p == '"' ? "\"" : "", *p);
+		strbuf_add(cols, "\", ");
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -402,7 +363,7 @@ fail:
 static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 			char *err, size_t errlen)
 {
-	struct export_buf cols = { 0 }, sql = { 0 };
+	struct strbuf cols = { 0 }, sql = { 0 };
 
 	for (size_t i = 0; i < EXPORT_NQUERIES; i++) {
 		const struct export_query *q = &export_queries[i];
@@ -415,7 +376,7 @@ static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 			free(cols.p);
 			return NULL;
 		}
-		export_add(&sql, q->sql, cols.p ? cols.p : "");
+		strbuf_add(&sql, q->sql, cols.p ? cols.p : "");
 		free(cols.p);
 		if (sql.oom) {
 			free(sql.p);
@@ -425,10 +386,10 @@ static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 		return sql.p;
 	}
 	if (!name[0] || strchr(name, '/') || export_find(name, src, n)) {
-		struct export_buf names = { 0 };
+		struct strbuf names = { 0 };
 
 		for (size_t i = 0; i < EXPORT_NQUERIES; i++)
-			export_add(&names, "%s, ", export_queries[i].name);
+			strbuf_add(&names, "%s, ", export_queries[i].name);
 		export_fmt(err, errlen,
 			   "--query %s: expected %sor the name of a file "
 			   "analysis/NAME.sql",

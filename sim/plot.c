@@ -52,6 +52,7 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "strbuf.h"
 #include "scenario.h"
 #include "scn_node.h"
 #include "units.h"
@@ -280,12 +281,6 @@ struct plot_ctx {
 };
 
 /* A growable string. */
-struct plot_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
 static const char plot_usage[] =
 	"usage: usnsim plot KIND --db DB -o FIG.{pdf,svg,png} [OPTIONS]\n"
 	"       usnsim plot --study FILE --db DB [-o DIR]\n"
@@ -329,61 +324,29 @@ __attribute__((format(printf, 3, 4))) static int plot_fmt(char *buf, size_t n,
 	return len;
 }
 
-static void plot_buf_add(struct plot_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL,
-			      b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = (b->cap + (size_t)n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-}
-
 /* Appends s as a gnuplot single-quoted string: no escapes but '' for a
  * quote; control characters (which a label cannot hold) become spaces. */
-static void plot_buf_quote(struct plot_buf *b, const char *s)
+static void plot_buf_quote(struct strbuf *b, const char *s)
 {
-	plot_buf_add(b, "'");
+	strbuf_add(b, "'");
 	for (; s && *s; s++) {
 		if (*s == '\'')
-			plot_buf_add(b, "''");
+			strbuf_add(b, "''");
 		else if ((unsigned char)*s < 0x20)
-			plot_buf_add(b, " ");
+			strbuf_add(b, " ");
 		else
-			plot_buf_add(b, "%c", *s);
+			strbuf_add(b, "%c", *s);
 	}
-	plot_buf_add(b, "'");
+	strbuf_add(b, "'");
 }
 
 static void plot_help(FILE *f)
 {
-	struct plot_buf kinds = { 0 }, opts = { 0 };
+	struct strbuf kinds = { 0 }, opts = { 0 };
 
 	for (size_t i = 0; i < PLOT_NKINDS; i++)
-		plot_buf_add(&kinds, "  %-11s %s\n", plot_kinds[i].name,
-			     plot_kinds[i].summary);
+		strbuf_add(&kinds, "  %-11s %s\n", plot_kinds[i].name,
+			   plot_kinds[i].summary);
 	for (size_t i = 0; i < PLOT_NFIELDS; i++) {
 		const struct plot_field *fd = &plot_fields[i];
 		char head[48];
@@ -392,13 +355,13 @@ static void plot_help(FILE *f)
 			continue;
 		plot_fmt(head, sizeof(head), "--%s%s%s", fd->name,
 			 fd->arg ? " " : "", fd->arg ? fd->arg : "");
-		plot_buf_add(&opts, "      %-19s", head);
+		strbuf_add(&opts, "      %-19s", head);
 		for (const char *h = fd->help; *h; h++) {
-			plot_buf_add(&opts, "%c", *h);
+			strbuf_add(&opts, "%c", *h);
 			if (*h == '\n')
-				plot_buf_add(&opts, "%25s", "");
+				strbuf_add(&opts, "%25s", "");
 		}
-		plot_buf_add(&opts, "\n");
+		strbuf_add(&opts, "\n");
 	}
 	fprintf(f, plot_usage, kinds.p ? kinds.p : "", opts.p ? opts.p : "");
 	free(kinds.p);
@@ -788,7 +751,7 @@ static int plot_sql_err(sqlite3 *db, const char *what, char *err, size_t errlen)
 static int plot_open(const char *path, const char *filter, const char *where,
 		     sqlite3 **out, char *err, size_t errlen)
 {
-	struct plot_buf sql = { 0 };
+	struct strbuf sql = { 0 };
 	sqlite3_stmt *st = NULL;
 	const char *tail = "";
 	sqlite3 *db = NULL;
@@ -809,10 +772,10 @@ static int plot_open(const char *path, const char *filter, const char *where,
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 10000);
-	plot_buf_add(&sql,
-		     "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
-		     " AS r WHERE (%s) AND (%s\n)",
-		     filter ? filter : "1", where && *where ? where : "1");
+	strbuf_add(&sql,
+		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
+		   " AS r WHERE (%s) AND (%s\n)",
+		   filter ? filter : "1", where && *where ? where : "1");
 	if (sql.oom) {
 		rc = -ENOMEM;
 		plot_fmt(err, errlen, "out of memory");
@@ -903,25 +866,25 @@ static int plot_check_param(struct plot_ctx *c, const char *path,
 /* Checks --metric against table (histograms or summaries). */
 static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
 {
-	struct plot_buf sql = { 0 };
+	struct strbuf sql = { 0 };
 	char *v = NULL, *list = NULL;
 	int rc;
 
-	plot_buf_add(&sql,
-		     "SELECT t.metric FROM %s AS t JOIN selected_runs AS r"
-		     " ON r.id = t.run_id WHERE ?1 IN (t.metric, t.component"
-		     " || '.' || t.metric) LIMIT 1",
-		     c->k->metric_table);
+	strbuf_add(&sql,
+		   "SELECT t.metric FROM %s AS t JOIN selected_runs AS r"
+		   " ON r.id = t.run_id WHERE ?1 IN (t.metric, t.component"
+		   " || '.' || t.metric) LIMIT 1",
+		   c->k->metric_table);
 	rc = plot_sql_text(c->db, sql.p, c->metric, NULL, &v, err, errlen);
 	if (rc || v)
 		goto out;
 	sql.len = 0;
-	plot_buf_add(&sql,
-		     "SELECT group_concat(m, ', ') FROM (SELECT DISTINCT"
-		     " t.component || '.' || t.metric AS m FROM %s AS t"
-		     " JOIN selected_runs AS r ON r.id = t.run_id ORDER BY m"
-		     " LIMIT 12)",
-		     c->k->metric_table);
+	strbuf_add(&sql,
+		   "SELECT group_concat(m, ', ') FROM (SELECT DISTINCT"
+		   " t.component || '.' || t.metric AS m FROM %s AS t"
+		   " JOIN selected_runs AS r ON r.id = t.run_id ORDER BY m"
+		   " LIMIT 12)",
+		   c->k->metric_table);
 	rc = plot_sql_text(c->db, sql.p, NULL, NULL, &list, err, errlen);
 	if (rc)
 		goto out;
@@ -1539,68 +1502,68 @@ static int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 
 /* ---- the data file ---------------------------------------------------- */
 
-static void plot_num(struct plot_buf *b, double v)
+static void plot_num(struct strbuf *b, double v)
 {
 	if (isfinite(v))
-		plot_buf_add(b, "%.12g", v);
+		strbuf_add(b, "%.12g", v);
 	else
-		plot_buf_add(b, "NaN");
+		strbuf_add(b, "NaN");
 }
 
 /* Tabs and newlines would split a field: they become spaces. */
-static void plot_field(struct plot_buf *b, const char *s)
+static void plot_field(struct strbuf *b, const char *s)
 {
 	for (; *s; s++)
-		plot_buf_add(b, "%c", (unsigned char)*s < 0x20 ? ' ' : *s);
+		strbuf_add(b, "%c", (unsigned char)*s < 0x20 ? ' ' : *s);
 }
 
-static void plot_data_lines(struct plot_ctx *c, struct plot_buf *b)
+static void plot_data_lines(struct plot_ctx *c, struct strbuf *b)
 {
 	char suffix[64];
 
-	plot_buf_add(b, "# line");
+	strbuf_add(b, "# line");
 	if (c->has_x)
-		plot_buf_add(b, "\tx%s",
-			     plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
+		strbuf_add(b, "\tx%s",
+			   plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	for (int j = 0; j < c->ny; j++)
-		plot_buf_add(b, "\t%s%s", c->yname[j],
-			     plot_unit_suffix(&c->ya, suffix, sizeof(suffix)));
+		strbuf_add(b, "\t%s%s", c->yname[j],
+			   plot_unit_suffix(&c->ya, suffix, sizeof(suffix)));
 	if (c->has_n)
-		plot_buf_add(b, "\tn");
-	plot_buf_add(b, "\n");
+		strbuf_add(b, "\tn");
+	strbuf_add(b, "\n");
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct plot_row *r = &c->rows[i];
 
 		if (i && r->line != c->rows[i - 1].line)
-			plot_buf_add(b, "\n\n");
+			strbuf_add(b, "\n\n");
 		plot_field(b, c->lines[r->line].label);
 		if (c->has_x) {
-			plot_buf_add(b, "\t");
+			strbuf_add(b, "\t");
 			plot_num(b, plot_scale(&c->xa, r->x));
 		}
 		for (int j = 0; j < c->ny; j++) {
-			plot_buf_add(b, "\t");
+			strbuf_add(b, "\t");
 			plot_num(b, plot_scale(&c->ya, r->y[j]));
 		}
 		if (c->has_n)
-			plot_buf_add(b, "\t%lld", r->n);
-		plot_buf_add(b, "\n");
+			strbuf_add(b, "\t%lld", r->n);
+		strbuf_add(b, "\n");
 	}
 }
 
 /* Bars: one row per bar, one column per stacked series (0 if absent). */
-static void plot_data_bars(struct plot_ctx *c, struct plot_buf *b)
+static void plot_data_bars(struct plot_ctx *c, struct strbuf *b)
 {
 	char suffix[64];
 
-	plot_buf_add(b, "# bar");
+	strbuf_add(b, "# bar");
 	for (size_t s = 0; s < c->nseries; s++) {
-		plot_buf_add(b, "\t");
+		strbuf_add(b, "\t");
 		plot_field(b, c->series[s]);
-		plot_buf_add(b, "%s",
-			     plot_unit_suffix(&c->ya, suffix, sizeof(suffix)));
+		strbuf_add(b, "%s",
+			   plot_unit_suffix(&c->ya, suffix, sizeof(suffix)));
 	}
-	plot_buf_add(b, "\n");
+	strbuf_add(b, "\n");
 	for (size_t l = 0; l < c->nlines; l++) {
 		plot_field(b, c->lines[l].label);
 		for (size_t s = 0; s < c->nseries; s++) {
@@ -1611,29 +1574,29 @@ static void plot_data_bars(struct plot_ctx *c, struct plot_buf *b)
 				    strcmp(c->rows[j].series, c->series[s]) ==
 					    0)
 					v = c->rows[j].y[0];
-			plot_buf_add(b, "\t");
+			strbuf_add(b, "\t");
 			plot_num(b, plot_scale(&c->ya, v));
 		}
-		plot_buf_add(b, "\n");
+		strbuf_add(b, "\n");
 	}
 }
 
 static int plot_write_data(struct plot_ctx *c, const char *path, char *err,
 			   size_t errlen)
 {
-	struct plot_buf b = { 0 };
+	struct strbuf b = { 0 };
 	int rc;
 
-	plot_buf_add(&b, "# usnsim plot %s", c->k->name);
+	strbuf_add(&b, "# usnsim plot %s", c->k->name);
 	if (c->metric)
-		plot_buf_add(&b, " --metric %s", c->metric);
+		strbuf_add(&b, " --metric %s", c->metric);
 	if (c->stat)
-		plot_buf_add(&b, " --stat %s", c->stat);
+		strbuf_add(&b, " --stat %s", c->stat);
 	if (c->x)
-		plot_buf_add(&b, " --x %s", c->x);
+		strbuf_add(&b, " --x %s", c->x);
 	if (c->group[0])
-		plot_buf_add(&b, " --group %s", c->group);
-	plot_buf_add(&b, "\n");
+		strbuf_add(&b, " --group %s", c->group);
+	strbuf_add(&b, "\n");
 	if (c->k->layout == PLOT_BARS)
 		plot_data_bars(c, &b);
 	else
@@ -1678,37 +1641,37 @@ static const char *const plot_terminals[] = {
 };
 
 /* The -e settings: terminal, output, and the template's variables. */
-static void plot_script(struct plot_ctx *c, struct plot_buf *b,
+static void plot_script(struct plot_ctx *c, struct strbuf *b,
 			enum plot_format fmt, const char *data, const char *out)
 {
 	const struct plot_opts *o = c->o;
 	bool bars = c->k->layout == PLOT_BARS;
 	size_t n = bars ? c->nseries : c->nlines;
 
-	plot_buf_add(b, "set encoding utf8; set terminal %s; set output ",
-		     plot_terminals[fmt]);
+	strbuf_add(b, "set encoding utf8; set terminal %s; set output ",
+		   plot_terminals[fmt]);
 	plot_buf_quote(b, out);
-	plot_buf_add(b, "; datafile = ");
+	strbuf_add(b, "; datafile = ");
 	plot_buf_quote(b, data);
-	plot_buf_add(b, "; nlines = %zu; nbars = %zu; array titles[%zu]", n,
-		     bars ? c->nlines : 0, n ? n : 1);
+	strbuf_add(b, "; nlines = %zu; nbars = %zu; array titles[%zu]", n,
+		   bars ? c->nlines : 0, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
-		plot_buf_add(b, "; titles[%zu] = ", i + 1);
+		strbuf_add(b, "; titles[%zu] = ", i + 1);
 		plot_buf_quote(b, bars ? c->series[i] : c->lines[i].label);
 	}
-	plot_buf_add(b, "; xlabel = ");
+	strbuf_add(b, "; xlabel = ");
 	plot_buf_quote(b, o->xlabel ? o->xlabel : c->xlabel);
-	plot_buf_add(b, "; ylabel = ");
+	strbuf_add(b, "; ylabel = ");
 	plot_buf_quote(b, o->ylabel ? o->ylabel : c->ylabel);
-	plot_buf_add(b, "; plottitle = ");
+	strbuf_add(b, "; plottitle = ");
 	plot_buf_quote(b, o->title);
-	plot_buf_add(b, "; keytitle = ");
+	strbuf_add(b, "; keytitle = ");
 	plot_buf_quote(b, o->key_title ? o->key_title : c->keytitle);
-	plot_buf_add(b, "; theory = ");
+	strbuf_add(b, "; theory = ");
 	plot_buf_quote(b, o->theory);
-	plot_buf_add(b, "; theory_title = ");
+	strbuf_add(b, "; theory_title = ");
 	plot_buf_quote(b, o->theory_title ? o->theory_title : "theory");
-	plot_buf_add(b, "; logx = %d; logy = %d", o->logx, o->logy);
+	strbuf_add(b, "; logx = %d; logy = %d", o->logx, o->logy);
 }
 
 /* A copy of the environment with TZ=UTC0 (so the PDF date has one
@@ -1736,7 +1699,7 @@ static int plot_gnuplot(struct plot_ctx *c, enum plot_format fmt,
 			const char *data, const char *out, char *err,
 			size_t errlen)
 {
-	struct plot_buf b = { 0 };
+	struct strbuf b = { 0 };
 	char epoch[64], **env;
 	char *argv[5];
 	pid_t pid;
@@ -2115,7 +2078,7 @@ static int plot_study_item(const char *file, const struct scn_node *item,
 /* The SQL condition selecting the study's runs: the file's current hash
  * if the database has runs of it, else the newest runs of its name. */
 static int plot_study_filter(const struct scn *s, const char *dbpath,
-			     struct plot_buf *f, char *err, size_t errlen)
+			     struct strbuf *f, char *err, size_t errlen)
 {
 	char *hash = NULL;
 	sqlite3 *db;
@@ -2150,7 +2113,7 @@ static int plot_study_filter(const struct scn *s, const char *dbpath,
 			"usnsim: plot: %s: using the runs of an earlier "
 			"version of the file (hash %s)\n",
 			scn_path(s), hash);
-	plot_buf_add(f, "r.hash = '%s'", hash);
+	strbuf_add(f, "r.hash = '%s'", hash);
 	free(hash);
 	return f->oom ? -ENOMEM : 0;
 }
@@ -2159,7 +2122,7 @@ static int plot_study(const struct plot_opts *base, const char *file,
 		      const char *dir, bool quiet)
 {
 	static const char *const ext[] = { "pdf", "png" };
-	struct plot_buf filter = { 0 };
+	struct strbuf filter = { 0 };
 	const struct scn_node *figs;
 	struct plot_opts *opts = NULL;
 	struct scn *s = NULL;
