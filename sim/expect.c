@@ -340,42 +340,10 @@ static int expect_param(const struct scn *s, const char *name,
 	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
 	if (!pv)
 		return -ENOENT;
-	switch (pv->type) {
-	case PT_STRING:
-	case PT_ENUM:
-		out->str = pv->u.s ? pv->u.s : "";
-		return 0;
-	case PT_SIZE_TABLE:
+	if (param_quantity(pv, &out->kind, &out->num, &out->str)) {
 		snprintf(hint, hintlen, "it is a size table");
 		return -EDOM;
-	case PT_INT:
-	case PT_BOOL:
-		out->num = (double)pv->u.i;
-		return 0;
-	case PT_TIME:
-		out->kind = UNIT_TIME;
-		out->num = (double)pv->u.t;
-		return 0;
-	case PT_SIZE:
-		out->kind = UNIT_SIZE;
-		out->num = (double)pv->u.size;
-		return 0;
-	case PT_BITRATE:
-		out->kind = UNIT_BITRATE;
-		break;
-	case PT_PKTRATE:
-		out->kind = UNIT_PKTRATE;
-		break;
-	case PT_RATE:
-		out->kind = pv->per_packet ? UNIT_PKTRATE : UNIT_BITRATE;
-		break;
-	case PT_FRACTION:
-		out->kind = UNIT_FRACTION;
-		break;
-	default:
-		break;
 	}
-	out->num = pv->u.d;
 	return 0;
 }
 

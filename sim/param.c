@@ -714,3 +714,39 @@ int param_range_text(const struct param_def *def, char *buf, size_t n)
 		return snprintf(buf, n, ">= %s", lo);
 	return snprintf(buf, n, "%s .. %s", lo, hi);
 }
+
+int param_quantity(const struct param_val *pv, enum unit_kind *kind,
+		   double *num, const char **str)
+{
+	*kind = UNIT_NONE;
+	*num = 0;
+	*str = NULL;
+	switch (pv->type) {
+	case PT_STRING:
+	case PT_ENUM:
+		*str = pv->u.s ? pv->u.s : "";
+		return 0;
+	case PT_SIZE_TABLE:
+		return -EDOM;
+	case PT_INT:
+	case PT_BOOL:
+		*num = (double)pv->u.i;
+		return 0;
+	case PT_TIME:
+		*kind = UNIT_TIME;
+		*num = (double)pv->u.t;
+		return 0;
+	case PT_SIZE:
+		*kind = UNIT_SIZE;
+		*num = (double)pv->u.size;
+		return 0;
+	case PT_RATE:
+		*kind = pv->per_packet ? UNIT_PKTRATE : UNIT_BITRATE;
+		break;
+	default:
+		*kind = param_kind(pv->type);
+		break;
+	}
+	*num = pv->u.d;
+	return 0;
+}

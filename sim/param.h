@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "sim.h"
+#include "units.h"
 
 enum param_type {
 	PT_STRING,     /* free text */
@@ -92,6 +93,13 @@ int param_format(const struct param_val *val, char *buf, size_t n);
 
 /* Levenshtein distance between a and b, for "did you mean" hints. */
 size_t param_distance(const char *a, const char *b);
+
+/* A value as a quantity for expressions (where:, expect:): its unit kind
+ * and its number in canonical units (ps, B, bit/s, packets/s, fraction;
+ * int and bool as plain numbers), or *str for a string or enum. Returns 0,
+ * or -EDOM for a size table, which is no quantity. */
+int param_quantity(const struct param_val *pv, enum unit_kind *kind,
+		   double *num, const char **str);
 
 const char *param_type_name(enum param_type type); /* "time", "size" .. */
 /* Unit shown to users: "ps" for time, "B" for size, "bps or pps" ... */

@@ -966,36 +966,10 @@ static int sweep_value_of(const struct param_val *pv, struct expr_value *out,
 			  const char **hint)
 {
 	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
-	switch (pv->type) {
-	case PT_STRING:
-	case PT_ENUM:
-		out->str = pv->u.s ? pv->u.s : "";
-		return 0;
-	case PT_SIZE_TABLE:
+	if (param_quantity(pv, &out->kind, &out->num, &out->str)) {
 		*hint = "it is a size table";
 		return -EDOM;
-	case PT_TIME:
-		out->kind = UNIT_TIME;
-		break;
-	case PT_SIZE:
-		out->kind = UNIT_SIZE;
-		break;
-	case PT_BITRATE:
-		out->kind = UNIT_BITRATE;
-		break;
-	case PT_PKTRATE:
-		out->kind = UNIT_PKTRATE;
-		break;
-	case PT_RATE:
-		out->kind = pv->per_packet ? UNIT_PKTRATE : UNIT_BITRATE;
-		break;
-	case PT_FRACTION:
-		out->kind = UNIT_FRACTION;
-		break;
-	default:
-		break;
 	}
-	out->num = sweep_canon(pv);
 	return 0;
 }
 
