@@ -42,6 +42,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis.h"
 #include "cli.h"
 #include "strbuf.h"
 #include "units.h"
@@ -306,57 +307,10 @@ static int export_point_cols(sqlite3 *db, const char *point,
 /* Finds analysis/NAME.sql; returns 0 with its path in buf, or -ENOENT. */
 static int export_find(const char *name, char *buf, size_t n)
 {
-	const char *env = getenv("USNSIM_ANALYSIS");
-	char exe[EXPORT_PATH];
-	ssize_t len;
+	char file[EXPORT_PATH];
 
-	if (env && *env) {
-		export_fmt(buf, n, "%s/%s.sql", env, name);
-		if (access(buf, R_OK) == 0)
-			return 0;
-	}
-	export_fmt(buf, n, "analysis/%s.sql", name);
-	if (access(buf, R_OK) == 0)
-		return 0;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			export_fmt(buf, n, "%s/../analysis/%s.sql", exe, name);
-			if (access(buf, R_OK) == 0)
-				return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static char *export_slurp(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
-
-	if (!f)
-		goto fail;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET))
-		goto fail_close;
-	s = malloc((size_t)n + 1);
-	if (!s || fread(s, 1, (size_t)n, f) != (size_t)n)
-		goto fail_close;
-	s[n] = '\0';
-	fclose(f);
-	return s;
-fail_close:
-	fclose(f);
-	free(s);
-fail:
-	export_fmt(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-	return NULL;
+	export_fmt(file, sizeof(file), "%s.sql", name);
+	return analysis_find(file, buf, n);
 }
 
 /* The SQL of the query NAME, malloc'ed; *src says where it came from. */
@@ -397,7 +351,7 @@ static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 		free(names.p);
 		return NULL;
 	}
-	return export_slurp(src, err, errlen);
+	return analysis_slurp(src, err, errlen);
 }
 
 /* Binds --param NAME=VALUE to :NAME, as an integer or a real when VALUE

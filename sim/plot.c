@@ -51,6 +51,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis.h"
 #include "cli.h"
 #include "strbuf.h"
 #include "scenario.h"
@@ -626,61 +627,13 @@ static void plot_point_keys(const char *json, char *buf, size_t n)
 static int plot_find(const char *name, char *buf, size_t n, char *err,
 		     size_t errlen)
 {
-	const char *env = getenv("USNSIM_ANALYSIS");
-	char exe[PLOT_PATH];
-	ssize_t len;
-
-	if (env && *env) {
-		plot_fmt(buf, n, "%s/%s", env, name);
-		if (access(buf, R_OK) == 0)
-			return 0;
-	}
-	plot_fmt(buf, n, "analysis/%s", name);
-	if (access(buf, R_OK) == 0)
+	if (analysis_find(name, buf, n) == 0)
 		return 0;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			plot_fmt(buf, n, "%s/../analysis/%s", exe, name);
-			if (access(buf, R_OK) == 0)
-				return 0;
-		}
-	}
 	plot_fmt(err, errlen,
 		 "cannot find analysis/%s (looked in $USNSIM_ANALYSIS, "
 		 "./analysis and ../analysis next to the executable)",
 		 name);
 	return -ENOENT;
-}
-
-static char *plot_slurp(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
-
-	if (!f)
-		goto fail;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET))
-		goto fail_close;
-	s = malloc((size_t)n + 1);
-	if (!s || fread(s, 1, (size_t)n, f) != (size_t)n)
-		goto fail_close;
-	s[n] = '\0';
-	fclose(f);
-	return s;
-fail_close:
-	fclose(f);
-	free(s);
-fail:
-	plot_fmt(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-	return NULL;
 }
 
 /* Writes len bytes to path through a temporary file in the same
@@ -1181,7 +1134,7 @@ static int plot_query(struct plot_ctx *c, char *err, size_t errlen)
 	char *sql;
 	int rc;
 
-	sql = plot_slurp(c->sqlpath, err, errlen);
+	sql = analysis_slurp(c->sqlpath, err, errlen);
 	if (!sql)
 		return -EIO;
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, &tail) != SQLITE_OK) {
@@ -1815,7 +1768,7 @@ static int plot_install(struct plot_ctx *c, enum plot_format fmt,
 		plot_fmt(err, errlen, "gnuplot wrote no figure");
 		return -EIO;
 	}
-	buf = plot_slurp(tmp, err, errlen);
+	buf = analysis_slurp(tmp, err, errlen);
 	if (!buf)
 		return -EIO;
 	if (fmt == FMT_PDF)

@@ -1,0 +1,67 @@
+/*
+ * analysis.c - finding and reading the files under analysis/ (see
+ * analysis.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+
+/* True if dir/name is readable; the path is left in buf. */
+static int analysis_try(const char *dir, const char *name, char *buf, size_t n)
+{
+	int len = snprintf(buf, n, "%s/%s", dir, name);
+
+	return len > 0 && (size_t)len < n && access(buf, R_OK) == 0;
+}
+
+int analysis_find(const char *name, char *buf, size_t n)
+{
+	const char *env = getenv("USNSIM_ANALYSIS");
+	char exe[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	if (env && *env && analysis_try(env, name, buf, n))
+		return 0;
+	if (analysis_try("analysis", name, buf, n))
+		return 0;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	if (len <= 0)
+		return -ENOENT;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	strcpy(slash, "/../analysis");
+	return analysis_try(exe, name, buf, n) ? 0 : -ENOENT;
+}
+
+char *analysis_slurp(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	long n;
+
+	if (!f)
+		goto fail;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET))
+		goto fail_close;
+	s = malloc((size_t)n + 1);
+	if (!s || fread(s, 1, (size_t)n, f) != (size_t)n)
+		goto fail_close;
+	s[n] = '\0';
+	fclose(f);
+	return s;
+fail_close:
+	fclose(f);
+	free(s);
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+	return NULL;
+}
