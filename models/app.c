@@ -18,6 +18,7 @@
 #include "app.h"
 #include "rng.h"
 #include "scenario.h"
+#include "sink.h"
 #include "stats.h"
 
 enum app_size { SIZE_FIXED, SIZE_EXP, SIZE_UNIFORM, SIZE_EMPIRICAL };
@@ -27,7 +28,17 @@ struct app {
 	struct pkt_pool *pool;
 	uint32_t index;
 	uint32_t trace_id;
-	bool poisson;
+	bool poisson, rpc;
+	uint32_t burst;
+	uint64_t emissions; /* arrivals so far (each sends burst packets) */
+	uint64_t requests;  /* rpc: requests made */
+	uint32_t response_size;
+	sim_time think_ps;
+	int forge; /* enum pkt_forgery; -1: mix */
+	uint64_t forged_n;
+	struct sink *sink;	   /* rpc: records delivered packets */
+	struct sim_port reply_out; /* rpc: the peer end's stack */
+	struct stat_hist *rtt;
 	double period_ps; /* mean inter-arrival time */
 	sim_time start_ps;
 	uint64_t limit; /* 0: no limit */
@@ -64,28 +75,61 @@ static sim_time app_next_time(struct app *a)
 	if (a->poisson)
 		return sim_now(a->sim) + (sim_time)llround(rng_exponential(
 						 a->arrivals, a->period_ps));
-	return a->start_ps + (sim_time)llround((double)*a->sent * a->period_ps);
+	return a->start_ps +
+	       (sim_time)llround((double)a->emissions * a->period_ps);
+}
+
+/* The forgery of the next packet of a spoofing app. */
+static uint8_t app_forgery(struct app *a)
+{
+	if (a->forge >= 0)
+		return (uint8_t)a->forge;
+	return (uint8_t)(PKT_FORGE_SADDR +
+			 a->forged_n++ % (PKT_NFORGERIES - 1));
+}
+
+/* Makes and sends one packet; returns false if memory ran out. */
+static bool app_send_one(struct app *a, enum pkt_kind kind)
+{
+	struct sim *sim = a->sim;
+	struct sim_pkt *p = pkt_alloc(a->pool);
+
+	if (!p) {
+		sim_stop(sim); /* out of memory: end the run, it is reported */
+		return false;
+	}
+	p->len_bytes = app_draw_size(a);
+	p->src = a->index;
+	p->created_ps = sim_now(sim);
+	p->kind = (uint8_t)kind;
+	p->forged = app_forgery(a);
+	(*a->sent)++;
+	*a->sent_bytes += p->len_bytes;
+	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
+	sim_port_send(&a->out, p);
+	return true;
 }
 
 static void app_emit(struct sim *sim, void *arg, void *unused)
 {
 	struct app *a = arg;
-	struct sim_pkt *p = pkt_alloc(a->pool);
 
 	(void)unused;
-	if (!p) {
-		sim_stop(sim); /* out of memory: end the run, it is reported */
+	if (a->rpc) {
+		a->requests++;
+		app_send_one(a, PKT_REQUEST);
 		return;
 	}
-	p->len_bytes = app_draw_size(a);
-	p->src = a->index;
-	p->created_ps = sim_now(sim);
-	(*a->sent)++;
-	*a->sent_bytes += p->len_bytes;
-	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
-	if (!a->limit || *a->sent < a->limit)
-		sim_schedule_at(sim, app_next_time(a), app_emit, a, NULL);
-	sim_port_send(&a->out, p);
+	a->emissions++;
+	for (uint32_t i = 0; i < a->burst; i++) {
+		if (a->limit && *a->sent >= a->limit)
+			return;
+		if (i + 1 == a->burst && (!a->limit || *a->sent + 1 < a->limit))
+			sim_schedule_at(sim, app_next_time(a), app_emit, a,
+					NULL);
+		if (!app_send_one(a, PKT_DATA))
+			return;
+	}
 }
 
 static double app_mean_size(const struct app *a)
@@ -145,6 +189,17 @@ static int app_load_sizes(struct app *a, const struct scn *s, const char *pre,
 	return 0;
 }
 
+static int app_forge_kind(const char *v)
+{
+	static const char *const names[] = { "none", "saddr", "sport", "proto",
+					     "replay" };
+
+	for (int i = 0; i < PKT_NFORGERIES; i++)
+		if (!strcmp(v, names[i]))
+			return i;
+	return -1; /* mix */
+}
+
 static int app_load(struct app *a, const struct scn *s, const char *name,
 		    uint32_t rep, char *err, size_t errlen)
 {
@@ -159,11 +214,21 @@ static int app_load(struct app *a, const struct scn *s, const char *name,
 		return rc;
 	snprintf(path, sizeof(path), "%s.pattern", pre);
 	a->poisson = !strcmp(scn_str(s, path), "poisson");
+	a->rpc = !strcmp(scn_str(s, path), "rpc");
+	snprintf(path, sizeof(path), "%s.burst", pre);
+	a->burst = (uint32_t)scn_int(s, path);
+	snprintf(path, sizeof(path), "%s.response_size", pre);
+	a->response_size = (uint32_t)scn_size(s, path);
+	snprintf(path, sizeof(path), "%s.think", pre);
+	a->think_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.forge", pre);
+	a->forge = app_forge_kind(scn_str(s, path));
 	snprintf(path, sizeof(path), "%s.rate", pre);
 	rate = scn_get(s, path);
 	a->period_ps = rate->per_packet
 			       ? 1e12 / rate->u.d
 			       : 1e12 * 8 * app_mean_size(a) / rate->u.d;
+	a->period_ps *= a->burst; /* the rate is the load, in packets or bits */
 	snprintf(path, sizeof(path), "%s.start", pre);
 	a->start_ps = scn_time(s, path);
 	snprintf(path, sizeof(path), "%s.count", pre);
@@ -195,8 +260,10 @@ int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
 	a->trace_id = sim_trace_id(comp);
 	a->sent = stats_counter(st, comp, "sent", "packets");
 	a->sent_bytes = stats_counter(st, comp, "sent_bytes", "B");
+	if (a->rpc)
+		a->rtt = stats_hist(st, comp, "rtt", "ps");
 	rc = -ENOMEM;
-	if (!a->sent || !a->sent_bytes)
+	if (!a->sent || !a->sent_bytes || (a->rpc && !a->rtt))
 		goto out_free;
 	*out = a;
 	return 0;
@@ -230,4 +297,60 @@ int app_start(struct app *a)
 uint64_t app_sent(const struct app *a)
 {
 	return *a->sent;
+}
+
+bool app_is_rpc(const struct app *a)
+{
+	return a->rpc;
+}
+
+void app_connect_rpc(struct app *a, struct sim_port reply_out,
+		     struct sink *sink)
+{
+	a->reply_out = reply_out;
+	a->sink = sink;
+}
+
+/* The peer end: a request arrived; it is answered at once. */
+static void app_request(void *owner, struct sim_pkt *p)
+{
+	struct app *a = owner;
+	struct sim *sim = a->sim;
+
+	sink_record(a->sink, p);
+	p->req_ps = p->created_ps;
+	p->created_ps = sim_now(sim);
+	p->kind = PKT_RESPONSE;
+	p->len_bytes = a->response_size;
+	p->queued_ps = 0;
+	p->forged = PKT_FORGE_NONE;
+	memset(p->stamp_ps, 0, sizeof(p->stamp_ps));
+	(*a->sent)++;
+	*a->sent_bytes += p->len_bytes;
+	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
+	sim_port_send(&a->reply_out, p);
+}
+
+/* The app's end: the response to its request; the next request follows
+ * after the think time. */
+static void app_response(void *owner, struct sim_pkt *p)
+{
+	struct app *a = owner;
+	struct sim *sim = a->sim;
+
+	sink_record(a->sink, p);
+	stats_hist_record(a->rtt, sim_now(sim) - p->req_ps);
+	pkt_free(a->pool, p);
+	if (!a->limit || a->requests < a->limit)
+		sim_schedule(sim, a->think_ps, app_emit, a, NULL);
+}
+
+struct sim_port app_request_input(struct app *a)
+{
+	return (struct sim_port){ .recv = app_request, .owner = a };
+}
+
+struct sim_port app_response_input(struct app *a)
+{
+	return (struct sim_port){ .recv = app_response, .owner = a };
 }

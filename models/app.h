@@ -4,6 +4,7 @@
 #ifndef USNSIM_APP_H
 #define USNSIM_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,5 +27,20 @@ void app_connect(struct app *a, struct sim_port out);
 /* Schedules the first packet; returns 0 or -ENOMEM. */
 int app_start(struct app *a);
 uint64_t app_sent(const struct app *a);
+
+/* rpc apps (pattern: rpc): a closed loop of requests, each answered by
+ * the peer end with a response of response_size; the app's rtt histogram
+ * is the time from a request's creation to its response's delivery.
+ * Requests and responses both count as sent and, through sink_record(),
+ * as received (with their one-way latency and stages), so conservation
+ * holds per app. The topology builder connects where responses leave the
+ * peer end (its stack), and routes delivered requests to
+ * app_request_input() and delivered responses to app_response_input(). */
+struct sink;
+bool app_is_rpc(const struct app *a);
+void app_connect_rpc(struct app *a, struct sim_port reply_out,
+		     struct sink *sink);
+struct sim_port app_request_input(struct app *a);
+struct sim_port app_response_input(struct app *a);
 
 #endif

@@ -260,8 +260,8 @@ static void core_done(struct sim *sim, void *a, void *b)
 		}
 		(*l->packets)++;
 		stats_hist_record(d->stage, now - p->enq_ps);
-		if (l == &d->tx)
-			p->stamp_ps[PKT_ST_DRV_TX_END] = now;
+		p->stamp_ps[l == &d->tx ? PKT_ST_DRV_TX_END
+					: PKT_ST_DRV_RX_END] = now;
 		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, x.len);
 		sim_port_send(&l->out, p);
 	}

@@ -27,35 +27,43 @@
 #include "sink.h"
 #include "stats.h"
 
-/* Stages of a hosted packet: from one stamp (or its creation) to the next
- * (or its arrival here). */
-static const char *const sink_stage_names[] = {
-	"stage.driver_tx",    "stage.doorbell", "stage.nic_tx_dma",
-	"stage.nic_tx_queue", "stage.wire",	"stage.network",
-	"stage.nic_rx_dma",   "stage.notify",	"stage.driver_rx",
+/* Stages of a hosted packet, in path order: each runs from the previous
+ * stamp the packet carries (or its creation) to its own stamp (the last:
+ * to its arrival here). A stamp of 0 means the packet did not pass there;
+ * its stage is then 0 and the next one starts where the last present stamp
+ * was, so the stages always add up to the latency. The first three and the
+ * last three exist only for apps that send through a stack. */
+struct sink_stage {
+	const char *name;
+	int to; /* stamp that ends it, -1: arrival here */
+	bool stack;
 };
-static const int sink_stage_from[] = { -1,
-				       PKT_ST_DRV_TX_END,
-				       PKT_ST_DOORBELL,
-				       PKT_ST_DMA_END,
-				       PKT_ST_WIRE_START,
-				       PKT_ST_WIRE_END,
-				       PKT_ST_RX_ARRIVE,
-				       PKT_ST_RX_DMA_END,
-				       PKT_ST_RX_NOTIFY };
-static const int sink_stage_to[] = {
-	PKT_ST_DRV_TX_END, PKT_ST_DOORBELL,  PKT_ST_DMA_END,
-	PKT_ST_WIRE_START, PKT_ST_WIRE_END,  PKT_ST_RX_ARRIVE,
-	PKT_ST_RX_DMA_END, PKT_ST_RX_NOTIFY, -1
+
+static const struct sink_stage sink_stages_all[] = {
+	{ "stage.stack_tx", PKT_ST_STACK_TX, true },
+	{ "stage.channel_sync", PKT_ST_SYNC, true },
+	{ "stage.flowswitch_tx", PKT_ST_FSW_TX, true },
+	{ "stage.driver_tx", PKT_ST_DRV_TX_END, false },
+	{ "stage.doorbell", PKT_ST_DOORBELL, false },
+	{ "stage.nic_tx_dma", PKT_ST_DMA_END, false },
+	{ "stage.nic_tx_queue", PKT_ST_WIRE_START, false },
+	{ "stage.wire", PKT_ST_WIRE_END, false },
+	{ "stage.network", PKT_ST_RX_ARRIVE, false },
+	{ "stage.nic_rx_dma", PKT_ST_RX_DMA_END, false },
+	{ "stage.notify", PKT_ST_RX_NOTIFY, false },
+	{ "stage.driver_rx", PKT_ST_DRV_RX_END, false },
+	{ "stage.flowswitch_rx", PKT_ST_FSW_RX, true },
+	{ "stage.wakeup", PKT_ST_WAKEUP, true },
+	{ "stage.stack_rx", -1, true },
 };
-#define SINK_NSTAGES (sizeof(sink_stage_names) / sizeof(sink_stage_names[0]))
+#define SINK_NSTAGES (sizeof(sink_stages_all) / sizeof(sink_stages_all[0]))
 
 struct sink_app {
 	uint64_t *received, *received_bytes, *dropped;
 	struct stat_hist *latency, *queue_delay;
 	struct stat_hist *stage_queueing, *stage_transmission;
 	struct stat_hist *stage[SINK_NSTAGES]; /* hosted apps only */
-	bool hosted;
+	enum sink_path path;
 	uint32_t trace_id;
 };
 
@@ -67,9 +75,25 @@ struct sink {
 	struct sink_app app[];
 };
 
-static void sink_recv(void *owner, struct sim_pkt *p)
+static void sink_record_stages(struct sink_app *a, const struct sim_pkt *p,
+			       sim_time now)
 {
-	struct sink *k = owner;
+	sim_time from = p->created_ps;
+
+	for (size_t i = 0; i < SINK_NSTAGES; i++) {
+		const struct sink_stage *g = &sink_stages_all[i];
+		sim_time to = g->to < 0 ? now : p->stamp_ps[g->to];
+
+		if (!to)
+			to = from;
+		if (a->stage[i])
+			stats_hist_record(a->stage[i], to - from);
+		from = to;
+	}
+}
+
+void sink_record(struct sink *k, const struct sim_pkt *p)
+{
 	struct sink_app *a = &k->app[p->src];
 	struct sim *sim = k->sim;
 	sim_time latency = sim_now(sim) - p->created_ps;
@@ -79,19 +103,20 @@ static void sink_recv(void *owner, struct sim_pkt *p)
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
 	stats_hist_record(a->latency, latency);
 	stats_hist_record(a->queue_delay, p->queued_ps);
-	if (!a->hosted) {
+	if (a->path == SINK_BARE) {
 		stats_hist_record(a->stage_queueing, p->queued_ps);
 		stats_hist_record(a->stage_transmission,
 				  latency - p->queued_ps);
 	} else {
-		for (size_t i = 0; i < SINK_NSTAGES; i++) {
-			int f = sink_stage_from[i], t = sink_stage_to[i];
-			sim_time from = f < 0 ? p->created_ps : p->stamp_ps[f];
-			sim_time to = t < 0 ? sim_now(sim) : p->stamp_ps[t];
-
-			stats_hist_record(a->stage[i], to - from);
-		}
+		sink_record_stages(a, p, sim_now(sim));
 	}
+}
+
+static void sink_recv(void *owner, struct sim_pkt *p)
+{
+	struct sink *k = owner;
+
+	sink_record(k, p);
 	pkt_free(k->pool, p);
 }
 
@@ -105,7 +130,7 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 
 static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 {
-	if (!a->hosted) {
+	if (a->path == SINK_BARE) {
 		a->stage_queueing =
 			stats_hist(st, comp, "stage.queueing", "ps");
 		a->stage_transmission =
@@ -113,7 +138,11 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 		return a->stage_queueing && a->stage_transmission ? 0 : -ENOMEM;
 	}
 	for (size_t i = 0; i < SINK_NSTAGES; i++) {
-		a->stage[i] = stats_hist(st, comp, sink_stage_names[i], "ps");
+		const struct sink_stage *g = &sink_stages_all[i];
+
+		if (g->stack && a->path != SINK_STACK)
+			continue;
+		a->stage[i] = stats_hist(st, comp, g->name, "ps");
 		if (!a->stage[i])
 			return -ENOMEM;
 	}
@@ -121,7 +150,7 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 }
 
 int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
-		size_t napps, const char *const *names, const bool *hosted,
+		size_t napps, const char *const *names, const uint8_t *paths,
 		struct sink **out)
 {
 	struct sink *k = calloc(1, sizeof(*k) + napps * sizeof(k->app[0]));
@@ -143,7 +172,7 @@ int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
 		a->dropped = stats_counter(st, comp, "dropped", "packets");
 		a->latency = stats_hist(st, comp, "latency", "ps");
 		a->queue_delay = stats_hist(st, comp, "queue_delay", "ps");
-		a->hosted = hosted && hosted[i];
+		a->path = paths ? (enum sink_path)paths[i] : SINK_BARE;
 		a->trace_id = sim_trace_id(comp);
 		if (!a->received || !a->received_bytes || !a->dropped ||
 		    !a->latency || !a->queue_delay ||

@@ -71,6 +71,8 @@ extern const struct param_def link_params[]; /* network.* */
 extern const struct param_def app_params[];  /* apps.*.* */
 extern const struct param_def nic_params[];  /* hosts.*.nic.* */
 extern const struct param_def driver_params[]; /* hosts.*.driver.* */
+extern const struct param_def
+	stack_params[]; /* hosts.*.cpu/stack/channel/fsw */
 
 /* All declarations, in a stable order (the order of `usnsim params`). */
 size_t param_count(void);

@@ -17,6 +17,9 @@
 /* Stamps taken by host models on the way (models/driver.c, models/nic.c);
  * 0 where a packet did not pass. A bare queue uses none of them. */
 enum pkt_stamp {
+	PKT_ST_STACK_TX,   /* its stack has built it (models/stack.c) */
+	PKT_ST_SYNC,	   /* the sync trap handed it to the flow switch */
+	PKT_ST_FSW_TX,	   /* the flow switch handed it to the driver */
 	PKT_ST_DOORBELL,   /* the doorbell write has handed it to the NIC */
 	PKT_ST_DMA_START,  /* its TX descriptor fetch began */
 	PKT_ST_DMA_END,	   /* its payload is in the NIC */
@@ -26,7 +29,23 @@ enum pkt_stamp {
 	PKT_ST_RX_DMA_END, /* its payload and descriptor are in host memory */
 	PKT_ST_DRV_TX_END, /* the sender's driver handed it to the NIC */
 	PKT_ST_RX_NOTIFY,  /* the receiving NIC handed it to the host */
+	PKT_ST_DRV_RX_END, /* the receiving driver handed it on */
+	PKT_ST_FSW_RX,	   /* it is in its channel or socket buffer */
+	PKT_ST_WAKEUP,	   /* the receiving app thread runs again */
 	PKT_NSTAMPS
+};
+
+/* What a packet is to its app (models/app.c). */
+enum pkt_kind { PKT_DATA, PKT_REQUEST, PKT_RESPONSE };
+
+/* Forgeries of a spoofing app: the ground truth the run knows. */
+enum pkt_forgery {
+	PKT_FORGE_NONE,
+	PKT_FORGE_SADDR,  /* a source address that is not the host's */
+	PKT_FORGE_SPORT,  /* a source port the app did not reserve */
+	PKT_FORGE_PROTO,  /* another protocol than its flow's */
+	PKT_FORGE_REPLAY, /* another flow's 5-tuple, without its token */
+	PKT_NFORGERIES
 };
 
 struct sim_pkt {
@@ -38,6 +57,14 @@ struct sim_pkt {
 	sim_time queued_ps;   /* total time spent waiting in queues */
 	struct sim_pkt *next; /* link for the queue that holds it */
 	sim_time stamp_ps[PKT_NSTAMPS];
+	/* headers, for hosts with stacks (models/stack.c, flowswitch.c) */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t kind;	 /* enum pkt_kind */
+	uint8_t forged;	 /* enum pkt_forgery */
+	uint64_t token;	 /* the flow's secret as the sender wrote it */
+	sim_time req_ps; /* a response: when its request was made */
 };
 
 struct pkt_pool;

@@ -34,7 +34,9 @@
 #include <time.h>
 
 #include "app.h"
+#include "cpu.h"
 #include "driver.h"
+#include "flowswitch.h"
 #include "link.h"
 #include "nic.h"
 #include "ns3net.h"
@@ -42,7 +44,25 @@
 #include "run.h"
 #include "scenario.h"
 #include "sink.h"
+#include "stack.h"
 #include "stats.h"
+#include "units.h"
+
+struct topo;
+
+/* A host's software path, for hosts where an app's end has a stack: its
+ * cores, flow switch and in-kernel stack. */
+struct topo_sw {
+	struct topo *t;
+	size_t host;
+	struct cpu *cpu;
+	struct fsw *fsw;
+	struct stk_host *kh;
+	struct cpu_core **kcores;
+	unsigned nk;
+	char *cpu_name, *fsw_name;
+	struct sim_port fsw_in, sink_in;
+};
 
 struct topo {
 	struct pkt_pool *pool;
@@ -59,8 +79,25 @@ struct topo {
 	char **drv_names; /* "hosts.NAME.driver", prefix and component */
 	long *app_host, *app_peer; /* index into hosts per app, -1: none */
 	bool *hosted;
-	struct sim_port *route; /* network output per app */
+	struct sim_port *route;	     /* network output per app */
+	struct sim_port *route_back; /* ... of its responses (rpc) */
+	uint8_t *stack;		     /* enum stk_kind per app */
+	uint8_t *paths;		     /* enum sink_path per app */
+	struct topo_sw *sw;	     /* per host */
+	struct stk *
+		*ends; /* [2i]: app i's end on its host, [2i+1]: on its peer */
+	char **end_names;
 };
+
+static void topo_sw_destroy(struct topo_sw *w)
+{
+	fsw_destroy(w->fsw);
+	stk_host_destroy(w->kh);
+	cpu_destroy(w->cpu);
+	free(w->kcores);
+	free(w->cpu_name);
+	free(w->fsw_name);
+}
 
 static void topo_destroy(struct topo *t)
 {
@@ -80,6 +117,18 @@ static void topo_destroy(struct topo *t)
 	free(t->app_peer);
 	free(t->hosted);
 	free(t->route);
+	free(t->route_back);
+	for (size_t i = 0; t->ends && i < 2 * t->napps; i++)
+		stk_destroy(t->ends[i]);
+	for (size_t i = 0; t->end_names && i < 2 * t->napps; i++)
+		free(t->end_names[i]);
+	free(t->ends);
+	free(t->end_names);
+	for (size_t i = 0; t->sw && i < t->nhosts; i++)
+		topo_sw_destroy(&t->sw[i]);
+	free(t->sw);
+	free(t->stack);
+	free(t->paths);
 	sink_destroy(t->sink);
 	link_destroy(t->link);
 	ns3net_destroy(t->ns3net);
@@ -98,7 +147,9 @@ static void topo_route(void *owner, struct sim_pkt *p)
 {
 	struct topo *t = owner;
 
-	sim_port_send(&t->route[p->src], p);
+	sim_port_send(p->kind == PKT_RESPONSE ? &t->route_back[p->src]
+					      : &t->route[p->src],
+		      p);
 }
 
 static long topo_find_host(const struct topo *t, const char *name)
@@ -189,7 +240,7 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 	} else if (link_create(sim, st, s, "network", &t->link)) {
 		return -ENOMEM;
 	}
-	if (sink_create(sim, st, t->pool, t->napps, t->names, t->hosted,
+	if (sink_create(sim, st, t->pool, t->napps, t->names, t->paths,
 			&t->sink))
 		return -ENOMEM;
 	in = sink_input(t->sink);
@@ -208,7 +259,18 @@ static struct sim_port topo_net_input(struct topo *t)
 	return t->link ? link_input(t->link) : ns3net_input(t->ns3net);
 }
 
-/* The driver of host i: TX to its NIC, RX to the sink. */
+/* What host w's driver receives: to the flow switch if the packet's app
+ * has a stack, else to the sink. */
+static void topo_host_rx(void *owner, struct sim_pkt *p)
+{
+	struct topo_sw *w = owner;
+
+	sim_port_send(w->fsw && w->t->stack[p->src] != STK_NONE ? &w->fsw_in
+								: &w->sink_in,
+		      p);
+}
+
+/* The driver of host i: TX to its NIC, RX to its stacks or the sink. */
 static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
 		       const struct scn *s, uint32_t rep, size_t i)
 {
@@ -223,7 +285,10 @@ static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
 		       &t->drvs[i]))
 		return -ENOMEM;
 	drv_connect(t->drvs[i], nic_tx_input(t->nics[i]), drop);
-	drv_connect_rx(t->drvs[i], sink_input(t->sink), drop);
+	drv_connect_rx(
+		t->drvs[i],
+		(struct sim_port){ .recv = topo_host_rx, .owner = &t->sw[i] },
+		drop);
 	return 0;
 }
 
@@ -236,11 +301,18 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 	struct sim_port drop = sink_drop_input(t->sink);
 	size_t nh = t->nhosts ? t->nhosts : 1;
 
+	for (size_t i = 0; i < t->nhosts; i++) {
+		t->sw[i].t = t;
+		t->sw[i].host = i;
+		t->sw[i].sink_in = host;
+	}
 	t->nics = calloc(nh, sizeof(*t->nics));
 	t->drvs = calloc(nh, sizeof(*t->drvs));
 	t->drv_names = calloc(nh, sizeof(*t->drv_names));
 	t->route = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
-	if (!t->nics || !t->drvs || !t->drv_names || !t->route)
+	t->route_back = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
+	if (!t->nics || !t->drvs || !t->drv_names || !t->route ||
+	    !t->route_back)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nhosts; i++) {
 		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]) ||
@@ -249,10 +321,250 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 		nic_connect(t->nics[i], topo_net_input(t),
 			    drv_rx_input(t->drvs[i]), drop);
 	}
-	for (size_t i = 0; i < t->napps; i++)
+	for (size_t i = 0; i < t->napps; i++) {
 		t->route[i] = t->app_peer[i] < 0
 				      ? host
 				      : nic_rx_input(t->nics[t->app_peer[i]]);
+		t->route_back[i] =
+			t->app_host[i] < 0
+				? host
+				: nic_rx_input(t->nics[t->app_host[i]]);
+	}
+	return 0;
+}
+
+/* The address of host h (10.0.0.h+1) and the ports of app i's flow. */
+#define TOPO_ADDR(h) (0x0a000001u + (uint32_t)(h))
+#define TOPO_CPORT(i) ((uint16_t)(10000u + (i)))
+#define TOPO_SPORT(i) ((uint16_t)(20000u + (i)))
+
+/* "file:line:col: apps.NAME.key: msg" in err; returns -EINVAL. */
+static int topo_app_error(const struct topo *t, const struct scn *s, size_t i,
+			  const char *key, const char *msg, char *err,
+			  size_t errlen)
+{
+	char path[192], where[256];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	scn_where(s, path, where, sizeof(where));
+	snprintf(err, errlen, "%s: %s: %s", where, key, msg);
+	return -EINVAL;
+}
+
+static const char *topo_app_str(const struct topo *t, const struct scn *s,
+				size_t i, const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	return scn_str(s, path);
+}
+
+static long topo_find_app(const struct topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (!strcmp(t->names[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* Reads every app's stack and checks what goes with it. */
+static int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
+			    size_t errlen)
+{
+	for (size_t i = 0; i < t->napps; i++) {
+		const char *forge = topo_app_str(t, s, i, "forge");
+		const char *victim = topo_app_str(t, s, i, "forge_victim");
+		bool replay = !strcmp(forge, "replay") || !strcmp(forge, "mix");
+		long v;
+
+		t->stack[i] =
+			(uint8_t)stk_kind_of(topo_app_str(t, s, i, "stack"));
+		t->paths[i] = t->stack[i] != STK_NONE ? SINK_STACK
+			      : t->hosted[i]	      ? SINK_HOST
+						      : SINK_BARE;
+		if (t->stack[i] != STK_NONE && !t->hosted[i])
+			return topo_app_error(
+				t, s, i, "stack",
+				"a stack needs host: and peer: (the hosts it runs on)",
+				err, errlen);
+		if (!strcmp(topo_app_str(t, s, i, "pattern"), "rpc") &&
+		    t->stack[i] == STK_NONE)
+			return topo_app_error(
+				t, s, i, "pattern",
+				"rpc needs stack: kernel or user (the peer answers through its stack)",
+				err, errlen);
+		if (strcmp(forge, "none") && t->stack[i] != STK_USER)
+			return topo_app_error(
+				t, s, i, "forge",
+				"only an app with its own stack (stack: user) writes its headers",
+				err, errlen);
+		if (!replay)
+			continue;
+		v = topo_find_app(t, victim);
+		if (v < 0 || (size_t)v == i || t->stack[v] != STK_USER ||
+		    t->app_host[v] != t->app_host[i])
+			return topo_app_error(
+				t, s, i, "forge_victim",
+				"replay and mix need forge_victim: another app with stack: user on the same host",
+				err, errlen);
+	}
+	return 0;
+}
+
+static bool topo_host_needs_sw(const struct topo *t, size_t h)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->stack[i] != STK_NONE &&
+		    (t->app_host[i] == (long)h || t->app_peer[i] == (long)h))
+			return true;
+	return false;
+}
+
+static char *topo_strf(const char *fmt, const char *a, const char *b)
+{
+	size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
+	char *v = malloc(n);
+
+	if (v)
+		snprintf(v, n, fmt, a, b);
+	return v;
+}
+
+/* Host h's cores, flow switch and in-kernel stack. */
+static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
+			 const struct scn *s, uint32_t rep, size_t h)
+{
+	struct topo_sw *w = &t->sw[h];
+	char pre[160], path[192], core[32];
+	struct cpu_costs c;
+
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
+#define TOPO_COST(field, key)                                     \
+	do {                                                      \
+		snprintf(path, sizeof(path), "%s.cpu." key, pre); \
+		c.field = scn_time(s, path);                      \
+	} while (0)
+	TOPO_COST(syscall_ps, "syscall");
+	TOPO_COST(ctxsw_ps, "ctxsw");
+	TOPO_COST(wakeup_same_ps, "wakeup_same");
+	TOPO_COST(wakeup_cross_ps, "wakeup_cross");
+#undef TOPO_COST
+	snprintf(path, sizeof(path), "%s.cpu.copy_bw", pre);
+	c.copy_Bps = scn_double(s, path) / 8;
+	snprintf(path, sizeof(path), "%s.cpu.kernel_cores", pre);
+	w->nk = (unsigned)scn_int(s, path);
+	w->cpu_name = topo_strf("hosts.%s.cpu%s", t->hosts[h], "");
+	w->fsw_name = topo_strf("hosts.%s.fsw%s", t->hosts[h], "");
+	w->kcores = calloc(w->nk, sizeof(*w->kcores));
+	if (!w->cpu_name || !w->fsw_name || !w->kcores ||
+	    cpu_create(sim, st, w->cpu_name, &c, &w->cpu))
+		return -ENOMEM;
+	for (unsigned k = 0; k < w->nk; k++) {
+		snprintf(core, sizeof(core), "kernel%u", k);
+		w->kcores[k] = cpu_add_core(w->cpu, CPU_DOM_KERNEL, core);
+		if (!w->kcores[k])
+			return -ENOMEM;
+	}
+	if (fsw_create(sim, st, s, pre, w->fsw_name, w->cpu, w->kcores, w->nk,
+		       rep, &w->fsw) ||
+	    stk_host_create(s, pre, &w->kh))
+		return -ENOMEM;
+	fsw_connect(w->fsw, drv_tx_input(t->drvs[h]), sink_drop_input(t->sink));
+	fsw_set_host(w->fsw, stk_host_endpoint(w->kh));
+	w->fsw_in = fsw_rx_input(w->fsw);
+	return 0;
+}
+
+/* App i's end on host h (its own host if peer is false). */
+static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
+		    const struct scn *s, size_t i, bool peer, char *err,
+		    size_t errlen)
+{
+	size_t h = (size_t)(peer ? t->app_peer[i] : t->app_host[i]);
+	size_t o = (size_t)(peer ? t->app_host[i] : t->app_peer[i]);
+	struct topo_sw *w = &t->sw[h];
+	struct flow_key k = { .laddr = TOPO_ADDR(h),
+			      .raddr = TOPO_ADDR(o),
+			      .lport = peer ? TOPO_SPORT(i) : TOPO_CPORT(i),
+			      .rport = peer ? TOPO_CPORT(i) : TOPO_SPORT(i),
+			      .proto = FLOW_PROTO_UDP };
+	char pre[160], core[160];
+	struct cpu_core *c;
+	size_t e = 2 * i + peer;
+	int rc;
+
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
+	snprintf(core, sizeof(core), "app.%s", t->names[i]);
+	t->end_names[e] =
+		topo_strf("hosts.%s.stack.%s", t->hosts[h], t->names[i]);
+	c = cpu_add_core(w->cpu, CPU_DOM_USER, core);
+	if (!t->end_names[e] || !c)
+		return -ENOMEM;
+	rc = stk_create(sim, st, s, pre, t->end_names[e],
+			(enum stk_kind)t->stack[i], w->cpu, c, w->fsw, w->kh,
+			&k, (uint32_t)i, &t->ends[e], err, errlen);
+	if (rc && rc != -ENOMEM && rc != -EINVAL)
+		snprintf(err, errlen,
+			 "%s: app %s: cannot register its flow (%s)",
+			 scn_path(s), t->names[i], strerror(-rc));
+	return rc;
+}
+
+/* Connects app i through its ends (if it has a stack). */
+static int topo_app_ends(struct topo *t, struct sim *sim, struct stats *st,
+			 const struct scn *s, size_t i, char *err,
+			 size_t errlen)
+{
+	struct app *a = t->apps[i];
+	struct stk *me, *peer;
+	bool rpc = app_is_rpc(a);
+	char path[192];
+	int rc;
+
+	rc = topo_end(t, sim, st, s, i, false, err, errlen);
+	if (!rc)
+		rc = topo_end(t, sim, st, s, i, true, err, errlen);
+	if (rc)
+		return rc;
+	me = t->ends[2 * i];
+	peer = t->ends[2 * i + 1];
+	stk_connect(me, rpc ? app_response_input(a) : sink_input(t->sink),
+		    sink_drop_input(t->sink));
+	stk_connect(peer, rpc ? app_request_input(a) : sink_input(t->sink),
+		    sink_drop_input(t->sink));
+	app_connect(a, stk_tx_input(me));
+	if (rpc)
+		app_connect_rpc(a, stk_tx_input(peer), t->sink);
+	snprintf(path, sizeof(path), "apps.%s.close_at", t->names[i]);
+	return stk_close_at(me, scn_time(s, path));
+}
+
+/* The software paths of the hosts, and every stacked app's ends. */
+static int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
+		       const struct scn *s, uint32_t rep, char *err,
+		       size_t errlen)
+{
+	int rc;
+
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (topo_host_needs_sw(t, h) &&
+		    topo_software(t, sim, st, s, rep, h))
+			return -ENOMEM;
+	for (size_t i = 0; i < t->napps; i++) {
+		if (t->stack[i] == STK_NONE)
+			continue;
+		rc = topo_app_ends(t, sim, st, s, i, err, errlen);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < t->napps; i++) {
+		const char *v = topo_app_str(t, s, i, "forge_victim");
+		long victim = *v ? topo_find_app(t, v) : -1;
+
+		if (victim >= 0 && t->ends[2 * i] && t->ends[2 * victim])
+			stk_set_victim(t->ends[2 * i], t->ends[2 * victim]);
+	}
 	return 0;
 }
 
@@ -260,21 +572,30 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 		      const struct scn *s, uint32_t rep, char *err,
 		      size_t errlen)
 {
+	size_t na, nh;
 	int rc;
-
-	size_t na;
 
 	t->napps = scn_instances(s, "apps", &t->names);
 	t->nhosts = scn_instances(s, "hosts", &t->hosts);
 	na = t->napps ? t->napps : 1;
+	nh = t->nhosts ? t->nhosts : 1;
 	t->pool = pkt_pool_create();
 	t->apps = calloc(na, sizeof(*t->apps));
 	t->app_host = calloc(na, sizeof(*t->app_host));
 	t->app_peer = calloc(na, sizeof(*t->app_peer));
 	t->hosted = calloc(na, sizeof(*t->hosted));
-	if (!t->pool || !t->apps || !t->app_host || !t->app_peer || !t->hosted)
+	t->stack = calloc(na, sizeof(*t->stack));
+	t->paths = calloc(na, sizeof(*t->paths));
+	t->ends = calloc(2 * na, sizeof(*t->ends));
+	t->end_names = calloc(2 * na, sizeof(*t->end_names));
+	t->sw = calloc(nh, sizeof(*t->sw));
+	if (!t->pool || !t->apps || !t->app_host || !t->app_peer ||
+	    !t->hosted || !t->stack || !t->paths || !t->ends || !t->end_names ||
+	    !t->sw)
 		return -ENOMEM;
 	rc = topo_apps_hosts(t, s, err, errlen);
+	if (!rc)
+		rc = topo_apps_stacks(t, s, err, errlen);
 	if (!rc)
 		rc = topo_network(t, sim, st, s, rep, err, errlen);
 	if (!rc)
@@ -290,7 +611,7 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 			    t->hosted[i] ? drv_tx_input(t->drvs[t->app_host[i]])
 					 : topo_net_input(t));
 	}
-	return 0;
+	return topo_stacks(t, sim, st, s, rep, err, errlen);
 }
 
 static int topo_start(struct topo *t)
@@ -299,6 +620,55 @@ static int topo_start(struct topo *t)
 		if (app_start(t->apps[i]))
 			return -ENOMEM;
 	return 0;
+}
+
+/* The CPU per packet delivered, over all hosts: cpu.ACCT cpu.per_packet
+ * for each account, and under cpu: per_packet (all accounts),
+ * syscalls_per_packet, copies_per_packet, wakeups_per_packet and
+ * ctxsw_per_packet. */
+static void topo_finish_cpu(struct topo *t, struct stats *st)
+{
+	static const struct {
+		enum cpu_acct a;
+		const char *metric;
+	} counts[] = { { CPU_A_SYSCALL, "syscalls_per_packet" },
+		       { CPU_A_COPY, "copies_per_packet" },
+		       { CPU_A_WAKEUP, "wakeups_per_packet" },
+		       { CPU_A_CTXSW, "ctxsw_per_packet" } };
+	double pkts = 0, total = 0;
+	char comp[64];
+	bool any = false;
+
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->stack[i] != STK_NONE)
+			pkts += (double)sink_received(t->sink, i);
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].cpu) {
+			cpu_finish(t->sw[h].cpu);
+			any = true;
+		}
+	if (!any || pkts == 0)
+		return;
+	for (int a = 0; a < CPU_NACCTS; a++) {
+		double ps = 0;
+
+		for (size_t h = 0; h < t->nhosts; h++)
+			if (t->sw[h].cpu)
+				ps += (double)cpu_acct_time(t->sw[h].cpu, a);
+		total += ps;
+		snprintf(comp, sizeof(comp), "cpu.%s", cpu_acct_name(a));
+		stats_scalar(st, comp, "cpu.per_packet", "ps", ps / pkts);
+	}
+	stats_scalar(st, "cpu", "per_packet", "ps", total / pkts);
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		double n = 0;
+
+		for (size_t h = 0; h < t->nhosts; h++)
+			if (t->sw[h].cpu)
+				n += (double)cpu_acct_count(t->sw[h].cpu,
+							    counts[k].a);
+		stats_scalar(st, "cpu", counts[k].metric, "", n / pkts);
+	}
 }
 
 /* Records the end-of-run scalars; returns the number of hosts down. */
@@ -323,12 +693,17 @@ static unsigned topo_finish(struct topo *t, struct stats *st)
 
 		for (size_t h = 0; h < t->nhosts; h++)
 			held += nic_held_by(t->nics[h], src) +
-				drv_held_by(t->drvs[h], src);
+				drv_held_by(t->drvs[h], src) +
+				(t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
+					      : 0);
+		for (size_t e = 2 * i; e < 2 * i + 2; e++)
+			held += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
 		stats_scalar(st, comp, "in_flight", "packets", (double)held);
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));
+	topo_finish_cpu(t, st);
 	stats_scalar(st, "sim", "host_down", "hosts", (double)down);
 	return down;
 }

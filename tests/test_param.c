@@ -38,7 +38,8 @@ static size_t table_len(const struct param_def *t)
 static void test_iterate(void)
 {
 	const struct param_def *const tables[] = {
-		sim_params, link_params, app_params, nic_params, driver_params,
+		sim_params, link_params,   app_params,
+		nic_params, driver_params, stack_params,
 	};
 	size_t at = 0;
 
@@ -196,11 +197,11 @@ static void test_parse(void)
 		  "20Tbps is above the maximum 10Tbps" },
 		{ "apps.*.pattern", "cbr", 0, "cbr" },
 		{ "apps.*.pattern", "poison", -EINVAL,
-		  "expected one of poisson, cbr, not 'poison'; did you mean 'poisson'?" },
+		  "expected one of poisson, cbr, rpc, not 'poison'; did you mean 'poisson'?" },
 		{ "apps.*.pattern", "CBR", -EINVAL,
-		  "expected one of poisson, cbr, not 'CBR'; did you mean 'cbr'?" },
+		  "expected one of poisson, cbr, rpc, not 'CBR'; did you mean 'cbr'?" },
 		{ "apps.*.pattern", "uniformly", -EINVAL,
-		  "expected one of poisson, cbr, not 'uniformly'" },
+		  "expected one of poisson, cbr, rpc, not 'uniformly'" },
 		{ "apps.*.size_dist", "exponentail", -EINVAL,
 		  "expected one of fixed, exponential, uniform, empirical, not 'exponentail'; did you mean 'exponential'?" },
 		{ "apps.*.size_table", "[]", 0, "[]" },

@@ -1,0 +1,142 @@
+/*
+ * channel.h - the shared-memory channel between an app's user-space stack
+ * and the kernel: TX and RX rings of slots, the channel's packet pool,
+ * an event ring, kqueue-style wakeups with a low-water mark, and the flow
+ * advisory table.
+ *
+ *   user (stack)                 shared memory               kernel (fsw)
+ *   builds pkt in buf[i] --> TX [ i j k . . . ] --sync--> takes a batch
+ *   takes pkt, frees buf <-- RX [ . . x y . . ] <-------- copies in, posts
+ *   reads events         <-- EV [ ev ev . . . ] <-------- posts events
+ *   asks admissible(f)   <-- advisory table     <-------- suspends flows
+ *
+ * Slots hold buffer indices into the channel's pool (buf[]), never
+ * pointers; a buffer is taken from the pool's free ring when a packet is
+ * put in a slot (user builds a TX packet, kernel copies an RX packet in)
+ * and returned when its slot is consumed. The pool holds tx_slots +
+ * rx_slots buffers, like a flow switch channel's pool in the reference
+ * implementation. Ring sizes are powers of two in [2, 16384]; producer and
+ * consumer indices are free-running uint32_t counters, masked on access,
+ * so wrap-around of the counters is harmless.
+ *
+ * Pure data structures: nothing here schedules events or charges CPU time;
+ * models/stack.c and models/flowswitch.c do, and decide when to call what.
+ */
+#ifndef USNSIM_CHANNEL_H
+#define USNSIM_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+/* A ring of slots; each slot holds a buffer index. */
+struct chan_ring {
+	uint32_t size, mask;
+	uint32_t prod, cons; /* free-running; count = prod - cons */
+	uint32_t *slot;
+};
+
+/* Events the kernel posts to the app (transmit status and expiry are
+ * issue-level features of the mux; the ring itself is generic). */
+enum chan_ev_type {
+	CHAN_EV_TX_STATUS = 1,
+	CHAN_EV_TX_EXPIRED,
+	CHAN_EV_FLOW_ADVISORY, /* a flow was suspended or resumed */
+};
+
+struct chan_event {
+	uint8_t type;
+	uint8_t status;
+	uint32_t flow;
+	uint64_t pkt_id;
+	sim_time at_ps;
+};
+
+struct chan {
+	struct chan_ring tx, rx;
+	/* event ring: its own array of events, same free-running scheme */
+	uint32_t ev_size, ev_mask, ev_prod, ev_cons;
+	struct chan_event *ev;
+	/* the channel's pool: buffer table and its free ring */
+	uint32_t nbufs;
+	struct sim_pkt **buf;
+	struct chan_ring free;
+	/* RX wakeups */
+	uint32_t lowat; /* slots, >= 1 */
+	bool waiting;	/* the app thread sleeps until RX reaches lowat */
+	/* counts */
+	uint64_t ev_posted, ev_dropped, wakeups;
+};
+
+/* Returns 0; -EINVAL if a ring size is not a power of two in [2, 16384],
+ * ev_slots likewise, or lowat is 0 or above rx_slots; -ENOMEM. */
+int chan_init(struct chan *ch, uint32_t tx_slots, uint32_t rx_slots,
+	      uint32_t ev_slots, uint32_t lowat);
+void chan_fini(struct chan *ch); /* on a zeroed or initialized chan */
+/* Sets every ring's (and the free ring's) counters to start, as if start
+ * slots had gone through each, without changing their contents' meaning:
+ * the rings are empty afterwards and the pool full. Tests use it to start
+ * at random offsets (wrap-around). Only on a channel holding no packet. */
+void chan_reset_at(struct chan *ch, uint32_t start);
+
+static inline uint32_t chan_ring_count(const struct chan_ring *r)
+{
+	return r->prod - r->cons;
+}
+
+static inline uint32_t chan_ring_space(const struct chan_ring *r)
+{
+	return r->size - (r->prod - r->cons);
+}
+
+/* TX, user side: puts p into a free buffer and the next TX slot. Returns 0;
+ * -ENOSPC if the TX ring is full; -ENOMEM if the pool has no free buffer. */
+int chan_tx_put(struct chan *ch, struct sim_pkt *p);
+/* TX, kernel side (a sync): takes up to max packets from the TX ring in
+ * order into out[], frees their buffers; returns how many: min(max,
+ * count). */
+uint32_t chan_tx_take(struct chan *ch, struct sim_pkt **out, uint32_t max);
+
+/* RX, kernel side: copies p in (a buffer and the next RX slot). Returns 1
+ * if this put must wake the app (it was waiting and the RX ring has just
+ * reached lowat; waiting is then cleared and wakeups counted), 0 if not;
+ * -ENOSPC if the RX ring is full, -ENOMEM if the pool has no free buffer
+ * (p is not taken then). */
+int chan_rx_put(struct chan *ch, struct sim_pkt *p);
+/* RX, user side: takes up to max packets in order; returns how many. */
+uint32_t chan_rx_take(struct chan *ch, struct sim_pkt **out, uint32_t max);
+/* The app thread goes to sleep on RX: returns false (and does not sleep)
+ * if the RX ring already holds lowat slots or more; true otherwise, and
+ * the next chan_rx_put() that brings the count to lowat wakes it. */
+bool chan_rx_wait(struct chan *ch);
+
+/* Moves min(max, count(src), space(dst)) slots from src to dst in order
+ * (buffer indices only); returns how many. The primitive of a sync. */
+uint32_t chan_ring_move(struct chan_ring *dst, struct chan_ring *src,
+			uint32_t max);
+
+/* Event ring: returns 0, or -ENOSPC if full (the event is dropped and
+ * counted in ev_dropped). */
+int chan_event_post(struct chan *ch, const struct chan_event *e);
+/* Returns 1 and fills *e with the oldest event, or 0 if none. */
+int chan_event_get(struct chan *ch, struct chan_event *e);
+
+/* The flow advisory table: one entry per flow index in [0, n). */
+struct chan_advisory {
+	uint32_t n;
+	uint8_t *suspended;
+	uint64_t suspends, resumes;
+};
+
+/* Returns 0, -EINVAL if n is 0, or -ENOMEM. */
+int chan_adv_init(struct chan_advisory *t, uint32_t n);
+void chan_adv_fini(struct chan_advisory *t);
+/* Each returns 1 if the entry changed, 0 if it already was so, -ERANGE if
+ * idx >= n. */
+int chan_adv_suspend(struct chan_advisory *t, uint32_t idx);
+int chan_adv_resume(struct chan_advisory *t, uint32_t idx);
+/* True if the flow may send (idx out of range: true). */
+bool chan_adv_admissible(const struct chan_advisory *t, uint32_t idx);
+
+#endif

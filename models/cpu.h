@@ -1,0 +1,116 @@
+/*
+ * cpu.h - a host's cores: each a server with a FIFO run queue, running
+ * jobs whose cost is the sum of charges by account (protocol processing,
+ * syscalls, copies, flow switch work, wakeups, context switches).
+ *
+ * Cores belong to domains: the kernel, the user domain of an app, or a
+ * user-space driver. A model builds a job on the stack (struct cpu_job),
+ * charges it, and submits it to a core; the core runs its jobs one after
+ * the other and calls the job's function when the job's work is done, at
+ * (start of service + cost). A job that finds its core busy waits in the
+ * run queue, so contention for a core is part of the latency. One engine
+ * event per job: models charge a batch of packets as one job.
+ *
+ * What a run learns (component COMP given at creation, e.g.
+ * "hosts.client.cpu"):
+ *   COMP            counters syscalls, context_switches, wakeups,
+ *                   wakeups_cross, copies, copied_bytes (B), jobs
+ *                   counters time.ACCT (ps) for every account
+ *   COMP.CORE       counter busy (ps); scalar utilization (busy / run
+ *                   time) recorded by cpu_finish()
+ *   COMP            scalars util.kernel, util.user, util.driver: mean
+ *                   utilization of the domain's cores (cpu_finish())
+ * Counters count the whole run (no warm-up), like every counter.
+ */
+#ifndef USNSIM_CPU_H
+#define USNSIM_CPU_H
+
+#include <stdint.h>
+
+#include "sim.h"
+
+struct stats;
+struct cpu;
+struct cpu_core;
+
+enum cpu_domain { CPU_DOM_KERNEL, CPU_DOM_USER, CPU_DOM_DRIVER, CPU_NDOMS };
+
+/* What CPU time is spent on; the names are cpu_acct_name(). */
+enum cpu_acct {
+	CPU_A_PROTO,   /* "proto": protocol processing, building packets */
+	CPU_A_SYSCALL, /* "syscall": trap and return */
+	CPU_A_COPY,    /* "copy": copying payload bytes */
+	CPU_A_FSW,     /* "flowswitch": classify, look up, check, enqueue */
+	CPU_A_WAKEUP,  /* "wakeup": waking a thread (paid by the waker) */
+	CPU_A_CTXSW,   /* "ctxsw": switching to the woken thread */
+	CPU_NACCTS
+};
+
+/* Costs of the host's CPU, from hosts.NAME.cpu.* */
+struct cpu_costs {
+	sim_time syscall_ps;
+	sim_time ctxsw_ps;
+	sim_time wakeup_same_ps;  /* waker and wakee on one core */
+	sim_time wakeup_cross_ps; /* on different cores */
+	double copy_Bps;	  /* copy bandwidth, bytes per second, > 0 */
+};
+
+/* A job being built: time and number of charges per account. Zero it
+ * (struct cpu_job j = { 0 };) before charging. */
+struct cpu_job {
+	sim_time ps[CPU_NACCTS];
+	uint32_t n[CPU_NACCTS];
+	uint64_t copied_bytes;
+	uint32_t wakeups_cross;
+};
+
+const char *cpu_acct_name(enum cpu_acct a);
+const char *cpu_domain_name(enum cpu_domain d); /* "kernel", "user", "driver" */
+
+/* Returns 0, -EINVAL if costs->copy_Bps <= 0, or -ENOMEM. component must
+ * outlive the cpu. */
+int cpu_create(struct sim *sim, struct stats *st, const char *component,
+	       const struct cpu_costs *costs, struct cpu **out);
+void cpu_destroy(struct cpu *c); /* NULL is a no-op */
+/* Adds a core (set-up time only); name is e.g. "kernel0" or "app.rpc" and
+ * is copied. Returns the core (owned by c), or NULL on allocation failure
+ * or a duplicate name. */
+struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
+			      const char *name);
+const struct cpu_costs *cpu_costs(const struct cpu *c);
+enum cpu_domain cpu_core_domain(const struct cpu_core *core);
+
+/* Charges: add time ps to account a (and count one charge). */
+void cpu_job_add(struct cpu_job *j, enum cpu_acct a, sim_time ps);
+/* One syscall (trap + return) at the host's cost. */
+void cpu_job_syscall(struct cpu_job *j, const struct cpu *c);
+/* One copy of bytes at the host's copy bandwidth (rounded to the ps). */
+void cpu_job_copy(struct cpu_job *j, const struct cpu *c, uint64_t bytes);
+/* One wakeup of a thread on core wakee, paid by the job (running on core
+ * waker): the same-core or cross-core cost. */
+void cpu_job_wakeup(struct cpu_job *j, const struct cpu_core *waker,
+		    const struct cpu_core *wakee);
+/* One context switch at the host's cost. */
+void cpu_job_ctxsw(struct cpu_job *j, const struct cpu *c);
+/* Total time of the job. */
+sim_time cpu_job_cost(const struct cpu_job *j);
+
+/* Queues the job on core; fn(sim, a, b) runs when its work is done. The
+ * job's charges are added to the statistics when it is queued (so that
+ * counters and time agree at any moment up to the jobs in service).
+ * Returns 0 or -ENOMEM (the run queue could not grow; nothing is queued
+ * then). Does not allocate once the run queue has reached its peak. */
+int cpu_submit(struct cpu_core *core, const struct cpu_job *job, sim_fn fn,
+	       void *a, void *b);
+/* Jobs queued or in service on core. */
+uint32_t cpu_core_backlog(const struct cpu_core *core);
+/* Total time charged to account a so far, and the number of charges. */
+sim_time cpu_acct_time(const struct cpu *c, enum cpu_acct a);
+uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a);
+
+/* Records the end-of-run scalars (utilization of every core and domain,
+ * over the run's length sim_now()). Busy time counts work done up to now:
+ * a job still in service counts for its elapsed part. */
+void cpu_finish(struct cpu *c);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * flowswitch.c - a host's kernel flow switch (see flowswitch.h).
+ *
+ * The TX path runs inside the sync of the user-space stack that calls it,
+ * so it has no queue and no event of its own: the stack charges the flow
+ * switch's per-packet work to its sync job (fsw_tx_charge) and calls
+ * fsw_tx() for each packet when the job is done. The check looks the
+ * packet up by its own 5-tuple, as the kernel parses it: a forged source
+ * address, source port or protocol finds no flow; the right 5-tuple with
+ * another token (a replay of a flow the app does not own) fails the token
+ * check. The RX path has a FIFO queue per kernel core (linked through the
+ * packets) and one job per batch; the packets of the batch in service are
+ * held apart until the job ends, so that what the switch holds can be
+ * walked at the end of the run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowswitch.h"
+#include "rng.h"
+#include "scenario.h"
+#include "stats.h"
+
+static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
+							     "sport", "proto",
+							     "replay" };
+
+/* A kernel core's RX queue and the batch it is serving. */
+struct fsw_rxq {
+	struct fsw *f;
+	struct cpu_core *core;
+	struct sim_pkt *head, *tail; /* waiting */
+	struct sim_pkt *batch;	     /* in service (linked), NULL: idle */
+	uint32_t queued;
+};
+
+struct fsw {
+	struct sim *sim;
+	struct stats *st;
+	const char *name;
+	uint32_t trace_id;
+	struct cpu *cpu;
+	struct flowtab *flows;
+	struct rng *tokens;
+	struct fsw_endpoint *host;
+	struct sim_port out, drop;
+	sim_time classify_ps;
+	uint32_t rx_batch;
+	unsigned nq;
+	struct fsw_rxq *rxq;
+
+	uint64_t *tx_packets, *tx_host, *rx_packets, *rx_host, *rx_batches;
+	uint64_t *no_flow, *bad_token, *torn_down, *ring_full, *no_memory,
+		*no_socket;
+	uint64_t *forged_sent[PKT_NFORGERIES], *forged_dropped[PKT_NFORGERIES];
+	uint64_t *forged_passed, *forged_wrong, *benign_dropped;
+};
+
+static uint64_t *fsw_counter(struct fsw *f, const char *metric,
+			     const char *unit)
+{
+	return stats_counter(f->st, f->name, metric, unit);
+}
+
+static int fsw_stats(struct fsw *f)
+{
+	char m[64];
+
+	f->tx_packets = fsw_counter(f, "tx.packets", "packets");
+	f->tx_host = fsw_counter(f, "tx.host", "packets");
+	f->rx_packets = fsw_counter(f, "rx.packets", "packets");
+	f->rx_host = fsw_counter(f, "rx.host", "packets");
+	f->rx_batches = fsw_counter(f, "rx.batches", "");
+	f->no_flow = fsw_counter(f, "drops.no_flow", "packets");
+	f->bad_token = fsw_counter(f, "drops.bad_token", "packets");
+	f->torn_down = fsw_counter(f, "drops.torn_down", "packets");
+	f->ring_full = fsw_counter(f, "drops.ring_full", "packets");
+	f->no_memory = fsw_counter(f, "drops.no_memory", "packets");
+	f->no_socket = fsw_counter(f, "drops.no_socket", "packets");
+	f->forged_passed = fsw_counter(f, "forged.passed", "packets");
+	f->forged_wrong = fsw_counter(f, "forged.wrong_reason", "packets");
+	f->benign_dropped = fsw_counter(f, "benign.dropped", "packets");
+	for (int k = 1; k < PKT_NFORGERIES; k++) {
+		snprintf(m, sizeof(m), "forged.%s.sent", fsw_forge_names[k]);
+		f->forged_sent[k] = fsw_counter(f, m, "packets");
+		snprintf(m, sizeof(m), "forged.%s.dropped", fsw_forge_names[k]);
+		f->forged_dropped[k] = fsw_counter(f, m, "packets");
+		if (!f->forged_sent[k] || !f->forged_dropped[k])
+			return -ENOMEM;
+	}
+	return f->tx_packets && f->tx_host && f->rx_packets && f->rx_host &&
+			       f->rx_batches && f->no_flow && f->bad_token &&
+			       f->torn_down && f->ring_full && f->no_memory &&
+			       f->no_socket && f->forged_passed &&
+			       f->forged_wrong && f->benign_dropped
+		       ? 0
+		       : -ENOMEM;
+}
+
+int fsw_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component, struct cpu *cpu,
+	       struct cpu_core *const *kcores, unsigned nk, uint32_t rep,
+	       struct fsw **out)
+{
+	struct fsw *f = calloc(1, sizeof(*f));
+	char path[160];
+
+	if (!f)
+		return -ENOMEM;
+	f->sim = sim;
+	f->st = st;
+	f->name = component;
+	f->trace_id = sim_trace_id(component);
+	f->cpu = cpu;
+	snprintf(path, sizeof(path), "%s.fsw.classify", prefix);
+	f->classify_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.fsw.rx_batch", prefix);
+	f->rx_batch = (uint32_t)scn_int(s, path);
+	snprintf(path, sizeof(path), "%s.fsw.tokens", prefix);
+	f->tokens = rng_create((uint64_t)scn_int(s, "seed"), rep, path);
+	f->flows = flowtab_create();
+	f->nq = nk;
+	f->rxq = calloc(nk ? nk : 1, sizeof(*f->rxq));
+	if (!f->tokens || !f->flows || !f->rxq || fsw_stats(f)) {
+		fsw_destroy(f);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nk; i++) {
+		f->rxq[i].f = f;
+		f->rxq[i].core = kcores[i];
+	}
+	*out = f;
+	return 0;
+}
+
+void fsw_destroy(struct fsw *f)
+{
+	if (!f)
+		return;
+	flowtab_destroy(f->flows);
+	rng_destroy(f->tokens);
+	free(f->rxq);
+	free(f);
+}
+
+void fsw_connect(struct fsw *f, struct sim_port to_driver, struct sim_port drop)
+{
+	f->out = to_driver;
+	f->drop = drop;
+}
+
+void fsw_set_host(struct fsw *f, struct fsw_endpoint *host)
+{
+	f->host = host;
+}
+
+int fsw_reserve(struct fsw *f, uint8_t proto, uint16_t port, uint32_t owner)
+{
+	return flowtab_reserve(f->flows, proto, port, owner);
+}
+
+int fsw_register(struct fsw *f, const struct flow_key *k, uint32_t owner,
+		 struct fsw_endpoint *ep, uint64_t *token)
+{
+	*token = rng_u64(f->tokens, UINT64_MAX) + 1; /* 0 is nobody's */
+	return flowtab_register(f->flows, k, owner, *token, ep);
+}
+
+int fsw_teardown(struct fsw *f, uint32_t id)
+{
+	return flowtab_teardown(f->flows, id);
+}
+
+static void fsw_drop(struct fsw *f, struct sim_pkt *p, uint64_t *why)
+{
+	(*why)++;
+	sim_trace(f->sim, f->trace_id, SIM_TR_DROP, p->len_bytes);
+	sim_port_send(&f->drop, p);
+}
+
+void fsw_tx_charge(const struct fsw *f, struct cpu_job *j,
+		   const struct sim_pkt *p)
+{
+	cpu_job_copy(j, f->cpu, p->len_bytes);
+	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
+}
+
+static void fsw_send(struct fsw *f, struct sim_pkt *p)
+{
+	p->stamp_ps[PKT_ST_FSW_TX] = sim_now(f->sim);
+	sim_trace(f->sim, f->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	sim_port_send(&f->out, p);
+}
+
+/* The ground truth of a dropped packet against the reason it got. */
+static void fsw_score_drop(struct fsw *f, const struct sim_pkt *p,
+			   enum flow_verdict v)
+{
+	enum flow_verdict want;
+
+	if (!p->forged) {
+		if (v == FLOW_NO_FLOW || v == FLOW_BAD_TOKEN)
+			(*f->benign_dropped)++;
+		return;
+	}
+	want = p->forged == PKT_FORGE_REPLAY ? FLOW_BAD_TOKEN : FLOW_NO_FLOW;
+	if (v == want)
+		(*f->forged_dropped[p->forged])++;
+	else
+		(*f->forged_wrong)++;
+}
+
+void fsw_tx(struct fsw *f, struct sim_pkt *p)
+{
+	struct flow_key k = { .laddr = p->saddr,
+			      .raddr = p->daddr,
+			      .lport = p->sport,
+			      .rport = p->dport,
+			      .proto = p->proto };
+	const struct flow *fl;
+	enum flow_verdict v = flowtab_check_tx(f->flows, &k, p->token, &fl);
+
+	(*f->tx_packets)++;
+	if (p->forged && p->forged < PKT_NFORGERIES)
+		(*f->forged_sent[p->forged])++;
+	if (v == FLOW_OK) {
+		if (p->forged)
+			(*f->forged_passed)++;
+		fsw_send(f, p);
+		return;
+	}
+	fsw_score_drop(f, p, v);
+	fsw_drop(f, p,
+		 v == FLOW_NO_FLOW     ? f->no_flow
+		 : v == FLOW_TORN_DOWN ? f->torn_down
+				       : f->bad_token);
+}
+
+void fsw_tx_host(struct fsw *f, struct sim_pkt *p)
+{
+	(*f->tx_host)++;
+	fsw_send(f, p);
+}
+
+/* The endpoint of a received packet: its flow's, or the host's. Sets
+ * *torn if its flow was torn down. */
+static struct fsw_endpoint *fsw_demux(const struct fsw *f,
+				      const struct sim_pkt *p, bool *torn)
+{
+	struct flow_key k = { .laddr = p->daddr,
+			      .raddr = p->saddr,
+			      .lport = p->dport,
+			      .rport = p->sport,
+			      .proto = p->proto };
+	const struct flow *fl = flowtab_lookup(f->flows, &k);
+
+	*torn = fl && fl->state == FLOW_ST_TORN_DOWN;
+	return fl ? fl->endpoint : f->host;
+}
+
+static void fsw_rx_done(struct sim *sim, void *a, void *b);
+
+/* Starts a batch on q's core if it is idle and packets wait. */
+static void fsw_rx_kick(struct fsw_rxq *q)
+{
+	struct fsw *f = q->f;
+	struct cpu_job j = { 0 };
+	struct sim_pkt *p, *last = NULL;
+	uint32_t n = 0;
+	bool torn;
+
+	if (q->batch || !q->head)
+		return;
+	q->batch = q->head;
+	for (p = q->head; p && n < f->rx_batch; p = p->next, n++) {
+		struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+
+		cpu_job_add(&j, CPU_A_FSW, f->classify_ps);
+		cpu_job_copy(&j, f->cpu, p->len_bytes);
+		if (ep && !torn && ep->rx_extra_ps)
+			cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
+		last = p;
+	}
+	q->head = last->next;
+	if (!q->head)
+		q->tail = NULL;
+	last->next = NULL;
+	q->queued -= n;
+	(*f->rx_batches)++;
+	if (cpu_submit(q->core, &j, fsw_rx_done, q, NULL))
+		sim_stop(f->sim); /* out of memory: end the run, it shows */
+}
+
+static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
+{
+	struct fsw *f = q->f;
+	bool torn;
+	struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+	int rc;
+
+	(*f->rx_packets)++;
+	if (torn) {
+		fsw_drop(f, p, f->torn_down);
+		return;
+	}
+	if (!ep) {
+		fsw_drop(f, p, f->no_socket);
+		return;
+	}
+	if (ep == f->host)
+		(*f->rx_host)++;
+	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(f->sim);
+	rc = ep->rx(ep, q->core, p);
+	if (rc)
+		fsw_drop(f, p,
+			 rc == -ENOSPC	 ? f->ring_full
+			 : rc == -ENOMEM ? f->no_memory
+					 : f->no_socket);
+}
+
+static void fsw_rx_done(struct sim *sim, void *a, void *b)
+{
+	struct fsw_rxq *q = a;
+	struct sim_pkt *p = q->batch;
+
+	(void)sim;
+	(void)b;
+	q->batch = NULL;
+	while (p) {
+		struct sim_pkt *next = p->next;
+
+		p->next = NULL;
+		fsw_rx_deliver(q, p);
+		p = next;
+	}
+	fsw_rx_kick(q);
+}
+
+static void fsw_rx(void *owner, struct sim_pkt *p)
+{
+	struct fsw *f = owner;
+	struct fsw_rxq *q = &f->rxq[p->src % f->nq];
+
+	p->next = NULL;
+	if (q->tail)
+		q->tail->next = p;
+	else
+		q->head = p;
+	q->tail = p;
+	q->queued++;
+	sim_trace(f->sim, f->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	fsw_rx_kick(q);
+}
+
+struct sim_port fsw_rx_input(struct fsw *f)
+{
+	return (struct sim_port){ .recv = fsw_rx, .owner = f };
+}
+
+uint64_t fsw_held_by(const struct fsw *f, uint32_t src)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < f->nq; i++) {
+		const struct sim_pkt *p;
+
+		for (p = f->rxq[i].head; p; p = p->next)
+			n += p->src == src;
+		for (p = f->rxq[i].batch; p; p = p->next)
+			n += p->src == src;
+	}
+	return n;
+}

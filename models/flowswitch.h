@@ -1,0 +1,96 @@
+/*
+ * flowswitch.h - a host's kernel flow switch: flow registration, the TX
+ * check against spoofing, and the RX demultiplexer.
+ *
+ * TX: a user-space stack's sync hands its batch to the flow switch in the
+ * syncing thread's context (the trap), which pays, per packet, one copy
+ * from the channel's pool into a device packet and the classification
+ * (parse, flow lookup by the packet's own 5-tuple, token check, stamp,
+ * enqueue): fsw_tx_charge() adds that to the sync's job, fsw_tx() then
+ * decides. The in-kernel stack's packets enter through the host port
+ * (fsw_tx_host()): the same copy and classification, no check.
+ *
+ * RX: packets from the driver wait in a queue per kernel core (the core is
+ * chosen by the packet's app, like RSS) and are served in batches of up to
+ * rx_batch, one CPU job per batch on that core: per packet the
+ * classification and one copy into the endpoint (the channel's pool, or
+ * an mbuf for the in-kernel stack), plus the endpoint's own extra cost.
+ * At the end of the job each packet goes to the endpoint of its flow, or
+ * to the host endpoint (the in-kernel stack) if no flow matches.
+ *
+ * Drops, counted under COMPONENT (e.g. "hosts.client.fsw") as
+ * drops.no_flow, drops.bad_token, drops.torn_down (TX check),
+ * drops.ring_full (RX ring or socket buffer full), drops.no_memory (no
+ * buffer), drops.no_socket (no flow and no socket); the packet then goes to
+ * the drop port. Ground truth of spoofing apps: forged.KIND.sent and
+ * forged.KIND.dropped (dropped by the check with the reason the forgery
+ * must get: no_flow for saddr, sport and proto, bad_token for replay),
+ * forged.passed (a forged packet that passed), forged.wrong_reason, and
+ * benign.dropped (a packet that was not forged dropped as no_flow or
+ * bad_token: a false positive).
+ */
+#ifndef USNSIM_FLOWSWITCH_H
+#define USNSIM_FLOWSWITCH_H
+
+#include <stdint.h>
+
+#include "cpu.h"
+#include "flowtab.h"
+#include "pkt.h"
+
+struct fsw;
+struct scn;
+struct stats;
+
+/* Where the flow switch delivers RX packets: an app's channel, or the
+ * in-kernel stack. */
+struct fsw_endpoint {
+	/* Called at the end of the RX job (on kernel core `core`) with p,
+	 * stamped PKT_ST_FSW_RX. Returns 0 if taken; -ENOSPC (ring or socket
+	 * buffer full), -ENOMEM (no buffer) or -ENOENT (no socket) and p is
+	 * not taken (the flow switch drops it). */
+	int (*rx)(struct fsw_endpoint *ep, struct cpu_core *core,
+		  struct sim_pkt *p);
+	/* Extra CPU time per received packet in the RX job (e.g. in-kernel
+	 * protocol processing), 0 if none. */
+	sim_time rx_extra_ps;
+};
+
+/* Creates the flow switch of host prefix (e.g. "hosts.client"),
+ * registering statistics under component (must outlive it), with its
+ * RX served by the nk kernel cores kcores (copied) of cpu. Tokens come
+ * from the random stream (seed, rep, "<prefix>.fsw.tokens"). Returns 0 or
+ * -ENOMEM. */
+int fsw_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component, struct cpu *cpu,
+	       struct cpu_core *const *kcores, unsigned nk, uint32_t rep,
+	       struct fsw **out);
+void fsw_destroy(struct fsw *f); /* NULL is a no-op */
+/* TX output (the driver) and where dropped packets go. */
+void fsw_connect(struct fsw *f, struct sim_port to_driver,
+		 struct sim_port drop);
+/* The endpoint of packets that match no flow (the in-kernel stack). */
+void fsw_set_host(struct fsw *f, struct fsw_endpoint *host);
+/* Where the driver hands received packets. */
+struct sim_port fsw_rx_input(struct fsw *f);
+
+/* Flow set-up (flowtab.h): reserve the local port, then register. Register
+ * returns the flow id (>= 0) and its token in *token, or the errors of
+ * flowtab_register(). */
+int fsw_reserve(struct fsw *f, uint8_t proto, uint16_t port, uint32_t owner);
+int fsw_register(struct fsw *f, const struct flow_key *k, uint32_t owner,
+		 struct fsw_endpoint *ep, uint64_t *token);
+int fsw_teardown(struct fsw *f, uint32_t id);
+
+/* TX: the per-packet cost of the flow switch (copy and classification)
+ * added to a job; then the check and hand-off of one packet. */
+void fsw_tx_charge(const struct fsw *f, struct cpu_job *j,
+		   const struct sim_pkt *p);
+void fsw_tx(struct fsw *f, struct sim_pkt *p);
+/* TX of the in-kernel stack (host port): no flow check. */
+void fsw_tx_host(struct fsw *f, struct sim_pkt *p);
+
+/* Packets of app src the flow switch holds (RX queues, in service). */
+uint64_t fsw_held_by(const struct fsw *f, uint32_t src);
+
+#endif

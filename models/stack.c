@@ -1,0 +1,668 @@
+/*
+ * stack.c - user-space stacks with channels, and the in-kernel stack with
+ * sockets (see stack.h).
+ *
+ * Each endpoint has one app thread, which runs on the app's core: its TX
+ * work (building packets and syncing, or send() calls) and its RX work
+ * (a sync of the RX ring, or recv() calls) are CPU jobs on that core, so
+ * they queue behind each other there. One job per sync on the user path,
+ * one per send or recv on the kernel path: that is where the two paths
+ * differ in events as they do in syscalls.
+ *
+ * A job's parts are known when it is queued, and its end is when the core
+ * has done all of it, so the stamps inside a job are placed backwards from
+ * its end: a user TX batch of n packets ends with the flow switch's work
+ * for them, before which came the sync trap, before which came the
+ * protocol processing of the n packets.
+ *
+ * The RX thread sleeps when it has nothing to do (the channel's kqueue
+ * low-water mark, or an empty socket buffer); the flow switch's RX job
+ * that makes it runnable pays the wakeup (same-core or cross-core), and
+ * the woken thread pays a context switch before its work.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "scenario.h"
+#include "stack.h"
+#include "stats.h"
+
+#define STK_MAX_CHAN_SLOTS 16384
+
+struct stk_sock {
+	uint8_t proto;
+	uint16_t port;
+	struct stk *e;
+};
+
+struct stk_host {
+	struct fsw_endpoint ep; /* first: the flow switch hands it back */
+	size_t n, cap;
+	struct stk_sock *socks;
+};
+
+/* A FIFO of packets linked through next. */
+struct stk_fifo {
+	struct sim_pkt *head, *tail;
+	uint32_t n;
+};
+
+struct stk {
+	struct fsw_endpoint ep; /* first: the flow switch hands it back */
+	struct sim *sim;
+	const char *name;
+	uint32_t trace_id;
+	enum stk_kind kind;
+	struct cpu *cpu;
+	struct cpu_core *core;
+	struct fsw *fsw;
+	struct flow_key key;
+	uint32_t owner;
+	uint64_t token;
+	int flow_id; /* user: registered flow; -1: none */
+	const struct stk *victim;
+	sim_time proto_ps;
+	uint32_t batch, sockbuf;
+	struct sim_port deliver, drop;
+
+	/* user: the channel and the packets of the syncs in service */
+	struct chan ch;
+	struct sim_pkt **tx_cur, **rx_cur;
+	uint32_t tx_n, rx_n;
+	/* kernel: send calls waiting, the socket buffer, and in service */
+	struct stk_fifo txq, sock;
+	struct sim_pkt *tx_one, *rx_one;
+	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
+	sim_time tx_tail_ps[2]; /* the last two parts of the TX job */
+
+	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
+	uint64_t *tx_full;
+};
+
+static void fifo_push(struct stk_fifo *q, struct sim_pkt *p)
+{
+	p->next = NULL;
+	if (q->tail)
+		q->tail->next = p;
+	else
+		q->head = p;
+	q->tail = p;
+	q->n++;
+}
+
+static struct sim_pkt *fifo_pop(struct stk_fifo *q)
+{
+	struct sim_pkt *p = q->head;
+
+	if (!p)
+		return NULL;
+	q->head = p->next;
+	if (!q->head)
+		q->tail = NULL;
+	p->next = NULL;
+	q->n--;
+	return p;
+}
+
+static uint64_t fifo_count(const struct stk_fifo *q, uint32_t src)
+{
+	uint64_t n = 0;
+
+	for (const struct sim_pkt *p = q->head; p; p = p->next)
+		n += p->src == src;
+	return n;
+}
+
+enum stk_kind stk_kind_of(const char *name)
+{
+	return !strcmp(name, "user")	 ? STK_USER
+	       : !strcmp(name, "kernel") ? STK_KERNEL
+					 : STK_NONE;
+}
+
+static void stk_fail(struct stk *e)
+{
+	sim_stop(e->sim); /* out of memory: end the run, it is reported */
+}
+
+static void stk_deliver(struct stk *e, struct sim_pkt *p)
+{
+	(*e->rx_packets)++;
+	sim_trace(e->sim, e->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	sim_port_send(&e->deliver, p);
+}
+
+/* ---- RX: the app thread ---- */
+
+static void stk_user_rx_done(struct sim *sim, void *a, void *b);
+static void stk_kernel_rx_done(struct sim *sim, void *a, void *b);
+
+/* Queues the thread's RX work: a sync of everything in the RX ring, or
+ * one recv(). woken: it was asleep, and pays a context switch. */
+static void stk_rx_work(struct stk *e, bool woken)
+{
+	struct cpu_job j = { 0 };
+	sim_time now = sim_now(e->sim);
+	sim_fn done = stk_kernel_rx_done;
+
+	if (woken)
+		cpu_job_ctxsw(&j, e->cpu);
+	cpu_job_syscall(&j, e->cpu);
+	if (e->kind == STK_USER) {
+		e->rx_n = chan_rx_take(&e->ch, e->rx_cur, e->ch.rx.size);
+		for (uint32_t i = 0; i < e->rx_n; i++) {
+			e->rx_cur[i]->stamp_ps[PKT_ST_WAKEUP] = now;
+			cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
+		}
+		done = stk_user_rx_done;
+	} else {
+		e->rx_one = fifo_pop(&e->sock);
+		e->rx_one->stamp_ps[PKT_ST_WAKEUP] = now;
+		cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
+	}
+	(*e->rx_syncs)++;
+	e->rx_busy = true;
+	if (cpu_submit(e->core, &j, done, e, NULL))
+		stk_fail(e);
+}
+
+static void stk_user_rx_done(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+	uint32_t n = e->rx_n;
+
+	(void)sim;
+	(void)b;
+	e->rx_n = 0;
+	e->rx_busy = false;
+	for (uint32_t i = 0; i < n; i++)
+		stk_deliver(e, e->rx_cur[i]);
+	if (!chan_rx_wait(&e->ch))
+		stk_rx_work(e, false);
+}
+
+static void stk_kernel_rx_done(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+	struct sim_pkt *p = e->rx_one;
+
+	(void)sim;
+	(void)b;
+	e->rx_one = NULL;
+	e->rx_busy = false;
+	stk_deliver(e, p);
+	if (e->sock.n)
+		stk_rx_work(e, false);
+	else
+		e->rx_sleeping = true;
+}
+
+static void stk_woken(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+
+	(void)sim;
+	(void)b;
+	(*e->rx_wakeups)++;
+	stk_rx_work(e, true);
+}
+
+/* The waker (a flow switch RX job on core) wakes the thread. */
+static void stk_wake(struct stk *e, struct cpu_core *core)
+{
+	struct cpu_job j = { 0 };
+
+	cpu_job_wakeup(&j, core, e->core);
+	if (cpu_submit(core, &j, stk_woken, e, NULL))
+		stk_fail(e);
+}
+
+static int stk_user_rx(struct fsw_endpoint *ep, struct cpu_core *core,
+		       struct sim_pkt *p)
+{
+	struct stk *e = (struct stk *)ep;
+	int rc = chan_rx_put(&e->ch, p);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		stk_wake(e, core);
+	return 0;
+}
+
+static int stk_kernel_rx(struct stk *e, struct cpu_core *core,
+			 struct sim_pkt *p)
+{
+	if (e->sock.n >= e->sockbuf)
+		return -ENOSPC;
+	fifo_push(&e->sock, p);
+	if (e->rx_sleeping) {
+		e->rx_sleeping = false;
+		stk_wake(e, core);
+	}
+	return 0;
+}
+
+/* The in-kernel stack's demultiplexer: the socket bound to the port. */
+static int stk_host_rx(struct fsw_endpoint *ep, struct cpu_core *core,
+		       struct sim_pkt *p)
+{
+	struct stk_host *h = (struct stk_host *)ep;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (h->socks[i].port == p->dport &&
+		    h->socks[i].proto == p->proto)
+			return stk_kernel_rx(h->socks[i].e, core, p);
+	return -ENOENT;
+}
+
+/* ---- TX ---- */
+
+static void stk_user_tx_done(struct sim *sim, void *a, void *b);
+static void stk_kernel_tx_done(struct sim *sim, void *a, void *b);
+
+/* A sync of up to batch built packets: their protocol processing, the
+ * trap, and the flow switch's work in the trap. */
+static void stk_user_tx_kick(struct stk *e)
+{
+	struct cpu_job j = { 0 };
+	uint32_t n = chan_ring_count(&e->ch.tx);
+	sim_time proto, trap;
+
+	if (e->tx_busy || !n)
+		return;
+	if (n > e->batch)
+		n = e->batch;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t slot =
+			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
+
+		cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
+		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot]);
+	}
+	proto = j.ps[CPU_A_PROTO];
+	cpu_job_syscall(&j, e->cpu);
+	trap = j.ps[CPU_A_SYSCALL];
+	e->tx_tail_ps[0] = trap;
+	e->tx_tail_ps[1] = cpu_job_cost(&j) - proto - trap; /* the switch */
+	e->tx_n = n;
+	e->tx_busy = true;
+	(*e->tx_syncs)++;
+	if (cpu_submit(e->core, &j, stk_user_tx_done, e, NULL))
+		stk_fail(e);
+}
+
+static void stk_user_tx_done(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+	sim_time synced = sim_now(sim) - e->tx_tail_ps[1];
+	sim_time built = synced - e->tx_tail_ps[0];
+	uint32_t n = chan_tx_take(&e->ch, e->tx_cur, e->tx_n);
+
+	(void)b;
+	e->tx_busy = false;
+	for (uint32_t i = 0; i < n; i++) {
+		struct sim_pkt *p = e->tx_cur[i];
+
+		p->stamp_ps[PKT_ST_STACK_TX] = built;
+		p->stamp_ps[PKT_ST_SYNC] = synced;
+		(*e->tx_packets)++;
+		fsw_tx(e->fsw, p);
+	}
+	stk_user_tx_kick(e);
+}
+
+static void stk_user_tx_event(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+
+	(void)sim;
+	(void)b;
+	e->tx_kick = false;
+	stk_user_tx_kick(e);
+}
+
+/* The app thread syncs once it has built what it sends at this instant
+ * (a burst is one write of several packets), so the first sync waits for
+ * the end of the current event: an event at the same time. */
+static void stk_user_tx_later(struct stk *e)
+{
+	if (e->tx_busy || e->tx_kick)
+		return;
+	e->tx_kick = true;
+	if (!sim_schedule(e->sim, 0, stk_user_tx_event, e, NULL))
+		stk_fail(e);
+}
+
+/* One send(): trap, copy in, protocol processing, the host port. */
+static void stk_kernel_tx_kick(struct stk *e)
+{
+	struct cpu_job j = { 0 };
+	struct sim_pkt *p;
+	sim_time before;
+
+	if (e->tx_busy || !e->txq.n)
+		return;
+	p = e->tx_one = fifo_pop(&e->txq);
+	cpu_job_syscall(&j, e->cpu);
+	cpu_job_copy(&j, e->cpu, p->len_bytes);
+	cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
+	before = cpu_job_cost(&j);
+	fsw_tx_charge(e->fsw, &j, p);
+	e->tx_tail_ps[0] = 0;
+	e->tx_tail_ps[1] = cpu_job_cost(&j) - before;
+	e->tx_busy = true;
+	(*e->tx_syncs)++;
+	if (cpu_submit(e->core, &j, stk_kernel_tx_done, e, NULL))
+		stk_fail(e);
+}
+
+static void stk_kernel_tx_done(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+	struct sim_pkt *p = e->tx_one;
+	sim_time built = sim_now(sim) - e->tx_tail_ps[1];
+
+	(void)b;
+	e->tx_one = NULL;
+	e->tx_busy = false;
+	p->stamp_ps[PKT_ST_STACK_TX] = built;
+	p->stamp_ps[PKT_ST_SYNC] = built;
+	(*e->tx_packets)++;
+	fsw_tx_host(e->fsw, p);
+	stk_kernel_tx_kick(e);
+}
+
+/* Writes the headers the stack puts on p: its flow's, or the forgery the
+ * (spoofing) app asked for. */
+static void stk_headers(const struct stk *e, struct sim_pkt *p)
+{
+	const struct flow_key *k = &e->key;
+
+	p->saddr = k->laddr;
+	p->daddr = k->raddr;
+	p->sport = k->lport;
+	p->dport = k->rport;
+	p->proto = k->proto;
+	p->token = e->token;
+	switch (p->forged) {
+	case PKT_FORGE_SADDR:
+		p->saddr ^= 0x00ff0000u; /* another subnet's address */
+		break;
+	case PKT_FORGE_SPORT:
+		p->sport = (uint16_t)(p->sport + 30000u); /* never reserved */
+		break;
+	case PKT_FORGE_PROTO:
+		p->proto = k->proto == FLOW_PROTO_UDP ? FLOW_PROTO_TCP
+						      : FLOW_PROTO_UDP;
+		break;
+	case PKT_FORGE_REPLAY:
+		if (e->victim) {
+			p->saddr = e->victim->key.laddr;
+			p->daddr = e->victim->key.raddr;
+			p->sport = e->victim->key.lport;
+			p->dport = e->victim->key.rport;
+			p->proto = e->victim->key.proto;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void stk_tx(void *owner, struct sim_pkt *p)
+{
+	struct stk *e = owner;
+	bool full;
+
+	stk_headers(e, p);
+	if (e->kind == STK_USER)
+		full = chan_tx_put(&e->ch, p) != 0;
+	else
+		full = e->txq.n >= e->sockbuf;
+	if (full) {
+		(*e->tx_full)++;
+		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_port_send(&e->drop, p);
+		return;
+	}
+	sim_trace(e->sim, e->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	if (e->kind == STK_USER) {
+		stk_user_tx_later(e);
+	} else {
+		fifo_push(&e->txq, p);
+		stk_kernel_tx_kick(e);
+	}
+}
+
+/* ---- set-up ---- */
+
+int stk_host_create(const struct scn *s, const char *prefix,
+		    struct stk_host **out)
+{
+	struct stk_host *h = calloc(1, sizeof(*h));
+	char path[160];
+
+	if (!h)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s.stack.proto", prefix);
+	h->ep.rx = stk_host_rx;
+	h->ep.rx_extra_ps = scn_time(s, path);
+	*out = h;
+	return 0;
+}
+
+void stk_host_destroy(struct stk_host *h)
+{
+	if (!h)
+		return;
+	free(h->socks);
+	free(h);
+}
+
+struct fsw_endpoint *stk_host_endpoint(struct stk_host *h)
+{
+	return &h->ep;
+}
+
+static int stk_bind(struct stk_host *h, struct stk *e)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->socks[i].port == e->key.lport &&
+		    h->socks[i].proto == e->key.proto)
+			return -EADDRINUSE;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 8;
+		struct stk_sock *v = realloc(h->socks, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		h->socks = v;
+		h->cap = cap;
+	}
+	h->socks[h->n++] = (struct stk_sock){ e->key.proto, e->key.lport, e };
+	return 0;
+}
+
+static int stk_stats(struct stk *e, struct stats *st)
+{
+	e->tx_syncs = stats_counter(st, e->name, "tx.syncs", "");
+	e->tx_packets = stats_counter(st, e->name, "tx.packets", "packets");
+	e->rx_syncs = stats_counter(st, e->name, "rx.syncs", "");
+	e->rx_packets = stats_counter(st, e->name, "rx.packets", "packets");
+	e->rx_wakeups = stats_counter(st, e->name, "rx.wakeups", "");
+	e->tx_full = stats_counter(st, e->name, "drops.tx_full", "packets");
+	return e->tx_syncs && e->tx_packets && e->rx_syncs && e->rx_packets &&
+			       e->rx_wakeups && e->tx_full
+		       ? 0
+		       : -ENOMEM;
+}
+
+/* The channel of a user endpoint, from prefix.channel.*. */
+static int stk_channel(struct stk *e, const struct scn *s, const char *prefix,
+		       char *err, size_t errlen)
+{
+	char path[160], where[256];
+	uint32_t v[4];
+	static const char *const keys[] = { "tx_slots", "rx_slots",
+					    "event_slots", "lowat" };
+	int rc;
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s.channel.%s", prefix, keys[i]);
+		v[i] = (uint32_t)scn_int(s, path);
+	}
+	rc = chan_init(&e->ch, v[0], v[1], v[2], v[3]);
+	if (rc == -EINVAL) {
+		snprintf(path, sizeof(path), "%s.channel", prefix);
+		scn_where(s, path, where, sizeof(where));
+		snprintf(
+			err, errlen,
+			"%s: channel: tx_slots, rx_slots and event_slots must be powers of two in [2, 16384], and lowat in [1, rx_slots]",
+			where);
+	}
+	if (rc)
+		return rc;
+	e->tx_cur = calloc(v[0], sizeof(*e->tx_cur));
+	e->rx_cur = calloc(v[1], sizeof(*e->rx_cur));
+	if (!e->tx_cur || !e->rx_cur)
+		return -ENOMEM;
+	chan_rx_wait(&e->ch); /* the app thread starts asleep on RX */
+	return 0;
+}
+
+/* Reserves the port and registers the flow (user), or binds a socket. */
+static int stk_attach(struct stk *e, struct stk_host *kh)
+{
+	int rc;
+
+	if (e->kind == STK_KERNEL) {
+		e->rx_sleeping = true;
+		return stk_bind(kh, e);
+	}
+	rc = fsw_reserve(e->fsw, e->key.proto, e->key.lport, e->owner);
+	if (rc)
+		return rc;
+	rc = fsw_register(e->fsw, &e->key, e->owner, &e->ep, &e->token);
+	if (rc < 0)
+		return rc;
+	e->flow_id = rc;
+	return 0;
+}
+
+int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component, enum stk_kind kind,
+	       struct cpu *cpu, struct cpu_core *core, struct fsw *fsw,
+	       struct stk_host *kh, const struct flow_key *key, uint32_t owner,
+	       struct stk **out, char *err, size_t errlen)
+{
+	struct stk *e = calloc(1, sizeof(*e));
+	char path[160];
+	int rc = -ENOMEM;
+
+	if (!e)
+		return -ENOMEM;
+	e->sim = sim;
+	e->name = component;
+	e->trace_id = sim_trace_id(component);
+	e->kind = kind;
+	e->cpu = cpu;
+	e->core = core;
+	e->fsw = fsw;
+	e->key = *key;
+	e->owner = owner;
+	e->flow_id = -1;
+	e->ep.rx = stk_user_rx;
+	snprintf(path, sizeof(path), "%s.stack.proto", prefix);
+	e->proto_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.stack.batch", prefix);
+	e->batch = (uint32_t)scn_int(s, path);
+	snprintf(path, sizeof(path), "%s.stack.sockbuf", prefix);
+	e->sockbuf = (uint32_t)scn_int(s, path);
+	if (stk_stats(e, st))
+		goto out_free;
+	if (kind == STK_USER) {
+		rc = stk_channel(e, s, prefix, err, errlen);
+		if (rc)
+			goto out_free;
+	}
+	rc = stk_attach(e, kh);
+	if (rc)
+		goto out_free;
+	*out = e;
+	return 0;
+out_free:
+	stk_destroy(e);
+	return rc;
+}
+
+void stk_destroy(struct stk *e)
+{
+	if (!e)
+		return;
+	chan_fini(&e->ch);
+	free(e->tx_cur);
+	free(e->rx_cur);
+	free(e);
+}
+
+struct sim_port stk_tx_input(struct stk *e)
+{
+	return (struct sim_port){ .recv = stk_tx, .owner = e };
+}
+
+void stk_connect(struct stk *e, struct sim_port deliver, struct sim_port drop)
+{
+	e->deliver = deliver;
+	e->drop = drop;
+}
+
+void stk_set_victim(struct stk *e, const struct stk *victim)
+{
+	e->victim = victim;
+}
+
+static void stk_close(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+
+	(void)sim;
+	(void)b;
+	if (e->flow_id >= 0)
+		fsw_teardown(e->fsw, (uint32_t)e->flow_id);
+}
+
+int stk_close_at(struct stk *e, sim_time at)
+{
+	if (!at || e->kind != STK_USER)
+		return 0;
+	return sim_schedule_at(e->sim, at, stk_close, e, NULL) ? 0 : -ENOMEM;
+}
+
+static uint64_t ring_count(const struct chan *ch, const struct chan_ring *r,
+			   uint32_t src)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = r->cons; i != r->prod; i++)
+		n += ch->buf[r->slot[i & r->mask]]->src == src;
+	return n;
+}
+
+uint64_t stk_held_by(const struct stk *e, uint32_t src)
+{
+	uint64_t n = fifo_count(&e->txq, src) + fifo_count(&e->sock, src);
+
+	n += e->tx_one && e->tx_one->src == src;
+	n += e->rx_one && e->rx_one->src == src;
+	if (e->kind != STK_USER)
+		return n;
+	n += ring_count(&e->ch, &e->ch.tx, src);
+	n += ring_count(&e->ch, &e->ch.rx, src);
+	for (uint32_t i = 0; i < e->rx_n; i++)
+		n += e->rx_cur[i]->src == src;
+	return n;
+}

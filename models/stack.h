@@ -1,0 +1,91 @@
+/*
+ * stack.h - protocol stacks: an app's user-space stack with its channel,
+ * and the host's legacy in-kernel stack with its sockets.
+ *
+ * An endpoint (struct stk) is one app's end of a flow on one host: the
+ * sending end on the app's host, the receiving end on its peer (which
+ * sends the responses of an RPC app). Its kind says how it moves packets:
+ *
+ *   user    the app's own stack builds packets into the TX slots of its
+ *           channel (protocol processing per packet), and one sync trap
+ *           hands up to `batch` of them to the flow switch, which copies
+ *           and checks them in the trap. On RX the flow switch copies
+ *           packets into the RX ring; a kqueue wakeup (low-water mark)
+ *           wakes the app thread, which takes all the ring holds in one
+ *           sync and processes them.
+ *   kernel  the legacy socket path: one syscall and one copy into the
+ *           kernel per send, in-kernel protocol processing, then the flow
+ *           switch's host port (another copy into a device packet). On RX
+ *           the flow switch finds no flow and hands the packet to the
+ *           in-kernel stack (copy into an mbuf, protocol processing in the
+ *           flow switch's RX job), which appends it to the socket buffer
+ *           and wakes the app thread if it sleeps in recv(); each recv()
+ *           is a syscall and a copy out.
+ *
+ * All of an endpoint's work runs on its app's core (struct cpu_core),
+ * except what the flow switch does in its RX job on a kernel core and the
+ * wakeups, which the waker pays. Stamps: PKT_ST_STACK_TX (built),
+ * PKT_ST_SYNC (the sync trap is over), PKT_ST_WAKEUP (the app thread
+ * started the work that takes the packet); delivery is the end of that
+ * work.
+ *
+ * Statistics under COMPONENT (e.g. "hosts.client.stack.rpc"): counters
+ * tx.syncs (TX syncs, or send() calls), tx.packets, rx.syncs (RX syncs, or
+ * recv() calls), rx.packets, rx.wakeups, drops.tx_full (the app found no
+ * TX slot or no room in the send queue: the packet is dropped).
+ */
+#ifndef USNSIM_STACK_H
+#define USNSIM_STACK_H
+
+#include <stdint.h>
+
+#include "cpu.h"
+#include "flowswitch.h"
+#include "flowtab.h"
+#include "pkt.h"
+
+struct stk;
+struct stk_host;
+struct scn;
+struct stats;
+
+enum stk_kind { STK_NONE, STK_KERNEL, STK_USER };
+
+/* Returns the kind named by apps.*.stack ("none", "kernel", "user"). */
+enum stk_kind stk_kind_of(const char *name);
+
+/* The in-kernel stack of host prefix ("hosts.client"): a socket table by
+ * local port, reached as the flow switch's host endpoint. Returns 0 or
+ * -ENOMEM. */
+int stk_host_create(const struct scn *s, const char *prefix,
+		    struct stk_host **out);
+void stk_host_destroy(struct stk_host *h); /* NULL is a no-op */
+struct fsw_endpoint *stk_host_endpoint(struct stk_host *h);
+
+/* Creates an endpoint of kind on host prefix, for the flow key (seen from
+ * this host) of app owner, running on core of cpu, with flow switch fsw
+ * and in-kernel stack kh of the host. A user endpoint reserves its local
+ * port and registers its flow; a kernel endpoint binds a socket. Returns
+ * 0; -EADDRINUSE, -EPERM or -EEXIST from the registration; -EINVAL if the
+ * channel's sizes do not fit (message in err); -ENOMEM. component must
+ * outlive the endpoint. */
+int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component, enum stk_kind kind,
+	       struct cpu *cpu, struct cpu_core *core, struct fsw *fsw,
+	       struct stk_host *kh, const struct flow_key *key, uint32_t owner,
+	       struct stk **out, char *err, size_t errlen);
+void stk_destroy(struct stk *e); /* NULL is a no-op */
+/* Where the app hands the packets it sends; where delivered packets go;
+ * where the ones the stack drops go. */
+struct sim_port stk_tx_input(struct stk *e);
+void stk_connect(struct stk *e, struct sim_port deliver, struct sim_port drop);
+/* A spoofing app's endpoint: the flow whose 5-tuple a replay uses (NULL:
+ * none). */
+void stk_set_victim(struct stk *e, const struct stk *victim);
+/* Tears the endpoint's flow down at time at (user endpoints; 0: never).
+ * Returns 0 or -ENOMEM. */
+int stk_close_at(struct stk *e, sim_time at);
+/* Packets of app src the endpoint holds (rings, buffers, in service). */
+uint64_t stk_held_by(const struct stk *e, uint32_t src);
+
+#endif

@@ -1,0 +1,680 @@
+/*
+ * test_cpu.c - the cores of a host: FIFO service, charges and statistics.
+ *
+ * Jobs of known costs are submitted at known times (from scheduled events,
+ * or before the run) and each records when its function ran. A core is a
+ * FIFO server, so job i completes at max(arrival_i, completion_{i-1}) +
+ * cost_i; the tests compare every completion with that closed form, check
+ * that a core spends exactly one engine event per job, and that busy time
+ * and utilization are the sum of the costs served (with the elapsed part
+ * of a job still in service at the end). The charges are checked against
+ * the counters they feed, and a copy's cost against bytes / bandwidth
+ * rounded to the picosecond.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cpu.h"
+#include "stats.h"
+#include "util.h"
+
+#define COMP "hosts.h.cpu"
+#define MAXJOBS 20000
+
+struct fx {
+	struct sim *sim;
+	struct stats *st;
+	struct cpu *cpu;
+	struct cpu_core *core[4];
+	/* The jobs: core, arrival and cost; what happened to them. */
+	int on[MAXJOBS];
+	sim_time arrive[MAXJOBS], cost[MAXJOBS];
+	sim_time done[MAXJOBS];
+	size_t order[MAXJOBS]; /* job ids in completion order */
+	size_t ndone;
+	int resubmit; /* job id whose function submits job resub_id */
+	size_t resub_id;
+	int failed; /* a submission failed */
+};
+
+static const struct cpu_costs test_costs = {
+	.syscall_ps = 250000,
+	.ctxsw_ps = 1500000,
+	.wakeup_same_ps = 400000,
+	.wakeup_cross_ps = 2000000,
+	.copy_Bps = 10e9,
+};
+
+static int fx_init(struct fx *f, unsigned ncores)
+{
+	static const char *const names[] = { "kernel0", "kernel1", "app.rpc",
+					     "drv" };
+	static const enum cpu_domain doms[] = { CPU_DOM_KERNEL, CPU_DOM_KERNEL,
+						CPU_DOM_USER, CPU_DOM_DRIVER };
+
+	memset(f, 0, sizeof(*f));
+	f->resubmit = -1;
+	f->sim = sim_create("native");
+	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
+	if (!f->st || cpu_create(f->sim, f->st, COMP, &test_costs, &f->cpu))
+		return -1;
+	for (unsigned i = 0; i < ncores; i++) {
+		f->core[i] = cpu_add_core(f->cpu, doms[i], names[i]);
+		if (!f->core[i])
+			return -1;
+	}
+	return 0;
+}
+
+static void fx_fini(struct fx *f)
+{
+	cpu_destroy(f->cpu);
+	stats_destroy(f->st);
+	sim_destroy(f->sim);
+}
+
+static uint64_t counter(const struct fx *f, const char *comp,
+			const char *metric)
+{
+	struct stat_info si;
+
+	if (stats_find(f->st, comp, metric, &si) || si.kind != STAT_COUNTER)
+		return UINT64_MAX;
+	return *si.u.counter;
+}
+
+static double scalar(const struct fx *f, const char *comp, const char *metric)
+{
+	struct stat_info si;
+
+	if (stats_find(f->st, comp, metric, &si) || si.kind != STAT_SCALAR)
+		return NAN;
+	return si.u.scalar;
+}
+
+static void submit_job(struct fx *f, size_t id);
+
+/* A job's function: records its completion (and may submit another). */
+static void job_done(struct sim *sim, void *a, void *b)
+{
+	struct fx *f = a;
+	size_t id = (size_t)(uintptr_t)b;
+
+	f->done[id] = sim_now(sim);
+	f->order[f->ndone++] = id;
+	if (f->resubmit >= 0 && (size_t)f->resubmit == id) {
+		f->arrive[f->resub_id] = sim_now(sim);
+		submit_job(f, f->resub_id);
+	}
+}
+
+static void submit_job(struct fx *f, size_t id)
+{
+	struct cpu_job j = { 0 };
+
+	cpu_job_add(&j, CPU_A_PROTO, f->cost[id]);
+	if (cpu_submit(f->core[f->on[id]], &j, job_done, f,
+		       (void *)(uintptr_t)id))
+		f->failed++;
+}
+
+static void arrival(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	submit_job(a, (size_t)(uintptr_t)b);
+}
+
+/* Schedules the arrival of jobs 0 .. n-1 at their times. */
+static int schedule_arrivals(struct fx *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!sim_schedule_at(f->sim, f->arrive[i], arrival, f,
+				     (void *)(uintptr_t)i))
+			return -1;
+	return 0;
+}
+
+/* Expected completions of the jobs on core k, in id order (FIFO); returns
+ * the sum of their costs. */
+static sim_time expect_fifo(const struct fx *f, size_t n, int k, sim_time *want)
+{
+	sim_time free_at = 0, sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (f->on[i] != k)
+			continue;
+		if (f->arrive[i] > free_at)
+			free_at = f->arrive[i];
+		free_at += f->cost[i];
+		want[i] = free_at;
+		sum += f->cost[i];
+	}
+	return sum;
+}
+
+static void test_fifo_one_core(void)
+{
+	static const sim_time arr[] = { 0,    100,  150,  150,	2000, 2500,
+					2500, 2600, 9000, 9000, 9001, 9500 };
+	static const sim_time cost[] = { 500, 300, 0,	200, 400, 1000,
+					 0,   7,   333, 1,   0,	  50 };
+	const size_t n = sizeof(arr) / sizeof(arr[0]);
+	const sim_time end = 20000;
+	sim_time want[16], busy;
+	static struct fx f;
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	for (size_t i = 0; i < n; i++) {
+		f.arrive[i] = arr[i];
+		f.cost[i] = cost[i];
+	}
+	CU_ASSERT_FATAL(schedule_arrivals(&f, n) == 0);
+	sim_run(f.sim, end);
+	busy = expect_fifo(&f, n, 0, want);
+	CU_ASSERT_EQUAL(f.failed, 0);
+	CU_ASSERT_EQUAL(f.ndone, n);
+	for (size_t i = 0; i < n; i++) {
+		CHECKF(f.order[i] == i, "completion %zu is job %zu", i,
+		       f.order[i]);
+		CHECKF(f.done[i] == want[i], "job %zu done at %lld, want %lld",
+		       i, (long long)f.done[i], (long long)want[i]);
+	}
+	/* One event per arrival and one per job. */
+	CU_ASSERT_EQUAL(sim_events(f.sim), 2 * n);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 0);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), (uint64_t)busy);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"),
+			(double)busy / (double)end);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"),
+			(double)busy / (double)end);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), n);
+	CU_ASSERT_EQUAL(cpu_acct_time(f.cpu, CPU_A_PROTO), busy);
+	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_PROTO), n);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.proto"), (uint64_t)busy);
+	fx_fini(&f);
+}
+
+/* Backlog seen by arrivals: jobs queued or in service. */
+static void test_backlog(void)
+{
+	static struct fx f;
+	struct cpu_job j = { 0 };
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	cpu_job_add(&j, CPU_A_FSW, 1000);
+	for (size_t i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(cpu_submit(f.core[0], &j, job_done, &f,
+					   (void *)(uintptr_t)i),
+				0);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 3);
+	sim_run(f.sim, 999);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 3);
+	sim_run(f.sim, 1000);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 2);
+	sim_run(f.sim, 2999);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 1);
+	sim_run(f.sim, 3000);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 0);
+	CU_ASSERT_EQUAL(f.ndone, 3);
+	CU_ASSERT_EQUAL(f.done[2], 3000);
+	CU_ASSERT_EQUAL(sim_events(f.sim), 3);
+	fx_fini(&f);
+}
+
+static void test_two_cores(void)
+{
+	const size_t n = 40;
+	const sim_time end = 1000000;
+	sim_time want[40], busy[2];
+	static struct fx f;
+
+	CU_ASSERT_FATAL(fx_init(&f, 2) == 0);
+	/* Bursts that overload one core: alternate cores by a pattern that
+	 * is not periodic in 2, so the two queues differ. */
+	for (size_t i = 0; i < n; i++) {
+		f.on[i] = (i * i + i / 3) % 2;
+		f.arrive[i] = (sim_time)(i / 4) * 3000;
+		f.cost[i] = 500 + (sim_time)((i * 7919) % 1300);
+	}
+	CU_ASSERT_FATAL(schedule_arrivals(&f, n) == 0);
+	sim_run(f.sim, end);
+	busy[0] = expect_fifo(&f, n, 0, want);
+	busy[1] = expect_fifo(&f, n, 1, want);
+	CU_ASSERT_EQUAL(f.ndone, n);
+	for (size_t i = 0; i < n; i++)
+		CHECKF(f.done[i] == want[i],
+		       "job %zu (core %d) done at %lld, want %lld", i, f.on[i],
+		       (long long)f.done[i], (long long)want[i]);
+	CU_ASSERT_EQUAL(sim_events(f.sim), 2 * n);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"),
+			(uint64_t)busy[0]);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel1", "busy"),
+			(uint64_t)busy[1]);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel1", "utilization"),
+			(double)busy[1] / (double)end);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"),
+			((double)busy[0] / (double)end +
+			 (double)busy[1] / (double)end) /
+				2);
+	CU_ASSERT(isnan(scalar(&f, COMP, "util.user")));
+	CU_ASSERT(isnan(scalar(&f, COMP, "util.driver")));
+	fx_fini(&f);
+}
+
+/* A function that submits to its own core: behind what is queued, and
+ * started by itself when the core is idle. */
+static void test_resubmit(void)
+{
+	static struct fx f;
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	/* Jobs 0..2 at time 0 (costs 100, 200, 300); job 0's function
+	 * submits job 3 (cost 50) at 100: it runs after job 2, at 650. */
+	f.cost[0] = 100;
+	f.cost[1] = 200;
+	f.cost[2] = 300;
+	f.cost[3] = 50;
+	f.resubmit = 0;
+	f.resub_id = 3;
+	for (size_t i = 0; i < 3; i++)
+		submit_job(&f, i);
+	sim_run(f.sim, 10000);
+	CU_ASSERT_EQUAL(f.failed, 0);
+	CU_ASSERT_FATAL(f.ndone == 4);
+	for (size_t i = 0; i < 4; i++)
+		CHECKF(f.order[i] == i, "completion %zu is job %zu", i,
+		       f.order[i]);
+	CU_ASSERT_EQUAL(f.done[0], 100);
+	CU_ASSERT_EQUAL(f.done[1], 300);
+	CU_ASSERT_EQUAL(f.done[2], 600);
+	CU_ASSERT_EQUAL(f.done[3], 650);
+	CU_ASSERT_EQUAL(sim_events(f.sim), 4);
+	fx_fini(&f);
+
+	/* The last job's function submits to the idle core: it starts at
+	 * once (no double scheduling: one event each). Then a zero-cost
+	 * one from that one's function. */
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	f.cost[0] = 100;
+	f.cost[1] = 40;
+	f.resubmit = 0;
+	f.resub_id = 1;
+	submit_job(&f, 0);
+	sim_run(f.sim, 10000);
+	CU_ASSERT_EQUAL(f.ndone, 2);
+	CU_ASSERT_EQUAL(f.done[1], 140);
+	CU_ASSERT_EQUAL(sim_events(f.sim), 2);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 140);
+	fx_fini(&f);
+}
+
+/* A function that keeps resubmitting itself with cost 0 runs a chain of
+ * events at one time, in order. */
+static void self_chain(struct sim *sim, void *a, void *b)
+{
+	struct fx *f = a;
+	size_t id = (size_t)(uintptr_t)b;
+	struct cpu_job j = { 0 };
+
+	f->done[id] = sim_now(sim);
+	f->order[f->ndone++] = id;
+	if (id + 1 < 100 && cpu_submit(f->core[0], &j, self_chain, f,
+				       (void *)(uintptr_t)(id + 1)))
+		f->failed++;
+}
+
+static void test_zero_cost(void)
+{
+	static struct fx f;
+	struct cpu_job j = { 0 };
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	CU_ASSERT_EQUAL(cpu_job_cost(&j), 0);
+	CU_ASSERT_EQUAL(cpu_submit(f.core[0], &j, self_chain, &f, NULL), 0);
+	/* Not called from cpu_submit: through an event. */
+	CU_ASSERT_EQUAL(f.ndone, 0);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 1);
+	sim_run(f.sim, 0);
+	CU_ASSERT_EQUAL(f.failed, 0);
+	CU_ASSERT_FATAL(f.ndone == 100);
+	for (size_t i = 0; i < 100; i++)
+		CHECKF(f.order[i] == i && f.done[i] == 0,
+		       "completion %zu: job %zu at %lld", i, f.order[i],
+		       (long long)f.done[i]);
+	CU_ASSERT_EQUAL(sim_events(f.sim), 100);
+	fx_fini(&f);
+
+	/* A zero-cost job behind a busy core waits for its turn. */
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	f.cost[0] = 700;
+	f.cost[1] = 0;
+	f.cost[2] = 5;
+	f.arrive[1] = 10;
+	f.arrive[2] = 10;
+	CU_ASSERT_FATAL(schedule_arrivals(&f, 3) == 0);
+	sim_run(f.sim, 1000);
+	CU_ASSERT_FATAL(f.ndone == 3);
+	CU_ASSERT_EQUAL(f.order[1], 1);
+	CU_ASSERT_EQUAL(f.done[1], 700);
+	CU_ASSERT_EQUAL(f.done[2], 705);
+	fx_fini(&f);
+}
+
+/* Every charge ends up in its counter when the job is queued. */
+static void test_charges(void)
+{
+	static struct fx f;
+	struct cpu_job j = { 0 }, k = { 0 };
+	sim_time cost;
+
+	CU_ASSERT_FATAL(fx_init(&f, 3) == 0);
+	cpu_job_syscall(&j, f.cpu);
+	cpu_job_syscall(&j, f.cpu);
+	cpu_job_copy(&j, f.cpu, 1500); /* 1500 B at 10 GB/s: 150 ns */
+	CU_ASSERT_EQUAL(j.ps[CPU_A_COPY], 150000);
+	cpu_job_copy(&j, f.cpu, 64); /* 6.4 ns */
+	CU_ASSERT_EQUAL(j.ps[CPU_A_COPY], 156400);
+	cpu_job_copy(&j, f.cpu, 0);
+	cpu_job_wakeup(&j, f.core[0], f.core[0]);
+	cpu_job_wakeup(&j, f.core[0], f.core[2]);
+	cpu_job_wakeup(&j, NULL, f.core[1]); /* from an interrupt */
+	cpu_job_ctxsw(&j, f.cpu);
+	cpu_job_add(&j, CPU_A_PROTO, 1234);
+	cpu_job_add(&j, CPU_A_FSW, 55);
+	cpu_job_add(&j, CPU_A_FSW, 45);
+	CU_ASSERT_EQUAL(j.n[CPU_A_WAKEUP], 3);
+	CU_ASSERT_EQUAL(j.wakeups_cross, 2);
+	CU_ASSERT_EQUAL(j.copied_bytes, 1564);
+	cost = 2 * 250000 + 156400 + 400000 + 2 * 2000000 + 1500000 + 1234 +
+	       100;
+	CU_ASSERT_EQUAL(cpu_job_cost(&j), cost);
+
+	CU_ASSERT_EQUAL(cpu_submit(f.core[1], &j, NULL, NULL, NULL), 0);
+	/* Counted at submission, before the job runs. */
+	CU_ASSERT_EQUAL(counter(&f, COMP, "syscalls"), 2);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "copies"), 3);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "copied_bytes"), 1564);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "wakeups"), 3);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "wakeups_cross"), 2);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "context_switches"), 1);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), 1);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.syscall"), 500000);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.copy"), 156400);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.wakeup"), 4400000);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.ctxsw"), 1500000);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.proto"), 1234);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.flowswitch"), 100);
+	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_FSW), 2);
+	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_PROTO), 1);
+	CU_ASSERT_EQUAL(cpu_acct_time(f.cpu, CPU_A_WAKEUP), 4400000);
+
+	/* A second job adds to the first. */
+	cpu_job_syscall(&k, f.cpu);
+	cpu_job_copy(&k, f.cpu, 9000);
+	CU_ASSERT_EQUAL(cpu_submit(f.core[1], &k, NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "syscalls"), 3);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "copied_bytes"), 10564);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "time.copy"), 156400 + 900000);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), 2);
+	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_COPY), 4);
+
+	/* The first job ends at cost, the second 1.15 us later. */
+	sim_run(f.sim, cost - 1);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 2);
+	sim_run(f.sim, cost);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 1);
+	sim_run(f.sim, cost + 1149999);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 1);
+	sim_run(f.sim, cost + 1150000);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 0);
+	sim_run(f.sim, 10 * SIM_US);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 0);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel1", "busy"),
+			(uint64_t)(cost + 250000 + 900000));
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".app.rpc", "utilization"), 0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.user"), 0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"),
+			(double)(cost + 1150000) / (double)(10 * SIM_US) / 2);
+	fx_fini(&f);
+}
+
+/* Copy costs are bytes / bandwidth rounded to the nearest ps. */
+static void test_copy_rounding(void)
+{
+	static const struct {
+		double Bps;
+		uint64_t bytes;
+		sim_time ps;
+	} cases[] = {
+		{ 10e9, 1500, 150000 }, { 3e9, 1, 333 },
+		{ 3e9, 2, 667 },	{ 3e9, 3, 1000 },
+		{ 1e12, 7, 7 },		{ 4e12, 2, 1 }, /* 0.5 rounds up */
+		{ 4e12, 1, 0 },		{ 1, 1, SIM_S },
+	};
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, 0) : NULL;
+
+	CU_ASSERT_FATAL(st != NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cpu_costs k = test_costs;
+		struct cpu_job j = { 0 };
+		struct cpu *c;
+		char comp[32];
+
+		k.copy_Bps = cases[i].Bps;
+		snprintf(comp, sizeof(comp), "cpu%zu", i);
+		CU_ASSERT_FATAL(cpu_create(sim, st, comp, &k, &c) == 0);
+		cpu_job_copy(&j, c, cases[i].bytes);
+		CHECKF(j.ps[CPU_A_COPY] == cases[i].ps,
+		       "%llu B at %g B/s: %lld ps, want %lld",
+		       (unsigned long long)cases[i].bytes, cases[i].Bps,
+		       (long long)j.ps[CPU_A_COPY], (long long)cases[i].ps);
+		CU_ASSERT_EQUAL(j.n[CPU_A_COPY], 1);
+		cpu_destroy(c);
+	}
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* Many jobs at once: the run queue grows (also while wrapped) and keeps
+ * the order; still one event per job. */
+static void test_growth(void)
+{
+	const size_t first = 12, n = 10000;
+	sim_time t = 0;
+	static struct fx f;
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	/* 12 jobs of 10 ps; after 5 are done the ring's head is at 5. */
+	for (size_t i = 0; i < first; i++) {
+		f.cost[i] = 10;
+		submit_job(&f, i);
+	}
+	sim_run(f.sim, 55);
+	CU_ASSERT_EQUAL(f.ndone, 5);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), first - 5);
+	for (size_t i = first; i < n; i++) {
+		f.cost[i] = (sim_time)(i % 7);
+		f.arrive[i] = 55;
+		submit_job(&f, i);
+	}
+	CU_ASSERT_EQUAL(f.failed, 0);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), n - 5);
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_FATAL(f.ndone == n);
+	for (size_t i = 0; i < n; i++) {
+		t += f.cost[i];
+		if (f.order[i] != i || f.done[i] != t) {
+			CHECKF(0, "completion %zu: job %zu at %lld, want %lld",
+			       i, f.order[i], (long long)f.done[i],
+			       (long long)t);
+			break;
+		}
+	}
+	CU_ASSERT_EQUAL(sim_events(f.sim), n);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), (uint64_t)t);
+	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), n);
+
+	/* Another burst of the same size reuses the grown ring. */
+	f.ndone = 0;
+	for (size_t i = 0; i < n; i++) {
+		f.cost[i] = 1;
+		submit_job(&f, i);
+	}
+	sim_run(f.sim, 2 * SIM_MS);
+	CU_ASSERT_EQUAL(f.failed, 0);
+	CU_ASSERT_EQUAL(f.ndone, n);
+	CU_ASSERT_EQUAL(f.done[n - 1], SIM_MS + (sim_time)n);
+	CU_ASSERT_EQUAL(sim_events(f.sim), 2 * n);
+	fx_fini(&f);
+}
+
+/* cpu_finish counts the elapsed part of the job in service, once. */
+static void test_finish_in_service(void)
+{
+	static struct fx f;
+
+	CU_ASSERT_FATAL(fx_init(&f, 4) == 0);
+	/* Core 0: 100 ps at 0, then 1000 ps at 300; the run ends at 500
+	 * with 200 ps of the second done. */
+	f.cost[0] = 100;
+	f.arrive[1] = 300;
+	f.cost[1] = 1000;
+	/* Core 2 (user): 2000 ps at 0, in service all along. */
+	f.on[2] = 2;
+	f.cost[2] = 2000;
+	CU_ASSERT_FATAL(schedule_arrivals(&f, 3) == 0);
+	sim_run(f.sim, 500);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 300);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"), 0.6);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel1", "utilization"), 0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"), 0.3);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".app.rpc", "busy"), 500);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.user"), 1.0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.driver"), 0);
+	/* Going on: the jobs finish and are not counted twice. */
+	sim_run(f.sim, 4000);
+	CU_ASSERT_EQUAL(f.done[1], 1300);
+	CU_ASSERT_EQUAL(f.done[2], 2000);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 1100);
+	CU_ASSERT_EQUAL(counter(&f, COMP ".app.rpc", "busy"), 2000);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"),
+			1100.0 / 4000.0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.user"), 0.5);
+	fx_fini(&f);
+
+	/* At time 0 the utilization is 0. */
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	f.cost[0] = 100;
+	submit_job(&f, 0);
+	cpu_finish(f.cpu);
+	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"), 0);
+	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"), 0);
+	fx_fini(&f);
+}
+
+static void test_errors_and_names(void)
+{
+	static const double bad[] = { 0, -1e9, NAN };
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, 0) : NULL;
+	struct cpu *c = NULL, *c2 = NULL;
+	struct cpu_core *k0, *u;
+
+	CU_ASSERT_FATAL(st != NULL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cpu_costs k = test_costs;
+
+		k.copy_Bps = bad[i];
+		CHECKF(cpu_create(sim, st, COMP, &k, &c) == -EINVAL,
+		       "copy_Bps %g accepted", bad[i]);
+		CU_ASSERT_PTR_NULL(c);
+	}
+	CU_ASSERT_FATAL(cpu_create(sim, st, COMP, &test_costs, &c) == 0);
+	CU_ASSERT_EQUAL(cpu_costs(c)->syscall_ps, test_costs.syscall_ps);
+	CU_ASSERT_EQUAL(cpu_costs(c)->copy_Bps, test_costs.copy_Bps);
+	k0 = cpu_add_core(c, CPU_DOM_KERNEL, "kernel0");
+	u = cpu_add_core(c, CPU_DOM_USER, "app.rpc");
+	CU_ASSERT_PTR_NOT_NULL(k0);
+	CU_ASSERT_PTR_NOT_NULL(u);
+	CU_ASSERT_PTR_NULL(cpu_add_core(c, CPU_DOM_KERNEL, "kernel0"));
+	CU_ASSERT_PTR_NULL(cpu_add_core(c, CPU_DOM_DRIVER, "app.rpc"));
+	CU_ASSERT_PTR_NOT_NULL(cpu_add_core(c, CPU_DOM_DRIVER, "drv"));
+	CU_ASSERT_EQUAL(cpu_core_domain(k0), CPU_DOM_KERNEL);
+	CU_ASSERT_EQUAL(cpu_core_domain(u), CPU_DOM_USER);
+	/* The same core names under another component are fine. */
+	CU_ASSERT_FATAL(cpu_create(sim, st, "hosts.s.cpu", &test_costs, &c2) ==
+			0);
+	CU_ASSERT_PTR_NOT_NULL(cpu_add_core(c2, CPU_DOM_KERNEL, "kernel0"));
+	/* A second cpu under the same component cannot register. */
+	CU_ASSERT_EQUAL(cpu_create(sim, st, COMP, &test_costs, &c2), -ENOMEM);
+
+	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_PROTO), "proto");
+	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_SYSCALL), "syscall");
+	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_COPY), "copy");
+	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_FSW), "flowswitch");
+	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_WAKEUP), "wakeup");
+	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_CTXSW), "ctxsw");
+	CU_ASSERT_STRING_EQUAL(cpu_domain_name(CPU_DOM_KERNEL), "kernel");
+	CU_ASSERT_STRING_EQUAL(cpu_domain_name(CPU_DOM_USER), "user");
+	CU_ASSERT_STRING_EQUAL(cpu_domain_name(CPU_DOM_DRIVER), "driver");
+	cpu_destroy(NULL);
+	cpu_destroy(c);
+	cpu_destroy(c2); /* the failed create left c2 as it was */
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* Destroying a cpu with jobs queued frees them (leaks show under ASan). */
+static void test_destroy_busy(void)
+{
+	static struct fx f;
+
+	CU_ASSERT_FATAL(fx_init(&f, 2) == 0);
+	for (size_t i = 0; i < 100; i++) {
+		f.on[i] = (int)(i % 2);
+		f.cost[i] = 1000;
+		submit_job(&f, i);
+	}
+	sim_run(f.sim, 2500);
+	CU_ASSERT_EQUAL(f.ndone, 4);
+	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 48);
+	sim_freeze(f.sim);
+	fx_fini(&f);
+}
+
+int suite_cpu(void)
+{
+	CU_pSuite s = CU_add_suite("cpu", NULL, NULL);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "FIFO on one core", test_fifo_one_core) ||
+	    !CU_add_test(s, "backlog", test_backlog) ||
+	    !CU_add_test(s, "two cores in parallel", test_two_cores) ||
+	    !CU_add_test(s, "resubmit from a callback", test_resubmit) ||
+	    !CU_add_test(s, "zero-cost jobs", test_zero_cost) ||
+	    !CU_add_test(s, "charges and counters", test_charges) ||
+	    !CU_add_test(s, "copy rounding", test_copy_rounding) ||
+	    !CU_add_test(s, "run queue growth", test_growth) ||
+	    !CU_add_test(s, "finish with a job in service",
+			 test_finish_in_service) ||
+	    !CU_add_test(s, "errors and names", test_errors_and_names) ||
+	    !CU_add_test(s, "destroy with jobs queued", test_destroy_busy))
+		return CU_get_error();
+	return 0;
+}
