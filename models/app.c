@@ -33,8 +33,12 @@ struct app {
 	uint64_t emissions; /* arrivals so far (each sends burst packets) */
 	uint64_t requests;  /* rpc: requests made */
 	uint32_t response_size;
-	sim_time think_ps;
-	int forge; /* enum pkt_forgery; -1: mix */
+	sim_time think_ps, timeout_ps;
+	uint64_t req_id;    /* rpc: the request waited for, 0: none */
+	sim_event_id timer; /* rpc: its timeout */
+	uint64_t *timeouts;
+	uint64_t last_id; /* id of the last packet made */
+	int forge;	  /* enum pkt_forgery; -1: mix */
 	uint64_t forged_n;
 	struct sink *sink;	   /* rpc: records delivered packets */
 	struct sim_port reply_out; /* rpc: the peer end's stack */
@@ -103,11 +107,40 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 	p->created_ps = sim_now(sim);
 	p->kind = (uint8_t)kind;
 	p->forged = app_forgery(a);
+	a->last_id = p->id;
 	(*a->sent)++;
 	*a->sent_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
 	sim_port_send(&a->out, p);
 	return true;
+}
+
+static void app_emit(struct sim *sim, void *arg, void *unused);
+
+/* rpc: the request waited for was not answered in time: the next one. */
+static void app_timeout(struct sim *sim, void *arg, void *unused)
+{
+	struct app *a = arg;
+
+	(void)unused;
+	a->timer = 0;
+	a->req_id = 0;
+	(*a->timeouts)++;
+	if (!a->limit || a->requests < a->limit)
+		sim_schedule(sim, a->think_ps, app_emit, a, NULL);
+}
+
+/* rpc: sends the next request and waits for its response (or the
+ * timeout). */
+static void app_request_next(struct app *a)
+{
+	a->requests++;
+	if (!app_send_one(a, PKT_REQUEST))
+		return;
+	a->req_id = a->last_id;
+	if (a->timeout_ps)
+		a->timer = sim_schedule(a->sim, a->timeout_ps, app_timeout, a,
+					NULL);
 }
 
 static void app_emit(struct sim *sim, void *arg, void *unused)
@@ -116,8 +149,7 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 
 	(void)unused;
 	if (a->rpc) {
-		a->requests++;
-		app_send_one(a, PKT_REQUEST);
+		app_request_next(a);
 		return;
 	}
 	a->emissions++;
@@ -221,6 +253,8 @@ static int app_load(struct app *a, const struct scn *s, const char *name,
 	a->response_size = (uint32_t)scn_size(s, path);
 	snprintf(path, sizeof(path), "%s.think", pre);
 	a->think_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.timeout", pre);
+	a->timeout_ps = scn_time(s, path);
 	snprintf(path, sizeof(path), "%s.forge", pre);
 	a->forge = app_forge_kind(scn_str(s, path));
 	snprintf(path, sizeof(path), "%s.rate", pre);
@@ -260,10 +294,12 @@ int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
 	a->trace_id = sim_trace_id(comp);
 	a->sent = stats_counter(st, comp, "sent", "packets");
 	a->sent_bytes = stats_counter(st, comp, "sent_bytes", "B");
-	if (a->rpc)
+	if (a->rpc) {
 		a->rtt = stats_hist(st, comp, "rtt", "ps");
+		a->timeouts = stats_counter(st, comp, "timeouts", "");
+	}
 	rc = -ENOMEM;
-	if (!a->sent || !a->sent_bytes || (a->rpc && !a->rtt))
+	if (!a->sent || !a->sent_bytes || (a->rpc && (!a->rtt || !a->timeouts)))
 		goto out_free;
 	*out = a;
 	return 0;
@@ -338,9 +374,17 @@ static void app_response(void *owner, struct sim_pkt *p)
 	struct app *a = owner;
 	struct sim *sim = a->sim;
 
+	bool awaited = p->id == a->req_id;
+
 	sink_record(a->sink, p);
 	stats_hist_record(a->rtt, sim_now(sim) - p->req_ps);
 	pkt_free(a->pool, p);
+	if (!awaited)
+		return; /* a late answer to a request given up */
+	a->req_id = 0;
+	if (a->timer)
+		sim_cancel(sim, a->timer);
+	a->timer = 0;
 	if (!a->limit || a->requests < a->limit)
 		sim_schedule(sim, a->think_ps, app_emit, a, NULL);
 }

@@ -31,7 +31,8 @@ uint64_t app_sent(const struct app *a);
 /* rpc apps (pattern: rpc): a closed loop of requests, each answered by
  * the peer end with a response of response_size; the app's rtt histogram
  * is the time from a request's creation to its response's delivery.
- * Requests and responses both count as sent and, through sink_record(),
+ * A request unanswered after the timeout is given up (counter timeouts)
+ * and the next one sent. Requests and responses both count as sent and, through sink_record(),
  * as received (with their one-way latency and stages), so conservation
  * holds per app. The topology builder connects where responses leave the
  * peer end (its stack), and routes delivered requests to

@@ -556,6 +556,21 @@ bool drv_host_down(const struct drv *d)
 	return d->host_down;
 }
 
+uint32_t drv_tx_backlog(const struct drv *d)
+{
+	return lane_queued(&d->tx);
+}
+
+uint64_t drv_busy(const struct drv *d)
+{
+	return *d->busy_ps;
+}
+
+uint32_t drv_tx_slots(const struct drv *d)
+{
+	return d->tx.slots;
+}
+
 uint64_t drv_in_flight(const struct drv *d)
 {
 	return lane_queued(&d->tx) + lane_queued(&d->rx);

@@ -56,6 +56,12 @@ void drv_on_host_down(struct drv *d, void (*fn)(void *arg, sim_time at),
 void drv_finish(struct drv *d);
 /* True once a kernel driver crash has taken the host down. */
 bool drv_host_down(const struct drv *d);
+/* Packets in the TX submission queue (waiting or in service), and that
+ * queue's size. */
+uint32_t drv_tx_backlog(const struct drv *d);
+uint32_t drv_tx_slots(const struct drv *d);
+/* CPU time the driver has spent on batches so far (ps, both directions). */
+uint64_t drv_busy(const struct drv *d);
 /* Packets held by the driver in both directions (in its queues or being
  * processed). */
 uint64_t drv_in_flight(const struct drv *d);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "flowswitch.h"
 #include "rng.h"
 #include "scenario.h"
@@ -46,16 +47,23 @@ struct fsw {
 	struct rng *tokens;
 	struct fsw_endpoint *host;
 	struct sim_port out, drop;
-	sim_time classify_ps;
+	sim_time classify_ps, check_ps;
+	bool spoof_check;
 	uint32_t rx_batch;
 	unsigned nq;
 	struct fsw_rxq *rxq;
+	struct chan_advisory adv;
+	uint32_t (*backlog)(const void *arg);
+	const void *backlog_arg;
+	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
+	double adv_mark;
 
 	uint64_t *tx_packets, *tx_host, *rx_packets, *rx_host, *rx_batches;
 	uint64_t *no_flow, *bad_token, *torn_down, *ring_full, *no_memory,
 		*no_socket;
 	uint64_t *forged_sent[PKT_NFORGERIES], *forged_dropped[PKT_NFORGERIES];
 	uint64_t *forged_passed, *forged_wrong, *benign_dropped;
+	uint64_t *suspends, *resumes;
 };
 
 static uint64_t *fsw_counter(struct fsw *f, const char *metric,
@@ -82,6 +90,10 @@ static int fsw_stats(struct fsw *f)
 	f->forged_passed = fsw_counter(f, "forged.passed", "packets");
 	f->forged_wrong = fsw_counter(f, "forged.wrong_reason", "packets");
 	f->benign_dropped = fsw_counter(f, "benign.dropped", "packets");
+	f->suspends = fsw_counter(f, "advisory.suspends", "");
+	f->resumes = fsw_counter(f, "advisory.resumes", "");
+	if (!f->suspends || !f->resumes)
+		return -ENOMEM;
 	for (int k = 1; k < PKT_NFORGERIES; k++) {
 		snprintf(m, sizeof(m), "forged.%s.sent", fsw_forge_names[k]);
 		f->forged_sent[k] = fsw_counter(f, m, "packets");
@@ -114,11 +126,22 @@ int fsw_create(struct sim *sim, struct stats *st, const struct scn *s,
 	f->name = component;
 	f->trace_id = sim_trace_id(component);
 	f->cpu = cpu;
-	snprintf(path, sizeof(path), "%s.fsw.classify", prefix);
+	snprintf(path, sizeof(path), "%s.flowswitch.classify", prefix);
 	f->classify_ps = scn_time(s, path);
-	snprintf(path, sizeof(path), "%s.fsw.rx_batch", prefix);
+	snprintf(path, sizeof(path), "%s.flowswitch.check", prefix);
+	f->check_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.flowswitch.spoof_check", prefix);
+	f->spoof_check = scn_int(s, path) != 0;
+	snprintf(path, sizeof(path), "%s.flowswitch.rx_batch", prefix);
 	f->rx_batch = (uint32_t)scn_int(s, path);
-	snprintf(path, sizeof(path), "%s.fsw.tokens", prefix);
+	snprintf(path, sizeof(path), "%s.flowswitch.advisory", prefix);
+	f->adv_mark = scn_double(s, path);
+	snprintf(path, sizeof(path), "%s.flowswitch.advisory_entries", prefix);
+	if (chan_adv_init(&f->adv, (uint32_t)scn_int(s, path))) {
+		fsw_destroy(f);
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "%s.flowswitch.tokens", prefix);
 	f->tokens = rng_create((uint64_t)scn_int(s, "seed"), rep, path);
 	f->flows = flowtab_create();
 	f->nq = nk;
@@ -140,6 +163,7 @@ void fsw_destroy(struct fsw *f)
 	if (!f)
 		return;
 	flowtab_destroy(f->flows);
+	chan_adv_fini(&f->adv);
 	rng_destroy(f->tokens);
 	free(f->rxq);
 	free(f);
@@ -181,10 +205,58 @@ static void fsw_drop(struct fsw *f, struct sim_pkt *p, uint64_t *why)
 }
 
 void fsw_tx_charge(const struct fsw *f, struct cpu_job *j,
-		   const struct sim_pkt *p)
+		   const struct sim_pkt *p, bool host)
 {
 	cpu_job_copy(j, f->cpu, p->len_bytes);
 	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
+	if (f->spoof_check && !host)
+		cpu_job_add(j, CPU_A_FSW, f->check_ps);
+}
+
+void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
+		     const void *arg, uint32_t slots)
+{
+	double high = f->adv_mark * slots;
+
+	f->backlog = backlog;
+	f->backlog_arg = arg;
+	f->adv_high = high < 1 ? 0 : (uint32_t)high;
+	f->adv_low = f->adv_high / 2;
+}
+
+/* Tells flow fl's endpoint that its advisory changed. */
+static void fsw_advise(struct fsw *f, const struct flow *fl, bool suspended)
+{
+	struct fsw_endpoint *ep = fl->endpoint;
+
+	(*(suspended ? f->suspends : f->resumes))++;
+	if (ep && ep->advisory)
+		ep->advisory(ep, fl->id, suspended);
+}
+
+/* After p of flow fl went to the driver: suspend fl if the driver's queue
+ * has reached the mark. */
+static void fsw_check_backlog(struct fsw *f, const struct flow *fl)
+{
+	if (!f->backlog || !f->adv_high ||
+	    f->backlog(f->backlog_arg) < f->adv_high)
+		return;
+	if (chan_adv_suspend(&f->adv, fl->id) == 1)
+		fsw_advise(f, fl, true);
+}
+
+bool fsw_admissible(struct fsw *f, uint32_t id)
+{
+	const struct flow *fl;
+
+	if (chan_adv_admissible(&f->adv, id))
+		return true;
+	if (f->backlog(f->backlog_arg) > f->adv_low)
+		return false;
+	fl = flowtab_flow(f->flows, id);
+	if (chan_adv_resume(&f->adv, id) == 1 && fl)
+		fsw_advise(f, fl, false);
+	return true;
 }
 
 static void fsw_send(struct fsw *f, struct sim_pkt *p)
@@ -212,7 +284,7 @@ static void fsw_score_drop(struct fsw *f, const struct sim_pkt *p,
 		(*f->forged_wrong)++;
 }
 
-void fsw_tx(struct fsw *f, struct sim_pkt *p)
+void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 {
 	struct flow_key k = { .laddr = p->saddr,
 			      .raddr = p->daddr,
@@ -220,8 +292,15 @@ void fsw_tx(struct fsw *f, struct sim_pkt *p)
 			      .rport = p->dport,
 			      .proto = p->proto };
 	const struct flow *fl;
-	enum flow_verdict v = flowtab_check_tx(f->flows, &k, p->token, &fl);
+	enum flow_verdict v;
 
+	if (f->spoof_check) {
+		v = flowtab_check_tx(f->flows, &k, p->token, &fl);
+	} else { /* trust the channel: its own flow, whatever the headers */
+		fl = flowtab_flow(f->flows, flow);
+		v = fl && fl->state == FLOW_ST_TORN_DOWN ? FLOW_TORN_DOWN
+							 : FLOW_OK;
+	}
 	(*f->tx_packets)++;
 	if (p->forged && p->forged < PKT_NFORGERIES)
 		(*f->forged_sent[p->forged])++;
@@ -229,6 +308,7 @@ void fsw_tx(struct fsw *f, struct sim_pkt *p)
 		if (p->forged)
 			(*f->forged_passed)++;
 		fsw_send(f, p);
+		fsw_check_backlog(f, fl);
 		return;
 	}
 	fsw_score_drop(f, p, v);

@@ -5,8 +5,8 @@
  * TX: a user-space stack's sync hands its batch to the flow switch in the
  * syncing thread's context (the trap), which pays, per packet, one copy
  * from the channel's pool into a device packet and the classification
- * (parse, flow lookup by the packet's own 5-tuple, token check, stamp,
- * enqueue): fsw_tx_charge() adds that to the sync's job, fsw_tx() then
+ * (parse, classify, stamp, enqueue) and the spoofing check (flow lookup
+ * by the packet's own 5-tuple, token check): fsw_tx_charge() adds that to the sync's job, fsw_tx() then
  * decides. The in-kernel stack's packets enter through the host port
  * (fsw_tx_host()): the same copy and classification, no check.
  *
@@ -18,7 +18,7 @@
  * At the end of the job each packet goes to the endpoint of its flow, or
  * to the host endpoint (the in-kernel stack) if no flow matches.
  *
- * Drops, counted under COMPONENT (e.g. "hosts.client.fsw") as
+ * Drops, counted under COMPONENT (e.g. "hosts.client.flowswitch") as
  * drops.no_flow, drops.bad_token, drops.torn_down (TX check),
  * drops.ring_full (RX ring or socket buffer full), drops.no_memory (no
  * buffer), drops.no_socket (no flow and no socket); the packet then goes to
@@ -27,11 +27,13 @@
  * must get: no_flow for saddr, sport and proto, bad_token for replay),
  * forged.passed (a forged packet that passed), forged.wrong_reason, and
  * benign.dropped (a packet that was not forged dropped as no_flow or
- * bad_token: a false positive).
+ * bad_token: a false positive). Flow advisories: advisory.suspends and
+ * advisory.resumes.
  */
 #ifndef USNSIM_FLOWSWITCH_H
 #define USNSIM_FLOWSWITCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu.h"
@@ -54,12 +56,16 @@ struct fsw_endpoint {
 	/* Extra CPU time per received packet in the RX job (e.g. in-kernel
 	 * protocol processing), 0 if none. */
 	sim_time rx_extra_ps;
+	/* The flow's advisory changed (suspended or resumed); NULL: not
+	 * told. */
+	void (*advisory)(struct fsw_endpoint *ep, uint32_t flow,
+			 bool suspended);
 };
 
 /* Creates the flow switch of host prefix (e.g. "hosts.client"),
  * registering statistics under component (must outlive it), with its
  * RX served by the nk kernel cores kcores (copied) of cpu. Tokens come
- * from the random stream (seed, rep, "<prefix>.fsw.tokens"). Returns 0 or
+ * from the random stream (seed, rep, "<prefix>.flowswitch.tokens"). Returns 0 or
  * -ENOMEM. */
 int fsw_create(struct sim *sim, struct stats *st, const struct scn *s,
 	       const char *prefix, const char *component, struct cpu *cpu,
@@ -73,6 +79,17 @@ void fsw_connect(struct fsw *f, struct sim_port to_driver,
 void fsw_set_host(struct fsw *f, struct fsw_endpoint *host);
 /* Where the driver hands received packets. */
 struct sim_port fsw_rx_input(struct fsw *f);
+/* The flow advisory's measure of congestion: backlog(arg), the packets
+ * waiting to leave the host (driver TX queue and NIC TX ring), against
+ * the NIC TX ring's `slots`. A flow whose packet
+ * finds the backlog at or above the advisory mark (hosts.*.flowswitch.advisory
+ * of the slots) is suspended; it is resumed when its stack asks and the
+ * backlog has fallen to half the mark or below. Without a backlog
+ * function (or with the mark at 0) flows are never suspended. */
+void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
+		     const void *arg, uint32_t slots);
+/* Whether flow id may send now (the stack asks before each sync). */
+bool fsw_admissible(struct fsw *f, uint32_t id);
 
 /* Flow set-up (flowtab.h): reserve the local port, then register. Register
  * returns the flow id (>= 0) and its token in *token, or the errors of
@@ -82,11 +99,15 @@ int fsw_register(struct fsw *f, const struct flow_key *k, uint32_t owner,
 		 struct fsw_endpoint *ep, uint64_t *token);
 int fsw_teardown(struct fsw *f, uint32_t id);
 
-/* TX: the per-packet cost of the flow switch (copy and classification)
- * added to a job; then the check and hand-off of one packet. */
+/* TX: the per-packet cost of the flow switch added to a job: the copy and
+ * classification, and the spoofing check unless the packet comes through
+ * the host port (host); then the check and hand-off of one packet synced
+ * from the channel of flow `flow`. With hosts.*.flowswitch.spoof_check
+ * off, the switch trusts the channel: the packet goes out as its flow's,
+ * whatever its headers say (only a torn-down flow is refused). */
 void fsw_tx_charge(const struct fsw *f, struct cpu_job *j,
-		   const struct sim_pkt *p);
-void fsw_tx(struct fsw *f, struct sim_pkt *p);
+		   const struct sim_pkt *p, bool host);
+void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p);
 /* TX of the in-kernel stack (host port): no flow check. */
 void fsw_tx_host(struct fsw *f, struct sim_pkt *p);
 

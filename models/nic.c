@@ -549,6 +549,16 @@ static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
 	return k;
 }
 
+uint32_t nic_tx_backlog(const struct nic *n)
+{
+	return n->tx.tail - n->tx.head;
+}
+
+uint32_t nic_tx_slots(const struct nic *n)
+{
+	return n->tx.slots;
+}
+
 uint64_t nic_held_by(const struct nic *n, uint32_t src)
 {
 	return nic_ring_held(&n->tx, src) + nic_ring_held(&n->rx, src);

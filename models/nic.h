@@ -64,5 +64,8 @@ void nic_connect(struct nic *n, struct sim_port wire, struct sim_port host,
 void nic_finish(struct nic *n);
 /* Packets of app src held in the NIC's rings (walks them: end of run). */
 uint64_t nic_held_by(const struct nic *n, uint32_t src);
+/* Frames in the TX ring (waiting or being sent), and the ring's slots. */
+uint32_t nic_tx_backlog(const struct nic *n);
+uint32_t nic_tx_slots(const struct nic *n);
 
 #endif

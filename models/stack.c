@@ -77,9 +77,10 @@ struct stk {
 	struct sim_pkt *tx_one, *rx_one;
 	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
 	sim_time tx_tail_ps[2]; /* the last two parts of the TX job */
+	sim_time backoff_ps;
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
-	uint64_t *tx_full;
+	uint64_t *tx_full, *backoffs, *ev_posted, *ev_dropped, *ev_read;
 };
 
 static void fifo_push(struct stk_fifo *q, struct sim_pkt *p)
@@ -264,6 +265,42 @@ static int stk_host_rx(struct fsw_endpoint *ep, struct cpu_core *core,
 static void stk_user_tx_done(struct sim *sim, void *a, void *b);
 static void stk_kernel_tx_done(struct sim *sim, void *a, void *b);
 
+static void stk_user_tx_event(struct sim *sim, void *a, void *b);
+
+/* The events the kernel posted (flow advisories): the stack reads them
+ * before it syncs; the advisory table itself says whether it may. */
+static void stk_read_events(struct stk *e)
+{
+	struct chan_event ev;
+
+	while (chan_event_get(&e->ch, &ev))
+		(*e->ev_read)++;
+}
+
+/* A suspended flow asks again after the backoff. */
+static void stk_backoff(struct stk *e)
+{
+	(*e->backoffs)++;
+	e->tx_kick = true;
+	if (!sim_schedule(e->sim, e->backoff_ps, stk_user_tx_event, e, NULL))
+		stk_fail(e);
+}
+
+/* The flow switch changed the flow's advisory: an event for the app. */
+static void stk_advisory(struct fsw_endpoint *ep, uint32_t flow, bool suspended)
+{
+	struct stk *e = (struct stk *)ep;
+	struct chan_event ev = { .type = CHAN_EV_FLOW_ADVISORY,
+				 .status = suspended,
+				 .flow = flow,
+				 .at_ps = sim_now(e->sim) };
+
+	if (chan_event_post(&e->ch, &ev))
+		(*e->ev_dropped)++;
+	else
+		(*e->ev_posted)++;
+}
+
 /* A sync of up to batch built packets: their protocol processing, the
  * trap, and the flow switch's work in the trap. */
 static void stk_user_tx_kick(struct stk *e)
@@ -274,6 +311,11 @@ static void stk_user_tx_kick(struct stk *e)
 
 	if (e->tx_busy || !n)
 		return;
+	stk_read_events(e);
+	if (!fsw_admissible(e->fsw, (uint32_t)e->flow_id)) {
+		stk_backoff(e);
+		return;
+	}
 	if (n > e->batch)
 		n = e->batch;
 	for (uint32_t i = 0; i < n; i++) {
@@ -281,7 +323,7 @@ static void stk_user_tx_kick(struct stk *e)
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
 
 		cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
-		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot]);
+		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot], false);
 	}
 	proto = j.ps[CPU_A_PROTO];
 	cpu_job_syscall(&j, e->cpu);
@@ -310,7 +352,7 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 		p->stamp_ps[PKT_ST_STACK_TX] = built;
 		p->stamp_ps[PKT_ST_SYNC] = synced;
 		(*e->tx_packets)++;
-		fsw_tx(e->fsw, p);
+		fsw_tx(e->fsw, (uint32_t)e->flow_id, p);
 	}
 	stk_user_tx_kick(e);
 }
@@ -351,7 +393,7 @@ static void stk_kernel_tx_kick(struct stk *e)
 	cpu_job_copy(&j, e->cpu, p->len_bytes);
 	cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
 	before = cpu_job_cost(&j);
-	fsw_tx_charge(e->fsw, &j, p);
+	fsw_tx_charge(e->fsw, &j, p, true);
 	e->tx_tail_ps[0] = 0;
 	e->tx_tail_ps[1] = cpu_job_cost(&j) - before;
 	e->tx_busy = true;
@@ -495,35 +537,63 @@ static int stk_stats(struct stk *e, struct stats *st)
 	e->rx_packets = stats_counter(st, e->name, "rx.packets", "packets");
 	e->rx_wakeups = stats_counter(st, e->name, "rx.wakeups", "");
 	e->tx_full = stats_counter(st, e->name, "drops.tx_full", "packets");
+	e->backoffs = stats_counter(st, e->name, "tx.backoffs", "");
+	e->ev_posted = stats_counter(st, e->name, "events.posted", "");
+	e->ev_dropped = stats_counter(st, e->name, "events.dropped", "");
+	e->ev_read = stats_counter(st, e->name, "events.read", "");
 	return e->tx_syncs && e->tx_packets && e->rx_syncs && e->rx_packets &&
-			       e->rx_wakeups && e->tx_full
+			       e->rx_wakeups && e->tx_full && e->backoffs &&
+			       e->ev_posted && e->ev_dropped && e->ev_read
 		       ? 0
 		       : -ENOMEM;
+}
+
+/* Checks the channel's sizes; returns 0, or -EINVAL with the parameter
+ * at fault in err. */
+static int stk_channel_check(const struct scn *s, const char *prefix,
+			     const uint32_t *v, const char *const *keys,
+			     char *err, size_t errlen)
+{
+	char path[160], where[256];
+	int bad = -1;
+
+	for (int i = 0; i < 3 && bad < 0; i++)
+		if (v[i] & (v[i] - 1))
+			bad = i;
+	if (bad < 0 && v[3] > v[1])
+		bad = 3;
+	if (bad < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s.channel.%s", prefix, keys[bad]);
+	scn_where(s, path, where, sizeof(where));
+	if (bad < 3)
+		snprintf(err, errlen,
+			 "%s: %s: a ring's slots must be a power of two, not %u",
+			 where, keys[bad], v[bad]);
+	else
+		snprintf(err, errlen,
+			 "%s: lowat: %u slots is more than the RX ring's %u",
+			 where, v[3], v[1]);
+	return -EINVAL;
 }
 
 /* The channel of a user endpoint, from prefix.channel.*. */
 static int stk_channel(struct stk *e, const struct scn *s, const char *prefix,
 		       char *err, size_t errlen)
 {
-	char path[160], where[256];
-	uint32_t v[4];
 	static const char *const keys[] = { "tx_slots", "rx_slots",
 					    "event_slots", "lowat" };
+	char path[160];
+	uint32_t v[4];
 	int rc;
 
 	for (int i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s.channel.%s", prefix, keys[i]);
 		v[i] = (uint32_t)scn_int(s, path);
 	}
-	rc = chan_init(&e->ch, v[0], v[1], v[2], v[3]);
-	if (rc == -EINVAL) {
-		snprintf(path, sizeof(path), "%s.channel", prefix);
-		scn_where(s, path, where, sizeof(where));
-		snprintf(
-			err, errlen,
-			"%s: channel: tx_slots, rx_slots and event_slots must be powers of two in [2, 16384], and lowat in [1, rx_slots]",
-			where);
-	}
+	rc = stk_channel_check(s, prefix, v, keys, err, errlen);
+	if (!rc)
+		rc = chan_init(&e->ch, v[0], v[1], v[2], v[3]);
 	if (rc)
 		return rc;
 	e->tx_cur = calloc(v[0], sizeof(*e->tx_cur));
@@ -576,10 +646,13 @@ int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
 	e->owner = owner;
 	e->flow_id = -1;
 	e->ep.rx = stk_user_rx;
+	e->ep.advisory = stk_advisory;
 	snprintf(path, sizeof(path), "%s.stack.proto", prefix);
 	e->proto_ps = scn_time(s, path);
 	snprintf(path, sizeof(path), "%s.stack.batch", prefix);
 	e->batch = (uint32_t)scn_int(s, path);
+	snprintf(path, sizeof(path), "%s.stack.backoff", prefix);
+	e->backoff_ps = scn_time(s, path);
 	snprintf(path, sizeof(path), "%s.stack.sockbuf", prefix);
 	e->sockbuf = (uint32_t)scn_int(s, path);
 	if (stk_stats(e, st))

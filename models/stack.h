@@ -32,7 +32,11 @@
  * Statistics under COMPONENT (e.g. "hosts.client.stack.rpc"): counters
  * tx.syncs (TX syncs, or send() calls), tx.packets, rx.syncs (RX syncs, or
  * recv() calls), rx.packets, rx.wakeups, drops.tx_full (the app found no
- * TX slot or no room in the send queue: the packet is dropped).
+ * TX slot or no room in the send queue: the packet is dropped),
+ * tx.backoffs (a sync put off because the flow advisory suspended the
+ * flow; the stack asks again hosts.*.stack.backoff later) and
+ * events.posted, events.dropped (the event ring was full), events.read
+ * (the channel's event ring: flow advisory changes).
  */
 #ifndef USNSIM_STACK_H
 #define USNSIM_STACK_H

@@ -1,7 +1,7 @@
 /*
  * stack_params.c - parameters of a host's software path: its CPU
  * (hosts.*.cpu.*), protocol stacks (hosts.*.stack.*), channels
- * (hosts.*.channel.*) and flow switch (hosts.*.fsw.*).
+ * (hosts.*.channel.*) and flow switch (hosts.*.flowswitch.*).
  *
  * They matter only for apps that choose a stack (apps.*.stack: kernel or
  * user); models/cpu.c, stack.c, channel.c and flowswitch.c describe the
@@ -17,7 +17,7 @@ const struct param_def stack_params[] = {
 	{ "hosts.*.cpu.syscall", PT_TIME, "200ns", NULL, 0, 1e9,
 	  "CPU time of one syscall or trap (entry and return)",
 	  "real syscall 122-762 ns across Xeon hosts, ~170 ns on a KVM guest (gms.tf, reference/calibration.md)" },
-	{ "hosts.*.cpu.ctxsw", PT_TIME, "1.1us", NULL, 0, 1e9,
+	{ "hosts.*.cpu.context_switch", PT_TIME, "1.1us", NULL, 0, 1e9,
 	  "CPU time of switching to a woken thread",
 	  "context switch between threads, pipe ping-pong ~1.1 us, Linux 6.x (reference/calibration.md)" },
 	{ "hosts.*.cpu.wakeup_cross", PT_TIME, "2us", NULL, 0, 1e9,
@@ -50,11 +50,26 @@ const struct param_def stack_params[] = {
 	{ "hosts.*.channel.lowat", PT_INT, "1", NULL, 1, 16384,
 	  "RX low-water mark in slots: the sleeping app thread is woken when its RX ring reaches it",
 	  "kqueue read low-water mark, default 1 (reference/skywalk-facts.md)" },
-	{ "hosts.*.fsw.classify", PT_TIME, "100ns", NULL, 0, 1e9,
-	  "flow switch work per packet: parse, classify, flow lookup, token check, stamp and enqueue",
+	{ "hosts.*.flowswitch.classify", PT_TIME, "100ns", NULL, 0, 1e9,
+	  "flow switch work per packet in either direction: parse, classify (the RX demultiplexing lookup), stamp and enqueue",
 	  "usnsim: a cuckoo-hash lookup and header parse of a few hundred cycles (reference/skywalk-facts.md describes the steps)" },
-	{ "hosts.*.fsw.rx_batch", PT_INT, "32", NULL, 1, 65536,
+	{ "hosts.*.flowswitch.spoof_check", PT_BOOL, "true", NULL, 0, 0,
+	  "check every packet synced from a channel against its flow: look it up by its own 5-tuple and compare its token (off: trust the channel, as low-latency virtual ports do)",
+	  "flow switch TX checks in fsw_dp.c; low-latency netif ports skip them by default (reference/skywalk-facts.md)" },
+	{ "hosts.*.flowswitch.check", PT_TIME, "50ns", NULL, 0, 1e9,
+	  "flow switch work per checked TX packet: the lookup by the packet's own 5-tuple and the token comparison",
+	  "usnsim: one hash lookup and a 128-bit compare, about 150 cycles; a parameter to sweep (reference/skywalk-facts.md)" },
+	{ "hosts.*.flowswitch.rx_batch", PT_INT, "32", NULL, 1, 65536,
 	  "most received packets one flow switch RX job handles",
 	  "flow switch RX batch 32 (reference/skywalk-facts.md)" },
+	{ "hosts.*.flowswitch.advisory", PT_FRACTION, "0.75", NULL, 0, 1,
+	  "flow advisory mark, a fraction of the NIC's TX ring: a flow whose packet finds that many packets waiting to leave the host (driver queue and NIC ring) is suspended until they have drained to half the mark; 0: never",
+	  "usnsim: the reference implementation suspends flows on AQM feedback (flow advisory table; reference/skywalk-facts.md); here the backlog towards the wire stands for it" },
+	{ "hosts.*.flowswitch.advisory_entries", PT_INT, "512", NULL, 1, 1e6,
+	  "entries of the flow advisory table (flows beyond it are never suspended)",
+	  "flow advisory table 512 entries by default (reference/skywalk-facts.md)" },
+	{ "hosts.*.stack.backoff", PT_TIME, "10us", NULL, 1, 1e12,
+	  "user-space stack: how long a suspended flow waits before it asks again",
+	  "usnsim: about one interrupt moderation interval (reference/calibration.md)" },
 	{ NULL },
 };

@@ -360,6 +360,15 @@ static const char *topo_app_str(const struct topo *t, const struct scn *s,
 	return scn_str(s, path);
 }
 
+static sim_time topo_time(const struct scn *s, const struct topo *t, size_t i,
+			  const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	return scn_time(s, path);
+}
+
 static long topo_find_app(const struct topo *t, const char *name)
 {
 	for (size_t i = 0; i < t->napps; i++)
@@ -399,13 +408,23 @@ static int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
 				t, s, i, "forge",
 				"only an app with its own stack (stack: user) writes its headers",
 				err, errlen);
+		if (*victim && !replay)
+			return topo_app_error(
+				t, s, i, "forge_victim",
+				"only forge: replay or mix uses a victim", err,
+				errlen);
+		if (topo_time(s, t, i, "close_at") && t->stack[i] != STK_USER)
+			return topo_app_error(
+				t, s, i, "close_at",
+				"only a flow of a user-space stack (stack: user) is torn down",
+				err, errlen);
 		if (!replay)
 			continue;
 		v = topo_find_app(t, victim);
 		if (v < 0 || (size_t)v == i || t->stack[v] != STK_USER ||
 		    t->app_host[v] != t->app_host[i])
 			return topo_app_error(
-				t, s, i, "forge_victim",
+				t, s, i, *victim ? "forge_victim" : "forge",
 				"replay and mix need forge_victim: another app with stack: user on the same host",
 				err, errlen);
 	}
@@ -431,6 +450,16 @@ static char *topo_strf(const char *fmt, const char *a, const char *b)
 	return v;
 }
 
+/* What waits to leave host w: its driver's TX queue and NIC TX ring (the
+ * flow switch's measure for flow advisories). */
+static uint32_t topo_tx_backlog(const void *arg)
+{
+	const struct topo_sw *w = arg;
+
+	return drv_tx_backlog(w->t->drvs[w->host]) +
+	       nic_tx_backlog(w->t->nics[w->host]);
+}
+
 /* Host h's cores, flow switch and in-kernel stack. */
 static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 			 const struct scn *s, uint32_t rep, size_t h)
@@ -446,7 +475,7 @@ static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 		c.field = scn_time(s, path);                      \
 	} while (0)
 	TOPO_COST(syscall_ps, "syscall");
-	TOPO_COST(ctxsw_ps, "ctxsw");
+	TOPO_COST(ctxsw_ps, "context_switch");
 	TOPO_COST(wakeup_same_ps, "wakeup_same");
 	TOPO_COST(wakeup_cross_ps, "wakeup_cross");
 #undef TOPO_COST
@@ -455,7 +484,7 @@ static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 	snprintf(path, sizeof(path), "%s.cpu.kernel_cores", pre);
 	w->nk = (unsigned)scn_int(s, path);
 	w->cpu_name = topo_strf("hosts.%s.cpu%s", t->hosts[h], "");
-	w->fsw_name = topo_strf("hosts.%s.fsw%s", t->hosts[h], "");
+	w->fsw_name = topo_strf("hosts.%s.flowswitch%s", t->hosts[h], "");
 	w->kcores = calloc(w->nk, sizeof(*w->kcores));
 	if (!w->cpu_name || !w->fsw_name || !w->kcores ||
 	    cpu_create(sim, st, w->cpu_name, &c, &w->cpu))
@@ -472,6 +501,7 @@ static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 		return -ENOMEM;
 	fsw_connect(w->fsw, drv_tx_input(t->drvs[h]), sink_drop_input(t->sink));
 	fsw_set_host(w->fsw, stk_host_endpoint(w->kh));
+	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(t->nics[h]));
 	w->fsw_in = fsw_rx_input(w->fsw);
 	return 0;
 }
@@ -622,8 +652,9 @@ static int topo_start(struct topo *t)
 	return 0;
 }
 
-/* The CPU per packet delivered, over all hosts: cpu.ACCT cpu.per_packet
- * for each account, and under cpu: per_packet (all accounts),
+/* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
+ * cpu.per_packet for each account and cpu.driver for their drivers (which
+ * model their own cores), and under cpu: per_packet (all of them),
  * syscalls_per_packet, copies_per_packet, wakeups_per_packet and
  * ctxsw_per_packet. */
 static void topo_finish_cpu(struct topo *t, struct stats *st)
@@ -635,7 +666,7 @@ static void topo_finish_cpu(struct topo *t, struct stats *st)
 		       { CPU_A_COPY, "copies_per_packet" },
 		       { CPU_A_WAKEUP, "wakeups_per_packet" },
 		       { CPU_A_CTXSW, "ctxsw_per_packet" } };
-	double pkts = 0, total = 0;
+	double pkts = 0, total = 0, drv = 0;
 	char comp[64];
 	bool any = false;
 
@@ -659,7 +690,11 @@ static void topo_finish_cpu(struct topo *t, struct stats *st)
 		snprintf(comp, sizeof(comp), "cpu.%s", cpu_acct_name(a));
 		stats_scalar(st, comp, "cpu.per_packet", "ps", ps / pkts);
 	}
-	stats_scalar(st, "cpu", "per_packet", "ps", total / pkts);
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].cpu)
+			drv += (double)drv_busy(t->drvs[h]);
+	stats_scalar(st, "cpu.driver", "cpu.per_packet", "ps", drv / pkts);
+	stats_scalar(st, "cpu", "per_packet", "ps", (total + drv) / pkts);
 	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		double n = 0;
 

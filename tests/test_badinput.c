@@ -5,7 +5,8 @@
  * Each tests/bad/NN-name.yaml starts with a comment
  *   # expect: LINE:COL fragment of the message
  * (lines count that comment). Loading (scn_load, then sweep_expand for
- * the `sweep:` block, then expect_parse for the `expect:` block and, if
+ * the `sweep:` block, then run_validate for what only the topology can
+ * check, then expect_parse for the `expect:` block and, if
  * that has assertions, expect_bind on a run of the scenario, since names
  * are checked against the statistics of a finished run) must fail with a
  * message that starts with "tests/bad/NN-name.yaml:LINE:COL:" and
@@ -132,6 +133,8 @@ static int load_bad(struct bad_case *c, char *err, size_t n)
 
 	if (!rc)
 		rc = sweep_expand(s, &sw, err, n);
+	if (!rc)
+		rc = run_validate(s, err, n);
 	c->in_expect = rc == 0;
 	if (!rc)
 		rc = expect_parse(s, &x, err, n);
