@@ -23,6 +23,8 @@
 --   y        the stage's mean, averaged over the runs
 --   npoints  sweep points (and scenario versions, components) behind the
 --            segment; usnsim plot refuses more than one
+-- Rows come in path order of the stages, which is the order of the
+-- segments from the bottom of the bar up.
 SELECT CASE :group WHEN '' THEN ''
                    WHEN 'component' THEN s.component
                    WHEN 'scenario' THEN r.scenario
@@ -41,4 +43,13 @@ WHERE r.status = 'ok' AND s.count > 0
   AND substr(s.metric, 1, 6) = 'stage.'
   AND s.component GLOB :component
 GROUP BY grp, series, yunit
-ORDER BY grp, series;
+ORDER BY grp,
+         -- the stages in the order a packet passes them (models/sink.c),
+         -- others after them by name
+         coalesce(nullif(instr(' stack_tx channel_sync flowswitch_tx'
+                               || ' driver_tx doorbell nic_tx_dma'
+                               || ' nic_tx_queue wire network nic_rx_dma'
+                               || ' notify driver_rx flowswitch_rx wakeup'
+                               || ' stack_rx queueing transmission ',
+                               ' ' || series || ' '), 0), 100000),
+         series;

@@ -15,7 +15,11 @@ set border 3 lw 1
 set tics nomirror out scale 0.5
 set xtics scale 0
 set grid ytics lw 0.5 lc rgb "#d9d9d9" dt 3
-set key top left Left reverse samplen 1.5 spacing 1.1 noautotitle
+# invert: the key lists the segments top down, as the bars stack them.
+set key top left Left reverse samplen 1.5 spacing 1.1 noautotitle invert
+# The key beside the plot: stacked bars of CPU time are tall at every
+# group, and a key inside would hide the first ones.
+set key outside right top
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
 set ylabel ylabel
@@ -35,7 +39,17 @@ set linetype 5 lc rgb "#56B4E9" lw 0.5
 set linetype 6 lc rgb "#D55E00" lw 0.5
 set linetype 7 lc rgb "#F0E442" lw 0.5
 set linetype 8 lc rgb "#999999" lw 0.5
-set linetype cycle 8
+# More than 8 series (e.g. the 15 stages of an app with a stack):
+# lighter and darker shades, so that no two series share a colour.
+set linetype 9 lc rgb "#A6CEE3" lw 0.5
+set linetype 10 lc rgb "#FDBF6F" lw 0.5
+set linetype 11 lc rgb "#B2DF8A" lw 0.5
+set linetype 12 lc rgb "#6A3D9A" lw 0.5
+set linetype 13 lc rgb "#1F3A93" lw 0.5
+set linetype 14 lc rgb "#8C510A" lw 0.5
+set linetype 15 lc rgb "#FB9A99" lw 0.5
+set linetype 16 lc rgb "#000000" lw 0.5
+set linetype cycle 16
 
 plot for [i=1:nlines] datafile using (column(i + 1)):xtic(1) \
 	lt i title titles[i]

@@ -67,6 +67,7 @@ struct cpu {
 
 	uint64_t count[CPU_NACCTS]; /* charges per account */
 	uint64_t *time[CPU_NACCTS]; /* time.ACCT counters (ps) */
+	uint64_t *total;	    /* time: all accounts (ps) */
 	uint64_t *syscalls, *ctxsw, *wakeups, *wakeups_cross;
 	uint64_t *copies, *copied_bytes, *jobs;
 };
@@ -106,8 +107,9 @@ static int cpu_stats(struct cpu *c)
 	c->copies = stats_counter(st, n, "copies", "");
 	c->copied_bytes = stats_counter(st, n, "copied_bytes", "B");
 	c->jobs = stats_counter(st, n, "jobs", "");
+	c->total = stats_counter(st, n, "time", "ps");
 	if (!c->syscalls || !c->ctxsw || !c->wakeups || !c->wakeups_cross ||
-	    !c->copies || !c->copied_bytes || !c->jobs)
+	    !c->copies || !c->copied_bytes || !c->jobs || !c->total)
 		return -ENOMEM;
 	for (unsigned a = 0; a < CPU_NACCTS; a++) {
 		snprintf(metric, sizeof(metric), "time.%s", cpu_acct_names[a]);
@@ -349,6 +351,7 @@ static void cpu_account(struct cpu *c, const struct cpu_job *job)
 {
 	for (unsigned a = 0; a < CPU_NACCTS; a++) {
 		*c->time[a] += (uint64_t)job->ps[a];
+		*c->total += (uint64_t)job->ps[a];
 		c->count[a] += job->n[a];
 	}
 	*c->syscalls += job->n[CPU_A_SYSCALL];

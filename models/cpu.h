@@ -15,7 +15,8 @@
  * "hosts.client.cpu"):
  *   COMP            counters syscalls, context_switches, wakeups,
  *                   wakeups_cross, copies, copied_bytes (B), jobs
- *                   counters time.ACCT (ps) for every account
+ *                   counters time.ACCT (ps) for every account, and time
+ *                   (ps) for all of them
  *   COMP.CORE       counter busy (ps); scalar utilization (busy / run
  *                   time) recorded by cpu_finish()
  *   COMP            scalars util.kernel, util.user, util.driver: mean

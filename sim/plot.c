@@ -566,11 +566,35 @@ static int plot_cmp_value(const char *a, const char *b)
 }
 
 /* Compares two group values; sweep points compare value by value. */
+/* Compares "V1 V2 ..." (the values of a group of several parameters)
+ * value by value. */
+static int plot_cmp_words(const char *a, const char *b)
+{
+	char va[256], vb[256];
+	int c;
+
+	while (*a || *b) {
+		size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+
+		if (!*a || !*b)
+			return *a ? 1 : -1;
+		snprintf(va, sizeof(va), "%.*s", (int)la, a);
+		snprintf(vb, sizeof(vb), "%.*s", (int)lb, b);
+		if ((c = plot_cmp_value(va, vb)) != 0)
+			return c;
+		a += la + (a[la] == ' ');
+		b += lb + (b[lb] == ' ');
+	}
+	return 0;
+}
+
 static int plot_cmp_group(const char *group, const char *a, const char *b)
 {
 	char ka[256], kb[256], va[256], vb[256];
 	int c;
 
+	if (strchr(group, ','))
+		return plot_cmp_words(a, b);
 	if (strcmp(group, "point") != 0)
 		return plot_cmp_value(a, b);
 	for (;;) {
@@ -816,6 +840,64 @@ static int plot_check_param(struct plot_ctx *c, const char *path,
 	return -EINVAL;
 }
 
+/* Checks the parameters of --group. Several, as "P1,P2", make one group
+ * per combination of their values: a temporary view `params` (which
+ * hides the table of that name from the queries of analysis/) adds to
+ * every run the row (run, "P1,P2", "V1 V2"); plot_cmp_group() sorts such
+ * groups by each value in turn. */
+#define PLOT_MAX_GROUP 4 /* parameters in one --group */
+
+static int plot_group_params(struct plot_ctx *c, char *err, size_t errlen)
+{
+	char paths[PLOT_MAX_GROUP][256];
+	struct strbuf sql = { 0 };
+	const char *p = c->group;
+	int rc = 0, n;
+
+	for (n = 0; *p; n++) {
+		size_t len = strcspn(p, ",");
+
+		if (n == PLOT_MAX_GROUP || len >= sizeof(paths[0])) {
+			plot_fmt(err, errlen,
+				 "--group %s: at most %d parameters", c->group,
+				 PLOT_MAX_GROUP);
+			return -EINVAL;
+		}
+		snprintf(paths[n], sizeof(paths[n]), "%.*s", (int)len, p);
+		p += len + (p[len] == ',');
+		rc = plot_check_param(c, paths[n], "--group", err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (n == 1)
+		return 0;
+	strbuf_add(&sql,
+		   "CREATE TEMP VIEW params AS SELECT run_id, path,"
+		   " value FROM main.params UNION ALL SELECT p0.run_id,"
+		   " '%s', ",
+		   c->group); /* its paths are in params: no quote in them */
+	for (int i = 0; i < n; i++)
+		strbuf_add(&sql, "%sp%d.value", i ? " || ' ' || " : "", i);
+	strbuf_add(&sql, " FROM main.params AS p0");
+	for (int i = 1; i < n; i++)
+		strbuf_add(&sql,
+			   " JOIN main.params AS p%d ON p%d.run_id = p0.run_id",
+			   i, i);
+	for (int i = 0; i < n; i++)
+		strbuf_add(&sql, " %s p%d.path = '%s'", i ? "AND" : "WHERE", i,
+			   paths[i]);
+	if (sql.oom)
+		rc = -ENOMEM;
+	else if (sqlite3_exec(c->db, sql.p, NULL, NULL, NULL) != SQLITE_OK)
+		rc = -EIO;
+	if (rc)
+		plot_fmt(err, errlen, "--group %s: %s", c->group,
+			 rc == -ENOMEM ? "out of memory"
+				       : sqlite3_errmsg(c->db));
+	free(sql.p);
+	return rc;
+}
+
 /* Checks --metric against table (histograms or summaries). */
 static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
 {
@@ -936,7 +1018,7 @@ static int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 		return rc;
 	if (c->group[0] && strcmp(c->group, "component") &&
 	    strcmp(c->group, "scenario") && strcmp(c->group, "point") &&
-	    (rc = plot_check_param(c, c->group, "--group", err, errlen)))
+	    (rc = plot_group_params(c, err, errlen)))
 		return rc;
 	if (!k->uses_x)
 		return 0;
@@ -1201,11 +1283,6 @@ static int plot_cmp_row(const void *pa, const void *pb)
 	return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static int plot_cmp_str(const void *pa, const void *pb)
-{
-	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
 /* Finds or adds the line (series, grp); for bars only grp counts. */
 static long plot_line_of(struct plot_ctx *c, const char *series,
 			 const char *grp)
@@ -1349,7 +1426,9 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 }
 
 /* Orders lines and rows: lines by series, then group value (numbers by
- * value); rows by line, then x, then query order. */
+ * value); rows by line, then x, then query order. The stacked series of
+ * bars keep the order in which the query first returns them (the path
+ * order of stages in breakdown.sql). */
 static int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 {
 	bool bars = c->k->layout == PLOT_BARS;
@@ -1366,8 +1445,6 @@ static int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 			return -ENOMEM;
 	}
 	plot_sort_lines(c->lines, c->nlines, c->group);
-	if (c->nseries)
-		qsort(c->series, c->nseries, sizeof(*c->series), plot_cmp_str);
 	for (size_t i = 0; i < c->nrows; i++) {
 		struct plot_row *r = &c->rows[i];
 

@@ -570,6 +570,22 @@ static void test_bars_and_memory_data(void)
 				 "50kpps\t501\t200\n100kpps\t501\t400\n"
 				 "1Mpps\t501\t600\n"));
 	free(s);
+	/* Grouped by two parameters: one bar per pair of values, sorted by
+	 * each value in turn (1Mpps after 100kpps). */
+	{
+		static const char *const two[] = { "--group",
+						   "network.rate,apps.a.rate",
+						   NULL };
+		const struct kind_case k = { "cpu", { "--where", FIX, NULL } };
+
+		CU_ASSERT_FATAL(render(&k, NULL, data, two));
+		s = slurp(data, NULL);
+		CU_ASSERT(s && strstr(s, "# bar\tkernel (ns)\tuser (ns)\n"
+					 "1Gbps 50kpps\t501\t200\n"
+					 "1Gbps 100kpps\t501\t400\n"
+					 "1Gbps 1Mpps\t501\t600\n"));
+		free(s);
+	}
 	/* Memory of pool.a at 100kpps: (1 + t / 1 ms) 2 MiB + k KiB in use
 	 * (k averages to 1), 4 MiB reserved; time in ms. */
 	CU_ASSERT_FATAL(render(&kind_cases[3], NULL, data, NULL));
