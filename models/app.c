@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "pool.h"
 #include "rng.h"
 #include "scenario.h"
 #include "sink.h"
@@ -34,6 +35,11 @@ struct app {
 	uint64_t requests;  /* rpc: requests made */
 	uint32_t response_size;
 	sim_time think_ps, timeout_ps;
+	sim_time on_ps, off_ps; /* mean on and off periods; on 0: always on */
+	bool onoff_exp;		/* exponential periods (else fixed) */
+	sim_time on_end_ps;	/* end of the current on period */
+	sim_time shift_ps;	/* CBR: off time skipped so far */
+	struct rng *onoff;
 	uint64_t req_id;    /* rpc: the request waited for, 0: none */
 	sim_event_id timer; /* rpc: its timeout */
 	uint64_t *timeouts;
@@ -74,13 +80,39 @@ static uint32_t app_draw_size(struct app *a)
 	}
 }
 
+/* The length of the next on or off period (mean mean_ps). */
+static sim_time app_period(struct app *a, sim_time mean_ps)
+{
+	if (!a->onoff_exp)
+		return mean_ps;
+	return (sim_time)llround(rng_exponential(a->onoff, (double)mean_ps));
+}
+
+/* Moves t out of the off periods: every off period it falls into (or
+ * past) pushes it, and the CBR schedule, back by that period. */
+static sim_time app_skip_off(struct app *a, sim_time t)
+{
+	while (a->on_ps && t >= a->on_end_ps) {
+		sim_time gap = app_period(a, a->off_ps);
+
+		t += gap;
+		a->shift_ps += gap;
+		a->on_end_ps += gap + app_period(a, a->on_ps);
+	}
+	return t;
+}
+
 static sim_time app_next_time(struct app *a)
 {
+	sim_time t;
+
 	if (a->poisson)
-		return sim_now(a->sim) + (sim_time)llround(rng_exponential(
-						 a->arrivals, a->period_ps));
-	return a->start_ps +
-	       (sim_time)llround((double)a->emissions * a->period_ps);
+		t = sim_now(a->sim) + (sim_time)llround(rng_exponential(
+					      a->arrivals, a->period_ps));
+	else
+		t = a->start_ps + a->shift_ps +
+		    (sim_time)llround((double)a->emissions * a->period_ps);
+	return app_skip_off(a, t);
 }
 
 /* The forgery of the next packet of a spoofing app. */
@@ -255,6 +287,12 @@ static int app_load(struct app *a, const struct scn *s, const char *name,
 	a->think_ps = scn_time(s, path);
 	snprintf(path, sizeof(path), "%s.timeout", pre);
 	a->timeout_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.on_time", pre);
+	a->on_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.off_time", pre);
+	a->off_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.onoff_dist", pre);
+	a->onoff_exp = !strcmp(scn_str(s, path), "exponential");
 	snprintf(path, sizeof(path), "%s.forge", pre);
 	a->forge = app_forge_kind(scn_str(s, path));
 	snprintf(path, sizeof(path), "%s.rate", pre);
@@ -271,7 +309,11 @@ static int app_load(struct app *a, const struct scn *s, const char *name,
 	a->arrivals = rng_create(seed, rep, path);
 	snprintf(path, sizeof(path), "%s.sizes", pre);
 	a->sizes = rng_create(seed, rep, path);
-	return a->arrivals && a->sizes ? 0 : -ENOMEM;
+	snprintf(path, sizeof(path), "%s.onoff", pre);
+	a->onoff = rng_create(seed, rep, path);
+	if (a->on_ps)
+		a->on_end_ps = a->start_ps + app_period(a, a->on_ps);
+	return a->arrivals && a->sizes && a->onoff ? 0 : -ENOMEM;
 }
 
 int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
@@ -314,6 +356,7 @@ void app_destroy(struct app *a)
 		return;
 	rng_destroy(a->arrivals);
 	rng_destroy(a->sizes);
+	rng_destroy(a->onoff);
 	rng_empirical_destroy(a->table);
 	free(a);
 }
@@ -354,6 +397,7 @@ static void app_request(void *owner, struct sim_pkt *p)
 	struct sim *sim = a->sim;
 
 	sink_record(a->sink, p);
+	pool_release(p);
 	p->req_ps = p->created_ps;
 	p->created_ps = sim_now(sim);
 	p->kind = PKT_RESPONSE;
@@ -378,6 +422,7 @@ static void app_response(void *owner, struct sim_pkt *p)
 
 	sink_record(a->sink, p);
 	stats_hist_record(a->rtt, sim_now(sim) - p->req_ps);
+	pool_release(p);
 	pkt_free(a->pool, p);
 	if (!awaited)
 		return; /* a late answer to a request given up */

@@ -55,6 +55,7 @@ struct cpu_core {
 	bool running;	     /* a completion event is pending */
 	sim_time mark_ps;    /* busy is credited up to here for the head */
 	uint64_t *busy;
+	uint32_t index; /* in its cpu's array */
 };
 
 struct cpu {
@@ -76,6 +77,7 @@ static const char *const cpu_acct_names[CPU_NACCTS] = {
 	[CPU_A_PROTO] = "proto",   [CPU_A_SYSCALL] = "syscall",
 	[CPU_A_COPY] = "copy",	   [CPU_A_FSW] = "flowswitch",
 	[CPU_A_WAKEUP] = "wakeup", [CPU_A_CTXSW] = "ctxsw",
+	[CPU_A_MEM] = "memory",
 };
 
 static const char *const cpu_dom_names[CPU_NDOMS] = {
@@ -225,9 +227,16 @@ struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 	    cpu_find_core(c, name) || cpu_grow_cores(c))
 		return NULL;
 	core = cpu_core_new(c, dom, name);
-	if (core)
+	if (core) {
+		core->index = (uint32_t)c->ncores;
 		c->core[c->ncores++] = core;
+	}
 	return core;
+}
+
+uint32_t cpu_core_index(const struct cpu_core *core)
+{
+	return core->index;
 }
 
 const struct cpu_costs *cpu_costs(const struct cpu *c)

@@ -44,6 +44,7 @@ enum cpu_acct {
 	CPU_A_FSW,     /* "flowswitch": classify, look up, check, enqueue */
 	CPU_A_WAKEUP,  /* "wakeup": waking a thread (paid by the waker) */
 	CPU_A_CTXSW,   /* "ctxsw": switching to the woken thread */
+	CPU_A_MEM,     /* "memory": allocating packet buffers (pool.h) */
 	CPU_NACCTS
 };
 
@@ -93,6 +94,9 @@ void cpu_job_wakeup(struct cpu_job *j, const struct cpu_core *waker,
 		    const struct cpu_core *wakee);
 /* One context switch at the host's cost. */
 void cpu_job_ctxsw(struct cpu_job *j, const struct cpu *c);
+/* The core's index in its cpu (order of cpu_add_core, from 0): the CPU
+ * number of per-CPU caches. */
+uint32_t cpu_core_index(const struct cpu_core *core);
 /* Total time of the job. */
 sim_time cpu_job_cost(const struct cpu_job *j);
 

@@ -20,6 +20,7 @@
 
 #include "channel.h"
 #include "flowswitch.h"
+#include "pool.h"
 #include "rng.h"
 #include "scenario.h"
 #include "stats.h"
@@ -46,6 +47,7 @@ struct fsw {
 	struct flowtab *flows;
 	struct rng *tokens;
 	struct fsw_endpoint *host;
+	struct pool *dev;
 	struct sim_port out, drop;
 	sim_time classify_ps, check_ps;
 	bool spoof_check;
@@ -204,9 +206,18 @@ static void fsw_drop(struct fsw *f, struct sim_pkt *p, uint64_t *why)
 	sim_port_send(&f->drop, p);
 }
 
-void fsw_tx_charge(const struct fsw *f, struct cpu_job *j,
-		   const struct sim_pkt *p, bool host)
+void fsw_set_pool(struct fsw *f, struct pool *dev)
 {
+	f->dev = dev;
+}
+
+void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
+		   bool host, uint32_t cpu)
+{
+	sim_time mem = 0;
+
+	if (f->dev && !pool_attach_dev(f->dev, p, cpu, &mem))
+		cpu_job_add(j, CPU_A_MEM, mem);
 	cpu_job_copy(j, f->cpu, p->len_bytes);
 	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
 	if (f->spoof_check && !host)
@@ -304,6 +315,10 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 	(*f->tx_packets)++;
 	if (p->forged && p->forged < PKT_NFORGERIES)
 		(*f->forged_sent[p->forged])++;
+	if (f->dev && !p->dpool) { /* no device buffer for the copy */
+		fsw_drop(f, p, f->no_memory);
+		return;
+	}
 	if (v == FLOW_OK) {
 		if (p->forged)
 			(*f->forged_passed)++;
@@ -321,6 +336,10 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 void fsw_tx_host(struct fsw *f, struct sim_pkt *p)
 {
 	(*f->tx_host)++;
+	if (f->dev && !p->dpool) {
+		fsw_drop(f, p, f->no_memory);
+		return;
+	}
 	fsw_send(f, p);
 }
 
@@ -342,6 +361,16 @@ static struct fsw_endpoint *fsw_demux(const struct fsw *f,
 
 static void fsw_rx_done(struct sim *sim, void *a, void *b);
 
+/* The buffer of the endpoint's pool that p is copied into. */
+static void fsw_rx_buffer(struct fsw_rxq *q, struct fsw_endpoint *ep,
+			  struct sim_pkt *p, struct cpu_job *j)
+{
+	sim_time mem = 0;
+
+	if (!pool_attach_user(ep->pool, p, cpu_core_index(q->core), &mem))
+		cpu_job_add(j, CPU_A_MEM, mem);
+}
+
 /* Starts a batch on q's core if it is idle and packets wait. */
 static void fsw_rx_kick(struct fsw_rxq *q)
 {
@@ -361,6 +390,8 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 		cpu_job_copy(&j, f->cpu, p->len_bytes);
 		if (ep && !torn && ep->rx_extra_ps)
 			cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
+		if (ep && !torn && ep->pool)
+			fsw_rx_buffer(q, ep, p, &j);
 		last = p;
 	}
 	q->head = last->next;
@@ -381,8 +412,13 @@ static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
 	int rc;
 
 	(*f->rx_packets)++;
+	pool_release_dev(p, cpu_core_index(q->core)); /* copied out */
 	if (torn) {
 		fsw_drop(f, p, f->torn_down);
+		return;
+	}
+	if (ep && ep->pool && !p->upool) { /* the channel had no buffer */
+		fsw_drop(f, p, f->no_memory);
 		return;
 	}
 	if (!ep) {

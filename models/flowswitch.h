@@ -60,6 +60,9 @@ struct fsw_endpoint {
 	 * told. */
 	void (*advisory)(struct fsw_endpoint *ep, uint32_t flow,
 			 bool suspended);
+	/* The channel's pool the switch copies received packets into (NULL:
+	 * memory not modelled, or the in-kernel stack's mbufs). */
+	struct pool *pool;
 };
 
 /* Creates the flow switch of host prefix (e.g. "hosts.client"),
@@ -88,6 +91,12 @@ struct sim_port fsw_rx_input(struct fsw *f);
  * function (or with the mark at 0) flows are never suspended. */
 void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
 		     const void *arg, uint32_t slots);
+/* The host's device pool (NULL: memory not modelled). The TX charge then
+ * also takes the packet's device buffers (a failure drops it in fsw_tx(),
+ * drops.no_memory), and RX copies into the endpoint's pool and gives the
+ * device buffers back. */
+struct pool;
+void fsw_set_pool(struct fsw *f, struct pool *dev);
 /* Whether flow id may send now (the stack asks before each sync). */
 bool fsw_admissible(struct fsw *f, uint32_t id);
 
@@ -104,9 +113,10 @@ int fsw_teardown(struct fsw *f, uint32_t id);
  * the host port (host); then the check and hand-off of one packet synced
  * from the channel of flow `flow`. With hosts.*.flowswitch.spoof_check
  * off, the switch trusts the channel: the packet goes out as its flow's,
- * whatever its headers say (only a torn-down flow is refused). */
-void fsw_tx_charge(const struct fsw *f, struct cpu_job *j,
-		   const struct sim_pkt *p, bool host);
+ * whatever its headers say (only a torn-down flow is refused). cpu: the
+ * index of the core doing the work (its pool magazine). */
+void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
+		   bool host, uint32_t cpu);
 void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p);
 /* TX of the in-kernel stack (host port): no flow check. */
 void fsw_tx_host(struct fsw *f, struct sim_pkt *p);

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "nic.h"
+#include "pool.h"
 #include "scenario.h"
 #include "stats.h"
 #include "units.h"
@@ -149,6 +150,9 @@ struct nic {
 	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
 	uint64_t page;
 	sim_time miss_ps;
+	struct pool *pool;  /* the host's device pool, or NULL */
+	uint64_t granule;   /* IOTLB reach of pool buffers */
+	bool reach_segment; /* an IOTLB entry covers a pool segment */
 	bool poll, adaptive;
 	sim_time irq_ps, poll_ps;
 	uint64_t irq_packets;
@@ -166,7 +170,7 @@ struct nic {
 
 	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
 		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
-		*interrupts, *polls, *drops;
+		*interrupts, *polls, *drops, *no_memory;
 	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
 };
 
@@ -198,15 +202,16 @@ static uint64_t nic_ring_put(struct nic_ring *r, struct sim_pkt *p,
 	return addr;
 }
 
-/* IOTLB lookups of the pages [addr, addr + len) touches; returns the
- * penalty of the misses. */
-static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len)
+/* IOTLB lookups of the translations (of `granule` bytes) that
+ * [addr, addr + len) touches; returns the penalty of the misses. */
+static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
+			      uint64_t granule)
 {
 	sim_time pen = 0;
 
 	if (!n->iotlb)
 		return 0;
-	for (uint64_t pg = addr / n->page; pg <= (addr + len - 1) / n->page;
+	for (uint64_t pg = addr / granule; pg <= (addr + len - 1) / granule;
 	     pg++) {
 		if (nic_iotlb_access(n->iotlb, pg)) {
 			(*n->hits)++;
@@ -214,6 +219,27 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len)
 			(*n->misses)++;
 			pen += n->miss_ps;
 		}
+	}
+	return pen;
+}
+
+/* The IOTLB penalty of p's payload: in the buffers of the device pool it
+ * holds, else in the ring's buffer at addr. */
+static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
+				  uint64_t addr)
+{
+	uint64_t left = p->len_bytes ? p->len_bytes : 1, bsz;
+	sim_time pen = 0;
+
+	if (!p->dpool)
+		return nic_translate(n, addr, p->len_bytes, n->page);
+	bsz = pool_buffer_bytes(p->dpool);
+	for (uint32_t b = p->dbuf; b != POOL_NONE && left;
+	     b = pool_next(p->dpool, b)) {
+		uint64_t l = left < bsz ? left : bsz;
+
+		pen += nic_translate(n, pool_iova(p->dpool, b), l, n->granule);
+		left -= l;
 	}
 	return pen;
 }
@@ -254,6 +280,7 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	pool_release_dev(p, POOL_NONE); /* the frame has left */
 	if (n->tx.head != n->tx.tail)
 		sim_schedule_at(sim,
 				n->tx.slot[n->tx.head & n->tx.mask]
@@ -279,7 +306,7 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
 	busy = nic_dma_xfer(&n->pcie, n->desc) +
 	       nic_dma_xfer(&n->pcie, p->len_bytes) +
-	       nic_translate(n, addr, p->len_bytes);
+	       nic_translate_pkt(n, p, addr);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
 		st[PKT_ST_DMA_START] + 2 * n->pcie.latency_ps + busy;
@@ -405,13 +432,18 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 		nic_drop(n, p);
 		return;
 	}
+	if (n->pool && pool_attach_dev(n->pool, p, POOL_NONE, NULL)) {
+		(*n->no_memory)++;
+		sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_port_send(&n->drop, p);
+		return;
+	}
 	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	addr = nic_ring_put(&n->rx, p, n->buffer);
 	p->stamp_ps[PKT_ST_RX_ARRIVE] = now;
 	start = max_t(now, n->rx_dma_free);
 	busy = nic_dma_xfer(&n->pcie, p->len_bytes) +
-	       nic_dma_xfer(&n->pcie, n->desc) +
-	       nic_translate(n, addr, p->len_bytes);
+	       nic_dma_xfer(&n->pcie, n->desc) + nic_translate_pkt(n, p, addr);
 	n->rx_dma_free = start + busy;
 	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie.latency_ps + busy;
 	p->queued_ps += start - now;
@@ -442,6 +474,7 @@ static int nic_stats(struct nic *n)
 	n->interrupts = stats_counter(st, c, "interrupts", "");
 	n->polls = stats_counter(st, c, "polls", "");
 	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
+	n->no_memory = stats_counter(st, c, "drops.no_memory", "packets");
 	n->tx_dma = stats_hist(st, c, "tx_dma", "ps");
 	n->rx_dma = stats_hist(st, c, "rx_dma", "ps");
 	n->irq_gap = stats_hist(st, c, "irq_gap", "ps");
@@ -449,8 +482,8 @@ static int nic_stats(struct nic *n)
 	if (!n->tx_packets || !n->tx_frames || !n->tx_wire_bytes ||
 	    !n->rx_frames || !n->rx_delivered || !n->dma_bytes ||
 	    !n->dma_tlps || !n->hits || !n->misses || !n->interrupts ||
-	    !n->polls || !n->drops || !n->tx_dma || !n->rx_dma || !n->irq_gap ||
-	    !n->irq_batch)
+	    !n->polls || !n->drops || !n->no_memory || !n->tx_dma ||
+	    !n->rx_dma || !n->irq_gap || !n->irq_batch)
 		return -ENOMEM;
 	return 0;
 }
@@ -473,6 +506,7 @@ static int nic_load(struct nic *n, const struct scn *s, const char *host)
 	n->pcie.overhead_bytes = scn_size(s, P("pcie_overhead"));
 	n->page = scn_size(s, P("iommu.page"));
 	n->miss_ps = scn_time(s, P("iommu.miss"));
+	n->reach_segment = !strcmp(scn_str(s, P("iommu.reach")), "segment");
 	n->poll = !strcmp(scn_str(s, P("rx_mode")), "poll");
 	n->irq_ps = scn_time(s, P("irq_time"));
 	n->irq_packets = (uint64_t)scn_int(s, P("irq_packets"));
@@ -547,6 +581,12 @@ static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
 	for (uint32_t i = r->head; i != r->tail; i++)
 		k += r->slot[i & r->mask]->src == src;
 	return k;
+}
+
+void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes)
+{
+	n->pool = pool;
+	n->granule = n->reach_segment ? segment_bytes : n->page;
 }
 
 uint32_t nic_tx_backlog(const struct nic *n)

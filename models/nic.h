@@ -64,6 +64,14 @@ void nic_connect(struct nic *n, struct sim_port wire, struct sim_port host,
 void nic_finish(struct nic *n);
 /* Packets of app src held in the NIC's rings (walks them: end of run). */
 uint64_t nic_held_by(const struct nic *n, uint32_t src);
+/* The host's device pool (models/pool.h): frames received take their
+ * buffers from it (none free: dropped, drops.no_memory); a sent frame
+ * gives back the device buffers its packet holds once it has left. The
+ * DMA of a packet holding device buffers reads or writes them, each
+ * looked up in the IOTLB per page, or per segment_bytes with
+ * iommu.reach: segment (one mapping per pool segment). */
+struct pool;
+void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes);
 /* Frames in the TX ring (waiting or being sent), and the ring's slots. */
 uint32_t nic_tx_backlog(const struct nic *n);
 uint32_t nic_tx_slots(const struct nic *n);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "pool.h"
 #include "sim.h"
 #include "sink.h"
 #include "stats.h"
@@ -117,6 +118,7 @@ static void sink_recv(void *owner, struct sim_pkt *p)
 	struct sink *k = owner;
 
 	sink_record(k, p);
+	pool_release(p);
 	pkt_free(k->pool, p);
 }
 
@@ -125,6 +127,7 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 	struct sink *k = owner;
 
 	(*k->app[p->src].dropped)++;
+	pool_release(p);
 	pkt_free(k->pool, p);
 }
 

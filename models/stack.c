@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "pool.h"
 #include "scenario.h"
 #include "stack.h"
 #include "stats.h"
@@ -78,9 +79,12 @@ struct stk {
 	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
 	sim_time tx_tail_ps[2]; /* the last two parts of the TX job */
 	sim_time backoff_ps;
+	sim_time tx_mem_ps; /* buffer allocations not yet charged */
+	struct pool *pool;  /* the channel's pool, or NULL */
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_dropped, *ev_read;
+	uint64_t *no_memory;
 };
 
 static void fifo_push(struct stk_fifo *q, struct sim_pkt *p)
@@ -179,8 +183,10 @@ static void stk_user_rx_done(struct sim *sim, void *a, void *b)
 	(void)b;
 	e->rx_n = 0;
 	e->rx_busy = false;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		pool_release_user(e->rx_cur[i], cpu_core_index(e->core));
 		stk_deliver(e, e->rx_cur[i]);
+	}
 	if (!chan_rx_wait(&e->ch))
 		stk_rx_work(e, false);
 }
@@ -323,8 +329,11 @@ static void stk_user_tx_kick(struct stk *e)
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
 
 		cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
-		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot], false);
+		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot], false,
+			      cpu_core_index(e->core));
 	}
+	cpu_job_add(&j, CPU_A_MEM, e->tx_mem_ps);
+	e->tx_mem_ps = 0;
 	proto = j.ps[CPU_A_PROTO];
 	cpu_job_syscall(&j, e->cpu);
 	trap = j.ps[CPU_A_SYSCALL];
@@ -352,6 +361,7 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 		p->stamp_ps[PKT_ST_STACK_TX] = built;
 		p->stamp_ps[PKT_ST_SYNC] = synced;
 		(*e->tx_packets)++;
+		pool_release_user(p, cpu_core_index(e->core)); /* copied out */
 		fsw_tx(e->fsw, (uint32_t)e->flow_id, p);
 	}
 	stk_user_tx_kick(e);
@@ -393,7 +403,7 @@ static void stk_kernel_tx_kick(struct stk *e)
 	cpu_job_copy(&j, e->cpu, p->len_bytes);
 	cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
 	before = cpu_job_cost(&j);
-	fsw_tx_charge(e->fsw, &j, p, true);
+	fsw_tx_charge(e->fsw, &j, p, true, cpu_core_index(e->core));
 	e->tx_tail_ps[0] = 0;
 	e->tx_tail_ps[1] = cpu_job_cost(&j) - before;
 	e->tx_busy = true;
@@ -461,6 +471,13 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 	bool full;
 
 	stk_headers(e, p);
+	if (e->pool && pool_attach_user(e->pool, p, cpu_core_index(e->core),
+					&e->tx_mem_ps)) {
+		(*e->no_memory)++;
+		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_port_send(&e->drop, p);
+		return;
+	}
 	if (e->kind == STK_USER)
 		full = chan_tx_put(&e->ch, p) != 0;
 	else
@@ -541,6 +558,9 @@ static int stk_stats(struct stk *e, struct stats *st)
 	e->ev_posted = stats_counter(st, e->name, "events.posted", "");
 	e->ev_dropped = stats_counter(st, e->name, "events.dropped", "");
 	e->ev_read = stats_counter(st, e->name, "events.read", "");
+	e->no_memory = stats_counter(st, e->name, "drops.no_memory", "packets");
+	if (!e->no_memory)
+		return -ENOMEM;
 	return e->tx_syncs && e->tx_packets && e->rx_syncs && e->rx_packets &&
 			       e->rx_wakeups && e->tx_full && e->backoffs &&
 			       e->ev_posted && e->ev_dropped && e->ev_read
@@ -567,9 +587,10 @@ static int stk_channel_check(const struct scn *s, const char *prefix,
 	snprintf(path, sizeof(path), "%s.channel.%s", prefix, keys[bad]);
 	scn_where(s, path, where, sizeof(where));
 	if (bad < 3)
-		snprintf(err, errlen,
-			 "%s: %s: a ring's slots must be a power of two, not %u",
-			 where, keys[bad], v[bad]);
+		snprintf(
+			err, errlen,
+			"%s: %s: a ring's slots must be a power of two, not %u",
+			where, keys[bad], v[bad]);
 	else
 		snprintf(err, errlen,
 			 "%s: lowat: %u slots is more than the RX ring's %u",
@@ -691,6 +712,12 @@ void stk_connect(struct stk *e, struct sim_port deliver, struct sim_port drop)
 {
 	e->deliver = deliver;
 	e->drop = drop;
+}
+
+void stk_set_pool(struct stk *e, struct pool *pool)
+{
+	e->pool = pool;
+	e->ep.pool = pool;
 }
 
 void stk_set_victim(struct stk *e, const struct stk *victim)

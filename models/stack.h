@@ -83,6 +83,12 @@ void stk_destroy(struct stk *e); /* NULL is a no-op */
  * where the ones the stack drops go. */
 struct sim_port stk_tx_input(struct stk *e);
 void stk_connect(struct stk *e, struct sim_port deliver, struct sim_port drop);
+/* The channel's pool of a user endpoint (models/pool.h; NULL: memory not
+ * modelled): the stack builds each packet into its buffers (none free:
+ * dropped, drops.no_memory), the flow switch copies received packets into
+ * them. */
+struct pool;
+void stk_set_pool(struct stk *e, struct pool *pool);
 /* A spoofing app's endpoint: the flow whose 5-tuple a replay uses (NULL:
  * none). */
 void stk_set_victim(struct stk *e, const struct stk *victim);

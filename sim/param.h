@@ -73,6 +73,7 @@ extern const struct param_def nic_params[];  /* hosts.*.nic.* */
 extern const struct param_def driver_params[]; /* hosts.*.driver.* */
 extern const struct param_def
 	stack_params[]; /* hosts.*.cpu/stack/channel/fsw */
+extern const struct param_def pool_params[]; /* hosts.*.pool.*, hosts.*.memory */
 
 /* All declarations, in a stable order (the order of `usnsim params`). */
 size_t param_count(void);

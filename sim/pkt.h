@@ -65,9 +65,14 @@ struct sim_pkt {
 	uint8_t forged;	 /* enum pkt_forgery */
 	uint64_t token;	 /* the flow's secret as the sender wrote it */
 	sim_time req_ps; /* a response: when its request was made */
+	/* buffers it holds (models/pool.h): a device pool's, a channel
+	 * pool's; NULL pool: none */
+	struct pool *dpool, *upool;
+	uint32_t dbuf, ubuf;
 };
 
 struct pkt_pool;
+struct pool;
 
 /* Returns a pool, or NULL on allocation failure. */
 struct pkt_pool *pkt_pool_create(void);

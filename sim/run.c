@@ -37,6 +37,7 @@
 #include "cpu.h"
 #include "driver.h"
 #include "flowswitch.h"
+#include "hostmem.h"
 #include "link.h"
 #include "nic.h"
 #include "ns3net.h"
@@ -62,6 +63,8 @@ struct topo_sw {
 	unsigned nk;
 	char *cpu_name, *fsw_name;
 	struct sim_port fsw_in, sink_in;
+	struct hostmem *mem; /* NULL: memory not modelled */
+	struct sim_port drv_in;
 };
 
 struct topo {
@@ -93,6 +96,7 @@ static void topo_sw_destroy(struct topo_sw *w)
 {
 	fsw_destroy(w->fsw);
 	stk_host_destroy(w->kh);
+	hostmem_destroy(w->mem);
 	cpu_destroy(w->cpu);
 	free(w->kcores);
 	free(w->cpu_name);
@@ -294,9 +298,45 @@ static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
 
 /* The drivers and NICs of the hosts, and the route of each app's packets
  * out of the network: the peer's NIC RX, or the sink. */
-static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
-		      const struct scn *s, uint32_t rep)
+/* What a host's driver gets from an app without a stack: with pools, the
+ * packet first takes its device buffers (none free: dropped). */
+static void topo_dev_tx(void *owner, struct sim_pkt *p)
 {
+	struct topo_sw *w = owner;
+
+	if (w->mem &&
+	    pool_attach_dev(hostmem_device(w->mem), p, POOL_NONE, NULL)) {
+		struct sim_port drop = sink_drop_input(w->t->sink);
+
+		sim_port_send(&drop, p);
+		return;
+	}
+	sim_port_send(&w->drv_in, p);
+}
+
+/* Host i's memory and pools; its NIC takes buffers from the device pool. */
+static int topo_memory(struct topo *t, struct sim *sim, struct stats *st,
+		       const struct scn *s, uint32_t rep, size_t i, char *err,
+		       size_t errlen)
+{
+	struct topo_sw *w = &t->sw[i];
+	int rc = hostmem_create(sim, st, s, t->hosts[i], rep, &w->mem, err,
+				errlen);
+
+	w->drv_in = drv_tx_input(t->drvs[i]);
+	if (rc || !w->mem)
+		return rc;
+	nic_set_pool(t->nics[i], hostmem_device(w->mem),
+		     hostmem_device_segment(w->mem));
+	return 0;
+}
+
+static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
+		      const struct scn *s, uint32_t rep, char *err,
+		      size_t errlen)
+{
+	int rc;
+
 	struct sim_port host = sink_input(t->sink);
 	struct sim_port drop = sink_drop_input(t->sink);
 	size_t nh = t->nhosts ? t->nhosts : 1;
@@ -320,6 +360,9 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 			return -ENOMEM;
 		nic_connect(t->nics[i], topo_net_input(t),
 			    drv_rx_input(t->drvs[i]), drop);
+		rc = topo_memory(t, sim, st, s, rep, i, err, errlen);
+		if (rc)
+			return rc;
 	}
 	for (size_t i = 0; i < t->napps; i++) {
 		t->route[i] = t->app_peer[i] < 0
@@ -501,6 +544,8 @@ static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 		return -ENOMEM;
 	fsw_connect(w->fsw, drv_tx_input(t->drvs[h]), sink_drop_input(t->sink));
 	fsw_set_host(w->fsw, stk_host_endpoint(w->kh));
+	if (w->mem)
+		fsw_set_pool(w->fsw, hostmem_device(w->mem));
 	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(t->nics[h]));
 	w->fsw_in = fsw_rx_input(w->fsw);
 	return 0;
@@ -521,6 +566,7 @@ static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
 			      .proto = FLOW_PROTO_UDP };
 	char pre[160], core[160];
 	struct cpu_core *c;
+	struct pool *pool;
 	size_t e = 2 * i + peer;
 	int rc;
 
@@ -538,6 +584,11 @@ static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
 		snprintf(err, errlen,
 			 "%s: app %s: cannot register its flow (%s)",
 			 scn_path(s), t->names[i], strerror(-rc));
+	if (rc || !w->mem || t->stack[i] != STK_USER)
+		return rc;
+	rc = hostmem_channel_pool(w->mem, t->names[i], &pool, err, errlen);
+	if (!rc)
+		stk_set_pool(t->ends[e], pool);
 	return rc;
 }
 
@@ -629,7 +680,7 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	if (!rc)
 		rc = topo_network(t, sim, st, s, rep, err, errlen);
 	if (!rc)
-		rc = topo_hosts(t, sim, st, s, rep);
+		rc = topo_hosts(t, sim, st, s, rep, err, errlen);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < t->napps; i++) {
@@ -637,9 +688,13 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 				rep, &t->apps[i], err, errlen);
 		if (rc)
 			return rc;
-		app_connect(t->apps[i],
-			    t->hosted[i] ? drv_tx_input(t->drvs[t->app_host[i]])
-					 : topo_net_input(t));
+		app_connect(
+			t->apps[i],
+			t->hosted[i]
+				? (struct
+				   sim_port){ .recv = topo_dev_tx,
+					      .owner = &t->sw[t->app_host[i]] }
+				: topo_net_input(t));
 	}
 	return topo_stacks(t, sim, st, s, rep, err, errlen);
 }
@@ -717,6 +772,8 @@ static unsigned topo_finish(struct topo *t, struct stats *st)
 	else
 		ns3net_finish(t->ns3net);
 	for (size_t i = 0; i < t->nhosts; i++) {
+		if (t->sw[i].mem)
+			hostmem_finish(t->sw[i].mem);
 		nic_finish(t->nics[i]);
 		drv_finish(t->drvs[i]);
 		down += drv_host_down(t->drvs[i]);

@@ -39,7 +39,7 @@ static void test_iterate(void)
 {
 	const struct param_def *const tables[] = {
 		sim_params, link_params,   app_params,
-		nic_params, driver_params, stack_params,
+		nic_params, driver_params, stack_params, pool_params,
 	};
 	size_t at = 0;
 

@@ -1,0 +1,788 @@
+/*
+ * pool.c - packet buffer pools carved from segments, and host memory.
+ *
+ * A pool has room for max_bytes / segment_bytes segment slots; every
+ * per-buflet and per-segment array is sized for that at creation, so
+ * nothing is allocated afterwards. Per buflet: the chain link (next) and
+ * a state (free, in a magazine, allocated as the head or the body of a
+ * chain); its segment is idx / per_seg. Per segment slot: mapped or not,
+ * buflets allocated, buflets in magazines, and since when it has had no
+ * buflet allocated. The depot is a stack of free buflet indices: LIFO
+ * takes the top; random (cfg->random) picks a position from the pool's
+ * stream, swaps it with the top and pops. A segment is added at the
+ * lowest unmapped slot and its buflets pushed highest first, so LIFO
+ * hands out the lowest address first. Returning segments marks their
+ * slots unmapped and compacts the depot (O(free), only when segments go).
+ * Segments are returned highest slot first.
+ *
+ * An allocation takes its buflets one at a time: from its CPU's magazine
+ * (magazine_ps, counted in magazine_hits), else from the depot (alloc_ps,
+ * which includes refilling the magazine with half of it from the depot).
+ * An empty depot first grows (dynamic, below max_bytes: one segment at
+ * the lowest unmapped slot, map_ps more for a device pool); if it cannot
+ * grow it drains the magazines of every CPU into the depot; if that gives
+ * nothing the allocation fails, is rolled back (its buflets go back to
+ * the depot) and counted in alloc_failures; a failed allocation adds
+ * nothing to *cost_ps and records no latency. A free puts each buflet in
+ * its CPU's magazine (when full, half of it spills to the depot first),
+ * or in the depot for a CPU without magazine.
+ *
+ * Host memory: a pool_mem sums the bytes reserved by its pools. A grow
+ * that would exceed the limit is memory pressure: counted once in
+ * pressure_events, every dynamic pool of the host (the requester too)
+ * runs pool_shrink(), then the grow is retried once (or not needed, if
+ * the requester's drained magazines gave its depot free buflets). The
+ * initial reservation of pool_create() does not cause pressure: it fails
+ * with -ENOSPC if it does not fit.
+ *
+ * Reaper (dynamic pools, reap_ps > 0): an event every reap_ps from time
+ * 0 (first at reap_ps), for the pool's whole life. Each tick drains all
+ * magazines into the depot, then returns, highest slot first while more
+ * than the minimum is held, each segment with no buflet allocated or in a
+ * magazine whose last allocated buflet was freed (or which was added) at
+ * least idle_ps ago. A buflet parked in a magazine counts as free (as the
+ * header says), so its time there counts towards idle_ps; the segment is
+ * simply not returned before a tick has drained it. pool_shrink() does the
+ * same without the idle condition.
+ *
+ * Counters: allocs and frees count calls (packets), not buflets; grows
+ * and shrinks count segments added after creation and segments returned;
+ * maps and unmaps count IOMMU mappings of a device pool (initial segments
+ * included), and map_time / unmap_time their cost (ps), which is not
+ * part of any allocation's latency except for a grow's map_ps.
+ *
+ * Choices where the header is silent or contradicts the project:
+ * - "half" of a magazine is magazine / 2, at least 1.
+ * - Freeing a buflet that is not the head of an allocated chain (or an
+ *   index out of range) is counted in bad_frees and ignored, in every
+ *   build: the project builds without NDEBUG, and an abort would take
+ *   down a whole sweep, so the header's "aborts in debug builds" is not
+ *   followed.
+ * - pool_iova() of an index out of range returns UINT64_MAX.
+ * - A pool must be destroyed before its engine; pool_mem_destroy()
+ *   detaches the pools still registered (they become unlimited).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "rng.h"
+#include "stats.h"
+#include "units.h"
+
+enum pool_bstate {
+	POOL_B_FREE, /* in the depot, or in an unmapped slot */
+	POOL_B_MAG,  /* in a CPU's magazine */
+	POOL_B_HEAD, /* allocated, first of its chain */
+	POOL_B_BODY, /* allocated, not first */
+};
+
+struct pool_mem {
+	struct sim *sim;
+	uint64_t limit, reserved;
+	struct pool *pools; /* linked through pool->mem_next */
+	struct stat_gauge *g_reserved;
+	uint64_t *pressure_events;
+};
+
+struct pool {
+	struct sim *sim;
+	struct stats *st;
+	const char *comp;
+	struct pool_cfg cfg;
+	struct pool_mem *mem;
+	struct pool *mem_next;
+	struct rng *rng; /* cfg.random only */
+
+	uint32_t per_seg, nseg_max, nbuf, min_segs, nsegs;
+	/* per buflet */
+	uint32_t *next;
+	uint8_t *state;
+	/* per segment slot */
+	uint8_t *mapped;
+	uint32_t *seg_used, *seg_mag;
+	sim_time *seg_free_ps; /* no buflet allocated since */
+	/* the depot: a stack of free buflets */
+	uint32_t *depot, ndepot;
+	/* magazines: CPU c owns mag[c * magazine ...], mag_n[c] of them */
+	uint32_t *mag, *mag_n, half;
+
+	uint64_t allocated; /* buflets */
+	uint64_t high_water, in_use_high;
+	sim_event_id reaper;
+
+	struct stat_gauge *g_reserved, *g_in_use, *g_segments;
+	uint64_t *allocs, *frees, *failures, *grows, *shrinks, *maps, *unmaps;
+	uint64_t *hits, *bad_frees, *map_time, *unmap_time;
+	struct stat_hist *latency;
+};
+
+/* ---- host memory ---- */
+
+int pool_mem_create(struct sim *sim, struct stats *st, const char *component,
+		    uint64_t limit_bytes, struct pool_mem **out)
+{
+	struct pool_mem *m;
+
+	if (!sim || !st || !component || !out)
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->sim = sim;
+	m->limit = limit_bytes;
+	m->g_reserved = stats_gauge(st, component, "mem.reserved", "B");
+	m->pressure_events =
+		stats_counter(st, component, "pressure_events", "");
+	if (!m->g_reserved || !m->pressure_events ||
+	    stats_series_gauge(st, component, "mem.reserved", m->g_reserved)) {
+		free(m);
+		return -ENOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+void pool_mem_destroy(struct pool_mem *m)
+{
+	if (!m)
+		return;
+	for (struct pool *p = m->pools, *nx; p; p = nx) {
+		nx = p->mem_next;
+		p->mem = NULL;
+		p->mem_next = NULL;
+	}
+	free(m);
+}
+
+static bool pool_mem_fits(const struct pool_mem *m, uint64_t bytes)
+{
+	return !m || !m->limit ||
+	       (m->reserved <= m->limit && bytes <= m->limit - m->reserved);
+}
+
+static void pool_mem_add(struct pool_mem *m, int64_t delta)
+{
+	if (!m)
+		return;
+	m->reserved += (uint64_t)delta;
+	stats_gauge_set(m->g_reserved, (double)m->reserved);
+}
+
+static void pool_mem_unlink(struct pool *p)
+{
+	struct pool **pp;
+
+	if (!p->mem)
+		return;
+	for (pp = &p->mem->pools; *pp; pp = &(*pp)->mem_next)
+		if (*pp == p) {
+			*pp = p->mem_next;
+			break;
+		}
+	p->mem_next = NULL;
+}
+
+/* Asks every dynamic pool of the host to return its free segments. */
+static void pool_mem_pressure(struct pool_mem *m)
+{
+	(*m->pressure_events)++;
+	for (struct pool *q = m->pools; q; q = q->mem_next)
+		pool_shrink(q);
+}
+
+/* ---- configuration ---- */
+
+static int pool_err(char *err, size_t errlen, const char *fmt, uint64_t a,
+		    uint64_t b)
+{
+	char sa[48], sb[48];
+
+	units_fmt_size(sa, sizeof(sa), a);
+	units_fmt_size(sb, sizeof(sb), b);
+	if (err && errlen)
+		snprintf(err, errlen, fmt, sa, sb);
+	return -EINVAL;
+}
+
+static int pool_msg(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+	return -EINVAL;
+}
+
+static int pool_cfg_check_sizes(const struct pool_cfg *c, char *err,
+				size_t errlen)
+{
+	if (c->mode != POOL_STATIC && c->mode != POOL_DYNAMIC)
+		return pool_msg(err, errlen, "unknown pool mode");
+	if (!c->buffer_bytes)
+		return pool_msg(err, errlen, "buffer size is 0");
+	if (!c->buflets_max)
+		return pool_msg(err, errlen, "buflets per packet is 0");
+	if (!c->segment_bytes)
+		return pool_msg(err, errlen, "segment size is 0");
+	if (!c->page_bytes)
+		return pool_msg(err, errlen, "page size is 0");
+	if (c->alloc_ps < 0 || c->magazine_ps < 0 || c->map_ps < 0 ||
+	    c->unmap_ps < 0 || c->reap_ps < 0 || c->idle_ps < 0)
+		return pool_msg(err, errlen, "negative cost or interval");
+	return 0;
+}
+
+int pool_cfg_check(const struct pool_cfg *c, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!c)
+		return pool_msg(err, errlen, "no configuration");
+	rc = pool_cfg_check_sizes(c, err, errlen);
+	if (rc)
+		return rc;
+	if (c->segment_bytes % c->page_bytes)
+		return pool_err(
+			err, errlen,
+			"segment (%s) is not a multiple of the page (%s)",
+			c->segment_bytes, c->page_bytes);
+	if (c->segment_bytes % c->buffer_bytes)
+		return pool_err(
+			err, errlen,
+			"segment (%s) is not a multiple of the buffer (%s)",
+			c->segment_bytes, c->buffer_bytes);
+	if (c->max_bytes < c->segment_bytes)
+		return pool_err(err, errlen,
+				"max (%s) is less than one segment (%s)",
+				c->max_bytes, c->segment_bytes);
+	if (c->max_bytes % c->segment_bytes)
+		return pool_err(err, errlen,
+				"max (%s) is not a whole number of segments "
+				"(%s)",
+				c->max_bytes, c->segment_bytes);
+	if (c->max_bytes < c->min_bytes)
+		return pool_err(err, errlen, "max (%s) is below min (%s)",
+				c->max_bytes, c->min_bytes);
+	if (c->max_bytes / c->buffer_bytes >= UINT32_MAX)
+		return pool_err(err, errlen,
+				"max (%s) holds too many buffers of %s",
+				c->max_bytes, c->buffer_bytes);
+	return 0;
+}
+
+/* ---- segments and the depot ---- */
+
+static uint32_t pool_seg_of(const struct pool *p, uint32_t b)
+{
+	return b / p->per_seg;
+}
+
+static void pool_depot_push(struct pool *p, uint32_t b)
+{
+	p->state[b] = POOL_B_FREE;
+	p->next[b] = POOL_NONE;
+	p->depot[p->ndepot++] = b;
+}
+
+static uint32_t pool_depot_pop(struct pool *p)
+{
+	uint32_t top = p->ndepot - 1;
+
+	if (p->rng && p->ndepot > 1) {
+		uint32_t i = (uint32_t)rng_u64(p->rng, p->ndepot);
+		uint32_t b = p->depot[i];
+
+		p->depot[i] = p->depot[top];
+		p->depot[top] = b;
+	}
+	p->ndepot--;
+	return p->depot[top];
+}
+
+static void pool_gauges(struct pool *p)
+{
+	uint64_t reserved = (uint64_t)p->nsegs * p->cfg.segment_bytes;
+
+	stats_gauge_set(p->g_reserved, (double)reserved);
+	stats_gauge_set(p->g_segments, p->nsegs);
+	if (reserved > p->high_water)
+		p->high_water = reserved;
+}
+
+/* Marks slot s mapped (reserving its memory); returns the mapping cost. */
+static sim_time pool_seg_map(struct pool *p, uint32_t s)
+{
+	p->mapped[s] = 1;
+	p->seg_used[s] = 0;
+	p->seg_mag[s] = 0;
+	p->seg_free_ps[s] = sim_now(p->sim);
+	p->nsegs++;
+	pool_mem_add(p->mem, (int64_t)p->cfg.segment_bytes);
+	if (!p->cfg.device)
+		return 0;
+	(*p->maps)++;
+	*p->map_time += (uint64_t)p->cfg.map_ps;
+	return p->cfg.map_ps;
+}
+
+/* Pushes slot s's buflets, highest first (LIFO gives the lowest first). */
+static void pool_seg_push(struct pool *p, uint32_t s)
+{
+	for (uint32_t k = p->per_seg; k-- > 0;)
+		pool_depot_push(p, s * p->per_seg + k);
+}
+
+static void pool_seg_unmap(struct pool *p, uint32_t s)
+{
+	p->mapped[s] = 0;
+	p->nsegs--;
+	(*p->shrinks)++;
+	pool_mem_add(p->mem, -(int64_t)p->cfg.segment_bytes);
+	if (p->cfg.device) {
+		(*p->unmaps)++;
+		*p->unmap_time += (uint64_t)p->cfg.unmap_ps;
+	}
+}
+
+/* Drops the buflets of unmapped slots from the depot, keeping the order. */
+static void pool_depot_compact(struct pool *p)
+{
+	uint32_t j = 0;
+
+	for (uint32_t i = 0; i < p->ndepot; i++)
+		if (p->mapped[pool_seg_of(p, p->depot[i])])
+			p->depot[j++] = p->depot[i];
+	p->ndepot = j;
+}
+
+static bool pool_has_mag(const struct pool *p, uint32_t cpu)
+{
+	return p->cfg.magazine && cpu < p->cfg.ncpus;
+}
+
+/* Moves the top n buflets of CPU cpu's magazine to the depot. */
+static void pool_mag_spill(struct pool *p, uint32_t cpu, uint32_t n)
+{
+	uint32_t *m = p->mag + (size_t)cpu * p->cfg.magazine;
+
+	while (n-- && p->mag_n[cpu]) {
+		uint32_t b = m[--p->mag_n[cpu]];
+
+		p->seg_mag[pool_seg_of(p, b)]--;
+		pool_depot_push(p, b);
+	}
+}
+
+static void pool_drain(struct pool *p)
+{
+	for (uint32_t c = 0; p->cfg.magazine && c < p->cfg.ncpus; c++)
+		pool_mag_spill(p, c, p->cfg.magazine);
+}
+
+/* Returns free segments (idle ones only if idle), highest slot first,
+ * keeping min_segs; returns the bytes freed. */
+static uint64_t pool_reap(struct pool *p, bool idle)
+{
+	sim_time now = sim_now(p->sim);
+	uint32_t freed = 0;
+
+	pool_drain(p);
+	for (uint32_t s = p->nseg_max; s-- > 0 && p->nsegs > p->min_segs;) {
+		if (!p->mapped[s] || p->seg_used[s] || p->seg_mag[s])
+			continue;
+		if (idle && now - p->seg_free_ps[s] < p->cfg.idle_ps)
+			continue;
+		pool_seg_unmap(p, s);
+		freed++;
+	}
+	if (!freed)
+		return 0;
+	pool_depot_compact(p);
+	pool_gauges(p);
+	return (uint64_t)freed * p->cfg.segment_bytes;
+}
+
+uint64_t pool_shrink(struct pool *p)
+{
+	if (!p || p->cfg.mode != POOL_DYNAMIC)
+		return 0;
+	return pool_reap(p, false);
+}
+
+static void pool_reaper(struct sim *sim, void *a, void *b)
+{
+	struct pool *p = a;
+
+	(void)b;
+	pool_reap(p, true);
+	p->reaper = sim_schedule(sim, p->cfg.reap_ps, pool_reaper, p, NULL);
+}
+
+/* Adds one segment if the pool may grow and the host has the memory
+ * (after pressure if needed); adds the mapping cost to *cost. */
+static void pool_grow(struct pool *p, sim_time *cost)
+{
+	uint32_t s;
+
+	if (p->cfg.mode != POOL_DYNAMIC || p->nsegs >= p->nseg_max)
+		return;
+	if (!pool_mem_fits(p->mem, p->cfg.segment_bytes)) {
+		pool_mem_pressure(p->mem);
+		if (p->ndepot)
+			return; /* our drained magazines gave some */
+		if (!pool_mem_fits(p->mem, p->cfg.segment_bytes))
+			return;
+	}
+	for (s = 0; p->mapped[s]; s++)
+		;
+	*cost += pool_seg_map(p, s);
+	pool_seg_push(p, s);
+	(*p->grows)++;
+	pool_gauges(p);
+}
+
+/* Takes one free buflet for CPU cpu (marking it used in its segment), or
+ * returns POOL_NONE; adds its cost to *cost. */
+static uint32_t pool_take(struct pool *p, uint32_t cpu, sim_time *cost)
+{
+	uint32_t b, *m = NULL;
+
+	if (pool_has_mag(p, cpu)) {
+		m = p->mag + (size_t)cpu * p->cfg.magazine;
+		if (p->mag_n[cpu]) {
+			b = m[--p->mag_n[cpu]];
+			p->seg_mag[pool_seg_of(p, b)]--;
+			p->seg_used[pool_seg_of(p, b)]++;
+			(*p->hits)++;
+			*cost += p->cfg.magazine_ps;
+			return b;
+		}
+	}
+	if (!p->ndepot)
+		pool_grow(p, cost);
+	if (!p->ndepot)
+		pool_drain(p);
+	if (!p->ndepot)
+		return POOL_NONE;
+	b = pool_depot_pop(p);
+	p->seg_used[pool_seg_of(p, b)]++;
+	*cost += p->cfg.alloc_ps;
+	while (m && p->mag_n[cpu] < p->half && p->ndepot) {
+		uint32_t r = pool_depot_pop(p);
+
+		p->state[r] = POOL_B_MAG;
+		p->seg_mag[pool_seg_of(p, r)]++;
+		m[p->mag_n[cpu]++] = r;
+	}
+	return b;
+}
+
+/* Gives back the buflets of a chain taken by a failed allocation; their
+ * segments' free times stay what they were before the take. */
+static void pool_rollback(struct pool *p, uint32_t b)
+{
+	while (b != POOL_NONE) {
+		uint32_t nx = p->next[b];
+
+		p->seg_used[pool_seg_of(p, b)]--;
+		pool_depot_push(p, b);
+		b = nx;
+	}
+}
+
+static uint32_t pool_fail(struct pool *p)
+{
+	(*p->failures)++;
+	return POOL_NONE;
+}
+
+uint32_t pool_alloc(struct pool *p, uint32_t cpu, uint32_t len,
+		    sim_time *cost_ps)
+{
+	uint64_t n = len ? ((uint64_t)len + p->cfg.buffer_bytes - 1) /
+				     p->cfg.buffer_bytes
+			 : 1;
+	uint32_t head = POOL_NONE, tail = POOL_NONE;
+	sim_time cost = 0;
+
+	if (n > p->cfg.buflets_max)
+		return pool_fail(p);
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t b = pool_take(p, cpu, &cost);
+
+		if (b == POOL_NONE) {
+			pool_rollback(p, head);
+			return pool_fail(p);
+		}
+		p->state[b] = i ? POOL_B_BODY : POOL_B_HEAD;
+		p->next[b] = POOL_NONE;
+		if (tail == POOL_NONE)
+			head = b;
+		else
+			p->next[tail] = b;
+		tail = b;
+	}
+	p->allocated += n;
+	stats_gauge_set(p->g_in_use,
+			(double)(p->allocated * p->cfg.buffer_bytes));
+	if (p->allocated * p->cfg.buffer_bytes > p->in_use_high)
+		p->in_use_high = p->allocated * p->cfg.buffer_bytes;
+	(*p->allocs)++;
+	stats_hist_record(p->latency, cost);
+	if (cost_ps)
+		*cost_ps += cost;
+	return head;
+}
+
+/* Frees one buflet of a chain on behalf of CPU cpu. */
+static void pool_put(struct pool *p, uint32_t cpu, uint32_t b)
+{
+	uint32_t s = pool_seg_of(p, b), *m;
+
+	if (--p->seg_used[s] == 0)
+		p->seg_free_ps[s] = sim_now(p->sim);
+	if (!pool_has_mag(p, cpu)) {
+		pool_depot_push(p, b);
+		return;
+	}
+	if (p->mag_n[cpu] == p->cfg.magazine)
+		pool_mag_spill(p, cpu, p->half);
+	m = p->mag + (size_t)cpu * p->cfg.magazine;
+	p->state[b] = POOL_B_MAG;
+	p->next[b] = POOL_NONE;
+	p->seg_mag[s]++;
+	m[p->mag_n[cpu]++] = b;
+}
+
+void pool_free(struct pool *p, uint32_t cpu, uint32_t buf)
+{
+	uint64_t n = 0;
+
+	if (buf == POOL_NONE)
+		return;
+	if (buf >= p->nbuf || p->state[buf] != POOL_B_HEAD) {
+		(*p->bad_frees)++;
+		return;
+	}
+	for (uint32_t b = buf, nx; b != POOL_NONE; b = nx, n++) {
+		nx = p->next[b];
+		pool_put(p, cpu, b);
+	}
+	p->allocated -= n;
+	stats_gauge_set(p->g_in_use,
+			(double)(p->allocated * p->cfg.buffer_bytes));
+	(*p->frees)++;
+}
+
+uint32_t pool_next(const struct pool *p, uint32_t buf)
+{
+	return buf < p->nbuf ? p->next[buf] : POOL_NONE;
+}
+
+uint64_t pool_iova(const struct pool *p, uint32_t buf)
+{
+	uint32_t s;
+
+	if (buf >= p->nbuf)
+		return UINT64_MAX;
+	s = pool_seg_of(p, buf);
+	return p->cfg.iova_base + (uint64_t)s * p->cfg.segment_bytes +
+	       (uint64_t)(buf - s * p->per_seg) * p->cfg.buffer_bytes;
+}
+
+uint32_t pool_buffer_bytes(const struct pool *p)
+{
+	return p->cfg.buffer_bytes;
+}
+
+uint64_t pool_reserved(const struct pool *p)
+{
+	return (uint64_t)p->nsegs * p->cfg.segment_bytes;
+}
+
+uint64_t pool_in_use(const struct pool *p)
+{
+	return p->allocated * p->cfg.buffer_bytes;
+}
+
+uint32_t pool_segments(const struct pool *p)
+{
+	return p->nsegs;
+}
+
+/* ---- creation ---- */
+
+static int pool_stats(struct pool *p)
+{
+	struct stats *st = p->st;
+	const char *n = p->comp;
+
+	p->g_reserved = stats_gauge(st, n, "mem.reserved", "B");
+	p->g_in_use = stats_gauge(st, n, "mem.in_use", "B");
+	p->g_segments = stats_gauge(st, n, "mem.segments", "");
+	p->allocs = stats_counter(st, n, "allocs", "");
+	p->frees = stats_counter(st, n, "frees", "");
+	p->failures = stats_counter(st, n, "alloc_failures", "");
+	p->grows = stats_counter(st, n, "grows", "");
+	p->shrinks = stats_counter(st, n, "shrinks", "");
+	p->maps = stats_counter(st, n, "maps", "");
+	p->unmaps = stats_counter(st, n, "unmaps", "");
+	p->hits = stats_counter(st, n, "magazine_hits", "");
+	p->bad_frees = stats_counter(st, n, "bad_frees", "");
+	p->map_time = stats_counter(st, n, "map_time", "ps");
+	p->unmap_time = stats_counter(st, n, "unmap_time", "ps");
+	p->latency = stats_hist(st, n, "alloc_latency", "ps");
+	if (!p->g_reserved || !p->g_in_use || !p->g_segments || !p->allocs ||
+	    !p->frees || !p->failures || !p->grows || !p->shrinks || !p->maps ||
+	    !p->unmaps || !p->hits || !p->bad_frees || !p->map_time ||
+	    !p->unmap_time || !p->latency)
+		return -ENOMEM;
+	if (stats_series_gauge(st, n, "mem.reserved", p->g_reserved) ||
+	    stats_series_gauge(st, n, "mem.in_use", p->g_in_use) ||
+	    stats_series_gauge(st, n, "mem.segments", p->g_segments))
+		return -ENOMEM;
+	return 0;
+}
+
+static int pool_arrays(struct pool *p)
+{
+	size_t nmag = (size_t)p->cfg.magazine * p->cfg.ncpus;
+
+	p->next = malloc(p->nbuf * sizeof(*p->next));
+	p->state = calloc(p->nbuf, sizeof(*p->state));
+	p->depot = malloc(p->nbuf * sizeof(*p->depot));
+	p->mapped = calloc(p->nseg_max, sizeof(*p->mapped));
+	p->seg_used = calloc(p->nseg_max, sizeof(*p->seg_used));
+	p->seg_mag = calloc(p->nseg_max, sizeof(*p->seg_mag));
+	p->seg_free_ps = calloc(p->nseg_max, sizeof(*p->seg_free_ps));
+	p->mag = calloc(nmag ? nmag : 1, sizeof(*p->mag));
+	p->mag_n = calloc(p->cfg.ncpus ? p->cfg.ncpus : 1, sizeof(*p->mag_n));
+	if (!p->next || !p->state || !p->depot || !p->mapped || !p->seg_used ||
+	    !p->seg_mag || !p->seg_free_ps || !p->mag || !p->mag_n)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nbuf; i++)
+		p->next[i] = POOL_NONE;
+	return 0;
+}
+
+/* Reserves and maps the initial segments, slots 0 .. n - 1. */
+static int pool_init_segments(struct pool *p)
+{
+	uint32_t n = p->cfg.mode == POOL_STATIC ? p->nseg_max : p->min_segs;
+
+	if (!pool_mem_fits(p->mem, (uint64_t)n * p->cfg.segment_bytes))
+		return -ENOSPC;
+	for (uint32_t s = 0; s < n; s++)
+		pool_seg_map(p, s);
+	for (uint32_t s = n; s-- > 0;)
+		pool_seg_push(p, s);
+	pool_gauges(p);
+	return 0;
+}
+
+static int pool_setup(struct pool *p, uint64_t seed, uint32_t rep)
+{
+	const struct pool_cfg *c = &p->cfg;
+	int rc;
+
+	p->per_seg = (uint32_t)(c->segment_bytes / c->buffer_bytes);
+	p->nseg_max = (uint32_t)(c->max_bytes / c->segment_bytes);
+	p->nbuf = p->nseg_max * p->per_seg;
+	p->min_segs = (uint32_t)((c->min_bytes + c->segment_bytes - 1) /
+				 c->segment_bytes);
+	if (c->mode == POOL_STATIC)
+		p->min_segs = p->nseg_max;
+	p->half = c->magazine > 1 ? c->magazine / 2 : 1;
+	rc = pool_stats(p);
+	if (!rc)
+		rc = pool_arrays(p);
+	if (rc)
+		return rc;
+	if (c->random) {
+		size_t len = strlen(p->comp) + sizeof(".alloc");
+		char *path = malloc(len);
+
+		if (!path)
+			return -ENOMEM;
+		snprintf(path, len, "%s.alloc", p->comp);
+		p->rng = rng_create(seed, rep, path);
+		free(path);
+		if (!p->rng)
+			return -ENOMEM;
+	}
+	return pool_init_segments(p);
+}
+
+int pool_create(struct sim *sim, struct stats *st, const char *component,
+		const struct pool_cfg *cfg, uint64_t seed, uint32_t rep,
+		struct pool_mem *m, struct pool **out)
+{
+	struct pool *p;
+	int rc;
+
+	if (!sim || !st || !component || !out || pool_cfg_check(cfg, NULL, 0))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->sim = sim;
+	p->st = st;
+	p->comp = component;
+	p->cfg = *cfg;
+	p->mem = m;
+	rc = pool_setup(p, seed, rep);
+	if (!rc && cfg->mode == POOL_DYNAMIC && cfg->reap_ps > 0) {
+		p->reaper =
+			sim_schedule(sim, cfg->reap_ps, pool_reaper, p, NULL);
+		if (!p->reaper)
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		pool_destroy(p);
+		return rc;
+	}
+	if (m) {
+		p->mem_next = m->pools;
+		m->pools = p;
+	}
+	*out = p;
+	return 0;
+}
+
+void pool_destroy(struct pool *p)
+{
+	if (!p)
+		return;
+	if (p->reaper)
+		sim_cancel(p->sim, p->reaper);
+	pool_mem_unlink(p);
+	if (p->nsegs)
+		pool_mem_add(p->mem, -(int64_t)((uint64_t)p->nsegs *
+						p->cfg.segment_bytes));
+	rng_destroy(p->rng);
+	free(p->next);
+	free(p->state);
+	free(p->depot);
+	free(p->mapped);
+	free(p->seg_used);
+	free(p->seg_mag);
+	free(p->seg_free_ps);
+	free(p->mag);
+	free(p->mag_n);
+	free(p);
+}
+
+void pool_finish(struct pool *p)
+{
+	if (!p)
+		return;
+	stats_scalar(p->st, p->comp, "high_water", "B", (double)p->high_water);
+	stats_scalar(p->st, p->comp, "in_use_high", "B",
+		     (double)p->in_use_high);
+	stats_scalar(p->st, p->comp, "reserved_mean", "B",
+		     stats_gauge_mean(p->g_reserved));
+	stats_scalar(p->st, p->comp, "in_use_mean", "B",
+		     stats_gauge_mean(p->g_in_use));
+	stats_scalar(p->st, p->comp, "held_at_end", "", (double)p->allocated);
+}

@@ -1,0 +1,147 @@
+/*
+ * pool.h - packet buffer pools carved from segments, static or dynamic,
+ * and the host memory they draw from.
+ *
+ * A pool hands out buflets (buffers of `buffer_bytes`); a packet takes
+ * ceil(len / buffer_bytes) of them, at most buflets_max, chained. Buflets
+ * are carved from segments of `segment_bytes` (a multiple of the page
+ * size): segment slot s holds buflets s * per_seg .. (s + 1) * per_seg - 1
+ * (per_seg = segment_bytes / buffer_bytes), at I/O addresses
+ * iova_base + s * segment_bytes + k * buffer_bytes. A buflet is named by
+ * its index, never by a pointer.
+ *
+ *   static   every segment (max_bytes) is reserved and mapped at creation
+ *            and stays until the end.
+ *   dynamic  min_bytes is reserved at creation; an allocation that finds
+ *            no free buflet adds a segment (if max_bytes and the host's
+ *            memory allow; otherwise it fails); a reaper, every reap_ps,
+ *            returns segments whose buflets have all been free for
+ *            idle_ps or longer, never below min_bytes. When the host's
+ *            memory is short, the host asks its dynamic pools to return
+ *            their free segments at once (memory pressure).
+ *
+ * A device-visible pool maps each segment into the IOMMU when it adds it
+ * (one mapping per segment, map_ps) and unmaps it when it returns it
+ * (unmap_ps); a kernel-only pool maps nothing. Per-CPU magazines
+ * (magazine > 0) keep up to `magazine` free buflets per CPU: an
+ * allocation served from its CPU's magazine costs magazine_ps, one that
+ * goes to the depot costs alloc_ps (and refills the magazine with half of
+ * it); frees go to the magazine and spill half of a full one back.
+ * Buflets in magazines are free (not in use) but their segment is not
+ * reaped until the reaper has drained the magazines.
+ *
+ * Statistics under COMPONENT (e.g. "hosts.client.pool.device"): gauges
+ * (and time series) mem.reserved and mem.in_use (B) and mem.segments;
+ * counters allocs, frees, alloc_failures, grows, shrinks, maps, unmaps,
+ * magazine_hits; histogram alloc_latency (ps); scalars from pool_finish():
+ * high_water (B, the most ever reserved), in_use_high (B), reserved_mean
+ * and in_use_mean (B, time-weighted after warm-up), held_at_end (buflets
+ * still allocated at the end: held by packets in flight).
+ */
+#ifndef USNSIM_POOL_H
+#define USNSIM_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+struct stats;
+struct pool;
+struct pool_mem;
+
+#define POOL_NONE UINT32_MAX /* no buflet */
+
+enum pool_mode { POOL_STATIC, POOL_DYNAMIC };
+
+struct pool_cfg {
+	enum pool_mode mode;
+	uint32_t buffer_bytes;	/* buflet size, >= 1 */
+	uint32_t buflets_max;	/* per packet, >= 1 */
+	uint64_t segment_bytes; /* multiple of page_bytes and of buffer_bytes */
+	uint64_t page_bytes;
+	uint64_t min_bytes; /* dynamic: reserved at least (whole segments) */
+	uint64_t max_bytes; /* reserved at most; static: all of it */
+	bool device;	    /* device-visible: IOMMU-mapped segments */
+	bool random;	   /* take a random free buflet (else the last freed) */
+	uint32_t magazine; /* buflets per CPU magazine, 0: none */
+	uint32_t ncpus;	   /* CPUs with a magazine (cpu index < ncpus) */
+	sim_time alloc_ps, magazine_ps, map_ps, unmap_ps;
+	sim_time reap_ps; /* reaper interval, 0: never */
+	sim_time idle_ps; /* a segment free this long is returned */
+	uint64_t iova_base;
+};
+
+/* The memory of a host, shared by its pools: limit_bytes (0: unlimited).
+ * Statistics under component: gauge (and series) mem.reserved, counter
+ * pressure_events. Returns 0 or -ENOMEM. */
+int pool_mem_create(struct sim *sim, struct stats *st, const char *component,
+		    uint64_t limit_bytes, struct pool_mem **out);
+void pool_mem_destroy(struct pool_mem *m); /* NULL is a no-op */
+
+/* Checks cfg; returns 0, or -EINVAL with the reason in err (e.g. "segment
+ * (24 KiB) is not a multiple of the page (16 KiB)"): segment not a
+ * multiple of the page or of the buffer, max below min, max not whole
+ * segments, zero sizes. */
+int pool_cfg_check(const struct pool_cfg *cfg, char *err, size_t errlen);
+
+/* Creates a pool drawing from m (may be NULL: unlimited), registering its
+ * statistics under component (must outlive it); reserves (and maps) its
+ * initial segments and schedules its reaper. Random choices (cfg->random)
+ * come from the stream (seed, rep, "<component>.alloc"). Returns 0;
+ * -EINVAL (cfg check failed); -ENOSPC (the host's memory cannot hold the
+ * initial reservation); -ENOMEM. Call before sim_run. */
+int pool_create(struct sim *sim, struct stats *st, const char *component,
+		const struct pool_cfg *cfg, uint64_t seed, uint32_t rep,
+		struct pool_mem *m, struct pool **out);
+void pool_destroy(struct pool *p); /* NULL is a no-op */
+
+/* Allocates the buflets for len bytes, on behalf of CPU cpu (its magazine;
+ * any value >= ncpus: no magazine). Returns the first buflet's index (the
+ * others follow with pool_next()) and adds the allocation's latency to
+ * *cost_ps (if not NULL); POOL_NONE if it failed (no memory, or len needs
+ * more than buflets_max): counted in alloc_failures, never fatal. */
+uint32_t pool_alloc(struct pool *p, uint32_t cpu, uint32_t len,
+		    sim_time *cost_ps);
+/* Frees the chain that starts at buf (from pool_alloc), on behalf of CPU
+ * cpu. Freeing POOL_NONE is a no-op; freeing a buflet that is not the
+ * head of an allocated chain is a bug of the caller: it is counted in
+ * bad_frees and ignored. */
+void pool_free(struct pool *p, uint32_t cpu, uint32_t buf);
+/* The next buflet of a chain, or POOL_NONE. */
+uint32_t pool_next(const struct pool *p, uint32_t buf);
+/* The I/O (device) address of buflet buf. */
+uint64_t pool_iova(const struct pool *p, uint32_t buf);
+uint32_t pool_buffer_bytes(const struct pool *p);
+
+/* Bytes reserved (segments held) and in use (buflets allocated x
+ * buffer_bytes); segments mapped. reserved >= in use at every moment. */
+uint64_t pool_reserved(const struct pool *p);
+uint64_t pool_in_use(const struct pool *p);
+uint32_t pool_segments(const struct pool *p);
+
+/* Memory pressure: returns the pool's free segments (a dynamic pool's,
+ * down to min_bytes; magazines drained first); returns the bytes freed. */
+uint64_t pool_shrink(struct pool *p);
+
+/* Records the end-of-run scalars. */
+void pool_finish(struct pool *p);
+
+/* Packets and their buffers (models/poolpkt.c). A packet holds at most
+ * one chain of a device pool (pkt->dpool, dbuf) and one of a channel pool
+ * (upool, ubuf). Attaching allocates for pkt->len_bytes and adds the
+ * latency to *cost_ps; returns 0, or -ENOMEM (nothing attached), or
+ * -EBUSY if the packet already holds a chain of that kind. */
+struct sim_pkt;
+int pool_attach_dev(struct pool *p, struct sim_pkt *pkt, uint32_t cpu,
+		    sim_time *cost_ps);
+int pool_attach_user(struct pool *p, struct sim_pkt *pkt, uint32_t cpu,
+		     sim_time *cost_ps);
+/* Frees the packet's device chain, its channel chain, or both (no-ops
+ * where it holds none). */
+void pool_release_dev(struct sim_pkt *pkt, uint32_t cpu);
+void pool_release_user(struct sim_pkt *pkt, uint32_t cpu);
+void pool_release(struct sim_pkt *pkt);
+
+#endif
