@@ -8,12 +8,19 @@
 #   xlabel, ylabel, plottitle, keytitle   texts ('' for none)
 #   logx, logy    1 for a logarithmic axis
 # Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
+#
+# The key sits right of the plot, so that it never hides a line: one entry
+# per group (its colour), then one per line style (in use, reserved).
+# On a logarithmic y axis a zero (nothing in use, nothing reserved) cannot
+# be drawn: it is drawn on the bottom edge, at the power of ten below the
+# smallest value above zero, so that a line falls to the floor instead of breaking.
 
 set datafile separator "\t"
 set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
-set key top left Left reverse samplen 2 spacing 1.1 noautotitle
+set key outside right top vertical Left reverse samplen 2 spacing 1.1 \
+	noautotitle
 if (strlen(keytitle) > 0) { set key title keytitle left }
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
@@ -21,7 +28,18 @@ set ylabel ylabel
 set xrange [*:*] noextend
 set yrange [0:*]
 if (logx) { set logscale x }
-if (logy) { set logscale y; set yrange [*:*] }
+floor = 0
+if (logy) {
+	set logscale y
+	stats datafile using ($3 > 0 ? $3 : NaN) nooutput
+	lo = STATS_records > 0 ? STATS_min : 1
+	stats datafile using ($4 > 0 ? $4 : NaN) nooutput
+	if (STATS_records > 0 && STATS_min < lo) { lo = STATS_min }
+	floor = 10.0**floor(log10(lo))
+	set yrange [floor:*]
+}
+# the value drawn: zeros on the floor of a log axis
+yv(v) = (logy && v <= 0) ? floor : v
 set linetype 1 lc rgb "#0072B2" lw 1.5
 set linetype 2 lc rgb "#D55E00" lw 1.5
 set linetype 3 lc rgb "#009E73" lw 1.5
@@ -32,9 +50,11 @@ set linetype 7 lc rgb "#000000" lw 1.5
 set linetype 8 lc rgb "#999999" lw 1.5
 set linetype cycle 8
 
-# A single group needs no colour legend: the key says which line is which.
-prefix(i) = nlines > 1 ? titles[i] . " " : ""
-plot for [i=1:nlines] datafile index (i - 1) using 2:3 \
-	with lines lt i dt 1 title prefix(i) . "in use", \
-     for [i=1:nlines] datafile index (i - 1) using 2:4 \
-	with lines lt i dt 2 title prefix(i) . "reserved"
+# A single group needs no colour entry: its two lines say what they are.
+grey = nlines > 1 ? "#000000" : "#0072B2"
+plot for [i=1:nlines] datafile index (i - 1) using 2:(yv($3)) \
+	with lines lt i dt 1 title (nlines > 1 ? titles[i] : ""), \
+     for [i=1:nlines] datafile index (i - 1) using 2:(yv($4)) \
+	with lines lt i dt 2 notitle, \
+     NaN with lines lc rgb grey dt 1 title "in use", \
+     NaN with lines lc rgb grey dt 2 title "reserved"

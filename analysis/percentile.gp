@@ -31,6 +31,18 @@ if (logx) {
 	do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
 }
 if (logy) { set logscale y; set yrange [*:*] }
+# A missing interval (a single run) draws no error bar.
+ci(c) = (c == c) ? c : 0
+# When every value lies in the upper half of a linear axis from 0, the key
+# (top left) would sit on the lines: raise the top of the axis so that the
+# key's rows fit above the highest error bar.
+if (!logy) {
+	stats datafile using ($3 + ci($4)) nooutput
+	if (STATS_records > 0 && STATS_min > 0.5 * STATS_max) {
+		rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
+		set yrange [0:STATS_max / (1 - 0.065 * rows - 0.03)]
+	}
+}
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
 set linetype 2 lc rgb "#D55E00" lw 1.5 pt 5 ps 0.5
 set linetype 3 lc rgb "#009E73" lw 1.5 pt 9 ps 0.6
@@ -41,8 +53,6 @@ set linetype 7 lc rgb "#000000" lw 1.5 pt 4 ps 0.5
 set linetype 8 lc rgb "#999999" lw 1.5 pt 8 ps 0.5
 set linetype cycle 8
 
-# A missing interval (a single run) draws no error bar.
-ci(c) = (c == c) ? c : 0
 
 # With a closed form, the simulated points stand alone and the theory is
 # the line through them.

@@ -39,6 +39,17 @@ struct app {
 	bool onoff_exp;		/* exponential periods (else fixed) */
 	sim_time on_end_ps;	/* end of the current on period */
 	sim_time shift_ps;	/* CBR: off time skipped so far */
+	sim_time anchor_ps;	/* CBR: departures at anchor + k period ... */
+	uint64_t anchor_n;	/* ... counting k from this emission */
+	sim_time deadline_ps;	/* relative to creation, 0: none */
+	uint8_t expiry;		/* enum pkt_expiry */
+	uint32_t backoff_every; /* expired events before slowing down */
+	double backoff_factor;
+	uint64_t expired_seen;
+	bool adaptive;
+	double adapt_share;
+	double mean_bits; /* mean packet size in bits */
+	uint64_t *expired, *rate_changes, *advisories, *deadline_misses;
 	struct rng *onoff;
 	uint64_t req_id;    /* rpc: the request waited for, 0: none */
 	sim_event_id timer; /* rpc: its timeout */
@@ -110,8 +121,9 @@ static sim_time app_next_time(struct app *a)
 		t = sim_now(a->sim) + (sim_time)llround(rng_exponential(
 					      a->arrivals, a->period_ps));
 	else
-		t = a->start_ps + a->shift_ps +
-		    (sim_time)llround((double)a->emissions * a->period_ps);
+		t = a->anchor_ps + a->shift_ps +
+		    (sim_time)llround((double)(a->emissions - a->anchor_n) *
+				      a->period_ps);
 	return app_skip_off(a, t);
 }
 
@@ -139,6 +151,10 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 	p->created_ps = sim_now(sim);
 	p->kind = (uint8_t)kind;
 	p->forged = app_forgery(a);
+	if (a->deadline_ps) {
+		p->deadline_ps = p->created_ps + a->deadline_ps;
+		p->expiry = a->expiry;
+	}
 	a->last_id = p->id;
 	(*a->sent)++;
 	*a->sent_bytes += p->len_bytes;
@@ -264,6 +280,28 @@ static int app_forge_kind(const char *v)
 	return -1; /* mix */
 }
 
+/* Deadlines and how the app reacts to events and advisories. */
+static void app_load_reactions(struct app *a, const struct scn *s,
+			       const char *pre)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s.deadline", pre);
+	a->deadline_ps = scn_time(s, path);
+	snprintf(path, sizeof(path), "%s.expiry", pre);
+	a->expiry = !strcmp(scn_str(s, path), "drop")	  ? PKT_EXP_DROP
+		    : !strcmp(scn_str(s, path), "notify") ? PKT_EXP_NOTIFY
+							  : PKT_EXP_NONE;
+	snprintf(path, sizeof(path), "%s.expiry_backoff", pre);
+	a->backoff_every = (uint32_t)scn_int(s, path);
+	snprintf(path, sizeof(path), "%s.backoff_factor", pre);
+	a->backoff_factor = scn_double(s, path);
+	snprintf(path, sizeof(path), "%s.adaptive", pre);
+	a->adaptive = scn_int(s, path) != 0;
+	snprintf(path, sizeof(path), "%s.adapt_share", pre);
+	a->adapt_share = scn_double(s, path);
+}
+
 static int app_load(struct app *a, const struct scn *s, const char *name,
 		    uint32_t rep, char *err, size_t errlen)
 {
@@ -301,8 +339,11 @@ static int app_load(struct app *a, const struct scn *s, const char *name,
 			       ? 1e12 / rate->u.d
 			       : 1e12 * 8 * app_mean_size(a) / rate->u.d;
 	a->period_ps *= a->burst; /* the rate is the load, in packets or bits */
+	a->mean_bits = 8 * app_mean_size(a);
+	app_load_reactions(a, s, pre);
 	snprintf(path, sizeof(path), "%s.start", pre);
 	a->start_ps = scn_time(s, path);
+	a->anchor_ps = a->start_ps;
 	snprintf(path, sizeof(path), "%s.count", pre);
 	a->limit = (uint64_t)scn_int(s, path);
 	snprintf(path, sizeof(path), "%s.arrivals", pre);
@@ -339,6 +380,13 @@ int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
 	if (a->rpc) {
 		a->rtt = stats_hist(st, comp, "rtt", "ps");
 		a->timeouts = stats_counter(st, comp, "timeouts", "");
+	}
+	if (a->deadline_ps || a->adaptive) {
+		a->expired = stats_counter(st, comp, "expired", "packets");
+		a->rate_changes = stats_counter(st, comp, "rate_changes", "");
+		a->advisories = stats_counter(st, comp, "advisories", "");
+		if (!a->expired || !a->rate_changes || !a->advisories)
+			goto out_free;
 	}
 	rc = -ENOMEM;
 	if (!a->sent || !a->sent_bytes || (a->rpc && (!a->rtt || !a->timeouts)))
@@ -442,4 +490,49 @@ struct sim_port app_request_input(struct app *a)
 struct sim_port app_response_input(struct app *a)
 {
 	return (struct sim_port){ .recv = app_response, .owner = a };
+}
+
+/* A new sending rate from now on (packets per second x burst kept): the
+ * next departure already scheduled stays; the ones after follow the new
+ * period. */
+static void app_set_period(struct app *a, double period_ps)
+{
+	if (period_ps <= 0 || period_ps == a->period_ps)
+		return;
+	a->anchor_ps = sim_now(a->sim);
+	a->anchor_n = a->emissions;
+	a->shift_ps = 0;
+	a->period_ps = period_ps;
+	(*a->rate_changes)++;
+}
+
+void app_on_expired(struct app *a, bool dropped)
+{
+	(void)dropped;
+	if (!a->expired)
+		return;
+	(*a->expired)++;
+	if (a->backoff_every && ++a->expired_seen % a->backoff_every == 0)
+		app_set_period(a, a->period_ps / a->backoff_factor);
+}
+
+void app_on_advisory(struct app *a, double capacity_bps)
+{
+	if (!a->advisories)
+		return;
+	(*a->advisories)++;
+	if (a->adaptive && capacity_bps > 0 && !a->rpc)
+		app_set_period(a, 1e12 * a->mean_bits * a->burst /
+					  (a->adapt_share * capacity_bps));
+}
+
+double app_rate_bps(const struct app *a)
+{
+	return a->period_ps > 0 ? 1e12 * a->mean_bits * a->burst / a->period_ps
+				: 0;
+}
+
+bool app_wants_advisories(const struct app *a)
+{
+	return a->adaptive;
 }

@@ -44,4 +44,17 @@ void app_connect_rpc(struct app *a, struct sim_port reply_out,
 struct sim_port app_request_input(struct app *a);
 struct sim_port app_response_input(struct app *a);
 
+/* Reactions (apps.*.deadline, expiry, expiry_backoff, adaptive): the
+ * app's stack read a transmit expired event of one of its packets (dropped
+ * or not); after every expiry_backoff of them the app multiplies its rate
+ * by backoff_factor. An interface advisory reached the app: an adaptive
+ * app sends from then on at adapt_share of the advised capacity. Counters
+ * expired, rate_changes, advisories (for apps with a deadline or
+ * adaptive). */
+void app_on_expired(struct app *a, bool dropped);
+void app_on_advisory(struct app *a, double capacity_bps);
+bool app_wants_advisories(const struct app *a);
+/* The app's offered load in bit/s (mean size x packet rate). */
+double app_rate_bps(const struct app *a);
+
 #endif

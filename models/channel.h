@@ -47,7 +47,8 @@ enum chan_ev_type {
 
 struct chan_event {
 	uint8_t type;
-	uint8_t status;
+	uint8_t status; /* TX_EXPIRED: 1 if dropped; ADVISORY: 1 suspended */
+	uint8_t origin; /* TX_EXPIRED: enum pkt_origin */
 	uint32_t flow;
 	uint64_t pkt_id;
 	sim_time at_ps;

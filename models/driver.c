@@ -114,9 +114,12 @@ struct drv {
 	sim_time down_since_ps, downtime_ps, host_down_ps;
 	void (*hook)(void *arg, sim_time at);
 	void *hook_arg;
+	void (*expired)(void *arg, struct sim_pkt *p, int origin);
+	void *expired_arg;
 
 	uint64_t *batches, *ipc, *copies, *copied_bytes, *busy_ps;
 	uint64_t *drops_full, *lost_crash, *lost_outage, *lost_host_down;
+	uint64_t *drops_expired;
 	uint64_t *crashes, *restarts;
 	struct stat_hist *stage;
 };
@@ -191,6 +194,25 @@ static void drv_lose(struct drv_lane *l, struct sim_pkt *p, uint64_t *why)
 
 static void core_done(struct sim *sim, void *a, void *b);
 
+/* A TX packet past its deadline is reported (once: its deadline is
+ * cleared) and, under the drop action, dropped (counted in
+ * drops.expired). Returns true if it was dropped. */
+static bool drv_past_deadline(struct drv *d, struct drv_lane *l,
+			      struct sim_pkt *p)
+{
+	uint8_t action = p->expiry;
+
+	if (!p->deadline_ps || sim_now(d->sim) <= p->deadline_ps)
+		return false;
+	p->deadline_ps = 0;
+	if (d->expired)
+		d->expired(d->expired_arg, p, PKT_ORIG_DRIVER);
+	if (action != PKT_EXP_DROP)
+		return false;
+	drv_lose(l, p, d->drops_expired);
+	return true;
+}
+
 /* Starts the next batch if the core is idle and a lane has work. */
 static void core_kick(struct drv_core *c)
 {
@@ -262,6 +284,8 @@ static void core_done(struct sim *sim, void *a, void *b)
 		stats_hist_record(d->stage, now - p->enq_ps);
 		p->stamp_ps[l == &d->tx ? PKT_ST_DRV_TX_END
 					: PKT_ST_DRV_RX_END] = now;
+		if (l == &d->tx && drv_past_deadline(d, l, p))
+			continue;
 		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, x.len);
 		sim_port_send(&l->out, p);
 	}
@@ -417,6 +441,7 @@ static int drv_stats(struct drv *d)
 	d->copied_bytes = stats_counter(d->st, c, "copied_bytes", "B");
 	d->busy_ps = stats_counter(d->st, c, "busy", "ps");
 	d->drops_full = stats_counter(d->st, c, "drops.sq_full", "packets");
+	d->drops_expired = stats_counter(d->st, c, "drops.expired", "packets");
 	d->lost_crash = stats_counter(d->st, c, "lost.crash", "packets");
 	d->lost_outage = stats_counter(d->st, c, "lost.outage", "packets");
 	d->lost_host_down =
@@ -425,9 +450,9 @@ static int drv_stats(struct drv *d)
 	d->restarts = stats_counter(d->st, c, "restarts", "");
 	d->stage = stats_hist(d->st, c, "stage.driver", "ps");
 	if (!d->batches || !d->ipc || !d->copies || !d->copied_bytes ||
-	    !d->busy_ps || !d->drops_full || !d->lost_crash ||
-	    !d->lost_outage || !d->lost_host_down || !d->crashes ||
-	    !d->restarts || !d->stage)
+	    !d->busy_ps || !d->drops_full || !d->drops_expired ||
+	    !d->lost_crash || !d->lost_outage || !d->lost_host_down ||
+	    !d->crashes || !d->restarts || !d->stage)
 		return -ENOMEM;
 	return 0;
 }
@@ -542,6 +567,14 @@ void drv_connect_rx(struct drv *d, struct sim_port to_kernel,
 {
 	d->rx.out = to_kernel;
 	d->rx.drop = drop;
+}
+
+void drv_on_expired(struct drv *d,
+		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
+		    void *arg)
+{
+	d->expired = fn;
+	d->expired_arg = arg;
 }
 
 void drv_on_host_down(struct drv *d, void (*fn)(void *arg, sim_time at),

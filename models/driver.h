@@ -45,6 +45,12 @@ struct sim_port drv_rx_input(struct drv *d);
 void drv_connect_rx(struct drv *d, struct sim_port to_kernel,
 		    struct sim_port drop);
 
+/* Deadlines: a TX packet found past its deadline when the driver hands it
+ * on is reported to fn(arg, p, PKT_ORIG_DRIVER) once (its deadline is then
+ * cleared) and, under PKT_EXP_DROP, dropped (drops.expired). */
+void drv_on_expired(struct drv *d,
+		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
+		    void *arg);
 /* Called once when a kernel driver crash takes the host down, at that time
  * (e.g. to stop the host's apps, or sim_stop() to end the run). Optional. */
 void drv_on_host_down(struct drv *d, void (*fn)(void *arg, sim_time at),

@@ -20,6 +20,7 @@
 
 #include "channel.h"
 #include "flowswitch.h"
+#include "mux.h"
 #include "pool.h"
 #include "rng.h"
 #include "scenario.h"
@@ -48,6 +49,7 @@ struct fsw {
 	struct rng *tokens;
 	struct fsw_endpoint *host;
 	struct pool *dev;
+	struct mux *mux;
 	struct sim_port out, drop;
 	sim_time classify_ps, check_ps;
 	bool spoof_check;
@@ -211,6 +213,11 @@ void fsw_set_pool(struct fsw *f, struct pool *dev)
 	f->dev = dev;
 }
 
+void fsw_set_mux(struct fsw *f, struct mux *mux)
+{
+	f->mux = mux;
+}
+
 void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 		   bool host, uint32_t cpu)
 {
@@ -222,6 +229,8 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
 	if (f->spoof_check && !host)
 		cpu_job_add(j, CPU_A_FSW, f->check_ps);
+	if (f->mux && mux_discipline(f->mux) != MUX_NONE)
+		cpu_job_add(j, CPU_A_MUX, mux_cost(f->mux, p->src));
 }
 
 void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),

@@ -97,6 +97,10 @@ void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
  * device buffers back. */
 struct pool;
 void fsw_set_pool(struct fsw *f, struct pool *dev);
+/* The multiplexer behind the switch: its per-packet processing
+ * (mux_cost()) is charged with the TX work, account mux. */
+struct mux;
+void fsw_set_mux(struct fsw *f, struct mux *mux);
 /* Whether flow id may send now (the stack asks before each sync). */
 bool fsw_admissible(struct fsw *f, uint32_t id);
 

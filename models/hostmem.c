@@ -179,10 +179,12 @@ void hostmem_destroy(struct hostmem *m)
 {
 	if (!m)
 		return;
+	/* the memory first: it lets its pools go without touching its
+	 * gauge, which the run's results have already read */
+	pool_mem_destroy(m->mem);
 	for (size_t i = 0; i < m->n; i++)
 		pool_destroy(m->pools[i]);
 	pool_destroy(m->dev);
-	pool_mem_destroy(m->mem);
 	for (size_t i = 0; i < m->nnames; i++)
 		free(m->names[i]);
 	free(m);

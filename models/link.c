@@ -44,6 +44,9 @@ struct link {
 	uint64_t wire_pkts;
 
 	struct sim_port out, drop;
+	double step_bps; /* rate from the step on */
+	void (*on_rate)(void *arg);
+	void *on_rate_arg;
 
 	uint64_t *arrived, *sent, *sent_bytes, *delivered, *drops_full;
 	struct stat_hist *queue_delay;
@@ -180,6 +183,35 @@ static int link_stats(struct link *l)
 	return 0;
 }
 
+/* The rate step: packets serialized from now on take the new rate (the
+ * one being serialized finishes at the old one). */
+static void link_step(struct sim *sim, void *a, void *b)
+{
+	struct link *l = a;
+
+	(void)sim;
+	(void)b;
+	l->rate_bps = l->step_bps;
+	if (l->on_rate)
+		l->on_rate(l->on_rate_arg);
+}
+
+void link_on_rate(struct link *l, void (*fn)(void *arg), void *arg)
+{
+	l->on_rate = fn;
+	l->on_rate_arg = arg;
+}
+
+double link_rate(const struct link *l)
+{
+	return l->rate_bps;
+}
+
+uint64_t link_backlog(const struct link *l)
+{
+	return l->queue_pkts;
+}
+
 int link_create(struct sim *sim, struct stats *st, const struct scn *s,
 		const char *prefix, struct link **out)
 {
@@ -198,11 +230,15 @@ int link_create(struct sim *sim, struct stats *st, const struct scn *s,
 	l->limit_pkts = (uint64_t)scn_int(s, P("queue_packets"));
 	l->limit_bytes = scn_size(s, P("queue_bytes"));
 	l->overhead_bytes = scn_size(s, P("overhead"));
-#undef P
-	if (link_stats(l)) {
+	l->step_bps = scn_double(s, P("rate_step"));
+	if (link_stats(l) ||
+	    (l->step_bps > 0 &&
+	     !sim_schedule_at(sim, scn_time(s, P("rate_step_at")), link_step, l,
+			      NULL))) {
 		free(l);
 		return -ENOMEM;
 	}
+#undef P
 	*out = l;
 	return 0;
 }

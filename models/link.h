@@ -31,5 +31,10 @@ void link_finish(struct link *l);
 uint64_t link_in_flight(const struct link *l);
 /* Of those, the packets of app src (walks the queues: end of run only). */
 uint64_t link_held_by(const struct link *l, uint32_t src);
+/* The rate now (it changes at prefix.rate_step_at to prefix.rate_step if
+ * that is not 0), packets waiting, and a hook called at the change. */
+double link_rate(const struct link *l);
+uint64_t link_backlog(const struct link *l);
+void link_on_rate(struct link *l, void (*fn)(void *arg), void *arg);
 
 #endif

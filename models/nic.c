@@ -150,8 +150,10 @@ struct nic {
 	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
 	uint64_t page;
 	sim_time miss_ps;
-	struct pool *pool;  /* the host's device pool, or NULL */
-	uint64_t granule;   /* IOTLB reach of pool buffers */
+	struct pool *pool; /* the host's device pool, or NULL */
+	uint64_t granule;  /* IOTLB reach of pool buffers */
+	void (*expired)(void *arg, struct sim_pkt *p, int origin);
+	void *expired_arg;
 	bool reach_segment; /* an IOTLB entry covers a pool segment */
 	bool poll, adaptive;
 	sim_time irq_ps, poll_ps;
@@ -170,7 +172,7 @@ struct nic {
 
 	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
 		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
-		*interrupts, *polls, *drops, *no_memory;
+		*interrupts, *polls, *drops, *no_memory, *drops_expired;
 	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
 };
 
@@ -267,6 +269,26 @@ static void nic_drop(struct nic *n, struct sim_pkt *p)
  * TX
  */
 
+/* A packet that reaches the NIC past its deadline is reported (once) and,
+ * under the drop action, dropped (drops.expired). Returns true if
+ * dropped. */
+static bool nic_past_deadline(struct nic *n, struct sim_pkt *p)
+{
+	uint8_t action = p->expiry;
+
+	if (!p->deadline_ps || sim_now(n->sim) <= p->deadline_ps)
+		return false;
+	p->deadline_ps = 0;
+	if (n->expired)
+		n->expired(n->expired_arg, p, PKT_ORIG_HW);
+	if (action != PKT_EXP_DROP)
+		return false;
+	(*n->drops_expired)++;
+	sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
+	sim_port_send(&n->drop, p);
+	return true;
+}
+
 static void nic_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
@@ -300,6 +322,8 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 		nic_drop(n, p);
 		return;
 	}
+	if (nic_past_deadline(n, p))
+		return;
 	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	addr = nic_ring_put(&n->tx, p, n->buffer);
 	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
@@ -475,6 +499,7 @@ static int nic_stats(struct nic *n)
 	n->polls = stats_counter(st, c, "polls", "");
 	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
 	n->no_memory = stats_counter(st, c, "drops.no_memory", "packets");
+	n->drops_expired = stats_counter(st, c, "drops.expired", "packets");
 	n->tx_dma = stats_hist(st, c, "tx_dma", "ps");
 	n->rx_dma = stats_hist(st, c, "rx_dma", "ps");
 	n->irq_gap = stats_hist(st, c, "irq_gap", "ps");
@@ -482,8 +507,8 @@ static int nic_stats(struct nic *n)
 	if (!n->tx_packets || !n->tx_frames || !n->tx_wire_bytes ||
 	    !n->rx_frames || !n->rx_delivered || !n->dma_bytes ||
 	    !n->dma_tlps || !n->hits || !n->misses || !n->interrupts ||
-	    !n->polls || !n->drops || !n->no_memory || !n->tx_dma ||
-	    !n->rx_dma || !n->irq_gap || !n->irq_batch)
+	    !n->polls || !n->drops || !n->no_memory || !n->drops_expired ||
+	    !n->tx_dma || !n->rx_dma || !n->irq_gap || !n->irq_batch)
 		return -ENOMEM;
 	return 0;
 }
@@ -581,6 +606,25 @@ static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
 	for (uint32_t i = r->head; i != r->tail; i++)
 		k += r->slot[i & r->mask]->src == src;
 	return k;
+}
+
+double nic_rate(const struct nic *n)
+{
+	return n->rate_bps;
+}
+
+void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames)
+{
+	*bytes = *n->tx_wire_bytes;
+	*frames = *n->tx_frames;
+}
+
+void nic_on_expired(struct nic *n,
+		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
+		    void *arg)
+{
+	n->expired = fn;
+	n->expired_arg = arg;
 }
 
 void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes)

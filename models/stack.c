@@ -81,6 +81,8 @@ struct stk {
 	sim_time backoff_ps;
 	sim_time tx_mem_ps; /* buffer allocations not yet charged */
 	struct pool *pool;  /* the channel's pool, or NULL */
+	void (*on_expired)(void *arg, bool dropped);
+	void *on_expired_arg;
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_dropped, *ev_read;
@@ -142,6 +144,8 @@ static void stk_deliver(struct stk *e, struct sim_pkt *p)
 
 /* ---- RX: the app thread ---- */
 
+static void stk_read_events(struct stk *e);
+
 static void stk_user_rx_done(struct sim *sim, void *a, void *b);
 static void stk_kernel_rx_done(struct sim *sim, void *a, void *b);
 
@@ -183,6 +187,7 @@ static void stk_user_rx_done(struct sim *sim, void *a, void *b)
 	(void)b;
 	e->rx_n = 0;
 	e->rx_busy = false;
+	stk_read_events(e);
 	for (uint32_t i = 0; i < n; i++) {
 		pool_release_user(e->rx_cur[i], cpu_core_index(e->core));
 		stk_deliver(e, e->rx_cur[i]);
@@ -279,8 +284,11 @@ static void stk_read_events(struct stk *e)
 {
 	struct chan_event ev;
 
-	while (chan_event_get(&e->ch, &ev))
+	while (chan_event_get(&e->ch, &ev)) {
 		(*e->ev_read)++;
+		if (ev.type == CHAN_EV_TX_EXPIRED && e->on_expired)
+			e->on_expired(e->on_expired_arg, ev.status != 0);
+	}
 }
 
 /* A suspended flow asks again after the backoff. */
@@ -718,6 +726,31 @@ void stk_set_pool(struct stk *e, struct pool *pool)
 {
 	e->pool = pool;
 	e->ep.pool = pool;
+}
+
+int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
+		     bool dropped)
+{
+	struct chan_event ev = { .type = CHAN_EV_TX_EXPIRED,
+				 .status = dropped,
+				 .origin = (uint8_t)origin,
+				 .flow = (uint32_t)e->flow_id,
+				 .pkt_id = p->id,
+				 .at_ps = sim_now(e->sim) };
+	int rc;
+
+	if (e->kind != STK_USER)
+		return -ENOTSUP;
+	rc = chan_event_post(&e->ch, &ev);
+	(*(rc ? e->ev_dropped : e->ev_posted))++;
+	return rc;
+}
+
+void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
+		    void *arg)
+{
+	e->on_expired = fn;
+	e->on_expired_arg = arg;
 }
 
 void stk_set_victim(struct stk *e, const struct stk *victim)

@@ -89,6 +89,16 @@ void stk_connect(struct stk *e, struct sim_port deliver, struct sim_port drop);
  * them. */
 struct pool;
 void stk_set_pool(struct stk *e, struct pool *pool);
+/* A transmit expired event for packet p (found past its deadline at
+ * origin, enum pkt_origin; dropped or not) posted to the endpoint's event
+ * ring (counted in events.posted, or events.dropped if the ring is full).
+ * Returns 0, -ENOSPC (ring full) or -ENOTSUP (no channel: kernel stack).
+ * The stack reads its events before each sync and tells fn (set with
+ * stk_on_expired) of each transmit expired one. */
+int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
+		     bool dropped);
+void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
+		    void *arg);
 /* A spoofing app's endpoint: the flow whose 5-tuple a replay uses (NULL:
  * none). */
 void stk_set_victim(struct stk *e, const struct stk *victim);

@@ -48,6 +48,14 @@ enum pkt_forgery {
 	PKT_NFORGERIES
 };
 
+/* What happens to a packet found past its deadline (models/mux.c,
+ * driver.c, nic.c): nothing, dropped, or kept with an event. */
+enum pkt_expiry { PKT_EXP_NONE, PKT_EXP_DROP, PKT_EXP_NOTIFY };
+
+/* Where a packet's deadline was found passed (the origin of a transmit
+ * expired event). */
+enum pkt_origin { PKT_ORIG_MUX = 1, PKT_ORIG_DRIVER, PKT_ORIG_HW };
+
 struct sim_pkt {
 	uint64_t id;	      /* unique per run, from 1 */
 	uint32_t len_bytes;   /* frame length as the link serializes it */
@@ -69,6 +77,9 @@ struct sim_pkt {
 	 * pool's; NULL pool: none */
 	struct pool *dpool, *upool;
 	uint32_t dbuf, ubuf;
+	/* deadline (0: none) and what to do once it has passed */
+	sim_time deadline_ps;
+	uint8_t expiry; /* enum pkt_expiry */
 };
 
 struct pkt_pool;

@@ -33,12 +33,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "advisory.h"
+#include "agent.h"
 #include "app.h"
 #include "cpu.h"
 #include "driver.h"
 #include "flowswitch.h"
 #include "hostmem.h"
 #include "link.h"
+#include "mux.h"
 #include "nic.h"
 #include "ns3net.h"
 #include "pkt.h"
@@ -65,6 +68,12 @@ struct topo_sw {
 	struct sim_port fsw_in, sink_in;
 	struct hostmem *mem; /* NULL: memory not modelled */
 	struct sim_port drv_in;
+	struct mux *mux;	/* NULL: discipline none */
+	struct agent *agent;	/* with reserved_share */
+	struct adv *adv;	/* with adaptive apps */
+	struct sim_port mux_in; /* the multiplexer, or the driver */
+	uint64_t *no_memory;	/* driver: drops.no_memory (no device buffer) */
+	char *mux_name, *agent_name, *adv_name;
 };
 
 struct topo {
@@ -97,6 +106,12 @@ static void topo_sw_destroy(struct topo_sw *w)
 	fsw_destroy(w->fsw);
 	stk_host_destroy(w->kh);
 	hostmem_destroy(w->mem);
+	mux_destroy(w->mux);
+	agent_destroy(w->agent);
+	adv_destroy(w->adv);
+	free(w->mux_name);
+	free(w->agent_name);
+	free(w->adv_name);
 	cpu_destroy(w->cpu);
 	free(w->kcores);
 	free(w->cpu_name);
@@ -298,6 +313,27 @@ static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
 
 /* The drivers and NICs of the hosts, and the route of each app's packets
  * out of the network: the peer's NIC RX, or the sink. */
+static char *topo_strf(const char *fmt, const char *a, const char *b)
+{
+	size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
+	char *v = malloc(n);
+
+	if (v)
+		snprintf(v, n, fmt, a, b);
+	return v;
+}
+
+/* What leaves host w's software path towards its driver: through the
+ * agent's policing and the multiplexer, if the host has them. */
+static void topo_tx(void *owner, struct sim_pkt *p)
+{
+	struct topo_sw *w = owner;
+
+	if (w->agent)
+		agent_account(w->agent, p->src, p->len_bytes);
+	sim_port_send(&w->mux_in, p);
+}
+
 /* What a host's driver gets from an app without a stack: with pools, the
  * packet first takes its device buffers (none free: dropped). */
 static void topo_dev_tx(void *owner, struct sim_pkt *p)
@@ -308,10 +344,73 @@ static void topo_dev_tx(void *owner, struct sim_pkt *p)
 	    pool_attach_dev(hostmem_device(w->mem), p, POOL_NONE, NULL)) {
 		struct sim_port drop = sink_drop_input(w->t->sink);
 
+		(*w->no_memory)++;
 		sim_port_send(&drop, p);
 		return;
 	}
-	sim_port_send(&w->drv_in, p);
+	topo_tx(w, p);
+}
+
+/* A packet of host w found past its deadline at origin: a transmit
+ * expired event for its sender's channel, or (no channel) the app is told
+ * directly. */
+static void topo_expired(void *arg, struct sim_pkt *p, int origin)
+{
+	struct topo_sw *w = arg;
+	struct topo *t = w->t;
+	struct stk *e = t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
+	bool dropped = p->expiry == PKT_EXP_DROP;
+
+	if (!e || stk_post_expired(e, p, origin, dropped) == -ENOTSUP)
+		app_on_expired(t->apps[p->src], dropped);
+}
+
+static void topo_app_expired(void *arg, bool dropped)
+{
+	app_on_expired(arg, dropped);
+}
+
+/* Host i's multiplexer (and agent), and the deadline hooks of its driver
+ * and NIC. */
+static int topo_mux(struct topo *t, struct sim *sim, struct stats *st,
+		    const struct scn *s, size_t i, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[i];
+	char path[192];
+	struct mux_line line;
+	int rc;
+
+	drv_on_expired(t->drvs[i], topo_expired, w);
+	nic_on_expired(t->nics[i], topo_expired, w);
+	w->mux_in = w->drv_in;
+	snprintf(path, sizeof(path), "hosts.%s.mux.discipline", t->hosts[i]);
+	if (!strcmp(scn_str(s, path), "none"))
+		return 0;
+	snprintf(path, sizeof(path), "hosts.%s.nic.rate", t->hosts[i]);
+	line.rate_bps = scn_double(s, path);
+	snprintf(path, sizeof(path), "hosts.%s.nic.min_frame", t->hosts[i]);
+	line.min_frame = (uint32_t)scn_size(s, path);
+	snprintf(path, sizeof(path), "hosts.%s.nic.framing", t->hosts[i]);
+	line.framing = (uint32_t)scn_size(s, path);
+	snprintf(path, sizeof(path), "hosts.%s", t->hosts[i]);
+	w->mux_name = topo_strf("hosts.%s.mux%s", t->hosts[i], "");
+	if (!w->mux_name)
+		return -ENOMEM;
+	rc = mux_create(sim, st, s, path, w->mux_name, &line,
+			(uint32_t)t->napps, &w->mux, err, errlen);
+	if (rc)
+		return rc;
+	mux_connect(w->mux, w->drv_in, sink_drop_input(t->sink));
+	mux_on_expired(w->mux, topo_expired, w);
+	w->mux_in = mux_input(w->mux);
+	if (mux_discipline(w->mux) != MUX_RESERVED_SHARE)
+		return 0;
+	w->agent_name = topo_strf("hosts.%s.agent%s", t->hosts[i], "");
+	if (!w->agent_name ||
+	    agent_create(sim, st, s, path, w->agent_name, w->mux,
+			 (uint32_t)t->napps, &w->agent))
+		return -ENOMEM;
+	return 0;
 }
 
 /* Host i's memory and pools; its NIC takes buffers from the device pool. */
@@ -326,6 +425,10 @@ static int topo_memory(struct topo *t, struct sim *sim, struct stats *st,
 	w->drv_in = drv_tx_input(t->drvs[i]);
 	if (rc || !w->mem)
 		return rc;
+	w->no_memory = stats_counter(st, t->drv_names[i], "drops.no_memory",
+				     "packets");
+	if (!w->no_memory)
+		return -ENOMEM;
 	nic_set_pool(t->nics[i], hostmem_device(w->mem),
 		     hostmem_device_segment(w->mem));
 	return 0;
@@ -361,6 +464,8 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 		nic_connect(t->nics[i], topo_net_input(t),
 			    drv_rx_input(t->drvs[i]), drop);
 		rc = topo_memory(t, sim, st, s, rep, i, err, errlen);
+		if (!rc)
+			rc = topo_mux(t, sim, st, s, i, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -410,6 +515,15 @@ static sim_time topo_time(const struct scn *s, const struct topo *t, size_t i,
 
 	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
 	return scn_time(s, path);
+}
+
+static double topo_double(const struct scn *s, const struct topo *t, size_t i,
+			  const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	return scn_double(s, path);
 }
 
 static long topo_find_app(const struct topo *t, const char *name)
@@ -483,16 +597,6 @@ static bool topo_host_needs_sw(const struct topo *t, size_t h)
 	return false;
 }
 
-static char *topo_strf(const char *fmt, const char *a, const char *b)
-{
-	size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
-	char *v = malloc(n);
-
-	if (v)
-		snprintf(v, n, fmt, a, b);
-	return v;
-}
-
 /* What waits to leave host w: its driver's TX queue and NIC TX ring (the
  * flow switch's measure for flow advisories). */
 static uint32_t topo_tx_backlog(const void *arg)
@@ -542,7 +646,9 @@ static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 		       rep, &w->fsw) ||
 	    stk_host_create(s, pre, &w->kh))
 		return -ENOMEM;
-	fsw_connect(w->fsw, drv_tx_input(t->drvs[h]), sink_drop_input(t->sink));
+	fsw_connect(w->fsw, (struct sim_port){ .recv = topo_tx, .owner = w },
+		    sink_drop_input(t->sink));
+	fsw_set_mux(w->fsw, w->mux);
 	fsw_set_host(w->fsw, stk_host_endpoint(w->kh));
 	if (w->mem)
 		fsw_set_pool(w->fsw, hostmem_device(w->mem));
@@ -615,10 +721,94 @@ static int topo_app_ends(struct topo *t, struct sim *sim, struct stats *st,
 	stk_connect(peer, rpc ? app_request_input(a) : sink_input(t->sink),
 		    sink_drop_input(t->sink));
 	app_connect(a, stk_tx_input(me));
+	stk_on_expired(me, topo_app_expired, a);
+	stk_on_expired(peer, topo_app_expired, a);
 	if (rpc)
 		app_connect_rpc(a, stk_tx_input(peer), t->sink);
 	snprintf(path, sizeof(path), "apps.%s.close_at", t->names[i]);
 	return stk_close_at(me, scn_time(s, path));
+}
+
+/* App i's packets at host h's multiplexer: their service class, and for
+ * a low-latency app the agent's answer to its request. */
+static void topo_app_class(struct topo *t, const struct scn *s, size_t i,
+			   long h)
+{
+	struct topo_sw *w;
+	double rate;
+	int sc;
+
+	if (h < 0 || !t->sw[h].mux)
+		return;
+	w = &t->sw[h];
+	sc = mux_class_of(topo_app_str(t, s, i, "service_class"));
+	mux_set_app(w->mux, (uint32_t)i, false,
+		    sc < 0 ? MUX_SC_BE : (enum mux_class)sc);
+	if (!w->agent || strcmp(topo_app_str(t, s, i, "class"), "low_latency"))
+		return;
+	rate = topo_double(s, t, i, "ll_rate");
+	agent_request(w->agent, (uint32_t)i,
+		      rate > 0 ? rate : app_rate_bps(t->apps[i]));
+}
+
+static void topo_adv_sample(void *arg, struct adv_sample *out)
+{
+	struct topo_sw *w = arg;
+	struct topo *t = w->t;
+	double cap = nic_rate(t->nics[w->host]);
+
+	if (t->link && link_rate(t->link) < cap)
+		cap = link_rate(t->link);
+	out->capacity_bps = cap;
+	nic_tx_sent(t->nics[w->host], &out->tx_bytes, &out->tx_pkts);
+	out->queue_pkts = nic_tx_backlog(t->nics[w->host]) +
+			  drv_tx_backlog(t->drvs[w->host]) +
+			  (w->mux ? mux_backlog(w->mux) : 0) +
+			  (t->link ? link_backlog(t->link) : 0);
+}
+
+static void topo_adv_deliver(void *arg, const struct adv_report *r)
+{
+	app_on_advisory(arg, r->capacity_bps);
+}
+
+static void topo_rate_changed(void *arg)
+{
+	struct topo *t = arg;
+
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].adv)
+			adv_changed(t->sw[h].adv);
+}
+
+/* Classes at the multiplexers, and advisories for adaptive apps. */
+static int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
+		       const struct scn *s)
+{
+	char pre[160];
+
+	for (size_t i = 0; i < t->napps; i++) {
+		struct topo_sw *w;
+
+		topo_app_class(t, s, i, t->app_host[i]);
+		if (app_is_rpc(t->apps[i]))
+			topo_app_class(t, s, i, t->app_peer[i]);
+		if (!app_wants_advisories(t->apps[i]) || t->app_host[i] < 0)
+			continue;
+		w = &t->sw[t->app_host[i]];
+		snprintf(pre, sizeof(pre), "hosts.%s",
+			 t->hosts[t->app_host[i]]);
+		if (!w->adv &&
+		    (!(w->adv_name = topo_strf("%s.advisory%s", pre, "")) ||
+		     adv_create(sim, st, s, pre, w->adv_name, topo_adv_sample,
+				w, &w->adv)))
+			return -ENOMEM;
+		if (adv_subscribe(w->adv, topo_adv_deliver, t->apps[i]))
+			return -ENOMEM;
+	}
+	if (t->link)
+		link_on_rate(t->link, topo_rate_changed, t);
+	return 0;
 }
 
 /* The software paths of the hosts, and every stacked app's ends. */
@@ -696,7 +886,8 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 					      .owner = &t->sw[t->app_host[i]] }
 				: topo_net_input(t));
 	}
-	return topo_stacks(t, sim, st, s, rep, err, errlen);
+	rc = topo_stacks(t, sim, st, s, rep, err, errlen);
+	return rc ? rc : topo_lowlat(t, sim, st, s);
 }
 
 static int topo_start(struct topo *t)
@@ -774,6 +965,10 @@ static unsigned topo_finish(struct topo *t, struct stats *st)
 	for (size_t i = 0; i < t->nhosts; i++) {
 		if (t->sw[i].mem)
 			hostmem_finish(t->sw[i].mem);
+		if (t->sw[i].mux)
+			mux_finish(t->sw[i].mux);
+		if (t->sw[i].agent)
+			agent_finish(t->sw[i].agent);
 		nic_finish(t->nics[i]);
 		drv_finish(t->drvs[i]);
 		down += drv_host_down(t->drvs[i]);
@@ -787,6 +982,8 @@ static unsigned topo_finish(struct topo *t, struct stats *st)
 			held += nic_held_by(t->nics[h], src) +
 				drv_held_by(t->drvs[h], src) +
 				(t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
+					      : 0) +
+				(t->sw[h].mux ? mux_held_by(t->sw[h].mux, src)
 					      : 0);
 		for (size_t e = 2 * i; e < 2 * i + 2; e++)
 			held += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;

@@ -1,0 +1,805 @@
+/*
+ * mux.c - a host's transmit multiplexer: the link server between the flow
+ * switch and the driver, under one of two disciplines (or none).
+ *
+ * Queues are FIFOs linked through pkt->next (the multiplexer owns a packet
+ * while it waits); a "flow" is one such FIFO with its CoDel state and DRR
+ * deficit. reserved_share has two flows, one per lane (ll, be); fq_codel
+ * has one flow per (class, app): napps + 1 per class, the last one shared
+ * by packets whose src is not below napps (they are best effort, class
+ * be). A packet keeps the lane or class it was classified into at enqueue
+ * even if mux_set_app() changes its app afterwards. Arrays are sized at
+ * creation; nothing is allocated per packet.
+ *
+ * The link server holds one packet at a time for its serialization time,
+ * units_tx_time(max(len, min_frame) + framing, rate_bps), and hands it to
+ * the driver at the end (one event per packet); at that moment it first
+ * starts the next packet, then hands the finished one on. The waiting time
+ * (dequeue - enq_ps) is added to pkt->queued_ps; C.delay is the handoff
+ * time - enq_ps (waiting plus serialization). C.enqueued counts packets
+ * accepted into a queue (an arrival is counted either there or in
+ * C.drops.limit). mux_backlog() and the in_flight scalar count the packets
+ * the multiplexer holds: waiting, plus the one in service; the drop limit
+ * counts waiting packets only.
+ *
+ * reserved_share: a token bucket of depth ll_burst bytes refilled at
+ * share x rate_bps (rounded to a whole bit/s). Tokens are kept exactly in
+ * integers, in units of 1e-12 bit, so that a rate in bit/s adds exactly
+ * `rate` units per ps; they are brought up to date lazily from the
+ * elapsed time. The bucket starts full. A packet costs its frame bytes
+ * (padding and framing included). The server serves, in order: the ll
+ * head if the bucket holds its cost (or is full, for a frame larger than
+ * the bucket: the bucket then goes negative by the excess, so the lane's
+ * long-term rate stays exactly its share); else the be lane (CoDel);
+ * else, with borrow, the ll head anyway, which takes whatever positive
+ * tokens the bucket holds (the bucket goes to zero, never negative by
+ * borrowing: a lane using idle capacity neither runs into debt nor saves
+ * credit for when best effort comes back); else it sleeps until the
+ * tokens suffice (one wake-up event, replaced or cancelled when an
+ * arrival changes the decision). The ll lane has no AQM.
+ *
+ * fq_codel: the highest-priority class with an active flow is served; in
+ * it, deficit round robin over its active flows, the variant of Linux
+ * fq_codel without the new-flows list: a flow becomes active with a
+ * deficit of one quantum at the tail of its class's list; the head flow
+ * sends while its deficit is positive (a packet may take it negative),
+ * otherwise it gets another quantum and goes to the tail; a flow found
+ * empty leaves the list. Deficits count len_bytes. Quanta: quantum for be
+ * and the unlisted classes, x2 for vi, rv and av, x0.4 for vo and ctl
+ * (rounded, at least 1 B). The drop limit is over all queues; arrivals
+ * beyond it are dropped (tail drop).
+ *
+ * CoDel (RFC 8289, per flow queue): at dequeue, a packet whose sojourn is
+ * >= target with more than one maximal packet (the largest len_bytes seen)
+ * still queued starts (or continues) an "above target" period; once that
+ * has lasted interval the queue enters the dropping state and drops a
+ * packet, then one at every dequeue after drop_next, which advances by
+ * interval / sqrt(count) (rounded to the ps; count resumes from the last
+ * episode if it ended less than 16 intervals ago). Drops are counted in
+ * C.drops.aqm and go to the drop port.
+ *
+ * Deadlines are checked on the packet chosen for service (after CoDel):
+ * past its deadline, the expiry hook is called once; under PKT_EXP_DROP it
+ * is dropped (drops.expired, without spending tokens or DRR deficit) and
+ * the server chooses again; otherwise it is sent.
+ *
+ * Checks at creation (-EINVAL, at the parameter's file:line:col): share
+ * must be in (0, 1] (the registry's range is [0, 1]; checked only under
+ * reserved_share, where it is used) and share x line rate at least
+ * 1 bit/s; CoDel's target must not exceed its interval (fq_codel and
+ * reserved_share); the line rate must be at least 1 bit/s (reported at
+ * the discipline, the line being the caller's). Under none nothing is
+ * queued, timed or counted but drops.expired (always 0 there: deadlines
+ * are left to the driver and the NIC).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mux.h"
+#include "scenario.h"
+#include "stats.h"
+#include "units.h"
+
+#define MUX_TOK_PER_BYTE ((int64_t)8000000000000) /* 8 bits x 1e12 */
+
+static const char *const mux_class_names[MUX_NCLASSES] = {
+	"ctl", "vo", "vi", "rv", "av", "oam", "rd", "be", "bk", "bk_sys",
+};
+
+/* Quantum of each class, in tenths of the be quantum. */
+static const unsigned mux_quantum_x10[MUX_NCLASSES] = {
+	4, 4, 20, 20, 20, 10, 10, 10, 10, 10,
+};
+
+struct mux_codel {
+	sim_time first_above_ps; /* 0: not above target */
+	sim_time drop_next_ps;
+	uint32_t count, lastcount;
+	bool dropping;
+};
+
+struct mux_cls;
+
+struct mux_flow {
+	struct sim_pkt *head, *tail;
+	uint32_t n;
+	uint64_t bytes;
+	struct mux_codel cd;
+	int64_t deficit;
+	struct mux_flow *next_active;
+	bool active;
+	struct mux_cls *cls;
+};
+
+/* A lane (reserved_share) or a service class (fq_codel). */
+struct mux_cls {
+	struct mux_flow *flows; /* into mux.flows */
+	uint32_t nflows;
+	uint32_t waiting;
+	int64_t quantum;
+	struct mux_flow *act_head, *act_tail;
+	uint64_t *enqueued, *sent, *drops_limit, *drops_aqm;
+	struct stat_hist *delay;
+};
+
+struct mux {
+	struct sim *sim;
+	struct stats *st;
+	const char *name;
+	uint32_t trace_id;
+	enum mux_discipline disc;
+	double rate_bps;
+	uint32_t min_frame, framing;
+	uint32_t napps;
+	bool *ll;    /* [napps] */
+	uint8_t *sc; /* [napps] enum mux_class */
+	sim_time ll_cost_ps, general_cost_ps, target_ps, interval_ps;
+	uint32_t limit;
+	bool borrow;
+	/* token bucket, in units of 1e-12 bit */
+	int64_t ll_rate; /* bit/s, units per ps */
+	int64_t tokens, tok_cap;
+	sim_time tok_ps;
+	sim_event_id wake_ev;
+	sim_time wake_ps;
+	struct mux_cls cls[MUX_NCLASSES];
+	unsigned ncls;
+	struct mux_flow *flows;
+	uint32_t waiting, maxpacket;
+	struct sim_pkt *serving;
+	struct mux_cls *serving_cls;
+	uint64_t *drops_expired;
+	void (*hook)(void *arg, struct sim_pkt *p, int origin);
+	void *hook_arg;
+	struct sim_port out, drop;
+};
+
+const char *mux_class_name(enum mux_class c)
+{
+	if ((unsigned)c >= MUX_NCLASSES)
+		return NULL;
+	return mux_class_names[c];
+}
+
+int mux_class_of(const char *name)
+{
+	for (int c = 0; c < MUX_NCLASSES; c++)
+		if (name && !strcmp(name, mux_class_names[c]))
+			return c;
+	return -1;
+}
+
+static uint32_t mux_frame(const struct mux *m, const struct sim_pkt *p)
+{
+	uint32_t len = p->len_bytes;
+
+	return (len < m->min_frame ? m->min_frame : len) + m->framing;
+}
+
+/* ---- queues ---- */
+
+static void flow_push(struct mux *m, struct mux_flow *f, struct sim_pkt *p)
+{
+	p->next = NULL;
+	if (f->tail)
+		f->tail->next = p;
+	else
+		f->head = p;
+	f->tail = p;
+	f->n++;
+	f->bytes += p->len_bytes;
+	f->cls->waiting++;
+	m->waiting++;
+}
+
+static struct sim_pkt *flow_pop(struct mux *m, struct mux_flow *f)
+{
+	struct sim_pkt *p = f->head;
+
+	if (!p)
+		return NULL;
+	f->head = p->next;
+	if (!f->head)
+		f->tail = NULL;
+	p->next = NULL;
+	f->n--;
+	f->bytes -= p->len_bytes;
+	f->cls->waiting--;
+	m->waiting--;
+	return p;
+}
+
+static void mux_drop(struct mux *m, struct sim_pkt *p, uint64_t *why)
+{
+	(*why)++;
+	sim_trace(m->sim, m->trace_id, SIM_TR_DROP, p->len_bytes);
+	sim_port_send(&m->drop, p);
+}
+
+/* ---- CoDel (RFC 8289) ---- */
+
+static sim_time codel_law(const struct mux *m, sim_time t, uint32_t count)
+{
+	return t + (sim_time)llround((double)m->interval_ps / sqrt(count));
+}
+
+/* Pops the head; *ok: it may be dropped (above target for an interval). */
+static struct sim_pkt *codel_pop(struct mux *m, struct mux_flow *f,
+				 sim_time now, bool *ok)
+{
+	struct sim_pkt *p = flow_pop(m, f);
+	struct mux_codel *cd = &f->cd;
+
+	*ok = false;
+	if (!p) {
+		cd->first_above_ps = 0;
+		return NULL;
+	}
+	p->queued_ps += now - p->enq_ps;
+	if (now - p->enq_ps < m->target_ps || f->bytes <= m->maxpacket) {
+		cd->first_above_ps = 0;
+	} else if (!cd->first_above_ps) {
+		cd->first_above_ps = now + m->interval_ps;
+	} else if (now >= cd->first_above_ps) {
+		*ok = true;
+	}
+	return p;
+}
+
+static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
+{
+	struct mux_codel *cd = &f->cd;
+	sim_time now = sim_now(m->sim);
+	struct sim_pkt *p;
+	uint32_t delta;
+	bool ok;
+
+	p = codel_pop(m, f, now, &ok);
+	if (!p) {
+		cd->dropping = false;
+		return NULL;
+	}
+	if (cd->dropping) {
+		if (!ok)
+			cd->dropping = false;
+		while (cd->dropping && now >= cd->drop_next_ps) {
+			mux_drop(m, p, f->cls->drops_aqm);
+			cd->count++;
+			p = codel_pop(m, f, now, &ok);
+			if (!ok)
+				cd->dropping = false;
+			else
+				cd->drop_next_ps = codel_law(
+					m, cd->drop_next_ps, cd->count);
+		}
+	} else if (ok) {
+		mux_drop(m, p, f->cls->drops_aqm);
+		p = codel_pop(m, f, now, &ok);
+		cd->dropping = true;
+		delta = cd->count - cd->lastcount;
+		cd->count = 1;
+		if (delta > 1 && now - cd->drop_next_ps < 16 * m->interval_ps)
+			cd->count = delta;
+		cd->drop_next_ps = codel_law(m, now, cd->count);
+		cd->lastcount = cd->count;
+	}
+	return p;
+}
+
+/* A plain pop (the ll lane): only the waiting time is accounted. */
+static struct sim_pkt *plain_dequeue(struct mux *m, struct mux_flow *f)
+{
+	struct sim_pkt *p = flow_pop(m, f);
+
+	if (p)
+		p->queued_ps += sim_now(m->sim) - p->enq_ps;
+	return p;
+}
+
+/* A packet chosen for service past its deadline: the hook, then dropped
+ * (returns true) under PKT_EXP_DROP. */
+static bool mux_expired(struct mux *m, struct sim_pkt *p)
+{
+	if (!p->deadline_ps || sim_now(m->sim) <= p->deadline_ps)
+		return false;
+	if (m->hook)
+		m->hook(m->hook_arg, p, PKT_ORIG_MUX);
+	if (p->expiry != PKT_EXP_DROP)
+		return false;
+	mux_drop(m, p, m->drops_expired);
+	return true;
+}
+
+/* ---- reserved_share ---- */
+
+/* ceil(a / b) for a >= 0, b > 0, without overflow. */
+static int64_t div_up(int64_t a, int64_t b)
+{
+	return a / b + (a % b != 0);
+}
+
+static void tok_refill(struct mux *m)
+{
+	sim_time now = sim_now(m->sim), dt = now - m->tok_ps;
+	int64_t room = m->tok_cap - m->tokens;
+
+	m->tok_ps = now;
+	if (room <= 0 || dt <= 0)
+		return;
+	if (dt >= div_up(room, m->ll_rate))
+		m->tokens = m->tok_cap;
+	else
+		m->tokens += dt * m->ll_rate;
+}
+
+/* Tokens the ll head needs before it may go: its cost, or a full bucket
+ * for a frame larger than the bucket. */
+static int64_t tok_need(const struct mux *m, const struct sim_pkt *p)
+{
+	int64_t need = (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+
+	return need < m->tok_cap ? need : m->tok_cap;
+}
+
+static struct sim_pkt *rs_pick(struct mux *m, struct mux_cls **lane,
+			       sim_time *wake)
+{
+	struct mux_flow *ll = &m->flows[0], *be = &m->flows[1];
+	struct sim_pkt *p;
+	bool spend;
+
+	for (;;) {
+		tok_refill(m);
+		spend = false;
+		*lane = ll->cls;
+		if (ll->head && m->tokens >= tok_need(m, ll->head)) {
+			p = plain_dequeue(m, ll);
+			spend = true;
+		} else if (be->head) {
+			p = codel_dequeue(m, be);
+			*lane = be->cls;
+			if (!p)
+				continue;
+		} else if (ll->head && m->borrow) {
+			p = plain_dequeue(m, ll);
+		} else {
+			if (ll->head) {
+				int64_t d = tok_need(m, ll->head) - m->tokens;
+
+				*wake = sim_now(m->sim) + div_up(d, m->ll_rate);
+			}
+			return NULL;
+		}
+		if (mux_expired(m, p))
+			continue;
+		if (spend)
+			m->tokens -=
+				(int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+		else if (*lane == ll->cls && m->tokens > 0)
+			m->tokens = 0; /* borrowed: takes what is there */
+		return p;
+	}
+}
+
+/* ---- fq_codel ---- */
+
+/* Appends f to c's active list. */
+static void fq_append(struct mux_cls *c, struct mux_flow *f)
+{
+	f->active = true;
+	f->next_active = NULL;
+	if (c->act_tail)
+		c->act_tail->next_active = f;
+	else
+		c->act_head = f;
+	c->act_tail = f;
+}
+
+static struct mux_flow *fq_unlink_head(struct mux_cls *c)
+{
+	struct mux_flow *f = c->act_head;
+
+	c->act_head = f->next_active;
+	if (!c->act_head)
+		c->act_tail = NULL;
+	f->next_active = NULL;
+	return f;
+}
+
+static struct sim_pkt *fq_pick(struct mux *m, struct mux_cls **cls)
+{
+	for (unsigned i = 0; i < m->ncls; i++) {
+		struct mux_cls *c = &m->cls[i];
+
+		while (c->act_head) {
+			struct mux_flow *f = c->act_head;
+			struct sim_pkt *p;
+
+			if (f->deficit <= 0) {
+				f->deficit += c->quantum;
+				fq_append(c, fq_unlink_head(c));
+				continue;
+			}
+			p = codel_dequeue(m, f);
+			if (!p) {
+				fq_unlink_head(c)->active = false;
+				continue;
+			}
+			if (mux_expired(m, p))
+				continue;
+			f->deficit -= p->len_bytes;
+			*cls = c;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* ---- the link server ---- */
+
+static void mux_done(struct sim *sim, void *a, void *b);
+static void mux_wake(struct sim *sim, void *a, void *b);
+
+/* Keeps one wake-up at time at (0: none), replacing another. */
+static void mux_set_wake(struct mux *m, sim_time at)
+{
+	if (m->wake_ev && m->wake_ps == at)
+		return;
+	if (m->wake_ev)
+		sim_cancel(m->sim, m->wake_ev);
+	m->wake_ev = 0;
+	m->wake_ps = at;
+	if (at)
+		m->wake_ev = sim_schedule_at(m->sim, at, mux_wake, m, NULL);
+}
+
+/* Starts the next packet if the server is idle and one may go. */
+static void mux_kick(struct mux *m)
+{
+	struct mux_cls *c = NULL;
+	struct sim_pkt *p;
+	sim_time wake = 0;
+
+	if (m->serving)
+		return;
+	if (m->disc == MUX_RESERVED_SHARE)
+		p = rs_pick(m, &c, &wake);
+	else
+		p = fq_pick(m, &c);
+	mux_set_wake(m, wake);
+	if (!p)
+		return;
+	m->serving = p;
+	m->serving_cls = c;
+	sim_trace(m->sim, m->trace_id, SIM_TR_START, p->len_bytes);
+	sim_schedule(m->sim, units_tx_time(mux_frame(m, p), m->rate_bps),
+		     mux_done, m, NULL);
+}
+
+static void mux_wake(struct sim *sim, void *a, void *b)
+{
+	struct mux *m = a;
+
+	(void)sim;
+	(void)b;
+	m->wake_ev = 0;
+	m->wake_ps = 0;
+	mux_kick(m);
+}
+
+/* The packet in service has been serialized: start the next one, then
+ * hand this one to the driver. */
+static void mux_done(struct sim *sim, void *a, void *b)
+{
+	struct mux *m = a;
+	struct sim_pkt *p = m->serving;
+	struct mux_cls *c = m->serving_cls;
+
+	(void)b;
+	m->serving = NULL;
+	m->serving_cls = NULL;
+	(*c->sent)++;
+	stats_hist_record(c->delay, sim_now(sim) - p->enq_ps);
+	sim_trace(sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	mux_kick(m);
+	sim_port_send(&m->out, p);
+}
+
+static struct mux_flow *mux_classify(struct mux *m, const struct sim_pkt *p)
+{
+	uint32_t src = p->src < m->napps ? p->src : m->napps;
+	enum mux_class sc = src < m->napps ? m->sc[src] : MUX_SC_BE;
+
+	if (m->disc == MUX_RESERVED_SHARE)
+		return &m->flows[mux_is_low_latency(m, p->src) ? 0 : 1];
+	return &m->cls[sc].flows[src];
+}
+
+static void mux_recv(void *owner, struct sim_pkt *p)
+{
+	struct mux *m = owner;
+	struct mux_flow *f;
+	struct mux_cls *c;
+
+	if (m->disc == MUX_NONE) {
+		sim_port_send(&m->out, p);
+		return;
+	}
+	f = mux_classify(m, p);
+	c = f->cls;
+	if ((m->disc == MUX_RESERVED_SHARE ? c->waiting : m->waiting) >=
+	    m->limit) {
+		mux_drop(m, p, c->drops_limit);
+		return;
+	}
+	if (p->len_bytes > m->maxpacket)
+		m->maxpacket = p->len_bytes;
+	p->enq_ps = sim_now(m->sim);
+	flow_push(m, f, p);
+	(*c->enqueued)++;
+	sim_trace(m->sim, m->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	if (m->disc == MUX_FQ_CODEL && !f->active) {
+		f->deficit = c->quantum;
+		fq_append(c, f);
+	}
+	mux_kick(m);
+}
+
+/* ---- set-up ---- */
+
+static int mux_cls_stats(struct mux *m, struct mux_cls *c, const char *cname)
+{
+	char metric[64];
+
+#define M(key) (snprintf(metric, sizeof(metric), "%s." key, cname), metric)
+	c->enqueued = stats_counter(m->st, m->name, M("enqueued"), "packets");
+	c->sent = stats_counter(m->st, m->name, M("sent"), "packets");
+	c->drops_limit =
+		stats_counter(m->st, m->name, M("drops.limit"), "packets");
+	c->drops_aqm = stats_counter(m->st, m->name, M("drops.aqm"), "packets");
+	c->delay = stats_hist(m->st, m->name, M("delay"), "ps");
+#undef M
+	if (!c->enqueued || !c->sent || !c->drops_limit || !c->drops_aqm ||
+	    !c->delay)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Lanes or classes, their flows and statistics. */
+static int mux_queues(struct mux *m, uint64_t quantum)
+{
+	static const char *const lanes[] = { "ll", "be" };
+	uint32_t per = m->disc == MUX_RESERVED_SHARE ? 1 : m->napps + 1;
+
+	m->ncls = m->disc == MUX_RESERVED_SHARE ? 2 : MUX_NCLASSES;
+	m->flows = calloc((size_t)m->ncls * per, sizeof(*m->flows));
+	if (!m->flows)
+		return -ENOMEM;
+	for (unsigned i = 0; i < m->ncls; i++) {
+		struct mux_cls *c = &m->cls[i];
+		double q = (double)quantum * mux_quantum_x10[i] / 10;
+
+		c->flows = &m->flows[(size_t)i * per];
+		c->nflows = per;
+		c->quantum = q < 1 ? 1 : (int64_t)llround(q);
+		for (uint32_t k = 0; k < per; k++)
+			c->flows[k].cls = c;
+		if (mux_cls_stats(m, c,
+				  m->ncls == 2 ? lanes[i] : mux_class_names[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int mux_bad(const struct scn *s, const char *prefix, const char *key,
+		   char *err, size_t errlen, const char *msg)
+{
+	char path[160], where[256];
+
+	snprintf(path, sizeof(path), "%s.mux.%s", prefix, key);
+	scn_where(s, path, where, sizeof(where));
+	snprintf(err, errlen, "%s: %s: %s", where, path, msg);
+	return -EINVAL;
+}
+
+static int mux_check(struct mux *m, const struct scn *s, const char *prefix,
+		     double share, char *err, size_t errlen)
+{
+	char msg[160];
+
+	if (m->disc == MUX_NONE)
+		return 0;
+	if (!(m->rate_bps >= 1 && m->rate_bps < 1e18))
+		return mux_bad(
+			s, prefix, "discipline", err, errlen,
+			"the multiplexer needs a line rate of at least 1 bit/s");
+	if (m->target_ps > m->interval_ps) {
+		snprintf(msg, sizeof(msg),
+			 "CoDel target %lld ps is above the interval %lld ps",
+			 (long long)m->target_ps, (long long)m->interval_ps);
+		return mux_bad(s, prefix, "target", err, errlen, msg);
+	}
+	if (m->disc != MUX_RESERVED_SHARE)
+		return 0;
+	if (!(share > 0 && share <= 1)) {
+		snprintf(msg, sizeof(msg),
+			 "the low-latency share must be in (0, 1], not %g",
+			 share);
+		return mux_bad(s, prefix, "share", err, errlen, msg);
+	}
+	if (m->ll_rate < 1)
+		return mux_bad(s, prefix, "share", err, errlen,
+			       "share x line rate is below 1 bit/s");
+	return 0;
+}
+
+static int mux_setup(struct mux *m, const struct scn *s, const char *prefix,
+		     char *err, size_t errlen)
+{
+	const char *disc;
+	char path[160];
+	double share;
+	uint64_t quantum;
+	int rc;
+
+#define P(key) (snprintf(path, sizeof(path), "%s.mux." key, prefix), path)
+	disc = scn_str(s, P("discipline"));
+	m->disc = !strcmp(disc, "reserved_share") ? MUX_RESERVED_SHARE
+		  : !strcmp(disc, "fq_codel")	  ? MUX_FQ_CODEL
+						  : MUX_NONE;
+	share = scn_double(s, P("share"));
+	m->tok_cap = (int64_t)scn_size(s, P("ll_burst")) * MUX_TOK_PER_BYTE;
+	m->borrow = scn_int(s, P("borrow")) != 0;
+	m->ll_cost_ps = scn_time(s, P("ll_cost"));
+	m->general_cost_ps = scn_time(s, P("general_cost"));
+	m->target_ps = scn_time(s, P("target"));
+	m->interval_ps = scn_time(s, P("interval"));
+	m->limit = (uint32_t)scn_int(s, P("limit"));
+	quantum = scn_size(s, P("quantum"));
+#undef P
+	if (m->disc == MUX_RESERVED_SHARE && m->rate_bps < 1e18)
+		m->ll_rate = llround(share * m->rate_bps);
+	m->tokens = m->tok_cap;
+	rc = mux_check(m, s, prefix, share, err, errlen);
+	if (rc)
+		return rc;
+	m->drops_expired =
+		stats_counter(m->st, m->name, "drops.expired", "packets");
+	if (!m->drops_expired)
+		return -ENOMEM;
+	if (m->disc == MUX_NONE)
+		return 0;
+	return mux_queues(m, quantum);
+}
+
+int mux_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component,
+	       const struct mux_line *line, uint32_t napps, struct mux **out,
+	       char *err, size_t errlen)
+{
+	struct mux *m = calloc(1, sizeof(*m));
+	uint32_t n = napps ? napps : 1;
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	m->sim = sim;
+	m->st = st;
+	m->name = component;
+	m->trace_id = sim_trace_id(component);
+	m->rate_bps = line->rate_bps;
+	m->min_frame = line->min_frame;
+	m->framing = line->framing;
+	m->napps = napps;
+	m->ll = calloc(n, sizeof(*m->ll));
+	m->sc = malloc(n * sizeof(*m->sc));
+	if (!m->ll || !m->sc) {
+		mux_destroy(m);
+		return -ENOMEM;
+	}
+	memset(m->sc, MUX_SC_BE, n * sizeof(*m->sc));
+	rc = mux_setup(m, s, prefix, err, errlen);
+	if (rc) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "%s: out of memory", component);
+		mux_destroy(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+void mux_destroy(struct mux *m)
+{
+	if (!m)
+		return;
+	free(m->flows);
+	free(m->ll);
+	free(m->sc);
+	free(m);
+}
+
+enum mux_discipline mux_discipline(const struct mux *m)
+{
+	return m->disc;
+}
+
+struct sim_port mux_input(struct mux *m)
+{
+	return (struct sim_port){ .recv = mux_recv, .owner = m };
+}
+
+void mux_connect(struct mux *m, struct sim_port to_driver, struct sim_port drop)
+{
+	m->out = to_driver;
+	m->drop = drop;
+}
+
+void mux_set_app(struct mux *m, uint32_t src, bool low_latency,
+		 enum mux_class sc)
+{
+	if (src >= m->napps)
+		return;
+	m->ll[src] = low_latency;
+	m->sc[src] = (unsigned)sc < MUX_NCLASSES ? (uint8_t)sc : MUX_SC_BE;
+}
+
+bool mux_is_low_latency(const struct mux *m, uint32_t src)
+{
+	return src < m->napps && m->ll[src];
+}
+
+sim_time mux_cost(const struct mux *m, uint32_t src)
+{
+	switch (m->disc) {
+	case MUX_RESERVED_SHARE:
+		return mux_is_low_latency(m, src) ? m->ll_cost_ps
+						  : m->general_cost_ps;
+	case MUX_FQ_CODEL:
+		return m->general_cost_ps;
+	default:
+		return 0;
+	}
+}
+
+double mux_ll_rate(const struct mux *m)
+{
+	return m->disc == MUX_RESERVED_SHARE ? (double)m->ll_rate : 0;
+}
+
+void mux_on_expired(struct mux *m,
+		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
+		    void *arg)
+{
+	m->hook = fn;
+	m->hook_arg = arg;
+}
+
+uint32_t mux_backlog(const struct mux *m)
+{
+	return m->waiting + (m->serving != NULL);
+}
+
+uint64_t mux_held_by(const struct mux *m, uint32_t src)
+{
+	uint64_t n = m->serving && m->serving->src == src;
+
+	for (unsigned i = 0; i < m->ncls; i++) {
+		const struct mux_cls *c = &m->cls[i];
+
+		for (uint32_t k = 0; k < c->nflows; k++)
+			for (const struct sim_pkt *p = c->flows[k].head; p;
+			     p = p->next)
+				n += p->src == src;
+	}
+	return n;
+}
+
+void mux_finish(struct mux *m)
+{
+	stats_scalar(m->st, m->name, "in_flight", "packets",
+		     (double)mux_backlog(m));
+}

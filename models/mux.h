@@ -1,0 +1,119 @@
+/*
+ * mux.h - a host's transmit multiplexer, between the flow switch and the
+ * driver: one of two disciplines, or none.
+ *
+ *   none            packets go straight on to the driver (no queue here).
+ *   reserved_share  two lanes. The low-latency lane is guaranteed `share`
+ *                   of the line rate by a token bucket (rate share x line
+ *                   rate, depth ll_burst bytes) and is served ahead of
+ *                   best effort while it has tokens; with `borrow` it may
+ *                   also use capacity best effort leaves idle. Its packets
+ *                   skip general processing (classification, filters, the
+ *                   AQM) and cost only ll_cost each; best-effort packets
+ *                   cost general_cost each and wait in a CoDel queue.
+ *   fq_codel        service classes in strict priority (ctl, vo, vi, rv,
+ *                   av, oam, rd, be, bk, bk_sys, highest first), each a
+ *                   deficit round robin over per-flow queues (a flow is an
+ *                   app) with the class's quantum, CoDel on every flow
+ *                   queue, and a drop limit over all queues; every packet
+ *                   costs general_cost.
+ *
+ * The multiplexer owns the link: it hands the driver one packet at a time
+ * at the line rate (a packet's frame, padded to the minimum and with its
+ * framing, takes its serialization time), so packets wait here, under the
+ * discipline, rather than in the driver's or the NIC's queues. One engine
+ * event per packet sent. The per-packet processing cost is CPU time of
+ * whoever hands the packet in (the flow switch's TX, in the syncing
+ * thread): mux_cost() says how much.
+ *
+ * Deadlines: a packet whose deadline (pkt->deadline_ps, 0: none) has
+ * passed when it is dequeued is reported through the expiry hook with
+ * origin PKT_ORIG_MUX; under PKT_EXP_DROP it is then dropped
+ * (drops.expired), otherwise sent on.
+ *
+ * Statistics under COMPONENT (e.g. "hosts.client.mux"): per lane or class
+ * C (ll, be; or the ten class names): counters C.enqueued, C.sent,
+ * C.drops.limit (queue full), C.drops.aqm (CoDel), drops.expired;
+ * histogram C.delay (time from enqueue to leaving the mux); scalars from
+ * mux_finish(): in_flight. The class names are mux_class_name().
+ */
+#ifndef USNSIM_MUX_H
+#define USNSIM_MUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+struct mux;
+struct scn;
+struct stats;
+
+enum mux_discipline { MUX_NONE, MUX_RESERVED_SHARE, MUX_FQ_CODEL };
+
+/* fq_codel service classes, highest priority first. */
+enum mux_class {
+	MUX_SC_CTL,
+	MUX_SC_VO,
+	MUX_SC_VI,
+	MUX_SC_RV,
+	MUX_SC_AV,
+	MUX_SC_OAM,
+	MUX_SC_RD,
+	MUX_SC_BE,
+	MUX_SC_BK,
+	MUX_SC_BK_SYS,
+	MUX_NCLASSES
+};
+
+/* "ctl", "vo", ... "bk_sys"; NULL if out of range. */
+const char *mux_class_name(enum mux_class c);
+/* The class named name, or -1. */
+int mux_class_of(const char *name);
+
+/* The line the multiplexer paces to. */
+struct mux_line {
+	double rate_bps;
+	uint32_t min_frame, framing; /* bytes */
+};
+
+/* Creates the multiplexer of host prefix ("hosts.client") from
+ * prefix.mux.*, for napps apps (packets' src < napps), registering its
+ * statistics under component (must outlive it). Returns 0; -EINVAL with
+ * "file:line:col: ..." in err (e.g. share outside (0, 1]); -ENOMEM. */
+int mux_create(struct sim *sim, struct stats *st, const struct scn *s,
+	       const char *prefix, const char *component,
+	       const struct mux_line *line, uint32_t napps, struct mux **out,
+	       char *err, size_t errlen);
+void mux_destroy(struct mux *m); /* NULL is a no-op */
+enum mux_discipline mux_discipline(const struct mux *m);
+/* Where the flow switch hands packets; where they go on (the driver);
+ * where dropped ones go. */
+struct sim_port mux_input(struct mux *m);
+void mux_connect(struct mux *m, struct sim_port to_driver,
+		 struct sim_port drop);
+/* App src's packets: in the low-latency lane or not (reserved_share; the
+ * agent changes it on admission and revocation), and their service class
+ * (fq_codel). Default: best effort, class be. */
+void mux_set_app(struct mux *m, uint32_t src, bool low_latency,
+		 enum mux_class sc);
+bool mux_is_low_latency(const struct mux *m, uint32_t src);
+/* Processing time of one packet of app src (ll_cost or general_cost; 0
+ * for none). */
+sim_time mux_cost(const struct mux *m, uint32_t src);
+/* The low-latency lane's guaranteed rate (bit/s): share x line rate; 0
+ * unless reserved_share. */
+double mux_ll_rate(const struct mux *m);
+/* The expiry hook: fn(arg, p, PKT_ORIG_MUX) for a packet found past its
+ * deadline, before it is dropped or sent on. */
+void mux_on_expired(struct mux *m,
+		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
+		    void *arg);
+/* Packets waiting (all lanes or classes), and those of app src. */
+uint32_t mux_backlog(const struct mux *m);
+uint64_t mux_held_by(const struct mux *m, uint32_t src);
+/* Records the end-of-run scalars. */
+void mux_finish(struct mux *m);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * mux_params.c - parameters of a host's transmit multiplexer
+ * (hosts.*.mux.*), between the flow switch and the driver.
+ *
+ * The discipline chooses between no multiplexer (packets go straight to
+ * the driver), the fixed-share multiplexer of the low-latency patent (a
+ * low-latency lane guaranteed a share of the line rate, best effort in a
+ * CoDel queue) and the reference implementation's FQ-CoDel (ten service
+ * classes in strict priority, DRR over flows within a class, CoDel on
+ * every flow queue). models/mux.c describes the model. CoDel and FQ-CoDel
+ * defaults come from reference/skywalk-facts.md ("Queueing and low
+ * latency").
+ */
+#include "param.h"
+
+const struct param_def mux_params[] = {
+	{ "hosts.*.mux.discipline", PT_ENUM, "none",
+	  "none|reserved_share|fq_codel", 0, 0,
+	  "transmit multiplexer: none (straight to the driver), reserved_share (a low-latency lane with a guaranteed share of the line rate, best effort under CoDel) or fq_codel (strict-priority service classes, DRR over flows, CoDel per flow)",
+	  "usnsim: no multiplexer unless asked; the patent's fixed share and the implementation's FQ-CoDel are the two designs compared (reference/skywalk-facts.md)" },
+	{ "hosts.*.mux.share", PT_FRACTION, "0.2", NULL, 0, 1,
+	  "reserved_share: fraction of the line rate reserved for the low-latency lane, in (0, 1]",
+	  "ll_share 0.2, the example low-latency share of the design (DESIGN.md)" },
+	{ "hosts.*.mux.ll_burst", PT_SIZE, "3028B", NULL, 64, 1048576,
+	  "reserved_share: depth of the low-latency lane's token bucket (frame bytes with framing)",
+	  "usnsim: two full Ethernet frames (2 x 1514 B), so the lane may send a pair back to back" },
+	{ "hosts.*.mux.borrow", PT_BOOL, "true", NULL, 0, 1,
+	  "reserved_share: the low-latency lane may use capacity best effort leaves idle (work-conserving); false caps it at its share",
+	  "usnsim: a work-conserving multiplexer wastes no line capacity" },
+	{ "hosts.*.mux.ll_cost", PT_TIME, "50ns", NULL, 0, 1e12,
+	  "reserved_share: processing time of a low-latency packet, which skips classification, filters and the AQM",
+	  "usnsim: assumption to be swept; low-latency interfaces bypass the AQM and push straight to a driver TX queue (reference/skywalk-facts.md)" },
+	{ "hosts.*.mux.general_cost", PT_TIME, "500ns", NULL, 0, 1e12,
+	  "processing time of a packet on the general path (classification, filters, AQM): best effort under reserved_share, every packet under fq_codel",
+	  "usnsim: assumption to be swept; the general scheduler classifies and runs FQ-CoDel per packet (reference/skywalk-facts.md)" },
+	{ "hosts.*.mux.target", PT_TIME, "10ms", NULL, 1, 1e13,
+	  "CoDel target: the standing queue delay it tolerates (not above interval)",
+	  "CoDel target 10 ms (reference/skywalk-facts.md, queueing and low latency)" },
+	{ "hosts.*.mux.interval", PT_TIME, "100ms", NULL, 1, 1e13,
+	  "CoDel interval: how long the delay must stay above target before dropping starts; drops then follow interval / sqrt(count)",
+	  "CoDel interval 100 ms (reference/skywalk-facts.md, queueing and low latency)" },
+	{ "hosts.*.mux.limit", PT_INT, "2048", NULL, 1, 1e7,
+	  "packets the multiplexer may hold waiting (over all queues for fq_codel, per lane for reserved_share); arrivals beyond are dropped",
+	  "FQ-CoDel drop limit 2048 packets (reference/skywalk-facts.md, queueing and low latency)" },
+	{ "hosts.*.mux.quantum", PT_SIZE, "1514B", NULL, 1, 1e9,
+	  "fq_codel: DRR quantum of class be; vi, rv and av get x2, vo and ctl x0.4, the others x1",
+	  "DRR quantum ~1514 B (Ethernet), video classes x2, voice/control x0.4 (reference/skywalk-facts.md, queueing and low latency)" },
+	{ NULL },
+};

@@ -1,0 +1,871 @@
+/*
+ * test_mux.c - the transmit multiplexer on its own, fed by a hand-made
+ * harness.
+ *
+ * Each test writes a one-host scenario (hosts.h.mux.*) to a temporary
+ * file, overrides a few parameters with --set style strings, creates the
+ * multiplexer on an engine with its statistics and a line of its choice,
+ * sends packets into its input from scheduled events and records what
+ * reaches the driver port (time, source, size, queued_ps) and the drop
+ * port. Expected numbers are worked out from the model in closed form:
+ * serialization times of max(len, min_frame) + framing bytes at the line
+ * rate; the token bucket's share of the line and its pacing (cost / rate);
+ * CoDel's first drop after the sojourn has stayed above target for an
+ * interval and the following ones interval / sqrt(count) apart (on the
+ * grid of dequeue instants); strict priority and DRR order; tail drops
+ * beyond the limit; deadline hooks. Conservation (sent = delivered +
+ * dropped + held) is checked wherever packets are left.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "mux.h"
+#include "scenario.h"
+#include "stats.h"
+#include "units.h"
+#include "util.h"
+
+#define COMP "hosts.h.mux"
+#define MAXSPEC 40000
+#define MAXREC 40000
+#define MAXDROP 4096
+
+static const char base_yaml[] = "# the multiplexer suite's host\n"
+				"name: mux-host\n"
+				"duration: 1s\n"
+				"seed: 1\n"
+				"hosts:\n"
+				"  h:\n"
+				"    mux:\n"
+				"      discipline: none\n";
+
+/* A packet to send: what the test wants in it. */
+struct spec {
+	uint32_t src, len;
+	sim_time deadline;
+	uint8_t expiry;
+};
+
+struct rec {
+	uint64_t id;
+	uint32_t src, len;
+	sim_time at, created, queued;
+};
+
+struct fx {
+	struct sim *sim;
+	struct stats *st;
+	struct pkt_pool *pool;
+	struct scn *s;
+	struct mux *m;
+	char path[64];
+	struct spec *spec;
+	size_t nspec;
+	struct rec *out;
+	size_t nout;
+	uint64_t sent, dropped, hooks, hook_bad;
+	sim_time drop_at[MAXDROP];
+	uint64_t drop_id[MAXDROP];
+	uint64_t hook_id[16];
+};
+
+static void fx_out(void *owner, struct sim_pkt *p)
+{
+	struct fx *f = owner;
+
+	if (f->nout < MAXREC)
+		f->out[f->nout] = (struct rec){
+			.id = p->id,
+			.src = p->src,
+			.len = p->len_bytes,
+			.at = sim_now(f->sim),
+			.created = p->created_ps,
+			.queued = p->queued_ps,
+		};
+	f->nout++;
+	pkt_free(f->pool, p);
+}
+
+static void fx_drop(void *owner, struct sim_pkt *p)
+{
+	struct fx *f = owner;
+
+	if (f->dropped < MAXDROP) {
+		f->drop_at[f->dropped] = sim_now(f->sim);
+		f->drop_id[f->dropped] = p->id;
+	}
+	f->dropped++;
+	pkt_free(f->pool, p);
+}
+
+static void fx_hook(void *arg, struct sim_pkt *p, int origin)
+{
+	struct fx *f = arg;
+
+	if (origin != PKT_ORIG_MUX)
+		f->hook_bad++;
+	if (f->hooks < 16)
+		f->hook_id[f->hooks] = p->id;
+	f->hooks++;
+}
+
+/* Writes text to a fresh temporary .yaml file named in path. */
+static int write_yaml(const char *text, char *path, size_t n)
+{
+	FILE *fp;
+	int fd;
+
+	snprintf(path, n, "/tmp/usnsim-mux-XXXXXX.yaml");
+	fd = mkstemps(path, 5);
+	if (fd < 0)
+		return -1;
+	fp = fdopen(fd, "w");
+	if (!fp) {
+		close(fd);
+		return -1;
+	}
+	fputs(text, fp);
+	return fclose(fp) ? -1 : 0;
+}
+
+/* Loads the scenario with overrides and creates the multiplexer for napps
+ * apps on line. Returns 0, or -1 (the reason on stderr). */
+static int fx_init(struct fx *f, const char *const *sets, size_t nsets,
+		   const struct mux_line *line, uint32_t napps)
+{
+	char err[512];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (write_yaml(base_yaml, f->path, sizeof(f->path)))
+		return -1;
+	rc = scn_load(f->path, sets, nsets, &f->s, err, sizeof(err));
+	unlink(f->path);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	f->sim = sim_create("native");
+	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
+	f->pool = pkt_pool_create();
+	f->spec = calloc(MAXSPEC, sizeof(*f->spec));
+	f->out = calloc(MAXREC, sizeof(*f->out));
+	if (!f->st || !f->pool || !f->spec || !f->out)
+		return -1;
+	rc = mux_create(f->sim, f->st, f->s, "hosts.h", COMP, line, napps,
+			&f->m, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	mux_connect(f->m, (struct sim_port){ fx_out, f },
+		    (struct sim_port){ fx_drop, f });
+	mux_on_expired(f->m, fx_hook, f);
+	return 0;
+}
+
+static void fx_fini(struct fx *f)
+{
+	mux_destroy(f->m);
+	pkt_pool_destroy(f->pool);
+	stats_destroy(f->st);
+	sim_destroy(f->sim);
+	scn_destroy(f->s);
+	free(f->spec);
+	free(f->out);
+}
+
+static void fx_send(struct sim *sim, void *a, void *b)
+{
+	struct fx *f = a;
+	const struct spec *sp = b;
+	struct sim_pkt *p = pkt_alloc(f->pool);
+	struct sim_port in = mux_input(f->m);
+
+	p->src = sp->src;
+	p->len_bytes = sp->len;
+	p->created_ps = sim_now(sim);
+	p->deadline_ps = sp->deadline;
+	p->expiry = sp->expiry;
+	f->sent++;
+	sim_port_send(&in, p);
+}
+
+/* Schedules a packet of app src and len bytes at time t. */
+static struct spec *fx_at(struct fx *f, sim_time t, uint32_t src, uint32_t len)
+{
+	struct spec *sp = &f->spec[f->nspec++];
+
+	CU_ASSERT_FATAL(f->nspec <= MAXSPEC);
+	*sp = (struct spec){ .src = src, .len = len };
+	sim_schedule_at(f->sim, t, fx_send, f, sp);
+	return sp;
+}
+
+static double fx_stat(const struct fx *f, const char *metric)
+{
+	struct stat_info si;
+
+	if (stats_find(f->st, COMP, metric, &si))
+		return NAN;
+	switch (si.kind) {
+	case STAT_COUNTER:
+		return (double)*si.u.counter;
+	case STAT_SCALAR:
+		return si.u.scalar;
+	case STAT_HIST:
+		return (double)si.u.hist->hist.count;
+	default:
+		return NAN;
+	}
+}
+
+static const struct hist *fx_hist(const struct fx *f, const char *metric)
+{
+	struct stat_info si;
+
+	if (stats_find(f->st, COMP, metric, &si) || si.kind != STAT_HIST)
+		return NULL;
+	return &si.u.hist->hist;
+}
+
+/* sent = delivered + dropped + held, with held as the mux counts it. */
+static void fx_conserved(struct fx *f, uint32_t napps)
+{
+	uint64_t held = 0;
+
+	for (uint32_t i = 0; i < napps; i++)
+		held += mux_held_by(f->m, i);
+	CHECKF(f->sent == f->nout + f->dropped + held,
+	       "sent %llu delivered %zu dropped %llu held %llu",
+	       (unsigned long long)f->sent, f->nout,
+	       (unsigned long long)f->dropped, (unsigned long long)held);
+	CU_ASSERT_EQUAL(held, mux_backlog(f->m));
+	CU_ASSERT_EQUAL(pkt_in_use(f->pool), held);
+}
+
+/* Bytes of the line rate in ps: the exact serialization time. */
+static sim_time tx_ps(uint64_t bytes, double rate_bps)
+{
+	return (sim_time)bytes * 8 * (sim_time)(1e12 / rate_bps);
+}
+
+static const struct mux_line gig = { 1e9, 64, 0 }; /* 8000 ps per byte */
+static const struct mux_line framed = { 1e9, 64, 20 };
+
+static void test_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(mux_class_name(MUX_SC_CTL), "ctl");
+	CU_ASSERT_STRING_EQUAL(mux_class_name(MUX_SC_BE), "be");
+	CU_ASSERT_STRING_EQUAL(mux_class_name(MUX_SC_BK_SYS), "bk_sys");
+	CU_ASSERT_PTR_NULL(mux_class_name(MUX_NCLASSES));
+	CU_ASSERT_PTR_NULL(mux_class_name((enum mux_class) - 1));
+	for (int c = 0; c < MUX_NCLASSES; c++)
+		CU_ASSERT_EQUAL(mux_class_of(mux_class_name(c)), c);
+	CU_ASSERT_EQUAL(mux_class_of("video"), -1);
+	CU_ASSERT_EQUAL(mux_class_of(NULL), -1);
+}
+
+/* 1. none: straight through, at once, in order, no event of its own. */
+static void test_none(void)
+{
+	static struct fx f;
+	static const sim_time t[] = { 0, 100, 100, 250, 1000000 };
+
+	CU_ASSERT_FATAL(fx_init(&f, NULL, 0, &gig, 2) == 0);
+	CU_ASSERT_EQUAL(mux_discipline(f.m), MUX_NONE);
+	CU_ASSERT_EQUAL(mux_cost(f.m, 0), 0);
+	CU_ASSERT_EQUAL(mux_ll_rate(f.m), 0);
+	mux_set_app(f.m, 1, true, MUX_SC_VO);
+	for (size_t i = 0; i < 5; i++)
+		fx_at(&f, t[i], (uint32_t)i % 2, 1500);
+	sim_run(f.sim, SIM_S);
+	CU_ASSERT_EQUAL(f.nout, 5);
+	for (size_t i = 0; i < f.nout; i++) {
+		CHECKF(f.out[i].at == t[i], "packet %zu at %lld, not %lld", i,
+		       (long long)f.out[i].at, (long long)t[i]);
+		CU_ASSERT_EQUAL(f.out[i].id, i + 1);
+		CU_ASSERT_EQUAL(f.out[i].queued, 0);
+	}
+	CU_ASSERT_EQUAL(sim_events(f.sim), 5); /* the five sends only */
+	CU_ASSERT_EQUAL(mux_backlog(f.m), 0);
+	mux_finish(f.m);
+	CU_ASSERT_EQUAL(fx_stat(&f, "in_flight"), 0);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+/* 2. Pacing: back-to-back arrivals leave one serialization time apart
+ * (padded frame plus framing), spaced arrivals after one. */
+static void test_pacing(void)
+{
+	static struct fx f;
+	static const char *const sets[] = { "hosts.h.mux.discipline=fq_codel" };
+	const struct mux_line line = { 10e9, 64, 20 }; /* 800 ps per byte */
+	const sim_time small = tx_ps(64 + 20, 10e9);   /* 67.2 ns */
+	const sim_time big = tx_ps(1500 + 20, 10e9);   /* 1.216 us */
+	sim_time end = 0;
+	const struct hist *h;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 1, &line, 1) == 0);
+	CU_ASSERT_EQUAL(small, 67200);
+	CU_ASSERT_EQUAL(big, 1216000);
+	for (int i = 0; i < 10; i++)
+		fx_at(&f, 0, 0, 40);
+	for (int i = 0; i < 10; i++)
+		fx_at(&f, 0, 0, 1500);
+	for (int i = 0; i < 10; i++) /* alone: 2 us apart, from 100 us */
+		fx_at(&f, 100 * SIM_US + i * 2 * SIM_US, 0, 1500);
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_FATAL(f.nout == 30);
+	for (size_t i = 0; i < 20; i++) {
+		sim_time start = end;
+
+		end += i < 10 ? small : big;
+		CHECKF(f.out[i].at == end, "packet %zu left at %lld, not %lld",
+		       i, (long long)f.out[i].at, (long long)end);
+		CHECKF(f.out[i].queued == start, "packet %zu queued %lld ps", i,
+		       (long long)f.out[i].queued);
+	}
+	for (size_t i = 20; i < 30; i++) {
+		CU_ASSERT_EQUAL(f.out[i].at, f.out[i].created + big);
+		CU_ASSERT_EQUAL(f.out[i].queued, 0);
+	}
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.enqueued"), 30);
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.sent"), 30);
+	h = fx_hist(&f, "be.delay");
+	CU_ASSERT_FATAL(h != NULL);
+	CU_ASSERT_EQUAL(h->count, 30);
+	CU_ASSERT_EQUAL(h->min, small);
+	CU_ASSERT_EQUAL(h->max, 10 * small + 10 * big);
+	/* one event per packet sent: 30 sends and 30 ends of service */
+	CU_ASSERT_EQUAL(sim_events(f.sim), 60);
+	CU_ASSERT_EQUAL(mux_cost(f.m, 0), 500 * SIM_NS);
+	fx_conserved(&f, 1);
+	fx_fini(&f);
+}
+
+static size_t count_src(const struct fx *f, uint32_t src, sim_time until)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nout && i < MAXREC; i++)
+		n += f->out[i].src == src && f->out[i].at <= until;
+	return n;
+}
+
+/* 3. Reserved share: both lanes saturated, ll gets its share; alone with
+ * borrow it gets the line; without borrow exactly its share. */
+static void test_share(void)
+{
+	static struct fx f;
+	const char *sets[] = { "hosts.h.mux.discipline=reserved_share",
+			       "hosts.h.mux.limit=5000",
+			       "hosts.h.mux.borrow=true" };
+	const sim_time T = tx_ps(1514, 1e9); /* 12.112 us */
+	const sim_time W = 2000 * T;
+	size_t ll, be;
+
+	/* both saturated, share 0.2, 2000 services in [0, W] */
+	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &gig, 2) == 0);
+	CU_ASSERT_EQUAL(mux_ll_rate(f.m), 2e8);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	CU_ASSERT(mux_is_low_latency(f.m, 0));
+	CU_ASSERT(!mux_is_low_latency(f.m, 1));
+	CU_ASSERT(!mux_is_low_latency(f.m, 7));
+	CU_ASSERT_EQUAL(mux_cost(f.m, 0), 50 * SIM_NS);
+	CU_ASSERT_EQUAL(mux_cost(f.m, 1), 500 * SIM_NS);
+	for (int i = 0; i < 3000; i++) {
+		fx_at(&f, 0, 0, 1514);
+		fx_at(&f, 0, 1, 1514);
+	}
+	sim_run(f.sim, W);
+	ll = count_src(&f, 0, W);
+	be = count_src(&f, 1, W);
+	/* share x 2000 services, plus the bucket's two frames at most */
+	CHECKF(ll >= 399 && ll <= 402, "ll got %zu of 2000", ll);
+	CU_ASSERT_EQUAL(ll + be, 2000);
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.aqm"), 0);
+	CU_ASSERT_EQUAL(fx_stat(&f, "ll.sent"), ll);
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.sent"), be);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	/* ll alone, borrow: the whole line */
+	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 3000; i++)
+		fx_at(&f, 0, 0, 1514);
+	sim_run(f.sim, W);
+	CU_ASSERT_EQUAL(count_src(&f, 0, W), 2000);
+	for (size_t i = 0; i < 2000; i++)
+		CHECKF(f.out[i].at == (sim_time)(i + 1) * T, "ll %zu at %lld",
+		       i, (long long)f.out[i].at);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	/* ll borrows the line, then be comes back at 102.5 T: borrowing
+	 * leaves the bucket empty (it holds 0.2 frame at each dequeue), so
+	 * output 102 (dequeued at 102 T) is ll, then be goes until the
+	 * bucket has refilled a frame at 107 T, and so on every 5 T (a
+	 * bucket kept while borrowing would have a frame at 105 T) */
+	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 3000; i++)
+		fx_at(&f, 0, 0, 1514);
+	for (int i = 0; i < 100; i++)
+		fx_at(&f, 102 * T + T / 2, 1, 1514);
+	sim_run(f.sim, 120 * T);
+	CU_ASSERT_FATAL(f.nout == 120);
+	for (size_t i = 95; i < 120; i++)
+		CHECKF(f.out[i].src ==
+			       (i <= 102 || (i >= 107 && (i - 107) % 5 == 0)
+					? 0u
+					: 1u),
+		       "output %zu from app %u", i, f.out[i].src);
+	fx_fini(&f);
+
+	/* ll alone, no borrow: two frames from the full bucket (at T, 2T),
+	 * then one per frame / (share x rate) = 5T, from 6T on; the frame
+	 * counts its framing (1494 + 20 B) */
+	sets[2] = "hosts.h.mux.borrow=false";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &framed, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 3000; i++)
+		fx_at(&f, 0, 0, 1494);
+	sim_run(f.sim, W);
+	ll = count_src(&f, 0, W);
+	CU_ASSERT_EQUAL(ll, 2 + (2000 - 6) / 5 + 1);
+	CU_ASSERT_FATAL(f.nout >= 3);
+	CU_ASSERT_EQUAL(f.out[0].at, T);
+	CU_ASSERT_EQUAL(f.out[1].at, 2 * T);
+	for (size_t i = 2; i < f.nout; i++)
+		CHECKF(f.out[i].at == 6 * T + (sim_time)(i - 2) * 5 * T,
+		       "paced ll %zu at %lld", i, (long long)f.out[i].at);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	/* a frame larger than the bucket (1000 B): it goes on a full bucket,
+	 * which goes 514 B negative, so the rate is still the share: at T,
+	 * then every 5T */
+	sets[1] = "hosts.h.mux.ll_burst=1000B";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 100; i++)
+		fx_at(&f, 0, 0, 1514);
+	sim_run(f.sim, 200 * T);
+	CU_ASSERT_EQUAL(f.nout, 40);
+	for (size_t i = 0; i < f.nout; i++)
+		CHECKF(f.out[i].at == T + (sim_time)i * 5 * T,
+		       "big ll %zu at %lld", i, (long long)f.out[i].at);
+	fx_fini(&f);
+}
+
+/* 4. An ll packet with tokens waits at most for the be packet in
+ * service, however long the be backlog. */
+static void test_ll_priority(void)
+{
+	static struct fx f;
+	static const char *const sets[] = {
+		"hosts.h.mux.discipline=reserved_share"
+	};
+	static const char *const nob[] = {
+		"hosts.h.mux.discipline=reserved_share",
+		"hosts.h.mux.borrow=false"
+	};
+	const sim_time T = tx_ps(1514, 1e9);
+	sim_time worst = 0;
+	size_t n = 0, waited = 0;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 1, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 500; i++)
+		fx_at(&f, 0, 1, 1514);
+	/* 100 us apart: the bucket refills a frame in 60.56 us */
+	for (int k = 0; k < 20; k++)
+		fx_at(&f, SIM_MS + k * 100 * SIM_US + 3777, 0, 1514);
+	sim_run(f.sim, 10 * SIM_MS);
+	for (size_t i = 0; i < f.nout; i++) {
+		const struct rec *r = &f.out[i];
+
+		if (r->src != 0)
+			continue;
+		n++;
+		waited += r->queued > 0;
+		if (r->queued > worst)
+			worst = r->queued;
+		CHECKF(r->at - r->created <= 2 * T,
+		       "ll packet %zu took %lld ps", i,
+		       (long long)(r->at - r->created));
+	}
+	CU_ASSERT_EQUAL(n, 20);
+	CHECKF(worst > 0 && worst <= T, "worst ll wait %lld", (long long)worst);
+	CU_ASSERT(waited > 10); /* most arrived during a be service */
+	CU_ASSERT_EQUAL(fx_stat(&f, "ll.sent"), 20);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	/* no borrow: the server waits for tokens from 2T to 5T; a be packet
+	 * arriving meanwhile goes at once, and the wait is kept */
+	CU_ASSERT_FATAL(fx_init(&f, nob, 2, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 4; i++)
+		fx_at(&f, 0, 0, 1514);
+	fx_at(&f, 3 * T + T / 2, 1, 1514);
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_FATAL(f.nout == 5);
+	CU_ASSERT_EQUAL(f.out[2].src, 1);
+	CU_ASSERT_EQUAL(f.out[2].at, 4 * T + T / 2);
+	CU_ASSERT_EQUAL(f.out[2].queued, 0);
+	CU_ASSERT_EQUAL(f.out[3].at, 6 * T);
+	CU_ASSERT_EQUAL(f.out[4].at, 11 * T);
+	/* 5 sends, 5 ends of service, 2 wake-ups (at 5T, 10T) */
+	CU_ASSERT_EQUAL(sim_events(f.sim), 12);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+/* 5. CoDel under a constant overload: the first drop once the sojourn
+ * has stayed >= target for interval, then interval / sqrt(count) apart,
+ * on the grid of dequeue instants (multiples of T). */
+static void test_codel_overload(void)
+{
+	static struct fx f;
+	static const char *const sets[] = {
+		"hosts.h.mux.discipline=reserved_share",
+		"hosts.h.mux.target=1ms", "hosts.h.mux.interval=10ms",
+		"hosts.h.mux.limit=100000"
+	};
+	const sim_time T = tx_ps(1000, 1e9); /* 8 us */
+	const sim_time G = 6400 * SIM_NS;    /* arrivals: 1.25 x the line */
+	const sim_time target = SIM_MS, I = 10 * SIM_MS;
+	sim_time k0, t1, next, want;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 4, &gig, 1) == 0);
+	for (int i = 0; i < 45 * SIM_MS / G; i++)
+		fx_at(&f, i * G, 0, 1000);
+	sim_run(f.sim, 45 * SIM_MS);
+	/* packet k leaves the queue at kT with sojourn k(T - G); packet
+	 * 625 has exactly target, which counts as above it */
+	k0 = (target + (T - G) - 1) / (T - G);
+	t1 = (k0 * T + I + T - 1) / T * T;
+	CU_ASSERT_EQUAL(k0, 625);
+	CU_ASSERT_EQUAL(t1, 15 * SIM_MS);
+	CU_ASSERT_FATAL(f.dropped >= 5);
+	next = t1;
+	for (uint64_t n = 0; n < 5; n++) {
+		if (n)
+			next += (sim_time)llround((double)I / sqrt((double)n));
+		want = (next + T - 1) / T * T;
+		CHECKF(f.drop_at[n] == want, "drop %llu at %lld, not %lld",
+		       (unsigned long long)n + 1, (long long)f.drop_at[n],
+		       (long long)want);
+	}
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.aqm"), f.dropped);
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.limit"), 0);
+	/* the server never idled: one departure per T */
+	CU_ASSERT_EQUAL(f.out[f.nout - 1].at, (sim_time)f.nout * T);
+	fx_conserved(&f, 1);
+	fx_fini(&f);
+}
+
+/* 5b. Bursts above target, but never for an interval: no drop. */
+static void test_codel_underload(void)
+{
+	static struct fx f;
+	static const char *const sets[] = { "hosts.h.mux.discipline=fq_codel",
+					    "hosts.h.mux.target=1ms",
+					    "hosts.h.mux.interval=10ms",
+					    "hosts.h.mux.limit=100000" };
+	const struct hist *h;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 4, &gig, 1) == 0);
+	/* 200 x 8 us = 1.6 ms of work every 5 ms: load 0.32 */
+	for (int b = 0; b < 40; b++)
+		for (int i = 0; i < 200; i++)
+			fx_at(&f, b * 5 * SIM_MS, 0, 1000);
+	sim_run(f.sim, 300 * SIM_MS);
+	CU_ASSERT_EQUAL(f.dropped, 0);
+	CU_ASSERT_EQUAL(f.nout, 8000);
+	h = fx_hist(&f, "be.delay");
+	CU_ASSERT_FATAL(h != NULL);
+	CU_ASSERT_EQUAL(h->max, 1600 * SIM_US); /* above target 1 ms */
+	fx_conserved(&f, 1);
+	fx_fini(&f);
+}
+
+/* 6a. fq_codel: strict priority, vo before be whenever both wait. */
+static void test_fq_priority(void)
+{
+	static struct fx f;
+	static const char *const sets[] = { "hosts.h.mux.discipline=fq_codel" };
+	const sim_time T = tx_ps(1000, 1e9);
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 1, &gig, 2) == 0);
+	mux_set_app(f.m, 0, false, MUX_SC_VO);
+	for (int i = 0; i < 50; i++)
+		fx_at(&f, 0, 1, 1000);
+	for (int i = 0; i < 20; i++)
+		fx_at(&f, SIM_US, 0, 1000);
+	/* during the service of output 37, [37T, 38T) */
+	for (int i = 0; i < 5; i++)
+		fx_at(&f, 37 * T + T / 2, 0, 1000);
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_FATAL(f.nout == 75);
+	for (size_t i = 0; i < f.nout; i++) {
+		bool vo = (i >= 1 && i <= 20) || (i >= 38 && i <= 42);
+
+		CHECKF(f.out[i].src == (vo ? 0u : 1u), "output %zu from app %u",
+		       i, f.out[i].src);
+		CU_ASSERT_EQUAL(f.out[i].at, (sim_time)(i + 1) * T);
+	}
+	CU_ASSERT_EQUAL(fx_stat(&f, "vo.sent"), 25);
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.sent"), 50);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+/* 6b. DRR between two saturated flows of one class with different
+ * packet sizes: equal bytes within the DRR bound, quantum + a packet. */
+static void check_drr(enum mux_class sc, int64_t quantum)
+{
+	static struct fx f;
+	static const char *const sets[] = { "hosts.h.mux.discipline=fq_codel",
+					    "hosts.h.mux.limit=100000" };
+	const sim_time W = 10 * SIM_MS;
+	uint64_t bytes[2] = { 0, 0 }, total = 0;
+	int64_t diff;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 2, &gig, 2) == 0);
+	mux_set_app(f.m, 0, false, sc);
+	mux_set_app(f.m, 1, false, sc);
+	for (int i = 0; i < 2000; i++)
+		fx_at(&f, 0, 0, 1514);
+	for (int i = 0; i < 15000; i++)
+		fx_at(&f, 0, 1, 200);
+	sim_run(f.sim, W);
+	for (size_t i = 0; i < f.nout; i++) {
+		bytes[f.out[i].src] += f.out[i].len;
+		total += f.out[i].len;
+		/* checked at every departure, not only at the end */
+		diff = (int64_t)bytes[0] - (int64_t)bytes[1];
+		CHECKF(llabs(diff) <= quantum + 1514,
+		       "class %s at %lld: %llu B vs %llu B", mux_class_name(sc),
+		       (long long)f.out[i].at, (unsigned long long)bytes[0],
+		       (unsigned long long)bytes[1]);
+	}
+	/* the line was busy all along: 1.25 MB in 10 ms, less a frame */
+	CHECKF(total <= 1250000 && total > 1250000 - 1514, "total %llu B",
+	       (unsigned long long)total);
+	CU_ASSERT_EQUAL(
+		fx_stat(&f, "be.drops.aqm") + fx_stat(&f, "vi.drops.aqm"), 0);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+static void test_fq_drr(void)
+{
+	check_drr(MUX_SC_BE, 1514);
+	check_drr(MUX_SC_VI, 3028);
+}
+
+/* 7. Tail drop beyond the limit, per lane (reserved_share) or over all
+ * queues (fq_codel); dropped packets reach the drop port. */
+static void test_limit(void)
+{
+	static struct fx f;
+	const char *sets[] = { "hosts.h.mux.discipline=reserved_share",
+			       "hosts.h.mux.limit=10" };
+	const sim_time T = tx_ps(1000, 1e9);
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 2, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 30; i++)
+		fx_at(&f, 0, 1, 1000);
+	for (int i = 0; i < 5; i++)
+		fx_at(&f, 0, 0, 1000);
+	sim_run(f.sim, 5 * T + T / 2);
+	/* be: 1 in service, 10 waiting, 19 dropped; ll: 5 accepted */
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.limit"), 19);
+	CU_ASSERT_EQUAL(fx_stat(&f, "ll.drops.limit"), 0);
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.enqueued"), 11);
+	CU_ASSERT_EQUAL(fx_stat(&f, "ll.enqueued"), 5);
+	CU_ASSERT_EQUAL(f.dropped, 19);
+	CU_ASSERT_EQUAL(f.nout, 5);
+	CU_ASSERT_EQUAL(mux_backlog(f.m), 35 - 19 - 5);
+	fx_conserved(&f, 2);
+	mux_finish(f.m);
+	CU_ASSERT_EQUAL(fx_stat(&f, "in_flight"), 11);
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_EQUAL(f.nout, 16);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	sets[0] = "hosts.h.mux.discipline=fq_codel";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 2, &gig, 2) == 0);
+	for (int i = 0; i < 30; i++)
+		fx_at(&f, 0, (uint32_t)i % 2, 1000);
+	sim_run(f.sim, 3 * T + T / 2);
+	/* app 0's first is in service; 5 + 5 wait; 19 dropped */
+	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.limit"), 19);
+	CU_ASSERT_EQUAL(f.dropped, 19);
+	CU_ASSERT_EQUAL(mux_held_by(f.m, 0) + mux_held_by(f.m, 1), 11 - 3);
+	fx_conserved(&f, 2);
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_EQUAL(f.nout, 11);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+/* 8. Deadlines: one hook call per packet found past its deadline at
+ * dequeue; dropped under PKT_EXP_DROP, sent under PKT_EXP_NOTIFY. */
+static void check_deadlines(const char *disc, bool ll)
+{
+	static struct fx f;
+	const char *sets[] = { disc };
+	const sim_time T = tx_ps(1000, 1e9); /* 8 us */
+	struct spec *sp[5];
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 1, &gig, 1) == 0);
+	mux_set_app(f.m, 0, ll, MUX_SC_BE);
+	for (int i = 0; i < 5; i++)
+		sp[i] = fx_at(&f, 0, 0, 1000);
+	/* p0 served at 0; p1 and p2 are dequeued at T, past deadline */
+	sp[1]->deadline = SIM_US;
+	sp[1]->expiry = PKT_EXP_DROP;
+	sp[2]->deadline = 2 * SIM_US;
+	sp[2]->expiry = PKT_EXP_NOTIFY;
+	sp[3]->deadline = 100 * SIM_US; /* dequeued at 2T: in time */
+	sp[3]->expiry = PKT_EXP_DROP;
+	sp[4]->deadline = 3 * T; /* dequeued at exactly 3T: not past */
+	sp[4]->expiry = PKT_EXP_DROP;
+	sim_run(f.sim, SIM_MS);
+	CU_ASSERT_EQUAL(f.hooks, 2);
+	CU_ASSERT_EQUAL(f.hook_bad, 0);
+	CU_ASSERT_EQUAL(f.hook_id[0], 2);
+	CU_ASSERT_EQUAL(f.hook_id[1], 3);
+	CU_ASSERT_EQUAL(f.dropped, 1);
+	CU_ASSERT_EQUAL(f.drop_id[0], 2);
+	CU_ASSERT_EQUAL(f.drop_at[0], T);
+	CU_ASSERT_EQUAL(fx_stat(&f, "drops.expired"), 1);
+	CU_ASSERT_FATAL(f.nout == 4);
+	CU_ASSERT_EQUAL(f.out[1].id, 3);
+	CU_ASSERT_EQUAL(f.out[1].at, 2 * T);
+	CU_ASSERT_EQUAL(f.out[2].id, 4);
+	CU_ASSERT_EQUAL(f.out[3].id, 5);
+	CU_ASSERT_EQUAL(f.out[3].at, 4 * T);
+	fx_conserved(&f, 1);
+	fx_fini(&f);
+}
+
+static void test_deadlines(void)
+{
+	check_deadlines("hosts.h.mux.discipline=fq_codel", false);
+	check_deadlines("hosts.h.mux.discipline=reserved_share", false);
+	check_deadlines("hosts.h.mux.discipline=reserved_share", true);
+}
+
+/* Creates from yaml text on line; returns mux_create's code, err set. */
+static int create_from(const char *yaml, const struct mux_line *line,
+		       char *path, size_t pathlen, char *err, size_t errlen)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, 0) : NULL;
+	struct scn *s = NULL;
+	struct mux *m = NULL;
+	int rc = -1;
+
+	err[0] = 0;
+	if (st && !write_yaml(yaml, path, pathlen)) {
+		rc = scn_load(path, NULL, 0, &s, err, errlen);
+		unlink(path);
+		if (!rc)
+			rc = mux_create(sim, st, s, "hosts.h", COMP, line, 1,
+					&m, err, errlen);
+	}
+	mux_destroy(m);
+	scn_destroy(s);
+	stats_destroy(st);
+	sim_destroy(sim);
+	return rc;
+}
+
+/* 9. Impossible settings: -EINVAL with the file position. */
+static void test_bad_params(void)
+{
+	static const char share0[] = "hosts:\n"
+				     "  h:\n"
+				     "    mux:\n"
+				     "      discipline: reserved_share\n"
+				     "      share: 0\n";
+	static const char target[] = "hosts:\n"
+				     "  h:\n"
+				     "    mux:\n"
+				     "      discipline: fq_codel\n"
+				     "      interval: 5ms\n"
+				     "      target: 6ms\n";
+	static const char none0[] = "hosts:\n"
+				    "  h:\n"
+				    "    mux:\n"
+				    "      share: 0\n";
+	const struct mux_line dead = { 0, 64, 20 };
+	char path[64], err[512], want[128];
+
+	CU_ASSERT_EQUAL(
+		create_from(share0, &gig, path, sizeof(path), err, sizeof(err)),
+		-EINVAL);
+	snprintf(want, sizeof(want), "%s:5:14: ", path);
+	CHECKF(!strncmp(err, want, strlen(want)) && strstr(err, "share"),
+	       "share 0: %s", err);
+
+	CU_ASSERT_EQUAL(
+		create_from(target, &gig, path, sizeof(path), err, sizeof(err)),
+		-EINVAL);
+	snprintf(want, sizeof(want), "%s:6:15: ", path);
+	CHECKF(!strncmp(err, want, strlen(want)) && strstr(err, "target"),
+	       "target: %s", err);
+
+	CU_ASSERT_EQUAL(create_from(share0, &dead, path, sizeof(path), err,
+				    sizeof(err)),
+			-EINVAL);
+	CHECKF(strstr(err, "line rate") != NULL, "rate 0: %s", err);
+
+	/* a share nobody uses is no error */
+	CU_ASSERT_EQUAL(
+		create_from(none0, &gig, path, sizeof(path), err, sizeof(err)),
+		0);
+	/* and the loader itself refuses a share above 1 */
+	CU_ASSERT_EQUAL(
+		create_from("hosts:\n  h:\n    mux:\n      share: 1.5\n", &gig,
+			    path, sizeof(path), err, sizeof(err)),
+		-EINVAL);
+	CHECKF(!strncmp(err, path, strlen(path)), "share 1.5: %s", err);
+}
+
+int suite_mux(void)
+{
+	CU_pSuite s = CU_add_suite("mux", NULL, NULL);
+
+	if (!s)
+		return CU_get_error();
+	if (!CU_add_test(s, "class names", test_names) ||
+	    !CU_add_test(s, "none passes at once", test_none) ||
+	    !CU_add_test(s, "pacing at the line rate", test_pacing) ||
+	    !CU_add_test(s, "reserved share", test_share) ||
+	    !CU_add_test(s, "ll priority within the share", test_ll_priority) ||
+	    !CU_add_test(s, "CoDel drop schedule", test_codel_overload) ||
+	    !CU_add_test(s, "CoDel spares bursts", test_codel_underload) ||
+	    !CU_add_test(s, "fq_codel strict priority", test_fq_priority) ||
+	    !CU_add_test(s, "fq_codel DRR", test_fq_drr) ||
+	    !CU_add_test(s, "drop limit", test_limit) ||
+	    !CU_add_test(s, "deadlines", test_deadlines) ||
+	    !CU_add_test(s, "bad parameters", test_bad_params))
+		return CU_get_error();
+	return 0;
+}
