@@ -213,7 +213,7 @@ uint64_t link_backlog(const struct link *l)
 }
 
 int link_create(struct sim *sim, struct stats *st, const struct scn *s,
-		const char *prefix, struct link **out)
+		const char *prefix, const char *component, struct link **out)
 {
 	struct link *l = calloc(1, sizeof(*l));
 	char path[128];
@@ -222,8 +222,8 @@ int link_create(struct sim *sim, struct stats *st, const struct scn *s,
 		return -ENOMEM;
 	l->sim = sim;
 	l->st = st;
-	l->name = prefix;
-	l->trace_id = sim_trace_id(prefix);
+	l->name = component;
+	l->trace_id = sim_trace_id(component);
 #define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
 	l->rate_bps = scn_double(s, P("rate"));
 	l->delay_ps = scn_time(s, P("delay"));

@@ -14,10 +14,11 @@ struct scn;
 struct stats;
 
 /* Creates the link configured by the parameters under prefix ("network"),
- * registering its statistics under that component name. Returns 0, or
- * -ENOMEM. */
+ * registering its statistics under component (e.g. "network", or
+ * "network.server" for a switch port; it must outlive the link). Returns
+ * 0, or -ENOMEM. */
 int link_create(struct sim *sim, struct stats *st, const struct scn *s,
-		const char *prefix, struct link **out);
+		const char *prefix, const char *component, struct link **out);
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void link_destroy(struct link *l);

@@ -77,6 +77,7 @@ struct topo_sw {
 };
 
 struct topo {
+	struct sim *sim;
 	struct pkt_pool *pool;
 	struct link *link;     /* network.kind link, or */
 	struct ns3net *ns3net; /* an ns-3 network */
@@ -96,9 +97,13 @@ struct topo {
 	uint8_t *stack;		     /* enum stk_kind per app */
 	uint8_t *paths;		     /* enum sink_path per app */
 	struct topo_sw *sw;	     /* per host */
-	struct stk *
-		*ends; /* [2i]: app i's end on its host, [2i+1]: on its peer */
+	/* [2i]: app i's end on its host, [2i+1]: on its peer */
+	struct stk **ends;
 	char **end_names;
+	/* native network with hosts: the switch port to each host */
+	struct link **ports;
+	char **port_names;
+	sim_time rate_changed_ps; /* last rate step reported, + 1 */
 };
 
 static void topo_sw_destroy(struct topo_sw *w)
@@ -148,6 +153,12 @@ static void topo_destroy(struct topo *t)
 	free(t->sw);
 	free(t->stack);
 	free(t->paths);
+	for (size_t i = 0; t->ports && i < t->nhosts; i++) {
+		link_destroy(t->ports[i]);
+		free(t->port_names[i]);
+	}
+	free(t->ports);
+	free(t->port_names);
 	sink_destroy(t->sink);
 	link_destroy(t->link);
 	ns3net_destroy(t->ns3net);
@@ -256,7 +267,7 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 
 		if (rc)
 			return rc;
-	} else if (link_create(sim, st, s, "network", &t->link)) {
+	} else if (link_create(sim, st, s, "network", "network", &t->link)) {
 		return -ENOMEM;
 	}
 	if (sink_create(sim, st, t->pool, t->napps, t->names, t->paths,
@@ -276,6 +287,59 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 static struct sim_port topo_net_input(struct topo *t)
 {
 	return t->link ? link_input(t->link) : ns3net_input(t->ns3net);
+}
+
+/* The host a hosted packet is going to: its app's peer, or for a
+ * response its app's host. */
+static long topo_dest(const struct topo *t, const struct sim_pkt *p)
+{
+	return p->kind == PKT_RESPONSE ? t->app_host[p->src]
+				       : t->app_peer[p->src];
+}
+
+/* The native network between hosts is a store-and-forward switch: a frame
+ * from a NIC waits in the output port towards its destination host. */
+static void topo_switch(void *owner, struct sim_pkt *p)
+{
+	struct topo *t = owner;
+	struct sim_port in = link_input(t->ports[topo_dest(t, p)]);
+
+	sim_port_send(&in, p);
+}
+
+/* What the hosts' NICs send into: the switch, or the ns-3 network. */
+static struct sim_port topo_wire(struct topo *t)
+{
+	if (t->link && t->nhosts)
+		return (struct sim_port){ .recv = topo_switch, .owner = t };
+	return topo_net_input(t);
+}
+
+/* The switch ports of a native network with hosts ("network.HOST"), each
+ * configured like the network and delivering to its host's NIC. */
+static int topo_ports(struct topo *t, struct sim *sim, struct stats *st,
+		      const struct scn *s)
+{
+	if (!t->link || !t->nhosts)
+		return 0;
+	t->ports = calloc(t->nhosts, sizeof(*t->ports));
+	t->port_names = calloc(t->nhosts, sizeof(*t->port_names));
+	if (!t->ports || !t->port_names)
+		return -ENOMEM;
+	for (size_t h = 0; h < t->nhosts; h++) {
+		size_t len = strlen(t->hosts[h]) + sizeof("network.");
+
+		t->port_names[h] = malloc(len);
+		if (!t->port_names[h])
+			return -ENOMEM;
+		snprintf(t->port_names[h], len, "network.%s", t->hosts[h]);
+		if (link_create(sim, st, s, "network", t->port_names[h],
+				&t->ports[h]))
+			return -ENOMEM;
+		link_connect(t->ports[h], nic_rx_input(t->nics[h]),
+			     sink_drop_input(t->sink));
+	}
+	return 0;
 }
 
 /* What host w's driver receives: to the flow switch if the packet's app
@@ -461,14 +525,16 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]) ||
 		    topo_driver(t, sim, st, s, rep, i))
 			return -ENOMEM;
-		nic_connect(t->nics[i], topo_net_input(t),
-			    drv_rx_input(t->drvs[i]), drop);
+		nic_connect(t->nics[i], topo_wire(t), drv_rx_input(t->drvs[i]),
+			    drop);
 		rc = topo_memory(t, sim, st, s, rep, i, err, errlen);
 		if (!rc)
 			rc = topo_mux(t, sim, st, s, i, err, errlen);
 		if (rc)
 			return rc;
 	}
+	if (topo_ports(t, sim, st, s))
+		return -ENOMEM;
 	for (size_t i = 0; i < t->napps; i++) {
 		t->route[i] = t->app_peer[i] < 0
 				      ? host
@@ -751,20 +817,31 @@ static void topo_app_class(struct topo *t, const struct scn *s, size_t i,
 		      rate > 0 ? rate : app_rate_bps(t->apps[i]));
 }
 
+/* Frames waiting in the switch ports other than host h's own. */
+static uint64_t topo_port_backlog(const struct topo *t, size_t h)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; t->ports && i < t->nhosts; i++)
+		n += i != h ? link_backlog(t->ports[i]) : 0;
+	return n;
+}
+
 static void topo_adv_sample(void *arg, struct adv_sample *out)
 {
 	struct topo_sw *w = arg;
 	struct topo *t = w->t;
 	double cap = nic_rate(t->nics[w->host]);
 
-	if (t->link && link_rate(t->link) < cap)
-		cap = link_rate(t->link);
+	for (size_t h = 0; t->ports && h < t->nhosts; h++)
+		if (h != w->host && link_rate(t->ports[h]) < cap)
+			cap = link_rate(t->ports[h]);
 	out->capacity_bps = cap;
 	nic_tx_sent(t->nics[w->host], &out->tx_bytes, &out->tx_pkts);
 	out->queue_pkts = nic_tx_backlog(t->nics[w->host]) +
 			  drv_tx_backlog(t->drvs[w->host]) +
 			  (w->mux ? mux_backlog(w->mux) : 0) +
-			  (t->link ? link_backlog(t->link) : 0);
+			  topo_port_backlog(t, w->host);
 }
 
 static void topo_adv_deliver(void *arg, const struct adv_report *r)
@@ -775,7 +852,11 @@ static void topo_adv_deliver(void *arg, const struct adv_report *r)
 static void topo_rate_changed(void *arg)
 {
 	struct topo *t = arg;
+	sim_time now = sim_now(t->sim);
 
+	if (t->rate_changed_ps == now + 1)
+		return; /* every port steps at once: one report */
+	t->rate_changed_ps = now + 1;
 	for (size_t h = 0; h < t->nhosts; h++)
 		if (t->sw[h].adv)
 			adv_changed(t->sw[h].adv);
@@ -806,8 +887,8 @@ static int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
 		if (adv_subscribe(w->adv, topo_adv_deliver, t->apps[i]))
 			return -ENOMEM;
 	}
-	if (t->link)
-		link_on_rate(t->link, topo_rate_changed, t);
+	for (size_t h = 0; t->ports && h < t->nhosts; h++)
+		link_on_rate(t->ports[h], topo_rate_changed, t);
 	return 0;
 }
 
@@ -846,6 +927,7 @@ static int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	size_t na, nh;
 	int rc;
 
+	t->sim = sim;
 	t->napps = scn_instances(s, "apps", &t->names);
 	t->nhosts = scn_instances(s, "hosts", &t->hosts);
 	na = t->napps ? t->napps : 1;
@@ -962,6 +1044,8 @@ static unsigned topo_finish(struct topo *t, struct stats *st)
 		link_finish(t->link);
 	else
 		ns3net_finish(t->ns3net);
+	for (size_t h = 0; t->ports && h < t->nhosts; h++)
+		link_finish(t->ports[h]);
 	for (size_t i = 0; i < t->nhosts; i++) {
 		if (t->sw[i].mem)
 			hostmem_finish(t->sw[i].mem);
@@ -978,6 +1062,8 @@ static unsigned topo_finish(struct topo *t, struct stats *st)
 		uint64_t held = t->link ? link_held_by(t->link, src)
 					: ns3net_held_by(t->ns3net, src);
 
+		for (size_t h = 0; t->ports && h < t->nhosts; h++)
+			held += link_held_by(t->ports[h], src);
 		for (size_t h = 0; h < t->nhosts; h++)
 			held += nic_held_by(t->nics[h], src) +
 				drv_held_by(t->drvs[h], src) +
