@@ -1,0 +1,472 @@
+/*
+ * topo.c - the topology of a run: network, hosts, apps and sink.
+ *
+ * The bare-queue topology (no hosts) is: every app -> the `network` ->
+ * a sink that records per-app latency. The network is the native link or,
+ * for the ns-3 kinds, ns-3 devices (models/ns3net.c) with the same ports.
+ * Packets dropped anywhere go to the sink's drop port. At the end, what is
+ * still in flight is counted by walking the network's queues or table (not
+ * derived from the counters), so that sent = received + dropped +
+ * in_flight is a real check of the models.
+ *
+ * With `hosts:`, every host gets a driver (models/driver.c) and a NIC
+ * (models/nic.c), and an app that names a `host:` and a `peer:` sends
+ * through the host's driver and NIC TX onto the network, which hands its
+ * frames to the peer's NIC RX, whose driver hands them to the sink:
+ * app -> driver TX -> NIC TX -> network -> NIC RX -> driver RX -> sink.
+ * The network's output is routed by the packet's app; apps without a host
+ * still go straight from the network to the sink, as in a bare queue.
+ * What is in flight then includes what the NICs' rings and the drivers
+ * hold. A kernel driver crash takes its host down (the driver drops all
+ * that reaches it afterwards); the run records it as the scalar
+ * sim.host_down (the number of hosts down at the end).
+ *
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advisory.h"
+#include "agent.h"
+#include "app.h"
+#include "cpu.h"
+#include "driver.h"
+#include "flowswitch.h"
+#include "hostmem.h"
+#include "link.h"
+#include "mux.h"
+#include "nic.h"
+#include "ns3net.h"
+#include "pkt.h"
+#include "scenario.h"
+#include "sink.h"
+#include "stack.h"
+#include "stats.h"
+#include "topo.h"
+
+void topo_sw_destroy(struct topo_sw *w)
+{
+	fsw_destroy(w->fsw);
+	stk_host_destroy(w->kh);
+	hostmem_destroy(w->mem);
+	mux_destroy(w->mux);
+	agent_destroy(w->agent);
+	adv_destroy(w->adv);
+	free(w->mux_name);
+	free(w->agent_name);
+	free(w->adv_name);
+	cpu_destroy(w->cpu);
+	free(w->kcores);
+	free(w->cpu_name);
+	free(w->fsw_name);
+}
+
+void topo_destroy(struct topo *t)
+{
+	for (size_t i = 0; t->apps && i < t->napps; i++)
+		app_destroy(t->apps[i]);
+	free(t->apps);
+	for (size_t i = 0; t->nics && i < t->nhosts; i++)
+		nic_destroy(t->nics[i]);
+	free(t->nics);
+	for (size_t i = 0; t->drvs && i < t->nhosts; i++)
+		drv_destroy(t->drvs[i]);
+	free(t->drvs);
+	for (size_t i = 0; t->drv_names && i < t->nhosts; i++)
+		free(t->drv_names[i]);
+	free(t->drv_names);
+	free(t->app_host);
+	free(t->app_peer);
+	free(t->hosted);
+	free(t->route);
+	free(t->route_back);
+	for (size_t i = 0; t->ends && i < 2 * t->napps; i++)
+		stk_destroy(t->ends[i]);
+	for (size_t i = 0; t->end_names && i < 2 * t->napps; i++)
+		free(t->end_names[i]);
+	free(t->ends);
+	free(t->end_names);
+	for (size_t i = 0; t->sw && i < t->nhosts; i++)
+		topo_sw_destroy(&t->sw[i]);
+	free(t->sw);
+	free(t->stack);
+	free(t->paths);
+	for (size_t i = 0; t->ports && i < t->nhosts; i++) {
+		link_destroy(t->ports[i]);
+		free(t->port_names[i]);
+	}
+	free(t->ports);
+	free(t->port_names);
+	sink_destroy(t->sink);
+	link_destroy(t->link);
+	ns3net_destroy(t->ns3net);
+	pkt_pool_destroy(t->pool);
+}
+
+static bool topo_any_hosted(const struct topo *t)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->hosted[i])
+			return true;
+	return false;
+}
+
+static void topo_route(void *owner, struct sim_pkt *p)
+{
+	struct topo *t = owner;
+
+	sim_port_send(p->kind == PKT_RESPONSE ? &t->route_back[p->src]
+					      : &t->route[p->src],
+		      p);
+}
+
+static long topo_find_host(const struct topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->nhosts; i++)
+		if (!strcmp(t->hosts[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* Checks apps.NAME.host or .peer (key) of app i and returns the host's
+ * index in *out (-1 for ""); -EINVAL with "file:line:col: ..." if it
+ * names no declared host. */
+static int topo_app_host(struct topo *t, const struct scn *s, size_t i,
+			 const char *key, long *out, char *err, size_t errlen)
+{
+	char path[192], where[256], list[256];
+	const char *v;
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	v = scn_str(s, path);
+	*out = *v ? topo_find_host(t, v) : -1;
+	if (!*v || *out >= 0)
+		return 0;
+	scn_where(s, path, where, sizeof(where));
+	if (!t->nhosts) {
+		snprintf(
+			err, errlen,
+			"%s: %s: unknown host '%.40s'; the scenario declares no hosts:",
+			where, key, v);
+		return -EINVAL;
+	}
+	list[0] = '\0';
+	for (size_t h = 0; h < t->nhosts; h++) {
+		size_t l = strlen(list);
+
+		snprintf(list + l, sizeof(list) - l, "%s%s", h ? ", " : "",
+			 t->hosts[h]);
+	}
+	snprintf(err, errlen, "%s: %s: unknown host '%.40s'; hosts are %s",
+		 where, key, v, list);
+	return -EINVAL;
+}
+
+/* Resolves every app's host and peer; both or neither, and different. */
+static int topo_apps_hosts(struct topo *t, const struct scn *s, char *err,
+			   size_t errlen)
+{
+	char path[192], where[256];
+
+	for (size_t i = 0; i < t->napps; i++) {
+		long *h = &t->app_host[i], *p = &t->app_peer[i];
+		int rc = topo_app_host(t, s, i, "host", h, err, errlen);
+
+		if (!rc)
+			rc = topo_app_host(t, s, i, "peer", p, err, errlen);
+		if (rc)
+			return rc;
+		t->hosted[i] = *h >= 0;
+		if ((*h < 0) == (*p < 0) && (*h < 0 || *h != *p))
+			continue;
+		snprintf(path, sizeof(path), "apps.%s.%s", t->names[i],
+			 *h >= 0 && *p < 0 ? "host" : "peer");
+		scn_where(s, path, where, sizeof(where));
+		snprintf(
+			err, errlen, "%s: %s", where,
+			*h < 0 ? "peer: needs host: too (the host the app runs on)"
+			: *p < 0
+				? "host: needs peer: too (the host that receives)"
+				: "peer: must be another host than host:");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
+			const struct scn *s, uint32_t rep, char *err,
+			size_t errlen)
+{
+	struct sim_port in, drop;
+
+	if (ns3net_handles(scn_str(s, "network.kind"))) {
+		int rc = ns3net_create(sim, st, s, "network", rep, &t->ns3net,
+				       err, errlen);
+
+		if (rc)
+			return rc;
+	} else if (link_create(sim, st, s, "network", "network", &t->link)) {
+		return -ENOMEM;
+	}
+	if (sink_create(sim, st, t->pool, t->napps, t->names, t->paths,
+			&t->sink))
+		return -ENOMEM;
+	in = sink_input(t->sink);
+	drop = sink_drop_input(t->sink);
+	if (topo_any_hosted(t))
+		in = (struct sim_port){ .recv = topo_route, .owner = t };
+	if (t->link)
+		link_connect(t->link, in, drop);
+	else
+		ns3net_connect(t->ns3net, in, drop);
+	return 0;
+}
+
+static struct sim_port topo_net_input(struct topo *t)
+{
+	return t->link ? link_input(t->link) : ns3net_input(t->ns3net);
+}
+
+/* The host a hosted packet is going to: its app's peer, or for a
+ * response its app's host. */
+static long topo_dest(const struct topo *t, const struct sim_pkt *p)
+{
+	return p->kind == PKT_RESPONSE ? t->app_host[p->src]
+				       : t->app_peer[p->src];
+}
+
+/* The native network between hosts is a store-and-forward switch: a frame
+ * from a NIC waits in the output port towards its destination host. */
+static void topo_switch(void *owner, struct sim_pkt *p)
+{
+	struct topo *t = owner;
+	struct sim_port in = link_input(t->ports[topo_dest(t, p)]);
+
+	sim_port_send(&in, p);
+}
+
+/* What the hosts' NICs send into: the switch, or the ns-3 network. */
+static struct sim_port topo_wire(struct topo *t)
+{
+	if (t->link && t->nhosts)
+		return (struct sim_port){ .recv = topo_switch, .owner = t };
+	return topo_net_input(t);
+}
+
+/* The switch ports of a native network with hosts ("network.HOST"), each
+ * configured like the network and delivering to its host's NIC. */
+static int topo_ports(struct topo *t, struct sim *sim, struct stats *st,
+		      const struct scn *s)
+{
+	if (!t->link || !t->nhosts)
+		return 0;
+	t->ports = calloc(t->nhosts, sizeof(*t->ports));
+	t->port_names = calloc(t->nhosts, sizeof(*t->port_names));
+	if (!t->ports || !t->port_names)
+		return -ENOMEM;
+	for (size_t h = 0; h < t->nhosts; h++) {
+		size_t len = strlen(t->hosts[h]) + sizeof("network.");
+
+		t->port_names[h] = malloc(len);
+		if (!t->port_names[h])
+			return -ENOMEM;
+		snprintf(t->port_names[h], len, "network.%s", t->hosts[h]);
+		if (link_create(sim, st, s, "network", t->port_names[h],
+				&t->ports[h]))
+			return -ENOMEM;
+		link_connect(t->ports[h], nic_rx_input(t->nics[h]),
+			     sink_drop_input(t->sink));
+	}
+	return 0;
+}
+
+/* What host w's driver receives: to the flow switch if the packet's app
+ * has a stack, else to the sink. */
+static void topo_host_rx(void *owner, struct sim_pkt *p)
+{
+	struct topo_sw *w = owner;
+
+	sim_port_send(w->fsw && w->t->stack[p->src] != STK_NONE ? &w->fsw_in
+								: &w->sink_in,
+		      p);
+}
+
+/* The driver of host i: TX to its NIC, RX to its stacks or the sink. */
+static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
+		       const struct scn *s, uint32_t rep, size_t i)
+{
+	size_t len = strlen(t->hosts[i]) + sizeof("hosts..driver");
+	struct sim_port drop = sink_drop_input(t->sink);
+
+	t->drv_names[i] = malloc(len);
+	if (!t->drv_names[i])
+		return -ENOMEM;
+	snprintf(t->drv_names[i], len, "hosts.%s.driver", t->hosts[i]);
+	if (drv_create(sim, st, s, t->drv_names[i], t->drv_names[i], rep,
+		       &t->drvs[i]))
+		return -ENOMEM;
+	drv_connect(t->drvs[i], nic_tx_input(t->nics[i]), drop);
+	drv_connect_rx(
+		t->drvs[i],
+		(struct sim_port){ .recv = topo_host_rx, .owner = &t->sw[i] },
+		drop);
+	return 0;
+}
+
+static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
+		      const struct scn *s, uint32_t rep, char *err,
+		      size_t errlen)
+{
+	int rc;
+
+	struct sim_port host = sink_input(t->sink);
+	struct sim_port drop = sink_drop_input(t->sink);
+	size_t nh = t->nhosts ? t->nhosts : 1;
+
+	for (size_t i = 0; i < t->nhosts; i++) {
+		t->sw[i].t = t;
+		t->sw[i].host = i;
+		t->sw[i].sink_in = host;
+	}
+	t->nics = calloc(nh, sizeof(*t->nics));
+	t->drvs = calloc(nh, sizeof(*t->drvs));
+	t->drv_names = calloc(nh, sizeof(*t->drv_names));
+	t->route = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
+	t->route_back = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
+	if (!t->nics || !t->drvs || !t->drv_names || !t->route ||
+	    !t->route_back)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nhosts; i++) {
+		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]) ||
+		    topo_driver(t, sim, st, s, rep, i))
+			return -ENOMEM;
+		nic_connect(t->nics[i], topo_wire(t), drv_rx_input(t->drvs[i]),
+			    drop);
+		rc = topo_memory(t, sim, st, s, rep, i, err, errlen);
+		if (!rc)
+			rc = topo_mux(t, sim, st, s, i, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (topo_ports(t, sim, st, s))
+		return -ENOMEM;
+	for (size_t i = 0; i < t->napps; i++) {
+		t->route[i] = t->app_peer[i] < 0
+				      ? host
+				      : nic_rx_input(t->nics[t->app_peer[i]]);
+		t->route_back[i] =
+			t->app_host[i] < 0
+				? host
+				: nic_rx_input(t->nics[t->app_host[i]]);
+	}
+	return 0;
+}
+
+int topo_build(struct topo *t, struct sim *sim, struct stats *st,
+	       const struct scn *s, uint32_t rep, char *err, size_t errlen)
+{
+	size_t na, nh;
+	int rc;
+
+	t->sim = sim;
+	t->napps = scn_instances(s, "apps", &t->names);
+	t->nhosts = scn_instances(s, "hosts", &t->hosts);
+	na = t->napps ? t->napps : 1;
+	nh = t->nhosts ? t->nhosts : 1;
+	t->pool = pkt_pool_create();
+	t->apps = calloc(na, sizeof(*t->apps));
+	t->app_host = calloc(na, sizeof(*t->app_host));
+	t->app_peer = calloc(na, sizeof(*t->app_peer));
+	t->hosted = calloc(na, sizeof(*t->hosted));
+	t->stack = calloc(na, sizeof(*t->stack));
+	t->paths = calloc(na, sizeof(*t->paths));
+	t->ends = calloc(2 * na, sizeof(*t->ends));
+	t->end_names = calloc(2 * na, sizeof(*t->end_names));
+	t->sw = calloc(nh, sizeof(*t->sw));
+	if (!t->pool || !t->apps || !t->app_host || !t->app_peer ||
+	    !t->hosted || !t->stack || !t->paths || !t->ends || !t->end_names ||
+	    !t->sw)
+		return -ENOMEM;
+	rc = topo_apps_hosts(t, s, err, errlen);
+	if (!rc)
+		rc = topo_apps_stacks(t, s, err, errlen);
+	if (!rc)
+		rc = topo_network(t, sim, st, s, rep, err, errlen);
+	if (!rc)
+		rc = topo_hosts(t, sim, st, s, rep, err, errlen);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < t->napps; i++) {
+		rc = app_create(sim, st, t->pool, s, t->names[i], (uint32_t)i,
+				rep, &t->apps[i], err, errlen);
+		if (rc)
+			return rc;
+		app_connect(
+			t->apps[i],
+			t->hosted[i]
+				? (struct
+				   sim_port){ .recv = topo_dev_tx,
+					      .owner = &t->sw[t->app_host[i]] }
+				: topo_net_input(t));
+	}
+	rc = topo_stacks(t, sim, st, s, rep, err, errlen);
+	return rc ? rc : topo_lowlat(t, sim, st, s);
+}
+
+int topo_start(struct topo *t)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (app_start(t->apps[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Records the end-of-run scalars; returns the number of hosts down. */
+unsigned topo_finish(struct topo *t, struct stats *st)
+{
+	char comp[128];
+	unsigned down = 0;
+
+	if (t->link)
+		link_finish(t->link);
+	else
+		ns3net_finish(t->ns3net);
+	for (size_t h = 0; t->ports && h < t->nhosts; h++)
+		link_finish(t->ports[h]);
+	for (size_t i = 0; i < t->nhosts; i++) {
+		if (t->sw[i].mem)
+			hostmem_finish(t->sw[i].mem);
+		if (t->sw[i].mux)
+			mux_finish(t->sw[i].mux);
+		if (t->sw[i].agent)
+			agent_finish(t->sw[i].agent);
+		nic_finish(t->nics[i]);
+		drv_finish(t->drvs[i]);
+		down += drv_host_down(t->drvs[i]);
+	}
+	for (size_t i = 0; i < t->napps; i++) {
+		uint32_t src = (uint32_t)i;
+		uint64_t held = t->link ? link_held_by(t->link, src)
+					: ns3net_held_by(t->ns3net, src);
+
+		for (size_t h = 0; t->ports && h < t->nhosts; h++)
+			held += link_held_by(t->ports[h], src);
+		for (size_t h = 0; h < t->nhosts; h++)
+			held += nic_held_by(t->nics[h], src) +
+				drv_held_by(t->drvs[h], src) +
+				(t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
+					      : 0) +
+				(t->sw[h].mux ? mux_held_by(t->sw[h].mux, src)
+					      : 0);
+		for (size_t e = 2 * i; e < 2 * i + 2; e++)
+			held += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;
+		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
+		stats_scalar(st, comp, "in_flight", "packets", (double)held);
+	}
+	stats_scalar(st, "sim", "packets_in_use", "packets",
+		     (double)pkt_in_use(t->pool));
+	topo_finish_cpu(t, st);
+	stats_scalar(st, "sim", "host_down", "hosts", (double)down);
+	return down;
+}

@@ -1,0 +1,119 @@
+/*
+ * topo.h - the topology of a run (internal to sim/: run.c, topo.c and
+ * topo_host.c).
+ *
+ * topo.c builds the network, the hosts' drivers and NICs, the sink and the
+ * apps, and collects what is in flight at the end; topo_host.c builds what
+ * runs on a host above its driver: cores, stacks and their channels, the
+ * flow switch, pools, the multiplexer and its agent, and advisories.
+ */
+#ifndef USNSIM_TOPO_H
+#define USNSIM_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+struct adv;
+struct agent;
+struct app;
+struct cpu;
+struct cpu_core;
+struct drv;
+struct fsw;
+struct hostmem;
+struct link;
+struct mux;
+struct nic;
+struct ns3net;
+struct scn;
+struct sink;
+struct stats;
+struct stk;
+struct stk_host;
+
+struct topo;
+
+/* A host's software path, for hosts where an app's end has a stack: its
+ * cores, flow switch and in-kernel stack. */
+struct topo_sw {
+	struct topo *t;
+	size_t host;
+	struct cpu *cpu;
+	struct fsw *fsw;
+	struct stk_host *kh;
+	struct cpu_core **kcores;
+	unsigned nk;
+	char *cpu_name, *fsw_name;
+	struct sim_port fsw_in, sink_in;
+	struct hostmem *mem; /* NULL: memory not modelled */
+	struct sim_port drv_in;
+	struct mux *mux;	/* NULL: discipline none */
+	struct agent *agent;	/* with reserved_share */
+	struct adv *adv;	/* with adaptive apps */
+	struct sim_port mux_in; /* the multiplexer, or the driver */
+	uint64_t *no_memory;	/* driver: drops.no_memory (no device buffer) */
+	char *mux_name, *agent_name, *adv_name;
+};
+
+struct topo {
+	struct sim *sim;
+	struct pkt_pool *pool;
+	struct link *link;     /* network.kind link, or */
+	struct ns3net *ns3net; /* an ns-3 network */
+	struct sink *sink;
+	size_t napps;
+	const char *const *names;
+	struct app **apps;
+	size_t nhosts;
+	const char *const *hosts;
+	struct nic **nics;
+	struct drv **drvs;
+	char **drv_names; /* "hosts.NAME.driver", prefix and component */
+	long *app_host, *app_peer; /* index into hosts per app, -1: none */
+	bool *hosted;
+	struct sim_port *route;	     /* network output per app */
+	struct sim_port *route_back; /* ... of its responses (rpc) */
+	uint8_t *stack;		     /* enum stk_kind per app */
+	uint8_t *paths;		     /* enum sink_path per app */
+	struct topo_sw *sw;	     /* per host */
+	/* [2i]: app i's end on its host, [2i+1]: on its peer */
+	struct stk **ends;
+	char **end_names;
+	/* native network with hosts: the switch port to each host */
+	struct link **ports;
+	char **port_names;
+	sim_time rate_changed_ps; /* last rate step reported, + 1 */
+};
+
+/* Builds the topology of s into t (zeroed by the caller): returns 0;
+ * -EINVAL with "file:line:col: ..." in err; -ENOMEM. topo_destroy() undoes
+ * whatever was built, also after a failure. */
+int topo_build(struct topo *t, struct sim *sim, struct stats *st,
+	       const struct scn *s, uint32_t rep, char *err, size_t errlen);
+/* Schedules the apps' first packets: 0 or -ENOMEM. */
+int topo_start(struct topo *t);
+/* Records the end-of-run scalars; returns the number of hosts down. */
+unsigned topo_finish(struct topo *t, struct stats *st);
+void topo_destroy(struct topo *t);
+
+/* topo.c and topo_host.c, for each other. */
+char *topo_strf(const char *fmt, const char *a, const char *b);
+void topo_sw_destroy(struct topo_sw *w);
+void topo_dev_tx(void *owner, struct sim_pkt *p);
+int topo_memory(struct topo *t, struct sim *sim, struct stats *st,
+		const struct scn *s, uint32_t rep, size_t i, char *err,
+		size_t errlen);
+int topo_mux(struct topo *t, struct sim *sim, struct stats *st,
+	     const struct scn *s, size_t i, char *err, size_t errlen);
+int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
+		     size_t errlen);
+int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
+		const struct scn *s, uint32_t rep, char *err, size_t errlen);
+int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
+		const struct scn *s);
+void topo_finish_cpu(struct topo *t, struct stats *st);
+
+#endif

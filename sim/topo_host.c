@@ -1,0 +1,586 @@
+/*
+ * topo_host.c - what runs on a host above its driver: the cores, the
+ * stacks of the apps' ends and their channels, the flow switch, the
+ * packet pools, the multiplexer and its agent, and interface advisories
+ * (models/cpu.c, stack.c, channel.c, flowswitch.c, pool.c, mux.c,
+ * agent.c, advisory.c describe the models; this file wires them).
+ *
+ * Each app with a stack has an end on its host and one on its peer, each
+ * on a core of its own; a host with such an end gets kernel cores, a flow
+ * switch and an in-kernel stack. Flows are 5-tuples from the hosts'
+ * addresses (10.0.0.h+1) and the app's index (ports 10000 + i on its
+ * host, 20000 + i on its peer, UDP). What leaves the software path goes
+ * through the agent's policing and the multiplexer (if the host has them)
+ * to the driver.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advisory.h"
+#include "agent.h"
+#include "app.h"
+#include "cpu.h"
+#include "driver.h"
+#include "flowswitch.h"
+#include "hostmem.h"
+#include "link.h"
+#include "mux.h"
+#include "nic.h"
+#include "ns3net.h"
+#include "pkt.h"
+#include "scenario.h"
+#include "sink.h"
+#include "stack.h"
+#include "stats.h"
+#include "topo.h"
+
+/* The drivers and NICs of the hosts, and the route of each app's packets
+ * out of the network: the peer's NIC RX, or the sink. */
+char *topo_strf(const char *fmt, const char *a, const char *b)
+{
+	size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
+	char *v = malloc(n);
+
+	if (v)
+		snprintf(v, n, fmt, a, b);
+	return v;
+}
+
+/* What leaves host w's software path towards its driver: through the
+ * agent's policing and the multiplexer, if the host has them. */
+static void topo_tx(void *owner, struct sim_pkt *p)
+{
+	struct topo_sw *w = owner;
+
+	if (w->agent)
+		agent_account(w->agent, p->src, p->len_bytes);
+	sim_port_send(&w->mux_in, p);
+}
+
+/* What a host's driver gets from an app without a stack: with pools, the
+ * packet first takes its device buffers (none free: dropped). */
+void topo_dev_tx(void *owner, struct sim_pkt *p)
+{
+	struct topo_sw *w = owner;
+
+	if (w->mem &&
+	    pool_attach_dev(hostmem_device(w->mem), p, POOL_NONE, NULL)) {
+		struct sim_port drop = sink_drop_input(w->t->sink);
+
+		(*w->no_memory)++;
+		sim_port_send(&drop, p);
+		return;
+	}
+	topo_tx(w, p);
+}
+
+/* A packet of host w found past its deadline at origin: a transmit
+ * expired event for its sender's channel, or (no channel) the app is told
+ * directly. */
+static void topo_expired(void *arg, struct sim_pkt *p, int origin)
+{
+	struct topo_sw *w = arg;
+	struct topo *t = w->t;
+	struct stk *e = t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
+	bool dropped = p->expiry == PKT_EXP_DROP;
+
+	if (!e || stk_post_expired(e, p, origin, dropped) == -ENOTSUP)
+		app_on_expired(t->apps[p->src], dropped);
+}
+
+static void topo_app_expired(void *arg, bool dropped)
+{
+	app_on_expired(arg, dropped);
+}
+
+/* Host i's multiplexer (and agent), and the deadline hooks of its driver
+ * and NIC. */
+int topo_mux(struct topo *t, struct sim *sim, struct stats *st,
+	     const struct scn *s, size_t i, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[i];
+	char path[192];
+	struct mux_line line;
+	int rc;
+
+	drv_on_expired(t->drvs[i], topo_expired, w);
+	nic_on_expired(t->nics[i], topo_expired, w);
+	w->mux_in = w->drv_in;
+	snprintf(path, sizeof(path), "hosts.%s.mux.discipline", t->hosts[i]);
+	if (!strcmp(scn_str(s, path), "none"))
+		return 0;
+	snprintf(path, sizeof(path), "hosts.%s.nic.rate", t->hosts[i]);
+	line.rate_bps = scn_double(s, path);
+	snprintf(path, sizeof(path), "hosts.%s.nic.min_frame", t->hosts[i]);
+	line.min_frame = (uint32_t)scn_size(s, path);
+	snprintf(path, sizeof(path), "hosts.%s.nic.framing", t->hosts[i]);
+	line.framing = (uint32_t)scn_size(s, path);
+	snprintf(path, sizeof(path), "hosts.%s", t->hosts[i]);
+	w->mux_name = topo_strf("hosts.%s.mux%s", t->hosts[i], "");
+	if (!w->mux_name)
+		return -ENOMEM;
+	rc = mux_create(sim, st, s, path, w->mux_name, &line,
+			(uint32_t)t->napps, &w->mux, err, errlen);
+	if (rc)
+		return rc;
+	mux_connect(w->mux, w->drv_in, sink_drop_input(t->sink));
+	mux_on_expired(w->mux, topo_expired, w);
+	w->mux_in = mux_input(w->mux);
+	if (mux_discipline(w->mux) != MUX_RESERVED_SHARE)
+		return 0;
+	w->agent_name = topo_strf("hosts.%s.agent%s", t->hosts[i], "");
+	if (!w->agent_name ||
+	    agent_create(sim, st, s, path, w->agent_name, w->mux,
+			 (uint32_t)t->napps, &w->agent))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Host i's memory and pools; its NIC takes buffers from the device pool. */
+int topo_memory(struct topo *t, struct sim *sim, struct stats *st,
+		const struct scn *s, uint32_t rep, size_t i, char *err,
+		size_t errlen)
+{
+	struct topo_sw *w = &t->sw[i];
+	int rc = hostmem_create(sim, st, s, t->hosts[i], rep, &w->mem, err,
+				errlen);
+
+	w->drv_in = drv_tx_input(t->drvs[i]);
+	if (rc || !w->mem)
+		return rc;
+	w->no_memory = stats_counter(st, t->drv_names[i], "drops.no_memory",
+				     "packets");
+	if (!w->no_memory)
+		return -ENOMEM;
+	nic_set_pool(t->nics[i], hostmem_device(w->mem),
+		     hostmem_device_segment(w->mem));
+	return 0;
+}
+
+/* The address of host h (10.0.0.h+1) and the ports of app i's flow. */
+#define TOPO_ADDR(h) (0x0a000001u + (uint32_t)(h))
+#define TOPO_CPORT(i) ((uint16_t)(10000u + (i)))
+#define TOPO_SPORT(i) ((uint16_t)(20000u + (i)))
+
+/* "file:line:col: apps.NAME.key: msg" in err; returns -EINVAL. */
+static int topo_app_error(const struct topo *t, const struct scn *s, size_t i,
+			  const char *key, const char *msg, char *err,
+			  size_t errlen)
+{
+	char path[192], where[256];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	scn_where(s, path, where, sizeof(where));
+	snprintf(err, errlen, "%s: %s: %s", where, key, msg);
+	return -EINVAL;
+}
+
+static const char *topo_app_str(const struct topo *t, const struct scn *s,
+				size_t i, const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	return scn_str(s, path);
+}
+
+static sim_time topo_time(const struct scn *s, const struct topo *t, size_t i,
+			  const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	return scn_time(s, path);
+}
+
+static double topo_double(const struct scn *s, const struct topo *t, size_t i,
+			  const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
+	return scn_double(s, path);
+}
+
+static long topo_find_app(const struct topo *t, const char *name)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (!strcmp(t->names[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* Reads every app's stack and checks what goes with it. */
+int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
+		     size_t errlen)
+{
+	for (size_t i = 0; i < t->napps; i++) {
+		const char *forge = topo_app_str(t, s, i, "forge");
+		const char *victim = topo_app_str(t, s, i, "forge_victim");
+		bool replay = !strcmp(forge, "replay") || !strcmp(forge, "mix");
+		long v;
+
+		t->stack[i] =
+			(uint8_t)stk_kind_of(topo_app_str(t, s, i, "stack"));
+		t->paths[i] = t->stack[i] != STK_NONE ? SINK_STACK
+			      : t->hosted[i]	      ? SINK_HOST
+						      : SINK_BARE;
+		if (t->stack[i] != STK_NONE && !t->hosted[i])
+			return topo_app_error(
+				t, s, i, "stack",
+				"a stack needs host: and peer: (the hosts it runs on)",
+				err, errlen);
+		if (!strcmp(topo_app_str(t, s, i, "pattern"), "rpc") &&
+		    t->stack[i] == STK_NONE)
+			return topo_app_error(
+				t, s, i, "pattern",
+				"rpc needs stack: kernel or user (the peer answers through its stack)",
+				err, errlen);
+		if (strcmp(forge, "none") && t->stack[i] != STK_USER)
+			return topo_app_error(
+				t, s, i, "forge",
+				"only an app with its own stack (stack: user) writes its headers",
+				err, errlen);
+		if (*victim && !replay)
+			return topo_app_error(
+				t, s, i, "forge_victim",
+				"only forge: replay or mix uses a victim", err,
+				errlen);
+		if (topo_time(s, t, i, "close_at") && t->stack[i] != STK_USER)
+			return topo_app_error(
+				t, s, i, "close_at",
+				"only a flow of a user-space stack (stack: user) is torn down",
+				err, errlen);
+		if (!replay)
+			continue;
+		v = topo_find_app(t, victim);
+		if (v < 0 || (size_t)v == i || t->stack[v] != STK_USER ||
+		    t->app_host[v] != t->app_host[i])
+			return topo_app_error(
+				t, s, i, *victim ? "forge_victim" : "forge",
+				"replay and mix need forge_victim: another app with stack: user on the same host",
+				err, errlen);
+	}
+	return 0;
+}
+
+static bool topo_host_needs_sw(const struct topo *t, size_t h)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->stack[i] != STK_NONE &&
+		    (t->app_host[i] == (long)h || t->app_peer[i] == (long)h))
+			return true;
+	return false;
+}
+
+/* What waits to leave host w: its driver's TX queue and NIC TX ring (the
+ * flow switch's measure for flow advisories). */
+static uint32_t topo_tx_backlog(const void *arg)
+{
+	const struct topo_sw *w = arg;
+
+	return drv_tx_backlog(w->t->drvs[w->host]) +
+	       nic_tx_backlog(w->t->nics[w->host]);
+}
+
+/* Host h's cores, flow switch and in-kernel stack. */
+static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
+			 const struct scn *s, uint32_t rep, size_t h)
+{
+	struct topo_sw *w = &t->sw[h];
+	char pre[160], path[192], core[32];
+	struct cpu_costs c;
+
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
+#define TOPO_COST(field, key)                                     \
+	do {                                                      \
+		snprintf(path, sizeof(path), "%s.cpu." key, pre); \
+		c.field = scn_time(s, path);                      \
+	} while (0)
+	TOPO_COST(syscall_ps, "syscall");
+	TOPO_COST(ctxsw_ps, "context_switch");
+	TOPO_COST(wakeup_same_ps, "wakeup_same");
+	TOPO_COST(wakeup_cross_ps, "wakeup_cross");
+#undef TOPO_COST
+	snprintf(path, sizeof(path), "%s.cpu.copy_bw", pre);
+	c.copy_Bps = scn_double(s, path) / 8;
+	snprintf(path, sizeof(path), "%s.cpu.kernel_cores", pre);
+	w->nk = (unsigned)scn_int(s, path);
+	w->cpu_name = topo_strf("hosts.%s.cpu%s", t->hosts[h], "");
+	w->fsw_name = topo_strf("hosts.%s.flowswitch%s", t->hosts[h], "");
+	w->kcores = calloc(w->nk, sizeof(*w->kcores));
+	if (!w->cpu_name || !w->fsw_name || !w->kcores ||
+	    cpu_create(sim, st, w->cpu_name, &c, &w->cpu))
+		return -ENOMEM;
+	for (unsigned k = 0; k < w->nk; k++) {
+		snprintf(core, sizeof(core), "kernel%u", k);
+		w->kcores[k] = cpu_add_core(w->cpu, CPU_DOM_KERNEL, core);
+		if (!w->kcores[k])
+			return -ENOMEM;
+	}
+	if (fsw_create(sim, st, s, pre, w->fsw_name, w->cpu, w->kcores, w->nk,
+		       rep, &w->fsw) ||
+	    stk_host_create(s, pre, &w->kh))
+		return -ENOMEM;
+	fsw_connect(w->fsw, (struct sim_port){ .recv = topo_tx, .owner = w },
+		    sink_drop_input(t->sink));
+	fsw_set_mux(w->fsw, w->mux);
+	fsw_set_host(w->fsw, stk_host_endpoint(w->kh));
+	if (w->mem)
+		fsw_set_pool(w->fsw, hostmem_device(w->mem));
+	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(t->nics[h]));
+	w->fsw_in = fsw_rx_input(w->fsw);
+	return 0;
+}
+
+/* App i's end on host h (its own host if peer is false). */
+static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
+		    const struct scn *s, size_t i, bool peer, char *err,
+		    size_t errlen)
+{
+	size_t h = (size_t)(peer ? t->app_peer[i] : t->app_host[i]);
+	size_t o = (size_t)(peer ? t->app_host[i] : t->app_peer[i]);
+	struct topo_sw *w = &t->sw[h];
+	struct flow_key k = { .laddr = TOPO_ADDR(h),
+			      .raddr = TOPO_ADDR(o),
+			      .lport = peer ? TOPO_SPORT(i) : TOPO_CPORT(i),
+			      .rport = peer ? TOPO_CPORT(i) : TOPO_SPORT(i),
+			      .proto = FLOW_PROTO_UDP };
+	char pre[160], core[160];
+	struct cpu_core *c;
+	struct pool *pool;
+	size_t e = 2 * i + peer;
+	int rc;
+
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
+	snprintf(core, sizeof(core), "app.%s", t->names[i]);
+	t->end_names[e] =
+		topo_strf("hosts.%s.stack.%s", t->hosts[h], t->names[i]);
+	c = cpu_add_core(w->cpu, CPU_DOM_USER, core);
+	if (!t->end_names[e] || !c)
+		return -ENOMEM;
+	rc = stk_create(sim, st, s, pre, t->end_names[e],
+			(enum stk_kind)t->stack[i], w->cpu, c, w->fsw, w->kh,
+			&k, (uint32_t)i, &t->ends[e], err, errlen);
+	if (rc && rc != -ENOMEM && rc != -EINVAL)
+		snprintf(err, errlen,
+			 "%s: app %s: cannot register its flow (%s)",
+			 scn_path(s), t->names[i], strerror(-rc));
+	if (rc || !w->mem || t->stack[i] != STK_USER)
+		return rc;
+	rc = hostmem_channel_pool(w->mem, t->names[i], &pool, err, errlen);
+	if (!rc)
+		stk_set_pool(t->ends[e], pool);
+	return rc;
+}
+
+/* Connects app i through its ends (if it has a stack). */
+static int topo_app_ends(struct topo *t, struct sim *sim, struct stats *st,
+			 const struct scn *s, size_t i, char *err,
+			 size_t errlen)
+{
+	struct app *a = t->apps[i];
+	struct stk *me, *peer;
+	bool rpc = app_is_rpc(a);
+	char path[192];
+	int rc;
+
+	rc = topo_end(t, sim, st, s, i, false, err, errlen);
+	if (!rc)
+		rc = topo_end(t, sim, st, s, i, true, err, errlen);
+	if (rc)
+		return rc;
+	me = t->ends[2 * i];
+	peer = t->ends[2 * i + 1];
+	stk_connect(me, rpc ? app_response_input(a) : sink_input(t->sink),
+		    sink_drop_input(t->sink));
+	stk_connect(peer, rpc ? app_request_input(a) : sink_input(t->sink),
+		    sink_drop_input(t->sink));
+	app_connect(a, stk_tx_input(me));
+	stk_on_expired(me, topo_app_expired, a);
+	stk_on_expired(peer, topo_app_expired, a);
+	if (rpc)
+		app_connect_rpc(a, stk_tx_input(peer), t->sink);
+	snprintf(path, sizeof(path), "apps.%s.close_at", t->names[i]);
+	return stk_close_at(me, scn_time(s, path));
+}
+
+/* App i's packets at host h's multiplexer: their service class, and for
+ * a low-latency app the agent's answer to its request. */
+static void topo_app_class(struct topo *t, const struct scn *s, size_t i,
+			   long h)
+{
+	struct topo_sw *w;
+	double rate;
+	int sc;
+
+	if (h < 0 || !t->sw[h].mux)
+		return;
+	w = &t->sw[h];
+	sc = mux_class_of(topo_app_str(t, s, i, "service_class"));
+	mux_set_app(w->mux, (uint32_t)i, false,
+		    sc < 0 ? MUX_SC_BE : (enum mux_class)sc);
+	if (!w->agent || strcmp(topo_app_str(t, s, i, "class"), "low_latency"))
+		return;
+	rate = topo_double(s, t, i, "ll_rate");
+	agent_request(w->agent, (uint32_t)i,
+		      rate > 0 ? rate : app_rate_bps(t->apps[i]));
+}
+
+/* Frames waiting in the switch ports other than host h's own. */
+static uint64_t topo_port_backlog(const struct topo *t, size_t h)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; t->ports && i < t->nhosts; i++)
+		n += i != h ? link_backlog(t->ports[i]) : 0;
+	return n;
+}
+
+static void topo_adv_sample(void *arg, struct adv_sample *out)
+{
+	struct topo_sw *w = arg;
+	struct topo *t = w->t;
+	double cap = nic_rate(t->nics[w->host]);
+
+	for (size_t h = 0; t->ports && h < t->nhosts; h++)
+		if (h != w->host && link_rate(t->ports[h]) < cap)
+			cap = link_rate(t->ports[h]);
+	out->capacity_bps = cap;
+	nic_tx_sent(t->nics[w->host], &out->tx_bytes, &out->tx_pkts);
+	out->queue_pkts = nic_tx_backlog(t->nics[w->host]) +
+			  drv_tx_backlog(t->drvs[w->host]) +
+			  (w->mux ? mux_backlog(w->mux) : 0) +
+			  topo_port_backlog(t, w->host);
+}
+
+static void topo_adv_deliver(void *arg, const struct adv_report *r)
+{
+	app_on_advisory(arg, r->capacity_bps);
+}
+
+static void topo_rate_changed(void *arg)
+{
+	struct topo *t = arg;
+	sim_time now = sim_now(t->sim);
+
+	if (t->rate_changed_ps == now + 1)
+		return; /* every port steps at once: one report */
+	t->rate_changed_ps = now + 1;
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].adv)
+			adv_changed(t->sw[h].adv);
+}
+
+/* Classes at the multiplexers, and advisories for adaptive apps. */
+int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
+		const struct scn *s)
+{
+	char pre[160];
+
+	for (size_t i = 0; i < t->napps; i++) {
+		struct topo_sw *w;
+
+		topo_app_class(t, s, i, t->app_host[i]);
+		if (app_is_rpc(t->apps[i]))
+			topo_app_class(t, s, i, t->app_peer[i]);
+		if (!app_wants_advisories(t->apps[i]) || t->app_host[i] < 0)
+			continue;
+		w = &t->sw[t->app_host[i]];
+		snprintf(pre, sizeof(pre), "hosts.%s",
+			 t->hosts[t->app_host[i]]);
+		if (!w->adv &&
+		    (!(w->adv_name = topo_strf("%s.advisory%s", pre, "")) ||
+		     adv_create(sim, st, s, pre, w->adv_name, topo_adv_sample,
+				w, &w->adv)))
+			return -ENOMEM;
+		if (adv_subscribe(w->adv, topo_adv_deliver, t->apps[i]))
+			return -ENOMEM;
+	}
+	for (size_t h = 0; t->ports && h < t->nhosts; h++)
+		link_on_rate(t->ports[h], topo_rate_changed, t);
+	return 0;
+}
+
+/* The software paths of the hosts, and every stacked app's ends. */
+int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
+		const struct scn *s, uint32_t rep, char *err, size_t errlen)
+{
+	int rc;
+
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (topo_host_needs_sw(t, h) &&
+		    topo_software(t, sim, st, s, rep, h))
+			return -ENOMEM;
+	for (size_t i = 0; i < t->napps; i++) {
+		if (t->stack[i] == STK_NONE)
+			continue;
+		rc = topo_app_ends(t, sim, st, s, i, err, errlen);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < t->napps; i++) {
+		const char *v = topo_app_str(t, s, i, "forge_victim");
+		long victim = *v ? topo_find_app(t, v) : -1;
+
+		if (victim >= 0 && t->ends[2 * i] && t->ends[2 * victim])
+			stk_set_victim(t->ends[2 * i], t->ends[2 * victim]);
+	}
+	return 0;
+}
+
+/* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
+ * cpu.per_packet for each account and cpu.driver for their drivers (which
+ * model their own cores), and under cpu: per_packet (all of them),
+ * syscalls_per_packet, copies_per_packet, wakeups_per_packet and
+ * ctxsw_per_packet. */
+void topo_finish_cpu(struct topo *t, struct stats *st)
+{
+	static const struct {
+		enum cpu_acct a;
+		const char *metric;
+	} counts[] = { { CPU_A_SYSCALL, "syscalls_per_packet" },
+		       { CPU_A_COPY, "copies_per_packet" },
+		       { CPU_A_WAKEUP, "wakeups_per_packet" },
+		       { CPU_A_CTXSW, "ctxsw_per_packet" } };
+	double pkts = 0, total = 0, drv = 0;
+	char comp[64];
+	bool any = false;
+
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->stack[i] != STK_NONE)
+			pkts += (double)sink_received(t->sink, i);
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].cpu) {
+			cpu_finish(t->sw[h].cpu);
+			any = true;
+		}
+	if (!any || pkts == 0)
+		return;
+	for (int a = 0; a < CPU_NACCTS; a++) {
+		double ps = 0;
+
+		for (size_t h = 0; h < t->nhosts; h++)
+			if (t->sw[h].cpu)
+				ps += (double)cpu_acct_time(t->sw[h].cpu, a);
+		total += ps;
+		snprintf(comp, sizeof(comp), "cpu.%s", cpu_acct_name(a));
+		stats_scalar(st, comp, "cpu.per_packet", "ps", ps / pkts);
+	}
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].cpu)
+			drv += (double)drv_busy(t->drvs[h]);
+	stats_scalar(st, "cpu.driver", "cpu.per_packet", "ps", drv / pkts);
+	stats_scalar(st, "cpu", "per_packet", "ps", (total + drv) / pkts);
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		double n = 0;
+
+		for (size_t h = 0; h < t->nhosts; h++)
+			if (t->sw[h].cpu)
+				n += (double)cpu_acct_count(t->sw[h].cpu,
+							    counts[k].a);
+		stats_scalar(st, "cpu", counts[k].metric, "", n / pkts);
+	}
+}
