@@ -202,7 +202,8 @@ static bool drv_past_deadline(struct drv *d, struct drv_lane *l,
 {
 	uint8_t action = p->expiry;
 
-	if (!p->deadline_ps || sim_now(d->sim) <= p->deadline_ps)
+	if (!p->deadline_ps || action == PKT_EXP_NONE ||
+	    sim_now(d->sim) <= p->deadline_ps)
 		return false;
 	p->deadline_ps = 0;
 	if (d->expired)

@@ -10,7 +10,7 @@ const struct param_def lowlat_params[] = {
 	{ "hosts.*.agent.window", PT_TIME, "10ms", NULL, 1, 1e15,
 	  "agent: policing window; an admitted app that sends more than its rate allows over a window is revoked",
 	  "usnsim: the advisory period of the reference virtual driver, 10 ms (reference/skywalk-facts.md)" },
-	{ "hosts.*.agent.tolerance", PT_FRACTION, "0.1", NULL, 0, 100,
+	{ "hosts.*.agent.tolerance", PT_FLOAT, "0.1", NULL, 0, 100,
 	  "agent: how far above its admitted rate an app may go within a window before it is revoked",
 	  "usnsim: 10% for bursts and measurement granularity" },
 	{ "hosts.*.advisory.interval", PT_TIME, "10ms", NULL, 1, 1e15,

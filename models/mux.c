@@ -46,8 +46,9 @@
  * otherwise it gets another quantum and goes to the tail; a flow found
  * empty leaves the list. Deficits count len_bytes. Quanta: quantum for be
  * and the unlisted classes, x2 for vi, rv and av, x0.4 for vo and ctl
- * (rounded, at least 1 B). The drop limit is over all queues; arrivals
- * beyond it are dropped (tail drop).
+ * (rounded, at least 1 B). The drop limit is over all queues: an arrival
+ * beyond it first makes room by dropping the head of the flow holding the
+ * most bytes (counted in that flow's class), as Linux fq_codel does.
  *
  * CoDel (RFC 8289, per flow queue): at dequeue, a packet whose sojourn is
  * >= target with more than one maximal packet (the largest len_bytes seen)
@@ -219,6 +220,21 @@ static void mux_drop(struct mux *m, struct sim_pkt *p, uint64_t *why)
 	sim_port_send(&m->drop, p);
 }
 
+/* fq_codel over its limit: the head of the flow holding the most bytes
+ * is dropped (as Linux fq_codel does), so that a flow that fills the
+ * queues pays for it, not the arrivals of other classes. */
+static void fq_drop_fattest(struct mux *m)
+{
+	struct mux_flow *fat = NULL;
+	size_t n = (size_t)m->ncls * m->cls[0].nflows;
+
+	for (size_t i = 0; i < n; i++)
+		if (m->flows[i].n && (!fat || m->flows[i].bytes > fat->bytes))
+			fat = &m->flows[i];
+	if (fat)
+		mux_drop(m, flow_pop(m, fat), fat->cls->drops_limit);
+}
+
 /* ---- CoDel (RFC 8289) ---- */
 
 static sim_time codel_law(const struct mux *m, sim_time t, uint32_t count)
@@ -303,8 +319,10 @@ static struct sim_pkt *plain_dequeue(struct mux *m, struct mux_flow *f)
  * (returns true) under PKT_EXP_DROP. */
 static bool mux_expired(struct mux *m, struct sim_pkt *p)
 {
-	if (!p->deadline_ps || sim_now(m->sim) <= p->deadline_ps)
+	if (!p->deadline_ps || p->expiry == PKT_EXP_NONE ||
+	    sim_now(m->sim) <= p->deadline_ps)
 		return false;
+	p->deadline_ps = 0; /* reported once, wherever it is late next */
 	if (m->hook)
 		m->hook(m->hook_arg, p, PKT_ORIG_MUX);
 	if (p->expiry != PKT_EXP_DROP)
@@ -530,11 +548,12 @@ static void mux_recv(void *owner, struct sim_pkt *p)
 	}
 	f = mux_classify(m, p);
 	c = f->cls;
-	if ((m->disc == MUX_RESERVED_SHARE ? c->waiting : m->waiting) >=
-	    m->limit) {
+	if (m->disc == MUX_RESERVED_SHARE && c->waiting >= m->limit) {
 		mux_drop(m, p, c->drops_limit);
 		return;
 	}
+	if (m->disc == MUX_FQ_CODEL && m->waiting >= m->limit)
+		fq_drop_fattest(m);
 	if (p->len_bytes > m->maxpacket)
 		m->maxpacket = p->len_bytes;
 	p->enq_ps = sim_now(m->sim);

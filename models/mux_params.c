@@ -40,7 +40,7 @@ const struct param_def mux_params[] = {
 	  "CoDel interval: how long the delay must stay above target before dropping starts; drops then follow interval / sqrt(count)",
 	  "CoDel interval 100 ms (reference/skywalk-facts.md, queueing and low latency)" },
 	{ "hosts.*.mux.limit", PT_INT, "2048", NULL, 1, 1e7,
-	  "packets the multiplexer may hold waiting (over all queues for fq_codel, per lane for reserved_share); arrivals beyond are dropped",
+	  "packets the multiplexer may hold waiting: per lane for reserved_share (arrivals beyond are dropped), over all queues for fq_codel (the fattest flow then loses its head)",
 	  "FQ-CoDel drop limit 2048 packets (reference/skywalk-facts.md, queueing and low latency)" },
 	{ "hosts.*.mux.quantum", PT_SIZE, "1514B", NULL, 1, 1e9,
 	  "fq_codel: DRR quantum of class be; vi, rv and av get x2, vo and ctl x0.4, the others x1",

@@ -269,14 +269,17 @@ static void nic_drop(struct nic *n, struct sim_pkt *p)
  * TX
  */
 
-/* A packet that reaches the NIC past its deadline is reported (once) and,
- * under the drop action, dropped (drops.expired). Returns true if
- * dropped. */
+/* A packet whose deadline will have passed before the wire is free for it
+ * (now, or when the frames already in the ring have left) is reported
+ * (once) and, under the drop action, dropped before it takes a ring slot
+ * (drops.expired). Returns true if dropped. */
 static bool nic_past_deadline(struct nic *n, struct sim_pkt *p)
 {
 	uint8_t action = p->expiry;
 
-	if (!p->deadline_ps || sim_now(n->sim) <= p->deadline_ps)
+	sim_time wire = max_t(sim_now(n->sim), n->wire_free);
+
+	if (!p->deadline_ps || action == PKT_EXP_NONE || wire <= p->deadline_ps)
 		return false;
 	p->deadline_ps = 0;
 	if (n->expired)

@@ -76,9 +76,9 @@ void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes);
  * frames). */
 double nic_rate(const struct nic *n);
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames);
-/* Deadlines: a packet that reaches the NIC's TX past its deadline is
- * reported to fn(arg, p, PKT_ORIG_HW) once and, under PKT_EXP_DROP,
- * dropped (drops.expired). */
+/* Deadlines: a packet that reaches the NIC's TX when its deadline will
+ * have passed before the wire is free for it is reported to fn(arg, p,
+ * PKT_ORIG_HW) once and, under PKT_EXP_DROP, dropped (drops.expired). */
 void nic_on_expired(struct nic *n,
 		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
 		    void *arg);

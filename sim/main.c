@@ -124,12 +124,29 @@ static const char usage_params[] =
 	"instance name (apps.*.rate is the rate of any app). --markdown prints\n"
 	"the table of the README.\n";
 
+/* One line on stderr: the message, the command's synopsis (the first line
+ * of its usage text) and where its help is. */
 static int usage_error(const char *cmd_usage, const char *fmt, const char *arg)
 {
+	const char *cmd = cmd_usage + strlen("usage: usnsim ");
+	int len = (int)strcspn(cmd_usage, "\n");
+	int cmdlen = cmd_usage == usage_main ? 0 : (int)strcspn(cmd, " \n");
+
 	fprintf(stderr, "%s: ", prog);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", cmd_usage);
+	fprintf(stderr, " (%.*s; `usnsim %.*s%s--help` for more)\n", len,
+		cmd_usage, cmdlen, cmd, cmdlen ? " " : "");
 	return EXIT_INPUT;
+}
+
+/* The option getopt_long refused: argv[optind - 1] for a long option
+ * (optopt 0), else "-C". */
+static const char *bad_option(char **argv, char *buf, size_t n)
+{
+	if (!optopt || optopt > 0x7f)
+		return argv[optind - 1];
+	snprintf(buf, n, "-%c", optopt);
+	return buf;
 }
 
 struct run_opts {
@@ -188,16 +205,27 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		{ NULL, 0, NULL, 0 },
 	};
 	const int sweep = cmd_usage == usage_sweep;
-	int c;
+	char opt[8];
+	int c, li;
 
 	o->db = "results.db";
 	optind = 1;
+	opterr = 0; /* messages are usage_error's, on one line */
 	while ((c = getopt_long(argc, argv,
-				sweep ? "d:s:e:S:qhj:l" : "d:s:e:S:qh",
-				longopts, NULL)) != -1) {
+				sweep ? ":d:s:e:S:qhj:l" : ":d:s:e:S:qh",
+				longopts, &li)) != -1) {
 		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R'))
-			c = '?';
+			return usage_error(cmd_usage,
+					   "--%s is an option of usnsim sweep",
+					   longopts[li].name);
 		switch (c) {
+		case ':':
+			return usage_error(cmd_usage,
+					   "option '%s' wants a value",
+					   argv[optind - 1]);
+		case '?':
+			return usage_error(cmd_usage, "unknown option '%s'",
+					   bad_option(argv, opt, sizeof(opt)));
 		case 'j':
 			if (parse_uint(optarg, &o->jobs) || o->jobs == 0)
 				return usage_error(
@@ -242,8 +270,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 			fputs(cmd_usage, stdout);
 			return 0;
 		default:
-			fputs(cmd_usage, stderr);
-			return EXIT_INPUT;
+			return usage_error(cmd_usage, "unknown option '%s'",
+					   bad_option(argv, opt, sizeof(opt)));
 		}
 	}
 	if (o->seed_set[0] && o->nsets < MAX_SETS)

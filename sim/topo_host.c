@@ -461,17 +461,29 @@ static void topo_adv_deliver(void *arg, const struct adv_report *r)
 	app_on_advisory(arg, r->capacity_bps);
 }
 
+static void topo_rate_report(struct sim *sim, void *a, void *b)
+{
+	struct topo *t = a;
+
+	(void)sim;
+	(void)b;
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].adv)
+			adv_changed(t->sw[h].adv);
+}
+
+/* Every switch port steps at the same time: the advisories report once,
+ * after all of them have (an event at the same time, after theirs). */
 static void topo_rate_changed(void *arg)
 {
 	struct topo *t = arg;
 	sim_time now = sim_now(t->sim);
 
 	if (t->rate_changed_ps == now + 1)
-		return; /* every port steps at once: one report */
+		return;
 	t->rate_changed_ps = now + 1;
-	for (size_t h = 0; h < t->nhosts; h++)
-		if (t->sw[h].adv)
-			adv_changed(t->sw[h].adv);
+	if (!sim_schedule(t->sim, 0, topo_rate_report, t, NULL))
+		sim_stop(t->sim);
 }
 
 /* Classes at the multiplexers, and advisories for adaptive apps. */
