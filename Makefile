@@ -7,6 +7,7 @@
 #   make test-asan  the test suite built with AddressSanitizer and UBSan
 #   make fuzz       fuzz the scenario loader (FUZZ_SECONDS=60 by default)
 #   make params-md  regenerate the README parameter table
+#   make bench      speed and memory against ns-3 (bench/, not in test)
 
 CC      ?= cc
 CXX     ?= g++
@@ -26,9 +27,10 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lsqlite
 # ns-3 (Debian's libns3-dev) is reached only through sim/ns3/ns3c.cc, the one
 # C++ file; C files see its C header ns3c.h. Debian's .pc files carry a stray
 # "-I/usr;" token, which is dropped.
-NS3_PKGS   := ns3-core ns3-network ns3-point-to-point ns3-csma ns3-wifi ns3-mobility
+NS3_PKGS   := ns3-core ns3-network ns3-point-to-point ns3-csma ns3-wifi ns3-mobility \
+	      ns3-internet ns3-applications
 NS3_CFLAGS := $(foreach f,$(shell pkg-config --cflags $(NS3_PKGS) 2>/dev/null),$(if $(findstring ;,$(f)),,$(f)))
-NS3_LIBS   := $(shell pkg-config --libs $(NS3_PKGS) 2>/dev/null || echo -lns3-wifi -lns3-csma -lns3-point-to-point -lns3-mobility -lns3-network -lns3-core)
+NS3_LIBS   := $(shell pkg-config --libs $(NS3_PKGS) 2>/dev/null || echo -lns3-applications -lns3-internet -lns3-wifi -lns3-csma -lns3-point-to-point -lns3-mobility -lns3-network -lns3-core)
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++17 -Wall -Wextra -Wshadow -Werror -MMD -MP -Isim/ns3 $(NS3_CFLAGS) $(SAN)
 CFLAGS  += -Isim/ns3
@@ -75,6 +77,18 @@ $(BUILD)/usnsim-tests: $(TEST_OBJ) $(BUILD)/libusnsim.a
 test: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 	$(BUILD)/usnsim-tests
 
+# Benchmarks, not part of all or test: usnsim-bench (bench/*.c, linked
+# against the library) prints one table of the engine's and the pipeline's
+# speed and memory next to ns-3's, and PASS/FAIL lines for the required
+# ratios that never fail the build (README, "Benchmarks").
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
+$(BUILD)/usnsim-bench: $(BENCH_OBJ) $(BUILD)/libusnsim.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: bench
+bench: $(BUILD)/usnsim-bench
+	$(BUILD)/usnsim-bench bench/pipeline.yaml
+
 # The whole suite under AddressSanitizer (leaks included) and UBSan, built
 # in build-asan/; the tests run that build's usnsim.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -110,7 +124,7 @@ params-md: $(BUILD)/usnsim
 	@sh scripts/splice-params.sh README.md $(BUILD)/params.md
 
 format:
-	clang-format -i sim/*.[ch] sim/ns3/*.h sim/ns3/*.cc models/*.[ch] tests/*.[ch]
+	clang-format -i sim/*.[ch] sim/ns3/*.h sim/ns3/*.cc models/*.[ch] tests/*.[ch] bench/*.[ch]
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -41,6 +41,7 @@ struct app {
 	sim_time shift_ps;	/* CBR: off time skipped so far */
 	sim_time anchor_ps;	/* CBR: departures at anchor + k period ... */
 	uint64_t anchor_n;	/* ... counting k from this emission */
+	sim_time next_ps;	/* the next arrival scheduled */
 	sim_time deadline_ps;	/* relative to creation, 0: none */
 	uint8_t expiry;		/* enum pkt_expiry */
 	uint32_t backoff_every; /* expired events before slowing down */
@@ -191,10 +192,23 @@ static void app_request_next(struct app *a)
 					NULL);
 }
 
+/* Schedules the next arrival (never in the past). */
+static void app_schedule_next(struct app *a)
+{
+	sim_time t = app_next_time(a);
+
+	if (t < sim_now(a->sim))
+		t = sim_now(a->sim);
+	a->next_ps = t;
+	if (!sim_schedule_at(a->sim, t, app_emit, a, NULL))
+		sim_stop(a->sim); /* out of memory: end the run, it shows */
+}
+
 static void app_emit(struct sim *sim, void *arg, void *unused)
 {
 	struct app *a = arg;
 
+	(void)sim;
 	(void)unused;
 	if (a->rpc) {
 		app_request_next(a);
@@ -205,8 +219,7 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 		if (a->limit && *a->sent >= a->limit)
 			return;
 		if (i + 1 == a->burst && (!a->limit || *a->sent + 1 < a->limit))
-			sim_schedule_at(sim, app_next_time(a), app_emit, a,
-					NULL);
+			app_schedule_next(a);
 		if (!app_send_one(a, PKT_DATA))
 			return;
 	}
@@ -499,7 +512,10 @@ static void app_set_period(struct app *a, double period_ps)
 {
 	if (period_ps <= 0 || period_ps == a->period_ps)
 		return;
-	a->anchor_ps = sim_now(a->sim);
+	/* the arrival already scheduled stays; the next ones are period
+	 * apart from it */
+	a->anchor_ps = a->next_ps > sim_now(a->sim) ? a->next_ps
+						     : sim_now(a->sim);
 	a->anchor_n = a->emissions;
 	a->shift_ps = 0;
 	a->period_ps = period_ps;

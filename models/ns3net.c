@@ -76,6 +76,9 @@ struct ns3net {
 	uint64_t *stale;
 	struct stat_hist *queue_delay;
 	struct stat_gauge *queue_len, *tx_rate;
+	double rate_bps; /* the configured rate, or Wi-Fi's last data rate */
+	void (*on_rate)(void *arg);
+	void *on_rate_arg;
 };
 
 int ns3net_handles(const char *kind)
@@ -194,6 +197,25 @@ static void on_rate(void *ctx, double rate_bps)
 
 	if (n->tx_rate)
 		stats_gauge_set(n->tx_rate, rate_bps);
+	n->rate_bps = rate_bps;
+	if (n->on_rate)
+		n->on_rate(n->on_rate_arg);
+}
+
+double ns3net_rate(const struct ns3net *n)
+{
+	return n->rate_bps;
+}
+
+uint64_t ns3net_backlog(const struct ns3net *n)
+{
+	return n->waiting;
+}
+
+void ns3net_on_rate(struct ns3net *n, void (*fn)(void *arg), void *arg)
+{
+	n->on_rate = fn;
+	n->on_rate_arg = arg;
 }
 
 static void ns3net_recv(void *owner, struct sim_pkt *p)
@@ -291,6 +313,7 @@ static int ns3net_wired(struct ns3net *n, const struct scn *s,
 	if (!a || !b)
 		return -ENOMEM;
 	cfg.rate_bps = scn_double(s, NS3NET_P("rate"));
+	n->rate_bps = cfg.rate_bps;
 	cfg.delay_ps = scn_time(s, NS3NET_P("delay"));
 	cfg.queue_packets = (uint32_t)scn_int(s, NS3NET_P("queue_packets"));
 	if (csma)

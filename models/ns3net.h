@@ -39,5 +39,12 @@ void ns3net_finish(struct ns3net *n);
 uint64_t ns3net_in_flight(const struct ns3net *n);
 /* Of those, the packets of app src (walks the table: end of run only). */
 uint64_t ns3net_held_by(const struct ns3net *n, uint32_t src);
+/* The network's rate now: the configured rate, or for Wi-Fi the data rate
+ * of the last frame sent (it changes with rate control); packets waiting;
+ * and a hook called when Wi-Fi's data rate changes (an interface
+ * advisory source). */
+double ns3net_rate(const struct ns3net *n);
+uint64_t ns3net_backlog(const struct ns3net *n);
+void ns3net_on_rate(struct ns3net *n, void (*fn)(void *arg), void *arg);
 
 #endif

@@ -448,12 +448,16 @@ static void topo_adv_sample(void *arg, struct adv_sample *out)
 	for (size_t h = 0; t->ports && h < t->nhosts; h++)
 		if (h != w->host && link_rate(t->ports[h]) < cap)
 			cap = link_rate(t->ports[h]);
+	if (t->ns3net && ns3net_rate(t->ns3net) > 0 &&
+	    ns3net_rate(t->ns3net) < cap)
+		cap = ns3net_rate(t->ns3net); /* Wi-Fi: its data rate now */
 	out->capacity_bps = cap;
 	nic_tx_sent(t->nics[w->host], &out->tx_bytes, &out->tx_pkts);
 	out->queue_pkts = nic_tx_backlog(t->nics[w->host]) +
 			  drv_tx_backlog(t->drvs[w->host]) +
 			  (w->mux ? mux_backlog(w->mux) : 0) +
-			  topo_port_backlog(t, w->host);
+			  topo_port_backlog(t, w->host) +
+			  (t->ns3net ? ns3net_backlog(t->ns3net) : 0);
 }
 
 static void topo_adv_deliver(void *arg, const struct adv_report *r)
@@ -513,6 +517,8 @@ int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
 	}
 	for (size_t h = 0; t->ports && h < t->nhosts; h++)
 		link_on_rate(t->ports[h], topo_rate_changed, t);
+	if (t->ns3net)
+		ns3net_on_rate(t->ns3net, topo_rate_changed, t);
 	return 0;
 }
 

@@ -31,10 +31,15 @@
  * ns-3's random variables used by a device is assigned explicitly,
  * numbered from 0 in each session, so a session's draws depend only on
  * ns3c_seed() and not on what ran before in the process.
+ *
+ * Benchmarks (ns3c_bench_*) use the simulator between sessions: they set
+ * its scheduler or build their own nodes, run, and destroy it, so a
+ * session that follows starts from scratch as after ns3c_close().
  */
 #include "ns3c.h"
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <memory>
@@ -45,17 +50,24 @@
 #include <ns3/csma-helper.h>
 #include <ns3/csma-net-device.h>
 #include <ns3/data-rate.h>
+#include <ns3/internet-stack-helper.h>
+#include <ns3/ipv4-address-helper.h>
 #include <ns3/node.h>
 #include <ns3/nstime.h>
+#include <ns3/object-factory.h>
 #include <ns3/packet.h>
 #include <ns3/point-to-point-helper.h>
 #include <ns3/point-to-point-net-device.h>
 #include <ns3/rng-seed-manager.h>
+#include <ns3/scheduler.h>
 #include <ns3/simulator.h>
 #include <ns3/ssid.h>
 #include <ns3/sta-wifi-mac.h>
 #include <ns3/string.h>
 #include <ns3/tag.h>
+#include <ns3/udp-client-server-helper.h>
+#include <ns3/udp-server.h>
+#include <ns3/uinteger.h>
 #include <ns3/wifi-helper.h>
 #include <ns3/wifi-mac-queue.h>
 #include <ns3/wifi-mac.h>
@@ -75,6 +87,9 @@ using namespace ns3;
 #define NS3C_ETH_FRAMING 18 /* 14 B header + 4 B FCS */
 /* How long stations may take to associate before it counts as failure. */
 #define NS3C_ASSOC_WAIT_S 1.0
+/* ns3c_bench_udp_p2p: the server's port and the client's interval. */
+#define NS3C_BENCH_PORT 9
+#define NS3C_BENCH_INTERVAL_NS 500
 
 namespace
 {
@@ -198,6 +213,15 @@ int64_t NowNs3()
 Time Ps(int64_t ps)
 {
 	return Time::FromInteger(static_cast<uint64_t>(ps), Time::PS);
+}
+
+/* ns-3's time resolution is set once per process, before it is used. */
+void UsePicoseconds()
+{
+	if (!resolution_set) {
+		Time::SetResolution(Time::PS);
+		resolution_set = true;
+	}
 }
 
 void Enter()
@@ -427,10 +451,7 @@ int ns3c_open(const struct ns3c_hooks *hooks)
 	if (g.open)
 		return -EBUSY;
 	try {
-		if (!resolution_set) {
-			Time::SetResolution(Time::PS);
-			resolution_set = true;
-		}
+		UsePicoseconds();
 		g = Session();
 		if (hooks)
 			g.hooks = *hooks;
@@ -885,6 +906,121 @@ void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out)
 					     ->GetNPackets();
 		break;
 	}
+}
+
+namespace
+{
+
+/* The state of a hold model run (ns3c_bench_hold). */
+struct Hold {
+	ns3c_delay_fn delay = nullptr;
+	void *ctx = nullptr;
+	uint64_t left = 0; /* events still to run */
+};
+
+Hold hold;
+
+void HoldEvent()
+{
+	if (--hold.left == 0)
+		Simulator::Stop();
+	Simulator::Schedule(Ps(hold.delay(hold.ctx)), &HoldEvent);
+}
+
+double WallNow()
+{
+	return std::chrono::duration<double>(
+		       std::chrono::steady_clock::now().time_since_epoch())
+		.count();
+}
+
+} // namespace
+
+int ns3c_bench_hold(const char *scheduler, uint32_t n, uint64_t events,
+		    ns3c_delay_fn delay, void *ctx, double *wall_s)
+{
+	TypeId tid;
+
+	if (g.open)
+		return -EBUSY;
+	if (!scheduler || !delay || n == 0 || events == 0 ||
+	    !TypeId::LookupByNameFailSafe(scheduler, &tid) ||
+	    !tid.IsChildOf(Scheduler::GetTypeId()))
+		return -EINVAL;
+	try {
+		ObjectFactory f;
+
+		UsePicoseconds();
+		f.SetTypeId(tid);
+		Simulator::SetScheduler(f);
+		hold = Hold();
+		hold.delay = delay;
+		hold.ctx = ctx;
+		hold.left = events;
+		for (uint32_t i = 0; i < n; i++)
+			Simulator::Schedule(Ps(delay(ctx)), &HoldEvent);
+		double t0 = WallNow();
+		Simulator::Run();
+		*wall_s = WallNow() - t0;
+	} catch (const std::bad_alloc &) {
+		Simulator::Destroy();
+		return -ENOMEM;
+	}
+	Simulator::Destroy();
+	return 0;
+}
+
+int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
+		       uint64_t *received)
+{
+	if (g.open)
+		return -EBUSY;
+	if (packets == 0 || packets > UINT32_MAX)
+		return -EINVAL;
+	try {
+		UsePicoseconds();
+		NodeContainer nodes;
+		PointToPointHelper p2p;
+		InternetStackHelper stack;
+		Ipv4AddressHelper addr;
+		Time end = NanoSeconds(static_cast<int64_t>(
+				   packets * NS3C_BENCH_INTERVAL_NS)) +
+			   MilliSeconds(1);
+
+		nodes.Create(2);
+		p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
+		p2p.SetChannelAttribute("Delay", StringValue("1us"));
+		NetDeviceContainer devs = p2p.Install(nodes);
+		stack.Install(nodes);
+		addr.SetBase("10.1.1.0", "255.255.255.0");
+		Ipv4InterfaceContainer ifs = addr.Assign(devs);
+
+		UdpServerHelper server(NS3C_BENCH_PORT);
+		ApplicationContainer sa = server.Install(nodes.Get(1));
+		UdpClientHelper client(ifs.GetAddress(1), NS3C_BENCH_PORT);
+		client.SetAttribute("MaxPackets", UintegerValue(packets));
+		client.SetAttribute(
+			"Interval",
+			TimeValue(NanoSeconds(NS3C_BENCH_INTERVAL_NS)));
+		client.SetAttribute("PacketSize", UintegerValue(64));
+		ApplicationContainer ca = client.Install(nodes.Get(0));
+		sa.Start(Seconds(0));
+		ca.Start(MicroSeconds(1));
+		sa.Stop(end);
+		ca.Stop(end);
+		Simulator::Stop(end);
+
+		double t0 = WallNow();
+		Simulator::Run();
+		*wall_s = WallNow() - t0;
+		*events = Simulator::GetEventCount();
+		*received = DynamicCast<UdpServer>(sa.Get(0))->GetReceived();
+	} catch (const std::bad_alloc &) {
+		Simulator::Destroy();
+		return -ENOMEM;
+	}
+	Simulator::Destroy();
+	return 0;
 }
 
 } /* extern "C" */

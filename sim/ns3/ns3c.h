@@ -202,6 +202,35 @@ struct ns3c_dev_state {
 
 void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out);
 
+/*
+ * Benchmarks (bench/bench.c): ns-3 on its own, as the reference usnsim is
+ * measured against. Each runs ns3::Simulator outside any session and
+ * destroys it before returning; -EBUSY while a session is open. Wall times
+ * cover the simulation only (Simulator::Run), not the set-up.
+ */
+
+/* Draws the next delay of the hold model in picoseconds (>= 0). */
+typedef int64_t (*ns3c_delay_fn)(void *ctx);
+
+/* The hold model on ns3::Simulator with the scheduler named by its ns-3
+ * type ("ns3::MapScheduler", "ns3::HeapScheduler",
+ * "ns3::PriorityQueueScheduler", "ns3::CalendarScheduler"): n events are
+ * scheduled delay(ctx) after time 0, then every event that runs schedules
+ * one successor delay(ctx) later, until `events` events have run. Returns
+ * 0 and the wall time of those events in *wall_s; -EINVAL (not a
+ * scheduler type, n or events 0, delay NULL); -EBUSY; -ENOMEM. */
+int ns3c_bench_hold(const char *scheduler, uint32_t n, uint64_t events,
+		    ns3c_delay_fn delay, void *ctx, double *wall_s);
+
+/* ns-3's own two-node UDP client and server (UdpClient to UdpServer, full
+ * internet stacks) over a 10 Gb/s point-to-point link with 1 us of delay:
+ * `packets` datagrams of 64 bytes (UDP payload), one every 500 ns. Returns
+ * 0, the wall time in *wall_s, the events ns-3 ran in *events and the
+ * datagrams the server received in *received; -EINVAL (packets 0 or above
+ * UINT32_MAX); -EBUSY; -ENOMEM. */
+int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
+		       uint64_t *received);
+
 #ifdef __cplusplus
 }
 #endif

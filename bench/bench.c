@@ -1,0 +1,549 @@
+/*
+ * bench.c - `make bench`: usnsim's speed and memory against ns-3's, in one
+ * table, measured side by side in one process on one machine.
+ *
+ *   usnsim-bench [-r REPS] [-n EVENTS] [SCENARIO]
+ *
+ * What it measures (each speed is the best of REPS runs, 3 by default):
+ *
+ * - The hold model: N events pending (N = 1e3, 1e4, 1e5); every event
+ *   that runs schedules one successor an exponential delay later (mean
+ *   1 us), EVENTS events in all (2e6 by default). On the native engine
+ *   through the public engine API (sim_create, sim_schedule, sim_run),
+ *   and on ns3::Simulator with each of its schedulers (ns3c_bench_hold).
+ *   Both draw their delays from the same function over the same
+ *   project stream (rng_exponential), so they run the same events in the
+ *   same order; only the set-up of the N first events is left out. The
+ *   time of the draws alone is shown too: both sides pay it per event.
+ * - The pipeline: SCENARIO (bench/pipeline.yaml by default), two hosts
+ *   with user-space stacks, a multiplexer and busy-polling NICs, run
+ *   through the library (scn_load, run_scenario) for PIPE_DURATION of
+ *   simulated time: packets received by the apps per wall second, events
+ *   per packet and wall nanoseconds per event, from the run_result.
+ * - The reference: ns-3's own two-node UDP client and server over a
+ *   point-to-point link with 64-byte payloads (ns3c_bench_udp_p2p).
+ * - Peak memory (ru_maxrss) of the pipeline for MEM_SHORT and ten times
+ *   as long, and of its set-up alone, each run in a child process of its
+ *   own (forked before anything else is measured) so peaks do not mix.
+ *
+ * Then one PASS or FAIL line per required ratio. A FAIL never changes the
+ * exit status, which is 1 only when something could not be measured.
+ * Progress goes to stderr, the table and verdicts to stdout.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ns3c.h"
+#include "rng.h"
+#include "run.h"
+#include "scenario.h"
+#include "sim.h"
+#include "stats.h"
+#include "version.h"
+
+#define HOLD_EVENTS 2000000ULL
+#define HOLD_MEAN_PS ((double)SIM_US)
+#define HOLD_SEED 1
+#define PIPE_DURATION "200ms"
+#define MEM_SETUP "1us"
+#define MEM_SHORT "100ms"
+#define MEM_LONG "1s"
+#define UDP_PACKETS 200000ULL
+#define DEFAULT_SCENARIO "bench/pipeline.yaml"
+
+/* Required ratios (the targets). */
+#define NEED_HOLD_SMALL 3.0 /* N = 1e3 and 1e4 */
+#define NEED_HOLD_LARGE 2.0 /* N = 1e5 */
+#define NEED_PIPE 5.0
+#define AIM_PIPE 10.0
+#define NEED_MEM 1.10
+
+static const uint32_t hold_n[] = { 1000, 10000, 100000 };
+#define NHOLD (sizeof(hold_n) / sizeof(hold_n[0]))
+
+static const char *const schedulers[] = {
+	"ns3::MapScheduler",
+	"ns3::HeapScheduler",
+	"ns3::PriorityQueueScheduler",
+	"ns3::CalendarScheduler",
+};
+#define NSCHED (sizeof(schedulers) / sizeof(schedulers[0]))
+
+/* The table, printed at the end. */
+struct row {
+	char what[40];
+	char which[36];
+	char value[16];
+	char unit[32];
+};
+
+#define MAX_ROWS 64
+static struct row rows[MAX_ROWS];
+static size_t nrows;
+
+static void add_row(const char *what, const char *which, const char *unit,
+		    const char *fmt, ...)
+{
+	struct row *r;
+	va_list ap;
+
+	if (nrows == MAX_ROWS)
+		return;
+	r = &rows[nrows++];
+	snprintf(r->what, sizeof(r->what), "%s", what);
+	snprintf(r->which, sizeof(r->which), "%s", which);
+	snprintf(r->unit, sizeof(r->unit), "%s", unit);
+	va_start(ap, fmt);
+	vsnprintf(r->value, sizeof(r->value), fmt, ap);
+	va_end(ap);
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* --- the hold model ---------------------------------------------------- */
+
+struct hold {
+	struct rng *rng;
+	uint64_t left; /* events still to run */
+};
+
+static int64_t hold_delay(void *ctx)
+{
+	struct hold *h = ctx;
+
+	return (int64_t)rng_exponential(h->rng, HOLD_MEAN_PS);
+}
+
+static void hold_event(struct sim *sim, void *a, void *b)
+{
+	struct hold *h = a;
+
+	(void)b;
+	if (--h->left == 0)
+		sim_stop(sim);
+	sim_schedule(sim, hold_delay(h), hold_event, h, NULL);
+}
+
+/* Events per second of the hold model on scheduler sched (NULL: the native
+ * engine); 0 on failure. */
+static double hold_rate(const char *sched, uint32_t n, uint64_t events)
+{
+	struct hold h = { 0 };
+	double wall = 0;
+	int rc = 0;
+
+	h.rng = rng_create(HOLD_SEED, 0, "bench.hold");
+	if (!h.rng)
+		return 0;
+	if (sched) {
+		rc = ns3c_bench_hold(sched, n, events, hold_delay, &h, &wall);
+	} else {
+		struct sim *sim = sim_create("native");
+		uint64_t ran;
+		double t0;
+
+		if (!sim) {
+			rng_destroy(h.rng);
+			return 0;
+		}
+		h.left = events;
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (!sim_schedule(sim, hold_delay(&h), hold_event, &h,
+					  NULL))
+				rc = -ENOMEM;
+		t0 = wall_now();
+		ran = rc ? 0 : sim_run(sim, SIM_TIME_MAX);
+		wall = wall_now() - t0;
+		if (!rc && ran != events)
+			rc = -EIO;
+		sim_destroy(sim);
+	}
+	rng_destroy(h.rng);
+	if (rc || wall <= 0) {
+		fprintf(stderr, "usnsim-bench: hold on %s, N=%u: %s\n",
+			sched ? sched : "native", n, strerror(-rc));
+		return 0;
+	}
+	return (double)events / wall;
+}
+
+/* Delays drawn per second by hold_delay() alone: the part of every hold
+ * model event, on every engine, that is not the engine's. */
+static double draw_rate(uint64_t events)
+{
+	struct hold h = { 0 };
+	volatile int64_t sink = 0;
+	double t0, wall;
+
+	h.rng = rng_create(HOLD_SEED, 0, "bench.hold");
+	if (!h.rng)
+		return 0;
+	t0 = wall_now();
+	for (uint64_t i = 0; i < events; i++)
+		sink += hold_delay(&h);
+	wall = wall_now() - t0;
+	rng_destroy(h.rng);
+	(void)sink;
+	return wall > 0 ? (double)events / wall : 0;
+}
+
+/* The best of reps runs at N = n on the native engine (best[0]) and on
+ * each ns-3 scheduler (best[1 + j]), taken in turn so that whatever else
+ * loads the machine meanwhile falls on all of them alike. Returns 0, or
+ * -1 if a run failed. */
+static int best_hold(uint32_t n, uint64_t events, unsigned reps,
+		     double best[1 + NSCHED])
+{
+	for (size_t k = 0; k <= NSCHED; k++)
+		best[k] = 0;
+	for (unsigned i = 0; i < reps; i++) {
+		for (size_t k = 0; k <= NSCHED; k++) {
+			const char *sched = k ? schedulers[k - 1] : NULL;
+			double r;
+
+			fprintf(stderr, "usnsim-bench: hold N=%u: %s (%u/%u)\n",
+				n, sched ? sched : "native", i + 1, reps);
+			r = hold_rate(sched, n, events);
+			if (r == 0)
+				return -1;
+			if (r > best[k])
+				best[k] = r;
+		}
+	}
+	return 0;
+}
+
+/* --- the pipeline ------------------------------------------------------ */
+
+struct pipe_result {
+	double wall_s;
+	uint64_t events;
+	uint64_t packets; /* received by the apps */
+};
+
+/* Runs the scenario at path for `duration` of simulated time. */
+static int pipe_run(const char *path, const char *duration,
+		    struct pipe_result *out)
+{
+	char set[64], err[512];
+	const char *sets[] = { set };
+	const char *const *apps;
+	struct run_result r;
+	struct scn *s;
+	size_t napps;
+	int rc;
+
+	snprintf(set, sizeof(set), "duration=%s", duration);
+	rc = scn_load(path, sets, 1, &s, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "usnsim-bench: %s\n", err);
+		return rc;
+	}
+	rc = run_scenario(s, 0, &r, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "usnsim-bench: %s\n", err);
+		scn_destroy(s);
+		return rc;
+	}
+	memset(out, 0, sizeof(*out));
+	out->wall_s = r.wall_s;
+	out->events = r.events;
+	napps = scn_instances(s, "apps", &apps);
+	for (size_t i = 0; i < napps; i++) {
+		char comp[128];
+		struct stat_info si;
+
+		snprintf(comp, sizeof(comp), "apps.%s", apps[i]);
+		if (!stats_find(r.stats, comp, "received", &si) &&
+		    si.kind == STAT_COUNTER)
+			out->packets += *si.u.counter;
+	}
+	if (strcmp(r.engine, "native"))
+		fprintf(stderr, "usnsim-bench: warning: %s ran on %s\n", path,
+			r.engine);
+	run_result_fini(&r);
+	scn_destroy(s);
+	return 0;
+}
+
+/* Peak resident memory in KiB of a child process that runs the pipeline
+ * for `duration`; -1 on failure. */
+static long pipe_peak_kib(const char *path, const char *duration)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct pipe_result pr;
+
+		_exit(pipe_run(path, duration, &pr) ? 1 : 0);
+	}
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return ru.ru_maxrss; /* KiB on Linux */
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static void cpu_model(char *buf, size_t n)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, n, "unknown CPU");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !colon)
+			continue;
+		colon += 1 + strspn(colon + 1, " \t");
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(buf, n, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+static void print_table(unsigned reps, uint64_t events)
+{
+	char cpu[128];
+	int w[3] = { 0, 0, 0 };
+
+	cpu_model(cpu, sizeof(cpu));
+	for (size_t i = 0; i < nrows; i++) {
+		int l[3] = { (int)strlen(rows[i].what),
+			     (int)strlen(rows[i].which),
+			     (int)strlen(rows[i].value) };
+
+		for (int j = 0; j < 3; j++)
+			if (l[j] > w[j])
+				w[j] = l[j];
+	}
+	printf("usnsim %s bench: %s, %ld CPUs online; speeds are the best of "
+	       "%u; hold: %llu events per run\n",
+	       usnsim_version(), cpu, sysconf(_SC_NPROCESSORS_ONLN), reps,
+	       (unsigned long long)events);
+	printf("%-*s  %-*s  %*s  %s\n", w[0], "measure", w[1], "case", w[2],
+	       "value", "unit");
+	for (size_t i = 0; i < nrows; i++)
+		printf("%-*s  %-*s  %*s  %s\n", w[0], rows[i].what, w[1],
+		       rows[i].which, w[2], rows[i].value, rows[i].unit);
+}
+
+static void verdict(bool pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s  ", pass ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: usnsim-bench [-r REPS] [-n EVENTS] [SCENARIO]\n"
+		"  -r REPS    runs per speed measurement, best kept "
+		"(default 3)\n"
+		"  -n EVENTS  events per hold model run (default 2000000)\n"
+		"  SCENARIO   the pipeline (default " DEFAULT_SCENARIO ")\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = DEFAULT_SCENARIO;
+	uint64_t events = HOLD_EVENTS;
+	unsigned reps = 3;
+	double native[NHOLD], fastest[NHOLD], best[1 + NSCHED];
+	const char *fastest_name[NHOLD];
+	struct pipe_result pipe = { 0 };
+	double pipe_pps = 0, udp_pps = 0, udp_wall = 0, draws = 0;
+	uint64_t udp_events = 0, udp_received = 0;
+	long mem_setup, mem_short, mem_long;
+	char which[64];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:n:h")) != -1) {
+		switch (opt) {
+		case 'r':
+			reps = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			events = strtoull(optarg, NULL, 10);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		path = argv[optind];
+	if (reps == 0 || events == 0) {
+		usage(stderr);
+		return 2;
+	}
+
+	/* Memory first, while this process is small: children inherit its
+	 * resident pages. */
+	fprintf(stderr, "usnsim-bench: peak memory of %s ...\n", path);
+	mem_setup = pipe_peak_kib(path, MEM_SETUP);
+	mem_short = pipe_peak_kib(path, MEM_SHORT);
+	mem_long = pipe_peak_kib(path, MEM_LONG);
+	if (mem_setup < 0 || mem_short < 0 || mem_long < 0) {
+		fprintf(stderr, "usnsim-bench: a memory run failed\n");
+		return 1;
+	}
+
+	fprintf(stderr, "usnsim-bench: pipeline ...\n");
+	for (unsigned i = 0; i < reps; i++) {
+		struct pipe_result pr;
+
+		if (pipe_run(path, PIPE_DURATION, &pr))
+			return 1;
+		if (pr.packets == 0 || pr.events == 0 || pr.wall_s <= 0) {
+			fprintf(stderr, "usnsim-bench: %s: no packet arrived\n",
+				path);
+			return 1;
+		}
+		if ((double)pr.packets / pr.wall_s > pipe_pps) {
+			pipe = pr;
+			pipe_pps = (double)pr.packets / pr.wall_s;
+		}
+	}
+
+	fprintf(stderr, "usnsim-bench: ns-3 UDP point-to-point ...\n");
+	for (unsigned i = 0; i < reps; i++) {
+		double wall;
+		uint64_t ev, rx;
+		int rc = ns3c_bench_udp_p2p(UDP_PACKETS, &wall, &ev, &rx);
+
+		if (rc || rx == 0 || wall <= 0) {
+			fprintf(stderr, "usnsim-bench: ns-3 UDP: %s\n",
+				rc ? strerror(-rc) : "nothing received");
+			return 1;
+		}
+		if ((double)rx / wall > udp_pps) {
+			udp_pps = (double)rx / wall;
+			udp_wall = wall;
+			udp_events = ev;
+			udp_received = rx;
+		}
+	}
+
+	fprintf(stderr, "usnsim-bench: delay draws ...\n");
+	for (unsigned i = 0; i < reps; i++) {
+		double r = draw_rate(events);
+
+		if (r > draws)
+			draws = r;
+	}
+	if (draws == 0)
+		return 1;
+	add_row("hold, delay draws alone", "rng_exponential", "ns/draw", "%.1f",
+		1e9 / draws);
+	for (size_t i = 0; i < NHOLD; i++) {
+		char nlabel[32];
+
+		snprintf(nlabel, sizeof(nlabel), "N=%u", hold_n[i]);
+		if (best_hold(hold_n[i], events, reps, best))
+			return 1;
+		native[i] = best[0];
+		add_row("hold, native engine", nlabel, "M events/s", "%.2f",
+			native[i] / 1e6);
+		fastest[i] = 0;
+		fastest_name[i] = "";
+		for (size_t j = 0; j < NSCHED; j++) {
+			double r = best[1 + j];
+
+			snprintf(which, sizeof(which), "hold, %s",
+				 schedulers[j]);
+			add_row(which, nlabel, "M events/s", "%.2f", r / 1e6);
+			if (r > fastest[i]) {
+				fastest[i] = r;
+				fastest_name[i] = schedulers[j];
+			}
+		}
+		snprintf(which, sizeof(which), "vs %s", fastest_name[i] + 5);
+		add_row("hold, native / fastest ns-3", nlabel, which, "%.2fx",
+			native[i] / fastest[i]);
+	}
+
+	snprintf(which, sizeof(which), "64 B, %s simulated", PIPE_DURATION);
+	add_row("pipeline, usnsim", which, "M packets/wall s", "%.3f",
+		pipe_pps / 1e6);
+	add_row("pipeline, usnsim", "", "events/packet", "%.2f",
+		(double)pipe.events / (double)pipe.packets);
+	add_row("pipeline, usnsim", "", "ns/event", "%.1f",
+		pipe.wall_s * 1e9 / (double)pipe.events);
+	add_row("pipeline, usnsim", "", "M events/s", "%.2f",
+		(double)pipe.events / pipe.wall_s / 1e6);
+	snprintf(which, sizeof(which), "64 B payload, %llu packets",
+		 (unsigned long long)UDP_PACKETS);
+	add_row("ns-3 UDP client/server, p2p", which, "M packets/wall s",
+		"%.3f", udp_pps / 1e6);
+	add_row("ns-3 UDP client/server, p2p", "", "events/packet", "%.2f",
+		(double)udp_events / (double)udp_received);
+	add_row("ns-3 UDP client/server, p2p", "", "ns/event", "%.1f",
+		udp_wall * 1e9 / (double)udp_events);
+	add_row("pipeline / ns-3 UDP", "packets per wall second", "", "%.2fx",
+		pipe_pps / udp_pps);
+	add_row("peak RSS, pipeline", "set-up only (" MEM_SETUP ")", "MiB",
+		"%.1f", mem_setup / 1024.0);
+	add_row("peak RSS, pipeline", "short (" MEM_SHORT ")", "MiB", "%.1f",
+		mem_short / 1024.0);
+	add_row("peak RSS, pipeline", "10x (" MEM_LONG ")", "MiB", "%.1f",
+		mem_long / 1024.0);
+	add_row("peak RSS, 10x / short", "", "", "%.3fx",
+		(double)mem_long / (double)mem_short);
+	add_row("peak RSS above set-up", "short / 10x", "KiB", "%ld / %ld",
+		mem_short - mem_setup, mem_long - mem_setup);
+
+	print_table(reps, events);
+	for (size_t i = 0; i < NHOLD; i++) {
+		double need =
+			hold_n[i] >= 100000 ? NEED_HOLD_LARGE : NEED_HOLD_SMALL;
+		double ratio = native[i] / fastest[i];
+
+		verdict(ratio >= need,
+			"hold N=%u: native %.2fx the fastest ns-3 scheduler "
+			"(%s; need >= %.0fx)",
+			hold_n[i], ratio, fastest_name[i], need);
+	}
+	verdict(pipe_pps >= NEED_PIPE * udp_pps,
+		"pipeline: %.2fx ns-3's UDP p2p packets per wall second "
+		"(need >= %.0fx, aim %.0fx: %s)",
+		pipe_pps / udp_pps, NEED_PIPE, AIM_PIPE,
+		pipe_pps >= AIM_PIPE * udp_pps ? "met" : "not met");
+	verdict((double)mem_long <= NEED_MEM * (double)mem_short,
+		"memory: the 10x run peaks at %.3fx the short run "
+		"(need <= %.2fx)",
+		(double)mem_long / (double)mem_short, NEED_MEM);
+	return 0;
+}
