@@ -47,7 +47,7 @@ struct app {
 	uint32_t backoff_every; /* expired events before slowing down */
 	double backoff_factor;
 	uint64_t expired_seen;
-	bool adaptive;
+	bool adaptive, tx_status;
 	double adapt_share;
 	double mean_bits; /* mean packet size in bits */
 	uint64_t *expired, *rate_changes, *advisories, *deadline_misses;
@@ -156,6 +156,7 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 		p->deadline_ps = p->created_ps + a->deadline_ps;
 		p->expiry = a->expiry;
 	}
+	p->want_status = a->tx_status;
 	a->last_id = p->id;
 	(*a->sent)++;
 	*a->sent_bytes += p->len_bytes;
@@ -313,6 +314,8 @@ static void app_load_reactions(struct app *a, const struct scn *s,
 	a->adaptive = scn_int(s, path) != 0;
 	snprintf(path, sizeof(path), "%s.adapt_share", pre);
 	a->adapt_share = scn_double(s, path);
+	snprintf(path, sizeof(path), "%s.tx_status", pre);
+	a->tx_status = scn_int(s, path) != 0;
 }
 
 static int app_load(struct app *a, const struct scn *s, const char *name,

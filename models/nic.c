@@ -154,6 +154,8 @@ struct nic {
 	uint64_t granule;  /* IOTLB reach of pool buffers */
 	void (*expired)(void *arg, struct sim_pkt *p, int origin);
 	void *expired_arg;
+	void (*sent)(void *arg, struct sim_pkt *p);
+	void *sent_arg;
 	bool reach_segment; /* an IOTLB entry covers a pool segment */
 	bool poll, adaptive;
 	sim_time irq_ps, poll_ps;
@@ -306,6 +308,8 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	pool_release_dev(p, POOL_NONE); /* the frame has left */
+	if (p->want_status && n->sent)
+		n->sent(n->sent_arg, p);
 	if (n->tx.head != n->tx.tail)
 		sim_schedule_at(sim,
 				n->tx.slot[n->tx.head & n->tx.mask]
@@ -620,6 +624,13 @@ void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames)
 {
 	*bytes = *n->tx_wire_bytes;
 	*frames = *n->tx_frames;
+}
+
+void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
+		 void *arg)
+{
+	n->sent = fn;
+	n->sent_arg = arg;
 }
 
 void nic_on_expired(struct nic *n,

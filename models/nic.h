@@ -72,6 +72,10 @@ uint64_t nic_held_by(const struct nic *n, uint32_t src);
  * iommu.reach: segment (one mapping per pool segment). */
 struct pool;
 void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes);
+/* A packet that asked for a transmit status (pkt->want_status) has left:
+ * fn(arg, p), just before it goes to the network. */
+void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
+		 void *arg);
 /* Line rate, and what has left so far (wire bytes, framing included, and
  * frames). */
 double nic_rate(const struct nic *n);

@@ -86,7 +86,7 @@ struct stk {
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_dropped, *ev_read;
-	uint64_t *no_memory;
+	uint64_t *no_memory, *ev_status;
 };
 
 static void fifo_push(struct stk_fifo *q, struct sim_pkt *p)
@@ -288,6 +288,8 @@ static void stk_read_events(struct stk *e)
 		(*e->ev_read)++;
 		if (ev.type == CHAN_EV_TX_EXPIRED && e->on_expired)
 			e->on_expired(e->on_expired_arg, ev.status != 0);
+		if (ev.type == CHAN_EV_TX_STATUS)
+			(*e->ev_status)++;
 	}
 }
 
@@ -567,7 +569,8 @@ static int stk_stats(struct stk *e, struct stats *st)
 	e->ev_dropped = stats_counter(st, e->name, "events.dropped", "");
 	e->ev_read = stats_counter(st, e->name, "events.read", "");
 	e->no_memory = stats_counter(st, e->name, "drops.no_memory", "packets");
-	if (!e->no_memory)
+	e->ev_status = stats_counter(st, e->name, "events.tx_status", "");
+	if (!e->no_memory || !e->ev_status)
 		return -ENOMEM;
 	return e->tx_syncs && e->tx_packets && e->rx_syncs && e->rx_packets &&
 			       e->rx_wakeups && e->tx_full && e->backoffs &&
@@ -726,6 +729,22 @@ void stk_set_pool(struct stk *e, struct pool *pool)
 {
 	e->pool = pool;
 	e->ep.pool = pool;
+}
+
+int stk_post_status(struct stk *e, const struct sim_pkt *p)
+{
+	struct chan_event ev = { .type = CHAN_EV_TX_STATUS,
+				 .status = 0, /* success */
+				 .flow = (uint32_t)e->flow_id,
+				 .pkt_id = p->id,
+				 .at_ps = sim_now(e->sim) };
+	int rc;
+
+	if (e->kind != STK_USER)
+		return -ENOTSUP;
+	rc = chan_event_post(&e->ch, &ev);
+	(*(rc ? e->ev_dropped : e->ev_posted))++;
+	return rc;
 }
 
 int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,

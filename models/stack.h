@@ -99,6 +99,10 @@ int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
 		     bool dropped);
 void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
 		    void *arg);
+/* A transmit status event (success) for packet p, which has left the
+ * host's NIC; the stack counts those it reads in events.tx_status.
+ * Returns 0, -ENOSPC or -ENOTSUP like stk_post_expired(). */
+int stk_post_status(struct stk *e, const struct sim_pkt *p);
 /* A spoofing app's endpoint: the flow whose 5-tuple a replay uses (NULL:
  * none). */
 void stk_set_victim(struct stk *e, const struct stk *victim);

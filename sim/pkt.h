@@ -79,7 +79,8 @@ struct sim_pkt {
 	uint32_t dbuf, ubuf;
 	/* deadline (0: none) and what to do once it has passed */
 	sim_time deadline_ps;
-	uint8_t expiry; /* enum pkt_expiry */
+	uint8_t expiry;	     /* enum pkt_expiry */
+	uint8_t want_status; /* post a transmit status event once sent */
 };
 
 struct pkt_pool;

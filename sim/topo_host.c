@@ -90,6 +90,17 @@ static void topo_expired(void *arg, struct sim_pkt *p, int origin)
 		app_on_expired(t->apps[p->src], dropped);
 }
 
+/* A packet that asked for it has left host w's NIC: a transmit status
+ * event for its sender's channel. */
+static void topo_sent(void *arg, struct sim_pkt *p)
+{
+	struct topo_sw *w = arg;
+	struct stk *e = w->t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
+
+	if (e)
+		stk_post_status(e, p);
+}
+
 static void topo_app_expired(void *arg, bool dropped)
 {
 	app_on_expired(arg, dropped);
@@ -107,6 +118,7 @@ int topo_mux(struct topo *t, struct sim *sim, struct stats *st,
 
 	drv_on_expired(t->drvs[i], topo_expired, w);
 	nic_on_expired(t->nics[i], topo_expired, w);
+	nic_on_sent(t->nics[i], topo_sent, w);
 	w->mux_in = w->drv_in;
 	snprintf(path, sizeof(path), "hosts.%s.mux.discipline", t->hosts[i]);
 	if (!strcmp(scn_str(s, path), "none"))

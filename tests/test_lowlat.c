@@ -801,6 +801,45 @@ static void test_expiry_nic(void)
 	run_result_fini(&r);
 }
 
+/* Transmit status: an app that asks for it gets one event per packet that
+ * has left its host's NIC, in its channel's event ring, read by its stack
+ * before its next sync; the receiving end posts none. */
+static const char status_yaml[] =
+	"name: lowlat-status\n"
+	"duration: 10ms\n"
+	"seed: 1\n"
+	"hosts:\n"
+	"  client: { nic: { iommu: { enabled: false } } }\n"
+	"  server: { like: client }\n"
+	"network: { kind: link, rate: 10Gbps, overhead: 20B }\n"
+	"apps:\n"
+	"  a: { host: client, peer: server, pattern: cbr, rate: 100kpps, size: 512B, stack: user, tx_status: true }\n";
+
+static void test_tx_status(void)
+{
+	struct run_result r;
+	struct scn *s = NULL;
+	double frames, posted, read, status;
+
+	if (run_text(status_yaml, NULL, 0, &r, &s))
+		return;
+	frames = metric(&r, "hosts.client.nic", "tx_frames");
+	posted = metric(&r, "hosts.client.stack.a", "events.posted");
+	read = metric(&r, "hosts.client.stack.a", "events.read");
+	status = metric(&r, "hosts.client.stack.a", "events.tx_status");
+	SAY("  tx status: frames %.0f posted %.0f read %.0f status %.0f\n",
+	    frames, posted, read, status);
+	CHECKF(frames > 900 && posted == frames, "frames %.0f posted %.0f",
+	       frames, posted);
+	CHECKF(status == read && read <= posted && posted - read <= 1,
+	       "read %.0f status %.0f posted %.0f", read, status, posted);
+	CHECKF(metric(&r, "hosts.server.stack.a", "events.posted") == 0,
+	       "the receiving end posted events");
+	check_conservation(&r, s, "status");
+	scn_destroy(s);
+	run_result_fini(&r);
+}
+
 /* ---- 4. advisories, a rate step and adaptive apps ---- */
 
 /* One app of 1500 B CBR at 6 Gb/s through 10 Gb/s switch ports that step
@@ -948,6 +987,7 @@ int suite_lowlat(void)
 	    !CU_add_test(s, "agent: admission and policing", test_agent) ||
 	    !CU_add_test(s, "expiry at the multiplexer", test_expiry_mux) ||
 	    !CU_add_test(s, "expiry at the driver", test_expiry_driver) ||
+	    !CU_add_test(s, "transmit status events", test_tx_status) ||
 	    !CU_add_test(s, "expiry at the NIC: late before the wire is free",
 			 test_expiry_nic) ||
 	    !CU_add_test(s, "advisories, rate step, adaptive apps",
