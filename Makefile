@@ -6,6 +6,7 @@
 #   make test     build and run the CUnit suites
 #   make test-asan  the test suite built with AddressSanitizer and UBSan
 #   make fuzz       fuzz the scenario loader (FUZZ_SECONDS=60 by default)
+#   make valgrind   memcheck over short runs of bundled scenarios
 #   make params-md  regenerate the README parameter table
 #   make bench      speed and memory against ns-3 (bench/, not in test)
 
@@ -85,6 +86,23 @@ BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
 $(BUILD)/usnsim-bench: $(BENCH_OBJ) $(BUILD)/libusnsim.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Memcheck over short runs of scenarios that use every model (hosts with
+# stacks, pools, multiplexers, ns-3): no leak, no invalid access, or the
+# target fails.
+VALGRIND_RUNS := scenarios/spoof.yaml scenarios/pool_dynamic.yaml \
+		 scenarios/ll_share.yaml scenarios/wifi.yaml
+.PHONY: valgrind
+valgrind: $(BUILD)/usnsim
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	for f in $(VALGRIND_RUNS); do \
+		echo "valgrind: $$f"; \
+		valgrind -q --leak-check=full --show-possibly-lost=no \
+			--errors-for-leak-kinds=definite,indirect \
+			--error-exitcode=1 $(BUILD)/usnsim sweep "$$f" --db "$$d/v.db" \
+			-j 1 --quiet --set duration=3ms --set warmup=0 \
+			--shard 1/64 || exit 1; \
+	done
+
 .PHONY: bench
 bench: $(BUILD)/usnsim-bench
 	$(BUILD)/usnsim-bench bench/pipeline.yaml
@@ -92,7 +110,8 @@ bench: $(BUILD)/usnsim-bench
 # The whole suite under AddressSanitizer (leaks included) and UBSan, built
 # in build-asan/; the tests run that build's usnsim.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	      -fno-sanitize-recover=undefined -Wno-format-truncation
+	      -fno-sanitize-recover=undefined -Wno-format-truncation \
+	      -DUSNSIM_CHECKS
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(ASAN_FLAGS)" \
 		build-asan/usnsim build-asan/usnsim-tests

@@ -224,3 +224,31 @@ void hostmem_finish(struct hostmem *m)
 	for (size_t i = 0; i < m->n; i++)
 		pool_finish(m->pools[i]);
 }
+
+/* One pool's accounting: reserved >= in use, no bad free. */
+static int hostmem_check_pool(const struct pool *p, const char *name, char *msg,
+			      size_t n)
+{
+	if (pool_reserved(p) < pool_in_use(p)) {
+		snprintf(msg, n, "%s reserves %llu B but has %llu B in use",
+			 name, (unsigned long long)pool_reserved(p),
+			 (unsigned long long)pool_in_use(p));
+		return -1;
+	}
+	if (pool_bad_frees(p)) {
+		snprintf(msg, n, "%s saw %llu bad frees", name,
+			 (unsigned long long)pool_bad_frees(p));
+		return -1;
+	}
+	return 0;
+}
+
+int hostmem_check(const struct hostmem *m, char *msg, size_t n)
+{
+	if (hostmem_check_pool(m->dev, "the device pool", msg, n))
+		return -1;
+	for (size_t i = 0; i < m->n; i++)
+		if (hostmem_check_pool(m->pools[i], "a channel pool", msg, n))
+			return -1;
+	return 0;
+}

@@ -35,6 +35,9 @@ uint64_t hostmem_device_segment(const struct hostmem *m);
  * -ENOMEM. */
 int hostmem_channel_pool(struct hostmem *m, const char *app, struct pool **out,
 			 char *err, size_t errlen);
+/* The pools' accounting invariants (reserved >= in use, no bad free):
+ * 0, or -1 with what is wrong in msg. */
+int hostmem_check(const struct hostmem *m, char *msg, size_t n);
 /* Records every pool's end-of-run scalars. */
 void hostmem_finish(struct hostmem *m);
 

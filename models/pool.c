@@ -606,6 +606,11 @@ uint64_t pool_in_use(const struct pool *p)
 	return p->allocated * p->cfg.buffer_bytes;
 }
 
+uint64_t pool_bad_frees(const struct pool *p)
+{
+	return *p->bad_frees;
+}
+
 uint32_t pool_segments(const struct pool *p)
 {
 	return p->nsegs;

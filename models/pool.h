@@ -120,6 +120,8 @@ uint32_t pool_buffer_bytes(const struct pool *p);
 uint64_t pool_reserved(const struct pool *p);
 uint64_t pool_in_use(const struct pool *p);
 uint32_t pool_segments(const struct pool *p);
+/* Frees of buflets that were not allocated heads (a bug of a caller). */
+uint64_t pool_bad_frees(const struct pool *p);
 
 /* Memory pressure: returns the pool's free segments (a dynamic pool's,
  * down to min_bytes; magazines drained first); returns the bytes freed. */

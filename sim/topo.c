@@ -423,10 +423,72 @@ int topo_start(struct topo *t)
 }
 
 /* Records the end-of-run scalars; returns the number of hosts down. */
+/* A counter of the run, 0 if it has none of that name. */
+static uint64_t topo_counter(const struct stats *st, const char *comp,
+			     const char *metric)
+{
+	struct stat_info si;
+
+	if (stats_find(st, comp, metric, &si) || si.kind != STAT_COUNTER)
+		return 0;
+	return *si.u.counter;
+}
+
+/* The end-of-run invariants: every packet of every app is received,
+ * dropped or held somewhere (walked, not derived), the packets held are
+ * the packets allocated, and every pool holds at least what is in use
+ * and saw no bad free. Checked in debug builds (USNSIM_CHECKS, as the
+ * sanitizer build of `make test-asan`): a broken one stops the process
+ * with a message, since a model is wrong. */
+static void topo_check(const struct topo *t, const struct stats *st,
+		       const uint64_t *held)
+{
+#ifdef USNSIM_CHECKS
+	uint64_t all = 0;
+	char comp[128];
+
+	for (size_t i = 0; i < t->napps; i++) {
+		uint64_t sent, got;
+
+		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
+		sent = topo_counter(st, comp, "sent");
+		got = topo_counter(st, comp, "received") +
+		      topo_counter(st, comp, "dropped") + held[i];
+		if (sent != got) {
+			fprintf(stderr,
+				"usnsim: invariant broken: %s sent %llu packets, received + dropped + in flight %llu\n",
+				comp, (unsigned long long)sent,
+				(unsigned long long)got);
+			abort();
+		}
+		all += held[i];
+	}
+	if (all != pkt_in_use(t->pool)) {
+		fprintf(stderr,
+			"usnsim: invariant broken: %llu packets in flight, %llu allocated\n",
+			(unsigned long long)all,
+			(unsigned long long)pkt_in_use(t->pool));
+		abort();
+	}
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (t->sw[h].mem &&
+		    hostmem_check(t->sw[h].mem, comp, sizeof(comp))) {
+			fprintf(stderr, "usnsim: invariant broken: %s\n", comp);
+			abort();
+		}
+#else
+	(void)t;
+	(void)st;
+	(void)held;
+	(void)topo_counter;
+#endif
+}
+
 unsigned topo_finish(struct topo *t, struct stats *st)
 {
 	char comp[128];
 	unsigned down = 0;
+	uint64_t *held = calloc(t->napps ? t->napps : 1, sizeof(*held));
 
 	if (t->link)
 		link_finish(t->link);
@@ -447,26 +509,31 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	}
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
-		uint64_t held = t->link ? link_held_by(t->link, src)
-					: ns3net_held_by(t->ns3net, src);
+		uint64_t held_i = t->link ? link_held_by(t->link, src)
+					  : ns3net_held_by(t->ns3net, src);
 
 		for (size_t h = 0; t->ports && h < t->nhosts; h++)
-			held += link_held_by(t->ports[h], src);
+			held_i += link_held_by(t->ports[h], src);
 		for (size_t h = 0; h < t->nhosts; h++)
-			held += nic_held_by(t->nics[h], src) +
-				drv_held_by(t->drvs[h], src) +
-				(t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
-					      : 0) +
-				(t->sw[h].mux ? mux_held_by(t->sw[h].mux, src)
-					      : 0);
+			held_i += nic_held_by(t->nics[h], src) +
+				  drv_held_by(t->drvs[h], src) +
+				  (t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
+						: 0) +
+				  (t->sw[h].mux ? mux_held_by(t->sw[h].mux, src)
+						: 0);
 		for (size_t e = 2 * i; e < 2 * i + 2; e++)
-			held += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;
+			held_i += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
-		stats_scalar(st, comp, "in_flight", "packets", (double)held);
+		stats_scalar(st, comp, "in_flight", "packets", (double)held_i);
+		if (held)
+			held[i] = held_i;
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));
 	topo_finish_cpu(t, st);
 	stats_scalar(st, "sim", "host_down", "hosts", (double)down);
+	if (held)
+		topo_check(t, st, held);
+	free(held);
 	return down;
 }
