@@ -220,8 +220,10 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 		export_fmt(err, errlen, "%s: %s", o->db, strerror(errno));
 		return -ENOENT;
 	}
+	/* the busy timeout before the first read: a sweep may be writing */
 	if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) !=
 		    SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {
 		export_fmt(err, errlen,
@@ -230,7 +232,6 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 		rc = -EILSEQ;
 		goto out;
 	}
-	sqlite3_busy_timeout(db, 10000);
 	sqlite3_create_function(db, "usnsim_number", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				export_number, NULL, NULL);

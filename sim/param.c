@@ -25,9 +25,8 @@
 #include "units.h"
 
 static const struct param_def *const param_tables[] = {
-	sim_params, link_params,   app_params,
-	nic_params, driver_params, stack_params, pool_params,
-	mux_params, lowlat_params,
+	sim_params,   link_params, app_params, nic_params,    driver_params,
+	stack_params, pool_params, mux_params, lowlat_params,
 };
 
 #define PARAM_NTABLES (sizeof(param_tables) / sizeof(param_tables[0]))

@@ -73,8 +73,9 @@ extern const struct param_def nic_params[];  /* hosts.*.nic.* */
 extern const struct param_def driver_params[]; /* hosts.*.driver.* */
 extern const struct param_def
 	stack_params[]; /* hosts.*.cpu/stack/channel/fsw */
-extern const struct param_def pool_params[]; /* hosts.*.pool.*, hosts.*.memory */
-extern const struct param_def mux_params[];    /* hosts.*.mux.* */
+extern const struct param_def
+	pool_params[];			    /* hosts.*.pool.*, hosts.*.memory */
+extern const struct param_def mux_params[]; /* hosts.*.mux.* */
 extern const struct param_def lowlat_params[]; /* hosts.*.agent/advisory */
 
 /* All declarations, in a stable order (the order of `usnsim params`). */

@@ -739,8 +739,10 @@ static int plot_open(const char *path, const char *filter, const char *where,
 		plot_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
+	/* the busy timeout before the first read: a sweep may be writing */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 		    SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {
 		plot_fmt(err, errlen, "%s: not a usnsim results database (%s)",
@@ -748,7 +750,6 @@ static int plot_open(const char *path, const char *filter, const char *where,
 		rc = -EILSEQ;
 		goto out;
 	}
-	sqlite3_busy_timeout(db, 10000);
 	strbuf_add(&sql,
 		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
 		   " AS r WHERE (%s) AND (%s\n)",

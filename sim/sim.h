@@ -7,7 +7,7 @@
  * sequence number), so a run is a pure function of its inputs.
  *
  * The engine is a thin front over a backend chosen at creation: "native"
- * (a 4-ary heap over a slab of event records, no allocation per event) or
+ * (a radix heap keyed on time, no allocation per event once grown) or
  * "ns3" (ns3::Simulator through sim/ns3/, required by ns-3 networks; one
  * at a time per process). Models see only this API.
  */

@@ -3,8 +3,10 @@
  *
  * The differential test drives the engine and a sorted array with the same
  * random script of schedule / cancel / pop operations (many at equal
- * timestamps, and cancels of ids already run or cancelled) and checks that
- * every popped event is the reference's minimum by (time, sequence).
+ * timestamps, zero delays, rare times far ahead, cancels of the minimum and
+ * storms of cancels, cancels of ids already run or cancelled, runs up to a
+ * time short of the next event) and checks that every popped event is the
+ * reference's minimum by (time, sequence).
  * Every test runs on each backend, native and ns3 (ns3::Simulator), which
  * must agree with the reference, and so with each other, event for event.
  */
@@ -86,36 +88,55 @@ static void differential(const char *backend)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
 	CU_ASSERT_STRING_EQUAL(sim->ops->name, backend);
 	for (long op = 0; op < ops; op++) {
-		/* alternate phases that grow and shrink the queue */
-		uint64_t grow = (op / 20000) % 2 ? 43 : 49;
+		/* phases that grow the queue, shrink it, and cancel most of it
+		 * (so that cancelled events outnumber pending ones) */
+		static const uint64_t grow_of[] = { 49, 43, 49, 30 };
+		static const uint64_t cancel_of[] = { 20, 20, 20, 50 };
+		uint64_t phase = (op / 20000) % 4;
+		uint64_t grow = grow_of[phase], cancel = cancel_of[phase];
 		uint64_t x = xorshift(&rng) % 100;
 
 		if (x < grow || r.n == 0) {
 			/* delays from a small set make many equal times */
 			sim_time d = (sim_time)(xorshift(&rng) % 8) * 1000;
 			struct ref_ev e = { sim_now(sim) + d, seq++, tag, 0 };
+			uint64_t y = xorshift(&rng) % 4096;
 
-			if (xorshift(&rng) % 4 == 0)
+			if (y < 1024)
 				d = (sim_time)(xorshift(&rng) % 1000000);
+			else if (y < 1026) /* far ahead: high bits differ */
+				d = (sim_time)(xorshift(&rng) >> 12);
 			e.t = sim_now(sim) + d;
 			e.id = sim_schedule(sim, d, on_pop,
 					    (void *)(uintptr_t)tag, NULL);
 			CU_ASSERT_NOT_EQUAL(e.id, 0);
 			tag++;
 			ref_insert(&r, e);
-		} else if (x < grow + 20) {
-			size_t i = xorshift(&rng) % r.n;
+		} else if (x < grow + cancel) {
+			/* now and then the minimum, otherwise any */
+			size_t i =
+				xorshift(&rng) % 8 ? xorshift(&rng) % r.n : 0;
 
 			CU_ASSERT_EQUAL(sim_cancel(sim, r.v[i].id), 0);
 			stale[nstale++ % 1024] = r.v[i].id;
 			ref_remove(&r, i);
 			cancels++;
-		} else if (x < grow + 25 && nstale > 0) {
+		} else if (x < grow + cancel + 5 && nstale > 0) {
 			sim_event_id id =
 				stale[xorshift(&rng) %
 				      (nstale < 1024 ? nstale : 1024)];
 
 			CU_ASSERT_EQUAL(sim_cancel(sim, id), -ENOENT);
+		} else if (x < grow + cancel + 8) {
+			/* up to a time short of the next event: runs nothing */
+			sim_time until = sim_now(sim) +
+					 (sim_time)(xorshift(&rng) % 4000);
+
+			if (until >= r.v[0].t)
+				until = r.v[0].t - 1;
+			if (until >= sim_now(sim) &&
+			    (sim_run(sim, until) != 0 || sim_now(sim) != until))
+				mismatches++;
 		} else {
 			popped_tag = 0;
 			sim_run(sim, SIM_TIME_MAX);
