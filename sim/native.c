@@ -1,52 +1,75 @@
 /*
- * native.c - the native engine backend: a radix heap keyed on time.
+ * native.c - the native engine backend: a radix heap keyed on time, with a
+ * small sorted "bottom" for the nearest events.
  *
  * Event times never go backwards (nothing is scheduled before now), so the
  * queue is a monotone priority queue: a radix heap with 2^RADIX_BITS-ary
- * digits. It remembers `last`, the time of the latest minimum taken out,
- * and keeps every pending entry with time t >= last in one bucket: bucket 0
- * holds the entries at exactly `last`; the others are indexed by the
- * highest digit in which t differs from `last` (its level) and by t's value
- * of that digit, so a bucket's index grows with its times. Invariants:
+ * digits. It remembers `last`, a lower bound of every pending time, and
+ * keeps every pending entry that is not in the bottom in one bucket:
+ * bucket 0 holds the entries at exactly `last`; the others are indexed by
+ * the highest digit in which t differs from `last` (its level) and by t's
+ * value of that digit, so a bucket's index grows with its times.
  *
+ * The bottom is an array of at most BOT_CAP entries sorted by (time,
+ * sequence), read from its head, and `blim`: every entry scheduled with a
+ * time before blim goes into the bottom (after the entries at its time),
+ * every other one into its bucket. Invariants:
+ *
+ * - every entry of the bottom precedes, by (time, sequence), every entry
+ *   of a bucket, and every bucket entry has a time >= blim while the
+ *   bottom is not empty;
  * - every entry of a bucket is earlier than every entry of a higher one;
  * - within a bucket, entries are in scheduling order (the order in which
  *   sim_schedule was called for them).
  *
- * Scheduling appends to the tail of its bucket: the newest entry is the
- * latest in scheduling order, so the second invariant holds. The next
- * event is the head of bucket 0: it has the smallest time and, among equal
- * times, was scheduled first, which is the (time, sequence) order with no
- * sequence number stored. When bucket 0 is empty, the lowest non-empty
- * bucket k holds the minimum m; `last` becomes m and the entries of bucket
- * k move, in their order, to the (empty) buckets below k (they agree with m
- * down to k's level); higher buckets keep their place, since m agrees with
- * the old `last` on every digit above k's level and on their own digit's
- * position. Both invariants survive, and an entry only ever moves down, at
- * most once per level.
+ * Scheduling appends to the tail of its bucket, or inserts into the bottom
+ * after every entry at most as late: either way the newest entry is the
+ * latest in scheduling order among those of its time. The next event is
+ * the head of the bottom. When the bottom is empty, the lowest non-empty
+ * bucket k holds the minimum m:
  *
- * `last` is at most now whenever a handler can schedule: it is the time of
- * the event being run, or of a dead entry at most `until` when sim_run
- * returns early, and it is reset when the queue is empty. Looking at the
- * minimum beyond `until` moves nothing.
+ * - if it holds at most BOT_LOAD entries, they all move to the bottom,
+ *   stably sorted by time (dead ones dropped), and so do those of the next
+ *   buckets of k's level while they fit in BOT_LOAD; blim becomes one past
+ *   the latest of them; `last` stays, as nothing after blim goes below k;
+ * - else, if k is bucket 0 (all its times equal `last`), its first
+ *   BOT_LOAD entries move to the bottom and blim becomes `last`, so that
+ *   new entries at `last` queue behind the rest of bucket 0;
+ * - else `last` becomes m and the entries of bucket k move, in their
+ *   order, to the (empty) buckets below k (they agree with m down to k's
+ *   level); higher buckets keep their place, since m agrees with the old
+ *   `last` on every digit above k's level and on their own digit's
+ *   position; then the lowest bucket is looked at again.
  *
- * Entries carry the whole event (time, handler and its two words, record
- * index) and live in blocks of BLK_ENTS, chained per bucket and recycled
- * through a free list; scheduling keeps enough blocks in reserve for the
- * worst case of a move, so running never allocates and nothing allocates
- * per event once the pools have grown.
+ * When an insertion finds the bottom full, the bottom spills: its entries
+ * go, in order, to their buckets (they are all earlier than every bucket
+ * entry, so both bucket invariants hold) and the bottom empties.
  *
- * Each event also has a small record in a slab, found by its id (generation
- * << 32 | index): the generation changes when the event runs or is
- * cancelled, so a stale id is recognised and refused. Cancel is O(1) and
- * lazy: the record is marked dead and its entry is skipped (and the record
- * freed) when it reaches the head of bucket 0. When dead entries outnumber
- * live ones (plus PURGE_SLACK) every bucket is compacted in order, so memory
- * stays within a constant factor of the pending events (amortised O(1)).
+ * `last` is at most now whenever a handler can schedule: it only changes
+ * to the minimum of the queue when that is at most `until`, and it is
+ * reset when the queue is empty. Looking at the minimum beyond `until`
+ * moves nothing but entries of one bucket into the bottom.
+ *
+ * Queue entries are 16 bytes (time and record index); the handler and its
+ * two words live in the record. Bucket entries live in blocks of BLK_ENTS,
+ * chained per bucket and recycled through a free list; scheduling keeps
+ * enough blocks in reserve for the worst case of a move or a spill, so
+ * running never allocates and nothing allocates per event once the pools
+ * have grown.
+ *
+ * Each event has its record in a slab, found by its id (generation << 32 |
+ * index): the generation changes when the event runs or is cancelled, so a
+ * stale id is recognised and refused. Cancel is O(1) and lazy: the record
+ * is marked dead and its entry is skipped (and the record freed) when it
+ * reaches the bottom or its head. When dead entries outnumber live ones
+ * (plus PURGE_SLACK) every bucket and the bottom are compacted in order, so
+ * memory stays within a constant factor of the pending events (amortised
+ * O(1)).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend.h"
 
@@ -60,6 +83,8 @@ _Static_assert(MASK_WORDS <= 64, "one summary word covers the mask");
  * block per bucket, bucket 0's consumed head, the block being moved). */
 #define BLK_SPARE (NBUCKETS + 4)
 #define PURGE_SLACK 64
+#define BOT_CAP 64  /* bottom entries at most */
+#define BOT_LOAD 32 /* a bucket this small moves to the bottom whole */
 
 /* Record states, in the free list link's place. */
 #define EV_NONE UINT32_MAX	    /* end of the free list */
@@ -70,13 +95,13 @@ _Static_assert(MASK_WORDS <= 64, "one summary word covers the mask");
 struct ev {
 	uint32_t gen;  /* changes when the event runs or is cancelled; != 0 */
 	uint32_t next; /* free list link, or EV_LIVE / EV_DEAD */
+	sim_fn fn;
+	void *a, *b;
 };
 
 struct qent {
 	uint64_t t;
-	sim_fn fn;
-	void *a, *b;
-	uint32_t ev;
+	uint64_t ev;
 };
 
 struct blk {
@@ -87,13 +112,17 @@ struct blk {
 /* A FIFO of entries; empty when head is NULL. */
 struct bucket {
 	struct blk *head, *tail;
-	uint32_t hpos; /* next entry to read in head (only bucket 0 reads) */
+	uint32_t hpos; /* next entry to read in head */
 	uint32_t tpos; /* entries written in tail */
+	uint64_t n;    /* entries */
 };
 
 struct native {
 	struct sim *sim;
 	uint64_t last;
+	struct qent bot[BOT_CAP]; /* the bottom: bot[bh..be) */
+	uint32_t bh, be;
+	uint64_t blim;
 	uint64_t mask[MASK_WORDS]; /* bit j set when bucket j is not empty */
 	uint64_t words;		   /* bit w set when mask[w] is not 0 */
 	struct bucket bk[NBUCKETS];
@@ -184,26 +213,7 @@ static inline void bucket_append(struct native *nt, unsigned j,
 		bk->tpos = 0;
 	}
 	bk->tail->e[bk->tpos++] = *e;
-}
-
-/* Takes the head of bucket 0, which is not empty. */
-static inline void pop0(struct native *nt, struct qent *e)
-{
-	struct bucket *bk = &nt->bk[0];
-	struct blk *h = bk->head;
-
-	*e = h->e[bk->hpos++];
-	if (h == bk->tail) {
-		if (bk->hpos == bk->tpos) {
-			blk_put(nt, h);
-			bk->head = bk->tail = NULL;
-			mask_clear(nt, 0);
-		}
-	} else if (bk->hpos == BLK_ENTS) {
-		bk->head = h->next;
-		bk->hpos = 0;
-		blk_put(nt, h);
-	}
+	bk->n++;
 }
 
 static inline void ev_free(struct native *nt, uint32_t i)
@@ -215,6 +225,16 @@ static inline void ev_free(struct native *nt, uint32_t i)
 static inline uint32_t gen_next(uint32_t gen)
 {
 	return gen == UINT32_MAX ? 1 : gen + 1;
+}
+
+/* Frees the record of e and returns true if it was cancelled. */
+static inline bool drop_dead(struct native *nt, const struct qent *e)
+{
+	if (nt->ev[e->ev].next != EV_DEAD)
+		return false;
+	ev_free(nt, (uint32_t)e->ev);
+	nt->ndead--;
+	return true;
 }
 
 /*
@@ -230,6 +250,7 @@ static void bucket_move(struct native *nt, unsigned k, bool purging)
 	uint32_t p = src.hpos;
 
 	nt->bk[k].head = nt->bk[k].tail = NULL;
+	nt->bk[k].n = 0;
 	mask_clear(nt, k);
 	for (struct blk *b = src.head, *next; b; b = next) {
 		uint32_t end = b == src.tail ? src.tpos : BLK_ENTS;
@@ -238,14 +259,10 @@ static void bucket_move(struct native *nt, unsigned k, bool purging)
 		for (; p < end; p++) {
 			const struct qent *e = &b->e[p];
 
-			if (!purging) {
+			if (!purging)
 				bucket_append(nt, bucket_of(e->t, nt->last), e);
-			} else if (nt->ev[e->ev].next == EV_DEAD) {
-				ev_free(nt, e->ev);
-				nt->ndead--;
-			} else {
+			else if (!drop_dead(nt, e))
 				bucket_append(nt, k, e);
-			}
 		}
 		p = 0;
 		blk_put(nt, b);
@@ -253,37 +270,144 @@ static void bucket_move(struct native *nt, unsigned k, bool purging)
 }
 
 /*
- * Bucket 0 is empty: finds the minimum and, if it is at most until, makes
- * it `last` and moves the lowest bucket down. Returns false (changing
- * nothing) if the queue is empty or its minimum is later than until.
+ * Moves the first max entries of bucket k (or all, if fewer) to the end of
+ * the bottom, dropping the dead ones; with sort, each is inserted after
+ * every bottom entry at most as late (a stable insertion sort).
+ */
+static void bucket_load(struct native *nt, unsigned k, uint64_t max, bool sort)
+{
+	struct bucket *bk = &nt->bk[k];
+
+	for (; max && bk->head; max--) {
+		struct blk *h = bk->head;
+		struct qent e = h->e[bk->hpos++];
+
+		if (h == bk->tail && bk->hpos == bk->tpos) {
+			blk_put(nt, h);
+			bk->head = bk->tail = NULL;
+			mask_clear(nt, k);
+		} else if (bk->hpos == BLK_ENTS) {
+			bk->head = h->next;
+			bk->hpos = 0;
+			blk_put(nt, h);
+		}
+		bk->n--;
+		if (drop_dead(nt, &e))
+			continue;
+		if (sort) {
+			uint32_t i = nt->be;
+
+			while (i > nt->bh && nt->bot[i - 1].t > e.t) {
+				nt->bot[i] = nt->bot[i - 1];
+				i--;
+			}
+			nt->bot[i] = e;
+		} else {
+			nt->bot[nt->be] = e;
+		}
+		nt->be++;
+	}
+}
+
+/*
+ * The bottom is empty: refills it from the lowest bucket, moving buckets
+ * down as needed. Returns false (changing nothing but the bottom) if the
+ * queue is empty or its minimum is later than until.
  */
 static bool refill(struct native *nt, uint64_t until)
 {
-	uint64_t m = UINT64_MAX;
-	unsigned k = lowest_bucket(nt);
+	nt->bh = nt->be = 0;
+	for (;;) {
+		unsigned k = lowest_bucket(nt);
+		uint64_t m = UINT64_MAX;
 
-	if (k == NBUCKETS)
-		return false;
-	for (struct blk *b = nt->bk[k].head; b; b = b->next) {
-		uint32_t end = b == nt->bk[k].tail ? nt->bk[k].tpos : BLK_ENTS;
+		if (k == NBUCKETS)
+			return false;
+		if (nt->bk[k].n <= BOT_LOAD) {
+			unsigned level = k ? (k - 1) / RADIX : 0;
 
-		for (uint32_t p = 0; p < end; p++)
-			if (b->e[p].t < m)
-				m = b->e[p].t;
+			do {
+				bucket_load(nt, k, BOT_LOAD, true);
+				k = lowest_bucket(nt);
+			} while (k < NBUCKETS && (k - 1) / RADIX == level &&
+				 nt->bk[k].n <= BOT_LOAD - nt->be);
+			if (nt->bh == nt->be)
+				continue;
+			nt->blim = nt->bot[nt->be - 1].t + 1;
+			return true;
+		}
+		if (k == 0) {
+			bucket_load(nt, 0, BOT_LOAD, false);
+			if (nt->bh == nt->be)
+				continue;
+			nt->blim = nt->last;
+			return true;
+		}
+		for (struct blk *b = nt->bk[k].head; b; b = b->next) {
+			uint32_t p = b == nt->bk[k].head ? nt->bk[k].hpos : 0;
+			uint32_t end =
+				b == nt->bk[k].tail ? nt->bk[k].tpos : BLK_ENTS;
+
+			for (; p < end; p++)
+				if (b->e[p].t < m)
+					m = b->e[p].t;
+		}
+		if (m > until)
+			return false;
+		nt->last = m;
+		bucket_move(nt, k, false);
 	}
-	if (m > until)
-		return false;
-	nt->last = m;
-	bucket_move(nt, k, false);
-	return true;
+}
+
+/* Empties the bottom into the buckets, in order. */
+static void spill(struct native *nt)
+{
+	for (uint32_t i = nt->bh; i < nt->be; i++)
+		bucket_append(nt, bucket_of(nt->bot[i].t, nt->last),
+			      &nt->bot[i]);
+	nt->bh = nt->be = 0;
+}
+
+/* Inserts e into the bottom (not empty, e.t < blim) after every entry at
+ * most as late. */
+static inline void bot_insert(struct native *nt, const struct qent *e)
+{
+	uint32_t i;
+
+	if (nt->bh && e->t < nt->bot[nt->bh].t) {
+		nt->bot[--nt->bh] = *e;
+		return;
+	}
+	if (nt->be == BOT_CAP) {
+		uint32_t n = nt->be - nt->bh;
+
+		if (n == BOT_CAP) {
+			spill(nt);
+			bucket_append(nt, bucket_of(e->t, nt->last), e);
+			return;
+		}
+		memmove(nt->bot, &nt->bot[nt->bh], n * sizeof(*nt->bot));
+		nt->bh = 0;
+		nt->be = n;
+	}
+	for (i = nt->be; i > nt->bh && nt->bot[i - 1].t > e->t; i--)
+		nt->bot[i] = nt->bot[i - 1];
+	nt->bot[i] = *e;
+	nt->be++;
 }
 
 /* Drops every dead entry, keeping the order of the others. */
 static void purge(struct native *nt)
 {
+	uint32_t j = nt->bh;
+
 	for (unsigned k = 0; k < NBUCKETS; k++)
 		if (nt->bk[k].head)
 			bucket_move(nt, k, true);
+	for (uint32_t i = nt->bh; i < nt->be; i++)
+		if (!drop_dead(nt, &nt->bot[i]))
+			nt->bot[j++] = nt->bot[i];
+	nt->be = j;
 }
 
 /* Keeps blocks for entries + 1 entries in reserve. */
@@ -339,7 +463,7 @@ static sim_event_id native_schedule_at(void *impl, sim_time at, sim_fn fn,
 				       void *a, void *b)
 {
 	struct native *nt = impl;
-	struct qent e = { .t = (uint64_t)at, .fn = fn, .a = a, .b = b };
+	struct qent e = { .t = (uint64_t)at };
 	struct ev *ev;
 
 	if (nt->free_head == EV_NONE && grow_slab(nt))
@@ -350,9 +474,15 @@ static sim_event_id native_schedule_at(void *impl, sim_time at, sim_fn fn,
 	ev = &nt->ev[e.ev];
 	nt->free_head = ev->next;
 	ev->next = EV_LIVE;
+	ev->fn = fn;
+	ev->a = a;
+	ev->b = b;
 	if (nt->nlive + nt->ndead == 0)
 		nt->last = (uint64_t)nt->sim->now; /* any last <= now will do */
-	bucket_append(nt, bucket_of(e.t, nt->last), &e);
+	if (nt->bh != nt->be && e.t < nt->blim)
+		bot_insert(nt, &e);
+	else
+		bucket_append(nt, bucket_of(e.t, nt->last), &e);
 	nt->nlive++;
 	return (uint64_t)ev->gen << 32 | e.ev;
 }
@@ -385,18 +515,28 @@ static void native_run(void *impl, sim_time until)
 	while (!sim->stopping) {
 		struct qent e;
 		struct ev *ev;
+		sim_fn fn;
+		void *a, *b;
 
-		if (!(nt->mask[0] & 1) && !refill(nt, (uint64_t)until))
+		if (nt->bh == nt->be && !refill(nt, (uint64_t)until))
 			break;
-		pop0(nt, &e);
+		e = nt->bot[nt->bh];
+		if (e.t > (uint64_t)until)
+			break;
+		nt->bh++;
+		if (nt->bh != nt->be)
+			__builtin_prefetch(&nt->ev[nt->bot[nt->bh].ev]);
 		ev = &nt->ev[e.ev];
 		if (ev->next == EV_DEAD) {
-			ev_free(nt, e.ev);
+			ev_free(nt, (uint32_t)e.ev);
 			nt->ndead--;
 			continue;
 		}
 		ev->gen = gen_next(ev->gen);
-		ev_free(nt, e.ev);
+		fn = ev->fn;
+		a = ev->a;
+		b = ev->b;
+		ev_free(nt, (uint32_t)e.ev);
 		nt->nlive--;
 #ifdef USNSIM_CHECKS
 		if ((sim_time)e.t < sim->now) { /* the clock never goes back */
@@ -408,7 +548,7 @@ static void native_run(void *impl, sim_time until)
 #endif
 		sim->now = (sim_time)e.t;
 		sim->events++;
-		e.fn(sim, e.a, e.b);
+		fn(sim, a, b);
 	}
 }
 

@@ -241,6 +241,56 @@ static void until_is_inclusive(const char *backend)
 	sim_destroy(sim);
 }
 
+/* Events scheduled, in descending and repeated times, before the earliest
+ * pending one after a run stopped short of it (the native engine's sorted
+ * bottom: insertions at its head, inside it, compaction and spills) run in
+ * (time, sequence) order. */
+static uint64_t seen, seen_last;
+
+static void in_order(struct sim *sim, void *a, void *b)
+{
+	uint64_t key = (uint64_t)sim_now(sim) << 20 | (uint64_t)(uintptr_t)a;
+
+	(void)b;
+	CU_ASSERT(seen == 0 || key > seen_last);
+	seen_last = key;
+	seen++;
+}
+
+static sim_event_id ids[600];
+static unsigned nids;
+
+static void sched_in_order(struct sim *sim, sim_time at)
+{
+	ids[nids] = sim_schedule_at(sim, at, in_order, (void *)(uintptr_t)nids,
+				    NULL);
+	CU_ASSERT_NOT_EQUAL(ids[nids], 0);
+	nids++;
+}
+
+static void bottom_inserts(const char *backend)
+{
+	struct sim *sim = sim_create(backend);
+	uint64_t cancelled = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+	seen = nids = 0;
+	for (int i = 1; i <= 3; i++)
+		sched_in_order(sim, 1000 * i);
+	CU_ASSERT_EQUAL(sim_run(sim, 1), 0);
+	for (int i = 0; i < 300; i++)
+		sched_in_order(sim, 3000 - 10 * (i % 150));
+	for (unsigned i = 0; i < nids; i += 7)
+		cancelled += sim_cancel(sim, ids[i]) == 0;
+	CU_ASSERT_EQUAL(sim_run(sim, 1500), seen);
+	for (int i = 0; i < 200; i++)
+		sched_in_order(sim, 1500 + (i * 37) % 2000);
+	sim_run(sim, SIM_TIME_MAX);
+	CU_ASSERT_EQUAL(seen, nids - cancelled);
+	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	sim_destroy(sim);
+}
+
 /* ns-3's simulator is one per process: a second ns3 engine is refused
  * while the first lives, and works once it is gone. */
 static void test_ns3_singleton(void)
@@ -291,6 +341,7 @@ static void test_ns3_singleton(void)
 ON_BACKENDS(differential)
 ON_BACKENDS(equal_times_fifo_and_until)
 ON_BACKENDS(until_is_inclusive)
+ON_BACKENDS(bottom_inserts)
 
 int suite_engine(void)
 {
@@ -303,12 +354,16 @@ int suite_engine(void)
 			 test_equal_times_fifo_and_until_native) ||
 	    !CU_add_test(s, "native: until is inclusive",
 			 test_until_is_inclusive_native) ||
+	    !CU_add_test(s, "native: inserts before the earliest",
+			 test_bottom_inserts_native) ||
 	    !CU_add_test(s, "ns3: differential vs sorted array",
 			 test_differential_ns3) ||
 	    !CU_add_test(s, "ns3: equal times, until, cancel",
 			 test_equal_times_fifo_and_until_ns3) ||
 	    !CU_add_test(s, "ns3: until is inclusive",
 			 test_until_is_inclusive_ns3) ||
+	    !CU_add_test(s, "ns3: inserts before the earliest",
+			 test_bottom_inserts_ns3) ||
 	    !CU_add_test(s, "ns3: one simulator per process",
 			 test_ns3_singleton))
 		return CU_get_error();
