@@ -562,8 +562,9 @@ int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
 }
 
 /* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
- * cpu.per_packet for each account and cpu.driver for their drivers (which
- * model their own cores), and under cpu: per_packet (all of them),
+ * cpu.per_packet for each account the run used and cpu.driver for their
+ * drivers (which model their own cores), and under cpu: per_packet (all
+ * of them),
  * syscalls_per_packet, copies_per_packet, wakeups_per_packet and
  * ctxsw_per_packet. */
 void topo_finish_cpu(struct topo *t, struct stats *st)
@@ -596,6 +597,8 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 			if (t->sw[h].cpu)
 				ps += (double)cpu_acct_time(t->sw[h].cpu, a);
 		total += ps;
+		if (ps == 0)
+			continue; /* an account the run never used */
 		snprintf(comp, sizeof(comp), "cpu.%s", cpu_acct_name(a));
 		stats_scalar(st, comp, "cpu.per_packet", "ps", ps / pkts);
 	}
