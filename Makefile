@@ -128,7 +128,10 @@ fuzz: $(BUILD)/sim/ns3/ns3c.o
 		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isim -Imodels -Isim/ns3 \
 		tests/fuzz/fuzz_scenario.c $(FUZZ_SRC) $(BUILD)/sim/ns3/ns3c.o \
 		-o build-fuzz/fuzz_scenario $(LDLIBS)
-	cp scenarios/*.yaml scenarios/*/*.yaml tests/bad/*.yaml tests/fixtures/*.yaml build-fuzz/corpus/
+	@for f in scenarios/*.yaml scenarios/*/*.yaml tests/bad/*.yaml \
+		 tests/fixtures/*.yaml; do \
+		cp "$$f" "build-fuzz/corpus/$$(echo "$$f" | tr / _)"; \
+	done
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -timeout=10 corpus
 
 deps:
