@@ -40,7 +40,8 @@ LDLIBS  += $(NS3_LIBS) -lstdc++
 LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sim/ns3/ns3c.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/main.o $(BUILD)/tests/util.o
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/main.o $(BUILD)/tests/util.o \
+	    $(BUILD)/tests/runs.o
 SUITES   := $(patsubst tests/test_%.c,%,$(TEST_SRC))
 
 .PHONY: all test test-asan fuzz demo deps clean params-md format

@@ -39,67 +39,24 @@
 #include "scenario.h"
 #include "stats.h"
 #include "sweep.h"
+#include "runs.h"
 #include "util.h"
 
 #define DYNAMIC "scenarios/pool_dynamic.yaml"
 #define SEGMENTS "scenarios/pool_segments.yaml"
 #define MAXSETS 16
 
-static int verbose(void)
-{
-	const char *v = getenv("USNSIM_TEST_VERBOSE");
-
-	return v && *v && strcmp(v, "0");
-}
-
-#define SAY(...)                                      \
-	do {                                          \
-		if (verbose())                        \
-			fprintf(stderr, __VA_ARGS__); \
-	} while (0)
-
-/* ---- reading results ---- */
-
-/* A counter, scalar or histogram mean; NAN if absent. */
-static double metric(const struct run_result *r, const char *comp,
-		     const char *name)
-{
-	struct stat_info si;
-
-	if (stats_find(r->stats, comp, name, &si))
-		return NAN;
-	switch (si.kind) {
-	case STAT_COUNTER:
-		return (double)*si.u.counter;
-	case STAT_SCALAR:
-		return si.u.scalar;
-	case STAT_HIST:
-		return si.u.hist->hist.mean;
-	case STAT_GAUGE:
-		return stats_gauge_mean(si.u.gauge);
-	default:
-		return NAN;
-	}
-}
-
-static double metricf(const struct run_result *r, const char *name,
-		      const char *fmt, const char *a, const char *b)
+/* tr_metric() of component fmt % (a, b). */
+static double metricf2(const struct run_result *r, const char *name,
+		       const char *fmt, const char *a, const char *b)
 {
 	char comp[192];
 
 	snprintf(comp, sizeof(comp), fmt, a, b);
-	return metric(r, comp, name);
+	return tr_metric(r, comp, name);
 }
 
-static const struct hist *histo(const struct run_result *r, const char *comp,
-				const char *name)
-{
-	struct stat_info si;
-
-	if (stats_find(r->stats, comp, name, &si) || si.kind != STAT_HIST)
-		return NULL;
-	return &si.u.hist->hist;
-}
+/* ---- reading results ---- */
 
 static const struct stat_gauge *gauge(const struct run_result *r,
 				      const char *comp, const char *name)
@@ -158,105 +115,6 @@ static double sum_counters(const struct run_result *r, const char *comp,
 
 /* ---- loading and running ---- */
 
-static int load(const char *path, const char *const *sets, size_t n,
-		struct scn **s)
-{
-	char err[512];
-	int rc = scn_load(path, sets, n, s, err, sizeof(err));
-
-	CHECKF(rc == 0, "%s", err);
-	return rc;
-}
-
-static int run_sets(const char *path, const char *const *sets, size_t n,
-		    struct run_result *r, struct scn **keep)
-{
-	struct scn *s = NULL;
-	char err[512];
-	int rc = load(path, sets, n, &s);
-
-	if (rc)
-		return rc;
-	rc = run_scenario(s, 0, r, err, sizeof(err));
-	CHECKF(rc == 0, "%s: %s", path, err);
-	if (!rc)
-		CHECKF(r->hosts_down == 0, "%s: %u hosts down", path,
-		       r->hosts_down);
-	if (keep && !rc)
-		*keep = s;
-	else
-		scn_destroy(s);
-	return rc;
-}
-
-static int write_tmp(char *path, size_t n, const char *text)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, n, "/tmp/usnsim-hostpool-XXXXXX.yaml");
-	fd = mkstemps(path, 5);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
-static int run_text(const char *text, const char *const *sets, size_t n,
-		    struct run_result *r, struct scn **keep)
-{
-	char path[64];
-	int rc;
-
-	if (write_tmp(path, sizeof(path), text)) {
-		CHECKF(0, "cannot write a temporary scenario");
-		return -1;
-	}
-	rc = run_sets(path, sets, n, r, keep);
-	unlink(path);
-	return rc;
-}
-
-/* Runs sweep point i of base's file with extra sets after the point's. */
-static int run_point(const char *path, const struct sweep *sw, size_t i,
-		     const char *const *extra, size_t nextra,
-		     struct run_result *r, struct scn **keep)
-{
-	const char *const *psets;
-	size_t np = sweep_point_sets(sw, i, &psets);
-	const char *sets[MAXSETS];
-	size_t n = 0;
-
-	for (size_t k = 0; k < np && n < MAXSETS; k++)
-		sets[n++] = psets[k];
-	for (size_t k = 0; k < nextra && n < MAXSETS; k++)
-		sets[n++] = extra[k];
-	return run_sets(path, sets, n, r, keep);
-}
-
-/* Loads path and expands its sweep; 0 or -1 (reported). */
-static int expand(const char *path, struct scn **base, struct sweep **sw)
-{
-	char err[512];
-
-	if (load(path, NULL, 0, base))
-		return -1;
-	if (sweep_expand(*base, sw, err, sizeof(err))) {
-		CHECKF(0, "%s: %s", path, err);
-		scn_destroy(*base);
-		*base = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- checks shared by the tests ---- */
 
 /* sent == received + dropped + in_flight for every app; returns the
@@ -269,19 +127,19 @@ static double check_conservation(const struct run_result *r,
 	double in_flight = 0;
 
 	for (size_t i = 0; i < na; i++) {
-		double sent = metricf(r, "sent", "apps.%s%s", apps[i], "");
-		double recv = metricf(r, "received", "apps.%s%s", apps[i], "");
-		double drop = metricf(r, "dropped", "apps.%s%s", apps[i], "");
-		double fl = metricf(r, "in_flight", "apps.%s%s", apps[i], "");
+		double sent = metricf2(r, "sent", "apps.%s%s", apps[i], "");
+		double recv = metricf2(r, "received", "apps.%s%s", apps[i], "");
+		double drop = metricf2(r, "dropped", "apps.%s%s", apps[i], "");
+		double fl = metricf2(r, "in_flight", "apps.%s%s", apps[i], "");
 
 		CHECKF(sent > 0 && sent == recv + drop + fl,
 		       "%s: app %s: sent %.0f received %.0f dropped %.0f in flight %.0f",
 		       what, apps[i], sent, recv, drop, fl);
 		in_flight += fl;
 	}
-	CHECKF(metric(r, "sim", "packets_in_use") == in_flight,
+	CHECKF(tr_metric(r, "sim", "packets_in_use") == in_flight,
 	       "%s: packets in use %.0f, in flight %.0f", what,
-	       metric(r, "sim", "packets_in_use"), in_flight);
+	       tr_metric(r, "sim", "packets_in_use"), in_flight);
 	return in_flight;
 }
 
@@ -318,10 +176,10 @@ static double check_held(const struct run_result *r, const struct scn *s,
 	CHECKF(np == want_pools, "%s: %zu pools, want %zu", what, np,
 	       want_pools);
 	for (size_t i = 0; i < np; i++) {
-		double allocs = metric(r, pools[i], "allocs");
-		double frees = metric(r, pools[i], "frees");
-		double h = metric(r, pools[i], "held_at_end");
-		double bad = metric(r, pools[i], "bad_frees");
+		double allocs = tr_metric(r, pools[i], "allocs");
+		double frees = tr_metric(r, pools[i], "frees");
+		double h = tr_metric(r, pools[i], "held_at_end");
+		double bad = tr_metric(r, pools[i], "bad_frees");
 		double inuse = gauge(r, pools[i], "mem.in_use")
 				       ? gauge(r, pools[i], "mem.in_use")->value
 				       : NAN;
@@ -342,8 +200,8 @@ static double check_held(const struct run_result *r, const struct scn *s,
 			dev_held += h;
 	}
 	for (size_t i = 0; i < nh; i++)
-		rings +=
-			metricf(r, "in_flight", "hosts.%s.nic%s", hosts[i], "");
+		rings += metricf2(r, "in_flight", "hosts.%s.nic%s", hosts[i],
+				  "");
 	in_flight = check_conservation(r, s, what);
 	/* every frame in a NIC ring holds a device buffer; every device
 	 * buffer is held by a packet in flight, which holds at most one
@@ -369,18 +227,18 @@ static void check_exact_held(const struct run_result *r, const struct scn *s,
 {
 	const char *const *hosts;
 	size_t nh = scn_instances(s, "hosts", &hosts);
-	double all = 0, in_flight, net = metric(r, "network", "in_flight");
+	double all = 0, in_flight, net = tr_metric(r, "network", "in_flight");
 
 	check_held(r, s, what, nh); /* device pools only */
 	in_flight = check_conservation(r, s, what);
 
 	for (size_t h = 0; h < nh; h++) {
-		double held = metricf(r, "held_at_end",
-				      "hosts.%s.pool.device%s", hosts[h], "");
-		double drv = metricf(r, "in_flight", "hosts.%s.driver%s",
-				     hosts[h], "");
-		double nic =
-			metricf(r, "in_flight", "hosts.%s.nic%s", hosts[h], "");
+		double held = metricf2(r, "held_at_end",
+				       "hosts.%s.pool.device%s", hosts[h], "");
+		double drv = metricf2(r, "in_flight", "hosts.%s.driver%s",
+				      hosts[h], "");
+		double nic = metricf2(r, "in_flight", "hosts.%s.nic%s",
+				      hosts[h], "");
 
 		CHECKF(held == drv + nic,
 		       "%s: %s device buffers held %.0f, driver %.0f + NIC %.0f in flight",
@@ -409,11 +267,11 @@ static void test_dynamic(void)
 	struct sweep *sw = NULL;
 	int ok[2] = { 0, 0 };
 
-	if (expand(DYNAMIC, &base, &sw))
+	if (tr_expand(DYNAMIC, &base, &sw))
 		return;
 	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 2);
 	for (size_t i = 0; i < 2; i++)
-		ok[i] = !run_point(DYNAMIC, sw, i, extra, 1, &r[i], &s[i]);
+		ok[i] = !tr_run_point(DYNAMIC, sw, i, extra, 1, &r[i], &s[i]);
 	if (!ok[0] || !ok[1])
 		goto out;
 	CHECKF(!strcmp(scn_str(s[0], "hosts.client.pool.mode"), "static") &&
@@ -432,23 +290,23 @@ static void test_dynamic(void)
 			snprintf(key, sizeof(key), "hosts.%s.pool.%s",
 				 dyn_hosts[h], k ? "user_max" : "device_max");
 			st_max = (double)scn_size(s[0], key);
-			sres = metric(&r[0], c, "reserved_mean");
-			shw = metric(&r[0], c, "high_water");
-			suse = metric(&r[0], c, "in_use_mean");
-			shigh = metric(&r[0], c, "in_use_high");
-			dres = metric(&r[1], c, "reserved_mean");
-			dhw = metric(&r[1], c, "high_water");
-			duse = metric(&r[1], c, "in_use_mean");
-			dhigh = metric(&r[1], c, "in_use_high");
+			sres = tr_metric(&r[0], c, "reserved_mean");
+			shw = tr_metric(&r[0], c, "high_water");
+			suse = tr_metric(&r[0], c, "in_use_mean");
+			shigh = tr_metric(&r[0], c, "in_use_high");
+			dres = tr_metric(&r[1], c, "reserved_mean");
+			dhw = tr_metric(&r[1], c, "high_water");
+			duse = tr_metric(&r[1], c, "in_use_mean");
+			dhigh = tr_metric(&r[1], c, "in_use_high");
 			SAY("dynamic: %s: static reserved_mean %.0f high_water "
 			    "%.0f in_use_mean %.1f in_use_high %.0f | dynamic "
 			    "reserved_mean %.1f high_water %.0f in_use_mean "
 			    "%.1f in_use_high %.0f | grows %.0f shrinks %.0f "
 			    "maps %.0f\n",
 			    c, sres, shw, suse, shigh, dres, dhw, duse, dhigh,
-			    metric(&r[1], c, "grows"),
-			    metric(&r[1], c, "shrinks"),
-			    metric(&r[1], c, "maps"));
+			    tr_metric(&r[1], c, "grows"),
+			    tr_metric(&r[1], c, "shrinks"),
+			    tr_metric(&r[1], c, "maps"));
 			/* the static pool holds its maximum all along */
 			CHECKF(sres == st_max && shw == st_max,
 			       "%s static: reserved_mean %.1f high_water %.0f, %s %.0f",
@@ -464,17 +322,18 @@ static void test_dynamic(void)
 			       "%s: in_use_high static %.0f, dynamic %.0f", c,
 			       shigh, dhigh);
 			for (size_t i = 0; i < 2; i++)
-				CHECKF(metric(&r[i], c, "alloc_failures") == 0,
+				CHECKF(tr_metric(&r[i], c, "alloc_failures") ==
+					       0,
 				       "%s point %zu: %.0f allocation failures",
 				       c, i,
-				       metric(&r[i], c, "alloc_failures"));
+				       tr_metric(&r[i], c, "alloc_failures"));
 			/* static: nothing grows or shrinks */
-			CHECKF(metric(&r[0], c, "grows") == 0 &&
-				       metric(&r[0], c, "shrinks") == 0,
+			CHECKF(tr_metric(&r[0], c, "grows") == 0 &&
+				       tr_metric(&r[0], c, "shrinks") == 0,
 			       "%s static: grows %.0f shrinks %.0f", c,
-			       metric(&r[0], c, "grows"),
-			       metric(&r[0], c, "shrinks"));
-			CHECKF(metric(&r[1], c, "grows") > 0,
+			       tr_metric(&r[0], c, "grows"),
+			       tr_metric(&r[0], c, "shrinks"));
+			CHECKF(tr_metric(&r[1], c, "grows") > 0,
 			       "%s dynamic: never grew", c);
 		}
 		/* the device pool's maps: initial segments + grows */
@@ -497,14 +356,14 @@ static void test_dynamic(void)
 				 dyn_hosts[h]);
 			init[1] = ceil((double)scn_size(s[1], key) / seg);
 			for (size_t i = 0; i < 2; i++) {
-				maps[i] = metric(&r[i], c, "maps");
-				grows[i] = metric(&r[i], c, "grows");
+				maps[i] = tr_metric(&r[i], c, "maps");
+				grows[i] = tr_metric(&r[i], c, "grows");
 				CHECKF(maps[i] == init[i] + grows[i],
 				       "%s point %zu: maps %.0f, initial %.0f + grows %.0f",
 				       c, i, maps[i], init[i], grows[i]);
 			}
-			unmaps = metric(&r[1], c, "unmaps");
-			shrinks = metric(&r[1], c, "shrinks");
+			unmaps = tr_metric(&r[1], c, "unmaps");
+			shrinks = tr_metric(&r[1], c, "shrinks");
 			CHECKF(unmaps == shrinks && unmaps <= maps[1],
 			       "%s: unmaps %.0f shrinks %.0f maps %.0f", c,
 			       unmaps, shrinks, maps[1]);
@@ -514,12 +373,12 @@ static void test_dynamic(void)
 			snprintf(key, sizeof(key), "hosts.%s.pool.alloc",
 				 dyn_hosts[h]);
 			alloc = scn_time(s[1], key);
-			CHECKF(metric(&r[1], c, "map_time") ==
+			CHECKF(tr_metric(&r[1], c, "map_time") ==
 				       maps[1] * (double)map,
 			       "%s: map_time %.0f, maps %.0f x %lld", c,
-			       metric(&r[1], c, "map_time"), maps[1],
+			       tr_metric(&r[1], c, "map_time"), maps[1],
 			       (long long)map);
-			lat = histo(&r[1], c, "alloc_latency");
+			lat = tr_histo(&r[1], c, "alloc_latency");
 			CU_ASSERT_PTR_NOT_NULL_FATAL(lat);
 			SAY("dynamic: %s alloc_latency max %lld mean %.1f, map "
 			    "%lld, alloc %lld\n",
@@ -542,7 +401,7 @@ static void test_dynamic(void)
 			       (long long)lat->max);
 			/* static: never a map in an allocation; no magazine
 			 * here, so every allocation costs alloc exactly */
-			lat0 = histo(&r[0], c, "alloc_latency");
+			lat0 = tr_histo(&r[0], c, "alloc_latency");
 			CHECKF(lat0 && lat0->count > 0 && lat0->min == alloc &&
 				       lat0->max == alloc,
 			       "%s static: alloc_latency %lld..%lld, alloc %lld",
@@ -552,10 +411,10 @@ static void test_dynamic(void)
 		}
 	}
 	for (size_t a = 0; a < 3; a++) {
-		double l0 =
-			metricf(&r[0], "latency", "apps.%s%s", dyn_apps[a], "");
-		double l1 =
-			metricf(&r[1], "latency", "apps.%s%s", dyn_apps[a], "");
+		double l0 = metricf2(&r[0], "latency", "apps.%s%s", dyn_apps[a],
+				     "");
+		double l1 = metricf2(&r[1], "latency", "apps.%s%s", dyn_apps[a],
+				     "");
 
 		SAY("dynamic: app %s latency static %.1f ps, dynamic %.1f ps "
 		    "(%+.2f %%)\n",
@@ -630,7 +489,7 @@ static void test_segments(void)
 	int64_t dma_base = 0;
 	size_t np;
 
-	if (expand(SEGMENTS, &base, &sw))
+	if (tr_expand(SEGMENTS, &base, &sw))
 		return;
 	np = sweep_count(sw);
 	CU_ASSERT_EQUAL_FATAL(np, 12);
@@ -639,17 +498,18 @@ static void test_segments(void)
 		struct scn *s = NULL;
 		const struct hist *h;
 
-		if (run_point(SEGMENTS, sw, i, NULL, 0, &r, &s))
+		if (tr_run_point(SEGMENTS, sw, i, NULL, 0, &r, &s))
 			goto out;
 		pt[i].reach_seg = !strcmp(
 			scn_str(s, "hosts.client.nic.iommu.reach"), "segment");
 		pt[i].page = scn_size(s, "hosts.client.nic.iommu.page");
 		pt[i].seg = scn_size(s, "hosts.client.pool.device_segment");
-		pt[i].miss = metric(&r, "hosts.client.nic", "iotlb_misses");
-		pt[i].miss_srv = metric(&r, "hosts.server.nic", "iotlb_misses");
-		pt[i].sent = metric(&r, "apps.s", "sent");
+		pt[i].miss = tr_metric(&r, "hosts.client.nic", "iotlb_misses");
+		pt[i].miss_srv =
+			tr_metric(&r, "hosts.server.nic", "iotlb_misses");
+		pt[i].sent = tr_metric(&r, "apps.s", "sent");
 		pt[i].per_pkt = pt[i].miss / pt[i].sent;
-		h = histo(&r, "hosts.client.nic", "tx_dma");
+		h = tr_histo(&r, "hosts.client.nic", "tx_dma");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 		pt[i].dma_mean = h->mean;
 		pt[i].dma_min = h->min;
@@ -678,9 +538,9 @@ static void test_segments(void)
 		    (unsigned long long)pt[i].seg, pt[i].miss, pt[i].miss_srv,
 		    pt[i].sent, pt[i].per_pkt, pt[i].dma_mean,
 		    (long long)pt[i].dma_min, (long long)pt[i].dma_max);
-		CHECKF(metric(&r, "apps.s", "dropped") == 0,
+		CHECKF(tr_metric(&r, "apps.s", "dropped") == 0,
 		       "point %zu: %.0f dropped", i,
-		       metric(&r, "apps.s", "dropped"));
+		       tr_metric(&r, "apps.s", "dropped"));
 		check_exact_held(&r, s, "pool_segments");
 		run_result_fini(&r);
 		scn_destroy(s);
@@ -807,30 +667,30 @@ static void test_pressure(void)
 	size_t np;
 
 	snprintf(text, sizeof(text), pressure_yaml, "128KiB", "80kpps");
-	if (run_text(text, NULL, 0, &r, &s))
+	if (tr_run_text(text, NULL, 0, &r, &s))
 		return;
 	limit = (double)scn_size(s, "hosts.client.memory");
-	events = metric(&r, "hosts.client.memory", "pressure_events");
+	events = tr_metric(&r, "hosts.client.memory", "pressure_events");
 	g = gauge(&r, "hosts.client.memory", "mem.reserved");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	np = pool_names(&r, pools, 64);
 	for (size_t i = 0; i < np; i++) {
 		SAY("pressure: %s allocs %.0f failures %.0f grows %.0f shrinks "
 		    "%.0f high_water %.0f\n",
-		    pools[i], metric(&r, pools[i], "allocs"),
-		    metric(&r, pools[i], "alloc_failures"),
-		    metric(&r, pools[i], "grows"),
-		    metric(&r, pools[i], "shrinks"),
-		    metric(&r, pools[i], "high_water"));
+		    pools[i], tr_metric(&r, pools[i], "allocs"),
+		    tr_metric(&r, pools[i], "alloc_failures"),
+		    tr_metric(&r, pools[i], "grows"),
+		    tr_metric(&r, pools[i], "shrinks"),
+		    tr_metric(&r, pools[i], "high_water"));
 		if (!strncmp(pools[i], "hosts.client.", 13))
-			fails += metric(&r, pools[i], "alloc_failures");
+			fails += tr_metric(&r, pools[i], "alloc_failures");
 		else
-			CHECKF(metric(&r, pools[i], "alloc_failures") == 0,
+			CHECKF(tr_metric(&r, pools[i], "alloc_failures") == 0,
 			       "%s (unlimited memory): %.0f failures", pools[i],
-			       metric(&r, pools[i], "alloc_failures"));
+			       tr_metric(&r, pools[i], "alloc_failures"));
 	}
 	for (size_t a = 0; a < 2; a++)
-		dropped += metricf(&r, "dropped", "apps.%s%s", apps[a], "");
+		dropped += metricf2(&r, "dropped", "apps.%s%s", apps[a], "");
 	/* every drop is counted by the component that dropped it, with its
 	 * reason: drops.* of stacks, flow switches, drivers, NICs, link */
 	drops = sum_counters(&r, "", "drops.");
@@ -840,8 +700,8 @@ static void test_pressure(void)
 	    "(no_memory: stacks %.0f flowswitch %.0f nic %.0f), lost %.0f\n",
 	    limit, g->max, stats_gauge_mean(g), events, fails, dropped, drops,
 	    sum_counters(&r, "hosts.client.stack.", "drops.no_memory"),
-	    metric(&r, "hosts.client.flowswitch", "drops.no_memory"),
-	    metric(&r, "hosts.client.nic", "drops.no_memory"), lost);
+	    tr_metric(&r, "hosts.client.flowswitch", "drops.no_memory"),
+	    tr_metric(&r, "hosts.client.nic", "drops.no_memory"), lost);
 	CHECKF(events > 0, "no pressure event with %.0f B", limit);
 	CHECKF(fails > 0, "no allocation failed with %.0f B", limit);
 	CHECKF(g->max <= limit && g->max > 0,
@@ -853,32 +713,33 @@ static void test_pressure(void)
 	 * drops.no_memory); nothing is received on the client, so neither
 	 * the NIC nor the switch's RX fails to allocate */
 	for (size_t a = 0; a < 2; a++) {
-		double f = metricf(&r, "alloc_failures",
-				   "hosts.client.pool.app.%s%s", apps[a], "");
-		double d = metricf(&r, "drops.no_memory",
-				   "hosts.client.stack.%s%s", apps[a], "");
+		double f = metricf2(&r, "alloc_failures",
+				    "hosts.client.pool.app.%s%s", apps[a], "");
+		double d = metricf2(&r, "drops.no_memory",
+				    "hosts.client.stack.%s%s", apps[a], "");
 
 		CHECKF(f == d,
 		       "app %s: channel pool failures %.0f, stack drops.no_memory %.0f",
 		       apps[a], f, d);
 		chan_fails += f;
 	}
-	CHECKF(metric(&r, "hosts.client.flowswitch", "drops.no_memory") ==
-		       metric(&r, "hosts.client.pool.device", "alloc_failures"),
+	CHECKF(tr_metric(&r, "hosts.client.flowswitch", "drops.no_memory") ==
+		       tr_metric(&r, "hosts.client.pool.device",
+				 "alloc_failures"),
 	       "client flow switch drops.no_memory %.0f, device pool failures %.0f",
-	       metric(&r, "hosts.client.flowswitch", "drops.no_memory"),
-	       metric(&r, "hosts.client.pool.device", "alloc_failures"));
-	CHECKF(metric(&r, "hosts.client.nic", "drops.no_memory") == 0,
+	       tr_metric(&r, "hosts.client.flowswitch", "drops.no_memory"),
+	       tr_metric(&r, "hosts.client.pool.device", "alloc_failures"));
+	CHECKF(tr_metric(&r, "hosts.client.nic", "drops.no_memory") == 0,
 	       "client NIC drops.no_memory %.0f",
-	       metric(&r, "hosts.client.nic", "drops.no_memory"));
+	       tr_metric(&r, "hosts.client.nic", "drops.no_memory"));
 	CHECKF(sum_counters(&r, "hosts.client.", "drops.no_memory") == fails,
 	       "client drops.no_memory %.0f, allocation failures %.0f",
 	       sum_counters(&r, "hosts.client.", "drops.no_memory"), fails);
-	CHECKF(chan_fails > 0 && metric(&r, "hosts.client.pool.device",
-					"alloc_failures") > 0,
+	CHECKF(chan_fails > 0 && tr_metric(&r, "hosts.client.pool.device",
+					   "alloc_failures") > 0,
 	       "want failures of both kinds: channel %.0f, device %.0f",
 	       chan_fails,
-	       metric(&r, "hosts.client.pool.device", "alloc_failures"));
+	       tr_metric(&r, "hosts.client.pool.device", "alloc_failures"));
 	CHECKF(dropped == drops + lost && dropped >= fails,
 	       "apps dropped %.0f, drops.* %.0f + lost %.0f (failures %.0f)",
 	       dropped, drops, lost, fails);
@@ -903,14 +764,14 @@ static void test_nostack_drops(void)
 	struct scn *s = NULL;
 	double fails, dropped, drops;
 
-	if (run_sets(SEGMENTS, sets, 3, &r, &s))
+	if (tr_run_sets(SEGMENTS, sets, 3, &r, &s))
 		return;
-	fails = metric(&r, "hosts.client.pool.device", "alloc_failures");
-	dropped = metric(&r, "apps.s", "dropped");
+	fails = tr_metric(&r, "hosts.client.pool.device", "alloc_failures");
+	dropped = tr_metric(&r, "apps.s", "dropped");
 	drops = sum_counters(&r, "", "drops.");
 	SAY("no stack: sent %.0f dropped %.0f, drops.* %.0f, device pool "
 	    "failures %.0f\n",
-	    metric(&r, "apps.s", "sent"), dropped, drops, fails);
+	    tr_metric(&r, "apps.s", "sent"), dropped, drops, fails);
 	CHECKF(fails > 0, "the device pool never ran out");
 	CHECKF(dropped == drops,
 	       "apps.s dropped %.0f, drops.* counters %.0f (device pool failures %.0f have no drop counter)",
@@ -927,8 +788,8 @@ static void check_drained(const char *what, const char *path, const char *text,
 {
 	struct run_result r;
 	struct scn *s = NULL;
-	int rc = text ? run_text(text, sets, n, &r, &s)
-		      : run_sets(path, sets, n, &r, &s);
+	int rc = text ? tr_run_text(text, sets, n, &r, &s)
+		      : tr_run_sets(path, sets, n, &r, &s);
 	const char *pools[64];
 	size_t np;
 	double in_flight;
@@ -941,14 +802,14 @@ static void check_drained(const char *what, const char *path, const char *text,
 	np = pool_names(&r, pools, 64);
 	CHECKF(np == want_pools, "%s: %zu pools", what, np);
 	for (size_t i = 0; i < np; i++) {
-		double h = metric(&r, pools[i], "held_at_end");
+		double h = tr_metric(&r, pools[i], "held_at_end");
 
-		CHECKF(h == 0 && metric(&r, pools[i], "allocs") ==
-					 metric(&r, pools[i], "frees"),
+		CHECKF(h == 0 && tr_metric(&r, pools[i], "allocs") ==
+					 tr_metric(&r, pools[i], "frees"),
 		       "%s: %s: held_at_end %.0f, allocs %.0f frees %.0f", what,
-		       pools[i], h, metric(&r, pools[i], "allocs"),
-		       metric(&r, pools[i], "frees"));
-		CHECKF(metric(&r, pools[i], "bad_frees") == 0,
+		       pools[i], h, tr_metric(&r, pools[i], "allocs"),
+		       tr_metric(&r, pools[i], "frees"));
+		CHECKF(tr_metric(&r, pools[i], "bad_frees") == 0,
 		       "%s: %s: bad frees", what, pools[i]);
 	}
 	check_held(&r, s, what, want_pools);
@@ -1002,11 +863,11 @@ static void expect_bad(const char *mode, const char *seg, const char *max,
 	int rc, placed = 0;
 
 	snprintf(text, sizeof(text), bad_yaml, mode, seg, max, mem);
-	if (write_tmp(path, sizeof(path), text)) {
+	if (tr_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return;
 	}
-	if (!load(path, NULL, 0, &s)) {
+	if (!tr_load(path, NULL, 0, &s)) {
 		rc = run_validate(s, err, sizeof(err));
 		SAY("bad input: %s\n", err);
 		CHECKF(rc == -EINVAL, "validate: %d '%s'", rc, err);
@@ -1072,7 +933,7 @@ static void test_static_t0(void)
 	const struct stat_gauge *g, *m;
 	double dmax, umax, want;
 
-	if (run_sets(DYNAMIC, sets, 2, &r, &s))
+	if (tr_run_sets(DYNAMIC, sets, 2, &r, &s))
 		return;
 	dmax = (double)scn_size(s, "hosts.client.pool.device_max");
 	umax = (double)scn_size(s, "hosts.client.pool.user_max");
@@ -1099,7 +960,7 @@ static void test_static_t0(void)
 	run_result_fini(&r);
 	scn_destroy(s);
 	/* dynamic, for contrast: nothing reserved at time 0 */
-	if (run_sets(DYNAMIC, dsets, 4, &r, &s0))
+	if (tr_run_sets(DYNAMIC, dsets, 4, &r, &s0))
 		return;
 	g = gauge(&r, "hosts.client.pool.device", "mem.reserved");
 	CHECKF(g && g->min == 0 && g->max > 0 && g->max < dmax,
@@ -1108,11 +969,12 @@ static void test_static_t0(void)
 	/* from time 0 the histogram sees the grows: the allocation that
 	 * grows pays one map on top of its allocation, the others none */
 	{
-		const struct hist *h =
-			histo(&r, "hosts.client.pool.device", "alloc_latency");
+		const struct hist *h = tr_histo(&r, "hosts.client.pool.device",
+						"alloc_latency");
 		sim_time map = scn_time(s0, "hosts.client.pool.map");
 		sim_time alloc = scn_time(s0, "hosts.client.pool.alloc");
-		double grows = metric(&r, "hosts.client.pool.device", "grows");
+		double grows =
+			tr_metric(&r, "hosts.client.pool.device", "grows");
 
 		SAY("dynamic t0: device pool grows %.0f, alloc_latency "
 		    "%lld..%lld over %llu (map %lld alloc %lld)\n",
@@ -1126,9 +988,11 @@ static void test_static_t0(void)
 		       grows, h ? (long long)h->min : -1LL,
 		       h ? (long long)h->max : -1LL, (long long)map,
 		       (long long)alloc);
-		CHECKF(metric(&r, "hosts.client.pool.device", "maps") == grows,
+		CHECKF(tr_metric(&r, "hosts.client.pool.device", "maps") ==
+			       grows,
 		       "dynamic from 0: maps %.0f, grows %.0f",
-		       metric(&r, "hosts.client.pool.device", "maps"), grows);
+		       tr_metric(&r, "hosts.client.pool.device", "maps"),
+		       grows);
 	}
 	run_result_fini(&r);
 	scn_destroy(s0);

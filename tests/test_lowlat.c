@@ -26,144 +26,24 @@
 #include "scenario.h"
 #include "stats.h"
 #include "sweep.h"
+#include "runs.h"
 #include "util.h"
 
 #define LL_SHARE "scenarios/ll_share.yaml"
 #define MAXSETS 16
 
-static int verbose(void)
-{
-	const char *v = getenv("USNSIM_TEST_VERBOSE");
-
-	return v && *v && strcmp(v, "0");
-}
-
-#define SAY(...)                                      \
-	do {                                          \
-		if (verbose())                        \
-			fprintf(stderr, __VA_ARGS__); \
-	} while (0)
-
 /* ---- reading results ---- */
-
-/* A counter, scalar or histogram mean; NAN if absent. */
-static double metric(const struct run_result *r, const char *comp,
-		     const char *name)
-{
-	struct stat_info si;
-
-	if (stats_find(r->stats, comp, name, &si))
-		return NAN;
-	switch (si.kind) {
-	case STAT_COUNTER:
-		return (double)*si.u.counter;
-	case STAT_SCALAR:
-		return si.u.scalar;
-	case STAT_HIST:
-		return si.u.hist->hist.mean;
-	case STAT_GAUGE:
-		return stats_gauge_mean(si.u.gauge);
-	default:
-		return NAN;
-	}
-}
-
-/* metric() of component fmt % arg. */
-static double metricf(const struct run_result *r, const char *name,
-		      const char *fmt, const char *arg)
-{
-	char comp[192];
-
-	snprintf(comp, sizeof(comp), fmt, arg);
-	return metric(r, comp, name);
-}
-
-static const struct hist *histo(const struct run_result *r, const char *comp,
-				const char *name)
-{
-	struct stat_info si;
-
-	if (stats_find(r->stats, comp, name, &si) || si.kind != STAT_HIST)
-		return NULL;
-	return &si.u.hist->hist;
-}
 
 /* Quantile q (0..1) of a histogram; NAN if absent or empty. */
 static double quant(const struct run_result *r, const char *comp,
 		    const char *name, double q)
 {
-	const struct hist *h = histo(r, comp, name);
+	const struct hist *h = tr_histo(r, comp, name);
 
 	return h && h->count ? hist_quantile(h, q) : NAN;
 }
 
 /* ---- running ---- */
-
-static int load(const char *path, const char *const *sets, size_t n,
-		struct scn **s)
-{
-	char err[512];
-	int rc = scn_load(path, sets, n, s, err, sizeof(err));
-
-	CHECKF(rc == 0, "%s", err);
-	return rc;
-}
-
-/* Loads and runs path with sets; fills r and (if keep) keeps the
- * scenario. */
-static int run_sets(const char *path, const char *const *sets, size_t n,
-		    struct run_result *r, struct scn **keep)
-{
-	struct scn *s = NULL;
-	char err[512];
-	int rc = load(path, sets, n, &s);
-
-	if (rc)
-		return rc;
-	rc = run_scenario(s, 0, r, err, sizeof(err));
-	CHECKF(rc == 0, "%s: %s", path, err);
-	if (keep && !rc)
-		*keep = s;
-	else
-		scn_destroy(s);
-	return rc;
-}
-
-static int write_tmp(char *path, size_t n, const char *text)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, n, "/tmp/usnsim-lowlat-XXXXXX.yaml");
-	fd = mkstemps(path, 5);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
-/* Runs a scenario given as text with overrides; keep gets the scenario. */
-static int run_text(const char *text, const char *const *sets, size_t n,
-		    struct run_result *r, struct scn **keep)
-{
-	char path[64];
-	int rc;
-
-	if (write_tmp(path, sizeof(path), text)) {
-		CHECKF(0, "cannot write a temporary scenario");
-		return -1;
-	}
-	rc = run_sets(path, sets, n, r, keep);
-	unlink(path);
-	return rc;
-}
 
 /* sent == received + dropped + in_flight for every app, and the packets
  * in use are the apps' in flight. */
@@ -175,52 +55,19 @@ static void check_conservation(const struct run_result *r, const struct scn *s,
 	double in_flight = 0;
 
 	for (size_t i = 0; i < na; i++) {
-		double sent = metricf(r, "sent", "apps.%s", apps[i]);
-		double recv = metricf(r, "received", "apps.%s", apps[i]);
-		double drop = metricf(r, "dropped", "apps.%s", apps[i]);
-		double fl = metricf(r, "in_flight", "apps.%s", apps[i]);
+		double sent = tr_metricf(r, "sent", "apps.%s", apps[i]);
+		double recv = tr_metricf(r, "received", "apps.%s", apps[i]);
+		double drop = tr_metricf(r, "dropped", "apps.%s", apps[i]);
+		double fl = tr_metricf(r, "in_flight", "apps.%s", apps[i]);
 
 		CHECKF(sent > 0 && sent == recv + drop + fl,
 		       "%s: app %s: sent %.0f received %.0f dropped %.0f in flight %.0f",
 		       what, apps[i], sent, recv, drop, fl);
 		in_flight += fl;
 	}
-	CHECKF(metric(r, "sim", "packets_in_use") == in_flight,
+	CHECKF(tr_metric(r, "sim", "packets_in_use") == in_flight,
 	       "%s: packets in use %.0f, in flight %.0f", what,
-	       metric(r, "sim", "packets_in_use"), in_flight);
-}
-
-/* Runs sweep point i of path with extra sets after the point's. */
-static int run_point(const char *path, const struct sweep *sw, size_t i,
-		     const char *const *extra, size_t nextra,
-		     struct run_result *r, struct scn **keep)
-{
-	const char *const *psets;
-	size_t np = sweep_point_sets(sw, i, &psets);
-	const char *sets[MAXSETS];
-	size_t n = 0;
-
-	for (size_t k = 0; k < np && n < MAXSETS; k++)
-		sets[n++] = psets[k];
-	for (size_t k = 0; k < nextra && n < MAXSETS; k++)
-		sets[n++] = extra[k];
-	return run_sets(path, sets, n, r, keep);
-}
-
-/* Loads path and expands its sweep; 0 or -1 (reported). */
-static int expand(const char *path, struct scn **base, struct sweep **sw)
-{
-	char err[512];
-
-	if (load(path, NULL, 0, base))
-		return -1;
-	if (sweep_expand(*base, sw, err, sizeof(err))) {
-		CHECKF(0, "%s: %s", path, err);
-		scn_destroy(*base);
-		*base = NULL;
-		return -1;
-	}
-	return 0;
+	       tr_metric(r, "sim", "packets_in_use"), in_flight);
 }
 
 /* ---- 1. ll_share: the reserved share against no multiplexer ---- */
@@ -243,7 +90,7 @@ static void test_ll_share(void)
 	size_t np, nres = 0, nnone = 0;
 	const struct ll_point *res[LL_POINTS], *none[LL_POINTS];
 
-	if (expand(LL_SHARE, &base, &sw))
+	if (tr_expand(LL_SHARE, &base, &sw))
 		return;
 	np = sweep_count(sw);
 	CHECKF(np == LL_POINTS, "ll_share has %zu points", np);
@@ -254,19 +101,20 @@ static void test_ll_share(void)
 		struct run_result r;
 		struct scn *s = NULL;
 
-		if (run_point(LL_SHARE, sw, i, NULL, 0, &r, &s))
+		if (tr_run_point(LL_SHARE, sw, i, NULL, 0, &r, &s))
 			goto out;
 		p->reserved = !strcmp(scn_str(s, "hosts.client.mux.discipline"),
 				      "reserved_share");
 		p->rate = scn_double(s, "apps.bulk.rate");
 		p->line = scn_double(s, "network.rate");
 		p->rtt_p99 = quant(&r, "apps.rpc", "rtt", 0.99);
-		p->bulk_mean = metric(&r, "apps.bulk", "latency");
-		p->requests = metric(&r, "hosts.client.agent", "requests");
-		p->admissions = metric(&r, "hosts.client.agent", "admissions");
-		p->refusals = metric(&r, "hosts.client.agent", "refusals");
+		p->bulk_mean = tr_metric(&r, "apps.bulk", "latency");
+		p->requests = tr_metric(&r, "hosts.client.agent", "requests");
+		p->admissions =
+			tr_metric(&r, "hosts.client.agent", "admissions");
+		p->refusals = tr_metric(&r, "hosts.client.agent", "refusals");
 		p->revocations =
-			metric(&r, "hosts.client.agent", "revocations");
+			tr_metric(&r, "hosts.client.agent", "revocations");
 		SAY("ll_share %s %.0f Gb/s: rpc rtt p99 %.0f ps, bulk latency mean %.0f ps; "
 		    "agent requests %.0f admissions %.0f refusals %.0f revocations %.0f\n",
 		    p->reserved ? "reserved_share" : "none", p->rate / 1e9,
@@ -361,18 +209,18 @@ static void test_engines(void)
 	struct scn *s[2] = { NULL, NULL };
 	bool ok[2] = { false, false };
 
-	if (expand(LL_SHARE, &base, &sw))
+	if (tr_expand(LL_SHARE, &base, &sw))
 		return;
 	for (size_t e = 0; e < 2; e++) {
 		const char *sets[] = { engines[e] };
 
-		ok[e] = !run_point(LL_SHARE, sw, 0, sets, 1, &r[e], &s[e]);
+		ok[e] = !tr_run_point(LL_SHARE, sw, 0, sets, 1, &r[e], &s[e]);
 		if (!ok[e])
 			continue;
 		SAY("ll_share point 0 on %s: %llu events, end %lld ps, fingerprint %s, rtt count %.0f\n",
 		    r[e].engine, (unsigned long long)r[e].events,
 		    (long long)r[e].end_ps, r[e].fingerprint,
-		    metric(&r[e], "apps.rpc", "received"));
+		    tr_metric(&r[e], "apps.rpc", "received"));
 		check_conservation(&r[e], s[e], engines[e]);
 	}
 	if (ok[0] && ok[1]) {
@@ -436,19 +284,19 @@ static void test_agent(void)
 	double req, adm, ref, rev, admitted, reserved, ll, be, sa, sb, sc;
 	double window, b_start, b_period, b_ll;
 
-	if (run_text(agent_yaml, NULL, 0, &r, &s))
+	if (tr_run_text(agent_yaml, NULL, 0, &r, &s))
 		return;
-	req = metric(&r, ag, "requests");
-	adm = metric(&r, ag, "admissions");
-	ref = metric(&r, ag, "refusals");
-	rev = metric(&r, ag, "revocations");
-	admitted = metric(&r, ag, "admitted_rate");
-	reserved = metric(&r, ag, "reserved_rate");
-	ll = metric(&r, mx, "ll.enqueued");
-	be = metric(&r, mx, "be.enqueued");
-	sa = metric(&r, "apps.a", "sent");
-	sb = metric(&r, "apps.b", "sent");
-	sc = metric(&r, "apps.c", "sent");
+	req = tr_metric(&r, ag, "requests");
+	adm = tr_metric(&r, ag, "admissions");
+	ref = tr_metric(&r, ag, "refusals");
+	rev = tr_metric(&r, ag, "revocations");
+	admitted = tr_metric(&r, ag, "admitted_rate");
+	reserved = tr_metric(&r, ag, "reserved_rate");
+	ll = tr_metric(&r, mx, "ll.enqueued");
+	be = tr_metric(&r, mx, "be.enqueued");
+	sa = tr_metric(&r, "apps.a", "sent");
+	sb = tr_metric(&r, "apps.b", "sent");
+	sc = tr_metric(&r, "apps.c", "sent");
 	SAY("agent: requests %.0f admissions %.0f refusals %.0f revocations %.0f, "
 	    "admitted %.0f of %.0f bit/s; mux ll.enqueued %.0f be.enqueued %.0f; "
 	    "sent a %.0f b %.0f c %.0f\n",
@@ -460,9 +308,9 @@ static void test_agent(void)
 	/* a is still admitted, b's rate was given back */
 	CHECKF(admitted == 400e6 && admitted <= reserved,
 	       "admitted rate %.0f, reserved %.0f", admitted, reserved);
-	CHECKF(metric(&r, "hosts.server.agent", "requests") == 0,
+	CHECKF(tr_metric(&r, "hosts.server.agent", "requests") == 0,
 	       "the server's agent got %.0f requests",
-	       metric(&r, "hosts.server.agent", "requests"));
+	       tr_metric(&r, "hosts.server.agent", "requests"));
 	/* b's packets made before the first policing instant went to the
 	 * low-latency lane, every later one to best effort; a's all to the
 	 * low-latency lane (never revoked), c's all to best effort
@@ -479,10 +327,10 @@ static void test_agent(void)
 	CHECKF(be == sc + sb - b_ll,
 	       "be.enqueued %.0f, want c's %.0f + b's %.0f after revocation",
 	       be, sc, sb - b_ll);
-	CHECKF(metric(&r, mx, "ll.drops.limit") +
-			       metric(&r, mx, "be.drops.limit") +
-			       metric(&r, mx, "ll.drops.aqm") +
-			       metric(&r, mx, "be.drops.aqm") ==
+	CHECKF(tr_metric(&r, mx, "ll.drops.limit") +
+			       tr_metric(&r, mx, "be.drops.limit") +
+			       tr_metric(&r, mx, "ll.drops.aqm") +
+			       tr_metric(&r, mx, "be.drops.aqm") ==
 		       0,
 	       "the multiplexer dropped packets");
 	check_conservation(&r, s, "agent");
@@ -523,18 +371,18 @@ struct expiry_counts {
 
 static void expiry_read(const struct run_result *r, struct expiry_counts *c)
 {
-	c->events = metric(r, "hosts.client.stack.late", "events.posted");
-	c->read = metric(r, "hosts.client.stack.late", "events.read");
-	c->evdrop = metric(r, "hosts.client.stack.late", "events.dropped");
-	c->expired = metric(r, "apps.late", "expired");
-	c->sent = metric(r, "apps.late", "sent");
-	c->received = metric(r, "apps.late", "received");
-	c->dropped = metric(r, "apps.late", "dropped");
-	c->flight = metric(r, "apps.late", "in_flight");
-	c->mux = metric(r, "hosts.client.mux", "drops.expired");
-	c->drv = metric(r, "hosts.client.driver", "drops.expired");
-	c->nic = metric(r, "hosts.client.nic", "drops.expired");
-	c->drv_tx = metric(r, "hosts.client.driver", "tx.packets");
+	c->events = tr_metric(r, "hosts.client.stack.late", "events.posted");
+	c->read = tr_metric(r, "hosts.client.stack.late", "events.read");
+	c->evdrop = tr_metric(r, "hosts.client.stack.late", "events.dropped");
+	c->expired = tr_metric(r, "apps.late", "expired");
+	c->sent = tr_metric(r, "apps.late", "sent");
+	c->received = tr_metric(r, "apps.late", "received");
+	c->dropped = tr_metric(r, "apps.late", "dropped");
+	c->flight = tr_metric(r, "apps.late", "in_flight");
+	c->mux = tr_metric(r, "hosts.client.mux", "drops.expired");
+	c->drv = tr_metric(r, "hosts.client.driver", "drops.expired");
+	c->nic = tr_metric(r, "hosts.client.nic", "drops.expired");
+	c->drv_tx = tr_metric(r, "hosts.client.driver", "tx.packets");
 }
 
 static void expiry_say(const char *what, const struct expiry_counts *c)
@@ -593,7 +441,7 @@ static void expiry_mux_run(const char *const *disc, size_t nd, size_t k)
 		sets[n++] = disc[i];
 	snprintf(set, sizeof(set), "apps.late.expiry=%s", actions[k]);
 	sets[n++] = set;
-	if (run_text(expiry_yaml, sets, n, &r, &s))
+	if (tr_run_text(expiry_yaml, sets, n, &r, &s))
 		return;
 	snprintf(what, sizeof(what), "%s, %s",
 		 scn_str(s, "hosts.client.mux.discipline"), actions[k]);
@@ -704,7 +552,7 @@ static void test_expiry_driver(void)
 		struct expiry_counts c;
 
 		snprintf(set, sizeof(set), "apps.late.expiry=%s", actions[k]);
-		if (run_text(driver_yaml, sets, 1, &r, &s))
+		if (tr_run_text(driver_yaml, sets, 1, &r, &s))
 			continue;
 		expiry_read(&r, &c);
 		expiry_say(actions[k], &c);
@@ -776,7 +624,7 @@ static void test_expiry_nic(void)
 	struct expiry_counts c;
 	double p99, deadline;
 
-	if (run_text(nic_yaml, NULL, 0, &r, &s))
+	if (tr_run_text(nic_yaml, NULL, 0, &r, &s))
 		return;
 	expiry_read(&r, &c);
 	expiry_say("nic", &c);
@@ -821,19 +669,19 @@ static void test_tx_status(void)
 	struct scn *s = NULL;
 	double frames, posted, read, status;
 
-	if (run_text(status_yaml, NULL, 0, &r, &s))
+	if (tr_run_text(status_yaml, NULL, 0, &r, &s))
 		return;
-	frames = metric(&r, "hosts.client.nic", "tx_frames");
-	posted = metric(&r, "hosts.client.stack.a", "events.posted");
-	read = metric(&r, "hosts.client.stack.a", "events.read");
-	status = metric(&r, "hosts.client.stack.a", "events.tx_status");
+	frames = tr_metric(&r, "hosts.client.nic", "tx_frames");
+	posted = tr_metric(&r, "hosts.client.stack.a", "events.posted");
+	read = tr_metric(&r, "hosts.client.stack.a", "events.read");
+	status = tr_metric(&r, "hosts.client.stack.a", "events.tx_status");
 	SAY("  tx status: frames %.0f posted %.0f read %.0f status %.0f\n",
 	    frames, posted, read, status);
 	CHECKF(frames > 900 && posted == frames, "frames %.0f posted %.0f",
 	       frames, posted);
 	CHECKF(status == read && read <= posted && posted - read <= 1,
 	       "read %.0f status %.0f posted %.0f", read, status, posted);
-	CHECKF(metric(&r, "hosts.server.stack.a", "events.posted") == 0,
+	CHECKF(tr_metric(&r, "hosts.server.stack.a", "events.posted") == 0,
 	       "the receiving end posted events");
 	check_conservation(&r, s, "status");
 	scn_destroy(s);
@@ -872,18 +720,18 @@ static int adv_run(const char *const *sets, size_t n, struct adv_counts *c,
 	struct scn *s = NULL;
 	struct stat_info si;
 
-	if (run_text(adv_yaml, sets, n, &r, &s))
+	if (tr_run_text(adv_yaml, sets, n, &r, &s))
 		return -1;
 	c->p99 = quant(&r, "apps.video", "latency", 0.99);
 	c->qd99 = quant(&r, "apps.video", "queue_delay", 0.99);
-	c->sent = metric(&r, "apps.video", "sent");
-	c->dropped = metric(&r, "apps.video", "dropped");
-	c->port_drops = metric(&r, "network.server", "drops.queue_full");
-	c->published = metric(&r, adv, "published");
-	c->adv_dropped = metric(&r, adv, "dropped");
-	c->delivered = metric(&r, adv, "delivered");
-	c->rate_changes = metric(&r, "apps.video", "rate_changes");
-	c->advisories = metric(&r, "apps.video", "advisories");
+	c->sent = tr_metric(&r, "apps.video", "sent");
+	c->dropped = tr_metric(&r, "apps.video", "dropped");
+	c->port_drops = tr_metric(&r, "network.server", "drops.queue_full");
+	c->published = tr_metric(&r, adv, "published");
+	c->adv_dropped = tr_metric(&r, adv, "dropped");
+	c->delivered = tr_metric(&r, adv, "delivered");
+	c->rate_changes = tr_metric(&r, "apps.video", "rate_changes");
+	c->advisories = tr_metric(&r, "apps.video", "advisories");
 	c->capacity = !stats_find(r.stats, adv, "capacity", &si) &&
 				      si.kind == STAT_GAUGE
 			      ? si.u.gauge->value

@@ -37,63 +37,12 @@
 #include "scenario.h"
 #include "stats.h"
 #include "sweep.h"
+#include "runs.h"
 #include "util.h"
 
 #define COMPARE "scenarios/stack_compare.yaml"
 #define SPOOF "scenarios/spoof.yaml"
 #define MAXSETS 16
-
-/* Set USNSIM_TEST_VERBOSE=1 to print the numbers the tests observe. */
-static int verbose(void)
-{
-	const char *v = getenv("USNSIM_TEST_VERBOSE");
-
-	return v && *v && strcmp(v, "0");
-}
-
-#define SAY(...)                                      \
-	do {                                          \
-		if (verbose())                        \
-			fprintf(stderr, __VA_ARGS__); \
-	} while (0)
-
-static double metric(const struct run_result *r, const char *comp,
-		     const char *name)
-{
-	struct stat_info si;
-
-	if (stats_find(r->stats, comp, name, &si))
-		return NAN;
-	switch (si.kind) {
-	case STAT_COUNTER:
-		return (double)*si.u.counter;
-	case STAT_SCALAR:
-		return si.u.scalar;
-	case STAT_HIST:
-		return si.u.hist->hist.mean;
-	default:
-		return NAN;
-	}
-}
-
-static double metricf(const struct run_result *r, const char *metric_name,
-		      const char *fmt, const char *arg)
-{
-	char comp[192];
-
-	snprintf(comp, sizeof(comp), fmt, arg);
-	return metric(r, comp, metric_name);
-}
-
-static const struct hist *histo(const struct run_result *r, const char *comp,
-				const char *name)
-{
-	struct stat_info si;
-
-	if (stats_find(r->stats, comp, name, &si) || si.kind != STAT_HIST)
-		return NULL;
-	return &si.u.hist->hist;
-}
 
 /* Sum of counter `name` over every component that starts with prefix and
  * contains mid (mid NULL: any). */
@@ -130,8 +79,8 @@ static double delivered(const struct run_result *r)
 /* A CPU counter (syscalls, copied_bytes...) summed over the hosts. */
 static double cpu_count(const struct run_result *r, const char *name)
 {
-	return metric(r, "hosts.client.cpu", name) +
-	       metric(r, "hosts.server.cpu", name);
+	return tr_metric(r, "hosts.client.cpu", name) +
+	       tr_metric(r, "hosts.server.cpu", name);
 }
 
 /* hosts.HOST.flowswitch.KEY */
@@ -177,73 +126,6 @@ static const char *fsw_comp(const struct run_result *r, char *buf, size_t n,
 	return buf;
 }
 
-/* Loads path with sets; 0 or -errno (the error is reported). */
-static int load(const char *path, const char *const *sets, size_t n,
-		struct scn **s)
-{
-	char err[512];
-	int rc = scn_load(path, sets, n, s, err, sizeof(err));
-
-	CHECKF(rc == 0, "%s", err);
-	return rc;
-}
-
-/* Loads and runs path with sets; fills r and (if s) keeps the scenario. */
-static int run_sets(const char *path, const char *const *sets, size_t n,
-		    struct run_result *r, struct scn **keep)
-{
-	struct scn *s = NULL;
-	char err[512];
-	int rc = load(path, sets, n, &s);
-
-	if (rc)
-		return rc;
-	rc = run_scenario(s, 0, r, err, sizeof(err));
-	CHECKF(rc == 0, "%s", err);
-	if (keep && !rc)
-		*keep = s;
-	else
-		scn_destroy(s);
-	return rc;
-}
-
-/* Writes text into a fresh temporary YAML file; path gets its name. */
-static int write_tmp(char *path, size_t n, const char *text)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, n, "/tmp/usnsim-stack-XXXXXX.yaml");
-	fd = mkstemps(path, 5);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
-/* Runs a scenario given as text with overrides. */
-static int run_text(const char *text, const char *const *sets, size_t n,
-		    struct run_result *r, struct scn **keep)
-{
-	char path[64];
-	int rc;
-
-	if (write_tmp(path, sizeof(path), text)) {
-		CHECKF(0, "cannot write a temporary scenario");
-		return -1;
-	}
-	rc = run_sets(path, sets, n, r, keep);
-	unlink(path);
-	return rc;
-}
-
 /* sent == received + dropped + in_flight for every app, and the pool's
  * packets in use are the apps' in flight. */
 static void check_conservation(const struct run_result *r, const struct scn *s,
@@ -254,19 +136,19 @@ static void check_conservation(const struct run_result *r, const struct scn *s,
 	double in_flight = 0;
 
 	for (size_t i = 0; i < na; i++) {
-		double sent = metricf(r, "sent", "apps.%s", apps[i]);
-		double recv = metricf(r, "received", "apps.%s", apps[i]);
-		double drop = metricf(r, "dropped", "apps.%s", apps[i]);
-		double fl = metricf(r, "in_flight", "apps.%s", apps[i]);
+		double sent = tr_metricf(r, "sent", "apps.%s", apps[i]);
+		double recv = tr_metricf(r, "received", "apps.%s", apps[i]);
+		double drop = tr_metricf(r, "dropped", "apps.%s", apps[i]);
+		double fl = tr_metricf(r, "in_flight", "apps.%s", apps[i]);
 
 		CHECKF(sent == recv + drop + fl,
 		       "%s: app %s: sent %.0f received %.0f dropped %.0f in flight %.0f",
 		       what, apps[i], sent, recv, drop, fl);
 		in_flight += fl;
 	}
-	CHECKF(metric(r, "sim", "packets_in_use") == in_flight,
+	CHECKF(tr_metric(r, "sim", "packets_in_use") == in_flight,
 	       "%s: packets in use %.0f, in flight %.0f", what,
-	       metric(r, "sim", "packets_in_use"), in_flight);
+	       tr_metric(r, "sim", "packets_in_use"), in_flight);
 }
 
 /* ---- 1. stack_compare ---- */
@@ -296,7 +178,7 @@ static int run_compare_point(const struct sweep *sw, size_t i, struct point *pt,
 	for (size_t k = 0; k < np && n < MAXSETS - 1; k++)
 		sets[n++] = psets[k];
 	sets[n++] = "duration=50ms";
-	if (run_sets(COMPARE, sets, n, r, &s))
+	if (tr_run_sets(COMPARE, sets, n, r, &s))
 		return -1;
 	memset(pt, 0, sizeof(*pt));
 	snprintf(pt->stack, sizeof(pt->stack), "%s",
@@ -305,9 +187,9 @@ static int run_compare_point(const struct sweep *sw, size_t i, struct point *pt,
 	pt->burst = scn_int(s, "apps.bulk.burst");
 	pt->pkts = delivered(r);
 	pt->busy = busy_ps(r);
-	pt->per_packet = metric(r, "cpu", "per_packet");
-	pt->syscalls_pp = metric(r, "cpu", "syscalls_per_packet");
-	pt->copies_pp = metric(r, "cpu", "copies_per_packet");
+	pt->per_packet = tr_metric(r, "cpu", "per_packet");
+	pt->syscalls_pp = tr_metric(r, "cpu", "syscalls_per_packet");
+	pt->copies_pp = tr_metric(r, "cpu", "copies_per_packet");
 	pt->syscalls = cpu_count(r, "syscalls");
 	pt->copied = cpu_count(r, "copied_bytes");
 	pt->wakeups = cpu_count(r, "wakeups");
@@ -318,15 +200,16 @@ static int run_compare_point(const struct sweep *sw, size_t i, struct point *pt,
 	{
 		char fc[64], fs[64];
 
-		pt->checked = metric(r, fsw_comp(r, fc, sizeof(fc), "client"),
-				     "tx.packets") +
-			      metric(r, fsw_comp(r, fs, sizeof(fs), "server"),
-				     "tx.packets");
+		pt->checked =
+			tr_metric(r, fsw_comp(r, fc, sizeof(fc), "client"),
+				  "tx.packets") +
+			tr_metric(r, fsw_comp(r, fs, sizeof(fs), "server"),
+				  "tx.packets");
 	}
 	pt->check_ps = (double)fsw_check_ps(s, "client");
 	pt->fsw -= pt->check_ps * pt->checked; /* the classify part */
-	pt->tx_syncs = metric(r, "hosts.client.stack.bulk", "tx.syncs");
-	pt->tx_packets = metric(r, "hosts.client.stack.bulk", "tx.packets");
+	pt->tx_syncs = tr_metric(r, "hosts.client.stack.bulk", "tx.syncs");
+	pt->tx_packets = tr_metric(r, "hosts.client.stack.bulk", "tx.packets");
 	SAY("point %zu: %s batch %lld: %.0f pkts, busy/pkt %.1f ps, "
 	    "cpu.per_packet %.1f, syscalls/pkt %.4f, copies/pkt %.5f, "
 	    "bytes/pkt %.1f, wakeups/pkt %.4f (cross %.4f), ctxsw/pkt %.4f, "
@@ -373,7 +256,7 @@ static void test_compare(void)
 	char err[512];
 	size_t np;
 
-	if (load(COMPARE, NULL, 0, &base))
+	if (tr_load(COMPARE, NULL, 0, &base))
 		return;
 	if (sweep_expand(base, &sw, err, sizeof(err))) {
 		CHECKF(0, "%s", err);
@@ -470,7 +353,7 @@ static void test_spoof(void)
 	struct scn *s = NULL;
 	double no_flow = 0, forged = 0, classify, check, fsw_time, seen, want;
 
-	if (run_sets(SPOOF, NULL, 0, &r, &s))
+	if (tr_run_sets(SPOOF, NULL, 0, &r, &s))
 		return;
 	fsw_comp(&r, F, sizeof(F), "client");
 	for (size_t k = 0; k < 4; k++) {
@@ -478,9 +361,9 @@ static void test_spoof(void)
 		double sent, dropped;
 
 		snprintf(m, sizeof(m), "forged.%s.sent", forgeries[k]);
-		sent = metric(&r, F, m);
+		sent = tr_metric(&r, F, m);
 		snprintf(m, sizeof(m), "forged.%s.dropped", forgeries[k]);
-		dropped = metric(&r, F, m);
+		dropped = tr_metric(&r, F, m);
 		SAY("spoof: %s sent %.0f dropped %.0f\n", forgeries[k], sent,
 		    dropped);
 		CHECKF(sent > 0 && dropped == sent,
@@ -490,60 +373,60 @@ static void test_spoof(void)
 			no_flow += sent;
 		forged += sent;
 	}
-	CU_ASSERT_EQUAL(metric(&r, F, "forged.passed"), 0);
-	CU_ASSERT_EQUAL(metric(&r, F, "forged.wrong_reason"), 0);
-	CU_ASSERT_EQUAL(metric(&r, F, "benign.dropped"), 0);
+	CU_ASSERT_EQUAL(tr_metric(&r, F, "forged.passed"), 0);
+	CU_ASSERT_EQUAL(tr_metric(&r, F, "forged.wrong_reason"), 0);
+	CU_ASSERT_EQUAL(tr_metric(&r, F, "benign.dropped"), 0);
 	for (size_t i = 0; i < 3; i++)
-		CHECKF(metricf(&r, "dropped", "apps.%s", benign[i]) == 0 &&
-			       metricf(&r, "received", "apps.%s", benign[i]) >
-				       0,
+		CHECKF(tr_metricf(&r, "dropped", "apps.%s", benign[i]) == 0 &&
+			       tr_metricf(&r, "received", "apps.%s",
+					  benign[i]) > 0,
 		       "benign app %s: dropped %.0f received %.0f", benign[i],
-		       metricf(&r, "dropped", "apps.%s", benign[i]),
-		       metricf(&r, "received", "apps.%s", benign[i]));
-	CHECKF(metric(&r, F, "drops.no_flow") == no_flow,
+		       tr_metricf(&r, "dropped", "apps.%s", benign[i]),
+		       tr_metricf(&r, "received", "apps.%s", benign[i]));
+	CHECKF(tr_metric(&r, F, "drops.no_flow") == no_flow,
 	       "drops.no_flow %.0f, forged saddr+sport+proto %.0f",
-	       metric(&r, F, "drops.no_flow"), no_flow);
-	CHECKF(metric(&r, F, "drops.bad_token") ==
-		       metric(&r, F, "forged.replay.sent"),
+	       tr_metric(&r, F, "drops.no_flow"), no_flow);
+	CHECKF(tr_metric(&r, F, "drops.bad_token") ==
+		       tr_metric(&r, F, "forged.replay.sent"),
 	       "drops.bad_token %.0f, forged replay %.0f",
-	       metric(&r, F, "drops.bad_token"),
-	       metric(&r, F, "forged.replay.sent"));
+	       tr_metric(&r, F, "drops.bad_token"),
+	       tr_metric(&r, F, "forged.replay.sent"));
 	/* the check's CPU time: classify per packet the switch saw */
 	classify = (double)fsw_time_param(s, "client", "classify");
 	check = (double)fsw_check_ps(s, "client");
-	fsw_time = metric(&r, "hosts.client.cpu", "time.flowswitch");
-	seen = metric(&r, F, "tx.packets") + metric(&r, F, "tx.host") +
-	       metric(&r, F, "rx.packets");
+	fsw_time = tr_metric(&r, "hosts.client.cpu", "time.flowswitch");
+	seen = tr_metric(&r, F, "tx.packets") + tr_metric(&r, F, "tx.host") +
+	       tr_metric(&r, F, "rx.packets");
 	/* and the spoofing check per packet synced from a channel */
-	want = classify * seen + check * metric(&r, F, "tx.packets");
+	want = classify * seen + check * tr_metric(&r, F, "tx.packets");
 	SAY("spoof: time.flowswitch %.0f ps, classify %.0f x seen %.0f + "
 	    "check %.0f x %.0f = %.0f (tx %.0f host %.0f rx %.0f)\n",
-	    fsw_time, classify, seen, check, metric(&r, F, "tx.packets"), want,
-	    metric(&r, F, "tx.packets"), metric(&r, F, "tx.host"),
-	    metric(&r, F, "rx.packets"));
+	    fsw_time, classify, seen, check, tr_metric(&r, F, "tx.packets"),
+	    want, tr_metric(&r, F, "tx.packets"), tr_metric(&r, F, "tx.host"),
+	    tr_metric(&r, F, "rx.packets"));
 	CHECKF(fsw_time == want,
 	       "time.flowswitch %.0f ps, classify %.0f x %.0f packets + check %.0f x %.0f = %.0f",
-	       fsw_time, classify, seen, check, metric(&r, F, "tx.packets"),
+	       fsw_time, classify, seen, check, tr_metric(&r, F, "tx.packets"),
 	       want);
-	CHECKF(metric(&r, F, "tx.packets") >=
-		       forged + metricf(&r, "sent", "apps.%s", "web"),
+	CHECKF(tr_metric(&r, F, "tx.packets") >=
+		       forged + tr_metricf(&r, "sent", "apps.%s", "web"),
 	       "tx.packets %.0f does not include the %.0f forged ones",
-	       metric(&r, F, "tx.packets"), forged);
+	       tr_metric(&r, F, "tx.packets"), forged);
 	check_conservation(&r, s, "spoof");
 	/* without the spoofers (they start after the end): the switch's
 	 * time is the forged packets' classify less */
-	if (!run_sets(SPOOF, late, 4, &q, NULL)) {
+	if (!tr_run_sets(SPOOF, late, 4, &q, NULL)) {
 		double d = fsw_time -
-			   metric(&q, "hosts.client.cpu", "time.flowswitch");
+			   tr_metric(&q, "hosts.client.cpu", "time.flowswitch");
 
 		SAY("spoof: without spoofers time.flowswitch %.0f ps less\n",
 		    d);
 		CHECKF(d == (classify + check) * forged,
 		       "time.flowswitch grew by %.0f ps with %.0f forged packets, want %.0f",
 		       d, forged, (classify + check) * forged);
-		CU_ASSERT_EQUAL(metric(&q, F, "drops.no_flow"), 0);
-		CU_ASSERT_EQUAL(metric(&q, "apps.web", "received"),
-				metric(&r, "apps.web", "received"));
+		CU_ASSERT_EQUAL(tr_metric(&q, F, "drops.no_flow"), 0);
+		CU_ASSERT_EQUAL(tr_metric(&q, "apps.web", "received"),
+				tr_metric(&r, "apps.web", "received"));
 		check_conservation(&q, s, "spoof without spoofers");
 		run_result_fini(&q);
 	}
@@ -570,13 +453,13 @@ static void check_stages(const struct run_result *r, const char *app,
 
 	snprintf(comp, sizeof(comp), "apps.%s", app);
 	for (size_t i = 0; i < NSTAGES; i++) {
-		double v = metric(r, comp, stack_stages[i]);
+		double v = tr_metric(r, comp, stack_stages[i]);
 
 		CHECKF(!isnan(v), "%s: %s has no %s", what, app,
 		       stack_stages[i]);
 		sum += v;
 	}
-	lat = metric(r, comp, "latency");
+	lat = tr_metric(r, comp, "latency");
 	SAY("%s: %s latency %.1f ps, stages add up to %.1f\n", what, app, lat,
 	    sum);
 	CHECKF(lat > 0 && fabs(sum - lat) <= (double)NSTAGES,
@@ -597,12 +480,12 @@ static void test_stages(void)
 		const struct hist *rtt, *lat;
 		double rtt_sum, lat_sum, left;
 
-		if (run_sets(COMPARE, sets[v], nsets[v], &r, NULL))
+		if (tr_run_sets(COMPARE, sets[v], nsets[v], &r, NULL))
 			return;
 		check_stages(&r, "rpc", v ? "user" : "kernel");
 		check_stages(&r, "bulk", v ? "user" : "kernel");
-		rtt = histo(&r, "apps.rpc", "rtt");
-		lat = histo(&r, "apps.rpc", "latency");
+		rtt = tr_histo(&r, "apps.rpc", "rtt");
+		lat = tr_histo(&r, "apps.rpc", "latency");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(rtt);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(lat);
 		rtt_sum = (double)rtt->count * rtt->mean;
@@ -652,7 +535,7 @@ static const char rpc_yaml[] =
 static void check_exact(const struct run_result *r, const char *stage,
 			sim_time want)
 {
-	const struct hist *h = histo(r, "apps.rpc", stage);
+	const struct hist *h = tr_histo(r, "apps.rpc", stage);
 
 	CHECKF(h && h->count > 100 && h->min == want && h->max == want,
 	       "%s: min %lld max %lld over %llu, want %lld", stage,
@@ -669,7 +552,7 @@ static void test_rpc_costs(void)
 	char text[2048];
 
 	snprintf(text, sizeof(text), rpc_yaml, "context_switch", "flowswitch");
-	if (run_text(text, NULL, 0, &r, &s))
+	if (tr_run_text(text, NULL, 0, &r, &s))
 		return;
 	proto = scn_time(s, "hosts.client.stack.proto");
 	sys = scn_time(s, "hosts.client.cpu.syscall");
@@ -683,7 +566,8 @@ static void test_rpc_costs(void)
 	    "%lld check %lld copy64 %lld; rtt %.0f ps over %.0f\n",
 	    (long long)proto, (long long)sys, (long long)ctx, (long long)wc,
 	    (long long)classify, (long long)check, (long long)copy64,
-	    metric(&r, "apps.rpc", "rtt"), metric(&r, "apps.rpc", "received"));
+	    tr_metric(&r, "apps.rpc", "rtt"),
+	    tr_metric(&r, "apps.rpc", "received"));
 	check_exact(&r, "stage.stack_tx", proto);
 	check_exact(&r, "stage.channel_sync", sys);
 	/* the copy, classification and spoofing check, in the trap */
@@ -731,27 +615,28 @@ static void test_lowat(void)
 
 		snprintf(set, sizeof(set), "hosts.server.channel.lowat=%s",
 			 lowats[i]);
-		if (run_text(cbr_yaml, sets, 1, &r, &s))
+		if (tr_run_text(cbr_yaml, sets, 1, &r, &s))
 			return;
 		lowat = (double)scn_int(s, "hosts.server.channel.lowat");
 		wakeups[i] =
-			metric(&r, "hosts.server.stack.flow", "rx.wakeups");
-		pkts[i] = metric(&r, "hosts.server.stack.flow", "rx.packets");
-		held = metric(&r, "apps.flow", "in_flight");
+			tr_metric(&r, "hosts.server.stack.flow", "rx.wakeups");
+		pkts[i] =
+			tr_metric(&r, "hosts.server.stack.flow", "rx.packets");
+		held = tr_metric(&r, "apps.flow", "in_flight");
 		SAY("lowat %s: %.0f wakeups, %.0f rx syncs for %.0f packets, "
 		    "%.0f in flight at the end\n",
 		    lowats[i], wakeups[i],
-		    metric(&r, "hosts.server.stack.flow", "rx.syncs"), pkts[i],
-		    held);
+		    tr_metric(&r, "hosts.server.stack.flow", "rx.syncs"),
+		    pkts[i], held);
 		/* the last burst left long before the end: what is still in
 		 * flight waits in the RX ring below the low-water mark */
 		CHECKF(held < lowat, "lowat %s: %.0f packets in flight",
 		       lowats[i], held);
-		CU_ASSERT_EQUAL(metric(&r, "apps.flow", "dropped"), 0);
-		CHECKF(pkts[i] + held == metric(&r, "apps.flow", "sent"),
+		CU_ASSERT_EQUAL(tr_metric(&r, "apps.flow", "dropped"), 0);
+		CHECKF(pkts[i] + held == tr_metric(&r, "apps.flow", "sent"),
 		       "lowat %s: %.0f delivered + %.0f held of %.0f sent",
 		       lowats[i], pkts[i], held,
-		       metric(&r, "apps.flow", "sent"));
+		       tr_metric(&r, "apps.flow", "sent"));
 		check_conservation(&r, s, "lowat");
 		run_result_fini(&r);
 		scn_destroy(s);
@@ -783,7 +668,7 @@ static void test_close(void)
 	double period, before, torn, tx, sent;
 	sim_time close_at;
 
-	if (run_text(close_yaml, NULL, 0, &r, &s))
+	if (tr_run_text(close_yaml, NULL, 0, &r, &s))
 		return;
 	fsw_comp(&r, F, sizeof(F), "client");
 	close_at = scn_time(s, "apps.flow.close_at");
@@ -792,22 +677,22 @@ static void test_close(void)
 	 * period), before the close; each passes the switch within a few
 	 * hundred ns, well before the next */
 	before = floor((double)close_at / period) + 1;
-	torn = metric(&r, F, "drops.torn_down");
-	tx = metric(&r, F, "tx.packets");
-	sent = metric(&r, "apps.flow", "sent");
+	torn = tr_metric(&r, F, "drops.torn_down");
+	tx = tr_metric(&r, F, "tx.packets");
+	sent = tr_metric(&r, "apps.flow", "sent");
 	SAY("close: %.0f sent, %.0f before the close, %.0f seen by the switch, "
 	    "%.0f torn down, %.0f received\n",
-	    sent, before, tx, torn, metric(&r, "apps.flow", "received"));
+	    sent, before, tx, torn, tr_metric(&r, "apps.flow", "received"));
 	CHECKF(torn >= 1 && torn == tx - before,
 	       "torn down %.0f, switch saw %.0f, %.0f before the close", torn,
 	       tx, before);
 	/* before the close nothing was dropped: all of them arrived */
-	CHECKF(metric(&r, "apps.flow", "received") == before,
+	CHECKF(tr_metric(&r, "apps.flow", "received") == before,
 	       "received %.0f, sent before the close %.0f",
-	       metric(&r, "apps.flow", "received"), before);
-	CU_ASSERT_EQUAL(metric(&r, "apps.flow", "dropped"), torn);
-	CU_ASSERT_EQUAL(metric(&r, F, "drops.no_flow"), 0);
-	CU_ASSERT_EQUAL(metric(&r, F, "benign.dropped"), 0);
+	       tr_metric(&r, "apps.flow", "received"), before);
+	CU_ASSERT_EQUAL(tr_metric(&r, "apps.flow", "dropped"), torn);
+	CU_ASSERT_EQUAL(tr_metric(&r, F, "drops.no_flow"), 0);
+	CU_ASSERT_EQUAL(tr_metric(&r, F, "benign.dropped"), 0);
 	check_conservation(&r, s, "close");
 	run_result_fini(&r);
 	scn_destroy(s);
@@ -856,7 +741,7 @@ static void expect_bad(const char *text, const char *const *sets, size_t n,
 	FILE *p;
 	int rc, status;
 
-	if (write_tmp(path, sizeof(path), text)) {
+	if (tr_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return;
 	}
