@@ -193,36 +193,6 @@ static int run(char *const argv[], const char *errpath)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The bytes of a file (NUL-terminated), or NULL if it does not exist. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *n;
-	size_t cap = 0, got = 0, r;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	do {
-		if (got == cap) {
-			cap = cap ? cap * 2 : 65536;
-			n = realloc(buf, cap + 1);
-			if (!n)
-				break;
-			buf = n;
-		}
-		r = fread(buf + got, 1, cap - got, f);
-		got += r;
-	} while (r > 0);
-	fclose(f);
-	if (!buf)
-		buf = calloc(1, 1);
-	else
-		buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
 static int same_bytes(const char *a, size_t la, const char *b, size_t lb)
 {
 	if (!a || !b)
@@ -257,7 +227,7 @@ static void cli_cmd(const struct cli_env *e, struct bad_case *c,
 
 	load_bad(c, err, sizeof(err));
 	snprintf(where, sizeof(where), "%s:%d:%d:", c->path, c->line, c->col);
-	out = slurp(e->errpath, &lout);
+	out = tu_slurp(e->errpath, &lout);
 	CHECKF(status == 2, "%s: %s: exit status %d, want 2", c->path, cmd,
 	       status);
 	CHECKF(out && strstr(out, where), "%s: %s: stderr '%s' lacks '%s'",
@@ -270,8 +240,8 @@ static void cli_cmd(const struct cli_env *e, struct bad_case *c,
 		       "%s: %s: first stderr line '%s', want '%s'", c->path,
 		       cmd, out, err);
 	}
-	db1 = slurp(e->db, &ldb1);
-	wal1 = slurp(e->wal, &lwal1);
+	db1 = tu_slurp(e->db, &ldb1);
+	wal1 = tu_slurp(e->wal, &lwal1);
 	CHECKF(same_bytes(db0, ldb0, db1, ldb1), "%s: %s: the database changed",
 	       c->path, cmd);
 	CHECKF(same_bytes(wal0, lwal0, wal1, lwal1),
@@ -325,12 +295,12 @@ static void test_cli(void)
 
 		status = run(argv, e.errpath);
 	}
-	out = slurp(e.errpath, &lout);
+	out = tu_slurp(e.errpath, &lout);
 	CHECKF(status == 0, "seeding the database: exit status %d: %s", status,
 	       out ? out : "");
 	free(out);
-	db0 = slurp(e.db, &ldb0);
-	wal0 = slurp(e.wal, &lwal0);
+	db0 = tu_slurp(e.db, &ldb0);
+	wal0 = tu_slurp(e.wal, &lwal0);
 	CHECKF(db0 && ldb0 > 0, "no database at %s after a run", e.db);
 	if (status == 0 && db0) {
 		n = list_cases(&cs);

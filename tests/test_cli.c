@@ -202,28 +202,10 @@ static void test_host_down(void)
 	unlink_db(db);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = 0;
-	fclose(f);
-	return buf;
-}
-
 static void test_readme_params(void)
 {
 	const char *argv[] = { USNSIM, "params", "--markdown", NULL };
-	char *table, *readme = slurp("README.md");
+	char *table, *readme = tu_slurp("README.md", NULL);
 	char *begin, *end;
 
 	CU_ASSERT_EQUAL_FATAL(run(argv, &table), 0);

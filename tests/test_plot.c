@@ -51,28 +51,6 @@ static char dbpath[128];
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = calloc(1, (size_t)n + 1);
-	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-	}
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return s;
-}
-
 /* Runs argv with extra environment entries (NULL-terminated, may be NULL;
  * "PATH=..." replaces PATH), stdout and stderr into one file; returns the
  * exit status (-1 if it did not exit) and the output in *out. */
@@ -106,7 +84,7 @@ static int run_env(const char *const *argv, const char *const *extra,
 	    0)
 		waitpid(pid, &status, 0);
 	posix_spawn_file_actions_destroy(&fa);
-	*out = slurp(outfile, NULL);
+	*out = tu_slurp(outfile, NULL);
 	if (!*out)
 		*out = calloc(1, 1);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -150,7 +128,7 @@ static bool png_ok(const char *path)
 	static const unsigned char magic[8] = { 0x89, 'P',  'N',  'G',
 						'\r', '\n', 0x1a, '\n' };
 	size_t len = 0;
-	unsigned char *p = (unsigned char *)slurp(path, &len);
+	unsigned char *p = (unsigned char *)tu_slurp(path, &len);
 	bool ok = p && len > 1000 && memcmp(p, magic, 8) == 0 &&
 		  memcmp(p + 12, "IHDR", 4) == 0 && be32(p + 16) == 1050 &&
 		  be32(p + 20) == 720;
@@ -162,7 +140,7 @@ static bool png_ok(const char *path)
 static bool pdf_ok(const char *path)
 {
 	size_t len = 0;
-	char *p = slurp(path, &len);
+	char *p = tu_slurp(path, &len);
 	bool ok = p && len > 1000 && memcmp(p, "%PDF-", 5) == 0 &&
 		  strstr(p + len - 32, "%%EOF");
 
@@ -183,7 +161,7 @@ static void table_read(struct table *t, const char *path)
 	char *line, *save = NULL;
 
 	memset(t, 0, sizeof(*t));
-	t->text = slurp(path, NULL);
+	t->text = tu_slurp(path, NULL);
 	if (!t->text)
 		return;
 	for (line = strtok_r(t->text, "\n", &save); line && t->rows < 64;
@@ -261,7 +239,7 @@ static int setup(void)
 		return -1;
 	}
 	db_close(d);
-	sql = slurp(FIXTURE, NULL);
+	sql = tu_slurp(FIXTURE, NULL);
 	if (!sql || sqlite3_open(dbpath, &db) != SQLITE_OK)
 		return -1;
 	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -340,7 +318,7 @@ static void test_every_kind_renders(void)
 	path_in(svg, sizeof(svg), "cdf.svg");
 	CU_ASSERT(render(&kind_cases[0], svg, NULL, NULL));
 	{
-		char *s = slurp(svg, NULL);
+		char *s = tu_slurp(svg, NULL);
 
 		CU_ASSERT(s && strncmp(s, "<?xml", 5) == 0 &&
 			  strstr(s, "width=\"336\" height=\"230\""));
@@ -558,14 +536,14 @@ static void test_bars_and_memory_data(void)
 	/* Stages of apps.a: queueing 2p us, transmission 10 us; the empty
 	 * stage has no samples and no column. */
 	CU_ASSERT_FATAL(render(&kind_cases[2], NULL, data, NULL));
-	s = slurp(data, NULL);
+	s = tu_slurp(data, NULL);
 	CU_ASSERT(s && strstr(s, "# bar\tqueueing (µs)\ttransmission (µs)\n"
 				 "50kpps\t2\t10\n100kpps\t4\t10\n"
 				 "1Mpps\t6\t10\n"));
 	free(s);
 	/* CPU per packet: kernel 500 + k ns (mean 501), user 200p ns. */
 	CU_ASSERT_FATAL(render(&kind_cases[5], NULL, data, NULL));
-	s = slurp(data, NULL);
+	s = tu_slurp(data, NULL);
 	CU_ASSERT(s && strstr(s, "# bar\tkernel (ns)\tuser (ns)\n"
 				 "50kpps\t501\t200\n100kpps\t501\t400\n"
 				 "1Mpps\t501\t600\n"));
@@ -579,7 +557,7 @@ static void test_bars_and_memory_data(void)
 		const struct kind_case k = { "cpu", { "--where", FIX, NULL } };
 
 		CU_ASSERT_FATAL(render(&k, NULL, data, two));
-		s = slurp(data, NULL);
+		s = tu_slurp(data, NULL);
 		CU_ASSERT(s && strstr(s, "# bar\tkernel (ns)\tuser (ns)\n"
 					 "1Gbps 50kpps\t501\t200\n"
 					 "1Gbps 100kpps\t501\t400\n"
@@ -589,7 +567,7 @@ static void test_bars_and_memory_data(void)
 	/* Memory of pool.a at 100kpps: (1 + t / 1 ms) 2 MiB + k KiB in use
 	 * (k averages to 1), 4 MiB reserved; time in ms. */
 	CU_ASSERT_FATAL(render(&kind_cases[3], NULL, data, NULL));
-	s = slurp(data, NULL);
+	s = tu_slurp(data, NULL);
 	CU_ASSERT(s && strstr(s, "\n\n\n100kpps\t0\t2.0009765625\t4\n"
 				 "100kpps\t1\t4.0009765625\t4\n"
 				 "100kpps\t2\t6.0009765625\t4\n"));
@@ -615,8 +593,8 @@ static void test_deterministic(void)
 		CU_ASSERT(render(&kind_cases[1], a, NULL, NULL));
 		sleep(1); /* a clock-based date would now differ */
 		CU_ASSERT(render(&kind_cases[1], b, NULL, NULL));
-		pa = slurp(a, &la);
-		pb = slurp(b, &lb);
+		pa = tu_slurp(a, &la);
+		pb = tu_slurp(b, &lb);
 		CU_ASSERT(pa && pb && la == lb && memcmp(pa, pb, la) == 0);
 		/* The newest selected run (run 10) started 03:04:10. */
 		if (i == 0)

@@ -204,36 +204,6 @@ static int run(const char *const *argv, const char *errpath)
 	return wait_status(spawn(argv, errpath));
 }
 
-/* The bytes of a file (NUL-terminated), or NULL if it does not exist. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *n;
-	size_t cap = 0, got = 0, r;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	do {
-		if (got == cap) {
-			cap = cap ? cap * 2 : 65536;
-			n = realloc(buf, cap + 1);
-			if (!n)
-				break;
-			buf = n;
-		}
-		r = fread(buf + got, 1, cap - got, f);
-		got += r;
-	} while (r > 0);
-	fclose(f);
-	if (!buf)
-		buf = calloc(1, 1);
-	else
-		buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
 /* The first column of the first row of sql on db (read-only), or -1. */
 static long long q_int(const char *db, const char *sql)
 {
@@ -609,7 +579,7 @@ static void test_concurrent_reader(void)
 		}
 		rc = run(ex, errp);
 		if (rc != 0) {
-			msg = slurp(errp, &len);
+			msg = tu_slurp(errp, &len);
 			if (!bad_exports++)
 				CHECKF(0,
 				       "usnsim export --query %s: status %d: %s",
@@ -679,7 +649,7 @@ static char *snapshot(void)
 		    lstat(path, &sb) == 0) {
 			fprintf(f, "%s %o %lld\n", ents[i]->d_name,
 				(unsigned)sb.st_mode, (long long)sb.st_size);
-			data = S_ISREG(sb.st_mode) ? slurp(path, &dl) : NULL;
+			data = S_ISREG(sb.st_mode) ? tu_slurp(path, &dl) : NULL;
 			if (data)
 				fwrite(data, 1, dl, f);
 			free(data);
@@ -706,7 +676,7 @@ static void bad_case(const struct bad_cli *c)
 
 	snprintf(errp, sizeof(errp), "%s/stderr", bad_dir);
 	status = run(c->argv, errp);
-	msg = slurp(errp, &len);
+	msg = tu_slurp(errp, &len);
 	after = snapshot();
 	CHECKF(status == 2, "%s: exit status %d, want 2", c->what, status);
 	CHECKF(msg && len > 1, "%s: nothing on stderr", c->what);
@@ -729,7 +699,7 @@ static void bad_case(const struct bad_cli *c)
 static int copy_file(const char *src, const char *dst)
 {
 	size_t len;
-	char *b = slurp(src, &len);
+	char *b = tu_slurp(src, &len);
 	int rc = b ? write_file(dst, b, len) : -1;
 
 	free(b);
@@ -781,12 +751,12 @@ static void test_bad_input(void)
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(rng_unit() * 256);
 	CU_ASSERT_EQUAL_FATAL(write_file(rnd, junk, sizeof(junk)), 0);
-	b = slurp(good, &len);
+	b = tu_slurp(good, &len);
 	CU_ASSERT_FATAL(b && len > 6 * 4096);
 	memcpy(b, junk, 100); /* the header */
 	CU_ASSERT_EQUAL(write_file(hdr, b, len), 0);
 	free(b);
-	b = slurp(good, &len);
+	b = tu_slurp(good, &len);
 	memcpy(b + 2 * 4096, junk, 3 * 4096); /* pages 3 to 5 */
 	CU_ASSERT_EQUAL(write_file(pages, b, len), 0);
 	free(b);

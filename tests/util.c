@@ -27,3 +27,34 @@ const char *tu_usnsim(void)
 
 	return bin && *bin ? bin : "build/usnsim";
 }
+
+char *tu_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *n;
+	size_t cap = 0, got = 0, r;
+
+	if (len)
+		*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (got == cap) {
+			cap = cap ? cap * 2 : 65536;
+			n = realloc(buf, cap + 1);
+			if (!n)
+				break;
+			buf = n;
+		}
+		r = fread(buf + got, 1, cap - got, f);
+		got += r;
+	} while (r > 0);
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[got] = '\0';
+	if (len)
+		*len = got;
+	return buf;
+}
