@@ -293,6 +293,26 @@ static const char *param_unit_suffix(const char *text)
 	return *p ? p : NULL;
 }
 
+static int param_fmt_bound(const struct param_def *def, bool per_packet,
+			   double v, char *buf, size_t n);
+
+/* "'TEXT' is too large[ for an integer]", and the maximum where def has
+ * one, so that the message says what to write instead. */
+static void param_too_large(const struct param_def *def, const char *q,
+			    const char *what, bool per_packet, char *err,
+			    size_t errlen)
+{
+	char hi[64];
+
+	if (def->min == 0 && def->max == 0) {
+		param_err(err, errlen, "'%s' is too large%s", q, what);
+		return;
+	}
+	param_fmt_bound(def, per_packet, def->max, hi, sizeof(hi));
+	param_err(err, errlen, "'%s' is too large%s: the maximum is %s", q,
+		  what, hi);
+}
+
 /* Message for a units_parse_* error rc on text. */
 static int param_unit_error(const struct param_def *def, const char *text,
 			    int rc, char *err, size_t errlen)
@@ -314,7 +334,8 @@ static int param_unit_error(const struct param_def *def, const char *text,
 		else if (def->type == PT_FRACTION)
 			param_err(err, errlen, "%s is above the maximum 1", q);
 		else
-			param_err(err, errlen, "'%s' is too large", q);
+			param_too_large(def, q, "", kind == UNIT_PKTRATE, err,
+					errlen);
 	} else if (kind == UNIT_NONE) {
 		param_err(err, errlen, "'%s' has no unit; %s", q, exp);
 	} else if ((unit = param_unit_suffix(text)) != NULL) {
@@ -395,7 +416,7 @@ static int param_parse_int(const struct param_def *def, const char *text,
 		return -EINVAL;
 	}
 	if (errno == ERANGE) {
-		param_err(err, errlen, "'%s' is too large for an integer", q);
+		param_too_large(def, q, " for an integer", false, err, errlen);
 		return -ERANGE;
 	}
 	out->u.i = v;
@@ -420,7 +441,7 @@ static int param_parse_float(const struct param_def *def, const char *text,
 	}
 	v = strtod(text, NULL);
 	if (!isfinite(v)) {
-		param_err(err, errlen, "'%s' is too large", q);
+		param_too_large(def, q, "", false, err, errlen);
 		return -ERANGE;
 	}
 	out->u.d = v;

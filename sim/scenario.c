@@ -1444,7 +1444,11 @@ static int scn_read(const char *path, char **buf, size_t *len, char *err,
 	return 0;
 out_err:
 	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		snprintf(
+			err, errlen, "%s: %s%s", path, strerror(-rc),
+			rc == -ENOENT
+				? " (give the path of a scenario file, e.g. scenarios/md1.yaml)"
+				: "");
 	return rc;
 }
 

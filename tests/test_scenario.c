@@ -382,7 +382,7 @@ static void test_missing_file(void)
 	CU_ASSERT_PTR_NULL(s);
 	CU_ASSERT_STRING_EQUAL(
 		err,
-		"tests/fixtures/no-such-file.yaml: No such file or directory");
+		"tests/fixtures/no-such-file.yaml: No such file or directory (give the path of a scenario file, e.g. scenarios/md1.yaml)");
 	scn_destroy(NULL);
 }
 
