@@ -32,6 +32,12 @@
  *   stably sorted by time (dead ones dropped), and so do those of the next
  *   buckets of k's level while they fit in BOT_LOAD; blim becomes one past
  *   the latest of them; `last` stays, as nothing after blim goes below k;
+ * - else, if k's level is not 0 and it holds at most SORT_LOAD entries of
+ *   which at most SORT_RUN live ones share each value of the SORT_BITS
+ *   bits below k's digit, its live entries move to the bottom by a stable
+ *   counting sort on those bits and an insertion sort (which only moves
+ *   entries within a run of one value), and blim becomes one past the
+ *   latest; `last` stays, as above;
  * - else, if k is bucket 0 (all its times equal `last`), its first
  *   BOT_LOAD entries move to the bottom and blim becomes `last`, so that
  *   new entries at `last` queue behind the rest of bucket 0;
@@ -83,8 +89,11 @@ _Static_assert(MASK_WORDS <= 64, "one summary word covers the mask");
  * block per bucket, bucket 0's consumed head, the block being moved). */
 #define BLK_SPARE (NBUCKETS + 4)
 #define PURGE_SLACK 64
-#define BOT_CAP 64  /* bottom entries at most */
-#define BOT_LOAD 32 /* a bucket this small moves to the bottom whole */
+#define BOT_CAP 128	  /* bottom entries at most */
+#define BOT_LOAD 32	  /* a bucket this small moves to the bottom whole */
+#define SORT_LOAD BOT_CAP /* a bucket this small may be sorted into it */
+#define SORT_BITS 6	  /* the digit of the counting sort */
+#define SORT_RUN 16	  /* entries per digit value at most */
 
 /* Record states, in the free list link's place. */
 #define EV_NONE UINT32_MAX	    /* end of the free list */
@@ -310,6 +319,69 @@ static void bucket_load(struct native *nt, unsigned k, uint64_t max, bool sort)
 }
 
 /*
+ * The bottom is empty and bucket k (of level >= 1, at most SORT_LOAD
+ * entries) is the lowest: moves its live entries to the bottom, sorted by
+ * (time, order in the bucket), with a stable counting sort on the
+ * SORT_BITS bits below its level's digit followed by an insertion sort.
+ * Returns false, changing nothing, if more than SORT_RUN live entries share
+ * a value of that digit (the insertion sort could then take long).
+ */
+static bool bucket_sort_load(struct native *nt, unsigned k)
+{
+	struct bucket src = nt->bk[k];
+	unsigned shift = (k - 1) / RADIX * RADIX_BITS - SORT_BITS;
+	uint32_t cnt[1u << SORT_BITS] = { 0 }, n = 0, p;
+
+	p = src.hpos;
+	for (struct blk *b = src.head; b; b = b->next, p = 0) {
+		uint32_t end = b == src.tail ? src.tpos : BLK_ENTS;
+
+		for (; p < end; p++) {
+			const struct qent *e = &b->e[p];
+			unsigned d = e->t >> shift & ((1u << SORT_BITS) - 1);
+
+			if (nt->ev[e->ev].next == EV_DEAD)
+				continue;
+			if (++cnt[d] > SORT_RUN)
+				return false;
+		}
+	}
+	for (unsigned d = 0; d < 1u << SORT_BITS; d++) {
+		uint32_t c = cnt[d];
+
+		cnt[d] = n;
+		n += c;
+	}
+	nt->bk[k].head = nt->bk[k].tail = NULL;
+	nt->bk[k].n = 0;
+	mask_clear(nt, k);
+	p = src.hpos;
+	for (struct blk *b = src.head, *next; b; b = next, p = 0) {
+		uint32_t end = b == src.tail ? src.tpos : BLK_ENTS;
+
+		next = b->next;
+		for (; p < end; p++) {
+			const struct qent *e = &b->e[p];
+
+			if (!drop_dead(nt, e))
+				nt->bot[cnt[e->t >> shift &
+					    ((1u << SORT_BITS) - 1)]++] = *e;
+		}
+		blk_put(nt, b);
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		struct qent e = nt->bot[i];
+		uint32_t j = i;
+
+		for (; j && nt->bot[j - 1].t > e.t; j--)
+			nt->bot[j] = nt->bot[j - 1];
+		nt->bot[j] = e;
+	}
+	nt->be = n;
+	return true;
+}
+
+/*
  * The bottom is empty: refills it from the lowest bucket, moving buckets
  * down as needed. Returns false (changing nothing but the bottom) if the
  * queue is empty or its minimum is later than until.
@@ -331,6 +403,13 @@ static bool refill(struct native *nt, uint64_t until)
 				k = lowest_bucket(nt);
 			} while (k < NBUCKETS && (k - 1) / RADIX == level &&
 				 nt->bk[k].n <= BOT_LOAD - nt->be);
+			if (nt->bh == nt->be)
+				continue;
+			nt->blim = nt->bot[nt->be - 1].t + 1;
+			return true;
+		}
+		if (k && nt->bk[k].n <= SORT_LOAD && (k - 1) / RADIX &&
+		    bucket_sort_load(nt, k)) {
 			if (nt->bh == nt->be)
 				continue;
 			nt->blim = nt->bot[nt->be - 1].t + 1;
