@@ -517,8 +517,8 @@ static void app_set_period(struct app *a, double period_ps)
 		return;
 	/* the arrival already scheduled stays; the next ones are period
 	 * apart from it */
-	a->anchor_ps = a->next_ps > sim_now(a->sim) ? a->next_ps
-						     : sim_now(a->sim);
+	a->anchor_ps =
+		a->next_ps > sim_now(a->sim) ? a->next_ps : sim_now(a->sim);
 	a->anchor_n = a->emissions;
 	a->shift_ps = 0;
 	a->period_ps = period_ps;
