@@ -12,8 +12,8 @@
  * block of SUB per octave. INT64_MAX falls in the last bucket, whose upper
  * bound 2^63 does not fit in an int64_t and is reported as INT64_MAX.
  *
- * Recording is a count-leading-zeros, a shift and an increment plus the
- * running moments; nothing allocates. Quantiles walk the bucket array
+ * Recording is a count-leading-zeros, a shift and an increment plus two
+ * running sums (no division); nothing allocates. Quantiles walk the bucket array
  * (HIST_BUCKETS entries), so they are for reporting, not the hot path. A
  * bucket holds the integers [lower, upper - 1] and its "midpoint" is the
  * middle of those integers, so buckets of width 1 report their value
@@ -76,7 +76,7 @@ void hist_init(struct hist *h)
 
 void hist_record(struct hist *h, int64_t v)
 {
-	double delta;
+	double d;
 
 	if (v < 0) {
 		h->negative++;
@@ -85,21 +85,43 @@ void hist_record(struct hist *h, int64_t v)
 	if (h->count == 0) {
 		h->min = v;
 		h->max = v;
+		h->ref = v;
 	} else if (v < h->min) {
 		h->min = v;
 	} else if (v > h->max) {
 		h->max = v;
 	}
 	h->count++;
-	delta = (double)v - h->mean;
-	h->mean += delta / (double)h->count;
-	h->m2 += delta * ((double)v - h->mean);
+	d = (double)(v - h->ref);
+	h->s1 += d;
+	h->s2 += d * d;
 	h->bucket[hist_index(v)]++;
+}
+
+/* The mean and the sum of squared deviations from it (h not empty). */
+static void hist_moments(const struct hist *h, double *mean, double *m2)
+{
+	double n = (double)h->count;
+
+	*mean = (double)h->ref + h->s1 / n;
+	*m2 = h->s2 - h->s1 * h->s1 / n;
+	if (*m2 < 0) /* rounding */
+		*m2 = 0;
+}
+
+double hist_mean(const struct hist *h)
+{
+	double mean, m2;
+
+	if (h->count == 0)
+		return 0;
+	hist_moments(h, &mean, &m2);
+	return mean;
 }
 
 void hist_merge(struct hist *dst, const struct hist *src)
 {
-	double na, nb, n, delta;
+	double na, nb, n, delta, ma, mb, m2a, m2b;
 
 	if (src->count == 0)
 		return;
@@ -111,13 +133,18 @@ void hist_merge(struct hist *dst, const struct hist *src)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
-	/* Chan et al.: combine two (count, mean, M2) triples. */
+	/* Chan et al.: combine two (count, mean, M2) triples, then shift the
+	 * result back to dst's reference. */
+	hist_moments(dst, &ma, &m2a);
+	hist_moments(src, &mb, &m2b);
 	na = (double)dst->count;
 	nb = (double)src->count;
 	n = na + nb;
-	delta = src->mean - dst->mean;
-	dst->mean += delta * nb / n;
-	dst->m2 += src->m2 + delta * delta * na * nb / n;
+	delta = mb - ma;
+	ma += delta * nb / n;
+	m2a += m2b + delta * delta * na * nb / n;
+	dst->s1 = (ma - (double)dst->ref) * n;
+	dst->s2 = m2a + dst->s1 * dst->s1 / n;
 	dst->count += src->count;
 	dst->negative += src->negative;
 	for (size_t i = 0; i < HIST_BUCKETS; i++)
@@ -159,12 +186,15 @@ double hist_quantile(const struct hist *h, double q)
 
 void hist_summary(const struct hist *h, struct stat_summary *s)
 {
+	double mean, m2;
+
 	memset(s, 0, sizeof(*s));
 	if (h->count == 0)
 		return;
+	hist_moments(h, &mean, &m2);
 	s->count = h->count;
-	s->mean = h->mean;
-	s->stddev = h->count > 1 ? sqrt(h->m2 / (double)(h->count - 1)) : 0;
+	s->mean = mean;
+	s->stddev = h->count > 1 ? sqrt(m2 / (double)(h->count - 1)) : 0;
 	s->min = (double)h->min;
 	s->max = (double)h->max;
 	s->p50 = hist_quantile(h, 0.5);

@@ -28,7 +28,11 @@ struct hist {
 	uint64_t count;
 	uint64_t negative;
 	int64_t min, max;
-	double mean, m2; /* Welford */
+	/* Moments shifted by the first sample, ref: s1 and s2 sum v - ref and
+	 * (v - ref)^2, so that recording divides nothing and a mean far from
+	 * 0 loses no precision (the first sample is near the mean's scale). */
+	int64_t ref;
+	double s1, s2;
 	uint64_t bucket[HIST_BUCKETS];
 };
 
@@ -39,6 +43,8 @@ struct stat_summary {
 
 void hist_init(struct hist *h);
 void hist_record(struct hist *h, int64_t v);
+/* The mean of the samples (0 if none). */
+double hist_mean(const struct hist *h);
 /* Adds src's samples to dst. */
 void hist_merge(struct hist *dst, const struct hist *src);
 /* The value at quantile q in [0, 1]: the midpoint of the bucket holding the

@@ -33,11 +33,15 @@
  *   buckets of k's level while they fit in BOT_LOAD; blim becomes one past
  *   the latest of them; `last` stays, as nothing after blim goes below k;
  * - else, if k's level is not 0 and it holds at most SORT_LOAD entries of
- *   which at most SORT_RUN live ones share each value of the SORT_BITS
- *   bits below k's digit, its live entries move to the bottom by a stable
- *   counting sort on those bits and an insertion sort (which only moves
- *   entries within a run of one value), and blim becomes one past the
- *   latest; `last` stays, as above;
+ *   which at most SORT_RUN share each value of the bits below k's digit
+ *   that it sorts on (about log2 of its size, at most SORT_BITS), all its
+ *   entries (dead ones too, which the run skips) move to the bottom by a
+ *   stable counting sort on those bits and an insertion sort (which only
+ *   moves entries within a run of one value), and blim becomes one past
+ *   the latest; `last` stays, as above. With 2^RADIX_BITS-ary digits a
+ *   bucket one level up holds about 2^RADIX_BITS times as many entries
+ *   as one below, so this is what spares a queue of about 10^4 events a
+ *   second move of every entry;
  * - else, if k is bucket 0 (all its times equal `last`), its first
  *   BOT_LOAD entries move to the bottom and blim becomes `last`, so that
  *   new entries at `last` queue behind the rest of bucket 0;
@@ -89,11 +93,12 @@ _Static_assert(MASK_WORDS <= 64, "one summary word covers the mask");
  * block per bucket, bucket 0's consumed head, the block being moved). */
 #define BLK_SPARE (NBUCKETS + 4)
 #define PURGE_SLACK 64
-#define BOT_CAP 128	  /* bottom entries at most */
-#define BOT_LOAD 32	  /* a bucket this small moves to the bottom whole */
-#define SORT_LOAD BOT_CAP /* a bucket this small may be sorted into it */
-#define SORT_BITS 6	  /* the digit of the counting sort */
-#define SORT_RUN 16	  /* entries per digit value at most */
+#define BOT_CAP 1024	     /* bottom entries at most */
+#define BOT_LOAD 32	     /* a bucket this small moves to the bottom whole */
+#define SORT_LOAD BOT_CAP    /* a bucket this small may be sorted into it */
+#define SORT_BITS RADIX_BITS /* the digit of the counting sort */
+#define SORT_RUN 16	     /* entries per digit value at most */
+#define BOT_SCAN 8	     /* entries an insertion scans before it bisects */
 
 /* Record states, in the free list link's place. */
 #define EV_NONE UINT32_MAX	    /* end of the free list */
@@ -320,33 +325,37 @@ static void bucket_load(struct native *nt, unsigned k, uint64_t max, bool sort)
 
 /*
  * The bottom is empty and bucket k (of level >= 1, at most SORT_LOAD
- * entries) is the lowest: moves its live entries to the bottom, sorted by
+ * entries) is the lowest: moves its entries to the bottom, sorted by
  * (time, order in the bucket), with a stable counting sort on the
  * SORT_BITS bits below its level's digit followed by an insertion sort.
- * Returns false, changing nothing, if more than SORT_RUN live entries share
- * a value of that digit (the insertion sort could then take long).
+ * Dead entries move too (the run skips them), so that sorting never reads
+ * the records. Returns false, changing nothing, if more than SORT_RUN
+ * entries share a value of that digit (the insertion sort could then take
+ * long).
  */
 static bool bucket_sort_load(struct native *nt, unsigned k)
 {
 	struct bucket src = nt->bk[k];
-	unsigned shift = (k - 1) / RADIX * RADIX_BITS - SORT_BITS;
-	uint32_t cnt[1u << SORT_BITS] = { 0 }, n = 0, p;
+	/* about one value per entry, at most one digit's worth */
+	unsigned bits = 64 - (unsigned)__builtin_clzll(src.n);
+	unsigned shift, vals;
+	uint32_t cnt[1u << SORT_BITS], n = 0, p;
+
+	if (bits > SORT_BITS)
+		bits = SORT_BITS;
+	shift = (k - 1) / RADIX * RADIX_BITS - bits;
+	vals = 1u << bits;
+	memset(cnt, 0, vals * sizeof(*cnt));
 
 	p = src.hpos;
 	for (struct blk *b = src.head; b; b = b->next, p = 0) {
 		uint32_t end = b == src.tail ? src.tpos : BLK_ENTS;
 
-		for (; p < end; p++) {
-			const struct qent *e = &b->e[p];
-			unsigned d = e->t >> shift & ((1u << SORT_BITS) - 1);
-
-			if (nt->ev[e->ev].next == EV_DEAD)
-				continue;
-			if (++cnt[d] > SORT_RUN)
+		for (; p < end; p++)
+			if (++cnt[b->e[p].t >> shift & (vals - 1)] > SORT_RUN)
 				return false;
-		}
 	}
-	for (unsigned d = 0; d < 1u << SORT_BITS; d++) {
+	for (unsigned d = 0; d < vals; d++) {
 		uint32_t c = cnt[d];
 
 		cnt[d] = n;
@@ -363,9 +372,7 @@ static bool bucket_sort_load(struct native *nt, unsigned k)
 		for (; p < end; p++) {
 			const struct qent *e = &b->e[p];
 
-			if (!drop_dead(nt, e))
-				nt->bot[cnt[e->t >> shift &
-					    ((1u << SORT_BITS) - 1)]++] = *e;
+			nt->bot[cnt[e->t >> shift & (vals - 1)]++] = *e;
 		}
 		blk_put(nt, b);
 	}
@@ -410,8 +417,6 @@ static bool refill(struct native *nt, uint64_t until)
 		}
 		if (k && nt->bk[k].n <= SORT_LOAD && (k - 1) / RADIX &&
 		    bucket_sort_load(nt, k)) {
-			if (nt->bh == nt->be)
-				continue;
 			nt->blim = nt->bot[nt->be - 1].t + 1;
 			return true;
 		}
@@ -448,10 +453,11 @@ static void spill(struct native *nt)
 }
 
 /* Inserts e into the bottom (not empty, e.t < blim) after every entry at
- * most as late. */
+ * most as late: a short scan from the tail, then a bisection and one
+ * move, so that a large bottom costs O(log n) comparisons. */
 static inline void bot_insert(struct native *nt, const struct qent *e)
 {
-	uint32_t i;
+	uint32_t i, lo, hi;
 
 	if (nt->bh && e->t < nt->bot[nt->bh].t) {
 		nt->bot[--nt->bh] = *e;
@@ -469,8 +475,27 @@ static inline void bot_insert(struct native *nt, const struct qent *e)
 		nt->bh = 0;
 		nt->be = n;
 	}
-	for (i = nt->be; i > nt->bh && nt->bot[i - 1].t > e->t; i--)
+	for (i = nt->be; i > nt->bh && nt->be - i < BOT_SCAN; i--) {
+		if (nt->bot[i - 1].t <= e->t)
+			goto put;
 		nt->bot[i] = nt->bot[i - 1];
+	}
+	if (i > nt->bh) { /* the first entry later than e is in [bh, i) */
+		lo = nt->bh;
+		hi = i;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (nt->bot[mid].t <= e->t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(&nt->bot[lo + 1], &nt->bot[lo],
+			(i - lo) * sizeof(*nt->bot));
+		i = lo;
+	}
+put:
 	nt->bot[i] = *e;
 	nt->be++;
 }

@@ -35,7 +35,7 @@ double tr_metric(const struct run_result *r, const char *comp, const char *name)
 	case STAT_SCALAR:
 		return si.u.scalar;
 	case STAT_HIST:
-		return si.u.hist->hist.mean;
+		return hist_mean(&si.u.hist->hist);
 	case STAT_GAUGE:
 		return stats_gauge_mean(si.u.gauge);
 	default:

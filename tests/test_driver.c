@@ -155,7 +155,7 @@ static double fx_stat(const struct fx *f, const char *metric)
 	case STAT_SCALAR:
 		return si.u.scalar;
 	case STAT_HIST:
-		return si.u.hist->hist.mean;
+		return hist_mean(&si.u.hist->hist);
 	default:
 		return NAN;
 	}

@@ -382,8 +382,8 @@ static void test_dynamic(void)
 			CU_ASSERT_PTR_NOT_NULL_FATAL(lat);
 			SAY("dynamic: %s alloc_latency max %lld mean %.1f, map "
 			    "%lld, alloc %lld\n",
-			    c, (long long)lat->max, lat->mean, (long long)map,
-			    (long long)alloc);
+			    c, (long long)lat->max, hist_mean(lat),
+			    (long long)map, (long long)alloc);
 			/* the allocation that grows the device pool pays a
 			 * map; the histogram only sees what follows the
 			 * warm-up, where the sampled segments show whether
@@ -511,7 +511,7 @@ static void test_segments(void)
 		pt[i].per_pkt = pt[i].miss / pt[i].sent;
 		h = tr_histo(&r, "hosts.client.nic", "tx_dma");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-		pt[i].dma_mean = h->mean;
+		pt[i].dma_mean = hist_mean(h);
 		pt[i].dma_min = h->min;
 		pt[i].dma_max = h->max;
 		if (!i) {

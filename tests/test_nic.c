@@ -43,7 +43,7 @@ static double metric(const struct run_result *r, const char *comp,
 	case STAT_SCALAR:
 		return si.u.scalar;
 	case STAT_HIST:
-		return si.u.hist->hist.mean;
+		return hist_mean(&si.u.hist->hist);
 	default:
 		return NAN;
 	}
