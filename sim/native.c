@@ -1,6 +1,6 @@
 /*
  * native.c - the native engine backend: a radix heap keyed on time, with a
- * small sorted "bottom" for the nearest events.
+ * sorted "bottom" for the nearest events.
  *
  * Event times never go backwards (nothing is scheduled before now), so the
  * queue is a monotone priority queue: a radix heap with 2^RADIX_BITS-ary
@@ -10,8 +10,10 @@
  * the highest digit in which t differs from `last` (its level) and by t's
  * value of that digit, so a bucket's index grows with its times.
  *
- * The bottom is an array of at most BOT_CAP entries sorted by (time,
- * sequence), read from its head, and `blim`: every entry scheduled with a
+ * The bottom is a slice bot[bh..be) of an array of BOT_CAP entries, sorted
+ * by (time, sequence) and read from its head; a refill puts it in the
+ * middle of the array, so that an insertion can move whichever side of its
+ * place is shorter. With it goes `blim`: every entry scheduled with a
  * time before blim goes into the bottom (after the entries at its time),
  * every other one into its bucket. Invariants:
  *
@@ -355,6 +357,8 @@ static bool bucket_sort_load(struct native *nt, unsigned k)
 			if (++cnt[b->e[p].t >> shift & (vals - 1)] > SORT_RUN)
 				return false;
 	}
+	n = (BOT_CAP - (uint32_t)src.n) / 2; /* room on both sides */
+	nt->bh = n;
 	for (unsigned d = 0; d < vals; d++) {
 		uint32_t c = cnt[d];
 
@@ -376,11 +380,11 @@ static bool bucket_sort_load(struct native *nt, unsigned k)
 		}
 		blk_put(nt, b);
 	}
-	for (uint32_t i = 1; i < n; i++) {
+	for (uint32_t i = nt->bh + 1; i < n; i++) {
 		struct qent e = nt->bot[i];
 		uint32_t j = i;
 
-		for (; j && nt->bot[j - 1].t > e.t; j--)
+		for (; j > nt->bh && nt->bot[j - 1].t > e.t; j--)
 			nt->bot[j] = nt->bot[j - 1];
 		nt->bot[j] = e;
 	}
@@ -395,13 +399,13 @@ static bool bucket_sort_load(struct native *nt, unsigned k)
  */
 static bool refill(struct native *nt, uint64_t until)
 {
-	nt->bh = nt->be = 0;
 	for (;;) {
 		unsigned k = lowest_bucket(nt);
 		uint64_t m = UINT64_MAX;
 
 		if (k == NBUCKETS)
 			return false;
+		nt->bh = nt->be = (BOT_CAP - BOT_LOAD) / 2;
 		if (nt->bk[k].n <= BOT_LOAD) {
 			unsigned level = k ? (k - 1) / RADIX : 0;
 
@@ -409,7 +413,7 @@ static bool refill(struct native *nt, uint64_t until)
 				bucket_load(nt, k, BOT_LOAD, true);
 				k = lowest_bucket(nt);
 			} while (k < NBUCKETS && (k - 1) / RADIX == level &&
-				 nt->bk[k].n <= BOT_LOAD - nt->be);
+				 nt->bk[k].n <= BOT_LOAD - (nt->be - nt->bh));
 			if (nt->bh == nt->be)
 				continue;
 			nt->blim = nt->bot[nt->be - 1].t + 1;
@@ -453,37 +457,31 @@ static void spill(struct native *nt)
 }
 
 /* Inserts e into the bottom (not empty, e.t < blim) after every entry at
- * most as late: a short scan from the tail, then a bisection and one
- * move, so that a large bottom costs O(log n) comparisons. */
+ * most as late. Its place comes from a short scan from the tail, then a
+ * bisection; the shorter side moves (the bottom keeps room before its head
+ * and after its tail), so that a large bottom costs O(log n) comparisons
+ * and an early insertion only moves the entries before it. */
 static inline void bot_insert(struct native *nt, const struct qent *e)
 {
-	uint32_t i, lo, hi;
+	uint32_t i;
 
 	if (nt->bh && e->t < nt->bot[nt->bh].t) {
 		nt->bot[--nt->bh] = *e;
 		return;
 	}
-	if (nt->be == BOT_CAP) {
-		uint32_t n = nt->be - nt->bh;
+	if (nt->be - nt->bh == BOT_CAP) {
+		spill(nt);
+		bucket_append(nt, bucket_of(e->t, nt->last), e);
+		return;
+	}
+	for (i = nt->be; i > nt->bh; i--) {
+		uint32_t lo = nt->bh, hi = i;
 
-		if (n == BOT_CAP) {
-			spill(nt);
-			bucket_append(nt, bucket_of(e->t, nt->last), e);
-			return;
-		}
-		memmove(nt->bot, &nt->bot[nt->bh], n * sizeof(*nt->bot));
-		nt->bh = 0;
-		nt->be = n;
-	}
-	for (i = nt->be; i > nt->bh && nt->be - i < BOT_SCAN; i--) {
 		if (nt->bot[i - 1].t <= e->t)
-			goto put;
-		nt->bot[i] = nt->bot[i - 1];
-	}
-	if (i > nt->bh) { /* the first entry later than e is in [bh, i) */
-		lo = nt->bh;
-		hi = i;
-		while (lo < hi) {
+			break;
+		if (nt->be - i < BOT_SCAN)
+			continue;
+		while (lo < hi) { /* the first entry later than e */
 			uint32_t mid = lo + (hi - lo) / 2;
 
 			if (nt->bot[mid].t <= e->t)
@@ -491,11 +489,17 @@ static inline void bot_insert(struct native *nt, const struct qent *e)
 			else
 				hi = mid;
 		}
-		memmove(&nt->bot[lo + 1], &nt->bot[lo],
-			(i - lo) * sizeof(*nt->bot));
 		i = lo;
+		break;
 	}
-put:
+	if (nt->bh && (i - nt->bh < nt->be - i || nt->be == BOT_CAP)) {
+		memmove(&nt->bot[nt->bh - 1], &nt->bot[nt->bh],
+			(i - nt->bh) * sizeof(*nt->bot));
+		nt->bh--;
+		nt->bot[i - 1] = *e;
+		return;
+	}
+	memmove(&nt->bot[i + 1], &nt->bot[i], (nt->be - i) * sizeof(*nt->bot));
 	nt->bot[i] = *e;
 	nt->be++;
 }
