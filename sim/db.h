@@ -22,7 +22,7 @@ struct db;
 struct scn;
 struct stats;
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 struct db_run {
 	const char *scenario; /* scenario name */

@@ -298,6 +298,11 @@ static void check_run_row(sqlite3 *h, const struct fx *f, int64_t id)
 				      "SELECT wall_s FROM runs WHERE id = %lld",
 				      (long long)id),
 			       0.5, 0);
+	/* the speed column is the run's events over its wall seconds */
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT events_per_s FROM runs WHERE id = %lld",
+		       (long long)id),
+		(double)f->run.events / 0.5, 0);
 	CU_ASSERT_EQUAL(q_int(h,
 			      "SELECT fingerprint IS NULL AND status = 'ok'"
 			      " AND point = '{}' FROM runs WHERE id = %lld",
@@ -569,7 +574,7 @@ static void test_other_version(void)
 
 	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -ENOTSUP);
 	CU_ASSERT(db == NULL);
-	check_msg(err, path, "schema version 99, this usnsim writes version 1");
+	check_msg(err, path, "schema version 99, this usnsim writes version 2");
 
 	after = file_read(path, &na);
 	CU_ASSERT_FATAL(after != NULL);

@@ -749,13 +749,14 @@ static void test_export(void)
 		"\"seed\": 1, \"engine\": \"native\", \"version\": \"v1\", "
 		"\"started\": \"2024-01-02T03:04:01Z\", \"wall_s\": 0.5, "
 		"\"events\": 1000, \"sim_s\": 1, \"fingerprint\": null, "
-		"\"status\": \"ok\"},\n"
+		"\"status\": \"ok\", \"events_per_s\": 2000},\n"
 		"{\"id\": 11, \"scenario\": \"other\", \"path\": \"other.yaml\", "
 		"\"hash\": \"00000000000000bb\", \"point\": \"{}\", "
 		"\"repetition\": 0, \"seed\": 1, \"engine\": \"native\", "
 		"\"version\": \"v1\", \"started\": \"2024-01-02T03:04:11Z\", "
 		"\"wall_s\": 0.5, \"events\": 1000, \"sim_s\": 1, "
-		"\"fingerprint\": null, \"status\": \"ok\"}\n]\n");
+		"\"fingerprint\": null, \"status\": \"ok\", "
+		"\"events_per_s\": 2000}\n]\n");
 	free(out);
 
 	/* summary_ci: the mean at 50kpps of network.queue_delay is 1.1 us

@@ -45,6 +45,7 @@
 #include <CUnit/CUnit.h>
 #include <sqlite3.h>
 
+#include "db.h"
 #include "util.h"
 
 #define USNSIM tu_usnsim()
@@ -526,8 +527,9 @@ static void *reader_main(void *arg)
 	sqlite3 *h = NULL;
 
 	/* the file and its schema appear with the sweep's first commit */
-	while (!r->stop && (access(r->db, F_OK) != 0 ||
-			    q_int(r->db, "PRAGMA user_version") != 1))
+	while (!r->stop &&
+	       (access(r->db, F_OK) != 0 ||
+		q_int(r->db, "PRAGMA user_version") != DB_SCHEMA_VERSION))
 		sleep_ms(1);
 	if (sqlite3_open_v2(r->db, &h, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
@@ -573,7 +575,7 @@ static void test_concurrent_reader(void)
 		char *msg;
 		int rc;
 
-		if (q_int(db, "PRAGMA user_version") != 1) {
+		if (q_int(db, "PRAGMA user_version") != DB_SCHEMA_VERSION) {
 			sleep_ms(2);
 			continue;
 		}
