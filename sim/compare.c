@@ -261,12 +261,12 @@ static int cmp_check_schema(struct cmp *c, const char *schema, const char *path)
 		v = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s.runs LIMIT 0", schema);
-	if (v != DB_SCHEMA_VERSION ||
+	if (v < DB_SCHEMA_OLDEST || v > DB_SCHEMA_VERSION ||
 	    sqlite3_prepare_v2(c->h, sql, -1, &q, NULL) != SQLITE_OK) {
 		snprintf(
 			c->err, sizeof(c->err),
-			"%s: not a usnsim results database of schema version %d",
-			path, DB_SCHEMA_VERSION);
+			"%s: not a usnsim results database of schema version %d to %d",
+			path, DB_SCHEMA_OLDEST, DB_SCHEMA_VERSION);
 		return -EINVAL;
 	}
 	sqlite3_finalize(q);

@@ -23,9 +23,12 @@
  * study can import thousands of runs, one call per run.
  *
  * db_schema below is the reference; the README section "Results database" explains it to users.
- * Changing a table means raising DB_SCHEMA_VERSION: a database of another
- * version is refused, never migrated in place. Opening reads the file before
- * writing anything, so a refused file is left byte for byte unchanged.
+ * Changing a table means raising DB_SCHEMA_VERSION. A database of version
+ * DB_SCHEMA_OLDEST up is read as it is, and upgraded in place (in one
+ * transaction) when opened for writing: version 2 only added the generated
+ * column runs.events_per_s, so a version 1 file gains it. Any other version
+ * is refused. Opening reads the file before writing anything, so a refused
+ * file is left byte for byte unchanged.
  *
  * SQLite integers are signed 64-bit: a uint64_t (seed, counter, bucket
  * count) above INT64_MAX is stored as its two's-complement bit pattern.
@@ -50,6 +53,15 @@
 
 #define DB_BUSY_MS 10000
 
+/* The speed column of runs, added by schema version 2: the upgrade of a
+ * version 1 file adds it with the same definition. */
+#define DB_RUNS_SPEED                           \
+	"events_per_s REAL GENERATED ALWAYS AS" \
+	" (CASE WHEN wall_s > 0 THEN events / wall_s END) VIRTUAL"
+static const char db_upgrade_1[] =
+	"ALTER TABLE runs ADD COLUMN " DB_RUNS_SPEED ";\n"
+	"PRAGMA user_version = 2;";
+
 static const char db_schema[] =
 	"CREATE TABLE IF NOT EXISTS runs (\n"
 	"\tid INTEGER PRIMARY KEY,\n"
@@ -67,8 +79,7 @@ static const char db_schema[] =
 	"\tsim_s REAL NOT NULL,\n"
 	"\tfingerprint TEXT,\n"
 	"\tstatus TEXT NOT NULL,\n"
-	"\tevents_per_s REAL GENERATED ALWAYS AS"
-	" (CASE WHEN wall_s > 0 THEN events / wall_s END) VIRTUAL\n);\n"
+	"\t" DB_RUNS_SPEED "\n);\n"
 	"CREATE INDEX IF NOT EXISTS runs_scenario"
 	" ON runs (scenario, point, repetition);\n"
 	"CREATE UNIQUE INDEX IF NOT EXISTS runs_key"
@@ -353,8 +364,10 @@ static int db_quick_check(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
-/* Reads the file without writing it. Sets *fresh for an empty database. */
-static int db_check(struct db *db, int *fresh, char *err, size_t errlen)
+/* Reads the file without writing it. Sets *fresh for an empty database,
+ * *upgrade for one of an older version that usnsim upgrades. */
+static int db_check(struct db *db, int *fresh, int *upgrade, char *err,
+		    size_t errlen)
 {
 	int64_t version, tables;
 	int rc;
@@ -365,7 +378,8 @@ static int db_check(struct db *db, int *fresh, char *err, size_t errlen)
 				  &tables);
 	if (rc != SQLITE_OK)
 		return db_open_fail(db, rc, err, errlen);
-	if (version != 0 && version != DB_SCHEMA_VERSION)
+	if (version != 0 &&
+	    (version < DB_SCHEMA_OLDEST || version > DB_SCHEMA_VERSION))
 		return db_msg(
 			err, errlen, -ENOTSUP,
 			"%s: schema version %lld, this usnsim writes version %d; use a new database file",
@@ -376,6 +390,7 @@ static int db_check(struct db *db, int *fresh, char *err, size_t errlen)
 			"%s: not a usnsim database (it has tables but no usnsim schema version); use a new database file",
 			db->path);
 	*fresh = version == 0;
+	*upgrade = version != 0 && version < DB_SCHEMA_VERSION;
 	return db_quick_check(db, err, errlen);
 }
 
@@ -406,9 +421,30 @@ static int db_fill_t(struct db *db)
 	return rc;
 }
 
-/* WAL mode, then the schema in one transaction if the file is new. A
- * concurrent creator is harmless: every statement is IF NOT EXISTS. */
-static int db_setup(struct db *db, int fresh, char *err, size_t errlen)
+/* Upgrades a file of an older schema version in one transaction, unless a
+ * concurrent writer has just done so. */
+static int db_upgrade(struct db *db)
+{
+	int64_t version;
+	int rc;
+
+	rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = db_query_int(db->h, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK && version == 1)
+		rc = sqlite3_exec(db->h, db_upgrade_1, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* WAL mode, then the schema in one transaction if the file is new, or the
+ * upgrade if it is older. A concurrent creator is harmless: every
+ * statement is IF NOT EXISTS. */
+static int db_setup(struct db *db, int fresh, int upgrade, char *err,
+		    size_t errlen)
 {
 	int rc;
 
@@ -432,6 +468,8 @@ static int db_setup(struct db *db, int fresh, char *err, size_t errlen)
 			return db_errno(rc);
 		}
 	}
+	if (rc == SQLITE_OK && upgrade)
+		rc = db_upgrade(db);
 	if (rc != SQLITE_OK)
 		return db_open_fail(db, rc, err, errlen);
 	return 0;
@@ -483,7 +521,7 @@ static int db_connect(struct db *db, char *err, size_t errlen)
 int db_open(const char *path, struct db **out, char *err, size_t errlen)
 {
 	struct db *db;
-	int fresh = 0;
+	int fresh = 0, upgrade = 0;
 	int ret;
 
 	*out = NULL;
@@ -496,9 +534,9 @@ int db_open(const char *path, struct db **out, char *err, size_t errlen)
 	}
 	ret = db_connect(db, err, errlen);
 	if (!ret)
-		ret = db_check(db, &fresh, err, errlen);
+		ret = db_check(db, &fresh, &upgrade, err, errlen);
 	if (!ret)
-		ret = db_setup(db, fresh, err, errlen);
+		ret = db_setup(db, fresh, upgrade, err, errlen);
 	if (!ret)
 		ret = db_prepare(db, err, errlen);
 	if (ret) {
@@ -1188,11 +1226,13 @@ static int db_src_check(struct db_src *src, bool full, char *err, size_t errlen)
 			&tables);
 	if (rc != SQLITE_OK)
 		return db_src_fail(src, rc, err, errlen);
-	if (version != 0 && version != DB_SCHEMA_VERSION)
+	if (version != 0 &&
+	    (version < DB_SCHEMA_OLDEST || version > DB_SCHEMA_VERSION))
 		return db_msg(
 			err, errlen, -ENOTSUP,
-			"%s: schema version %lld, this usnsim reads version %d; import it with the usnsim that wrote it",
-			src->path, (long long)version, DB_SCHEMA_VERSION);
+			"%s: schema version %lld, this usnsim reads versions %d to %d; import it with the usnsim that wrote it",
+			src->path, (long long)version, DB_SCHEMA_OLDEST,
+			DB_SCHEMA_VERSION);
 	if (version == 0)
 		return db_msg(
 			err, errlen, -EILSEQ,

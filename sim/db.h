@@ -23,6 +23,8 @@ struct scn;
 struct stats;
 
 #define DB_SCHEMA_VERSION 2
+/* The oldest version read, and upgraded when opened for writing. */
+#define DB_SCHEMA_OLDEST 1
 
 struct db_run {
 	const char *scenario; /* scenario name */

@@ -590,6 +590,53 @@ static void test_other_version(void)
 	tmp_remove(dir);
 }
 
+/* A version 1 file (runs without events_per_s) is upgraded in place when
+ * opened for writing: its runs gain their speed, new runs go in beside. */
+static void test_upgrade(void)
+{
+	char dir[64], path[128], err[256];
+	struct db *db;
+	struct fx f;
+	sqlite3 *h;
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	fx_setup(&f);
+	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(
+		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		0);
+	db_close(db);
+	/* what version 1 wrote */
+	h = q_open(path);
+	CU_ASSERT(q_exec(h, "ALTER TABLE runs DROP COLUMN events_per_s;"
+			    "PRAGMA user_version = 1;") == SQLITE_OK);
+	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM pragma_table_xinfo"
+				 "('runs') WHERE name = 'events_per_s'"),
+			0);
+	sqlite3_close(h);
+
+	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	f.run.repetition = 4;
+	f.run.wall_s = 2;
+	CU_ASSERT_EQUAL(
+		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		0);
+	db_close(db);
+	h = q_open(path);
+	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM runs"), 2);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT events_per_s FROM runs WHERE repetition = 3"),
+		(double)f.run.events / 0.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(
+		q_real(h, "SELECT events_per_s FROM runs WHERE repetition = 4"),
+		(double)f.run.events / 2, 0);
+	sqlite3_close(h);
+	fx_teardown(&f);
+	tmp_remove(dir);
+}
+
 static void test_not_a_database(void)
 {
 	char dir[64], path[128], err[256];
@@ -1608,6 +1655,7 @@ int suite_db(void)
 		return CU_get_error();
 	if (!CU_add_test(s, "write and read back", test_write_read) ||
 	    !CU_add_test(s, "other schema version", test_other_version) ||
+	    !CU_add_test(s, "version 1 upgraded", test_upgrade) ||
 	    !CU_add_test(s, "not a database", test_not_a_database) ||
 	    !CU_add_test(s, "corrupt database", test_corrupt) ||
 	    !CU_add_test(s, "unwritable path", test_unwritable) ||
