@@ -39,12 +39,18 @@
  * arrival changes the decision). The ll lane has no AQM.
  *
  * fq_codel: the highest-priority class with an active flow is served; in
- * it, deficit round robin over its active flows, the variant of Linux
- * fq_codel without the new-flows list: a flow becomes active with a
- * deficit of one quantum at the tail of its class's list; the head flow
- * sends while its deficit is positive (a packet may take it negative),
- * otherwise it gets another quantum and goes to the tail; a flow found
- * empty leaves the list. Deficits count len_bytes. Quanta: quantum for be
+ * it, deficit round robin over its active flows with the new-flows list
+ * of RFC 8290 (section 4.1) and Linux fq_codel: a flow becomes active with
+ * a deficit of one quantum at the tail of its class's new list; the head
+ * flow of the new list, or if that is empty of the old list, sends while
+ * its deficit is positive (a packet may take it negative), otherwise it
+ * gets another quantum and goes to the tail of the old list. A flow found
+ * empty at the head of the new list goes to the tail of the old list if
+ * that holds a flow (so that a flow cannot starve the others by emptying
+ * and refilling), and otherwise, like one found empty at the head of the
+ * old list, leaves. So a sparse flow, one that sends less than a quantum
+ * between its idle periods, waits for at most the packet on the wire
+ * instead of a round of every backlogged flow. Deficits count len_bytes. Quanta: quantum for be
  * and the unlisted classes, x2 for vi, rv and av, x0.4 for vo and ctl
  * (rounded, at least 1 B). The drop limit is over all queues: an arrival
  * beyond it first makes room by dropping the head of the flow holding the
@@ -121,7 +127,9 @@ struct mux_cls {
 	uint32_t nflows;
 	uint32_t waiting;
 	int64_t quantum;
-	struct mux_flow *act_head, *act_tail;
+	struct fq_list {
+		struct mux_flow *head, *tail;
+	} fresh, old; /* fq_codel's new and old flows */
 	uint64_t *enqueued, *sent, *drops_limit, *drops_aqm;
 	struct stat_hist *delay;
 };
@@ -404,25 +412,25 @@ static struct sim_pkt *rs_pick(struct mux *m, struct mux_cls **lane,
 
 /* ---- fq_codel ---- */
 
-/* Appends f to c's active list. */
-static void fq_append(struct mux_cls *c, struct mux_flow *f)
+/* Appends f to list l. */
+static void fq_append(struct fq_list *l, struct mux_flow *f)
 {
 	f->active = true;
 	f->next_active = NULL;
-	if (c->act_tail)
-		c->act_tail->next_active = f;
+	if (l->tail)
+		l->tail->next_active = f;
 	else
-		c->act_head = f;
-	c->act_tail = f;
+		l->head = f;
+	l->tail = f;
 }
 
-static struct mux_flow *fq_unlink_head(struct mux_cls *c)
+static struct mux_flow *fq_unlink_head(struct fq_list *l)
 {
-	struct mux_flow *f = c->act_head;
+	struct mux_flow *f = l->head;
 
-	c->act_head = f->next_active;
-	if (!c->act_head)
-		c->act_tail = NULL;
+	l->head = f->next_active;
+	if (!l->head)
+		l->tail = NULL;
 	f->next_active = NULL;
 	return f;
 }
@@ -432,18 +440,22 @@ static struct sim_pkt *fq_pick(struct mux *m, struct mux_cls **cls)
 	for (unsigned i = 0; i < m->ncls; i++) {
 		struct mux_cls *c = &m->cls[i];
 
-		while (c->act_head) {
-			struct mux_flow *f = c->act_head;
+		while (c->fresh.head || c->old.head) {
+			struct fq_list *l = c->fresh.head ? &c->fresh : &c->old;
+			struct mux_flow *f = l->head;
 			struct sim_pkt *p;
 
 			if (f->deficit <= 0) {
 				f->deficit += c->quantum;
-				fq_append(c, fq_unlink_head(c));
+				fq_append(&c->old, fq_unlink_head(l));
 				continue;
 			}
 			p = codel_dequeue(m, f);
 			if (!p) {
-				fq_unlink_head(c)->active = false;
+				if (l == &c->fresh && c->old.head)
+					fq_append(&c->old, fq_unlink_head(l));
+				else
+					fq_unlink_head(l)->active = false;
 				continue;
 			}
 			if (mux_expired(m, p))
@@ -562,7 +574,7 @@ static void mux_recv(void *owner, struct sim_pkt *p)
 	sim_trace(m->sim, m->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	if (m->disc == MUX_FQ_CODEL && !f->active) {
 		f->deficit = c->quantum;
-		fq_append(c, f);
+		fq_append(&c->fresh, f);
 	}
 	mux_kick(m);
 }

@@ -14,7 +14,8 @@
  *   fq_codel        service classes in strict priority (ctl, vo, vi, rv,
  *                   av, oam, rd, be, bk, bk_sys, highest first), each a
  *                   deficit round robin over per-flow queues (a flow is an
- *                   app) with the class's quantum, CoDel on every flow
+ *                   app) with the class's quantum and RFC 8290's list of
+ *                   new flows served first, CoDel on every flow
  *                   queue, and a drop limit over all queues; every packet
  *                   costs general_cost.
  *

@@ -675,6 +675,47 @@ static void test_fq_drr(void)
 	check_drr(MUX_SC_VI, 3028);
 }
 
+/* 6c. The new-flows list (RFC 8290): a sparse flow sharing its class with
+ * eight backlogged bulk flows waits for at most the frame on the wire,
+ * not for a round of the bulk flows (eight quanta, about 97 us). */
+static void test_fq_sparse(void)
+{
+	static struct fx f;
+	static const char *const sets[] = { "hosts.h.mux.discipline=fq_codel",
+					    "hosts.h.mux.limit=100000",
+					    "hosts.h.mux.general_cost=0ps" };
+	const uint32_t nbulk = 8, sparse = 8;
+	const sim_time bound = tx_ps(1514, 1e9) + tx_ps(64, 1e9);
+	size_t seen = 0;
+	sim_time worst = 0;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &gig, nbulk + 1) == 0);
+	for (uint32_t a = 0; a <= nbulk; a++)
+		mux_set_app(f.m, a, false, MUX_SC_BE);
+	for (int i = 0; i < 300; i++)
+		for (uint32_t a = 0; a < nbulk; a++)
+			fx_at(&f, 0, a, 1514);
+	for (int k = 0; k < 10; k++)
+		fx_at(&f, SIM_MS / 2 + k * SIM_MS + k * 1234567, sparse, 64);
+	sim_run(f.sim, 11 * SIM_MS);
+	for (size_t i = 0; i < f.nout && i < MAXREC; i++) {
+		sim_time d = f.out[i].at - f.out[i].created;
+
+		if (f.out[i].src != sparse)
+			continue;
+		seen++;
+		if (d > worst)
+			worst = d;
+	}
+	CU_ASSERT_EQUAL(seen, 10);
+	CHECKF(worst <= bound, "sparse flow waited %lld ps (bound %lld ps)",
+	       (long long)worst, (long long)bound);
+	/* the bulk flows were busy all along */
+	CU_ASSERT(mux_backlog(f.m) > 0);
+	fx_conserved(&f, nbulk + 1);
+	fx_fini(&f);
+}
+
 /* 7. Tail drop beyond the limit, per lane (reserved_share) or over all
  * queues (fq_codel); dropped packets reach the drop port. */
 static void test_limit(void)
@@ -863,6 +904,7 @@ int suite_mux(void)
 	    !CU_add_test(s, "CoDel spares bursts", test_codel_underload) ||
 	    !CU_add_test(s, "fq_codel strict priority", test_fq_priority) ||
 	    !CU_add_test(s, "fq_codel DRR", test_fq_drr) ||
+	    !CU_add_test(s, "fq_codel new flows first", test_fq_sparse) ||
 	    !CU_add_test(s, "drop limit", test_limit) ||
 	    !CU_add_test(s, "deadlines", test_deadlines) ||
 	    !CU_add_test(s, "bad parameters", test_bad_params))
