@@ -1,8 +1,8 @@
 /*
  * plot.c - `usnsim plot`: figures from a results database, through gnuplot.
  *
- * A figure is one plot KIND (cdf, percentile, breakdown, memory, drops,
- * cpu). Each kind is a pair of files under analysis/: KIND.sql, the query
+ * A figure is one plot KIND (cdf, percentile, scalar, breakdown, memory,
+ * drops, cpu). Each kind is a pair of files under analysis/: KIND.sql, the query
  * that yields the figure's data, and KIND.gp, the gnuplot template that
  * draws it. Both are meant to be copied and edited, so this file knows
  * them only by a small contract: the query reads runs through the
@@ -100,14 +100,16 @@ static const struct plot_field plot_fields[] = {
 	PLOT_F("metric", metric, false, "SPEC",
 	       "METRIC or COMPONENT.METRIC, e.g. latency or\n"
 	       "network.queue_delay (cdf, percentile;\n"
-	       "default latency)"),
+	       "default latency); for scalar a counter,\n"
+	       "scalar or gauge statistic, e.g.\n"
+	       "network.utilization.mean (required)"),
 	PLOT_F("stat", stat, false, "S",
 	       "mean, p50, p90, p99 or p999 (percentile;\n"
 	       "default p99)"),
 	PLOT_F("x", x, false, "PATH",
 	       "parameter on the x axis, e.g. apps.src.rate\n"
-	       "(percentile, drops; default: the only swept\n"
-	       "parameter)"),
+	       "(percentile, scalar, drops; default: the\n"
+	       "only swept parameter)"),
 	PLOT_F("group", group, false, "G",
 	       "one line (or bar) per value of G: a parameter\n"
 	       "path, component, scenario or point"),
@@ -119,8 +121,8 @@ static const struct plot_field plot_fields[] = {
 	       "table being r, e.g. \"r.repetition < 3\""),
 	PLOT_F("theory", theory, false, "EXPR",
 	       "gnuplot expression in x drawn as a line, in\n"
-	       "the plotted units (cdf, percentile, drops);\n"
-	       "fix them with --xunit and --yunit"),
+	       "the plotted units (cdf, percentile, scalar,\n"
+	       "drops); fix them with --xunit and --yunit"),
 	PLOT_F("theory-title", theory_title, false, "T",
 	       "key entry of the theory line (default theory)"),
 	PLOT_F("label", label, false, "T",
@@ -166,6 +168,9 @@ static const struct plot_kind plot_kinds[] = {
 	{ "percentile", "a statistic with its 95% CI against a swept parameter",
 	  "summaries", "latency", "p99", "component", true, true, PLOT_LINES,
 	  NULL, NULL, "summaries of the metric with samples" },
+	{ "scalar", "a scalar metric with its 95% CI against a swept parameter",
+	  "scalars", NULL, NULL, "component", true, true, PLOT_LINES, NULL,
+	  NULL, "rows of the metric in table scalars with a value" },
 	{ "breakdown", "mean latency per stage, stacked, per group", NULL, NULL,
 	  NULL, "component", false, false, PLOT_BARS, NULL,
 	  "Mean time per stage",
@@ -899,22 +904,83 @@ static int plot_group_params(struct plot_ctx *c, char *err, size_t errlen)
 	return rc;
 }
 
-/* Checks --metric against table (histograms or summaries). */
-static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
+/* Whether table holds metric spec (METRIC or COMPONENT.METRIC) in the
+ * selected runs: 1, 0, or a negative errno with a message in err. */
+static int plot_has_metric(struct plot_ctx *c, const char *table,
+			   const char *spec, char *err, size_t errlen)
 {
 	struct strbuf sql = { 0 };
-	char *v = NULL, *list = NULL;
+	char *v = NULL;
 	int rc;
 
 	strbuf_add(&sql,
 		   "SELECT t.metric FROM %s AS t JOIN selected_runs AS r"
 		   " ON r.id = t.run_id WHERE ?1 IN (t.metric, t.component"
 		   " || '.' || t.metric) LIMIT 1",
-		   c->k->metric_table);
-	rc = plot_sql_text(c->db, sql.p, c->metric, NULL, &v, err, errlen);
-	if (rc || v)
-		goto out;
-	sql.len = 0;
+		   table);
+	rc = plot_sql_text(c->db, sql.p, spec, NULL, &v, err, errlen);
+	if (rc == 0 && v)
+		rc = 1;
+	free(sql.p);
+	free(v);
+	return rc;
+}
+
+/* A metric asked of the wrong kind is mostly in the other table, or a
+ * gauge named without its statistic (the scalars hold METRIC.mean, .min
+ * and .max): say what to do. Returns -EINVAL with the message in err, 0
+ * when there is nothing to say, or another negative errno. */
+static int plot_metric_hint(struct plot_ctx *c, char *err, size_t errlen)
+{
+	bool scalar = strcmp(c->k->metric_table, "scalars") == 0;
+	const char *m = c->metric;
+	char gauge[256];
+	int rc;
+
+	rc = plot_has_metric(c, scalar ? "summaries" : "scalars", m, err,
+			     errlen);
+	if (rc > 0) {
+		plot_fmt(err, errlen,
+			 "--metric %s: a %s metric, not in the %s of the "
+			 "selected runs; draw it with `usnsim plot %s`",
+			 m, scalar ? "histogram" : "scalar", c->k->metric_table,
+			 scalar ? "percentile" : "scalar");
+		return -EINVAL;
+	}
+	if (rc < 0 || !scalar)
+		return rc;
+	plot_fmt(gauge, sizeof(gauge), "%s.mean", m);
+	rc = plot_has_metric(c, "scalars", gauge, err, errlen);
+	if (rc > 0) {
+		plot_fmt(err, errlen,
+			 "--metric %s: a gauge; name one of its statistics, "
+			 "%s.mean, %s.min or %s.max",
+			 m, m, m, m);
+		return -EINVAL;
+	}
+	return rc;
+}
+
+/* Checks --metric against the kind's table (histograms, summaries or
+ * scalars). */
+static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
+{
+	struct strbuf sql = { 0 };
+	char *list = NULL;
+	int rc;
+
+	if (!c->metric) {
+		plot_fmt(err, errlen,
+			 "a %s figure needs --metric METRIC or "
+			 "COMPONENT.METRIC, a row of table %s",
+			 c->k->name, c->k->metric_table);
+		return -EINVAL;
+	}
+	rc = plot_has_metric(c, c->k->metric_table, c->metric, err, errlen);
+	if (rc > 0)
+		return 0;
+	if (rc < 0 || (rc = plot_metric_hint(c, err, errlen)))
+		return rc;
 	strbuf_add(&sql,
 		   "SELECT group_concat(m, ', ') FROM (SELECT DISTINCT"
 		   " t.component || '.' || t.metric AS m FROM %s AS t"
@@ -932,7 +998,6 @@ static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
 	rc = -EINVAL;
 out:
 	free(sql.p);
-	free(v);
 	free(list);
 	return rc;
 }
@@ -1518,10 +1583,13 @@ static int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 			 plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	else
 		plot_fmt(c->xlabel, sizeof(c->xlabel), "%s", c->keytitle);
-	if (!k->ylabel) {
+	if (!k->ylabel && c->stat) {
 		plot_words(c->metric, false, what, sizeof(what));
 		plot_fmt(c->ylabel, sizeof(c->ylabel), "%s %s",
 			 strcmp(c->stat, "mean") ? c->stat : "Mean", what);
+	} else if (!k->ylabel) {
+		/* scalar: no statistic, the metric's own name */
+		plot_fmt(c->ylabel, sizeof(c->ylabel), "%s", what);
 	}
 	plot_buf_str(c->ylabel, sizeof(c->ylabel), "%s%s",
 		     k->ylabel ? k->ylabel : c->ylabel,
@@ -2311,7 +2379,8 @@ int plot_main(int argc, char **argv)
 			"usnsim: plot: %s\nRun `usnsim plot --help` for the "
 			"kinds and options.\n",
 			optind >= argc ? "missing KIND (cdf, percentile, "
-					 "breakdown, memory, drops, cpu)"
+					 "scalar, breakdown, memory, drops, "
+					 "cpu)"
 				       : "expected one KIND");
 		return PLOT_EXIT_INPUT;
 	}

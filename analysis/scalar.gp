@@ -1,0 +1,77 @@
+# scalar.gp - a scalar metric (counter, end-of-run scalar or gauge
+# statistic) against a swept parameter, one line per group, with 95%
+# confidence intervals as error bars; for `usnsim plot scalar`.
+#
+# usnsim plot sets the terminal and output, then these variables:
+#   datafile      tab-separated data: one block per line (two blank lines
+#                 between blocks); columns: label, x, y, ci, n
+#   nlines        number of blocks; titles[1..nlines] their key entries
+#   xlabel, ylabel, plottitle, keytitle   texts ('' for none)
+#   theory        a gnuplot expression in x in the plotted units, or ''
+#   theory_title  its key entry
+#   logx, logy    1 for a logarithmic axis
+# Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
+
+set datafile separator "\t"
+set border 3 lw 1
+set tics nomirror out scale 0.5
+set grid lw 0.5 lc rgb "#d9d9d9" dt 3
+set key top left Left reverse samplen 2 spacing 1.1 noautotitle
+if (strlen(keytitle) > 0) { set key title keytitle left }
+if (strlen(plottitle) > 0) { set title plottitle }
+set xlabel xlabel
+set ylabel ylabel
+set xrange [*:*] noextend
+set offsets graph 0.03, graph 0.03, 0, 0
+set yrange [0:*]
+# On a log axis, label 1, 2 and 5 of every decade.
+if (logx) {
+	set logscale x
+	set xtics 10
+	do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
+}
+if (logy) { set logscale y; set yrange [*:*] }
+# A missing interval (a single run) draws no error bar.
+ci(c) = (c == c) ? c : 0
+# Counts and utilizations start the axis at 0, but a scalar may go below
+# it: then the range is automatic. When every value lies in the upper half
+# of a linear axis from 0, the key (top left) would sit on the lines: raise
+# the top of the axis so that the key's rows fit above the highest error
+# bar.
+if (!logy) {
+	stats datafile using ($3 - ci($4)) nooutput
+	low = STATS_min
+	stats datafile using ($3 + ci($4)) nooutput
+	if (STATS_records > 0 && low >= 0 && STATS_min > 0.5 * STATS_max) {
+		rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
+		set yrange [0:STATS_max / (1 - 0.065 * rows - 0.03)]
+	}
+	if (low < 0) { set yrange [*:*] }
+}
+set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
+set linetype 2 lc rgb "#D55E00" lw 1.5 pt 5 ps 0.5
+set linetype 3 lc rgb "#009E73" lw 1.5 pt 9 ps 0.6
+set linetype 4 lc rgb "#CC79A7" lw 1.5 pt 13 ps 0.6
+set linetype 5 lc rgb "#E69F00" lw 1.5 pt 11 ps 0.6
+set linetype 6 lc rgb "#56B4E9" lw 1.5 pt 6 ps 0.5
+set linetype 7 lc rgb "#000000" lw 1.5 pt 4 ps 0.5
+set linetype 8 lc rgb "#999999" lw 1.5 pt 8 ps 0.5
+set linetype cycle 8
+
+
+# With a closed form, the simulated points stand alone and the theory is
+# the line through them.
+if (strlen(theory) > 0) {
+	eval "th(x) = " . theory
+	# drawn over the range of the data only
+	stats datafile using 2 nooutput
+	xmin = STATS_min
+	xmax = STATS_max
+	set samples 400
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3:(ci($4)) \
+		with yerrorbars lt i title titles[i], \
+	     [x=xmin:xmax] th(x) with lines lc rgb "#000000" lw 1 title theory_title
+} else {
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3:(ci($4)) \
+		with yerrorlines lt i title titles[i]
+}
