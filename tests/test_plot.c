@@ -12,12 +12,15 @@
  * IHDR says 1050 x 720; the data file handed to gnuplot (--data) must
  * hold, for percentile, cdf and drops, the numbers that separate SQL
  * queries written here compute from the raw tables (and a few worked out
- * by hand), in numeric order of the swept rate; the bar and memory kinds
- * are compared with hand-computed tables. Two renders of a figure must be
- * byte-identical, the PDF dated by the newest run. Bad input (unknown
- * kind, metric or key, no data, mixed sweep points, gnuplot missing) must
- * exit with status 2 and say why; --study renders every figure of a study
- * file. Export is checked byte for byte in the three formats, including
+ * by hand), in numeric order of the swept rate; for scalar, the mean and
+ * 95% half-width (t s / sqrt(n)) that the test works out from the
+ * fixture's formulas, per component and per parameter value, with units
+ * scaled; the bar and memory kinds are compared with hand-computed
+ * tables. Two renders of a figure must be byte-identical, the PDF dated
+ * by the newest run. Bad input (unknown kind, metric or key, a histogram
+ * or gauge asked of scalar, no data, mixed sweep points, gnuplot missing)
+ * must exit with status 2 and say why in one line; --study renders every
+ * figure of a study file. Export is checked byte for byte in the three formats, including
  * quoting and escaping.
  */
 #include <fcntl.h>
@@ -275,6 +278,7 @@ static const struct kind_case kind_cases[] = {
 	    NULL } },
 	{ "drops", { "--where", FIX, NULL } },
 	{ "cpu", { "--group", "apps.a.rate", "--where", FIX, NULL } },
+	{ "scalar", { "--metric", "utilization.mean", "--where", FIX, NULL } },
 };
 
 /* Renders kind into OUT with the case's options (and extra ones). */
@@ -528,6 +532,110 @@ static void test_drops_data(void)
 	free(t.text);
 }
 
+/* The fixture's gauge utilization, mean row, of run (p, k) on the network
+ * (c = 0) or the nic (c = 1), as plot-fixture.sql writes it. */
+static double util_mean(int c, int p, int k)
+{
+	return c == 0 ? (10 * p + k * k) / 100.0 : (5 * p + 2 * k) / 100.0;
+}
+
+/* Mean and 95% half-width of three values, t(2) s / sqrt(3). */
+static void mean_ci3(const double v[3], double *mean, double *ci)
+{
+	double ss = 0;
+
+	*mean = (v[0] + v[1] + v[2]) / 3;
+	for (int i = 0; i < 3; i++)
+		ss += (v[i] - *mean) * (v[i] - *mean);
+	*ci = T975_2 * sqrt(ss / 2) / sqrt(3);
+}
+
+static void test_scalar_data(void)
+{
+	static const char *const rates[] = { "50kpps", "100kpps", "1Mpps" };
+	static const char *const comps[] = { "network", "nic" };
+	static const char *const ns[] = { "--metric",
+					  "cpu.kernel.cpu.per_packet", NULL };
+	static const char *const pk[] = {
+		"--metric", "network.drops.queue_full",
+		"--group",  "network.rate",
+		"--x",	    "apps.a.rate",
+		NULL
+	};
+	char data[160], *s;
+	struct table t;
+	size_t row = 0;
+
+	path_in(data, sizeof(data), "scalar.tsv");
+	/* A gauge statistic with no unit, one line per component (the
+	 * default group), rows by component, then rate by value. */
+	CU_ASSERT_FATAL(render(&kind_cases[6], NULL, data, NULL));
+	s = tu_slurp(data, NULL);
+	CU_ASSERT(s &&
+		  strstr(s, "# usnsim plot scalar --metric "
+			    "utilization.mean --x apps.a.rate --group "
+			    "component\n# line\tx (Mpps)\ty\tci\tn\n") == s);
+	free(s);
+	table_read(&t, data);
+	CU_ASSERT_EQUAL(t.rows, 6);
+	for (int c = 0; c < 2; c++) {
+		for (int p = 1; p <= 3; p++, row++) {
+			double v[3], mean, ci;
+
+			for (int k = 0; k < 3; k++)
+				v[k] = util_mean(c, p, k);
+			mean_ci3(v, &mean, &ci);
+			CU_ASSERT_STRING_EQUAL(str(&t, row, 0), comps[c]);
+			CU_ASSERT(
+				near(num(&t, row, 1), rate_mpps(rates[p - 1])));
+			CU_ASSERT(near(num(&t, row, 2), mean));
+			CU_ASSERT(near(num(&t, row, 3), ci));
+			CU_ASSERT_STRING_EQUAL(str(&t, row, 4), "3");
+		}
+	}
+	/* By hand: the nic at 50kpps is 0.05, 0.07, 0.09 (s = 0.02); the
+	 * network at 1Mpps 0.30, 0.31, 0.34. Run 10 (failed, 99) and run
+	 * 11 (another scenario) would move them. */
+	CU_ASSERT(near(num(&t, 3, 2), 0.07));
+	CU_ASSERT(near(num(&t, 3, 3), T975_2 * 0.02 / sqrt(3)));
+	CU_ASSERT(near(num(&t, 2, 2), 0.95 / 3));
+	free(t.text);
+
+	/* ps scaled to ns: the kernel's 500, 501, 502 ns (s = 1 ns). */
+	CU_ASSERT_FATAL(render(&kind_cases[6], NULL, data, ns));
+	s = tu_slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "\tx (Mpps)\ty (ns)\tci (ns)\tn\n"));
+	free(s);
+	table_read(&t, data);
+	CU_ASSERT_EQUAL(t.rows, 3);
+	for (row = 0; row < 3; row++) {
+		CU_ASSERT_STRING_EQUAL(str(&t, row, 0), "cpu.kernel");
+		CU_ASSERT(near(num(&t, row, 2), 501));
+		CU_ASSERT(near(num(&t, row, 3), T975_2 / sqrt(3)));
+	}
+	free(t.text);
+
+	/* A counter in packets, one line per value of a parameter: the
+	 * network's queue_full drops, 10p + k. */
+	CU_ASSERT_FATAL(render(&kind_cases[6], NULL, data, pk));
+	s = tu_slurp(data, NULL);
+	table_read(&t, data);
+	CU_ASSERT(s && strstr(s, "\ty (packets)\tci (packets)\tn\n"));
+	CU_ASSERT_EQUAL(t.rows, 3);
+	for (row = 0; row < 3; row++) {
+		double v[3], mean, ci;
+
+		for (int k = 0; k < 3; k++)
+			v[k] = 10.0 * (double)(row + 1) + k;
+		mean_ci3(v, &mean, &ci);
+		CU_ASSERT_STRING_EQUAL(str(&t, row, 0), "1Gbps");
+		CU_ASSERT(near(num(&t, row, 2), mean));
+		CU_ASSERT(near(num(&t, row, 3), ci));
+	}
+	free(t.text);
+	free(s);
+}
+
 static void test_bars_and_memory_data(void)
 {
 	char data[160], *s;
@@ -671,12 +779,79 @@ static void test_errors(void)
 	CU_ASSERT(stat(out, &sb) != 0);
 }
 
+/* Bad input to scalar: exit 2, one line naming the metric or option, and
+ * no figure. */
+static void test_scalar_errors(void)
+{
+	static const struct {
+		const char *kind, *args[5], *msg;
+	} cases[] = {
+		{ "scalar",
+		  { "--metric", "network.nope", NULL },
+		  "usnsim: plot: --metric network.nope: no such metric in the "
+		  "scalars of the selected runs (there: " },
+		{ "scalar",
+		  { "--metric", "network.queue_delay", NULL },
+		  "usnsim: plot: --metric network.queue_delay: a histogram "
+		  "metric, not in the scalars of the selected runs; draw it "
+		  "with `usnsim plot percentile`\n" },
+		{ "scalar",
+		  { "--metric", "network.utilization", NULL },
+		  "usnsim: plot: --metric network.utilization: a gauge; name "
+		  "one of its statistics, network.utilization.mean, "
+		  "network.utilization.min or network.utilization.max\n" },
+		{ "scalar",
+		  { "--metric", "utilization.mean", "--stat", "mean", NULL },
+		  "usnsim: plot: --stat does not apply to scalar figures\n" },
+		{ "scalar",
+		  { NULL },
+		  "usnsim: plot: a scalar figure needs --metric METRIC or "
+		  "COMPONENT.METRIC, a row of table scalars\n" },
+		{ "percentile",
+		  { "--metric", "network.sent", NULL },
+		  "usnsim: plot: --metric network.sent: a scalar metric, not "
+		  "in the summaries of the selected runs; draw it with "
+		  "`usnsim plot scalar`\n" },
+	};
+	const char *mixed[] = { USNSIM, "plot",	    "scalar",		"--db",
+				dbpath, "--metric", "utilization.mean", "-o",
+				NULL,	NULL };
+	char fig[160], *out;
+	struct stat sb;
+
+	path_in(fig, sizeof(fig), "scalar-error.pdf");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[16] = { USNSIM, "plot", cases[i].kind,
+					 "--db", dbpath, "--where",
+					 FIX,	 "-o",	 fig };
+		size_t n = 9;
+
+		for (size_t j = 0; cases[i].args[j]; j++)
+			argv[n++] = cases[i].args[j];
+		argv[n] = NULL;
+		CU_ASSERT_EQUAL(run(argv, &out), 2);
+		CU_ASSERT(strncmp(out, cases[i].msg, strlen(cases[i].msg)) ==
+			  0);
+		CU_ASSERT(strchr(out, '\n') == out + strlen(out) - 1);
+		if (strncmp(out, cases[i].msg, strlen(cases[i].msg)))
+			fprintf(stderr, "\ncase %zu: %s", i, out);
+		free(out);
+		CU_ASSERT(stat(fig, &sb) != 0);
+	}
+	/* Without --where, run 11 of another scenario joins the network's
+	 * line at 50kpps. */
+	mixed[8] = fig;
+	CU_ASSERT(run_expect(mixed, 2, "mixes 2 sweep points"));
+	CU_ASSERT(stat(fig, &sb) != 0);
+}
+
 /* ---- --study ---------------------------------------------------------- */
 
 static void test_study(void)
 {
-	static const char *const files[] = { "fix_p99.pdf", "fix_p99.png",
-					     "fix_cpu.pdf", "fix_cpu.png" };
+	static const char *const files[] = { "fix_p99.pdf",  "fix_p99.png",
+					     "fix_cpu.pdf",  "fix_cpu.png",
+					     "fix_util.pdf", "fix_util.png" };
 	char figs[160], path[200];
 	const char *argv[] = { USNSIM,	  "plot",
 			       "--study", "tests/fixtures/plot-study.yaml",
@@ -691,8 +866,8 @@ static void test_study(void)
 	char *out;
 
 	path_in(figs, sizeof(figs), "figures");
-	CU_ASSERT(run_expect(argv, 0, "fix_cpu.png"));
-	for (size_t i = 0; i < 4; i++) {
+	CU_ASSERT(run_expect(argv, 0, "fix_util.png"));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", figs, files[i]);
 		CU_ASSERT(i % 2 ? png_ok(path) : pdf_ok(path));
 	}
@@ -737,7 +912,19 @@ static void test_export(void)
 		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
 		"network,sent,packets,1000\r\n"
 		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
-		"nic,drops.queue_full,packets,1\r\n");
+		"network,utilization.max,\"\",1\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"network,utilization.mean,\"\",0.2\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"network,utilization.min,\"\",0\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"nic,drops.queue_full,packets,1\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"nic,utilization.max,\"\",1\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"nic,utilization.mean,\"\",0.1\r\n"
+		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
+		"nic,utilization.min,\"\",0\r\n");
 	free(out);
 
 	CU_ASSERT_EQUAL(run(json, &out), 0);
@@ -844,10 +1031,12 @@ int suite_plot(void)
 	    !CU_add_test(s, "percentile data", test_percentile_data) ||
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
+	    !CU_add_test(s, "scalar data", test_scalar_data) ||
 	    !CU_add_test(s, "bars and memory data",
 			 test_bars_and_memory_data) ||
 	    !CU_add_test(s, "deterministic output", test_deterministic) ||
 	    !CU_add_test(s, "errors", test_errors) ||
+	    !CU_add_test(s, "scalar errors", test_scalar_errors) ||
 	    !CU_add_test(s, "study figures", test_study) ||
 	    !CU_add_test(s, "export", test_export) ||
 	    !CU_add_test(s, "export quoting and escaping",
