@@ -14,8 +14,12 @@
  * through the host's driver and NIC TX onto the network, which hands its
  * frames to the peer's NIC RX, whose driver hands them to the sink:
  * app -> driver TX -> NIC TX -> network -> NIC RX -> driver RX -> sink.
- * The network's output is routed by the packet's app; apps without a host
- * still go straight from the network to the sink, as in a bare queue.
+ * A native network between hosts is a switch with one output port per
+ * host (`network.HOST`); an ns-3 network's output is routed by the
+ * packet's app. Apps without a host still go straight through the link
+ * named `network` to the sink, as in a bare queue; that link exists only
+ * when such an app does, so a run whose apps all have hosts records no
+ * idle `network` component.
  * What is in flight then includes what the NICs' rings and the drivers
  * hold. A kernel driver crash takes its host down (the driver drops all
  * that reaches it afterwards); the run records it as the scalar
@@ -104,10 +108,11 @@ void topo_destroy(struct topo *t)
 	pkt_pool_destroy(t->pool);
 }
 
-static bool topo_any_hosted(const struct topo *t)
+/* Whether some app has (want) or has not (!want) a host. */
+static bool topo_some_hosted(const struct topo *t, bool want)
 {
 	for (size_t i = 0; i < t->napps; i++)
-		if (t->hosted[i])
+		if (t->hosted[i] == want)
 			return true;
 	return false;
 }
@@ -206,19 +211,24 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 
 		if (rc)
 			return rc;
-	} else if (link_create(sim, st, s, "network", "network", &t->link)) {
-		return -ENOMEM;
+	} else {
+		/* With hosts, the network is the switch's ports; the link
+		 * named network carries only the apps without a host. */
+		t->native = true;
+		if (topo_some_hosted(t, false) &&
+		    link_create(sim, st, s, "network", "network", &t->link))
+			return -ENOMEM;
 	}
 	if (sink_create(sim, st, t->pool, t->napps, t->names, t->paths,
 			&t->sink))
 		return -ENOMEM;
 	in = sink_input(t->sink);
 	drop = sink_drop_input(t->sink);
-	if (topo_any_hosted(t))
+	if (topo_some_hosted(t, true))
 		in = (struct sim_port){ .recv = topo_route, .owner = t };
 	if (t->link)
 		link_connect(t->link, in, drop);
-	else
+	else if (t->ns3net)
 		ns3net_connect(t->ns3net, in, drop);
 	return 0;
 }
@@ -249,7 +259,7 @@ static void topo_switch(void *owner, struct sim_pkt *p)
 /* What the hosts' NICs send into: the switch, or the ns-3 network. */
 static struct sim_port topo_wire(struct topo *t)
 {
-	if (t->link && t->nhosts)
+	if (t->native && t->nhosts)
 		return (struct sim_port){ .recv = topo_switch, .owner = t };
 	return topo_net_input(t);
 }
@@ -259,7 +269,7 @@ static struct sim_port topo_wire(struct topo *t)
 static int topo_ports(struct topo *t, struct sim *sim, struct stats *st,
 		      const struct scn *s)
 {
-	if (!t->link || !t->nhosts)
+	if (!t->native || !t->nhosts)
 		return 0;
 	t->ports = calloc(t->nhosts, sizeof(*t->ports));
 	t->port_names = calloc(t->nhosts, sizeof(*t->port_names));
@@ -492,7 +502,7 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 
 	if (t->link)
 		link_finish(t->link);
-	else
+	else if (t->ns3net)
 		ns3net_finish(t->ns3net);
 	for (size_t h = 0; t->ports && h < t->nhosts; h++)
 		link_finish(t->ports[h]);
@@ -509,8 +519,9 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	}
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
-		uint64_t held_i = t->link ? link_held_by(t->link, src)
-					  : ns3net_held_by(t->ns3net, src);
+		uint64_t held_i = t->link     ? link_held_by(t->link, src)
+				  : t->ns3net ? ns3net_held_by(t->ns3net, src)
+					      : 0;
 
 		for (size_t h = 0; t->ports && h < t->nhosts; h++)
 			held_i += link_held_by(t->ports[h], src);

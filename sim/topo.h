@@ -61,7 +61,8 @@ struct topo_sw {
 struct topo {
 	struct sim *sim;
 	struct pkt_pool *pool;
-	struct link *link;     /* network.kind link, or */
+	bool native;	   /* a native network: the link and/or ports */
+	struct link *link; /* network.kind link (if an app has no host), or */
 	struct ns3net *ns3net; /* an ns-3 network */
 	struct sink *sink;
 	size_t napps;

@@ -227,11 +227,16 @@ static void check_exact_held(const struct run_result *r, const struct scn *s,
 {
 	const char *const *hosts;
 	size_t nh = scn_instances(s, "hosts", &hosts);
-	double all = 0, in_flight, net = tr_metric(r, "network", "in_flight");
+	double all = 0, in_flight, net = 0;
 
 	check_held(r, s, what, nh); /* device pools only */
 	in_flight = check_conservation(r, s, what);
 
+	for (size_t h = 0; h < nh; h++) /* the switch's ports */
+		net += metricf2(r, "in_flight", "network.%s%s", hosts[h], "");
+	/* every app has a host: no idle link named network */
+	CHECKF(isnan(tr_metric(r, "network", "in_flight")),
+	       "%s: a network component beside the switch's ports", what);
 	for (size_t h = 0; h < nh; h++) {
 		double held = metricf2(r, "held_at_end",
 				       "hosts.%s.pool.device%s", hosts[h], "");
