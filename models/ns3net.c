@@ -4,11 +4,12 @@
  *
  * Two ns-3 nodes: the sending side (the Wi-Fi station) and the receiving
  * side (the access point), and a device on each. A packet given to the
- * input port is handed to the sending device as a frame whose 64-bit id
- * names a slot of this model's table; the device reports the frame back
- * by id when it starts its first transmission, when it arrives at the
- * other device (the packet leaves through the output port) or when it is
- * dropped (the drop port). An id is (generation << 32 | slot), so a report
+ * input port is handed to the sending device (one given to the reverse
+ * input, to the receiving device, which sends it the other way) as a
+ * frame whose 64-bit id names a slot of this model's table; the device
+ * reports the frame back by id when it starts its first transmission,
+ * when it arrives at the other device (the packet leaves through the
+ * output port) or when it is dropped (the drop port). An id is (generation << 32 | slot), so a report
  * about a frame already settled (ns-3.37's Wi-Fi reports some drops more
  * than once) is recognised, counted as stale_reports and ignored, never
  * applied to a reused slot. The table is what is
@@ -218,9 +219,10 @@ void ns3net_on_rate(struct ns3net *n, void (*fn)(void *arg), void *arg)
 	n->on_rate_arg = arg;
 }
 
-static void ns3net_recv(void *owner, struct sim_pkt *p)
+/* Hands p to the sending device (reverse: to the receiving one, which
+ * sends it back the other way). */
+static void ns3net_send(struct ns3net *n, struct sim_pkt *p, bool reverse)
 {
-	struct ns3net *n = owner;
 	int64_t payload = (int64_t)p->len_bytes + n->size_adjust;
 	struct ns3net_slot *s;
 	uint32_t i;
@@ -245,10 +247,21 @@ static void ns3net_recv(void *owner, struct sim_pkt *p)
 		payload = 0;
 	/* The device may report the frame (start, even drop) before this
 	 * returns; after it returns, p may be gone and the table moved. */
-	if (ns3c_dev_send(n->tx, n->rx, id, (uint32_t)payload))
+	if (ns3c_dev_send(reverse ? n->rx : n->tx, reverse ? n->tx : n->rx, id,
+			  (uint32_t)payload))
 		ns3net_drop(n, slot_settle(n, &n->slot[i]), n->drops_full);
 	else
 		stats_gauge_set(n->queue_len, (double)n->waiting);
+}
+
+static void ns3net_recv(void *owner, struct sim_pkt *p)
+{
+	ns3net_send(owner, p, false);
+}
+
+static void ns3net_recv_reverse(void *owner, struct sim_pkt *p)
+{
+	ns3net_send(owner, p, true);
 }
 
 static int ns3net_stats(struct ns3net *n)
@@ -419,12 +432,15 @@ int ns3net_create(struct sim *sim, struct stats *st, const struct scn *s,
 				 scn_path(s), kind);
 		return rc == -EINVAL ? rc : -ENOMEM;
 	}
+	/* Either device may send (the reverse input) and receive; the data
+	 * rate followed is the sending side's. */
 	cb = (struct ns3c_dev_cb){ .tx_start = on_tx_start,
+				   .rx = on_rx,
 				   .drop = on_drop,
 				   .rate = on_rate,
 				   .ctx = n };
 	ns3c_dev_set_cb(n->tx, &cb);
-	cb = (struct ns3c_dev_cb){ .rx = on_rx, .ctx = n };
+	cb.rate = NULL;
 	ns3c_dev_set_cb(n->rx, &cb);
 	*out = n;
 	return 0;
@@ -448,6 +464,11 @@ void ns3net_destroy(struct ns3net *n)
 struct sim_port ns3net_input(struct ns3net *n)
 {
 	return (struct sim_port){ .recv = ns3net_recv, .owner = n };
+}
+
+struct sim_port ns3net_input_reverse(struct ns3net *n)
+{
+	return (struct sim_port){ .recv = ns3net_recv_reverse, .owner = n };
 }
 
 void ns3net_connect(struct ns3net *n, struct sim_port out, struct sim_port drop)

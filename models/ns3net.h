@@ -29,7 +29,12 @@ int ns3net_create(struct sim *sim, struct stats *st, const struct scn *s,
 		  char *err, size_t errlen);
 /* NULL is a no-op. Packets still held belong to the packet pool. */
 void ns3net_destroy(struct ns3net *n);
+/* What the sending side (the Wi-Fi station) sends to the receiving side
+ * (the access point), and what the receiving side sends back: each
+ * direction has its own device queue, as on a real full-duplex link or a
+ * Wi-Fi cell. */
 struct sim_port ns3net_input(struct ns3net *n);
+struct sim_port ns3net_input_reverse(struct ns3net *n);
 /* Where delivered packets go, and where dropped ones go. */
 void ns3net_connect(struct ns3net *n, struct sim_port out,
 		    struct sim_port drop);

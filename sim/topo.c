@@ -256,11 +256,33 @@ static void topo_switch(void *owner, struct sim_pkt *p)
 	sim_port_send(&in, p);
 }
 
+/* An ns-3 network between hosts has a node at each end: the host of the
+ * first hosted app sits at the sending one (the Wi-Fi station), every
+ * other host at the receiving one (the access point). A frame towards
+ * the near host goes the reverse way, so the two directions of an RPC
+ * between two hosts never share a device queue. */
+static void topo_ns3_wire(void *owner, struct sim_pkt *p)
+{
+	struct topo *t = owner;
+	struct sim_port in = topo_dest(t, p) == t->ns3_near
+				     ? ns3net_input_reverse(t->ns3net)
+				     : ns3net_input(t->ns3net);
+
+	sim_port_send(&in, p);
+}
+
 /* What the hosts' NICs send into: the switch, or the ns-3 network. */
 static struct sim_port topo_wire(struct topo *t)
 {
 	if (t->native && t->nhosts)
 		return (struct sim_port){ .recv = topo_switch, .owner = t };
+	if (t->nhosts) {
+		t->ns3_near = -1;
+		for (size_t i = 0; i < t->napps && t->ns3_near < 0; i++)
+			if (t->hosted[i])
+				t->ns3_near = t->app_host[i];
+		return (struct sim_port){ .recv = topo_ns3_wire, .owner = t };
+	}
 	return topo_net_input(t);
 }
 

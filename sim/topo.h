@@ -64,6 +64,7 @@ struct topo {
 	bool native;	   /* a native network: the link and/or ports */
 	struct link *link; /* network.kind link (if an app has no host), or */
 	struct ns3net *ns3net; /* an ns-3 network */
+	long ns3_near;	       /* the host at its sending side (-1: none) */
 	struct sink *sink;
 	size_t napps;
 	const char *const *names;

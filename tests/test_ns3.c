@@ -428,6 +428,45 @@ static void test_p2p_equals_link(void)
 	run_result_fini(&b);
 }
 
+/* Hosts over ns-3's point-to-point link: the two directions have their
+ * own device queues, as the native switch's ports are, so an RPC beside a
+ * bulk stream (tests/fixtures/rpc-bulk.yaml) sees the same latency and
+ * round trips, packet for packet, on both. Were the responses queued
+ * behind the bulk frames, their round trips would grow. */
+static void test_p2p_hosts_equal_switch(void)
+{
+	static const char *const what[][2] = { { "apps.rpc", "latency" },
+					       { "apps.rpc", "rtt" },
+					       { "apps.bulk", "latency" } };
+	const char *sets[1];
+	struct run_result a, b;
+
+	sets[0] = "network.kind=link";
+	CU_ASSERT_EQUAL_FATAL(
+		run_on("tests/fixtures/rpc-bulk.yaml", sets, 1, "native", &a),
+		0);
+	sets[0] = "network.kind=ns3-p2p";
+	CU_ASSERT_EQUAL_FATAL(
+		run_on("tests/fixtures/rpc-bulk.yaml", sets, 1, "ns3", &b), 0);
+	CU_ASSERT(metric(&a, "apps.rpc", "received") > 300);
+	CU_ASSERT(metric(&a, "apps.bulk", "received") > 10000);
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		struct stat_info x, y;
+
+		CU_ASSERT_EQUAL_FATAL(
+			stats_find(a.stats, what[i][0], what[i][1], &x), 0);
+		CU_ASSERT_EQUAL_FATAL(
+			stats_find(b.stats, what[i][0], what[i][1], &y), 0);
+		CHECKF(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
+			       sizeof(struct hist)),
+		       "%s.%s: native switch mean %.0f ps, ns3-p2p %.0f ps",
+		       what[i][0], what[i][1], hist_mean(&x.u.hist->hist),
+		       hist_mean(&y.u.hist->hist));
+	}
+	run_result_fini(&a);
+	run_result_fini(&b);
+}
+
 /* Every packet sent is received, dropped or still in the network, and
  * the network's table agrees with the packet pool. */
 static void check_conservation(const struct run_result *r, const char *what)
@@ -919,6 +958,8 @@ int suite_ns3(void)
 	    !CU_add_test(s, "ns3-p2p: M/D/1 closed form", test_p2p_md1) ||
 	    !CU_add_test(s, "ns3-p2p: same delays as the native link",
 			 test_p2p_equals_link) ||
+	    !CU_add_test(s, "ns3-p2p between hosts: same as the native switch",
+			 test_p2p_hosts_equal_switch) ||
 	    !CU_add_test(s, "ns3-csma: runs, conserves packets", test_csma) ||
 	    !CU_add_test(s, "ns3-wifi: latency grows with distance",
 			 test_wifi_distance) ||
