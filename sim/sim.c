@@ -55,22 +55,6 @@ void sim_destroy(struct sim *sim)
 	free(sim);
 }
 
-sim_event_id sim_schedule_at(struct sim *sim, sim_time at, sim_fn fn, void *a,
-			     void *b)
-{
-	if (at < sim->now || !fn)
-		return 0;
-	return sim->ops->schedule_at(sim->impl, at, fn, a, b);
-}
-
-sim_event_id sim_schedule(struct sim *sim, sim_time delay, sim_fn fn, void *a,
-			  void *b)
-{
-	if (delay < 0 || delay > SIM_TIME_MAX - sim->now)
-		return 0;
-	return sim_schedule_at(sim, sim->now + delay, fn, a, b);
-}
-
 int sim_cancel(struct sim *sim, sim_event_id id)
 {
 	if (id == 0)

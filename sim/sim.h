@@ -69,13 +69,26 @@ const struct sim_backend_ops *sim_backend(const char *name);
 struct sim *sim_create(const char *backend);
 void sim_destroy(struct sim *sim); /* NULL is a no-op */
 
-/* Schedules fn(sim, a, b) delay ps from now (delay >= 0). Returns the id,
- * or 0 if memory ran out or delay is negative. */
-sim_event_id sim_schedule(struct sim *sim, sim_time delay, sim_fn fn, void *a,
-			  void *b);
-/* Same at an absolute time (at >= now). */
-sim_event_id sim_schedule_at(struct sim *sim, sim_time at, sim_fn fn, void *a,
-			     void *b);
+/* Schedules fn(sim, a, b) at absolute time at (>= now). Returns the id,
+ * or 0 if memory ran out, at is in the past or fn is NULL. Inline: every
+ * event of a run goes through it. */
+static inline sim_event_id sim_schedule_at(struct sim *sim, sim_time at,
+					   sim_fn fn, void *a, void *b)
+{
+	if (at < sim->now || !fn)
+		return 0;
+	return sim->ops->schedule_at(sim->impl, at, fn, a, b);
+}
+
+/* Same delay ps from now (delay >= 0; 0 if negative or beyond the end of
+ * time). */
+static inline sim_event_id sim_schedule(struct sim *sim, sim_time delay,
+					sim_fn fn, void *a, void *b)
+{
+	if (delay < 0 || delay > SIM_TIME_MAX - sim->now)
+		return 0;
+	return sim_schedule_at(sim, sim->now + delay, fn, a, b);
+}
 /* Returns 0, or -ENOENT if the event already ran or was cancelled. */
 int sim_cancel(struct sim *sim, sim_event_id id);
 /* Runs every event with time <= until (or until sim_stop()); afterwards
