@@ -50,9 +50,9 @@
  * and refilling), and otherwise, like one found empty at the head of the
  * old list, leaves. So a sparse flow, one that sends less than a quantum
  * between its idle periods, waits for at most the packet on the wire
- * instead of a round of every backlogged flow. Deficits count len_bytes. Quanta: quantum for be
- * and the unlisted classes, x2 for vi, rv and av, x0.4 for vo and ctl
- * (rounded, at least 1 B). The drop limit is over all queues: an arrival
+ * instead of a round of every backlogged flow. Deficits count len_bytes.
+ * Quanta: quantum for be and the unlisted classes, x2 for vi, rv and av,
+ * x0.4 for vo and ctl (rounded, at least 1 B). The drop limit is over all queues: an arrival
  * beyond it first makes room by dropping the head of the flow holding the
  * most bytes (counted in that flow's class), as Linux fq_codel does.
  *

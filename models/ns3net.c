@@ -9,12 +9,13 @@
  * frame whose 64-bit id names a slot of this model's table; the device
  * reports the frame back by id when it starts its first transmission,
  * when it arrives at the other device (the packet leaves through the
- * output port) or when it is dropped (the drop port). An id is (generation << 32 | slot), so a report
- * about a frame already settled (ns-3.37's Wi-Fi reports some drops more
- * than once) is recognised, counted as stale_reports and ignored, never
- * applied to a reused slot. The table is what is
- * in flight: in_flight and the per-app counts walk it, which keeps
- * conservation (sent = received + dropped + in flight) a real check.
+ * output port) or when it is dropped (the drop port). An id is
+ * (generation << 32 | slot), so a report about a frame already settled
+ * (ns-3.37's Wi-Fi reports some drops more than once) is recognised,
+ * counted as stale_reports and ignored, never applied to a reused slot.
+ * The table is what is in flight: in_flight and the per-app counts walk
+ * it, which keeps conservation (sent = received + dropped + in flight) a
+ * real check.
  *
  * Frame sizes: a packet's len_bytes is its frame length on the wire. For
  * the wired kinds the payload given to ns-3 is len + network.overhead

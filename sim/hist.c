@@ -13,11 +13,12 @@
  * bound 2^63 does not fit in an int64_t and is reported as INT64_MAX.
  *
  * Recording is a count-leading-zeros, a shift and an increment plus two
- * running sums (no division); nothing allocates. Quantiles walk the bucket array
- * (HIST_BUCKETS entries), so they are for reporting, not the hot path. A
- * bucket holds the integers [lower, upper - 1] and its "midpoint" is the
- * middle of those integers, so buckets of width 1 report their value
- * exactly and wider buckets are off by less than HIST_REL_ERROR.
+ * running sums (no division); nothing allocates. Quantiles walk the
+ * bucket array (HIST_BUCKETS entries), so they are for reporting, not the
+ * hot path. A bucket holds the integers [lower, upper - 1] and its
+ * "midpoint" is the middle of those integers, so buckets of width 1 report
+ * their value exactly and wider buckets are off by less than
+ * HIST_REL_ERROR.
  */
 #include <math.h>
 #include <string.h>

@@ -328,8 +328,9 @@ static void bucket_load(struct native *nt, unsigned k, uint64_t max, bool sort)
 /*
  * The bottom is empty and bucket k (of level >= 1, at most SORT_LOAD
  * entries) is the lowest: moves its entries to the bottom, sorted by
- * (time, order in the bucket), with a stable counting sort on the
- * SORT_BITS bits below its level's digit followed by an insertion sort.
+ * (time, order in the bucket), with a stable counting sort on the bits
+ * below its level's digit (about log2 of its size, at most SORT_BITS)
+ * followed by an insertion sort. The bottom is placed mid-array.
  * Dead entries move too (the run skips them), so that sorting never reads
  * the records. Returns false, changing nothing, if more than SORT_RUN
  * entries share a value of that digit (the insertion sort could then take
@@ -341,7 +342,7 @@ static bool bucket_sort_load(struct native *nt, unsigned k)
 	/* about one value per entry, at most one digit's worth */
 	unsigned bits = 64 - (unsigned)__builtin_clzll(src.n);
 	unsigned shift, vals;
-	uint32_t cnt[1u << SORT_BITS], n = 0, p;
+	uint32_t cnt[1u << SORT_BITS], n, p;
 
 	if (bits > SORT_BITS)
 		bits = SORT_BITS;

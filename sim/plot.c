@@ -2,9 +2,9 @@
  * plot.c - `usnsim plot`: figures from a results database, through gnuplot.
  *
  * A figure is one plot KIND (cdf, percentile, scalar, breakdown, memory,
- * drops, cpu). Each kind is a pair of files under analysis/: KIND.sql, the query
- * that yields the figure's data, and KIND.gp, the gnuplot template that
- * draws it. Both are meant to be copied and edited, so this file knows
+ * drops, cpu). Each kind is a pair of files under analysis/: KIND.sql,
+ * the query that yields the figure's data, and KIND.gp, the gnuplot
+ * template that draws it. Both are meant to be copied and edited, so this file knows
  * them only by a small contract: the query reads runs through the
  * temporary view `selected_runs` (the runs that pass --where), takes the
  * named parameters :metric, :stat, :x, :group and :component, and names

@@ -211,6 +211,10 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 
 		if (rc)
 			return rc;
+		t->ns3_near = -1; /* see topo_ns3_wire() */
+		for (size_t i = 0; i < t->napps && t->ns3_near < 0; i++)
+			if (t->hosted[i])
+				t->ns3_near = t->app_host[i];
 	} else {
 		/* With hosts, the network is the switch's ports; the link
 		 * named network carries only the apps without a host. */
@@ -276,13 +280,8 @@ static struct sim_port topo_wire(struct topo *t)
 {
 	if (t->native && t->nhosts)
 		return (struct sim_port){ .recv = topo_switch, .owner = t };
-	if (t->nhosts) {
-		t->ns3_near = -1;
-		for (size_t i = 0; i < t->napps && t->ns3_near < 0; i++)
-			if (t->hosted[i])
-				t->ns3_near = t->app_host[i];
+	if (t->nhosts)
 		return (struct sim_port){ .recv = topo_ns3_wire, .owner = t };
-	}
 	return topo_net_input(t);
 }
 

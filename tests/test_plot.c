@@ -20,8 +20,8 @@
  * by the newest run. Bad input (unknown kind, metric or key, a histogram
  * or gauge asked of scalar, no data, mixed sweep points, gnuplot missing)
  * must exit with status 2 and say why in one line; --study renders every
- * figure of a study file. Export is checked byte for byte in the three formats, including
- * quoting and escaping.
+ * figure of a study file. Export is checked byte for byte in the three
+ * formats, including quoting and escaping.
  */
 #include <fcntl.h>
 #include <math.h>
