@@ -7,7 +7,7 @@
  * uniform between size_min and size_max, or drawn from a table. An app
  * with a host sends through that host's NIC to the NIC of its peer.
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def app_params[] = {
 	{ "apps.*.pattern", PT_ENUM, "poisson", "poisson|cbr|rpc", 0, 0,

@@ -8,7 +8,7 @@
  * fault parameters let a researcher crash the driver at a given time or at
  * a rate, and compare what that costs in each placement.
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def driver_params[] = {
 	{ "hosts.*.driver.placement", PT_ENUM, "kernel", "kernel|user", 0, 0,

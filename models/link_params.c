@@ -8,7 +8,7 @@
  * station and access point (5 GHz band, one spatial stream, ns-3's default
  * transmit power and log-distance path loss).
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def link_params[] = {
 	{ "network.kind", PT_ENUM, "link", "link|ns3-p2p|ns3-csma|ns3-wifi", 0,

@@ -4,7 +4,7 @@
  * multiplexer's are in mux_params.c. models/agent.c and advisory.c
  * describe the models.
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def lowlat_params[] = {
 	{ "hosts.*.agent.window", PT_TIME, "10ms", NULL, 1, 1e15,

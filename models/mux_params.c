@@ -11,7 +11,7 @@
  * defaults come from reference/skywalk-facts.md ("Queueing and low
  * latency").
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def mux_params[] = {
 	{ "hosts.*.mux.discipline", PT_ENUM, "none",

@@ -9,7 +9,7 @@
  * interrupts or by polling. Defaults come from reference/calibration.md
  * and reference/skywalk-facts.md.
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def nic_params[] = {
 	{ "hosts.*.nic.rate", PT_BITRATE, "10Gbps", NULL, 1e3, 1.6e12,

@@ -10,7 +10,7 @@
  * models/pool.c describes the model. Defaults come from the reference
  * implementation (reference/skywalk-facts.md, memory).
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def pool_params[] = {
 	{ "hosts.*.pool.mode", PT_ENUM, "none", "none|static|dynamic", 0, 0,

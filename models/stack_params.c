@@ -8,7 +8,7 @@
  * models. Defaults come from the public figures in reference/calibration.md
  * and the reference implementation's facts in reference/skywalk-facts.md.
  */
-#include "param.h"
+#include "models.h"
 
 const struct param_def stack_params[] = {
 	{ "hosts.*.cpu.kernel_cores", PT_INT, "1", NULL, 1, 1024,

@@ -1,5 +1,5 @@
 /*
- * test_check.c - expectations (sim/expect.c) and `usnsim check`.
+ * test_check.c - expectations (sim/scenario/expect.c) and `usnsim check`.
  *
  * The module is tested on real runs: every kind of name resolves to the
  * value the run's statistics or parameters hold, with its unit kind;

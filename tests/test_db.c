@@ -34,6 +34,7 @@
 
 #include "db.h"
 #include "hist.h"
+#include "registry.h"
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"

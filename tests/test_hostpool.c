@@ -755,7 +755,7 @@ static void test_pressure(void)
 }
 
 /* Without a stack the packet takes its device buffer in the topology
- * (sim/run.c topo_dev_tx) before the driver: a failure there must be
+ * (sim/run/topo_host.c topo_dev_tx) before the driver: a failure there must be
  * counted as a drop with its reason like every other one. A static
  * device pool of one segment (32 buffers) and an offered load above the
  * line rate exhaust it. */

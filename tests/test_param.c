@@ -16,6 +16,8 @@
 #include "util.h"
 
 #include "param.h"
+#include "models.h"
+#include "registry.h"
 
 static const struct param_def def_bool = { "t.flag", PT_BOOL, "false", NULL,
 					   0,	     0,	      "",      "" };

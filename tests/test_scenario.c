@@ -21,6 +21,7 @@
 
 #include "util.h"
 
+#include "registry.h"
 #include "scenario.h"
 
 #define LIKE "tests/fixtures/scn-like.yaml"

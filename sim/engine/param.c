@@ -1,14 +1,11 @@
 /*
- * param.c - the parameter registry: lookup, parsing, printing.
+ * param.c - parameter declarations and values: parsing, printing, ranges.
  *
- * The declarations live with their models (sim_params, link_params,
- * app_params); this file walks them in that fixed order, matches concrete
- * paths against declared ones ('*' stands for exactly one path segment, an
- * instance name), and turns scenario text into typed values with messages
- * that say what was expected, in which units, and within which bounds.
+ * Turns scenario text into typed values with messages that say what was
+ * expected, in which units, and within which bounds. The registry of every
+ * declaration (lookup by path) is sim/scenario/registry.c.
  *
- * Assumptions: the tables are small (a linear scan per lookup is fine) and
- * consistent (no path is both a parameter and a prefix of another). A range
+ * Assumptions: a range
  * with min == max == 0 means "no range". Bounds are checked in canonical
  * units and printed in the parameter's own units.
  */
@@ -24,83 +21,8 @@
 #include "param.h"
 #include "units.h"
 
-static const struct param_def *const param_tables[] = {
-	sim_params,   link_params, app_params, nic_params,    driver_params,
-	stack_params, pool_params, mux_params, lowlat_params,
-};
-
-#define PARAM_NTABLES (sizeof(param_tables) / sizeof(param_tables[0]))
-
 /* Longest piece of user text quoted in a message. */
 #define PARAM_QUOTE_MAX 40
-
-size_t param_count(void)
-{
-	size_t n = 0;
-
-	for (size_t t = 0; t < PARAM_NTABLES; t++)
-		for (const struct param_def *d = param_tables[t]; d->path; d++)
-			n++;
-	return n;
-}
-
-const struct param_def *param_at(size_t i)
-{
-	for (size_t t = 0; t < PARAM_NTABLES; t++)
-		for (const struct param_def *d = param_tables[t]; d->path; d++)
-			if (i-- == 0)
-				return d;
-	return NULL;
-}
-
-/*
- * Matches the concrete path against the start of the declared path decl.
- * Returns NULL if they differ; otherwise what follows in decl: "" for a
- * full match, or the rest after the '.' when path is a proper prefix.
- */
-static const char *param_match(const char *decl, const char *path)
-{
-	for (;;) {
-		size_t dl = strcspn(decl, "."), pl = strcspn(path, ".");
-
-		if (pl == 0)
-			return NULL;
-		if (!(dl == 1 && decl[0] == '*') &&
-		    (dl != pl || memcmp(decl, path, pl) != 0))
-			return NULL;
-		decl += dl;
-		path += pl;
-		if (!*path)
-			return *decl ? decl + 1 : decl;
-		if (!*decl)
-			return NULL;
-		decl++;
-		path++;
-	}
-}
-
-const struct param_def *param_lookup(const char *path)
-{
-	for (size_t i = 0, n = param_count(); i < n; i++) {
-		const struct param_def *d = param_at(i);
-		const char *rest = param_match(d->path, path);
-
-		if (rest && !*rest)
-			return d;
-	}
-	return NULL;
-}
-
-bool param_is_group(const char *prefix)
-{
-	for (size_t i = 0, n = param_count(); i < n; i++) {
-		const char *rest = param_match(param_at(i)->path, prefix);
-
-		if (rest && rest[0] == '*' && (rest[1] == '.' || !rest[1]))
-			return true;
-	}
-	return false;
-}
 
 size_t param_distance(const char *a, const char *b)
 {

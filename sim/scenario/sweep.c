@@ -40,6 +40,7 @@
 
 #include "expr.h"
 #include "param.h"
+#include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
 #include "sweep.h"

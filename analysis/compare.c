@@ -42,7 +42,7 @@
 #include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
 
-#include "cli.h"
+#include "analysis.h"
 #include "db.h"
 #include "expect.h"
 

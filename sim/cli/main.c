@@ -24,6 +24,7 @@
 #include "db.h"
 #include "expect.h"
 #include "param.h"
+#include "registry.h"
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"

@@ -52,7 +52,6 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
-#include "cli.h"
 #include "strbuf.h"
 #include "scenario.h"
 #include "scn_node.h"

@@ -45,6 +45,7 @@
 
 #include "db.h"
 #include "hist.h"
+#include "registry.h"
 #include "scenario.h"
 #include "stats.h"
 

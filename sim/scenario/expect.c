@@ -23,6 +23,7 @@
 
 #include "expect.h"
 #include "param.h"
+#include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
 #include "stats.h"

@@ -2,6 +2,7 @@
  * sim_params.c - top-level scenario parameters (run control).
  */
 #include "param.h"
+#include "registry.h"
 
 const struct param_def sim_params[] = {
 	{ "name", PT_STRING, "", NULL, 0, 0,

@@ -43,7 +43,6 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
-#include "cli.h"
 #include "strbuf.h"
 #include "units.h"
 

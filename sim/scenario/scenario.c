@@ -36,6 +36,7 @@
 
 #include <yaml.h>
 
+#include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
 

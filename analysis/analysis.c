@@ -30,14 +30,18 @@ int analysis_find(const char *name, char *buf, size_t n)
 		return 0;
 	if (analysis_try("analysis", name, buf, n))
 		return 0;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
 	if (len <= 0)
 		return -ENOENT;
 	exe[len] = '\0';
 	slash = strrchr(exe, '/');
 	if (!slash)
 		return -ENOENT;
+	/* Beside the build (build/usnsim), or as installed (PREFIX/bin). */
 	strcpy(slash, "/../analysis");
+	if (analysis_try(exe, name, buf, n))
+		return 0;
+	strcpy(slash, "/../share/usnsim/analysis");
 	return analysis_try(exe, name, buf, n) ? 0 : -ENOENT;
 }
 

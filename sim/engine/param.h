@@ -1,11 +1,15 @@
 /*
- * param.h - the parameter registry: every scenario parameter, declared once.
+ * param.h - parameter declarations and typed values.
  *
- * A declaration gives the dotted path, the type (which fixes the unit), the
- * default as it would be written in a scenario, the valid range in
- * canonical units, one line of meaning and the public source of the
- * default. The scenario loader validates against it, `usnsim params` prints
- * it, and the README's parameter table is generated from it.
+ * Every scenario parameter is declared once, by its owner (a model's
+ * X_params.c, or the run's sim_params.c), in a table of struct param_def
+ * that ends with an entry whose path is NULL. A declaration gives the
+ * dotted path, the type (which fixes the unit), the default as it would be
+ * written in a scenario, the valid range in canonical units, one line of
+ * meaning and the public source of the default. The scenario loader
+ * validates against it (sim/scenario/registry.h finds a declaration by
+ * path), `usnsim params` prints it, and docs/reference/parameters.md is
+ * generated from it.
  *
  * A '*' in a path stands for an instance name chosen by the scenario, e.g.
  * "apps.*.rate" matches "apps.rpc.rate". The path before the '*' ("apps")
@@ -65,27 +69,8 @@ struct param_val {
 	} u;
 };
 
-/* A table ends with an entry whose path is NULL. Models define theirs. */
-extern const struct param_def sim_params[];  /* top level: duration, seed .. */
-extern const struct param_def link_params[]; /* network.* */
-extern const struct param_def app_params[];  /* apps.*.* */
-extern const struct param_def nic_params[];  /* hosts.*.nic.* */
-extern const struct param_def driver_params[]; /* hosts.*.driver.* */
-extern const struct param_def
-	stack_params[]; /* hosts.*.cpu/stack/channel/fsw */
-extern const struct param_def
-	pool_params[];			    /* hosts.*.pool.*, hosts.*.memory */
-extern const struct param_def mux_params[]; /* hosts.*.mux.* */
-extern const struct param_def lowlat_params[]; /* hosts.*.agent/advisory */
-
-/* All declarations, in a stable order (the order of `usnsim params`). */
-size_t param_count(void);
-const struct param_def *param_at(size_t i);
-
-/* The declaration matching a concrete path ("apps.rpc.rate"), or NULL. */
-const struct param_def *param_lookup(const char *path);
-/* True if prefix names an instance group ("apps"). */
-bool param_is_group(const char *prefix);
+/* Levenshtein distance between a and b, for "did you mean" hints. */
+size_t param_distance(const char *a, const char *b);
 
 /* Parses a scalar into out. Returns 0, or -EINVAL / -ERANGE with a message
  * in err such as "expected a time such as 450ns (units: ps, ns, us, ms, s)"
@@ -97,8 +82,6 @@ int param_parse(const struct param_def *def, const char *text,
 /* Canonical text of a value (what the database stores), e.g. "1.5us". */
 int param_format(const struct param_val *val, char *buf, size_t n);
 
-/* Levenshtein distance between a and b, for "did you mean" hints. */
-size_t param_distance(const char *a, const char *b);
 
 /* A value as a quantity for expressions (where:, expect:): its unit kind
  * and its number in canonical units (ps, B, bit/s, packets/s, fraction;

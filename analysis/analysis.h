@@ -1,0 +1,30 @@
+/*
+ * analysis.h - the commands that read a results database (plot, export,
+ * compare), and finding and reading the files under analysis/ (gnuplot
+ * templates and SQL queries) that `usnsim plot` and `usnsim export` use.
+ *
+ * A file is looked up in $USNSIM_ANALYSIS, then ./analysis, then
+ * ../analysis next to the executable (a build), then
+ * ../share/usnsim/analysis next to it (`make install`), so that a user's
+ * edited copy wins and an installed usnsim finds its own.
+ */
+#ifndef USNSIM_ANALYSIS_H
+#define USNSIM_ANALYSIS_H
+
+#include <stddef.h>
+
+/* The commands of this layer. Each takes the command line from the
+ * subcommand's name on (argv[0] is "plot"), prints its own --help, and
+ * returns the exit status: 0 ok, 1 a metric regressed (compare), 2 bad
+ * input or usage. */
+int plot_main(int argc, char **argv);	 /* analysis/plot.c */
+int export_main(int argc, char **argv);	 /* analysis/export.c */
+int compare_main(int argc, char **argv); /* analysis/compare.c */
+
+/* Finds file NAME ("cdf.gp"); returns 0 with its path in buf, or -ENOENT. */
+int analysis_find(const char *name, char *buf, size_t n);
+/* Reads a whole file, NUL-terminated and malloc'ed; NULL with
+ * "PATH: reason" in err on failure. */
+char *analysis_slurp(const char *path, char *err, size_t errlen);
+
+#endif
