@@ -18,33 +18,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "errmsg.h"
 #include "link.h"
-#include "scenario.h"
 #include "stats.h"
 #include "units.h"
-
-struct fifo {
-	struct sim_pkt *head, *tail;
-};
 
 struct link {
 	struct sim *sim;
 	struct stats *st;
 	const char *name;
 	uint32_t trace_id;
-	double rate_bps;
-	sim_time delay_ps;
-	uint64_t limit_pkts, limit_bytes; /* limit_bytes 0: none */
-	uint64_t overhead_bytes;
+	struct link_cfg cfg; /* cfg.rate_bps changes at the rate step */
 
-	struct fifo queue; /* waiting to be serialized */
-	uint64_t queue_pkts, queue_bytes;
-	struct sim_pkt *tx; /* being serialized, or NULL */
-	struct fifo wire;   /* propagating; pkt->enq_ps is the arrival time */
-	uint64_t wire_pkts;
+	struct pkt_fifo queue; /* waiting to be serialized */
+	struct sim_pkt *tx;    /* being serialized, or NULL */
+	struct pkt_fifo wire; /* propagating; pkt->enq_ps is the arrival time */
 
 	struct sim_port out, drop;
-	double step_bps; /* rate from the step on */
 	void (*on_rate)(void *arg);
 	void *on_rate_arg;
 
@@ -52,27 +42,6 @@ struct link {
 	struct stat_hist *queue_delay;
 	struct stat_gauge *queue_len, *busy;
 };
-
-static void fifo_push(struct fifo *f, struct sim_pkt *p)
-{
-	p->next = NULL;
-	if (f->tail)
-		f->tail->next = p;
-	else
-		f->head = p;
-	f->tail = p;
-}
-
-static struct sim_pkt *fifo_pop(struct fifo *f)
-{
-	struct sim_pkt *p = f->head;
-
-	f->head = p->next;
-	if (!f->head)
-		f->tail = NULL;
-	p->next = NULL;
-	return p;
-}
 
 static void link_tx_done(struct sim *sim, void *a, void *b);
 
@@ -87,17 +56,17 @@ static void link_start_tx(struct link *l, struct sim_pkt *p)
 	l->tx = p;
 	sim_schedule(
 		l->sim,
-		units_tx_time(p->len_bytes + l->overhead_bytes, l->rate_bps),
+		units_tx_time(p->len_bytes + l->cfg.overhead_bytes,
+			      l->cfg.rate_bps),
 		link_tx_done, l, p);
 }
 
 static void link_deliver(struct sim *sim, void *a, void *b)
 {
 	struct link *l = a;
-	struct sim_pkt *p = fifo_pop(&l->wire);
+	struct sim_pkt *p = pkt_fifo_pop(&l->wire);
 
 	(void)b;
-	l->wire_pkts--;
 	(*l->delivered)++;
 	sim_trace(sim, l->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	if (l->wire.head)
@@ -115,26 +84,23 @@ static void link_tx_done(struct sim *sim, void *a, void *b)
 	(*l->sent)++;
 	*l->sent_bytes += p->len_bytes;
 	if (l->queue.head) {
-		struct sim_pkt *next = fifo_pop(&l->queue);
+		struct sim_pkt *next = pkt_fifo_pop(&l->queue);
 
-		l->queue_pkts--;
-		l->queue_bytes -= next->len_bytes;
-		stats_gauge_set(l->queue_len, (double)l->queue_pkts);
+		stats_gauge_set(l->queue_len, (double)l->queue.n);
 		link_start_tx(l, next);
 	} else {
 		stats_gauge_set(l->busy, 0);
 	}
-	if (l->delay_ps == 0) {
+	if (l->cfg.delay_ps == 0) {
 		(*l->delivered)++;
 		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, p->len_bytes);
 		sim_port_send(&l->out, p);
 		return;
 	}
-	p->enq_ps = sim_now(sim) + l->delay_ps;
+	p->enq_ps = sim_now(sim) + l->cfg.delay_ps;
 	if (!l->wire.head)
 		sim_schedule_at(sim, p->enq_ps, link_deliver, l, NULL);
-	fifo_push(&l->wire, p);
-	l->wire_pkts++;
+	pkt_fifo_push(&l->wire, p);
 }
 
 static void link_recv(void *owner, struct sim_pkt *p)
@@ -148,19 +114,17 @@ static void link_recv(void *owner, struct sim_pkt *p)
 		link_start_tx(l, p);
 		return;
 	}
-	if (l->queue_pkts + 1 > l->limit_pkts ||
-	    (l->limit_bytes &&
-	     l->queue_bytes + p->len_bytes > l->limit_bytes)) {
+	if (l->queue.n + 1 > l->cfg.limit_pkts ||
+	    (l->cfg.limit_bytes &&
+	     l->queue.bytes + p->len_bytes > l->cfg.limit_bytes)) {
 		(*l->drops_full)++;
 		sim_trace(l->sim, l->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&l->drop, p);
 		return;
 	}
 	sim_trace(l->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	fifo_push(&l->queue, p);
-	l->queue_pkts++;
-	l->queue_bytes += p->len_bytes;
-	stats_gauge_set(l->queue_len, (double)l->queue_pkts);
+	pkt_fifo_push(&l->queue, p);
+	stats_gauge_set(l->queue_len, (double)l->queue.n);
 }
 
 static int link_stats(struct link *l)
@@ -191,7 +155,7 @@ static void link_step(struct sim *sim, void *a, void *b)
 
 	(void)sim;
 	(void)b;
-	l->rate_bps = l->step_bps;
+	l->cfg.rate_bps = l->cfg.step_bps;
 	if (l->on_rate)
 		l->on_rate(l->on_rate_arg);
 }
@@ -204,43 +168,37 @@ void link_on_rate(struct link *l, void (*fn)(void *arg), void *arg)
 
 double link_rate(const struct link *l)
 {
-	return l->rate_bps;
+	return l->cfg.rate_bps;
 }
 
 uint64_t link_backlog(const struct link *l)
 {
-	return l->queue_pkts;
+	return l->queue.n;
 }
 
-int link_create(struct sim *sim, struct stats *st, const struct scn *s,
-		const char *prefix, const char *component, struct link **out)
+int link_create(const struct link_cfg *cfg, const struct model_env *env,
+		struct link **out, char *err, size_t errlen)
 {
 	struct link *l = calloc(1, sizeof(*l));
-	char path[128];
 
 	if (!l)
-		return -ENOMEM;
-	l->sim = sim;
-	l->st = st;
-	l->name = component;
-	l->trace_id = sim_trace_id(component);
-#define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
-	l->rate_bps = scn_double(s, P("rate"));
-	l->delay_ps = scn_time(s, P("delay"));
-	l->limit_pkts = (uint64_t)scn_int(s, P("queue_packets"));
-	l->limit_bytes = scn_size(s, P("queue_bytes"));
-	l->overhead_bytes = scn_size(s, P("overhead"));
-	l->step_bps = scn_double(s, P("rate_step"));
+		goto out_nomem;
+	l->sim = env->sim;
+	l->st = env->st;
+	l->name = env->component;
+	l->trace_id = sim_trace_id(env->component);
+	l->cfg = *cfg;
 	if (link_stats(l) ||
-	    (l->step_bps > 0 &&
-	     !sim_schedule_at(sim, scn_time(s, P("rate_step_at")), link_step, l,
-			      NULL))) {
-		free(l);
-		return -ENOMEM;
-	}
-#undef P
+	    (cfg->step_bps > 0 &&
+	     !sim_schedule_at(env->sim, cfg->step_at_ps, link_step, l, NULL)))
+		goto out_free;
 	*out = l;
 	return 0;
+out_free:
+	free(l);
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void link_destroy(struct link *l)
@@ -261,22 +219,13 @@ void link_connect(struct link *l, struct sim_port out, struct sim_port drop)
 
 uint64_t link_in_flight(const struct link *l)
 {
-	return l->queue_pkts + (l->tx ? 1 : 0) + l->wire_pkts;
-}
-
-static uint64_t fifo_count_src(const struct fifo *f, uint32_t src)
-{
-	uint64_t n = 0;
-
-	for (const struct sim_pkt *p = f->head; p; p = p->next)
-		n += p->src == src;
-	return n;
+	return l->queue.n + (l->tx ? 1 : 0) + l->wire.n;
 }
 
 uint64_t link_held_by(const struct link *l, uint32_t src)
 {
-	return fifo_count_src(&l->queue, src) + fifo_count_src(&l->wire, src) +
-	       (l->tx && l->tx->src == src);
+	return pkt_fifo_count_src(&l->queue, src) +
+	       pkt_fifo_count_src(&l->wire, src) + (l->tx && l->tx->src == src);
 }
 
 void link_finish(struct link *l)
@@ -284,3 +233,25 @@ void link_finish(struct link *l)
 	stats_scalar(l->st, l->name, "in_flight", "packets",
 		     (double)link_in_flight(l));
 }
+
+static void link_ops_destroy(void *m)
+{
+	link_destroy(m);
+}
+
+static void link_ops_finish(void *m)
+{
+	link_finish(m);
+}
+
+static uint64_t link_ops_held_by(const void *m, uint32_t src)
+{
+	return link_held_by(m, src);
+}
+
+const struct model_ops link_ops = {
+	.name = "link",
+	.destroy = link_ops_destroy,
+	.finish = link_ops_finish,
+	.held_by = link_ops_held_by,
+};

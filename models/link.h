@@ -7,21 +7,39 @@
 
 #include <stddef.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
-struct link;
-struct scn;
-struct stats;
+/* The configuration of a link: the parameters under `network` (see
+ * link_params.c for their meaning, units and sources). */
+struct link_cfg {
+	double rate_bps;
+	sim_time delay_ps;	 /* propagation */
+	uint64_t limit_pkts;	 /* queue limit in packets */
+	uint64_t limit_bytes;	 /* ... in bytes; 0: none */
+	uint64_t overhead_bytes; /* added to every frame on the wire */
+	double step_bps;	 /* rate from step_at_ps on; 0: no change */
+	sim_time step_at_ps;
+};
 
-/* Creates the link configured by the parameters under prefix ("network"),
- * registering its statistics under component (e.g. "network", or
- * "network.server" for a switch port; it must outlive the link). Returns
- * 0, or -ENOMEM. */
-int link_create(struct sim *sim, struct stats *st, const struct scn *s,
-		const char *prefix, const char *component, struct link **out);
+struct link;
+
+/* Fills cfg from the parameters under prefix ("network"). Returns 0 (a
+ * link's parameters have no combination to refuse). */
+int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
+		  const char *prefix, char *err, size_t errlen);
+
+/* Creates a link, registering its statistics under env->component (e.g.
+ * "network", or "network.server" for a switch port). Returns 0, or
+ * -ENOMEM with a message in err. */
+int link_create(const struct link_cfg *cfg, const struct model_env *env,
+		struct link **out, char *err, size_t errlen);
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void link_destroy(struct link *l);
+/* destroy, finish and held_by for the topology's loops. */
+extern const struct model_ops link_ops;
 /* Where to hand packets to the link. */
 struct sim_port link_input(struct link *l);
 /* Where transmitted packets go, and where dropped ones go. */

@@ -8,7 +8,23 @@
  * station and access point (5 GHz band, one spatial stream, ns-3's default
  * transmit power and log-distance path loss).
  */
+#include "link.h"
 #include "models.h"
+
+int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
+		  const char *prefix, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	cfg->rate_bps = param_double(src, prefix, "rate");
+	cfg->delay_ps = param_time(src, prefix, "delay");
+	cfg->limit_pkts = (uint64_t)param_int(src, prefix, "queue_packets");
+	cfg->limit_bytes = param_size(src, prefix, "queue_bytes");
+	cfg->overhead_bytes = param_size(src, prefix, "overhead");
+	cfg->step_bps = param_double(src, prefix, "rate_step");
+	cfg->step_at_ps = param_time(src, prefix, "rate_step_at");
+	return 0;
+}
 
 const struct param_def link_params[] = {
 	{ "network.kind", PT_ENUM, "link", "link|ns3-p2p|ns3-csma|ns3-wifi", 0,

@@ -24,6 +24,9 @@
 /* Longest piece of user text quoted in a message. */
 #define PARAM_QUOTE_MAX 40
 
+/* Longest dotted path a model asks for. */
+#define PARAM_PATH_MAX 256
+
 size_t param_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), *row, d;
@@ -693,4 +696,82 @@ int param_quantity(const struct param_val *pv, enum unit_kind *kind,
 	}
 	*num = pv->u.d;
 	return 0;
+}
+
+/* prefix.key into buf (key alone without a prefix); aborts if too long. */
+static const char *param_join(char *buf, size_t n, const char *prefix,
+			      const char *key)
+{
+	int len = prefix && *prefix ? snprintf(buf, n, "%s.%s", prefix, key)
+				    : snprintf(buf, n, "%s", key);
+
+	if (len < 0 || (size_t)len >= n)
+		abort();
+	return buf;
+}
+
+/* The value at prefix.key if its type is one of the mask's; aborts
+ * otherwise. */
+static const struct param_val *param_typed(const struct param_src *src,
+					   const char *prefix, const char *key,
+					   unsigned mask)
+{
+	const struct param_val *v = param_get(src, prefix, key);
+
+	if (!v || !(mask & (1u << v->type)))
+		abort();
+	return v;
+}
+
+const struct param_val *param_get(const struct param_src *src,
+				  const char *prefix, const char *key)
+{
+	char path[PARAM_PATH_MAX];
+
+	return src->get(src->ctx, param_join(path, sizeof(path), prefix, key));
+}
+
+sim_time param_time(const struct param_src *src, const char *prefix,
+		    const char *key)
+{
+	return param_typed(src, prefix, key, 1u << PT_TIME)->u.t;
+}
+
+double param_double(const struct param_src *src, const char *prefix,
+		    const char *key)
+{
+	return param_typed(src, prefix, key,
+			   1u << PT_FLOAT | 1u << PT_FRACTION |
+				   1u << PT_BITRATE | 1u << PT_PKTRATE |
+				   1u << PT_RATE)
+		->u.d;
+}
+
+uint64_t param_size(const struct param_src *src, const char *prefix,
+		    const char *key)
+{
+	return param_typed(src, prefix, key, 1u << PT_SIZE)->u.size;
+}
+
+int64_t param_int(const struct param_src *src, const char *prefix,
+		  const char *key)
+{
+	return param_typed(src, prefix, key, 1u << PT_INT | 1u << PT_BOOL)
+		->u.i;
+}
+
+const char *param_str(const struct param_src *src, const char *prefix,
+		      const char *key)
+{
+	return param_typed(src, prefix, key, 1u << PT_STRING | 1u << PT_ENUM)
+		->u.s;
+}
+
+int param_where(const struct param_src *src, const char *prefix,
+		const char *key, char *buf, size_t n)
+{
+	char path[PARAM_PATH_MAX];
+
+	return src->where(src->ctx, param_join(path, sizeof(path), prefix, key),
+			  buf, n);
 }

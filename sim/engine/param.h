@@ -97,4 +97,43 @@ const char *param_unit(enum param_type type);
  * when unbounded; for `usnsim params`. */
 int param_range_text(const struct param_def *def, char *buf, size_t n);
 
+/*
+ * Where a model's config loader reads effective values: a view of the
+ * loaded scenario that the run layer hands down (scn_source()), so that no
+ * model sees the scenario loader. get returns the value of a concrete
+ * path, or NULL if none is declared; where writes the value's position
+ * ("file:line:col", "--set:N:COL", or the file name for a default) for
+ * errors found in a combination of values; instances lists the instance
+ * names of a group ("apps") in file order and returns their number.
+ */
+struct param_src {
+	const void *ctx;
+	const struct param_val *(*get)(const void *ctx, const char *path);
+	int (*where)(const void *ctx, const char *path, char *buf, size_t n);
+	size_t (*instances)(const void *ctx, const char *group,
+			    const char *const **names);
+};
+
+/* Typed reads of prefix.key (key alone when prefix is NULL or ""). They
+ * abort() on a path that is not declared with a matching type, since that
+ * is a bug in the caller, not bad input. */
+const struct param_val *param_get(const struct param_src *src,
+				  const char *prefix, const char *key);
+sim_time param_time(const struct param_src *src, const char *prefix,
+		    const char *key);
+/* float, fraction, bit rate, packet rate, rate */
+double param_double(const struct param_src *src, const char *prefix,
+		    const char *key);
+uint64_t param_size(const struct param_src *src, const char *prefix,
+		    const char *key);
+/* int, bool */
+int64_t param_int(const struct param_src *src, const char *prefix,
+		  const char *key);
+/* string, enum (valid while the scenario lives) */
+const char *param_str(const struct param_src *src, const char *prefix,
+		      const char *key);
+/* Position of prefix.key's value, as param_src.where; returns its length. */
+int param_where(const struct param_src *src, const char *prefix,
+		const char *key, char *buf, size_t n);
+
 #endif

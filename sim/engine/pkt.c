@@ -87,3 +87,12 @@ uint64_t pkt_in_use(const struct pkt_pool *pool)
 {
 	return pool->in_use;
 }
+
+uint64_t pkt_fifo_count_src(const struct pkt_fifo *f, uint32_t src)
+{
+	uint64_t n = 0;
+
+	for (const struct sim_pkt *p = f->head; p; p = p->next)
+		n += p->src == src;
+	return n;
+}

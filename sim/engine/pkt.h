@@ -107,4 +107,45 @@ static inline void sim_port_send(const struct sim_port *port,
 	port->recv(port->owner, pkt);
 }
 
+/*
+ * A FIFO of packets linked through their next field: every model's queue.
+ * It counts its packets and bytes; a packet is in at most one FIFO.
+ */
+struct pkt_fifo {
+	struct sim_pkt *head, *tail;
+	uint32_t n;	/* packets */
+	uint64_t bytes; /* sum of their len_bytes */
+};
+
+static inline void pkt_fifo_push(struct pkt_fifo *f, struct sim_pkt *p)
+{
+	p->next = NULL;
+	if (f->tail)
+		f->tail->next = p;
+	else
+		f->head = p;
+	f->tail = p;
+	f->n++;
+	f->bytes += p->len_bytes;
+}
+
+/* The oldest packet, taken out; NULL if the FIFO is empty. */
+static inline struct sim_pkt *pkt_fifo_pop(struct pkt_fifo *f)
+{
+	struct sim_pkt *p = f->head;
+
+	if (!p)
+		return NULL;
+	f->head = p->next;
+	if (!f->head)
+		f->tail = NULL;
+	p->next = NULL;
+	f->n--;
+	f->bytes -= p->len_bytes;
+	return p;
+}
+
+/* Packets of app src in the FIFO (walks it: for end-of-run checks). */
+uint64_t pkt_fifo_count_src(const struct pkt_fifo *f, uint32_t src);
+
 #endif

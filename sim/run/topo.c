@@ -66,6 +66,32 @@ void topo_sw_destroy(struct topo_sw *w)
 	free(w->fsw_name);
 }
 
+struct model_env topo_env(const struct topo *t, const char *component)
+{
+	return (struct model_env){ .sim = t->sim,
+				   .st = t->st,
+				   .component = component,
+				   .rep = t->rep,
+				   .warmup_ps = t->warmup_ps };
+}
+
+int topo_keep(struct topo *t, const struct model_ops *ops, void *m)
+{
+	if (t->nmodels == t->models_cap) {
+		size_t cap = t->models_cap ? 2 * t->models_cap : 16;
+		struct topo_model *v = realloc(t->models, cap * sizeof(*v));
+
+		if (!v) {
+			ops->destroy(m);
+			return -ENOMEM;
+		}
+		t->models = v;
+		t->models_cap = cap;
+	}
+	t->models[t->nmodels++] = (struct topo_model){ .ops = ops, .m = m };
+	return 0;
+}
+
 void topo_destroy(struct topo *t)
 {
 	for (size_t i = 0; t->apps && i < t->napps; i++)
@@ -96,14 +122,14 @@ void topo_destroy(struct topo *t)
 	free(t->sw);
 	free(t->stack);
 	free(t->paths);
-	for (size_t i = 0; t->ports && i < t->nhosts; i++) {
-		link_destroy(t->ports[i]);
+	for (size_t i = t->nmodels; i-- > 0;)
+		t->models[i].ops->destroy(t->models[i].m);
+	free(t->models);
+	for (size_t i = 0; t->port_names && i < t->nhosts; i++)
 		free(t->port_names[i]);
-	}
 	free(t->ports);
 	free(t->port_names);
 	sink_destroy(t->sink);
-	link_destroy(t->link);
 	ns3net_destroy(t->ns3net);
 	pkt_pool_destroy(t->pool);
 }
@@ -199,6 +225,19 @@ static int topo_apps_hosts(struct topo *t, const struct scn *s, char *err,
 	return 0;
 }
 
+/* A link configured by `network`, kept by the topology. */
+static int topo_link(struct topo *t, const char *component, struct link **out,
+		     char *err, size_t errlen)
+{
+	struct model_env env = topo_env(t, component);
+	struct link_cfg cfg;
+	int rc = link_cfg_load(&cfg, &t->src, "network", err, errlen);
+
+	if (!rc)
+		rc = link_create(&cfg, &env, out, err, errlen);
+	return rc ? rc : topo_keep(t, &link_ops, *out);
+}
+
 static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 			const struct scn *s, uint32_t rep, char *err,
 			size_t errlen)
@@ -219,9 +258,12 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 		/* With hosts, the network is the switch's ports; the link
 		 * named network carries only the apps without a host. */
 		t->native = true;
-		if (topo_some_hosted(t, false) &&
-		    link_create(sim, st, s, "network", "network", &t->link))
-			return -ENOMEM;
+		if (topo_some_hosted(t, false)) {
+			int rc = topo_link(t, "network", &t->link, err, errlen);
+
+			if (rc)
+				return rc;
+		}
 	}
 	if (sink_create(sim, st, t->pool, t->napps, t->names, t->paths,
 			&t->sink))
@@ -287,9 +329,10 @@ static struct sim_port topo_wire(struct topo *t)
 
 /* The switch ports of a native network with hosts ("network.HOST"), each
  * configured like the network and delivering to its host's NIC. */
-static int topo_ports(struct topo *t, struct sim *sim, struct stats *st,
-		      const struct scn *s)
+static int topo_ports(struct topo *t, char *err, size_t errlen)
 {
+	int rc;
+
 	if (!t->native || !t->nhosts)
 		return 0;
 	t->ports = calloc(t->nhosts, sizeof(*t->ports));
@@ -303,9 +346,9 @@ static int topo_ports(struct topo *t, struct sim *sim, struct stats *st,
 		if (!t->port_names[h])
 			return -ENOMEM;
 		snprintf(t->port_names[h], len, "network.%s", t->hosts[h]);
-		if (link_create(sim, st, s, "network", t->port_names[h],
-				&t->ports[h]))
-			return -ENOMEM;
+		rc = topo_link(t, t->port_names[h], &t->ports[h], err, errlen);
+		if (rc)
+			return rc;
 		link_connect(t->ports[h], nic_rx_input(t->nics[h]),
 			     sink_drop_input(t->sink));
 	}
@@ -380,8 +423,9 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 		if (rc)
 			return rc;
 	}
-	if (topo_ports(t, sim, st, s))
-		return -ENOMEM;
+	rc = topo_ports(t, err, errlen);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < t->napps; i++) {
 		t->route[i] = t->app_peer[i] < 0
 				      ? host
@@ -401,6 +445,10 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	int rc;
 
 	t->sim = sim;
+	t->st = st;
+	t->rep = rep;
+	t->src = scn_source(s);
+	t->warmup_ps = scn_time(s, "warmup");
 	t->napps = scn_instances(s, "apps", &t->names);
 	t->nhosts = scn_instances(s, "hosts", &t->hosts);
 	na = t->napps ? t->napps : 1;
@@ -521,12 +569,11 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	unsigned down = 0;
 	uint64_t *held = calloc(t->napps ? t->napps : 1, sizeof(*held));
 
-	if (t->link)
-		link_finish(t->link);
-	else if (t->ns3net)
+	for (size_t i = 0; i < t->nmodels; i++)
+		if (t->models[i].ops->finish)
+			t->models[i].ops->finish(t->models[i].m);
+	if (t->ns3net)
 		ns3net_finish(t->ns3net);
-	for (size_t h = 0; t->ports && h < t->nhosts; h++)
-		link_finish(t->ports[h]);
 	for (size_t i = 0; i < t->nhosts; i++) {
 		if (t->sw[i].mem)
 			hostmem_finish(t->sw[i].mem);
@@ -540,12 +587,13 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	}
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
-		uint64_t held_i = t->link     ? link_held_by(t->link, src)
-				  : t->ns3net ? ns3net_held_by(t->ns3net, src)
-					      : 0;
+		uint64_t held_i = t->ns3net ? ns3net_held_by(t->ns3net, src)
+					    : 0;
 
-		for (size_t h = 0; t->ports && h < t->nhosts; h++)
-			held_i += link_held_by(t->ports[h], src);
+		for (size_t m = 0; m < t->nmodels; m++)
+			if (t->models[m].ops->held_by)
+				held_i += t->models[m].ops->held_by(
+					t->models[m].m, src);
 		for (size_t h = 0; h < t->nhosts; h++)
 			held_i += nic_held_by(t->nics[h], src) +
 				  drv_held_by(t->drvs[h], src) +

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct adv;
@@ -35,6 +37,12 @@ struct stk;
 struct stk_host;
 
 struct topo;
+
+/* A model the topology keeps, with what it does with every model. */
+struct topo_model {
+	const struct model_ops *ops;
+	void *m;
+};
 
 /* A host's software path, for hosts where an app's end has a stack: its
  * cores, flow switch and in-kernel stack. */
@@ -60,6 +68,14 @@ struct topo_sw {
 
 struct topo {
 	struct sim *sim;
+	struct stats *st;
+	uint32_t rep;
+	sim_time warmup_ps;
+	struct param_src src; /* the scenario, for the models' cfg loaders */
+	/* every model made so far, in the order made: finished in that
+	 * order, destroyed in the reverse */
+	struct topo_model *models;
+	size_t nmodels, models_cap;
 	struct pkt_pool *pool;
 	bool native;	   /* a native network: the link and/or ports */
 	struct link *link; /* network.kind link (if an app has no host), or */
@@ -102,6 +118,12 @@ unsigned topo_finish(struct topo *t, struct stats *st);
 void topo_destroy(struct topo *t);
 
 /* topo.c and topo_host.c, for each other. */
+/* The environment of a model whose statistics go under component (which
+ * must outlive the topology). */
+struct model_env topo_env(const struct topo *t, const char *component);
+/* Keeps model m for topo_finish() and topo_destroy(): 0, or -ENOMEM after
+ * destroying m. */
+int topo_keep(struct topo *t, const struct model_ops *ops, void *m);
 char *topo_strf(const char *fmt, const char *a, const char *b);
 void topo_sw_destroy(struct topo_sw *w);
 void topo_dev_tx(void *owner, struct sim_pkt *p);

@@ -1791,3 +1791,28 @@ void scn_param_at(const struct scn *s, size_t i, const char **path,
 	*path = s->p[i].path;
 	*text = s->p[i].text;
 }
+
+static const struct param_val *scn_src_get(const void *ctx, const char *path)
+{
+	return scn_get(ctx, path);
+}
+
+static int scn_src_where(const void *ctx, const char *path, char *buf,
+			 size_t n)
+{
+	return scn_where(ctx, path, buf, n);
+}
+
+static size_t scn_src_instances(const void *ctx, const char *group,
+				const char *const **names)
+{
+	return scn_instances(ctx, group, names);
+}
+
+struct param_src scn_source(const struct scn *s)
+{
+	return (struct param_src){ .ctx = s,
+				   .get = scn_src_get,
+				   .where = scn_src_where,
+				   .instances = scn_src_instances };
+}

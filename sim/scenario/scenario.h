@@ -73,4 +73,8 @@ size_t scn_param_count(const struct scn *s);
 void scn_param_at(const struct scn *s, size_t i, const char **path,
 		  const char **text);
 
+/* The scenario as a parameter source for the models' config loaders
+ * (param.h); valid while s lives. */
+struct param_src scn_source(const struct scn *s);
+
 #endif
