@@ -56,31 +56,75 @@ enum pkt_expiry { PKT_EXP_NONE, PKT_EXP_DROP, PKT_EXP_NOTIFY };
  * expired event). */
 enum pkt_origin { PKT_ORIG_MUX = 1, PKT_ORIG_DRIVER, PKT_ORIG_HW };
 
+/*
+ * A simulated packet. Each field says which model writes it (W) and who
+ * reads it (R); a model never writes a field it is not listed for.
+ *
+ *   app ─▶ stack ─▶ flow switch ─▶ mux ─▶ driver ─▶ NIC ─▶ network
+ *       ─▶ NIC ─▶ driver ─▶ flow switch ─▶ stack ─▶ sink (and app)
+ */
 struct sim_pkt {
-	uint64_t id;	      /* unique per run, from 1 */
-	uint32_t len_bytes;   /* frame length as the link serializes it */
-	uint32_t src;	      /* index of the sending app */
-	sim_time created_ps;  /* when the app made it */
-	sim_time enq_ps;      /* when it joined the queue it waits in now */
-	sim_time queued_ps;   /* total time spent waiting in queues */
-	struct sim_pkt *next; /* link for the queue that holds it */
+	/* Unique per run, from 1. W: pkt_alloc(). R: app (which response
+	 * answers which request), stack (transmit status events). */
+	uint64_t id;
+	/* Frame length as the link serializes it. W: app. R: every model
+	 * that queues, serializes, copies or accounts bytes. */
+	uint32_t len_bytes;
+	/* Index of the sending app. W: app. R: every model (statistics
+	 * per app, held_by() for the conservation check), the topology's
+	 * routing. */
+	uint32_t src;
+	/* When the app made it. W: app. R: app (round trips), sink
+	 * (latency). */
+	sim_time created_ps;
+	/* When it joined the queue it waits in now (for link and ns3net
+	 * propagation: when it arrives). W and R: whichever of link, mux,
+	 * driver, ns3net holds it. */
+	sim_time enq_ps;
+	/* Total time spent waiting in queues. W: app (zero for a
+	 * response), link, mux,
+	 * driver, NIC, ns3net (each adds its wait). R: sink (queue_delay
+	 * per app). */
+	sim_time queued_ps;
+	/* Link for the queue that holds it (struct pkt_fifo). W and R: the
+	 * model holding it; free while nobody queues it. */
+	struct sim_pkt *next;
+	/* Stage stamps (enum pkt_stamp, which names the writer of each).
+	 * W: stack, flow switch, driver, NIC. R: sink (latency breakdown),
+	 * app, the NIC and driver (their own stages). */
 	sim_time stamp_ps[PKT_NSTAMPS];
-	/* headers, for hosts with stacks (models/stack.c, flowswitch.c) */
+	/* Headers, for hosts with stacks. W: stack (from its flow; a
+	 * spoofing app's stack forges them). R: flow switch (TX check, RX
+	 * demultiplexing), stack. */
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint8_t proto;
-	uint8_t kind;	 /* enum pkt_kind */
-	uint8_t forged;	 /* enum pkt_forgery */
-	uint64_t token;	 /* the flow's secret as the sender wrote it */
-	sim_time req_ps; /* a response: when its request was made */
-	/* buffers it holds (models/pool.h): a device pool's, a channel
-	 * pool's; NULL pool: none */
+	/* enum pkt_kind. W: app (a response is turned around by the app).
+	 * R: app, stack, the topology's routing (a response goes back
+	 * to its app's host). */
+	uint8_t kind;
+	/* enum pkt_forgery, the ground truth of a spoofing app. W: app.
+	 * R: flow switch (drops by reason against the truth), stack. */
+	uint8_t forged;
+	/* The flow's secret as the sender wrote it. W: stack (from flowtab
+	 * at registration). R: flow switch (the replay check). */
+	uint64_t token;
+	/* A response: when its request was made. W and R: app. */
+	sim_time req_ps;
+	/* Buffers it holds (models/pool.h): a device pool's (dpool, dbuf)
+	 * and a channel pool's (upool, ubuf); NULL pool: none. W: pool,
+	 * through poolpkt.c only. R: NIC (the buffer's IOMMU address),
+	 * flow switch (which pool to copy between). */
 	struct pool *dpool, *upool;
 	uint32_t dbuf, ubuf;
-	/* deadline (0: none) and what to do once it has passed */
+	/* Deadline (0: none). W: app (set), mux, driver, NIC (cleared
+	 * once its expiry is reported). R: mux, driver, NIC. */
 	sim_time deadline_ps;
-	uint8_t expiry;	     /* enum pkt_expiry */
-	uint8_t want_status; /* post a transmit status event once sent */
+	/* enum pkt_expiry: what to do past the deadline. W: app. R: mux,
+	 * driver, NIC. */
+	uint8_t expiry;
+	/* Post a transmit status event once sent. W: app. R: NIC. */
+	uint8_t want_status;
 };
 
 struct pkt_pool;
