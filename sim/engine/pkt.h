@@ -82,9 +82,8 @@ struct sim_pkt {
 	 * driver, ns3net holds it. */
 	sim_time enq_ps;
 	/* Total time spent waiting in queues. W: app (zero for a
-	 * response), link, mux,
-	 * driver, NIC, ns3net (each adds its wait). R: sink (queue_delay
-	 * per app). */
+	 * response), link, mux, driver, NIC, ns3net (each adds its wait).
+	 * R: sink (queue_delay per app). */
 	sim_time queued_ps;
 	/* Link for the queue that holds it (struct pkt_fifo). W and R: the
 	 * model holding it; free while nobody queues it. */
