@@ -37,8 +37,20 @@ int errmsg_append(char *err, size_t errlen, const char *fmt, ...)
 	int len;
 
 	va_start(ap, fmt);
-	len = errmsg_v(err, errlen, err && errlen ? strnlen(err, errlen) : 0,
-		       fmt, ap);
+	len = errmsg_vappend(err, errlen, fmt, ap);
 	va_end(ap);
 	return len;
+}
+
+int errmsg_vappend(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	return errmsg_v(err, errlen, err && errlen ? strnlen(err, errlen) : 0,
+			fmt, ap);
+}
+
+void errmsg_one_line(char *err)
+{
+	for (char *p = err; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }

@@ -7,6 +7,7 @@
 #ifndef USNSIM_ERRMSG_H
 #define USNSIM_ERRMSG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* printf into err (at most errlen bytes, always terminated); a NULL err or
@@ -17,5 +18,10 @@ int errmsg(char *err, size_t errlen, const char *fmt, ...)
 /* Appends to what err already holds (the same contract). */
 int errmsg_append(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* errmsg_append() with a va_list, for functions that take a format. */
+int errmsg_vappend(char *err, size_t errlen, const char *fmt, va_list ap);
+/* Makes err one line: every control character (a newline, a tab, ...)
+ * becomes '?', so user text quoted in a message cannot break it. */
+void errmsg_one_line(char *err);
 
 #endif

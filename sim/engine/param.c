@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errmsg.h"
 #include "param.h"
 #include "units.h"
 
@@ -55,17 +56,6 @@ size_t param_distance(const char *a, const char *b)
 	d = row[lb];
 	free(row);
 	return d;
-}
-
-static void param_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* Copies text for a message: trimmed, one line, at most
@@ -230,12 +220,12 @@ static void param_too_large(const struct param_def *def, const char *q,
 	char hi[64];
 
 	if (def->min == 0 && def->max == 0) {
-		param_err(err, errlen, "'%s' is too large%s", q, what);
+		errmsg(err, errlen, "'%s' is too large%s", q, what);
 		return;
 	}
 	param_fmt_bound(def, per_packet, def->max, hi, sizeof(hi));
-	param_err(err, errlen, "'%s' is too large%s: the maximum is %s", q,
-		  what, hi);
+	errmsg(err, errlen, "'%s' is too large%s: the maximum is %s", q, what,
+	       hi);
 }
 
 /* Message for a units_parse_* error rc on text. */
@@ -249,25 +239,25 @@ static int param_unit_error(const struct param_def *def, const char *text,
 	param_expected(def, exp, sizeof(exp));
 	param_quote(text, q, sizeof(q));
 	if (param_blank(text)) {
-		param_err(err, errlen, "missing value; %s", exp);
+		errmsg(err, errlen, "missing value; %s", exp);
 	} else if (rc == -EDOM) {
-		param_err(err, errlen, "'%s' is %s; %s", q,
-			  param_kind_name(kind), exp);
+		errmsg(err, errlen, "'%s' is %s; %s", q, param_kind_name(kind),
+		       exp);
 	} else if (rc == -ERANGE) {
 		if (q[0] == '-')
-			param_err(err, errlen, "'%s' is negative; %s", q, exp);
+			errmsg(err, errlen, "'%s' is negative; %s", q, exp);
 		else if (def->type == PT_FRACTION)
-			param_err(err, errlen, "%s is above the maximum 1", q);
+			errmsg(err, errlen, "%s is above the maximum 1", q);
 		else
 			param_too_large(def, q, "", kind == UNIT_PKTRATE, err,
 					errlen);
 	} else if (kind == UNIT_NONE) {
-		param_err(err, errlen, "'%s' has no unit; %s", q, exp);
+		errmsg(err, errlen, "'%s' has no unit; %s", q, exp);
 	} else if ((unit = param_unit_suffix(text)) != NULL) {
-		param_err(err, errlen, "unknown unit '%s' in '%s'; %s",
-			  param_quote(unit, uq, sizeof(uq)), q, exp);
+		errmsg(err, errlen, "unknown unit '%s' in '%s'; %s",
+		       param_quote(unit, uq, sizeof(uq)), q, exp);
 	} else {
-		param_err(err, errlen, "%s, not '%s'", exp, q);
+		errmsg(err, errlen, "%s, not '%s'", exp, q);
 	}
 	return rc == -ERANGE ? -ERANGE : -EINVAL;
 }
@@ -310,8 +300,8 @@ static int param_check_range(const struct param_def *def, bool per_packet,
 	param_fmt_bound(def, per_packet, (double)v, val, sizeof(val));
 	param_fmt_bound(def, per_packet, low ? def->min : def->max, bound,
 			sizeof(bound));
-	param_err(err, errlen, "%s is %s the %s %s", val,
-		  low ? "below" : "above", low ? "minimum" : "maximum", bound);
+	errmsg(err, errlen, "%s is %s the %s %s", val, low ? "below" : "above",
+	       low ? "minimum" : "maximum", bound);
 	return -ERANGE;
 }
 
@@ -325,7 +315,7 @@ static int param_parse_int(const struct param_def *def, const char *text,
 	param_expected(def, exp, sizeof(exp));
 	param_quote(text, q, sizeof(q));
 	if (param_blank(text)) {
-		param_err(err, errlen, "missing value; %s", exp);
+		errmsg(err, errlen, "missing value; %s", exp);
 		return -EINVAL;
 	}
 	errno = 0;
@@ -334,10 +324,10 @@ static int param_parse_int(const struct param_def *def, const char *text,
 		end++;
 	if (*end || end == text) {
 		if (units_kind_of(text) == UNIT_NONE)
-			param_err(err, errlen, "'%s' is not an integer; %s", q,
-				  exp);
+			errmsg(err, errlen, "'%s' is not an integer; %s", q,
+			       exp);
 		else
-			param_err(err, errlen, "%s, not '%s'", exp, q);
+			errmsg(err, errlen, "%s, not '%s'", exp, q);
 		return -EINVAL;
 	}
 	if (errno == ERANGE) {
@@ -357,11 +347,11 @@ static int param_parse_float(const struct param_def *def, const char *text,
 	param_expected(def, exp, sizeof(exp));
 	param_quote(text, q, sizeof(q));
 	if (param_blank(text)) {
-		param_err(err, errlen, "missing value; %s", exp);
+		errmsg(err, errlen, "missing value; %s", exp);
 		return -EINVAL;
 	}
 	if (units_kind_of(text) != UNIT_NONE) {
-		param_err(err, errlen, "%s, not '%s'", exp, q);
+		errmsg(err, errlen, "%s, not '%s'", exp, q);
 		return -EINVAL;
 	}
 	v = strtod(text, NULL);
@@ -388,7 +378,7 @@ static int param_parse_bool(const struct param_def *def, const char *text,
 		}
 	}
 	param_expected(def, exp, sizeof(exp));
-	param_err(err, errlen, "%s, not '%s'", exp, q);
+	errmsg(err, errlen, "%s, not '%s'", exp, q);
 	return -EINVAL;
 }
 
@@ -423,10 +413,10 @@ static int param_parse_enum(const struct param_def *def, const char *text,
 	param_expected(def, exp, sizeof(exp));
 	param_quote(text, q, sizeof(q));
 	if (bestd <= (limit > 2 ? limit : 2))
-		param_err(err, errlen, "%s, not '%s'; did you mean '%s'?", exp,
-			  q, best);
+		errmsg(err, errlen, "%s, not '%s'; did you mean '%s'?", exp, q,
+		       best);
 	else
-		param_err(err, errlen, "%s, not '%s'", exp, q);
+		errmsg(err, errlen, "%s, not '%s'", exp, q);
 	return -EINVAL;
 }
 
@@ -442,7 +432,7 @@ static int param_parse_table(const struct param_def *def, const char *text,
 		return 0;
 	}
 	param_expected(def, exp, sizeof(exp));
-	param_err(err, errlen, "%s, not '%s'", exp, q);
+	errmsg(err, errlen, "%s, not '%s'", exp, q);
 	return -EINVAL;
 }
 
@@ -756,8 +746,7 @@ uint64_t param_size(const struct param_src *src, const char *prefix,
 int64_t param_int(const struct param_src *src, const char *prefix,
 		  const char *key)
 {
-	return param_typed(src, prefix, key, 1u << PT_INT | 1u << PT_BOOL)
-		->u.i;
+	return param_typed(src, prefix, key, 1u << PT_INT | 1u << PT_BOOL)->u.i;
 }
 
 const char *param_str(const struct param_src *src, const char *prefix,

@@ -43,6 +43,7 @@
 #include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
 
+#include "errmsg.h"
 #include "db.h"
 #include "hist.h"
 #include "registry.h"
@@ -258,8 +259,9 @@ static int db_msg(char *err, size_t errlen, int ret, const char *fmt, ...)
 
 	if (!err || !errlen)
 		return ret;
+	err[0] = '\0';
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	errmsg_vappend(err, errlen, fmt, ap);
 	va_end(ap);
 	for (p = err; *p; p++)
 		if (*p == '\n' || *p == '\r')

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "expect.h"
 #include "param.h"
 #include "registry.h"
@@ -66,7 +67,7 @@ static int expect_fail(const struct expect *x, const struct expect_item *it,
 		       ...)
 {
 	const char *t = it->text;
-	int col = it->col + (it->quote ? 1 : 0), len;
+	int col = it->col + (it->quote ? 1 : 0);
 	va_list ap;
 
 	for (size_t i = 0; i < off && t[i]; i++) {
@@ -78,16 +79,11 @@ static int expect_fail(const struct expect *x, const struct expect_item *it,
 	}
 	if (!err || !errlen)
 		return -EINVAL;
-	len = snprintf(err, errlen, "%s:%d:%d: expect: ", x->path, it->line,
-		       col);
-	if (len >= 0 && (size_t)len < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + len, errlen - (size_t)len, fmt, ap);
-		va_end(ap);
-	}
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	errmsg(err, errlen, "%s:%d:%d: expect: ", x->path, it->line, col);
+	va_start(ap, fmt);
+	errmsg_vappend(err, errlen, fmt, ap);
+	va_end(ap);
+	errmsg_one_line(err);
 	return -EINVAL;
 }
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "expr.h"
 
 #define EXPR_DEPTH_MAX 200
@@ -102,8 +103,10 @@ static int expr_vfail(size_t *errcol, char *err, size_t errlen, size_t pos,
 {
 	if (errcol)
 		*errcol = pos;
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
+	if (err && errlen) {
+		err[0] = '\0';
+		errmsg_vappend(err, errlen, fmt, ap);
+	}
 	return -EINVAL;
 }
 

@@ -25,7 +25,6 @@ static const struct param_def *param_table(size_t t)
 
 #define PARAM_NTABLES (1 + model_nparams)
 
-
 size_t param_count(void)
 {
 	size_t n = 0;

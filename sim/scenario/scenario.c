@@ -36,6 +36,7 @@
 
 #include <yaml.h>
 
+#include "errmsg.h"
 #include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
@@ -168,20 +169,14 @@ static bool scn_starts(const char *s, const char *prefix)
 static int scn_vfail(struct scn_ld *ld, int src, int line, int col,
 		     const char *fmt, va_list ap)
 {
-	int off;
-
 	if (!ld->err || !ld->errlen)
 		return -EINVAL;
 	if (src > 0)
-		off = snprintf(ld->err, ld->errlen, "--set:%d:%d: ", src, col);
+		errmsg(ld->err, ld->errlen, "--set:%d:%d: ", src, col);
 	else
-		off = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", ld->file,
-			       line, col);
-	if (off >= 0 && (size_t)off < ld->errlen)
-		vsnprintf(ld->err + off, ld->errlen - (size_t)off, fmt, ap);
-	for (char *p = ld->err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+		errmsg(ld->err, ld->errlen, "%s:%d:%d: ", ld->file, line, col);
+	errmsg_vappend(ld->err, ld->errlen, fmt, ap);
+	errmsg_one_line(ld->err);
 	return -EINVAL;
 }
 
@@ -1797,8 +1792,7 @@ static const struct param_val *scn_src_get(const void *ctx, const char *path)
 	return scn_get(ctx, path);
 }
 
-static int scn_src_where(const void *ctx, const char *path, char *buf,
-			 size_t n)
+static int scn_src_where(const void *ctx, const char *path, char *buf, size_t n)
 {
 	return scn_where(ctx, path, buf, n);
 }

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "expr.h"
 #include "param.h"
 #include "registry.h"
@@ -117,17 +118,11 @@ static int sweep_grow(void *arrp, size_t *cap, size_t n, size_t sz)
 static int sweep_vfail(struct sweep_ld *ld, int line, int col, const char *fmt,
 		       va_list ap)
 {
-	int off;
-
 	if (!ld->err || !ld->errlen)
 		return -EINVAL;
-	off = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", scn_path(ld->s), line,
-		       col);
-	if (off >= 0 && (size_t)off < ld->errlen)
-		vsnprintf(ld->err + off, ld->errlen - (size_t)off, fmt, ap);
-	for (char *p = ld->err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	errmsg(ld->err, ld->errlen, "%s:%d:%d: ", scn_path(ld->s), line, col);
+	errmsg_vappend(ld->err, ld->errlen, fmt, ap);
+	errmsg_one_line(ld->err);
 	return -EINVAL;
 }
 
