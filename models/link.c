@@ -54,11 +54,10 @@ static void link_start_tx(struct link *l, struct sim_pkt *p)
 	sim_trace(l->sim, l->trace_id, SIM_TR_START, p->len_bytes);
 	stats_hist_record(l->queue_delay, wait);
 	l->tx = p;
-	sim_schedule(
-		l->sim,
-		units_tx_time(p->len_bytes + l->cfg.overhead_bytes,
-			      l->cfg.rate_bps),
-		link_tx_done, l, p);
+	sim_schedule(l->sim,
+		     units_tx_time(p->len_bytes + l->cfg.overhead_bytes,
+				   l->cfg.rate_bps),
+		     link_tx_done, l, p);
 }
 
 static void link_deliver(struct sim *sim, void *a, void *b)

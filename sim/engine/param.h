@@ -82,7 +82,6 @@ int param_parse(const struct param_def *def, const char *text,
 /* Canonical text of a value (what the database stores), e.g. "1.5us". */
 int param_format(const struct param_val *val, char *buf, size_t n);
 
-
 /* A value as a quantity for expressions (where:, expect:): its unit kind
  * and its number in canonical units (ps, B, bit/s, packets/s, fraction;
  * int and bool as plain numbers), or *str for a string or enum. Returns 0,
