@@ -70,7 +70,11 @@ struct point {
 
 struct task {
 	uint32_t point, rep;
+	uint32_t deaths; /* workers that died running it */
 };
+
+/* A run whose worker died this many times is not tried again. */
+#define STUDY_MAX_DEATHS 2
 
 struct reply {
 	int32_t rc;
@@ -81,9 +85,10 @@ struct reply {
 };
 
 struct worker {
-	pid_t pid;
+	pid_t pid;   /* 0 once reaped */
 	int task_fd; /* -1 once closed */
 	bool busy;
+	struct task task; /* the run it is on, while busy */
 	char path[DIR_MAX + 16];
 };
 
@@ -106,7 +111,10 @@ struct study {
 	int lock_fd;
 	struct worker *w;
 	unsigned nw;
-	int reply_fd;
+	int reply_fd, reply_wfd; /* the workers' pipe; the parent keeps the
+				    write end to start replacements */
+	bool keep_work;		 /* a worker database may hold a run not
+				    yet in the study database */
 	struct study_report *rep;
 	double t0, last_progress;
 };
@@ -166,7 +174,7 @@ static int push_task(struct study *st, uint32_t point, uint32_t rep)
 		st->q = q;
 		st->capq = cap;
 	}
-	st->q[st->nq++] = (struct task){ point, rep };
+	st->q[st->nq++] = (struct task){ .point = point, .rep = rep };
 	return 0;
 }
 
@@ -480,6 +488,36 @@ static void worker_main(struct study *st, unsigned idx, int task_fd,
 	_exit(0);
 }
 
+/* Starts worker i (a first one, or the replacement of a dead one). */
+static int spawn_one(struct study *st, unsigned i)
+{
+	struct worker *w = &st->w[i];
+	int tp[2];
+
+	snprintf(w->path, sizeof(w->path), "%s/w%u.db", st->workdir, i);
+	if (pipe(tp))
+		return -EIO;
+	w->pid = fork();
+	if (w->pid < 0) {
+		w->pid = 0;
+		close(tp[0]);
+		close(tp[1]);
+		return -EIO;
+	}
+	if (w->pid == 0) {
+		close(tp[1]);
+		close(st->reply_fd);
+		for (unsigned j = 0; j < st->nw; j++)
+			if (j != i && st->w[j].task_fd >= 0)
+				close(st->w[j].task_fd);
+		worker_main(st, i, tp[0], st->reply_wfd);
+	}
+	close(tp[0]);
+	w->task_fd = tp[1];
+	w->busy = false;
+	return 0;
+}
+
 static int spawn_workers(struct study *st, unsigned n)
 {
 	int rp[2];
@@ -487,29 +525,19 @@ static int spawn_workers(struct study *st, unsigned n)
 	st->w = calloc(n, sizeof(*st->w));
 	if (!st->w || pipe(rp))
 		return -ENOMEM;
+	fcntl(rp[0], F_SETFD, FD_CLOEXEC);
+	fcntl(rp[1], F_SETFD, FD_CLOEXEC);
 	st->reply_fd = rp[0];
+	st->reply_wfd = rp[1];
+	for (unsigned i = 0; i < n; i++)
+		st->w[i].task_fd = -1;
 	for (unsigned i = 0; i < n; i++) {
-		struct worker *w = &st->w[i];
-		int tp[2];
+		int rc = spawn_one(st, i);
 
-		snprintf(w->path, sizeof(w->path), "%s/w%u.db", st->workdir, i);
-		if (pipe(tp))
-			return -EIO;
-		w->pid = fork();
-		if (w->pid < 0)
-			return -EIO;
-		if (w->pid == 0) {
-			close(tp[1]);
-			close(rp[0]);
-			for (unsigned j = 0; j < i; j++)
-				close(st->w[j].task_fd);
-			worker_main(st, i, tp[0], rp[1]);
-		}
-		close(tp[0]);
-		w->task_fd = tp[1];
+		if (rc)
+			return rc;
 		st->nw++;
 	}
-	close(rp[1]);
 	return 0;
 }
 
@@ -540,6 +568,7 @@ static void dispatch(struct study *st, struct worker *w, bool more_may_come)
 		return;
 	}
 	w->busy = true;
+	w->task = t;
 	st->pt[t.point].busy++;
 }
 
@@ -570,6 +599,19 @@ static void progress(struct study *st, bool final)
 	fflush(stderr);
 }
 
+/* A run is in the study database. */
+static int run_done(struct study *st, const struct task *t, char *err,
+		    size_t errlen)
+{
+	struct point *p = &st->pt[t->point];
+
+	p->rep_done[t->rep] = true;
+	p->done++;
+	st->rep->runs_done++;
+	progress(st, false);
+	return maybe_extend(st, t->point, err, errlen);
+}
+
 static int on_reply(struct study *st, const struct reply *r, char *err,
 		    size_t errlen)
 {
@@ -584,13 +626,85 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 		return r->rc == -EINVAL ? -EINVAL : -EIO;
 	}
 	rc = db_import(st->db, w->path, r->run_id, false, err, errlen);
-	if (rc < 0)
+	if (rc < 0) {
+		st->keep_work = true;
 		return rc;
-	p->rep_done[r->task.rep] = true;
-	p->done++;
-	st->rep->runs_done++;
-	progress(st, false);
-	return maybe_extend(st, r->task.point, err, errlen);
+	}
+	return run_done(st, &r->task, err, errlen);
+}
+
+/* Puts a task back at the head of the queue, to run next. */
+static int requeue(struct study *st, struct task t)
+{
+	if (st->head > 0) {
+		st->q[--st->head] = t;
+		return 0;
+	}
+	if (push_task(st, t.point, t.rep))
+		return -ENOMEM;
+	memmove(st->q + 1, st->q, (st->nq - 1) * sizeof(*st->q));
+	st->q[0] = t;
+	return 0;
+}
+
+static void unlink_db_files(const char *path);
+
+/* Worker i has died (killed, out of memory ...). The run it was on may
+ * have been committed to its database before it died: then it is
+ * imported; otherwise it is run again by a new worker, unless workers
+ * died on it STUDY_MAX_DEATHS times. */
+static int on_death(struct study *st, unsigned i, int status, char *err,
+		    size_t errlen)
+{
+	struct worker *w = &st->w[i];
+	struct task t = w->task;
+	bool busy = w->busy;
+	int rc;
+
+	w->pid = 0;
+	close_task_fd(w);
+	if (!busy) /* between runs: replaced only if runs are waiting */
+		return st->head < st->nq && !study_signals ? spawn_one(st, i)
+							   : 0;
+	w->busy = false;
+	st->pt[t.point].busy--;
+	rc = db_import(st->db, w->path, 0, false, err, errlen);
+	if (rc < 0 && rc != -EILSEQ && rc != -ENOTSUP) {
+		st->keep_work = true;
+		return rc;
+	}
+	if (rc > 0)
+		return run_done(st, &t, err, errlen);
+	unlink_db_files(w->path);
+	if (++t.deaths >= STUDY_MAX_DEATHS) {
+		snprintf(
+			err, errlen,
+			"the run of point %u, repetition %u killed its worker process %u times (%s %d); %zu finished runs are saved in %s",
+			t.point + 1, t.rep, t.deaths,
+			WIFSIGNALED(status) ? "signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status)
+					    : WEXITSTATUS(status),
+			st->rep->runs_done, st->o->db);
+		return -EIO;
+	}
+	rc = requeue(st, t);
+	return rc || study_signals ? rc : spawn_one(st, i);
+}
+
+/* Reaps workers that have exited while the parent was waiting. */
+static int check_workers(struct study *st, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < st->nw; i++) {
+		int status, rc;
+
+		if (!st->w[i].pid ||
+		    waitpid(st->w[i].pid, &status, WNOHANG) != st->w[i].pid)
+			continue;
+		rc = on_death(st, i, status, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* The dispatch loop: returns when every run is done, on the first error,
@@ -609,25 +723,41 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 			seen_signals = study_signals;
 			for (unsigned i = 0; i < st->nw; i++) {
 				close_task_fd(&st->w[i]);
-				if (seen_signals > 1)
+				if (seen_signals > 1 && st->w[i].pid)
 					kill(st->w[i].pid, SIGKILL);
 			}
-			if (seen_signals > 1)
+			if (seen_signals > 1) {
+				st->keep_work = true;
 				break;
+			}
 		}
 		if (poll(&pfd, 1, 200) <= 0) {
 			progress(st, false);
+			rc = check_workers(st, err, errlen);
+			if (rc)
+				break;
+			for (unsigned i = 0; i < st->nw; i++)
+				dispatch(st, &st->w[i], busy_workers(st) > 0);
 			continue;
 		}
 		if (read(st->reply_fd, &r, sizeof(r)) != sizeof(r)) {
 			snprintf(err, errlen, "a worker process died");
-			return -EIO;
+			st->keep_work = true;
+			rc = -EIO;
+			break;
 		}
 		rc = on_reply(st, &r, err, errlen);
 		if (rc)
 			break;
 		for (unsigned i = 0; i < st->nw; i++)
 			dispatch(st, &st->w[i], busy_workers(st) > 0);
+	}
+	if (!rc && !study_signals && st->head < st->nq) {
+		snprintf(
+			err, errlen,
+			"every worker process died; %zu finished runs are saved in %s",
+			st->rep->runs_done, st->o->db);
+		rc = -EIO;
 	}
 	if (!rc && study_signals) {
 		snprintf(
@@ -643,11 +773,15 @@ static void reap_workers(struct study *st, bool kill_them)
 {
 	for (unsigned i = 0; i < st->nw; i++) {
 		close_task_fd(&st->w[i]);
-		if (kill_them)
-			kill(st->w[i].pid, SIGKILL);
+		if (!kill_them || !st->w[i].pid)
+			continue;
+		kill(st->w[i].pid, SIGKILL);
+		if (st->w[i].busy) /* it may have committed its run */
+			st->keep_work = true;
 	}
 	for (unsigned i = 0; i < st->nw; i++)
-		waitpid(st->w[i].pid, NULL, 0);
+		if (st->w[i].pid)
+			waitpid(st->w[i].pid, NULL, 0);
 }
 
 /*
@@ -711,15 +845,33 @@ static int lock_workdir(struct study *st, char *err, size_t errlen)
 		return -EACCES;
 	}
 	snprintf(path, sizeof(path), "%s/lock", st->workdir);
-	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (st->lock_fd < 0 || flock(st->lock_fd, LOCK_EX | LOCK_NB)) {
-		snprintf(
-			err, errlen,
-			"%s: another usnsim sweep is writing this database; wait for it or use another --db",
-			st->o->db);
-		return -EBUSY;
+	for (;;) {
+		struct stat a, b;
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: cannot create: %s", path,
+				 strerror(errno));
+			return -EACCES;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			/* Not ours: never unlinked by this process. */
+			close(fd);
+			snprintf(
+				err, errlen,
+				"%s: another usnsim sweep is writing this database; wait for it or use another --db",
+				st->o->db);
+			return -EBUSY;
+		}
+		/* The holder before us unlinks the file as it lets go: the
+		 * lock counts only if the path still names what we locked. */
+		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev) {
+			st->lock_fd = fd;
+			return 0;
+		}
+		close(fd);
 	}
-	return 0;
 }
 
 static void unlock_workdir(struct study *st)
@@ -728,11 +880,13 @@ static void unlock_workdir(struct study *st)
 
 	if (st->lock_fd < 0)
 		return;
-	for (unsigned i = 0; i < st->nw; i++)
+	/* Worker databases go only once everything in them is in the
+	 * study database; otherwise the next invocation imports them. */
+	for (unsigned i = 0; !st->keep_work && i < st->nw; i++)
 		unlink_db_files(st->w[i].path);
 	snprintf(path, sizeof(path), "%s/lock", st->workdir);
 	unlink(path);
-	rmdir(st->workdir);
+	rmdir(st->workdir); /* fails, as it should, if anything is left */
 	close(st->lock_fd);
 	st->lock_fd = -1;
 }
@@ -768,7 +922,11 @@ static unsigned study_jobs(const struct study *st)
 int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	      size_t errlen)
 {
-	struct study st = { .o = o, .lock_fd = -1, .reply_fd = -1, .rep = rep };
+	struct study st = { .o = o,
+			    .lock_fd = -1,
+			    .reply_fd = -1,
+			    .reply_wfd = -1,
+			    .rep = rep };
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
@@ -794,9 +952,16 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	}
 	rep->wall_s = now_s() - st.t0;
 out:
+	if (rc && rc != -EINTR && st.keep_work && st.lock_fd >= 0)
+		snprintf(
+			err + strlen(err), errlen - strlen(err),
+			"; finished runs not yet in %s are kept in %s and imported when the same command runs again",
+			o->db, st.workdir);
 	unlock_workdir(&st);
 	if (st.reply_fd >= 0)
 		close(st.reply_fd);
+	if (st.reply_wfd >= 0)
+		close(st.reply_wfd);
 	study_fini(&st);
 	return rc;
 }
