@@ -43,6 +43,7 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
+#include "outfile.h"
 #include "strbuf.h"
 #include "units.h"
 
@@ -58,6 +59,7 @@ struct export_opts {
 	enum export_format format;
 	const char *params[EXPORT_MAXPARAMS]; /* NAME=VALUE */
 	size_t nparams;
+	bool force; /* replace an -o file of another kind */
 };
 
 /*
@@ -121,7 +123,10 @@ static const char export_usage[] =
 	"  -d, --db DB            results database (default results.db)\n"
 	"  -f, --format F         csv (default), tsv or json\n"
 	"  -Q, --query NAME       what to export (default summaries)\n"
-	"  -o, --output FILE      write to FILE (default standard output)\n"
+	"  -o, --output FILE      write to FILE (default standard output); an\n"
+	"                         existing FILE is replaced only if it holds\n"
+	"                         text (an earlier export)\n"
+	"      --force            replace FILE whatever regular file it is\n"
 	"  -w, --where SQL        only the runs for which SQL holds, the runs\n"
 	"                         table being r, e.g. \"r.scenario = 'md1'\"\n"
 	"  -p, --param NAME=VALUE bind :NAME of an analysis query (repeatable)\n"
@@ -602,36 +607,21 @@ out:
 	return rc;
 }
 
-/* Exports into path through a temporary file renamed into place. */
+/* Exports into o->out through a temporary file renamed into place; an
+ * existing file of another kind (the database itself, a figure, a device)
+ * is never replaced (outfile.h). */
 static int export_to_file(const struct export_opts *o, char *err, size_t errlen)
 {
-	char tmp[EXPORT_PATH];
-	mode_t mask = umask(0);
-	FILE *f;
-	int fd, rc;
+	struct outfile f;
+	int rc = outfile_check(o->out, OUTFILE_TEXT, o->force, err, errlen);
 
-	umask(mask);
-	export_fmt(tmp, sizeof(tmp), "%s.XXXXXX", o->out);
-	fd = mkstemp(tmp);
-	if (fd < 0 || fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "wb"))) {
-		export_fmt(err, errlen, "%s: %s", o->out, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		return -EIO;
-	}
-	rc = export_run(o, f, err, errlen);
-	if (fclose(f) && !rc) {
-		export_fmt(err, errlen, "%s: %s", o->out, strerror(errno));
-		rc = -EIO;
-	}
-	if (!rc && rename(tmp, o->out)) {
-		export_fmt(err, errlen, "%s: %s", o->out, strerror(errno));
-		rc = -EIO;
-	}
+	if (!rc)
+		rc = outfile_open(&f, o->out, err, errlen);
 	if (rc)
-		unlink(tmp);
+		return rc;
+	rc = export_run(o, f.f, err, errlen);
+	if (outfile_close(&f, rc == 0, err, errlen) && !rc)
+		rc = -EIO;
 	return rc;
 }
 
@@ -644,6 +634,7 @@ int export_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "where", required_argument, NULL, 'w' },
 		{ "param", required_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -693,6 +684,9 @@ int export_main(int argc, char **argv)
 				return EXPORT_EXIT_INPUT;
 			}
 			o.params[o.nparams++] = optarg;
+			break;
+		case 'F':
+			o.force = true;
 			break;
 		case 'h':
 			export_help(stdout);
