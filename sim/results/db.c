@@ -528,6 +528,14 @@ int db_open(const char *path, struct db **out, char *err, size_t errlen)
 	int ret;
 
 	*out = NULL;
+	/* SQLite takes "", ":memory:" and in-memory URIs as databases that
+	 * vanish on close: the runs written there would be lost. */
+	if (!*path || !strcmp(path, ":memory:") ||
+	    (!strncmp(path, "file:", 5) && strstr(path, "memory")))
+		return db_msg(
+			err, errlen, -EINVAL,
+			"'%s': not a results database file; give a file path such as results.db",
+			path);
 	db = calloc(1, sizeof(*db));
 	if (db)
 		db->path = strdup(path);

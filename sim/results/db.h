@@ -47,9 +47,10 @@ struct db_run {
 /* A run's key, (hash, point, repetition, version), is unique in `runs`. */
 
 /* Opens (creating if needed) the database at path. Returns 0, or a negative
- * errno with a one-line message in err saying what to do: -EACCES (cannot
- * create or write), -ENOTSUP (another schema version), -EILSEQ (not a
- * database, or corrupt). */
+ * errno with a one-line message in err saying what to do: -EINVAL (an
+ * empty path or an in-memory database, where runs would be lost), -EACCES
+ * (cannot create or write), -ENOTSUP (another schema version), -EILSEQ (not
+ * a database, or corrupt). */
 int db_open(const char *path, struct db **out, char *err, size_t errlen);
 void db_close(struct db *db); /* NULL is a no-op */
 
