@@ -514,6 +514,13 @@ static int cmd_merge(int argc, char **argv)
 	if (argc - first < 2)
 		return usage_error(usage_merge, "%s",
 				   "expected OUT.db and at least one IN.db");
+	/* Every input is read before OUT is written, or created. */
+	if (db_merge_check(argv[first], (const char *const *)argv + first + 1,
+			   (size_t)(argc - first - 1), !force, err,
+			   sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_INPUT;
+	}
 	if (db_open(argv[first], &db, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_INPUT;

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
@@ -425,37 +426,54 @@ static int db_fill_t(struct db *db)
 }
 
 /* Upgrades a file of an older schema version in one transaction, unless a
- * concurrent writer has just done so. */
-static int db_upgrade(struct db *db)
+ * concurrent writer has just done so; the transaction also prepares every
+ * statement against the upgraded tables, so a file whose tables are not
+ * usnsim's is rolled back untouched. Returns 0 or an errno with err set. */
+static int db_prepare(struct db *db, char *err, size_t errlen);
+
+static int db_upgrade(struct db *db, char *err, size_t errlen)
 {
 	int64_t version;
-	int rc;
+	int rc, ret = 0;
 
 	rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = db_query_int(db->h, "PRAGMA user_version", &version);
-	if (rc == SQLITE_OK && version == 1)
+	if (rc == SQLITE_OK && version == 1) {
 		rc = sqlite3_exec(db->h, db_upgrade_1, NULL, NULL, NULL);
+		if (rc == SQLITE_ERROR)
+			ret = db_msg(
+				err, errlen, -EILSEQ,
+				"%s: tables do not match usnsim schema version 1 (%s); use a new database file",
+				db->path, sqlite3_errmsg(db->h));
+	}
 	if (rc == SQLITE_OK)
+		ret = db_prepare(db, err, errlen);
+	if (rc == SQLITE_OK && !ret)
 		rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK && !sqlite3_get_autocommit(db->h))
+	if (rc != SQLITE_OK && !ret)
+		ret = db_open_fail(db, rc, err, errlen); /* before ROLLBACK */
+	if (ret && !sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	return ret;
 }
 
-/* WAL mode, then the schema in one transaction if the file is new, or the
- * upgrade if it is older. A concurrent creator is harmless: every
+/* The schema in one transaction if the file is new, or the upgrade if it
+ * is older; then WAL mode. Nothing is written to a file whose tables are
+ * not usnsim's: they are checked first (db_prepare, or inside the
+ * upgrade's transaction). A concurrent creator is harmless: every
  * statement is IF NOT EXISTS. */
 static int db_setup(struct db *db, int fresh, int upgrade, char *err,
 		    size_t errlen)
 {
-	int rc;
+	int rc = SQLITE_OK, ret;
 
-	rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db->h, "PRAGMA synchronous = NORMAL", NULL,
-				  NULL, NULL);
-	if (rc == SQLITE_OK && fresh) {
+	if (!fresh && !upgrade) {
+		ret = db_prepare(db, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (fresh) {
 		rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db->h, db_schema, NULL, NULL, NULL);
@@ -464,18 +482,25 @@ static int db_setup(struct db *db, int fresh, int upgrade, char *err,
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
-			db_open_fail(db, rc, err, errlen);
+			ret = db_open_fail(db, rc, err, errlen);
 			if (!sqlite3_get_autocommit(db->h))
 				sqlite3_exec(db->h, "ROLLBACK", NULL, NULL,
 					     NULL);
-			return db_errno(rc);
+			return ret;
 		}
 	}
-	if (rc == SQLITE_OK && upgrade)
-		rc = db_upgrade(db);
+	if (upgrade) {
+		ret = db_upgrade(db, err, errlen);
+		if (ret)
+			return ret;
+	}
+	rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db->h, "PRAGMA synchronous = NORMAL", NULL,
+				  NULL, NULL);
 	if (rc != SQLITE_OK)
 		return db_open_fail(db, rc, err, errlen);
-	return 0;
+	return fresh ? db_prepare(db, err, errlen) : 0;
 }
 
 static int db_prepare(struct db *db, char *err, size_t errlen)
@@ -483,6 +508,8 @@ static int db_prepare(struct db *db, char *err, size_t errlen)
 	int rc;
 
 	for (int i = 0; i < DB_NSTMT; i++) {
+		if (db->stmt[i]) /* prepared while upgrading */
+			continue;
 		rc = sqlite3_prepare_v3(db->h, db_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT, &db->stmt[i],
 					NULL);
@@ -548,8 +575,6 @@ int db_open(const char *path, struct db **out, char *err, size_t errlen)
 		ret = db_check(db, &fresh, &upgrade, err, errlen);
 	if (!ret)
 		ret = db_setup(db, fresh, upgrade, err, errlen);
-	if (!ret)
-		ret = db_prepare(db, err, errlen);
 	if (ret) {
 		db_close(db);
 		return ret;
@@ -1421,4 +1446,97 @@ int db_import(struct db *db, const char *src_path, int64_t src_id,
 		ret = db_src_copy(&src, src.ids[i], &copied, err, errlen);
 	db_src_close(&src);
 	return ret ? ret : copied;
+}
+
+/* Reads src (attached to scratch): a usnsim database whose tables match,
+ * intact; with check_hash its (scenario, hash) pairs join temp.seen. */
+static int db_merge_probe(struct db *scratch, const char *path, bool check_hash,
+			  char *err, size_t errlen)
+{
+	struct db_src src = { .db = scratch, .path = path };
+	sqlite3_stmt *q = NULL;
+	int ret, rc;
+
+	ret = db_attach(&src, err, errlen);
+	if (ret)
+		return ret;
+	ret = db_src_check(&src, true, err, errlen);
+	if (!ret)
+		ret = db_src_prepare(&src, err, errlen);
+	if (!ret && check_hash) {
+		rc = sqlite3_prepare_v2(
+			scratch->h,
+			"INSERT INTO temp.seen SELECT DISTINCT scenario, hash, ?1"
+			" FROM " DB_SRC ".runs",
+			-1, &q, NULL);
+		rc = db_text(q, 1, path, rc);
+		rc = db_step(q, rc);
+		sqlite3_finalize(q);
+		if (rc != SQLITE_OK)
+			ret = db_src_fail(&src, rc, err, errlen);
+	}
+	db_src_close(&src);
+	return ret;
+}
+
+/* A scenario name with two hashes in temp.seen: -EXDEV with err set. */
+static int db_merge_conflict(struct db *scratch, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = NULL;
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(
+		scratch->h,
+		"SELECT b.path, a.scenario, b.hash, a.hash, a.path"
+		" FROM temp.seen AS a JOIN temp.seen AS b"
+		" ON a.scenario = b.scenario AND a.hash <> b.hash"
+		" AND a.rowid < b.rowid ORDER BY a.rowid, b.rowid LIMIT 1",
+		-1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		ret = db_msg(
+			err, errlen, -EXDEV,
+			"%s: scenario %s has hash %s there but %s in %s: results of different scenario files; nothing imported",
+			(const char *)sqlite3_column_text(q, 0),
+			(const char *)sqlite3_column_text(q, 1),
+			(const char *)sqlite3_column_text(q, 2),
+			(const char *)sqlite3_column_text(q, 3),
+			(const char *)sqlite3_column_text(q, 4));
+	else if (rc != SQLITE_DONE)
+		ret = db_open_fail(scratch, rc, err, errlen);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int db_merge_check(const char *out, const char *const *in, size_t n,
+		   bool check_hash, char *err, size_t errlen)
+{
+	struct db scratch = { .path = (char *)"(merge)" };
+	struct stat sb;
+	int rc, ret = 0;
+
+	rc = sqlite3_open_v2(":memory:", &scratch.h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_URI,
+			     NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(scratch.h, db_schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(
+			scratch.h,
+			"CREATE TEMP TABLE seen (scenario, hash, path)", NULL,
+			NULL, NULL);
+	if (rc != SQLITE_OK)
+		ret = db_open_fail(&scratch, rc, err, errlen);
+	/* OUT takes part if it is there and not empty (an empty file is a
+	 * new database to db_open). */
+	if (!ret && !stat(out, &sb) && sb.st_size > 0)
+		ret = db_merge_probe(&scratch, out, check_hash, err, errlen);
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = db_merge_probe(&scratch, in[i], check_hash, err, errlen);
+	if (!ret && check_hash)
+		ret = db_merge_conflict(&scratch, err, errlen);
+	sqlite3_close(scratch.h);
+	return ret;
 }

@@ -82,6 +82,14 @@ int db_runs_of(struct db *db, const char *hash, const char *version,
 int db_import(struct db *db, const char *src_path, int64_t src_id,
 	      bool check_hash, char *err, size_t errlen);
 
+/* Before `usnsim merge` writes anything: reads out (if it exists and is
+ * not empty) and every in[0..n) read-only, each a usnsim database whose
+ * tables match, intact, and with check_hash no scenario name with two
+ * hashes among them. Returns 0, or an errno as db_import with err set
+ * (-EXDEV for two hashes); no file is changed either way. */
+int db_merge_check(const char *out, const char *const *in, size_t n,
+		   bool check_hash, char *err, size_t errlen);
+
 /* Mean, half-width of the confidence interval at level conf (Student t)
  * and count of a metric over the ok runs of (hash, point) at any version
  * matching `version` (NULL: any). metric is "component.metric.stat" with
