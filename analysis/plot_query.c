@@ -1,0 +1,620 @@
+/*
+ * plot_query.c - `usnsim plot`: a figure's database and its query.
+ *
+ * The database is opened read only (with a busy timeout: a sweep may be
+ * writing it), with the temporary view selected_runs of the runs that pass
+ * the study's filter and --where. The options are checked against those
+ * runs before anything is drawn -- the metric is in the kind's table, the
+ * --x and --group parameters exist, --stat is a statistic -- so that a
+ * mistake is named in one line together with what is there instead. Then
+ * the kind's query (analysis/KIND.sql) runs with its named parameters
+ * bound; its columns are given their roles by name, and every row is kept
+ * as a struct plot_row for plot_data.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "analysis.h"
+#include "plot_int.h"
+#include "strbuf.h"
+
+/* ---- the database and the options ------------------------------------- */
+
+static int plot_sql_err(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+	plot_fmt(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	return -EIO;
+}
+
+/* Opens the database read only and makes the view selected_runs of the
+ * runs passing filter and where. Returns 0, -ENOENT, -EILSEQ (not a usnsim
+ * database) or -EINVAL (where does not compile). */
+int plot_open(const char *path, const char *filter, const char *where,
+	      sqlite3 **out, char *err, size_t errlen)
+{
+	struct strbuf sql = { 0 };
+	sqlite3_stmt *st = NULL;
+	const char *tail = "";
+	sqlite3 *db = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (access(path, R_OK)) {
+		plot_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	/* the busy timeout before the first read: a sweep may be writing */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		plot_fmt(err, errlen, "%s: not a usnsim results database (%s)",
+			 path, db ? sqlite3_errmsg(db) : "out of memory");
+		rc = -EILSEQ;
+		goto out;
+	}
+	strbuf_add(&sql,
+		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
+		   " AS r WHERE (%s) AND (%s\n)",
+		   filter ? filter : "1", where && *where ? where : "1");
+	if (sql.oom) {
+		rc = -ENOMEM;
+		plot_fmt(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, sql.p, -1, &st, &tail) != SQLITE_OK ||
+	    *tail || sqlite3_step(st) != SQLITE_DONE ||
+	    sqlite3_exec(db, "SELECT * FROM selected_runs LIMIT 0", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		plot_fmt(err, errlen, "--where '%s': %s", where ? where : "",
+			 *tail ? "expected one SQL condition"
+			       : sqlite3_errmsg(db));
+		rc = -EINVAL;
+	}
+out:
+	sqlite3_finalize(st);
+	free(sql.p);
+	if (rc)
+		sqlite3_close(db);
+	else
+		*out = db;
+	return rc;
+}
+
+/* Runs sql with text parameters ?1, ?2; returns the first column of the
+ * first row as a new string (NULL if no row) in *out. Returns 0 or -EIO. */
+int plot_sql_text(sqlite3 *db, const char *sql, const char *a, const char *b,
+		  char **out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return plot_sql_err(db, "query", err, errlen);
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			rc = SQLITE_NOMEM;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		plot_sql_err(db, "query", err, errlen);
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Checks that a parameter path exists among the selected runs. */
+static int plot_check_param(struct plot_ctx *c, const char *path,
+			    const char *opt, char *err, size_t errlen)
+{
+	char *v, *keys;
+	int rc;
+
+	rc = plot_sql_text(c->db,
+			   "SELECT p.path FROM params AS p JOIN selected_runs"
+			   " AS r ON r.id = p.run_id WHERE p.path = ?1 LIMIT 1",
+			   path, NULL, &v, err, errlen);
+	if (rc)
+		return rc;
+	if (v) {
+		free(v);
+		return 0;
+	}
+	rc = plot_sql_text(
+		c->db,
+		"SELECT group_concat(key, ', ') FROM (SELECT DISTINCT"
+		" j.key FROM selected_runs AS r, json_each(r.point)"
+		" AS j ORDER BY j.key)",
+		NULL, NULL, &keys, err, errlen);
+	if (rc)
+		return rc;
+	plot_fmt(err, errlen,
+		 "%s %s: no such parameter in the selected runs%s%s%s", opt,
+		 path, keys ? " (swept: " : "", keys ? keys : "",
+		 keys ? ")" : "");
+	free(keys);
+	return -EINVAL;
+}
+
+/* Checks the parameters of --group. Several, as "P1,P2", make one group
+ * per combination of their values: a temporary view `params` (which
+ * hides the table of that name from the queries of analysis/) adds to
+ * every run the row (run, "P1,P2", "V1 V2"); plot_cmp_group() sorts such
+ * groups by each value in turn. */
+#define PLOT_MAX_GROUP 4 /* parameters in one --group */
+
+static int plot_group_params(struct plot_ctx *c, char *err, size_t errlen)
+{
+	char paths[PLOT_MAX_GROUP][256];
+	struct strbuf sql = { 0 };
+	const char *p = c->group;
+	int rc = 0, n;
+
+	for (n = 0; *p; n++) {
+		size_t len = strcspn(p, ",");
+
+		if (n == PLOT_MAX_GROUP || len >= sizeof(paths[0])) {
+			plot_fmt(err, errlen,
+				 "--group %s: at most %d parameters", c->group,
+				 PLOT_MAX_GROUP);
+			return -EINVAL;
+		}
+		snprintf(paths[n], sizeof(paths[n]), "%.*s", (int)len, p);
+		p += len + (p[len] == ',');
+		rc = plot_check_param(c, paths[n], "--group", err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (n == 1)
+		return 0;
+	strbuf_add(&sql,
+		   "CREATE TEMP VIEW params AS SELECT run_id, path,"
+		   " value FROM main.params UNION ALL SELECT p0.run_id,"
+		   " '%s', ",
+		   c->group); /* its paths are in params: no quote in them */
+	for (int i = 0; i < n; i++)
+		strbuf_add(&sql, "%sp%d.value", i ? " || ' ' || " : "", i);
+	strbuf_add(&sql, " FROM main.params AS p0");
+	for (int i = 1; i < n; i++)
+		strbuf_add(&sql,
+			   " JOIN main.params AS p%d ON p%d.run_id = p0.run_id",
+			   i, i);
+	for (int i = 0; i < n; i++)
+		strbuf_add(&sql, " %s p%d.path = '%s'", i ? "AND" : "WHERE", i,
+			   paths[i]);
+	if (sql.oom)
+		rc = -ENOMEM;
+	else if (sqlite3_exec(c->db, sql.p, NULL, NULL, NULL) != SQLITE_OK)
+		rc = -EIO;
+	if (rc)
+		plot_fmt(err, errlen, "--group %s: %s", c->group,
+			 rc == -ENOMEM ? "out of memory"
+				       : sqlite3_errmsg(c->db));
+	free(sql.p);
+	return rc;
+}
+
+/* Whether table holds metric spec (METRIC or COMPONENT.METRIC) in the
+ * selected runs: 1, 0, or a negative errno with a message in err. */
+static int plot_has_metric(struct plot_ctx *c, const char *table,
+			   const char *spec, char *err, size_t errlen)
+{
+	struct strbuf sql = { 0 };
+	char *v = NULL;
+	int rc;
+
+	strbuf_add(&sql,
+		   "SELECT t.metric FROM %s AS t JOIN selected_runs AS r"
+		   " ON r.id = t.run_id WHERE ?1 IN (t.metric, t.component"
+		   " || '.' || t.metric) LIMIT 1",
+		   table);
+	rc = plot_sql_text(c->db, sql.p, spec, NULL, &v, err, errlen);
+	if (rc == 0 && v)
+		rc = 1;
+	free(sql.p);
+	free(v);
+	return rc;
+}
+
+/* A metric asked of the wrong kind is mostly in the other table, or a
+ * gauge named without its statistic (the scalars hold METRIC.mean, .min
+ * and .max): say what to do. Returns -EINVAL with the message in err, 0
+ * when there is nothing to say, or another negative errno. */
+static int plot_metric_hint(struct plot_ctx *c, char *err, size_t errlen)
+{
+	bool scalar = strcmp(c->k->metric_table, "scalars") == 0;
+	const char *m = c->metric;
+	char gauge[256];
+	int rc;
+
+	rc = plot_has_metric(c, scalar ? "summaries" : "scalars", m, err,
+			     errlen);
+	if (rc > 0) {
+		plot_fmt(err, errlen,
+			 "--metric %s: a %s metric, not in the %s of the "
+			 "selected runs; draw it with `usnsim plot %s`",
+			 m, scalar ? "histogram" : "scalar", c->k->metric_table,
+			 scalar ? "percentile" : "scalar");
+		return -EINVAL;
+	}
+	if (rc < 0 || !scalar)
+		return rc;
+	plot_fmt(gauge, sizeof(gauge), "%s.mean", m);
+	rc = plot_has_metric(c, "scalars", gauge, err, errlen);
+	if (rc > 0) {
+		plot_fmt(err, errlen,
+			 "--metric %s: a gauge; name one of its statistics, "
+			 "%s.mean, %s.min or %s.max",
+			 m, m, m, m);
+		return -EINVAL;
+	}
+	return rc;
+}
+
+/* Checks --metric against the kind's table (histograms, summaries or
+ * scalars). */
+static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
+{
+	struct strbuf sql = { 0 };
+	char *list = NULL;
+	int rc;
+
+	if (!c->metric) {
+		plot_fmt(err, errlen,
+			 "a %s figure needs --metric METRIC or "
+			 "COMPONENT.METRIC, a row of table %s",
+			 c->k->name, c->k->metric_table);
+		return -EINVAL;
+	}
+	rc = plot_has_metric(c, c->k->metric_table, c->metric, err, errlen);
+	if (rc > 0)
+		return 0;
+	if (rc < 0 || (rc = plot_metric_hint(c, err, errlen)))
+		return rc;
+	strbuf_add(&sql,
+		   "SELECT group_concat(m, ', ') FROM (SELECT DISTINCT"
+		   " t.component || '.' || t.metric AS m FROM %s AS t"
+		   " JOIN selected_runs AS r ON r.id = t.run_id ORDER BY m"
+		   " LIMIT 12)",
+		   c->k->metric_table);
+	rc = plot_sql_text(c->db, sql.p, NULL, NULL, &list, err, errlen);
+	if (rc)
+		goto out;
+	plot_fmt(err, errlen,
+		 "--metric %s: no such metric in the %s of the"
+		 " selected runs%s%s%s",
+		 c->metric, c->k->metric_table, list ? " (there: " : "",
+		 list ? list : "", list ? ")" : "");
+	rc = -EINVAL;
+out:
+	free(sql.p);
+	free(list);
+	return rc;
+}
+
+/* Options a kind does not use are refused rather than ignored. */
+static int plot_check_applies(const struct plot_opts *o,
+			      const struct plot_kind *k, char *err,
+			      size_t errlen)
+{
+	const struct {
+		const char *name;
+		bool given, used;
+	} opts[] = {
+		{ "metric", o->metric, k->metric_table },
+		{ "stat", o->stat, k->def_stat },
+		{ "x", o->x, k->uses_x },
+		{ "theory", o->theory, k->theory },
+		{ "component", o->component, !k->metric_table },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].given && !opts[i].used) {
+			plot_fmt(err, errlen,
+				 "--%s does not apply to %s figures",
+				 opts[i].name, k->name);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* The x parameter when --x is not given: the only swept parameter. */
+static int plot_default_x(struct plot_ctx *c, char *err, size_t errlen)
+{
+	char *v;
+	int rc;
+
+	rc = plot_sql_text(c->db,
+			   "SELECT group_concat(key, ', ') FROM (SELECT"
+			   " DISTINCT j.key FROM selected_runs AS r,"
+			   " json_each(r.point) AS j ORDER BY j.key)",
+			   NULL, NULL, &v, err, errlen);
+	if (rc)
+		return rc;
+	if (!v || strchr(v, ',')) {
+		plot_fmt(err, errlen,
+			 "name the parameter of the x axis with --x PATH "
+			 "(%s%s)",
+			 v ? "the runs sweep " : "the runs are not swept",
+			 v ? v : "");
+		free(v);
+		return -EINVAL;
+	}
+	plot_fmt(c->xdefault, sizeof(c->xdefault), "%s", v);
+	free(v);
+	c->x = c->xdefault;
+	return 0;
+}
+
+/* Resolves defaults and checks the options against the database. */
+int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
+{
+	static const char *const stats[] = { "mean", "p50", "p90", "p99",
+					     "p999" };
+	const struct plot_opts *o = c->o;
+	const struct plot_kind *k = c->k;
+	bool ok = false;
+	int rc;
+
+	if ((rc = plot_check_applies(o, k, err, errlen)))
+		return rc;
+	c->metric = o->metric ? o->metric : k->def_metric;
+	c->stat = o->stat ? o->stat : k->def_stat;
+	c->group = o->group ? o->group : k->def_group;
+	c->component = o->component ? o->component : "*";
+	for (size_t i = 0; c->stat && i < sizeof(stats) / sizeof(stats[0]); i++)
+		ok |= strcmp(c->stat, stats[i]) == 0;
+	if (c->stat && !ok) {
+		plot_fmt(err, errlen,
+			 "--stat %s: expected mean, p50, p90, p99 or p999",
+			 c->stat);
+		return -EINVAL;
+	}
+	if (k->metric_table && (rc = plot_check_metric(c, err, errlen)))
+		return rc;
+	if (c->group[0] && strcmp(c->group, "component") &&
+	    strcmp(c->group, "scenario") && strcmp(c->group, "point") &&
+	    (rc = plot_group_params(c, err, errlen)))
+		return rc;
+	if (!k->uses_x)
+		return 0;
+	c->x = o->x;
+	if (!c->x && (rc = plot_default_x(c, err, errlen)))
+		return rc;
+	return plot_check_param(c, c->x, "--x", err, errlen);
+}
+
+/* ---- the query -------------------------------------------------------- */
+
+static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
+		     size_t errlen)
+{
+	const struct {
+		const char *name, *value;
+	} params[] = {
+		{ ":metric", c->metric },
+		{ ":stat", c->stat },
+		{ ":x", c->x },
+		{ ":group", c->group },
+		{ ":component", c->component },
+	};
+
+	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
+		const char *name = sqlite3_bind_parameter_name(st, i);
+		size_t j;
+
+		for (j = 0; name && j < sizeof(params) / sizeof(params[0]); j++)
+			if (strcmp(name, params[j].name) == 0)
+				break;
+		if (!name || j == sizeof(params) / sizeof(params[0])) {
+			plot_fmt(err, errlen,
+				 "%s: parameter %s is not one usnsim sets "
+				 "(:metric, :stat, :x, :group, :component)",
+				 c->sqlpath, name ? name : "?");
+			return -EINVAL;
+		}
+		sqlite3_bind_text(st, i, params[j].value ? params[j].value : "",
+				  -1, SQLITE_STATIC);
+	}
+	return 0;
+}
+
+static int plot_columns(struct plot_ctx *c, sqlite3_stmt *st, char *err,
+			size_t errlen)
+{
+	static const struct {
+		const char *name;
+		enum plot_role role;
+	} roles[] = {
+		{ "grp", ROLE_GRP },	 { "series", ROLE_SERIES },
+		{ "x", ROLE_X },	 { "xval", ROLE_XVAL },
+		{ "xunit", ROLE_XUNIT }, { "yunit", ROLE_YUNIT },
+		{ "n", ROLE_N },	 { "npoints", ROLE_NPOINTS },
+	};
+	bool grp = false;
+
+	c->ncols = sqlite3_column_count(st);
+	if (c->ncols > 32) {
+		plot_fmt(err, errlen, "%s: too many columns", c->sqlpath);
+		return -EINVAL;
+	}
+	for (int i = 0; i < c->ncols; i++) {
+		const char *name = sqlite3_column_name(st, i);
+
+		c->role[i] = ROLE_Y;
+		for (size_t j = 0; j < sizeof(roles) / sizeof(roles[0]); j++)
+			if (strcmp(name, roles[j].name) == 0)
+				c->role[i] = roles[j].role;
+		grp |= c->role[i] == ROLE_GRP;
+		c->has_series |= c->role[i] == ROLE_SERIES;
+		c->has_x |= c->role[i] == ROLE_X || c->role[i] == ROLE_XVAL;
+		c->has_n |= c->role[i] == ROLE_N;
+		if (c->role[i] != ROLE_Y)
+			continue;
+		if (c->ny == PLOT_MAXY) {
+			plot_fmt(err, errlen, "%s: more than %d value columns",
+				 c->sqlpath, PLOT_MAXY);
+			return -EINVAL;
+		}
+		c->yidx[i] = c->ny;
+		plot_fmt(c->yname[c->ny++], sizeof(c->yname[0]), "%s", name);
+	}
+	if (!grp || !c->ny || (c->k->layout == PLOT_BARS && !c->has_series)) {
+		plot_fmt(err, errlen,
+			 "%s: the query needs a column grp, %sa value column",
+			 c->sqlpath,
+			 c->k->layout == PLOT_BARS ? "a column series and "
+						   : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static char *plot_strdup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return strdup(s ? (const char *)s : "");
+}
+
+/* Checks that a unit column holds one unit in every row. */
+static int plot_unit_col(struct plot_axis *a, sqlite3_stmt *st, int i,
+			 const char *axis, char *err, size_t errlen)
+{
+	const char *u = (const char *)sqlite3_column_text(st, i);
+	struct plot_axis now;
+
+	plot_axis_from_db(&now, u ? u : "");
+	if (!a->set) {
+		*a = now;
+		return 0;
+	}
+	if (a->kind == now.kind && strcmp(a->dbunit, now.dbunit) == 0)
+		return 0;
+	plot_fmt(err, errlen,
+		 "the %s values have different units (%s and %s); choose one "
+		 "metric with --metric COMPONENT.METRIC or --component",
+		 axis, a->dbunit[0] ? a->dbunit : units_canonical(a->kind),
+		 u ? u : "");
+	return -EINVAL;
+}
+
+static int plot_add_row(struct plot_ctx *c, sqlite3_stmt *st, char *err,
+			size_t errlen)
+{
+	struct plot_row *r;
+	int rc;
+
+	if (c->nrows == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct plot_row *p = realloc(c->rows, cap * sizeof(*p));
+
+		if (!p)
+			goto oom;
+		c->rows = p;
+		c->cap = cap;
+	}
+	r = &c->rows[c->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->idx = c->nrows - 1;
+	r->npoints = 1;
+	for (int i = 0; i < c->ncols; i++) {
+		switch (c->role[i]) {
+		case ROLE_GRP:
+			if (!(r->grp = plot_strdup_col(st, i)))
+				goto oom;
+			break;
+		case ROLE_SERIES:
+			if (!(r->series = plot_strdup_col(st, i)))
+				goto oom;
+			break;
+		case ROLE_XVAL:
+			if (!(r->xval = plot_strdup_col(st, i)))
+				goto oom;
+			break;
+		case ROLE_X:
+			r->x = sqlite3_column_double(st, i);
+			break;
+		case ROLE_XUNIT:
+			rc = plot_unit_col(&c->xa, st, i, "x", err, errlen);
+			if (rc)
+				return rc;
+			break;
+		case ROLE_YUNIT:
+			rc = plot_unit_col(&c->ya, st, i, "y", err, errlen);
+			if (rc)
+				return rc;
+			break;
+		case ROLE_N:
+			r->n = sqlite3_column_int64(st, i);
+			break;
+		case ROLE_NPOINTS:
+			r->npoints = sqlite3_column_int64(st, i);
+			break;
+		case ROLE_Y:
+			r->y[c->yidx[i]] =
+				sqlite3_column_type(st, i) == SQLITE_NULL
+					? NAN
+					: sqlite3_column_double(st, i);
+			break;
+		}
+	}
+	return 0;
+oom:
+	plot_fmt(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+int plot_query(struct plot_ctx *c, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail;
+	char *sql;
+	int rc;
+
+	sql = analysis_slurp(c->sqlpath, err, errlen);
+	if (!sql)
+		return -EIO;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, &tail) != SQLITE_OK) {
+		rc = plot_sql_err(c->db, c->sqlpath, err, errlen);
+		goto out;
+	}
+	tail += strspn(tail, " \t\r\n;");
+	if (!st || *tail) {
+		plot_fmt(err, errlen, "%s: expected exactly one SQL statement",
+			 c->sqlpath);
+		rc = -EINVAL;
+		goto out;
+	}
+	if ((rc = plot_bind(c, st, err, errlen)) ||
+	    (rc = plot_columns(c, st, err, errlen)))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = plot_add_row(c, st, err, errlen)))
+			goto out;
+	if (rc != SQLITE_DONE) {
+		rc = plot_sql_err(c->db, c->sqlpath, err, errlen);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	free(sql);
+	return rc;
+}
