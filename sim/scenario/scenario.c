@@ -867,9 +867,9 @@ static int scn_unknown_key(struct scn_ld *ld, const struct scn_node *key,
 }
 
 /* Top-level blocks read by other modules through scn_block(): `sweep:`
- * (sweep.c), `expect:` (check.c), `figures:` (plot.c). Here a block only
- * has to be of the right kind (or empty); its keys are not parameters, so
- * it is not walked. */
+ * (sweep.c), `expect:` (expect.c), `figures:` (analysis/plot_study.c).
+ * Here a block only has to be of the right kind (or empty); its keys are
+ * not parameters, so it is not walked. */
 static int scn_walk_block(struct scn_ld *ld, const struct scn_node *key,
 			  const struct scn_node *val, size_t b)
 {
