@@ -34,6 +34,7 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
+#include "outfile.h"
 #include "plot_int.h"
 #include "strbuf.h"
 
@@ -146,6 +147,9 @@ static const char plot_usage[] =
 	"                         figures)\n"
 	"      --data FILE        also write the data handed to gnuplot\n"
 	"                         (tab-separated); alone, only that\n"
+	"      --force            replace an existing -o or --data file even\n"
+	"                         if it is not a figure or data (never a\n"
+	"                         symlink, FIFO, device or directory)\n"
 	"      --study FILE       render every item of FILE's figures: block\n"
 	"                         into DIR/OUTPUT.pdf and DIR/OUTPUT.png\n"
 	"%s"
@@ -297,6 +301,14 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 		plot_fmt(err, errlen, "missing -o FIG.{pdf,png,svg}");
 		return -EINVAL;
 	}
+	/* Nothing is drawn over a database, a device or another kind of
+	 * file (outfile.h). */
+	if (o->out &&
+	    (rc = outfile_check(o->out, OUTFILE_FIGURE, o->force, err, errlen)))
+		return rc;
+	if (o->data &&
+	    (rc = outfile_check(o->data, OUTFILE_TEXT, o->force, err, errlen)))
+		return rc;
 	plot_fmt(name, sizeof(name), "%s.sql", c.k->name);
 	if ((rc = plot_find(name, c.sqlpath, sizeof(c.sqlpath), err, errlen)))
 		return rc;
@@ -323,8 +335,8 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 
 int plot_main(int argc, char **argv)
 {
-	enum { OPT_DATA = 256, OPT_STUDY, OPT_FIELD };
-	struct option longopts[PLOT_NFIELDS + 8];
+	enum { OPT_DATA = 256, OPT_STUDY, OPT_FORCE, OPT_FIELD };
+	struct option longopts[PLOT_NFIELDS + 9];
 	struct plot_opts o = { .db = "results.db" };
 	const char *study = NULL;
 	char err[PLOT_ERR];
@@ -347,6 +359,8 @@ int plot_main(int argc, char **argv)
 		(struct option){ "data", required_argument, NULL, OPT_DATA };
 	longopts[n++] =
 		(struct option){ "study", required_argument, NULL, OPT_STUDY };
+	longopts[n++] =
+		(struct option){ "force", no_argument, NULL, OPT_FORCE };
 	longopts[n++] = (struct option){ "quiet", no_argument, NULL, 'q' };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
@@ -365,6 +379,9 @@ int plot_main(int argc, char **argv)
 			break;
 		case OPT_STUDY:
 			study = optarg;
+			break;
+		case OPT_FORCE:
+			o.force = true;
 			break;
 		case 'q':
 			quiet = true;

@@ -38,6 +38,7 @@ struct plot_opts {
 	const char *xunit, *yunit;
 	bool logx, logy;
 	const char *filter; /* --study: SQL selecting the study's runs */
+	bool force;	    /* replace an -o or --data file of another kind */
 };
 
 /*
