@@ -3,6 +3,8 @@
  * analysis.h).
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "errmsg.h"
 
 /* True if dir/name is readable; the path is left in buf. */
 static int analysis_try(const char *dir, const char *name, char *buf, size_t n)
@@ -68,4 +71,32 @@ fail_close:
 fail:
 	snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
 	return NULL;
+}
+
+int analysis_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errmsg_one_line(msg);
+	fprintf(stderr, "usnsim: %s: %s (`usnsim %s --help` for the options)\n",
+		cmd, msg, cmd);
+	return 2;
+}
+
+int analysis_bad_option(const char *cmd, int c, char **argv)
+{
+	char opt[3] = { '-', (char)optopt, '\0' };
+	const char *last = argv[optind - 1];
+	const char *what = !strncmp(last, "--", 2) || !optopt || optopt > 0x7f
+				   ? last
+				   : opt;
+
+	return analysis_usage_error(cmd,
+				    c == ':' ? "option '%s' wants a value"
+					     : "unknown option '%s'",
+				    what);
 }

@@ -27,4 +27,13 @@ int analysis_find(const char *name, char *buf, size_t n);
  * "PATH: reason" in err on failure. */
 char *analysis_slurp(const char *path, char *err, size_t errlen);
 
+/* A usage error of `usnsim CMD`, on one line on stderr: "usnsim: CMD:
+ * MESSAGE (`usnsim CMD --help` for the options)". Returns 2, the exit
+ * status of bad input. */
+int analysis_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* What getopt_long (with opterr 0) refused, after it returned '?' or ':':
+ * "--name" or "-x", and whether it was unknown or lacked its value. */
+int analysis_bad_option(const char *cmd, int c, char **argv);
+
 #endif

@@ -172,10 +172,7 @@ static int cmp_parse_stats(const char *s, bool *on)
 
 static int cmp_usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "usnsim: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", cmp_usage);
-	return CMP_EXIT_INPUT;
+	return analysis_usage_error("compare", fmt, arg);
 }
 
 /* Returns -1 to go on, or an exit status. */
@@ -195,7 +192,8 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 	o->tol = 0.02;
 	cmp_parse_stats("mean,p50,p90,p99", o->stat);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:m:qh", longopts, NULL)) != -1) {
+	opterr = 0; /* one line, from analysis_bad_option() */
+	while ((c = getopt_long(argc, argv, ":t:m:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cmp_parse_tol(optarg, &o->tol))
@@ -225,8 +223,7 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 			fputs(cmp_usage, stdout);
 			return 0;
 		default:
-			fputs(cmp_usage, stderr);
-			return CMP_EXIT_INPUT;
+			return analysis_bad_option("compare", c, argv);
 		}
 	}
 	if (argc - optind != 2)

@@ -643,8 +643,9 @@ int export_main(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:Q:o:w:p:h", longopts, NULL)) !=
-	       -1) {
+	opterr = 0; /* one line, from analysis_bad_option() */
+	while ((c = getopt_long(argc, argv, ":d:f:Q:o:w:p:h", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o.db = optarg;
@@ -692,17 +693,12 @@ int export_main(int argc, char **argv)
 			export_help(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "Run `usnsim export --help` for the "
-					"options.\n");
-			return EXPORT_EXIT_INPUT;
+			return analysis_bad_option("export", c, argv);
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr,
-			"usnsim: export: unexpected argument '%s'\nRun "
-			"`usnsim export --help` for the options.\n",
-			argv[optind]);
-		return EXPORT_EXIT_INPUT;
+		return analysis_usage_error(
+			"export", "unexpected argument '%s'", argv[optind]);
 	}
 	rc = o.out ? export_to_file(&o, err, sizeof(err))
 		   : export_run(&o, stdout, err, sizeof(err));

@@ -366,7 +366,8 @@ int plot_main(int argc, char **argv)
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:o:qh", longopts, NULL)) != -1) {
+	opterr = 0; /* one line, from analysis_bad_option() */
+	while ((c = getopt_long(argc, argv, ":d:o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o.db = optarg;
@@ -396,9 +397,7 @@ int plot_main(int argc, char **argv)
 					       optarg);
 				break;
 			}
-			fprintf(stderr, "Run `usnsim plot --help` for the "
-					"options.\n");
-			return PLOT_EXIT_INPUT;
+			return analysis_bad_option("plot", c, argv);
 		}
 	}
 	if (study) {
@@ -411,14 +410,12 @@ int plot_main(int argc, char **argv)
 		return plot_study(&o, study, o.out ? o.out : "figures", quiet);
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr,
-			"usnsim: plot: %s\nRun `usnsim plot --help` for the "
-			"kinds and options.\n",
+		return analysis_usage_error(
+			"plot", "%s",
 			optind >= argc ? "missing KIND (cdf, percentile, "
 					 "scalar, breakdown, memory, drops, "
 					 "cpu)"
 				       : "expected one KIND");
-		return PLOT_EXIT_INPUT;
 	}
 	o.kind = argv[optind];
 	if (plot_figure(&o, err, sizeof(err))) {

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "cli.h"
 #include "db.h"
 #include "expect.h"
@@ -111,7 +112,8 @@ static int check_parse_opts(int argc, char **argv, struct check_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:s:S:qh", longopts, NULL)) !=
+	opterr = 0; /* one line, from analysis_bad_option() */
+	while ((c = getopt_long(argc, argv, ":d:s:S:qh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'd':
@@ -123,10 +125,9 @@ static int check_parse_opts(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'S':
 			if (o->nsets == CHECK_MAX_SETS - 1) {
-				fprintf(stderr,
-					"usnsim: too many --set (at most %d)\n",
+				return analysis_usage_error(
+					"check", "too many --set (at most %d)",
 					CHECK_MAX_SETS - 1);
-				return CHECK_EXIT_INPUT;
 			}
 			o->sets[o->nsets++] = optarg;
 			break;
@@ -137,16 +138,14 @@ static int check_parse_opts(int argc, char **argv, struct check_opts *o)
 			fputs(check_usage, stdout);
 			return 0;
 		default:
-			fputs(check_usage, stderr);
-			return CHECK_EXIT_INPUT;
+			return analysis_bad_option("check", c, argv);
 		}
 	}
 	if (o->seed_set[0])
 		o->sets[o->nsets++] = o->seed_set;
 	if (optind >= argc) {
-		fprintf(stderr, "usnsim: missing scenario FILE\n%s",
-			check_usage);
-		return CHECK_EXIT_INPUT;
+		return analysis_usage_error("check", "%s",
+					    "missing scenario FILE");
 	}
 	o->files = argv + optind;
 	o->nfiles = (size_t)(argc - optind);

@@ -153,7 +153,7 @@ static const char *bad_option(char **argv, char *buf, size_t n)
 struct run_opts {
 	const char *file;
 	const char *db;
-	const char *sets[MAX_SETS];
+	const char *sets[MAX_SETS + 2]; /* and --seed, --engine */
 	size_t nsets;
 	char seed_set[64];
 	char engine_set[64];
@@ -180,7 +180,10 @@ static int parse_shard(const char *s, struct run_opts *o)
 	unsigned k, n;
 	char tail;
 
-	if (sscanf(s, "%u/%u%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n)
+	/* %u would take "-1" as 4294967295 */
+	if (strchr(s, '-') || strchr(s, '+') ||
+	    sscanf(s, "%u/%u%c", &k, &n, &tail) != 2 || n < 1 || k < 1 ||
+	    k > n || n > 1000000)
 		return -1;
 	o->shard_k = k;
 	o->shard_n = n;
@@ -247,15 +250,29 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		case 'R':
 			break;
 		case 'd':
+			if (cmd_usage == usage_validate)
+				return usage_error(
+					cmd_usage, "%s",
+					"validate writes no database: --db is an option of run, sweep and check");
 			o->db = optarg;
 			break;
 		case 's':
-			snprintf(o->seed_set, sizeof(o->seed_set), "seed=%s",
-				 optarg);
+			if (snprintf(o->seed_set, sizeof(o->seed_set),
+				     "seed=%s",
+				     optarg) >= (int)sizeof(o->seed_set))
+				return usage_error(
+					cmd_usage,
+					"--seed wants an integer, not '%.40s...'",
+					optarg);
 			break;
 		case 'e':
-			snprintf(o->engine_set, sizeof(o->engine_set),
-				 "engine=%s", optarg);
+			if (snprintf(o->engine_set, sizeof(o->engine_set),
+				     "engine=%s",
+				     optarg) >= (int)sizeof(o->engine_set))
+				return usage_error(
+					cmd_usage,
+					"--engine wants native or ns3, not '%.40s...'",
+					optarg);
 			break;
 		case 'S':
 			if (o->nsets == MAX_SETS)
@@ -275,9 +292,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 					   bad_option(argv, opt, sizeof(opt)));
 		}
 	}
-	if (o->seed_set[0] && o->nsets < MAX_SETS)
+	if (o->seed_set[0])
 		o->sets[o->nsets++] = o->seed_set;
-	if (o->engine_set[0] && o->nsets < MAX_SETS)
+	if (o->engine_set[0])
 		o->sets[o->nsets++] = o->engine_set;
 	if (optind != argc - 1)
 		return usage_error(
@@ -623,10 +640,8 @@ int main(int argc, char **argv)
 
 	/* GSL's default handler aborts; usnsim checks arguments itself. */
 	gsl_set_error_handler_off();
-	if (argc < 2) {
-		fputs(usage_main, stderr);
-		return EXIT_INPUT;
-	}
+	if (argc < 2)
+		return usage_error(usage_main, "%s", "missing COMMAND");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage_main, stdout);
