@@ -42,6 +42,9 @@
 #include "scn_node.h"
 
 #define SCN_DEPTH_MAX 64
+/* Largest scenario file read: a scenario is a few KiB of YAML, so a
+ * larger input is the wrong file (or an endless one, such as /dev/zero). */
+#define SCN_FILE_MAX (4u << 20)
 
 static const struct {
 	const char *key;
@@ -389,6 +392,13 @@ static int scn_build_node(struct scn_build *b, const yaml_event_t *ev)
 {
 	struct scn_node *nd, *parent;
 
+	/* "\0" in a double-quoted scalar: C strings would end there and
+	 * silently drop the rest of the value. */
+	if (ev->type == YAML_SCALAR_EVENT &&
+	    memchr(ev->data.scalar.value, '\0', ev->data.scalar.length))
+		return scn_fail_mark(b, ev->start_mark, "%s",
+				     "a value may not contain a NUL character "
+				     "(\\0)");
 	if (b->depth == SCN_DEPTH_MAX)
 		return scn_fail_mark(b, ev->start_mark,
 				     "nesting deeper than %d levels",
@@ -1425,6 +1435,16 @@ static int scn_read(const char *path, char **buf, size_t *len, char *err,
 		n += fread(b + n, 1, cap - n, f);
 		if (n < cap)
 			break;
+		if (cap > SCN_FILE_MAX) {
+			fclose(f);
+			free(b);
+			if (err && errlen)
+				snprintf(
+					err, errlen,
+					"%s: larger than %u MiB; a scenario is a YAML file of a few KiB (is this the right file?)",
+					path, SCN_FILE_MAX >> 20);
+			return -EFBIG;
+		}
 		cap *= 2;
 	}
 	if (!rc && ferror(f))
