@@ -267,8 +267,9 @@ static int param_fmt_bound(const struct param_def *def, bool per_packet,
 			   double v, char *buf, size_t n)
 {
 	switch (def->type) {
-	case PT_TIME:
-		return units_fmt_time(buf, n, (sim_time)v);
+	case PT_TIME: /* 2^63 ps and beyond do not fit: say the largest */
+		return units_fmt_time(buf, n,
+				      v >= 0x1p63 ? SIM_TIME_MAX : (sim_time)v);
 	case PT_BITRATE:
 		return units_fmt_bitrate(buf, n, v);
 	case PT_PKTRATE:
@@ -277,7 +278,8 @@ static int param_fmt_bound(const struct param_def *def, bool per_packet,
 		return per_packet ? units_fmt_pktrate(buf, n, v)
 				  : units_fmt_bitrate(buf, n, v);
 	case PT_SIZE:
-		return units_fmt_size(buf, n, (uint64_t)v);
+		return units_fmt_size(buf, n,
+				      v >= 0x1p64 ? UINT64_MAX : (uint64_t)v);
 	case PT_INT:
 		return snprintf(buf, n, "%.0f", v);
 	default:
