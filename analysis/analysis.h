@@ -27,6 +27,12 @@ int analysis_find(const char *name, char *buf, size_t n);
  * "PATH: reason" in err on failure. */
 char *analysis_slurp(const char *path, char *err, size_t errlen);
 
+struct scn;
+/* Checks the figures: block of a scenario, if it has one, as `usnsim plot
+ * --study` reads it (kinds, outputs, option names): 0, or -EINVAL with
+ * "file:line:col: ..." in err; -ENOMEM. */
+int analysis_check_figures(const struct scn *s, char *err, size_t errlen);
+
 /* A usage error of `usnsim CMD`, on one line on stderr: "usnsim: CMD:
  * MESSAGE (`usnsim CMD --help` for the options)". Returns 2, the exit
  * status of bad input. */

@@ -215,6 +215,68 @@ static int plot_study_filter(const struct scn *s, const char *dbpath,
 	return f->oom ? -ENOMEM : 0;
 }
 
+/* The options of every item of figs (a non-empty list), each from base:
+ * 0 with *out malloc'ed; -EINVAL with err set (with print_all, every bad
+ * item has been reported on stderr, the last one is in err); -ENOMEM. */
+static int plot_study_items(const char *file, const struct scn_node *figs,
+			    const struct plot_opts *base, bool print_all,
+			    struct plot_opts **out, char *err, size_t errlen)
+{
+	struct plot_opts *opts = calloc(figs->n, sizeof(*opts));
+	int rc = 0;
+
+	*out = opts;
+	if (!opts)
+		return -ENOMEM;
+	for (size_t i = 0; i < figs->n; i++) {
+		opts[i] = *base;
+		if (plot_study_item(file, figs->kid[i], &opts[i], err,
+				    errlen)) {
+			rc = -EINVAL;
+		} else {
+			for (size_t j = 0; !rc && j < i; j++)
+				if (strcmp(opts[i].out, opts[j].out) == 0) {
+					plot_fmt(err, errlen,
+						 "%s:%d:%d: output %s is "
+						 "already the output of figure "
+						 "%zu",
+						 file, figs->kid[i]->line,
+						 figs->kid[i]->col, opts[i].out,
+						 j + 1);
+					rc = -EINVAL;
+				}
+			if (!rc)
+				continue;
+		}
+		if (!print_all)
+			return rc;
+		fprintf(stderr, "usnsim: plot: %s\n", err);
+	}
+	return rc;
+}
+
+int analysis_check_figures(const struct scn *s, char *err, size_t errlen)
+{
+	const struct scn_node *figs = scn_block(s, "figures");
+	struct plot_opts base = { 0 }, *opts = NULL;
+	int rc;
+
+	if (!figs)
+		return 0;
+	if (figs->kind != SCN_SEQ || !figs->n) {
+		plot_fmt(err, errlen,
+			 "%s:%d:%d: figures: expected a list of figures such "
+			 "as - { output: NAME, kind: percentile, metric: "
+			 "latency }",
+			 scn_path(s), figs->line, figs->col);
+		return -EINVAL;
+	}
+	rc = plot_study_items(scn_path(s), figs, &base, false, &opts, err,
+			      errlen);
+	free(opts);
+	return rc;
+}
+
 int plot_study(const struct plot_opts *base, const char *file, const char *dir,
 	       bool quiet)
 {
@@ -240,28 +302,8 @@ int plot_study(const struct plot_opts *base, const char *file, const char *dir,
 		failed = 1;
 		goto out;
 	}
-	opts = calloc(figs->n, sizeof(*opts));
-	if (!opts) {
-		failed = 1;
-		goto out;
-	}
-	for (size_t i = 0; i < figs->n; i++) {
-		opts[i] = *base;
-		if (plot_study_item(file, figs->kid[i], &opts[i], err,
-				    sizeof(err))) {
-			fprintf(stderr, "usnsim: plot: %s\n", err);
-			failed = 1;
-		}
-		for (size_t j = 0; !failed && j < i; j++)
-			if (strcmp(opts[i].out, opts[j].out) == 0) {
-				fprintf(stderr,
-					"usnsim: plot: %s:%d:%d: output %s is "
-					"already the output of figure %zu\n",
-					file, figs->kid[i]->line,
-					figs->kid[i]->col, opts[i].out, j + 1);
-				failed = 1;
-			}
-	}
+	failed = plot_study_items(file, figs, base, true, &opts, err,
+				  sizeof(err));
 	if (failed)
 		goto out;
 	if (plot_study_filter(s, base->db, &filter, err, sizeof(err)) ||

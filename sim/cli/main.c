@@ -20,6 +20,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "analysis.h"
 #include "cli.h"
 #include "db.h"
 #include "expect.h"
@@ -560,7 +561,10 @@ static int cmd_merge(int argc, char **argv)
 static int cmd_validate(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
+	struct study_opts so;
 	struct scn *s;
+	char err[1024];
+	size_t points;
 	int rc = parse_run_opts(argc, argv, &o, usage_validate);
 
 	if (rc >= 0)
@@ -568,7 +572,18 @@ static int cmd_validate(int argc, char **argv)
 	rc = load(&o, &s);
 	if (rc)
 		return rc;
-	printf("%s: ok (%zu parameters)\n", o.file, scn_param_count(s));
+	so = (struct study_opts){ .file = o.file,
+				  .sets = o.sets,
+				  .nsets = o.nsets };
+	/* What sweep and plot --study read too: every point, the figures. */
+	if (study_validate(&so, &points, err, sizeof(err)) ||
+	    analysis_check_figures(s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		scn_destroy(s);
+		return EXIT_INPUT;
+	}
+	printf("%s: ok (%zu parameters, %zu point%s)\n", o.file,
+	       scn_param_count(s), points, points == 1 ? "" : "s");
 	scn_destroy(s);
 	return 0;
 }

@@ -966,6 +966,17 @@ out:
 	return rc;
 }
 
+int study_validate(const struct study_opts *o, size_t *points, char *err,
+		   size_t errlen)
+{
+	struct study st = { .o = o };
+	int rc = study_load(&st, err, errlen);
+
+	*points = st.np;
+	study_fini(&st);
+	return rc;
+}
+
 int study_list(const struct study_opts *o, char *err, size_t errlen)
 {
 	struct study st = { .o = o };

@@ -40,6 +40,13 @@ struct study_report {
 int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	      size_t errlen);
 
+/* Checks a study without running it: its sweep: block and every point's
+ * parameters as the sweep would (the scenario of each point loaded and its
+ * topology built). Returns 0 with the number of points in *points, or an
+ * error as study_run. */
+int study_validate(const struct study_opts *o, size_t *points, char *err,
+		   size_t errlen);
+
 /* Prints the points of a study (for `usnsim sweep --list`) to stdout.
  * Returns 0 or an error as study_run. */
 int study_list(const struct study_opts *o, char *err, size_t errlen);
