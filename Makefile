@@ -23,7 +23,15 @@ CC      ?= cc
 CXX     ?= g++
 BUILD   ?= build
 PREFIX  ?= /usr/local
-VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+# The version names what was built, because it is part of every run's key:
+# `git describe` for a clean checkout; for a tree with changes (or without
+# git), also a hash of every source, so that two different builds never
+# share results in a database (a sweep after a change runs again).
+DESCRIBE := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+SRC_HASH  = $(shell cat $(sort $(wildcard sim/*/*.[ch] sim/engine/ns3/*.[ch] \
+	    sim/engine/ns3/*.cc models/*.[ch] analysis/*.[ch])) Makefile | \
+	    sha256sum | cut -c1-12)
+VERSION  := $(if $(filter %-dirty unknown,$(DESCRIBE)),$(DESCRIBE)+$(SRC_HASH),$(DESCRIBE))
 
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
