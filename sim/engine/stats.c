@@ -21,7 +21,10 @@
  *
  * The sampler is one event that reschedules itself every sample interval,
  * first at the warm-up time; it appends (now, value) to every series, whose
- * arrays double when full. Because it is always pending, run the engine to
+ * arrays double when full. A series holds at most series_max samples: when
+ * they reach it, every series keeps every other sample and the interval
+ * doubles, so the series still span the whole run and memory is bounded by
+ * series_max x series x 16 bytes, however long the run. Because it is always pending, run the engine to
  * a finite end time. stats_finish() cancels it; stats_destroy() does not
  * touch the engine, so the engine may be destroyed first, but it must not
  * run again after stats_destroy() unless stats_finish() was called.
@@ -57,6 +60,7 @@ struct stats {
 	struct sim *sim;
 	sim_time warmup_ps;
 	sim_time sample_ps; /* 0: no time series */
+	size_t series_max;  /* samples a series keeps, even, >= 2 */
 	struct stats_entry **ent;
 	size_t n, cap;
 	struct stats_entry *series, **series_tail;
@@ -77,6 +81,7 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 	st->sim = sim;
 	st->warmup_ps = warmup_ps;
 	st->sample_ps = sample_ps > 0 ? sample_ps : 0;
+	st->series_max = STATS_SERIES_MAX;
 	st->series_tail = &st->series;
 	return st;
 }
@@ -302,9 +307,31 @@ static void stats_series_append(struct stats *st, struct stat_series *s,
 	s->n++;
 }
 
+void stats_set_series_max(struct stats *st, size_t max)
+{
+	st->series_max = max < 2 ? 2 : max & ~(size_t)1;
+}
+
+/* Keeps samples 0, 2, 4 ... of every series. */
+static void stats_decimate(struct stats *st)
+{
+	for (struct stats_entry *e = st->series; e; e = e->next_series) {
+		struct stat_series *s = &e->u.series.s;
+		size_t k = 0;
+
+		for (size_t i = 0; i < s->n; i += 2, k++) {
+			s->t_ps[k] = s->t_ps[i];
+			s->value[k] = s->value[i];
+		}
+		s->n = k;
+	}
+}
+
 static void stats_sample(struct sim *sim, void *a, void *b)
 {
 	struct stats *st = a;
+	sim_time next = st->sample_ps;
+	size_t n = 0;
 	double v;
 
 	(void)b;
@@ -314,9 +341,17 @@ static void stats_sample(struct sim *sim, void *a, void *b)
 		else
 			v = (double)*e->u.series.counter;
 		stats_series_append(st, &e->u.series.s, sim->now, v);
+		n = e->u.series.s.n;
+	}
+	/* Full: the samples of odd index go, and the interval doubles from
+	 * the next sample on (which keeps its time: the last one kept is
+	 * two intervals before it). */
+	if (n >= st->series_max && st->sample_ps <= SIM_TIME_MAX / 2) {
+		stats_decimate(st);
+		st->sample_ps *= 2;
 	}
 	/* 0 past the end of time: sampling simply stops. */
-	st->sampler = sim_schedule(sim, st->sample_ps, stats_sample, st, NULL);
+	st->sampler = sim_schedule(sim, next, stats_sample, st, NULL);
 }
 
 int stats_start(struct stats *st)

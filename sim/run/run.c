@@ -112,6 +112,7 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 				  scn_time(s, "sample_interval"));
 	if (!out->stats)
 		goto out_nomem;
+	stats_set_series_max(out->stats, (size_t)scn_int(s, "sample_max"));
 	rc = topo_build(&t, out->sim, out->stats, s, rep, err, errlen);
 	if (!rc && (stats_start(out->stats) || topo_start(&t)))
 		rc = -ENOMEM;
