@@ -95,6 +95,7 @@ struct sweep_ld {
 	struct expr **where;
 	size_t nwhere;
 	size_t *idx; /* the current point: a value index per dimension */
+	double grid; /* points of the dimensions read so far */
 	char hint[512];
 };
 
@@ -722,6 +723,14 @@ static int sweep_range(struct sweep_ld *ld, struct sweep_path *p,
 	if (!rc)
 		rc = r.step ? sweep_step_count(ld, p, &r)
 			    : sweep_points_count(ld, p, &r);
+	/* Counted before a value is made: a grid past the maximum is
+	 * refused before its dimensions take memory. */
+	if (!rc && ld->grid * (double)r.npoints > SWEEP_POINTS_MAX)
+		rc = sweep_fail(ld, m,
+				"%s: with this range the sweep has %.0f points "
+				"or more; at most %d are allowed",
+				p->path, ld->grid * (double)r.npoints,
+				SWEEP_POINTS_MAX);
 	for (long long i = 0; !rc && i < r.npoints; i++) {
 		sweep_from_canon(p->def, r.per_packet, sweep_range_at(&r, i),
 				 &v);
@@ -763,6 +772,20 @@ static int sweep_new_dim(struct sweep_ld *ld, size_t *dim)
 	return 0;
 }
 
+/* A dimension of n values is read: the grid so far must stay within the
+ * maximum, so that no later dimension is expanded in vain. */
+static int sweep_dim_done(struct sweep_ld *ld, const struct scn_node *at,
+			  size_t n)
+{
+	ld->grid *= (double)n;
+	if (ld->grid > SWEEP_POINTS_MAX)
+		return sweep_fail(ld, at,
+				  "sweep: %.0f points or more up to here; at "
+				  "most %d are allowed",
+				  ld->grid, SWEEP_POINTS_MAX);
+	return 0;
+}
+
 static int sweep_dim(struct sweep_ld *ld, const struct scn_node *key,
 		     const struct scn_node *val)
 {
@@ -777,7 +800,7 @@ static int sweep_dim(struct sweep_ld *ld, const struct scn_node *key,
 		rc = sweep_values(ld, p, val);
 	if (!rc)
 		ld->sw->d[dim].n = p->n;
-	return rc;
+	return rc ? rc : sweep_dim_done(ld, key, p->n);
 }
 
 /* One zip group: a mapping of paths whose values go together. */
@@ -813,7 +836,7 @@ static int sweep_zip_group(struct sweep_ld *ld, const struct scn_node *m)
 				"zip: %s has %zu values but %s has %zu; zipped paths need the same number",
 				sw->p[d->first].path, d->n, sw->p[i].path,
 				sw->p[i].n);
-	return 0;
+	return sweep_dim_done(ld, m, d->n);
 }
 
 static int sweep_zip(struct sweep_ld *ld, const struct scn_node *val)
@@ -1125,7 +1148,9 @@ static int sweep_fill(struct sweep_ld *ld, const size_t *kept)
 int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		 size_t errlen)
 {
-	struct sweep_ld ld = { .s = s, .err = err, .errlen = errlen };
+	struct sweep_ld ld = {
+		.s = s, .err = err, .errlen = errlen, .grid = 1
+	};
 	const struct scn_node *blk = scn_block(s, "sweep");
 	size_t *kept = NULL;
 	char f[64];
