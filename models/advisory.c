@@ -5,17 +5,15 @@
  * throughput is the bytes sent since the previous report over the time
  * since, the delay an estimate of how long the queued packets wait (their
  * number x the mean size of the packets sent so far / the capacity, 0
- * when nothing was sent yet). Reports in flight to subscribers wait in a small ring (a
- * report whose delivery is still pending when a later one is published
- * keeps its place: deliveries are in order).
+ * when nothing was sent yet). Reports in flight to subscribers wait in a
+ * small ring (a report whose delivery is still pending when a later one
+ * is published keeps its place: deliveries are in order).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "advisory.h"
-#include "scenario.h"
+#include "errmsg.h"
 #include "stats.h"
 
 #define ADV_INFLIGHT 64 /* reports published and not yet delivered */
@@ -29,8 +27,8 @@ struct adv {
 	struct sim *sim;
 	void (*sample)(void *arg, struct adv_sample *out);
 	void *arg;
-	sim_time interval_ps, delay_ps, busy_ps;
-	bool periodic, started;
+	struct adv_cfg cfg;
+	bool started;
 	sim_time busy_until, last_ps;
 	uint64_t last_bytes;
 	double last_capacity;
@@ -66,20 +64,21 @@ static void adv_publish(struct adv *v)
 		(*v->dropped)++;
 		return;
 	}
-	v->busy_until = now + v->busy_ps;
+	v->busy_until = now + v->cfg.busy_ps;
 	v->sample(v->arg, &smp);
 	r = &v->ring[v->prod++ % ADV_INFLIGHT];
 	r->capacity_bps = smp.capacity_bps;
 	r->throughput_bps = dt > 0 ? (double)(smp.tx_bytes - v->last_bytes) *
-					     8e12 / (double)dt
+					     (8 * (double)SIM_S) / (double)dt
 				   : 0;
 	r->queue_pkts = smp.queue_pkts;
-	r->delay_ps = smp.capacity_bps > 0 && smp.tx_pkts
-			      ? (sim_time)((double)smp.queue_pkts *
-					   (double)smp.tx_bytes /
-					   (double)smp.tx_pkts * 8e12 /
-					   smp.capacity_bps)
-			      : 0;
+	r->delay_ps =
+		smp.capacity_bps > 0 && smp.tx_pkts
+			? (sim_time)((double)smp.queue_pkts *
+				     (double)smp.tx_bytes /
+				     (double)smp.tx_pkts * (8 * (double)SIM_S) /
+				     smp.capacity_bps)
+			: 0;
 	r->trend = smp.capacity_bps > v->last_capacity	 ? ADV_UP
 		   : smp.capacity_bps < v->last_capacity ? ADV_DOWN
 							 : ADV_NEUTRAL;
@@ -91,7 +90,7 @@ static void adv_publish(struct adv *v)
 	v->last_capacity = smp.capacity_bps;
 	stats_gauge_set(v->capacity, smp.capacity_bps);
 	(*v->published)++;
-	if (!sim_schedule(v->sim, v->delay_ps, adv_deliver, v, NULL))
+	if (!sim_schedule(v->sim, v->cfg.delay_ps, adv_deliver, v, NULL))
 		sim_stop(v->sim); /* out of memory: end the run, it shows */
 }
 
@@ -101,7 +100,7 @@ static void adv_tick(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	adv_publish(v);
-	if (!sim_schedule(sim, v->interval_ps, adv_tick, v, NULL))
+	if (!sim_schedule(sim, v->cfg.interval_ps, adv_tick, v, NULL))
 		sim_stop(sim);
 }
 
@@ -113,35 +112,32 @@ static void adv_first(struct sim *sim, void *a, void *b)
 	adv_publish(a);
 }
 
-int adv_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component,
+int adv_create(const struct adv_cfg *cfg, const struct model_env *env,
 	       void (*sample)(void *arg, struct adv_sample *out), void *arg,
-	       struct adv **out)
+	       struct adv **out, char *err, size_t errlen)
 {
 	struct adv *v = calloc(1, sizeof(*v));
-	char path[160];
+	const char *comp = env->component;
 
 	if (!v)
-		return -ENOMEM;
-	v->sim = sim;
+		goto out_nomem;
+	v->sim = env->sim;
 	v->sample = sample;
 	v->arg = arg;
-#define P(key) (snprintf(path, sizeof(path), "%s.advisory." key, prefix), path)
-	v->interval_ps = scn_time(s, P("interval"));
-	v->delay_ps = scn_time(s, P("delay"));
-	v->busy_ps = scn_time(s, P("busy"));
-	v->periodic = !strcmp(scn_str(s, P("mode")), "periodic");
-#undef P
-	v->published = stats_counter(st, component, "published", "");
-	v->dropped = stats_counter(st, component, "dropped", "");
-	v->delivered = stats_counter(st, component, "delivered", "");
-	v->capacity = stats_gauge(st, component, "capacity", "bps");
-	if (!v->published || !v->dropped || !v->delivered || !v->capacity) {
-		free(v);
-		return -ENOMEM;
-	}
+	v->cfg = *cfg;
+	v->published = stats_counter(env->st, comp, "published", "");
+	v->dropped = stats_counter(env->st, comp, "dropped", "");
+	v->delivered = stats_counter(env->st, comp, "delivered", "");
+	v->capacity = stats_gauge(env->st, comp, "capacity", "bps");
+	if (!v->published || !v->dropped || !v->delivered || !v->capacity)
+		goto out_free;
 	*out = v;
 	return 0;
+out_free:
+	free(v);
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", comp);
+	return -ENOMEM;
 }
 
 void adv_destroy(struct adv *a)
@@ -168,7 +164,7 @@ int adv_subscribe(struct adv *a,
 	a->subs[a->nsubs++] = (struct adv_sub){ deliver, arg };
 	if (a->started)
 		return 0;
-	if (!sim_schedule(a->sim, 0, a->periodic ? adv_tick : adv_first, a,
+	if (!sim_schedule(a->sim, 0, a->cfg.periodic ? adv_tick : adv_first, a,
 			  NULL))
 		return -ENOMEM;
 	a->started = true;
@@ -180,3 +176,13 @@ void adv_changed(struct adv *a)
 	if (a->started)
 		adv_publish(a);
 }
+
+static void adv_ops_destroy(void *m)
+{
+	adv_destroy(m);
+}
+
+const struct model_ops adv_ops = {
+	.name = "advisory",
+	.destroy = adv_ops_destroy,
+};

@@ -14,18 +14,22 @@
  * Statistics under COMPONENT (e.g. "hosts.client.advisory"): counters
  * published, dropped (busy lock), delivered (one per subscriber per
  * report); gauge capacity (bit/s, as last reported).
+ *
+ * Its configuration, struct adv_cfg, comes from adv_cfg_load()
+ * (advisory_params.c); the topology keeps it with adv_ops.
  */
 #ifndef USNSIM_ADVISORY_H
 #define USNSIM_ADVISORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "sim.h"
 
 struct adv;
-struct scn;
-struct stats;
 
 enum adv_trend { ADV_DOWN = -1, ADV_NEUTRAL = 0, ADV_UP = 1 };
 
@@ -46,14 +50,32 @@ struct adv_sample {
 	uint64_t queue_pkts;
 };
 
-/* Creates the publisher of host prefix ("hosts.client") from
- * prefix.advisory.*, sampling its source with sample(arg, out). Returns 0
- * or -ENOMEM. */
-int adv_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component,
+/* The configuration of a host's advisories: the parameters under
+ * HOST.advisory (see advisory_params.c for their meaning, units and
+ * sources). */
+struct adv_cfg {
+	sim_time interval_ps; /* between reports, mode periodic */
+	sim_time delay_ps;    /* from a report to its delivery */
+	sim_time busy_ps;     /* a report holds the publisher's lock */
+	bool periodic;	      /* mode periodic, else change */
+};
+
+/* Fills cfg from the parameters of host prefix ("hosts.client"):
+ * prefix.advisory.*. Returns 0 (they have no combination to refuse). */
+int adv_cfg_load(struct adv_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates the publisher, sampling its source with sample(arg, out) and
+ * registering its statistics under env->component
+ * ("hosts.client.advisory"). Returns 0, or -ENOMEM with a message in
+ * err. */
+int adv_create(const struct adv_cfg *cfg, const struct model_env *env,
 	       void (*sample)(void *arg, struct adv_sample *out), void *arg,
-	       struct adv **out);
+	       struct adv **out, char *err, size_t errlen);
 void adv_destroy(struct adv *a); /* NULL is a no-op */
+/* destroy for the topology's loops (it has no scalars and holds no
+ * packets). */
+extern const struct model_ops adv_ops;
 /* Subscribes deliver(arg, report); the first subscription starts the
  * publisher (its first report at once). Returns 0 or -ENOMEM. */
 int adv_subscribe(struct adv *a,

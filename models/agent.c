@@ -14,12 +14,11 @@
  * while some app is admitted.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "agent.h"
+#include "errmsg.h"
 #include "mux.h"
-#include "scenario.h"
 #include "stats.h"
 
 struct agent_app {
@@ -31,8 +30,7 @@ struct agent_app {
 struct agent {
 	struct sim *sim;
 	struct mux *mux;
-	sim_time window_ps;
-	double tolerance;
+	struct agent_cfg cfg;
 	double total_bps;
 	uint32_t napps, nadmitted;
 	sim_event_id tick;
@@ -47,7 +45,8 @@ static void agent_police(struct sim *sim, void *arg, void *unused);
 static void agent_arm(struct agent *a)
 {
 	sim_time now = sim_now(a->sim);
-	sim_time next = (now / a->window_ps + 1) * a->window_ps;
+	sim_time window = a->cfg.window_ps;
+	sim_time next = (now / window + 1) * window;
 
 	if (!a->tick && a->nadmitted)
 		a->tick = sim_schedule_at(a->sim, next, agent_police, a, NULL);
@@ -72,7 +71,7 @@ static void agent_police(struct sim *sim, void *arg, void *unused)
 	for (uint32_t i = 0; i < a->napps; i++) {
 		struct agent_app *p = &a->app[i];
 		double allowed = p->rate_bps / 8 * (double)(now - p->since) *
-				 1e-12 * (1 + a->tolerance);
+				 (1 / (double)SIM_S) * (1 + a->cfg.tolerance);
 
 		if (p->rate_bps > 0 && (double)p->bytes > allowed)
 			agent_revoke(a, i);
@@ -82,36 +81,36 @@ static void agent_police(struct sim *sim, void *arg, void *unused)
 	agent_arm(a);
 }
 
-int agent_create(struct sim *sim, struct stats *st, const struct scn *s,
-		 const char *prefix, const char *component, struct mux *mux,
-		 uint32_t napps, struct agent **out)
+int agent_create(const struct agent_cfg *cfg, const struct model_env *env,
+		 struct mux *mux, uint32_t napps, struct agent **out, char *err,
+		 size_t errlen)
 {
 	struct agent *a = calloc(1, sizeof(*a));
-	char path[160];
+	const char *comp = env->component;
 
 	if (!a)
-		return -ENOMEM;
-	a->sim = sim;
+		goto out_nomem;
+	a->sim = env->sim;
 	a->mux = mux;
-	a->st = st;
-	a->name = component;
+	a->st = env->st;
+	a->name = comp;
 	a->napps = napps;
-	snprintf(path, sizeof(path), "%s.agent.window", prefix);
-	a->window_ps = scn_time(s, path);
-	snprintf(path, sizeof(path), "%s.agent.tolerance", prefix);
-	a->tolerance = scn_double(s, path);
+	a->cfg = *cfg;
 	a->app = calloc(napps ? napps : 1, sizeof(*a->app));
-	a->requests = stats_counter(st, component, "requests", "");
-	a->admissions = stats_counter(st, component, "admissions", "");
-	a->refusals = stats_counter(st, component, "refusals", "");
-	a->revocations = stats_counter(st, component, "revocations", "");
+	a->requests = stats_counter(env->st, comp, "requests", "");
+	a->admissions = stats_counter(env->st, comp, "admissions", "");
+	a->refusals = stats_counter(env->st, comp, "refusals", "");
+	a->revocations = stats_counter(env->st, comp, "revocations", "");
 	if (!a->app || !a->requests || !a->admissions || !a->refusals ||
-	    !a->revocations) {
-		agent_destroy(a);
-		return -ENOMEM;
-	}
+	    !a->revocations)
+		goto out_free;
 	*out = a;
 	return 0;
+out_free:
+	agent_destroy(a);
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", comp);
+	return -ENOMEM;
 }
 
 void agent_destroy(struct agent *a)
@@ -165,3 +164,19 @@ void agent_finish(struct agent *a)
 	stats_scalar(a->st, a->name, "reserved_rate", "bps",
 		     mux_ll_rate(a->mux));
 }
+
+static void agent_ops_destroy(void *m)
+{
+	agent_destroy(m);
+}
+
+static void agent_ops_finish(void *m)
+{
+	agent_finish(m);
+}
+
+const struct model_ops agent_ops = {
+	.name = "agent",
+	.destroy = agent_ops_destroy,
+	.finish = agent_ops_finish,
+};

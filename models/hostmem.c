@@ -1,178 +1,123 @@
 /*
  * hostmem.c - a host's memory and pools (see hostmem.h).
  *
- * The pools of a host share its settings (hosts.NAME.pool.*): mode,
- * buffer size, buflets per packet, costs, reaper; the device pool and the
- * channel pools differ in segment size, limits and visibility. The page a
- * segment must be a multiple of is the IOMMU's (hosts.NAME.nic.iommu.page).
- * The device pool's buffers sit at I/O addresses from 4 GiB up (channel
- * pools are not device-visible). Pools are created before the run starts
- * and live until the topology is torn down.
+ * The host memory (a pool_mem) sums what the host's pools reserve. The
+ * device pool is created with it, a channel pool for each app end with a
+ * user-space stack afterwards (hostmem_channel_pool()), all before the run
+ * starts; they live until the topology is torn down. Their configurations
+ * come loaded and checked (pool_params.c); what is left to fail here is a
+ * pool's initial reservation, which depends on what the pools created
+ * before it hold.
+ *
+ * Every pool keeps a magazine for each core of the host (ncpus, counted by
+ * the topology: the kernel cores and one per app end), as the reference
+ * implementation's caches keep one for each CPU of the machine: in XNU,
+ * bsd/skywalk/mem/skmem_cache.c, skmem_cache_pre_init() sets
+ * ncpu = ml_wait_max_cpus() and skmem_cache_create() sets up the CPU
+ * cache of every cpuid < ncpu. Who allocates without a core (the NIC, the
+ * driver: POOL_NONE) goes to the depot.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "hostmem.h"
-#include "scenario.h"
 
 #define HOSTMEM_MAX_POOLS 1024
-#define HOSTMEM_DEV_IOVA (1ull << 32)
 
 struct hostmem {
 	struct sim *sim;
 	struct stats *st;
-	const struct scn *s;
-	char host[64];
 	uint32_t rep;
+	char *comp; /* the host's component, "hosts.NAME" */
+	struct hostmem_cfg cfg;
+	uint32_t ncpus;
 	struct pool_mem *mem;
 	struct pool *dev;
-	uint64_t dev_segment;
 	size_t n;
 	struct pool *pools[HOSTMEM_MAX_POOLS]; /* channel pools */
 	char *names[HOSTMEM_MAX_POOLS + 2];    /* components, freed last */
 	size_t nnames;
 };
 
+/* A component under the host's: fmt % (comp, a), freed with the memory. */
 static char *hostmem_name(struct hostmem *m, const char *fmt, const char *a)
 {
-	size_t len = strlen(fmt) + strlen(m->host) + strlen(a) + 1;
+	size_t len = strlen(fmt) + strlen(m->comp) + strlen(a) + 1;
 	char *v = malloc(len);
 
 	if (!v)
 		return NULL;
-	snprintf(v, len, fmt, m->host, a);
+	snprintf(v, len, fmt, m->comp, a);
 	m->names[m->nnames++] = v;
 	return v;
 }
 
-static int64_t hostmem_int(const struct hostmem *m, const char *key)
+/* Creates a pool of kind ("device" or "user") from cfg under component;
+ * an initial reservation that does not fit is reported at the host's
+ * memory. */
+static int hostmem_pool(struct hostmem *m, const struct pool_cfg *cfg,
+			const char *kind, const char *component,
+			struct pool **out, char *err, size_t errlen)
 {
-	char path[192];
-
-	snprintf(path, sizeof(path), "hosts.%s.%s", m->host, key);
-	return scn_int(m->s, path);
-}
-
-static sim_time hostmem_time(const struct hostmem *m, const char *key)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "hosts.%s.%s", m->host, key);
-	return scn_time(m->s, path);
-}
-
-static uint64_t hostmem_size(const struct hostmem *m, const char *key)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "hosts.%s.%s", m->host, key);
-	return scn_size(m->s, path);
-}
-
-/* The settings shared by the host's pools; kind is "device" or "user". */
-static void hostmem_cfg(const struct hostmem *m, const char *kind,
-			struct pool_cfg *c)
-{
-	char key[64];
-	char path[192];
-
-	memset(c, 0, sizeof(*c));
-	snprintf(path, sizeof(path), "hosts.%s.pool.mode", m->host);
-	c->mode = strcmp(scn_str(m->s, path), "static") ? POOL_DYNAMIC
-							: POOL_STATIC;
-	c->buffer_bytes = (uint32_t)hostmem_size(m, "pool.buffer");
-	c->buflets_max = (uint32_t)hostmem_int(m, "pool.buflets");
-	c->page_bytes = hostmem_size(m, "nic.iommu.page");
-	snprintf(key, sizeof(key), "pool.%s_segment", kind);
-	c->segment_bytes = hostmem_size(m, key);
-	snprintf(key, sizeof(key), "pool.%s_min", kind);
-	c->min_bytes = hostmem_size(m, key);
-	snprintf(key, sizeof(key), "pool.%s_max", kind);
-	c->max_bytes = hostmem_size(m, key);
-	c->device = !strcmp(kind, "device");
-	c->random = hostmem_int(m, "pool.random") != 0;
-	c->magazine = (uint32_t)hostmem_int(m, "pool.magazine");
-	c->ncpus = 256;
-	c->alloc_ps = hostmem_time(m, "pool.alloc");
-	c->magazine_ps = hostmem_time(m, "pool.alloc_magazine");
-	c->map_ps = hostmem_time(m, "pool.map");
-	c->unmap_ps = hostmem_time(m, "pool.unmap");
-	c->reap_ps = hostmem_time(m, "pool.reap");
-	c->idle_ps = hostmem_time(m, "pool.idle");
-	c->iova_base = c->device ? HOSTMEM_DEV_IOVA : 0;
-}
-
-/* Creates a pool of kind under component; an error is placed at the
- * kind's segment parameter. */
-static int hostmem_pool(struct hostmem *m, const char *kind,
-			const char *component, struct pool **out, char *err,
-			size_t errlen)
-{
-	char path[192], where[256], why[256];
-	struct pool_cfg c;
+	struct model_env env = { .sim = m->sim,
+				 .st = m->st,
+				 .component = component,
+				 .rep = m->rep };
+	struct pool_cfg c = *cfg;
+	char why[256];
 	int rc;
 
-	hostmem_cfg(m, kind, &c);
-	if (kind[0] == 'd')
-		m->dev_segment = c.segment_bytes;
-	rc = pool_cfg_check(&c, why, sizeof(why));
-	if (!rc) {
-		rc = pool_create(m->sim, m->st, component, &c,
-				 (uint64_t)scn_int(m->s, "seed"), m->rep,
-				 m->mem, out);
-		snprintf(
-			why, sizeof(why),
-			"the host's memory cannot hold its initial reservation");
+	c.ncpus = m->ncpus;
+	rc = pool_create(&c, &env, m->mem, out, why, sizeof(why));
+	if (rc == -ENOSPC) {
+		errmsg(err, errlen, "%s: %s pool: %s", m->cfg.memory_at, kind,
+		       why);
+		return -EINVAL;
 	}
-	if (rc != -EINVAL && rc != -ENOSPC)
-		return rc;
-	if (rc == -EINVAL)
-		snprintf(path, sizeof(path), "hosts.%s.pool.%s_segment",
-			 m->host, kind);
-	else
-		snprintf(path, sizeof(path), "hosts.%s.memory", m->host);
-	scn_where(m->s, path, where, sizeof(where));
-	snprintf(err, errlen, "%s: %s pool: %s", where, kind, why);
-	return -EINVAL;
+	if (rc)
+		errmsg(err, errlen, "%s", why);
+	return rc;
 }
 
-int hostmem_create(struct sim *sim, struct stats *st, const struct scn *s,
-		   const char *host, uint32_t rep, struct hostmem **out,
-		   char *err, size_t errlen)
+int hostmem_create(const struct hostmem_cfg *cfg, const struct model_env *env,
+		   uint32_t ncpus, struct hostmem **out, char *err,
+		   size_t errlen)
 {
-	char path[192];
-	struct hostmem *m;
+	struct hostmem *m = calloc(1, sizeof(*m));
 	const char *name;
-	int rc = -ENOMEM;
+	int rc;
 
-	*out = NULL;
-	snprintf(path, sizeof(path), "hosts.%s.pool.mode", host);
-	if (!strcmp(scn_str(s, path), "none"))
-		return 0;
-	m = calloc(1, sizeof(*m));
 	if (!m)
-		return -ENOMEM;
-	m->sim = sim;
-	m->st = st;
-	m->s = s;
-	m->rep = rep;
-	snprintf(m->host, sizeof(m->host), "%s", host);
-	name = hostmem_name(m, "hosts.%s.memory%s", "");
-	if (!name ||
-	    pool_mem_create(sim, st, name, hostmem_size(m, "memory"), &m->mem))
-		goto out_free;
-	name = hostmem_name(m, "hosts.%s.pool.device%s", "");
-	rc = name ? hostmem_pool(m, "device", name, &m->dev, err, errlen)
-		  : -ENOMEM;
-	if (rc)
-		goto out_free;
+		goto out_nomem;
+	m->sim = env->sim;
+	m->st = env->st;
+	m->rep = env->rep;
+	m->cfg = *cfg;
+	m->ncpus = ncpus;
+	m->comp = strdup(env->component);
+	name = m->comp ? hostmem_name(m, "%s.memory%s", "") : NULL;
+	if (!name || pool_mem_create(env->sim, env->st, name, cfg->memory_bytes,
+				     &m->mem))
+		goto out_free_nomem;
+	name = hostmem_name(m, "%s.pool.device%s", "");
+	if (!name)
+		goto out_free_nomem;
+	rc = hostmem_pool(m, &cfg->device, "device", name, &m->dev, err,
+			  errlen);
+	if (rc) {
+		hostmem_destroy(m);
+		return rc;
+	}
 	*out = m;
 	return 0;
-out_free:
+out_free_nomem:
 	hostmem_destroy(m);
-	return rc;
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void hostmem_destroy(struct hostmem *m)
@@ -187,6 +132,7 @@ void hostmem_destroy(struct hostmem *m)
 	pool_destroy(m->dev);
 	for (size_t i = 0; i < m->nnames; i++)
 		free(m->names[i]);
+	free(m->comp);
 	free(m);
 }
 
@@ -197,7 +143,7 @@ struct pool *hostmem_device(const struct hostmem *m)
 
 uint64_t hostmem_device_segment(const struct hostmem *m)
 {
-	return m->dev_segment;
+	return m->cfg.device.segment_bytes;
 }
 
 int hostmem_channel_pool(struct hostmem *m, const char *app, struct pool **out,
@@ -206,12 +152,18 @@ int hostmem_channel_pool(struct hostmem *m, const char *app, struct pool **out,
 	const char *name;
 	int rc;
 
-	if (m->n == HOSTMEM_MAX_POOLS)
+	if (m->n == HOSTMEM_MAX_POOLS) {
+		errmsg(err, errlen, "%s: more than %d channel pools", m->comp,
+		       HOSTMEM_MAX_POOLS);
 		return -ENOMEM;
-	name = hostmem_name(m, "hosts.%s.pool.app.%s", app);
-	if (!name)
+	}
+	name = hostmem_name(m, "%s.pool.app.%s", app);
+	if (!name) {
+		errmsg(err, errlen, "%s: out of memory", m->comp);
 		return -ENOMEM;
-	rc = hostmem_pool(m, "user", name, &m->pools[m->n], err, errlen);
+	}
+	rc = hostmem_pool(m, &m->cfg.user, "user", name, &m->pools[m->n], err,
+			  errlen);
 	if (rc)
 		return rc;
 	*out = m->pools[m->n++];
@@ -252,3 +204,19 @@ int hostmem_check(const struct hostmem *m, char *msg, size_t n)
 			return -1;
 	return 0;
 }
+
+static void hostmem_ops_destroy(void *m)
+{
+	hostmem_destroy(m);
+}
+
+static void hostmem_ops_finish(void *m)
+{
+	hostmem_finish(m);
+}
+
+const struct model_ops hostmem_ops = {
+	.name = "hostmem",
+	.destroy = hostmem_ops_destroy,
+	.finish = hostmem_ops_finish,
+};

@@ -18,9 +18,10 @@ extern const struct param_def nic_params[];    /* hosts.*.nic.* */
 extern const struct param_def driver_params[]; /* hosts.*.driver.* */
 /* hosts.*.cpu, stack, channel, flowswitch */
 extern const struct param_def stack_params[];
-extern const struct param_def pool_params[];   /* hosts.*.pool.*, memory */
-extern const struct param_def mux_params[];    /* hosts.*.mux.* */
-extern const struct param_def lowlat_params[]; /* hosts.*.agent, advisory */
+extern const struct param_def pool_params[];	 /* hosts.*.pool.*, memory */
+extern const struct param_def mux_params[];	 /* hosts.*.mux.* */
+extern const struct param_def agent_params[];	 /* hosts.*.agent.* */
+extern const struct param_def advisory_params[]; /* hosts.*.advisory.* */
 
 /* Every model's table, in order; model_nparams entries. */
 extern const struct param_def *const model_params[];

@@ -2,14 +2,15 @@
  * mux.c - a host's transmit multiplexer: the link server between the flow
  * switch and the driver, under one of two disciplines (or none).
  *
- * Queues are FIFOs linked through pkt->next (the multiplexer owns a packet
+ * Queues are packet FIFOs (struct pkt_fifo; the multiplexer owns a packet
  * while it waits); a "flow" is one such FIFO with its CoDel state and DRR
- * deficit. reserved_share has two flows, one per lane (ll, be); fq_codel
- * has one flow per (class, app): napps + 1 per class, the last one shared
- * by packets whose src is not below napps (they are best effort, class
- * be). A packet keeps the lane or class it was classified into at enqueue
- * even if mux_set_app() changes its app afterwards. Arrays are sized at
- * creation; nothing is allocated per packet.
+ * deficit, its packets counted also in its lane or class and in the
+ * multiplexer. reserved_share has two flows, one per lane (ll, be);
+ * fq_codel has one flow per (class, app): napps + 1 per class, the last
+ * one shared by packets whose src is not below napps (they are best
+ * effort, class be). A packet keeps the lane or class it was classified
+ * into at enqueue even if mux_set_app() changes its app afterwards.
+ * Arrays are sized at creation; nothing is allocated per packet.
  *
  * The link server holds one packet at a time for its serialization time,
  * units_tx_time(max(len, min_frame) + framing, rate_bps), and hands it to
@@ -52,9 +53,10 @@
  * between its idle periods, waits for at most the packet on the wire
  * instead of a round of every backlogged flow. Deficits count len_bytes.
  * Quanta: quantum for be and the unlisted classes, x2 for vi, rv and av,
- * x0.4 for vo and ctl (rounded, at least 1 B). The drop limit is over all queues: an arrival
- * beyond it first makes room by dropping the head of the flow holding the
- * most bytes (counted in that flow's class), as Linux fq_codel does.
+ * x0.4 for vo and ctl (rounded, at least 1 B). The drop limit is over
+ * all queues: an arrival beyond it first makes room by dropping the head
+ * of the flow holding the most bytes (counted in that flow's class), as
+ * Linux fq_codel does.
  *
  * CoDel (RFC 8289, per flow queue): at dequeue, a packet whose sojourn is
  * >= target with more than one maximal packet (the largest len_bytes seen)
@@ -70,14 +72,13 @@
  * is dropped (drops.expired, without spending tokens or DRR deficit) and
  * the server chooses again; otherwise it is sent.
  *
- * Checks at creation (-EINVAL, at the parameter's file:line:col): share
- * must be in (0, 1] (the registry's range is [0, 1]; checked only under
- * reserved_share, where it is used) and share x line rate at least
- * 1 bit/s; CoDel's target must not exceed its interval (fq_codel and
- * reserved_share); the line rate must be at least 1 bit/s (reported at
- * the discipline, the line being the caller's). Under none nothing is
- * queued, timed or counted but drops.expired (always 0 there: deadlines
- * are left to the driver and the NIC).
+ * The values that must go together are checked by mux_cfg_load()
+ * (mux_params.c): share in (0, 1] (the registry's range is [0, 1];
+ * checked only under reserved_share, where it is used) and share x line
+ * rate at least 1 bit/s; CoDel's target not above its interval (fq_codel
+ * and reserved_share); a line rate of at least 1 bit/s. Under none
+ * nothing is queued, timed or counted but drops.expired (always 0 there:
+ * deadlines are left to the driver and the NIC).
  */
 #include <errno.h>
 #include <math.h>
@@ -85,12 +86,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "mux.h"
-#include "scenario.h"
 #include "stats.h"
 #include "units.h"
 
-#define MUX_TOK_PER_BYTE ((int64_t)8000000000000) /* 8 bits x 1e12 */
+/* Tokens per byte: 8 bits of SIM_S units (1e-12 bit) each. */
+#define MUX_TOK_PER_BYTE (8 * SIM_S)
 
 static const char *const mux_class_names[MUX_NCLASSES] = {
 	"ctl", "vo", "vi", "rv", "av", "oam", "rd", "be", "bk", "bk_sys",
@@ -111,9 +113,7 @@ struct mux_codel {
 struct mux_cls;
 
 struct mux_flow {
-	struct sim_pkt *head, *tail;
-	uint32_t n;
-	uint64_t bytes;
+	struct pkt_fifo q;
 	struct mux_codel cd;
 	int64_t deficit;
 	struct mux_flow *next_active;
@@ -139,15 +139,10 @@ struct mux {
 	struct stats *st;
 	const char *name;
 	uint32_t trace_id;
-	enum mux_discipline disc;
-	double rate_bps;
-	uint32_t min_frame, framing;
+	struct mux_cfg cfg;
 	uint32_t napps;
 	bool *ll;    /* [napps] */
 	uint8_t *sc; /* [napps] enum mux_class */
-	sim_time ll_cost_ps, general_cost_ps, target_ps, interval_ps;
-	uint32_t limit;
-	bool borrow;
 	/* token bucket, in units of 1e-12 bit */
 	int64_t ll_rate; /* bit/s, units per ps */
 	int64_t tokens, tok_cap;
@@ -183,39 +178,27 @@ int mux_class_of(const char *name)
 
 static uint32_t mux_frame(const struct mux *m, const struct sim_pkt *p)
 {
-	uint32_t len = p->len_bytes;
+	uint32_t len = p->len_bytes, min = m->cfg.line.min_frame_bytes;
 
-	return (len < m->min_frame ? m->min_frame : len) + m->framing;
+	return (len < min ? min : len) + m->cfg.line.framing_bytes;
 }
 
 /* ---- queues ---- */
 
+/* A flow's FIFO, counted in its lane or class and in the multiplexer. */
 static void flow_push(struct mux *m, struct mux_flow *f, struct sim_pkt *p)
 {
-	p->next = NULL;
-	if (f->tail)
-		f->tail->next = p;
-	else
-		f->head = p;
-	f->tail = p;
-	f->n++;
-	f->bytes += p->len_bytes;
+	pkt_fifo_push(&f->q, p);
 	f->cls->waiting++;
 	m->waiting++;
 }
 
 static struct sim_pkt *flow_pop(struct mux *m, struct mux_flow *f)
 {
-	struct sim_pkt *p = f->head;
+	struct sim_pkt *p = pkt_fifo_pop(&f->q);
 
 	if (!p)
 		return NULL;
-	f->head = p->next;
-	if (!f->head)
-		f->tail = NULL;
-	p->next = NULL;
-	f->n--;
-	f->bytes -= p->len_bytes;
 	f->cls->waiting--;
 	m->waiting--;
 	return p;
@@ -237,7 +220,8 @@ static void fq_drop_fattest(struct mux *m)
 	size_t n = (size_t)m->ncls * m->cls[0].nflows;
 
 	for (size_t i = 0; i < n; i++)
-		if (m->flows[i].n && (!fat || m->flows[i].bytes > fat->bytes))
+		if (m->flows[i].q.n &&
+		    (!fat || m->flows[i].q.bytes > fat->q.bytes))
 			fat = &m->flows[i];
 	if (fat)
 		mux_drop(m, flow_pop(m, fat), fat->cls->drops_limit);
@@ -247,7 +231,7 @@ static void fq_drop_fattest(struct mux *m)
 
 static sim_time codel_law(const struct mux *m, sim_time t, uint32_t count)
 {
-	return t + (sim_time)llround((double)m->interval_ps / sqrt(count));
+	return t + (sim_time)llround((double)m->cfg.interval_ps / sqrt(count));
 }
 
 /* Pops the head; *ok: it may be dropped (above target for an interval). */
@@ -263,10 +247,10 @@ static struct sim_pkt *codel_pop(struct mux *m, struct mux_flow *f,
 		return NULL;
 	}
 	p->queued_ps += now - p->enq_ps;
-	if (now - p->enq_ps < m->target_ps || f->bytes <= m->maxpacket) {
+	if (now - p->enq_ps < m->cfg.target_ps || f->q.bytes <= m->maxpacket) {
 		cd->first_above_ps = 0;
 	} else if (!cd->first_above_ps) {
-		cd->first_above_ps = now + m->interval_ps;
+		cd->first_above_ps = now + m->cfg.interval_ps;
 	} else if (now >= cd->first_above_ps) {
 		*ok = true;
 	}
@@ -305,7 +289,8 @@ static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 		cd->dropping = true;
 		delta = cd->count - cd->lastcount;
 		cd->count = 1;
-		if (delta > 1 && now - cd->drop_next_ps < 16 * m->interval_ps)
+		if (delta > 1 &&
+		    now - cd->drop_next_ps < 16 * m->cfg.interval_ps)
 			cd->count = delta;
 		cd->drop_next_ps = codel_law(m, now, cd->count);
 		cd->lastcount = cd->count;
@@ -381,19 +366,19 @@ static struct sim_pkt *rs_pick(struct mux *m, struct mux_cls **lane,
 		tok_refill(m);
 		spend = false;
 		*lane = ll->cls;
-		if (ll->head && m->tokens >= tok_need(m, ll->head)) {
+		if (ll->q.head && m->tokens >= tok_need(m, ll->q.head)) {
 			p = plain_dequeue(m, ll);
 			spend = true;
-		} else if (be->head) {
+		} else if (be->q.head) {
 			p = codel_dequeue(m, be);
 			*lane = be->cls;
 			if (!p)
 				continue;
-		} else if (ll->head && m->borrow) {
+		} else if (ll->q.head && m->cfg.borrow) {
 			p = plain_dequeue(m, ll);
 		} else {
-			if (ll->head) {
-				int64_t d = tok_need(m, ll->head) - m->tokens;
+			if (ll->q.head) {
+				int64_t d = tok_need(m, ll->q.head) - m->tokens;
 
 				*wake = sim_now(m->sim) + div_up(d, m->ll_rate);
 			}
@@ -495,7 +480,7 @@ static void mux_kick(struct mux *m)
 
 	if (m->serving)
 		return;
-	if (m->disc == MUX_RESERVED_SHARE)
+	if (m->cfg.disc == MUX_RESERVED_SHARE)
 		p = rs_pick(m, &c, &wake);
 	else
 		p = fq_pick(m, &c);
@@ -505,7 +490,8 @@ static void mux_kick(struct mux *m)
 	m->serving = p;
 	m->serving_cls = c;
 	sim_trace(m->sim, m->trace_id, SIM_TR_START, p->len_bytes);
-	sim_schedule(m->sim, units_tx_time(mux_frame(m, p), m->rate_bps),
+	sim_schedule(m->sim,
+		     units_tx_time(mux_frame(m, p), m->cfg.line.rate_bps),
 		     mux_done, m, NULL);
 }
 
@@ -543,7 +529,7 @@ static struct mux_flow *mux_classify(struct mux *m, const struct sim_pkt *p)
 	uint32_t src = p->src < m->napps ? p->src : m->napps;
 	enum mux_class sc = src < m->napps ? m->sc[src] : MUX_SC_BE;
 
-	if (m->disc == MUX_RESERVED_SHARE)
+	if (m->cfg.disc == MUX_RESERVED_SHARE)
 		return &m->flows[mux_is_low_latency(m, p->src) ? 0 : 1];
 	return &m->cls[sc].flows[src];
 }
@@ -554,17 +540,18 @@ static void mux_recv(void *owner, struct sim_pkt *p)
 	struct mux_flow *f;
 	struct mux_cls *c;
 
-	if (m->disc == MUX_NONE) {
+	if (m->cfg.disc == MUX_NONE) {
 		sim_port_send(&m->out, p);
 		return;
 	}
 	f = mux_classify(m, p);
 	c = f->cls;
-	if (m->disc == MUX_RESERVED_SHARE && c->waiting >= m->limit) {
+	if (m->cfg.disc == MUX_RESERVED_SHARE &&
+	    c->waiting >= m->cfg.limit_pkts) {
 		mux_drop(m, p, c->drops_limit);
 		return;
 	}
-	if (m->disc == MUX_FQ_CODEL && m->waiting >= m->limit)
+	if (m->cfg.disc == MUX_FQ_CODEL && m->waiting >= m->cfg.limit_pkts)
 		fq_drop_fattest(m);
 	if (p->len_bytes > m->maxpacket)
 		m->maxpacket = p->len_bytes;
@@ -572,7 +559,7 @@ static void mux_recv(void *owner, struct sim_pkt *p)
 	flow_push(m, f, p);
 	(*c->enqueued)++;
 	sim_trace(m->sim, m->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	if (m->disc == MUX_FQ_CODEL && !f->active) {
+	if (m->cfg.disc == MUX_FQ_CODEL && !f->active) {
 		f->deficit = c->quantum;
 		fq_append(&c->fresh, f);
 	}
@@ -600,12 +587,13 @@ static int mux_cls_stats(struct mux *m, struct mux_cls *c, const char *cname)
 }
 
 /* Lanes or classes, their flows and statistics. */
-static int mux_queues(struct mux *m, uint64_t quantum)
+static int mux_queues(struct mux *m)
 {
 	static const char *const lanes[] = { "ll", "be" };
-	uint32_t per = m->disc == MUX_RESERVED_SHARE ? 1 : m->napps + 1;
+	uint64_t quantum = m->cfg.quantum_bytes;
+	uint32_t per = m->cfg.disc == MUX_RESERVED_SHARE ? 1 : m->napps + 1;
 
-	m->ncls = m->disc == MUX_RESERVED_SHARE ? 2 : MUX_NCLASSES;
+	m->ncls = m->cfg.disc == MUX_RESERVED_SHARE ? 2 : MUX_NCLASSES;
 	m->flows = calloc((size_t)m->ncls * per, sizeof(*m->flows));
 	if (!m->flows)
 		return -ENOMEM;
@@ -625,122 +613,52 @@ static int mux_queues(struct mux *m, uint64_t quantum)
 	return 0;
 }
 
-static int mux_bad(const struct scn *s, const char *prefix, const char *key,
-		   char *err, size_t errlen, const char *msg)
+/* The token bucket (reserved_share), the queues and the counters. */
+static int mux_setup(struct mux *m)
 {
-	char path[160], where[256];
+	const struct mux_cfg *c = &m->cfg;
 
-	snprintf(path, sizeof(path), "%s.mux.%s", prefix, key);
-	scn_where(s, path, where, sizeof(where));
-	snprintf(err, errlen, "%s: %s: %s", where, path, msg);
-	return -EINVAL;
-}
-
-static int mux_check(struct mux *m, const struct scn *s, const char *prefix,
-		     double share, char *err, size_t errlen)
-{
-	char msg[160];
-
-	if (m->disc == MUX_NONE)
-		return 0;
-	if (!(m->rate_bps >= 1 && m->rate_bps < 1e18))
-		return mux_bad(
-			s, prefix, "discipline", err, errlen,
-			"the multiplexer needs a line rate of at least 1 bit/s");
-	if (m->target_ps > m->interval_ps) {
-		snprintf(msg, sizeof(msg),
-			 "CoDel target %lld ps is above the interval %lld ps",
-			 (long long)m->target_ps, (long long)m->interval_ps);
-		return mux_bad(s, prefix, "target", err, errlen, msg);
-	}
-	if (m->disc != MUX_RESERVED_SHARE)
-		return 0;
-	if (!(share > 0 && share <= 1)) {
-		snprintf(msg, sizeof(msg),
-			 "the low-latency share must be in (0, 1], not %g",
-			 share);
-		return mux_bad(s, prefix, "share", err, errlen, msg);
-	}
-	if (m->ll_rate < 1)
-		return mux_bad(s, prefix, "share", err, errlen,
-			       "share x line rate is below 1 bit/s");
-	return 0;
-}
-
-static int mux_setup(struct mux *m, const struct scn *s, const char *prefix,
-		     char *err, size_t errlen)
-{
-	const char *disc;
-	char path[160];
-	double share;
-	uint64_t quantum;
-	int rc;
-
-#define P(key) (snprintf(path, sizeof(path), "%s.mux." key, prefix), path)
-	disc = scn_str(s, P("discipline"));
-	m->disc = !strcmp(disc, "reserved_share") ? MUX_RESERVED_SHARE
-		  : !strcmp(disc, "fq_codel")	  ? MUX_FQ_CODEL
-						  : MUX_NONE;
-	share = scn_double(s, P("share"));
-	m->tok_cap = (int64_t)scn_size(s, P("ll_burst")) * MUX_TOK_PER_BYTE;
-	m->borrow = scn_int(s, P("borrow")) != 0;
-	m->ll_cost_ps = scn_time(s, P("ll_cost"));
-	m->general_cost_ps = scn_time(s, P("general_cost"));
-	m->target_ps = scn_time(s, P("target"));
-	m->interval_ps = scn_time(s, P("interval"));
-	m->limit = (uint32_t)scn_int(s, P("limit"));
-	quantum = scn_size(s, P("quantum"));
-#undef P
-	if (m->disc == MUX_RESERVED_SHARE && m->rate_bps < 1e18)
-		m->ll_rate = llround(share * m->rate_bps);
+	if (c->disc == MUX_RESERVED_SHARE && c->line.rate_bps < 1e18)
+		m->ll_rate = llround(c->share * c->line.rate_bps);
+	m->tok_cap = (int64_t)c->ll_burst_bytes * MUX_TOK_PER_BYTE;
 	m->tokens = m->tok_cap;
-	rc = mux_check(m, s, prefix, share, err, errlen);
-	if (rc)
-		return rc;
 	m->drops_expired =
 		stats_counter(m->st, m->name, "drops.expired", "packets");
 	if (!m->drops_expired)
 		return -ENOMEM;
-	if (m->disc == MUX_NONE)
+	if (c->disc == MUX_NONE)
 		return 0;
-	return mux_queues(m, quantum);
+	return mux_queues(m);
 }
 
-int mux_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component,
-	       const struct mux_line *line, uint32_t napps, struct mux **out,
-	       char *err, size_t errlen)
+int mux_create(const struct mux_cfg *cfg, const struct model_env *env,
+	       uint32_t napps, struct mux **out, char *err, size_t errlen)
 {
 	struct mux *m = calloc(1, sizeof(*m));
 	uint32_t n = napps ? napps : 1;
-	int rc;
 
 	if (!m)
-		return -ENOMEM;
-	m->sim = sim;
-	m->st = st;
-	m->name = component;
-	m->trace_id = sim_trace_id(component);
-	m->rate_bps = line->rate_bps;
-	m->min_frame = line->min_frame;
-	m->framing = line->framing;
+		goto out_nomem;
+	m->sim = env->sim;
+	m->st = env->st;
+	m->name = env->component;
+	m->trace_id = sim_trace_id(env->component);
+	m->cfg = *cfg;
 	m->napps = napps;
 	m->ll = calloc(n, sizeof(*m->ll));
 	m->sc = malloc(n * sizeof(*m->sc));
-	if (!m->ll || !m->sc) {
-		mux_destroy(m);
-		return -ENOMEM;
-	}
+	if (!m->ll || !m->sc)
+		goto out_free;
 	memset(m->sc, MUX_SC_BE, n * sizeof(*m->sc));
-	rc = mux_setup(m, s, prefix, err, errlen);
-	if (rc) {
-		if (rc == -ENOMEM)
-			snprintf(err, errlen, "%s: out of memory", component);
-		mux_destroy(m);
-		return rc;
-	}
+	if (mux_setup(m))
+		goto out_free;
 	*out = m;
 	return 0;
+out_free:
+	mux_destroy(m);
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void mux_destroy(struct mux *m)
@@ -755,7 +673,7 @@ void mux_destroy(struct mux *m)
 
 enum mux_discipline mux_discipline(const struct mux *m)
 {
-	return m->disc;
+	return m->cfg.disc;
 }
 
 struct sim_port mux_input(struct mux *m)
@@ -785,12 +703,12 @@ bool mux_is_low_latency(const struct mux *m, uint32_t src)
 
 sim_time mux_cost(const struct mux *m, uint32_t src)
 {
-	switch (m->disc) {
+	switch (m->cfg.disc) {
 	case MUX_RESERVED_SHARE:
-		return mux_is_low_latency(m, src) ? m->ll_cost_ps
-						  : m->general_cost_ps;
+		return mux_is_low_latency(m, src) ? m->cfg.ll_cost_ps
+						  : m->cfg.general_cost_ps;
 	case MUX_FQ_CODEL:
-		return m->general_cost_ps;
+		return m->cfg.general_cost_ps;
 	default:
 		return 0;
 	}
@@ -798,7 +716,7 @@ sim_time mux_cost(const struct mux *m, uint32_t src)
 
 double mux_ll_rate(const struct mux *m)
 {
-	return m->disc == MUX_RESERVED_SHARE ? (double)m->ll_rate : 0;
+	return m->cfg.disc == MUX_RESERVED_SHARE ? (double)m->ll_rate : 0;
 }
 
 void mux_on_expired(struct mux *m,
@@ -822,9 +740,7 @@ uint64_t mux_held_by(const struct mux *m, uint32_t src)
 		const struct mux_cls *c = &m->cls[i];
 
 		for (uint32_t k = 0; k < c->nflows; k++)
-			for (const struct sim_pkt *p = c->flows[k].head; p;
-			     p = p->next)
-				n += p->src == src;
+			n += pkt_fifo_count_src(&c->flows[k].q, src);
 	}
 	return n;
 }
@@ -834,3 +750,25 @@ void mux_finish(struct mux *m)
 	stats_scalar(m->st, m->name, "in_flight", "packets",
 		     (double)mux_backlog(m));
 }
+
+static void mux_ops_destroy(void *m)
+{
+	mux_destroy(m);
+}
+
+static void mux_ops_finish(void *m)
+{
+	mux_finish(m);
+}
+
+static uint64_t mux_ops_held_by(const void *m, uint32_t src)
+{
+	return mux_held_by(m, src);
+}
+
+const struct model_ops mux_ops = {
+	.name = "mux",
+	.destroy = mux_ops_destroy,
+	.finish = mux_ops_finish,
+	.held_by = mux_ops_held_by,
+};

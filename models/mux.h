@@ -37,6 +37,9 @@
  * C.drops.limit (queue full), C.drops.aqm (CoDel), drops.expired;
  * histogram C.delay (time from enqueue to leaving the mux); scalars from
  * mux_finish(): in_flight. The class names are mux_class_name().
+ *
+ * Its configuration, struct mux_cfg, comes from mux_cfg_load()
+ * (mux_params.c); the topology keeps it with mux_ops.
  */
 #ifndef USNSIM_MUX_H
 #define USNSIM_MUX_H
@@ -45,11 +48,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct mux;
-struct scn;
-struct stats;
 
 enum mux_discipline { MUX_NONE, MUX_RESERVED_SHARE, MUX_FQ_CODEL };
 
@@ -73,21 +76,45 @@ const char *mux_class_name(enum mux_class c);
 /* The class named name, or -1. */
 int mux_class_of(const char *name);
 
-/* The line the multiplexer paces to. */
+/* The line the multiplexer paces to: the host's NIC's. */
 struct mux_line {
 	double rate_bps;
-	uint32_t min_frame, framing; /* bytes */
+	uint32_t min_frame_bytes; /* shorter frames are padded to it */
+	uint32_t framing_bytes;	  /* added to every frame on the wire */
 };
 
-/* Creates the multiplexer of host prefix ("hosts.client") from
- * prefix.mux.*, for napps apps (packets' src < napps), registering its
- * statistics under component (must outlive it). Returns 0; -EINVAL with
- * "file:line:col: ..." in err (e.g. share outside (0, 1]); -ENOMEM. */
-int mux_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component,
-	       const struct mux_line *line, uint32_t napps, struct mux **out,
-	       char *err, size_t errlen);
+/* The configuration of a host's multiplexer: the parameters under
+ * HOST.mux and the line of HOST.nic (see mux_params.c for their meaning,
+ * units and sources). */
+struct mux_cfg {
+	enum mux_discipline disc;
+	double share;		 /* reserved_share: the ll lane's fraction */
+	uint64_t ll_burst_bytes; /* depth of the ll lane's token bucket */
+	bool borrow;		 /* the ll lane may use idle capacity */
+	sim_time ll_cost_ps, general_cost_ps; /* processing per packet */
+	sim_time target_ps, interval_ps;      /* CoDel */
+	uint32_t limit_pkts;	/* waiting per lane, or over all queues */
+	uint64_t quantum_bytes; /* fq_codel: DRR quantum of class be */
+	struct mux_line line;
+};
+
+/* Fills cfg from the parameters of host prefix ("hosts.client"): its mux.*
+ * and the line rate, min_frame and framing of its nic. Returns 0, or
+ * -EINVAL with "file:line:col: PREFIX.mux.KEY: ..." in err for values
+ * that do not go together (reserved_share with a share outside (0, 1] or
+ * below 1 bit/s of the line; a CoDel target above its interval; a line
+ * below 1 bit/s). With discipline none nothing is refused. */
+int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates the multiplexer for napps apps (packets' src < napps),
+ * registering its statistics under env->component ("hosts.client.mux").
+ * Returns 0, or -ENOMEM with a message in err. */
+int mux_create(const struct mux_cfg *cfg, const struct model_env *env,
+	       uint32_t napps, struct mux **out, char *err, size_t errlen);
 void mux_destroy(struct mux *m); /* NULL is a no-op */
+/* destroy, finish and held_by for the topology's loops. */
+extern const struct model_ops mux_ops;
 enum mux_discipline mux_discipline(const struct mux *m);
 /* Where the flow switch hands packets; where they go on (the driver);
  * where dropped ones go. */

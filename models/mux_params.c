@@ -10,8 +10,90 @@
  * every flow queue). models/mux.c describes the model. CoDel and FQ-CoDel
  * defaults come from reference/skywalk-facts.md ("Queueing and low
  * latency").
+ *
+ * The multiplexer owns the host's link, so it paces to the line of the
+ * host's NIC: mux_cfg_load() reads hosts.*.nic.rate, min_frame and framing
+ * (declared in nic_params.c) as its line, and refuses values that do not
+ * go together, at the position of the value to change.
  */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "errmsg.h"
 #include "models.h"
+#include "mux.h"
+
+/* "file:line:col: PREFIX.mux.KEY: msg" in err; returns -EINVAL. */
+static int mux_bad(const struct param_src *src, const char *prefix,
+		   const char *key, const char *msg, char *err, size_t errlen)
+{
+	char where[256], k[32];
+
+	snprintf(k, sizeof(k), "mux.%s", key);
+	param_where(src, prefix, k, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s.%s: %s", where, prefix, k, msg);
+	return -EINVAL;
+}
+
+static int mux_cfg_check(const struct mux_cfg *c, const struct param_src *src,
+			 const char *prefix, char *err, size_t errlen)
+{
+	char msg[160];
+
+	if (c->disc == MUX_NONE)
+		return 0;
+	if (!(c->line.rate_bps >= 1 && c->line.rate_bps < 1e18))
+		return mux_bad(
+			src, prefix, "discipline",
+			"the multiplexer needs a line rate of at least 1 bit/s",
+			err, errlen);
+	if (c->target_ps > c->interval_ps) {
+		snprintf(msg, sizeof(msg),
+			 "CoDel target %lld ps is above the interval %lld ps",
+			 (long long)c->target_ps, (long long)c->interval_ps);
+		return mux_bad(src, prefix, "target", msg, err, errlen);
+	}
+	if (c->disc != MUX_RESERVED_SHARE)
+		return 0;
+	if (!(c->share > 0 && c->share <= 1)) {
+		snprintf(msg, sizeof(msg),
+			 "the low-latency share must be in (0, 1], not %g",
+			 c->share);
+		return mux_bad(src, prefix, "share", msg, err, errlen);
+	}
+	if (llround(c->share * c->line.rate_bps) < 1)
+		return mux_bad(src, prefix, "share",
+			       "share x line rate is below 1 bit/s", err,
+			       errlen);
+	return 0;
+}
+
+int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen)
+{
+	const char *disc = param_str(src, prefix, "mux.discipline");
+
+	cfg->disc = !strcmp(disc, "reserved_share") ? MUX_RESERVED_SHARE
+		    : !strcmp(disc, "fq_codel")	    ? MUX_FQ_CODEL
+						    : MUX_NONE;
+	cfg->share = param_double(src, prefix, "mux.share");
+	cfg->ll_burst_bytes = param_size(src, prefix, "mux.ll_burst");
+	cfg->borrow = param_int(src, prefix, "mux.borrow") != 0;
+	cfg->ll_cost_ps = param_time(src, prefix, "mux.ll_cost");
+	cfg->general_cost_ps = param_time(src, prefix, "mux.general_cost");
+	cfg->target_ps = param_time(src, prefix, "mux.target");
+	cfg->interval_ps = param_time(src, prefix, "mux.interval");
+	cfg->limit_pkts = (uint32_t)param_int(src, prefix, "mux.limit");
+	cfg->quantum_bytes = param_size(src, prefix, "mux.quantum");
+	cfg->line.rate_bps = param_double(src, prefix, "nic.rate");
+	cfg->line.min_frame_bytes =
+		(uint32_t)param_size(src, prefix, "nic.min_frame");
+	cfg->line.framing_bytes =
+		(uint32_t)param_size(src, prefix, "nic.framing");
+	return mux_cfg_check(cfg, src, prefix, err, errlen);
+}
 
 const struct param_def mux_params[] = {
 	{ "hosts.*.mux.discipline", PT_ENUM, "none",

@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "pool.h"
 #include "rng.h"
 #include "stats.h"
@@ -195,6 +196,7 @@ static void pool_mem_pressure(struct pool_mem *m)
 
 /* ---- configuration ---- */
 
+/* fmt with the sizes a and b as text ("16 KiB"); returns -EINVAL. */
 static int pool_err(char *err, size_t errlen, const char *fmt, uint64_t a,
 		    uint64_t b)
 {
@@ -202,15 +204,13 @@ static int pool_err(char *err, size_t errlen, const char *fmt, uint64_t a,
 
 	units_fmt_size(sa, sizeof(sa), a);
 	units_fmt_size(sb, sizeof(sb), b);
-	if (err && errlen)
-		snprintf(err, errlen, fmt, sa, sb);
+	errmsg(err, errlen, fmt, sa, sb);
 	return -EINVAL;
 }
 
 static int pool_msg(char *err, size_t errlen, const char *msg)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
+	errmsg(err, errlen, "%s", msg);
 	return -EINVAL;
 }
 
@@ -719,33 +719,38 @@ static int pool_setup(struct pool *p, uint64_t seed, uint32_t rep)
 	return pool_init_segments(p);
 }
 
-int pool_create(struct sim *sim, struct stats *st, const char *component,
-		const struct pool_cfg *cfg, uint64_t seed, uint32_t rep,
-		struct pool_mem *m, struct pool **out)
+int pool_create(const struct pool_cfg *cfg, const struct model_env *env,
+		struct pool_mem *m, struct pool **out, char *err, size_t errlen)
 {
 	struct pool *p;
 	int rc;
 
-	if (!sim || !st || !component || !out || pool_cfg_check(cfg, NULL, 0))
-		return -EINVAL;
+	rc = pool_cfg_check(cfg, err, errlen);
+	if (rc)
+		return rc;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return -ENOMEM;
-	p->sim = sim;
-	p->st = st;
-	p->comp = component;
+		goto out_nomem;
+	p->sim = env->sim;
+	p->st = env->st;
+	p->comp = env->component;
 	p->cfg = *cfg;
 	p->mem = m;
-	rc = pool_setup(p, seed, rep);
+	rc = pool_setup(p, cfg->seed, env->rep);
 	if (!rc && cfg->mode == POOL_DYNAMIC && cfg->reap_ps > 0) {
-		p->reaper =
-			sim_schedule(sim, cfg->reap_ps, pool_reaper, p, NULL);
+		p->reaper = sim_schedule(env->sim, cfg->reap_ps, pool_reaper, p,
+					 NULL);
 		if (!p->reaper)
 			rc = -ENOMEM;
 	}
 	if (rc) {
 		pool_destroy(p);
-		return rc;
+		if (rc == -ENOSPC) {
+			errmsg(err, errlen,
+			       "the host's memory cannot hold its initial reservation");
+			return rc;
+		}
+		goto out_nomem;
 	}
 	if (m) {
 		p->mem_next = m->pools;
@@ -753,6 +758,9 @@ int pool_create(struct sim *sim, struct stats *st, const char *component,
 	}
 	*out = p;
 	return 0;
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void pool_destroy(struct pool *p)

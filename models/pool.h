@@ -37,6 +37,11 @@
  * high_water (B, the most ever reserved), in_use_high (B), reserved_mean
  * and in_use_mean (B, time-weighted after warm-up), held_at_end (buflets
  * still allocated at the end: held by packets in flight).
+ *
+ * A pool's configuration, struct pool_cfg, comes from pool_cfg_load()
+ * (pool_params.c) or is written by hand (tests). Pools are not models the
+ * topology keeps: a host's pools belong to its memory (hostmem.h), which
+ * creates, finishes and destroys them.
  */
 #ifndef USNSIM_POOL_H
 #define USNSIM_POOL_H
@@ -45,6 +50,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "sim.h"
 
 struct stats;
@@ -71,7 +78,20 @@ struct pool_cfg {
 	sim_time reap_ps; /* reaper interval, 0: never */
 	sim_time idle_ps; /* a segment free this long is returned */
 	uint64_t iova_base;
+	uint64_t seed; /* the run's seed: with the repetition, the stream of
+			  random (see pool_create()) */
 };
+
+/* Fills cfg from the parameters of host prefix ("hosts.client") for its
+ * device pool (device: prefix.pool.device_*, device-visible, I/O
+ * addresses from 4 GiB up) or for a channel pool (prefix.pool.user_*):
+ * the settings every pool of the host shares (prefix.pool.*), the page of
+ * its IOMMU (prefix.nic.iommu.page) and the run's seed. cfg->ncpus is
+ * left 0: the CPUs are the host's, which its creator knows. Returns 0, or
+ * -EINVAL with "file:line:col: KIND pool: ..." in err (at
+ * prefix.pool.KIND_segment) if pool_cfg_check() refuses the result. */
+int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
+		  const char *prefix, bool device, char *err, size_t errlen);
 
 /* The memory of a host, shared by its pools: limit_bytes (0: unlimited).
  * Statistics under component: gauge (and series) mem.reserved, counter
@@ -87,14 +107,15 @@ void pool_mem_destroy(struct pool_mem *m); /* NULL is a no-op */
 int pool_cfg_check(const struct pool_cfg *cfg, char *err, size_t errlen);
 
 /* Creates a pool drawing from m (may be NULL: unlimited), registering its
- * statistics under component (must outlive it); reserves (and maps) its
- * initial segments and schedules its reaper. Random choices (cfg->random)
- * come from the stream (seed, rep, "<component>.alloc"). Returns 0;
- * -EINVAL (cfg check failed); -ENOSPC (the host's memory cannot hold the
+ * statistics under env->component (must outlive it); reserves (and maps)
+ * its initial segments and schedules its reaper. Random choices
+ * (cfg->random) come from the stream (cfg->seed, env->rep,
+ * "<component>.alloc"). Returns 0, or with the reason in err: -EINVAL
+ * (pool_cfg_check() failed); -ENOSPC (the host's memory cannot hold the
  * initial reservation); -ENOMEM. Call before sim_run. */
-int pool_create(struct sim *sim, struct stats *st, const char *component,
-		const struct pool_cfg *cfg, uint64_t seed, uint32_t rep,
-		struct pool_mem *m, struct pool **out);
+int pool_create(const struct pool_cfg *cfg, const struct model_env *env,
+		struct pool_mem *m, struct pool **out, char *err,
+		size_t errlen);
 void pool_destroy(struct pool *p); /* NULL is a no-op */
 
 /* Allocates the buflets for len bytes, on behalf of CPU cpu (its magazine;

@@ -9,8 +9,78 @@
  * taken it; every app end with a user-space stack owns a channel pool.
  * models/pool.c describes the model. Defaults come from the reference
  * implementation (reference/skywalk-facts.md, memory).
+ *
+ * The pools of a host share its settings (mode, buffer size, buflets per
+ * packet, costs, reaper); the device pool and the channel pools differ in
+ * segment size, limits and visibility. The page a segment must be a
+ * multiple of is the IOMMU's (hosts.*.nic.iommu.page, nic_params.c). The
+ * device pool's buffers sit at I/O addresses from 4 GiB up (channel pools
+ * are not device-visible). pool_cfg_load() reads one pool's configuration
+ * and hostmem_cfg_load() the host's: both pools' and its memory's.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "hostmem.h"
 #include "models.h"
+#include "pool.h"
+
+#define POOL_DEV_IOVA (1ull << 32)
+
+int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
+		  const char *prefix, bool device, char *err, size_t errlen)
+{
+	const char *kind = device ? "device" : "user";
+	char key[64], where[256], why[256];
+
+#define K(what) (snprintf(key, sizeof(key), "pool.%s_" what, kind), key)
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = strcmp(param_str(src, prefix, "pool.mode"), "static")
+			    ? POOL_DYNAMIC
+			    : POOL_STATIC;
+	cfg->buffer_bytes = (uint32_t)param_size(src, prefix, "pool.buffer");
+	cfg->buflets_max = (uint32_t)param_int(src, prefix, "pool.buflets");
+	cfg->page_bytes = param_size(src, prefix, "nic.iommu.page");
+	cfg->segment_bytes = param_size(src, prefix, K("segment"));
+	cfg->min_bytes = param_size(src, prefix, K("min"));
+	cfg->max_bytes = param_size(src, prefix, K("max"));
+	cfg->device = device;
+	cfg->random = param_int(src, prefix, "pool.random") != 0;
+	cfg->magazine = (uint32_t)param_int(src, prefix, "pool.magazine");
+	cfg->alloc_ps = param_time(src, prefix, "pool.alloc");
+	cfg->magazine_ps = param_time(src, prefix, "pool.alloc_magazine");
+	cfg->map_ps = param_time(src, prefix, "pool.map");
+	cfg->unmap_ps = param_time(src, prefix, "pool.unmap");
+	cfg->reap_ps = param_time(src, prefix, "pool.reap");
+	cfg->idle_ps = param_time(src, prefix, "pool.idle");
+	cfg->iova_base = device ? POOL_DEV_IOVA : 0;
+	cfg->seed = (uint64_t)param_int(src, NULL, "seed");
+	if (!pool_cfg_check(cfg, why, sizeof(why)))
+		return 0;
+	param_where(src, prefix, K("segment"), where, sizeof(where));
+#undef K
+	errmsg(err, errlen, "%s: %s pool: %s", where, kind, why);
+	return -EINVAL;
+}
+
+int hostmem_cfg_load(struct hostmem_cfg *cfg, const struct param_src *src,
+		     const char *prefix, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->modelled = strcmp(param_str(src, prefix, "pool.mode"), "none");
+	if (!cfg->modelled)
+		return 0;
+	cfg->memory_bytes = param_size(src, prefix, "memory");
+	param_where(src, prefix, "memory", cfg->memory_at,
+		    sizeof(cfg->memory_at));
+	rc = pool_cfg_load(&cfg->device, src, prefix, true, err, errlen);
+	return rc ? rc
+		  : pool_cfg_load(&cfg->user, src, prefix, false, err, errlen);
+}
 
 const struct param_def pool_params[] = {
 	{ "hosts.*.pool.mode", PT_ENUM, "none", "none|static|dynamic", 0, 0,

@@ -3,9 +3,12 @@
  * harness.
  *
  * Each test writes a one-host scenario (hosts.h.mux.*) to a temporary
- * file, overrides a few parameters with --set style strings, creates the
- * multiplexer on an engine with its statistics and a line of its choice,
- * sends packets into its input from scheduled events and records what
+ * file, overrides a few parameters with --set style strings, loads the
+ * multiplexer's configuration with mux_cfg_load() from the scenario seen
+ * through a source that answers hosts.h.nic.rate, min_frame and framing
+ * with a line of the test's choice, creates the multiplexer on an engine
+ * with its statistics, sends packets into its input from scheduled
+ * events and records what
  * reaches the driver port (time, source, size, queued_ps) and the drop
  * port. Expected numbers are worked out from the model in closed form:
  * serialization times of max(len, min_frame) + framing bytes at the line
@@ -25,7 +28,9 @@
 
 #include <CUnit/CUnit.h>
 
+#include "model.h"
 #include "mux.h"
+#include "param.h"
 #include "scenario.h"
 #include "stats.h"
 #include "units.h"
@@ -134,6 +139,65 @@ static int write_yaml(const char *text, char *path, size_t n)
 	return fclose(fp) ? -1 : 0;
 }
 
+/* The scenario's values, except the line of host h's NIC: the test's. */
+struct line_src {
+	struct param_src scn;
+	struct param_val rate, min_frame, framing;
+};
+
+static const struct param_val *line_get(const void *ctx, const char *path)
+{
+	const struct line_src *l = ctx;
+
+	if (!strcmp(path, "hosts.h.nic.rate"))
+		return &l->rate;
+	if (!strcmp(path, "hosts.h.nic.min_frame"))
+		return &l->min_frame;
+	if (!strcmp(path, "hosts.h.nic.framing"))
+		return &l->framing;
+	return l->scn.get(l->scn.ctx, path);
+}
+
+static int line_where(const void *ctx, const char *path, char *buf, size_t n)
+{
+	const struct line_src *l = ctx;
+
+	return l->scn.where(l->scn.ctx, path, buf, n);
+}
+
+static size_t line_instances(const void *ctx, const char *group,
+			     const char *const **names)
+{
+	const struct line_src *l = ctx;
+
+	return l->scn.instances(l->scn.ctx, group, names);
+}
+
+/* Creates host h's multiplexer from s on line, for napps apps, as the
+ * topology does: the configuration's loader first. Returns what the
+ * loader or mux_create() returns, with the message in err. */
+static int fx_create(struct sim *sim, struct stats *st, const struct scn *s,
+		     const struct mux_line *line, uint32_t napps,
+		     struct mux **out, char *err, size_t errlen)
+{
+	struct line_src ls = {
+		.scn = scn_source(s),
+		.rate = { .type = PT_BITRATE, .u.d = line->rate_bps },
+		.min_frame = { .type = PT_SIZE,
+			       .u.size = line->min_frame_bytes },
+		.framing = { .type = PT_SIZE, .u.size = line->framing_bytes },
+	};
+	struct param_src src = { .ctx = &ls,
+				 .get = line_get,
+				 .where = line_where,
+				 .instances = line_instances };
+	struct model_env env = { .sim = sim, .st = st, .component = COMP };
+	struct mux_cfg cfg;
+	int rc = mux_cfg_load(&cfg, &src, "hosts.h", err, errlen);
+
+	return rc ? rc : mux_create(&cfg, &env, napps, out, err, errlen);
+}
+
 /* Loads the scenario with overrides and creates the multiplexer for napps
  * apps on line. Returns 0, or -1 (the reason on stderr). */
 static int fx_init(struct fx *f, const char *const *sets, size_t nsets,
@@ -158,8 +222,8 @@ static int fx_init(struct fx *f, const char *const *sets, size_t nsets,
 	f->out = calloc(MAXREC, sizeof(*f->out));
 	if (!f->st || !f->pool || !f->spec || !f->out)
 		return -1;
-	rc = mux_create(f->sim, f->st, f->s, "hosts.h", COMP, line, napps,
-			&f->m, err, sizeof(err));
+	rc = fx_create(f->sim, f->st, f->s, line, napps, &f->m, err,
+		       sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -812,7 +876,8 @@ static void test_deadlines(void)
 	check_deadlines("hosts.h.mux.discipline=reserved_share", true);
 }
 
-/* Creates from yaml text on line; returns mux_create's code, err set. */
+/* Creates from yaml text on line; returns the code of the scenario's
+ * loader, of mux_cfg_load() or of mux_create(), err set. */
 static int create_from(const char *yaml, const struct mux_line *line,
 		       char *path, size_t pathlen, char *err, size_t errlen)
 {
@@ -827,8 +892,7 @@ static int create_from(const char *yaml, const struct mux_line *line,
 		rc = scn_load(path, NULL, 0, &s, err, errlen);
 		unlink(path);
 		if (!rc)
-			rc = mux_create(sim, st, s, "hosts.h", COMP, line, 1,
-					&m, err, errlen);
+			rc = fx_create(sim, st, s, line, 1, &m, err, errlen);
 	}
 	mux_destroy(m);
 	scn_destroy(s);

@@ -72,6 +72,22 @@ static void fx_fini(struct fx *f)
 	sim_destroy(f->sim);
 }
 
+/* pool_create() on the fixture's engine and memory, under component comp,
+ * random stream (seed, rep). */
+static int fx_pool(const struct fx *f, const char *comp,
+		   const struct pool_cfg *c, uint64_t seed, uint32_t rep,
+		   struct pool **out)
+{
+	struct model_env env = {
+		.sim = f->sim, .st = f->st, .component = comp, .rep = rep
+	};
+	struct pool_cfg cs = *c;
+	char err[256];
+
+	cs.seed = seed;
+	return pool_create(&cs, &env, f->mem, out, err, sizeof(err));
+}
+
 /* A dynamic kernel pool: buffer 2KiB, segment 8KiB, no magazine. */
 static struct pool_cfg base_cfg(void)
 {
@@ -183,8 +199,7 @@ static void carve_one(const struct carve_case *k, enum pool_mode mode,
 	c.iova_base = 0x7f0000001000ULL + k->buffer; /* any base */
 	CU_ASSERT_FATAL(n <= NBUF_MAX);
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "p", &c, 1, 0, f.mem, &p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	for (i = 0; i < n; i++) {
 		got[i] = pool_alloc(p, 0, k->buffer, NULL);
 		if (got[i] >= n)
@@ -269,7 +284,7 @@ static int ref_init(struct ref *r, struct fx *f, const char *comp,
 	r->nbuf = (uint32_t)(c->max_bytes / c->buffer_bytes);
 	r->min_segs = (uint32_t)((c->min_bytes + c->segment_bytes - 1) /
 				 c->segment_bytes);
-	return pool_create(f->sim, f->st, comp, c, seed, 0, f->mem, &r->p);
+	return fx_pool(f, comp, c, seed, 0, &r->p);
 }
 
 static uint32_t ref_held_segments(const struct ref *r)
@@ -561,8 +576,7 @@ static void test_series(void)
 	test_state = 0x5eed0003;
 	memset(&l, 0, sizeof(l));
 	CU_ASSERT_FATAL(fx_init(&f, 500 * SIM_NS, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "p", &c, 3, 0, f.mem, &l.p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 3, 0, &l.p) == 0);
 	CU_ASSERT_FATAL(stats_start(f.st) == 0);
 	sim_schedule(f.sim, 0, load_step, &l, NULL);
 	sim_run(f.sim, 2050 * SIM_US); /* ends in a busy period */
@@ -629,10 +643,8 @@ static void test_pressure(void)
 	c.max_bytes = 16 * KiB;
 	c.device = true;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 16 * KiB) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "pa", &c, 1, 0, f.mem, &pa) ==
-			0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "pb", &c, 1, 0, f.mem, &pb) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "pa", &c, 1, 0, &pa) == 0);
+	CU_ASSERT_FATAL(fx_pool(&f, "pb", &c, 1, 0, &pb) == 0);
 	for (int i = 0; i < 8; i++)
 		a[i] = pool_alloc(pa, 0, 2048, NULL);
 	CU_ASSERT_EQUAL(a[7], 7);
@@ -690,8 +702,7 @@ static void test_pressure(void)
 	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
 	/* a static pool that the host cannot hold is refused */
 	c.mode = POOL_STATIC;
-	CU_ASSERT_EQUAL(pool_create(f.sim, f.st, "ps", &c, 1, 0, f.mem, &ps),
-			-ENOSPC);
+	CU_ASSERT_EQUAL(fx_pool(&f, "ps", &c, 1, 0, &ps), -ENOSPC);
 	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
 	pool_destroy(pa);
 	pool_destroy(pb);
@@ -709,10 +720,8 @@ static void test_pressure_static(void)
 	c.mode = POOL_STATIC;
 	c.max_bytes = 16 * KiB;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 24 * KiB) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "ps", &c, 1, 0, f.mem, &ps) ==
-			0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "pd", &d, 1, 0, f.mem, &pd) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "ps", &c, 1, 0, &ps) == 0);
+	CU_ASSERT_FATAL(fx_pool(&f, "pd", &d, 1, 0, &pd) == 0);
 	CU_ASSERT_EQUAL(pool_reserved(ps), 16 * KiB);
 	for (int i = 0; i < 4; i++)
 		CU_ASSERT_NOT_EQUAL(pool_alloc(pd, 0, 2048, NULL), POOL_NONE);
@@ -740,8 +749,7 @@ static void test_reservation(void)
 	c.segment_bytes = 8 * KiB; /* 4 buflets */
 	c.max_bytes = 64 * KiB;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "ps", &c, 1, 0, f.mem, &ps) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "ps", &c, 1, 0, &ps) == 0);
 	CU_ASSERT_EQUAL(pool_reserved(ps), 64 * KiB);
 	CU_ASSERT_EQUAL(pool_segments(ps), 8);
 	CU_ASSERT_EQUAL(counter(f.st, "ps", "maps"), 8);
@@ -760,8 +768,7 @@ static void test_reservation(void)
 	/* dynamic: one segment per depot miss, one mapping per segment */
 	c.mode = POOL_DYNAMIC;
 	c.min_bytes = 8 * KiB;
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "pd", &c, 1, 0, f.mem, &pd) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "pd", &c, 1, 0, &pd) == 0);
 	CU_ASSERT_EQUAL(pool_reserved(pd), 8 * KiB);
 	CU_ASSERT_EQUAL(counter(f.st, "pd", "maps"), 1);
 	for (uint32_t k = 1; k <= 32; k++) {
@@ -792,8 +799,7 @@ static void test_reservation(void)
 	/* a kernel-only pool grows without mapping */
 	c.device = false;
 	c.min_bytes = 0;
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "pk", &c, 1, 0, f.mem, &pk) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "pk", &c, 1, 0, &pk) == 0);
 	CU_ASSERT_EQUAL(pool_reserved(pk), 0);
 	CU_ASSERT_EQUAL(pool_alloc(pk, 0, 1, NULL), 0);
 	CU_ASSERT_EQUAL(pool_reserved(pk), 8 * KiB);
@@ -824,8 +830,7 @@ static void test_costs(void)
 	c.magazine = 4; /* refills 2 */
 	c.ncpus = 1;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "p", &c, 1, 0, f.mem, &p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	CU_ASSERT_EQUAL(pool_reserved(p), 0);
 	/* a depot miss: grow (map) + depot; the magazine gets 2 */
 	cost = 1000;
@@ -877,8 +882,7 @@ static void test_costs(void)
 	/* a kernel pool's grow costs no mapping */
 	pool_destroy(p);
 	c.device = false;
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "k", &c, 1, 0, f.mem, &p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "k", &c, 1, 0, &p) == 0);
 	cost = 0;
 	pool_alloc(p, 0, 1, &cost);
 	CU_ASSERT_EQUAL(cost, 100);
@@ -900,8 +904,7 @@ static void test_magazine_spill(void)
 	c.magazine = 4;
 	c.ncpus = 1;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "p", &c, 1, 0, f.mem, &p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	for (int i = 0; i < 6; i++)
 		b[i] = pool_alloc(p, 1, 1, NULL); /* no magazine: 0 .. 5 */
 	CU_ASSERT_EQUAL(b[5], 5);
@@ -933,8 +936,7 @@ static void test_magazine_drain(void)
 	c.magazine = 4;
 	c.ncpus = 2;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "p", &c, 1, 0, f.mem, &p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	for (int i = 0; i < 16; i++)
 		b[i] = pool_alloc(p, 2, 1, NULL);
 	CU_ASSERT_EQUAL(pool_in_use(p), 32 * KiB);
@@ -966,8 +968,7 @@ static void test_chains(void)
 	c.buflets_max = 5;
 	c.max_bytes = 64 * KiB;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(f.sim, f.st, "p", &c, 1, 0, f.mem, &p) ==
-			0);
+	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	CU_ASSERT_EQUAL(pool_buffer_bytes(p), 2048);
 	head = pool_alloc(p, 0, 3 * 2048 + 1, NULL);
 	CU_ASSERT_FATAL(head != POOL_NONE);
@@ -1033,8 +1034,7 @@ static void reap_init(struct reap_fx *r, uint64_t min_bytes, uint32_t mag)
 	c.ncpus = mag ? 1 : 0;
 	c.device = true;
 	CU_ASSERT_FATAL(fx_init(&r->f, 0, 0) == 0);
-	CU_ASSERT_FATAL(pool_create(r->f.sim, r->f.st, "p", &c, 1, 0, r->f.mem,
-				    &r->p) == 0);
+	CU_ASSERT_FATAL(fx_pool(&r->f, "p", &c, 1, 0, &r->p) == 0);
 }
 
 static void reap_fini(struct reap_fx *r)
@@ -1224,8 +1224,7 @@ static void test_cfg_check(void)
 		rc = pool_cfg_check(&c, err, sizeof(err));
 		CHECKF(rc == -EINVAL && !strcmp(err, cases[i].msg),
 		       "case %zu: %d \"%s\"", i, rc, err);
-		CHECKF(pool_create(f.sim, f.st, "p", &c, 1, 0, f.mem, &p) ==
-			       -EINVAL,
+		CHECKF(fx_pool(&f, "p", &c, 1, 0, &p) == -EINVAL,
 		       "case %zu: created", i);
 	}
 	/* a short buffer truncates, NULL is allowed */
@@ -1259,8 +1258,7 @@ static void test_random_stream(void)
 		struct fx *e = &f[run[k]];
 		struct pool *p;
 
-		CU_ASSERT_FATAL(pool_create(e->sim, e->st, names[k], &c, 42,
-					    reps[k], e->mem, &p) == 0);
+		CU_ASSERT_FATAL(fx_pool(e, names[k], &c, 42, reps[k], &p) == 0);
 		for (int i = 0; i < 16; i++)
 			seq[k][i] = pool_alloc(p, 0, 1, NULL);
 		pool_destroy(p);

@@ -53,13 +53,6 @@ void topo_sw_destroy(struct topo_sw *w)
 {
 	fsw_destroy(w->fsw);
 	stk_host_destroy(w->kh);
-	hostmem_destroy(w->mem);
-	mux_destroy(w->mux);
-	agent_destroy(w->agent);
-	adv_destroy(w->adv);
-	free(w->mux_name);
-	free(w->agent_name);
-	free(w->adv_name);
 	cpu_destroy(w->cpu);
 	free(w->kcores);
 	free(w->cpu_name);
@@ -119,12 +112,17 @@ void topo_destroy(struct topo *t)
 	free(t->end_names);
 	for (size_t i = 0; t->sw && i < t->nhosts; i++)
 		topo_sw_destroy(&t->sw[i]);
-	free(t->sw);
 	free(t->stack);
 	free(t->paths);
 	for (size_t i = t->nmodels; i-- > 0;)
 		t->models[i].ops->destroy(t->models[i].m);
 	free(t->models);
+	for (size_t i = 0; t->sw && i < t->nhosts; i++) {
+		free(t->sw[i].mux_name);
+		free(t->sw[i].agent_name);
+		free(t->sw[i].adv_name);
+	}
+	free(t->sw);
 	for (size_t i = 0; t->port_names && i < t->nhosts; i++)
 		free(t->port_names[i]);
 	free(t->ports);
@@ -417,9 +415,9 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 			return -ENOMEM;
 		nic_connect(t->nics[i], topo_wire(t), drv_rx_input(t->drvs[i]),
 			    drop);
-		rc = topo_memory(t, sim, st, s, rep, i, err, errlen);
+		rc = topo_memory(t, s, i, err, errlen);
 		if (!rc)
-			rc = topo_mux(t, sim, st, s, i, err, errlen);
+			rc = topo_mux(t, i, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -490,7 +488,7 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 				: topo_net_input(t));
 	}
 	rc = topo_stacks(t, sim, st, s, rep, err, errlen);
-	return rc ? rc : topo_lowlat(t, sim, st, s);
+	return rc ? rc : topo_lowlat(t, s, err, errlen);
 }
 
 int topo_start(struct topo *t)
@@ -575,12 +573,6 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	if (t->ns3net)
 		ns3net_finish(t->ns3net);
 	for (size_t i = 0; i < t->nhosts; i++) {
-		if (t->sw[i].mem)
-			hostmem_finish(t->sw[i].mem);
-		if (t->sw[i].mux)
-			mux_finish(t->sw[i].mux);
-		if (t->sw[i].agent)
-			agent_finish(t->sw[i].agent);
 		nic_finish(t->nics[i]);
 		drv_finish(t->drvs[i]);
 		down += drv_host_down(t->drvs[i]);
@@ -598,8 +590,6 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 			held_i += nic_held_by(t->nics[h], src) +
 				  drv_held_by(t->drvs[h], src) +
 				  (t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
-						: 0) +
-				  (t->sw[h].mux ? mux_held_by(t->sw[h].mux, src)
 						: 0);
 		for (size_t e = 2 * i; e < 2 * i + 2; e++)
 			held_i += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;

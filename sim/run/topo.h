@@ -127,17 +127,14 @@ int topo_keep(struct topo *t, const struct model_ops *ops, void *m);
 char *topo_strf(const char *fmt, const char *a, const char *b);
 void topo_sw_destroy(struct topo_sw *w);
 void topo_dev_tx(void *owner, struct sim_pkt *p);
-int topo_memory(struct topo *t, struct sim *sim, struct stats *st,
-		const struct scn *s, uint32_t rep, size_t i, char *err,
+int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 		size_t errlen);
-int topo_mux(struct topo *t, struct sim *sim, struct stats *st,
-	     const struct scn *s, size_t i, char *err, size_t errlen);
+int topo_mux(struct topo *t, size_t i, char *err, size_t errlen);
 int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
 		     size_t errlen);
 int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
 		const struct scn *s, uint32_t rep, char *err, size_t errlen);
-int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
-		const struct scn *s);
+int topo_lowlat(struct topo *t, const struct scn *s, char *err, size_t errlen);
 void topo_finish_cpu(struct topo *t, struct stats *st);
 
 #endif

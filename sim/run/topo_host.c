@@ -106,63 +106,114 @@ static void topo_app_expired(void *arg, bool dropped)
 	app_on_expired(arg, dropped);
 }
 
-/* Host i's multiplexer (and agent), and the deadline hooks of its driver
- * and NIC. */
-int topo_mux(struct topo *t, struct sim *sim, struct stats *st,
-	     const struct scn *s, size_t i, char *err, size_t errlen)
+/* Host i's agent, for its multiplexer w->mux (reserved_share). */
+static int topo_agent(struct topo *t, size_t i, const char *pre, char *err,
+		      size_t errlen)
 {
 	struct topo_sw *w = &t->sw[i];
-	char path[192];
-	struct mux_line line;
+	struct model_env env;
+	struct agent_cfg cfg;
+	int rc = agent_cfg_load(&cfg, &t->src, pre, err, errlen);
+
+	if (rc)
+		return rc;
+	w->agent_name = topo_strf("hosts.%s.agent%s", t->hosts[i], "");
+	if (!w->agent_name)
+		return -ENOMEM;
+	env = topo_env(t, w->agent_name);
+	rc = agent_create(&cfg, &env, w->mux, (uint32_t)t->napps, &w->agent,
+			  err, errlen);
+	return rc ? rc : topo_keep(t, &agent_ops, w->agent);
+}
+
+/* Host i's multiplexer (and agent), and the deadline hooks of its driver
+ * and NIC. The multiplexer paces to the NIC's line, which its
+ * configuration reads. */
+int topo_mux(struct topo *t, size_t i, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[i];
+	char pre[160];
+	struct model_env env;
+	struct mux_cfg cfg;
 	int rc;
 
 	drv_on_expired(t->drvs[i], topo_expired, w);
 	nic_on_expired(t->nics[i], topo_expired, w);
 	nic_on_sent(t->nics[i], topo_sent, w);
 	w->mux_in = w->drv_in;
-	snprintf(path, sizeof(path), "hosts.%s.mux.discipline", t->hosts[i]);
-	if (!strcmp(scn_str(s, path), "none"))
-		return 0;
-	snprintf(path, sizeof(path), "hosts.%s.nic.rate", t->hosts[i]);
-	line.rate_bps = scn_double(s, path);
-	snprintf(path, sizeof(path), "hosts.%s.nic.min_frame", t->hosts[i]);
-	line.min_frame = (uint32_t)scn_size(s, path);
-	snprintf(path, sizeof(path), "hosts.%s.nic.framing", t->hosts[i]);
-	line.framing = (uint32_t)scn_size(s, path);
-	snprintf(path, sizeof(path), "hosts.%s", t->hosts[i]);
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[i]);
+	rc = mux_cfg_load(&cfg, &t->src, pre, err, errlen);
+	if (rc || cfg.disc == MUX_NONE)
+		return rc;
 	w->mux_name = topo_strf("hosts.%s.mux%s", t->hosts[i], "");
 	if (!w->mux_name)
 		return -ENOMEM;
-	rc = mux_create(sim, st, s, path, w->mux_name, &line,
-			(uint32_t)t->napps, &w->mux, err, errlen);
+	env = topo_env(t, w->mux_name);
+	rc = mux_create(&cfg, &env, (uint32_t)t->napps, &w->mux, err, errlen);
+	if (!rc)
+		rc = topo_keep(t, &mux_ops, w->mux);
 	if (rc)
 		return rc;
 	mux_connect(w->mux, w->drv_in, sink_drop_input(t->sink));
 	mux_on_expired(w->mux, topo_expired, w);
 	w->mux_in = mux_input(w->mux);
-	if (mux_discipline(w->mux) != MUX_RESERVED_SHARE)
+	if (cfg.disc != MUX_RESERVED_SHARE)
 		return 0;
-	w->agent_name = topo_strf("hosts.%s.agent%s", t->hosts[i], "");
-	if (!w->agent_name ||
-	    agent_create(sim, st, s, path, w->agent_name, w->mux,
-			 (uint32_t)t->napps, &w->agent))
-		return -ENOMEM;
-	return 0;
+	return topo_agent(t, i, pre, err, errlen);
 }
 
-/* Host i's memory and pools; its NIC takes buffers from the device pool. */
-int topo_memory(struct topo *t, struct sim *sim, struct stats *st,
-		const struct scn *s, uint32_t rep, size_t i, char *err,
+static bool topo_host_needs_sw(const struct topo *t, size_t h)
+{
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->stack[i] != STK_NONE &&
+		    (t->app_host[i] == (long)h || t->app_peer[i] == (long)h))
+			return true;
+	return false;
+}
+
+/* The cores host h will have (topo_software(), topo_end()): its kernel
+ * cores and one per app end on it; none without a software path. */
+static uint32_t topo_host_cores(const struct topo *t, const struct scn *s,
+				size_t h)
+{
+	char path[192];
+	uint32_t n;
+
+	if (!topo_host_needs_sw(t, h))
+		return 0;
+	snprintf(path, sizeof(path), "hosts.%s.cpu.kernel_cores", t->hosts[h]);
+	n = (uint32_t)scn_int(s, path);
+	for (size_t i = 0; i < t->napps; i++)
+		if (t->stack[i] != STK_NONE)
+			n += (t->app_host[i] == (long)h) +
+			     (t->app_peer[i] == (long)h);
+	return n;
+}
+
+/* Host i's memory and pools; its NIC takes buffers from the device pool.
+ * The pools have a magazine for each of the host's cores. */
+int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 		size_t errlen)
 {
 	struct topo_sw *w = &t->sw[i];
-	int rc = hostmem_create(sim, st, s, t->hosts[i], rep, &w->mem, err,
-				errlen);
+	struct hostmem_cfg cfg;
+	struct model_env env;
+	char pre[160];
+	int rc;
 
 	w->drv_in = drv_tx_input(t->drvs[i]);
-	if (rc || !w->mem)
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[i]);
+	rc = hostmem_cfg_load(&cfg, &t->src, pre, err, errlen);
+	if (rc || !cfg.modelled)
 		return rc;
-	w->no_memory = stats_counter(st, t->drv_names[i], "drops.no_memory",
+	env = topo_env(t, pre); /* hostmem copies it */
+	rc = hostmem_create(&cfg, &env, topo_host_cores(t, s, i), &w->mem, err,
+			    errlen);
+	if (!rc)
+		rc = topo_keep(t, &hostmem_ops, w->mem);
+	if (rc)
+		return rc;
+	w->no_memory = stats_counter(t->st, t->drv_names[i], "drops.no_memory",
 				     "packets");
 	if (!w->no_memory)
 		return -ENOMEM;
@@ -276,15 +327,6 @@ int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
 				err, errlen);
 	}
 	return 0;
-}
-
-static bool topo_host_needs_sw(const struct topo *t, size_t h)
-{
-	for (size_t i = 0; i < t->napps; i++)
-		if (t->stack[i] != STK_NONE &&
-		    (t->app_host[i] == (long)h || t->app_peer[i] == (long)h))
-			return true;
-	return false;
 }
 
 /* What waits to leave host w: its driver's TX queue and NIC TX ring (the
@@ -502,11 +544,31 @@ static void topo_rate_changed(void *arg)
 		sim_stop(t->sim);
 }
 
-/* Classes at the multiplexers, and advisories for adaptive apps. */
-int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
-		const struct scn *s)
+/* Host h's advisories (for its adaptive apps). */
+static int topo_advisory(struct topo *t, size_t h, char *err, size_t errlen)
 {
+	struct topo_sw *w = &t->sw[h];
+	struct model_env env;
+	struct adv_cfg cfg;
 	char pre[160];
+	int rc;
+
+	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
+	rc = adv_cfg_load(&cfg, &t->src, pre, err, errlen);
+	if (rc)
+		return rc;
+	w->adv_name = topo_strf("%s.advisory%s", pre, "");
+	if (!w->adv_name)
+		return -ENOMEM;
+	env = topo_env(t, w->adv_name);
+	rc = adv_create(&cfg, &env, topo_adv_sample, w, &w->adv, err, errlen);
+	return rc ? rc : topo_keep(t, &adv_ops, w->adv);
+}
+
+/* Classes at the multiplexers, and advisories for adaptive apps. */
+int topo_lowlat(struct topo *t, const struct scn *s, char *err, size_t errlen)
+{
+	int rc;
 
 	for (size_t i = 0; i < t->napps; i++) {
 		struct topo_sw *w;
@@ -517,13 +579,11 @@ int topo_lowlat(struct topo *t, struct sim *sim, struct stats *st,
 		if (!app_wants_advisories(t->apps[i]) || t->app_host[i] < 0)
 			continue;
 		w = &t->sw[t->app_host[i]];
-		snprintf(pre, sizeof(pre), "hosts.%s",
-			 t->hosts[t->app_host[i]]);
-		if (!w->adv &&
-		    (!(w->adv_name = topo_strf("%s.advisory%s", pre, "")) ||
-		     adv_create(sim, st, s, pre, w->adv_name, topo_adv_sample,
-				w, &w->adv)))
-			return -ENOMEM;
+		rc = w->adv ? 0
+			    : topo_advisory(t, (size_t)t->app_host[i], err,
+					    errlen);
+		if (rc)
+			return rc;
 		if (adv_subscribe(w->adv, topo_adv_deliver, t->apps[i]))
 			return -ENOMEM;
 	}

@@ -1,18 +1,27 @@
 /*
- * lowlat_params.c - parameters of a host's negotiation agent
- * (hosts.*.agent.*) and interface advisories (hosts.*.advisory.*); the
- * multiplexer's are in mux_params.c. models/agent.c and advisory.c
- * describe the models.
+ * advisory_params.c - parameters of a host's interface advisories
+ * (hosts.*.advisory.*): reports on its interface delivered to the
+ * channels of adaptive apps. models/advisory.c describes the model.
  */
+#include <string.h>
+
+#include "advisory.h"
 #include "models.h"
 
-const struct param_def lowlat_params[] = {
-	{ "hosts.*.agent.window", PT_TIME, "10ms", NULL, 1, 1e15,
-	  "agent: policing window; an admitted app that sends more than its rate allows over a window is revoked",
-	  "usnsim: the advisory period of the reference virtual driver, 10 ms (reference/skywalk-facts.md)" },
-	{ "hosts.*.agent.tolerance", PT_FLOAT, "0.1", NULL, 0, 100,
-	  "agent: how far above its admitted rate an app may go within a window before it is revoked",
-	  "usnsim: 10% for bursts and measurement granularity" },
+int adv_cfg_load(struct adv_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	cfg->interval_ps = param_time(src, prefix, "advisory.interval");
+	cfg->delay_ps = param_time(src, prefix, "advisory.delay");
+	cfg->busy_ps = param_time(src, prefix, "advisory.busy");
+	cfg->periodic =
+		!strcmp(param_str(src, prefix, "advisory.mode"), "periodic");
+	return 0;
+}
+
+const struct param_def advisory_params[] = {
 	{ "hosts.*.advisory.interval", PT_TIME, "10ms", NULL, 1, 1e15,
 	  "period of interface advisory reports (mode periodic)",
 	  "the reference virtual driver reports every >= 10 ms when enabled (reference/skywalk-facts.md)" },
