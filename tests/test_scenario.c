@@ -185,8 +185,8 @@ static void test_params_sorted_complete(void)
 	const char *prev = NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	/* 12 top-level, 13 network, 32 per app for 5 apps, no hosts */
-	CU_ASSERT_EQUAL(scn_param_count(s), 185);
+	/* 13 top-level, 13 network, 32 per app for 5 apps, no hosts */
+	CU_ASSERT_EQUAL(scn_param_count(s), 186);
 	CU_ASSERT_EQUAL(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -363,8 +363,8 @@ static void test_noname(void)
 	check_text(s, "name", "scn-noname");
 	CU_ASSERT_EQUAL(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CU_ASSERT_EQUAL(scn_param_count(s), 25);
-	CU_ASSERT_EQUAL(expected_params(s), 25);
+	CU_ASSERT_EQUAL(scn_param_count(s), 26);
+	CU_ASSERT_EQUAL(expected_params(s), 26);
 	CU_ASSERT_EQUAL(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);

@@ -726,11 +726,10 @@ static int sweep_range(struct sweep_ld *ld, struct sweep_path *p,
 	/* Counted before a value is made: a grid past the maximum is
 	 * refused before its dimensions take memory. */
 	if (!rc && ld->grid * (double)r.npoints > SWEEP_POINTS_MAX)
-		rc = sweep_fail(ld, m,
-				"%s: with this range the sweep has %.0f points "
-				"or more; at most %d are allowed",
-				p->path, ld->grid * (double)r.npoints,
-				SWEEP_POINTS_MAX);
+		rc = sweep_fail(ld, ld->block,
+				"sweep: at least %.0f points; at most %d are "
+				"allowed",
+				ld->grid * (double)r.npoints, SWEEP_POINTS_MAX);
 	for (long long i = 0; !rc && i < r.npoints; i++) {
 		sweep_from_canon(p->def, r.per_packet, sweep_range_at(&r, i),
 				 &v);
@@ -774,14 +773,13 @@ static int sweep_new_dim(struct sweep_ld *ld, size_t *dim)
 
 /* A dimension of n values is read: the grid so far must stay within the
  * maximum, so that no later dimension is expanded in vain. */
-static int sweep_dim_done(struct sweep_ld *ld, const struct scn_node *at,
-			  size_t n)
+static int sweep_dim_done(struct sweep_ld *ld, size_t n)
 {
 	ld->grid *= (double)n;
 	if (ld->grid > SWEEP_POINTS_MAX)
-		return sweep_fail(ld, at,
-				  "sweep: %.0f points or more up to here; at "
-				  "most %d are allowed",
+		return sweep_fail(ld, ld->block,
+				  "sweep: at least %.0f points; at most %d "
+				  "are allowed",
 				  ld->grid, SWEEP_POINTS_MAX);
 	return 0;
 }
@@ -800,7 +798,7 @@ static int sweep_dim(struct sweep_ld *ld, const struct scn_node *key,
 		rc = sweep_values(ld, p, val);
 	if (!rc)
 		ld->sw->d[dim].n = p->n;
-	return rc ? rc : sweep_dim_done(ld, key, p->n);
+	return rc ? rc : sweep_dim_done(ld, p->n);
 }
 
 /* One zip group: a mapping of paths whose values go together. */
@@ -836,7 +834,7 @@ static int sweep_zip_group(struct sweep_ld *ld, const struct scn_node *m)
 				"zip: %s has %zu values but %s has %zu; zipped paths need the same number",
 				sw->p[d->first].path, d->n, sw->p[i].path,
 				sw->p[i].n);
-	return sweep_dim_done(ld, m, d->n);
+	return sweep_dim_done(ld, d->n);
 }
 
 static int sweep_zip(struct sweep_ld *ld, const struct scn_node *val)
