@@ -1,5 +1,9 @@
 /*
  * app.h - traffic sources.
+ *
+ * An app's configuration, struct app_cfg, is filled by app_cfg_load()
+ * from apps.NAME.* (app_params.c): what the source sends, and where the
+ * topology places it (host, peer, stack, classes).
  */
 #ifndef USNSIM_APP_H
 #define USNSIM_APP_H
@@ -8,21 +12,75 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct app;
-struct scn;
-struct stats;
 
-/* Creates app `name` (the index is stamped into its packets' src) from the
- * parameters under apps.NAME, with random streams derived from (seed, rep,
- * "apps.NAME.arrivals" / ".sizes"). Returns 0; -EINVAL with a
- * "file:line:col: ..." message in err if the parameters do not fit together
- * (e.g. size_min > size_max, empirical sizes without a table); -ENOMEM. */
-int app_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
-	       const struct scn *s, const char *name, uint32_t index,
-	       uint32_t rep, struct app **out, char *err, size_t errlen);
+enum app_pattern { APP_POISSON, APP_CBR, APP_RPC };
+enum app_size_dist {
+	APP_SIZE_FIXED,
+	APP_SIZE_EXP,
+	APP_SIZE_UNIFORM,
+	APP_SIZE_EMPIRICAL
+};
+
+/* The configuration of an app: the parameters under apps.NAME (see
+ * app_params.c for their meaning, units and sources). Strings and the
+ * size table belong to the scenario. */
+struct app_cfg {
+	enum app_pattern pattern;
+	double rate_pps; /* the load as a packet rate, or 0 ... */
+	double rate_bps; /* ... as a bit rate, or 0 */
+	enum app_size_dist size_dist;
+	uint64_t size_bytes; /* fixed, or the exponential mean */
+	uint64_t size_min_bytes, size_max_bytes; /* uniform */
+	const struct param_table *size_table;	 /* empirical */
+	sim_time start_ps;
+	const char *host, *peer; /* host names; "": none */
+	uint64_t count_pkts;	 /* 0: no limit */
+	uint32_t burst_pkts;
+	sim_time on_ps, off_ps;	 /* mean periods; on 0: always on */
+	bool onoff_exp;		 /* exponential periods (else fixed) */
+	const char *stack;	 /* none, kernel, user: see stk_kind_of() */
+	uint32_t response_bytes; /* rpc */
+	sim_time think_ps, timeout_ps;
+	bool low_latency; /* class */
+	double ll_rate_bps;
+	const char *service_class; /* see mux_class_of() */
+	sim_time deadline_ps;	   /* relative to creation; 0: none */
+	uint8_t expiry;		   /* enum pkt_expiry */
+	bool tx_status;
+	uint32_t expiry_backoff; /* expired events before slowing down */
+	double backoff_factor;
+	bool adaptive;
+	double adapt_share;
+	int forge; /* enum pkt_forgery; -1: mix */
+	const char *forge_victim;
+	sim_time close_at_ps;
+};
+
+/* Fills cfg from the parameters under prefix ("apps.NAME"). Returns 0, or
+ * -EINVAL with "file:line:col: key: ..." in err if they do not fit
+ * together: host without peer (or the reverse, or the same host), a stack
+ * without hosts, rpc without a stack, forgeries or close_at without a
+ * user-space stack, forge_victim without replay, size_min above size_max
+ * for uniform sizes, empirical sizes without a usable table. */
+int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates an app whose packets come from pool and carry src = index,
+ * registering its statistics under env->component ("apps.NAME"), with
+ * random streams derived from (env->seed, env->rep,
+ * "<component>.arrivals" / ".sizes" / ".onoff"). Returns 0, or -ENOMEM
+ * with a message in err. */
+int app_create(const struct app_cfg *cfg, const struct model_env *env,
+	       struct pkt_pool *pool, uint32_t index, struct app **out,
+	       char *err, size_t errlen);
 void app_destroy(struct app *a); /* NULL is a no-op */
+/* destroy for the topology's loops (an app holds no packet). */
+extern const struct model_ops app_ops;
 void app_connect(struct app *a, struct sim_port out);
 /* Schedules the first packet; returns 0 or -ENOMEM. */
 int app_start(struct app *a);

@@ -6,8 +6,209 @@
  * Sizes are fixed, exponential (rounded to whole bytes, at least 1 B),
  * uniform between size_min and size_max, or drawn from a table. An app
  * with a host sends through that host's NIC to the NIC of its peer.
+ * app_cfg_load() is the one place they are read, and refuses the
+ * combinations that do not fit (the topology then checks the host names
+ * and forge_victim, which name other instances).
  */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "app.h"
+#include "errmsg.h"
 #include "models.h"
+
+/* "file:line:col: key: msg" in err; returns -EINVAL. */
+static int app_bad(const struct param_src *src, const char *prefix,
+		   const char *key, const char *msg, char *err, size_t errlen)
+{
+	char where[256];
+
+	param_where(src, prefix, key, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s: %s", where, key, msg);
+	return -EINVAL;
+}
+
+/* Whether t can be drawn from: rows, none of negative or non-finite
+ * weight, and a positive finite total (as rng_empirical_create() needs). */
+static int app_table_ok(const struct param_table *t)
+{
+	double sum = 0;
+
+	if (!t || !t->n || !t->value || !t->weight)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (!(t->weight[i] >= 0) || !isfinite(t->weight[i]))
+			return 0;
+		sum += t->weight[i];
+	}
+	return sum > 0 && isfinite(sum);
+}
+
+static int app_load_sizes(struct app_cfg *cfg, const struct param_src *src,
+			  const char *prefix, char *err, size_t errlen)
+{
+	const char *dist = param_str(src, prefix, "size_dist");
+	char where[256];
+
+	cfg->size_dist = !strcmp(dist, "exponential") ? APP_SIZE_EXP
+			 : !strcmp(dist, "uniform")   ? APP_SIZE_UNIFORM
+			 : !strcmp(dist, "empirical") ? APP_SIZE_EMPIRICAL
+						      : APP_SIZE_FIXED;
+	cfg->size_bytes = param_size(src, prefix, "size");
+	cfg->size_min_bytes = param_size(src, prefix, "size_min");
+	cfg->size_max_bytes = param_size(src, prefix, "size_max");
+	cfg->size_table = param_get(src, prefix, "size_table")->u.table;
+	if (cfg->size_dist == APP_SIZE_UNIFORM &&
+	    cfg->size_min_bytes > cfg->size_max_bytes) {
+		param_where(src, prefix, "size_max", where, sizeof(where));
+		errmsg(err, errlen,
+		       "%s: size_max must not be below size_min for uniform sizes",
+		       where);
+		return -EINVAL;
+	}
+	if (cfg->size_dist != APP_SIZE_EMPIRICAL ||
+	    app_table_ok(cfg->size_table))
+		return 0;
+	param_where(src, prefix, "size_dist", where, sizeof(where));
+	errmsg(err, errlen,
+	       "%s: empirical sizes need a size_table of [size, weight] pairs with a positive total weight",
+	       where);
+	return -EINVAL;
+}
+
+static int app_forge_kind(const char *v)
+{
+	static const char *const names[] = { "none", "saddr", "sport", "proto",
+					     "replay" };
+
+	for (int i = 0; i < PKT_NFORGERIES; i++)
+		if (!strcmp(v, names[i]))
+			return i;
+	return -1; /* mix */
+}
+
+/* Deadlines and how the app reacts to events and advisories. */
+static void app_load_reactions(struct app_cfg *cfg, const struct param_src *src,
+			       const char *prefix)
+{
+	const char *expiry = param_str(src, prefix, "expiry");
+
+	cfg->deadline_ps = param_time(src, prefix, "deadline");
+	cfg->expiry = !strcmp(expiry, "drop")	  ? PKT_EXP_DROP
+		      : !strcmp(expiry, "notify") ? PKT_EXP_NOTIFY
+						  : PKT_EXP_NONE;
+	cfg->expiry_backoff =
+		(uint32_t)param_int(src, prefix, "expiry_backoff");
+	cfg->backoff_factor = param_double(src, prefix, "backoff_factor");
+	cfg->adaptive = param_int(src, prefix, "adaptive") != 0;
+	cfg->adapt_share = param_double(src, prefix, "adapt_share");
+	cfg->tx_status = param_int(src, prefix, "tx_status") != 0;
+}
+
+/* Where the app runs: hosts, stack, classes, forgeries, flow teardown. */
+static void app_load_place(struct app_cfg *cfg, const struct param_src *src,
+			   const char *prefix)
+{
+	cfg->host = param_str(src, prefix, "host");
+	cfg->peer = param_str(src, prefix, "peer");
+	cfg->stack = param_str(src, prefix, "stack");
+	cfg->low_latency =
+		!strcmp(param_str(src, prefix, "class"), "low_latency");
+	cfg->ll_rate_bps = param_double(src, prefix, "ll_rate");
+	cfg->service_class = param_str(src, prefix, "service_class");
+	cfg->forge = app_forge_kind(param_str(src, prefix, "forge"));
+	cfg->forge_victim = param_str(src, prefix, "forge_victim");
+	cfg->close_at_ps = param_time(src, prefix, "close_at");
+}
+
+/* Host and peer: both or neither, and not the same. */
+static int app_check_hosts(const struct app_cfg *cfg,
+			   const struct param_src *src, const char *prefix,
+			   char *err, size_t errlen)
+{
+	bool h = *cfg->host, p = *cfg->peer;
+	char where[256];
+
+	if (h == p && (!h || strcmp(cfg->host, cfg->peer)))
+		return 0;
+	param_where(src, prefix, h && !p ? "host" : "peer", where,
+		    sizeof(where));
+	errmsg(err, errlen, "%s: %s", where,
+	       !h   ? "peer: needs host: too (the host the app runs on)"
+	       : !p ? "host: needs peer: too (the host that receives)"
+		    : "peer: must be another host than host:");
+	return -EINVAL;
+}
+
+/* What goes with the stack: hosts, rpc, forgeries, teardown. */
+static int app_check_stack(const struct app_cfg *cfg,
+			   const struct param_src *src, const char *prefix,
+			   char *err, size_t errlen)
+{
+	bool none = !strcmp(cfg->stack, "none");
+	bool user = !strcmp(cfg->stack, "user");
+	bool replay = cfg->forge == PKT_FORGE_REPLAY || cfg->forge < 0;
+
+	if (!none && !*cfg->host)
+		return app_bad(
+			src, prefix, "stack",
+			"a stack needs host: and peer: (the hosts it runs on)",
+			err, errlen);
+	if (cfg->pattern == APP_RPC && none)
+		return app_bad(
+			src, prefix, "pattern",
+			"rpc needs stack: kernel or user (the peer answers through its stack)",
+			err, errlen);
+	if (cfg->forge != PKT_FORGE_NONE && !user)
+		return app_bad(
+			src, prefix, "forge",
+			"only an app with its own stack (stack: user) writes its headers",
+			err, errlen);
+	if (*cfg->forge_victim && !replay)
+		return app_bad(src, prefix, "forge_victim",
+			       "only forge: replay or mix uses a victim", err,
+			       errlen);
+	if (cfg->close_at_ps && !user)
+		return app_bad(
+			src, prefix, "close_at",
+			"only a flow of a user-space stack (stack: user) is torn down",
+			err, errlen);
+	return 0;
+}
+
+int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen)
+{
+	const char *pattern = param_str(src, prefix, "pattern");
+	const struct param_val *rate = param_get(src, prefix, "rate");
+	int rc;
+
+	cfg->pattern = !strcmp(pattern, "poisson") ? APP_POISSON
+		       : !strcmp(pattern, "rpc")   ? APP_RPC
+						   : APP_CBR;
+	cfg->rate_pps = rate->per_packet ? rate->u.d : 0;
+	cfg->rate_bps = rate->per_packet ? 0 : rate->u.d;
+	cfg->burst_pkts = (uint32_t)param_int(src, prefix, "burst");
+	cfg->response_bytes =
+		(uint32_t)param_size(src, prefix, "response_size");
+	cfg->think_ps = param_time(src, prefix, "think");
+	cfg->timeout_ps = param_time(src, prefix, "timeout");
+	cfg->on_ps = param_time(src, prefix, "on_time");
+	cfg->off_ps = param_time(src, prefix, "off_time");
+	cfg->onoff_exp =
+		!strcmp(param_str(src, prefix, "onoff_dist"), "exponential");
+	cfg->start_ps = param_time(src, prefix, "start");
+	cfg->count_pkts = (uint64_t)param_int(src, prefix, "count");
+	app_load_reactions(cfg, src, prefix);
+	app_load_place(cfg, src, prefix);
+	rc = app_check_hosts(cfg, src, prefix, err, errlen);
+	if (!rc)
+		rc = app_check_stack(cfg, src, prefix, err, errlen);
+	if (!rc)
+		rc = app_load_sizes(cfg, src, prefix, err, errlen);
+	return rc;
+}
 
 const struct param_def app_params[] = {
 	{ "apps.*.pattern", PT_ENUM, "poisson", "poisson|cbr|rpc", 0, 0,

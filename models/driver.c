@@ -45,15 +45,18 @@
  * and a start of length 0 under the driver's own name. A packet leaving
  * the TX lane is stamped PKT_ST_DRV_TX_END, so that the sink can split
  * its latency at the driver (stage.driver_tx).
+ *
+ * The driver is created from a struct drv_cfg (driver_params.c reads it)
+ * and a model_env; the topology keeps it with drv_ops, which records its
+ * end-of-run scalars and counts the packets its lanes hold.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "driver.h"
+#include "errmsg.h"
 #include "rng.h"
-#include "scenario.h"
 #include "stats.h"
 #include "units.h"
 
@@ -102,10 +105,7 @@ struct drv {
 	struct stats *st;
 	const char *name;
 	uint32_t trace_id;
-	bool user;
-	sim_time per_packet_ps, restart_ps;
-	double copy_bps;
-	double crash_rate; /* per second */
+	struct drv_cfg cfg;
 	struct rng *rng;
 	struct drv_lane tx, rx;
 	struct drv_core core[2]; /* user: core[0] only; kernel: one per lane */
@@ -239,7 +239,7 @@ static void core_kick(struct drv_core *c)
 		n = c->batch;
 	if (n > l->cq_slots)
 		n = l->cq_slots;
-	cost = c->ipc_ps + (sim_time)n * d->per_packet_ps;
+	cost = c->ipc_ps + (sim_time)n * d->cfg.per_packet_ps;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct drv_desc *x = &l->sq[(l->sq_cons + i) & l->mask];
 		struct sim_pkt *p = l->buf[x->buf];
@@ -247,10 +247,10 @@ static void core_kick(struct drv_core *c)
 		p->queued_ps += now - p->enq_ps;
 		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);
 		if (c->copy)
-			cost += units_tx_time(x->len, d->copy_bps);
+			cost += units_tx_time(x->len, d->cfg.copy_bps);
 	}
 	(*d->batches)++;
-	if (d->user)
+	if (d->cfg.user)
 		(*d->ipc)++;
 	l->batch_n = n;
 	c->serving = l;
@@ -340,12 +340,12 @@ static void drv_arm_rate(struct drv *d)
 {
 	double gap_s;
 
-	if (d->crash_rate <= 0)
+	if (d->cfg.crash_rate_hz <= 0)
 		return;
-	gap_s = rng_exponential(d->rng, 1.0 / d->crash_rate);
-	if (gap_s * 1e12 >= (double)(SIM_TIME_MAX - sim_now(d->sim)))
+	gap_s = rng_exponential(d->rng, 1.0 / d->cfg.crash_rate_hz);
+	if (gap_s * (double)SIM_S >= (double)(SIM_TIME_MAX - sim_now(d->sim)))
 		return;
-	d->rate_ev = sim_schedule(d->sim, (sim_time)(gap_s * 1e12),
+	d->rate_ev = sim_schedule(d->sim, (sim_time)(gap_s * (double)SIM_S),
 				  drv_rate_crash, d, NULL);
 }
 
@@ -398,7 +398,7 @@ static void drv_crash(struct drv *d)
 		c->ev = 0;
 		c->serving = NULL;
 	}
-	if (d->user) {
+	if (d->cfg.user) {
 		d->down = true;
 		d->down_since_ps = now;
 	} else {
@@ -407,8 +407,8 @@ static void drv_crash(struct drv *d)
 	}
 	lane_crash(&d->tx);
 	lane_crash(&d->rx);
-	if (d->user) {
-		sim_schedule(d->sim, d->restart_ps, drv_restart, d, NULL);
+	if (d->cfg.user) {
+		sim_schedule(d->sim, d->cfg.restart_ps, drv_restart, d, NULL);
 		return;
 	}
 	if (d->hook)
@@ -458,12 +458,9 @@ static int drv_stats(struct drv *d)
 	return 0;
 }
 
-static void drv_cores(struct drv *d, const struct scn *s, const char *prefix)
+static void drv_cores(struct drv *d)
 {
-	char path[160];
-
-#define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
-	if (!d->user) {
+	if (!d->cfg.user) {
 		for (unsigned i = 0; i < 2; i++) {
 			struct drv_lane *l = i ? &d->rx : &d->tx;
 
@@ -478,63 +475,54 @@ static void drv_cores(struct drv *d, const struct scn *s, const char *prefix)
 		.d = d,
 		.lane = { &d->tx, &d->rx },
 		.nlanes = 2,
-		.ipc_ps = scn_time(s, P("ipc_cost")),
-		.batch = (uint32_t)scn_int(s, P("batch")),
-		.copy = scn_int(s, P("copy")) != 0,
+		.ipc_ps = d->cfg.ipc_ps,
+		.batch = d->cfg.batch_pkts,
+		.copy = d->cfg.copy,
 	};
 	d->tx.core = d->rx.core = &d->core[0];
-#undef P
 }
 
-static int drv_setup(struct drv *d, const struct scn *s, const char *prefix,
-		     uint32_t rep)
+static int drv_setup(struct drv *d, const struct model_env *env)
 {
-	uint32_t sq, cq;
-	sim_time crash_at;
+	const struct drv_cfg *c = &d->cfg;
 	char path[160];
 
-#define P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
-	d->user = !strcmp(scn_str(s, P("placement")), "user");
-	d->per_packet_ps = scn_time(s, P("per_packet"));
-	d->copy_bps = scn_double(s, P("copy_bw"));
-	d->restart_ps = scn_time(s, P("restart_delay"));
-	d->crash_rate = scn_double(s, P("crash_rate"));
-	crash_at = scn_time(s, P("crash_at"));
-	sq = (uint32_t)scn_int(s, P("sq_slots"));
-	cq = (uint32_t)scn_int(s, P("cq_slots"));
-	d->rng = rng_create((uint64_t)scn_int(s, "seed"), rep, P("crash"));
-#undef P
-	if (!d->rng || drv_stats(d) || lane_init(&d->tx, d, sq, cq, "tx") ||
-	    lane_init(&d->rx, d, sq, cq, "rx"))
+	snprintf(path, sizeof(path), "%s.crash", env->component);
+	d->rng = rng_create(env->seed, env->rep, path);
+	if (!d->rng || drv_stats(d) ||
+	    lane_init(&d->tx, d, c->sq_slots, c->cq_slots, "tx") ||
+	    lane_init(&d->rx, d, c->sq_slots, c->cq_slots, "rx"))
 		return -ENOMEM;
-	drv_cores(d, s, prefix);
-	if (crash_at > 0 &&
-	    !sim_schedule_at(d->sim, crash_at, drv_scheduled_crash, d, NULL))
+	drv_cores(d);
+	if (c->crash_at_ps > 0 &&
+	    !sim_schedule_at(d->sim, c->crash_at_ps, drv_scheduled_crash, d,
+			     NULL))
 		return -ENOMEM;
 	drv_arm_rate(d);
 	return 0;
 }
 
-int drv_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component, uint32_t rep,
-	       struct drv **out)
+int drv_create(const struct drv_cfg *cfg, const struct model_env *env,
+	       struct drv **out, char *err, size_t errlen)
 {
 	struct drv *d = calloc(1, sizeof(*d));
-	int rc;
 
 	if (!d)
-		return -ENOMEM;
-	d->sim = sim;
-	d->st = st;
-	d->name = component;
-	d->trace_id = sim_trace_id(component);
-	rc = drv_setup(d, s, prefix, rep);
-	if (rc) {
+		goto out_nomem;
+	d->sim = env->sim;
+	d->st = env->st;
+	d->name = env->component;
+	d->trace_id = sim_trace_id(env->component);
+	d->cfg = *cfg;
+	if (drv_setup(d, env)) {
 		drv_destroy(d);
-		return rc;
+		goto out_nomem;
 	}
 	*out = d;
 	return 0;
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void drv_destroy(struct drv *d)
@@ -639,3 +627,25 @@ void drv_finish(struct drv *d)
 	stats_scalar(d->st, d->name, "down", "", d->down ? 1 : 0);
 	stats_scalar(d->st, d->name, "downtime", "ps", (double)downtime);
 }
+
+static void drv_ops_destroy(void *m)
+{
+	drv_destroy(m);
+}
+
+static void drv_ops_finish(void *m)
+{
+	drv_finish(m);
+}
+
+static uint64_t drv_ops_held_by(const void *m, uint32_t src)
+{
+	return drv_held_by(m, src);
+}
+
+const struct model_ops drv_ops = {
+	.name = "driver",
+	.destroy = drv_ops_destroy,
+	.finish = drv_ops_finish,
+	.held_by = drv_ops_held_by,
+};

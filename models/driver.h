@@ -3,37 +3,60 @@
  * placed in the kernel domain or in a user domain of its own, with crash
  * and restart of a user-space driver.
  *
- * Two directions pass through it: TX (kernel side -> NIC) and RX (NIC ->
- * kernel side). The topology builder creates one driver per host, hands
- * packets to drv_tx_input() / drv_rx_input(), and connects the outputs with
- * drv_connect() / drv_connect_rx(); both directions must be connected
- * before the first packet arrives. Every packet the driver does not
- * deliver goes to the drop port of its direction, once.
+ * Its configuration, struct drv_cfg, is filled by drv_cfg_load() from
+ * hosts.HOST.driver.* (driver_params.c). Two directions pass through it:
+ * TX (kernel side -> NIC) and RX (NIC -> kernel side). The topology
+ * builder creates one driver per host, hands packets to drv_tx_input() /
+ * drv_rx_input(), and connects the outputs with drv_connect() /
+ * drv_connect_rx(); both directions must be connected before the first
+ * packet arrives. Every packet the driver does not deliver goes to the
+ * drop port of its direction, once.
  */
 #ifndef USNSIM_DRIVER_H
 #define USNSIM_DRIVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct drv;
-struct scn;
-struct stats;
 
-/* Creates the driver configured by the parameters under prefix
- * ("hosts.client.driver"), registering its statistics under component
- * (e.g. "hosts.client.driver"; both strings must outlive the driver). Random
- * crash times come from the stream (seed, rep, "<prefix>.crash"). Schedules
- * the driver's faults (crash_at, crash_rate), so call it before sim_run().
- * Returns 0, or -ENOMEM. */
-int drv_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component, uint32_t rep,
-	       struct drv **out);
+/* The configuration of a driver: the parameters under hosts.HOST.driver
+ * (see driver_params.c for their meaning, units and sources). */
+struct drv_cfg {
+	bool user;		/* placement user (else kernel) */
+	uint32_t batch_pkts;	/* user: most descriptors per batch */
+	sim_time ipc_ps;	/* user: cost per batch */
+	sim_time per_packet_ps; /* either placement */
+	bool copy;		/* user: copy payloads (else zero copy) */
+	double copy_bps;
+	uint32_t sq_slots, cq_slots;
+	sim_time crash_at_ps; /* 0: never */
+	double crash_rate_hz; /* crashes per second; 0: never */
+	sim_time restart_ps;  /* user: crash to serving again */
+};
+
+/* Fills cfg from the parameters under prefix ("hosts.client.driver").
+ * Returns 0 (a driver's parameters have no combination to refuse). */
+int drv_cfg_load(struct drv_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates a driver, registering its statistics under env->component
+ * ("hosts.client.driver"). Random crash times come from the stream
+ * (env->seed, env->rep, "<component>.crash"). Schedules the driver's
+ * faults (crash_at, crash_rate), so call it before sim_run(). Returns 0,
+ * or -ENOMEM with a message in err. */
+int drv_create(const struct drv_cfg *cfg, const struct model_env *env,
+	       struct drv **out, char *err, size_t errlen);
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void drv_destroy(struct drv *d);
+/* destroy, finish and held_by for the topology's loops. */
+extern const struct model_ops drv_ops;
 
 /* TX: where the kernel side hands packets to the driver; where they leave
  * towards the NIC, and where the ones the driver loses or drops go. */

@@ -6,9 +6,32 @@
  * through shared-memory submission/completion queues and paying an IPC /
  * notification cost per batch (models/driver.c describes the model). The
  * fault parameters let a researcher crash the driver at a given time or at
- * a rate, and compare what that costs in each placement.
+ * a rate, and compare what that costs in each placement. drv_cfg_load()
+ * is the one place they are read.
  */
+#include <string.h>
+
+#include "driver.h"
 #include "models.h"
+
+int drv_cfg_load(struct drv_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	cfg->user = !strcmp(param_str(src, prefix, "placement"), "user");
+	cfg->batch_pkts = (uint32_t)param_int(src, prefix, "batch");
+	cfg->ipc_ps = param_time(src, prefix, "ipc_cost");
+	cfg->per_packet_ps = param_time(src, prefix, "per_packet");
+	cfg->copy = param_int(src, prefix, "copy") != 0;
+	cfg->copy_bps = param_double(src, prefix, "copy_bw");
+	cfg->sq_slots = (uint32_t)param_int(src, prefix, "sq_slots");
+	cfg->cq_slots = (uint32_t)param_int(src, prefix, "cq_slots");
+	cfg->crash_at_ps = param_time(src, prefix, "crash_at");
+	cfg->crash_rate_hz = param_double(src, prefix, "crash_rate");
+	cfg->restart_ps = param_time(src, prefix, "restart_delay");
+	return 0;
+}
 
 const struct param_def driver_params[] = {
 	{ "hosts.*.driver.placement", PT_ENUM, "kernel", "kernel|user", 0, 0,

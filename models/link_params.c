@@ -4,9 +4,8 @@
  * The native link is a wire of a given rate and propagation delay behind a
  * FIFO output queue with a limit in packets and optionally in bytes. The
  * ns-3 kinds (models/ns3net.c) reuse rate, delay, queue_packets and
- * overhead for their wired devices; network.wifi.* configure an 802.11
- * station and access point (5 GHz band, one spatial stream, ns-3's default
- * transmit power and log-distance path loss).
+ * overhead for their wired devices; network.wifi.* are theirs alone
+ * (ns3net_params.c). link_cfg_load() is the one place the link reads them.
  */
 #include "link.h"
 #include "models.h"
@@ -52,21 +51,5 @@ const struct param_def link_params[] = {
 	{ "network.rate_step_at", PT_TIME, "0", NULL, 0, 1e18,
 	  "link: when the rate changes to rate_step",
 	  "usnsim: a constant rate unless a study changes it" },
-	{ "network.wifi.standard", PT_ENUM, "ax", "ax|ac", 0, 0,
-	  "ns3-wifi: 802.11ax (HE) or 802.11ac (VHT), in the 5 GHz band",
-	  "IEEE 802.11ax-2021 (Wi-Fi 6), the generation of current access points" },
-	{ "network.wifi.distance", PT_FLOAT, "10", NULL, 0, 1e5,
-	  "ns3-wifi: distance between station and access point, in metres",
-	  "usnsim: a station in the same room as its access point" },
-	{ "network.wifi.channel_width", PT_ENUM, "80", "20|40|80|160", 0, 0,
-	  "ns3-wifi: channel width in MHz",
-	  "80 MHz, the width every 802.11ac/ax device must support (IEEE 802.11ac-2013)" },
-	{ "network.wifi.rate_control", PT_ENUM, "minstrel",
-	  "ideal|minstrel|constant", 0, 0,
-	  "ns3-wifi: rate control: ideal (best MCS for the measured SNR), minstrel (Minstrel-HT) or constant (network.wifi.mcs)",
-	  "Minstrel-HT, the default rate control of Linux mac80211" },
-	{ "network.wifi.mcs", PT_INT, "7", NULL, 0, 11,
-	  "ns3-wifi: MCS of every data frame with constant rate control (at most 9 for ac)",
-	  "MCS 7 (64-QAM, rate 5/6), valid in 802.11ac and ax at every width" },
 	{ NULL },
 };

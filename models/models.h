@@ -13,6 +13,7 @@
 #include "param.h"
 
 extern const struct param_def link_params[];   /* network.* */
+extern const struct param_def ns3net_params[]; /* network.wifi.* */
 extern const struct param_def app_params[];    /* apps.*.* */
 extern const struct param_def nic_params[];    /* hosts.*.nic.* */
 extern const struct param_def driver_params[]; /* hosts.*.driver.* */

@@ -34,15 +34,17 @@
  *
  * Events per packet: one at the end of TX serialization, one at the end of
  * RX DMA, plus one per interrupt or poll. The rest is arithmetic.
+ *
+ * The NIC is created from a struct nic_cfg (nic_params.c reads it) and a
+ * model_env; the topology keeps it with nic_ops, which records its
+ * end-of-run scalars and counts the packets its rings hold.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "errmsg.h"
 #include "nic.h"
 #include "pool.h"
-#include "scenario.h"
 #include "stats.h"
 #include "units.h"
 
@@ -138,28 +140,18 @@ struct nic_ring {
 struct nic {
 	struct sim *sim;
 	struct stats *st;
-	char name[128];
+	const char *name;
 	uint32_t trace_id;
 	sim_time warmup_ps;
+	struct nic_cfg cfg;
 
-	/* configuration */
-	double rate_bps;
-	uint64_t framing, min_frame, buffer, desc;
-	sim_time doorbell_ps;
-	struct nic_pcie pcie;
 	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
-	uint64_t page;
-	sim_time miss_ps;
-	struct pool *pool; /* the host's device pool, or NULL */
-	uint64_t granule;  /* IOTLB reach of pool buffers */
+	struct pool *pool;	 /* the host's device pool, or NULL */
+	uint64_t granule;	 /* IOTLB reach of pool buffers */
 	void (*expired)(void *arg, struct sim_pkt *p, int origin);
 	void *expired_arg;
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
-	bool reach_segment; /* an IOTLB entry covers a pool segment */
-	bool poll, adaptive;
-	sim_time irq_ps, poll_ps;
-	uint64_t irq_packets;
 
 	/* state */
 	struct nic_ring tx, rx;
@@ -221,7 +213,7 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 			(*n->hits)++;
 		} else {
 			(*n->misses)++;
-			pen += n->miss_ps;
+			pen += n->cfg.miss_ps;
 		}
 	}
 	return pen;
@@ -236,7 +228,7 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 	sim_time pen = 0;
 
 	if (!p->dpool)
-		return nic_translate(n, addr, p->len_bytes, n->page);
+		return nic_translate(n, addr, p->len_bytes, n->cfg.page_bytes);
 	bsz = pool_buffer_bytes(p->dpool);
 	for (uint32_t b = p->dbuf; b != POOL_NONE && left;
 	     b = pool_next(p->dpool, b)) {
@@ -250,9 +242,9 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 
 static void nic_count_dma(struct nic *n, uint64_t len)
 {
-	*n->dma_bytes += len + n->desc;
-	*n->dma_tlps +=
-		nic_dma_tlps(&n->pcie, len) + nic_dma_tlps(&n->pcie, n->desc);
+	*n->dma_bytes += len + n->cfg.desc_bytes;
+	*n->dma_tlps += nic_dma_tlps(&n->cfg.pcie, len) +
+			nic_dma_tlps(&n->cfg.pcie, n->cfg.desc_bytes);
 }
 
 static sim_time max_t(sim_time a, sim_time b)
@@ -298,12 +290,13 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
 	struct sim_pkt *p = n->tx.slot[n->tx.head++ & n->tx.mask];
-	uint64_t frame =
-		p->len_bytes > n->min_frame ? p->len_bytes : n->min_frame;
+	uint64_t frame = p->len_bytes > n->cfg.min_frame_bytes
+				 ? p->len_bytes
+				 : n->cfg.min_frame_bytes;
 
 	(void)b;
 	(*n->tx_frames)++;
-	*n->tx_wire_bytes += frame + n->framing;
+	*n->tx_wire_bytes += frame + n->cfg.framing_bytes;
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
@@ -332,21 +325,23 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	if (nic_past_deadline(n, p))
 		return;
 	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->tx, p, n->buffer);
-	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
+	addr = nic_ring_put(&n->tx, p, n->cfg.buffer_bytes);
+	st[PKT_ST_DOORBELL] = now + n->cfg.doorbell_ps;
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
-	busy = nic_dma_xfer(&n->pcie, n->desc) +
-	       nic_dma_xfer(&n->pcie, p->len_bytes) +
+	busy = nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
+	       nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
 	       nic_translate_pkt(n, p, addr);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
-		st[PKT_ST_DMA_START] + 2 * n->pcie.latency_ps + busy;
+		st[PKT_ST_DMA_START] + 2 * n->cfg.pcie.latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
 	stats_hist_record(n->tx_dma, st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
-	frame = p->len_bytes > n->min_frame ? p->len_bytes : n->min_frame;
+	frame = p->len_bytes > n->cfg.min_frame_bytes ? p->len_bytes
+						      : n->cfg.min_frame_bytes;
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
-	st[PKT_ST_WIRE_END] = st[PKT_ST_WIRE_START] +
-			      units_tx_time(frame + n->framing, n->rate_bps);
+	st[PKT_ST_WIRE_END] =
+		st[PKT_ST_WIRE_START] +
+		units_tx_time(frame + n->cfg.framing_bytes, n->cfg.rate_bps);
 	n->wire_free = st[PKT_ST_WIRE_END];
 	p->queued_ps += st[PKT_ST_DMA_START] - st[PKT_ST_DOORBELL] +
 			st[PKT_ST_WIRE_START] - st[PKT_ST_DMA_END];
@@ -379,7 +374,7 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	n->notify_ev = 0;
-	if (n->poll) {
+	if (n->cfg.poll) {
 		(*n->polls)++;
 		nic_deliver(n);
 		return;
@@ -390,12 +385,12 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 	stats_hist_record(n->irq_batch, (int64_t)batch);
 	n->irq_seen = true;
 	n->last_irq = now;
-	if (n->adaptive)
-		n->hold_ps =
-			batch >= n->irq_packets
-				? n->irq_ps
-				: (sim_time)((double)n->irq_ps * (double)batch /
-					     (double)n->irq_packets);
+	if (n->cfg.irq_adaptive)
+		n->hold_ps = batch >= n->cfg.irq_pkts
+				     ? n->cfg.irq_ps
+				     : (sim_time)((double)n->cfg.irq_ps *
+						  (double)batch /
+						  (double)n->cfg.irq_pkts);
 	nic_deliver(n);
 }
 
@@ -415,17 +410,18 @@ static void nic_rx_completed(struct nic *n)
 {
 	sim_time now = sim_now(n->sim), at;
 
-	if (n->poll) {
-		if (!n->poll_ps) {
+	if (n->cfg.poll) {
+		if (!n->cfg.poll_ps) {
 			(*n->polls)++;
 			nic_deliver(n);
 			return;
 		}
-		at = (now + n->poll_ps - 1) / n->poll_ps * n->poll_ps;
+		at = (now + n->cfg.poll_ps - 1) / n->cfg.poll_ps *
+		     n->cfg.poll_ps;
 		nic_arm(n, at);
 		return;
 	}
-	if (n->rx.done - n->rx.head >= n->irq_packets)
+	if (n->rx.done - n->rx.head >= n->cfg.irq_pkts)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
@@ -470,13 +466,14 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 		return;
 	}
 	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->rx, p, n->buffer);
+	addr = nic_ring_put(&n->rx, p, n->cfg.buffer_bytes);
 	p->stamp_ps[PKT_ST_RX_ARRIVE] = now;
 	start = max_t(now, n->rx_dma_free);
-	busy = nic_dma_xfer(&n->pcie, p->len_bytes) +
-	       nic_dma_xfer(&n->pcie, n->desc) + nic_translate_pkt(n, p, addr);
+	busy = nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
+	       nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
+	       nic_translate_pkt(n, p, addr);
 	n->rx_dma_free = start + busy;
-	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie.latency_ps + busy;
+	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->cfg.pcie.latency_ps + busy;
 	p->queued_ps += start - now;
 	nic_count_dma(n, p->len_bytes);
 	if (n->rx.tail - n->rx.done == 1)
@@ -520,62 +517,46 @@ static int nic_stats(struct nic *n)
 	return 0;
 }
 
-static int nic_load(struct nic *n, const struct scn *s, const char *host)
+/* The IOTLB and the rings: TX buffers first, then RX buffers from the
+ * next page boundary. */
+static int nic_setup(struct nic *n)
 {
-	char path[192];
-	uint64_t tx_bytes;
+	const struct nic_cfg *c = &n->cfg;
+	uint64_t tx_bytes = (uint64_t)c->tx_ring_slots * c->buffer_bytes;
 
-#define P(key) (snprintf(path, sizeof(path), "hosts.%s.nic." key, host), path)
-	n->rate_bps = scn_double(s, P("rate"));
-	n->framing = scn_size(s, P("framing"));
-	n->min_frame = scn_size(s, P("min_frame"));
-	n->buffer = scn_size(s, P("buffer"));
-	n->doorbell_ps = scn_time(s, P("doorbell"));
-	n->desc = scn_size(s, P("desc_size"));
-	n->pcie.latency_ps = scn_time(s, P("pcie_latency"));
-	n->pcie.bw_bps = scn_double(s, P("pcie_bw"));
-	n->pcie.mps_bytes = scn_size(s, P("pcie_mps"));
-	n->pcie.overhead_bytes = scn_size(s, P("pcie_overhead"));
-	n->page = scn_size(s, P("iommu.page"));
-	n->miss_ps = scn_time(s, P("iommu.miss"));
-	n->reach_segment = !strcmp(scn_str(s, P("iommu.reach")), "segment");
-	n->poll = !strcmp(scn_str(s, P("rx_mode")), "poll");
-	n->irq_ps = scn_time(s, P("irq_time"));
-	n->irq_packets = (uint64_t)scn_int(s, P("irq_packets"));
-	n->adaptive = scn_int(s, P("irq_adaptive"));
-	n->poll_ps = scn_time(s, P("poll_interval"));
-	n->hold_ps = n->irq_ps;
-	if (scn_int(s, P("iommu.enabled")) &&
-	    nic_iotlb_create((uint32_t)scn_int(s, P("iommu.iotlb_entries")),
-			     &n->iotlb))
+	n->hold_ps = c->irq_ps;
+	if (c->iommu && nic_iotlb_create(c->iotlb_entries, &n->iotlb))
 		return -ENOMEM;
-	tx_bytes = (uint64_t)scn_int(s, P("tx_ring")) * n->buffer;
-	if (nic_ring_init(&n->tx, (uint32_t)scn_int(s, P("tx_ring")), 0) ||
-	    nic_ring_init(&n->rx, (uint32_t)scn_int(s, P("rx_ring")),
-			  (tx_bytes + n->page - 1) / n->page * n->page))
+	if (nic_ring_init(&n->tx, c->tx_ring_slots, 0) ||
+	    nic_ring_init(&n->rx, c->rx_ring_slots,
+			  (tx_bytes + c->page_bytes - 1) / c->page_bytes *
+				  c->page_bytes))
 		return -ENOMEM;
-#undef P
 	return 0;
 }
 
-int nic_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *host, struct nic **out)
+int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
+	       struct nic **out, char *err, size_t errlen)
 {
 	struct nic *n = calloc(1, sizeof(*n));
 
 	if (!n)
-		return -ENOMEM;
-	n->sim = sim;
-	n->st = st;
-	n->warmup_ps = scn_time(s, "warmup");
-	snprintf(n->name, sizeof(n->name), "hosts.%s.nic", host);
-	n->trace_id = sim_trace_id(n->name);
-	if (nic_load(n, s, host) || nic_stats(n)) {
+		goto out_nomem;
+	n->sim = env->sim;
+	n->st = env->st;
+	n->warmup_ps = env->warmup_ps;
+	n->name = env->component;
+	n->trace_id = sim_trace_id(env->component);
+	n->cfg = *cfg;
+	if (nic_setup(n) || nic_stats(n)) {
 		nic_destroy(n);
-		return -ENOMEM;
+		goto out_nomem;
 	}
 	*out = n;
 	return 0;
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void nic_destroy(struct nic *n)
@@ -617,7 +598,7 @@ static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
 
 double nic_rate(const struct nic *n)
 {
-	return n->rate_bps;
+	return n->cfg.rate_bps;
 }
 
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames)
@@ -644,7 +625,7 @@ void nic_on_expired(struct nic *n,
 void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes)
 {
 	n->pool = pool;
-	n->granule = n->reach_segment ? segment_bytes : n->page;
+	n->granule = n->cfg.reach_segment ? segment_bytes : n->cfg.page_bytes;
 }
 
 uint32_t nic_tx_backlog(const struct nic *n)
@@ -670,6 +651,29 @@ void nic_finish(struct nic *n)
 		n->st, n->name, "in_flight", "packets",
 		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
 	stats_scalar(n->st, n->name, "wire_rate", "pps",
-		     span > 0 ? (double)n->wire_measured * 1e12 / (double)span
+		     span > 0 ? (double)n->wire_measured * (double)SIM_S /
+					(double)span
 			      : 0);
 }
+
+static void nic_ops_destroy(void *m)
+{
+	nic_destroy(m);
+}
+
+static void nic_ops_finish(void *m)
+{
+	nic_finish(m);
+}
+
+static uint64_t nic_ops_held_by(const void *m, uint32_t src)
+{
+	return nic_held_by(m, src);
+}
+
+const struct model_ops nic_ops = {
+	.name = "nic",
+	.destroy = nic_ops_destroy,
+	.finish = nic_ops_finish,
+	.held_by = nic_ops_held_by,
+};

@@ -3,11 +3,13 @@
  * an IOMMU, serialization at line rate, RX interrupts (moderated) or
  * polling.
  *
- * The topology builder creates one per host, hands the host's app packets
- * to nic_tx_input(), connects the wire side to the network and the RX side
- * to the host (the sink), and feeds frames from the network into
- * nic_rx_input(). The PCIe cost formula and the IOTLB are also usable on
- * their own (tests check them against their definitions).
+ * Its configuration, struct nic_cfg, is filled by nic_cfg_load() from
+ * hosts.HOST.nic.* (nic_params.c). The topology creates one per host,
+ * hands the host's app packets to nic_tx_input(), connects the wire side
+ * to the network and the RX side to the host's driver, and feeds frames
+ * from the network into nic_rx_input(). The PCIe cost formula and the
+ * IOTLB are also usable on their own (tests check them against their
+ * definitions).
  */
 #ifndef USNSIM_NIC_H
 #define USNSIM_NIC_H
@@ -16,11 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct nic;
-struct scn;
-struct stats;
 
 /* PCIe as the DMA engine sees it. */
 struct nic_pcie {
@@ -47,11 +49,43 @@ void nic_iotlb_destroy(struct nic_iotlb *t); /* NULL is a no-op */
  * miss the page is inserted, evicting the least recently used if full. */
 bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page);
 
-/* Creates the NIC of host `host` from hosts.HOST.nic.*, registering its
- * statistics under component "hosts.HOST.nic". Returns 0 or -ENOMEM. */
-int nic_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *host, struct nic **out);
-void nic_destroy(struct nic *n); /* NULL is a no-op */
+/* The configuration of a NIC: the parameters under hosts.HOST.nic (see
+ * nic_params.c for their meaning, units and sources). */
+struct nic_cfg {
+	double rate_bps;	  /* line rate */
+	uint64_t framing_bytes;	  /* preamble, SFD and gap per frame */
+	uint64_t min_frame_bytes; /* shorter frames are padded */
+	uint32_t tx_ring_slots, rx_ring_slots;
+	uint64_t buffer_bytes; /* packet buffer per ring slot */
+	sim_time doorbell_ps;
+	uint64_t desc_bytes;
+	struct nic_pcie pcie;
+	bool iommu; /* DMA addresses go through the IOTLB */
+	uint32_t iotlb_entries;
+	uint64_t page_bytes; /* IOMMU page */
+	bool reach_segment;  /* an IOTLB entry covers a pool segment */
+	sim_time miss_ps;    /* IOTLB miss penalty */
+	bool poll;	     /* RX by polling (else interrupts) */
+	sim_time irq_ps;     /* interrupt moderation time */
+	uint64_t irq_pkts;   /* ... and frame count */
+	bool irq_adaptive;
+	sim_time poll_ps; /* 0: busy polling */
+};
+
+/* Fills cfg from the parameters under prefix ("hosts.client.nic").
+ * Returns 0 (a NIC's parameters have no combination to refuse). */
+int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates a NIC, registering its statistics under env->component
+ * ("hosts.client.nic"). Returns 0, or -ENOMEM with a message in err. */
+int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
+	       struct nic **out, char *err, size_t errlen);
+/* NULL is a no-op. Packets still held belong to the packet pool, which
+ * reclaims them when it is destroyed. */
+void nic_destroy(struct nic *n);
+/* destroy, finish and held_by for the topology's loops. */
+extern const struct model_ops nic_ops;
 /* Where the host hands packets to send, and where frames arrive from
  * the network. */
 struct sim_port nic_tx_input(struct nic *n);

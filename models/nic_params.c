@@ -7,9 +7,45 @@
  * IOMMU whose IOTLB is consulted per page a DMA touches, serialization at
  * the line rate with Ethernet framing, and RX notification by moderated
  * interrupts or by polling. Defaults come from reference/calibration.md
- * and reference/skywalk-facts.md.
+ * and reference/skywalk-facts.md. nic_cfg_load() is the one place they
+ * are read.
  */
+#include <string.h>
+
 #include "models.h"
+#include "nic.h"
+
+int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	cfg->rate_bps = param_double(src, prefix, "rate");
+	cfg->framing_bytes = param_size(src, prefix, "framing");
+	cfg->min_frame_bytes = param_size(src, prefix, "min_frame");
+	cfg->tx_ring_slots = (uint32_t)param_int(src, prefix, "tx_ring");
+	cfg->rx_ring_slots = (uint32_t)param_int(src, prefix, "rx_ring");
+	cfg->buffer_bytes = param_size(src, prefix, "buffer");
+	cfg->doorbell_ps = param_time(src, prefix, "doorbell");
+	cfg->desc_bytes = param_size(src, prefix, "desc_size");
+	cfg->pcie.latency_ps = param_time(src, prefix, "pcie_latency");
+	cfg->pcie.bw_bps = param_double(src, prefix, "pcie_bw");
+	cfg->pcie.mps_bytes = param_size(src, prefix, "pcie_mps");
+	cfg->pcie.overhead_bytes = param_size(src, prefix, "pcie_overhead");
+	cfg->iommu = param_int(src, prefix, "iommu.enabled") != 0;
+	cfg->iotlb_entries =
+		(uint32_t)param_int(src, prefix, "iommu.iotlb_entries");
+	cfg->page_bytes = param_size(src, prefix, "iommu.page");
+	cfg->reach_segment =
+		!strcmp(param_str(src, prefix, "iommu.reach"), "segment");
+	cfg->miss_ps = param_time(src, prefix, "iommu.miss");
+	cfg->poll = !strcmp(param_str(src, prefix, "rx_mode"), "poll");
+	cfg->irq_ps = param_time(src, prefix, "irq_time");
+	cfg->irq_pkts = (uint64_t)param_int(src, prefix, "irq_packets");
+	cfg->irq_adaptive = param_int(src, prefix, "irq_adaptive") != 0;
+	cfg->poll_ps = param_time(src, prefix, "poll_interval");
+	return 0;
+}
 
 const struct param_def nic_params[] = {
 	{ "hosts.*.nic.rate", PT_BITRATE, "10Gbps", NULL, 1e3, 1.6e12,

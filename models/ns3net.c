@@ -36,17 +36,21 @@
  * Randomness: ns-3's own models (Wi-Fi and CSMA backoff, Minstrel's
  * sampling) draw from ns-3's streams, seeded from (seed, repetition,
  * component) like usnsim's streams; nothing of usnsim draws from them.
+ *
+ * The network is created from a struct ns3net_cfg (ns3net_params.c reads
+ * and checks it) and a model_env. The topology keeps it with ns3net_ops:
+ * it is finished while the ns-3 session is open, and destroyed before the
+ * engine closes the session (topo_destroy() runs before sim_destroy()).
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "ns3c.h"
 #include "ns3net.h"
 #include "rng.h"
-#include "scenario.h"
 #include "stats.h"
 
 #define NS3NET_NO_SLOT UINT32_MAX
@@ -294,43 +298,22 @@ static int ns3net_stats(struct ns3net *n)
 	return 0;
 }
 
-/* Formats "WHERE: message" for the parameter prefix.key into err. */
-static int ns3net_bad(const struct scn *s, const char *prefix, const char *key,
-		      const char *msg, char *err, size_t errlen)
-{
-	char path[128], where[256];
-
-	snprintf(path, sizeof(path), "%s.%s", prefix, key);
-	scn_where(s, path, where, sizeof(where));
-	snprintf(err, errlen, "%s: %s: %s", where, path, msg);
-	return -EINVAL;
-}
-
-#define NS3NET_P(key) (snprintf(path, sizeof(path), "%s." key, prefix), path)
-
-static int ns3net_wired(struct ns3net *n, const struct scn *s,
-			const char *prefix, bool csma, char *err, size_t errlen)
+static int ns3net_wired(struct ns3net *n, const struct ns3net_cfg *c)
 {
 	struct ns3c_node *a = ns3c_node_create(0, 0, 0);
 	struct ns3c_node *b = ns3c_node_create(0, 0, 0);
 	struct ns3c_node *both[2] = { a, b };
 	struct ns3c_dev *devs[2];
 	struct ns3c_wire_cfg cfg;
-	char path[128];
 	int rc;
 
-	if (scn_size(s, NS3NET_P("queue_bytes")))
-		return ns3net_bad(
-			s, prefix, "queue_bytes",
-			"ns-3 device queues are limited in packets only (use queue_packets)",
-			err, errlen);
 	if (!a || !b)
 		return -ENOMEM;
-	cfg.rate_bps = scn_double(s, NS3NET_P("rate"));
+	cfg.rate_bps = c->rate_bps;
 	n->rate_bps = cfg.rate_bps;
-	cfg.delay_ps = scn_time(s, NS3NET_P("delay"));
-	cfg.queue_packets = (uint32_t)scn_int(s, NS3NET_P("queue_packets"));
-	if (csma)
+	cfg.delay_ps = c->delay_ps;
+	cfg.queue_packets = c->queue_pkts;
+	if (c->kind == NS3NET_CSMA)
 		rc = ns3c_csma_create(both, 2, &cfg, devs);
 	else
 		rc = ns3c_p2p_create(a, b, &cfg, &devs[0], &devs[1]);
@@ -338,99 +321,76 @@ static int ns3net_wired(struct ns3net *n, const struct scn *s,
 		return rc;
 	n->tx = devs[0];
 	n->rx = devs[1];
-	n->size_adjust = (int64_t)scn_size(s, NS3NET_P("overhead")) -
-			 (int64_t)ns3c_dev_framing(n->tx);
+	n->size_adjust =
+		(int64_t)c->overhead_bytes - (int64_t)ns3c_dev_framing(n->tx);
 	return 0;
 }
 
-static int ns3net_wifi(struct ns3net *n, const struct scn *s,
-		       const char *prefix, char *err, size_t errlen)
+static int ns3net_wifi(struct ns3net *n, const struct ns3net_cfg *c, char *err,
+		       size_t errlen)
 {
-	const char *rc_name;
 	struct ns3c_wifi_cfg cfg;
 	struct ns3c_node *ap, *sta;
-	double dist;
-	char path[128], msg[256];
 	int rc;
 
-	if (scn_size(s, NS3NET_P("overhead")))
-		return ns3net_bad(
-			s, prefix, "overhead",
-			"does not apply to ns3-wifi, whose framing is 802.11's",
-			err, errlen);
-	if (scn_size(s, NS3NET_P("queue_bytes")))
-		return ns3net_bad(
-			s, prefix, "queue_bytes",
-			"the Wi-Fi MAC queue is limited in packets only (use queue_packets)",
-			err, errlen);
-	cfg.standard = strcmp(scn_str(s, NS3NET_P("wifi.standard")), "ac")
-			       ? NS3C_WIFI_AX
-			       : NS3C_WIFI_AC;
-	cfg.channel_width_mhz =
-		(uint32_t)atoi(scn_str(s, NS3NET_P("wifi.channel_width")));
-	rc_name = scn_str(s, NS3NET_P("wifi.rate_control"));
-	cfg.rate_control = !strcmp(rc_name, "ideal")	  ? NS3C_RC_IDEAL
-			   : !strcmp(rc_name, "constant") ? NS3C_RC_CONSTANT
-							  : NS3C_RC_MINSTREL;
-	cfg.mcs = (uint32_t)scn_int(s, NS3NET_P("wifi.mcs"));
-	cfg.queue_packets = (uint32_t)scn_int(s, NS3NET_P("queue_packets"));
-	if (cfg.rate_control == NS3C_RC_CONSTANT &&
-	    cfg.standard == NS3C_WIFI_AC && cfg.mcs > 9)
-		return ns3net_bad(s, prefix, "wifi.mcs",
-				  "802.11ac defines MCS 0 to 9", err, errlen);
-	dist = scn_double(s, NS3NET_P("wifi.distance"));
+	cfg.standard = c->wifi_ac ? NS3C_WIFI_AC : NS3C_WIFI_AX;
+	cfg.channel_width_mhz = c->channel_width_mhz;
+	cfg.rate_control = c->rate_control == NS3NET_RC_IDEAL ? NS3C_RC_IDEAL
+			   : c->rate_control == NS3NET_RC_CONSTANT
+				   ? NS3C_RC_CONSTANT
+				   : NS3C_RC_MINSTREL;
+	cfg.mcs = c->mcs;
+	cfg.queue_packets = c->queue_pkts;
 	ap = ns3c_node_create(0, 0, 0);
-	sta = ns3c_node_create(dist, 0, 0);
+	sta = ns3c_node_create(c->distance_m, 0, 0);
 	if (!ap || !sta)
 		return -ENOMEM;
 	rc = ns3c_wifi_create(ap, &sta, 1, &cfg, &n->rx, &n->tx);
 	if (rc == -ETIMEDOUT) {
-		snprintf(
-			msg, sizeof(msg),
-			"a station %g m away cannot associate with the access point at %u MHz (no association within 1 s); bring it closer or use a narrower channel",
-			dist, cfg.channel_width_mhz);
-		return ns3net_bad(s, prefix, "wifi.distance", msg, err, errlen);
+		errmsg(err, errlen,
+		       "%s: a station %g m away cannot associate with the access point at %u MHz (no association within 1 s); bring it closer or use a narrower channel",
+		       c->distance_at, c->distance_m, cfg.channel_width_mhz);
+		return -EINVAL;
 	}
 	n->wifi = true;
 	return rc;
 }
 
-int ns3net_create(struct sim *sim, struct stats *st, const struct scn *s,
-		  const char *prefix, uint32_t rep, struct ns3net **out,
-		  char *err, size_t errlen)
+int ns3net_create(const struct ns3net_cfg *cfg, const struct model_env *env,
+		  struct ns3net **out, char *err, size_t errlen)
 {
 	struct ns3net *n;
 	struct ns3c_dev_cb cb;
-	const char *kind;
-	char path[128];
 	int rc;
 
-	kind = scn_str(s, NS3NET_P("kind"));
-	if (strcmp(sim->ops->name, "ns3") || !ns3c_is_open())
-		return ns3net_bad(s, prefix, "kind",
-				  "this network runs on the ns3 engine only",
-				  err, errlen);
+	if (strcmp(env->sim->ops->name, "ns3") || !ns3c_is_open()) {
+		errmsg(err, errlen,
+		       "%s: this network runs on the ns3 engine only",
+		       cfg->kind_at);
+		return -EINVAL;
+	}
 	n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n) {
+		errmsg(err, errlen, "%s: out of memory", env->component);
 		return -ENOMEM;
-	n->sim = sim;
-	n->st = st;
-	n->name = prefix;
-	n->trace_id = sim_trace_id(prefix);
+	}
+	n->sim = env->sim;
+	n->st = env->st;
+	n->name = env->component;
+	n->trace_id = sim_trace_id(env->component);
 	n->free_head = NS3NET_NO_SLOT;
-	ns3c_seed(rng_derive_seed((uint64_t)scn_int(s, "seed"), rep, prefix));
-	if (!strcmp(kind, "ns3-wifi"))
-		rc = ns3net_wifi(n, s, prefix, err, errlen);
+	ns3c_seed(rng_derive_seed(env->seed, env->rep, env->component));
+	if (cfg->kind == NS3NET_WIFI)
+		rc = ns3net_wifi(n, cfg, err, errlen);
 	else
-		rc = ns3net_wired(n, s, prefix, !strcmp(kind, "ns3-csma"), err,
-				  errlen);
+		rc = ns3net_wired(n, cfg);
 	if (!rc)
 		rc = ns3net_stats(n);
 	if (rc) {
 		free(n);
 		if (rc != -EINVAL)
-			snprintf(err, errlen, "%s: cannot set up the ns-3 %s",
-				 scn_path(s), kind);
+			errmsg(err, errlen, "%s: cannot set up the ns-3 %s",
+			       cfg->kind_at, cfg->kind_name);
 		return rc == -EINVAL ? rc : -ENOMEM;
 	}
 	/* Either device may send (the reverse input) and receive; the data
@@ -446,8 +406,6 @@ int ns3net_create(struct sim *sim, struct stats *st, const struct scn *s,
 	*out = n;
 	return 0;
 }
-
-#undef NS3NET_P
 
 void ns3net_destroy(struct ns3net *n)
 {
@@ -515,3 +473,25 @@ void ns3net_finish(struct ns3net *n)
 		     (double)ds.final_failures);
 	stats_scalar(n->st, c, "rate_changes", "", (double)ds.rate_changes);
 }
+
+static void ns3net_ops_destroy(void *m)
+{
+	ns3net_destroy(m);
+}
+
+static void ns3net_ops_finish(void *m)
+{
+	ns3net_finish(m);
+}
+
+static uint64_t ns3net_ops_held_by(const void *m, uint32_t src)
+{
+	return ns3net_held_by(m, src);
+}
+
+const struct model_ops ns3net_ops = {
+	.name = "ns3net",
+	.destroy = ns3net_ops_destroy,
+	.finish = ns3net_ops_finish,
+	.held_by = ns3net_ops_held_by,
+};

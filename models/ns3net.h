@@ -2,6 +2,10 @@
  * ns3net.h - the network between hosts as ns-3 devices: a point-to-point
  * link, a CSMA bus or a Wi-Fi station and access point, behind the same
  * ports as the native link (link.h). Needs the ns3 engine.
+ *
+ * Its configuration, struct ns3net_cfg, is filled by ns3net_cfg_load()
+ * from `network` (ns3net_params.c): the kind, the wired parameters it
+ * shares with the native link (link_params.c) and network.wifi.*.
  */
 #ifndef USNSIM_NS3NET_H
 #define USNSIM_NS3NET_H
@@ -9,26 +13,63 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct ns3net;
-struct scn;
-struct stats;
 
 /* True if network kind `kind` ("ns3-wifi") is one of this model's. */
 int ns3net_handles(const char *kind);
 
-/* Creates the network configured under prefix ("network") on sim, which
- * must be an ns3 engine with nothing scheduled yet, seeding ns-3's own
- * random streams from (seed, rep, prefix). Registers its statistics under
- * the component prefix. Returns 0; -EINVAL with "file:line:col: ..." in
- * err for parameters that do not fit (e.g. a Wi-Fi station too far to
- * associate); -ENOMEM. */
-int ns3net_create(struct sim *sim, struct stats *st, const struct scn *s,
-		  const char *prefix, uint32_t rep, struct ns3net **out,
-		  char *err, size_t errlen);
-/* NULL is a no-op. Packets still held belong to the packet pool. */
+enum ns3net_kind { NS3NET_P2P, NS3NET_CSMA, NS3NET_WIFI };
+enum ns3net_rc { NS3NET_RC_IDEAL, NS3NET_RC_MINSTREL, NS3NET_RC_CONSTANT };
+
+/* The configuration of an ns-3 network: the parameters under `network`
+ * (see link_params.c and ns3net_params.c for their meaning, units and
+ * sources). */
+struct ns3net_cfg {
+	enum ns3net_kind kind;
+	const char *kind_name; /* "ns3-wifi" (the scenario's) */
+	/* wired kinds */
+	double rate_bps;
+	sim_time delay_ps;
+	uint32_t queue_pkts; /* device queue; Wi-Fi: MAC queue */
+	uint64_t overhead_bytes;
+	/* ns3-wifi */
+	bool wifi_ac; /* 802.11ac (else ax) */
+	uint32_t channel_width_mhz;
+	enum ns3net_rc rate_control;
+	uint32_t mcs; /* constant rate control */
+	double distance_m;
+	/* "file:line:col: network.kind" and "...: network.wifi.distance",
+	 * to begin a message about what only creating the network can
+	 * refuse */
+	char kind_at[256], distance_at[256];
+};
+
+/* Fills cfg from the parameters under prefix ("network"), whose kind must
+ * be one of ns3net_handles(). Returns 0, or -EINVAL with "file:line:col:
+ * network.KEY: ..." in err for parameters that do not fit: a byte limit
+ * on a device queue, an overhead with Wi-Fi, an MCS above 9 with 802.11ac
+ * constant rate control. */
+int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
+		    const char *prefix, char *err, size_t errlen);
+
+/* Creates the network on env->sim, which must be an ns3 engine with
+ * nothing scheduled yet, seeding ns-3's own random streams from
+ * (env->seed, env->rep, env->component). Registers its statistics under
+ * env->component ("network"). Returns 0; -EINVAL with "file:line:col:
+ * ..." in err for what only ns-3 can refuse (another engine, a Wi-Fi
+ * station too far to associate); -ENOMEM. */
+int ns3net_create(const struct ns3net_cfg *cfg, const struct model_env *env,
+		  struct ns3net **out, char *err, size_t errlen);
+/* NULL is a no-op. Packets still held belong to the packet pool. Needs the
+ * ns-3 session still open to silence the devices (else they are gone
+ * already, and so is the need). */
 void ns3net_destroy(struct ns3net *n);
+/* destroy, finish and held_by for the topology's loops. */
+extern const struct model_ops ns3net_ops;
 /* What the sending side (the Wi-Fi station) sends to the receiving side
  * (the access point), and what the receiving side sends back: each
  * direction has its own device queue, as on a real full-duplex link or a

@@ -18,11 +18,14 @@
  * add up to the mean latency. A packet dropped anywhere is handed
  * to the drop port so that every packet ends here, once: this is what makes
  * conservation (sent = received + dropped + in flight) checkable per app.
+ * The sink frees every packet it gets, so it holds none at the end; the
+ * topology keeps it with sink_ops, for its destruction.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "errmsg.h"
 #include "pool.h"
 #include "sim.h"
 #include "sink.h"
@@ -152,46 +155,63 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 	return 0;
 }
 
-int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
-		size_t napps, const char *const *names, const uint8_t *paths,
-		struct sink **out)
+int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
+		struct pkt_pool *pool, struct sink **out, char *err,
+		size_t errlen)
 {
+	size_t napps = cfg->napps;
 	struct sink *k = calloc(1, sizeof(*k) + napps * sizeof(k->app[0]));
 	char comp[128];
 
 	if (!k)
-		return -ENOMEM;
-	k->sim = sim;
+		goto out_nomem;
+	k->sim = env->sim;
 	k->pool = pool;
-	k->st = st;
+	k->st = env->st;
 	k->napps = napps;
 	for (size_t i = 0; i < napps; i++) {
 		struct sink_app *a = &k->app[i];
+		struct stats *st = env->st;
 
-		snprintf(comp, sizeof(comp), "apps.%s", names[i]);
+		snprintf(comp, sizeof(comp), "%s.%s", env->component,
+			 cfg->names[i]);
 		a->received = stats_counter(st, comp, "received", "packets");
 		a->received_bytes =
 			stats_counter(st, comp, "received_bytes", "B");
 		a->dropped = stats_counter(st, comp, "dropped", "packets");
 		a->latency = stats_hist(st, comp, "latency", "ps");
 		a->queue_delay = stats_hist(st, comp, "queue_delay", "ps");
-		a->path = paths ? (enum sink_path)paths[i] : SINK_BARE;
+		a->path =
+			cfg->paths ? (enum sink_path)cfg->paths[i] : SINK_BARE;
 		a->trace_id = sim_trace_id(comp);
 		if (!a->received || !a->received_bytes || !a->dropped ||
 		    !a->latency || !a->queue_delay ||
 		    sink_stages(a, st, comp)) {
 			free(k);
-			return -ENOMEM;
+			goto out_nomem;
 		}
 	}
 	*out = k;
 	return 0;
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void sink_destroy(struct sink *k)
 {
 	free(k);
 }
+
+static void sink_ops_destroy(void *m)
+{
+	sink_destroy(m);
+}
+
+const struct model_ops sink_ops = {
+	.name = "sink",
+	.destroy = sink_ops_destroy,
+};
 
 struct sim_port sink_input(struct sink *k)
 {

@@ -1,6 +1,10 @@
 /*
- * sink.h - the far end of a bare queue: records what each app's packets
+ * sink.h - the far end of every path: records what each app's packets
  * went through, then frees them.
+ *
+ * The sink has no parameters of its own: its configuration, struct
+ * sink_cfg, is the list of apps it serves and the path each one takes,
+ * which the topology fills from the apps' configurations.
  */
 #ifndef USNSIM_SINK_H
 #define USNSIM_SINK_H
@@ -9,24 +13,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
 #include "pkt.h"
 
 struct sink;
-struct stats;
 
 /* The path an app's packets take: a bare queue, hosts (driver and NIC),
  * or hosts with stacks (stack, channel, flow switch, driver, NIC). */
 enum sink_path { SINK_BARE, SINK_HOST, SINK_STACK };
 
-/* One sink serving napps apps, whose names index their packets' src.
- * Registers per app: received, received_bytes, dropped (counters), latency
- * and queue_delay, and stage histograms (ps): stage.queueing and
- * stage.transmission for a bare queue, or the host stages of sink.c for
- * paths[i] (enum sink_path; paths may be NULL: all bare). Returns 0 or
- * -ENOMEM. */
-int sink_create(struct sim *sim, struct stats *st, struct pkt_pool *pool,
-		size_t napps, const char *const *names, const uint8_t *paths,
-		struct sink **out);
+/* The apps a sink serves: their names, indexed by their packets' src,
+ * and the path of each (enum sink_path; paths NULL: all bare). Both
+ * arrays must outlive the sink's creation. */
+struct sink_cfg {
+	size_t napps;
+	const char *const *names;
+	const uint8_t *paths;
+};
+
+/* Creates a sink that frees packets into pool. Registers per app, under
+ * "<env->component>.NAME" ("apps.NAME"): received, received_bytes,
+ * dropped (counters), latency and queue_delay, and stage histograms (ps):
+ * stage.queueing and stage.transmission for a bare queue, or the host
+ * stages of sink.c for the app's path. Returns 0, or -ENOMEM with a
+ * message in err. */
+int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
+		struct pkt_pool *pool, struct sink **out, char *err,
+		size_t errlen);
+/* destroy for the topology's loops (a sink holds no packet). */
+extern const struct model_ops sink_ops;
 /* Records p as delivered (counters, latency, stages) without freeing it:
  * for an app that goes on with the packet (an RPC server answering). */
 void sink_record(struct sink *k, const struct sim_pkt *p);

@@ -81,6 +81,27 @@ static void fx_host_down(void *arg, sim_time at)
 	f->down_at = at;
 }
 
+/* Loads the driver's configuration from the fixture and creates it
+ * (repetition rep) as the topology does. Returns 0 or -1. */
+static int fx_create(struct fx *f, uint32_t rep)
+{
+	struct param_src src = scn_source(f->s);
+	struct model_env env = { .sim = f->sim,
+				 .st = f->st,
+				 .component = COMP,
+				 .seed = (uint64_t)scn_int(f->s, "seed"),
+				 .rep = rep };
+	struct drv_cfg cfg;
+	char err[512];
+
+	if (drv_cfg_load(&cfg, &src, COMP, err, sizeof(err)) ||
+	    drv_create(&cfg, &env, &f->d, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Loads the fixture with overrides and creates the driver (repetition
  * rep) on engine backend. Returns 0 or -1. */
 static int fx_init_on(struct fx *f, const char *const *sets, size_t nsets,
@@ -97,8 +118,7 @@ static int fx_init_on(struct fx *f, const char *const *sets, size_t nsets,
 	f->sim = sim_create(backend);
 	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
 	f->pool = pkt_pool_create();
-	if (!f->st || !f->pool ||
-	    drv_create(f->sim, f->st, f->s, COMP, COMP, rep, &f->d))
+	if (!f->st || !f->pool || fx_create(f, rep))
 		return -1;
 	drv_connect(f->d, (struct sim_port){ fx_tx_out, f },
 		    (struct sim_port){ fx_drop, f });

@@ -26,7 +26,8 @@ struct model_env {
 	struct stats *st;      /* where it registers its statistics */
 	const char *component; /* their component ("hosts.client.nic"); it
 				  must outlive the model */
-	uint32_t rep;	       /* repetition: seeds its random streams */
+	uint64_t seed;	       /* the run's seed and its repetition: */
+	uint32_t rep;	       /* ... its random streams derive from both */
 	sim_time warmup_ps;    /* samples before this are not recorded */
 };
 

@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,7 +82,7 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 	st->sim = sim;
 	st->warmup_ps = warmup_ps;
 	st->sample_ps = sample_ps > 0 ? sample_ps : 0;
-	st->series_max = STATS_SERIES_MAX;
+	st->series_max = SIZE_MAX;
 	st->series_tail = &st->series;
 	return st;
 }

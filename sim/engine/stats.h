@@ -75,10 +75,10 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 			   sim_time sample_ps);
 void stats_destroy(struct stats *st); /* NULL is a no-op */
 
-/* The most samples a time series keeps (made even, at least 2; default
- * STATS_SERIES_MAX): past it, every other sample goes and the sampling
- * interval doubles, so a series spans the run in bounded memory. */
-#define STATS_SERIES_MAX 100000
+/* The most samples a time series keeps (made even, at least 2; no limit
+ * until set, a run sets the scenario's sample_max): past it, every other
+ * sample goes and the sampling interval doubles, so a series spans the
+ * run in bounded memory. */
 void stats_set_series_max(struct stats *st, size_t max);
 
 /* Registration (set-up time only). Each returns stable storage, or NULL on

@@ -25,6 +25,14 @@
  * that reaches it afterwards); the run records it as the scalar
  * sim.host_down (the number of hosts down at the end).
  *
+ * Each model is configured by its X_cfg_load() from the scenario (the
+ * apps' configurations first, since their hosts and stacks shape the
+ * rest), created from that configuration and topo_env(), and kept with
+ * its ops (topo_keep()): topo_finish() finishes them in creation order and
+ * counts what they hold, topo_destroy() destroys them in reverse order.
+ * The ns-3 network is kept like the others: its destroy only silences its
+ * devices while the engine's ns-3 session is open, and the run destroys
+ * the topology before the engine.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +44,7 @@
 #include "app.h"
 #include "cpu.h"
 #include "driver.h"
+#include "errmsg.h"
 #include "flowswitch.h"
 #include "hostmem.h"
 #include "link.h"
@@ -64,8 +73,17 @@ struct model_env topo_env(const struct topo *t, const char *component)
 	return (struct model_env){ .sim = t->sim,
 				   .st = t->st,
 				   .component = component,
+				   .seed = t->seed,
 				   .rep = t->rep,
 				   .warmup_ps = t->warmup_ps };
+}
+
+/* Frees names[0..n) and names (NULL: nothing). */
+static void topo_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 int topo_keep(struct topo *t, const struct model_ops *ops, void *m)
@@ -87,18 +105,6 @@ int topo_keep(struct topo *t, const struct model_ops *ops, void *m)
 
 void topo_destroy(struct topo *t)
 {
-	for (size_t i = 0; t->apps && i < t->napps; i++)
-		app_destroy(t->apps[i]);
-	free(t->apps);
-	for (size_t i = 0; t->nics && i < t->nhosts; i++)
-		nic_destroy(t->nics[i]);
-	free(t->nics);
-	for (size_t i = 0; t->drvs && i < t->nhosts; i++)
-		drv_destroy(t->drvs[i]);
-	free(t->drvs);
-	for (size_t i = 0; t->drv_names && i < t->nhosts; i++)
-		free(t->drv_names[i]);
-	free(t->drv_names);
 	free(t->app_host);
 	free(t->app_peer);
 	free(t->hosted);
@@ -123,12 +129,16 @@ void topo_destroy(struct topo *t)
 		free(t->sw[i].adv_name);
 	}
 	free(t->sw);
-	for (size_t i = 0; t->port_names && i < t->nhosts; i++)
-		free(t->port_names[i]);
+	free(t->apps);
+	free(t->app_cfgs);
+	free(t->nics);
+	free(t->nic_cfgs);
+	free(t->drvs);
 	free(t->ports);
-	free(t->port_names);
-	sink_destroy(t->sink);
-	ns3net_destroy(t->ns3net);
+	topo_free_names(t->app_names, t->napps);
+	topo_free_names(t->nic_names, t->nhosts);
+	topo_free_names(t->drv_names, t->nhosts);
+	topo_free_names(t->port_names, t->nhosts);
 	pkt_pool_destroy(t->pool);
 }
 
@@ -158,26 +168,22 @@ static long topo_find_host(const struct topo *t, const char *name)
 	return -1;
 }
 
-/* Checks apps.NAME.host or .peer (key) of app i and returns the host's
- * index in *out (-1 for ""); -EINVAL with "file:line:col: ..." if it
- * names no declared host. */
-static int topo_app_host(struct topo *t, const struct scn *s, size_t i,
-			 const char *key, long *out, char *err, size_t errlen)
+/* Finds the host that apps.NAME.host or .peer (key) of app i names
+ * (value v) and returns its index in *out (-1 for ""); -EINVAL with
+ * "file:line:col: ..." if it names no declared host. */
+static int topo_app_host(struct topo *t, size_t i, const char *key,
+			 const char *v, long *out, char *err, size_t errlen)
 {
-	char path[192], where[256], list[256];
-	const char *v;
+	char where[256], list[256];
 
-	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
-	v = scn_str(s, path);
 	*out = *v ? topo_find_host(t, v) : -1;
 	if (!*v || *out >= 0)
 		return 0;
-	scn_where(s, path, where, sizeof(where));
+	param_where(&t->src, t->app_names[i], key, where, sizeof(where));
 	if (!t->nhosts) {
-		snprintf(
-			err, errlen,
-			"%s: %s: unknown host '%.40s'; the scenario declares no hosts:",
-			where, key, v);
+		errmsg(err, errlen,
+		       "%s: %s: unknown host '%.40s'; the scenario declares no hosts:",
+		       where, key, v);
 		return -EINVAL;
 	}
 	list[0] = '\0';
@@ -187,38 +193,32 @@ static int topo_app_host(struct topo *t, const struct scn *s, size_t i,
 		snprintf(list + l, sizeof(list) - l, "%s%s", h ? ", " : "",
 			 t->hosts[h]);
 	}
-	snprintf(err, errlen, "%s: %s: unknown host '%.40s'; hosts are %s",
-		 where, key, v, list);
+	errmsg(err, errlen, "%s: %s: unknown host '%.40s'; hosts are %s", where,
+	       key, v, list);
 	return -EINVAL;
 }
 
-/* Resolves every app's host and peer; both or neither, and different. */
-static int topo_apps_hosts(struct topo *t, const struct scn *s, char *err,
-			   size_t errlen)
+/* Loads every app's configuration (app_cfg_load() checks that host and
+ * peer come together and differ) and resolves its host and peer. */
+static int topo_apps_hosts(struct topo *t, char *err, size_t errlen)
 {
-	char path[192], where[256];
-
 	for (size_t i = 0; i < t->napps; i++) {
-		long *h = &t->app_host[i], *p = &t->app_peer[i];
-		int rc = topo_app_host(t, s, i, "host", h, err, errlen);
+		struct app_cfg *c = &t->app_cfgs[i];
+		int rc;
 
+		t->app_names[i] = topo_strf("apps.%s%s", t->names[i], "");
+		if (!t->app_names[i])
+			return -ENOMEM;
+		rc = app_cfg_load(c, &t->src, t->app_names[i], err, errlen);
 		if (!rc)
-			rc = topo_app_host(t, s, i, "peer", p, err, errlen);
+			rc = topo_app_host(t, i, "host", c->host,
+					   &t->app_host[i], err, errlen);
+		if (!rc)
+			rc = topo_app_host(t, i, "peer", c->peer,
+					   &t->app_peer[i], err, errlen);
 		if (rc)
 			return rc;
-		t->hosted[i] = *h >= 0;
-		if ((*h < 0) == (*p < 0) && (*h < 0 || *h != *p))
-			continue;
-		snprintf(path, sizeof(path), "apps.%s.%s", t->names[i],
-			 *h >= 0 && *p < 0 ? "host" : "peer");
-		scn_where(s, path, where, sizeof(where));
-		snprintf(
-			err, errlen, "%s: %s", where,
-			*h < 0 ? "peer: needs host: too (the host the app runs on)"
-			: *p < 0
-				? "host: needs peer: too (the host that receives)"
-				: "peer: must be another host than host:");
-		return -EINVAL;
+		t->hosted[i] = t->app_host[i] >= 0;
 	}
 	return 0;
 }
@@ -236,16 +236,42 @@ static int topo_link(struct topo *t, const char *component, struct link **out,
 	return rc ? rc : topo_keep(t, &link_ops, *out);
 }
 
-static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
-			const struct scn *s, uint32_t rep, char *err,
+/* The ns-3 network (network.kind ns3-*), kept by the topology. */
+static int topo_ns3net(struct topo *t, char *err, size_t errlen)
+{
+	struct model_env env = topo_env(t, "network");
+	struct ns3net_cfg cfg;
+	int rc = ns3net_cfg_load(&cfg, &t->src, "network", err, errlen);
+
+	if (!rc)
+		rc = ns3net_create(&cfg, &env, &t->ns3net, err, errlen);
+	if (!rc)
+		rc = topo_keep(t, &ns3net_ops, t->ns3net);
+	if (rc)
+		t->ns3net = NULL;
+	return rc;
+}
+
+/* The sink of every app's packets (statistics under apps.NAME). */
+static int topo_sink(struct topo *t, char *err, size_t errlen)
+{
+	struct model_env env = topo_env(t, "apps");
+	struct sink_cfg cfg = { .napps = t->napps,
+				.names = t->names,
+				.paths = t->paths };
+	int rc = sink_create(&cfg, &env, t->pool, &t->sink, err, errlen);
+
+	return rc ? rc : topo_keep(t, &sink_ops, t->sink);
+}
+
+static int topo_network(struct topo *t, const struct scn *s, char *err,
 			size_t errlen)
 {
 	struct sim_port in, drop;
+	int rc;
 
 	if (ns3net_handles(scn_str(s, "network.kind"))) {
-		int rc = ns3net_create(sim, st, s, "network", rep, &t->ns3net,
-				       err, errlen);
-
+		rc = topo_ns3net(t, err, errlen);
 		if (rc)
 			return rc;
 		t->ns3_near = -1; /* see topo_ns3_wire() */
@@ -257,15 +283,14 @@ static int topo_network(struct topo *t, struct sim *sim, struct stats *st,
 		 * named network carries only the apps without a host. */
 		t->native = true;
 		if (topo_some_hosted(t, false)) {
-			int rc = topo_link(t, "network", &t->link, err, errlen);
-
+			rc = topo_link(t, "network", &t->link, err, errlen);
 			if (rc)
 				return rc;
 		}
 	}
-	if (sink_create(sim, st, t->pool, t->napps, t->names, t->paths,
-			&t->sink))
-		return -ENOMEM;
+	rc = topo_sink(t, err, errlen);
+	if (rc)
+		return rc;
 	in = sink_input(t->sink);
 	drop = sink_drop_input(t->sink);
 	if (topo_some_hosted(t, true))
@@ -364,20 +389,44 @@ static void topo_host_rx(void *owner, struct sim_pkt *p)
 		      p);
 }
 
-/* The driver of host i: TX to its NIC, RX to its stacks or the sink. */
-static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
-		       const struct scn *s, uint32_t rep, size_t i)
+/* The NIC of host i, kept by the topology. */
+static int topo_nic(struct topo *t, size_t i, char *err, size_t errlen)
 {
-	size_t len = strlen(t->hosts[i]) + sizeof("hosts..driver");
-	struct sim_port drop = sink_drop_input(t->sink);
+	struct model_env env;
+	int rc;
 
-	t->drv_names[i] = malloc(len);
+	t->nic_names[i] = topo_strf("hosts.%s.nic%s", t->hosts[i], "");
+	if (!t->nic_names[i])
+		return -ENOMEM;
+	env = topo_env(t, t->nic_names[i]);
+	rc = nic_cfg_load(&t->nic_cfgs[i], &t->src, t->nic_names[i], err,
+			  errlen);
+	if (!rc)
+		rc = nic_create(&t->nic_cfgs[i], &env, &t->nics[i], err,
+				errlen);
+	return rc ? rc : topo_keep(t, &nic_ops, t->nics[i]);
+}
+
+/* The driver of host i, kept by the topology: TX to its NIC, RX to its
+ * stacks or the sink. */
+static int topo_driver(struct topo *t, size_t i, char *err, size_t errlen)
+{
+	struct sim_port drop = sink_drop_input(t->sink);
+	struct model_env env;
+	struct drv_cfg cfg;
+	int rc;
+
+	t->drv_names[i] = topo_strf("hosts.%s.driver%s", t->hosts[i], "");
 	if (!t->drv_names[i])
 		return -ENOMEM;
-	snprintf(t->drv_names[i], len, "hosts.%s.driver", t->hosts[i]);
-	if (drv_create(sim, st, s, t->drv_names[i], t->drv_names[i], rep,
-		       &t->drvs[i]))
-		return -ENOMEM;
+	env = topo_env(t, t->drv_names[i]);
+	rc = drv_cfg_load(&cfg, &t->src, t->drv_names[i], err, errlen);
+	if (!rc)
+		rc = drv_create(&cfg, &env, &t->drvs[i], err, errlen);
+	if (!rc)
+		rc = topo_keep(t, &drv_ops, t->drvs[i]);
+	if (rc)
+		return rc;
 	drv_connect(t->drvs[i], nic_tx_input(t->nics[i]), drop);
 	drv_connect_rx(
 		t->drvs[i],
@@ -386,8 +435,7 @@ static int topo_driver(struct topo *t, struct sim *sim, struct stats *st,
 	return 0;
 }
 
-static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
-		      const struct scn *s, uint32_t rep, char *err,
+static int topo_hosts(struct topo *t, const struct scn *s, char *err,
 		      size_t errlen)
 {
 	int rc;
@@ -402,17 +450,21 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 		t->sw[i].sink_in = host;
 	}
 	t->nics = calloc(nh, sizeof(*t->nics));
+	t->nic_cfgs = calloc(nh, sizeof(*t->nic_cfgs));
+	t->nic_names = calloc(nh, sizeof(*t->nic_names));
 	t->drvs = calloc(nh, sizeof(*t->drvs));
 	t->drv_names = calloc(nh, sizeof(*t->drv_names));
 	t->route = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
 	t->route_back = calloc(t->napps ? t->napps : 1, sizeof(*t->route));
-	if (!t->nics || !t->drvs || !t->drv_names || !t->route ||
-	    !t->route_back)
+	if (!t->nics || !t->nic_cfgs || !t->nic_names || !t->drvs ||
+	    !t->drv_names || !t->route || !t->route_back)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nhosts; i++) {
-		if (nic_create(sim, st, s, t->hosts[i], &t->nics[i]) ||
-		    topo_driver(t, sim, st, s, rep, i))
-			return -ENOMEM;
+		rc = topo_nic(t, i, err, errlen);
+		if (!rc)
+			rc = topo_driver(t, i, err, errlen);
+		if (rc)
+			return rc;
 		nic_connect(t->nics[i], topo_wire(t), drv_rx_input(t->drvs[i]),
 			    drop);
 		rc = topo_memory(t, s, i, err, errlen);
@@ -436,6 +488,27 @@ static int topo_hosts(struct topo *t, struct sim *sim, struct stats *st,
 	return 0;
 }
 
+/* App i, kept by the topology, sending into its host's driver or the
+ * network. */
+static int topo_app(struct topo *t, size_t i, char *err, size_t errlen)
+{
+	struct model_env env = topo_env(t, t->app_names[i]);
+	int rc = app_create(&t->app_cfgs[i], &env, t->pool, (uint32_t)i,
+			    &t->apps[i], err, errlen);
+
+	if (!rc)
+		rc = topo_keep(t, &app_ops, t->apps[i]);
+	if (rc)
+		return rc;
+	app_connect(
+		t->apps[i],
+		t->hosted[i]
+			? (struct sim_port){ .recv = topo_dev_tx,
+					     .owner = &t->sw[t->app_host[i]] }
+			: topo_net_input(t));
+	return 0;
+}
+
 int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	       const struct scn *s, uint32_t rep, char *err, size_t errlen)
 {
@@ -444,6 +517,7 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 
 	t->sim = sim;
 	t->st = st;
+	t->seed = (uint64_t)scn_int(s, "seed");
 	t->rep = rep;
 	t->src = scn_source(s);
 	t->warmup_ps = scn_time(s, "warmup");
@@ -453,6 +527,8 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	nh = t->nhosts ? t->nhosts : 1;
 	t->pool = pkt_pool_create();
 	t->apps = calloc(na, sizeof(*t->apps));
+	t->app_cfgs = calloc(na, sizeof(*t->app_cfgs));
+	t->app_names = calloc(na, sizeof(*t->app_names));
 	t->app_host = calloc(na, sizeof(*t->app_host));
 	t->app_peer = calloc(na, sizeof(*t->app_peer));
 	t->hosted = calloc(na, sizeof(*t->hosted));
@@ -461,34 +537,22 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	t->ends = calloc(2 * na, sizeof(*t->ends));
 	t->end_names = calloc(2 * na, sizeof(*t->end_names));
 	t->sw = calloc(nh, sizeof(*t->sw));
-	if (!t->pool || !t->apps || !t->app_host || !t->app_peer ||
-	    !t->hosted || !t->stack || !t->paths || !t->ends || !t->end_names ||
-	    !t->sw)
+	if (!t->pool || !t->apps || !t->app_cfgs || !t->app_names ||
+	    !t->app_host || !t->app_peer || !t->hosted || !t->stack ||
+	    !t->paths || !t->ends || !t->end_names || !t->sw)
 		return -ENOMEM;
-	rc = topo_apps_hosts(t, s, err, errlen);
+	rc = topo_apps_hosts(t, err, errlen);
 	if (!rc)
-		rc = topo_apps_stacks(t, s, err, errlen);
+		rc = topo_apps_stacks(t, err, errlen);
 	if (!rc)
-		rc = topo_network(t, sim, st, s, rep, err, errlen);
+		rc = topo_network(t, s, err, errlen);
 	if (!rc)
-		rc = topo_hosts(t, sim, st, s, rep, err, errlen);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < t->napps; i++) {
-		rc = app_create(sim, st, t->pool, s, t->names[i], (uint32_t)i,
-				rep, &t->apps[i], err, errlen);
-		if (rc)
-			return rc;
-		app_connect(
-			t->apps[i],
-			t->hosted[i]
-				? (struct
-				   sim_port){ .recv = topo_dev_tx,
-					      .owner = &t->sw[t->app_host[i]] }
-				: topo_net_input(t));
-	}
-	rc = topo_stacks(t, sim, st, s, rep, err, errlen);
-	return rc ? rc : topo_lowlat(t, s, err, errlen);
+		rc = topo_hosts(t, s, err, errlen);
+	for (size_t i = 0; !rc && i < t->napps; i++)
+		rc = topo_app(t, i, err, errlen);
+	if (!rc)
+		rc = topo_stacks(t, sim, st, s, rep, err, errlen);
+	return rc ? rc : topo_lowlat(t, err, errlen);
 }
 
 int topo_start(struct topo *t)
@@ -570,26 +634,19 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	for (size_t i = 0; i < t->nmodels; i++)
 		if (t->models[i].ops->finish)
 			t->models[i].ops->finish(t->models[i].m);
-	if (t->ns3net)
-		ns3net_finish(t->ns3net);
 	for (size_t i = 0; i < t->nhosts; i++) {
-		nic_finish(t->nics[i]);
-		drv_finish(t->drvs[i]);
 		down += drv_host_down(t->drvs[i]);
 	}
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
-		uint64_t held_i = t->ns3net ? ns3net_held_by(t->ns3net, src)
-					    : 0;
+		uint64_t held_i = 0;
 
 		for (size_t m = 0; m < t->nmodels; m++)
 			if (t->models[m].ops->held_by)
 				held_i += t->models[m].ops->held_by(
 					t->models[m].m, src);
 		for (size_t h = 0; h < t->nhosts; h++)
-			held_i += nic_held_by(t->nics[h], src) +
-				  drv_held_by(t->drvs[h], src) +
-				  (t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
+			held_i += (t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
 						: 0);
 		for (size_t e = 2 * i; e < 2 * i + 2; e++)
 			held_i += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;

@@ -21,6 +21,7 @@
 struct adv;
 struct agent;
 struct app;
+struct app_cfg;
 struct cpu;
 struct cpu_core;
 struct drv;
@@ -29,6 +30,7 @@ struct hostmem;
 struct link;
 struct mux;
 struct nic;
+struct nic_cfg;
 struct ns3net;
 struct scn;
 struct sink;
@@ -69,6 +71,7 @@ struct topo_sw {
 struct topo {
 	struct sim *sim;
 	struct stats *st;
+	uint64_t seed;
 	uint32_t rep;
 	sim_time warmup_ps;
 	struct param_src src; /* the scenario, for the models' cfg loaders */
@@ -84,10 +87,14 @@ struct topo {
 	struct sink *sink;
 	size_t napps;
 	const char *const *names;
+	char **app_names;	  /* "apps.NAME", prefix and component */
+	struct app_cfg *app_cfgs; /* every app's, loaded first */
 	struct app **apps;
 	size_t nhosts;
 	const char *const *hosts;
 	struct nic **nics;
+	struct nic_cfg *nic_cfgs;
+	char **nic_names; /* "hosts.NAME.nic", prefix and component */
 	struct drv **drvs;
 	char **drv_names; /* "hosts.NAME.driver", prefix and component */
 	long *app_host, *app_peer; /* index into hosts per app, -1: none */
@@ -130,11 +137,10 @@ void topo_dev_tx(void *owner, struct sim_pkt *p);
 int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 		size_t errlen);
 int topo_mux(struct topo *t, size_t i, char *err, size_t errlen);
-int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
-		     size_t errlen);
+int topo_apps_stacks(struct topo *t, char *err, size_t errlen);
 int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
 		const struct scn *s, uint32_t rep, char *err, size_t errlen);
-int topo_lowlat(struct topo *t, const struct scn *s, char *err, size_t errlen);
+int topo_lowlat(struct topo *t, char *err, size_t errlen);
 void topo_finish_cpu(struct topo *t, struct stats *st);
 
 #endif

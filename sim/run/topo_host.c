@@ -23,6 +23,7 @@
 #include "app.h"
 #include "cpu.h"
 #include "driver.h"
+#include "errmsg.h"
 #include "flowswitch.h"
 #include "hostmem.h"
 #include "link.h"
@@ -227,44 +228,15 @@ int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 #define TOPO_CPORT(i) ((uint16_t)(10000u + (i)))
 #define TOPO_SPORT(i) ((uint16_t)(20000u + (i)))
 
-/* "file:line:col: apps.NAME.key: msg" in err; returns -EINVAL. */
-static int topo_app_error(const struct topo *t, const struct scn *s, size_t i,
-			  const char *key, const char *msg, char *err,
-			  size_t errlen)
+/* "file:line:col: key: msg" in err, for apps.NAME.key; returns -EINVAL. */
+static int topo_app_error(const struct topo *t, size_t i, const char *key,
+			  const char *msg, char *err, size_t errlen)
 {
-	char path[192], where[256];
+	char where[256];
 
-	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
-	scn_where(s, path, where, sizeof(where));
-	snprintf(err, errlen, "%s: %s: %s", where, key, msg);
+	param_where(&t->src, t->app_names[i], key, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s: %s", where, key, msg);
 	return -EINVAL;
-}
-
-static const char *topo_app_str(const struct topo *t, const struct scn *s,
-				size_t i, const char *key)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
-	return scn_str(s, path);
-}
-
-static sim_time topo_time(const struct scn *s, const struct topo *t, size_t i,
-			  const char *key)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
-	return scn_time(s, path);
-}
-
-static double topo_double(const struct scn *s, const struct topo *t, size_t i,
-			  const char *key)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "apps.%s.%s", t->names[i], key);
-	return scn_double(s, path);
 }
 
 static long topo_find_app(const struct topo *t, const char *name)
@@ -275,54 +247,27 @@ static long topo_find_app(const struct topo *t, const char *name)
 	return -1;
 }
 
-/* Reads every app's stack and checks what goes with it. */
-int topo_apps_stacks(struct topo *t, const struct scn *s, char *err,
-		     size_t errlen)
+/* Every app's stack and path (app_cfg_load() has checked what goes with
+ * the stack), and the victim of a replaying app: another app with a
+ * user-space stack on the same host, declared before it. */
+int topo_apps_stacks(struct topo *t, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < t->napps; i++) {
-		const char *forge = topo_app_str(t, s, i, "forge");
-		const char *victim = topo_app_str(t, s, i, "forge_victim");
-		bool replay = !strcmp(forge, "replay") || !strcmp(forge, "mix");
+		const struct app_cfg *c = &t->app_cfgs[i];
+		const char *victim = c->forge_victim;
 		long v;
 
-		t->stack[i] =
-			(uint8_t)stk_kind_of(topo_app_str(t, s, i, "stack"));
+		t->stack[i] = (uint8_t)stk_kind_of(c->stack);
 		t->paths[i] = t->stack[i] != STK_NONE ? SINK_STACK
 			      : t->hosted[i]	      ? SINK_HOST
 						      : SINK_BARE;
-		if (t->stack[i] != STK_NONE && !t->hosted[i])
-			return topo_app_error(
-				t, s, i, "stack",
-				"a stack needs host: and peer: (the hosts it runs on)",
-				err, errlen);
-		if (!strcmp(topo_app_str(t, s, i, "pattern"), "rpc") &&
-		    t->stack[i] == STK_NONE)
-			return topo_app_error(
-				t, s, i, "pattern",
-				"rpc needs stack: kernel or user (the peer answers through its stack)",
-				err, errlen);
-		if (strcmp(forge, "none") && t->stack[i] != STK_USER)
-			return topo_app_error(
-				t, s, i, "forge",
-				"only an app with its own stack (stack: user) writes its headers",
-				err, errlen);
-		if (*victim && !replay)
-			return topo_app_error(
-				t, s, i, "forge_victim",
-				"only forge: replay or mix uses a victim", err,
-				errlen);
-		if (topo_time(s, t, i, "close_at") && t->stack[i] != STK_USER)
-			return topo_app_error(
-				t, s, i, "close_at",
-				"only a flow of a user-space stack (stack: user) is torn down",
-				err, errlen);
-		if (!replay)
-			continue;
+		if (c->forge != PKT_FORGE_REPLAY && c->forge >= 0)
+			continue; /* neither replay nor mix */
 		v = topo_find_app(t, victim);
 		if (v < 0 || (size_t)v == i || t->stack[v] != STK_USER ||
 		    t->app_host[v] != t->app_host[i])
 			return topo_app_error(
-				t, s, i, *victim ? "forge_victim" : "forge",
+				t, i, *victim ? "forge_victim" : "forge",
 				"replay and mix need forge_victim: another app with stack: user on the same host",
 				err, errlen);
 	}
@@ -438,7 +383,6 @@ static int topo_app_ends(struct topo *t, struct sim *sim, struct stats *st,
 	struct app *a = t->apps[i];
 	struct stk *me, *peer;
 	bool rpc = app_is_rpc(a);
-	char path[192];
 	int rc;
 
 	rc = topo_end(t, sim, st, s, i, false, err, errlen);
@@ -457,15 +401,14 @@ static int topo_app_ends(struct topo *t, struct sim *sim, struct stats *st,
 	stk_on_expired(peer, topo_app_expired, a);
 	if (rpc)
 		app_connect_rpc(a, stk_tx_input(peer), t->sink);
-	snprintf(path, sizeof(path), "apps.%s.close_at", t->names[i]);
-	return stk_close_at(me, scn_time(s, path));
+	return stk_close_at(me, t->app_cfgs[i].close_at_ps);
 }
 
 /* App i's packets at host h's multiplexer: their service class, and for
  * a low-latency app the agent's answer to its request. */
-static void topo_app_class(struct topo *t, const struct scn *s, size_t i,
-			   long h)
+static void topo_app_class(struct topo *t, size_t i, long h)
 {
+	const struct app_cfg *c = &t->app_cfgs[i];
 	struct topo_sw *w;
 	double rate;
 	int sc;
@@ -473,12 +416,12 @@ static void topo_app_class(struct topo *t, const struct scn *s, size_t i,
 	if (h < 0 || !t->sw[h].mux)
 		return;
 	w = &t->sw[h];
-	sc = mux_class_of(topo_app_str(t, s, i, "service_class"));
+	sc = mux_class_of(c->service_class);
 	mux_set_app(w->mux, (uint32_t)i, false,
 		    sc < 0 ? MUX_SC_BE : (enum mux_class)sc);
-	if (!w->agent || strcmp(topo_app_str(t, s, i, "class"), "low_latency"))
+	if (!w->agent || !c->low_latency)
 		return;
-	rate = topo_double(s, t, i, "ll_rate");
+	rate = c->ll_rate_bps;
 	agent_request(w->agent, (uint32_t)i,
 		      rate > 0 ? rate : app_rate_bps(t->apps[i]));
 }
@@ -566,16 +509,16 @@ static int topo_advisory(struct topo *t, size_t h, char *err, size_t errlen)
 }
 
 /* Classes at the multiplexers, and advisories for adaptive apps. */
-int topo_lowlat(struct topo *t, const struct scn *s, char *err, size_t errlen)
+int topo_lowlat(struct topo *t, char *err, size_t errlen)
 {
 	int rc;
 
 	for (size_t i = 0; i < t->napps; i++) {
 		struct topo_sw *w;
 
-		topo_app_class(t, s, i, t->app_host[i]);
+		topo_app_class(t, i, t->app_host[i]);
 		if (app_is_rpc(t->apps[i]))
-			topo_app_class(t, s, i, t->app_peer[i]);
+			topo_app_class(t, i, t->app_peer[i]);
 		if (!app_wants_advisories(t->apps[i]) || t->app_host[i] < 0)
 			continue;
 		w = &t->sw[t->app_host[i]];
@@ -612,7 +555,7 @@ int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
 			return rc;
 	}
 	for (size_t i = 0; i < t->napps; i++) {
-		const char *v = topo_app_str(t, s, i, "forge_victim");
+		const char *v = t->app_cfgs[i].forge_victim;
 		long victim = *v ? topo_find_app(t, v) : -1;
 
 		if (victim >= 0 && t->ends[2 * i] && t->ends[2 * victim])

@@ -1,0 +1,115 @@
+/*
+ * ns3net_params.c - parameters of the ns-3 networks (network.kind ns3-p2p,
+ * ns3-csma, ns3-wifi): network.wifi.*, which configure an 802.11 station
+ * and access point (5 GHz band, one spatial stream, ns-3's default
+ * transmit power and log-distance path loss).
+ *
+ * The wired kinds reuse the native link's rate, delay, queue_packets and
+ * overhead (link_params.c); Wi-Fi reuses queue_packets for its MAC queue.
+ * ns3net_cfg_load() is the one place an ns-3 network reads them, and
+ * refuses what the devices cannot do.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "models.h"
+#include "ns3net.h"
+
+/* "file:line:col: prefix.key: msg" in err; returns -EINVAL. */
+static int ns3net_bad(const struct param_src *src, const char *prefix,
+		      const char *key, const char *msg, char *err,
+		      size_t errlen)
+{
+	char where[256];
+
+	param_where(src, prefix, key, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s.%s: %s", where, prefix, key, msg);
+	return -EINVAL;
+}
+
+/* "file:line:col: prefix.key" into buf. */
+static void ns3net_at(const struct param_src *src, const char *prefix,
+		      const char *key, char *buf, size_t n)
+{
+	char where[192];
+
+	param_where(src, prefix, key, where, sizeof(where));
+	snprintf(buf, n, "%s: %s.%s", where, prefix, key);
+}
+
+static int ns3net_load_wifi(struct ns3net_cfg *cfg, const struct param_src *src,
+			    const char *prefix, char *err, size_t errlen)
+{
+	const char *rc = param_str(src, prefix, "wifi.rate_control");
+
+	if (cfg->overhead_bytes)
+		return ns3net_bad(
+			src, prefix, "overhead",
+			"does not apply to ns3-wifi, whose framing is 802.11's",
+			err, errlen);
+	if (param_size(src, prefix, "queue_bytes"))
+		return ns3net_bad(
+			src, prefix, "queue_bytes",
+			"the Wi-Fi MAC queue is limited in packets only (use queue_packets)",
+			err, errlen);
+	cfg->wifi_ac = !strcmp(param_str(src, prefix, "wifi.standard"), "ac");
+	cfg->channel_width_mhz =
+		(uint32_t)atoi(param_str(src, prefix, "wifi.channel_width"));
+	cfg->rate_control = !strcmp(rc, "ideal")      ? NS3NET_RC_IDEAL
+			    : !strcmp(rc, "constant") ? NS3NET_RC_CONSTANT
+						      : NS3NET_RC_MINSTREL;
+	cfg->mcs = (uint32_t)param_int(src, prefix, "wifi.mcs");
+	cfg->distance_m = param_double(src, prefix, "wifi.distance");
+	ns3net_at(src, prefix, "wifi.distance", cfg->distance_at,
+		  sizeof(cfg->distance_at));
+	if (cfg->rate_control == NS3NET_RC_CONSTANT && cfg->wifi_ac &&
+	    cfg->mcs > 9)
+		return ns3net_bad(src, prefix, "wifi.mcs",
+				  "802.11ac defines MCS 0 to 9", err, errlen);
+	return 0;
+}
+
+int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
+		    const char *prefix, char *err, size_t errlen)
+{
+	cfg->kind_name = param_str(src, prefix, "kind");
+	cfg->kind = !strcmp(cfg->kind_name, "ns3-wifi")	  ? NS3NET_WIFI
+		    : !strcmp(cfg->kind_name, "ns3-csma") ? NS3NET_CSMA
+							  : NS3NET_P2P;
+	ns3net_at(src, prefix, "kind", cfg->kind_at, sizeof(cfg->kind_at));
+	cfg->rate_bps = param_double(src, prefix, "rate");
+	cfg->delay_ps = param_time(src, prefix, "delay");
+	cfg->queue_pkts = (uint32_t)param_int(src, prefix, "queue_packets");
+	cfg->overhead_bytes = param_size(src, prefix, "overhead");
+	if (cfg->kind == NS3NET_WIFI)
+		return ns3net_load_wifi(cfg, src, prefix, err, errlen);
+	if (param_size(src, prefix, "queue_bytes"))
+		return ns3net_bad(
+			src, prefix, "queue_bytes",
+			"ns-3 device queues are limited in packets only (use queue_packets)",
+			err, errlen);
+	return 0;
+}
+
+const struct param_def ns3net_params[] = {
+	{ "network.wifi.standard", PT_ENUM, "ax", "ax|ac", 0, 0,
+	  "ns3-wifi: 802.11ax (HE) or 802.11ac (VHT), in the 5 GHz band",
+	  "IEEE 802.11ax-2021 (Wi-Fi 6), the generation of current access points" },
+	{ "network.wifi.distance", PT_FLOAT, "10", NULL, 0, 1e5,
+	  "ns3-wifi: distance between station and access point, in metres",
+	  "usnsim: a station in the same room as its access point" },
+	{ "network.wifi.channel_width", PT_ENUM, "80", "20|40|80|160", 0, 0,
+	  "ns3-wifi: channel width in MHz",
+	  "80 MHz, the width every 802.11ac/ax device must support (IEEE 802.11ac-2013)" },
+	{ "network.wifi.rate_control", PT_ENUM, "minstrel",
+	  "ideal|minstrel|constant", 0, 0,
+	  "ns3-wifi: rate control: ideal (best MCS for the measured SNR), minstrel (Minstrel-HT) or constant (network.wifi.mcs)",
+	  "Minstrel-HT, the default rate control of Linux mac80211" },
+	{ "network.wifi.mcs", PT_INT, "7", NULL, 0, 11,
+	  "ns3-wifi: MCS of every data frame with constant rate control (at most 9 for ac)",
+	  "MCS 7 (64-QAM, rate 5/6), valid in 802.11ac and ax at every width" },
+	{ NULL },
+};
