@@ -49,10 +49,13 @@
 #include "stats.h"
 #include "topo.h"
 
+/* What the topology made for host w by hand; its cpu, flow switch and
+ * in-kernel stack are kept models (topo_keep()), destroyed after this.
+ * Their destroy touches no pool of w->mem: a cpu frees its cores, a flow
+ * switch its tables, a stack its channel's rings and arrays (the packets
+ * and buffers these hold belong to the packet pool and the sink). */
 void topo_sw_destroy(struct topo_sw *w)
 {
-	fsw_destroy(w->fsw);
-	stk_host_destroy(w->kh);
 	hostmem_destroy(w->mem);
 	mux_destroy(w->mux);
 	agent_destroy(w->agent);
@@ -60,7 +63,6 @@ void topo_sw_destroy(struct topo_sw *w)
 	free(w->mux_name);
 	free(w->agent_name);
 	free(w->adv_name);
-	cpu_destroy(w->cpu);
 	free(w->kcores);
 	free(w->cpu_name);
 	free(w->fsw_name);
@@ -111,8 +113,6 @@ void topo_destroy(struct topo *t)
 	free(t->hosted);
 	free(t->route);
 	free(t->route_back);
-	for (size_t i = 0; t->ends && i < 2 * t->napps; i++)
-		stk_destroy(t->ends[i]);
 	for (size_t i = 0; t->end_names && i < 2 * t->napps; i++)
 		free(t->end_names[i]);
 	free(t->ends);
@@ -489,7 +489,7 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 					      .owner = &t->sw[t->app_host[i]] }
 				: topo_net_input(t));
 	}
-	rc = topo_stacks(t, sim, st, s, rep, err, errlen);
+	rc = topo_stacks(t, s, err, errlen);
 	return rc ? rc : topo_lowlat(t, sim, st, s);
 }
 
@@ -597,12 +597,8 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 		for (size_t h = 0; h < t->nhosts; h++)
 			held_i += nic_held_by(t->nics[h], src) +
 				  drv_held_by(t->drvs[h], src) +
-				  (t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
-						: 0) +
 				  (t->sw[h].mux ? mux_held_by(t->sw[h].mux, src)
 						: 0);
-		for (size_t e = 2 * i; e < 2 * i + 2; e++)
-			held_i += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
 		stats_scalar(st, comp, "in_flight", "packets", (double)held_i);
 		if (held)
