@@ -21,14 +21,31 @@
  *
  * Pure data structures: nothing here schedules events or charges CPU time;
  * models/stack.c and models/flowswitch.c do, and decide when to call what.
+ * A user-space stack's channel is sized by struct chan_cfg, read from
+ * hosts.NAME.channel.* by chan_cfg_load() (models/channel_params.c).
  */
 #ifndef USNSIM_CHANNEL_H
 #define USNSIM_CHANNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "param.h"
 #include "pkt.h"
+
+/* The sizes of a channel: the parameters under hosts.NAME.channel (see
+ * channel_params.c for their meaning and sources). */
+struct chan_cfg {
+	uint32_t tx_slots, rx_slots, event_slots; /* powers of two */
+	uint32_t lowat_slots; /* RX low-water mark, <= rx_slots */
+};
+
+/* Fills cfg from the parameters under prefix ("hosts.client.channel").
+ * Returns 0, or -EINVAL with "WHERE: KEY: message" in err if a ring's
+ * slots are not a power of two or lowat is above rx_slots. */
+int chan_cfg_load(struct chan_cfg *cfg, const struct param_src *src,
+		  const char *prefix, char *err, size_t errlen);
 
 /* A ring of slots; each slot holds a buffer index. */
 struct chan_ring {

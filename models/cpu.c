@@ -25,6 +25,9 @@
  * up to the last of those moments, and a job still in service at the end
  * of the run counts for its elapsed part. Charges go into the counters
  * when a job is queued. Charges are expected to be >= 0.
+ *
+ * The configuration comes from cpu_cfg_load() (cpu_params.c); the
+ * topology keeps the cpu with cpu_ops, whose finish is cpu_finish().
  */
 #include <errno.h>
 #include <math.h>
@@ -33,6 +36,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "errmsg.h"
 #include "stats.h"
 
 #define CPU_RQ_INIT 16 /* initial run queue slots of a core (power of 2) */
@@ -62,7 +66,7 @@ struct cpu {
 	struct sim *sim;
 	struct stats *st;
 	const char *comp;
-	struct cpu_costs costs;
+	struct cpu_cfg cfg;
 	struct cpu_core **core;
 	size_t ncores, cap;
 
@@ -122,28 +126,36 @@ static int cpu_stats(struct cpu *c)
 	return 0;
 }
 
-int cpu_create(struct sim *sim, struct stats *st, const char *component,
-	       const struct cpu_costs *costs, struct cpu **out)
+int cpu_create(const struct cpu_cfg *cfg, const struct model_env *env,
+	       struct cpu **out, char *err, size_t errlen)
 {
 	struct cpu *c;
-	int rc;
 
-	if (!costs || !component || !(costs->copy_Bps > 0))
+	if (!cfg || !env->component) {
+		errmsg(err, errlen, "cpu: needs a config and a component");
 		return -EINVAL;
+	}
+	if (!(cfg->copy_Bps > 0)) {
+		errmsg(err, errlen, "%s: copy bandwidth %g B/s is not above 0",
+		       env->component, cfg->copy_Bps);
+		return -EINVAL;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return -ENOMEM;
-	c->sim = sim;
-	c->st = st;
-	c->comp = component;
-	c->costs = *costs;
-	rc = cpu_stats(c);
-	if (rc) {
+		goto out_nomem;
+	c->sim = env->sim;
+	c->st = env->st;
+	c->comp = env->component;
+	c->cfg = *cfg;
+	if (cpu_stats(c)) {
 		cpu_destroy(c);
-		return rc;
+		goto out_nomem;
 	}
 	*out = c;
 	return 0;
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 static void cpu_core_free(struct cpu_core *core)
@@ -239,9 +251,9 @@ uint32_t cpu_core_index(const struct cpu_core *core)
 	return core->index;
 }
 
-const struct cpu_costs *cpu_costs(const struct cpu *c)
+const struct cpu_cfg *cpu_config(const struct cpu *c)
 {
-	return &c->costs;
+	return &c->cfg;
 }
 
 enum cpu_domain cpu_core_domain(const struct cpu_core *core)
@@ -257,14 +269,14 @@ void cpu_job_add(struct cpu_job *j, enum cpu_acct a, sim_time ps)
 
 void cpu_job_syscall(struct cpu_job *j, const struct cpu *c)
 {
-	cpu_job_add(j, CPU_A_SYSCALL, c->costs.syscall_ps);
+	cpu_job_add(j, CPU_A_SYSCALL, c->cfg.syscall_ps);
 }
 
 void cpu_job_copy(struct cpu_job *j, const struct cpu *c, uint64_t bytes)
 {
-	cpu_job_add(
-		j, CPU_A_COPY,
-		(sim_time)llround((double)bytes * 1e12 / c->costs.copy_Bps));
+	cpu_job_add(j, CPU_A_COPY,
+		    (sim_time)llround((double)bytes * (double)SIM_S /
+				      c->cfg.copy_Bps));
 	j->copied_bytes += bytes;
 }
 
@@ -272,7 +284,7 @@ void cpu_job_copy(struct cpu_job *j, const struct cpu *c, uint64_t bytes)
 void cpu_job_wakeup(struct cpu_job *j, const struct cpu_core *waker,
 		    const struct cpu_core *wakee)
 {
-	const struct cpu_costs *k = &wakee->cpu->costs;
+	const struct cpu_cfg *k = &wakee->cpu->cfg;
 
 	if (waker == wakee) {
 		cpu_job_add(j, CPU_A_WAKEUP, k->wakeup_same_ps);
@@ -284,7 +296,7 @@ void cpu_job_wakeup(struct cpu_job *j, const struct cpu_core *waker,
 
 void cpu_job_ctxsw(struct cpu_job *j, const struct cpu *c)
 {
-	cpu_job_add(j, CPU_A_CTXSW, c->costs.ctxsw_ps);
+	cpu_job_add(j, CPU_A_CTXSW, c->cfg.ctxsw_ps);
 }
 
 sim_time cpu_job_cost(const struct cpu_job *j)
@@ -432,3 +444,19 @@ void cpu_finish(struct cpu *c)
 		stats_scalar(c->st, c->comp, metric, "", sum[d] / n[d]);
 	}
 }
+
+static void cpu_ops_destroy(void *m)
+{
+	cpu_destroy(m);
+}
+
+static void cpu_ops_finish(void *m)
+{
+	cpu_finish(m);
+}
+
+const struct model_ops cpu_ops = {
+	.name = "cpu",
+	.destroy = cpu_ops_destroy,
+	.finish = cpu_ops_finish,
+};

@@ -11,6 +11,9 @@
  * run queue, so contention for a core is part of the latency. One engine
  * event per job: models charge a batch of packets as one job.
  *
+ * The configuration is struct cpu_cfg, read from hosts.NAME.cpu.* by
+ * cpu_cfg_load() (models/cpu_params.c, where the parameters are declared).
+ *
  * What a run learns (component COMP given at creation, e.g.
  * "hosts.client.cpu"):
  *   COMP            counters syscalls, context_switches, wakeups,
@@ -20,17 +23,20 @@
  *   COMP.CORE       counter busy (ps); scalar utilization (busy / run
  *                   time) recorded by cpu_finish()
  *   COMP            scalars util.kernel, util.user, util.driver: mean
- *                   utilization of the domain's cores (cpu_finish())
+ *                   utilization of the domain's cores (cpu_finish(), the
+ *                   finish of cpu_ops)
  * Counters count the whole run (no warm-up), like every counter.
  */
 #ifndef USNSIM_CPU_H
 #define USNSIM_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+#include "param.h"
 #include "sim.h"
 
-struct stats;
 struct cpu;
 struct cpu_core;
 
@@ -49,10 +55,13 @@ enum cpu_acct {
 	CPU_NACCTS
 };
 
-/* Costs of the host's CPU, from hosts.NAME.cpu.* */
-struct cpu_costs {
-	sim_time syscall_ps;
-	sim_time ctxsw_ps;
+/* The configuration of a host's CPU: the parameters under
+ * hosts.NAME.cpu (see cpu_params.c for their meaning and sources). */
+struct cpu_cfg {
+	unsigned kernel_cores;	  /* cores of the kernel domain; the
+				     topology adds them (cpu_add_core) */
+	sim_time syscall_ps;	  /* one trap and return */
+	sim_time ctxsw_ps;	  /* switching to a woken thread */
 	sim_time wakeup_same_ps;  /* waker and wakee on one core */
 	sim_time wakeup_cross_ps; /* on different cores */
 	double copy_Bps;	  /* copy bandwidth, bytes per second, > 0 */
@@ -70,17 +79,25 @@ struct cpu_job {
 const char *cpu_acct_name(enum cpu_acct a);
 const char *cpu_domain_name(enum cpu_domain d); /* "kernel", "user", "driver" */
 
-/* Returns 0, -EINVAL if costs->copy_Bps <= 0, or -ENOMEM. component must
- * outlive the cpu. */
-int cpu_create(struct sim *sim, struct stats *st, const char *component,
-	       const struct cpu_costs *costs, struct cpu **out);
+/* Fills cfg from the parameters under prefix ("hosts.client.cpu").
+ * Returns 0 (a CPU's parameters have no combination to refuse). */
+int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates a cpu with no cores, registering its statistics under
+ * env->component. Returns 0; -EINVAL if cfg->copy_Bps is not > 0; -ENOMEM
+ * (e.g. the component already has a cpu's statistics); a message in err. */
+int cpu_create(const struct cpu_cfg *cfg, const struct model_env *env,
+	       struct cpu **out, char *err, size_t errlen);
 void cpu_destroy(struct cpu *c); /* NULL is a no-op */
+/* destroy and finish for the topology's loops (a cpu holds no packets). */
+extern const struct model_ops cpu_ops;
 /* Adds a core (set-up time only); name is e.g. "kernel0" or "app.rpc" and
  * is copied. Returns the core (owned by c), or NULL on allocation failure
  * or a duplicate name. */
 struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 			      const char *name);
-const struct cpu_costs *cpu_costs(const struct cpu *c);
+const struct cpu_cfg *cpu_config(const struct cpu *c);
 enum cpu_domain cpu_core_domain(const struct cpu_core *core);
 
 /* Charges: add time ps to account a (and count one charge). */

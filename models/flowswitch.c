@@ -8,10 +8,11 @@
  * packet up by its own 5-tuple, as the kernel parses it: a forged source
  * address, source port or protocol finds no flow; the right 5-tuple with
  * another token (a replay of a flow the app does not own) fails the token
- * check. The RX path has a FIFO queue per kernel core (linked through the
- * packets) and one job per batch; the packets of the batch in service are
- * held apart until the job ends, so that what the switch holds can be
- * walked at the end of the run.
+ * check. The RX path has a FIFO queue per kernel core (a struct
+ * pkt_fifo) and one job per batch; the packets of the batch in service
+ * are held apart, in a FIFO of their own, until the job ends, so that what
+ * the switch holds can be walked at the end of the run. The configuration
+ * comes from fsw_cfg_load() (flowswitch_params.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +20,11 @@
 #include <string.h>
 
 #include "channel.h"
+#include "errmsg.h"
 #include "flowswitch.h"
 #include "mux.h"
 #include "pool.h"
 #include "rng.h"
-#include "scenario.h"
 #include "stats.h"
 
 static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
@@ -34,9 +35,8 @@ static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
 struct fsw_rxq {
 	struct fsw *f;
 	struct cpu_core *core;
-	struct sim_pkt *head, *tail; /* waiting */
-	struct sim_pkt *batch;	     /* in service (linked), NULL: idle */
-	uint32_t queued;
+	struct pkt_fifo wait;  /* waiting */
+	struct pkt_fifo batch; /* in service; empty: idle */
 };
 
 struct fsw {
@@ -51,16 +51,13 @@ struct fsw {
 	struct pool *dev;
 	struct mux *mux;
 	struct sim_port out, drop;
-	sim_time classify_ps, check_ps;
-	bool spoof_check;
-	uint32_t rx_batch;
+	struct fsw_cfg cfg;
 	unsigned nq;
 	struct fsw_rxq *rxq;
 	struct chan_advisory adv;
 	uint32_t (*backlog)(const void *arg);
 	const void *backlog_arg;
 	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
-	double adv_mark;
 
 	uint64_t *tx_packets, *tx_host, *rx_packets, *rx_host, *rx_batches;
 	uint64_t *no_flow, *bad_token, *torn_down, *ring_full, *no_memory,
@@ -115,51 +112,41 @@ static int fsw_stats(struct fsw *f)
 		       : -ENOMEM;
 }
 
-int fsw_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component, struct cpu *cpu,
-	       struct cpu_core *const *kcores, unsigned nk, uint32_t rep,
-	       struct fsw **out)
+int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
+	       struct cpu *cpu, struct cpu_core *const *kcores, unsigned nk,
+	       struct fsw **out, char *err, size_t errlen)
 {
 	struct fsw *f = calloc(1, sizeof(*f));
 	char path[160];
 
 	if (!f)
-		return -ENOMEM;
-	f->sim = sim;
-	f->st = st;
-	f->name = component;
-	f->trace_id = sim_trace_id(component);
+		goto out_nomem;
+	f->sim = env->sim;
+	f->st = env->st;
+	f->name = env->component;
+	f->trace_id = sim_trace_id(env->component);
 	f->cpu = cpu;
-	snprintf(path, sizeof(path), "%s.flowswitch.classify", prefix);
-	f->classify_ps = scn_time(s, path);
-	snprintf(path, sizeof(path), "%s.flowswitch.check", prefix);
-	f->check_ps = scn_time(s, path);
-	snprintf(path, sizeof(path), "%s.flowswitch.spoof_check", prefix);
-	f->spoof_check = scn_int(s, path) != 0;
-	snprintf(path, sizeof(path), "%s.flowswitch.rx_batch", prefix);
-	f->rx_batch = (uint32_t)scn_int(s, path);
-	snprintf(path, sizeof(path), "%s.flowswitch.advisory", prefix);
-	f->adv_mark = scn_double(s, path);
-	snprintf(path, sizeof(path), "%s.flowswitch.advisory_entries", prefix);
-	if (chan_adv_init(&f->adv, (uint32_t)scn_int(s, path))) {
-		fsw_destroy(f);
-		return -ENOMEM;
-	}
-	snprintf(path, sizeof(path), "%s.flowswitch.tokens", prefix);
-	f->tokens = rng_create((uint64_t)scn_int(s, "seed"), rep, path);
+	f->cfg = *cfg;
+	if (chan_adv_init(&f->adv, cfg->advisory_entries))
+		goto out_free;
+	snprintf(path, sizeof(path), "%s.tokens", env->component);
+	f->tokens = rng_create(cfg->seed, env->rep, path);
 	f->flows = flowtab_create();
 	f->nq = nk;
 	f->rxq = calloc(nk ? nk : 1, sizeof(*f->rxq));
-	if (!f->tokens || !f->flows || !f->rxq || fsw_stats(f)) {
-		fsw_destroy(f);
-		return -ENOMEM;
-	}
+	if (!f->tokens || !f->flows || !f->rxq || fsw_stats(f))
+		goto out_free;
 	for (unsigned i = 0; i < nk; i++) {
 		f->rxq[i].f = f;
 		f->rxq[i].core = kcores[i];
 	}
 	*out = f;
 	return 0;
+out_free:
+	fsw_destroy(f);
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
 }
 
 void fsw_destroy(struct fsw *f)
@@ -226,9 +213,9 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 	if (f->dev && !pool_attach_dev(f->dev, p, cpu, &mem))
 		cpu_job_add(j, CPU_A_MEM, mem);
 	cpu_job_copy(j, f->cpu, p->len_bytes);
-	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
-	if (f->spoof_check && !host)
-		cpu_job_add(j, CPU_A_FSW, f->check_ps);
+	cpu_job_add(j, CPU_A_FSW, f->cfg.classify_ps);
+	if (f->cfg.spoof_check && !host)
+		cpu_job_add(j, CPU_A_FSW, f->cfg.check_ps);
 	if (f->mux && mux_discipline(f->mux) != MUX_NONE)
 		cpu_job_add(j, CPU_A_MUX, mux_cost(f->mux, p->src));
 }
@@ -236,7 +223,7 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
 		     const void *arg, uint32_t slots)
 {
-	double high = f->adv_mark * slots;
+	double high = f->cfg.advisory_frac * slots;
 
 	f->backlog = backlog;
 	f->backlog_arg = arg;
@@ -314,7 +301,7 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 	const struct flow *fl;
 	enum flow_verdict v;
 
-	if (f->spoof_check) {
+	if (f->cfg.spoof_check) {
 		v = flowtab_check_tx(f->flows, &k, p->token, &fl);
 	} else { /* trust the channel: its own flow, whatever the headers */
 		fl = flowtab_flow(f->flows, flow);
@@ -385,29 +372,22 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 {
 	struct fsw *f = q->f;
 	struct cpu_job j = { 0 };
-	struct sim_pkt *p, *last = NULL;
-	uint32_t n = 0;
 	bool torn;
 
-	if (q->batch || !q->head)
+	if (q->batch.n || !q->wait.n)
 		return;
-	q->batch = q->head;
-	for (p = q->head; p && n < f->rx_batch; p = p->next, n++) {
+	while (q->wait.n && q->batch.n < f->cfg.rx_batch_pkts) {
+		struct sim_pkt *p = pkt_fifo_pop(&q->wait);
 		struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
 
-		cpu_job_add(&j, CPU_A_FSW, f->classify_ps);
+		cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);
 		cpu_job_copy(&j, f->cpu, p->len_bytes);
 		if (ep && !torn && ep->rx_extra_ps)
 			cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
 		if (ep && !torn && ep->pool)
 			fsw_rx_buffer(q, ep, p, &j);
-		last = p;
+		pkt_fifo_push(&q->batch, p);
 	}
-	q->head = last->next;
-	if (!q->head)
-		q->tail = NULL;
-	last->next = NULL;
-	q->queued -= n;
 	(*f->rx_batches)++;
 	if (cpu_submit(q->core, &j, fsw_rx_done, q, NULL))
 		sim_stop(f->sim); /* out of memory: end the run, it shows */
@@ -448,18 +428,14 @@ static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
 static void fsw_rx_done(struct sim *sim, void *a, void *b)
 {
 	struct fsw_rxq *q = a;
-	struct sim_pkt *p = q->batch;
+	struct pkt_fifo done = q->batch;
+	struct sim_pkt *p;
 
 	(void)sim;
 	(void)b;
-	q->batch = NULL;
-	while (p) {
-		struct sim_pkt *next = p->next;
-
-		p->next = NULL;
+	q->batch = (struct pkt_fifo){ 0 };
+	while ((p = pkt_fifo_pop(&done)))
 		fsw_rx_deliver(q, p);
-		p = next;
-	}
 	fsw_rx_kick(q);
 }
 
@@ -468,13 +444,7 @@ static void fsw_rx(void *owner, struct sim_pkt *p)
 	struct fsw *f = owner;
 	struct fsw_rxq *q = &f->rxq[p->src % f->nq];
 
-	p->next = NULL;
-	if (q->tail)
-		q->tail->next = p;
-	else
-		q->head = p;
-	q->tail = p;
-	q->queued++;
+	pkt_fifo_push(&q->wait, p);
 	sim_trace(f->sim, f->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	fsw_rx_kick(q);
 }
@@ -488,13 +458,24 @@ uint64_t fsw_held_by(const struct fsw *f, uint32_t src)
 {
 	uint64_t n = 0;
 
-	for (unsigned i = 0; i < f->nq; i++) {
-		const struct sim_pkt *p;
-
-		for (p = f->rxq[i].head; p; p = p->next)
-			n += p->src == src;
-		for (p = f->rxq[i].batch; p; p = p->next)
-			n += p->src == src;
-	}
+	for (unsigned i = 0; i < f->nq; i++)
+		n += pkt_fifo_count_src(&f->rxq[i].wait, src) +
+		     pkt_fifo_count_src(&f->rxq[i].batch, src);
 	return n;
 }
+
+static void fsw_ops_destroy(void *m)
+{
+	fsw_destroy(m);
+}
+
+static uint64_t fsw_ops_held_by(const void *m, uint32_t src)
+{
+	return fsw_held_by(m, src);
+}
+
+const struct model_ops fsw_ops = {
+	.name = "flowswitch",
+	.destroy = fsw_ops_destroy,
+	.held_by = fsw_ops_held_by,
+};

@@ -29,20 +29,39 @@
  * benign.dropped (a packet that was not forged dropped as no_flow or
  * bad_token: a false positive). Flow advisories: advisory.suspends and
  * advisory.resumes.
+ *
+ * The configuration is struct fsw_cfg, read from hosts.NAME.flowswitch.*
+ * by fsw_cfg_load() (models/flowswitch_params.c); the topology keeps the
+ * switch with fsw_ops.
  */
 #ifndef USNSIM_FLOWSWITCH_H
 #define USNSIM_FLOWSWITCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpu.h"
 #include "flowtab.h"
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct fsw;
-struct scn;
-struct stats;
+
+/* The configuration of a flow switch: the parameters under
+ * hosts.NAME.flowswitch (see flowswitch_params.c for their meaning and
+ * sources), and the run's seed. */
+struct fsw_cfg {
+	sim_time classify_ps;	   /* per packet, either direction */
+	sim_time check_ps;	   /* per checked TX packet */
+	bool spoof_check;	   /* check TX packets against their flow */
+	uint32_t rx_batch_pkts;	   /* most packets one RX job handles */
+	double advisory_frac;	   /* the mark, a fraction of the NIC's TX
+				      ring; 0: flows are never suspended */
+	uint32_t advisory_entries; /* of the flow advisory table */
+	uint64_t seed;		   /* the run's `seed`, for the tokens */
+};
 
 /* Where the flow switch delivers RX packets: an app's channel, or the
  * in-kernel stack. */
@@ -65,16 +84,23 @@ struct fsw_endpoint {
 	struct pool *pool;
 };
 
-/* Creates the flow switch of host prefix (e.g. "hosts.client"),
- * registering statistics under component (must outlive it), with its
- * RX served by the nk kernel cores kcores (copied) of cpu. Tokens come
- * from the random stream (seed, rep, "<prefix>.flowswitch.tokens"). Returns 0 or
- * -ENOMEM. */
-int fsw_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component, struct cpu *cpu,
-	       struct cpu_core *const *kcores, unsigned nk, uint32_t rep,
-	       struct fsw **out);
+/* Fills cfg from the parameters under prefix ("hosts.client.flowswitch")
+ * and the top-level seed. Returns 0 (a flow switch's parameters have no
+ * combination to refuse). */
+int fsw_cfg_load(struct fsw_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates a flow switch, registering its statistics under env->component
+ * (e.g. "hosts.client.flowswitch"), with its RX served by the nk kernel
+ * cores kcores (copied) of cpu. Tokens come from the random stream
+ * (cfg->seed, env->rep, "COMPONENT.tokens"). Returns 0, or -ENOMEM with a
+ * message in err. */
+int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
+	       struct cpu *cpu, struct cpu_core *const *kcores, unsigned nk,
+	       struct fsw **out, char *err, size_t errlen);
 void fsw_destroy(struct fsw *f); /* NULL is a no-op */
+/* destroy and held_by for the topology's loops. */
+extern const struct model_ops fsw_ops;
 /* TX output (the driver) and where dropped packets go. */
 void fsw_connect(struct fsw *f, struct sim_port to_driver,
 		 struct sim_port drop);

@@ -19,6 +19,12 @@
  * low-water mark, or an empty socket buffer); the flow switch's RX job
  * that makes it runnable pays the wakeup (same-core or cross-core), and
  * the woken thread pays a context switch before its work.
+ *
+ * The kernel path's send queue and socket buffer are packet FIFOs (struct
+ * pkt_fifo); the user path's packets sit in the channel's rings. The
+ * configuration comes from stk_cfg_load() (stack_params.c) and, for the
+ * channel, chan_cfg_load() (channel_params.c), which refuses ring sizes
+ * that are not powers of two.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,12 +32,10 @@
 #include <string.h>
 
 #include "channel.h"
+#include "errmsg.h"
 #include "pool.h"
-#include "scenario.h"
 #include "stack.h"
 #include "stats.h"
-
-#define STK_MAX_CHAN_SLOTS 16384
 
 struct stk_sock {
 	uint8_t proto;
@@ -43,12 +47,6 @@ struct stk_host {
 	struct fsw_endpoint ep; /* first: the flow switch hands it back */
 	size_t n, cap;
 	struct stk_sock *socks;
-};
-
-/* A FIFO of packets linked through next. */
-struct stk_fifo {
-	struct sim_pkt *head, *tail;
-	uint32_t n;
 };
 
 struct stk {
@@ -65,8 +63,7 @@ struct stk {
 	uint64_t token;
 	int flow_id; /* user: registered flow; -1: none */
 	const struct stk *victim;
-	sim_time proto_ps;
-	uint32_t batch, sockbuf;
+	struct stk_cfg cfg;
 	struct sim_port deliver, drop;
 
 	/* user: the channel and the packets of the syncs in service */
@@ -74,13 +71,12 @@ struct stk {
 	struct sim_pkt **tx_cur, **rx_cur;
 	uint32_t tx_n, rx_n;
 	/* kernel: send calls waiting, the socket buffer, and in service */
-	struct stk_fifo txq, sock;
+	struct pkt_fifo txq, sock;
 	struct sim_pkt *tx_one, *rx_one;
 	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
 	sim_time tx_tail_ps[2]; /* the last two parts of the TX job */
-	sim_time backoff_ps;
-	sim_time tx_mem_ps; /* buffer allocations not yet charged */
-	struct pool *pool;  /* the channel's pool, or NULL */
+	sim_time tx_mem_ps;	/* buffer allocations not yet charged */
+	struct pool *pool;	/* the channel's pool, or NULL */
 	void (*on_expired)(void *arg, bool dropped);
 	void *on_expired_arg;
 
@@ -88,40 +84,6 @@ struct stk {
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_dropped, *ev_read;
 	uint64_t *no_memory, *ev_status;
 };
-
-static void fifo_push(struct stk_fifo *q, struct sim_pkt *p)
-{
-	p->next = NULL;
-	if (q->tail)
-		q->tail->next = p;
-	else
-		q->head = p;
-	q->tail = p;
-	q->n++;
-}
-
-static struct sim_pkt *fifo_pop(struct stk_fifo *q)
-{
-	struct sim_pkt *p = q->head;
-
-	if (!p)
-		return NULL;
-	q->head = p->next;
-	if (!q->head)
-		q->tail = NULL;
-	p->next = NULL;
-	q->n--;
-	return p;
-}
-
-static uint64_t fifo_count(const struct stk_fifo *q, uint32_t src)
-{
-	uint64_t n = 0;
-
-	for (const struct sim_pkt *p = q->head; p; p = p->next)
-		n += p->src == src;
-	return n;
-}
 
 enum stk_kind stk_kind_of(const char *name)
 {
@@ -164,11 +126,11 @@ static void stk_rx_work(struct stk *e, bool woken)
 		e->rx_n = chan_rx_take(&e->ch, e->rx_cur, e->ch.rx.size);
 		for (uint32_t i = 0; i < e->rx_n; i++) {
 			e->rx_cur[i]->stamp_ps[PKT_ST_WAKEUP] = now;
-			cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
+			cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 		}
 		done = stk_user_rx_done;
 	} else {
-		e->rx_one = fifo_pop(&e->sock);
+		e->rx_one = pkt_fifo_pop(&e->sock);
 		e->rx_one->stamp_ps[PKT_ST_WAKEUP] = now;
 		cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
 	}
@@ -248,9 +210,9 @@ static int stk_user_rx(struct fsw_endpoint *ep, struct cpu_core *core,
 static int stk_kernel_rx(struct stk *e, struct cpu_core *core,
 			 struct sim_pkt *p)
 {
-	if (e->sock.n >= e->sockbuf)
+	if (e->sock.n >= e->cfg.sockbuf_pkts)
 		return -ENOSPC;
-	fifo_push(&e->sock, p);
+	pkt_fifo_push(&e->sock, p);
 	if (e->rx_sleeping) {
 		e->rx_sleeping = false;
 		stk_wake(e, core);
@@ -298,7 +260,8 @@ static void stk_backoff(struct stk *e)
 {
 	(*e->backoffs)++;
 	e->tx_kick = true;
-	if (!sim_schedule(e->sim, e->backoff_ps, stk_user_tx_event, e, NULL))
+	if (!sim_schedule(e->sim, e->cfg.backoff_ps, stk_user_tx_event, e,
+			  NULL))
 		stk_fail(e);
 }
 
@@ -332,13 +295,13 @@ static void stk_user_tx_kick(struct stk *e)
 		stk_backoff(e);
 		return;
 	}
-	if (n > e->batch)
-		n = e->batch;
+	if (n > e->cfg.batch_pkts)
+		n = e->cfg.batch_pkts;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t slot =
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
 
-		cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
+		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot], false,
 			      cpu_core_index(e->core));
 	}
@@ -408,10 +371,10 @@ static void stk_kernel_tx_kick(struct stk *e)
 
 	if (e->tx_busy || !e->txq.n)
 		return;
-	p = e->tx_one = fifo_pop(&e->txq);
+	p = e->tx_one = pkt_fifo_pop(&e->txq);
 	cpu_job_syscall(&j, e->cpu);
 	cpu_job_copy(&j, e->cpu, p->len_bytes);
-	cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
+	cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 	before = cpu_job_cost(&j);
 	fsw_tx_charge(e->fsw, &j, p, true, cpu_core_index(e->core));
 	e->tx_tail_ps[0] = 0;
@@ -491,7 +454,7 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 	if (e->kind == STK_USER)
 		full = chan_tx_put(&e->ch, p) != 0;
 	else
-		full = e->txq.n >= e->sockbuf;
+		full = e->txq.n >= e->cfg.sockbuf_pkts;
 	if (full) {
 		(*e->tx_full)++;
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
@@ -502,24 +465,24 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 	if (e->kind == STK_USER) {
 		stk_user_tx_later(e);
 	} else {
-		fifo_push(&e->txq, p);
+		pkt_fifo_push(&e->txq, p);
 		stk_kernel_tx_kick(e);
 	}
 }
 
 /* ---- set-up ---- */
 
-int stk_host_create(const struct scn *s, const char *prefix,
-		    struct stk_host **out)
+int stk_host_create(const struct stk_cfg *cfg, struct stk_host **out, char *err,
+		    size_t errlen)
 {
 	struct stk_host *h = calloc(1, sizeof(*h));
-	char path[160];
 
-	if (!h)
+	if (!h) {
+		errmsg(err, errlen, "in-kernel stack: out of memory");
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s.stack.proto", prefix);
+	}
 	h->ep.rx = stk_host_rx;
-	h->ep.rx_extra_ps = scn_time(s, path);
+	h->ep.rx_extra_ps = cfg->proto_ps;
 	*out = h;
 	return 0;
 }
@@ -579,57 +542,17 @@ static int stk_stats(struct stk *e, struct stats *st)
 		       : -ENOMEM;
 }
 
-/* Checks the channel's sizes; returns 0, or -EINVAL with the parameter
- * at fault in err. */
-static int stk_channel_check(const struct scn *s, const char *prefix,
-			     const uint32_t *v, const char *const *keys,
-			     char *err, size_t errlen)
+/* The channel of a user endpoint, from cfg->chan. */
+static int stk_channel(struct stk *e)
 {
-	char path[160], where[256];
-	int bad = -1;
+	const struct chan_cfg *c = &e->cfg.chan;
+	int rc = chan_init(&e->ch, c->tx_slots, c->rx_slots, c->event_slots,
+			   c->lowat_slots);
 
-	for (int i = 0; i < 3 && bad < 0; i++)
-		if (v[i] & (v[i] - 1))
-			bad = i;
-	if (bad < 0 && v[3] > v[1])
-		bad = 3;
-	if (bad < 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s.channel.%s", prefix, keys[bad]);
-	scn_where(s, path, where, sizeof(where));
-	if (bad < 3)
-		snprintf(
-			err, errlen,
-			"%s: %s: a ring's slots must be a power of two, not %u",
-			where, keys[bad], v[bad]);
-	else
-		snprintf(err, errlen,
-			 "%s: lowat: %u slots is more than the RX ring's %u",
-			 where, v[3], v[1]);
-	return -EINVAL;
-}
-
-/* The channel of a user endpoint, from prefix.channel.*. */
-static int stk_channel(struct stk *e, const struct scn *s, const char *prefix,
-		       char *err, size_t errlen)
-{
-	static const char *const keys[] = { "tx_slots", "rx_slots",
-					    "event_slots", "lowat" };
-	char path[160];
-	uint32_t v[4];
-	int rc;
-
-	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s.channel.%s", prefix, keys[i]);
-		v[i] = (uint32_t)scn_int(s, path);
-	}
-	rc = stk_channel_check(s, prefix, v, keys, err, errlen);
-	if (!rc)
-		rc = chan_init(&e->ch, v[0], v[1], v[2], v[3]);
 	if (rc)
 		return rc;
-	e->tx_cur = calloc(v[0], sizeof(*e->tx_cur));
-	e->rx_cur = calloc(v[1], sizeof(*e->rx_cur));
+	e->tx_cur = calloc(c->tx_slots, sizeof(*e->tx_cur));
+	e->rx_cur = calloc(c->rx_slots, sizeof(*e->rx_cur));
 	if (!e->tx_cur || !e->rx_cur)
 		return -ENOMEM;
 	chan_rx_wait(&e->ch); /* the app thread starts asleep on RX */
@@ -655,21 +578,19 @@ static int stk_attach(struct stk *e, struct stk_host *kh)
 	return 0;
 }
 
-int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component, enum stk_kind kind,
-	       struct cpu *cpu, struct cpu_core *core, struct fsw *fsw,
-	       struct stk_host *kh, const struct flow_key *key, uint32_t owner,
-	       struct stk **out, char *err, size_t errlen)
+int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
+	       enum stk_kind kind, struct cpu *cpu, struct cpu_core *core,
+	       struct fsw *fsw, struct stk_host *kh, const struct flow_key *key,
+	       uint32_t owner, struct stk **out, char *err, size_t errlen)
 {
 	struct stk *e = calloc(1, sizeof(*e));
-	char path[160];
 	int rc = -ENOMEM;
 
 	if (!e)
-		return -ENOMEM;
-	e->sim = sim;
-	e->name = component;
-	e->trace_id = sim_trace_id(component);
+		goto out_err;
+	e->sim = env->sim;
+	e->name = env->component;
+	e->trace_id = sim_trace_id(env->component);
 	e->kind = kind;
 	e->cpu = cpu;
 	e->core = core;
@@ -679,18 +600,11 @@ int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
 	e->flow_id = -1;
 	e->ep.rx = stk_user_rx;
 	e->ep.advisory = stk_advisory;
-	snprintf(path, sizeof(path), "%s.stack.proto", prefix);
-	e->proto_ps = scn_time(s, path);
-	snprintf(path, sizeof(path), "%s.stack.batch", prefix);
-	e->batch = (uint32_t)scn_int(s, path);
-	snprintf(path, sizeof(path), "%s.stack.backoff", prefix);
-	e->backoff_ps = scn_time(s, path);
-	snprintf(path, sizeof(path), "%s.stack.sockbuf", prefix);
-	e->sockbuf = (uint32_t)scn_int(s, path);
-	if (stk_stats(e, st))
+	e->cfg = *cfg;
+	if (stk_stats(e, env->st))
 		goto out_free;
 	if (kind == STK_USER) {
-		rc = stk_channel(e, s, prefix, err, errlen);
+		rc = stk_channel(e);
 		if (rc)
 			goto out_free;
 	}
@@ -701,6 +615,15 @@ int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
 	return 0;
 out_free:
 	stk_destroy(e);
+out_err:
+	if (rc == -ENOMEM)
+		errmsg(err, errlen, "%s: out of memory", env->component);
+	else if (rc == -EINVAL)
+		errmsg(err, errlen, "%s: the channel's sizes do not fit",
+		       env->component);
+	else
+		errmsg(err, errlen, "%s: cannot register its flow (%s)",
+		       env->component, strerror(-rc));
 	return rc;
 }
 
@@ -806,7 +729,8 @@ static uint64_t ring_count(const struct chan *ch, const struct chan_ring *r,
 
 uint64_t stk_held_by(const struct stk *e, uint32_t src)
 {
-	uint64_t n = fifo_count(&e->txq, src) + fifo_count(&e->sock, src);
+	uint64_t n = pkt_fifo_count_src(&e->txq, src) +
+		     pkt_fifo_count_src(&e->sock, src);
 
 	n += e->tx_one && e->tx_one->src == src;
 	n += e->rx_one && e->rx_one->src == src;
@@ -818,3 +742,29 @@ uint64_t stk_held_by(const struct stk *e, uint32_t src)
 		n += e->rx_cur[i]->src == src;
 	return n;
 }
+
+static void stk_ops_destroy(void *m)
+{
+	stk_destroy(m);
+}
+
+static uint64_t stk_ops_held_by(const void *m, uint32_t src)
+{
+	return stk_held_by(m, src);
+}
+
+const struct model_ops stk_ops = {
+	.name = "stack",
+	.destroy = stk_ops_destroy,
+	.held_by = stk_ops_held_by,
+};
+
+static void stk_host_ops_destroy(void *m)
+{
+	stk_host_destroy(m);
+}
+
+const struct model_ops stk_host_ops = {
+	.name = "stack.host",
+	.destroy = stk_host_ops_destroy,
+};

@@ -37,48 +37,78 @@
  * flow; the stack asks again hosts.*.stack.backoff later) and
  * events.posted, events.dropped (the event ring was full), events.read
  * (the channel's event ring: flow advisory changes).
+ *
+ * The configuration is struct stk_cfg: hosts.NAME.stack.* read by
+ * stk_cfg_load() (models/stack_params.c), and a user endpoint's channel,
+ * hosts.NAME.channel.* read by chan_cfg_load() (channel_params.c). The
+ * topology keeps endpoints with stk_ops and the in-kernel stack with
+ * stk_host_ops.
  */
 #ifndef USNSIM_STACK_H
 #define USNSIM_STACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "channel.h"
 #include "cpu.h"
 #include "flowswitch.h"
 #include "flowtab.h"
+#include "model.h"
+#include "param.h"
 #include "pkt.h"
 
 struct stk;
 struct stk_host;
-struct scn;
-struct stats;
+
+/* The configuration of a host's stacks: the parameters under
+ * hosts.NAME.stack (see stack_params.c for their meaning and sources),
+ * and a user endpoint's channel. */
+struct stk_cfg {
+	sim_time proto_ps;     /* protocol processing per packet */
+	uint32_t batch_pkts;   /* user: most packets one TX sync hands over */
+	uint32_t sockbuf_pkts; /* kernel: send queue and socket buffer */
+	sim_time backoff_ps;   /* user: a suspended flow asks again after */
+	struct chan_cfg chan;  /* user: the channel, from chan_cfg_load() */
+};
 
 enum stk_kind { STK_NONE, STK_KERNEL, STK_USER };
 
 /* Returns the kind named by apps.*.stack ("none", "kernel", "user"). */
 enum stk_kind stk_kind_of(const char *name);
 
-/* The in-kernel stack of host prefix ("hosts.client"): a socket table by
- * local port, reached as the flow switch's host endpoint. Returns 0 or
- * -ENOMEM. */
-int stk_host_create(const struct scn *s, const char *prefix,
-		    struct stk_host **out);
+/* Fills cfg from the parameters under prefix ("hosts.client.stack"),
+ * with cfg->chan zeroed: a user endpoint's channel is loaded into it by
+ * chan_cfg_load(). Returns 0 (a stack's parameters have no combination to
+ * refuse). */
+int stk_cfg_load(struct stk_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* The in-kernel stack of a host: a socket table by local port, reached as
+ * the flow switch's host endpoint (its protocol processing is
+ * cfg->proto_ps). Returns 0, or -ENOMEM with a message in err. */
+int stk_host_create(const struct stk_cfg *cfg, struct stk_host **out, char *err,
+		    size_t errlen);
 void stk_host_destroy(struct stk_host *h); /* NULL is a no-op */
+/* destroy for the topology's loops. */
+extern const struct model_ops stk_host_ops;
 struct fsw_endpoint *stk_host_endpoint(struct stk_host *h);
 
-/* Creates an endpoint of kind on host prefix, for the flow key (seen from
- * this host) of app owner, running on core of cpu, with flow switch fsw
- * and in-kernel stack kh of the host. A user endpoint reserves its local
- * port and registers its flow; a kernel endpoint binds a socket. Returns
- * 0; -EADDRINUSE, -EPERM or -EEXIST from the registration; -EINVAL if the
- * channel's sizes do not fit (message in err); -ENOMEM. component must
- * outlive the endpoint. */
-int stk_create(struct sim *sim, struct stats *st, const struct scn *s,
-	       const char *prefix, const char *component, enum stk_kind kind,
-	       struct cpu *cpu, struct cpu_core *core, struct fsw *fsw,
-	       struct stk_host *kh, const struct flow_key *key, uint32_t owner,
-	       struct stk **out, char *err, size_t errlen);
+/* Creates an endpoint of kind, registering its statistics under
+ * env->component (e.g. "hosts.client.stack.rpc"), for the flow key (seen
+ * from this host) of app owner, running on core of cpu, with flow switch
+ * fsw and in-kernel stack kh of the host. A user endpoint reserves its
+ * local port and registers its flow; a kernel endpoint binds a socket.
+ * Returns 0; -EADDRINUSE, -EPERM or -EEXIST from the registration;
+ * -EINVAL if a user endpoint's cfg->chan does not make a channel;
+ * -ENOMEM; a message in err. */
+int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
+	       enum stk_kind kind, struct cpu *cpu, struct cpu_core *core,
+	       struct fsw *fsw, struct stk_host *kh, const struct flow_key *key,
+	       uint32_t owner, struct stk **out, char *err, size_t errlen);
 void stk_destroy(struct stk *e); /* NULL is a no-op */
+/* destroy and held_by for the topology's loops. */
+extern const struct model_ops stk_ops;
 /* Where the app hands the packets it sends; where delivered packets go;
  * where the ones the stack drops go. */
 struct sim_port stk_tx_input(struct stk *e);

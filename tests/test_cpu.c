@@ -43,13 +43,25 @@ struct fx {
 	int failed; /* a submission failed */
 };
 
-static const struct cpu_costs test_costs = {
+static const struct cpu_cfg test_costs = {
 	.syscall_ps = 250000,
 	.ctxsw_ps = 1500000,
 	.wakeup_same_ps = 400000,
 	.wakeup_cross_ps = 2000000,
 	.copy_Bps = 10e9,
 };
+
+/* cpu_create() of a cpu whose statistics go under comp. */
+static int cpu_new(struct sim *sim, struct stats *st, const char *comp,
+		   const struct cpu_cfg *cfg, struct cpu **out)
+{
+	struct model_env env = { .sim = sim, .st = st, .component = comp };
+	char err[128] = "";
+	int rc = cpu_create(cfg, &env, out, err, sizeof(err));
+
+	CU_ASSERT(rc == 0 || err[0]); /* an error comes with its message */
+	return rc;
+}
 
 static int fx_init(struct fx *f, unsigned ncores)
 {
@@ -62,7 +74,7 @@ static int fx_init(struct fx *f, unsigned ncores)
 	f->resubmit = -1;
 	f->sim = sim_create("native");
 	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
-	if (!f->st || cpu_create(f->sim, f->st, COMP, &test_costs, &f->cpu))
+	if (!f->st || cpu_new(f->sim, f->st, COMP, &test_costs, &f->cpu))
 		return -1;
 	for (unsigned i = 0; i < ncores; i++) {
 		f->core[i] = cpu_add_core(f->cpu, doms[i], names[i]);
@@ -467,14 +479,14 @@ static void test_copy_rounding(void)
 
 	CU_ASSERT_FATAL(st != NULL);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cpu_costs k = test_costs;
+		struct cpu_cfg k = test_costs;
 		struct cpu_job j = { 0 };
 		struct cpu *c;
 		char comp[32];
 
 		k.copy_Bps = cases[i].Bps;
 		snprintf(comp, sizeof(comp), "cpu%zu", i);
-		CU_ASSERT_FATAL(cpu_create(sim, st, comp, &k, &c) == 0);
+		CU_ASSERT_FATAL(cpu_new(sim, st, comp, &k, &c) == 0);
 		cpu_job_copy(&j, c, cases[i].bytes);
 		CHECKF(j.ps[CPU_A_COPY] == cases[i].ps,
 		       "%llu B at %g B/s: %lld ps, want %lld",
@@ -597,16 +609,16 @@ static void test_errors_and_names(void)
 
 	CU_ASSERT_FATAL(st != NULL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct cpu_costs k = test_costs;
+		struct cpu_cfg k = test_costs;
 
 		k.copy_Bps = bad[i];
-		CHECKF(cpu_create(sim, st, COMP, &k, &c) == -EINVAL,
+		CHECKF(cpu_new(sim, st, COMP, &k, &c) == -EINVAL,
 		       "copy_Bps %g accepted", bad[i]);
 		CU_ASSERT_PTR_NULL(c);
 	}
-	CU_ASSERT_FATAL(cpu_create(sim, st, COMP, &test_costs, &c) == 0);
-	CU_ASSERT_EQUAL(cpu_costs(c)->syscall_ps, test_costs.syscall_ps);
-	CU_ASSERT_EQUAL(cpu_costs(c)->copy_Bps, test_costs.copy_Bps);
+	CU_ASSERT_FATAL(cpu_new(sim, st, COMP, &test_costs, &c) == 0);
+	CU_ASSERT_EQUAL(cpu_config(c)->syscall_ps, test_costs.syscall_ps);
+	CU_ASSERT_EQUAL(cpu_config(c)->copy_Bps, test_costs.copy_Bps);
 	k0 = cpu_add_core(c, CPU_DOM_KERNEL, "kernel0");
 	u = cpu_add_core(c, CPU_DOM_USER, "app.rpc");
 	CU_ASSERT_PTR_NOT_NULL(k0);
@@ -617,11 +629,10 @@ static void test_errors_and_names(void)
 	CU_ASSERT_EQUAL(cpu_core_domain(k0), CPU_DOM_KERNEL);
 	CU_ASSERT_EQUAL(cpu_core_domain(u), CPU_DOM_USER);
 	/* The same core names under another component are fine. */
-	CU_ASSERT_FATAL(cpu_create(sim, st, "hosts.s.cpu", &test_costs, &c2) ==
-			0);
+	CU_ASSERT_FATAL(cpu_new(sim, st, "hosts.s.cpu", &test_costs, &c2) == 0);
 	CU_ASSERT_PTR_NOT_NULL(cpu_add_core(c2, CPU_DOM_KERNEL, "kernel0"));
 	/* A second cpu under the same component cannot register. */
-	CU_ASSERT_EQUAL(cpu_create(sim, st, COMP, &test_costs, &c2), -ENOMEM);
+	CU_ASSERT_EQUAL(cpu_new(sim, st, COMP, &test_costs, &c2), -ENOMEM);
 
 	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_PROTO), "proto");
 	CU_ASSERT_STRING_EQUAL(cpu_acct_name(CPU_A_SYSCALL), "syscall");

@@ -58,11 +58,13 @@
 #include "stats.h"
 #include "topo.h"
 
+/* What the topology made for host w by hand: its models (cpu, flow
+ * switch, in-kernel stack, memory, multiplexer ...) are kept
+ * (topo_keep()) and destroyed after this, in the reverse order of their
+ * making. No model's destroy touches another's memory: the packets and
+ * buffers they hold belong to the packet pool and the sink. */
 void topo_sw_destroy(struct topo_sw *w)
 {
-	fsw_destroy(w->fsw);
-	stk_host_destroy(w->kh);
-	cpu_destroy(w->cpu);
 	free(w->kcores);
 	free(w->cpu_name);
 	free(w->fsw_name);
@@ -110,8 +112,6 @@ void topo_destroy(struct topo *t)
 	free(t->hosted);
 	free(t->route);
 	free(t->route_back);
-	for (size_t i = 0; t->ends && i < 2 * t->napps; i++)
-		stk_destroy(t->ends[i]);
 	for (size_t i = 0; t->end_names && i < 2 * t->napps; i++)
 		free(t->end_names[i]);
 	free(t->ends);
@@ -551,7 +551,7 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	for (size_t i = 0; !rc && i < t->napps; i++)
 		rc = topo_app(t, i, err, errlen);
 	if (!rc)
-		rc = topo_stacks(t, sim, st, s, rep, err, errlen);
+		rc = topo_stacks(t, s, err, errlen);
 	return rc ? rc : topo_lowlat(t, err, errlen);
 }
 
@@ -634,9 +634,8 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 	for (size_t i = 0; i < t->nmodels; i++)
 		if (t->models[i].ops->finish)
 			t->models[i].ops->finish(t->models[i].m);
-	for (size_t i = 0; i < t->nhosts; i++) {
+	for (size_t i = 0; i < t->nhosts; i++)
 		down += drv_host_down(t->drvs[i]);
-	}
 	for (size_t i = 0; i < t->napps; i++) {
 		uint32_t src = (uint32_t)i;
 		uint64_t held_i = 0;
@@ -645,11 +644,6 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 			if (t->models[m].ops->held_by)
 				held_i += t->models[m].ops->held_by(
 					t->models[m].m, src);
-		for (size_t h = 0; h < t->nhosts; h++)
-			held_i += (t->sw[h].fsw ? fsw_held_by(t->sw[h].fsw, src)
-						: 0);
-		for (size_t e = 2 * i; e < 2 * i + 2; e++)
-			held_i += t->ends[e] ? stk_held_by(t->ends[e], src) : 0;
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
 		stats_scalar(st, comp, "in_flight", "packets", (double)held_i);
 		if (held)

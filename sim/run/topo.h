@@ -47,7 +47,8 @@ struct topo_model {
 };
 
 /* A host's software path, for hosts where an app's end has a stack: its
- * cores, flow switch and in-kernel stack. */
+ * cores, flow switch and in-kernel stack (kept models: the topology's
+ * loops finish and destroy them, topo_sw_destroy() does not). */
 struct topo_sw {
 	struct topo *t;
 	size_t host;
@@ -138,8 +139,7 @@ int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 		size_t errlen);
 int topo_mux(struct topo *t, size_t i, char *err, size_t errlen);
 int topo_apps_stacks(struct topo *t, char *err, size_t errlen);
-int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
-		const struct scn *s, uint32_t rep, char *err, size_t errlen);
+int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen);
 int topo_lowlat(struct topo *t, char *err, size_t errlen);
 void topo_finish_cpu(struct topo *t, struct stats *st);
 

@@ -12,6 +12,11 @@
  * host, 20000 + i on its peer, UDP). What leaves the software path goes
  * through the agent's policing and the multiplexer (if the host has them)
  * to the driver.
+ *
+ * The cores, flow switch and in-kernel stack of a host and every end's
+ * stack are created from their configs (cpu_cfg_load(), fsw_cfg_load(),
+ * stk_cfg_load() and, for a user-space stack, chan_cfg_load()) and kept
+ * by the topology (topo_keep()), which finishes and destroys them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -284,45 +289,57 @@ static uint32_t topo_tx_backlog(const void *arg)
 	       nic_tx_backlog(w->t->nics[w->host]);
 }
 
-/* Host h's cores, flow switch and in-kernel stack. */
-static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
-			 const struct scn *s, uint32_t rep, size_t h)
+/* Host h's cores, flow switch and in-kernel stack, each kept by the
+ * topology. */
+static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 {
 	struct topo_sw *w = &t->sw[h];
-	char pre[160], path[192], core[32];
-	struct cpu_costs c;
+	char pre[160], core[32];
+	struct model_env env;
+	struct cpu_cfg cc;
+	struct fsw_cfg fc;
+	struct stk_cfg sc;
+	int rc;
 
-	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
-#define TOPO_COST(field, key)                                     \
-	do {                                                      \
-		snprintf(path, sizeof(path), "%s.cpu." key, pre); \
-		c.field = scn_time(s, path);                      \
-	} while (0)
-	TOPO_COST(syscall_ps, "syscall");
-	TOPO_COST(ctxsw_ps, "context_switch");
-	TOPO_COST(wakeup_same_ps, "wakeup_same");
-	TOPO_COST(wakeup_cross_ps, "wakeup_cross");
-#undef TOPO_COST
-	snprintf(path, sizeof(path), "%s.cpu.copy_bw", pre);
-	c.copy_Bps = scn_double(s, path) / 8;
-	snprintf(path, sizeof(path), "%s.cpu.kernel_cores", pre);
-	w->nk = (unsigned)scn_int(s, path);
 	w->cpu_name = topo_strf("hosts.%s.cpu%s", t->hosts[h], "");
 	w->fsw_name = topo_strf("hosts.%s.flowswitch%s", t->hosts[h], "");
-	w->kcores = calloc(w->nk, sizeof(*w->kcores));
-	if (!w->cpu_name || !w->fsw_name || !w->kcores ||
-	    cpu_create(sim, st, w->cpu_name, &c, &w->cpu))
+	if (!w->cpu_name || !w->fsw_name)
 		return -ENOMEM;
+	snprintf(pre, sizeof(pre), "hosts.%s.stack", t->hosts[h]);
+	rc = cpu_cfg_load(&cc, &t->src, w->cpu_name, err, errlen);
+	if (!rc)
+		rc = fsw_cfg_load(&fc, &t->src, w->fsw_name, err, errlen);
+	if (!rc)
+		rc = stk_cfg_load(&sc, &t->src, pre, err, errlen);
+	if (rc)
+		return rc;
+	w->nk = cc.kernel_cores;
+	w->kcores = calloc(w->nk, sizeof(*w->kcores));
+	if (!w->kcores)
+		return -ENOMEM;
+	env = topo_env(t, w->cpu_name);
+	rc = cpu_create(&cc, &env, &w->cpu, err, errlen);
+	if (!rc)
+		rc = topo_keep(t, &cpu_ops, w->cpu);
+	if (rc)
+		return rc;
 	for (unsigned k = 0; k < w->nk; k++) {
 		snprintf(core, sizeof(core), "kernel%u", k);
 		w->kcores[k] = cpu_add_core(w->cpu, CPU_DOM_KERNEL, core);
 		if (!w->kcores[k])
 			return -ENOMEM;
 	}
-	if (fsw_create(sim, st, s, pre, w->fsw_name, w->cpu, w->kcores, w->nk,
-		       rep, &w->fsw) ||
-	    stk_host_create(s, pre, &w->kh))
-		return -ENOMEM;
+	env = topo_env(t, w->fsw_name);
+	rc = fsw_create(&fc, &env, w->cpu, w->kcores, w->nk, &w->fsw, err,
+			errlen);
+	if (!rc)
+		rc = topo_keep(t, &fsw_ops, w->fsw);
+	if (!rc)
+		rc = stk_host_create(&sc, &w->kh, err, errlen);
+	if (!rc)
+		rc = topo_keep(t, &stk_host_ops, w->kh);
+	if (rc)
+		return rc;
 	fsw_connect(w->fsw, (struct sim_port){ .recv = topo_tx, .owner = w },
 		    sink_drop_input(t->sink));
 	fsw_set_mux(w->fsw, w->mux);
@@ -334,10 +351,26 @@ static int topo_software(struct topo *t, struct sim *sim, struct stats *st,
 	return 0;
 }
 
-/* App i's end on host h (its own host if peer is false). */
-static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
-		    const struct scn *s, size_t i, bool peer, char *err,
-		    size_t errlen)
+/* The configuration of an end on host h: its stack's, and a user-space
+ * stack's channel. */
+static int topo_end_cfg(const struct topo *t, size_t h, enum stk_kind kind,
+			struct stk_cfg *cfg, char *err, size_t errlen)
+{
+	char pre[160];
+	int rc;
+
+	snprintf(pre, sizeof(pre), "hosts.%s.stack", t->hosts[h]);
+	rc = stk_cfg_load(cfg, &t->src, pre, err, errlen);
+	if (rc || kind != STK_USER)
+		return rc;
+	snprintf(pre, sizeof(pre), "hosts.%s.channel", t->hosts[h]);
+	return chan_cfg_load(&cfg->chan, &t->src, pre, err, errlen);
+}
+
+/* App i's end on host h (its own host if peer is false), kept by the
+ * topology. */
+static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
+		    char *err, size_t errlen)
 {
 	size_t h = (size_t)(peer ? t->app_peer[i] : t->app_host[i]);
 	size_t o = (size_t)(peer ? t->app_host[i] : t->app_peer[i]);
@@ -347,26 +380,33 @@ static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
 			      .lport = peer ? TOPO_SPORT(i) : TOPO_CPORT(i),
 			      .rport = peer ? TOPO_CPORT(i) : TOPO_SPORT(i),
 			      .proto = FLOW_PROTO_UDP };
-	char pre[160], core[160];
+	enum stk_kind kind = (enum stk_kind)t->stack[i];
+	char core[160];
+	struct model_env env;
+	struct stk_cfg cfg;
 	struct cpu_core *c;
 	struct pool *pool;
 	size_t e = 2 * i + peer;
 	int rc;
 
-	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[h]);
 	snprintf(core, sizeof(core), "app.%s", t->names[i]);
 	t->end_names[e] =
 		topo_strf("hosts.%s.stack.%s", t->hosts[h], t->names[i]);
 	c = cpu_add_core(w->cpu, CPU_DOM_USER, core);
 	if (!t->end_names[e] || !c)
 		return -ENOMEM;
-	rc = stk_create(sim, st, s, pre, t->end_names[e],
-			(enum stk_kind)t->stack[i], w->cpu, c, w->fsw, w->kh,
-			&k, (uint32_t)i, &t->ends[e], err, errlen);
+	rc = topo_end_cfg(t, h, kind, &cfg, err, errlen);
+	if (rc)
+		return rc;
+	env = topo_env(t, t->end_names[e]);
+	rc = stk_create(&cfg, &env, kind, w->cpu, c, w->fsw, w->kh, &k,
+			(uint32_t)i, &t->ends[e], err, errlen);
 	if (rc && rc != -ENOMEM && rc != -EINVAL)
 		snprintf(err, errlen,
 			 "%s: app %s: cannot register its flow (%s)",
 			 scn_path(s), t->names[i], strerror(-rc));
+	if (!rc)
+		rc = topo_keep(t, &stk_ops, t->ends[e]);
 	if (rc || !w->mem || t->stack[i] != STK_USER)
 		return rc;
 	rc = hostmem_channel_pool(w->mem, t->names[i], &pool, err, errlen);
@@ -376,18 +416,17 @@ static int topo_end(struct topo *t, struct sim *sim, struct stats *st,
 }
 
 /* Connects app i through its ends (if it has a stack). */
-static int topo_app_ends(struct topo *t, struct sim *sim, struct stats *st,
-			 const struct scn *s, size_t i, char *err,
-			 size_t errlen)
+static int topo_app_ends(struct topo *t, const struct scn *s, size_t i,
+			 char *err, size_t errlen)
 {
 	struct app *a = t->apps[i];
 	struct stk *me, *peer;
 	bool rpc = app_is_rpc(a);
 	int rc;
 
-	rc = topo_end(t, sim, st, s, i, false, err, errlen);
+	rc = topo_end(t, s, i, false, err, errlen);
 	if (!rc)
-		rc = topo_end(t, sim, st, s, i, true, err, errlen);
+		rc = topo_end(t, s, i, true, err, errlen);
 	if (rc)
 		return rc;
 	me = t->ends[2 * i];
@@ -538,19 +577,20 @@ int topo_lowlat(struct topo *t, char *err, size_t errlen)
 }
 
 /* The software paths of the hosts, and every stacked app's ends. */
-int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
-		const struct scn *s, uint32_t rep, char *err, size_t errlen)
+int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
 {
 	int rc;
 
-	for (size_t h = 0; h < t->nhosts; h++)
-		if (topo_host_needs_sw(t, h) &&
-		    topo_software(t, sim, st, s, rep, h))
-			return -ENOMEM;
+	for (size_t h = 0; h < t->nhosts; h++) {
+		rc = topo_host_needs_sw(t, h) ? topo_software(t, h, err, errlen)
+					      : 0;
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < t->napps; i++) {
 		if (t->stack[i] == STK_NONE)
 			continue;
-		rc = topo_app_ends(t, sim, st, s, i, err, errlen);
+		rc = topo_app_ends(t, s, i, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -567,9 +607,9 @@ int topo_stacks(struct topo *t, struct sim *sim, struct stats *st,
 /* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
  * cpu.per_packet for each account the run used and cpu.driver for their
  * drivers (which model their own cores), and under cpu: per_packet (all
- * of them),
- * syscalls_per_packet, copies_per_packet, wakeups_per_packet and
- * ctxsw_per_packet. */
+ * of them), syscalls_per_packet, copies_per_packet, wakeups_per_packet
+ * and ctxsw_per_packet. Each cpu has recorded its own scalars already
+ * (cpu_ops' finish, in topo_finish()'s loop over the models). */
 void topo_finish_cpu(struct topo *t, struct stats *st)
 {
 	static const struct {
@@ -587,10 +627,7 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 		if (t->stack[i] != STK_NONE)
 			pkts += (double)sink_received(t->sink, i);
 	for (size_t h = 0; h < t->nhosts; h++)
-		if (t->sw[h].cpu) {
-			cpu_finish(t->sw[h].cpu);
-			any = true;
-		}
+		any = any || t->sw[h].cpu;
 	if (!any || pkts == 0)
 		return;
 	for (int a = 0; a < CPU_NACCTS; a++) {
