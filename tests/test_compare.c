@@ -11,13 +11,10 @@
  * runs and fingerprints that differ while the summaries do not. Run from
  * the repository root after building build/usnsim.
  */
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -29,9 +26,7 @@
 
 #define USNSIM tu_usnsim()
 
-extern char **environ;
-
-static char dir[64], out_path[96], err_path[96];
+static char dir[64];
 
 /* dir/name into buf. */
 static const char *tpath(char *buf, size_t n, const char *name)
@@ -40,59 +35,17 @@ static const char *tpath(char *buf, size_t n, const char *name)
 	return buf;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (len)
-		*len = 0;
-	if (!f)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
-
-/* Runs argv; returns the exit status (or -1); stdout and stderr in *out
- * and *err (malloc'ed). */
-static int run(const char *const *argv, char **out, char **err)
-{
-	posix_spawn_file_actions_t fa;
-	int status = -1;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			environ) == 0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	*out = slurp(out_path, NULL);
-	*err = slurp(err_path, NULL);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* compare BASE NEW [extra...]: exit status, output in *out. */
 static int compare(const char *base, const char *new, const char *x1,
 		   const char *x2, const char *x3, char **out)
 {
 	const char *argv[] = { USNSIM, "compare", base, new, x1, x2, x3, NULL };
-	char *err;
-	int rc = run(argv, out, &err);
+	struct tu_proc cmd;
+	int rc = tu_run(&cmd, argv, 0);
 
-	free(err);
+	*out = cmd.out;
+	cmd.out = NULL;
+	tu_proc_free(&cmd);
 	return rc;
 }
 
@@ -112,34 +65,9 @@ static char *row_of(const char *out, const char *name)
 	return strndup(p, e ? (size_t)(e - p) : strlen(p));
 }
 
-static int count_lines_with(const char *out, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = out; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 /*
  * Databases from runs.
  */
-
-static double query(const char *db, const char *sql)
-{
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	double v = NAN;
-
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_double(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(h);
-	return v;
-}
 
 static void write_scenario(const char *path)
 {
@@ -162,12 +90,11 @@ static int usnsim_run(const char *file, const char *db, const char *set)
 		USNSIM, "run", file, "--db", db, "-q", set ? "--set" : NULL,
 		set,	NULL
 	};
-	char *out, *err;
-	int rc = run(argv, &out, &err);
+	struct tu_proc cmd;
+	int rc = tu_run(&cmd, argv, 0);
 
-	CHECKF(rc == 0, "usnsim run: %s%s", out, err);
-	free(out);
-	free(err);
+	CHECKF(rc == 0, "usnsim run: %s%s", cmd.out, cmd.err);
+	tu_proc_free(&cmd);
 	return rc;
 }
 
@@ -201,7 +128,7 @@ static void test_from_runs(void)
 	    usnsim_run(file, new, "network.rate=1.1Gbps"))
 		return;
 	/* a database against itself: nothing moved, nothing written */
-	db0 = slurp(base, &l0);
+	db0 = tu_slurp(base, &l0);
 	CU_ASSERT_EQUAL(compare(base, base, NULL, NULL, NULL, &out), 0);
 	CHECKF(strstr(out, "3 matched runs") != NULL, "%s", out);
 	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
@@ -209,7 +136,7 @@ static void test_from_runs(void)
 	free(out);
 	/* a faster link: the queueing delay falls */
 	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 1);
-	db1 = slurp(base, &l1);
+	db1 = tu_slurp(base, &l1);
 	CU_ASSERT(l0 == l1 && !memcmp(db0, db1, l0));
 	free(db0);
 	free(db1);
@@ -220,8 +147,8 @@ static void test_from_runs(void)
 				  " WHERE component = 'network'"
 				  " AND metric = 'queue_delay'";
 
-		qb = query(base, sql);
-		qn = query(new, sql);
+		qb = tu_db_double(base, sql);
+		qn = tu_db_double(new, sql);
 		CU_ASSERT_EQUAL(
 			row_values(row, "network.queue_delay.mean", &b, &n), 0);
 		CHECKF(fabs(b - qb) <= 1e-5 * qb && fabs(n - qn) <= 1e-5 * qn,
@@ -244,7 +171,7 @@ static void test_from_runs(void)
 	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
 				"--stat=mean", &out),
 			1);
-	CHECKF(count_lines_with(out, "network.queue_delay.") == 1, "%s", out);
+	CHECKF(tu_count(out, "network.queue_delay.") == 1, "%s", out);
 	CHECKF(strstr(out, "1 statistics compared") != NULL, "%s", out);
 	free(out);
 	/* a tolerance wider than the change */
@@ -392,7 +319,7 @@ static void test_noise(void)
 	free(out);
 	/* all nine statistics were equal to the mean: all moved */
 	CU_ASSERT_EQUAL(compare(base, new, "--stat=all", NULL, NULL, &out), 1);
-	CHECKF(count_lines_with(out, "c.m.") == 8, "%s", out);
+	CHECKF(tu_count(out, "c.m.") == 8, "%s", out);
 	CHECKF(strstr(out, "8 of 9 statistics moved") != NULL, "%s", out);
 	free(out);
 }
@@ -479,7 +406,8 @@ static void test_fingerprints(void)
 static void test_bad_input(void)
 {
 	static const double v[] = { 1 };
-	char base[128], other[128], text[128], *out, *err;
+	char base[128], other[128], text[128], *out;
+	struct tu_proc cmd;
 	const char *help[] = { USNSIM, "compare", "--help", NULL };
 	const char *one[] = { USNSIM, "compare", "a.db", NULL };
 	FILE *f;
@@ -509,35 +437,23 @@ static void test_bad_input(void)
 	free(out);
 	CU_ASSERT_EQUAL(compare(base, base, "--stat", "p95", NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(run(one, &out, &err), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected BASE.db and NEW.db"));
-	free(out);
-	free(err);
-	CU_ASSERT_EQUAL(run(help, &out, &err), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: usnsim compare BASE.db"));
-	free(out);
-	free(err);
+	CU_ASSERT_EQUAL(tu_run(&cmd, one, 0), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.err, "expected BASE.db and NEW.db"));
+	tu_proc_free(&cmd);
+	CU_ASSERT_EQUAL(tu_run(&cmd, help, 0), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(cmd.out, "usage: usnsim compare BASE.db"));
+	tu_proc_free(&cmd);
 }
 
 static int suite_init(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/usnsim-compare-XXXXXX",
-		 t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
-	return 0;
+	return tu_mkdtemp(dir, sizeof(dir), "compare");
 }
 
 static int suite_clean(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 int suite_compare(void)

@@ -17,12 +17,10 @@
  * the destination. Intervals are checked against means, standard
  * deviations and Student t quantiles worked out by hand, and the
  * summary_ci view against db_metric_ci. Files live in a fresh directory
- * under /tmp that each test removes. Run from the repository root.
+ * under $TMPDIR or /tmp that each test removes. Run from the repository root.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +36,10 @@
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
+#include "util.h"
 
 #define FIXTURE "tests/fixtures/db-min.yaml"
 #define SEED 0xfedcba9876543210ULL /* above INT64_MAX on purpose */
-#define BAD INT64_MIN		   /* what q_int returns on failure */
 
 static const char *const tables[] = { "runs",	   "params",	 "scalars",
 				      "summaries", "histograms", "timeseries" };
@@ -126,149 +124,26 @@ static void fx_teardown(struct fx *f)
 	scn_destroy(f->scn);
 }
 
-static void tmp_dir(char *dir, size_t n)
-{
-	snprintf(dir, n, "/tmp/usnsim-db-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-}
-
-static void tmp_remove(const char *dir)
-{
-	char path[512];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	}
-	closedir(d);
-	CU_ASSERT(rmdir(dir) == 0);
-}
-
 static int file_exists(const char *path)
 {
 	return access(path, F_OK) == 0;
 }
 
-/* The whole file in a malloc'd buffer; *n gets its length. */
-static unsigned char *file_read(const char *path, size_t *n)
-{
-	unsigned char *buf = NULL;
-	FILE *fp = fopen(path, "rb");
-	long len;
-
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0) {
-		buf = malloc(len + 1);
-		*n = buf ? fread(buf, 1, len, fp) : 0;
-	}
-	fclose(fp);
-	return buf;
-}
-
 static sqlite3 *q_open(const char *path)
 {
-	sqlite3 *h = NULL;
+	sqlite3 *h = tu_sql_open(path, SQLITE_OPEN_READWRITE);
 
-	CU_ASSERT_FATAL(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE,
-					NULL) == SQLITE_OK);
-	sqlite3_busy_timeout(h, 10000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	return h;
-}
-
-/* Queries take sqlite3_mprintf formats: %Q quotes a string, %lld takes a
- * long long. */
-static int q_exec(sqlite3 *h, const char *fmt, ...)
-{
-	va_list ap;
-	char *sql;
-	int rc;
-
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	rc = sql ? sqlite3_exec(h, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
-	sqlite3_free(sql);
-	return rc;
-}
-
-static sqlite3_stmt *q_prepare(sqlite3 *h, const char *fmt, va_list ap)
-{
-	sqlite3_stmt *q = NULL;
-	char *sql = sqlite3_vmprintf(fmt, ap);
-
-	if (sql)
-		sqlite3_prepare_v2(h, sql, -1, &q, NULL);
-	sqlite3_free(sql);
-	return q;
-}
-
-/* The first column of the first row as an integer, or BAD. */
-static int64_t q_int(sqlite3 *h, const char *fmt, ...)
-{
-	int64_t v = BAD;
-	sqlite3_stmt *q;
-	va_list ap;
-
-	va_start(ap, fmt);
-	q = q_prepare(h, fmt, ap);
-	va_end(ap);
-	if (q && sqlite3_step(q) == SQLITE_ROW &&
-	    sqlite3_column_type(q, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* The first column of the first row as a double, or NAN. */
-static double q_real(sqlite3 *h, const char *fmt, ...)
-{
-	double v = NAN;
-	sqlite3_stmt *q;
-	va_list ap;
-
-	va_start(ap, fmt);
-	q = q_prepare(h, fmt, ap);
-	va_end(ap);
-	if (q && sqlite3_step(q) == SQLITE_ROW &&
-	    sqlite3_column_type(q, 0) != SQLITE_NULL)
-		v = sqlite3_column_double(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* The first column of the first row as text in buf ("" if none). */
-static const char *q_text(sqlite3 *h, char *buf, size_t n, const char *fmt, ...)
-{
-	const unsigned char *t;
-	sqlite3_stmt *q;
-	va_list ap;
-
-	buf[0] = '\0';
-	va_start(ap, fmt);
-	q = q_prepare(h, fmt, ap);
-	va_end(ap);
-	if (q && sqlite3_step(q) == SQLITE_ROW &&
-	    (t = sqlite3_column_text(q, 0)))
-		snprintf(buf, n, "%s", (const char *)t);
-	sqlite3_finalize(q);
-	return buf;
 }
 
 static int64_t rows(sqlite3 *h, const char *table, int64_t run_id)
 {
 	if (run_id < 0)
-		return q_int(h, "SELECT count(*) FROM %s", table);
-	return q_int(h, "SELECT count(*) FROM %s WHERE %s = %lld", table,
-		     strcmp(table, "runs") ? "run_id" : "id",
-		     (long long)run_id);
+		return tu_sql_int(h, "SELECT count(*) FROM %s", table);
+	return tu_sql_int(h, "SELECT count(*) FROM %s WHERE %s = %lld", table,
+			  strcmp(table, "runs") ? "run_id" : "id",
+			  (long long)run_id);
 }
 
 static void check_run_row(sqlite3 *h, const struct fx *f, int64_t id)
@@ -276,39 +151,43 @@ static void check_run_row(sqlite3 *h, const struct fx *f, int64_t id)
 	char buf[256];
 
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf),
-		       "SELECT scenario FROM runs WHERE id = %lld",
-		       (long long)id),
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT scenario FROM runs WHERE id = %lld",
+			    (long long)id),
 		"dbtest");
-	CU_ASSERT_STRING_EQUAL(q_text(h, buf, sizeof(buf),
-				      "SELECT hash FROM runs WHERE id = %lld",
-				      (long long)id),
-			       scn_hash(f->scn));
-	CU_ASSERT_EQUAL(q_int(h, "SELECT repetition FROM runs WHERE id = %lld",
-			      (long long)id),
-			f->run.repetition);
-	CU_ASSERT_EQUAL((uint64_t)q_int(h,
-					"SELECT seed FROM runs WHERE id = %lld",
-					(long long)id),
-			SEED);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT events FROM runs WHERE id = %lld",
-			      (long long)id),
+	CU_ASSERT_STRING_EQUAL(
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT hash FROM runs WHERE id = %lld",
+			    (long long)id),
+		scn_hash(f->scn));
+	CU_ASSERT_EQUAL(
+		tu_sql_int(h, "SELECT repetition FROM runs WHERE id = %lld",
+			   (long long)id),
+		f->run.repetition);
+	CU_ASSERT_EQUAL(
+		(uint64_t)tu_sql_int(h, "SELECT seed FROM runs WHERE id = %lld",
+				     (long long)id),
+		SEED);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT events FROM runs WHERE id = %lld",
+				   (long long)id),
 			(int64_t)f->run.events);
 	CU_ASSERT(f->run.events > 0);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT wall_s FROM runs WHERE id = %lld",
-				      (long long)id),
-			       0.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(
+		tu_sql_double(h, "SELECT wall_s FROM runs WHERE id = %lld",
+			      (long long)id),
+		0.5, 0);
 	/* the speed column is the run's events over its wall seconds */
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT events_per_s FROM runs WHERE id = %lld",
-		       (long long)id),
-		(double)f->run.events / 0.5, 0);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT fingerprint IS NULL AND status = 'ok'"
-			      " AND point = '{}' FROM runs WHERE id = %lld",
+		tu_sql_double(h,
+			      "SELECT events_per_s FROM runs WHERE id = %lld",
 			      (long long)id),
-			1);
+		(double)f->run.events / 0.5, 0);
+	CU_ASSERT_EQUAL(
+		tu_sql_int(h,
+			   "SELECT fingerprint IS NULL AND status = 'ok'"
+			   " AND point = '{}' FROM runs WHERE id = %lld",
+			   (long long)id),
+		1);
 }
 
 static void check_params(sqlite3 *h, const struct fx *f, int64_t id)
@@ -319,18 +198,19 @@ static void check_params(sqlite3 *h, const struct fx *f, int64_t id)
 
 	CU_ASSERT(n > 0);
 	CU_ASSERT_EQUAL(rows(h, "params", (long long)id), (int64_t)n);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count(*) FROM params WHERE run_id = %lld"
-			      " AND path = 'apps.a.rate'",
-			      (long long)id),
-			1);
+	CU_ASSERT_EQUAL(
+		tu_sql_int(h,
+			   "SELECT count(*) FROM params WHERE run_id = %lld"
+			   " AND path = 'apps.a.rate'",
+			   (long long)id),
+		1);
 	for (size_t i = 0; i < n; i++) {
 		scn_param_at(f->scn, i, &path, &text);
 		CU_ASSERT_STRING_EQUAL(
-			q_text(h, buf, sizeof(buf),
-			       "SELECT value FROM params"
-			       " WHERE run_id = %lld AND path = %Q",
-			       (long long)(long long)id, path),
+			tu_sql_text(h, buf, sizeof(buf),
+				    "SELECT value FROM params"
+				    " WHERE run_id = %lld AND path = %Q",
+				    (long long)(long long)id, path),
 			text);
 	}
 }
@@ -338,10 +218,10 @@ static void check_params(sqlite3 *h, const struct fx *f, int64_t id)
 static double scalar(sqlite3 *h, int64_t id, const char *component,
 		     const char *metric)
 {
-	return q_real(h,
-		      "SELECT value FROM scalars WHERE run_id = %lld"
-		      " AND component = %Q AND metric = %Q",
-		      (long long)id, component, metric);
+	return tu_sql_double(h,
+			     "SELECT value FROM scalars WHERE run_id = %lld"
+			     " AND component = %Q AND metric = %Q",
+			     (long long)id, component, metric);
 }
 
 static void check_scalars(sqlite3 *h, const struct fx *f, int64_t id)
@@ -359,19 +239,19 @@ static void check_scalars(sqlite3 *h, const struct fx *f, int64_t id)
 			       f->depth->min, 0);
 	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "link", "queue.max"), 6, 0);
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf),
-		       "SELECT unit FROM scalars WHERE run_id = %lld"
-		       " AND metric = 'queue.max'",
-		       (long long)id),
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT unit FROM scalars WHERE run_id = %lld"
+			    " AND metric = 'queue.max'",
+			    (long long)id),
 		"B");
 }
 
 static double summary(sqlite3 *h, int64_t id, const char *column)
 {
-	return q_real(h,
-		      "SELECT %s FROM summaries WHERE run_id = %lld"
-		      " AND component = 'apps.a' AND metric = 'latency'",
-		      column, (long long)id);
+	return tu_sql_double(h,
+			     "SELECT %s FROM summaries WHERE run_id = %lld"
+			     " AND component = 'apps.a' AND metric = 'latency'",
+			     column, (long long)id);
 }
 
 static void check_hist(sqlite3 *h, const struct fx *f, int64_t id)
@@ -395,23 +275,23 @@ static void check_hist(sqlite3 *h, const struct fx *f, int64_t id)
 
 	/* 100 (twice), 200, 300 and 1000 fall in four buckets */
 	CU_ASSERT_EQUAL(rows(h, "histograms", (long long)id), 4);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT sum(count) FROM histograms"
-			      " WHERE run_id = %lld",
-			      (long long)id),
+	CU_ASSERT_EQUAL(tu_sql_int(h,
+				   "SELECT sum(count) FROM histograms"
+				   " WHERE run_id = %lld",
+				   (long long)id),
 			5);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count FROM histograms"
-			      " WHERE run_id = %lld AND lower = 100",
-			      (long long)id),
+	CU_ASSERT_EQUAL(tu_sql_int(h,
+				   "SELECT count FROM histograms"
+				   " WHERE run_id = %lld AND lower = 100",
+				   (long long)id),
 			2);
 	hist_bounds(hist_index(1000), &lower, &upper);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count FROM histograms WHERE run_id = %lld"
-			      " AND lower = %lld AND upper = %lld",
-			      (long long)id, (long long)lower,
-			      (long long)upper),
-			1);
+	CU_ASSERT_EQUAL(
+		tu_sql_int(h,
+			   "SELECT count FROM histograms WHERE run_id = %lld"
+			   " AND lower = %lld AND upper = %lld",
+			   (long long)id, (long long)lower, (long long)upper),
+		1);
 	CU_ASSERT(lower <= 1000 && 1000 < upper);
 }
 
@@ -425,42 +305,45 @@ static void check_series(sqlite3 *h, const struct fx *f, int64_t id)
 	CU_ASSERT(ts->n > 0);
 	CU_ASSERT_EQUAL(rows(h, "timeseries", (long long)id), (int64_t)ts->n);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT sum(value) FROM timeseries WHERE run_id = %lld",
-		       (long long)id),
+		tu_sql_double(
+			h,
+			"SELECT sum(value) FROM timeseries WHERE run_id = %lld",
+			(long long)id),
 		sum, 1e-6);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT max(t_ps) FROM timeseries"
-			      " WHERE run_id = %lld",
-			      (long long)id),
+	CU_ASSERT_EQUAL(tu_sql_int(h,
+				   "SELECT max(t_ps) FROM timeseries"
+				   " WHERE run_id = %lld",
+				   (long long)id),
 			ts->t_ps[ts->n - 1]);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT value FROM timeseries"
-				      " WHERE run_id = %lld"
-				      " ORDER BY t_ps DESC LIMIT 1",
-				      (long long)id),
+	CU_ASSERT_DOUBLE_EQUAL(tu_sql_double(h,
+					     "SELECT value FROM timeseries"
+					     " WHERE run_id = %lld"
+					     " ORDER BY t_ps DESC LIMIT 1",
+					     (long long)id),
 			       12352, 0);
 }
 
 static void check_views(sqlite3 *h, const struct fx *f, int64_t id)
 {
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count(*) FROM run_params"
-			      " WHERE run_id = %lld AND scenario = 'dbtest'"
-			      " AND repetition = 3",
+	CU_ASSERT_EQUAL(
+		tu_sql_int(h,
+			   "SELECT count(*) FROM run_params"
+			   " WHERE run_id = %lld AND scenario = 'dbtest'"
+			   " AND repetition = 3",
+			   (long long)id),
+		(int64_t)scn_param_count(f->scn));
+	CU_ASSERT_DOUBLE_EQUAL(
+		tu_sql_double(h,
+			      "SELECT mean FROM summary_params"
+			      " WHERE run_id = %lld"
+			      " AND scenario = 'dbtest'"
+			      " AND repetition = 3 AND point = '{}'",
 			      (long long)id),
-			(int64_t)scn_param_count(f->scn));
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT mean FROM summary_params"
-				      " WHERE run_id = %lld"
-				      " AND scenario = 'dbtest'"
-				      " AND repetition = 3 AND point = '{}'",
-				      (long long)id),
-			       340, 1e-9);
-	CU_ASSERT_EQUAL((uint64_t)q_int(h,
-					"SELECT seed FROM summary_params"
-					" WHERE run_id = %lld",
-					(long long)id),
+		340, 1e-9);
+	CU_ASSERT_EQUAL((uint64_t)tu_sql_int(h,
+					     "SELECT seed FROM summary_params"
+					     " WHERE run_id = %lld",
+					     (long long)id),
 			SEED);
 }
 
@@ -473,16 +356,17 @@ static void test_write_read(void)
 	sqlite3 *h;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	CU_ASSERT_FATAL(db_write_run(db, &f.run, f.scn, f.st, &id1, err,
 				     sizeof(err)) == 0);
 
 	h = q_open(path);
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "PRAGMA user_version"),
+			DB_SCHEMA_VERSION);
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf), "PRAGMA journal_mode"), "wal");
+		tu_sql_text(h, buf, sizeof(buf), "PRAGMA journal_mode"), "wal");
 	CU_ASSERT_EQUAL(rows(h, "runs", -1), 1);
 	check_run_row(h, &f, id1);
 	check_params(h, &f, id1);
@@ -499,18 +383,20 @@ static void test_write_read(void)
 	CU_ASSERT(id2 != id1);
 	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "count"), 6, 0);
 	CU_ASSERT_EQUAL(
-		q_int(h, "SELECT n FROM summary_by_scenario"
-			 " WHERE scenario = 'dbtest' AND point = '{}'"
-			 " AND component = 'apps.a' AND metric = 'latency'"),
+		tu_sql_int(h,
+			   "SELECT n FROM summary_by_scenario"
+			   " WHERE scenario = 'dbtest' AND point = '{}'"
+			   " AND component = 'apps.a' AND metric = 'latency'"),
 		2);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h, "SELECT mean FROM summary_by_scenario"
-					 " WHERE metric = 'latency'"),
-			       (340 + 3700.0 / 6) / 2, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(
+		tu_sql_double(h, "SELECT mean FROM summary_by_scenario"
+				 " WHERE metric = 'latency'"),
+		(340 + 3700.0 / 6) / 2, 1e-9);
 
 	/* Deleting a run deletes its rows in every table, and only those. */
-	CU_ASSERT(q_exec(h, "PRAGMA foreign_keys = ON") == SQLITE_OK);
-	CU_ASSERT(q_exec(h, "DELETE FROM runs WHERE id = %lld",
-			 (long long)id1) == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(h, "PRAGMA foreign_keys = ON") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(h, "DELETE FROM runs WHERE id = %lld",
+			      (long long)id1) == SQLITE_OK);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		CU_ASSERT_EQUAL(rows(h, tables[i], id1), 0);
 		CU_ASSERT(rows(h, tables[i], id2) > 0);
@@ -533,17 +419,18 @@ static void test_write_read(void)
 	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, NULL, err,
 			       sizeof(err)) == 0);
 	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT n FROM summary_by_scenario"
-				 " WHERE metric = 'latency'"),
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT n FROM summary_by_scenario"
+				      " WHERE metric = 'latency'"),
 			2);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h, "SELECT mean FROM summary_by_scenario"
-					 " WHERE metric = 'latency'"),
-			       3700.0 / 6, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(
+		tu_sql_double(h, "SELECT mean FROM summary_by_scenario"
+				 " WHERE metric = 'latency'"),
+		3700.0 / 6, 1e-9);
 
 	sqlite3_close(h);
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* Checks err is one line that starts with path and contains want. */
@@ -557,38 +444,38 @@ static void check_msg(const char *err, const char *path, const char *want)
 static void test_other_version(void)
 {
 	char dir[64], path[128], wal[140], err[256];
-	unsigned char *before, *after;
+	char *before, *after;
 	size_t nb = 0, na = 0;
 	struct db *db;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/old.db", dir);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	CU_ASSERT_FATAL(sqlite3_open(path, &h) == SQLITE_OK);
-	CU_ASSERT(q_exec(h, "CREATE TABLE runs (id INTEGER PRIMARY KEY);"
-			    "INSERT INTO runs VALUES (7);"
-			    "PRAGMA user_version = 99;") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(h, "CREATE TABLE runs (id INTEGER PRIMARY KEY);"
+				 "INSERT INTO runs VALUES (7);"
+				 "PRAGMA user_version = 99;") == SQLITE_OK);
 	sqlite3_close(h);
-	before = file_read(path, &nb);
+	before = tu_slurp(path, &nb);
 	CU_ASSERT_FATAL(before != NULL);
 
 	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -ENOTSUP);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "schema version 99, this usnsim writes version 2");
 
-	after = file_read(path, &na);
+	after = tu_slurp(path, &na);
 	CU_ASSERT_FATAL(after != NULL);
 	CU_ASSERT_EQUAL(na, nb);
 	CU_ASSERT(na == nb && memcmp(before, after, nb) == 0);
 	CU_ASSERT(!file_exists(wal));
 	h = q_open(path);
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), 99);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT id FROM runs"), 7);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "PRAGMA user_version"), 99);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT id FROM runs"), 7);
 	sqlite3_close(h);
 	free(before);
 	free(after);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* A version 1 file (runs without events_per_s) is upgraded in place when
@@ -600,7 +487,7 @@ static void test_upgrade(void)
 	struct fx f;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/v1.db", dir);
 	fx_setup(&f);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
@@ -610,10 +497,10 @@ static void test_upgrade(void)
 	db_close(db);
 	/* what version 1 wrote */
 	h = q_open(path);
-	CU_ASSERT(q_exec(h, "ALTER TABLE runs DROP COLUMN events_per_s;"
-			    "PRAGMA user_version = 1;") == SQLITE_OK);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM pragma_table_xinfo"
-				 "('runs') WHERE name = 'events_per_s'"),
+	CU_ASSERT(tu_sql_exec(h, "ALTER TABLE runs DROP COLUMN events_per_s;"
+				 "PRAGMA user_version = 1;") == SQLITE_OK);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT count(*) FROM pragma_table_xinfo"
+				      "('runs') WHERE name = 'events_per_s'"),
 			0);
 	sqlite3_close(h);
 
@@ -625,30 +512,36 @@ static void test_upgrade(void)
 		0);
 	db_close(db);
 	h = q_open(path);
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM runs"), 2);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "PRAGMA user_version"),
+			DB_SCHEMA_VERSION);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT count(*) FROM runs"), 2);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT events_per_s FROM runs WHERE repetition = 3"),
+		tu_sql_double(
+			h,
+			"SELECT events_per_s FROM runs WHERE repetition = 3"),
 		(double)f.run.events / 0.5, 0);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT events_per_s FROM runs WHERE repetition = 4"),
+		tu_sql_double(
+			h,
+			"SELECT events_per_s FROM runs WHERE repetition = 4"),
 		(double)f.run.events / 2, 0);
 	sqlite3_close(h);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 static void test_not_a_database(void)
 {
 	char dir[64], path[128], err[256];
-	unsigned char bytes[4096], *after;
+	unsigned char bytes[4096];
+	char *after;
 	uint64_t x = 0x243f6a8885a308d3ULL;
 	struct db *db;
 	size_t n = 0;
 	FILE *fp;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/noise.db", dir);
 	for (size_t i = 0; i < sizeof(bytes); i++) {
 		x ^= x << 13;
@@ -664,19 +557,19 @@ static void test_not_a_database(void)
 	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EILSEQ);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "not a usnsim database");
-	after = file_read(path, &n);
+	after = tu_slurp(path, &n);
 	CU_ASSERT(after && n == sizeof(bytes) && memcmp(after, bytes, n) == 0);
 	free(after);
 
 	/* An SQLite database with tables but no usnsim version. */
 	snprintf(path, sizeof(path), "%s/other.db", dir);
 	CU_ASSERT_FATAL(sqlite3_open(path, &h) == SQLITE_OK);
-	CU_ASSERT(q_exec(h, "CREATE TABLE t (x)") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(h, "CREATE TABLE t (x)") == SQLITE_OK);
 	sqlite3_close(h);
 	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EILSEQ);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "not a usnsim database");
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* A usnsim database whose last pages are overwritten with 0xff bytes. */
@@ -689,18 +582,21 @@ static void test_corrupt(void)
 	FILE *fp;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	db_close(db);
 	h = q_open(path);
-	CU_ASSERT(q_exec(h, "CREATE TABLE filler (x);"
+	CU_ASSERT(
+		tu_sql_exec(h,
+			    "CREATE TABLE filler (x);"
 			    "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL"
 			    " SELECT n + 1 FROM i WHERE n < 500)"
 			    " INSERT INTO filler SELECT randomblob(200) FROM i;"
 			    "PRAGMA wal_checkpoint(TRUNCATE);") == SQLITE_OK);
-	pages = q_int(h, "PRAGMA page_count");
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA page_size"), (int64_t)sizeof(junk));
+	pages = tu_sql_int(h, "PRAGMA page_count");
+	CU_ASSERT_EQUAL(tu_sql_int(h, "PRAGMA page_size"),
+			(int64_t)sizeof(junk));
 	sqlite3_close(h);
 	CU_ASSERT_FATAL(pages > 10);
 
@@ -715,7 +611,7 @@ static void test_corrupt(void)
 	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EILSEQ);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "corrupt");
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 static void test_unwritable(void)
@@ -723,14 +619,14 @@ static void test_unwritable(void)
 	char dir[64], path[128], err[256];
 	struct db *db;
 
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/missing/results.db", dir);
 	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EACCES);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "cannot write DB");
 	check_msg(err, path, "check the directory exists and is writable");
 	CU_ASSERT(!file_exists(path));
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 static void check_empty(sqlite3 *h)
@@ -748,14 +644,15 @@ static void test_no_partial_run(void)
 	sqlite3 *h;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	h = q_open(path);
 
 	/* timeseries is written last: everything else is in by then. */
-	CU_ASSERT(q_exec(h, "CREATE TRIGGER boom BEFORE INSERT ON timeseries"
-			    " BEGIN SELECT RAISE(ABORT, 'boom'); END") ==
+	CU_ASSERT(tu_sql_exec(h,
+			      "CREATE TRIGGER boom BEFORE INSERT ON timeseries"
+			      " BEGIN SELECT RAISE(ABORT, 'boom'); END") ==
 		  SQLITE_OK);
 	err[0] = '\0';
 	CU_ASSERT_EQUAL(
@@ -768,7 +665,7 @@ static void test_no_partial_run(void)
 	check_empty(h);
 
 	/* The handle is still usable: the same run goes in once allowed. */
-	CU_ASSERT(q_exec(h, "DROP TRIGGER boom") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(h, "DROP TRIGGER boom") == SQLITE_OK);
 	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, &id, err,
 			       sizeof(err)) == 0);
 	CU_ASSERT_EQUAL(rows(h, "runs", -1), 1);
@@ -789,7 +686,7 @@ static void test_no_partial_run(void)
 	db_close(db);
 	db_close(NULL);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* Writes f's run under the given key and status; returns its id. */
@@ -819,10 +716,10 @@ static int64_t orphans(sqlite3 *h)
 	int64_t n = 0;
 
 	for (size_t i = 1; i < sizeof(tables) / sizeof(tables[0]); i++)
-		n += q_int(h,
-			   "SELECT count(*) FROM %s"
-			   " WHERE run_id NOT IN (SELECT id FROM runs)",
-			   tables[i]);
+		n += tu_sql_int(h,
+				"SELECT count(*) FROM %s"
+				" WHERE run_id NOT IN (SELECT id FROM runs)",
+				tables[i]);
 	return n;
 }
 
@@ -843,7 +740,7 @@ static void test_run_key(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	h = q_open(path);
@@ -864,19 +761,19 @@ static void test_run_key(void)
 	CU_ASSERT(memcmp(before, after, sizeof(before)) == 0);
 	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id1, "run", "utilization"), 0.75, 0);
 	CU_ASSERT_DOUBLE_EQUAL(summary(h, id1, "count"), 5, 0);
-	CU_ASSERT_EQUAL((uint64_t)q_int(h, "SELECT seed FROM runs"), SEED);
+	CU_ASSERT_EQUAL((uint64_t)tu_sql_int(h, "SELECT seed FROM runs"), SEED);
 	/* The handle is usable afterwards (no transaction left open). */
 	CU_ASSERT(sqlite3_get_autocommit(h));
 
 	/* The schema enforces the key too. */
-	CU_ASSERT_EQUAL(q_exec(h,
-			       "INSERT INTO runs (scenario, path, hash, point,"
+	CU_ASSERT_EQUAL(
+		tu_sql_exec(h, "INSERT INTO runs (scenario, path, hash, point,"
 			       " repetition, seed, engine, version, started,"
 			       " wall_s, events, sim_s, status) SELECT"
 			       " scenario, path, hash, point, repetition, seed,"
 			       " engine, version, started, wall_s, events,"
 			       " sim_s, status FROM runs"),
-			SQLITE_CONSTRAINT);
+		SQLITE_CONSTRAINT);
 
 	/* Each part of the key tells runs apart; other columns do not. */
 	CU_ASSERT(put(db, &f, "0123456789abcdef", "{}", 3, "test", "ok") > 0);
@@ -907,28 +804,28 @@ static void test_run_key(void)
 		0);
 	CU_ASSERT(id2 != id1);
 	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT id FROM runs WHERE hash = %Q"
-			      " AND point = '{}' AND repetition = 3"
-			      " AND version = 'test'",
-			      hash),
+	CU_ASSERT_EQUAL(tu_sql_int(h,
+				   "SELECT id FROM runs WHERE hash = %Q"
+				   " AND point = '{}' AND repetition = 3"
+				   " AND version = 'test'",
+				   hash),
 			id2);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count(*) FROM runs WHERE hash = %Q"
-			      " AND point = '{}' AND repetition = 3"
-			      " AND version = 'test'",
-			      hash),
+	CU_ASSERT_EQUAL(tu_sql_int(h,
+				   "SELECT count(*) FROM runs WHERE hash = %Q"
+				   " AND point = '{}' AND repetition = 3"
+				   " AND version = 'test'",
+				   hash),
 			1);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		CU_ASSERT_EQUAL(rows(h, tables[i], id1), 0);
 	CU_ASSERT_EQUAL(orphans(h), 0);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT seed FROM runs WHERE id = %lld",
-			      (long long)id2),
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT seed FROM runs WHERE id = %lld",
+				   (long long)id2),
 			1);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT wall_s FROM runs WHERE id = %lld",
-				      (long long)id2),
-			       9, 0);
+	CU_ASSERT_DOUBLE_EQUAL(
+		tu_sql_double(h, "SELECT wall_s FROM runs WHERE id = %lld",
+			      (long long)id2),
+		9, 0);
 	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id2, "run", "utilization"), 0.25, 0);
 	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "count"), 6, 0);
 	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "mean"), 3700.0 / 6, 1e-9);
@@ -951,7 +848,7 @@ static void test_run_key(void)
 	sqlite3_close(h);
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* What db_runs_of reported, one "point/repetition/wall" line per run. */
@@ -991,7 +888,7 @@ static void test_runs_of(void)
 	struct fx f;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	f.run.wall_s = 1.5;
@@ -1027,7 +924,7 @@ static void test_runs_of(void)
 
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* Columns compared between databases (all but ids), per table of tables. */
@@ -1067,8 +964,8 @@ static int64_t missing(sqlite3 *h, size_t i, const char *a, const char *wa,
 	char *sc = c ? keyed(i, c, wc) : NULL;
 	int64_t n;
 
-	n = q_int(h, "SELECT count(*) FROM (%s EXCEPT %s%s%s)", sa, sb,
-		  sc ? " EXCEPT " : "", sc ? sc : "");
+	n = tu_sql_int(h, "SELECT count(*) FROM (%s EXCEPT %s%s%s)", sa, sb,
+		       sc ? " EXCEPT " : "", sc ? sc : "");
 	sqlite3_free(sa);
 	sqlite3_free(sb);
 	sqlite3_free(sc);
@@ -1077,18 +974,19 @@ static int64_t missing(sqlite3 *h, size_t i, const char *a, const char *wa,
 
 static int64_t dup_keys(sqlite3 *h, const char *db)
 {
-	return q_int(h,
-		     "SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT"
-		     " hash, point, repetition, version FROM %s.runs))"
-		     " FROM %s.runs",
-		     db, db);
+	return tu_sql_int(
+		h,
+		"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT"
+		" hash, point, repetition, version FROM %s.runs))"
+		" FROM %s.runs",
+		db, db);
 }
 
 static int64_t keyed_count(sqlite3 *h, size_t i, const char *db,
 			   const char *where)
 {
 	char *sql = keyed(i, db, where);
-	int64_t n = q_int(h, "SELECT count(*) FROM (%s)", sql);
+	int64_t n = tu_sql_int(h, "SELECT count(*) FROM (%s)", sql);
 
 	sqlite3_free(sql);
 	return n;
@@ -1163,7 +1061,7 @@ static int64_t make_ab(struct fx *f, const char *a, const char *b)
 static void test_import(void)
 {
 	char dir[64], a[128], b[128], c[128], e[128], err[256], where[64];
-	unsigned char *before, *after;
+	char *before, *after;
 	size_t nb = 0, na = 0;
 	struct db *dc, *da, *de;
 	int64_t b3, n[6], m[6];
@@ -1171,28 +1069,29 @@ static void test_import(void)
 	sqlite3 *h;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(a, sizeof(a), "%s/a.db", dir);
 	snprintf(b, sizeof(b), "%s/b.db", dir);
 	snprintf(c, sizeof(c), "%s/c.db", dir);
 	snprintf(e, sizeof(e), "%s/e.db", dir);
 	b3 = make_ab(&f, a, b);
 	CU_ASSERT_FATAL(b3 > 0);
-	before = file_read(b, &nb);
+	before = tu_slurp(b, &nb);
 
 	/* c = a, then b merged in: the union, each run once. */
 	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
 	CU_ASSERT_EQUAL(db_import(dc, a, 0, true, err, sizeof(err)), 3);
 	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
 	h = q_open(c);
-	CU_ASSERT(q_exec(h, "ATTACH %Q AS a; ATTACH %Q AS b", a, b) ==
+	CU_ASSERT(tu_sql_exec(h, "ATTACH %Q AS a; ATTACH %Q AS b", a, b) ==
 		  SQLITE_OK);
 	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
 	check_union(h, "main");
 	/* Rows were copied, not just counted: repetition 1 has a's values. */
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT value FROM scalars JOIN runs ON id = run_id"
-			  " WHERE repetition = 1 AND metric = 'utilization'"),
+		tu_sql_double(
+			h, "SELECT value FROM scalars JOIN runs ON id = run_id"
+			   " WHERE repetition = 1 AND metric = 'utilization'"),
 		0.5, 0);
 
 	/* A second import copies nothing; nor does importing c into c. */
@@ -1213,7 +1112,7 @@ static void test_import(void)
 	CU_ASSERT_EQUAL(orphans(h), 0);
 
 	/* The source is only read. */
-	after = file_read(b, &na);
+	after = tu_slurp(b, &na);
 	CU_ASSERT(before && after && na == nb && !memcmp(before, after, nb));
 	free(before);
 	free(after);
@@ -1223,9 +1122,9 @@ static void test_import(void)
 	CU_ASSERT_EQUAL(db_import(de, b, b3, true, err, sizeof(err)), 1);
 	CU_ASSERT_EQUAL(db_import(de, b, b3, true, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(db_import(de, b, 999999, true, err, sizeof(err)), 0);
-	CU_ASSERT(q_exec(h, "ATTACH %Q AS e", e) == SQLITE_OK);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM e.runs"), 1);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT repetition FROM e.runs"), 3);
+	CU_ASSERT(tu_sql_exec(h, "ATTACH %Q AS e", e) == SQLITE_OK);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT count(*) FROM e.runs"), 1);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT repetition FROM e.runs"), 3);
 	snprintf(where, sizeof(where), "r.id = %lld", (long long)b3);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		CU_ASSERT_EQUAL(missing(h, i, "b", where, "e", "1", NULL, NULL),
@@ -1241,7 +1140,7 @@ static void test_import(void)
 	db_close(dc);
 	db_close(de);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 static void test_import_refused(void)
@@ -1256,7 +1155,7 @@ static void test_import_refused(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(c, sizeof(c), "%s/c.db", dir);
 	snprintf(d, sizeof(d), "%s/d.db", dir);
 	snprintf(g, sizeof(g), "%s/g.db", dir);
@@ -1302,12 +1201,12 @@ static void test_import_refused(void)
 	check_msg(err, src, "not a usnsim database");
 	snprintf(src, sizeof(src), "%s/v99.db", dir);
 	CU_ASSERT_FATAL(sqlite3_open(src, &v) == SQLITE_OK);
-	CU_ASSERT(q_exec(v, "CREATE TABLE runs (id);"
-			    " PRAGMA user_version = 99") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(v, "CREATE TABLE runs (id);"
+				 " PRAGMA user_version = 99") == SQLITE_OK);
 	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
 			-ENOTSUP);
 	check_msg(err, src, "schema version 99");
-	CU_ASSERT(q_exec(v, "PRAGMA user_version = 0") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(v, "PRAGMA user_version = 0") == SQLITE_OK);
 	sqlite3_close(v);
 	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
 			-EILSEQ);
@@ -1319,7 +1218,7 @@ static void test_import_refused(void)
 	sqlite3_close(h);
 	db_close(dc);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* The source is being written by another connection (WAL): only its
@@ -1332,7 +1231,7 @@ static void test_import_live(void)
 	sqlite3 *w;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	/* characters that mean something in a URI */
 	snprintf(b, sizeof(b), "%s/b ?x=1#%%41.db", dir);
 	snprintf(c, sizeof(c), "%s/c.db", dir);
@@ -1340,16 +1239,17 @@ static void test_import_live(void)
 	put(db, &f, f.run.hash, "{}", 0, "test", "ok");
 	put(db, &f, f.run.hash, "{}", 1, "test", "ok");
 	w = q_open(b);
-	CU_ASSERT(q_exec(w, "BEGIN IMMEDIATE;"
-			    " INSERT INTO runs (scenario, path, hash, point,"
-			    " repetition, seed, engine, version, started,"
-			    " wall_s, events, sim_s, status) SELECT scenario,"
-			    " path, hash, point, 2, seed, engine, version,"
-			    " started, wall_s, events, sim_s, status"
-			    " FROM runs WHERE repetition = 0") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(w,
+			      "BEGIN IMMEDIATE;"
+			      " INSERT INTO runs (scenario, path, hash, point,"
+			      " repetition, seed, engine, version, started,"
+			      " wall_s, events, sim_s, status) SELECT scenario,"
+			      " path, hash, point, 2, seed, engine, version,"
+			      " started, wall_s, events, sim_s, status"
+			      " FROM runs WHERE repetition = 0") == SQLITE_OK);
 	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
 	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
-	CU_ASSERT(q_exec(w, "COMMIT") == SQLITE_OK);
+	CU_ASSERT(tu_sql_exec(w, "COMMIT") == SQLITE_OK);
 	put(db, &f, f.run.hash, "{}", 3, "test", "ok");
 	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
 	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 0);
@@ -1358,7 +1258,7 @@ static void test_import_live(void)
 	db_close(db);
 	db_close(dc);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* Student t quantiles, from published tables. */
@@ -1453,7 +1353,7 @@ static void test_metric_ci(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	make_ci_runs(db, &f, hash);
@@ -1528,7 +1428,7 @@ static void test_metric_ci(void)
 
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 /* summary_ci agrees with db_metric_ci (any version) and with the hand
@@ -1543,18 +1443,18 @@ static void check_view_col(sqlite3 *h, struct db *db, const char *hash,
 	c = ci_of(db, hash, NULL, P, metric, 0.95);
 	CU_ASSERT_EQUAL(c.ret, 0);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT %s FROM summary_ci WHERE hash = %Q"
-		       " AND point = %Q AND component = 'apps.a'"
-		       " AND metric = 'latency'",
-		       col, hash, P),
+		tu_sql_double(h,
+			      "SELECT %s FROM summary_ci WHERE hash = %Q"
+			      " AND point = %Q AND component = 'apps.a'"
+			      " AND metric = 'latency'",
+			      col, hash, P),
 		c.mean, 1e-9 * c.mean);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT %s_ci FROM summary_ci"
-				      " WHERE hash = %Q AND point = %Q"
-				      " AND component = 'apps.a'"
-				      " AND metric = 'latency'",
-				      col, hash, P),
+	CU_ASSERT_DOUBLE_EQUAL(tu_sql_double(h,
+					     "SELECT %s_ci FROM summary_ci"
+					     " WHERE hash = %Q AND point = %Q"
+					     " AND component = 'apps.a'"
+					     " AND metric = 'latency'",
+					     col, hash, P),
 			       c.half, 1e-9 * c.half);
 	CU_ASSERT(c.half > 0);
 }
@@ -1571,81 +1471,89 @@ static void test_summary_ci(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
 	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
 	make_ci_runs(db, &f, hash);
 	h = q_open(path);
 
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM t_quantiles"), 1000);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT count(*) FROM t_quantiles"),
+			1000);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 2"), T975_2,
-		1e-12);
+		tu_sql_double(h, "SELECT t975 FROM t_quantiles WHERE df = 2"),
+		T975_2, 1e-12);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 1"), T975_1,
-		1e-9);
+		tu_sql_double(h, "SELECT t975 FROM t_quantiles WHERE df = 1"),
+		T975_1, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 1000"),
+		tu_sql_double(h,
+			      "SELECT t975 FROM t_quantiles WHERE df = 1000"),
 		1.962339, 1e-6);
 
 	/* one row per statistic and point; the failed run left out */
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM summary_ci"), 4);
+	CU_ASSERT_EQUAL(tu_sql_int(h, "SELECT count(*) FROM summary_ci"), 4);
 	CU_ASSERT_EQUAL(
-		q_int(h,
-		      "SELECT n FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		      P),
+		tu_sql_int(
+			h,
+			"SELECT n FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		4);
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf),
-		       "SELECT scenario || ' ' || unit"
-		       " FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+		tu_sql_text(
+			h, buf, sizeof(buf),
+			"SELECT scenario || ' ' || unit"
+			" FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		"dbtest ps");
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT mean FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+		tu_sql_double(
+			h,
+			"SELECT mean FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		495, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+		tu_sql_double(
+			h,
+			"SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		T975_3 * sqrt(112300.0 / 3) / 2, 1e-9);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		check_view_col(h, db, hash, cols[i]);
 	/* a single run has no interval */
 	CU_ASSERT_EQUAL(
-		q_int(h,
-		      "SELECT n = 1 AND mean = 1005180.0 / 8"
-		      " AND mean_ci IS NULL AND p99_ci IS NULL"
-		      " FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		      Q),
+		tu_sql_int(
+			h,
+			"SELECT n = 1 AND mean = 1005180.0 / 8"
+			" AND mean_ci IS NULL AND p99_ci IS NULL"
+			" FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			Q),
 		1);
 	/* apps.b: repetition 0 had no samples and does not count */
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT n = 2 AND mean = 25 FROM summary_ci"
-			      " WHERE component = 'apps.b' AND point = %Q",
-			      P),
+	CU_ASSERT_EQUAL(tu_sql_int(h,
+				   "SELECT n = 2 AND mean = 25 FROM summary_ci"
+				   " WHERE component = 'apps.b' AND point = %Q",
+				   P),
 			1);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT mean_ci FROM summary_ci"
-				      " WHERE component = 'apps.b'"
-				      " AND point = %Q",
-				      P),
+	CU_ASSERT_DOUBLE_EQUAL(tu_sql_double(h,
+					     "SELECT mean_ci FROM summary_ci"
+					     " WHERE component = 'apps.b'"
+					     " AND point = %Q",
+					     P),
 			       T975_1 * 5, 1e-9);
 	/* beyond the table, the normal quantile */
-	CU_ASSERT(q_exec(h, "DELETE FROM t_quantiles WHERE df = 3") ==
+	CU_ASSERT(tu_sql_exec(h, "DELETE FROM t_quantiles WHERE df = 3") ==
 		  SQLITE_OK);
 	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+		tu_sql_double(
+			h,
+			"SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		1.959964 * sqrt(112300.0 / 3) / 2, 1e-9);
 
 	sqlite3_close(h);
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CU_ASSERT_EQUAL(tu_rmtree(dir), 0);
 }
 
 int suite_db(void)

@@ -868,7 +868,7 @@ static void expect_bad(const char *mode, const char *seg, const char *max,
 	int rc, placed = 0;
 
 	snprintf(text, sizeof(text), bad_yaml, mode, seg, max, mem);
-	if (tr_write_tmp(path, sizeof(path), text)) {
+	if (tu_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return;
 	}

@@ -118,20 +118,7 @@ static void fx_hook(void *arg, struct sim_pkt *p, int origin)
 /* Writes text to a fresh temporary .yaml file named in path. */
 static int write_yaml(const char *text, char *path, size_t n)
 {
-	FILE *fp;
-	int fd;
-
-	snprintf(path, n, "/tmp/usnsim-mux-XXXXXX.yaml");
-	fd = mkstemps(path, 5);
-	if (fd < 0)
-		return -1;
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		close(fd);
-		return -1;
-	}
-	fputs(text, fp);
-	return fclose(fp) ? -1 : 0;
+	return tu_write_tmp(path, n, text);
 }
 
 /* Loads the scenario with overrides and creates the multiplexer for napps

@@ -18,14 +18,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -42,8 +39,6 @@
 #define USNSIM tu_usnsim()
 /* Simulated time per scenario in the cross-engine check. */
 #define CROSS_DURATION (100 * SIM_MS)
-
-extern char **environ;
 
 static char dir[64];
 
@@ -573,8 +568,6 @@ static void test_wifi_overload(void)
 	run_result_fini(&r);
 }
 
-static int run_cli(const char *const *argv, char **out);
-
 /* The same run gives the same trajectory again in this process (after
  * other ns-3 sessions) and in a fresh process; another repetition does
  * not. ns-3's own random streams are seeded from the scenario. */
@@ -596,7 +589,8 @@ static void test_wifi_reproducible(void)
 			       NULL };
 	struct run_result a, b, c;
 	const char *sql = "SELECT fingerprint, events, engine FROM runs";
-	char db[128], *out;
+	struct tu_proc cmd;
+	char db[128];
 	sqlite3 *h;
 	sqlite3_stmt *st;
 	char why[256] = "";
@@ -609,8 +603,8 @@ static void test_wifi_reproducible(void)
 	CU_ASSERT_STRING_NOT_EQUAL(a.fingerprint, b.fingerprint);
 	snprintf(db, sizeof(db), "%s/wifi.db", dir);
 	argv[4] = db;
-	CU_ASSERT_EQUAL(run_cli(argv, &out), 0);
-	free(out);
+	CU_ASSERT_EQUAL(tu_run(&cmd, argv, TU_MERGE), 0);
+	tu_proc_free(&cmd);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
 			      SQLITE_OK);
@@ -679,63 +673,12 @@ static void test_engine_choice(void)
  * The command line.
  */
 
-static char out_path[] = "/tmp/usnsim-ns3-XXXXXX";
-
-/* Runs argv with stdout and stderr into out_path; returns the exit status
- * (or -1), and the output in *out (malloc'ed). */
-static int run_cli(const char *const *argv, char **out)
-{
-	posix_spawn_file_actions_t fa;
-	int status = -1;
-	pid_t pid;
-	FILE *f;
-	long n;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			environ) == 0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	f = fopen(out_path, "rb");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	*out = calloc(1, (size_t)n + 1);
-	if (fread(*out, 1, (size_t)n, f) != (size_t)n)
-		(*out)[0] = 0;
-	fclose(f);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int count_of(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-static double query1(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st;
-	double v = NAN;
-
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* `usnsim run scenarios/md1.yaml --engine ns3` writes the same summary
  * rows as the native engine. */
 static void test_cli_md1_both_engines(void)
 {
-	char db[128], *out;
+	struct tu_proc cmd;
+	char db[128];
 	const char *argv[] = { USNSIM,
 			       "run",
 			       "scenarios/md1.yaml",
@@ -754,58 +697,66 @@ static void test_cli_md1_both_engines(void)
 	snprintf(db, sizeof(db), "%s/md1.db", dir);
 	argv[4] = db;
 	argv[11] = "native";
-	CU_ASSERT_EQUAL(run_cli(argv, &out), 0);
-	free(out);
+	CU_ASSERT_EQUAL(tu_run(&cmd, argv, TU_MERGE), 0);
+	tu_proc_free(&cmd);
 	argv[11] = "ns3";
-	CU_ASSERT_EQUAL(run_cli(argv, &out), 0);
-	free(out);
+	CU_ASSERT_EQUAL(tu_run(&cmd, argv, TU_MERGE), 0);
+	tu_proc_free(&cmd);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs"), 4);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs"
-				  " WHERE engine = 'ns3'"),
+	CU_ASSERT_EQUAL(tu_sql_double(h, "SELECT count(*) FROM runs"), 4);
+	CU_ASSERT_EQUAL(tu_sql_double(h, "SELECT count(*) FROM runs"
+					 " WHERE engine = 'ns3'"),
 			2);
 	/* every summary row of an ns3 run has its twin in the native run of
 	 * the same repetition, and the other way round */
-	CU_ASSERT(query1(h,
-			 "SELECT count(*) FROM summaries WHERE run_id IN"
-			 " (SELECT id FROM runs WHERE engine = 'ns3')") >= 10);
+	CU_ASSERT(tu_sql_double(
+			  h,
+			  "SELECT count(*) FROM summaries WHERE run_id IN"
+			  " (SELECT id FROM runs WHERE engine = 'ns3')") >= 10);
 	CU_ASSERT_EQUAL(
-		query1(h, "SELECT count(*) FROM ("
-			  " SELECT r.repetition, s.component, s.metric, s.unit,"
-			  "  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
-			  "  s.p99, s.p999, s.max"
-			  " FROM summaries s JOIN runs r ON r.id = s.run_id"
-			  " WHERE r.engine = 'native' EXCEPT"
-			  " SELECT r.repetition, s.component, s.metric, s.unit,"
-			  "  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
-			  "  s.p99, s.p999, s.max"
-			  " FROM summaries s JOIN runs r ON r.id = s.run_id"
-			  " WHERE r.engine = 'ns3')"),
+		tu_sql_double(
+			h,
+			"SELECT count(*) FROM ("
+			" SELECT r.repetition, s.component, s.metric, s.unit,"
+			"  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
+			"  s.p99, s.p999, s.max"
+			" FROM summaries s JOIN runs r ON r.id = s.run_id"
+			" WHERE r.engine = 'native' EXCEPT"
+			" SELECT r.repetition, s.component, s.metric, s.unit,"
+			"  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
+			"  s.p99, s.p999, s.max"
+			" FROM summaries s JOIN runs r ON r.id = s.run_id"
+			" WHERE r.engine = 'ns3')"),
 		0);
 	CU_ASSERT_EQUAL(
-		query1(h,
-		       "SELECT count(*) FROM summaries a JOIN runs ra"
-		       " ON ra.id = a.run_id AND ra.engine = 'ns3'"
-		       " WHERE NOT EXISTS (SELECT 1 FROM summaries b JOIN runs"
-		       " rb ON rb.id = b.run_id AND rb.engine = 'native'"
-		       " AND rb.repetition = ra.repetition"
-		       " WHERE b.component = a.component AND b.metric ="
-		       " a.metric AND b.count = a.count AND b.mean = a.mean"
-		       " AND b.p99 = a.p99 AND b.max = a.max)"),
+		tu_sql_double(
+			h,
+			"SELECT count(*) FROM summaries a JOIN runs ra"
+			" ON ra.id = a.run_id AND ra.engine = 'ns3'"
+			" WHERE NOT EXISTS (SELECT 1 FROM summaries b JOIN runs"
+			" rb ON rb.id = b.run_id AND rb.engine = 'native'"
+			" AND rb.repetition = ra.repetition"
+			" WHERE b.component = a.component AND b.metric ="
+			" a.metric AND b.count = a.count AND b.mean = a.mean"
+			" AND b.p99 = a.p99 AND b.max = a.max)"),
 		0);
 	CU_ASSERT_EQUAL(
-		query1(h, "SELECT count(DISTINCT fingerprint) FROM runs"), 2);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs a JOIN runs b"
-				  " ON a.repetition = b.repetition"
-				  " AND a.engine = 'native'"
-				  " AND b.engine = 'ns3'"
-				  " AND a.fingerprint = b.fingerprint"
-				  " AND a.events = b.events"),
+		tu_sql_double(h,
+			      "SELECT count(DISTINCT fingerprint) FROM runs"),
+		2);
+	CU_ASSERT_EQUAL(tu_sql_double(h,
+				      "SELECT count(*) FROM runs a JOIN runs b"
+				      " ON a.repetition = b.repetition"
+				      " AND a.engine = 'native'"
+				      " AND b.engine = 'ns3'"
+				      " AND a.fingerprint = b.fingerprint"
+				      " AND a.events = b.events"),
 			2);
 	/* every run's row has its speed, events over wall seconds */
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs WHERE wall_s > 0"
-				  " AND events_per_s = events / wall_s"),
-			4);
+	CU_ASSERT_EQUAL(
+		tu_sql_double(h, "SELECT count(*) FROM runs WHERE wall_s > 0"
+				 " AND events_per_s = events / wall_s"),
+		4);
 	sqlite3_close(h);
 }
 
@@ -813,7 +764,8 @@ static void test_cli_md1_both_engines(void)
  * study of three points; an explicit native engine is an error. */
 static void test_cli_engine_messages(void)
 {
-	char db[128], *out;
+	struct tu_proc cmd;
+	char db[128];
 	const char *val[] = { USNSIM, "validate", "scenarios/wifi.yaml", NULL };
 	const char *nat[] = { USNSIM,	  "validate", "scenarios/wifi.yaml",
 			      "--engine", "native",   NULL };
@@ -825,24 +777,25 @@ static void test_cli_engine_messages(void)
 	const char *note = "network.kind ns3-wifi runs on the ns3 engine";
 	sqlite3 *h;
 
-	CU_ASSERT_EQUAL(run_cli(val, &out), 0);
-	CHECKF(count_of(out, note) == 1, "%s", out);
-	free(out);
-	CU_ASSERT_EQUAL(run_cli(nat, &out), 2);
-	CHECKF(strstr(out, "--set:1:8: engine: native cannot run") != NULL,
-	       "%s", out);
-	free(out);
+	CU_ASSERT_EQUAL(tu_run(&cmd, val, TU_MERGE), 0);
+	CHECKF(tu_count(cmd.out, note) == 1, "%s", cmd.out);
+	tu_proc_free(&cmd);
+	CU_ASSERT_EQUAL(tu_run(&cmd, nat, TU_MERGE), 2);
+	CHECKF(strstr(cmd.out, "--set:1:8: engine: native cannot run") != NULL,
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
 	snprintf(db, sizeof(db), "%s/sweep.db", dir);
 	sweep[6] = db;
-	CU_ASSERT_EQUAL(run_cli(sweep, &out), 0);
-	CHECKF(count_of(out, "tests/fixtures/wifi-sweep.yaml: network.kind "
-			     "ns3-wifi runs on the ns3 engine") == 1,
-	       "%s", out);
-	free(out);
+	CU_ASSERT_EQUAL(tu_run(&cmd, sweep, TU_MERGE), 0);
+	CHECKF(tu_count(cmd.out, "tests/fixtures/wifi-sweep.yaml: network.kind "
+				 "ns3-wifi runs on the ns3 engine") == 1,
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs"
-				  " WHERE engine = 'ns3' AND status = 'ok'"),
-			3);
+	CU_ASSERT_EQUAL(
+		tu_sql_double(h, "SELECT count(*) FROM runs"
+				 " WHERE engine = 'ns3' AND status = 'ok'"),
+		3);
 	sqlite3_close(h);
 }
 
@@ -919,32 +872,12 @@ static void test_no_ns3_in_c(void)
 
 static int setup(void)
 {
-	int fd = mkstemp(out_path);
-
-	if (fd < 0)
-		return -1;
-	close(fd);
-	snprintf(dir, sizeof(dir), "/tmp/usnsim-ns3-dir-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tu_mkdtemp(dir, sizeof(dir), "ns3");
 }
 
 static int teardown(void)
 {
-	static const char *const files[] = { "md1.db", "sweep.db", "wifi.db" };
-	static const char *const tails[] = { "", "-wal", "-shm" };
-	char path[128];
-
-	for (size_t i = 0; i < 3; i++)
-		for (size_t j = 0; j < 3; j++) {
-			snprintf(path, sizeof(path), "%s/%s%s", dir, files[i],
-				 tails[j]);
-			unlink(path);
-		}
-	snprintf(path, sizeof(path), "%s/sweep.db.work", dir);
-	rmdir(path);
-	unlink(out_path);
-	rmdir(dir);
-	return 0;
+	return tu_rmtree(dir);
 }
 
 int suite_ns3(void)

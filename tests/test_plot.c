@@ -23,16 +23,13 @@
  * figure of a study file. Export is checked byte for byte in the three
  * formats, including quoting and escaping.
  */
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -47,70 +44,34 @@
 #define FIX "r.scenario = 'fix'"
 #define T975_2 4.302652729749464 /* Student t, 0.975 quantile, 2 df */
 
-extern char **environ;
-
 static char dir[64];
 static char dbpath[128];
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Runs argv with extra environment entries (NULL-terminated, may be NULL;
- * "PATH=..." replaces PATH), stdout and stderr into one file; returns the
- * exit status (-1 if it did not exit) and the output in *out. */
-static int run_env(const char *const *argv, const char *const *extra,
-		   char **out)
+static const char *const analysis_env[] = { "USNSIM_ANALYSIS=analysis", NULL };
+
+/* Runs argv with the templates of ./analysis, or with the environment
+ * entries of env instead ("PATH=..." replaces PATH): the exit status,
+ * stdout and stderr both in p->out. */
+static int run(struct tu_proc *p, const char *const *argv,
+	       const char *const *env)
 {
-	posix_spawn_file_actions_t fa;
-	char outfile[128], *env[512];
-	size_t n = 0;
-	pid_t pid;
-	int status = -1;
-
-	for (size_t i = 0; extra && extra[i]; i++)
-		env[n++] = (char *)extra[i];
-	for (size_t i = 0; environ[i] && n < 510; i++) {
-		bool replaced = false;
-
-		for (size_t j = 0; extra && extra[j]; j++)
-			replaced |= strncmp(environ[i], extra[j],
-					    strcspn(extra[j], "=") + 1) == 0;
-		if (!replaced)
-			env[n++] = environ[i];
-	}
-	env[n] = NULL;
-	snprintf(outfile, sizeof(outfile), "%s/out.txt", dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, outfile,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, env) ==
-	    0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	*out = tu_slurp(outfile, NULL);
-	if (!*out)
-		*out = calloc(1, 1);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int run(const char *const *argv, char **out)
-{
-	static const char *const env[] = { "USNSIM_ANALYSIS=analysis", NULL };
-
-	return run_env(argv, env, out);
+	tu_start(p, argv, TU_MERGE, env ? env : analysis_env);
+	return tu_wait(p);
 }
 
 /* Runs argv, which must exit with status want; prints the output if not. */
 static bool run_expect(const char *const *argv, int want, const char *needle)
 {
-	char *out;
-	int rc = run(argv, &out);
-	bool ok = rc == want && (!needle || strstr(out, needle));
+	struct tu_proc cmd;
+	int rc = run(&cmd, argv, NULL);
+	bool ok = rc == want && (!needle || strstr(cmd.out, needle));
 
 	if (!ok)
 		fprintf(stderr, "\n%s %s: status %d, output:\n%s", argv[1],
-			argv[2] ? argv[2] : "", rc, out);
-	free(out);
+			argv[2] ? argv[2] : "", rc, cmd.out);
+	tu_proc_free(&cmd);
 	return ok;
 }
 
@@ -208,10 +169,9 @@ static bool near(double a, double b)
 
 static sqlite3 *open_db(void)
 {
-	sqlite3 *db = NULL;
+	sqlite3 *db = tu_sql_open(dbpath, SQLITE_OPEN_READONLY);
 
-	CU_ASSERT_FATAL(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
-					NULL) == SQLITE_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
 	return db;
 }
 
@@ -233,8 +193,7 @@ static int setup(void)
 	char err[256], *sql;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "/tmp/usnsim-plot-test-XXXXXX");
-	if (!mkdtemp(dir))
+	if (tu_mkdtemp(dir, sizeof(dir), "plot"))
 		return -1;
 	snprintf(dbpath, sizeof(dbpath), "%s/fixture.db", dir);
 	if (db_open(dbpath, &d, err, sizeof(err))) {
@@ -255,10 +214,7 @@ static int setup(void)
 
 static int teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 /* ---- rendering -------------------------------------------------------- */
@@ -753,7 +709,8 @@ static void test_errors(void)
 			       "name", "-o",	  out,	   NULL };
 	const char *nognuplot[] = { USNSIM,    "plot", "drops", "--db", dbpath,
 				    "--where", FIX,    "-o",	out,	NULL };
-	char path_env[200], *o;
+	char path_env[200];
+	struct tu_proc cmd;
 	const char *env[] = { path_env, "USNSIM_ANALYSIS=analysis", NULL };
 	struct stat sb;
 
@@ -773,9 +730,9 @@ static void test_errors(void)
 	path_in(empty, sizeof(empty), "empty-bin");
 	mkdir(empty, 0700);
 	snprintf(path_env, sizeof(path_env), "PATH=%s", empty);
-	CU_ASSERT(run_env(nognuplot, env, &o) == 2);
-	CU_ASSERT(strstr(o, "make deps") != NULL);
-	free(o);
+	CU_ASSERT(run(&cmd, nognuplot, env) == 2);
+	CU_ASSERT(strstr(cmd.out, "make deps") != NULL);
+	tu_proc_free(&cmd);
 	CU_ASSERT(stat(out, &sb) != 0);
 }
 
@@ -816,7 +773,8 @@ static void test_scalar_errors(void)
 	const char *mixed[] = { USNSIM, "plot",	    "scalar",		"--db",
 				dbpath, "--metric", "utilization.mean", "-o",
 				NULL,	NULL };
-	char fig[160], *out;
+	char fig[160];
+	struct tu_proc cmd;
 	struct stat sb;
 
 	path_in(fig, sizeof(fig), "scalar-error.pdf");
@@ -829,13 +787,14 @@ static void test_scalar_errors(void)
 		for (size_t j = 0; cases[i].args[j]; j++)
 			argv[n++] = cases[i].args[j];
 		argv[n] = NULL;
-		CU_ASSERT_EQUAL(run(argv, &out), 2);
-		CU_ASSERT(strncmp(out, cases[i].msg, strlen(cases[i].msg)) ==
-			  0);
-		CU_ASSERT(strchr(out, '\n') == out + strlen(out) - 1);
-		if (strncmp(out, cases[i].msg, strlen(cases[i].msg)))
-			fprintf(stderr, "\ncase %zu: %s", i, out);
-		free(out);
+		CU_ASSERT_EQUAL(run(&cmd, argv, NULL), 2);
+		CU_ASSERT(strncmp(cmd.out, cases[i].msg,
+				  strlen(cases[i].msg)) == 0);
+		CU_ASSERT(strchr(cmd.out, '\n') ==
+			  cmd.out + strlen(cmd.out) - 1);
+		if (strncmp(cmd.out, cases[i].msg, strlen(cases[i].msg)))
+			fprintf(stderr, "\ncase %zu: %s", i, cmd.out);
+		tu_proc_free(&cmd);
 		CU_ASSERT(stat(fig, &sb) != 0);
 	}
 	/* Without --where, run 11 of another scenario joins the network's
@@ -863,7 +822,7 @@ static void test_study(void)
 			      "--db",	 dbpath,
 			      "-o",	 figs,
 			      NULL };
-	char *out;
+	struct tu_proc cmd;
 
 	path_in(figs, sizeof(figs), "figures");
 	CU_ASSERT(run_expect(argv, 0, "fix_util.png"));
@@ -871,12 +830,13 @@ static void test_study(void)
 		snprintf(path, sizeof(path), "%s/%s", figs, files[i]);
 		CU_ASSERT(i % 2 ? png_ok(path) : pdf_ok(path));
 	}
-	CU_ASSERT(run(bad, &out) == 2);
-	CU_ASSERT(strstr(out, "plot-study-bad.yaml:6:5: unknown figure key "
-			      "'metrc'; did you mean 'metric'?") != NULL);
-	CU_ASSERT(strstr(out, "plot-study-bad.yaml:7:24: kind: unknown plot "
-			      "kind 'pie'") != NULL);
-	free(out);
+	CU_ASSERT(run(&cmd, bad, NULL) == 2);
+	CU_ASSERT(strstr(cmd.out, "plot-study-bad.yaml:6:5: unknown figure key "
+				  "'metrc'; did you mean 'metric'?") != NULL);
+	CU_ASSERT(strstr(cmd.out,
+			 "plot-study-bad.yaml:7:24: kind: unknown plot "
+			 "kind 'pie'") != NULL);
+	tu_proc_free(&cmd);
 }
 
 /* ---- export ----------------------------------------------------------- */
@@ -894,11 +854,11 @@ static void test_export(void)
 	const char *ci[] = { USNSIM,	 "export", "--db",    dbpath,
 			     "--format", "tsv",	   "--query", "summary_ci",
 			     "--where",	 FIX,	   NULL };
-	char *out;
+	struct tu_proc cmd;
 
-	CU_ASSERT_EQUAL(run(csv, &out), 0);
+	CU_ASSERT_EQUAL(run(&cmd, csv, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(
-		out,
+		cmd.out,
 		"run_id,scenario,point,repetition,status,apps.a.rate,"
 		"component,metric,unit,value\r\n"
 		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
@@ -925,11 +885,11 @@ static void test_export(void)
 		"nic,utilization.mean,\"\",0.1\r\n"
 		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
 		"nic,utilization.min,\"\",0\r\n");
-	free(out);
+	tu_proc_free(&cmd);
 
-	CU_ASSERT_EQUAL(run(json, &out), 0);
+	CU_ASSERT_EQUAL(run(&cmd, json, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(
-		out,
+		cmd.out,
 		"[\n{\"id\": 1, \"scenario\": \"fix\", \"path\": \"fix.yaml\", "
 		"\"hash\": \"00000000000000aa\", \"point\": "
 		"\"{\\\"apps.a.rate\\\":\\\"50kpps\\\"}\", \"repetition\": 0, "
@@ -944,29 +904,30 @@ static void test_export(void)
 		"\"wall_s\": 0.5, \"events\": 1000, \"sim_s\": 1, "
 		"\"fingerprint\": null, \"status\": \"ok\", "
 		"\"events_per_s\": 2000}\n]\n");
-	free(out);
+	tu_proc_free(&cmd);
 
 	/* summary_ci: the mean at 50kpps of network.queue_delay is 1.1 us
 	 * with half-width t(2) 0.1 / sqrt(3) us, in ps. */
-	CU_ASSERT_EQUAL(run(ci, &out), 0);
+	CU_ASSERT_EQUAL(run(&cmd, ci, NULL), 0);
 	{
 		char want[256];
 
 		snprintf(want, sizeof(want),
 			 "\nfix\t00000000000000aa\t{\"apps.a.rate\":\"50kpps\"}"
 			 "\t50000\tnetwork\tqueue_delay\tps\t3\t1100000\t");
-		CU_ASSERT(strstr(out, want) != NULL);
-		CU_ASSERT(strncmp(out,
+		CU_ASSERT(strstr(cmd.out, want) != NULL);
+		CU_ASSERT(strncmp(cmd.out,
 				  "scenario\thash\tpoint\tapps.a.rate\t"
 				  "component\tmetric\tunit\tn\tmean\t"
 				  "mean_ci\t",
 				  50) == 0);
-		if (strstr(out, want))
+		if (strstr(cmd.out, want))
 			CU_ASSERT(near(
-				strtod(strstr(out, want) + strlen(want), NULL),
+				strtod(strstr(cmd.out, want) + strlen(want),
+				       NULL),
 				T975_2 * 1e5 / sqrt(3)));
 	}
-	free(out);
+	tu_proc_free(&cmd);
 }
 
 /* Quoting and escaping, with a query file of the test's own found
@@ -986,7 +947,7 @@ static void test_export_escaping(void)
 	const char *missing[] = { USNSIM,    "export", "--db", dbpath,
 				  "--query", "esc",    NULL };
 	FILE *f;
-	char *out;
+	struct tu_proc cmd;
 
 	path_in(adir, sizeof(adir), "analysis");
 	mkdir(adir, 0700);
@@ -1000,25 +961,26 @@ static void test_export_escaping(void)
 	      f);
 	fclose(f);
 	snprintf(env_dir, sizeof(env_dir), "USNSIM_ANALYSIS=%s", adir);
-	CU_ASSERT(run_env(csv, env, &out) == 0);
-	CU_ASSERT_STRING_EQUAL(out,
+	CU_ASSERT(run(&cmd, csv, env) == 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out,
 			       "\"x,y\",n,e,r,i,q,d\r\n"
 			       "a\tb,,\"\",1.5,42,\"q\"\"u\\o\nte\",0.1\r\n");
-	free(out);
-	CU_ASSERT(run_env(tsv, env, &out) == 0);
-	CU_ASSERT_STRING_EQUAL(out,
+	tu_proc_free(&cmd);
+	CU_ASSERT(run(&cmd, tsv, env) == 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out,
 			       "x,y\tn\te\tr\ti\tq\td\n"
 			       "a\\tb\t\t\t1.5\t42\tq\"u\\\\o\\nte\t0.1\n");
-	free(out);
-	CU_ASSERT(run_env(json, env, &out) == 0);
-	CU_ASSERT_STRING_EQUAL(out, "[\n{\"x,y\": \"a\\tb\", \"n\": null, "
-				    "\"e\": \"\", \"r\": 1.5, \"i\": 42, "
-				    "\"q\": \"q\\\"u\\\\o\\nte\", \"d\": 0.1}"
-				    "\n]\n");
-	free(out);
-	CU_ASSERT(run_env(missing, env, &out) == 2);
-	CU_ASSERT(strstr(out, "--param v=VALUE") != NULL);
-	free(out);
+	tu_proc_free(&cmd);
+	CU_ASSERT(run(&cmd, json, env) == 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out,
+			       "[\n{\"x,y\": \"a\\tb\", \"n\": null, "
+			       "\"e\": \"\", \"r\": 1.5, \"i\": 42, "
+			       "\"q\": \"q\\\"u\\\\o\\nte\", \"d\": 0.1}"
+			       "\n]\n");
+	tu_proc_free(&cmd);
+	CU_ASSERT(run(&cmd, missing, env) == 2);
+	CU_ASSERT(strstr(cmd.out, "--param v=VALUE") != NULL);
+	tu_proc_free(&cmd);
 }
 
 int suite_plot(void)

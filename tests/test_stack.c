@@ -736,12 +736,11 @@ static const struct {
 static void expect_bad(const char *text, const char *const *sets, size_t n,
 		       const char *frag, int line)
 {
-	char path[64], want[96], err[512] = "", cmd[512], out[1024] = "";
+	char path[64], want[96], err[512] = "";
 	struct scn *s = NULL;
-	FILE *p;
 	int rc, status;
 
-	if (tr_write_tmp(path, sizeof(path), text)) {
+	if (tu_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return;
 	}
@@ -769,18 +768,20 @@ static void expect_bad(const char *text, const char *const *sets, size_t n,
 			run_result_fini(&r);
 		scn_destroy(s);
 		/* the CLI: exit status 2, the message on stderr */
-		snprintf(cmd, sizeof(cmd), "%s validate %s%s%s 2>&1",
-			 tu_usnsim(), path, n ? " --set " : "",
-			 n ? sets[0] : "");
-		p = popen(cmd, "r");
-		if (p) {
-			size_t got = fread(out, 1, sizeof(out) - 1, p);
+		{
+			const char *argv[] = {
+				tu_usnsim(),	    "validate",		path,
+				n ? "--set" : NULL, n ? sets[0] : NULL, NULL
+			};
+			struct tu_proc cmd;
 
-			out[got] = '\0';
-			status = pclose(p);
-			CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
-				       strstr(out, frag) && strstr(out, want),
-			       "%s: status %d, '%s'", cmd, status, out);
+			status = tu_run(&cmd, argv, TU_MERGE);
+			CHECKF(status == 2 && strstr(cmd.out, frag) &&
+				       strstr(cmd.out, want),
+			       "usnsim validate %s%s%s: status %d, '%s'", path,
+			       n ? " --set " : "", n ? sets[0] : "", status,
+			       cmd.out);
+			tu_proc_free(&cmd);
 		}
 	}
 	unlink(path);
