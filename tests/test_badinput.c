@@ -244,7 +244,7 @@ static void test_cli(void)
 		CU_FAIL("usnsim is not built (make build/usnsim)");
 		return;
 	}
-	CU_ASSERT_EQUAL_FATAL(tu_mkdtemp(e.dir, sizeof(e.dir), "badinput"), 0);
+	CHECK_EQ_FATAL(tu_mkdtemp(e.dir, sizeof(e.dir), "badinput"), 0);
 	snprintf(e.db, sizeof(e.db), "%s/runs.db", e.dir);
 	snprintf(e.wal, sizeof(e.wal), "%s-wal", e.db);
 	{

@@ -119,10 +119,10 @@ static void test_lookup(void)
 		return;
 	/* counters and scalars by component.metric */
 	stats_find(a.r.stats, "apps.src", "sent", &si);
-	CU_ASSERT(*si.u.counter > 1000);
+	CHECK_GT(*si.u.counter, 1000);
 	expect_value(&a, "apps.src.sent", UNIT_NONE, (double)*si.u.counter);
 	stats_find(a.r.stats, "network", "drops.queue_full", &si);
-	CU_ASSERT(*si.u.counter > 0);
+	CHECK_GT(*si.u.counter, 0);
 	expect_value(&a, "network.drops.queue_full", UNIT_NONE,
 		     (double)*si.u.counter);
 	stats_find(a.r.stats, "apps.src", "in_flight", &si);
@@ -130,7 +130,8 @@ static void test_lookup(void)
 	/* histograms by component.metric.stat, in their unit */
 	stats_find(a.r.stats, "network", "queue_delay", &si);
 	hist_summary(&si.u.hist->hist, &sm);
-	CU_ASSERT(sm.p99 > 0 && sm.p99 != sm.mean);
+	CHECK_GT(sm.p99, 0);
+	CHECK_NE(sm.p99, sm.mean);
 	expect_value(&a, "network.queue_delay.p99", UNIT_TIME, sm.p99);
 	expect_value(&a, "network.queue_delay.mean", UNIT_TIME, sm.mean);
 	expect_value(&a, "network.queue_delay.max", UNIT_TIME, sm.max);
@@ -152,13 +153,12 @@ static void test_lookup(void)
 	expect_value(&a, "duration", UNIT_TIME, 20e9);
 	expect_value(&a, "network.queue_packets", UNIT_NONE, 50);
 	expect_value(&a, "repetition", UNIT_NONE, 1);
-	CU_ASSERT_EQUAL(expect_lookup(&a.env, "apps.src.pattern", &v, hint,
-				      sizeof(hint)),
-			0);
+	CHECK_EQ(expect_lookup(&a.env, "apps.src.pattern", &v, hint,
+			       sizeof(hint)),
+		 0);
 	CU_ASSERT(v.str && !strcmp(v.str, "poisson"));
-	CU_ASSERT_EQUAL(
-		expect_lookup(&a.env, "fingerprint", &v, hint, sizeof(hint)),
-		0);
+	CHECK_EQ(expect_lookup(&a.env, "fingerprint", &v, hint, sizeof(hint)),
+		 0);
 	CU_ASSERT(v.str && !strcmp(v.str, a.r.fingerprint));
 	/* what is not a value, and what does not exist */
 	expect_unknown(&a, "apps.src.latency", -EDOM, "is a histogram");
@@ -227,17 +227,21 @@ static void test_parse_bind_eval(void)
 		   "  - repetition != 0 or fingerprint == \"nope\"\n");
 	if (a_run_start(&a, path, sets, 1, 0))
 		return;
-	CU_ASSERT_EQUAL_FATAL(expect_parse(a.s, &x, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expect_count(x), 4);
+	CHECK_EQ_FATAL(expect_parse(a.s, &x, err, sizeof(err)), 0);
+	CHECK_EQ(expect_count(x), 4);
 	CU_ASSERT_STRING_EQUAL(expect_text(x, 1),
 			       "apps.src.latency.max <= 100ns");
 	expect_where(x, 1, buf, sizeof(buf));
 	CHECKF(strstr(buf, "eval.yaml:6:5") != NULL, "where: %s", buf);
-	CU_ASSERT_EQUAL_FATAL(expect_bind(x, &a.env, err, sizeof(err)), 0);
-	CU_ASSERT(expect_eval(x, 0, &a.env, &pass) == 0 && pass);
-	CU_ASSERT(expect_eval(x, 1, &a.env, &pass) == 0 && !pass);
-	CU_ASSERT(expect_eval(x, 2, &a.env, &pass) == 0 && pass);
-	CU_ASSERT(expect_eval(x, 3, &a.env, &pass) == 0 && !pass);
+	CHECK_EQ_FATAL(expect_bind(x, &a.env, err, sizeof(err)), 0);
+	CHECK_EQ(expect_eval(x, 0, &a.env, &pass), 0);
+	CU_ASSERT(pass);
+	CHECK_EQ(expect_eval(x, 1, &a.env, &pass), 0);
+	CU_ASSERT(!pass);
+	CHECK_EQ(expect_eval(x, 2, &a.env, &pass), 0);
+	CU_ASSERT(pass);
+	CHECK_EQ(expect_eval(x, 3, &a.env, &pass), 0);
+	CU_ASSERT(!pass);
 	stats_find(a.r.stats, "apps.src", "sent", &sent);
 	stats_find(a.r.stats, "apps.src", "received", &recv);
 	snprintf(want, sizeof(want),
@@ -251,9 +255,8 @@ static void test_parse_bind_eval(void)
 	expect_explain(x, 3, &a.env, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, want);
 	/* a short buffer is cut, and the length says how long it would be */
-	CU_ASSERT_EQUAL(expect_explain(x, 3, &a.env, buf, 8),
-			(int)strlen(want));
-	CU_ASSERT_EQUAL(strlen(buf), 7);
+	CHECK_EQ(expect_explain(x, 3, &a.env, buf, 8), (int)strlen(want));
+	CHECK_EQ(strlen(buf), 7);
 	expect_destroy(x);
 	a_run_end(&a);
 }
@@ -267,19 +270,19 @@ static void test_parse_errors(void)
 	struct scn *s;
 	char err[1024];
 
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		scn_load("scenarios/md1.yaml", NULL, 0, &s, err, sizeof(err)),
 		0);
-	CU_ASSERT_EQUAL(expect_parse(s, &x, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expect_count(x), 0);
+	CHECK_EQ(expect_parse(s, &x, err, sizeof(err)), 0);
+	CHECK_EQ(expect_count(x), 0);
 	expect_destroy(x);
 	scn_destroy(s);
 	write_file(path, "apps: { src: { rate: 1kpps } }\n"
 			 "expect:\n"
 			 "  - apps.src.sent > 0\n"
 			 "  - \"apps.src.sent >> 1\"\n");
-	CU_ASSERT_EQUAL_FATAL(scn_load(path, NULL, 0, &s, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expect_parse(s, &x, err, sizeof(err)), -EINVAL);
+	CHECK_EQ_FATAL(scn_load(path, NULL, 0, &s, err, sizeof(err)), 0);
+	CHECK_EQ(expect_parse(s, &x, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NULL(x);
 	/* the second '>' is at offset 15 of the text, after the quote */
 	CHECKF(strstr(err, "parse.yaml:4:21: expect: ") != NULL, "%s", err);
@@ -299,7 +302,7 @@ static void test_fingerprint(void)
 	if (a_run_start(&a, file, NULL, 0, 0))
 		return;
 	memcpy(fp0, a.r.fingerprint, sizeof(fp0));
-	CU_ASSERT_EQUAL(strspn(fp0, "0123456789abcdef"), 16);
+	CHECK_EQ(strspn(fp0, "0123456789abcdef"), 16);
 	a_run_end(&a);
 	if (!a_run_start(&b, file, NULL, 0, 0)) {
 		CU_ASSERT_STRING_EQUAL(b.r.fingerprint, fp0);
@@ -334,7 +337,7 @@ static void test_regress_suite(void)
 	glob_t g;
 	int rc;
 
-	CU_ASSERT_EQUAL_FATAL(glob(REGRESS "/*.yaml", 0, NULL, &g), 0);
+	CHECK_EQ_FATAL(glob(REGRESS "/*.yaml", 0, NULL, &g), 0);
 	CHECKF(g.gl_pathc >= 5, "%zu scenarios in " REGRESS, g.gl_pathc);
 	for (size_t i = 0; i < g.gl_pathc && n < MAX_ARGS - 1; i++) {
 		struct expect *x = NULL;
@@ -389,7 +392,7 @@ static void test_perturbed(void)
 	int rc;
 
 	rc = tu_run(&cmd, check, 0);
-	CU_ASSERT_EQUAL(rc, 1);
+	CHECK_EQ(rc, 1);
 	CHECKF(strstr(cmd.out, expr) != NULL, "no '%s' in:\n%s", expr, cmd.out);
 	CHECKF(strstr(cmd.out, REGRESS "/md1.yaml:") != NULL, "%s", cmd.out);
 	CHECKF(strstr(cmd.out, "1 run, 5 checks: 4 failed") != NULL, "%s",
@@ -425,7 +428,7 @@ static void test_bad_input(void)
 	const char *help[] = { USNSIM, "check", "--help", NULL };
 	struct tu_proc cmd;
 
-	CU_ASSERT_EQUAL(tu_run(&cmd, one, 0), 2);
+	CHECK_EQ(tu_run(&cmd, one, 0), 2);
 	CHECKF(!strncmp(
 		       cmd.err,
 		       "tests/bad/60-expect-unknown-name.yaml:6:5: expect: unknown name 'apps.src.latncy.p99'",
@@ -433,18 +436,18 @@ static void test_bad_input(void)
 	       "%s", cmd.err);
 	CU_ASSERT_STRING_EQUAL(cmd.out, "");
 	tu_proc_free(&cmd);
-	CU_ASSERT_EQUAL(tu_run(&cmd, two, 0), 2);
+	CHECK_EQ(tu_run(&cmd, two, 0), 2);
 	CHECKF(strstr(cmd.err,
 		      "tests/bad/59-expect-parse.yaml:7:27: expect:") ==
 		       cmd.err,
 	       "%s", cmd.err);
 	CHECKF(!strstr(cmd.out, "cbr.yaml"), "something ran:\n%s", cmd.out);
-	CU_ASSERT_EQUAL(access(db, F_OK), -1);
+	CHECK_EQ(access(db, F_OK), -1);
 	tu_proc_free(&cmd);
-	CU_ASSERT_EQUAL(tu_run(&cmd, noarg, 0), 2);
+	CHECK_EQ(tu_run(&cmd, noarg, 0), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.err, "missing scenario FILE"));
 	tu_proc_free(&cmd);
-	CU_ASSERT_EQUAL(tu_run(&cmd, help, 0), 0);
+	CHECK_EQ(tu_run(&cmd, help, 0), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.out, "usage: usnsim check FILE"));
 	tu_proc_free(&cmd);
 }
@@ -458,7 +461,7 @@ static void test_no_expectations(void)
 	};
 	struct tu_proc cmd;
 
-	CU_ASSERT_EQUAL(tu_run(&cmd, argv, 0), 0);
+	CHECK_EQ(tu_run(&cmd, argv, 0), 0);
 	CHECKF(strstr(cmd.out,
 		      "scenarios/md1.yaml: 2 runs, 0 expectations: nothing to check") !=
 		       NULL,
@@ -490,7 +493,7 @@ static void test_sweep(void)
 		   "expect:\n"
 		   "  - network.utilization.mean < 0.3\n"
 		   "  - apps.src.sent > 0\n");
-	CU_ASSERT_EQUAL(tu_run(&cmd, check, 0), 1);
+	CHECK_EQ(tu_run(&cmd, check, 0), 1);
 	CHECKF(tu_count(cmd.out, "{\"network.rate\":\"1Gbps\"}") == 2,
 	       "want both repetitions of the 1Gbps point:\n%s", cmd.out);
 	CHECKF(!strstr(cmd.out, "{\"network.rate\":\"2Gbps\"}"), "%s", cmd.out);
@@ -498,7 +501,7 @@ static void test_sweep(void)
 		      "4 runs, 2 expectations: 2 of 8 checks failed") != NULL,
 	       "%s", cmd.out);
 	tu_proc_free(&cmd);
-	CU_ASSERT_EQUAL(tu_run(&cmd, sweep, 0), 0);
+	CHECK_EQ(tu_run(&cmd, sweep, 0), 0);
 	tu_proc_free(&cmd);
 	/* the same four runs, by key, with the same trajectories */
 	{
@@ -506,10 +509,9 @@ static void test_sweep(void)
 		sqlite3_stmt *st;
 		int n = -1, distinct = -1;
 
-		CU_ASSERT_EQUAL_FATAL(sqlite3_open(cdb, &h), SQLITE_OK);
+		CHECK_EQ_FATAL(sqlite3_open(cdb, &h), SQLITE_OK);
 		snprintf(sql, sizeof(sql), "ATTACH '%s' AS s", sdb);
-		CU_ASSERT_EQUAL(sqlite3_exec(h, sql, NULL, NULL, NULL),
-				SQLITE_OK);
+		CHECK_EQ(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
 		if (sqlite3_prepare_v2(
 			    h,
 			    "SELECT count(*), count(DISTINCT c.fingerprint)"
@@ -545,7 +547,7 @@ static void test_db(void)
 	struct tu_proc cmd;
 	char v[128];
 
-	CU_ASSERT_EQUAL(tu_run(&cmd, argv, 0), 0);
+	CHECK_EQ(tu_run(&cmd, argv, 0), 0);
 	CU_ASSERT_STRING_EQUAL(cmd.out, "");
 	tu_proc_free(&cmd);
 	tu_db_text(db, v, sizeof(v), "SELECT count(*) FROM runs");

@@ -49,15 +49,15 @@ static void test_help_and_usage(void)
 	const char *missing[] = { USNSIM, "validate", "no/such/file.yaml",
 				  NULL };
 
-	CU_ASSERT_EQUAL(run_has(h, "usage: usnsim COMMAND"), 0);
-	CU_ASSERT_EQUAL(run_has(hr, "usage: usnsim run FILE"), 0);
-	CU_ASSERT_EQUAL(run_has(hv, "usage: usnsim validate FILE"), 0);
-	CU_ASSERT_EQUAL(run_has(hp, "usage: usnsim params"), 0);
-	CU_ASSERT_EQUAL(run_has(none, "usage: usnsim COMMAND"), 2);
-	CU_ASSERT_EQUAL(run_has(bogus, "unknown command 'frobnicate'"), 2);
-	CU_ASSERT_EQUAL(run_has(nofile, "missing scenario FILE"), 2);
-	CU_ASSERT_EQUAL(run_has(badopt, "usage: usnsim run FILE"), 2);
-	CU_ASSERT_EQUAL(run_has(missing, "no/such/file.yaml: No such file"), 2);
+	CHECK_EQ(run_has(h, "usage: usnsim COMMAND"), 0);
+	CHECK_EQ(run_has(hr, "usage: usnsim run FILE"), 0);
+	CHECK_EQ(run_has(hv, "usage: usnsim validate FILE"), 0);
+	CHECK_EQ(run_has(hp, "usage: usnsim params"), 0);
+	CHECK_EQ(run_has(none, "usage: usnsim COMMAND"), 2);
+	CHECK_EQ(run_has(bogus, "unknown command 'frobnicate'"), 2);
+	CHECK_EQ(run_has(nofile, "missing scenario FILE"), 2);
+	CHECK_EQ(run_has(badopt, "usage: usnsim run FILE"), 2);
+	CHECK_EQ(run_has(missing, "no/such/file.yaml: No such file"), 2);
 }
 
 static void test_validate(void)
@@ -66,12 +66,11 @@ static void test_validate(void)
 	const char *warm[] = { USNSIM,	"validate",  "scenarios/md1.yaml",
 			       "--set", "warmup=3s", NULL };
 
-	CU_ASSERT_EQUAL(run_has(ok, "scenarios/md1.yaml: ok"), 0);
+	CHECK_EQ(run_has(ok, "scenarios/md1.yaml: ok"), 0);
 	/* a cross-field error points at the override that caused it */
-	CU_ASSERT_EQUAL(
-		run_has(warm,
-			"--set:1:8: warmup must be shorter than duration"),
-		2);
+	CHECK_EQ(run_has(warm,
+			 "--set:1:8: warmup must be shorter than duration"),
+		 2);
 }
 
 /* The README's example: M/D/1 at rho = 0.8, Wq = rho/(2 mu (1 - rho)). */
@@ -84,21 +83,22 @@ static void test_md1_through_database(void)
 	const double theory_us = 0.8 * 10.0 / (2 * (1 - 0.8));
 	double wq_us;
 
-	CU_ASSERT_EQUAL(run_has(argv, ""), 0);
+	CHECK_EQ(run_has(argv, ""), 0);
 	wq_us = tu_db_double(db,
 			     "SELECT avg(mean)/1e6 FROM summaries WHERE "
 			     "component='network' AND metric='queue_delay'");
-	CU_ASSERT(wq_us > 0 && wq_us / theory_us - 1 < 0.02 &&
-		  1 - wq_us / theory_us < 0.02);
-	CU_ASSERT_EQUAL(tu_db_double(db, "SELECT count(*) FROM runs"), 5);
-	CU_ASSERT_EQUAL(tu_db_double(db, "SELECT count(DISTINCT repetition) "
-					 "FROM runs WHERE status='ok'"),
-			5);
+	CHECKF(wq_us > 0 && wq_us / theory_us - 1 < 0.02 &&
+		       1 - wq_us / theory_us < 0.02,
+	       "Wq %g us, theory %g us within 2%%", wq_us, theory_us);
+	CHECK_EQ(tu_db_double(db, "SELECT count(*) FROM runs"), 5);
+	CHECK_EQ(tu_db_double(db, "SELECT count(DISTINCT repetition) "
+				  "FROM runs WHERE status='ok'"),
+		 5);
 	/* every effective parameter is stored, defaults included */
-	CU_ASSERT_EQUAL(
-		tu_db_double(db, "SELECT value = '1500B' FROM params "
-				 "WHERE run_id=1 AND path='apps.src.size_max'"),
-		1);
+	CHECK_EQ(tu_db_double(db,
+			      "SELECT value = '1500B' FROM params "
+			      "WHERE run_id=1 AND path='apps.src.size_max'"),
+		 1);
 }
 
 /* A kernel driver crash takes the host down: the run says so on stderr
@@ -116,16 +116,16 @@ static void test_host_down(void)
 			       "--quiet",
 			       NULL };
 
-	CU_ASSERT_EQUAL(run_has(argv, "repetition 0: 1 host(s) went down"), 0);
-	CU_ASSERT_EQUAL(tu_db_double(db, "SELECT value FROM scalars WHERE "
-					 "component='sim' AND "
-					 "metric='host_down'"),
-			1);
-	CU_ASSERT_EQUAL(tu_db_double(db, "SELECT value FROM scalars WHERE "
-					 "component='hosts.client.driver' AND "
-					 "metric='host_down_at'"),
-			2e9);
-	CU_ASSERT_EQUAL(
+	CHECK_EQ(run_has(argv, "repetition 0: 1 host(s) went down"), 0);
+	CHECK_EQ(tu_db_double(db, "SELECT value FROM scalars WHERE "
+				  "component='sim' AND "
+				  "metric='host_down'"),
+		 1);
+	CHECK_EQ(tu_db_double(db, "SELECT value FROM scalars WHERE "
+				  "component='hosts.client.driver' AND "
+				  "metric='host_down_at'"),
+		 2e9);
+	CHECK_EQ(
 		tu_db_double(db, "SELECT count(*) FROM runs WHERE status='ok'"),
 		1);
 }
@@ -137,7 +137,7 @@ static void test_readme_params(void)
 	struct tu_proc cmd;
 	char *begin, *end;
 
-	CU_ASSERT_EQUAL_FATAL(tu_run(&cmd, argv, TU_MERGE), 0);
+	CHECK_EQ_FATAL(tu_run(&cmd, argv, TU_MERGE), 0);
 	table = cmd.out;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
 	begin = strstr(readme, "<!-- params:begin -->\n");

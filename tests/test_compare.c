@@ -129,15 +129,16 @@ static void test_from_runs(void)
 		return;
 	/* a database against itself: nothing moved, nothing written */
 	db0 = tu_slurp(base, &l0);
-	CU_ASSERT_EQUAL(compare(base, base, NULL, NULL, NULL, &out), 0);
+	CHECK_EQ(compare(base, base, NULL, NULL, NULL, &out), 0);
 	CHECKF(strstr(out, "3 matched runs") != NULL, "%s", out);
 	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
 	CHECKF(!strstr(out, "%  "), "a row listed:\n%s", out);
 	free(out);
 	/* a faster link: the queueing delay falls */
-	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 1);
+	CHECK_EQ(compare(base, new, NULL, NULL, NULL, &out), 1);
 	db1 = tu_slurp(base, &l1);
-	CU_ASSERT(l0 == l1 && !memcmp(db0, db1, l0));
+	CHECKF(l0 == l1 && !memcmp(db0, db1, l0), "%zu bytes, then %zu", l0,
+	       l1);
 	free(db0);
 	free(db1);
 	row = row_of(out, "network.queue_delay.mean");
@@ -149,11 +150,11 @@ static void test_from_runs(void)
 
 		qb = tu_db_double(base, sql);
 		qn = tu_db_double(new, sql);
-		CU_ASSERT_EQUAL(
-			row_values(row, "network.queue_delay.mean", &b, &n), 0);
+		CHECK_EQ(row_values(row, "network.queue_delay.mean", &b, &n),
+			 0);
 		CHECKF(fabs(b - qb) <= 1e-5 * qb && fabs(n - qn) <= 1e-5 * qn,
 		       "row '%s'; databases %g -> %g ps", row, qb, qn);
-		CU_ASSERT(qn < 0.8 * qb);
+		CHECK_LT(qn, 0.8 * qb);
 		{
 			char pct[32];
 
@@ -168,20 +169,19 @@ static void test_from_runs(void)
 	CHECKF(strstr(out, "statistics moved") != NULL, "%s", out);
 	free(out);
 	/* one metric, one statistic */
-	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
-				"--stat=mean", &out),
-			1);
+	CHECK_EQ(compare(base, new, "--metric", "network.queue_delay",
+			 "--stat=mean", &out),
+		 1);
 	CHECKF(tu_count(out, "network.queue_delay.") == 1, "%s", out);
 	CHECKF(strstr(out, "1 statistics compared") != NULL, "%s", out);
 	free(out);
 	/* a tolerance wider than the change */
-	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
-				"--tolerance=100%", &out),
-			0);
+	CHECK_EQ(compare(base, new, "--metric", "network.queue_delay",
+			 "--tolerance=100%", &out),
+		 0);
 	free(out);
 	/* a glob that matches nothing is a mistake */
-	CU_ASSERT_EQUAL(compare(base, new, "--metric", "nosuch.*", NULL, &out),
-			2);
+	CHECK_EQ(compare(base, new, "--metric", "nosuch.*", NULL, &out), 2);
 	free(out);
 }
 
@@ -200,9 +200,9 @@ static void mk_open(struct mk *m, const char *path)
 	char err[512];
 
 	unlink(path);
-	CU_ASSERT_EQUAL_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	db_close(db);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &m->h), SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_open(path, &m->h), SQLITE_OK);
 }
 
 static void mk_exec(struct mk *m, const char *sql)
@@ -283,26 +283,25 @@ static void test_noise(void)
 	mk_db(base, b3, 3, "f");
 	mk_db(new, n3, 3, "f");
 	/* +8.3% is beyond 2% but inside the interval: noise */
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 0);
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 0);
 	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
 	free(out);
 	/* a single repetition has no interval: only the tolerance, here 1%,
 	 * against its +10% */
 	mk_db(base, b3, 1, "f");
 	mk_db(new, n3, 1, "f");
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", "-t", "1%", &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=mean", "-t", "1%", &out), 1);
 	row = row_of(out, "c.m.mean");
 	CHECKF(row && strstr(row, "+10.0%") && strstr(row, "- (1 run)"), "%s",
 	       out);
 	free(row);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", "-t", "0.11", &out),
-			0);
+	CHECK_EQ(compare(base, new, "--stat=mean", "-t", "0.11", &out), 0);
 	free(out);
 	/* +83% is beyond both */
 	mk_db(base, b3, 3, "f");
 	mk_db(new, f3, 3, "f");
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
 	row = row_of(out, "c.m.mean");
 	CHECKF(row != NULL, "%s", out);
 	if (row) {
@@ -318,7 +317,7 @@ static void test_noise(void)
 	free(row);
 	free(out);
 	/* all nine statistics were equal to the mean: all moved */
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=all", NULL, NULL, &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=all", NULL, NULL, &out), 1);
 	CHECKF(tu_count(out, "c.m.") == 8, "%s", out);
 	CHECKF(strstr(out, "8 of 9 statistics moved") != NULL, "%s", out);
 	free(out);
@@ -350,7 +349,7 @@ static void test_rows(void)
 	mk_run(&m, "t", "{}", 0, "a");
 	mk_hist(&m, "m", 5, 10);
 	sqlite3_close(m.h);
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
 	CHECKF(!row_of(out, "c.m.mean"), "superseded run used:\n%s", out);
 	CHECKF(!row_of(out, "c.e.mean"), "empty histogram compared:\n%s", out);
 	row = row_of(out, "c.drops");
@@ -362,8 +361,8 @@ static void test_rows(void)
 	CHECKF(strstr(out, "rn.db: t {}, 1 run") != NULL, "%s", out);
 	free(out);
 	/* the empty histogram's count did move */
-	CU_ASSERT_EQUAL(
-		compare(base, new, "--stat=count", "--metric", "c.e", &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=count", "--metric", "c.e", &out),
+		 1);
 	row = row_of(out, "c.e.count");
 	CHECKF(row && strstr(row, "-100.0%"), "%s", out);
 	free(row);
@@ -386,19 +385,17 @@ static void test_fingerprints(void)
 		mk_hist(&m, "m", 100, v[r]);
 	}
 	sqlite3_close(m.h);
-	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 0);
+	CHECK_EQ(compare(base, new, NULL, NULL, NULL, &out), 0);
 	CHECKF(strstr(out,
 		      "note: s {}: behaviour changed, summaries equal (1 of 3 matched runs have another fingerprint)") !=
 		       NULL,
 	       "%s", out);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, new, "--fingerprints", NULL, NULL, &out),
-			1);
+	CHECK_EQ(compare(base, new, "--fingerprints", NULL, NULL, &out), 1);
 	CHECKF(strstr(out, "changed: s {}: behaviour changed") != NULL, "%s",
 	       out);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, base, "--fingerprints", NULL, NULL, &out),
-			0);
+	CHECK_EQ(compare(base, base, "--fingerprints", NULL, NULL, &out), 0);
 	CHECKF(!strstr(out, "behaviour changed"), "%s", out);
 	free(out);
 }
@@ -424,23 +421,22 @@ static void test_bad_input(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("not a database, not at all, just some text\n", f);
 	fclose(f);
-	CU_ASSERT_EQUAL(compare(base, "no/such.db", NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(base, "no/such.db", NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, text, NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(base, text, NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(text, base, NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(text, base, NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, other, NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(base, other, NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, base, "--tolerance", "lots", NULL, &out),
-			2);
+	CHECK_EQ(compare(base, base, "--tolerance", "lots", NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, base, "--stat", "p95", NULL, &out), 2);
+	CHECK_EQ(compare(base, base, "--stat", "p95", NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(tu_run(&cmd, one, 0), 2);
+	CHECK_EQ(tu_run(&cmd, one, 0), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.err, "expected BASE.db and NEW.db"));
 	tu_proc_free(&cmd);
-	CU_ASSERT_EQUAL(tu_run(&cmd, help, 0), 0);
+	CHECK_EQ(tu_run(&cmd, help, 0), 0);
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(cmd.out, "usage: usnsim compare BASE.db"));
 	tu_proc_free(&cmd);

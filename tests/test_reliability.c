@@ -210,16 +210,14 @@ static void test_kill9_loop(void)
 	double t_start = now_ms();
 	char why[256];
 
-	CU_ASSERT_EQUAL_FATAL(tu_write_file(yaml, kill_yaml, strlen(kill_yaml)),
-			      0);
+	CHECK_EQ_FATAL(tu_write_file(yaml, kill_yaml, strlen(kill_yaml)), 0);
 	/* the reference, uninterrupted; it times the sweep too */
 	t0 = now_ms();
-	CU_ASSERT_EQUAL_FATAL(tu_run(NULL, refv, TU_GROUP), 0);
+	CHECK_EQ_FATAL(tu_run(NULL, refv, TU_GROUP), 0);
 	full_ms = now_ms() - t0;
-	CU_ASSERT_EQUAL_FATAL(tu_db_int(ref, sql_ok), RUNS);
+	CHECK_EQ_FATAL(tu_db_int(ref, sql_ok), RUNS);
 	t0 = now_ms();
-	CU_ASSERT_EQUAL(tu_run(NULL, refv, TU_GROUP),
-			0); /* nothing to do: start-up */
+	CHECK_EQ(tu_run(NULL, refv, TU_GROUP), 0); /* nothing to do: start-up */
 	idle_ms = now_ms() - t0;
 	work_ms = full_ms - idle_ms;
 
@@ -227,7 +225,7 @@ static void test_kill9_loop(void)
 		struct tu_proc sw;
 		pid_t pid = tu_start(&sw, argv, TU_GROUP, NULL);
 
-		CU_ASSERT_FATAL(pid > 0);
+		CHECK_GT_FATAL(pid, 0);
 		/* One kill in four during the start-up (opening, recovering
 		 * worker files, planning); the others after it, the work
 		 * left spread evenly over the kills left, so that they fall
@@ -286,23 +284,22 @@ static void test_kill9_loop(void)
 	       kills);
 
 	/* to the end, then once more: nothing is added */
-	CU_ASSERT_EQUAL(tu_run(NULL, argv, TU_GROUP), 0);
+	CHECK_EQ(tu_run(NULL, argv, TU_GROUP), 0);
 	CHECKF(tu_db_integrity(db, why, sizeof(why)), "integrity_check: %s",
 	       why);
-	CU_ASSERT_EQUAL(tu_db_int(db, sql_runs), RUNS);
-	CU_ASSERT_EQUAL(tu_db_int(db, sql_ok), RUNS);
-	CU_ASSERT_EQUAL(tu_db_int(db, sql_keys), RUNS);
-	CU_ASSERT_EQUAL(differences(db, ref), 0);
-	CU_ASSERT_NOT_EQUAL(access(work, F_OK), 0);
+	CHECK_EQ(tu_db_int(db, sql_runs), RUNS);
+	CHECK_EQ(tu_db_int(db, sql_ok), RUNS);
+	CHECK_EQ(tu_db_int(db, sql_keys), RUNS);
+	CHECK_EQ(differences(db, ref), 0);
+	CHECK_NE(access(work, F_OK), 0);
 	n = tu_db_int(db, "SELECT max(id) FROM runs");
-	CU_ASSERT_EQUAL(tu_run(NULL, argv, TU_GROUP), 0);
-	CU_ASSERT_EQUAL(tu_db_int(db, sql_runs), RUNS);
-	CU_ASSERT_EQUAL(tu_db_int(db, "SELECT max(id) FROM runs"), n);
+	CHECK_EQ(tu_run(NULL, argv, TU_GROUP), 0);
+	CHECK_EQ(tu_db_int(db, sql_runs), RUNS);
+	CHECK_EQ(tu_db_int(db, "SELECT max(id) FROM runs"), n);
 	/* no statistics rows without their run */
-	CU_ASSERT_EQUAL(tu_db_int(db,
-				  "SELECT count(*) FROM scalars WHERE run_id"
-				  " NOT IN (SELECT id FROM runs)"),
-			0);
+	CHECK_EQ(tu_db_int(db, "SELECT count(*) FROM scalars WHERE run_id"
+			       " NOT IN (SELECT id FROM runs)"),
+		 0);
 }
 
 /*
@@ -417,11 +414,10 @@ static void test_concurrent_reader(void)
 	pthread_t th;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(tu_write_file(yaml, kill_yaml, strlen(kill_yaml)),
-			      0);
+	CHECK_EQ_FATAL(tu_write_file(yaml, kill_yaml, strlen(kill_yaml)), 0);
 	r->db = db;
-	CU_ASSERT_FATAL(tu_start(&sw, argv, TU_GROUP, NULL) > 0);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, reader_main, r), 0);
+	CHECK_GT_FATAL(tu_start(&sw, argv, TU_GROUP, NULL), 0);
+	CHECK_EQ_FATAL(pthread_create(&th, NULL, reader_main, r), 0);
 	/* usnsim export, as a user would, until the sweep is done */
 	while (tu_running(&sw)) {
 		const char *ex[] = { USNSIM, "export",	"--db",
@@ -449,12 +445,12 @@ static void test_concurrent_reader(void)
 	tu_proc_free(&sw);
 	CHECKF(r->errors == 0, "%d failed reads, the first: %s", r->errors,
 	       r->first_error);
-	CU_ASSERT_EQUAL(bad_exports, 0);
+	CHECK_EQ(bad_exports, 0);
 	CU_ASSERT(!r->went_down);
 	CU_ASSERT(!r->partial);
-	CU_ASSERT(r->passes > 1);
-	CU_ASSERT_EQUAL(tu_db_int(db, sql_ok), RUNS);
-	CU_ASSERT_EQUAL(tu_db_int(db, sql_keys), RUNS);
+	CHECK_GT(r->passes, 1);
+	CHECK_EQ(tu_db_int(db, sql_ok), RUNS);
+	CHECK_EQ(tu_db_int(db, sql_keys), RUNS);
 	/* each run as the reader first saw it is the run as it ended */
 	for (int i = 0; i < r->nseen; i++) {
 		const struct seen_run *s = &r->seen[i];
@@ -588,29 +584,28 @@ static void test_bad_input(void)
 	size_t len;
 	char *b;
 
-	CU_ASSERT_EQUAL_FATAL(
-		tu_write_file(small, small_yaml, strlen(small_yaml)), 0);
-	CU_ASSERT_EQUAL_FATAL(tu_write_file(one, one_yaml, strlen(one_yaml)),
-			      0);
+	CHECK_EQ_FATAL(tu_write_file(small, small_yaml, strlen(small_yaml)), 0);
+	CHECK_EQ_FATAL(tu_write_file(one, one_yaml, strlen(one_yaml)), 0);
 	/* a good database, then closed databases made bad from it */
-	CU_ASSERT_EQUAL_FATAL(tu_run(NULL, seed, TU_GROUP), 0);
-	CU_ASSERT_EQUAL_FATAL(tu_db_int(good, sql_ok), 2);
-	CU_ASSERT_EQUAL_FATAL(copy_file(good, ver), 0);
-	CU_ASSERT_EQUAL_FATAL(copy_file(good, dst), 0);
-	CU_ASSERT_EQUAL_FATAL(set_user_version(ver, 99), SQLITE_OK);
+	CHECK_EQ_FATAL(tu_run(NULL, seed, TU_GROUP), 0);
+	CHECK_EQ_FATAL(tu_db_int(good, sql_ok), 2);
+	CHECK_EQ_FATAL(copy_file(good, ver), 0);
+	CHECK_EQ_FATAL(copy_file(good, dst), 0);
+	CHECK_EQ_FATAL(set_user_version(ver, 99), SQLITE_OK);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(rng_unit() * 256);
-	CU_ASSERT_EQUAL_FATAL(tu_write_file(rnd, junk, sizeof(junk)), 0);
+	CHECK_EQ_FATAL(tu_write_file(rnd, junk, sizeof(junk)), 0);
 	b = tu_slurp(good, &len);
-	CU_ASSERT_FATAL(b && len > 6 * 4096);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CHECK_GT_FATAL(len, 6 * 4096);
 	memcpy(b, junk, 100); /* the header */
-	CU_ASSERT_EQUAL(tu_write_file(hdr, b, len), 0);
+	CHECK_EQ(tu_write_file(hdr, b, len), 0);
 	free(b);
 	b = tu_slurp(good, &len);
 	memcpy(b + 2 * 4096, junk, 3 * 4096); /* pages 3 to 5 */
-	CU_ASSERT_EQUAL(tu_write_file(pages, b, len), 0);
+	CHECK_EQ(tu_write_file(pages, b, len), 0);
 	free(b);
-	CU_ASSERT_EQUAL(mkdir(isdir, 0755), 0);
+	CHECK_EQ(mkdir(isdir, 0755), 0);
 
 	const struct bad_cli cases[] = {
 		{ "database in a missing directory",
@@ -711,8 +706,8 @@ static void test_bad_input(void)
 					     NULL },
 					   ro };
 
-		CU_ASSERT_EQUAL(copy_file(good, ro), 0);
-		CU_ASSERT_EQUAL(chmod(ro, 0444), 0);
+		CHECK_EQ(copy_file(good, ro), 0);
+		CHECK_EQ(chmod(ro, 0444), 0);
 		bad_case(&c);
 		chmod(ro, 0644);
 	} else {
@@ -720,8 +715,8 @@ static void test_bad_input(void)
 			"\n    (running as root: the read-only file case is skipped; the directory case stands for it) ");
 	}
 	/* the good database still works and holds its two runs */
-	CU_ASSERT_EQUAL(tu_run(NULL, seed, TU_GROUP), 0);
-	CU_ASSERT_EQUAL(tu_db_int(good, sql_ok), 2);
+	CHECK_EQ(tu_run(NULL, seed, TU_GROUP), 0);
+	CHECK_EQ(tu_db_int(good, sql_ok), 2);
 }
 
 static int setup(void)

@@ -264,7 +264,7 @@ static void test_compare(void)
 		return;
 	}
 	np = sweep_count(sw);
-	CU_ASSERT_EQUAL_FATAL(np, 4);
+	CHECK_EQ_FATAL(np, 4);
 	for (size_t i = 0; i < np; i++) {
 		if (run_compare_point(sw, i, &pt[i], &s[i], &r))
 			goto out;
@@ -373,9 +373,9 @@ static void test_spoof(void)
 			no_flow += sent;
 		forged += sent;
 	}
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "forged.passed"), 0);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "forged.wrong_reason"), 0);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "benign.dropped"), 0);
+	CHECK_EQ(tr_metric(&r, F, "forged.passed"), 0);
+	CHECK_EQ(tr_metric(&r, F, "forged.wrong_reason"), 0);
+	CHECK_EQ(tr_metric(&r, F, "benign.dropped"), 0);
 	for (size_t i = 0; i < 3; i++)
 		CHECKF(tr_metricf(&r, "dropped", "apps.%s", benign[i]) == 0 &&
 			       tr_metricf(&r, "received", "apps.%s",
@@ -424,9 +424,9 @@ static void test_spoof(void)
 		CHECKF(d == (classify + check) * forged,
 		       "time.flowswitch grew by %.0f ps with %.0f forged packets, want %.0f",
 		       d, forged, (classify + check) * forged);
-		CU_ASSERT_EQUAL(tr_metric(&q, F, "drops.no_flow"), 0);
-		CU_ASSERT_EQUAL(tr_metric(&q, "apps.web", "received"),
-				tr_metric(&r, "apps.web", "received"));
+		CHECK_EQ(tr_metric(&q, F, "drops.no_flow"), 0);
+		CHECK_EQ(tr_metric(&q, "apps.web", "received"),
+			 tr_metric(&r, "apps.web", "received"));
 		check_conservation(&q, s, "spoof without spoofers");
 		run_result_fini(&q);
 	}
@@ -632,7 +632,7 @@ static void test_lowat(void)
 		 * flight waits in the RX ring below the low-water mark */
 		CHECKF(held < lowat, "lowat %s: %.0f packets in flight",
 		       lowats[i], held);
-		CU_ASSERT_EQUAL(tr_metric(&r, "apps.flow", "dropped"), 0);
+		CHECK_EQ(tr_metric(&r, "apps.flow", "dropped"), 0);
 		CHECKF(pkts[i] + held == tr_metric(&r, "apps.flow", "sent"),
 		       "lowat %s: %.0f delivered + %.0f held of %.0f sent",
 		       lowats[i], pkts[i], held,
@@ -690,9 +690,9 @@ static void test_close(void)
 	CHECKF(tr_metric(&r, "apps.flow", "received") == before,
 	       "received %.0f, sent before the close %.0f",
 	       tr_metric(&r, "apps.flow", "received"), before);
-	CU_ASSERT_EQUAL(tr_metric(&r, "apps.flow", "dropped"), torn);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "drops.no_flow"), 0);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "benign.dropped"), 0);
+	CHECK_EQ(tr_metric(&r, "apps.flow", "dropped"), torn);
+	CHECK_EQ(tr_metric(&r, F, "drops.no_flow"), 0);
+	CHECK_EQ(tr_metric(&r, F, "benign.dropped"), 0);
 	check_conservation(&r, s, "close");
 	run_result_fini(&r);
 	scn_destroy(s);

@@ -91,21 +91,21 @@ static int sweep(const char *file, const char *db, const char *jobs,
 /* The reference every other test compares against: -j 1. */
 static void test_parallel_equals_serial(void)
 {
-	CU_ASSERT_EQUAL_FATAL(sweep(SWEEP12, tmp("j1.db"), "1", NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(sweep(SWEEP12, tmp("j2.db"), "2", NULL), 0);
-	CU_ASSERT_EQUAL(q1(tmp("j1.db"), count_runs), 36);
-	CU_ASSERT_EQUAL(q1(tmp("j2.db"), count_runs), 36);
-	CU_ASSERT_EQUAL(
-		q1(tmp("j1.db"), "SELECT count(DISTINCT point) FROM runs"), 12);
-	CU_ASSERT_EQUAL(differences(tmp("j1.db"), tmp("j2.db")), 0);
+	CHECK_EQ_FATAL(sweep(SWEEP12, tmp("j1.db"), "1", NULL), 0);
+	CHECK_EQ_FATAL(sweep(SWEEP12, tmp("j2.db"), "2", NULL), 0);
+	CHECK_EQ(q1(tmp("j1.db"), count_runs), 36);
+	CHECK_EQ(q1(tmp("j2.db"), count_runs), 36);
+	CHECK_EQ(q1(tmp("j1.db"), "SELECT count(DISTINCT point) FROM runs"),
+		 12);
+	CHECK_EQ(differences(tmp("j1.db"), tmp("j2.db")), 0);
 	/* the comparison can see a difference: drop one run */
-	CU_ASSERT_EQUAL(sweep(SWEEP12, tmp("j3.db"), "2", "1/2"), 0);
-	CU_ASSERT(differences(tmp("j1.db"), tmp("j3.db")) > 0);
+	CHECK_EQ(sweep(SWEEP12, tmp("j3.db"), "2", "1/2"), 0);
+	CHECK_GT(differences(tmp("j1.db"), tmp("j3.db")), 0);
 	/* running it again does nothing: every run is already there */
-	CU_ASSERT_EQUAL(sweep(SWEEP12, tmp("j2.db"), "2", NULL), 0);
-	CU_ASSERT_EQUAL(q1(tmp("j2.db"), count_runs), 36);
+	CHECK_EQ(sweep(SWEEP12, tmp("j2.db"), "2", NULL), 0);
+	CHECK_EQ(q1(tmp("j2.db"), count_runs), 36);
 	/* the work directory is gone after a sweep */
-	CU_ASSERT_NOT_EQUAL(access(tmp("j2.db.work"), F_OK), 0);
+	CHECK_NE(access(tmp("j2.db.work"), F_OK), 0);
 }
 
 static void sleep_ms(long ms)
@@ -131,8 +131,8 @@ static void test_kill_and_resume(void)
 	struct tu_proc sw;
 	double before;
 
-	CU_ASSERT_EQUAL_FATAL(run(ref), 0);
-	CU_ASSERT_FATAL(tu_start(&sw, argv, TU_OWN_STDERR, NULL) > 0);
+	CHECK_EQ_FATAL(run(ref), 0);
+	CHECK_GT_FATAL(tu_start(&sw, argv, TU_OWN_STDERR, NULL), 0);
 	for (int i = 0; i < 500; i++) {
 		sleep_ms(10);
 		if (access(db, F_OK) == 0 && q1(db, count_runs) >= 6)
@@ -142,12 +142,13 @@ static void test_kill_and_resume(void)
 	tu_wait(&sw);
 	tu_proc_free(&sw);
 	before = q1(db, count_runs);
-	CU_ASSERT(before >= 6 && before < 36);
+	CHECK_GE(before, 6);
+	CHECK_LT(before, 36);
 	CU_ASSERT(integrity_ok(db));
-	CU_ASSERT_EQUAL(run(argv), 0);
-	CU_ASSERT_EQUAL(q1(db, count_runs), 36);
-	CU_ASSERT_EQUAL(q1(db, count_keys), 36);
-	CU_ASSERT_EQUAL(differences(db, tmp("killref.db")), 0);
+	CHECK_EQ(run(argv), 0);
+	CHECK_EQ(q1(db, count_runs), 36);
+	CHECK_EQ(q1(db, count_keys), 36);
+	CHECK_EQ(differences(db, tmp("killref.db")), 0);
 }
 
 /* SIGINT: in-flight runs finish, the exit status says interrupted, the
@@ -162,23 +163,24 @@ static void test_sigint_and_resume(void)
 	struct tu_proc sw;
 	double before;
 
-	CU_ASSERT_FATAL(tu_start(&sw, argv, TU_OWN_STDERR, NULL) > 0);
+	CHECK_GT_FATAL(tu_start(&sw, argv, TU_OWN_STDERR, NULL), 0);
 	for (int i = 0; i < 500; i++) {
 		sleep_ms(10);
 		if (access(db, F_OK) == 0 && q1(db, count_runs) >= 4)
 			break;
 	}
 	kill(sw.pid, SIGINT);
-	CU_ASSERT_EQUAL(tu_wait(&sw), 130);
+	CHECK_EQ(tu_wait(&sw), 130);
 	tu_proc_free(&sw);
 	before = q1(db, count_runs);
-	CU_ASSERT(before >= 4 && before < 36);
+	CHECK_GE(before, 4);
+	CHECK_LT(before, 36);
 	CU_ASSERT(integrity_ok(db));
-	CU_ASSERT_NOT_EQUAL(access(tmp("int.db.work"), F_OK), 0);
-	CU_ASSERT_EQUAL(run(argv), 0);
-	CU_ASSERT_EQUAL(q1(db, count_runs), 36);
-	CU_ASSERT_EQUAL(q1(db, count_keys), 36);
-	CU_ASSERT_EQUAL(differences(db, tmp("killref.db")), 0);
+	CHECK_NE(access(tmp("int.db.work"), F_OK), 0);
+	CHECK_EQ(run(argv), 0);
+	CHECK_EQ(q1(db, count_runs), 36);
+	CHECK_EQ(q1(db, count_keys), 36);
+	CHECK_EQ(differences(db, tmp("killref.db")), 0);
 }
 
 static int merge(const char *out, const char *a, const char *b, const char *c)
@@ -195,20 +197,20 @@ static void test_shards_merge(void)
 
 		snprintf(shard, sizeof(shard), "%d/3", k);
 		snprintf(name, sizeof(name), "s%d.db", k);
-		CU_ASSERT_EQUAL(sweep(SWEEP12, tmp(name), "1", shard), 0);
-		CU_ASSERT_EQUAL(q1(tmp(name), count_runs), 12);
+		CHECK_EQ(sweep(SWEEP12, tmp(name), "1", shard), 0);
+		CHECK_EQ(q1(tmp(name), count_runs), 12);
 	}
-	CU_ASSERT_EQUAL(merge(tmp("merged.db"), tmp("s1.db"), tmp("s2.db"),
-			      tmp("s3.db")),
-			0);
-	CU_ASSERT_EQUAL(q1(tmp("merged.db"), count_runs), 36);
-	CU_ASSERT_EQUAL(differences(tmp("merged.db"), tmp("j1.db")), 0);
+	CHECK_EQ(merge(tmp("merged.db"), tmp("s1.db"), tmp("s2.db"),
+		       tmp("s3.db")),
+		 0);
+	CHECK_EQ(q1(tmp("merged.db"), count_runs), 36);
+	CHECK_EQ(differences(tmp("merged.db"), tmp("j1.db")), 0);
 	/* merging again copies nothing */
-	CU_ASSERT_EQUAL(merge(tmp("merged.db"), tmp("s1.db"), tmp("s2.db"),
-			      tmp("s3.db")),
-			0);
-	CU_ASSERT_EQUAL(q1(tmp("merged.db"), count_keys), 36);
-	CU_ASSERT_EQUAL(q1(tmp("merged.db"), count_runs), 36);
+	CHECK_EQ(merge(tmp("merged.db"), tmp("s1.db"), tmp("s2.db"),
+		       tmp("s3.db")),
+		 0);
+	CHECK_EQ(q1(tmp("merged.db"), count_keys), 36);
+	CHECK_EQ(q1(tmp("merged.db"), count_runs), 36);
 }
 
 static void test_merge_refuses_other_scenario(void)
@@ -219,12 +221,11 @@ static void test_merge_refuses_other_scenario(void)
 	const char *force[] = { USNSIM,		  "merge",	   "--force",
 				tmp("merged.db"), tmp("other.db"), NULL };
 
-	CU_ASSERT_EQUAL_FATAL(run(argv), 0);
-	CU_ASSERT_EQUAL(merge(tmp("merged.db"), tmp("other.db"), NULL, NULL),
-			2);
-	CU_ASSERT_EQUAL(q1(tmp("merged.db"), count_runs), 36);
-	CU_ASSERT_EQUAL(run(force), 0);
-	CU_ASSERT_EQUAL(q1(tmp("merged.db"), count_runs), 48);
+	CHECK_EQ_FATAL(run(argv), 0);
+	CHECK_EQ(merge(tmp("merged.db"), tmp("other.db"), NULL, NULL), 2);
+	CHECK_EQ(q1(tmp("merged.db"), count_runs), 36);
+	CHECK_EQ(run(force), 0);
+	CHECK_EQ(q1(tmp("merged.db"), count_runs), 48);
 }
 
 /* The shards run by GNU Parallel, as the README shows. */
@@ -237,11 +238,11 @@ static void test_gnu_parallel(void)
 			       ":::",	   "1",		  "2",	  "3",
 			       NULL };
 
-	CU_ASSERT_EQUAL_FATAL(run(argv), 0);
-	CU_ASSERT_EQUAL(merge(tmp("parmerged.db"), tmp("par1.db"),
-			      tmp("par2.db"), tmp("par3.db")),
-			0);
-	CU_ASSERT_EQUAL(differences(tmp("parmerged.db"), tmp("j1.db")), 0);
+	CHECK_EQ_FATAL(run(argv), 0);
+	CHECK_EQ(merge(tmp("parmerged.db"), tmp("par1.db"), tmp("par2.db"),
+		       tmp("par3.db")),
+		 0);
+	CHECK_EQ(differences(tmp("parmerged.db"), tmp("j1.db")), 0);
 }
 
 /* Relative CI half-width (95%) of the first n values. */
@@ -271,11 +272,11 @@ static void test_sequential_stopping(void)
 	sqlite3 *h;
 	sqlite3_stmt *st;
 
-	CU_ASSERT_EQUAL_FATAL(sweep(f, db1, "1", NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(sweep(f, db2, "2", NULL), 0);
-	CU_ASSERT_EQUAL(differences(db1, db2), 0);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db1, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(sweep(f, db1, "1", NULL), 0);
+	CHECK_EQ_FATAL(sweep(f, db2, "2", NULL), 0);
+	CHECK_EQ(differences(db1, db2), 0);
+	CHECK_EQ_FATAL(sqlite3_open(db1, &h), SQLITE_OK);
+	CHECK_EQ_FATAL(
 		sqlite3_prepare_v2(
 			h,
 			"SELECT r.point, r.repetition, s.mean FROM runs r"
@@ -292,22 +293,25 @@ static void test_sequential_stopping(void)
 			if (++p >= 3)
 				break;
 		}
-		CU_ASSERT_EQUAL(sqlite3_column_int(st, 1), n[p]);
+		CHECK_EQ(sqlite3_column_int(st, 1), n[p]);
 		if (n[p] < 16)
 			v[p][n[p]++] = sqlite3_column_double(st, 2);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
-	CU_ASSERT_EQUAL_FATAL(p, 2);
+	CHECK_EQ_FATAL(p, 2);
 	for (int i = 0; i < 3; i++) {
-		CU_ASSERT(n[i] >= 2 && n[i] <= 12);
-		CU_ASSERT(rel_half(v[i], n[i]) <= 0.03 || n[i] == 12);
+		CHECK_GE(n[i], 2);
+		CHECK_LE(n[i], 12);
+		CHECKF(rel_half(v[i], n[i]) <= 0.03 || n[i] == 12,
+		       "point %d: %d repetitions, relative half-width %g", i,
+		       n[i], rel_half(v[i], n[i]));
 		if (n[i] > 2) {
-			CU_ASSERT(rel_half(v[i], n[i] - 1) > 0.03);
+			CHECK_GT(rel_half(v[i], n[i] - 1), 0.03);
 			grew++;
 		}
 	}
-	CU_ASSERT(grew > 0); /* the test exercised adding repetitions */
+	CHECK_GT(grew, 0); /* the test exercised adding repetitions */
 }
 
 /* The first study: every point's mean queueing delay agrees with the
@@ -325,10 +329,10 @@ static void test_md1_load_study(void)
 	sqlite3_stmt *st;
 	int points = 0;
 
-	CU_ASSERT_EQUAL_FATAL(run(argv), 0);
-	CU_ASSERT_EQUAL(q1(db, count_runs), 45);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(run(argv), 0);
+	CHECK_EQ(q1(db, count_runs), 45);
+	CHECK_EQ_FATAL(sqlite3_open(db, &h), SQLITE_OK);
+	CHECK_EQ_FATAL(
 		sqlite3_prepare_v2(
 			h,
 			"SELECT CAST(json_extract(r.point, '$.\"apps.src.rate\"')"
@@ -353,17 +357,18 @@ static void test_md1_load_study(void)
 		half = gsl_cdf_tdist_Pinv(1 - 0.05 / 9 / 2, n - 1) *
 		       sqrt(var / (n - 1)) / sqrt(n);
 		points++;
-		CU_ASSERT_EQUAL(n, 5);
-		CU_ASSERT(rho > 0.05 && rho < 0.95);
+		CHECK_EQ(n, 5);
+		CHECK_GT(rho, 0.05);
+		CHECK_LT(rho, 0.95);
 		if (fabs(mean - wq) > half)
 			fprintf(stderr,
 				"\n    rho %.1f: %.4f us, theory %.4f us, +-%.4f us",
 				rho, mean / 1e6, wq / 1e6, half / 1e6);
-		CU_ASSERT(fabs(mean - wq) <= half);
+		CHECK_NEAR(mean, wq, half);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
-	CU_ASSERT_EQUAL(points, 9);
+	CHECK_EQ(points, 9);
 }
 
 static int setup(void)

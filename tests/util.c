@@ -43,10 +43,14 @@ void tu_checkf(int cond, const char *file, int line, const char *fmt, ...)
 	char msg[2048];
 	va_list ap;
 
+	if (cond) {
+		report(1, file, line, 0, "");
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	report(cond, file, line, 0, msg);
+	report(0, file, line, 0, msg);
 }
 
 /* The shortest %g that reads back as d. */
@@ -93,19 +97,25 @@ void tu_check_cmp(int ok, const char *file, int line, int fatal, const char *ea,
 void tu_check_close(const char *file, int line, int fatal, const char *ea,
 		    const char *eb, double a, double b, double abs, double rel)
 {
-	double off = fabs(a - b);
 	char msg[2048], va[64], vb[64], vo[64], vt[64], vr[64];
-	int ok = off <= fmax(fabs(abs), rel * fabs(b));
+	double off = fabs(a - b), tol;
 
-	if (ok) {
+	/* each form exactly as it is written out in util.h */
+	if (rel == 0)
+		tol = fabs(abs);
+	else if (abs == 0)
+		tol = rel * fabs(b);
+	else
+		tol = fmax(fabs(abs), rel * fabs(b));
+	if (off <= tol) {
 		report(1, file, line, fatal, "");
 		return;
 	}
 	fmt_double(va, sizeof(va), a);
 	fmt_double(vb, sizeof(vb), b);
-	fmt_double(vo, sizeof(vo), off);
-	fmt_double(vt, sizeof(vt), fabs(abs));
-	fmt_double(vr, sizeof(vr), rel);
+	snprintf(vo, sizeof(vo), "%.6g", off);
+	snprintf(vt, sizeof(vt), "%.6g", fabs(abs));
+	snprintf(vr, sizeof(vr), "%.6g", rel);
 	if (rel == 0)
 		snprintf(msg, sizeof(msg),
 			 "%s == %s within %s (%s vs %s, off by %s)", ea, eb, vt,
