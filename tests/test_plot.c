@@ -1,12 +1,12 @@
 /*
  * test_plot.c - `usnsim plot` and `usnsim export`, end to end.
  *
- * A fixture database is built in a fresh directory under /tmp: the schema
- * from db_open() and the rows of tests/fixtures/plot-fixture.sql (a study
- * 'fix' sweeping apps.a.rate over 50kpps, 100kpps and 1Mpps, three
- * repetitions each, plus a failed run and a run of another scenario that
- * must not be plotted). build/usnsim is then run as a user would, from the
- * repository root, with the templates of ./analysis.
+ * A fixture database is built in a fresh directory under $TMPDIR or /tmp:
+ * the schema from db_open() and the rows of tests/fixtures/plot-fixture.sql
+ * (a study 'fix' sweeping apps.a.rate over 50kpps, 100kpps and 1Mpps,
+ * three repetitions each, plus a failed run and a run of another scenario
+ * that must not be plotted). build/usnsim is then run as a user would,
+ * from the repository root, with the templates of ./analysis.
  *
  * Every plot kind must render a PDF (starting with %PDF) and a PNG whose
  * IHDR says 1050 x 720; the data file handed to gnuplot (--data) must
