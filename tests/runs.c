@@ -1,5 +1,6 @@
 /*
- * runs.c - helpers of the suites that run scenarios end to end (runs.h).
+ * runs.c - scenarios run in the suite's own process, and their statistics
+ * read by name (runs.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -93,26 +94,6 @@ int tr_run_sets(const char *path, const char *const *sets, size_t n,
 	return rc;
 }
 
-int tr_write_tmp(char *path, size_t n, const char *text)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, n, "/tmp/usnsim-test-XXXXXX.yaml");
-	fd = mkstemps(path, 5);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
 /* Runs a scenario given as text with overrides; keep gets the scenario. */
 int tr_run_text(const char *text, const char *const *sets, size_t n,
 		struct run_result *r, struct scn **keep)
@@ -120,7 +101,7 @@ int tr_run_text(const char *text, const char *const *sets, size_t n,
 	char path[64];
 	int rc;
 
-	if (tr_write_tmp(path, sizeof(path), text)) {
+	if (tu_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return -1;
 	}

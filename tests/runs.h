@@ -1,7 +1,9 @@
 /*
- * runs.h - helpers of the suites that run scenarios end to end
- * (test_stack.c, test_hostpool.c, test_lowlat.c): load with overrides,
- * run, read statistics by name.
+ * runs.h - scenarios run in the suite's own process (the end-to-end model
+ * suites: test_stack.c, test_hostpool.c, test_lowlat.c): load with
+ * overrides, run, read statistics by name. The rest of the test library
+ * (checks that print values, child processes, temporary files, SQL) is
+ * util.h.
  */
 #ifndef USNSIM_TEST_RUNS_H
 #define USNSIM_TEST_RUNS_H
@@ -38,8 +40,6 @@ int tr_load(const char *path, const char *const *sets, size_t n,
  * keep, keeps the scenario. */
 int tr_run_sets(const char *path, const char *const *sets, size_t n,
 		struct run_result *r, struct scn **keep);
-/* Writes text to a new temporary .yaml file named in path. */
-int tr_write_tmp(char *path, size_t n, const char *text);
 /* Runs a scenario given as text with overrides. */
 int tr_run_text(const char *text, const char *const *sets, size_t n,
 		struct run_result *r, struct scn **keep);

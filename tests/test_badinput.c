@@ -21,13 +21,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -41,8 +38,6 @@
 #define BAD_DIR "tests/bad"
 #define USNSIM tu_usnsim()
 #define MIN_FILES 24
-
-extern char **environ;
 
 struct bad_case {
 	char path[300];
@@ -173,26 +168,6 @@ static void test_loader(void)
 	free(cs);
 }
 
-/* Runs argv with stdout to /dev/null and stderr to errpath; returns the
- * exit status, or -1 if the program did not exit normally. */
-static int run(char *const argv[], const char *errpath)
-{
-	posix_spawn_file_actions_t fa;
-	int status = -1;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, errpath,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
-		pid = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static int same_bytes(const char *a, size_t la, const char *b, size_t lb)
 {
 	if (!a || !b)
@@ -201,17 +176,8 @@ static int same_bytes(const char *a, size_t la, const char *b, size_t lb)
 }
 
 struct cli_env {
-	char dir[256], db[300], wal[310], shm[310], errpath[300];
+	char dir[256], db[300], wal[310];
 };
-
-static void cli_cleanup(const struct cli_env *e)
-{
-	unlink(e->db);
-	unlink(e->wal);
-	unlink(e->shm);
-	unlink(e->errpath);
-	rmdir(e->dir);
-}
 
 /* One bad file through one command of the CLI: exit 2, message,
  * database untouched. */
@@ -219,15 +185,15 @@ static void cli_cmd(const struct cli_env *e, struct bad_case *c,
 		    const char *cmd, const char *db0, size_t ldb0,
 		    const char *wal0, size_t lwal0)
 {
-	char *argv[] = { (char *)USNSIM, (char *)cmd,	(char *)c->path,
-			 "--db",	 (char *)e->db, NULL };
+	const char *argv[] = { USNSIM, cmd, c->path, "--db", e->db, NULL };
 	char err[1024], where[400], *out, *db1, *wal1, *nl;
-	size_t lout, ldb1, lwal1;
-	int status = run(argv, e->errpath);
+	size_t ldb1, lwal1;
+	struct tu_proc child;
+	int status = tu_run(&child, argv, 0);
 
 	load_bad(c, err, sizeof(err));
 	snprintf(where, sizeof(where), "%s:%d:%d:", c->path, c->line, c->col);
-	out = tu_slurp(e->errpath, &lout);
+	out = child.err;
 	CHECKF(status == 2, "%s: %s: exit status %d, want 2", c->path, cmd,
 	       status);
 	CHECKF(out && strstr(out, where), "%s: %s: stderr '%s' lacks '%s'",
@@ -246,7 +212,7 @@ static void cli_cmd(const struct cli_env *e, struct bad_case *c,
 	       c->path, cmd);
 	CHECKF(same_bytes(wal0, lwal0, wal1, lwal1),
 	       "%s: %s: the database's -wal file changed", c->path, cmd);
-	free(out);
+	tu_proc_free(&child);
 	free(db1);
 	free(wal1);
 }
@@ -267,38 +233,33 @@ static void cli_case(const struct cli_env *e, struct bad_case *c,
 
 static void test_cli(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct cli_env e;
 	struct bad_case *cs;
-	char *db0, *wal0, *out;
-	size_t n, ldb0, lwal0, lout;
+	struct tu_proc seed;
+	char *db0, *wal0;
+	size_t n, ldb0, lwal0;
 	int status;
 
 	if (access(USNSIM, X_OK) != 0) {
 		CU_FAIL("usnsim is not built (make build/usnsim)");
 		return;
 	}
-	snprintf(e.dir, sizeof(e.dir), "%s/usnsim-badinput-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(e.dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(e.dir, sizeof(e.dir), "badinput"), 0);
 	snprintf(e.db, sizeof(e.db), "%s/runs.db", e.dir);
 	snprintf(e.wal, sizeof(e.wal), "%s-wal", e.db);
-	snprintf(e.shm, sizeof(e.shm), "%s-shm", e.db);
-	snprintf(e.errpath, sizeof(e.errpath), "%s/stderr", e.dir);
 	{
 		/* md1 has a 100 ms warm-up: shorten it with the run */
-		char *argv[] = {
-			(char *)USNSIM, "run",	 "scenarios/md1.yaml", "--db",
-			e.db,		"--set", "duration=10ms",      "--set",
-			"warmup=1ms",	NULL
+		const char *argv[] = {
+			USNSIM,	      "run",   "scenarios/md1.yaml", "--db",
+			e.db,	      "--set", "duration=10ms",	     "--set",
+			"warmup=1ms", NULL
 		};
 
-		status = run(argv, e.errpath);
+		status = tu_run(&seed, argv, 0);
 	}
-	out = tu_slurp(e.errpath, &lout);
 	CHECKF(status == 0, "seeding the database: exit status %d: %s", status,
-	       out ? out : "");
-	free(out);
+	       seed.err);
+	tu_proc_free(&seed);
 	db0 = tu_slurp(e.db, &ldb0);
 	wal0 = tu_slurp(e.wal, &lwal0);
 	CHECKF(db0 && ldb0 > 0, "no database at %s after a run", e.db);
@@ -310,7 +271,7 @@ static void test_cli(void)
 	}
 	free(db0);
 	free(wal0);
-	cli_cleanup(&e);
+	tu_rmtree(e.dir);
 }
 
 int suite_badinput(void)

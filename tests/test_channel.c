@@ -94,13 +94,13 @@ static size_t fifo_count(const struct fifo *f)
 
 static void fifo_push(struct fifo *f, uintptr_t x)
 {
-	CU_ASSERT_FATAL(f->tail < f->cap);
+	CHECK_LT_FATAL(f->tail, f->cap);
 	f->v[f->tail++] = x;
 }
 
 static uintptr_t fifo_pop(struct fifo *f)
 {
-	CU_ASSERT_FATAL(f->head < f->tail);
+	CHECK_LT_FATAL(f->head, f->tail);
 	return f->v[f->head++];
 }
 
@@ -361,34 +361,34 @@ static void test_init_shape(void)
 	struct chan ch;
 
 	CU_ASSERT_FATAL(chan_init(&ch, 8, 4, 32, 3) == 0);
-	CU_ASSERT_EQUAL(ch.nbufs, 12);
-	CU_ASSERT_EQUAL(ch.tx.size, 8);
-	CU_ASSERT_EQUAL(ch.tx.mask, 7);
-	CU_ASSERT_EQUAL(ch.rx.size, 4);
-	CU_ASSERT_EQUAL(ch.free.size, 16);
-	CU_ASSERT_EQUAL(ch.free.mask, 15);
-	CU_ASSERT_EQUAL(chan_ring_count(&ch.free), 12);
-	CU_ASSERT_EQUAL(chan_ring_count(&ch.tx), 0);
-	CU_ASSERT_EQUAL(chan_ring_space(&ch.tx), 8);
-	CU_ASSERT_EQUAL(chan_ring_space(&ch.rx), 4);
-	CU_ASSERT_EQUAL(ch.ev_size, 32);
-	CU_ASSERT_EQUAL(ch.ev_mask, 31);
-	CU_ASSERT_EQUAL(ch.lowat, 3);
+	CHECK_EQ(ch.nbufs, 12);
+	CHECK_EQ(ch.tx.size, 8);
+	CHECK_EQ(ch.tx.mask, 7);
+	CHECK_EQ(ch.rx.size, 4);
+	CHECK_EQ(ch.free.size, 16);
+	CHECK_EQ(ch.free.mask, 15);
+	CHECK_EQ(chan_ring_count(&ch.free), 12);
+	CHECK_EQ(chan_ring_count(&ch.tx), 0);
+	CHECK_EQ(chan_ring_space(&ch.tx), 8);
+	CHECK_EQ(chan_ring_space(&ch.rx), 4);
+	CHECK_EQ(ch.ev_size, 32);
+	CHECK_EQ(ch.ev_mask, 31);
+	CHECK_EQ(ch.lowat, 3);
 	CU_ASSERT(!ch.waiting);
 	for (uint32_t i = 0; i < 12; i++)
-		CU_ASSERT_EQUAL(ch.free.slot[i], i);
+		CHECK_EQ(ch.free.slot[i], i);
 
 	/* reset_at: free ring full, indices 0.. from the masked start */
 	chan_reset_at(&ch, UINT32_MAX - 2);
-	CU_ASSERT_EQUAL(ch.tx.prod, UINT32_MAX - 2);
-	CU_ASSERT_EQUAL(ch.rx.cons, UINT32_MAX - 2);
-	CU_ASSERT_EQUAL(ch.free.cons, UINT32_MAX - 2);
-	CU_ASSERT_EQUAL(ch.free.prod, 9); /* UINT32_MAX - 2 + 12, wrapped */
-	CU_ASSERT_EQUAL(chan_ring_count(&ch.free), 12);
-	CU_ASSERT_EQUAL(ch.ev_prod, UINT32_MAX - 2);
-	CU_ASSERT_EQUAL(ch.ev_cons, UINT32_MAX - 2);
+	CHECK_EQ(ch.tx.prod, UINT32_MAX - 2);
+	CHECK_EQ(ch.rx.cons, UINT32_MAX - 2);
+	CHECK_EQ(ch.free.cons, UINT32_MAX - 2);
+	CHECK_EQ(ch.free.prod, 9); /* UINT32_MAX - 2 + 12, wrapped */
+	CHECK_EQ(chan_ring_count(&ch.free), 12);
+	CHECK_EQ(ch.ev_prod, UINT32_MAX - 2);
+	CHECK_EQ(ch.ev_cons, UINT32_MAX - 2);
 	for (uint32_t i = 0; i < 12; i++)
-		CU_ASSERT_EQUAL(ch.free.slot[(UINT32_MAX - 2 + i) & 15], i);
+		CHECK_EQ(ch.free.slot[(UINT32_MAX - 2 + i) & 15], i);
 	chan_fini(&ch);
 	CU_ASSERT(ch.tx.slot == NULL && ch.buf == NULL && ch.ev == NULL);
 	chan_fini(&ch); /* twice: a no-op */
@@ -450,7 +450,7 @@ static void test_tx_take_max(void)
 
 		chan_reset_at(&ch, pick_start(round));
 		for (uint32_t i = 0; i < k; i++)
-			CU_ASSERT_EQUAL(chan_tx_put(&ch, &pk[i]), 0);
+			CHECK_EQ(chan_tx_put(&ch, &pk[i]), 0);
 		n = chan_tx_take(&ch, out, max);
 		CHECKF(n == want, "k %u max %u: took %u", k, max, n);
 		for (uint32_t i = 0; i < n; i++)
@@ -464,7 +464,7 @@ static void test_tx_take_max(void)
 		CHECKF(n == k - want, "k %u max %u: rest %u", k, max, n);
 		for (uint32_t i = 0; i < n; i++)
 			CHECKF(out[i] == &pk[want + i], "rest order at %u", i);
-		CU_ASSERT_EQUAL(chan_tx_take(&ch, out, 16), 0);
+		CHECK_EQ(chan_tx_take(&ch, out, 16), 0);
 	}
 	chan_fini(&ch);
 }
@@ -531,15 +531,15 @@ static void check_lowat(uint32_t size, uint32_t lowat, uint32_t start)
 		CHECKF(chan_rx_put(&ch, &pk[i]) == 0, "lowat %u: put %u", lowat,
 		       i);
 	CHECKF(chan_rx_put(&ch, &pk[size]) == -ENOSPC, "lowat %u: full", lowat);
-	CU_ASSERT_EQUAL(ch.wakeups, 0);
+	CHECK_EQ(ch.wakeups, 0);
 	CU_ASSERT_FALSE(chan_rx_wait(&ch)); /* full: at/above lowat */
 	CU_ASSERT_FALSE(ch.waiting);
-	CU_ASSERT_EQUAL(chan_rx_take(&ch, out, 64), size);
+	CHECK_EQ(chan_rx_take(&ch, out, 64), size);
 
 	/* sleep at every count c below lowat, then fill to the top */
 	for (uint32_t c = 0; c < lowat; c++) {
 		for (uint32_t i = 0; i < c; i++)
-			CU_ASSERT_EQUAL(chan_rx_put(&ch, &pk[i]), 0);
+			CHECK_EQ(chan_rx_put(&ch, &pk[i]), 0);
 		CHECKF(chan_rx_wait(&ch), "lowat %u c %u: wait", lowat, c);
 		CU_ASSERT(ch.waiting);
 		for (uint32_t i = c; i < size; i++) {
@@ -558,11 +558,10 @@ static void check_lowat(uint32_t size, uint32_t lowat, uint32_t start)
 		       lowat);
 		CHECKF(!chan_rx_wait(&ch), "lowat %u: wait when full", lowat);
 		/* take down to exactly lowat: still no sleep */
-		CU_ASSERT_EQUAL(chan_rx_take(&ch, out, size - lowat),
-				size - lowat);
+		CHECK_EQ(chan_rx_take(&ch, out, size - lowat), size - lowat);
 		CHECKF(!chan_rx_wait(&ch) && !ch.waiting,
 		       "lowat %u: wait at lowat", lowat);
-		CU_ASSERT_EQUAL(chan_rx_take(&ch, out, 64), lowat);
+		CHECK_EQ(chan_rx_take(&ch, out, 64), lowat);
 	}
 	CHECKF(wakes == lowat, "lowat %u: %llu wakeups", lowat,
 	       (unsigned long long)wakes);
@@ -613,36 +612,36 @@ static void test_events(void)
 
 		CU_ASSERT_FATAL(chan_init(&ch, 2, 2, 32, 1) == 0);
 		chan_reset_at(&ch, starts[s]);
-		CU_ASSERT_EQUAL(chan_event_get(&ch, &got), 0);
+		CHECK_EQ(chan_event_get(&ch, &got), 0);
 		for (; next_post < 32; next_post++) {
 			e = make_event(next_post);
-			CU_ASSERT_EQUAL(chan_event_post(&ch, &e), 0);
+			CHECK_EQ(chan_event_post(&ch, &e), 0);
 		}
 		e = make_event(999);
-		CU_ASSERT_EQUAL(chan_event_post(&ch, &e), -ENOSPC);
-		CU_ASSERT_EQUAL(ch.ev_posted, 32);
-		CU_ASSERT_EQUAL(ch.ev_dropped, 1);
+		CHECK_EQ(chan_event_post(&ch, &e), -ENOSPC);
+		CHECK_EQ(ch.ev_posted, 32);
+		CHECK_EQ(ch.ev_dropped, 1);
 		/* half out, 16 more in (wrapping), then everything in order */
 		for (; next_get < 16; next_get++) {
 			e = make_event(next_get);
-			CU_ASSERT_EQUAL(chan_event_get(&ch, &got), 1);
+			CHECK_EQ(chan_event_get(&ch, &got), 1);
 			CHECKF(event_eq(&got, &e), "start %zu: event %u", s,
 			       next_get);
 		}
 		for (; next_post < 48; next_post++) {
 			e = make_event(next_post);
-			CU_ASSERT_EQUAL(chan_event_post(&ch, &e), 0);
+			CHECK_EQ(chan_event_post(&ch, &e), 0);
 		}
-		CU_ASSERT_EQUAL(chan_event_post(&ch, &e), -ENOSPC);
-		CU_ASSERT_EQUAL(ch.ev_posted, 48);
-		CU_ASSERT_EQUAL(ch.ev_dropped, 2);
+		CHECK_EQ(chan_event_post(&ch, &e), -ENOSPC);
+		CHECK_EQ(ch.ev_posted, 48);
+		CHECK_EQ(ch.ev_dropped, 2);
 		for (; next_get < 48; next_get++) {
 			e = make_event(next_get);
-			CU_ASSERT_EQUAL(chan_event_get(&ch, &got), 1);
+			CHECK_EQ(chan_event_get(&ch, &got), 1);
 			CHECKF(event_eq(&got, &e), "start %zu: event %u", s,
 			       next_get);
 		}
-		CU_ASSERT_EQUAL(chan_event_get(&ch, &got), 0);
+		CHECK_EQ(chan_event_get(&ch, &got), 0);
 		chan_fini(&ch);
 	}
 }
@@ -668,48 +667,48 @@ static void test_pool_exhaustion(void)
 		chan_reset_at(&ch, starts[s]);
 		ring_make(&held, 4, starts[s]);
 		for (int i = 0; i < 4; i++)
-			CU_ASSERT_EQUAL(chan_rx_put(&ch, &pk[i]), 0);
-		CU_ASSERT_EQUAL(chan_rx_put(&ch, &pk[12]), -ENOSPC);
+			CHECK_EQ(chan_rx_put(&ch, &pk[i]), 0);
+		CHECK_EQ(chan_rx_put(&ch, &pk[12]), -ENOSPC);
 		/* the app holds the 4 RX packets (their buffers) */
-		CU_ASSERT_EQUAL(chan_ring_move(&held, &ch.rx, 16), 4);
-		CU_ASSERT_EQUAL(chan_ring_count(&ch.free), 4);
+		CHECK_EQ(chan_ring_move(&held, &ch.rx, 16), 4);
+		CHECK_EQ(chan_ring_count(&ch.free), 4);
 		for (int i = 4; i < 8; i++)
-			CU_ASSERT_EQUAL(chan_tx_put(&ch, &pk[i]), 0);
-		CU_ASSERT_EQUAL(chan_ring_count(&ch.free), 0);
-		CU_ASSERT_EQUAL(chan_tx_put(&ch, &pk[12]), -ENOSPC);
-		CU_ASSERT_EQUAL(chan_rx_put(&ch, &pk[12]), -ENOMEM);
-		CU_ASSERT_EQUAL(chan_ring_count(&ch.rx), 0);
+			CHECK_EQ(chan_tx_put(&ch, &pk[i]), 0);
+		CHECK_EQ(chan_ring_count(&ch.free), 0);
+		CHECK_EQ(chan_tx_put(&ch, &pk[12]), -ENOSPC);
+		CHECK_EQ(chan_rx_put(&ch, &pk[12]), -ENOMEM);
+		CHECK_EQ(chan_ring_count(&ch.rx), 0);
 		/* one TX packet out frees one buffer: one RX put fits */
-		CU_ASSERT_EQUAL(chan_tx_take(&ch, out, 1), 1);
+		CHECK_EQ(chan_tx_take(&ch, out, 1), 1);
 		CU_ASSERT(out[0] == &pk[4]);
 		seen[4]++;
-		CU_ASSERT_EQUAL(chan_rx_put(&ch, &pk[8]), 0);
-		CU_ASSERT_EQUAL(chan_rx_put(&ch, &pk[12]), -ENOMEM);
-		CU_ASSERT_EQUAL(chan_tx_put(&ch, &pk[12]), -ENOMEM);
+		CHECK_EQ(chan_rx_put(&ch, &pk[8]), 0);
+		CHECK_EQ(chan_rx_put(&ch, &pk[12]), -ENOMEM);
+		CHECK_EQ(chan_tx_put(&ch, &pk[12]), -ENOMEM);
 		CU_ASSERT(pool_consistent(&ch, &held));
 		/* drain: TX, then RX, then the held ones given back */
 		n = chan_tx_take(&ch, out, 16);
-		CU_ASSERT_EQUAL(n, 3);
+		CHECK_EQ(n, 3);
 		for (uint32_t i = 0; i < n; i++) {
 			CU_ASSERT(out[i] == &pk[5 + i]);
 			seen[out[i] - pk]++;
 		}
-		CU_ASSERT_EQUAL(chan_ring_move(&ch.rx, &held, 16), 3);
-		CU_ASSERT_EQUAL(chan_ring_count(&held), 1);
+		CHECK_EQ(chan_ring_move(&ch.rx, &held, 16), 3);
+		CHECK_EQ(chan_ring_count(&held), 1);
 		n = chan_rx_take(&ch, out, 16);
-		CU_ASSERT_EQUAL(n, 4);
+		CHECK_EQ(n, 4);
 		for (uint32_t i = 0; i < n; i++) {
 			CU_ASSERT(out[i] == (i == 0 ? &pk[8] : &pk[i - 1]));
 			seen[out[i] - pk]++;
 		}
-		CU_ASSERT_EQUAL(chan_ring_move(&ch.rx, &held, 16), 1);
-		CU_ASSERT_EQUAL(chan_rx_take(&ch, out, 16), 1);
+		CHECK_EQ(chan_ring_move(&ch.rx, &held, 16), 1);
+		CHECK_EQ(chan_rx_take(&ch, out, 16), 1);
 		CU_ASSERT(out[0] == &pk[3]);
 		seen[3]++;
 		for (int i = 0; i < 13; i++)
 			CHECKF(seen[i] == (i < 9), "pkt %d seen %u times", i,
 			       seen[i]);
-		CU_ASSERT_EQUAL(chan_ring_count(&ch.free), 8);
+		CHECK_EQ(chan_ring_count(&ch.free), 8);
 		CU_ASSERT(pool_consistent(&ch, &held));
 		free(held.slot);
 		chan_fini(&ch);
@@ -728,31 +727,32 @@ static void test_advisory(void)
 	CU_ASSERT_FATAL(chan_adv_init(&t, 5) == 0);
 	for (uint32_t i = 0; i < 5; i++)
 		CU_ASSERT(chan_adv_admissible(&t, i));
-	CU_ASSERT_EQUAL(chan_adv_suspend(&t, 2), 1);
-	CU_ASSERT_EQUAL(chan_adv_suspend(&t, 2), 0);
-	CU_ASSERT_EQUAL(chan_adv_suspend(&t, 4), 1);
-	CU_ASSERT_EQUAL(t.suspends, 2);
+	CHECK_EQ(chan_adv_suspend(&t, 2), 1);
+	CHECK_EQ(chan_adv_suspend(&t, 2), 0);
+	CHECK_EQ(chan_adv_suspend(&t, 4), 1);
+	CHECK_EQ(t.suspends, 2);
 	CU_ASSERT_FALSE(chan_adv_admissible(&t, 2));
 	CU_ASSERT_FALSE(chan_adv_admissible(&t, 4));
 	CU_ASSERT(chan_adv_admissible(&t, 0));
 	CU_ASSERT(chan_adv_admissible(&t, 3));
 	CU_ASSERT(chan_adv_admissible(&t, 5));
 	CU_ASSERT(chan_adv_admissible(&t, UINT32_MAX));
-	CU_ASSERT_EQUAL(chan_adv_suspend(&t, 5), -ERANGE);
-	CU_ASSERT_EQUAL(chan_adv_resume(&t, 5), -ERANGE);
-	CU_ASSERT_EQUAL(chan_adv_suspend(&t, UINT32_MAX), -ERANGE);
-	CU_ASSERT_EQUAL(chan_adv_resume(&t, 3), 0); /* never suspended */
-	CU_ASSERT_EQUAL(t.suspends, 2);
-	CU_ASSERT_EQUAL(t.resumes, 0);
-	CU_ASSERT_EQUAL(chan_adv_resume(&t, 2), 1);
-	CU_ASSERT_EQUAL(chan_adv_resume(&t, 2), 0);
+	CHECK_EQ(chan_adv_suspend(&t, 5), -ERANGE);
+	CHECK_EQ(chan_adv_resume(&t, 5), -ERANGE);
+	CHECK_EQ(chan_adv_suspend(&t, UINT32_MAX), -ERANGE);
+	CHECK_EQ(chan_adv_resume(&t, 3), 0); /* never suspended */
+	CHECK_EQ(t.suspends, 2);
+	CHECK_EQ(t.resumes, 0);
+	CHECK_EQ(chan_adv_resume(&t, 2), 1);
+	CHECK_EQ(chan_adv_resume(&t, 2), 0);
 	CU_ASSERT(chan_adv_admissible(&t, 2));
 	CU_ASSERT_FALSE(chan_adv_admissible(&t, 4));
-	CU_ASSERT_EQUAL(chan_adv_suspend(&t, 2), 1);
-	CU_ASSERT_EQUAL(t.suspends, 3);
-	CU_ASSERT_EQUAL(t.resumes, 1);
+	CHECK_EQ(chan_adv_suspend(&t, 2), 1);
+	CHECK_EQ(t.suspends, 3);
+	CHECK_EQ(t.resumes, 1);
 	chan_adv_fini(&t);
-	CU_ASSERT(t.suspended == NULL && t.n == 0);
+	CU_ASSERT(t.suspended == NULL);
+	CHECK_EQ(t.n, 0);
 	chan_adv_fini(&t);
 }
 

@@ -13,14 +13,11 @@
  * for the same seed and differ otherwise.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -37,97 +34,16 @@
 #define REGRESS "scenarios/regress"
 #define MAX_ARGS 64
 
-extern char **environ;
-
-static char dir[64], out_path[96], err_path[96];
+static char dir[256];
 
 static const char *tpath(const char *name)
 {
-	static char buf[8][160];
-	static int k;
-	char *p = buf[k++ % 8];
-
-	snprintf(p, 160, "%s/%s", dir, name);
-	return p;
-}
-
-/* The bytes of a file, NUL-terminated (malloc'ed; "" if unreadable). */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
+	return tu_path(dir, name);
 }
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* Runs argv; returns the exit status (or -1) and stdout and stderr in
- * *out and *err (malloc'ed). */
-static int run(const char *const *argv, char **out, char **err)
-{
-	posix_spawn_file_actions_t fa;
-	int status = -1;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			environ) == 0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	*out = slurp(out_path);
-	*err = slurp(err_path);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The first column of the first row of sql on db, as text (malloc'ed) or
- * NULL. */
-static char *query_text(const char *db, const char *sql)
-{
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	char *v = NULL;
-
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_text(st, 0))
-			v = strdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(h);
-	return v;
-}
-
-/* Number of times needle occurs in hay. */
-static int count_of(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
+	CHECK_EQ_FATAL(tu_write_file(path, text, strlen(text)), 0);
 }
 
 /*
@@ -203,10 +119,10 @@ static void test_lookup(void)
 		return;
 	/* counters and scalars by component.metric */
 	stats_find(a.r.stats, "apps.src", "sent", &si);
-	CU_ASSERT(*si.u.counter > 1000);
+	CHECK_GT(*si.u.counter, 1000);
 	expect_value(&a, "apps.src.sent", UNIT_NONE, (double)*si.u.counter);
 	stats_find(a.r.stats, "network", "drops.queue_full", &si);
-	CU_ASSERT(*si.u.counter > 0);
+	CHECK_GT(*si.u.counter, 0);
 	expect_value(&a, "network.drops.queue_full", UNIT_NONE,
 		     (double)*si.u.counter);
 	stats_find(a.r.stats, "apps.src", "in_flight", &si);
@@ -214,7 +130,8 @@ static void test_lookup(void)
 	/* histograms by component.metric.stat, in their unit */
 	stats_find(a.r.stats, "network", "queue_delay", &si);
 	hist_summary(&si.u.hist->hist, &sm);
-	CU_ASSERT(sm.p99 > 0 && sm.p99 != sm.mean);
+	CHECK_GT(sm.p99, 0);
+	CHECK_NE(sm.p99, sm.mean);
 	expect_value(&a, "network.queue_delay.p99", UNIT_TIME, sm.p99);
 	expect_value(&a, "network.queue_delay.mean", UNIT_TIME, sm.mean);
 	expect_value(&a, "network.queue_delay.max", UNIT_TIME, sm.max);
@@ -236,13 +153,12 @@ static void test_lookup(void)
 	expect_value(&a, "duration", UNIT_TIME, 20e9);
 	expect_value(&a, "network.queue_packets", UNIT_NONE, 50);
 	expect_value(&a, "repetition", UNIT_NONE, 1);
-	CU_ASSERT_EQUAL(expect_lookup(&a.env, "apps.src.pattern", &v, hint,
-				      sizeof(hint)),
-			0);
+	CHECK_EQ(expect_lookup(&a.env, "apps.src.pattern", &v, hint,
+			       sizeof(hint)),
+		 0);
 	CU_ASSERT(v.str && !strcmp(v.str, "poisson"));
-	CU_ASSERT_EQUAL(
-		expect_lookup(&a.env, "fingerprint", &v, hint, sizeof(hint)),
-		0);
+	CHECK_EQ(expect_lookup(&a.env, "fingerprint", &v, hint, sizeof(hint)),
+		 0);
 	CU_ASSERT(v.str && !strcmp(v.str, a.r.fingerprint));
 	/* what is not a value, and what does not exist */
 	expect_unknown(&a, "apps.src.latency", -EDOM, "is a histogram");
@@ -311,17 +227,21 @@ static void test_parse_bind_eval(void)
 		   "  - repetition != 0 or fingerprint == \"nope\"\n");
 	if (a_run_start(&a, path, sets, 1, 0))
 		return;
-	CU_ASSERT_EQUAL_FATAL(expect_parse(a.s, &x, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expect_count(x), 4);
+	CHECK_EQ_FATAL(expect_parse(a.s, &x, err, sizeof(err)), 0);
+	CHECK_EQ(expect_count(x), 4);
 	CU_ASSERT_STRING_EQUAL(expect_text(x, 1),
 			       "apps.src.latency.max <= 100ns");
 	expect_where(x, 1, buf, sizeof(buf));
 	CHECKF(strstr(buf, "eval.yaml:6:5") != NULL, "where: %s", buf);
-	CU_ASSERT_EQUAL_FATAL(expect_bind(x, &a.env, err, sizeof(err)), 0);
-	CU_ASSERT(expect_eval(x, 0, &a.env, &pass) == 0 && pass);
-	CU_ASSERT(expect_eval(x, 1, &a.env, &pass) == 0 && !pass);
-	CU_ASSERT(expect_eval(x, 2, &a.env, &pass) == 0 && pass);
-	CU_ASSERT(expect_eval(x, 3, &a.env, &pass) == 0 && !pass);
+	CHECK_EQ_FATAL(expect_bind(x, &a.env, err, sizeof(err)), 0);
+	CHECK_EQ(expect_eval(x, 0, &a.env, &pass), 0);
+	CU_ASSERT(pass);
+	CHECK_EQ(expect_eval(x, 1, &a.env, &pass), 0);
+	CU_ASSERT(!pass);
+	CHECK_EQ(expect_eval(x, 2, &a.env, &pass), 0);
+	CU_ASSERT(pass);
+	CHECK_EQ(expect_eval(x, 3, &a.env, &pass), 0);
+	CU_ASSERT(!pass);
 	stats_find(a.r.stats, "apps.src", "sent", &sent);
 	stats_find(a.r.stats, "apps.src", "received", &recv);
 	snprintf(want, sizeof(want),
@@ -335,9 +255,8 @@ static void test_parse_bind_eval(void)
 	expect_explain(x, 3, &a.env, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, want);
 	/* a short buffer is cut, and the length says how long it would be */
-	CU_ASSERT_EQUAL(expect_explain(x, 3, &a.env, buf, 8),
-			(int)strlen(want));
-	CU_ASSERT_EQUAL(strlen(buf), 7);
+	CHECK_EQ(expect_explain(x, 3, &a.env, buf, 8), (int)strlen(want));
+	CHECK_EQ(strlen(buf), 7);
 	expect_destroy(x);
 	a_run_end(&a);
 }
@@ -351,19 +270,19 @@ static void test_parse_errors(void)
 	struct scn *s;
 	char err[1024];
 
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		scn_load("scenarios/md1.yaml", NULL, 0, &s, err, sizeof(err)),
 		0);
-	CU_ASSERT_EQUAL(expect_parse(s, &x, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expect_count(x), 0);
+	CHECK_EQ(expect_parse(s, &x, err, sizeof(err)), 0);
+	CHECK_EQ(expect_count(x), 0);
 	expect_destroy(x);
 	scn_destroy(s);
 	write_file(path, "apps: { src: { rate: 1kpps } }\n"
 			 "expect:\n"
 			 "  - apps.src.sent > 0\n"
 			 "  - \"apps.src.sent >> 1\"\n");
-	CU_ASSERT_EQUAL_FATAL(scn_load(path, NULL, 0, &s, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expect_parse(s, &x, err, sizeof(err)), -EINVAL);
+	CHECK_EQ_FATAL(scn_load(path, NULL, 0, &s, err, sizeof(err)), 0);
+	CHECK_EQ(expect_parse(s, &x, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NULL(x);
 	/* the second '>' is at offset 15 of the text, after the quote */
 	CHECKF(strstr(err, "parse.yaml:4:21: expect: ") != NULL, "%s", err);
@@ -383,7 +302,7 @@ static void test_fingerprint(void)
 	if (a_run_start(&a, file, NULL, 0, 0))
 		return;
 	memcpy(fp0, a.r.fingerprint, sizeof(fp0));
-	CU_ASSERT_EQUAL(strspn(fp0, "0123456789abcdef"), 16);
+	CHECK_EQ(strspn(fp0, "0123456789abcdef"), 16);
 	a_run_end(&a);
 	if (!a_run_start(&b, file, NULL, 0, 0)) {
 		CU_ASSERT_STRING_EQUAL(b.r.fingerprint, fp0);
@@ -412,12 +331,13 @@ static void test_fingerprint(void)
 static void test_regress_suite(void)
 {
 	const char *argv[MAX_ARGS] = { USNSIM, "check" };
-	char *out, *err, line[512];
+	struct tu_proc cmd;
+	char line[512];
 	size_t n = 2;
 	glob_t g;
 	int rc;
 
-	CU_ASSERT_EQUAL_FATAL(glob(REGRESS "/*.yaml", 0, NULL, &g), 0);
+	CHECK_EQ_FATAL(glob(REGRESS "/*.yaml", 0, NULL, &g), 0);
 	CHECKF(g.gl_pathc >= 5, "%zu scenarios in " REGRESS, g.gl_pathc);
 	for (size_t i = 0; i < g.gl_pathc && n < MAX_ARGS - 1; i++) {
 		struct expect *x = NULL;
@@ -436,19 +356,20 @@ static void test_regress_suite(void)
 		scn_destroy(s);
 	}
 	argv[n] = NULL;
-	rc = run(argv, &out, &err);
-	CHECKF(rc == 0, "exit %d:\n%s%s", rc, out, err);
+	rc = tu_run(&cmd, argv, 0);
+	CHECKF(rc == 0, "exit %d:\n%s%s", rc, cmd.out, cmd.err);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		snprintf(line, sizeof(line), "%s: ", g.gl_pathv[i]);
-		CHECKF(strstr(out, line) &&
-			       strstr(strstr(out, line), "all held"),
-		       "no 'all held' line for %s:\n%s", g.gl_pathv[i], out);
+		CHECKF(strstr(cmd.out, line) &&
+			       strstr(strstr(cmd.out, line), "all held"),
+		       "no 'all held' line for %s:\n%s", g.gl_pathv[i],
+		       cmd.out);
 	}
 	snprintf(line, sizeof(line), "check: %zu files, ", g.gl_pathc);
-	CHECKF(strstr(out, line) != NULL, "no summary '%s':\n%s", line, out);
-	CU_ASSERT_STRING_EQUAL(err, "");
-	free(out);
-	free(err);
+	CHECKF(strstr(cmd.out, line) != NULL, "no summary '%s':\n%s", line,
+	       cmd.out);
+	CU_ASSERT_STRING_EQUAL(cmd.err, "");
+	tu_proc_free(&cmd);
 	globfree(&g);
 }
 
@@ -465,28 +386,29 @@ static void test_perturbed(void)
 				"--set",
 				"network.rate=900Mbps",
 				NULL };
-	char *out, *err, *p, val[64];
+	struct tu_proc cmd;
+	char *p, val[64];
 	sim_time wq = 0;
 	int rc;
 
-	rc = run(check, &out, &err);
-	CU_ASSERT_EQUAL(rc, 1);
-	CHECKF(strstr(out, expr) != NULL, "no '%s' in:\n%s", expr, out);
-	CHECKF(strstr(out, REGRESS "/md1.yaml:") != NULL, "%s", out);
-	CHECKF(strstr(out, "1 run, 5 checks: 4 failed") != NULL, "%s", out);
-	CHECKF(!strstr(out, "network.drops.queue_full == 0"),
-	       "a holding expectation is listed:\n%s", out);
-	p = strstr(out, "network.queue_delay.mean = ");
+	rc = tu_run(&cmd, check, 0);
+	CHECK_EQ(rc, 1);
+	CHECKF(strstr(cmd.out, expr) != NULL, "no '%s' in:\n%s", expr, cmd.out);
+	CHECKF(strstr(cmd.out, REGRESS "/md1.yaml:") != NULL, "%s", cmd.out);
+	CHECKF(strstr(cmd.out, "1 run, 5 checks: 4 failed") != NULL, "%s",
+	       cmd.out);
+	CHECKF(!strstr(cmd.out, "network.drops.queue_full == 0"),
+	       "a holding expectation is listed:\n%s", cmd.out);
+	p = strstr(cmd.out, "network.queue_delay.mean = ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	sscanf(p + strlen("network.queue_delay.mean = "), "%63[^,\n ]", val);
 	CHECKF(units_parse_time(val, &wq) == 0, "value '%s'", val);
 	CHECKF(fabs((double)wq - 6.944e6) < 0.03 * 6.944e6,
 	       "Wq %s, want 6.944us within 3%%", val);
-	CHECKF(strstr(out, "apps.src.stage.transmission.max = 11.1111us") !=
+	CHECKF(strstr(cmd.out, "apps.src.stage.transmission.max = 11.1111us") !=
 		       NULL,
-	       "%s", out);
-	free(out);
-	free(err);
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
 }
 
 /* A malformed expectation stops every file before anything runs. */
@@ -504,33 +426,30 @@ static void test_bad_input(void)
 			      NULL };
 	const char *noarg[] = { USNSIM, "check", NULL };
 	const char *help[] = { USNSIM, "check", "--help", NULL };
-	char *out, *err;
+	struct tu_proc cmd;
 
-	CU_ASSERT_EQUAL(run(one, &out, &err), 2);
+	CHECK_EQ(tu_run(&cmd, one, 0), 2);
 	CHECKF(!strncmp(
-		       err,
+		       cmd.err,
 		       "tests/bad/60-expect-unknown-name.yaml:6:5: expect: unknown name 'apps.src.latncy.p99'",
 		       80),
-	       "%s", err);
-	CU_ASSERT_STRING_EQUAL(out, "");
-	free(out);
-	free(err);
-	CU_ASSERT_EQUAL(run(two, &out, &err), 2);
-	CHECKF(strstr(err, "tests/bad/59-expect-parse.yaml:7:27: expect:") ==
-		       err,
-	       "%s", err);
-	CHECKF(!strstr(out, "cbr.yaml"), "something ran:\n%s", out);
-	CU_ASSERT_EQUAL(access(db, F_OK), -1);
-	free(out);
-	free(err);
-	CU_ASSERT_EQUAL(run(noarg, &out, &err), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing scenario FILE"));
-	free(out);
-	free(err);
-	CU_ASSERT_EQUAL(run(help, &out, &err), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: usnsim check FILE"));
-	free(out);
-	free(err);
+	       "%s", cmd.err);
+	CU_ASSERT_STRING_EQUAL(cmd.out, "");
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, two, 0), 2);
+	CHECKF(strstr(cmd.err,
+		      "tests/bad/59-expect-parse.yaml:7:27: expect:") ==
+		       cmd.err,
+	       "%s", cmd.err);
+	CHECKF(!strstr(cmd.out, "cbr.yaml"), "something ran:\n%s", cmd.out);
+	CHECK_EQ(access(db, F_OK), -1);
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, noarg, 0), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.err, "missing scenario FILE"));
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, help, 0), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.out, "usage: usnsim check FILE"));
+	tu_proc_free(&cmd);
 }
 
 static void test_no_expectations(void)
@@ -540,15 +459,14 @@ static void test_no_expectations(void)
 		"duration=10ms", "--set", "warmup=1ms",		"--set",
 		"repetitions=2", NULL
 	};
-	char *out, *err;
+	struct tu_proc cmd;
 
-	CU_ASSERT_EQUAL(run(argv, &out, &err), 0);
-	CHECKF(strstr(out,
+	CHECK_EQ(tu_run(&cmd, argv, 0), 0);
+	CHECKF(strstr(cmd.out,
 		      "scenarios/md1.yaml: 2 runs, 0 expectations: nothing to check") !=
 		       NULL,
-	       "%s", out);
-	free(out);
-	free(err);
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
 }
 
 /* A sweep is checked point by point, repetition by repetition, with the
@@ -560,7 +478,8 @@ static void test_sweep(void)
 	const char *check[] = { USNSIM, "check", file, "--db", cdb, NULL };
 	const char *sweep[] = { USNSIM, "sweep", file, "--db", sdb,
 				"-q",	"-j",	 "2",  NULL };
-	char sql[1024], *out, *err, *v;
+	struct tu_proc cmd;
+	char sql[1024], v[128];
 
 	write_file(file,
 		   "duration: 20ms\n"
@@ -574,28 +493,25 @@ static void test_sweep(void)
 		   "expect:\n"
 		   "  - network.utilization.mean < 0.3\n"
 		   "  - apps.src.sent > 0\n");
-	CU_ASSERT_EQUAL(run(check, &out, &err), 1);
-	CHECKF(count_of(out, "{\"network.rate\":\"1Gbps\"}") == 2,
-	       "want both repetitions of the 1Gbps point:\n%s", out);
-	CHECKF(!strstr(out, "{\"network.rate\":\"2Gbps\"}"), "%s", out);
-	CHECKF(strstr(out, "4 runs, 2 expectations: 2 of 8 checks failed") !=
-		       NULL,
-	       "%s", out);
-	free(out);
-	free(err);
-	CU_ASSERT_EQUAL(run(sweep, &out, &err), 0);
-	free(out);
-	free(err);
+	CHECK_EQ(tu_run(&cmd, check, 0), 1);
+	CHECKF(tu_count(cmd.out, "{\"network.rate\":\"1Gbps\"}") == 2,
+	       "want both repetitions of the 1Gbps point:\n%s", cmd.out);
+	CHECKF(!strstr(cmd.out, "{\"network.rate\":\"2Gbps\"}"), "%s", cmd.out);
+	CHECKF(strstr(cmd.out,
+		      "4 runs, 2 expectations: 2 of 8 checks failed") != NULL,
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, sweep, 0), 0);
+	tu_proc_free(&cmd);
 	/* the same four runs, by key, with the same trajectories */
 	{
 		sqlite3 *h;
 		sqlite3_stmt *st;
 		int n = -1, distinct = -1;
 
-		CU_ASSERT_EQUAL_FATAL(sqlite3_open(cdb, &h), SQLITE_OK);
+		CHECK_EQ_FATAL(sqlite3_open(cdb, &h), SQLITE_OK);
 		snprintf(sql, sizeof(sql), "ATTACH '%s' AS s", sdb);
-		CU_ASSERT_EQUAL(sqlite3_exec(h, sql, NULL, NULL, NULL),
-				SQLITE_OK);
+		CHECK_EQ(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
 		if (sqlite3_prepare_v2(
 			    h,
 			    "SELECT count(*), count(DISTINCT c.fingerprint)"
@@ -616,9 +532,8 @@ static void test_sweep(void)
 		CHECKF(distinct == 4, "%d distinct fingerprints, want 4",
 		       distinct);
 	}
-	v = query_text(cdb, "SELECT count(DISTINCT seed) FROM runs");
-	CHECKF(v && !strcmp(v, "2"), "seeds per point: %s", v ? v : "?");
-	free(v);
+	tu_db_text(cdb, v, sizeof(v), "SELECT count(DISTINCT seed) FROM runs");
+	CHECKF(!strcmp(v, "2"), "seeds per point: %s", v);
 }
 
 /* --db keeps every run, its fingerprint the one the run computed. */
@@ -629,43 +544,31 @@ static void test_db(void)
 			       "--db", db,	"-q",
 			       NULL };
 	struct a_run a;
-	char *out, *err, *v;
+	struct tu_proc cmd;
+	char v[128];
 
-	CU_ASSERT_EQUAL(run(argv, &out, &err), 0);
-	CU_ASSERT_STRING_EQUAL(out, "");
-	free(out);
-	free(err);
-	v = query_text(db, "SELECT count(*) FROM runs");
-	CHECKF(v && !strcmp(v, "2"), "runs: %s", v ? v : "?");
-	free(v);
+	CHECK_EQ(tu_run(&cmd, argv, 0), 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out, "");
+	tu_proc_free(&cmd);
+	tu_db_text(db, v, sizeof(v), "SELECT count(*) FROM runs");
+	CHECKF(!strcmp(v, "2"), "runs: %s", v);
 	if (a_run_start(&a, REGRESS "/fingerprint.yaml", NULL, 0, 1))
 		return;
-	v = query_text(db, "SELECT fingerprint FROM runs WHERE repetition = 1");
-	CHECKF(v && !strcmp(v, a.r.fingerprint), "db %s, run %s", v ? v : "?",
+	tu_db_text(db, v, sizeof(v),
+		   "SELECT fingerprint FROM runs WHERE repetition = 1");
+	CHECKF(!strcmp(v, a.r.fingerprint), "db %s, run %s", v,
 	       a.r.fingerprint);
-	free(v);
 	a_run_end(&a);
 }
 
 static int suite_init(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/usnsim-check-XXXXXX",
-		 t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
-	return 0;
+	return tu_mkdtemp(dir, sizeof(dir), "check");
 }
 
 static int suite_clean(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 int suite_check(void)

@@ -11,13 +11,10 @@
  * runs and fingerprints that differ while the summaries do not. Run from
  * the repository root after building build/usnsim.
  */
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -29,9 +26,7 @@
 
 #define USNSIM tu_usnsim()
 
-extern char **environ;
-
-static char dir[64], out_path[96], err_path[96];
+static char dir[64];
 
 /* dir/name into buf. */
 static const char *tpath(char *buf, size_t n, const char *name)
@@ -40,59 +35,17 @@ static const char *tpath(char *buf, size_t n, const char *name)
 	return buf;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (len)
-		*len = 0;
-	if (!f)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
-
-/* Runs argv; returns the exit status (or -1); stdout and stderr in *out
- * and *err (malloc'ed). */
-static int run(const char *const *argv, char **out, char **err)
-{
-	posix_spawn_file_actions_t fa;
-	int status = -1;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			environ) == 0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	*out = slurp(out_path, NULL);
-	*err = slurp(err_path, NULL);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* compare BASE NEW [extra...]: exit status, output in *out. */
 static int compare(const char *base, const char *new, const char *x1,
 		   const char *x2, const char *x3, char **out)
 {
 	const char *argv[] = { USNSIM, "compare", base, new, x1, x2, x3, NULL };
-	char *err;
-	int rc = run(argv, out, &err);
+	struct tu_proc cmd;
+	int rc = tu_run(&cmd, argv, 0);
 
-	free(err);
+	*out = cmd.out;
+	cmd.out = NULL;
+	tu_proc_free(&cmd);
 	return rc;
 }
 
@@ -112,34 +65,9 @@ static char *row_of(const char *out, const char *name)
 	return strndup(p, e ? (size_t)(e - p) : strlen(p));
 }
 
-static int count_lines_with(const char *out, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = out; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 /*
  * Databases from runs.
  */
-
-static double query(const char *db, const char *sql)
-{
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	double v = NAN;
-
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_double(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(h);
-	return v;
-}
 
 static void write_scenario(const char *path)
 {
@@ -162,12 +90,11 @@ static int usnsim_run(const char *file, const char *db, const char *set)
 		USNSIM, "run", file, "--db", db, "-q", set ? "--set" : NULL,
 		set,	NULL
 	};
-	char *out, *err;
-	int rc = run(argv, &out, &err);
+	struct tu_proc cmd;
+	int rc = tu_run(&cmd, argv, 0);
 
-	CHECKF(rc == 0, "usnsim run: %s%s", out, err);
-	free(out);
-	free(err);
+	CHECKF(rc == 0, "usnsim run: %s%s", cmd.out, cmd.err);
+	tu_proc_free(&cmd);
 	return rc;
 }
 
@@ -201,16 +128,17 @@ static void test_from_runs(void)
 	    usnsim_run(file, new, "network.rate=1.1Gbps"))
 		return;
 	/* a database against itself: nothing moved, nothing written */
-	db0 = slurp(base, &l0);
-	CU_ASSERT_EQUAL(compare(base, base, NULL, NULL, NULL, &out), 0);
+	db0 = tu_slurp(base, &l0);
+	CHECK_EQ(compare(base, base, NULL, NULL, NULL, &out), 0);
 	CHECKF(strstr(out, "3 matched runs") != NULL, "%s", out);
 	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
 	CHECKF(!strstr(out, "%  "), "a row listed:\n%s", out);
 	free(out);
 	/* a faster link: the queueing delay falls */
-	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 1);
-	db1 = slurp(base, &l1);
-	CU_ASSERT(l0 == l1 && !memcmp(db0, db1, l0));
+	CHECK_EQ(compare(base, new, NULL, NULL, NULL, &out), 1);
+	db1 = tu_slurp(base, &l1);
+	CHECKF(l0 == l1 && !memcmp(db0, db1, l0), "%zu bytes, then %zu", l0,
+	       l1);
 	free(db0);
 	free(db1);
 	row = row_of(out, "network.queue_delay.mean");
@@ -220,13 +148,13 @@ static void test_from_runs(void)
 				  " WHERE component = 'network'"
 				  " AND metric = 'queue_delay'";
 
-		qb = query(base, sql);
-		qn = query(new, sql);
-		CU_ASSERT_EQUAL(
-			row_values(row, "network.queue_delay.mean", &b, &n), 0);
+		qb = tu_db_double(base, sql);
+		qn = tu_db_double(new, sql);
+		CHECK_EQ(row_values(row, "network.queue_delay.mean", &b, &n),
+			 0);
 		CHECKF(fabs(b - qb) <= 1e-5 * qb && fabs(n - qn) <= 1e-5 * qn,
 		       "row '%s'; databases %g -> %g ps", row, qb, qn);
-		CU_ASSERT(qn < 0.8 * qb);
+		CHECK_LT(qn, 0.8 * qb);
 		{
 			char pct[32];
 
@@ -241,20 +169,19 @@ static void test_from_runs(void)
 	CHECKF(strstr(out, "statistics moved") != NULL, "%s", out);
 	free(out);
 	/* one metric, one statistic */
-	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
-				"--stat=mean", &out),
-			1);
-	CHECKF(count_lines_with(out, "network.queue_delay.") == 1, "%s", out);
+	CHECK_EQ(compare(base, new, "--metric", "network.queue_delay",
+			 "--stat=mean", &out),
+		 1);
+	CHECKF(tu_count(out, "network.queue_delay.") == 1, "%s", out);
 	CHECKF(strstr(out, "1 statistics compared") != NULL, "%s", out);
 	free(out);
 	/* a tolerance wider than the change */
-	CU_ASSERT_EQUAL(compare(base, new, "--metric", "network.queue_delay",
-				"--tolerance=100%", &out),
-			0);
+	CHECK_EQ(compare(base, new, "--metric", "network.queue_delay",
+			 "--tolerance=100%", &out),
+		 0);
 	free(out);
 	/* a glob that matches nothing is a mistake */
-	CU_ASSERT_EQUAL(compare(base, new, "--metric", "nosuch.*", NULL, &out),
-			2);
+	CHECK_EQ(compare(base, new, "--metric", "nosuch.*", NULL, &out), 2);
 	free(out);
 }
 
@@ -273,9 +200,9 @@ static void mk_open(struct mk *m, const char *path)
 	char err[512];
 
 	unlink(path);
-	CU_ASSERT_EQUAL_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	db_close(db);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &m->h), SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_open(path, &m->h), SQLITE_OK);
 }
 
 static void mk_exec(struct mk *m, const char *sql)
@@ -356,26 +283,25 @@ static void test_noise(void)
 	mk_db(base, b3, 3, "f");
 	mk_db(new, n3, 3, "f");
 	/* +8.3% is beyond 2% but inside the interval: noise */
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 0);
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 0);
 	CHECKF(strstr(out, "nothing moved") != NULL, "%s", out);
 	free(out);
 	/* a single repetition has no interval: only the tolerance, here 1%,
 	 * against its +10% */
 	mk_db(base, b3, 1, "f");
 	mk_db(new, n3, 1, "f");
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", "-t", "1%", &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=mean", "-t", "1%", &out), 1);
 	row = row_of(out, "c.m.mean");
 	CHECKF(row && strstr(row, "+10.0%") && strstr(row, "- (1 run)"), "%s",
 	       out);
 	free(row);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", "-t", "0.11", &out),
-			0);
+	CHECK_EQ(compare(base, new, "--stat=mean", "-t", "0.11", &out), 0);
 	free(out);
 	/* +83% is beyond both */
 	mk_db(base, b3, 3, "f");
 	mk_db(new, f3, 3, "f");
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
 	row = row_of(out, "c.m.mean");
 	CHECKF(row != NULL, "%s", out);
 	if (row) {
@@ -391,8 +317,8 @@ static void test_noise(void)
 	free(row);
 	free(out);
 	/* all nine statistics were equal to the mean: all moved */
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=all", NULL, NULL, &out), 1);
-	CHECKF(count_lines_with(out, "c.m.") == 8, "%s", out);
+	CHECK_EQ(compare(base, new, "--stat=all", NULL, NULL, &out), 1);
+	CHECKF(tu_count(out, "c.m.") == 8, "%s", out);
 	CHECKF(strstr(out, "8 of 9 statistics moved") != NULL, "%s", out);
 	free(out);
 }
@@ -423,7 +349,7 @@ static void test_rows(void)
 	mk_run(&m, "t", "{}", 0, "a");
 	mk_hist(&m, "m", 5, 10);
 	sqlite3_close(m.h);
-	CU_ASSERT_EQUAL(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
 	CHECKF(!row_of(out, "c.m.mean"), "superseded run used:\n%s", out);
 	CHECKF(!row_of(out, "c.e.mean"), "empty histogram compared:\n%s", out);
 	row = row_of(out, "c.drops");
@@ -435,8 +361,8 @@ static void test_rows(void)
 	CHECKF(strstr(out, "rn.db: t {}, 1 run") != NULL, "%s", out);
 	free(out);
 	/* the empty histogram's count did move */
-	CU_ASSERT_EQUAL(
-		compare(base, new, "--stat=count", "--metric", "c.e", &out), 1);
+	CHECK_EQ(compare(base, new, "--stat=count", "--metric", "c.e", &out),
+		 1);
 	row = row_of(out, "c.e.count");
 	CHECKF(row && strstr(row, "-100.0%"), "%s", out);
 	free(row);
@@ -459,19 +385,17 @@ static void test_fingerprints(void)
 		mk_hist(&m, "m", 100, v[r]);
 	}
 	sqlite3_close(m.h);
-	CU_ASSERT_EQUAL(compare(base, new, NULL, NULL, NULL, &out), 0);
+	CHECK_EQ(compare(base, new, NULL, NULL, NULL, &out), 0);
 	CHECKF(strstr(out,
 		      "note: s {}: behaviour changed, summaries equal (1 of 3 matched runs have another fingerprint)") !=
 		       NULL,
 	       "%s", out);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, new, "--fingerprints", NULL, NULL, &out),
-			1);
+	CHECK_EQ(compare(base, new, "--fingerprints", NULL, NULL, &out), 1);
 	CHECKF(strstr(out, "changed: s {}: behaviour changed") != NULL, "%s",
 	       out);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, base, "--fingerprints", NULL, NULL, &out),
-			0);
+	CHECK_EQ(compare(base, base, "--fingerprints", NULL, NULL, &out), 0);
 	CHECKF(!strstr(out, "behaviour changed"), "%s", out);
 	free(out);
 }
@@ -479,7 +403,8 @@ static void test_fingerprints(void)
 static void test_bad_input(void)
 {
 	static const double v[] = { 1 };
-	char base[128], other[128], text[128], *out, *err;
+	char base[128], other[128], text[128], *out;
+	struct tu_proc cmd;
 	const char *help[] = { USNSIM, "compare", "--help", NULL };
 	const char *one[] = { USNSIM, "compare", "a.db", NULL };
 	FILE *f;
@@ -496,48 +421,35 @@ static void test_bad_input(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("not a database, not at all, just some text\n", f);
 	fclose(f);
-	CU_ASSERT_EQUAL(compare(base, "no/such.db", NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(base, "no/such.db", NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, text, NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(base, text, NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(text, base, NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(text, base, NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, other, NULL, NULL, NULL, &out), 2);
+	CHECK_EQ(compare(base, other, NULL, NULL, NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, base, "--tolerance", "lots", NULL, &out),
-			2);
+	CHECK_EQ(compare(base, base, "--tolerance", "lots", NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(compare(base, base, "--stat", "p95", NULL, &out), 2);
+	CHECK_EQ(compare(base, base, "--stat", "p95", NULL, &out), 2);
 	free(out);
-	CU_ASSERT_EQUAL(run(one, &out, &err), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected BASE.db and NEW.db"));
-	free(out);
-	free(err);
-	CU_ASSERT_EQUAL(run(help, &out, &err), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: usnsim compare BASE.db"));
-	free(out);
-	free(err);
+	CHECK_EQ(tu_run(&cmd, one, 0), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cmd.err, "expected BASE.db and NEW.db"));
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, help, 0), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(cmd.out, "usage: usnsim compare BASE.db"));
+	tu_proc_free(&cmd);
 }
 
 static int suite_init(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/usnsim-compare-XXXXXX",
-		 t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(out_path, sizeof(out_path), "%s/stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s/stderr", dir);
-	return 0;
+	return tu_mkdtemp(dir, sizeof(dir), "compare");
 }
 
 static int suite_clean(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 int suite_compare(void)

@@ -186,11 +186,11 @@ static void test_fifo_one_core(void)
 		f.arrive[i] = arr[i];
 		f.cost[i] = cost[i];
 	}
-	CU_ASSERT_FATAL(schedule_arrivals(&f, n) == 0);
+	CHECK_EQ_FATAL(schedule_arrivals(&f, n), 0);
 	sim_run(f.sim, end);
 	busy = expect_fifo(&f, n, 0, want);
-	CU_ASSERT_EQUAL(f.failed, 0);
-	CU_ASSERT_EQUAL(f.ndone, n);
+	CHECK_EQ(f.failed, 0);
+	CHECK_EQ(f.ndone, n);
 	for (size_t i = 0; i < n; i++) {
 		CHECKF(f.order[i] == i, "completion %zu is job %zu", i,
 		       f.order[i]);
@@ -198,18 +198,17 @@ static void test_fifo_one_core(void)
 		       i, (long long)f.done[i], (long long)want[i]);
 	}
 	/* One event per arrival and one per job. */
-	CU_ASSERT_EQUAL(sim_events(f.sim), 2 * n);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 0);
+	CHECK_EQ(sim_events(f.sim), 2 * n);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 0);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), (uint64_t)busy);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"),
-			(double)busy / (double)end);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"),
-			(double)busy / (double)end);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), n);
-	CU_ASSERT_EQUAL(cpu_acct_time(f.cpu, CPU_A_PROTO), busy);
-	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_PROTO), n);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.proto"), (uint64_t)busy);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), (uint64_t)busy);
+	CHECK_EQ(scalar(&f, COMP ".kernel0", "utilization"),
+		 (double)busy / (double)end);
+	CHECK_EQ(scalar(&f, COMP, "util.kernel"), (double)busy / (double)end);
+	CHECK_EQ(counter(&f, COMP, "jobs"), n);
+	CHECK_EQ(cpu_acct_time(f.cpu, CPU_A_PROTO), busy);
+	CHECK_EQ(cpu_acct_count(f.cpu, CPU_A_PROTO), n);
+	CHECK_EQ(counter(&f, COMP, "time.proto"), (uint64_t)busy);
 	fx_fini(&f);
 }
 
@@ -222,21 +221,21 @@ static void test_backlog(void)
 	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
 	cpu_job_add(&j, CPU_A_FSW, 1000);
 	for (size_t i = 0; i < 3; i++)
-		CU_ASSERT_EQUAL(cpu_submit(f.core[0], &j, job_done, &f,
-					   (void *)(uintptr_t)i),
-				0);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 3);
+		CHECK_EQ(cpu_submit(f.core[0], &j, job_done, &f,
+				    (void *)(uintptr_t)i),
+			 0);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 3);
 	sim_run(f.sim, 999);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 3);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 3);
 	sim_run(f.sim, 1000);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 2);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 2);
 	sim_run(f.sim, 2999);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 1);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 1);
 	sim_run(f.sim, 3000);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 0);
-	CU_ASSERT_EQUAL(f.ndone, 3);
-	CU_ASSERT_EQUAL(f.done[2], 3000);
-	CU_ASSERT_EQUAL(sim_events(f.sim), 3);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 0);
+	CHECK_EQ(f.ndone, 3);
+	CHECK_EQ(f.done[2], 3000);
+	CHECK_EQ(sim_events(f.sim), 3);
 	fx_fini(&f);
 }
 
@@ -255,27 +254,25 @@ static void test_two_cores(void)
 		f.arrive[i] = (sim_time)(i / 4) * 3000;
 		f.cost[i] = 500 + (sim_time)((i * 7919) % 1300);
 	}
-	CU_ASSERT_FATAL(schedule_arrivals(&f, n) == 0);
+	CHECK_EQ_FATAL(schedule_arrivals(&f, n), 0);
 	sim_run(f.sim, end);
 	busy[0] = expect_fifo(&f, n, 0, want);
 	busy[1] = expect_fifo(&f, n, 1, want);
-	CU_ASSERT_EQUAL(f.ndone, n);
+	CHECK_EQ(f.ndone, n);
 	for (size_t i = 0; i < n; i++)
 		CHECKF(f.done[i] == want[i],
 		       "job %zu (core %d) done at %lld, want %lld", i, f.on[i],
 		       (long long)f.done[i], (long long)want[i]);
-	CU_ASSERT_EQUAL(sim_events(f.sim), 2 * n);
+	CHECK_EQ(sim_events(f.sim), 2 * n);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"),
-			(uint64_t)busy[0]);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel1", "busy"),
-			(uint64_t)busy[1]);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel1", "utilization"),
-			(double)busy[1] / (double)end);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"),
-			((double)busy[0] / (double)end +
-			 (double)busy[1] / (double)end) /
-				2);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), (uint64_t)busy[0]);
+	CHECK_EQ(counter(&f, COMP ".kernel1", "busy"), (uint64_t)busy[1]);
+	CHECK_EQ(scalar(&f, COMP ".kernel1", "utilization"),
+		 (double)busy[1] / (double)end);
+	CHECK_EQ(scalar(&f, COMP, "util.kernel"),
+		 ((double)busy[0] / (double)end +
+		  (double)busy[1] / (double)end) /
+			 2);
 	CU_ASSERT(isnan(scalar(&f, COMP, "util.user")));
 	CU_ASSERT(isnan(scalar(&f, COMP, "util.driver")));
 	fx_fini(&f);
@@ -299,16 +296,16 @@ static void test_resubmit(void)
 	for (size_t i = 0; i < 3; i++)
 		submit_job(&f, i);
 	sim_run(f.sim, 10000);
-	CU_ASSERT_EQUAL(f.failed, 0);
-	CU_ASSERT_FATAL(f.ndone == 4);
+	CHECK_EQ(f.failed, 0);
+	CHECK_EQ_FATAL(f.ndone, 4);
 	for (size_t i = 0; i < 4; i++)
 		CHECKF(f.order[i] == i, "completion %zu is job %zu", i,
 		       f.order[i]);
-	CU_ASSERT_EQUAL(f.done[0], 100);
-	CU_ASSERT_EQUAL(f.done[1], 300);
-	CU_ASSERT_EQUAL(f.done[2], 600);
-	CU_ASSERT_EQUAL(f.done[3], 650);
-	CU_ASSERT_EQUAL(sim_events(f.sim), 4);
+	CHECK_EQ(f.done[0], 100);
+	CHECK_EQ(f.done[1], 300);
+	CHECK_EQ(f.done[2], 600);
+	CHECK_EQ(f.done[3], 650);
+	CHECK_EQ(sim_events(f.sim), 4);
 	fx_fini(&f);
 
 	/* The last job's function submits to the idle core: it starts at
@@ -321,11 +318,11 @@ static void test_resubmit(void)
 	f.resub_id = 1;
 	submit_job(&f, 0);
 	sim_run(f.sim, 10000);
-	CU_ASSERT_EQUAL(f.ndone, 2);
-	CU_ASSERT_EQUAL(f.done[1], 140);
-	CU_ASSERT_EQUAL(sim_events(f.sim), 2);
+	CHECK_EQ(f.ndone, 2);
+	CHECK_EQ(f.done[1], 140);
+	CHECK_EQ(sim_events(f.sim), 2);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 140);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), 140);
 	fx_fini(&f);
 }
 
@@ -350,19 +347,19 @@ static void test_zero_cost(void)
 	struct cpu_job j = { 0 };
 
 	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
-	CU_ASSERT_EQUAL(cpu_job_cost(&j), 0);
-	CU_ASSERT_EQUAL(cpu_submit(f.core[0], &j, self_chain, &f, NULL), 0);
+	CHECK_EQ(cpu_job_cost(&j), 0);
+	CHECK_EQ(cpu_submit(f.core[0], &j, self_chain, &f, NULL), 0);
 	/* Not called from cpu_submit: through an event. */
-	CU_ASSERT_EQUAL(f.ndone, 0);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 1);
+	CHECK_EQ(f.ndone, 0);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 1);
 	sim_run(f.sim, 0);
-	CU_ASSERT_EQUAL(f.failed, 0);
-	CU_ASSERT_FATAL(f.ndone == 100);
+	CHECK_EQ(f.failed, 0);
+	CHECK_EQ_FATAL(f.ndone, 100);
 	for (size_t i = 0; i < 100; i++)
 		CHECKF(f.order[i] == i && f.done[i] == 0,
 		       "completion %zu: job %zu at %lld", i, f.order[i],
 		       (long long)f.done[i]);
-	CU_ASSERT_EQUAL(sim_events(f.sim), 100);
+	CHECK_EQ(sim_events(f.sim), 100);
 	fx_fini(&f);
 
 	/* A zero-cost job behind a busy core waits for its turn. */
@@ -372,12 +369,12 @@ static void test_zero_cost(void)
 	f.cost[2] = 5;
 	f.arrive[1] = 10;
 	f.arrive[2] = 10;
-	CU_ASSERT_FATAL(schedule_arrivals(&f, 3) == 0);
+	CHECK_EQ_FATAL(schedule_arrivals(&f, 3), 0);
 	sim_run(f.sim, 1000);
-	CU_ASSERT_FATAL(f.ndone == 3);
-	CU_ASSERT_EQUAL(f.order[1], 1);
-	CU_ASSERT_EQUAL(f.done[1], 700);
-	CU_ASSERT_EQUAL(f.done[2], 705);
+	CHECK_EQ_FATAL(f.ndone, 3);
+	CHECK_EQ(f.order[1], 1);
+	CHECK_EQ(f.done[1], 700);
+	CHECK_EQ(f.done[2], 705);
 	fx_fini(&f);
 }
 
@@ -392,9 +389,9 @@ static void test_charges(void)
 	cpu_job_syscall(&j, f.cpu);
 	cpu_job_syscall(&j, f.cpu);
 	cpu_job_copy(&j, f.cpu, 1500); /* 1500 B at 10 GB/s: 150 ns */
-	CU_ASSERT_EQUAL(j.ps[CPU_A_COPY], 150000);
+	CHECK_EQ(j.ps[CPU_A_COPY], 150000);
 	cpu_job_copy(&j, f.cpu, 64); /* 6.4 ns */
-	CU_ASSERT_EQUAL(j.ps[CPU_A_COPY], 156400);
+	CHECK_EQ(j.ps[CPU_A_COPY], 156400);
 	cpu_job_copy(&j, f.cpu, 0);
 	cpu_job_wakeup(&j, f.core[0], f.core[0]);
 	cpu_job_wakeup(&j, f.core[0], f.core[2]);
@@ -403,61 +400,61 @@ static void test_charges(void)
 	cpu_job_add(&j, CPU_A_PROTO, 1234);
 	cpu_job_add(&j, CPU_A_FSW, 55);
 	cpu_job_add(&j, CPU_A_FSW, 45);
-	CU_ASSERT_EQUAL(j.n[CPU_A_WAKEUP], 3);
-	CU_ASSERT_EQUAL(j.wakeups_cross, 2);
-	CU_ASSERT_EQUAL(j.copied_bytes, 1564);
+	CHECK_EQ(j.n[CPU_A_WAKEUP], 3);
+	CHECK_EQ(j.wakeups_cross, 2);
+	CHECK_EQ(j.copied_bytes, 1564);
 	cost = 2 * 250000 + 156400 + 400000 + 2 * 2000000 + 1500000 + 1234 +
 	       100;
-	CU_ASSERT_EQUAL(cpu_job_cost(&j), cost);
+	CHECK_EQ(cpu_job_cost(&j), cost);
 
-	CU_ASSERT_EQUAL(cpu_submit(f.core[1], &j, NULL, NULL, NULL), 0);
+	CHECK_EQ(cpu_submit(f.core[1], &j, NULL, NULL, NULL), 0);
 	/* Counted at submission, before the job runs. */
-	CU_ASSERT_EQUAL(counter(&f, COMP, "syscalls"), 2);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "copies"), 3);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "copied_bytes"), 1564);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "wakeups"), 3);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "wakeups_cross"), 2);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "context_switches"), 1);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), 1);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.syscall"), 500000);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.copy"), 156400);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.wakeup"), 4400000);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.ctxsw"), 1500000);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.proto"), 1234);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.flowswitch"), 100);
-	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_FSW), 2);
-	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_PROTO), 1);
-	CU_ASSERT_EQUAL(cpu_acct_time(f.cpu, CPU_A_WAKEUP), 4400000);
+	CHECK_EQ(counter(&f, COMP, "syscalls"), 2);
+	CHECK_EQ(counter(&f, COMP, "copies"), 3);
+	CHECK_EQ(counter(&f, COMP, "copied_bytes"), 1564);
+	CHECK_EQ(counter(&f, COMP, "wakeups"), 3);
+	CHECK_EQ(counter(&f, COMP, "wakeups_cross"), 2);
+	CHECK_EQ(counter(&f, COMP, "context_switches"), 1);
+	CHECK_EQ(counter(&f, COMP, "jobs"), 1);
+	CHECK_EQ(counter(&f, COMP, "time.syscall"), 500000);
+	CHECK_EQ(counter(&f, COMP, "time.copy"), 156400);
+	CHECK_EQ(counter(&f, COMP, "time.wakeup"), 4400000);
+	CHECK_EQ(counter(&f, COMP, "time.ctxsw"), 1500000);
+	CHECK_EQ(counter(&f, COMP, "time.proto"), 1234);
+	CHECK_EQ(counter(&f, COMP, "time.flowswitch"), 100);
+	CHECK_EQ(cpu_acct_count(f.cpu, CPU_A_FSW), 2);
+	CHECK_EQ(cpu_acct_count(f.cpu, CPU_A_PROTO), 1);
+	CHECK_EQ(cpu_acct_time(f.cpu, CPU_A_WAKEUP), 4400000);
 
 	/* A second job adds to the first. */
 	cpu_job_syscall(&k, f.cpu);
 	cpu_job_copy(&k, f.cpu, 9000);
-	CU_ASSERT_EQUAL(cpu_submit(f.core[1], &k, NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "syscalls"), 3);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "copied_bytes"), 10564);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "time.copy"), 156400 + 900000);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), 2);
-	CU_ASSERT_EQUAL(cpu_acct_count(f.cpu, CPU_A_COPY), 4);
+	CHECK_EQ(cpu_submit(f.core[1], &k, NULL, NULL, NULL), 0);
+	CHECK_EQ(counter(&f, COMP, "syscalls"), 3);
+	CHECK_EQ(counter(&f, COMP, "copied_bytes"), 10564);
+	CHECK_EQ(counter(&f, COMP, "time.copy"), 156400 + 900000);
+	CHECK_EQ(counter(&f, COMP, "jobs"), 2);
+	CHECK_EQ(cpu_acct_count(f.cpu, CPU_A_COPY), 4);
 
 	/* The first job ends at cost, the second 1.15 us later. */
 	sim_run(f.sim, cost - 1);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 2);
+	CHECK_EQ(cpu_core_backlog(f.core[1]), 2);
 	sim_run(f.sim, cost);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 1);
+	CHECK_EQ(cpu_core_backlog(f.core[1]), 1);
 	sim_run(f.sim, cost + 1149999);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 1);
+	CHECK_EQ(cpu_core_backlog(f.core[1]), 1);
 	sim_run(f.sim, cost + 1150000);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 0);
+	CHECK_EQ(cpu_core_backlog(f.core[1]), 0);
 	sim_run(f.sim, 10 * SIM_US);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[1]), 0);
+	CHECK_EQ(cpu_core_backlog(f.core[1]), 0);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel1", "busy"),
-			(uint64_t)(cost + 250000 + 900000));
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".app.rpc", "utilization"), 0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.user"), 0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"),
-			(double)(cost + 1150000) / (double)(10 * SIM_US) / 2);
+	CHECK_EQ(counter(&f, COMP ".kernel1", "busy"),
+		 (uint64_t)(cost + 250000 + 900000));
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), 0);
+	CHECK_EQ(scalar(&f, COMP ".app.rpc", "utilization"), 0);
+	CHECK_EQ(scalar(&f, COMP, "util.user"), 0);
+	CHECK_EQ(scalar(&f, COMP, "util.kernel"),
+		 (double)(cost + 1150000) / (double)(10 * SIM_US) / 2);
 	fx_fini(&f);
 }
 
@@ -492,7 +489,7 @@ static void test_copy_rounding(void)
 		       "%llu B at %g B/s: %lld ps, want %lld",
 		       (unsigned long long)cases[i].bytes, cases[i].Bps,
 		       (long long)j.ps[CPU_A_COPY], (long long)cases[i].ps);
-		CU_ASSERT_EQUAL(j.n[CPU_A_COPY], 1);
+		CHECK_EQ(j.n[CPU_A_COPY], 1);
 		cpu_destroy(c);
 	}
 	stats_destroy(st);
@@ -514,17 +511,17 @@ static void test_growth(void)
 		submit_job(&f, i);
 	}
 	sim_run(f.sim, 55);
-	CU_ASSERT_EQUAL(f.ndone, 5);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), first - 5);
+	CHECK_EQ(f.ndone, 5);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), first - 5);
 	for (size_t i = first; i < n; i++) {
 		f.cost[i] = (sim_time)(i % 7);
 		f.arrive[i] = 55;
 		submit_job(&f, i);
 	}
-	CU_ASSERT_EQUAL(f.failed, 0);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), n - 5);
+	CHECK_EQ(f.failed, 0);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), n - 5);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_FATAL(f.ndone == n);
+	CHECK_EQ_FATAL(f.ndone, n);
 	for (size_t i = 0; i < n; i++) {
 		t += f.cost[i];
 		if (f.order[i] != i || f.done[i] != t) {
@@ -534,10 +531,10 @@ static void test_growth(void)
 			break;
 		}
 	}
-	CU_ASSERT_EQUAL(sim_events(f.sim), n);
+	CHECK_EQ(sim_events(f.sim), n);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), (uint64_t)t);
-	CU_ASSERT_EQUAL(counter(&f, COMP, "jobs"), n);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), (uint64_t)t);
+	CHECK_EQ(counter(&f, COMP, "jobs"), n);
 
 	/* Another burst of the same size reuses the grown ring. */
 	f.ndone = 0;
@@ -546,10 +543,10 @@ static void test_growth(void)
 		submit_job(&f, i);
 	}
 	sim_run(f.sim, 2 * SIM_MS);
-	CU_ASSERT_EQUAL(f.failed, 0);
-	CU_ASSERT_EQUAL(f.ndone, n);
-	CU_ASSERT_EQUAL(f.done[n - 1], SIM_MS + (sim_time)n);
-	CU_ASSERT_EQUAL(sim_events(f.sim), 2 * n);
+	CHECK_EQ(f.failed, 0);
+	CHECK_EQ(f.ndone, n);
+	CHECK_EQ(f.done[n - 1], SIM_MS + (sim_time)n);
+	CHECK_EQ(sim_events(f.sim), 2 * n);
 	fx_fini(&f);
 }
 
@@ -567,26 +564,25 @@ static void test_finish_in_service(void)
 	/* Core 2 (user): 2000 ps at 0, in service all along. */
 	f.on[2] = 2;
 	f.cost[2] = 2000;
-	CU_ASSERT_FATAL(schedule_arrivals(&f, 3) == 0);
+	CHECK_EQ_FATAL(schedule_arrivals(&f, 3), 0);
 	sim_run(f.sim, 500);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 300);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"), 0.6);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel1", "utilization"), 0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"), 0.3);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".app.rpc", "busy"), 500);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.user"), 1.0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.driver"), 0);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), 300);
+	CHECK_EQ(scalar(&f, COMP ".kernel0", "utilization"), 0.6);
+	CHECK_EQ(scalar(&f, COMP ".kernel1", "utilization"), 0);
+	CHECK_EQ(scalar(&f, COMP, "util.kernel"), 0.3);
+	CHECK_EQ(counter(&f, COMP ".app.rpc", "busy"), 500);
+	CHECK_EQ(scalar(&f, COMP, "util.user"), 1.0);
+	CHECK_EQ(scalar(&f, COMP, "util.driver"), 0);
 	/* Going on: the jobs finish and are not counted twice. */
 	sim_run(f.sim, 4000);
-	CU_ASSERT_EQUAL(f.done[1], 1300);
-	CU_ASSERT_EQUAL(f.done[2], 2000);
+	CHECK_EQ(f.done[1], 1300);
+	CHECK_EQ(f.done[2], 2000);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".kernel0", "busy"), 1100);
-	CU_ASSERT_EQUAL(counter(&f, COMP ".app.rpc", "busy"), 2000);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"),
-			1100.0 / 4000.0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.user"), 0.5);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), 1100);
+	CHECK_EQ(counter(&f, COMP ".app.rpc", "busy"), 2000);
+	CHECK_EQ(scalar(&f, COMP ".kernel0", "utilization"), 1100.0 / 4000.0);
+	CHECK_EQ(scalar(&f, COMP, "util.user"), 0.5);
 	fx_fini(&f);
 
 	/* At time 0 the utilization is 0. */
@@ -594,8 +590,8 @@ static void test_finish_in_service(void)
 	f.cost[0] = 100;
 	submit_job(&f, 0);
 	cpu_finish(f.cpu);
-	CU_ASSERT_EQUAL(scalar(&f, COMP ".kernel0", "utilization"), 0);
-	CU_ASSERT_EQUAL(scalar(&f, COMP, "util.kernel"), 0);
+	CHECK_EQ(scalar(&f, COMP ".kernel0", "utilization"), 0);
+	CHECK_EQ(scalar(&f, COMP, "util.kernel"), 0);
 	fx_fini(&f);
 }
 
@@ -617,8 +613,8 @@ static void test_errors_and_names(void)
 		CU_ASSERT_PTR_NULL(c);
 	}
 	CU_ASSERT_FATAL(cpu_new(sim, st, COMP, &test_costs, &c) == 0);
-	CU_ASSERT_EQUAL(cpu_config(c)->syscall_ps, test_costs.syscall_ps);
-	CU_ASSERT_EQUAL(cpu_config(c)->copy_Bps, test_costs.copy_Bps);
+	CHECK_EQ(cpu_config(c)->syscall_ps, test_costs.syscall_ps);
+	CHECK_EQ(cpu_config(c)->copy_Bps, test_costs.copy_Bps);
 	k0 = cpu_add_core(c, CPU_DOM_KERNEL, "kernel0");
 	u = cpu_add_core(c, CPU_DOM_USER, "app.rpc");
 	CU_ASSERT_PTR_NOT_NULL(k0);
@@ -626,8 +622,8 @@ static void test_errors_and_names(void)
 	CU_ASSERT_PTR_NULL(cpu_add_core(c, CPU_DOM_KERNEL, "kernel0"));
 	CU_ASSERT_PTR_NULL(cpu_add_core(c, CPU_DOM_DRIVER, "app.rpc"));
 	CU_ASSERT_PTR_NOT_NULL(cpu_add_core(c, CPU_DOM_DRIVER, "drv"));
-	CU_ASSERT_EQUAL(cpu_core_domain(k0), CPU_DOM_KERNEL);
-	CU_ASSERT_EQUAL(cpu_core_domain(u), CPU_DOM_USER);
+	CHECK_EQ(cpu_core_domain(k0), CPU_DOM_KERNEL);
+	CHECK_EQ(cpu_core_domain(u), CPU_DOM_USER);
 	/* The same core names under another component are fine. */
 	CU_ASSERT_FATAL(cpu_new(sim, st, "hosts.s.cpu", &test_costs, &c2) == 0);
 	CU_ASSERT_PTR_NOT_NULL(cpu_add_core(c2, CPU_DOM_KERNEL, "kernel0"));
@@ -662,8 +658,8 @@ static void test_destroy_busy(void)
 		submit_job(&f, i);
 	}
 	sim_run(f.sim, 2500);
-	CU_ASSERT_EQUAL(f.ndone, 4);
-	CU_ASSERT_EQUAL(cpu_core_backlog(f.core[0]), 48);
+	CHECK_EQ(f.ndone, 4);
+	CHECK_EQ(cpu_core_backlog(f.core[0]), 48);
 	sim_freeze(f.sim);
 	fx_fini(&f);
 }

@@ -17,12 +17,10 @@
  * the destination. Intervals are checked against means, standard
  * deviations and Student t quantiles worked out by hand, and the
  * summary_ci view against db_metric_ci. Files live in a fresh directory
- * under /tmp that each test removes. Run from the repository root.
+ * under $TMPDIR or /tmp that each test removes. Run from the repository root.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +36,10 @@
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
+#include "util.h"
 
 #define FIXTURE "tests/fixtures/db-min.yaml"
 #define SEED 0xfedcba9876543210ULL /* above INT64_MAX on purpose */
-#define BAD INT64_MIN		   /* what q_int returns on failure */
 
 static const char *const tables[] = { "runs",	   "params",	 "scalars",
 				      "summaries", "histograms", "timeseries" };
@@ -76,8 +74,8 @@ static void fx_setup(struct fx *f)
 	char err[256];
 
 	memset(f, 0, sizeof(*f));
-	CU_ASSERT_FATAL(scn_load(FIXTURE, NULL, 0, &f->scn, err, sizeof(err)) ==
-			0);
+	CHECK_EQ_FATAL(scn_load(FIXTURE, NULL, 0, &f->scn, err, sizeof(err)),
+		       0);
 	f->sim = sim_create("native");
 	CU_ASSERT_FATAL(f->sim != NULL);
 	f->st = stats_create(f->sim, 0, 100 * SIM_US);
@@ -86,18 +84,17 @@ static void fx_setup(struct fx *f)
 	f->lat = stats_hist(f->st, "apps.a", "latency", "ps");
 	f->depth = stats_gauge(f->st, "link", "queue", "B");
 	CU_ASSERT_FATAL(f->sent && f->lat && f->depth);
-	CU_ASSERT_FATAL(
-		stats_series_counter(f->st, "apps.a", "sent.t", f->sent) == 0);
-	CU_ASSERT_FATAL(stats_scalar(f->st, "run", "utilization", "", 0.75) ==
-			0);
-	CU_ASSERT_FATAL(stats_find(f->st, "apps.a", "sent.t", &si) == 0);
+	CHECK_EQ_FATAL(stats_series_counter(f->st, "apps.a", "sent.t", f->sent),
+		       0);
+	CHECK_EQ_FATAL(stats_scalar(f->st, "run", "utilization", "", 0.75), 0);
+	CHECK_EQ_FATAL(stats_find(f->st, "apps.a", "sent.t", &si), 0);
 	f->series = si.u.series;
 
 	*f->sent = 12345;
 	for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++)
 		stats_hist_record(f->lat, lat[i]);
 	stats_gauge_set(f->depth, 2);
-	CU_ASSERT_FATAL(stats_start(f->st) == 0);
+	CHECK_EQ_FATAL(stats_start(f->st), 0);
 	CU_ASSERT_FATAL(sim_schedule(f->sim, 250 * SIM_US, fx_event, f, NULL));
 	sim_run(f->sim, SIM_MS);
 	stats_finish(f->st);
@@ -126,149 +123,26 @@ static void fx_teardown(struct fx *f)
 	scn_destroy(f->scn);
 }
 
-static void tmp_dir(char *dir, size_t n)
-{
-	snprintf(dir, n, "/tmp/usnsim-db-XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-}
-
-static void tmp_remove(const char *dir)
-{
-	char path[512];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	}
-	closedir(d);
-	CU_ASSERT(rmdir(dir) == 0);
-}
-
 static int file_exists(const char *path)
 {
 	return access(path, F_OK) == 0;
 }
 
-/* The whole file in a malloc'd buffer; *n gets its length. */
-static unsigned char *file_read(const char *path, size_t *n)
-{
-	unsigned char *buf = NULL;
-	FILE *fp = fopen(path, "rb");
-	long len;
-
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0) {
-		buf = malloc(len + 1);
-		*n = buf ? fread(buf, 1, len, fp) : 0;
-	}
-	fclose(fp);
-	return buf;
-}
-
 static sqlite3 *q_open(const char *path)
 {
-	sqlite3 *h = NULL;
+	sqlite3 *h = tu_sql_open(path, SQLITE_OPEN_READWRITE);
 
-	CU_ASSERT_FATAL(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE,
-					NULL) == SQLITE_OK);
-	sqlite3_busy_timeout(h, 10000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	return h;
-}
-
-/* Queries take sqlite3_mprintf formats: %Q quotes a string, %lld takes a
- * long long. */
-static int q_exec(sqlite3 *h, const char *fmt, ...)
-{
-	va_list ap;
-	char *sql;
-	int rc;
-
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	rc = sql ? sqlite3_exec(h, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
-	sqlite3_free(sql);
-	return rc;
-}
-
-static sqlite3_stmt *q_prepare(sqlite3 *h, const char *fmt, va_list ap)
-{
-	sqlite3_stmt *q = NULL;
-	char *sql = sqlite3_vmprintf(fmt, ap);
-
-	if (sql)
-		sqlite3_prepare_v2(h, sql, -1, &q, NULL);
-	sqlite3_free(sql);
-	return q;
-}
-
-/* The first column of the first row as an integer, or BAD. */
-static int64_t q_int(sqlite3 *h, const char *fmt, ...)
-{
-	int64_t v = BAD;
-	sqlite3_stmt *q;
-	va_list ap;
-
-	va_start(ap, fmt);
-	q = q_prepare(h, fmt, ap);
-	va_end(ap);
-	if (q && sqlite3_step(q) == SQLITE_ROW &&
-	    sqlite3_column_type(q, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* The first column of the first row as a double, or NAN. */
-static double q_real(sqlite3 *h, const char *fmt, ...)
-{
-	double v = NAN;
-	sqlite3_stmt *q;
-	va_list ap;
-
-	va_start(ap, fmt);
-	q = q_prepare(h, fmt, ap);
-	va_end(ap);
-	if (q && sqlite3_step(q) == SQLITE_ROW &&
-	    sqlite3_column_type(q, 0) != SQLITE_NULL)
-		v = sqlite3_column_double(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* The first column of the first row as text in buf ("" if none). */
-static const char *q_text(sqlite3 *h, char *buf, size_t n, const char *fmt, ...)
-{
-	const unsigned char *t;
-	sqlite3_stmt *q;
-	va_list ap;
-
-	buf[0] = '\0';
-	va_start(ap, fmt);
-	q = q_prepare(h, fmt, ap);
-	va_end(ap);
-	if (q && sqlite3_step(q) == SQLITE_ROW &&
-	    (t = sqlite3_column_text(q, 0)))
-		snprintf(buf, n, "%s", (const char *)t);
-	sqlite3_finalize(q);
-	return buf;
 }
 
 static int64_t rows(sqlite3 *h, const char *table, int64_t run_id)
 {
 	if (run_id < 0)
-		return q_int(h, "SELECT count(*) FROM %s", table);
-	return q_int(h, "SELECT count(*) FROM %s WHERE %s = %lld", table,
-		     strcmp(table, "runs") ? "run_id" : "id",
-		     (long long)run_id);
+		return tu_sql_int(h, "SELECT count(*) FROM %s", table);
+	return tu_sql_int(h, "SELECT count(*) FROM %s WHERE %s = %lld", table,
+			  strcmp(table, "runs") ? "run_id" : "id",
+			  (long long)run_id);
 }
 
 static void check_run_row(sqlite3 *h, const struct fx *f, int64_t id)
@@ -276,39 +150,39 @@ static void check_run_row(sqlite3 *h, const struct fx *f, int64_t id)
 	char buf[256];
 
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf),
-		       "SELECT scenario FROM runs WHERE id = %lld",
-		       (long long)id),
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT scenario FROM runs WHERE id = %lld",
+			    (long long)id),
 		"dbtest");
-	CU_ASSERT_STRING_EQUAL(q_text(h, buf, sizeof(buf),
-				      "SELECT hash FROM runs WHERE id = %lld",
+	CU_ASSERT_STRING_EQUAL(
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT hash FROM runs WHERE id = %lld",
+			    (long long)id),
+		scn_hash(f->scn));
+	CHECK_EQ(tu_sql_int(h, "SELECT repetition FROM runs WHERE id = %lld",
+			    (long long)id),
+		 f->run.repetition);
+	CHECK_EQ((uint64_t)tu_sql_int(h,
+				      "SELECT seed FROM runs WHERE id = %lld",
 				      (long long)id),
-			       scn_hash(f->scn));
-	CU_ASSERT_EQUAL(q_int(h, "SELECT repetition FROM runs WHERE id = %lld",
-			      (long long)id),
-			f->run.repetition);
-	CU_ASSERT_EQUAL((uint64_t)q_int(h,
-					"SELECT seed FROM runs WHERE id = %lld",
-					(long long)id),
-			SEED);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT events FROM runs WHERE id = %lld",
-			      (long long)id),
-			(int64_t)f->run.events);
-	CU_ASSERT(f->run.events > 0);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT wall_s FROM runs WHERE id = %lld",
-				      (long long)id),
-			       0.5, 0);
+		 SEED);
+	CHECK_EQ(tu_sql_int(h, "SELECT events FROM runs WHERE id = %lld",
+			    (long long)id),
+		 (int64_t)f->run.events);
+	CHECK_GT(f->run.events, 0);
+	CHECK_NEAR(tu_sql_double(h, "SELECT wall_s FROM runs WHERE id = %lld",
+				 (long long)id),
+		   0.5, 0);
 	/* the speed column is the run's events over its wall seconds */
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT events_per_s FROM runs WHERE id = %lld",
-		       (long long)id),
-		(double)f->run.events / 0.5, 0);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT fingerprint IS NULL AND status = 'ok'"
-			      " AND point = '{}' FROM runs WHERE id = %lld",
-			      (long long)id),
-			1);
+	CHECK_NEAR(tu_sql_double(
+			   h, "SELECT events_per_s FROM runs WHERE id = %lld",
+			   (long long)id),
+		   (double)f->run.events / 0.5, 0);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT fingerprint IS NULL AND status = 'ok'"
+			    " AND point = '{}' FROM runs WHERE id = %lld",
+			    (long long)id),
+		 1);
 }
 
 static void check_params(sqlite3 *h, const struct fx *f, int64_t id)
@@ -317,20 +191,20 @@ static void check_params(sqlite3 *h, const struct fx *f, int64_t id)
 	const char *path, *text;
 	char buf[256];
 
-	CU_ASSERT(n > 0);
-	CU_ASSERT_EQUAL(rows(h, "params", (long long)id), (int64_t)n);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count(*) FROM params WHERE run_id = %lld"
-			      " AND path = 'apps.a.rate'",
-			      (long long)id),
-			1);
+	CHECK_GT(n, 0);
+	CHECK_EQ(rows(h, "params", (long long)id), (int64_t)n);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT count(*) FROM params WHERE run_id = %lld"
+			    " AND path = 'apps.a.rate'",
+			    (long long)id),
+		 1);
 	for (size_t i = 0; i < n; i++) {
 		scn_param_at(f->scn, i, &path, &text);
 		CU_ASSERT_STRING_EQUAL(
-			q_text(h, buf, sizeof(buf),
-			       "SELECT value FROM params"
-			       " WHERE run_id = %lld AND path = %Q",
-			       (long long)(long long)id, path),
+			tu_sql_text(h, buf, sizeof(buf),
+				    "SELECT value FROM params"
+				    " WHERE run_id = %lld AND path = %Q",
+				    (long long)(long long)id, path),
 			text);
 	}
 }
@@ -338,40 +212,39 @@ static void check_params(sqlite3 *h, const struct fx *f, int64_t id)
 static double scalar(sqlite3 *h, int64_t id, const char *component,
 		     const char *metric)
 {
-	return q_real(h,
-		      "SELECT value FROM scalars WHERE run_id = %lld"
-		      " AND component = %Q AND metric = %Q",
-		      (long long)id, component, metric);
+	return tu_sql_double(h,
+			     "SELECT value FROM scalars WHERE run_id = %lld"
+			     " AND component = %Q AND metric = %Q",
+			     (long long)id, component, metric);
 }
 
 static void check_scalars(sqlite3 *h, const struct fx *f, int64_t id)
 {
 	char buf[64];
 
-	CU_ASSERT_EQUAL(rows(h, "scalars", (long long)id), 5);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "apps.a", "sent"), 12352, 0);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "run", "utilization"), 0.75, 0);
+	CHECK_EQ(rows(h, "scalars", (long long)id), 5);
+	CHECK_NEAR(scalar(h, id, "apps.a", "sent"), 12352, 0);
+	CHECK_NEAR(scalar(h, id, "run", "utilization"), 0.75, 0);
 	/* (2 * 250us + 6 * 750us) / 1ms */
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "link", "queue.mean"), 5.0, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "link", "queue.mean"),
-			       stats_gauge_mean(f->depth), 0);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "link", "queue.min"),
-			       f->depth->min, 0);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id, "link", "queue.max"), 6, 0);
+	CHECK_NEAR(scalar(h, id, "link", "queue.mean"), 5.0, 1e-9);
+	CHECK_NEAR(scalar(h, id, "link", "queue.mean"),
+		   stats_gauge_mean(f->depth), 0);
+	CHECK_NEAR(scalar(h, id, "link", "queue.min"), f->depth->min, 0);
+	CHECK_NEAR(scalar(h, id, "link", "queue.max"), 6, 0);
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf),
-		       "SELECT unit FROM scalars WHERE run_id = %lld"
-		       " AND metric = 'queue.max'",
-		       (long long)id),
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT unit FROM scalars WHERE run_id = %lld"
+			    " AND metric = 'queue.max'",
+			    (long long)id),
 		"B");
 }
 
 static double summary(sqlite3 *h, int64_t id, const char *column)
 {
-	return q_real(h,
-		      "SELECT %s FROM summaries WHERE run_id = %lld"
-		      " AND component = 'apps.a' AND metric = 'latency'",
-		      column, (long long)id);
+	return tu_sql_double(h,
+			     "SELECT %s FROM summaries WHERE run_id = %lld"
+			     " AND component = 'apps.a' AND metric = 'latency'",
+			     column, (long long)id);
 }
 
 static void check_hist(sqlite3 *h, const struct fx *f, int64_t id)
@@ -381,38 +254,38 @@ static void check_hist(sqlite3 *h, const struct fx *f, int64_t id)
 	struct stat_summary s;
 
 	hist_summary(hs, &s);
-	CU_ASSERT_EQUAL(rows(h, "summaries", (long long)id), 1);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "count"), 5, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "min"), 100, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "max"), 1000, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "mean"), 340, 1e-9);
+	CHECK_EQ(rows(h, "summaries", (long long)id), 1);
+	CHECK_NEAR(summary(h, id, "count"), 5, 0);
+	CHECK_NEAR(summary(h, id, "min"), 100, 0);
+	CHECK_NEAR(summary(h, id, "max"), 1000, 0);
+	CHECK_NEAR(summary(h, id, "mean"), 340, 1e-9);
 	/* sample standard deviation: sqrt(572000 / 4) */
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "stddev"), sqrt(143000), 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "p50"), 200, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "p90"), s.p90, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "p99"), s.p99, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id, "p999"), s.p999, 0);
+	CHECK_NEAR(summary(h, id, "stddev"), sqrt(143000), 1e-9);
+	CHECK_NEAR(summary(h, id, "p50"), 200, 0);
+	CHECK_NEAR(summary(h, id, "p90"), s.p90, 0);
+	CHECK_NEAR(summary(h, id, "p99"), s.p99, 0);
+	CHECK_NEAR(summary(h, id, "p999"), s.p999, 0);
 
 	/* 100 (twice), 200, 300 and 1000 fall in four buckets */
-	CU_ASSERT_EQUAL(rows(h, "histograms", (long long)id), 4);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT sum(count) FROM histograms"
-			      " WHERE run_id = %lld",
-			      (long long)id),
-			5);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count FROM histograms"
-			      " WHERE run_id = %lld AND lower = 100",
-			      (long long)id),
-			2);
+	CHECK_EQ(rows(h, "histograms", (long long)id), 4);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT sum(count) FROM histograms"
+			    " WHERE run_id = %lld",
+			    (long long)id),
+		 5);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT count FROM histograms"
+			    " WHERE run_id = %lld AND lower = 100",
+			    (long long)id),
+		 2);
 	hist_bounds(hist_index(1000), &lower, &upper);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count FROM histograms WHERE run_id = %lld"
-			      " AND lower = %lld AND upper = %lld",
-			      (long long)id, (long long)lower,
-			      (long long)upper),
-			1);
-	CU_ASSERT(lower <= 1000 && 1000 < upper);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT count FROM histograms WHERE run_id = %lld"
+			    " AND lower = %lld AND upper = %lld",
+			    (long long)id, (long long)lower, (long long)upper),
+		 1);
+	CHECK_LE(lower, 1000);
+	CHECK_LT(1000, upper);
 }
 
 static void check_series(sqlite3 *h, const struct fx *f, int64_t id)
@@ -422,46 +295,47 @@ static void check_series(sqlite3 *h, const struct fx *f, int64_t id)
 
 	for (size_t i = 0; i < ts->n; i++)
 		sum += ts->value[i];
-	CU_ASSERT(ts->n > 0);
-	CU_ASSERT_EQUAL(rows(h, "timeseries", (long long)id), (int64_t)ts->n);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT sum(value) FROM timeseries WHERE run_id = %lld",
-		       (long long)id),
+	CHECK_GT(ts->n, 0);
+	CHECK_EQ(rows(h, "timeseries", (long long)id), (int64_t)ts->n);
+	CHECK_NEAR(
+		tu_sql_double(
+			h,
+			"SELECT sum(value) FROM timeseries WHERE run_id = %lld",
+			(long long)id),
 		sum, 1e-6);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT max(t_ps) FROM timeseries"
-			      " WHERE run_id = %lld",
-			      (long long)id),
-			ts->t_ps[ts->n - 1]);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT value FROM timeseries"
-				      " WHERE run_id = %lld"
-				      " ORDER BY t_ps DESC LIMIT 1",
-				      (long long)id),
-			       12352, 0);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT max(t_ps) FROM timeseries"
+			    " WHERE run_id = %lld",
+			    (long long)id),
+		 ts->t_ps[ts->n - 1]);
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT value FROM timeseries"
+				 " WHERE run_id = %lld"
+				 " ORDER BY t_ps DESC LIMIT 1",
+				 (long long)id),
+		   12352, 0);
 }
 
 static void check_views(sqlite3 *h, const struct fx *f, int64_t id)
 {
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count(*) FROM run_params"
-			      " WHERE run_id = %lld AND scenario = 'dbtest'"
-			      " AND repetition = 3",
-			      (long long)id),
-			(int64_t)scn_param_count(f->scn));
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT mean FROM summary_params"
-				      " WHERE run_id = %lld"
-				      " AND scenario = 'dbtest'"
-				      " AND repetition = 3 AND point = '{}'",
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT count(*) FROM run_params"
+			    " WHERE run_id = %lld AND scenario = 'dbtest'"
+			    " AND repetition = 3",
+			    (long long)id),
+		 (int64_t)scn_param_count(f->scn));
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT mean FROM summary_params"
+				 " WHERE run_id = %lld"
+				 " AND scenario = 'dbtest'"
+				 " AND repetition = 3 AND point = '{}'",
+				 (long long)id),
+		   340, 1e-9);
+	CHECK_EQ((uint64_t)tu_sql_int(h,
+				      "SELECT seed FROM summary_params"
+				      " WHERE run_id = %lld",
 				      (long long)id),
-			       340, 1e-9);
-	CU_ASSERT_EQUAL((uint64_t)q_int(h,
-					"SELECT seed FROM summary_params"
-					" WHERE run_id = %lld",
-					(long long)id),
-			SEED);
+		 SEED);
 }
 
 static void test_write_read(void)
@@ -473,17 +347,18 @@ static void test_write_read(void)
 	sqlite3 *h;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
-	CU_ASSERT_FATAL(db_write_run(db, &f.run, f.scn, f.st, &id1, err,
-				     sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(
+		db_write_run(db, &f.run, f.scn, f.st, &id1, err, sizeof(err)),
+		0);
 
 	h = q_open(path);
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	CHECK_EQ(tu_sql_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf), "PRAGMA journal_mode"), "wal");
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 1);
+		tu_sql_text(h, buf, sizeof(buf), "PRAGMA journal_mode"), "wal");
+	CHECK_EQ(rows(h, "runs", -1), 1);
 	check_run_row(h, &f, id1);
 	check_params(h, &f, id1);
 	check_scalars(h, &f, id1);
@@ -494,56 +369,57 @@ static void test_write_read(void)
 	/* A second repetition with one more sample (count 6, mean 3700/6). */
 	stats_hist_record(f.lat, 2000);
 	f.run.repetition = 4;
-	CU_ASSERT_FATAL(db_write_run(db, &f.run, f.scn, f.st, &id2, err,
-				     sizeof(err)) == 0);
-	CU_ASSERT(id2 != id1);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "count"), 6, 0);
-	CU_ASSERT_EQUAL(
-		q_int(h, "SELECT n FROM summary_by_scenario"
-			 " WHERE scenario = 'dbtest' AND point = '{}'"
-			 " AND component = 'apps.a' AND metric = 'latency'"),
-		2);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h, "SELECT mean FROM summary_by_scenario"
-					 " WHERE metric = 'latency'"),
-			       (340 + 3700.0 / 6) / 2, 1e-9);
+	CHECK_EQ_FATAL(
+		db_write_run(db, &f.run, f.scn, f.st, &id2, err, sizeof(err)),
+		0);
+	CHECK_NE(id2, id1);
+	CHECK_NEAR(summary(h, id2, "count"), 6, 0);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT n FROM summary_by_scenario"
+			    " WHERE scenario = 'dbtest' AND point = '{}'"
+			    " AND component = 'apps.a' AND metric = 'latency'"),
+		 2);
+	CHECK_NEAR(tu_sql_double(h, "SELECT mean FROM summary_by_scenario"
+				    " WHERE metric = 'latency'"),
+		   (340 + 3700.0 / 6) / 2, 1e-9);
 
 	/* Deleting a run deletes its rows in every table, and only those. */
-	CU_ASSERT(q_exec(h, "PRAGMA foreign_keys = ON") == SQLITE_OK);
-	CU_ASSERT(q_exec(h, "DELETE FROM runs WHERE id = %lld",
-			 (long long)id1) == SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(h, "PRAGMA foreign_keys = ON"), SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(h, "DELETE FROM runs WHERE id = %lld",
+			     (long long)id1),
+		 SQLITE_OK);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		CU_ASSERT_EQUAL(rows(h, tables[i], id1), 0);
-		CU_ASSERT(rows(h, tables[i], id2) > 0);
+		CHECK_EQ(rows(h, tables[i], id1), 0);
+		CHECK_GT(rows(h, tables[i], id2), 0);
 	}
-	CU_ASSERT_EQUAL(rows(h, "params", id2),
-			(int64_t)scn_param_count(f.scn));
+	CHECK_EQ(rows(h, "params", id2), (int64_t)scn_param_count(f.scn));
 
 	/* An existing database of this version is reopened and appended to. */
 	db_close(db);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	f.run.repetition = 5;
-	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, &id3, err,
-			       sizeof(err)) == 0);
-	CU_ASSERT(id3 > id2);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 2);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, &id3, err, sizeof(err)),
+		 0);
+	CHECK_GT(id3, id2);
+	CHECK_EQ(rows(h, "runs", -1), 2);
 	check_params(h, &f, id3);
 	/* summary_by_scenario averages only the runs whose status is ok. */
 	f.run.status = "stopped";
 	f.run.repetition = 6;
-	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, NULL, err,
-			       sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT n FROM summary_by_scenario"
-				 " WHERE metric = 'latency'"),
-			2);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h, "SELECT mean FROM summary_by_scenario"
-					 " WHERE metric = 'latency'"),
-			       3700.0 / 6, 1e-9);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 0);
+	CHECK_EQ(rows(h, "runs", -1), 3);
+	CHECK_EQ(tu_sql_int(h, "SELECT n FROM summary_by_scenario"
+			       " WHERE metric = 'latency'"),
+		 2);
+	CHECK_NEAR(tu_sql_double(h, "SELECT mean FROM summary_by_scenario"
+				    " WHERE metric = 'latency'"),
+		   3700.0 / 6, 1e-9);
 
 	sqlite3_close(h);
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* Checks err is one line that starts with path and contains want. */
@@ -557,38 +433,39 @@ static void check_msg(const char *err, const char *path, const char *want)
 static void test_other_version(void)
 {
 	char dir[64], path[128], wal[140], err[256];
-	unsigned char *before, *after;
+	char *before, *after;
 	size_t nb = 0, na = 0;
 	struct db *db;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/old.db", dir);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
-	CU_ASSERT_FATAL(sqlite3_open(path, &h) == SQLITE_OK);
-	CU_ASSERT(q_exec(h, "CREATE TABLE runs (id INTEGER PRIMARY KEY);"
-			    "INSERT INTO runs VALUES (7);"
-			    "PRAGMA user_version = 99;") == SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_open(path, &h), SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(h, "CREATE TABLE runs (id INTEGER PRIMARY KEY);"
+				"INSERT INTO runs VALUES (7);"
+				"PRAGMA user_version = 99;"),
+		 SQLITE_OK);
 	sqlite3_close(h);
-	before = file_read(path, &nb);
+	before = tu_slurp(path, &nb);
 	CU_ASSERT_FATAL(before != NULL);
 
-	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -ENOTSUP);
+	CHECK_EQ(db_open(path, &db, err, sizeof(err)), -ENOTSUP);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "schema version 99, this usnsim writes version 2");
 
-	after = file_read(path, &na);
+	after = tu_slurp(path, &na);
 	CU_ASSERT_FATAL(after != NULL);
-	CU_ASSERT_EQUAL(na, nb);
+	CHECK_EQ(na, nb);
 	CU_ASSERT(na == nb && memcmp(before, after, nb) == 0);
 	CU_ASSERT(!file_exists(wal));
 	h = q_open(path);
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), 99);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT id FROM runs"), 7);
+	CHECK_EQ(tu_sql_int(h, "PRAGMA user_version"), 99);
+	CHECK_EQ(tu_sql_int(h, "SELECT id FROM runs"), 7);
 	sqlite3_close(h);
 	free(before);
 	free(after);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* A version 1 file (runs without events_per_s) is upgraded in place when
@@ -600,55 +477,59 @@ static void test_upgrade(void)
 	struct fx f;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/v1.db", dir);
 	fx_setup(&f);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
-		0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 0);
 	db_close(db);
 	/* what version 1 wrote */
 	h = q_open(path);
-	CU_ASSERT(q_exec(h, "ALTER TABLE runs DROP COLUMN events_per_s;"
-			    "PRAGMA user_version = 1;") == SQLITE_OK);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM pragma_table_xinfo"
-				 "('runs') WHERE name = 'events_per_s'"),
-			0);
+	CHECK_EQ(tu_sql_exec(h, "ALTER TABLE runs DROP COLUMN events_per_s;"
+				"PRAGMA user_version = 1;"),
+		 SQLITE_OK);
+	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM pragma_table_xinfo"
+			       "('runs') WHERE name = 'events_per_s'"),
+		 0);
 	sqlite3_close(h);
 
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	f.run.repetition = 4;
 	f.run.wall_s = 2;
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
-		0);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 0);
 	db_close(db);
 	h = q_open(path);
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM runs"), 2);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT events_per_s FROM runs WHERE repetition = 3"),
+	CHECK_EQ(tu_sql_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM runs"), 2);
+	CHECK_NEAR(
+		tu_sql_double(
+			h,
+			"SELECT events_per_s FROM runs WHERE repetition = 3"),
 		(double)f.run.events / 0.5, 0);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT events_per_s FROM runs WHERE repetition = 4"),
+	CHECK_NEAR(
+		tu_sql_double(
+			h,
+			"SELECT events_per_s FROM runs WHERE repetition = 4"),
 		(double)f.run.events / 2, 0);
 	sqlite3_close(h);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 static void test_not_a_database(void)
 {
 	char dir[64], path[128], err[256];
-	unsigned char bytes[4096], *after;
+	unsigned char bytes[4096];
+	char *after;
 	uint64_t x = 0x243f6a8885a308d3ULL;
 	struct db *db;
 	size_t n = 0;
 	FILE *fp;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/noise.db", dir);
 	for (size_t i = 0; i < sizeof(bytes); i++) {
 		x ^= x << 13;
@@ -658,25 +539,26 @@ static void test_not_a_database(void)
 	}
 	fp = fopen(path, "wb");
 	CU_ASSERT_FATAL(fp != NULL);
-	CU_ASSERT(fwrite(bytes, 1, sizeof(bytes), fp) == sizeof(bytes));
+	CHECK_EQ(fwrite(bytes, 1, sizeof(bytes), fp), sizeof(bytes));
 	fclose(fp);
 
-	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EILSEQ);
+	CHECK_EQ(db_open(path, &db, err, sizeof(err)), -EILSEQ);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "not a usnsim database");
-	after = file_read(path, &n);
-	CU_ASSERT(after && n == sizeof(bytes) && memcmp(after, bytes, n) == 0);
+	after = tu_slurp(path, &n);
+	CHECKF(after && n == sizeof(bytes) && memcmp(after, bytes, n) == 0,
+	       "%zu bytes, want the %zu written", n, sizeof(bytes));
 	free(after);
 
 	/* An SQLite database with tables but no usnsim version. */
 	snprintf(path, sizeof(path), "%s/other.db", dir);
-	CU_ASSERT_FATAL(sqlite3_open(path, &h) == SQLITE_OK);
-	CU_ASSERT(q_exec(h, "CREATE TABLE t (x)") == SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_open(path, &h), SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(h, "CREATE TABLE t (x)"), SQLITE_OK);
 	sqlite3_close(h);
-	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EILSEQ);
+	CHECK_EQ(db_open(path, &db, err, sizeof(err)), -EILSEQ);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "not a usnsim database");
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* A usnsim database whose last pages are overwritten with 0xff bytes. */
@@ -689,33 +571,35 @@ static void test_corrupt(void)
 	FILE *fp;
 	sqlite3 *h;
 
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	db_close(db);
 	h = q_open(path);
-	CU_ASSERT(q_exec(h, "CREATE TABLE filler (x);"
+	CHECK_EQ(tu_sql_exec(
+			 h, "CREATE TABLE filler (x);"
 			    "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL"
 			    " SELECT n + 1 FROM i WHERE n < 500)"
 			    " INSERT INTO filler SELECT randomblob(200) FROM i;"
-			    "PRAGMA wal_checkpoint(TRUNCATE);") == SQLITE_OK);
-	pages = q_int(h, "PRAGMA page_count");
-	CU_ASSERT_EQUAL(q_int(h, "PRAGMA page_size"), (int64_t)sizeof(junk));
+			    "PRAGMA wal_checkpoint(TRUNCATE);"),
+		 SQLITE_OK);
+	pages = tu_sql_int(h, "PRAGMA page_count");
+	CHECK_EQ(tu_sql_int(h, "PRAGMA page_size"), (int64_t)sizeof(junk));
 	sqlite3_close(h);
-	CU_ASSERT_FATAL(pages > 10);
+	CHECK_GT_FATAL(pages, 10);
 
 	memset(junk, 0xff, sizeof(junk));
 	fp = fopen(path, "r+b");
 	CU_ASSERT_FATAL(fp != NULL);
-	CU_ASSERT(fseek(fp, (long)(pages - 3) * (long)sizeof(junk), SEEK_SET) ==
-		  0);
-	CU_ASSERT(fwrite(junk, 1, sizeof(junk), fp) == sizeof(junk));
+	CHECK_EQ(fseek(fp, (long)(pages - 3) * (long)sizeof(junk), SEEK_SET),
+		 0);
+	CHECK_EQ(fwrite(junk, 1, sizeof(junk), fp), sizeof(junk));
 	fclose(fp);
 
-	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EILSEQ);
+	CHECK_EQ(db_open(path, &db, err, sizeof(err)), -EILSEQ);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "corrupt");
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 static void test_unwritable(void)
@@ -723,20 +607,20 @@ static void test_unwritable(void)
 	char dir[64], path[128], err[256];
 	struct db *db;
 
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/missing/results.db", dir);
-	CU_ASSERT_EQUAL(db_open(path, &db, err, sizeof(err)), -EACCES);
+	CHECK_EQ(db_open(path, &db, err, sizeof(err)), -EACCES);
 	CU_ASSERT(db == NULL);
 	check_msg(err, path, "cannot write DB");
 	check_msg(err, path, "check the directory exists and is writable");
 	CU_ASSERT(!file_exists(path));
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 static void check_empty(sqlite3 *h)
 {
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		CU_ASSERT_EQUAL(rows(h, tables[i], -1), 0);
+		CHECK_EQ(rows(h, tables[i], -1), 0);
 }
 
 static void test_no_partial_run(void)
@@ -748,48 +632,46 @@ static void test_no_partial_run(void)
 	sqlite3 *h;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	h = q_open(path);
 
 	/* timeseries is written last: everything else is in by then. */
-	CU_ASSERT(q_exec(h, "CREATE TRIGGER boom BEFORE INSERT ON timeseries"
-			    " BEGIN SELECT RAISE(ABORT, 'boom'); END") ==
-		  SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(h,
+			     "CREATE TRIGGER boom BEFORE INSERT ON timeseries"
+			     " BEGIN SELECT RAISE(ABORT, 'boom'); END"),
+		 SQLITE_OK);
 	err[0] = '\0';
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, &id, err, sizeof(err)),
-		-EIO);
-	CU_ASSERT_EQUAL(id, 0);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, &id, err, sizeof(err)),
+		 -EIO);
+	CHECK_EQ(id, 0);
 	check_msg(err, path, "boom");
 	CU_ASSERT(strstr(err, "timeseries") != NULL);
 	CU_ASSERT(strstr(err, "apps.a/sent.t") != NULL);
 	check_empty(h);
 
 	/* The handle is still usable: the same run goes in once allowed. */
-	CU_ASSERT(q_exec(h, "DROP TRIGGER boom") == SQLITE_OK);
-	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, &id, err,
-			       sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 1);
-	CU_ASSERT_EQUAL(rows(h, "timeseries", (long long)id),
-			(int64_t)f.series->n);
+	CHECK_EQ(tu_sql_exec(h, "DROP TRIGGER boom"), SQLITE_OK);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, &id, err, sizeof(err)),
+		 0);
+	CHECK_EQ(rows(h, "runs", -1), 1);
+	CHECK_EQ(rows(h, "timeseries", (long long)id), (int64_t)f.series->n);
 
 	/* A constraint failing on the first insert leaves no trace either. */
 	f.run.status = NULL;
 	f.run.repetition = 9;
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
-		-EIO);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 -EIO);
 	check_msg(err, path, "runs.status");
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 1);
-	CU_ASSERT_EQUAL(rows(h, "params", -1), (int64_t)scn_param_count(f.scn));
+	CHECK_EQ(rows(h, "runs", -1), 1);
+	CHECK_EQ(rows(h, "params", -1), (int64_t)scn_param_count(f.scn));
 
 	sqlite3_close(h);
 	db_close(db);
 	db_close(NULL);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* Writes f's run under the given key and status; returns its id. */
@@ -805,7 +687,7 @@ static int64_t put(struct db *db, struct fx *f, const char *hash,
 	f->run.repetition = rep;
 	f->run.version = version;
 	f->run.status = status;
-	CU_ASSERT_EQUAL(
+	CHECK_EQ(
 		db_write_run(db, &f->run, f->scn, f->st, &id, err, sizeof(err)),
 		0);
 	if (err[0])
@@ -819,10 +701,10 @@ static int64_t orphans(sqlite3 *h)
 	int64_t n = 0;
 
 	for (size_t i = 1; i < sizeof(tables) / sizeof(tables[0]); i++)
-		n += q_int(h,
-			   "SELECT count(*) FROM %s"
-			   " WHERE run_id NOT IN (SELECT id FROM runs)",
-			   tables[i]);
+		n += tu_sql_int(h,
+				"SELECT count(*) FROM %s"
+				" WHERE run_id NOT IN (SELECT id FROM runs)",
+				tables[i]);
 	return n;
 }
 
@@ -843,46 +725,45 @@ static void test_run_key(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	h = q_open(path);
 	id1 = put(db, &f, hash, "{}", 3, "test", "ok");
 	count_rows(h, before);
 
 	/* Same key, different results: refused, nothing written. */
-	CU_ASSERT(stats_scalar(f.st, "run", "utilization", "", 0.25) == 0);
+	CHECK_EQ(stats_scalar(f.st, "run", "utilization", "", 0.25), 0);
 	stats_hist_record(f.lat, 2000);
 	f.run.seed = 7;
 	f.run.wall_s = 9;
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
-		-EEXIST);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 -EEXIST);
 	check_msg(err, path, "same key");
 	CU_ASSERT(strstr(err, "repetition 3") != NULL);
 	count_rows(h, after);
 	CU_ASSERT(memcmp(before, after, sizeof(before)) == 0);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id1, "run", "utilization"), 0.75, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id1, "count"), 5, 0);
-	CU_ASSERT_EQUAL((uint64_t)q_int(h, "SELECT seed FROM runs"), SEED);
+	CHECK_NEAR(scalar(h, id1, "run", "utilization"), 0.75, 0);
+	CHECK_NEAR(summary(h, id1, "count"), 5, 0);
+	CHECK_EQ((uint64_t)tu_sql_int(h, "SELECT seed FROM runs"), SEED);
 	/* The handle is usable afterwards (no transaction left open). */
 	CU_ASSERT(sqlite3_get_autocommit(h));
 
 	/* The schema enforces the key too. */
-	CU_ASSERT_EQUAL(q_exec(h,
-			       "INSERT INTO runs (scenario, path, hash, point,"
-			       " repetition, seed, engine, version, started,"
-			       " wall_s, events, sim_s, status) SELECT"
-			       " scenario, path, hash, point, repetition, seed,"
-			       " engine, version, started, wall_s, events,"
-			       " sim_s, status FROM runs"),
-			SQLITE_CONSTRAINT);
+	CHECK_EQ(tu_sql_exec(h,
+			     "INSERT INTO runs (scenario, path, hash, point,"
+			     " repetition, seed, engine, version, started,"
+			     " wall_s, events, sim_s, status) SELECT"
+			     " scenario, path, hash, point, repetition, seed,"
+			     " engine, version, started, wall_s, events,"
+			     " sim_s, status FROM runs"),
+		 SQLITE_CONSTRAINT);
 
 	/* Each part of the key tells runs apart; other columns do not. */
-	CU_ASSERT(put(db, &f, "0123456789abcdef", "{}", 3, "test", "ok") > 0);
-	CU_ASSERT(put(db, &f, hash, "{\"a\":\"1\"}", 3, "test", "ok") > 0);
-	CU_ASSERT(put(db, &f, hash, "{}", 4, "test", "ok") > 0);
-	CU_ASSERT(put(db, &f, hash, "{}", 3, "other", "ok") > 0);
+	CHECK_GT(put(db, &f, "0123456789abcdef", "{}", 3, "test", "ok"), 0);
+	CHECK_GT(put(db, &f, hash, "{\"a\":\"1\"}", 3, "test", "ok"), 0);
+	CHECK_GT(put(db, &f, hash, "{}", 4, "test", "ok"), 0);
+	CHECK_GT(put(db, &f, hash, "{}", 3, "other", "ok"), 0);
 	f.run = (struct db_run){ .scenario = "renamed",
 				 .path = "x.yaml",
 				 .hash = hash,
@@ -893,65 +774,60 @@ static void test_run_key(void)
 				 .version = "test",
 				 .started = "2025-01-01T00:00:00Z",
 				 .status = "failed" };
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
-		-EEXIST);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 -EEXIST);
+	CHECK_EQ(rows(h, "runs", -1), 5);
 
 	/* Replacing: one run with that key, the new values, no orphans. */
 	f.run.replace = true;
 	f.run.status = "ok";
 	f.run.wall_s = 9;
-	CU_ASSERT_EQUAL(
-		db_write_run(db, &f.run, f.scn, f.st, &id2, err, sizeof(err)),
-		0);
-	CU_ASSERT(id2 != id1);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT id FROM runs WHERE hash = %Q"
-			      " AND point = '{}' AND repetition = 3"
-			      " AND version = 'test'",
-			      hash),
-			id2);
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT count(*) FROM runs WHERE hash = %Q"
-			      " AND point = '{}' AND repetition = 3"
-			      " AND version = 'test'",
-			      hash),
-			1);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, &id2, err, sizeof(err)),
+		 0);
+	CHECK_NE(id2, id1);
+	CHECK_EQ(rows(h, "runs", -1), 5);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT id FROM runs WHERE hash = %Q"
+			    " AND point = '{}' AND repetition = 3"
+			    " AND version = 'test'",
+			    hash),
+		 id2);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT count(*) FROM runs WHERE hash = %Q"
+			    " AND point = '{}' AND repetition = 3"
+			    " AND version = 'test'",
+			    hash),
+		 1);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		CU_ASSERT_EQUAL(rows(h, tables[i], id1), 0);
-	CU_ASSERT_EQUAL(orphans(h), 0);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT seed FROM runs WHERE id = %lld",
-			      (long long)id2),
-			1);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT wall_s FROM runs WHERE id = %lld",
-				      (long long)id2),
-			       9, 0);
-	CU_ASSERT_DOUBLE_EQUAL(scalar(h, id2, "run", "utilization"), 0.25, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "count"), 6, 0);
-	CU_ASSERT_DOUBLE_EQUAL(summary(h, id2, "mean"), 3700.0 / 6, 1e-9);
-	CU_ASSERT_EQUAL(rows(h, "params", id2),
-			(int64_t)scn_param_count(f.scn));
-	CU_ASSERT_EQUAL(rows(h, "scalars", id2), 5);
-	CU_ASSERT_EQUAL(rows(h, "histograms", id2), 5);
-	CU_ASSERT_EQUAL(rows(h, "timeseries", id2), (int64_t)f.series->n);
+		CHECK_EQ(rows(h, tables[i], id1), 0);
+	CHECK_EQ(orphans(h), 0);
+	CHECK_EQ(tu_sql_int(h, "SELECT seed FROM runs WHERE id = %lld",
+			    (long long)id2),
+		 1);
+	CHECK_NEAR(tu_sql_double(h, "SELECT wall_s FROM runs WHERE id = %lld",
+				 (long long)id2),
+		   9, 0);
+	CHECK_NEAR(scalar(h, id2, "run", "utilization"), 0.25, 0);
+	CHECK_NEAR(summary(h, id2, "count"), 6, 0);
+	CHECK_NEAR(summary(h, id2, "mean"), 3700.0 / 6, 1e-9);
+	CHECK_EQ(rows(h, "params", id2), (int64_t)scn_param_count(f.scn));
+	CHECK_EQ(rows(h, "scalars", id2), 5);
+	CHECK_EQ(rows(h, "histograms", id2), 5);
+	CHECK_EQ(rows(h, "timeseries", id2), (int64_t)f.series->n);
 	/* The other runs kept their rows: 5 runs' worth in each table. */
-	CU_ASSERT_EQUAL(rows(h, "params", -1),
-			5 * (int64_t)scn_param_count(f.scn));
-	CU_ASSERT_EQUAL(rows(h, "summaries", -1), 5);
-	CU_ASSERT_EQUAL(rows(h, "timeseries", -1), 5 * (int64_t)f.series->n);
+	CHECK_EQ(rows(h, "params", -1), 5 * (int64_t)scn_param_count(f.scn));
+	CHECK_EQ(rows(h, "summaries", -1), 5);
+	CHECK_EQ(rows(h, "timeseries", -1), 5 * (int64_t)f.series->n);
 	/* Replacing a key that is free just writes the run. */
 	f.run.repetition = 8;
-	CU_ASSERT(db_write_run(db, &f.run, f.scn, f.st, NULL, err,
-			       sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 6);
+	CHECK_EQ(db_write_run(db, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 0);
+	CHECK_EQ(rows(h, "runs", -1), 6);
 
 	sqlite3_close(h);
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* What db_runs_of reported, one "point/repetition/wall" line per run. */
@@ -976,8 +852,8 @@ static const char *runs_of(struct db *db, const char *hash, const char *version,
 	char err[256];
 
 	memset(sn, 0, sizeof(*sn));
-	CU_ASSERT_EQUAL(
-		db_runs_of(db, hash, version, on_run, sn, err, sizeof(err)), 0);
+	CHECK_EQ(db_runs_of(db, hash, version, on_run, sn, err, sizeof(err)),
+		 0);
 	return sn->text;
 }
 
@@ -991,9 +867,9 @@ static void test_runs_of(void)
 	struct fx f;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	f.run.wall_s = 1.5;
 	put(db, &f, "h1", p1, 0, "v1", "ok");
 	f.run.wall_s = 2.5;
@@ -1021,13 +897,12 @@ static void test_runs_of(void)
 	/* fn's non-zero value stops the walk and is returned. */
 	memset(&sn, 0, sizeof(sn));
 	sn.stop_after = 2;
-	CU_ASSERT_EQUAL(
-		db_runs_of(db, "h1", NULL, on_run, &sn, err, sizeof(err)), 7);
-	CU_ASSERT_EQUAL(sn.calls, 2);
+	CHECK_EQ(db_runs_of(db, "h1", NULL, on_run, &sn, err, sizeof(err)), 7);
+	CHECK_EQ(sn.calls, 2);
 
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* Columns compared between databases (all but ids), per table of tables. */
@@ -1067,8 +942,8 @@ static int64_t missing(sqlite3 *h, size_t i, const char *a, const char *wa,
 	char *sc = c ? keyed(i, c, wc) : NULL;
 	int64_t n;
 
-	n = q_int(h, "SELECT count(*) FROM (%s EXCEPT %s%s%s)", sa, sb,
-		  sc ? " EXCEPT " : "", sc ? sc : "");
+	n = tu_sql_int(h, "SELECT count(*) FROM (%s EXCEPT %s%s%s)", sa, sb,
+		       sc ? " EXCEPT " : "", sc ? sc : "");
 	sqlite3_free(sa);
 	sqlite3_free(sb);
 	sqlite3_free(sc);
@@ -1077,18 +952,19 @@ static int64_t missing(sqlite3 *h, size_t i, const char *a, const char *wa,
 
 static int64_t dup_keys(sqlite3 *h, const char *db)
 {
-	return q_int(h,
-		     "SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT"
-		     " hash, point, repetition, version FROM %s.runs))"
-		     " FROM %s.runs",
-		     db, db);
+	return tu_sql_int(
+		h,
+		"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT"
+		" hash, point, repetition, version FROM %s.runs))"
+		" FROM %s.runs",
+		db, db);
 }
 
 static int64_t keyed_count(sqlite3 *h, size_t i, const char *db,
 			   const char *where)
 {
 	char *sql = keyed(i, db, where);
-	int64_t n = q_int(h, "SELECT count(*) FROM (%s)", sql);
+	int64_t n = tu_sql_int(h, "SELECT count(*) FROM (%s)", sql);
 
 	sqlite3_free(sql);
 	return n;
@@ -1098,12 +974,10 @@ static int64_t keyed_count(sqlite3 *h, size_t i, const char *db,
 static void check_same(sqlite3 *h, const char *db, const char *db2)
 {
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		CU_ASSERT_EQUAL(missing(h, i, db, "1", db2, "1", NULL, NULL),
-				0);
-		CU_ASSERT_EQUAL(missing(h, i, db2, "1", db, "1", NULL, NULL),
-				0);
-		CU_ASSERT_EQUAL(keyed_count(h, i, db, "1"),
-				keyed_count(h, i, db2, "1"));
+		CHECK_EQ(missing(h, i, db, "1", db2, "1", NULL, NULL), 0);
+		CHECK_EQ(missing(h, i, db2, "1", db, "1", NULL, NULL), 0);
+		CHECK_EQ(keyed_count(h, i, db, "1"),
+			 keyed_count(h, i, db2, "1"));
 	}
 }
 
@@ -1115,17 +989,15 @@ static void check_union(sqlite3 *h, const char *u)
 {
 	const char *b_only = "NOT EXISTS (" KEY_OF("a") ")";
 
-	CU_ASSERT_EQUAL(dup_keys(h, u), 0);
+	CHECK_EQ(dup_keys(h, u), 0);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		CU_ASSERT_EQUAL(missing(h, i, "a", "1", u, "1", NULL, NULL), 0);
-		CU_ASSERT_EQUAL(missing(h, i, "b", b_only, u, "1", NULL, NULL),
-				0);
-		CU_ASSERT_EQUAL(missing(h, i, u, "1", "a", "1", "b", b_only),
-				0);
-		CU_ASSERT_EQUAL(keyed_count(h, i, u, "1"),
-				keyed_count(h, i, "a", "1") +
-					keyed_count(h, i, "b", b_only));
-		CU_ASSERT(keyed_count(h, i, "b", b_only) > 0);
+		CHECK_EQ(missing(h, i, "a", "1", u, "1", NULL, NULL), 0);
+		CHECK_EQ(missing(h, i, "b", b_only, u, "1", NULL, NULL), 0);
+		CHECK_EQ(missing(h, i, u, "1", "a", "1", "b", b_only), 0);
+		CHECK_EQ(keyed_count(h, i, u, "1"),
+			 keyed_count(h, i, "a", "1") +
+				 keyed_count(h, i, "b", b_only));
+		CHECK_GT(keyed_count(h, i, "b", b_only), 0);
 	}
 }
 
@@ -1143,11 +1015,11 @@ static int64_t make_ab(struct fx *f, const char *a, const char *b)
 	for (size_t i = 0; i < sizeof(util) / sizeof(util[0]); i++) {
 		if (i == 0 || i == 3) {
 			db_close(db);
-			CU_ASSERT_FATAL(
-				db_open(i ? b : a, &db, err, sizeof(err)) == 0);
+			CHECK_EQ_FATAL(
+				db_open(i ? b : a, &db, err, sizeof(err)), 0);
 		}
-		CU_ASSERT(stats_scalar(f->st, "run", "utilization", "",
-				       util[i]) == 0);
+		CHECK_EQ(stats_scalar(f->st, "run", "utilization", "", util[i]),
+			 0);
 		stats_hist_record(f->lat, 1000 + 100 * (int64_t)i);
 		f->run.wall_s = (double)i;
 		if (i == 5)
@@ -1163,7 +1035,7 @@ static int64_t make_ab(struct fx *f, const char *a, const char *b)
 static void test_import(void)
 {
 	char dir[64], a[128], b[128], c[128], e[128], err[256], where[64];
-	unsigned char *before, *after;
+	char *before, *after;
 	size_t nb = 0, na = 0;
 	struct db *dc, *da, *de;
 	int64_t b3, n[6], m[6];
@@ -1171,77 +1043,77 @@ static void test_import(void)
 	sqlite3 *h;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(a, sizeof(a), "%s/a.db", dir);
 	snprintf(b, sizeof(b), "%s/b.db", dir);
 	snprintf(c, sizeof(c), "%s/c.db", dir);
 	snprintf(e, sizeof(e), "%s/e.db", dir);
 	b3 = make_ab(&f, a, b);
-	CU_ASSERT_FATAL(b3 > 0);
-	before = file_read(b, &nb);
+	CHECK_GT_FATAL(b3, 0);
+	before = tu_slurp(b, &nb);
 
 	/* c = a, then b merged in: the union, each run once. */
-	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(db_import(dc, a, 0, true, err, sizeof(err)), 3);
-	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
+	CHECK_EQ_FATAL(db_open(c, &dc, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, a, 0, true, err, sizeof(err)), 3);
+	CHECK_EQ(db_import(dc, b, 0, true, err, sizeof(err)), 2);
 	h = q_open(c);
-	CU_ASSERT(q_exec(h, "ATTACH %Q AS a; ATTACH %Q AS b", a, b) ==
-		  SQLITE_OK);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 5);
+	CHECK_EQ(tu_sql_exec(h, "ATTACH %Q AS a; ATTACH %Q AS b", a, b),
+		 SQLITE_OK);
+	CHECK_EQ(rows(h, "runs", -1), 5);
 	check_union(h, "main");
 	/* Rows were copied, not just counted: repetition 1 has a's values. */
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT value FROM scalars JOIN runs ON id = run_id"
-			  " WHERE repetition = 1 AND metric = 'utilization'"),
-		0.5, 0);
+	CHECK_NEAR(tu_sql_double(
+			   h,
+			   "SELECT value FROM scalars JOIN runs ON id = run_id"
+			   " WHERE repetition = 1 AND metric = 'utilization'"),
+		   0.5, 0);
 
 	/* A second import copies nothing; nor does importing c into c. */
 	count_rows(h, n);
-	CU_ASSERT_EQUAL(db_import(dc, c, 0, true, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(db_import(dc, a, 0, true, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, c, 0, true, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, b, 0, true, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, a, 0, true, err, sizeof(err)), 0);
 	count_rows(h, m);
 	CU_ASSERT(memcmp(n, m, sizeof(n)) == 0);
 
 	/* Merging b into a itself gives the same runs as c. */
-	CU_ASSERT_FATAL(db_open(a, &da, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(db_import(da, b, 0, true, err, sizeof(err)), 2);
-	CU_ASSERT_EQUAL(db_import(da, b, 0, true, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(db_open(a, &da, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(da, b, 0, true, err, sizeof(err)), 2);
+	CHECK_EQ(db_import(da, b, 0, true, err, sizeof(err)), 0);
 	db_close(da);
-	CU_ASSERT_EQUAL(dup_keys(h, "a"), 0);
+	CHECK_EQ(dup_keys(h, "a"), 0);
 	check_same(h, "main", "a");
-	CU_ASSERT_EQUAL(orphans(h), 0);
+	CHECK_EQ(orphans(h), 0);
 
 	/* The source is only read. */
-	after = file_read(b, &na);
-	CU_ASSERT(before && after && na == nb && !memcmp(before, after, nb));
+	after = tu_slurp(b, &na);
+	CHECKF(before && after && na == nb && !memcmp(before, after, nb),
+	       "%zu bytes, then %zu", nb, na);
 	free(before);
 	free(after);
 
 	/* src_id copies that run only, once. */
-	CU_ASSERT_FATAL(db_open(e, &de, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(db_import(de, b, b3, true, err, sizeof(err)), 1);
-	CU_ASSERT_EQUAL(db_import(de, b, b3, true, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(db_import(de, b, 999999, true, err, sizeof(err)), 0);
-	CU_ASSERT(q_exec(h, "ATTACH %Q AS e", e) == SQLITE_OK);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM e.runs"), 1);
-	CU_ASSERT_EQUAL(q_int(h, "SELECT repetition FROM e.runs"), 3);
+	CHECK_EQ_FATAL(db_open(e, &de, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(de, b, b3, true, err, sizeof(err)), 1);
+	CHECK_EQ(db_import(de, b, b3, true, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(de, b, 999999, true, err, sizeof(err)), 0);
+	CHECK_EQ(tu_sql_exec(h, "ATTACH %Q AS e", e), SQLITE_OK);
+	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM e.runs"), 1);
+	CHECK_EQ(tu_sql_int(h, "SELECT repetition FROM e.runs"), 3);
 	snprintf(where, sizeof(where), "r.id = %lld", (long long)b3);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		CU_ASSERT_EQUAL(missing(h, i, "b", where, "e", "1", NULL, NULL),
-				0);
-		CU_ASSERT_EQUAL(missing(h, i, "e", "1", "b", where, NULL, NULL),
-				0);
-		CU_ASSERT_EQUAL(keyed_count(h, i, "e", "1"),
-				keyed_count(h, i, "b", where));
-		CU_ASSERT(keyed_count(h, i, "e", "1") > 0);
+		CHECK_EQ(missing(h, i, "b", where, "e", "1", NULL, NULL), 0);
+		CHECK_EQ(missing(h, i, "e", "1", "b", where, NULL, NULL), 0);
+		CHECK_EQ(keyed_count(h, i, "e", "1"),
+			 keyed_count(h, i, "b", where));
+		CHECK_GT(keyed_count(h, i, "e", "1"), 0);
 	}
 
 	sqlite3_close(h);
 	db_close(dc);
 	db_close(de);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 static void test_import_refused(void)
@@ -1256,39 +1128,38 @@ static void test_import_refused(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(c, sizeof(c), "%s/c.db", dir);
 	snprintf(d, sizeof(d), "%s/d.db", dir);
 	snprintf(g, sizeof(g), "%s/g.db", dir);
-	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(c, &dc, err, sizeof(err)), 0);
 	put(dc, &f, hash, "{}", 0, "test", "ok");
 	h = q_open(c);
 
 	/* The same scenario name with another hash. */
-	CU_ASSERT_FATAL(db_open(d, &dd, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(d, &dd, err, sizeof(err)), 0);
 	put(dd, &f, "0123456789abcdef", "{}", 0, "test", "ok");
 	db_close(dd);
 	count_rows(h, n);
-	CU_ASSERT_EQUAL(db_import(dc, d, 0, true, err, sizeof(err)), -EXDEV);
+	CHECK_EQ(db_import(dc, d, 0, true, err, sizeof(err)), -EXDEV);
 	check_msg(err, d, "different scenario files");
 	CU_ASSERT(strstr(err, "0123456789abcdef") != NULL);
 	CU_ASSERT(strstr(err, hash) != NULL);
-	CU_ASSERT_EQUAL(db_import(dc, d, 1, true, err, sizeof(err)), -EXDEV);
+	CHECK_EQ(db_import(dc, d, 1, true, err, sizeof(err)), -EXDEV);
 	count_rows(h, m);
 	CU_ASSERT(memcmp(n, m, sizeof(n)) == 0);
 	/* Another scenario name is no conflict; without the check, it goes. */
-	CU_ASSERT_FATAL(db_open(g, &dd, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(g, &dd, err, sizeof(err)), 0);
 	f.run.scenario = "other";
 	put(dd, &f, "fedcba9876543210", "{}", 0, "test", "ok");
 	db_close(dd);
-	CU_ASSERT_EQUAL(db_import(dc, g, 0, true, err, sizeof(err)), 1);
-	CU_ASSERT_EQUAL(db_import(dc, d, 0, false, err, sizeof(err)), 1);
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
+	CHECK_EQ(db_import(dc, g, 0, true, err, sizeof(err)), 1);
+	CHECK_EQ(db_import(dc, d, 0, false, err, sizeof(err)), 1);
+	CHECK_EQ(rows(h, "runs", -1), 3);
 
 	/* Sources that are not usnsim databases of this version. */
 	snprintf(src, sizeof(src), "%s/missing.db", dir);
-	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
-			-EACCES);
+	CHECK_EQ(db_import(dc, src, 0, false, err, sizeof(err)), -EACCES);
 	check_msg(err, src, "cannot read DB");
 	CU_ASSERT(!file_exists(src));
 	snprintf(src, sizeof(src), "%s/noise.db", dir);
@@ -1297,29 +1168,27 @@ static void test_import_refused(void)
 	for (int i = 0; i < 4096; i++)
 		fputc((i * 7919) % 251, fp);
 	fclose(fp);
-	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
-			-EILSEQ);
+	CHECK_EQ(db_import(dc, src, 0, false, err, sizeof(err)), -EILSEQ);
 	check_msg(err, src, "not a usnsim database");
 	snprintf(src, sizeof(src), "%s/v99.db", dir);
-	CU_ASSERT_FATAL(sqlite3_open(src, &v) == SQLITE_OK);
-	CU_ASSERT(q_exec(v, "CREATE TABLE runs (id);"
-			    " PRAGMA user_version = 99") == SQLITE_OK);
-	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
-			-ENOTSUP);
+	CHECK_EQ_FATAL(sqlite3_open(src, &v), SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(v, "CREATE TABLE runs (id);"
+				" PRAGMA user_version = 99"),
+		 SQLITE_OK);
+	CHECK_EQ(db_import(dc, src, 0, false, err, sizeof(err)), -ENOTSUP);
 	check_msg(err, src, "schema version 99");
-	CU_ASSERT(q_exec(v, "PRAGMA user_version = 0") == SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(v, "PRAGMA user_version = 0"), SQLITE_OK);
 	sqlite3_close(v);
-	CU_ASSERT_EQUAL(db_import(dc, src, 0, false, err, sizeof(err)),
-			-EILSEQ);
+	CHECK_EQ(db_import(dc, src, 0, false, err, sizeof(err)), -EILSEQ);
 	check_msg(err, src, "no usnsim schema version");
-	CU_ASSERT_EQUAL(rows(h, "runs", -1), 3);
+	CHECK_EQ(rows(h, "runs", -1), 3);
 	/* The handle still works after all that. */
-	CU_ASSERT_EQUAL(db_import(dc, g, 0, true, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, g, 0, true, err, sizeof(err)), 0);
 
 	sqlite3_close(h);
 	db_close(dc);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* The source is being written by another connection (WAL): only its
@@ -1332,33 +1201,35 @@ static void test_import_live(void)
 	sqlite3 *w;
 
 	fx_setup(&f);
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	/* characters that mean something in a URI */
 	snprintf(b, sizeof(b), "%s/b ?x=1#%%41.db", dir);
 	snprintf(c, sizeof(c), "%s/c.db", dir);
-	CU_ASSERT_FATAL(db_open(b, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(b, &db, err, sizeof(err)), 0);
 	put(db, &f, f.run.hash, "{}", 0, "test", "ok");
 	put(db, &f, f.run.hash, "{}", 1, "test", "ok");
 	w = q_open(b);
-	CU_ASSERT(q_exec(w, "BEGIN IMMEDIATE;"
-			    " INSERT INTO runs (scenario, path, hash, point,"
-			    " repetition, seed, engine, version, started,"
-			    " wall_s, events, sim_s, status) SELECT scenario,"
-			    " path, hash, point, 2, seed, engine, version,"
-			    " started, wall_s, events, sim_s, status"
-			    " FROM runs WHERE repetition = 0") == SQLITE_OK);
-	CU_ASSERT_FATAL(db_open(c, &dc, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
-	CU_ASSERT(q_exec(w, "COMMIT") == SQLITE_OK);
+	CHECK_EQ(tu_sql_exec(w,
+			     "BEGIN IMMEDIATE;"
+			     " INSERT INTO runs (scenario, path, hash, point,"
+			     " repetition, seed, engine, version, started,"
+			     " wall_s, events, sim_s, status) SELECT scenario,"
+			     " path, hash, point, 2, seed, engine, version,"
+			     " started, wall_s, events, sim_s, status"
+			     " FROM runs WHERE repetition = 0"),
+		 SQLITE_OK);
+	CHECK_EQ_FATAL(db_open(c, &dc, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, b, 0, true, err, sizeof(err)), 2);
+	CHECK_EQ(tu_sql_exec(w, "COMMIT"), SQLITE_OK);
 	put(db, &f, f.run.hash, "{}", 3, "test", "ok");
-	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 2);
-	CU_ASSERT_EQUAL(db_import(dc, b, 0, true, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dc, b, 0, true, err, sizeof(err)), 2);
+	CHECK_EQ(db_import(dc, b, 0, true, err, sizeof(err)), 0);
 
 	sqlite3_close(w);
 	db_close(db);
 	db_close(dc);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* Student t quantiles, from published tables. */
@@ -1386,13 +1257,13 @@ static struct ci ci_of(struct db *db, const char *hash, const char *version,
 
 static void check_ci(struct ci c, uint32_t n, double mean, double half)
 {
-	CU_ASSERT_EQUAL(c.ret, 0);
-	CU_ASSERT_EQUAL(c.n, n);
-	CU_ASSERT_DOUBLE_EQUAL(c.mean, mean, 1e-9 * fabs(mean));
+	CHECK_EQ(c.ret, 0);
+	CHECK_EQ(c.n, n);
+	CHECK_NEAR(c.mean, mean, 1e-9 * fabs(mean));
 	if (isinf(half)) {
-		CU_ASSERT(c.half == half);
+		CHECK_EQ(c.half, half);
 	} else {
-		CU_ASSERT_DOUBLE_EQUAL(c.half, half, 1e-9 * fabs(half));
+		CHECK_NEAR(c.half, half, 1e-9 * fabs(half));
 	}
 }
 
@@ -1411,34 +1282,31 @@ static void make_ci_runs(struct db *db, struct fx *f, const char *hash)
 {
 	struct stat_hist *b;
 
-	CU_ASSERT(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 3) ==
-		  0);
+	CHECK_EQ(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 3), 0);
 	/* the same dotted name split elsewhere: must not be mixed in */
-	CU_ASSERT(stats_scalar(f->st, "apps", "src.drops.queue_full", "",
-			       1000) == 0);
+	CHECK_EQ(stats_scalar(f->st, "apps", "src.drops.queue_full", "", 1000),
+		 0);
 	/* a histogram still empty in repetition 0 */
 	b = stats_hist(f->st, "apps.b", "latency", "ps");
 	CU_ASSERT_FATAL(b != NULL);
 	put(db, f, hash, P, 0, "test", "ok");
-	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 0.25) == 0);
+	CHECK_EQ(stats_scalar(f->st, "run", "utilization", "", 0.25), 0);
 	put(db, f, hash, P, 0, "old", "ok");
 	stats_hist_record(b, 10);
 	stats_hist_record(b, 30);
 
 	stats_hist_record(f->lat, 1660);
-	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 0.5) == 0);
-	CU_ASSERT(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 5) ==
-		  0);
+	CHECK_EQ(stats_scalar(f->st, "run", "utilization", "", 0.5), 0);
+	CHECK_EQ(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 5), 0);
 	put(db, f, hash, P, 1, "test", "ok");
 	stats_hist_record(f->lat, 1820);
 	stats_hist_record(b, 50);
-	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 1) == 0);
-	CU_ASSERT(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 7) ==
-		  0);
+	CHECK_EQ(stats_scalar(f->st, "run", "utilization", "", 1), 0);
+	CHECK_EQ(stats_scalar(f->st, "apps.src", "drops.queue_full", "", 7), 0);
 	put(db, f, hash, P, 2, "test", "ok");
 
 	stats_hist_record(f->lat, 1000000);
-	CU_ASSERT(stats_scalar(f->st, "run", "utilization", "", 100) == 0);
+	CHECK_EQ(stats_scalar(f->st, "run", "utilization", "", 100), 0);
 	put(db, f, hash, P, 3, "test", "failed");
 	put(db, f, hash, Q, 0, "test", "ok");
 }
@@ -1453,9 +1321,9 @@ static void test_metric_ci(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	make_ci_runs(db, &f, hash);
 
 	/* mean 1640/3, sample variance 120400/3 */
@@ -1493,42 +1361,38 @@ static void test_metric_ci(void)
 
 	/* One run: no interval. */
 	c = ci_of(db, hash, "test", Q, "apps.a.latency.count", 0.95);
-	CU_ASSERT(c.ret == 0 && c.n == 1 && c.mean == 8 && isinf(c.half) &&
-		  c.half > 0);
+	CHECK_EQ(c.ret, 0);
+	CHECK_EQ(c.n, 1);
+	CHECK_EQ(c.mean, 8);
+	CHECKF(isinf(c.half) && c.half > 0, "half-width %g", c.half);
 
 	/* No such metric, stat, point, hash or version. */
-	CU_ASSERT_EQUAL(
-		ci_of(db, hash, "test", P, "apps.a.latency.p75", 0.95).ret,
-		-ENOENT);
-	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "apps.a.latency", 0.95).ret,
-			-ENOENT);
-	CU_ASSERT_EQUAL(
-		ci_of(db, hash, "test", P, "apps.a.nope.mean", 0.95).ret,
-		-ENOENT);
-	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "sent", 0.95).ret, -ENOENT);
-	CU_ASSERT_EQUAL(
+	CHECK_EQ(ci_of(db, hash, "test", P, "apps.a.latency.p75", 0.95).ret,
+		 -ENOENT);
+	CHECK_EQ(ci_of(db, hash, "test", P, "apps.a.latency", 0.95).ret,
+		 -ENOENT);
+	CHECK_EQ(ci_of(db, hash, "test", P, "apps.a.nope.mean", 0.95).ret,
+		 -ENOENT);
+	CHECK_EQ(ci_of(db, hash, "test", P, "sent", 0.95).ret, -ENOENT);
+	CHECK_EQ(
 		ci_of(db, hash, "test", P, "apps.a.latency.mean; --", 0.95).ret,
 		-ENOENT);
-	CU_ASSERT_EQUAL(
-		ci_of(db, hash, "test", "{}", "run.utilization", 0.95).ret,
-		-ENOENT);
-	CU_ASSERT_EQUAL(
-		ci_of(db, "nohash", NULL, P, "run.utilization", 0.95).ret,
-		-ENOENT);
-	CU_ASSERT_EQUAL(ci_of(db, hash, "v9", P, "run.utilization", 0.95).ret,
-			-ENOENT);
-	CU_ASSERT_EQUAL(db_metric_ci(db, hash, "test", P, "run.nope", 0.95,
-				     &c.mean, &c.half, &c.n, err, sizeof(err)),
-			-ENOENT);
+	CHECK_EQ(ci_of(db, hash, "test", "{}", "run.utilization", 0.95).ret,
+		 -ENOENT);
+	CHECK_EQ(ci_of(db, "nohash", NULL, P, "run.utilization", 0.95).ret,
+		 -ENOENT);
+	CHECK_EQ(ci_of(db, hash, "v9", P, "run.utilization", 0.95).ret,
+		 -ENOENT);
+	CHECK_EQ(db_metric_ci(db, hash, "test", P, "run.nope", 0.95, &c.mean,
+			      &c.half, &c.n, err, sizeof(err)),
+		 -ENOENT);
 	check_msg(err, path, "no metric run.nope");
-	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "run.utilization", 1).ret,
-			-EINVAL);
-	CU_ASSERT_EQUAL(ci_of(db, hash, "test", P, "run.utilization", 0).ret,
-			-EINVAL);
+	CHECK_EQ(ci_of(db, hash, "test", P, "run.utilization", 1).ret, -EINVAL);
+	CHECK_EQ(ci_of(db, hash, "test", P, "run.utilization", 0).ret, -EINVAL);
 
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 /* summary_ci agrees with db_metric_ci (any version) and with the hand
@@ -1541,22 +1405,21 @@ static void check_view_col(sqlite3 *h, struct db *db, const char *hash,
 
 	snprintf(metric, sizeof(metric), "apps.a.latency.%s", col);
 	c = ci_of(db, hash, NULL, P, metric, 0.95);
-	CU_ASSERT_EQUAL(c.ret, 0);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT %s FROM summary_ci WHERE hash = %Q"
-		       " AND point = %Q AND component = 'apps.a'"
-		       " AND metric = 'latency'",
-		       col, hash, P),
-		c.mean, 1e-9 * c.mean);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT %s_ci FROM summary_ci"
-				      " WHERE hash = %Q AND point = %Q"
-				      " AND component = 'apps.a'"
-				      " AND metric = 'latency'",
-				      col, hash, P),
-			       c.half, 1e-9 * c.half);
-	CU_ASSERT(c.half > 0);
+	CHECK_EQ(c.ret, 0);
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT %s FROM summary_ci WHERE hash = %Q"
+				 " AND point = %Q AND component = 'apps.a'"
+				 " AND metric = 'latency'",
+				 col, hash, P),
+		   c.mean, 1e-9 * c.mean);
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT %s_ci FROM summary_ci"
+				 " WHERE hash = %Q AND point = %Q"
+				 " AND component = 'apps.a'"
+				 " AND metric = 'latency'",
+				 col, hash, P),
+		   c.half, 1e-9 * c.half);
+	CHECK_GT(c.half, 0);
 }
 
 static void test_summary_ci(void)
@@ -1571,81 +1434,87 @@ static void test_summary_ci(void)
 
 	fx_setup(&f);
 	hash = f.run.hash;
-	tmp_dir(dir, sizeof(dir));
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
 	snprintf(path, sizeof(path), "%s/results.db", dir);
-	CU_ASSERT_FATAL(db_open(path, &db, err, sizeof(err)) == 0);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
 	make_ci_runs(db, &f, hash);
 	h = q_open(path);
 
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM t_quantiles"), 1000);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 2"), T975_2,
-		1e-12);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 1"), T975_1,
-		1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h, "SELECT t975 FROM t_quantiles WHERE df = 1000"),
-		1.962339, 1e-6);
+	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM t_quantiles"), 1000);
+	CHECK_NEAR(
+		tu_sql_double(h, "SELECT t975 FROM t_quantiles WHERE df = 2"),
+		T975_2, 1e-12);
+	CHECK_NEAR(
+		tu_sql_double(h, "SELECT t975 FROM t_quantiles WHERE df = 1"),
+		T975_1, 1e-9);
+	CHECK_NEAR(tu_sql_double(
+			   h, "SELECT t975 FROM t_quantiles WHERE df = 1000"),
+		   1.962339, 1e-6);
 
 	/* one row per statistic and point; the failed run left out */
-	CU_ASSERT_EQUAL(q_int(h, "SELECT count(*) FROM summary_ci"), 4);
-	CU_ASSERT_EQUAL(
-		q_int(h,
-		      "SELECT n FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		      P),
+	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM summary_ci"), 4);
+	CHECK_EQ(
+		tu_sql_int(
+			h,
+			"SELECT n FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		4);
 	CU_ASSERT_STRING_EQUAL(
-		q_text(h, buf, sizeof(buf),
-		       "SELECT scenario || ' ' || unit"
-		       " FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+		tu_sql_text(
+			h, buf, sizeof(buf),
+			"SELECT scenario || ' ' || unit"
+			" FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		"dbtest ps");
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT mean FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+	CHECK_NEAR(
+		tu_sql_double(
+			h,
+			"SELECT mean FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		495, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+	CHECK_NEAR(
+		tu_sql_double(
+			h,
+			"SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		T975_3 * sqrt(112300.0 / 3) / 2, 1e-9);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		check_view_col(h, db, hash, cols[i]);
 	/* a single run has no interval */
-	CU_ASSERT_EQUAL(
-		q_int(h,
-		      "SELECT n = 1 AND mean = 1005180.0 / 8"
-		      " AND mean_ci IS NULL AND p99_ci IS NULL"
-		      " FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		      Q),
+	CHECK_EQ(
+		tu_sql_int(
+			h,
+			"SELECT n = 1 AND mean = 1005180.0 / 8"
+			" AND mean_ci IS NULL AND p99_ci IS NULL"
+			" FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			Q),
 		1);
 	/* apps.b: repetition 0 had no samples and does not count */
-	CU_ASSERT_EQUAL(q_int(h,
-			      "SELECT n = 2 AND mean = 25 FROM summary_ci"
-			      " WHERE component = 'apps.b' AND point = %Q",
-			      P),
-			1);
-	CU_ASSERT_DOUBLE_EQUAL(q_real(h,
-				      "SELECT mean_ci FROM summary_ci"
-				      " WHERE component = 'apps.b'"
-				      " AND point = %Q",
-				      P),
-			       T975_1 * 5, 1e-9);
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT n = 2 AND mean = 25 FROM summary_ci"
+			    " WHERE component = 'apps.b' AND point = %Q",
+			    P),
+		 1);
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT mean_ci FROM summary_ci"
+				 " WHERE component = 'apps.b'"
+				 " AND point = %Q",
+				 P),
+		   T975_1 * 5, 1e-9);
 	/* beyond the table, the normal quantile */
-	CU_ASSERT(q_exec(h, "DELETE FROM t_quantiles WHERE df = 3") ==
-		  SQLITE_OK);
-	CU_ASSERT_DOUBLE_EQUAL(
-		q_real(h,
-		       "SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
-		       P),
+	CHECK_EQ(tu_sql_exec(h, "DELETE FROM t_quantiles WHERE df = 3"),
+		 SQLITE_OK);
+	CHECK_NEAR(
+		tu_sql_double(
+			h,
+			"SELECT mean_ci FROM summary_ci WHERE component = 'apps.a' AND point = %Q",
+			P),
 		1.959964 * sqrt(112300.0 / 3) / 2, 1e-9);
 
 	sqlite3_close(h);
 	db_close(db);
 	fx_teardown(&f);
-	tmp_remove(dir);
+	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
 int suite_db(void)

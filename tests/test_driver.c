@@ -208,13 +208,13 @@ static void check_light(struct fx *f, sim_time cost)
 	fx_cbr(f, 0, 10 * SIM_US, 100);
 	sim_run(f->sim, 2 * SIM_MS);
 	drv_finish(f->d);
-	CU_ASSERT_EQUAL(f->delivered, 100);
+	CHECK_EQ(f->delivered, 100);
 	for (size_t i = 0; i < f->n; i++)
 		CHECKF(f->lat[i] == cost,
 		       "packet %zu: latency %lld ps, not %lld", i,
 		       (long long)f->lat[i], (long long)cost);
-	CU_ASSERT_EQUAL(fx_stat(f, "stage.driver"), (double)cost);
-	CU_ASSERT_EQUAL(fx_stat(f, "batches"), 100);
+	CHECK_EQ(fx_stat(f, "stage.driver"), (double)cost);
+	CHECK_EQ(fx_stat(f, "batches"), 100);
 	fx_conserved(f);
 }
 
@@ -225,8 +225,8 @@ static void test_kernel_per_packet(void)
 
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 1, 0), 0);
 	check_light(&f, 100 * SIM_NS);
-	CU_ASSERT_EQUAL(fx_stat(&f, "ipc"), 0);
-	CU_ASSERT_EQUAL(fx_stat(&f, "busy"), 100 * 100 * SIM_NS);
+	CHECK_EQ(fx_stat(&f, "ipc"), 0);
+	CHECK_EQ(fx_stat(&f, "busy"), 100 * 100 * SIM_NS);
 	fx_fini(&f);
 }
 
@@ -247,8 +247,8 @@ static void test_user_adds_ipc(void)
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, user, 1, 0), 0);
 	check_light(&f, ipc + 100 * SIM_NS);
 	mu = fx_stat(&f, "stage.driver");
-	CU_ASSERT_EQUAL(fx_stat(&f, "ipc"), 100);
-	CU_ASSERT_EQUAL(fx_stat(&f, "copies"), 0);
+	CHECK_EQ(fx_stat(&f, "ipc"), 100);
+	CHECK_EQ(fx_stat(&f, "copies"), 0);
 	fx_fini(&f);
 	CHECKF(fabs((mu - mk) - (double)ipc) <= 0.05 * (double)ipc,
 	       "user - kernel = %.0f ps, ipc_cost %lld ps", mu - mk,
@@ -272,15 +272,15 @@ static void test_batching_amortizes_ipc(void)
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
 	fx_cbr(&f, 0, 0, 800);
 	sim_run(f.sim, 10 * SIM_MS);
-	CU_ASSERT_EQUAL(f.delivered, 800);
-	CU_ASSERT_EQUAL(fx_stat(&f, "batches"), 101);
-	CU_ASSERT_EQUAL(fx_stat(&f, "ipc"), 101);
-	CU_ASSERT_EQUAL(fx_stat(&f, "busy"), (double)busy);
-	CU_ASSERT_EQUAL(f.at[f.n - 1], busy);
+	CHECK_EQ(f.delivered, 800);
+	CHECK_EQ(fx_stat(&f, "batches"), 101);
+	CHECK_EQ(fx_stat(&f, "ipc"), 101);
+	CHECK_EQ(fx_stat(&f, "busy"), (double)busy);
+	CHECK_EQ(f.at[f.n - 1], busy);
 	/* the second batch: packets 2..9 leave together after ipc + 8 pp */
-	CU_ASSERT_EQUAL(f.at[1], ipc + pp + ipc + 8 * pp);
-	CU_ASSERT_EQUAL(f.at[8], f.at[1]);
-	CU_ASSERT_EQUAL(f.at[9], f.at[1] + ipc + 8 * pp);
+	CHECK_EQ(f.at[1], ipc + pp + ipc + 8 * pp);
+	CHECK_EQ(f.at[8], f.at[1]);
+	CHECK_EQ(f.at[9], f.at[1] + ipc + 8 * pp);
 	per_pkt = fx_stat(&f, "busy") / 800;
 	CHECKF(fabs(per_pkt - expect) / expect < 0.02,
 	       "%.0f ps per packet, expected about %.0f", per_pkt, expect);
@@ -299,8 +299,8 @@ static void test_copy_mode(void)
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
 	f.len_bytes = 1500;
 	check_light(&f, 2 * SIM_US + 100 * SIM_NS + 150 * SIM_NS);
-	CU_ASSERT_EQUAL(fx_stat(&f, "copies"), 100);
-	CU_ASSERT_EQUAL(fx_stat(&f, "copied_bytes"), 100 * 1500);
+	CHECK_EQ(fx_stat(&f, "copies"), 100);
+	CHECK_EQ(fx_stat(&f, "copied_bytes"), 100 * 1500);
 	fx_fini(&f);
 }
 
@@ -318,9 +318,11 @@ static void test_shared_core(void)
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, NULL);
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, &f);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_EQUAL_FATAL(f.n, 2);
-	CU_ASSERT(f.dir[0] == 0 && f.lat[0] == ipc + pp);
-	CU_ASSERT(f.dir[1] == 1 && f.lat[1] == 2 * (ipc + pp));
+	CHECK_EQ_FATAL(f.n, 2);
+	CHECK_EQ(f.dir[0], 0);
+	CHECK_EQ(f.lat[0], ipc + pp);
+	CHECK_EQ(f.dir[1], 1);
+	CHECK_EQ(f.lat[1], 2 * (ipc + pp));
 	fx_conserved(&f);
 	fx_fini(&f);
 
@@ -328,9 +330,10 @@ static void test_shared_core(void)
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, NULL);
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, &f);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_EQUAL_FATAL(f.n, 2);
-	CU_ASSERT(f.lat[0] == pp && f.lat[1] == pp);
-	CU_ASSERT(f.dir[0] != f.dir[1]);
+	CHECK_EQ_FATAL(f.n, 2);
+	CHECK_EQ(f.lat[0], pp);
+	CHECK_EQ(f.lat[1], pp);
+	CHECK_NE(f.dir[0], f.dir[1]);
 	fx_conserved(&f);
 	fx_fini(&f);
 }
@@ -347,9 +350,9 @@ static void test_sq_full(void)
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
 	fx_cbr(&f, 0, 0, 10);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_EQUAL(f.delivered, 4);
-	CU_ASSERT_EQUAL(fx_stat(&f, "drops.sq_full"), 6);
-	CU_ASSERT_EQUAL(f.at[3], 4 * (2 * SIM_US + 100 * SIM_NS));
+	CHECK_EQ(f.delivered, 4);
+	CHECK_EQ(fx_stat(&f, "drops.sq_full"), 6);
+	CHECK_EQ(f.at[3], 4 * (2 * SIM_US + 100 * SIM_NS));
 	fx_conserved(&f);
 	fx_fini(&f);
 }
@@ -401,13 +404,13 @@ static void test_user_crash_recovers(void)
 
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
 	crash_run(&f, &sn);
-	CU_ASSERT(sn.in_driver >= 2);
-	CU_ASSERT_EQUAL(fx_stat(&f, "lost.crash"), (double)sn.in_driver);
-	CU_ASSERT_EQUAL(fx_stat(&f, "lost.outage"), outage);
-	CU_ASSERT_EQUAL(fx_stat(&f, "crashes"), 1);
-	CU_ASSERT_EQUAL(fx_stat(&f, "restarts"), 1);
-	CU_ASSERT_EQUAL(fx_stat(&f, "host_down"), 0);
-	CU_ASSERT_EQUAL(fx_stat(&f, "downtime"), (double)restart);
+	CHECK_GE(sn.in_driver, 2);
+	CHECK_EQ(fx_stat(&f, "lost.crash"), (double)sn.in_driver);
+	CHECK_EQ(fx_stat(&f, "lost.outage"), outage);
+	CHECK_EQ(fx_stat(&f, "crashes"), 1);
+	CHECK_EQ(fx_stat(&f, "restarts"), 1);
+	CHECK_EQ(fx_stat(&f, "host_down"), 0);
+	CHECK_EQ(fx_stat(&f, "downtime"), (double)restart);
 	CU_ASSERT_FALSE(drv_host_down(f.d));
 	for (size_t i = 0; i < f.n; i++) {
 		CHECKF(f.at[i] < CRASH_T || f.at[i] > back,
@@ -417,9 +420,9 @@ static void test_user_crash_recovers(void)
 			first_after = f.at[i];
 	}
 	/* the first packet after the restart arrives at 300.5 us */
-	CU_ASSERT_EQUAL(first_after, back + OFFSET + ipc + pp);
-	CU_ASSERT(drv_held_by(f.d, 0) > 0);
-	CU_ASSERT_EQUAL(f.delivered + f.dropped + drv_held_by(f.d, 0), 700);
+	CHECK_EQ(first_after, back + OFFSET + ipc + pp);
+	CHECK_GT(drv_held_by(f.d, 0), 0);
+	CHECK_EQ(f.delivered + f.dropped + drv_held_by(f.d, 0), 700);
 	fx_conserved(&f);
 	fx_fini(&f);
 }
@@ -438,19 +441,19 @@ static void test_kernel_crash_host_down(void)
 	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
 	crash_run(&f, &sn);
 	/* the packet of 99.5 us is in service until 100.3 us */
-	CU_ASSERT_EQUAL(sn.in_driver, 1);
-	CU_ASSERT_EQUAL(fx_stat(&f, "lost.crash"), 1);
-	CU_ASSERT_EQUAL(fx_stat(&f, "lost.host_down"), 600);
-	CU_ASSERT_EQUAL(f.delivered, 99);
-	CU_ASSERT_EQUAL(f.at[f.n - 1], 98 * SIM_US + OFFSET + 800 * SIM_NS);
+	CHECK_EQ(sn.in_driver, 1);
+	CHECK_EQ(fx_stat(&f, "lost.crash"), 1);
+	CHECK_EQ(fx_stat(&f, "lost.host_down"), 600);
+	CHECK_EQ(f.delivered, 99);
+	CHECK_EQ(f.at[f.n - 1], 98 * SIM_US + OFFSET + 800 * SIM_NS);
 	CU_ASSERT(drv_host_down(f.d));
-	CU_ASSERT_EQUAL(f.down_calls, 1);
-	CU_ASSERT_EQUAL(f.down_at, CRASH_T);
-	CU_ASSERT_EQUAL(fx_stat(&f, "host_down"), 1);
-	CU_ASSERT_EQUAL(fx_stat(&f, "host_down_at"), (double)CRASH_T);
-	CU_ASSERT_EQUAL(fx_stat(&f, "restarts"), 0);
-	CU_ASSERT_EQUAL(sim_now(f.sim), 700 * SIM_US + OFFSET + 2 * SIM_US);
-	CU_ASSERT_EQUAL(drv_held_by(f.d, 0), 0);
+	CHECK_EQ(f.down_calls, 1);
+	CHECK_EQ(f.down_at, CRASH_T);
+	CHECK_EQ(fx_stat(&f, "host_down"), 1);
+	CHECK_EQ(fx_stat(&f, "host_down_at"), (double)CRASH_T);
+	CHECK_EQ(fx_stat(&f, "restarts"), 0);
+	CHECK_EQ(sim_now(f.sim), 700 * SIM_US + OFFSET + 2 * SIM_US);
+	CHECK_EQ(drv_held_by(f.d, 0), 0);
 	fx_conserved(&f);
 	fx_fini(&f);
 }
@@ -477,7 +480,7 @@ static uint64_t rate_crashes(uint32_t rep, double *downtime, double *restarts,
 	*restarts = fx_stat(&f, "restarts");
 	*trace = f.sim->trace;
 	fx_conserved(&f);
-	CU_ASSERT(fx_stat(&f, "lost.outage") > 0);
+	CHECK_GT(fx_stat(&f, "lost.outage"), 0);
 	fx_fini(&f);
 	return n;
 }
@@ -492,15 +495,19 @@ static void test_crash_rate(void)
 
 	printf("\n    crashes in 200 ms at 2000/s: %llu, %llu (expected ~333) ",
 	       (unsigned long long)a, (unsigned long long)c);
-	CU_ASSERT_EQUAL(a, b);
-	CU_ASSERT_EQUAL(ta, tb); /* the same fingerprint */
-	CU_ASSERT_NOT_EQUAL(a, c);
-	CU_ASSERT_NOT_EQUAL(ta, tc);
+	CHECK_EQ(a, b);
+	CHECK_EQ(ta, tb); /* the same fingerprint */
+	CHECK_NE(a, c);
+	CHECK_NE(ta, tc);
 	/* Poisson-like count: within 5 sigma of 333 */
-	CU_ASSERT(fabs((double)a - 333.3) < 5 * sqrt(333.3));
-	CU_ASSERT(restarts == (double)a || restarts == (double)a - 1);
-	CU_ASSERT(down > (double)(restarts * 100 * SIM_US) - 1);
-	CU_ASSERT(down <= (double)(a * 100 * SIM_US));
+	CHECKF(fabs((double)a - 333.3) < 5 * sqrt(333.3),
+	       "%llu crashes, want 333.3 within %g", (unsigned long long)a,
+	       5 * sqrt(333.3));
+	CHECKF(restarts == (double)a || restarts == (double)a - 1,
+	       "%g restarts after %llu crashes", restarts,
+	       (unsigned long long)a);
+	CHECK_GT(down, (double)(restarts * 100 * SIM_US) - 1);
+	CHECK_LE(down, (double)(a * 100 * SIM_US));
 }
 
 /* The user crash run on both engines: the same deliveries at the same
@@ -525,9 +532,9 @@ static void test_engines_agree(void)
 		fx_conserved(&f);
 		fx_fini(&f);
 	}
-	CU_ASSERT_EQUAL(trace[0], trace[1]);
-	CU_ASSERT_EQUAL(delivered[0], delivered[1]);
-	CU_ASSERT_EQUAL(last[0], last[1]);
+	CHECK_EQ(trace[0], trace[1]);
+	CHECK_EQ(delivered[0], delivered[1]);
+	CHECK_EQ(last[0], last[1]);
 }
 
 int suite_driver(void)

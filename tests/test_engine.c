@@ -17,6 +17,7 @@
 #include <CUnit/CUnit.h>
 
 #include "sim.h"
+#include "util.h"
 
 struct ref_ev {
 	sim_time t;
@@ -109,7 +110,7 @@ static void differential(const char *backend)
 			e.t = sim_now(sim) + d;
 			e.id = sim_schedule(sim, d, on_pop,
 					    (void *)(uintptr_t)tag, NULL);
-			CU_ASSERT_NOT_EQUAL(e.id, 0);
+			CHECK_NE(e.id, 0);
 			tag++;
 			ref_insert(&r, e);
 		} else if (x < grow + cancel) {
@@ -117,7 +118,7 @@ static void differential(const char *backend)
 			size_t i =
 				xorshift(&rng) % 8 ? xorshift(&rng) % r.n : 0;
 
-			CU_ASSERT_EQUAL(sim_cancel(sim, r.v[i].id), 0);
+			CHECK_EQ(sim_cancel(sim, r.v[i].id), 0);
 			stale[nstale++ % 1024] = r.v[i].id;
 			ref_remove(&r, i);
 			cancels++;
@@ -126,7 +127,7 @@ static void differential(const char *backend)
 				stale[xorshift(&rng) %
 				      (nstale < 1024 ? nstale : 1024)];
 
-			CU_ASSERT_EQUAL(sim_cancel(sim, id), -ENOENT);
+			CHECK_EQ(sim_cancel(sim, id), -ENOENT);
 		} else if (x < grow + cancel + 8) {
 			/* up to a time short of the next event: runs nothing */
 			sim_time until = sim_now(sim) +
@@ -152,10 +153,10 @@ static void differential(const char *backend)
 		if (r.n > peak)
 			peak = r.n;
 	}
-	CU_ASSERT_EQUAL(mismatches, 0);
-	CU_ASSERT(pops > 200000);
-	CU_ASSERT(cancels > 100000);
-	CU_ASSERT(peak > 500); /* the heap was deep, not just a few entries */
+	CHECK_EQ(mismatches, 0);
+	CHECK_GT(pops, 200000);
+	CHECK_GT(cancels, 100000);
+	CHECK_GT(peak, 500); /* the heap was deep, not just a few entries */
 	/* drain: the rest must come out in reference order */
 	while (r.n > 0) {
 		sim_run(sim, SIM_TIME_MAX);
@@ -163,8 +164,8 @@ static void differential(const char *backend)
 			mismatches++;
 		ref_remove(&r, 0);
 	}
-	CU_ASSERT_EQUAL(mismatches, 0);
-	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	CHECK_EQ(mismatches, 0);
+	CHECK_EQ(sim_pending(sim), 0);
 	free(stale);
 	free(r.v);
 	sim_destroy(sim);
@@ -191,23 +192,22 @@ static void equal_times_fifo_and_until(const char *backend)
 	sim_schedule(sim, 5 * SIM_NS, record, (void *)4, NULL);
 	sim_schedule(sim, 2 * SIM_NS, record, (void *)2, NULL);
 	late = sim_schedule(sim, 10 * SIM_NS, record, (void *)9, NULL);
-	CU_ASSERT_EQUAL(sim_run(sim, 5 * SIM_NS), 4);
-	CU_ASSERT_EQUAL(sim_now(sim), 5 * SIM_NS);
-	CU_ASSERT_EQUAL(norder, 4);
+	CHECK_EQ(sim_run(sim, 5 * SIM_NS), 4);
+	CHECK_EQ(sim_now(sim), 5 * SIM_NS);
+	CHECK_EQ(norder, 4);
 	for (int i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL(order[i], i + 1);
+		CHECK_EQ(order[i], i + 1);
 	/* run(until) with nothing due still advances time */
-	CU_ASSERT_EQUAL(sim_run(sim, 7 * SIM_NS), 0);
-	CU_ASSERT_EQUAL(sim_now(sim), 7 * SIM_NS);
+	CHECK_EQ(sim_run(sim, 7 * SIM_NS), 0);
+	CHECK_EQ(sim_now(sim), 7 * SIM_NS);
 	/* the past is refused; ids of run events are stale */
-	CU_ASSERT_EQUAL(sim_schedule_at(sim, 6 * SIM_NS, record, NULL, NULL),
-			0);
-	CU_ASSERT_EQUAL(sim_schedule(sim, -1, record, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(sim_cancel(sim, late), 0);
-	CU_ASSERT_EQUAL(sim_cancel(sim, late), -ENOENT);
-	CU_ASSERT_EQUAL(sim_cancel(sim, 0), -ENOENT);
-	CU_ASSERT_EQUAL(sim_run(sim, 20 * SIM_NS), 0);
-	CU_ASSERT_EQUAL(sim_events(sim), 4);
+	CHECK_EQ(sim_schedule_at(sim, 6 * SIM_NS, record, NULL, NULL), 0);
+	CHECK_EQ(sim_schedule(sim, -1, record, NULL, NULL), 0);
+	CHECK_EQ(sim_cancel(sim, late), 0);
+	CHECK_EQ(sim_cancel(sim, late), -ENOENT);
+	CHECK_EQ(sim_cancel(sim, 0), -ENOENT);
+	CHECK_EQ(sim_run(sim, 20 * SIM_NS), 0);
+	CHECK_EQ(sim_events(sim), 4);
 	CU_ASSERT_PTR_NULL(sim_create("no-such-backend"));
 	sim_destroy(sim);
 	sim_destroy(NULL);
@@ -231,13 +231,13 @@ static void until_is_inclusive(const char *backend)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
 	norder = 0;
 	sim_schedule(sim, 10 * SIM_NS, chain, (void *)1, NULL);
-	CU_ASSERT_EQUAL(sim_run(sim, 10 * SIM_NS), 2);
-	CU_ASSERT_EQUAL(norder, 2);
-	CU_ASSERT_EQUAL(sim_pending(sim), 1);
-	CU_ASSERT_EQUAL(sim_now(sim), 10 * SIM_NS);
-	CU_ASSERT_EQUAL(sim_run(sim, 11 * SIM_NS), 1);
-	CU_ASSERT_EQUAL(order[2], 3);
-	CU_ASSERT_EQUAL(sim_events(sim), 3);
+	CHECK_EQ(sim_run(sim, 10 * SIM_NS), 2);
+	CHECK_EQ(norder, 2);
+	CHECK_EQ(sim_pending(sim), 1);
+	CHECK_EQ(sim_now(sim), 10 * SIM_NS);
+	CHECK_EQ(sim_run(sim, 11 * SIM_NS), 1);
+	CHECK_EQ(order[2], 3);
+	CHECK_EQ(sim_events(sim), 3);
 	sim_destroy(sim);
 }
 
@@ -252,7 +252,9 @@ static void in_order(struct sim *sim, void *a, void *b)
 	uint64_t key = (uint64_t)sim_now(sim) << 20 | (uint64_t)(uintptr_t)a;
 
 	(void)b;
-	CU_ASSERT(seen == 0 || key > seen_last);
+	CHECKF(seen == 0 || key > seen_last,
+	       "event %llu: key %#llx after %#llx", (unsigned long long)seen,
+	       (unsigned long long)key, (unsigned long long)seen_last);
 	seen_last = key;
 	seen++;
 }
@@ -264,7 +266,7 @@ static void sched_in_order(struct sim *sim, sim_time at)
 {
 	ids[nids] = sim_schedule_at(sim, at, in_order, (void *)(uintptr_t)nids,
 				    NULL);
-	CU_ASSERT_NOT_EQUAL(ids[nids], 0);
+	CHECK_NE(ids[nids], 0);
 	nids++;
 }
 
@@ -277,17 +279,17 @@ static void bottom_inserts(const char *backend)
 	seen = nids = 0;
 	for (int i = 1; i <= 3; i++)
 		sched_in_order(sim, 1000 * i);
-	CU_ASSERT_EQUAL(sim_run(sim, 1), 0);
+	CHECK_EQ(sim_run(sim, 1), 0);
 	for (int i = 0; i < 300; i++)
 		sched_in_order(sim, 3000 - 10 * (i % 150));
 	for (unsigned i = 0; i < nids; i += 7)
 		cancelled += sim_cancel(sim, ids[i]) == 0;
-	CU_ASSERT_EQUAL(sim_run(sim, 1500), seen);
+	CHECK_EQ(sim_run(sim, 1500), seen);
 	for (int i = 0; i < 200; i++)
 		sched_in_order(sim, 1500 + (i * 37) % 2000);
 	sim_run(sim, SIM_TIME_MAX);
-	CU_ASSERT_EQUAL(seen, nids - cancelled);
-	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	CHECK_EQ(seen, nids - cancelled);
+	CHECK_EQ(sim_pending(sim), 0);
 	sim_destroy(sim);
 }
 
@@ -304,24 +306,24 @@ static void test_ns3_singleton(void)
 	b = sim_create("ns3");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	/* a fresh simulator: time 0, nothing pending from the first */
-	CU_ASSERT_EQUAL(sim_pending(b), 0);
-	CU_ASSERT_EQUAL(sim_run(b, 20 * SIM_NS), 0);
-	CU_ASSERT_EQUAL(sim_now(b), 20 * SIM_NS);
+	CHECK_EQ(sim_pending(b), 0);
+	CHECK_EQ(sim_run(b, 20 * SIM_NS), 0);
+	CHECK_EQ(sim_now(b), 20 * SIM_NS);
 	/* a frozen engine keeps its clock and counts, runs nothing more and
 	 * gives ns-3 back */
 	norder = 0;
 	sim_schedule(b, SIM_NS, record, (void *)1, NULL);
 	sim_schedule(b, 2 * SIM_NS, record, (void *)2, NULL);
-	CU_ASSERT_EQUAL(sim_run(b, 21 * SIM_NS), 1);
+	CHECK_EQ(sim_run(b, 21 * SIM_NS), 1);
 	sim_freeze(b);
 	sim_freeze(b);
-	CU_ASSERT_EQUAL(sim_now(b), 21 * SIM_NS);
-	CU_ASSERT_EQUAL(sim_events(b), 1);
-	CU_ASSERT_EQUAL(sim_pending(b), 0);
-	CU_ASSERT_EQUAL(sim_schedule(b, 0, record, (void *)3, NULL), 0);
-	CU_ASSERT_EQUAL(sim_run(b, 30 * SIM_NS), 0);
-	CU_ASSERT_EQUAL(sim_now(b), 21 * SIM_NS);
-	CU_ASSERT_EQUAL(norder, 1);
+	CHECK_EQ(sim_now(b), 21 * SIM_NS);
+	CHECK_EQ(sim_events(b), 1);
+	CHECK_EQ(sim_pending(b), 0);
+	CHECK_EQ(sim_schedule(b, 0, record, (void *)3, NULL), 0);
+	CHECK_EQ(sim_run(b, 30 * SIM_NS), 0);
+	CHECK_EQ(sim_now(b), 21 * SIM_NS);
+	CHECK_EQ(norder, 1);
 	a = sim_create("ns3");
 	CU_ASSERT_PTR_NOT_NULL(a);
 	sim_destroy(a);

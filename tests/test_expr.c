@@ -198,19 +198,19 @@ static void test_strings_and_names(void)
 	VALUE("_x1 + 1", UNIT_NONE, 2);
 
 	/* a string value keeps its text */
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		expr_parse("apps.src.pattern", &e, &col, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v.str);
 	CU_ASSERT_STRING_EQUAL(v.str, "cbr");
 	CU_ASSERT_TRUE(expr_truthy(&v));
 	expr_destroy(e);
 
 	/* names: distinct, in order of first use; "b-a" after a dot is one */
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		expr_parse("b + a * b - x.b-a", &e, &col, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL_FATAL(expr_names(e, &names), 3);
+	CHECK_EQ_FATAL(expr_names(e, &names), 3);
 	CU_ASSERT_STRING_EQUAL(names[0], "b");
 	CU_ASSERT_STRING_EQUAL(names[1], "a");
 	CU_ASSERT_STRING_EQUAL(names[2], "x.b-a");
@@ -235,24 +235,24 @@ static void test_eval(void)
 	z.str = "";
 	CU_ASSERT_FALSE(expr_truthy(&z));
 
-	CU_ASSERT_EQUAL_FATAL(expr_parse("x < 10us and x * 2 > 3us", &e, &col,
-					 err, sizeof(err)),
-			      0);
-	CU_ASSERT_EQUAL(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(expr_eval(e, tresolve, &c, &v), 0);
-	CU_ASSERT_EQUAL(v.num, 1);
+	CHECK_EQ_FATAL(expr_parse("x < 10us and x * 2 > 3us", &e, &col, err,
+				  sizeof(err)),
+		       0);
+	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(v.num, 1);
 	vars[0].v.num = 20e6;
-	CU_ASSERT_EQUAL(expr_eval(e, tresolve, &c, &v), 0);
-	CU_ASSERT_EQUAL(v.num, 0);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(v.num, 0);
 	vars[0].v.num = 1e6; /* 2 * 1us > 3us is false */
-	CU_ASSERT_EQUAL(expr_eval(e, tresolve, &c, &v), 0);
-	CU_ASSERT_EQUAL(v.num, 0);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(v.num, 0);
 	/* a name that no longer resolves, or changes kind */
 	vars[0].name = "y";
-	CU_ASSERT_EQUAL(expr_eval(e, tresolve, &c, &v), -EINVAL);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), -EINVAL);
 	vars[0].name = "x";
 	vars[0].v.kind = UNIT_SIZE;
-	CU_ASSERT_EQUAL(expr_eval(e, tresolve, &c, &v), -EINVAL);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), -EINVAL);
 	expr_destroy(e);
 }
 
@@ -366,22 +366,19 @@ static void test_messages(void)
 	char err[256];
 	size_t col;
 
-	CU_ASSERT_EQUAL(expr_parse("1 +", &e, &col, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(expr_parse("1 +", &e, &col, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NULL(e);
 	CU_ASSERT_STRING_EQUAL(err, "expected an operand after '+'");
-	CU_ASSERT_EQUAL_FATAL(expr_parse("qq > 1", &e, &col, err, sizeof(err)),
-			      0);
-	CU_ASSERT_EQUAL(expr_bind(e, tresolve, &c, &col, err, sizeof(err)),
-			-EINVAL);
+	CHECK_EQ_FATAL(expr_parse("qq > 1", &e, &col, err, sizeof(err)), 0);
+	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "unknown name 'qq'");
 	expr_destroy(e);
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		expr_parse("network.delay < 1KiB", &e, &col, err, sizeof(err)),
 		0);
-	CU_ASSERT_EQUAL(expr_bind(e, tresolve, &c, &col, err, sizeof(err)),
-			-EINVAL);
+	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "cannot compare a time with a size");
-	CU_ASSERT_EQUAL(col, 14);
+	CHECK_EQ(col, 14);
 	expr_destroy(e);
 }
 
@@ -401,7 +398,7 @@ static void test_depth(void)
 	text[300] = '1';
 	memset(text + 301, ')', 300);
 	text[601] = '\0';
-	CU_ASSERT_EQUAL(expr_parse(text, &e, &col, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(expr_parse(text, &e, &col, err, sizeof(err)), -EINVAL);
 	CHECKF(strstr(err, "too deeply nested") != NULL, "deep: '%s'", err);
 	memset(text, '(', 100);
 	text[100] = '7';
@@ -411,7 +408,7 @@ static void test_depth(void)
 	for (o = 0; o < 1000; o += 4)
 		memcpy(text + o, "not ", 4);
 	strcpy(text + o, "0");
-	CU_ASSERT_EQUAL(expr_parse(text, &e, &col, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(expr_parse(text, &e, &col, err, sizeof(err)), -EINVAL);
 	CHECKF(strstr(err, "too deeply nested") != NULL, "deep not: '%s'", err);
 }
 

@@ -255,7 +255,7 @@ static void test_differential(void)
 						step, "by id");
 		}
 	}
-	CU_ASSERT_EQUAL(flowtab_count(t), r->nflows);
+	CHECK_EQ(flowtab_count(t), r->nflows);
 	CHECKF(n_eperm > 100 && n_eexist > 100 && n_reg > 100 &&
 		       n_replace > 100,
 	       "register: %u EPERM, %u EEXIST, %u new, %u replacing", n_eperm,
@@ -280,20 +280,20 @@ static void test_port_namespace(void)
 
 	CU_ASSERT_FATAL(t != NULL);
 	/* Nobody reserved anything. */
-	CU_ASSERT_EQUAL(flowtab_register(t, &k, 1, 7, NULL), -EPERM);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 1), 0);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 1), 0);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 2), -EADDRINUSE);
+	CHECK_EQ(flowtab_register(t, &k, 1, 7, NULL), -EPERM);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 1), 0);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 1), 0);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 2), -EADDRINUSE);
 	/* Owner 2 does not hold the port: its register is refused. */
-	CU_ASSERT_EQUAL(flowtab_register(t, &k, 2, 7, NULL), -EPERM);
+	CHECK_EQ(flowtab_register(t, &k, 2, 7, NULL), -EPERM);
 	/* Same port, other protocol: a separate namespace entry. */
-	CU_ASSERT_EQUAL(flowtab_register(t, &ku, 1, 7, NULL), -EPERM);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_UDP, 80, 2), 0);
-	CU_ASSERT_EQUAL(flowtab_register(t, &ku, 1, 7, NULL), -EPERM);
-	CU_ASSERT_EQUAL(flowtab_register(t, &ku, 2, 7, NULL), 0);
-	CU_ASSERT_EQUAL(flowtab_register(t, &k, 1, 7, NULL), 1);
-	CU_ASSERT_EQUAL(flowtab_register(t, &k, 1, 8, NULL), -EEXIST);
-	CU_ASSERT_EQUAL(flowtab_count(t), 2);
+	CHECK_EQ(flowtab_register(t, &ku, 1, 7, NULL), -EPERM);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_UDP, 80, 2), 0);
+	CHECK_EQ(flowtab_register(t, &ku, 1, 7, NULL), -EPERM);
+	CHECK_EQ(flowtab_register(t, &ku, 2, 7, NULL), 0);
+	CHECK_EQ(flowtab_register(t, &k, 1, 7, NULL), 1);
+	CHECK_EQ(flowtab_register(t, &k, 1, 8, NULL), -EEXIST);
+	CHECK_EQ(flowtab_count(t), 2);
 	/* Many reservations: the namespace grows. */
 	for (uint32_t p = 1000; p < 3000; p++)
 		CHECKF(flowtab_reserve(t, FLOW_PROTO_TCP, (uint16_t)p, p) == 0,
@@ -305,7 +305,7 @@ static void test_port_namespace(void)
 			       -EADDRINUSE,
 		       "steal %u", p);
 	}
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 2), -EADDRINUSE);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 80, 2), -EADDRINUSE);
 	flowtab_destroy(t);
 	flowtab_destroy(NULL);
 }
@@ -324,65 +324,65 @@ static void test_anti_spoofing(void)
 	int ea, eb;
 
 	CU_ASSERT_FATAL(t != NULL);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 4000, 1), 0);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_UDP, 4001, 2), 0);
-	CU_ASSERT_EQUAL(flowtab_register(t, &a, 1, 0x1111, &ea), 0);
-	CU_ASSERT_EQUAL(flowtab_register(t, &b, 2, 0x2222, &eb), 1);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 4000, 1), 0);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_UDP, 4001, 2), 0);
+	CHECK_EQ(flowtab_register(t, &a, 1, 0x1111, &ea), 0);
+	CHECK_EQ(flowtab_register(t, &b, 2, 0x2222, &eb), 1);
 
 	/* Forged local address. */
 	x = a;
 	x.laddr = 0x0a000009;
 	f = flowtab_flow(t, 0);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &x, 0x1111, &f), FLOW_NO_FLOW);
+	CHECK_EQ(flowtab_check_tx(t, &x, 0x1111, &f), FLOW_NO_FLOW);
 	CU_ASSERT_PTR_NULL(f);
 	/* Forged local port: b's port, a's token (and b's token). */
 	x = a;
 	x.lport = 4001;
 	f = flowtab_flow(t, 0);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &x, 0x1111, &f), FLOW_NO_FLOW);
+	CHECK_EQ(flowtab_check_tx(t, &x, 0x1111, &f), FLOW_NO_FLOW);
 	CU_ASSERT_PTR_NULL(f);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &x, 0x2222, &f), FLOW_NO_FLOW);
+	CHECK_EQ(flowtab_check_tx(t, &x, 0x2222, &f), FLOW_NO_FLOW);
 	/* Forged protocol. */
 	x = a;
 	x.proto = FLOW_PROTO_UDP;
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &x, 0x1111, &f), FLOW_NO_FLOW);
+	CHECK_EQ(flowtab_check_tx(t, &x, 0x1111, &f), FLOW_NO_FLOW);
 	CU_ASSERT_PTR_NULL(f);
 	/* The right 5-tuple with another flow's token. */
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &a, 0x2222, &f), FLOW_BAD_TOKEN);
+	CHECK_EQ(flowtab_check_tx(t, &a, 0x2222, &f), FLOW_BAD_TOKEN);
 	CU_ASSERT_PTR_EQUAL(f, flowtab_flow(t, 0));
 	/* The right 5-tuple and token. */
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &b, 0x2222, &f), FLOW_OK);
+	CHECK_EQ(flowtab_check_tx(t, &b, 0x2222, &f), FLOW_OK);
 	CU_ASSERT_FATAL(f != NULL);
-	CU_ASSERT_EQUAL(f->id, 1);
-	CU_ASSERT_EQUAL(f->owner, 2);
+	CHECK_EQ(f->id, 1);
+	CHECK_EQ(f->owner, 2);
 	CU_ASSERT_PTR_EQUAL(f->endpoint, &eb);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &a, 0x1111, &f), FLOW_OK);
+	CHECK_EQ(flowtab_check_tx(t, &a, 0x1111, &f), FLOW_OK);
 	CU_ASSERT_FATAL(f != NULL);
-	CU_ASSERT_EQUAL(f->id, 0);
+	CHECK_EQ(f->id, 0);
 	CU_ASSERT_PTR_EQUAL(f->endpoint, &ea);
 
 	/* Torn down: told apart from unknown, whatever the token. */
-	CU_ASSERT_EQUAL(flowtab_teardown(t, 0), 0);
-	CU_ASSERT_EQUAL(flowtab_teardown(t, 0), -EALREADY);
-	CU_ASSERT_EQUAL(flowtab_teardown(t, 2), -ENOENT);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &a, 0x1111, &f), FLOW_TORN_DOWN);
+	CHECK_EQ(flowtab_teardown(t, 0), 0);
+	CHECK_EQ(flowtab_teardown(t, 0), -EALREADY);
+	CHECK_EQ(flowtab_teardown(t, 2), -ENOENT);
+	CHECK_EQ(flowtab_check_tx(t, &a, 0x1111, &f), FLOW_TORN_DOWN);
 	CU_ASSERT_PTR_EQUAL(f, flowtab_flow(t, 0));
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &a, 0x9999, &f), FLOW_TORN_DOWN);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &b, 0x2222, &f), FLOW_OK);
+	CHECK_EQ(flowtab_check_tx(t, &a, 0x9999, &f), FLOW_TORN_DOWN);
+	CHECK_EQ(flowtab_check_tx(t, &b, 0x2222, &f), FLOW_OK);
 
 	/* Re-registering the key: a new id, the old flow is not found by key
 	 * any more but keeps its id and state. */
-	CU_ASSERT_EQUAL(flowtab_register(t, &a, 1, 0x3333, &eb), 2);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &a, 0x1111, &f), FLOW_BAD_TOKEN);
-	CU_ASSERT_EQUAL(flowtab_check_tx(t, &a, 0x3333, &f), FLOW_OK);
+	CHECK_EQ(flowtab_register(t, &a, 1, 0x3333, &eb), 2);
+	CHECK_EQ(flowtab_check_tx(t, &a, 0x1111, &f), FLOW_BAD_TOKEN);
+	CHECK_EQ(flowtab_check_tx(t, &a, 0x3333, &f), FLOW_OK);
 	CU_ASSERT_FATAL(f != NULL);
-	CU_ASSERT_EQUAL(f->id, 2);
+	CHECK_EQ(f->id, 2);
 	CU_ASSERT_PTR_EQUAL(f->endpoint, &eb);
 	CU_ASSERT_PTR_EQUAL(flowtab_lookup(t, &a), flowtab_flow(t, 2));
-	CU_ASSERT_EQUAL(flowtab_flow(t, 0)->state, FLOW_ST_TORN_DOWN);
-	CU_ASSERT_EQUAL(flowtab_flow(t, 0)->token, 0x1111);
+	CHECK_EQ(flowtab_flow(t, 0)->state, FLOW_ST_TORN_DOWN);
+	CHECK_EQ(flowtab_flow(t, 0)->token, 0x1111);
 	CU_ASSERT_PTR_NULL(flowtab_flow(t, 3));
-	CU_ASSERT_EQUAL(flowtab_count(t), 3);
+	CHECK_EQ(flowtab_count(t), 3);
 	flowtab_destroy(t);
 }
 
@@ -403,9 +403,9 @@ static void test_single_field(void)
 	k[3].raddr ^= 0x80000000u;
 	k[4].rport ^= 0x8000;
 	k[5].proto = FLOW_PROTO_UDP;
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 7000, 0), 0);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_TCP, 7001, 0), 0);
-	CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_UDP, 7000, 0), 0);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 7000, 0), 0);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_TCP, 7001, 0), 0);
+	CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_UDP, 7000, 0), 0);
 	for (int i = 0; i < 6; i++)
 		CHECKF(flowtab_register(t, &k[i], 0, 100 + (uint64_t)i, NULL) ==
 			       i,
@@ -421,7 +421,7 @@ static void test_single_field(void)
 		       "re-register key %d", i);
 	}
 	/* Tearing one down leaves the others alone. */
-	CU_ASSERT_EQUAL(flowtab_teardown(t, 3), 0);
+	CHECK_EQ(flowtab_teardown(t, 3), 0);
 	for (int i = 0; i < 6; i++) {
 		const struct flow *f;
 		enum flow_verdict v =
@@ -431,7 +431,7 @@ static void test_single_field(void)
 			       f->id == (uint32_t)i,
 		       "check key %d: verdict %d", i, v);
 	}
-	CU_ASSERT_EQUAL(flowtab_count(t), 6);
+	CHECK_EQ(flowtab_count(t), 6);
 	flowtab_destroy(t);
 }
 
@@ -455,15 +455,15 @@ static void test_growth(void)
 
 	CU_ASSERT_FATAL(t != NULL);
 	for (uint16_t p = 5000; p < 5004; p++)
-		CU_ASSERT_EQUAL(flowtab_reserve(t, FLOW_PROTO_UDP, p, 9), 0);
+		CHECK_EQ(flowtab_reserve(t, FLOW_PROTO_UDP, p, 9), 0);
 	for (uint32_t i = 0; i < NGROW; i++) {
 		struct flow_key k = grow_key(i);
 
 		bad += flowtab_register(t, &k, 9, (uint64_t)i * 31 + 1, NULL) !=
 		       (int)i;
 	}
-	CU_ASSERT_EQUAL(bad, 0);
-	CU_ASSERT_EQUAL(flowtab_count(t), NGROW);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(flowtab_count(t), NGROW);
 	for (uint32_t i = 0; i < NGROW; i++) {
 		struct flow_key k = grow_key(i);
 		const struct flow *f = flowtab_lookup(t, &k);
@@ -472,14 +472,14 @@ static void test_growth(void)
 		       f->token != (uint64_t)i * 31 + 1 ||
 		       flowtab_flow(t, i) != f;
 	}
-	CU_ASSERT_EQUAL(bad, 0);
+	CHECK_EQ(bad, 0);
 	/* Keys never registered are not found. */
 	for (uint32_t i = NGROW; i < NGROW + 10000; i++) {
 		struct flow_key k = grow_key(i);
 
 		bad += flowtab_lookup(t, &k) != NULL;
 	}
-	CU_ASSERT_EQUAL(bad, 0);
+	CHECK_EQ(bad, 0);
 	CU_ASSERT_PTR_NULL(flowtab_flow(t, NGROW));
 	flowtab_destroy(t);
 }

@@ -15,6 +15,7 @@
 #include <CUnit/CUnit.h>
 
 #include "hist.h"
+#include "util.h"
 
 #define NSAMPLES 200000
 #define TWO_PI 6.283185307179586
@@ -96,16 +97,16 @@ static void check_distribution(int64_t (*gen)(void), uint64_t seed)
 	for (size_t i = 0; i < NSAMPLES; i++)
 		ss += (v[i] - mean) * (v[i] - mean);
 
-	CU_ASSERT_EQUAL(h.count, NSAMPLES);
-	CU_ASSERT_EQUAL(h.min, v[0]);
-	CU_ASSERT_EQUAL(h.max, v[NSAMPLES - 1]);
+	CHECK_EQ(h.count, NSAMPLES);
+	CHECK_EQ(h.min, v[0]);
+	CHECK_EQ(h.max, v[NSAMPLES - 1]);
 	hist_summary(&h, &s);
-	CU_ASSERT_EQUAL(s.count, NSAMPLES);
-	CU_ASSERT_DOUBLE_EQUAL(s.mean, (double)mean, 1e-9 * (double)mean);
-	CU_ASSERT_DOUBLE_EQUAL(s.stddev, sqrt((double)(ss / (NSAMPLES - 1))),
-			       1e-9 * sqrt((double)(ss / (NSAMPLES - 1))));
-	CU_ASSERT_EQUAL(s.min, (double)v[0]);
-	CU_ASSERT_EQUAL(s.max, (double)v[NSAMPLES - 1]);
+	CHECK_EQ(s.count, NSAMPLES);
+	CHECK_NEAR(s.mean, (double)mean, 1e-9 * (double)mean);
+	CHECK_NEAR(s.stddev, sqrt((double)(ss / (NSAMPLES - 1))),
+		   1e-9 * sqrt((double)(ss / (NSAMPLES - 1))));
+	CHECK_EQ(s.min, (double)v[0]);
+	CHECK_EQ(s.max, (double)v[NSAMPLES - 1]);
 
 	for (size_t k = 0; k < sizeof(quantiles) / sizeof(quantiles[0]); k++) {
 		double q = quantiles[k];
@@ -114,15 +115,15 @@ static void check_distribution(int64_t (*gen)(void), uint64_t seed)
 		double est = hist_quantile(&h, q);
 		double err = fabs(est - exact);
 
-		CU_ASSERT(err <= 0.01 * exact);
-		CU_ASSERT(err <= HIST_REL_ERROR * exact * (1 + 1e-12));
+		CHECK_LE(err, 0.01 * exact);
+		CHECK_LE(err, HIST_REL_ERROR * exact * (1 + 1e-12));
 		if (exact < 2 * HIST_SUB)
-			CU_ASSERT_EQUAL(est, exact);
+			CHECK_EQ(est, exact);
 	}
-	CU_ASSERT_EQUAL(s.p50, hist_quantile(&h, 0.5));
-	CU_ASSERT_EQUAL(s.p90, hist_quantile(&h, 0.9));
-	CU_ASSERT_EQUAL(s.p99, hist_quantile(&h, 0.99));
-	CU_ASSERT_EQUAL(s.p999, hist_quantile(&h, 0.999));
+	CHECK_EQ(s.p50, hist_quantile(&h, 0.5));
+	CHECK_EQ(s.p90, hist_quantile(&h, 0.9));
+	CHECK_EQ(s.p99, hist_quantile(&h, 0.99));
+	CHECK_EQ(s.p999, hist_quantile(&h, 0.999));
 	free(v);
 }
 
@@ -159,23 +160,23 @@ static void test_rank_rule(void)
 	hist_init(&h);
 	for (int64_t v = 100; v >= 1; v--)
 		hist_record(&h, v);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0), 1);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.001), 1);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 50);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.505), 51);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.99), 99);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 1), 100);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 7), 100);
-	CU_ASSERT_EQUAL(hist_quantile(&h, -1), 1);
+	CHECK_EQ(hist_quantile(&h, 0), 1);
+	CHECK_EQ(hist_quantile(&h, 0.001), 1);
+	CHECK_EQ(hist_quantile(&h, 0.5), 50);
+	CHECK_EQ(hist_quantile(&h, 0.505), 51);
+	CHECK_EQ(hist_quantile(&h, 0.99), 99);
+	CHECK_EQ(hist_quantile(&h, 1), 100);
+	CHECK_EQ(hist_quantile(&h, 7), 100);
+	CHECK_EQ(hist_quantile(&h, -1), 1);
 	/* A single large value: clamped to [min, max], so exact. */
 	hist_init(&h);
 	hist_record(&h, 1000000007);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 1000000007);
+	CHECK_EQ(hist_quantile(&h, 0.5), 1000000007);
 	/* Two values in one wide bucket: its midpoint. [2^20, 2^20 + 2^13) */
 	hist_init(&h);
 	hist_record(&h, 1048576);
 	hist_record(&h, 1048576 + 8191);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 1048576 + 4095.5);
+	CHECK_EQ(hist_quantile(&h, 0.5), 1048576 + 4095.5);
 }
 
 static void test_empty_and_negative(void)
@@ -184,29 +185,29 @@ static void test_empty_and_negative(void)
 	struct stat_summary s;
 
 	hist_init(&h);
-	CU_ASSERT_EQUAL(hist_quantile(&h, 0.5), 0);
+	CHECK_EQ(hist_quantile(&h, 0.5), 0);
 	memset(&s, 0xff, sizeof(s));
 	hist_summary(&h, &s);
-	CU_ASSERT_EQUAL(s.count, 0);
-	CU_ASSERT_EQUAL(s.mean, 0);
-	CU_ASSERT_EQUAL(s.stddev, 0);
-	CU_ASSERT_EQUAL(s.p999, 0);
-	CU_ASSERT_EQUAL(s.max, 0);
+	CHECK_EQ(s.count, 0);
+	CHECK_EQ(s.mean, 0);
+	CHECK_EQ(s.stddev, 0);
+	CHECK_EQ(s.p999, 0);
+	CHECK_EQ(s.max, 0);
 
 	hist_record(&h, 7);
 	hist_summary(&h, &s);
-	CU_ASSERT_EQUAL(s.stddev, 0); /* n < 2 */
+	CHECK_EQ(s.stddev, 0); /* n < 2 */
 	hist_record(&h, -5);
 	hist_record(&h, INT64_MIN);
-	CU_ASSERT_EQUAL(h.count, 3);
-	CU_ASSERT_EQUAL(h.negative, 2);
-	CU_ASSERT_EQUAL(h.min, 0);
-	CU_ASSERT_EQUAL(h.max, 7);
-	CU_ASSERT_EQUAL(h.bucket[0], 2);
+	CHECK_EQ(h.count, 3);
+	CHECK_EQ(h.negative, 2);
+	CHECK_EQ(h.min, 0);
+	CHECK_EQ(h.max, 7);
+	CHECK_EQ(h.bucket[0], 2);
 	hist_summary(&h, &s);
-	CU_ASSERT_DOUBLE_EQUAL(s.mean, 7.0 / 3, 1e-15);
+	CHECK_NEAR(s.mean, 7.0 / 3, 1e-15);
 	/* sample variance of {7, 0, 0}: (2 * (7/3)^2 + (14/3)^2) / 2 */
-	CU_ASSERT_DOUBLE_EQUAL(s.stddev, sqrt(49.0 / 3), 1e-12);
+	CHECK_NEAR(s.stddev, sqrt(49.0 / 3), 1e-12);
 }
 
 static void check_value(int64_t v)
@@ -214,10 +215,12 @@ static void check_value(int64_t v)
 	size_t i = hist_index(v);
 	int64_t lo, up;
 
-	CU_ASSERT_FATAL(i < HIST_BUCKETS);
+	CHECK_LT_FATAL(i, HIST_BUCKETS);
 	hist_bounds(i, &lo, &up);
-	CU_ASSERT(lo <= v);
-	CU_ASSERT(v < up || (v == INT64_MAX && up == INT64_MAX));
+	CHECK_LE(lo, v);
+	CHECKF(v < up || (v == INT64_MAX && up == INT64_MAX),
+	       "value %lld, bucket [%lld, %lld)", (long long)v, (long long)lo,
+	       (long long)up);
 }
 
 static void test_index_bounds(void)
@@ -237,36 +240,36 @@ static void test_index_bounds(void)
 	test_state = 6;
 	for (int n = 0; n < 1000000; n++)
 		check_value((int64_t)(next_u64() >> (1 + next_u64() % 63)));
-	CU_ASSERT_EQUAL(hist_index(INT64_MAX), HIST_BUCKETS - 1);
-	CU_ASSERT_EQUAL(hist_index(-1), 0);
-	CU_ASSERT_EQUAL(hist_index(255), 255);
-	CU_ASSERT_EQUAL(hist_index(256), 256);
-	CU_ASSERT_EQUAL(hist_index(257), 256);
-	CU_ASSERT_EQUAL(hist_index(258), 257);
+	CHECK_EQ(hist_index(INT64_MAX), HIST_BUCKETS - 1);
+	CHECK_EQ(hist_index(-1), 0);
+	CHECK_EQ(hist_index(255), 255);
+	CHECK_EQ(hist_index(256), 256);
+	CHECK_EQ(hist_index(257), 256);
+	CHECK_EQ(hist_index(258), 257);
 
 	/* Every bucket: non-empty, contiguous with the next, inverse of
 	 * hist_index at both ends, and at most 1/SUB of its lower bound wide
 	 * (width 1 below 2 * SUB). */
 	for (size_t i = 0; i < HIST_BUCKETS; i++) {
 		hist_bounds(i, &lo, &up);
-		CU_ASSERT_FATAL(lo < up);
-		CU_ASSERT_EQUAL(hist_index(lo), i);
-		CU_ASSERT_EQUAL(hist_index(up - 1), i);
+		CHECK_LT_FATAL(lo, up);
+		CHECK_EQ(hist_index(lo), i);
+		CHECK_EQ(hist_index(up - 1), i);
 		if (i < 2 * HIST_SUB) {
-			CU_ASSERT_EQUAL(up - lo, 1);
+			CHECK_EQ(up - lo, 1);
 		} else {
-			CU_ASSERT((up - lo) * HIST_SUB <= lo);
+			CHECK_LE((up - lo) * HIST_SUB, lo);
 		}
 		if (i + 1 < HIST_BUCKETS) {
 			hist_bounds(i + 1, &next_lo, &next_up);
-			CU_ASSERT_EQUAL_FATAL(up, next_lo);
+			CHECK_EQ_FATAL(up, next_lo);
 		} else {
-			CU_ASSERT_EQUAL(up, INT64_MAX);
-			CU_ASSERT_EQUAL(hist_index(up), i);
+			CHECK_EQ(up, INT64_MAX);
+			CHECK_EQ(hist_index(up), i);
 		}
 	}
 	hist_bounds(0, &lo, &up);
-	CU_ASSERT_EQUAL(lo, 0);
+	CHECK_EQ(lo, 0);
 }
 
 static void test_merge(void)
@@ -292,17 +295,17 @@ static void test_merge(void)
 	CU_ASSERT(memcmp(&empty, &a, sizeof(a)) == 0);
 
 	hist_merge(&a, &b);
-	CU_ASSERT_EQUAL(a.count, all.count);
-	CU_ASSERT_EQUAL(a.negative, all.negative);
-	CU_ASSERT(a.negative > 0);
-	CU_ASSERT_EQUAL(a.min, all.min);
-	CU_ASSERT_EQUAL(a.max, all.max);
+	CHECK_EQ(a.count, all.count);
+	CHECK_EQ(a.negative, all.negative);
+	CHECK_GT(a.negative, 0);
+	CHECK_EQ(a.min, all.min);
+	CHECK_EQ(a.max, all.max);
 	CU_ASSERT(memcmp(a.bucket, all.bucket, sizeof(a.bucket)) == 0);
 	hist_summary(&a, &sa);
 	hist_summary(&all, &sall);
-	CU_ASSERT_DOUBLE_EQUAL(sa.mean, sall.mean, 1e-12 * sall.mean);
-	CU_ASSERT_DOUBLE_EQUAL(sa.stddev, sall.stddev, 1e-9 * sall.stddev);
-	CU_ASSERT_EQUAL(hist_quantile(&a, 0.99), hist_quantile(&all, 0.99));
+	CHECK_NEAR(sa.mean, sall.mean, 1e-12 * sall.mean);
+	CHECK_NEAR(sa.stddev, sall.stddev, 1e-9 * sall.stddev);
+	CHECK_EQ(hist_quantile(&a, 0.99), hist_quantile(&all, 0.99));
 }
 
 /* A million values change nothing but the counts: the buckets still add
@@ -318,10 +321,10 @@ static void test_constant_memory(void)
 		hist_record(&h, (int64_t)(next_u64() >> (next_u64() % 64)));
 	for (size_t i = 0; i < HIST_BUCKETS; i++)
 		sum += h.bucket[i];
-	CU_ASSERT_EQUAL(sum, 1000000);
-	CU_ASSERT_EQUAL(h.count, 1000000);
-	CU_ASSERT_EQUAL(sizeof(h.bucket), HIST_BUCKETS * sizeof(uint64_t));
-	CU_ASSERT_EQUAL(HIST_BUCKETS, 7296);
+	CHECK_EQ(sum, 1000000);
+	CHECK_EQ(h.count, 1000000);
+	CHECK_EQ(sizeof(h.bucket), HIST_BUCKETS * sizeof(uint64_t));
+	CHECK_EQ(HIST_BUCKETS, 7296);
 }
 
 int suite_hist(void)

@@ -274,7 +274,7 @@ static void test_dynamic(void)
 
 	if (tr_expand(DYNAMIC, &base, &sw))
 		return;
-	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 2);
+	CHECK_EQ_FATAL(sweep_count(sw), 2);
 	for (size_t i = 0; i < 2; i++)
 		ok[i] = !tr_run_point(DYNAMIC, sw, i, extra, 1, &r[i], &s[i]);
 	if (!ok[0] || !ok[1])
@@ -497,7 +497,7 @@ static void test_segments(void)
 	if (tr_expand(SEGMENTS, &base, &sw))
 		return;
 	np = sweep_count(sw);
-	CU_ASSERT_EQUAL_FATAL(np, 12);
+	CHECK_EQ_FATAL(np, 12);
 	for (size_t i = 0; i < np; i++) {
 		struct run_result r;
 		struct scn *s = NULL;
@@ -553,14 +553,14 @@ static void test_segments(void)
 	for (size_t p = 0; p < 2; p++) {
 		int i16 = seg_index(pt, np, 0, pages[p], segs[0]);
 
-		CU_ASSERT_FATAL(i16 >= 0);
+		CHECK_GE_FATAL(i16, 0);
 		/* reach page: the same buffer addresses (buflet b is at
 		 * b x buffer whatever the segment) and the same random
 		 * choices, so the same misses, exactly */
 		for (size_t k = 1; k < 3; k++) {
 			int j = seg_index(pt, np, 0, pages[p], segs[k]);
 
-			CU_ASSERT_FATAL(j >= 0);
+			CHECK_GE_FATAL(j, 0);
 			CHECKF(pt[j].miss == pt[i16].miss &&
 				       pt[j].sent == pt[i16].sent,
 			       "reach page, page %llu: segment %llu %.0f misses / %.0f sent, segment 16 KiB %.0f / %.0f",
@@ -586,7 +586,9 @@ static void test_segments(void)
 		int o = seg_index(pt, np, 1, pages[1 - p], segs[2]);
 		double nseg = 8.0 * 1024 * 1024 / (double)segs[2];
 
-		CU_ASSERT_FATAL(i0 >= 0 && i1 >= 0 && i2 >= 0);
+		CHECK_GE_FATAL(i0, 0);
+		CHECK_GE_FATAL(i1, 0);
+		CHECK_GE_FATAL(i2, 0);
 		CHECKF(pt[i0].per_pkt > pt[i1].per_pkt &&
 			       pt[i1].per_pkt > pt[i2].per_pkt,
 		       "reach segment, page %llu: misses/packet %.4f, %.4f, %.4f",
@@ -777,7 +779,8 @@ static void test_nostack_drops(void)
 	SAY("no stack: sent %.0f dropped %.0f, drops.* %.0f, device pool "
 	    "failures %.0f\n",
 	    tr_metric(&r, "apps.s", "sent"), dropped, drops, fails);
-	CHECKF(fails > 0, "the device pool never ran out");
+	CHECKF(fails > 0, "the device pool never ran out (%.0f failures)",
+	       fails);
 	CHECKF(dropped == drops,
 	       "apps.s dropped %.0f, drops.* counters %.0f (device pool failures %.0f have no drop counter)",
 	       dropped, drops, fails);
@@ -815,7 +818,8 @@ static void check_drained(const char *what, const char *path, const char *text,
 		       pools[i], h, tr_metric(&r, pools[i], "allocs"),
 		       tr_metric(&r, pools[i], "frees"));
 		CHECKF(tr_metric(&r, pools[i], "bad_frees") == 0,
-		       "%s: %s: bad frees", what, pools[i]);
+		       "%s: %s: %.0f bad frees", what, pools[i],
+		       tr_metric(&r, pools[i], "bad_frees"));
 	}
 	check_held(&r, s, what, want_pools);
 	SAY("%s: drained: %zu pools hold nothing\n", what, np);
@@ -868,7 +872,7 @@ static void expect_bad(const char *mode, const char *seg, const char *max,
 	int rc, placed = 0;
 
 	snprintf(text, sizeof(text), bad_yaml, mode, seg, max, mem);
-	if (tr_write_tmp(path, sizeof(path), text)) {
+	if (tu_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return;
 	}

@@ -327,12 +327,15 @@ static void test_agent(void)
 	CHECKF(be == sc + sb - b_ll,
 	       "be.enqueued %.0f, want c's %.0f + b's %.0f after revocation",
 	       be, sc, sb - b_ll);
-	CHECKF(tr_metric(&r, mx, "ll.drops.limit") +
+	{
+		double drops = tr_metric(&r, mx, "ll.drops.limit") +
 			       tr_metric(&r, mx, "be.drops.limit") +
 			       tr_metric(&r, mx, "ll.drops.aqm") +
-			       tr_metric(&r, mx, "be.drops.aqm") ==
-		       0,
-	       "the multiplexer dropped packets");
+			       tr_metric(&r, mx, "be.drops.aqm");
+
+		CHECKF(drops == 0, "the multiplexer dropped %.0f packets",
+		       drops);
+	}
 	check_conservation(&r, s, "agent");
 	scn_destroy(s);
 	run_result_fini(&r);
@@ -410,7 +413,7 @@ static double expiry_expected(const struct scn *s, double *sent)
 	double deadline = (double)scn_time(s, "apps.late.deadline");
 	double end = (double)scn_time(s, "duration"), n = 0;
 
-	CU_ASSERT_FATAL(scn_double(s, "apps.bulk.rate") > line);
+	CHECK_GT_FATAL(scn_double(s, "apps.bulk.rate"), line);
 	*sent = 0;
 	/* CBR departures at start + k period, the end included */
 	for (double k = 0, t = start; t <= end; t = start + ++k * period) {
@@ -682,7 +685,8 @@ static void test_tx_status(void)
 	CHECKF(status == read && read <= posted && posted - read <= 1,
 	       "read %.0f status %.0f posted %.0f", read, status, posted);
 	CHECKF(tr_metric(&r, "hosts.server.stack.a", "events.posted") == 0,
-	       "the receiving end posted events");
+	       "the receiving end posted %.0f events",
+	       tr_metric(&r, "hosts.server.stack.a", "events.posted"));
 	check_conservation(&r, s, "status");
 	scn_destroy(s);
 	run_result_fini(&r);

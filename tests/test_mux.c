@@ -123,20 +123,7 @@ static void fx_hook(void *arg, struct sim_pkt *p, int origin)
 /* Writes text to a fresh temporary .yaml file named in path. */
 static int write_yaml(const char *text, char *path, size_t n)
 {
-	FILE *fp;
-	int fd;
-
-	snprintf(path, n, "/tmp/usnsim-mux-XXXXXX.yaml");
-	fd = mkstemps(path, 5);
-	if (fd < 0)
-		return -1;
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		close(fd);
-		return -1;
-	}
-	fputs(text, fp);
-	return fclose(fp) ? -1 : 0;
+	return tu_write_tmp(path, n, text);
 }
 
 /* The scenario's values, except the line of host h's NIC: the test's. */
@@ -331,9 +318,9 @@ static void test_names(void)
 	CU_ASSERT_PTR_NULL(mux_class_name(MUX_NCLASSES));
 	CU_ASSERT_PTR_NULL(mux_class_name((enum mux_class) - 1));
 	for (int c = 0; c < MUX_NCLASSES; c++)
-		CU_ASSERT_EQUAL(mux_class_of(mux_class_name(c)), c);
-	CU_ASSERT_EQUAL(mux_class_of("video"), -1);
-	CU_ASSERT_EQUAL(mux_class_of(NULL), -1);
+		CHECK_EQ(mux_class_of(mux_class_name(c)), c);
+	CHECK_EQ(mux_class_of("video"), -1);
+	CHECK_EQ(mux_class_of(NULL), -1);
 }
 
 /* 1. none: straight through, at once, in order, no event of its own. */
@@ -343,24 +330,24 @@ static void test_none(void)
 	static const sim_time t[] = { 0, 100, 100, 250, 1000000 };
 
 	CU_ASSERT_FATAL(fx_init(&f, NULL, 0, &gig, 2) == 0);
-	CU_ASSERT_EQUAL(mux_discipline(f.m), MUX_NONE);
-	CU_ASSERT_EQUAL(mux_cost(f.m, 0), 0);
-	CU_ASSERT_EQUAL(mux_ll_rate(f.m), 0);
+	CHECK_EQ(mux_discipline(f.m), MUX_NONE);
+	CHECK_EQ(mux_cost(f.m, 0), 0);
+	CHECK_EQ(mux_ll_rate(f.m), 0);
 	mux_set_app(f.m, 1, true, MUX_SC_VO);
 	for (size_t i = 0; i < 5; i++)
 		fx_at(&f, t[i], (uint32_t)i % 2, 1500);
 	sim_run(f.sim, SIM_S);
-	CU_ASSERT_EQUAL(f.nout, 5);
+	CHECK_EQ(f.nout, 5);
 	for (size_t i = 0; i < f.nout; i++) {
 		CHECKF(f.out[i].at == t[i], "packet %zu at %lld, not %lld", i,
 		       (long long)f.out[i].at, (long long)t[i]);
-		CU_ASSERT_EQUAL(f.out[i].id, i + 1);
-		CU_ASSERT_EQUAL(f.out[i].queued, 0);
+		CHECK_EQ(f.out[i].id, i + 1);
+		CHECK_EQ(f.out[i].queued, 0);
 	}
-	CU_ASSERT_EQUAL(sim_events(f.sim), 5); /* the five sends only */
-	CU_ASSERT_EQUAL(mux_backlog(f.m), 0);
+	CHECK_EQ(sim_events(f.sim), 5); /* the five sends only */
+	CHECK_EQ(mux_backlog(f.m), 0);
 	mux_finish(f.m);
-	CU_ASSERT_EQUAL(fx_stat(&f, "in_flight"), 0);
+	CHECK_EQ(fx_stat(&f, "in_flight"), 0);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 }
@@ -378,8 +365,8 @@ static void test_pacing(void)
 	const struct hist *h;
 
 	CU_ASSERT_FATAL(fx_init(&f, sets, 1, &line, 1) == 0);
-	CU_ASSERT_EQUAL(small, 67200);
-	CU_ASSERT_EQUAL(big, 1216000);
+	CHECK_EQ(small, 67200);
+	CHECK_EQ(big, 1216000);
 	for (int i = 0; i < 10; i++)
 		fx_at(&f, 0, 0, 40);
 	for (int i = 0; i < 10; i++)
@@ -387,7 +374,7 @@ static void test_pacing(void)
 	for (int i = 0; i < 10; i++) /* alone: 2 us apart, from 100 us */
 		fx_at(&f, 100 * SIM_US + i * 2 * SIM_US, 0, 1500);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_FATAL(f.nout == 30);
+	CHECK_EQ_FATAL(f.nout, 30);
 	for (size_t i = 0; i < 20; i++) {
 		sim_time start = end;
 
@@ -398,19 +385,19 @@ static void test_pacing(void)
 		       (long long)f.out[i].queued);
 	}
 	for (size_t i = 20; i < 30; i++) {
-		CU_ASSERT_EQUAL(f.out[i].at, f.out[i].created + big);
-		CU_ASSERT_EQUAL(f.out[i].queued, 0);
+		CHECK_EQ(f.out[i].at, f.out[i].created + big);
+		CHECK_EQ(f.out[i].queued, 0);
 	}
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.enqueued"), 30);
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.sent"), 30);
+	CHECK_EQ(fx_stat(&f, "be.enqueued"), 30);
+	CHECK_EQ(fx_stat(&f, "be.sent"), 30);
 	h = fx_hist(&f, "be.delay");
 	CU_ASSERT_FATAL(h != NULL);
-	CU_ASSERT_EQUAL(h->count, 30);
-	CU_ASSERT_EQUAL(h->min, small);
-	CU_ASSERT_EQUAL(h->max, 10 * small + 10 * big);
+	CHECK_EQ(h->count, 30);
+	CHECK_EQ(h->min, small);
+	CHECK_EQ(h->max, 10 * small + 10 * big);
 	/* one event per packet sent: 30 sends and 30 ends of service */
-	CU_ASSERT_EQUAL(sim_events(f.sim), 60);
-	CU_ASSERT_EQUAL(mux_cost(f.m, 0), 500 * SIM_NS);
+	CHECK_EQ(sim_events(f.sim), 60);
+	CHECK_EQ(mux_cost(f.m, 0), 500 * SIM_NS);
 	fx_conserved(&f, 1);
 	fx_fini(&f);
 }
@@ -438,13 +425,13 @@ static void test_share(void)
 
 	/* both saturated, share 0.2, 2000 services in [0, W] */
 	CU_ASSERT_FATAL(fx_init(&f, sets, 3, &gig, 2) == 0);
-	CU_ASSERT_EQUAL(mux_ll_rate(f.m), 2e8);
+	CHECK_EQ(mux_ll_rate(f.m), 2e8);
 	mux_set_app(f.m, 0, true, MUX_SC_BE);
 	CU_ASSERT(mux_is_low_latency(f.m, 0));
 	CU_ASSERT(!mux_is_low_latency(f.m, 1));
 	CU_ASSERT(!mux_is_low_latency(f.m, 7));
-	CU_ASSERT_EQUAL(mux_cost(f.m, 0), 50 * SIM_NS);
-	CU_ASSERT_EQUAL(mux_cost(f.m, 1), 500 * SIM_NS);
+	CHECK_EQ(mux_cost(f.m, 0), 50 * SIM_NS);
+	CHECK_EQ(mux_cost(f.m, 1), 500 * SIM_NS);
 	for (int i = 0; i < 3000; i++) {
 		fx_at(&f, 0, 0, 1514);
 		fx_at(&f, 0, 1, 1514);
@@ -454,10 +441,10 @@ static void test_share(void)
 	be = count_src(&f, 1, W);
 	/* share x 2000 services, plus the bucket's two frames at most */
 	CHECKF(ll >= 399 && ll <= 402, "ll got %zu of 2000", ll);
-	CU_ASSERT_EQUAL(ll + be, 2000);
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.aqm"), 0);
-	CU_ASSERT_EQUAL(fx_stat(&f, "ll.sent"), ll);
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.sent"), be);
+	CHECK_EQ(ll + be, 2000);
+	CHECK_EQ(fx_stat(&f, "be.drops.aqm"), 0);
+	CHECK_EQ(fx_stat(&f, "ll.sent"), ll);
+	CHECK_EQ(fx_stat(&f, "be.sent"), be);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 
@@ -467,7 +454,7 @@ static void test_share(void)
 	for (int i = 0; i < 3000; i++)
 		fx_at(&f, 0, 0, 1514);
 	sim_run(f.sim, W);
-	CU_ASSERT_EQUAL(count_src(&f, 0, W), 2000);
+	CHECK_EQ(count_src(&f, 0, W), 2000);
 	for (size_t i = 0; i < 2000; i++)
 		CHECKF(f.out[i].at == (sim_time)(i + 1) * T, "ll %zu at %lld",
 		       i, (long long)f.out[i].at);
@@ -486,7 +473,7 @@ static void test_share(void)
 	for (int i = 0; i < 100; i++)
 		fx_at(&f, 102 * T + T / 2, 1, 1514);
 	sim_run(f.sim, 120 * T);
-	CU_ASSERT_FATAL(f.nout == 120);
+	CHECK_EQ_FATAL(f.nout, 120);
 	for (size_t i = 95; i < 120; i++)
 		CHECKF(f.out[i].src ==
 			       (i <= 102 || (i >= 107 && (i - 107) % 5 == 0)
@@ -505,10 +492,10 @@ static void test_share(void)
 		fx_at(&f, 0, 0, 1494);
 	sim_run(f.sim, W);
 	ll = count_src(&f, 0, W);
-	CU_ASSERT_EQUAL(ll, 2 + (2000 - 6) / 5 + 1);
-	CU_ASSERT_FATAL(f.nout >= 3);
-	CU_ASSERT_EQUAL(f.out[0].at, T);
-	CU_ASSERT_EQUAL(f.out[1].at, 2 * T);
+	CHECK_EQ(ll, 2 + (2000 - 6) / 5 + 1);
+	CHECK_GE_FATAL(f.nout, 3);
+	CHECK_EQ(f.out[0].at, T);
+	CHECK_EQ(f.out[1].at, 2 * T);
 	for (size_t i = 2; i < f.nout; i++)
 		CHECKF(f.out[i].at == 6 * T + (sim_time)(i - 2) * 5 * T,
 		       "paced ll %zu at %lld", i, (long long)f.out[i].at);
@@ -524,7 +511,7 @@ static void test_share(void)
 	for (int i = 0; i < 100; i++)
 		fx_at(&f, 0, 0, 1514);
 	sim_run(f.sim, 200 * T);
-	CU_ASSERT_EQUAL(f.nout, 40);
+	CHECK_EQ(f.nout, 40);
 	for (size_t i = 0; i < f.nout; i++)
 		CHECKF(f.out[i].at == T + (sim_time)i * 5 * T,
 		       "big ll %zu at %lld", i, (long long)f.out[i].at);
@@ -568,10 +555,10 @@ static void test_ll_priority(void)
 		       "ll packet %zu took %lld ps", i,
 		       (long long)(r->at - r->created));
 	}
-	CU_ASSERT_EQUAL(n, 20);
+	CHECK_EQ(n, 20);
 	CHECKF(worst > 0 && worst <= T, "worst ll wait %lld", (long long)worst);
-	CU_ASSERT(waited > 10); /* most arrived during a be service */
-	CU_ASSERT_EQUAL(fx_stat(&f, "ll.sent"), 20);
+	CHECK_GT(waited, 10); /* most arrived during a be service */
+	CHECK_EQ(fx_stat(&f, "ll.sent"), 20);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 
@@ -583,14 +570,14 @@ static void test_ll_priority(void)
 		fx_at(&f, 0, 0, 1514);
 	fx_at(&f, 3 * T + T / 2, 1, 1514);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_FATAL(f.nout == 5);
-	CU_ASSERT_EQUAL(f.out[2].src, 1);
-	CU_ASSERT_EQUAL(f.out[2].at, 4 * T + T / 2);
-	CU_ASSERT_EQUAL(f.out[2].queued, 0);
-	CU_ASSERT_EQUAL(f.out[3].at, 6 * T);
-	CU_ASSERT_EQUAL(f.out[4].at, 11 * T);
+	CHECK_EQ_FATAL(f.nout, 5);
+	CHECK_EQ(f.out[2].src, 1);
+	CHECK_EQ(f.out[2].at, 4 * T + T / 2);
+	CHECK_EQ(f.out[2].queued, 0);
+	CHECK_EQ(f.out[3].at, 6 * T);
+	CHECK_EQ(f.out[4].at, 11 * T);
 	/* 5 sends, 5 ends of service, 2 wake-ups (at 5T, 10T) */
-	CU_ASSERT_EQUAL(sim_events(f.sim), 12);
+	CHECK_EQ(sim_events(f.sim), 12);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 }
@@ -619,9 +606,9 @@ static void test_codel_overload(void)
 	 * 625 has exactly target, which counts as above it */
 	k0 = (target + (T - G) - 1) / (T - G);
 	t1 = (k0 * T + I + T - 1) / T * T;
-	CU_ASSERT_EQUAL(k0, 625);
-	CU_ASSERT_EQUAL(t1, 15 * SIM_MS);
-	CU_ASSERT_FATAL(f.dropped >= 5);
+	CHECK_EQ(k0, 625);
+	CHECK_EQ(t1, 15 * SIM_MS);
+	CHECK_GE_FATAL(f.dropped, 5);
 	next = t1;
 	for (uint64_t n = 0; n < 5; n++) {
 		if (n)
@@ -631,10 +618,10 @@ static void test_codel_overload(void)
 		       (unsigned long long)n + 1, (long long)f.drop_at[n],
 		       (long long)want);
 	}
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.aqm"), f.dropped);
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.limit"), 0);
+	CHECK_EQ(fx_stat(&f, "be.drops.aqm"), f.dropped);
+	CHECK_EQ(fx_stat(&f, "be.drops.limit"), 0);
 	/* the server never idled: one departure per T */
-	CU_ASSERT_EQUAL(f.out[f.nout - 1].at, (sim_time)f.nout * T);
+	CHECK_EQ(f.out[f.nout - 1].at, (sim_time)f.nout * T);
 	fx_conserved(&f, 1);
 	fx_fini(&f);
 }
@@ -655,11 +642,11 @@ static void test_codel_underload(void)
 		for (int i = 0; i < 200; i++)
 			fx_at(&f, b * 5 * SIM_MS, 0, 1000);
 	sim_run(f.sim, 300 * SIM_MS);
-	CU_ASSERT_EQUAL(f.dropped, 0);
-	CU_ASSERT_EQUAL(f.nout, 8000);
+	CHECK_EQ(f.dropped, 0);
+	CHECK_EQ(f.nout, 8000);
 	h = fx_hist(&f, "be.delay");
 	CU_ASSERT_FATAL(h != NULL);
-	CU_ASSERT_EQUAL(h->max, 1600 * SIM_US); /* above target 1 ms */
+	CHECK_EQ(h->max, 1600 * SIM_US); /* above target 1 ms */
 	fx_conserved(&f, 1);
 	fx_fini(&f);
 }
@@ -681,16 +668,16 @@ static void test_fq_priority(void)
 	for (int i = 0; i < 5; i++)
 		fx_at(&f, 37 * T + T / 2, 0, 1000);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_FATAL(f.nout == 75);
+	CHECK_EQ_FATAL(f.nout, 75);
 	for (size_t i = 0; i < f.nout; i++) {
 		bool vo = (i >= 1 && i <= 20) || (i >= 38 && i <= 42);
 
 		CHECKF(f.out[i].src == (vo ? 0u : 1u), "output %zu from app %u",
 		       i, f.out[i].src);
-		CU_ASSERT_EQUAL(f.out[i].at, (sim_time)(i + 1) * T);
+		CHECK_EQ(f.out[i].at, (sim_time)(i + 1) * T);
 	}
-	CU_ASSERT_EQUAL(fx_stat(&f, "vo.sent"), 25);
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.sent"), 50);
+	CHECK_EQ(fx_stat(&f, "vo.sent"), 25);
+	CHECK_EQ(fx_stat(&f, "be.sent"), 50);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 }
@@ -727,8 +714,7 @@ static void check_drr(enum mux_class sc, int64_t quantum)
 	/* the line was busy all along: 1.25 MB in 10 ms, less a frame */
 	CHECKF(total <= 1250000 && total > 1250000 - 1514, "total %llu B",
 	       (unsigned long long)total);
-	CU_ASSERT_EQUAL(
-		fx_stat(&f, "be.drops.aqm") + fx_stat(&f, "vi.drops.aqm"), 0);
+	CHECK_EQ(fx_stat(&f, "be.drops.aqm") + fx_stat(&f, "vi.drops.aqm"), 0);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 }
@@ -771,11 +757,11 @@ static void test_fq_sparse(void)
 		if (d > worst)
 			worst = d;
 	}
-	CU_ASSERT_EQUAL(seen, 10);
+	CHECK_EQ(seen, 10);
 	CHECKF(worst <= bound, "sparse flow waited %lld ps (bound %lld ps)",
 	       (long long)worst, (long long)bound);
 	/* the bulk flows were busy all along */
-	CU_ASSERT(mux_backlog(f.m) > 0);
+	CHECK_GT(mux_backlog(f.m), 0);
 	fx_conserved(&f, nbulk + 1);
 	fx_fini(&f);
 }
@@ -797,18 +783,18 @@ static void test_limit(void)
 		fx_at(&f, 0, 0, 1000);
 	sim_run(f.sim, 5 * T + T / 2);
 	/* be: 1 in service, 10 waiting, 19 dropped; ll: 5 accepted */
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.limit"), 19);
-	CU_ASSERT_EQUAL(fx_stat(&f, "ll.drops.limit"), 0);
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.enqueued"), 11);
-	CU_ASSERT_EQUAL(fx_stat(&f, "ll.enqueued"), 5);
-	CU_ASSERT_EQUAL(f.dropped, 19);
-	CU_ASSERT_EQUAL(f.nout, 5);
-	CU_ASSERT_EQUAL(mux_backlog(f.m), 35 - 19 - 5);
+	CHECK_EQ(fx_stat(&f, "be.drops.limit"), 19);
+	CHECK_EQ(fx_stat(&f, "ll.drops.limit"), 0);
+	CHECK_EQ(fx_stat(&f, "be.enqueued"), 11);
+	CHECK_EQ(fx_stat(&f, "ll.enqueued"), 5);
+	CHECK_EQ(f.dropped, 19);
+	CHECK_EQ(f.nout, 5);
+	CHECK_EQ(mux_backlog(f.m), 35 - 19 - 5);
 	fx_conserved(&f, 2);
 	mux_finish(f.m);
-	CU_ASSERT_EQUAL(fx_stat(&f, "in_flight"), 11);
+	CHECK_EQ(fx_stat(&f, "in_flight"), 11);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_EQUAL(f.nout, 16);
+	CHECK_EQ(f.nout, 16);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 
@@ -818,12 +804,12 @@ static void test_limit(void)
 		fx_at(&f, 0, (uint32_t)i % 2, 1000);
 	sim_run(f.sim, 3 * T + T / 2);
 	/* app 0's first is in service; 5 + 5 wait; 19 dropped */
-	CU_ASSERT_EQUAL(fx_stat(&f, "be.drops.limit"), 19);
-	CU_ASSERT_EQUAL(f.dropped, 19);
-	CU_ASSERT_EQUAL(mux_held_by(f.m, 0) + mux_held_by(f.m, 1), 11 - 3);
+	CHECK_EQ(fx_stat(&f, "be.drops.limit"), 19);
+	CHECK_EQ(f.dropped, 19);
+	CHECK_EQ(mux_held_by(f.m, 0) + mux_held_by(f.m, 1), 11 - 3);
 	fx_conserved(&f, 2);
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_EQUAL(f.nout, 11);
+	CHECK_EQ(f.nout, 11);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 }
@@ -851,20 +837,20 @@ static void check_deadlines(const char *disc, bool ll)
 	sp[4]->deadline = 3 * T; /* dequeued at exactly 3T: not past */
 	sp[4]->expiry = PKT_EXP_DROP;
 	sim_run(f.sim, SIM_MS);
-	CU_ASSERT_EQUAL(f.hooks, 2);
-	CU_ASSERT_EQUAL(f.hook_bad, 0);
-	CU_ASSERT_EQUAL(f.hook_id[0], 2);
-	CU_ASSERT_EQUAL(f.hook_id[1], 3);
-	CU_ASSERT_EQUAL(f.dropped, 1);
-	CU_ASSERT_EQUAL(f.drop_id[0], 2);
-	CU_ASSERT_EQUAL(f.drop_at[0], T);
-	CU_ASSERT_EQUAL(fx_stat(&f, "drops.expired"), 1);
-	CU_ASSERT_FATAL(f.nout == 4);
-	CU_ASSERT_EQUAL(f.out[1].id, 3);
-	CU_ASSERT_EQUAL(f.out[1].at, 2 * T);
-	CU_ASSERT_EQUAL(f.out[2].id, 4);
-	CU_ASSERT_EQUAL(f.out[3].id, 5);
-	CU_ASSERT_EQUAL(f.out[3].at, 4 * T);
+	CHECK_EQ(f.hooks, 2);
+	CHECK_EQ(f.hook_bad, 0);
+	CHECK_EQ(f.hook_id[0], 2);
+	CHECK_EQ(f.hook_id[1], 3);
+	CHECK_EQ(f.dropped, 1);
+	CHECK_EQ(f.drop_id[0], 2);
+	CHECK_EQ(f.drop_at[0], T);
+	CHECK_EQ(fx_stat(&f, "drops.expired"), 1);
+	CHECK_EQ_FATAL(f.nout, 4);
+	CHECK_EQ(f.out[1].id, 3);
+	CHECK_EQ(f.out[1].at, 2 * T);
+	CHECK_EQ(f.out[2].id, 4);
+	CHECK_EQ(f.out[3].id, 5);
+	CHECK_EQ(f.out[3].at, 4 * T);
 	fx_conserved(&f, 1);
 	fx_fini(&f);
 }
@@ -922,34 +908,32 @@ static void test_bad_params(void)
 	const struct mux_line dead = { 0, 64, 20 };
 	char path[64], err[512], want[128];
 
-	CU_ASSERT_EQUAL(
+	CHECK_EQ(
 		create_from(share0, &gig, path, sizeof(path), err, sizeof(err)),
 		-EINVAL);
 	snprintf(want, sizeof(want), "%s:5:14: ", path);
 	CHECKF(!strncmp(err, want, strlen(want)) && strstr(err, "share"),
 	       "share 0: %s", err);
 
-	CU_ASSERT_EQUAL(
+	CHECK_EQ(
 		create_from(target, &gig, path, sizeof(path), err, sizeof(err)),
 		-EINVAL);
 	snprintf(want, sizeof(want), "%s:6:15: ", path);
 	CHECKF(!strncmp(err, want, strlen(want)) && strstr(err, "target"),
 	       "target: %s", err);
 
-	CU_ASSERT_EQUAL(create_from(share0, &dead, path, sizeof(path), err,
-				    sizeof(err)),
-			-EINVAL);
+	CHECK_EQ(create_from(share0, &dead, path, sizeof(path), err,
+			     sizeof(err)),
+		 -EINVAL);
 	CHECKF(strstr(err, "line rate") != NULL, "rate 0: %s", err);
 
 	/* a share nobody uses is no error */
-	CU_ASSERT_EQUAL(
-		create_from(none0, &gig, path, sizeof(path), err, sizeof(err)),
-		0);
+	CHECK_EQ(create_from(none0, &gig, path, sizeof(path), err, sizeof(err)),
+		 0);
 	/* and the loader itself refuses a share above 1 */
-	CU_ASSERT_EQUAL(
-		create_from("hosts:\n  h:\n    mux:\n      share: 1.5\n", &gig,
-			    path, sizeof(path), err, sizeof(err)),
-		-EINVAL);
+	CHECK_EQ(create_from("hosts:\n  h:\n    mux:\n      share: 1.5\n", &gig,
+			     path, sizeof(path), err, sizeof(err)),
+		 -EINVAL);
 	CHECKF(!strncmp(err, path, strlen(path)), "share 1.5: %s", err);
 }
 

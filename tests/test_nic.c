@@ -79,14 +79,14 @@ static void test_dma_formula(void)
 {
 	const struct nic_pcie p = { 550 * SIM_NS, 8e9, 256, 24 };
 
-	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 1), 1);
-	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 256), 1);
-	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 257), 2);
-	CU_ASSERT_EQUAL(nic_dma_tlps(&p, 1500), 6);
-	CU_ASSERT_EQUAL(nic_dma_time(&p, 64), 638 * SIM_NS);
-	CU_ASSERT_EQUAL(nic_dma_time(&p, 256), 830 * SIM_NS);
-	CU_ASSERT_EQUAL(nic_dma_time(&p, 257), 855 * SIM_NS);
-	CU_ASSERT_EQUAL(nic_dma_time(&p, 1500), 2194 * SIM_NS);
+	CHECK_EQ(nic_dma_tlps(&p, 1), 1);
+	CHECK_EQ(nic_dma_tlps(&p, 256), 1);
+	CHECK_EQ(nic_dma_tlps(&p, 257), 2);
+	CHECK_EQ(nic_dma_tlps(&p, 1500), 6);
+	CHECK_EQ(nic_dma_time(&p, 64), 638 * SIM_NS);
+	CHECK_EQ(nic_dma_time(&p, 256), 830 * SIM_NS);
+	CHECK_EQ(nic_dma_time(&p, 257), 855 * SIM_NS);
+	CHECK_EQ(nic_dma_time(&p, 1500), 2194 * SIM_NS);
 	for (uint64_t n = 1; n <= 4096; n++) {
 		sim_time want = 550 * SIM_NS +
 				(sim_time)(n + (n + 255) / 256 * 24) * SIM_NS;
@@ -164,27 +164,27 @@ static void test_linerate(void)
 		return;
 	rate = metric(&r, "hosts.client.nic", "wire_rate");
 	CHECKF(fabs(rate / cap - 1) < 0.005, "wire rate %.0f pps", rate);
-	CU_ASSERT(metric(&r, "hosts.client.nic", "drops.ring_full") > 0);
-	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "stage.wire"), 67200);
+	CHECK_GT(metric(&r, "hosts.client.nic", "drops.ring_full"), 0);
+	CHECK_EQ(metric(&r, "apps.flood", "stage.wire"), 67200);
 	sent = metric(&r, "apps.flood", "sent");
-	CU_ASSERT_EQUAL(sent, metric(&r, "apps.flood", "received") +
-				      metric(&r, "apps.flood", "dropped") +
-				      metric(&r, "apps.flood", "in_flight"));
-	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "dropped"),
-			metric(&r, "hosts.client.nic", "drops.ring_full"));
+	CHECK_EQ(sent, metric(&r, "apps.flood", "received") +
+			       metric(&r, "apps.flood", "dropped") +
+			       metric(&r, "apps.flood", "in_flight"));
+	CHECK_EQ(metric(&r, "apps.flood", "dropped"),
+		 metric(&r, "hosts.client.nic", "drops.ring_full"));
 	/* descriptor and payload per packet the NIC accepted (not those
 	 * still in the driver), exactly */
-	CU_ASSERT_EQUAL(
-		metric(&r, "hosts.client.nic", "dma_bytes"),
-		(64 + 16) * (sent -
-			     metric(&r, "hosts.client.nic", "drops.ring_full") -
-			     metric(&r, "hosts.client.driver", "in_flight")));
+	CHECK_EQ(metric(&r, "hosts.client.nic", "dma_bytes"),
+		 (64 + 16) *
+			 (sent -
+			  metric(&r, "hosts.client.nic", "drops.ring_full") -
+			  metric(&r, "hosts.client.driver", "in_flight")));
 	run_result_fini(&r);
 	if (run_sets(slow, 1, &r))
 		return;
 	rate = metric(&r, "hosts.client.nic", "wire_rate");
 	CHECKF(fabs(rate / 14e6 - 1) < 0.005, "wire rate %.0f pps", rate);
-	CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "drops.ring_full"), 0);
+	CHECK_EQ(metric(&r, "hosts.client.nic", "drops.ring_full"), 0);
 	run_result_fini(&r);
 }
 
@@ -219,9 +219,9 @@ static void test_stages_add_up(void)
 	       lat);
 	/* alone on PCIe: 150 ns doorbell; two reads of 550 ns plus
 	 * (16 + 24) and (64 + 24) B at 62.96 Gb/s */
-	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "stage.doorbell"), 150000);
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.nic_tx_dma")->min,
-			2 * 550000 + 5083 + 11182);
+	CHECK_EQ(metric(&r, "apps.flood", "stage.doorbell"), 150000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.nic_tx_dma")->min,
+		 2 * 550000 + 5083 + 11182);
 	run_result_fini(&r);
 }
 
@@ -240,28 +240,25 @@ static void test_driver_stages(void)
 
 	if (run_sets(user, 2, &r))
 		return;
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_tx")->min, 20000);
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_tx")->max, 20000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_tx")->min, 20000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_tx")->max, 20000);
 	/* an interrupt hands two frames on: the second waits for the first */
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_rx")->min, 20000);
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_rx")->max, 40000);
-	CU_ASSERT_EQUAL(metric(&r, "sim", "host_down"), 0);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_rx")->min, 20000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_rx")->max, 40000);
+	CHECK_EQ(metric(&r, "sim", "host_down"), 0);
 	run_result_fini(&r);
 	if (run_sets(user, 4, &r))
 		return;
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_tx")->min,
-			2420000);
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_tx")->max,
-			2420000);
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.driver_rx")->min,
-			2420000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_tx")->min, 2420000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_tx")->max, 2420000);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.driver_rx")->min, 2420000);
 	lat = metric(&r, "apps.flood", "latency");
 	CHECKF(fabs(stage_sum(&r) - lat) < 1e-6 * lat,
 	       "stages %.3f, latency %.3f", stage_sum(&r), lat);
-	CU_ASSERT_EQUAL(metric(&r, "apps.flood", "sent"),
-			metric(&r, "apps.flood", "received") +
-				metric(&r, "apps.flood", "dropped") +
-				metric(&r, "apps.flood", "in_flight"));
+	CHECK_EQ(metric(&r, "apps.flood", "sent"),
+		 metric(&r, "apps.flood", "received") +
+			 metric(&r, "apps.flood", "dropped") +
+			 metric(&r, "apps.flood", "in_flight"));
 	run_result_fini(&r);
 }
 
@@ -317,15 +314,15 @@ static void test_moderation_light(void)
 		if (run_sets(sets, 2, &r))
 			return;
 		lat[i] = metric(&r, "apps.flood", "latency");
-		CU_ASSERT_EQUAL(metric(&r, "apps.flood", "stage.notify"),
-				atoi(times[i]) * 1e6);
-		CU_ASSERT_EQUAL(metric(&r, "apps.flood", "dropped"), 0);
+		CHECK_EQ(metric(&r, "apps.flood", "stage.notify"),
+			 atoi(times[i]) * 1e6);
+		CHECK_EQ(metric(&r, "apps.flood", "dropped"), 0);
 		run_result_fini(&r);
 	}
 	CHECKF(lat[0] < lat[1] && lat[1] < lat[2], "%.0f %.0f %.0f", lat[0],
 	       lat[1], lat[2]);
-	CU_ASSERT_DOUBLE_EQUAL(lat[2] - lat[1], 24e6, 1e-3);
-	CU_ASSERT_DOUBLE_EQUAL(lat[1] - lat[0], 6e6, 1e-3);
+	CHECK_NEAR(lat[2] - lat[1], 24e6, 1e-3);
+	CHECK_NEAR(lat[1] - lat[0], 6e6, 1e-3);
 }
 
 /* Adaptive moderation at light load: the first frame waits the full
@@ -341,10 +338,10 @@ static void test_moderation_adaptive(void)
 	if (run_sets(sets, 2, &r))
 		return;
 	h = histo(&r, "apps.flood", "stage.notify");
-	CU_ASSERT_EQUAL(h->max, 500 * SIM_NS);
-	CU_ASSERT_EQUAL(h->min, 500 * SIM_NS);
-	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "interrupts"),
-			metric(&r, "hosts.server.nic", "rx_delivered"));
+	CHECK_EQ(h->max, 500 * SIM_NS);
+	CHECK_EQ(h->min, 500 * SIM_NS);
+	CHECK_EQ(metric(&r, "hosts.server.nic", "interrupts"),
+		 metric(&r, "hosts.server.nic", "rx_delivered"));
 	run_result_fini(&r);
 }
 
@@ -360,13 +357,13 @@ static void test_dma_split(void)
 	if (run_sets(sets, 2, &r))
 		return;
 	rx = metric(&r, "hosts.server.nic", "rx_frames");
-	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "dma_tlps"), 7 * rx);
-	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "dma_bytes"), 1516 * rx);
-	CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "dma_tlps"),
-			7 * metric(&r, "hosts.client.nic", "tx_packets"));
+	CHECK_EQ(metric(&r, "hosts.server.nic", "dma_tlps"), 7 * rx);
+	CHECK_EQ(metric(&r, "hosts.server.nic", "dma_bytes"), 1516 * rx);
+	CHECK_EQ(metric(&r, "hosts.client.nic", "dma_tlps"),
+		 7 * metric(&r, "hosts.client.nic", "tx_packets"));
 	/* 1500 + 6 x 24 B and 16 + 24 B at 62.96 Gb/s, two 550 ns reads */
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.nic_tx_dma")->min,
-			2 * 550000 + 208895 + 5083);
+	CHECK_EQ(histo(&r, "apps.flood", "stage.nic_tx_dma")->min,
+		 2 * 550000 + 208895 + 5083);
 	run_result_fini(&r);
 }
 
@@ -383,15 +380,15 @@ static void test_polling(void)
 
 	if (run_sets(busy, 2, &r))
 		return;
-	CU_ASSERT_EQUAL(histo(&r, "apps.flood", "stage.notify")->max, 0);
-	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "interrupts"), 0);
-	CU_ASSERT_EQUAL(metric(&r, "hosts.server.nic", "polls"),
-			metric(&r, "hosts.server.nic", "rx_delivered"));
+	CHECK_EQ(histo(&r, "apps.flood", "stage.notify")->max, 0);
+	CHECK_EQ(metric(&r, "hosts.server.nic", "interrupts"), 0);
+	CHECK_EQ(metric(&r, "hosts.server.nic", "polls"),
+		 metric(&r, "hosts.server.nic", "rx_delivered"));
 	run_result_fini(&r);
 	if (run_sets(tick, 3, &r))
 		return;
-	CU_ASSERT(histo(&r, "apps.flood", "stage.notify")->max < SIM_US);
-	CU_ASSERT(histo(&r, "apps.flood", "stage.notify")->max > 0);
+	CHECK_LT(histo(&r, "apps.flood", "stage.notify")->max, SIM_US);
+	CHECK_GT(histo(&r, "apps.flood", "stage.notify")->max, 0);
 	run_result_fini(&r);
 }
 
@@ -421,8 +418,8 @@ static void test_iotlb_ring(void)
 			       c[i].misses,
 		       "ring %s: %.0f misses", c[i].ring,
 		       metric(&r, "hosts.client.nic", "iotlb_misses"));
-		CU_ASSERT_EQUAL(metric(&r, "hosts.client.nic", "iotlb_hits"),
-				1000 - c[i].misses);
+		CHECK_EQ(metric(&r, "hosts.client.nic", "iotlb_hits"),
+			 1000 - c[i].misses);
 		run_result_fini(&r);
 	}
 }

@@ -18,14 +18,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -42,8 +39,6 @@
 #define USNSIM tu_usnsim()
 /* Simulated time per scenario in the cross-engine check. */
 #define CROSS_DURATION (100 * SIM_MS)
-
-extern char **environ;
 
 static char dir[64];
 
@@ -292,8 +287,8 @@ static void test_binding_wired(void)
 	struct ns3c_dev_cb cb = { 0 };
 	struct ns3c_dev_state st;
 
-	CU_ASSERT_EQUAL_FATAL(ns3c_open(NULL), 0);
-	CU_ASSERT_EQUAL(ns3c_open(NULL), -EBUSY);
+	CHECK_EQ_FATAL(ns3c_open(NULL), 0);
+	CHECK_EQ(ns3c_open(NULL), -EBUSY);
 	a = ns3c_node_create(0, 0, 0);
 	b = ns3c_node_create(0, 0, 0);
 	c[0] = ns3c_node_create(0, 0, 0);
@@ -301,8 +296,8 @@ static void test_binding_wired(void)
 	CU_ASSERT_EQUAL_FATAL(ns3c_p2p_create(a, b, &cfg, &da, &db), 0);
 	CU_ASSERT_EQUAL_FATAL(ns3c_csma_create(c, 2, &cfg, cd), 0);
 	CU_ASSERT_EQUAL(ns3c_p2p_create(a, a, &cfg, &da, &db), -EINVAL);
-	CU_ASSERT_EQUAL(ns3c_dev_framing(da), 2);
-	CU_ASSERT_EQUAL(ns3c_dev_framing(cd[0]), 18);
+	CHECK_EQ(ns3c_dev_framing(da), 2);
+	CHECK_EQ(ns3c_dev_framing(cd[0]), 18);
 	cb.tx_start = on_start;
 	cb.ctx = &tx;
 	ns3c_dev_set_cb(da, &cb);
@@ -311,37 +306,37 @@ static void test_binding_wired(void)
 	cb.ctx = &crx;
 	ns3c_dev_set_cb(cd[1], &cb);
 	for (uint64_t id = 11; id <= 13; id++)
-		CU_ASSERT_EQUAL(ns3c_dev_send(da, db, id, 1248), 0);
-	CU_ASSERT_EQUAL(ns3c_dev_send(da, db, 14, 1248), -ENOBUFS);
-	CU_ASSERT_EQUAL(ns3c_dev_send(da, cd[1], 15, 1248), -EINVAL);
-	CU_ASSERT_EQUAL(ns3c_dev_send(cd[0], cd[1], 99, 1), 0);
+		CHECK_EQ(ns3c_dev_send(da, db, id, 1248), 0);
+	CHECK_EQ(ns3c_dev_send(da, db, 14, 1248), -ENOBUFS);
+	CHECK_EQ(ns3c_dev_send(da, cd[1], 15, 1248), -EINVAL);
+	CHECK_EQ(ns3c_dev_send(cd[0], cd[1], 99, 1), 0);
 	ns3c_dev_query(da, &st);
-	CU_ASSERT_EQUAL(st.queue_packets, 2);
-	CU_ASSERT_EQUAL(st.rate_bps, 1e9);
+	CHECK_EQ(st.queue_packets, 2);
+	CHECK_EQ(st.rate_bps, 1e9);
 	ns3c_run(SIM_MS);
-	CU_ASSERT_EQUAL(ns3c_now(), SIM_MS);
-	CU_ASSERT_EQUAL_FATAL(tx.n, 3);
-	CU_ASSERT_EQUAL_FATAL(rx.n, 3);
+	CHECK_EQ(ns3c_now(), SIM_MS);
+	CHECK_EQ_FATAL(tx.n, 3);
+	CHECK_EQ_FATAL(rx.n, 3);
 	for (int i = 0; i < 3; i++) {
-		CU_ASSERT_EQUAL(tx.id[i], (uint64_t)(11 + i));
-		CU_ASSERT_EQUAL(tx.t[i], i * 10 * SIM_US);
-		CU_ASSERT_EQUAL(rx.id[i], (uint64_t)(11 + i));
-		CU_ASSERT_EQUAL(rx.len[i], 1248);
-		CU_ASSERT_EQUAL(rx.t[i], (i + 1) * 10 * SIM_US + SIM_US);
+		CHECK_EQ(tx.id[i], (uint64_t)(11 + i));
+		CHECK_EQ(tx.t[i], i * 10 * SIM_US);
+		CHECK_EQ(rx.id[i], (uint64_t)(11 + i));
+		CHECK_EQ(rx.len[i], 1248);
+		CHECK_EQ(rx.t[i], (i + 1) * 10 * SIM_US + SIM_US);
 	}
-	CU_ASSERT_EQUAL_FATAL(crx.n, 1);
-	CU_ASSERT_EQUAL(crx.id[0], 99);
-	CU_ASSERT_EQUAL(crx.len[0], 1);
-	CU_ASSERT_EQUAL(crx.t[0], 512 * SIM_NS + SIM_US);
+	CHECK_EQ_FATAL(crx.n, 1);
+	CHECK_EQ(crx.id[0], 99);
+	CHECK_EQ(crx.len[0], 1);
+	CHECK_EQ(crx.t[0], 512 * SIM_NS + SIM_US);
 	ns3c_dev_query(da, &st);
-	CU_ASSERT_EQUAL(st.queue_packets, 0);
-	CU_ASSERT_EQUAL(st.tx_frames, 3);
+	CHECK_EQ(st.queue_packets, 0);
+	CHECK_EQ(st.tx_frames, 3);
 	ns3c_close();
 	CU_ASSERT(!ns3c_is_open());
 	/* the next session starts from scratch */
-	CU_ASSERT_EQUAL_FATAL(ns3c_open(NULL), 0);
-	CU_ASSERT_EQUAL(ns3c_now(), 0);
-	CU_ASSERT_EQUAL(ns3c_events(), 0);
+	CHECK_EQ_FATAL(ns3c_open(NULL), 0);
+	CHECK_EQ(ns3c_now(), 0);
+	CHECK_EQ(ns3c_events(), 0);
 	ns3c_close();
 }
 
@@ -366,11 +361,10 @@ static void test_p2p_md1(void)
 	for (int i = 0; i < REPS; i++) {
 		struct run_result r;
 
-		CU_ASSERT_EQUAL_FATAL(run_scenario(s, i, &r, err, sizeof(err)),
-				      0);
+		CHECK_EQ_FATAL(run_scenario(s, i, &r, err, sizeof(err)), 0);
 		CU_ASSERT_STRING_EQUAL(r.engine, "ns3");
 		m[i] = metric(&r, "network", "queue_delay");
-		CU_ASSERT_EQUAL(metric(&r, "network", "drops.queue_full"), 0);
+		CHECK_EQ(metric(&r, "network", "drops.queue_full"), 0);
 		sum += m[i];
 		run_result_fini(&r);
 	}
@@ -381,8 +375,9 @@ static void test_p2p_md1(void)
 	       sqrt(REPS);
 	printf("\n    ns3-p2p M/D/1: Wq %.4f us (theory %.4f us, CI +-%.4f us) ",
 	       mean / 1e6, wq / 1e6, half / 1e6);
-	CU_ASSERT(fabs(mean - wq) / wq < 0.02);
-	CU_ASSERT(fabs(mean - wq) <= half);
+	CHECKF(fabs(mean - wq) / wq < 0.02, "mean %.6g, theory %.6g within 2%%",
+	       mean, wq);
+	CHECK_NEAR(mean, wq, half);
 	scn_destroy(s);
 }
 
@@ -398,32 +393,30 @@ static void test_p2p_equals_link(void)
 
 	memcpy(sets, common, sizeof(common));
 	sets[4] = "network.kind=link";
-	CU_ASSERT_EQUAL_FATAL(
-		run_on("scenarios/md1.yaml", sets, 5, "native", &a), 0);
+	CHECK_EQ_FATAL(run_on("scenarios/md1.yaml", sets, 5, "native", &a), 0);
 	sets[4] = "network.kind=ns3-p2p";
-	CU_ASSERT_EQUAL_FATAL(run_on("scenarios/md1.yaml", sets, 5, "ns3", &b),
-			      0);
-	CU_ASSERT(metric(&a, "apps.src", "received") > 10000);
-	CU_ASSERT_EQUAL(metric(&a, "apps.src", "received"),
-			metric(&b, "apps.src", "received"));
+	CHECK_EQ_FATAL(run_on("scenarios/md1.yaml", sets, 5, "ns3", &b), 0);
+	CHECK_GT(metric(&a, "apps.src", "received"), 10000);
+	CHECK_EQ(metric(&a, "apps.src", "received"),
+		 metric(&b, "apps.src", "received"));
 	{
 		struct stat_info x, y;
 
-		CU_ASSERT_EQUAL_FATAL(
-			stats_find(a.stats, "apps.src", "latency", &x), 0);
-		CU_ASSERT_EQUAL_FATAL(
-			stats_find(b.stats, "apps.src", "latency", &y), 0);
+		CHECK_EQ_FATAL(stats_find(a.stats, "apps.src", "latency", &x),
+			       0);
+		CHECK_EQ_FATAL(stats_find(b.stats, "apps.src", "latency", &y),
+			       0);
 		CU_ASSERT(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
 				  sizeof(struct hist)));
-		CU_ASSERT_EQUAL_FATAL(
+		CHECK_EQ_FATAL(
 			stats_find(a.stats, "network", "queue_delay", &x), 0);
-		CU_ASSERT_EQUAL_FATAL(
+		CHECK_EQ_FATAL(
 			stats_find(b.stats, "network", "queue_delay", &y), 0);
 		CU_ASSERT(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
 				  sizeof(struct hist)));
 	}
 	/* but not the same trajectory: ns-3's device has events of its own */
-	CU_ASSERT(b.events > a.events);
+	CHECK_GT(b.events, a.events);
 	run_result_fini(&a);
 	run_result_fini(&b);
 }
@@ -442,21 +435,21 @@ static void test_p2p_hosts_equal_switch(void)
 	struct run_result a, b;
 
 	sets[0] = "network.kind=link";
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		run_on("tests/fixtures/rpc-bulk.yaml", sets, 1, "native", &a),
 		0);
 	sets[0] = "network.kind=ns3-p2p";
-	CU_ASSERT_EQUAL_FATAL(
+	CHECK_EQ_FATAL(
 		run_on("tests/fixtures/rpc-bulk.yaml", sets, 1, "ns3", &b), 0);
-	CU_ASSERT(metric(&a, "apps.rpc", "received") > 300);
-	CU_ASSERT(metric(&a, "apps.bulk", "received") > 10000);
+	CHECK_GT(metric(&a, "apps.rpc", "received"), 300);
+	CHECK_GT(metric(&a, "apps.bulk", "received"), 10000);
 	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
 		struct stat_info x, y;
 
-		CU_ASSERT_EQUAL_FATAL(
-			stats_find(a.stats, what[i][0], what[i][1], &x), 0);
-		CU_ASSERT_EQUAL_FATAL(
-			stats_find(b.stats, what[i][0], what[i][1], &y), 0);
+		CHECK_EQ_FATAL(stats_find(a.stats, what[i][0], what[i][1], &x),
+			       0);
+		CHECK_EQ_FATAL(stats_find(b.stats, what[i][0], what[i][1], &y),
+			       0);
 		CHECKF(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
 			       sizeof(struct hist)),
 		       "%s.%s: native switch mean %.0f ps, ns3-p2p %.0f ps",
@@ -479,11 +472,17 @@ static void check_conservation(const struct run_result *r, const char *what)
 	CHECKF(sent > 100, "%s: %g sent", what, sent);
 	CHECKF(sent == recv + drop + fly, "%s: %g sent, %g + %g + %g", what,
 	       sent, recv, drop, fly);
-	CHECKF(fly == metric(r, "network", "in_flight"), "%s: in flight", what);
-	CHECKF(fly == metric(r, "sim", "packets_in_use"), "%s: in use", what);
+	CHECKF(fly == metric(r, "network", "in_flight"),
+	       "%s: %g in flight, the network says %g", what, fly,
+	       metric(r, "network", "in_flight"));
+	CHECKF(fly == metric(r, "sim", "packets_in_use"),
+	       "%s: %g in flight, %g packets in use", what, fly,
+	       metric(r, "sim", "packets_in_use"));
 	CHECKF(metric(r, "network", "arrived") ==
 		       metric(r, "network", "delivered") + drop + fly,
-	       "%s: network counters", what);
+	       "%s: network arrived %g, delivered %g + dropped %g + in flight %g",
+	       what, metric(r, "network", "arrived"),
+	       metric(r, "network", "delivered"), drop, fly);
 }
 
 static void test_csma(void)
@@ -495,11 +494,11 @@ static void test_csma(void)
 	char err[512];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s, 0, &r, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s, 0, &r, err, sizeof(err)), 0);
 	check_conservation(&r, "csma");
 	/* each packet: at least 10 us on the wire and 1 us of propagation */
-	CU_ASSERT(metric(&r, "apps.src", "stage.transmission") >= 11e6);
-	CU_ASSERT(metric(&r, "network", "queue_delay") > 0);
+	CHECK_GE(metric(&r, "apps.src", "stage.transmission"), 11e6);
+	CHECK_GT(metric(&r, "network", "queue_delay"), 0);
 	run_result_fini(&r);
 	scn_destroy(s);
 }
@@ -514,7 +513,7 @@ static void wifi_run(const char *const *extra, size_t n, uint32_t rep,
 	memcpy(sets + 1, extra, n * sizeof(*sets));
 	s = load("scenarios/wifi.yaml", sets, n + 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s, rep, r, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s, rep, r, err, sizeof(err)), 0);
 	scn_destroy(s);
 }
 
@@ -533,7 +532,7 @@ static void test_wifi_distance(void)
 		wifi_run(&dist[i], 1, 0, &r);
 		CU_ASSERT_STRING_EQUAL(r.engine, "ns3");
 		check_conservation(&r, dist[i]);
-		CU_ASSERT_EQUAL(metric(&r, "network", "stale_reports"), 0);
+		CHECK_EQ(metric(&r, "network", "stale_reports"), 0);
 		lat[i] = metric(&r, "apps.src", "latency");
 		rate[i] = metric(&r, "network", "tx_rate");
 		printf("\n    wifi %s m: latency %.1f us, rate %.1f Mb/s ",
@@ -541,10 +540,12 @@ static void test_wifi_distance(void)
 		       rate[i] / 1e6);
 		run_result_fini(&r);
 	}
-	CU_ASSERT(lat[0] < lat[1] && lat[1] < lat[2]);
-	CU_ASSERT(rate[0] > rate[1] && rate[1] > rate[2]);
+	CHECK_LT(lat[0], lat[1]);
+	CHECK_LT(lat[1], lat[2]);
+	CHECK_GT(rate[0], rate[1]);
+	CHECK_GT(rate[1], rate[2]);
 	/* a 1250 B frame needs tens of microseconds at the best rates */
-	CU_ASSERT(lat[0] > 20e6);
+	CHECK_GT(lat[0], 20e6);
 }
 
 /* An overloaded station with a short MAC queue drops, and every packet is
@@ -558,22 +559,20 @@ static void test_wifi_overload(void)
 
 	wifi_run(sets, 3, 0, &r);
 	check_conservation(&r, "overload");
-	CU_ASSERT(metric(&r, "network", "drops.queue_full") > 1000);
-	CU_ASSERT(metric(&r, "network", "in_flight") <= 8);
-	CU_ASSERT_EQUAL(metric(&r, "network", "in_flight"),
-			metric(&r, "network", "device_queue"));
+	CHECK_GT(metric(&r, "network", "drops.queue_full"), 1000);
+	CHECK_LE(metric(&r, "network", "in_flight"), 8);
+	CHECK_EQ(metric(&r, "network", "in_flight"),
+		 metric(&r, "network", "device_queue"));
 	{
 		struct stat_info si;
 
-		CU_ASSERT_EQUAL_FATAL(
-			stats_find(r.stats, "network", "queue_len", &si), 0);
-		CU_ASSERT(si.u.gauge->max <= 8);
-		CU_ASSERT(si.u.gauge->max >= 1);
+		CHECK_EQ_FATAL(stats_find(r.stats, "network", "queue_len", &si),
+			       0);
+		CHECK_LE(si.u.gauge->max, 8);
+		CHECK_GE(si.u.gauge->max, 1);
 	}
 	run_result_fini(&r);
 }
-
-static int run_cli(const char *const *argv, char **out);
 
 /* The same run gives the same trajectory again in this process (after
  * other ns-3 sessions) and in a fresh process; another repetition does
@@ -596,7 +595,8 @@ static void test_wifi_reproducible(void)
 			       NULL };
 	struct run_result a, b, c;
 	const char *sql = "SELECT fingerprint, events, engine FROM runs";
-	char db[128], *out;
+	struct tu_proc cmd;
+	char db[128];
 	sqlite3 *h;
 	sqlite3_stmt *st;
 	char why[256] = "";
@@ -609,15 +609,14 @@ static void test_wifi_reproducible(void)
 	CU_ASSERT_STRING_NOT_EQUAL(a.fingerprint, b.fingerprint);
 	snprintf(db, sizeof(db), "%s/wifi.db", dir);
 	argv[4] = db;
-	CU_ASSERT_EQUAL(run_cli(argv, &out), 0);
-	free(out);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
-			      SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
+	CHECK_EQ(tu_run(&cmd, argv, TU_MERGE), 0);
+	tu_proc_free(&cmd);
+	CHECK_EQ_FATAL(sqlite3_open(db, &h), SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_step(st), SQLITE_ROW);
 	CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0),
 			       a.fingerprint);
-	CU_ASSERT_EQUAL((uint64_t)sqlite3_column_int64(st, 1), a.events);
+	CHECK_EQ((uint64_t)sqlite3_column_int64(st, 1), a.events);
 	CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 2), "ns3");
 	sqlite3_finalize(st);
 	sqlite3_close(h);
@@ -642,12 +641,12 @@ static void test_engine_choice(void)
 
 	s = load("scenarios/wifi.yaml", NULL, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(run_validate(s, err, sizeof(err)), 0);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), 0);
 	scn_destroy(s);
 
 	s = load("scenarios/wifi.yaml", native, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(run_validate(s, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(
 		err,
 		"--set:1:8: engine: native cannot run network.kind ns3-wifi, which is an ns-3 device; use engine: ns3 or auto");
@@ -655,14 +654,14 @@ static void test_engine_choice(void)
 
 	s = load("tests/fixtures/wifi-native.yaml", NULL, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(run_validate(s, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), -EINVAL);
 	CU_ASSERT(!strncmp(err, "tests/fixtures/wifi-native.yaml:4:9: engine",
 			   strlen("tests/fixtures/wifi-native.yaml:4:9: e")));
 	scn_destroy(s);
 
 	s = load("scenarios/wifi.yaml", far, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(run_validate(s, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), -EINVAL);
 	CHECKF(!strncmp(err, "--set:1:23: network.wifi.distance: ", 35) &&
 		       strstr(err, "cannot associate"),
 	       "%s", err);
@@ -670,7 +669,7 @@ static void test_engine_choice(void)
 
 	s = load("scenarios/wifi.yaml", ac10, 3);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(run_validate(s, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), -EINVAL);
 	CHECKF(!strncmp(err, "--set:3:18: network.wifi.mcs:", 29), "%s", err);
 	scn_destroy(s);
 }
@@ -679,63 +678,12 @@ static void test_engine_choice(void)
  * The command line.
  */
 
-static char out_path[] = "/tmp/usnsim-ns3-XXXXXX";
-
-/* Runs argv with stdout and stderr into out_path; returns the exit status
- * (or -1), and the output in *out (malloc'ed). */
-static int run_cli(const char *const *argv, char **out)
-{
-	posix_spawn_file_actions_t fa;
-	int status = -1;
-	pid_t pid;
-	FILE *f;
-	long n;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			environ) == 0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	f = fopen(out_path, "rb");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	*out = calloc(1, (size_t)n + 1);
-	if (fread(*out, 1, (size_t)n, f) != (size_t)n)
-		(*out)[0] = 0;
-	fclose(f);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int count_of(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-static double query1(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st;
-	double v = NAN;
-
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* `usnsim run scenarios/md1.yaml --engine ns3` writes the same summary
  * rows as the native engine. */
 static void test_cli_md1_both_engines(void)
 {
-	char db[128], *out;
+	struct tu_proc cmd;
+	char db[128];
 	const char *argv[] = { USNSIM,
 			       "run",
 			       "scenarios/md1.yaml",
@@ -754,58 +702,62 @@ static void test_cli_md1_both_engines(void)
 	snprintf(db, sizeof(db), "%s/md1.db", dir);
 	argv[4] = db;
 	argv[11] = "native";
-	CU_ASSERT_EQUAL(run_cli(argv, &out), 0);
-	free(out);
+	CHECK_EQ(tu_run(&cmd, argv, TU_MERGE), 0);
+	tu_proc_free(&cmd);
 	argv[11] = "ns3";
-	CU_ASSERT_EQUAL(run_cli(argv, &out), 0);
-	free(out);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs"), 4);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs"
+	CHECK_EQ(tu_run(&cmd, argv, TU_MERGE), 0);
+	tu_proc_free(&cmd);
+	CHECK_EQ_FATAL(sqlite3_open(db, &h), SQLITE_OK);
+	CHECK_EQ(tu_sql_double(h, "SELECT count(*) FROM runs"), 4);
+	CHECK_EQ(tu_sql_double(h, "SELECT count(*) FROM runs"
 				  " WHERE engine = 'ns3'"),
-			2);
+		 2);
 	/* every summary row of an ns3 run has its twin in the native run of
 	 * the same repetition, and the other way round */
-	CU_ASSERT(query1(h,
-			 "SELECT count(*) FROM summaries WHERE run_id IN"
-			 " (SELECT id FROM runs WHERE engine = 'ns3')") >= 10);
-	CU_ASSERT_EQUAL(
-		query1(h, "SELECT count(*) FROM ("
-			  " SELECT r.repetition, s.component, s.metric, s.unit,"
-			  "  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
-			  "  s.p99, s.p999, s.max"
-			  " FROM summaries s JOIN runs r ON r.id = s.run_id"
-			  " WHERE r.engine = 'native' EXCEPT"
-			  " SELECT r.repetition, s.component, s.metric, s.unit,"
-			  "  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
-			  "  s.p99, s.p999, s.max"
-			  " FROM summaries s JOIN runs r ON r.id = s.run_id"
-			  " WHERE r.engine = 'ns3')"),
+	CHECK_GE(tu_sql_double(h,
+			       "SELECT count(*) FROM summaries WHERE run_id IN"
+			       " (SELECT id FROM runs WHERE engine = 'ns3')"),
+		 10);
+	CHECK_EQ(tu_sql_double(
+			 h,
+			 "SELECT count(*) FROM ("
+			 " SELECT r.repetition, s.component, s.metric, s.unit,"
+			 "  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
+			 "  s.p99, s.p999, s.max"
+			 " FROM summaries s JOIN runs r ON r.id = s.run_id"
+			 " WHERE r.engine = 'native' EXCEPT"
+			 " SELECT r.repetition, s.component, s.metric, s.unit,"
+			 "  s.count, s.mean, s.stddev, s.min, s.p50, s.p90,"
+			 "  s.p99, s.p999, s.max"
+			 " FROM summaries s JOIN runs r ON r.id = s.run_id"
+			 " WHERE r.engine = 'ns3')"),
+		 0);
+	CHECK_EQ(
+		tu_sql_double(
+			h,
+			"SELECT count(*) FROM summaries a JOIN runs ra"
+			" ON ra.id = a.run_id AND ra.engine = 'ns3'"
+			" WHERE NOT EXISTS (SELECT 1 FROM summaries b JOIN runs"
+			" rb ON rb.id = b.run_id AND rb.engine = 'native'"
+			" AND rb.repetition = ra.repetition"
+			" WHERE b.component = a.component AND b.metric ="
+			" a.metric AND b.count = a.count AND b.mean = a.mean"
+			" AND b.p99 = a.p99 AND b.max = a.max)"),
 		0);
-	CU_ASSERT_EQUAL(
-		query1(h,
-		       "SELECT count(*) FROM summaries a JOIN runs ra"
-		       " ON ra.id = a.run_id AND ra.engine = 'ns3'"
-		       " WHERE NOT EXISTS (SELECT 1 FROM summaries b JOIN runs"
-		       " rb ON rb.id = b.run_id AND rb.engine = 'native'"
-		       " AND rb.repetition = ra.repetition"
-		       " WHERE b.component = a.component AND b.metric ="
-		       " a.metric AND b.count = a.count AND b.mean = a.mean"
-		       " AND b.p99 = a.p99 AND b.max = a.max)"),
-		0);
-	CU_ASSERT_EQUAL(
-		query1(h, "SELECT count(DISTINCT fingerprint) FROM runs"), 2);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs a JOIN runs b"
+	CHECK_EQ(tu_sql_double(h,
+			       "SELECT count(DISTINCT fingerprint) FROM runs"),
+		 2);
+	CHECK_EQ(tu_sql_double(h, "SELECT count(*) FROM runs a JOIN runs b"
 				  " ON a.repetition = b.repetition"
 				  " AND a.engine = 'native'"
 				  " AND b.engine = 'ns3'"
 				  " AND a.fingerprint = b.fingerprint"
 				  " AND a.events = b.events"),
-			2);
+		 2);
 	/* every run's row has its speed, events over wall seconds */
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs WHERE wall_s > 0"
+	CHECK_EQ(tu_sql_double(h, "SELECT count(*) FROM runs WHERE wall_s > 0"
 				  " AND events_per_s = events / wall_s"),
-			4);
+		 4);
 	sqlite3_close(h);
 }
 
@@ -813,7 +765,8 @@ static void test_cli_md1_both_engines(void)
  * study of three points; an explicit native engine is an error. */
 static void test_cli_engine_messages(void)
 {
-	char db[128], *out;
+	struct tu_proc cmd;
+	char db[128];
 	const char *val[] = { USNSIM, "validate", "scenarios/wifi.yaml", NULL };
 	const char *nat[] = { USNSIM,	  "validate", "scenarios/wifi.yaml",
 			      "--engine", "native",   NULL };
@@ -825,24 +778,24 @@ static void test_cli_engine_messages(void)
 	const char *note = "network.kind ns3-wifi runs on the ns3 engine";
 	sqlite3 *h;
 
-	CU_ASSERT_EQUAL(run_cli(val, &out), 0);
-	CHECKF(count_of(out, note) == 1, "%s", out);
-	free(out);
-	CU_ASSERT_EQUAL(run_cli(nat, &out), 2);
-	CHECKF(strstr(out, "--set:1:8: engine: native cannot run") != NULL,
-	       "%s", out);
-	free(out);
+	CHECK_EQ(tu_run(&cmd, val, TU_MERGE), 0);
+	CHECKF(tu_count(cmd.out, note) == 1, "%s", cmd.out);
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, nat, TU_MERGE), 2);
+	CHECKF(strstr(cmd.out, "--set:1:8: engine: native cannot run") != NULL,
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
 	snprintf(db, sizeof(db), "%s/sweep.db", dir);
 	sweep[6] = db;
-	CU_ASSERT_EQUAL(run_cli(sweep, &out), 0);
-	CHECKF(count_of(out, "tests/fixtures/wifi-sweep.yaml: network.kind "
-			     "ns3-wifi runs on the ns3 engine") == 1,
-	       "%s", out);
-	free(out);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL(query1(h, "SELECT count(*) FROM runs"
+	CHECK_EQ(tu_run(&cmd, sweep, TU_MERGE), 0);
+	CHECKF(tu_count(cmd.out, "tests/fixtures/wifi-sweep.yaml: network.kind "
+				 "ns3-wifi runs on the ns3 engine") == 1,
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
+	CHECK_EQ_FATAL(sqlite3_open(db, &h), SQLITE_OK);
+	CHECK_EQ(tu_sql_double(h, "SELECT count(*) FROM runs"
 				  " WHERE engine = 'ns3' AND status = 'ok'"),
-			3);
+		 3);
 	sqlite3_close(h);
 }
 
@@ -912,39 +865,19 @@ static void test_no_ns3_in_c(void)
 		}
 		closedir(d);
 	}
-	CU_ASSERT(files > 20);
+	CHECK_GT(files, 20);
 	/* and the check itself sees an ns-3 include where there is one */
 	CU_ASSERT(includes_ns3("sim/engine/ns3/ns3c.cc"));
 }
 
 static int setup(void)
 {
-	int fd = mkstemp(out_path);
-
-	if (fd < 0)
-		return -1;
-	close(fd);
-	snprintf(dir, sizeof(dir), "/tmp/usnsim-ns3-dir-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tu_mkdtemp(dir, sizeof(dir), "ns3");
 }
 
 static int teardown(void)
 {
-	static const char *const files[] = { "md1.db", "sweep.db", "wifi.db" };
-	static const char *const tails[] = { "", "-wal", "-shm" };
-	char path[128];
-
-	for (size_t i = 0; i < 3; i++)
-		for (size_t j = 0; j < 3; j++) {
-			snprintf(path, sizeof(path), "%s/%s%s", dir, files[i],
-				 tails[j]);
-			unlink(path);
-		}
-	snprintf(path, sizeof(path), "%s/sweep.db.work", dir);
-	rmdir(path);
-	unlink(out_path);
-	rmdir(dir);
-	return 0;
+	return tu_rmtree(dir);
 }
 
 int suite_ns3(void)

@@ -55,8 +55,8 @@ static void test_iterate(void)
 			       "table %zu entry %zu", t, i);
 		at += n;
 	}
-	CU_ASSERT(table_len(nic_params) >= 20);
-	CU_ASSERT_EQUAL(param_count(), at);
+	CHECK_GE(table_len(nic_params), 20);
+	CHECK_EQ(param_count(), at);
 	CU_ASSERT_PTR_NULL(param_at(at));
 }
 
@@ -72,7 +72,7 @@ static void test_lookup(void)
 	CU_ASSERT_STRING_EQUAL(d->path, "network.rate");
 	d = param_lookup("duration");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	CU_ASSERT_EQUAL(d->type, PT_TIME);
+	CHECK_EQ(d->type, PT_TIME);
 	CU_ASSERT_PTR_NULL(param_lookup("apps.rate"));
 	CU_ASSERT_PTR_NULL(param_lookup("apps.rpc.x.rate"));
 	CU_ASSERT_PTR_NULL(param_lookup("apps..rate"));
@@ -113,7 +113,7 @@ static void test_defaults(void)
 		       err);
 		if (rc)
 			continue;
-		CU_ASSERT_EQUAL(v.type, d->type);
+		CHECK_EQ(v.type, d->type);
 		param_format(&v, text, sizeof(text));
 		if (d->type == PT_SIZE_TABLE)
 			continue;
@@ -263,7 +263,7 @@ static void test_parse(void)
 			       c->path, c->in, err, c->out);
 			continue;
 		}
-		CU_ASSERT_EQUAL(v.type, d->type);
+		CHECK_EQ(v.type, d->type);
 		param_format(&v, text, sizeof(text));
 		CHECKF(!strcmp(text, c->out), "%s '%s': '%s', want '%s'",
 		       c->path, c->in, text, c->out);
@@ -277,34 +277,34 @@ static void test_values(void)
 	char err[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rate);
-	CU_ASSERT_EQUAL(param_parse(rate, "200kpps", &v, err, sizeof(err)), 0);
+	CHECK_EQ(param_parse(rate, "200kpps", &v, err, sizeof(err)), 0);
 	CU_ASSERT_TRUE(v.per_packet);
-	CU_ASSERT_EQUAL(v.u.d, 2e5);
-	CU_ASSERT_EQUAL(param_parse(rate, "1.25GB/s", &v, err, sizeof(err)), 0);
+	CHECK_EQ(v.u.d, 2e5);
+	CHECK_EQ(param_parse(rate, "1.25GB/s", &v, err, sizeof(err)), 0);
 	CU_ASSERT_FALSE(v.per_packet);
-	CU_ASSERT_EQUAL(v.u.d, 1e10);
-	CU_ASSERT_EQUAL(param_parse(&def_bool, "yes", &v, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(v.u.i, 1);
-	CU_ASSERT_EQUAL(param_parse(param_lookup("duration"), "1.5us", &v, err,
-				    sizeof(err)),
-			0);
-	CU_ASSERT_EQUAL(v.u.t, 1500000);
-	CU_ASSERT_EQUAL(param_parse(param_lookup("apps.a.size"), "1.5KiB", &v,
-				    err, sizeof(err)),
-			0);
-	CU_ASSERT_EQUAL(v.u.size, 1536);
-	CU_ASSERT_EQUAL(param_parse(param_lookup("apps.a.size_table"), "[]", &v,
-				    err, sizeof(err)),
-			0);
+	CHECK_EQ(v.u.d, 1e10);
+	CHECK_EQ(param_parse(&def_bool, "yes", &v, err, sizeof(err)), 0);
+	CHECK_EQ(v.u.i, 1);
+	CHECK_EQ(param_parse(param_lookup("duration"), "1.5us", &v, err,
+			     sizeof(err)),
+		 0);
+	CHECK_EQ(v.u.t, 1500000);
+	CHECK_EQ(param_parse(param_lookup("apps.a.size"), "1.5KiB", &v, err,
+			     sizeof(err)),
+		 0);
+	CHECK_EQ(v.u.size, 1536);
+	CHECK_EQ(param_parse(param_lookup("apps.a.size_table"), "[]", &v, err,
+			     sizeof(err)),
+		 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v.u.table);
-	CU_ASSERT_EQUAL(v.u.table->n, 0);
+	CHECK_EQ(v.u.table->n, 0);
 	/* a string or enum points into the text given */
 	{
 		const char *text = "cbr";
 
-		CU_ASSERT_EQUAL(param_parse(param_lookup("apps.a.pattern"),
-					    text, &v, err, sizeof(err)),
-				0);
+		CHECK_EQ(param_parse(param_lookup("apps.a.pattern"), text, &v,
+				     err, sizeof(err)),
+			 0);
 		CU_ASSERT_PTR_EQUAL(v.u.s, text);
 	}
 }
@@ -316,10 +316,10 @@ static void test_format(void)
 	struct param_val v = { .type = PT_SIZE_TABLE, .u.table = &t };
 	char buf[128];
 
-	CU_ASSERT_EQUAL(param_format(&v, buf, sizeof(buf)), 36);
+	CHECK_EQ(param_format(&v, buf, sizeof(buf)), 36);
 	CU_ASSERT_STRING_EQUAL(buf, "[[64B, 7], [1500B, 1], [9KiB, 0.25]]");
 	/* truncated, but the count is the whole length */
-	CU_ASSERT_EQUAL(param_format(&v, buf, 10), 36);
+	CHECK_EQ(param_format(&v, buf, 10), 36);
 	CU_ASSERT_STRING_EQUAL(buf, "[[64B, 7]");
 	v = (struct param_val){ .type = PT_RATE,
 				.per_packet = true,
@@ -384,12 +384,12 @@ static void test_names(void)
 	CU_ASSERT_STRING_EQUAL(param_unit(PT_SIZE), "B");
 	CU_ASSERT_STRING_EQUAL(param_unit(PT_RATE), "bps or pps");
 	CU_ASSERT_STRING_EQUAL(param_unit(PT_INT), "");
-	CU_ASSERT_EQUAL(param_distance("kitten", "sitting"), 3);
-	CU_ASSERT_EQUAL(param_distance("", "abc"), 3);
-	CU_ASSERT_EQUAL(param_distance("abc", ""), 3);
-	CU_ASSERT_EQUAL(param_distance("same", "same"), 0);
-	CU_ASSERT_EQUAL(param_distance("duraton", "duration"), 1);
-	CU_ASSERT_EQUAL(param_distance("ab", "ba"), 2);
+	CHECK_EQ(param_distance("kitten", "sitting"), 3);
+	CHECK_EQ(param_distance("", "abc"), 3);
+	CHECK_EQ(param_distance("abc", ""), 3);
+	CHECK_EQ(param_distance("same", "same"), 0);
+	CHECK_EQ(param_distance("duraton", "duration"), 1);
+	CHECK_EQ(param_distance("ab", "ba"), 2);
 }
 
 int suite_param(void)

@@ -1,12 +1,12 @@
 /*
  * test_plot.c - `usnsim plot` and `usnsim export`, end to end.
  *
- * A fixture database is built in a fresh directory under /tmp: the schema
- * from db_open() and the rows of tests/fixtures/plot-fixture.sql (a study
- * 'fix' sweeping apps.a.rate over 50kpps, 100kpps and 1Mpps, three
- * repetitions each, plus a failed run and a run of another scenario that
- * must not be plotted). build/usnsim is then run as a user would, from the
- * repository root, with the templates of ./analysis.
+ * A fixture database is built in a fresh directory under $TMPDIR or /tmp:
+ * the schema from db_open() and the rows of tests/fixtures/plot-fixture.sql
+ * (a study 'fix' sweeping apps.a.rate over 50kpps, 100kpps and 1Mpps,
+ * three repetitions each, plus a failed run and a run of another scenario
+ * that must not be plotted). build/usnsim is then run as a user would,
+ * from the repository root, with the templates of ./analysis.
  *
  * Every plot kind must render a PDF (starting with %PDF) and a PNG whose
  * IHDR says 1050 x 720; the data file handed to gnuplot (--data) must
@@ -23,16 +23,13 @@
  * figure of a study file. Export is checked byte for byte in the three
  * formats, including quoting and escaping.
  */
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -47,70 +44,34 @@
 #define FIX "r.scenario = 'fix'"
 #define T975_2 4.302652729749464 /* Student t, 0.975 quantile, 2 df */
 
-extern char **environ;
-
 static char dir[64];
 static char dbpath[128];
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Runs argv with extra environment entries (NULL-terminated, may be NULL;
- * "PATH=..." replaces PATH), stdout and stderr into one file; returns the
- * exit status (-1 if it did not exit) and the output in *out. */
-static int run_env(const char *const *argv, const char *const *extra,
-		   char **out)
+static const char *const analysis_env[] = { "USNSIM_ANALYSIS=analysis", NULL };
+
+/* Runs argv with the templates of ./analysis, or with the environment
+ * entries of env instead ("PATH=..." replaces PATH): the exit status,
+ * stdout and stderr both in p->out. */
+static int run(struct tu_proc *p, const char *const *argv,
+	       const char *const *env)
 {
-	posix_spawn_file_actions_t fa;
-	char outfile[128], *env[512];
-	size_t n = 0;
-	pid_t pid;
-	int status = -1;
-
-	for (size_t i = 0; extra && extra[i]; i++)
-		env[n++] = (char *)extra[i];
-	for (size_t i = 0; environ[i] && n < 510; i++) {
-		bool replaced = false;
-
-		for (size_t j = 0; extra && extra[j]; j++)
-			replaced |= strncmp(environ[i], extra[j],
-					    strcspn(extra[j], "=") + 1) == 0;
-		if (!replaced)
-			env[n++] = environ[i];
-	}
-	env[n] = NULL;
-	snprintf(outfile, sizeof(outfile), "%s/out.txt", dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, outfile,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, env) ==
-	    0)
-		waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	*out = tu_slurp(outfile, NULL);
-	if (!*out)
-		*out = calloc(1, 1);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int run(const char *const *argv, char **out)
-{
-	static const char *const env[] = { "USNSIM_ANALYSIS=analysis", NULL };
-
-	return run_env(argv, env, out);
+	tu_start(p, argv, TU_MERGE, env ? env : analysis_env);
+	return tu_wait(p);
 }
 
 /* Runs argv, which must exit with status want; prints the output if not. */
 static bool run_expect(const char *const *argv, int want, const char *needle)
 {
-	char *out;
-	int rc = run(argv, &out);
-	bool ok = rc == want && (!needle || strstr(out, needle));
+	struct tu_proc cmd;
+	int rc = run(&cmd, argv, NULL);
+	bool ok = rc == want && (!needle || strstr(cmd.out, needle));
 
 	if (!ok)
 		fprintf(stderr, "\n%s %s: status %d, output:\n%s", argv[1],
-			argv[2] ? argv[2] : "", rc, out);
-	free(out);
+			argv[2] ? argv[2] : "", rc, cmd.out);
+	tu_proc_free(&cmd);
 	return ok;
 }
 
@@ -201,17 +162,14 @@ static bool has_bytes(const char *p, size_t len, const char *s)
 	return false;
 }
 
-static bool near(double a, double b)
-{
-	return fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
-}
+/* The numbers of a data file: equal within 1e-9, relative above 1. */
+#define CHECK_NUM(a, b) CHECK_CLOSE(a, b, 1e-9, 1e-9)
 
 static sqlite3 *open_db(void)
 {
-	sqlite3 *db = NULL;
+	sqlite3 *db = tu_sql_open(dbpath, SQLITE_OPEN_READONLY);
 
-	CU_ASSERT_FATAL(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
-					NULL) == SQLITE_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
 	return db;
 }
 
@@ -233,8 +191,7 @@ static int setup(void)
 	char err[256], *sql;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "/tmp/usnsim-plot-test-XXXXXX");
-	if (!mkdtemp(dir))
+	if (tu_mkdtemp(dir, sizeof(dir), "plot"))
 		return -1;
 	snprintf(dbpath, sizeof(dbpath), "%s/fixture.db", dir);
 	if (db_open(dbpath, &d, err, sizeof(err))) {
@@ -255,10 +212,7 @@ static int setup(void)
 
 static int teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 /* ---- rendering -------------------------------------------------------- */
@@ -360,37 +314,37 @@ static void test_percentile_data(void)
 			"ORDER BY CASE json_extract(point, '$.\"apps.a.rate\"')"
 			" WHEN '50kpps' THEN 1 WHEN '100kpps' THEN 2 ELSE 3 END",
 			stats[s], stats[s]);
-		CU_ASSERT_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
-				SQLITE_OK);
+		CHECK_EQ_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+			       SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *rate =
 				(const char *)sqlite3_column_text(st, 0);
 
 			CU_ASSERT_STRING_EQUAL(str(&t, row, 0), "network");
-			CU_ASSERT(near(num(&t, row, 1), rate_mpps(rate)));
-			CU_ASSERT(near(num(&t, row, 2),
-				       sqlite3_column_double(st, 1)));
-			CU_ASSERT(near(num(&t, row, 3),
-				       sqlite3_column_double(st, 2)));
-			CU_ASSERT(near(num(&t, row, 4),
-				       sqlite3_column_double(st, 3)));
+			CHECK_NUM(num(&t, row, 1), rate_mpps(rate));
+			CHECK_NUM(num(&t, row, 2),
+				  sqlite3_column_double(st, 1));
+			CHECK_NUM(num(&t, row, 3),
+				  sqlite3_column_double(st, 2));
+			CHECK_NUM(num(&t, row, 4),
+				  sqlite3_column_double(st, 3));
 			row++;
 		}
 		sqlite3_finalize(st);
 		sqlite3_close(db);
-		CU_ASSERT_EQUAL(row, 3);
-		CU_ASSERT_EQUAL(t.rows, 3);
+		CHECK_EQ(row, 3);
+		CHECK_EQ(t.rows, 3);
 		/* By hand: means 1.0, 1.1, 1.2 us at 50kpps (sd 0.1); p99
 		 * 2.0, 2.1, 2.4 us (sd 0.2082). Run 10 (failed) and run 11
 		 * (another scenario) would move them. */
 		if (s == 0) {
-			CU_ASSERT(near(num(&t, 0, 2), 1.1));
-			CU_ASSERT(near(num(&t, 0, 3), T975_2 * 0.1 / sqrt(3)));
-			CU_ASSERT(near(num(&t, 2, 2), 3.1));
+			CHECK_NUM(num(&t, 0, 2), 1.1);
+			CHECK_NUM(num(&t, 0, 3), T975_2 * 0.1 / sqrt(3));
+			CHECK_NUM(num(&t, 2, 2), 3.1);
 		} else {
-			CU_ASSERT(near(num(&t, 0, 2), 6.5 / 3));
-			CU_ASSERT(near(num(&t, 0, 3),
-				       T975_2 * sqrt(0.26 / 3 / 2) / sqrt(3)));
+			CHECK_NUM(num(&t, 0, 2), 6.5 / 3);
+			CHECK_NUM(num(&t, 0, 3),
+				  T975_2 * sqrt(0.26 / 3 / 2) / sqrt(3));
 		}
 		free(t.text);
 	}
@@ -422,8 +376,7 @@ static void test_cdf_data(void)
 	 * at the first lower bound, then the fraction below each upper
 	 * bound. The x axis is in ns (the largest bound is 121.2 ns). */
 	db = open_db();
-	CU_ASSERT_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
-			SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	do {
 		rc = sqlite3_step(st);
 		const char *g =
@@ -435,15 +388,14 @@ static void test_cdf_data(void)
 			double cum = 0;
 
 			CU_ASSERT_STRING_EQUAL(str(&t, row, 0), prev);
-			CU_ASSERT(near(num(&t, row, 1), lower[0] / 1e3));
-			CU_ASSERT(near(num(&t, row, 2), 0));
+			CHECK_NUM(num(&t, row, 1), lower[0] / 1e3);
+			CHECK_NUM(num(&t, row, 2), 0);
 			row++;
 			for (size_t b = 0; b < nb; b++, row++) {
 				cum += count[b];
 				CU_ASSERT_STRING_EQUAL(str(&t, row, 0), prev);
-				CU_ASSERT(
-					near(num(&t, row, 1), upper[b] / 1e3));
-				CU_ASSERT(near(num(&t, row, 2), cum / total));
+				CHECK_NUM(num(&t, row, 1), upper[b] / 1e3);
+				CHECK_NUM(num(&t, row, 2), cum / total);
 			}
 			nb = 0;
 			total = 0;
@@ -458,14 +410,14 @@ static void test_cdf_data(void)
 	} while (rc == SQLITE_ROW);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	CU_ASSERT_EQUAL(row, 12);
-	CU_ASSERT_EQUAL(t.rows, 12);
+	CHECK_EQ(row, 12);
+	CHECK_EQ(t.rows, 12);
 	/* By hand, 50kpps: 2+3+4 = 9, 9 and 3 samples in the buckets. */
 	CU_ASSERT_STRING_EQUAL(str(&t, 1, 0), "50kpps");
-	CU_ASSERT(near(num(&t, 1, 1), 10.1));
-	CU_ASSERT(near(num(&t, 1, 2), 9.0 / 21));
-	CU_ASSERT(near(num(&t, 2, 2), 18.0 / 21));
-	CU_ASSERT(near(num(&t, 3, 2), 1));
+	CHECK_NUM(num(&t, 1, 1), 10.1);
+	CHECK_NUM(num(&t, 1, 2), 9.0 / 21);
+	CHECK_NUM(num(&t, 2, 2), 18.0 / 21);
+	CHECK_NUM(num(&t, 3, 2), 1);
 	CU_ASSERT_STRING_EQUAL(str(&t, 8, 0), "1Mpps");
 	free(t.text);
 }
@@ -494,8 +446,7 @@ static void test_drops_data(void)
 	CU_ASSERT_FATAL(render(&kind_cases[4], NULL, data, NULL));
 	table_read(&t, data);
 	db = open_db();
-	CU_ASSERT_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
-			SQLITE_OK);
+	CHECK_EQ_FATAL(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		double mean = sqlite3_column_double(st, 2), ss = 0, v;
 		int n = sqlite3_column_int(st, 3);
@@ -507,27 +458,26 @@ static void test_drops_data(void)
 			v = strtod(p, &end);
 			ss += (v - mean) * (v - mean);
 		}
-		CU_ASSERT_EQUAL(n, 3);
+		CHECK_EQ(n, 3);
 		CU_ASSERT_STRING_EQUAL(
 			str(&t, row, 0),
 			(const char *)sqlite3_column_text(st, 0));
-		CU_ASSERT(near(
-			num(&t, row, 1),
-			rate_mpps((const char *)sqlite3_column_text(st, 1))));
-		CU_ASSERT(near(num(&t, row, 2), mean));
-		CU_ASSERT(near(num(&t, row, 3),
-			       T975_2 * sqrt(ss / (n - 1)) / sqrt(n)));
+		CHECK_NUM(num(&t, row, 1),
+			  rate_mpps((const char *)sqlite3_column_text(st, 1)));
+		CHECK_NUM(num(&t, row, 2), mean);
+		CHECK_NUM(num(&t, row, 3),
+			  T975_2 * sqrt(ss / (n - 1)) / sqrt(n));
 		row++;
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	CU_ASSERT_EQUAL(row, 6);
-	CU_ASSERT_EQUAL(t.rows, 6);
+	CHECK_EQ(row, 6);
+	CHECK_EQ(t.rows, 6);
 	/* By hand: queue_full at 50kpps is 10 + k on the network and 1 on
 	 * the nic: 11, 12, 13 packets. */
 	CU_ASSERT_STRING_EQUAL(str(&t, 0, 0), "queue_full");
-	CU_ASSERT(near(num(&t, 0, 2), 12));
-	CU_ASSERT(near(num(&t, 0, 3), T975_2 / sqrt(3)));
+	CHECK_NUM(num(&t, 0, 2), 12);
+	CHECK_NUM(num(&t, 0, 3), T975_2 / sqrt(3));
 	CU_ASSERT_STRING_EQUAL(str(&t, 3, 0), "spoofed");
 	free(t.text);
 }
@@ -577,7 +527,7 @@ static void test_scalar_data(void)
 			    "component\n# line\tx (Mpps)\ty\tci\tn\n") == s);
 	free(s);
 	table_read(&t, data);
-	CU_ASSERT_EQUAL(t.rows, 6);
+	CHECK_EQ(t.rows, 6);
 	for (int c = 0; c < 2; c++) {
 		for (int p = 1; p <= 3; p++, row++) {
 			double v[3], mean, ci;
@@ -586,19 +536,18 @@ static void test_scalar_data(void)
 				v[k] = util_mean(c, p, k);
 			mean_ci3(v, &mean, &ci);
 			CU_ASSERT_STRING_EQUAL(str(&t, row, 0), comps[c]);
-			CU_ASSERT(
-				near(num(&t, row, 1), rate_mpps(rates[p - 1])));
-			CU_ASSERT(near(num(&t, row, 2), mean));
-			CU_ASSERT(near(num(&t, row, 3), ci));
+			CHECK_NUM(num(&t, row, 1), rate_mpps(rates[p - 1]));
+			CHECK_NUM(num(&t, row, 2), mean);
+			CHECK_NUM(num(&t, row, 3), ci);
 			CU_ASSERT_STRING_EQUAL(str(&t, row, 4), "3");
 		}
 	}
 	/* By hand: the nic at 50kpps is 0.05, 0.07, 0.09 (s = 0.02); the
 	 * network at 1Mpps 0.30, 0.31, 0.34. Run 10 (failed, 99) and run
 	 * 11 (another scenario) would move them. */
-	CU_ASSERT(near(num(&t, 3, 2), 0.07));
-	CU_ASSERT(near(num(&t, 3, 3), T975_2 * 0.02 / sqrt(3)));
-	CU_ASSERT(near(num(&t, 2, 2), 0.95 / 3));
+	CHECK_NUM(num(&t, 3, 2), 0.07);
+	CHECK_NUM(num(&t, 3, 3), T975_2 * 0.02 / sqrt(3));
+	CHECK_NUM(num(&t, 2, 2), 0.95 / 3);
 	free(t.text);
 
 	/* ps scaled to ns: the kernel's 500, 501, 502 ns (s = 1 ns). */
@@ -607,11 +556,11 @@ static void test_scalar_data(void)
 	CU_ASSERT(s && strstr(s, "\tx (Mpps)\ty (ns)\tci (ns)\tn\n"));
 	free(s);
 	table_read(&t, data);
-	CU_ASSERT_EQUAL(t.rows, 3);
+	CHECK_EQ(t.rows, 3);
 	for (row = 0; row < 3; row++) {
 		CU_ASSERT_STRING_EQUAL(str(&t, row, 0), "cpu.kernel");
-		CU_ASSERT(near(num(&t, row, 2), 501));
-		CU_ASSERT(near(num(&t, row, 3), T975_2 / sqrt(3)));
+		CHECK_NUM(num(&t, row, 2), 501);
+		CHECK_NUM(num(&t, row, 3), T975_2 / sqrt(3));
 	}
 	free(t.text);
 
@@ -621,7 +570,7 @@ static void test_scalar_data(void)
 	s = tu_slurp(data, NULL);
 	table_read(&t, data);
 	CU_ASSERT(s && strstr(s, "\ty (packets)\tci (packets)\tn\n"));
-	CU_ASSERT_EQUAL(t.rows, 3);
+	CHECK_EQ(t.rows, 3);
 	for (row = 0; row < 3; row++) {
 		double v[3], mean, ci;
 
@@ -629,8 +578,8 @@ static void test_scalar_data(void)
 			v[k] = 10.0 * (double)(row + 1) + k;
 		mean_ci3(v, &mean, &ci);
 		CU_ASSERT_STRING_EQUAL(str(&t, row, 0), "1Gbps");
-		CU_ASSERT(near(num(&t, row, 2), mean));
-		CU_ASSERT(near(num(&t, row, 3), ci));
+		CHECK_NUM(num(&t, row, 2), mean);
+		CHECK_NUM(num(&t, row, 3), ci);
 	}
 	free(t.text);
 	free(s);
@@ -703,7 +652,8 @@ static void test_deterministic(void)
 		CU_ASSERT(render(&kind_cases[1], b, NULL, NULL));
 		pa = tu_slurp(a, &la);
 		pb = tu_slurp(b, &lb);
-		CU_ASSERT(pa && pb && la == lb && memcmp(pa, pb, la) == 0);
+		CHECKF(pa && pb && la == lb && memcmp(pa, pb, la) == 0,
+		       "%s: %zu bytes, then %zu", fmts[i], la, lb);
 		/* The newest selected run (run 10) started 03:04:10. */
 		if (i == 0)
 			CU_ASSERT(pa && has_bytes(pa, la, "D:20240102030410"));
@@ -753,7 +703,8 @@ static void test_errors(void)
 			       "name", "-o",	  out,	   NULL };
 	const char *nognuplot[] = { USNSIM,    "plot", "drops", "--db", dbpath,
 				    "--where", FIX,    "-o",	out,	NULL };
-	char path_env[200], *o;
+	char path_env[200];
+	struct tu_proc cmd;
 	const char *env[] = { path_env, "USNSIM_ANALYSIS=analysis", NULL };
 	struct stat sb;
 
@@ -768,15 +719,15 @@ static void test_errors(void)
 	CU_ASSERT(run_expect(nodb, 2, "/nonexistent"));
 	CU_ASSERT(run_expect(badstat, 2, "--stat p42"));
 	CU_ASSERT(run_expect(xnum, 2, "not a number"));
-	CU_ASSERT(stat(out, &sb) != 0); /* no partial figure */
+	CHECK_NE(stat(out, &sb), 0); /* no partial figure */
 	/* gnuplot missing: PATH is an empty directory */
 	path_in(empty, sizeof(empty), "empty-bin");
 	mkdir(empty, 0700);
 	snprintf(path_env, sizeof(path_env), "PATH=%s", empty);
-	CU_ASSERT(run_env(nognuplot, env, &o) == 2);
-	CU_ASSERT(strstr(o, "make deps") != NULL);
-	free(o);
-	CU_ASSERT(stat(out, &sb) != 0);
+	CHECK_EQ(run(&cmd, nognuplot, env), 2);
+	CU_ASSERT(strstr(cmd.out, "make deps") != NULL);
+	tu_proc_free(&cmd);
+	CHECK_NE(stat(out, &sb), 0);
 }
 
 /* Bad input to scalar: exit 2, one line naming the metric or option, and
@@ -816,7 +767,8 @@ static void test_scalar_errors(void)
 	const char *mixed[] = { USNSIM, "plot",	    "scalar",		"--db",
 				dbpath, "--metric", "utilization.mean", "-o",
 				NULL,	NULL };
-	char fig[160], *out;
+	char fig[160];
+	struct tu_proc cmd;
 	struct stat sb;
 
 	path_in(fig, sizeof(fig), "scalar-error.pdf");
@@ -829,20 +781,21 @@ static void test_scalar_errors(void)
 		for (size_t j = 0; cases[i].args[j]; j++)
 			argv[n++] = cases[i].args[j];
 		argv[n] = NULL;
-		CU_ASSERT_EQUAL(run(argv, &out), 2);
-		CU_ASSERT(strncmp(out, cases[i].msg, strlen(cases[i].msg)) ==
-			  0);
-		CU_ASSERT(strchr(out, '\n') == out + strlen(out) - 1);
-		if (strncmp(out, cases[i].msg, strlen(cases[i].msg)))
-			fprintf(stderr, "\ncase %zu: %s", i, out);
-		free(out);
-		CU_ASSERT(stat(fig, &sb) != 0);
+		CHECK_EQ(run(&cmd, argv, NULL), 2);
+		CU_ASSERT(strncmp(cmd.out, cases[i].msg,
+				  strlen(cases[i].msg)) == 0);
+		CU_ASSERT(strchr(cmd.out, '\n') ==
+			  cmd.out + strlen(cmd.out) - 1);
+		if (strncmp(cmd.out, cases[i].msg, strlen(cases[i].msg)))
+			fprintf(stderr, "\ncase %zu: %s", i, cmd.out);
+		tu_proc_free(&cmd);
+		CHECK_NE(stat(fig, &sb), 0);
 	}
 	/* Without --where, run 11 of another scenario joins the network's
 	 * line at 50kpps. */
 	mixed[8] = fig;
 	CU_ASSERT(run_expect(mixed, 2, "mixes 2 sweep points"));
-	CU_ASSERT(stat(fig, &sb) != 0);
+	CHECK_NE(stat(fig, &sb), 0);
 }
 
 /* ---- --study ---------------------------------------------------------- */
@@ -863,7 +816,7 @@ static void test_study(void)
 			      "--db",	 dbpath,
 			      "-o",	 figs,
 			      NULL };
-	char *out;
+	struct tu_proc cmd;
 
 	path_in(figs, sizeof(figs), "figures");
 	CU_ASSERT(run_expect(argv, 0, "fix_util.png"));
@@ -871,12 +824,13 @@ static void test_study(void)
 		snprintf(path, sizeof(path), "%s/%s", figs, files[i]);
 		CU_ASSERT(i % 2 ? png_ok(path) : pdf_ok(path));
 	}
-	CU_ASSERT(run(bad, &out) == 2);
-	CU_ASSERT(strstr(out, "plot-study-bad.yaml:6:5: unknown figure key "
-			      "'metrc'; did you mean 'metric'?") != NULL);
-	CU_ASSERT(strstr(out, "plot-study-bad.yaml:7:24: kind: unknown plot "
-			      "kind 'pie'") != NULL);
-	free(out);
+	CHECK_EQ(run(&cmd, bad, NULL), 2);
+	CU_ASSERT(strstr(cmd.out, "plot-study-bad.yaml:6:5: unknown figure key "
+				  "'metrc'; did you mean 'metric'?") != NULL);
+	CU_ASSERT(strstr(cmd.out,
+			 "plot-study-bad.yaml:7:24: kind: unknown plot "
+			 "kind 'pie'") != NULL);
+	tu_proc_free(&cmd);
 }
 
 /* ---- export ----------------------------------------------------------- */
@@ -894,11 +848,11 @@ static void test_export(void)
 	const char *ci[] = { USNSIM,	 "export", "--db",    dbpath,
 			     "--format", "tsv",	   "--query", "summary_ci",
 			     "--where",	 FIX,	   NULL };
-	char *out;
+	struct tu_proc cmd;
 
-	CU_ASSERT_EQUAL(run(csv, &out), 0);
+	CHECK_EQ(run(&cmd, csv, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(
-		out,
+		cmd.out,
 		"run_id,scenario,point,repetition,status,apps.a.rate,"
 		"component,metric,unit,value\r\n"
 		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
@@ -925,11 +879,11 @@ static void test_export(void)
 		"nic,utilization.mean,\"\",0.1\r\n"
 		"4,fix,\"{\"\"apps.a.rate\"\":\"\"100kpps\"\"}\",0,ok,100000,"
 		"nic,utilization.min,\"\",0\r\n");
-	free(out);
+	tu_proc_free(&cmd);
 
-	CU_ASSERT_EQUAL(run(json, &out), 0);
+	CHECK_EQ(run(&cmd, json, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(
-		out,
+		cmd.out,
 		"[\n{\"id\": 1, \"scenario\": \"fix\", \"path\": \"fix.yaml\", "
 		"\"hash\": \"00000000000000aa\", \"point\": "
 		"\"{\\\"apps.a.rate\\\":\\\"50kpps\\\"}\", \"repetition\": 0, "
@@ -944,29 +898,29 @@ static void test_export(void)
 		"\"wall_s\": 0.5, \"events\": 1000, \"sim_s\": 1, "
 		"\"fingerprint\": null, \"status\": \"ok\", "
 		"\"events_per_s\": 2000}\n]\n");
-	free(out);
+	tu_proc_free(&cmd);
 
 	/* summary_ci: the mean at 50kpps of network.queue_delay is 1.1 us
 	 * with half-width t(2) 0.1 / sqrt(3) us, in ps. */
-	CU_ASSERT_EQUAL(run(ci, &out), 0);
+	CHECK_EQ(run(&cmd, ci, NULL), 0);
 	{
 		char want[256];
 
 		snprintf(want, sizeof(want),
 			 "\nfix\t00000000000000aa\t{\"apps.a.rate\":\"50kpps\"}"
 			 "\t50000\tnetwork\tqueue_delay\tps\t3\t1100000\t");
-		CU_ASSERT(strstr(out, want) != NULL);
-		CU_ASSERT(strncmp(out,
+		CU_ASSERT(strstr(cmd.out, want) != NULL);
+		CU_ASSERT(strncmp(cmd.out,
 				  "scenario\thash\tpoint\tapps.a.rate\t"
 				  "component\tmetric\tunit\tn\tmean\t"
 				  "mean_ci\t",
 				  50) == 0);
-		if (strstr(out, want))
-			CU_ASSERT(near(
-				strtod(strstr(out, want) + strlen(want), NULL),
-				T975_2 * 1e5 / sqrt(3)));
+		if (strstr(cmd.out, want))
+			CHECK_NUM(strtod(strstr(cmd.out, want) + strlen(want),
+					 NULL),
+				  T975_2 * 1e5 / sqrt(3));
 	}
-	free(out);
+	tu_proc_free(&cmd);
 }
 
 /* Quoting and escaping, with a query file of the test's own found
@@ -986,7 +940,7 @@ static void test_export_escaping(void)
 	const char *missing[] = { USNSIM,    "export", "--db", dbpath,
 				  "--query", "esc",    NULL };
 	FILE *f;
-	char *out;
+	struct tu_proc cmd;
 
 	path_in(adir, sizeof(adir), "analysis");
 	mkdir(adir, 0700);
@@ -1000,25 +954,26 @@ static void test_export_escaping(void)
 	      f);
 	fclose(f);
 	snprintf(env_dir, sizeof(env_dir), "USNSIM_ANALYSIS=%s", adir);
-	CU_ASSERT(run_env(csv, env, &out) == 0);
-	CU_ASSERT_STRING_EQUAL(out,
+	CHECK_EQ(run(&cmd, csv, env), 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out,
 			       "\"x,y\",n,e,r,i,q,d\r\n"
 			       "a\tb,,\"\",1.5,42,\"q\"\"u\\o\nte\",0.1\r\n");
-	free(out);
-	CU_ASSERT(run_env(tsv, env, &out) == 0);
-	CU_ASSERT_STRING_EQUAL(out,
+	tu_proc_free(&cmd);
+	CHECK_EQ(run(&cmd, tsv, env), 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out,
 			       "x,y\tn\te\tr\ti\tq\td\n"
 			       "a\\tb\t\t\t1.5\t42\tq\"u\\\\o\\nte\t0.1\n");
-	free(out);
-	CU_ASSERT(run_env(json, env, &out) == 0);
-	CU_ASSERT_STRING_EQUAL(out, "[\n{\"x,y\": \"a\\tb\", \"n\": null, "
-				    "\"e\": \"\", \"r\": 1.5, \"i\": 42, "
-				    "\"q\": \"q\\\"u\\\\o\\nte\", \"d\": 0.1}"
-				    "\n]\n");
-	free(out);
-	CU_ASSERT(run_env(missing, env, &out) == 2);
-	CU_ASSERT(strstr(out, "--param v=VALUE") != NULL);
-	free(out);
+	tu_proc_free(&cmd);
+	CHECK_EQ(run(&cmd, json, env), 0);
+	CU_ASSERT_STRING_EQUAL(cmd.out,
+			       "[\n{\"x,y\": \"a\\tb\", \"n\": null, "
+			       "\"e\": \"\", \"r\": 1.5, \"i\": 42, "
+			       "\"q\": \"q\\\"u\\\\o\\nte\", \"d\": 0.1}"
+			       "\n]\n");
+	tu_proc_free(&cmd);
+	CHECK_EQ(run(&cmd, missing, env), 2);
+	CU_ASSERT(strstr(cmd.out, "--param v=VALUE") != NULL);
+	tu_proc_free(&cmd);
 }
 
 int suite_plot(void)

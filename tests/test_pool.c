@@ -197,7 +197,7 @@ static void carve_one(const struct carve_case *k, enum pool_mode mode,
 	c.page_bytes = k->page;
 	c.max_bytes = k->max;
 	c.iova_base = 0x7f0000001000ULL + k->buffer; /* any base */
-	CU_ASSERT_FATAL(n <= NBUF_MAX);
+	CHECK_LE_FATAL(n, NBUF_MAX);
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	for (i = 0; i < n; i++) {
@@ -211,9 +211,9 @@ static void carve_one(const struct carve_case *k, enum pool_mode mode,
 	}
 	CHECKF(i == n, "buffer %u segment %llu: stopped at %u of %u", k->buffer,
 	       (unsigned long long)k->segment, i, n);
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(pool_reserved(p), k->max);
-	CU_ASSERT_EQUAL(pool_in_use(p), k->max);
+	CHECK_EQ(pool_alloc(p, 0, 1, NULL), POOL_NONE);
+	CHECK_EQ(pool_reserved(p), k->max);
+	CHECK_EQ(pool_in_use(p), k->max);
 	/* LIFO hands out the lowest address first; a random static pool
 	 * (all buflets free at once) does not */
 	if (!random || mode == POOL_STATIC)
@@ -476,8 +476,8 @@ static void test_script(void)
 	CU_ASSERT_FATAL(fx_init(&f, 0, limit) == 0);
 	CU_ASSERT_FATAL(ref_init(&ra, &f, "pa", &a, 7) == 0);
 	CU_ASSERT_FATAL(ref_init(&rb, &f, "pb", &b, 7) == 0);
-	CU_ASSERT_EQUAL(pool_reserved(ra.p), 8 * KiB);
-	CU_ASSERT_EQUAL(pool_reserved(rb.p), 0);
+	CHECK_EQ(pool_reserved(ra.p), 8 * KiB);
+	CHECK_EQ(pool_reserved(rb.p), 0);
 	for (step = 0; ok && step < SCRIPT_STEPS; step++) {
 		struct ref *r = rs[next_below(2)];
 		uint32_t op = next_below(100);
@@ -520,10 +520,10 @@ static void test_script(void)
 		ref_free(&ra, 0, 0);
 	while (rb.nchains)
 		ref_free(&rb, 0, 1);
-	CU_ASSERT_EQUAL(pool_in_use(ra.p) + pool_in_use(rb.p), 0);
+	CHECK_EQ(pool_in_use(ra.p) + pool_in_use(rb.p), 0);
 	pool_destroy(ra.p);
 	pool_destroy(rb.p);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 0);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 0);
 	fx_fini(&f);
 }
 
@@ -577,7 +577,7 @@ static void test_series(void)
 	memset(&l, 0, sizeof(l));
 	CU_ASSERT_FATAL(fx_init(&f, 500 * SIM_NS, 0) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 3, 0, &l.p) == 0);
-	CU_ASSERT_FATAL(stats_start(f.st) == 0);
+	CHECK_EQ_FATAL(stats_start(f.st), 0);
 	sim_schedule(f.sim, 0, load_step, &l, NULL);
 	sim_run(f.sim, 2050 * SIM_US); /* ends in a busy period */
 	stats_finish(f.st);
@@ -586,9 +586,9 @@ static void test_series(void)
 	use = series(f.st, "p", "mem.in_use");
 	host = series(f.st, "hosts.h", "mem.reserved");
 	CU_ASSERT_FATAL(res && use && host);
-	CU_ASSERT_EQUAL(res->n, 4101);
-	CU_ASSERT_EQUAL(use->n, res->n);
-	CU_ASSERT_EQUAL(host->n, res->n);
+	CHECK_EQ(res->n, 4101);
+	CHECK_EQ(use->n, res->n);
+	CHECK_EQ(host->n, res->n);
 	for (i = 0; i < res->n && i < use->n && i < host->n; i++) {
 		if (res->t_ps[i] != use->t_ps[i] ||
 		    res->t_ps[i] != (sim_time)i * 500 * SIM_NS ||
@@ -614,16 +614,16 @@ static void test_series(void)
 		       max_res >= max_use && max_res > 64 * KiB,
 	       "in use up to %.0f, reserved %.0f .. %.0f", max_use, min_res,
 	       max_res);
-	CU_ASSERT(scalar(f.st, "p", "high_water") >= max_res);
-	CU_ASSERT(scalar(f.st, "p", "in_use_high") >= max_use);
-	CU_ASSERT(scalar(f.st, "p", "high_water") >=
-		  scalar(f.st, "p", "in_use_high"));
-	CU_ASSERT(scalar(f.st, "p", "reserved_mean") >
-		  scalar(f.st, "p", "in_use_mean"));
-	CU_ASSERT(scalar(f.st, "p", "in_use_mean") > 0);
-	CU_ASSERT_EQUAL(scalar(f.st, "p", "held_at_end"),
-			(double)pool_in_use(l.p) / 2048);
-	CU_ASSERT(l.n > 0);
+	CHECK_GE(scalar(f.st, "p", "high_water"), max_res);
+	CHECK_GE(scalar(f.st, "p", "in_use_high"), max_use);
+	CHECK_GE(scalar(f.st, "p", "high_water"),
+		 scalar(f.st, "p", "in_use_high"));
+	CHECK_GT(scalar(f.st, "p", "reserved_mean"),
+		 scalar(f.st, "p", "in_use_mean"));
+	CHECK_GT(scalar(f.st, "p", "in_use_mean"), 0);
+	CHECK_EQ(scalar(f.st, "p", "held_at_end"),
+		 (double)pool_in_use(l.p) / 2048);
+	CHECK_GT(l.n, 0);
 	pool_destroy(l.p);
 	fx_fini(&f);
 }
@@ -647,66 +647,66 @@ static void test_pressure(void)
 	CU_ASSERT_FATAL(fx_pool(&f, "pb", &c, 1, 0, &pb) == 0);
 	for (int i = 0; i < 8; i++)
 		a[i] = pool_alloc(pa, 0, 2048, NULL);
-	CU_ASSERT_EQUAL(a[7], 7);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
+	CHECK_EQ(a[7], 7);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
 	/* A's segments 2 and 3 become free; B can grow only by taking them */
 	for (int i = 4; i < 8; i++)
 		pool_free(pa, 0, a[i]);
-	CU_ASSERT_EQUAL(pool_reserved(pa), 16 * KiB);
+	CHECK_EQ(pool_reserved(pa), 16 * KiB);
 	b[0] = pool_alloc(pb, 0, 2048, &cost);
-	CU_ASSERT_EQUAL(b[0], 0);
-	CU_ASSERT_EQUAL(cost, 100 + 5000);
-	CU_ASSERT_EQUAL(counter(f.st, "hosts.h", "pressure_events"), 1);
-	CU_ASSERT_EQUAL(pool_reserved(pa), 8 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "pa", "shrinks"), 2);
-	CU_ASSERT_EQUAL(counter(f.st, "pa", "unmaps"), 2);
-	CU_ASSERT_EQUAL(pool_reserved(pb), 4 * KiB);
+	CHECK_EQ(b[0], 0);
+	CHECK_EQ(cost, 100 + 5000);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 1);
+	CHECK_EQ(pool_reserved(pa), 8 * KiB);
+	CHECK_EQ(counter(f.st, "pa", "shrinks"), 2);
+	CHECK_EQ(counter(f.st, "pa", "unmaps"), 2);
+	CHECK_EQ(pool_reserved(pb), 4 * KiB);
 	for (int i = 1; i < 4; i++)
 		b[i] = pool_alloc(pb, 0, 2048, NULL);
-	CU_ASSERT_EQUAL(b[3], 3);
-	CU_ASSERT_EQUAL(counter(f.st, "hosts.h", "pressure_events"), 1);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
+	CHECK_EQ(b[3], 3);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 1);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
 	/* nothing free anywhere: a clean failure */
 	cost = 0;
-	CU_ASSERT_EQUAL(pool_alloc(pb, 0, 2048, &cost), POOL_NONE);
-	CU_ASSERT_EQUAL(cost, 0);
-	CU_ASSERT_EQUAL(counter(f.st, "hosts.h", "pressure_events"), 2);
-	CU_ASSERT_EQUAL(counter(f.st, "pb", "alloc_failures"), 1);
-	CU_ASSERT_EQUAL(pool_in_use(pb), 8 * KiB);
-	CU_ASSERT_EQUAL(pool_in_use(pa), 8 * KiB);
-	CU_ASSERT_EQUAL(pool_reserved(pb), 8 * KiB);
+	CHECK_EQ(pool_alloc(pb, 0, 2048, &cost), POOL_NONE);
+	CHECK_EQ(cost, 0);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 2);
+	CHECK_EQ(counter(f.st, "pb", "alloc_failures"), 1);
+	CHECK_EQ(pool_in_use(pb), 8 * KiB);
+	CHECK_EQ(pool_in_use(pa), 8 * KiB);
+	CHECK_EQ(pool_reserved(pb), 8 * KiB);
 	/* a half-free segment of A does not help; B's partial allocation
 	 * (one buflet of its own, then no memory) is rolled back */
 	pool_free(pa, 0, a[3]);
 	pool_free(pb, 0, b[3]);
-	CU_ASSERT_EQUAL(pool_alloc(pb, 0, 2 * 2048, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(counter(f.st, "pb", "alloc_failures"), 2);
-	CU_ASSERT_EQUAL(counter(f.st, "hosts.h", "pressure_events"), 3);
-	CU_ASSERT_EQUAL(pool_in_use(pb), 6 * KiB);
-	CU_ASSERT_EQUAL(pool_reserved(pa), 8 * KiB);
-	CU_ASSERT_EQUAL(pool_reserved(pb), 8 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "pb", "allocs"), 4);
+	CHECK_EQ(pool_alloc(pb, 0, 2 * 2048, NULL), POOL_NONE);
+	CHECK_EQ(counter(f.st, "pb", "alloc_failures"), 2);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 3);
+	CHECK_EQ(pool_in_use(pb), 6 * KiB);
+	CHECK_EQ(pool_reserved(pa), 8 * KiB);
+	CHECK_EQ(pool_reserved(pb), 8 * KiB);
+	CHECK_EQ(counter(f.st, "pb", "allocs"), 4);
 	/* the rolled-back buflet is free again, without growing */
 	x = pool_alloc(pb, 0, 2048, NULL);
-	CU_ASSERT_EQUAL(x, 3);
-	CU_ASSERT_EQUAL(counter(f.st, "pb", "grows"), 2);
-	CU_ASSERT_EQUAL(pool_alloc(pb, 0, 1, NULL), POOL_NONE);
+	CHECK_EQ(x, 3);
+	CHECK_EQ(counter(f.st, "pb", "grows"), 2);
+	CHECK_EQ(pool_alloc(pb, 0, 1, NULL), POOL_NONE);
 	/* once A frees its segment, B's next allocation gets it */
 	pool_free(pa, 0, a[2]);
 	y = pool_alloc(pb, 0, 2 * 2048, NULL);
-	CU_ASSERT_EQUAL(y, 4);
-	CU_ASSERT_EQUAL(pool_next(pb, y), 5);
-	CU_ASSERT_EQUAL(pool_reserved(pa), 4 * KiB);
-	CU_ASSERT_EQUAL(pool_reserved(pb), 12 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "hosts.h", "pressure_events"), 5);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
+	CHECK_EQ(y, 4);
+	CHECK_EQ(pool_next(pb, y), 5);
+	CHECK_EQ(pool_reserved(pa), 4 * KiB);
+	CHECK_EQ(pool_reserved(pb), 12 * KiB);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 5);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
 	/* a static pool that the host cannot hold is refused */
 	c.mode = POOL_STATIC;
-	CU_ASSERT_EQUAL(fx_pool(&f, "ps", &c, 1, 0, &ps), -ENOSPC);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
+	CHECK_EQ(fx_pool(&f, "ps", &c, 1, 0, &ps), -ENOSPC);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
 	pool_destroy(pa);
 	pool_destroy(pb);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), 0);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 0);
 	fx_fini(&f);
 }
 
@@ -722,14 +722,14 @@ static void test_pressure_static(void)
 	CU_ASSERT_FATAL(fx_init(&f, 0, 24 * KiB) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "ps", &c, 1, 0, &ps) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "pd", &d, 1, 0, &pd) == 0);
-	CU_ASSERT_EQUAL(pool_reserved(ps), 16 * KiB);
+	CHECK_EQ(pool_reserved(ps), 16 * KiB);
 	for (int i = 0; i < 4; i++)
-		CU_ASSERT_NOT_EQUAL(pool_alloc(pd, 0, 2048, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(pool_alloc(pd, 0, 2048, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(counter(f.st, "hosts.h", "pressure_events"), 1);
-	CU_ASSERT_EQUAL(pool_reserved(ps), 16 * KiB);
-	CU_ASSERT_EQUAL(pool_shrink(ps), 0);
-	CU_ASSERT_EQUAL(counter(f.st, "ps", "shrinks"), 0);
+		CHECK_NE(pool_alloc(pd, 0, 2048, NULL), POOL_NONE);
+	CHECK_EQ(pool_alloc(pd, 0, 2048, NULL), POOL_NONE);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 1);
+	CHECK_EQ(pool_reserved(ps), 16 * KiB);
+	CHECK_EQ(pool_shrink(ps), 0);
+	CHECK_EQ(counter(f.st, "ps", "shrinks"), 0);
 	pool_destroy(ps);
 	pool_destroy(pd);
 	fx_fini(&f);
@@ -750,27 +750,27 @@ static void test_reservation(void)
 	c.max_bytes = 64 * KiB;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "ps", &c, 1, 0, &ps) == 0);
-	CU_ASSERT_EQUAL(pool_reserved(ps), 64 * KiB);
-	CU_ASSERT_EQUAL(pool_segments(ps), 8);
-	CU_ASSERT_EQUAL(counter(f.st, "ps", "maps"), 8);
-	CU_ASSERT_EQUAL(counter(f.st, "ps", "map_time"), 8 * 5000);
-	CU_ASSERT_EQUAL(counter(f.st, "ps", "grows"), 0);
+	CHECK_EQ(pool_reserved(ps), 64 * KiB);
+	CHECK_EQ(pool_segments(ps), 8);
+	CHECK_EQ(counter(f.st, "ps", "maps"), 8);
+	CHECK_EQ(counter(f.st, "ps", "map_time"), 8 * 5000);
+	CHECK_EQ(counter(f.st, "ps", "grows"), 0);
 	for (int i = 0; i < 16; i++)
 		h[i] = pool_alloc(ps, 0, 4096, NULL); /* 2 buflets each */
-	CU_ASSERT_EQUAL(pool_in_use(ps), 64 * KiB);
-	CU_ASSERT_EQUAL(pool_alloc(ps, 0, 1, NULL), POOL_NONE);
+	CHECK_EQ(pool_in_use(ps), 64 * KiB);
+	CHECK_EQ(pool_alloc(ps, 0, 1, NULL), POOL_NONE);
 	for (int i = 0; i < 16; i++)
 		pool_free(ps, 0, h[i]);
-	CU_ASSERT_EQUAL(pool_shrink(ps), 0);
-	CU_ASSERT_EQUAL(pool_reserved(ps), 64 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "ps", "unmaps"), 0);
+	CHECK_EQ(pool_shrink(ps), 0);
+	CHECK_EQ(pool_reserved(ps), 64 * KiB);
+	CHECK_EQ(counter(f.st, "ps", "unmaps"), 0);
 
 	/* dynamic: one segment per depot miss, one mapping per segment */
 	c.mode = POOL_DYNAMIC;
 	c.min_bytes = 8 * KiB;
 	CU_ASSERT_FATAL(fx_pool(&f, "pd", &c, 1, 0, &pd) == 0);
-	CU_ASSERT_EQUAL(pool_reserved(pd), 8 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "pd", "maps"), 1);
+	CHECK_EQ(pool_reserved(pd), 8 * KiB);
+	CHECK_EQ(counter(f.st, "pd", "maps"), 1);
 	for (uint32_t k = 1; k <= 32; k++) {
 		uint32_t b = pool_alloc(pd, 0, 1, NULL);
 		uint32_t segs = (k + 3) / 4;
@@ -782,33 +782,33 @@ static void test_reservation(void)
 		       "allocation %u: buflet %u, %u segments", k, b,
 		       pool_segments(pd));
 	}
-	CU_ASSERT_EQUAL(pool_alloc(pd, 0, 1, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(counter(f.st, "pd", "grows"), 7);
+	CHECK_EQ(pool_alloc(pd, 0, 1, NULL), POOL_NONE);
+	CHECK_EQ(counter(f.st, "pd", "grows"), 7);
 	for (uint32_t k = 0; k < 32; k++)
 		pool_free(pd, 0, k);
-	CU_ASSERT_EQUAL(counter(f.st, "pd", "frees"), 32);
-	CU_ASSERT_EQUAL(pool_shrink(pd), 56 * KiB);
-	CU_ASSERT_EQUAL(pool_reserved(pd), 8 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "pd", "shrinks"), 7);
-	CU_ASSERT_EQUAL(counter(f.st, "pd", "unmaps"), 7);
-	CU_ASSERT_EQUAL(counter(f.st, "pd", "unmap_time"), 7 * 3000);
-	CU_ASSERT_EQUAL(pool_shrink(pd), 0);
+	CHECK_EQ(counter(f.st, "pd", "frees"), 32);
+	CHECK_EQ(pool_shrink(pd), 56 * KiB);
+	CHECK_EQ(pool_reserved(pd), 8 * KiB);
+	CHECK_EQ(counter(f.st, "pd", "shrinks"), 7);
+	CHECK_EQ(counter(f.st, "pd", "unmaps"), 7);
+	CHECK_EQ(counter(f.st, "pd", "unmap_time"), 7 * 3000);
+	CHECK_EQ(pool_shrink(pd), 0);
 	/* the slot kept is the lowest */
-	CU_ASSERT(pool_alloc(pd, 0, 1, NULL) < 4);
+	CHECK_LT(pool_alloc(pd, 0, 1, NULL), 4);
 
 	/* a kernel-only pool grows without mapping */
 	c.device = false;
 	c.min_bytes = 0;
 	CU_ASSERT_FATAL(fx_pool(&f, "pk", &c, 1, 0, &pk) == 0);
-	CU_ASSERT_EQUAL(pool_reserved(pk), 0);
-	CU_ASSERT_EQUAL(pool_alloc(pk, 0, 1, NULL), 0);
-	CU_ASSERT_EQUAL(pool_reserved(pk), 8 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "pk", "grows"), 1);
-	CU_ASSERT_EQUAL(counter(f.st, "pk", "maps"), 0);
+	CHECK_EQ(pool_reserved(pk), 0);
+	CHECK_EQ(pool_alloc(pk, 0, 1, NULL), 0);
+	CHECK_EQ(pool_reserved(pk), 8 * KiB);
+	CHECK_EQ(counter(f.st, "pk", "grows"), 1);
+	CHECK_EQ(counter(f.st, "pk", "maps"), 0);
 	pool_free(pk, 0, 0);
-	CU_ASSERT_EQUAL(pool_shrink(pk), 8 * KiB);
-	CU_ASSERT_EQUAL(counter(f.st, "pk", "unmaps"), 0);
-	CU_ASSERT_EQUAL(gauge(f.st, "hosts.h", "mem.reserved"), (64 + 8) * KiB);
+	CHECK_EQ(pool_shrink(pk), 8 * KiB);
+	CHECK_EQ(counter(f.st, "pk", "unmaps"), 0);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), (64 + 8) * KiB);
 	pool_destroy(ps);
 	pool_destroy(pd);
 	pool_destroy(pk);
@@ -831,31 +831,31 @@ static void test_costs(void)
 	c.ncpus = 1;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
-	CU_ASSERT_EQUAL(pool_reserved(p), 0);
+	CHECK_EQ(pool_reserved(p), 0);
 	/* a depot miss: grow (map) + depot; the magazine gets 2 */
 	cost = 1000;
 	b[0] = pool_alloc(p, 0, 100, &cost);
-	CU_ASSERT_EQUAL(cost, 1000 + 5000 + 100);
+	CHECK_EQ(cost, 1000 + 5000 + 100);
 	/* two magazine hits */
 	cost = 0;
 	b[1] = pool_alloc(p, 0, 100, &cost);
-	CU_ASSERT_EQUAL(cost, 7);
+	CHECK_EQ(cost, 7);
 	b[2] = pool_alloc(p, 0, 100, &cost);
-	CU_ASSERT_EQUAL(cost, 14);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "magazine_hits"), 2);
+	CHECK_EQ(cost, 14);
+	CHECK_EQ(counter(f.st, "p", "magazine_hits"), 2);
 	/* the magazine is empty: depot (its last buflet) */
 	cost = 0;
 	b[3] = pool_alloc(p, 0, 100, &cost);
-	CU_ASSERT_EQUAL(cost, 100);
-	CU_ASSERT_EQUAL(b[0] + b[1] + b[2] + b[3], 0 + 1 + 2 + 3);
+	CHECK_EQ(cost, 100);
+	CHECK_EQ(b[0] + b[1] + b[2] + b[3], 0 + 1 + 2 + 3);
 	/* a CPU without magazine: depot, grow */
 	cost = 0;
 	b[4] = pool_alloc(p, 1, 100, &cost);
-	CU_ASSERT_EQUAL(cost, 100 + 5000);
+	CHECK_EQ(cost, 100 + 5000);
 	cost = 0;
 	b[5] = pool_alloc(p, 1, 100, &cost);
-	CU_ASSERT_EQUAL(cost, 100);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "magazine_hits"), 2);
+	CHECK_EQ(cost, 100);
+	CHECK_EQ(counter(f.st, "p", "magazine_hits"), 2);
 	/* frees fill CPU 0's magazine; a 3-buflet packet then costs three
 	 * magazine hits */
 	pool_free(p, 0, b[0]);
@@ -863,30 +863,29 @@ static void test_costs(void)
 	pool_free(p, 0, b[2]);
 	cost = 0;
 	b[6] = pool_alloc(p, 0, 3 * 2048, &cost);
-	CU_ASSERT_EQUAL(cost, 3 * 7);
+	CHECK_EQ(cost, 3 * 7);
 	/* 2 buflets from an empty magazine: depot + refill, then a hit */
 	cost = 0;
 	b[7] = pool_alloc(p, 0, 2 * 2048, &cost);
-	CU_ASSERT_EQUAL(cost, 100 + 7);
+	CHECK_EQ(cost, 100 + 7);
 	/* NULL cost is fine; a failure adds nothing */
-	CU_ASSERT_NOT_EQUAL(pool_alloc(p, 1, 1, NULL), POOL_NONE);
+	CHECK_NE(pool_alloc(p, 1, 1, NULL), POOL_NONE);
 	cost = 0;
-	CU_ASSERT_EQUAL(pool_alloc(p, 1, 5 * 2048, &cost), POOL_NONE);
-	CU_ASSERT_EQUAL(cost, 0);
+	CHECK_EQ(pool_alloc(p, 1, 5 * 2048, &cost), POOL_NONE);
+	CHECK_EQ(cost, 0);
 	h = hist(f.st, "p", "alloc_latency");
 	CU_ASSERT_FATAL(h != NULL);
-	CU_ASSERT_EQUAL(h->hist.count, 9);
-	CU_ASSERT_DOUBLE_EQUAL(
-		hist_mean(&h->hist) * 9,
-		5100 + 7 + 7 + 100 + 5100 + 100 + 21 + 107 + 5100, 1e-6);
+	CHECK_EQ(h->hist.count, 9);
+	CHECK_NEAR(hist_mean(&h->hist) * 9,
+		   5100 + 7 + 7 + 100 + 5100 + 100 + 21 + 107 + 5100, 1e-6);
 	/* a kernel pool's grow costs no mapping */
 	pool_destroy(p);
 	c.device = false;
 	CU_ASSERT_FATAL(fx_pool(&f, "k", &c, 1, 0, &p) == 0);
 	cost = 0;
 	pool_alloc(p, 0, 1, &cost);
-	CU_ASSERT_EQUAL(cost, 100);
-	CU_ASSERT_EQUAL(counter(f.st, "k", "map_time"), 0);
+	CHECK_EQ(cost, 100);
+	CHECK_EQ(counter(f.st, "k", "map_time"), 0);
 	pool_destroy(p);
 	fx_fini(&f);
 }
@@ -907,17 +906,17 @@ static void test_magazine_spill(void)
 	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	for (int i = 0; i < 6; i++)
 		b[i] = pool_alloc(p, 1, 1, NULL); /* no magazine: 0 .. 5 */
-	CU_ASSERT_EQUAL(b[5], 5);
+	CHECK_EQ(b[5], 5);
 	for (int i = 0; i < 5; i++)
 		pool_free(p, 0, b[i]); /* 4 in, then 2 spill, 1 in */
 	/* the magazine has 0 1 4 (top): three hits, LIFO */
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), 4);
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), 1);
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), 0);
-	CU_ASSERT_EQUAL(cost, 21);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), 4);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), 1);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), 0);
+	CHECK_EQ(cost, 21);
 	/* then the depot, whose top is the spilled 2 */
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), 2);
-	CU_ASSERT_EQUAL(cost, 121);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), 2);
+	CHECK_EQ(cost, 121);
 	pool_destroy(p);
 	fx_fini(&f);
 }
@@ -939,19 +938,19 @@ static void test_magazine_drain(void)
 	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
 	for (int i = 0; i < 16; i++)
 		b[i] = pool_alloc(p, 2, 1, NULL);
-	CU_ASSERT_EQUAL(pool_in_use(p), 32 * KiB);
+	CHECK_EQ(pool_in_use(p), 32 * KiB);
 	pool_free(p, 1, b[3]);
 	pool_free(p, 1, b[9]);
-	CU_ASSERT_EQUAL(pool_in_use(p), 28 * KiB);
+	CHECK_EQ(pool_in_use(p), 28 * KiB);
 	/* CPU 0: empty magazine, empty depot: the drain moves 9 then 3 to
 	 * the depot, which gives 3 (the refill takes 9); CPU 0's magazine
 	 * then serves 9 */
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), 3);
-	CU_ASSERT_EQUAL(cost, 100);
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), 9);
-	CU_ASSERT_EQUAL(cost, 107);
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 1, &cost), POOL_NONE);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "alloc_failures"), 1);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), 3);
+	CHECK_EQ(cost, 100);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), 9);
+	CHECK_EQ(cost, 107);
+	CHECK_EQ(pool_alloc(p, 0, 1, &cost), POOL_NONE);
+	CHECK_EQ(counter(f.st, "p", "alloc_failures"), 1);
 	pool_destroy(p);
 	fx_fini(&f);
 }
@@ -969,48 +968,49 @@ static void test_chains(void)
 	c.max_bytes = 64 * KiB;
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
 	CU_ASSERT_FATAL(fx_pool(&f, "p", &c, 1, 0, &p) == 0);
-	CU_ASSERT_EQUAL(pool_buffer_bytes(p), 2048);
+	CHECK_EQ(pool_buffer_bytes(p), 2048);
 	head = pool_alloc(p, 0, 3 * 2048 + 1, NULL);
-	CU_ASSERT_FATAL(head != POOL_NONE);
+	CHECK_NE_FATAL(head, POOL_NONE);
 	for (b = head; b != POOL_NONE && n < 8; b = pool_next(p, b))
 		seen[n++] = b;
-	CU_ASSERT_EQUAL(n, 4);
-	CU_ASSERT(seen[0] != seen[1] && seen[0] != seen[2] &&
-		  seen[0] != seen[3] && seen[1] != seen[2] &&
-		  seen[1] != seen[3] && seen[2] != seen[3]);
-	CU_ASSERT_EQUAL(pool_in_use(p), 4 * 2048);
+	CHECK_EQ(n, 4);
+	CHECKF(seen[0] != seen[1] && seen[0] != seen[2] && seen[0] != seen[3] &&
+		       seen[1] != seen[2] && seen[1] != seen[3] &&
+		       seen[2] != seen[3],
+	       "buflets %u %u %u %u", seen[0], seen[1], seen[2], seen[3]);
+	CHECK_EQ(pool_in_use(p), 4 * 2048);
 	pool_free(p, 0, head);
-	CU_ASSERT_EQUAL(pool_in_use(p), 0);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "frees"), 1);
+	CHECK_EQ(pool_in_use(p), 0);
+	CHECK_EQ(counter(f.st, "p", "frees"), 1);
 	/* exact multiples, len 0 */
 	head = pool_alloc(p, 0, 5 * 2048, NULL);
-	CU_ASSERT_EQUAL(pool_in_use(p), 5 * 2048);
+	CHECK_EQ(pool_in_use(p), 5 * 2048);
 	pool_free(p, 0, head);
 	head = pool_alloc(p, 0, 0, NULL);
-	CU_ASSERT_EQUAL(pool_in_use(p), 2048);
-	CU_ASSERT_EQUAL(pool_next(p, head), POOL_NONE);
+	CHECK_EQ(pool_in_use(p), 2048);
+	CHECK_EQ(pool_next(p, head), POOL_NONE);
 	pool_free(p, 0, head);
 	/* too long: fails, nothing allocated */
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, 5 * 2048 + 1, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(pool_alloc(p, 0, UINT32_MAX, NULL), POOL_NONE);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "alloc_failures"), 2);
-	CU_ASSERT_EQUAL(pool_in_use(p), 0);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "allocs"), 3);
+	CHECK_EQ(pool_alloc(p, 0, 5 * 2048 + 1, NULL), POOL_NONE);
+	CHECK_EQ(pool_alloc(p, 0, UINT32_MAX, NULL), POOL_NONE);
+	CHECK_EQ(counter(f.st, "p", "alloc_failures"), 2);
+	CHECK_EQ(pool_in_use(p), 0);
+	CHECK_EQ(counter(f.st, "p", "allocs"), 3);
 	/* bad frees: a body buflet, twice the same chain, out of range */
 	head = pool_alloc(p, 0, 2 * 2048, NULL);
 	pool_free(p, 0, pool_next(p, head));
-	CU_ASSERT_EQUAL(pool_in_use(p), 2 * 2048);
+	CHECK_EQ(pool_in_use(p), 2 * 2048);
 	pool_free(p, 0, head);
 	pool_free(p, 0, head);
 	pool_free(p, 0, 1000000);
 	pool_free(p, 0, POOL_NONE);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "bad_frees"), 3);
-	CU_ASSERT_EQUAL(counter(f.st, "p", "frees"), 4);
-	CU_ASSERT_EQUAL(pool_in_use(p), 0);
-	CU_ASSERT_EQUAL(pool_iova(p, 1000000), UINT64_MAX);
+	CHECK_EQ(counter(f.st, "p", "bad_frees"), 3);
+	CHECK_EQ(counter(f.st, "p", "frees"), 4);
+	CHECK_EQ(pool_in_use(p), 0);
+	CHECK_EQ(pool_iova(p, 1000000), UINT64_MAX);
 	pool_finish(p);
-	CU_ASSERT_EQUAL(scalar(f.st, "p", "held_at_end"), 0);
-	CU_ASSERT_EQUAL(scalar(f.st, "p", "in_use_high"), 5 * 2048);
+	CHECK_EQ(scalar(f.st, "p", "held_at_end"), 0);
+	CHECK_EQ(scalar(f.st, "p", "in_use_high"), 5 * 2048);
 	pool_destroy(p);
 	fx_fini(&f);
 }
@@ -1064,13 +1064,13 @@ static void test_reaper(void)
 	reap_init(&r, 0, 0);
 	sim_run(r.f.sim, 3 * SIM_US);
 	b = pool_alloc(r.p, 0, 1, NULL);
-	CU_ASSERT_EQUAL(pool_segments(r.p), 1);
+	CHECK_EQ(pool_segments(r.p), 1);
 	sim_run(r.f.sim, 7 * SIM_US);
 	pool_free(r.p, 0, b);
 	reap_expect(&r, 1, 40 * SIM_US, "free at 7us");
-	CU_ASSERT_EQUAL(counter(r.f.st, "p", "shrinks"), 1);
-	CU_ASSERT_EQUAL(counter(r.f.st, "p", "unmaps"), 1);
-	CU_ASSERT_EQUAL(counter(r.f.st, "p", "unmap_time"), 3000);
+	CHECK_EQ(counter(r.f.st, "p", "shrinks"), 1);
+	CHECK_EQ(counter(r.f.st, "p", "unmaps"), 1);
+	CHECK_EQ(counter(r.f.st, "p", "unmap_time"), 3000);
 	reap_fini(&r);
 
 	/* freed at 15 us: idle for exactly 25 us at the 40 us tick */
@@ -1107,7 +1107,7 @@ static void test_reaper(void)
 	sim_run(r.f.sim, 31 * SIM_US);
 	pool_free(r.p, 0, b);
 	reap_expect(&r, 1, 60 * SIM_US, "reused at 30us");
-	CU_ASSERT_EQUAL(counter(r.f.st, "p", "grows"), 1);
+	CHECK_EQ(counter(r.f.st, "p", "grows"), 1);
 	reap_fini(&r);
 
 	/* a magazine keeps the buflets but their time there counts: freed
@@ -1123,19 +1123,19 @@ static void test_reaper(void)
 
 	/* min 1 segment: of two free segments only the higher goes */
 	reap_init(&r, 6 * KiB, 0);
-	CU_ASSERT_EQUAL(pool_segments(r.p), 1);
+	CHECK_EQ(pool_segments(r.p), 1);
 	sim_run(r.f.sim, 2 * SIM_US);
 	for (int i = 0; i < 5; i++)
 		bs[i] = pool_alloc(r.p, 0, 1, NULL);
-	CU_ASSERT_EQUAL(bs[4], 4);
-	CU_ASSERT_EQUAL(pool_segments(r.p), 2);
+	CHECK_EQ(bs[4], 4);
+	CHECK_EQ(pool_segments(r.p), 2);
 	sim_run(r.f.sim, 12 * SIM_US);
 	for (int i = 0; i < 5; i++)
 		pool_free(r.p, 0, bs[i]);
 	reap_expect(&r, 2, 40 * SIM_US, "min 1");
 	sim_run(r.f.sim, 200 * SIM_US);
-	CU_ASSERT_EQUAL(pool_segments(r.p), 1);
-	CU_ASSERT(pool_alloc(r.p, 0, 1, NULL) < 4);
+	CHECK_EQ(pool_segments(r.p), 1);
+	CHECK_LT(pool_alloc(r.p, 0, 1, NULL), 4);
 	reap_fini(&r);
 }
 
@@ -1176,7 +1176,7 @@ static void test_cfg_check(void)
 	ok.segment_bytes = 32 * KiB;
 	ok.max_bytes = 128 * KiB;
 	ok.min_bytes = 128 * KiB;
-	CU_ASSERT_EQUAL(pool_cfg_check(&ok, err, sizeof(err)), 0);
+	CHECK_EQ(pool_cfg_check(&ok, err, sizeof(err)), 0);
 	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pool_cfg c = ok;
@@ -1232,9 +1232,9 @@ static void test_cfg_check(void)
 		struct pool_cfg c = ok;
 
 		c.page_bytes = 3;
-		CU_ASSERT_EQUAL(pool_cfg_check(&c, err, 8), -EINVAL);
-		CU_ASSERT_EQUAL(strlen(err), 7);
-		CU_ASSERT_EQUAL(pool_cfg_check(&c, NULL, 0), -EINVAL);
+		CHECK_EQ(pool_cfg_check(&c, err, 8), -EINVAL);
+		CHECK_EQ(strlen(err), 7);
+		CHECK_EQ(pool_cfg_check(&c, NULL, 0), -EINVAL);
 	}
 	fx_fini(&f);
 }

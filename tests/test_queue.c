@@ -23,6 +23,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"
+#include "util.h"
 
 #define REPS 10
 #define FAMILY 4 /* configurations checked by check_queue() */
@@ -68,10 +69,9 @@ static void check_queue(const char *file, const char *rate, double wq_ps)
 	for (int i = 0; i < REPS; i++) {
 		struct run_result r;
 
-		CU_ASSERT_EQUAL_FATAL(run_scenario(s, i, &r, err, sizeof(err)),
-				      0);
+		CHECK_EQ_FATAL(run_scenario(s, i, &r, err, sizeof(err)), 0);
 		m[i] = metric(&r, "network", "queue_delay");
-		CU_ASSERT_EQUAL(metric(&r, "network", "drops.queue_full"), 0);
+		CHECK_EQ(metric(&r, "network", "drops.queue_full"), 0);
 		sum += m[i];
 		run_result_fini(&r);
 	}
@@ -82,8 +82,9 @@ static void check_queue(const char *file, const char *rate, double wq_ps)
 	       sqrt(var / (REPS - 1)) / sqrt(REPS);
 	printf("\n    %s %s: Wq %.4f us (theory %.4f us, CI +-%.4f us) ", file,
 	       rate, mean / 1e6, wq_ps / 1e6, half / 1e6);
-	CU_ASSERT(fabs(mean - wq_ps) / wq_ps < 0.02);
-	CU_ASSERT(fabs(mean - wq_ps) <= half);
+	CHECKF(fabs(mean - wq_ps) / wq_ps < 0.02,
+	       "mean %.6g ps, theory %.6g ps within 2%%", mean, wq_ps);
+	CHECK_NEAR(mean, wq_ps, half);
 	scn_destroy(s);
 }
 
@@ -143,11 +144,11 @@ static void test_determinism(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s, 0, &a, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s, 0, &b, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s2, 0, &c, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s, 1, &d, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(a.events, b.events);
+	CHECK_EQ_FATAL(run_scenario(s, 0, &a, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s, 0, &b, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s2, 0, &c, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s, 1, &d, err, sizeof(err)), 0);
+	CHECK_EQ(a.events, b.events);
 	CU_ASSERT(same_stats(&a, &b));
 	CU_ASSERT(!same_stats(&a, &c)); /* another seed */
 	CU_ASSERT(!same_stats(&a, &d)); /* another repetition */
@@ -176,31 +177,31 @@ static void test_conservation(void)
 	char err[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(run_scenario(s, 0, &r, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s, 0, &r, err, sizeof(err)), 0);
 	for (int i = 0; i < 2; i++) {
 		double sent = metric(&r, apps[i], "sent");
 		double recv = metric(&r, apps[i], "received");
 		double drop = metric(&r, apps[i], "dropped");
 		double fly = metric(&r, apps[i], "in_flight");
 
-		CU_ASSERT(sent > 1000);
-		CU_ASSERT_EQUAL(sent, recv + drop + fly);
+		CHECK_GT(sent, 1000);
+		CHECK_EQ(sent, recv + drop + fly);
 		held += fly;
 		dropped += drop;
 	}
-	CU_ASSERT(dropped > 0);
-	CU_ASSERT(held > 0);
-	CU_ASSERT_EQUAL(held, metric(&r, "network", "in_flight"));
-	CU_ASSERT_EQUAL(held, metric(&r, "sim", "packets_in_use"));
-	CU_ASSERT_EQUAL(dropped, metric(&r, "network", "drops.queue_full"));
-	CU_ASSERT_EQUAL(metric(&r, "network", "arrived"),
-			metric(&r, "network", "delivered") + dropped + held);
-	CU_ASSERT_EQUAL(metric(&r, "network", "delivered"),
-			metric(&r, apps[0], "received") +
-				metric(&r, apps[1], "received"));
+	CHECK_GT(dropped, 0);
+	CHECK_GT(held, 0);
+	CHECK_EQ(held, metric(&r, "network", "in_flight"));
+	CHECK_EQ(held, metric(&r, "sim", "packets_in_use"));
+	CHECK_EQ(dropped, metric(&r, "network", "drops.queue_full"));
+	CHECK_EQ(metric(&r, "network", "arrived"),
+		 metric(&r, "network", "delivered") + dropped + held);
+	CHECK_EQ(metric(&r, "network", "delivered"),
+		 metric(&r, apps[0], "received") +
+			 metric(&r, apps[1], "received"));
 	/* serialized but still propagating: sent and in flight at once */
-	CU_ASSERT(metric(&r, "network", "sent") >
-		  metric(&r, "network", "delivered"));
+	CHECK_GT(metric(&r, "network", "sent"),
+		 metric(&r, "network", "delivered"));
 	run_result_fini(&r);
 	scn_destroy(s);
 }

@@ -28,17 +28,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,8 +50,6 @@
 #define MAX_TRIES 60  /* sweeps started in the kill loop, at most */
 #define RUNS 60	      /* 30 points x 2 repetitions */
 #define MAX_SEEN 4096 /* (run id, rows) pairs the reader remembers */
-
-extern char **environ;
 
 /* 10 x 3 points x 2 repetitions of a bare M/D/1-like queue; a run takes a
  * few milliseconds. */
@@ -100,35 +95,14 @@ static const char one_yaml[] = "name: rel_one\n"
 static char dir[200];
 static char bad_dir[240]; /* the files of the bad-input cases */
 
-static char *tmp(const char *name)
+static const char *tmp(const char *name)
 {
-	static char buf[32][300];
-	static int k;
-	char *p = buf[k++ % 32];
-
-	snprintf(p, 300, "%s/%s", dir, name);
-	return p;
+	return tu_path(dir, name);
 }
 
-static char *btmp(const char *name)
+static const char *btmp(const char *name)
 {
-	static char buf[32][300];
-	static int k;
-	char *p = buf[k++ % 32];
-
-	snprintf(p, 300, "%s/%s", bad_dir, name);
-	return p;
-}
-
-static int write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fwrite(data, 1, n, f) == n;
-	return fclose(f) == 0 && ok ? 0 : -1;
+	return tu_path(bad_dir, name);
 }
 
 static double now_ms(void)
@@ -160,98 +134,6 @@ static double rng_unit(void)
 	       9007199254740992.0;
 }
 
-/* Starts argv in a process group of its own, stdout to /dev/null and
- * stderr to errpath (NULL: /dev/null). Returns the pid or -1. */
-static pid_t spawn(const char *const *argv, const char *errpath)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2,
-					 errpath ? errpath : "/dev/null",
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, environ))
-		pid = -1;
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	return pid;
-}
-
-/* Exit status, 128 + signal, or -1. */
-static int decode(int status)
-{
-	return WIFEXITED(status)     ? WEXITSTATUS(status)
-	       : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-				     : -1;
-}
-
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return decode(status);
-}
-
-static int run(const char *const *argv, const char *errpath)
-{
-	return wait_status(spawn(argv, errpath));
-}
-
-/* The first column of the first row of sql on db (read-only), or -1. */
-static long long q_int(const char *db, const char *sql)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_busy_timeout(h, 5000) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(h);
-	return v;
-}
-
-/* PRAGMA integrity_check on db, read-only: its first row into out. */
-static bool integrity_ok(const char *db, char *out, size_t n)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st;
-	bool ok = false;
-
-	snprintf(out, n, "cannot open");
-	/* read-write, as the next sweep opens it: a database left by a
-	 * killed writer may have a hot WAL, which only a connection that can
-	 * write recovers (no process uses it while this runs) */
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-	    sqlite3_busy_timeout(h, 5000) == SQLITE_OK &&
-	    sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL) ==
-		    SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(out, n, "%s", sqlite3_column_text(st, 0));
-			ok = !strcmp(out, "ok");
-		} else {
-			snprintf(out, n, "%s", sqlite3_errmsg(h));
-		}
-		sqlite3_finalize(st);
-	} else if (h) {
-		snprintf(out, n, "%s", sqlite3_errmsg(h));
-	}
-	sqlite3_close(h);
-	return ok;
-}
-
 static const char *const sql_runs = "SELECT count(*) FROM runs";
 static const char *const sql_ok =
 	"SELECT count(*) FROM runs WHERE status = 'ok'";
@@ -263,9 +145,9 @@ static const char *const sql_has_runs =
 /* Runs in db, 0 if the file or its tables are not there yet, -1 on error. */
 static long long runs_in(const char *db)
 {
-	if (access(db, F_OK) != 0 || q_int(db, sql_has_runs) == 0)
+	if (access(db, F_OK) != 0 || tu_db_int(db, sql_has_runs) == 0)
 		return 0;
-	return q_int(db, sql_runs);
+	return tu_db_int(db, sql_runs);
 }
 
 /* Runs of a that b lacks plus runs of b that a lacks, by (point,
@@ -277,36 +159,8 @@ static long long differences(const char *a, const char *b)
 		"SELECT r.point, r.repetition, s.component, s.metric, s.value"
 		" FROM %s.runs r JOIN %s.scalars s ON s.run_id = r.id",
 	};
-	char sql[2048], x[400], y[400];
-	sqlite3 *h = NULL;
-	long long n = 0;
 
-	if (sqlite3_open_v2(a, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(h);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "ATTACH '%s' AS b", b);
-	if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
-		n = -1;
-	for (size_t i = 0; n >= 0 && i < sizeof(rows) / sizeof(rows[0]); i++) {
-		sqlite3_stmt *st;
-
-		snprintf(x, sizeof(x), rows[i], "main", "main");
-		snprintf(y, sizeof(y), rows[i], "b", "b");
-		snprintf(sql, sizeof(sql),
-			 "SELECT (SELECT count(*) FROM (%s EXCEPT %s)) +"
-			 " (SELECT count(*) FROM (%s EXCEPT %s))",
-			 x, y, y, x);
-		if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
-			n = -1;
-			break;
-		}
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n += sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(h);
-	return n;
+	return tu_db_differences(a, b, rows, sizeof(rows) / sizeof(rows[0]));
 }
 
 /* Checks every worker database w*.db left in workdir; returns how many. */
@@ -328,9 +182,9 @@ static int check_worker_dbs(const char *workdir, int kill_no)
 		snprintf(path, sizeof(path), "%s/%s", workdir, e->d_name);
 		n++;
 		/* a worker killed while creating it may leave it empty */
-		if (q_int(path, sql_has_runs) == 0)
+		if (tu_db_int(path, sql_has_runs) == 0)
 			continue;
-		CHECKF(integrity_ok(path, why, sizeof(why)),
+		CHECKF(tu_db_integrity(path, why, sizeof(why)),
 		       "kill %d: worker database %s: integrity_check: %s",
 		       kill_no, path, why);
 	}
@@ -356,22 +210,22 @@ static void test_kill9_loop(void)
 	double t_start = now_ms();
 	char why[256];
 
-	CU_ASSERT_EQUAL_FATAL(write_file(yaml, kill_yaml, strlen(kill_yaml)),
-			      0);
+	CHECK_EQ_FATAL(tu_write_file(yaml, kill_yaml, strlen(kill_yaml)), 0);
 	/* the reference, uninterrupted; it times the sweep too */
 	t0 = now_ms();
-	CU_ASSERT_EQUAL_FATAL(run(refv, NULL), 0);
+	CHECK_EQ_FATAL(tu_run(NULL, refv, TU_GROUP), 0);
 	full_ms = now_ms() - t0;
-	CU_ASSERT_EQUAL_FATAL(q_int(ref, sql_ok), RUNS);
+	CHECK_EQ_FATAL(tu_db_int(ref, sql_ok), RUNS);
 	t0 = now_ms();
-	CU_ASSERT_EQUAL(run(refv, NULL), 0); /* nothing to do: start-up */
+	CHECK_EQ(tu_run(NULL, refv, TU_GROUP), 0); /* nothing to do: start-up */
 	idle_ms = now_ms() - t0;
 	work_ms = full_ms - idle_ms;
 
 	for (tries = 0; tries < MAX_TRIES && kills < KILLS + 4; tries++) {
-		pid_t pid = spawn(argv, NULL), got;
+		struct tu_proc sw;
+		pid_t pid = tu_start(&sw, argv, TU_GROUP, NULL);
 
-		CU_ASSERT_FATAL(pid > 0);
+		CHECK_GT_FATAL(pid, 0);
 		/* One kill in four during the start-up (opening, recovering
 		 * worker files, planning); the others after it, the work
 		 * left spread evenly over the kills left, so that they fall
@@ -383,18 +237,19 @@ static void test_kill9_loop(void)
 						  (double)(RUNS - prev) / RUNS /
 						  (KILLS + 4 - kills);
 		sleep_ms(delay);
-		got = waitpid(pid, &status, WNOHANG);
-		if (got == pid) {
+		if (!tu_running(&sw)) {
 			/* finished before the kill; later tries kill it
 			 * while it opens the complete database */
-			CHECKF(decode(status) == 0,
+			CHECKF(sw.status == 0,
 			       "try %d: sweep exited with status %d", tries,
-			       decode(status));
+			       sw.status);
+			tu_proc_free(&sw);
 			prev = runs_in(db);
 			continue;
 		}
 		kill(-pid, SIGKILL);
-		status = wait_status(pid);
+		status = tu_wait(&sw);
+		tu_proc_free(&sw);
 		if (status == 0) { /* it finished between the check and the
 				    * kill: as above */
 			prev = runs_in(db);
@@ -407,11 +262,11 @@ static void test_kill9_loop(void)
 			sleep_ms(2);
 		kills++;
 		if (access(db, F_OK) == 0)
-			CHECKF(integrity_ok(db, why, sizeof(why)),
+			CHECKF(tu_db_integrity(db, why, sizeof(why)),
 			       "kill %d at %.1f ms: integrity_check: %s", kills,
 			       delay, why);
 		n = runs_in(db);
-		keys = n > 0 ? q_int(db, sql_keys) : 0;
+		keys = n > 0 ? tu_db_int(db, sql_keys) : 0;
 		CHECKF(n >= prev, "kill %d at %.1f ms: %lld runs, %lld before",
 		       kills, delay, n, prev);
 		CHECKF(keys == n, "kill %d: %lld runs but %lld keys", kills, n,
@@ -429,21 +284,22 @@ static void test_kill9_loop(void)
 	       kills);
 
 	/* to the end, then once more: nothing is added */
-	CU_ASSERT_EQUAL(run(argv, NULL), 0);
-	CHECKF(integrity_ok(db, why, sizeof(why)), "integrity_check: %s", why);
-	CU_ASSERT_EQUAL(q_int(db, sql_runs), RUNS);
-	CU_ASSERT_EQUAL(q_int(db, sql_ok), RUNS);
-	CU_ASSERT_EQUAL(q_int(db, sql_keys), RUNS);
-	CU_ASSERT_EQUAL(differences(db, ref), 0);
-	CU_ASSERT_NOT_EQUAL(access(work, F_OK), 0);
-	n = q_int(db, "SELECT max(id) FROM runs");
-	CU_ASSERT_EQUAL(run(argv, NULL), 0);
-	CU_ASSERT_EQUAL(q_int(db, sql_runs), RUNS);
-	CU_ASSERT_EQUAL(q_int(db, "SELECT max(id) FROM runs"), n);
+	CHECK_EQ(tu_run(NULL, argv, TU_GROUP), 0);
+	CHECKF(tu_db_integrity(db, why, sizeof(why)), "integrity_check: %s",
+	       why);
+	CHECK_EQ(tu_db_int(db, sql_runs), RUNS);
+	CHECK_EQ(tu_db_int(db, sql_ok), RUNS);
+	CHECK_EQ(tu_db_int(db, sql_keys), RUNS);
+	CHECK_EQ(differences(db, ref), 0);
+	CHECK_NE(access(work, F_OK), 0);
+	n = tu_db_int(db, "SELECT max(id) FROM runs");
+	CHECK_EQ(tu_run(NULL, argv, TU_GROUP), 0);
+	CHECK_EQ(tu_db_int(db, sql_runs), RUNS);
+	CHECK_EQ(tu_db_int(db, "SELECT max(id) FROM runs"), n);
 	/* no statistics rows without their run */
-	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM scalars WHERE run_id"
-				  " NOT IN (SELECT id FROM runs)"),
-			0);
+	CHECK_EQ(tu_db_int(db, "SELECT count(*) FROM scalars WHERE run_id"
+			       " NOT IN (SELECT id FROM runs)"),
+		 0);
 }
 
 /*
@@ -529,7 +385,7 @@ static void *reader_main(void *arg)
 	/* the file and its schema appear with the sweep's first commit */
 	while (!r->stop &&
 	       (access(r->db, F_OK) != 0 ||
-		q_int(r->db, "PRAGMA user_version") != DB_SCHEMA_VERSION))
+		tu_db_int(r->db, "PRAGMA user_version") != DB_SCHEMA_VERSION))
 		sleep_ms(1);
 	if (sqlite3_open_v2(r->db, &h, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
@@ -552,76 +408,64 @@ static void test_concurrent_reader(void)
 			       "-j",   "2",	"-q", NULL };
 	const char *const queries[] = { "runs", "scalars", "summaries" };
 	struct reader *r = calloc(1, sizeof(*r));
-	int exports = 0, status, bad_exports = 0;
-	char out[400], errp[300];
+	int exports = 0, bad_exports = 0;
+	struct tu_proc sw;
+	const char *out = tmp("export.csv");
 	pthread_t th;
-	pid_t pid;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(write_file(yaml, kill_yaml, strlen(kill_yaml)),
-			      0);
+	CHECK_EQ_FATAL(tu_write_file(yaml, kill_yaml, strlen(kill_yaml)), 0);
 	r->db = db;
-	snprintf(out, sizeof(out), "%s", tmp("export.csv"));
-	snprintf(errp, sizeof(errp), "%s", tmp("export.err"));
-	pid = spawn(argv, NULL);
-	CU_ASSERT_FATAL(pid > 0);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, reader_main, r), 0);
+	CHECK_GT_FATAL(tu_start(&sw, argv, TU_GROUP, NULL), 0);
+	CHECK_EQ_FATAL(pthread_create(&th, NULL, reader_main, r), 0);
 	/* usnsim export, as a user would, until the sweep is done */
-	while (waitpid(pid, &status, WNOHANG) == 0) {
+	while (tu_running(&sw)) {
 		const char *ex[] = { USNSIM, "export",	"--db",
 				     db,     "--query", queries[exports % 3],
 				     "-o",   out,	NULL };
-		size_t len;
-		char *msg;
+		struct tu_proc cmd;
 		int rc;
 
-		if (q_int(db, "PRAGMA user_version") != DB_SCHEMA_VERSION) {
+		if (tu_db_int(db, "PRAGMA user_version") != DB_SCHEMA_VERSION) {
 			sleep_ms(2);
 			continue;
 		}
-		rc = run(ex, errp);
-		if (rc != 0) {
-			msg = tu_slurp(errp, &len);
-			if (!bad_exports++)
-				CHECKF(0,
-				       "usnsim export --query %s: status %d: %s",
-				       queries[exports % 3], rc,
-				       msg ? msg : "");
-			free(msg);
-		}
+		rc = tu_run(&cmd, ex, TU_GROUP);
+		if (rc != 0 && !bad_exports++)
+			CHECKF(0, "usnsim export --query %s: status %d: %s",
+			       queries[exports % 3], rc, cmd.err);
+		tu_proc_free(&cmd);
 		exports++;
 	}
 	r->stop = 1;
 	pthread_join(th, NULL);
 	fprintf(stderr, "\n    %d read passes, %d exports during the sweep ",
 		r->passes, exports);
-	CHECKF(decode(status) == 0, "sweep: status %d", decode(status));
+	CHECKF(sw.status == 0, "sweep: status %d", sw.status);
+	tu_proc_free(&sw);
 	CHECKF(r->errors == 0, "%d failed reads, the first: %s", r->errors,
 	       r->first_error);
-	CU_ASSERT_EQUAL(bad_exports, 0);
+	CHECK_EQ(bad_exports, 0);
 	CU_ASSERT(!r->went_down);
 	CU_ASSERT(!r->partial);
-	CU_ASSERT(r->passes > 1);
-	CU_ASSERT_EQUAL(q_int(db, sql_ok), RUNS);
-	CU_ASSERT_EQUAL(q_int(db, sql_keys), RUNS);
+	CHECK_GT(r->passes, 1);
+	CHECK_EQ(tu_db_int(db, sql_ok), RUNS);
+	CHECK_EQ(tu_db_int(db, sql_keys), RUNS);
 	/* each run as the reader first saw it is the run as it ended */
 	for (int i = 0; i < r->nseen; i++) {
 		const struct seen_run *s = &r->seen[i];
-		char sql[256];
 		long long p, sc, su;
 
-		snprintf(sql, sizeof(sql),
-			 "SELECT count(*) FROM params WHERE run_id = %lld",
-			 s->id);
-		p = q_int(db, sql);
-		snprintf(sql, sizeof(sql),
-			 "SELECT count(*) FROM scalars WHERE run_id = %lld",
-			 s->id);
-		sc = q_int(db, sql);
-		snprintf(sql, sizeof(sql),
-			 "SELECT count(*) FROM summaries WHERE run_id = %lld",
-			 s->id);
-		su = q_int(db, sql);
+		p = tu_db_int(db,
+			      "SELECT count(*) FROM params WHERE run_id = %lld",
+			      s->id);
+		sc = tu_db_int(
+			db, "SELECT count(*) FROM scalars WHERE run_id = %lld",
+			s->id);
+		su = tu_db_int(
+			db,
+			"SELECT count(*) FROM summaries WHERE run_id = %lld",
+			s->id);
 		CHECKF(p == s->params && sc == s->scalars && su == s->summaries,
 		       "run %lld seen with %lld/%lld/%lld params/scalars/summaries, has %lld/%lld/%lld",
 		       s->id, s->params, s->scalars, s->summaries, p, sc, su);
@@ -647,8 +491,7 @@ static char *snapshot(void)
 		struct stat sb;
 
 		snprintf(path, sizeof(path), "%s/%s", bad_dir, ents[i]->d_name);
-		if (strcmp(ents[i]->d_name, "stderr") &&
-		    lstat(path, &sb) == 0) {
+		if (lstat(path, &sb) == 0) {
 			fprintf(f, "%s %o %lld\n", ents[i]->d_name,
 				(unsigned)sb.st_mode, (long long)sb.st_size);
 			data = S_ISREG(sb.st_mode) ? tu_slurp(path, &dl) : NULL;
@@ -671,14 +514,14 @@ struct bad_cli {
 
 static void bad_case(const struct bad_cli *c)
 {
-	static char errp[300];
 	char *before = snapshot(), *after, *msg, *nl;
+	struct tu_proc cmd;
 	size_t len;
 	int status;
 
-	snprintf(errp, sizeof(errp), "%s/stderr", bad_dir);
-	status = run(c->argv, errp);
-	msg = tu_slurp(errp, &len);
+	status = tu_run(&cmd, c->argv, TU_GROUP);
+	msg = cmd.err;
+	len = cmd.err_len;
 	after = snapshot();
 	CHECKF(status == 2, "%s: exit status %d, want 2", c->what, status);
 	CHECKF(msg && len > 1, "%s: nothing on stderr", c->what);
@@ -693,8 +536,7 @@ static void bad_case(const struct bad_cli *c)
 	       "%s: files changed or created in %s", c->what, bad_dir);
 	free(before);
 	free(after);
-	free(msg);
-	unlink(errp);
+	tu_proc_free(&cmd);
 }
 
 /* A copy of src at dst (its -wal checkpointed away: src is closed). */
@@ -702,7 +544,7 @@ static int copy_file(const char *src, const char *dst)
 {
 	size_t len;
 	char *b = tu_slurp(src, &len);
-	int rc = b ? write_file(dst, b, len) : -1;
+	int rc = b ? tu_write_file(dst, b, len) : -1;
 
 	free(b);
 	return rc;
@@ -727,42 +569,43 @@ static int set_user_version(const char *db, int v)
 
 static void test_bad_input(void)
 {
-	char *small = btmp("small.yaml"), *one = btmp("one.yaml");
-	char *good = btmp("good.db"), *ver = btmp("version.db");
-	char *rnd = btmp("random.db"), *hdr = btmp("header.db");
-	char *pages = btmp("pages.db"), *ro = btmp("readonly.db");
-	char *isdir = btmp("dir.db"), *fresh = btmp("fresh.db");
-	char *nodir = btmp("no/such/dir/x.db"), *noscn = btmp("missing.yaml");
+	const char *small = btmp("small.yaml"), *one = btmp("one.yaml");
+	const char *good = btmp("good.db"), *ver = btmp("version.db");
+	const char *rnd = btmp("random.db"), *hdr = btmp("header.db");
+	const char *pages = btmp("pages.db"), *ro = btmp("readonly.db");
+	const char *isdir = btmp("dir.db"), *fresh = btmp("fresh.db");
+	const char *nodir = btmp("no/such/dir/x.db");
+	const char *noscn = btmp("missing.yaml");
 	const char *seed[] = {
 		USNSIM, "sweep", small, "--db", good, "-q", NULL
 	};
 	unsigned char junk[3 * 4096];
-	char *dst = btmp("merge-into.db");
+	const char *dst = btmp("merge-into.db");
 	size_t len;
 	char *b;
 
-	CU_ASSERT_EQUAL_FATAL(write_file(small, small_yaml, strlen(small_yaml)),
-			      0);
-	CU_ASSERT_EQUAL_FATAL(write_file(one, one_yaml, strlen(one_yaml)), 0);
+	CHECK_EQ_FATAL(tu_write_file(small, small_yaml, strlen(small_yaml)), 0);
+	CHECK_EQ_FATAL(tu_write_file(one, one_yaml, strlen(one_yaml)), 0);
 	/* a good database, then closed databases made bad from it */
-	CU_ASSERT_EQUAL_FATAL(run(seed, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(q_int(good, sql_ok), 2);
-	CU_ASSERT_EQUAL_FATAL(copy_file(good, ver), 0);
-	CU_ASSERT_EQUAL_FATAL(copy_file(good, dst), 0);
-	CU_ASSERT_EQUAL_FATAL(set_user_version(ver, 99), SQLITE_OK);
+	CHECK_EQ_FATAL(tu_run(NULL, seed, TU_GROUP), 0);
+	CHECK_EQ_FATAL(tu_db_int(good, sql_ok), 2);
+	CHECK_EQ_FATAL(copy_file(good, ver), 0);
+	CHECK_EQ_FATAL(copy_file(good, dst), 0);
+	CHECK_EQ_FATAL(set_user_version(ver, 99), SQLITE_OK);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(rng_unit() * 256);
-	CU_ASSERT_EQUAL_FATAL(write_file(rnd, junk, sizeof(junk)), 0);
+	CHECK_EQ_FATAL(tu_write_file(rnd, junk, sizeof(junk)), 0);
 	b = tu_slurp(good, &len);
-	CU_ASSERT_FATAL(b && len > 6 * 4096);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CHECK_GT_FATAL(len, 6 * 4096);
 	memcpy(b, junk, 100); /* the header */
-	CU_ASSERT_EQUAL(write_file(hdr, b, len), 0);
+	CHECK_EQ(tu_write_file(hdr, b, len), 0);
 	free(b);
 	b = tu_slurp(good, &len);
 	memcpy(b + 2 * 4096, junk, 3 * 4096); /* pages 3 to 5 */
-	CU_ASSERT_EQUAL(write_file(pages, b, len), 0);
+	CHECK_EQ(tu_write_file(pages, b, len), 0);
 	free(b);
-	CU_ASSERT_EQUAL(mkdir(isdir, 0755), 0);
+	CHECK_EQ(mkdir(isdir, 0755), 0);
 
 	const struct bad_cli cases[] = {
 		{ "database in a missing directory",
@@ -863,8 +706,8 @@ static void test_bad_input(void)
 					     NULL },
 					   ro };
 
-		CU_ASSERT_EQUAL(copy_file(good, ro), 0);
-		CU_ASSERT_EQUAL(chmod(ro, 0444), 0);
+		CHECK_EQ(copy_file(good, ro), 0);
+		CHECK_EQ(chmod(ro, 0444), 0);
 		bad_case(&c);
 		chmod(ro, 0644);
 	} else {
@@ -872,17 +715,13 @@ static void test_bad_input(void)
 			"\n    (running as root: the read-only file case is skipped; the directory case stands for it) ");
 	}
 	/* the good database still works and holds its two runs */
-	CU_ASSERT_EQUAL(run(seed, NULL), 0);
-	CU_ASSERT_EQUAL(q_int(good, sql_ok), 2);
+	CHECK_EQ(tu_run(NULL, seed, TU_GROUP), 0);
+	CHECK_EQ(tu_db_int(good, sql_ok), 2);
 }
 
 static int setup(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/usnsim-rel-XXXXXX",
-		 t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
+	if (tu_mkdtemp(dir, sizeof(dir), "rel"))
 		return -1;
 	snprintf(bad_dir, sizeof(bad_dir), "%s/bad", dir);
 	return mkdir(bad_dir, 0755);
@@ -890,10 +729,7 @@ static int setup(void)
 
 static int teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 int suite_reliability(void)

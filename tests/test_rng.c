@@ -17,36 +17,36 @@
 #include <gsl/gsl_rng.h>
 
 #include "rng.h"
+#include "util.h"
 
 #define NDRAWS 1000000
 
 /* The mean of NDRAWS evaluations of draw against mu, given its sd. */
-#define CHECK_MEAN(draw, mu, sd)                       \
-	do {                                           \
-		double sum_ = 0;                       \
-		for (int i_ = 0; i_ < NDRAWS; i_++)    \
-			sum_ += (draw);                \
-		CU_ASSERT(fabs(sum_ / NDRAWS - (mu)) < \
-			  4 * (sd) / sqrt(NDRAWS));    \
+#define CHECK_MEAN(draw, mu, sd)                                             \
+	do {                                                                 \
+		double sum_ = 0;                                             \
+		for (int i_ = 0; i_ < NDRAWS; i_++)                          \
+			sum_ += (draw);                                      \
+		CHECKF(fabs(sum_ / NDRAWS - (mu)) < 4 * (sd) / sqrt(NDRAWS), \
+		       "mean %.6g, want %.6g within %.3g", sum_ / NDRAWS,    \
+		       (double)(mu), 4 * (sd) / sqrt(NDRAWS));               \
 	} while (0)
 
 static void test_derive_seed(void)
 {
-	CU_ASSERT_EQUAL(rng_derive_seed(42, 3, "hosts.client.nic"),
-			0x2ea3986d04c930f3ULL);
-	CU_ASSERT_EQUAL(rng_derive_seed(0, 0, ""), 0x7dc2c42b173ebf65ULL);
-	CU_ASSERT_EQUAL(rng_derive_seed(1, 0, "apps.rpc"),
-			0xbfd3ce5793d9b143ULL);
+	CHECK_EQ(rng_derive_seed(42, 3, "hosts.client.nic"),
+		 0x2ea3986d04c930f3ULL);
+	CHECK_EQ(rng_derive_seed(0, 0, ""), 0x7dc2c42b173ebf65ULL);
+	CHECK_EQ(rng_derive_seed(1, 0, "apps.rpc"), 0xbfd3ce5793d9b143ULL);
 	/* Each input matters. */
-	CU_ASSERT_NOT_EQUAL(rng_derive_seed(1, 0, "apps.rpc"),
-			    rng_derive_seed(2, 0, "apps.rpc"));
-	CU_ASSERT_NOT_EQUAL(rng_derive_seed(1, 0, "apps.rpc"),
-			    rng_derive_seed(1, 1, "apps.rpc"));
-	CU_ASSERT_NOT_EQUAL(rng_derive_seed(1, 0, "apps.rpc"),
-			    rng_derive_seed(1, 0, "apps.rpd"));
+	CHECK_NE(rng_derive_seed(1, 0, "apps.rpc"),
+		 rng_derive_seed(2, 0, "apps.rpc"));
+	CHECK_NE(rng_derive_seed(1, 0, "apps.rpc"),
+		 rng_derive_seed(1, 1, "apps.rpc"));
+	CHECK_NE(rng_derive_seed(1, 0, "apps.rpc"),
+		 rng_derive_seed(1, 0, "apps.rpd"));
 	/* Seed and repetition are not interchangeable. */
-	CU_ASSERT_NOT_EQUAL(rng_derive_seed(1, 2, "x"),
-			    rng_derive_seed(2, 1, "x"));
+	CHECK_NE(rng_derive_seed(1, 2, "x"), rng_derive_seed(2, 1, "x"));
 }
 
 /* The stream is GSL's mt19937 seeded with the 64-bit seed folded to 32. */
@@ -155,11 +155,16 @@ static void test_continuous_means(void)
 		sum += x;
 		ss += x * x;
 	}
-	CU_ASSERT(lo > 0 && hi < 1);
-	CU_ASSERT(plo >= pb && plo < pb * 1.001);
+	CHECK_GT(lo, 0);
+	CHECK_LT(hi, 1);
+	CHECK_GE(plo, pb);
+	CHECK_LT(plo, pb * 1.001);
 	/* sample variance of N(1, 4): standard error 4 * sqrt(2 / n) */
-	CU_ASSERT(fabs((ss - sum * sum / NDRAWS) / (NDRAWS - 1) - 4) <
-		  4 * 4 * sqrt(2.0 / NDRAWS));
+	CHECKF(fabs((ss - sum * sum / NDRAWS) / (NDRAWS - 1) - 4) <
+		       4 * 4 * sqrt(2.0 / NDRAWS),
+	       "variance %.6g, want 4 within %.3g",
+	       (ss - sum * sum / NDRAWS) / (NDRAWS - 1),
+	       4 * 4 * sqrt(2.0 / NDRAWS));
 	rng_destroy(r);
 }
 
@@ -175,7 +180,9 @@ static void check_u64(struct rng *r, uint64_t n)
 		sum += (double)x;
 	}
 	CU_ASSERT(below);
-	CU_ASSERT(fabs(sum / NDRAWS - mu) < 4 * sd / sqrt(NDRAWS));
+	CHECKF(fabs(sum / NDRAWS - mu) < 4 * sd / sqrt(NDRAWS),
+	       "mean %.6g, want %.6g within %.3g", sum / NDRAWS, mu,
+	       4 * sd / sqrt(NDRAWS));
 }
 
 static void test_u64(void)
@@ -187,10 +194,13 @@ static void test_u64(void)
 	for (int i = 0; i < NDRAWS; i++)
 		count[rng_u64(r, 6)]++;
 	for (int k = 0; k < 6; k++)
-		CU_ASSERT(fabs(count[k] - NDRAWS / 6.0) <
-			  4 * sqrt(NDRAWS * (1.0 / 6) * (5.0 / 6)));
-	CU_ASSERT_EQUAL(rng_u64(r, 1), 0);
-	CU_ASSERT_EQUAL(rng_u64(r, 0), 0);
+		CHECKF(fabs(count[k] - NDRAWS / 6.0) <
+			       4 * sqrt(NDRAWS * (1.0 / 6) * (5.0 / 6)),
+		       "%d drawn %llu times, want %.0f within %.0f", k,
+		       (unsigned long long)count[k], NDRAWS / 6.0,
+		       4 * sqrt(NDRAWS * (1.0 / 6) * (5.0 / 6)));
+	CHECK_EQ(rng_u64(r, 1), 0);
+	CHECK_EQ(rng_u64(r, 0), 0);
 	check_u64(r, 3000000000ULL);
 	check_u64(r, 0xffffffffULL);	/* largest n GSL takes */
 	check_u64(r, 0x100000000ULL);	/* smallest n built from 2 draws */
@@ -210,7 +220,7 @@ static void test_empirical(void)
 	int known = 1;
 
 	CU_ASSERT_FATAL(r && e);
-	CU_ASSERT_DOUBLE_EQUAL(rng_empirical_mean(e), 34, 1e-12);
+	CHECK_NEAR(rng_empirical_mean(e), 34, 1e-12);
 	for (int i = 0; i < NDRAWS; i++) {
 		double x = rng_empirical(r, e);
 		int k = (int)(x / 10) - 1;
@@ -220,12 +230,12 @@ static void test_empirical(void)
 			count[k]++;
 	}
 	CU_ASSERT(known);
-	CU_ASSERT_EQUAL(count[1], 0);
+	CHECK_EQ(count[1], 0);
 	for (int k = 0; k < 4; k++) {
 		double p = weight[k] / 10;
 
-		CU_ASSERT(fabs(count[k] - NDRAWS * p) <=
-			  4 * sqrt(NDRAWS * p * (1 - p)));
+		CHECK_NEAR(count[k], NDRAWS * p,
+			   4 * sqrt(NDRAWS * p * (1 - p)));
 	}
 	rng_empirical_destroy(e);
 	rng_empirical_destroy(NULL);
@@ -249,7 +259,7 @@ static void test_empirical_bad_input(void)
 	CU_ASSERT_PTR_NULL(rng_empirical_create(value, inf_w, 3));
 	e = rng_empirical_create(value, ok, 3);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	CU_ASSERT_EQUAL(rng_empirical_mean(e), 3);
+	CHECK_EQ(rng_empirical_mean(e), 3);
 	rng_empirical_destroy(e);
 }
 

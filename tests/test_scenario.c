@@ -72,12 +72,12 @@ static void check_table(const struct scn *s, const char *path, size_t n,
 	const struct param_val *v = scn_get(s, path);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	CU_ASSERT_EQUAL_FATAL(v->type, PT_SIZE_TABLE);
+	CHECK_EQ_FATAL(v->type, PT_SIZE_TABLE);
 	CHECKF(v->u.table->n == n, "%s: %zu rows, want %zu", path,
 	       v->u.table->n, n);
 	for (size_t i = 0; i < n && i < v->u.table->n; i++) {
-		CU_ASSERT_EQUAL(v->u.table->value[i], values[i]);
-		CU_ASSERT_EQUAL(v->u.table->weight[i], weights[i]);
+		CHECK_EQ(v->u.table->value[i], values[i]);
+		CHECK_EQ(v->u.table->weight[i], weights[i]);
 	}
 }
 
@@ -122,58 +122,58 @@ static void test_like(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(scn_name(s), "like-chain");
 	CU_ASSERT_STRING_EQUAL(scn_path(s), LIKE);
-	CU_ASSERT_EQUAL_FATAL(scn_instances(s, "apps", &apps), 5);
+	CHECK_EQ_FATAL(scn_instances(s, "apps", &apps), 5);
 	for (size_t i = 0; i < 5; i++)
 		CU_ASSERT_STRING_EQUAL(apps[i], names[i]);
-	CU_ASSERT_EQUAL(scn_instances(s, "hosts", &apps), 0);
+	CHECK_EQ(scn_instances(s, "hosts", &apps), 0);
 
 	/* base: its own values */
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.base.pattern"), "cbr");
 	v = scn_get(s, "apps.base.rate");
 	CU_ASSERT_TRUE(v->per_packet);
-	CU_ASSERT_EQUAL(v->u.d, 2e5);
-	CU_ASSERT_EQUAL(scn_size(s, "apps.base.size"), 1500);
+	CHECK_EQ(v->u.d, 2e5);
+	CHECK_EQ(scn_size(s, "apps.base.size"), 1500);
 	check_table(s, "apps.base.size_table", 2, tv, tw);
 	/* mid: like base, own size and count */
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.pattern"), "cbr");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.size_dist"), "empirical");
-	CU_ASSERT_EQUAL(scn_double(s, "apps.mid.rate"), 2e5);
-	CU_ASSERT_EQUAL(scn_size(s, "apps.mid.size"), 512);
-	CU_ASSERT_EQUAL(scn_int(s, "apps.mid.count"), 100);
+	CHECK_EQ(scn_double(s, "apps.mid.rate"), 2e5);
+	CHECK_EQ(scn_size(s, "apps.mid.size"), 512);
+	CHECK_EQ(scn_int(s, "apps.mid.count"), 100);
 	check_table(s, "apps.mid.size_table", 2, tv, tw);
 	/* top: like mid (so like base), own rate as a bit rate */
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.pattern"), "cbr");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.size_dist"), "empirical");
 	v = scn_get(s, "apps.top.rate");
 	CU_ASSERT_FALSE(v->per_packet);
-	CU_ASSERT_EQUAL(v->u.d, 5e9);
-	CU_ASSERT_EQUAL(scn_size(s, "apps.top.size"), 512);
-	CU_ASSERT_EQUAL(scn_int(s, "apps.top.count"), 100);
+	CHECK_EQ(v->u.d, 5e9);
+	CHECK_EQ(scn_size(s, "apps.top.size"), 512);
+	CHECK_EQ(scn_int(s, "apps.top.count"), 100);
 	check_table(s, "apps.top.size_table", 2, tv, tw);
 	/* solo and empty: defaults */
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.solo.pattern"), "poisson");
-	CU_ASSERT_EQUAL(scn_size(s, "apps.solo.size"), 9216);
+	CHECK_EQ(scn_size(s, "apps.solo.size"), 9216);
 	v = scn_get(s, "apps.solo.rate");
 	CU_ASSERT_TRUE(v->per_packet);
-	CU_ASSERT_EQUAL(v->u.d, 1e5);
+	CHECK_EQ(v->u.d, 1e5);
 	check_table(s, "apps.solo.size_table", 0, NULL, NULL);
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.empty.size_dist"), "fixed");
-	CU_ASSERT_EQUAL(scn_size(s, "apps.empty.size_min"), 64);
-	CU_ASSERT_EQUAL(scn_size(s, "apps.empty.size_max"), 1500);
-	CU_ASSERT_EQUAL(scn_time(s, "apps.empty.start"), 0);
-	CU_ASSERT_EQUAL(scn_int(s, "apps.empty.count"), 0);
+	CHECK_EQ(scn_size(s, "apps.empty.size_min"), 64);
+	CHECK_EQ(scn_size(s, "apps.empty.size_max"), 1500);
+	CHECK_EQ(scn_time(s, "apps.empty.start"), 0);
+	CHECK_EQ(scn_int(s, "apps.empty.count"), 0);
 	/* top level and network */
-	CU_ASSERT_EQUAL(scn_time(s, "duration"), 10 * SIM_MS);
-	CU_ASSERT_EQUAL(scn_time(s, "warmup"), 0);
-	CU_ASSERT_EQUAL(scn_time(s, "sample_interval"), SIM_MS);
-	CU_ASSERT_EQUAL(scn_int(s, "seed"), 7);
-	CU_ASSERT_EQUAL(scn_int(s, "repetitions"), 1);
+	CHECK_EQ(scn_time(s, "duration"), 10 * SIM_MS);
+	CHECK_EQ(scn_time(s, "warmup"), 0);
+	CHECK_EQ(scn_time(s, "sample_interval"), SIM_MS);
+	CHECK_EQ(scn_int(s, "seed"), 7);
+	CHECK_EQ(scn_int(s, "repetitions"), 1);
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "engine"), "auto");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "network.kind"), "link");
-	CU_ASSERT_EQUAL(scn_double(s, "network.rate"), 1e9);
-	CU_ASSERT_EQUAL(scn_time(s, "network.delay"), 2 * SIM_US);
-	CU_ASSERT_EQUAL(scn_int(s, "network.queue_packets"), 1000);
-	CU_ASSERT_EQUAL(scn_size(s, "network.queue_bytes"), 0);
+	CHECK_EQ(scn_double(s, "network.rate"), 1e9);
+	CHECK_EQ(scn_time(s, "network.delay"), 2 * SIM_US);
+	CHECK_EQ(scn_int(s, "network.queue_packets"), 1000);
+	CHECK_EQ(scn_size(s, "network.queue_bytes"), 0);
 	CU_ASSERT_PTR_NULL(scn_get(s, "apps.nobody.rate"));
 	CU_ASSERT_PTR_NULL(scn_get(s, "network"));
 	scn_destroy(s);
@@ -186,8 +186,8 @@ static void test_params_sorted_complete(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	/* 13 top-level, 13 network, 32 per app for 5 apps, no hosts */
-	CU_ASSERT_EQUAL(scn_param_count(s), 186);
-	CU_ASSERT_EQUAL(expected_params(s), scn_param_count(s));
+	CHECK_EQ(scn_param_count(s), 186);
+	CHECK_EQ(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
 
@@ -228,8 +228,7 @@ static void test_where(void)
 	/* defaults name the file alone */
 	check_where(s, "apps.top.start", LIKE);
 	check_where(s, "network.kind", LIKE);
-	CU_ASSERT_EQUAL(scn_where(s, "apps.nobody.rate", buf, sizeof(buf)),
-			-ENOENT);
+	CHECK_EQ(scn_where(s, "apps.nobody.rate", buf, sizeof(buf)), -ENOENT);
 	scn_destroy(s);
 }
 
@@ -251,20 +250,20 @@ static void test_overrides(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	/* an override wins over the file */
-	CU_ASSERT_EQUAL(scn_size(s, "apps.mid.size"), 9216);
+	CHECK_EQ(scn_size(s, "apps.mid.size"), 9216);
 	check_where(s, "apps.mid.size", "--set:1:15");
 	/* overrides apply after like:, so they do not propagate */
-	CU_ASSERT_EQUAL(scn_size(s, "apps.top.size"), 512);
+	CHECK_EQ(scn_size(s, "apps.top.size"), 512);
 	check_where(s, "apps.top.size", LIKE ":14:28");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.base.pattern"), "poisson");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.pattern"), "cbr");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.pattern"), "cbr");
 	/* the last override of a path wins */
-	CU_ASSERT_EQUAL(scn_time(s, "duration"), 30 * SIM_MS);
+	CHECK_EQ(scn_time(s, "duration"), 30 * SIM_MS);
 	check_where(s, "duration", "--set:5:10");
 	v = scn_get(s, "apps.empty.rate");
 	CU_ASSERT_FALSE(v->per_packet);
-	CU_ASSERT_EQUAL(v->u.d, 1.5e9);
+	CHECK_EQ(v->u.d, 1.5e9);
 	check_text(s, "apps.empty.rate", "1.5Gbps");
 	check_where(s, "apps.empty.rate", "--set:4:17");
 	scn_destroy(s);
@@ -330,7 +329,7 @@ static void test_set_errors(void)
 		const char *star = strchr(c->err, '*');
 		int ok;
 
-		CU_ASSERT_EQUAL(rc, -EINVAL);
+		CHECK_EQ(rc, -EINVAL);
 		CU_ASSERT_PTR_NULL(s);
 		if (!star) {
 			ok = !strcmp(err, c->err);
@@ -361,14 +360,14 @@ static void test_noname(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(scn_name(s), "scn-noname");
 	check_text(s, "name", "scn-noname");
-	CU_ASSERT_EQUAL(scn_instances(s, "apps", &apps), 0);
+	CHECK_EQ(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CU_ASSERT_EQUAL(scn_param_count(s), 26);
-	CU_ASSERT_EQUAL(expected_params(s), 26);
-	CU_ASSERT_EQUAL(scn_time(s, "duration"), SIM_MS);
+	CHECK_EQ(scn_param_count(s), 26);
+	CHECK_EQ(expected_params(s), 26);
+	CHECK_EQ(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);
-	CU_ASSERT_EQUAL(scn_double(s, "network.rate"), 1e10);
+	CHECK_EQ(scn_double(s, "network.rate"), 1e10);
 	scn_destroy(s);
 }
 
@@ -377,9 +376,9 @@ static void test_missing_file(void)
 	struct scn *s = NULL;
 	char err[256];
 
-	CU_ASSERT_EQUAL(scn_load("tests/fixtures/no-such-file.yaml", NULL, 0,
-				 &s, err, sizeof(err)),
-			-ENOENT);
+	CHECK_EQ(scn_load("tests/fixtures/no-such-file.yaml", NULL, 0, &s, err,
+			  sizeof(err)),
+		 -ENOENT);
 	CU_ASSERT_PTR_NULL(s);
 	CU_ASSERT_STRING_EQUAL(
 		err,
@@ -428,7 +427,7 @@ static void test_hash(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ss);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sr);
-	CU_ASSERT_EQUAL(strlen(scn_hash(s0)), 16);
+	CHECK_EQ(strlen(scn_hash(s0)), 16);
 	fnv_expect(s0, want);
 	CU_ASSERT_STRING_EQUAL(scn_hash(s0), want);
 	fnv_expect(sa, want);

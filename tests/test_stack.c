@@ -264,7 +264,7 @@ static void test_compare(void)
 		return;
 	}
 	np = sweep_count(sw);
-	CU_ASSERT_EQUAL_FATAL(np, 4);
+	CHECK_EQ_FATAL(np, 4);
 	for (size_t i = 0; i < np; i++) {
 		if (run_compare_point(sw, i, &pt[i], &s[i], &r))
 			goto out;
@@ -373,9 +373,9 @@ static void test_spoof(void)
 			no_flow += sent;
 		forged += sent;
 	}
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "forged.passed"), 0);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "forged.wrong_reason"), 0);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "benign.dropped"), 0);
+	CHECK_EQ(tr_metric(&r, F, "forged.passed"), 0);
+	CHECK_EQ(tr_metric(&r, F, "forged.wrong_reason"), 0);
+	CHECK_EQ(tr_metric(&r, F, "benign.dropped"), 0);
 	for (size_t i = 0; i < 3; i++)
 		CHECKF(tr_metricf(&r, "dropped", "apps.%s", benign[i]) == 0 &&
 			       tr_metricf(&r, "received", "apps.%s",
@@ -424,9 +424,9 @@ static void test_spoof(void)
 		CHECKF(d == (classify + check) * forged,
 		       "time.flowswitch grew by %.0f ps with %.0f forged packets, want %.0f",
 		       d, forged, (classify + check) * forged);
-		CU_ASSERT_EQUAL(tr_metric(&q, F, "drops.no_flow"), 0);
-		CU_ASSERT_EQUAL(tr_metric(&q, "apps.web", "received"),
-				tr_metric(&r, "apps.web", "received"));
+		CHECK_EQ(tr_metric(&q, F, "drops.no_flow"), 0);
+		CHECK_EQ(tr_metric(&q, "apps.web", "received"),
+			 tr_metric(&r, "apps.web", "received"));
 		check_conservation(&q, s, "spoof without spoofers");
 		run_result_fini(&q);
 	}
@@ -632,7 +632,7 @@ static void test_lowat(void)
 		 * flight waits in the RX ring below the low-water mark */
 		CHECKF(held < lowat, "lowat %s: %.0f packets in flight",
 		       lowats[i], held);
-		CU_ASSERT_EQUAL(tr_metric(&r, "apps.flow", "dropped"), 0);
+		CHECK_EQ(tr_metric(&r, "apps.flow", "dropped"), 0);
 		CHECKF(pkts[i] + held == tr_metric(&r, "apps.flow", "sent"),
 		       "lowat %s: %.0f delivered + %.0f held of %.0f sent",
 		       lowats[i], pkts[i], held,
@@ -690,9 +690,9 @@ static void test_close(void)
 	CHECKF(tr_metric(&r, "apps.flow", "received") == before,
 	       "received %.0f, sent before the close %.0f",
 	       tr_metric(&r, "apps.flow", "received"), before);
-	CU_ASSERT_EQUAL(tr_metric(&r, "apps.flow", "dropped"), torn);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "drops.no_flow"), 0);
-	CU_ASSERT_EQUAL(tr_metric(&r, F, "benign.dropped"), 0);
+	CHECK_EQ(tr_metric(&r, "apps.flow", "dropped"), torn);
+	CHECK_EQ(tr_metric(&r, F, "drops.no_flow"), 0);
+	CHECK_EQ(tr_metric(&r, F, "benign.dropped"), 0);
 	check_conservation(&r, s, "close");
 	run_result_fini(&r);
 	scn_destroy(s);
@@ -736,12 +736,11 @@ static const struct {
 static void expect_bad(const char *text, const char *const *sets, size_t n,
 		       const char *frag, int line)
 {
-	char path[64], want[96], err[512] = "", cmd[512], out[1024] = "";
+	char path[64], want[96], err[512] = "";
 	struct scn *s = NULL;
-	FILE *p;
 	int rc, status;
 
-	if (tr_write_tmp(path, sizeof(path), text)) {
+	if (tu_write_tmp(path, sizeof(path), text)) {
 		CHECKF(0, "cannot write a temporary scenario");
 		return;
 	}
@@ -769,18 +768,20 @@ static void expect_bad(const char *text, const char *const *sets, size_t n,
 			run_result_fini(&r);
 		scn_destroy(s);
 		/* the CLI: exit status 2, the message on stderr */
-		snprintf(cmd, sizeof(cmd), "%s validate %s%s%s 2>&1",
-			 tu_usnsim(), path, n ? " --set " : "",
-			 n ? sets[0] : "");
-		p = popen(cmd, "r");
-		if (p) {
-			size_t got = fread(out, 1, sizeof(out) - 1, p);
+		{
+			const char *argv[] = {
+				tu_usnsim(),	    "validate",		path,
+				n ? "--set" : NULL, n ? sets[0] : NULL, NULL
+			};
+			struct tu_proc cmd;
 
-			out[got] = '\0';
-			status = pclose(p);
-			CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
-				       strstr(out, frag) && strstr(out, want),
-			       "%s: status %d, '%s'", cmd, status, out);
+			status = tu_run(&cmd, argv, TU_MERGE);
+			CHECKF(status == 2 && strstr(cmd.out, frag) &&
+				       strstr(cmd.out, want),
+			       "usnsim validate %s%s%s: status %d, '%s'", path,
+			       n ? " --set " : "", n ? sets[0] : "", status,
+			       cmd.out);
+			tu_proc_free(&cmd);
 		}
 	}
 	unlink(path);

@@ -13,6 +13,7 @@
 #include <CUnit/CUnit.h>
 
 #include "stats.h"
+#include "util.h"
 
 struct step {
 	sim_time t_ps;
@@ -48,8 +49,9 @@ static void schedule_steps(struct sim *sim, struct stat_gauge *g,
 			   const struct step *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		CU_ASSERT_FATAL(sim_schedule_at(sim, s[i].t_ps, ev_set, g,
-						(void *)&s[i]) != 0);
+		CHECK_NE_FATAL(sim_schedule_at(sim, s[i].t_ps, ev_set, g,
+					       (void *)&s[i]),
+			       0);
 }
 
 /* 2 for 3us, then 5 for 1us: mean over [0, 4us] = (6 + 5) / 4 = 2.75. */
@@ -64,21 +66,21 @@ static void test_gauge_mean(void)
 	g = stats_gauge(st, "q", "len", "packets");
 	CU_ASSERT_FATAL(g != NULL);
 	schedule_steps(sim, g, s, 2);
-	CU_ASSERT_EQUAL(stats_gauge_mean(g), 0); /* empty interval */
+	CHECK_EQ(stats_gauge_mean(g), 0); /* empty interval */
 	sim_run(sim, 2 * SIM_US);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2, 1e-12);
+	CHECK_NEAR(stats_gauge_mean(g), 2, 1e-12);
 	sim_run(sim, 3500 * SIM_NS);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), (6 + 2.5) / 3.5, 1e-12);
+	CHECK_NEAR(stats_gauge_mean(g), (6 + 2.5) / 3.5, 1e-12);
 	sim_run(sim, 4 * SIM_US);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2.75, 1e-12);
-	CU_ASSERT_EQUAL(g->last_ps, 3 * SIM_US); /* mean did not modify it */
+	CHECK_NEAR(stats_gauge_mean(g), 2.75, 1e-12);
+	CHECK_EQ(g->last_ps, 3 * SIM_US); /* mean did not modify it */
 	stats_finish(st);
-	CU_ASSERT_EQUAL(g->last_ps, 4 * SIM_US);
-	CU_ASSERT_DOUBLE_EQUAL(g->area, 11e6, 1e-6);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2.75, 1e-12);
+	CHECK_EQ(g->last_ps, 4 * SIM_US);
+	CHECK_NEAR(g->area, 11e6, 1e-6);
+	CHECK_NEAR(stats_gauge_mean(g), 2.75, 1e-12);
 	/* The initial 0 lasted no time: not part of min/max. */
-	CU_ASSERT_EQUAL(g->min, 2);
-	CU_ASSERT_EQUAL(g->max, 5);
+	CHECK_EQ(g->min, 2);
+	CHECK_EQ(g->max, 5);
 	stats_destroy(st);
 	sim_destroy(sim);
 }
@@ -113,25 +115,25 @@ static void test_gauge_warmup(void)
 	sim_schedule_at(sim, 2 * SIM_US, ev_add, added, (void *)&minus1);
 
 	sim_run(sim, 800 * SIM_NS);
-	CU_ASSERT_EQUAL(stats_gauge_mean(g), 0);
-	CU_ASSERT_EQUAL(g->area, 0);
+	CHECK_EQ(stats_gauge_mean(g), 0);
+	CHECK_EQ(g->area, 0);
 	sim_run(sim, 2 * SIM_US);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 2, 1e-12);
+	CHECK_NEAR(stats_gauge_mean(g), 2, 1e-12);
 	sim_run(sim, 4 * SIM_US);
 	stats_finish(st);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(g), 3, 1e-12);
-	CU_ASSERT_DOUBLE_EQUAL(g->area, 9e6, 1e-6);
-	CU_ASSERT_EQUAL(g->min, 2);
-	CU_ASSERT_EQUAL(g->max, 5);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(h), 1, 1e-12);
-	CU_ASSERT_EQUAL(h->min, 1);
-	CU_ASSERT_EQUAL(h->max, 1);
-	CU_ASSERT_EQUAL(stats_gauge_mean(idle), 0);
-	CU_ASSERT_EQUAL(idle->min, 0);
-	CU_ASSERT_EQUAL(idle->max, 0);
-	CU_ASSERT_DOUBLE_EQUAL(stats_gauge_mean(added), 7.0 / 3, 1e-12);
-	CU_ASSERT_EQUAL(added->min, 2);
-	CU_ASSERT_EQUAL(added->max, 3);
+	CHECK_NEAR(stats_gauge_mean(g), 3, 1e-12);
+	CHECK_NEAR(g->area, 9e6, 1e-6);
+	CHECK_EQ(g->min, 2);
+	CHECK_EQ(g->max, 5);
+	CHECK_NEAR(stats_gauge_mean(h), 1, 1e-12);
+	CHECK_EQ(h->min, 1);
+	CHECK_EQ(h->max, 1);
+	CHECK_EQ(stats_gauge_mean(idle), 0);
+	CHECK_EQ(idle->min, 0);
+	CHECK_EQ(idle->max, 0);
+	CHECK_NEAR(stats_gauge_mean(added), 7.0 / 3, 1e-12);
+	CHECK_EQ(added->min, 2);
+	CHECK_EQ(added->max, 3);
 	stats_destroy(st);
 	sim_destroy(sim);
 }
@@ -150,10 +152,10 @@ static void test_gauge_before_warmup(void)
 	schedule_steps(sim, g, s, 1);
 	sim_run(sim, 5 * SIM_US);
 	stats_finish(st);
-	CU_ASSERT_EQUAL(stats_gauge_mean(g), 0);
-	CU_ASSERT_EQUAL(g->area, 0);
-	CU_ASSERT_EQUAL(g->min, 0);
-	CU_ASSERT_EQUAL(g->max, 0);
+	CHECK_EQ(stats_gauge_mean(g), 0);
+	CHECK_EQ(g->area, 0);
+	CHECK_EQ(g->min, 0);
+	CHECK_EQ(g->max, 0);
 	stats_destroy(st);
 	sim_destroy(sim);
 }
@@ -174,8 +176,8 @@ static void test_hist_and_counter_warmup(void)
 	h2 = stats_hist(st2, "sink", "latency", "ps");
 	c = stats_counter(st, "sink", "received", "packets");
 	CU_ASSERT_FATAL(h && h2 && c);
-	CU_ASSERT_EQUAL(*c, 0);
-	CU_ASSERT_EQUAL(h->hist.count, 0);
+	CHECK_EQ(*c, 0);
+	CHECK_EQ(h->hist.count, 0);
 	for (sim_time t = 0; t <= SIM_US; t += 100 * SIM_NS) {
 		sim_schedule_at(sim, t, ev_record, h, NULL);
 		sim_schedule_at(sim, t, ev_record, h2, NULL);
@@ -183,13 +185,13 @@ static void test_hist_and_counter_warmup(void)
 	}
 	sim_run(sim, 2 * SIM_US);
 	stats_finish(st);
-	CU_ASSERT_EQUAL(*c, 11);
-	CU_ASSERT_EQUAL(h->hist.count, 6);
-	CU_ASSERT_EQUAL(h->hist.min, 500 * SIM_NS);
-	CU_ASSERT_EQUAL(h->hist.max, SIM_US);
-	CU_ASSERT_DOUBLE_EQUAL(hist_mean(&h->hist), 750 * SIM_NS, 1e-6);
-	CU_ASSERT_EQUAL(h2->hist.count, 6);
-	CU_ASSERT_EQUAL(h2->hist.min, 500 * SIM_NS);
+	CHECK_EQ(*c, 11);
+	CHECK_EQ(h->hist.count, 6);
+	CHECK_EQ(h->hist.min, 500 * SIM_NS);
+	CHECK_EQ(h->hist.max, SIM_US);
+	CHECK_NEAR(hist_mean(&h->hist), 750 * SIM_NS, 1e-6);
+	CHECK_EQ(h2->hist.count, 6);
+	CHECK_EQ(h2->hist.min, 500 * SIM_NS);
 	stats_destroy(st);
 	stats_destroy(st2);
 	sim_destroy(sim);
@@ -205,7 +207,7 @@ static void test_registry(void)
 	uint64_t *c;
 
 	CU_ASSERT_FATAL(st != NULL);
-	CU_ASSERT_EQUAL(stats_count(st), 0);
+	CHECK_EQ(stats_count(st), 0);
 	c = stats_counter(st, comp, metric, "packets");
 	CU_ASSERT_FATAL(c != NULL);
 	/* Names are copied. */
@@ -214,51 +216,49 @@ static void test_registry(void)
 	CU_ASSERT_PTR_NULL(stats_counter(st, "apps.rpc", "sent", "packets"));
 	CU_ASSERT_PTR_NULL(stats_hist(st, "apps.rpc", "sent", "ps"));
 	CU_ASSERT_PTR_NULL(stats_gauge(st, "apps.rpc", "sent", ""));
-	CU_ASSERT_EQUAL(stats_scalar(st, "apps.rpc", "sent", "", 1), -EEXIST);
+	CHECK_EQ(stats_scalar(st, "apps.rpc", "sent", "", 1), -EEXIST);
 	CU_ASSERT_PTR_NOT_NULL(stats_hist(st, "apps.rpc", "latency", NULL));
 	g = stats_gauge(st, "link", "queue_len", "packets");
 	CU_ASSERT_FATAL(g != NULL);
 	CU_ASSERT_PTR_NULL(stats_gauge(st, "link", "queue_len", "packets"));
 	/* A series may carry its source's name, but only once. */
-	CU_ASSERT_EQUAL(stats_series_gauge(st, "link", "queue_len", g), 0);
-	CU_ASSERT_EQUAL(stats_series_gauge(st, "link", "queue_len", g),
-			-EEXIST);
-	CU_ASSERT_EQUAL(stats_series_counter(st, "link", "queue_len", c),
-			-EEXIST);
-	CU_ASSERT_EQUAL(stats_series_counter(st, "apps.rpc", "sent", c), 0);
-	CU_ASSERT_EQUAL(stats_series_gauge(st, "x", "y", NULL), -EINVAL);
-	CU_ASSERT_EQUAL(stats_scalar(st, "run", "in_flight", "packets", 3), 0);
-	CU_ASSERT_EQUAL(stats_scalar(st, "run", "in_flight", "packets", 4), 0);
-	CU_ASSERT_EQUAL_FATAL(stats_count(st), 6);
+	CHECK_EQ(stats_series_gauge(st, "link", "queue_len", g), 0);
+	CHECK_EQ(stats_series_gauge(st, "link", "queue_len", g), -EEXIST);
+	CHECK_EQ(stats_series_counter(st, "link", "queue_len", c), -EEXIST);
+	CHECK_EQ(stats_series_counter(st, "apps.rpc", "sent", c), 0);
+	CHECK_EQ(stats_series_gauge(st, "x", "y", NULL), -EINVAL);
+	CHECK_EQ(stats_scalar(st, "run", "in_flight", "packets", 3), 0);
+	CHECK_EQ(stats_scalar(st, "run", "in_flight", "packets", 4), 0);
+	CHECK_EQ_FATAL(stats_count(st), 6);
 
 	/* Registration order, kinds, names, units, storage. */
 	stats_get(st, 0, &si);
-	CU_ASSERT_EQUAL(si.kind, STAT_COUNTER);
+	CHECK_EQ(si.kind, STAT_COUNTER);
 	CU_ASSERT_STRING_EQUAL(si.component, "apps.rpc");
 	CU_ASSERT_STRING_EQUAL(si.metric, "sent");
 	CU_ASSERT_STRING_EQUAL(si.unit, "packets");
 	CU_ASSERT_PTR_EQUAL(si.u.counter, c);
 	stats_get(st, 1, &si);
-	CU_ASSERT_EQUAL(si.kind, STAT_HIST);
+	CHECK_EQ(si.kind, STAT_HIST);
 	CU_ASSERT_STRING_EQUAL(si.unit, "");
 	stats_get(st, 2, &si);
-	CU_ASSERT_EQUAL(si.kind, STAT_GAUGE);
+	CHECK_EQ(si.kind, STAT_GAUGE);
 	CU_ASSERT_PTR_EQUAL(si.u.gauge, g);
 	stats_get(st, 3, &si);
-	CU_ASSERT_EQUAL(si.kind, STAT_SERIES);
+	CHECK_EQ(si.kind, STAT_SERIES);
 	CU_ASSERT_STRING_EQUAL(si.metric, "queue_len");
 	CU_ASSERT_STRING_EQUAL(si.unit, "packets"); /* the gauge's */
-	CU_ASSERT_EQUAL(si.u.series->n, 0);
+	CHECK_EQ(si.u.series->n, 0);
 	stats_get(st, 5, &si);
-	CU_ASSERT_EQUAL(si.kind, STAT_SCALAR);
-	CU_ASSERT_EQUAL(si.u.scalar, 4);
+	CHECK_EQ(si.kind, STAT_SCALAR);
+	CHECK_EQ(si.u.scalar, 4);
 
-	CU_ASSERT_EQUAL(stats_find(st, "link", "queue_len", &si), 0);
-	CU_ASSERT_EQUAL(si.kind, STAT_GAUGE);
-	CU_ASSERT_EQUAL(stats_find(st, "apps.rpc", "latency", &si), 0);
-	CU_ASSERT_EQUAL(si.kind, STAT_HIST);
-	CU_ASSERT_EQUAL(stats_find(st, "apps.rpc", "nope", &si), -ENOENT);
-	CU_ASSERT_EQUAL(stats_find(st, "xxx", "yyy", &si), -ENOENT);
+	CHECK_EQ(stats_find(st, "link", "queue_len", &si), 0);
+	CHECK_EQ(si.kind, STAT_GAUGE);
+	CHECK_EQ(stats_find(st, "apps.rpc", "latency", &si), 0);
+	CHECK_EQ(si.kind, STAT_HIST);
+	CHECK_EQ(stats_find(st, "apps.rpc", "nope", &si), -ENOENT);
+	CHECK_EQ(stats_find(st, "xxx", "yyy", &si), -ENOENT);
 	stats_destroy(st);
 	stats_destroy(NULL);
 	sim_destroy(sim);
@@ -312,23 +312,22 @@ static void test_series(void)
 	g = stats_gauge(st, "link", "queue_len", "packets");
 	c = stats_counter(st, "link", "sent", "packets");
 	CU_ASSERT_FATAL(g && c);
-	CU_ASSERT_EQUAL_FATAL(stats_series_gauge(st, "link", "queue_len", g),
-			      0);
-	CU_ASSERT_EQUAL_FATAL(stats_series_counter(st, "link", "sent", c), 0);
+	CHECK_EQ_FATAL(stats_series_gauge(st, "link", "queue_len", g), 0);
+	CHECK_EQ_FATAL(stats_series_counter(st, "link", "sent", c), 0);
 	for (int k = 0; k < 10; k++) {
 		s[k].t_ps = k * SIM_US + 500 * SIM_NS;
 		s[k].value = k;
 		sim_schedule_at(sim, s[k].t_ps, ev_count, c, NULL);
 	}
 	schedule_steps(sim, g, s, 10);
-	CU_ASSERT_EQUAL_FATAL(stats_start(st), 0);
+	CHECK_EQ_FATAL(stats_start(st), 0);
 	sim_run(sim, 10 * SIM_US);
 	stats_get(st, 2, &si);
 	gs = si.u.series;
 	stats_get(st, 3, &si);
 	cs = si.u.series;
-	CU_ASSERT_EQUAL_FATAL(gs->n, 9);
-	CU_ASSERT_EQUAL_FATAL(cs->n, 9);
+	CHECK_EQ_FATAL(gs->n, 9);
+	CHECK_EQ_FATAL(cs->n, 9);
 	for (size_t i = 0; i < 9; i++) {
 		sim_time t = (sim_time)(i + 2) * SIM_US;
 
@@ -339,9 +338,9 @@ static void test_series(void)
 	CU_ASSERT(ok);
 	/* stats_finish stops sampling: no event left, no new point. */
 	stats_finish(st);
-	CU_ASSERT_EQUAL(sim_pending(sim), 0);
+	CHECK_EQ(sim_pending(sim), 0);
 	sim_run(sim, 20 * SIM_US);
-	CU_ASSERT_EQUAL(gs->n, 9);
+	CHECK_EQ(gs->n, 9);
 	stats_destroy(st);
 	sim_destroy(sim);
 }
@@ -360,16 +359,16 @@ static void test_series_long(void)
 	c = stats_counter(st, "x", "c", "");
 	CU_ASSERT_FATAL(c != NULL);
 	*c = 42;
-	CU_ASSERT_EQUAL(stats_series_counter(st, "x", "c", c), 0);
-	CU_ASSERT_EQUAL(stats_start(off), 0); /* sampling disabled */
-	CU_ASSERT_EQUAL(sim_pending(sim), 0);
-	CU_ASSERT_EQUAL(stats_start(st), 0);
-	CU_ASSERT_EQUAL(sim_pending(sim), 1);
+	CHECK_EQ(stats_series_counter(st, "x", "c", c), 0);
+	CHECK_EQ(stats_start(off), 0); /* sampling disabled */
+	CHECK_EQ(sim_pending(sim), 0);
+	CHECK_EQ(stats_start(st), 0);
+	CHECK_EQ(sim_pending(sim), 1);
 	sim_run(sim, SIM_MS);
 	stats_finish(st);
 	stats_get(st, 1, &si);
-	CU_ASSERT_EQUAL_FATAL(si.u.series->n, 1000000 - 5 + 1);
-	CU_ASSERT(si.u.series->cap < 2 * si.u.series->n);
+	CHECK_EQ_FATAL(si.u.series->n, 1000000 - 5 + 1);
+	CHECK_LT(si.u.series->cap, 2 * si.u.series->n);
 	for (size_t i = 0; i < si.u.series->n; i++) {
 		ok &= si.u.series->t_ps[i] == (sim_time)(i + 5) * SIM_NS;
 		ok &= si.u.series->value[i] == 42;

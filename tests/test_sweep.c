@@ -118,10 +118,10 @@ static void test_no_sweep(void)
 	const char *const *sets;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL(sweep_count(sw), 1);
-	CU_ASSERT_EQUAL(sweep_grid_count(sw), 1);
+	CHECK_EQ(sweep_count(sw), 1);
+	CHECK_EQ(sweep_grid_count(sw), 1);
 	CU_ASSERT_STRING_EQUAL(sweep_point_json(sw, 0), "{}");
-	CU_ASSERT_EQUAL(sweep_point_sets(sw, 0, &sets), 0);
+	CHECK_EQ(sweep_point_sets(sw, 0, &sets), 0);
 	check_paths(sw, NULL, 0);
 	release(sw, s);
 	sweep_destroy(NULL);
@@ -140,8 +140,8 @@ static void test_grid(void)
 	struct sweep *sw = expand(FIX "sweep-grid.yaml", NULL, 0, &s);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 12);
-	CU_ASSERT_EQUAL(sweep_grid_count(sw), 12);
+	CHECK_EQ_FATAL(sweep_count(sw), 12);
+	CHECK_EQ(sweep_grid_count(sw), 12);
 	check_paths(sw, paths, 2);
 	for (size_t i = 0; i < 12; i++) {
 		snprintf(json, sizeof(json),
@@ -203,7 +203,7 @@ static void test_ranges(void)
 	struct sweep *sw = expand(FIX "sweep-ranges.yaml", NULL, 0, &s);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 9 * 4 * 4 * 4 * 2 * 3);
+	CHECK_EQ_FATAL(sweep_count(sw), 9 * 4 * 4 * 4 * 2 * 3);
 	check_paths(sw, paths, 7);
 	check_values(sw, "stopping.half_width", half, 9);
 	check_values(sw, "apps.src.rate", rate, 4);
@@ -239,7 +239,7 @@ static void test_log_and_rounding(void)
 	struct sweep *sw = expand(FIX "sweep-log.yaml", NULL, 0, &s);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL(sweep_count(sw), 11 * 3 * 4);
+	CHECK_EQ(sweep_count(sw), 11 * 3 * 4);
 	check_values(sw, "apps.src.size_max", sizes, 11);
 	check_values(sw, "network.rate", rates, 3);
 	check_values(sw, "apps.src.start", starts, 4);
@@ -259,8 +259,8 @@ static void test_zip(void)
 	struct sweep *sw = expand(FIX "sweep-zip.yaml", NULL, 0, &s);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 6);
-	CU_ASSERT_EQUAL(sweep_grid_count(sw), 6);
+	CHECK_EQ_FATAL(sweep_count(sw), 6);
+	CHECK_EQ(sweep_grid_count(sw), 6);
 	check_paths(sw, paths, 3);
 	for (size_t i = 0; i < 6; i++) {
 		snprintf(
@@ -288,8 +288,8 @@ static void test_where(void)
 	struct sweep *sw = expand(FIX "sweep-where.yaml", NULL, 0, &s);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL(sweep_grid_count(sw), 6);
-	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 4);
+	CHECK_EQ(sweep_grid_count(sw), 6);
+	CHECK_EQ_FATAL(sweep_count(sw), 4);
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(json, sizeof(json),
 			 "{\"apps.src.rate\":\"%s\",\"apps.src.size\":\"%s\"}",
@@ -304,7 +304,7 @@ static void test_where(void)
 	 * override of the link rate lets every point through */
 	sw = expand(FIX "sweep-where.yaml", faster, 1, &s);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL(sweep_count(sw), 6);
+	CHECK_EQ(sweep_count(sw), 6);
 	CU_ASSERT_STRING_EQUAL(
 		sweep_point_json(sw, 5),
 		"{\"apps.src.rate\":\"90kpps\",\"apps.src.size\":\"1000B\"}");
@@ -319,8 +319,8 @@ static void test_strings(void)
 	struct sweep *sw = expand(FIX "sweep-string.yaml", NULL, 0, &s);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
-	CU_ASSERT_EQUAL(sweep_grid_count(sw), 3);
-	CU_ASSERT_EQUAL_FATAL(sweep_count(sw), 2);
+	CHECK_EQ(sweep_grid_count(sw), 3);
+	CHECK_EQ_FATAL(sweep_count(sw), 2);
 	check_point(sw, 0, "{\"name\":\"say \\\"hi\\\"\"}", s0, 1);
 	check_point(sw, 1, "{\"name\":\"back\\\\slash\"}", s1, 1);
 	release(sw, s);

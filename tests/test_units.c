@@ -321,7 +321,7 @@ static void test_format(void)
 		       fracs[i].out);
 	}
 	/* the count is snprintf's, even when the buffer is too small */
-	CU_ASSERT_EQUAL(units_fmt_time(buf, 3, 1500000), 5);
+	CHECK_EQ(units_fmt_time(buf, 3, 1500000), 5);
 	CU_ASSERT_STRING_EQUAL(buf, "1.");
 }
 
@@ -403,23 +403,23 @@ static void test_round_trip(void)
 static void test_tx_time(void)
 {
 	/* 1500 B at 10 Gb/s is 1.2 us; 64 B at 400 Gb/s is 1.28 ns */
-	CU_ASSERT_EQUAL(units_tx_time(1500, 1e10), 1200000);
-	CU_ASSERT_EQUAL(units_tx_time(64, 400e9), 1280);
+	CHECK_EQ(units_tx_time(1500, 1e10), 1200000);
+	CHECK_EQ(units_tx_time(64, 400e9), 1280);
 	/* 8e12 / 3 = 2666666666666.67 */
-	CU_ASSERT_EQUAL(units_tx_time(1, 3), 2666666666667LL);
+	CHECK_EQ(units_tx_time(1, 3), 2666666666667LL);
 	/* 8e12 / 16e12 = 0.5 ps rounds up; 8e12 / 17e12 down */
-	CU_ASSERT_EQUAL(units_tx_time(1, 16e12), 1);
-	CU_ASSERT_EQUAL(units_tx_time(1, 17e12), 0);
+	CHECK_EQ(units_tx_time(1, 16e12), 1);
+	CHECK_EQ(units_tx_time(1, 17e12), 0);
 	/* 1e9 B at 1000000007 bps: 8e21 / 1000000007 = 7999999944000.0004 */
-	CU_ASSERT_EQUAL(units_tx_time(1000000000, 1000000007), 7999999944000LL);
+	CHECK_EQ(units_tx_time(1000000000, 1000000007), 7999999944000LL);
 	/* 9000 B at 999999999999 bps: 7.2e16 / 999999999999 =
 	 * 72000.000000072 */
-	CU_ASSERT_EQUAL(units_tx_time(9000, 999999999999.0), 72000);
+	CHECK_EQ(units_tx_time(9000, 999999999999.0), 72000);
 	/* a rate that is not a whole number: 8e12 / 2.5 */
-	CU_ASSERT_EQUAL(units_tx_time(1, 2.5), 3200000000000LL);
-	CU_ASSERT_EQUAL(units_tx_time(0, 1e9), 0);
-	CU_ASSERT_EQUAL(units_tx_time(1ULL << 40, 1), SIM_TIME_MAX);
-	CU_ASSERT_EQUAL(units_tx_time(1, 0), SIM_TIME_MAX);
+	CHECK_EQ(units_tx_time(1, 2.5), 3200000000000LL);
+	CHECK_EQ(units_tx_time(0, 1e9), 0);
+	CHECK_EQ(units_tx_time(1ULL << 40, 1), SIM_TIME_MAX);
+	CHECK_EQ(units_tx_time(1, 0), SIM_TIME_MAX);
 }
 
 static void test_names(void)
