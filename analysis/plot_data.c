@@ -435,7 +435,7 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 	if (!c->nrows) {
 		plot_fmt(err, errlen,
 			 "no data for a %s figure in the selected runs "
-			 "(it needs %s; see README, Figures)",
+			 "(it needs %s; see docs/guide/figures.md)",
 			 c->k->name, c->k->hint);
 		return -ENODATA;
 	}

@@ -31,7 +31,7 @@ for f in scenarios/studies/*.yaml; do
 	"$USNSIM" sweep "$f" --db "$DB"
 done
 echo
-echo "Figures of the studies (usnsim plot --study; README.md, 'Figures'):"
+echo "Figures of the studies (usnsim plot --study; docs/guide/figures.md):"
 for f in scenarios/studies/*.yaml; do
 	if grep -q '^figures:' "$f"; then
 		"$USNSIM" plot --study "$f" --db "$DB" -o "$FIGDIR"
@@ -40,4 +40,4 @@ for f in scenarios/studies/*.yaml; do
 	fi
 done
 echo
-echo "Results are in $DB (schema: README.md, 'Results database')."
+echo "Results are in $DB (schema: docs/reference/database.md)."

@@ -5,8 +5,8 @@
  * exit statuses, help texts, that the bundled M/D/1 scenario gives the
  * closed-form mean queueing delay through the database exactly as the
  * README shows, that a host taken down by a kernel driver crash is
- * reported on stderr and in the database, and that the README's parameter
- * table is the one the registry generates.
+ * reported on stderr and in the database, and that the parameter table of
+ * docs/reference/parameters.md is the one the registry generates.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,27 +130,27 @@ static void test_host_down(void)
 		1);
 }
 
-static void test_readme_params(void)
+static void test_params_reference(void)
 {
 	const char *argv[] = { USNSIM, "params", "--markdown", NULL };
-	char *table, *readme = tu_slurp("README.md", NULL);
+	char *table, *page = tu_slurp("docs/reference/parameters.md", NULL);
 	struct tu_proc cmd;
 	char *begin, *end;
 
 	CHECK_EQ_FATAL(tu_run(&cmd, argv, TU_MERGE), 0);
 	table = cmd.out;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
-	begin = strstr(readme, "<!-- params:begin -->\n");
-	end = strstr(readme, "<!-- params:end -->");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	begin = strstr(page, "<!-- params:begin -->\n");
+	end = strstr(page, "<!-- params:end -->");
 	CU_ASSERT_FATAL(begin && end && end > begin);
 	begin += strlen("<!-- params:begin -->\n");
 	*end = 0;
 	if (strcmp(begin, table))
 		fprintf(stderr,
-			"\nREADME parameter table is stale: run make params-md\n");
+			"\ndocs/reference/parameters.md is stale: run make params-md\n");
 	CU_ASSERT_STRING_EQUAL(begin, table);
 	tu_proc_free(&cmd);
-	free(readme);
+	free(page);
 }
 
 static int setup(void)
@@ -173,7 +173,7 @@ int suite_cli(void)
 	    !CU_add_test(s, "a host down is reported", test_host_down) ||
 	    !CU_add_test(s, "M/D/1 through the database",
 			 test_md1_through_database) ||
-	    !CU_add_test(s, "README parameter table", test_readme_params))
+	    !CU_add_test(s, "parameter reference", test_params_reference))
 		return CU_get_error();
 	return 0;
 }

@@ -228,7 +228,7 @@ static void test_merge_refuses_other_scenario(void)
 	CHECK_EQ(q1(tmp("merged.db"), count_runs), 48);
 }
 
-/* The shards run by GNU Parallel, as the README shows. */
+/* The shards run by GNU Parallel, as docs/guide/studies.md shows. */
 static void test_gnu_parallel(void)
 {
 	const char *pattern = tmp("par{}.db");

@@ -124,7 +124,7 @@ static const char usage_params[] =
 	"Lists every scenario parameter with its type, default, valid range,\n"
 	"meaning and the source of its default. A '*' in a path stands for an\n"
 	"instance name (apps.*.rate is the rate of any app). --markdown prints\n"
-	"the table of the README.\n";
+	"the table of docs/reference/parameters.md.\n";
 
 /* One line on stderr: the message, the command's synopsis (the first line
  * of its usage text) and where its help is. */
