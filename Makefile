@@ -171,10 +171,11 @@ test-asan:
 # libFuzzer on the scenario loader (clang), seeded with every bundled and
 # test scenario; a crash is saved as crash-* in build-fuzz/.
 FUZZ_SECONDS ?= 60
-fuzz: $(BUILD)/sim/engine/ns3/ns3c.o
+fuzz: $(BUILD)/sim/engine/ns3/ns3c.o $(BUILD)/gen/usnsim_version.h
 	@mkdir -p build-fuzz/corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(addprefix -I,$(LAYERS)) \
+		-I$(BUILD)/gen \
 		tests/fuzz/fuzz_scenario.c $(CORE_SRC) $(BUILD)/sim/engine/ns3/ns3c.o \
 		-o build-fuzz/fuzz_scenario $(ALL_LDLIBS)
 	@for f in scenarios/*.yaml scenarios/*/*.yaml tests/bad/*.yaml \

@@ -7,6 +7,8 @@
  */
 #include <CUnit/CUnit.h>
 
+#include "util.h"
+
 #include "link.h"
 #include "pkt.h"
 #include "stats.h"
@@ -47,7 +49,7 @@ static void test_three_packets(void)
 	char err[128];
 
 	k.pool = pkt_pool_create();
-	CU_ASSERT_EQUAL_FATAL(link_create(&cfg, &env, &l, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(link_create(&cfg, &env, &l, err, sizeof(err)), 0);
 	link_connect(l, (struct sim_port){ delivered, &k },
 		     (struct sim_port){ dropped, &k });
 	for (int i = 0; i < 3; i++) {
@@ -57,15 +59,15 @@ static void test_three_packets(void)
 		p->len_bytes = 1250;
 		sim_port_send(&in, p);
 	}
-	CU_ASSERT_EQUAL(link_in_flight(l), 2);
+	CHECK_EQ(link_in_flight(l), 2);
 	sim_run(k.sim, SIM_MS);
-	CU_ASSERT_EQUAL(k.n, 3);
-	CU_ASSERT_EQUAL(k.at[0], -1); /* the third, dropped at once */
-	CU_ASSERT_EQUAL(k.at[1], 11 * SIM_US);
-	CU_ASSERT_EQUAL(k.at[2], 21 * SIM_US);
-	CU_ASSERT_EQUAL_FATAL(stats_find(st, "net", "queue_delay", &qd), 0);
-	CU_ASSERT_EQUAL(qd.u.hist->hist.count, 2); /* the two that went */
-	CU_ASSERT_EQUAL(qd.u.hist->hist.max, 10 * SIM_US);
+	CHECK_EQ(k.n, 3);
+	CHECK_EQ(k.at[0], -1); /* the third, dropped at once */
+	CHECK_EQ(k.at[1], 11 * SIM_US);
+	CHECK_EQ(k.at[2], 21 * SIM_US);
+	CHECK_EQ_FATAL(stats_find(st, "net", "queue_delay", &qd), 0);
+	CHECK_EQ(qd.u.hist->hist.count, 2); /* the two that went */
+	CHECK_EQ(qd.u.hist->hist.max, 10 * SIM_US);
 	link_ops.destroy(l);
 	pkt_pool_destroy(k.pool);
 	stats_destroy(st);

@@ -6,7 +6,8 @@
  * 1/128 of its lower bound wide and a quantile reported at the bucket's
  * midpoint is within 0.4% of the exact sample quantile (<= 1% promised).
  * Memory is a fixed array, however many values are recorded. Count, mean,
- * standard deviation, min and max are exact (Welford's running moments);
+ * standard deviation, min and max are exact (two running sums taken
+ * about the first sample, so no division per sample);
  * the standard deviation is the sample one (divisor n - 1, 0 when n < 2).
  * Negative values are recorded as 0 and counted in `negative`.
  */

@@ -1,6 +1,6 @@
 /*
  * ns3.c - the ns3 engine backend: the engine API on ns3::Simulator,
- * through the C binding in sim/ns3/ns3c.h.
+ * through the C binding in sim/engine/ns3/ns3c.h.
  *
  * Each usnsim event is a record (handler and its two words) handed to
  * ns3c_schedule_at() as the argument of a trampoline; records come from a

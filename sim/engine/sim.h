@@ -8,7 +8,7 @@
  *
  * The engine is a thin front over a backend chosen at creation: "native"
  * (a radix heap keyed on time, no allocation per event once grown) or
- * "ns3" (ns3::Simulator through sim/ns3/, required by ns-3 networks; one
+ * "ns3" (ns3::Simulator through sim/engine/ns3/, required by ns-3 networks; one
  * at a time per process). Models see only this API.
  */
 #ifndef USNSIM_SIM_H
