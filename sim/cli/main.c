@@ -503,12 +503,14 @@ static int cmd_sweep(int argc, char **argv)
 		return rc == -EINTR ? EXIT_INTERRUPTED : EXIT_INPUT;
 	}
 	if (!o.quiet)
-		printf("%s: %zu points, %zu runs: %zu run now in %.1f s, %zu already in %s%s\n",
+		printf("%s: %zu points, %zu runs: %zu run now in %.1f s, %zu already in %s",
 		       o.file, rep.points, rep.runs_total, rep.runs_done,
-		       rep.wall_s, rep.runs_skipped, o.db,
-		       rep.runs_imported
-			       ? " (some recovered from an interrupted sweep)"
-			       : "");
+		       rep.wall_s, rep.runs_skipped, o.db);
+	if (!o.quiet && rep.runs_imported)
+		printf(" (%zu of them recovered from an interrupted sweep)",
+		       rep.runs_imported);
+	if (!o.quiet)
+		putchar('\n');
 	return 0;
 }
 
