@@ -125,7 +125,7 @@ test: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 # end-to-end suites that spawn many runs or sweeps (bad inputs, studies,
 # reliability, plots, ns-3 against native on every bundled scenario), about
 # 40 s, are left to `make test`.
-SLOW_SUITES := badinput reliability study plot ns3 durability
+SLOW_SUITES := badinput reliability study plot ns3 durability clicorpus
 test-quick: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 	$(BUILD)/usnsim-tests $(filter-out $(SLOW_SUITES),$(SUITES))
 

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "analysis.h"
 #include "errmsg.h"
 
@@ -99,4 +101,14 @@ int analysis_bad_option(const char *cmd, int c, char **argv)
 				    c == ':' ? "option '%s' wants a value"
 					     : "unknown option '%s'",
 				    what);
+}
+
+int analysis_db_open(const char *path, sqlite3 **out)
+{
+	int rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE, NULL);
+
+	if (rc == SQLITE_OK)
+		return rc;
+	sqlite3_close(*out);
+	return sqlite3_open_v2(path, out, SQLITE_OPEN_READONLY, NULL);
 }

@@ -27,6 +27,14 @@ int analysis_find(const char *name, char *buf, size_t n);
  * "PATH: reason" in err on failure. */
 char *analysis_slurp(const char *path, char *err, size_t errlen);
 
+struct sqlite3;
+/* Opens a results database to read it (never to write: nothing is
+ * created, and no statement of these commands writes). Read-write when the
+ * file allows it, so that closing it removes the -wal and -shm files a
+ * reader of a WAL database makes; read-only otherwise. Returns an SQLite
+ * result code; *out is set either way (sqlite3_close() it). */
+int analysis_db_open(const char *path, struct sqlite3 **out);
+
 struct scn;
 /* Checks the figures: block of a scenario, if it has one, as `usnsim plot
  * --study` reads it (kinds, outputs, option names): 0, or -EINVAL with

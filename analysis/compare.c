@@ -247,7 +247,7 @@ static int cmp_fail(struct cmp *c, const char *what, const char *path)
 /* Checks that schema (main or n) of c->h is a usnsim database. */
 static int cmp_check_schema(struct cmp *c, const char *schema, const char *path)
 {
-	char sql[128];
+	char sql[256];
 	sqlite3_stmt *q;
 	int v = -1;
 
@@ -257,7 +257,13 @@ static int cmp_check_schema(struct cmp *c, const char *schema, const char *path)
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
-	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s.runs LIMIT 0", schema);
+	/* the columns the comparison reads, so that a database of another
+	 * shape is named here rather than in a later query */
+	snprintf(sql, sizeof(sql),
+		 "SELECT r.id, r.scenario, r.point, r.repetition, "
+		 "r.fingerprint, r.status, s.run_id, s.component, s.metric, "
+		 "c.value FROM %s.runs r, %s.summaries s, %s.scalars c LIMIT 0",
+		 schema, schema, schema);
 	if (v < DB_SCHEMA_OLDEST || v > DB_SCHEMA_VERSION ||
 	    sqlite3_prepare_v2(c->h, sql, -1, &q, NULL) != SQLITE_OK) {
 		snprintf(
@@ -285,8 +291,7 @@ static int cmp_open(struct cmp *c)
 			return -ENOENT;
 		}
 	}
-	if (sqlite3_open_v2(o->base, &c->h, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
+	if (analysis_db_open(o->base, &c->h) != SQLITE_OK)
 		return cmp_fail(c, "cannot open", o->base);
 	sqlite3_busy_timeout(c->h, 10000);
 	rc = cmp_check_schema(c, "main", o->base);

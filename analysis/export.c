@@ -225,8 +225,7 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 		return -ENOENT;
 	}
 	/* the busy timeout before the first read: a sweep may be writing */
-	if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) !=
-		    SQLITE_OK ||
+	if (analysis_db_open(o->db, &db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {

@@ -282,6 +282,7 @@ static void plot_ctx_free(struct plot_ctx *c)
  * negative errno with a one-line message in err. */
 int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 {
+	enum plot_format fmt;
 	struct plot_ctx c;
 	char name[64];
 	int rc;
@@ -299,6 +300,13 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 	}
 	if (!o->out && !o->data) {
 		plot_fmt(err, errlen, "missing -o FIG.{pdf,png,svg}");
+		return -EINVAL;
+	}
+	if (o->out && plot_format_of(o->out, &fmt)) {
+		plot_fmt(err, errlen,
+			 "-o %s: expected a file name ending in .pdf, .png "
+			 "or .svg",
+			 o->out);
 		return -EINVAL;
 	}
 	/* Nothing is drawn over a database, a device or another kind of

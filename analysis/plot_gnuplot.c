@@ -181,9 +181,7 @@ static int plot_write_data(struct plot_ctx *c, const char *path, char *err,
 
 /* ---- gnuplot ---------------------------------------------------------- */
 
-enum plot_format { FMT_PDF, FMT_PNG, FMT_SVG };
-
-static int plot_format_of(const char *path, enum plot_format *f)
+int plot_format_of(const char *path, enum plot_format *f)
 {
 	const char *dot = strrchr(path, '.');
 

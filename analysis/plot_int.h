@@ -193,6 +193,11 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen);
 /* Writes --data and, with -o, the figure. */
 int plot_render(struct plot_ctx *c, char *err, size_t errlen);
 
+/* plot_gnuplot.c: the format of a figure file by its extension (.pdf,
+ * .png, .svg): 0, or -EINVAL for another name. */
+enum plot_format { FMT_PDF, FMT_PNG, FMT_SVG };
+int plot_format_of(const char *path, enum plot_format *f);
+
 /* plot_study.c: a study's figures */
 
 /* Renders the figures: block of study file into dir, the options of base

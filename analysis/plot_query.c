@@ -51,8 +51,7 @@ int plot_open(const char *path, const char *filter, const char *where,
 		return -ENOENT;
 	}
 	/* the busy timeout before the first read: a sweep may be writing */
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-		    SQLITE_OK ||
+	if (analysis_db_open(path, &db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {

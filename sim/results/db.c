@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <sqlite3.h>
@@ -1199,10 +1200,11 @@ static int db_src_fail(struct db_src *src, int rc, char *err, size_t errlen)
 	}
 }
 
-/* A read-only "file:" URI for path, in a malloc'd string. Percent-escapes
- * every byte but a few safe ones; an absolute path gets an empty
- * authority ("file:///..."), so a path starting with "//" stays a path. */
-static char *db_ro_uri(const char *path)
+/* A "file:" URI for path, in a malloc'd string, with mode (ro, or rw:
+ * never created). Percent-escapes every byte but a few safe ones; an
+ * absolute path gets an empty authority ("file:///..."), so a path
+ * starting with "//" stays a path. */
+static char *db_uri(const char *path, const char *mode)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *c;
@@ -1223,13 +1225,18 @@ static char *db_ro_uri(const char *path)
 			*p++ = hex[*c & 15];
 		}
 	}
-	strcpy(p, "?mode=ro");
+	sprintf(p, "?mode=%s", mode);
 	return uri;
 }
 
-static int db_attach(struct db_src *src, char *err, size_t errlen)
+/* Attaches the source read-only; with rw, read-write if it can, which
+ * reads as well and, when the source is a WAL database nobody else has
+ * open, removes the -wal and -shm files that opening it made as it
+ * detaches (a read-only connection must leave them behind). */
+static int db_attach_mode(struct db_src *src, bool rw, char *err,
+			  size_t errlen)
 {
-	char *uri = db_ro_uri(src->path);
+	char *uri = db_uri(src->path, rw ? "rw" : "ro");
 	sqlite3_stmt *q = NULL;
 	int rc;
 
@@ -1242,7 +1249,14 @@ static int db_attach(struct db_src *src, char *err, size_t errlen)
 	rc = db_step(q, rc);
 	sqlite3_finalize(q);
 	free(uri);
+	if (rc != SQLITE_OK && rw)
+		return db_attach_mode(src, false, err, errlen);
 	return rc == SQLITE_OK ? 0 : db_src_fail(src, rc, err, errlen);
+}
+
+static int db_attach(struct db_src *src, char *err, size_t errlen)
+{
+	return db_attach_mode(src, false, err, errlen);
 }
 
 /* As db_check, for the source; quick_check only when the whole source is
@@ -1449,18 +1463,52 @@ int db_import(struct db *db, const char *src_path, int64_t src_id,
 	return ret ? ret : copied;
 }
 
+/* Whether path + suffix exists; its size in *size. */
+static bool db_side_file(const char *path, const char *suffix, off_t *size)
+{
+	char p[4096];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	if (stat(p, &sb))
+		return false;
+	*size = sb.st_size;
+	return true;
+}
+
+/* Removes the empty -wal and the -shm that reading a damaged WAL-mode
+ * file left behind, when they were not there before (nobody else has the
+ * file open, or they would have been). */
+static void db_side_files_undo(const char *path, bool had_wal)
+{
+	char p[4096];
+	off_t size = 0;
+
+	if (had_wal || !db_side_file(path, "-wal", &size) || size != 0)
+		return;
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
 /* Reads src (attached to scratch): a usnsim database whose tables match,
- * intact; with check_hash its (scenario, hash) pairs join temp.seen. */
+ * intact; with check_hash its (scenario, hash) pairs join temp.seen.
+ * Reading changes no file. */
 static int db_merge_probe(struct db *scratch, const char *path, bool check_hash,
 			  char *err, size_t errlen)
 {
 	struct db_src src = { .db = scratch, .path = path };
 	sqlite3_stmt *q = NULL;
+	off_t size;
+	bool had_wal = db_side_file(path, "-wal", &size);
 	int ret, rc;
 
-	ret = db_attach(&src, err, errlen);
-	if (ret)
+	ret = db_attach_mode(&src, true, err, errlen);
+	if (ret) {
+		db_side_files_undo(path, had_wal);
 		return ret;
+	}
 	ret = db_src_check(&src, true, err, errlen);
 	if (!ret)
 		ret = db_src_prepare(&src, err, errlen);
@@ -1477,6 +1525,7 @@ static int db_merge_probe(struct db *scratch, const char *path, bool check_hash,
 			ret = db_src_fail(&src, rc, err, errlen);
 	}
 	db_src_close(&src);
+	db_side_files_undo(path, had_wal);
 	return ret;
 }
 
