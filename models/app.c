@@ -83,21 +83,33 @@ static uint32_t app_draw_size(struct app *a)
 /* The length of the next on or off period (mean mean_ps). */
 static sim_time app_period(struct app *a, sim_time mean_ps)
 {
+	double d;
+
 	if (!a->cfg.onoff_exp)
 		return mean_ps;
-	return (sim_time)llround(rng_exponential(a->onoff, (double)mean_ps));
+	d = rng_exponential(a->onoff, (double)mean_ps);
+	return d >= 0x1p63 ? SIM_TIME_MAX : (sim_time)llround(d);
+}
+
+/* now + d picoseconds, SIM_TIME_MAX past what fits. */
+static sim_time app_after(sim_time now, double d)
+{
+	return d >= 0x1p63 ? SIM_TIME_MAX
+			   : sim_time_add(now, (sim_time)llround(d));
 }
 
 /* Moves t out of the off periods: every off period it falls into (or
  * past) pushes it, and the CBR schedule, back by that period. */
 static sim_time app_skip_off(struct app *a, sim_time t)
 {
-	while (a->cfg.on_ps && t >= a->on_end_ps) {
+	while (a->cfg.on_ps && t >= a->on_end_ps && t < SIM_TIME_MAX) {
 		sim_time gap = app_period(a, a->cfg.off_ps);
 
-		t += gap;
-		a->shift_ps += gap;
-		a->on_end_ps += gap + app_period(a, a->cfg.on_ps);
+		/* past 2^63 ps (106 days) the source is simply done */
+		t = sim_time_add(t, gap);
+		a->shift_ps = sim_time_add(a->shift_ps, gap);
+		a->on_end_ps = sim_time_add(sim_time_add(a->on_end_ps, gap),
+					    app_period(a, a->cfg.on_ps));
 	}
 	return t;
 }
@@ -107,12 +119,16 @@ static sim_time app_next_time(struct app *a)
 	sim_time t;
 
 	if (a->cfg.pattern == APP_POISSON)
-		t = sim_now(a->sim) + (sim_time)llround(rng_exponential(
-					      a->arrivals, a->period_ps));
-	else
-		t = a->anchor_ps + a->shift_ps +
-		    (sim_time)llround((double)(a->emissions - a->anchor_n) *
-				      a->period_ps);
+		t = app_after(sim_now(a->sim),
+			      rng_exponential(a->arrivals, a->period_ps));
+	else {
+		double d = (double)(a->emissions - a->anchor_n) * a->period_ps;
+
+		t = d >= 0x1p63 ? SIM_TIME_MAX
+				: sim_time_add(sim_time_add(a->anchor_ps,
+							    a->shift_ps),
+					       (sim_time)llround(d));
+	}
 	return app_skip_off(a, t);
 }
 

@@ -21,6 +21,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "run.h"
+#include "runs.h"
 #include "scenario.h"
 #include "stats.h"
 #include "util.h"
@@ -206,6 +207,27 @@ static void test_conservation(void)
 	scn_destroy(s);
 }
 
+/*
+ * An on/off CBR source at 0.001 pps (one packet per 1000 s on period, then
+ * 100000 s off) over 9e6 s: it sends at 0, 101000 s, ... 89 x 101000 s, so
+ * 90 packets, and the schedule after the last one passes 2^63 ps, which
+ * must end the source, not overflow (UBSan in make test-asan).
+ */
+static void test_far_future(void)
+{
+	static const char text[] =
+		"name: far\nduration: 9000000s\nwarmup: 0\n"
+		"sample_interval: 0\n"
+		"apps:\n  a: { pattern: cbr, rate: 0.001pps, on_time: 1000s,"
+		" off_time: 100000s, onoff_dist: fixed }\n";
+	struct run_result r;
+
+	CHECK_EQ_FATAL(tr_run_text(text, NULL, 0, &r, NULL), 0);
+	CHECK_EQ(tr_metric(&r, "apps.a", "sent"), 90);
+	CHECK_EQ(tr_metric(&r, "apps.a", "received"), 90);
+	run_result_fini(&r);
+}
+
 int suite_queue(void)
 {
 	CU_pSuite s = CU_add_suite("queue", NULL, NULL);
@@ -213,7 +235,8 @@ int suite_queue(void)
 	if (!s || !CU_add_test(s, "M/D/1 mean queueing delay", test_md1) ||
 	    !CU_add_test(s, "M/M/1 mean queueing delay", test_mm1) ||
 	    !CU_add_test(s, "determinism", test_determinism) ||
-	    !CU_add_test(s, "conservation of packets", test_conservation))
+	    !CU_add_test(s, "conservation of packets", test_conservation) ||
+	    !CU_add_test(s, "a schedule past 2^63 ps", test_far_future))
 		return CU_get_error();
 	return 0;
 }

@@ -26,6 +26,13 @@ typedef int64_t sim_time; /* picoseconds */
 #define SIM_S ((sim_time)1000000000000)
 #define SIM_TIME_MAX INT64_MAX
 
+/* a + b for b >= 0, or SIM_TIME_MAX when that does not fit: a time so far
+ * past the end of any run that it never comes. */
+static inline sim_time sim_time_add(sim_time a, sim_time b)
+{
+	return b > SIM_TIME_MAX - a ? SIM_TIME_MAX : a + b;
+}
+
 struct sim;
 
 /* An event handler; a and b are the two words given to sim_schedule(). */
