@@ -99,6 +99,14 @@ static int make_fixtures(void)
 		   "duration: 1ms\nnetwrok: {}\n") ||
 	       put(tu_path(fixtures, "nul.yaml"),
 		   "duration: 1ms\nname: \"a\\0b\"\n") ||
+	       put(tu_path(fixtures, "reps.yaml"),
+		   "duration: 1ms\nrepetitions: 1000000\nsweep:\n"
+		   "  seed: { from: 1, to: 1000, step: 1 }\n") ||
+	       put(tu_path(fixtures, "grid.yaml"),
+		   "duration: 1ms\nsweep:\n"
+		   "  seed: { from: 1, to: 1000, step: 1 }\n"
+		   "  warmup: { from: 0, to: 999ns, step: 1ns }\n"
+		   "  sample_max: { from: 2, to: 10001, step: 1 }\n") ||
 	       put(tu_path(fixtures, "figs.yaml"),
 		   "duration: 1ms\nfigures:\n  - { output: x, kind: pie }\n");
 }
@@ -177,9 +185,9 @@ static const char *snap_diff(const struct snap *a, const struct snap *b,
 static int case_dir(char *dir, size_t n, int k)
 {
 	static const char *const files[] = {
-		"base.db",  "other.db",	 "v1.db",    "trunc.db",
-		"text.csv", "md1.yaml",	 "s12.yaml", "bad.yaml",
-		"nul.yaml", "figs.yaml", "db.png",   "notes.pdf",
+		"base.db",  "other.db",	 "v1.db",     "trunc.db",  "text.csv",
+		"md1.yaml", "s12.yaml",	 "bad.yaml",  "nul.yaml",  "figs.yaml",
+		"db.png",   "notes.pdf", "reps.yaml", "grid.yaml",
 	};
 
 	snprintf(dir, n, "%s/c%d", root, k);

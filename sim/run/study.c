@@ -234,7 +234,13 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 	return rc;
 }
 
-static int study_load(struct study *st, char *err, size_t errlen)
+/* The most runs (points x repetitions) one study plans: each planned run
+ * takes a few bytes of the parent's memory before any runs. */
+#define STUDY_RUNS_MAX 10000000
+
+/* Loads the scenario and its sweep; with check, also every point's
+ * scenario and topology (what --list does without). */
+static int study_load(struct study *st, bool check, char *err, size_t errlen)
 {
 	const struct study_opts *o = st->o;
 	int rc = scn_load(o->file, o->sets, o->nsets, &st->base, err, errlen);
@@ -262,12 +268,27 @@ static int study_load(struct study *st, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	st->np = sweep_count(st->sw);
+	if ((double)st->np * (double)(st->stopping ? st->stop_max : st->reps) >
+	    STUDY_RUNS_MAX) {
+		char where[256];
+
+		scn_where(st->base,
+			  st->stopping ? "stopping.max_repetitions"
+				       : "repetitions",
+			  where, sizeof(where));
+		snprintf(
+			err, errlen,
+			"%s: %zu points x %u repetitions is more than %d runs in one study; use fewer repetitions (or sequential stopping), or fewer points",
+			where, st->np, st->stopping ? st->stop_max : st->reps,
+			STUDY_RUNS_MAX);
+		return -EINVAL;
+	}
 	st->pt = calloc(st->np, sizeof(*st->pt));
 	if (!st->pt)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->np; i++) {
 		rc = point_sets(st, i);
-		if (!rc)
+		if (!rc && check)
 			rc = point_check(st, i, err, errlen);
 		if (rc)
 			return rc;
@@ -930,7 +951,7 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	rc = study_load(&st, err, errlen);
+	rc = study_load(&st, true, err, errlen);
 	if (!rc)
 		rc = db_open(o->db, &st.db, err, errlen);
 	if (!rc)
@@ -970,7 +991,7 @@ int study_validate(const struct study_opts *o, size_t *points, char *err,
 		   size_t errlen)
 {
 	struct study st = { .o = o };
-	int rc = study_load(&st, err, errlen);
+	int rc = study_load(&st, true, err, errlen);
 
 	*points = st.np;
 	study_fini(&st);
@@ -982,7 +1003,7 @@ int study_list(const struct study_opts *o, char *err, size_t errlen)
 	struct study st = { .o = o };
 	const char *const *paths, *const *sets;
 	size_t np, n;
-	int rc = study_load(&st, err, errlen);
+	int rc = study_load(&st, false, err, errlen);
 
 	if (rc)
 		goto out;
