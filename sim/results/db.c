@@ -1233,8 +1233,7 @@ static char *db_uri(const char *path, const char *mode)
  * reads as well and, when the source is a WAL database nobody else has
  * open, removes the -wal and -shm files that opening it made as it
  * detaches (a read-only connection must leave them behind). */
-static int db_attach_mode(struct db_src *src, bool rw, char *err,
-			  size_t errlen)
+static int db_attach_mode(struct db_src *src, bool rw, char *err, size_t errlen)
 {
 	char *uri = db_uri(src->path, rw ? "rw" : "ro");
 	sqlite3_stmt *q = NULL;
