@@ -379,6 +379,39 @@ static void test_series_long(void)
 	sim_destroy(sim);
 }
 
+/*
+ * A series capped at 10 samples, sampled every 1 us for 100 us: at 10
+ * samples every other one goes and the interval doubles (0 2 4 6 8 us,
+ * then every 2 us; at 18 us: 0 4 8 12 16, every 4 us; at 36 us: every
+ * 8 us; at 72 us: 0 16 32 48 64, every 16 us), so the run ends with the
+ * seven samples 0, 16, ..., 96 us: the whole run, evenly spaced.
+ */
+static void test_series_capped(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, SIM_US) : NULL;
+	const struct stat_series *s;
+	struct stat_info si;
+	uint64_t *c;
+
+	CU_ASSERT_FATAL(st != NULL);
+	stats_set_series_max(st, 10);
+	c = stats_counter(st, "x", "c", "");
+	CU_ASSERT_FATAL(c != NULL);
+	CHECK_EQ(stats_series_counter(st, "x", "c", c), 0);
+	CHECK_EQ(stats_start(st), 0);
+	sim_run(sim, 100 * SIM_US);
+	stats_finish(st);
+	stats_get(st, 1, &si);
+	s = si.u.series;
+	CHECK_EQ_FATAL(s->n, 7);
+	for (size_t i = 0; i < s->n; i++)
+		CHECK_EQ(s->t_ps[i], (sim_time)(16 * i) * SIM_US);
+	CHECK_EQ(s->cap, 64); /* never grew past its first 64 */
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
 int suite_stats(void)
 {
 	CU_pSuite s = CU_add_suite("stats", NULL, NULL);
@@ -393,7 +426,8 @@ int suite_stats(void)
 	    !CU_add_test(s, "registry", test_registry) ||
 	    !CU_add_test(s, "stable storage", test_stable_storage) ||
 	    !CU_add_test(s, "series sampling", test_series) ||
-	    !CU_add_test(s, "long series", test_series_long))
+	    !CU_add_test(s, "long series", test_series_long) ||
+	    !CU_add_test(s, "series capped by halving", test_series_capped))
 		return CU_get_error();
 	return 0;
 }
