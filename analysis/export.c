@@ -43,6 +43,7 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
+#include "errmsg.h"
 #include "outfile.h"
 #include "strbuf.h"
 #include "units.h"
@@ -132,18 +133,6 @@ static const char export_usage[] =
 	"  -p, --param NAME=VALUE bind :NAME of an analysis query (repeatable)\n"
 	"  -h, --help             this text\n";
 
-__attribute__((format(printf, 3, 4))) static int
-export_fmt(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	return len;
-}
-
 static void export_help(FILE *f)
 {
 	struct strbuf q = { 0 };
@@ -221,7 +210,7 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 
 	*out = NULL;
 	if (access(o->db, R_OK)) {
-		export_fmt(err, errlen, "%s: %s", o->db, strerror(errno));
+		errmsg(err, errlen, "%s: %s", o->db, strerror(errno));
 		return -ENOENT;
 	}
 	/* the busy timeout before the first read: a sweep may be writing */
@@ -229,9 +218,8 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {
-		export_fmt(err, errlen,
-			   "%s: not a usnsim results database (%s)", o->db,
-			   db ? sqlite3_errmsg(db) : "out of memory");
+		errmsg(err, errlen, "%s: not a usnsim results database (%s)",
+		       o->db, db ? sqlite3_errmsg(db) : "out of memory");
 		rc = -EILSEQ;
 		goto out;
 	}
@@ -243,7 +231,7 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 		   " AS r WHERE (%s\n)",
 		   o->where && *o->where ? o->where : "1");
 	if (sql.oom) {
-		export_fmt(err, errlen, "out of memory");
+		errmsg(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -251,10 +239,10 @@ static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 	    *tail || sqlite3_step(st) != SQLITE_DONE ||
 	    sqlite3_exec(db, "SELECT * FROM selected_runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {
-		export_fmt(err, errlen, "--where '%s': %s",
-			   o->where ? o->where : "",
-			   *tail ? "expected one SQL condition"
-				 : sqlite3_errmsg(db));
+		errmsg(err, errlen, "--where '%s': %s",
+		       o->where ? o->where : "",
+		       *tail ? "expected one SQL condition"
+			     : sqlite3_errmsg(db));
 		rc = -EINVAL;
 	}
 out:
@@ -279,7 +267,7 @@ static int export_point_cols(sqlite3 *db, const char *point,
 			       "SELECT DISTINCT j.key FROM selected_runs AS r,"
 			       " json_each(r.point) AS j ORDER BY j.key",
 			       -1, &st, NULL) != SQLITE_OK) {
-		export_fmt(err, errlen, "%s", sqlite3_errmsg(db));
+		errmsg(err, errlen, "%s", sqlite3_errmsg(db));
 		return -EIO;
 	}
 	strbuf_add(cols, "%s", "");
@@ -302,7 +290,7 @@ static int export_point_cols(sqlite3 *db, const char *point,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		export_fmt(err, errlen, "%s", sqlite3_errmsg(db));
+		errmsg(err, errlen, "%s", sqlite3_errmsg(db));
 		return -EIO;
 	}
 	return cols->oom ? -ENOMEM : 0;
@@ -313,7 +301,7 @@ static int export_find(const char *name, char *buf, size_t n)
 {
 	char file[EXPORT_PATH];
 
-	export_fmt(file, sizeof(file), "%s.sql", name);
+	errmsg(file, sizeof(file), "%s.sql", name);
 	return analysis_find(file, buf, n);
 }
 
@@ -328,7 +316,7 @@ static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 
 		if (strcmp(q->name, name))
 			continue;
-		export_fmt(src, n, "query %s", name);
+		errmsg(src, n, "query %s", name);
 		if (q->point &&
 		    export_point_cols(db, q->point, &cols, err, errlen)) {
 			free(cols.p);
@@ -338,7 +326,7 @@ static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 		free(cols.p);
 		if (sql.oom) {
 			free(sql.p);
-			export_fmt(err, errlen, "out of memory");
+			errmsg(err, errlen, "out of memory");
 			return NULL;
 		}
 		return sql.p;
@@ -348,10 +336,10 @@ static char *export_sql(sqlite3 *db, const char *name, char *src, size_t n,
 
 		for (size_t i = 0; i < EXPORT_NQUERIES; i++)
 			strbuf_add(&names, "%s, ", export_queries[i].name);
-		export_fmt(err, errlen,
-			   "--query %s: expected %sor the name of a file "
-			   "analysis/NAME.sql",
-			   name, names.p ? names.p : "");
+		errmsg(err, errlen,
+		       "--query %s: expected %sor the name of a file "
+		       "analysis/NAME.sql",
+		       name, names.p ? names.p : "");
 		free(names.p);
 		return NULL;
 	}
@@ -370,13 +358,13 @@ static int export_bind(const struct export_opts *o, sqlite3_stmt *st,
 		double d;
 		int idx;
 
-		export_fmt(name, sizeof(name), ":%.*s",
-			   (int)(eq - o->params[i]), o->params[i]);
+		errmsg(name, sizeof(name), ":%.*s", (int)(eq - o->params[i]),
+		       o->params[i]);
 		idx = sqlite3_bind_parameter_index(st, name);
 		if (!idx) {
-			export_fmt(err, errlen,
-				   "--param %s: %s has no parameter %s",
-				   o->params[i], src, name);
+			errmsg(err, errlen,
+			       "--param %s: %s has no parameter %s",
+			       o->params[i], src, name);
 			return -EINVAL;
 		}
 		errno = 0;
@@ -401,10 +389,9 @@ static int export_bind(const struct export_opts *o, sqlite3_stmt *st,
 			    o->params[j][strlen(name + 1)] == '=')
 				break;
 		if (!name || j == o->nparams) {
-			export_fmt(err, errlen,
-				   "%s uses %s; give it with --param %s=VALUE",
-				   src, name ? name : "?",
-				   name ? name + 1 : "NAME");
+			errmsg(err, errlen,
+			       "%s uses %s; give it with --param %s=VALUE", src,
+			       name ? name : "?", name ? name + 1 : "NAME");
 			return -EINVAL;
 		}
 	}
@@ -423,7 +410,7 @@ static void export_real(FILE *f, double v, bool json)
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
-		export_fmt(buf, sizeof(buf), "%.*g", prec, v);
+		errmsg(buf, sizeof(buf), "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
@@ -559,7 +546,7 @@ static int export_rows(sqlite3 *db, sqlite3_stmt *st, enum export_format fmt,
 	if (fmt == EXPORT_JSON)
 		fputs(rows ? "\n]\n" : "]\n", f);
 	if (rc != SQLITE_DONE) {
-		export_fmt(err, errlen, "%s", sqlite3_errmsg(db));
+		errmsg(err, errlen, "%s", sqlite3_errmsg(db));
 		return -EIO;
 	}
 	return 0;
@@ -585,14 +572,14 @@ static int export_run(const struct export_opts *o, FILE *f, char *err,
 		goto out;
 	}
 	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
-		export_fmt(err, errlen, "%s: %s", src, sqlite3_errmsg(db));
+		errmsg(err, errlen, "%s: %s", src, sqlite3_errmsg(db));
 		rc = -EINVAL;
 		goto out;
 	}
 	tail += strspn(tail, " \t\r\n;");
 	if (!st || *tail || !sqlite3_stmt_readonly(st)) {
-		export_fmt(err, errlen,
-			   "%s: expected exactly one SELECT statement", src);
+		errmsg(err, errlen, "%s: expected exactly one SELECT statement",
+		       src);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -702,8 +689,8 @@ int export_main(int argc, char **argv)
 	rc = o.out ? export_to_file(&o, err, sizeof(err))
 		   : export_run(&o, stdout, err, sizeof(err));
 	if (!o.out && fflush(stdout) && !rc) {
-		export_fmt(err, sizeof(err), "standard output: %s",
-			   strerror(errno));
+		errmsg(err, sizeof(err), "standard output: %s",
+		       strerror(errno));
 		rc = -EIO;
 	}
 	if (rc) {

@@ -34,6 +34,7 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
+#include "errmsg.h"
 #include "outfile.h"
 #include "plot_int.h"
 #include "strbuf.h"
@@ -159,17 +160,6 @@ static const char plot_usage[] =
 	"Exit status: 0 ok, 2 bad input, no data, or gnuplot missing or\n"
 	"failing.\n";
 
-int plot_fmt(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	return len;
-}
-
 static void plot_help(FILE *f)
 {
 	struct strbuf kinds = { 0 }, opts = { 0 };
@@ -183,8 +173,8 @@ static void plot_help(FILE *f)
 
 		if (!fd->help)
 			continue;
-		plot_fmt(head, sizeof(head), "--%s%s%s", fd->name,
-			 fd->arg ? " " : "", fd->arg ? fd->arg : "");
+		errmsg(head, sizeof(head), "--%s%s%s", fd->name,
+		       fd->arg ? " " : "", fd->arg ? fd->arg : "");
 		strbuf_add(&opts, "      %-19s", head);
 		for (const char *h = fd->help; *h; h++) {
 			strbuf_add(&opts, "%c", *h);
@@ -228,8 +218,8 @@ void plot_kind_list(char *buf, size_t n)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < PLOT_NKINDS && len < n; i++)
-		len += (size_t)plot_fmt(buf + len, n - len, "%s%s",
-					i ? ", " : "", plot_kinds[i].name);
+		len += (size_t)errmsg(buf + len, n - len, "%s%s", i ? ", " : "",
+				      plot_kinds[i].name);
 }
 
 /* Finds analysis file NAME: in $USNSIM_ANALYSIS, ./analysis, then
@@ -240,10 +230,10 @@ static int plot_find(const char *name, char *buf, size_t n, char *err,
 {
 	if (analysis_find(name, buf, n) == 0)
 		return 0;
-	plot_fmt(err, errlen,
-		 "cannot find analysis/%s (looked in $USNSIM_ANALYSIS, "
-		 "./analysis and ../analysis next to the executable)",
-		 name);
+	errmsg(err, errlen,
+	       "cannot find analysis/%s (looked in $USNSIM_ANALYSIS, "
+	       "./analysis and ../analysis next to the executable)",
+	       name);
 	return -ENOENT;
 }
 
@@ -269,8 +259,8 @@ static void plot_ctx_free(struct plot_ctx *c)
 	free(c->series);
 	if (c->tmpdir[0]) {
 		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			plot_fmt(path, sizeof(path), "%s/%s", c->tmpdir,
-				 files[i]);
+			errmsg(path, sizeof(path), "%s/%s", c->tmpdir,
+			       files[i]);
 			unlink(path);
 		}
 		rmdir(c->tmpdir);
@@ -294,19 +284,19 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 		char list[128];
 
 		plot_kind_list(list, sizeof(list));
-		plot_fmt(err, errlen, "unknown plot kind '%s'; expected %s",
-			 o->kind, list);
+		errmsg(err, errlen, "unknown plot kind '%s'; expected %s",
+		       o->kind, list);
 		return -EINVAL;
 	}
 	if (!o->out && !o->data) {
-		plot_fmt(err, errlen, "missing -o FIG.{pdf,png,svg}");
+		errmsg(err, errlen, "missing -o FIG.{pdf,png,svg}");
 		return -EINVAL;
 	}
 	if (o->out && plot_format_of(o->out, &fmt)) {
-		plot_fmt(err, errlen,
-			 "-o %s: expected a file name ending in .pdf, .png "
-			 "or .svg",
-			 o->out);
+		errmsg(err, errlen,
+		       "-o %s: expected a file name ending in .pdf, .png "
+		       "or .svg",
+		       o->out);
 		return -EINVAL;
 	}
 	/* Nothing is drawn over a database, a device or another kind of
@@ -317,10 +307,10 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 	if (o->data &&
 	    (rc = outfile_check(o->data, OUTFILE_TEXT, o->force, err, errlen)))
 		return rc;
-	plot_fmt(name, sizeof(name), "%s.sql", c.k->name);
+	errmsg(name, sizeof(name), "%s.sql", c.k->name);
 	if ((rc = plot_find(name, c.sqlpath, sizeof(c.sqlpath), err, errlen)))
 		return rc;
-	plot_fmt(name, sizeof(name), "%s.gp", c.k->name);
+	errmsg(name, sizeof(name), "%s.gp", c.k->name);
 	if (o->out &&
 	    (rc = plot_find(name, c.gppath, sizeof(c.gppath), err, errlen)))
 		return rc;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "plot_int.h"
 #include "units.h"
 
@@ -110,7 +111,7 @@ void plot_axis_from_db(struct plot_axis *a, const char *unit)
 	};
 
 	a->kind = UNIT_NONE;
-	plot_fmt(a->dbunit, sizeof(a->dbunit), "%s", unit ? unit : "");
+	errmsg(a->dbunit, sizeof(a->dbunit), "%s", unit ? unit : "");
 	for (size_t i = 0; i < sizeof(db_units) / sizeof(db_units[0]); i++)
 		if (unit && strcmp(unit, db_units[i].name) == 0) {
 			a->kind = db_units[i].kind;
@@ -127,9 +128,9 @@ static int plot_axis_unit(struct plot_axis *a, const char *want, double max,
 	a->u = NULL;
 	if (a->kind == UNIT_NONE || a->kind == UNIT_FRACTION) {
 		if (want) {
-			plot_fmt(err, errlen,
-				 "--%s %s: the %c axis has no unit to choose",
-				 which, want, which[0]);
+			errmsg(err, errlen,
+			       "--%s %s: the %c axis has no unit to choose",
+			       which, want, which[0]);
 			return -EINVAL;
 		}
 		return 0;
@@ -153,11 +154,11 @@ static int plot_axis_unit(struct plot_axis *a, const char *want, double max,
 		for (size_t i = 0; i < PLOT_NUNITS && len < sizeof(list); i++)
 			if (plot_units[i].kind == a->kind &&
 			    !plot_units[i].alias)
-				len += (size_t)plot_fmt(
+				len += (size_t)errmsg(
 					list + len, sizeof(list) - len, "%s%s",
 					len ? ", " : "", plot_units[i].name);
-		plot_fmt(err, errlen, "--%s %s: expected one of %s", which,
-			 want, list);
+		errmsg(err, errlen, "--%s %s: expected one of %s", which, want,
+		       list);
 		return -EINVAL;
 	}
 	return 0;
@@ -175,7 +176,7 @@ const char *plot_unit_suffix(const struct plot_axis *a, char *buf, size_t n)
 
 	if (!name[0])
 		return "";
-	plot_fmt(buf, n, " (%s)", name);
+	errmsg(buf, n, " (%s)", name);
 	return buf;
 }
 
@@ -287,14 +288,14 @@ static void plot_point_label(const char *json, bool keys_shared, char *buf,
 	buf[0] = '\0';
 	while (plot_json_next(&json, k, sizeof(k), v, sizeof(v)) && len < n) {
 		if (keys_shared)
-			len += (size_t)plot_fmt(buf + len, n - len, "%s%s",
-						len ? ", " : "", v);
+			len += (size_t)errmsg(buf + len, n - len, "%s%s",
+					      len ? ", " : "", v);
 		else
-			len += (size_t)plot_fmt(buf + len, n - len, "%s%s=%s",
-						len ? ", " : "", k, v);
+			len += (size_t)errmsg(buf + len, n - len, "%s%s=%s",
+					      len ? ", " : "", k, v);
 	}
 	if (!buf[0])
-		plot_fmt(buf, n, "(no sweep)");
+		errmsg(buf, n, "(no sweep)");
 }
 
 /* The keys of a sweep point, joined by ", ". */
@@ -305,8 +306,8 @@ static void plot_point_keys(const char *json, char *buf, size_t n)
 
 	buf[0] = '\0';
 	while (plot_json_next(&json, k, sizeof(k), v, sizeof(v)) && len < n)
-		len += (size_t)plot_fmt(buf + len, n - len, "%s%s",
-					len ? ", " : "", k);
+		len += (size_t)errmsg(buf + len, n - len, "%s%s",
+				      len ? ", " : "", k);
 }
 
 /* ---- arranging the rows ----------------------------------------------- */
@@ -399,10 +400,10 @@ static int plot_labels(struct plot_ctx *c)
 		one_grp &= strcmp(c->lines[i].grp, c->lines[0].grp) == 0;
 	}
 	if (shared)
-		plot_fmt(c->keytitle, sizeof(c->keytitle), "%s", first);
+		errmsg(c->keytitle, sizeof(c->keytitle), "%s", first);
 	else if (strcmp(c->group, "component") &&
 		 strcmp(c->group, "scenario") && !point)
-		plot_fmt(c->keytitle, sizeof(c->keytitle), "%s", c->group);
+		errmsg(c->keytitle, sizeof(c->keytitle), "%s", c->group);
 	for (size_t i = 0; i < c->nlines; i++) {
 		struct plot_line *l = &c->lines[i];
 		char g[PLOT_LABEL];
@@ -410,14 +411,14 @@ static int plot_labels(struct plot_ctx *c)
 		if (point)
 			plot_point_label(l->grp, shared, g, sizeof(g));
 		else
-			plot_fmt(g, sizeof(g), "%s", l->grp);
+			errmsg(g, sizeof(g), "%s", l->grp);
 		if (c->k->layout == PLOT_LINES && c->has_series)
-			plot_fmt(lab, sizeof(lab), "%s%s%s", l->series,
-				 one_grp ? "" : ", ", one_grp ? "" : g);
+			errmsg(lab, sizeof(lab), "%s%s%s", l->series,
+			       one_grp ? "" : ", ", one_grp ? "" : g);
 		else
-			plot_fmt(lab, sizeof(lab), "%s", g);
+			errmsg(lab, sizeof(lab), "%s", g);
 		if (c->o->label && c->nlines == 1 && c->k->layout == PLOT_LINES)
-			plot_fmt(lab, sizeof(lab), "%s", c->o->label);
+			errmsg(lab, sizeof(lab), "%s", c->o->label);
 		if (!(l->label = strdup(lab)))
 			return -ENOMEM;
 	}
@@ -433,10 +434,10 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 	enum unit_kind xk = UNIT_NONE;
 
 	if (!c->nrows) {
-		plot_fmt(err, errlen,
-			 "no data for a %s figure in the selected runs "
-			 "(it needs %s; see docs/guide/figures.md)",
-			 c->k->name, c->k->hint);
+		errmsg(err, errlen,
+		       "no data for a %s figure in the selected runs "
+		       "(it needs %s; see docs/guide/figures.md)",
+		       c->k->name, c->k->hint);
 		return -ENODATA;
 	}
 	for (size_t i = 0; i < c->nrows; i++) {
@@ -446,13 +447,13 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 		if (!r->xval)
 			break;
 		if (plot_value(r->xval, &r->x, &k) || (i && k != xk)) {
-			plot_fmt(err, errlen,
-				 "--x %s: value '%s' is %s; the x axis needs "
-				 "numbers in one unit (try --group %s)",
-				 c->x, r->xval,
-				 i && k != xk ? "in another unit"
-					      : "not a number",
-				 c->x);
+			errmsg(err, errlen,
+			       "--x %s: value '%s' is %s; the x axis needs "
+			       "numbers in one unit (try --group %s)",
+			       c->x, r->xval,
+			       i && k != xk ? "in another unit"
+					    : "not a number",
+			       c->x);
 			return -EINVAL;
 		}
 		xk = k;
@@ -468,19 +469,19 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 			if (strcmp(c->group, "point") == 0)
 				plot_point_label(r->grp, false, g, sizeof(g));
 			else
-				plot_fmt(g, sizeof(g), "%s", r->grp);
-			plot_fmt(err, errlen,
-				 "%s%s%s%s%s%s%s mixes %lld sweep points or "
-				 "scenario versions; keep one with --where, or "
-				 "give each its own %s with --group PATH (or "
-				 "--group point)",
-				 c->k->layout == PLOT_BARS ? "bar " : "line ",
-				 r->series ? r->series : "",
-				 r->series && g[0] ? ", " : "", g,
-				 !r->series && !g[0] ? "(all)" : "",
-				 r->xval ? " at " : "", r->xval ? r->xval : "",
-				 r->npoints,
-				 c->k->layout == PLOT_BARS ? "bar" : "line");
+				errmsg(g, sizeof(g), "%s", r->grp);
+			errmsg(err, errlen,
+			       "%s%s%s%s%s%s%s mixes %lld sweep points or "
+			       "scenario versions; keep one with --where, or "
+			       "give each its own %s with --group PATH (or "
+			       "--group point)",
+			       c->k->layout == PLOT_BARS ? "bar " : "line ",
+			       r->series ? r->series : "",
+			       r->series && g[0] ? ", " : "", g,
+			       !r->series && !g[0] ? "(all)" : "",
+			       r->xval ? " at " : "", r->xval ? r->xval : "",
+			       r->npoints,
+			       c->k->layout == PLOT_BARS ? "bar" : "line");
 			return -EINVAL;
 		}
 	}
@@ -527,15 +528,15 @@ static void plot_buf_str(char *buf, size_t n, const char *fmt, const char *a,
 {
 	char tmp[PLOT_LABEL];
 
-	plot_fmt(tmp, sizeof(tmp), fmt, a, b);
-	plot_fmt(buf, n, "%s", tmp);
+	errmsg(tmp, sizeof(tmp), fmt, a, b);
+	errmsg(buf, n, "%s", tmp);
 }
 
 /* A metric for a label: a bare name reads as words ("queue_delay" ->
  * "queue delay", capitalized if cap); COMPONENT.METRIC stays as it is. */
 static void plot_words(const char *metric, bool cap, char *buf, size_t n)
 {
-	plot_fmt(buf, n, "%s", metric ? metric : "");
+	errmsg(buf, n, "%s", metric ? metric : "");
 	if (strchr(buf, '.'))
 		return;
 	for (char *p = buf; *p; p++)
@@ -565,27 +566,27 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 	    (rc = plot_axis_unit(&c->ya, o->yunit, ymax, "yunit", err, errlen)))
 		return rc;
 	if (o->xunit && !c->has_x) {
-		plot_fmt(err, errlen, "--xunit does not apply to %s figures",
-			 k->name);
+		errmsg(err, errlen, "--xunit does not apply to %s figures",
+		       k->name);
 		return -EINVAL;
 	}
 	plot_words(c->metric, true, what, sizeof(what));
 	if (k->uses_x)
-		plot_fmt(c->xlabel, sizeof(c->xlabel), "%s%s", c->x,
-			 plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
+		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s", c->x,
+		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	else if (k->xlabel || c->has_x)
-		plot_fmt(c->xlabel, sizeof(c->xlabel), "%s%s",
-			 k->xlabel ? k->xlabel : what,
-			 plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
+		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s",
+		       k->xlabel ? k->xlabel : what,
+		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	else
-		plot_fmt(c->xlabel, sizeof(c->xlabel), "%s", c->keytitle);
+		errmsg(c->xlabel, sizeof(c->xlabel), "%s", c->keytitle);
 	if (!k->ylabel && c->stat) {
 		plot_words(c->metric, false, what, sizeof(what));
-		plot_fmt(c->ylabel, sizeof(c->ylabel), "%s %s",
-			 strcmp(c->stat, "mean") ? c->stat : "Mean", what);
+		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s",
+		       strcmp(c->stat, "mean") ? c->stat : "Mean", what);
 	} else if (!k->ylabel) {
 		/* scalar: no statistic, the metric's own name */
-		plot_fmt(c->ylabel, sizeof(c->ylabel), "%s", what);
+		errmsg(c->ylabel, sizeof(c->ylabel), "%s", what);
 	}
 	plot_buf_str(c->ylabel, sizeof(c->ylabel), "%s%s",
 		     k->ylabel ? k->ylabel : c->ylabel,

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "errmsg.h"
 #include "plot_int.h"
 #include "strbuf.h"
 
@@ -46,23 +47,23 @@ static int plot_write_file(const char *path, const char *data, size_t len,
 	int fd, rc = 0;
 
 	umask(mask);
-	plot_fmt(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	errmsg(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = -errno;
-		plot_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
 	if (fchmod(fd, 0666 & ~mask) || write(fd, data, len) != (ssize_t)len ||
 	    close(fd)) {
 		rc = errno ? -errno : -EIO;
-		plot_fmt(err, errlen, "%s: %s", path, strerror(-rc));
+		errmsg(err, errlen, "%s: %s", path, strerror(-rc));
 		unlink(tmp);
 		return rc;
 	}
 	if (rename(tmp, path)) {
 		rc = -errno;
-		plot_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
 	return rc;
@@ -171,7 +172,7 @@ static int plot_write_data(struct plot_ctx *c, const char *path, char *err,
 		plot_data_lines(c, &b);
 	if (b.oom) {
 		free(b.p);
-		plot_fmt(err, errlen, "out of memory");
+		errmsg(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	rc = plot_write_file(path, b.p, b.len, err, errlen);
@@ -288,12 +289,12 @@ static int plot_gnuplot(struct plot_ctx *c, enum plot_format fmt,
 	int status, rc;
 
 	plot_script(c, &b, fmt, data, out);
-	plot_fmt(epoch, sizeof(epoch), "SOURCE_DATE_EPOCH=%lld", c->epoch);
+	errmsg(epoch, sizeof(epoch), "SOURCE_DATE_EPOCH=%lld", c->epoch);
 	env = plot_env(epoch);
 	if (b.oom || !env) {
 		free(b.p);
 		free(env);
-		plot_fmt(err, errlen, "out of memory");
+		errmsg(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	argv[0] = "gnuplot";
@@ -305,25 +306,25 @@ static int plot_gnuplot(struct plot_ctx *c, enum plot_format fmt,
 	free(env);
 	free(b.p);
 	if (rc == ENOENT) {
-		plot_fmt(err, errlen,
-			 "gnuplot is not installed; run `make deps` (or "
-			 "install gnuplot-nox)");
+		errmsg(err, errlen,
+		       "gnuplot is not installed; run `make deps` (or "
+		       "install gnuplot-nox)");
 		return -ENOENT;
 	}
 	if (rc) {
-		plot_fmt(err, errlen, "cannot run gnuplot: %s", strerror(rc));
+		errmsg(err, errlen, "cannot run gnuplot: %s", strerror(rc));
 		return -rc;
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			plot_fmt(err, errlen, "gnuplot: %s", strerror(errno));
+			errmsg(err, errlen, "gnuplot: %s", strerror(errno));
 			return -errno;
 		}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    access(out, R_OK)) {
-		plot_fmt(err, errlen,
-			 "gnuplot failed on %s (its message is above)",
-			 c->gppath);
+		errmsg(err, errlen,
+		       "gnuplot failed on %s (its message is above)",
+		       c->gppath);
 		return -EIO;
 	}
 	return 0;
@@ -357,10 +358,10 @@ static void plot_date(struct plot_ctx *c)
 	c->epoch = (long long)t;
 	if (!gmtime_r(&t, &tm))
 		memset(&tm, 0, sizeof(tm));
-	plot_fmt(c->date, sizeof(c->date), "%04d%02d%02d%02d%02d%02d",
-		 (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-		 tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-		 tm.tm_sec % 100);
+	errmsg(c->date, sizeof(c->date), "%04d%02d%02d%02d%02d%02d",
+	       (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+	       tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+	       tm.tm_sec % 100);
 }
 
 /* Overwrites the 14 digits of every "/CreationDate (D:" and "/ModDate
@@ -394,7 +395,7 @@ static int plot_install(struct plot_ctx *c, enum plot_format fmt,
 	int rc;
 
 	if (stat(tmp, &sb) || sb.st_size <= 0) {
-		plot_fmt(err, errlen, "gnuplot wrote no figure");
+		errmsg(err, errlen, "gnuplot wrote no figure");
 		return -EIO;
 	}
 	buf = analysis_slurp(tmp, err, errlen);
@@ -422,22 +423,22 @@ int plot_render(struct plot_ctx *c, char *err, size_t errlen)
 	int rc;
 
 	if (o->out && plot_format_of(o->out, &fmt)) {
-		plot_fmt(err, errlen,
-			 "-o %s: expected a file name ending in .pdf, .png "
-			 "or .svg",
-			 o->out);
+		errmsg(err, errlen,
+		       "-o %s: expected a file name ending in .pdf, .png "
+		       "or .svg",
+		       o->out);
 		return -EINVAL;
 	}
-	plot_fmt(c->tmpdir, sizeof(c->tmpdir), "%s/usnsim-plot-XXXXXX",
-		 tmpenv && *tmpenv ? tmpenv : "/tmp");
+	errmsg(c->tmpdir, sizeof(c->tmpdir), "%s/usnsim-plot-XXXXXX",
+	       tmpenv && *tmpenv ? tmpenv : "/tmp");
 	if (!mkdtemp(c->tmpdir)) {
-		plot_fmt(err, errlen, "%s: %s", c->tmpdir, strerror(errno));
+		errmsg(err, errlen, "%s: %s", c->tmpdir, strerror(errno));
 		c->tmpdir[0] = '\0';
 		return -EIO;
 	}
-	plot_fmt(data, sizeof(data), "%s/data.tsv", c->tmpdir);
-	plot_fmt(name, sizeof(name), "figure.%s", ext[fmt]);
-	plot_fmt(fig, sizeof(fig), "%s/%s", c->tmpdir, name);
+	errmsg(data, sizeof(data), "%s/data.tsv", c->tmpdir);
+	errmsg(name, sizeof(name), "figure.%s", ext[fmt]);
+	errmsg(fig, sizeof(fig), "%s/%s", c->tmpdir, name);
 	if ((rc = plot_write_data(c, data, err, errlen)))
 		return rc;
 	if (o->data && (rc = plot_write_data(c, o->data, err, errlen)))

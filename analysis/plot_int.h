@@ -140,11 +140,9 @@ struct plot_ctx {
 
 /* plot.c: the command */
 
-/* snprintf for text that may be cut to fit (messages, labels, paths that
- * were checked on the way in). */
-__attribute__((format(printf, 3, 4))) int plot_fmt(char *buf, size_t n,
-						   const char *fmt, ...);
-/* The i-th option; NULL past the last. */
+/* The i-th option; NULL past the last. (Text that may be cut to fit,
+ * messages, labels and paths checked on the way in, is written with
+ * errmsg() from sim/engine/errmsg.h.) */
 const struct plot_field *plot_field_at(size_t i);
 /* Sets option fd of o to value (a flag: to true). */
 void plot_set_field(struct plot_opts *o, const struct plot_field *fd,

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
+#include "errmsg.h"
 #include "plot_int.h"
 #include "strbuf.h"
 
@@ -29,7 +30,7 @@
 
 static int plot_sql_err(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
-	plot_fmt(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	errmsg(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
 	return -EIO;
 }
 
@@ -47,7 +48,7 @@ int plot_open(const char *path, const char *filter, const char *where,
 
 	*out = NULL;
 	if (access(path, R_OK)) {
-		plot_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
 	/* the busy timeout before the first read: a sweep may be writing */
@@ -55,8 +56,8 @@ int plot_open(const char *path, const char *filter, const char *where,
 	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {
-		plot_fmt(err, errlen, "%s: not a usnsim results database (%s)",
-			 path, db ? sqlite3_errmsg(db) : "out of memory");
+		errmsg(err, errlen, "%s: not a usnsim results database (%s)",
+		       path, db ? sqlite3_errmsg(db) : "out of memory");
 		rc = -EILSEQ;
 		goto out;
 	}
@@ -66,16 +67,16 @@ int plot_open(const char *path, const char *filter, const char *where,
 		   filter ? filter : "1", where && *where ? where : "1");
 	if (sql.oom) {
 		rc = -ENOMEM;
-		plot_fmt(err, errlen, "out of memory");
+		errmsg(err, errlen, "out of memory");
 		goto out;
 	}
 	if (sqlite3_prepare_v2(db, sql.p, -1, &st, &tail) != SQLITE_OK ||
 	    *tail || sqlite3_step(st) != SQLITE_DONE ||
 	    sqlite3_exec(db, "SELECT * FROM selected_runs LIMIT 0", NULL, NULL,
 			 NULL) != SQLITE_OK) {
-		plot_fmt(err, errlen, "--where '%s': %s", where ? where : "",
-			 *tail ? "expected one SQL condition"
-			       : sqlite3_errmsg(db));
+		errmsg(err, errlen, "--where '%s': %s", where ? where : "",
+		       *tail ? "expected one SQL condition"
+			     : sqlite3_errmsg(db));
 		rc = -EINVAL;
 	}
 out:
@@ -143,10 +144,9 @@ static int plot_check_param(struct plot_ctx *c, const char *path,
 		NULL, NULL, &keys, err, errlen);
 	if (rc)
 		return rc;
-	plot_fmt(err, errlen,
-		 "%s %s: no such parameter in the selected runs%s%s%s", opt,
-		 path, keys ? " (swept: " : "", keys ? keys : "",
-		 keys ? ")" : "");
+	errmsg(err, errlen,
+	       "%s %s: no such parameter in the selected runs%s%s%s", opt, path,
+	       keys ? " (swept: " : "", keys ? keys : "", keys ? ")" : "");
 	free(keys);
 	return -EINVAL;
 }
@@ -169,9 +169,8 @@ static int plot_group_params(struct plot_ctx *c, char *err, size_t errlen)
 		size_t len = strcspn(p, ",");
 
 		if (n == PLOT_MAX_GROUP || len >= sizeof(paths[0])) {
-			plot_fmt(err, errlen,
-				 "--group %s: at most %d parameters", c->group,
-				 PLOT_MAX_GROUP);
+			errmsg(err, errlen, "--group %s: at most %d parameters",
+			       c->group, PLOT_MAX_GROUP);
 			return -EINVAL;
 		}
 		snprintf(paths[n], sizeof(paths[n]), "%.*s", (int)len, p);
@@ -202,9 +201,8 @@ static int plot_group_params(struct plot_ctx *c, char *err, size_t errlen)
 	else if (sqlite3_exec(c->db, sql.p, NULL, NULL, NULL) != SQLITE_OK)
 		rc = -EIO;
 	if (rc)
-		plot_fmt(err, errlen, "--group %s: %s", c->group,
-			 rc == -ENOMEM ? "out of memory"
-				       : sqlite3_errmsg(c->db));
+		errmsg(err, errlen, "--group %s: %s", c->group,
+		       rc == -ENOMEM ? "out of memory" : sqlite3_errmsg(c->db));
 	free(sql.p);
 	return rc;
 }
@@ -245,22 +243,22 @@ static int plot_metric_hint(struct plot_ctx *c, char *err, size_t errlen)
 	rc = plot_has_metric(c, scalar ? "summaries" : "scalars", m, err,
 			     errlen);
 	if (rc > 0) {
-		plot_fmt(err, errlen,
-			 "--metric %s: a %s metric, not in the %s of the "
-			 "selected runs; draw it with `usnsim plot %s`",
-			 m, scalar ? "histogram" : "scalar", c->k->metric_table,
-			 scalar ? "percentile" : "scalar");
+		errmsg(err, errlen,
+		       "--metric %s: a %s metric, not in the %s of the "
+		       "selected runs; draw it with `usnsim plot %s`",
+		       m, scalar ? "histogram" : "scalar", c->k->metric_table,
+		       scalar ? "percentile" : "scalar");
 		return -EINVAL;
 	}
 	if (rc < 0 || !scalar)
 		return rc;
-	plot_fmt(gauge, sizeof(gauge), "%s.mean", m);
+	errmsg(gauge, sizeof(gauge), "%s.mean", m);
 	rc = plot_has_metric(c, "scalars", gauge, err, errlen);
 	if (rc > 0) {
-		plot_fmt(err, errlen,
-			 "--metric %s: a gauge; name one of its statistics, "
-			 "%s.mean, %s.min or %s.max",
-			 m, m, m, m);
+		errmsg(err, errlen,
+		       "--metric %s: a gauge; name one of its statistics, "
+		       "%s.mean, %s.min or %s.max",
+		       m, m, m, m);
 		return -EINVAL;
 	}
 	return rc;
@@ -275,10 +273,10 @@ static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
 	int rc;
 
 	if (!c->metric) {
-		plot_fmt(err, errlen,
-			 "a %s figure needs --metric METRIC or "
-			 "COMPONENT.METRIC, a row of table %s",
-			 c->k->name, c->k->metric_table);
+		errmsg(err, errlen,
+		       "a %s figure needs --metric METRIC or "
+		       "COMPONENT.METRIC, a row of table %s",
+		       c->k->name, c->k->metric_table);
 		return -EINVAL;
 	}
 	rc = plot_has_metric(c, c->k->metric_table, c->metric, err, errlen);
@@ -295,11 +293,11 @@ static int plot_check_metric(struct plot_ctx *c, char *err, size_t errlen)
 	rc = plot_sql_text(c->db, sql.p, NULL, NULL, &list, err, errlen);
 	if (rc)
 		goto out;
-	plot_fmt(err, errlen,
-		 "--metric %s: no such metric in the %s of the"
-		 " selected runs%s%s%s",
-		 c->metric, c->k->metric_table, list ? " (there: " : "",
-		 list ? list : "", list ? ")" : "");
+	errmsg(err, errlen,
+	       "--metric %s: no such metric in the %s of the"
+	       " selected runs%s%s%s",
+	       c->metric, c->k->metric_table, list ? " (there: " : "",
+	       list ? list : "", list ? ")" : "");
 	rc = -EINVAL;
 out:
 	free(sql.p);
@@ -325,9 +323,8 @@ static int plot_check_applies(const struct plot_opts *o,
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i].given && !opts[i].used) {
-			plot_fmt(err, errlen,
-				 "--%s does not apply to %s figures",
-				 opts[i].name, k->name);
+			errmsg(err, errlen, "--%s does not apply to %s figures",
+			       opts[i].name, k->name);
 			return -EINVAL;
 		}
 	return 0;
@@ -347,15 +344,15 @@ static int plot_default_x(struct plot_ctx *c, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	if (!v || strchr(v, ',')) {
-		plot_fmt(err, errlen,
-			 "name the parameter of the x axis with --x PATH "
-			 "(%s%s)",
-			 v ? "the runs sweep " : "the runs are not swept",
-			 v ? v : "");
+		errmsg(err, errlen,
+		       "name the parameter of the x axis with --x PATH "
+		       "(%s%s)",
+		       v ? "the runs sweep " : "the runs are not swept",
+		       v ? v : "");
 		free(v);
 		return -EINVAL;
 	}
-	plot_fmt(c->xdefault, sizeof(c->xdefault), "%s", v);
+	errmsg(c->xdefault, sizeof(c->xdefault), "%s", v);
 	free(v);
 	c->x = c->xdefault;
 	return 0;
@@ -380,9 +377,9 @@ int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 	for (size_t i = 0; c->stat && i < sizeof(stats) / sizeof(stats[0]); i++)
 		ok |= strcmp(c->stat, stats[i]) == 0;
 	if (c->stat && !ok) {
-		plot_fmt(err, errlen,
-			 "--stat %s: expected mean, p50, p90, p99 or p999",
-			 c->stat);
+		errmsg(err, errlen,
+		       "--stat %s: expected mean, p50, p90, p99 or p999",
+		       c->stat);
 		return -EINVAL;
 	}
 	if (k->metric_table && (rc = plot_check_metric(c, err, errlen)))
@@ -422,10 +419,10 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 			if (strcmp(name, params[j].name) == 0)
 				break;
 		if (!name || j == sizeof(params) / sizeof(params[0])) {
-			plot_fmt(err, errlen,
-				 "%s: parameter %s is not one usnsim sets "
-				 "(:metric, :stat, :x, :group, :component)",
-				 c->sqlpath, name ? name : "?");
+			errmsg(err, errlen,
+			       "%s: parameter %s is not one usnsim sets "
+			       "(:metric, :stat, :x, :group, :component)",
+			       c->sqlpath, name ? name : "?");
 			return -EINVAL;
 		}
 		sqlite3_bind_text(st, i, params[j].value ? params[j].value : "",
@@ -450,7 +447,7 @@ static int plot_columns(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 
 	c->ncols = sqlite3_column_count(st);
 	if (c->ncols > 32) {
-		plot_fmt(err, errlen, "%s: too many columns", c->sqlpath);
+		errmsg(err, errlen, "%s: too many columns", c->sqlpath);
 		return -EINVAL;
 	}
 	for (int i = 0; i < c->ncols; i++) {
@@ -467,19 +464,18 @@ static int plot_columns(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		if (c->role[i] != ROLE_Y)
 			continue;
 		if (c->ny == PLOT_MAXY) {
-			plot_fmt(err, errlen, "%s: more than %d value columns",
-				 c->sqlpath, PLOT_MAXY);
+			errmsg(err, errlen, "%s: more than %d value columns",
+			       c->sqlpath, PLOT_MAXY);
 			return -EINVAL;
 		}
 		c->yidx[i] = c->ny;
-		plot_fmt(c->yname[c->ny++], sizeof(c->yname[0]), "%s", name);
+		errmsg(c->yname[c->ny++], sizeof(c->yname[0]), "%s", name);
 	}
 	if (!grp || !c->ny || (c->k->layout == PLOT_BARS && !c->has_series)) {
-		plot_fmt(err, errlen,
-			 "%s: the query needs a column grp, %sa value column",
-			 c->sqlpath,
-			 c->k->layout == PLOT_BARS ? "a column series and "
-						   : "");
+		errmsg(err, errlen,
+		       "%s: the query needs a column grp, %sa value column",
+		       c->sqlpath,
+		       c->k->layout == PLOT_BARS ? "a column series and " : "");
 		return -EINVAL;
 	}
 	return 0;
@@ -506,11 +502,11 @@ static int plot_unit_col(struct plot_axis *a, sqlite3_stmt *st, int i,
 	}
 	if (a->kind == now.kind && strcmp(a->dbunit, now.dbunit) == 0)
 		return 0;
-	plot_fmt(err, errlen,
-		 "the %s values have different units (%s and %s); choose one "
-		 "metric with --metric COMPONENT.METRIC or --component",
-		 axis, a->dbunit[0] ? a->dbunit : units_canonical(a->kind),
-		 u ? u : "");
+	errmsg(err, errlen,
+	       "the %s values have different units (%s and %s); choose one "
+	       "metric with --metric COMPONENT.METRIC or --component",
+	       axis, a->dbunit[0] ? a->dbunit : units_canonical(a->kind),
+	       u ? u : "");
 	return -EINVAL;
 }
 
@@ -576,7 +572,7 @@ static int plot_add_row(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 	}
 	return 0;
 oom:
-	plot_fmt(err, errlen, "out of memory");
+	errmsg(err, errlen, "out of memory");
 	return -ENOMEM;
 }
 
@@ -596,8 +592,8 @@ int plot_query(struct plot_ctx *c, char *err, size_t errlen)
 	}
 	tail += strspn(tail, " \t\r\n;");
 	if (!st || *tail) {
-		plot_fmt(err, errlen, "%s: expected exactly one SQL statement",
-			 c->sqlpath);
+		errmsg(err, errlen, "%s: expected exactly one SQL statement",
+		       c->sqlpath);
 		rc = -EINVAL;
 		goto out;
 	}

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "errmsg.h"
 #include "plot_int.h"
 #include "scenario.h"
 #include "scn_node.h"
@@ -28,15 +29,15 @@ static int plot_mkdirs(const char *dir, char *err, size_t errlen)
 {
 	char buf[PLOT_PATH];
 
-	plot_fmt(buf, sizeof(buf), "%s", dir);
+	errmsg(buf, sizeof(buf), "%s", dir);
 	for (char *p = buf + 1;; p++) {
 		if (*p == '/' || !*p) {
 			char c = *p;
 
 			*p = '\0';
 			if (mkdir(buf, 0777) && errno != EEXIST) {
-				plot_fmt(err, errlen, "%s: %s", buf,
-					 strerror(errno));
+				errmsg(err, errlen, "%s: %s", buf,
+				       strerror(errno));
 				return -errno;
 			}
 			*p = c;
@@ -77,7 +78,7 @@ static const struct plot_field *plot_field_find(const char *key)
 	const struct plot_field *fd;
 	char name[64];
 
-	plot_fmt(name, sizeof(name), "%s", key);
+	errmsg(name, sizeof(name), "%s", key);
 	for (char *p = name; *p; p++)
 		if (*p == '_')
 			*p = '-';
@@ -95,10 +96,10 @@ static int plot_study_item(const char *file, const struct scn_node *item,
 	const struct scn_node *bad = item;
 
 	if (item->kind != SCN_MAP) {
-		plot_fmt(err, errlen,
-			 "%s:%d:%d: expected a figure, a mapping such as "
-			 "{output: NAME, kind: percentile, metric: latency}",
-			 file, item->line, item->col);
+		errmsg(err, errlen,
+		       "%s:%d:%d: expected a figure, a mapping such as "
+		       "{output: NAME, kind: percentile, metric: latency}",
+		       file, item->line, item->col);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i + 1 < item->n; i += 2) {
@@ -117,26 +118,25 @@ static int plot_study_item(const char *file, const struct scn_node *item,
 					best = fd->name;
 				}
 			}
-			plot_fmt(err, errlen,
-				 "%s:%d:%d: unknown figure key '%s'%s%s%s",
-				 file, key->line, key->col, key->text,
-				 best ? "; did you mean '" : "",
-				 best ? best : "", best ? "'?" : "");
+			errmsg(err, errlen,
+			       "%s:%d:%d: unknown figure key '%s'%s%s%s", file,
+			       key->line, key->col, key->text,
+			       best ? "; did you mean '" : "", best ? best : "",
+			       best ? "'?" : "");
 			return -EINVAL;
 		}
 		if (val->kind != SCN_SCALAR || val->null) {
-			plot_fmt(err, errlen, "%s:%d:%d: %s: expected %s", file,
-				 val->line, val->col, key->text,
-				 fd->flag ? "true or false" : "a value");
+			errmsg(err, errlen, "%s:%d:%d: %s: expected %s", file,
+			       val->line, val->col, key->text,
+			       fd->flag ? "true or false" : "a value");
 			return -EINVAL;
 		}
 		if (fd->flag && strcmp(val->text, "true") &&
 		    strcmp(val->text, "false")) {
-			plot_fmt(err, errlen,
-				 "%s:%d:%d: %s: expected true or false, found "
-				 "'%s'",
-				 file, val->line, val->col, key->text,
-				 val->text);
+			errmsg(err, errlen,
+			       "%s:%d:%d: %s: expected true or false, found "
+			       "'%s'",
+			       file, val->line, val->col, key->text, val->text);
 			return -EINVAL;
 		}
 		if (!fd->flag || strcmp(val->text, "true") == 0)
@@ -146,27 +146,27 @@ static int plot_study_item(const char *file, const struct scn_node *item,
 		if (strcmp(fd->name, "output") == 0 &&
 		    (!val->text[0] || strchr(val->text, '/') ||
 		     strchr(val->text, '.'))) {
-			plot_fmt(err, errlen,
-				 "%s:%d:%d: output: expected a file name "
-				 "without directory or extension, such as "
-				 "md1_load_wq",
-				 file, val->line, val->col);
+			errmsg(err, errlen,
+			       "%s:%d:%d: output: expected a file name "
+			       "without directory or extension, such as "
+			       "md1_load_wq",
+			       file, val->line, val->col);
 			return -EINVAL;
 		}
 	}
 	if (!o->kind || !o->out) {
-		plot_fmt(err, errlen, "%s:%d:%d: a figure needs %s", file,
-			 item->line, item->col,
-			 !o->out ? "output: NAME" : "kind: KIND");
+		errmsg(err, errlen, "%s:%d:%d: a figure needs %s", file,
+		       item->line, item->col,
+		       !o->out ? "output: NAME" : "kind: KIND");
 		return -EINVAL;
 	}
 	if (bad != item) {
 		char list[128];
 
 		plot_kind_list(list, sizeof(list));
-		plot_fmt(err, errlen,
-			 "%s:%d:%d: kind: unknown plot kind '%s'; expected %s",
-			 file, bad->line, bad->col, bad->text, list);
+		errmsg(err, errlen,
+		       "%s:%d:%d: kind: unknown plot kind '%s'; expected %s",
+		       file, bad->line, bad->col, bad->text, list);
 		return -EINVAL;
 	}
 	return 0;
@@ -193,15 +193,15 @@ static int plot_study_filter(const struct scn *s, const char *dbpath,
 	if (rc)
 		return rc;
 	if (!hash) {
-		plot_fmt(err, errlen,
-			 "%s: no runs of scenario '%s' in %s; run `usnsim "
-			 "sweep %s --db %s` first",
-			 scn_path(s), scn_name(s), dbpath, scn_path(s), dbpath);
+		errmsg(err, errlen,
+		       "%s: no runs of scenario '%s' in %s; run `usnsim "
+		       "sweep %s --db %s` first",
+		       scn_path(s), scn_name(s), dbpath, scn_path(s), dbpath);
 		return -ENODATA;
 	}
 	if (strspn(hash, "0123456789abcdef") != strlen(hash)) {
-		plot_fmt(err, errlen, "%s: run hash '%s' is not hex digits",
-			 dbpath, hash);
+		errmsg(err, errlen, "%s: run hash '%s' is not hex digits",
+		       dbpath, hash);
 		free(hash);
 		return -EILSEQ;
 	}
@@ -236,13 +236,13 @@ static int plot_study_items(const char *file, const struct scn_node *figs,
 		} else {
 			for (size_t j = 0; !rc && j < i; j++)
 				if (strcmp(opts[i].out, opts[j].out) == 0) {
-					plot_fmt(err, errlen,
-						 "%s:%d:%d: output %s is "
-						 "already the output of figure "
-						 "%zu",
-						 file, figs->kid[i]->line,
-						 figs->kid[i]->col, opts[i].out,
-						 j + 1);
+					errmsg(err, errlen,
+					       "%s:%d:%d: output %s is "
+					       "already the output of figure "
+					       "%zu",
+					       file, figs->kid[i]->line,
+					       figs->kid[i]->col, opts[i].out,
+					       j + 1);
 					rc = -EINVAL;
 				}
 			if (!rc)
@@ -264,11 +264,11 @@ int analysis_check_figures(const struct scn *s, char *err, size_t errlen)
 	if (!figs)
 		return 0;
 	if (figs->kind != SCN_SEQ || !figs->n) {
-		plot_fmt(err, errlen,
-			 "%s:%d:%d: figures: expected a list of figures such "
-			 "as - { output: NAME, kind: percentile, metric: "
-			 "latency }",
-			 scn_path(s), figs->line, figs->col);
+		errmsg(err, errlen,
+		       "%s:%d:%d: figures: expected a list of figures such "
+		       "as - { output: NAME, kind: percentile, metric: "
+		       "latency }",
+		       scn_path(s), figs->line, figs->col);
 		return -EINVAL;
 	}
 	rc = plot_study_items(scn_path(s), figs, &base, false, &opts, err,
@@ -317,8 +317,7 @@ int plot_study(const struct plot_opts *base, const char *file, const char *dir,
 
 		opts[i].filter = filter.p;
 		for (size_t e = 0; e < 2; e++) {
-			plot_fmt(out, sizeof(out), "%s/%s.%s", dir, name,
-				 ext[e]);
+			errmsg(out, sizeof(out), "%s/%s.%s", dir, name, ext[e]);
 			opts[i].out = out;
 			if (plot_figure(&opts[i], err, sizeof(err))) {
 				fprintf(stderr,
