@@ -830,6 +830,8 @@ static int expr_apply(struct expr_run *r, const struct expr_node *n,
 			return expr_bad(r, n->pos, "cannot %s %s by %s",
 					n->op == EX_MUL ? "multiply" : "divide",
 					expr_kind_name(a), expr_kind_name(b));
+		if (n->op == EX_DIV && b->num == 0)
+			return expr_bad(r, n->pos, "division by zero");
 		out->num = n->op == EX_MUL ? a->num * b->num : a->num / b->num;
 		return 0;
 	case EX_ADD:
