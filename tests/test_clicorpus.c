@@ -99,6 +99,9 @@ static int make_fixtures(void)
 		   "duration: 1ms\nnetwrok: {}\n") ||
 	       put(tu_path(fixtures, "nul.yaml"),
 		   "duration: 1ms\nname: \"a\\0b\"\n") ||
+	       put(tu_path(fixtures, "stop.yaml"),
+		   "duration: 1ms\nrepetitions: 2\n"
+		   "stopping: { metric: network.queue_dalay.mean }\n") ||
 	       put(tu_path(fixtures, "reps.yaml"),
 		   "duration: 1ms\nrepetitions: 1000000\nsweep:\n"
 		   "  seed: { from: 1, to: 1000, step: 1 }\n") ||
@@ -187,7 +190,7 @@ static int case_dir(char *dir, size_t n, int k)
 	static const char *const files[] = {
 		"base.db",  "other.db",	 "v1.db",     "trunc.db",  "text.csv",
 		"md1.yaml", "s12.yaml",	 "bad.yaml",  "nul.yaml",  "figs.yaml",
-		"db.png",   "notes.pdf", "reps.yaml", "grid.yaml",
+		"db.png",   "notes.pdf", "reps.yaml", "grid.yaml", "stop.yaml",
 	};
 
 	snprintf(dir, n, "%s/c%d", root, k);

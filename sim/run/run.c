@@ -149,14 +149,16 @@ out_fail:
  * so that a study of many points says it once. */
 static bool run_told_engine;
 
-int run_validate(const struct scn *s, char *err, size_t errlen)
+/* Builds the topology of s without running it, into r and t (both to be
+ * freed by the caller, also on failure). */
+static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
+		     char *err, size_t errlen)
 {
-	struct run_result r;
-	struct topo t = { 0 };
 	const char *engine;
 	bool automatic;
 	int rc = run_check(s, err, errlen);
 
+	memset(r, 0, sizeof(*r));
 	if (!rc)
 		rc = run_engine(s, &engine, &automatic, err, errlen);
 	if (rc)
@@ -166,19 +168,78 @@ int run_validate(const struct scn *s, char *err, size_t errlen)
 			scn_path(s), scn_str(s, "network.kind"));
 		run_told_engine = true;
 	}
-	memset(&r, 0, sizeof(r));
 	err[0] = '\0';
-	r.sim = sim_create(engine);
-	r.stats = r.sim ? stats_create(r.sim, 0, 0) : NULL;
-	rc = r.stats ? topo_build(&t, r.sim, r.stats, s, 0, err, errlen)
-		     : -ENOMEM;
-	if (!r.sim && !strcmp(engine, "ns3")) {
+	r->sim = sim_create(engine);
+	r->stats = r->sim ? stats_create(r->sim, 0, 0) : NULL;
+	rc = r->stats ? topo_build(t, r->sim, r->stats, s, 0, err, errlen)
+		      : -ENOMEM;
+	if (!r->sim && !strcmp(engine, "ns3")) {
 		rc = -EBUSY;
 		snprintf(
 			err, errlen,
 			"the ns-3 engine is in use by another run in this process");
 	} else if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory setting up the run");
+	return rc;
+}
+
+int run_validate(const struct scn *s, char *err, size_t errlen)
+{
+	struct run_result r;
+	struct topo t = { 0 };
+	int rc = run_build(s, &r, &t, err, errlen);
+
+	topo_destroy(&t);
+	run_result_fini(&r);
+	return rc;
+}
+
+/* Whether statistic si is what the results database calls name. */
+static bool run_stat_named(const struct stat_info *si, const char *name)
+{
+	static const char *const hist[] = { "count", "mean", "stddev",
+					    "min",   "p50",  "p90",
+					    "p99",   "p999", "max" };
+	size_t lc = strlen(si->component), lm = strlen(si->metric);
+	const char *rest = name + lc + 1 + lm;
+
+	if (strncmp(name, si->component, lc) || name[lc] != '.' ||
+	    strncmp(name + lc + 1, si->metric, lm))
+		return false;
+	switch (si->kind) {
+	case STAT_COUNTER:
+	case STAT_SCALAR:
+		return !*rest;
+	case STAT_GAUGE:
+		return !strcmp(rest, ".mean") || !strcmp(rest, ".min") ||
+		       !strcmp(rest, ".max");
+	case STAT_HIST:
+		for (size_t i = 0; *rest == '.' && i < 9; i++)
+			if (!strcmp(rest + 1, hist[i]))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+int run_find_metric(const struct scn *s, const char *name, char *err,
+		    size_t errlen)
+{
+	struct run_result r;
+	struct topo t = { 0 };
+	struct stat_info si;
+	int rc = run_build(s, &r, &t, err, errlen);
+
+	if (!rc) {
+		topo_finish(&t, r.stats); /* the end-of-run scalars too */
+		rc = -ENOENT;
+		for (size_t i = 0; rc && i < stats_count(r.stats); i++) {
+			stats_get(r.stats, i, &si);
+			if (run_stat_named(&si, name))
+				rc = 0;
+		}
+	}
 	topo_destroy(&t);
 	run_result_fini(&r);
 	return rc;

@@ -53,4 +53,13 @@ void run_result_fini(struct run_result *r);
  * 0, -EINVAL with err filled, -EBUSY (ns-3 in use) or -ENOMEM. */
 int run_validate(const struct scn *s, char *err, size_t errlen);
 
+/* Whether a run of s has the statistic name as the results database
+ * names it ("component.metric" of a counter or end-of-run scalar,
+ * "component.metric.STAT" of a histogram, STAT one of count mean stddev
+ * min p50 p90 p99 p999 max, "component.metric.mean|min|max" of a gauge),
+ * found by building the topology and finishing it without running.
+ * Returns 0, -ENOENT, or an error as run_validate. */
+int run_find_metric(const struct scn *s, const char *name, char *err,
+		    size_t errlen);
+
 #endif

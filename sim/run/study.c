@@ -267,6 +267,22 @@ static int study_load(struct study *st, bool check, char *err, size_t errlen)
 			where);
 		return -EINVAL;
 	}
+	if (check && st->stopping) {
+		rc = run_find_metric(st->base, st->stop_metric, err, errlen);
+		if (rc == -ENOENT) {
+			char where[256];
+
+			scn_where(st->base, "stopping.metric", where,
+				  sizeof(where));
+			snprintf(
+				err, errlen,
+				"%s: stopping.metric: a run has no statistic '%s' (a histogram's is component.metric.STAT with STAT one of count mean stddev min p50 p90 p99 p999 max, e.g. network.queue_delay.mean)",
+				where, st->stop_metric);
+			return -EINVAL;
+		}
+		if (rc)
+			return rc;
+	}
 	st->np = sweep_count(st->sw);
 	if ((double)st->np * (double)(st->stopping ? st->stop_max : st->reps) >
 	    STUDY_RUNS_MAX) {
