@@ -73,6 +73,31 @@ static void test_validate(void)
 		 2);
 }
 
+/* --seed after the most --set options a command takes is still read (it
+ * used to be dropped silently), and one more --set is refused. */
+static void test_many_sets(void)
+{
+	const char *argv[2 * 257 + 8];
+	size_t n = 0;
+
+	argv[n++] = USNSIM;
+	argv[n++] = "validate";
+	argv[n++] = "scenarios/md1.yaml";
+	for (int i = 0; i < 256; i++) {
+		argv[n++] = "--set";
+		argv[n++] = "name=many";
+	}
+	argv[n++] = "--seed";
+	argv[n++] = "5x";
+	argv[n] = NULL;
+	CHECK_EQ(run_has(argv, "seed: expected an integer"), 2);
+	argv[n - 1] = "5";
+	CHECK_EQ(run_has(argv, "scenarios/md1.yaml: ok"), 0);
+	argv[n - 2] = "--set";
+	argv[n - 1] = "name=one_more";
+	CHECK_EQ(run_has(argv, "too many --set (at most 256)"), 2);
+}
+
 /* The README's example: M/D/1 at rho = 0.8, Wq = rho/(2 mu (1 - rho)). */
 static void test_md1_through_database(void)
 {
@@ -171,6 +196,7 @@ int suite_cli(void)
 	    !CU_add_test(s, "help and usage errors", test_help_and_usage) ||
 	    !CU_add_test(s, "validate", test_validate) ||
 	    !CU_add_test(s, "a host down is reported", test_host_down) ||
+	    !CU_add_test(s, "--seed after 256 --set", test_many_sets) ||
 	    !CU_add_test(s, "M/D/1 through the database",
 			 test_md1_through_database) ||
 	    !CU_add_test(s, "parameter reference", test_params_reference))
