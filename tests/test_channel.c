@@ -423,13 +423,13 @@ static void test_einval(void)
 		       "size %u: nbufs %u", g, ch.nbufs);
 		chan_fini(&ch);
 	}
-	CU_ASSERT_EQUAL(chan_init(&ch, 8, 8, 8, 0), -EINVAL);
+	CHECK_EQ(chan_init(&ch, 8, 8, 8, 0), -EINVAL);
 	chan_fini(&ch);
-	CU_ASSERT_EQUAL(chan_init(&ch, 8, 8, 8, 9), -EINVAL);
+	CHECK_EQ(chan_init(&ch, 8, 8, 8, 9), -EINVAL);
 	chan_fini(&ch);
-	CU_ASSERT_EQUAL(chan_init(&ch, 16, 8, 8, 9), -EINVAL);
+	CHECK_EQ(chan_init(&ch, 16, 8, 8, 9), -EINVAL);
 	chan_fini(&ch);
-	CU_ASSERT_EQUAL(chan_init(&ch, 8, 16, 8, 16), 0);
+	CHECK_EQ(chan_init(&ch, 8, 16, 8, 16), 0);
 	chan_fini(&ch);
 }
 
@@ -722,7 +722,7 @@ static void test_advisory(void)
 	memset(&t, 0, sizeof(t));
 	CU_ASSERT(chan_adv_admissible(&t, 0)); /* zeroed: all admissible */
 	chan_adv_fini(&t);
-	CU_ASSERT_EQUAL(chan_adv_init(&t, 0), -EINVAL);
+	CHECK_EQ(chan_adv_init(&t, 0), -EINVAL);
 	chan_adv_fini(&t);
 	CU_ASSERT_FATAL(chan_adv_init(&t, 5) == 0);
 	for (uint32_t i = 0; i < 5; i++)

@@ -190,16 +190,16 @@ static void fx_conserved(struct fx *f)
 	       "sent %llu delivered %llu dropped %llu held %llu",
 	       (unsigned long long)f->sent, (unsigned long long)f->delivered,
 	       (unsigned long long)f->dropped, (unsigned long long)held);
-	CU_ASSERT_EQUAL(held, drv_in_flight(f->d));
-	CU_ASSERT_EQUAL(fx_stat(f, "tx.arrived") + fx_stat(f, "rx.arrived"),
-			(double)f->sent);
-	CU_ASSERT_EQUAL(fx_stat(f, "tx.packets") + fx_stat(f, "rx.packets"),
-			(double)f->delivered);
-	CU_ASSERT_EQUAL(fx_stat(f, "drops.sq_full") + fx_stat(f, "lost.crash") +
-				fx_stat(f, "lost.outage") +
-				fx_stat(f, "lost.host_down"),
-			(double)f->dropped);
-	CU_ASSERT_EQUAL(pkt_in_use(f->pool), held);
+	CHECK_EQ(held, drv_in_flight(f->d));
+	CHECK_EQ(fx_stat(f, "tx.arrived") + fx_stat(f, "rx.arrived"),
+		 (double)f->sent);
+	CHECK_EQ(fx_stat(f, "tx.packets") + fx_stat(f, "rx.packets"),
+		 (double)f->delivered);
+	CHECK_EQ(fx_stat(f, "drops.sq_full") + fx_stat(f, "lost.crash") +
+			 fx_stat(f, "lost.outage") +
+			 fx_stat(f, "lost.host_down"),
+		 (double)f->dropped);
+	CHECK_EQ(pkt_in_use(f->pool), held);
 }
 
 /* Packets one at a time (10 us apart): every latency is exactly cost. */
@@ -223,7 +223,7 @@ static void test_kernel_per_packet(void)
 	const char *sets[] = { "hosts.h.driver.placement=kernel" };
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 1, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, sets, 1, 0), 0);
 	check_light(&f, 100 * SIM_NS);
 	CHECK_EQ(fx_stat(&f, "ipc"), 0);
 	CHECK_EQ(fx_stat(&f, "busy"), 100 * 100 * SIM_NS);
@@ -240,11 +240,11 @@ static void test_user_adds_ipc(void)
 	double mk, mu;
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, kern, 1, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, kern, 1, 0), 0);
 	check_light(&f, 100 * SIM_NS);
 	mk = fx_stat(&f, "stage.driver");
 	fx_fini(&f);
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, user, 1, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, user, 1, 0), 0);
 	check_light(&f, ipc + 100 * SIM_NS);
 	mu = fx_stat(&f, "stage.driver");
 	CHECK_EQ(fx_stat(&f, "ipc"), 100);
@@ -269,7 +269,7 @@ static void test_batching_amortizes_ipc(void)
 	double per_pkt, expect = (double)ipc / 8 + (double)pp;
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, sets, 3, 0), 0);
 	fx_cbr(&f, 0, 0, 800);
 	sim_run(f.sim, 10 * SIM_MS);
 	CHECK_EQ(f.delivered, 800);
@@ -296,7 +296,7 @@ static void test_copy_mode(void)
 			       "hosts.h.driver.copy_bw=10GB/s" };
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, sets, 3, 0), 0);
 	f.len_bytes = 1500;
 	check_light(&f, 2 * SIM_US + 100 * SIM_NS + 150 * SIM_NS);
 	CHECK_EQ(fx_stat(&f, "copies"), 100);
@@ -314,7 +314,7 @@ static void test_shared_core(void)
 	const sim_time ipc = 2 * SIM_US, pp = 100 * SIM_NS;
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, user, 1, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, user, 1, 0), 0);
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, NULL);
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, &f);
 	sim_run(f.sim, SIM_MS);
@@ -326,7 +326,7 @@ static void test_shared_core(void)
 	fx_conserved(&f);
 	fx_fini(&f);
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, kern, 1, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, kern, 1, 0), 0);
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, NULL);
 	sim_schedule_at(f.sim, SIM_US, fx_send, &f, &f);
 	sim_run(f.sim, SIM_MS);
@@ -347,7 +347,7 @@ static void test_sq_full(void)
 			       "hosts.h.driver.sq_slots=4" };
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, sets, 3, 0), 0);
 	fx_cbr(&f, 0, 0, 10);
 	sim_run(f.sim, SIM_MS);
 	CHECK_EQ(f.delivered, 4);
@@ -402,7 +402,7 @@ static void test_user_crash_recovers(void)
 	struct snap sn;
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, sets, 3, 0), 0);
 	crash_run(&f, &sn);
 	CHECK_GE(sn.in_driver, 2);
 	CHECK_EQ(fx_stat(&f, "lost.crash"), (double)sn.in_driver);
@@ -438,7 +438,7 @@ static void test_kernel_crash_host_down(void)
 	struct snap sn;
 	struct fx f;
 
-	CU_ASSERT_EQUAL_FATAL(fx_init(&f, sets, 3, 0), 0);
+	CHECK_EQ_FATAL(fx_init(&f, sets, 3, 0), 0);
 	crash_run(&f, &sn);
 	/* the packet of 99.5 us is in service until 100.3 us */
 	CHECK_EQ(sn.in_driver, 1);
@@ -523,8 +523,7 @@ static void test_engines_agree(void)
 	struct fx f;
 
 	for (int i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL_FATAL(fx_init_on(&f, sets, 2, 0, engines[i]),
-				      0);
+		CHECK_EQ_FATAL(fx_init_on(&f, sets, 2, 0, engines[i]), 0);
 		crash_run(&f, &sn);
 		trace[i] = f.sim->trace;
 		delivered[i] = f.delivered;

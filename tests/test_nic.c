@@ -107,8 +107,8 @@ static void test_iotlb_sequence(void)
 	static const bool hit[] = { 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0 };
 	struct nic_iotlb *t;
 
-	CU_ASSERT_EQUAL(nic_iotlb_create(0, &t), -EINVAL);
-	CU_ASSERT_EQUAL_FATAL(nic_iotlb_create(3, &t), 0);
+	CHECK_EQ(nic_iotlb_create(0, &t), -EINVAL);
+	CHECK_EQ_FATAL(nic_iotlb_create(3, &t), 0);
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
 		CHECKF(nic_iotlb_access(t, pages[i]) == hit[i],
 		       "access %zu (page %llu)", i,
@@ -126,7 +126,7 @@ static void test_iotlb_reference(void)
 	struct rng *r = rng_create(7, 0, "test.iotlb");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_EQUAL_FATAL(nic_iotlb_create(N, &t), 0);
+	CHECK_EQ_FATAL(nic_iotlb_create(N, &t), 0);
 	for (int i = 0; i < STEPS; i++) {
 		uint64_t pg = rng_u64(r, PAGES);
 		size_t at = 0;

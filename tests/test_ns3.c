@@ -293,9 +293,9 @@ static void test_binding_wired(void)
 	b = ns3c_node_create(0, 0, 0);
 	c[0] = ns3c_node_create(0, 0, 0);
 	c[1] = ns3c_node_create(0, 0, 0);
-	CU_ASSERT_EQUAL_FATAL(ns3c_p2p_create(a, b, &cfg, &da, &db), 0);
-	CU_ASSERT_EQUAL_FATAL(ns3c_csma_create(c, 2, &cfg, cd), 0);
-	CU_ASSERT_EQUAL(ns3c_p2p_create(a, a, &cfg, &da, &db), -EINVAL);
+	CHECK_EQ_FATAL(ns3c_p2p_create(a, b, &cfg, &da, &db), 0);
+	CHECK_EQ_FATAL(ns3c_csma_create(c, 2, &cfg, cd), 0);
+	CHECK_EQ(ns3c_p2p_create(a, a, &cfg, &da, &db), -EINVAL);
 	CHECK_EQ(ns3c_dev_framing(da), 2);
 	CHECK_EQ(ns3c_dev_framing(cd[0]), 18);
 	cb.tx_start = on_start;
