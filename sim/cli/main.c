@@ -458,6 +458,8 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	reps = scn_int(s, "repetitions");
+	/* a line that says how far a long run is, for a person watching */
+	run_progress(!o.quiet && isatty(STDERR_FILENO) ? stderr : NULL);
 	if (!o.quiet)
 		printf("%s: %s, %lld repetition%s into %s\n", o.file,
 		       scn_name(s), (long long)reps, reps == 1 ? "" : "s",

@@ -72,6 +72,44 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Where the progress of a long run goes (NULL: nowhere); run_progress(). */
+static FILE *run_progress_to;
+
+void run_progress(FILE *f)
+{
+	run_progress_to = f;
+}
+
+/* Runs the engine to end. With a progress stream and the native engine,
+ * in 100 slices, saying after each (at most twice a second, once a run
+ * has taken 2 s) how much simulated time is done: the native engine runs
+ * the events of a slice in the same order as in one go, so the run is the
+ * same. ns-3 runs in one go (its stop event would be an event more). */
+static void run_simulate(struct sim *sim, sim_time end, uint32_t rep, double t0)
+{
+	double last = t0;
+
+	if (!run_progress_to || strcmp(sim->ops->name, "native")) {
+		sim_run(sim, end);
+		return;
+	}
+	for (int i = 1; i <= 100 && !sim->stopping; i++) {
+		double now;
+
+		sim_run(sim, i == 100 ? end : end / 100 * i);
+		now = wall_now();
+		if (now - t0 >= 2 && now - last >= 0.5) {
+			fprintf(run_progress_to,
+				"\r  repetition %u: %3d%% of the simulated time, %.0f s   ",
+				rep, i, now - t0);
+			fflush(run_progress_to);
+			last = now;
+		}
+	}
+	if (last != t0)
+		fputc('\n', run_progress_to);
+}
+
 static void stamp_started(char *buf, size_t n)
 {
 	time_t now = time(NULL);
@@ -120,7 +158,7 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		goto out_fail;
 	stamp_started(out->started, sizeof(out->started));
 	t0 = wall_now();
-	sim_run(out->sim, scn_time(s, "duration"));
+	run_simulate(out->sim, scn_time(s, "duration"), rep, t0);
 	out->wall_s = wall_now() - t0;
 	out->events = sim_events(out->sim);
 	out->end_ps = sim_now(out->sim);

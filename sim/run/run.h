@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim.h"
 
@@ -43,6 +44,11 @@ struct run_result {
 int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		 char *err, size_t errlen);
 void run_result_fini(struct run_result *r);
+
+/* Where run_scenario() says how far a long run is (a line rewritten in
+ * place, once a run has taken 2 s; on the native engine), or NULL for
+ * nowhere (the default). The results are the same either way. */
+void run_progress(FILE *f);
 
 /* Checks what the scenario's parameters cannot check one by one (warm-up
  * shorter than duration, distributions that fit together, apps' host: and
