@@ -228,6 +228,31 @@ static void test_far_future(void)
 	run_result_fini(&r);
 }
 
+/* A run watched by a progress line (the engine run in 100 slices) is the
+ * run of one go: same events, same fingerprint, same statistics. */
+static void test_progress_same_run(void)
+{
+	static const char text[] = "name: prog\nduration: 50ms\nwarmup: 0\n"
+				   "apps:\n  a: { rate: 600kpps }\n";
+	struct run_result a, b;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(devnull);
+	CHECK_EQ_FATAL(tr_run_text(text, NULL, 0, &a, NULL), 0);
+	run_progress(devnull);
+	CHECK_EQ_FATAL(tr_run_text(text, NULL, 0, &b, NULL), 0);
+	run_progress(NULL);
+	fclose(devnull);
+	CHECK_EQ(a.events, b.events);
+	CU_ASSERT_STRING_EQUAL(a.fingerprint, b.fingerprint);
+	CHECK_EQ(a.end_ps, b.end_ps);
+	CHECK_EQ(tr_metric(&a, "network", "queue_delay"),
+		 tr_metric(&b, "network", "queue_delay"));
+	CHECK_GT(a.events, 50000);
+	run_result_fini(&a);
+	run_result_fini(&b);
+}
+
 int suite_queue(void)
 {
 	CU_pSuite s = CU_add_suite("queue", NULL, NULL);
@@ -236,7 +261,9 @@ int suite_queue(void)
 	    !CU_add_test(s, "M/M/1 mean queueing delay", test_mm1) ||
 	    !CU_add_test(s, "determinism", test_determinism) ||
 	    !CU_add_test(s, "conservation of packets", test_conservation) ||
-	    !CU_add_test(s, "a schedule past 2^63 ps", test_far_future))
+	    !CU_add_test(s, "a schedule past 2^63 ps", test_far_future) ||
+	    !CU_add_test(s, "a watched run is the same run",
+			 test_progress_same_run))
 		return CU_get_error();
 	return 0;
 }
