@@ -15,6 +15,7 @@
 
 #include "analysis.h"
 #include "errmsg.h"
+#include "strbuf.h"
 
 /* True if dir/name is readable; the path is left in buf. */
 static int analysis_try(const char *dir, const char *name, char *buf, size_t n)
@@ -111,4 +112,56 @@ int analysis_db_open(const char *path, sqlite3 **out)
 		return rc;
 	sqlite3_close(*out);
 	return sqlite3_open_v2(path, out, SQLITE_OPEN_READONLY, NULL);
+}
+
+int analysis_open_runs(const char *path, const char *filter, const char *where,
+		       sqlite3 **out, char *err, size_t errlen)
+{
+	struct strbuf sql = { 0 };
+	sqlite3_stmt *st = NULL;
+	const char *tail = "";
+	sqlite3 *db = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (access(path, R_OK)) {
+		errmsg(err, errlen, "%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	/* the busy timeout before the first read: a sweep may be writing */
+	if (analysis_db_open(path, &db) != SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		errmsg(err, errlen, "%s: not a usnsim results database (%s)",
+		       path, db ? sqlite3_errmsg(db) : "out of memory");
+		rc = -EILSEQ;
+		goto out;
+	}
+	strbuf_add(&sql,
+		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
+		   " AS r WHERE (%s) AND (%s\n)",
+		   filter ? filter : "1", where && *where ? where : "1");
+	if (sql.oom) {
+		rc = -ENOMEM;
+		errmsg(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, sql.p, -1, &st, &tail) != SQLITE_OK ||
+	    *tail || sqlite3_step(st) != SQLITE_DONE ||
+	    sqlite3_exec(db, "SELECT * FROM selected_runs LIMIT 0", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		errmsg(err, errlen, "--where '%s': %s", where ? where : "",
+		       *tail ? "expected one SQL condition"
+			     : sqlite3_errmsg(db));
+		rc = -EINVAL;
+	}
+out:
+	sqlite3_finalize(st);
+	free(sql.p);
+	if (rc)
+		sqlite3_close(db);
+	else
+		*out = db;
+	return rc;
 }

@@ -35,6 +35,15 @@ struct sqlite3;
  * result code; *out is set either way (sqlite3_close() it). */
 int analysis_db_open(const char *path, struct sqlite3 **out);
 
+/* Opens a results database (analysis_db_open(), with a 10 s busy timeout
+ * since a sweep may be writing) and makes the temporary view
+ * selected_runs of the runs passing the SQL conditions filter and where
+ * (either may be NULL), the runs table being r. Returns 0; -ENOENT (no
+ * file), -EILSEQ (not a usnsim results database) or -EINVAL (where does
+ * not compile) with "PATH: ..." or "--where '...': ..." in err; -ENOMEM. */
+int analysis_open_runs(const char *path, const char *filter, const char *where,
+		       struct sqlite3 **out, char *err, size_t errlen);
+
 struct scn;
 /* Checks the figures: block of a scenario, if it has one, as `usnsim plot
  * --study` reads it (kinds, outputs, option names): 0, or -EINVAL with

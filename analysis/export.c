@@ -202,56 +202,12 @@ static void export_number(sqlite3_context *ctx, int argc, sqlite3_value **v)
 static int export_open(const struct export_opts *o, sqlite3 **out, char *err,
 		       size_t errlen)
 {
-	struct strbuf sql = { 0 };
-	sqlite3_stmt *st = NULL;
-	const char *tail = "";
-	sqlite3 *db = NULL;
-	int rc = 0;
+	int rc = analysis_open_runs(o->db, NULL, o->where, out, err, errlen);
 
-	*out = NULL;
-	if (access(o->db, R_OK)) {
-		errmsg(err, errlen, "%s: %s", o->db, strerror(errno));
-		return -ENOENT;
-	}
-	/* the busy timeout before the first read: a sweep may be writing */
-	if (analysis_db_open(o->db, &db) != SQLITE_OK ||
-	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
-	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
-			 NULL) != SQLITE_OK) {
-		errmsg(err, errlen, "%s: not a usnsim results database (%s)",
-		       o->db, db ? sqlite3_errmsg(db) : "out of memory");
-		rc = -EILSEQ;
-		goto out;
-	}
-	sqlite3_create_function(db, "usnsim_number", 1,
-				SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-				export_number, NULL, NULL);
-	strbuf_add(&sql,
-		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
-		   " AS r WHERE (%s\n)",
-		   o->where && *o->where ? o->where : "1");
-	if (sql.oom) {
-		errmsg(err, errlen, "out of memory");
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, sql.p, -1, &st, &tail) != SQLITE_OK ||
-	    *tail || sqlite3_step(st) != SQLITE_DONE ||
-	    sqlite3_exec(db, "SELECT * FROM selected_runs LIMIT 0", NULL, NULL,
-			 NULL) != SQLITE_OK) {
-		errmsg(err, errlen, "--where '%s': %s",
-		       o->where ? o->where : "",
-		       *tail ? "expected one SQL condition"
-			     : sqlite3_errmsg(db));
-		rc = -EINVAL;
-	}
-out:
-	sqlite3_finalize(st);
-	free(sql.p);
-	if (rc)
-		sqlite3_close(db);
-	else
-		*out = db;
+	if (!rc)
+		sqlite3_create_function(*out, "usnsim_number", 1,
+					SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+					NULL, export_number, NULL, NULL);
 	return rc;
 }
 

@@ -314,7 +314,7 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 	if (o->out &&
 	    (rc = plot_find(name, c.gppath, sizeof(c.gppath), err, errlen)))
 		return rc;
-	rc = plot_open(o->db, o->filter, o->where, &c.db, err, errlen);
+	rc = analysis_open_runs(o->db, o->filter, o->where, &c.db, err, errlen);
 	if (rc == 0)
 		rc = plot_resolve(&c, err, errlen);
 	if (rc == 0)

@@ -422,13 +422,8 @@ int plot_render(struct plot_ctx *c, char *err, size_t errlen)
 	enum plot_format fmt = FMT_PDF;
 	int rc;
 
-	if (o->out && plot_format_of(o->out, &fmt)) {
-		errmsg(err, errlen,
-		       "-o %s: expected a file name ending in .pdf, .png "
-		       "or .svg",
-		       o->out);
-		return -EINVAL;
-	}
+	if (o->out)
+		plot_format_of(o->out, &fmt); /* checked by plot_figure() */
 	errmsg(c->tmpdir, sizeof(c->tmpdir), "%s/usnsim-plot-XXXXXX",
 	       tmpenv && *tmpenv ? tmpenv : "/tmp");
 	if (!mkdtemp(c->tmpdir)) {

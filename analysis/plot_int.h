@@ -156,11 +156,6 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen);
 
 /* plot_query.c: the database and the query */
 
-/* Opens the database read only with the view selected_runs of the runs
- * passing filter and where (either may be NULL). Returns 0, -ENOENT,
- * -EILSEQ (not a usnsim database) or -EINVAL (where does not compile). */
-int plot_open(const char *path, const char *filter, const char *where,
-	      sqlite3 **out, char *err, size_t errlen);
 /* Runs sql with text parameters ?1, ?2 (either may be NULL); *out is the
  * first column of the first row as a new string, NULL if no row. Returns
  * 0 or -EIO. */

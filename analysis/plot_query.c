@@ -34,61 +34,6 @@ static int plot_sql_err(sqlite3 *db, const char *what, char *err, size_t errlen)
 	return -EIO;
 }
 
-/* Opens the database read only and makes the view selected_runs of the
- * runs passing filter and where. Returns 0, -ENOENT, -EILSEQ (not a usnsim
- * database) or -EINVAL (where does not compile). */
-int plot_open(const char *path, const char *filter, const char *where,
-	      sqlite3 **out, char *err, size_t errlen)
-{
-	struct strbuf sql = { 0 };
-	sqlite3_stmt *st = NULL;
-	const char *tail = "";
-	sqlite3 *db = NULL;
-	int rc = 0;
-
-	*out = NULL;
-	if (access(path, R_OK)) {
-		errmsg(err, errlen, "%s: %s", path, strerror(errno));
-		return -ENOENT;
-	}
-	/* the busy timeout before the first read: a sweep may be writing */
-	if (analysis_db_open(path, &db) != SQLITE_OK ||
-	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
-	    sqlite3_exec(db, "SELECT id, point FROM runs LIMIT 0", NULL, NULL,
-			 NULL) != SQLITE_OK) {
-		errmsg(err, errlen, "%s: not a usnsim results database (%s)",
-		       path, db ? sqlite3_errmsg(db) : "out of memory");
-		rc = -EILSEQ;
-		goto out;
-	}
-	strbuf_add(&sql,
-		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
-		   " AS r WHERE (%s) AND (%s\n)",
-		   filter ? filter : "1", where && *where ? where : "1");
-	if (sql.oom) {
-		rc = -ENOMEM;
-		errmsg(err, errlen, "out of memory");
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, sql.p, -1, &st, &tail) != SQLITE_OK ||
-	    *tail || sqlite3_step(st) != SQLITE_DONE ||
-	    sqlite3_exec(db, "SELECT * FROM selected_runs LIMIT 0", NULL, NULL,
-			 NULL) != SQLITE_OK) {
-		errmsg(err, errlen, "--where '%s': %s", where ? where : "",
-		       *tail ? "expected one SQL condition"
-			     : sqlite3_errmsg(db));
-		rc = -EINVAL;
-	}
-out:
-	sqlite3_finalize(st);
-	free(sql.p);
-	if (rc)
-		sqlite3_close(db);
-	else
-		*out = db;
-	return rc;
-}
-
 /* Runs sql with text parameters ?1, ?2; returns the first column of the
  * first row as a new string (NULL if no row) in *out. Returns 0 or -EIO. */
 int plot_sql_text(sqlite3 *db, const char *sql, const char *a, const char *b,

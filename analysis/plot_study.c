@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis.h"
 #include "errmsg.h"
 #include "plot_int.h"
 #include "scenario.h"
@@ -181,7 +182,7 @@ static int plot_study_filter(const struct scn *s, const char *dbpath,
 	sqlite3 *db;
 	int rc;
 
-	rc = plot_open(dbpath, NULL, NULL, &db, err, errlen);
+	rc = analysis_open_runs(dbpath, NULL, NULL, &db, err, errlen);
 	if (rc)
 		return rc;
 	rc = plot_sql_text(db,
