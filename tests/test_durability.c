@@ -106,20 +106,6 @@ static pid_t child_of(pid_t pid)
 	return found;
 }
 
-static long long differences(const char *a, const char *b)
-{
-	static const char *const rows[] = {
-		"SELECT r.point, r.repetition, r.hash, r.seed, r.events,"
-		" s.component, s.metric, s.count, s.mean, s.stddev, s.min,"
-		" s.p50, s.p90, s.p99, s.p999, s.max"
-		" FROM %s.runs r JOIN %s.summaries s ON s.run_id = r.id",
-		"SELECT r.point, r.repetition, s.component, s.metric, s.value"
-		" FROM %s.runs r JOIN %s.scalars s ON s.run_id = r.id",
-	};
-
-	return tu_db_differences(a, b, rows, sizeof(rows) / sizeof(rows[0]));
-}
-
 /* The undisturbed result, once per suite. */
 static const char *reference(void)
 {
@@ -174,7 +160,7 @@ static void test_killed_worker(void)
 
 		CHECK_EQ_FATAL(tu_run(NULL, set, TU_OWN_STDERR), 0);
 	}
-	CHECK_EQ(differences(db, tu_path(dir, "ref40.db")), 0);
+	CHECK_EQ(tu_db_run_differences(db, tu_path(dir, "ref40.db")), 0);
 	CHECK_NE(access(tu_path(dir, "killw.db.work"), F_OK), 0);
 }
 
@@ -236,7 +222,7 @@ static void test_kept_when_not_imported(void)
 	       "resumed sweep said: %s", again.out);
 	tu_proc_free(&again);
 	CHECK_EQ(runs_in(db), RUNS);
-	CHECK_EQ(differences(db, reference()), 0);
+	CHECK_EQ(tu_db_run_differences(db, reference()), 0);
 }
 
 static int setup(void)

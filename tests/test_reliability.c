@@ -150,19 +150,6 @@ static long long runs_in(const char *db)
 	return tu_db_int(db, sql_runs);
 }
 
-/* Runs of a that b lacks plus runs of b that a lacks, by (point,
- * repetition, seed, events) and their scalars; -1 on error. */
-static long long differences(const char *a, const char *b)
-{
-	static const char *const rows[] = {
-		"SELECT point, repetition, seed, events, status FROM %s.runs",
-		"SELECT r.point, r.repetition, s.component, s.metric, s.value"
-		" FROM %s.runs r JOIN %s.scalars s ON s.run_id = r.id",
-	};
-
-	return tu_db_differences(a, b, rows, sizeof(rows) / sizeof(rows[0]));
-}
-
 /* Checks every worker database w*.db left in workdir; returns how many. */
 static int check_worker_dbs(const char *workdir, int kill_no)
 {
@@ -290,7 +277,7 @@ static void test_kill9_loop(void)
 	CHECK_EQ(tu_db_int(db, sql_runs), RUNS);
 	CHECK_EQ(tu_db_int(db, sql_ok), RUNS);
 	CHECK_EQ(tu_db_int(db, sql_keys), RUNS);
-	CHECK_EQ(differences(db, ref), 0);
+	CHECK_EQ(tu_db_run_differences(db, ref), 0);
 	CHECK_NE(access(work, F_OK), 0);
 	n = tu_db_int(db, "SELECT max(id) FROM runs");
 	CHECK_EQ(tu_run(NULL, argv, TU_GROUP), 0);

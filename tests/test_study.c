@@ -46,24 +46,6 @@ static double q1(const char *db, const char *sql)
 	return tu_db_double(db, "%s", sql);
 }
 
-/* Rows of a that b lacks plus rows of b that a lacks, comparing every run's
- * summaries, scalars and parameters by (point, repetition); -1 on error. */
-static long long differences(const char *a, const char *b)
-{
-	static const char *const rows[] = {
-		"SELECT r.point, r.repetition, r.hash, r.seed, r.events,"
-		" s.component, s.metric, s.count, s.mean, s.stddev, s.min,"
-		" s.p50, s.p90, s.p99, s.p999, s.max"
-		" FROM %s.runs r JOIN %s.summaries s ON s.run_id = r.id",
-		"SELECT r.point, r.repetition, s.component, s.metric, s.value"
-		" FROM %s.runs r JOIN %s.scalars s ON s.run_id = r.id",
-		"SELECT r.point, r.repetition, p.path, p.value"
-		" FROM %s.runs r JOIN %s.params p ON p.run_id = r.id",
-	};
-
-	return tu_db_differences(a, b, rows, sizeof(rows) / sizeof(rows[0]));
-}
-
 static bool integrity_ok(const char *db)
 {
 	char why[256];
@@ -97,10 +79,10 @@ static void test_parallel_equals_serial(void)
 	CHECK_EQ(q1(tmp("j2.db"), count_runs), 36);
 	CHECK_EQ(q1(tmp("j1.db"), "SELECT count(DISTINCT point) FROM runs"),
 		 12);
-	CHECK_EQ(differences(tmp("j1.db"), tmp("j2.db")), 0);
+	CHECK_EQ(tu_db_run_differences(tmp("j1.db"), tmp("j2.db")), 0);
 	/* the comparison can see a difference: drop one run */
 	CHECK_EQ(sweep(SWEEP12, tmp("j3.db"), "2", "1/2"), 0);
-	CHECK_GT(differences(tmp("j1.db"), tmp("j3.db")), 0);
+	CHECK_GT(tu_db_run_differences(tmp("j1.db"), tmp("j3.db")), 0);
 	/* running it again does nothing: every run is already there */
 	CHECK_EQ(sweep(SWEEP12, tmp("j2.db"), "2", NULL), 0);
 	CHECK_EQ(q1(tmp("j2.db"), count_runs), 36);
@@ -148,7 +130,7 @@ static void test_kill_and_resume(void)
 	CHECK_EQ(run(argv), 0);
 	CHECK_EQ(q1(db, count_runs), 36);
 	CHECK_EQ(q1(db, count_keys), 36);
-	CHECK_EQ(differences(db, tmp("killref.db")), 0);
+	CHECK_EQ(tu_db_run_differences(db, tmp("killref.db")), 0);
 }
 
 /* SIGINT: in-flight runs finish, the exit status says interrupted, the
@@ -180,7 +162,7 @@ static void test_sigint_and_resume(void)
 	CHECK_EQ(run(argv), 0);
 	CHECK_EQ(q1(db, count_runs), 36);
 	CHECK_EQ(q1(db, count_keys), 36);
-	CHECK_EQ(differences(db, tmp("killref.db")), 0);
+	CHECK_EQ(tu_db_run_differences(db, tmp("killref.db")), 0);
 }
 
 static int merge(const char *out, const char *a, const char *b, const char *c)
@@ -204,7 +186,7 @@ static void test_shards_merge(void)
 		       tmp("s3.db")),
 		 0);
 	CHECK_EQ(q1(tmp("merged.db"), count_runs), 36);
-	CHECK_EQ(differences(tmp("merged.db"), tmp("j1.db")), 0);
+	CHECK_EQ(tu_db_run_differences(tmp("merged.db"), tmp("j1.db")), 0);
 	/* merging again copies nothing */
 	CHECK_EQ(merge(tmp("merged.db"), tmp("s1.db"), tmp("s2.db"),
 		       tmp("s3.db")),
@@ -242,7 +224,7 @@ static void test_gnu_parallel(void)
 	CHECK_EQ(merge(tmp("parmerged.db"), tmp("par1.db"), tmp("par2.db"),
 		       tmp("par3.db")),
 		 0);
-	CHECK_EQ(differences(tmp("parmerged.db"), tmp("j1.db")), 0);
+	CHECK_EQ(tu_db_run_differences(tmp("parmerged.db"), tmp("j1.db")), 0);
 }
 
 /* Relative CI half-width (95%) of the first n values. */
@@ -274,7 +256,7 @@ static void test_sequential_stopping(void)
 
 	CHECK_EQ_FATAL(sweep(f, db1, "1", NULL), 0);
 	CHECK_EQ_FATAL(sweep(f, db2, "2", NULL), 0);
-	CHECK_EQ(differences(db1, db2), 0);
+	CHECK_EQ(tu_db_run_differences(db1, db2), 0);
 	CHECK_EQ_FATAL(sqlite3_open(db1, &h), SQLITE_OK);
 	CHECK_EQ_FATAL(
 		sqlite3_prepare_v2(

@@ -598,3 +598,20 @@ long long tu_db_differences(const char *a, const char *b,
 	sqlite3_close(h);
 	return n;
 }
+
+long long tu_db_run_differences(const char *a, const char *b)
+{
+	static const char *const rows[] = {
+		"SELECT point, repetition, hash, seed, events, status"
+		" FROM %s.runs",
+		"SELECT r.point, r.repetition, s.component, s.metric, s.count,"
+		" s.mean, s.stddev, s.min, s.p50, s.p90, s.p99, s.p999, s.max"
+		" FROM %s.runs r JOIN %s.summaries s ON s.run_id = r.id",
+		"SELECT r.point, r.repetition, s.component, s.metric, s.value"
+		" FROM %s.runs r JOIN %s.scalars s ON s.run_id = r.id",
+		"SELECT r.point, r.repetition, p.path, p.value"
+		" FROM %s.runs r JOIN %s.params p ON p.run_id = r.id",
+	};
+
+	return tu_db_differences(a, b, rows, sizeof(rows) / sizeof(rows[0]));
+}

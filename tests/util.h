@@ -214,5 +214,9 @@ bool tu_db_integrity(const char *db, char *why, size_t n);
  * error. */
 long long tu_db_differences(const char *a, const char *b,
 			    const char *const *rows, size_t nrows);
+/* tu_db_differences over every run's key, seed and events, summaries,
+ * scalars and parameters, matched by (point, repetition): 0 when two
+ * studies gave the same results, whoever ran them and in what order. */
+long long tu_db_run_differences(const char *a, const char *b);
 
 #endif
