@@ -511,6 +511,7 @@ static void worker_main(struct study *st, unsigned idx, int task_fd,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
+	signal(SIGPIPE, SIG_DFL);
 	if (db_open(st->w[idx].path, &db, r.err, sizeof(r.err))) {
 		r.rc = -EIO;
 		worker_reply(reply_fd, &r);
@@ -600,8 +601,15 @@ static void dispatch(struct study *st, struct worker *w, bool more_may_come)
 	}
 	t = st->q[st->head++];
 	if (write(w->task_fd, &t, sizeof(t)) != sizeof(t)) {
+		/* the worker is gone (EPIPE): the task waits for its
+		 * replacement, started here */
 		close_task_fd(w);
 		st->head--;
+		if (w->pid && waitpid(w->pid, NULL, 0) == w->pid) {
+			w->pid = 0;
+			if (!spawn_one(st, (unsigned)(w - st->w)))
+				dispatch(st, w, more_may_come);
+		}
 		return;
 	}
 	w->busy = true;
@@ -981,11 +989,16 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	rep->points = st.np;
 	st.t0 = now_s();
 	if (st.nq > 0) {
+		/* A task written to a worker that has just died must fail
+		 * with EPIPE (the worker is then replaced), not kill us. */
+		void (*pipe_was)(int) = signal(SIGPIPE, SIG_IGN);
+
 		rc = spawn_workers(&st, study_jobs(&st));
 		if (!rc)
 			rc = study_loop(&st, err, errlen);
 		reap_workers(&st, rc != 0);
 		progress(&st, true);
+		signal(SIGPIPE, pipe_was);
 	}
 	rep->wall_s = now_s() - st.t0;
 out:
