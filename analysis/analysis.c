@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -104,9 +105,32 @@ int analysis_bad_option(const char *cmd, int c, char **argv)
 				    what);
 }
 
+int analysis_not_a_file(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) || S_ISREG(sb.st_mode))
+		return 0;
+	errmsg(err, errlen, "%s: is %s, not a database file", path,
+	       S_ISFIFO(sb.st_mode)  ? "a FIFO"
+	       : S_ISDIR(sb.st_mode) ? "a directory"
+	       : S_ISCHR(sb.st_mode) ? "a character device"
+				     : "not a regular file");
+	return -EINVAL;
+}
+
 int analysis_db_open(const char *path, sqlite3 **out)
 {
-	int rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE, NULL);
+	struct stat sb;
+	int rc;
+
+	/* SQLite would wait forever on a FIFO */
+	if (!stat(path, &sb) && !S_ISREG(sb.st_mode)) {
+		*out = NULL;
+		sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READONLY, NULL);
+		return SQLITE_CANTOPEN;
+	}
+	rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE, NULL);
 
 	if (rc == SQLITE_OK)
 		return rc;
@@ -128,6 +152,8 @@ int analysis_open_runs(const char *path, const char *filter, const char *where,
 		errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
+	if (analysis_not_a_file(path, err, errlen))
+		return -EINVAL;
 	/* the busy timeout before the first read: a sweep may be writing */
 	if (analysis_db_open(path, &db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||

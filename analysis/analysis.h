@@ -34,6 +34,9 @@ struct sqlite3;
  * reader of a WAL database makes; read-only otherwise. Returns an SQLite
  * result code; *out is set either way (sqlite3_close() it). */
 int analysis_db_open(const char *path, struct sqlite3 **out);
+/* -EINVAL with "PATH: is a FIFO, not a database file" (or a directory, a
+ * device) in err if path exists and is not a regular file; else 0. */
+int analysis_not_a_file(const char *path, char *err, size_t errlen);
 
 /* Opens a results database (analysis_db_open(), with a 10 s busy timeout
  * since a sweep may be writing) and makes the temporary view

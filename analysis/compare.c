@@ -290,6 +290,8 @@ static int cmp_open(struct cmp *c)
 				 strerror(errno));
 			return -ENOENT;
 		}
+		if (analysis_not_a_file(p, c->err, sizeof(c->err)))
+			return -EINVAL;
 	}
 	if (analysis_db_open(o->base, &c->h) != SQLITE_OK)
 		return cmp_fail(c, "cannot open", o->base);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,20 @@ static int outfile_kind_of(const char *buf, size_t n)
 	return memchr(buf, '\0', n) ? -2 : OUTFILE_TEXT;
 }
 
+/* Whether path is named as a table of data (so that an existing text file
+ * there, say a scenario, is not taken for an earlier export). */
+static bool outfile_table_name(const char *path)
+{
+	static const char *const ext[] = { ".csv", ".tsv", ".json", ".txt",
+					   ".dat" };
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (!strcasecmp(dot, ext[i]))
+			return true;
+	return false;
+}
+
 int outfile_check(const char *path, enum outfile_kind kind, bool force,
 		  char *err, size_t errlen)
 {
@@ -84,8 +99,15 @@ int outfile_check(const char *path, enum outfile_kind kind, bool force,
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	have = outfile_kind_of(buf, n > 0 ? (size_t)n : 0);
-	if (have == (int)kind || force)
+	if (force || (have == (int)kind &&
+		      (kind != OUTFILE_TEXT || outfile_table_name(path))))
 		return 0;
+	if (have == OUTFILE_TEXT && kind == OUTFILE_TEXT) {
+		errmsg(err, errlen,
+		       "%s: exists and is a text file that is not a table (.csv, .tsv, .json, .txt or .dat); give another output file, or --force to replace it",
+		       path);
+		return -EEXIST;
+	}
 	errmsg(err, errlen,
 	       "%s: exists and is %s; give another output file, or --force to replace it",
 	       path,

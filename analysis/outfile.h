@@ -4,8 +4,9 @@
  * A command that writes a file (-o, --data) must never replace something
  * that is not its own kind of output: a results database, a symlink, a
  * FIFO, a device node or a directory. A path that does not exist yet, or a
- * regular file holding the same kind of output (an earlier export or
- * figure), may be written; anything else is refused with one line naming
+ * regular file holding the same kind of output (an earlier figure, or an
+ * earlier export: text in a file named .csv, .tsv, .json, .txt or .dat),
+ * may be written; anything else is refused with one line naming
  * what is there, unless the user says --force (which still never writes
  * through a symlink or over a non-regular file). Writing goes through a
  * temporary file in the same directory, renamed into place, so a command

@@ -21,6 +21,7 @@
  * plot_gnuplot.c writes the data file and runs gnuplot, and plot_study.c
  * renders the figures: block of a study file.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -268,6 +269,52 @@ static void plot_ctx_free(struct plot_ctx *c)
 	sqlite3_close(c->db);
 }
 
+/* The functions a theory: expression may call, and its variable x. */
+static const char *const plot_theory_names[] = {
+	"x",	 "pi",	   "exp",    "log",  "log10",	"sqrt",	 "abs",
+	"sgn",	 "sin",	   "cos",    "tan",  "asin",	"acos",	 "atan",
+	"atan2", "sinh",   "cosh",   "tanh", "erf",	"erfc",	 "inverf",
+	"gamma", "lgamma", "igamma", "norm", "invnorm", "floor", "ceil",
+	"int",	 "real",   "min",    "max",  "e",	"E",
+};
+
+int plot_check_theory(const char *expr, char *err, size_t errlen)
+{
+	for (const char *p = expr; *p;) {
+		size_t n = 0;
+		bool known = false;
+
+		if (isalpha((unsigned char)*p) || *p == '_') {
+			while (isalnum((unsigned char)p[n]) || p[n] == '_')
+				n++;
+			for (size_t i = 0;
+			     i < sizeof(plot_theory_names) /
+					 sizeof(plot_theory_names[0]);
+			     i++)
+				known |= strlen(plot_theory_names[i]) == n &&
+					 !strncmp(plot_theory_names[i], p, n);
+			if (!known) {
+				errmsg(err, errlen,
+				       "theory '%s': '%.*s' is not x, pi or a "
+				       "function of gnuplot's math library",
+				       expr, (int)n, p);
+				return -EINVAL;
+			}
+			p += n;
+			continue;
+		}
+		if (!strchr("0123456789. +-*/%()^,<>=!?:&|", *p)) {
+			errmsg(err, errlen,
+			       "theory '%s': '%c' has no place in an "
+			       "expression in x",
+			       expr, *p);
+			return -EINVAL;
+		}
+		p++;
+	}
+	return 0;
+}
+
 /* Draws one figure: its files, then each step in turn. Returns 0, or a
  * negative errno with a one-line message in err. */
 int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
@@ -299,6 +346,9 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 		       o->out);
 		return -EINVAL;
 	}
+	/* the template evaluates the theory as gnuplot code */
+	if (o->theory && (rc = plot_check_theory(o->theory, err, errlen)))
+		return rc;
 	/* Nothing is drawn over a database, a device or another kind of
 	 * file (outfile.h). */
 	if (o->out &&

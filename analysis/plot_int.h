@@ -186,6 +186,11 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen);
 /* Writes --data and, with -o, the figure. */
 int plot_render(struct plot_ctx *c, char *err, size_t errlen);
 
+/* plot.c: 0 if expr is an expression in x of numbers, operators and
+ * gnuplot's math functions only (the templates eval it: nothing else,
+ * such as system(), may reach gnuplot); -EINVAL with err set. */
+int plot_check_theory(const char *expr, char *err, size_t errlen);
+
 /* plot_gnuplot.c: the format of a figure file by its extension (.pdf,
  * .png, .svg): 0, or -EINVAL for another name. */
 enum plot_format { FMT_PDF, FMT_PNG, FMT_SVG };

@@ -234,6 +234,14 @@ static int plot_study_items(const char *file, const struct scn_node *figs,
 		if (plot_study_item(file, figs->kid[i], &opts[i], err,
 				    errlen)) {
 			rc = -EINVAL;
+		} else if (opts[i].theory &&
+			   plot_check_theory(opts[i].theory, err, errlen)) {
+			char why[PLOT_ERR];
+
+			errmsg(why, sizeof(why), "%s", err);
+			errmsg(err, errlen, "%s:%d:%d: %s", file,
+			       figs->kid[i]->line, figs->kid[i]->col, why);
+			rc = -EINVAL;
 		} else {
 			for (size_t j = 0; !rc && j < i; j++)
 				if (strcmp(opts[i].out, opts[j].out) == 0) {

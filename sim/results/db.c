@@ -550,6 +550,22 @@ static int db_connect(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
+/* True (err set) if path exists and is not a regular file: SQLite would
+ * wait forever on a FIFO, and a device or directory is no database. */
+static bool db_not_a_file(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) || S_ISREG(sb.st_mode))
+		return false;
+	db_msg(err, errlen, -EINVAL, "%s: is %s, not a database file", path,
+	       S_ISFIFO(sb.st_mode)  ? "a FIFO"
+	       : S_ISDIR(sb.st_mode) ? "a directory"
+	       : S_ISCHR(sb.st_mode) ? "a character device"
+				     : "not a regular file");
+	return true;
+}
+
 int db_open(const char *path, struct db **out, char *err, size_t errlen)
 {
 	struct db *db;
@@ -565,6 +581,8 @@ int db_open(const char *path, struct db **out, char *err, size_t errlen)
 			err, errlen, -EINVAL,
 			"'%s': not a results database file; give a file path such as results.db",
 			path);
+	if (db_not_a_file(path, err, errlen))
+		return -EINVAL;
 	db = calloc(1, sizeof(*db));
 	if (db)
 		db->path = strdup(path);
@@ -1503,6 +1521,8 @@ static int db_merge_probe(struct db *scratch, const char *path, bool check_hash,
 	bool had_wal = db_side_file(path, "-wal", &size);
 	int ret, rc;
 
+	if (db_not_a_file(path, err, errlen))
+		return -EINVAL;
 	ret = db_attach_mode(&src, true, err, errlen);
 	if (ret) {
 		db_side_files_undo(path, had_wal);

@@ -234,6 +234,29 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 	return rc;
 }
 
+/* A --set of a swept path would be overridden at every point: refused. */
+static int study_sets_not_swept(struct study *st, char *err, size_t errlen)
+{
+	const char *const *paths;
+	size_t np = sweep_paths(st->sw, &paths);
+
+	for (size_t i = 0; i < st->o->nsets; i++) {
+		const char *set = st->o->sets[i], *eq = strchr(set, '=');
+		size_t len = eq ? (size_t)(eq - set) : strlen(set);
+
+		for (size_t j = 0; j < np; j++)
+			if (strlen(paths[j]) == len &&
+			    !strncmp(paths[j], set, len)) {
+				snprintf(
+					err, errlen,
+					"--set:%zu:1: %s is swept by the scenario's sweep: block, which sets it at every point; change the sweep's values instead",
+					i + 1, paths[j]);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 /* The most runs (points x repetitions) one study plans: each planned run
  * takes a few bytes of the parent's memory before any runs. */
 #define STUDY_RUNS_MAX 10000000
@@ -248,6 +271,8 @@ static int study_load(struct study *st, bool check, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	rc = sweep_expand(st->base, &st->sw, err, errlen);
+	if (!rc)
+		rc = study_sets_not_swept(st, err, errlen);
 	if (rc)
 		return rc;
 	st->hash = scn_hash(st->base);

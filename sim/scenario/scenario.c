@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -42,6 +43,9 @@
 #include "scn_node.h"
 
 #define SCN_DEPTH_MAX 64
+/* Longest instance name (apps.NAME, hosts.NAME): the paths of its
+ * parameters and the names of its statistics stay short. */
+#define SCN_NAME_MAX 64
 /* Largest scenario file read: a scenario is a few KiB of YAML, so a
  * larger input is the wrong file (or an endless one, such as /dev/zero). */
 #define SCN_FILE_MAX (4u << 20)
@@ -835,6 +839,12 @@ static int scn_walk_group(struct scn_ld *ld, const char *group,
 				ld, key,
 				"bad %s name '%s': expected a letter or '_', then letters, digits, '_' or '-'",
 				one, scn_text_quote(key->text, q, sizeof(q)));
+		if (strlen(key->text) > SCN_NAME_MAX)
+			return scn_failn(
+				ld, key,
+				"%s name '%s' is longer than %d characters; use a shorter name",
+				one, scn_text_quote(key->text, q, sizeof(q)),
+				SCN_NAME_MAX);
 		if (!val->null && val->kind != SCN_MAP)
 			return scn_failn(
 				ld, val,
@@ -1417,10 +1427,21 @@ static int scn_read(const char *path, char **buf, size_t *len, char *err,
 		    size_t errlen)
 {
 	size_t cap = 4096, n = 0;
-	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	FILE *f;
 	char *b = NULL, *nb;
 	int rc = 0;
 
+	/* a FIFO or socket would block until someone writes to it */
+	if (!stat(path, &sb) &&
+	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))) {
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "%s: is a %s, not a scenario file", path,
+				 S_ISFIFO(sb.st_mode) ? "FIFO" : "socket");
+		return -EINVAL;
+	}
+	f = fopen(path, "rb");
 	if (!f) {
 		rc = -errno;
 		goto out_err;

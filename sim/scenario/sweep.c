@@ -1143,6 +1143,40 @@ static int sweep_fill(struct sweep_ld *ld, const size_t *kept)
 	return 0;
 }
 
+static int sweep_cmp_json(const void *a, const void *b)
+{
+	return strcmp(**(char **const *)a, **(char **const *)b);
+}
+
+/* Two points with the same values would be one run in the database (its
+ * key is the point): a value listed twice is refused. */
+static int sweep_unique(struct sweep_ld *ld)
+{
+	struct sweep *sw = ld->sw;
+	char *by, ***ord;
+	int rc = 0;
+
+	if (sw->npoints < 2)
+		return 0;
+	ord = malloc(sw->npoints * sizeof(*ord));
+	if (!ord)
+		return sweep_nomem(ld);
+	for (size_t k = 0; k < sw->npoints; k++)
+		ord[k] = &sw->json[k];
+	qsort(ord, sw->npoints, sizeof(*ord), sweep_cmp_json);
+	for (size_t k = 1; !rc && k < sw->npoints; k++)
+		if (!strcmp(*ord[k - 1], *ord[k])) {
+			by = *ord[k];
+			rc = sweep_fail(ld, ld->block,
+					"sweep: the point %s comes twice (a "
+					"value is listed twice); list each "
+					"value once",
+					by);
+		}
+	free(ord);
+	return rc;
+}
+
 int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		 size_t errlen)
 {
@@ -1176,6 +1210,8 @@ int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		rc = sweep_prune(&ld, &kept);
 	if (!rc)
 		rc = sweep_fill(&ld, kept);
+	if (!rc)
+		rc = sweep_unique(&ld);
 	free(kept);
 	free(ld.idx);
 	for (size_t i = 0; i < ld.nwhere; i++)
