@@ -99,6 +99,9 @@ static int make_fixtures(void)
 		   "duration: 1ms\nnetwrok: {}\n") ||
 	       put(tu_path(fixtures, "nul.yaml"),
 		   "duration: 1ms\nname: \"a\\0b\"\n") ||
+	       put(tu_path(fixtures, "warm.yaml"),
+		   "duration: 1ms\nsweep:\n  zip:\n"
+		   "    - { warmup: [0, 2ms], seed: [1, 2] }\n") ||
 	       put(tu_path(fixtures, "stop.yaml"),
 		   "duration: 1ms\nrepetitions: 2\n"
 		   "stopping: { metric: network.queue_dalay.mean }\n") ||
@@ -188,9 +191,10 @@ static const char *snap_diff(const struct snap *a, const struct snap *b,
 static int case_dir(char *dir, size_t n, int k)
 {
 	static const char *const files[] = {
-		"base.db",  "other.db",	 "v1.db",     "trunc.db",  "text.csv",
-		"md1.yaml", "s12.yaml",	 "bad.yaml",  "nul.yaml",  "figs.yaml",
-		"db.png",   "notes.pdf", "reps.yaml", "grid.yaml", "stop.yaml",
+		"base.db",   "other.db",  "v1.db",     "trunc.db",
+		"text.csv",  "md1.yaml",  "s12.yaml",  "bad.yaml",
+		"nul.yaml",  "figs.yaml", "db.png",    "notes.pdf",
+		"reps.yaml", "grid.yaml", "stop.yaml", "warm.yaml",
 	};
 
 	snprintf(dir, n, "%s/c%d", root, k);

@@ -173,9 +173,11 @@ static size_t check_point_sets(const struct check *c,
 	return k;
 }
 
-/* Loads point i of f into *s. Returns 0 or -errno with c->err filled. */
+/* Loads point i of f into *s (and, with validate, builds its topology, as
+ * run_validate()). Returns 0 or -errno with c->err filled; a message about
+ * a value the sweep set names the sweep: block (sweep_blame()). */
 static int check_load_point(struct check *c, const struct check_file *f,
-			    size_t i, struct scn **s)
+			    size_t i, bool validate, struct scn **s)
 {
 	const char *const *ps;
 	size_t np = sweep_point_sets(f->sw, i, &ps);
@@ -191,6 +193,13 @@ static int check_load_point(struct check *c, const struct check_file *f,
 	}
 	n = check_point_sets(c, f, i, sets, seed_set, sizeof(seed_set));
 	rc = scn_load(f->path, sets, n, s, e, sizeof(e));
+	if (!rc && validate) {
+		rc = run_validate(*s, e, sizeof(e));
+		if (rc)
+			scn_destroy(*s);
+	}
+	if (rc)
+		sweep_blame(f->base, sets, n, c->o->nsets, e, sizeof(e));
 	free(sets);
 	if (rc && strcmp(json, "{}"))
 		snprintf(c->err, sizeof(c->err), "%.*s (at sweep point %s)",
@@ -213,11 +222,9 @@ static int check_prepare(struct check *c, struct check_file *f)
 	if (!rc)
 		rc = expect_parse(f->base, &f->x, c->err, sizeof(c->err));
 	for (size_t i = 0; !rc && i < sweep_count(f->sw); i++) {
-		rc = check_load_point(c, f, i, &s);
-		if (!rc) {
-			rc = run_validate(s, c->err, sizeof(c->err));
+		rc = check_load_point(c, f, i, true, &s);
+		if (!rc)
 			scn_destroy(s);
-		}
 	}
 	return rc;
 }
@@ -318,7 +325,7 @@ static int check_point(struct check *c, struct check_file *f, size_t i)
 	struct expect_env env;
 	struct scn *s;
 	uint32_t reps;
-	int rc = check_load_point(c, f, i, &s);
+	int rc = check_load_point(c, f, i, false, &s);
 
 	if (rc)
 		return rc;

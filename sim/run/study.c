@@ -43,9 +43,11 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "errmsg.h"
 #include "rng.h"
 #include "run.h"
 #include "scenario.h"
+#include "scn_node.h"
 #include "study.h"
 #include "sweep.h"
 #include "version.h"
@@ -230,7 +232,10 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 		scn_destroy(s);
 	}
 	if (rc)
-		snprintf(err, errlen, "%s (at sweep point %s)", e, p->json);
+		snprintf(err, errlen, "%s (at sweep point %s)",
+			 sweep_blame(st->base, p->sets, p->nsets, st->o->nsets,
+				     e, sizeof(e)),
+			 p->json);
 	return rc;
 }
 

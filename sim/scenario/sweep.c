@@ -1274,3 +1274,46 @@ size_t sweep_grid_count(const struct sweep *sw)
 {
 	return sw->grid;
 }
+
+/* The key of path in a sweep: mapping m (the block, or a zip group), or
+ * m itself if it is not there. */
+static const struct scn_node *sweep_key_of(const struct scn_node *m,
+					   const char *path)
+{
+	for (size_t k = 0; m && m->kind == SCN_MAP && k + 1 < m->n; k += 2) {
+		const struct scn_node *key = m->kid[k], *val = m->kid[k + 1];
+
+		if (!strcmp(key->text, path))
+			return key;
+		for (size_t z = 0; !strcmp(key->text, "zip") &&
+				   val->kind == SCN_SEQ && z < val->n;
+		     z++) {
+			const struct scn_node *in =
+				sweep_key_of(val->kid[z], path);
+
+			if (in != val->kid[z])
+				return in;
+		}
+	}
+	return m;
+}
+
+const char *sweep_blame(const struct scn *base, const char *const *sets,
+			size_t nsets, size_t ncli, char *msg, size_t n)
+{
+	const struct scn_node *blk = scn_block(base, "sweep"), *at;
+	char rest[1024], path[256];
+	int k, col, used = 0;
+	const char *eq;
+
+	if (!blk || sscanf(msg, "--set:%d:%d: %n", &k, &col, &used) != 2 ||
+	    !used || k <= (int)ncli || k > (int)nsets)
+		return msg;
+	eq = strchr(sets[k - 1], '=');
+	snprintf(path, sizeof(path), "%.*s", eq ? (int)(eq - sets[k - 1]) : 0,
+		 sets[k - 1]);
+	at = sweep_key_of(blk, path);
+	errmsg(rest, sizeof(rest), "%s", msg + used);
+	errmsg(msg, n, "%s:%d:%d: %s", scn_path(base), at->line, at->col, rest);
+	return msg;
+}

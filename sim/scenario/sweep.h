@@ -51,4 +51,12 @@ size_t sweep_paths(const struct sweep *sw, const char *const **paths);
 /* Points before where: pruned them. */
 size_t sweep_grid_count(const struct sweep *sw);
 
+/* A message about a point's overrides: sets[0..nsets) are the overrides a
+ * point was loaded with, the first ncli the command line's own. If msg
+ * starts with "--set:K:COL: " for an override past ncli, the sweep set
+ * that value, so msg becomes "FILE:LINE:COL: ..." at the swept path's key
+ * in base's sweep: block. Returns msg. */
+const char *sweep_blame(const struct scn *base, const char *const *sets,
+			size_t nsets, size_t ncli, char *msg, size_t n);
+
 #endif
