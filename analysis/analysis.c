@@ -109,6 +109,11 @@ int analysis_not_a_file(const char *path, char *err, size_t errlen)
 {
 	struct stat sb;
 
+	if (!*path) {
+		errmsg(err, errlen,
+		       "'': an empty path; give a results database such as results.db");
+		return -EINVAL;
+	}
 	if (stat(path, &sb) || S_ISREG(sb.st_mode))
 		return 0;
 	errmsg(err, errlen, "%s: is %s, not a database file", path,
@@ -148,12 +153,12 @@ int analysis_open_runs(const char *path, const char *filter, const char *where,
 	int rc = 0;
 
 	*out = NULL;
+	if (analysis_not_a_file(path, err, errlen))
+		return -EINVAL;
 	if (access(path, R_OK)) {
 		errmsg(err, errlen, "%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
-	if (analysis_not_a_file(path, err, errlen))
-		return -EINVAL;
 	/* the busy timeout before the first read: a sweep may be writing */
 	if (analysis_db_open(path, &db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||

@@ -285,13 +285,13 @@ static int cmp_open(struct cmp *c)
 	for (int i = 0; i < 2; i++) {
 		const char *p = i ? o->new : o->base;
 
+		if (analysis_not_a_file(p, c->err, sizeof(c->err)))
+			return -EINVAL;
 		if (access(p, R_OK)) {
 			snprintf(c->err, sizeof(c->err), "%s: %s", p,
 				 strerror(errno));
 			return -ENOENT;
 		}
-		if (analysis_not_a_file(p, c->err, sizeof(c->err)))
-			return -EINVAL;
 	}
 	if (analysis_db_open(o->base, &c->h) != SQLITE_OK)
 		return cmp_fail(c, "cannot open", o->base);

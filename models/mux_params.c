@@ -24,6 +24,7 @@
 #include "errmsg.h"
 #include "models.h"
 #include "mux.h"
+#include "units.h"
 
 /* "file:line:col: PREFIX.mux.KEY: msg" in err; returns -EINVAL. */
 static int mux_bad(const struct param_src *src, const char *prefix,
@@ -50,9 +51,12 @@ static int mux_cfg_check(const struct mux_cfg *c, const struct param_src *src,
 			"the multiplexer needs a line rate of at least 1 bit/s",
 			err, errlen);
 	if (c->target_ps > c->interval_ps) {
+		char t[32], i[32];
+
+		units_fmt_time(t, sizeof(t), c->target_ps);
+		units_fmt_time(i, sizeof(i), c->interval_ps);
 		snprintf(msg, sizeof(msg),
-			 "CoDel target %lld ps is above the interval %lld ps",
-			 (long long)c->target_ps, (long long)c->interval_ps);
+			 "CoDel target %s is above the interval %s", t, i);
 		return mux_bad(src, prefix, "target", msg, err, errlen);
 	}
 	if (c->disc != MUX_RESERVED_SHARE)

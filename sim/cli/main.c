@@ -23,6 +23,7 @@
 #include "analysis.h"
 #include "cli.h"
 #include "db.h"
+#include "errmsg.h"
 #include "expect.h"
 #include "param.h"
 #include "registry.h"
@@ -158,6 +159,7 @@ struct run_opts {
 	size_t nsets;
 	char seed_set[64];
 	char engine_set[64];
+	size_t seed_at, engine_at; /* 1-based index in sets; 0: none */
 	int quiet;
 	int list;
 	unsigned jobs, shard_k, shard_n;
@@ -293,10 +295,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 					   bad_option(argv, opt, sizeof(opt)));
 		}
 	}
-	if (o->seed_set[0])
+	if (o->seed_set[0]) {
 		o->sets[o->nsets++] = o->seed_set;
-	if (o->engine_set[0])
+		o->seed_at = o->nsets;
+	}
+	if (o->engine_set[0]) {
 		o->sets[o->nsets++] = o->engine_set;
+		o->engine_at = o->nsets;
+	}
 	if (optind != argc - 1)
 		return usage_error(
 			cmd_usage, "%s",
@@ -394,12 +400,28 @@ static int load_expect(const struct scn *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* A message about the override --seed or --engine became names that
+ * option, not a "--set:K:COL" the user never wrote. */
+static const char *blame_option(const struct run_opts *o, char *err)
+{
+	char rest[1024];
+	int k, col, used = 0;
+
+	if (sscanf(err, "--set:%d:%d: %n", &k, &col, &used) != 2 || !used ||
+	    k < 1 || ((size_t)k != o->seed_at && (size_t)k != o->engine_at))
+		return err;
+	snprintf(rest, sizeof(rest), "%s", err + used);
+	/* "seed: expected ..." reads as the option's own message */
+	errmsg(err, 1024, "--%s", rest);
+	return err;
+}
+
 static int load(const struct run_opts *o, struct scn **s)
 {
 	char err[1024];
 
 	if (scn_load(o->file, o->sets, o->nsets, s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", blame_option(o, err));
 		return EXIT_INPUT;
 	}
 	if (run_validate(*s, err, sizeof(err)) ||
@@ -518,44 +540,47 @@ static int cmd_sweep(int argc, char **argv)
 
 static int cmd_merge(int argc, char **argv)
 {
-	int force = 0, first = 1, rc = 0;
+	const char *files[argc > 1 ? argc : 1];
+	int force = 0, n = 0, rc = 0;
 	struct db *db;
 	char err[1024];
 
-	for (; first < argc && argv[first][0] == '-'; first++) {
-		if (!strcmp(argv[first], "--force"))
+	/* options anywhere (as getopt permutes them): "--force" after OUT is
+	 * not a file called --force */
+	for (int a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--force"))
 			force = 1;
-		else if (!strcmp(argv[first], "--help") ||
-			 !strcmp(argv[first], "-h")) {
+		else if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
 			fputs(usage_merge, stdout);
 			return 0;
-		} else
+		} else if (argv[a][0] == '-' && argv[a][1])
 			return usage_error(usage_merge, "unknown option '%s'",
-					   argv[first]);
+					   argv[a]);
+		else
+			files[n++] = argv[a];
 	}
-	if (argc - first < 2)
+	if (n < 2)
 		return usage_error(usage_merge, "%s",
 				   "expected OUT.db and at least one IN.db");
 	/* Every input is read before OUT is written, or created. */
-	if (db_merge_check(argv[first], (const char *const *)argv + first + 1,
-			   (size_t)(argc - first - 1), !force, err,
+	if (db_merge_check(files[0], files + 1, (size_t)(n - 1), !force, err,
 			   sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_INPUT;
 	}
-	if (db_open(argv[first], &db, err, sizeof(err))) {
+	if (db_open(files[0], &db, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_INPUT;
 	}
-	for (int i = first + 1; i < argc && !rc; i++) {
-		int n = db_import(db, argv[i], 0, !force, err, sizeof(err));
+	for (int i = 1; i < n && !rc; i++) {
+		int k = db_import(db, files[i], 0, !force, err, sizeof(err));
 
-		if (n < 0) {
+		if (k < 0) {
 			fprintf(stderr, "%s\n", err);
 			rc = EXIT_INPUT;
 		} else {
-			printf("%s: %d runs copied into %s\n", argv[i], n,
-			       argv[first]);
+			printf("%s: %d runs copied into %s\n", files[i], k,
+			       files[0]);
 		}
 	}
 	db_close(db);

@@ -1432,6 +1432,13 @@ static int scn_read(const char *path, char **buf, size_t *len, char *err,
 	char *b = NULL, *nb;
 	int rc = 0;
 
+	if (!*path) {
+		if (err && errlen)
+			snprintf(
+				err, errlen,
+				"'': an empty path; give the path of a scenario file, e.g. scenarios/md1.yaml");
+		return -ENOENT;
+	}
 	/* a FIFO or socket would block until someone writes to it */
 	if (!stat(path, &sb) &&
 	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))) {
