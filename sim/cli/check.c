@@ -221,6 +221,8 @@ static int check_prepare(struct check *c, struct check_file *f)
 		rc = sweep_expand(f->base, &f->sw, c->err, sizeof(c->err));
 	if (!rc)
 		rc = expect_parse(f->base, &f->x, c->err, sizeof(c->err));
+	if (!rc)
+		rc = analysis_check_figures(f->base, c->err, sizeof(c->err));
 	for (size_t i = 0; !rc && i < sweep_count(f->sw); i++) {
 		rc = check_load_point(c, f, i, true, &s);
 		if (!rc)

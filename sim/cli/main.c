@@ -425,7 +425,8 @@ static int load(const struct run_opts *o, struct scn **s)
 		return EXIT_INPUT;
 	}
 	if (run_validate(*s, err, sizeof(err)) ||
-	    load_expect(*s, err, sizeof(err))) {
+	    load_expect(*s, err, sizeof(err)) ||
+	    analysis_check_figures(*s, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		scn_destroy(*s);
 		return EXIT_INPUT;
@@ -493,6 +494,23 @@ static int cmd_run(int argc, char **argv)
 	return rc;
 }
 
+/* The figures: block of the scenario, as plot --study will read it, so
+ * that a study does not run for hours to end in a figure it cannot draw. */
+static int check_figures(const struct run_opts *o)
+{
+	char err[1024];
+	struct scn *s;
+	int rc = scn_load(o->file, o->sets, o->nsets, &s, err, sizeof(err));
+
+	if (!rc) {
+		rc = analysis_check_figures(s, err, sizeof(err));
+		scn_destroy(s);
+	}
+	if (rc)
+		fprintf(stderr, "%s\n", blame_option(o, err));
+	return rc ? EXIT_INPUT : 0;
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
@@ -520,6 +538,9 @@ static int cmd_sweep(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 		return rc ? EXIT_INPUT : 0;
 	}
+	rc = check_figures(&o);
+	if (rc)
+		return rc;
 	study_handle_signals();
 	rc = study_run(&so, &rep, err, sizeof(err));
 	if (rc) {
