@@ -315,6 +315,28 @@ int plot_check_theory(const char *expr, char *err, size_t errlen)
 	return 0;
 }
 
+/* -ENODATA with a message if --where (or the study) selects no run, before
+ * any option is checked against runs that are not there. */
+static int plot_some_runs(struct plot_ctx *c, char *err, size_t errlen)
+{
+	char *one = NULL;
+	int rc = plot_sql_text(c->db, "SELECT 1 FROM selected_runs LIMIT 1",
+			       NULL, NULL, &one, err, errlen);
+
+	if (rc)
+		return rc;
+	if (one) {
+		free(one);
+		return 0;
+	}
+	if (c->o->where && *c->o->where)
+		errmsg(err, errlen, "--where '%s': no run of %s is selected",
+		       c->o->where, c->o->db);
+	else
+		errmsg(err, errlen, "%s: no runs to plot", c->o->db);
+	return -ENODATA;
+}
+
 /* Draws one figure: its files, then each step in turn. Returns 0, or a
  * negative errno with a one-line message in err. */
 int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
@@ -365,6 +387,8 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 	    (rc = plot_find(name, c.gppath, sizeof(c.gppath), err, errlen)))
 		return rc;
 	rc = analysis_open_runs(o->db, o->filter, o->where, &c.db, err, errlen);
+	if (rc == 0)
+		rc = plot_some_runs(&c, err, errlen);
 	if (rc == 0)
 		rc = plot_resolve(&c, err, errlen);
 	if (rc == 0)
