@@ -44,6 +44,7 @@
 
 #include "analysis.h"
 #include "db.h"
+#include "errmsg.h"
 #include "expect.h"
 
 #define CMP_EXIT_MOVED 1
@@ -774,10 +775,12 @@ int compare_main(int argc, char **argv)
 		return rc;
 	rc = cmp_run(&c);
 	fflush(stdout);
-	if (rc)
+	if (rc) {
+		errmsg_one_line(c.err);
 		fprintf(stderr, "%s\n", c.err);
-	else if (c.nmv || (o.fingerprints && c.nchanged_fp))
+	} else if (c.nmv || (o.fingerprints && c.nchanged_fp)) {
 		rc = CMP_EXIT_MOVED;
+	}
 	for (size_t i = 0; i < c.nmv; i++) {
 		free(c.mv[i].scenario);
 		free(c.mv[i].point);

@@ -305,8 +305,8 @@ int plot_study(const struct plot_opts *base, const char *file, const char *dir,
 	if (!figs || figs->kind != SCN_SEQ || !figs->n) {
 		fprintf(stderr,
 			"usnsim: plot: %s: no figures: block; add a list such "
-			"as\nfigures:\n  - { output: NAME, kind: percentile, "
-			"metric: latency }\n",
+			"as figures: [ { output: NAME, kind: percentile, "
+			"metric: latency } ]\n",
 			file);
 		failed = 1;
 		goto out;

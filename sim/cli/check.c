@@ -32,6 +32,7 @@
 #include "analysis.h"
 #include "cli.h"
 #include "db.h"
+#include "errmsg.h"
 #include "expect.h"
 #include "run.h"
 #include "scenario.h"
@@ -426,6 +427,7 @@ static int check_run_all(struct check *c)
 	}
 	if (rc) {
 		fflush(stdout);
+		errmsg_one_line(c->err);
 		fprintf(stderr, "%s\n", c->err);
 		return CHECK_EXIT_INPUT;
 	}

@@ -127,6 +127,14 @@ static const char usage_params[] =
 	"instance name (apps.*.rate is the rate of any app). --markdown prints\n"
 	"the table of docs/reference/parameters.md.\n";
 
+/* A library's message on stderr, on one line whatever it quotes (a value
+ * with a newline in it, say). */
+static void print_err(char *err)
+{
+	errmsg_one_line(err);
+	fprintf(stderr, "%s\n", err);
+}
+
 /* One line on stderr: the message, the command's synopsis (the first line
  * of its usage text) and where its help is. */
 static int usage_error(const char *cmd_usage, const char *fmt, const char *arg)
@@ -356,7 +364,7 @@ static int run_one(const struct run_opts *o, const struct scn *s, struct db *db,
 	int rc = run_scenario(s, rep, &r, err, sizeof(err));
 
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		return EXIT_INPUT;
 	}
 	dr = (struct db_run){
@@ -378,7 +386,7 @@ static int run_one(const struct run_opts *o, const struct scn *s, struct db *db,
 	};
 	rc = db_write_run(db, &dr, s, r.stats, NULL, err, sizeof(err));
 	if (rc)
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 	else if (r.hosts_down)
 		fprintf(stderr,
 			"%s: repetition %u: %u host(s) went down (kernel driver crash; see sim.host_down and hosts.*.driver.host_down_at)\n",
@@ -427,7 +435,7 @@ static int load(const struct run_opts *o, struct scn **s)
 	if (run_validate(*s, err, sizeof(err)) ||
 	    load_expect(*s, err, sizeof(err)) ||
 	    analysis_check_figures(*s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		scn_destroy(*s);
 		return EXIT_INPUT;
 	}
@@ -443,7 +451,7 @@ static int refuse_sweep(const struct run_opts *o, const struct scn *s)
 	int rc = sweep_expand(s, &sw, err, sizeof(err));
 
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		return EXIT_INPUT;
 	}
 	if (sweep_paths(sw, &paths) > 0) {
@@ -476,7 +484,7 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	if (db_open(o.db, &db, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
@@ -535,7 +543,7 @@ static int cmd_sweep(int argc, char **argv)
 	if (o.list) {
 		rc = study_list(&so, err, sizeof(err));
 		if (rc)
-			fprintf(stderr, "%s\n", err);
+			print_err(err);
 		return rc ? EXIT_INPUT : 0;
 	}
 	rc = check_figures(&o);
@@ -544,7 +552,7 @@ static int cmd_sweep(int argc, char **argv)
 	study_handle_signals();
 	rc = study_run(&so, &rep, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		return rc == -EINTR ? EXIT_INTERRUPTED : EXIT_INPUT;
 	}
 	if (!o.quiet)
@@ -586,18 +594,18 @@ static int cmd_merge(int argc, char **argv)
 	/* Every input is read before OUT is written, or created. */
 	if (db_merge_check(files[0], files + 1, (size_t)(n - 1), !force, err,
 			   sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		return EXIT_INPUT;
 	}
 	if (db_open(files[0], &db, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		return EXIT_INPUT;
 	}
 	for (int i = 1; i < n && !rc; i++) {
 		int k = db_import(db, files[i], 0, !force, err, sizeof(err));
 
 		if (k < 0) {
-			fprintf(stderr, "%s\n", err);
+			print_err(err);
 			rc = EXIT_INPUT;
 		} else {
 			printf("%s: %d runs copied into %s\n", files[i], k,
@@ -628,7 +636,7 @@ static int cmd_validate(int argc, char **argv)
 	/* What sweep and plot --study read too: every point, the figures. */
 	if (study_validate(&so, &points, err, sizeof(err)) ||
 	    analysis_check_figures(s, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		print_err(err);
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
