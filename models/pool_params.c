@@ -59,13 +59,20 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 	cfg->seed = (uint64_t)param_int(src, NULL, "seed");
 	if (!pool_cfg_check(cfg, why, sizeof(why)))
 		return 0;
-	/* the first of the values at odds that the scenario wrote (a
-	 * default has no line: its position is the file name alone) */
-	param_where(src, prefix, K("max"), where, sizeof(where));
+	/* The value the message starts with, else the first of the others
+	 * at odds that the scenario wrote (a default has no line: its
+	 * position is the file name alone). */
+	where[0] = '\0';
+	if (!strncmp(why, "segment", 7))
+		param_where(src, prefix, K("segment"), where, sizeof(where));
+	else if (!strncmp(why, "min", 3))
+		param_where(src, prefix, K("min"), where, sizeof(where));
+	else if (!strncmp(why, "buffer", 6))
+		param_where(src, prefix, "pool.buffer", where, sizeof(where));
+	if (!strchr(where, ':'))
+		param_where(src, prefix, K("max"), where, sizeof(where));
 	if (!strchr(where, ':'))
 		param_where(src, prefix, K("min"), where, sizeof(where));
-	if (!strchr(where, ':'))
-		param_where(src, prefix, "pool.buffer", where, sizeof(where));
 	if (!strchr(where, ':'))
 		param_where(src, prefix, K("segment"), where, sizeof(where));
 #undef K
