@@ -117,6 +117,8 @@ static int expect_add(struct expect *x, const struct scn_node *nd, char *err,
 	if (rc == -ENOMEM)
 		goto out_nomem;
 	x->n++; /* owned now, freed by expect_destroy */
+	if (!rc)
+		rc = expr_check_condition(it->e, &col, msg, sizeof(msg));
 	if (rc)
 		return expect_fail(x, it, col, err, errlen, "%s", msg);
 	return 0;

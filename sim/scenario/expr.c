@@ -916,3 +916,43 @@ size_t expr_names(const struct expr *e, const char *const **names)
 		*names = (const char *const *)e->names;
 	return e->nnames;
 }
+
+/* The first part of n that is not a condition (a comparison, not of
+ * anything, and/or of conditions), or NULL. */
+static const struct expr_node *expr_not_condition(const struct expr_node *n)
+{
+	switch (n->op) {
+	case EX_LT:
+	case EX_LE:
+	case EX_GT:
+	case EX_GE:
+	case EX_EQ:
+	case EX_NE:
+		return NULL;
+	case EX_NOT: /* "not apps.a.dropped": none dropped */
+		return NULL;
+	case EX_AND:
+	case EX_OR: {
+		const struct expr_node *bad = expr_not_condition(n->l);
+
+		return bad ? bad : expr_not_condition(n->r);
+	}
+	default:
+		return n;
+	}
+}
+
+int expr_check_condition(const struct expr *e, size_t *errcol, char *err,
+			 size_t errlen)
+{
+	const struct expr_node *bad = expr_not_condition(e->root);
+
+	if (!bad)
+		return 0;
+	if (errcol)
+		*errcol = bad->pos;
+	errmsg(err, errlen,
+	       "expected a condition: a comparison such as a < 10us, or "
+	       "and, or, not of comparisons");
+	return -EINVAL;
+}

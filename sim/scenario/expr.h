@@ -63,6 +63,12 @@ int expr_bind(struct expr *e, expr_resolve_fn fn, void *ctx, size_t *errcol,
  * C. */
 int expr_eval(const struct expr *e, expr_resolve_fn fn, void *ctx,
 	      struct expr_value *out);
+/* 0 if e is a condition (a comparison, not of anything, and/or of
+ * conditions), as
+ * where: and expect: want; else -EINVAL with the column of the first part
+ * that is not one in *errcol and a message in err. */
+int expr_check_condition(const struct expr *e, size_t *errcol, char *err,
+			 size_t errlen);
 /* True if the value is a non-zero number or a non-empty string. */
 int expr_truthy(const struct expr_value *v);
 

@@ -888,6 +888,8 @@ static int sweep_add_where(struct sweep_ld *ld, const struct scn_node *nd)
 	if (rc)
 		return sweep_fail_in(ld, nd, col, "where: %s", msg);
 	wn[ld->nwhere++] = nd;
+	if (expr_check_condition(w[ld->nwhere - 1], &col, msg, sizeof(msg)))
+		return sweep_fail_in(ld, nd, col, "where: %s", msg);
 	return 0;
 }
 
