@@ -201,11 +201,6 @@ static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
 		rc = run_engine(s, &engine, &automatic, err, errlen);
 	if (rc)
 		return rc;
-	if (automatic && !run_told_engine) {
-		fprintf(stderr, "%s: network.kind %s runs on the ns3 engine\n",
-			scn_path(s), scn_str(s, "network.kind"));
-		run_told_engine = true;
-	}
 	err[0] = '\0';
 	r->sim = sim_create(engine);
 	r->stats = r->sim ? stats_create(r->sim, 0, 0) : NULL;
@@ -218,6 +213,13 @@ static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
 			"the ns-3 engine is in use by another run in this process");
 	} else if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory setting up the run");
+	/* said once the scenario is known to be good: an error stays the
+	 * one line on stderr */
+	if (!rc && automatic && !run_told_engine) {
+		fprintf(stderr, "%s: network.kind %s runs on the ns3 engine\n",
+			scn_path(s), scn_str(s, "network.kind"));
+		run_told_engine = true;
+	}
 	return rc;
 }
 
