@@ -220,6 +220,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		{ NULL, 0, NULL, 0 },
 	};
 	const int sweep = cmd_usage == usage_sweep;
+	unsigned seen = 0; /* options given, by their letter's bit */
 	char opt[8];
 	int c, li;
 
@@ -233,6 +234,20 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 			return usage_error(cmd_usage,
 					   "--%s is an option of usnsim sweep",
 					   longopts[li].name);
+		/* a second value would silently replace the first */
+		if (c && strchr("dsejK", c)) {
+			static const char *const name[] = { "--db", "--seed",
+							    "--engine",
+							    "--jobs",
+							    "--shard" };
+			long k = strchr("dsejK", c) - "dsejK";
+
+			if (seen & (1u << k))
+				return usage_error(cmd_usage,
+						   "%s is given twice",
+						   name[k]);
+			seen |= 1u << k;
+		}
 		switch (c) {
 		case ':':
 			return usage_error(cmd_usage,
