@@ -20,6 +20,7 @@
 
 #include "errmsg.h"
 #include "param.h"
+#include "strbuf.h"
 #include "units.h"
 
 /* Longest piece of user text quoted in a message. */
@@ -504,21 +505,6 @@ int param_parse(const struct param_def *def, const char *text,
 	}
 }
 
-/* Appends to buf like snprintf at offset off; returns the new offset
- * (which may pass n: the length the whole text would have). */
-static size_t param_append(char *buf, size_t n, size_t off, const char *fmt,
-			   ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(off < n ? buf + off : NULL, off < n ? n - off : 0, fmt,
-			ap);
-	va_end(ap);
-	return off + (len > 0 ? (size_t)len : 0);
-}
-
 static int param_format_table(const struct param_table *t, char *buf, size_t n)
 {
 	size_t off = 0;
@@ -526,14 +512,14 @@ static int param_format_table(const struct param_table *t, char *buf, size_t n)
 
 	if (n)
 		buf[0] = '\0';
-	off = param_append(buf, n, off, "[");
+	off = strbuf_at(buf, n, off, "[");
 	for (size_t i = 0; t && i < t->n; i++) {
 		units_fmt_size(sz, sizeof(sz), (uint64_t)t->value[i]);
 		param_fmt_double(w, sizeof(w), t->weight[i]);
-		off = param_append(buf, n, off, "%s[%s, %s]", i ? ", " : "", sz,
-				   w);
+		off = strbuf_at(buf, n, off, "%s[%s, %s]", i ? ", " : "", sz,
+				w);
 	}
-	off = param_append(buf, n, off, "]");
+	off = strbuf_at(buf, n, off, "]");
 	return (int)off;
 }
 

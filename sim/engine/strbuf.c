@@ -1,6 +1,7 @@
 /*
  * strbuf.c - a growable text buffer (see strbuf.h).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,4 +39,32 @@ void strbuf_add(struct strbuf *b, const char *fmt, ...)
 		b->p = p;
 		b->cap = cap;
 	}
+}
+
+size_t strbuf_at(char *buf, size_t n, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(off < n ? buf + off : NULL, off < n ? n - off : 0, fmt,
+			ap);
+	va_end(ap);
+	return off + (len > 0 ? (size_t)len : 0);
+}
+
+int strbuf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz)
+{
+	void **arr = arrp, *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	p = realloc(*arr, ncap * sz);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
 }

@@ -1,7 +1,8 @@
 /*
- * strbuf.h - a growable text buffer for building output (figure data,
- * exports) with printf-style appends. An allocation failure is sticky:
- * later appends do nothing and `oom` tells the caller once at the end.
+ * strbuf.h - growable buffers: a text buffer for building output (figure
+ * data, exports) with printf-style appends, where an allocation failure is
+ * sticky (later appends do nothing and `oom` tells the caller once at the
+ * end); appends into a fixed buffer at an offset; and arrays that double.
  */
 #ifndef USNSIM_STRBUF_H
 #define USNSIM_STRBUF_H
@@ -17,5 +18,15 @@ struct strbuf {
 
 __attribute__((format(printf, 2, 3))) void strbuf_add(struct strbuf *b,
 						      const char *fmt, ...);
+
+/* Appends to buf (n bytes) like snprintf at offset off; returns the new
+ * offset, which may pass n: the length the whole text would have. */
+__attribute__((format(printf, 4, 5))) size_t
+strbuf_at(char *buf, size_t n, size_t off, const char *fmt, ...);
+
+/* Makes room for element n of the array *arrp (elements of sz bytes, *cap
+ * of them allocated), doubling it (from 8) when full. Returns 0, or
+ * -ENOMEM with the array as it was. */
+int strbuf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz);
 
 #endif

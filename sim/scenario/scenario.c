@@ -41,6 +41,7 @@
 #include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
+#include "strbuf.h"
 
 #define SCN_DEPTH_MAX 64
 /* Longest instance name (apps.NAME, hosts.NAME): the paths of its
@@ -122,23 +123,6 @@ struct scn_ld {
 	struct scn *s;
 	size_t capp;
 };
-
-/* Grows an array of elements of size sz to hold one more. */
-static int scn_grow(void *arrp, size_t *cap, size_t n, size_t sz)
-{
-	void **arr = arrp, *p;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	p = realloc(*arr, ncap * sz);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
 
 static char *scn_strndup(const char *s, size_t n)
 {
@@ -276,8 +260,8 @@ static void scn_node_free(struct scn_node *nd)
 
 static int scn_add_root(struct scn_ld *ld, struct scn_node *root)
 {
-	if (scn_grow(&ld->roots, &ld->caproots, ld->nroots,
-		     sizeof(*ld->roots))) {
+	if (strbuf_grow_array(&ld->roots, &ld->caproots, ld->nroots,
+			      sizeof(*ld->roots))) {
 		scn_node_free(root);
 		return scn_nomem(ld);
 	}
@@ -437,8 +421,8 @@ static int scn_build_node(struct scn_build *b, const yaml_event_t *ev)
 		b->root = nd;
 	} else {
 		parent = b->stack[b->depth - 1];
-		if (scn_grow(&parent->kid, &parent->cap, parent->n,
-			     sizeof(*parent->kid))) {
+		if (strbuf_grow_array(&parent->kid, &parent->cap, parent->n,
+				      sizeof(*parent->kid))) {
 			scn_node_free(nd);
 			return scn_nomem(b->ld);
 		}
@@ -649,7 +633,7 @@ static const char *scn_article(const char *word)
 static int scn_add_src(struct scn_ld *ld, char *path,
 		       const struct param_def *def, const struct scn_node *node)
 {
-	if (scn_grow(&ld->v, &ld->capv, ld->nv, sizeof(*ld->v))) {
+	if (strbuf_grow_array(&ld->v, &ld->capv, ld->nv, sizeof(*ld->v))) {
 		free(path);
 		return scn_nomem(ld);
 	}
@@ -795,7 +779,8 @@ static int scn_add_inst(struct scn_ld *ld, const char *group, const char *name,
 {
 	struct scn_inst *in;
 
-	if (scn_grow(&ld->inst, &ld->capinst, ld->ninst, sizeof(*ld->inst)))
+	if (strbuf_grow_array(&ld->inst, &ld->capinst, ld->ninst,
+			      sizeof(*ld->inst)))
 		return scn_nomem(ld);
 	in = &ld->inst[ld->ninst];
 	memset(in, 0, sizeof(*in));
@@ -1315,7 +1300,7 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 		free(path);
 		return rc;
 	}
-	if (scn_grow(&s->p, &ld->capp, s->np, sizeof(*s->p))) {
+	if (strbuf_grow_array(&s->p, &ld->capp, s->np, sizeof(*s->p))) {
 		free(path);
 		return scn_nomem(ld);
 	}
@@ -1383,7 +1368,8 @@ static int scn_groups(struct scn_ld *ld)
 			if (!strcmp(s->g[k].group, in->group))
 				g = &s->g[k];
 		if (!g) {
-			if (scn_grow(&s->g, &cap, s->ng, sizeof(*s->g)))
+			if (strbuf_grow_array(&s->g, &cap, s->ng,
+					      sizeof(*s->g)))
 				return scn_nomem(ld);
 			g = &s->g[s->ng++];
 			memset(g, 0, sizeof(*g));

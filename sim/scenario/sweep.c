@@ -44,6 +44,7 @@
 #include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
+#include "strbuf.h"
 #include "sweep.h"
 #include "units.h"
 
@@ -99,22 +100,6 @@ struct sweep_ld {
 	char hint[512];
 };
 
-static int sweep_grow(void *arrp, size_t *cap, size_t n, size_t sz)
-{
-	void **arr = arrp, *p;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	p = realloc(*arr, ncap * sz);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* Formats "FILE:LINE:COL: message" on one line. Returns -EINVAL. */
 static int sweep_vfail(struct sweep_ld *ld, int line, int col, const char *fmt,
 		       va_list ap)
@@ -167,21 +152,6 @@ static int sweep_nomem(struct sweep_ld *ld)
 		snprintf(ld->err, ld->errlen, "%s: out of memory",
 			 scn_path(ld->s));
 	return -ENOMEM;
-}
-
-/* Appends like snprintf at off; returns the new offset (which may pass
- * n: the length the whole text would have). */
-static size_t sweep_append(char *buf, size_t n, size_t off, const char *fmt,
-			   ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(off < n ? buf + off : NULL, off < n ? n - off : 0, fmt,
-			ap);
-	va_end(ap);
-	return off + (len > 0 ? (size_t)len : 0);
 }
 
 /*
@@ -300,7 +270,7 @@ static int sweep_add_path(struct sweep_ld *ld, const struct scn_node *key,
 				ld, key,
 				"sweep: %s is swept twice (first at line %d)",
 				key->text, sw->p[i].key->line);
-	if (sweep_grow(&sw->p, &sw->capp, sw->np, sizeof(*sw->p)))
+	if (strbuf_grow_array(&sw->p, &sw->capp, sw->np, sizeof(*sw->p)))
 		return sweep_nomem(ld);
 	p = &sw->p[sw->np];
 	memset(p, 0, sizeof(*p));
@@ -342,7 +312,7 @@ static int sweep_add_val(struct sweep_ld *ld, struct sweep_path *p,
 		free(set);
 		return 0;
 	}
-	if (sweep_grow(&p->v, &p->cap, p->n, sizeof(*p->v))) {
+	if (strbuf_grow_array(&p->v, &p->cap, p->n, sizeof(*p->v))) {
 		free(set);
 		return sweep_nomem(ld);
 	}
@@ -764,7 +734,7 @@ static int sweep_new_dim(struct sweep_ld *ld, size_t *dim)
 {
 	struct sweep *sw = ld->sw;
 
-	if (sweep_grow(&sw->d, &sw->capd, sw->nd, sizeof(*sw->d)))
+	if (strbuf_grow_array(&sw->d, &sw->capd, sw->nd, sizeof(*sw->d)))
 		return sweep_nomem(ld);
 	sw->d[sw->nd] = (struct sweep_dim){ sw->np, 0, 0 };
 	*dim = sw->nd++;
@@ -958,27 +928,27 @@ static int sweep_walk(struct sweep_ld *ld, const struct scn_node *m)
 static size_t sweep_json(const struct sweep *sw, const size_t *idx, char *buf,
 			 size_t n)
 {
-	size_t off = sweep_append(buf, n, 0, "{");
+	size_t off = strbuf_at(buf, n, 0, "{");
 
 	for (size_t k = 0; k < sw->np; k++) {
 		const struct sweep_path *p = &sw->p[sw->sorted[k]];
 		const char *t = p->v[idx[p->dim]].text;
 
-		off = sweep_append(buf, n, off, "%s\"%s\":\"", k ? "," : "",
-				   p->path);
+		off = strbuf_at(buf, n, off, "%s\"%s\":\"", k ? "," : "",
+				p->path);
 		for (; *t; t++) {
 			unsigned char c = (unsigned char)*t;
 
 			if (c == '"' || c == '\\')
-				off = sweep_append(buf, n, off, "\\%c", c);
+				off = strbuf_at(buf, n, off, "\\%c", c);
 			else if (c < 0x20)
-				off = sweep_append(buf, n, off, "\\u%04x", c);
+				off = strbuf_at(buf, n, off, "\\u%04x", c);
 			else
-				off = sweep_append(buf, n, off, "%c", c);
+				off = strbuf_at(buf, n, off, "%c", c);
 		}
-		off = sweep_append(buf, n, off, "\"");
+		off = strbuf_at(buf, n, off, "\"");
 	}
-	return sweep_append(buf, n, off, "}");
+	return strbuf_at(buf, n, off, "}");
 }
 
 static int sweep_value_of(const struct param_val *pv, struct expr_value *out,
