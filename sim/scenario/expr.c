@@ -788,6 +788,13 @@ static int expr_compare(struct expr_run *r, const struct expr_node *n,
 	if (!expr_same_kind(a, b))
 		return expr_bad(r, n->pos, "cannot compare %s with %s",
 				expr_kind_name(a), expr_kind_name(b));
+	/* A count (a name without a unit) against a quantity with one, as
+	 * "apps.a.sent < 10us", is a slip; a bare number (0, 2 * x) may
+	 * stand for any unit. */
+	if ((a->kind == UNIT_NONE) != (b->kind == UNIT_NONE) &&
+	    (a->kind == UNIT_NONE ? n->l : n->r)->op == EX_NAME)
+		return expr_bad(r, n->pos, "cannot compare %s with %s",
+				expr_kind_name(a), expr_kind_name(b));
 	switch (n->op) {
 	case EX_LT:
 		*res = a->num < b->num;
