@@ -202,6 +202,12 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	cfg->count_pkts = (uint64_t)param_int(src, prefix, "count");
 	app_load_reactions(cfg, src, prefix);
 	app_load_place(cfg, src, prefix);
+	/* an off period with no on period would be ignored */
+	if (cfg->off_ps && !cfg->on_ps)
+		return app_bad(src, prefix, "off_time",
+			       "has no effect without on_time (an on/off "
+			       "source needs both)",
+			       err, errlen);
 	rc = app_check_hosts(cfg, src, prefix, err, errlen);
 	if (!rc)
 		rc = app_check_stack(cfg, src, prefix, err, errlen);

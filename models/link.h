@@ -25,8 +25,9 @@ struct link_cfg {
 
 struct link;
 
-/* Fills cfg from the parameters under prefix ("network"). Returns 0 (a
- * link's parameters have no combination to refuse). */
+/* Fills cfg from the parameters under prefix ("network"). Returns 0, or
+ * -EINVAL with "file:line:col: ..." in err for rate_step_at without
+ * rate_step. */
 int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
 		  const char *prefix, char *err, size_t errlen);
 

@@ -7,14 +7,15 @@
  * overhead for their wired devices; network.wifi.* are theirs alone
  * (ns3net_params.c). link_cfg_load() is the one place the link reads them.
  */
+#include <errno.h>
+
+#include "errmsg.h"
 #include "link.h"
 #include "models.h"
 
 int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
 		  const char *prefix, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	cfg->rate_bps = param_double(src, prefix, "rate");
 	cfg->delay_ps = param_time(src, prefix, "delay");
 	cfg->limit_pkts = (uint64_t)param_int(src, prefix, "queue_packets");
@@ -22,6 +23,16 @@ int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
 	cfg->overhead_bytes = param_size(src, prefix, "overhead");
 	cfg->step_bps = param_double(src, prefix, "rate_step");
 	cfg->step_at_ps = param_time(src, prefix, "rate_step_at");
+	/* a time for a change that does not come would be ignored */
+	if (cfg->step_at_ps && !cfg->step_bps) {
+		char where[256];
+
+		param_where(src, prefix, "rate_step_at", where, sizeof(where));
+		errmsg(err, errlen,
+		       "%s: rate_step_at: has no effect without rate_step (the rate from then on)",
+		       where);
+		return -EINVAL;
+	}
 	return 0;
 }
 
