@@ -126,16 +126,7 @@ int analysis_not_a_file(const char *path, char *err, size_t errlen)
 
 int analysis_db_open(const char *path, sqlite3 **out)
 {
-	struct stat sb;
-	int rc;
-
-	/* SQLite would wait forever on a FIFO */
-	if (!stat(path, &sb) && !S_ISREG(sb.st_mode)) {
-		*out = NULL;
-		sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READONLY, NULL);
-		return SQLITE_CANTOPEN;
-	}
-	rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE, NULL);
+	int rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE, NULL);
 
 	if (rc == SQLITE_OK)
 		return rc;

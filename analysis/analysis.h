@@ -31,8 +31,10 @@ struct sqlite3;
 /* Opens a results database to read it (never to write: nothing is
  * created, and no statement of these commands writes). Read-write when the
  * file allows it, so that closing it removes the -wal and -shm files a
- * reader of a WAL database makes; read-only otherwise. Returns an SQLite
- * result code; *out is set either way (sqlite3_close() it). */
+ * reader of a WAL database makes; read-only otherwise. Callers first
+ * refuse what is not a regular file (analysis_not_a_file(): SQLite would
+ * wait forever on a FIFO). Returns an SQLite result code; *out is set
+ * either way (sqlite3_close() it). */
 int analysis_db_open(const char *path, struct sqlite3 **out);
 /* -EINVAL with "PATH: is a FIFO, not a database file" (or a directory, a
  * device) in err if path exists and is not a regular file; else 0. */
