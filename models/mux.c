@@ -12,19 +12,31 @@
  * into at enqueue even if mux_set_app() changes its app afterwards.
  * Arrays are sized at creation; nothing is allocated per packet.
  *
- * The link server holds one packet at a time for its serialization time,
- * units_tx_time(max(len, min_frame) + framing, rate_bps), and hands it to
- * the driver at the end (one event per packet); at that moment it first
- * starts the next packet, then hands the finished one on. The waiting time
- * (dequeue - enq_ps) is added to pkt->queued_ps; C.delay is the handoff
- * time - enq_ps (waiting plus serialization). C.enqueued counts packets
- * accepted into a queue (an arrival is counted either there or in
- * C.drops.limit). mux_backlog() and the in_flight scalar count the packets
- * the multiplexer holds: waiting, plus the one in service; the drop limit
- * counts waiting packets only.
+ * The server does not serialize: the device does (the NIC, or the ns-3
+ * device behind it), once per frame. The multiplexer hands the driver
+ * packets while the bytes it has handed and the device has not completed
+ * are at most the device's queue limit (dql.h: Linux's dynamic queue
+ * limits), so packets wait here, under the discipline, and the device
+ * holds only what keeps it busy. A handed packet carries its frame bytes
+ * (max(len, min_frame) + framing) in pkt->dq_bytes until the topology
+ * reports its completion (mux_completed(): the NIC's TX completion on the
+ * native network; an ns-3 device's end of transmission, or for Wi-Fi the
+ * start of the transmission that took it; or a drop on the way). The
+ * completions of one instant are judged together, in one event, as a
+ * driver's TX completion handler takes a batch, and then packets are
+ * released. The waiting time (release - enq_ps) is added to
+ * pkt->queued_ps and is C.delay. C.enqueued counts packets accepted into
+ * a queue (an arrival is counted either there or in C.drops.limit);
+ * C.sent counts packets handed on. mux_backlog() and the in_flight scalar
+ * count the packets waiting here (not those in the device).
+ *
+ * The capacity the device shows is measured from its completions: bytes
+ * completed over the time between completions when packets were held
+ * back by the device's limit, over capacity_window of such time (the
+ * NIC's line rate until then).
  *
  * reserved_share: a token bucket of depth ll_burst bytes refilled at
- * share x rate_bps (rounded to a whole bit/s). Tokens are kept exactly in
+ * share x the measured capacity (rounded to a whole bit/s). Tokens are kept exactly in
  * integers, in units of 1e-12 bit, so that a rate in bit/s adds exactly
  * `rate` units per ps; they are brought up to date lazily from the
  * elapsed time. The bucket starts full. A packet costs its frame bytes
@@ -86,6 +98,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dql.h"
 #include "errmsg.h"
 #include "mux.h"
 #include "stats.h"
@@ -153,9 +166,18 @@ struct mux {
 	unsigned ncls;
 	struct mux_flow *flows;
 	uint32_t waiting, maxpacket;
-	struct sim_pkt *serving;
-	struct mux_cls *serving_cls;
-	uint64_t *drops_expired;
+	bool kicking; /* in mux_kick(): a completion only counts */
+	/* the device's queue: its byte limit, and the capacity it shows */
+	struct dql dq;
+	double capacity_bps;
+	uint64_t busy_bytes;
+	sim_time busy_ps, last_done_ps;
+	bool dev_held; /* packets wait for the device's limit (not tokens) */
+	bool was_held; /* ... at the last completion */
+	uint64_t batch_bytes; /* completed at this instant, not yet counted */
+	bool batch_ev;	      /* their processing is scheduled */
+	uint64_t *drops_expired, *completions;
+	struct stat_gauge *limit_gauge, *capacity_gauge;
 	void (*hook)(void *arg, struct sim_pkt *p, int origin);
 	void *hook_arg;
 	struct sim_port out, drop;
@@ -453,9 +475,8 @@ static struct sim_pkt *fq_pick(struct mux *m, struct mux_cls **cls)
 	return NULL;
 }
 
-/* ---- the link server ---- */
+/* ---- the server: releases driven by the device ---- */
 
-static void mux_done(struct sim *sim, void *a, void *b);
 static void mux_wake(struct sim *sim, void *a, void *b);
 
 /* Keeps one wake-up at time at (0: none), replacing another. */
@@ -471,28 +492,45 @@ static void mux_set_wake(struct mux *m, sim_time at)
 		m->wake_ev = sim_schedule_at(m->sim, at, mux_wake, m, NULL);
 }
 
-/* Starts the next packet if the server is idle and one may go. */
+/* Hands p to the driver, counted in the device's queue until the device
+ * completes it (mux_completed()). */
+static void mux_release(struct mux *m, struct mux_cls *c, struct sim_pkt *p)
+{
+	uint32_t frame = mux_frame(m, p);
+
+	(*c->sent)++;
+	stats_hist_record(c->delay, sim_now(m->sim) - p->enq_ps);
+	sim_trace(m->sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	dql_queued(&m->dq, frame);
+	p->dq_bytes = frame;
+	sim_port_send(&m->out, p);
+}
+
+/* Releases packets while the device's queue is below its limit and the
+ * discipline has one that may go. A completion during a release (a drop
+ * on the way) only counts: this loop goes on. */
 static void mux_kick(struct mux *m)
 {
-	struct mux_cls *c = NULL;
-	struct sim_pkt *p;
-	sim_time wake = 0;
+	if (m->kicking)
+		return;
+	m->kicking = true;
+	m->dev_held = false;
+	while (!(m->dev_held = !dql_open(&m->dq))) {
+		struct mux_cls *c = NULL;
+		struct sim_pkt *p;
+		sim_time wake = 0;
 
-	if (m->serving)
-		return;
-	if (m->cfg.disc == MUX_RESERVED_SHARE)
-		p = rs_pick(m, &c, &wake);
-	else
-		p = fq_pick(m, &c);
-	mux_set_wake(m, wake);
-	if (!p)
-		return;
-	m->serving = p;
-	m->serving_cls = c;
-	sim_trace(m->sim, m->trace_id, SIM_TR_START, p->len_bytes);
-	sim_schedule(m->sim,
-		     units_tx_time(mux_frame(m, p), m->cfg.line.rate_bps),
-		     mux_done, m, NULL);
+		if (m->cfg.disc == MUX_RESERVED_SHARE)
+			p = rs_pick(m, &c, &wake);
+		else
+			p = fq_pick(m, &c);
+		mux_set_wake(m, wake);
+		if (!p)
+			break;
+		mux_release(m, c, p);
+	}
+	m->dev_held = m->dev_held && m->waiting > 0;
+	m->kicking = false;
 }
 
 static void mux_wake(struct sim *sim, void *a, void *b)
@@ -506,22 +544,69 @@ static void mux_wake(struct sim *sim, void *a, void *b)
 	mux_kick(m);
 }
 
-/* The packet in service has been serialized: start the next one, then
- * hand this one to the driver. */
-static void mux_done(struct sim *sim, void *a, void *b)
+/* The low-latency lane's rate: share x the capacity the device shows. */
+static void mux_set_ll_rate(struct mux *m)
+{
+	double r = m->cfg.share * m->capacity_bps;
+
+	if (m->cfg.disc != MUX_RESERVED_SHARE)
+		return;
+	tok_refill(m); /* tokens up to now at the old rate */
+	m->ll_rate = r < 1 ? 1 : (r > 1e15 ? (int64_t)1e15 : llround(r));
+}
+
+/* The capacity the device shows: bytes it completed over the time between
+ * completions when packets were held back here by the device's limit
+ * (so the device, not the offered load or the tokens, set the pace),
+ * measured over capacity_window of such time. */
+static void mux_measure(struct mux *m, uint64_t bytes, sim_time now)
+{
+	if (m->was_held && now > m->last_done_ps) {
+		m->busy_bytes += bytes;
+		m->busy_ps += now - m->last_done_ps;
+	}
+	m->last_done_ps = now;
+	if (m->busy_ps < m->cfg.capacity_window_ps || !m->busy_ps)
+		return;
+	m->capacity_bps =
+		(double)m->busy_bytes * 8 * SIM_S / (double)m->busy_ps;
+	stats_gauge_set(m->capacity_gauge, m->capacity_bps);
+	m->busy_bytes = 0;
+	m->busy_ps = 0;
+	mux_set_ll_rate(m);
+}
+
+/* The completions of one instant, together (as a driver's TX completion
+ * handler takes every frame the device reports done, then wakes the
+ * queue): the limit judges the batch, then packets are released. */
+static void mux_batch(struct sim *sim, void *a, void *b)
 {
 	struct mux *m = a;
-	struct sim_pkt *p = m->serving;
-	struct mux_cls *c = m->serving_cls;
+	uint64_t bytes = m->batch_bytes;
+	sim_time now = sim_now(sim);
 
 	(void)b;
-	m->serving = NULL;
-	m->serving_cls = NULL;
-	(*c->sent)++;
-	stats_hist_record(c->delay, sim_now(sim) - p->enq_ps);
-	sim_trace(sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	m->batch_ev = false;
+	m->batch_bytes = 0;
+	mux_measure(m, bytes, now);
+	dql_completed(&m->dq, bytes, now);
+	stats_gauge_set(m->limit_gauge, (double)m->dq.limit);
 	mux_kick(m);
-	sim_port_send(&m->out, p);
+	m->was_held = m->dev_held;
+}
+
+void mux_completed(struct mux *m, struct sim_pkt *p)
+{
+	if (!p->dq_bytes)
+		return;
+	m->batch_bytes += p->dq_bytes;
+	p->dq_bytes = 0;
+	(*m->completions)++;
+	if (m->batch_ev)
+		return;
+	m->batch_ev = true;
+	if (!sim_schedule(m->sim, 0, mux_batch, m, NULL))
+		m->batch_ev = false; /* no memory: counted at the next one */
 }
 
 static struct mux_flow *mux_classify(struct mux *m, const struct sim_pkt *p)
@@ -618,16 +703,25 @@ static int mux_setup(struct mux *m)
 {
 	const struct mux_cfg *c = &m->cfg;
 
-	if (c->disc == MUX_RESERVED_SHARE && c->line.rate_bps < 1e18)
-		m->ll_rate = llround(c->share * c->line.rate_bps);
 	m->tok_cap = (int64_t)c->ll_burst_bytes * MUX_TOK_PER_BYTE;
 	m->tokens = m->tok_cap;
+	m->capacity_bps = c->line.rate_bps;
+	mux_set_ll_rate(m);
+	dql_init(&m->dq, c->limit_min_bytes, c->limit_max_bytes, c->hold_ps);
 	m->drops_expired =
 		stats_counter(m->st, m->name, "drops.expired", "packets");
 	if (!m->drops_expired)
 		return -ENOMEM;
 	if (c->disc == MUX_NONE)
 		return 0;
+	m->completions =
+		stats_counter(m->st, m->name, "completions", "packets");
+	m->limit_gauge = stats_gauge(m->st, m->name, "device_limit", "bytes");
+	m->capacity_gauge = stats_gauge(m->st, m->name, "capacity", "bit/s");
+	if (!m->completions || !m->limit_gauge || !m->capacity_gauge)
+		return -ENOMEM;
+	stats_gauge_set(m->limit_gauge, (double)m->dq.limit);
+	stats_gauge_set(m->capacity_gauge, m->capacity_bps);
 	return mux_queues(m);
 }
 
@@ -729,12 +823,17 @@ void mux_on_expired(struct mux *m,
 
 uint32_t mux_backlog(const struct mux *m)
 {
-	return m->waiting + (m->serving != NULL);
+	return m->waiting;
+}
+
+uint64_t mux_device_bytes(const struct mux *m)
+{
+	return dql_inflight(&m->dq);
 }
 
 uint64_t mux_held_by(const struct mux *m, uint32_t src)
 {
-	uint64_t n = m->serving && m->serving->src == src;
+	uint64_t n = 0;
 
 	for (unsigned i = 0; i < m->ncls; i++) {
 		const struct mux_cls *c = &m->cls[i];
@@ -749,6 +848,12 @@ void mux_finish(struct mux *m)
 {
 	stats_scalar(m->st, m->name, "in_flight", "packets",
 		     (double)mux_backlog(m));
+	if (m->cfg.disc == MUX_NONE)
+		return;
+	stats_scalar(m->st, m->name, "device_limit_grows", "",
+		     (double)m->dq.grows);
+	stats_scalar(m->st, m->name, "device_limit_shrinks", "",
+		     (double)m->dq.shrinks);
 }
 
 static void mux_ops_destroy(void *m)

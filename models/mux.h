@@ -4,8 +4,8 @@
  *
  *   none            packets go straight on to the driver (no queue here).
  *   reserved_share  two lanes. The low-latency lane is guaranteed `share`
- *                   of the line rate by a token bucket (rate share x line
- *                   rate, depth ll_burst bytes) and is served ahead of
+ *                   of the device's capacity by a token bucket (rate share
+ *                   x measured capacity, depth ll_burst bytes) and is served ahead of
  *                   best effort while it has tokens; with `borrow` it may
  *                   also use capacity best effort leaves idle. Its packets
  *                   skip general processing (classification, filters, the
@@ -19,11 +19,14 @@
  *                   queue, and a drop limit over all queues; every packet
  *                   costs general_cost.
  *
- * The multiplexer owns the link: it hands the driver one packet at a time
- * at the line rate (a packet's frame, padded to the minimum and with its
- * framing, takes its serialization time), so packets wait here, under the
- * discipline, rather than in the driver's or the NIC's queues. One engine
- * event per packet sent. The per-packet processing cost is CPU time of
+ * The device sets the pace: the multiplexer hands the driver packets
+ * while the bytes the device has not completed are within its queue's
+ * dynamic limit (dql.h, as Linux's byte queue limits), so packets wait
+ * here, under the discipline, and the device (NIC or ns-3 device, which
+ * serializes each frame once) holds what keeps it busy. The topology
+ * reports each frame's completion (mux_completed()). The low-latency
+ * lane's share is of the capacity the device shows (its completions while
+ * it was the bottleneck), not of a configured rate. The per-packet processing cost is CPU time of
  * whoever hands the packet in (the flow switch's TX, in the syncing
  * thread): mux_cost() says how much.
  *
@@ -95,6 +98,10 @@ struct mux_cfg {
 	sim_time target_ps, interval_ps;      /* CoDel */
 	uint32_t limit_pkts;	/* waiting per lane, or over all queues */
 	uint64_t quantum_bytes; /* fq_codel: DRR quantum of class be */
+	/* the device's queue: the dynamic byte limit's bounds and hold
+	 * time, and the window of busy time the capacity is measured over */
+	uint64_t limit_min_bytes, limit_max_bytes;
+	sim_time hold_ps, capacity_window_ps;
 	struct mux_line line;
 };
 
@@ -130,7 +137,8 @@ bool mux_is_low_latency(const struct mux *m, uint32_t src);
 /* Processing time of one packet of app src (ll_cost or general_cost; 0
  * for none). */
 sim_time mux_cost(const struct mux *m, uint32_t src);
-/* The low-latency lane's guaranteed rate (bit/s): share x line rate; 0
+/* The low-latency lane's guaranteed rate (bit/s) now: share x the capacity
+ * the device shows (the NIC's line rate until measured); 0
  * unless reserved_share. */
 double mux_ll_rate(const struct mux *m);
 /* The expiry hook: fn(arg, p, PKT_ORIG_MUX) for a packet found past its
@@ -138,8 +146,16 @@ double mux_ll_rate(const struct mux *m);
 void mux_on_expired(struct mux *m,
 		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
 		    void *arg);
+/* The device took p back from the host: it has left the device (or was
+ * dropped on the way). Counts its bytes out of the device's queue (if it
+ * held any: pkt->dq_bytes), adjusts the limit and releases what may go.
+ * The topology calls it from the device's completion and from the drop
+ * port. */
+void mux_completed(struct mux *m, struct sim_pkt *p);
 /* Packets waiting (all lanes or classes), and those of app src. */
 uint32_t mux_backlog(const struct mux *m);
+/* Bytes handed to the device and not yet completed. */
+uint64_t mux_device_bytes(const struct mux *m);
 uint64_t mux_held_by(const struct mux *m, uint32_t src);
 /* Records the end-of-run scalars. */
 void mux_finish(struct mux *m);

@@ -74,6 +74,22 @@ static int mux_cfg_check(const struct mux_cfg *c, const struct param_src *src,
 	return 0;
 }
 
+static int mux_cfg_check_limits(const struct mux_cfg *cfg,
+				const struct param_src *src, const char *prefix,
+				char *err, size_t errlen)
+{
+	char msg[160];
+
+	if (cfg->disc == MUX_NONE ||
+	    cfg->limit_min_bytes <= cfg->limit_max_bytes)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "device_limit_min %llu B is above device_limit_max %llu B",
+		 (unsigned long long)cfg->limit_min_bytes,
+		 (unsigned long long)cfg->limit_max_bytes);
+	return mux_bad(src, prefix, "device_limit_min", msg, err, errlen);
+}
+
 int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
@@ -91,11 +107,18 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 	cfg->interval_ps = param_time(src, prefix, "mux.interval");
 	cfg->limit_pkts = (uint32_t)param_int(src, prefix, "mux.limit");
 	cfg->quantum_bytes = param_size(src, prefix, "mux.quantum");
+	cfg->limit_min_bytes = param_size(src, prefix, "mux.device_limit_min");
+	cfg->limit_max_bytes = param_size(src, prefix, "mux.device_limit_max");
+	cfg->hold_ps = param_time(src, prefix, "mux.device_hold");
+	cfg->capacity_window_ps =
+		param_time(src, prefix, "mux.capacity_window");
 	cfg->line.rate_bps = param_double(src, prefix, "nic.rate");
 	cfg->line.min_frame_bytes =
 		(uint32_t)param_size(src, prefix, "nic.min_frame");
 	cfg->line.framing_bytes =
 		(uint32_t)param_size(src, prefix, "nic.framing");
+	if (mux_cfg_check_limits(cfg, src, prefix, err, errlen))
+		return -EINVAL;
 	return mux_cfg_check(cfg, src, prefix, err, errlen);
 }
 
@@ -131,5 +154,17 @@ const struct param_def mux_params[] = {
 	{ "hosts.*.mux.quantum", PT_SIZE, "1514B", NULL, 1, 1e9,
 	  "fq_codel: DRR quantum of class be; vi, rv and av get x2, vo and ctl x0.4, the others x1",
 	  "DRR quantum ~1514 B (Ethernet), video classes x2, voice/control x0.4 (reference/skywalk-facts.md, queueing and low latency)" },
+	{ "hosts.*.mux.device_limit_min", PT_SIZE, "0B", NULL, 0, 1073741824,
+	  "lowest byte limit of the device's queue: the multiplexer hands the driver frames while the bytes handed and not yet completed by the device (the NIC, or the ns-3 device) are at most the limit, which grows when the device runs dry and shrinks by its slack (dynamic queue limits)",
+	  "Linux BQL limit_min default 0 (lib/dynamic_queue_limits.c, dql_init)" },
+	{ "hosts.*.mux.device_limit_max", PT_SIZE, "1GiB", NULL, 0, 1073741824,
+	  "highest byte limit of the device's queue (at least device_limit_min); 0 hands the device one frame at a time, the next when it has finished the last",
+	  "Linux BQL limit_max default DQL_MAX_LIMIT, UINT_MAX / 2 - UINT_MAX / 16 (about 1.9 GB): in effect unbounded; usnsim caps it at 1 GiB" },
+	{ "hosts.*.mux.device_hold", PT_TIME, "1s", NULL, 1, 1e15,
+	  "time over which the smallest slack of the device's queue is watched before the limit shrinks by it",
+	  "Linux BQL hold_time default HZ, 1 s (dql_init(&q->dql, HZ) in net/core/dev.c)" },
+	{ "hosts.*.mux.capacity_window", PT_TIME, "1ms", NULL, 1, 1e15,
+	  "reserved_share: busy time of the device (with packets held back in the multiplexer) over which its capacity is measured; the low-latency lane's rate is share x that capacity (the NIC's line rate until the first measurement)",
+	  "usnsim: ten 100 us scheduling quanta, long enough to average a Wi-Fi TXOP and its block acknowledgement" },
 	{ NULL },
 };

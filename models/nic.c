@@ -148,8 +148,6 @@ struct nic {
 	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
 	struct pool *pool;	 /* the host's device pool, or NULL */
 	uint64_t granule;	 /* IOTLB reach of pool buffers */
-	void (*expired)(void *arg, struct sim_pkt *p, int origin);
-	void *expired_arg;
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
 
@@ -161,12 +159,13 @@ struct nic {
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
+	sim_time wire_busy;	/* serialization of the frames that left */
 
 	struct sim_port wire, host, drop;
 
 	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
 		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
-		*interrupts, *polls, *drops, *no_memory, *drops_expired;
+		*interrupts, *polls, *drops, *no_memory;
 	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
 };
 
@@ -263,29 +262,6 @@ static void nic_drop(struct nic *n, struct sim_pkt *p)
  * TX
  */
 
-/* A packet whose deadline will have passed before the wire is free for it
- * (now, or when the frames already in the ring have left) is reported
- * (once) and, under the drop action, dropped before it takes a ring slot
- * (drops.expired). Returns true if dropped. */
-static bool nic_past_deadline(struct nic *n, struct sim_pkt *p)
-{
-	uint8_t action = p->expiry;
-
-	sim_time wire = max_t(sim_now(n->sim), n->wire_free);
-
-	if (!p->deadline_ps || action == PKT_EXP_NONE || wire <= p->deadline_ps)
-		return false;
-	p->deadline_ps = 0;
-	if (n->expired)
-		n->expired(n->expired_arg, p, PKT_ORIG_HW);
-	if (action != PKT_EXP_DROP)
-		return false;
-	(*n->drops_expired)++;
-	sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
-	sim_port_send(&n->drop, p);
-	return true;
-}
-
 static void nic_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
@@ -296,12 +272,14 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	(*n->tx_frames)++;
+	n->wire_busy +=
+		p->stamp_ps[PKT_ST_WIRE_END] - p->stamp_ps[PKT_ST_WIRE_START];
 	*n->tx_wire_bytes += frame + n->cfg.framing_bytes;
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	pool_release_dev(p, POOL_NONE); /* the frame has left */
-	if (p->want_status && n->sent)
+	if (n->sent)
 		n->sent(n->sent_arg, p);
 	if (n->tx.head != n->tx.tail)
 		sim_schedule_at(sim,
@@ -322,8 +300,6 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 		nic_drop(n, p);
 		return;
 	}
-	if (nic_past_deadline(n, p))
-		return;
 	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	addr = nic_ring_put(&n->tx, p, n->cfg.buffer_bytes);
 	st[PKT_ST_DOORBELL] = now + n->cfg.doorbell_ps;
@@ -503,7 +479,6 @@ static int nic_stats(struct nic *n)
 	n->polls = stats_counter(st, c, "polls", "");
 	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
 	n->no_memory = stats_counter(st, c, "drops.no_memory", "packets");
-	n->drops_expired = stats_counter(st, c, "drops.expired", "packets");
 	n->tx_dma = stats_hist(st, c, "tx_dma", "ps");
 	n->rx_dma = stats_hist(st, c, "rx_dma", "ps");
 	n->irq_gap = stats_hist(st, c, "irq_gap", "ps");
@@ -511,8 +486,8 @@ static int nic_stats(struct nic *n)
 	if (!n->tx_packets || !n->tx_frames || !n->tx_wire_bytes ||
 	    !n->rx_frames || !n->rx_delivered || !n->dma_bytes ||
 	    !n->dma_tlps || !n->hits || !n->misses || !n->interrupts ||
-	    !n->polls || !n->drops || !n->no_memory || !n->drops_expired ||
-	    !n->tx_dma || !n->rx_dma || !n->irq_gap || !n->irq_batch)
+	    !n->polls || !n->drops || !n->no_memory || !n->tx_dma ||
+	    !n->rx_dma || !n->irq_gap || !n->irq_batch)
 		return -ENOMEM;
 	return 0;
 }
@@ -614,14 +589,6 @@ void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 	n->sent_arg = arg;
 }
 
-void nic_on_expired(struct nic *n,
-		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
-		    void *arg)
-{
-	n->expired = fn;
-	n->expired_arg = arg;
-}
-
 void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes)
 {
 	n->pool = pool;
@@ -650,6 +617,7 @@ void nic_finish(struct nic *n)
 	stats_scalar(
 		n->st, n->name, "in_flight", "packets",
 		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
+	stats_scalar(n->st, n->name, "wire_busy", "ps", (double)n->wire_busy);
 	stats_scalar(n->st, n->name, "wire_rate", "pps",
 		     span > 0 ? (double)n->wire_measured * (double)SIM_S /
 					(double)span

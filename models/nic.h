@@ -106,20 +106,14 @@ uint64_t nic_held_by(const struct nic *n, uint32_t src);
  * iommu.reach: segment (one mapping per pool segment). */
 struct pool;
 void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes);
-/* A packet that asked for a transmit status (pkt->want_status) has left:
- * fn(arg, p), just before it goes to the network. */
+/* A frame has left (its TX completion): fn(arg, p), for every frame,
+ * just before it goes to the network. */
 void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 		 void *arg);
 /* Line rate, and what has left so far (wire bytes, framing included, and
  * frames). */
 double nic_rate(const struct nic *n);
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames);
-/* Deadlines: a packet that reaches the NIC's TX when its deadline will
- * have passed before the wire is free for it is reported to fn(arg, p,
- * PKT_ORIG_HW) once and, under PKT_EXP_DROP, dropped (drops.expired). */
-void nic_on_expired(struct nic *n,
-		    void (*fn)(void *arg, struct sim_pkt *p, int origin),
-		    void *arg);
 /* Frames in the TX ring (waiting or being sent), and the ring's slots. */
 uint32_t nic_tx_backlog(const struct nic *n);
 uint32_t nic_tx_slots(const struct nic *n);

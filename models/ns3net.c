@@ -85,6 +85,8 @@ struct ns3net {
 	double rate_bps; /* the configured rate, or Wi-Fi's last data rate */
 	void (*on_rate)(void *arg);
 	void *on_rate_arg;
+	void (*on_done)(void *arg, struct sim_pkt *p);
+	void *on_done_arg;
 };
 
 int ns3net_handles(const char *kind)
@@ -167,6 +169,17 @@ static void on_tx_start(void *ctx, uint64_t id)
 	stats_hist_record(n->queue_delay, wait);
 	(*n->sent)++;
 	sim_trace(n->sim, n->trace_id, SIM_TR_START, p->len_bytes);
+	if (n->wifi && n->on_done)
+		n->on_done(n->on_done_arg, p); /* taken into a transmission */
+}
+
+static void on_tx_done(void *ctx, uint64_t id)
+{
+	struct ns3net *n = ctx;
+	struct ns3net_slot *s = slot_of(n, id);
+
+	if (s && n->on_done)
+		n->on_done(n->on_done_arg, s->pkt);
 }
 
 static void on_rx(void *ctx, uint64_t id, uint32_t len_bytes)
@@ -179,6 +192,8 @@ static void on_rx(void *ctx, uint64_t id, uint32_t len_bytes)
 	if (!s)
 		return;
 	p = slot_settle(n, s);
+	if (n->on_done)
+		n->on_done(n->on_done_arg, p);
 	(*n->delivered)++;
 	sim_trace(n->sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	sim_port_send(&n->out, p);
@@ -216,6 +231,13 @@ double ns3net_rate(const struct ns3net *n)
 uint64_t ns3net_backlog(const struct ns3net *n)
 {
 	return n->waiting;
+}
+
+void ns3net_on_done(struct ns3net *n, void (*fn)(void *arg, struct sim_pkt *p),
+		    void *arg)
+{
+	n->on_done = fn;
+	n->on_done_arg = arg;
 }
 
 void ns3net_on_rate(struct ns3net *n, void (*fn)(void *arg), void *arg)
@@ -399,6 +421,7 @@ int ns3net_create(const struct ns3net_cfg *cfg, const struct model_env *env,
 				   .rx = on_rx,
 				   .drop = on_drop,
 				   .rate = on_rate,
+				   .tx_done = on_tx_done,
 				   .ctx = n };
 	ns3c_dev_set_cb(n->tx, &cb);
 	cb.rate = NULL;

@@ -92,5 +92,14 @@ uint64_t ns3net_held_by(const struct ns3net *n, uint32_t src);
 double ns3net_rate(const struct ns3net *n);
 uint64_t ns3net_backlog(const struct ns3net *n);
 void ns3net_on_rate(struct ns3net *n, void (*fn)(void *arg), void *arg);
+/* fn(arg, p) when the sending device is done with p as a queued frame:
+ * its last bit has been sent (wired devices: their TX completion), or
+ * Wi-Fi has taken it into a transmission (an A-MPDU takes every frame
+ * waiting, up to its limits, at the start of its PPDU; retransmissions
+ * are part of that transmission). It may be called again for p (when it
+ * is received): fn must look at what it cleared (the multiplexer does).
+ * Frames dropped before go to the drop port instead. */
+void ns3net_on_done(struct ns3net *n, void (*fn)(void *arg, struct sim_pkt *p),
+		    void *arg);
 
 #endif

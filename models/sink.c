@@ -76,6 +76,8 @@ struct sink {
 	struct pkt_pool *pool;
 	struct stats *st;
 	size_t napps;
+	void (*on_drop)(void *arg, struct sim_pkt *p);
+	void *on_drop_arg;
 	struct sink_app app[];
 };
 
@@ -129,6 +131,8 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 {
 	struct sink *k = owner;
 
+	if (k->on_drop)
+		k->on_drop(k->on_drop_arg, p);
 	(*k->app[p->src].dropped)++;
 	pool_release(p);
 	pkt_free(k->pool, p);
@@ -216,6 +220,13 @@ const struct model_ops sink_ops = {
 struct sim_port sink_input(struct sink *k)
 {
 	return (struct sim_port){ .recv = sink_recv, .owner = k };
+}
+
+void sink_on_drop(struct sink *k, void (*fn)(void *arg, struct sim_pkt *p),
+		  void *arg)
+{
+	k->on_drop = fn;
+	k->on_drop_arg = arg;
 }
 
 struct sim_port sink_drop_input(struct sink *k)

@@ -49,6 +49,11 @@ void sink_destroy(struct sink *k); /* NULL is a no-op */
 /* Port for delivered packets, and port for packets dropped on the way. */
 struct sim_port sink_input(struct sink *k);
 struct sim_port sink_drop_input(struct sink *k);
+/* fn(arg, p) for every packet that reaches the drop port, before it is
+ * counted and freed (the topology gives a multiplexer back the bytes a
+ * frame dropped on its way held in the device's queue). */
+void sink_on_drop(struct sink *k, void (*fn)(void *arg, struct sim_pkt *p),
+		  void *arg);
 uint64_t sink_received(const struct sink *k, size_t app);
 uint64_t sink_dropped(const struct sink *k, size_t app);
 

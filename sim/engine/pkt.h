@@ -116,14 +116,21 @@ struct sim_pkt {
 	 * flow switch (which pool to copy between). */
 	struct pool *dpool, *upool;
 	uint32_t dbuf, ubuf;
-	/* Deadline (0: none). W: app (set), mux, driver, NIC (cleared
-	 * once its expiry is reported). R: mux, driver, NIC. */
+	/* Deadline (0: none). W: app (set), mux, driver (cleared once
+	 * its expiry is reported). R: mux, driver (the device does not
+	 * check: a frame handed to it is sent). */
 	sim_time deadline_ps;
 	/* enum pkt_expiry: what to do past the deadline. W: app. R: mux,
-	 * driver, NIC. */
+	 * driver. */
 	uint8_t expiry;
 	/* Post a transmit status event once sent. W: app. R: NIC. */
 	uint8_t want_status;
+	/* Bytes its host's multiplexer counts in the device's queue until
+	 * the device completes it (0: not counted). W: mux (when it hands
+	 * it on; cleared by mux_completed()). R: the topology, which tells
+	 * the multiplexer when the frame leaves its host's device or is
+	 * dropped on the way. */
+	uint32_t dq_bytes;
 };
 
 struct pkt_pool;

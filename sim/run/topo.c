@@ -293,6 +293,9 @@ static int topo_network(struct topo *t, const struct scn *s, char *err,
 		return rc;
 	in = sink_input(t->sink);
 	drop = sink_drop_input(t->sink);
+	sink_on_drop(t->sink, topo_device_done, t);
+	if (t->ns3net)
+		ns3net_on_done(t->ns3net, topo_device_done, t);
 	if (topo_some_hosted(t, true))
 		in = (struct sim_port){ .recv = topo_route, .owner = t };
 	if (t->link)

@@ -135,6 +135,10 @@ int topo_keep(struct topo *t, const struct model_ops *ops, void *m);
 char *topo_strf(const char *fmt, const char *a, const char *b);
 void topo_sw_destroy(struct topo_sw *w);
 void topo_dev_tx(void *owner, struct sim_pkt *p);
+/* A frame counted in its host multiplexer's device queue (pkt->dq_bytes)
+ * has left the device or was dropped: the multiplexer is told. arg: the
+ * topology. */
+void topo_device_done(void *arg, struct sim_pkt *p);
 int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 		size_t errlen);
 int topo_mux(struct topo *t, size_t i, char *err, size_t errlen);

@@ -96,14 +96,31 @@ static void topo_expired(void *arg, struct sim_pkt *p, int origin)
 		app_on_expired(t->apps[p->src], dropped);
 }
 
-/* A packet that asked for it has left host w's NIC: a transmit status
- * event for its sender's channel. */
+/* p, which its host's multiplexer counted in the device's queue, has
+ * left that device or was dropped on its way: the multiplexer is told. */
+void topo_device_done(void *arg, struct sim_pkt *p)
+{
+	struct topo *t = arg;
+	long h;
+
+	if (!p->dq_bytes || p->src >= t->napps)
+		return;
+	h = p->kind == PKT_RESPONSE ? t->app_peer[p->src] : t->app_host[p->src];
+	if (h >= 0 && t->sw[h].mux)
+		mux_completed(t->sw[h].mux, p);
+}
+
+/* A frame has left host w's NIC: its TX completion for the multiplexer
+ * (when the NIC is the device: the native network), and a transmit
+ * status event for its sender's channel if it asked for one. */
 static void topo_sent(void *arg, struct sim_pkt *p)
 {
 	struct topo_sw *w = arg;
 	struct stk *e = w->t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
 
-	if (e)
+	if (!w->t->ns3net)
+		topo_device_done(w->t, p);
+	if (e && p->want_status)
 		stk_post_status(e, p);
 }
 
@@ -144,7 +161,6 @@ int topo_mux(struct topo *t, size_t i, char *err, size_t errlen)
 	int rc;
 
 	drv_on_expired(t->drvs[i], topo_expired, w);
-	nic_on_expired(t->nics[i], topo_expired, w);
 	nic_on_sent(t->nics[i], topo_sent, w);
 	w->mux_in = w->drv_in;
 	snprintf(pre, sizeof(pre), "hosts.%s", t->hosts[i]);

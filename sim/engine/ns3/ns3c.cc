@@ -164,6 +164,7 @@ struct ns3c_dev {
 	bool OnRx(Ptr<NetDevice>, Ptr<const Packet> p, uint16_t,
 		  const Address &);
 	void OnTxBegin(Ptr<const Packet> p);
+	void OnTxEnd(Ptr<const Packet> p);
 	void OnCsmaGiveUp(Ptr<const Packet> p);
 	void OnPsduBegin(WifiConstPsduMap psdus, WifiTxVector txv, double);
 	void OnDroppedMpdu(WifiMacDropReason why, Ptr<const WifiMpdu> mpdu);
@@ -357,6 +358,17 @@ void ns3c_dev::OnTxBegin(Ptr<const Packet> p)
 	if (cb.tx_start) {
 		Enter();
 		cb.tx_start(cb.ctx, t.id);
+		Leave();
+	}
+}
+
+void ns3c_dev::OnTxEnd(Ptr<const Packet> p)
+{
+	IdTag t;
+
+	if (cb.tx_done && PeekId(p, t)) {
+		Enter();
+		cb.tx_done(cb.ctx, t.id);
 		Leave();
 	}
 }
@@ -621,6 +633,9 @@ int ns3c_p2p_create(struct ns3c_node *a, struct ns3c_node *b,
 			c.Get(i)->TraceConnectWithoutContext(
 				"PhyTxBegin",
 				MakeCallback(&ns3c_dev::OnTxBegin, d[i]));
+			c.Get(i)->TraceConnectWithoutContext(
+				"PhyTxEnd",
+				MakeCallback(&ns3c_dev::OnTxEnd, d[i]));
 		}
 		*da = d[0];
 		*db = d[1];
@@ -663,6 +678,9 @@ int ns3c_csma_create(struct ns3c_node *const *nodes, size_t n,
 			c.Get(i)->TraceConnectWithoutContext(
 				"PhyTxBegin",
 				MakeCallback(&ns3c_dev::OnTxBegin, d));
+			c.Get(i)->TraceConnectWithoutContext(
+				"PhyTxEnd",
+				MakeCallback(&ns3c_dev::OnTxEnd, d));
 			c.Get(i)->TraceConnectWithoutContext(
 				"PhyTxDrop",
 				MakeCallback(&ns3c_dev::OnCsmaGiveUp, d));

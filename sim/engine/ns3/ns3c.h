@@ -160,6 +160,9 @@ struct ns3c_dev_cb {
 	/* On the sender: the frame id starts its first transmission on the
 	 * medium (it may be reported again for retransmissions). */
 	void (*tx_start)(void *ctx, uint64_t id);
+	/* On the sender: the last bit of frame id was sent (wired devices;
+	 * Wi-Fi reports none: its frames are done when received). */
+	void (*tx_done)(void *ctx, uint64_t id);
 	/* On the receiver: frame id arrived, len_bytes as sent. */
 	void (*rx)(void *ctx, uint64_t id, uint32_t len_bytes);
 	/* On the sender: frame id was dropped after ns3c_dev_send()
