@@ -380,6 +380,7 @@ static void app_request(void *owner, struct sim_pkt *p)
 	p->len_bytes = a->cfg.response_bytes;
 	p->queued_ps = 0;
 	p->forged = PKT_FORGE_NONE;
+	p->dev_prio = 0; /* the request's device queue was the sender's */
 	memset(p->stamp_ps, 0, sizeof(p->stamp_ps));
 	(*a->sent)++;
 	*a->sent_bytes += p->len_bytes;

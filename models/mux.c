@@ -104,6 +104,10 @@
 #include "stats.h"
 #include "units.h"
 
+/* The user priority of the device's low-latency queue (placement
+ * device): IEEE 802.1D 6, voice. */
+#define MUX_LL_PRIO 6
+
 /* Tokens per byte: 8 bits of SIM_S units (1e-12 bit) each. */
 #define MUX_TOK_PER_BYTE (8 * SIM_S)
 
@@ -506,6 +510,28 @@ static void mux_release(struct mux *m, struct mux_cls *c, struct sim_pkt *p)
 	sim_port_send(&m->out, p);
 }
 
+/* Placement device: the low-latency packets the bucket pays for go to the
+ * device's own queue for them (user priority 6: Wi-Fi's voice access
+ * category), outside the limit of its default queue. */
+static void mux_release_device_ll(struct mux *m)
+{
+	struct mux_flow *ll = &m->flows[0];
+
+	tok_refill(m);
+	while (ll->q.head && m->tokens >= tok_need(m, ll->q.head)) {
+		struct sim_pkt *p = plain_dequeue(m, ll);
+
+		if (mux_expired(m, p))
+			continue;
+		m->tokens -= (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+		(*ll->cls->sent)++;
+		stats_hist_record(ll->cls->delay, sim_now(m->sim) - p->enq_ps);
+		sim_trace(m->sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);
+		p->dev_prio = MUX_LL_PRIO;
+		sim_port_send(&m->out, p);
+	}
+}
+
 /* Releases packets while the device's queue is below its limit and the
  * discipline has one that may go. A completion during a release (a drop
  * on the way) only counts: this loop goes on. */
@@ -514,6 +540,8 @@ static void mux_kick(struct mux *m)
 	if (m->kicking)
 		return;
 	m->kicking = true;
+	if (m->cfg.on_device)
+		mux_release_device_ll(m);
 	m->dev_held = false;
 	while (!(m->dev_held = !dql_open(&m->dq))) {
 		struct mux_cls *c = NULL;

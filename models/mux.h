@@ -91,6 +91,7 @@ struct mux_line {
  * units and sources). */
 struct mux_cfg {
 	enum mux_discipline disc;
+	bool on_device;		 /* reserved_share placed in the device */
 	double share;		 /* reserved_share: the ll lane's fraction */
 	uint64_t ll_burst_bytes; /* depth of the ll lane's token bucket */
 	bool borrow;		 /* the ll lane may use idle capacity */

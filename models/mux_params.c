@@ -98,6 +98,8 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 	cfg->disc = !strcmp(disc, "reserved_share") ? MUX_RESERVED_SHARE
 		    : !strcmp(disc, "fq_codel")	    ? MUX_FQ_CODEL
 						    : MUX_NONE;
+	cfg->on_device =
+		!strcmp(param_str(src, prefix, "mux.placement"), "device");
 	cfg->share = param_double(src, prefix, "mux.share");
 	cfg->ll_burst_bytes = param_size(src, prefix, "mux.ll_burst");
 	cfg->borrow = param_int(src, prefix, "mux.borrow") != 0;
@@ -119,52 +121,71 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 		(uint32_t)param_size(src, prefix, "nic.framing");
 	if (mux_cfg_check_limits(cfg, src, prefix, err, errlen))
 		return -EINVAL;
+	if (cfg->on_device &&
+	    (cfg->disc != MUX_RESERVED_SHARE ||
+	     strcmp(param_str(src, "network", "kind"), "ns3-wifi")))
+		return mux_bad(
+			src, prefix, "placement",
+			"placement device needs discipline reserved_share and a device with a queue of its own for the low-latency lane: network.kind ns3-wifi (its voice access category); other devices have one queue, so place the multiplexer on the host",
+			err, errlen);
 	return mux_cfg_check(cfg, src, prefix, err, errlen);
 }
 
-const struct param_def mux_params[] = {
-	{ "hosts.*.mux.discipline", PT_ENUM, "none",
-	  "none|reserved_share|fq_codel", 0, 0,
-	  "transmit multiplexer: none (straight to the driver), reserved_share (a low-latency lane with a guaranteed share of the line rate, best effort under CoDel) or fq_codel (strict-priority service classes, DRR over flows, CoDel per flow)",
-	  "usnsim: no multiplexer unless asked; the patent's fixed share and the implementation's FQ-CoDel are the two designs compared (reference/skywalk-facts.md)" },
-	{ "hosts.*.mux.share", PT_FRACTION, "0.2", NULL, 0, 1,
-	  "reserved_share: fraction of the line rate reserved for the low-latency lane, in (0, 1]",
-	  "ll_share 0.2, the example low-latency share of the design (DESIGN.md)" },
-	{ "hosts.*.mux.ll_burst", PT_SIZE, "3028B", NULL, 64, 1048576,
-	  "reserved_share: depth of the low-latency lane's token bucket (frame bytes with framing)",
-	  "usnsim: two full Ethernet frames (2 x 1514 B), so the lane may send a pair back to back" },
-	{ "hosts.*.mux.borrow", PT_BOOL, "true", NULL, 0, 1,
-	  "reserved_share: the low-latency lane may use capacity best effort leaves idle (work-conserving); false caps it at its share",
-	  "usnsim: a work-conserving multiplexer wastes no line capacity" },
-	{ "hosts.*.mux.ll_cost", PT_TIME, "50ns", NULL, 0, 1e12,
-	  "reserved_share: processing time of a low-latency packet, which skips classification, filters and the AQM",
-	  "usnsim: assumption to be swept; low-latency interfaces bypass the AQM and push straight to a driver TX queue (reference/skywalk-facts.md)" },
-	{ "hosts.*.mux.general_cost", PT_TIME, "500ns", NULL, 0, 1e12,
-	  "processing time of a packet on the general path (classification, filters, AQM): best effort under reserved_share, every packet under fq_codel",
-	  "usnsim: assumption to be swept; the general scheduler classifies and runs FQ-CoDel per packet (reference/skywalk-facts.md)" },
-	{ "hosts.*.mux.target", PT_TIME, "10ms", NULL, 1, 1e13,
-	  "CoDel target: the standing queue delay it tolerates (not above interval)",
-	  "CoDel target 10 ms (reference/skywalk-facts.md, queueing and low latency)" },
-	{ "hosts.*.mux.interval", PT_TIME, "100ms", NULL, 1, 1e13,
-	  "CoDel interval: how long the delay must stay above target before dropping starts; drops then follow interval / sqrt(count)",
-	  "CoDel interval 100 ms (reference/skywalk-facts.md, queueing and low latency)" },
-	{ "hosts.*.mux.limit", PT_INT, "2048", NULL, 1, 1e6,
-	  "packets the multiplexer may hold waiting: per lane for reserved_share (arrivals beyond are dropped), over all queues for fq_codel (the fattest flow then loses its head); at most 1e6, since a queued packet takes 240 B of memory",
-	  "FQ-CoDel drop limit 2048 packets (reference/skywalk-facts.md, queueing and low latency)" },
-	{ "hosts.*.mux.quantum", PT_SIZE, "1514B", NULL, 1, 1e9,
-	  "fq_codel: DRR quantum of class be; vi, rv and av get x2, vo and ctl x0.4, the others x1",
-	  "DRR quantum ~1514 B (Ethernet), video classes x2, voice/control x0.4 (reference/skywalk-facts.md, queueing and low latency)" },
-	{ "hosts.*.mux.device_limit_min", PT_SIZE, "0B", NULL, 0, 1073741824,
-	  "lowest byte limit of the device's queue: the multiplexer hands the driver frames while the bytes handed and not yet completed by the device (the NIC, or the ns-3 device) are at most the limit, which grows when the device runs dry and shrinks by its slack (dynamic queue limits)",
-	  "Linux BQL limit_min default 0 (lib/dynamic_queue_limits.c, dql_init)" },
-	{ "hosts.*.mux.device_limit_max", PT_SIZE, "1GiB", NULL, 0, 1073741824,
-	  "highest byte limit of the device's queue (at least device_limit_min); 0 hands the device one frame at a time, the next when it has finished the last",
-	  "Linux BQL limit_max default DQL_MAX_LIMIT, UINT_MAX / 2 - UINT_MAX / 16 (about 1.9 GB): in effect unbounded; usnsim caps it at 1 GiB" },
-	{ "hosts.*.mux.device_hold", PT_TIME, "1s", NULL, 1, 1e15,
-	  "time over which the smallest slack of the device's queue is watched before the limit shrinks by it",
-	  "Linux BQL hold_time default HZ, 1 s (dql_init(&q->dql, HZ) in net/core/dev.c)" },
-	{ "hosts.*.mux.capacity_window", PT_TIME, "1ms", NULL, 1, 1e15,
-	  "reserved_share: busy time of the device (with packets held back in the multiplexer) over which its capacity is measured; the low-latency lane's rate is share x that capacity (the NIC's line rate until the first measurement)",
-	  "usnsim: ten 100 us scheduling quanta, long enough to average a Wi-Fi TXOP and its block acknowledgement" },
-	{ NULL },
-};
+const struct param_def
+	mux_params
+		[] = {
+			{ "hosts.*.mux.discipline", PT_ENUM, "none",
+			  "none|reserved_share|fq_codel", 0, 0,
+			  "transmit multiplexer: none (straight to the driver), reserved_share (a low-latency lane with a guaranteed share of the line rate, best effort under CoDel) or fq_codel (strict-priority service classes, DRR over flows, CoDel per flow)",
+			  "usnsim: no multiplexer unless asked; the patent's fixed share and the implementation's FQ-CoDel are the two designs compared (reference/skywalk-facts.md)" },
+			{ "hosts.*.mux.placement", PT_ENUM, "host",
+			  "host|device", 0, 0,
+			  "reserved_share: where the low-latency lane is queued: host (both lanes wait in the host's multiplexer, released as the device's queue limit allows) or device (low-latency packets within the share go straight to a device queue of their own, served ahead of the rest by the device: Wi-Fi's voice access category under EDCA; best effort still waits on the host)",
+			  "usnsim: the reference implementation has no host-side share; low-latency traffic goes straight to a driver queue and any split happens in the driver or firmware (nx_netif_vp.c, netif_vp_send_pkt_chain_low_latency; docs/models/low-latency-reference.md); IEEE 802.11 EDCA maps user priority 6 to AC_VO" },
+			{ "hosts.*.mux.share", PT_FRACTION, "0.2", NULL, 0, 1,
+			  "reserved_share: fraction of the line rate reserved for the low-latency lane, in (0, 1]",
+			  "ll_share 0.2, the example low-latency share of the design (DESIGN.md)" },
+			{ "hosts.*.mux.ll_burst", PT_SIZE, "3028B", NULL, 64,
+			  1048576,
+			  "reserved_share: depth of the low-latency lane's token bucket (frame bytes with framing)",
+			  "usnsim: two full Ethernet frames (2 x 1514 B), so the lane may send a pair back to back" },
+			{ "hosts.*.mux.borrow", PT_BOOL, "true", NULL, 0, 1,
+			  "reserved_share: the low-latency lane may use capacity best effort leaves idle (work-conserving); false caps it at its share",
+			  "usnsim: a work-conserving multiplexer wastes no line capacity" },
+			{ "hosts.*.mux.ll_cost", PT_TIME, "50ns", NULL, 0, 1e12,
+			  "reserved_share: processing time of a low-latency packet, which skips classification, filters and the AQM",
+			  "usnsim: assumption to be swept; low-latency interfaces bypass the AQM and push straight to a driver TX queue (reference/skywalk-facts.md)" },
+			{ "hosts.*.mux.general_cost", PT_TIME, "500ns", NULL, 0,
+			  1e12,
+			  "processing time of a packet on the general path (classification, filters, AQM): best effort under reserved_share, every packet under fq_codel",
+			  "usnsim: assumption to be swept; the general scheduler classifies and runs FQ-CoDel per packet (reference/skywalk-facts.md)" },
+			{ "hosts.*.mux.target", PT_TIME, "10ms", NULL, 1, 1e13,
+			  "CoDel target: the standing queue delay it tolerates (not above interval)",
+			  "CoDel target 10 ms (reference/skywalk-facts.md, queueing and low latency)" },
+			{ "hosts.*.mux.interval", PT_TIME, "100ms", NULL, 1,
+			  1e13,
+			  "CoDel interval: how long the delay must stay above target before dropping starts; drops then follow interval / sqrt(count)",
+			  "CoDel interval 100 ms (reference/skywalk-facts.md, queueing and low latency)" },
+			{ "hosts.*.mux.limit",
+			  PT_INT, "2048", NULL, 1, 1e6, "packets the multiplexer may hold waiting: per lane for reserved_share (arrivals beyond are dropped), over all queues for fq_codel (the fattest flow then loses its head); at most 1e6, since a queued packet takes 240 B of memory", "FQ-CoDel drop limit 2048 packets (reference/skywalk-facts.md, queueing and low latency)" },
+			{ "hosts.*.mux.quantum", PT_SIZE, "1514B", NULL, 1, 1e9,
+			  "fq_codel: DRR quantum of class be; vi, rv and av get x2, vo and ctl x0.4, the others x1",
+			  "DRR quantum ~1514 B (Ethernet), video classes x2, voice/control x0.4 (reference/skywalk-facts.md, queueing and low latency)" },
+			{ "hosts.*.mux.device_limit_min", PT_SIZE, "0B", NULL,
+			  0, 1073741824,
+			  "lowest byte limit of the device's queue: the multiplexer hands the driver frames while the bytes handed and not yet completed by the device (the NIC, or the ns-3 device) are at most the limit, which grows when the device runs dry and shrinks by its slack (dynamic queue limits)",
+			  "Linux BQL limit_min default 0 (lib/dynamic_queue_limits.c, dql_init)" },
+			{ "hosts.*.mux.device_limit_max", PT_SIZE, "1GiB", NULL,
+			  0, 1073741824,
+			  "highest byte limit of the device's queue (at least device_limit_min); 0 hands the device one frame at a time, the next when it has finished the last",
+			  "Linux BQL limit_max default DQL_MAX_LIMIT, UINT_MAX / 2 - UINT_MAX / 16 (about 1.9 GB): in effect unbounded; usnsim caps it at 1 GiB" },
+			{ "hosts.*.mux.device_hold", PT_TIME, "1s", NULL, 1,
+			  1e15,
+			  "time over which the smallest slack of the device's queue is watched before the limit shrinks by it",
+			  "Linux BQL hold_time default HZ, 1 s (dql_init(&q->dql, HZ) in net/core/dev.c)" },
+			{ "hosts.*.mux.capacity_window", PT_TIME, "1ms", NULL,
+			  1, 1e15,
+			  "reserved_share: busy time of the device (with packets held back in the multiplexer) over which its capacity is measured; the low-latency lane's rate is share x that capacity (the NIC's line rate until the first measurement)",
+			  "usnsim: ten 100 us scheduling quanta, long enough to average a Wi-Fi TXOP and its block acknowledgement" },
+			{ NULL },
+		};

@@ -274,8 +274,8 @@ static void ns3net_send(struct ns3net *n, struct sim_pkt *p, bool reverse)
 		payload = 0;
 	/* The device may report the frame (start, even drop) before this
 	 * returns; after it returns, p may be gone and the table moved. */
-	if (ns3c_dev_send(reverse ? n->rx : n->tx, reverse ? n->tx : n->rx, id,
-			  (uint32_t)payload))
+	if (ns3c_dev_send_prio(reverse ? n->rx : n->tx, reverse ? n->tx : n->rx,
+			       id, (uint32_t)payload, p->dev_prio))
 		ns3net_drop(n, slot_settle(n, &n->slot[i]), n->drops_full);
 	else
 		stats_gauge_set(n->queue_len, (double)n->waiting);
@@ -363,6 +363,7 @@ static int ns3net_wifi(struct ns3net *n, const struct ns3net_cfg *c, char *err,
 				   : NS3C_RC_MINSTREL;
 	cfg.mcs = c->mcs;
 	cfg.queue_packets = c->queue_pkts;
+	cfg.max_ampdu_bytes = c->max_ampdu_bytes;
 	ap = ns3c_node_create(0, 0, 0);
 	sta = ns3c_node_create(c->distance_m, 0, 0);
 	if (!ap || !sta)

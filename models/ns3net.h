@@ -42,6 +42,7 @@ struct ns3net_cfg {
 	enum ns3net_rc rate_control;
 	uint32_t mcs; /* constant rate control */
 	double distance_m;
+	uint32_t max_ampdu_bytes; /* longest best-effort A-MPDU; 0: none */
 	/* "file:line:col: network.kind" and "...: network.wifi.distance",
 	 * to begin a message about what only creating the network can
 	 * refuse */

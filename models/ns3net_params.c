@@ -63,6 +63,8 @@ static int ns3net_load_wifi(struct ns3net_cfg *cfg, const struct param_src *src,
 						      : NS3NET_RC_MINSTREL;
 	cfg->mcs = (uint32_t)param_int(src, prefix, "wifi.mcs");
 	cfg->distance_m = param_double(src, prefix, "wifi.distance");
+	cfg->max_ampdu_bytes =
+		(uint32_t)param_size(src, prefix, "wifi.max_ampdu");
 	ns3net_at(src, prefix, "wifi.distance", cfg->distance_at,
 		  sizeof(cfg->distance_at));
 	if (cfg->rate_control == NS3NET_RC_CONSTANT && cfg->wifi_ac &&
@@ -108,6 +110,9 @@ const struct param_def ns3net_params[] = {
 	  "ideal|minstrel|constant", 0, 0,
 	  "ns3-wifi: rate control: ideal (best MCS for the measured SNR), minstrel (Minstrel-HT) or constant (network.wifi.mcs)",
 	  "Minstrel-HT, the default rate control of Linux mac80211" },
+	{ "network.wifi.max_ampdu", PT_SIZE, "65535B", NULL, 0, 6500631,
+	  "ns3-wifi: longest A-MPDU of best-effort traffic (0: no aggregation); with the airtime of the data rate it bounds how long a best-effort transmission holds the channel, and so how long a low-latency frame waits for it",
+	  "ns-3.37 WifiMac BE_MaxAmpduSize default 65535 B (2^(13+3) - 1, the HT maximum A-MPDU length exponent 3); HE allows up to 6500631 B (IEEE 802.11ax-2021, 9.4.2.248)" },
 	{ "network.wifi.mcs", PT_INT, "7", NULL, 0, 11,
 	  "ns3-wifi: MCS of every data frame with constant rate control (at most 9 for ac)",
 	  "MCS 7 (64-QAM, rate 5/6), valid in 802.11ac and ax at every width" },

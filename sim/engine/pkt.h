@@ -131,6 +131,11 @@ struct sim_pkt {
 	 * the multiplexer when the frame leaves its host's device or is
 	 * dropped on the way. */
 	uint32_t dq_bytes;
+	/* IEEE 802.1D user priority of the device queue it goes to (0:
+	 * the device's default queue). W: mux (the low-latency lane placed
+	 * in the device; app clears it on a response). R: ns3net (Wi-Fi's
+	 * access category). */
+	uint8_t dev_prio;
 };
 
 struct pkt_pool;

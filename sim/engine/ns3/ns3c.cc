@@ -60,7 +60,9 @@
 #include <ns3/point-to-point-net-device.h>
 #include <ns3/rng-seed-manager.h>
 #include <ns3/scheduler.h>
+#include <ns3/qos-utils.h>
 #include <ns3/simulator.h>
+#include <ns3/socket.h>
 #include <ns3/ssid.h>
 #include <ns3/sta-wifi-mac.h>
 #include <ns3/string.h>
@@ -732,7 +734,8 @@ void WifiRateControl(WifiHelper &w, const ns3c_wifi_cfg *cfg)
 	}
 }
 
-ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets)
+ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets,
+		  uint32_t max_ampdu_bytes)
 {
 	Ptr<WifiNetDevice> w = DynamicCast<WifiNetDevice>(nd);
 	ns3c_dev *d = AddDev(KIND_WIFI, net, nd);
@@ -743,6 +746,7 @@ ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets)
 			mac->GetTxopQueue(ac)->SetMaxSize(QueueSize(
 				QueueSizeUnit::PACKETS, queue_packets));
 	nd->SetReceiveCallback(MakeCallback(&ns3c_dev::OnRx, d));
+	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(max_ampdu_bytes));
 	w->GetPhy()->TraceConnectWithoutContext(
 		"PhyTxPsduBegin", MakeCallback(&ns3c_dev::OnPsduBegin, d));
 	mac->TraceConnectWithoutContext(
@@ -820,10 +824,12 @@ int ns3c_wifi_create(struct ns3c_node *ap, struct ns3c_node *const *stas,
 		g.next_stream += wifi.AssignStreams(sc, g.next_stream);
 		g.next_stream += wifi.AssignStreams(ac, g.next_stream);
 
-		*ap_dev = WifiDev(net, ac.Get(0), cfg->queue_packets);
+		*ap_dev = WifiDev(net, ac.Get(0), cfg->queue_packets,
+				  cfg->max_ampdu_bytes);
 		for (size_t i = 0; i < n; i++) {
 			sta_devs[i] =
-				WifiDev(net, sc.Get(i), cfg->queue_packets);
+				WifiDev(net, sc.Get(i), cfg->queue_packets,
+					cfg->max_ampdu_bytes);
 			DynamicCast<WifiNetDevice>(sc.Get(i))
 				->GetMac()
 				->TraceConnectWithoutContext(
@@ -861,11 +867,11 @@ namespace
 /* A full Wi-Fi MAC queue drops what it is given without a trace in
  * ns-3.37, so the binding refuses the frame first, as a drop-tail queue
  * would. The queue counts frames sent but not yet acknowledged too. */
-bool WifiQueueFull(const ns3c_dev *d)
+bool WifiQueueFull(const ns3c_dev *d, uint8_t prio)
 {
 	Ptr<WifiMacQueue> q =
 		DynamicCast<WifiNetDevice>(d->dev)->GetMac()->GetTxopQueue(
-			AC_BE);
+			QosUtilsMapTidToAc(prio));
 
 	return q->GetNPackets() >= q->GetMaxSize().GetValue();
 }
@@ -875,9 +881,16 @@ bool WifiQueueFull(const ns3c_dev *d)
 int ns3c_dev_send(struct ns3c_dev *from, const struct ns3c_dev *to, uint64_t id,
 		  uint32_t len_bytes)
 {
-	if (!g.open || !from || !to || from->net != to->net || from == to)
+	return ns3c_dev_send_prio(from, to, id, len_bytes, 0);
+}
+
+int ns3c_dev_send_prio(struct ns3c_dev *from, const struct ns3c_dev *to,
+		       uint64_t id, uint32_t len_bytes, uint8_t prio)
+{
+	if (!g.open || !from || !to || from->net != to->net || from == to ||
+	    prio > 7)
 		return -EINVAL;
-	if (from->kind == KIND_WIFI && WifiQueueFull(from))
+	if (from->kind == KIND_WIFI && WifiQueueFull(from, prio))
 		return -ENOBUFS;
 	try {
 		Ptr<Packet> p = Create<Packet>(len_bytes);
@@ -886,6 +899,12 @@ int ns3c_dev_send(struct ns3c_dev *from, const struct ns3c_dev *to, uint64_t id,
 		t.id = id;
 		t.len = len_bytes;
 		p->AddPacketTag(t);
+		if (prio) { /* Wi-Fi's MAC maps it to an access category */
+			SocketPriorityTag pt;
+
+			pt.SetPriority(prio);
+			p->AddPacketTag(pt);
+		}
 		if (!from->dev->Send(p, to->dev->GetAddress(),
 				     from->kind == KIND_P2P ? NS3C_PROTO_PPP
 							    : NS3C_PROTO))

@@ -131,8 +131,9 @@ struct ns3c_wifi_cfg {
 	enum ns3c_wifi_standard standard;
 	uint32_t channel_width_mhz; /* 20, 40, 80 or 160 */
 	enum ns3c_rate_control rate_control;
-	uint32_t mcs;		/* NS3C_RC_CONSTANT only */
-	uint32_t queue_packets; /* MAC queue of each device */
+	uint32_t mcs;		  /* NS3C_RC_CONSTANT only */
+	uint32_t queue_packets;	  /* MAC queue of each device */
+	uint32_t max_ampdu_bytes; /* longest best-effort A-MPDU; 0: none */
 };
 
 /*
@@ -188,6 +189,14 @@ uint32_t ns3c_dev_framing(const struct ns3c_dev *d);
  * network, or not a session's device). */
 int ns3c_dev_send(struct ns3c_dev *from, const struct ns3c_dev *to, uint64_t id,
 		  uint32_t len_bytes);
+/* The same with an IEEE 802.1D user priority, 0..7 (-EINVAL above): a
+ * Wi-Fi device queues the frame in the access category of that priority
+ * (EDCA: 6 and 7 voice, 4 and 5 video, 0 and 3 best effort, 1 and 2
+ * background) and serves the categories by their contention parameters;
+ * wired devices have one queue and ignore it. ns3c_dev_send() is priority
+ * 0. */
+int ns3c_dev_send_prio(struct ns3c_dev *from, const struct ns3c_dev *to,
+		       uint64_t id, uint32_t len_bytes, uint8_t prio);
 
 /* Device state, for models that watch the network. */
 struct ns3c_dev_state {
