@@ -85,8 +85,7 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 	cfg->share = param_double(src, prefix, "mux.share");
 	cfg->ll_burst_bytes = param_size(src, prefix, "mux.ll_burst");
 	cfg->borrow = param_int(src, prefix, "mux.borrow") != 0;
-	cfg->ll_cost_ps = param_time(src, prefix, "mux.ll_cost");
-	cfg->general_cost_ps = param_time(src, prefix, "mux.general_cost");
+	cfg->qdisc_cost_ps = param_time(src, prefix, "mux.qdisc_cost");
 	cfg->target_ps = param_time(src, prefix, "mux.target");
 	cfg->interval_ps = param_time(src, prefix, "mux.interval");
 	cfg->limit_pkts = (uint32_t)param_int(src, prefix, "mux.limit");
@@ -113,12 +112,9 @@ const struct param_def mux_params[] = {
 	{ "hosts.*.mux.borrow", PT_BOOL, "true", NULL, 0, 1,
 	  "reserved_share: the low-latency lane may use capacity best effort leaves idle (work-conserving); false caps it at its share",
 	  "usnsim: a work-conserving multiplexer wastes no line capacity" },
-	{ "hosts.*.mux.ll_cost", PT_TIME, "50ns", NULL, 0, 1e12,
-	  "reserved_share: processing time of a low-latency packet, which skips classification, filters and the AQM",
-	  "usnsim: assumption to be swept; low-latency interfaces bypass the AQM and push straight to a driver TX queue (reference/skywalk-facts.md)" },
-	{ "hosts.*.mux.general_cost", PT_TIME, "500ns", NULL, 0, 1e12,
-	  "processing time of a packet on the general path (classification, filters, AQM): best effort under reserved_share, every packet under fq_codel",
-	  "usnsim: assumption to be swept; the general scheduler classifies and runs FQ-CoDel per packet (reference/skywalk-facts.md)" },
+	{ "hosts.*.mux.qdisc_cost", PT_TIME, "500ns", NULL, 0, 1e12,
+	  "processing time of a packet that goes through the queueing discipline (classification, filters, AQM enqueue), in the syncing thread: best effort under reserved_share, every packet under fq_codel; the low-latency lane's packets skip it (their netif path has no AQM)",
+	  "usnsim: assumption to be swept; the flow switch enqueues into the interface's FQ-CoDel per packet (fsw_dp.c classq_enqueue_flow, reference/skywalk-facts.md), which the low-latency netif path bypasses (XNU nx_netif_vp.c netif_vp_send_pkt_chain_low_latency)" },
 	{ "hosts.*.mux.target", PT_TIME, "10ms", NULL, 1, 1e13,
 	  "CoDel target: the standing queue delay it tolerates (not above interval)",
 	  "CoDel target 10 ms (reference/skywalk-facts.md, queueing and low latency)" },
