@@ -8,10 +8,11 @@
  *                   rate, depth ll_burst bytes) and is served ahead of
  *                   best effort while it has tokens; with `borrow` it may
  *                   also use capacity best effort leaves idle. Its packets
- *                   come from the low-latency netif path (models/netif.h)
- *                   and skip the queueing discipline's processing (no
- *                   classification, filters or AQM): they cost nothing
- *                   here; best-effort packets cost qdisc_cost each and
+ *                   skip the queueing discipline's processing (no
+ *                   classification, filters or AQM) and cost nothing here
+ *                   (a user-space stack's come by the low-latency netif
+ *                   path, models/netif.h, which skips the flow switch
+ *                   too); best-effort packets cost qdisc_cost each and
  *                   wait in a CoDel queue.
  *   fq_codel        service classes in strict priority (ctl, vo, vi, rv,
  *                   av, oam, rd, be, bk, bk_sys, highest first), each a
