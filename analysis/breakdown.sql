@@ -47,6 +47,7 @@ ORDER BY grp,
          -- the stages in the order a packet passes them (models/sink.c),
          -- others after them by name
          coalesce(nullif(instr(' stack_tx channel_sync flowswitch_tx'
+                               || ' qdisc_tx netif_tx'
                                || ' driver_tx doorbell nic_tx_dma'
                                || ' nic_tx_queue wire network nic_rx_dma'
                                || ' notify driver_rx flowswitch_rx wakeup'

@@ -82,6 +82,7 @@ static const char *const cpu_acct_names[CPU_NACCTS] = {
 	[CPU_A_COPY] = "copy",	   [CPU_A_FSW] = "flowswitch",
 	[CPU_A_WAKEUP] = "wakeup", [CPU_A_CTXSW] = "ctxsw",
 	[CPU_A_MEM] = "memory",	   [CPU_A_MUX] = "mux",
+	[CPU_A_NETIF] = "netif",
 };
 
 static const char *const cpu_dom_names[CPU_NDOMS] = {

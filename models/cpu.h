@@ -52,6 +52,7 @@ enum cpu_acct {
 	CPU_A_CTXSW,   /* "ctxsw": switching to the woken thread */
 	CPU_A_MEM,     /* "memory": allocating packet buffers (pool.h) */
 	CPU_A_MUX,     /* "mux": the multiplexer's per-packet processing */
+	CPU_A_NETIF,   /* "netif": the low-latency netif path's validation */
 	CPU_NACCTS
 };
 

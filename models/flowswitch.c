@@ -268,7 +268,6 @@ bool fsw_admissible(struct fsw *f, uint32_t id)
 
 static void fsw_send(struct fsw *f, struct sim_pkt *p)
 {
-	p->stamp_ps[PKT_ST_FSW_TX] = sim_now(f->sim);
 	sim_trace(f->sim, f->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	sim_port_send(&f->out, p);
 }

@@ -6,9 +6,16 @@
  * syncing thread's context (the trap), which pays, per packet, one copy
  * from the channel's pool into a device packet and the classification
  * (parse, classify, stamp, enqueue) and the spoofing check (flow lookup
- * by the packet's own 5-tuple, token check): fsw_tx_charge() adds that to the sync's job, fsw_tx() then
- * decides. The in-kernel stack's packets enter through the host port
- * (fsw_tx_host()): the same copy and classification, no check.
+ * by the packet's own 5-tuple, token check), then the enqueue into the
+ * queueing discipline of the multiplexer behind it (mux_cost()):
+ * fsw_tx_charge() adds that to the sync's job, fsw_tx() then decides. The
+ * in-kernel stack's packets enter through the host port (fsw_tx_host()):
+ * the same copy and classification, no check. A channel whose app is in
+ * the multiplexer's low-latency lane does not come here: its packets take
+ * the low-latency netif path (models/netif.h). The stamps inside the sync
+ * job (PKT_ST_FSW_TX, the end of the switch's own work, and
+ * PKT_ST_QDISC_TX, the end of the queueing discipline's) are the
+ * stack's, which knows the job's parts.
  *
  * RX: packets from the driver wait in a queue per kernel core (the core is
  * chosen by the packet's app, like RSS) and are served in batches of up to
@@ -123,8 +130,9 @@ void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
  * device buffers back. */
 struct pool;
 void fsw_set_pool(struct fsw *f, struct pool *dev);
-/* The multiplexer behind the switch: its per-packet processing
- * (mux_cost()) is charged with the TX work, account mux. */
+/* The multiplexer behind the switch: the per-packet processing of its
+ * queueing discipline (mux_cost()) is charged with the TX work, account
+ * mux. */
 struct mux;
 void fsw_set_mux(struct fsw *f, struct mux *mux);
 /* Whether flow id may send now (the stack asks before each sync). */
@@ -140,7 +148,8 @@ int fsw_teardown(struct fsw *f, uint32_t id);
 
 /* TX: the per-packet cost of the flow switch added to a job: the copy and
  * classification, and the spoofing check unless the packet comes through
- * the host port (host); then the check and hand-off of one packet synced
+ * the host port (host), and the queueing discipline's (account mux); then
+ * the check and hand-off of one packet synced
  * from the channel of flow `flow`. With hosts.*.flowswitch.spoof_check
  * off, the switch trusts the channel: the packet goes out as its flow's,
  * whatever its headers say (only a torn-down flow is refused). cpu: the

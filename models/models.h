@@ -23,6 +23,7 @@ extern const struct param_def channel_params[];	   /* hosts.*.channel.* */
 extern const struct param_def flowswitch_params[]; /* hosts.*.flowswitch.* */
 extern const struct param_def pool_params[];	   /* hosts.*.pool.*, memory */
 extern const struct param_def mux_params[];	   /* hosts.*.mux.* */
+extern const struct param_def netif_params[];	   /* hosts.*.netif.* */
 extern const struct param_def agent_params[];	   /* hosts.*.agent.* */
 extern const struct param_def advisory_params[];   /* hosts.*.advisory.* */
 

@@ -827,10 +827,9 @@ sim_time mux_cost(const struct mux *m, uint32_t src)
 {
 	switch (m->cfg.disc) {
 	case MUX_RESERVED_SHARE:
-		return mux_is_low_latency(m, src) ? m->cfg.ll_cost_ps
-						  : m->cfg.general_cost_ps;
+		return mux_is_low_latency(m, src) ? 0 : m->cfg.qdisc_cost_ps;
 	case MUX_FQ_CODEL:
-		return m->cfg.general_cost_ps;
+		return m->cfg.qdisc_cost_ps;
 	default:
 		return 0;
 	}

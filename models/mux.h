@@ -8,16 +8,19 @@
  *                   x measured capacity, depth ll_burst bytes) and is served ahead of
  *                   best effort while it has tokens; with `borrow` it may
  *                   also use capacity best effort leaves idle. Its packets
- *                   skip general processing (classification, filters, the
- *                   AQM) and cost only ll_cost each; best-effort packets
- *                   cost general_cost each and wait in a CoDel queue.
+ *                   skip the queueing discipline's processing (no
+ *                   classification, filters or AQM) and cost nothing here
+ *                   (a user-space stack's come by the low-latency netif
+ *                   path, models/netif.h, which skips the flow switch
+ *                   too); best-effort packets cost qdisc_cost each and
+ *                   wait in a CoDel queue.
  *   fq_codel        service classes in strict priority (ctl, vo, vi, rv,
  *                   av, oam, rd, be, bk, bk_sys, highest first), each a
  *                   deficit round robin over per-flow queues (a flow is an
  *                   app) with the class's quantum and RFC 8290's list of
  *                   new flows served first, CoDel on every flow
  *                   queue, and a drop limit over all queues; every packet
- *                   costs general_cost.
+ *                   costs qdisc_cost.
  *
  * The device sets the pace: the multiplexer hands the driver packets
  * while the bytes the device has not completed are within its queue's
@@ -28,7 +31,8 @@
  * lane's share is of the capacity the device shows (its completions while
  * it was the bottleneck), not of a configured rate. The per-packet processing cost is CPU time of
  * whoever hands the packet in (the flow switch's TX, in the syncing
- * thread): mux_cost() says how much.
+ * thread): mux_cost() says how much; the stack's breakdown shows it as
+ * stage.qdisc_tx.
  *
  * Deadlines: a packet whose deadline (pkt->deadline_ps, 0: none) has
  * passed when it is dequeued is reported through the expiry hook with
@@ -95,8 +99,8 @@ struct mux_cfg {
 	double share;		 /* reserved_share: the ll lane's fraction */
 	uint64_t ll_burst_bytes; /* depth of the ll lane's token bucket */
 	bool borrow;		 /* the ll lane may use idle capacity */
-	sim_time ll_cost_ps, general_cost_ps; /* processing per packet */
-	sim_time target_ps, interval_ps;      /* CoDel */
+	sim_time qdisc_cost_ps;	 /* per packet through the qdisc */
+	sim_time target_ps, interval_ps; /* CoDel */
 	uint32_t limit_pkts;	/* waiting per lane, or over all queues */
 	uint64_t quantum_bytes; /* fq_codel: DRR quantum of class be */
 	/* the device's queue: the dynamic byte limit's bounds and hold
@@ -135,8 +139,9 @@ void mux_connect(struct mux *m, struct sim_port to_driver,
 void mux_set_app(struct mux *m, uint32_t src, bool low_latency,
 		 enum mux_class sc);
 bool mux_is_low_latency(const struct mux *m, uint32_t src);
-/* Processing time of one packet of app src (ll_cost or general_cost; 0
- * for none). */
+/* Processing time of one packet of app src in the queueing discipline:
+ * qdisc_cost, or 0 for a packet of the low-latency lane (which skips it)
+ * and under discipline none. */
 sim_time mux_cost(const struct mux *m, uint32_t src);
 /* The low-latency lane's guaranteed rate (bit/s) now: share x the capacity
  * the device shows (the NIC's line rate until measured); 0

@@ -15,7 +15,13 @@
  * stage.nic_rx_dma (waiting included), stage.notify (until the
  * interrupt or poll hands it to the host) and stage.driver_rx (the
  * receiving host's driver); they telescope, so their means
- * add up to the mean latency. A packet dropped anywhere is handed
+ * add up to the mean latency. An app with a stack has, before those,
+ * stage.stack_tx (built by its stack), stage.channel_sync (the sync
+ * trap), then either stage.flowswitch_tx (the flow switch's copy,
+ * classification and check) and stage.qdisc_tx (the queueing
+ * discipline's processing), or stage.netif_tx (the low-latency netif
+ * path's copy and validation), and after them stage.flowswitch_rx,
+ * stage.wakeup and stage.stack_rx. A packet dropped anywhere is handed
  * to the drop port so that every packet ends here, once: this is what makes
  * conservation (sent = received + dropped + in flight) checkable per app.
  * The sink frees every packet it gets, so it holds none at the end; the
@@ -35,7 +41,7 @@
  * stamp the packet carries (or its creation) to its own stamp (the last:
  * to its arrival here). A stamp of 0 means the packet did not pass there;
  * its stage is then 0 and the next one starts where the last present stamp
- * was, so the stages always add up to the latency. The first three and the
+ * was, so the stages always add up to the latency. The first five and the
  * last three exist only for apps that send through a stack. */
 struct sink_stage {
 	const char *name;
@@ -47,6 +53,8 @@ static const struct sink_stage sink_stages_all[] = {
 	{ "stage.stack_tx", PKT_ST_STACK_TX, true },
 	{ "stage.channel_sync", PKT_ST_SYNC, true },
 	{ "stage.flowswitch_tx", PKT_ST_FSW_TX, true },
+	{ "stage.qdisc_tx", PKT_ST_QDISC_TX, true },
+	{ "stage.netif_tx", PKT_ST_NETIF_TX, true },
 	{ "stage.driver_tx", PKT_ST_DRV_TX_END, false },
 	{ "stage.doorbell", PKT_ST_DOORBELL, false },
 	{ "stage.nic_tx_dma", PKT_ST_DMA_END, false },

@@ -11,9 +11,11 @@
  *
  * A job's parts are known when it is queued, and its end is when the core
  * has done all of it, so the stamps inside a job are placed backwards from
- * its end: a user TX batch of n packets ends with the flow switch's work
- * for them, before which came the sync trap, before which came the
- * protocol processing of the n packets.
+ * its end: a user TX batch of n packets ends with the queueing
+ * discipline's work for them (none on the low-latency path), before which
+ * came the flow switch's work (or the low-latency netif path's), before
+ * which came the sync trap, before which came the protocol processing of
+ * the n packets.
  *
  * The RX thread sleeps when it has nothing to do (the channel's kqueue
  * low-water mark, or an empty socket buffer); the flow switch's RX job
@@ -33,6 +35,7 @@
 
 #include "channel.h"
 #include "errmsg.h"
+#include "netif.h"
 #include "pool.h"
 #include "stack.h"
 #include "stats.h"
@@ -58,6 +61,7 @@ struct stk {
 	struct cpu *cpu;
 	struct cpu_core *core;
 	struct fsw *fsw;
+	struct netif *netif; /* user: the low-latency path, or NULL */
 	struct flow_key key;
 	uint32_t owner;
 	uint64_t token;
@@ -74,7 +78,8 @@ struct stk {
 	struct pkt_fifo txq, sock;
 	struct sim_pkt *tx_one, *rx_one;
 	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
-	sim_time tx_tail_ps[2]; /* the last two parts of the TX job */
+	bool tx_ll;		/* the sync in service takes the netif path */
+	sim_time tx_tail_ps[3]; /* the last three parts of the TX job */
 	sim_time tx_mem_ps;	/* buffer allocations not yet charged */
 	struct pool *pool;	/* the channel's pool, or NULL */
 	void (*on_expired)(void *arg, bool dropped);
@@ -280,18 +285,37 @@ static void stk_advisory(struct fsw_endpoint *ep, uint32_t flow, bool suspended)
 		(*e->ev_posted)++;
 }
 
+/* The work of one synced packet in the trap: the low-latency netif
+ * path's, or the flow switch's (and the queueing discipline's). */
+static void stk_user_tx_charge(struct stk *e, struct cpu_job *j,
+			       struct sim_pkt *p)
+{
+	uint32_t cpu = cpu_core_index(e->core);
+
+	if (e->tx_ll)
+		netif_tx_charge(e->netif, j, &e->key, p, cpu);
+	else
+		fsw_tx_charge(e->fsw, j, p, false, cpu);
+}
+
 /* A sync of up to batch built packets: their protocol processing, the
- * trap, and the flow switch's work in the trap. */
+ * trap, and in the trap the work of the path they take: the low-latency
+ * netif path while the app is in the multiplexer's low-latency lane (no
+ * flow advisory to ask), else the flow switch and the queueing
+ * discipline. The job's last three parts, from which the stamps are
+ * placed back from its end: the trap, the path's work, the queueing
+ * discipline's. */
 static void stk_user_tx_kick(struct stk *e)
 {
 	struct cpu_job j = { 0 };
 	uint32_t n = chan_ring_count(&e->ch.tx);
-	sim_time proto, trap;
+	sim_time proto, trap, qdisc;
 
 	if (e->tx_busy || !n)
 		return;
 	stk_read_events(e);
-	if (!fsw_admissible(e->fsw, (uint32_t)e->flow_id)) {
+	e->tx_ll = e->netif && netif_takes(e->netif, e->owner);
+	if (!e->tx_ll && !fsw_admissible(e->fsw, (uint32_t)e->flow_id)) {
 		stk_backoff(e);
 		return;
 	}
@@ -302,16 +326,17 @@ static void stk_user_tx_kick(struct stk *e)
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
 
 		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
-		fsw_tx_charge(e->fsw, &j, e->ch.buf[slot], false,
-			      cpu_core_index(e->core));
+		stk_user_tx_charge(e, &j, e->ch.buf[slot]);
 	}
 	cpu_job_add(&j, CPU_A_MEM, e->tx_mem_ps);
 	e->tx_mem_ps = 0;
 	proto = j.ps[CPU_A_PROTO];
+	qdisc = j.ps[CPU_A_MUX];
 	cpu_job_syscall(&j, e->cpu);
 	trap = j.ps[CPU_A_SYSCALL];
 	e->tx_tail_ps[0] = trap;
-	e->tx_tail_ps[1] = cpu_job_cost(&j) - proto - trap; /* the switch */
+	e->tx_tail_ps[1] = cpu_job_cost(&j) - proto - trap - qdisc;
+	e->tx_tail_ps[2] = qdisc;
 	e->tx_n = n;
 	e->tx_busy = true;
 	(*e->tx_syncs)++;
@@ -319,10 +344,25 @@ static void stk_user_tx_kick(struct stk *e)
 		stk_fail(e);
 }
 
+/* The stamps of the path's and the queueing discipline's work in a job
+ * that ends now: the path's ends tail[2] before the end. */
+static void stk_stamp_path(const struct stk *e, struct sim_pkt *p, bool ll,
+			   sim_time end)
+{
+	if (ll) {
+		p->stamp_ps[PKT_ST_NETIF_TX] = end;
+		return;
+	}
+	p->stamp_ps[PKT_ST_FSW_TX] = end - e->tx_tail_ps[2];
+	if (e->tx_tail_ps[2])
+		p->stamp_ps[PKT_ST_QDISC_TX] = end;
+}
+
 static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct stk *e = a;
-	sim_time synced = sim_now(sim) - e->tx_tail_ps[1];
+	sim_time end = sim_now(sim);
+	sim_time synced = end - e->tx_tail_ps[2] - e->tx_tail_ps[1];
 	sim_time built = synced - e->tx_tail_ps[0];
 	uint32_t n = chan_tx_take(&e->ch, e->tx_cur, e->tx_n);
 
@@ -333,9 +373,13 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 
 		p->stamp_ps[PKT_ST_STACK_TX] = built;
 		p->stamp_ps[PKT_ST_SYNC] = synced;
+		stk_stamp_path(e, p, e->tx_ll, end);
 		(*e->tx_packets)++;
 		pool_release_user(p, cpu_core_index(e->core)); /* copied out */
-		fsw_tx(e->fsw, (uint32_t)e->flow_id, p);
+		if (e->tx_ll)
+			netif_tx(e->netif, &e->key, p);
+		else
+			fsw_tx(e->fsw, (uint32_t)e->flow_id, p);
 	}
 	stk_user_tx_kick(e);
 }
@@ -378,7 +422,8 @@ static void stk_kernel_tx_kick(struct stk *e)
 	before = cpu_job_cost(&j);
 	fsw_tx_charge(e->fsw, &j, p, true, cpu_core_index(e->core));
 	e->tx_tail_ps[0] = 0;
-	e->tx_tail_ps[1] = cpu_job_cost(&j) - before;
+	e->tx_tail_ps[2] = j.ps[CPU_A_MUX];
+	e->tx_tail_ps[1] = cpu_job_cost(&j) - before - e->tx_tail_ps[2];
 	e->tx_busy = true;
 	(*e->tx_syncs)++;
 	if (cpu_submit(e->core, &j, stk_kernel_tx_done, e, NULL))
@@ -389,13 +434,15 @@ static void stk_kernel_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct stk *e = a;
 	struct sim_pkt *p = e->tx_one;
-	sim_time built = sim_now(sim) - e->tx_tail_ps[1];
+	sim_time end = sim_now(sim);
+	sim_time built = end - e->tx_tail_ps[2] - e->tx_tail_ps[1];
 
 	(void)b;
 	e->tx_one = NULL;
 	e->tx_busy = false;
 	p->stamp_ps[PKT_ST_STACK_TX] = built;
 	p->stamp_ps[PKT_ST_SYNC] = built;
+	stk_stamp_path(e, p, false, end);
 	(*e->tx_packets)++;
 	fsw_tx_host(e->fsw, p);
 	stk_kernel_tx_kick(e);
@@ -693,6 +740,12 @@ void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
 {
 	e->on_expired = fn;
 	e->on_expired_arg = arg;
+}
+
+void stk_set_netif(struct stk *e, struct netif *netif)
+{
+	if (e->kind == STK_USER)
+		e->netif = netif;
 }
 
 void stk_set_victim(struct stk *e, const struct stk *victim)

@@ -9,7 +9,12 @@
  *   user    the app's own stack builds packets into the TX slots of its
  *           channel (protocol processing per packet), and one sync trap
  *           hands up to `batch` of them to the flow switch, which copies
- *           and checks them in the trap. On RX the flow switch copies
+ *           and checks them in the trap and enqueues them into the
+ *           multiplexer's queueing discipline; while the app is in the
+ *           multiplexer's low-latency lane, the trap hands them to the
+ *           low-latency netif path instead (models/netif.h: a copy and
+ *           the optional outbound validation, no flow switch, no
+ *           queueing discipline). On RX the flow switch copies
  *           packets into the RX ring; a kqueue wakeup (low-water mark)
  *           wakes the app thread, which takes all the ring holds in one
  *           sync and processes them.
@@ -25,7 +30,9 @@
  * All of an endpoint's work runs on its app's core (struct cpu_core),
  * except what the flow switch does in its RX job on a kernel core and the
  * wakeups, which the waker pays. Stamps: PKT_ST_STACK_TX (built),
- * PKT_ST_SYNC (the sync trap is over), PKT_ST_WAKEUP (the app thread
+ * PKT_ST_SYNC (the sync trap is over), PKT_ST_FSW_TX and PKT_ST_QDISC_TX
+ * (the flow switch's and the queueing discipline's work is done) or
+ * PKT_ST_NETIF_TX (the low-latency path's), PKT_ST_WAKEUP (the app thread
  * started the work that takes the packet); delivery is the end of that
  * work.
  *
@@ -133,6 +140,12 @@ void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
  * host's NIC; the stack counts those it reads in events.tx_status.
  * Returns 0, -ENOSPC or -ENOTSUP like stk_post_expired(). */
 int stk_post_status(struct stk *e, const struct sim_pkt *p);
+/* The host's low-latency netif path (models/netif.h; NULL: none): a user
+ * endpoint's sync takes it, instead of the flow switch and the queueing
+ * discipline, while netif_takes() says its app is in the low-latency
+ * lane. Kernel endpoints ignore it. */
+struct netif;
+void stk_set_netif(struct stk *e, struct netif *netif);
 /* A spoofing app's endpoint: the flow whose 5-tuple a replay uses (NULL:
  * none). */
 void stk_set_victim(struct stk *e, const struct stk *victim);

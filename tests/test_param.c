@@ -40,10 +40,11 @@ static size_t table_len(const struct param_def *t)
 static void test_iterate(void)
 {
 	const struct param_def *const tables[] = {
-		sim_params,	link_params,	   ns3net_params, app_params,
-		nic_params,	driver_params,	   cpu_params,	  stack_params,
-		channel_params, flowswitch_params, pool_params,	  mux_params,
-		agent_params,	advisory_params,
+		sim_params,	   link_params,	 ns3net_params,
+		app_params,	   nic_params,	 driver_params,
+		cpu_params,	   stack_params, channel_params,
+		flowswitch_params, pool_params,	 mux_params,
+		netif_params,	   agent_params, advisory_params,
 	};
 	size_t at = 0;
 

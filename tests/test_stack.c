@@ -437,11 +437,12 @@ static void test_spoof(void)
 /* ---- 4. stage breakdown and rtt ---- */
 
 static const char *const stack_stages[] = {
-	"stage.stack_tx",      "stage.channel_sync", "stage.flowswitch_tx",
-	"stage.driver_tx",     "stage.doorbell",     "stage.nic_tx_dma",
-	"stage.nic_tx_queue",  "stage.wire",	     "stage.network",
-	"stage.nic_rx_dma",    "stage.notify",	     "stage.driver_rx",
-	"stage.flowswitch_rx", "stage.wakeup",	     "stage.stack_rx",
+	"stage.stack_tx", "stage.channel_sync", "stage.flowswitch_tx",
+	"stage.qdisc_tx", "stage.netif_tx",	"stage.driver_tx",
+	"stage.doorbell", "stage.nic_tx_dma",	"stage.nic_tx_queue",
+	"stage.wire",	  "stage.network",	"stage.nic_rx_dma",
+	"stage.notify",	  "stage.driver_rx",	"stage.flowswitch_rx",
+	"stage.wakeup",	  "stage.stack_rx",
 };
 #define NSTAGES (sizeof(stack_stages) / sizeof(stack_stages[0]))
 

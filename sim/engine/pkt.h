@@ -18,8 +18,9 @@
  * 0 where a packet did not pass. A bare queue uses none of them. */
 enum pkt_stamp {
 	PKT_ST_STACK_TX,   /* its stack has built it (models/stack.c) */
-	PKT_ST_SYNC,	   /* the sync trap handed it to the flow switch */
-	PKT_ST_FSW_TX,	   /* the flow switch handed it to the driver */
+	PKT_ST_SYNC,	   /* the sync trap handed it to the flow switch or
+			      the low-latency netif path */
+	PKT_ST_FSW_TX,	   /* the flow switch's work on it was done */
 	PKT_ST_DOORBELL,   /* the doorbell write has handed it to the NIC */
 	PKT_ST_DMA_START,  /* its TX descriptor fetch began */
 	PKT_ST_DMA_END,	   /* its payload is in the NIC */
@@ -32,6 +33,8 @@ enum pkt_stamp {
 	PKT_ST_DRV_RX_END, /* the receiving driver handed it on */
 	PKT_ST_FSW_RX,	   /* it is in its channel or socket buffer */
 	PKT_ST_WAKEUP,	   /* the receiving app thread runs again */
+	PKT_ST_QDISC_TX,   /* the queueing discipline's work on it was done */
+	PKT_ST_NETIF_TX,   /* the low-latency netif path handed it on */
 	PKT_NSTAMPS
 };
 

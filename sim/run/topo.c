@@ -68,6 +68,7 @@ void topo_sw_destroy(struct topo_sw *w)
 	free(w->kcores);
 	free(w->cpu_name);
 	free(w->fsw_name);
+	free(w->netif_name);
 }
 
 struct model_env topo_env(const struct topo *t, const char *component)

@@ -29,6 +29,7 @@ struct fsw;
 struct hostmem;
 struct link;
 struct mux;
+struct netif;
 struct nic;
 struct nic_cfg;
 struct ns3net;
@@ -54,10 +55,11 @@ struct topo_sw {
 	size_t host;
 	struct cpu *cpu;
 	struct fsw *fsw;
+	struct netif *netif; /* with a multiplexer: the low-latency path */
 	struct stk_host *kh;
 	struct cpu_core **kcores;
 	unsigned nk;
-	char *cpu_name, *fsw_name;
+	char *cpu_name, *fsw_name, *netif_name;
 	struct sim_port fsw_in, sink_in;
 	struct hostmem *mem; /* NULL: memory not modelled */
 	struct sim_port drv_in;

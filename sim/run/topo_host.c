@@ -2,16 +2,18 @@
  * topo_host.c - what runs on a host above its driver: the cores, the
  * stacks of the apps' ends and their channels, the flow switch, the
  * packet pools, the multiplexer and its agent, and interface advisories
- * (models/cpu.c, stack.c, channel.c, flowswitch.c, pool.c, mux.c,
- * agent.c, advisory.c describe the models; this file wires them).
+ * (models/cpu.c, stack.c, channel.c, flowswitch.c, netif.c, pool.c,
+ * mux.c, agent.c, advisory.c describe the models; this file wires them).
  *
  * Each app with a stack has an end on its host and one on its peer, each
  * on a core of its own; a host with such an end gets kernel cores, a flow
  * switch and an in-kernel stack. Flows are 5-tuples from the hosts'
  * addresses (10.0.0.h+1) and the app's index (ports 10000 + i on its
- * host, 20000 + i on its peer, UDP). What leaves the software path goes
- * through the agent's policing and the multiplexer (if the host has them)
- * to the driver.
+ * host, 20000 + i on its peer, UDP). A host with a multiplexer also has
+ * a low-latency netif path, which its user-space stacks take while their
+ * app is in the low-latency lane. What leaves the software path (the flow
+ * switch or the netif path) goes through the agent's policing and the
+ * multiplexer (if the host has them) to the driver.
  *
  * The cores, flow switch and in-kernel stack of a host and every end's
  * stack are created from their configs (cpu_cfg_load(), fsw_cfg_load(),
@@ -33,6 +35,7 @@
 #include "hostmem.h"
 #include "link.h"
 #include "mux.h"
+#include "netif.h"
 #include "nic.h"
 #include "ns3net.h"
 #include "pkt.h"
@@ -305,8 +308,41 @@ static uint32_t topo_tx_backlog(const void *arg)
 	       nic_tx_backlog(w->t->nics[w->host]);
 }
 
-/* Host h's cores, flow switch and in-kernel stack, each kept by the
- * topology. */
+/* Host h's low-latency netif path (with a multiplexer, whose low-latency
+ * lane it feeds), kept by the topology: its packets leave the software
+ * path as the flow switch's do. */
+static int topo_netif(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	struct model_env env;
+	struct netif_cfg cfg;
+	int rc;
+
+	if (!w->mux)
+		return 0;
+	w->netif_name = topo_strf("hosts.%s.netif%s", t->hosts[h], "");
+	if (!w->netif_name)
+		return -ENOMEM;
+	rc = netif_cfg_load(&cfg, &t->src, w->netif_name, err, errlen);
+	if (rc)
+		return rc;
+	env = topo_env(t, w->netif_name);
+	rc = netif_create(&cfg, &env, w->cpu, &w->netif, err, errlen);
+	if (!rc)
+		rc = topo_keep(t, &netif_ops, w->netif);
+	if (rc)
+		return rc;
+	netif_connect(w->netif,
+		      (struct sim_port){ .recv = topo_tx, .owner = w },
+		      sink_drop_input(t->sink));
+	netif_set_mux(w->netif, w->mux);
+	if (w->mem)
+		netif_set_pool(w->netif, hostmem_device(w->mem));
+	return 0;
+}
+
+/* Host h's cores, flow switch, low-latency netif path and in-kernel
+ * stack, each kept by the topology. */
 static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 {
 	struct topo_sw *w = &t->sw[h];
@@ -364,7 +400,7 @@ static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 		fsw_set_pool(w->fsw, hostmem_device(w->mem));
 	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(t->nics[h]));
 	w->fsw_in = fsw_rx_input(w->fsw);
-	return 0;
+	return topo_netif(t, h, err, errlen);
 }
 
 /* The configuration of an end on host h: its stack's, and a user-space
@@ -423,6 +459,8 @@ static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
 			 scn_path(s), t->names[i], strerror(-rc));
 	if (!rc)
 		rc = topo_keep(t, &stk_ops, t->ends[e]);
+	if (!rc)
+		stk_set_netif(t->ends[e], w->netif);
 	if (rc || !w->mem || t->stack[i] != STK_USER)
 		return rc;
 	rc = hostmem_channel_pool(w->mem, t->names[i], &pool, err, errlen);
