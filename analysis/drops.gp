@@ -42,7 +42,8 @@ set linetype 8 lc rgb "#999999" lw 1.5 pt 8 ps 0.5
 set linetype cycle 8
 
 # A missing interval (a single run) draws no error bar.
-ci(c) = (c == c) ? c : 0
+# (valid(4) ? $4 : 0): the half-width, 0 where it is NaN (gnuplot skips a
+# point whose expression reads a NaN column, so it is tested first)
 
 # With a closed form, the simulated points stand alone and the theory is
 # the line through them.
@@ -53,10 +54,10 @@ if (strlen(theory) > 0) {
 	xmin = STATS_min
 	xmax = STATS_max
 	set samples 400
-	plot for [i=1:nlines] datafile index (i - 1) using 2:3:(ci($4)) \
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3:((valid(4) ? $4 : 0)) \
 		with yerrorbars lt i title titles[i], \
 	     [x=xmin:xmax] th(x) with lines lc rgb "#000000" lw 1 title theory_title
 } else {
-	plot for [i=1:nlines] datafile index (i - 1) using 2:3:(ci($4)) \
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3:((valid(4) ? $4 : 0)) \
 		with yerrorlines lt i title titles[i]
 }

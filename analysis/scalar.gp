@@ -32,16 +32,17 @@ if (logx) {
 }
 if (logy) { set logscale y; set yrange [*:*] }
 # A missing interval (a single run) draws no error bar.
-ci(c) = (c == c) ? c : 0
+# (valid(4) ? $4 : 0): the half-width, 0 where it is NaN (gnuplot skips a
+# point whose expression reads a NaN column, so it is tested first)
 # Counts and utilizations start the axis at 0, but a scalar may go below
 # it: then the range is automatic. When every value lies in the upper half
 # of a linear axis from 0, the key (top left) would sit on the lines: raise
 # the top of the axis so that the key's rows fit above the highest error
 # bar.
 if (!logy) {
-	stats datafile using ($3 - ci($4)) nooutput
+	stats datafile using ($3 - (valid(4) ? $4 : 0)) nooutput
 	low = STATS_min
-	stats datafile using ($3 + ci($4)) nooutput
+	stats datafile using ($3 + (valid(4) ? $4 : 0)) nooutput
 	if (STATS_records > 0 && low >= 0 && STATS_min > 0.5 * STATS_max) {
 		rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
 		set yrange [0:STATS_max / (1 - 0.065 * rows - 0.03)]
@@ -68,10 +69,10 @@ if (strlen(theory) > 0) {
 	xmin = STATS_min
 	xmax = STATS_max
 	set samples 400
-	plot for [i=1:nlines] datafile index (i - 1) using 2:3:(ci($4)) \
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3:((valid(4) ? $4 : 0)) \
 		with yerrorbars lt i title titles[i], \
 	     [x=xmin:xmax] th(x) with lines lc rgb "#000000" lw 1 title theory_title
 } else {
-	plot for [i=1:nlines] datafile index (i - 1) using 2:3:(ci($4)) \
+	plot for [i=1:nlines] datafile index (i - 1) using 2:3:((valid(4) ? $4 : 0)) \
 		with yerrorlines lt i title titles[i]
 }
