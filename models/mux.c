@@ -372,11 +372,26 @@ static void tok_refill(struct mux *m)
 		m->tokens += dt * m->ll_rate;
 }
 
+/* What a low-latency packet costs the bucket: its frame bytes and, in
+ * the device (placement device), the airtime of a channel access of its
+ * own (device_access) at the capacity the device shows, in bytes, so
+ * that the share is of airtime. */
+static int64_t tok_cost(const struct mux *m, const struct sim_pkt *p)
+{
+	int64_t cost = (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+	double access = (double)m->cfg.access_ps * m->capacity_bps;
+
+	if (m->cfg.on_device)
+		cost += access < 1e18 ? (int64_t)llround(access)
+				      : (int64_t)1e18;
+	return cost;
+}
+
 /* Tokens the ll head needs before it may go: its cost, or a full bucket
  * for a frame larger than the bucket. */
 static int64_t tok_need(const struct mux *m, const struct sim_pkt *p)
 {
-	int64_t need = (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+	int64_t need = tok_cost(m, p);
 
 	return need < m->tok_cap ? need : m->tok_cap;
 }
@@ -413,8 +428,7 @@ static struct sim_pkt *rs_pick(struct mux *m, struct mux_cls **lane,
 		if (mux_expired(m, p))
 			continue;
 		if (spend)
-			m->tokens -=
-				(int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+			m->tokens -= tok_cost(m, p);
 		else if (*lane == ll->cls && m->tokens > 0)
 			m->tokens = 0; /* borrowed: takes what is there */
 		return p;
@@ -523,7 +537,7 @@ static void mux_release_device_ll(struct mux *m)
 
 		if (mux_expired(m, p))
 			continue;
-		m->tokens -= (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
+		m->tokens -= tok_cost(m, p);
 		(*ll->cls->sent)++;
 		stats_hist_record(ll->cls->delay, sim_now(m->sim) - p->enq_ps);
 		sim_trace(m->sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);

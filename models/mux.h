@@ -96,6 +96,7 @@ struct mux_line {
 struct mux_cfg {
 	enum mux_discipline disc;
 	bool on_device;		 /* reserved_share placed in the device */
+	sim_time access_ps;	 /* device: airtime of a channel access */
 	double share;		 /* reserved_share: the ll lane's fraction */
 	uint64_t ll_burst_bytes; /* depth of the ll lane's token bucket */
 	bool borrow;		 /* the ll lane may use idle capacity */

@@ -62,6 +62,7 @@ struct rec {
 	uint64_t id;
 	uint32_t src, len;
 	sim_time at, created, queued;
+	uint8_t prio; /* the device queue it was handed to */
 };
 
 struct fx {
@@ -95,6 +96,7 @@ static void fx_record(struct fx *f, struct sim_pkt *p)
 			.at = sim_now(f->sim),
 			.created = p->created_ps,
 			.queued = p->queued_ps,
+			.prio = p->dev_prio,
 		};
 	f->nout++;
 	pkt_free(f->pool, p);
@@ -1016,6 +1018,67 @@ static void test_device_limit(void)
 	fx_fini(&f);
 }
 
+/* 11. Placement device: the low-latency packets the bucket pays for go
+ * at once to the device's own queue (user priority 6), outside the
+ * device's queue limit; each costs its frame and a channel access of
+ * device_access at the capacity, here 1514 B + 12.112 us at 1 Gb/s = 3028
+ * B, the bucket's depth: one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
+ * effort meanwhile waits on the host and goes through the device's limit
+ * to its default queue. With device_access 0 the same lane costs bytes
+ * only: a frame every 5 T. */
+static void test_placement_device(void)
+{
+	static struct fx f;
+	const char *sets[] = { "hosts.h.mux.discipline=reserved_share",
+			       "hosts.h.mux.placement=device",
+			       "network.kind=ns3-wifi",
+			       "hosts.h.mux.device_access=12112ns",
+			       "hosts.h.mux.borrow=false" };
+	const sim_time T = tx_ps(1514, 1e9);
+	size_t nll = 0, nbe = 0;
+
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 20; i++) {
+		fx_at(&f, 0, 0, 1514);
+		fx_at(&f, 0, 1, 1514);
+	}
+	sim_run(f.sim, 200 * T);
+	for (size_t i = 0; i < f.nout; i++) {
+		if (f.out[i].src == 0) {
+			CHECKF(f.out[i].at == (sim_time)nll * 10 * T &&
+				       f.out[i].prio == 6,
+			       "ll %zu at %lld prio %u", nll,
+			       (long long)f.out[i].at, f.out[i].prio);
+			nll++;
+		} else {
+			CHECKF(f.out[i].prio == 0, "be %zu prio %u", nbe,
+			       f.out[i].prio);
+			nbe++;
+		}
+	}
+	CHECK_EQ(nll, 20);
+	CHECK_EQ(nbe, 20); /* best effort: one frame per T from T on */
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	sets[3] = "hosts.h.mux.device_access=0";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 20; i++)
+		fx_at(&f, 0, 0, 1514);
+	sim_run(f.sim, 200 * T);
+	CHECK_EQ_FATAL(f.nout, 20);
+	/* two from the full bucket at once, then one per 5 T */
+	CHECK_EQ(f.out[0].at, 0);
+	CHECK_EQ(f.out[1].at, 0);
+	for (size_t i = 2; i < f.nout; i++)
+		CHECKF(f.out[i].at == (sim_time)(i - 1) * 5 * T,
+		       "bytes only: ll %zu at %lld", i, (long long)f.out[i].at);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
 static void test_bad_params(void)
 {
 	static const char share0[] = "hosts:\n"
@@ -1084,6 +1147,7 @@ int suite_mux(void)
 	    !CU_add_test(s, "drop limit", test_limit) ||
 	    !CU_add_test(s, "deadlines", test_deadlines) ||
 	    !CU_add_test(s, "the device's queue limit", test_device_limit) ||
+	    !CU_add_test(s, "placement device", test_placement_device) ||
 	    !CU_add_test(s, "bad parameters", test_bad_params))
 		return CU_get_error();
 	return 0;
