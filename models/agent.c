@@ -28,7 +28,10 @@
  *
  * Policing runs at multiples of `window` from time 0 while some app is
  * in the lane, granted or watched after a revocation; an app's part of a
- * window starts when its grant reached it (or at its last notice).
+ * window starts when its grant reached it (or at its last notice), and
+ * it is judged against the grant it has been told of: between a
+ * renegotiation and its notice the app may still use its old grant, so
+ * the lane may carry up to the old sum for that long.
  * Policing itself costs no agent CPU: it reads counters the multiplexer
  * keeps.
  */
@@ -60,6 +63,7 @@ struct agent_app {
 	double want_bps;   /* asked */
 	double grant_bps;  /* held, the agent's view; 0: none */
 	double sent_bps;   /* in the latest grant or notice sent */
+	double known_bps;  /* in the latest one that reached the app */
 	double former_bps; /* revoked: the grant it is judged against */
 	sim_time start_ps, stop_ps;
 	sim_time asked_ps; /* its first request left; -1: not yet */
@@ -214,6 +218,7 @@ static void agent_granted(struct agent *a, uint32_t src, bool notice)
 		return; /* revoked or released since it was sent */
 	if (notice)
 		a->last_notice_ps = now;
+	p->known_bps = p->sent_bps;
 	if (!p->on) {
 		p->on = true;
 		mux_set_app(a->mux, src, true, MUX_SC_VO);
@@ -362,7 +367,7 @@ static void agent_police(struct sim *sim, void *arg, void *unused)
 		struct agent_app *p = &a->app[i];
 
 		if (p->on &&
-		    (double)p->bytes > agent_allowed(a, p, p->grant_bps, now))
+		    (double)p->bytes > agent_allowed(a, p, p->known_bps, now))
 			agent_revoke(a, i);
 		else if (p->state == AS_REVOKED)
 			agent_judge_revoked(a, i, now);
