@@ -121,7 +121,7 @@ static void app_load_place(struct app_cfg *cfg, const struct param_src *src,
 	cfg->forge_victim = param_str(src, prefix, "forge_victim");
 	cfg->close_at_ps = param_time(src, prefix, "close_at");
 	cfg->ll_entitled = param_int(src, prefix, "ll_entitled") != 0;
-	cfg->stop_ps = param_time(src, prefix, "stop");
+	cfg->stop_ps = param_time(src, prefix, "stop_at");
 	cfg->surge = param_double(src, prefix, "surge");
 	cfg->surge_at_ps = param_time(src, prefix, "surge_at");
 	cfg->surge_until_ps = param_time(src, prefix, "surge_until");
@@ -323,7 +323,7 @@ const struct param_def app_params[] = {
 	{ "apps.*.ll_entitled", PT_BOOL, "true", NULL, 0, 0,
 	  "class low_latency: the app holds the low-latency privilege; without it the agent denies its request and it stays best effort",
 	  "the reference implementation's privilege check at channel open (PRIV_SKYWALK_LOW_LATENCY_CHANNEL, low-latency-reference.md section 5); true: the privileged case" },
-	{ "apps.*.stop", PT_TIME, "0", NULL, 0, 1e18,
+	{ "apps.*.stop_at", PT_TIME, "0", NULL, 0, 1e18,
 	  "the app sends nothing from this time on (a low-latency app releases its grant then); 0: never",
 	  "usnsim: sources run for the whole duration" },
 	{ "apps.*.surge", PT_FLOAT, "1", NULL, 1e-3, 1e6,

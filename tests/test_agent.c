@@ -177,8 +177,8 @@ static void test_first_packet(void)
 static const char release_yaml[] =
 	"name: agent-release\n"
 	"duration: 8ms\n" AGENT_HOSTS "apps:\n"
-	"  a1: { host: client, peer: server, pattern: cbr, rate: 600Mbps, size: 1000B, class: low_latency, stop: 5ms }\n"
-	"  a2: { like: a1, stop: 0 }\n";
+	"  a1: { host: client, peer: server, pattern: cbr, rate: 600Mbps, size: 1000B, class: low_latency, stop_at: 5ms }\n"
+	"  a2: { like: a1, stop_at: 0 }\n";
 
 static void test_release(void)
 {
@@ -192,7 +192,7 @@ static void test_release(void)
 	L = ps_of(s, "hosts.client.agent.latency");
 	c = ps_of(s, "hosts.client.agent.cost");
 	retry = ps_of(s, "hosts.client.agent.retry");
-	stop = ps_of(s, "apps.a1.stop");
+	stop = ps_of(s, "apps.a1.stop_at");
 	/* a1 is granted, a2 (read second) denied; a2 asks again `retry`
 	 * after each denial reaches it, until a request is read after a1's
 	 * release (sent at stop) has been read */
