@@ -481,9 +481,8 @@ void agent_destroy(struct agent *a)
 	free(a);
 }
 
-void agent_set_core(struct agent *a, struct cpu *cpu, struct cpu_core *core)
+void agent_set_core(struct agent *a, struct cpu_core *core)
 {
-	(void)cpu;
 	a->core = core;
 }
 

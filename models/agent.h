@@ -54,7 +54,6 @@
 #include "sim.h"
 
 struct agent;
-struct cpu;
 struct cpu_core;
 struct mux;
 
@@ -89,9 +88,9 @@ int agent_create(const struct agent_cfg *cfg, const struct model_env *env,
 void agent_destroy(struct agent *a); /* NULL is a no-op */
 /* destroy and finish for the topology's loops. */
 extern const struct model_ops agent_ops;
-/* The agent's core (on cpu), where its messages are handled. Set before
+/* The agent's core, where its messages are handled. Set before
  * the run starts, if the agent has any app (agent_ask). */
-void agent_set_core(struct agent *a, struct cpu *cpu, struct cpu_core *core);
+void agent_set_core(struct agent *a, struct cpu_core *core);
 /* App src will ask, at at_ps, for rate_bps of low-latency access
  * (entitled: whether it holds the privilege), and stop at stop_ps
  * (sending a release; 0: never). own: src runs on this host (its

@@ -607,7 +607,7 @@ static int topo_agent_start(struct topo *t, size_t h, char *err, size_t errlen)
 	core = cpu_add_core(w->cpu, CPU_DOM_USER, "agent");
 	if (!core)
 		return -ENOMEM;
-	agent_set_core(w->agent, w->cpu, core);
+	agent_set_core(w->agent, core);
 	if (!agent_wants_advisories(w->agent))
 		return 0;
 	if (!w->adv && (rc = topo_advisory(t, h, err, errlen)))
