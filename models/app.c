@@ -57,6 +57,9 @@ struct app {
 	struct rng_empirical *table;
 	struct sim_port out;
 	uint64_t *sent, *sent_bytes;
+	double base_period_ps; /* at the configured rate */
+	double ll_scale;       /* grant / asked (1 before any grant) */
+	bool surging;
 };
 
 static uint32_t app_draw_size(struct app *a)
@@ -215,6 +218,8 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 
 	(void)sim;
 	(void)unused;
+	if (a->cfg.stop_ps && sim_now(sim) >= a->cfg.stop_ps)
+		return; /* stopped: no more packets */
 	if (a->cfg.pattern == APP_RPC) {
 		app_request_next(a);
 		return;
@@ -264,6 +269,8 @@ static int app_setup(struct app *a, const struct model_env *env)
 						 c->rate_bps;
 	a->period_ps *= c->burst_pkts; /* the rate is the load, in packets
 					  or bits */
+	a->base_period_ps = a->period_ps;
+	a->ll_scale = 1;
 	a->mean_bits = 8 * app_mean_size(a);
 	a->anchor_ps = c->start_ps;
 	snprintf(path, sizeof(path), "%s.arrivals", env->component);
@@ -342,8 +349,15 @@ void app_connect(struct app *a, struct sim_port out)
 	a->out = out;
 }
 
+static void app_surge(struct sim *sim, void *arg, void *unused);
+
 int app_start(struct app *a)
 {
+	if (a->cfg.surge != 1 &&
+	    (!sim_schedule_at(a->sim, a->cfg.surge_at_ps, app_surge, a, NULL) ||
+	     !sim_schedule_at(a->sim, a->cfg.surge_until_ps, app_surge, a,
+			      NULL)))
+		return -ENOMEM;
 	return sim_schedule_at(a->sim, a->cfg.start_ps, app_emit, a, NULL)
 		       ? 0
 		       : -ENOMEM;
@@ -435,7 +449,36 @@ static void app_set_period(struct app *a, double period_ps)
 	a->anchor_n = a->emissions;
 	a->shift_ps = 0;
 	a->period_ps = period_ps;
-	(*a->rate_changes)++;
+	if (a->rate_changes)
+		(*a->rate_changes)++;
+}
+
+/* The rate from the configured one, the grant and the surge. */
+static void app_rescale(struct app *a)
+{
+	double f = a->ll_scale * (a->surging ? a->cfg.surge : 1);
+
+	if (f > 0)
+		app_set_period(a, a->base_period_ps / f);
+}
+
+/* The surge starts or ends. */
+static void app_surge(struct sim *sim, void *arg, void *unused)
+{
+	struct app *a = arg;
+
+	(void)sim;
+	(void)unused;
+	a->surging = !a->surging;
+	app_rescale(a);
+}
+
+void app_on_grant(struct app *a, double grant_bps, double asked_bps)
+{
+	if (asked_bps <= 0 || a->cfg.pattern == APP_RPC)
+		return;
+	a->ll_scale = grant_bps / asked_bps;
+	app_rescale(a);
 }
 
 void app_on_expired(struct app *a, bool dropped)

@@ -48,6 +48,11 @@ struct app_cfg {
 	sim_time think_ps, timeout_ps;
 	bool low_latency; /* class */
 	double ll_rate_bps;
+	bool ll_entitled;     /* holds the low-latency privilege */
+	sim_time stop_ps;     /* sends nothing from then on; 0: never */
+	double surge;	      /* rate factor between surge_at and */
+	sim_time surge_at_ps; /* surge_until (1: none) */
+	sim_time surge_until_ps;
 	const char *service_class; /* see mux_class_of() */
 	sim_time deadline_ps;	   /* relative to creation; 0: none */
 	uint8_t expiry;		   /* enum pkt_expiry */
@@ -112,6 +117,11 @@ struct sim_port app_response_input(struct app *a);
 void app_on_expired(struct app *a, bool dropped);
 void app_on_advisory(struct app *a, double capacity_bps);
 bool app_wants_advisories(const struct app *a);
+/* The host's agent granted the app grant_bps of the asked_bps it asked
+ * for (a grant, a re-admission, or a notice after renegotiation): the
+ * app scales its rate by grant / asked from then on (x its surge while
+ * it surges), a conforming app's answer to a smaller grant. */
+void app_on_grant(struct app *a, double grant_bps, double asked_bps);
 /* The app's offered load in bit/s (mean size x packet rate). */
 double app_rate_bps(const struct app *a);
 

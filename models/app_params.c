@@ -120,6 +120,42 @@ static void app_load_place(struct app_cfg *cfg, const struct param_src *src,
 	cfg->forge = app_forge_kind(param_str(src, prefix, "forge"));
 	cfg->forge_victim = param_str(src, prefix, "forge_victim");
 	cfg->close_at_ps = param_time(src, prefix, "close_at");
+	cfg->ll_entitled = param_int(src, prefix, "ll_entitled") != 0;
+	cfg->stop_ps = param_time(src, prefix, "stop_at");
+	cfg->surge = param_double(src, prefix, "surge");
+	cfg->surge_at_ps = param_time(src, prefix, "surge_at");
+	cfg->surge_until_ps = param_time(src, prefix, "surge_until");
+}
+
+/* Entitlement goes with class low_latency; a surge needs an open-loop
+ * source and a period that ends after it starts. */
+static int app_check_ll(const struct app_cfg *cfg, const struct param_src *src,
+			const char *prefix, char *err, size_t errlen)
+{
+	bool surge = cfg->surge != 1;
+
+	if (!cfg->ll_entitled && !cfg->low_latency)
+		return app_bad(
+			src, prefix, "ll_entitled",
+			"only an app with class: low_latency asks for the low-latency privilege",
+			err, errlen);
+	if (!surge && (cfg->surge_at_ps || cfg->surge_until_ps))
+		return app_bad(
+			src, prefix,
+			cfg->surge_at_ps ? "surge_at" : "surge_until",
+			"has no effect without surge (a rate factor other than 1)",
+			err, errlen);
+	if (surge && cfg->pattern == APP_RPC)
+		return app_bad(
+			src, prefix, "surge",
+			"an rpc app sends in a closed loop: it has no rate to multiply",
+			err, errlen);
+	if (surge && cfg->surge_until_ps <= cfg->surge_at_ps)
+		return app_bad(
+			src, prefix, "surge_until",
+			"must be after surge_at (the surge is the time between them)",
+			err, errlen);
+	return 0;
 }
 
 /* Host and peer: both or neither, and not the same. */
@@ -212,6 +248,8 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	if (!rc)
 		rc = app_check_stack(cfg, src, prefix, err, errlen);
 	if (!rc)
+		rc = app_check_ll(cfg, src, prefix, err, errlen);
+	if (!rc)
 		rc = app_load_sizes(cfg, src, prefix, err, errlen);
 	return rc;
 }
@@ -282,6 +320,19 @@ const struct param_def app_params[] = {
 	{ "apps.*.ll_rate", PT_BITRATE, "0bps", NULL, 0, 1e13,
 	  "class low_latency: the rate asked for; 0: the app's own rate",
 	  "usnsim: an app asks for what it sends" },
+	{ "apps.*.ll_entitled", PT_BOOL, "true", NULL, 0, 0,
+	  "class low_latency: the app holds the low-latency privilege; without it the agent denies its request and it stays best effort",
+	  "the reference implementation's privilege check at channel open (PRIV_SKYWALK_LOW_LATENCY_CHANNEL, low-latency-reference.md section 5); true: the privileged case" },
+	{ "apps.*.stop_at", PT_TIME, "0", NULL, 0, 1e18,
+	  "the app sends nothing from this time on (a low-latency app releases its grant then); 0: never",
+	  "usnsim: sources run for the whole duration" },
+	{ "apps.*.surge", PT_FLOAT, "1", NULL, 1e-3, 1e6,
+	  "factor the app's rate is multiplied by between surge_at and surge_until (a low-latency app that misbehaves for a while); 1: none",
+	  "usnsim: apps keep their rate" },
+	{ "apps.*.surge_at", PT_TIME, "0", NULL, 0, 1e18, "start of the surge",
+	  "usnsim: apps keep their rate" },
+	{ "apps.*.surge_until", PT_TIME, "0", NULL, 0, 1e18,
+	  "end of the surge (after surge_at)", "usnsim: apps keep their rate" },
 	{ "apps.*.service_class", PT_ENUM, "be",
 	  "ctl|vo|vi|rv|av|oam|rd|be|bk|bk_sys", 0, 0,
 	  "service class of the app's packets under the fq_codel multiplexer",

@@ -1,7 +1,7 @@
 /*
  * test_lowlat.c - the low-latency features end to end: the multiplexer's
  * reserved share against no multiplexer (scenarios/ll_share.yaml), the
- * negotiation agent's admission and policing, packet deadlines with
+ * agent's admission of rpc (tests/test_agent.c tests the agent), packet deadlines with
  * transmit expired events (at the multiplexer, the driver and the NIC),
  * interface advisories with a link rate step and adaptive apps, packet
  * conservation in every run, and cross-engine identity.
@@ -251,95 +251,7 @@ static void test_engines(void)
 	scn_destroy(base);
 }
 
-/* ---- 2. the agent: admission and policing ---- */
-
-/* A 10% share of 10 Gb/s (1 Gb/s) and three low-latency apps asking for
- * 400 Mb/s each, without stacks (their packets reach the multiplexer when
- * they are made): a sends what it asked for, b twice that from start
- * 2.005 ms, c is refused. The agent polices every 10 ms with a 10%
- * tolerance: at 10 ms, b has put 800 kB into the multiplexer against the
- * 550 kB allowed since its admission at 0 and is revoked; a, at 500 kB a
- * window, never is. */
-static const char agent_yaml[] =
-	"name: lowlat-agent\n"
-	"duration: 20ms\n"
-	"seed: 1\n"
-	"hosts:\n"
-	"  client:\n"
-	"    nic: { iommu: { enabled: false }, rx_mode: poll }\n"
-	"    mux: { discipline: reserved_share, share: 0.1 }\n"
-	"    agent: { window: 10ms, tolerance: 0.1 }\n"
-	"  server: { like: client }\n"
-	"network: { kind: link, rate: 10Gbps, overhead: 20B }\n"
-	"apps:\n"
-	"  a: { host: client, peer: server, pattern: cbr, rate: 400Mbps, size: 1000B, class: low_latency, ll_rate: 400Mbps }\n"
-	"  b: { host: client, peer: server, pattern: cbr, rate: 800Mbps, size: 1000B, start: 2.005ms, class: low_latency, ll_rate: 400Mbps }\n"
-	"  c: { host: client, peer: server, pattern: cbr, rate: 100Mbps, size: 1000B, class: low_latency, ll_rate: 400Mbps }\n";
-
-static void test_agent(void)
-{
-	struct run_result r;
-	struct scn *s = NULL;
-	const char *ag = "hosts.client.agent", *mx = "hosts.client.mux";
-	double req, adm, ref, rev, admitted, reserved, ll, be, sa, sb, sc;
-	double window, b_start, b_period, b_ll;
-
-	if (tr_run_text(agent_yaml, NULL, 0, &r, &s))
-		return;
-	req = tr_metric(&r, ag, "requests");
-	adm = tr_metric(&r, ag, "admissions");
-	ref = tr_metric(&r, ag, "refusals");
-	rev = tr_metric(&r, ag, "revocations");
-	admitted = tr_metric(&r, ag, "admitted_rate");
-	reserved = tr_metric(&r, ag, "reserved_rate");
-	ll = tr_metric(&r, mx, "ll.enqueued");
-	be = tr_metric(&r, mx, "be.enqueued");
-	sa = tr_metric(&r, "apps.a", "sent");
-	sb = tr_metric(&r, "apps.b", "sent");
-	sc = tr_metric(&r, "apps.c", "sent");
-	SAY("agent: requests %.0f admissions %.0f refusals %.0f revocations %.0f, "
-	    "admitted %.0f of %.0f bit/s; mux ll.enqueued %.0f be.enqueued %.0f; "
-	    "sent a %.0f b %.0f c %.0f\n",
-	    req, adm, ref, rev, admitted, reserved, ll, be, sa, sb, sc);
-	CHECKF(req == 3 && adm == 2 && ref == 1,
-	       "requests %.0f admissions %.0f refusals %.0f", req, adm, ref);
-	CHECKF(rev == 1, "revocations %.0f", rev);
-	CHECKF(reserved == 0.1 * 10e9, "reserved rate %.0f", reserved);
-	/* a is still admitted, b's rate was given back */
-	CHECKF(admitted == 400e6 && admitted <= reserved,
-	       "admitted rate %.0f, reserved %.0f", admitted, reserved);
-	CHECKF(tr_metric(&r, "hosts.server.agent", "requests") == 0,
-	       "the server's agent got %.0f requests",
-	       tr_metric(&r, "hosts.server.agent", "requests"));
-	/* b's packets made before the first policing instant went to the
-	 * low-latency lane, every later one to best effort; a's all to the
-	 * low-latency lane (never revoked), c's all to best effort
-	 * (refused) */
-	window = (double)scn_time(s, "hosts.client.agent.window");
-	b_start = (double)scn_time(s, "apps.b.start");
-	b_period = 1e12 * 8 * (double)scn_size(s, "apps.b.size") /
-		   scn_double(s, "apps.b.rate");
-	b_ll = ceil((window - b_start) / b_period);
-	CHECKF(b_ll == 800, "b made %.0f packets before %.0f ps", b_ll, window);
-	CHECKF(sb > 2 * b_ll, "b sent %.0f", sb);
-	CHECKF(ll == sa + b_ll, "ll.enqueued %.0f, want a's %.0f + b's %.0f",
-	       ll, sa, b_ll);
-	CHECKF(be == sc + sb - b_ll,
-	       "be.enqueued %.0f, want c's %.0f + b's %.0f after revocation",
-	       be, sc, sb - b_ll);
-	{
-		double drops = tr_metric(&r, mx, "ll.drops.limit") +
-			       tr_metric(&r, mx, "be.drops.limit") +
-			       tr_metric(&r, mx, "ll.drops.aqm") +
-			       tr_metric(&r, mx, "be.drops.aqm");
-
-		CHECKF(drops == 0, "the multiplexer dropped %.0f packets",
-		       drops);
-	}
-	check_conservation(&r, s, "agent");
-	scn_destroy(s);
-	run_result_fini(&r);
-}
+/* ---- 2. the agent: tests/test_agent.c ---- */
 
 /* ---- 3. deadlines ---- */
 
@@ -877,7 +789,6 @@ int suite_lowlat(void)
 		return CU_get_error();
 	if (!CU_add_test(s, "ll_share: reserved share vs none",
 			 test_ll_share) ||
-	    !CU_add_test(s, "agent: admission and policing", test_agent) ||
 	    !CU_add_test(s, "expiry at the multiplexer", test_expiry_mux) ||
 	    !CU_add_test(s, "expiry at the driver", test_expiry_driver) ||
 	    !CU_add_test(s, "transmit status events", test_tx_status) ||

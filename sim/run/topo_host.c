@@ -132,7 +132,17 @@ static void topo_app_expired(void *arg, bool dropped)
 	app_on_expired(arg, dropped);
 }
 
-/* Host i's agent, for its multiplexer w->mux (reserved_share). */
+/* A message with a new grant reached app src: it scales its rate. */
+static void topo_agent_grant(void *arg, uint32_t src, double grant_bps,
+			     double asked_bps)
+{
+	struct topo *t = arg;
+
+	app_on_grant(t->apps[src], grant_bps, asked_bps);
+}
+
+/* Host i's agent, for its multiplexer w->mux (reserved_share), whose
+ * share is of the NIC's rate. */
 static int topo_agent(struct topo *t, size_t i, const char *pre, char *err,
 		      size_t errlen)
 {
@@ -147,9 +157,13 @@ static int topo_agent(struct topo *t, size_t i, const char *pre, char *err,
 	if (!w->agent_name)
 		return -ENOMEM;
 	env = topo_env(t, w->agent_name);
-	rc = agent_create(&cfg, &env, w->mux, (uint32_t)t->napps, &w->agent,
-			  err, errlen);
-	return rc ? rc : topo_keep(t, &agent_ops, w->agent);
+	rc = agent_create(&cfg, &env, w->mux, nic_rate(t->nics[i]),
+			  (uint32_t)t->napps, (const char *const *)t->app_names,
+			  &w->agent, err, errlen);
+	if (rc)
+		return rc;
+	agent_on_grant(w->agent, topo_agent_grant, t);
+	return topo_keep(t, &agent_ops, w->agent);
 }
 
 /* Host i's multiplexer (and agent), and the deadline hooks of its driver
@@ -498,25 +512,31 @@ static int topo_app_ends(struct topo *t, const struct scn *s, size_t i,
 }
 
 /* App i's packets at host h's multiplexer: their service class, and for
- * a low-latency app the agent's answer to its request. */
-static void topo_app_class(struct topo *t, size_t i, long h)
+ * a low-latency app its request to the agent, sent when it starts, and
+ * its release when it stops (stop, or its flow's close_at). */
+static int topo_app_class(struct topo *t, size_t i, long h)
 {
 	const struct app_cfg *c = &t->app_cfgs[i];
 	struct topo_sw *w;
+	sim_time stop = c->stop_ps;
 	double rate;
 	int sc;
 
 	if (h < 0 || !t->sw[h].mux)
-		return;
+		return 0;
 	w = &t->sw[h];
 	sc = mux_class_of(c->service_class);
 	mux_set_app(w->mux, (uint32_t)i, false,
 		    sc < 0 ? MUX_SC_BE : (enum mux_class)sc);
 	if (!w->agent || !c->low_latency)
-		return;
+		return 0;
 	rate = c->ll_rate_bps;
-	agent_request(w->agent, (uint32_t)i,
-		      rate > 0 ? rate : app_rate_bps(t->apps[i]));
+	if (c->close_at_ps && (!stop || c->close_at_ps < stop))
+		stop = c->close_at_ps;
+	return agent_ask(w->agent, (uint32_t)i,
+			 rate > 0 ? rate : app_rate_bps(t->apps[i]),
+			 c->ll_entitled, t->app_host[i] == h, c->start_ps,
+			 stop);
 }
 
 /* Frames waiting in the switch ports other than host h's own. */
@@ -553,6 +573,11 @@ static void topo_adv_sample(void *arg, struct adv_sample *out)
 static void topo_adv_deliver(void *arg, const struct adv_report *r)
 {
 	app_on_advisory(arg, r->capacity_bps);
+}
+
+static void topo_agent_adv(void *arg, const struct adv_report *r)
+{
+	agent_capacity(arg, r->capacity_bps);
 }
 
 static void topo_rate_report(struct sim *sim, void *a, void *b)
@@ -601,7 +626,51 @@ static int topo_advisory(struct topo *t, size_t h, char *err, size_t errlen)
 	return rc ? rc : topo_keep(t, &adv_ops, w->adv);
 }
 
-/* Classes at the multiplexers, and advisories for adaptive apps. */
+/* Host h's cores for its agent alone (a host whose apps have no stack
+ * has none otherwise). */
+static int topo_agent_cpu(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	struct model_env env;
+	struct cpu_cfg cc;
+	int rc;
+
+	w->cpu_name = topo_strf("hosts.%s.cpu%s", t->hosts[h], "");
+	if (!w->cpu_name)
+		return -ENOMEM;
+	rc = cpu_cfg_load(&cc, &t->src, w->cpu_name, err, errlen);
+	if (rc)
+		return rc;
+	env = topo_env(t, w->cpu_name);
+	rc = cpu_create(&cc, &env, &w->cpu, err, errlen);
+	return rc ? rc : topo_keep(t, &cpu_ops, w->cpu);
+}
+
+/* Host h's agent, if some app asks it: its core (a user-space daemon's,
+ * core "agent" of the host's cpu) and the host's advisories. */
+static int topo_agent_start(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	struct cpu_core *core;
+	int rc = 0;
+
+	if (!w->agent || !agent_has_apps(w->agent))
+		return 0;
+	if (!w->cpu && (rc = topo_agent_cpu(t, h, err, errlen)))
+		return rc;
+	core = cpu_add_core(w->cpu, CPU_DOM_USER, "agent");
+	if (!core)
+		return -ENOMEM;
+	agent_set_core(w->agent, core);
+	if (!agent_wants_advisories(w->agent))
+		return 0;
+	if (!w->adv && (rc = topo_advisory(t, h, err, errlen)))
+		return rc;
+	return adv_subscribe(w->adv, topo_agent_adv, w->agent) ? -ENOMEM : 0;
+}
+
+/* Classes at the multiplexers, the agents' apps, and advisories for
+ * adaptive apps and agents. */
 int topo_lowlat(struct topo *t, char *err, size_t errlen)
 {
 	int rc;
@@ -609,9 +678,11 @@ int topo_lowlat(struct topo *t, char *err, size_t errlen)
 	for (size_t i = 0; i < t->napps; i++) {
 		struct topo_sw *w;
 
-		topo_app_class(t, i, t->app_host[i]);
-		if (app_is_rpc(t->apps[i]))
-			topo_app_class(t, i, t->app_peer[i]);
+		rc = topo_app_class(t, i, t->app_host[i]);
+		if (!rc && app_is_rpc(t->apps[i]))
+			rc = topo_app_class(t, i, t->app_peer[i]);
+		if (rc)
+			return rc;
 		if (!app_wants_advisories(t->apps[i]) || t->app_host[i] < 0)
 			continue;
 		w = &t->sw[t->app_host[i]];
@@ -623,6 +694,9 @@ int topo_lowlat(struct topo *t, char *err, size_t errlen)
 		if (adv_subscribe(w->adv, topo_adv_deliver, t->apps[i]))
 			return -ENOMEM;
 	}
+	for (size_t h = 0; h < t->nhosts; h++)
+		if ((rc = topo_agent_start(t, h, err, errlen)))
+			return rc;
 	for (size_t h = 0; t->ports && h < t->nhosts; h++)
 		link_on_rate(t->ports[h], topo_rate_changed, t);
 	if (t->ns3net)
