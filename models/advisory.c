@@ -113,14 +113,14 @@ static void adv_write(struct adv *v, const struct adv_sample *smp)
 					     (8 * (double)SIM_S) / (double)dt
 				   : 0;
 	r->queue_pkts = smp->queue_pkts;
-	r->delay_ps = smp->capacity_bps > 0 && smp->tx_pkts
-			      ? (sim_time)((double)smp->queue_pkts *
-					   (double)smp->tx_bytes /
-					   (double)smp->tx_pkts *
-					   (8 * (double)SIM_S) /
-					   smp->capacity_bps)
-			      : 0;
-	r->trend = seq == 1 ? ADV_NEUTRAL
+	r->delay_ps =
+		smp->capacity_bps > 0 && smp->tx_pkts
+			? (sim_time)((double)smp->queue_pkts *
+				     (double)smp->tx_bytes /
+				     (double)smp->tx_pkts *
+				     (8 * (double)SIM_S) / smp->capacity_bps)
+			: 0;
+	r->trend = seq == 1				  ? ADV_NEUTRAL
 		   : smp->capacity_bps > v->last_capacity ? ADV_UP
 		   : smp->capacity_bps < v->last_capacity ? ADV_DOWN
 							  : ADV_NEUTRAL;

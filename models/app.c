@@ -32,17 +32,17 @@ struct app {
 	struct pkt_pool *pool;
 	uint32_t index;
 	uint32_t trace_id;
-	struct app_cfg cfg; /* size_table and strings: not used after
+	struct app_cfg cfg;    /* size_table and strings: not used after
 				creation */
-	uint64_t emissions; /* arrivals so far (each sends burst packets) */
-	uint64_t requests;  /* rpc: requests made */
-	sim_time on_end_ps; /* end of the current on period */
-	sim_time shift_ps;  /* CBR: off time skipped so far */
-	sim_time anchor_ps; /* CBR: departures at anchor + k period ... */
-	uint64_t anchor_n;  /* ... counting k from this emission */
-	sim_time next_ps;   /* the next arrival scheduled */
-	sim_event_id emit_ev; /* its event (0: none) */
-	double mean_bits; /* mean packet size in bits */
+	uint64_t emissions;    /* arrivals so far (each sends burst packets) */
+	uint64_t requests;     /* rpc: requests made */
+	sim_time on_end_ps;    /* end of the current on period */
+	sim_time shift_ps;     /* CBR: off time skipped so far */
+	sim_time anchor_ps;    /* CBR: departures at anchor + k period ... */
+	uint64_t anchor_n;     /* ... counting k from this emission */
+	sim_time next_ps;      /* the next arrival scheduled */
+	sim_event_id emit_ev;  /* its event (0: none) */
+	double mean_bits;      /* mean packet size in bits */
 	double base_period_ps; /* configured mean inter-arrival time */
 	double aimd_f;	       /* aimd: rate / configured rate */
 	sim_time cut_ps;       /* aimd: the last cut (-1: none) */
@@ -368,7 +368,8 @@ void app_connect(struct app *a, struct sim_port out)
 int app_start(struct app *a)
 {
 	a->next_ps = a->cfg.start_ps;
-	a->emit_ev = sim_schedule_at(a->sim, a->cfg.start_ps, app_emit, a, NULL);
+	a->emit_ev =
+		sim_schedule_at(a->sim, a->cfg.start_ps, app_emit, a, NULL);
 	return a->emit_ev ? 0 : -ENOMEM;
 }
 

@@ -53,7 +53,12 @@ struct stk_host {
  * event that finds the ring empty), being woken (the poster's wakeup job
  * is queued), due to read after the work it is doing (it was running),
  * or reading (its read job is queued on its core). */
-enum stk_ev_state { STK_EV_IDLE, STK_EV_WAKING, STK_EV_PENDING, STK_EV_READING };
+enum stk_ev_state {
+	STK_EV_IDLE,
+	STK_EV_WAKING,
+	STK_EV_PENDING,
+	STK_EV_READING
+};
 
 struct stk {
 	struct fsw_endpoint ep; /* first: the flow switch hands it back */
@@ -86,8 +91,7 @@ struct stk {
 	/* user: the event ring's reader (see "Events" below) */
 	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
 	enum stk_ev_state ev_state;
-	bool ev_woken;	   /* the read job pays a context switch */
-	bool drop_stale;   /* drop stale TX frames on an expiry */
+	bool drop_stale;	/* drop stale TX frames on an expiry */
 	struct sim_pkt **stale; /* room for them (tx_slots) */
 	void (*on_events)(void *arg, const struct stk_events *ev);
 	void *on_events_arg;

@@ -141,11 +141,11 @@ int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
 		     bool dropped);
 /* What one read of the event ring found. */
 struct stk_events {
-	uint32_t expired;	  /* transmit expired events */
-	uint32_t expired_dropped; /* ... of packets dropped */
-	uint32_t tx_status;	  /* transmit status events */
+	uint32_t expired;	    /* transmit expired events */
+	uint32_t expired_dropped;   /* ... of packets dropped */
+	uint32_t tx_status;	    /* transmit status events */
 	sim_time latest_created_ps; /* latest creation of an expired one */
-	uint32_t stale_dropped; /* TX frames dropped as stale after it */
+	uint32_t stale_dropped;	    /* TX frames dropped as stale after it */
 };
 /* fn(arg, batch) after each read that found events. */
 void stk_on_events(struct stk *e,

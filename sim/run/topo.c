@@ -264,9 +264,9 @@ static int topo_sink(struct topo *t, char *err, size_t errlen)
 
 	if (!goodput)
 		return -ENOMEM;
-	/* the goodput of the apps that react to their events */
+	/* the goodput of the apps whose packets carry a deadline */
 	for (size_t i = 0; i < t->napps; i++)
-		goodput[i] = t->app_cfgs[i].reaction != APP_REACT_NONE;
+		goodput[i] = t->app_cfgs[i].deadline_ps != 0;
 	cfg.goodput = goodput;
 	rc = sink_create(&cfg, &env, t->pool, &t->sink, err, errlen);
 	free(goodput);
