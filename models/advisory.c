@@ -27,7 +27,8 @@
 struct adv_sub {
 	void (*deliver)(void *arg, const struct adv_report *r);
 	void *arg;
-	uint64_t seq; /* of the last report read; 0: none */
+	uint64_t seq; /* of the last report read, or the slot's when it
+			 subscribed */
 };
 
 struct adv {
@@ -72,8 +73,7 @@ static void adv_notify(struct sim *sim, void *a, void *b)
 
 		if (s->seq >= r->seq)
 			continue; /* read already */
-		if (s->seq)
-			*v->skipped += r->seq - s->seq - 1;
+		*v->skipped += r->seq - s->seq - 1;
 		s->seq = r->seq;
 		s->deliver(s->arg, r);
 		(*v->delivered)++;
@@ -219,7 +219,8 @@ int adv_subscribe(struct adv *a,
 		a->subs = v;
 		a->cap = cap;
 	}
-	a->subs[a->nsubs++] = (struct adv_sub){ deliver, arg, 0 };
+	/* it has missed nothing yet: what is in the slot came before it */
+	a->subs[a->nsubs++] = (struct adv_sub){ deliver, arg, a->slot.seq };
 	if (a->started)
 		return 0;
 	if (!sim_schedule(a->sim, 0, a->cfg.periodic ? adv_tick : adv_first, a,
