@@ -20,6 +20,13 @@
  * that makes it runnable pays the wakeup (same-core or cross-core), and
  * the woken thread pays a context switch before its work.
  *
+ * Channel events (transmit status, transmit expired) wake the same app
+ * thread: the first event posted into the channel's empty event ring
+ * signals it; asleep, it is woken by a job of the posting kernel core
+ * (which pays the wakeup) and pays a context switch; running, it reads
+ * after its current job. The read is one syscall and takes the whole
+ * ring; a full ring loses events and counts them, nothing more.
+ *
  * The kernel path's send queue and socket buffer are packet FIFOs (struct
  * pkt_fifo); the user path's packets sit in the channel's rings. The
  * configuration comes from stk_cfg_load() (stack_params.c) and, for the
