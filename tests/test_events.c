@@ -74,6 +74,7 @@ static void test_burst_ring(void)
 	CHECK_EQ(tr_metric(&r, CPU, "time.wakeup"), 1e9);
 	CHECK_EQ(tr_metric(&r, CPU, "context_switches"), 1);
 	CHECK_EQ(tr_metric(&r, CPU, "syscalls"), 2);
+	run_result_fini(&r);
 
 	/* 64 slots: nothing lost, still one wakeup and one read */
 	if (tr_run_text(burst_yaml, big, 1, &r, NULL))
@@ -84,6 +85,7 @@ static void test_burst_ring(void)
 	CHECK_EQ(tr_metric(&r, EV, "events.reads"), 1);
 	CHECK_EQ(tr_metric(&r, EV, "events.wakeups"), 1);
 	CHECK_EQ(tr_metric(&r, "apps.a", "expired"), 40);
+	run_result_fini(&r);
 
 	/* two syncs of 32 and 8: the events come while the thread runs its
 	 * second sync, so it reads after it, without a wakeup or a context
@@ -96,6 +98,7 @@ static void test_burst_ring(void)
 	CHECK_EQ(tr_metric(&r, EV, "events.lost"), 8);
 	CHECK_EQ(tr_metric(&r, CPU, "context_switches"), 0);
 	CHECK_EQ(tr_metric(&r, CPU, "syscalls"), 3);
+	run_result_fini(&r);
 }
 
 /* ---- AIMD arithmetic ---- */
@@ -294,12 +297,14 @@ static void test_drop_stale_run(void)
 	full = tr_metric(&r, "hosts.client.stack.v", "drops.tx_full");
 	CHECK_EQ(lost, stale + late + full);
 	CHECK_GT(late, 0);
+	run_result_fini(&r);
 	if (tr_run_text(stale_yaml, none, 1, &r, NULL))
 		return;
 	CHECK_EQ(tr_metric(&r, "hosts.client.stack.v", "drops.stale"), 0);
 	CHECKF(full < tr_metric(&r, "hosts.client.stack.v", "drops.tx_full"),
 	       "full TX ring: %.0f refused with drop_stale, %.0f without", full,
 	       tr_metric(&r, "hosts.client.stack.v", "drops.tx_full"));
+	run_result_fini(&r);
 }
 
 /* ---- advisories: the shared slot ---- */
@@ -447,6 +452,7 @@ static void test_nic_step(void)
 	CHECK_EQ(gauge_stat(&r, adv, "capacity", 1), 1e10);
 	CHECK_EQ(tr_metric(&r, "apps.v", "rate_changes"), 3);
 	CHECK_EQ(tr_metric(&r, "apps.v", "dropped"), 0);
+	run_result_fini(&r);
 }
 
 /* ---- Wi-Fi link quality from the ns-3 device ---- */
@@ -485,12 +491,14 @@ static void test_wifi_quality(void)
 	CHECKF(tr_metric(&r, "hosts.sta.advisory", "published") >= 9,
 	       "published %g",
 	       tr_metric(&r, "hosts.sta.advisory", "published"));
+	run_result_fini(&r);
 	/* 45 m away the signal is weaker (log-distance path loss) */
 	if (tr_run_text(wifi_yaml, far, 1, &r, NULL))
 		return;
 	CHECKF(tr_metric(&r, "network", "snr") < snr - 10,
 	       "snr %g dB at 45 m, %g dB at 10 m",
 	       tr_metric(&r, "network", "snr"), snr);
+	run_result_fini(&r);
 }
 
 int suite_events(void)
