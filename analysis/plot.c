@@ -1,7 +1,7 @@
 /*
  * plot.c - `usnsim plot`: figures from a results database, through gnuplot.
  *
- * A figure is one plot KIND (cdf, percentile, scalar, breakdown, memory,
+ * A figure is one plot KIND (cdf, percentile, scalar, breakdown, memory, rate,
  * drops, cpu). Each kind is a pair of files under analysis/: KIND.sql,
  * the query that yields the figure's data, and KIND.gp, the gnuplot
  * template that draws it. Both are meant to be copied and edited, so
@@ -117,6 +117,10 @@ static const struct plot_kind plot_kinds[] = {
 	{ "memory", "memory reserved and in use over time", NULL, NULL, NULL,
 	  "component", false, false, PLOT_LINES, "Time", "Memory",
 	  "time series with metric 'mem.in_use' or 'mem.reserved'" },
+	{ "rate", "the rate of a counter's time series over time, per group",
+	  "timeseries", NULL, NULL, "component", false, false, PLOT_LINES,
+	  "Time", NULL,
+	  "a time series of a counter (e.g. apps.NAME.received_bytes)" },
 	{ "drops", "drops by reason against a swept parameter", NULL, NULL,
 	  NULL, "", true, true, PLOT_LINES, NULL, "Drops",
 	  "scalars with metric 'drops.REASON'" },
@@ -484,10 +488,11 @@ int plot_main(int argc, char **argv)
 	if (optind != argc - 1) {
 		return analysis_usage_error(
 			"plot", "%s",
-			optind >= argc ? "missing KIND (cdf, percentile, "
-					 "scalar, breakdown, memory, drops, "
-					 "cpu)"
-				       : "expected one KIND");
+			optind >= argc
+				? "missing KIND (cdf, percentile, "
+				  "scalar, breakdown, memory, rate, drops, "
+				  "cpu)"
+				: "expected one KIND");
 	}
 	o.kind = argv[optind];
 	if (plot_figure(&o, err, sizeof(err))) {

@@ -1,13 +1,21 @@
 /*
- * advisory.c - interface advisories (see advisory.h).
+ * advisory.c - interface advisories as one shared slot (see advisory.h).
  *
  * A report is built from a sample of the source when it is published: the
  * throughput is the bytes sent since the previous report over the time
  * since, the delay an estimate of how long the queued packets wait (their
  * number x the mean size of the packets sent so far / the capacity, 0
- * when nothing was sent yet). Reports in flight to subscribers wait in a
- * small ring (a report whose delivery is still pending when a later one
- * is published keeps its place: deliveries are in order).
+ * when nothing was sent yet), and on Wi-Fi the link's quality from the
+ * retries since the previous report. It overwrites the slot (latest wins)
+ * with the next sequence number. Its notification then takes the
+ * publisher's lock for `busy`: one due while the lock is held is dropped,
+ * but the slot keeps the report. A notification reaches the subscribers
+ * `delay` later (an engine event; several may be on their way); each
+ * subscriber then reads the slot, which holds the latest report, not
+ * necessarily the one that was notified: it skips the sequence numbers
+ * between its previous read and this one, and a read that finds nothing
+ * new (a later notification of a report it has read already) delivers
+ * nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,11 +24,11 @@
 #include "errmsg.h"
 #include "stats.h"
 
-#define ADV_INFLIGHT 64 /* reports published and not yet delivered */
-
 struct adv_sub {
 	void (*deliver)(void *arg, const struct adv_report *r);
 	void *arg;
+	uint64_t seq; /* of the last report read, or the slot's when it
+			 subscribed */
 };
 
 struct adv {
@@ -30,67 +38,114 @@ struct adv {
 	struct adv_cfg cfg;
 	bool started;
 	sim_time busy_until, last_ps;
-	uint64_t last_bytes;
+	uint64_t last_bytes, last_retries, last_frames;
 	double last_capacity;
+	struct adv_report slot; /* the shared slot: the latest report */
 	struct adv_sub *subs;
 	size_t nsubs, cap;
-	struct adv_report ring[ADV_INFLIGHT];
-	uint32_t prod, cons;
-	uint64_t *published, *dropped, *delivered;
-	struct stat_gauge *capacity;
+	uint64_t *published, *dropped, *delivered, *skipped;
+	struct stat_gauge *capacity, *quality;
 };
 
-static void adv_deliver(struct sim *sim, void *a, void *b)
+int adv_quality_score(uint64_t retries, uint64_t frames)
+{
+	double ratio;
+	int score;
+
+	if (!frames)
+		return 5;
+	ratio = (double)retries / (double)frames;
+	score = 5 - (int)(ratio * 5);
+	return score < 1 ? 1 : score > 5 ? 5 : score;
+}
+
+/* Every subscriber reads the slot: the latest report, if it is new to
+ * it. */
+static void adv_notify(struct sim *sim, void *a, void *b)
 {
 	struct adv *v = a;
-	const struct adv_report *r = &v->ring[v->cons % ADV_INFLIGHT];
+	const struct adv_report *r = &v->slot;
 
 	(void)sim;
 	(void)b;
 	for (size_t i = 0; i < v->nsubs; i++) {
-		v->subs[i].deliver(v->subs[i].arg, r);
+		struct adv_sub *s = &v->subs[i];
+
+		if (s->seq >= r->seq)
+			continue; /* read already */
+		*v->skipped += r->seq - s->seq - 1;
+		s->seq = r->seq;
+		s->deliver(s->arg, r);
 		(*v->delivered)++;
 	}
-	v->cons++;
+}
+
+/* The Wi-Fi fields of report r from sample smp (retries since the last
+ * report). */
+static void adv_link(struct adv *v, struct adv_report *r,
+		     const struct adv_sample *smp)
+{
+	uint64_t frames = smp->tx_frames - v->last_frames;
+	uint64_t retries = smp->retries - v->last_retries;
+
+	r->wifi = smp->wifi;
+	if (!smp->wifi)
+		return;
+	r->snr_db = smp->snr_db;
+	r->retry_ratio = frames ? (double)retries / (double)frames : 0;
+	r->link_quality = adv_quality_score(retries, frames);
+	v->last_frames = smp->tx_frames;
+	v->last_retries = smp->retries;
+	stats_gauge_set(v->quality, r->link_quality);
+}
+
+/* Overwrites the slot with a new report. */
+static void adv_write(struct adv *v, const struct adv_sample *smp)
+{
+	sim_time now = sim_now(v->sim), dt = now - v->last_ps;
+	struct adv_report *r = &v->slot;
+	uint64_t seq = r->seq + 1;
+
+	*r = (struct adv_report){ 0 };
+	r->seq = seq;
+	r->capacity_bps = smp->capacity_bps;
+	r->throughput_bps = dt > 0 ? (double)(smp->tx_bytes - v->last_bytes) *
+					     (8 * (double)SIM_S) / (double)dt
+				   : 0;
+	r->queue_pkts = smp->queue_pkts;
+	r->delay_ps =
+		smp->capacity_bps > 0 && smp->tx_pkts
+			? (sim_time)((double)smp->queue_pkts *
+				     (double)smp->tx_bytes /
+				     (double)smp->tx_pkts *
+				     (8 * (double)SIM_S) / smp->capacity_bps)
+			: 0;
+	r->trend = seq == 1				  ? ADV_NEUTRAL
+		   : smp->capacity_bps > v->last_capacity ? ADV_UP
+		   : smp->capacity_bps < v->last_capacity ? ADV_DOWN
+							  : ADV_NEUTRAL;
+	r->at_ps = now;
+	adv_link(v, r, smp);
+	v->last_ps = now;
+	v->last_bytes = smp->tx_bytes;
+	v->last_capacity = smp->capacity_bps;
 }
 
 static void adv_publish(struct adv *v)
 {
-	sim_time now = sim_now(v->sim), dt = now - v->last_ps;
-	struct adv_report *r;
-	struct adv_sample smp;
+	sim_time now = sim_now(v->sim);
+	struct adv_sample smp = { 0 };
 
-	if (now < v->busy_until || v->prod - v->cons == ADV_INFLIGHT) {
-		(*v->dropped)++;
+	v->sample(v->arg, &smp);
+	adv_write(v, &smp);
+	stats_gauge_set(v->capacity, smp.capacity_bps);
+	(*v->published)++;
+	if (now < v->busy_until) {
+		(*v->dropped)++; /* the slot has it; no notification */
 		return;
 	}
 	v->busy_until = now + v->cfg.busy_ps;
-	v->sample(v->arg, &smp);
-	r = &v->ring[v->prod++ % ADV_INFLIGHT];
-	r->capacity_bps = smp.capacity_bps;
-	r->throughput_bps = dt > 0 ? (double)(smp.tx_bytes - v->last_bytes) *
-					     (8 * (double)SIM_S) / (double)dt
-				   : 0;
-	r->queue_pkts = smp.queue_pkts;
-	r->delay_ps =
-		smp.capacity_bps > 0 && smp.tx_pkts
-			? (sim_time)((double)smp.queue_pkts *
-				     (double)smp.tx_bytes /
-				     (double)smp.tx_pkts * (8 * (double)SIM_S) /
-				     smp.capacity_bps)
-			: 0;
-	r->trend = smp.capacity_bps > v->last_capacity	 ? ADV_UP
-		   : smp.capacity_bps < v->last_capacity ? ADV_DOWN
-							 : ADV_NEUTRAL;
-	if (!*v->published)
-		r->trend = ADV_NEUTRAL;
-	r->at_ps = now;
-	v->last_ps = now;
-	v->last_bytes = smp.tx_bytes;
-	v->last_capacity = smp.capacity_bps;
-	stats_gauge_set(v->capacity, smp.capacity_bps);
-	(*v->published)++;
-	if (!sim_schedule(v->sim, v->cfg.delay_ps, adv_deliver, v, NULL))
+	if (!sim_schedule(v->sim, v->cfg.delay_ps, adv_notify, v, NULL))
 		sim_stop(v->sim); /* out of memory: end the run, it shows */
 }
 
@@ -128,8 +183,11 @@ int adv_create(const struct adv_cfg *cfg, const struct model_env *env,
 	v->published = stats_counter(env->st, comp, "published", "");
 	v->dropped = stats_counter(env->st, comp, "dropped", "");
 	v->delivered = stats_counter(env->st, comp, "delivered", "");
+	v->skipped = stats_counter(env->st, comp, "skipped", "");
 	v->capacity = stats_gauge(env->st, comp, "capacity", "bps");
-	if (!v->published || !v->dropped || !v->delivered || !v->capacity)
+	v->quality = stats_gauge(env->st, comp, "link_quality", "");
+	if (!v->published || !v->dropped || !v->delivered || !v->skipped ||
+	    !v->capacity || !v->quality)
 		goto out_free;
 	*out = v;
 	return 0;
@@ -161,7 +219,8 @@ int adv_subscribe(struct adv *a,
 		a->subs = v;
 		a->cap = cap;
 	}
-	a->subs[a->nsubs++] = (struct adv_sub){ deliver, arg };
+	/* it has missed nothing yet: what is in the slot came before it */
+	a->subs[a->nsubs++] = (struct adv_sub){ deliver, arg, a->slot.seq };
 	if (a->started)
 		return 0;
 	if (!sim_schedule(a->sim, 0, a->cfg.periodic ? adv_tick : adv_first, a,
@@ -175,6 +234,11 @@ void adv_changed(struct adv *a)
 {
 	if (a->started)
 		adv_publish(a);
+}
+
+const struct adv_report *adv_read(const struct adv *a)
+{
+	return &a->slot;
 }
 
 static void adv_ops_destroy(void *m)

@@ -24,6 +24,7 @@
 #include "pool.h"
 #include "rng.h"
 #include "sink.h"
+#include "stack.h"
 #include "stats.h"
 
 struct app {
@@ -31,18 +32,23 @@ struct app {
 	struct pkt_pool *pool;
 	uint32_t index;
 	uint32_t trace_id;
-	struct app_cfg cfg; /* size_table and strings: not used after
+	struct app_cfg cfg;    /* size_table and strings: not used after
 				creation */
-	uint64_t emissions; /* arrivals so far (each sends burst packets) */
-	uint64_t requests;  /* rpc: requests made */
-	sim_time on_end_ps; /* end of the current on period */
-	sim_time shift_ps;  /* CBR: off time skipped so far */
-	sim_time anchor_ps; /* CBR: departures at anchor + k period ... */
-	uint64_t anchor_n;  /* ... counting k from this emission */
-	sim_time next_ps;   /* the next arrival scheduled */
-	uint64_t expired_seen;
-	double mean_bits; /* mean packet size in bits */
-	uint64_t *expired, *rate_changes, *advisories, *deadline_misses;
+	uint64_t emissions;    /* arrivals so far (each sends burst packets) */
+	uint64_t requests;     /* rpc: requests made */
+	sim_time on_end_ps;    /* end of the current on period */
+	sim_time shift_ps;     /* CBR: off time skipped so far */
+	sim_time anchor_ps;    /* CBR: departures at anchor + k period ... */
+	uint64_t anchor_n;     /* ... counting k from this emission */
+	sim_time next_ps;      /* the next arrival scheduled */
+	sim_event_id emit_ev;  /* its event (0: none) */
+	double mean_bits;      /* mean packet size in bits */
+	double base_period_ps; /* configured mean inter-arrival time */
+	double aimd_f;	       /* aimd: rate / configured rate */
+	sim_time cut_ps;       /* aimd: the last cut (-1: none) */
+	sim_event_id aimd_timer;
+	uint64_t *expired, *rate_changes, *advisories;
+	uint64_t *cuts, *increases, *stale_dropped;
 	struct rng *onoff;
 	uint64_t req_id;    /* rpc: the request waited for, 0: none */
 	sim_event_id timer; /* rpc: its timeout */
@@ -57,8 +63,7 @@ struct app {
 	struct rng_empirical *table;
 	struct sim_port out;
 	uint64_t *sent, *sent_bytes;
-	double base_period_ps; /* at the configured rate */
-	double ll_scale;       /* grant / asked (1 before any grant) */
+	double ll_scale; /* grant / asked (1 before any grant) */
 	bool surging;
 };
 
@@ -208,7 +213,8 @@ static void app_schedule_next(struct app *a)
 	if (t < sim_now(a->sim))
 		t = sim_now(a->sim);
 	a->next_ps = t;
-	if (!sim_schedule_at(a->sim, t, app_emit, a, NULL))
+	a->emit_ev = sim_schedule_at(a->sim, t, app_emit, a, NULL);
+	if (!a->emit_ev)
 		sim_stop(a->sim); /* out of memory: end the run, it shows */
 }
 
@@ -218,6 +224,7 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 
 	(void)sim;
 	(void)unused;
+	a->emit_ev = 0;
 	if (a->cfg.stop_ps && sim_now(sim) >= a->cfg.stop_ps)
 		return; /* stopped: no more packets */
 	if (a->cfg.pattern == APP_RPC) {
@@ -271,6 +278,8 @@ static int app_setup(struct app *a, const struct model_env *env)
 					  or bits */
 	a->base_period_ps = a->period_ps;
 	a->ll_scale = 1;
+	a->aimd_f = 1;
+	a->cut_ps = -1;
 	a->mean_bits = 8 * app_mean_size(a);
 	a->anchor_ps = c->start_ps;
 	snprintf(path, sizeof(path), "%s.arrivals", env->component);
@@ -299,6 +308,18 @@ static int app_stats(struct app *a, struct stats *st, const char *comp)
 		a->rate_changes = stats_counter(st, comp, "rate_changes", "");
 		a->advisories = stats_counter(st, comp, "advisories", "");
 		if (!a->expired || !a->rate_changes || !a->advisories)
+			return -ENOMEM;
+	}
+	if (a->cfg.reaction == APP_REACT_AIMD) {
+		a->cuts = stats_counter(st, comp, "cuts", "");
+		a->increases = stats_counter(st, comp, "increases", "");
+		if (!a->cuts || !a->increases)
+			return -ENOMEM;
+	}
+	if (a->cfg.reaction == APP_REACT_DROP_STALE) {
+		a->stale_dropped =
+			stats_counter(st, comp, "stale_dropped", "packets");
+		if (!a->stale_dropped)
 			return -ENOMEM;
 	}
 	if (!a->sent || !a->sent_bytes ||
@@ -358,9 +379,10 @@ int app_start(struct app *a)
 	     !sim_schedule_at(a->sim, a->cfg.surge_until_ps, app_surge, a,
 			      NULL)))
 		return -ENOMEM;
-	return sim_schedule_at(a->sim, a->cfg.start_ps, app_emit, a, NULL)
-		       ? 0
-		       : -ENOMEM;
+	a->next_ps = a->cfg.start_ps;
+	a->emit_ev =
+		sim_schedule_at(a->sim, a->cfg.start_ps, app_emit, a, NULL);
+	return a->emit_ev ? 0 : -ENOMEM;
 }
 
 uint64_t app_sent(const struct app *a)
@@ -453,10 +475,17 @@ static void app_set_period(struct app *a, double period_ps)
 		(*a->rate_changes)++;
 }
 
-/* The rate from the configured one, the grant and the surge. */
+/* The rate over the configured one: the grant's scale, the surge and the
+ * aimd factor. */
+static double app_factor(const struct app *a)
+{
+	return a->ll_scale * (a->surging ? a->cfg.surge : 1) * a->aimd_f;
+}
+
+/* The rate from the configured one, the grant, the surge and aimd. */
 static void app_rescale(struct app *a)
 {
-	double f = a->ll_scale * (a->surging ? a->cfg.surge : 1);
+	double f = app_factor(a);
 
 	if (f > 0)
 		app_set_period(a, a->base_period_ps / f);
@@ -481,15 +510,83 @@ void app_on_grant(struct app *a, double grant_bps, double asked_bps)
 	app_rescale(a);
 }
 
-void app_on_expired(struct app *a, bool dropped)
+/* aimd: the rate is aimd_f x the configured rate from now on. A higher
+ * rate also brings the next departure forward if it was scheduled more
+ * than one new period away (after deep cuts it can be far). */
+static void app_aimd_apply(struct app *a)
 {
-	(void)dropped;
-	if (!a->expired)
+	sim_time now = sim_now(a->sim), at;
+
+	app_rescale(a);
+	at = app_after(now, a->period_ps);
+	if (!a->emit_ev || a->next_ps <= at)
 		return;
-	(*a->expired)++;
-	if (a->cfg.expiry_backoff &&
-	    ++a->expired_seen % a->cfg.expiry_backoff == 0)
-		app_set_period(a, a->period_ps / a->cfg.backoff_factor);
+	sim_cancel(a->sim, a->emit_ev);
+	a->next_ps = at;
+	a->anchor_ps = at;
+	a->emit_ev = sim_schedule_at(a->sim, at, app_emit, a, NULL);
+	if (!a->emit_ev)
+		sim_stop(a->sim);
+}
+
+static void app_aimd_tick(struct sim *sim, void *arg, void *unused);
+
+/* The next additive increase, a quiet interval from now. */
+static void app_aimd_arm(struct app *a)
+{
+	if (a->aimd_timer)
+		sim_cancel(a->sim, a->aimd_timer);
+	a->aimd_timer = sim_schedule(a->sim, a->cfg.aimd_interval_ps,
+				     app_aimd_tick, a, NULL);
+	if (!a->aimd_timer)
+		sim_stop(a->sim);
+}
+
+/* A quiet interval has passed: additive increase, up to the configured
+ * rate. */
+static void app_aimd_tick(struct sim *sim, void *arg, void *unused)
+{
+	struct app *a = arg;
+
+	(void)sim;
+	(void)unused;
+	a->aimd_timer = 0;
+	a->aimd_f += a->cfg.aimd_increase;
+	if (a->aimd_f >= 1)
+		a->aimd_f = 1;
+	(*a->increases)++;
+	app_aimd_apply(a);
+	if (a->aimd_f < 1)
+		app_aimd_arm(a);
+}
+
+/* aimd: one cut per batch, if the batch reports a packet created at or
+ * after the last cut; any expiry restarts the quiet interval. */
+static void app_aimd(struct app *a, const struct stk_events *ev)
+{
+	if (ev->latest_created_ps >= a->cut_ps) {
+		a->cut_ps = sim_now(a->sim);
+		a->aimd_f *= a->cfg.aimd_decrease;
+		(*a->cuts)++;
+		app_aimd_apply(a);
+	}
+	app_aimd_arm(a);
+}
+
+void app_on_events(struct app *a, const struct stk_events *ev)
+{
+	if (!a->expired || !ev->expired)
+		return;
+	*a->expired += ev->expired;
+	if (a->cfg.reaction == APP_REACT_AIMD && a->cfg.pattern != APP_RPC)
+		app_aimd(a, ev);
+	if (a->stale_dropped)
+		*a->stale_dropped += ev->stale_dropped;
+}
+
+enum app_reaction app_reaction_of(const struct app *a)
+{
+	return a->cfg.reaction;
 }
 
 void app_on_advisory(struct app *a, double capacity_bps)

@@ -19,6 +19,8 @@
 struct app;
 
 enum app_pattern { APP_POISSON, APP_CBR, APP_RPC };
+/* What an app does when it reads transmit expired events. */
+enum app_reaction { APP_REACT_NONE, APP_REACT_AIMD, APP_REACT_DROP_STALE };
 enum app_size_dist {
 	APP_SIZE_FIXED,
 	APP_SIZE_EXP,
@@ -57,8 +59,10 @@ struct app_cfg {
 	sim_time deadline_ps;	   /* relative to creation; 0: none */
 	uint8_t expiry;		   /* enum pkt_expiry */
 	bool tx_status;
-	uint32_t expiry_backoff; /* expired events before slowing down */
-	double backoff_factor;
+	enum app_reaction reaction; /* to transmit expired events */
+	double aimd_decrease;	    /* factor of the rate at a cut */
+	double aimd_increase;	    /* of the configured rate, per interval */
+	sim_time aimd_interval_ps;  /* quiet time before each increase */
 	bool adaptive;
 	double adapt_share;
 	int forge; /* enum pkt_forgery; -1: mix */
@@ -71,7 +75,9 @@ struct app_cfg {
  * together: host without peer (or the reverse, or the same host), a stack
  * without hosts, rpc without a stack, forgeries or close_at without a
  * user-space stack, forge_victim without replay, size_min above size_max
- * for uniform sizes, empirical sizes without a usable table. */
+ * for uniform sizes, empirical sizes without a usable table, a reaction
+ * without deadline and expiry (no event would come), aimd with rpc or
+ * adaptive, drop_stale without a user-space stack. */
 int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 
@@ -107,14 +113,25 @@ void app_connect_rpc(struct app *a, struct sim_port reply_out,
 struct sim_port app_request_input(struct app *a);
 struct sim_port app_response_input(struct app *a);
 
-/* Reactions (apps.*.deadline, expiry, expiry_backoff, adaptive): the
- * app's stack read a transmit expired event of one of its packets (dropped
- * or not); after every expiry_backoff of them the app multiplies its rate
- * by backoff_factor. An interface advisory reached the app: an adaptive
- * app sends from then on at adapt_share of the advised capacity. Counters
- * expired, rate_changes, advisories (for apps with a deadline or
- * adaptive). */
-void app_on_expired(struct app *a, bool dropped);
+/* Reactions (apps.*.deadline, expiry, reaction, adaptive). The app read
+ * a batch of channel events (struct stk_events, models/stack.h: expired
+ * events, the latest creation time among their packets, stale frames its stack dropped):
+ *   aimd        one cut per batch: the rate is multiplied by aimd_decrease
+ *               if the batch reports a packet created at or after the
+ *               last cut (the expiries of packets already sent when the
+ *               app cut are the same congestion, as in RFC 6582's
+ *               recovery point); every aimd_interval without any expired
+ *               event the rate grows by aimd_increase x the configured
+ *               rate, up to the configured rate;
+ *   drop_stale  the stack dropped the stale frames of its TX ring (it
+ *               does, stk_set_drop_stale()); the app counts them;
+ *   none        the app only counts.
+ * An interface advisory reached the app: an adaptive app sends from then
+ * on at adapt_share of the advised capacity. Counters expired,
+ * rate_changes, advisories (apps with a deadline or adaptive); cuts,
+ * increases (aimd); stale_dropped (drop_stale). */
+struct stk_events;
+void app_on_events(struct app *a, const struct stk_events *ev);
 void app_on_advisory(struct app *a, double capacity_bps);
 bool app_wants_advisories(const struct app *a);
 /* The host's agent granted the app grant_bps of the asked_bps it asked
@@ -122,7 +139,9 @@ bool app_wants_advisories(const struct app *a);
  * app scales its rate by grant / asked from then on (x its surge while
  * it surges), a conforming app's answer to a smaller grant. */
 void app_on_grant(struct app *a, double grant_bps, double asked_bps);
-/* The app's offered load in bit/s (mean size x packet rate). */
+/* The app's offered load in bit/s (mean size x packet rate): the
+ * configured one until a reaction changes it. */
 double app_rate_bps(const struct app *a);
+enum app_reaction app_reaction_of(const struct app *a);
 
 #endif

@@ -93,17 +93,43 @@ static void app_load_reactions(struct app_cfg *cfg, const struct param_src *src,
 			       const char *prefix)
 {
 	const char *expiry = param_str(src, prefix, "expiry");
+	const char *reaction = param_str(src, prefix, "reaction");
 
 	cfg->deadline_ps = param_time(src, prefix, "deadline");
 	cfg->expiry = !strcmp(expiry, "drop")	  ? PKT_EXP_DROP
 		      : !strcmp(expiry, "notify") ? PKT_EXP_NOTIFY
 						  : PKT_EXP_NONE;
-	cfg->expiry_backoff =
-		(uint32_t)param_int(src, prefix, "expiry_backoff");
-	cfg->backoff_factor = param_double(src, prefix, "backoff_factor");
+	cfg->reaction = !strcmp(reaction, "aimd")	  ? APP_REACT_AIMD
+			: !strcmp(reaction, "drop_stale") ? APP_REACT_DROP_STALE
+							  : APP_REACT_NONE;
+	cfg->aimd_decrease = param_double(src, prefix, "aimd_decrease");
+	cfg->aimd_increase = param_double(src, prefix, "aimd_increase");
+	cfg->aimd_interval_ps = param_time(src, prefix, "aimd_interval");
 	cfg->adaptive = param_int(src, prefix, "adaptive") != 0;
 	cfg->adapt_share = param_double(src, prefix, "adapt_share");
 	cfg->tx_status = param_int(src, prefix, "tx_status") != 0;
+}
+
+/* A reaction needs the events it reacts to, and must not fight another
+ * controller of the rate. */
+static int app_check_reaction(const struct app_cfg *cfg,
+			      const struct param_src *src, const char *prefix,
+			      char *err, size_t errlen)
+{
+	const char *msg = NULL;
+
+	if (cfg->reaction == APP_REACT_NONE)
+		return 0;
+	if (!cfg->deadline_ps || cfg->expiry == PKT_EXP_NONE)
+		msg = "needs deadline: and expiry: drop or notify (the transmit expired events it reacts to)";
+	else if (cfg->reaction == APP_REACT_AIMD && cfg->pattern == APP_RPC)
+		msg = "aimd sets the sending rate of an open-loop source (cbr or poisson), not of rpc";
+	else if (cfg->reaction == APP_REACT_AIMD && cfg->adaptive)
+		msg = "aimd and adaptive: true would both set the rate; choose one";
+	else if (cfg->reaction == APP_REACT_DROP_STALE &&
+		 strcmp(cfg->stack, "user"))
+		msg = "drop_stale drops frames from the app's channel TX ring: needs stack: user";
+	return msg ? app_bad(src, prefix, "reaction", msg, err, errlen) : 0;
 }
 
 /* Where the app runs: hosts, stack, classes, forgeries, flow teardown. */
@@ -250,6 +276,8 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	if (!rc)
 		rc = app_check_ll(cfg, src, prefix, err, errlen);
 	if (!rc)
+		rc = app_check_reaction(cfg, src, prefix, err, errlen);
+	if (!rc)
 		rc = app_load_sizes(cfg, src, prefix, err, errlen);
 	return rc;
 }
@@ -346,12 +374,18 @@ const struct param_def app_params[] = {
 	{ "apps.*.tx_status", PT_BOOL, "false", NULL, 0, 0,
 	  "post a transmit status event to the app's channel when each of its packets has left the NIC (stack: user)",
 	  "transmit status events (packet id, status) of the channel event ring (reference/skywalk-facts.md)" },
-	{ "apps.*.expiry_backoff", PT_INT, "0", NULL, 0, 1e9,
-	  "after this many transmit expired events the app multiplies its rate by backoff_factor; 0: never",
-	  "usnsim: an app that corrects itself from channel events" },
-	{ "apps.*.backoff_factor", PT_FRACTION, "0.5", NULL, 1e-6, 1,
-	  "factor applied to the rate at each backoff",
-	  "usnsim: halving, as a multiplicative decrease" },
+	{ "apps.*.reaction", PT_ENUM, "none", "none|aimd|drop_stale", 0, 0,
+	  "what the app does with the transmit expired events it reads (needs deadline and expiry): nothing, AIMD on its rate (cut once per read with a fresh expiry, additive increase after each quiet aimd_interval), or drop the frames of its channel TX ring already past their deadline (stack: user)",
+	  "usnsim: apps react to nothing unless a study says how; AIMD after Chiu and Jain (1989) and RFC 5681" },
+	{ "apps.*.aimd_decrease", PT_FRACTION, "0.5", NULL, 1e-6, 0.999,
+	  "aimd: factor applied to the rate at a cut",
+	  "RFC 5681 sec. 3.1: ssthresh = FlightSize / 2 at a loss, a multiplicative decrease by one half" },
+	{ "apps.*.aimd_increase", PT_FRACTION, "0.05", NULL, 1e-6, 1,
+	  "aimd: added to the rate after each quiet aimd_interval, as a fraction of the configured rate (never above it)",
+	  "usnsim: TCP adds one segment per round trip (RFC 5681 sec. 3.1), a few percent of a window of tens of segments; 0.05 recovers from one cut in 10 intervals" },
+	{ "apps.*.aimd_interval", PT_TIME, "1ms", NULL, 1, 1e15,
+	  "aimd: time without any transmit expired event before each additive increase (TCP's round trip)",
+	  "usnsim: of the order of the 1 ms deadlines of the bundled media senders, so a quiet interval outlasts an expiry's reporting" },
 	{ "apps.*.adaptive", PT_BOOL, "false", NULL, 0, 0,
 	  "subscribe to the host's interface advisories and send at adapt_share of the advised capacity",
 	  "usnsim: an adaptive (video-like) sender" },

@@ -172,6 +172,31 @@ uint32_t chan_tx_take(struct chan *ch, struct sim_pkt **out, uint32_t max)
 	return chan_take(ch, &ch->tx, out, max);
 }
 
+uint32_t chan_tx_drop_stale(struct chan *ch, uint32_t skip, sim_time now,
+			    struct sim_pkt **out)
+{
+	struct chan_ring *r = &ch->tx;
+	uint32_t n = 0, keep = r->cons + skip;
+
+	if (skip >= chan_ring_count(r))
+		return 0;
+	/* compact in place: the kept slots move up over the stale ones */
+	for (uint32_t i = r->cons + skip; i != r->prod; i++) {
+		uint32_t idx = r->slot[i & r->mask];
+		struct sim_pkt *p = ch->buf[idx];
+
+		if (p->deadline_ps && p->deadline_ps <= now) {
+			out[n++] = p;
+			ch->buf[idx] = NULL;
+			chan_ring_push(&ch->free, idx);
+		} else {
+			r->slot[keep++ & r->mask] = idx;
+		}
+	}
+	r->prod = keep;
+	return n;
+}
+
 int chan_rx_put(struct chan *ch, struct sim_pkt *p)
 {
 	int rc = chan_put(ch, &ch->rx, p);
@@ -214,14 +239,16 @@ uint32_t chan_ring_move(struct chan_ring *dst, struct chan_ring *src,
 
 int chan_event_post(struct chan *ch, const struct chan_event *e)
 {
+	bool was_empty = ch->ev_prod == ch->ev_cons;
+
 	if (ch->ev_prod - ch->ev_cons >= ch->ev_size) {
-		ch->ev_dropped++;
+		ch->ev_lost++;
 		return -ENOSPC;
 	}
 	ch->ev[ch->ev_prod & ch->ev_mask] = *e;
 	ch->ev_prod++;
 	ch->ev_posted++;
-	return 0;
+	return was_empty;
 }
 
 int chan_event_get(struct chan *ch, struct chan_event *e)

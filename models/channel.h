@@ -54,20 +54,23 @@ struct chan_ring {
 	uint32_t *slot;
 };
 
-/* Events the kernel posts to the app (transmit status and expiry are
- * issue-level features of the mux; the ring itself is generic). */
+/* Events the kernel posts to the app: transmit status and transmit
+ * expired, the only two of the reference implementation (flow advisories
+ * have their own table, struct chan_advisory, not the event ring). */
 enum chan_ev_type {
 	CHAN_EV_TX_STATUS = 1,
 	CHAN_EV_TX_EXPIRED,
-	CHAN_EV_FLOW_ADVISORY, /* a flow was suspended or resumed */
 };
 
 struct chan_event {
 	uint8_t type;
-	uint8_t status; /* TX_EXPIRED: 1 if dropped; ADVISORY: 1 suspended */
+	uint8_t status; /* TX_EXPIRED: 1 if dropped */
 	uint8_t origin; /* TX_EXPIRED: enum pkt_origin */
 	uint32_t flow;
 	uint64_t pkt_id;
+	sim_time created_ps; /* TX_EXPIRED: when the packet was made (XNU
+			      * carries its deadline, creation + the app's
+			      * deadline) */
 	sim_time at_ps;
 };
 
@@ -84,7 +87,7 @@ struct chan {
 	uint32_t lowat; /* slots, >= 1 */
 	bool waiting;	/* the app thread sleeps until RX reaches lowat */
 	/* counts */
-	uint64_t ev_posted, ev_dropped, wakeups;
+	uint64_t ev_posted, ev_lost, wakeups;
 };
 
 /* Returns 0; -EINVAL if a ring size is not a power of two in [2, 16384],
@@ -116,6 +119,14 @@ int chan_tx_put(struct chan *ch, struct sim_pkt *p);
  * count). */
 uint32_t chan_tx_take(struct chan *ch, struct sim_pkt **out, uint32_t max);
 
+/* TX, user side: removes from the TX ring every packet past its deadline
+ * (deadline_ps set and <= now), except the first skip slots (a sync in
+ * service holds them), into out[] in ring order, and frees their
+ * buffers; the others keep their order. Returns how many (out must hold
+ * the ring's count). */
+uint32_t chan_tx_drop_stale(struct chan *ch, uint32_t skip, sim_time now,
+			    struct sim_pkt **out);
+
 /* RX, kernel side: copies p in (a buffer and the next RX slot). Returns 1
  * if this put must wake the app (it was waiting and the RX ring has just
  * reached lowat; waiting is then cleared and wakeups counted), 0 if not;
@@ -134,8 +145,10 @@ bool chan_rx_wait(struct chan *ch);
 uint32_t chan_ring_move(struct chan_ring *dst, struct chan_ring *src,
 			uint32_t max);
 
-/* Event ring: returns 0, or -ENOSPC if full (the event is dropped and
- * counted in ev_dropped). */
+/* Event ring: returns 1 if the ring was empty (this event must wake the
+ * reader: a post into a ring that already holds events does not wake it
+ * again), 0 if it was not, or -ENOSPC if full (the event is lost and only
+ * counted, in ev_lost, as the reference implementation does). */
 int chan_event_post(struct chan *ch, const struct chan_event *e);
 /* Returns 1 and fills *e with the oldest event, or 0 if none. */
 int chan_event_get(struct chan *ch, struct chan_event *e);

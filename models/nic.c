@@ -148,6 +148,10 @@ struct nic {
 	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
 	struct pool *pool;	 /* the host's device pool, or NULL */
 	uint64_t granule;	 /* IOTLB reach of pool buffers */
+	void (*on_rate)(void *arg);
+	void *on_rate_arg;
+	double base_rate_bps; /* the configured rate, restored at the end of
+				 a step */
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
 
@@ -510,6 +514,37 @@ static int nic_setup(struct nic *n)
 	return 0;
 }
 
+/* A rate step (b: the new rate's place, NULL for the step down). */
+static void nic_step(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+
+	(void)sim;
+	n->cfg.rate_bps = b ? n->base_rate_bps : n->cfg.step_bps;
+	if (n->on_rate)
+		n->on_rate(n->on_rate_arg);
+}
+
+static int nic_schedule_steps(struct nic *n)
+{
+	const struct nic_cfg *c = &n->cfg;
+
+	if (!c->step_bps)
+		return 0;
+	if (!sim_schedule_at(n->sim, c->step_at_ps, nic_step, n, NULL))
+		return -ENOMEM;
+	if (c->step_until_ps &&
+	    !sim_schedule_at(n->sim, c->step_until_ps, nic_step, n, n))
+		return -ENOMEM;
+	return 0;
+}
+
+void nic_on_rate(struct nic *n, void (*fn)(void *arg), void *arg)
+{
+	n->on_rate = fn;
+	n->on_rate_arg = arg;
+}
+
 int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 	       struct nic **out, char *err, size_t errlen)
 {
@@ -523,7 +558,8 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 	n->name = env->component;
 	n->trace_id = sim_trace_id(env->component);
 	n->cfg = *cfg;
-	if (nic_setup(n) || nic_stats(n)) {
+	n->base_rate_bps = cfg->rate_bps;
+	if (nic_setup(n) || nic_stats(n) || nic_schedule_steps(n)) {
 		nic_destroy(n);
 		goto out_nomem;
 	}

@@ -70,10 +70,16 @@ struct nic_cfg {
 	uint64_t irq_pkts;   /* ... and frame count */
 	bool irq_adaptive;
 	sim_time poll_ps; /* 0: busy polling */
+	double step_bps;  /* line rate from step_at_ps on; 0: no step */
+	sim_time step_at_ps;
+	sim_time step_until_ps; /* back to rate_bps then; 0: never */
 };
 
 /* Fills cfg from the parameters under prefix ("hosts.client.nic").
- * Returns 0 (a NIC's parameters have no combination to refuse). */
+ * Returns 0, or -EINVAL with "file:line:col: key: ..." in err for a rate
+ * step that cannot happen: rate_step_at or rate_step_until without
+ * rate_step, rate_step without a time after 0, rate_step equal to rate,
+ * rate_step_until not after rate_step_at. */
 int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 
@@ -110,9 +116,13 @@ void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes);
  * just before it goes to the network. */
 void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 		 void *arg);
-/* Line rate, and what has left so far (wire bytes, framing included, and
- * frames). */
+/* Line rate now (it steps to rate_step at rate_step_at, and back at
+ * rate_step_until: frames given to the wire from then on serialize at the
+ * new rate, those already scheduled keep theirs), a hook fn(arg) called
+ * at each step, and what has left so far (wire bytes, framing included,
+ * and frames). */
 double nic_rate(const struct nic *n);
+void nic_on_rate(struct nic *n, void (*fn)(void *arg), void *arg);
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames);
 /* Frames in the TX ring (waiting or being sent), and the ring's slots. */
 uint32_t nic_tx_backlog(const struct nic *n);

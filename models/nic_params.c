@@ -10,16 +10,48 @@
  * and reference/skywalk-facts.md. nic_cfg_load() is the one place they
  * are read.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "models.h"
 #include "nic.h"
+
+/* The rate step: a step down (or up) at rate_step_at, and back at
+ * rate_step_until if set. */
+static int nic_load_step(struct nic_cfg *cfg, const struct param_src *src,
+			 const char *prefix, char *err, size_t errlen)
+{
+	const char *key = NULL, *msg = NULL;
+	char where[256];
+
+	cfg->step_bps = param_double(src, prefix, "rate_step");
+	cfg->step_at_ps = param_time(src, prefix, "rate_step_at");
+	cfg->step_until_ps = param_time(src, prefix, "rate_step_until");
+	if (!cfg->step_bps && (cfg->step_at_ps || cfg->step_until_ps)) {
+		key = cfg->step_at_ps ? "rate_step_at" : "rate_step_until";
+		msg = "has no effect without rate_step (the rate during the step)";
+	} else if (cfg->step_bps && !cfg->step_at_ps) {
+		key = "rate_step";
+		msg = "needs rate_step_at after 0 (from the start it would just be the rate)";
+	} else if (cfg->step_bps && cfg->step_bps == cfg->rate_bps) {
+		key = "rate_step";
+		msg = "equals rate: the step would change nothing";
+	} else if (cfg->step_until_ps &&
+		   cfg->step_until_ps <= cfg->step_at_ps) {
+		key = "rate_step_until";
+		msg = "must be after rate_step_at (the rate comes back after it stepped)";
+	}
+	if (!key)
+		return 0;
+	param_where(src, prefix, key, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s: %s", where, key, msg);
+	return -EINVAL;
+}
 
 int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	cfg->rate_bps = param_double(src, prefix, "rate");
 	cfg->framing_bytes = param_size(src, prefix, "framing");
 	cfg->min_frame_bytes = param_size(src, prefix, "min_frame");
@@ -44,13 +76,22 @@ int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
 	cfg->irq_pkts = (uint64_t)param_int(src, prefix, "irq_packets");
 	cfg->irq_adaptive = param_int(src, prefix, "irq_adaptive") != 0;
 	cfg->poll_ps = param_time(src, prefix, "poll_interval");
-	return 0;
+	return nic_load_step(cfg, src, prefix, err, errlen);
 }
 
 const struct param_def nic_params[] = {
 	{ "hosts.*.nic.rate", PT_BITRATE, "10Gbps", NULL, 1e3, 1.6e12,
 	  "line rate at which the NIC serializes frames",
 	  "10GbE, IEEE 802.3ae (reference/calibration.md, NIC)" },
+	{ "hosts.*.nic.rate_step", PT_BITRATE, "0bps", NULL, 0, 1.6e12,
+	  "the line rate from rate_step_at on (a capacity step the host sees: link renegotiation, a radio's rate); 0: no step",
+	  "usnsim: a constant rate unless a study changes it" },
+	{ "hosts.*.nic.rate_step_at", PT_TIME, "0", NULL, 0, 1e18,
+	  "when the line rate steps to rate_step",
+	  "usnsim: a constant rate unless a study changes it" },
+	{ "hosts.*.nic.rate_step_until", PT_TIME, "0", NULL, 0, 1e18,
+	  "when the line rate steps back to rate; 0: it stays at rate_step",
+	  "usnsim: a constant rate unless a study changes it" },
 	{ "hosts.*.nic.framing", PT_SIZE, "20B", NULL, 0, 1e6,
 	  "bytes on the wire per frame besides the frame: preamble, start delimiter and inter-frame gap",
 	  "Ethernet: 8 B preamble + SFD and 12 B IFG (reference/calibration.md, 10GbE min frame)" },

@@ -496,6 +496,23 @@ void ns3net_finish(struct ns3net *n)
 	stats_scalar(n->st, c, "final_failures", "packets",
 		     (double)ds.final_failures);
 	stats_scalar(n->st, c, "rate_changes", "", (double)ds.rate_changes);
+	stats_scalar(n->st, c, "snr", "dB", ds.snr_db);
+	stats_scalar(n->st, c, "retry_ratio", "",
+		     ds.tx_frames ? (double)ds.retries / (double)ds.tx_frames
+				  : 0);
+}
+
+bool ns3net_quality(const struct ns3net *n, struct ns3net_quality *out)
+{
+	struct ns3c_dev_state ds;
+
+	if (!n->wifi)
+		return false;
+	ns3c_dev_query(n->tx, &ds);
+	out->snr_db = ds.snr_db;
+	out->tx_frames = ds.tx_frames;
+	out->retries = ds.retries;
+	return true;
 }
 
 static void ns3net_ops_destroy(void *m)

@@ -80,7 +80,9 @@ struct sim_port ns3net_input_reverse(struct ns3net *n);
 /* Where delivered packets go, and where dropped ones go. */
 void ns3net_connect(struct ns3net *n, struct sim_port out,
 		    struct sim_port drop);
-/* Records end-of-run scalars: in_flight and the devices' state. */
+/* Records end-of-run scalars: in_flight and the devices' state (Wi-Fi:
+ * snr, the last signal over noise in dB, and retry_ratio, failed over all
+ * data transmissions). */
 void ns3net_finish(struct ns3net *n);
 /* Packets handed to ns-3 and not yet delivered or dropped. */
 uint64_t ns3net_in_flight(const struct ns3net *n);
@@ -102,5 +104,15 @@ void ns3net_on_rate(struct ns3net *n, void (*fn)(void *arg), void *arg);
  * Frames dropped before go to the drop port instead. */
 void ns3net_on_done(struct ns3net *n, void (*fn)(void *arg, struct sim_pkt *p),
 		    void *arg);
+/* Wi-Fi link quality seen by the sending side (the station): the signal
+ * over noise of the last frame it received (the access point's
+ * acknowledgements; 0 before any), and its data transmissions and failed
+ * ones so far (a retry ratio over an interval is the difference of two
+ * samples). Returns false (and fills nothing) for a wired network. */
+struct ns3net_quality {
+	double snr_db;
+	uint64_t tx_frames, retries;
+};
+bool ns3net_quality(const struct ns3net *n, struct ns3net_quality *out);
 
 #endif

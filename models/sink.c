@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "errmsg.h"
 #include "pool.h"
@@ -77,12 +78,16 @@ struct sink_app {
 	struct stat_hist *stage[SINK_NSTAGES]; /* hosted apps only */
 	enum sink_path path;
 	uint32_t trace_id;
+	bool goodput;		 /* measured */
+	uint64_t measured_bytes; /* delivered after the warm-up */
+	const char *comp;	 /* goodput: its component, for finish */
 };
 
 struct sink {
 	struct sim *sim;
 	struct pkt_pool *pool;
 	struct stats *st;
+	sim_time warmup_ps;
 	size_t napps;
 	void (*on_drop)(void *arg, struct sim_pkt *p);
 	void *on_drop_arg;
@@ -114,6 +119,8 @@ void sink_record(struct sink *k, const struct sim_pkt *p)
 
 	(*a->received)++;
 	*a->received_bytes += p->len_bytes;
+	if (sim_now(sim) >= k->warmup_ps)
+		a->measured_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
 	stats_hist_record(a->latency, latency);
 	stats_hist_record(a->queue_delay, p->queued_ps);
@@ -167,6 +174,17 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 	return 0;
 }
 
+/* Goodput of app a: the series of its delivered bytes. */
+static int sink_goodput(struct sink_app *a, struct stats *st, const char *comp)
+{
+	a->goodput = true;
+	a->comp = strdup(comp);
+	if (!a->comp)
+		return -ENOMEM;
+	return stats_series_counter(st, comp, "received_bytes",
+				    a->received_bytes);
+}
+
 int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 		struct pkt_pool *pool, struct sink **out, char *err,
 		size_t errlen)
@@ -180,6 +198,7 @@ int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 	k->sim = env->sim;
 	k->pool = pool;
 	k->st = env->st;
+	k->warmup_ps = env->warmup_ps;
 	k->napps = napps;
 	for (size_t i = 0; i < napps; i++) {
 		struct sink_app *a = &k->app[i];
@@ -198,8 +217,10 @@ int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 		a->trace_id = sim_trace_id(comp);
 		if (!a->received || !a->received_bytes || !a->dropped ||
 		    !a->latency || !a->queue_delay ||
-		    sink_stages(a, st, comp)) {
-			free(k);
+		    sink_stages(a, st, comp) ||
+		    (cfg->goodput && cfg->goodput[i] &&
+		     sink_goodput(a, st, comp))) {
+			sink_destroy(k);
 			goto out_nomem;
 		}
 	}
@@ -212,6 +233,10 @@ out_nomem:
 
 void sink_destroy(struct sink *k)
 {
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->napps; i++)
+		free((char *)k->app[i].comp);
 	free(k);
 }
 
@@ -220,9 +245,29 @@ static void sink_ops_destroy(void *m)
 	sink_destroy(m);
 }
 
+/* The goodput scalars: bits delivered after the warm-up over the time
+ * since. */
+static void sink_ops_finish(void *m)
+{
+	struct sink *k = m;
+	sim_time span = sim_now(k->sim) - k->warmup_ps;
+
+	for (size_t i = 0; i < k->napps; i++) {
+		const struct sink_app *a = &k->app[i];
+
+		if (a->goodput)
+			stats_scalar(k->st, a->comp, "goodput", "bps",
+				     span > 0 ? (double)a->measured_bytes * 8 *
+							(double)SIM_S /
+							(double)span
+					      : 0);
+	}
+}
+
 const struct model_ops sink_ops = {
 	.name = "sink",
 	.destroy = sink_ops_destroy,
+	.finish = sink_ops_finish,
 };
 
 struct sim_port sink_input(struct sink *k)

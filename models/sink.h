@@ -29,18 +29,23 @@ struct sink_cfg {
 	size_t napps;
 	const char *const *names;
 	const uint8_t *paths;
+	const uint8_t *goodput; /* apps whose goodput is measured (NULL:
+				   none) */
 };
 
 /* Creates a sink that frees packets into pool. Registers per app, under
  * "<env->component>.NAME" ("apps.NAME"): received, received_bytes,
  * dropped (counters), latency and queue_delay, and stage histograms (ps):
  * stage.queueing and stage.transmission for a bare queue, or the host
- * stages of sink.c for the app's path. Returns 0, or -ENOMEM with a
- * message in err. */
+ * stages of sink.c for the app's path; for an app with goodput[i], a time
+ * series received_bytes (cumulative, B) and, at the end (sink_ops'
+ * finish), the scalar goodput: bits delivered after the warm-up over the
+ * time since (bit/s). Returns 0, or -ENOMEM with a message in err. */
 int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 		struct pkt_pool *pool, struct sink **out, char *err,
 		size_t errlen);
-/* destroy for the topology's loops (a sink holds no packet). */
+/* destroy and finish for the topology's loops (a sink holds no
+ * packet). */
 extern const struct model_ops sink_ops;
 /* Records p as delivered (counters, latency, stages) without freeing it:
  * for an app that goes on with the packet (an RPC server answering). */

@@ -22,6 +22,13 @@
  * that makes it runnable pays the wakeup (same-core or cross-core), and
  * the woken thread pays a context switch before its work.
  *
+ * Channel events (transmit status, transmit expired) wake the same app
+ * thread: the first event posted into the channel's empty event ring
+ * signals it; asleep, it is woken by a job of the posting kernel core
+ * (which pays the wakeup) and pays a context switch; running, it reads
+ * after its current job. The read is one syscall and takes the whole
+ * ring; a full ring loses events and counts them, nothing more.
+ *
  * The kernel path's send queue and socket buffer are packet FIFOs (struct
  * pkt_fifo); the user path's packets sit in the channel's rings. The
  * configuration comes from stk_cfg_load() (stack_params.c) and, for the
@@ -50,6 +57,17 @@ struct stk_host {
 	struct fsw_endpoint ep; /* first: the flow switch hands it back */
 	size_t n, cap;
 	struct stk_sock *socks;
+};
+
+/* The event ring's reader, the app thread: idle (waits for the next
+ * event that finds the ring empty), being woken (the poster's wakeup job
+ * is queued), due to read after the work it is doing (it was running),
+ * or reading (its read job is queued on its core). */
+enum stk_ev_state {
+	STK_EV_IDLE,
+	STK_EV_WAKING,
+	STK_EV_PENDING,
+	STK_EV_READING
 };
 
 struct stk {
@@ -82,12 +100,17 @@ struct stk {
 	sim_time tx_tail_ps[3]; /* the last three parts of the TX job */
 	sim_time tx_mem_ps;	/* buffer allocations not yet charged */
 	struct pool *pool;	/* the channel's pool, or NULL */
-	void (*on_expired)(void *arg, bool dropped);
-	void *on_expired_arg;
+	/* user: the event ring's reader (see "Events" below) */
+	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
+	enum stk_ev_state ev_state;
+	bool drop_stale;	/* drop stale TX frames on an expiry */
+	struct sim_pkt **stale; /* room for them (tx_slots) */
+	void (*on_events)(void *arg, const struct stk_events *ev);
+	void *on_events_arg;
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
-	uint64_t *tx_full, *backoffs, *ev_posted, *ev_dropped, *ev_read;
-	uint64_t *no_memory, *ev_status;
+	uint64_t *tx_full, *backoffs, *ev_posted, *ev_lost, *ev_read;
+	uint64_t *no_memory, *ev_status, *ev_wakeups, *ev_reads, *stale_drops;
 };
 
 enum stk_kind stk_kind_of(const char *name)
@@ -111,7 +134,7 @@ static void stk_deliver(struct stk *e, struct sim_pkt *p)
 
 /* ---- RX: the app thread ---- */
 
-static void stk_read_events(struct stk *e);
+static void stk_events_after_job(struct stk *e);
 
 static void stk_user_rx_done(struct sim *sim, void *a, void *b);
 static void stk_kernel_rx_done(struct sim *sim, void *a, void *b);
@@ -154,7 +177,7 @@ static void stk_user_rx_done(struct sim *sim, void *a, void *b)
 	(void)b;
 	e->rx_n = 0;
 	e->rx_busy = false;
-	stk_read_events(e);
+	stk_events_after_job(e);
 	for (uint32_t i = 0; i < n; i++) {
 		pool_release_user(e->rx_cur[i], cpu_core_index(e->core));
 		stk_deliver(e, e->rx_cur[i]);
@@ -238,27 +261,132 @@ static int stk_host_rx(struct fsw_endpoint *ep, struct cpu_core *core,
 	return -ENOENT;
 }
 
+/* ---- Events: the event ring wakes the app thread ---- */
+
+static void stk_ev_read_done(struct sim *sim, void *a, void *b);
+
+/* Queues the read of the event ring on the app's core: one syscall (the
+ * kevent that returns the note and syncs the ring), after a context
+ * switch if the thread was asleep; no cost per event, which is read from
+ * shared memory. */
+static void stk_ev_read(struct stk *e, bool woken)
+{
+	struct cpu_job j = { 0 };
+
+	if (woken)
+		cpu_job_ctxsw(&j, e->cpu);
+	cpu_job_syscall(&j, e->cpu);
+	e->ev_state = STK_EV_READING;
+	if (cpu_submit(e->core, &j, stk_ev_read_done, e, NULL))
+		stk_fail(e);
+}
+
+/* The poster's wakeup job is done: the thread is runnable. */
+static void stk_ev_woken(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	(void)b;
+	stk_ev_read(a, true);
+}
+
+/* An event found the ring empty: wake the thread if it sleeps (the poster
+ * pays the wakeup on its core), or have it read after its current work. */
+static void stk_ev_signal(struct stk *e)
+{
+	struct cpu_job j = { 0 };
+
+	if (e->ev_state != STK_EV_IDLE)
+		return; /* a read to come takes this event too */
+	if (e->tx_busy || e->rx_busy) {
+		e->ev_state = STK_EV_PENDING;
+		return;
+	}
+	(*e->ev_wakeups)++;
+	if (!e->waker) {
+		stk_ev_read(e, true);
+		return;
+	}
+	cpu_job_wakeup(&j, e->waker, e->core);
+	e->ev_state = STK_EV_WAKING;
+	if (cpu_submit(e->waker, &j, stk_ev_woken, e, NULL))
+		stk_fail(e);
+}
+
+/* The app thread ends a TX or RX job: events posted meanwhile are read
+ * next. */
+static void stk_events_after_job(struct stk *e)
+{
+	if (e->ev_state == STK_EV_PENDING)
+		stk_ev_read(e, false);
+}
+
+static int stk_post(struct stk *e, const struct chan_event *ev)
+{
+	int rc = chan_event_post(&e->ch, ev);
+
+	if (rc < 0) {
+		(*e->ev_lost)++;
+		return rc;
+	}
+	(*e->ev_posted)++;
+	if (rc == 1)
+		stk_ev_signal(e);
+	return 0;
+}
+
+/* Drops the frames of the TX ring already past their deadline (not those
+ * of a sync in service); returns how many. */
+static uint32_t stk_drop_stale(struct stk *e)
+{
+	uint32_t n = chan_tx_drop_stale(&e->ch, e->tx_busy ? e->tx_n : 0,
+					sim_now(e->sim), e->stale);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct sim_pkt *p = e->stale[i];
+
+		(*e->stale_drops)++;
+		pool_release_user(p, cpu_core_index(e->core));
+		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_port_send(&e->drop, p);
+	}
+	return n;
+}
+
+/* The read is done: every event the ring holds now, as one batch. */
+static void stk_ev_read_done(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+	struct stk_events batch = { 0 };
+	struct chan_event ev;
+
+	(void)sim;
+	(void)b;
+	e->ev_state = STK_EV_IDLE;
+	(*e->ev_reads)++;
+	while (chan_event_get(&e->ch, &ev)) {
+		(*e->ev_read)++;
+		if (ev.type == CHAN_EV_TX_STATUS) {
+			(*e->ev_status)++;
+			batch.tx_status++;
+			continue;
+		}
+		batch.expired++;
+		batch.expired_dropped += ev.status != 0;
+		if (ev.created_ps > batch.latest_created_ps)
+			batch.latest_created_ps = ev.created_ps;
+	}
+	if (e->drop_stale && batch.expired)
+		batch.stale_dropped = stk_drop_stale(e);
+	if (e->on_events && (batch.expired || batch.tx_status))
+		e->on_events(e->on_events_arg, &batch);
+}
+
 /* ---- TX ---- */
 
 static void stk_user_tx_done(struct sim *sim, void *a, void *b);
 static void stk_kernel_tx_done(struct sim *sim, void *a, void *b);
 
 static void stk_user_tx_event(struct sim *sim, void *a, void *b);
-
-/* The events the kernel posted (flow advisories): the stack reads them
- * before it syncs; the advisory table itself says whether it may. */
-static void stk_read_events(struct stk *e)
-{
-	struct chan_event ev;
-
-	while (chan_event_get(&e->ch, &ev)) {
-		(*e->ev_read)++;
-		if (ev.type == CHAN_EV_TX_EXPIRED && e->on_expired)
-			e->on_expired(e->on_expired_arg, ev.status != 0);
-		if (ev.type == CHAN_EV_TX_STATUS)
-			(*e->ev_status)++;
-	}
-}
 
 /* A suspended flow asks again after the backoff. */
 static void stk_backoff(struct stk *e)
@@ -268,21 +396,6 @@ static void stk_backoff(struct stk *e)
 	if (!sim_schedule(e->sim, e->cfg.backoff_ps, stk_user_tx_event, e,
 			  NULL))
 		stk_fail(e);
-}
-
-/* The flow switch changed the flow's advisory: an event for the app. */
-static void stk_advisory(struct fsw_endpoint *ep, uint32_t flow, bool suspended)
-{
-	struct stk *e = (struct stk *)ep;
-	struct chan_event ev = { .type = CHAN_EV_FLOW_ADVISORY,
-				 .status = suspended,
-				 .flow = flow,
-				 .at_ps = sim_now(e->sim) };
-
-	if (chan_event_post(&e->ch, &ev))
-		(*e->ev_dropped)++;
-	else
-		(*e->ev_posted)++;
 }
 
 /* The work of one synced packet in the trap: the low-latency netif
@@ -313,7 +426,6 @@ static void stk_user_tx_kick(struct stk *e)
 
 	if (e->tx_busy || !n)
 		return;
-	stk_read_events(e);
 	e->tx_ll = e->netif && netif_takes(e->netif, e->owner);
 	if (!e->tx_ll && !fsw_admissible(e->fsw, (uint32_t)e->flow_id)) {
 		stk_backoff(e);
@@ -368,6 +480,7 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	e->tx_busy = false;
+	stk_events_after_job(e);
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_pkt *p = e->tx_cur[i];
 
@@ -576,15 +689,19 @@ static int stk_stats(struct stk *e, struct stats *st)
 	e->tx_full = stats_counter(st, e->name, "drops.tx_full", "packets");
 	e->backoffs = stats_counter(st, e->name, "tx.backoffs", "");
 	e->ev_posted = stats_counter(st, e->name, "events.posted", "");
-	e->ev_dropped = stats_counter(st, e->name, "events.dropped", "");
+	e->ev_lost = stats_counter(st, e->name, "events.lost", "");
 	e->ev_read = stats_counter(st, e->name, "events.read", "");
 	e->no_memory = stats_counter(st, e->name, "drops.no_memory", "packets");
 	e->ev_status = stats_counter(st, e->name, "events.tx_status", "");
-	if (!e->no_memory || !e->ev_status)
+	e->ev_wakeups = stats_counter(st, e->name, "events.wakeups", "");
+	e->ev_reads = stats_counter(st, e->name, "events.reads", "");
+	e->stale_drops = stats_counter(st, e->name, "drops.stale", "packets");
+	if (!e->no_memory || !e->ev_status || !e->ev_wakeups || !e->ev_reads ||
+	    !e->stale_drops)
 		return -ENOMEM;
 	return e->tx_syncs && e->tx_packets && e->rx_syncs && e->rx_packets &&
 			       e->rx_wakeups && e->tx_full && e->backoffs &&
-			       e->ev_posted && e->ev_dropped && e->ev_read
+			       e->ev_posted && e->ev_lost && e->ev_read
 		       ? 0
 		       : -ENOMEM;
 }
@@ -600,7 +717,8 @@ static int stk_channel(struct stk *e)
 		return rc;
 	e->tx_cur = calloc(c->tx_slots, sizeof(*e->tx_cur));
 	e->rx_cur = calloc(c->rx_slots, sizeof(*e->rx_cur));
-	if (!e->tx_cur || !e->rx_cur)
+	e->stale = calloc(c->tx_slots, sizeof(*e->stale));
+	if (!e->tx_cur || !e->rx_cur || !e->stale)
 		return -ENOMEM;
 	chan_rx_wait(&e->ch); /* the app thread starts asleep on RX */
 	return 0;
@@ -646,7 +764,6 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 	e->owner = owner;
 	e->flow_id = -1;
 	e->ep.rx = stk_user_rx;
-	e->ep.advisory = stk_advisory;
 	e->cfg = *cfg;
 	if (stk_stats(e, env->st))
 		goto out_free;
@@ -681,6 +798,7 @@ void stk_destroy(struct stk *e)
 	chan_fini(&e->ch);
 	free(e->tx_cur);
 	free(e->rx_cur);
+	free(e->stale);
 	free(e);
 }
 
@@ -708,13 +826,10 @@ int stk_post_status(struct stk *e, const struct sim_pkt *p)
 				 .flow = (uint32_t)e->flow_id,
 				 .pkt_id = p->id,
 				 .at_ps = sim_now(e->sim) };
-	int rc;
 
 	if (e->kind != STK_USER)
 		return -ENOTSUP;
-	rc = chan_event_post(&e->ch, &ev);
-	(*(rc ? e->ev_dropped : e->ev_posted))++;
-	return rc;
+	return stk_post(e, &ev);
 }
 
 int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
@@ -725,21 +840,30 @@ int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
 				 .origin = (uint8_t)origin,
 				 .flow = (uint32_t)e->flow_id,
 				 .pkt_id = p->id,
+				 .created_ps = p->created_ps,
 				 .at_ps = sim_now(e->sim) };
-	int rc;
 
 	if (e->kind != STK_USER)
 		return -ENOTSUP;
-	rc = chan_event_post(&e->ch, &ev);
-	(*(rc ? e->ev_dropped : e->ev_posted))++;
-	return rc;
+	return stk_post(e, &ev);
 }
 
-void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
-		    void *arg)
+void stk_on_events(struct stk *e,
+		   void (*fn)(void *arg, const struct stk_events *ev),
+		   void *arg)
 {
-	e->on_expired = fn;
-	e->on_expired_arg = arg;
+	e->on_events = fn;
+	e->on_events_arg = arg;
+}
+
+void stk_set_waker(struct stk *e, struct cpu_core *waker)
+{
+	e->waker = waker;
+}
+
+void stk_set_drop_stale(struct stk *e, bool on)
+{
+	e->drop_stale = on;
 }
 
 void stk_set_netif(struct stk *e, struct netif *netif)

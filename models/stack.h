@@ -41,9 +41,22 @@
  * recv() calls), rx.packets, rx.wakeups, drops.tx_full (the app found no
  * TX slot or no room in the send queue: the packet is dropped),
  * tx.backoffs (a sync put off because the flow advisory suspended the
- * flow; the stack asks again hosts.*.stack.backoff later) and
- * events.posted, events.dropped (the event ring was full), events.read
- * (the channel's event ring: flow advisory changes).
+ * flow; the stack asks again hosts.*.stack.backoff later), and for the
+ * channel's event ring (transmit status and transmit expired events):
+ * events.posted, events.lost (posted into a full ring: only counted),
+ * events.wakeups (the app thread woken by an event), events.reads (reads
+ * of the ring), events.read (events read), events.tx_status (transmit
+ * status events read) and drops.stale (frames of the TX ring dropped as
+ * past their deadline, for an app that drops stale frames).
+ *
+ * Events wake the app. An event posted into an empty ring signals the app
+ * thread (one into a ring that holds events does not signal again): if
+ * the thread sleeps, the poster pays a wakeup on its core (the host's
+ * kernel core given by stk_set_waker()) and the thread a context switch;
+ * if it is running (a TX or RX job of it is queued), it reads after that
+ * job. A read is a job on the app's core of one syscall (the kevent that
+ * syncs the ring) that takes, at its end, every event the ring holds, and
+ * hands them to the app as one batch (stk_on_events()).
  *
  * The configuration is struct stk_cfg: hosts.NAME.stack.* read by
  * stk_cfg_load() (models/stack_params.c), and a user endpoint's channel,
@@ -128,14 +141,30 @@ struct pool;
 void stk_set_pool(struct stk *e, struct pool *pool);
 /* A transmit expired event for packet p (found past its deadline at
  * origin, enum pkt_origin; dropped or not) posted to the endpoint's event
- * ring (counted in events.posted, or events.dropped if the ring is full).
- * Returns 0, -ENOSPC (ring full) or -ENOTSUP (no channel: kernel stack).
- * The stack reads its events before each sync and tells fn (set with
- * stk_on_expired) of each transmit expired one. */
+ * ring (counted in events.posted, or events.lost if the ring is full); it
+ * wakes the app thread if the ring was empty. Returns 0, -ENOSPC (ring
+ * full) or -ENOTSUP (no channel: kernel stack). */
 int stk_post_expired(struct stk *e, const struct sim_pkt *p, int origin,
 		     bool dropped);
-void stk_on_expired(struct stk *e, void (*fn)(void *arg, bool dropped),
-		    void *arg);
+/* What one read of the event ring found. */
+struct stk_events {
+	uint32_t expired;	    /* transmit expired events */
+	uint32_t expired_dropped;   /* ... of packets dropped */
+	uint32_t tx_status;	    /* transmit status events */
+	sim_time latest_created_ps; /* latest creation of an expired one */
+	uint32_t stale_dropped;	    /* TX frames dropped as stale after it */
+};
+/* fn(arg, batch) after each read that found events. */
+void stk_on_events(struct stk *e,
+		   void (*fn)(void *arg, const struct stk_events *ev),
+		   void *arg);
+/* The core whose jobs post the endpoint's events (the host's kernel
+ * core): it pays their wakeups. NULL (the default): no wakeup cost. */
+void stk_set_waker(struct stk *e, struct cpu_core *waker);
+/* With on, a read that finds a transmit expired event drops every frame
+ * of the TX ring already past its deadline (drops.stale), before the app
+ * hears of the batch. */
+void stk_set_drop_stale(struct stk *e, bool on);
 /* A transmit status event (success) for packet p, which has left the
  * host's NIC; the stack counts those it reads in events.tx_status.
  * Returns 0, -ENOSPC or -ENOTSUP like stk_post_expired(). */

@@ -260,8 +260,17 @@ static int topo_sink(struct topo *t, char *err, size_t errlen)
 	struct sink_cfg cfg = { .napps = t->napps,
 				.names = t->names,
 				.paths = t->paths };
-	int rc = sink_create(&cfg, &env, t->pool, &t->sink, err, errlen);
+	uint8_t *goodput = calloc(t->napps + 1, 1);
+	int rc;
 
+	if (!goodput)
+		return -ENOMEM;
+	/* the goodput of the apps whose packets carry a deadline */
+	for (size_t i = 0; i < t->napps; i++)
+		goodput[i] = t->app_cfgs[i].deadline_ps != 0;
+	cfg.goodput = goodput;
+	rc = sink_create(&cfg, &env, t->pool, &t->sink, err, errlen);
+	free(goodput);
 	return rc ? rc : topo_keep(t, &sink_ops, t->sink);
 }
 

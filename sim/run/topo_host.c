@@ -94,9 +94,12 @@ static void topo_expired(void *arg, struct sim_pkt *p, int origin)
 	struct topo *t = w->t;
 	struct stk *e = t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
 	bool dropped = p->expiry == PKT_EXP_DROP;
+	struct stk_events one = { .expired = 1,
+				  .expired_dropped = dropped,
+				  .latest_created_ps = p->created_ps };
 
 	if (!e || stk_post_expired(e, p, origin, dropped) == -ENOTSUP)
-		app_on_expired(t->apps[p->src], dropped);
+		app_on_events(t->apps[p->src], &one);
 }
 
 /* p, which its host's multiplexer counted in the device's queue, has
@@ -127,9 +130,9 @@ static void topo_sent(void *arg, struct sim_pkt *p)
 		stk_post_status(e, p);
 }
 
-static void topo_app_expired(void *arg, bool dropped)
+static void topo_app_events(void *arg, const struct stk_events *ev)
 {
-	app_on_expired(arg, dropped);
+	app_on_events(arg, ev);
 }
 
 /* A message with a new grant reached app src: it scales its rate. */
@@ -504,8 +507,13 @@ static int topo_app_ends(struct topo *t, const struct scn *s, size_t i,
 	stk_connect(peer, rpc ? app_request_input(a) : sink_input(t->sink),
 		    sink_drop_input(t->sink));
 	app_connect(a, stk_tx_input(me));
-	stk_on_expired(me, topo_app_expired, a);
-	stk_on_expired(peer, topo_app_expired, a);
+	/* events are posted by kernel work: the host's first kernel core
+	 * pays the wakeups */
+	stk_on_events(me, topo_app_events, a);
+	stk_on_events(peer, topo_app_events, a);
+	stk_set_waker(me, t->sw[t->app_host[i]].kcores[0]);
+	stk_set_waker(peer, t->sw[t->app_peer[i]].kcores[0]);
+	stk_set_drop_stale(me, app_reaction_of(a) == APP_REACT_DROP_STALE);
 	if (rpc)
 		app_connect_rpc(a, stk_tx_input(peer), t->sink);
 	return stk_close_at(me, t->app_cfgs[i].close_at_ps);
@@ -554,6 +562,7 @@ static void topo_adv_sample(void *arg, struct adv_sample *out)
 	struct topo_sw *w = arg;
 	struct topo *t = w->t;
 	double cap = nic_rate(t->nics[w->host]);
+	struct ns3net_quality q;
 
 	for (size_t h = 0; t->ports && h < t->nhosts; h++)
 		if (h != w->host && link_rate(t->ports[h]) < cap)
@@ -562,6 +571,12 @@ static void topo_adv_sample(void *arg, struct adv_sample *out)
 	    ns3net_rate(t->ns3net) < cap)
 		cap = ns3net_rate(t->ns3net); /* Wi-Fi: its data rate now */
 	out->capacity_bps = cap;
+	if (t->ns3net && ns3net_quality(t->ns3net, &q)) {
+		out->wifi = true;
+		out->snr_db = q.snr_db;
+		out->tx_frames = q.tx_frames;
+		out->retries = q.retries;
+	}
 	nic_tx_sent(t->nics[w->host], &out->tx_bytes, &out->tx_pkts);
 	out->queue_pkts = nic_tx_backlog(t->nics[w->host]) +
 			  drv_tx_backlog(t->drvs[w->host]) +
@@ -699,6 +714,8 @@ int topo_lowlat(struct topo *t, char *err, size_t errlen)
 			return rc;
 	for (size_t h = 0; t->ports && h < t->nhosts; h++)
 		link_on_rate(t->ports[h], topo_rate_changed, t);
+	for (size_t h = 0; h < t->nhosts; h++)
+		nic_on_rate(t->nics[h], topo_rate_changed, t);
 	if (t->ns3net)
 		ns3net_on_rate(t->ns3net, topo_rate_changed, t);
 	return 0;

@@ -162,6 +162,8 @@ struct ns3c_dev {
 	double last_rate_bps = 0;
 	uint64_t tx_frames = 0, retries = 0, final_failures = 0;
 	uint64_t rate_changes = 0;
+	double snr_db = 0;
+	uint64_t rx_frames = 0;
 
 	bool OnRx(Ptr<NetDevice>, Ptr<const Packet> p, uint16_t,
 		  const Address &);
@@ -178,6 +180,12 @@ struct ns3c_dev {
 	void OnFinalDataFailed(Mac48Address)
 	{
 		final_failures++;
+	}
+	void OnSnifferRx(Ptr<const Packet>, uint16_t, WifiTxVector, MpduInfo,
+			 SignalNoiseDbm sn, uint16_t)
+	{
+		snr_db = sn.signal - sn.noise;
+		rx_frames++;
 	}
 	void OnAssoc(Mac48Address);
 };
@@ -758,6 +766,8 @@ ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets,
 	w->GetRemoteStationManager()->TraceConnectWithoutContext(
 		"MacTxFinalDataFailed",
 		MakeCallback(&ns3c_dev::OnFinalDataFailed, d));
+	w->GetPhy()->TraceConnectWithoutContext(
+		"MonitorSnifferRx", MakeCallback(&ns3c_dev::OnSnifferRx, d));
 	return d;
 }
 
@@ -922,6 +932,8 @@ void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out)
 	out->retries = d->retries;
 	out->final_failures = d->final_failures;
 	out->rate_changes = d->rate_changes;
+	out->snr_db = d->snr_db;
+	out->rx_frames = d->rx_frames;
 	switch (d->kind) {
 	case KIND_P2P:
 		out->rate_bps = d->line_rate_bps;

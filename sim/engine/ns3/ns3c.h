@@ -210,6 +210,12 @@ struct ns3c_dev_state {
 	uint64_t retries;	 /* Wi-Fi: data transmissions that failed */
 	uint64_t final_failures; /* Wi-Fi: frames given up after retries */
 	uint64_t rate_changes;	 /* Wi-Fi: changes of the data rate */
+	double snr_db;		 /* Wi-Fi: signal over noise of the last
+				     frame the device received (its peer's
+				     acknowledgements, for a sender); 0:
+				     none yet */
+	uint64_t rx_frames;	 /* Wi-Fi: frames the device's PHY received
+				     (those snr_db is measured on) */
 };
 
 void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out);
