@@ -83,7 +83,9 @@ const char *mux_class_name(enum mux_class c);
 /* The class named name, or -1. */
 int mux_class_of(const char *name);
 
-/* The line the multiplexer paces to: the host's NIC's. */
+/* The host's NIC's line: its frames' bytes on the wire (what the device's
+ * queue and the token bucket count) and the rate the capacity is taken to
+ * be until the device's completions have measured it. */
 struct mux_line {
 	double rate_bps;
 	uint32_t min_frame_bytes; /* shorter frames are padded to it */
