@@ -14,12 +14,17 @@
  * restarting a timer on every ACK costs no cancellation.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "errmsg.h"
 #include "stats.h"
 #include "tcp.h"
+
+/* RFC 9438 4.1: C and beta_cubic. */
+#define CUBIC_C 0.4
+#define CUBIC_BETA 0.7
 
 enum tcp_state { TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RCVD, TCP_ESTABLISHED };
 
@@ -57,6 +62,11 @@ struct tcp {
 	bool in_recovery, partial_seen;
 	struct tcp_rtt rtt;
 	struct tcp_timer rto;
+	/* CUBIC (RFC 9438), in segments; no epoch until congestion
+	 * avoidance begins */
+	bool epoch;
+	sim_time epoch_ps;
+	double w_max, w_est, cwnd_prior, cub_cwnd, cwnd_epoch;
 	struct tcp_seg *sent; /* ring of snd_mask + 1 */
 	uint64_t snd_mask;
 	sim_time established_ps, done_ps;
@@ -247,11 +257,23 @@ static void tcp_set_cwnd(struct tcp *t, uint64_t cwnd)
 	stats_gauge_set(t->cwnd_g, (double)cwnd);
 }
 
-static uint64_t tcp_half_flight(const struct tcp *t)
+/* A congestion event: the new ssthresh, max(FlightSize x beta, 2 SMSS)
+ * with beta 1/2 (RFC 5681 (4)) or beta_cubic (RFC 9438 4.6); CUBIC
+ * also notes W_max, with fast convergence (4.7), and ends its epoch. */
+static uint64_t tcp_reduce(struct tcp *t)
 {
-	uint64_t half = (t->snd_max - t->snd_una) / 2; /* RFC 5681 (4) */
+	uint64_t flight = t->snd_max - t->snd_una;
+	uint64_t min = 2ull * t->cfg.mss_bytes, s = flight / 2;
 
-	return half > 2ull * t->cfg.mss_bytes ? half : 2ull * t->cfg.mss_bytes;
+	if (t->cfg.cc == TCP_CC_CUBIC) {
+		double cw = (double)t->cwnd / t->cfg.mss_bytes;
+
+		t->w_max = cw < t->w_max ? cw * (1 + CUBIC_BETA) / 2 : cw;
+		t->cwnd_prior = cw;
+		t->epoch = false;
+		s = (uint64_t)((double)flight * CUBIC_BETA);
+	}
+	return s > min ? s : min;
 }
 
 /* ---- the retransmission timer ---- */
@@ -271,7 +293,7 @@ static void tcp_rto_fire(struct tcp *t)
 	if (t->snd_una >= t->snd_max)
 		return;
 	(*t->timeouts)++;
-	t->ssthresh = tcp_half_flight(t);  /* RFC 5681 (4) */
+	t->ssthresh = tcp_reduce(t);	   /* RFC 5681 (4) */
 	tcp_set_cwnd(t, t->cfg.mss_bytes); /* loss window */
 	t->ca_bytes = 0;
 	t->recover = (int64_t)t->snd_max; /* RFC 6582 4 */
@@ -345,15 +367,63 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
 
 /* ---- congestion control on ACKs ---- */
 
-/* RFC 5681 3.1: slow start adds min(N, SMSS) per ACK; congestion
- * avoidance adds one SMSS per cwnd of bytes acknowledged (byte
- * counting, RFC 5681 3.1 and RFC 3465). */
+double tcp_cubic_window(double w_max_segs, double cwnd_epoch_segs, double t_s)
+{
+	double k = cbrt((w_max_segs - cwnd_epoch_segs) / CUBIC_C);
+
+	return CUBIC_C * (t_s - k) * (t_s - k) * (t_s - k) + w_max_segs;
+}
+
+/* RFC 9438 4.2-4.5 on an ACK of acked bytes in congestion avoidance:
+ * the Reno-friendly estimate W_est (4.3) where the cubic window is
+ * below it, else growth towards W_cubic(t + RTT), at most 1.5 cwnd,
+ * by (target - cwnd) / cwnd per segment acknowledged. */
+static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
+{
+	double mss = t->cfg.mss_bytes, segs = (double)acked / mss;
+	double alpha, tt, target;
+
+	if (!t->epoch) {
+		t->epoch = true;
+		t->epoch_ps = sim_now(t->sim);
+		t->cub_cwnd = (double)t->cwnd / mss;
+		if (t->w_max < t->cub_cwnd) /* no reduction yet: K = 0 */
+			t->w_max = t->cub_cwnd;
+		t->cwnd_epoch = t->cub_cwnd;
+		t->w_est = t->cub_cwnd;
+	}
+	tt = (double)(sim_now(t->sim) - t->epoch_ps) / SIM_S;
+	alpha = t->w_est >= t->cwnd_prior
+			? 1
+			: 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+	t->w_est += alpha * segs / t->cub_cwnd;
+	if (tcp_cubic_window(t->w_max, t->cwnd_epoch, tt) < t->w_est) {
+		t->cub_cwnd = t->w_est;
+	} else {
+		target = tcp_cubic_window(t->w_max, t->cwnd_epoch,
+					  tt + (double)t->rtt.srtt_ps / SIM_S);
+		if (target > 1.5 * t->cub_cwnd)
+			target = 1.5 * t->cub_cwnd;
+		if (target > t->cub_cwnd)
+			t->cub_cwnd +=
+				(target - t->cub_cwnd) / t->cub_cwnd * segs;
+	}
+	tcp_set_cwnd(t, (uint64_t)(t->cub_cwnd * mss));
+}
+
+/* RFC 5681 3.1: slow start adds min(N, SMSS) per ACK; NewReno's
+ * congestion avoidance adds one SMSS per cwnd of bytes acknowledged
+ * (byte counting, RFC 5681 3.1 and RFC 3465). */
 static void tcp_cc_ack(struct tcp *t, uint64_t acked)
 {
 	uint64_t mss = t->cfg.mss_bytes;
 
 	if (t->cwnd < t->ssthresh) {
 		tcp_set_cwnd(t, t->cwnd + (acked < mss ? acked : mss));
+		return;
+	}
+	if (t->cfg.cc == TCP_CC_CUBIC) {
+		tcp_cubic_ack(t, acked);
 		return;
 	}
 	t->ca_bytes += acked;
@@ -430,7 +500,7 @@ static void tcp_dup_ack(struct tcp *t)
 	if (++t->dupacks != 3 || (int64_t)t->snd_una < t->recover)
 		return;
 	(*t->fast_retrans)++;
-	t->ssthresh = tcp_half_flight(t);
+	t->ssthresh = tcp_reduce(t);
 	t->recover = (int64_t)t->snd_max;
 	t->in_recovery = true;
 	t->partial_seen = false;
@@ -647,6 +717,7 @@ void tcp_get_info(const struct tcp *t, struct tcp_info *o)
 		.fast_retransmits = *t->fast_retrans,
 		.timeouts = *t->timeouts,
 		.rtt = t->rtt,
+		.w_max_segs = t->w_max,
 		.established_ps = t->established_ps,
 		.done_ps = t->done_ps,
 	};

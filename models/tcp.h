@@ -1,6 +1,6 @@
 /*
  * tcp.h - a TCP endpoint: handshake, segmentation by MSS, cumulative and
- * delayed ACKs, NewReno congestion control, RFC 6298 retransmission timer
+ * delayed ACKs, NewReno or CUBIC congestion control, RFC 6298 timer
  * and a receive window from the receiver's buffer (docs/models/tcp.md).
  *
  * A connection is two endpoints that hand each other segments (struct
@@ -33,6 +33,9 @@
 #define TCP_SYN 0x01
 #define TCP_ACK 0x02
 
+/* Congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438). */
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+
 /* An endless stream for tcp_write. */
 #define TCP_ENDLESS UINT64_MAX
 
@@ -48,6 +51,7 @@ struct tcp_cfg {
 	sim_time rto_min_ps, rto_max_ps;
 	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
 	uint64_t rcv_buf_bytes;
+	enum tcp_cc cc;
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */
@@ -65,6 +69,7 @@ struct tcp_info {
 	uint64_t retransmits; /* segments sent again */
 	uint64_t fast_retransmits, timeouts;
 	struct tcp_rtt rtt;
+	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */
 	sim_time done_ps; /* when every byte written was acknowledged; 0 */
 };
@@ -103,5 +108,10 @@ void tcp_finish(struct tcp *t);
  * bounded by cfg's minimum and maximum. */
 void tcp_rtt_sample(struct tcp_rtt *r, const struct tcp_cfg *cfg,
 		    sim_time sample_ps);
+
+/* RFC 9438 (1) and (2): CUBIC's window in segments t_s seconds into a
+ * congestion avoidance epoch that began at cwnd_epoch_segs, with
+ * W_max = w_max_segs, C = 0.4. */
+double tcp_cubic_window(double w_max_segs, double cwnd_epoch_segs, double t_s);
 
 #endif

@@ -1,13 +1,14 @@
 /*
  * tcp_params.c - parameters of a host's TCP (`hosts.HOST.tcp`).
  *
- * Segment size, initial window, delayed ACKs, the retransmission timer
- * and the receive buffer, each defaulting to the RFC or the Linux value
+ * Segment size, initial window, delayed ACKs, the retransmission timer,
+ * the receive buffer and the congestion control, each defaulting to the RFC or the Linux value
  * named in its source. tcp_cfg_load() is the one place TCP reads them.
  * The endpoint (models/tcp.c) is not yet built by the topology: these
  * values take effect once the stacks host it.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "errmsg.h"
 #include "models.h"
@@ -26,6 +27,9 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 	cfg->rto_max_ps = param_time(src, prefix, "rto_max");
 	cfg->clock_g_ps = param_time(src, prefix, "clock_granularity");
 	cfg->rcv_buf_bytes = param_size(src, prefix, "receive_buffer");
+	cfg->cc = strcmp(param_str(src, prefix, "congestion_control"), "cubic")
+			  ? TCP_CC_NEWRENO
+			  : TCP_CC_CUBIC;
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -77,5 +81,9 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.receive_buffer", PT_SIZE, "6MiB", NULL, 128, 1e9,
 	  "receive buffer per connection; the window is what it has free (with window scaling)",
 	  "Linux net.ipv4.tcp_rmem maximum, 6 MiB (Documentation/networking/ip-sysctl.rst); RFC 7323 window scaling" },
+	{ "hosts.*.tcp.congestion_control", PT_ENUM, "cubic", "newreno|cubic",
+	  0, 0,
+	  "congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438, with NewReno's fast recovery)",
+	  "Linux's default net.ipv4.tcp_congestion_control, cubic (Documentation/networking/ip-sysctl.rst)" },
 	{ NULL },
 };

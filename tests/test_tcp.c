@@ -11,6 +11,7 @@
  * or from the path (BDP, link rate), never from the model.
  */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <string.h>
 
 #include "util.h"
@@ -54,7 +55,7 @@ struct net {
 	sim_time ack_ps;
 };
 
-/* The defaults of tcp_params.c. */
+/* The defaults of tcp_params.c, but NewReno unless a test says. */
 static struct tcp_cfg cfg_default(void)
 {
 	return (struct tcp_cfg){
@@ -68,6 +69,7 @@ static struct tcp_cfg cfg_default(void)
 		.rto_max_ps = 120 * SIM_S,
 		.clock_g_ps = SIM_MS,
 		.rcv_buf_bytes = 6 << 20,
+		.cc = TCP_CC_NEWRENO,
 	};
 }
 
@@ -295,6 +297,8 @@ static void test_slow_start(void)
 struct probe {
 	struct net *n;
 	sim_time every, from;
+	sim_time recovered_ps; /* when after_recovery was taken */
+	double w_max;	       /* ... and W_max then */
 	bool seen_recovery, after_done;
 	uint64_t after_recovery;
 	uint64_t min, max; /* outside recovery, from `from` on */
@@ -311,6 +315,8 @@ static void probe_ev(struct sim *sim, void *a, void *b)
 	else if (pr->seen_recovery && !pr->after_done) {
 		pr->after_done = true;
 		pr->after_recovery = i.cwnd_bytes;
+		pr->recovered_ps = sim_now(sim);
+		pr->w_max = i.w_max_segs;
 	}
 	if (!i.in_recovery && sim_now(sim) >= pr->from) {
 		if (i.cwnd_bytes < pr->min)
@@ -326,10 +332,12 @@ static void probe_ev(struct sim *sim, void *a, void *b)
  * fast retransmit; FlightSize is the 20 segments of the window, so
  * ssthresh = 10 segments (RFC 5681 (4)), and the full ACK sets cwnd to
  * ssthresh (RFC 6582 3.2 step 3, option 2). No timeout. */
-static void one_loss(const char *engine, struct net *n, struct probe *pr)
+static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
+		     struct probe *pr)
 {
 	struct tcp_cfg cfg = cfg_default();
 
+	cfg.cc = cc;
 	cfg.rcv_buf_bytes = 20 * MSS;
 	net_open(n, engine, 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
 	n->drop = true;
@@ -345,7 +353,7 @@ static void test_one_loss(void)
 	struct net n;
 	struct probe pr;
 
-	one_loss("native", &n, &pr);
+	one_loss("native", TCP_CC_NEWRENO, &n, &pr);
 	struct tcp_info s = info_of(n.snd[0]);
 
 	CHECK_EQ(n.drop_seen, 2);
@@ -447,6 +455,82 @@ static void test_steady_state(void)
 	net_close(&n);
 }
 
+/* RFC 9438 (1), (2): W(t) = C (t - K)^3 + W_max, K = cbrt((W_max -
+ * cwnd_epoch) / C): cwnd_epoch at 0, W_max at K, +-C one second off. */
+static void test_cubic_window(void)
+{
+	double k = cbrt(30 / 0.4);
+
+	CHECK_NEAR(tcp_cubic_window(100, 70, 0), 70, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 70, k), 100, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 70, k + 1), 100.4, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 70, k - 1), 99.6, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 100, 2), 103.2, 1e-9);
+}
+
+/* CUBIC's reduction on the one-loss path: ssthresh = FlightSize x 0.7 =
+ * 14 of the 20 segments (RFC 9438 4.6), and cwnd = ssthresh after the
+ * full ACK, still one fast retransmit and no timeout. */
+static void test_cubic_one_loss(void)
+{
+	struct net n;
+	struct probe pr;
+
+	one_loss("native", TCP_CC_CUBIC, &n, &pr);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.ssthresh_bytes, 14 * MSS);
+	CHECK_EQ(pr.after_recovery, 14 * MSS);
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	net_close(&n);
+}
+
+/* CUBIC's growth after one loss on a 1 Gb/s path with 100 ms of RTT and
+ * room for every window (the window is far above what NewReno's
+ * estimate reaches, so the cubic curve governs): from cwnd_epoch =
+ * ssthresh the window is W_max - (W_max - cwnd_epoch) / 8 at K / 2 and
+ * back at W_max after about K seconds. */
+static void test_cubic_growth(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct probe pr;
+	double w0, k, half = 0;
+	sim_time back = 0;
+
+	cfg.cc = TCP_CC_CUBIC;
+	net_open(&n, "native", 1, &cfg, 1e9, 50 * SIM_MS, 100000, TCP_ENDLESS);
+	n.drop = true;
+	n.drop_seq = 3000ull * MSS;
+	pr = (struct probe){ .n = &n, .every = SIM_MS, .min = UINT64_MAX };
+	sim_schedule(n.sim, 0, probe_ev, &pr, NULL);
+	net_start(&n, 0);
+	sim_run(n.sim, 3 * SIM_S);
+	CU_ASSERT_FATAL(pr.after_done);
+	w0 = (double)pr.after_recovery / MSS;
+	k = cbrt((pr.w_max - w0) / 0.4);
+	CHECK_GT(pr.w_max - w0, 300); /* a reduction of 0.3 W_max */
+	CHECK_REL(w0, 0.7 * pr.w_max, 0.05);
+	for (sim_time t = sim_now(n.sim); t < pr.recovered_ps + 2 * k * SIM_S;
+	     t += 10 * SIM_MS) {
+		struct tcp_info i;
+
+		sim_run(n.sim, t);
+		i = info_of(n.snd[0]);
+		if (!half && t >= pr.recovered_ps + (sim_time)(k / 2 * SIM_S))
+			half = (double)i.cwnd_bytes / MSS;
+		if (!back && (double)i.cwnd_bytes / MSS >= pr.w_max)
+			back = t - pr.recovered_ps;
+	}
+	CHECK_REL(half, pr.w_max - (pr.w_max - w0) / 8, 0.03);
+	CHECK_REL((double)back / SIM_S, k, 0.05);
+	CHECK_EQ(info_of(n.snd[0]).fast_retransmits, 1);
+	net_close(&n);
+}
+
 /* N endless flows of the same RTT on one bottleneck (started 10 ms
  * apart): Jain's index (sum x)^2 / (N sum x^2) of their goodputs. */
 static double jain(int flows)
@@ -482,7 +566,7 @@ static void test_fairness(void)
 	CHECK_GE(j8, 0.95);
 }
 
-/* The one-loss harness on both engines: the same trajectory (fingerprint
+/* The one-loss harness (CUBIC) on both engines: the same trajectory (fingerprint
  * and event count) and the same end state. */
 static void test_engines(void)
 {
@@ -491,12 +575,12 @@ static void test_engines(void)
 	uint64_t trace[2], events[2];
 	struct tcp_info ia, ib;
 
-	one_loss("native", &a, &pa);
+	one_loss("native", TCP_CC_CUBIC, &a, &pa);
 	trace[0] = a.sim->trace;
 	events[0] = sim_events(a.sim);
 	ia = info_of(a.snd[0]);
 	net_close(&a);
-	one_loss("ns3", &b, &pb);
+	one_loss("ns3", TCP_CC_CUBIC, &b, &pb);
 	trace[1] = b.sim->trace;
 	events[1] = sim_events(b.sim);
 	ib = info_of(b.snd[0]);
@@ -523,6 +607,9 @@ int suite_tcp(void)
 	    !CU_add_test(s, "steady state: utilization and sawtooth",
 			 test_steady_state) ||
 	    !CU_add_test(s, "fairness of 2 and 8 flows", test_fairness) ||
+	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
+	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
+	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
 	    !CU_add_test(s, "native and ns3 engines agree", test_engines))
 		return CU_get_error();
 	return 0;
