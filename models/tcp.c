@@ -728,9 +728,12 @@ void tcp_finish(struct tcp *t)
 	sim_time end = t->done_ps ? t->done_ps : sim_now(t->sim);
 	sim_time span = end - t->established_ps;
 
+	/* a sender's bytes acknowledged, else a receiver's bytes read */
+	uint64_t bytes = *t->bytes_acked ? *t->bytes_acked : *t->bytes_read;
+
 	if (t->state == TCP_ESTABLISHED && span > 0)
 		stats_scalar(t->st, t->name, "goodput", "bps",
-			     (double)*t->bytes_acked * 8 * SIM_S / span);
+			     (double)bytes * 8 * SIM_S / span);
 	if (t->done_ps)
 		stats_scalar(t->st, t->name, "fct", "ps", (double)t->done_ps);
 	stats_scalar(t->st, t->name, "srtt", "ps", (double)t->rtt.srtt_ps);

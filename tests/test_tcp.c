@@ -366,6 +366,16 @@ static void test_one_loss(void)
 	CHECK_EQ(info_of(n.rcv[0]).rcv_nxt, 400 * MSS);
 	CHECK_EQ(s.snd_una, 400 * MSS);
 	CHECK_GT(s.done_ps, 0);
+	/* the end-of-run scalars: 400 segments over the transfer's time */
+	struct stat_info gp, fct;
+
+	tcp_ops.finish(n.snd[0]);
+	CHECK_EQ_FATAL(stats_find(n.st, "tcp.s0", "goodput", &gp), 0);
+	CHECK_EQ_FATAL(stats_find(n.st, "tcp.s0", "fct", &fct), 0);
+	CHECK_REL(gp.u.scalar,
+		  400.0 * MSS * 8 * SIM_S / (s.done_ps - s.established_ps),
+		  1e-12);
+	CHECK_EQ(fct.u.scalar, (double)s.done_ps);
 	net_close(&n);
 }
 
