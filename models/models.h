@@ -26,6 +26,7 @@ extern const struct param_def mux_params[];	   /* hosts.*.mux.* */
 extern const struct param_def netif_params[];	   /* hosts.*.netif.* */
 extern const struct param_def agent_params[];	   /* hosts.*.agent.* */
 extern const struct param_def advisory_params[];   /* hosts.*.advisory.* */
+extern const struct param_def tcp_params[];	   /* hosts.*.tcp.* */
 
 /* Every model's table, in order; model_nparams entries. */
 extern const struct param_def *const model_params[];

@@ -45,6 +45,7 @@ static void test_iterate(void)
 		cpu_params,	   stack_params, channel_params,
 		flowswitch_params, pool_params,	 mux_params,
 		netif_params,	   agent_params, advisory_params,
+		tcp_params,
 	};
 	size_t at = 0;
 

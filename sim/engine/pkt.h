@@ -139,6 +139,14 @@ struct sim_pkt {
 	 * in the device; app clears it on a response). R: ns3net (Wi-Fi's
 	 * access category). */
 	uint8_t dev_prio;
+	/* A TCP segment (models/tcp.h): the sequence number of its first
+	 * byte (of the SYN on a SYN), the cumulative acknowledgment (next
+	 * byte expected; valid with TCP_ACK), the receive window in bytes,
+	 * the payload bytes and the flags (TCP_SYN, TCP_ACK). W: tcp (the
+	 * sending endpoint). R: tcp (the receiving endpoint). */
+	uint64_t tcp_seq, tcp_ack;
+	uint32_t tcp_wnd, tcp_len;
+	uint8_t tcp_flags;
 };
 
 struct pkt_pool;

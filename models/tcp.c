@@ -1,0 +1,757 @@
+/*
+ * tcp.c - a TCP endpoint (tcp.h; docs/models/tcp.md cites the RFCs).
+ *
+ * Sequence numbers count bytes of the stream from 0; the SYN is a flag,
+ * not a byte. Every data segment starts at a multiple of the MSS (the
+ * stream is cut once and a retransmission resends the same cut), so a
+ * segment's record in a ring is found by seq / mss. The sender keeps,
+ * per segment in flight, when it was last sent and whether it was ever
+ * sent again (Karn's algorithm); the receiver keeps, per segment beyond
+ * rcv_nxt, its length (0: not here).
+ *
+ * Timers (retransmission, delayed ACK) are lazy: one engine event each,
+ * which on firing before its deadline moves to the deadline, so that
+ * restarting a timer on every ACK costs no cancellation.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "errmsg.h"
+#include "stats.h"
+#include "tcp.h"
+
+/* RFC 9438 4.1: C and beta_cubic. */
+#define CUBIC_C 0.4
+#define CUBIC_BETA 0.7
+
+enum tcp_state { TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RCVD, TCP_ESTABLISHED };
+
+/* A one-shot timer: off when deadline is SIM_TIME_MAX. */
+struct tcp_timer {
+	sim_time deadline_ps;
+	sim_time event_ps; /* when its event runs, if pending */
+	sim_event_id ev;   /* 0: no event pending */
+	void (*fire)(struct tcp *t);
+};
+
+struct tcp_seg {
+	sim_time sent_ps; /* its last transmission */
+	uint8_t again;	  /* it was sent more than once */
+};
+
+struct tcp {
+	struct sim *sim;
+	struct stats *st;
+	const char *name;
+	uint32_t trace_id, src;
+	struct tcp_cfg cfg;
+	struct pkt_pool *pkts;
+	struct sim_port out;
+	enum tcp_state state;
+	sim_time syn_ps; /* when the SYN (SYN-ACK) was sent */
+	bool syn_again;	 /* ... and it was sent again */
+
+	/* sender */
+	uint64_t app_end; /* bytes written (TCP_ENDLESS) */
+	uint64_t snd_una, snd_nxt, snd_max, snd_wnd;
+	uint64_t cwnd, ssthresh, ca_bytes;
+	int64_t recover; /* RFC 6582; -1: the ISS */
+	uint32_t dupacks;
+	bool in_recovery, partial_seen;
+	struct tcp_rtt rtt;
+	struct tcp_timer rto;
+	/* CUBIC (RFC 9438), in segments; no epoch until congestion
+	 * avoidance begins */
+	bool epoch;
+	sim_time epoch_ps;
+	double w_max, w_est, cwnd_prior, cub_cwnd, cwnd_epoch;
+	struct tcp_seg *sent; /* ring of snd_mask + 1 */
+	uint64_t snd_mask;
+	sim_time established_ps, done_ps;
+
+	/* receiver */
+	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
+	uint64_t ooo_bytes;
+	uint32_t unacked; /* in-order segments not yet acknowledged */
+	uint32_t *held;	  /* ring of rcv_mask + 1: out-of-order lengths */
+	uint64_t rcv_mask;
+	struct tcp_timer delack;
+
+	uint64_t *segs_out, *acks_out, *retrans, *fast_retrans, *timeouts;
+	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in;
+	struct stat_hist *rtt_hist;
+	struct stat_gauge *cwnd_g;
+};
+
+/* ---- timers ---- */
+
+static void tcp_timer_ev(struct sim *sim, void *a, void *b)
+{
+	struct tcp *t = a;
+	struct tcp_timer *tm = b;
+
+	tm->ev = 0;
+	if (tm->deadline_ps == SIM_TIME_MAX)
+		return;
+	if (sim_now(sim) < tm->deadline_ps) {
+		tm->event_ps = tm->deadline_ps;
+		tm->ev = sim_schedule_at(sim, tm->deadline_ps, tcp_timer_ev, t,
+					 tm);
+		return;
+	}
+	tm->deadline_ps = SIM_TIME_MAX;
+	tm->fire(t);
+}
+
+static void tcp_timer_set(struct tcp *t, struct tcp_timer *tm, sim_time at)
+{
+	tm->deadline_ps = at;
+	if (tm->ev && tm->event_ps <= at)
+		return;
+	if (tm->ev)
+		sim_cancel(t->sim, tm->ev);
+	tm->event_ps = at;
+	tm->ev = sim_schedule_at(t->sim, at, tcp_timer_ev, t, tm);
+}
+
+static void tcp_timer_stop(struct tcp_timer *tm)
+{
+	tm->deadline_ps = SIM_TIME_MAX;
+}
+
+/* ---- RFC 6298 ---- */
+
+static sim_time tcp_rto_bound(const struct tcp_cfg *cfg, sim_time rto)
+{
+	if (rto < cfg->rto_min_ps)
+		rto = cfg->rto_min_ps;
+	return rto > cfg->rto_max_ps ? cfg->rto_max_ps : rto;
+}
+
+void tcp_rtt_sample(struct tcp_rtt *r, const struct tcp_cfg *cfg,
+		    sim_time sample_ps)
+{
+	sim_time var;
+
+	if (!r->measured) { /* 2.2 */
+		r->measured = true;
+		r->srtt_ps = sample_ps;
+		r->rttvar_ps = sample_ps / 2;
+	} else { /* 2.3: beta = 1/4, alpha = 1/8, RTTVAR first */
+		sim_time d = r->srtt_ps - sample_ps;
+
+		r->rttvar_ps = (3 * r->rttvar_ps + (d < 0 ? -d : d)) / 4;
+		r->srtt_ps = (7 * r->srtt_ps + sample_ps) / 8;
+	}
+	var = 4 * r->rttvar_ps; /* K = 4 */
+	r->rto_ps = tcp_rto_bound(
+		cfg,
+		r->srtt_ps + (var > cfg->clock_g_ps ? var : cfg->clock_g_ps));
+}
+
+/* 5.5: the timer backs off, up to the maximum. */
+static void tcp_backoff(struct tcp *t)
+{
+	t->rtt.rto_ps = tcp_rto_bound(&t->cfg, 2 * t->rtt.rto_ps);
+}
+
+/* ---- sending ---- */
+
+static uint64_t tcp_wnd_adv(struct tcp *t)
+{
+	uint64_t edge = t->rcv_nxt + t->cfg.rcv_buf_bytes - t->ooo_bytes;
+
+	if (edge > t->rcv_edge) /* RFC 9293 3.8.6.2.2: no shrinking */
+		t->rcv_edge = edge;
+	return t->rcv_edge - t->rcv_nxt;
+}
+
+static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
+{
+	struct sim_pkt *p = pkt_alloc(t->pkts);
+
+	if (!p)
+		return; /* out of memory: as if lost; the timer recovers */
+	p->src = t->src;
+	p->kind = PKT_DATA;
+	p->created_ps = sim_now(t->sim);
+	p->len_bytes = t->cfg.hdr_bytes + len;
+	p->tcp_flags = flags;
+	p->tcp_seq = seq;
+	p->tcp_len = len;
+	if (flags & TCP_ACK) {
+		uint64_t w = tcp_wnd_adv(t);
+
+		p->tcp_ack = t->rcv_nxt;
+		p->tcp_wnd = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+		/* any segment acknowledges what has come */
+		t->unacked = 0;
+		tcp_timer_stop(&t->delack);
+	}
+	if (len)
+		(*t->segs_out)++;
+	else if (!(flags & TCP_SYN))
+		(*t->acks_out)++;
+	sim_trace(t->sim, t->trace_id, SIM_TR_SEND, p->len_bytes);
+	sim_port_send(&t->out, p);
+}
+
+static struct tcp_seg *tcp_seg_of(struct tcp *t, uint64_t seq)
+{
+	return &t->sent[(seq / t->cfg.mss_bytes) & t->snd_mask];
+}
+
+static uint32_t tcp_seg_len(const struct tcp *t, uint64_t seq)
+{
+	uint64_t left = t->app_end - seq;
+
+	return left < t->cfg.mss_bytes ? (uint32_t)left : t->cfg.mss_bytes;
+}
+
+/* Sends the segment at seq (new or again), and starts the timer if it is
+ * off (RFC 6298 5.1). */
+static void tcp_send_seg(struct tcp *t, uint64_t seq)
+{
+	struct tcp_seg *s = tcp_seg_of(t, seq);
+	uint32_t len = tcp_seg_len(t, seq);
+
+	if (seq < t->snd_max) {
+		s->again = 1;
+		(*t->retrans)++;
+	} else {
+		s->again = 0;
+	}
+	s->sent_ps = sim_now(t->sim);
+	if (seq + len > t->snd_max)
+		t->snd_max = seq + len;
+	if (t->rto.deadline_ps == SIM_TIME_MAX)
+		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
+	tcp_emit(t, TCP_ACK, seq, len);
+}
+
+/* Sends what the windows allow: full segments (or the last, shorter one)
+ * that fit below snd_una + min(cwnd, snd_wnd) and in the ring. */
+static void tcp_output(struct tcp *t)
+{
+	uint64_t wnd = t->cwnd < t->snd_wnd ? t->cwnd : t->snd_wnd;
+	uint64_t ring = (t->snd_mask + 1) * t->cfg.mss_bytes;
+
+	if (t->state != TCP_ESTABLISHED)
+		return;
+	while (t->snd_nxt < t->app_end) {
+		uint32_t len = tcp_seg_len(t, t->snd_nxt);
+
+		if (t->snd_nxt + len > t->snd_una + wnd ||
+		    t->snd_nxt + len > t->snd_una + ring)
+			break;
+		tcp_send_seg(t, t->snd_nxt);
+		t->snd_nxt += len;
+	}
+}
+
+static void tcp_set_cwnd(struct tcp *t, uint64_t cwnd)
+{
+	t->cwnd = cwnd;
+	stats_gauge_set(t->cwnd_g, (double)cwnd);
+}
+
+/* A congestion event: the new ssthresh, max(FlightSize x beta, 2 SMSS)
+ * with beta 1/2 (RFC 5681 (4)) or beta_cubic (RFC 9438 4.6); CUBIC
+ * also notes W_max, with fast convergence (4.7), and ends its epoch. */
+static uint64_t tcp_reduce(struct tcp *t)
+{
+	uint64_t flight = t->snd_max - t->snd_una;
+	uint64_t min = 2ull * t->cfg.mss_bytes, s = flight / 2;
+
+	if (t->cfg.cc == TCP_CC_CUBIC) {
+		double cw = (double)t->cwnd / t->cfg.mss_bytes;
+
+		t->w_max = cw < t->w_max ? cw * (1 + CUBIC_BETA) / 2 : cw;
+		t->cwnd_prior = cw;
+		t->epoch = false;
+		s = (uint64_t)((double)flight * CUBIC_BETA);
+	}
+	return s > min ? s : min;
+}
+
+/* ---- the retransmission timer ---- */
+
+static void tcp_rto_fire(struct tcp *t)
+{
+	if (t->state == TCP_SYN_SENT || t->state == TCP_SYN_RCVD) {
+		t->syn_again = true;
+		tcp_backoff(t);
+		t->syn_ps = sim_now(t->sim);
+		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
+		tcp_emit(t,
+			 t->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK,
+			 0, 0);
+		return;
+	}
+	if (t->snd_una >= t->snd_max)
+		return;
+	(*t->timeouts)++;
+	t->ssthresh = tcp_reduce(t);	   /* RFC 5681 (4) */
+	tcp_set_cwnd(t, t->cfg.mss_bytes); /* loss window */
+	t->ca_bytes = 0;
+	t->recover = (int64_t)t->snd_max; /* RFC 6582 4 */
+	t->in_recovery = false;
+	t->dupacks = 0;
+	tcp_backoff(t);
+	t->snd_nxt = t->snd_una; /* go back N: resend from the hole */
+	tcp_output(t);
+	if (t->rto.deadline_ps == SIM_TIME_MAX)
+		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
+}
+
+/* ---- the receiver ---- */
+
+static void tcp_delack_fire(struct tcp *t)
+{
+	if (t->unacked)
+		tcp_emit(t, TCP_ACK, t->snd_nxt, 0);
+}
+
+static void tcp_ack_now(struct tcp *t)
+{
+	tcp_emit(t, TCP_ACK, t->snd_nxt, 0);
+}
+
+/* Data of the peer: in order it is read at once, with what it joins;
+ * beyond a hole it is held and a duplicate ACK goes at once (RFC 5681
+ * 4.2), as it does when a hole is filled. */
+static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
+{
+	uint64_t mss = t->cfg.mss_bytes;
+	bool had_hole = t->ooo_bytes > 0;
+
+	if (seq + len <= t->rcv_nxt) { /* a duplicate */
+		tcp_ack_now(t);
+		return;
+	}
+	if (seq != t->rcv_nxt) {
+		uint32_t *h = &t->held[(seq / mss) & t->rcv_mask];
+
+		(*t->ooo_in)++;
+		if (seq + len <= t->rcv_edge &&
+		    seq / mss - t->rcv_nxt / mss <= t->rcv_mask && !*h) {
+			*h = len;
+			t->ooo_bytes += len;
+		}
+		tcp_ack_now(t);
+		return;
+	}
+	t->rcv_nxt += len;
+	*t->bytes_read += len;
+	while (t->ooo_bytes) {
+		uint32_t *h = &t->held[(t->rcv_nxt / mss) & t->rcv_mask];
+
+		if (!*h)
+			break;
+		t->rcv_nxt += *h;
+		*t->bytes_read += *h;
+		t->ooo_bytes -= *h;
+		*h = 0;
+	}
+	if (had_hole || ++t->unacked >= t->cfg.ack_every_segs ||
+	    !t->cfg.delack_ps) {
+		tcp_ack_now(t);
+		return;
+	}
+	if (t->unacked == 1)
+		tcp_timer_set(t, &t->delack,
+			      sim_now(t->sim) + t->cfg.delack_ps);
+}
+
+/* ---- congestion control on ACKs ---- */
+
+double tcp_cubic_window(double w_max_segs, double cwnd_epoch_segs, double t_s)
+{
+	double k = cbrt((w_max_segs - cwnd_epoch_segs) / CUBIC_C);
+
+	return CUBIC_C * (t_s - k) * (t_s - k) * (t_s - k) + w_max_segs;
+}
+
+/* RFC 9438 4.2-4.5 on an ACK of acked bytes in congestion avoidance:
+ * the Reno-friendly estimate W_est (4.3) where the cubic window is
+ * below it, else growth towards W_cubic(t + RTT), at most 1.5 cwnd,
+ * by (target - cwnd) / cwnd per segment acknowledged. */
+static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
+{
+	double mss = t->cfg.mss_bytes, segs = (double)acked / mss;
+	double alpha, tt, target;
+
+	if (!t->epoch) {
+		t->epoch = true;
+		t->epoch_ps = sim_now(t->sim);
+		t->cub_cwnd = (double)t->cwnd / mss;
+		if (t->w_max < t->cub_cwnd) /* no reduction yet: K = 0 */
+			t->w_max = t->cub_cwnd;
+		t->cwnd_epoch = t->cub_cwnd;
+		t->w_est = t->cub_cwnd;
+	}
+	tt = (double)(sim_now(t->sim) - t->epoch_ps) / SIM_S;
+	alpha = t->w_est >= t->cwnd_prior
+			? 1
+			: 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+	t->w_est += alpha * segs / t->cub_cwnd;
+	if (tcp_cubic_window(t->w_max, t->cwnd_epoch, tt) < t->w_est) {
+		t->cub_cwnd = t->w_est;
+	} else {
+		target = tcp_cubic_window(t->w_max, t->cwnd_epoch,
+					  tt + (double)t->rtt.srtt_ps / SIM_S);
+		if (target > 1.5 * t->cub_cwnd)
+			target = 1.5 * t->cub_cwnd;
+		if (target > t->cub_cwnd)
+			t->cub_cwnd +=
+				(target - t->cub_cwnd) / t->cub_cwnd * segs;
+	}
+	tcp_set_cwnd(t, (uint64_t)(t->cub_cwnd * mss));
+}
+
+/* RFC 5681 3.1: slow start adds min(N, SMSS) per ACK; NewReno's
+ * congestion avoidance adds one SMSS per cwnd of bytes acknowledged
+ * (byte counting, RFC 5681 3.1 and RFC 3465). */
+static void tcp_cc_ack(struct tcp *t, uint64_t acked)
+{
+	uint64_t mss = t->cfg.mss_bytes;
+
+	if (t->cwnd < t->ssthresh) {
+		tcp_set_cwnd(t, t->cwnd + (acked < mss ? acked : mss));
+		return;
+	}
+	if (t->cfg.cc == TCP_CC_CUBIC) {
+		tcp_cubic_ack(t, acked);
+		return;
+	}
+	t->ca_bytes += acked;
+	if (t->ca_bytes >= t->cwnd) {
+		t->ca_bytes -= t->cwnd;
+		tcp_set_cwnd(t, t->cwnd + mss);
+	}
+}
+
+/* Karn's algorithm (RFC 6298 3): a sample from the last segment the ACK
+ * covers, unless any segment it covers was sent twice. */
+static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
+{
+	uint64_t mss = t->cfg.mss_bytes;
+	uint64_t first = t->snd_una / mss, last = (ack - 1) / mss;
+
+	for (uint64_t i = first; i <= last; i++)
+		if (t->sent[i & t->snd_mask].again)
+			return;
+	sim_time r = sim_now(t->sim) - t->sent[last & t->snd_mask].sent_ps;
+
+	tcp_rtt_sample(&t->rtt, &t->cfg, r);
+	stats_hist_record(t->rtt_hist, r);
+}
+
+/* An ACK of new data. RFC 6582 3.2 steps 3 (full) and 4 (partial). */
+static void tcp_new_ack(struct tcp *t, uint64_t ack)
+{
+	uint64_t acked = ack - t->snd_una;
+	uint64_t mss = t->cfg.mss_bytes;
+	bool restart = true;
+
+	tcp_rtt_on_ack(t, ack);
+	t->snd_una = ack;
+	if (t->snd_nxt < ack)
+		t->snd_nxt = ack;
+	*t->bytes_acked += acked;
+	t->dupacks = 0;
+	if (t->in_recovery && (int64_t)ack >= t->recover) {
+		t->in_recovery = false; /* full ACK: option (2) */
+		tcp_set_cwnd(t, t->ssthresh);
+		t->ca_bytes = 0;
+	} else if (t->in_recovery) {
+		uint64_t c = t->cwnd > acked ? t->cwnd - acked : 0;
+
+		tcp_send_seg(t, ack); /* the next hole */
+		if (acked >= mss)
+			c += mss;
+		tcp_set_cwnd(t, c > mss ? c : mss);
+		restart = !t->partial_seen; /* the first partial ACK only */
+		t->partial_seen = true;
+	} else {
+		tcp_cc_ack(t, acked);
+	}
+	if (t->snd_una == t->snd_max)
+		tcp_timer_stop(&t->rto); /* 5.2 */
+	else if (restart)
+		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
+	if (t->app_end != TCP_ENDLESS && ack == t->app_end && !t->done_ps)
+		t->done_ps = sim_now(t->sim);
+}
+
+/* A duplicate ACK (RFC 5681 2): fast retransmit at the third, window
+ * inflation after (RFC 6582 3.2 steps 2 and 3). */
+static void tcp_dup_ack(struct tcp *t)
+{
+	uint64_t mss = t->cfg.mss_bytes;
+
+	(*t->dupacks_in)++;
+	if (t->in_recovery) {
+		tcp_set_cwnd(t, t->cwnd + mss);
+		return;
+	}
+	if (++t->dupacks != 3 || (int64_t)t->snd_una < t->recover)
+		return;
+	(*t->fast_retrans)++;
+	t->ssthresh = tcp_reduce(t);
+	t->recover = (int64_t)t->snd_max;
+	t->in_recovery = true;
+	t->partial_seen = false;
+	tcp_send_seg(t, t->snd_una);
+	tcp_set_cwnd(t, t->ssthresh + 3 * mss);
+}
+
+static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
+{
+	uint64_t ack = p->tcp_ack;
+
+	if (ack > t->snd_max)
+		return; /* acknowledges what was never sent */
+	if (ack > t->snd_una) {
+		t->snd_wnd = p->tcp_wnd;
+		tcp_new_ack(t, ack);
+	} else if (ack == t->snd_una && !p->tcp_len &&
+		   t->snd_max > t->snd_una && p->tcp_wnd == t->snd_wnd) {
+		tcp_dup_ack(t);
+	} else if (ack == t->snd_una) {
+		t->snd_wnd = p->tcp_wnd; /* a window update */
+	}
+	tcp_output(t);
+}
+
+/* ---- the handshake ---- */
+
+static void tcp_established(struct tcp *t, const struct sim_pkt *p)
+{
+	t->state = TCP_ESTABLISHED;
+	t->established_ps = sim_now(t->sim);
+	t->snd_wnd = p->tcp_wnd;
+	tcp_timer_stop(&t->rto);
+	if (!t->syn_again) {
+		sim_time r = sim_now(t->sim) - t->syn_ps;
+
+		tcp_rtt_sample(&t->rtt, &t->cfg, r);
+		stats_hist_record(t->rtt_hist, r);
+	} else if (!t->rtt.measured) {
+		/* RFC 6298 5.7: 3 s once the SYN was lost */
+		t->rtt.rto_ps = tcp_rto_bound(&t->cfg, 3 * SIM_S);
+	}
+}
+
+static void tcp_recv(void *owner, struct sim_pkt *p)
+{
+	struct tcp *t = owner;
+	uint8_t f = p->tcp_flags;
+
+	sim_trace(t->sim, t->trace_id, SIM_TR_RECEIVE, p->len_bytes);
+	if (f & TCP_SYN) {
+		if (t->state == TCP_CLOSED && !(f & TCP_ACK)) {
+			t->state = TCP_SYN_RCVD;
+			t->syn_ps = sim_now(t->sim);
+			tcp_timer_set(t, &t->rto,
+				      sim_now(t->sim) + t->rtt.rto_ps);
+			tcp_emit(t, TCP_SYN | TCP_ACK, 0, 0);
+		} else if (t->state == TCP_SYN_SENT && (f & TCP_ACK)) {
+			tcp_established(t, p);
+			tcp_ack_now(t);
+			tcp_output(t);
+		} else if (t->state == TCP_ESTABLISHED && (f & TCP_ACK)) {
+			tcp_ack_now(t); /* our ACK was lost */
+		} else if (t->state != TCP_CLOSED) {
+			tcp_emit(t, TCP_SYN | TCP_ACK, 0, 0); /* again */
+		}
+		goto out;
+	}
+	if (t->state == TCP_SYN_RCVD && (f & TCP_ACK))
+		tcp_established(t, p);
+	if (t->state != TCP_ESTABLISHED)
+		goto out;
+	if (f & TCP_ACK)
+		tcp_rcv_ack(t, p);
+	if (p->tcp_len)
+		tcp_rcv_data(t, p->tcp_seq, p->tcp_len);
+out:
+	pkt_free(t->pkts, p);
+}
+
+/* ---- set-up ---- */
+
+static int tcp_stats(struct tcp *t)
+{
+	const char *c = t->name;
+
+	t->segs_out = stats_counter(t->st, c, "segments_sent", "packets");
+	t->acks_out = stats_counter(t->st, c, "acks_sent", "packets");
+	t->retrans = stats_counter(t->st, c, "retransmits", "packets");
+	t->fast_retrans = stats_counter(t->st, c, "fast_retransmits", "");
+	t->timeouts = stats_counter(t->st, c, "timeouts", "");
+	t->dupacks_in = stats_counter(t->st, c, "dupacks", "packets");
+	t->bytes_acked = stats_counter(t->st, c, "bytes_acked", "B");
+	t->bytes_read = stats_counter(t->st, c, "bytes_received", "B");
+	t->ooo_in = stats_counter(t->st, c, "out_of_order", "packets");
+	t->rtt_hist = stats_hist(t->st, c, "rtt", "ps");
+	t->cwnd_g = stats_gauge(t->st, c, "cwnd", "B");
+	if (!t->segs_out || !t->acks_out || !t->retrans || !t->fast_retrans ||
+	    !t->timeouts || !t->dupacks_in || !t->bytes_acked ||
+	    !t->bytes_read || !t->ooo_in || !t->rtt_hist || !t->cwnd_g)
+		return -ENOMEM;
+	return stats_series_gauge(t->st, c, "cwnd", t->cwnd_g) ? -ENOMEM : 0;
+}
+
+static uint64_t tcp_pow2(uint64_t n)
+{
+	uint64_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+int tcp_create(const struct tcp_cfg *cfg, const struct model_env *env,
+	       struct pkt_pool *pkts, uint32_t src, struct tcp **out, char *err,
+	       size_t errlen)
+{
+	struct tcp *t;
+	uint64_t segs;
+
+	if (cfg->mss_bytes == 0 || cfg->rcv_buf_bytes < 2ull * cfg->mss_bytes) {
+		errmsg(err, errlen,
+		       "%s: the receive buffer holds fewer than two segments",
+		       env->component);
+		return -EINVAL;
+	}
+	segs = tcp_pow2(cfg->rcv_buf_bytes / cfg->mss_bytes + 2);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto out_nomem;
+	t->sent = calloc(segs, sizeof(*t->sent));
+	t->held = calloc(segs, sizeof(*t->held));
+	if (!t->sent || !t->held)
+		goto out_free;
+	t->snd_mask = t->rcv_mask = segs - 1;
+	t->sim = env->sim;
+	t->st = env->st;
+	t->name = env->component;
+	t->trace_id = sim_trace_id(env->component);
+	t->src = src;
+	t->cfg = *cfg;
+	t->pkts = pkts;
+	t->recover = -1;
+	t->ssthresh = UINT64_MAX; /* RFC 5681 3.1: arbitrarily high */
+	t->rtt.rto_ps = tcp_rto_bound(cfg, cfg->rto_init_ps);
+	t->rto = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_rto_fire };
+	t->delack = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_delack_fire };
+	if (tcp_stats(t))
+		goto out_free;
+	tcp_set_cwnd(t, (uint64_t)cfg->iw_segs * cfg->mss_bytes);
+	*out = t;
+	return 0;
+out_free:
+	free(t->sent);
+	free(t->held);
+	free(t);
+out_nomem:
+	errmsg(err, errlen, "%s: out of memory", env->component);
+	return -ENOMEM;
+}
+
+void tcp_destroy(struct tcp *t)
+{
+	if (!t)
+		return;
+	free(t->sent);
+	free(t->held);
+	free(t);
+}
+
+struct sim_port tcp_input(struct tcp *t)
+{
+	return (struct sim_port){ .recv = tcp_recv, .owner = t };
+}
+
+void tcp_connect(struct tcp *t, struct sim_port out)
+{
+	t->out = out;
+}
+
+int tcp_open(struct tcp *t)
+{
+	if (t->state != TCP_CLOSED)
+		return -EALREADY;
+	t->state = TCP_SYN_SENT;
+	t->syn_ps = sim_now(t->sim);
+	tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
+	tcp_emit(t, TCP_SYN, 0, 0);
+	return 0;
+}
+
+void tcp_write(struct tcp *t, uint64_t bytes)
+{
+	if (bytes == TCP_ENDLESS || t->app_end > TCP_ENDLESS - bytes)
+		t->app_end = TCP_ENDLESS;
+	else
+		t->app_end += bytes;
+	tcp_output(t);
+}
+
+void tcp_get_info(const struct tcp *t, struct tcp_info *o)
+{
+	*o = (struct tcp_info){
+		.established = t->state == TCP_ESTABLISHED,
+		.in_recovery = t->in_recovery,
+		.snd_una = t->snd_una,
+		.snd_nxt = t->snd_nxt,
+		.snd_max = t->snd_max,
+		.cwnd_bytes = t->cwnd,
+		.ssthresh_bytes = t->ssthresh,
+		.snd_wnd_bytes = t->snd_wnd,
+		.rcv_nxt = t->rcv_nxt,
+		.retransmits = *t->retrans,
+		.fast_retransmits = *t->fast_retrans,
+		.timeouts = *t->timeouts,
+		.rtt = t->rtt,
+		.w_max_segs = t->w_max,
+		.established_ps = t->established_ps,
+		.done_ps = t->done_ps,
+	};
+}
+
+void tcp_finish(struct tcp *t)
+{
+	sim_time end = t->done_ps ? t->done_ps : sim_now(t->sim);
+	sim_time span = end - t->established_ps;
+
+	/* a sender's bytes acknowledged, else a receiver's bytes read */
+	uint64_t bytes = *t->bytes_acked ? *t->bytes_acked : *t->bytes_read;
+
+	if (t->state == TCP_ESTABLISHED && span > 0)
+		stats_scalar(t->st, t->name, "goodput", "bps",
+			     (double)bytes * 8 * SIM_S / span);
+	if (t->done_ps)
+		stats_scalar(t->st, t->name, "fct", "ps", (double)t->done_ps);
+	stats_scalar(t->st, t->name, "srtt", "ps", (double)t->rtt.srtt_ps);
+	stats_scalar(t->st, t->name, "rto", "ps", (double)t->rtt.rto_ps);
+}
+
+static void tcp_ops_destroy(void *m)
+{
+	tcp_destroy(m);
+}
+
+static void tcp_ops_finish(void *m)
+{
+	tcp_finish(m);
+}
+
+const struct model_ops tcp_ops = {
+	.name = "tcp",
+	.destroy = tcp_ops_destroy,
+	.finish = tcp_ops_finish,
+};

@@ -1,0 +1,117 @@
+/*
+ * tcp.h - a TCP endpoint: handshake, segmentation by MSS, cumulative and
+ * delayed ACKs, NewReno or CUBIC congestion control, RFC 6298 timer
+ * and a receive window from the receiver's buffer (docs/models/tcp.md).
+ *
+ * A connection is two endpoints that hand each other segments (struct
+ * sim_pkt with its tcp_* fields) through ports: whatever lies between
+ * (links, queues, a harness that drops a chosen segment) is the path. One
+ * endpoint opens (tcp_open), the other answers the SYN. Data written with
+ * tcp_write is a byte stream that the endpoint cuts into segments of MSS
+ * bytes; the peer's application reads what arrives in order at once, so
+ * the receive window is the buffer less the out-of-order data it holds.
+ *
+ * In this step the endpoint stands alone: the topology does not build it,
+ * and its costs are not charged to any core (the stacks will host it).
+ * Memory is fixed at creation: a ring of segment records for the send
+ * window and one for out-of-order data, both as long as the receive
+ * buffer in segments; nothing is allocated per segment or per event
+ * except the packets themselves, from the run's packet pool.
+ */
+#ifndef USNSIM_TCP_H
+#define USNSIM_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "param.h"
+#include "pkt.h"
+
+/* Flags of a segment (sim_pkt.tcp_flags). */
+#define TCP_SYN 0x01
+#define TCP_ACK 0x02
+
+/* Congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438). */
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+
+/* An endless stream for tcp_write. */
+#define TCP_ENDLESS UINT64_MAX
+
+/* The parameters under `hosts.HOST.tcp` (tcp_params.c gives their
+ * meaning, units and sources). */
+struct tcp_cfg {
+	uint32_t mss_bytes;	 /* payload of a full segment */
+	uint32_t hdr_bytes;	 /* frame bytes besides the payload */
+	uint32_t iw_segs;	 /* initial window in segments */
+	uint32_t ack_every_segs; /* a delayed ACK goes at this many segments */
+	sim_time delack_ps;	 /* ... or this long after the first */
+	sim_time rto_init_ps;	 /* before the first RTT sample */
+	sim_time rto_min_ps, rto_max_ps;
+	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
+	uint64_t rcv_buf_bytes;
+	enum tcp_cc cc;
+};
+
+/* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */
+struct tcp_rtt {
+	bool measured; /* a sample has been taken */
+	sim_time srtt_ps, rttvar_ps, rto_ps;
+};
+
+/* What the endpoint knows now (for tests and the apps of the next step). */
+struct tcp_info {
+	bool established, in_recovery;
+	uint64_t snd_una, snd_nxt, snd_max; /* bytes of the stream */
+	uint64_t cwnd_bytes, ssthresh_bytes, snd_wnd_bytes;
+	uint64_t rcv_nxt;     /* bytes received in order (read by the app) */
+	uint64_t retransmits; /* segments sent again */
+	uint64_t fast_retransmits, timeouts;
+	struct tcp_rtt rtt;
+	double w_max_segs;	 /* CUBIC: the window at the last reduction */
+	sim_time established_ps; /* when the handshake completed */
+	sim_time done_ps; /* when every byte written was acknowledged; 0 */
+};
+
+struct tcp;
+
+/* Fills cfg from the parameters under prefix ("hosts.client.tcp").
+ * Returns 0, or -EINVAL with "file:line:col: ..." in err when the
+ * receive buffer holds fewer than two segments. */
+int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen);
+
+/* Creates an endpoint whose segments are packets of app src from pkts,
+ * registering its statistics under env->component. Returns 0, or -ENOMEM
+ * or -EINVAL (a buffer of fewer than two segments) with a message. */
+int tcp_create(const struct tcp_cfg *cfg, const struct model_env *env,
+	       struct pkt_pool *pkts, uint32_t src, struct tcp **out, char *err,
+	       size_t errlen);
+/* NULL is a no-op. */
+void tcp_destroy(struct tcp *t);
+/* destroy and finish for the topology's loops (it holds no packet). */
+extern const struct model_ops tcp_ops;
+/* Where the peer's segments arrive, and where this endpoint's go. */
+struct sim_port tcp_input(struct tcp *t);
+void tcp_connect(struct tcp *t, struct sim_port out);
+/* Sends the SYN now (the active open). Returns 0, or -EALREADY. */
+int tcp_open(struct tcp *t);
+/* Appends bytes (TCP_ENDLESS: without end) to the stream to send; sent
+ * once the connection is established. */
+void tcp_write(struct tcp *t, uint64_t bytes);
+void tcp_get_info(const struct tcp *t, struct tcp_info *out);
+/* Records goodput, completion time and the estimator's end values. */
+void tcp_finish(struct tcp *t);
+
+/* RFC 6298 (2.2, 2.3): folds one RTT sample into r and sets r->rto_ps,
+ * bounded by cfg's minimum and maximum. */
+void tcp_rtt_sample(struct tcp_rtt *r, const struct tcp_cfg *cfg,
+		    sim_time sample_ps);
+
+/* RFC 9438 (1) and (2): CUBIC's window in segments t_s seconds into a
+ * congestion avoidance epoch that began at cwnd_epoch_segs, with
+ * W_max = w_max_segs, C = 0.4. */
+double tcp_cubic_window(double w_max_segs, double cwnd_epoch_segs, double t_s);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * tcp_params.c - parameters of a host's TCP (`hosts.HOST.tcp`).
+ *
+ * Segment size, initial window, delayed ACKs, the retransmission timer,
+ * the receive buffer and the congestion control, each defaulting to the RFC or the Linux value
+ * named in its source. tcp_cfg_load() is the one place TCP reads them.
+ * The endpoint (models/tcp.c) is not yet built by the topology: these
+ * values take effect once the stacks host it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "models.h"
+#include "tcp.h"
+
+int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
+		 const char *prefix, char *err, size_t errlen)
+{
+	cfg->mss_bytes = (uint32_t)param_size(src, prefix, "mss");
+	cfg->hdr_bytes = (uint32_t)param_size(src, prefix, "header");
+	cfg->iw_segs = (uint32_t)param_int(src, prefix, "initial_window");
+	cfg->ack_every_segs = (uint32_t)param_int(src, prefix, "ack_every");
+	cfg->delack_ps = param_time(src, prefix, "delayed_ack");
+	cfg->rto_init_ps = param_time(src, prefix, "rto_initial");
+	cfg->rto_min_ps = param_time(src, prefix, "rto_min");
+	cfg->rto_max_ps = param_time(src, prefix, "rto_max");
+	cfg->clock_g_ps = param_time(src, prefix, "clock_granularity");
+	cfg->rcv_buf_bytes = param_size(src, prefix, "receive_buffer");
+	cfg->cc = strcmp(param_str(src, prefix, "congestion_control"), "cubic")
+			  ? TCP_CC_NEWRENO
+			  : TCP_CC_CUBIC;
+	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
+		char where[256];
+
+		param_where(src, prefix, "receive_buffer", where,
+			    sizeof(where));
+		errmsg(err, errlen,
+		       "%s: receive_buffer: holds fewer than two segments of mss bytes (a window that small stalls on delayed ACKs)",
+		       where);
+		return -EINVAL;
+	}
+	if (cfg->rto_min_ps > cfg->rto_max_ps) {
+		char where[256];
+
+		param_where(src, prefix, "rto_min", where, sizeof(where));
+		errmsg(err, errlen, "%s: rto_min: is above rto_max", where);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct param_def tcp_params[] = {
+	{ "hosts.*.tcp.mss", PT_SIZE, "1448B", NULL, 64, 65495,
+	  "maximum segment size: payload bytes of a full segment",
+	  "1500 B Ethernet MTU less 20 B IPv4, 20 B TCP and 12 B timestamp option (RFC 9293 3.7.1, RFC 7323 3)" },
+	{ "hosts.*.tcp.header", PT_SIZE, "66B", NULL, 20, 1024,
+	  "bytes a segment's frame carries besides its payload (a pure ACK is this long)",
+	  "14 B Ethernet + 20 B IPv4 + 20 B TCP + 12 B timestamps (IEEE 802.3, RFC 791, RFC 9293, RFC 7323)" },
+	{ "hosts.*.tcp.initial_window", PT_INT, "10", NULL, 1, 1000,
+	  "congestion window at the start, in segments",
+	  "RFC 6928: an initial window of 10 segments" },
+	{ "hosts.*.tcp.ack_every", PT_INT, "2", NULL, 1, 64,
+	  "the receiver acknowledges at the latest every this many in-order segments",
+	  "RFC 1122 4.2.3.2 and RFC 5681 4.2: an ACK for at least every second full-sized segment" },
+	{ "hosts.*.tcp.delayed_ack", PT_TIME, "40ms", NULL, 0, 5e11,
+	  "longest an ACK of in-order data waits for a second segment (0: every segment acknowledged at once)",
+	  "Linux TCP_DELACK_MIN, 40 ms (include/net/tcp.h); RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3 require less than 0.5 s" },
+	{ "hosts.*.tcp.rto_initial", PT_TIME, "1s", NULL, 1e9, 1e14,
+	  "retransmission timeout before the first RTT sample (the SYN's)",
+	  "RFC 6298 2.1: 1 second" },
+	{ "hosts.*.tcp.rto_min", PT_TIME, "200ms", NULL, 0, 1e14,
+	  "lower bound of the retransmission timeout",
+	  "Linux TCP_RTO_MIN, 200 ms (include/net/tcp.h); RFC 6298 2.4 says 1 s" },
+	{ "hosts.*.tcp.rto_max", PT_TIME, "120s", NULL, 1e9, 1e15,
+	  "upper bound of the retransmission timeout under backoff",
+	  "Linux TCP_RTO_MAX, 120 s; RFC 6298 2.5 allows any maximum of at least 60 s" },
+	{ "hosts.*.tcp.clock_granularity", PT_TIME, "1ms", NULL, 1, 1e12,
+	  "G of RFC 6298: the least variation term of the timeout",
+	  "one jiffy of Linux at HZ=1000; RFC 6298 2.2 and 4" },
+	{ "hosts.*.tcp.receive_buffer", PT_SIZE, "6MiB", NULL, 128, 1e9,
+	  "receive buffer per connection; the window is what it has free (with window scaling)",
+	  "Linux net.ipv4.tcp_rmem maximum, 6 MiB (Documentation/networking/ip-sysctl.rst); RFC 7323 window scaling" },
+	{ "hosts.*.tcp.congestion_control", PT_ENUM, "cubic", "newreno|cubic",
+	  0, 0,
+	  "congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438, with NewReno's fast recovery)",
+	  "Linux's default net.ipv4.tcp_congestion_control, cubic (Documentation/networking/ip-sysctl.rst)" },
+	{ NULL },
+};

@@ -1,0 +1,626 @@
+/*
+ * test_tcp.c - the TCP endpoint (models/tcp.c) against the RFCs.
+ *
+ * A harness connects N senders to N receivers through two native links
+ * (models/link.h), one each way, shared by all flows: a rate, a
+ * propagation delay and a drop-tail queue. A tap in front of the forward
+ * link can drop the first transmission of one chosen segment, and notes
+ * when a segment is sent again; the reverse path notes when each ACK
+ * arrives. Expected values come from the RFCs' rules worked by hand (RFC
+ * 6298's arithmetic, slow start's growth per ACK, RFC 6582's ssthresh)
+ * or from the path (BDP, link rate), never from the model.
+ */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <string.h>
+
+#include "util.h"
+
+#include "link.h"
+#include "pkt.h"
+#include "stats.h"
+#include "tcp.h"
+
+#define MAXF 16
+#define MSS 1448
+#define HDR 66
+
+static const char *const snd_names[MAXF] = {
+	"tcp.s0",  "tcp.s1",  "tcp.s2",	 "tcp.s3",  "tcp.s4",  "tcp.s5",
+	"tcp.s6",  "tcp.s7",  "tcp.s8",	 "tcp.s9",  "tcp.s10", "tcp.s11",
+	"tcp.s12", "tcp.s13", "tcp.s14", "tcp.s15",
+};
+static const char *const rcv_names[MAXF] = {
+	"tcp.r0",  "tcp.r1",  "tcp.r2",	 "tcp.r3",  "tcp.r4",  "tcp.r5",
+	"tcp.r6",  "tcp.r7",  "tcp.r8",	 "tcp.r9",  "tcp.r10", "tcp.r11",
+	"tcp.r12", "tcp.r13", "tcp.r14", "tcp.r15",
+};
+
+struct net {
+	struct sim *sim;
+	struct stats *st;
+	struct pkt_pool *pool;
+	struct link *fwd, *rev;
+	struct sim_port fwd_in, rev_in;
+	struct tcp *snd[MAXF], *rcv[MAXF];
+	int n;
+	/* the tap: drop the first transmission of flow 0's segment at
+	 * drop_seq (if drop), note when it is sent again */
+	bool drop;
+	uint64_t drop_seq;
+	int drop_seen;
+	sim_time resent_ps;
+	/* the reverse path: when flow 0's ACK of ack_seq came (last one) */
+	uint64_t ack_seq;
+	sim_time ack_ps;
+};
+
+/* The defaults of tcp_params.c, but NewReno unless a test says. */
+static struct tcp_cfg cfg_default(void)
+{
+	return (struct tcp_cfg){
+		.mss_bytes = MSS,
+		.hdr_bytes = HDR,
+		.iw_segs = 10,
+		.ack_every_segs = 2,
+		.delack_ps = 40 * SIM_MS,
+		.rto_init_ps = SIM_S,
+		.rto_min_ps = 200 * SIM_MS,
+		.rto_max_ps = 120 * SIM_S,
+		.clock_g_ps = SIM_MS,
+		.rcv_buf_bytes = 6 << 20,
+		.cc = TCP_CC_NEWRENO,
+	};
+}
+
+static void freed(void *owner, struct sim_pkt *p)
+{
+	struct net *n = owner;
+
+	pkt_free(n->pool, p);
+}
+
+static void tap(void *owner, struct sim_pkt *p)
+{
+	struct net *n = owner;
+
+	if (p->src == 0 && p->tcp_len && p->tcp_seq == n->drop_seq && n->drop) {
+		if (n->drop_seen++ == 0) {
+			pkt_free(n->pool, p);
+			return;
+		}
+		if (n->drop_seen == 2)
+			n->resent_ps = sim_now(n->sim);
+	}
+	sim_port_send(&n->fwd_in, p);
+}
+
+static void to_rcv(void *owner, struct sim_pkt *p)
+{
+	struct net *n = owner;
+	struct sim_port in = tcp_input(n->rcv[p->src]);
+
+	sim_port_send(&in, p);
+}
+
+static void to_snd(void *owner, struct sim_pkt *p)
+{
+	struct net *n = owner;
+	struct sim_port in = tcp_input(n->snd[p->src]);
+
+	if (p->src == 0 && p->tcp_ack == n->ack_seq)
+		n->ack_ps = sim_now(n->sim);
+	sim_port_send(&in, p);
+}
+
+/* n flows over links of rate and one-way delay, queue_pkts each; each
+ * sender writes bytes (TCP_ENDLESS: without end). */
+static void net_open(struct net *n, const char *engine, int flows,
+		     const struct tcp_cfg *cfg, double rate_bps,
+		     sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes)
+{
+	struct link_cfg lc = { .rate_bps = rate_bps,
+			       .delay_ps = delay_ps,
+			       .limit_pkts = queue_pkts };
+	char err[128];
+
+	memset(n, 0, sizeof(*n));
+	n->sim = sim_create(engine);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n->sim);
+	n->st = stats_create(n->sim, 0, 0);
+	n->pool = pkt_pool_create();
+	n->n = flows;
+	struct model_env fe = { .sim = n->sim,
+				.st = n->st,
+				.component = "fwd" };
+	struct model_env re = { .sim = n->sim,
+				.st = n->st,
+				.component = "rev" };
+
+	CHECK_EQ_FATAL(link_create(&lc, &fe, &n->fwd, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(link_create(&lc, &re, &n->rev, err, sizeof(err)), 0);
+	link_connect(n->fwd, (struct sim_port){ to_rcv, n },
+		     (struct sim_port){ freed, n });
+	link_connect(n->rev, (struct sim_port){ to_snd, n },
+		     (struct sim_port){ freed, n });
+	n->fwd_in = link_input(n->fwd);
+	n->rev_in = link_input(n->rev);
+	for (int i = 0; i < flows; i++) {
+		struct model_env se = { .sim = n->sim,
+					.st = n->st,
+					.component = snd_names[i] };
+		struct model_env ce = { .sim = n->sim,
+					.st = n->st,
+					.component = rcv_names[i] };
+
+		CHECK_EQ_FATAL(tcp_create(cfg, &se, n->pool, (uint32_t)i,
+					  &n->snd[i], err, sizeof(err)),
+			       0);
+		CHECK_EQ_FATAL(tcp_create(cfg, &ce, n->pool, (uint32_t)i,
+					  &n->rcv[i], err, sizeof(err)),
+			       0);
+		tcp_connect(n->snd[i], (struct sim_port){ tap, n });
+		tcp_connect(n->rcv[i], n->rev_in);
+		tcp_write(n->snd[i], bytes);
+	}
+}
+
+static void start_flow(struct sim *sim, void *a, void *b)
+{
+	(void)sim;
+	(void)b;
+	CHECK_EQ(tcp_open(a), 0);
+}
+
+static void net_start(struct net *n, sim_time stagger_ps)
+{
+	for (int i = 0; i < n->n; i++)
+		sim_schedule_at(n->sim, i * stagger_ps, start_flow, n->snd[i],
+				NULL);
+}
+
+static void net_close(struct net *n)
+{
+	for (int i = 0; i < n->n; i++) {
+		tcp_ops.destroy(n->snd[i]);
+		tcp_ops.destroy(n->rcv[i]);
+	}
+	link_ops.destroy(n->fwd);
+	link_ops.destroy(n->rev);
+	pkt_pool_destroy(n->pool);
+	stats_destroy(n->st);
+	sim_destroy(n->sim);
+}
+
+static struct tcp_info info_of(struct tcp *t)
+{
+	struct tcp_info i;
+
+	tcp_get_info(t, &i);
+	return i;
+}
+
+/* RFC 6298 2.2 and 2.3 on samples chosen so that every step is exact in
+ * picoseconds; 2.4's minimum and 2.5's maximum; G as the least term. */
+static void test_rfc6298(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct tcp_rtt r = { 0 };
+
+	cfg.rto_min_ps = 0;
+	tcp_rtt_sample(&r, &cfg, 100 * SIM_MS);
+	CHECK_EQ(r.srtt_ps, 100 * SIM_MS);
+	CHECK_EQ(r.rttvar_ps, 50 * SIM_MS);
+	CHECK_EQ(r.rto_ps, 300 * SIM_MS); /* 100 + 4 x 50 */
+	tcp_rtt_sample(&r, &cfg, 60 * SIM_MS);
+	CHECK_EQ(r.rttvar_ps, 47500 * SIM_US); /* 3/4 50 + 1/4 40 */
+	CHECK_EQ(r.srtt_ps, 95 * SIM_MS);      /* 7/8 100 + 1/8 60 */
+	CHECK_EQ(r.rto_ps, 285 * SIM_MS);
+	tcp_rtt_sample(&r, &cfg, 95 * SIM_MS);
+	CHECK_EQ(r.rttvar_ps, 35625 * SIM_US);
+	CHECK_EQ(r.srtt_ps, 95 * SIM_MS);
+	CHECK_EQ(r.rto_ps, 237500 * SIM_US);
+	/* the minimum (RFC 6298's own 1 s) */
+	cfg.rto_min_ps = SIM_S;
+	tcp_rtt_sample(&r, &cfg, 95 * SIM_MS);
+	CHECK_EQ(r.rto_ps, SIM_S);
+	/* G: 4 RTTVAR = 20 us is below 1 ms */
+	cfg.rto_min_ps = 0;
+	r = (struct tcp_rtt){ 0 };
+	tcp_rtt_sample(&r, &cfg, 10 * SIM_US);
+	CHECK_EQ(r.rto_ps, 10 * SIM_US + SIM_MS);
+	/* the maximum: 100 + 200 s is above 120 s */
+	r = (struct tcp_rtt){ 0 };
+	tcp_rtt_sample(&r, &cfg, 100 * SIM_S);
+	CHECK_EQ(r.rto_ps, 120 * SIM_S);
+}
+
+/* The handshake takes one round trip: SYN and SYN-ACK of HDR bytes each
+ * serialized at 10 Gb/s (52.8 ns) and propagated 5 ms; its RTT is the
+ * first sample (SRTT = R, RTTVAR = R / 2). The passive side completes on
+ * the ACK, half a round trip later. */
+static void test_handshake(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	sim_time one_way = 5 * SIM_MS + 52800;
+
+	net_open(&n, "native", 1, &cfg, 10e9, 5 * SIM_MS, 1000, 0);
+	net_start(&n, 0);
+	sim_run(n.sim, SIM_S);
+	struct tcp_info s = info_of(n.snd[0]), r = info_of(n.rcv[0]);
+
+	CU_ASSERT(s.established && r.established);
+	CHECK_EQ(s.established_ps, 2 * one_way);
+	CHECK_EQ(r.established_ps, 3 * one_way);
+	CHECK_EQ(s.rtt.srtt_ps, 2 * one_way);
+	CHECK_EQ(s.rtt.rttvar_ps, one_way);
+	CHECK_EQ(s.rtt.rto_ps, 200 * SIM_MS); /* 4 x 10 ms + 10 ms < min */
+	CHECK_EQ(r.rtt.srtt_ps, 2 * one_way);
+	CHECK_EQ(s.snd_wnd_bytes, 6 << 20);
+	net_close(&n);
+}
+
+/* Slow start on a 100 Gb/s path with 10 ms of RTT (a round's burst lasts
+ * microseconds): each ACK adds min(N, SMSS), and the receiver acknowledges
+ * every second segment, the odd one paired with the next round's first.
+ * After round k the receiver has had S_k segments and sent floor(S_k / 2)
+ * ACKs, so cwnd = IW + floor(S_k / 2) and S_k+1 = 2 floor(S_k / 2) + cwnd
+ * (what was acknowledged plus a full window). */
+static void test_slow_start(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	sim_time rtt = 10 * SIM_MS;
+	uint64_t s = 10;
+	struct net n;
+
+	net_open(&n, "native", 1, &cfg, 100e9, rtt / 2, 100000, TCP_ENDLESS);
+	net_start(&n, 0);
+	sim_run(n.sim, rtt + rtt / 2);
+	CHECK_EQ(info_of(n.snd[0]).cwnd_bytes, 10 * MSS); /* no ACK yet */
+	for (int k = 1; k <= 6; k++) {
+		uint64_t cwnd = 10 + s / 2;
+
+		sim_run(n.sim, (k + 1) * rtt + rtt / 2);
+		CHECKF(info_of(n.snd[0]).cwnd_bytes == cwnd * MSS,
+		       "round %d: cwnd %llu, expected %llu segments", k,
+		       (unsigned long long)info_of(n.snd[0]).cwnd_bytes / MSS,
+		       (unsigned long long)cwnd);
+		s = 2 * (s / 2) + cwnd;
+	}
+	CHECK_EQ(info_of(n.snd[0]).retransmits, 0);
+	net_close(&n);
+}
+
+/* Samples cwnd and the recovery flag of flow 0 every `every`, noting the
+ * value right after the first fast recovery ends. */
+struct probe {
+	struct net *n;
+	sim_time every, from;
+	sim_time recovered_ps; /* when after_recovery was taken */
+	double w_max;	       /* ... and W_max then */
+	bool seen_recovery, after_done;
+	uint64_t after_recovery;
+	uint64_t min, max; /* outside recovery, from `from` on */
+};
+
+static void probe_ev(struct sim *sim, void *a, void *b)
+{
+	struct probe *pr = a;
+	struct tcp_info i = info_of(pr->n->snd[0]);
+
+	(void)b;
+	if (i.in_recovery)
+		pr->seen_recovery = true;
+	else if (pr->seen_recovery && !pr->after_done) {
+		pr->after_done = true;
+		pr->after_recovery = i.cwnd_bytes;
+		pr->recovered_ps = sim_now(sim);
+		pr->w_max = i.w_max_segs;
+	}
+	if (!i.in_recovery && sim_now(sim) >= pr->from) {
+		if (i.cwnd_bytes < pr->min)
+			pr->min = i.cwnd_bytes;
+		if (i.cwnd_bytes > pr->max)
+			pr->max = i.cwnd_bytes;
+	}
+	sim_schedule(sim, pr->every, probe_ev, pr, NULL);
+}
+
+/* One loss with the window bound by a 20-segment receive buffer: the
+ * segment at 100 MSS is dropped once. Three duplicate ACKs bring one
+ * fast retransmit; FlightSize is the 20 segments of the window, so
+ * ssthresh = 10 segments (RFC 5681 (4)), and the full ACK sets cwnd to
+ * ssthresh (RFC 6582 3.2 step 3, option 2). No timeout. */
+static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
+		     struct probe *pr)
+{
+	struct tcp_cfg cfg = cfg_default();
+
+	cfg.cc = cc;
+	cfg.rcv_buf_bytes = 20 * MSS;
+	net_open(n, engine, 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
+	n->drop = true;
+	n->drop_seq = 100 * MSS;
+	*pr = (struct probe){ .n = n, .every = SIM_US, .min = UINT64_MAX };
+	sim_schedule(n->sim, 0, probe_ev, pr, NULL);
+	net_start(n, 0);
+	sim_run(n->sim, SIM_S);
+}
+
+static void test_one_loss(void)
+{
+	struct net n;
+	struct probe pr;
+
+	one_loss("native", TCP_CC_NEWRENO, &n, &pr);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	CHECK_EQ(n.drop_seen, 2);
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.ssthresh_bytes, 10 * MSS);
+	CU_ASSERT(pr.after_done);
+	CHECK_EQ(pr.after_recovery, 10 * MSS);
+	CHECK_EQ(info_of(n.rcv[0]).rcv_nxt, 400 * MSS);
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	CHECK_GT(s.done_ps, 0);
+	/* the end-of-run scalars: 400 segments over the transfer's time */
+	struct stat_info gp, fct;
+
+	tcp_ops.finish(n.snd[0]);
+	CHECK_EQ_FATAL(stats_find(n.st, "tcp.s0", "goodput", &gp), 0);
+	CHECK_EQ_FATAL(stats_find(n.st, "tcp.s0", "fct", &fct), 0);
+	CHECK_REL(gp.u.scalar,
+		  400.0 * MSS * 8 * SIM_S / (s.done_ps - s.established_ps),
+		  1e-12);
+	CHECK_EQ(fct.u.scalar, (double)s.done_ps);
+	net_close(&n);
+}
+
+/* A tail loss: the last of 29 segments is dropped; no duplicate ACK can
+ * come, so the timer fires RTO after the last ACK of new data restarted
+ * it (RFC 6298 5.3), RTO being max(min, SRTT + max(G, 4 RTTVAR)). */
+static void tail_loss(sim_time rto_min, sim_time *waited, sim_time *expect,
+		      struct tcp_info *s)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+
+	cfg.rto_min_ps = rto_min;
+	net_open(&n, "native", 1, &cfg, 10e9, SIM_MS, 1000, 29 * MSS);
+	n.drop = true;
+	n.drop_seq = 28 * MSS;
+	n.ack_seq = 28 * MSS;
+	net_start(&n, 0);
+	sim_run(n.sim, 2 * SIM_S);
+	*s = info_of(n.snd[0]);
+	*waited = n.resent_ps - n.ack_ps;
+	sim_time var = 4 * s->rtt.rttvar_ps;
+
+	*expect = s->rtt.srtt_ps + (var > SIM_MS ? var : SIM_MS);
+	if (*expect < rto_min)
+		*expect = rto_min;
+	CHECK_EQ(info_of(n.rcv[0]).rcv_nxt, 29 * MSS);
+	net_close(&n);
+}
+
+static void test_tail_loss(void)
+{
+	struct tcp_info s;
+	sim_time waited, expect;
+
+	tail_loss(200 * SIM_MS, &waited, &expect, &s);
+	CHECK_EQ(waited, 200 * SIM_MS); /* the minimum binds */
+	CHECK_EQ(s.timeouts, 1);
+	CHECK_EQ(s.fast_retransmits, 0);
+	CHECK_EQ(s.retransmits, 1);
+	CHECK_EQ(s.rtt.rto_ps, 400 * SIM_MS); /* backed off once */
+	/* Without the minimum the timeout (about 3 ms) is shorter than the
+	 * receiver's 40 ms delayed ACK of the lone resent segment: a second,
+	 * spurious timeout at twice the first (5.5) resends it again, and
+	 * the duplicate is acknowledged at once. */
+	CHECK_EQ(s.snd_una, 29 * MSS);
+	tail_loss(0, &waited, &expect, &s);
+	CHECK_EQ(waited, expect);
+	CHECK_GT(expect, 2 * SIM_MS); /* above the 2 ms RTT */
+	CHECK_LT(expect, 4 * SIM_MS);
+	CHECK_EQ(s.timeouts, 2);
+	CHECK_EQ(s.retransmits, 2);
+	CHECK_EQ(s.rtt.rto_ps, 4 * expect);
+}
+
+/* One endless flow through a 100 Mb/s bottleneck with 10 ms of RTT: a
+ * 1514 B frame lasts 121.12 us, so the BDP is 82.6 packets; with a queue
+ * of B = 100 >= BDP the link never idles and goodput is the link's
+ * payload rate, 100 Mb/s x 1448 / 1514. cwnd saws between about W / 2
+ * and W, W = BDP + B packets (the window that fills pipe and queue). */
+static void test_steady_state(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct probe pr;
+	double frame_ps = 1514 * 8 / 100e6 * 1e12;
+	double bdp = 10 * SIM_MS / frame_ps, w = bdp + 100;
+	uint64_t b0, to;
+
+	net_open(&n, "native", 1, &cfg, 100e6, 5 * SIM_MS, 100, TCP_ENDLESS);
+	pr = (struct probe){
+		.n = &n, .every = SIM_MS, .from = 5 * SIM_S, .min = UINT64_MAX
+	};
+	sim_schedule(n.sim, 0, probe_ev, &pr, NULL);
+	net_start(&n, 0);
+	sim_run(n.sim, 5 * SIM_S);
+	b0 = info_of(n.rcv[0]).rcv_nxt;
+	to = info_of(n.snd[0]).timeouts; /* slow start's overshoot may */
+	sim_run(n.sim, 25 * SIM_S);
+	double goodput = (double)(info_of(n.rcv[0]).rcv_nxt - b0) * 8 / 20;
+
+	CHECK_REL(goodput, 100e6 * MSS / 1514, 0.02);
+	CHECK_REL((double)pr.max / MSS, w, 0.10);
+	CHECK_REL((double)pr.min / MSS, w / 2, 0.10);
+	CHECK_EQ(info_of(n.snd[0]).timeouts, to); /* one loss per cycle */
+	CHECK_GT(info_of(n.snd[0]).fast_retransmits, 5);
+	net_close(&n);
+}
+
+/* RFC 9438 (1), (2): W(t) = C (t - K)^3 + W_max, K = cbrt((W_max -
+ * cwnd_epoch) / C): cwnd_epoch at 0, W_max at K, +-C one second off. */
+static void test_cubic_window(void)
+{
+	double k = cbrt(30 / 0.4);
+
+	CHECK_NEAR(tcp_cubic_window(100, 70, 0), 70, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 70, k), 100, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 70, k + 1), 100.4, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 70, k - 1), 99.6, 1e-9);
+	CHECK_NEAR(tcp_cubic_window(100, 100, 2), 103.2, 1e-9);
+}
+
+/* CUBIC's reduction on the one-loss path: ssthresh = FlightSize x 0.7 =
+ * 14 of the 20 segments (RFC 9438 4.6), and cwnd = ssthresh after the
+ * full ACK, still one fast retransmit and no timeout. */
+static void test_cubic_one_loss(void)
+{
+	struct net n;
+	struct probe pr;
+
+	one_loss("native", TCP_CC_CUBIC, &n, &pr);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.ssthresh_bytes, 14 * MSS);
+	CHECK_EQ(pr.after_recovery, 14 * MSS);
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	net_close(&n);
+}
+
+/* CUBIC's growth after one loss on a 1 Gb/s path with 100 ms of RTT and
+ * room for every window (the window is far above what NewReno's
+ * estimate reaches, so the cubic curve governs): from cwnd_epoch =
+ * ssthresh the window is W_max - (W_max - cwnd_epoch) / 8 at K / 2 and
+ * back at W_max after about K seconds. */
+static void test_cubic_growth(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct probe pr;
+	double w0, k, half = 0;
+	sim_time back = 0;
+
+	cfg.cc = TCP_CC_CUBIC;
+	net_open(&n, "native", 1, &cfg, 1e9, 50 * SIM_MS, 100000, TCP_ENDLESS);
+	n.drop = true;
+	n.drop_seq = 3000ull * MSS;
+	pr = (struct probe){ .n = &n, .every = SIM_MS, .min = UINT64_MAX };
+	sim_schedule(n.sim, 0, probe_ev, &pr, NULL);
+	net_start(&n, 0);
+	sim_run(n.sim, 3 * SIM_S);
+	CU_ASSERT_FATAL(pr.after_done);
+	w0 = (double)pr.after_recovery / MSS;
+	k = cbrt((pr.w_max - w0) / 0.4);
+	CHECK_GT(pr.w_max - w0, 300); /* a reduction of 0.3 W_max */
+	CHECK_REL(w0, 0.7 * pr.w_max, 0.05);
+	for (sim_time t = sim_now(n.sim); t < pr.recovered_ps + 2 * k * SIM_S;
+	     t += 10 * SIM_MS) {
+		struct tcp_info i;
+
+		sim_run(n.sim, t);
+		i = info_of(n.snd[0]);
+		if (!half && t >= pr.recovered_ps + (sim_time)(k / 2 * SIM_S))
+			half = (double)i.cwnd_bytes / MSS;
+		if (!back && (double)i.cwnd_bytes / MSS >= pr.w_max)
+			back = t - pr.recovered_ps;
+	}
+	CHECK_REL(half, pr.w_max - (pr.w_max - w0) / 8, 0.03);
+	CHECK_REL((double)back / SIM_S, k, 0.05);
+	CHECK_EQ(info_of(n.snd[0]).fast_retransmits, 1);
+	net_close(&n);
+}
+
+/* N endless flows of the same RTT on one bottleneck (started 10 ms
+ * apart): Jain's index (sum x)^2 / (N sum x^2) of their goodputs. */
+static double jain(int flows)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	uint64_t b0[MAXF];
+	double sum = 0, sq = 0;
+
+	net_open(&n, "native", flows, &cfg, 100e6, 5 * SIM_MS, 100,
+		 TCP_ENDLESS);
+	net_start(&n, 10 * SIM_MS);
+	sim_run(n.sim, 10 * SIM_S);
+	for (int i = 0; i < flows; i++)
+		b0[i] = info_of(n.rcv[i]).rcv_nxt;
+	sim_run(n.sim, 40 * SIM_S);
+	for (int i = 0; i < flows; i++) {
+		double x = (double)(info_of(n.rcv[i]).rcv_nxt - b0[i]);
+
+		sum += x;
+		sq += x * x;
+	}
+	CHECK_REL(sum * 8 / 30, 100e6 * MSS / 1514, 0.03);
+	net_close(&n);
+	return sum * sum / (flows * sq);
+}
+
+static void test_fairness(void)
+{
+	double j2 = jain(2), j8 = jain(8);
+
+	CHECK_GE(j2, 0.95);
+	CHECK_GE(j8, 0.95);
+}
+
+/* The one-loss harness (CUBIC) on both engines: the same trajectory (fingerprint
+ * and event count) and the same end state. */
+static void test_engines(void)
+{
+	struct net a, b;
+	struct probe pa, pb;
+	uint64_t trace[2], events[2];
+	struct tcp_info ia, ib;
+
+	one_loss("native", TCP_CC_CUBIC, &a, &pa);
+	trace[0] = a.sim->trace;
+	events[0] = sim_events(a.sim);
+	ia = info_of(a.snd[0]);
+	net_close(&a);
+	one_loss("ns3", TCP_CC_CUBIC, &b, &pb);
+	trace[1] = b.sim->trace;
+	events[1] = sim_events(b.sim);
+	ib = info_of(b.snd[0]);
+	net_close(&b);
+	CHECK_EQ(trace[0], trace[1]);
+	CHECK_EQ(events[0], events[1]);
+	CHECK_EQ(ia.done_ps, ib.done_ps);
+	CHECK_EQ(ia.rtt.srtt_ps, ib.rtt.srtt_ps);
+	CHECK_EQ(ia.cwnd_bytes, ib.cwnd_bytes);
+	CHECK_GT(ia.done_ps, 0);
+}
+
+int suite_tcp(void)
+{
+	CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
+
+	if (!s || !CU_add_test(s, "RFC 6298 arithmetic", test_rfc6298) ||
+	    !CU_add_test(s, "handshake", test_handshake) ||
+	    !CU_add_test(s, "slow start with delayed ACKs", test_slow_start) ||
+	    !CU_add_test(s, "one loss: fast retransmit and recovery",
+			 test_one_loss) ||
+	    !CU_add_test(s, "tail loss: retransmission timeout",
+			 test_tail_loss) ||
+	    !CU_add_test(s, "steady state: utilization and sawtooth",
+			 test_steady_state) ||
+	    !CU_add_test(s, "fairness of 2 and 8 flows", test_fairness) ||
+	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
+	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
+	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "native and ns3 engines agree", test_engines))
+		return CU_get_error();
+	return 0;
+}
