@@ -15,7 +15,8 @@
  *   - without checksum offload and with TLS, each stack's CPU time in the
  *     accounts checksum and tls is exactly packets x (len / csum_bw) and
  *     packets x (records x tls_record + len / tls_bw), on the sending and
- *     on the receiving host, for both stacks.
+ *     on the receiving host, for both stacks, and the stack's stage
+ *     (stack_tx) holds it exactly.
  * Expected values come from the scenario's parameters (the defaults)
  * rather than from constants, except the source's packet rate.
  */
@@ -28,6 +29,7 @@
 #include "run.h"
 #include "runs.h"
 #include "scenario.h"
+#include "hist.h"
 #include "util.h"
 
 /* One app, 64 B CBR from client to server over the given stack, with
@@ -210,6 +212,26 @@ static void check_bytes(const char *stack)
 	CHECKF(tr_metric(&r, "hosts.server.cpu", "time.tls") == rx * tls,
 	       "%s: server tls %.0f, want %.0f x %.0f", stack,
 	       tr_metric(&r, "hosts.server.cpu", "time.tls"), rx, tls);
+	/* ... and of the stack's stage, before the packet is handed on:
+	 * a user stack builds it (protocol processing, then the packet's
+	 * bytes) before its sync; the kernel's send() traps and copies in
+	 * first */
+	{
+		const struct hist *h =
+			tr_histo(&r, "apps.flow", "stage.stack_tx");
+		double want = (double)scn_time(s, "hosts.client.stack.proto") +
+			      csum + tls;
+
+		if (!strcmp(stack, "kernel"))
+			want += (double)scn_time(s,
+						 "hosts.client.cpu.syscall") +
+				(double)copy_ps(s, "client", len);
+		CHECKF(h && h->count > 500 && (double)h->min == want &&
+			       (double)h->max == want,
+		       "%s: stage.stack_tx min %lld max %lld, want %.0f", stack,
+		       h ? (long long)h->min : -1LL,
+		       h ? (long long)h->max : -1LL, want);
+	}
 	/* the per-byte work is part of the sender's time, nowhere else */
 	if (!strcmp(stack, "kernel"))
 		CHECKF(tr_metric(&r, "hosts.client.cpu", "time") ==
