@@ -82,7 +82,8 @@ static const char *const cpu_acct_names[CPU_NACCTS] = {
 	[CPU_A_COPY] = "copy",	   [CPU_A_FSW] = "flowswitch",
 	[CPU_A_WAKEUP] = "wakeup", [CPU_A_CTXSW] = "ctxsw",
 	[CPU_A_MEM] = "memory",	   [CPU_A_MUX] = "mux",
-	[CPU_A_NETIF] = "netif",
+	[CPU_A_NETIF] = "netif",   [CPU_A_CSUM] = "checksum",
+	[CPU_A_TLS] = "tls",
 };
 
 static const char *const cpu_dom_names[CPU_NDOMS] = {
@@ -273,11 +274,14 @@ void cpu_job_syscall(struct cpu_job *j, const struct cpu *c)
 	cpu_job_add(j, CPU_A_SYSCALL, c->cfg.syscall_ps);
 }
 
+sim_time cpu_bytes_time(uint64_t bytes, double Bps)
+{
+	return (sim_time)llround((double)bytes * (double)SIM_S / Bps);
+}
+
 void cpu_job_copy(struct cpu_job *j, const struct cpu *c, uint64_t bytes)
 {
-	cpu_job_add(j, CPU_A_COPY,
-		    (sim_time)llround((double)bytes * (double)SIM_S /
-				      c->cfg.copy_Bps));
+	cpu_job_add(j, CPU_A_COPY, cpu_bytes_time(bytes, c->cfg.copy_Bps));
 	j->copied_bytes += bytes;
 }
 

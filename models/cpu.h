@@ -1,7 +1,8 @@
 /*
  * cpu.h - a host's cores: each a server with a FIFO run queue, running
  * jobs whose cost is the sum of charges by account (protocol processing,
- * syscalls, copies, flow switch work, wakeups, context switches).
+ * syscalls, copies, flow switch work, wakeups, context switches,
+ * checksums and TLS records).
  *
  * Cores belong to domains: the kernel, the user domain of an app, or a
  * user-space driver. A model builds a job on the stack (struct cpu_job),
@@ -53,6 +54,8 @@ enum cpu_acct {
 	CPU_A_MEM,     /* "memory": allocating packet buffers (pool.h) */
 	CPU_A_MUX,     /* "mux": the multiplexer's per-packet processing */
 	CPU_A_NETIF,   /* "netif": the low-latency netif path's validation */
+	CPU_A_CSUM,    /* "checksum": software checksums, per byte */
+	CPU_A_TLS,     /* "tls": TLS record encryption and decryption */
 	CPU_NACCTS
 };
 
@@ -107,6 +110,9 @@ void cpu_job_add(struct cpu_job *j, enum cpu_acct a, sim_time ps);
 void cpu_job_syscall(struct cpu_job *j, const struct cpu *c);
 /* One copy of bytes at the host's copy bandwidth (rounded to the ps). */
 void cpu_job_copy(struct cpu_job *j, const struct cpu *c, uint64_t bytes);
+/* The time bytes take at Bps bytes per second, rounded to the ps (how a
+ * per-byte cost is charged: copies, checksums, ciphers). */
+sim_time cpu_bytes_time(uint64_t bytes, double Bps);
 /* One wakeup of a thread on core wakee, paid by the job (running on core
  * waker): the same-core or cross-core cost. */
 void cpu_job_wakeup(struct cpu_job *j, const struct cpu_core *waker,

@@ -29,6 +29,16 @@
  * after its current job. The read is one syscall and takes the whole
  * ring; a full ring loses events and counts them, nothing more.
  *
+ * Per-byte work (stk_bytes_charge()): without checksum offload the stack
+ * checksums every byte it sends and verifies every byte it receives, and
+ * with TLS it seals each packet's bytes into records on TX and opens them
+ * on RX. It is charged where the packet's protocol processing is, on the
+ * core where that stack runs it: the user stack's sync and RX jobs on the
+ * app's core; the in-kernel stack's send() job, and its recv() job, which
+ * is where a kernel verifies a checksum left to software (it folds it
+ * into the copy out) and where kernel TLS decrypts a record: both in the
+ * receiving thread's syscall on its core, not in the flow switch's RX job.
+ *
  * The kernel path's send queue and socket buffer are packet FIFOs (struct
  * pkt_fifo); the user path's packets sit in the channel's rings. The
  * configuration comes from stk_cfg_load() (stack_params.c) and, for the
@@ -132,6 +142,21 @@ static void stk_deliver(struct stk *e, struct sim_pkt *p)
 	sim_port_send(&e->deliver, p);
 }
 
+void stk_bytes_charge(const struct stk_cfg *cfg, struct cpu_job *j,
+		      uint32_t len)
+{
+	if (!cfg->csum_offload)
+		cpu_job_add(j, CPU_A_CSUM, cpu_bytes_time(len, cfg->csum_Bps));
+	if (cfg->tls) {
+		uint64_t records = ((uint64_t)len + cfg->tls_record_bytes - 1) /
+				   cfg->tls_record_bytes;
+
+		cpu_job_add(j, CPU_A_TLS,
+			    (sim_time)records * cfg->tls_record_ps +
+				    cpu_bytes_time(len, cfg->tls_Bps));
+	}
+}
+
 /* ---- RX: the app thread ---- */
 
 static void stk_events_after_job(struct stk *e);
@@ -155,12 +180,14 @@ static void stk_rx_work(struct stk *e, bool woken)
 		for (uint32_t i = 0; i < e->rx_n; i++) {
 			e->rx_cur[i]->stamp_ps[PKT_ST_WAKEUP] = now;
 			cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+			stk_bytes_charge(&e->cfg, &j, e->rx_cur[i]->len_bytes);
 		}
 		done = stk_user_rx_done;
 	} else {
 		e->rx_one = pkt_fifo_pop(&e->sock);
 		e->rx_one->stamp_ps[PKT_ST_WAKEUP] = now;
 		cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
+		stk_bytes_charge(&e->cfg, &j, e->rx_one->len_bytes);
 	}
 	(*e->rx_syncs)++;
 	e->rx_busy = true;
@@ -438,11 +465,12 @@ static void stk_user_tx_kick(struct stk *e)
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
 
 		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+		stk_bytes_charge(&e->cfg, &j, e->ch.buf[slot]->len_bytes);
 		stk_user_tx_charge(e, &j, e->ch.buf[slot]);
 	}
 	cpu_job_add(&j, CPU_A_MEM, e->tx_mem_ps);
 	e->tx_mem_ps = 0;
-	proto = j.ps[CPU_A_PROTO];
+	proto = j.ps[CPU_A_PROTO] + j.ps[CPU_A_CSUM] + j.ps[CPU_A_TLS];
 	qdisc = j.ps[CPU_A_MUX];
 	cpu_job_syscall(&j, e->cpu);
 	trap = j.ps[CPU_A_SYSCALL];
@@ -519,7 +547,9 @@ static void stk_user_tx_later(struct stk *e)
 		stk_fail(e);
 }
 
-/* One send(): trap, copy in, protocol processing, the host port. */
+/* One send(): trap, copy in, protocol processing and the packet's
+ * per-byte work (in the kernel: kernel TLS, the stack's checksum), the
+ * host port. */
 static void stk_kernel_tx_kick(struct stk *e)
 {
 	struct cpu_job j = { 0 };
@@ -532,6 +562,7 @@ static void stk_kernel_tx_kick(struct stk *e)
 	cpu_job_syscall(&j, e->cpu);
 	cpu_job_copy(&j, e->cpu, p->len_bytes);
 	cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+	stk_bytes_charge(&e->cfg, &j, p->len_bytes);
 	before = cpu_job_cost(&j);
 	fsw_tx_charge(e->fsw, &j, p, true, cpu_core_index(e->core));
 	e->tx_tail_ps[0] = 0;

@@ -67,6 +67,7 @@
 #ifndef USNSIM_STACK_H
 #define USNSIM_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,12 +86,26 @@ struct stk_host;
  * hosts.NAME.stack (see stack_params.c for their meaning and sources),
  * and a user endpoint's channel. */
 struct stk_cfg {
-	sim_time proto_ps;     /* protocol processing per packet */
-	uint32_t batch_pkts;   /* user: most packets one TX sync hands over */
-	uint32_t sockbuf_pkts; /* kernel: send queue and socket buffer */
-	sim_time backoff_ps;   /* user: a suspended flow asks again after */
-	struct chan_cfg chan;  /* user: the channel, from chan_cfg_load() */
+	sim_time proto_ps;	/* protocol processing per packet */
+	uint32_t batch_pkts;	/* user: most packets one TX sync hands over */
+	uint32_t sockbuf_pkts;	/* kernel: send queue and socket buffer */
+	sim_time backoff_ps;	/* user: a suspended flow asks again after */
+	bool csum_offload;	/* the NIC checksums: no CPU time for it */
+	double csum_Bps;	/* else the stack's, bytes per second, > 0 */
+	bool tls;		/* TLS records: encrypt on TX, decrypt on RX */
+	double tls_Bps;		/* AEAD cipher bandwidth, bytes per second */
+	sim_time tls_record_ps; /* per record (set-up, nonce, tag) */
+	uint32_t tls_record_bytes; /* most plaintext bytes of a record */
+	struct chan_cfg chan;	   /* user: the channel, from chan_cfg_load() */
 };
+
+/* The per-byte work of one packet of len bytes, charged to job j:
+ * len / csum_Bps in account checksum (unless csum_offload), and with tls
+ * ceil(len / tls_record_bytes) x tls_record_ps + len / tls_Bps in
+ * account tls. Either direction costs the same (AES-GCM decrypts at the
+ * rate it encrypts; a received checksum is verified over every byte). */
+void stk_bytes_charge(const struct stk_cfg *cfg, struct cpu_job *j,
+		      uint32_t len);
 
 enum stk_kind { STK_NONE, STK_KERNEL, STK_USER };
 
@@ -100,7 +115,7 @@ enum stk_kind stk_kind_of(const char *name);
 /* Fills cfg from the parameters under prefix ("hosts.client.stack"),
  * with cfg->chan zeroed: a user endpoint's channel is loaded into it by
  * chan_cfg_load(). Returns 0 (a stack's parameters have no combination to
- * refuse). */
+ * refuse; the ranges keep a TLS record within the 16 KiB TLS allows). */
 int stk_cfg_load(struct stk_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 

@@ -1,8 +1,10 @@
 /*
  * stack_params.c - parameters of a host's protocol stacks
  * (`hosts.NAME.stack`): the protocol processing every stack does per
- * packet, a user-space stack's TX batch and backoff, and the in-kernel
- * stack's socket buffers (models/stack.c describes the model).
+ * packet, a user-space stack's TX batch and backoff, the in-kernel
+ * stack's socket buffers, and the per-byte work of either stack:
+ * checksums (or their offload to the NIC) and TLS records (models/stack.c
+ * describes the model).
  *
  * They matter only for apps that choose a stack (apps.*.stack: kernel or
  * user). Defaults come from the public figures in
@@ -21,14 +23,21 @@ int stk_cfg_load(struct stk_cfg *cfg, const struct param_src *src,
 	cfg->batch_pkts = (uint32_t)param_int(src, prefix, "batch");
 	cfg->sockbuf_pkts = (uint32_t)param_int(src, prefix, "sockbuf");
 	cfg->backoff_ps = param_time(src, prefix, "backoff");
+	cfg->csum_offload = param_int(src, prefix, "csum_offload") != 0;
+	cfg->csum_Bps = param_double(src, prefix, "csum_bw") / 8;
+	cfg->tls = param_int(src, prefix, "tls") != 0;
+	cfg->tls_Bps = param_double(src, prefix, "tls_bw") / 8;
+	cfg->tls_record_ps = param_time(src, prefix, "tls_record");
+	cfg->tls_record_bytes =
+		(uint32_t)param_size(src, prefix, "tls_record_size");
 	cfg->chan = (struct chan_cfg){ 0 };
 	return 0;
 }
 
 const struct param_def stack_params[] = {
-	{ "hosts.*.stack.proto", PT_TIME, "300ns", NULL, 0, 1e9,
-	  "protocol processing per packet (headers, checksums, socket or flow state), the same code in a user-space or the in-kernel stack",
-	  "FreeBSD sendto() ~950 ns per packet minus its trap and copy (netmap paper, USENIX ATC 2012; reference/calibration.md)" },
+	{ "hosts.*.stack.proto", PT_TIME, "640ns", NULL, 0, 1e9,
+	  "protocol processing per packet (socket or flow state, headers, route and link-layer lookups), the same code in a user-space or the in-kernel stack; checksums and TLS are charged per byte apart (csum_bw, tls_bw)",
+	  "FreeBSD sendto() of a 64 B UDP packet ~950 ns per packet on one core, ~1.05 Mpps (netmap paper, USENIX ATC 2012, Table 1 and Fig. 5) minus what the in-kernel path charges apart on that core: its trap (cpu.syscall 200 ns), its copy in and the flow switch's copy (2 x 64 B at cpu.copy_bw 10 GB/s, 12.8 ns) and the flow switch's classify (100 ns); 637.2 ns, rounded to 640 ns: the default path then costs 952.8 ns, 1.0495 Mpps" },
 	{ "hosts.*.stack.batch", PT_INT, "32", NULL, 1, 16384,
 	  "user-space stack: most packets one TX sync hands to the flow switch",
 	  "flow switch RX batch 32 (TX takes up to 64) in the reference implementation (reference/skywalk-facts.md)" },
@@ -38,5 +47,23 @@ const struct param_def stack_params[] = {
 	{ "hosts.*.stack.backoff", PT_TIME, "10us", NULL, 1, 1e12,
 	  "user-space stack: how long a suspended flow waits before it asks again",
 	  "usnsim: about one interrupt moderation interval (reference/calibration.md)" },
+	{ "hosts.*.stack.csum_offload", PT_BOOL, "true", NULL, 0, 0,
+	  "the NIC computes the TX checksums and verifies the RX ones (no CPU time); false: the stack does, over every byte (csum_bw)",
+	  "ixgbe, the driver of the 82599 NIC behind stack.proto's sendto() figure, enables TX and RX checksum offload by default (FreeBSD ixgbe(4): IFCAP_TXCSUM, IFCAP_RXCSUM), so that figure holds no software checksum" },
+	{ "hosts.*.stack.csum_bw", PT_BITRATE, "10GB/s", NULL, 1e6, 1e15,
+	  "software checksum bandwidth of one core (without csum_offload a packet costs its length over this, on TX and on RX)",
+	  "usnsim: the Internet checksum (RFC 1071) reads each byte once, as a copy does; the single-core copy bandwidth of hosts.*.cpu.copy_bw" },
+	{ "hosts.*.stack.tls", PT_BOOL, "false", NULL, 0, 0,
+	  "TLS on every stacked app of the host: each packet's payload is sealed into records on TX and opened on RX (AEAD: tls_bw per byte, tls_record per record)",
+	  "usnsim: off unless asked (plain UDP, as stack.proto's sendto() figure)" },
+	{ "hosts.*.stack.tls_bw", PT_BITRATE, "2.8GB/s", NULL, 1e6, 1e15,
+	  "AEAD cipher bandwidth of one core (AES-GCM, either direction)",
+	  "openssl speed -evp AES-256-GCM, OpenSSL 3.0.8 on x86_64 with AES-NI (asecuritysite.com, 2023): 513050 16384 B blocks in 3.00 s and 96160410 16 B blocks in 2.99 s; the line through both, t = 25 ns + n / 2.81 GB/s" },
+	{ "hosts.*.stack.tls_record", PT_TIME, "25ns", NULL, 0, 1e9,
+	  "CPU time per TLS record besides its bytes (cipher call, nonce, tag)",
+	  "the same openssl speed line: its intercept, 25.4 ns per call" },
+	{ "hosts.*.stack.tls_record_size", PT_SIZE, "16KiB", NULL, 1, 16384,
+	  "most plaintext bytes of one TLS record: a packet's payload is ceil(len / this) records",
+	  "RFC 8446 section 5.1: a record's plaintext is at most 2^14 bytes" },
 	{ NULL },
 };
