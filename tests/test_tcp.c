@@ -17,6 +17,7 @@
 #include "util.h"
 
 #include "link.h"
+#include "ns3c.h"
 #include "pkt.h"
 #include "stats.h"
 #include "tcp.h"
@@ -603,6 +604,173 @@ static void test_engines(void)
 	CHECK_GT(ia.done_ps, 0);
 }
 
+/* The cross-check against ns-3's TCP (ns3c_tcp_p2p): the same link (rate,
+ * one-way delay, a drop-tail queue of B packets each way) and the same
+ * settings, N endless flows started XSTAGGER apart, measured from XWARM
+ * to XEND. On usnsim's side a probe notes, every XPROBE, whether a
+ * flow's window was cut (a fast retransmit or a timeout) since the last
+ * look. */
+#define XRATE 100e6
+#define XDELAY (2 * SIM_MS)
+#define XSTAGGER (10 * SIM_MS)
+#define XWARM (2 * SIM_S)
+#define XEND (10 * SIM_S)
+#define XPROBE (100 * SIM_US)
+
+/* What both sides are compared on. */
+struct xres {
+	double goodput_bps; /* all flows, XWARM to XEND */
+	double period_s;    /* mean time between a flow's cuts, over flows */
+	uint64_t cuts, timeouts;
+};
+
+struct xprobe {
+	struct net *n;
+	uint64_t seen[MAXF], cuts[MAXF];
+	sim_time first[MAXF], last[MAXF];
+};
+
+static void xprobe_ev(struct sim *sim, void *a, void *b)
+{
+	struct xprobe *xp = a;
+	sim_time now = sim_now(sim);
+
+	(void)b;
+	for (int f = 0; f < xp->n->n; f++) {
+		struct tcp_info i = info_of(xp->n->snd[f]);
+		uint64_t c = i.fast_retransmits + i.timeouts;
+
+		if (c != xp->seen[f] && now >= XWARM && now <= XEND) {
+			if (xp->cuts[f]++ == 0)
+				xp->first[f] = now;
+			xp->last[f] = now;
+		}
+		xp->seen[f] = c;
+	}
+	sim_schedule(sim, XPROBE, xprobe_ev, xp, NULL);
+}
+
+/* The mean of each flow's mean period (flows with two cuts or more). */
+static double xperiod(int flows, const uint64_t *cuts, const sim_time *first,
+		      const sim_time *last)
+{
+	double sum = 0;
+	int k = 0;
+
+	for (int f = 0; f < flows; f++)
+		if (cuts[f] >= 2) {
+			sum += (double)(last[f] - first[f]) / SIM_S /
+			       (double)(cuts[f] - 1);
+			k++;
+		}
+	return k ? sum / k : 0;
+}
+
+static struct xres x_usnsim(enum tcp_cc cc, int flows, uint32_t hdr,
+			    uint64_t queue, uint32_t ack_every)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct xprobe xp;
+	uint64_t b0 = 0, b1 = 0;
+	struct xres r = { 0 };
+
+	cfg.cc = cc;
+	cfg.hdr_bytes = hdr;
+	cfg.ack_every_segs = ack_every;
+	net_open(&n, "native", flows, &cfg, XRATE, XDELAY, queue,
+		 TCP_ENDLESS);
+	memset(&xp, 0, sizeof(xp));
+	xp.n = &n;
+	sim_schedule(n.sim, 0, xprobe_ev, &xp, NULL);
+	net_start(&n, XSTAGGER);
+	sim_run(n.sim, XWARM);
+	for (int f = 0; f < flows; f++)
+		b0 += info_of(n.rcv[f]).rcv_nxt;
+	sim_run(n.sim, XEND);
+	for (int f = 0; f < flows; f++) {
+		b1 += info_of(n.rcv[f]).rcv_nxt;
+		r.cuts += xp.cuts[f];
+	}
+	r.goodput_bps = (double)(b1 - b0) * 8 / ((double)(XEND - XWARM) / SIM_S);
+	r.period_s = xperiod(flows, xp.cuts, xp.first, xp.last);
+	net_close(&n);
+	return r;
+}
+
+static struct xres x_ns3(const char *cc, int flows, uint64_t queue,
+			 uint32_t ack_every, uint32_t *frame)
+{
+	struct ns3c_tcp_p2p_cfg c = {
+		.cc = cc,
+		.rate_bps = XRATE,
+		.delay_ps = XDELAY,
+		.queue_pkts = (uint32_t)queue,
+		.flows = (uint32_t)flows,
+		.stagger_ps = XSTAGGER,
+		.warm_ps = XWARM,
+		.end_ps = XEND,
+		.mss_bytes = MSS,
+		.rcv_buf_bytes = 6 << 20,
+		.ack_every = ack_every,
+	};
+	struct ns3c_tcp_flow fl[MAXF];
+	uint64_t cuts[MAXF];
+	sim_time first[MAXF], last[MAXF];
+	struct xres r = { 0 };
+
+	CHECK_EQ_FATAL(ns3c_tcp_p2p(&c, fl, frame), 0);
+	for (int f = 0; f < flows; f++) {
+		r.goodput_bps += (double)fl[f].rx_bytes * 8 /
+				 ((double)(XEND - XWARM) / SIM_S);
+		cuts[f] = fl[f].reductions;
+		first[f] = (sim_time)fl[f].first_ps;
+		last[f] = (sim_time)fl[f].last_ps;
+		r.cuts += fl[f].reductions;
+		r.timeouts += fl[f].timeouts;
+	}
+	r.period_s = xperiod(flows, cuts, first, last);
+	return r;
+}
+
+static void xcheck(enum tcp_cc cc, const char *ns3cc, int flows,
+		   uint32_t ack_every)
+{
+	uint32_t frame = 0;
+	/* ns-3's frame: payload, TCP 20 + 12 (timestamps), IP 20, PPP 2 */
+	uint32_t hdr = 20 + 12 + 20 + 2;
+	double frame_s = (double)(MSS + hdr) * 8 / XRATE;
+	uint64_t bdp = (uint64_t)(2.0 * XDELAY / SIM_S / frame_s);
+	struct xres a = x_ns3(ns3cc, flows, bdp, ack_every, &frame);
+	struct xres u = x_usnsim(cc, flows, frame - MSS, bdp, ack_every);
+
+	CHECK_EQ(frame, MSS + hdr);
+	fprintf(stderr, "\n%s ack %u N=%d bdp=%llu: ns3 %.4f Mb/s period %.4f s cuts %llu to %llu | usnsim %.4f Mb/s period %.4f s cuts %llu\n",
+		ns3cc, ack_every, flows, (unsigned long long)bdp, a.goodput_bps / 1e6, a.period_s,
+		(unsigned long long)a.cuts, (unsigned long long)a.timeouts,
+		u.goodput_bps / 1e6, u.period_s, (unsigned long long)u.cuts);
+	CHECK_REL(u.goodput_bps, a.goodput_bps, 0.05);
+	CHECK_REL(u.period_s, a.period_s, 0.10);
+}
+
+static void test_ns3_newreno(void)
+{
+	for (uint32_t a = 1; a <= 2; a++) {
+	xcheck(TCP_CC_NEWRENO, "ns3::TcpNewReno", 1, a);
+	xcheck(TCP_CC_NEWRENO, "ns3::TcpNewReno", 2, a);
+	xcheck(TCP_CC_NEWRENO, "ns3::TcpNewReno", 8, a);
+	}
+}
+
+static void test_ns3_cubic(void)
+{
+	for (uint32_t a = 1; a <= 2; a++) {
+	xcheck(TCP_CC_CUBIC, "ns3::TcpCubic", 1, a);
+	xcheck(TCP_CC_CUBIC, "ns3::TcpCubic", 2, a);
+	xcheck(TCP_CC_CUBIC, "ns3::TcpCubic", 8, a);
+	}
+}
+
 int suite_tcp(void)
 {
 	CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
@@ -620,7 +788,10 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
-	    !CU_add_test(s, "native and ns3 engines agree", test_engines))
+	    !CU_add_test(s, "native and ns3 engines agree", test_engines) ||
+	    !CU_add_test(s, "NewReno against ns-3's TcpNewReno",
+			 test_ns3_newreno) ||
+	    !CU_add_test(s, "CUBIC against ns-3's TcpCubic", test_ns3_cubic))
 		return CU_get_error();
 	return 0;
 }
