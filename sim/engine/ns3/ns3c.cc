@@ -1117,6 +1117,57 @@ class Defaults
 	std::vector<std::pair<std::string, Ptr<const AttributeValue>>> saved;
 };
 
+/* ns-3's TcpNewReno with one change: in congestion avoidance cwnd grows
+ * by one segment per cwnd of bytes acknowledged (RFC 5681 3.1's
+ * recommended byte counting, RFC 3465, as models/tcp.c does) rather than
+ * by SMSS * SMSS / cwnd per ACK whatever it acknowledges (RFC 5681's
+ * equation (3), TcpNewReno::CongestionAvoidance), which with delayed
+ * ACKs grows half a segment per round trip. Everything else (slow start,
+ * ssthresh, recovery, timers) is TcpNewReno's. */
+class TcpNewRenoBytes : public TcpNewReno
+{
+      public:
+	static TypeId GetTypeId()
+	{
+		static TypeId tid = TypeId("usnsim::TcpNewRenoBytes")
+					    .SetParent<TcpNewReno>()
+					    .SetGroupName("usnsim")
+					    .AddConstructor<TcpNewRenoBytes>();
+		return tid;
+	}
+	std::string GetName() const override
+	{
+		return "TcpNewRenoBytes";
+	}
+	uint32_t GetSsThresh(Ptr<const TcpSocketState> tcb,
+			     uint32_t bytesInFlight) override
+	{
+		acked = 0;
+		return TcpNewReno::GetSsThresh(tcb, bytesInFlight);
+	}
+	Ptr<TcpCongestionOps> Fork() override
+	{
+		return CopyObject<TcpNewRenoBytes>(this);
+	}
+
+      protected:
+	void CongestionAvoidance(Ptr<TcpSocketState> tcb,
+				 uint32_t segmentsAcked) override
+	{
+		acked += static_cast<uint64_t>(segmentsAcked) *
+			 tcb->m_segmentSize;
+		while (acked >= tcb->m_cWnd.Get()) {
+			acked -= tcb->m_cWnd.Get();
+			tcb->m_cWnd += tcb->m_segmentSize;
+		}
+	}
+
+      private:
+	uint64_t acked = 0; /* bytes acknowledged towards the next SMSS */
+};
+
+NS_OBJECT_ENSURE_REGISTERED(TcpNewRenoBytes);
+
 /* The state of one ns3c_tcp_p2p run. */
 struct TcpRun {
 	int64_t warm_ps = 0, end_ps = 0;
