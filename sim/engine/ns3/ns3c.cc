@@ -1087,7 +1087,6 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 	return 0;
 }
 
-
 namespace
 {
 
@@ -1172,7 +1171,8 @@ NS_OBJECT_ENSURE_REGISTERED(TcpNewRenoBytes);
 struct TcpRun {
 	int64_t warm_ps = 0, end_ps = 0;
 	ns3c_tcp_flow *flows = nullptr;
-	std::vector<uint64_t> rx_warm; /* each sink's bytes at warm_ps */
+	std::vector<uint64_t> rx_warm;	/* each sink's bytes at warm_ps */
+	std::vector<uint32_t> ssthresh; /* each flow's, now */
 	uint32_t frame = 0;
 };
 
@@ -1183,6 +1183,19 @@ bool InWindow()
 	int64_t now = Simulator::Now().GetPicoSeconds();
 
 	return now >= tcprun.warm_ps && now <= tcprun.end_ps;
+}
+
+/* Each flow's ssthresh now (the trace reports changes only). */
+void TcpSsthresh(uint32_t i, uint32_t, uint32_t to)
+{
+	tcprun.ssthresh[i] = to;
+}
+
+/* Run right after a cut, once ns-3 has set the new ssthresh (it enters
+ * the state before it computes the threshold). */
+void TcpCutSsthresh(uint32_t i)
+{
+	tcprun.flows[i].ssthresh_sum += tcprun.ssthresh[i];
 }
 
 /* A window reduction is an entry into fast recovery or into loss (the
@@ -1202,6 +1215,7 @@ void TcpCongState(uint32_t i, TcpSocketState::TcpCongState_t from,
 	if (f->reductions++ == 0)
 		f->first_ps = now;
 	f->last_ps = now;
+	Simulator::ScheduleNow(&TcpCutSsthresh, i);
 	if (to == TcpSocketState::CA_LOSS)
 		f->timeouts++;
 }
@@ -1217,6 +1231,8 @@ void TcpWatch(Ptr<BulkSendApplication> app, uint32_t i)
 {
 	app->GetSocket()->TraceConnectWithoutContext(
 		"CongState", MakeBoundCallback(&TcpCongState, i));
+	app->GetSocket()->TraceConnectWithoutContext(
+		"SlowStartThreshold", MakeBoundCallback(&TcpSsthresh, i));
 }
 
 void TcpWarm(ApplicationContainer sinks)
@@ -1249,8 +1265,8 @@ int ns3c_tcp_p2p(const struct ns3c_tcp_p2p_cfg *cfg,
 	if (g.open)
 		return -EBUSY;
 	if (!cfg || !flows || !frame_bytes || !cfg->cc ||
-	    !TypeId::LookupByNameFailSafe(cfg->cc, &cc) || !IsCongestionOps(cc) ||
-	    cfg->flows == 0 || cfg->ack_every == 0 ||
+	    !TypeId::LookupByNameFailSafe(cfg->cc, &cc) ||
+	    !IsCongestionOps(cc) || cfg->flows == 0 || cfg->ack_every == 0 ||
 	    cfg->flows > NS3C_TCP_MAX_FLOWS || !(cfg->rate_bps > 0) ||
 	    cfg->delay_ps < 0 || cfg->queue_pkts == 0 || cfg->mss_bytes == 0 ||
 	    cfg->rcv_buf_bytes == 0 || cfg->warm_ps < 0 ||
@@ -1301,13 +1317,14 @@ int ns3c_tcp_p2p(const struct ns3c_tcp_p2p_cfg *cfg,
 		tcprun.end_ps = cfg->end_ps;
 		tcprun.flows = flows;
 		tcprun.rx_warm.assign(cfg->flows, 0);
+		tcprun.ssthresh.assign(cfg->flows, 0);
 		for (uint32_t i = 0; i < cfg->flows; i++)
 			flows[i] = ns3c_tcp_flow();
 		nodes.Create(2);
-		p2p.SetDeviceAttribute("DataRate",
-				       DataRateValue(DataRate(static_cast<
-							      uint64_t>(
-					       cfg->rate_bps))));
+		p2p.SetDeviceAttribute(
+			"DataRate",
+			DataRateValue(DataRate(
+				static_cast<uint64_t>(cfg->rate_bps))));
 		p2p.SetChannelAttribute("Delay",
 					TimeValue(PicoSeconds(cfg->delay_ps)));
 		p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
@@ -1322,15 +1339,16 @@ int ns3c_tcp_p2p(const struct ns3c_tcp_p2p_cfg *cfg,
 			"PhyTxBegin", MakeCallback(&TcpFrame));
 
 		for (uint32_t i = 0; i < cfg->flows; i++) {
-			uint16_t port = static_cast<uint16_t>(NS3C_TCP_PORT + i);
+			uint16_t port =
+				static_cast<uint16_t>(NS3C_TCP_PORT + i);
 			PacketSinkHelper sink(
 				"ns3::TcpSocketFactory",
 				InetSocketAddress(Ipv4Address::GetAny(), port));
 			BulkSendHelper bulk(
 				"ns3::TcpSocketFactory",
 				InetSocketAddress(ifs.GetAddress(1), port));
-			Time at = PicoSeconds(
-				static_cast<int64_t>(i) * cfg->stagger_ps);
+			Time at = PicoSeconds(static_cast<int64_t>(i) *
+					      cfg->stagger_ps);
 
 			bulk.SetAttribute("SendSize",
 					  UintegerValue(cfg->mss_bytes));

@@ -277,23 +277,25 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 
 /* What one flow of ns3c_tcp_p2p did between warm_ps and end_ps. */
 struct ns3c_tcp_flow {
-	uint64_t rx_bytes;   /* bytes its sink received */
-	uint64_t reductions; /* window reductions: entries into fast
+	uint64_t rx_bytes;	   /* bytes its sink received */
+	uint64_t reductions;	   /* window reductions: entries into fast
 				recovery (CA_RECOVERY) or loss (CA_LOSS) */
-	uint64_t timeouts;   /* of which entries into CA_LOSS (RTO) */
+	uint64_t timeouts;	   /* of which entries into CA_LOSS (RTO) */
 	int64_t first_ps, last_ps; /* the first and last reduction */
+	uint64_t ssthresh_sum;	   /* of the ssthresh each reduction set,
+				      bytes */
 };
 
 struct ns3c_tcp_p2p_cfg {
-	const char *cc;	   /* "ns3::TcpNewReno", "ns3::TcpCubic", or
+	const char *cc;	  /* "ns3::TcpNewReno", "ns3::TcpCubic", or
 			      "usnsim::TcpNewRenoBytes": TcpNewReno with
 			      RFC 3465 byte counting in congestion
 			      avoidance, as usnsim's model counts */
-	double rate_bps;   /* the link's rate, each way */
-	int64_t delay_ps;  /* its one-way propagation delay */
+	double rate_bps;  /* the link's rate, each way */
+	int64_t delay_ps; /* its one-way propagation delay */
 	uint32_t queue_pkts;
-	uint32_t flows;	   /* 1 .. NS3C_TCP_MAX_FLOWS */
-	int64_t stagger_ps; /* flow i starts at i x stagger_ps */
+	uint32_t flows;		 /* 1 .. NS3C_TCP_MAX_FLOWS */
+	int64_t stagger_ps;	 /* flow i starts at i x stagger_ps */
 	int64_t warm_ps, end_ps; /* the window measured */
 	uint32_t mss_bytes;
 	uint32_t rcv_buf_bytes; /* each socket's send and receive buffer */
