@@ -11,6 +11,7 @@
  * or from the path (BDP, link rate), never from the model.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -756,6 +757,41 @@ static struct xres x_ns3(const char *cc, int flows, sim_time warm, sim_time end)
 	return r;
 }
 
+/* ns3c_tcp_p2p refuses what it cannot run, before running anything. */
+static void test_ns3_refused(void)
+{
+	struct ns3c_tcp_p2p_cfg c = {
+		.cc = "ns3::TcpNewReno",
+		.rate_bps = XRATE,
+		.delay_ps = XDELAY,
+		.queue_pkts = 10,
+		.flows = 1,
+		.warm_ps = SIM_MS,
+		.end_ps = 2 * SIM_MS,
+		.mss_bytes = MSS,
+		.rcv_buf_bytes = 1 << 20,
+		.ack_every = 2,
+	};
+	struct ns3c_tcp_flow fl[1];
+	uint32_t frame = 0;
+
+	c.cc = "ns3::TcpSocketBase"; /* not a congestion control */
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.cc = "ns3::NoSuchTcp";
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.cc = "ns3::TcpCubic"; /* whose TypeId's parent is TcpSocketBase */
+	c.flows = 0;
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.flows = 1;
+	c.end_ps = c.warm_ps;
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.end_ps = 2 * SIM_MS;
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), 0);
+	/* in 2 ms (half a round trip) only the SYN has gone */
+	CHECK_GT(frame, 0);
+	CHECK_LT(frame, 100);
+}
+
 /* NewReno, N = 1, 2, 8, 2 s of warm-up and 6 s measured. Goodput within
  * 5% of ns-3's TcpNewReno. Its sawtooth is twice as long: ns-3 grows
  * cwnd by SMSS^2 / cwnd per ACK (RFC 5681's equation (3);
@@ -857,6 +893,8 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
 	    !CU_add_test(s, "native and ns3 engines agree", test_engines) ||
+	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
+			 test_ns3_refused) ||
 	    !CU_add_test(s, "NewReno against ns-3's TcpNewReno",
 			 test_ns3_newreno) ||
 	    !CU_add_test(s, "CUBIC against ns-3's TcpCubic", test_ns3_cubic))

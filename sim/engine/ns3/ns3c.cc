@@ -32,9 +32,11 @@
  * numbered from 0 in each session, so a session's draws depend only on
  * ns3c_seed() and not on what ran before in the process.
  *
- * Benchmarks (ns3c_bench_*) use the simulator between sessions: they set
- * its scheduler or build their own nodes, run, and destroy it, so a
- * session that follows starts from scratch as after ns3c_close().
+ * Benchmarks (ns3c_bench_*) and the TCP cross-check (ns3c_tcp_p2p) use
+ * the simulator between sessions: they set its scheduler or build their
+ * own nodes, run, and destroy it, so a session that follows starts from
+ * scratch as after ns3c_close(). ns3c_tcp_p2p's attribute defaults are
+ * put back before it returns.
  */
 #include "ns3c.h"
 
@@ -1264,18 +1266,19 @@ int ns3c_tcp_p2p(const struct ns3c_tcp_p2p_cfg *cfg,
 
 	if (g.open)
 		return -EBUSY;
-	if (!cfg || !flows || !frame_bytes || !cfg->cc ||
-	    !TypeId::LookupByNameFailSafe(cfg->cc, &cc) ||
-	    !IsCongestionOps(cc) || cfg->flows == 0 || cfg->ack_every == 0 ||
-	    cfg->flows > NS3C_TCP_MAX_FLOWS || !(cfg->rate_bps > 0) ||
-	    cfg->delay_ps < 0 || cfg->queue_pkts == 0 || cfg->mss_bytes == 0 ||
-	    cfg->rcv_buf_bytes == 0 || cfg->warm_ps < 0 ||
-	    cfg->end_ps <= cfg->warm_ps || cfg->stagger_ps < 0)
+	if (!cfg || !flows || !frame_bytes || !cfg->cc || cfg->flows == 0 ||
+	    cfg->ack_every == 0 || cfg->flows > NS3C_TCP_MAX_FLOWS ||
+	    !(cfg->rate_bps > 0) || cfg->delay_ps < 0 || cfg->queue_pkts == 0 ||
+	    cfg->mss_bytes == 0 || cfg->rcv_buf_bytes == 0 ||
+	    cfg->warm_ps < 0 || cfg->end_ps <= cfg->warm_ps ||
+	    cfg->stagger_ps < 0)
+		return -EINVAL;
+	UsePicoseconds();
+	if (!TypeId::LookupByNameFailSafe(cfg->cc, &cc) || !IsCongestionOps(cc))
 		return -EINVAL;
 	try {
 		Defaults d;
 
-		UsePicoseconds();
 		d.Set("ns3::TcpL4Protocol::SocketType", TypeIdValue(cc));
 		d.Set("ns3::TcpL4Protocol::RecoveryType",
 		      TypeIdValue(TcpClassicRecovery::GetTypeId()));
