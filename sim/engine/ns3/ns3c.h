@@ -251,7 +251,7 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 
 /*
  * ns-3's own TCP, as the reference usnsim's TCP model (models/tcp.c) is
- * cross-checked against (tests/test_tcpx.c, docs/models/tcp.md). Runs
+ * cross-checked against (tests/test_tcp.c, docs/models/tcp.md). Runs
  * ns3::Simulator outside any session, like the benchmarks: two nodes with
  * ns-3's internet stack over one point-to-point link (full duplex, each
  * direction its own device queue), `flows` BulkSendApplications on the
