@@ -11,12 +11,14 @@
  * or from the path (BDP, link rate), never from the model.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
 #include "util.h"
 
 #include "link.h"
+#include "ns3c.h"
 #include "pkt.h"
 #include "stats.h"
 #include "tcp.h"
@@ -603,6 +605,276 @@ static void test_engines(void)
 	CHECK_GT(ia.done_ps, 0);
 }
 
+/* The cross-check against ns-3's TCP (ns3c_tcp_p2p): the same link (100
+ * Mb/s, 2 ms one way, a drop-tail queue of one BDP each way) and the same
+ * settings, N endless flows started XSTAGGER apart, measured from warm to
+ * end. ns-3's frame is the payload and 54 bytes (TCP 20 + 12 of
+ * timestamps, IP 20, PPP 2) rather than Ethernet's 66, so usnsim's
+ * endpoints are given that header and both wires carry the same frames
+ * (1502 B, 120.16 us). A cut is a window reduction: on usnsim's side a
+ * probe notes, every XPROBE, whether a flow had a fast retransmit or a
+ * timeout since the last look; on ns-3's, an entry into CA_RECOVERY or
+ * CA_LOSS. */
+#define XRATE 100e6
+#define XDELAY (2 * SIM_MS)
+#define XSTAGGER (10 * SIM_MS)
+#define XPROBE (100 * SIM_US)
+#define XHDR (20 + 12 + 20 + 2)
+
+/* What both sides are compared on. */
+struct xres {
+	double goodput_bps; /* all flows, warm to end */
+	double period_s;    /* mean time between a flow's cuts */
+	uint64_t cuts, timeouts;
+	double ssthresh_segs; /* mean ssthresh a cut set */
+};
+
+struct xprobe {
+	struct net *n;
+	sim_time warm, end;
+	uint64_t seen[MAXF], cuts[MAXF];
+	sim_time first[MAXF], last[MAXF];
+	uint64_t ssthresh_sum;
+};
+
+static void xprobe_ev(struct sim *sim, void *a, void *b)
+{
+	struct xprobe *xp = a;
+	sim_time now = sim_now(sim);
+
+	(void)b;
+	for (int f = 0; f < xp->n->n; f++) {
+		struct tcp_info i = info_of(xp->n->snd[f]);
+		uint64_t c = i.fast_retransmits + i.timeouts;
+
+		if (c != xp->seen[f] && now >= xp->warm && now <= xp->end) {
+			if (xp->cuts[f]++ == 0)
+				xp->first[f] = now;
+			xp->last[f] = now;
+			xp->ssthresh_sum += i.ssthresh_bytes;
+		}
+		xp->seen[f] = c;
+	}
+	sim_schedule(sim, XPROBE, xprobe_ev, xp, NULL);
+}
+
+/* The mean time between successive cuts of a flow, pooled over the
+ * flows: the time each flow's cuts span over the intervals between them
+ * (a flow starved by timeouts counts for its few intervals only). */
+static double xperiod(int flows, const uint64_t *cuts, const sim_time *first,
+		      const sim_time *last)
+{
+	double span = 0, gaps = 0;
+
+	for (int f = 0; f < flows; f++)
+		if (cuts[f] >= 2) {
+			span += (double)(last[f] - first[f]) / SIM_S;
+			gaps += (double)(cuts[f] - 1);
+		}
+	return gaps ? span / gaps : 0;
+}
+
+/* One BDP of the link in frames (33). */
+static uint64_t xbdp(void)
+{
+	double frame_s = (double)(MSS + XHDR) * 8 / XRATE;
+
+	return (uint64_t)(2.0 * XDELAY / SIM_S / frame_s);
+}
+
+static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
+			    sim_time end)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct xprobe xp;
+	uint64_t b0 = 0, b1 = 0;
+	struct xres r = { 0 };
+
+	cfg.cc = cc;
+	cfg.hdr_bytes = XHDR;
+	net_open(&n, "native", flows, &cfg, XRATE, XDELAY, xbdp(), TCP_ENDLESS);
+	memset(&xp, 0, sizeof(xp));
+	xp.n = &n;
+	xp.warm = warm;
+	xp.end = end;
+	sim_schedule(n.sim, 0, xprobe_ev, &xp, NULL);
+	net_start(&n, XSTAGGER);
+	sim_run(n.sim, warm);
+	for (int f = 0; f < flows; f++)
+		b0 += info_of(n.rcv[f]).rcv_nxt;
+	sim_run(n.sim, end);
+	for (int f = 0; f < flows; f++) {
+		b1 += info_of(n.rcv[f]).rcv_nxt;
+		r.cuts += xp.cuts[f];
+		r.timeouts += info_of(n.snd[f]).timeouts;
+	}
+	r.goodput_bps = (double)(b1 - b0) * 8 / ((double)(end - warm) / SIM_S);
+	r.period_s = xperiod(flows, xp.cuts, xp.first, xp.last);
+	r.ssthresh_segs = (double)xp.ssthresh_sum / MSS / (double)r.cuts;
+	net_close(&n);
+	return r;
+}
+
+/* Timeouts are counted over the whole run on usnsim's side (the model's
+ * counter) and in the window on ns-3's: the tests compare them only
+ * where both are 0. */
+static struct xres x_ns3(const char *cc, int flows, sim_time warm, sim_time end)
+{
+	struct ns3c_tcp_p2p_cfg c = {
+		.cc = cc,
+		.rate_bps = XRATE,
+		.delay_ps = XDELAY,
+		.queue_pkts = (uint32_t)xbdp(),
+		.flows = (uint32_t)flows,
+		.stagger_ps = XSTAGGER,
+		.warm_ps = warm,
+		.end_ps = end,
+		.mss_bytes = MSS,
+		.rcv_buf_bytes = 6 << 20,
+		.ack_every = 2,
+	};
+	struct ns3c_tcp_flow fl[MAXF];
+	uint64_t cuts[MAXF];
+	sim_time first[MAXF], last[MAXF];
+	uint32_t frame = 0;
+	struct xres r = { 0 };
+
+	CHECK_EQ_FATAL(ns3c_tcp_p2p(&c, fl, &frame), 0);
+	CHECK_EQ(frame, MSS + XHDR);
+	for (int f = 0; f < flows; f++) {
+		r.goodput_bps += (double)fl[f].rx_bytes * 8 /
+				 ((double)(end - warm) / SIM_S);
+		cuts[f] = fl[f].reductions;
+		first[f] = (sim_time)fl[f].first_ps;
+		last[f] = (sim_time)fl[f].last_ps;
+		r.cuts += fl[f].reductions;
+		r.timeouts += fl[f].timeouts;
+		r.ssthresh_segs += (double)fl[f].ssthresh_sum / MSS;
+	}
+	r.ssthresh_segs /= (double)r.cuts;
+	r.period_s = xperiod(flows, cuts, first, last);
+	return r;
+}
+
+/* ns3c_tcp_p2p refuses what it cannot run, before running anything. */
+static void test_ns3_refused(void)
+{
+	struct ns3c_tcp_p2p_cfg c = {
+		.cc = "ns3::TcpNewReno",
+		.rate_bps = XRATE,
+		.delay_ps = XDELAY,
+		.queue_pkts = 10,
+		.flows = 1,
+		.warm_ps = SIM_MS,
+		.end_ps = 2 * SIM_MS,
+		.mss_bytes = MSS,
+		.rcv_buf_bytes = 1 << 20,
+		.ack_every = 2,
+	};
+	struct ns3c_tcp_flow fl[1];
+	uint32_t frame = 0;
+
+	c.cc = "ns3::TcpSocketBase"; /* not a congestion control */
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.cc = "ns3::NoSuchTcp";
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.cc = "ns3::TcpCubic"; /* whose TypeId's parent is TcpSocketBase */
+	c.flows = 0;
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.flows = 1;
+	c.end_ps = c.warm_ps;
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), -EINVAL);
+	c.end_ps = 2 * SIM_MS;
+	CHECK_EQ(ns3c_tcp_p2p(&c, fl, &frame), 0);
+	/* in 2 ms (half a round trip) only the SYN has gone */
+	CHECK_GT(frame, 0);
+	CHECK_LT(frame, 100);
+}
+
+/* NewReno, N = 1, 2, 8, 2 s of warm-up and 6 s measured. Goodput within
+ * 5% of ns-3's TcpNewReno. Its sawtooth is twice as long: ns-3 grows
+ * cwnd by SMSS^2 / cwnd per ACK (RFC 5681's equation (3);
+ * TcpNewReno::CongestionAvoidance in tcp-congestion-ops.cc), half a
+ * segment per round trip when every second segment is acknowledged,
+ * where usnsim counts bytes (RFC 5681 3.1's recommendation, RFC 3465):
+ * with the same cut (FlightSize / 2) the period doubles, checked for one
+ * flow, whose sawtooth is the textbook one. Against ns-3's TcpNewReno
+ * with only that rule changed to byte counting (usnsim::TcpNewRenoBytes
+ * in ns3c.cc), the periods agree within 10% for 1 and 2 flows, and so
+ * does the ssthresh the cuts set. For 8 flows (windows of 5 to 10
+ * segments, timeouts on both sides) the 10% criterion does NOT hold:
+ * usnsim's period is 20-28% longer than ns-3's (the difference is open,
+ * docs/models/tcp.md); it is bounded here at 35% so that it cannot grow
+ * unseen. */
+static void test_ns3_newreno(void)
+{
+	static const int ns[] = { 1, 2, 8 };
+
+	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+		int n = ns[k];
+		struct xres u =
+			x_usnsim(TCP_CC_NEWRENO, n, 2 * SIM_S, 8 * SIM_S);
+		struct xres a =
+			x_ns3("ns3::TcpNewReno", n, 2 * SIM_S, 8 * SIM_S);
+		struct xres b = x_ns3("usnsim::TcpNewRenoBytes", n, 2 * SIM_S,
+				      8 * SIM_S);
+
+		CHECKF(fabs(u.goodput_bps / a.goodput_bps - 1) <= 0.05,
+		       "N=%d: goodput %.3f Mb/s, ns-3 %.3f", n,
+		       u.goodput_bps / 1e6, a.goodput_bps / 1e6);
+		CHECKF(fabs(u.goodput_bps / b.goodput_bps - 1) <= 0.05,
+		       "N=%d: goodput %.3f Mb/s, ns-3 (bytes) %.3f", n,
+		       u.goodput_bps / 1e6, b.goodput_bps / 1e6);
+		CHECKF(fabs(u.period_s / b.period_s - 1) <=
+			       (n <= 2 ? 0.10 : 0.35),
+		       "N=%d: period %.4f s, ns-3 (bytes) %.4f s", n,
+		       u.period_s, b.period_s);
+		CHECK_GT(u.cuts, 20);
+		if (n <= 2)
+			CHECKF(fabs(u.ssthresh_segs / b.ssthresh_segs - 1) <=
+				       0.10,
+			       "N=%d: ssthresh at a cut %.2f, ns-3 %.2f", n,
+			       u.ssthresh_segs, b.ssthresh_segs);
+		if (n == 1) {
+			CHECKF(fabs(a.period_s / (2 * u.period_s) - 1) <= 0.10,
+			       "period %.4f s, ns-3 %.4f s (expected twice)",
+			       u.period_s, a.period_s);
+			CHECK_EQ(u.timeouts, 0);
+			CHECK_EQ(a.timeouts, 0);
+			CHECK_EQ(b.timeouts, 0);
+		}
+	}
+}
+
+/* CUBIC, N = 1, 2, 8: goodput within 5% of ns-3's TcpCubic once both
+ * are past slow start's overshoot (ns-3 3.37, after a timeout, restarts
+ * its cubic epoch with W_max = 0 and grows by one segment per 20
+ * acknowledged: one flow needs 10 s of warm-up). The sawtooth periods are
+ * not compared: on this path usnsim's CUBIC is in RFC 9438's
+ * Reno-friendly region (4.3), which ns-3 3.37's TcpCubic does not
+ * implement (TcpCubic::Update in tcp-cubic.cc follows the cubic curve
+ * alone), so ns-3's period is several times longer
+ * (docs/models/tcp.md has the numbers). */
+static void test_ns3_cubic(void)
+{
+	static const int ns[] = { 1, 2, 8 };
+
+	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+		int n = ns[k];
+		sim_time warm = (n == 1 ? 10 : 4) * SIM_S,
+			 end = warm + 4 * SIM_S;
+		struct xres u = x_usnsim(TCP_CC_CUBIC, n, warm, end);
+		struct xres a = x_ns3("ns3::TcpCubic", n, warm, end);
+
+		CHECKF(fabs(u.goodput_bps / a.goodput_bps - 1) <= 0.05,
+		       "N=%d: goodput %.3f Mb/s, ns-3 %.3f", n,
+		       u.goodput_bps / 1e6, a.goodput_bps / 1e6);
+		CHECK_GT(u.cuts, 10);
+		CHECK_EQ(a.timeouts, 0);
+	}
+}
+
 int suite_tcp(void)
 {
 	CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
@@ -620,6 +892,12 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
+			 test_ns3_refused) ||
+	    !CU_add_test(s, "NewReno against ns-3's TcpNewReno",
+			 test_ns3_newreno) ||
+	    !CU_add_test(s, "CUBIC against ns-3's TcpCubic", test_ns3_cubic) ||
+	    /* last: an ns3 session after ns3c_tcp_p2p's runs */
 	    !CU_add_test(s, "native and ns3 engines agree", test_engines))
 		return CU_get_error();
 	return 0;

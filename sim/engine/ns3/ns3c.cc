@@ -32,9 +32,11 @@
  * numbered from 0 in each session, so a session's draws depend only on
  * ns3c_seed() and not on what ran before in the process.
  *
- * Benchmarks (ns3c_bench_*) use the simulator between sessions: they set
- * its scheduler or build their own nodes, run, and destroy it, so a
- * session that follows starts from scratch as after ns3c_close().
+ * Benchmarks (ns3c_bench_*) and the TCP cross-check (ns3c_tcp_p2p) use
+ * the simulator between sessions: they set its scheduler or build their
+ * own nodes, run, and destroy it, so a session that follows starts from
+ * scratch as after ns3c_close(). ns3c_tcp_p2p's attribute defaults are
+ * put back before it returns.
  */
 #include "ns3c.h"
 
@@ -43,9 +45,15 @@
 #include <climits>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <ns3/ap-wifi-mac.h>
+#include <ns3/boolean.h>
+#include <ns3/bulk-send-helper.h>
+#include <ns3/bulk-send-application.h>
+#include <ns3/config.h>
 #include <ns3/constant-position-mobility-model.h>
 #include <ns3/csma-helper.h>
 #include <ns3/csma-net-device.h>
@@ -56,6 +64,8 @@
 #include <ns3/nstime.h>
 #include <ns3/object-factory.h>
 #include <ns3/packet.h>
+#include <ns3/packet-sink.h>
+#include <ns3/packet-sink-helper.h>
 #include <ns3/point-to-point-helper.h>
 #include <ns3/point-to-point-net-device.h>
 #include <ns3/rng-seed-manager.h>
@@ -66,6 +76,11 @@
 #include <ns3/ssid.h>
 #include <ns3/sta-wifi-mac.h>
 #include <ns3/string.h>
+#include <ns3/tcp-congestion-ops.h>
+#include <ns3/tcp-recovery-ops.h>
+#include <ns3/tcp-socket-base.h>
+#include <ns3/tcp-socket-state.h>
+#include <ns3/traffic-control-helper.h>
 #include <ns3/tag.h>
 #include <ns3/udp-client-server-helper.h>
 #include <ns3/udp-server.h>
@@ -92,6 +107,8 @@ using namespace ns3;
 /* ns3c_bench_udp_p2p: the server's port and the client's interval. */
 #define NS3C_BENCH_PORT 9
 #define NS3C_BENCH_INTERVAL_NS 500
+/* ns3c_tcp_p2p: the first sink's port (flow i listens on this + i). */
+#define NS3C_TCP_PORT 5000
 
 namespace
 {
@@ -1067,6 +1084,302 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 	} catch (const std::bad_alloc &) {
 		Simulator::Destroy();
 		return -ENOMEM;
+	}
+	Simulator::Destroy();
+	return 0;
+}
+
+namespace
+{
+
+/* Attribute defaults set for one run of ns3c_tcp_p2p and put back when it
+ * ends, so that nothing else in the process sees them. */
+class Defaults
+{
+      public:
+	void Set(const std::string &name, const AttributeValue &v)
+	{
+		size_t cut = name.rfind("::");
+		TypeId tid = TypeId::LookupByName(name.substr(0, cut));
+		TypeId::AttributeInformation info;
+
+		if (!tid.LookupAttributeByName(name.substr(cut + 2), &info))
+			throw std::invalid_argument(name);
+		saved.emplace_back(name, info.initialValue);
+		Config::SetDefault(name, v);
+	}
+	~Defaults()
+	{
+		for (auto i = saved.rbegin(); i != saved.rend(); ++i)
+			Config::SetDefault(i->first, *i->second);
+	}
+
+      private:
+	std::vector<std::pair<std::string, Ptr<const AttributeValue>>> saved;
+};
+
+/* ns-3's TcpNewReno with one change: in congestion avoidance cwnd grows
+ * by one segment per cwnd of bytes acknowledged (RFC 5681 3.1's
+ * recommended byte counting, RFC 3465, as models/tcp.c does) rather than
+ * by SMSS * SMSS / cwnd per ACK whatever it acknowledges (RFC 5681's
+ * equation (3), TcpNewReno::CongestionAvoidance), which with delayed
+ * ACKs grows half a segment per round trip. Everything else (slow start,
+ * ssthresh, recovery, timers) is TcpNewReno's. */
+class TcpNewRenoBytes : public TcpNewReno
+{
+      public:
+	static TypeId GetTypeId()
+	{
+		static TypeId tid = TypeId("usnsim::TcpNewRenoBytes")
+					    .SetParent<TcpNewReno>()
+					    .SetGroupName("usnsim")
+					    .AddConstructor<TcpNewRenoBytes>();
+		return tid;
+	}
+	std::string GetName() const override
+	{
+		return "TcpNewRenoBytes";
+	}
+	uint32_t GetSsThresh(Ptr<const TcpSocketState> tcb,
+			     uint32_t bytesInFlight) override
+	{
+		acked = 0;
+		return TcpNewReno::GetSsThresh(tcb, bytesInFlight);
+	}
+	Ptr<TcpCongestionOps> Fork() override
+	{
+		return CopyObject<TcpNewRenoBytes>(this);
+	}
+
+      protected:
+	void CongestionAvoidance(Ptr<TcpSocketState> tcb,
+				 uint32_t segmentsAcked) override
+	{
+		acked += static_cast<uint64_t>(segmentsAcked) *
+			 tcb->m_segmentSize;
+		while (acked >= tcb->m_cWnd.Get()) {
+			acked -= tcb->m_cWnd.Get();
+			tcb->m_cWnd += tcb->m_segmentSize;
+		}
+	}
+
+      private:
+	uint64_t acked = 0; /* bytes acknowledged towards the next SMSS */
+};
+
+NS_OBJECT_ENSURE_REGISTERED(TcpNewRenoBytes);
+
+/* The state of one ns3c_tcp_p2p run. */
+struct TcpRun {
+	int64_t warm_ps = 0, end_ps = 0;
+	ns3c_tcp_flow *flows = nullptr;
+	std::vector<uint64_t> rx_warm;	/* each sink's bytes at warm_ps */
+	std::vector<uint32_t> ssthresh; /* each flow's, now */
+	uint32_t frame = 0;
+};
+
+TcpRun tcprun;
+
+bool InWindow()
+{
+	int64_t now = Simulator::Now().GetPicoSeconds();
+
+	return now >= tcprun.warm_ps && now <= tcprun.end_ps;
+}
+
+/* Each flow's ssthresh now (the trace reports changes only). */
+void TcpSsthresh(uint32_t i, uint32_t, uint32_t to)
+{
+	tcprun.ssthresh[i] = to;
+}
+
+/* Run right after a cut, once ns-3 has set the new ssthresh (it enters
+ * the state before it computes the threshold). */
+void TcpCutSsthresh(uint32_t i)
+{
+	tcprun.flows[i].ssthresh_sum += tcprun.ssthresh[i];
+}
+
+/* A window reduction is an entry into fast recovery or into loss (the
+ * retransmission timer expired). */
+void TcpCongState(uint32_t i, TcpSocketState::TcpCongState_t from,
+		  TcpSocketState::TcpCongState_t to)
+{
+	ns3c_tcp_flow *f = &tcprun.flows[i];
+	bool cut = (to == TcpSocketState::CA_RECOVERY &&
+		    from != TcpSocketState::CA_LOSS) ||
+		   to == TcpSocketState::CA_LOSS;
+
+	if (!cut || !InWindow())
+		return;
+	int64_t now = Simulator::Now().GetPicoSeconds();
+
+	if (f->reductions++ == 0)
+		f->first_ps = now;
+	f->last_ps = now;
+	Simulator::ScheduleNow(&TcpCutSsthresh, i);
+	if (to == TcpSocketState::CA_LOSS)
+		f->timeouts++;
+}
+
+void TcpFrame(Ptr<const Packet> p)
+{
+	if (p->GetSize() > tcprun.frame)
+		tcprun.frame = p->GetSize();
+}
+
+/* Once the application has started, its socket exists. */
+void TcpWatch(Ptr<BulkSendApplication> app, uint32_t i)
+{
+	app->GetSocket()->TraceConnectWithoutContext(
+		"CongState", MakeBoundCallback(&TcpCongState, i));
+	app->GetSocket()->TraceConnectWithoutContext(
+		"SlowStartThreshold", MakeBoundCallback(&TcpSsthresh, i));
+}
+
+void TcpWarm(ApplicationContainer sinks)
+{
+	for (uint32_t i = 0; i < sinks.GetN(); i++)
+		tcprun.rx_warm[i] =
+			DynamicCast<PacketSink>(sinks.Get(i))->GetTotalRx();
+}
+
+/* Whether tid makes a TcpCongestionOps. Tried by making one: ns-3.37
+ * gives ns3::TcpCubic the parent ns3::TcpSocketBase in its TypeId
+ * (tcp-cubic.cc, TcpCubic::GetTypeId), so TypeId::IsChildOf says no. */
+bool IsCongestionOps(TypeId tid)
+{
+	if (!tid.HasConstructor())
+		return false;
+	ObjectFactory f;
+
+	f.SetTypeId(tid);
+	return DynamicCast<TcpCongestionOps>(f.Create()) != nullptr;
+}
+
+} // namespace
+
+int ns3c_tcp_p2p(const struct ns3c_tcp_p2p_cfg *cfg,
+		 struct ns3c_tcp_flow *flows, uint32_t *frame_bytes)
+{
+	TypeId cc;
+
+	if (g.open)
+		return -EBUSY;
+	if (!cfg || !flows || !frame_bytes || !cfg->cc || cfg->flows == 0 ||
+	    cfg->ack_every == 0 || cfg->flows > NS3C_TCP_MAX_FLOWS ||
+	    !(cfg->rate_bps > 0) || cfg->delay_ps < 0 || cfg->queue_pkts == 0 ||
+	    cfg->mss_bytes == 0 || cfg->rcv_buf_bytes == 0 ||
+	    cfg->warm_ps < 0 || cfg->end_ps <= cfg->warm_ps ||
+	    cfg->stagger_ps < 0)
+		return -EINVAL;
+	UsePicoseconds();
+	if (!TypeId::LookupByNameFailSafe(cfg->cc, &cc) || !IsCongestionOps(cc))
+		return -EINVAL;
+	try {
+		Defaults d;
+
+		d.Set("ns3::TcpL4Protocol::SocketType", TypeIdValue(cc));
+		d.Set("ns3::TcpL4Protocol::RecoveryType",
+		      TypeIdValue(TcpClassicRecovery::GetTypeId()));
+		d.Set("ns3::TcpSocket::SegmentSize",
+		      UintegerValue(cfg->mss_bytes));
+		d.Set("ns3::TcpSocket::InitialCwnd", UintegerValue(10));
+		d.Set("ns3::TcpSocket::DelAckCount",
+		      UintegerValue(cfg->ack_every));
+		d.Set("ns3::TcpSocket::DelAckTimeout",
+		      TimeValue(MilliSeconds(40)));
+		d.Set("ns3::TcpSocket::SndBufSize",
+		      UintegerValue(cfg->rcv_buf_bytes));
+		d.Set("ns3::TcpSocket::RcvBufSize",
+		      UintegerValue(cfg->rcv_buf_bytes));
+		d.Set("ns3::TcpSocketBase::MinRto",
+		      TimeValue(MilliSeconds(200)));
+		d.Set("ns3::TcpSocketBase::ClockGranularity",
+		      TimeValue(MilliSeconds(1)));
+		d.Set("ns3::TcpSocketBase::Sack", BooleanValue(false));
+		d.Set("ns3::TcpSocketBase::Timestamp", BooleanValue(true));
+		d.Set("ns3::TcpSocketBase::WindowScaling", BooleanValue(true));
+		d.Set("ns3::TcpSocketBase::LimitedTransmit",
+		      BooleanValue(false));
+		d.Set("ns3::TcpSocketState::EnablePacing", BooleanValue(false));
+		d.Set("ns3::TcpCubic::HyStart", BooleanValue(false));
+		d.Set("ns3::RttEstimator::InitialEstimation",
+		      TimeValue(Seconds(1)));
+
+		NodeContainer nodes;
+		PointToPointHelper p2p;
+		InternetStackHelper stack;
+		Ipv4AddressHelper addr;
+		TrafficControlHelper tch;
+		ApplicationContainer sinks, senders;
+		Time end = PicoSeconds(cfg->end_ps);
+
+		tcprun = TcpRun();
+		tcprun.warm_ps = cfg->warm_ps;
+		tcprun.end_ps = cfg->end_ps;
+		tcprun.flows = flows;
+		tcprun.rx_warm.assign(cfg->flows, 0);
+		tcprun.ssthresh.assign(cfg->flows, 0);
+		for (uint32_t i = 0; i < cfg->flows; i++)
+			flows[i] = ns3c_tcp_flow();
+		nodes.Create(2);
+		p2p.SetDeviceAttribute(
+			"DataRate",
+			DataRateValue(DataRate(
+				static_cast<uint64_t>(cfg->rate_bps))));
+		p2p.SetChannelAttribute("Delay",
+					TimeValue(PicoSeconds(cfg->delay_ps)));
+		p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+			     QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS,
+						      cfg->queue_pkts)));
+		NetDeviceContainer devs = p2p.Install(nodes);
+		stack.Install(nodes);
+		addr.SetBase("10.1.1.0", "255.255.255.0");
+		Ipv4InterfaceContainer ifs = addr.Assign(devs);
+		tch.Uninstall(devs);
+		devs.Get(0)->TraceConnectWithoutContext(
+			"PhyTxBegin", MakeCallback(&TcpFrame));
+
+		for (uint32_t i = 0; i < cfg->flows; i++) {
+			uint16_t port =
+				static_cast<uint16_t>(NS3C_TCP_PORT + i);
+			PacketSinkHelper sink(
+				"ns3::TcpSocketFactory",
+				InetSocketAddress(Ipv4Address::GetAny(), port));
+			BulkSendHelper bulk(
+				"ns3::TcpSocketFactory",
+				InetSocketAddress(ifs.GetAddress(1), port));
+			Time at = PicoSeconds(static_cast<int64_t>(i) *
+					      cfg->stagger_ps);
+
+			bulk.SetAttribute("SendSize",
+					  UintegerValue(cfg->mss_bytes));
+			bulk.SetAttribute("MaxBytes", UintegerValue(0));
+			sinks.Add(sink.Install(nodes.Get(1)));
+			ApplicationContainer a = bulk.Install(nodes.Get(0));
+			a.Start(at);
+			senders.Add(a);
+			Simulator::Schedule(
+				at + PicoSeconds(1), &TcpWatch,
+				DynamicCast<BulkSendApplication>(a.Get(0)), i);
+		}
+		sinks.Start(Seconds(0));
+		Simulator::Schedule(PicoSeconds(cfg->warm_ps), &TcpWarm, sinks);
+		Simulator::Stop(end);
+		Simulator::Run();
+		for (uint32_t i = 0; i < cfg->flows; i++)
+			flows[i].rx_bytes =
+				DynamicCast<PacketSink>(sinks.Get(i))
+					->GetTotalRx() -
+				tcprun.rx_warm[i];
+		*frame_bytes = tcprun.frame;
+	} catch (const std::bad_alloc &) {
+		Simulator::Destroy();
+		return -ENOMEM;
+	} catch (const std::invalid_argument &) {
+		Simulator::Destroy();
+		return -EINVAL;
 	}
 	Simulator::Destroy();
 	return 0;

@@ -249,6 +249,70 @@ int ns3c_bench_hold(const char *scheduler, uint32_t n, uint64_t events,
 int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 		       uint64_t *received);
 
+/*
+ * ns-3's own TCP, as the reference usnsim's TCP model (models/tcp.c) is
+ * cross-checked against (tests/test_tcp.c, docs/models/tcp.md). Runs
+ * ns3::Simulator outside any session, like the benchmarks: two nodes with
+ * ns-3's internet stack over one point-to-point link (full duplex, each
+ * direction its own device queue), `flows` BulkSendApplications on the
+ * first node writing without end to as many PacketSinks on the second.
+ *
+ * The settings that make ns-3's TCP the one usnsim models (each an ns-3
+ * attribute, set as a default for the run and restored afterwards):
+ * TcpL4Protocol::SocketType = cc; TcpL4Protocol::RecoveryType =
+ * TcpClassicRecovery (RFC 5681/6582 fast recovery, not PRR);
+ * TcpSocket::SegmentSize = mss; InitialCwnd 10; DelAckCount = ack_every;
+ * DelAckTimeout 40 ms; SndBufSize and RcvBufSize = rcv_buf_bytes;
+ * TcpSocketBase::MinRto 200 ms; ClockGranularity 1 ms; Sack false;
+ * Timestamp true (the 12 bytes of options usnsim's header counts);
+ * WindowScaling true; LimitedTransmit false (RFC 3042, which usnsim
+ * does not model); TcpSocketState::EnablePacing false; TcpCubic::HyStart
+ * false (usnsim's slow start is RFC 5681's); RttEstimator::
+ * InitialEstimation 1 s. The bottleneck is the sending device's own
+ * DropTailQueue of queue_pkts packets (the one being sent is not in it,
+ * as in models/link.c): ns-3's traffic control is removed from both
+ * devices (TrafficControlHelper::Uninstall), so no queue disc stands in
+ * front of it.
+ */
+
+/* What one flow of ns3c_tcp_p2p did between warm_ps and end_ps. */
+struct ns3c_tcp_flow {
+	uint64_t rx_bytes;	   /* bytes its sink received */
+	uint64_t reductions;	   /* window reductions: entries into fast
+				recovery (CA_RECOVERY) or loss (CA_LOSS) */
+	uint64_t timeouts;	   /* of which entries into CA_LOSS (RTO) */
+	int64_t first_ps, last_ps; /* the first and last reduction */
+	uint64_t ssthresh_sum;	   /* of the ssthresh each reduction set,
+				      bytes */
+};
+
+struct ns3c_tcp_p2p_cfg {
+	const char *cc;	  /* "ns3::TcpNewReno", "ns3::TcpCubic", or
+			      "usnsim::TcpNewRenoBytes": TcpNewReno with
+			      RFC 3465 byte counting in congestion
+			      avoidance, as usnsim's model counts */
+	double rate_bps;  /* the link's rate, each way */
+	int64_t delay_ps; /* its one-way propagation delay */
+	uint32_t queue_pkts;
+	uint32_t flows;		 /* 1 .. NS3C_TCP_MAX_FLOWS */
+	int64_t stagger_ps;	 /* flow i starts at i x stagger_ps */
+	int64_t warm_ps, end_ps; /* the window measured */
+	uint32_t mss_bytes;
+	uint32_t rcv_buf_bytes; /* each socket's send and receive buffer */
+	uint32_t ack_every;	/* TcpSocket::DelAckCount (usnsim's 2) */
+};
+
+#define NS3C_TCP_MAX_FLOWS 64
+
+/* Runs cfg and fills flows[0 .. cfg->flows - 1]; *frame_bytes is the
+ * largest frame the sending device put on the wire (a full segment with
+ * its TCP, IP and PPP headers). Returns 0; -EINVAL (cc not a congestion
+ * control type, flows out of range, a rate, MSS, queue, buffer or
+ * ack_every of 0,
+ * end_ps not after warm_ps); -EBUSY while a session is open; -ENOMEM. */
+int ns3c_tcp_p2p(const struct ns3c_tcp_p2p_cfg *cfg,
+		 struct ns3c_tcp_flow *flows, uint32_t *frame_bytes);
+
 #ifdef __cplusplus
 }
 #endif
