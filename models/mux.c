@@ -90,7 +90,7 @@
  * rate at least 1 bit/s; CoDel's target not above its interval (fq_codel
  * and reserved_share); a line rate of at least 1 bit/s. Under none
  * nothing is queued, timed or counted but drops.expired (always 0 there:
- * deadlines are left to the driver and the NIC).
+ * deadlines are left to the driver).
  */
 #include <errno.h>
 #include <math.h>

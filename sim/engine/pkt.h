@@ -52,12 +52,13 @@ enum pkt_forgery {
 };
 
 /* What happens to a packet found past its deadline (models/mux.c,
- * driver.c, nic.c): nothing, dropped, or kept with an event. */
+ * driver.c; the device does not check): nothing, dropped, or kept with
+ * an event. */
 enum pkt_expiry { PKT_EXP_NONE, PKT_EXP_DROP, PKT_EXP_NOTIFY };
 
 /* Where a packet's deadline was found passed (the origin of a transmit
- * expired event). */
-enum pkt_origin { PKT_ORIG_MUX = 1, PKT_ORIG_DRIVER, PKT_ORIG_HW };
+ * expired event): before it is handed to the device. */
+enum pkt_origin { PKT_ORIG_MUX = 1, PKT_ORIG_DRIVER };
 
 /*
  * A simulated packet. Each field says which model writes it (W) and who
