@@ -26,26 +26,28 @@
 #include "sink.h"
 #include "stack.h"
 #include "stats.h"
+#include "tcp.h"
 
 struct app {
 	struct sim *sim;
 	struct pkt_pool *pool;
 	uint32_t index;
 	uint32_t trace_id;
-	struct app_cfg cfg;    /* size_table and strings: not used after
+	struct app_cfg cfg; /* size_table and strings: not used after
 				creation */
-	uint64_t emissions;    /* arrivals so far (each sends burst packets) */
-	uint64_t requests;     /* rpc: requests made */
-	sim_time on_end_ps;    /* end of the current on period */
-	sim_time shift_ps;     /* CBR: off time skipped so far */
-	sim_time anchor_ps;    /* CBR: departures at anchor + k period ... */
-	uint64_t anchor_n;     /* ... counting k from this emission */
-	sim_time next_ps;      /* the next arrival scheduled */
-	sim_event_id emit_ev;  /* its event (0: none) */
-	double mean_bits;      /* mean packet size in bits */
-	double base_period_ps; /* configured mean inter-arrival time */
-	double aimd_f;	       /* aimd: rate / configured rate */
-	sim_time cut_ps;       /* aimd: the last cut (-1: none) */
+	uint64_t emissions; /* arrivals so far (each sends burst packets) */
+	uint64_t requests;  /* rpc: requests made */
+	uint64_t *requests_read; /* tcp: requests the server read */
+	sim_time on_end_ps;	 /* end of the current on period */
+	sim_time shift_ps;	 /* CBR: off time skipped so far */
+	sim_time anchor_ps;	 /* CBR: departures at anchor + k period ... */
+	uint64_t anchor_n;	 /* ... counting k from this emission */
+	sim_time next_ps;	 /* the next arrival scheduled */
+	sim_event_id emit_ev;	 /* its event (0: none) */
+	double mean_bits;	 /* mean packet size in bits */
+	double base_period_ps;	 /* configured mean inter-arrival time */
+	double aimd_f;		 /* aimd: rate / configured rate */
+	sim_time cut_ps;	 /* aimd: the last cut (-1: none) */
 	sim_event_id aimd_timer;
 	uint64_t *expired, *rate_changes, *advisories;
 	uint64_t *cuts, *increases, *stale_dropped;
@@ -65,6 +67,18 @@ struct app {
 	uint64_t *sent, *sent_bytes;
 	double ll_scale; /* grant / asked (1 before any grant) */
 	bool surging;
+	/* transport tcp: the client's end (0) and the server's (1) */
+	struct app_tcp_end {
+		struct app *a;
+		struct tcp *t;
+		struct sim_port out; /* the end's stack */
+	} end[2];
+	uint64_t req_end;  /* rpc: the server's stream holds the request
+			      when it reaches this ... */
+	uint64_t resp_end; /* ... the client's the response */
+	bool req_open;	   /* the server waits for a request */
+	bool resp_open;	   /* the client waits for a response */
+	sim_time req_ps;   /* when the request was written */
 };
 
 static uint32_t app_draw_size(struct app *a)
@@ -178,6 +192,7 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 }
 
 static void app_emit(struct sim *sim, void *arg, void *unused);
+static void app_tcp_request(struct app *a);
 
 /* rpc: the request waited for was not answered in time: the next one. */
 static void app_timeout(struct sim *sim, void *arg, void *unused)
@@ -227,6 +242,10 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 	a->emit_ev = 0;
 	if (a->cfg.stop_ps && sim_now(sim) >= a->cfg.stop_ps)
 		return; /* stopped: no more packets */
+	if (a->cfg.pattern == APP_RPC && a->cfg.tcp) {
+		app_tcp_request(a);
+		return;
+	}
 	if (a->cfg.pattern == APP_RPC) {
 		app_request_next(a);
 		return;
@@ -303,6 +322,11 @@ static int app_stats(struct app *a, struct stats *st, const char *comp)
 		a->rtt = stats_hist(st, comp, "rtt", "ps");
 		a->timeouts = stats_counter(st, comp, "timeouts", "");
 	}
+	if (a->cfg.tcp) {
+		a->requests_read = stats_counter(st, comp, "requests", "");
+		if (!a->requests_read)
+			return -ENOMEM;
+	}
 	if (a->cfg.deadline_ps || a->cfg.adaptive) {
 		a->expired = stats_counter(st, comp, "expired", "packets");
 		a->rate_changes = stats_counter(st, comp, "rate_changes", "");
@@ -371,6 +395,7 @@ void app_connect(struct app *a, struct sim_port out)
 }
 
 static void app_surge(struct sim *sim, void *arg, void *unused);
+static void app_tcp_start(struct sim *sim, void *arg, void *unused);
 
 int app_start(struct app *a)
 {
@@ -381,7 +406,8 @@ int app_start(struct app *a)
 		return -ENOMEM;
 	a->next_ps = a->cfg.start_ps;
 	a->emit_ev =
-		sim_schedule_at(a->sim, a->cfg.start_ps, app_emit, a, NULL);
+		sim_schedule_at(a->sim, a->cfg.start_ps,
+				a->cfg.tcp ? app_tcp_start : app_emit, a, NULL);
 	return a->emit_ev ? 0 : -ENOMEM;
 }
 
@@ -393,6 +419,16 @@ uint64_t app_sent(const struct app *a)
 bool app_is_rpc(const struct app *a)
 {
 	return (a->cfg.pattern == APP_RPC);
+}
+
+bool app_is_tcp(const struct app *a)
+{
+	return a->cfg.tcp;
+}
+
+bool app_two_way(const struct app *a)
+{
+	return a->cfg.pattern == APP_RPC || a->cfg.tcp;
 }
 
 void app_connect_rpc(struct app *a, struct sim_port reply_out,
@@ -455,6 +491,115 @@ struct sim_port app_request_input(struct app *a)
 struct sim_port app_response_input(struct app *a)
 {
 	return (struct sim_port){ .recv = app_response, .owner = a };
+}
+
+/* ---- transport tcp ---- */
+
+/* A segment an end sends: counted as the app's, then to its stack; the
+ * server's go back to the app's host as an rpc's responses do. */
+static void app_tcp_out(void *owner, struct sim_pkt *p)
+{
+	struct app_tcp_end *e = owner;
+	struct app *a = e->a;
+
+	if (e == &a->end[1])
+		p->kind = PKT_RESPONSE;
+	(*a->sent)++;
+	*a->sent_bytes += p->len_bytes;
+	sim_trace(a->sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
+	sim_port_send(&e->out, p);
+}
+
+/* A segment an end's stack delivered: recorded, then to its endpoint,
+ * which frees it. */
+static void app_tcp_in(void *owner, struct sim_pkt *p)
+{
+	struct app_tcp_end *e = owner;
+	struct sim_port in = tcp_input(e->t);
+
+	sink_record(e->a->sink, p);
+	pool_release(p);
+	sim_port_send(&in, p);
+}
+
+/* rpc: writes the next request; the server's stream must reach
+ * req_end, then the client's resp_end. */
+static void app_tcp_request(struct app *a)
+{
+	uint32_t n = app_draw_size(a);
+
+	a->requests++;
+	a->req_ps = sim_now(a->sim);
+	a->req_end += n;
+	a->req_open = true;
+	a->resp_end += a->cfg.response_bytes;
+	a->resp_open = true;
+	tcp_write(a->end[0].t, n);
+}
+
+/* The server read up to rcv_nxt: a whole request is answered. */
+static void app_tcp_server_read(void *arg, uint64_t rcv_nxt)
+{
+	struct app *a = arg;
+
+	if (!a->req_open || rcv_nxt < a->req_end)
+		return;
+	a->req_open = false;
+	(*a->requests_read)++;
+	tcp_write(a->end[1].t, a->cfg.response_bytes);
+}
+
+/* The client read up to rcv_nxt: a whole response ends the round trip,
+ * and the next request follows after the think time. */
+static void app_tcp_client_read(void *arg, uint64_t rcv_nxt)
+{
+	struct app *a = arg;
+
+	if (!a->resp_open || rcv_nxt < a->resp_end)
+		return;
+	a->resp_open = false;
+	stats_hist_record(a->rtt, sim_now(a->sim) - a->req_ps);
+	if (!a->cfg.count_pkts || a->requests < a->cfg.count_pkts)
+		sim_schedule(a->sim, a->cfg.think_ps, app_emit, a, NULL);
+}
+
+/* The client opens the connection; bulk writes its bytes, rpc its first
+ * request (both sent once the handshake is over). */
+static void app_tcp_start(struct sim *sim, void *arg, void *unused)
+{
+	struct app *a = arg;
+
+	(void)sim;
+	(void)unused;
+	a->emit_ev = 0;
+	tcp_open(a->end[0].t);
+	if (a->cfg.pattern == APP_BULK) {
+		tcp_write(a->end[0].t,
+			  a->cfg.bulk_bytes ? a->cfg.bulk_bytes : TCP_ENDLESS);
+		tcp_close(a->end[0].t);
+	} else
+		app_emit(sim, a, NULL);
+}
+
+void app_connect_tcp(struct app *a, struct tcp *client,
+		     struct sim_port client_out, struct tcp *server,
+		     struct sim_port server_out, struct sink *sink)
+{
+	a->sink = sink;
+	a->end[0] = (struct app_tcp_end){ a, client, client_out };
+	a->end[1] = (struct app_tcp_end){ a, server, server_out };
+	for (int i = 0; i < 2; i++)
+		tcp_connect(a->end[i].t,
+			    (struct sim_port){ .recv = app_tcp_out,
+					       .owner = &a->end[i] });
+	tcp_on_read(client, app_tcp_client_read, a);
+	tcp_on_read(server, app_tcp_server_read, a);
+}
+
+struct sim_port app_tcp_input(struct app *a, bool server)
+{
+	return (struct sim_port){ .recv = app_tcp_in,
+				  .owner = &a->end[server ? 1 : 0] };
 }
 
 /* A new sending rate from now on (packets per second x burst kept): the

@@ -18,7 +18,7 @@
 
 struct app;
 
-enum app_pattern { APP_POISSON, APP_CBR, APP_RPC };
+enum app_pattern { APP_POISSON, APP_CBR, APP_RPC, APP_BULK };
 /* What an app does when it reads transmit expired events. */
 enum app_reaction { APP_REACT_NONE, APP_REACT_AIMD, APP_REACT_DROP_STALE };
 enum app_size_dist {
@@ -43,9 +43,11 @@ struct app_cfg {
 	const char *host, *peer; /* host names; "": none */
 	uint64_t count_pkts;	 /* 0: no limit */
 	uint32_t burst_pkts;
-	sim_time on_ps, off_ps;	 /* mean periods; on 0: always on */
-	bool onoff_exp;		 /* exponential periods (else fixed) */
-	const char *stack;	 /* none, kernel, user: see stk_kind_of() */
+	sim_time on_ps, off_ps; /* mean periods; on 0: always on */
+	bool onoff_exp;		/* exponential periods (else fixed) */
+	const char *stack;	/* none, kernel, user: see stk_kind_of() */
+	bool tcp;	     /* transport tcp (else each packet stands alone) */
+	uint64_t bulk_bytes; /* bulk: bytes to send; 0: without end */
 	uint32_t response_bytes; /* rpc */
 	sim_time think_ps, timeout_ps;
 	bool low_latency; /* class */
@@ -143,5 +145,30 @@ void app_on_grant(struct app *a, double grant_bps, double asked_bps);
  * configured one until a reaction changes it. */
 double app_rate_bps(const struct app *a);
 enum app_reaction app_reaction_of(const struct app *a);
+
+/* Apps over TCP (transport: tcp; pattern bulk or rpc). The app's bytes
+ * go over one connection of two TCP endpoints (models/tcp.h), the
+ * client on the app's host and the server on its peer, which the
+ * topology creates and hands over with the ports of the app's two
+ * stack ends. Every segment (data, ACK, SYN) either end sends counts in
+ * the app's sent and sent_bytes, and every segment an end receives is
+ * recorded by the sink (sink_record()), so conservation holds per app.
+ *   bulk  the client opens the connection at start and writes bulk_bytes
+ *         (or an endless stream); the server only reads;
+ *   rpc   the client writes a request of a size drawn from the app's
+ *         size distribution and waits until the whole response
+ *         (response_size) has been read; the server answers once the
+ *         whole request has been read; rtt is the time from writing a
+ *         request to reading the last byte of its response; the next
+ *         request follows after think. No timeout: TCP retransmits.
+ * app_tcp_input(a, server) is where the stack of that end delivers. */
+struct tcp;
+bool app_is_tcp(const struct app *a);
+/* True for apps whose peer end sends too (rpc, tcp). */
+bool app_two_way(const struct app *a);
+void app_connect_tcp(struct app *a, struct tcp *client,
+		     struct sim_port client_out, struct tcp *server,
+		     struct sim_port server_out, struct sink *sink);
+struct sim_port app_tcp_input(struct app *a, bool server);
 
 #endif

@@ -56,6 +56,7 @@
 #include "pool.h"
 #include "stack.h"
 #include "stats.h"
+#include "tcp.h"
 
 struct stk_sock {
 	uint8_t proto;
@@ -117,6 +118,8 @@ struct stk {
 	struct sim_pkt **stale; /* room for them (tx_slots) */
 	void (*on_events)(void *arg, const struct stk_events *ev);
 	void *on_events_arg;
+	void (*on_room)(void *arg); /* room freed for the app's packets */
+	void *on_room_arg;
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_lost, *ev_read;
@@ -265,6 +268,11 @@ static int stk_user_rx(struct fsw_endpoint *ep, struct cpu_core *core,
 static int stk_kernel_rx(struct stk *e, struct cpu_core *core,
 			 struct sim_pkt *p)
 {
+	if (p->tcp_flags && !p->tcp_len) { /* the in-kernel TCP's own */
+		p->stamp_ps[PKT_ST_WAKEUP] = sim_now(e->sim);
+		stk_deliver(e, p);
+		return 0;
+	}
 	if (e->sock.n >= e->cfg.sockbuf_pkts)
 		return -ENOSPC;
 	pkt_fifo_push(&e->sock, p);
@@ -523,6 +531,8 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 			fsw_tx(e->fsw, (uint32_t)e->flow_id, p);
 	}
 	stk_user_tx_kick(e);
+	if (e->on_room && n)
+		e->on_room(e->on_room_arg);
 }
 
 static void stk_user_tx_event(struct sim *sim, void *a, void *b)
@@ -549,7 +559,9 @@ static void stk_user_tx_later(struct stk *e)
 
 /* One send(): trap, copy in, protocol processing and the packet's
  * per-byte work (in the kernel: kernel TLS, the stack's checksum), the
- * host port. */
+ * host port. A TCP segment is the in-kernel TCP's: the trap only with the
+ * first byte of an application write (TCP_WRITE), the copy of its
+ * payload only (none for an ACK). */
 static void stk_kernel_tx_kick(struct stk *e)
 {
 	struct cpu_job j = { 0 };
@@ -559,8 +571,11 @@ static void stk_kernel_tx_kick(struct stk *e)
 	if (e->tx_busy || !e->txq.n)
 		return;
 	p = e->tx_one = pkt_fifo_pop(&e->txq);
-	cpu_job_syscall(&j, e->cpu);
-	cpu_job_copy(&j, e->cpu, p->len_bytes);
+	if (!p->tcp_flags || (p->tcp_flags & TCP_WRITE))
+		cpu_job_syscall(&j, e->cpu);
+	if (!p->tcp_flags || p->tcp_len)
+		cpu_job_copy(&j, e->cpu,
+			     p->tcp_flags ? p->tcp_len : p->len_bytes);
 	cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 	stk_bytes_charge(&e->cfg, &j, p->len_bytes);
 	before = cpu_job_cost(&j);
@@ -590,6 +605,8 @@ static void stk_kernel_tx_done(struct sim *sim, void *a, void *b)
 	(*e->tx_packets)++;
 	fsw_tx_host(e->fsw, p);
 	stk_kernel_tx_kick(e);
+	if (e->on_room)
+		e->on_room(e->on_room_arg);
 }
 
 /* Writes the headers the stack puts on p: its flow's, or the forgery the
@@ -885,6 +902,20 @@ void stk_on_events(struct stk *e,
 {
 	e->on_events = fn;
 	e->on_events_arg = arg;
+}
+
+bool stk_tx_room(const struct stk *e)
+{
+	if (e->kind == STK_USER)
+		return chan_ring_space(&e->ch.tx) &&
+		       chan_ring_count(&e->ch.free);
+	return e->txq.n < e->cfg.sockbuf_pkts;
+}
+
+void stk_on_tx_room(struct stk *e, void (*fn)(void *arg), void *arg)
+{
+	e->on_room = fn;
+	e->on_room_arg = arg;
 }
 
 void stk_set_waker(struct stk *e, struct cpu_core *waker)

@@ -173,6 +173,12 @@ struct stk_events {
 void stk_on_events(struct stk *e,
 		   void (*fn)(void *arg, const struct stk_events *ev),
 		   void *arg);
+/* Whether the endpoint takes another packet from its app now: a free TX
+ * slot of the channel (user), or room in the send queue (kernel). A
+ * sender that waits for room (TCP) asks before it sends, and is called
+ * back with fn(arg) each time a sync or send has freed some. */
+bool stk_tx_room(const struct stk *e);
+void stk_on_tx_room(struct stk *e, void (*fn)(void *arg), void *arg);
 /* The core whose jobs post the endpoint's events (the host's kernel
  * core): it pays their wakeups. NULL (the default): no wakeup cost. */
 void stk_set_waker(struct stk *e, struct cpu_core *waker);

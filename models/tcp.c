@@ -2,12 +2,13 @@
  * tcp.c - a TCP endpoint (tcp.h; docs/models/tcp.md cites the RFCs).
  *
  * Sequence numbers count bytes of the stream from 0; the SYN is a flag,
- * not a byte. Every data segment starts at a multiple of the MSS (the
- * stream is cut once and a retransmission resends the same cut), so a
- * segment's record in a ring is found by seq / mss. The sender keeps,
- * per segment in flight, when it was last sent and whether it was ever
- * sent again (Karn's algorithm); the receiver keeps, per segment beyond
- * rcv_nxt, its length (0: not here).
+ * not a byte. The sender keeps its segments in flight, in the order of
+ * the stream, in a ring of records: where each starts, its length, when
+ * it was last sent and whether it was ever sent again (Karn's
+ * algorithm). A retransmission resends a record's cut; after a timeout
+ * the records are dropped and the stream is cut again from snd_una.
+ * The receiver keeps the segments it holds beyond rcv_nxt in a ring
+ * indexed by seq / mss (start and length; one per slot).
  *
  * Timers (retransmission, delayed ACK) are lazy: one engine event each,
  * which on firing before its deadline moves to the deadline, so that
@@ -37,8 +38,16 @@ struct tcp_timer {
 };
 
 struct tcp_seg {
-	sim_time sent_ps; /* its last transmission */
+	uint64_t seq;
+	uint32_t len;
 	uint8_t again;	  /* it was sent more than once */
+	sim_time sent_ps; /* its last transmission */
+};
+
+/* A segment held beyond rcv_nxt (len 0: none). */
+struct tcp_held {
+	uint64_t seq;
+	uint32_t len;
 };
 
 struct tcp {
@@ -54,7 +63,10 @@ struct tcp {
 	bool syn_again;	 /* ... and it was sent again */
 
 	/* sender */
-	uint64_t app_end; /* bytes written (TCP_ENDLESS) */
+	uint64_t app_end;     /* bytes written (TCP_ENDLESS) */
+	bool closed;	      /* nothing more will be written */
+	bool write_unsent;    /* a write's first byte is not sent yet ... */
+	uint64_t write_start; /* ... this one */
 	uint64_t snd_una, snd_nxt, snd_max, snd_wnd;
 	uint64_t cwnd, ssthresh, ca_bytes;
 	int64_t recover; /* RFC 6582; -1: the ISS */
@@ -67,17 +79,22 @@ struct tcp {
 	bool epoch;
 	sim_time epoch_ps;
 	double w_max, w_est, cwnd_prior, cub_cwnd, cwnd_epoch;
-	struct tcp_seg *sent; /* ring of snd_mask + 1 */
+	struct tcp_seg *sent; /* ring of snd_mask + 1 records ... */
 	uint64_t snd_mask;
+	uint64_t seg_head, seg_n; /* ... the first at seg_head, seg_n of them */
 	sim_time established_ps, done_ps;
 
 	/* receiver */
 	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
 	uint64_t ooo_bytes;
-	uint32_t unacked; /* in-order segments not yet acknowledged */
-	uint32_t *held;	  /* ring of rcv_mask + 1: out-of-order lengths */
+	uint32_t unacked;      /* in-order segments not yet acknowledged */
+	struct tcp_held *held; /* ring of rcv_mask + 1 */
 	uint64_t rcv_mask;
 	struct tcp_timer delack;
+	void (*on_read)(void *arg, uint64_t rcv_nxt);
+	void *on_read_arg;
+	bool (*gate)(void *arg); /* room for a new segment */
+	void *gate_arg;
 
 	uint64_t *segs_out, *acks_out, *retrans, *fast_retrans, *timeouts;
 	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in;
@@ -198,9 +215,27 @@ static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 	sim_port_send(&t->out, p);
 }
 
-static struct tcp_seg *tcp_seg_of(struct tcp *t, uint64_t seq)
+static struct tcp_seg *tcp_seg_at(struct tcp *t, uint64_t i)
 {
-	return &t->sent[(seq / t->cfg.mss_bytes) & t->snd_mask];
+	return &t->sent[(t->seg_head + i) & t->snd_mask];
+}
+
+/* The record of the segment that starts at seq, or NULL: none past the
+ * last record (new data), else searched from the first (a retransmission
+ * is of the first unacknowledged segment, or close to it). */
+static struct tcp_seg *tcp_seg_find(struct tcp *t, uint64_t seq)
+{
+	if (!t->seg_n || seq > tcp_seg_at(t, t->seg_n - 1)->seq)
+		return NULL;
+	for (uint64_t i = 0; i < t->seg_n; i++) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (s->seq == seq)
+			return s;
+		if (s->seq > seq)
+			break;
+	}
+	return NULL;
 }
 
 static uint32_t tcp_seg_len(const struct tcp *t, uint64_t seq)
@@ -210,33 +245,46 @@ static uint32_t tcp_seg_len(const struct tcp *t, uint64_t seq)
 	return left < t->cfg.mss_bytes ? (uint32_t)left : t->cfg.mss_bytes;
 }
 
-/* Sends the segment at seq (new or again), and starts the timer if it is
- * off (RFC 6298 5.1). */
-static void tcp_send_seg(struct tcp *t, uint64_t seq)
+/* Sends the segment at seq (new or again: a segment in flight keeps its
+ * cut, one past the records is cut now), and starts the timer if it is
+ * off (RFC 6298 5.1). Returns its length, 0 if the ring is full. */
+static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 {
-	struct tcp_seg *s = tcp_seg_of(t, seq);
-	uint32_t len = tcp_seg_len(t, seq);
+	struct tcp_seg *s = tcp_seg_find(t, seq);
+	uint8_t flags = TCP_ACK;
+	uint32_t len;
 
-	if (seq < t->snd_max) {
-		s->again = 1;
-		(*t->retrans)++;
-	} else {
-		s->again = 0;
+	if (!s) {
+		if (t->seg_n > t->snd_mask)
+			return 0;
+		s = tcp_seg_at(t, t->seg_n++);
+		s->seq = seq;
+		s->len = tcp_seg_len(t, seq);
 	}
+	len = s->len;
+	if (t->write_unsent && seq <= t->write_start &&
+	    t->write_start < seq + len) {
+		flags |= TCP_WRITE;
+		t->write_unsent = false;
+	}
+	s->again = seq < t->snd_max;
+	if (s->again)
+		(*t->retrans)++;
 	s->sent_ps = sim_now(t->sim);
 	if (seq + len > t->snd_max)
 		t->snd_max = seq + len;
 	if (t->rto.deadline_ps == SIM_TIME_MAX)
 		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
-	tcp_emit(t, TCP_ACK, seq, len);
+	tcp_emit(t, flags, seq, len);
+	return len;
 }
 
-/* Sends what the windows allow: full segments (or the last, shorter one)
- * that fit below snd_una + min(cwnd, snd_wnd) and in the ring. */
+/* Sends what the windows allow: full segments (or a shorter one at the
+ * end of what was written) that fit below snd_una + min(cwnd, snd_wnd),
+ * while the ring has room. */
 static void tcp_output(struct tcp *t)
 {
 	uint64_t wnd = t->cwnd < t->snd_wnd ? t->cwnd : t->snd_wnd;
-	uint64_t ring = (t->snd_mask + 1) * t->cfg.mss_bytes;
 
 	if (t->state != TCP_ESTABLISHED)
 		return;
@@ -244,9 +292,12 @@ static void tcp_output(struct tcp *t)
 		uint32_t len = tcp_seg_len(t, t->snd_nxt);
 
 		if (t->snd_nxt + len > t->snd_una + wnd ||
-		    t->snd_nxt + len > t->snd_una + ring)
+		    (t->snd_nxt >= t->snd_max && t->gate &&
+		     !t->gate(t->gate_arg)))
 			break;
-		tcp_send_seg(t, t->snd_nxt);
+		len = tcp_send_seg(t, t->snd_nxt);
+		if (!len)
+			break;
 		t->snd_nxt += len;
 	}
 }
@@ -300,7 +351,8 @@ static void tcp_rto_fire(struct tcp *t)
 	t->in_recovery = false;
 	t->dupacks = 0;
 	tcp_backoff(t);
-	t->snd_nxt = t->snd_una; /* go back N: resend from the hole */
+	t->seg_n = 0;		 /* the stream is cut again ... */
+	t->snd_nxt = t->snd_una; /* ... go back N: resend from the hole */
 	tcp_output(t);
 	if (t->rto.deadline_ps == SIM_TIME_MAX)
 		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
@@ -319,6 +371,22 @@ static void tcp_ack_now(struct tcp *t)
 	tcp_emit(t, TCP_ACK, t->snd_nxt, 0);
 }
 
+/* A held segment that starts at or before rcv_nxt, in rcv_nxt's slot or
+ * the one before (a segment cut elsewhere than at a multiple of the MSS
+ * may straddle them), or NULL. */
+static struct tcp_held *tcp_held_next(struct tcp *t)
+{
+	uint64_t slot = t->rcv_nxt / t->cfg.mss_bytes;
+
+	for (int back = 0; back < 2 && slot >= (uint64_t)back; back++) {
+		struct tcp_held *h = &t->held[(slot - back) & t->rcv_mask];
+
+		if (h->len && h->seq <= t->rcv_nxt)
+			return h;
+	}
+	return NULL;
+}
+
 /* Data of the peer: in order it is read at once, with what it joins;
  * beyond a hole it is held and a duplicate ACK goes at once (RFC 5681
  * 4.2), as it does when a hole is filled. */
@@ -331,38 +399,43 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
 		tcp_ack_now(t);
 		return;
 	}
-	if (seq != t->rcv_nxt) {
-		uint32_t *h = &t->held[(seq / mss) & t->rcv_mask];
+	if (seq > t->rcv_nxt) {
+		struct tcp_held *h = &t->held[(seq / mss) & t->rcv_mask];
 
 		(*t->ooo_in)++;
 		if (seq + len <= t->rcv_edge &&
-		    seq / mss - t->rcv_nxt / mss <= t->rcv_mask && !*h) {
-			*h = len;
+		    seq / mss - t->rcv_nxt / mss <= t->rcv_mask && !h->len) {
+			*h = (struct tcp_held){ seq, len };
 			t->ooo_bytes += len;
 		}
 		tcp_ack_now(t);
 		return;
 	}
+	len -= (uint32_t)(t->rcv_nxt - seq); /* a part already here */
 	t->rcv_nxt += len;
 	*t->bytes_read += len;
 	while (t->ooo_bytes) {
-		uint32_t *h = &t->held[(t->rcv_nxt / mss) & t->rcv_mask];
+		struct tcp_held *h = tcp_held_next(t);
+		uint64_t end;
 
-		if (!*h)
+		if (!h)
 			break;
-		t->rcv_nxt += *h;
-		*t->bytes_read += *h;
-		t->ooo_bytes -= *h;
-		*h = 0;
+		end = h->seq + h->len;
+		if (end > t->rcv_nxt) {
+			*t->bytes_read += end - t->rcv_nxt;
+			t->rcv_nxt = end;
+		}
+		t->ooo_bytes -= h->len;
+		h->len = 0;
 	}
 	if (had_hole || ++t->unacked >= t->cfg.ack_every_segs ||
-	    !t->cfg.delack_ps) {
+	    !t->cfg.delack_ps)
 		tcp_ack_now(t);
-		return;
-	}
-	if (t->unacked == 1)
+	else if (t->unacked == 1)
 		tcp_timer_set(t, &t->delack,
 			      sim_now(t->sim) + t->cfg.delack_ps);
+	if (t->on_read)
+		t->on_read(t->on_read_arg, t->rcv_nxt);
 }
 
 /* ---- congestion control on ACKs ---- */
@@ -433,20 +506,33 @@ static void tcp_cc_ack(struct tcp *t, uint64_t acked)
 	}
 }
 
-/* Karn's algorithm (RFC 6298 3): a sample from the last segment the ACK
- * covers, unless any segment it covers was sent twice. */
+/* Drops the records the ACK covers (trimming one it covers in part) and
+ * takes an RTT sample from the last segment it covers whole, unless any
+ * segment it covers was sent twice (Karn's algorithm, RFC 6298 3). */
 static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 {
-	uint64_t mss = t->cfg.mss_bytes;
-	uint64_t first = t->snd_una / mss, last = (ack - 1) / mss;
+	bool again = false;
+	sim_time sent = -1;
 
-	for (uint64_t i = first; i <= last; i++)
-		if (t->sent[i & t->snd_mask].again)
-			return;
-	sim_time r = sim_now(t->sim) - t->sent[last & t->snd_mask].sent_ps;
+	while (t->seg_n) {
+		struct tcp_seg *s = tcp_seg_at(t, 0);
 
-	tcp_rtt_sample(&t->rtt, &t->cfg, r);
-	stats_hist_record(t->rtt_hist, r);
+		if (s->seq >= ack)
+			break;
+		again |= s->again;
+		if (s->seq + s->len > ack) { /* in part */
+			s->len -= (uint32_t)(ack - s->seq);
+			s->seq = ack;
+			break;
+		}
+		sent = s->sent_ps;
+		t->seg_head = (t->seg_head + 1) & t->snd_mask;
+		t->seg_n--;
+	}
+	if (again || sent < 0)
+		return;
+	tcp_rtt_sample(&t->rtt, &t->cfg, sim_now(t->sim) - sent);
+	stats_hist_record(t->rtt_hist, sim_now(t->sim) - sent);
 }
 
 /* An ACK of new data. RFC 6582 3.2 steps 3 (full) and 4 (partial). */
@@ -482,7 +568,7 @@ static void tcp_new_ack(struct tcp *t, uint64_t ack)
 		tcp_timer_stop(&t->rto); /* 5.2 */
 	else if (restart)
 		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
-	if (t->app_end != TCP_ENDLESS && ack == t->app_end && !t->done_ps)
+	if (t->closed && ack == t->app_end && !t->done_ps)
 		t->done_ps = sim_now(t->sim);
 }
 
@@ -692,13 +778,45 @@ int tcp_open(struct tcp *t)
 	return 0;
 }
 
+void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg)
+{
+	t->gate = fn;
+	t->gate_arg = arg;
+}
+
+void tcp_kick(struct tcp *t)
+{
+	tcp_output(t);
+}
+
+void tcp_close(struct tcp *t)
+{
+	if (t->app_end == TCP_ENDLESS)
+		return;
+	t->closed = true;
+	if (t->state == TCP_ESTABLISHED && t->snd_una == t->app_end &&
+	    !t->done_ps)
+		t->done_ps = sim_now(t->sim);
+}
+
 void tcp_write(struct tcp *t, uint64_t bytes)
 {
+	if (!t->write_unsent && bytes) {
+		t->write_unsent = true;
+		t->write_start = t->app_end;
+	}
 	if (bytes == TCP_ENDLESS || t->app_end > TCP_ENDLESS - bytes)
 		t->app_end = TCP_ENDLESS;
 	else
 		t->app_end += bytes;
 	tcp_output(t);
+}
+
+void tcp_on_read(struct tcp *t, void (*fn)(void *arg, uint64_t rcv_nxt),
+		 void *arg)
+{
+	t->on_read = fn;
+	t->on_read_arg = arg;
 }
 
 void tcp_get_info(const struct tcp *t, struct tcp_info *o)

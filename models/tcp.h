@@ -11,8 +11,9 @@
  * bytes; the peer's application reads what arrives in order at once, so
  * the receive window is the buffer less the out-of-order data it holds.
  *
- * In this step the endpoint stands alone: the topology does not build it,
- * and its costs are not charged to any core (the stacks will host it).
+ * An app with `transport: tcp` (models/app.h) has two endpoints, one on
+ * each host, whose segments go through the app's stacks, which charge
+ * their costs as for any packet of the app.
  * Memory is fixed at creation: a ring of segment records for the send
  * window and one for out-of-order data, both as long as the receive
  * buffer in segments; nothing is allocated per segment or per event
@@ -32,6 +33,9 @@
 /* Flags of a segment (sim_pkt.tcp_flags). */
 #define TCP_SYN 0x01
 #define TCP_ACK 0x02
+/* Not a TCP flag: the segment carries the first byte of an application
+ * write, so that a stack charges the write's system call with it. */
+#define TCP_WRITE 0x80
 
 /* Congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438). */
 enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
@@ -100,7 +104,19 @@ int tcp_open(struct tcp *t);
 /* Appends bytes (TCP_ENDLESS: without end) to the stream to send; sent
  * once the connection is established. */
 void tcp_write(struct tcp *t, uint64_t bytes);
+/* A gate on new data: the endpoint sends a new segment only while
+ * fn(arg) is true (its stack has room for it), and looks again at
+ * tcp_kick(). ACKs and retransmissions are not held back. */
+void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg);
+void tcp_kick(struct tcp *t);
+/* Nothing more will be written: the transfer is done (done_ps, scalar
+ * fct) when its last byte is acknowledged. No-op for an endless stream. */
+void tcp_close(struct tcp *t);
 void tcp_get_info(const struct tcp *t, struct tcp_info *out);
+/* fn(arg, rcv_nxt) each time in-order data arrives: the application has
+ * read the stream up to rcv_nxt bytes. */
+void tcp_on_read(struct tcp *t, void (*fn)(void *arg, uint64_t rcv_nxt),
+		 void *arg);
 /* Records goodput, completion time and the estimator's end values. */
 void tcp_finish(struct tcp *t);
 

@@ -169,6 +169,7 @@ static void net_open(struct net *n, const char *engine, int flows,
 		tcp_connect(n->snd[i], (struct sim_port){ tap, n });
 		tcp_connect(n->rcv[i], n->rev_in);
 		tcp_write(n->snd[i], bytes);
+		tcp_close(n->snd[i]);
 	}
 }
 

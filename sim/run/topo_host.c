@@ -43,6 +43,7 @@
 #include "sink.h"
 #include "stack.h"
 #include "stats.h"
+#include "tcp.h"
 #include "topo.h"
 
 /* The drivers and NICs of the hosts, and the route of each app's packets
@@ -448,7 +449,8 @@ static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
 			      .raddr = TOPO_ADDR(o),
 			      .lport = peer ? TOPO_SPORT(i) : TOPO_CPORT(i),
 			      .rport = peer ? TOPO_CPORT(i) : TOPO_SPORT(i),
-			      .proto = FLOW_PROTO_UDP };
+			      .proto = t->app_cfgs[i].tcp ? FLOW_PROTO_TCP
+							  : FLOW_PROTO_UDP };
 	enum stk_kind kind = (enum stk_kind)t->stack[i];
 	char core[160];
 	struct model_env env;
@@ -486,6 +488,65 @@ static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
 	return rc;
 }
 
+/* App i's TCP endpoint on host h (its own host if server is false), with
+ * that host's TCP parameters, kept by the topology. */
+static int topo_tcp(struct topo *t, size_t i, bool server, struct tcp **out,
+		    char *err, size_t errlen)
+{
+	size_t h = (size_t)(server ? t->app_peer[i] : t->app_host[i]);
+	char pre[160];
+	const char *name;
+	struct model_env env;
+	struct tcp_cfg cfg;
+	int rc;
+
+	snprintf(pre, sizeof(pre), "hosts.%s.tcp", t->hosts[h]);
+	rc = tcp_cfg_load(&cfg, &t->src, pre, err, errlen);
+	if (rc)
+		return rc;
+	name = topo_strf("hosts.%s.tcp.%s", t->hosts[h], t->names[i]);
+	if (!name)
+		return -ENOMEM;
+	env = topo_env(t, name);
+	rc = tcp_create(&cfg, &env, t->pool, (uint32_t)i, out, err, errlen);
+	return rc ? rc : topo_keep(t, &tcp_ops, *out);
+}
+
+static bool topo_tcp_room(void *stk)
+{
+	return stk_tx_room(stk);
+}
+
+static void topo_tcp_kick(void *tcp)
+{
+	tcp_kick(tcp);
+}
+
+/* App i over TCP: a client endpoint behind its stack end me, a server
+ * behind peer; each sends new data only while its stack has room. */
+static int topo_app_tcp(struct topo *t, size_t i, struct stk *me,
+			struct stk *peer, char *err, size_t errlen)
+{
+	struct app *a = t->apps[i];
+	struct tcp *client, *server;
+	int rc;
+
+	rc = topo_tcp(t, i, false, &client, err, errlen);
+	if (!rc)
+		rc = topo_tcp(t, i, true, &server, err, errlen);
+	if (rc)
+		return rc;
+	stk_connect(me, app_tcp_input(a, false), sink_drop_input(t->sink));
+	stk_connect(peer, app_tcp_input(a, true), sink_drop_input(t->sink));
+	app_connect_tcp(a, client, stk_tx_input(me), server, stk_tx_input(peer),
+			t->sink);
+	tcp_set_gate(client, topo_tcp_room, me);
+	tcp_set_gate(server, topo_tcp_room, peer);
+	stk_on_tx_room(me, topo_tcp_kick, client);
+	stk_on_tx_room(peer, topo_tcp_kick, server);
+	return 0;
+}
+
 /* Connects app i through its ends (if it has a stack). */
 static int topo_app_ends(struct topo *t, const struct scn *s, size_t i,
 			 char *err, size_t errlen)
@@ -502,10 +563,19 @@ static int topo_app_ends(struct topo *t, const struct scn *s, size_t i,
 		return rc;
 	me = t->ends[2 * i];
 	peer = t->ends[2 * i + 1];
-	stk_connect(me, rpc ? app_response_input(a) : sink_input(t->sink),
-		    sink_drop_input(t->sink));
-	stk_connect(peer, rpc ? app_request_input(a) : sink_input(t->sink),
-		    sink_drop_input(t->sink));
+	if (app_is_tcp(a)) {
+		rc = topo_app_tcp(t, i, me, peer, err, errlen);
+		if (rc)
+			return rc;
+		rpc = false;
+	} else {
+		stk_connect(me,
+			    rpc ? app_response_input(a) : sink_input(t->sink),
+			    sink_drop_input(t->sink));
+		stk_connect(peer,
+			    rpc ? app_request_input(a) : sink_input(t->sink),
+			    sink_drop_input(t->sink));
+	}
 	app_connect(a, stk_tx_input(me));
 	/* events are posted by kernel work: the host's first kernel core
 	 * pays the wakeups */
@@ -694,7 +764,7 @@ int topo_lowlat(struct topo *t, char *err, size_t errlen)
 		struct topo_sw *w;
 
 		rc = topo_app_class(t, i, t->app_host[i]);
-		if (!rc && app_is_rpc(t->apps[i]))
+		if (!rc && app_two_way(t->apps[i]))
 			rc = topo_app_class(t, i, t->app_peer[i]);
 		if (rc)
 			return rc;
