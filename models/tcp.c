@@ -262,6 +262,8 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 		s->len = tcp_seg_len(t, seq);
 	}
 	len = s->len;
+	if (t->closed && seq + len == t->app_end)
+		flags |= TCP_FIN;
 	if (t->write_unsent && seq <= t->write_start &&
 	    t->write_start < seq + len) {
 		flags |= TCP_WRITE;
@@ -387,10 +389,11 @@ static struct tcp_held *tcp_held_next(struct tcp *t)
 	return NULL;
 }
 
-/* Data of the peer: in order it is read at once, with what it joins;
+/* Data of the peer: in order it is read at once, with what it joins
+ * (a FIN, or a segment that fills a hole, is acknowledged at once);
  * beyond a hole it is held and a duplicate ACK goes at once (RFC 5681
  * 4.2), as it does when a hole is filled. */
-static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
+static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 {
 	uint64_t mss = t->cfg.mss_bytes;
 	bool had_hole = t->ooo_bytes > 0;
@@ -428,7 +431,7 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
 		t->ooo_bytes -= h->len;
 		h->len = 0;
 	}
-	if (had_hole || ++t->unacked >= t->cfg.ack_every_segs ||
+	if (had_hole || fin || ++t->unacked >= t->cfg.ack_every_segs ||
 	    !t->cfg.delack_ps)
 		tcp_ack_now(t);
 	else if (t->unacked == 1)
@@ -662,7 +665,7 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 	if (f & TCP_ACK)
 		tcp_rcv_ack(t, p);
 	if (p->tcp_len)
-		tcp_rcv_data(t, p->tcp_seq, p->tcp_len);
+		tcp_rcv_data(t, p->tcp_seq, p->tcp_len, f & TCP_FIN);
 out:
 	pkt_free(t->pkts, p);
 }

@@ -33,6 +33,9 @@
 /* Flags of a segment (sim_pkt.tcp_flags). */
 #define TCP_SYN 0x01
 #define TCP_ACK 0x02
+/* The last segment of a closed stream (tcp_close): it carries the FIN,
+ * which the receiver acknowledges at once. */
+#define TCP_FIN 0x04
 /* Not a TCP flag: the segment carries the first byte of an application
  * write, so that a stack charges the write's system call with it. */
 #define TCP_WRITE 0x80
