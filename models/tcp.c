@@ -87,6 +87,7 @@ struct tcp {
 	/* receiver */
 	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
 	uint64_t ooo_bytes;
+	uint64_t fin_end;      /* the peer's stream ends here (0: no FIN yet) */
 	uint32_t unacked;      /* in-order segments not yet acknowledged */
 	struct tcp_held *held; /* ring of rcv_mask + 1 */
 	uint64_t rcv_mask;
@@ -398,6 +399,9 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 	uint64_t mss = t->cfg.mss_bytes;
 	bool had_hole = t->ooo_bytes > 0;
 
+	if (fin)
+		t->fin_end = seq + len;
+
 	if (seq + len <= t->rcv_nxt) { /* a duplicate */
 		tcp_ack_now(t);
 		return;
@@ -437,6 +441,8 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 	else if (t->unacked == 1)
 		tcp_timer_set(t, &t->delack,
 			      sim_now(t->sim) + t->cfg.delack_ps);
+	if (t->fin_end && t->rcv_nxt >= t->fin_end && !t->done_ps)
+		t->done_ps = sim_now(t->sim); /* the receiver read it all */
 	if (t->on_read)
 		t->on_read(t->on_read_arg, t->rcv_nxt);
 }

@@ -78,7 +78,9 @@ struct tcp_info {
 	struct tcp_rtt rtt;
 	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */
-	sim_time done_ps; /* when every byte written was acknowledged; 0 */
+	sim_time done_ps; /* a sender's: when every byte of its closed stream
+			     was acknowledged; a receiver's: when it read the
+			     last (FIN) byte; 0: not yet */
 };
 
 struct tcp;
