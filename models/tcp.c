@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "errmsg.h"
+#include "pool.h"
 #include "stats.h"
 #include "tcp.h"
 
@@ -40,6 +41,7 @@ struct tcp_timer {
 struct tcp_seg {
 	uint64_t seq;
 	uint32_t len;
+	uint32_t buf;	  /* its send buffer's chain (POOL_NONE: none) */
 	uint8_t again;	  /* it was sent more than once */
 	sim_time sent_ps; /* its last transmission */
 };
@@ -96,6 +98,13 @@ struct tcp {
 	void *on_read_arg;
 	bool (*gate)(void *arg); /* room for a new segment */
 	void *gate_arg;
+	/* the send buffer: a chain of pool per segment in flight */
+	struct pool *pool;
+	uint32_t pool_cpu;
+	void (*mem_charge)(void *arg, sim_time ps);
+	void *mem_arg;
+	struct tcp_timer mem_retry; /* no buffer and nothing in flight */
+	uint64_t *no_buffer;
 
 	uint64_t *segs_out, *acks_out, *retrans, *fast_retrans, *timeouts;
 	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in;
@@ -246,6 +255,37 @@ static uint32_t tcp_seg_len(const struct tcp *t, uint64_t seq)
 	return left < t->cfg.mss_bytes ? (uint32_t)left : t->cfg.mss_bytes;
 }
 
+/* A send buffer for a new segment of len bytes from the pool, if there
+ * is one (its allocation's time charged to the stack): false if the pool
+ * has none, in which case the endpoint tries again at the next ACK or,
+ * with nothing in flight, after the clock granularity. */
+static bool tcp_buffer(struct tcp *t, uint32_t len, uint32_t *buf)
+{
+	sim_time cost = 0;
+
+	if (!t->pool)
+		return true;
+	*buf = pool_alloc(t->pool, t->pool_cpu, len, &cost);
+	if (t->mem_charge && cost)
+		t->mem_charge(t->mem_arg, cost);
+	if (*buf != POOL_NONE)
+		return true;
+	(*t->no_buffer)++;
+	if (!t->seg_n)
+		tcp_timer_set(t, &t->mem_retry,
+			      sim_now(t->sim) + t->cfg.clock_g_ps);
+	return false;
+}
+
+/* Frees the send buffers of records [from, seg_n). */
+static void tcp_free_bufs(struct tcp *t, uint64_t from)
+{
+	for (uint64_t i = from; t->pool && i < t->seg_n; i++) {
+		pool_free(t->pool, t->pool_cpu, tcp_seg_at(t, i)->buf);
+		tcp_seg_at(t, i)->buf = POOL_NONE;
+	}
+}
+
 /* Sends the segment at seq (new or again: a segment in flight keeps its
  * cut, one past the records is cut now), and starts the timer if it is
  * off (RFC 6298 5.1). Returns its length, 0 if the ring is full. */
@@ -256,15 +296,21 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 	uint32_t len;
 
 	if (!s) {
-		if (t->seg_n > t->snd_mask)
+		uint32_t buf = POOL_NONE;
+
+		if (t->seg_n > t->snd_mask ||
+		    !tcp_buffer(t, tcp_seg_len(t, seq), &buf))
 			return 0;
 		s = tcp_seg_at(t, t->seg_n++);
 		s->seq = seq;
 		s->len = tcp_seg_len(t, seq);
+		s->buf = buf;
 	}
 	len = s->len;
 	if (t->closed && seq + len == t->app_end)
 		flags |= TCP_FIN;
+	if (s->buf != POOL_NONE)
+		flags |= TCP_BUFFERED;
 	if (t->write_unsent && seq <= t->write_start &&
 	    t->write_start < seq + len) {
 		flags |= TCP_WRITE;
@@ -354,6 +400,7 @@ static void tcp_rto_fire(struct tcp *t)
 	t->in_recovery = false;
 	t->dupacks = 0;
 	tcp_backoff(t);
+	tcp_free_bufs(t, 0);
 	t->seg_n = 0;		 /* the stream is cut again ... */
 	t->snd_nxt = t->snd_una; /* ... go back N: resend from the hole */
 	tcp_output(t);
@@ -362,6 +409,11 @@ static void tcp_rto_fire(struct tcp *t)
 }
 
 /* ---- the receiver ---- */
+
+static void tcp_mem_retry_fire(struct tcp *t)
+{
+	tcp_output(t);
+}
 
 static void tcp_delack_fire(struct tcp *t)
 {
@@ -535,6 +587,8 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 			break;
 		}
 		sent = s->sent_ps;
+		if (t->pool)
+			pool_free(t->pool, t->pool_cpu, s->buf);
 		t->seg_head = (t->seg_head + 1) & t->snd_mask;
 		t->seg_n--;
 	}
@@ -693,9 +747,11 @@ static int tcp_stats(struct tcp *t)
 	t->ooo_in = stats_counter(t->st, c, "out_of_order", "packets");
 	t->rtt_hist = stats_hist(t->st, c, "rtt", "ps");
 	t->cwnd_g = stats_gauge(t->st, c, "cwnd", "B");
+	t->no_buffer = stats_counter(t->st, c, "no_buffer", "");
 	if (!t->segs_out || !t->acks_out || !t->retrans || !t->fast_retrans ||
 	    !t->timeouts || !t->dupacks_in || !t->bytes_acked ||
-	    !t->bytes_read || !t->ooo_in || !t->rtt_hist || !t->cwnd_g)
+	    !t->bytes_read || !t->ooo_in || !t->rtt_hist || !t->cwnd_g ||
+	    !t->no_buffer)
 		return -ENOMEM;
 	return stats_series_gauge(t->st, c, "cwnd", t->cwnd_g) ? -ENOMEM : 0;
 }
@@ -743,6 +799,8 @@ int tcp_create(const struct tcp_cfg *cfg, const struct model_env *env,
 	t->rtt.rto_ps = tcp_rto_bound(cfg, cfg->rto_init_ps);
 	t->rto = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_rto_fire };
 	t->delack = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_delack_fire };
+	t->mem_retry =
+		(struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_mem_retry_fire };
 	if (tcp_stats(t))
 		goto out_free;
 	tcp_set_cwnd(t, (uint64_t)cfg->iw_segs * cfg->mss_bytes);
@@ -791,6 +849,15 @@ void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg)
 {
 	t->gate = fn;
 	t->gate_arg = arg;
+}
+
+void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,
+		       void (*charge)(void *arg, sim_time ps), void *arg)
+{
+	t->pool = pool;
+	t->pool_cpu = cpu;
+	t->mem_charge = charge;
+	t->mem_arg = arg;
 }
 
 void tcp_kick(struct tcp *t)

@@ -39,6 +39,10 @@
 /* Not a TCP flag: the segment carries the first byte of an application
  * write, so that a stack charges the write's system call with it. */
 #define TCP_WRITE 0x80
+/* Not a TCP flag: the segment's bytes sit in its sender's send buffer
+ * (tcp_set_send_pool()), a chain of the stack's pool, from which the stack
+ * sends it: the stack attaches no buffer of its own. */
+#define TCP_BUFFERED 0x40
 
 /* Congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438). */
 enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
@@ -114,6 +118,16 @@ void tcp_write(struct tcp *t, uint64_t bytes);
  * tcp_kick(). ACKs and retransmissions are not held back. */
 void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg);
 void tcp_kick(struct tcp *t);
+/* The send buffer in pool (models/pool.h): each new segment takes a
+ * chain of pool's buffers for its bytes, on behalf of CPU cpu, held
+ * until the segment is acknowledged (or dropped at a timeout, when the
+ * stream is cut again); fn(arg, ps) is told each allocation's time. A
+ * segment that finds no buffer is not sent (counter no_buffer) until an
+ * ACK frees some, or, with nothing in flight, until the clock
+ * granularity has passed. NULL pool (the default): no send buffer. */
+struct pool;
+void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,
+		       void (*fn)(void *arg, sim_time ps), void *arg);
 /* Nothing more will be written: the transfer is done (done_ps, scalar
  * fct) when its last byte is acknowledged. No-op for an endless stream. */
 void tcp_close(struct tcp *t);
