@@ -32,9 +32,15 @@
 /* Flags of a segment (sim_pkt.tcp_flags). */
 #define TCP_SYN 0x01
 #define TCP_ACK 0x02
+#define TCP_ECE 0x04 /* ECN-Echo (RFC 3168 6.1) */
+#define TCP_CWR 0x08 /* Congestion Window Reduced (RFC 3168 6.1) */
 
-/* Congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438). */
-enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+/* Congestion control: NewReno (RFC 5681, RFC 6582), CUBIC (RFC 9438) or
+ * DCTCP (RFC 8257, always with ECN). */
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_DCTCP };
+
+/* DCTCP's gain g (RFC 8257 4.2: 1/16), as Linux's dctcp_shift_g = 4. */
+#define TCP_DCTCP_G (1.0 / 16)
 
 /* An endless stream for tcp_write. */
 #define TCP_ENDLESS UINT64_MAX
@@ -52,6 +58,7 @@ struct tcp_cfg {
 	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
 	uint64_t rcv_buf_bytes;
 	enum tcp_cc cc;
+	bool ecn; /* ask for ECN on the active open (DCTCP always does) */
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */
@@ -72,6 +79,10 @@ struct tcp_info {
 	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */
 	sim_time done_ps; /* when every byte written was acknowledged; 0 */
+	bool ecn;	  /* ECN was negotiated in the handshake */
+	double dctcp_alpha; /* DCTCP's estimate of the marked fraction */
+	uint64_t ecn_cuts;  /* window reductions on ECN-Echo */
+	uint64_t ce_received; /* data segments that arrived marked CE */
 };
 
 struct tcp;

@@ -13,6 +13,7 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -60,6 +61,16 @@ struct net {
 	/* the reverse path: when flow 0's ACK of ack_seq came (last one) */
 	uint64_t ack_seq;
 	sim_time ack_ps;
+	/* ECN: mark CE flow 0's ECT segments whose index (seq / MSS) is in
+	 * ce_mask (when ce_every: index % 64 < 64 bits of ce_mask); count
+	 * the bytes CE went on, and the bytes flow 0's ECE ACKs acknowledge */
+	uint64_t ce_mask;
+	bool ce_every;
+	uint64_t ce_bytes, ece_bytes, last_ack;
+	uint64_t ece_acks;
+	/* the most packets waiting in the forward queue from qmax_from on */
+	sim_time qmax_from;
+	uint64_t qmax;
 };
 
 /* The defaults of tcp_params.c, but NewReno unless a test says. */
@@ -91,6 +102,12 @@ static void tap(void *owner, struct sim_pkt *p)
 {
 	struct net *n = owner;
 
+	if (n->ce_every && p->src == 0 && p->tcp_len && p->ecn != PKT_NOT_ECT &&
+	    ((n->ce_mask >> ((p->tcp_seq / MSS) % 64)) & 1)) {
+		p->ecn = PKT_CE;
+		n->ce_bytes += p->tcp_len;
+	}
+
 	if (p->src == 0 && p->tcp_len && p->tcp_seq == n->drop_seq && n->drop) {
 		if (n->drop_seen++ == 0) {
 			pkt_free(n->pool, p);
@@ -100,6 +117,8 @@ static void tap(void *owner, struct sim_pkt *p)
 			n->resent_ps = sim_now(n->sim);
 	}
 	sim_port_send(&n->fwd_in, p);
+	if (sim_now(n->sim) >= n->qmax_from && link_backlog(n->fwd) > n->qmax)
+		n->qmax = link_backlog(n->fwd);
 }
 
 static void to_rcv(void *owner, struct sim_pkt *p)
@@ -117,14 +136,22 @@ static void to_snd(void *owner, struct sim_pkt *p)
 
 	if (p->src == 0 && p->tcp_ack == n->ack_seq)
 		n->ack_ps = sim_now(n->sim);
+	if (p->src == 0 && (p->tcp_flags & TCP_ECE) && p->tcp_ack > n->last_ack) {
+		n->ece_bytes += p->tcp_ack - n->last_ack;
+		n->ece_acks++;
+	}
+	if (p->src == 0 && p->tcp_ack > n->last_ack && !(p->tcp_flags & TCP_SYN))
+		n->last_ack = p->tcp_ack;
 	sim_port_send(&in, p);
 }
 
-/* n flows over links of rate and one-way delay, queue_pkts each; each
- * sender writes bytes (TCP_ENDLESS: without end). */
-static void net_open(struct net *n, const char *engine, int flows,
-		     const struct tcp_cfg *cfg, double rate_bps,
-		     sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes)
+/* n flows over links of rate and one-way delay, queue_pkts each, the
+ * forward one marking ECT packets CE above k_pkts (0: never); each sender
+ * writes bytes (TCP_ENDLESS: without end). */
+static void net_open_k(struct net *n, const char *engine, int flows,
+		       const struct tcp_cfg *cfg, double rate_bps,
+		       sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes,
+		       uint64_t k_pkts)
 {
 	struct link_cfg lc = { .rate_bps = rate_bps,
 			       .delay_ps = delay_ps,
@@ -144,7 +171,9 @@ static void net_open(struct net *n, const char *engine, int flows,
 				.st = n->st,
 				.component = "rev" };
 
+	lc.ecn_k_pkts = k_pkts;
 	CHECK_EQ_FATAL(link_create(&lc, &fe, &n->fwd, err, sizeof(err)), 0);
+	lc.ecn_k_pkts = 0;
 	CHECK_EQ_FATAL(link_create(&lc, &re, &n->rev, err, sizeof(err)), 0);
 	link_connect(n->fwd, (struct sim_port){ to_rcv, n },
 		     (struct sim_port){ freed, n });
@@ -170,6 +199,14 @@ static void net_open(struct net *n, const char *engine, int flows,
 		tcp_connect(n->rcv[i], n->rev_in);
 		tcp_write(n->snd[i], bytes);
 	}
+}
+
+static void net_open(struct net *n, const char *engine, int flows,
+		     const struct tcp_cfg *cfg, double rate_bps,
+		     sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes)
+{
+	net_open_k(n, engine, flows, cfg, rate_bps, delay_ps, queue_pkts, bytes,
+		   0);
 }
 
 static void start_flow(struct sim *sim, void *a, void *b)
@@ -880,6 +917,123 @@ void tcpx_cubic(void)
 	}
 }
 
+
+/* ---- ECN and DCTCP ---- */
+
+static uint64_t counter_of(struct net *n, const char *comp, const char *metric)
+{
+	struct stat_info si;
+
+	CHECK_EQ_FATAL(stats_find(n->st, comp, metric, &si), 0);
+	return *si.u.counter;
+}
+
+/* Samples the mean of flow 0's alpha every `every` from `from` on. */
+struct aprobe {
+	struct net *n;
+	sim_time every, from;
+	double sum;
+	uint64_t k;
+};
+
+static void aprobe_ev(struct sim *sim, void *a, void *b)
+{
+	struct aprobe *ap = a;
+
+	(void)b;
+	if (sim_now(sim) >= ap->from) {
+		ap->sum += info_of(ap->n->snd[0]).dctcp_alpha;
+		ap->k++;
+	}
+	sim_schedule(sim, ap->every, aprobe_ev, ap, NULL);
+}
+
+/* What a run through the marking bottleneck gives, from warm to end. */
+struct bres {
+	double goodput_bps; /* all flows */
+	double mark_frac;   /* marked of the data packets sent on */
+	double alpha_mean;  /* flow 0's alpha, sampled */
+	uint64_t qmax;	    /* most packets waiting */
+	uint64_t drops, timeouts, retrans, cuts;
+};
+
+/* flows endless flows of cc (with ecn) through rate, one-way delay, a
+ * queue of limit packets marking above k. */
+static struct bres bottleneck(const char *engine, enum tcp_cc cc, bool ecn,
+			      int flows, double rate_bps, sim_time delay_ps,
+			      uint64_t limit, uint64_t k, sim_time warm,
+			      sim_time end)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct aprobe ap;
+	uint64_t b0 = 0, b1 = 0, m0, s0, d0;
+	struct bres r = { 0 };
+
+	cfg.cc = cc;
+	cfg.ecn = ecn;
+	net_open_k(&n, engine, flows, &cfg, rate_bps, delay_ps, limit,
+		   TCP_ENDLESS, k);
+	n.qmax_from = warm;
+	ap = (struct aprobe){ .n = &n, .every = 2 * delay_ps, .from = warm };
+	sim_schedule(n.sim, 0, aprobe_ev, &ap, NULL);
+	net_start(&n, 2 * delay_ps);
+	sim_run(n.sim, warm);
+	for (int f = 0; f < flows; f++) {
+		struct tcp_info i = info_of(n.snd[f]);
+
+		b0 += info_of(n.rcv[f]).rcv_nxt;
+		r.timeouts -= i.timeouts;
+		r.retrans -= i.retransmits;
+		r.cuts -= i.ecn_cuts;
+	}
+	m0 = counter_of(&n, "fwd", "ecn_marks");
+	s0 = counter_of(&n, "fwd", "sent");
+	d0 = counter_of(&n, "fwd", "drops.queue_full");
+	sim_run(n.sim, end);
+	for (int f = 0; f < flows; f++) {
+		struct tcp_info i = info_of(n.snd[f]);
+
+		b1 += info_of(n.rcv[f]).rcv_nxt;
+		r.timeouts += i.timeouts;
+		r.retrans += i.retransmits;
+		r.cuts += i.ecn_cuts;
+	}
+	r.goodput_bps = (double)(b1 - b0) * 8 / ((double)(end - warm) / SIM_S);
+	r.mark_frac = (double)(counter_of(&n, "fwd", "ecn_marks") - m0) /
+		      (double)(counter_of(&n, "fwd", "sent") - s0);
+	r.drops = counter_of(&n, "fwd", "drops.queue_full") - d0;
+	r.alpha_mean = ap.k ? ap.sum / (double)ap.k : 0;
+	r.qmax = n.qmax;
+	net_close(&n);
+	return r;
+}
+
+static void test_dctcp_explore(void)
+{
+	static const enum tcp_cc ccs[] = { TCP_CC_DCTCP, TCP_CC_NEWRENO,
+					   TCP_CC_NEWRENO, TCP_CC_CUBIC };
+	static const bool ecns[] = { true, false, true, true };
+
+	for (int flows = 1; flows <= 4; flows *= 2)
+		for (int c = 0; c < 4; c++) {
+			struct bres r = bottleneck("native", ccs[c], ecns[c],
+						   flows, 10e9, 50 * SIM_US,
+						   1000, 65, SIM_S / 10,
+						   SIM_S / 2);
+
+			printf("\nN=%d cc=%d ecn=%d: goodput %.4f of payload rate, mark %.4f alpha %.4f qmax %llu drops %llu to %llu rx %llu cuts %llu",
+			       flows, ccs[c], ecns[c],
+			       r.goodput_bps / (10e9 * MSS / 1514),
+			       r.mark_frac, r.alpha_mean,
+			       (unsigned long long)r.qmax,
+			       (unsigned long long)r.drops,
+			       (unsigned long long)r.timeouts,
+			       (unsigned long long)r.retrans,
+			       (unsigned long long)r.cuts);
+		}
+}
+
 int suite_tcp(void)
 {
 	CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
@@ -897,6 +1051,7 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "explore", test_dctcp_explore) ||
 	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
 			 test_ns3_refused) ||
 	    /* last: an ns3 session after ns3c_tcp_p2p's runs */
