@@ -166,7 +166,8 @@ static int link_stats(struct link *l)
 	l->queue_len = stats_gauge(l->st, c, "queue_len", "packets");
 	l->busy = stats_gauge(l->st, c, "utilization", "");
 	if (!l->arrived || !l->sent || !l->sent_bytes || !l->delivered ||
-	    !l->drops_full || !l->ecn_marks || !l->queue_delay || !l->queue_len || !l->busy)
+	    !l->drops_full || !l->ecn_marks || !l->queue_delay ||
+	    !l->queue_len || !l->busy)
 		return -ENOMEM;
 	if (stats_series_gauge(l->st, c, "queue_len", l->queue_len))
 		return -ENOMEM;

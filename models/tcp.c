@@ -553,15 +553,20 @@ static void tcp_dctcp_alpha(struct tcp *t, uint64_t acked, uint64_t ack,
 }
 
 /* An ECN-Echo: a congestion event once per window of data, not in fast
- * recovery (RFC 3168 6.1.2): ssthresh and cwnd go to NewReno's or
- * CUBIC's reduction (as for a loss, without a retransmission), or
- * DCTCP's cwnd x (1 - alpha / 2) (RFC 8257 3.3, in whole segments and at
- * least two, as Linux's dctcp_ssthresh); CWR goes on the next new data. */
-static void tcp_ecn_cut(struct tcp *t)
+ * recovery (RFC 3168 6.1.2): only an ACK beyond the highest byte sent at
+ * the last reduction (ecn_recover), so of data sent after it, counts
+ * (the ACK of exactly that byte still echoes the marks before the CWR).
+ * It is taken before the ACK's own bytes (FlightSize is what was out
+ * when the echo came, and the window does not grow on it). ssthresh and
+ * cwnd go to NewReno's or CUBIC's reduction (as for a loss, without a
+ * retransmission), or to DCTCP's cwnd x (1 - alpha / 2) (RFC 8257 3.3,
+ * in whole segments and at least two, as Linux's dctcp_ssthresh); CWR
+ * goes on the next new data. */
+static void tcp_ecn_cut(struct tcp *t, uint64_t ack)
 {
 	uint64_t mss = t->cfg.mss_bytes;
 
-	if (t->in_recovery || t->snd_una < t->ecn_recover ||
+	if (t->in_recovery || ack <= t->ecn_recover ||
 	    t->state != TCP_ESTABLISHED)
 		return;
 	if (t->cfg.cc == TCP_CC_DCTCP) {
@@ -646,11 +651,13 @@ static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
 
 	if (ack > t->snd_max)
 		return; /* acknowledges what was never sent */
+	if (ack > t->snd_una && t->cfg.cc == TCP_CC_DCTCP && t->ecn_ok)
+		tcp_dctcp_alpha(t, ack - t->snd_una, ack,
+				p->tcp_flags & TCP_ECE);
+	if ((p->tcp_flags & TCP_ECE) && t->ecn_ok)
+		tcp_ecn_cut(t, ack);
 	if (ack > t->snd_una) {
 		t->snd_wnd = p->tcp_wnd;
-		if (t->cfg.cc == TCP_CC_DCTCP && t->ecn_ok)
-			tcp_dctcp_alpha(t, ack - t->snd_una, ack,
-					p->tcp_flags & TCP_ECE);
 		tcp_new_ack(t, ack);
 	} else if (ack == t->snd_una && !p->tcp_len &&
 		   t->snd_max > t->snd_una && p->tcp_wnd == t->snd_wnd) {
@@ -658,8 +665,6 @@ static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
 	} else if (ack == t->snd_una) {
 		t->snd_wnd = p->tcp_wnd; /* a window update */
 	}
-	if ((p->tcp_flags & TCP_ECE) && t->ecn_ok)
-		tcp_ecn_cut(t);
 	tcp_output(t);
 }
 
@@ -699,8 +704,8 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 				      sim_now(t->sim) + t->rtt.rto_ps);
 			tcp_emit(t, tcp_syn_flags(t, TCP_SYN | TCP_ACK), 0, 0);
 		} else if (t->state == TCP_SYN_SENT && (f & TCP_ACK)) {
-			t->ecn_ok = t->cfg.ecn && (f & (TCP_ECE | TCP_CWR)) ==
-							  TCP_ECE;
+			t->ecn_ok = t->cfg.ecn &&
+				    (f & (TCP_ECE | TCP_CWR)) == TCP_ECE;
 			tcp_established(t, p);
 			tcp_ack_now(t);
 			tcp_output(t);

@@ -1,7 +1,8 @@
 /*
  * tcp.h - a TCP endpoint: handshake, segmentation by MSS, cumulative and
- * delayed ACKs, NewReno or CUBIC congestion control, RFC 6298 timer
- * and a receive window from the receiver's buffer (docs/models/tcp.md).
+ * delayed ACKs, NewReno, CUBIC or DCTCP congestion control, ECN (RFC
+ * 3168), RFC 6298 timer and a receive window from the receiver's buffer
+ * (docs/models/tcp.md).
  *
  * A connection is two endpoints that hand each other segments (struct
  * sim_pkt with its tcp_* fields) through ports: whatever lies between
@@ -78,10 +79,10 @@ struct tcp_info {
 	struct tcp_rtt rtt;
 	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */
-	sim_time done_ps; /* when every byte written was acknowledged; 0 */
-	bool ecn;	  /* ECN was negotiated in the handshake */
-	double dctcp_alpha; /* DCTCP's estimate of the marked fraction */
-	uint64_t ecn_cuts;  /* window reductions on ECN-Echo */
+	sim_time done_ps;     /* when every byte written was acknowledged; 0 */
+	bool ecn;	      /* ECN was negotiated in the handshake */
+	double dctcp_alpha;   /* DCTCP's estimate of the marked fraction */
+	uint64_t ecn_cuts;    /* window reductions on ECN-Echo */
 	uint64_t ce_received; /* data segments that arrived marked CE */
 };
 

@@ -658,12 +658,12 @@ static void test_ll_priority(void)
 static void codel_overload(uint8_t ecn, bool mark)
 {
 	static struct fx f;
-	const char *const sets[] = {
-		"hosts.h.mux.discipline=reserved_share",
-		"hosts.h.mux.target=1ms", "hosts.h.mux.interval=10ms",
-		"hosts.h.mux.limit=100000",
-		mark ? "hosts.h.mux.ecn=true" : "hosts.h.mux.ecn=false"
-	};
+	const char *const sets[] = { "hosts.h.mux.discipline=reserved_share",
+				     "hosts.h.mux.target=1ms",
+				     "hosts.h.mux.interval=10ms",
+				     "hosts.h.mux.limit=100000",
+				     mark ? "hosts.h.mux.ecn=true"
+					  : "hosts.h.mux.ecn=false" };
 	const sim_time T = tx_ps(1000, 1e9); /* 8 us */
 	const sim_time G = 6400 * SIM_NS;    /* arrivals: 1.25 x the line */
 	const sim_time target = SIM_MS, I = 10 * SIM_MS;
