@@ -13,7 +13,9 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -25,6 +27,7 @@ void tcpx_cubic(void);
 #include "link.h"
 #include "ns3c.h"
 #include "pkt.h"
+#include "scenario.h"
 #include "stats.h"
 #include "tcp.h"
 
@@ -1091,6 +1094,53 @@ static void test_link_marking(void)
 	link_marks(3, 1000000); /* either threshold marks */
 }
 
+/* tcp_cfg_load: ecn auto is on for DCTCP only; true asks for it with any
+ * congestion control; false with DCTCP is refused at the value's
+ * position. */
+static int ecn_load(const char *cc, const char *ecn, struct tcp_cfg *cfg,
+		    char *err, size_t errlen)
+{
+	char text[256], path[64];
+	const char *sets[2];
+	char set_cc[64];
+	struct scn *s;
+	int rc;
+
+	snprintf(text, sizeof(text),
+		 "duration: 1ms\nhosts:\n  h:\n    tcp:\n      ecn: %s\n", ecn);
+	snprintf(set_cc, sizeof(set_cc), "hosts.h.tcp.congestion_control=%s",
+		 cc);
+	sets[0] = set_cc;
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), text), 0);
+	rc = scn_load(path, sets, 1, &s, err, errlen);
+	unlink(path);
+	CHECK_EQ_FATAL(rc, 0);
+	struct param_src src = scn_source(s);
+
+	rc = tcp_cfg_load(cfg, &src, "hosts.h.tcp", err, errlen);
+	if (rc)
+		CHECKF(strstr(err, ":5:12: ecn: DCTCP needs ECN") != NULL,
+		       "message: %s", err);
+	scn_destroy(s);
+	return rc;
+}
+
+static void test_ecn_params(void)
+{
+	struct tcp_cfg cfg;
+	char err[512];
+
+	CHECK_EQ(ecn_load("newreno", "auto", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT(!cfg.ecn);
+	CHECK_EQ(ecn_load("cubic", "true", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT(cfg.ecn);
+	CHECK_EQ(cfg.cc, TCP_CC_CUBIC);
+	CHECK_EQ(ecn_load("dctcp", "auto", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT(cfg.ecn);
+	CHECK_EQ(cfg.cc, TCP_CC_DCTCP);
+	CHECK_EQ(ecn_load("dctcp", "false", &cfg, err, sizeof(err)), -EINVAL);
+}
+
 /* ECN is negotiated in the handshake (RFC 3168 6.1.1) when the active
  * side asks: with ecn off nothing is ECT, so a port marking above one
  * packet marks nothing; with it on, data is ECT(0) and gets marked. */
@@ -1314,6 +1364,7 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
 	    !CU_add_test(s, "link: ECN step marking", test_link_marking) ||
+	    !CU_add_test(s, "ECN parameters", test_ecn_params) ||
 	    !CU_add_test(s, "ECN negotiation", test_ecn_negotiation) ||
 	    !CU_add_test(s, "ECN: one mark, one reduction",
 			 test_ecn_one_mark) ||
