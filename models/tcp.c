@@ -9,6 +9,10 @@
  * sent again (Karn's algorithm); the receiver keeps, per segment beyond
  * rcv_nxt, its length (0: not here).
  *
+ * ECN and DCTCP live in the endpoint alone: the codepoint a data segment
+ * leaves with, the receiver's echo, the sender's reaction; the queues of
+ * the path (models/link.c, models/mux.c) do the marking.
+ *
  * Timers (retransmission, delayed ACK) are lazy: one engine event each,
  * which on firing before its deadline moves to the deadline, so that
  * restarting a timer on every ACK costs no cancellation.
@@ -67,10 +71,11 @@ struct tcp {
 	bool epoch;
 	sim_time epoch_ps;
 	double w_max, w_est, cwnd_prior, cub_cwnd, cwnd_epoch;
-	/* ECN (RFC 3168): negotiated; no reaction to ECE before snd_una
-	 * reaches ecn_recover (once per window); CWR on the next new data.
-	 * DCTCP (RFC 8257 3.3): alpha, and the bytes acknowledged and
-	 * marked in the window that ends when snd_una passes dc_end. */
+	/* ECN (RFC 3168): negotiated; no reaction to ECE until an ACK
+	 * passes ecn_recover, the highest byte sent at the last reduction
+	 * (once per window); CWR on the next new data. DCTCP (RFC 8257
+	 * 3.3): alpha, and the bytes acknowledged and marked in the window
+	 * that ends when an ACK passes dc_end. */
 	bool ecn_ok, cwr_pending;
 	uint64_t ecn_recover;
 	double alpha;
