@@ -108,6 +108,17 @@
  * device): IEEE 802.1D 6, voice. */
 #define MUX_LL_PRIO 6
 
+/* Placement device: the IEEE 802.1D user priority a best-effort-lane
+ * packet is given by its app's service class, as the reference's
+ * driver-managed scheduler maps service classes to Wi-Fi's four access
+ * categories (XNU pktsched_fq_codel.c, fq_if_service_to_priority(),
+ * FQS_DRIVER_MANAGED: bk_sys and bk to BK; be, rd and oam to BE; av, rv
+ * and vi to VI; vo and ctl to VO), each category as its user priority
+ * (IEEE 802.11-2020 Table 10-1: 1 BK, 0 BE, 5 VI, 6 VO). */
+static const uint8_t mux_class_up[MUX_NCLASSES] = {
+	6, 6, 5, 5, 5, 0, 0, 0, 1, 1,
+};
+
 /* Tokens per byte: 8 bits of SIM_S units (1e-12 bit) each. */
 #define MUX_TOK_PER_BYTE (8 * SIM_S)
 
@@ -521,6 +532,9 @@ static void mux_release(struct mux *m, struct mux_cls *c, struct sim_pkt *p)
 	sim_trace(m->sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	dql_queued(&m->dq, frame);
 	p->dq_bytes = frame;
+	if (m->cfg.on_device && c == m->flows[1].cls)
+		p->dev_prio = mux_class_up[p->src < m->napps ? m->sc[p->src]
+							     : MUX_SC_BE];
 	sim_port_send(&m->out, p);
 }
 

@@ -1079,6 +1079,51 @@ static void test_placement_device(void)
 	fx_fini(&f);
 }
 
+/* 12. Placement device: best effort goes to the device queue of its
+ * app's service class, as the reference's driver-managed scheduler maps
+ * classes to Wi-Fi's access categories (user priorities 1 BK, 0 BE, 5
+ * VI, 6 VO); an app without a class set, or a packet of no app, is best
+ * effort; on the host the device has one queue (priority 0 for all). */
+static void test_placement_device_classes(void)
+{
+	static struct fx f;
+	static const enum mux_class sc[] = {
+		MUX_SC_BK_SYS, MUX_SC_BK, MUX_SC_BE, MUX_SC_RD, MUX_SC_OAM,
+		MUX_SC_AV,     MUX_SC_RV, MUX_SC_VI, MUX_SC_VO, MUX_SC_CTL,
+	};
+	static const uint8_t up[] = { 1, 1, 0, 0, 0, 5, 5, 5, 6, 6, 0, 0 };
+	const uint32_t napps = 11; /* app 10 keeps the default class */
+	const char *sets[] = { "hosts.h.mux.discipline=reserved_share",
+			       "hosts.h.mux.placement=device",
+			       "network.kind=ns3-wifi" };
+	const sim_time T = tx_ps(1514, 1e9);
+	size_t seen[12] = { 0 };
+
+	for (int dev = 1; dev >= 0; dev--) {
+		memset(seen, 0, sizeof(seen));
+		CU_ASSERT_FATAL(fx_init(&f, sets, dev ? 3 : 1, &gig, napps) ==
+				0);
+		for (uint32_t i = 0; i < 10; i++)
+			mux_set_app(f.m, i, false, sc[i]);
+		for (uint32_t i = 0; i < 12; i++) /* 11: no app */
+			for (int k = 0; k < 3; k++)
+				fx_at(&f, (sim_time)k * T, i, 1514);
+		sim_run(f.sim, 100 * T);
+		CHECK_EQ_FATAL(f.nout, 36);
+		for (size_t i = 0; i < f.nout; i++) {
+			uint32_t a = f.out[i].src < 12 ? f.out[i].src : 11;
+
+			seen[a]++;
+			CHECKF(f.out[i].prio == (dev ? up[a] : 0),
+			       "%s: app %u prio %u", dev ? "device" : "host",
+			       f.out[i].src, f.out[i].prio);
+		}
+		for (size_t a = 0; a < 12; a++)
+			CHECK_EQ(seen[a], 3);
+		fx_fini(&f);
+	}
+}
+
 static void test_bad_params(void)
 {
 	static const char share0[] = "hosts:\n"
@@ -1148,6 +1193,8 @@ int suite_mux(void)
 	    !CU_add_test(s, "deadlines", test_deadlines) ||
 	    !CU_add_test(s, "the device's queue limit", test_device_limit) ||
 	    !CU_add_test(s, "placement device", test_placement_device) ||
+	    !CU_add_test(s, "placement device: access categories",
+			 test_placement_device_classes) ||
 	    !CU_add_test(s, "bad parameters", test_bad_params))
 		return CU_get_error();
 	return 0;
