@@ -1022,10 +1022,15 @@ static void test_device_limit(void)
  * at once to the device's own queue (user priority 6), outside the
  * device's queue limit; each costs its frame and a channel access of
  * device_access at the capacity, here 1514 B + 12.112 us at 1 Gb/s = 3028
- * B, the bucket's depth: one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
+ * B; the bucket's depth is ll_burst (3028 B) and two such accesses, 6056
+ * B: two at once, then one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
  * effort meanwhile waits on the host and goes through the device's limit
  * to its default queue. With device_access 0 the same lane costs bytes
- * only: a frame every 5 T. */
+ * only: a frame every 5 T. A channel access larger than ll_burst (64 B
+ * frames, 150 us = 18750 B at 1 Gb/s: 18814 B each, depth 40528 B)
+ * still lets two frames go at once after an idle lane; the third waits
+ * for the 15914 B the bucket lacks (636.56 us at 0.2 Gb/s), the next
+ * ones 18814 B (752.56 us) each. */
 static void test_placement_device(void)
 {
 	static struct fx f;
@@ -1046,8 +1051,9 @@ static void test_placement_device(void)
 	sim_run(f.sim, 200 * T);
 	for (size_t i = 0; i < f.nout; i++) {
 		if (f.out[i].src == 0) {
-			CHECKF(f.out[i].at == (sim_time)nll * 10 * T &&
-				       f.out[i].prio == 6,
+			sim_time want = nll ? (sim_time)(nll - 1) * 10 * T : 0;
+
+			CHECKF(f.out[i].at == want && f.out[i].prio == 6,
 			       "ll %zu at %lld prio %u", nll,
 			       (long long)f.out[i].at, f.out[i].prio);
 			nll++;
@@ -1075,6 +1081,20 @@ static void test_placement_device(void)
 	for (size_t i = 2; i < f.nout; i++)
 		CHECKF(f.out[i].at == (sim_time)(i - 1) * 5 * T,
 		       "bytes only: ll %zu at %lld", i, (long long)f.out[i].at);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+
+	sets[3] = "hosts.h.mux.device_access=150us";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 4; i++)
+		fx_at(&f, 0, 0, 64);
+	sim_run(f.sim, 10 * SIM_MS);
+	CHECK_EQ_FATAL(f.nout, 4);
+	CHECK_EQ(f.out[0].at, 0);
+	CHECK_EQ(f.out[1].at, 0);
+	CHECK_EQ(f.out[2].at, 636560000);
+	CHECK_EQ(f.out[3].at, 636560000 + 752560000);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
 }
