@@ -1044,10 +1044,15 @@ static void test_device_limit(void)
  * at once to the device's own queue (user priority 6), outside the
  * device's queue limit; each costs its frame and a channel access of
  * device_access at the capacity, here 1514 B + 12.112 us at 1 Gb/s = 3028
- * B, the bucket's depth: one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
+ * B; the bucket's depth is ll_burst (3028 B) and two such accesses, 6056
+ * B: two at once, then one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
  * effort meanwhile waits on the host and goes through the device's limit
  * to its default queue. With device_access 0 the same lane costs bytes
- * only: a frame every 5 T. */
+ * only: a frame every 5 T. A channel access larger than ll_burst (64 B
+ * frames, 150 us = 18750 B at 1 Gb/s: 18814 B each, depth 40528 B)
+ * still lets two frames go at once after an idle lane; the third waits
+ * for the 15914 B the bucket lacks (636.56 us at 0.2 Gb/s), the next
+ * ones 18814 B (752.56 us) each. */
 static void test_placement_device(void)
 {
 	static struct fx f;
@@ -1068,8 +1073,9 @@ static void test_placement_device(void)
 	sim_run(f.sim, 200 * T);
 	for (size_t i = 0; i < f.nout; i++) {
 		if (f.out[i].src == 0) {
-			CHECKF(f.out[i].at == (sim_time)nll * 10 * T &&
-				       f.out[i].prio == 6,
+			sim_time want = nll ? (sim_time)(nll - 1) * 10 * T : 0;
+
+			CHECKF(f.out[i].at == want && f.out[i].prio == 6,
 			       "ll %zu at %lld prio %u", nll,
 			       (long long)f.out[i].at, f.out[i].prio);
 			nll++;
@@ -1099,6 +1105,65 @@ static void test_placement_device(void)
 		       "bytes only: ll %zu at %lld", i, (long long)f.out[i].at);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
+
+	sets[3] = "hosts.h.mux.device_access=150us";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 4; i++)
+		fx_at(&f, 0, 0, 64);
+	sim_run(f.sim, 10 * SIM_MS);
+	CHECK_EQ_FATAL(f.nout, 4);
+	CHECK_EQ(f.out[0].at, 0);
+	CHECK_EQ(f.out[1].at, 0);
+	CHECK_EQ(f.out[2].at, 636560000);
+	CHECK_EQ(f.out[3].at, 636560000 + 752560000);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+/* 12. Placement device: best effort goes to the device queue of its
+ * app's service class, as the reference's driver-managed scheduler maps
+ * classes to Wi-Fi's access categories (user priorities 1 BK, 0 BE, 5
+ * VI, 6 VO); an app without a class set, or a packet of no app, is best
+ * effort; on the host the device has one queue (priority 0 for all). */
+static void test_placement_device_classes(void)
+{
+	static struct fx f;
+	static const enum mux_class sc[] = {
+		MUX_SC_BK_SYS, MUX_SC_BK, MUX_SC_BE, MUX_SC_RD, MUX_SC_OAM,
+		MUX_SC_AV,     MUX_SC_RV, MUX_SC_VI, MUX_SC_VO, MUX_SC_CTL,
+	};
+	static const uint8_t up[] = { 1, 1, 0, 0, 0, 5, 5, 5, 6, 6, 0, 0 };
+	const uint32_t napps = 11; /* app 10 keeps the default class */
+	const char *sets[] = { "hosts.h.mux.discipline=reserved_share",
+			       "hosts.h.mux.placement=device",
+			       "network.kind=ns3-wifi" };
+	const sim_time T = tx_ps(1514, 1e9);
+	size_t seen[12] = { 0 };
+
+	for (int dev = 1; dev >= 0; dev--) {
+		memset(seen, 0, sizeof(seen));
+		CU_ASSERT_FATAL(fx_init(&f, sets, dev ? 3 : 1, &gig, napps) ==
+				0);
+		for (uint32_t i = 0; i < 10; i++)
+			mux_set_app(f.m, i, false, sc[i]);
+		for (uint32_t i = 0; i < 12; i++) /* 11: no app */
+			for (int k = 0; k < 3; k++)
+				fx_at(&f, (sim_time)k * T, i, 1514);
+		sim_run(f.sim, 100 * T);
+		CHECK_EQ_FATAL(f.nout, 36);
+		for (size_t i = 0; i < f.nout; i++) {
+			uint32_t a = f.out[i].src < 12 ? f.out[i].src : 11;
+
+			seen[a]++;
+			CHECKF(f.out[i].prio == (dev ? up[a] : 0),
+			       "%s: app %u prio %u", dev ? "device" : "host",
+			       f.out[i].src, f.out[i].prio);
+		}
+		for (size_t a = 0; a < 12; a++)
+			CHECK_EQ(seen[a], 3);
+		fx_fini(&f);
+	}
 }
 
 static void test_bad_params(void)
@@ -1170,6 +1235,8 @@ int suite_mux(void)
 	    !CU_add_test(s, "deadlines", test_deadlines) ||
 	    !CU_add_test(s, "the device's queue limit", test_device_limit) ||
 	    !CU_add_test(s, "placement device", test_placement_device) ||
+	    !CU_add_test(s, "placement device: access categories",
+			 test_placement_device_classes) ||
 	    !CU_add_test(s, "bad parameters", test_bad_params))
 		return CU_get_error();
 	return 0;
