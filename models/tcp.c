@@ -268,7 +268,11 @@ static uint64_t tcp_reduce(struct tcp *t)
 	if (t->cfg.cc == TCP_CC_CUBIC) {
 		double cw = (double)t->cwnd / t->cfg.mss_bytes;
 
-		t->w_max = cw < t->w_max ? cw * (1 + CUBIC_BETA) / 2 : cw;
+		/* whole segments: a window a fraction of a segment below
+		 * W_max is the same window, not a loss of bandwidth */
+		t->w_max = floor(cw) < floor(t->w_max)
+				   ? cw * (1 + CUBIC_BETA) / 2
+				   : cw;
 		t->cwnd_prior = cw;
 		t->epoch = false;
 		s = (uint64_t)((double)flight * CUBIC_BETA);
@@ -376,8 +380,9 @@ double tcp_cubic_window(double w_max_segs, double cwnd_epoch_segs, double t_s)
 
 /* RFC 9438 4.2-4.5 on an ACK of acked bytes in congestion avoidance:
  * the Reno-friendly estimate W_est (4.3) where the cubic window is
- * below it, else growth towards W_cubic(t + RTT), at most 1.5 cwnd,
- * by (target - cwnd) / cwnd per segment acknowledged. */
+ * below it (unless cubic_no_reno_friendly), else growth towards
+ * W_cubic(t + RTT), at most 1.5 cwnd, by (target - cwnd) / cwnd per
+ * segment acknowledged. */
 static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 {
 	double mss = t->cfg.mss_bytes, segs = (double)acked / mss;
@@ -397,7 +402,8 @@ static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 			? 1
 			: 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
 	t->w_est += alpha * segs / t->cub_cwnd;
-	if (tcp_cubic_window(t->w_max, t->cwnd_epoch, tt) < t->w_est) {
+	if (!t->cfg.cubic_no_reno_friendly &&
+	    tcp_cubic_window(t->w_max, t->cwnd_epoch, tt) < t->w_est) {
 		t->cub_cwnd = t->w_est;
 	} else {
 		target = tcp_cubic_window(t->w_max, t->cwnd_epoch,

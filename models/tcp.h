@@ -52,6 +52,10 @@ struct tcp_cfg {
 	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
 	uint64_t rcv_buf_bytes;
 	enum tcp_cc cc;
+	/* CUBIC follows the cubic curve alone, without RFC 9438 4.3's
+	 * Reno-friendly region (parameter cubic_reno_friendly false); a
+	 * zeroed cfg keeps the region */
+	bool cubic_no_reno_friendly;
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */

@@ -30,6 +30,8 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 	cfg->cc = strcmp(param_str(src, prefix, "congestion_control"), "cubic")
 			  ? TCP_CC_NEWRENO
 			  : TCP_CC_CUBIC;
+	cfg->cubic_no_reno_friendly =
+		param_int(src, prefix, "cubic_reno_friendly") == 0;
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -37,6 +39,16 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 			    sizeof(where));
 		errmsg(err, errlen,
 		       "%s: receive_buffer: holds fewer than two segments of mss bytes (a window that small stalls on delayed ACKs)",
+		       where);
+		return -EINVAL;
+	}
+	if (cfg->cubic_no_reno_friendly && cfg->cc != TCP_CC_CUBIC) {
+		char where[256];
+
+		param_where(src, prefix, "cubic_reno_friendly", where,
+			    sizeof(where));
+		errmsg(err, errlen,
+		       "%s: cubic_reno_friendly: has no effect without congestion_control: cubic",
 		       where);
 		return -EINVAL;
 	}
@@ -85,5 +97,8 @@ const struct param_def tcp_params[] = {
 	  0, 0,
 	  "congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438, with NewReno's fast recovery)",
 	  "Linux's default net.ipv4.tcp_congestion_control, cubic (Documentation/networking/ip-sysctl.rst)" },
+	{ "hosts.*.tcp.cubic_reno_friendly", PT_BOOL, "true", NULL, 0, 0,
+	  "CUBIC uses the Reno-friendly estimate W_est where the cubic window is below it (false: the cubic curve alone)",
+	  "RFC 9438 4.3 (the Reno-friendly region); false is ns-3.37's TcpCubic, which has no such region (src/internet/model/tcp-cubic.cc, TcpCubic::Update)" },
 	{ NULL },
 };

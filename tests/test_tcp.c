@@ -25,6 +25,7 @@ void tcpx_cubic(void);
 #include "link.h"
 #include "ns3c.h"
 #include "pkt.h"
+#include "scenario.h"
 #include "stats.h"
 #include "tcp.h"
 
@@ -610,6 +611,42 @@ static void test_engines(void)
 	CHECK_GT(ia.done_ps, 0);
 }
 
+/* hosts.HOST.tcp.cubic_reno_friendly: on by default; off only with
+ * CUBIC, refused with NewReno, where it would mean nothing. */
+static void test_cfg_reno_friendly(void)
+{
+	static const char *const off[] = {
+		"hosts.h.tcp.cubic_reno_friendly=false"
+	};
+	static const char *const off_newreno[] = {
+		"hosts.h.tcp.cubic_reno_friendly=false",
+		"hosts.h.tcp.congestion_control=newreno",
+	};
+	const char *fix = "tests/fixtures/driver-host.yaml";
+	struct tcp_cfg cfg;
+	struct scn *s = NULL;
+	char err[512];
+
+	CHECK_EQ_FATAL(scn_load(fix, NULL, 0, &s, err, sizeof(err)), 0);
+	struct param_src src = scn_source(s);
+
+	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CU_ASSERT(cfg.cc == TCP_CC_CUBIC && !cfg.cubic_no_reno_friendly);
+	scn_destroy(s);
+	CHECK_EQ_FATAL(scn_load(fix, off, 1, &s, err, sizeof(err)), 0);
+	src = scn_source(s);
+	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CU_ASSERT(cfg.cubic_no_reno_friendly);
+	scn_destroy(s);
+	CHECK_EQ_FATAL(scn_load(fix, off_newreno, 2, &s, err, sizeof(err)), 0);
+	src = scn_source(s);
+	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "cubic_reno_friendly: has no effect") != NULL, "%s",
+	       err);
+	scn_destroy(s);
+}
+
 /* The cross-check against ns-3's TCP (ns3c_tcp_p2p): the same link (100
  * Mb/s, 2 ms one way, a drop-tail queue of one BDP each way) and the same
  * settings, N endless flows started XSTAGGER apart, measured from warm to
@@ -687,8 +724,10 @@ static uint64_t xbdp(void)
 	return (uint64_t)(2.0 * XDELAY / SIM_S / frame_s);
 }
 
-static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
-			    sim_time end)
+/* curve_only: CUBIC without RFC 9438's Reno-friendly region, as ns-3.37's
+ * TcpCubic. */
+static struct xres x_usnsim(enum tcp_cc cc, bool curve_only, int flows,
+			    sim_time warm, sim_time end)
 {
 	struct tcp_cfg cfg = cfg_default();
 	struct net n;
@@ -697,6 +736,7 @@ static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
 	struct xres r = { 0 };
 
 	cfg.cc = cc;
+	cfg.cubic_no_reno_friendly = curve_only;
 	cfg.hdr_bytes = XHDR;
 	net_open(&n, "native", flows, &cfg, XRATE, XDELAY, xbdp(), TCP_ENDLESS);
 	memset(&xp, 0, sizeof(xp));
@@ -805,21 +845,20 @@ static void test_ns3_refused(void)
  * where usnsim counts bytes (RFC 5681 3.1's recommendation, RFC 3465):
  * with the same cut (FlightSize / 2) the period doubles, checked for one
  * flow, whose sawtooth is the textbook one. Against ns-3's TcpNewReno
- * with only that rule changed to byte counting (usnsim::TcpNewRenoBytes
- * in ns3c.cc), the periods agree within 10% for 1 and 2 flows, and so
- * does the ssthresh the cuts set. For 8 flows (windows of 5 to 10
- * segments, timeouts on both sides) the 10% criterion does NOT hold:
- * usnsim's period is 20-28% longer than ns-3's (the difference is open,
- * docs/models/tcp.md); it is bounded here at 35% so that it cannot grow
- * unseen. */
+ * with that rule changed to byte counting, and no growth on the ACK
+ * that ends fast recovery (usnsim::TcpNewRenoBytes in ns3c.cc; RFC 5681
+ * 3.2 step 6), the periods agree within 10% for 1, 2 and 8 flows. So
+ * does the ssthresh the cuts set for 1 and 2 flows; for 8 (windows of 5
+ * to 12 segments) ns-3's is lower by most of a segment, from halving its
+ * pipe estimate rather than FlightSize (docs/models/tcp.md). */
 void tcpx_newreno(void)
 {
 	static const int ns[] = { 1, 2, 8 };
 
 	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
 		int n = ns[k];
-		struct xres u =
-			x_usnsim(TCP_CC_NEWRENO, n, 2 * SIM_S, 8 * SIM_S);
+		struct xres u = x_usnsim(TCP_CC_NEWRENO, false, n, 2 * SIM_S,
+					 8 * SIM_S);
 		struct xres a =
 			x_ns3("ns3::TcpNewReno", n, 2 * SIM_S, 8 * SIM_S);
 		struct xres b = x_ns3("usnsim::TcpNewRenoBytes", n, 2 * SIM_S,
@@ -831,8 +870,7 @@ void tcpx_newreno(void)
 		CHECKF(fabs(u.goodput_bps / b.goodput_bps - 1) <= 0.05,
 		       "N=%d: goodput %.3f Mb/s, ns-3 (bytes) %.3f", n,
 		       u.goodput_bps / 1e6, b.goodput_bps / 1e6);
-		CHECKF(fabs(u.period_s / b.period_s - 1) <=
-			       (n <= 2 ? 0.10 : 0.35),
+		CHECKF(fabs(u.period_s / b.period_s - 1) <= 0.10,
 		       "N=%d: period %.4f s, ns-3 (bytes) %.4f s", n,
 		       u.period_s, b.period_s);
 		CHECK_GT(u.cuts, 20);
@@ -852,31 +890,71 @@ void tcpx_newreno(void)
 	}
 }
 
-/* CUBIC, N = 1, 2, 8: goodput within 5% of ns-3's TcpCubic once both
- * are past slow start's overshoot (ns-3 3.37, after a timeout, restarts
- * its cubic epoch with W_max = 0 and grows by one segment per 20
- * acknowledged: one flow needs 10 s of warm-up). The sawtooth periods are
- * not compared: on this path usnsim's CUBIC is in RFC 9438's
- * Reno-friendly region (4.3), which ns-3 3.37's TcpCubic does not
- * implement (TcpCubic::Update in tcp-cubic.cc follows the cubic curve
- * alone), so ns-3's period is several times longer
- * (docs/models/tcp.md has the numbers). */
+/* One flow's CUBIC sawtooth when cwnd follows the cubic curve alone
+ * (RFC 9438 (1), (2)): a cut at W_max leaves ssthresh s = beta W_max and
+ * the window is back at W_max, where the queue overflows again, K =
+ * cbrt((W_max - s) / C) seconds later. W_max = s / beta, with s the mean
+ * ssthresh measured. */
+static double xcubic_k(double ssthresh_segs)
+{
+	return cbrt(ssthresh_segs * (1 / 0.7 - 1) / 0.4);
+}
+
+/* CUBIC, N = 1, 2, 8, against ns-3's TcpCubic (HyStart off), 24 s
+ * measured after 16 s of warm-up for one flow, 8 s for more: past slow
+ * start's overshoot (ns-3.37, after a timeout, restarts its cubic epoch
+ * with W_max = 0 and grows by one segment per 20 acknowledged,
+ * CntClamp).
+ *
+ * With usnsim's defaults (RFC 9438's Reno-friendly region, 4.3):
+ * goodput within 5%. The periods are not compared there: on this path
+ * usnsim's CUBIC is in the Reno-friendly region, which ns-3.37's
+ * TcpCubic does not implement (TcpCubic::Update follows the cubic curve
+ * alone), so ns-3's period is several times longer.
+ *
+ * With tcp.cubic_reno_friendly false (the curve alone, as ns-3): goodput
+ * within 5% again. The periods still differ, by the arithmetic of the
+ * curve near W_max: ns-3 (as Linux's bictcp_update) takes the distance to
+ * W_max, C (K - t)^3, in whole segments rounded down, so its target
+ * reaches W_max cbrt(1 / C) = 1.36 s before K, where RFC 9438's curve,
+ * which usnsim follows, reaches it at K. On this path K is under 4 s and
+ * that is most of the difference: one flow's period is K on usnsim's
+ * side and K - 1.36 s on ns-3's, each within 10% (K from the ssthresh
+ * each side's cuts set). For 2 and 8 flows the periods are reported
+ * only (docs/models/tcp.md). */
 void tcpx_cubic(void)
 {
 	static const int ns[] = { 1, 2, 8 };
 
 	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
 		int n = ns[k];
-		sim_time warm = (n == 1 ? 10 : 4) * SIM_S,
-			 end = warm + 4 * SIM_S;
-		struct xres u = x_usnsim(TCP_CC_CUBIC, n, warm, end);
+		sim_time warm = (n == 1 ? 16 : 8) * SIM_S,
+			 end = warm + 24 * SIM_S;
 		struct xres a = x_ns3("ns3::TcpCubic", n, warm, end);
+		struct xres u = x_usnsim(TCP_CC_CUBIC, false, n, warm, end);
+		struct xres c = x_usnsim(TCP_CC_CUBIC, true, n, warm, end);
 
 		CHECKF(fabs(u.goodput_bps / a.goodput_bps - 1) <= 0.05,
 		       "N=%d: goodput %.3f Mb/s, ns-3 %.3f", n,
 		       u.goodput_bps / 1e6, a.goodput_bps / 1e6);
+		CHECKF(fabs(c.goodput_bps / a.goodput_bps - 1) <= 0.05,
+		       "N=%d: goodput (curve alone) %.3f Mb/s, ns-3 %.3f", n,
+		       c.goodput_bps / 1e6, a.goodput_bps / 1e6);
 		CHECK_GT(u.cuts, 10);
-		CHECK_EQ(a.timeouts, 0);
+		if (n <= 2)
+			CHECK_EQ(a.timeouts, 0);
+		if (n == 1) {
+			double ku = xcubic_k(c.ssthresh_segs);
+			double kn = xcubic_k(a.ssthresh_segs) - cbrt(1 / 0.4);
+
+			CHECK_GE(c.cuts, 4);
+			CHECK_GE(a.cuts, 4);
+			CHECKF(fabs(c.period_s / ku - 1) <= 0.10,
+			       "period %.3f s, K %.3f s", c.period_s, ku);
+			CHECKF(fabs(a.period_s / kn - 1) <= 0.10,
+			       "ns-3 period %.3f s, K - 1.36 s %.3f s",
+			       a.period_s, kn);
+		}
 	}
 }
 
@@ -897,6 +975,8 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "cubic_reno_friendly: loaded, refused with NewReno",
+			 test_cfg_reno_friendly) ||
 	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
 			 test_ns3_refused) ||
 	    /* last: an ns3 session after ns3c_tcp_p2p's runs */
