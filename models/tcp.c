@@ -297,7 +297,10 @@ static void tcp_rto_fire(struct tcp *t)
 	if (t->snd_una >= t->snd_max)
 		return;
 	(*t->timeouts)++;
-	t->ssthresh = tcp_reduce(t);	   /* RFC 5681 (4) */
+	t->ssthresh = tcp_reduce(t); /* RFC 5681 (4) */
+	/* RFC 9438 4.8: CUBIC's next epoch has K = 0, W_max = cwnd at
+	 * its start */
+	t->w_max = 0;
 	tcp_set_cwnd(t, t->cfg.mss_bytes); /* loss window */
 	t->ca_bytes = 0;
 	t->recover = (int64_t)t->snd_max; /* RFC 6582 4 */
@@ -392,7 +395,8 @@ static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 		t->epoch = true;
 		t->epoch_ps = sim_now(t->sim);
 		t->cub_cwnd = (double)t->cwnd / mss;
-		if (t->w_max < t->cub_cwnd) /* no reduction yet: K = 0 */
+		/* no reduction yet, or a timeout (4.8): K = 0 */
+		if (t->w_max < t->cub_cwnd)
 			t->w_max = t->cub_cwnd;
 		t->cwnd_epoch = t->cub_cwnd;
 		t->w_est = t->cub_cwnd;
