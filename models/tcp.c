@@ -430,7 +430,11 @@ static uint64_t tcp_reduce(struct tcp *t)
 	if (t->cfg.cc == TCP_CC_CUBIC) {
 		double cw = (double)t->cwnd / t->cfg.mss_bytes;
 
-		t->w_max = cw < t->w_max ? cw * (1 + CUBIC_BETA) / 2 : cw;
+		/* whole segments: a window a fraction of a segment below
+		 * W_max is the same window, not a loss of bandwidth */
+		t->w_max = floor(cw) < floor(t->w_max)
+				   ? cw * (1 + CUBIC_BETA) / 2
+				   : cw;
 		t->cwnd_prior = cw;
 		t->epoch = false;
 		s = (uint64_t)((double)flight * CUBIC_BETA);
@@ -457,7 +461,10 @@ static void tcp_rto_fire(struct tcp *t)
 	if (t->snd_una >= t->snd_max)
 		return;
 	(*t->timeouts)++;
-	t->ssthresh = tcp_reduce(t);	   /* RFC 5681 (4) */
+	t->ssthresh = tcp_reduce(t); /* RFC 5681 (4) */
+	/* RFC 9438 4.8: CUBIC's next epoch has K = 0, W_max = cwnd at
+	 * its start */
+	t->w_max = 0;
 	tcp_set_cwnd(t, t->cfg.mss_bytes); /* loss window */
 	t->ca_bytes = 0;
 	t->recover = (int64_t)t->snd_max; /* RFC 6582 4 */
@@ -601,8 +608,9 @@ double tcp_cubic_window(double w_max_segs, double cwnd_epoch_segs, double t_s)
 
 /* RFC 9438 4.2-4.5 on an ACK of acked bytes in congestion avoidance:
  * the Reno-friendly estimate W_est (4.3) where the cubic window is
- * below it, else growth towards W_cubic(t + RTT), at most 1.5 cwnd,
- * by (target - cwnd) / cwnd per segment acknowledged. */
+ * below it (unless cubic_no_reno_friendly), else growth towards
+ * W_cubic(t + RTT), at most 1.5 cwnd, by (target - cwnd) / cwnd per
+ * segment acknowledged. */
 static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 {
 	double mss = t->cfg.mss_bytes, segs = (double)acked / mss;
@@ -612,7 +620,8 @@ static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 		t->epoch = true;
 		t->epoch_ps = sim_now(t->sim);
 		t->cub_cwnd = (double)t->cwnd / mss;
-		if (t->w_max < t->cub_cwnd) /* no reduction yet: K = 0 */
+		/* no reduction yet, or a timeout (4.8): K = 0 */
+		if (t->w_max < t->cub_cwnd)
 			t->w_max = t->cub_cwnd;
 		t->cwnd_epoch = t->cub_cwnd;
 		t->w_est = t->cub_cwnd;
@@ -622,7 +631,8 @@ static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 			? 1
 			: 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
 	t->w_est += alpha * segs / t->cub_cwnd;
-	if (tcp_cubic_window(t->w_max, t->cwnd_epoch, tt) < t->w_est) {
+	if (!t->cfg.cubic_no_reno_friendly &&
+	    tcp_cubic_window(t->w_max, t->cwnd_epoch, tt) < t->w_est) {
 		t->cub_cwnd = t->w_est;
 	} else {
 		target = tcp_cubic_window(t->w_max, t->cwnd_epoch,

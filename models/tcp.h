@@ -71,6 +71,10 @@ struct tcp_cfg {
 	uint64_t rcv_buf_bytes;
 	enum tcp_cc cc;
 	bool ecn; /* ask for ECN on the active open (DCTCP always does) */
+	/* CUBIC follows the cubic curve alone, without RFC 9438 4.3's
+	 * Reno-friendly region (parameter cubic_reno_friendly false); a
+	 * zeroed cfg keeps the region */
+	bool cubic_no_reno_friendly;
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */

@@ -44,6 +44,8 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 		       where);
 		return -EINVAL;
 	}
+	cfg->cubic_no_reno_friendly =
+		param_int(src, prefix, "cubic_reno_friendly") == 0;
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -51,6 +53,16 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 			    sizeof(where));
 		errmsg(err, errlen,
 		       "%s: receive_buffer: holds fewer than two segments of mss bytes (a window that small stalls on delayed ACKs)",
+		       where);
+		return -EINVAL;
+	}
+	if (cfg->cubic_no_reno_friendly && cfg->cc != TCP_CC_CUBIC) {
+		char where[256];
+
+		param_where(src, prefix, "cubic_reno_friendly", where,
+			    sizeof(where));
+		errmsg(err, errlen,
+		       "%s: cubic_reno_friendly: has no effect without congestion_control: cubic",
 		       where);
 		return -EINVAL;
 	}
@@ -102,5 +114,8 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.ecn", PT_ENUM, "auto", "auto|true|false", 0, 0,
 	  "ECN (RFC 3168): true asks for it in the SYN (the passive side always agrees), and a negotiated connection sends its data ECT(0) and takes an echoed CE as a congestion event once per window, with CWR; auto is true for dctcp and false otherwise; false with dctcp is refused",
 	  "Linux net.ipv4.tcp_ecn default 2 (accept ECN when the peer asks, do not ask: Documentation/networking/ip-sysctl.rst); DCTCP asks whatever the sysctl (TCP_CONG_NEEDS_ECN, net/ipv4/tcp_dctcp.c)" },
+	{ "hosts.*.tcp.cubic_reno_friendly", PT_BOOL, "true", NULL, 0, 0,
+	  "CUBIC uses the Reno-friendly estimate W_est where the cubic window is below it (false: the cubic curve alone)",
+	  "RFC 9438 4.3 (the Reno-friendly region); false is ns-3.37's TcpCubic, which has no such region (src/internet/model/tcp-cubic.cc, TcpCubic::Update)" },
 	{ NULL },
 };

@@ -56,7 +56,7 @@ struct net {
 	int n;
 	/* the tap: drop the first transmission of flow 0's segment at
 	 * drop_seq (if drop), note when it is sent again */
-	bool drop;
+	bool drop, drop_again; /* ... and its second transmission */
 	uint64_t drop_seq;
 	int drop_seen;
 	sim_time resent_ps;
@@ -114,7 +114,8 @@ static void tap(void *owner, struct sim_pkt *p)
 	}
 
 	if (p->src == 0 && p->tcp_len && p->tcp_seq == n->drop_seq && n->drop) {
-		if (n->drop_seen++ == 0) {
+		if (n->drop_seen++ == 0 ||
+		    (n->drop_again && n->drop_seen == 2)) {
 			pkt_free(n->pool, p);
 			return;
 		}
@@ -555,6 +556,34 @@ static void test_cubic_one_loss(void)
  * estimate reaches, so the cubic curve governs): from cwnd_epoch =
  * ssthresh the window is W_max - (W_max - cwnd_epoch) / 8 at K / 2 and
  * back at W_max after about K seconds. */
+/* RFC 9438 4.8: after a timeout CUBIC's next epoch has K = 0 and W_max =
+ * cwnd at its start. One endless flow at 1 Gb/s, 10 ms of RTT, a queue
+ * that never overflows; segment 200 and its fast retransmission are
+ * dropped, so the timer expires. At 1 s the flow is in congestion
+ * avoidance again, and W_max is the cwnd it began it with: ssthresh
+ * within a segment (slow start ends on the ACK that reaches it). */
+static void test_cubic_timeout(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+
+	cfg.cc = TCP_CC_CUBIC;
+	net_open(&n, "native", 1, &cfg, 1e9, 5 * SIM_MS, 100000, TCP_ENDLESS);
+	n.drop = n.drop_again = true;
+	n.drop_seq = 200 * MSS;
+	net_start(&n, 0);
+	sim_run(n.sim, SIM_S);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	CHECK_EQ(s.timeouts, 1);
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_GE(s.cwnd_bytes, s.ssthresh_bytes);
+	CHECKF(fabs(s.w_max_segs - (double)s.ssthresh_bytes / MSS) <= 1,
+	       "W_max %.2f, ssthresh %.2f segments", s.w_max_segs,
+	       (double)s.ssthresh_bytes / MSS);
+	net_close(&n);
+}
+
 static void test_cubic_growth(void)
 {
 	struct tcp_cfg cfg = cfg_default();
@@ -668,6 +697,42 @@ static void test_engines(void)
 	CHECK_GT(ia.done_ps, 0);
 }
 
+/* hosts.HOST.tcp.cubic_reno_friendly: on by default; off only with
+ * CUBIC, refused with NewReno, where it would mean nothing. */
+static void test_cfg_reno_friendly(void)
+{
+	static const char *const off[] = {
+		"hosts.h.tcp.cubic_reno_friendly=false"
+	};
+	static const char *const off_newreno[] = {
+		"hosts.h.tcp.cubic_reno_friendly=false",
+		"hosts.h.tcp.congestion_control=newreno",
+	};
+	const char *fix = "tests/fixtures/driver-host.yaml";
+	struct tcp_cfg cfg;
+	struct scn *s = NULL;
+	char err[512];
+
+	CHECK_EQ_FATAL(scn_load(fix, NULL, 0, &s, err, sizeof(err)), 0);
+	struct param_src src = scn_source(s);
+
+	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CU_ASSERT(cfg.cc == TCP_CC_CUBIC && !cfg.cubic_no_reno_friendly);
+	scn_destroy(s);
+	CHECK_EQ_FATAL(scn_load(fix, off, 1, &s, err, sizeof(err)), 0);
+	src = scn_source(s);
+	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CU_ASSERT(cfg.cubic_no_reno_friendly);
+	scn_destroy(s);
+	CHECK_EQ_FATAL(scn_load(fix, off_newreno, 2, &s, err, sizeof(err)), 0);
+	src = scn_source(s);
+	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "cubic_reno_friendly: has no effect") != NULL, "%s",
+	       err);
+	scn_destroy(s);
+}
+
 /* The cross-check against ns-3's TCP (ns3c_tcp_p2p): the same link (100
  * Mb/s, 2 ms one way, a drop-tail queue of one BDP each way) and the same
  * settings, N endless flows started XSTAGGER apart, measured from warm to
@@ -745,8 +810,10 @@ static uint64_t xbdp(void)
 	return (uint64_t)(2.0 * XDELAY / SIM_S / frame_s);
 }
 
-static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
-			    sim_time end)
+/* curve_only: CUBIC without RFC 9438's Reno-friendly region, as ns-3.37's
+ * TcpCubic. */
+static struct xres x_usnsim(enum tcp_cc cc, bool curve_only, int flows,
+			    sim_time warm, sim_time end)
 {
 	struct tcp_cfg cfg = cfg_default();
 	struct net n;
@@ -755,6 +822,7 @@ static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
 	struct xres r = { 0 };
 
 	cfg.cc = cc;
+	cfg.cubic_no_reno_friendly = curve_only;
 	cfg.hdr_bytes = XHDR;
 	net_open(&n, "native", flows, &cfg, XRATE, XDELAY, xbdp(), TCP_ENDLESS);
 	memset(&xp, 0, sizeof(xp));
@@ -764,8 +832,10 @@ static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
 	sim_schedule(n.sim, 0, xprobe_ev, &xp, NULL);
 	net_start(&n, XSTAGGER);
 	sim_run(n.sim, warm);
-	for (int f = 0; f < flows; f++)
+	for (int f = 0; f < flows; f++) {
 		b0 += info_of(n.rcv[f]).rcv_nxt;
+		r.timeouts -= info_of(n.snd[f]).timeouts;
+	}
 	sim_run(n.sim, end);
 	for (int f = 0; f < flows; f++) {
 		b1 += info_of(n.rcv[f]).rcv_nxt;
@@ -779,9 +849,7 @@ static struct xres x_usnsim(enum tcp_cc cc, int flows, sim_time warm,
 	return r;
 }
 
-/* Timeouts are counted over the whole run on usnsim's side (the model's
- * counter) and in the window on ns-3's: the tests compare them only
- * where both are 0. */
+/* Timeouts are counted in the measured window on both sides. */
 static struct xres x_ns3(const char *cc, int flows, sim_time warm, sim_time end)
 {
 	struct ns3c_tcp_p2p_cfg c = {
@@ -863,21 +931,20 @@ static void test_ns3_refused(void)
  * where usnsim counts bytes (RFC 5681 3.1's recommendation, RFC 3465):
  * with the same cut (FlightSize / 2) the period doubles, checked for one
  * flow, whose sawtooth is the textbook one. Against ns-3's TcpNewReno
- * with only that rule changed to byte counting (usnsim::TcpNewRenoBytes
- * in ns3c.cc), the periods agree within 10% for 1 and 2 flows, and so
- * does the ssthresh the cuts set. For 8 flows (windows of 5 to 10
- * segments, timeouts on both sides) the 10% criterion does NOT hold:
- * usnsim's period is 20-28% longer than ns-3's (the difference is open,
- * docs/models/tcp.md); it is bounded here at 35% so that it cannot grow
- * unseen. */
+ * with that rule changed to byte counting, and no growth on the ACK
+ * that ends fast recovery (usnsim::TcpNewRenoBytes in ns3c.cc; RFC 5681
+ * 3.2 step 6), the periods agree within 10% for 1, 2 and 8 flows. So
+ * does the ssthresh the cuts set for 1 and 2 flows; for 8 (windows of 5
+ * to 12 segments) ns-3's is lower by most of a segment, from halving its
+ * pipe estimate rather than FlightSize (docs/models/tcp.md). */
 void tcpx_newreno(void)
 {
 	static const int ns[] = { 1, 2, 8 };
 
 	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
 		int n = ns[k];
-		struct xres u =
-			x_usnsim(TCP_CC_NEWRENO, n, 2 * SIM_S, 8 * SIM_S);
+		struct xres u = x_usnsim(TCP_CC_NEWRENO, false, n, 2 * SIM_S,
+					 8 * SIM_S);
 		struct xres a =
 			x_ns3("ns3::TcpNewReno", n, 2 * SIM_S, 8 * SIM_S);
 		struct xres b = x_ns3("usnsim::TcpNewRenoBytes", n, 2 * SIM_S,
@@ -889,8 +956,7 @@ void tcpx_newreno(void)
 		CHECKF(fabs(u.goodput_bps / b.goodput_bps - 1) <= 0.05,
 		       "N=%d: goodput %.3f Mb/s, ns-3 (bytes) %.3f", n,
 		       u.goodput_bps / 1e6, b.goodput_bps / 1e6);
-		CHECKF(fabs(u.period_s / b.period_s - 1) <=
-			       (n <= 2 ? 0.10 : 0.35),
+		CHECKF(fabs(u.period_s / b.period_s - 1) <= 0.10,
 		       "N=%d: period %.4f s, ns-3 (bytes) %.4f s", n,
 		       u.period_s, b.period_s);
 		CHECK_GT(u.cuts, 20);
@@ -910,31 +976,71 @@ void tcpx_newreno(void)
 	}
 }
 
-/* CUBIC, N = 1, 2, 8: goodput within 5% of ns-3's TcpCubic once both
- * are past slow start's overshoot (ns-3 3.37, after a timeout, restarts
- * its cubic epoch with W_max = 0 and grows by one segment per 20
- * acknowledged: one flow needs 10 s of warm-up). The sawtooth periods are
- * not compared: on this path usnsim's CUBIC is in RFC 9438's
- * Reno-friendly region (4.3), which ns-3 3.37's TcpCubic does not
- * implement (TcpCubic::Update in tcp-cubic.cc follows the cubic curve
- * alone), so ns-3's period is several times longer
- * (docs/models/tcp.md has the numbers). */
+/* One flow's CUBIC sawtooth when cwnd follows the cubic curve alone
+ * (RFC 9438 (1), (2)): a cut at W_max leaves ssthresh s = beta W_max and
+ * the window is back at W_max, where the queue overflows again, K =
+ * cbrt((W_max - s) / C) seconds later. W_max = s / beta, with s the mean
+ * ssthresh measured. */
+static double xcubic_k(double ssthresh_segs)
+{
+	return cbrt(ssthresh_segs * (1 / 0.7 - 1) / 0.4);
+}
+
+/* CUBIC, N = 1, 2, 8, against ns-3's TcpCubic (HyStart off), 24 s
+ * measured after 16 s of warm-up for one flow, 8 s for more: past slow
+ * start's overshoot (ns-3.37, after a timeout, restarts its cubic epoch
+ * with W_max = 0 and grows by one segment per 20 acknowledged,
+ * CntClamp).
+ *
+ * With usnsim's defaults (RFC 9438's Reno-friendly region, 4.3):
+ * goodput within 5%. The periods are not compared there: on this path
+ * usnsim's CUBIC is in the Reno-friendly region, which ns-3.37's
+ * TcpCubic does not implement (TcpCubic::Update follows the cubic curve
+ * alone), so ns-3's period is several times longer.
+ *
+ * With tcp.cubic_reno_friendly false (the curve alone, as ns-3): goodput
+ * within 5% again. The periods still differ, by the arithmetic of the
+ * curve near W_max: ns-3 (as Linux's bictcp_update) takes the distance to
+ * W_max, C (K - t)^3, in whole segments rounded down, so its target
+ * reaches W_max cbrt(1 / C) = 1.36 s before K, where RFC 9438's curve,
+ * which usnsim follows, reaches it at K. On this path K is under 4 s and
+ * that is most of the difference: one flow's period is K on usnsim's
+ * side and K - 1.36 s on ns-3's, each within 10% (K from the ssthresh
+ * each side's cuts set). For 2 and 8 flows the periods are reported
+ * only (docs/models/tcp.md). */
 void tcpx_cubic(void)
 {
 	static const int ns[] = { 1, 2, 8 };
 
 	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
 		int n = ns[k];
-		sim_time warm = (n == 1 ? 10 : 4) * SIM_S,
-			 end = warm + 4 * SIM_S;
-		struct xres u = x_usnsim(TCP_CC_CUBIC, n, warm, end);
+		sim_time warm = (n == 1 ? 16 : 8) * SIM_S,
+			 end = warm + 24 * SIM_S;
 		struct xres a = x_ns3("ns3::TcpCubic", n, warm, end);
+		struct xres u = x_usnsim(TCP_CC_CUBIC, false, n, warm, end);
+		struct xres c = x_usnsim(TCP_CC_CUBIC, true, n, warm, end);
 
 		CHECKF(fabs(u.goodput_bps / a.goodput_bps - 1) <= 0.05,
 		       "N=%d: goodput %.3f Mb/s, ns-3 %.3f", n,
 		       u.goodput_bps / 1e6, a.goodput_bps / 1e6);
+		CHECKF(fabs(c.goodput_bps / a.goodput_bps - 1) <= 0.05,
+		       "N=%d: goodput (curve alone) %.3f Mb/s, ns-3 %.3f", n,
+		       c.goodput_bps / 1e6, a.goodput_bps / 1e6);
 		CHECK_GT(u.cuts, 10);
-		CHECK_EQ(a.timeouts, 0);
+		if (n <= 2)
+			CHECK_EQ(a.timeouts, 0);
+		if (n == 1) {
+			double ku = xcubic_k(c.ssthresh_segs);
+			double kn = xcubic_k(a.ssthresh_segs) - cbrt(1 / 0.4);
+
+			CHECK_GE(c.cuts, 4);
+			CHECK_GE(a.cuts, 4);
+			CHECKF(fabs(c.period_s / ku - 1) <= 0.10,
+			       "period %.3f s, K %.3f s", c.period_s, ku);
+			CHECKF(fabs(a.period_s / kn - 1) <= 0.10,
+			       "ns-3 period %.3f s, K - 1.36 s %.3f s",
+			       a.period_s, kn);
+		}
 	}
 }
 
@@ -1376,6 +1482,10 @@ int suite_tcp(void)
 			 test_dctcp_alpha) ||
 	    !CU_add_test(s, "NewReno without ECN fills the buffer",
 			 test_newreno_fills) ||
+	    !CU_add_test(s, "CUBIC: the epoch after a timeout",
+			 test_cubic_timeout) ||
+	    !CU_add_test(s, "cubic_reno_friendly: loaded, refused with NewReno",
+			 test_cfg_reno_friendly) ||
 	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
 			 test_ns3_refused) ||
 	    /* last: an ns3 session after ns3c_tcp_p2p's runs */

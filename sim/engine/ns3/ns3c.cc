@@ -1122,13 +1122,25 @@ class Defaults
 	std::vector<std::pair<std::string, Ptr<const AttributeValue>>> saved;
 };
 
-/* ns-3's TcpNewReno with one change: in congestion avoidance cwnd grows
- * by one segment per cwnd of bytes acknowledged (RFC 5681 3.1's
+/* ns-3's TcpNewReno with byte counting in congestion avoidance: cwnd
+ * grows by one segment per cwnd of bytes acknowledged (RFC 5681 3.1's
  * recommended byte counting, RFC 3465, as models/tcp.c does) rather than
  * by SMSS * SMSS / cwnd per ACK whatever it acknowledges (RFC 5681's
  * equation (3), TcpNewReno::CongestionAvoidance), which with delayed
- * ACKs grows half a segment per round trip. Everything else (slow start,
- * ssthresh, recovery, timers) is TcpNewReno's. */
+ * ACKs grows half a segment per round trip.
+ *
+ * The bytes counted are those of ACKs that arrive in congestion
+ * avoidance. The ACK that ends fast recovery sets cwnd to ssthresh (RFC
+ * 5681 3.2 step 6, RFC 6582 3.2 step 3) and grows nothing: ns-3.37's
+ * TcpSocketBase::ProcessAck (tcp-socket-base.cc, the CA_RECOVERY branch
+ * and the IncreaseWindow after it) passes every segment that ACK covers
+ * to IncreaseWindow, those the duplicate ACKs already reported included,
+ * which under TcpNewReno's rule adds SMSS * SMSS / cwnd once, but counted
+ * as bytes would add about a window's worth (a segment at once, and the
+ * next one cwnd - SMSS bytes early). So the variant leaves that call out,
+ * as Linux's byte counting left out ACKs outside Open and Disorder.
+ * Everything else (slow start, ssthresh, recovery, timers) is
+ * TcpNewReno's. */
 class TcpNewRenoBytes : public TcpNewReno
 {
       public:
@@ -1150,6 +1162,26 @@ class TcpNewRenoBytes : public TcpNewReno
 		acked = 0;
 		return TcpNewReno::GetSsThresh(tcb, bytesInFlight);
 	}
+	/* ProcessAck reports the end of fast recovery (CA_RECOVERY to
+	 * CA_OPEN) right before it calls IncreaseWindow for that ACK. */
+	void
+	CongestionStateSet(Ptr<TcpSocketState> tcb,
+			   const TcpSocketState::TcpCongState_t state) override
+	{
+		if (tcb->m_congState == TcpSocketState::CA_RECOVERY &&
+		    state == TcpSocketState::CA_OPEN)
+			recovered = true;
+		TcpNewReno::CongestionStateSet(tcb, state);
+	}
+	void IncreaseWindow(Ptr<TcpSocketState> tcb,
+			    uint32_t segmentsAcked) override
+	{
+		if (recovered) {
+			recovered = false; /* the ACK that ended recovery */
+			return;
+		}
+		TcpNewReno::IncreaseWindow(tcb, segmentsAcked);
+	}
 	Ptr<TcpCongestionOps> Fork() override
 	{
 		return CopyObject<TcpNewRenoBytes>(this);
@@ -1168,7 +1200,8 @@ class TcpNewRenoBytes : public TcpNewReno
 	}
 
       private:
-	uint64_t acked = 0; /* bytes acknowledged towards the next SMSS */
+	uint64_t acked = 0;	/* bytes acknowledged towards the next SMSS */
+	bool recovered = false; /* the next IncreaseWindow ends recovery */
 };
 
 NS_OBJECT_ENSURE_REGISTERED(TcpNewRenoBytes);

@@ -292,7 +292,8 @@ struct ns3c_tcp_p2p_cfg {
 	const char *cc;	  /* "ns3::TcpNewReno", "ns3::TcpCubic", or
 			      "usnsim::TcpNewRenoBytes": TcpNewReno with
 			      RFC 3465 byte counting in congestion
-			      avoidance, as usnsim's model counts */
+			      avoidance (none on the ACK that ends fast
+			      recovery), as usnsim's model counts */
 	double rate_bps;  /* the link's rate, each way */
 	int64_t delay_ps; /* its one-way propagation delay */
 	uint32_t queue_pkts;
