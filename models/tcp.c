@@ -10,6 +10,10 @@
  * The receiver keeps the segments it holds beyond rcv_nxt in a ring
  * indexed by seq / mss (start and length; one per slot).
  *
+ * With SACK (RFC 2018) the receiver also keeps the blocks it reported
+ * last, most recent first, and the sender marks the records the blocks
+ * cover: its scoreboard for RFC 6675's loss recovery.
+ *
  * Timers (retransmission, delayed ACK) are lazy: one engine event each,
  * which on firing before its deadline moves to the deadline, so that
  * restarting a timer on every ACK costs no cancellation.
@@ -41,7 +45,13 @@ struct tcp_seg {
 	uint64_t seq;
 	uint32_t len;
 	uint8_t again;	  /* it was sent more than once */
+	uint8_t sacked;	  /* a SACK block of the peer covered it */
 	sim_time sent_ps; /* its last transmission */
+};
+
+/* A SACK block, [start, end) of the stream. */
+struct tcp_blk {
+	uint64_t start, end;
 };
 
 /* A segment held beyond rcv_nxt (len 0: none). */
@@ -83,6 +93,14 @@ struct tcp {
 	uint64_t snd_mask;
 	uint64_t seg_head, seg_n; /* ... the first at seg_head, seg_n of them */
 	sim_time established_ps, done_ps;
+	/* SACK: both ends permit it (RFC 2018 2); RFC 6675's HighRxt (the
+	 * end of the highest byte sent again in this recovery), RescueRxt
+	 * (-1: none yet), and of the last scoreboard scan, the index of the
+	 * highest record IsLost() holds (-1: none) and pipe */
+	bool sack;
+	uint64_t high_rxt;
+	int64_t rescue_rxt, lost_idx;
+	uint64_t pipe;
 
 	/* receiver */
 	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
@@ -95,9 +113,11 @@ struct tcp {
 	void *on_read_arg;
 	bool (*gate)(void *arg); /* room for a new segment */
 	void *gate_arg;
+	struct tcp_blk blk[PKT_TCP_SACK_BLOCKS]; /* reported, latest first */
+	uint32_t nblk;
 
 	uint64_t *segs_out, *acks_out, *retrans, *fast_retrans, *timeouts;
-	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in;
+	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in, *sacked;
 	struct stat_hist *rtt_hist;
 	struct stat_gauge *cwnd_g;
 };
@@ -203,6 +223,13 @@ static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 
 		p->tcp_ack = t->rcv_nxt;
 		p->tcp_wnd = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+		for (uint32_t i = 0; t->sack && i < t->nblk; i++) {
+			p->tcp_sack[2 * i] =
+				(uint32_t)(t->blk[i].start - t->rcv_nxt);
+			p->tcp_sack[2 * i + 1] =
+				(uint32_t)(t->blk[i].end - t->rcv_nxt);
+			p->tcp_nsack++;
+		}
 		/* any segment acknowledges what has come */
 		t->unacked = 0;
 		tcp_timer_stop(&t->delack);
@@ -220,21 +247,35 @@ static struct tcp_seg *tcp_seg_at(struct tcp *t, uint64_t i)
 	return &t->sent[(t->seg_head + i) & t->snd_mask];
 }
 
+/* The index of the first record that ends after seq (seg_n: none);
+ * the records are in stream order. */
+static uint64_t tcp_seg_index(struct tcp *t, uint64_t seq)
+{
+	uint64_t lo = 0, hi = t->seg_n;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		struct tcp_seg *s = tcp_seg_at(t, mid);
+
+		if (s->seq + s->len <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The record of the segment that starts at seq, or NULL: none past the
- * last record (new data), else searched from the first (a retransmission
- * is of the first unacknowledged segment, or close to it). */
+ * last record (new data). */
 static struct tcp_seg *tcp_seg_find(struct tcp *t, uint64_t seq)
 {
+	uint64_t i;
+
 	if (!t->seg_n || seq > tcp_seg_at(t, t->seg_n - 1)->seq)
 		return NULL;
-	for (uint64_t i = 0; i < t->seg_n; i++) {
-		struct tcp_seg *s = tcp_seg_at(t, i);
-
-		if (s->seq == seq)
-			return s;
-		if (s->seq > seq)
-			break;
-	}
+	i = tcp_seg_index(t, seq);
+	if (i < t->seg_n && tcp_seg_at(t, i)->seq == seq)
+		return tcp_seg_at(t, i);
 	return NULL;
 }
 
@@ -260,6 +301,7 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 		s = tcp_seg_at(t, t->seg_n++);
 		s->seq = seq;
 		s->len = tcp_seg_len(t, seq);
+		s->sacked = 0;
 	}
 	len = s->len;
 	if (t->write_unsent && seq <= t->write_start &&
@@ -279,17 +321,34 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 	return len;
 }
 
+static void tcp_sack_send(struct tcp *t);
+
 /* Sends what the windows allow: full segments (or a shorter one at the
  * end of what was written) that fit below snd_una + min(cwnd, snd_wnd),
- * while the ring has room. */
+ * while the ring has room. In SACK recovery pipe decides instead
+ * (tcp_sack_send); after a timeout with SACK, segments SACKed are not
+ * sent again. */
 static void tcp_output(struct tcp *t)
 {
 	uint64_t wnd = t->cwnd < t->snd_wnd ? t->cwnd : t->snd_wnd;
 
 	if (t->state != TCP_ESTABLISHED)
 		return;
+	if (t->sack && t->in_recovery) {
+		tcp_sack_send(t);
+		return;
+	}
 	while (t->snd_nxt < t->app_end) {
 		uint32_t len = tcp_seg_len(t, t->snd_nxt);
+
+		if (t->sack && t->snd_nxt < t->snd_max) {
+			struct tcp_seg *s = tcp_seg_find(t, t->snd_nxt);
+
+			if (s && s->sacked) {
+				t->snd_nxt += s->len;
+				continue;
+			}
+		}
 
 		if (t->snd_nxt + len > t->snd_una + wnd ||
 		    (t->snd_nxt >= t->snd_max && t->gate &&
@@ -327,6 +386,15 @@ static uint64_t tcp_reduce(struct tcp *t)
 	return s > min ? s : min;
 }
 
+/* A SYN's flags: SACK permitted if this end allows it and, on the
+ * passive side, the peer's SYN asked for it (RFC 2018 2). */
+static uint8_t tcp_syn_flags(const struct tcp *t)
+{
+	bool ok = t->state == TCP_SYN_RCVD ? t->sack : t->cfg.sack;
+
+	return TCP_SYN | (ok ? TCP_SACK_OK : 0);
+}
+
 /* ---- the retransmission timer ---- */
 
 static void tcp_rto_fire(struct tcp *t)
@@ -337,7 +405,8 @@ static void tcp_rto_fire(struct tcp *t)
 		t->syn_ps = sim_now(t->sim);
 		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
 		tcp_emit(t,
-			 t->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK,
+			 t->state == TCP_SYN_SENT ? tcp_syn_flags(t)
+						  : tcp_syn_flags(t) | TCP_ACK,
 			 0, 0);
 		return;
 	}
@@ -351,7 +420,8 @@ static void tcp_rto_fire(struct tcp *t)
 	t->in_recovery = false;
 	t->dupacks = 0;
 	tcp_backoff(t);
-	t->seg_n = 0;		 /* the stream is cut again ... */
+	if (!t->sack)
+		t->seg_n = 0;	 /* the stream is cut again ... */
 	t->snd_nxt = t->snd_una; /* ... go back N: resend from the hole */
 	tcp_output(t);
 	if (t->rto.deadline_ps == SIM_TIME_MAX)
@@ -387,6 +457,75 @@ static struct tcp_held *tcp_held_next(struct tcp *t)
 	return NULL;
 }
 
+/* The held segment that holds byte x, or NULL (x at or past rcv_nxt). */
+static struct tcp_held *tcp_held_at(struct tcp *t, uint64_t x)
+{
+	uint64_t slot = x / t->cfg.mss_bytes;
+
+	for (int back = 0; back < 2 && slot >= (uint64_t)back; back++) {
+		struct tcp_held *h = &t->held[(slot - back) & t->rcv_mask];
+
+		if (h->len && h->seq <= x && x < h->seq + h->len)
+			return h;
+	}
+	return NULL;
+}
+
+/* The reported block that holds byte x, or NULL. */
+static struct tcp_blk *tcp_blk_at(struct tcp *t, uint64_t x)
+{
+	for (uint32_t i = 0; i < t->nblk; i++)
+		if (t->blk[i].start <= x && x < t->blk[i].end)
+			return &t->blk[i];
+	return NULL;
+}
+
+/* RFC 2018 4: the segment [seq, end) is held; the block of held data
+ * around it goes first, then the blocks reported most recently that it
+ * does not take in, up to PKT_TCP_SACK_BLOCKS. The block is found from
+ * the segment outwards, a reported block at a time where there is one. */
+static void tcp_sack_note(struct tcp *t, uint64_t seq, uint64_t end)
+{
+	struct tcp_blk b = { seq, end };
+	uint32_t n = 1;
+
+	while (b.start > t->rcv_nxt) {
+		struct tcp_blk *r = tcp_blk_at(t, b.start - 1);
+		struct tcp_held *h = r ? NULL : tcp_held_at(t, b.start - 1);
+
+		if (!r && !h)
+			break;
+		b.start = r ? r->start : h->seq;
+	}
+	for (;;) {
+		struct tcp_blk *r = tcp_blk_at(t, b.end);
+		struct tcp_held *h = r ? NULL : tcp_held_at(t, b.end);
+
+		if (!r && !h)
+			break;
+		b.end = r ? r->end : h->seq + h->len;
+	}
+	for (uint32_t i = 0; i < t->nblk && n < PKT_TCP_SACK_BLOCKS; i++) {
+		struct tcp_blk *o = &t->blk[i];
+
+		if (o->start < b.start || o->end > b.end) /* not within b */
+			t->blk[n++] = *o;
+	}
+	t->blk[0] = b;
+	t->nblk = n;
+}
+
+/* Drops the reported blocks that rcv_nxt has reached. */
+static void tcp_sack_prune(struct tcp *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->nblk; i++)
+		if (t->blk[i].end > t->rcv_nxt)
+			t->blk[n++] = t->blk[i];
+	t->nblk = n;
+}
+
 /* Data of the peer: in order it is read at once, with what it joins;
  * beyond a hole it is held and a duplicate ACK goes at once (RFC 5681
  * 4.2), as it does when a hole is filled. */
@@ -408,6 +547,8 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
 			*h = (struct tcp_held){ seq, len };
 			t->ooo_bytes += len;
 		}
+		if (t->sack && h->len && h->seq == seq && h->len >= len)
+			tcp_sack_note(t, seq, seq + len);
 		tcp_ack_now(t);
 		return;
 	}
@@ -428,6 +569,8 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len)
 		t->ooo_bytes -= h->len;
 		h->len = 0;
 	}
+	if (t->nblk)
+		tcp_sack_prune(t);
 	if (had_hole || ++t->unacked >= t->cfg.ack_every_segs ||
 	    !t->cfg.delack_ps)
 		tcp_ack_now(t);
@@ -552,6 +695,9 @@ static void tcp_new_ack(struct tcp *t, uint64_t ack)
 		t->in_recovery = false; /* full ACK: option (2) */
 		tcp_set_cwnd(t, t->ssthresh);
 		t->ca_bytes = 0;
+	} else if (t->in_recovery && t->sack) {
+		/* RFC 6675 5 (B): the scoreboard and pipe decide what goes
+		 * (tcp_output); the timer restarts (RFC 6298 5.3) */
 	} else if (t->in_recovery) {
 		uint64_t c = t->cwnd > acked ? t->cwnd - acked : 0;
 
@@ -594,12 +740,206 @@ static void tcp_dup_ack(struct tcp *t)
 	tcp_set_cwnd(t, t->ssthresh + 3 * mss);
 }
 
+/* ---- SACK-based loss recovery (RFC 6675) ---- */
+
+/* RFC 6675 Update(): marks the records the ACK's blocks cover whole.
+ * Returns whether any was not marked before (the ACK is a DupAck in
+ * RFC 6675 2's sense). */
+static bool tcp_sack_mark(struct tcp *t, const struct sim_pkt *p)
+{
+	bool news = false;
+
+	for (uint8_t b = 0; b < p->tcp_nsack; b++) {
+		uint64_t start = p->tcp_ack + p->tcp_sack[2 * b];
+		uint64_t end = p->tcp_ack + p->tcp_sack[2 * b + 1];
+
+		for (uint64_t i = tcp_seg_index(t, start); i < t->seg_n; i++) {
+			struct tcp_seg *s = tcp_seg_at(t, i);
+
+			if (s->seq + s->len > end)
+				break;
+			if (s->seq >= start && !s->sacked) {
+				s->sacked = 1;
+				(*t->sacked)++;
+				news = true;
+			}
+		}
+	}
+	return news;
+}
+
+/* The scoreboard scan: IsLost() holds for a record when more than
+ * (DupThresh - 1) SMSS bytes, or DupThresh discontiguous runs, above it
+ * are SACKed, so the records it holds for are the ones not SACKed up to
+ * the highest such, lost_idx; then SetPipe(): each record not SACKed
+ * counts once if not lost, and once more if sent again in this recovery
+ * (below HighRxt). */
+static void tcp_sack_scan(struct tcp *t)
+{
+	uint64_t above = 0, runs = 0, dup_bytes = 2ull * t->cfg.mss_bytes;
+	bool in_run = false;
+
+	t->lost_idx = -1;
+	t->pipe = 0;
+	for (uint64_t i = t->seg_n; i-- > 0;) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (s->sacked) {
+			above += s->len;
+			runs += !in_run;
+			in_run = true;
+			continue;
+		}
+		in_run = false;
+		if (above > dup_bytes || runs >= 3) {
+			t->lost_idx = (int64_t)i;
+			break;
+		}
+	}
+	for (uint64_t i = 0; i < t->seg_n; i++) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (s->sacked)
+			continue;
+		if ((int64_t)i > t->lost_idx)
+			t->pipe += s->len;
+		if (s->seq < t->high_rxt)
+			t->pipe += s->len;
+	}
+}
+
+/* Whether new data can go under NextSeg() rule (2): there is some, the
+ * peer's window has room for its segment, and so have the ring and the
+ * gate. */
+static bool tcp_sack_new_ok(struct tcp *t)
+{
+	uint32_t len = tcp_seg_len(t, t->snd_nxt);
+
+	return t->snd_nxt < t->app_end &&
+	       t->snd_nxt + len <= t->snd_una + t->snd_wnd &&
+	       t->seg_n <= t->snd_mask &&
+	       !(t->snd_nxt >= t->snd_max && t->gate && !t->gate(t->gate_arg));
+}
+
+/* RFC 6675 NextSeg() rules (1) to (4): the index of the record to
+ * send again, seg_n for new data (rule (2)) and seg_n + 1 for nothing;
+ * *rescue is set for rule (4). */
+static uint64_t tcp_sack_next(struct tcp *t, bool *rescue)
+{
+	uint64_t i = tcp_seg_index(t, t->high_rxt), top = t->seg_n;
+	int64_t last = -1; /* the highest record not SACKed */
+
+	*rescue = false;
+	while (top > 0 && tcp_seg_at(t, top - 1)->sacked)
+		top--; /* no SACKed data above these */
+	for (; i < top; i++)
+		if (!tcp_seg_at(t, i)->sacked)
+			break;
+	if (i < top && (int64_t)i <= t->lost_idx)
+		return i; /* (1) */
+	if (tcp_sack_new_ok(t))
+		return t->seg_n; /* (2) */
+	if (i < top)
+		return i; /* (3) */
+	for (uint64_t j = t->seg_n; j-- > 0;)
+		if (!tcp_seg_at(t, j)->sacked) {
+			last = (int64_t)j;
+			break;
+		}
+	if (last >= 0 &&
+	    (t->rescue_rxt < 0 || (int64_t)t->snd_una > t->rescue_rxt)) {
+		*rescue = true;
+		return (uint64_t)last; /* (4) */
+	}
+	return t->seg_n + 1;
+}
+
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, the segment NextSeg()
+ * names goes; HighRxt moves past a resent one (except a rescue), pipe
+ * grows by what went. */
+static void tcp_sack_send(struct tcp *t)
+{
+	tcp_sack_scan(t);
+	while (t->pipe + t->cfg.mss_bytes <= t->cwnd) {
+		bool rescue;
+		uint64_t i = tcp_sack_next(t, &rescue);
+		uint32_t len;
+
+		if (i > t->seg_n)
+			return;
+		if (i == t->seg_n) {
+			len = tcp_send_seg(t, t->snd_nxt);
+			if (!len)
+				return;
+			t->snd_nxt += len;
+		} else {
+			struct tcp_seg *s = tcp_seg_at(t, i);
+
+			len = tcp_send_seg(t, s->seq);
+			if (rescue)
+				t->rescue_rxt = t->recover;
+			else
+				t->high_rxt = s->seq + s->len;
+		}
+		t->pipe += len;
+	}
+}
+
+/* RFC 6675 5 (4): fast retransmit and the start of recovery:
+ * RecoveryPoint = HighData, ssthresh from the congestion control and
+ * cwnd = ssthresh, the first segment not acknowledged sent again. */
+static void tcp_sack_enter(struct tcp *t)
+{
+	(*t->fast_retrans)++;
+	t->ssthresh = tcp_reduce(t);
+	t->recover = (int64_t)t->snd_max;
+	t->in_recovery = true;
+	t->rescue_rxt = -1;
+	tcp_set_cwnd(t, t->ssthresh);
+	t->high_rxt = t->snd_una + tcp_send_seg(t, t->snd_una);
+}
+
+/* An ACK with SACK in use (RFC 6675 5): a cumulative ACK resets
+ * DupAcks (1); an ACK that SACKs new data is a DupAck, and outside
+ * recovery the third, or IsLost(HighACK + 1), starts recovery (2), (4);
+ * in recovery (and after its start) pipe decides what goes (C). */
+static void tcp_sack_ack(struct tcp *t, const struct sim_pkt *p)
+{
+	uint64_t ack = p->tcp_ack;
+	bool dup = p->tcp_nsack && tcp_sack_mark(t, p);
+
+	if (ack > t->snd_una) {
+		t->snd_wnd = p->tcp_wnd;
+		tcp_new_ack(t, ack);
+	} else if (ack == t->snd_una) {
+		t->snd_wnd = p->tcp_wnd;
+	}
+	if (dup)
+		(*t->dupacks_in)++;
+	if (dup && !t->in_recovery && (int64_t)t->snd_una >= t->recover &&
+	    t->snd_una < t->snd_max) {
+		bool lost = ++t->dupacks >= 3;
+
+		if (!lost) {
+			tcp_sack_scan(t);
+			lost = t->lost_idx >= 0;
+		}
+		if (lost)
+			tcp_sack_enter(t);
+	}
+	tcp_output(t);
+}
+
 static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
 {
 	uint64_t ack = p->tcp_ack;
 
 	if (ack > t->snd_max)
 		return; /* acknowledges what was never sent */
+	if (t->sack) {
+		tcp_sack_ack(t, p);
+		return;
+	}
 	if (ack > t->snd_una) {
 		t->snd_wnd = p->tcp_wnd;
 		tcp_new_ack(t, ack);
@@ -640,18 +980,21 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 	if (f & TCP_SYN) {
 		if (t->state == TCP_CLOSED && !(f & TCP_ACK)) {
 			t->state = TCP_SYN_RCVD;
+			t->sack = t->cfg.sack && (f & TCP_SACK_OK);
 			t->syn_ps = sim_now(t->sim);
 			tcp_timer_set(t, &t->rto,
 				      sim_now(t->sim) + t->rtt.rto_ps);
-			tcp_emit(t, TCP_SYN | TCP_ACK, 0, 0);
+			tcp_emit(t, tcp_syn_flags(t) | TCP_ACK, 0, 0);
 		} else if (t->state == TCP_SYN_SENT && (f & TCP_ACK)) {
+			t->sack = t->cfg.sack && (f & TCP_SACK_OK);
 			tcp_established(t, p);
 			tcp_ack_now(t);
 			tcp_output(t);
 		} else if (t->state == TCP_ESTABLISHED && (f & TCP_ACK)) {
 			tcp_ack_now(t); /* our ACK was lost */
 		} else if (t->state != TCP_CLOSED) {
-			tcp_emit(t, TCP_SYN | TCP_ACK, 0, 0); /* again */
+			tcp_emit(t, tcp_syn_flags(t) | TCP_ACK, 0,
+				 0); /* again */
 		}
 		goto out;
 	}
@@ -682,11 +1025,13 @@ static int tcp_stats(struct tcp *t)
 	t->bytes_acked = stats_counter(t->st, c, "bytes_acked", "B");
 	t->bytes_read = stats_counter(t->st, c, "bytes_received", "B");
 	t->ooo_in = stats_counter(t->st, c, "out_of_order", "packets");
+	t->sacked = stats_counter(t->st, c, "sacked", "packets");
 	t->rtt_hist = stats_hist(t->st, c, "rtt", "ps");
 	t->cwnd_g = stats_gauge(t->st, c, "cwnd", "B");
 	if (!t->segs_out || !t->acks_out || !t->retrans || !t->fast_retrans ||
 	    !t->timeouts || !t->dupacks_in || !t->bytes_acked ||
-	    !t->bytes_read || !t->ooo_in || !t->rtt_hist || !t->cwnd_g)
+	    !t->bytes_read || !t->ooo_in || !t->sacked || !t->rtt_hist ||
+	    !t->cwnd_g)
 		return -ENOMEM;
 	return stats_series_gauge(t->st, c, "cwnd", t->cwnd_g) ? -ENOMEM : 0;
 }
@@ -730,6 +1075,7 @@ int tcp_create(const struct tcp_cfg *cfg, const struct model_env *env,
 	t->cfg = *cfg;
 	t->pkts = pkts;
 	t->recover = -1;
+	t->rescue_rxt = t->lost_idx = -1;
 	t->ssthresh = UINT64_MAX; /* RFC 5681 3.1: arbitrarily high */
 	t->rtt.rto_ps = tcp_rto_bound(cfg, cfg->rto_init_ps);
 	t->rto = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_rto_fire };
@@ -774,7 +1120,7 @@ int tcp_open(struct tcp *t)
 	t->state = TCP_SYN_SENT;
 	t->syn_ps = sim_now(t->sim);
 	tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
-	tcp_emit(t, TCP_SYN, 0, 0);
+	tcp_emit(t, tcp_syn_flags(t), 0, 0);
 	return 0;
 }
 
@@ -834,6 +1180,8 @@ void tcp_get_info(const struct tcp *t, struct tcp_info *o)
 		.retransmits = *t->retrans,
 		.fast_retransmits = *t->fast_retrans,
 		.timeouts = *t->timeouts,
+		.sack = t->sack,
+		.sacked = *t->sacked,
 		.rtt = t->rtt,
 		.w_max_segs = t->w_max,
 		.established_ps = t->established_ps,

@@ -1,7 +1,8 @@
 /*
  * tcp.h - a TCP endpoint: handshake, segmentation by MSS, cumulative and
- * delayed ACKs, NewReno or CUBIC congestion control, RFC 6298 timer
- * and a receive window from the receiver's buffer (docs/models/tcp.md).
+ * delayed ACKs, NewReno or CUBIC congestion control, SACK with RFC 6675
+ * loss recovery, RFC 6298 timer and a receive window from the receiver's
+ * buffer (docs/models/tcp.md).
  *
  * A connection is two endpoints that hand each other segments (struct
  * sim_pkt with its tcp_* fields) through ports: whatever lies between
@@ -33,6 +34,8 @@
 /* Flags of a segment (sim_pkt.tcp_flags). */
 #define TCP_SYN 0x01
 #define TCP_ACK 0x02
+/* On a SYN or SYN-ACK: the SACK-permitted option (RFC 2018 2). */
+#define TCP_SACK_OK 0x04
 /* Not a TCP flag: the segment carries the first byte of an application
  * write, so that a stack charges the write's system call with it. */
 #define TCP_WRITE 0x80
@@ -56,6 +59,7 @@ struct tcp_cfg {
 	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
 	uint64_t rcv_buf_bytes;
 	enum tcp_cc cc;
+	bool sack; /* SACK (RFC 2018) and its loss recovery (RFC 6675) */
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */
@@ -72,6 +76,8 @@ struct tcp_info {
 	uint64_t rcv_nxt;     /* bytes received in order (read by the app) */
 	uint64_t retransmits; /* segments sent again */
 	uint64_t fast_retransmits, timeouts;
+	bool sack;	 /* both ends permit SACK */
+	uint64_t sacked; /* segments the peer's SACK blocks covered */
 	struct tcp_rtt rtt;
 	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */

@@ -2,7 +2,7 @@
  * tcp_params.c - parameters of a host's TCP (`hosts.HOST.tcp`).
  *
  * Segment size, initial window, delayed ACKs, the retransmission timer,
- * the receive buffer and the congestion control, each defaulting to the RFC or the Linux value
+ * the receive buffer, the congestion control and SACK, each defaulting to the RFC or the Linux value
  * named in its source. tcp_cfg_load() is the one place TCP reads them.
  * The endpoint (models/tcp.c) is not yet built by the topology: these
  * values take effect once the stacks host it.
@@ -30,6 +30,7 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 	cfg->cc = strcmp(param_str(src, prefix, "congestion_control"), "cubic")
 			  ? TCP_CC_NEWRENO
 			  : TCP_CC_CUBIC;
+	cfg->sack = param_int(src, prefix, "sack") != 0;
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -85,5 +86,8 @@ const struct param_def tcp_params[] = {
 	  0, 0,
 	  "congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438, with NewReno's fast recovery)",
 	  "Linux's default net.ipv4.tcp_congestion_control, cubic (Documentation/networking/ip-sysctl.rst)" },
+	{ "hosts.*.tcp.sack", PT_BOOL, "true", NULL, 0, 0,
+	  "selective acknowledgments and SACK-based loss recovery (used when both ends permit them; false: NewReno's recovery)",
+	  "Linux net.ipv4.tcp_sack = 1 (Documentation/networking/ip-sysctl.rst); RFC 2018, RFC 6675" },
 	{ NULL },
 };
