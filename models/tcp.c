@@ -46,6 +46,7 @@ struct tcp_seg {
 	uint32_t len;
 	uint8_t again;	  /* it was sent more than once */
 	uint8_t sacked;	  /* a SACK block of the peer covered it */
+	uint8_t rxt;	  /* SACK: a retransmission of it is in flight */
 	sim_time sent_ps; /* its last transmission */
 };
 
@@ -93,14 +94,14 @@ struct tcp {
 	uint64_t snd_mask;
 	uint64_t seg_head, seg_n; /* ... the first at seg_head, seg_n of them */
 	sim_time established_ps, done_ps;
-	/* SACK: both ends permit it (RFC 2018 2); RFC 6675's HighRxt (the
-	 * end of the highest byte sent again in this recovery), RescueRxt
+	/* SACK: both ends permit it (RFC 2018 2); RFC 6675's RescueRxt
 	 * (-1: none yet), and of the last scoreboard scan, the index of the
 	 * highest record IsLost() holds (-1: none) and pipe */
 	bool sack;
-	uint64_t high_rxt;
 	int64_t rescue_rxt, lost_idx;
-	uint64_t pipe;
+	sim_time sacked_sent_ps; /* the latest a SACKed record sent once
+				    was sent */
+	uint64_t pipe, sack_top; /* ... and past the highest SACKed record */
 
 	/* receiver */
 	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
@@ -310,6 +311,7 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 		t->write_unsent = false;
 	}
 	s->again = seq < t->snd_max;
+	s->rxt = s->again;
 	if (s->again)
 		(*t->retrans)++;
 	s->sent_ps = sim_now(t->sim);
@@ -505,12 +507,13 @@ static void tcp_sack_note(struct tcp *t, uint64_t seq, uint64_t end)
 			break;
 		b.end = r ? r->end : h->seq + h->len;
 	}
-	for (uint32_t i = 0; i < t->nblk && n < PKT_TCP_SACK_BLOCKS; i++) {
-		struct tcp_blk *o = &t->blk[i];
+	struct tcp_blk old[PKT_TCP_SACK_BLOCKS];
 
-		if (o->start < b.start || o->end > b.end) /* not within b */
-			t->blk[n++] = *o;
-	}
+	for (uint32_t i = 0; i < t->nblk; i++)
+		old[i] = t->blk[i];
+	for (uint32_t i = 0; i < t->nblk && n < PKT_TCP_SACK_BLOCKS; i++)
+		if (old[i].start < b.start || old[i].end > b.end) /* not in b */
+			t->blk[n++] = old[i];
 	t->blk[0] = b;
 	t->nblk = n;
 }
@@ -760,6 +763,8 @@ static bool tcp_sack_mark(struct tcp *t, const struct sim_pkt *p)
 				break;
 			if (s->seq >= start && !s->sacked) {
 				s->sacked = 1;
+				if (!s->again && s->sent_ps > t->sacked_sent_ps)
+					t->sacked_sent_ps = s->sent_ps;
 				(*t->sacked)++;
 				news = true;
 			}
@@ -772,8 +777,14 @@ static bool tcp_sack_mark(struct tcp *t, const struct sim_pkt *p)
  * (DupThresh - 1) SMSS bytes, or DupThresh discontiguous runs, above it
  * are SACKed, so the records it holds for are the ones not SACKed up to
  * the highest such, lost_idx; then SetPipe(): each record not SACKed
- * counts once if not lost, and once more if sent again in this recovery
- * (below HighRxt). */
+ * counts once if not lost, and once more if a retransmission of it is
+ * in flight (the record's `rxt`, which outlives a recovery where RFC
+ * 6675's HighRxt would not). A retransmission is lost when a segment
+ * sent after it has been SACKed (the path keeps order: as RFC 8985 6.2
+ * and Linux detect a lost retransmission); its record is then lost
+ * again, to be sent again. Only segments sent once tell when they were
+ * sent (which of two transmissions a SACK covers is not known). sack_top
+ * is the index past the highest SACKed record (0: none). */
 static void tcp_sack_scan(struct tcp *t)
 {
 	uint64_t above = 0, runs = 0, dup_bytes = 2ull * t->cfg.mss_bytes;
@@ -781,10 +792,13 @@ static void tcp_sack_scan(struct tcp *t)
 
 	t->lost_idx = -1;
 	t->pipe = 0;
+	t->sack_top = 0;
 	for (uint64_t i = t->seg_n; i-- > 0;) {
 		struct tcp_seg *s = tcp_seg_at(t, i);
 
 		if (s->sacked) {
+			if (!t->sack_top)
+				t->sack_top = i + 1;
 			above += s->len;
 			runs += !in_run;
 			in_run = true;
@@ -803,42 +817,54 @@ static void tcp_sack_scan(struct tcp *t)
 			continue;
 		if ((int64_t)i > t->lost_idx)
 			t->pipe += s->len;
-		if (s->seq < t->high_rxt)
+		if (s->rxt && s->sent_ps < t->sacked_sent_ps)
+			s->rxt = 0;
+		if (s->rxt)
 			t->pipe += s->len;
 	}
 }
 
-/* Whether new data can go under NextSeg() rule (2): there is some, the
- * peer's window has room for its segment, and so have the ring and the
- * gate. */
-static bool tcp_sack_new_ok(struct tcp *t)
+/* NextSeg() rule (2): whether there is new data the peer's window has
+ * room for (0: no), and whether it can go now (1) or waits for room in
+ * the ring or behind the gate (2: the sender waits too, rather than
+ * falling to rules (3) and (4), for tcp_kick or the next ACK). */
+static int tcp_sack_new_ok(struct tcp *t)
 {
 	uint32_t len = tcp_seg_len(t, t->snd_nxt);
 
-	return t->snd_nxt < t->app_end &&
-	       t->snd_nxt + len <= t->snd_una + t->snd_wnd &&
-	       t->seg_n <= t->snd_mask &&
-	       !(t->snd_nxt >= t->snd_max && t->gate && !t->gate(t->gate_arg));
+	if (t->snd_nxt >= t->app_end ||
+	    t->snd_nxt + len > t->snd_una + t->snd_wnd)
+		return 0;
+	if (t->seg_n > t->snd_mask ||
+	    (t->snd_nxt >= t->snd_max && t->gate && !t->gate(t->gate_arg)))
+		return 2;
+	return 1;
 }
 
 /* RFC 6675 NextSeg() rules (1) to (4): the index of the record to
  * send again, seg_n for new data (rule (2)) and seg_n + 1 for nothing;
- * *rescue is set for rule (4). */
+ * *rescue is set for rule (4). "Above HighRxt" is taken as without a
+ * retransmission in flight. */
 static uint64_t tcp_sack_next(struct tcp *t, bool *rescue)
 {
-	uint64_t i = tcp_seg_index(t, t->high_rxt), top = t->seg_n;
+	uint64_t i = 0, top = t->sack_top;
 	int64_t last = -1; /* the highest record not SACKed */
 
 	*rescue = false;
-	while (top > 0 && tcp_seg_at(t, top - 1)->sacked)
-		top--; /* no SACKed data above these */
-	for (; i < top; i++)
-		if (!tcp_seg_at(t, i)->sacked)
+	for (; i < top; i++) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (!s->sacked && !s->rxt)
 			break;
+	}
 	if (i < top && (int64_t)i <= t->lost_idx)
 		return i; /* (1) */
-	if (tcp_sack_new_ok(t))
+	switch (tcp_sack_new_ok(t)) {
+	case 1:
 		return t->seg_n; /* (2) */
+	case 2:
+		return t->seg_n + 1;
+	}
 	if (i < top)
 		return i; /* (3) */
 	for (uint64_t j = t->seg_n; j-- > 0;)
@@ -855,8 +881,7 @@ static uint64_t tcp_sack_next(struct tcp *t, bool *rescue)
 }
 
 /* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, the segment NextSeg()
- * names goes; HighRxt moves past a resent one (except a rescue), pipe
- * grows by what went. */
+ * names goes, and pipe grows by what went. */
 static void tcp_sack_send(struct tcp *t)
 {
 	tcp_sack_scan(t);
@@ -878,8 +903,6 @@ static void tcp_sack_send(struct tcp *t)
 			len = tcp_send_seg(t, s->seq);
 			if (rescue)
 				t->rescue_rxt = t->recover;
-			else
-				t->high_rxt = s->seq + s->len;
 		}
 		t->pipe += len;
 	}
@@ -887,16 +910,21 @@ static void tcp_sack_send(struct tcp *t)
 
 /* RFC 6675 5 (4): fast retransmit and the start of recovery:
  * RecoveryPoint = HighData, ssthresh from the congestion control and
- * cwnd = ssthresh, the first segment not acknowledged sent again. */
+ * cwnd = ssthresh, the first segment not acknowledged sent again unless
+ * a retransmission of it is in flight already (one of the previous
+ * recovery's, which ended with it not yet acknowledged). */
 static void tcp_sack_enter(struct tcp *t)
 {
+	struct tcp_seg *s = tcp_seg_at(t, 0);
+
 	(*t->fast_retrans)++;
 	t->ssthresh = tcp_reduce(t);
 	t->recover = (int64_t)t->snd_max;
 	t->in_recovery = true;
 	t->rescue_rxt = -1;
 	tcp_set_cwnd(t, t->ssthresh);
-	t->high_rxt = t->snd_una + tcp_send_seg(t, t->snd_una);
+	if (!s->rxt)
+		tcp_send_seg(t, s->seq);
 }
 
 /* An ACK with SACK in use (RFC 6675 5): a cumulative ACK resets
