@@ -6,7 +6,8 @@
  * the stream, in a ring of records: where each starts, its length, when
  * it was last sent and whether it was ever sent again (Karn's
  * algorithm). A retransmission resends a record's cut; after a timeout
- * the records are dropped and the stream is cut again from snd_una.
+ * the records are dropped and the stream is cut again from snd_una
+ * (with SACK they stay, and the SACKed ones are not resent).
  * The receiver keeps the segments it holds beyond rcv_nxt in a ring
  * indexed by seq / mss (start and length; one per slot).
  *

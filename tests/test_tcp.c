@@ -62,10 +62,10 @@ struct net {
 	/* the reverse path: when flow 0's ACK of ack_seq came (last one) */
 	uint64_t ack_seq;
 	sim_time ack_ps;
-	/* more drops: the first transmission of flow 0's segments at
-	 * drops[i], each counted each time it passes */
+	/* more drops: the first transmission (the first 1 + again[i]) of
+	 * flow 0's segments at drops[i], each counted each time it passes */
 	uint64_t drops[MAXDROPS];
-	int ndrops, drops_seen[MAXDROPS];
+	int ndrops, drops_seen[MAXDROPS], drops_again[MAXDROPS];
 	/* flow 0's data segments sent again (below the highest sent), the
 	 * first NLOG of them in order, and how many in all */
 	uint64_t top, resent[NLOG];
@@ -125,7 +125,8 @@ static void tap(void *owner, struct sim_pkt *p)
 	if (p->src == 0 && p->tcp_seq + p->tcp_len > n->top)
 		n->top = p->tcp_seq + p->tcp_len;
 	for (int i = 0; p->src == 0 && p->tcp_len && i < n->ndrops; i++)
-		if (p->tcp_seq == n->drops[i] && n->drops_seen[i]++ == 0) {
+		if (p->tcp_seq == n->drops[i] &&
+		    n->drops_seen[i]++ <= n->drops_again[i]) {
 			pkt_free(n->pool, p);
 			return;
 		}
@@ -378,12 +379,13 @@ static void probe_ev(struct sim *sim, void *a, void *b)
  * fast retransmit; FlightSize is the 20 segments of the window, so
  * ssthresh = 10 segments (RFC 5681 (4)), and the full ACK sets cwnd to
  * ssthresh (RFC 6582 3.2 step 3, option 2). No timeout. */
-static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
-		     struct probe *pr)
+static void one_loss_sack(const char *engine, enum tcp_cc cc, bool sack,
+			  struct net *n, struct probe *pr)
 {
 	struct tcp_cfg cfg = cfg_default();
 
 	cfg.cc = cc;
+	cfg.sack = sack;
 	cfg.rcv_buf_bytes = 20 * MSS;
 	net_open(n, engine, 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
 	n->drop = true;
@@ -392,6 +394,12 @@ static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
 	sim_schedule(n->sim, 0, probe_ev, pr, NULL);
 	net_start(n, 0);
 	sim_run(n->sim, SIM_S);
+}
+
+static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
+		     struct probe *pr)
+{
+	one_loss_sack(engine, cc, false, n, pr);
 }
 
 static void test_one_loss(void)
@@ -692,22 +700,29 @@ static void rprobe_ev(struct sim *sim, void *a, void *b)
 #define NLOSS 5
 static const uint64_t lost_segs[NLOSS] = { 100, 103, 106, 109, 112 };
 
-static void multi_loss(const char *engine, bool sack, struct net *n,
-		       struct rprobe *rp)
+static void multi_loss_again(const char *engine, bool sack, struct net *n,
+			     struct rprobe *rp, int again, uint64_t rcv_segs)
 {
 	struct tcp_cfg cfg = cfg_default();
 
 	cfg.sack = sack;
-	cfg.rcv_buf_bytes = 100 * MSS;
+	cfg.rcv_buf_bytes = rcv_segs * MSS;
 	cfg.iw_segs = 100;
 	net_open(n, engine, 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
 	n->ndrops = NLOSS;
 	for (int i = 0; i < NLOSS; i++)
 		n->drops[i] = lost_segs[i] * MSS;
+	n->drops_again[1] = again; /* segment 103's retransmissions */
 	*rp = (struct rprobe){ .n = n };
 	sim_schedule(n->sim, 0, rprobe_ev, rp, NULL);
 	net_start(n, 0);
 	sim_run(n->sim, SIM_S);
+}
+
+static void multi_loss(const char *engine, bool sack, struct net *n,
+		       struct rprobe *rp)
+{
+	multi_loss_again(engine, sack, n, rp, 0, 100);
 }
 
 /* The path's round trip: 2 ms and a full frame and an ACK serialized. */
@@ -815,6 +830,84 @@ static void test_sack_blocks(void)
 			       (unsigned long long)i,
 			       (unsigned long long)(n.log_blk[k][i] / MSS));
 	}
+	net_close(&n);
+}
+
+/* One loss with SACK: recovery starts at the third ACK that SACKs new
+ * data, with the congestion control's ssthresh as without SACK (10 of
+ * the 20 segments for NewReno, 14 for CUBIC) and cwnd = ssthresh from
+ * the start (RFC 6675 5 (4.2)); the segment goes again once, no
+ * timeout, and cwnd is ssthresh after the full ACK. The window (20
+ * segments from snd_una, 100 to 119) holds back new data, so once pipe
+ * is below cwnd with nothing lost left NextSeg() rule (4) rescues the
+ * highest segment not SACKed, 119, once. */
+static void test_sack_one_loss(void)
+{
+	static const enum tcp_cc ccs[] = { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+	static const uint64_t want[] = { 10, 14 };
+
+	for (int k = 0; k < 2; k++) {
+		struct net n;
+		struct probe pr;
+
+		one_loss_sack("native", ccs[k], true, &n, &pr);
+		struct tcp_info s = info_of(n.snd[0]);
+
+		CU_ASSERT(s.sack);
+		CHECK_EQ(n.drop_seen, 2);
+		CHECK_EQ(s.fast_retransmits, 1);
+		CHECK_EQ_FATAL(n.nresent, 2);
+		CHECK_EQ(n.resent[0], 100 * MSS);
+		CHECK_EQ(n.resent[1], 119 * MSS); /* the rescue */
+		CHECK_EQ(s.retransmits, 2);
+		CHECK_EQ(s.timeouts, 0);
+		CHECK_EQ(s.ssthresh_bytes, want[k] * MSS);
+		CU_ASSERT(pr.after_done);
+		CHECK_EQ(pr.after_recovery, want[k] * MSS);
+		CHECK_EQ(s.snd_una, 400 * MSS);
+		net_close(&n);
+	}
+}
+
+/* The five losses, and the first retransmission of segment 103 lost
+ * too. With the 100-segment buffer the receiver holds 96 segments out
+ * of order and its window lets no new data go, so nothing sent after
+ * the lost retransmission can be SACKed: only the timer recovers it.
+ * With a buffer of 200 segments new data goes during recovery; the SACK
+ * of the first new segment sent after the retransmission shows it lost,
+ * and 103 goes a third time about one round trip after its second, with
+ * no timeout: recovery lasts about two RTTs. Every other hole is sent
+ * again once; in between, with the window full (snd_una + 200 segments)
+ * and nothing lost left, rule (4) rescues segment 299, the highest not
+ * SACKed. */
+static void test_sack_lost_retransmission(void)
+{
+	struct net n;
+	struct rprobe rp;
+	double rtt = path_rtt_ps();
+
+	multi_loss_again("native", true, &n, &rp, 1, 100);
+	CHECK_EQ(info_of(n.snd[0]).timeouts, 1);
+	net_close(&n);
+
+	multi_loss_again("native", true, &n, &rp, 1, 200);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	for (int i = 0; i < NLOSS; i++)
+		CHECKF(n.drops_seen[i] == (i == 1 ? 3 : 2),
+		       "segment %llu passed %d times",
+		       (unsigned long long)lost_segs[i], n.drops_seen[i]);
+	CHECK_EQ_FATAL(n.nresent, NLOSS + 2);
+	for (int i = 0; i < NLOSS; i++)
+		CHECK_EQ(n.resent[i], lost_segs[i] * MSS);
+	CHECK_EQ(n.resent[NLOSS], 299 * MSS);	  /* the rescue */
+	CHECK_EQ(n.resent[NLOSS + 1], 103 * MSS); /* found lost */
+	CHECK_EQ(s.retransmits, NLOSS + 2);
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	CHECKF(rp.end - rp.start > 2 * rtt && rp.end - rp.start < 2.1 * rtt,
+	       "recovery took %.3f RTTs", (double)(rp.end - rp.start) / rtt);
 	net_close(&n);
 }
 
@@ -1147,10 +1240,14 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "SACK: one loss, NewReno and CUBIC",
+			 test_sack_one_loss) ||
 	    !CU_add_test(s, "SACK: five losses in one window",
 			 test_sack_losses) ||
 	    !CU_add_test(s, "SACK: blocks as RFC 2018 4 orders them",
 			 test_sack_blocks) ||
+	    !CU_add_test(s, "SACK: a lost retransmission",
+			 test_sack_lost_retransmission) ||
 	    !CU_add_test(s, "SACK: only if both ends permit it",
 			 test_sack_negotiated) ||
 	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
