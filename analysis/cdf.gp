@@ -28,7 +28,7 @@ set ytics 0.2 format "%.1f"
 if (logx) {
 	set logscale x
 	set xtics 10
-	do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
+	do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
 }
 if (logy) { set logscale y; set yrange [*:1]; set ytics auto }
 set linetype 1 lc rgb "#0072B2" lw 1.5

@@ -28,7 +28,7 @@ set yrange [0:*]
 if (logx) {
 	set logscale x
 	set xtics 10
-	do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
+	do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
 }
 if (logy) { set logscale y; set yrange [*:*] }
 # A missing interval (a single run) draws no error bar.

@@ -152,8 +152,9 @@ static int plot_group_params(struct plot_ctx *c, char *err, size_t errlen)
 	return rc;
 }
 
-/* Whether table holds metric spec (METRIC or COMPONENT.METRIC) in the
- * selected runs: 1, 0, or a negative errno with a message in err. */
+/* Whether table holds metric spec (METRIC or COMPONENT.METRIC, or a
+ * pattern with '*' over COMPONENT.METRIC) in the selected runs: 1, 0, or
+ * a negative errno with a message in err. */
 static int plot_has_metric(struct plot_ctx *c, const char *table,
 			   const char *spec, char *err, size_t errlen)
 {
@@ -164,7 +165,8 @@ static int plot_has_metric(struct plot_ctx *c, const char *table,
 	strbuf_add(&sql,
 		   "SELECT t.metric FROM %s AS t JOIN selected_runs AS r"
 		   " ON r.id = t.run_id WHERE ?1 IN (t.metric, t.component"
-		   " || '.' || t.metric) LIMIT 1",
+		   " || '.' || t.metric) OR (instr(?1, '*') > 0 AND"
+		   " t.component || '.' || t.metric GLOB ?1) LIMIT 1",
 		   table);
 	rc = plot_sql_text(c->db, sql.p, spec, NULL, &v, err, errlen);
 	if (rc == 0 && v)

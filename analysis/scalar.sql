@@ -13,7 +13,9 @@
 --
 -- Parameters, bound by usnsim plot:
 --   :metric  METRIC or COMPONENT.METRIC (e.g. delivered,
---            network.utilization.mean)
+--            network.utilization.mean), or a pattern with '*' over
+--            COMPONENT.METRIC, whose matches are added up within each run
+--            (e.g. hosts.server.tcp.*.goodput: the goodput of every flow)
 --   :x       the parameter on the x axis (e.g. apps.src.rate)
 --   :group   one line per value of: a parameter path, 'component',
 --            'scenario', 'point', or '' for a single line
@@ -31,7 +33,7 @@
 --   ci       95% half-width (NULL when n < 2)
 --   npoints  sweep points (and scenario versions, components) behind the
 --            row; usnsim plot refuses to average over more than one
-WITH v AS (
+WITH m AS (
   SELECT CASE :group WHEN '' THEN ''
                      WHEN 'component' THEN s.component
                      WHEN 'scenario' THEN r.scenario
@@ -39,14 +41,23 @@ WITH v AS (
                      ELSE pg.value END AS grp,
          px.value AS xval,
          s.unit AS yunit,
-         r.hash || ' ' || r.point || ' ' || s.component AS src,
-         s.value AS v
+         r.hash || ' ' || r.point ||
+           CASE WHEN instr(:metric, '*') > 0 THEN ''
+                ELSE ' ' || s.component END AS src,
+         r.id AS run,
+         sum(s.value) AS v
   FROM selected_runs AS r
   JOIN scalars AS s ON s.run_id = r.id
   JOIN params AS px ON px.run_id = r.id AND px.path = :x
   LEFT JOIN params AS pg ON pg.run_id = r.id AND pg.path = :group
   WHERE r.status = 'ok' AND s.value IS NOT NULL
-    AND :metric IN (s.metric, s.component || '.' || s.metric)
+    AND (:metric IN (s.metric, s.component || '.' || s.metric)
+         OR (instr(:metric, '*') > 0
+             AND s.component || '.' || s.metric GLOB :metric))
+  GROUP BY grp, xval, yunit, src, run
+),
+v AS (
+  SELECT grp, xval, yunit, src, v FROM m
 ),
 d AS (
   SELECT v.*, avg(v) OVER (PARTITION BY grp, xval, yunit) AS a FROM v

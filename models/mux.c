@@ -77,7 +77,10 @@
  * packet, then one at every dequeue after drop_next, which advances by
  * interval / sqrt(count) (rounded to the ps; count resumes from the last
  * episode if it ended less than 16 intervals ago). Drops are counted in
- * C.drops.aqm and go to the drop port.
+ * C.drops.aqm and go to the drop port. With ecn on, a packet that is ECT
+ * (or CE) is marked CE and sent where it would be dropped (C.ecn_marks),
+ * and in the dropping state the control law moves on after a mark as after
+ * a drop, as Linux's codel_dequeue does; Not-ECT packets are still dropped.
  *
  * Deadlines are checked on the packet chosen for service (after CoDel):
  * past its deadline, the expiry hook is called once; under PKT_EXP_DROP it
@@ -147,7 +150,7 @@ struct mux_cls {
 	struct fq_list {
 		struct mux_flow *head, *tail;
 	} fresh, old; /* fq_codel's new and old flows */
-	uint64_t *enqueued, *sent, *drops_limit, *drops_aqm;
+	uint64_t *enqueued, *sent, *drops_limit, *drops_aqm, *marks_aqm;
 	struct stat_hist *delay;
 };
 
@@ -283,6 +286,19 @@ static struct sim_pkt *codel_pop(struct mux *m, struct mux_flow *f,
 	return p;
 }
 
+/* With ecn on, an ECT (or CE) packet CoDel would drop is marked CE and
+ * sent instead (RFC 8289 5.4 and RFC 8290 5.1: codel_dequeue of Linux's
+ * include/net/codel_impl.h); returns false for a Not-ECT packet, which
+ * is dropped as before. */
+static bool codel_mark(struct mux *m, struct mux_flow *f, struct sim_pkt *p)
+{
+	if (!m->cfg.ecn || p->ecn == PKT_NOT_ECT)
+		return false;
+	p->ecn = PKT_CE;
+	(*f->cls->marks_aqm)++;
+	return true;
+}
+
 static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 {
 	struct mux_codel *cd = &f->cd;
@@ -300,6 +316,12 @@ static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 		if (!ok)
 			cd->dropping = false;
 		while (cd->dropping && now >= cd->drop_next_ps) {
+			if (codel_mark(m, f, p)) { /* it goes; so does CoDel */
+				cd->count++;
+				cd->drop_next_ps = codel_law(
+					m, cd->drop_next_ps, cd->count);
+				break;
+			}
 			mux_drop(m, p, f->cls->drops_aqm);
 			cd->count++;
 			p = codel_pop(m, f, now, &ok);
@@ -310,8 +332,10 @@ static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 					m, cd->drop_next_ps, cd->count);
 		}
 	} else if (ok) {
-		mux_drop(m, p, f->cls->drops_aqm);
-		p = codel_pop(m, f, now, &ok);
+		if (!codel_mark(m, f, p)) {
+			mux_drop(m, p, f->cls->drops_aqm);
+			p = codel_pop(m, f, now, &ok);
+		}
 		cd->dropping = true;
 		delta = cd->count - cd->lastcount;
 		cd->count = 1;
@@ -705,10 +729,11 @@ static int mux_cls_stats(struct mux *m, struct mux_cls *c, const char *cname)
 	c->drops_limit =
 		stats_counter(m->st, m->name, M("drops.limit"), "packets");
 	c->drops_aqm = stats_counter(m->st, m->name, M("drops.aqm"), "packets");
+	c->marks_aqm = stats_counter(m->st, m->name, M("ecn_marks"), "packets");
 	c->delay = stats_hist(m->st, m->name, M("delay"), "ps");
 #undef M
 	if (!c->enqueued || !c->sent || !c->drops_limit || !c->drops_aqm ||
-	    !c->delay)
+	    !c->marks_aqm || !c->delay)
 		return -ENOMEM;
 	return 0;
 }

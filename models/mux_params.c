@@ -108,6 +108,7 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 	cfg->qdisc_cost_ps = param_time(src, prefix, "mux.qdisc_cost");
 	cfg->target_ps = param_time(src, prefix, "mux.target");
 	cfg->interval_ps = param_time(src, prefix, "mux.interval");
+	cfg->ecn = param_int(src, prefix, "mux.ecn") != 0;
 	cfg->limit_pkts = (uint32_t)param_int(src, prefix, "mux.limit");
 	cfg->quantum_bytes = param_size(src, prefix, "mux.quantum");
 	cfg->limit_min_bytes = param_size(src, prefix, "mux.device_limit_min");
@@ -160,6 +161,9 @@ const struct param_def mux_params[] = {
 	{ "hosts.*.mux.interval", PT_TIME, "100ms", NULL, 1, 1e13,
 	  "CoDel interval: how long the delay must stay above target before dropping starts; drops then follow interval / sqrt(count)",
 	  "CoDel interval 100 ms (reference/skywalk-facts.md, queueing and low latency)" },
+	{ "hosts.*.mux.ecn", PT_BOOL, "false", NULL, 0, 1,
+	  "CoDel (both disciplines) marks an ECT packet CE where it would drop it, and sends it on (true, as Linux fq_codel by default: net/sched/sch_fq_codel.c, RFC 8290 5.1); Not-ECT packets are dropped either way",
+	  "the reference implementation's FQ-CoDel marks no classic traffic: CE only for L4S packets above their own target (XNU bsd/net/classq/classq_fq_codel.c, fq_getq_flow), and its classic-ECN switch fq_codel_enable_ecn is 0 (bsd/net/pktsched/pktsched_fq_codel.c)" },
 	{ "hosts.*.mux.limit", PT_INT, "2048", NULL, 1, 1e6,
 	  "packets the multiplexer may hold waiting: per lane for reserved_share (arrivals beyond are dropped), over all queues for fq_codel (the fattest flow then loses its head); at most 1e6, since a queued packet takes 240 B of memory",
 	  "FQ-CoDel drop limit 2048 packets (reference/skywalk-facts.md, queueing and low latency)" },

@@ -86,6 +86,15 @@ int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
 	cfg->delay_ps = param_time(src, prefix, "delay");
 	cfg->queue_pkts = (uint32_t)param_int(src, prefix, "queue_packets");
 	cfg->overhead_bytes = param_size(src, prefix, "overhead");
+	if (param_int(src, prefix, "ecn_threshold") ||
+	    param_size(src, prefix, "ecn_threshold_bytes"))
+		return ns3net_bad(
+			src, prefix,
+			param_int(src, prefix, "ecn_threshold")
+				? "ecn_threshold"
+				: "ecn_threshold_bytes",
+			"ECN marking is modelled in the native link's queue only (network.kind link), not in ns-3's devices",
+			err, errlen);
 	if (cfg->kind == NS3NET_WIFI)
 		return ns3net_load_wifi(cfg, src, prefix, err, errlen);
 	if (param_size(src, prefix, "queue_bytes"))

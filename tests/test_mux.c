@@ -56,6 +56,7 @@ struct spec {
 	uint32_t src, len;
 	sim_time deadline;
 	uint8_t expiry;
+	uint8_t ecn; /* enum pkt_ecn */
 };
 
 struct rec {
@@ -83,6 +84,8 @@ struct fx {
 	uint64_t sent, dropped, hooks, hook_bad;
 	sim_time drop_at[MAXDROP];
 	uint64_t drop_id[MAXDROP];
+	sim_time mark_at[MAXDROP]; /* when a CE packet was handed on */
+	uint64_t marked;
 	uint64_t hook_id[16];
 };
 
@@ -134,6 +137,8 @@ static void fx_out(void *owner, struct sim_pkt *p)
 	struct fx *f = owner;
 	sim_time start;
 
+	if (p->ecn == PKT_CE && f->marked++ < MAXDROP)
+		f->mark_at[f->marked - 1] = sim_now(f->sim);
 	if (!p->dq_bytes) {
 		fx_record(f, p);
 		return;
@@ -297,6 +302,7 @@ static void fx_send(struct sim *sim, void *a, void *b)
 	p->created_ps = sim_now(sim);
 	p->deadline_ps = sp->deadline;
 	p->expiry = sp->expiry;
+	p->ecn = sp->ecn;
 	f->sent++;
 	sim_port_send(&in, p);
 }
@@ -646,23 +652,26 @@ static void test_ll_priority(void)
 
 /* 5. CoDel under a constant overload: the first drop once the sojourn
  * has stayed >= target for interval, then interval / sqrt(count) apart,
- * on the grid of dequeue instants (multiples of T). */
-static void test_codel_overload(void)
+ * on the grid of dequeue instants (multiples of T). With mux.ecn on, ECT
+ * packets are marked CE at those instants instead, and sent (RFC 8290
+ * 5.1, Linux's codel_dequeue); Not-ECT ones, or marking off, drop. */
+static void codel_overload(uint8_t ecn, bool mark)
 {
 	static struct fx f;
-	static const char *const sets[] = {
-		"hosts.h.mux.discipline=reserved_share",
-		"hosts.h.mux.target=1ms", "hosts.h.mux.interval=10ms",
-		"hosts.h.mux.limit=100000"
-	};
+	const char *const sets[] = { "hosts.h.mux.discipline=reserved_share",
+				     "hosts.h.mux.target=1ms",
+				     "hosts.h.mux.interval=10ms",
+				     "hosts.h.mux.limit=100000",
+				     mark ? "hosts.h.mux.ecn=true"
+					  : "hosts.h.mux.ecn=false" };
 	const sim_time T = tx_ps(1000, 1e9); /* 8 us */
 	const sim_time G = 6400 * SIM_NS;    /* arrivals: 1.25 x the line */
 	const sim_time target = SIM_MS, I = 10 * SIM_MS;
 	sim_time k0, t1, next, want;
 
-	CU_ASSERT_FATAL(fx_init(&f, sets, 4, &gig, 1) == 0);
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 1) == 0);
 	for (int i = 0; i < 45 * SIM_MS / G; i++)
-		fx_at(&f, i * G, 0, 1000);
+		fx_at(&f, i * G, 0, 1000)->ecn = ecn;
 	sim_run(f.sim, 45 * SIM_MS);
 	/* packet k leaves the queue at kT with sojourn k(T - G); packet
 	 * 625 has exactly target, which counts as above it */
@@ -670,22 +679,35 @@ static void test_codel_overload(void)
 	t1 = (k0 * T + I + T - 1) / T * T;
 	CHECK_EQ(k0, 625);
 	CHECK_EQ(t1, 15 * SIM_MS);
-	CHECK_GE_FATAL(f.dropped, 5);
+	/* with ecn on, an ECT packet is marked and sent where it would be
+	 * dropped: the same schedule, every packet delivered */
+	const sim_time *at = mark && ecn ? f.mark_at : f.drop_at;
+
+	CHECK_GE_FATAL(mark && ecn ? f.marked : f.dropped, 5);
+	CHECK_EQ(mark && ecn ? f.dropped : f.marked, 0);
 	next = t1;
 	for (uint64_t n = 0; n < 5; n++) {
 		if (n)
 			next += (sim_time)llround((double)I / sqrt((double)n));
 		want = (next + T - 1) / T * T;
-		CHECKF(f.drop_at[n] == want, "drop %llu at %lld, not %lld",
-		       (unsigned long long)n + 1, (long long)f.drop_at[n],
+		CHECKF(at[n] == want, "drop or mark %llu at %lld, not %lld",
+		       (unsigned long long)n + 1, (long long)at[n],
 		       (long long)want);
 	}
 	CHECK_EQ(fx_stat(&f, "be.drops.aqm"), f.dropped);
+	CHECK_EQ(fx_stat(&f, "be.ecn_marks"), f.marked);
 	CHECK_EQ(fx_stat(&f, "be.drops.limit"), 0);
 	/* the server never idled: one departure per T */
 	CHECK_EQ(f.out[f.nout - 1].at, (sim_time)f.nout * T);
 	fx_conserved(&f, 1);
 	fx_fini(&f);
+}
+
+static void test_codel_overload(void)
+{
+	codel_overload(PKT_NOT_ECT, true); /* Not-ECT: dropped all the same */
+	codel_overload(PKT_ECT0, false);   /* marking off: dropped */
+	codel_overload(PKT_ECT0, true);	   /* marked instead */
 }
 
 /* 5b. Bursts above target, but never for an interval: no drop. */

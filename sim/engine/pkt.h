@@ -60,6 +60,9 @@ enum pkt_forgery {
  * an event. */
 enum pkt_expiry { PKT_EXP_NONE, PKT_EXP_DROP, PKT_EXP_NOTIFY };
 
+/* The two ECN bits of the IP header (RFC 3168 5), as their values. */
+enum pkt_ecn { PKT_NOT_ECT, PKT_ECT1, PKT_ECT0, PKT_CE };
+
 /* Where a packet's deadline was found passed (the origin of a transmit
  * expired event): before it is handed to the device. */
 enum pkt_origin { PKT_ORIG_MUX = 1, PKT_ORIG_DRIVER };
@@ -152,6 +155,12 @@ struct sim_pkt {
 	uint64_t tcp_seq, tcp_ack;
 	uint32_t tcp_wnd, tcp_len;
 	uint8_t tcp_flags;
+	/* The ECN codepoint of its IP header (enum pkt_ecn, RFC 3168 5).
+	 * W: tcp (ECT(0) on the data of an ECN-capable connection), link
+	 * and mux (CE in place of ECT when their queue marks). R: link,
+	 * mux (only ECT or CE packets are marked), tcp (the receiver
+	 * echoes CE). 0, Not-ECT, for every other packet. */
+	uint8_t ecn;
 	/* SACK blocks (RFC 2018) of an ACK: tcp_nsack of them, block i
 	 * from tcp_ack + tcp_sack[2i] to tcp_ack + tcp_sack[2i + 1]
 	 * (offsets, since a block lies within the receive window; 24 bytes
