@@ -1070,15 +1070,21 @@ static uint64_t tcp_sack_next(struct tcp *t, bool *rescue)
 }
 
 /* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, the segment NextSeg()
- * names goes, and pipe grows by what went. */
+ * names goes, and pipe grows by what went. Retransmissions too wait for
+ * the gate here (as Linux's TCP Small Queues holds back its retransmit
+ * queue, tcp_xmit_retransmit_queue): a recovery may resend many segments
+ * at once, which would otherwise overrun the stack's queue. */
 static void tcp_sack_send(struct tcp *t)
 {
 	tcp_sack_scan(t);
 	while (t->pipe + t->cfg.mss_bytes <= t->cwnd) {
 		bool rescue;
-		uint64_t i = tcp_sack_next(t, &rescue);
+		uint64_t i;
 		uint32_t len;
 
+		if (t->gate && !t->gate(t->gate_arg))
+			return; /* room in the stack first, for all */
+		i = tcp_sack_next(t, &rescue);
 		if (i > t->seg_n)
 			return;
 		if (i == t->seg_n) {

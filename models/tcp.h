@@ -132,7 +132,8 @@ int tcp_open(struct tcp *t);
 void tcp_write(struct tcp *t, uint64_t bytes);
 /* A gate on new data: the endpoint sends a new segment only while
  * fn(arg) is true (its stack has room for it), and looks again at
- * tcp_kick(). ACKs and retransmissions are not held back. */
+ * tcp_kick(). ACKs are not held back, nor are retransmissions except
+ * in SACK recovery (where many may go at once). */
 void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg);
 void tcp_kick(struct tcp *t);
 /* The send buffer in pool (models/pool.h): each new segment takes a
