@@ -14,6 +14,10 @@
  * leaves with, the receiver's echo, the sender's reaction; the queues of
  * the path (models/link.c, models/mux.c) do the marking.
  *
+ * With SACK (RFC 2018) the receiver also keeps the blocks it reported
+ * last, most recent first, and the sender marks the records the blocks
+ * cover: its scoreboard for RFC 6675's loss recovery.
+ *
  * Timers (retransmission, delayed ACK) are lazy: one engine event each,
  * which on firing before its deadline moves to the deadline, so that
  * restarting a timer on every ACK costs no cancellation.
@@ -47,7 +51,14 @@ struct tcp_seg {
 	uint32_t len;
 	uint32_t buf;	  /* its send buffer's chain (POOL_NONE: none) */
 	uint8_t again;	  /* it was sent more than once */
+	uint8_t sacked;	  /* a SACK block of the peer covered it */
+	uint8_t rxt;	  /* SACK: a retransmission of it is in flight */
 	sim_time sent_ps; /* its last transmission */
+};
+
+/* A SACK block, [start, end) of the stream. */
+struct tcp_blk {
+	uint64_t start, end;
 };
 
 /* A segment held beyond rcv_nxt (len 0: none). */
@@ -98,6 +109,14 @@ struct tcp {
 	uint64_t snd_mask;
 	uint64_t seg_head, seg_n; /* ... the first at seg_head, seg_n of them */
 	sim_time established_ps, done_ps;
+	/* SACK: both ends permit it (RFC 2018 2); RFC 6675's RescueRxt
+	 * (-1: none yet), and of the last scoreboard scan, the index of the
+	 * highest record IsLost() holds (-1: none) and pipe */
+	bool sack;
+	int64_t rescue_rxt, lost_idx;
+	sim_time sacked_sent_ps; /* the latest a SACKed record sent once
+				    was sent */
+	uint64_t pipe, sack_top; /* ... and past the highest SACKed record */
 
 	/* receiver */
 	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
@@ -111,6 +130,8 @@ struct tcp {
 	void *on_read_arg;
 	bool (*gate)(void *arg); /* room for a new segment */
 	void *gate_arg;
+	struct tcp_blk blk[PKT_TCP_SACK_BLOCKS]; /* reported, latest first */
+	uint32_t nblk;
 	/* the send buffer: a chain of pool per segment in flight */
 	struct pool *pool;
 	uint32_t pool_cpu;
@@ -123,7 +144,7 @@ struct tcp {
 	bool ce_state, ece_latched;
 
 	uint64_t *segs_out, *acks_out, *retrans, *fast_retrans, *timeouts;
-	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in;
+	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in, *sacked;
 	uint64_t *ecn_cuts, *ce_in;
 	struct stat_hist *rtt_hist;
 	struct stat_gauge *cwnd_g;
@@ -245,9 +266,13 @@ static bool tcp_ecn_echo(const struct tcp *t)
 }
 
 /* The flags of a SYN (SYN-ACK): an ECN-setup SYN asks with ECE and CWR,
- * an ECN-setup SYN-ACK agrees with ECE alone (RFC 3168 6.1.1). */
+ * an ECN-setup SYN-ACK agrees with ECE alone (RFC 3168 6.1.1). Either
+ * carries SACK-permitted if this end allows SACK and, on a SYN-ACK, the
+ * peer's SYN asked for it (RFC 2018 2). */
 static uint8_t tcp_syn_flags(const struct tcp *t, uint8_t flags)
 {
+	if ((flags & TCP_ACK) ? t->sack : t->cfg.sack)
+		flags |= TCP_SACK_OK;
 	if (!(flags & TCP_ACK))
 		return t->cfg.ecn ? flags | TCP_ECE | TCP_CWR : flags;
 	return t->ecn_ok ? flags | TCP_ECE : flags;
@@ -275,6 +300,13 @@ static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 
 		p->tcp_ack = t->rcv_nxt;
 		p->tcp_wnd = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+		for (uint32_t i = 0; t->sack && i < t->nblk; i++) {
+			p->tcp_sack[2 * i] =
+				(uint32_t)(t->blk[i].start - t->rcv_nxt);
+			p->tcp_sack[2 * i + 1] =
+				(uint32_t)(t->blk[i].end - t->rcv_nxt);
+			p->tcp_nsack++;
+		}
 		/* any segment acknowledges what has come */
 		t->unacked = 0;
 		tcp_timer_stop(&t->delack);
@@ -292,21 +324,35 @@ static struct tcp_seg *tcp_seg_at(struct tcp *t, uint64_t i)
 	return &t->sent[(t->seg_head + i) & t->snd_mask];
 }
 
+/* The index of the first record that ends after seq (seg_n: none);
+ * the records are in stream order. */
+static uint64_t tcp_seg_index(struct tcp *t, uint64_t seq)
+{
+	uint64_t lo = 0, hi = t->seg_n;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		struct tcp_seg *s = tcp_seg_at(t, mid);
+
+		if (s->seq + s->len <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The record of the segment that starts at seq, or NULL: none past the
- * last record (new data), else searched from the first (a retransmission
- * is of the first unacknowledged segment, or close to it). */
+ * last record (new data). */
 static struct tcp_seg *tcp_seg_find(struct tcp *t, uint64_t seq)
 {
+	uint64_t i;
+
 	if (!t->seg_n || seq > tcp_seg_at(t, t->seg_n - 1)->seq)
 		return NULL;
-	for (uint64_t i = 0; i < t->seg_n; i++) {
-		struct tcp_seg *s = tcp_seg_at(t, i);
-
-		if (s->seq == seq)
-			return s;
-		if (s->seq > seq)
-			break;
-	}
+	i = tcp_seg_index(t, seq);
+	if (i < t->seg_n && tcp_seg_at(t, i)->seq == seq)
+		return tcp_seg_at(t, i);
 	return NULL;
 }
 
@@ -366,6 +412,7 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 		s = tcp_seg_at(t, t->seg_n++);
 		s->seq = seq;
 		s->len = tcp_seg_len(t, seq);
+		s->sacked = 0;
 		s->buf = buf;
 	}
 	len = s->len;
@@ -379,6 +426,7 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 		t->write_unsent = false;
 	}
 	s->again = seq < t->snd_max;
+	s->rxt = s->again;
 	if (s->again)
 		(*t->retrans)++;
 	s->sent_ps = sim_now(t->sim);
@@ -390,15 +438,22 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 	return len;
 }
 
+static void tcp_sack_send(struct tcp *t);
+
 /* Sends what the windows allow: full segments (or a shorter one at the
  * end of what was written) that fit below snd_una + min(cwnd, snd_wnd),
- * while the ring has room. */
+ * while the ring has room. In SACK recovery pipe decides instead
+ * (tcp_sack_send). */
 static void tcp_output(struct tcp *t)
 {
 	uint64_t wnd = t->cwnd < t->snd_wnd ? t->cwnd : t->snd_wnd;
 
 	if (t->state != TCP_ESTABLISHED)
 		return;
+	if (t->sack && t->in_recovery) {
+		tcp_sack_send(t);
+		return;
+	}
 	while (t->snd_nxt < t->app_end) {
 		uint32_t len = tcp_seg_len(t, t->snd_nxt);
 
@@ -514,6 +569,76 @@ static struct tcp_held *tcp_held_next(struct tcp *t)
 	return NULL;
 }
 
+/* The held segment that holds byte x, or NULL (x at or past rcv_nxt). */
+static struct tcp_held *tcp_held_at(struct tcp *t, uint64_t x)
+{
+	uint64_t slot = x / t->cfg.mss_bytes;
+
+	for (int back = 0; back < 2 && slot >= (uint64_t)back; back++) {
+		struct tcp_held *h = &t->held[(slot - back) & t->rcv_mask];
+
+		if (h->len && h->seq <= x && x < h->seq + h->len)
+			return h;
+	}
+	return NULL;
+}
+
+/* The reported block that holds byte x, or NULL. */
+static struct tcp_blk *tcp_blk_at(struct tcp *t, uint64_t x)
+{
+	for (uint32_t i = 0; i < t->nblk; i++)
+		if (t->blk[i].start <= x && x < t->blk[i].end)
+			return &t->blk[i];
+	return NULL;
+}
+
+/* RFC 2018 4: the segment [seq, end) is held; the block of held data
+ * around it goes first, then the blocks reported most recently that it
+ * does not take in, up to PKT_TCP_SACK_BLOCKS. The block is found from
+ * the segment outwards, a reported block at a time where there is one. */
+static void tcp_sack_note(struct tcp *t, uint64_t seq, uint64_t end)
+{
+	struct tcp_blk b = { seq, end };
+	uint32_t n = 1;
+
+	while (b.start > t->rcv_nxt) {
+		struct tcp_blk *r = tcp_blk_at(t, b.start - 1);
+		struct tcp_held *h = r ? NULL : tcp_held_at(t, b.start - 1);
+
+		if (!r && !h)
+			break;
+		b.start = r ? r->start : h->seq;
+	}
+	for (;;) {
+		struct tcp_blk *r = tcp_blk_at(t, b.end);
+		struct tcp_held *h = r ? NULL : tcp_held_at(t, b.end);
+
+		if (!r && !h)
+			break;
+		b.end = r ? r->end : h->seq + h->len;
+	}
+	struct tcp_blk old[PKT_TCP_SACK_BLOCKS];
+
+	for (uint32_t i = 0; i < t->nblk; i++)
+		old[i] = t->blk[i];
+	for (uint32_t i = 0; i < t->nblk && n < PKT_TCP_SACK_BLOCKS; i++)
+		if (old[i].start < b.start || old[i].end > b.end) /* not in b */
+			t->blk[n++] = old[i];
+	t->blk[0] = b;
+	t->nblk = n;
+}
+
+/* Drops the reported blocks that rcv_nxt has reached. */
+static void tcp_sack_prune(struct tcp *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->nblk; i++)
+		if (t->blk[i].end > t->rcv_nxt)
+			t->blk[n++] = t->blk[i];
+	t->nblk = n;
+}
+
 /* Data of the peer: in order it is read at once, with what it joins
  * (a FIN, or a segment that fills a hole, is acknowledged at once);
  * beyond a hole it is held and a duplicate ACK goes at once (RFC 5681
@@ -539,6 +664,8 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 			*h = (struct tcp_held){ seq, len };
 			t->ooo_bytes += len;
 		}
+		if (t->sack && h->len && h->seq == seq && h->len >= len)
+			tcp_sack_note(t, seq, seq + len);
 		tcp_ack_now(t);
 		return;
 	}
@@ -559,6 +686,8 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 		t->ooo_bytes -= h->len;
 		h->len = 0;
 	}
+	if (t->nblk)
+		tcp_sack_prune(t);
 	if (had_hole || fin || ++t->unacked >= t->cfg.ack_every_segs ||
 	    !t->cfg.delack_ps)
 		tcp_ack_now(t);
@@ -766,6 +895,9 @@ static void tcp_new_ack(struct tcp *t, uint64_t ack)
 		t->in_recovery = false; /* full ACK: option (2) */
 		tcp_set_cwnd(t, t->ssthresh);
 		t->ca_bytes = 0;
+	} else if (t->in_recovery && t->sack) {
+		/* RFC 6675 5 (B): the scoreboard and pipe decide what goes
+		 * (tcp_output); the timer restarts (RFC 6298 5.3) */
 	} else if (t->in_recovery) {
 		uint64_t c = t->cwnd > acked ? t->cwnd - acked : 0;
 
@@ -810,6 +942,229 @@ static void tcp_dup_ack(struct tcp *t)
 	tcp_set_cwnd(t, t->ssthresh + 3 * mss);
 }
 
+/* ---- SACK-based loss recovery (RFC 6675) ---- */
+
+/* RFC 6675 Update(): marks the records the ACK's blocks cover whole.
+ * Returns whether any was not marked before (the ACK is a DupAck in
+ * RFC 6675 2's sense). */
+static bool tcp_sack_mark(struct tcp *t, const struct sim_pkt *p)
+{
+	bool news = false;
+
+	for (uint8_t b = 0; b < p->tcp_nsack; b++) {
+		uint64_t start = p->tcp_ack + p->tcp_sack[2 * b];
+		uint64_t end = p->tcp_ack + p->tcp_sack[2 * b + 1];
+
+		for (uint64_t i = tcp_seg_index(t, start); i < t->seg_n; i++) {
+			struct tcp_seg *s = tcp_seg_at(t, i);
+
+			if (s->seq + s->len > end)
+				break;
+			if (s->seq >= start && !s->sacked) {
+				s->sacked = 1;
+				if (!s->again && s->sent_ps > t->sacked_sent_ps)
+					t->sacked_sent_ps = s->sent_ps;
+				(*t->sacked)++;
+				news = true;
+			}
+		}
+	}
+	return news;
+}
+
+/* The scoreboard scan: IsLost() holds for a record when more than
+ * (DupThresh - 1) SMSS bytes, or DupThresh discontiguous runs, above it
+ * are SACKed, so the records it holds for are the ones not SACKed up to
+ * the highest such, lost_idx; then SetPipe(): each record not SACKed
+ * counts once if not lost, and once more if a retransmission of it is
+ * in flight (the record's `rxt`, which outlives a recovery where RFC
+ * 6675's HighRxt would not). A retransmission is lost when a segment
+ * sent after it has been SACKed (the path keeps order: as RFC 8985 6.2
+ * and Linux detect a lost retransmission); its record is then lost
+ * again, to be sent again. Only segments sent once tell when they were
+ * sent (which of two transmissions a SACK covers is not known). sack_top
+ * is the index past the highest SACKed record (0: none). */
+static void tcp_sack_scan(struct tcp *t)
+{
+	uint64_t above = 0, runs = 0, dup_bytes = 2ull * t->cfg.mss_bytes;
+	bool in_run = false;
+
+	t->lost_idx = -1;
+	t->pipe = 0;
+	t->sack_top = 0;
+	for (uint64_t i = t->seg_n; i-- > 0;) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (s->sacked) {
+			if (!t->sack_top)
+				t->sack_top = i + 1;
+			above += s->len;
+			runs += !in_run;
+			in_run = true;
+			continue;
+		}
+		in_run = false;
+		if (above > dup_bytes || runs >= 3) {
+			t->lost_idx = (int64_t)i;
+			break;
+		}
+	}
+	for (uint64_t i = 0; i < t->seg_n; i++) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (s->sacked)
+			continue;
+		if ((int64_t)i > t->lost_idx)
+			t->pipe += s->len;
+		if (s->rxt && s->sent_ps < t->sacked_sent_ps)
+			s->rxt = 0;
+		if (s->rxt)
+			t->pipe += s->len;
+	}
+}
+
+/* NextSeg() rule (2): whether there is new data the peer's window has
+ * room for (0: no), and whether it can go now (1) or waits for room in
+ * the ring or behind the gate (2: the sender waits too, rather than
+ * falling to rules (3) and (4), for tcp_kick or the next ACK). */
+static int tcp_sack_new_ok(struct tcp *t)
+{
+	uint32_t len = tcp_seg_len(t, t->snd_nxt);
+
+	if (t->snd_nxt >= t->app_end ||
+	    t->snd_nxt + len > t->snd_una + t->snd_wnd)
+		return 0;
+	if (t->seg_n > t->snd_mask ||
+	    (t->snd_nxt >= t->snd_max && t->gate && !t->gate(t->gate_arg)))
+		return 2;
+	return 1;
+}
+
+/* RFC 6675 NextSeg() rules (1) to (4): the index of the record to
+ * send again, seg_n for new data (rule (2)) and seg_n + 1 for nothing;
+ * *rescue is set for rule (4). "Above HighRxt" is taken as without a
+ * retransmission in flight. */
+static uint64_t tcp_sack_next(struct tcp *t, bool *rescue)
+{
+	uint64_t i = 0, top = t->sack_top;
+	int64_t last = -1; /* the highest record not SACKed */
+
+	*rescue = false;
+	for (; i < top; i++) {
+		struct tcp_seg *s = tcp_seg_at(t, i);
+
+		if (!s->sacked && !s->rxt)
+			break;
+	}
+	if (i < top && (int64_t)i <= t->lost_idx)
+		return i; /* (1) */
+	switch (tcp_sack_new_ok(t)) {
+	case 1:
+		return t->seg_n; /* (2) */
+	case 2:
+		return t->seg_n + 1;
+	}
+	if (i < top)
+		return i; /* (3) */
+	for (uint64_t j = t->seg_n; j-- > 0;)
+		if (!tcp_seg_at(t, j)->sacked) {
+			last = (int64_t)j;
+			break;
+		}
+	if (last >= 0 &&
+	    (t->rescue_rxt < 0 || (int64_t)t->snd_una > t->rescue_rxt)) {
+		*rescue = true;
+		return (uint64_t)last; /* (4) */
+	}
+	return t->seg_n + 1;
+}
+
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, the segment NextSeg()
+ * names goes, and pipe grows by what went. Retransmissions too wait for
+ * the gate here (as Linux's TCP Small Queues holds back its retransmit
+ * queue, tcp_xmit_retransmit_queue): a recovery may resend many segments
+ * at once, which would otherwise overrun the stack's queue. */
+static void tcp_sack_send(struct tcp *t)
+{
+	tcp_sack_scan(t);
+	while (t->pipe + t->cfg.mss_bytes <= t->cwnd) {
+		bool rescue;
+		uint64_t i;
+		uint32_t len;
+
+		if (t->gate && !t->gate(t->gate_arg))
+			return; /* room in the stack first, for all */
+		i = tcp_sack_next(t, &rescue);
+		if (i > t->seg_n)
+			return;
+		if (i == t->seg_n) {
+			len = tcp_send_seg(t, t->snd_nxt);
+			if (!len)
+				return;
+			t->snd_nxt += len;
+		} else {
+			struct tcp_seg *s = tcp_seg_at(t, i);
+
+			len = tcp_send_seg(t, s->seq);
+			if (rescue)
+				t->rescue_rxt = t->recover;
+		}
+		t->pipe += len;
+	}
+}
+
+/* RFC 6675 5 (4): fast retransmit and the start of recovery:
+ * RecoveryPoint = HighData, ssthresh from the congestion control (once
+ * per window with ECN's reductions, as without SACK) and cwnd = ssthresh, the first segment not acknowledged sent again unless
+ * a retransmission of it is in flight already (one of the previous
+ * recovery's, which ended with it not yet acknowledged). */
+static void tcp_sack_enter(struct tcp *t)
+{
+	struct tcp_seg *s = tcp_seg_at(t, 0);
+
+	(*t->fast_retrans)++;
+	if (t->snd_una >= t->ecn_recover) /* RFC 3168 6.1.2: once per window */
+		t->ssthresh = tcp_reduce(t);
+	t->recover = (int64_t)t->snd_max;
+	t->ecn_recover = t->snd_max;
+	t->in_recovery = true;
+	t->rescue_rxt = -1;
+	tcp_set_cwnd(t, t->ssthresh);
+	if (!s->rxt)
+		tcp_send_seg(t, s->seq);
+}
+
+/* An ACK with SACK in use (RFC 6675 5): a cumulative ACK resets
+ * DupAcks (1); an ACK that SACKs new data is a DupAck, and outside
+ * recovery the third, or IsLost(HighACK + 1), starts recovery (2), (4);
+ * in recovery (and after its start) pipe decides what goes (C). */
+static void tcp_sack_ack(struct tcp *t, const struct sim_pkt *p)
+{
+	uint64_t ack = p->tcp_ack;
+	bool dup = p->tcp_nsack && tcp_sack_mark(t, p);
+
+	if (ack > t->snd_una) {
+		t->snd_wnd = p->tcp_wnd;
+		tcp_new_ack(t, ack);
+	} else if (ack == t->snd_una) {
+		t->snd_wnd = p->tcp_wnd;
+	}
+	if (dup)
+		(*t->dupacks_in)++;
+	if (dup && !t->in_recovery && (int64_t)t->snd_una >= t->recover &&
+	    t->snd_una < t->snd_max) {
+		bool lost = ++t->dupacks >= 3;
+
+		if (!lost) {
+			tcp_sack_scan(t);
+			lost = t->lost_idx >= 0;
+		}
+		if (lost)
+			tcp_sack_enter(t);
+	}
+	tcp_output(t);
+}
+
 static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
 {
 	uint64_t ack = p->tcp_ack;
@@ -821,6 +1176,10 @@ static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
 				p->tcp_flags & TCP_ECE);
 	if ((p->tcp_flags & TCP_ECE) && t->ecn_ok)
 		tcp_ecn_cut(t, ack);
+	if (t->sack) {
+		tcp_sack_ack(t, p);
+		return;
+	}
 	if (ack > t->snd_una) {
 		t->snd_wnd = p->tcp_wnd;
 		tcp_new_ack(t, ack);
@@ -861,6 +1220,7 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 	if (f & TCP_SYN) {
 		if (t->state == TCP_CLOSED && !(f & TCP_ACK)) {
 			t->state = TCP_SYN_RCVD;
+			t->sack = t->cfg.sack && (f & TCP_SACK_OK);
 			t->syn_ps = sim_now(t->sim);
 			/* Linux's tcp_ecn 2: agree when asked */
 			t->ecn_ok = (f & (TCP_ECE | TCP_CWR)) ==
@@ -869,6 +1229,7 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 				      sim_now(t->sim) + t->rtt.rto_ps);
 			tcp_emit(t, tcp_syn_flags(t, TCP_SYN | TCP_ACK), 0, 0);
 		} else if (t->state == TCP_SYN_SENT && (f & TCP_ACK)) {
+			t->sack = t->cfg.sack && (f & TCP_SACK_OK);
 			t->ecn_ok = t->cfg.ecn &&
 				    (f & (TCP_ECE | TCP_CWR)) == TCP_ECE;
 			tcp_established(t, p);
@@ -911,6 +1272,7 @@ static int tcp_stats(struct tcp *t)
 	t->bytes_acked = stats_counter(t->st, c, "bytes_acked", "B");
 	t->bytes_read = stats_counter(t->st, c, "bytes_received", "B");
 	t->ooo_in = stats_counter(t->st, c, "out_of_order", "packets");
+	t->sacked = stats_counter(t->st, c, "sacked", "packets");
 	t->ecn_cuts = stats_counter(t->st, c, "ecn_reductions", "");
 	t->ce_in = stats_counter(t->st, c, "ce_received", "packets");
 	t->rtt_hist = stats_hist(t->st, c, "rtt", "ps");
@@ -918,8 +1280,8 @@ static int tcp_stats(struct tcp *t)
 	t->no_buffer = stats_counter(t->st, c, "no_buffer", "");
 	if (!t->segs_out || !t->acks_out || !t->retrans || !t->fast_retrans ||
 	    !t->timeouts || !t->dupacks_in || !t->bytes_acked ||
-	    !t->bytes_read || !t->ooo_in || !t->ecn_cuts || !t->ce_in ||
-	    !t->rtt_hist || !t->cwnd_g || !t->no_buffer)
+	    !t->bytes_read || !t->ooo_in || !t->sacked || !t->ecn_cuts ||
+	    !t->ce_in || !t->rtt_hist || !t->cwnd_g || !t->no_buffer)
 		return -ENOMEM;
 	return stats_series_gauge(t->st, c, "cwnd", t->cwnd_g) ? -ENOMEM : 0;
 }
@@ -963,6 +1325,7 @@ int tcp_create(const struct tcp_cfg *cfg, const struct model_env *env,
 	t->cfg = *cfg;
 	t->pkts = pkts;
 	t->recover = -1;
+	t->rescue_rxt = t->lost_idx = -1;
 	t->ssthresh = UINT64_MAX; /* RFC 5681 3.1: arbitrarily high */
 	t->alpha = 1; /* RFC 8257 3.3; Linux's dctcp_alpha_on_init */
 	t->rtt.rto_ps = tcp_rto_bound(cfg, cfg->rto_init_ps);
@@ -1079,6 +1442,8 @@ void tcp_get_info(const struct tcp *t, struct tcp_info *o)
 		.retransmits = *t->retrans,
 		.fast_retransmits = *t->fast_retrans,
 		.timeouts = *t->timeouts,
+		.sack = t->sack,
+		.sacked = *t->sacked,
 		.rtt = t->rtt,
 		.w_max_segs = t->w_max,
 		.established_ps = t->established_ps,

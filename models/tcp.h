@@ -1,8 +1,8 @@
 /*
  * tcp.h - a TCP endpoint: handshake, segmentation by MSS, cumulative and
  * delayed ACKs, NewReno, CUBIC or DCTCP congestion control, ECN (RFC
- * 3168), RFC 6298 timer and a receive window from the receiver's buffer
- * (docs/models/tcp.md).
+ * 3168), SACK with RFC 6675 loss recovery, RFC 6298 timer and a receive
+ * window from the receiver's buffer (docs/models/tcp.md).
  *
  * A connection is two endpoints that hand each other segments (struct
  * sim_pkt with its tcp_* fields) through ports: whatever lies between
@@ -43,6 +43,8 @@
  * (tcp_set_send_pool()), a chain of the stack's pool, from which the stack
  * sends it: the stack attaches no buffer of its own. */
 #define TCP_BUFFERED 0x40
+/* On a SYN or SYN-ACK: the SACK-permitted option (RFC 2018 2). */
+#define TCP_SACK_OK 0x20
 /* Not a TCP flag: the segment carries the first byte of an application
  * write, so that a stack charges the write's system call with it. */
 #define TCP_WRITE 0x80
@@ -70,7 +72,8 @@ struct tcp_cfg {
 	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
 	uint64_t rcv_buf_bytes;
 	enum tcp_cc cc;
-	bool ecn; /* ask for ECN on the active open (DCTCP always does) */
+	bool ecn;  /* ask for ECN on the active open (DCTCP always does) */
+	bool sack; /* SACK (RFC 2018) and its loss recovery (RFC 6675) */
 	/* CUBIC follows the cubic curve alone, without RFC 9438 4.3's
 	 * Reno-friendly region (parameter cubic_reno_friendly false); a
 	 * zeroed cfg keeps the region */
@@ -91,6 +94,8 @@ struct tcp_info {
 	uint64_t rcv_nxt;     /* bytes received in order (read by the app) */
 	uint64_t retransmits; /* segments sent again */
 	uint64_t fast_retransmits, timeouts;
+	bool sack;	 /* both ends permit SACK */
+	uint64_t sacked; /* segments the peer's SACK blocks covered */
 	struct tcp_rtt rtt;
 	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */
@@ -131,7 +136,8 @@ int tcp_open(struct tcp *t);
 void tcp_write(struct tcp *t, uint64_t bytes);
 /* A gate on new data: the endpoint sends a new segment only while
  * fn(arg) is true (its stack has room for it), and looks again at
- * tcp_kick(). ACKs and retransmissions are not held back. */
+ * tcp_kick(). ACKs are not held back, nor are retransmissions except
+ * in SACK recovery (where many may go at once). */
 void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg);
 void tcp_kick(struct tcp *t);
 /* The send buffer in pool (models/pool.h): each new segment takes a

@@ -2,7 +2,7 @@
  * tcp_params.c - parameters of a host's TCP (`hosts.HOST.tcp`).
  *
  * Segment size, initial window, delayed ACKs, the retransmission timer,
- * the receive buffer and the congestion control, each defaulting to the RFC or the Linux value
+ * the receive buffer, the congestion control, ECN and SACK, each defaulting to the RFC or the Linux value
  * named in its source. tcp_cfg_load() is the one place TCP reads them;
  * the topology loads them for each TCP endpoint of an app over TCP on
  * the host.
@@ -33,6 +33,7 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 	cfg->cc = !strcmp(cc, "cubic")	 ? TCP_CC_CUBIC
 		  : !strcmp(cc, "dctcp") ? TCP_CC_DCTCP
 					 : TCP_CC_NEWRENO;
+	cfg->sack = param_int(src, prefix, "sack") != 0;
 	ecn = param_str(src, prefix, "ecn");
 	cfg->ecn = cfg->cc == TCP_CC_DCTCP || !strcmp(ecn, "true");
 	if (cfg->cc == TCP_CC_DCTCP && !strcmp(ecn, "false")) {
@@ -117,5 +118,8 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.cubic_reno_friendly", PT_BOOL, "true", NULL, 0, 0,
 	  "CUBIC uses the Reno-friendly estimate W_est where the cubic window is below it (false: the cubic curve alone)",
 	  "RFC 9438 4.3 (the Reno-friendly region); false is ns-3.37's TcpCubic, which has no such region (src/internet/model/tcp-cubic.cc, TcpCubic::Update)" },
+	{ "hosts.*.tcp.sack", PT_BOOL, "true", NULL, 0, 0,
+	  "selective acknowledgments and SACK-based loss recovery (used when both ends permit them; false: NewReno's recovery)",
+	  "Linux net.ipv4.tcp_sack = 1 (Documentation/networking/ip-sysctl.rst); RFC 2018, RFC 6675" },
 	{ NULL },
 };

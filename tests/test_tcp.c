@@ -32,6 +32,8 @@ void tcpx_cubic(void);
 #include "tcp.h"
 
 #define MAXF 16
+#define MAXDROPS 8
+#define NLOG 16
 #define MSS 1448
 #define HDR 66
 
@@ -63,6 +65,20 @@ struct net {
 	/* the reverse path: when flow 0's ACK of ack_seq came (last one) */
 	uint64_t ack_seq;
 	sim_time ack_ps;
+	/* more drops: the first transmission (the first 1 + again[i]) of
+	 * flow 0's segments at drops[i], each counted each time it passes */
+	uint64_t drops[MAXDROPS];
+	int ndrops, drops_seen[MAXDROPS], drops_again[MAXDROPS];
+	/* flow 0's data segments sent again (below the highest sent), the
+	 * first NLOG of them in order, and how many in all */
+	uint64_t top, resent[NLOG];
+	int nresent;
+	/* the first NLOG ACKs of flow 0 with SACK blocks: their ACK and
+	 * blocks as sequence numbers */
+	int nlog;
+	uint64_t log_ack[NLOG];
+	uint8_t log_n[NLOG];
+	uint64_t log_blk[NLOG][2 * PKT_TCP_SACK_BLOCKS];
 	/* ECN: when ce_on, mark CE flow 0's ECT segments whose index i =
 	 * seq / MSS is in [ce_lo, ce_hi) and has bit i % 64 of ce_mask set;
 	 * count the bytes CE went on (every transmission), and the bytes and
@@ -75,6 +91,10 @@ struct net {
 	sim_time qmax_from;
 	uint64_t qmax;
 };
+
+/* If set, net_open gives the receivers this configuration rather than
+ * the senders'. */
+static const struct tcp_cfg *rcv_cfg;
 
 /* The defaults of tcp_params.c, but NewReno unless a test says. */
 static struct tcp_cfg cfg_default(void)
@@ -122,6 +142,17 @@ static void tap(void *owner, struct sim_pkt *p)
 		if (n->drop_seen == 2)
 			n->resent_ps = sim_now(n->sim);
 	}
+	if (p->src == 0 && p->tcp_len && p->tcp_seq < n->top &&
+	    n->nresent++ < NLOG)
+		n->resent[n->nresent - 1] = p->tcp_seq;
+	if (p->src == 0 && p->tcp_seq + p->tcp_len > n->top)
+		n->top = p->tcp_seq + p->tcp_len;
+	for (int d = 0; p->src == 0 && p->tcp_len && d < n->ndrops; d++)
+		if (p->tcp_seq == n->drops[d] &&
+		    n->drops_seen[d]++ <= n->drops_again[d]) {
+			pkt_free(n->pool, p);
+			return;
+		}
 	sim_port_send(&n->fwd_in, p);
 	if (sim_now(n->sim) >= n->qmax_from && link_backlog(n->fwd) > n->qmax)
 		n->qmax = link_backlog(n->fwd);
@@ -142,6 +173,13 @@ static void to_snd(void *owner, struct sim_pkt *p)
 
 	if (p->src == 0 && p->tcp_ack == n->ack_seq)
 		n->ack_ps = sim_now(n->sim);
+	if (p->src == 0 && p->tcp_nsack && n->nlog < NLOG) {
+		n->log_ack[n->nlog] = p->tcp_ack;
+		n->log_n[n->nlog] = p->tcp_nsack;
+		for (int i = 0; i < 2 * p->tcp_nsack; i++)
+			n->log_blk[n->nlog][i] = p->tcp_ack + p->tcp_sack[i];
+		n->nlog++;
+	}
 	if (p->src == 0 && (p->tcp_flags & TCP_ECE) &&
 	    p->tcp_ack > n->last_ack) {
 		n->ece_bytes += p->tcp_ack - n->last_ack;
@@ -200,8 +238,9 @@ static void net_open_k(struct net *n, const char *engine, int flows,
 		CHECK_EQ_FATAL(tcp_create(cfg, &se, n->pool, (uint32_t)i,
 					  &n->snd[i], err, sizeof(err)),
 			       0);
-		CHECK_EQ_FATAL(tcp_create(cfg, &ce, n->pool, (uint32_t)i,
-					  &n->rcv[i], err, sizeof(err)),
+		CHECK_EQ_FATAL(tcp_create(rcv_cfg ? rcv_cfg : cfg, &ce, n->pool,
+					  (uint32_t)i, &n->rcv[i], err,
+					  sizeof(err)),
 			       0);
 		tcp_connect(n->snd[i], (struct sim_port){ tap, n });
 		tcp_connect(n->rcv[i], n->rev_in);
@@ -385,12 +424,13 @@ static void probe_ev(struct sim *sim, void *a, void *b)
  * fast retransmit; FlightSize is the 20 segments of the window, so
  * ssthresh = 10 segments (RFC 5681 (4)), and the full ACK sets cwnd to
  * ssthresh (RFC 6582 3.2 step 3, option 2). No timeout. */
-static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
-		     struct probe *pr)
+static void one_loss_sack(const char *engine, enum tcp_cc cc, bool sack,
+			  struct net *n, struct probe *pr)
 {
 	struct tcp_cfg cfg = cfg_default();
 
 	cfg.cc = cc;
+	cfg.sack = sack;
 	cfg.rcv_buf_bytes = 20 * MSS;
 	net_open(n, engine, 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
 	n->drop = true;
@@ -399,6 +439,12 @@ static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
 	sim_schedule(n->sim, 0, probe_ev, pr, NULL);
 	net_start(n, 0);
 	sim_run(n->sim, SIM_S);
+}
+
+static void one_loss(const char *engine, enum tcp_cc cc, struct net *n,
+		     struct probe *pr)
+{
+	one_loss_sack(engine, cc, false, n, pr);
 }
 
 static void test_one_loss(void)
@@ -489,7 +535,7 @@ static void test_tail_loss(void)
  * of B = 100 >= BDP the link never idles and goodput is the link's
  * payload rate, 100 Mb/s x 1448 / 1514. cwnd saws between about W / 2
  * and W, W = BDP + B packets (the window that fills pipe and queue). */
-static void test_steady_state(void)
+static void steady_state(bool sack)
 {
 	struct tcp_cfg cfg = cfg_default();
 	struct net n;
@@ -498,6 +544,7 @@ static void test_steady_state(void)
 	double bdp = 10 * SIM_MS / frame_ps, w = bdp + 100;
 	uint64_t b0, to;
 
+	cfg.sack = sack;
 	net_open(&n, "native", 1, &cfg, 100e6, 5 * SIM_MS, 100, TCP_ENDLESS);
 	pr = (struct probe){
 		.n = &n, .every = SIM_MS, .from = 5 * SIM_S, .min = UINT64_MAX
@@ -515,7 +562,15 @@ static void test_steady_state(void)
 	CHECK_REL((double)pr.min / MSS, w / 2, 0.10);
 	CHECK_EQ(info_of(n.snd[0]).timeouts, to); /* one loss per cycle */
 	CHECK_GT(info_of(n.snd[0]).fast_retransmits, 5);
+	CHECK_EQ(info_of(n.snd[0]).sack, sack);
 	net_close(&n);
+}
+
+/* NewReno's recovery, and SACK's (one loss per cycle: the same bounds) */
+static void test_steady_state(void)
+{
+	steady_state(false);
+	steady_state(true);
 }
 
 /* RFC 9438 (1), (2): W(t) = C (t - K)^3 + W_max, K = cbrt((W_max -
@@ -625,7 +680,7 @@ static void test_cubic_growth(void)
 /* N endless flows of cc, of the same RTT, on one bottleneck (started 10
  * ms apart): Jain's index (sum x)^2 / (N sum x^2) of their goodputs. The
  * bottleneck (100 Mb/s, 10 ms, 100 packets) marks above k (DCTCP). */
-static double jain(enum tcp_cc cc, int flows, uint64_t k)
+static double jain(enum tcp_cc cc, int flows, uint64_t k, bool sack)
 {
 	struct tcp_cfg cfg = cfg_default();
 	struct net n;
@@ -634,6 +689,7 @@ static double jain(enum tcp_cc cc, int flows, uint64_t k)
 
 	cfg.cc = cc;
 	cfg.ecn = cc == TCP_CC_DCTCP;
+	cfg.sack = sack;
 	net_open_k(&n, "native", flows, &cfg, 100e6, 5 * SIM_MS, 100,
 		   TCP_ENDLESS, k);
 	net_start(&n, 10 * SIM_MS);
@@ -660,14 +716,17 @@ static void test_fairness(void)
 	static const enum tcp_cc ccs[] = { TCP_CC_NEWRENO, TCP_CC_CUBIC,
 					   TCP_CC_DCTCP };
 
-	for (int c = 0; c < 3; c++)
-		for (int flows = 2; flows <= 16; flows *= 2) {
-			double j = jain(ccs[c], flows,
-					ccs[c] == TCP_CC_DCTCP ? 20 : 0);
+	for (int sack = 0; sack < 2; sack++)
+		for (int c = 0; c < 3; c++)
+			for (int flows = 2; flows <= 16; flows *= 2) {
+				double j = jain(ccs[c], flows,
+						ccs[c] == TCP_CC_DCTCP ? 20 : 0,
+						sack);
 
-			CHECKF(j >= 0.95, "cc %d, N = %d: Jain's index %.4f",
-			       ccs[c], flows, j);
-		}
+				CHECKF(j >= 0.95,
+				       "cc %d, N = %d, sack %d: Jain's index %.4f",
+				       ccs[c], flows, sack, j);
+			}
 }
 
 /* The one-loss harness (CUBIC) on both engines: the same trajectory (fingerprint
@@ -731,6 +790,288 @@ static void test_cfg_reno_friendly(void)
 	CHECKF(strstr(err, "cubic_reno_friendly: has no effect") != NULL, "%s",
 	       err);
 	scn_destroy(s);
+}
+
+/* When flow 0 first entered recovery, and when it left it. */
+struct rprobe {
+	struct net *n;
+	sim_time start, end;
+};
+
+static void rprobe_ev(struct sim *sim, void *a, void *b)
+{
+	struct rprobe *rp = a;
+
+	(void)b;
+	if (info_of(rp->n->snd[0]).in_recovery) {
+		if (!rp->start)
+			rp->start = sim_now(sim);
+	} else if (rp->start && !rp->end) {
+		rp->end = sim_now(sim);
+	}
+	sim_schedule(sim, SIM_US, rprobe_ev, rp, NULL);
+}
+
+/* Five losses in one window: 400 segments on a 10 Gb/s path with 2 ms of
+ * RTT, a 100-segment receive buffer and an initial window as large, so
+ * that each round trip's window is one train of 100 segments 1.2 us
+ * apart; segments 100, 103, 106, 109 and 112, the second window's first,
+ * are dropped once each (five holes, more than the three blocks an ACK
+ * carries). */
+#define NLOSS 5
+static const uint64_t lost_segs[NLOSS] = { 100, 103, 106, 109, 112 };
+
+static void multi_loss_again(const char *engine, bool sack, struct net *n,
+			     struct rprobe *rp, int again, uint64_t rcv_segs)
+{
+	struct tcp_cfg cfg = cfg_default();
+
+	cfg.sack = sack;
+	cfg.rcv_buf_bytes = rcv_segs * MSS;
+	cfg.iw_segs = 100;
+	net_open(n, engine, 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
+	n->ndrops = NLOSS;
+	for (int i = 0; i < NLOSS; i++)
+		n->drops[i] = lost_segs[i] * MSS;
+	n->drops_again[1] = again; /* segment 103's retransmissions */
+	*rp = (struct rprobe){ .n = n };
+	sim_schedule(n->sim, 0, rprobe_ev, rp, NULL);
+	net_start(n, 0);
+	sim_run(n->sim, SIM_S);
+}
+
+static void multi_loss(const char *engine, bool sack, struct net *n,
+		       struct rprobe *rp)
+{
+	multi_loss_again(engine, sack, n, rp, 0, 100);
+}
+
+/* The path's round trip: 2 ms and a full frame and an ACK serialized. */
+static double path_rtt_ps(void)
+{
+	return 2.0 * SIM_MS + (MSS + HDR) * 8 / 10e9 * 1e12 +
+	       HDR * 8 / 10e9 * 1e12;
+}
+
+/* RFC 6675: recovery begins at the third ACK with new SACK data (of
+ * segment 104), with ssthresh = cwnd = FlightSize / 2 = 50 segments. The
+ * blocks mark the five holes lost (more than 2 SMSS SACKed above each),
+ * and once pipe (100 segments less those SACKed and those lost) is below
+ * cwnd, some 47 SACKed segments (57 us) later, their retransmissions go:
+ * every hole is sent again exactly once, in order, one fast retransmit,
+ * no timeout, and recovery ends about one RTT after it began, when the
+ * ACK of the last one comes. Then, with nothing lost left to send and
+ * the receive window full, pipe still has room for one segment: NextSeg()
+ * rule (4), the rescue retransmission, sends the highest segment not
+ * SACKed (199) again, once. Without SACK, NewReno's partial ACKs send
+ * one hole per round trip: five RTTs, and nothing else again. The sender SACKs every
+ * segment the receiver held out of order, each reported once at least
+ * (the first block is the latest arrival's). */
+static void test_sack_losses(void)
+{
+	struct net n;
+	struct rprobe rp;
+	struct stat_info ooo;
+	double rtt = path_rtt_ps();
+
+	multi_loss("native", true, &n, &rp);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	CU_ASSERT(s.sack && info_of(n.rcv[0]).sack);
+	for (int i = 0; i < NLOSS; i++)
+		CHECKF(n.drops_seen[i] == 2, "segment %llu passed %d times",
+		       (unsigned long long)lost_segs[i], n.drops_seen[i]);
+	CHECK_EQ_FATAL(n.nresent, NLOSS + 1);
+	for (int i = 0; i < NLOSS; i++)
+		CHECK_EQ(n.resent[i], lost_segs[i] * MSS);
+	CHECK_EQ(n.resent[NLOSS], 199 * MSS); /* the rescue */
+	CHECK_EQ(s.retransmits, NLOSS + 1);
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.ssthresh_bytes, 50 * MSS);
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	CHECK_EQ(info_of(n.rcv[0]).rcv_nxt, 400 * MSS);
+	CU_ASSERT_FATAL(rp.start > 0 && rp.end > rp.start);
+	CHECKF(rp.end - rp.start > rtt && rp.end - rp.start < 1.1 * rtt,
+	       "recovery took %.3f RTTs", (double)(rp.end - rp.start) / rtt);
+	CHECK_EQ_FATAL(stats_find(n.st, "tcp.r0", "out_of_order", &ooo), 0);
+	CHECK_GT(*ooo.u.counter, 0);
+	CHECK_EQ(s.sacked, *ooo.u.counter);
+	net_close(&n);
+
+	multi_loss("native", false, &n, &rp);
+	s = info_of(n.snd[0]);
+	CU_ASSERT(!s.sack);
+	CHECK_EQ_FATAL(n.nresent, NLOSS);
+	for (int i = 0; i < NLOSS; i++)
+		CHECK_EQ(n.resent[i], lost_segs[i] * MSS);
+	CHECK_EQ(s.retransmits, NLOSS);
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.sacked, 0);
+	CHECK_EQ(n.nlog, 0); /* no ACK carried a block */
+	CHECKF(rp.end - rp.start > NLOSS * rtt &&
+		       rp.end - rp.start < (NLOSS + 0.1) * rtt,
+	       "recovery took %.3f RTTs", (double)(rp.end - rp.start) / rtt);
+	net_close(&n);
+}
+
+/* RFC 2018 4 on the five holes: each segment held out of order is
+ * acknowledged at once, with the block holding it first and then the
+ * blocks reported before, at most three; the oldest falls off (in
+ * segments: holes at 100, 103, 106, 109, 112). */
+static void test_sack_blocks(void)
+{
+	static const uint64_t want[][7] = {
+		/* blocks, then (start, end) pairs */
+		{ 1, 101, 102 },
+		{ 1, 101, 103 },
+		{ 2, 104, 105, 101, 103 },
+		{ 2, 104, 106, 101, 103 },
+		{ 3, 107, 108, 104, 106, 101, 103 },
+		{ 3, 107, 109, 104, 106, 101, 103 },
+		{ 3, 110, 111, 107, 109, 104, 106 },
+		{ 3, 110, 112, 107, 109, 104, 106 },
+		{ 3, 113, 114, 110, 112, 107, 109 },
+		{ 3, 113, 115, 110, 112, 107, 109 },
+	};
+	struct net n;
+	struct rprobe rp;
+
+	multi_loss("native", true, &n, &rp);
+	CHECK_EQ_FATAL(n.nlog, NLOG);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		CHECKF(n.log_ack[k] == 100 * MSS, "ACK %zu: %llu", k,
+		       (unsigned long long)n.log_ack[k]);
+		CHECKF(n.log_n[k] == want[k][0], "ACK %zu: %d blocks", k,
+		       n.log_n[k]);
+		for (uint64_t i = 0; i < 2 * want[k][0]; i++)
+			CHECKF(n.log_blk[k][i] == want[k][1 + i] * MSS,
+			       "ACK %zu, edge %llu: %llu segments", k,
+			       (unsigned long long)i,
+			       (unsigned long long)(n.log_blk[k][i] / MSS));
+	}
+	net_close(&n);
+}
+
+/* One loss with SACK: recovery starts at the third ACK that SACKs new
+ * data, with the congestion control's ssthresh as without SACK (10 of
+ * the 20 segments for NewReno, 14 for CUBIC) and cwnd = ssthresh from
+ * the start (RFC 6675 5 (4.2)); the segment goes again once, no
+ * timeout, and cwnd is ssthresh after the full ACK. The window (20
+ * segments from snd_una, 100 to 119) holds back new data, so once pipe
+ * is below cwnd with nothing lost left NextSeg() rule (4) rescues the
+ * highest segment not SACKed, 119, once. */
+static void test_sack_one_loss(void)
+{
+	static const enum tcp_cc ccs[] = { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+	static const uint64_t want[] = { 10, 14 };
+
+	for (int k = 0; k < 2; k++) {
+		struct net n;
+		struct probe pr;
+
+		one_loss_sack("native", ccs[k], true, &n, &pr);
+		struct tcp_info s = info_of(n.snd[0]);
+
+		CU_ASSERT(s.sack);
+		CHECK_EQ(n.drop_seen, 2);
+		CHECK_EQ(s.fast_retransmits, 1);
+		CHECK_EQ_FATAL(n.nresent, 2);
+		CHECK_EQ(n.resent[0], 100 * MSS);
+		CHECK_EQ(n.resent[1], 119 * MSS); /* the rescue */
+		CHECK_EQ(s.retransmits, 2);
+		CHECK_EQ(s.timeouts, 0);
+		CHECK_EQ(s.ssthresh_bytes, want[k] * MSS);
+		CU_ASSERT(pr.after_done);
+		CHECK_EQ(pr.after_recovery, want[k] * MSS);
+		CHECK_EQ(s.snd_una, 400 * MSS);
+		net_close(&n);
+	}
+}
+
+/* The five losses, and the first retransmission of segment 103 lost
+ * too. With the 100-segment buffer the receiver holds 96 segments out
+ * of order and its window lets no new data go, so nothing sent after
+ * the lost retransmission can be SACKed: only the timer recovers it.
+ * With a buffer of 200 segments new data goes during recovery; the SACK
+ * of the first new segment sent after the retransmission shows it lost,
+ * and 103 goes a third time about one round trip after its second, with
+ * no timeout: recovery lasts about two RTTs. Every other hole is sent
+ * again once; in between, with the window full (snd_una + 200 segments)
+ * and nothing lost left, rule (4) rescues segment 299, the highest not
+ * SACKed. */
+static void test_sack_lost_retransmission(void)
+{
+	struct net n;
+	struct rprobe rp;
+	double rtt = path_rtt_ps();
+
+	multi_loss_again("native", true, &n, &rp, 1, 100);
+	CHECK_EQ(info_of(n.snd[0]).timeouts, 1);
+	net_close(&n);
+
+	multi_loss_again("native", true, &n, &rp, 1, 200);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	for (int i = 0; i < NLOSS; i++)
+		CHECKF(n.drops_seen[i] == (i == 1 ? 3 : 2),
+		       "segment %llu passed %d times",
+		       (unsigned long long)lost_segs[i], n.drops_seen[i]);
+	CHECK_EQ_FATAL(n.nresent, NLOSS + 2);
+	for (int i = 0; i < NLOSS; i++)
+		CHECK_EQ(n.resent[i], lost_segs[i] * MSS);
+	CHECK_EQ(n.resent[NLOSS], 299 * MSS);	  /* the rescue */
+	CHECK_EQ(n.resent[NLOSS + 1], 103 * MSS); /* found lost */
+	CHECK_EQ(s.retransmits, NLOSS + 2);
+	CHECK_EQ(s.fast_retransmits, 1);
+	CHECK_EQ(s.timeouts, 0);
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	CHECKF(rp.end - rp.start > 2 * rtt && rp.end - rp.start < 2.1 * rtt,
+	       "recovery took %.3f RTTs", (double)(rp.end - rp.start) / rtt);
+	net_close(&n);
+}
+
+/* SACK is used only if both ends permit it (RFC 2018 2): a sender that
+ * permits it with a receiver that does not recovers as NewReno, with the
+ * same trajectory as two ends without it. */
+static void test_sack_negotiated(void)
+{
+	struct tcp_cfg off = cfg_default();
+	struct net a, b;
+	struct rprobe ra, rb;
+
+	off.rcv_buf_bytes = 100 * MSS;
+	rcv_cfg = &off;
+	multi_loss("native", true, &a, &ra);
+	rcv_cfg = NULL;
+	multi_loss("native", false, &b, &rb);
+	CU_ASSERT(!info_of(a.snd[0]).sack && !info_of(a.rcv[0]).sack);
+	CHECK_EQ(a.nlog, 0);
+	CHECK_EQ(a.sim->trace, b.sim->trace);
+	CHECK_EQ(info_of(a.snd[0]).done_ps, info_of(b.snd[0]).done_ps);
+	CHECK_EQ(ra.end, rb.end);
+	net_close(&a);
+	net_close(&b);
+}
+
+/* SACK's recovery of the five losses on both engines: the same
+ * trajectory and end state. */
+static void test_sack_engines(void)
+{
+	struct net a, b;
+	struct rprobe ra, rb;
+
+	multi_loss("native", true, &a, &ra);
+	multi_loss("ns3", true, &b, &rb);
+	CHECK_EQ(a.sim->trace, b.sim->trace);
+	CHECK_EQ(sim_events(a.sim), sim_events(b.sim));
+	CHECK_EQ(info_of(a.snd[0]).done_ps, info_of(b.snd[0]).done_ps);
+	CHECK_EQ(info_of(a.snd[0]).sacked, info_of(b.snd[0]).sacked);
+	CHECK_EQ(ra.end, rb.end);
+	CHECK_GT(info_of(a.snd[0]).done_ps, 0);
+	net_close(&a);
+	net_close(&b);
 }
 
 /* The cross-check against ns-3's TCP (ns3c_tcp_p2p): the same link (100
@@ -1470,6 +1811,16 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "SACK: one loss, NewReno and CUBIC",
+			 test_sack_one_loss) ||
+	    !CU_add_test(s, "SACK: five losses in one window",
+			 test_sack_losses) ||
+	    !CU_add_test(s, "SACK: blocks as RFC 2018 4 orders them",
+			 test_sack_blocks) ||
+	    !CU_add_test(s, "SACK: a lost retransmission",
+			 test_sack_lost_retransmission) ||
+	    !CU_add_test(s, "SACK: only if both ends permit it",
+			 test_sack_negotiated) ||
 	    !CU_add_test(s, "link: ECN step marking", test_link_marking) ||
 	    !CU_add_test(s, "ECN parameters", test_ecn_params) ||
 	    !CU_add_test(s, "ECN negotiation", test_ecn_negotiation) ||
@@ -1488,6 +1839,8 @@ int suite_tcp(void)
 			 test_cfg_reno_friendly) ||
 	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
 			 test_ns3_refused) ||
+	    !CU_add_test(s, "SACK: native and ns3 engines agree",
+			 test_sack_engines) ||
 	    /* last: an ns3 session after ns3c_tcp_p2p's runs */
 	    !CU_add_test(s, "native and ns3 engines agree", test_engines) ||
 	    !CU_add_test(s, "DCTCP: native and ns3 engines agree",

@@ -38,6 +38,10 @@ enum pkt_stamp {
 	PKT_NSTAMPS
 };
 
+/* SACK blocks an ACK carries at most: 3 fit in TCP's 40 option bytes
+ * beside the timestamps (RFC 2018 3). */
+#define PKT_TCP_SACK_BLOCKS 3
+
 /* What a packet is to its app (models/app.c). */
 enum pkt_kind { PKT_DATA, PKT_REQUEST, PKT_RESPONSE };
 
@@ -157,6 +161,13 @@ struct sim_pkt {
 	 * mux (only ECT or CE packets are marked), tcp (the receiver
 	 * echoes CE). 0, Not-ECT, for every other packet. */
 	uint8_t ecn;
+	/* SACK blocks (RFC 2018) of an ACK: tcp_nsack of them, block i
+	 * from tcp_ack + tcp_sack[2i] to tcp_ack + tcp_sack[2i + 1]
+	 * (offsets, since a block lies within the receive window; 24 bytes
+	 * rather than 48 for sequence numbers). W: tcp (the receiving
+	 * endpoint, from the data it holds). R: tcp (the sender). */
+	uint8_t tcp_nsack;
+	uint32_t tcp_sack[2 * PKT_TCP_SACK_BLOCKS];
 };
 
 struct pkt_pool;
