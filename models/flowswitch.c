@@ -266,6 +266,27 @@ bool fsw_admissible(struct fsw *f, uint32_t id)
 	return true;
 }
 
+bool fsw_host_admissible(struct fsw *f, bool *suspended)
+{
+	uint32_t b;
+
+	if (!f->backlog || !f->adv_high)
+		return true;
+	b = f->backlog(f->backlog_arg);
+	if (*suspended && b > f->adv_low)
+		return false;
+	if (*suspended) {
+		*suspended = false;
+		(*f->resumes)++;
+		return true;
+	}
+	if (b < f->adv_high)
+		return true;
+	*suspended = true;
+	(*f->suspends)++;
+	return false;
+}
+
 static void fsw_send(struct fsw *f, struct sim_pkt *p)
 {
 	sim_trace(f->sim, f->trace_id, SIM_TR_DELIVER, p->len_bytes);

@@ -137,6 +137,11 @@ struct mux;
 void fsw_set_mux(struct fsw *f, struct mux *mux);
 /* Whether flow id may send now (the stack asks before each sync). */
 bool fsw_admissible(struct fsw *f, uint32_t id);
+/* The same advisory for a socket of the in-kernel stack, which has no flow
+ * of its own here: a socket that finds the backlog at the mark is
+ * suspended (*suspended set, counted in suspends) until it has drained to
+ * half of it (resumes). Returns whether the socket may send now. */
+bool fsw_host_admissible(struct fsw *f, bool *suspended);
 
 /* Flow set-up (flowtab.h): reserve the local port, then register. Register
  * returns the flow id (>= 0) and its token in *token, or the errors of

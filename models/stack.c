@@ -120,6 +120,8 @@ struct stk {
 	void *on_events_arg;
 	void (*on_room)(void *arg); /* room freed for the app's packets */
 	void *on_room_arg;
+	bool fc_suspended; /* kernel: the socket is flow-controlled ... */
+	bool room_retry;   /* ... and asks again after the backoff */
 
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_lost, *ev_read;
@@ -905,11 +907,31 @@ void stk_on_events(struct stk *e,
 	e->on_events_arg = arg;
 }
 
-bool stk_tx_room(const struct stk *e)
+static void stk_room_event(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+
+	(void)sim;
+	(void)b;
+	e->room_retry = false;
+	if (e->on_room)
+		e->on_room(e->on_room_arg);
+}
+
+bool stk_tx_room(struct stk *e)
 {
 	if (e->kind == STK_USER)
 		return chan_ring_space(&e->ch.tx) &&
 		       chan_ring_count(&e->ch.free);
+	if (!fsw_host_admissible(e->fsw, &e->fc_suspended)) {
+		/* flow-controlled: ask again after the backoff */
+		if (!e->room_retry && sim_schedule(e->sim, e->cfg.backoff_ps,
+						   stk_room_event, e, NULL)) {
+			e->room_retry = true;
+			(*e->backoffs)++;
+		}
+		return false;
+	}
 	return e->txq.n < e->cfg.sockbuf_pkts;
 }
 

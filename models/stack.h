@@ -174,10 +174,14 @@ void stk_on_events(struct stk *e,
 		   void (*fn)(void *arg, const struct stk_events *ev),
 		   void *arg);
 /* Whether the endpoint takes another packet from its app now: a free TX
- * slot of the channel (user), or room in the send queue (kernel). A
- * sender that waits for room (TCP) asks before it sends, and is called
- * back with fn(arg) each time a sync or send has freed some. */
-bool stk_tx_room(const struct stk *e);
+ * slot of the channel (user; a flow the flow advisory suspended stops
+ * syncing, so its ring fills), or room in the send queue of a socket the
+ * flow advisory has not suspended (kernel: fsw_host_admissible(); a
+ * suspended socket asks again after stack.backoff, counted in
+ * tx.backoffs). A sender that waits for room (TCP) asks before it sends,
+ * and is called back with fn(arg) each time a sync or send has freed
+ * some, or the backoff has passed. */
+bool stk_tx_room(struct stk *e);
 /* The channel's pool of a user endpoint (NULL: none), the index of the
  * app's core for its magazines, and memory time (an allocation on the
  * app's behalf) to charge with the endpoint's next TX sync. */

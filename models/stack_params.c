@@ -45,7 +45,7 @@ const struct param_def stack_params[] = {
 	  "in-kernel stack: packets a socket's send queue or receive buffer holds; more are dropped; at most 1e6, since a queued packet takes 240 B of memory",
 	  "usnsim: a 384 KB UDP buffer of 1500 B datagrams" },
 	{ "hosts.*.stack.backoff", PT_TIME, "10us", NULL, 1, 1e12,
-	  "user-space stack: how long a suspended flow waits before it asks again",
+	  "how long a flow the flow advisory suspended waits before it asks again (a user-space stack's sync, an in-kernel TCP socket's send)",
 	  "usnsim: about one interrupt moderation interval (reference/calibration.md)" },
 	{ "hosts.*.stack.csum_offload", PT_BOOL, "true", NULL, 0, 0,
 	  "the NIC computes the TX checksums and verifies the RX ones (no CPU time); false: the stack does, over every byte (csum_bw)",

@@ -130,6 +130,8 @@ struct tcp {
 	void *on_read_arg;
 	bool (*gate)(void *arg); /* room for a new segment */
 	void *gate_arg;
+	bool resend_pending; /* a retransmission waits behind the gate ... */
+	uint64_t resend_seq; /* ... of the segment at this byte */
 	struct tcp_blk blk[PKT_TCP_SACK_BLOCKS]; /* reported, latest first */
 	uint32_t nblk;
 	/* the send buffer: a chain of pool per segment in flight */
@@ -458,14 +460,26 @@ static void tcp_output(struct tcp *t)
 		uint32_t len = tcp_seg_len(t, t->snd_nxt);
 
 		if (t->snd_nxt + len > t->snd_una + wnd ||
-		    (t->snd_nxt >= t->snd_max && t->gate &&
-		     !t->gate(t->gate_arg)))
+		    (t->gate && !t->gate(t->gate_arg)))
 			break;
 		len = tcp_send_seg(t, t->snd_nxt);
 		if (!len)
 			break;
 		t->snd_nxt += len;
 	}
+}
+
+/* Sends the segment at seq again, or, if the stack has no room for it,
+ * once it has (tcp_kick): a retransmission is not dropped at a full
+ * queue of the sender's own stack. */
+static void tcp_resend(struct tcp *t, uint64_t seq)
+{
+	if (t->gate && !t->gate(t->gate_arg)) {
+		t->resend_pending = true;
+		t->resend_seq = seq;
+		return;
+	}
+	tcp_send_seg(t, seq);
 }
 
 static void tcp_set_cwnd(struct tcp *t, uint64_t cwnd)
@@ -901,7 +915,7 @@ static void tcp_new_ack(struct tcp *t, uint64_t ack)
 	} else if (t->in_recovery) {
 		uint64_t c = t->cwnd > acked ? t->cwnd - acked : 0;
 
-		tcp_send_seg(t, ack); /* the next hole */
+		tcp_resend(t, ack); /* the next hole */
 		if (acked >= mss)
 			c += mss;
 		tcp_set_cwnd(t, c > mss ? c : mss);
@@ -938,7 +952,7 @@ static void tcp_dup_ack(struct tcp *t)
 	t->ecn_recover = t->snd_max;
 	t->in_recovery = true;
 	t->partial_seen = false;
-	tcp_send_seg(t, t->snd_una);
+	tcp_resend(t, t->snd_una);
 	tcp_set_cwnd(t, t->ssthresh + 3 * mss);
 }
 
@@ -1131,7 +1145,7 @@ static void tcp_sack_enter(struct tcp *t)
 	t->rescue_rxt = -1;
 	tcp_set_cwnd(t, t->ssthresh);
 	if (!s->rxt)
-		tcp_send_seg(t, s->seq);
+		tcp_resend(t, s->seq);
 }
 
 /* An ACK with SACK in use (RFC 6675 5): a cumulative ACK resets
@@ -1394,6 +1408,11 @@ void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,
 
 void tcp_kick(struct tcp *t)
 {
+	if (t->resend_pending && (!t->gate || t->gate(t->gate_arg))) {
+		t->resend_pending = false;
+		if (t->resend_seq >= t->snd_una && t->resend_seq < t->snd_max)
+			tcp_send_seg(t, t->resend_seq);
+	}
 	tcp_output(t);
 }
 

@@ -28,6 +28,11 @@
  *     is at most 128 segments per round trip (far below the 1 Gb/s
  *     link), no segment is dropped by the stack for want of a buffer,
  *     and the segments in flight at the end still hold theirs.
+ *   - A bulk flow of each stack on one 10 Gb/s NIC without a
+ *     multiplexer: the flow advisory holds back the in-kernel stack's
+ *     socket as it does the user-space stack's flow, so neither starves
+ *     (each above 10% of the link, together at least 95%), and neither
+ *     times out or drops at its own stack.
  *   - Conservation per app (sent = received + dropped + in flight) holds
  *     in every run (the run checks it; a broken invariant fails it).
  *
@@ -213,6 +218,43 @@ static void test_kernel_tcp(void)
 	run_result_fini(&r);
 }
 
+/* ---- both stacks on one NIC ---- */
+
+static void test_both_stacks(void)
+{
+	static const char head[] =
+		"name: tcpapp-both\nduration: 200ms\nwarmup: 50ms\n"
+		"network: { kind: link, rate: 10Gbps, delay: 100us, overhead: 20B }\n";
+	static const char apps[] =
+		"apps:\n  u: { host: client, peer: server, pattern: bulk, "
+		"transport: tcp, stack: user }\n"
+		"  k: { host: client, peer: server, pattern: bulk, "
+		"transport: tcp, stack: kernel }\n";
+	struct run_result r;
+	double gu, gk, line = 10e9 * 1448 / 1534;
+
+	if (ta_run(head, apps, NULL, 0, &r))
+		return;
+	gu = tr_metric(&r, "hosts.server.tcp.u", "goodput");
+	gk = tr_metric(&r, "hosts.server.tcp.k", "goodput");
+	SAY("user %.3f Gb/s, kernel %.3f Gb/s (line %.3f); timeouts %.0f "
+	    "%.0f; NIC ring drops %.0f\n",
+	    gu / 1e9, gk / 1e9, line / 1e9,
+	    tr_metric(&r, "hosts.client.tcp.u", "timeouts"),
+	    tr_metric(&r, "hosts.client.tcp.k", "timeouts"),
+	    tr_metric(&r, "hosts.client.nic", "drops.ring_full"));
+	/* the flow advisory holds back both stacks' flows: neither starves
+	 * the other through the NIC's ring, nothing times out */
+	CHECK_GT(gu, 0.1 * line);
+	CHECK_GT(gk, 0.1 * line);
+	CHECK_GE(gu + gk, 0.95 * line);
+	CHECK_EQ(tr_metric(&r, "hosts.client.tcp.u", "timeouts"), 0);
+	CHECK_EQ(tr_metric(&r, "hosts.client.tcp.k", "timeouts"), 0);
+	CHECK_EQ(tr_metric(&r, "hosts.client.stack.u", "drops.tx_full"), 0);
+	CHECK_EQ(tr_metric(&r, "hosts.client.stack.k", "drops.tx_full"), 0);
+	run_result_fini(&r);
+}
+
 /* ---- the send buffer holds the channel's pool ---- */
 
 static void test_send_buffer(void)
@@ -266,7 +308,8 @@ int suite_tcpapp(void)
 	    !CU_add_test(s, "goodput at the link's rate", test_link_goodput) ||
 	    !CU_add_test(s, "the in-kernel stack's tcp", test_kernel_tcp) ||
 	    !CU_add_test(s, "the send buffer holds the channel's pool",
-			 test_send_buffer))
+			 test_send_buffer) ||
+	    !CU_add_test(s, "both stacks on one NIC", test_both_stacks))
 		return CU_get_error();
 	return 0;
 }

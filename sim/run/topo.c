@@ -115,6 +115,9 @@ void topo_destroy(struct topo *t)
 	free(t->route_back);
 	for (size_t i = 0; t->end_names && i < 2 * t->napps; i++)
 		free(t->end_names[i]);
+	for (size_t i = 0; t->tcp_names && i < 2 * t->napps; i++)
+		free(t->tcp_names[i]);
+	free(t->tcp_names);
 	free(t->ends);
 	free(t->end_names);
 	for (size_t i = 0; t->sw && i < t->nhosts; i++)
@@ -549,10 +552,11 @@ int topo_build(struct topo *t, struct sim *sim, struct stats *st,
 	t->paths = calloc(na, sizeof(*t->paths));
 	t->ends = calloc(2 * na, sizeof(*t->ends));
 	t->end_names = calloc(2 * na, sizeof(*t->end_names));
+	t->tcp_names = calloc(2 * na, sizeof(*t->tcp_names));
 	t->sw = calloc(nh, sizeof(*t->sw));
 	if (!t->pool || !t->apps || !t->app_cfgs || !t->app_names ||
 	    !t->app_host || !t->app_peer || !t->hosted || !t->stack ||
-	    !t->paths || !t->ends || !t->end_names || !t->sw)
+	    !t->paths || !t->ends || !t->end_names || !t->tcp_names || !t->sw)
 		return -ENOMEM;
 	rc = topo_apps_hosts(t, err, errlen);
 	if (!rc)

@@ -110,6 +110,7 @@ struct topo {
 	/* [2i]: app i's end on its host, [2i+1]: on its peer */
 	struct stk **ends;
 	char **end_names;
+	char **tcp_names; /* [2i], [2i+1]: app i's TCP endpoints (tcp) */
 	/* native network with hosts: the switch port to each host */
 	struct link **ports;
 	char **port_names;

@@ -495,19 +495,19 @@ static int topo_tcp(struct topo *t, size_t i, bool server, struct tcp **out,
 {
 	size_t h = (size_t)(server ? t->app_peer[i] : t->app_host[i]);
 	char pre[160];
-	const char *name;
 	struct model_env env;
 	struct tcp_cfg cfg;
+	char **name = &t->tcp_names[2 * i + server];
 	int rc;
 
 	snprintf(pre, sizeof(pre), "hosts.%s.tcp", t->hosts[h]);
 	rc = tcp_cfg_load(&cfg, &t->src, pre, err, errlen);
 	if (rc)
 		return rc;
-	name = topo_strf("hosts.%s.tcp.%s", t->hosts[h], t->names[i]);
-	if (!name)
+	*name = topo_strf("hosts.%s.tcp.%s", t->hosts[h], t->names[i]);
+	if (!*name)
 		return -ENOMEM;
-	env = topo_env(t, name);
+	env = topo_env(t, *name);
 	rc = tcp_create(&cfg, &env, t->pool, (uint32_t)i, out, err, errlen);
 	return rc ? rc : topo_keep(t, &tcp_ops, *out);
 }
