@@ -65,6 +65,7 @@ struct tcp {
 	/* sender */
 	uint64_t app_end;     /* bytes written (TCP_ENDLESS) */
 	bool closed;	      /* nothing more will be written */
+	bool burst;	      /* tcp_output sent a segment of this call */
 	bool write_unsent;    /* a write's first byte is not sent yet ... */
 	uint64_t write_start; /* ... this one */
 	uint64_t snd_una, snd_nxt, snd_max, snd_wnd;
@@ -264,6 +265,8 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 	len = s->len;
 	if (t->closed && seq + len == t->app_end)
 		flags |= TCP_FIN;
+	if (t->burst)
+		flags |= TCP_TSO_CONT;
 	if (t->write_unsent && seq <= t->write_start &&
 	    t->write_start < seq + len) {
 		flags |= TCP_WRITE;
@@ -301,7 +304,9 @@ static void tcp_output(struct tcp *t)
 		if (!len)
 			break;
 		t->snd_nxt += len;
+		t->burst = true; /* the next one follows back to back */
 	}
+	t->burst = false;
 }
 
 static void tcp_set_cwnd(struct tcp *t, uint64_t cwnd)

@@ -148,6 +148,10 @@ struct sim_pkt {
 	uint64_t tcp_seq, tcp_ack;
 	uint32_t tcp_wnd, tcp_len;
 	uint8_t tcp_flags;
+	/* TLS records that start in a TCP segment's payload (a write starts
+	 * one, and one starts every tls_record_size bytes of a write). W:
+	 * app (from the writes it made). R: stack (TLS per record). */
+	uint16_t tcp_records;
 };
 
 struct pkt_pool;
