@@ -247,7 +247,7 @@ static void core_kick(struct drv_core *c)
 
 		/* a TSO send is one descriptor chain: the segments that ride
 		 * it (models/stack.h) add no per-packet cost on TX */
-		if (l != &d->tx || !(p->tcp_flags & TCP_TSO_CONT))
+		if (l != &d->tx || !(p->tcp_offload & TCP_TSO_CONT))
 			cost += d->cfg.per_packet_ps;
 
 		p->queued_ps += now - p->enq_ps;

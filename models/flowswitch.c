@@ -217,7 +217,7 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 	if (f->dev && !pool_attach_dev(f->dev, p, cpu, &mem))
 		cpu_job_add(j, CPU_A_MEM, mem);
 	cpu_job_copy(j, f->cpu, p->len_bytes);
-	if (p->tcp_flags & TCP_TSO_CONT)
+	if (p->tcp_offload & TCP_TSO_CONT)
 		return; /* part of the TSO send before it: its bytes only */
 	cpu_job_add(j, CPU_A_FSW, f->cfg.classify_ps);
 	if (f->cfg.spoof_check && !host)
@@ -404,7 +404,7 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 		prev = p;
 		cpu_job_copy(&j, f->cpu, p->len_bytes);
 		if (merged) {
-			p->tcp_flags |= TCP_GRO_MERGED;
+			p->tcp_offload |= TCP_GRO_MERGED;
 			(*f->gro_merged)++;
 		} else {
 			cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);

@@ -173,12 +173,12 @@ bool stk_tso_rides(const struct stk_cfg *cfg, struct sim_pkt *p, uint64_t *run)
 {
 	if (!p->tcp_len)
 		return false; /* a pure ACK is a send of its own */
-	if (cfg->tso && (p->tcp_flags & TCP_TSO_CONT) &&
+	if (cfg->tso && (p->tcp_offload & TCP_TSO_CONT) &&
 	    *run + p->tcp_len <= cfg->tso_max_bytes) {
 		*run += p->tcp_len;
 		return true;
 	}
-	p->tcp_flags &= (uint8_t)~TCP_TSO_CONT;
+	p->tcp_offload &= (uint8_t)~TCP_TSO_CONT;
 	*run = p->tcp_len;
 	return false;
 }
@@ -207,7 +207,8 @@ static void stk_rx_work(struct stk *e, bool woken)
 			struct sim_pkt *p = e->rx_cur[i];
 
 			p->stamp_ps[PKT_ST_WAKEUP] = now;
-			if (p->tcp_flags & TCP_GRO_MERGED) /* GRO: one packet */
+			if (p->tcp_offload &
+			    TCP_GRO_MERGED) /* GRO: one packet */
 				(*e->gro_merged)++;
 			else
 				cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);

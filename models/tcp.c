@@ -199,6 +199,8 @@ static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 	p->tcp_flags = flags;
 	p->tcp_seq = seq;
 	p->tcp_len = len;
+	if (t->burst && len) /* after another of this output call */
+		p->tcp_offload = TCP_TSO_CONT;
 	if (flags & TCP_ACK) {
 		uint64_t w = tcp_wnd_adv(t);
 
@@ -265,8 +267,6 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 	len = s->len;
 	if (t->closed && seq + len == t->app_end)
 		flags |= TCP_FIN;
-	if (t->burst)
-		flags |= TCP_TSO_CONT;
 	if (t->write_unsent && seq <= t->write_start &&
 	    t->write_start < seq + len) {
 		flags |= TCP_WRITE;

@@ -152,6 +152,11 @@ struct sim_pkt {
 	 * one, and one starts every tls_record_size bytes of a write). W:
 	 * app (from the writes it made). R: stack (TLS per record). */
 	uint16_t tcp_records;
+	/* Host offload marks of a TCP segment (not TCP flags; models/tcp.h):
+	 * TCP_TSO_CONT (W: tcp, cleared by the sending stack where a TSO
+	 * send starts; R: stack, flowswitch, driver) and TCP_GRO_MERGED (W:
+	 * flowswitch on RX; R: stack). */
+	uint8_t tcp_offload;
 };
 
 struct pkt_pool;
