@@ -9,12 +9,21 @@
  * preserves order, so packets on the wire wait in a second FIFO with one
  * timer for its head.
  *
+ * ECN (RFC 3168 5, RFC 8257 3.1): with a threshold K set (packets or
+ * bytes), a packet that arrives while the port holds more than K (those
+ * waiting and the one being serialized) is marked CE if it is ECT or CE
+ * already (counted in ecn_marks); a Not-ECT packet is queued as before, and
+ * dropped only by the limit. A packet that finds the wire idle is not
+ * marked. This is the DCTCP paper's switch: "mark arriving packets if the
+ * queue occupancy is greater than K" (Alizadeh et al., SIGCOMM 2010, 3.1).
+ *
  * Events per packet: one at the end of serialization and, if the delay is
  * not zero, one at delivery. Queueing delay (arrival to start of
  * serialization) is recorded per packet, and added to the packet's own
  * queueing total.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,6 +48,7 @@ struct link {
 	void *on_rate_arg;
 
 	uint64_t *arrived, *sent, *sent_bytes, *delivered, *drops_full;
+	uint64_t *ecn_marks;
 	struct stat_hist *queue_delay;
 	struct stat_gauge *queue_len, *busy;
 };
@@ -102,6 +112,21 @@ static void link_tx_done(struct sim *sim, void *a, void *b)
 	pkt_fifo_push(&l->wire, p);
 }
 
+/* Step marking at the threshold: p arrives to the queue and the packet
+ * being serialized. */
+static void link_mark(struct link *l, struct sim_pkt *p)
+{
+	const struct link_cfg *c = &l->cfg;
+	bool over = (c->ecn_k_pkts && l->queue.n + 1 > c->ecn_k_pkts) ||
+		    (c->ecn_k_bytes &&
+		     l->queue.bytes + l->tx->len_bytes > c->ecn_k_bytes);
+
+	if (!over || p->ecn == PKT_NOT_ECT)
+		return;
+	p->ecn = PKT_CE;
+	(*l->ecn_marks)++;
+}
+
 static void link_recv(void *owner, struct sim_pkt *p)
 {
 	struct link *l = owner;
@@ -122,6 +147,7 @@ static void link_recv(void *owner, struct sim_pkt *p)
 		return;
 	}
 	sim_trace(l->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	link_mark(l, p);
 	pkt_fifo_push(&l->queue, p);
 	stats_gauge_set(l->queue_len, (double)l->queue.n);
 }
@@ -135,11 +161,13 @@ static int link_stats(struct link *l)
 	l->sent_bytes = stats_counter(l->st, c, "sent_bytes", "B");
 	l->delivered = stats_counter(l->st, c, "delivered", "packets");
 	l->drops_full = stats_counter(l->st, c, "drops.queue_full", "packets");
+	l->ecn_marks = stats_counter(l->st, c, "ecn_marks", "packets");
 	l->queue_delay = stats_hist(l->st, c, "queue_delay", "ps");
 	l->queue_len = stats_gauge(l->st, c, "queue_len", "packets");
 	l->busy = stats_gauge(l->st, c, "utilization", "");
 	if (!l->arrived || !l->sent || !l->sent_bytes || !l->delivered ||
-	    !l->drops_full || !l->queue_delay || !l->queue_len || !l->busy)
+	    !l->drops_full || !l->ecn_marks || !l->queue_delay ||
+	    !l->queue_len || !l->busy)
 		return -ENOMEM;
 	if (stats_series_gauge(l->st, c, "queue_len", l->queue_len))
 		return -ENOMEM;

@@ -1,6 +1,6 @@
 /*
  * link.h - the native wire: a FIFO output queue, serialization at the line
- * rate, and a propagation delay.
+ * rate, and a propagation delay; optionally ECN marking at a threshold.
  */
 #ifndef USNSIM_LINK_H
 #define USNSIM_LINK_H
@@ -21,6 +21,10 @@ struct link_cfg {
 	uint64_t overhead_bytes; /* added to every frame on the wire */
 	double step_bps;	 /* rate from step_at_ps on; 0: no change */
 	sim_time step_at_ps;
+	/* ECN step marking: an ECT packet that arrives to more than this
+	 * many packets (bytes) in the port, the one on the wire's
+	 * transmitter included, is marked CE; 0: off */
+	uint64_t ecn_k_pkts, ecn_k_bytes;
 };
 
 struct link;

@@ -4,7 +4,7 @@
  * The native link is a wire of a given rate and propagation delay behind a
  * FIFO output queue with a limit in packets and optionally in bytes. The
  * ns-3 kinds (models/ns3net.c) reuse rate, delay, queue_packets and
- * overhead for their wired devices; network.wifi.* are theirs alone
+ * overhead (the ECN thresholds are the native link's alone) for their wired devices; network.wifi.* are theirs alone
  * (ns3net_params.c). link_cfg_load() is the one place the link reads them.
  */
 #include <errno.h>
@@ -23,6 +23,8 @@ int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
 	cfg->overhead_bytes = param_size(src, prefix, "overhead");
 	cfg->step_bps = param_double(src, prefix, "rate_step");
 	cfg->step_at_ps = param_time(src, prefix, "rate_step_at");
+	cfg->ecn_k_pkts = (uint64_t)param_int(src, prefix, "ecn_threshold");
+	cfg->ecn_k_bytes = param_size(src, prefix, "ecn_threshold_bytes");
 	/* a time for a change that does not come would be ignored */
 	if (cfg->step_at_ps && !cfg->step_bps) {
 		char where[256];
@@ -62,5 +64,11 @@ const struct param_def link_params[] = {
 	{ "network.rate_step_at", PT_TIME, "0", NULL, 0, 1e18,
 	  "link: when the rate changes to rate_step",
 	  "usnsim: a constant rate unless a study changes it" },
+	{ "network.ecn_threshold", PT_INT, "0", NULL, 0, 1e6,
+	  "link: ECN step marking: an ECT packet arriving while the port holds more than this many packets (the one being serialized included) is marked CE; Not-ECT packets are not affected; 0: off",
+	  "RFC 8257 3.1 (marking at a queue threshold K); the DCTCP paper's K = 65 packets at 10 Gb/s (Alizadeh et al., SIGCOMM 2010, 4.1); 0: switches mark nothing unless configured" },
+	{ "network.ecn_threshold_bytes", PT_SIZE, "0B", NULL, 0, 1e15,
+	  "link: the same threshold in bytes held (waiting and being serialized); with both set, a packet over either is marked; 0: off",
+	  "RFC 8257 3.1; the DCTCP paper's K = 65 packets of 1500 B, about 97.5 kB, at 10 Gb/s (Alizadeh et al., SIGCOMM 2010, 4.1)" },
 	{ NULL },
 };

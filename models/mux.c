@@ -35,7 +35,8 @@
  * back by the device's limit, over capacity_window of such time (the
  * NIC's line rate until then).
  *
- * reserved_share: a token bucket of depth ll_burst bytes refilled at
+ * reserved_share: a token bucket of depth ll_burst bytes (in the device,
+ * plus two channel accesses: tok_set_depth()) refilled at
  * share x the measured capacity (rounded to a whole bit/s). Tokens are kept exactly in
  * integers, in units of 1e-12 bit, so that a rate in bit/s adds exactly
  * `rate` units per ps; they are brought up to date lazily from the
@@ -77,7 +78,10 @@
  * packet, then one at every dequeue after drop_next, which advances by
  * interval / sqrt(count) (rounded to the ps; count resumes from the last
  * episode if it ended less than 16 intervals ago). Drops are counted in
- * C.drops.aqm and go to the drop port.
+ * C.drops.aqm and go to the drop port. With ecn on, a packet that is ECT
+ * (or CE) is marked CE and sent where it would be dropped (C.ecn_marks),
+ * and in the dropping state the control law moves on after a mark as after
+ * a drop, as Linux's codel_dequeue does; Not-ECT packets are still dropped.
  *
  * Deadlines are checked on the packet chosen for service (after CoDel):
  * past its deadline, the expiry hook is called once; under PKT_EXP_DROP it
@@ -107,6 +111,17 @@
 /* The user priority of the device's low-latency queue (placement
  * device): IEEE 802.1D 6, voice. */
 #define MUX_LL_PRIO 6
+
+/* Placement device: the IEEE 802.1D user priority a best-effort-lane
+ * packet is given by its app's service class, as the reference's
+ * driver-managed scheduler maps service classes to Wi-Fi's four access
+ * categories (XNU pktsched_fq_codel.c, fq_if_service_to_priority(),
+ * FQS_DRIVER_MANAGED: bk_sys and bk to BK; be, rd and oam to BE; av, rv
+ * and vi to VI; vo and ctl to VO), each category as its user priority
+ * (IEEE 802.11-2020 Table 10-1: 1 BK, 0 BE, 5 VI, 6 VO). */
+static const uint8_t mux_class_up[MUX_NCLASSES] = {
+	6, 6, 5, 5, 5, 0, 0, 0, 1, 1,
+};
 
 /* Tokens per byte: 8 bits of SIM_S units (1e-12 bit) each. */
 #define MUX_TOK_PER_BYTE (8 * SIM_S)
@@ -147,7 +162,7 @@ struct mux_cls {
 	struct fq_list {
 		struct mux_flow *head, *tail;
 	} fresh, old; /* fq_codel's new and old flows */
-	uint64_t *enqueued, *sent, *drops_limit, *drops_aqm;
+	uint64_t *enqueued, *sent, *drops_limit, *drops_aqm, *marks_aqm;
 	struct stat_hist *delay;
 };
 
@@ -283,6 +298,19 @@ static struct sim_pkt *codel_pop(struct mux *m, struct mux_flow *f,
 	return p;
 }
 
+/* With ecn on, an ECT (or CE) packet CoDel would drop is marked CE and
+ * sent instead (RFC 8289 5.4 and RFC 8290 5.1: codel_dequeue of Linux's
+ * include/net/codel_impl.h); returns false for a Not-ECT packet, which
+ * is dropped as before. */
+static bool codel_mark(struct mux *m, struct mux_flow *f, struct sim_pkt *p)
+{
+	if (!m->cfg.ecn || p->ecn == PKT_NOT_ECT)
+		return false;
+	p->ecn = PKT_CE;
+	(*f->cls->marks_aqm)++;
+	return true;
+}
+
 static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 {
 	struct mux_codel *cd = &f->cd;
@@ -300,6 +328,12 @@ static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 		if (!ok)
 			cd->dropping = false;
 		while (cd->dropping && now >= cd->drop_next_ps) {
+			if (codel_mark(m, f, p)) { /* it goes; so does CoDel */
+				cd->count++;
+				cd->drop_next_ps = codel_law(
+					m, cd->drop_next_ps, cd->count);
+				break;
+			}
 			mux_drop(m, p, f->cls->drops_aqm);
 			cd->count++;
 			p = codel_pop(m, f, now, &ok);
@@ -310,8 +344,10 @@ static struct sim_pkt *codel_dequeue(struct mux *m, struct mux_flow *f)
 					m, cd->drop_next_ps, cd->count);
 		}
 	} else if (ok) {
-		mux_drop(m, p, f->cls->drops_aqm);
-		p = codel_pop(m, f, now, &ok);
+		if (!codel_mark(m, f, p)) {
+			mux_drop(m, p, f->cls->drops_aqm);
+			p = codel_pop(m, f, now, &ok);
+		}
 		cd->dropping = true;
 		delta = cd->count - cd->lastcount;
 		cd->count = 1;
@@ -372,19 +408,40 @@ static void tok_refill(struct mux *m)
 		m->tokens += dt * m->ll_rate;
 }
 
-/* What a low-latency packet costs the bucket: its frame bytes and, in
- * the device (placement device), the airtime of a channel access of its
- * own (device_access) at the capacity the device shows, in bytes, so
- * that the share is of airtime. */
-static int64_t tok_cost(const struct mux *m, const struct sim_pkt *p)
+/* In the device (placement device), the airtime of a channel access
+ * (device_access) at the capacity the device shows, in tokens; 0 on the
+ * host. */
+static int64_t tok_access(const struct mux *m)
 {
-	int64_t cost = (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE;
 	double access = (double)m->cfg.access_ps * m->capacity_bps;
 
-	if (m->cfg.on_device)
-		cost += access < 1e18 ? (int64_t)llround(access)
-				      : (int64_t)1e18;
-	return cost;
+	if (!m->cfg.on_device)
+		return 0;
+	return access < 1e18 ? (int64_t)llround(access) : (int64_t)1e18;
+}
+
+/* What a low-latency packet costs the bucket: its frame bytes and, in
+ * the device, a channel access of its own, so that the share is of
+ * airtime. */
+static int64_t tok_cost(const struct mux *m, const struct sim_pkt *p)
+{
+	return (int64_t)mux_frame(m, p) * MUX_TOK_PER_BYTE + tok_access(m);
+}
+
+/* The bucket's depth: ll_burst and, in the device, two channel
+ * accesses, so that it holds the pair of frames ll_burst is sized for
+ * with the accesses they cost (a bucket shallower than one frame's cost
+ * would make a second frame wait however long the lane was idle).
+ * Tokens above a depth that shrank are dropped. */
+static void tok_set_depth(struct mux *m)
+{
+	int64_t cap = (int64_t)m->cfg.ll_burst_bytes * MUX_TOK_PER_BYTE;
+	int64_t room = (int64_t)8e18 - cap, access2 = 2 * tok_access(m);
+
+	/* saturated at 8e18 tokens (8e6 bits), far from overflow */
+	m->tok_cap = cap + (access2 < room ? access2 : (room > 0 ? room : 0));
+	if (m->tokens > m->tok_cap)
+		m->tokens = m->tok_cap;
 }
 
 /* Tokens the ll head needs before it may go: its cost, or a full bucket
@@ -521,6 +578,9 @@ static void mux_release(struct mux *m, struct mux_cls *c, struct sim_pkt *p)
 	sim_trace(m->sim, m->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	dql_queued(&m->dq, frame);
 	p->dq_bytes = frame;
+	if (m->cfg.on_device && c == m->flows[1].cls)
+		p->dev_prio = mux_class_up[p->src < m->napps ? m->sc[p->src]
+							     : MUX_SC_BE];
 	sim_port_send(&m->out, p);
 }
 
@@ -593,8 +653,9 @@ static void mux_set_ll_rate(struct mux *m)
 
 	if (m->cfg.disc != MUX_RESERVED_SHARE)
 		return;
-	tok_refill(m); /* tokens up to now at the old rate */
+	tok_refill(m); /* tokens up to now at the old rate and depth */
 	m->ll_rate = r < 1 ? 1 : (r > 1e15 ? (int64_t)1e15 : llround(r));
+	tok_set_depth(m);
 }
 
 /* The capacity the device shows: bytes it completed over the time between
@@ -705,10 +766,11 @@ static int mux_cls_stats(struct mux *m, struct mux_cls *c, const char *cname)
 	c->drops_limit =
 		stats_counter(m->st, m->name, M("drops.limit"), "packets");
 	c->drops_aqm = stats_counter(m->st, m->name, M("drops.aqm"), "packets");
+	c->marks_aqm = stats_counter(m->st, m->name, M("ecn_marks"), "packets");
 	c->delay = stats_hist(m->st, m->name, M("delay"), "ps");
 #undef M
 	if (!c->enqueued || !c->sent || !c->drops_limit || !c->drops_aqm ||
-	    !c->delay)
+	    !c->marks_aqm || !c->delay)
 		return -ENOMEM;
 	return 0;
 }
@@ -745,10 +807,9 @@ static int mux_setup(struct mux *m)
 {
 	const struct mux_cfg *c = &m->cfg;
 
-	m->tok_cap = (int64_t)c->ll_burst_bytes * MUX_TOK_PER_BYTE;
-	m->tokens = m->tok_cap;
 	m->capacity_bps = c->line.rate_bps;
 	mux_set_ll_rate(m);
+	m->tokens = m->tok_cap; /* the bucket starts full */
 	dql_init(&m->dq, c->limit_min_bytes, c->limit_max_bytes, c->hold_ps);
 	m->drops_expired =
 		stats_counter(m->st, m->name, "drops.expired", "packets");

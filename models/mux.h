@@ -104,6 +104,7 @@ struct mux_cfg {
 	bool borrow;		 /* the ll lane may use idle capacity */
 	sim_time qdisc_cost_ps;	 /* per packet through the qdisc */
 	sim_time target_ps, interval_ps; /* CoDel */
+	bool ecn; /* CoDel marks ECT packets CE instead of dropping them */
 	uint32_t limit_pkts;	/* waiting per lane, or over all queues */
 	uint64_t quantum_bytes; /* fq_codel: DRR quantum of class be */
 	/* the device's queue: the dynamic byte limit's bounds and hold

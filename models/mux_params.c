@@ -108,6 +108,7 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 	cfg->qdisc_cost_ps = param_time(src, prefix, "mux.qdisc_cost");
 	cfg->target_ps = param_time(src, prefix, "mux.target");
 	cfg->interval_ps = param_time(src, prefix, "mux.interval");
+	cfg->ecn = param_int(src, prefix, "mux.ecn") != 0;
 	cfg->limit_pkts = (uint32_t)param_int(src, prefix, "mux.limit");
 	cfg->quantum_bytes = param_size(src, prefix, "mux.quantum");
 	cfg->limit_min_bytes = param_size(src, prefix, "mux.device_limit_min");
@@ -138,8 +139,8 @@ const struct param_def mux_params[] = {
 	  "transmit multiplexer: none (straight to the driver), reserved_share (a low-latency lane with a guaranteed share of the line rate, best effort under CoDel) or fq_codel (strict-priority service classes, DRR over flows, CoDel per flow)",
 	  "usnsim: no multiplexer unless asked; the patent's fixed share and the implementation's FQ-CoDel are the two designs compared (reference/skywalk-facts.md)" },
 	{ "hosts.*.mux.placement", PT_ENUM, "host", "host|device", 0, 0,
-	  "reserved_share: where the low-latency lane is queued: host (both lanes wait in the host's multiplexer, released as the device's queue limit allows) or device (low-latency packets within the share go straight to a device queue of their own, served ahead of the rest by the device: Wi-Fi's voice access category under EDCA; best effort still waits on the host)",
-	  "usnsim: the reference implementation has no host-side share; low-latency traffic goes straight to a driver queue and any split happens in the driver or firmware (nx_netif_vp.c, netif_vp_send_pkt_chain_low_latency; docs/models/low-latency-reference.md); IEEE 802.11 EDCA maps user priority 6 to AC_VO" },
+	  "reserved_share: where the low-latency lane is queued: host (both lanes wait in the host's multiplexer, released as the device's queue limit allows) or device (low-latency packets within the share go straight to a device queue of their own, served ahead of the rest by the device: Wi-Fi's voice access category under EDCA; best effort still waits on the host, and goes to the access category of its app's service class: bk and bk_sys to background, vo and ctl to voice, av, rv and vi to video, the rest to best effort)",
+	  "usnsim: the reference implementation has no host-side share; low-latency traffic goes straight to a driver queue and any split happens in the driver or firmware (nx_netif_vp.c, netif_vp_send_pkt_chain_low_latency; docs/models/low-latency-reference.md); IEEE 802.11 EDCA maps user priority 6 to AC_VO; service classes to access categories as XNU's driver-managed scheduler maps them (pktsched_fq_codel.c, fq_if_service_to_priority)" },
 	{ "hosts.*.mux.device_access", PT_TIME, "150us", NULL, 0, 1e9,
 	  "placement device: airtime of the channel access a low-latency frame takes of its own (contention, preamble, acknowledgement), charged to the lane's token bucket on top of its bytes at the capacity the device shows, so that the share bounds the lane's airtime; 0 counts bytes only",
 	  "IEEE 802.11ax EDCA voice: AIFS 34 us (SIFS 16 + 2 slots of 9) + mean backoff 13.5 us (CWmin 3) + HE SU preamble 44 us + SIFS 16 us + acknowledgement about 44 us, rounded to 150 us" },
@@ -153,13 +154,17 @@ const struct param_def mux_params[] = {
 	  "reserved_share: the low-latency lane may use capacity best effort leaves idle (work-conserving); false caps it at its share",
 	  "usnsim: a work-conserving multiplexer wastes no line capacity" },
 	{ "hosts.*.mux.qdisc_cost", PT_TIME, "500ns", NULL, 0, 1e12,
-	  "processing time of a packet that goes through the queueing discipline (classification, filters, AQM enqueue), in the syncing thread: best effort under reserved_share, every packet under fq_codel; the low-latency lane's packets skip it (their netif path has no AQM)", "usnsim: assumption to be swept; the flow switch enqueues into the interface's FQ-CoDel per packet (fsw_dp.c classq_enqueue_flow, reference/skywalk-facts.md), which the low-latency netif path bypasses (XNU nx_netif_vp.c netif_vp_send_pkt_chain_low_latency)" },
+	  "processing time of a packet that goes through the queueing discipline (classification, filters, AQM enqueue), in the syncing thread: best effort under reserved_share, every packet under fq_codel; the low-latency lane's packets skip it (their netif path has no AQM)",
+	  "usnsim: assumption to be swept; the flow switch enqueues into the interface's FQ-CoDel per packet (fsw_dp.c classq_enqueue_flow, reference/skywalk-facts.md), which the low-latency netif path bypasses (XNU nx_netif_vp.c netif_vp_send_pkt_chain_low_latency)" },
 	{ "hosts.*.mux.target", PT_TIME, "10ms", NULL, 1, 1e13,
 	  "CoDel target: the standing queue delay it tolerates (not above interval)",
 	  "CoDel target 10 ms (reference/skywalk-facts.md, queueing and low latency)" },
 	{ "hosts.*.mux.interval", PT_TIME, "100ms", NULL, 1, 1e13,
 	  "CoDel interval: how long the delay must stay above target before dropping starts; drops then follow interval / sqrt(count)",
 	  "CoDel interval 100 ms (reference/skywalk-facts.md, queueing and low latency)" },
+	{ "hosts.*.mux.ecn", PT_BOOL, "false", NULL, 0, 1,
+	  "CoDel (both disciplines) marks an ECT packet CE where it would drop it, and sends it on (true, as Linux fq_codel by default: net/sched/sch_fq_codel.c, RFC 8290 5.1); Not-ECT packets are dropped either way",
+	  "the reference implementation's FQ-CoDel marks no classic traffic: CE only for L4S packets above their own target (XNU bsd/net/classq/classq_fq_codel.c, fq_getq_flow), and its classic-ECN switch fq_codel_enable_ecn is 0 (bsd/net/pktsched/pktsched_fq_codel.c)" },
 	{ "hosts.*.mux.limit", PT_INT, "2048", NULL, 1, 1e6,
 	  "packets the multiplexer may hold waiting: per lane for reserved_share (arrivals beyond are dropped), over all queues for fq_codel (the fattest flow then loses its head); at most 1e6, since a queued packet takes 240 B of memory",
 	  "FQ-CoDel drop limit 2048 packets (reference/skywalk-facts.md, queueing and low latency)" },

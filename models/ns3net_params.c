@@ -86,6 +86,15 @@ int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
 	cfg->delay_ps = param_time(src, prefix, "delay");
 	cfg->queue_pkts = (uint32_t)param_int(src, prefix, "queue_packets");
 	cfg->overhead_bytes = param_size(src, prefix, "overhead");
+	if (param_int(src, prefix, "ecn_threshold") ||
+	    param_size(src, prefix, "ecn_threshold_bytes"))
+		return ns3net_bad(
+			src, prefix,
+			param_int(src, prefix, "ecn_threshold")
+				? "ecn_threshold"
+				: "ecn_threshold_bytes",
+			"ECN marking is modelled in the native link's queue only (network.kind link), not in ns-3's devices",
+			err, errlen);
 	if (cfg->kind == NS3NET_WIFI)
 		return ns3net_load_wifi(cfg, src, prefix, err, errlen);
 	if (param_size(src, prefix, "queue_bytes"))
@@ -111,8 +120,8 @@ const struct param_def ns3net_params[] = {
 	  "ns3-wifi: rate control: ideal (best MCS for the measured SNR), minstrel (Minstrel-HT) or constant (network.wifi.mcs)",
 	  "Minstrel-HT, the default rate control of Linux mac80211" },
 	{ "network.wifi.max_ampdu", PT_SIZE, "65535B", NULL, 0, 6500631,
-	  "ns3-wifi: longest A-MPDU of best-effort traffic (0: no aggregation); with the airtime of the data rate it bounds how long a best-effort transmission holds the channel, and so how long a low-latency frame waits for it",
-	  "ns-3.37 WifiMac BE_MaxAmpduSize default 65535 B (2^(13+3) - 1, the HT maximum A-MPDU length exponent 3); HE allows up to 6500631 B (IEEE 802.11ax-2021, 9.4.2.248)" },
+	  "ns3-wifi: longest A-MPDU of the best-effort and background access categories (0: no aggregation); with the airtime of the data rate it bounds how long such a transmission holds the channel, and so how long a low-latency frame waits for it",
+	  "ns-3.37 WifiMac BE_MaxAmpduSize and BK_MaxAmpduSize default 65535 B (2^(13+3) - 1, the HT maximum A-MPDU length exponent 3); HE allows up to 6500631 B (IEEE 802.11ax-2021, 9.4.2.248)" },
 	{ "network.wifi.mcs", PT_INT, "7", NULL, 0, 11,
 	  "ns3-wifi: MCS of every data frame with constant rate control (at most 9 for ac)",
 	  "MCS 7 (64-QAM, rate 5/6), valid in 802.11ac and ax at every width" },

@@ -698,8 +698,9 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 	bool full;
 
 	stk_headers(e, p);
-	if (e->pool && pool_attach_user(e->pool, p, cpu_core_index(e->core),
-					&e->tx_mem_ps)) {
+	if (e->pool && !(p->tcp_flags & TCP_BUFFERED) &&
+	    pool_attach_user(e->pool, p, cpu_core_index(e->core),
+			     &e->tx_mem_ps)) {
 		(*e->no_memory)++;
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&e->drop, p);
@@ -968,6 +969,21 @@ bool stk_tx_room(const struct stk *e)
 		return chan_ring_space(&e->ch.tx) &&
 		       chan_ring_count(&e->ch.free);
 	return e->txq.n < e->cfg.sockbuf_pkts;
+}
+
+struct pool *stk_pool(const struct stk *e)
+{
+	return e->pool;
+}
+
+uint32_t stk_cpu_index(const struct stk *e)
+{
+	return cpu_core_index(e->core);
+}
+
+void stk_add_mem_cost(struct stk *e, sim_time ps)
+{
+	e->tx_mem_ps += ps;
 }
 
 void stk_on_tx_room(struct stk *e, void (*fn)(void *arg), void *arg)

@@ -195,6 +195,12 @@ void stk_on_events(struct stk *e,
  * sender that waits for room (TCP) asks before it sends, and is called
  * back with fn(arg) each time a sync or send has freed some. */
 bool stk_tx_room(const struct stk *e);
+/* The channel's pool of a user endpoint (NULL: none), the index of the
+ * app's core for its magazines, and memory time (an allocation on the
+ * app's behalf) to charge with the endpoint's next TX sync. */
+struct pool *stk_pool(const struct stk *e);
+uint32_t stk_cpu_index(const struct stk *e);
+void stk_add_mem_cost(struct stk *e, sim_time ps);
 void stk_on_tx_room(struct stk *e, void (*fn)(void *arg), void *arg);
 /* The core whose jobs post the endpoint's events (the host's kernel
  * core): it pays their wakeups. NULL (the default): no wakeup cost. */

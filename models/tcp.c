@@ -10,6 +10,10 @@
  * The receiver keeps the segments it holds beyond rcv_nxt in a ring
  * indexed by seq / mss (start and length; one per slot).
  *
+ * ECN and DCTCP live in the endpoint alone: the codepoint a data segment
+ * leaves with, the receiver's echo, the sender's reaction; the queues of
+ * the path (models/link.c, models/mux.c) do the marking.
+ *
  * Timers (retransmission, delayed ACK) are lazy: one engine event each,
  * which on firing before its deadline moves to the deadline, so that
  * restarting a timer on every ACK costs no cancellation.
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 
 #include "errmsg.h"
+#include "pool.h"
 #include "stats.h"
 #include "tcp.h"
 
@@ -40,6 +45,7 @@ struct tcp_timer {
 struct tcp_seg {
 	uint64_t seq;
 	uint32_t len;
+	uint32_t buf;	  /* its send buffer's chain (POOL_NONE: none) */
 	uint8_t again;	  /* it was sent more than once */
 	sim_time sent_ps; /* its last transmission */
 };
@@ -80,6 +86,15 @@ struct tcp {
 	bool epoch;
 	sim_time epoch_ps;
 	double w_max, w_est, cwnd_prior, cub_cwnd, cwnd_epoch;
+	/* ECN (RFC 3168): negotiated; no reaction to ECE until an ACK
+	 * passes ecn_recover, the highest byte sent at the last reduction
+	 * (once per window); CWR on the next new data. DCTCP (RFC 8257
+	 * 3.3): alpha, and the bytes acknowledged and marked in the window
+	 * that ends when an ACK passes dc_end. */
+	bool ecn_ok, cwr_pending;
+	uint64_t ecn_recover;
+	double alpha;
+	uint64_t dc_end, dc_acked, dc_marked;
 	struct tcp_seg *sent; /* ring of snd_mask + 1 records ... */
 	uint64_t snd_mask;
 	uint64_t seg_head, seg_n; /* ... the first at seg_head, seg_n of them */
@@ -88,6 +103,7 @@ struct tcp {
 	/* receiver */
 	uint64_t rcv_nxt, rcv_edge; /* the right edge never moves left */
 	uint64_t ooo_bytes;
+	uint64_t fin_end;      /* the peer's stream ends here (0: no FIN yet) */
 	uint32_t unacked;      /* in-order segments not yet acknowledged */
 	struct tcp_held *held; /* ring of rcv_mask + 1 */
 	uint64_t rcv_mask;
@@ -96,9 +112,20 @@ struct tcp {
 	void *on_read_arg;
 	bool (*gate)(void *arg); /* room for a new segment */
 	void *gate_arg;
+	/* the send buffer: a chain of pool per segment in flight */
+	struct pool *pool;
+	uint32_t pool_cpu;
+	void (*mem_charge)(void *arg, sim_time ps);
+	void *mem_arg;
+	struct tcp_timer mem_retry; /* no buffer and nothing in flight */
+	uint64_t *no_buffer;
+	/* ECN: DCTCP's CE state (RFC 8257 3.2), or RFC 3168's ECE that
+	 * lasts until a CWR comes (6.1.3) */
+	bool ce_state, ece_latched;
 
 	uint64_t *segs_out, *acks_out, *retrans, *fast_retrans, *timeouts;
 	uint64_t *dupacks_in, *bytes_acked, *bytes_read, *ooo_in;
+	uint64_t *ecn_cuts, *ce_in;
 	struct stat_hist *rtt_hist;
 	struct stat_gauge *cwnd_g;
 };
@@ -186,6 +213,47 @@ static uint64_t tcp_wnd_adv(struct tcp *t)
 	return t->rcv_edge - t->rcv_nxt;
 }
 
+static struct tcp_seg *tcp_seg_find(struct tcp *t, uint64_t seq);
+
+/* ---- ECN (RFC 3168 6.1) ---- */
+
+/* The codepoint of a data segment, and CWR: ECT(0) on a negotiated
+ * connection, for new data only (6.1.5) but for every segment under DCTCP
+ * (Linux sets ECT on all of a DCTCP socket's packets, INET_ECN_xmit); CWR
+ * on the first new data after a reduction (6.1.2). */
+static uint8_t tcp_ecn_data(struct tcp *t, uint64_t seq, struct sim_pkt *p)
+{
+	const struct tcp_seg *s = tcp_seg_find(t, seq);
+	bool fresh = !s || !s->again;
+
+	if (!t->ecn_ok)
+		return 0;
+	if (fresh || t->cfg.cc == TCP_CC_DCTCP)
+		p->ecn = PKT_ECT0;
+	if (!fresh || !t->cwr_pending)
+		return 0;
+	t->cwr_pending = false;
+	return TCP_CWR;
+}
+
+/* ECE on an ACK: DCTCP's CE state (RFC 8257 3.2), else set from a CE
+ * until a CWR (RFC 3168 6.1.3). */
+static bool tcp_ecn_echo(const struct tcp *t)
+{
+	if (!t->ecn_ok || t->state != TCP_ESTABLISHED)
+		return false;
+	return t->cfg.cc == TCP_CC_DCTCP ? t->ce_state : t->ece_latched;
+}
+
+/* The flags of a SYN (SYN-ACK): an ECN-setup SYN asks with ECE and CWR,
+ * an ECN-setup SYN-ACK agrees with ECE alone (RFC 3168 6.1.1). */
+static uint8_t tcp_syn_flags(const struct tcp *t, uint8_t flags)
+{
+	if (!(flags & TCP_ACK))
+		return t->cfg.ecn ? flags | TCP_ECE | TCP_CWR : flags;
+	return t->ecn_ok ? flags | TCP_ECE : flags;
+}
+
 static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 {
 	struct sim_pkt *p = pkt_alloc(t->pkts);
@@ -196,6 +264,10 @@ static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 	p->kind = PKT_DATA;
 	p->created_ps = sim_now(t->sim);
 	p->len_bytes = t->cfg.hdr_bytes + len;
+	if (len)
+		flags |= tcp_ecn_data(t, seq, p);
+	if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK && tcp_ecn_echo(t))
+		flags |= TCP_ECE;
 	p->tcp_flags = flags;
 	p->tcp_seq = seq;
 	p->tcp_len = len;
@@ -248,6 +320,37 @@ static uint32_t tcp_seg_len(const struct tcp *t, uint64_t seq)
 	return left < t->cfg.mss_bytes ? (uint32_t)left : t->cfg.mss_bytes;
 }
 
+/* A send buffer for a new segment of len bytes from the pool, if there
+ * is one (its allocation's time charged to the stack): false if the pool
+ * has none, in which case the endpoint tries again at the next ACK or,
+ * with nothing in flight, after the clock granularity. */
+static bool tcp_buffer(struct tcp *t, uint32_t len, uint32_t *buf)
+{
+	sim_time cost = 0;
+
+	if (!t->pool)
+		return true;
+	*buf = pool_alloc(t->pool, t->pool_cpu, len, &cost);
+	if (t->mem_charge && cost)
+		t->mem_charge(t->mem_arg, cost);
+	if (*buf != POOL_NONE)
+		return true;
+	(*t->no_buffer)++;
+	if (!t->seg_n)
+		tcp_timer_set(t, &t->mem_retry,
+			      sim_now(t->sim) + t->cfg.clock_g_ps);
+	return false;
+}
+
+/* Frees the send buffers of records [from, seg_n). */
+static void tcp_free_bufs(struct tcp *t, uint64_t from)
+{
+	for (uint64_t i = from; t->pool && i < t->seg_n; i++) {
+		pool_free(t->pool, t->pool_cpu, tcp_seg_at(t, i)->buf);
+		tcp_seg_at(t, i)->buf = POOL_NONE;
+	}
+}
+
 /* Sends the segment at seq (new or again: a segment in flight keeps its
  * cut, one past the records is cut now), and starts the timer if it is
  * off (RFC 6298 5.1). Returns its length, 0 if the ring is full. */
@@ -258,15 +361,21 @@ static uint32_t tcp_send_seg(struct tcp *t, uint64_t seq)
 	uint32_t len;
 
 	if (!s) {
-		if (t->seg_n > t->snd_mask)
+		uint32_t buf = POOL_NONE;
+
+		if (t->seg_n > t->snd_mask ||
+		    !tcp_buffer(t, tcp_seg_len(t, seq), &buf))
 			return 0;
 		s = tcp_seg_at(t, t->seg_n++);
 		s->seq = seq;
 		s->len = tcp_seg_len(t, seq);
+		s->buf = buf;
 	}
 	len = s->len;
 	if (t->closed && seq + len == t->app_end)
 		flags |= TCP_FIN;
+	if (s->buf != POOL_NONE)
+		flags |= TCP_BUFFERED;
 	if (t->write_unsent && seq <= t->write_start &&
 	    t->write_start < seq + len) {
 		flags |= TCP_WRITE;
@@ -344,7 +453,9 @@ static void tcp_rto_fire(struct tcp *t)
 		t->syn_ps = sim_now(t->sim);
 		tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
 		tcp_emit(t,
-			 t->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK,
+			 tcp_syn_flags(t, t->state == TCP_SYN_SENT
+						  ? TCP_SYN
+						  : TCP_SYN | TCP_ACK),
 			 0, 0);
 		return;
 	}
@@ -355,9 +466,11 @@ static void tcp_rto_fire(struct tcp *t)
 	tcp_set_cwnd(t, t->cfg.mss_bytes); /* loss window */
 	t->ca_bytes = 0;
 	t->recover = (int64_t)t->snd_max; /* RFC 6582 4 */
+	t->ecn_recover = t->snd_max;
 	t->in_recovery = false;
 	t->dupacks = 0;
 	tcp_backoff(t);
+	tcp_free_bufs(t, 0);
 	t->seg_n = 0;		 /* the stream is cut again ... */
 	t->snd_nxt = t->snd_una; /* ... go back N: resend from the hole */
 	tcp_output(t);
@@ -366,6 +479,11 @@ static void tcp_rto_fire(struct tcp *t)
 }
 
 /* ---- the receiver ---- */
+
+static void tcp_mem_retry_fire(struct tcp *t)
+{
+	tcp_output(t);
+}
 
 static void tcp_delack_fire(struct tcp *t)
 {
@@ -402,6 +520,9 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 {
 	uint64_t mss = t->cfg.mss_bytes;
 	bool had_hole = t->ooo_bytes > 0;
+
+	if (fin)
+		t->fin_end = seq + len;
 
 	if (seq + len <= t->rcv_nxt) { /* a duplicate */
 		tcp_ack_now(t);
@@ -442,8 +563,36 @@ static void tcp_rcv_data(struct tcp *t, uint64_t seq, uint32_t len, bool fin)
 	else if (t->unacked == 1)
 		tcp_timer_set(t, &t->delack,
 			      sim_now(t->sim) + t->cfg.delack_ps);
+	if (t->fin_end && t->rcv_nxt >= t->fin_end && !t->done_ps)
+		t->done_ps = sim_now(t->sim); /* the receiver read it all */
 	if (t->on_read)
 		t->on_read(t->on_read_arg, t->rcv_nxt);
+}
+
+/* The CE mark of a data segment, before its data is taken. DCTCP (RFC
+ * 8257 3.2): when the mark differs from the CE state, a delayed ACK that
+ * is pending goes at once with the old state's ECE (Linux's
+ * dctcp_ece_ack_update: none when nothing waits, which would be a
+ * duplicate), then the state follows the mark. RFC 3168 6.1.3: a CWR
+ * ends the echo, a CE starts it. */
+static void tcp_ecn_rcv(struct tcp *t, const struct sim_pkt *p)
+{
+	bool ce = p->ecn == PKT_CE;
+
+	if (!t->ecn_ok)
+		return;
+	if (ce)
+		(*t->ce_in)++;
+	if (t->cfg.cc == TCP_CC_DCTCP) {
+		if (ce != t->ce_state && t->unacked)
+			tcp_ack_now(t);
+		t->ce_state = ce;
+		return;
+	}
+	if (p->tcp_flags & TCP_CWR)
+		t->ece_latched = false;
+	if (ce)
+		t->ece_latched = true;
 }
 
 /* ---- congestion control on ACKs ---- */
@@ -534,6 +683,8 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 			break;
 		}
 		sent = s->sent_ps;
+		if (t->pool)
+			pool_free(t->pool, t->pool_cpu, s->buf);
 		t->seg_head = (t->seg_head + 1) & t->snd_mask;
 		t->seg_n--;
 	}
@@ -541,6 +692,56 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 		return;
 	tcp_rtt_sample(&t->rtt, &t->cfg, sim_now(t->sim) - sent);
 	stats_hist_record(t->rtt_hist, sim_now(t->sim) - sent);
+}
+
+/* RFC 8257 3.3: the bytes acknowledged, and of those the bytes an ECE
+ * acknowledges; once an ACK passes the window's end (the highest byte
+ * sent when it began), alpha = (1 - g) alpha + g x marked / acknowledged
+ * and a new window begins. */
+static void tcp_dctcp_alpha(struct tcp *t, uint64_t acked, uint64_t ack,
+			    bool ece)
+{
+	t->dc_acked += acked;
+	if (ece)
+		t->dc_marked += acked;
+	if (ack <= t->dc_end)
+		return;
+	t->alpha = (1 - TCP_DCTCP_G) * t->alpha +
+		   TCP_DCTCP_G * (double)t->dc_marked / (double)t->dc_acked;
+	t->dc_end = t->snd_max;
+	t->dc_acked = t->dc_marked = 0;
+}
+
+/* An ECN-Echo: a congestion event once per window of data, not in fast
+ * recovery (RFC 3168 6.1.2): only an ACK beyond the highest byte sent at
+ * the last reduction (ecn_recover), so of data sent after it, counts
+ * (the ACK of exactly that byte still echoes the marks before the CWR).
+ * It is taken before the ACK's own bytes (FlightSize is what was out
+ * when the echo came, and the window does not grow on it). ssthresh and
+ * cwnd go to NewReno's or CUBIC's reduction (as for a loss, without a
+ * retransmission), or to DCTCP's cwnd x (1 - alpha / 2) (RFC 8257 3.3,
+ * in whole segments and at least two, as Linux's dctcp_ssthresh); CWR
+ * goes on the next new data. */
+static void tcp_ecn_cut(struct tcp *t, uint64_t ack)
+{
+	uint64_t mss = t->cfg.mss_bytes;
+
+	if (t->in_recovery || ack <= t->ecn_recover ||
+	    t->state != TCP_ESTABLISHED)
+		return;
+	if (t->cfg.cc == TCP_CC_DCTCP) {
+		uint64_t w = t->cwnd / mss;
+
+		w -= (uint64_t)((double)w * t->alpha / 2);
+		t->ssthresh = (w > 2 ? w : 2) * mss;
+	} else {
+		t->ssthresh = tcp_reduce(t);
+	}
+	tcp_set_cwnd(t, t->ssthresh);
+	t->ca_bytes = 0;
+	t->ecn_recover = t->snd_max;
+	t->cwr_pending = true;
+	(*t->ecn_cuts)++;
 }
 
 /* An ACK of new data. RFC 6582 3.2 steps 3 (full) and 4 (partial). */
@@ -594,8 +795,10 @@ static void tcp_dup_ack(struct tcp *t)
 	if (++t->dupacks != 3 || (int64_t)t->snd_una < t->recover)
 		return;
 	(*t->fast_retrans)++;
-	t->ssthresh = tcp_reduce(t);
+	if (t->snd_una >= t->ecn_recover) /* RFC 3168 6.1.2: once per window */
+		t->ssthresh = tcp_reduce(t);
 	t->recover = (int64_t)t->snd_max;
+	t->ecn_recover = t->snd_max;
 	t->in_recovery = true;
 	t->partial_seen = false;
 	tcp_send_seg(t, t->snd_una);
@@ -608,6 +811,11 @@ static void tcp_rcv_ack(struct tcp *t, const struct sim_pkt *p)
 
 	if (ack > t->snd_max)
 		return; /* acknowledges what was never sent */
+	if (ack > t->snd_una && t->cfg.cc == TCP_CC_DCTCP && t->ecn_ok)
+		tcp_dctcp_alpha(t, ack - t->snd_una, ack,
+				p->tcp_flags & TCP_ECE);
+	if ((p->tcp_flags & TCP_ECE) && t->ecn_ok)
+		tcp_ecn_cut(t, ack);
 	if (ack > t->snd_una) {
 		t->snd_wnd = p->tcp_wnd;
 		tcp_new_ack(t, ack);
@@ -649,17 +857,23 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 		if (t->state == TCP_CLOSED && !(f & TCP_ACK)) {
 			t->state = TCP_SYN_RCVD;
 			t->syn_ps = sim_now(t->sim);
+			/* Linux's tcp_ecn 2: agree when asked */
+			t->ecn_ok = (f & (TCP_ECE | TCP_CWR)) ==
+				    (TCP_ECE | TCP_CWR);
 			tcp_timer_set(t, &t->rto,
 				      sim_now(t->sim) + t->rtt.rto_ps);
-			tcp_emit(t, TCP_SYN | TCP_ACK, 0, 0);
+			tcp_emit(t, tcp_syn_flags(t, TCP_SYN | TCP_ACK), 0, 0);
 		} else if (t->state == TCP_SYN_SENT && (f & TCP_ACK)) {
+			t->ecn_ok = t->cfg.ecn &&
+				    (f & (TCP_ECE | TCP_CWR)) == TCP_ECE;
 			tcp_established(t, p);
 			tcp_ack_now(t);
 			tcp_output(t);
 		} else if (t->state == TCP_ESTABLISHED && (f & TCP_ACK)) {
 			tcp_ack_now(t); /* our ACK was lost */
 		} else if (t->state != TCP_CLOSED) {
-			tcp_emit(t, TCP_SYN | TCP_ACK, 0, 0); /* again */
+			tcp_emit(t, tcp_syn_flags(t, TCP_SYN | TCP_ACK), 0,
+				 0); /* again */
 		}
 		goto out;
 	}
@@ -669,8 +883,10 @@ static void tcp_recv(void *owner, struct sim_pkt *p)
 		goto out;
 	if (f & TCP_ACK)
 		tcp_rcv_ack(t, p);
-	if (p->tcp_len)
+	if (p->tcp_len) {
+		tcp_ecn_rcv(t, p);
 		tcp_rcv_data(t, p->tcp_seq, p->tcp_len, f & TCP_FIN);
+	}
 out:
 	pkt_free(t->pkts, p);
 }
@@ -690,11 +906,15 @@ static int tcp_stats(struct tcp *t)
 	t->bytes_acked = stats_counter(t->st, c, "bytes_acked", "B");
 	t->bytes_read = stats_counter(t->st, c, "bytes_received", "B");
 	t->ooo_in = stats_counter(t->st, c, "out_of_order", "packets");
+	t->ecn_cuts = stats_counter(t->st, c, "ecn_reductions", "");
+	t->ce_in = stats_counter(t->st, c, "ce_received", "packets");
 	t->rtt_hist = stats_hist(t->st, c, "rtt", "ps");
 	t->cwnd_g = stats_gauge(t->st, c, "cwnd", "B");
+	t->no_buffer = stats_counter(t->st, c, "no_buffer", "");
 	if (!t->segs_out || !t->acks_out || !t->retrans || !t->fast_retrans ||
 	    !t->timeouts || !t->dupacks_in || !t->bytes_acked ||
-	    !t->bytes_read || !t->ooo_in || !t->rtt_hist || !t->cwnd_g)
+	    !t->bytes_read || !t->ooo_in || !t->ecn_cuts || !t->ce_in ||
+	    !t->rtt_hist || !t->cwnd_g || !t->no_buffer)
 		return -ENOMEM;
 	return stats_series_gauge(t->st, c, "cwnd", t->cwnd_g) ? -ENOMEM : 0;
 }
@@ -739,9 +959,12 @@ int tcp_create(const struct tcp_cfg *cfg, const struct model_env *env,
 	t->pkts = pkts;
 	t->recover = -1;
 	t->ssthresh = UINT64_MAX; /* RFC 5681 3.1: arbitrarily high */
+	t->alpha = 1; /* RFC 8257 3.3; Linux's dctcp_alpha_on_init */
 	t->rtt.rto_ps = tcp_rto_bound(cfg, cfg->rto_init_ps);
 	t->rto = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_rto_fire };
 	t->delack = (struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_delack_fire };
+	t->mem_retry =
+		(struct tcp_timer){ SIM_TIME_MAX, 0, 0, tcp_mem_retry_fire };
 	if (tcp_stats(t))
 		goto out_free;
 	tcp_set_cwnd(t, (uint64_t)cfg->iw_segs * cfg->mss_bytes);
@@ -782,7 +1005,7 @@ int tcp_open(struct tcp *t)
 	t->state = TCP_SYN_SENT;
 	t->syn_ps = sim_now(t->sim);
 	tcp_timer_set(t, &t->rto, sim_now(t->sim) + t->rtt.rto_ps);
-	tcp_emit(t, TCP_SYN, 0, 0);
+	tcp_emit(t, tcp_syn_flags(t, TCP_SYN), 0, 0);
 	return 0;
 }
 
@@ -790,6 +1013,15 @@ void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg)
 {
 	t->gate = fn;
 	t->gate_arg = arg;
+}
+
+void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,
+		       void (*charge)(void *arg, sim_time ps), void *arg)
+{
+	t->pool = pool;
+	t->pool_cpu = cpu;
+	t->mem_charge = charge;
+	t->mem_arg = arg;
 }
 
 void tcp_kick(struct tcp *t)
@@ -846,6 +1078,10 @@ void tcp_get_info(const struct tcp *t, struct tcp_info *o)
 		.w_max_segs = t->w_max,
 		.established_ps = t->established_ps,
 		.done_ps = t->done_ps,
+		.ecn = t->ecn_ok,
+		.dctcp_alpha = t->alpha,
+		.ecn_cuts = *t->ecn_cuts,
+		.ce_received = *t->ce_in,
 	};
 }
 
@@ -864,6 +1100,8 @@ void tcp_finish(struct tcp *t)
 		stats_scalar(t->st, t->name, "fct", "ps", (double)t->done_ps);
 	stats_scalar(t->st, t->name, "srtt", "ps", (double)t->rtt.srtt_ps);
 	stats_scalar(t->st, t->name, "rto", "ps", (double)t->rtt.rto_ps);
+	if (t->cfg.cc == TCP_CC_DCTCP)
+		stats_scalar(t->st, t->name, "dctcp_alpha", "", t->alpha);
 }
 
 static void tcp_ops_destroy(void *m)

@@ -1,7 +1,8 @@
 /*
  * tcp.h - a TCP endpoint: handshake, segmentation by MSS, cumulative and
- * delayed ACKs, NewReno or CUBIC congestion control, RFC 6298 timer
- * and a receive window from the receiver's buffer (docs/models/tcp.md).
+ * delayed ACKs, NewReno, CUBIC or DCTCP congestion control, ECN (RFC
+ * 3168), RFC 6298 timer and a receive window from the receiver's buffer
+ * (docs/models/tcp.md).
  *
  * A connection is two endpoints that hand each other segments (struct
  * sim_pkt with its tcp_* fields) through ports: whatever lies between
@@ -33,9 +34,15 @@
 /* Flags of a segment (sim_pkt.tcp_flags). */
 #define TCP_SYN 0x01
 #define TCP_ACK 0x02
+#define TCP_ECE 0x04 /* ECN-Echo (RFC 3168 6.1) */
+#define TCP_CWR 0x08 /* Congestion Window Reduced (RFC 3168 6.1) */
 /* The last segment of a closed stream (tcp_close): it carries the FIN,
  * which the receiver acknowledges at once. */
-#define TCP_FIN 0x04
+#define TCP_FIN 0x10
+/* Not a TCP flag: the segment's bytes sit in its sender's send buffer
+ * (tcp_set_send_pool()), a chain of the stack's pool, from which the stack
+ * sends it: the stack attaches no buffer of its own. */
+#define TCP_BUFFERED 0x40
 /* Not a TCP flag: the segment carries the first byte of an application
  * write, so that a stack charges the write's system call with it. */
 #define TCP_WRITE 0x80
@@ -49,8 +56,12 @@
 #define TCP_TSO_CONT 0x01
 #define TCP_GRO_MERGED 0x02
 
-/* Congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438). */
-enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+/* Congestion control: NewReno (RFC 5681, RFC 6582), CUBIC (RFC 9438) or
+ * DCTCP (RFC 8257, always with ECN). */
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_DCTCP };
+
+/* DCTCP's gain g (RFC 8257 4.2: 1/16), as Linux's dctcp_shift_g = 4. */
+#define TCP_DCTCP_G (1.0 / 16)
 
 /* An endless stream for tcp_write. */
 #define TCP_ENDLESS UINT64_MAX
@@ -68,6 +79,7 @@ struct tcp_cfg {
 	sim_time clock_g_ps; /* G, the clock granularity of RFC 6298 */
 	uint64_t rcv_buf_bytes;
 	enum tcp_cc cc;
+	bool ecn; /* ask for ECN on the active open (DCTCP always does) */
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */
@@ -87,7 +99,13 @@ struct tcp_info {
 	struct tcp_rtt rtt;
 	double w_max_segs;	 /* CUBIC: the window at the last reduction */
 	sim_time established_ps; /* when the handshake completed */
-	sim_time done_ps; /* when every byte written was acknowledged; 0 */
+	sim_time done_ps;   /* a sender's: when every byte of its closed stream
+			     was acknowledged; a receiver's: when it read the
+			     last (FIN) byte; 0: not yet */
+	bool ecn;	    /* ECN was negotiated in the handshake */
+	double dctcp_alpha; /* DCTCP's estimate of the marked fraction */
+	uint64_t ecn_cuts;  /* window reductions on ECN-Echo */
+	uint64_t ce_received; /* data segments that arrived marked CE */
 };
 
 struct tcp;
@@ -121,6 +139,16 @@ void tcp_write(struct tcp *t, uint64_t bytes);
  * tcp_kick(). ACKs and retransmissions are not held back. */
 void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg);
 void tcp_kick(struct tcp *t);
+/* The send buffer in pool (models/pool.h): each new segment takes a
+ * chain of pool's buffers for its bytes, on behalf of CPU cpu, held
+ * until the segment is acknowledged (or dropped at a timeout, when the
+ * stream is cut again); fn(arg, ps) is told each allocation's time. A
+ * segment that finds no buffer is not sent (counter no_buffer) until an
+ * ACK frees some, or, with nothing in flight, until the clock
+ * granularity has passed. NULL pool (the default): no send buffer. */
+struct pool;
+void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,
+		       void (*fn)(void *arg, sim_time ps), void *arg);
 /* Nothing more will be written: the transfer is done (done_ps, scalar
  * fct) when its last byte is acknowledged. No-op for an endless stream. */
 void tcp_close(struct tcp *t);

@@ -3,9 +3,9 @@
  *
  * Segment size, initial window, delayed ACKs, the retransmission timer,
  * the receive buffer and the congestion control, each defaulting to the RFC or the Linux value
- * named in its source. tcp_cfg_load() is the one place TCP reads them.
- * The endpoint (models/tcp.c) is not yet built by the topology: these
- * values take effect once the stacks host it.
+ * named in its source. tcp_cfg_load() is the one place TCP reads them;
+ * the topology loads them for each TCP endpoint of an app over TCP on
+ * the host.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,6 +17,8 @@
 int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
+	const char *cc, *ecn;
+
 	cfg->mss_bytes = (uint32_t)param_size(src, prefix, "mss");
 	cfg->hdr_bytes = (uint32_t)param_size(src, prefix, "header");
 	cfg->iw_segs = (uint32_t)param_int(src, prefix, "initial_window");
@@ -27,9 +29,21 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 	cfg->rto_max_ps = param_time(src, prefix, "rto_max");
 	cfg->clock_g_ps = param_time(src, prefix, "clock_granularity");
 	cfg->rcv_buf_bytes = param_size(src, prefix, "receive_buffer");
-	cfg->cc = strcmp(param_str(src, prefix, "congestion_control"), "cubic")
-			  ? TCP_CC_NEWRENO
-			  : TCP_CC_CUBIC;
+	cc = param_str(src, prefix, "congestion_control");
+	cfg->cc = !strcmp(cc, "cubic")	 ? TCP_CC_CUBIC
+		  : !strcmp(cc, "dctcp") ? TCP_CC_DCTCP
+					 : TCP_CC_NEWRENO;
+	ecn = param_str(src, prefix, "ecn");
+	cfg->ecn = cfg->cc == TCP_CC_DCTCP || !strcmp(ecn, "true");
+	if (cfg->cc == TCP_CC_DCTCP && !strcmp(ecn, "false")) {
+		char where[256];
+
+		param_where(src, prefix, "ecn", where, sizeof(where));
+		errmsg(err, errlen,
+		       "%s: ecn: DCTCP needs ECN (its marks are its only congestion signal short of loss); leave ecn at auto or true, or choose another congestion_control",
+		       where);
+		return -EINVAL;
+	}
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -81,9 +95,12 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.receive_buffer", PT_SIZE, "6MiB", NULL, 128, 1e9,
 	  "receive buffer per connection; the window is what it has free (with window scaling)",
 	  "Linux net.ipv4.tcp_rmem maximum, 6 MiB (Documentation/networking/ip-sysctl.rst); RFC 7323 window scaling" },
-	{ "hosts.*.tcp.congestion_control", PT_ENUM, "cubic", "newreno|cubic",
-	  0, 0,
-	  "congestion control: NewReno (RFC 5681, RFC 6582) or CUBIC (RFC 9438, with NewReno's fast recovery)",
+	{ "hosts.*.tcp.congestion_control", PT_ENUM, "cubic",
+	  "newreno|cubic|dctcp", 0, 0,
+	  "congestion control: NewReno (RFC 5681, RFC 6582), CUBIC (RFC 9438, with NewReno's fast recovery) or DCTCP (RFC 8257: cwnd x (1 - alpha / 2) once per window with ECN marks, alpha the marked fraction averaged with g = 1/16; losses as NewReno; always with ECN)",
 	  "Linux's default net.ipv4.tcp_congestion_control, cubic (Documentation/networking/ip-sysctl.rst)" },
+	{ "hosts.*.tcp.ecn", PT_ENUM, "auto", "auto|true|false", 0, 0,
+	  "ECN (RFC 3168): true asks for it in the SYN (the passive side always agrees), and a negotiated connection sends its data ECT(0) and takes an echoed CE as a congestion event once per window, with CWR; auto is true for dctcp and false otherwise; false with dctcp is refused",
+	  "Linux net.ipv4.tcp_ecn default 2 (accept ECN when the peer asks, do not ask: Documentation/networking/ip-sysctl.rst); DCTCP asks whatever the sysctl (TCP_CONG_NEEDS_ECN, net/ipv4/tcp_dctcp.c)" },
 	{ NULL },
 };

@@ -3,8 +3,9 @@
  * reserved share against no multiplexer (scenarios/ll_share.yaml), the
  * agent's admission of rpc (tests/test_agent.c tests the agent), packet deadlines with
  * transmit expired events (at the multiplexer, the driver and the NIC),
- * interface advisories with a link rate step and adaptive apps, packet
- * conservation in every run, and cross-engine identity.
+ * interface advisories with a link rate step and adaptive apps, the
+ * Wi-Fi access category of bulk next to the low-latency lane in the
+ * device, packet conservation in every run, and cross-engine identity.
  *
  * Scenarios other than ll_share are written here to temporary files and
  * loaded with --set style overrides; every run goes through
@@ -794,6 +795,91 @@ static void test_advisory(void)
 	       b.skipped, b.published);
 }
 
+/* ---- Wi-Fi: the low-latency lane in the device, bulk best effort or
+ * background ---- */
+
+/* An RPC (think 5 ms) in EDCA's voice access category next to bulk that
+ * keeps the station's own queue full (600 Mb/s offered, 16 KiB
+ * A-MPDUs). A request that arrives during a bulk PPDU waits for its end
+ * (an 802.11 transmission is not interrupted) and then contends with
+ * the station's bulk access category. In best effort (AIFSN 3, CWmin 15)
+ * against voice (AIFSN 2, CWmin 3) bulk's backoff expires first in 3 of
+ * 64 draws (b_be + 3 < b_vo + 2): the request then waits a second PPDU.
+ * In background (AIFSN 7, service class bk) voice always counts down
+ * first (2 + 3 < 7): at most one PPDU. The PPDU's airtime D is the
+ * A-MPDU bound at the data rate ns-3 chose. */
+static const char wifi_yaml[] =
+	"name: lowlat-wifi\n"
+	"duration: 1s\n"
+	"warmup: 100ms\n"
+	"seed: 1\n"
+	"engine: ns3\n"
+	"hosts:\n"
+	"  client:\n"
+	"    nic: { iommu: { enabled: false }, rx_mode: poll }\n"
+	"    mux: { discipline: reserved_share, share: 0.2, placement: device }\n"
+	"  server: { like: client }\n"
+	"network: { kind: ns3-wifi, wifi: { distance: 10, channel_width: 80, rate_control: ideal, max_ampdu: 16KiB } }\n"
+	"apps:\n"
+	"  rpc: { host: client, peer: server, pattern: rpc, size: 64B, stack: user, class: low_latency, ll_rate: 50Mbps, think: 5ms }\n"
+	"  bulk: { host: client, peer: server, pattern: poisson, rate: 600Mbps, size: 1500B, stack: user }\n";
+
+struct wifi_point {
+	double p50, p99, max, bulk_bytes, rate;
+};
+
+static int wifi_run(const char *const *sets, size_t n, const char *what,
+		    struct wifi_point *w)
+{
+	struct run_result r;
+	struct scn *s = NULL;
+
+	if (tr_run_text(wifi_yaml, sets, n, &r, &s))
+		return -1;
+	w->p50 = quant(&r, "apps.rpc", "rtt", 0.5);
+	w->p99 = quant(&r, "apps.rpc", "rtt", 0.99);
+	w->max = quant(&r, "apps.rpc", "rtt", 1.0);
+	w->bulk_bytes = tr_metric(&r, "apps.bulk", "received_bytes");
+	w->rate = tr_metric(&r, "network", "rate");
+	SAY("%s: rtt p50 %.1f us p99 %.1f us max %.1f us; bulk %.1f Mb/s; rate %.0f\n",
+	    what, w->p50 / 1e6, w->p99 / 1e6, w->max / 1e6,
+	    w->bulk_bytes * 8 / 0.9 / 1e6, w->rate);
+	check_conservation(&r, s, what);
+	scn_destroy(s);
+	run_result_fini(&r);
+	return 0;
+}
+
+static void test_wifi_background(void)
+{
+	static const char *const idle[] = { "apps.bulk.rate=1kbps" };
+	static const char *const bk[] = { "apps.bulk.service_class=bk" };
+	struct wifi_point u, be, bg;
+	double d;
+
+	if (wifi_run(idle, 1, "unloaded", &u) || wifi_run(NULL, 0, "be", &be) ||
+	    wifi_run(bk, 1, "bk", &bg))
+		return;
+	d = 16384.0 * 8 / bg.rate * 1e12; /* ps */
+	CHECKF(bg.rate > 0 && bg.rate == be.rate, "rate be %.0f bk %.0f",
+	       be.rate, bg.rate);
+	/* best effort: some requests wait for two PPDUs */
+	CHECKF(be.max > u.p50 + 2 * d, "be: max %.0f ps, unloaded %.0f, D %.0f",
+	       be.max, u.p50, d);
+	CHECKF(be.p99 > u.p99 + 1.5 * d,
+	       "be: p99 %.0f ps, unloaded %.0f, D %.0f", be.p99, u.p99, d);
+	/* background: at most one, with its block acknowledgement (SIFS 16
+	 * us and about 50 us), voice's AIFS (34 us) and backoff (up to 27
+	 * us) and a PPDU preamble (about 50 us) */
+	CHECKF(bg.p99 < u.p99 + d + 200e6,
+	       "bk: p99 %.0f ps, unloaded %.0f, D %.0f", bg.p99, u.p99, d);
+	CHECKF(bg.p99 < be.p99 - 0.3 * d, "p99 bk %.0f ps, be %.0f", bg.p99,
+	       be.p99);
+	/* and bulk still has the cell, less the 4 slots longer AIFS */
+	CHECKF(bg.bulk_bytes > 0.85 * be.bulk_bytes, "bulk bk %.0f B, be %.0f",
+	       bg.bulk_bytes, be.bulk_bytes);
+}
+
 int suite_lowlat(void)
 {
 	CU_pSuite s = CU_add_suite("lowlat", NULL, NULL);
@@ -811,6 +897,8 @@ int suite_lowlat(void)
 		    test_expiry_device) ||
 	    !CU_add_test(s, "advisories, rate step, adaptive apps",
 			 test_advisory) ||
+	    !CU_add_test(s, "Wi-Fi: bulk in background waits less",
+			 test_wifi_background) ||
 	    !CU_add_test(s, "ll_share on both engines", test_engines))
 		return CU_get_error();
 	return 0;

@@ -56,6 +56,7 @@ struct spec {
 	uint32_t src, len;
 	sim_time deadline;
 	uint8_t expiry;
+	uint8_t ecn; /* enum pkt_ecn */
 };
 
 struct rec {
@@ -83,6 +84,8 @@ struct fx {
 	uint64_t sent, dropped, hooks, hook_bad;
 	sim_time drop_at[MAXDROP];
 	uint64_t drop_id[MAXDROP];
+	sim_time mark_at[MAXDROP]; /* when a CE packet was handed on */
+	uint64_t marked;
 	uint64_t hook_id[16];
 };
 
@@ -134,6 +137,8 @@ static void fx_out(void *owner, struct sim_pkt *p)
 	struct fx *f = owner;
 	sim_time start;
 
+	if (p->ecn == PKT_CE && f->marked++ < MAXDROP)
+		f->mark_at[f->marked - 1] = sim_now(f->sim);
 	if (!p->dq_bytes) {
 		fx_record(f, p);
 		return;
@@ -297,6 +302,7 @@ static void fx_send(struct sim *sim, void *a, void *b)
 	p->created_ps = sim_now(sim);
 	p->deadline_ps = sp->deadline;
 	p->expiry = sp->expiry;
+	p->ecn = sp->ecn;
 	f->sent++;
 	sim_port_send(&in, p);
 }
@@ -646,23 +652,26 @@ static void test_ll_priority(void)
 
 /* 5. CoDel under a constant overload: the first drop once the sojourn
  * has stayed >= target for interval, then interval / sqrt(count) apart,
- * on the grid of dequeue instants (multiples of T). */
-static void test_codel_overload(void)
+ * on the grid of dequeue instants (multiples of T). With mux.ecn on, ECT
+ * packets are marked CE at those instants instead, and sent (RFC 8290
+ * 5.1, Linux's codel_dequeue); Not-ECT ones, or marking off, drop. */
+static void codel_overload(uint8_t ecn, bool mark)
 {
 	static struct fx f;
-	static const char *const sets[] = {
-		"hosts.h.mux.discipline=reserved_share",
-		"hosts.h.mux.target=1ms", "hosts.h.mux.interval=10ms",
-		"hosts.h.mux.limit=100000"
-	};
+	const char *const sets[] = { "hosts.h.mux.discipline=reserved_share",
+				     "hosts.h.mux.target=1ms",
+				     "hosts.h.mux.interval=10ms",
+				     "hosts.h.mux.limit=100000",
+				     mark ? "hosts.h.mux.ecn=true"
+					  : "hosts.h.mux.ecn=false" };
 	const sim_time T = tx_ps(1000, 1e9); /* 8 us */
 	const sim_time G = 6400 * SIM_NS;    /* arrivals: 1.25 x the line */
 	const sim_time target = SIM_MS, I = 10 * SIM_MS;
 	sim_time k0, t1, next, want;
 
-	CU_ASSERT_FATAL(fx_init(&f, sets, 4, &gig, 1) == 0);
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 1) == 0);
 	for (int i = 0; i < 45 * SIM_MS / G; i++)
-		fx_at(&f, i * G, 0, 1000);
+		fx_at(&f, i * G, 0, 1000)->ecn = ecn;
 	sim_run(f.sim, 45 * SIM_MS);
 	/* packet k leaves the queue at kT with sojourn k(T - G); packet
 	 * 625 has exactly target, which counts as above it */
@@ -670,22 +679,35 @@ static void test_codel_overload(void)
 	t1 = (k0 * T + I + T - 1) / T * T;
 	CHECK_EQ(k0, 625);
 	CHECK_EQ(t1, 15 * SIM_MS);
-	CHECK_GE_FATAL(f.dropped, 5);
+	/* with ecn on, an ECT packet is marked and sent where it would be
+	 * dropped: the same schedule, every packet delivered */
+	const sim_time *at = mark && ecn ? f.mark_at : f.drop_at;
+
+	CHECK_GE_FATAL(mark && ecn ? f.marked : f.dropped, 5);
+	CHECK_EQ(mark && ecn ? f.dropped : f.marked, 0);
 	next = t1;
 	for (uint64_t n = 0; n < 5; n++) {
 		if (n)
 			next += (sim_time)llround((double)I / sqrt((double)n));
 		want = (next + T - 1) / T * T;
-		CHECKF(f.drop_at[n] == want, "drop %llu at %lld, not %lld",
-		       (unsigned long long)n + 1, (long long)f.drop_at[n],
+		CHECKF(at[n] == want, "drop or mark %llu at %lld, not %lld",
+		       (unsigned long long)n + 1, (long long)at[n],
 		       (long long)want);
 	}
 	CHECK_EQ(fx_stat(&f, "be.drops.aqm"), f.dropped);
+	CHECK_EQ(fx_stat(&f, "be.ecn_marks"), f.marked);
 	CHECK_EQ(fx_stat(&f, "be.drops.limit"), 0);
 	/* the server never idled: one departure per T */
 	CHECK_EQ(f.out[f.nout - 1].at, (sim_time)f.nout * T);
 	fx_conserved(&f, 1);
 	fx_fini(&f);
+}
+
+static void test_codel_overload(void)
+{
+	codel_overload(PKT_NOT_ECT, true); /* Not-ECT: dropped all the same */
+	codel_overload(PKT_ECT0, false);   /* marking off: dropped */
+	codel_overload(PKT_ECT0, true);	   /* marked instead */
 }
 
 /* 5b. Bursts above target, but never for an interval: no drop. */
@@ -1022,10 +1044,15 @@ static void test_device_limit(void)
  * at once to the device's own queue (user priority 6), outside the
  * device's queue limit; each costs its frame and a channel access of
  * device_access at the capacity, here 1514 B + 12.112 us at 1 Gb/s = 3028
- * B, the bucket's depth: one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
+ * B; the bucket's depth is ll_burst (3028 B) and two such accesses, 6056
+ * B: two at once, then one every 3028 B / (0.2 x 1 Gb/s) = 10 T. Best
  * effort meanwhile waits on the host and goes through the device's limit
  * to its default queue. With device_access 0 the same lane costs bytes
- * only: a frame every 5 T. */
+ * only: a frame every 5 T. A channel access larger than ll_burst (64 B
+ * frames, 150 us = 18750 B at 1 Gb/s: 18814 B each, depth 40528 B)
+ * still lets two frames go at once after an idle lane; the third waits
+ * for the 15914 B the bucket lacks (636.56 us at 0.2 Gb/s), the next
+ * ones 18814 B (752.56 us) each. */
 static void test_placement_device(void)
 {
 	static struct fx f;
@@ -1046,8 +1073,9 @@ static void test_placement_device(void)
 	sim_run(f.sim, 200 * T);
 	for (size_t i = 0; i < f.nout; i++) {
 		if (f.out[i].src == 0) {
-			CHECKF(f.out[i].at == (sim_time)nll * 10 * T &&
-				       f.out[i].prio == 6,
+			sim_time want = nll ? (sim_time)(nll - 1) * 10 * T : 0;
+
+			CHECKF(f.out[i].at == want && f.out[i].prio == 6,
 			       "ll %zu at %lld prio %u", nll,
 			       (long long)f.out[i].at, f.out[i].prio);
 			nll++;
@@ -1077,6 +1105,65 @@ static void test_placement_device(void)
 		       "bytes only: ll %zu at %lld", i, (long long)f.out[i].at);
 	fx_conserved(&f, 2);
 	fx_fini(&f);
+
+	sets[3] = "hosts.h.mux.device_access=150us";
+	CU_ASSERT_FATAL(fx_init(&f, sets, 5, &gig, 2) == 0);
+	mux_set_app(f.m, 0, true, MUX_SC_BE);
+	for (int i = 0; i < 4; i++)
+		fx_at(&f, 0, 0, 64);
+	sim_run(f.sim, 10 * SIM_MS);
+	CHECK_EQ_FATAL(f.nout, 4);
+	CHECK_EQ(f.out[0].at, 0);
+	CHECK_EQ(f.out[1].at, 0);
+	CHECK_EQ(f.out[2].at, 636560000);
+	CHECK_EQ(f.out[3].at, 636560000 + 752560000);
+	fx_conserved(&f, 2);
+	fx_fini(&f);
+}
+
+/* 12. Placement device: best effort goes to the device queue of its
+ * app's service class, as the reference's driver-managed scheduler maps
+ * classes to Wi-Fi's access categories (user priorities 1 BK, 0 BE, 5
+ * VI, 6 VO); an app without a class set, or a packet of no app, is best
+ * effort; on the host the device has one queue (priority 0 for all). */
+static void test_placement_device_classes(void)
+{
+	static struct fx f;
+	static const enum mux_class sc[] = {
+		MUX_SC_BK_SYS, MUX_SC_BK, MUX_SC_BE, MUX_SC_RD, MUX_SC_OAM,
+		MUX_SC_AV,     MUX_SC_RV, MUX_SC_VI, MUX_SC_VO, MUX_SC_CTL,
+	};
+	static const uint8_t up[] = { 1, 1, 0, 0, 0, 5, 5, 5, 6, 6, 0, 0 };
+	const uint32_t napps = 11; /* app 10 keeps the default class */
+	const char *sets[] = { "hosts.h.mux.discipline=reserved_share",
+			       "hosts.h.mux.placement=device",
+			       "network.kind=ns3-wifi" };
+	const sim_time T = tx_ps(1514, 1e9);
+	size_t seen[12] = { 0 };
+
+	for (int dev = 1; dev >= 0; dev--) {
+		memset(seen, 0, sizeof(seen));
+		CU_ASSERT_FATAL(fx_init(&f, sets, dev ? 3 : 1, &gig, napps) ==
+				0);
+		for (uint32_t i = 0; i < 10; i++)
+			mux_set_app(f.m, i, false, sc[i]);
+		for (uint32_t i = 0; i < 12; i++) /* 11: no app */
+			for (int k = 0; k < 3; k++)
+				fx_at(&f, (sim_time)k * T, i, 1514);
+		sim_run(f.sim, 100 * T);
+		CHECK_EQ_FATAL(f.nout, 36);
+		for (size_t i = 0; i < f.nout; i++) {
+			uint32_t a = f.out[i].src < 12 ? f.out[i].src : 11;
+
+			seen[a]++;
+			CHECKF(f.out[i].prio == (dev ? up[a] : 0),
+			       "%s: app %u prio %u", dev ? "device" : "host",
+			       f.out[i].src, f.out[i].prio);
+		}
+		for (size_t a = 0; a < 12; a++)
+			CHECK_EQ(seen[a], 3);
+		fx_fini(&f);
+	}
 }
 
 static void test_bad_params(void)
@@ -1148,6 +1235,8 @@ int suite_mux(void)
 	    !CU_add_test(s, "deadlines", test_deadlines) ||
 	    !CU_add_test(s, "the device's queue limit", test_device_limit) ||
 	    !CU_add_test(s, "placement device", test_placement_device) ||
+	    !CU_add_test(s, "placement device: access categories",
+			 test_placement_device_classes) ||
 	    !CU_add_test(s, "bad parameters", test_bad_params))
 		return CU_get_error();
 	return 0;

@@ -13,7 +13,9 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -25,6 +27,7 @@ void tcpx_cubic(void);
 #include "link.h"
 #include "ns3c.h"
 #include "pkt.h"
+#include "scenario.h"
 #include "stats.h"
 #include "tcp.h"
 
@@ -60,6 +63,17 @@ struct net {
 	/* the reverse path: when flow 0's ACK of ack_seq came (last one) */
 	uint64_t ack_seq;
 	sim_time ack_ps;
+	/* ECN: when ce_on, mark CE flow 0's ECT segments whose index i =
+	 * seq / MSS is in [ce_lo, ce_hi) and has bit i % 64 of ce_mask set;
+	 * count the bytes CE went on (every transmission), and the bytes and
+	 * the ACKs of flow 0 that acknowledge new data with ECE */
+	uint64_t ce_mask, ce_lo, ce_hi;
+	bool ce_on;
+	uint64_t ce_bytes, ece_bytes, last_ack;
+	uint64_t ece_acks;
+	/* the most packets waiting in the forward queue from qmax_from on */
+	sim_time qmax_from;
+	uint64_t qmax;
 };
 
 /* The defaults of tcp_params.c, but NewReno unless a test says. */
@@ -91,6 +105,14 @@ static void tap(void *owner, struct sim_pkt *p)
 {
 	struct net *n = owner;
 
+	uint64_t i = p->tcp_seq / MSS;
+
+	if (n->ce_on && p->src == 0 && p->tcp_len && p->ecn != PKT_NOT_ECT &&
+	    i >= n->ce_lo && i < n->ce_hi && ((n->ce_mask >> (i % 64)) & 1)) {
+		p->ecn = PKT_CE;
+		n->ce_bytes += p->tcp_len;
+	}
+
 	if (p->src == 0 && p->tcp_len && p->tcp_seq == n->drop_seq && n->drop) {
 		if (n->drop_seen++ == 0) {
 			pkt_free(n->pool, p);
@@ -100,6 +122,8 @@ static void tap(void *owner, struct sim_pkt *p)
 			n->resent_ps = sim_now(n->sim);
 	}
 	sim_port_send(&n->fwd_in, p);
+	if (sim_now(n->sim) >= n->qmax_from && link_backlog(n->fwd) > n->qmax)
+		n->qmax = link_backlog(n->fwd);
 }
 
 static void to_rcv(void *owner, struct sim_pkt *p)
@@ -117,14 +141,24 @@ static void to_snd(void *owner, struct sim_pkt *p)
 
 	if (p->src == 0 && p->tcp_ack == n->ack_seq)
 		n->ack_ps = sim_now(n->sim);
+	if (p->src == 0 && (p->tcp_flags & TCP_ECE) &&
+	    p->tcp_ack > n->last_ack) {
+		n->ece_bytes += p->tcp_ack - n->last_ack;
+		n->ece_acks++;
+	}
+	if (p->src == 0 && p->tcp_ack > n->last_ack &&
+	    !(p->tcp_flags & TCP_SYN))
+		n->last_ack = p->tcp_ack;
 	sim_port_send(&in, p);
 }
 
-/* n flows over links of rate and one-way delay, queue_pkts each; each
- * sender writes bytes (TCP_ENDLESS: without end). */
-static void net_open(struct net *n, const char *engine, int flows,
-		     const struct tcp_cfg *cfg, double rate_bps,
-		     sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes)
+/* n flows over links of rate and one-way delay, queue_pkts each, the
+ * forward one marking ECT packets CE above k_pkts (0: never); each sender
+ * writes bytes (TCP_ENDLESS: without end). */
+static void net_open_k(struct net *n, const char *engine, int flows,
+		       const struct tcp_cfg *cfg, double rate_bps,
+		       sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes,
+		       uint64_t k_pkts)
 {
 	struct link_cfg lc = { .rate_bps = rate_bps,
 			       .delay_ps = delay_ps,
@@ -144,7 +178,9 @@ static void net_open(struct net *n, const char *engine, int flows,
 				.st = n->st,
 				.component = "rev" };
 
+	lc.ecn_k_pkts = k_pkts;
 	CHECK_EQ_FATAL(link_create(&lc, &fe, &n->fwd, err, sizeof(err)), 0);
+	lc.ecn_k_pkts = 0;
 	CHECK_EQ_FATAL(link_create(&lc, &re, &n->rev, err, sizeof(err)), 0);
 	link_connect(n->fwd, (struct sim_port){ to_rcv, n },
 		     (struct sim_port){ freed, n });
@@ -171,6 +207,14 @@ static void net_open(struct net *n, const char *engine, int flows,
 		tcp_write(n->snd[i], bytes);
 		tcp_close(n->snd[i]);
 	}
+}
+
+static void net_open(struct net *n, const char *engine, int flows,
+		     const struct tcp_cfg *cfg, double rate_bps,
+		     sim_time delay_ps, uint64_t queue_pkts, uint64_t bytes)
+{
+	net_open_k(n, engine, flows, cfg, rate_bps, delay_ps, queue_pkts, bytes,
+		   0);
 }
 
 static void start_flow(struct sim *sim, void *a, void *b)
@@ -549,17 +593,20 @@ static void test_cubic_growth(void)
 	net_close(&n);
 }
 
-/* N endless flows of the same RTT on one bottleneck (started 10 ms
- * apart): Jain's index (sum x)^2 / (N sum x^2) of their goodputs. */
-static double jain(int flows)
+/* N endless flows of cc, of the same RTT, on one bottleneck (started 10
+ * ms apart): Jain's index (sum x)^2 / (N sum x^2) of their goodputs. The
+ * bottleneck (100 Mb/s, 10 ms, 100 packets) marks above k (DCTCP). */
+static double jain(enum tcp_cc cc, int flows, uint64_t k)
 {
 	struct tcp_cfg cfg = cfg_default();
 	struct net n;
 	uint64_t b0[MAXF];
 	double sum = 0, sq = 0;
 
-	net_open(&n, "native", flows, &cfg, 100e6, 5 * SIM_MS, 100,
-		 TCP_ENDLESS);
+	cfg.cc = cc;
+	cfg.ecn = cc == TCP_CC_DCTCP;
+	net_open_k(&n, "native", flows, &cfg, 100e6, 5 * SIM_MS, 100,
+		   TCP_ENDLESS, k);
 	net_start(&n, 10 * SIM_MS);
 	sim_run(n.sim, 10 * SIM_S);
 	for (int i = 0; i < flows; i++)
@@ -576,12 +623,22 @@ static double jain(int flows)
 	return sum * sum / (flows * sq);
 }
 
+/* N = 2, 4, 8, 16 for NewReno, CUBIC and DCTCP (marking above K = 20
+ * packets, the DCTCP paper's K at 1 Gb/s: above the BDP / 7 of 12
+ * packets its guideline asks for). */
 static void test_fairness(void)
 {
-	double j2 = jain(2), j8 = jain(8);
+	static const enum tcp_cc ccs[] = { TCP_CC_NEWRENO, TCP_CC_CUBIC,
+					   TCP_CC_DCTCP };
 
-	CHECK_GE(j2, 0.95);
-	CHECK_GE(j8, 0.95);
+	for (int c = 0; c < 3; c++)
+		for (int flows = 2; flows <= 16; flows *= 2) {
+			double j = jain(ccs[c], flows,
+					ccs[c] == TCP_CC_DCTCP ? 20 : 0);
+
+			CHECKF(j >= 0.95, "cc %d, N = %d: Jain's index %.4f",
+			       ccs[c], flows, j);
+		}
 }
 
 /* The one-loss harness (CUBIC) on both engines: the same trajectory (fingerprint
@@ -881,6 +938,415 @@ void tcpx_cubic(void)
 	}
 }
 
+/* ---- ECN and DCTCP ---- */
+
+static uint64_t counter_of(struct net *n, const char *comp, const char *metric)
+{
+	struct stat_info si;
+
+	CHECK_EQ_FATAL(stats_find(n->st, comp, metric, &si), 0);
+	return *si.u.counter;
+}
+
+/* Samples the mean of flow 0's alpha every `every` from `from` on. */
+struct aprobe {
+	struct net *n;
+	sim_time every, from;
+	double sum;
+	uint64_t k;
+};
+
+static void aprobe_ev(struct sim *sim, void *a, void *b)
+{
+	struct aprobe *ap = a;
+
+	(void)b;
+	if (sim_now(sim) >= ap->from) {
+		ap->sum += info_of(ap->n->snd[0]).dctcp_alpha;
+		ap->k++;
+	}
+	sim_schedule(sim, ap->every, aprobe_ev, ap, NULL);
+}
+
+/* What a run through the marking bottleneck gives, from warm to end. */
+struct bres {
+	double goodput_bps; /* all flows */
+	double mark_frac;   /* marked of the data packets sent on */
+	double alpha_mean;  /* flow 0's alpha, sampled */
+	uint64_t qmax;	    /* most packets waiting */
+	uint64_t drops, timeouts, retrans, cuts;
+	uint64_t trace, events; /* the run's fingerprint and event count */
+};
+
+/* flows endless flows of cc (with ecn) through rate, one-way delay, a
+ * queue of limit packets marking above k. */
+static struct bres bottleneck(const char *engine, enum tcp_cc cc, bool ecn,
+			      int flows, double rate_bps, sim_time delay_ps,
+			      uint64_t limit, uint64_t k, sim_time warm,
+			      sim_time end)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct aprobe ap;
+	uint64_t b0 = 0, b1 = 0, m0, s0, d0;
+	struct bres r = { 0 };
+
+	cfg.cc = cc;
+	cfg.ecn = ecn;
+	net_open_k(&n, engine, flows, &cfg, rate_bps, delay_ps, limit,
+		   TCP_ENDLESS, k);
+	n.qmax_from = warm;
+	ap = (struct aprobe){ .n = &n, .every = 2 * delay_ps, .from = warm };
+	sim_schedule(n.sim, 0, aprobe_ev, &ap, NULL);
+	net_start(&n, 2 * delay_ps);
+	sim_run(n.sim, warm);
+	for (int f = 0; f < flows; f++) {
+		struct tcp_info i = info_of(n.snd[f]);
+
+		b0 += info_of(n.rcv[f]).rcv_nxt;
+		r.timeouts -= i.timeouts;
+		r.retrans -= i.retransmits;
+		r.cuts -= i.ecn_cuts;
+	}
+	m0 = counter_of(&n, "fwd", "ecn_marks");
+	s0 = counter_of(&n, "fwd", "sent");
+	d0 = counter_of(&n, "fwd", "drops.queue_full");
+	sim_run(n.sim, end);
+	for (int f = 0; f < flows; f++) {
+		struct tcp_info i = info_of(n.snd[f]);
+
+		b1 += info_of(n.rcv[f]).rcv_nxt;
+		r.timeouts += i.timeouts;
+		r.retrans += i.retransmits;
+		r.cuts += i.ecn_cuts;
+	}
+	r.goodput_bps = (double)(b1 - b0) * 8 / ((double)(end - warm) / SIM_S);
+	r.mark_frac = (double)(counter_of(&n, "fwd", "ecn_marks") - m0) /
+		      (double)(counter_of(&n, "fwd", "sent") - s0);
+	r.drops = counter_of(&n, "fwd", "drops.queue_full") - d0;
+	r.alpha_mean = ap.k ? ap.sum / (double)ap.k : 0;
+	r.qmax = n.qmax;
+	r.trace = n.sim->trace;
+	r.events = sim_events(n.sim);
+	net_close(&n);
+	return r;
+}
+
+/* The link's step marking on its own: ten 1000 B packets at once into a
+ * 1 Gb/s port, odd ones ECT(0); packet i (from 1) finds i - 2 waiting and
+ * one on the wire, so with K = 3 packets (or 3000 B) it is over K from
+ * i = 5 on: ECT packets 5, 7 and 9 are marked, Not-ECT 6, 8 and 10 are
+ * not, and nothing is dropped. */
+struct lsink {
+	struct pkt_pool *pool;
+	uint64_t ce, got;
+};
+
+static void lsink_recv(void *owner, struct sim_pkt *p)
+{
+	struct lsink *k = owner;
+
+	k->got++;
+	if (p->ecn == PKT_CE)
+		k->ce |= 1ull << p->id;
+	pkt_free(k->pool, p);
+}
+
+static void link_marks(uint64_t k_pkts, uint64_t k_bytes)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = stats_create(sim, 0, 0);
+	struct lsink k = { .pool = pkt_pool_create() };
+	struct link_cfg lc = { .rate_bps = 1e9,
+			       .limit_pkts = 100,
+			       .ecn_k_pkts = k_pkts,
+			       .ecn_k_bytes = k_bytes };
+	struct model_env env = { .sim = sim, .st = st, .component = "l" };
+	struct link *l;
+	char err[128];
+
+	CHECK_EQ_FATAL(link_create(&lc, &env, &l, err, sizeof(err)), 0);
+	link_connect(l, (struct sim_port){ lsink_recv, &k },
+		     (struct sim_port){ lsink_recv, &k });
+	for (int i = 1; i <= 10; i++) {
+		struct sim_pkt *p = pkt_alloc(k.pool);
+		struct sim_port in = link_input(l);
+
+		p->len_bytes = 1000;
+		p->ecn = i % 2 ? PKT_ECT0 : PKT_NOT_ECT;
+		sim_port_send(&in, p);
+	}
+	sim_run(sim, SIM_S);
+	CHECK_EQ(k.got, 10);
+	CHECK_EQ(k.ce, (1ull << 5) | (1ull << 7) | (1ull << 9));
+	CHECK_EQ(counter_of(&(struct net){ .st = st }, "l", "ecn_marks"), 3);
+	CHECK_EQ(counter_of(&(struct net){ .st = st }, "l", "drops.queue_full"),
+		 0);
+	link_ops.destroy(l);
+	pkt_pool_destroy(k.pool);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+static void test_link_marking(void)
+{
+	link_marks(3, 0);
+	link_marks(0, 3000);
+	link_marks(3, 1000000); /* either threshold marks */
+}
+
+/* tcp_cfg_load: ecn auto is on for DCTCP only; true asks for it with any
+ * congestion control; false with DCTCP is refused at the value's
+ * position. */
+static int ecn_load(const char *cc, const char *ecn, struct tcp_cfg *cfg,
+		    char *err, size_t errlen)
+{
+	char text[256], path[64];
+	const char *sets[2];
+	char set_cc[64];
+	struct scn *s;
+	int rc;
+
+	snprintf(text, sizeof(text),
+		 "duration: 1ms\nhosts:\n  h:\n    tcp:\n      ecn: %s\n", ecn);
+	snprintf(set_cc, sizeof(set_cc), "hosts.h.tcp.congestion_control=%s",
+		 cc);
+	sets[0] = set_cc;
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), text), 0);
+	rc = scn_load(path, sets, 1, &s, err, errlen);
+	unlink(path);
+	CHECK_EQ_FATAL(rc, 0);
+	struct param_src src = scn_source(s);
+
+	rc = tcp_cfg_load(cfg, &src, "hosts.h.tcp", err, errlen);
+	if (rc)
+		CHECKF(strstr(err, ":5:12: ecn: DCTCP needs ECN") != NULL,
+		       "message: %s", err);
+	scn_destroy(s);
+	return rc;
+}
+
+static void test_ecn_params(void)
+{
+	struct tcp_cfg cfg;
+	char err[512];
+
+	CHECK_EQ(ecn_load("newreno", "auto", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT(!cfg.ecn);
+	CHECK_EQ(ecn_load("cubic", "true", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT(cfg.ecn);
+	CHECK_EQ(cfg.cc, TCP_CC_CUBIC);
+	CHECK_EQ(ecn_load("dctcp", "auto", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT(cfg.ecn);
+	CHECK_EQ(cfg.cc, TCP_CC_DCTCP);
+	CHECK_EQ(ecn_load("dctcp", "false", &cfg, err, sizeof(err)), -EINVAL);
+}
+
+/* ECN is negotiated in the handshake (RFC 3168 6.1.1) when the active
+ * side asks: with ecn off nothing is ECT, so a port marking above one
+ * packet marks nothing; with it on, data is ECT(0) and gets marked. */
+static void test_ecn_negotiation(void)
+{
+	for (int on = 0; on <= 1; on++) {
+		struct tcp_cfg cfg = cfg_default();
+		struct net n;
+
+		cfg.ecn = on;
+		net_open_k(&n, "native", 1, &cfg, 1e9, 100 * SIM_US, 1000,
+			   200 * MSS, 1);
+		net_start(&n, 0);
+		sim_run(n.sim, SIM_S);
+		CHECK_EQ(info_of(n.snd[0]).ecn, on);
+		CHECK_EQ(info_of(n.rcv[0]).ecn, on);
+		CHECK_EQ(info_of(n.rcv[0]).rcv_nxt, 200 * MSS);
+		if (on) {
+			CHECK_GT(counter_of(&n, "fwd", "ecn_marks"), 0);
+			CHECK_EQ(info_of(n.rcv[0]).ce_received,
+				 counter_of(&n, "fwd", "ecn_marks"));
+		} else {
+			CHECK_EQ(counter_of(&n, "fwd", "ecn_marks"), 0);
+		}
+		net_close(&n);
+	}
+}
+
+/* RFC 3168 6.1.2 on the one-loss path (a window of 20 segments, 400
+ * segments): segment 100 is marked CE instead of dropped. One reduction,
+ * as for a loss but without a retransmission: ssthresh = cwnd = 10
+ * segments (NewReno's FlightSize / 2) or 14 (CUBIC's x 0.7). The receiver
+ * echoes until the CWR on the next new data reaches it, and the sender
+ * reacts once per window, so the whole echo brings one reduction. */
+static void ecn_one_mark(enum tcp_cc cc, uint64_t ssthresh_segs)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct probe pr;
+
+	cfg.cc = cc;
+	cfg.ecn = true;
+	cfg.rcv_buf_bytes = 20 * MSS;
+	net_open(&n, "native", 1, &cfg, 10e9, SIM_MS, 1000, 400 * MSS);
+	n.ce_on = true;
+	n.ce_mask = ~0ull;
+	n.ce_lo = 100;
+	n.ce_hi = 101;
+	pr = (struct probe){ .n = &n, .every = SIM_US, .min = UINT64_MAX };
+	sim_schedule(n.sim, 0, probe_ev, &pr, NULL);
+	net_start(&n, 0);
+	sim_run(n.sim, SIM_S);
+	struct tcp_info s = info_of(n.snd[0]);
+
+	CHECK_EQ(n.ce_bytes, MSS);
+	CHECK_EQ(info_of(n.rcv[0]).ce_received, 1);
+	CHECK_EQ(s.ecn_cuts, 1);
+	CHECK_EQ(s.ssthresh_bytes, ssthresh_segs * MSS);
+	CHECK_EQ(s.retransmits, 0);
+	CHECK_EQ(s.fast_retransmits, 0);
+	CHECK_GE(n.ece_acks, 1);
+	CHECK_LE(n.ece_bytes, 40 * MSS); /* about a round trip of ACKs */
+	CHECK_EQ(s.snd_una, 400 * MSS);
+	net_close(&n);
+}
+
+static void test_ecn_one_mark(void)
+{
+	ecn_one_mark(TCP_CC_NEWRENO, 10);
+	ecn_one_mark(TCP_CC_CUBIC, 14);
+}
+
+/* DCTCP's receiver (RFC 8257 3.2) conveys the exact marks through delayed
+ * ACKs: 3000 segments, those with index bits of an irregular mask marked
+ * (runs of 1 to 6, odd and even), and the bytes its ECE ACKs acknowledge
+ * are the bytes marked, exactly. RFC 3168's receiver, which echoes until
+ * CWR, acknowledges more with ECE than was marked. */
+static void echo(enum tcp_cc cc, struct net *n)
+{
+	struct tcp_cfg cfg = cfg_default();
+
+	cfg.cc = cc;
+	cfg.ecn = true;
+	net_open(n, "native", 1, &cfg, 10e9, 50 * SIM_US, 1000, 3000ull * MSS);
+	n->ce_on = true;
+	n->ce_mask = 0x9a3c5e0f1b2d4877ull;
+	n->ce_hi = UINT64_MAX;
+	net_start(n, 0);
+	sim_run(n->sim, SIM_S);
+	CHECK_EQ(info_of(n->snd[0]).snd_una, 3000ull * MSS);
+	CHECK_EQ(info_of(n->snd[0]).retransmits, 0);
+}
+
+static void test_dctcp_echo(void)
+{
+	struct net n;
+	uint64_t marked = 0;
+
+	for (uint64_t i = 0; i < 3000; i++)
+		marked += (0x9a3c5e0f1b2d4877ull >> (i % 64)) & 1;
+	echo(TCP_CC_DCTCP, &n);
+	CHECK_EQ(n.ce_bytes, marked * MSS);
+	CHECK_EQ(info_of(n.rcv[0]).ce_received, marked);
+	CHECK_EQ(n.ece_bytes, n.ce_bytes);
+	CHECK_GT(info_of(n.snd[0]).ecn_cuts, 0);
+	net_close(&n);
+	echo(TCP_CC_NEWRENO, &n);
+	CHECK_GT(n.ece_bytes, n.ce_bytes);
+	net_close(&n);
+}
+
+/* The DCTCP paper's setting (Alizadeh et al., SIGCOMM 2010, 4.1): 10
+ * Gb/s, K = 65 packets, a buffer of 1000; 100 us of propagation RTT, so
+ * BDP = 82.6 frames. Measured from 0.1 s to 0.5 s. */
+#define DC_RATE 10e9
+#define DC_DELAY (50 * SIM_US)
+#define DC_K 65
+#define DC_LIMIT 1000
+#define DC_WARM (SIM_S / 10)
+#define DC_END (SIM_S / 2)
+
+/* DCTCP keeps the queue at K with the link busy. The queue passes K only
+ * until the marks take effect: their ECE comes back a round trip later,
+ * in which each flow's window grows by at most one segment (congestion
+ * avoidance), and each ACK releases at most ack_every + 1 segments back
+ * to back; so the most waiting is at most K + N (ack_every + 1), and
+ * reaches K (else the test would prove nothing). Link utilization (the
+ * goodput over the payload rate) at least 95%, no drop, no timeout. */
+static void test_dctcp_queue(void)
+{
+	static const int ns[] = { 1, 4 };
+
+	for (size_t k = 0; k < 2; k++) {
+		int flows = ns[k];
+		struct bres r =
+			bottleneck("native", TCP_CC_DCTCP, true, flows, DC_RATE,
+				   DC_DELAY, DC_LIMIT, DC_K, DC_WARM, DC_END);
+
+		CHECKF(r.qmax <= (uint64_t)(DC_K + flows * 3),
+		       "N=%d: queue up to %llu, K = %d", flows,
+		       (unsigned long long)r.qmax, DC_K);
+		CHECK_GE(r.qmax, DC_K);
+		CHECK_GE(r.goodput_bps / (DC_RATE * MSS / (MSS + HDR)), 0.95);
+		CHECK_EQ(r.drops, 0);
+		CHECK_EQ(r.timeouts, 0);
+		CHECK_GT(r.cuts, 100);
+	}
+}
+
+/* alpha is an average of the fraction of bytes marked per window with
+ * gain g = 1/16 (RFC 8257 3.3); sampled every round trip over the 4000
+ * round trips measured (each sample weighs about 1/g windows), its mean
+ * is the fraction of the link's packets marked, within g of it
+ * (relatively: the windows it averages over differ in size by less). One
+ * flow, whose marks are all flow 0's. */
+static void test_dctcp_alpha(void)
+{
+	struct bres r = bottleneck("native", TCP_CC_DCTCP, true, 1, DC_RATE,
+				   DC_DELAY, DC_LIMIT, DC_K, DC_WARM, DC_END);
+
+	CHECK_GT(r.mark_frac, 0.01);
+	CHECK_LT(r.mark_frac, 0.5);
+	CHECK_REL(r.alpha_mean, r.mark_frac, TCP_DCTCP_G);
+}
+
+/* NewReno without ECN on the same port: its segments are Not-ECT, so
+ * nothing is marked; it fills the buffer to its limit and loses. With
+ * ECN (RFC 3168) it halves at the marks instead: the queue stays near K,
+ * nothing is lost. */
+static void test_newreno_fills(void)
+{
+	struct bres r = bottleneck("native", TCP_CC_NEWRENO, false, 1, DC_RATE,
+				   DC_DELAY, DC_LIMIT, DC_K, DC_WARM, DC_END);
+
+	CHECK_EQ(r.mark_frac, 0);
+	CHECK_EQ(r.qmax, DC_LIMIT);
+	CHECK_GT(r.drops, 0);
+	CHECK_EQ(r.cuts, 0);
+	r = bottleneck("native", TCP_CC_NEWRENO, true, 1, DC_RATE, DC_DELAY,
+		       DC_LIMIT, DC_K, DC_WARM, DC_END);
+	CHECK_LE(r.qmax, DC_K + 3);
+	CHECK_EQ(r.drops, 0);
+	CHECK_EQ(r.retrans, 0);
+	CHECK_GT(r.cuts, 10);
+}
+
+/* The DCTCP bottleneck (4 flows, 50 ms) on both engines: the same
+ * trajectory and the same results. */
+static void test_dctcp_engines(void)
+{
+	struct bres a =
+		bottleneck("native", TCP_CC_DCTCP, true, 4, DC_RATE, DC_DELAY,
+			   DC_LIMIT, DC_K, SIM_S / 100, SIM_S / 20);
+	struct bres b =
+		bottleneck("ns3", TCP_CC_DCTCP, true, 4, DC_RATE, DC_DELAY,
+			   DC_LIMIT, DC_K, SIM_S / 100, SIM_S / 20);
+
+	CHECK_EQ(a.trace, b.trace);
+	CHECK_EQ(a.events, b.events);
+	CHECK_EQ(a.goodput_bps, b.goodput_bps);
+	CHECK_EQ(a.qmax, b.qmax);
+	CHECK_EQ(a.alpha_mean, b.alpha_mean);
+	CHECK_GT(a.cuts, 0);
+}
+
 int suite_tcp(void)
 {
 	CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
@@ -894,14 +1360,28 @@ int suite_tcp(void)
 			 test_tail_loss) ||
 	    !CU_add_test(s, "steady state: utilization and sawtooth",
 			 test_steady_state) ||
-	    !CU_add_test(s, "fairness of 2 and 8 flows", test_fairness) ||
+	    !CU_add_test(s, "fairness of 2 to 16 flows", test_fairness) ||
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "link: ECN step marking", test_link_marking) ||
+	    !CU_add_test(s, "ECN parameters", test_ecn_params) ||
+	    !CU_add_test(s, "ECN negotiation", test_ecn_negotiation) ||
+	    !CU_add_test(s, "ECN: one mark, one reduction",
+			 test_ecn_one_mark) ||
+	    !CU_add_test(s, "DCTCP: the receiver echoes every mark",
+			 test_dctcp_echo) ||
+	    !CU_add_test(s, "DCTCP: queue at K, link busy", test_dctcp_queue) ||
+	    !CU_add_test(s, "DCTCP: alpha is the marked fraction",
+			 test_dctcp_alpha) ||
+	    !CU_add_test(s, "NewReno without ECN fills the buffer",
+			 test_newreno_fills) ||
 	    !CU_add_test(s, "ns-3's TCP: bad configurations refused",
 			 test_ns3_refused) ||
 	    /* last: an ns3 session after ns3c_tcp_p2p's runs */
-	    !CU_add_test(s, "native and ns3 engines agree", test_engines))
+	    !CU_add_test(s, "native and ns3 engines agree", test_engines) ||
+	    !CU_add_test(s, "DCTCP: native and ns3 engines agree",
+			 test_dctcp_engines))
 		return CU_get_error();
 	return 0;
 }

@@ -23,6 +23,11 @@
  *     data segment is one recv() at the receiver, and the transfer
  *     completes in about the time its bytes take on the wire (its last
  *     segment carries the FIN, acknowledged at once).
+ *   - A user-space stack's send buffer is its channel's pool: with a
+ *     static pool of 128 buffers on a path of 10 ms round trip, goodput
+ *     is at most 128 segments per round trip (far below the 1 Gb/s
+ *     link), no segment is dropped by the stack for want of a buffer,
+ *     and the segments in flight at the end still hold theirs.
  *   - Conservation per app (sent = received + dropped + in flight) holds
  *     in every run (the run checks it; a broken invariant fails it).
  *
@@ -216,6 +221,47 @@ static void test_kernel_tcp(void)
 	run_result_fini(&r);
 }
 
+/* ---- the send buffer holds the channel's pool ---- */
+
+static void test_send_buffer(void)
+{
+	static const char head[] =
+		"name: tcpapp-pool\nduration: 1s\nwarmup: 100ms\n"
+		"network: { kind: link, rate: 1Gbps, delay: 5ms, overhead: 20B }\n";
+	static const char apps[] =
+		"apps:\n  bulk: { host: client, peer: server, pattern: bulk, "
+		"transport: tcp, stack: user }\n";
+	const char *sets[] = { "hosts.client.pool.mode=static",
+			       "hosts.server.pool.mode=static",
+			       "hosts.client.pool.user_max=256KiB" };
+	struct run_result r;
+	double gp, srtt, bound;
+
+	if (ta_run(head, apps, sets, 3, &r))
+		return;
+	gp = tr_metric(&r, "hosts.server.tcp.bulk", "goodput");
+	srtt = tr_metric(&r, "hosts.client.tcp.bulk", "srtt");
+	/* 256 KiB of 2 KiB buffers: at most 128 segments in flight */
+	bound = 128.0 * 1448 * 8 / (srtt / 1e12);
+	SAY("pool-bound bulk: goodput %.1f Mb/s, bound %.1f Mb/s, cwnd max "
+	    "%.0f B, held at end %.0f, channel drops %.0f\n",
+	    gp / 1e6, bound / 1e6,
+	    tr_metric(&r, "hosts.client.tcp.bulk", "cwnd.max"),
+	    tr_metric(&r, "hosts.client.pool.app.bulk", "held_at_end"),
+	    tr_metric(&r, "hosts.client.flowswitch", "drops.no_memory"));
+	CHECK_LE(gp, bound);
+	CHECK_GT(gp, 0.25 * bound);
+	/* a link of 1 Gb/s with 10 ms of RTT would take 830 segments */
+	CHECK_LT(gp, 0.2e9);
+	/* the stack never drops a segment for want of a buffer: the send
+	 * buffer holds its bytes */
+	CHECK_EQ(tr_metric(&r, "hosts.client.stack.bulk", "drops.no_memory"),
+		 0);
+	CHECK_GT(tr_metric(&r, "hosts.client.pool.app.bulk", "held_at_end"),
+		 64);
+	run_result_fini(&r);
+}
+
 int suite_tcpapp(void)
 {
 	CU_pSuite s = CU_add_suite("tcpapp", NULL, NULL);
@@ -226,7 +272,9 @@ int suite_tcpapp(void)
 	    !CU_add_test(s, "a sender waits for its stack",
 			 test_waits_for_stack) ||
 	    !CU_add_test(s, "goodput at the link's rate", test_link_goodput) ||
-	    !CU_add_test(s, "the in-kernel stack's tcp", test_kernel_tcp))
+	    !CU_add_test(s, "the in-kernel stack's tcp", test_kernel_tcp) ||
+	    !CU_add_test(s, "the send buffer holds the channel's pool",
+			 test_send_buffer))
 		return CU_get_error();
 	return 0;
 }

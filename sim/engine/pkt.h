@@ -56,6 +56,9 @@ enum pkt_forgery {
  * an event. */
 enum pkt_expiry { PKT_EXP_NONE, PKT_EXP_DROP, PKT_EXP_NOTIFY };
 
+/* The two ECN bits of the IP header (RFC 3168 5), as their values. */
+enum pkt_ecn { PKT_NOT_ECT, PKT_ECT1, PKT_ECT0, PKT_CE };
+
 /* Where a packet's deadline was found passed (the origin of a transmit
  * expired event): before it is handed to the device. */
 enum pkt_origin { PKT_ORIG_MUX = 1, PKT_ORIG_DRIVER };
@@ -148,6 +151,12 @@ struct sim_pkt {
 	uint64_t tcp_seq, tcp_ack;
 	uint32_t tcp_wnd, tcp_len;
 	uint8_t tcp_flags;
+	/* The ECN codepoint of its IP header (enum pkt_ecn, RFC 3168 5).
+	 * W: tcp (ECT(0) on the data of an ECN-capable connection), link
+	 * and mux (CE in place of ECT when their queue marks). R: link,
+	 * mux (only ECT or CE packets are marked), tcp (the receiver
+	 * echoes CE). 0, Not-ECT, for every other packet. */
+	uint8_t ecn;
 	/* TLS records that start in a TCP segment's payload (a write starts
 	 * one, and one starts every tls_record_size bytes of a write). W:
 	 * app (from the writes it made). R: stack (TLS per record). */

@@ -522,6 +522,11 @@ static void topo_tcp_kick(void *tcp)
 	tcp_kick(tcp);
 }
 
+static void topo_tcp_mem(void *stk, sim_time ps)
+{
+	stk_add_mem_cost(stk, ps);
+}
+
 /* App i over TCP: a client endpoint behind its stack end me, a server
  * behind peer; each sends new data only while its stack has room. */
 static int topo_app_tcp(struct topo *t, size_t i, struct stk *me,
@@ -546,6 +551,13 @@ static int topo_app_tcp(struct topo *t, size_t i, struct stk *me,
 	tcp_set_gate(server, topo_tcp_room, peer);
 	stk_on_tx_room(me, topo_tcp_kick, client);
 	stk_on_tx_room(peer, topo_tcp_kick, server);
+	/* a user-space stack keeps its send buffer in the channel's pool */
+	if (stk_pool(me))
+		tcp_set_send_pool(client, stk_pool(me), stk_cpu_index(me),
+				  topo_tcp_mem, me);
+	if (stk_pool(peer))
+		tcp_set_send_pool(server, stk_pool(peer), stk_cpu_index(peer),
+				  topo_tcp_mem, peer);
 	return 0;
 }
 

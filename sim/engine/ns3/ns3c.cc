@@ -772,6 +772,7 @@ ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets,
 				QueueSizeUnit::PACKETS, queue_packets));
 	nd->SetReceiveCallback(MakeCallback(&ns3c_dev::OnRx, d));
 	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(max_ampdu_bytes));
+	mac->SetAttribute("BK_MaxAmpduSize", UintegerValue(max_ampdu_bytes));
 	w->GetPhy()->TraceConnectWithoutContext(
 		"PhyTxPsduBegin", MakeCallback(&ns3c_dev::OnPsduBegin, d));
 	mac->TraceConnectWithoutContext(
@@ -964,13 +965,16 @@ void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out)
 					     ->GetQueue()
 					     ->GetNPackets();
 		break;
-	case KIND_WIFI:
+	case KIND_WIFI: {
+		Ptr<WifiMac> mac = DynamicCast<WifiNetDevice>(d->dev)->GetMac();
+
 		out->rate_bps = d->last_rate_bps;
-		out->queue_packets = DynamicCast<WifiNetDevice>(d->dev)
-					     ->GetMac()
-					     ->GetTxopQueue(AC_BE)
-					     ->GetNPackets();
+		for (AcIndex ac : { AC_BE, AC_BK, AC_VI, AC_VO })
+			if (mac->GetTxopQueue(ac))
+				out->queue_packets +=
+					mac->GetTxopQueue(ac)->GetNPackets();
 		break;
+	}
 	}
 }
 

@@ -131,9 +131,10 @@ struct ns3c_wifi_cfg {
 	enum ns3c_wifi_standard standard;
 	uint32_t channel_width_mhz; /* 20, 40, 80 or 160 */
 	enum ns3c_rate_control rate_control;
-	uint32_t mcs;		  /* NS3C_RC_CONSTANT only */
-	uint32_t queue_packets;	  /* MAC queue of each device */
-	uint32_t max_ampdu_bytes; /* longest best-effort A-MPDU; 0: none */
+	uint32_t mcs;		/* NS3C_RC_CONSTANT only */
+	uint32_t queue_packets; /* MAC queue of each device */
+	uint32_t
+		max_ampdu_bytes; /* longest best-effort and background A-MPDU; 0: none */
 };
 
 /*
@@ -203,8 +204,9 @@ struct ns3c_dev_state {
 	double rate_bps;	 /* configured line rate; Wi-Fi: rate of
 				     the last data frame sent (0: none) */
 	uint32_t queue_packets;	 /* frames in the device's queue (Wi-Fi:
-				     MAC queue, including frames sent but not
-				     yet acknowledged) */
+				     the MAC queues of the four access
+				     categories, including frames sent but
+				     not yet acknowledged) */
 	uint64_t tx_frames;	 /* data transmissions begun (with
 				     retransmissions) */
 	uint64_t retries;	 /* Wi-Fi: data transmissions that failed */
