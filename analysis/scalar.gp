@@ -49,6 +49,18 @@ if (!logy) {
 	}
 	if (low < 0) { set yrange [*:*] }
 }
+# On a log y axis lines that fall from the left would run under the key
+# (top left): when the right half of the x range holds lower values than
+# the left, the key goes top right.
+if (logy) {
+	stats datafile using 2 nooutput
+	xmid = logx ? exp((log(STATS_min) + log(STATS_max)) / 2) \
+		    : (STATS_min + STATS_max) / 2
+	stats datafile using ($2 <= xmid ? $3 : NaN) nooutput
+	lmax = STATS_records > 0 ? STATS_max : 0
+	stats datafile using ($2 > xmid ? $3 : NaN) nooutput
+	if (STATS_records > 0 && STATS_max < lmax) { set key top right Left reverse }
+}
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
 set linetype 2 lc rgb "#D55E00" lw 1.5 pt 5 ps 0.5
 set linetype 3 lc rgb "#009E73" lw 1.5 pt 9 ps 0.6

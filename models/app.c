@@ -67,18 +67,33 @@ struct app {
 	uint64_t *sent, *sent_bytes;
 	double ll_scale; /* grant / asked (1 before any grant) */
 	bool surging;
-	/* transport tcp: the client's end (0) and the server's (1) */
+	/* transport tcp: the client's end (0) and the server's (1), each
+	 * with its writes not yet acknowledged, in a ring: write k (an
+	 * absolute count) at w[k % APP_TCP_WRITES], first .. first + n - 1 */
 	struct app_tcp_end {
 		struct app *a;
 		struct tcp *t;
 		struct sim_port out; /* the end's stack */
+		struct app_write {
+			uint64_t end;	  /* the stream's end after it */
+			uint64_t msg_end; /* ... and after its message */
+			sim_time at;	  /* when it was written */
+		} * w;
+		uint64_t first, n;
+		uint64_t base;	       /* where write first starts */
+		uint64_t written;      /* bytes written */
+		uint32_t record_bytes; /* TLS record size; 0: per write */
 	} end[2];
-	uint64_t req_end;  /* rpc: the server's stream holds the request
+	uint64_t read[2];      /* bytes each end has read */
+	uint64_t mct_next;     /* the next message to complete */
+	struct stat_hist *mct; /* message completion times */
+	uint64_t *mct_untimed; /* messages written into a full ring */
+	uint64_t req_end;      /* rpc: the server's stream holds the request
 			      when it reaches this ... */
-	uint64_t resp_end; /* ... the client's the response */
-	bool req_open;	   /* the server waits for a request */
-	bool resp_open;	   /* the client waits for a response */
-	sim_time req_ps;   /* when the request was written */
+	uint64_t resp_end;     /* ... the client's the response */
+	bool req_open;	       /* the server waits for a request */
+	bool resp_open;	       /* the client waits for a response */
+	sim_time req_ps;       /* when the request was written */
 };
 
 static uint32_t app_draw_size(struct app *a)
@@ -193,6 +208,7 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 
 static void app_emit(struct sim *sim, void *arg, void *unused);
 static void app_tcp_request(struct app *a);
+static void app_tcp_messages(struct app *a);
 
 /* rpc: the request waited for was not answered in time: the next one. */
 static void app_timeout(struct sim *sim, void *arg, void *unused)
@@ -244,6 +260,10 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 		return; /* stopped: no more packets */
 	if (a->cfg.pattern == APP_RPC && a->cfg.tcp) {
 		app_tcp_request(a);
+		return;
+	}
+	if (a->cfg.tcp) {
+		app_tcp_messages(a);
 		return;
 	}
 	if (a->cfg.pattern == APP_RPC) {
@@ -326,6 +346,19 @@ static int app_stats(struct app *a, struct stats *st, const char *comp)
 		a->requests_read = stats_counter(st, comp, "requests", "");
 		if (!a->requests_read)
 			return -ENOMEM;
+		for (int i = 0; i < 2; i++) {
+			a->end[i].w =
+				calloc(APP_TCP_WRITES, sizeof(*a->end[i].w));
+			if (!a->end[i].w)
+				return -ENOMEM;
+		}
+	}
+	if (a->cfg.tcp && a->cfg.pattern != APP_RPC &&
+	    a->cfg.pattern != APP_BULK) {
+		a->mct = stats_hist(st, comp, "mct", "ps");
+		a->mct_untimed = stats_counter(st, comp, "mct_untimed", "");
+		if (!a->mct || !a->mct_untimed)
+			return -ENOMEM;
 	}
 	if (a->cfg.deadline_ps || a->cfg.adaptive) {
 		a->expired = stats_counter(st, comp, "expired", "packets");
@@ -386,6 +419,8 @@ void app_destroy(struct app *a)
 	rng_destroy(a->sizes);
 	rng_destroy(a->onoff);
 	rng_empirical_destroy(a->table);
+	free(a->end[0].w);
+	free(a->end[1].w);
 	free(a);
 }
 
@@ -495,13 +530,97 @@ struct sim_port app_response_input(struct app *a)
 
 /* ---- transport tcp ---- */
 
-/* A segment an end sends: counted as the app's, then to its stack; the
- * server's go back to the app's host as an rpc's responses do. */
+static struct app_write *app_write_at(struct app_tcp_end *e, uint64_t k)
+{
+	return &e->w[k % APP_TCP_WRITES];
+}
+
+/* Forgets the writes the peer has acknowledged (never sent again) and
+ * whose message has completed. */
+static void app_writes_prune(struct app_tcp_end *e, uint64_t done)
+{
+	struct tcp_info ti;
+
+	tcp_get_info(e->t, &ti);
+	while (e->n && e->first < done &&
+	       app_write_at(e, e->first)->end <= ti.snd_una) {
+		e->base = app_write_at(e, e->first)->end;
+		e->first++;
+		e->n--;
+	}
+}
+
+/* Writes bytes (a message of the app's when msg) to end e's stream and
+ * remembers the write; into a full ring, it extends the last write. */
+static void app_tcp_write(struct app *a, struct app_tcp_end *e, uint64_t bytes,
+			  bool msg)
+{
+	uint64_t end = bytes == TCP_ENDLESS || e->written > TCP_ENDLESS - bytes
+			       ? TCP_ENDLESS
+			       : e->written + bytes;
+	uint64_t done = msg ? a->mct_next : UINT64_MAX;
+
+	if (!bytes)
+		return;
+	if (e->n == APP_TCP_WRITES)
+		app_writes_prune(e, done);
+	if (e->n < APP_TCP_WRITES) {
+		*app_write_at(e, e->first + e->n) = (struct app_write){
+			.end = end, .msg_end = end, .at = sim_now(a->sim)
+		};
+		e->n++;
+	} else {
+		app_write_at(e, e->first + e->n - 1)->end = end;
+		if (msg)
+			(*a->mct_untimed)++;
+	}
+	e->written = end;
+	tcp_write(e->t, bytes);
+}
+
+/* The TLS records that start in [seq, seq + len) of end e's stream: one
+ * at each write's start, one every record_bytes after it within it. */
+static uint32_t app_tcp_records(struct app_tcp_end *e, uint64_t seq,
+				uint32_t len)
+{
+	uint64_t lo = e->first, hi = e->first + e->n, r = 0;
+	uint64_t R = e->record_bytes ? e->record_bytes : UINT64_MAX;
+
+	while (lo < hi) { /* the first write that ends past seq */
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (app_write_at(e, mid)->end <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint64_t k = lo; k < e->first + e->n; k++) {
+		uint64_t start =
+			k == e->first ? e->base : app_write_at(e, k - 1)->end;
+		uint64_t end = app_write_at(e, k)->end;
+		uint64_t from = seq > start ? seq : start;
+		uint64_t to = seq + len < end ? seq + len : end;
+
+		if (start >= seq + len)
+			break;
+		if (to > from) /* starts start + i R in [from, to) */
+			r += (to - 1 - start) / R + 1 -
+			     (from == start ? 0 : (from - start - 1) / R + 1);
+	}
+	return r > UINT16_MAX ? UINT16_MAX : (uint16_t)r;
+}
+
+/* A segment an end sends: its TLS records marked, counted as the app's,
+ * then to its stack; the server's go back to the app's host as an rpc's
+ * responses do. */
 static void app_tcp_out(void *owner, struct sim_pkt *p)
 {
 	struct app_tcp_end *e = owner;
 	struct app *a = e->a;
 
+	if (p->tcp_len)
+		p->tcp_records =
+			(uint16_t)app_tcp_records(e, p->tcp_seq, p->tcp_len);
 	if (e == &a->end[1])
 		p->kind = PKT_RESPONSE;
 	(*a->sent)++;
@@ -534,7 +653,40 @@ static void app_tcp_request(struct app *a)
 	a->req_open = true;
 	a->resp_end += a->cfg.response_bytes;
 	a->resp_open = true;
-	tcp_write(a->end[0].t, n);
+	app_tcp_write(a, &a->end[0], n, false);
+}
+
+/* A message source's arrival: burst messages of drawn sizes (count, if
+ * set, counts messages). */
+static void app_tcp_messages(struct app *a)
+{
+	a->emissions++;
+	for (uint32_t i = 0; i < a->cfg.burst_pkts; i++) {
+		if (a->cfg.count_pkts && a->requests >= a->cfg.count_pkts)
+			return;
+		if (i + 1 == a->cfg.burst_pkts &&
+		    (!a->cfg.count_pkts || a->requests + 1 < a->cfg.count_pkts))
+			app_schedule_next(a);
+		a->requests++;
+		app_tcp_write(a, &a->end[0], app_draw_size(a), true);
+	}
+}
+
+/* The server read up to rcv_nxt: the messages it completes. */
+static void app_tcp_completed(struct app *a, uint64_t rcv_nxt)
+{
+	struct app_tcp_end *e = &a->end[0];
+
+	if (a->mct_next < e->first)
+		a->mct_next = e->first;
+	while (a->mct_next < e->first + e->n) {
+		const struct app_write *w = app_write_at(e, a->mct_next);
+
+		if (w->msg_end > rcv_nxt)
+			break;
+		stats_hist_record(a->mct, sim_now(a->sim) - w->at);
+		a->mct_next++;
+	}
 }
 
 /* The server read up to rcv_nxt: a whole request is answered. */
@@ -542,11 +694,14 @@ static void app_tcp_server_read(void *arg, uint64_t rcv_nxt)
 {
 	struct app *a = arg;
 
+	a->read[1] = rcv_nxt;
+	if (a->mct)
+		app_tcp_completed(a, rcv_nxt);
 	if (!a->req_open || rcv_nxt < a->req_end)
 		return;
 	a->req_open = false;
 	(*a->requests_read)++;
-	tcp_write(a->end[1].t, a->cfg.response_bytes);
+	app_tcp_write(a, &a->end[1], a->cfg.response_bytes, false);
 }
 
 /* The client read up to rcv_nxt: a whole response ends the round trip,
@@ -555,6 +710,7 @@ static void app_tcp_client_read(void *arg, uint64_t rcv_nxt)
 {
 	struct app *a = arg;
 
+	a->read[0] = rcv_nxt;
 	if (!a->resp_open || rcv_nxt < a->resp_end)
 		return;
 	a->resp_open = false;
@@ -574,8 +730,10 @@ static void app_tcp_start(struct sim *sim, void *arg, void *unused)
 	a->emit_ev = 0;
 	tcp_open(a->end[0].t);
 	if (a->cfg.pattern == APP_BULK) {
-		tcp_write(a->end[0].t,
-			  a->cfg.bulk_bytes ? a->cfg.bulk_bytes : TCP_ENDLESS);
+		app_tcp_write(a, &a->end[0],
+			      a->cfg.bulk_bytes ? a->cfg.bulk_bytes
+						: TCP_ENDLESS,
+			      false);
 		tcp_close(a->end[0].t);
 	} else
 		app_emit(sim, a, NULL);
@@ -586,14 +744,29 @@ void app_connect_tcp(struct app *a, struct tcp *client,
 		     struct sim_port server_out, struct sink *sink)
 {
 	a->sink = sink;
-	a->end[0] = (struct app_tcp_end){ a, client, client_out };
-	a->end[1] = (struct app_tcp_end){ a, server, server_out };
+	for (int i = 0; i < 2; i++) {
+		a->end[i].a = a;
+		a->end[i].t = i ? server : client;
+		a->end[i].out = i ? server_out : client_out;
+	}
 	for (int i = 0; i < 2; i++)
 		tcp_connect(a->end[i].t,
 			    (struct sim_port){ .recv = app_tcp_out,
 					       .owner = &a->end[i] });
 	tcp_on_read(client, app_tcp_client_read, a);
 	tcp_on_read(server, app_tcp_server_read, a);
+}
+
+uint64_t app_tcp_bytes_read(const struct app *a)
+{
+	return a->read[0] + a->read[1];
+}
+
+void app_set_tls_records(struct app *a, uint32_t client_bytes,
+			 uint32_t server_bytes)
+{
+	a->end[0].record_bytes = client_bytes;
+	a->end[1].record_bytes = server_bytes;
 }
 
 struct sim_port app_tcp_input(struct app *a, bool server)

@@ -146,7 +146,7 @@ void app_on_grant(struct app *a, double grant_bps, double asked_bps);
 double app_rate_bps(const struct app *a);
 enum app_reaction app_reaction_of(const struct app *a);
 
-/* Apps over TCP (transport: tcp; pattern bulk or rpc). The app's bytes
+/* Apps over TCP (transport: tcp; pattern bulk, rpc, cbr or poisson). The app's bytes
  * go over one connection of two TCP endpoints (models/tcp.h), the
  * client on the app's host and the server on its peer, which the
  * topology creates and hands over with the ports of the app's two
@@ -161,7 +161,19 @@ enum app_reaction app_reaction_of(const struct app *a);
  *         whole request has been read; rtt is the time from writing a
  *         request to reading the last byte of its response; the next
  *         request follows after think. No timeout: TCP retransmits.
+ *   cbr, poisson  message sources: each arrival writes burst messages
+ *         (sizes from the size distribution; the rate counts messages,
+ *         or bits of message bytes; count: messages); when the server's
+ *         stream reaches a message's last byte its completion time, from
+ *         its write, goes to histogram mct (ps). The app keeps its
+ *         outstanding messages in a ring of APP_TCP_WRITES made at
+ *         creation: a message written while it is full is counted in
+ *         mct_untimed and not timed.
+ * Each end remembers its writes (the same ring) to mark the TLS records
+ * that start in each segment it sends (sim_pkt.tcp_records): one where a
+ * write starts and one every record_bytes of it (app_set_tls_records()).
  * app_tcp_input(a, server) is where the stack of that end delivers. */
+#define APP_TCP_WRITES 4096
 struct tcp;
 bool app_is_tcp(const struct app *a);
 /* True for apps whose peer end sends too (rpc, tcp). */
@@ -170,5 +182,11 @@ void app_connect_tcp(struct app *a, struct tcp *client,
 		     struct sim_port client_out, struct tcp *server,
 		     struct sim_port server_out, struct sink *sink);
 struct sim_port app_tcp_input(struct app *a, bool server);
+/* The application bytes both ends have read so far. */
+uint64_t app_tcp_bytes_read(const struct app *a);
+/* The most plaintext bytes of a TLS record at the client's and the
+ * server's end (their stacks' tls_record_size; 0: a record per write). */
+void app_set_tls_records(struct app *a, uint32_t client_bytes,
+			 uint32_t server_bytes);
 
 #endif

@@ -261,6 +261,7 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 	static const char *const open_loop[] = { "rate",    "burst",
 						 "on_time", "deadline",
 						 "surge",   "tx_status" };
+	size_t open_loop_n = sizeof(open_loop) / sizeof(*open_loop);
 
 	if (!cfg->tcp) {
 		if (cfg->pattern == APP_BULK)
@@ -279,9 +280,22 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 			src, prefix, "transport",
 			"tcp runs in a stack: needs stack: kernel or user", err,
 			errlen);
-	if (cfg->pattern != APP_BULK && cfg->pattern != APP_RPC)
-		return app_bad(src, prefix, "pattern",
-			       "over tcp an app is bulk or rpc", err, errlen);
+	if (cfg->pattern != APP_BULK && cfg->pattern != APP_RPC) {
+		static const char *const not_msgs[] = {
+			"on_time",   "deadline", "surge",
+			"tx_status", "adaptive", "reaction"
+		};
+
+		/* a message source: arrivals write messages */
+		for (size_t i = 0; i < sizeof(not_msgs) / sizeof(*not_msgs);
+		     i++)
+			if (app_given(src, prefix, not_msgs[i]))
+				return app_bad(
+					src, prefix, not_msgs[i],
+					"belongs to a datagram source; a message source over tcp has rate, burst, count and sizes",
+					err, errlen);
+		open_loop_n = 0; /* rate and burst are its own */
+	}
 	if (cfg->pattern == APP_RPC && app_given(src, prefix, "timeout"))
 		return app_bad(
 			src, prefix, "timeout",
@@ -297,7 +311,7 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 			src, prefix, "bytes",
 			"is the size of a bulk transfer; an rpc's request size is size",
 			err, errlen);
-	for (size_t i = 0; i < sizeof(open_loop) / sizeof(*open_loop); i++)
+	for (size_t i = 0; i < open_loop_n; i++)
 		if (app_given(src, prefix, open_loop[i]))
 			return app_bad(
 				src, prefix, open_loop[i],
@@ -408,7 +422,7 @@ const struct param_def app_params[] = {
 	  "protocol stack at both ends (needs host and peer): none (straight to the driver), the in-kernel stack with sockets, or a user-space stack with a channel through the flow switch",
 	  "usnsim: none keeps a host scenario about the driver and NIC alone" },
 	{ "apps.*.transport", PT_ENUM, "udp", "udp|tcp", 0, 0,
-	  "udp: every packet stands alone; tcp: the app's bytes go over a connection of the TCP model (hosts.HOST.tcp.*) through its stacks (needs stack: kernel or user, pattern bulk or rpc)",
+	  "udp: every packet stands alone; tcp: the app's bytes go over a connection of the TCP model (hosts.HOST.tcp.*) through its stacks (needs stack: kernel or user; pattern bulk, rpc, or cbr or poisson: messages)",
 	  "usnsim: datagrams, the open-loop traffic of the bundled studies" },
 	{ "apps.*.bytes", PT_SIZE, "0B", NULL, 0, 1e15,
 	  "bulk over tcp: bytes to transfer (the flow completes when the last is acknowledged); 0: an endless stream",

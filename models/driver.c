@@ -58,6 +58,7 @@
 #include "errmsg.h"
 #include "rng.h"
 #include "stats.h"
+#include "tcp.h"
 #include "units.h"
 
 /* A submission descriptor: a buffer of the shared pool by index, the
@@ -239,10 +240,15 @@ static void core_kick(struct drv_core *c)
 		n = c->batch;
 	if (n > l->cq_slots)
 		n = l->cq_slots;
-	cost = c->ipc_ps + (sim_time)n * d->cfg.per_packet_ps;
+	cost = c->ipc_ps;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct drv_desc *x = &l->sq[(l->sq_cons + i) & l->mask];
 		struct sim_pkt *p = l->buf[x->buf];
+
+		/* a TSO send is one descriptor chain: the segments that ride
+		 * it (models/stack.h) add no per-packet cost on TX */
+		if (l != &d->tx || !(p->tcp_offload & TCP_TSO_CONT))
+			cost += d->cfg.per_packet_ps;
 
 		p->queued_ps += now - p->enq_ps;
 		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);

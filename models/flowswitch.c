@@ -26,6 +26,7 @@
 #include "pool.h"
 #include "rng.h"
 #include "stats.h"
+#include "tcp.h"
 
 static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
 							     "sport", "proto",
@@ -60,6 +61,7 @@ struct fsw {
 	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
 
 	uint64_t *tx_packets, *tx_host, *rx_packets, *rx_host, *rx_batches;
+	uint64_t *gro_merged;
 	uint64_t *no_flow, *bad_token, *torn_down, *ring_full, *no_memory,
 		*no_socket;
 	uint64_t *forged_sent[PKT_NFORGERIES], *forged_dropped[PKT_NFORGERIES];
@@ -82,6 +84,7 @@ static int fsw_stats(struct fsw *f)
 	f->rx_packets = fsw_counter(f, "rx.packets", "packets");
 	f->rx_host = fsw_counter(f, "rx.host", "packets");
 	f->rx_batches = fsw_counter(f, "rx.batches", "");
+	f->gro_merged = fsw_counter(f, "rx.gro_merged", "packets");
 	f->no_flow = fsw_counter(f, "drops.no_flow", "packets");
 	f->bad_token = fsw_counter(f, "drops.bad_token", "packets");
 	f->torn_down = fsw_counter(f, "drops.torn_down", "packets");
@@ -104,10 +107,11 @@ static int fsw_stats(struct fsw *f)
 			return -ENOMEM;
 	}
 	return f->tx_packets && f->tx_host && f->rx_packets && f->rx_host &&
-			       f->rx_batches && f->no_flow && f->bad_token &&
-			       f->torn_down && f->ring_full && f->no_memory &&
-			       f->no_socket && f->forged_passed &&
-			       f->forged_wrong && f->benign_dropped
+			       f->rx_batches && f->gro_merged && f->no_flow &&
+			       f->bad_token && f->torn_down && f->ring_full &&
+			       f->no_memory && f->no_socket &&
+			       f->forged_passed && f->forged_wrong &&
+			       f->benign_dropped
 		       ? 0
 		       : -ENOMEM;
 }
@@ -213,6 +217,8 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 	if (f->dev && !pool_attach_dev(f->dev, p, cpu, &mem))
 		cpu_job_add(j, CPU_A_MEM, mem);
 	cpu_job_copy(j, f->cpu, p->len_bytes);
+	if (p->tcp_offload & TCP_TSO_CONT)
+		return; /* part of the TSO send before it: its bytes only */
 	cpu_job_add(j, CPU_A_FSW, f->cfg.classify_ps);
 	if (f->cfg.spoof_check && !host)
 		cpu_job_add(j, CPU_A_FSW, f->cfg.check_ps);
@@ -387,11 +393,25 @@ static void fsw_rx_buffer(struct fsw_rxq *q, struct fsw_endpoint *ep,
 		cpu_job_add(j, CPU_A_MEM, mem);
 }
 
-/* Starts a batch on q's core if it is idle and packets wait. */
+/* GRO: whether TCP segment p continues, in order, segment prev of the
+ * same flow (both carry data). */
+static bool fsw_gro_follows(const struct sim_pkt *prev, const struct sim_pkt *p)
+{
+	return prev && p->tcp_len && prev->tcp_len && p->saddr == prev->saddr &&
+	       p->daddr == prev->daddr && p->sport == prev->sport &&
+	       p->dport == prev->dport && p->proto == prev->proto &&
+	       p->tcp_seq == prev->tcp_seq + prev->tcp_len;
+}
+
+/* Starts a batch on q's core if it is idle and packets wait. With GRO
+ * (the endpoint's gro), a segment that continues the one before it in
+ * the batch is merged with it: it pays its copy, not the classify nor the
+ * endpoint's extra work. */
 static void fsw_rx_kick(struct fsw_rxq *q)
 {
 	struct fsw *f = q->f;
 	struct cpu_job j = { 0 };
+	const struct sim_pkt *prev = NULL;
 	bool torn;
 
 	if (q->batch.n || !q->wait.n)
@@ -399,11 +419,19 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 	while (q->wait.n && q->batch.n < f->cfg.rx_batch_pkts) {
 		struct sim_pkt *p = pkt_fifo_pop(&q->wait);
 		struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+		bool merged =
+			ep && !torn && ep->gro && fsw_gro_follows(prev, p);
 
-		cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);
+		prev = p;
 		cpu_job_copy(&j, f->cpu, p->len_bytes);
-		if (ep && !torn && ep->rx_extra_ps)
-			cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
+		if (merged) {
+			p->tcp_offload |= TCP_GRO_MERGED;
+			(*f->gro_merged)++;
+		} else {
+			cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);
+			if (ep && !torn && ep->rx_extra_ps)
+				cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
+		}
 		if (ep && !torn && ep->pool)
 			fsw_rx_buffer(q, ep, p, &j);
 		pkt_fifo_push(&q->batch, p);

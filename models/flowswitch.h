@@ -89,6 +89,11 @@ struct fsw_endpoint {
 	/* The channel's pool the switch copies received packets into (NULL:
 	 * memory not modelled, or the in-kernel stack's mbufs). */
 	struct pool *pool;
+	/* GRO: a TCP segment that follows, in the same RX batch, the
+	 * in-order segment of its flow before it is merged with it: no
+	 * classify and no rx_extra_ps of its own; it is marked
+	 * TCP_GRO_MERGED (models/tcp.h) and counted in rx.gro_merged. */
+	bool gro;
 };
 
 /* Fills cfg from the parameters under prefix ("hosts.client.flowswitch")

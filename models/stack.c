@@ -111,6 +111,7 @@ struct stk {
 	sim_time tx_tail_ps[3]; /* the last three parts of the TX job */
 	sim_time tx_mem_ps;	/* buffer allocations not yet charged */
 	struct pool *pool;	/* the channel's pool, or NULL */
+	uint64_t tso_run;	/* payload of the TSO send being built */
 	/* user: the event ring's reader (see "Events" below) */
 	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
 	enum stk_ev_state ev_state;
@@ -126,6 +127,7 @@ struct stk {
 	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
 	uint64_t *tx_full, *backoffs, *ev_posted, *ev_lost, *ev_read;
 	uint64_t *no_memory, *ev_status, *ev_wakeups, *ev_reads, *stale_drops;
+	uint64_t *tso_rides, *gro_merged;
 };
 
 enum stk_kind stk_kind_of(const char *name)
@@ -148,18 +150,39 @@ static void stk_deliver(struct stk *e, struct sim_pkt *p)
 }
 
 void stk_bytes_charge(const struct stk_cfg *cfg, struct cpu_job *j,
-		      uint32_t len)
+		      const struct sim_pkt *p)
 {
+	uint64_t len = p->len_bytes, records;
+
 	if (!cfg->csum_offload)
 		cpu_job_add(j, CPU_A_CSUM, cpu_bytes_time(len, cfg->csum_Bps));
-	if (cfg->tls) {
-		uint64_t records = ((uint64_t)len + cfg->tls_record_bytes - 1) /
-				   cfg->tls_record_bytes;
-
+	if (!cfg->tls)
+		return;
+	if (p->tcp_flags) { /* a TCP segment: its payload's records */
+		len = p->tcp_len;
+		records = p->tcp_records;
+	} else {
+		records = (len + cfg->tls_record_bytes - 1) /
+			  cfg->tls_record_bytes;
+	}
+	if (len || records)
 		cpu_job_add(j, CPU_A_TLS,
 			    (sim_time)records * cfg->tls_record_ps +
 				    cpu_bytes_time(len, cfg->tls_Bps));
+}
+
+bool stk_tso_rides(const struct stk_cfg *cfg, struct sim_pkt *p, uint64_t *run)
+{
+	if (!p->tcp_len)
+		return false; /* a pure ACK is a send of its own */
+	if (cfg->tso && (p->tcp_offload & TCP_TSO_CONT) &&
+	    *run + p->tcp_len <= cfg->tso_max_bytes) {
+		*run += p->tcp_len;
+		return true;
 	}
+	p->tcp_offload &= (uint8_t)~TCP_TSO_CONT;
+	*run = p->tcp_len;
+	return false;
 }
 
 /* ---- RX: the app thread ---- */
@@ -183,16 +206,22 @@ static void stk_rx_work(struct stk *e, bool woken)
 	if (e->kind == STK_USER) {
 		e->rx_n = chan_rx_take(&e->ch, e->rx_cur, e->ch.rx.size);
 		for (uint32_t i = 0; i < e->rx_n; i++) {
-			e->rx_cur[i]->stamp_ps[PKT_ST_WAKEUP] = now;
-			cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
-			stk_bytes_charge(&e->cfg, &j, e->rx_cur[i]->len_bytes);
+			struct sim_pkt *p = e->rx_cur[i];
+
+			p->stamp_ps[PKT_ST_WAKEUP] = now;
+			if (p->tcp_offload &
+			    TCP_GRO_MERGED) /* GRO: one packet */
+				(*e->gro_merged)++;
+			else
+				cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+			stk_bytes_charge(&e->cfg, &j, p);
 		}
 		done = stk_user_rx_done;
 	} else {
 		e->rx_one = pkt_fifo_pop(&e->sock);
 		e->rx_one->stamp_ps[PKT_ST_WAKEUP] = now;
 		cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
-		stk_bytes_charge(&e->cfg, &j, e->rx_one->len_bytes);
+		stk_bytes_charge(&e->cfg, &j, e->rx_one);
 	}
 	(*e->rx_syncs)++;
 	e->rx_busy = true;
@@ -452,37 +481,49 @@ static void stk_user_tx_charge(struct stk *e, struct cpu_job *j,
  * trap, and in the trap the work of the path they take: the low-latency
  * netif path while the app is in the multiplexer's low-latency lane (no
  * flow advisory to ask), else the flow switch and the queueing
- * discipline. The job's last three parts, from which the stamps are
- * placed back from its end: the trap, the path's work, the queueing
+ * discipline. With TSO a TCP segment that rides the large send before it
+ * (stk_tso_rides) is part of that send: no protocol processing and no
+ * per-packet work of the flow switch (fsw_tx_charge). The segments still
+ * go down in syncs of batch packets, so that the queues below see what
+ * they saw without TSO; a sync that holds only segments riding a send
+ * begun in an earlier one pays no trap (that send was handed over in
+ * one). The job's last three parts, from which the stamps are placed
+ * back from its end: the trap, the path's work, the queueing
  * discipline's. */
 static void stk_user_tx_kick(struct stk *e)
 {
 	struct cpu_job j = { 0 };
-	uint32_t n = chan_ring_count(&e->ch.tx);
+	uint32_t avail = chan_ring_count(&e->ch.tx), n, heads = 0;
 	sim_time proto, trap, qdisc;
 
-	if (e->tx_busy || !n)
+	if (e->tx_busy || !avail)
 		return;
 	e->tx_ll = e->netif && netif_takes(e->netif, e->owner);
 	if (!e->tx_ll && !fsw_admissible(e->fsw, (uint32_t)e->flow_id)) {
 		stk_backoff(e);
 		return;
 	}
-	if (n > e->cfg.batch_pkts)
-		n = e->cfg.batch_pkts;
+	n = avail < e->cfg.batch_pkts ? avail : e->cfg.batch_pkts;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t slot =
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
+		struct sim_pkt *p = e->ch.buf[slot];
 
-		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
-		stk_bytes_charge(&e->cfg, &j, e->ch.buf[slot]->len_bytes);
-		stk_user_tx_charge(e, &j, e->ch.buf[slot]);
+		if (stk_tso_rides(&e->cfg, p, &e->tso_run)) {
+			(*e->tso_rides)++;
+		} else {
+			heads++;
+			cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+		}
+		stk_bytes_charge(&e->cfg, &j, p);
+		stk_user_tx_charge(e, &j, p);
 	}
 	cpu_job_add(&j, CPU_A_MEM, e->tx_mem_ps);
 	e->tx_mem_ps = 0;
 	proto = j.ps[CPU_A_PROTO] + j.ps[CPU_A_CSUM] + j.ps[CPU_A_TLS];
 	qdisc = j.ps[CPU_A_MUX];
-	cpu_job_syscall(&j, e->cpu);
+	if (heads) /* else the rest of a send handed over in a trap before */
+		cpu_job_syscall(&j, e->cpu);
 	trap = j.ps[CPU_A_SYSCALL];
 	e->tx_tail_ps[0] = trap;
 	e->tx_tail_ps[1] = cpu_job_cost(&j) - proto - trap - qdisc;
@@ -563,7 +604,9 @@ static void stk_user_tx_later(struct stk *e)
  * per-byte work (in the kernel: kernel TLS, the stack's checksum), the
  * host port. A TCP segment is the in-kernel TCP's: the trap only with the
  * first byte of an application write (TCP_WRITE), the copy of its
- * payload only (none for an ACK). */
+ * payload only (none for an ACK), and with TSO no protocol processing nor
+ * per-packet flow switch work for a segment that rides the large send
+ * before it (stk_tso_rides). */
 static void stk_kernel_tx_kick(struct stk *e)
 {
 	struct cpu_job j = { 0 };
@@ -578,8 +621,11 @@ static void stk_kernel_tx_kick(struct stk *e)
 	if (!p->tcp_flags || p->tcp_len)
 		cpu_job_copy(&j, e->cpu,
 			     p->tcp_flags ? p->tcp_len : p->len_bytes);
-	cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
-	stk_bytes_charge(&e->cfg, &j, p->len_bytes);
+	if (stk_tso_rides(&e->cfg, p, &e->tso_run))
+		(*e->tso_rides)++;
+	else
+		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+	stk_bytes_charge(&e->cfg, &j, p);
 	before = cpu_job_cost(&j);
 	fsw_tx_charge(e->fsw, &j, p, true, cpu_core_index(e->core));
 	e->tx_tail_ps[0] = 0;
@@ -694,6 +740,7 @@ int stk_host_create(const struct stk_cfg *cfg, struct stk_host **out, char *err,
 	}
 	h->ep.rx = stk_host_rx;
 	h->ep.rx_extra_ps = cfg->proto_ps;
+	h->ep.gro = cfg->gro;
 	*out = h;
 	return 0;
 }
@@ -747,6 +794,11 @@ static int stk_stats(struct stk *e, struct stats *st)
 	e->ev_wakeups = stats_counter(st, e->name, "events.wakeups", "");
 	e->ev_reads = stats_counter(st, e->name, "events.reads", "");
 	e->stale_drops = stats_counter(st, e->name, "drops.stale", "packets");
+	e->tso_rides = stats_counter(st, e->name, "tx.tso_segments", "packets");
+	e->gro_merged =
+		stats_counter(st, e->name, "rx.gro_segments", "packets");
+	if (!e->tso_rides || !e->gro_merged)
+		return -ENOMEM;
 	if (!e->no_memory || !e->ev_status || !e->ev_wakeups || !e->ev_reads ||
 	    !e->stale_drops)
 		return -ENOMEM;
@@ -815,6 +867,7 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 	e->owner = owner;
 	e->flow_id = -1;
 	e->ep.rx = stk_user_rx;
+	e->ep.gro = cfg->gro;
 	e->cfg = *cfg;
 	if (stk_stats(e, env->st))
 		goto out_free;
@@ -851,6 +904,11 @@ void stk_destroy(struct stk *e)
 	free(e->rx_cur);
 	free(e->stale);
 	free(e);
+}
+
+const struct stk_cfg *stk_config(const struct stk *e)
+{
+	return &e->cfg;
 }
 
 struct sim_port stk_tx_input(struct stk *e)

@@ -96,18 +96,33 @@ struct stk_cfg {
 	double tls_Bps;		/* AEAD cipher bandwidth, bytes per second */
 	sim_time tls_record_ps; /* per record (set-up, nonce, tag) */
 	uint32_t tls_record_bytes; /* most plaintext bytes of a record */
+	bool tso;		   /* TSO/GSO: a TCP burst is one large send */
+	uint32_t tso_max_bytes;	   /* most payload bytes of one such send */
+	bool gro;		   /* GRO: in-order segments merged on RX */
 	struct chan_cfg chan;	   /* user: the channel, from chan_cfg_load() */
 };
 
-/* The per-byte work of one packet of len bytes, charged to job j:
- * len / csum_Bps in account checksum (unless csum_offload), and with tls
- * ceil(len / tls_record_bytes) x tls_record_ps + len / tls_Bps in
- * account tls. Either direction costs the same (AES-GCM decrypts at the
- * rate it encrypts; a received checksum is verified over every byte). */
+/* The per-byte work of one packet p, charged to job j: its length over
+ * csum_Bps in account checksum (unless csum_offload), and with tls, in
+ * account tls, its records x tls_record_ps + its TLS bytes / tls_Bps: a
+ * datagram's bytes are ceil(len / tls_record_bytes) records; a TCP
+ * segment's payload (tcp_len) holds the records that start in it
+ * (p->tcp_records, marked by the app from its writes). Either direction
+ * costs the same (AES-GCM decrypts at the rate it encrypts; a received
+ * checksum is verified over every byte). */
 void stk_bytes_charge(const struct stk_cfg *cfg, struct cpu_job *j,
-		      uint32_t len);
+		      const struct sim_pkt *p);
 
 enum stk_kind { STK_NONE, STK_KERNEL, STK_USER };
+
+/* TSO/GSO (cfg->tso): whether TCP segment p, which the stack is about to
+ * send, rides the large send of the burst before it: it follows back to
+ * back (TCP_TSO_CONT) and the burst's payload, *run bytes so far, stays
+ * within tso_max_bytes with it. Updates *run, and clears TCP_TSO_CONT
+ * from a segment that starts a send of its own, so that the flow switch,
+ * the queueing discipline and the driver skip their per-packet work for
+ * the segments that keep it. */
+bool stk_tso_rides(const struct stk_cfg *cfg, struct sim_pkt *p, uint64_t *run);
 
 /* Returns the kind named by apps.*.stack ("none", "kernel", "user"). */
 enum stk_kind stk_kind_of(const char *name);
@@ -142,6 +157,8 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 	       struct fsw *fsw, struct stk_host *kh, const struct flow_key *key,
 	       uint32_t owner, struct stk **out, char *err, size_t errlen);
 void stk_destroy(struct stk *e); /* NULL is a no-op */
+/* The endpoint's configuration (its host's hosts.NAME.stack). */
+const struct stk_cfg *stk_config(const struct stk *e);
 /* destroy and held_by for the topology's loops. */
 extern const struct model_ops stk_ops;
 /* Where the app hands the packets it sends; where delivered packets go;

@@ -30,6 +30,9 @@ int stk_cfg_load(struct stk_cfg *cfg, const struct param_src *src,
 	cfg->tls_record_ps = param_time(src, prefix, "tls_record");
 	cfg->tls_record_bytes =
 		(uint32_t)param_size(src, prefix, "tls_record_size");
+	cfg->tso = param_int(src, prefix, "tso") != 0;
+	cfg->tso_max_bytes = (uint32_t)param_size(src, prefix, "tso_max");
+	cfg->gro = param_int(src, prefix, "gro") != 0;
 	cfg->chan = (struct chan_cfg){ 0 };
 	return 0;
 }
@@ -65,5 +68,13 @@ const struct param_def stack_params[] = {
 	{ "hosts.*.stack.tls_record_size", PT_SIZE, "16KiB", NULL, 1, 16384,
 	  "most plaintext bytes of one TLS record: a packet's payload is ceil(len / this) records",
 	  "RFC 8446 section 5.1: a record's plaintext is at most 2^14 bytes" },
+	{ "hosts.*.stack.tso", PT_BOOL, "true", NULL, 0, 0,
+	  "TSO/GSO: the TCP segments one output call sends back to back go down the stack as one large send of at most tso_max payload bytes: its later segments pay no protocol processing, flow switch classify and check, queueing discipline or driver per-packet cost, and no trap; their bytes still cost copies, checksums and ciphers; the wire still carries MSS-sized frames", "Linux: register_netdevice() turns on NETIF_F_SOFT_FEATURES (NETIF_F_GSO | NETIF_F_GRO, include/linux/netdev_features.h) for every device, and TSO where the NIC offers it (Documentation/networking/segmentation-offloads.rst); the 82599 behind stack.proto offers TSO (ixgbe)" },
+	{ "hosts.*.stack.tso_max", PT_SIZE, "64KiB", NULL, 1, 16777216,
+	  "most payload bytes of one TSO/GSO send",
+	  "Linux GSO_MAX_SIZE (GSO_LEGACY_MAX_SIZE since 5.19), 65536 B (include/linux/netdevice.h): the default largest GSO/TSO send" },
+	{ "hosts.*.stack.gro", PT_BOOL, "true", NULL, 0, 0,
+	  "GRO: a TCP segment that follows, in the same flow switch RX batch, the in-order segment of the same flow before it is merged with it: no classify and no protocol processing of its own (its bytes still cost copies, checksums and ciphers)",
+	  "Linux GRO, on by default (NETIF_F_GRO in NETIF_F_SOFT_FEATURES), merges the segments of a flow that arrive within one NAPI poll (napi_gro_receive(), flushed at the end of the poll; Documentation/networking/segmentation-offloads.rst)" },
 	{ NULL },
 };

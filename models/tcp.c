@@ -82,6 +82,7 @@ struct tcp {
 	/* sender */
 	uint64_t app_end;     /* bytes written (TCP_ENDLESS) */
 	bool closed;	      /* nothing more will be written */
+	bool burst;	      /* tcp_output sent a segment of this call */
 	bool write_unsent;    /* a write's first byte is not sent yet ... */
 	uint64_t write_start; /* ... this one */
 	uint64_t snd_una, snd_nxt, snd_max, snd_wnd;
@@ -297,6 +298,8 @@ static void tcp_emit(struct tcp *t, uint8_t flags, uint64_t seq, uint32_t len)
 	p->tcp_flags = flags;
 	p->tcp_seq = seq;
 	p->tcp_len = len;
+	if (t->burst && len) /* after another of this output call */
+		p->tcp_offload = TCP_TSO_CONT;
 	if (flags & TCP_ACK) {
 		uint64_t w = tcp_wnd_adv(t);
 
@@ -466,7 +469,9 @@ static void tcp_output(struct tcp *t)
 		if (!len)
 			break;
 		t->snd_nxt += len;
+		t->burst = true; /* the next one follows back to back */
 	}
+	t->burst = false;
 }
 
 /* Sends the segment at seq again, or, if the stack has no room for it,

@@ -48,6 +48,15 @@
 /* Not a TCP flag: the segment carries the first byte of an application
  * write, so that a stack charges the write's system call with it. */
 #define TCP_WRITE 0x80
+/* Marks of a segment's host offloads (sim_pkt.tcp_offload). TSO_CONT:
+ * the segment follows another that the same output call sent back to
+ * back, so that a stack with TSO/GSO may send it as part of one large
+ * send (models/stack.h, stack.tso); a stack that does not clears it.
+ * GRO_MERGED: the receiving flow switch merged the segment with the
+ * in-order one before it in its RX batch (GRO; stack.gro): it pays no
+ * per-packet receive work of its own. */
+#define TCP_TSO_CONT 0x01
+#define TCP_GRO_MERGED 0x02
 
 /* Congestion control: NewReno (RFC 5681, RFC 6582), CUBIC (RFC 9438) or
  * DCTCP (RFC 8257, always with ECN). */

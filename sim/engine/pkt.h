@@ -161,6 +161,15 @@ struct sim_pkt {
 	 * mux (only ECT or CE packets are marked), tcp (the receiver
 	 * echoes CE). 0, Not-ECT, for every other packet. */
 	uint8_t ecn;
+	/* TLS records that start in a TCP segment's payload (a write starts
+	 * one, and one starts every tls_record_size bytes of a write). W:
+	 * app (from the writes it made). R: stack (TLS per record). */
+	uint16_t tcp_records;
+	/* Host offload marks of a TCP segment (not TCP flags; models/tcp.h):
+	 * TCP_TSO_CONT (W: tcp, cleared by the sending stack where a TSO
+	 * send starts; R: stack, flowswitch, driver) and TCP_GRO_MERGED (W:
+	 * flowswitch on RX; R: stack). */
+	uint8_t tcp_offload;
 	/* SACK blocks (RFC 2018) of an ACK: tcp_nsack of them, block i
 	 * from tcp_ack + tcp_sack[2i] to tcp_ack + tcp_sack[2i + 1]
 	 * (offsets, since a block lies within the receive window; 24 bytes

@@ -545,6 +545,8 @@ static int topo_app_tcp(struct topo *t, size_t i, struct stk *me,
 	stk_connect(peer, app_tcp_input(a, true), sink_drop_input(t->sink));
 	app_connect_tcp(a, client, stk_tx_input(me), server, stk_tx_input(peer),
 			t->sink);
+	app_set_tls_records(a, stk_config(me)->tls_record_bytes,
+			    stk_config(peer)->tls_record_bytes);
 	tcp_set_gate(client, topo_tcp_room, me);
 	tcp_set_gate(server, topo_tcp_room, peer);
 	stk_on_tx_room(me, topo_tcp_kick, client);
@@ -835,7 +837,9 @@ int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
  * cpu.per_packet for each account the run used and cpu.driver for their
  * drivers (which model their own cores), and under cpu: per_packet (all
  * of them), syscalls_per_packet, copies_per_packet, wakeups_per_packet
- * and ctxsw_per_packet. Each cpu has recorded its own scalars already
+ * and ctxsw_per_packet, and when every stacked app is over TCP, per_byte:
+ * the CPU time over the application bytes their ends read. Each cpu has
+ * recorded its own scalars already
  * (cpu_ops' finish, in topo_finish()'s loop over the models). */
 void topo_finish_cpu(struct topo *t, struct stats *st)
 {
@@ -846,13 +850,19 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 		       { CPU_A_COPY, "copies_per_packet" },
 		       { CPU_A_WAKEUP, "wakeups_per_packet" },
 		       { CPU_A_CTXSW, "ctxsw_per_packet" } };
-	double pkts = 0, total = 0, drv = 0;
+	double pkts = 0, total = 0, drv = 0, tcp_bytes = 0;
 	char comp[64];
-	bool any = false;
+	bool any = false, all_tcp = true;
 
-	for (size_t i = 0; i < t->napps; i++)
-		if (t->stack[i] != STK_NONE)
-			pkts += (double)sink_received(t->sink, i);
+	for (size_t i = 0; i < t->napps; i++) {
+		if (t->stack[i] == STK_NONE)
+			continue;
+		pkts += (double)sink_received(t->sink, i);
+		if (app_is_tcp(t->apps[i]))
+			tcp_bytes += (double)app_tcp_bytes_read(t->apps[i]);
+		else
+			all_tcp = false;
+	}
 	for (size_t h = 0; h < t->nhosts; h++)
 		any = any || t->sw[h].cpu;
 	if (!any || pkts == 0)
@@ -874,6 +884,9 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 			drv += (double)drv_busy(t->drvs[h]);
 	stats_scalar(st, "cpu.driver", "cpu.per_packet", "ps", drv / pkts);
 	stats_scalar(st, "cpu", "per_packet", "ps", (total + drv) / pkts);
+	if (tcp_bytes > 0 && all_tcp)
+		stats_scalar(st, "cpu", "per_byte", "ps",
+			     (total + drv) / tcp_bytes);
 	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		double n = 0;
 
