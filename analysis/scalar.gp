@@ -13,6 +13,13 @@
 # Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
 
 set datafile separator "\t"
+# The x range of the data, taken before any axis range is set (a closed
+# form is drawn over it only).
+if (strlen(theory) > 0) {
+	stats datafile using 2 nooutput
+	xmin = STATS_min
+	xmax = STATS_max
+}
 set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
@@ -76,10 +83,7 @@ set linetype cycle 8
 # the line through them.
 if (strlen(theory) > 0) {
 	eval "th(x) = " . theory
-	# drawn over the range of the data only
-	stats datafile using 2 nooutput
-	xmin = STATS_min
-	xmax = STATS_max
+	# drawn over the range of the data only (xmin, xmax: above)
 	set samples 400
 	plot for [i=1:nlines] datafile index (i - 1) using 2:3:((valid(4) ? $4 : 0)) \
 		with yerrorbars lt i title titles[i], \
