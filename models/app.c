@@ -52,6 +52,7 @@ struct app {
 	uint64_t *expired, *rate_changes, *advisories;
 	uint64_t *cuts, *increases, *stale_dropped;
 	struct rng *onoff;
+	struct rng *thinks; /* rpc: exponential think times */
 	uint64_t req_id;    /* rpc: the request waited for, 0: none */
 	sim_event_id timer; /* rpc: its timeout */
 	uint64_t *timeouts;
@@ -208,6 +209,19 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 
 static void app_emit(struct sim *sim, void *arg, void *unused);
 static void app_tcp_request(struct app *a);
+
+/* rpc: the think time before the next request, fixed or drawn from an
+ * exponential distribution of mean think (from the app's own stream, so
+ * that it moves neither its sizes nor its arrivals). */
+static sim_time app_think(struct app *a)
+{
+	double d;
+
+	if (!a->cfg.think_exp || !a->cfg.think_ps)
+		return a->cfg.think_ps;
+	d = rng_exponential(a->thinks, (double)a->cfg.think_ps);
+	return d >= 0x1p62 ? (sim_time)0x1p62 : (sim_time)llround(d);
+}
 static void app_tcp_messages(struct app *a);
 
 /* rpc: the request waited for was not answered in time: the next one. */
@@ -220,7 +234,7 @@ static void app_timeout(struct sim *sim, void *arg, void *unused)
 	a->req_id = 0;
 	(*a->timeouts)++;
 	if (!a->cfg.count_pkts || a->requests < a->cfg.count_pkts)
-		sim_schedule(sim, a->cfg.think_ps, app_emit, a, NULL);
+		sim_schedule(sim, app_think(a), app_emit, a, NULL);
 }
 
 /* rpc: sends the next request and waits for its response (or the
@@ -327,7 +341,9 @@ static int app_setup(struct app *a, const struct model_env *env)
 	a->sizes = rng_create(env->seed, env->rep, path);
 	snprintf(path, sizeof(path), "%s.onoff", env->component);
 	a->onoff = rng_create(env->seed, env->rep, path);
-	if (!a->arrivals || !a->sizes || !a->onoff)
+	snprintf(path, sizeof(path), "%s.think", env->component);
+	a->thinks = rng_create(env->seed, env->rep, path);
+	if (!a->arrivals || !a->sizes || !a->onoff || !a->thinks)
 		return -ENOMEM;
 	if (c->on_ps)
 		a->on_end_ps = c->start_ps + app_period(a, c->on_ps);
@@ -418,6 +434,7 @@ void app_destroy(struct app *a)
 	rng_destroy(a->arrivals);
 	rng_destroy(a->sizes);
 	rng_destroy(a->onoff);
+	rng_destroy(a->thinks);
 	rng_empirical_destroy(a->table);
 	free(a->end[0].w);
 	free(a->end[1].w);
@@ -515,7 +532,7 @@ static void app_response(void *owner, struct sim_pkt *p)
 		sim_cancel(sim, a->timer);
 	a->timer = 0;
 	if (!a->cfg.count_pkts || a->requests < a->cfg.count_pkts)
-		sim_schedule(sim, a->cfg.think_ps, app_emit, a, NULL);
+		sim_schedule(sim, app_think(a), app_emit, a, NULL);
 }
 
 struct sim_port app_request_input(struct app *a)
@@ -716,7 +733,7 @@ static void app_tcp_client_read(void *arg, uint64_t rcv_nxt)
 	a->resp_open = false;
 	stats_hist_record(a->rtt, sim_now(a->sim) - a->req_ps);
 	if (!a->cfg.count_pkts || a->requests < a->cfg.count_pkts)
-		sim_schedule(a->sim, a->cfg.think_ps, app_emit, a, NULL);
+		sim_schedule(a->sim, app_think(a), app_emit, a, NULL);
 }
 
 /* The client opens the connection; bulk writes its bytes, rpc its first

@@ -50,6 +50,7 @@ struct app_cfg {
 	uint64_t bulk_bytes; /* bulk: bytes to send; 0: without end */
 	uint32_t response_bytes; /* rpc */
 	sim_time think_ps, timeout_ps;
+	bool think_exp;	  /* rpc: exponential think times of mean think */
 	bool low_latency; /* class */
 	double ll_rate_bps;
 	bool ll_entitled;     /* holds the low-latency privilege */

@@ -342,6 +342,8 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	cfg->response_bytes =
 		(uint32_t)param_size(src, prefix, "response_size");
 	cfg->think_ps = param_time(src, prefix, "think");
+	cfg->think_exp =
+		!strcmp(param_str(src, prefix, "think_dist"), "exponential");
 	cfg->timeout_ps = param_time(src, prefix, "timeout");
 	cfg->on_ps = param_time(src, prefix, "on_time");
 	cfg->off_ps = param_time(src, prefix, "off_time");
@@ -433,6 +435,9 @@ const struct param_def app_params[] = {
 	{ "apps.*.think", PT_TIME, "0", NULL, 0, 1e15,
 	  "rpc: time between a response and the next request",
 	  "usnsim: back-to-back ping-pong measures the path alone" },
+	{ "apps.*.think_dist", PT_ENUM, "fixed", "fixed|exponential", 0, 0,
+	  "rpc: think times fixed, or exponential of mean think",
+	  "usnsim: a periodic loop; exponential is independent users" },
 	{ "apps.*.timeout", PT_TIME, "10ms", NULL, 0, 1e15,
 	  "rpc: a request unanswered this long is given up and the next one sent (a late response still counts as received); 0: wait forever",
 	  "usnsim: far above any round trip of the bundled hosts, so it fires only when a request or response was lost" },

@@ -33,6 +33,9 @@
  *     socket as it does the user-space stack's flow, so neither starves
  *     (each above 10% of the link, together at least 95%), and neither
  *     times out or drops at its own stack.
+ *   - An RPC's think times, fixed or exponential of the same mean: the
+ *     same round trips, as many cycles as fit the run (fixed), and a
+ *     count within four standard deviations of it (exponential).
  *   - Conservation per app (sent = received + dropped + in flight) holds
  *     in every run (the run checks it; a broken invariant fails it).
  *
@@ -226,6 +229,48 @@ static void test_kernel_tcp(void)
 	run_result_fini(&r);
 }
 
+/* ---- think times ---- */
+
+static void test_think_dist(void)
+{
+	static const char head[] =
+		"name: tcpapp-think\nduration: 100ms\n"
+		"network: { kind: link, rate: 10Gbps, delay: 2us, overhead: 20B }\n";
+	static const char apps[] =
+		"apps:\n  rpc: { host: client, peer: server, pattern: rpc, "
+		"transport: tcp, stack: user, size: 64B, think: 100us }\n";
+	const char *exp_set[] = { "apps.rpc.think_dist=exponential" };
+	double n[2], rtt[2];
+
+	for (int k = 0; k < 2; k++) {
+		struct run_result r;
+		const struct hist *h;
+
+		if (ta_run(head, apps, exp_set, (size_t)k, &r))
+			return;
+		h = tr_histo(&r, "apps.rpc", "rtt");
+		CU_ASSERT_FATAL(h != NULL);
+		n[k] = (double)h->count;
+		rtt[k] = (double)h->min;
+		run_result_fini(&r);
+	}
+	SAY("think 100 us: fixed %.0f round trips, exponential %.0f; rtt min "
+	    "%.0f and %.0f ps\n",
+	    n[0], n[1], rtt[0], rtt[1]);
+	/* the path is the same, only the pauses differ */
+	CHECK_EQ(rtt[0], rtt[1]);
+	/* fixed: the cycles that fit the run (the first has no think
+	 * before it, and waits for the handshake) */
+	CHECK_LE(n[0], 100e9 / (100e6 + rtt[0]) + 1);
+	CHECK_GE(n[0], 100e9 / (100e6 + rtt[0]) - 2);
+	/* exponential of the same mean: a renewal process whose count over
+	 * the run has a standard deviation of about sqrt(T / m^3) x 100 us
+	 * (m the mean cycle), 26 cycles here: within 4 of them */
+	CHECK_LT(fabs(n[1] - n[0]), 4 * 26);
+	CHECKF(n[1] != n[0], "exponential gave exactly the fixed count %.0f",
+	       n[0]);
+}
+
 /* ---- both stacks on one NIC ---- */
 
 static void test_both_stacks(void)
@@ -317,7 +362,9 @@ int suite_tcpapp(void)
 	    !CU_add_test(s, "the in-kernel stack's tcp", test_kernel_tcp) ||
 	    !CU_add_test(s, "the send buffer holds the channel's pool",
 			 test_send_buffer) ||
-	    !CU_add_test(s, "both stacks on one NIC", test_both_stacks))
+	    !CU_add_test(s, "both stacks on one NIC", test_both_stacks) ||
+	    !CU_add_test(s, "rpc think times, fixed and exponential",
+			 test_think_dist))
 		return CU_get_error();
 	return 0;
 }
