@@ -937,6 +937,20 @@ static void tcp_new_ack(struct tcp *t, uint64_t ack)
 		t->done_ps = sim_now(t->sim);
 }
 
+/* Fast retransmit, with or without SACK: ssthresh from the congestion
+ * control (once per window with ECN's reductions, RFC 3168 6.1.2) and
+ * the recovery point at the highest byte sent (RFC 6582 3.2 step 2; RFC
+ * 6675 5 (4)). */
+static void tcp_enter_recovery(struct tcp *t)
+{
+	(*t->fast_retrans)++;
+	if (t->snd_una >= t->ecn_recover)
+		t->ssthresh = tcp_reduce(t);
+	t->recover = (int64_t)t->snd_max;
+	t->ecn_recover = t->snd_max;
+	t->in_recovery = true;
+}
+
 /* A duplicate ACK (RFC 5681 2): fast retransmit at the third, window
  * inflation after (RFC 6582 3.2 steps 2 and 3). */
 static void tcp_dup_ack(struct tcp *t)
@@ -950,12 +964,7 @@ static void tcp_dup_ack(struct tcp *t)
 	}
 	if (++t->dupacks != 3 || (int64_t)t->snd_una < t->recover)
 		return;
-	(*t->fast_retrans)++;
-	if (t->snd_una >= t->ecn_recover) /* RFC 3168 6.1.2: once per window */
-		t->ssthresh = tcp_reduce(t);
-	t->recover = (int64_t)t->snd_max;
-	t->ecn_recover = t->snd_max;
-	t->in_recovery = true;
+	tcp_enter_recovery(t);
 	t->partial_seen = false;
 	tcp_resend(t, t->snd_una);
 	tcp_set_cwnd(t, t->ssthresh + 3 * mss);
@@ -1134,19 +1143,15 @@ static void tcp_sack_send(struct tcp *t)
 
 /* RFC 6675 5 (4): fast retransmit and the start of recovery:
  * RecoveryPoint = HighData, ssthresh from the congestion control (once
- * per window with ECN's reductions, as without SACK) and cwnd = ssthresh, the first segment not acknowledged sent again unless
- * a retransmission of it is in flight already (one of the previous
+ * per window with ECN's reductions, as without SACK) and cwnd =
+ * ssthresh, the first segment not acknowledged sent again unless a
+ * retransmission of it is in flight already (one of the previous
  * recovery's, which ended with it not yet acknowledged). */
 static void tcp_sack_enter(struct tcp *t)
 {
 	struct tcp_seg *s = tcp_seg_at(t, 0);
 
-	(*t->fast_retrans)++;
-	if (t->snd_una >= t->ecn_recover) /* RFC 3168 6.1.2: once per window */
-		t->ssthresh = tcp_reduce(t);
-	t->recover = (int64_t)t->snd_max;
-	t->ecn_recover = t->snd_max;
-	t->in_recovery = true;
+	tcp_enter_recovery(t);
 	t->rescue_rxt = -1;
 	tcp_set_cwnd(t, t->ssthresh);
 	if (!s->rxt)
