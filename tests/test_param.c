@@ -58,6 +58,23 @@ static void test_iterate(void)
 		at += n;
 	}
 	CHECK_GE(table_len(nic_params), 20);
+	/* then the stack profiles' clones of the host's stack, channel and
+	 * tcp parameters, in the same order (test_profiles.c compares
+	 * them field by field) */
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct param_def *d = tables[t]; d->path; d++) {
+			const struct param_def *c = param_at(at);
+
+			if (strncmp(d->path, "hosts.*.stack.", 14) &&
+			    strncmp(d->path, "hosts.*.channel.", 16) &&
+			    strncmp(d->path, "hosts.*.tcp.", 12))
+				continue;
+			CHECKF(c && !strncmp(c->path, "stacks.*.", 9) &&
+				       !strcmp(c->path + 9, d->path + 8),
+			       "entry %zu: %s, want the clone of %s", at,
+			       c ? c->path : "none", d->path);
+			at++;
+		}
 	CHECK_EQ(param_count(), at);
 	CU_ASSERT_PTR_NULL(param_at(at));
 }

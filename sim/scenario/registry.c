@@ -8,22 +8,102 @@
  * `usnsim params`) and matches concrete paths against declared ones ('*'
  * stands for exactly one path segment, an instance name).
  *
+ * A stack profile (stacks.NAME, chosen by apps.*.profile) has the
+ * parameters of a host's stacks: every declaration under hosts.*.stack,
+ * hosts.*.channel and hosts.*.tcp is cloned once, on first use, under
+ * stacks.*.stack, stacks.*.channel and stacks.*.tcp (same type, default,
+ * range, meaning and source), so the two cannot drift. The clones come
+ * last, after every owner's table.
+ *
  * Assumptions: the tables are small (a linear scan per lookup is fine) and
- * consistent (no path is both a parameter and a prefix of another).
+ * consistent (no path is both a parameter and a prefix of another). The
+ * registry is built before any run and never freed; the process has one
+ * thread (a study's workers are processes).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models.h"
 #include "registry.h"
 
-/* The top-level table first, then the models' in models.c's order. */
-static const struct param_def *param_table(size_t t)
+/* The host parameters a stack profile has, and the group it has them in. */
+#define PARAM_HOST_GROUP "hosts.*."
+#define PARAM_PROFILE_GROUP "stacks.*."
+static const char *const param_profile_parts[] = { "stack.", "channel.",
+						   "tcp." };
+
+/* The owners' tables: the top-level one first, then the models' in
+ * models.c's order. */
+static const struct param_def *param_owned(size_t t)
 {
 	return t == 0 ? sim_params : model_params[t - 1];
 }
 
-#define PARAM_NTABLES (1 + model_nparams)
+#define PARAM_NOWNED (1 + model_nparams)
+
+/* The part of a host parameter's path a profile has ("stack.proto" of
+ * "hosts.*.stack.proto"), or NULL for the others. */
+static const char *param_profile_key(const char *path)
+{
+	size_t hl = strlen(PARAM_HOST_GROUP);
+
+	if (strncmp(path, PARAM_HOST_GROUP, hl) != 0)
+		return NULL;
+	for (size_t i = 0;
+	     i < sizeof(param_profile_parts) / sizeof(param_profile_parts[0]);
+	     i++)
+		if (!strncmp(path + hl, param_profile_parts[i],
+			     strlen(param_profile_parts[i])))
+			return path + hl;
+	return NULL;
+}
+
+/* The stack profiles' declarations, cloned from the host's on first use
+ * and ended by an entry whose path is NULL; one allocation for the
+ * entries and their paths. Aborts when out of memory: without its
+ * declarations no scenario can be read. */
+static const struct param_def *param_profiles(void)
+{
+	static struct param_def *defs;
+	size_t n = 0, chars = 0, k = 0;
+	const char *key;
+	char *text;
+
+	if (defs)
+		return defs;
+	for (size_t t = 0; t < PARAM_NOWNED; t++)
+		for (const struct param_def *d = param_owned(t); d->path; d++)
+			if ((key = param_profile_key(d->path)) != NULL) {
+				n++;
+				chars += sizeof(PARAM_PROFILE_GROUP) +
+					 strlen(key);
+			}
+	defs = malloc((n + 1) * sizeof(*defs) + chars);
+	if (!defs)
+		abort();
+	text = (char *)(defs + n + 1);
+	for (size_t t = 0; t < PARAM_NOWNED; t++)
+		for (const struct param_def *d = param_owned(t); d->path; d++) {
+			if (!(key = param_profile_key(d->path)))
+				continue;
+			defs[k] = *d;
+			defs[k++].path = text;
+			text += sprintf(text, "%s%s", PARAM_PROFILE_GROUP,
+					key) +
+				1;
+		}
+	defs[k] = (struct param_def){ 0 };
+	return defs;
+}
+
+/* The owners' tables, then the profiles' clones. */
+static const struct param_def *param_table(size_t t)
+{
+	return t < PARAM_NOWNED ? param_owned(t) : param_profiles();
+}
+
+#define PARAM_NTABLES (PARAM_NOWNED + 1)
 
 size_t param_count(void)
 {

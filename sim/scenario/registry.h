@@ -3,7 +3,9 @@
  *
  * The registry is the run's own table (sim_params, in sim_params.c)
  * followed by every model's (models/models.h), in a stable order: the
- * order of `usnsim params` and of the parameter reference.
+ * order of `usnsim params` and of the parameter reference. Last come the
+ * stack profiles' (stacks.*.stack, .channel, .tcp): clones of the host's
+ * hosts.*.stack, .channel and .tcp declarations, path aside.
  */
 #ifndef USNSIM_REGISTRY_H
 #define USNSIM_REGISTRY_H
