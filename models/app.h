@@ -46,6 +46,7 @@ struct app_cfg {
 	sim_time on_ps, off_ps; /* mean periods; on 0: always on */
 	bool onoff_exp;		/* exponential periods (else fixed) */
 	const char *stack;	/* none, kernel, user: see stk_kind_of() */
+	const char *profile;	/* stacks.PROFILE of its ends; "": the host's */
 	bool tcp;	     /* transport tcp (else each packet stands alone) */
 	uint64_t bulk_bytes; /* bulk: bytes to send; 0: without end */
 	uint32_t response_bytes; /* rpc */

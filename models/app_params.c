@@ -17,6 +17,7 @@
 #include "app.h"
 #include "errmsg.h"
 #include "models.h"
+#include "strbuf.h"
 
 /* "file:line:col: key: msg" in err; returns -EINVAL. */
 static int app_bad(const struct param_src *src, const char *prefix,
@@ -139,6 +140,7 @@ static void app_load_place(struct app_cfg *cfg, const struct param_src *src,
 	cfg->host = param_str(src, prefix, "host");
 	cfg->peer = param_str(src, prefix, "peer");
 	cfg->stack = param_str(src, prefix, "stack");
+	cfg->profile = param_str(src, prefix, "profile");
 	cfg->tcp = !strcmp(param_str(src, prefix, "transport"), "tcp");
 	cfg->bulk_bytes = param_size(src, prefix, "bytes");
 	cfg->low_latency =
@@ -239,6 +241,42 @@ static int app_check_stack(const struct app_cfg *cfg,
 			"only a flow of a user-space stack (stack: user) is torn down",
 			err, errlen);
 	return 0;
+}
+
+/* A profile names a declared stacks: instance, for an app with a
+ * user-space stack (the in-kernel stack is the host's, one per host, so
+ * its settings are the host's hosts.HOST.stack and .tcp). */
+static int app_check_profile(const struct app_cfg *cfg,
+			     const struct param_src *src, const char *prefix,
+			     char *err, size_t errlen)
+{
+	const char *const *names;
+	size_t n = src->instances(src->ctx, "stacks", &names), o = 0;
+	char where[256], list[256] = "";
+
+	if (!*cfg->profile)
+		return 0;
+	if (strcmp(cfg->stack, "user"))
+		return app_bad(
+			src, prefix, "profile",
+			"a stack profile sets a user-space stack: needs stack: user (the in-kernel stack takes its host's settings)",
+			err, errlen);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(names[i], cfg->profile))
+			return 0;
+		o = strbuf_at(list, sizeof(list), o, "%s%s", i ? ", " : "",
+			      names[i]);
+	}
+	param_where(src, prefix, "profile", where, sizeof(where));
+	if (!n)
+		errmsg(err, errlen,
+		       "%s: profile: unknown stack profile '%.40s'; the scenario declares no stacks:",
+		       where, cfg->profile);
+	else
+		errmsg(err, errlen,
+		       "%s: profile: unknown stack profile '%.40s'; profiles are %s",
+		       where, cfg->profile, list);
+	return -EINVAL;
 }
 
 /* Whether prefix.key was given (in the file or by --set) rather than
@@ -363,6 +401,8 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	if (!rc)
 		rc = app_check_stack(cfg, src, prefix, err, errlen);
 	if (!rc)
+		rc = app_check_profile(cfg, src, prefix, err, errlen);
+	if (!rc)
 		rc = app_check_tcp(cfg, src, prefix, err, errlen);
 	if (!rc)
 		rc = app_check_ll(cfg, src, prefix, err, errlen);
@@ -423,6 +463,11 @@ const struct param_def app_params[] = {
 	{ "apps.*.stack", PT_ENUM, "none", "none|kernel|user", 0, 0,
 	  "protocol stack at both ends (needs host and peer): none (straight to the driver), the in-kernel stack with sockets, or a user-space stack with a channel through the flow switch",
 	  "usnsim: none keeps a host scenario about the driver and NIC alone" },
+	{ "apps.*.profile", PT_STRING, "", NULL, 0, 0,
+	  "stack profile of both ends (stack: user): their settings are "
+	  "stacks.PROFILE.stack.*, .channel.* and .tcp.*, not "
+	  "hosts.HOST.*; empty: the hosts'",
+	  "usnsim: each user-space app links and configures its own stack" },
 	{ "apps.*.transport", PT_ENUM, "udp", "udp|tcp", 0, 0,
 	  "udp: every packet stands alone; tcp: the app's bytes go over a connection of the TCP model (hosts.HOST.tcp.*) through its stacks (needs stack: kernel or user; pattern bulk, rpc, or cbr or poisson: messages)",
 	  "usnsim: datagrams, the open-loop traffic of the bundled studies" },

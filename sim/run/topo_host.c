@@ -421,19 +421,36 @@ static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 	return topo_netif(t, h, err, errlen);
 }
 
-/* The configuration of an end on host h: its stack's, and a user-space
- * stack's channel. */
-static int topo_end_cfg(const struct topo *t, size_t h, enum stk_kind kind,
-			struct stk_cfg *cfg, char *err, size_t errlen)
+/* Where the settings of app i's ends on host h are read, prefix of
+ * .stack, .channel and .tcp: its profile's (stacks.PROFILE), or the
+ * host's (hosts.HOST) without one (app_cfg_load() has checked the profile
+ * is declared). */
+static void topo_end_settings(const struct topo *t, size_t i, size_t h,
+			      char *pre, size_t n)
 {
-	char pre[160];
+	const char *profile = t->app_cfgs[i].profile;
+
+	if (*profile)
+		snprintf(pre, n, "stacks.%s", profile);
+	else
+		snprintf(pre, n, "hosts.%s", t->hosts[h]);
+}
+
+/* The configuration of app i's end on host h: its stack's, and a
+ * user-space stack's channel. */
+static int topo_end_cfg(const struct topo *t, size_t i, size_t h,
+			enum stk_kind kind, struct stk_cfg *cfg, char *err,
+			size_t errlen)
+{
+	char base[128], pre[160];
 	int rc;
 
-	snprintf(pre, sizeof(pre), "hosts.%s.stack", t->hosts[h]);
+	topo_end_settings(t, i, h, base, sizeof(base));
+	snprintf(pre, sizeof(pre), "%s.stack", base);
 	rc = stk_cfg_load(cfg, &t->src, pre, err, errlen);
 	if (rc || kind != STK_USER)
 		return rc;
-	snprintf(pre, sizeof(pre), "hosts.%s.channel", t->hosts[h]);
+	snprintf(pre, sizeof(pre), "%s.channel", base);
 	return chan_cfg_load(&cfg->chan, &t->src, pre, err, errlen);
 }
 
@@ -466,7 +483,7 @@ static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
 	c = cpu_add_core(w->cpu, CPU_DOM_USER, core);
 	if (!t->end_names[e] || !c)
 		return -ENOMEM;
-	rc = topo_end_cfg(t, h, kind, &cfg, err, errlen);
+	rc = topo_end_cfg(t, i, h, kind, &cfg, err, errlen);
 	if (rc)
 		return rc;
 	env = topo_env(t, t->end_names[e]);
@@ -489,18 +506,20 @@ static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
 }
 
 /* App i's TCP endpoint on host h (its own host if server is false), with
- * that host's TCP parameters, kept by the topology. */
+ * the TCP parameters of its profile or else of that host, kept by the
+ * topology. */
 static int topo_tcp(struct topo *t, size_t i, bool server, struct tcp **out,
 		    char *err, size_t errlen)
 {
 	size_t h = (size_t)(server ? t->app_peer[i] : t->app_host[i]);
-	char pre[160];
+	char base[128], pre[160];
 	struct model_env env;
 	struct tcp_cfg cfg;
 	char **name = &t->tcp_names[2 * i + server];
 	int rc;
 
-	snprintf(pre, sizeof(pre), "hosts.%s.tcp", t->hosts[h]);
+	topo_end_settings(t, i, h, base, sizeof(base));
+	snprintf(pre, sizeof(pre), "%s.tcp", base);
 	rc = tcp_cfg_load(&cfg, &t->src, pre, err, errlen);
 	if (rc)
 		return rc;
