@@ -18,7 +18,9 @@
  * The cores, flow switch and in-kernel stack of a host and every end's
  * stack are created from their configs (cpu_cfg_load(), fsw_cfg_load(),
  * stk_cfg_load() and, for a user-space stack, chan_cfg_load()) and kept
- * by the topology (topo_keep()), which finishes and destroys them.
+ * by the topology (topo_keep()), which finishes and destroys them. An
+ * end's stack, channel and TCP settings are its host's (hosts.HOST), or
+ * the stack profile its app names (stacks.PROFILE, apps.*.profile).
  */
 #include <errno.h>
 #include <stdio.h>
