@@ -606,11 +606,6 @@ static void test_cubic_one_loss(void)
 	net_close(&n);
 }
 
-/* CUBIC's growth after one loss on a 1 Gb/s path with 100 ms of RTT and
- * room for every window (the window is far above what NewReno's
- * estimate reaches, so the cubic curve governs): from cwnd_epoch =
- * ssthresh the window is W_max - (W_max - cwnd_epoch) / 8 at K / 2 and
- * back at W_max after about K seconds. */
 /* RFC 9438 4.8: after a timeout CUBIC's next epoch has K = 0 and W_max =
  * cwnd at its start. One endless flow at 1 Gb/s, 10 ms of RTT, a queue
  * that never overflows; segment 200 and its fast retransmission are
@@ -639,6 +634,11 @@ static void test_cubic_timeout(void)
 	net_close(&n);
 }
 
+/* CUBIC's growth after one loss on a 1 Gb/s path with 100 ms of RTT and
+ * room for every window (the window is far above what NewReno's
+ * estimate reaches, so the cubic curve governs): from cwnd_epoch =
+ * ssthresh the window is W_max - (W_max - cwnd_epoch) / 8 at K / 2 and
+ * back at W_max after about K seconds. */
 static void test_cubic_growth(void)
 {
 	struct tcp_cfg cfg = cfg_default();
@@ -673,6 +673,55 @@ static void test_cubic_growth(void)
 	}
 	CHECK_REL(half, pr.w_max - (pr.w_max - w0) / 8, 0.03);
 	CHECK_REL((double)back / SIM_S, k, 0.05);
+	CHECK_EQ(info_of(n.snd[0]).fast_retransmits, 1);
+	net_close(&n);
+}
+
+/* The same growth in Linux's arithmetic (cubic_arithmetic linux,
+ * bictcp_update): W_max and ssthresh in whole segments (ssthresh =
+ * floor(0.7 W_max)), cwnd a whole number of segments at every sample,
+ * and the window back at W_max cbrt(1 / C) = 1.36 s before K, where the
+ * distance to W_max, C (K - t - RTT)^3, rounds down to nothing: within
+ * two round trips (0.2 s) of K - 1.36 s, where RFC 9438's real-valued
+ * curve takes K. */
+static void test_cubic_growth_linux(void)
+{
+	struct tcp_cfg cfg = cfg_default();
+	struct net n;
+	struct probe pr;
+	double w0, k;
+	sim_time back = 0;
+	bool whole = true;
+
+	cfg.cc = TCP_CC_CUBIC;
+	cfg.cubic_arith = TCP_CUBIC_LINUX;
+	net_open(&n, "native", 1, &cfg, 1e9, 50 * SIM_MS, 100000, TCP_ENDLESS);
+	n.drop = true;
+	n.drop_seq = 3000ull * MSS;
+	pr = (struct probe){ .n = &n, .every = SIM_MS, .min = UINT64_MAX };
+	sim_schedule(n.sim, 0, probe_ev, &pr, NULL);
+	net_start(&n, 0);
+	sim_run(n.sim, 3 * SIM_S);
+	CU_ASSERT_FATAL(pr.after_done);
+	w0 = (double)pr.after_recovery / MSS;
+	CHECK_EQ(pr.w_max, floor(pr.w_max));
+	CHECK_EQ(w0, floor(0.7 * pr.w_max));
+	CHECK_GT(pr.w_max - w0, 300);
+	k = cbrt((pr.w_max - w0) / 0.4);
+	for (sim_time t = sim_now(n.sim); t < pr.recovered_ps + 2 * k * SIM_S;
+	     t += 10 * SIM_MS) {
+		struct tcp_info i;
+
+		sim_run(n.sim, t);
+		i = info_of(n.snd[0]);
+		whole &= i.cwnd_bytes % MSS == 0;
+		if (!back && (double)i.cwnd_bytes / MSS >= pr.w_max)
+			back = t - pr.recovered_ps;
+	}
+	CU_ASSERT(whole);
+	CHECKF(fabs((double)back / SIM_S - (k - cbrt(1 / 0.4))) <= 0.2,
+	       "back at W_max after %.3f s, K - 1.36 s = %.3f s",
+	       (double)back / SIM_S, k - cbrt(1 / 0.4));
 	CHECK_EQ(info_of(n.snd[0]).fast_retransmits, 1);
 	net_close(&n);
 }
@@ -1894,6 +1943,8 @@ int suite_tcp(void)
 	    !CU_add_test(s, "CUBIC window function", test_cubic_window) ||
 	    !CU_add_test(s, "CUBIC: one loss", test_cubic_one_loss) ||
 	    !CU_add_test(s, "CUBIC: growth back to W_max", test_cubic_growth) ||
+	    !CU_add_test(s, "CUBIC in Linux's arithmetic: back at K - 1.36 s",
+			 test_cubic_growth_linux) ||
 	    !CU_add_test(s, "SACK: one loss, NewReno and CUBIC",
 			 test_sack_one_loss) ||
 	    !CU_add_test(s, "SACK: five losses in one window",
