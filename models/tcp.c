@@ -97,6 +97,11 @@ struct tcp {
 	bool epoch;
 	sim_time epoch_ps;
 	double w_max, w_est, cwnd_prior, cub_cwnd, cwnd_epoch;
+	/* cubic_arithmetic linux or ns3 (whole segments): the curve's
+	 * origin and K; ns3: segments acknowledged towards the next one,
+	 * as TcpCubic's m_cWndCnt */
+	double cub_origin, cub_k, cub_cnt;
+	sim_time cub_rtt_min; /* least RTT sample since a timeout; 0: none */
 	/* ECN (RFC 3168): negotiated; no reaction to ECE until an ACK
 	 * passes ecn_recover, the highest byte sent at the last reduction
 	 * (once per window); CWR on the next new data. DCTCP (RFC 8257
@@ -501,7 +506,16 @@ static uint64_t tcp_reduce(struct tcp *t)
 	uint64_t flight = t->snd_max - t->snd_una;
 	uint64_t min = 2ull * t->cfg.mss_bytes, s = flight / 2;
 
-	if (t->cfg.cc == TCP_CC_CUBIC) {
+	if (t->cfg.cc == TCP_CC_CUBIC && t->cfg.cubic_arith != TCP_CUBIC_RFC) {
+		/* Linux's bictcp_recalc_ssthresh: whole segments, from cwnd */
+		double cw = floor((double)t->cwnd / t->cfg.mss_bytes);
+
+		t->w_max =
+			cw < t->w_max ? floor(cw * (1 + CUBIC_BETA) / 2) : cw;
+		t->cwnd_prior = cw;
+		t->epoch = false;
+		s = (uint64_t)(cw * CUBIC_BETA) * t->cfg.mss_bytes;
+	} else if (t->cfg.cc == TCP_CC_CUBIC) {
 		double cw = (double)t->cwnd / t->cfg.mss_bytes;
 
 		/* whole segments: a window a fraction of a segment below
@@ -539,6 +553,7 @@ static void tcp_rto_fire(struct tcp *t)
 	/* RFC 9438 4.8: CUBIC's next epoch has K = 0, W_max = cwnd at
 	 * its start */
 	t->w_max = 0;
+	t->cub_rtt_min = 0;
 	tcp_set_cwnd(t, t->cfg.mss_bytes); /* loss window */
 	t->ca_bytes = 0;
 	t->recover = (int64_t)t->snd_max; /* RFC 6582 4 */
@@ -794,6 +809,81 @@ static void tcp_cubic_ack(struct tcp *t, uint64_t acked)
 	tcp_set_cwnd(t, (uint64_t)(t->cub_cwnd * mss));
 }
 
+/* CUBIC as Linux's bictcp_update (net/ipv4/tcp_cubic.c) computes it, in
+ * whole segments: the target is the origin (W_max) plus or minus
+ * C |t + RTT - K|^3 rounded down, RTT the least sample since the last
+ * timeout (Linux's delay_min), so the target stays at W_max while that
+ * distance is under one segment (|t - K| < cbrt(1 / C)); cwnd grows by
+ * one segment per cnt = cwnd / (target - cwnd) segments acknowledged
+ * (100 cwnd at or above the target, at most 20 after a timeout, at
+ * least 2), and the Reno-friendly estimate (unless
+ * cubic_no_reno_friendly) lowers cnt to cwnd / (W_est - cwnd). */
+static void tcp_cubic_ack_integer(struct tcp *t, uint64_t acked)
+{
+	double mss = t->cfg.mss_bytes, segs = (double)acked / mss;
+	double cw = floor((double)t->cwnd / mss), tt, offs, delta, target;
+	double cnt, alpha;
+	uint64_t step;
+
+	if (!t->epoch) {
+		t->epoch = true;
+		t->epoch_ps = sim_now(t->sim);
+		t->ca_bytes = 0;
+		if (t->w_max <= cw) {
+			t->cub_k = 0;
+			t->cub_origin = cw;
+		} else {
+			t->cub_k = cbrt((t->w_max - cw) / CUBIC_C);
+			t->cub_origin = t->w_max;
+		}
+		t->w_est = cw;
+	}
+	tt = (double)(sim_now(t->sim) - t->epoch_ps + t->cub_rtt_min) / SIM_S;
+	offs = fabs(tt - t->cub_k);
+	delta = floor(CUBIC_C * offs * offs * offs);
+	target = tt < t->cub_k ? t->cub_origin - delta : t->cub_origin + delta;
+	cnt = target > cw ? floor(cw / (target - cw)) : 100 * cw;
+	if (t->w_max == 0 && cnt > 20)
+		cnt = 20;
+	alpha = t->w_est >= t->cwnd_prior
+			? 1
+			: 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+	t->w_est += alpha * segs / (cw > 1 ? cw : 1);
+	if (!t->cfg.cubic_no_reno_friendly && t->w_est > cw + 1) {
+		double max_cnt = floor(cw / floor(t->w_est - cw));
+
+		if (cnt > max_cnt)
+			cnt = max_cnt;
+	}
+	if (cnt < 2)
+		cnt = 2;
+	if (t->cfg.cubic_arith == TCP_CUBIC_NS3) {
+		/* TcpCubic::IncreaseWindow: one segment once the count,
+		 * never reset, reaches cnt */
+		t->cub_cnt += segs;
+		if (t->cub_cnt >= cnt) {
+			t->cub_cnt -= cnt;
+			tcp_set_cwnd(t, ((uint64_t)cw + 1) * t->cfg.mss_bytes);
+		}
+		return;
+	}
+	/* as Linux's tcp_cong_avoid_ai: a count left from a larger cnt
+	 * gives one segment, not a burst */
+	step = (uint64_t)(cnt * mss);
+	if (t->ca_bytes >= step) {
+		t->ca_bytes = 0;
+		tcp_set_cwnd(t, ((uint64_t)cw + 1) * t->cfg.mss_bytes);
+		cw += 1;
+	}
+	t->ca_bytes += acked;
+	if (t->ca_bytes >= step) {
+		uint64_t n = t->ca_bytes / step;
+
+		t->ca_bytes -= n * step;
+		tcp_set_cwnd(t, ((uint64_t)cw + n) * t->cfg.mss_bytes);
+	}
+}
+
 /* RFC 5681 3.1: slow start adds min(N, SMSS) per ACK; NewReno's
  * congestion avoidance adds one SMSS per cwnd of bytes acknowledged
  * (byte counting, RFC 5681 3.1 and RFC 3465). */
@@ -803,6 +893,10 @@ static void tcp_cc_ack(struct tcp *t, uint64_t acked)
 
 	if (t->cwnd < t->ssthresh) {
 		tcp_set_cwnd(t, t->cwnd + (acked < mss ? acked : mss));
+		return;
+	}
+	if (t->cfg.cc == TCP_CC_CUBIC && t->cfg.cubic_arith != TCP_CUBIC_RFC) {
+		tcp_cubic_ack_integer(t, acked);
 		return;
 	}
 	if (t->cfg.cc == TCP_CC_CUBIC) {
@@ -844,6 +938,8 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 	if (again || sent < 0)
 		return;
 	tcp_rtt_sample(&t->rtt, &t->cfg, sim_now(t->sim) - sent);
+	if (!t->cub_rtt_min || sim_now(t->sim) - sent < t->cub_rtt_min)
+		t->cub_rtt_min = sim_now(t->sim) - sent;
 	stats_hist_record(t->rtt_hist, sim_now(t->sim) - sent);
 }
 
@@ -914,6 +1010,12 @@ static void tcp_new_ack(struct tcp *t, uint64_t ack)
 		t->in_recovery = false; /* full ACK: option (2) */
 		tcp_set_cwnd(t, t->ssthresh);
 		t->ca_bytes = 0;
+		/* ns-3.37 passes the segments this ACK covers, a window's
+		 * worth, to TcpCubic::IncreaseWindow (ProcessAck, its
+		 * CA_RECOVERY branch); Linux grows nothing on it */
+		if (t->cfg.cc == TCP_CC_CUBIC &&
+		    t->cfg.cubic_arith == TCP_CUBIC_NS3)
+			tcp_cc_ack(t, acked);
 	} else if (t->in_recovery && t->sack) {
 		/* RFC 6675 5 (B): the scoreboard and pipe decide what goes
 		 * (tcp_output); the timer restarts (RFC 6298 5.3) */

@@ -68,6 +68,12 @@ enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_DCTCP };
 /* An endless stream for tcp_write. */
 #define TCP_ENDLESS UINT64_MAX
 
+/* How CUBIC computes its window: RFC 9438's curve in real numbers;
+ * Linux's whole segments (net/ipv4/tcp_cubic.c, bictcp_update); or
+ * ns-3.37's TcpCubic, Linux's with the count of acknowledged segments
+ * carried across cuts and credited with the ACK that ends recovery. */
+enum tcp_cubic_arith { TCP_CUBIC_RFC, TCP_CUBIC_LINUX, TCP_CUBIC_NS3 };
+
 /* The parameters under `hosts.HOST.tcp` (tcp_params.c gives their
  * meaning, units and sources). */
 struct tcp_cfg {
@@ -87,6 +93,9 @@ struct tcp_cfg {
 	 * Reno-friendly region (parameter cubic_reno_friendly false); a
 	 * zeroed cfg keeps the region */
 	bool cubic_no_reno_friendly;
+	/* CUBIC's arithmetic (parameter cubic_arithmetic); a zeroed cfg
+	 * has RFC 9438's curve */
+	enum tcp_cubic_arith cubic_arith;
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */

@@ -17,7 +17,7 @@
 int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
-	const char *cc, *ecn;
+	const char *cc, *ecn, *arith;
 
 	cfg->mss_bytes = (uint32_t)param_size(src, prefix, "mss");
 	cfg->hdr_bytes = (uint32_t)param_size(src, prefix, "header");
@@ -47,6 +47,20 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 	}
 	cfg->cubic_no_reno_friendly =
 		param_int(src, prefix, "cubic_reno_friendly") == 0;
+	arith = param_str(src, prefix, "cubic_arithmetic");
+	cfg->cubic_arith = !strcmp(arith, "linux") ? TCP_CUBIC_LINUX
+			   : !strcmp(arith, "ns3") ? TCP_CUBIC_NS3
+						   : TCP_CUBIC_RFC;
+	if (cfg->cubic_arith != TCP_CUBIC_RFC && cfg->cc != TCP_CC_CUBIC) {
+		char where[256];
+
+		param_where(src, prefix, "cubic_arithmetic", where,
+			    sizeof(where));
+		errmsg(err, errlen,
+		       "%s: cubic_arithmetic: has no effect without congestion_control: cubic",
+		       where);
+		return -EINVAL;
+	}
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -118,6 +132,9 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.cubic_reno_friendly", PT_BOOL, "true", NULL, 0, 0,
 	  "CUBIC uses the Reno-friendly estimate W_est where the cubic window is below it (false: the cubic curve alone)",
 	  "RFC 9438 4.3 (the Reno-friendly region); false is ns-3.37's TcpCubic, which has no such region (src/internet/model/tcp-cubic.cc, TcpCubic::Update)" },
+	{ "hosts.*.tcp.cubic_arithmetic", PT_ENUM, "rfc", "rfc|linux|ns3", 0, 0,
+	  "CUBIC's window: RFC 9438's curve (rfc), Linux's whole segments (linux) or ns-3.37's (ns3; docs/models/tcp.md)",
+	  "RFC 9438 4.2; Linux bictcp_update (net/ipv4/tcp_cubic.c); ns-3.37 TcpCubic::Update" },
 	{ "hosts.*.tcp.sack", PT_BOOL, "true", NULL, 0, 0,
 	  "selective acknowledgments and SACK-based loss recovery (used when both ends permit them; false: NewReno's recovery)",
 	  "Linux net.ipv4.tcp_sack = 1 (Documentation/networking/ip-sysctl.rst); RFC 2018, RFC 6675" },
