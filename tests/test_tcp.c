@@ -805,40 +805,42 @@ static void test_engines(void)
 	CHECK_GT(ia.done_ps, 0);
 }
 
+/* hosts.h.tcp of tests/fixtures/driver-host.yaml with sets, into *cfg:
+ * tcp_cfg_load()'s return, its message in err. */
+static int cfg_with(const char *const *sets, size_t n, struct tcp_cfg *cfg,
+		    char *err, size_t errlen)
+{
+	struct scn *s = NULL;
+	int rc;
+
+	CHECK_EQ_FATAL(scn_load("tests/fixtures/driver-host.yaml", sets, n, &s,
+				err, errlen),
+		       0);
+	struct param_src src = scn_source(s);
+
+	rc = tcp_cfg_load(cfg, &src, "hosts.h.tcp", err, errlen);
+	scn_destroy(s);
+	return rc;
+}
+
 /* hosts.HOST.tcp.cubic_reno_friendly: on by default; off only with
  * CUBIC, refused with NewReno, where it would mean nothing. */
 static void test_cfg_reno_friendly(void)
 {
 	static const char *const off[] = {
-		"hosts.h.tcp.cubic_reno_friendly=false"
-	};
-	static const char *const off_newreno[] = {
 		"hosts.h.tcp.cubic_reno_friendly=false",
 		"hosts.h.tcp.congestion_control=newreno",
 	};
-	const char *fix = "tests/fixtures/driver-host.yaml";
 	struct tcp_cfg cfg;
-	struct scn *s = NULL;
 	char err[512];
 
-	CHECK_EQ_FATAL(scn_load(fix, NULL, 0, &s, err, sizeof(err)), 0);
-	struct param_src src = scn_source(s);
-
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CHECK_EQ(cfg_with(NULL, 0, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT(cfg.cc == TCP_CC_CUBIC && !cfg.cubic_no_reno_friendly);
-	scn_destroy(s);
-	CHECK_EQ_FATAL(scn_load(fix, off, 1, &s, err, sizeof(err)), 0);
-	src = scn_source(s);
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CHECK_EQ(cfg_with(off, 1, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT(cfg.cubic_no_reno_friendly);
-	scn_destroy(s);
-	CHECK_EQ_FATAL(scn_load(fix, off_newreno, 2, &s, err, sizeof(err)), 0);
-	src = scn_source(s);
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(cfg_with(off, 2, &cfg, err, sizeof(err)), -EINVAL);
 	CHECKF(strstr(err, "cubic_reno_friendly: has no effect") != NULL, "%s",
 	       err);
-	scn_destroy(s);
 }
 
 /* hosts.HOST.tcp.cubic_arithmetic: rfc by default; linux and ns3 load
@@ -846,41 +848,22 @@ static void test_cfg_reno_friendly(void)
 static void test_cfg_cubic_arith(void)
 {
 	static const char *const lin[] = {
-		"hosts.h.tcp.cubic_arithmetic=linux"
-	};
-	static const char *const ns3[] = { "hosts.h.tcp.cubic_arithmetic=ns3" };
-	static const char *const lin_newreno[] = {
 		"hosts.h.tcp.cubic_arithmetic=linux",
 		"hosts.h.tcp.congestion_control=newreno",
 	};
-	const char *fix = "tests/fixtures/driver-host.yaml";
+	static const char *const ns3[] = { "hosts.h.tcp.cubic_arithmetic=ns3" };
 	struct tcp_cfg cfg;
-	struct scn *s = NULL;
 	char err[512];
 
-	CHECK_EQ_FATAL(scn_load(fix, NULL, 0, &s, err, sizeof(err)), 0);
-	struct param_src src = scn_source(s);
-
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CHECK_EQ(cfg_with(NULL, 0, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT(cfg.cubic_arith == TCP_CUBIC_RFC);
-	scn_destroy(s);
-	CHECK_EQ_FATAL(scn_load(fix, lin, 1, &s, err, sizeof(err)), 0);
-	src = scn_source(s);
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CHECK_EQ(cfg_with(lin, 1, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT(cfg.cubic_arith == TCP_CUBIC_LINUX);
-	scn_destroy(s);
-	CHECK_EQ_FATAL(scn_load(fix, ns3, 1, &s, err, sizeof(err)), 0);
-	src = scn_source(s);
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)), 0);
+	CHECK_EQ(cfg_with(ns3, 1, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT(cfg.cubic_arith == TCP_CUBIC_NS3);
-	scn_destroy(s);
-	CHECK_EQ_FATAL(scn_load(fix, lin_newreno, 2, &s, err, sizeof(err)), 0);
-	src = scn_source(s);
-	CHECK_EQ(tcp_cfg_load(&cfg, &src, "hosts.h.tcp", err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(cfg_with(lin, 2, &cfg, err, sizeof(err)), -EINVAL);
 	CHECKF(strstr(err, "cubic_arithmetic: has no effect") != NULL, "%s",
 	       err);
-	scn_destroy(s);
 }
 
 /* When flow 0 first entered recovery, and when it left it. */
