@@ -279,18 +279,6 @@ static int app_check_profile(const struct app_cfg *cfg,
 	return -EINVAL;
 }
 
-/* Whether prefix.key was given (in the file or by --set) rather than
- * left at its default, whose position is the file name alone. */
-static bool app_given(const struct param_src *src, const char *prefix,
-		      const char *key)
-{
-	char where[256];
-	int n = param_where(src, prefix, key, where, sizeof(where));
-
-	return n > 0 && where[n - 1] >= '0' && where[n - 1] <= '9' &&
-	       strchr(where, ':');
-}
-
 /* Over tcp: a stack at both ends, bulk or rpc, and nothing that only a
  * datagram source has. */
 static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
@@ -307,7 +295,7 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 				src, prefix, "pattern",
 				"bulk writes a byte stream: needs transport: tcp",
 				err, errlen);
-		return app_given(src, prefix, "bytes")
+		return param_given(src, prefix, "bytes")
 			       ? app_bad(src, prefix, "bytes",
 					 "is the size of a bulk transfer over tcp (pattern: bulk, transport: tcp)",
 					 err, errlen)
@@ -327,30 +315,30 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 		/* a message source: arrivals write messages */
 		for (size_t i = 0; i < sizeof(not_msgs) / sizeof(*not_msgs);
 		     i++)
-			if (app_given(src, prefix, not_msgs[i]))
+			if (param_given(src, prefix, not_msgs[i]))
 				return app_bad(
 					src, prefix, not_msgs[i],
 					"belongs to a datagram source; a message source over tcp has rate, burst, count and sizes",
 					err, errlen);
 		open_loop_n = 0; /* rate and burst are its own */
 	}
-	if (cfg->pattern == APP_RPC && app_given(src, prefix, "timeout"))
+	if (cfg->pattern == APP_RPC && param_given(src, prefix, "timeout"))
 		return app_bad(
 			src, prefix, "timeout",
 			"over tcp a request is never given up (TCP retransmits what is lost)",
 			err, errlen);
-	if (cfg->pattern == APP_BULK && app_given(src, prefix, "size"))
+	if (cfg->pattern == APP_BULK && param_given(src, prefix, "size"))
 		return app_bad(
 			src, prefix, "size",
 			"a bulk transfer's size is bytes (size is an rpc's request)",
 			err, errlen);
-	if (cfg->pattern == APP_RPC && app_given(src, prefix, "bytes"))
+	if (cfg->pattern == APP_RPC && param_given(src, prefix, "bytes"))
 		return app_bad(
 			src, prefix, "bytes",
 			"is the size of a bulk transfer; an rpc's request size is size",
 			err, errlen);
 	for (size_t i = 0; i < open_loop_n; i++)
-		if (app_given(src, prefix, open_loop[i]))
+		if (param_given(src, prefix, open_loop[i]))
 			return app_bad(
 				src, prefix, open_loop[i],
 				"belongs to an open-loop source; over tcp the window sets the pace",

@@ -744,6 +744,15 @@ const char *param_str(const struct param_src *src, const char *prefix,
 		->u.s;
 }
 
+bool param_given(const struct param_src *src, const char *prefix,
+		 const char *key)
+{
+	char path[PARAM_PATH_MAX];
+
+	return src->given && src->given(src->ctx, param_join(path, sizeof(path),
+							     prefix, key));
+}
+
 int param_where(const struct param_src *src, const char *prefix,
 		const char *key, char *buf, size_t n)
 {

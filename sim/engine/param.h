@@ -111,6 +111,9 @@ struct param_src {
 	int (*where)(const void *ctx, const char *path, char *buf, size_t n);
 	size_t (*instances)(const void *ctx, const char *group,
 			    const char *const **names);
+	/* whether path's value was given (in the file, by like: or by
+	 * --set) rather than left at its default; NULL: never */
+	bool (*given)(const void *ctx, const char *path);
 };
 
 /* Typed reads of prefix.key (key alone when prefix is NULL or ""). They
@@ -131,6 +134,10 @@ int64_t param_int(const struct param_src *src, const char *prefix,
 /* string, enum (valid while the scenario lives) */
 const char *param_str(const struct param_src *src, const char *prefix,
 		      const char *key);
+/* Whether prefix.key was given rather than left at its default (false
+ * for a source without param_src.given). */
+bool param_given(const struct param_src *src, const char *prefix,
+		 const char *key);
 /* Position of prefix.key's value, as param_src.where; returns its length. */
 int param_where(const struct param_src *src, const char *prefix,
 		const char *key, char *buf, size_t n);

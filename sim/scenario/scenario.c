@@ -1831,6 +1831,13 @@ static int scn_src_where(const void *ctx, const char *path, char *buf, size_t n)
 	return scn_where(ctx, path, buf, n);
 }
 
+static bool scn_src_given(const void *ctx, const char *path)
+{
+	const struct scn_param *p = scn_find(ctx, path);
+
+	return p && p->src >= 0;
+}
+
 static size_t scn_src_instances(const void *ctx, const char *group,
 				const char *const **names)
 {
@@ -1842,5 +1849,6 @@ struct param_src scn_source(const struct scn *s)
 	return (struct param_src){ .ctx = s,
 				   .get = scn_src_get,
 				   .where = scn_src_where,
-				   .instances = scn_src_instances };
+				   .instances = scn_src_instances,
+				   .given = scn_src_given };
 }
