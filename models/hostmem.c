@@ -99,8 +99,10 @@ int hostmem_create(const struct hostmem_cfg *cfg, const struct model_env *env,
 	m->ncpus = ncpus;
 	m->comp = strdup(env->component);
 	name = m->comp ? hostmem_name(m, "%s.memory%s", "") : NULL;
-	if (!name || pool_mem_create(env->sim, env->st, name, cfg->memory_bytes,
-				     &m->mem))
+	if (!name ||
+	    pool_mem_create(env->sim, env->st, name, cfg->memory_bytes,
+			    &m->mem) ||
+	    pool_mem_reaper(m->mem, cfg->pressure, cfg->device.reap_ps))
 		goto out_free_nomem;
 	name = hostmem_name(m, "%s.pool.device%s", "");
 	if (!name)
@@ -134,6 +136,13 @@ void hostmem_destroy(struct hostmem *m)
 		free(m->names[i]);
 	free(m->comp);
 	free(m);
+}
+
+void hostmem_set_core(struct hostmem *m, const struct cpu *cpu,
+		      struct cpu_core *core)
+{
+	if (m)
+		pool_mem_set_core(m->mem, cpu, core);
 }
 
 struct pool *hostmem_device(const struct hostmem *m)

@@ -31,10 +31,11 @@ struct hostmem;
 
 /* The configuration of a host's memory and pools (see pool_params.c). */
 struct hostmem_cfg {
-	bool modelled;		/* pool.mode is not none */
-	uint64_t memory_bytes;	/* the pools may reserve in all; 0: no limit */
-	struct pool_cfg device; /* the device pool */
-	struct pool_cfg user;	/* every channel pool */
+	bool modelled;	       /* pool.mode is not none */
+	uint64_t memory_bytes; /* the pools may reserve in all; 0: no limit */
+	enum pool_pressure pressure; /* the host's reaper's rule */
+	struct pool_cfg device;	     /* the device pool */
+	struct pool_cfg user;	     /* every channel pool */
 	/* where memory is set ("file:line:col"), for the error of a pool
 	 * whose initial reservation does not fit */
 	char memory_at[256];
@@ -63,6 +64,9 @@ void hostmem_destroy(struct hostmem *m); /* NULL is a no-op */
 /* destroy and finish for the topology's loops. */
 extern const struct model_ops hostmem_ops;
 struct pool *hostmem_device(const struct hostmem *m);
+/* The kernel core the host's reaper runs on (pool_mem_set_core()). */
+void hostmem_set_core(struct hostmem *m, const struct cpu *cpu,
+		      struct cpu_core *core);
 /* Segment size of the device pool (for the NIC's IOTLB). */
 uint64_t hostmem_device_segment(const struct hostmem *m);
 /* Creates the channel pool of app `app`'s end on this host

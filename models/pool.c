@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "errmsg.h"
 #include "pool.h"
 #include "rng.h"
@@ -84,8 +85,20 @@ struct pool_mem {
 	struct sim *sim;
 	uint64_t limit, reserved;
 	struct pool *pools; /* linked through pool->mem_next */
-	struct stat_gauge *g_reserved;
-	uint64_t *pressure_events;
+	struct stat_gauge *g_reserved, *g_reclaiming;
+	uint64_t *pressure_events, *reaper_runs;
+	struct stat_hist *reclaim_latency;
+	/* the host's reaper (pool_mem_reaper(); reap_ps 0: none) */
+	enum pool_pressure pressure;
+	sim_time reap_ps;
+	sim_event_id tick;
+	const struct cpu *cpu;
+	struct cpu_core *core; /* where it runs; NULL: on no core */
+	bool low;	       /* pressure seen since the last purge */
+	bool busy;	       /* a pass is returning segments */
+	bool woken;	       /* a wake-up pass is scheduled */
+	sim_time low_since;    /* the pressure that set low */
+	uint64_t reclaiming;   /* bytes of segments being returned */
 };
 
 struct pool {
@@ -135,9 +148,14 @@ int pool_mem_create(struct sim *sim, struct stats *st, const char *component,
 	m->sim = sim;
 	m->limit = limit_bytes;
 	m->g_reserved = stats_gauge(st, component, "mem.reserved", "B");
+	m->g_reclaiming = stats_gauge(st, component, "mem.reclaiming", "B");
 	m->pressure_events =
 		stats_counter(st, component, "pressure_events", "");
-	if (!m->g_reserved || !m->pressure_events ||
+	m->reaper_runs = stats_counter(st, component, "reaper_runs", "");
+	m->reclaim_latency = stats_hist(st, component, "reclaim_latency", "ps");
+	m->pressure = POOL_PRESSURE_INSTANT;
+	if (!m->g_reserved || !m->g_reclaiming || !m->pressure_events ||
+	    !m->reaper_runs || !m->reclaim_latency ||
 	    stats_series_gauge(st, component, "mem.reserved", m->g_reserved)) {
 		free(m);
 		return -ENOMEM;
@@ -150,6 +168,8 @@ void pool_mem_destroy(struct pool_mem *m)
 {
 	if (!m)
 		return;
+	if (m->tick)
+		sim_cancel(m->sim, m->tick);
 	for (struct pool *p = m->pools, *nx; p; p = nx) {
 		nx = p->mem_next;
 		p->mem = NULL;
@@ -186,13 +206,7 @@ static void pool_mem_unlink(struct pool *p)
 	p->mem_next = NULL;
 }
 
-/* Asks every dynamic pool of the host to return its free segments. */
-static void pool_mem_pressure(struct pool_mem *m)
-{
-	(*m->pressure_events)++;
-	for (struct pool *q = m->pools; q; q = q->mem_next)
-		pool_shrink(q);
-}
+static void pool_mem_pressure(struct pool_mem *m);
 
 /* ---- configuration ---- */
 
@@ -333,16 +347,23 @@ static void pool_seg_push(struct pool *p, uint32_t s)
 		pool_depot_push(p, s * p->per_seg + k);
 }
 
-static void pool_seg_unmap(struct pool *p, uint32_t s)
+/* Marks slot s unmapped; returns the unmapping cost. Its memory goes
+ * back to the host at once, or (held) stays counted there as being
+ * reclaimed until the host's reaper has done the work (pool_mem_done()). */
+static sim_time pool_seg_unmap(struct pool *p, uint32_t s, bool held)
 {
 	p->mapped[s] = 0;
 	p->nsegs--;
 	(*p->shrinks)++;
-	pool_mem_add(p->mem, -(int64_t)p->cfg.segment_bytes);
-	if (p->cfg.device) {
-		(*p->unmaps)++;
-		*p->unmap_time += (uint64_t)p->cfg.unmap_ps;
-	}
+	if (held)
+		p->mem->reclaiming += p->cfg.segment_bytes;
+	else
+		pool_mem_add(p->mem, -(int64_t)p->cfg.segment_bytes);
+	if (!p->cfg.device)
+		return 0;
+	(*p->unmaps)++;
+	*p->unmap_time += (uint64_t)p->cfg.unmap_ps;
+	return p->cfg.unmap_ps;
 }
 
 /* Drops the buflets of unmapped slots from the depot, keeping the order. */
@@ -381,8 +402,9 @@ static void pool_drain(struct pool *p)
 }
 
 /* Returns free segments (idle ones only if idle), highest slot first,
- * keeping min_segs; returns the bytes freed. */
-static uint64_t pool_reap(struct pool *p, bool idle)
+ * keeping min_segs; returns the bytes freed and adds the unmapping work
+ * to *work. held: as pool_seg_unmap(). */
+static uint64_t pool_reap(struct pool *p, bool idle, bool held, sim_time *work)
 {
 	sim_time now = sim_now(p->sim);
 	uint32_t freed = 0;
@@ -393,7 +415,7 @@ static uint64_t pool_reap(struct pool *p, bool idle)
 			continue;
 		if (idle && now - p->seg_free_ps[s] < p->cfg.idle_ps)
 			continue;
-		pool_seg_unmap(p, s);
+		*work += pool_seg_unmap(p, s, held);
 		freed++;
 	}
 	if (!freed)
@@ -405,18 +427,139 @@ static uint64_t pool_reap(struct pool *p, bool idle)
 
 uint64_t pool_shrink(struct pool *p)
 {
+	sim_time work = 0;
+
 	if (!p || p->cfg.mode != POOL_DYNAMIC)
 		return 0;
-	return pool_reap(p, false);
+	return pool_reap(p, false, false, &work);
 }
 
 static void pool_reaper(struct sim *sim, void *a, void *b)
 {
 	struct pool *p = a;
+	sim_time work = 0;
 
 	(void)b;
-	pool_reap(p, true);
+	pool_reap(p, true, false, &work);
 	p->reaper = sim_schedule(sim, p->cfg.reap_ps, pool_reaper, p, NULL);
+}
+
+/* ---- the host's reaper ---- */
+
+static void pool_mem_pass(struct pool_mem *m);
+
+/* The work of a pass is done: the segments it returned are free for
+ * any pool of the host. */
+static void pool_mem_done(struct sim *sim, void *a, void *b)
+{
+	struct pool_mem *m = a;
+
+	(void)sim;
+	(void)b;
+	m->busy = false;
+	pool_mem_add(m, -(int64_t)m->reclaiming);
+	m->reclaiming = 0;
+	stats_gauge_set(m->g_reclaiming, 0);
+	if (m->low && m->pressure == POOL_PRESSURE_WAKE)
+		pool_mem_pass(m);
+}
+
+/* One pass of the reaper: under pressure (low) every dynamic pool
+ * returns all its free segments, otherwise those idle long enough. The
+ * pass is a job of the reaper's thread on its core: switching to it,
+ * then unmapping each segment; the memory is the host's again when the
+ * job is done. One pass at a time, as skmem_cache_reap() allows one
+ * reaping episode at a time. */
+static void pool_mem_pass(struct pool_mem *m)
+{
+	struct cpu_job j = { 0 };
+	sim_time work = 0;
+	bool purge = m->low;
+
+	if (m->busy)
+		return;
+	(*m->reaper_runs)++;
+	for (struct pool *q = m->pools; q; q = q->mem_next)
+		if (q->cfg.mode == POOL_DYNAMIC)
+			pool_reap(q, !purge, true, &work);
+	if (purge) {
+		m->low = false;
+		stats_hist_record(m->reclaim_latency,
+				  sim_now(m->sim) - m->low_since);
+	}
+	if (!m->reclaiming)
+		return;
+	m->busy = true;
+	stats_gauge_set(m->g_reclaiming, (double)m->reclaiming);
+	if (!m->core) {
+		sim_schedule(m->sim, work, pool_mem_done, m, NULL);
+		return;
+	}
+	cpu_job_ctxsw(&j, m->cpu);
+	cpu_job_add(&j, CPU_A_MEM, work);
+	if (cpu_submit(m->core, &j, pool_mem_done, m, NULL))
+		sim_schedule(m->sim, cpu_job_cost(&j), pool_mem_done, m, NULL);
+}
+
+static void pool_mem_tick(struct sim *sim, void *a, void *b)
+{
+	struct pool_mem *m = a;
+
+	(void)b;
+	m->tick = sim_schedule(sim, m->reap_ps, pool_mem_tick, m, NULL);
+	pool_mem_pass(m);
+}
+
+static void pool_mem_wake(struct sim *sim, void *a, void *b)
+{
+	struct pool_mem *m = a;
+
+	(void)sim;
+	(void)b;
+	m->woken = false;
+	pool_mem_pass(m);
+}
+
+/* A grow found the host's memory full. */
+static void pool_mem_pressure(struct pool_mem *m)
+{
+	if (m->pressure == POOL_PRESSURE_INSTANT) {
+		(*m->pressure_events)++;
+		for (struct pool *q = m->pools; q; q = q->mem_next)
+			pool_shrink(q);
+		return;
+	}
+	if (!m->low) {
+		(*m->pressure_events)++;
+		m->low = true;
+		m->low_since = sim_now(m->sim);
+	}
+	if (m->pressure == POOL_PRESSURE_WAKE && !m->woken && !m->busy) {
+		m->woken = true;
+		sim_schedule(m->sim, 0, pool_mem_wake, m, NULL);
+	}
+}
+
+int pool_mem_reaper(struct pool_mem *m, enum pool_pressure how,
+		    sim_time reap_ps)
+{
+	if (!m || reap_ps < 0 || m->pools || m->tick)
+		return -EINVAL;
+	m->pressure = how;
+	if (how == POOL_PRESSURE_INSTANT || !reap_ps)
+		return 0;
+	m->reap_ps = reap_ps;
+	m->tick = sim_schedule(m->sim, reap_ps, pool_mem_tick, m, NULL);
+	return m->tick ? 0 : -ENOMEM;
+}
+
+void pool_mem_set_core(struct pool_mem *m, const struct cpu *cpu,
+		       struct cpu_core *core)
+{
+	if (!m)
+		return;
+	m->cpu = cpu;
+	m->core = cpu ? core : NULL;
 }
 
 /* Adds one segment if the pool may grow and the host has the memory
@@ -737,7 +880,8 @@ int pool_create(const struct pool_cfg *cfg, const struct model_env *env,
 	p->cfg = *cfg;
 	p->mem = m;
 	rc = pool_setup(p, cfg->seed, env->rep);
-	if (!rc && cfg->mode == POOL_DYNAMIC && cfg->reap_ps > 0) {
+	if (!rc && cfg->mode == POOL_DYNAMIC && cfg->reap_ps > 0 &&
+	    !(m && m->pressure != POOL_PRESSURE_INSTANT)) {
 		p->reaper = sim_schedule(env->sim, cfg->reap_ps, pool_reaper, p,
 					 NULL);
 		if (!p->reaper)

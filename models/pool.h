@@ -17,8 +17,9 @@
  *            memory allow; otherwise it fails); a reaper, every reap_ps,
  *            returns segments whose buflets have all been free for
  *            idle_ps or longer, never below min_bytes. When the host's
- *            memory is short, the host asks its dynamic pools to return
- *            their free segments at once (memory pressure).
+ *            memory is short (memory pressure), the host's reaper takes
+ *            back its dynamic pools' free segments as its pressure rule
+ *            says (enum pool_pressure).
  *
  * A device-visible pool maps each segment into the IOMMU when it adds it
  * (one mapping per segment, map_ps) and unmaps it when it returns it
@@ -95,10 +96,49 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 
 /* The memory of a host, shared by its pools: limit_bytes (0: unlimited).
  * Statistics under component: gauge (and series) mem.reserved, counter
- * pressure_events. Returns 0 or -ENOMEM. */
+ * pressure_events (counted once per episode, until the pass that
+ * purges, except with POOL_PRESSURE_INSTANT: once per grow that found
+ * the memory full). Returns 0 or -ENOMEM. */
 int pool_mem_create(struct sim *sim, struct stats *st, const char *component,
 		    uint64_t limit_bytes, struct pool_mem **out);
 void pool_mem_destroy(struct pool_mem *m); /* NULL is a no-op */
+
+/* How a host's memory answers a grow that does not fit (memory
+ * pressure): the grow fails, and
+ *   POOL_PRESSURE_REAPER  the reaper's next pass purges every dynamic
+ *                         pool's free segments (XNU's reaper looks at the
+ *                         VM pressure level when it runs);
+ *   POOL_PRESSURE_WAKE    the reaper is woken for such a pass at once;
+ *   POOL_PRESSURE_INSTANT every dynamic pool returns its free segments
+ *                         then and there, for free, and the grow is
+ *                         retried (an idealization; each pool then runs
+ *                         its own reaper, at no cost).
+ * With the first two the reaper is the host's: one pass every reap_ps
+ * returns the idle segments of all its pools (or, after pressure, all
+ * free ones) as one job of a kernel thread (a context switch, then each
+ * device segment's unmap), and the memory is free for any pool only when
+ * that job is done; one pass at a time. */
+enum pool_pressure {
+	POOL_PRESSURE_REAPER,
+	POOL_PRESSURE_WAKE,
+	POOL_PRESSURE_INSTANT
+};
+
+/* Gives the host's memory its pressure rule and reaper interval (0: no
+ * periodic pass). Call after pool_mem_create(), before any pool is
+ * created from it. Returns 0, -EINVAL or -ENOMEM. Without it the rule is
+ * POOL_PRESSURE_INSTANT. The memory's statistics for the reaper: gauge
+ * mem.reclaiming (B, being returned), counter reaper_runs (passes),
+ * histogram reclaim_latency (ps, from the pressure to the pass that
+ * purges). */
+int pool_mem_reaper(struct pool_mem *m, enum pool_pressure how,
+		    sim_time reap_ps);
+/* The kernel core the reaper's thread runs on, and its cpu (for the
+ * context switch); without one a pass takes its time on no core. */
+struct cpu;
+struct cpu_core;
+void pool_mem_set_core(struct pool_mem *m, const struct cpu *cpu,
+		       struct cpu_core *core);
 
 /* Checks cfg; returns 0, or -EINVAL with the reason in err (e.g. "segment
  * (24 KiB) is not a multiple of the page (16 KiB)"): segment not a

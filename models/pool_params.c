@@ -80,6 +80,15 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 	return -EINVAL;
 }
 
+static enum pool_pressure pool_pressure_parse(const char *v)
+{
+	if (!strcmp(v, "wake"))
+		return POOL_PRESSURE_WAKE;
+	if (!strcmp(v, "instant"))
+		return POOL_PRESSURE_INSTANT;
+	return POOL_PRESSURE_REAPER;
+}
+
 int hostmem_cfg_load(struct hostmem_cfg *cfg, const struct param_src *src,
 		     const char *prefix, char *err, size_t errlen)
 {
@@ -90,6 +99,8 @@ int hostmem_cfg_load(struct hostmem_cfg *cfg, const struct param_src *src,
 	if (!cfg->modelled)
 		return 0;
 	cfg->memory_bytes = param_size(src, prefix, "memory");
+	cfg->pressure =
+		pool_pressure_parse(param_str(src, prefix, "pool.pressure"));
 	param_where(src, prefix, "memory", cfg->memory_at,
 		    sizeof(cfg->memory_at));
 	rc = pool_cfg_load(&cfg->device, src, prefix, true, err, errlen);
@@ -150,8 +161,12 @@ const struct param_def pool_params[] = {
 	{ "hosts.*.pool.idle", PT_TIME, "32s", NULL, 0, 1e15,
 	  "dynamic: how long a segment must have been wholly free before the reaper returns it",
 	  "channels below 1000 B/s drained every 32 s (reference/skywalk-facts.md)" },
+	{ "hosts.*.pool.pressure", PT_ENUM, "reaper", "reaper|wake|instant", 0,
+	  0,
+	  "when the host's memory is short a grow fails and: reaper (its next pass takes back all free segments), wake (the reaper runs at once) or instant (free segments return at once, for free)",
+	  "XNU fsw_reap_thread_cont() checks skmem_lowmem_check() each run; data path allocations are SKMEM_NOSLEEP" },
 	{ "hosts.*.memory", PT_SIZE, "0", NULL, 0, 1e15,
-	  "memory the host's pools may reserve in all (0: unlimited); when short, dynamic pools return their free segments first, then allocations fail",
+	  "memory the host's pools may reserve in all (0: unlimited); when short, allocations fail and the reaper takes back free segments (pool.pressure)",
 	  "usnsim: unlimited unless a study is about memory pressure" },
 	{ NULL },
 };

@@ -25,6 +25,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "cpu.h"
 #include "pool.h"
 #include "stats.h"
 #include "util.h"
@@ -1015,6 +1016,141 @@ static void test_chains(void)
 	fx_fini(&f);
 }
 
+/* ---- 7b. the host's reaper: pressure and reclaim that take time ---- */
+
+/* A host of 16 KiB and its reaper (every 10 us) with rule how; two device
+ * pools of 4 KiB segments (unmap 3 ns each), idle 1 ms so that only
+ * pressure takes segments back. A takes the whole memory and frees it at
+ * time 0. */
+static void reclaim_init(struct fx *f, enum pool_pressure how, struct pool **pa,
+			 struct pool **pb)
+{
+	struct pool_cfg c = base_cfg();
+	uint32_t a[8];
+
+	c.segment_bytes = 4 * KiB;
+	c.max_bytes = 16 * KiB;
+	c.device = true;
+	c.reap_ps = 10 * SIM_US;
+	c.idle_ps = SIM_MS;
+	CU_ASSERT_FATAL(fx_init(f, 0, 16 * KiB) == 0);
+	CU_ASSERT_FATAL(pool_mem_reaper(f->mem, how, 10 * SIM_US) == 0);
+	CU_ASSERT_FATAL(fx_pool(f, "pa", &c, 1, 0, pa) == 0);
+	CU_ASSERT_FATAL(fx_pool(f, "pb", &c, 1, 0, pb) == 0);
+	for (int i = 0; i < 8; i++)
+		a[i] = pool_alloc(*pa, 0, 2048, NULL);
+	for (int i = 0; i < 8; i++)
+		pool_free(*pa, 0, a[i]);
+}
+
+/* B's first allocation at time t (after running to it) and its cost. */
+static uint32_t reclaim_try(struct fx *f, struct pool *pb, sim_time t,
+			    sim_time *cost)
+{
+	*cost = 0;
+	sim_run(f->sim, t);
+	return pool_alloc(pb, 0, 2048, cost);
+}
+
+static void test_reclaim(void)
+{
+	struct pool *pa, *pb;
+	struct cpu_cfg cc = { .ctxsw_ps = 1000, .copy_Bps = 1e9 };
+	struct model_env env;
+	struct cpu_job busy = { 0 };
+	struct cpu_core *k;
+	struct cpu *cpu;
+	sim_time cost, done;
+	const struct stat_hist *h;
+	struct fx f;
+	char err[128];
+
+	/* reaper: the grow fails; the next pass (10 us) purges A, whose 4
+	 * segments (4 x 3 ns of unmapping) are the host's again at 10.012 us */
+	reclaim_init(&f, POOL_PRESSURE_REAPER, &pa, &pb);
+	CHECK_EQ(reclaim_try(&f, pb, 2 * SIM_US, &cost), POOL_NONE);
+	CHECK_EQ(reclaim_try(&f, pb, 3 * SIM_US, &cost), POOL_NONE);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 1);
+	CHECK_EQ(counter(f.st, "pb", "alloc_failures"), 2);
+	CHECK_EQ(pool_reserved(pa), 16 * KiB);
+	sim_run(f.sim, 10 * SIM_US);
+	CHECK_EQ(pool_reserved(pa), 0);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 16 * KiB);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reclaiming"), 16 * KiB);
+	CHECK_EQ(counter(f.st, "pa", "unmap_time"), 4 * 3000);
+	done = 10 * SIM_US + 4 * 3000;
+	CHECK_EQ(reclaim_try(&f, pb, done - 1, &cost), POOL_NONE);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 2);
+	CHECK_EQ(reclaim_try(&f, pb, done, &cost), 0);
+	CHECK_EQ(cost, 100 + 5000);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 4 * KiB);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reclaiming"), 0);
+	CHECK_EQ(counter(f.st, "hosts.h", "reaper_runs"), 1);
+	h = hist(f.st, "hosts.h", "reclaim_latency");
+	CU_ASSERT_FATAL(h != NULL);
+	CHECK_EQ(h->hist.count, 1);
+	CHECK_EQ(h->hist.min, 8 * SIM_US);
+	/* the second episode (at done - 1) is purged by the 20 us pass */
+	sim_run(f.sim, 20 * SIM_US);
+	CHECK_EQ(counter(f.st, "hosts.h", "reaper_runs"), 2);
+	CHECK_EQ(h->hist.count, 2);
+	CHECK_EQ(pool_reserved(pb), 4 * KiB);
+	pool_destroy(pa);
+	pool_destroy(pb);
+	fx_fini(&f);
+
+	/* wake: the pass runs at the pressure, done 12 ns later */
+	reclaim_init(&f, POOL_PRESSURE_WAKE, &pa, &pb);
+	CHECK_EQ(reclaim_try(&f, pb, 2 * SIM_US, &cost), POOL_NONE);
+	done = 2 * SIM_US + 4 * 3000;
+	CHECK_EQ(reclaim_try(&f, pb, done - 1, &cost), POOL_NONE);
+	CHECK_EQ(reclaim_try(&f, pb, done, &cost), 0);
+	/* the failure at done - 1 found the pass busy: the pass that
+	 * follows it purges (nothing), 1 ps after that pressure */
+	CHECK_EQ(counter(f.st, "hosts.h", "reaper_runs"), 2);
+	CHECK_EQ(hist(f.st, "hosts.h", "reclaim_latency")->hist.min, 0);
+	CHECK_EQ(hist(f.st, "hosts.h", "reclaim_latency")->hist.max, 1);
+	pool_destroy(pa);
+	pool_destroy(pb);
+	fx_fini(&f);
+
+	/* wake, on a kernel core busy for 5 us from 1 us: the pass waits for
+	 * it, then costs a context switch (1 ns) and the unmapping */
+	reclaim_init(&f, POOL_PRESSURE_WAKE, &pa, &pb);
+	env = (struct model_env){ .sim = f.sim, .st = f.st, .component = "c" };
+	CU_ASSERT_FATAL(cpu_create(&cc, &env, &cpu, err, sizeof(err)) == 0);
+	k = cpu_add_core(cpu, CPU_DOM_KERNEL, "kernel0");
+	CU_ASSERT_FATAL(k != NULL);
+	pool_mem_set_core(f.mem, cpu, k);
+	sim_run(f.sim, SIM_US);
+	cpu_job_add(&busy, CPU_A_PROTO, 5 * SIM_US);
+	CHECK_EQ(cpu_submit(k, &busy, NULL, NULL, NULL), 0);
+	CHECK_EQ(reclaim_try(&f, pb, 2 * SIM_US, &cost), POOL_NONE);
+	done = 6 * SIM_US + 1000 + 4 * 3000;
+	CHECK_EQ(reclaim_try(&f, pb, done - 1, &cost), POOL_NONE);
+	CHECK_EQ(reclaim_try(&f, pb, done, &cost), 0);
+	CHECK_EQ(cpu_acct_time(cpu, CPU_A_MEM), 4 * 3000);
+	CHECK_EQ(cpu_acct_time(cpu, CPU_A_CTXSW), 1000);
+	pool_destroy(pa);
+	pool_destroy(pb);
+	cpu_destroy(cpu);
+	fx_fini(&f);
+
+	/* without pressure, the periodic pass returns idle segments (1 ms)
+	 * as the same job */
+	reclaim_init(&f, POOL_PRESSURE_REAPER, &pa, &pb);
+	sim_run(f.sim, SIM_MS);
+	CHECK_EQ(pool_reserved(pa), 0);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reclaiming"), 16 * KiB);
+	sim_run(f.sim, SIM_MS + 4 * 3000);
+	CHECK_EQ(gauge(f.st, "hosts.h", "mem.reserved"), 0);
+	CHECK_EQ(counter(f.st, "hosts.h", "pressure_events"), 0);
+	CHECK_EQ(counter(f.st, "hosts.h", "reaper_runs"), 100);
+	pool_destroy(pa);
+	pool_destroy(pb);
+	fx_fini(&f);
+}
+
 /* ---- 8. reaper timing ---- */
 
 struct reap_fx {
@@ -1292,6 +1428,7 @@ int suite_pool(void)
 			 test_magazine_drain) ||
 	    !CU_add_test(s, "multi-buflet packets", test_chains) ||
 	    !CU_add_test(s, "reaper timing", test_reaper) ||
+	    !CU_add_test(s, "reclaim takes time", test_reclaim) ||
 	    !CU_add_test(s, "configuration errors", test_cfg_check) ||
 	    !CU_add_test(s, "random stream", test_random_stream))
 		return CU_get_error();

@@ -416,8 +416,12 @@ static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 		    sink_drop_input(t->sink));
 	fsw_set_mux(w->fsw, w->mux);
 	fsw_set_host(w->fsw, stk_host_endpoint(w->kh));
-	if (w->mem)
+	if (w->mem) {
 		fsw_set_pool(w->fsw, hostmem_device(w->mem));
+		/* the pool reaper is a kernel thread of the host */
+		if (w->nk)
+			hostmem_set_core(w->mem, w->cpu, w->kcores[0]);
+	}
 	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(t->nics[h]));
 	w->fsw_in = fsw_rx_input(w->fsw);
 	return topo_netif(t, h, err, errlen);
