@@ -23,7 +23,7 @@ if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
 set ylabel ylabel
 set yrange [0:*]
-if (logy) { set logscale y; set yrange [*:*] }
+if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 if (nbars > 10) { set xtics rotate by 30 right }
 set xrange [-0.6:nbars - 0.4]
 set style data histograms

@@ -37,7 +37,7 @@ if (logx) {
 	set xtics 10
 	do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
 }
-if (logy) { set logscale y; set yrange [*:*] }
+if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
 set linetype 2 lc rgb "#D55E00" lw 1.5 pt 5 ps 0.5
 set linetype 3 lc rgb "#009E73" lw 1.5 pt 9 ps 0.6

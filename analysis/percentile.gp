@@ -37,7 +37,7 @@ if (logx) {
 	set xtics 10
 	do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
 }
-if (logy) { set logscale y; set yrange [*:*] }
+if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 # A missing interval (a single run) draws no error bar.
 # (valid(4) ? $4 : 0): the half-width, 0 where it is NaN (gnuplot skips a
 # point whose expression reads a NaN column, so it is tested first)

@@ -24,7 +24,7 @@ set ylabel ylabel
 set xrange [*:*] noextend
 set yrange [0:*]
 if (logx) { set logscale x }
-if (logy) { set logscale y; set yrange [*:*] }
+if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 set linetype 1 lc rgb "#0072B2" lw 1.5
 set linetype 2 lc rgb "#D55E00" lw 1.5
 set linetype 3 lc rgb "#009E73" lw 1.5

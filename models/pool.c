@@ -487,8 +487,6 @@ static void pool_mem_pass(struct pool_mem *m)
 		stats_hist_record(m->reclaim_latency,
 				  sim_now(m->sim) - m->low_since);
 	}
-	if (!m->reclaiming)
-		return;
 	m->busy = true;
 	stats_gauge_set(m->g_reclaiming, (double)m->reclaiming);
 	if (!m->core) {
