@@ -44,11 +44,21 @@ if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 # When every value lies in the upper half of a linear axis from 0, the key
 # (top left) would sit on the lines: raise the top of the axis so that the
 # key's rows fit above the highest error bar.
+# The key spans about the left 45% of the plot: so also when a point
+# there reaches above its lowest row.
 if (!logy) {
 	stats datafile using ($3 + (valid(4) ? $4 : 0)) nooutput
-	if (STATS_records > 0 && STATS_min > 0.5 * STATS_max) {
-		rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
-		set yrange [0:STATS_max / (1 - 0.065 * rows - 0.03)]
+	top = STATS_max
+	vmin = STATS_min
+	rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
+	keyfrac = 1 - 0.065 * rows - 0.03
+	stats datafile using 2 nooutput
+	xcut = logx ? exp(log(STATS_min) + 0.45 * (log(STATS_max) - log(STATS_min))) \
+		    : STATS_min + 0.45 * (STATS_max - STATS_min)
+	stats datafile using ($2 <= xcut ? $3 + (valid(4) ? $4 : 0) : NaN) nooutput
+	lefttop = STATS_records > 0 ? STATS_max : 0
+	if (top > 0 && (vmin > 0.5 * top || lefttop > keyfrac * top)) {
+		set yrange [0:top / keyfrac]
 	}
 }
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5

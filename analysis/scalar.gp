@@ -50,9 +50,19 @@ if (!logy) {
 	stats datafile using ($3 - (valid(4) ? $4 : 0)) nooutput
 	low = STATS_min
 	stats datafile using ($3 + (valid(4) ? $4 : 0)) nooutput
-	if (STATS_records > 0 && low >= 0 && STATS_min > 0.5 * STATS_max) {
-		rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
-		set yrange [0:STATS_max / (1 - 0.065 * rows - 0.03)]
+	top = STATS_max
+	vmin = STATS_min
+	rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
+	keyfrac = 1 - 0.065 * rows - 0.03
+	# the key spans about the left 45% of the plot: a point there above
+	# its lowest row would be under it too
+	stats datafile using 2 nooutput
+	xcut = logx ? exp(log(STATS_min) + 0.45 * (log(STATS_max) - log(STATS_min))) \
+		    : STATS_min + 0.45 * (STATS_max - STATS_min)
+	stats datafile using ($2 <= xcut ? $3 + (valid(4) ? $4 : 0) : NaN) nooutput
+	lefttop = STATS_records > 0 ? STATS_max : 0
+	if (top > 0 && low >= 0 && (vmin > 0.5 * top || lefttop > keyfrac * top)) {
+		set yrange [0:top / keyfrac]
 	}
 	if (low < 0) { set yrange [*:*] }
 }
