@@ -150,11 +150,6 @@ struct pool *hostmem_device(const struct hostmem *m)
 	return m->dev;
 }
 
-uint64_t hostmem_device_segment(const struct hostmem *m)
-{
-	return m->cfg.device.segment_bytes;
-}
-
 int hostmem_channel_pool(struct hostmem *m, const char *app, struct pool **out,
 			 char *err, size_t errlen)
 {

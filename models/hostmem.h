@@ -45,7 +45,7 @@ struct hostmem_cfg {
  * pool.mode none, cfg->modelled is false and nothing else is read.
  * Returns 0, or -EINVAL with "file:line:col: KIND pool: ..." in err if
  * the device or the channel pools' parameters do not fit together (a
- * segment not a multiple of the page, max below min ...). */
+ * segment not a multiple of the buffer, max below min ...). */
 int hostmem_cfg_load(struct hostmem_cfg *cfg, const struct param_src *src,
 		     const char *prefix, char *err, size_t errlen);
 
@@ -67,8 +67,6 @@ struct pool *hostmem_device(const struct hostmem *m);
 /* The kernel core the host's reaper runs on (pool_mem_set_core()). */
 void hostmem_set_core(struct hostmem *m, const struct cpu *cpu,
 		      struct cpu_core *core);
-/* Segment size of the device pool (for the NIC's IOTLB). */
-uint64_t hostmem_device_segment(const struct hostmem *m);
 /* Creates the channel pool of app `app`'s end on this host
  * (COMPONENT.pool.app.APP). Returns 0, -EINVAL ("file:line:col: user
  * pool: ..." in err: the host's memory cannot hold its initial

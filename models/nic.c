@@ -10,6 +10,12 @@
  * the payload buffer touches is looked up in the IOTLB, a miss adding
  * `iommu.miss`. The engine serves packets in order and is busy for the
  * transfers and misses only (latencies overlap: reads are pipelined).
+ * The IOMMU keeps an IOTLB per page size (4 KiB, and 2 MiB and 1 GiB up
+ * to iommu.page); a page is looked up in the IOTLB of its size, and
+ * which page holds an address follows from the mapping it lies in
+ * (nic_iommu_page(): the largest page, up to iommu.page, that is aligned
+ * and lies inside a mapping that is a whole number of 4 KiB pages; 4 KiB
+ * pages in one that is not).
  * Then the frame is serialized at the line rate, padded to min_frame and
  * followed by `framing` bytes (preamble and inter-frame gap), and handed
  * to the network at its last bit. With hosts the network is a store-and-
@@ -29,8 +35,11 @@
  * (0: at once). Each notification hands every completed frame to the host.
  *
  * Buffers: ring slot i uses the buffer at i * buffer bytes; TX buffers come
- * first, then RX buffers from the next page boundary. The IOTLB is
- * consulted when a DMA is scheduled, in each engine's order.
+ * first, from I/O address 0, then RX buffers from the next boundary of
+ * the largest page (iommu.page); each ring's buffers are one mapping. A
+ * packet that holds buffers of the host's device pool is DMAed from
+ * those, each in the mapping of its segment (pool_iova_segment()). The
+ * IOTLBs are consulted when a DMA is scheduled, in each engine's order.
  *
  * Events per packet: one at the end of TX serialization, one at the end of
  * RX DMA, plus one per interrupt or poll. The rest is arithmetic.
@@ -107,6 +116,29 @@ bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
 	return false;
 }
 
+uint64_t nic_iommu_page(uint64_t start, uint64_t len, uint64_t addr,
+			uint64_t max_page)
+{
+	static const uint64_t large[] = { NIC_PAGE_1G, NIC_PAGE_2M };
+
+	if (len % NIC_PAGE_4K)
+		return NIC_PAGE_4K;
+	for (size_t i = 0; i < sizeof(large) / sizeof(large[0]); i++) {
+		uint64_t pg = large[i], at = addr / pg * pg;
+
+		if (pg <= max_page && at >= start && at + pg <= start + len)
+			return pg;
+	}
+	return NIC_PAGE_4K;
+}
+
+static int nic_page_index(uint64_t page)
+{
+	return page == NIC_PAGE_1G   ? NIC_PG_1G
+	       : page == NIC_PAGE_2M ? NIC_PG_2M
+				     : NIC_PG_4K;
+}
+
 uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes)
 {
 	uint64_t n = (len_bytes + p->mps_bytes - 1) / p->mps_bytes;
@@ -135,6 +167,7 @@ struct nic_ring {
 	uint32_t head, done, tail;
 	uint64_t produced; /* packets ever placed: picks the buffer */
 	uint64_t base;	   /* address of the first buffer */
+	uint64_t span;	   /* bytes of its buffers: one mapping */
 };
 
 struct nic {
@@ -145,9 +178,9 @@ struct nic {
 	sim_time warmup_ps;
 	struct nic_cfg cfg;
 
-	struct nic_iotlb *iotlb; /* NULL: no IOMMU */
-	struct pool *pool;	 /* the host's device pool, or NULL */
-	uint64_t granule;	 /* IOTLB reach of pool buffers */
+	/* per page size; NULL: no IOMMU, or a size it does not use */
+	struct nic_iotlb *iotlb[NIC_PG_N];
+	struct pool *pool; /* the host's device pool, or NULL */
 	void (*on_rate)(void *arg);
 	void *on_rate_arg;
 	double base_rate_bps; /* the configured rate, restored at the end of
@@ -163,17 +196,19 @@ struct nic {
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
+	uint64_t dmas;		/* payload DMAs (TX and RX) */
 	sim_time wire_busy;	/* serialization of the frames that left */
 
 	struct sim_port wire, host, drop;
 
 	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
 		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
-		*interrupts, *polls, *drops, *no_memory;
+		*misses_pg[NIC_PG_N], *interrupts, *polls, *drops, *no_memory;
 	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
 };
 
-static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base)
+static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
+			 uint64_t buffer)
 {
 	uint32_t cap = 1;
 
@@ -183,6 +218,7 @@ static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base)
 	r->mask = cap - 1;
 	r->slots = slots;
 	r->base = base;
+	r->span = (uint64_t)slots * buffer;
 	return r->slot ? 0 : -ENOMEM;
 }
 
@@ -201,43 +237,51 @@ static uint64_t nic_ring_put(struct nic_ring *r, struct sim_pkt *p,
 	return addr;
 }
 
-/* IOTLB lookups of the translations (of `granule` bytes) that
- * [addr, addr + len) touches; returns the penalty of the misses. */
+/* IOTLB lookups of the pages that [addr, addr + len) touches inside the
+ * mapping of map_len bytes at map_start, each in the IOTLB of its size;
+ * returns the penalty of the misses. */
 static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
-			      uint64_t granule)
+			      uint64_t map_start, uint64_t map_len)
 {
+	uint64_t end = addr + (len ? len : 1);
 	sim_time pen = 0;
 
-	if (!n->iotlb)
+	if (!n->cfg.iommu)
 		return 0;
-	for (uint64_t pg = addr / granule; pg <= (addr + len - 1) / granule;
-	     pg++) {
-		if (nic_iotlb_access(n->iotlb, pg)) {
+	for (uint64_t at = addr; at < end;) {
+		uint64_t size = nic_iommu_page(map_start, map_len, at,
+					       n->cfg.page_bytes);
+		int k = nic_page_index(size);
+
+		if (nic_iotlb_access(n->iotlb[k], at / size)) {
 			(*n->hits)++;
 		} else {
 			(*n->misses)++;
+			(*n->misses_pg[k])++;
 			pen += n->cfg.miss_ps;
 		}
+		at = (at / size + 1) * size;
 	}
 	return pen;
 }
 
 /* The IOTLB penalty of p's payload: in the buffers of the device pool it
- * holds, else in the ring's buffer at addr. */
+ * holds, else in ring r's buffer at addr. */
 static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
-				  uint64_t addr)
+				  const struct nic_ring *r, uint64_t addr)
 {
 	uint64_t left = p->len_bytes ? p->len_bytes : 1, bsz;
 	sim_time pen = 0;
 
 	if (!p->dpool)
-		return nic_translate(n, addr, p->len_bytes, n->cfg.page_bytes);
+		return nic_translate(n, addr, p->len_bytes, r->base, r->span);
 	bsz = pool_buffer_bytes(p->dpool);
 	for (uint32_t b = p->dbuf; b != POOL_NONE && left;
 	     b = pool_next(p->dpool, b)) {
-		uint64_t l = left < bsz ? left : bsz;
+		uint64_t l = left < bsz ? left : bsz, start, len;
 
-		pen += nic_translate(n, pool_iova(p->dpool, b), l, n->granule);
+		pool_iova_segment(p->dpool, b, &start, &len);
+		pen += nic_translate(n, pool_iova(p->dpool, b), l, start, len);
 		left -= l;
 	}
 	return pen;
@@ -245,6 +289,7 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 
 static void nic_count_dma(struct nic *n, uint64_t len)
 {
+	n->dmas++;
 	*n->dma_bytes += len + n->cfg.desc_bytes;
 	*n->dma_tlps += nic_dma_tlps(&n->cfg.pcie, len) +
 			nic_dma_tlps(&n->cfg.pcie, n->cfg.desc_bytes);
@@ -310,7 +355,7 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
 	busy = nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
 	       nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
-	       nic_translate_pkt(n, p, addr);
+	       nic_translate_pkt(n, p, &n->tx, addr);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
 		st[PKT_ST_DMA_START] + 2 * n->cfg.pcie.latency_ps + busy;
@@ -451,7 +496,7 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 	start = max_t(now, n->rx_dma_free);
 	busy = nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
 	       nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
-	       nic_translate_pkt(n, p, addr);
+	       nic_translate_pkt(n, p, &n->rx, addr);
 	n->rx_dma_free = start + busy;
 	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->cfg.pcie.latency_ps + busy;
 	p->queued_ps += start - now;
@@ -479,6 +524,9 @@ static int nic_stats(struct nic *n)
 	n->dma_tlps = stats_counter(st, c, "dma_tlps", "");
 	n->hits = stats_counter(st, c, "iotlb_hits", "");
 	n->misses = stats_counter(st, c, "iotlb_misses", "");
+	n->misses_pg[NIC_PG_4K] = stats_counter(st, c, "iotlb_misses_4k", "");
+	n->misses_pg[NIC_PG_2M] = stats_counter(st, c, "iotlb_misses_2m", "");
+	n->misses_pg[NIC_PG_1G] = stats_counter(st, c, "iotlb_misses_1g", "");
 	n->interrupts = stats_counter(st, c, "interrupts", "");
 	n->polls = stats_counter(st, c, "polls", "");
 	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
@@ -489,27 +537,35 @@ static int nic_stats(struct nic *n)
 	n->irq_batch = stats_hist(st, c, "irq_batch", "packets");
 	if (!n->tx_packets || !n->tx_frames || !n->tx_wire_bytes ||
 	    !n->rx_frames || !n->rx_delivered || !n->dma_bytes ||
-	    !n->dma_tlps || !n->hits || !n->misses || !n->interrupts ||
-	    !n->polls || !n->drops || !n->no_memory || !n->tx_dma ||
-	    !n->rx_dma || !n->irq_gap || !n->irq_batch)
+	    !n->dma_tlps || !n->hits || !n->misses ||
+	    !n->misses_pg[NIC_PG_4K] || !n->misses_pg[NIC_PG_2M] ||
+	    !n->misses_pg[NIC_PG_1G] || !n->interrupts || !n->polls ||
+	    !n->drops || !n->no_memory || !n->tx_dma || !n->rx_dma ||
+	    !n->irq_gap || !n->irq_batch)
 		return -ENOMEM;
 	return 0;
 }
 
-/* The IOTLB and the rings: TX buffers first, then RX buffers from the
- * next page boundary. */
+/* The IOTLBs (one per page size up to iommu.page) and the rings: TX
+ * buffers first, then RX buffers from the next boundary of the largest
+ * page. */
 static int nic_setup(struct nic *n)
 {
+	static const uint64_t size[NIC_PG_N] = { NIC_PAGE_4K, NIC_PAGE_2M,
+						 NIC_PAGE_1G };
 	const struct nic_cfg *c = &n->cfg;
 	uint64_t tx_bytes = (uint64_t)c->tx_ring_slots * c->buffer_bytes;
 
 	n->hold_ps = c->irq_ps;
-	if (c->iommu && nic_iotlb_create(c->iotlb_entries, &n->iotlb))
-		return -ENOMEM;
-	if (nic_ring_init(&n->tx, c->tx_ring_slots, 0) ||
+	for (int k = 0; c->iommu && k < NIC_PG_N; k++)
+		if (size[k] <= c->page_bytes &&
+		    nic_iotlb_create(c->iotlb_entries[k], &n->iotlb[k]))
+			return -ENOMEM;
+	if (nic_ring_init(&n->tx, c->tx_ring_slots, 0, c->buffer_bytes) ||
 	    nic_ring_init(&n->rx, c->rx_ring_slots,
 			  (tx_bytes + c->page_bytes - 1) / c->page_bytes *
-				  c->page_bytes))
+				  c->page_bytes,
+			  c->buffer_bytes))
 		return -ENOMEM;
 	return 0;
 }
@@ -574,7 +630,8 @@ void nic_destroy(struct nic *n)
 {
 	if (!n)
 		return;
-	nic_iotlb_destroy(n->iotlb);
+	for (int k = 0; k < NIC_PG_N; k++)
+		nic_iotlb_destroy(n->iotlb[k]);
 	free(n->tx.slot);
 	free(n->rx.slot);
 	free(n);
@@ -625,10 +682,9 @@ void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 	n->sent_arg = arg;
 }
 
-void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes)
+void nic_set_pool(struct nic *n, struct pool *pool)
 {
 	n->pool = pool;
-	n->granule = n->cfg.reach_segment ? segment_bytes : n->cfg.page_bytes;
 }
 
 uint32_t nic_tx_backlog(const struct nic *n)
@@ -654,6 +710,8 @@ void nic_finish(struct nic *n)
 		n->st, n->name, "in_flight", "packets",
 		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
 	stats_scalar(n->st, n->name, "wire_busy", "ps", (double)n->wire_busy);
+	stats_scalar(n->st, n->name, "iotlb_misses_per_dma", "",
+		     n->dmas ? (double)*n->misses / (double)n->dmas : 0);
 	stats_scalar(n->st, n->name, "wire_rate", "pps",
 		     span > 0 ? (double)n->wire_measured * (double)SIM_S /
 					(double)span

@@ -39,7 +39,28 @@ sim_time nic_dma_xfer(const struct nic_pcie *p, uint64_t len_bytes);
 /* Time of one DMA alone: latency + nic_dma_xfer(). */
 sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes);
 
-/* A fully associative IOTLB with least-recently-used replacement. */
+/*
+ * The IOMMU's page sizes: 4 KiB always, 2 MiB and 1 GiB where the
+ * configuration allows them (x86 VT-d second-level and AMD-Vi tables).
+ */
+#define NIC_PAGE_4K ((uint64_t)4096)
+#define NIC_PAGE_2M ((uint64_t)2 << 20)
+#define NIC_PAGE_1G ((uint64_t)1 << 30)
+enum { NIC_PG_4K, NIC_PG_2M, NIC_PG_1G, NIC_PG_N };
+
+/* The size of the IOMMU page that translates addr inside a mapping of
+ * len bytes at I/O address start (4 KiB aligned). A mapping that is a
+ * whole number of 4 KiB pages is mapped as one range: addr lies in the
+ * largest page of at most max_page bytes that is aligned to its size and
+ * lies wholly inside [start, start + len), as a greedy map from start
+ * (largest page that fits the alignment and the rest) would place it. A
+ * mapping that is not a whole number of pages is mapped page by page, so
+ * with 4 KiB pages only. */
+uint64_t nic_iommu_page(uint64_t start, uint64_t len, uint64_t addr,
+			uint64_t max_page);
+
+/* A fully associative IOTLB with least-recently-used replacement (the
+ * IOMMU keeps one per page size). */
 struct nic_iotlb;
 
 /* Returns 0, -EINVAL (entries == 0) or -ENOMEM. */
@@ -61,9 +82,8 @@ struct nic_cfg {
 	uint64_t desc_bytes;
 	struct nic_pcie pcie;
 	bool iommu; /* DMA addresses go through the IOTLB */
-	uint32_t iotlb_entries;
-	uint64_t page_bytes; /* IOMMU page */
-	bool reach_segment;  /* an IOTLB entry covers a pool segment */
+	uint32_t iotlb_entries[NIC_PG_N]; /* per page size */
+	uint64_t page_bytes; /* largest IOMMU page: 4 KiB, 2 MiB or 1 GiB */
 	sim_time miss_ps;    /* IOTLB miss penalty */
 	bool poll;	     /* RX by polling (else interrupts) */
 	sim_time irq_ps;     /* interrupt moderation time */
@@ -76,8 +96,10 @@ struct nic_cfg {
 };
 
 /* Fills cfg from the parameters under prefix ("hosts.client.nic").
- * Returns 0, or -EINVAL with "file:line:col: key: ..." in err for a rate
- * step that cannot happen: rate_step_at or rate_step_until without
+ * Returns 0, or -EINVAL with "file:line:col: key: ..." in err for an
+ * IOMMU page that is not 4 KiB, 2 MiB or 1 GiB, for iommu.reach (removed:
+ * the pages a mapping uses follow from its size and alignment), and for a
+ * rate step that cannot happen: rate_step_at or rate_step_until without
  * rate_step, rate_step without a time after 0, rate_step equal to rate,
  * rate_step_until not after rate_step_at. */
 int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
@@ -108,10 +130,10 @@ uint64_t nic_held_by(const struct nic *n, uint32_t src);
  * buffers from it (none free: dropped, drops.no_memory); a sent frame
  * gives back the device buffers its packet holds once it has left. The
  * DMA of a packet holding device buffers reads or writes them, each
- * looked up in the IOTLB per page, or per segment_bytes with
- * iommu.reach: segment (one mapping per pool segment). */
+ * page they touch looked up in the IOTLB of its size; the pages are
+ * those of the buffer's segment's mapping (nic_iommu_page()). */
 struct pool;
-void nic_set_pool(struct nic *n, struct pool *pool, uint64_t segment_bytes);
+void nic_set_pool(struct nic *n, struct pool *pool);
 /* A frame has left (its TX completion): fn(arg, p), for every frame,
  * just before it goes to the network. */
 void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),

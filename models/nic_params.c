@@ -49,9 +49,46 @@ static int nic_load_step(struct nic_cfg *cfg, const struct param_src *src,
 	return -EINVAL;
 }
 
+/* The IOMMU: its largest page must be one the hardware has, and
+ * iommu.reach is gone (what an IOTLB entry covers is a page, whose size
+ * follows from the mapping). */
+static int nic_load_iommu(struct nic_cfg *cfg, const struct param_src *src,
+			  const char *prefix, char *err, size_t errlen)
+{
+	char where[256];
+
+	cfg->iommu = param_int(src, prefix, "iommu.enabled") != 0;
+	cfg->iotlb_entries[NIC_PG_4K] =
+		(uint32_t)param_int(src, prefix, "iommu.iotlb_entries");
+	cfg->iotlb_entries[NIC_PG_2M] =
+		(uint32_t)param_int(src, prefix, "iommu.iotlb_entries_2m");
+	cfg->iotlb_entries[NIC_PG_1G] =
+		(uint32_t)param_int(src, prefix, "iommu.iotlb_entries_1g");
+	cfg->page_bytes = param_size(src, prefix, "iommu.page");
+	cfg->miss_ps = param_time(src, prefix, "iommu.miss");
+	if (param_given(src, prefix, "iommu.reach")) {
+		param_where(src, prefix, "iommu.reach", where, sizeof(where));
+		errmsg(err, errlen,
+		       "%s: iommu.reach: removed: an IOTLB entry maps one IOMMU page (4 KiB, or 2 MiB and 1 GiB up to iommu.page) wherever a mapping is a multiple of it and aligned, so a segment's reach follows from its size; set iommu.page instead",
+		       where);
+		return -EINVAL;
+	}
+	if (cfg->page_bytes != NIC_PAGE_4K && cfg->page_bytes != NIC_PAGE_2M &&
+	    cfg->page_bytes != NIC_PAGE_1G) {
+		param_where(src, prefix, "iommu.page", where, sizeof(where));
+		errmsg(err, errlen,
+		       "%s: iommu.page: %llu B is not a page size of the IOMMU; expected 4KiB, 2MiB or 1GiB (the largest page it may use)",
+		       where, (unsigned long long)cfg->page_bytes);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
+	int rc;
+
 	cfg->rate_bps = param_double(src, prefix, "rate");
 	cfg->framing_bytes = param_size(src, prefix, "framing");
 	cfg->min_frame_bytes = param_size(src, prefix, "min_frame");
@@ -64,19 +101,13 @@ int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
 	cfg->pcie.bw_bps = param_double(src, prefix, "pcie_bw");
 	cfg->pcie.mps_bytes = param_size(src, prefix, "pcie_mps");
 	cfg->pcie.overhead_bytes = param_size(src, prefix, "pcie_overhead");
-	cfg->iommu = param_int(src, prefix, "iommu.enabled") != 0;
-	cfg->iotlb_entries =
-		(uint32_t)param_int(src, prefix, "iommu.iotlb_entries");
-	cfg->page_bytes = param_size(src, prefix, "iommu.page");
-	cfg->reach_segment =
-		!strcmp(param_str(src, prefix, "iommu.reach"), "segment");
-	cfg->miss_ps = param_time(src, prefix, "iommu.miss");
 	cfg->poll = !strcmp(param_str(src, prefix, "rx_mode"), "poll");
 	cfg->irq_ps = param_time(src, prefix, "irq_time");
 	cfg->irq_pkts = (uint64_t)param_int(src, prefix, "irq_packets");
 	cfg->irq_adaptive = param_int(src, prefix, "irq_adaptive") != 0;
 	cfg->poll_ps = param_time(src, prefix, "poll_interval");
-	return nic_load_step(cfg, src, prefix, err, errlen);
+	rc = nic_load_iommu(cfg, src, prefix, err, errlen);
+	return rc ? rc : nic_load_step(cfg, src, prefix, err, errlen);
 }
 
 const struct param_def nic_params[] = {
@@ -129,14 +160,23 @@ const struct param_def nic_params[] = {
 	  "DMA addresses are translated by an IOMMU (each page a DMA touches is looked up in the IOTLB)",
 	  "every device buffer segment is mapped in the IOMMU (reference/skywalk-facts.md, Memory)" },
 	{ "hosts.*.nic.iommu.iotlb_entries", PT_INT, "64", NULL, 1, 65536,
-	  "IOTLB entries (fully associative, least recently used replaced)",
-	  "64-entry IOTLB inferred by Neugebauer et al. SIGCOMM 2018" },
-	{ "hosts.*.nic.iommu.page", PT_SIZE, "4KiB", NULL, 512, 1e12,
-	  "IOMMU page size: one IOTLB entry maps one page",
-	  "4 KiB pages of the x86 IOMMU measured by Neugebauer et al. SIGCOMM 2018" },
+	  "IOTLB entries for 4 KiB pages (fully associative, least recently used replaced)",
+	  "64-entry IOTLB inferred by Neugebauer et al. SIGCOMM 2018 (4 KiB pages)" },
+	{ "hosts.*.nic.iommu.iotlb_entries_2m", PT_INT, "32", NULL, 1, 65536,
+	  "IOTLB entries for 2 MiB pages, a table of their own (used with iommu.page 2MiB or 1GiB)",
+	  "usnsim: IOTLB sizes per page size are not published; 32, as the 2 MiB entries of Intel's first-level data TLB (Intel 64 and IA-32 Optimization Reference Manual, Skylake: 64 x 4 KiB, 32 x 2 MiB, 4 x 1 GiB)" },
+	{ "hosts.*.nic.iommu.iotlb_entries_1g", PT_INT, "4", NULL, 1, 65536,
+	  "IOTLB entries for 1 GiB pages, a table of their own (used with iommu.page 1GiB)",
+	  "usnsim: as iotlb_entries_2m, the 1 GiB entries of Intel's first-level data TLB (Skylake: 4)" },
+	{ "hosts.*.nic.iommu.page", PT_SIZE, "4KiB", NULL, 4096, 1073741824,
+	  "the largest IOMMU page: 4KiB, 2MiB or 1GiB; a mapping that is a whole number of 4 KiB pages uses the largest page up to this one that is aligned and fits in it, one IOTLB entry per page",
+	  "4 KiB, 2 MiB and 1 GiB pages of x86 IOMMUs (Intel VT-d specification, second-level paging; AMD I/O Virtualization Technology specification); Linux maps with the largest page the alignment allows (drivers/iommu/iommu.c, iommu_pgsize())" },
 	{ "hosts.*.nic.iommu.reach", PT_ENUM, "page", "page|segment", 0, 0,
-	  "what one IOTLB entry translates for the buffers of a device pool (hosts.*.pool.mode): a page (iommu.page), or a whole pool segment (one I/O mapping per segment)",
-	  "segments are multiples of the page so that one I/O address lookup covers a whole segment (memory allocation patent; reference/skywalk-facts.md)" },
+	  "removed: setting it is an error (an IOTLB entry maps one page; a segment's reach follows from its size, iommu.page)",
+	  "usnsim: kept so that old scenarios get a message saying what replaces it" },
+	{ "hosts.*.nic.iommu.translate", PT_TIME, "200ns", NULL, 0, 1e9,
+	  "CPU time of one software lookup of an I/O address when a device pool segment is wired and mapped: one per segment that is a whole number of 4 KiB pages, one per page otherwise",
+	  "usnsim: a page-list walk of the memory descriptor, a few hundred cycles (assumed; the reference implementation's cost is not published)" },
 	{ "hosts.*.nic.iommu.miss", PT_TIME, "280ns", NULL, 0, 1e9,
 	  "added to a DMA per IOTLB miss (page walk); it stalls the DMA engine",
 	  "IOTLB miss +~280 ns, Neugebauer et al. SIGCOMM 2018 (reference/calibration.md)" },

@@ -45,6 +45,17 @@
  * simply not returned before a tick has drained it. pool_shrink() does the
  * same without the idle condition.
  *
+ * Pages: a segment's memory is wired in whole pages (page_bytes, the
+ * IOMMU's 4 KiB), so a segment takes stride = segment_bytes rounded up to
+ * the page, of which stride - segment_bytes at its end is wasted (gauge
+ * mem.page_waste); reserved counts the whole stride. Segment slot s sits
+ * at I/O address iova_base + s * stride: from a 1 GiB aligned base, a
+ * segment whose size is a power of two is aligned to its size. Wiring
+ * and mapping a device segment looks its I/O address up: once when it is
+ * a whole number of pages (one contiguous mapping), once per page
+ * otherwise (mapped page by page); each lookup costs translate_ps, added
+ * to the mapping's cost (counters translations and translate_time).
+ *
  * Counters: allocs and frees count calls (packets), not buflets; grows
  * and shrinks count segments added after creation and segments returned;
  * maps and unmaps count IOMMU mappings of a device pool (initial segments
@@ -111,6 +122,8 @@ struct pool {
 	struct rng *rng; /* cfg.random only */
 
 	uint32_t per_seg, nseg_max, nbuf, min_segs, nsegs;
+	uint64_t stride;    /* a segment's wired bytes: whole pages */
+	uint32_t seg_xlate; /* I/O address lookups to map a segment */
 	/* per buflet */
 	uint32_t *next;
 	uint8_t *state;
@@ -127,9 +140,10 @@ struct pool {
 	uint64_t high_water, in_use_high;
 	sim_event_id reaper;
 
-	struct stat_gauge *g_reserved, *g_in_use, *g_segments;
+	struct stat_gauge *g_reserved, *g_in_use, *g_segments, *g_waste;
 	uint64_t *allocs, *frees, *failures, *grows, *shrinks, *maps, *unmaps;
 	uint64_t *hits, *bad_frees, *map_time, *unmap_time;
+	uint64_t *translations, *translate_time;
 	struct stat_hist *latency;
 };
 
@@ -242,7 +256,8 @@ static int pool_cfg_check_sizes(const struct pool_cfg *c, char *err,
 	if (!c->page_bytes)
 		return pool_msg(err, errlen, "page size is 0");
 	if (c->alloc_ps < 0 || c->magazine_ps < 0 || c->map_ps < 0 ||
-	    c->unmap_ps < 0 || c->reap_ps < 0 || c->idle_ps < 0)
+	    c->unmap_ps < 0 || c->reap_ps < 0 || c->idle_ps < 0 ||
+	    c->translate_ps < 0)
 		return pool_msg(err, errlen, "negative cost or interval");
 	return 0;
 }
@@ -256,11 +271,6 @@ int pool_cfg_check(const struct pool_cfg *c, char *err, size_t errlen)
 	rc = pool_cfg_check_sizes(c, err, errlen);
 	if (rc)
 		return rc;
-	if (c->segment_bytes % c->page_bytes)
-		return pool_err(
-			err, errlen,
-			"segment (%s) is not a multiple of the page (%s)",
-			c->segment_bytes, c->page_bytes);
 	if (c->segment_bytes % c->buffer_bytes)
 		return pool_err(
 			err, errlen,
@@ -316,28 +326,36 @@ static uint32_t pool_depot_pop(struct pool *p)
 
 static void pool_gauges(struct pool *p)
 {
-	uint64_t reserved = (uint64_t)p->nsegs * p->cfg.segment_bytes;
+	uint64_t reserved = (uint64_t)p->nsegs * p->stride;
 
 	stats_gauge_set(p->g_reserved, (double)reserved);
 	stats_gauge_set(p->g_segments, p->nsegs);
+	stats_gauge_set(p->g_waste,
+			(double)((uint64_t)p->nsegs *
+				 (p->stride - p->cfg.segment_bytes)));
 	if (reserved > p->high_water)
 		p->high_water = reserved;
 }
 
-/* Marks slot s mapped (reserving its memory); returns the mapping cost. */
+/* Marks slot s mapped (reserving its memory); returns the mapping cost:
+ * the map and the I/O address lookups of a device segment. */
 static sim_time pool_seg_map(struct pool *p, uint32_t s)
 {
+	sim_time xlate = (sim_time)p->seg_xlate * p->cfg.translate_ps;
+
 	p->mapped[s] = 1;
 	p->seg_used[s] = 0;
 	p->seg_mag[s] = 0;
 	p->seg_free_ps[s] = sim_now(p->sim);
 	p->nsegs++;
-	pool_mem_add(p->mem, (int64_t)p->cfg.segment_bytes);
+	pool_mem_add(p->mem, (int64_t)p->stride);
 	if (!p->cfg.device)
 		return 0;
 	(*p->maps)++;
 	*p->map_time += (uint64_t)p->cfg.map_ps;
-	return p->cfg.map_ps;
+	*p->translations += p->seg_xlate;
+	*p->translate_time += (uint64_t)xlate;
+	return p->cfg.map_ps + xlate;
 }
 
 /* Pushes slot s's buflets, highest first (LIFO gives the lowest first). */
@@ -356,9 +374,9 @@ static sim_time pool_seg_unmap(struct pool *p, uint32_t s, bool held)
 	p->nsegs--;
 	(*p->shrinks)++;
 	if (held)
-		p->mem->reclaiming += p->cfg.segment_bytes;
+		p->mem->reclaiming += p->stride;
 	else
-		pool_mem_add(p->mem, -(int64_t)p->cfg.segment_bytes);
+		pool_mem_add(p->mem, -(int64_t)p->stride);
 	if (!p->cfg.device)
 		return 0;
 	(*p->unmaps)++;
@@ -422,7 +440,7 @@ static uint64_t pool_reap(struct pool *p, bool idle, bool held, sim_time *work)
 		return 0;
 	pool_depot_compact(p);
 	pool_gauges(p);
-	return (uint64_t)freed * p->cfg.segment_bytes;
+	return (uint64_t)freed * p->stride;
 }
 
 uint64_t pool_shrink(struct pool *p)
@@ -568,11 +586,11 @@ static void pool_grow(struct pool *p, sim_time *cost)
 
 	if (p->cfg.mode != POOL_DYNAMIC || p->nsegs >= p->nseg_max)
 		return;
-	if (!pool_mem_fits(p->mem, p->cfg.segment_bytes)) {
+	if (!pool_mem_fits(p->mem, p->stride)) {
 		pool_mem_pressure(p->mem);
 		if (p->ndepot)
 			return; /* our drained magazines gave some */
-		if (!pool_mem_fits(p->mem, p->cfg.segment_bytes))
+		if (!pool_mem_fits(p->mem, p->stride))
 			return;
 	}
 	for (s = 0; p->mapped[s]; s++)
@@ -728,8 +746,18 @@ uint64_t pool_iova(const struct pool *p, uint32_t buf)
 	if (buf >= p->nbuf)
 		return UINT64_MAX;
 	s = pool_seg_of(p, buf);
-	return p->cfg.iova_base + (uint64_t)s * p->cfg.segment_bytes +
+	return p->cfg.iova_base + (uint64_t)s * p->stride +
 	       (uint64_t)(buf - s * p->per_seg) * p->cfg.buffer_bytes;
+}
+
+void pool_iova_segment(const struct pool *p, uint32_t buf, uint64_t *start,
+		       uint64_t *len)
+{
+	*start = buf < p->nbuf
+			 ? p->cfg.iova_base +
+				   (uint64_t)pool_seg_of(p, buf) * p->stride
+			 : UINT64_MAX;
+	*len = p->cfg.segment_bytes;
 }
 
 uint32_t pool_buffer_bytes(const struct pool *p)
@@ -739,7 +767,7 @@ uint32_t pool_buffer_bytes(const struct pool *p)
 
 uint64_t pool_reserved(const struct pool *p)
 {
-	return (uint64_t)p->nsegs * p->cfg.segment_bytes;
+	return (uint64_t)p->nsegs * p->stride;
 }
 
 uint64_t pool_in_use(const struct pool *p)
@@ -767,6 +795,9 @@ static int pool_stats(struct pool *p)
 	p->g_reserved = stats_gauge(st, n, "mem.reserved", "B");
 	p->g_in_use = stats_gauge(st, n, "mem.in_use", "B");
 	p->g_segments = stats_gauge(st, n, "mem.segments", "");
+	p->g_waste = stats_gauge(st, n, "mem.page_waste", "B");
+	p->translations = stats_counter(st, n, "translations", "");
+	p->translate_time = stats_counter(st, n, "translate_time", "ps");
 	p->allocs = stats_counter(st, n, "allocs", "");
 	p->frees = stats_counter(st, n, "frees", "");
 	p->failures = stats_counter(st, n, "alloc_failures", "");
@@ -782,7 +813,8 @@ static int pool_stats(struct pool *p)
 	if (!p->g_reserved || !p->g_in_use || !p->g_segments || !p->allocs ||
 	    !p->frees || !p->failures || !p->grows || !p->shrinks || !p->maps ||
 	    !p->unmaps || !p->hits || !p->bad_frees || !p->map_time ||
-	    !p->unmap_time || !p->latency)
+	    !p->unmap_time || !p->latency || !p->g_waste || !p->translations ||
+	    !p->translate_time)
 		return -ENOMEM;
 	if (stats_series_gauge(st, n, "mem.reserved", p->g_reserved) ||
 	    stats_series_gauge(st, n, "mem.in_use", p->g_in_use) ||
@@ -817,7 +849,7 @@ static int pool_init_segments(struct pool *p)
 {
 	uint32_t n = p->cfg.mode == POOL_STATIC ? p->nseg_max : p->min_segs;
 
-	if (!pool_mem_fits(p->mem, (uint64_t)n * p->cfg.segment_bytes))
+	if (!pool_mem_fits(p->mem, (uint64_t)n * p->stride))
 		return -ENOSPC;
 	for (uint32_t s = 0; s < n; s++)
 		pool_seg_map(p, s);
@@ -835,6 +867,11 @@ static int pool_setup(struct pool *p, uint64_t seed, uint32_t rep)
 	p->per_seg = (uint32_t)(c->segment_bytes / c->buffer_bytes);
 	p->nseg_max = (uint32_t)(c->max_bytes / c->segment_bytes);
 	p->nbuf = p->nseg_max * p->per_seg;
+	p->stride = (c->segment_bytes + c->page_bytes - 1) / c->page_bytes *
+		    c->page_bytes;
+	p->seg_xlate = c->segment_bytes % c->page_bytes
+			       ? (uint32_t)(p->stride / c->page_bytes)
+			       : 1;
 	p->min_segs = (uint32_t)((c->min_bytes + c->segment_bytes - 1) /
 				 c->segment_bytes);
 	if (c->mode == POOL_STATIC)
@@ -913,8 +950,8 @@ void pool_destroy(struct pool *p)
 		sim_cancel(p->sim, p->reaper);
 	pool_mem_unlink(p);
 	if (p->nsegs)
-		pool_mem_add(p->mem, -(int64_t)((uint64_t)p->nsegs *
-						p->cfg.segment_bytes));
+		pool_mem_add(p->mem,
+			     -(int64_t)((uint64_t)p->nsegs * p->stride));
 	rng_destroy(p->rng);
 	free(p->next);
 	free(p->state);
@@ -940,4 +977,7 @@ void pool_finish(struct pool *p)
 	stats_scalar(p->st, p->comp, "in_use_mean", "B",
 		     stats_gauge_mean(p->g_in_use));
 	stats_scalar(p->st, p->comp, "held_at_end", "", (double)p->allocated);
+	stats_scalar(p->st, p->comp, "translations_per_alloc", "",
+		     *p->allocs ? (double)*p->translations / (double)*p->allocs
+				: 0);
 }

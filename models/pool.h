@@ -4,11 +4,14 @@
  *
  * A pool hands out buflets (buffers of `buffer_bytes`); a packet takes
  * ceil(len / buffer_bytes) of them, at most buflets_max, chained. Buflets
- * are carved from segments of `segment_bytes` (a multiple of the page
- * size): segment slot s holds buflets s * per_seg .. (s + 1) * per_seg - 1
+ * are carved from segments of `segment_bytes` (a multiple of the buffer):
+ * segment slot s holds buflets s * per_seg .. (s + 1) * per_seg - 1
  * (per_seg = segment_bytes / buffer_bytes), at I/O addresses
- * iova_base + s * segment_bytes + k * buffer_bytes. A buflet is named by
- * its index, never by a pointer.
+ * iova_base + s * stride + k * buffer_bytes, where stride is
+ * segment_bytes rounded up to whole pages (page_bytes): a segment's memory
+ * is wired in whole pages, and what its last page holds beyond the
+ * segment is wasted (mem.page_waste). A buflet is named by its index,
+ * never by a pointer.
  *
  *   static   every segment (max_bytes) is reserved and mapped at creation
  *            and stays until the end.
@@ -23,7 +26,10 @@
  *
  * A device-visible pool maps each segment into the IOMMU when it adds it
  * (one mapping per segment, map_ps) and unmaps it when it returns it
- * (unmap_ps); a kernel-only pool maps nothing. Per-CPU magazines
+ * (unmap_ps); a kernel-only pool maps nothing. Mapping looks the
+ * segment's I/O address up (translate_ps each): once for a segment that
+ * is a whole number of pages, once per page (ceil(segment / page)) for
+ * one that is not. Per-CPU magazines
  * (magazine > 0) keep up to `magazine` free buflets per CPU: an
  * allocation served from its CPU's magazine costs magazine_ps, one that
  * goes to the depot costs alloc_ps (and refills the magazine with half of
@@ -33,8 +39,9 @@
  *
  * Statistics under COMPONENT (e.g. "hosts.client.pool.device"): gauges
  * (and time series) mem.reserved and mem.in_use (B) and mem.segments;
- * counters allocs, frees, alloc_failures, grows, shrinks, maps, unmaps,
- * magazine_hits; histogram alloc_latency (ps); scalars from pool_finish():
+ * mem.page_waste (B); counters allocs, frees, alloc_failures, grows,
+ * shrinks, maps, unmaps, magazine_hits, translations, translate_time
+ * (ps); histogram alloc_latency (ps); scalars from pool_finish():
  * high_water (B, the most ever reserved), in_use_high (B), reserved_mean
  * and in_use_mean (B, time-weighted after warm-up), held_at_end (buflets
  * still allocated at the end: held by packets in flight).
@@ -60,6 +67,9 @@ struct pool;
 struct pool_mem;
 
 #define POOL_NONE UINT32_MAX /* no buflet */
+/* The page memory is wired and mapped in: the IOMMU's smallest, 4 KiB
+ * (x86 VT-d and AMD-Vi). */
+#define POOL_PAGE_BYTES ((uint64_t)4096)
 
 enum pool_mode { POOL_STATIC, POOL_DYNAMIC };
 
@@ -67,8 +77,8 @@ struct pool_cfg {
 	enum pool_mode mode;
 	uint32_t buffer_bytes;	/* buflet size, >= 1 */
 	uint32_t buflets_max;	/* per packet, >= 1 */
-	uint64_t segment_bytes; /* multiple of page_bytes and of buffer_bytes */
-	uint64_t page_bytes;
+	uint64_t segment_bytes; /* a multiple of buffer_bytes */
+	uint64_t page_bytes;	/* memory is wired and mapped in these */
 	uint64_t min_bytes; /* dynamic: reserved at least (whole segments) */
 	uint64_t max_bytes; /* reserved at most; static: all of it */
 	bool device;	    /* device-visible: IOMMU-mapped segments */
@@ -76,8 +86,9 @@ struct pool_cfg {
 	uint32_t magazine; /* buflets per CPU magazine, 0: none */
 	uint32_t ncpus;	   /* CPUs with a magazine (cpu index < ncpus) */
 	sim_time alloc_ps, magazine_ps, map_ps, unmap_ps;
-	sim_time reap_ps; /* reaper interval, 0: never */
-	sim_time idle_ps; /* a segment free this long is returned */
+	sim_time translate_ps; /* one I/O address lookup */
+	sim_time reap_ps;      /* reaper interval, 0: never */
+	sim_time idle_ps;      /* a segment free this long is returned */
 	uint64_t iova_base;
 	uint64_t seed; /* the run's seed: with the repetition, the stream of
 			  random (see pool_create()) */
@@ -86,8 +97,9 @@ struct pool_cfg {
 /* Fills cfg from the parameters of host prefix ("hosts.client") for its
  * device pool (device: prefix.pool.device_*, device-visible, I/O
  * addresses from 4 GiB up) or for a channel pool (prefix.pool.user_*):
- * the settings every pool of the host shares (prefix.pool.*), the page of
- * its IOMMU (prefix.nic.iommu.page) and the run's seed. cfg->ncpus is
+ * the settings every pool of the host shares (prefix.pool.*), the cost of
+ * an I/O address lookup (prefix.nic.iommu.translate), the page
+ * (POOL_PAGE_BYTES) and the run's seed. cfg->ncpus is
  * left 0: the CPUs are the host's, which its creator knows. Returns 0, or
  * -EINVAL with "file:line:col: KIND pool: ..." in err (at
  * prefix.pool.KIND_segment) if pool_cfg_check() refuses the result. */
@@ -141,9 +153,9 @@ void pool_mem_set_core(struct pool_mem *m, const struct cpu *cpu,
 		       struct cpu_core *core);
 
 /* Checks cfg; returns 0, or -EINVAL with the reason in err (e.g. "segment
- * (24 KiB) is not a multiple of the page (16 KiB)"): segment not a
- * multiple of the page or of the buffer, max below min, max not whole
- * segments, zero sizes. */
+ * (24 KiB) is not a multiple of the buffer (16 KiB)"): segment not a
+ * multiple of the buffer, max below min, max not whole segments, zero
+ * sizes. A segment need not be a multiple of the page. */
 int pool_cfg_check(const struct pool_cfg *cfg, char *err, size_t errlen);
 
 /* Creates a pool drawing from m (may be NULL: unlimited), registering its
@@ -174,9 +186,13 @@ void pool_free(struct pool *p, uint32_t cpu, uint32_t buf);
 uint32_t pool_next(const struct pool *p, uint32_t buf);
 /* The I/O (device) address of buflet buf. */
 uint64_t pool_iova(const struct pool *p, uint32_t buf);
+/* The mapping buflet buf lies in: its segment's I/O address (UINT64_MAX
+ * for an index out of range) and size (segment_bytes). */
+void pool_iova_segment(const struct pool *p, uint32_t buf, uint64_t *start,
+		       uint64_t *len);
 uint32_t pool_buffer_bytes(const struct pool *p);
 
-/* Bytes reserved (segments held) and in use (buflets allocated x
+/* Bytes reserved (segments held, in whole pages) and in use (buflets allocated x
  * buffer_bytes); segments mapped. reserved >= in use at every moment. */
 uint64_t pool_reserved(const struct pool *p);
 uint64_t pool_in_use(const struct pool *p);

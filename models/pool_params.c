@@ -12,9 +12,11 @@
  *
  * The pools of a host share its settings (mode, buffer size, buflets per
  * packet, costs, reaper); the device pool and the channel pools differ in
- * segment size, limits and visibility. The page a segment must be a
- * multiple of is the IOMMU's (hosts.*.nic.iommu.page, nic_params.c). The
- * device pool's buffers sit at I/O addresses from 4 GiB up (channel pools
+ * segment size, limits and visibility. Segments are wired and mapped in
+ * whole 4 KiB pages (POOL_PAGE_BYTES); one that is not a multiple of the
+ * page wastes the rest of its last page and costs one I/O address lookup
+ * (hosts.*.nic.iommu.translate) per page instead of one. The device
+ * pool's buffers sit at I/O addresses from 4 GiB up (channel pools
  * are not device-visible). pool_cfg_load() reads one pool's configuration
  * and hostmem_cfg_load() the host's: both pools' and its memory's.
  */
@@ -42,7 +44,8 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 			    : POOL_STATIC;
 	cfg->buffer_bytes = (uint32_t)param_size(src, prefix, "pool.buffer");
 	cfg->buflets_max = (uint32_t)param_int(src, prefix, "pool.buflets");
-	cfg->page_bytes = param_size(src, prefix, "nic.iommu.page");
+	cfg->page_bytes = POOL_PAGE_BYTES;
+	cfg->translate_ps = param_time(src, prefix, "nic.iommu.translate");
 	cfg->segment_bytes = param_size(src, prefix, K("segment"));
 	cfg->min_bytes = param_size(src, prefix, K("min"));
 	cfg->max_bytes = param_size(src, prefix, K("max"));
@@ -120,10 +123,10 @@ const struct param_def pool_params[] = {
 	  "1-64 buflets per packet (reference/skywalk-facts.md)" },
 	{ "hosts.*.pool.device_segment", PT_SIZE, "64KiB", NULL, 4096,
 	  1073741824,
-	  "segment size of the device pool, a multiple of hosts.*.nic.iommu.page: one IOMMU mapping each",
-	  "device buffer segments 64 KiB (reference/skywalk-facts.md)" },
+	  "segment size of the device pool, a multiple of pool.buffer: one IOMMU mapping each; a multiple of 4 KiB takes one I/O address lookup, any other size one per page and wastes the rest of its last page",
+	  "device buffer segments 64 KiB, multiples of the page (reference/skywalk-facts.md; XNU iokit/bsddev/skywalk/IOSkywalkSupport.cpp, IOSK_SIZE_OK)" },
 	{ "hosts.*.pool.user_segment", PT_SIZE, "16KiB", NULL, 4096, 1073741824,
-	  "segment size of a channel's pool, a multiple of hosts.*.nic.iommu.page",
+	  "segment size of a channel's pool, a multiple of pool.buffer (memory is wired in whole 4 KiB pages)",
 	  "user buffer segments 16 KiB (reference/skywalk-facts.md)" },
 	{ "hosts.*.pool.device_min", PT_SIZE, "0", NULL, 0, 1e12,
 	  "dynamic: device pool memory always kept (rounded up to segments)",

@@ -424,6 +424,100 @@ static void test_iotlb_ring(void)
 	}
 }
 
+/* The page that maps an address, by hand: a mapping that is a whole
+ * number of 4 KiB pages takes the largest page (up to the largest
+ * allowed) that is aligned and lies inside it; one that is not takes
+ * 4 KiB pages only. */
+static void test_iommu_page(void)
+{
+	const uint64_t K = 1024, M = 1024 * K, G = 1024 * M;
+	static const struct {
+		uint64_t start, len, addr, max, want;
+	} c[] = {
+		{ 0, 2 * 1024 * 1024, 0, 2 * 1024 * 1024, 2 * 1024 * 1024 },
+		{ 0, 2 * 1024 * 1024, 0, 4096, 4096 },
+		{ 0, 2 * 1024 * 1024, 2 * 1024 * 1024 - 1, 1 << 30,
+		  2 * 1024 * 1024 },
+		{ 4ull << 30, 64 * 1024, (4ull << 30) + 5000, 1 << 30, 4096 },
+	};
+	/* [1 MiB, 5 MiB): one 2 MiB page at [2, 4) MiB, 4 KiB around it */
+	static const uint64_t at[] = { 2, 3, 4, 7, 8, 9 }; /* x 512 KiB */
+	static const int big[] = { 0, 0, 1, 1, 0, 0 };
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		CHECKF(nic_iommu_page(c[i].start, c[i].len, c[i].addr,
+				      c[i].max) == c[i].want,
+		       "case %zu: %llu", i,
+		       (unsigned long long)nic_iommu_page(c[i].start, c[i].len,
+							  c[i].addr, c[i].max));
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		CHECKF(nic_iommu_page(M, 4 * M, at[i] * 512 * K, 2 * M) ==
+			       (big[i] ? 2 * M : 4 * K),
+		       "[1, 5) MiB at %llu x 512 KiB",
+		       (unsigned long long)at[i]);
+	/* 3 MiB from 0: a 2 MiB page, then 4 KiB pages */
+	CHECK_EQ(nic_iommu_page(0, 3 * M, M, G), 2 * M);
+	CHECK_EQ(nic_iommu_page(0, 3 * M, 2 * M + 5, G), 4 * K);
+	/* 1 GiB: a 1 GiB page where allowed, 2 MiB pages otherwise */
+	CHECK_EQ(nic_iommu_page(G, G, G + 12345, G), G);
+	CHECK_EQ(nic_iommu_page(G, G, G + 12345, 2 * M), 2 * M);
+	/* not a multiple of 4 KiB: 4 KiB pages, even where a 2 MiB page
+	 * would fit (2046 KiB is not a multiple of 2 MiB either; 2 MiB +
+	 * 2 KiB is) */
+	CHECK_EQ(nic_iommu_page(0, 2046 * K, 0, 2 * M), 4 * K);
+	CHECK_EQ(nic_iommu_page(0, 2 * M + 2 * K, 0, 2 * M), 4 * K);
+}
+
+/* 1000 packets of 64 B from a ring of 2 KiB buffers (slot i at i x 2 KiB,
+ * two per 4 KiB page), 64 entries for 4 KiB pages: the packets visit 500
+ * pages, each missing on its first packet and hitting on its second. A
+ * ring of 1024 slots is 2 MiB: with 2 MiB pages (or 1 GiB pages allowed)
+ * it is one 2 MiB page, one miss in all. A ring of 512 slots (1 MiB) is
+ * not a multiple of 2 MiB: 4 KiB pages whatever the largest page. */
+static void test_iotlb_page_sizes(void)
+{
+	static const struct {
+		const char *ring, *page;
+		double m4k, m2m;
+	} c[] = {
+		{ "1024", "4KiB", 500, 0 },
+		{ "1024", "2MiB", 0, 1 },
+		{ "1024", "1GiB", 0, 1 },
+		{ "512", "2MiB", 500, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char ring[64], page[64];
+		const char *sets[] = { "hosts.client.nic.iommu.enabled=true",
+				       "apps.flood.rate=1Mpps",
+				       "apps.flood.count=1000", ring, page };
+		struct run_result r;
+
+		snprintf(ring, sizeof(ring), "hosts.client.nic.tx_ring=%s",
+			 c[i].ring);
+		snprintf(page, sizeof(page), "hosts.client.nic.iommu.page=%s",
+			 c[i].page);
+		if (run_sets(sets, 5, &r))
+			return;
+		CHECKF(metric(&r, "hosts.client.nic", "iotlb_misses_4k") ==
+				       c[i].m4k &&
+			       metric(&r, "hosts.client.nic",
+				      "iotlb_misses_2m") == c[i].m2m &&
+			       metric(&r, "hosts.client.nic",
+				      "iotlb_misses_1g") == 0,
+		       "ring %s page %s: misses 4k %.0f 2m %.0f 1g %.0f",
+		       c[i].ring, c[i].page,
+		       metric(&r, "hosts.client.nic", "iotlb_misses_4k"),
+		       metric(&r, "hosts.client.nic", "iotlb_misses_2m"),
+		       metric(&r, "hosts.client.nic", "iotlb_misses_1g"));
+		CHECK_EQ(metric(&r, "hosts.client.nic", "iotlb_misses"),
+			 c[i].m4k + c[i].m2m);
+		CHECK_EQ(metric(&r, "hosts.client.nic", "iotlb_hits"),
+			 1000 - c[i].m4k - c[i].m2m);
+		run_result_fini(&r);
+	}
+}
+
 static void expect_error(const char *set, const char *frag)
 {
 	const char *sets[] = { set };
@@ -442,6 +536,11 @@ static void test_host_errors(void)
 	expect_error("apps.flood.host=nosuch", "host: unknown host 'nosuch'");
 	expect_error("apps.flood.peer=client", "must be another host");
 	expect_error("apps.flood.peer=", "host: needs peer: too");
+	expect_error("hosts.client.nic.iommu.page=16KiB",
+		     "--set:1:29: iommu.page: 16384 B is not a page size of "
+		     "the IOMMU; expected 4KiB, 2MiB or 1GiB");
+	expect_error("hosts.client.nic.iommu.reach=segment",
+		     "iommu.reach: removed");
 }
 
 int suite_nic(void)
@@ -464,6 +563,8 @@ int suite_nic(void)
 			 test_dma_split) ||
 	    !CU_add_test(s, "polling", test_polling) ||
 	    !CU_add_test(s, "IOTLB on a ring", test_iotlb_ring) ||
+	    !CU_add_test(s, "IOMMU page of an address", test_iommu_page) ||
+	    !CU_add_test(s, "IOTLB per page size", test_iotlb_page_sizes) ||
 	    !CU_add_test(s, "host and peer errors", test_host_errors))
 		return CU_get_error();
 	return 0;

@@ -262,8 +262,7 @@ int topo_memory(struct topo *t, const struct scn *s, size_t i, char *err,
 				     "packets");
 	if (!w->no_memory)
 		return -ENOMEM;
-	nic_set_pool(t->nics[i], hostmem_device(w->mem),
-		     hostmem_device_segment(w->mem));
+	nic_set_pool(t->nics[i], hostmem_device(w->mem));
 	return 0;
 }
 
