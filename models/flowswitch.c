@@ -3,8 +3,10 @@
  *
  * The TX path runs inside the sync of the user-space stack that calls it,
  * so it has no queue and no event of its own: the stack charges the flow
- * switch's per-packet work to its sync job (fsw_tx_charge) and calls
- * fsw_tx() for each packet when the job is done. The check looks the
+ * switch's per-packet work to its sync job (fsw_tx_charge) and, when the
+ * job is done, has each packet copied into a device packet (fsw_tx_copy,
+ * which takes its device buffers then, not when the job is built) and
+ * calls fsw_tx() for it. The check looks the
  * packet up by its own 5-tuple, as the kernel parses it: a forged source
  * address, source port or protocol finds no flow; the right 5-tuple with
  * another token (a replay of a flow the app does not own) fails the token
@@ -210,12 +212,8 @@ void fsw_set_mux(struct fsw *f, struct mux *mux)
 }
 
 void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
-		   bool host, uint32_t cpu)
+		   bool host)
 {
-	sim_time mem = 0;
-
-	if (f->dev && !pool_attach_dev(f->dev, p, cpu, &mem))
-		cpu_job_add(j, CPU_A_MEM, mem);
 	cpu_job_copy(j, f->cpu, p->len_bytes);
 	if (p->tcp_offload & TCP_TSO_CONT)
 		return; /* part of the TSO send before it: its bytes only */
@@ -224,6 +222,14 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 		cpu_job_add(j, CPU_A_FSW, f->cfg.check_ps);
 	if (f->mux && mux_discipline(f->mux) != MUX_NONE)
 		cpu_job_add(j, CPU_A_MUX, mux_cost(f->mux, p->src));
+}
+
+void fsw_tx_copy(const struct fsw *f, struct sim_pkt *p, uint32_t cpu,
+		 sim_time *cost_ps)
+{
+	if (f->dev)
+		pool_attach_dev(f->dev, p, cpu,
+				cost_ps); /* else fsw_tx drops */
 }
 
 void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),

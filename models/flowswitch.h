@@ -129,10 +129,10 @@ struct sim_port fsw_rx_input(struct fsw *f);
  * function (or with the mark at 0) flows are never suspended. */
 void fsw_set_backlog(struct fsw *f, uint32_t (*backlog)(const void *arg),
 		     const void *arg, uint32_t slots);
-/* The host's device pool (NULL: memory not modelled). The TX charge then
- * also takes the packet's device buffers (a failure drops it in fsw_tx(),
- * drops.no_memory), and RX copies into the endpoint's pool and gives the
- * device buffers back. */
+/* The host's device pool (NULL: memory not modelled). The TX copy
+ * (fsw_tx_copy()) then takes the packet's device buffers (a failure drops
+ * it in fsw_tx() or fsw_tx_host(), drops.no_memory), and RX copies into
+ * the endpoint's pool and gives the device buffers back. */
 struct pool;
 void fsw_set_pool(struct fsw *f, struct pool *dev);
 /* The multiplexer behind the switch: the per-packet processing of its
@@ -158,14 +158,20 @@ int fsw_teardown(struct fsw *f, uint32_t id);
 
 /* TX: the per-packet cost of the flow switch added to a job: the copy and
  * classification, and the spoofing check unless the packet comes through
- * the host port (host), and the queueing discipline's (account mux); then
- * the check and hand-off of one packet synced
- * from the channel of flow `flow`. With hosts.*.flowswitch.spoof_check
- * off, the switch trusts the channel: the packet goes out as its flow's,
- * whatever its headers say (only a torn-down flow is refused). cpu: the
- * index of the core doing the work (its pool magazine). */
+ * the host port (host), and the queueing discipline's (account mux). When
+ * that job is done, fsw_tx_copy() takes the packet's device buffers for
+ * the copy (with a device pool; none free: p keeps none), on behalf of
+ * the core with index cpu (its pool magazine), adding what the allocation
+ * costs to *cost_ps, which the caller charges to a later job of that core
+ * (the job that did the copy is already over). Then fsw_tx(), the check
+ * and hand-off of one packet synced from the channel of flow `flow`. With
+ * hosts.*.flowswitch.spoof_check off, the switch trusts the channel: the
+ * packet goes out as its flow's, whatever its headers say (only a
+ * torn-down flow is refused). */
 void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
-		   bool host, uint32_t cpu);
+		   bool host);
+void fsw_tx_copy(const struct fsw *f, struct sim_pkt *p, uint32_t cpu,
+		 sim_time *cost_ps);
 void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p);
 /* TX of the in-kernel stack (host port): no flow check. */
 void fsw_tx_host(struct fsw *f, struct sim_pkt *p);

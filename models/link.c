@@ -3,8 +3,13 @@
  *
  * A packet that finds the wire idle starts serializing at once; otherwise
  * it waits in a FIFO queue bounded in packets and (optionally) bytes, and a
- * packet that does not fit is dropped (reason "queue_full"). Serialization
- * of len bytes takes (len + overhead) * 8 / rate; then the packet
+ * packet that does not fit is dropped (reason "queue_full"). A packet's len
+ * is its frame (Ethernet: destination address to FCS), padded to
+ * min_frame as Ethernet pads short frames to 64 B (IEEE 802.3 4.4.2);
+ * overhead (preamble, start delimiter, inter-frame gap) comes after the
+ * padding. Serialization takes (max(len, min_frame) + overhead) * 8 /
+ * rate (units_wire_bytes()): at 1 Gb/s a 40 B frame with 20 B of overhead
+ * takes 672 ns, so a port carries at most 1.488 Mpps. Then the packet
  * propagates for `delay` and leaves through the output port. Propagation
  * preserves order, so packets on the wire wait in a second FIFO with one
  * timer for its head.
@@ -65,7 +70,9 @@ static void link_start_tx(struct link *l, struct sim_pkt *p)
 	stats_hist_record(l->queue_delay, wait);
 	l->tx = p;
 	sim_schedule(l->sim,
-		     units_tx_time(p->len_bytes + l->cfg.overhead_bytes,
+		     units_tx_time(units_wire_bytes(p->len_bytes,
+						    l->cfg.min_frame_bytes,
+						    l->cfg.overhead_bytes),
 				   l->cfg.rate_bps),
 		     link_tx_done, l, p);
 }

@@ -15,11 +15,12 @@
  * link_params.c for their meaning, units and sources). */
 struct link_cfg {
 	double rate_bps;
-	sim_time delay_ps;	 /* propagation */
-	uint64_t limit_pkts;	 /* queue limit in packets */
-	uint64_t limit_bytes;	 /* ... in bytes; 0: none */
-	uint64_t overhead_bytes; /* added to every frame on the wire */
-	double step_bps;	 /* rate from step_at_ps on; 0: no change */
+	sim_time delay_ps;	  /* propagation */
+	uint64_t limit_pkts;	  /* queue limit in packets */
+	uint64_t limit_bytes;	  /* ... in bytes; 0: none */
+	uint64_t min_frame_bytes; /* shorter frames are padded to it */
+	uint64_t overhead_bytes;  /* added to every frame, after padding */
+	double step_bps;	  /* rate from step_at_ps on; 0: no change */
 	sim_time step_at_ps;
 	/* ECN step marking: an ECT packet that arrives to more than this
 	 * many packets (bytes) in the port, the one on the wire's

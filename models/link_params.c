@@ -3,8 +3,9 @@
  *
  * The native link is a wire of a given rate and propagation delay behind a
  * FIFO output queue with a limit in packets and optionally in bytes. The
- * ns-3 kinds (models/ns3net.c) reuse rate, delay, queue_packets and
- * overhead (the ECN thresholds are the native link's alone) for their wired devices; network.wifi.* are theirs alone
+ * ns-3 kinds (models/ns3net.c) reuse rate, delay, queue_packets,
+ * min_frame and overhead (the ECN thresholds are the native link's alone)
+ * for their wired devices; network.wifi.* are theirs alone
  * (ns3net_params.c). link_cfg_load() is the one place the link reads them.
  */
 #include <errno.h>
@@ -21,6 +22,7 @@ int link_cfg_load(struct link_cfg *cfg, const struct param_src *src,
 	cfg->limit_pkts = (uint64_t)param_int(src, prefix, "queue_packets");
 	cfg->limit_bytes = param_size(src, prefix, "queue_bytes");
 	cfg->overhead_bytes = param_size(src, prefix, "overhead");
+	cfg->min_frame_bytes = param_size(src, prefix, "min_frame");
 	cfg->step_bps = param_double(src, prefix, "rate_step");
 	cfg->step_at_ps = param_time(src, prefix, "rate_step_at");
 	cfg->ecn_k_pkts = (uint64_t)param_int(src, prefix, "ecn_threshold");
@@ -56,8 +58,11 @@ const struct param_def link_params[] = {
 	  "output queue limit in bytes; 0 means no byte limit (native link only)",
 	  "0: only the packet limit applies, as with txqueuelen" },
 	{ "network.overhead", PT_SIZE, "0", NULL, 0, 1e6,
-	  "bytes added to each frame on the wire (e.g. 20 for preamble + IFG); not for ns3-wifi",
+	  "bytes added to each frame on the wire after padding to min_frame (e.g. 20 for preamble, start delimiter and inter-frame gap); at least 12 with ns3-csma (its gap); not for ns3-wifi",
 	  "0: framing belongs to the NIC model (reference/calibration.md)" },
+	{ "network.min_frame", PT_SIZE, "64B", NULL, 0, 1e6,
+	  "shortest frame on the wire (link, ns3-p2p, ns3-csma): a shorter packet is padded to it before overhead is added; 0: no padding; with ns3-csma, min_frame + overhead must be at least 76 B (its device pads to 64 B and leaves a 12 B gap)",
+	  "Ethernet minimum frame, destination address to FCS, IEEE 802.3 4.4.2 (as hosts.*.nic.min_frame)" },
 	{ "network.rate_step", PT_BITRATE, "0bps", NULL, 0, 1.6e12,
 	  "link: the rate from rate_step_at on (a capacity change mid-run); 0: no change",
 	  "usnsim: a constant rate unless a study changes it" },

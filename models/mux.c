@@ -219,9 +219,9 @@ int mux_class_of(const char *name)
 
 static uint32_t mux_frame(const struct mux *m, const struct sim_pkt *p)
 {
-	uint32_t len = p->len_bytes, min = m->cfg.line.min_frame_bytes;
-
-	return (len < min ? min : len) + m->cfg.line.framing_bytes;
+	return (uint32_t)units_wire_bytes(p->len_bytes,
+					  m->cfg.line.min_frame_bytes,
+					  m->cfg.line.framing_bytes);
 }
 
 /* ---- queues ---- */

@@ -315,15 +315,12 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
 	struct sim_pkt *p = n->tx.slot[n->tx.head++ & n->tx.mask];
-	uint64_t frame = p->len_bytes > n->cfg.min_frame_bytes
-				 ? p->len_bytes
-				 : n->cfg.min_frame_bytes;
-
 	(void)b;
 	(*n->tx_frames)++;
 	n->wire_busy +=
 		p->stamp_ps[PKT_ST_WIRE_END] - p->stamp_ps[PKT_ST_WIRE_START];
-	*n->tx_wire_bytes += frame + n->cfg.framing_bytes;
+	*n->tx_wire_bytes += units_wire_bytes(
+		p->len_bytes, n->cfg.min_frame_bytes, n->cfg.framing_bytes);
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
@@ -361,12 +358,11 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 		st[PKT_ST_DMA_START] + 2 * n->cfg.pcie.latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
 	stats_hist_record(n->tx_dma, st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
-	frame = p->len_bytes > n->cfg.min_frame_bytes ? p->len_bytes
-						      : n->cfg.min_frame_bytes;
+	frame = units_wire_bytes(p->len_bytes, n->cfg.min_frame_bytes,
+				 n->cfg.framing_bytes);
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
 	st[PKT_ST_WIRE_END] =
-		st[PKT_ST_WIRE_START] +
-		units_tx_time(frame + n->cfg.framing_bytes, n->cfg.rate_bps);
+		st[PKT_ST_WIRE_START] + units_tx_time(frame, n->cfg.rate_bps);
 	n->wire_free = st[PKT_ST_WIRE_END];
 	p->queued_ps += st[PKT_ST_DMA_START] - st[PKT_ST_DOORBELL] +
 			st[PKT_ST_WIRE_START] - st[PKT_ST_DMA_END];

@@ -36,6 +36,7 @@ struct ns3net_cfg {
 	sim_time delay_ps;
 	uint32_t queue_pkts; /* device queue; Wi-Fi: MAC queue */
 	uint64_t overhead_bytes;
+	uint64_t min_frame_bytes; /* 0 for Wi-Fi */
 	/* ns3-wifi */
 	bool wifi_ac; /* 802.11ac (else ax) */
 	uint32_t channel_width_mhz;
@@ -52,8 +53,9 @@ struct ns3net_cfg {
 /* Fills cfg from the parameters under prefix ("network"), whose kind must
  * be one of ns3net_handles(). Returns 0, or -EINVAL with "file:line:col:
  * network.KEY: ..." in err for parameters that do not fit: a byte limit
- * on a device queue, an overhead with Wi-Fi, an MCS above 9 with 802.11ac
- * constant rate control. */
+ * on a device queue, an overhead or a minimum frame with Wi-Fi, a minimum
+ * frame below what ns-3's CSMA device pads to, an MCS above 9 with
+ * 802.11ac constant rate control. */
 int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
 		    const char *prefix, char *err, size_t errlen);
 

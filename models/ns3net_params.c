@@ -4,8 +4,8 @@
  * and access point (5 GHz band, one spatial stream, ns-3's default
  * transmit power and log-distance path loss).
  *
- * The wired kinds reuse the native link's rate, delay, queue_packets and
- * overhead (link_params.c); Wi-Fi reuses queue_packets for its MAC queue.
+ * The wired kinds reuse the native link's rate, delay, queue_packets,
+ * min_frame and overhead (link_params.c); Wi-Fi reuses queue_packets for its MAC queue.
  * ns3net_cfg_load() is the one place an ns-3 network reads them, and
  * refuses what the devices cannot do.
  */
@@ -17,6 +17,13 @@
 #include "errmsg.h"
 #include "models.h"
 #include "ns3net.h"
+
+/* The frame ns-3's CsmaNetDevice pads to: 46 B of payload, 14 B of
+ * Ethernet header and 4 B of FCS (CsmaNetDevice::AddHeader, DIX). */
+#define NS3NET_CSMA_MIN_FRAME 64
+/* The inter-frame gap it leaves after each frame: 96 bit times
+ * (CsmaNetDevice::Attach). */
+#define NS3NET_CSMA_GAP 12
 
 /* "file:line:col: prefix.key: msg" in err; returns -EINVAL. */
 static int ns3net_bad(const struct param_src *src, const char *prefix,
@@ -50,6 +57,12 @@ static int ns3net_load_wifi(struct ns3net_cfg *cfg, const struct param_src *src,
 			src, prefix, "overhead",
 			"does not apply to ns3-wifi, whose framing is 802.11's",
 			err, errlen);
+	if (param_given(src, prefix, "min_frame"))
+		return ns3net_bad(
+			src, prefix, "min_frame",
+			"does not apply to ns3-wifi, whose frames are not padded",
+			err, errlen);
+	cfg->min_frame_bytes = 0;
 	if (param_size(src, prefix, "queue_bytes"))
 		return ns3net_bad(
 			src, prefix, "queue_bytes",
@@ -86,6 +99,7 @@ int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
 	cfg->delay_ps = param_time(src, prefix, "delay");
 	cfg->queue_pkts = (uint32_t)param_int(src, prefix, "queue_packets");
 	cfg->overhead_bytes = param_size(src, prefix, "overhead");
+	cfg->min_frame_bytes = param_size(src, prefix, "min_frame");
 	if (param_int(src, prefix, "ecn_threshold") ||
 	    param_size(src, prefix, "ecn_threshold_bytes"))
 		return ns3net_bad(
@@ -101,6 +115,19 @@ int ns3net_cfg_load(struct ns3net_cfg *cfg, const struct param_src *src,
 		return ns3net_bad(
 			src, prefix, "queue_bytes",
 			"ns-3 device queues are limited in packets only (use queue_packets)",
+			err, errlen);
+	if (cfg->kind != NS3NET_CSMA)
+		return 0;
+	if (cfg->overhead_bytes < NS3NET_CSMA_GAP)
+		return ns3net_bad(
+			src, prefix, "overhead",
+			"must be at least 12 B with ns3-csma: ns-3's CSMA device leaves Ethernet's 12 B inter-frame gap after every frame, which is part of the overhead (use 20B: preamble, start delimiter and gap)",
+			err, errlen);
+	if (cfg->min_frame_bytes + cfg->overhead_bytes <
+	    NS3NET_CSMA_MIN_FRAME + NS3NET_CSMA_GAP)
+		return ns3net_bad(
+			src, prefix, "min_frame",
+			"min_frame + overhead must be at least 76 B with ns3-csma: ns-3's CSMA device pads every frame to 64 B and leaves a 12 B gap after it, so shorter frames would not take the time the native link gives them",
 			err, errlen);
 	return 0;
 }

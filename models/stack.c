@@ -469,12 +469,11 @@ static void stk_backoff(struct stk *e)
 static void stk_user_tx_charge(struct stk *e, struct cpu_job *j,
 			       struct sim_pkt *p)
 {
-	uint32_t cpu = cpu_core_index(e->core);
-
 	if (e->tx_ll)
-		netif_tx_charge(e->netif, j, &e->key, p, cpu);
+		netif_tx_charge(e->netif, j, &e->key, p,
+				cpu_core_index(e->core));
 	else
-		fsw_tx_charge(e->fsw, j, p, false, cpu);
+		fsw_tx_charge(e->fsw, j, p, false);
 }
 
 /* A sync of up to batch built packets: their protocol processing, the
@@ -560,6 +559,10 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 	(void)b;
 	e->tx_busy = false;
 	stk_events_after_job(e);
+	if (!e->tx_ll) /* the batch's device packets, for the copies */
+		for (uint32_t i = 0; i < n; i++)
+			fsw_tx_copy(e->fsw, e->tx_cur[i],
+				    cpu_core_index(e->core), &e->tx_mem_ps);
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_pkt *p = e->tx_cur[i];
 
@@ -626,8 +629,10 @@ static void stk_kernel_tx_kick(struct stk *e)
 	else
 		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 	stk_bytes_charge(&e->cfg, &j, p);
+	cpu_job_add(&j, CPU_A_MEM, e->tx_mem_ps); /* earlier allocations */
+	e->tx_mem_ps = 0;
 	before = cpu_job_cost(&j);
-	fsw_tx_charge(e->fsw, &j, p, true, cpu_core_index(e->core));
+	fsw_tx_charge(e->fsw, &j, p, true);
 	e->tx_tail_ps[0] = 0;
 	e->tx_tail_ps[2] = j.ps[CPU_A_MUX];
 	e->tx_tail_ps[1] = cpu_job_cost(&j) - before - e->tx_tail_ps[2];
@@ -651,6 +656,7 @@ static void stk_kernel_tx_done(struct sim *sim, void *a, void *b)
 	p->stamp_ps[PKT_ST_SYNC] = built;
 	stk_stamp_path(e, p, false, end);
 	(*e->tx_packets)++;
+	fsw_tx_copy(e->fsw, p, cpu_core_index(e->core), &e->tx_mem_ps);
 	fsw_tx_host(e->fsw, p);
 	stk_kernel_tx_kick(e);
 	if (e->on_room)

@@ -488,8 +488,8 @@ static void check_conservation(const struct run_result *r, const char *what)
 static void test_csma(void)
 {
 	const char *sets[] = { "network.kind=ns3-csma", "duration=200ms",
-			       "network.delay=1us" };
-	struct scn *s = load("scenarios/md1.yaml", sets, 3);
+			       "network.delay=1us", "network.overhead=20B" };
+	struct scn *s = load("scenarios/md1.yaml", sets, 4);
 	struct run_result r;
 	char err[512];
 

@@ -21,11 +21,15 @@
  *     stages are exactly the configured costs.
  *   - the channel's RX low-water mark, a torn-down flow, and errors for
  *     bad stack settings.
+ *   - device buffers taken at the flow switch's copy (scenario written
+ *     here): the buffers each pool holds mid-job and after it, exactly,
+ *     and the drops when the copy finds no device buffer.
  * Expected values come from the scenario's parameters (scn_time() etc.)
  * rather than from constants where possible.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -834,6 +838,63 @@ static void test_bad_input(void)
 	}
 }
 
+/* Device buffers are taken at the flow switch's copy, when the sync job
+ * that does it ends, not when the job is built (XNU takes the driver's
+ * packets for a batch in dp_tx_pktq(), inside the trap, right before it
+ * copies). One burst of 8 packets of 1500 B (one 2 KiB buffer each) in
+ * one sync whose job takes more than 8 x stack.proto = 80 us, into a NIC
+ * of 10 Mb/s on which no frame leaves before 1.2 ms. At 40 us, mid-job:
+ * the channel pool holds 8 buffers, the device pool none (none taken
+ * yet). At 200 us, after the job: the device pool holds 8, the channel
+ * pool none (copied out). With a device pool of 2 buffers, the copy of
+ * the other 6 finds none: the flow switch drops them (drops.no_memory)
+ * and 2 go out. */
+static const char take_yaml[] =
+	"name: stack_copy_take\n"
+	"warmup: 0\n"
+	"seed: 1\n"
+	"hosts:\n"
+	"  client: { pool: { mode: static }, stack: { proto: 10us, batch: 8 }, nic: { rate: 10Mbps } }\n"
+	"  server: { pool: { mode: static } }\n"
+	"network: { kind: link, rate: 10Gbps, overhead: 20B }\n"
+	"apps:\n"
+	"  a: { host: client, peer: server, pattern: cbr, rate: 1kpps, burst: 8, count: 8, size: 1500B, stack: user }\n";
+
+static void take_run(const char *duration, bool small, double want_dev,
+		     double want_chan, double want_drops)
+{
+	char dur[64];
+	const char *sets[] = { dur, "hosts.client.pool.device_segment=4KiB",
+			       "hosts.client.pool.device_max=4KiB" };
+	struct run_result r;
+	double dev, chan, drops;
+
+	snprintf(dur, sizeof(dur), "duration=%s", duration);
+	if (tr_run_text(take_yaml, sets, small ? 3 : 1, &r, NULL))
+		return;
+	dev = tr_metric(&r, "hosts.client.pool.device", "held_at_end");
+	chan = tr_metric(&r, "hosts.client.pool.app.a", "held_at_end");
+	drops = tr_metric(&r, "hosts.client.flowswitch", "drops.no_memory");
+	SAY("take %s%s: device %.0f channel %.0f drops %.0f\n", duration,
+	    small ? " (2 buffers)" : "", dev, chan, drops);
+	CHECKF(dev == want_dev && chan == want_chan && drops == want_drops,
+	       "%s%s: device pool holds %.0f (want %.0f), channel pool %.0f "
+	       "(want %.0f), drops.no_memory %.0f (want %.0f)",
+	       duration, small ? " (2 buffers)" : "", dev, want_dev, chan,
+	       want_chan, drops, want_drops);
+	CHECK_EQ(tr_metric(&r, "hosts.client.pool.device", "alloc_failures"),
+		 want_drops);
+	run_result_fini(&r);
+}
+
+static void test_take_at_copy(void)
+{
+	take_run("40us", false, 0, 8, 0);
+	take_run("200us", false, 8, 0, 0);
+	take_run("40us", true, 0, 8, 0);
+	take_run("200us", true, 2, 0, 6);
+}
+
 int suite_stack(void)
 {
 	CU_pSuite s = CU_add_suite("stack", NULL, NULL);
@@ -849,6 +910,8 @@ int suite_stack(void)
 			 test_rpc_costs) ||
 	    !CU_add_test(s, "channel RX low-water mark", test_lowat) ||
 	    !CU_add_test(s, "torn-down flow", test_close) ||
+	    !CU_add_test(s, "device buffers taken at the copy",
+			 test_take_at_copy) ||
 	    !CU_add_test(s, "bad stack settings", test_bad_input))
 		return CU_get_error();
 	return 0;

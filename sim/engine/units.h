@@ -82,4 +82,18 @@ const char *units_accepted(enum unit_kind kind);
 /* Serialization time of len_bytes at rate_bps, rounded to nearest ps. */
 sim_time units_tx_time(uint64_t len_bytes, double rate_bps);
 
+/* What a frame of len_bytes occupies on an Ethernet-like wire: padded to
+ * min_frame_bytes (Ethernet: 64 B from destination address to FCS, IEEE
+ * 802.3 4.4.2), then framing_bytes added after the padding (preamble,
+ * start delimiter and inter-frame gap: 20 B). The one place the rule is
+ * written; the NIC, the multiplexer, the network's ports and the ns-3
+ * wired devices all size frames with it. */
+static inline uint64_t units_wire_bytes(uint64_t len_bytes,
+					uint64_t min_frame_bytes,
+					uint64_t framing_bytes)
+{
+	return (len_bytes > min_frame_bytes ? len_bytes : min_frame_bytes) +
+	       framing_bytes;
+}
+
 #endif

@@ -102,6 +102,9 @@ using namespace ns3;
 #define NS3C_PROTO_PPP 0x0800
 #define NS3C_PPP_HEADER 2
 #define NS3C_ETH_FRAMING 18 /* 14 B header + 4 B FCS */
+/* CsmaNetDevice::Attach() sets its interframe gap to 96 bit times (12 B at
+ * the channel's rate), which it waits after each frame. */
+#define NS3C_ETH_GAP 12
 /* How long stations may take to associate before it counts as failure. */
 #define NS3C_ASSOC_WAIT_S 1.0
 /* ns3c_bench_udp_p2p: the server's port and the client's interval. */
@@ -887,6 +890,11 @@ uint32_t ns3c_dev_framing(const struct ns3c_dev *d)
 		break;
 	}
 	return 0;
+}
+
+uint32_t ns3c_dev_gap(const struct ns3c_dev *d)
+{
+	return d->kind == KIND_CSMA ? NS3C_ETH_GAP : 0;
 }
 
 namespace

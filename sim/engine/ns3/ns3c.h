@@ -182,6 +182,10 @@ void ns3c_dev_set_cb(struct ns3c_dev *d, const struct ns3c_dev_cb *cb);
  * 0 for Wi-Fi, whose MAC framing is part of its timing. CSMA also pads
  * frames to Ethernet's 64-byte minimum. */
 uint32_t ns3c_dev_framing(const struct ns3c_dev *d);
+/* The idle time a device leaves after each frame, in bytes at its rate:
+ * 12 for CSMA (Ethernet's 96-bit inter-frame gap, which ns-3's
+ * CsmaNetDevice sets when attached), 0 for the others. */
+uint32_t ns3c_dev_gap(const struct ns3c_dev *d);
 
 /* Sends a frame of len_bytes bytes (payload, before the device's framing)
  * carrying id from device `from` to device `to`. Returns 0 (the frame is
