@@ -1468,6 +1468,18 @@ int db_import(struct db *db, const char *src_path, int64_t src_id,
 	if (ret)
 		return ret;
 	ret = db_src_check(&src, src_id <= 0, err, errlen);
+	/* A WAL file whose writer was killed (a sweep's worker) needs its
+	 * index recovered, which a read-only connection may not do
+	 * (SQLITE_READONLY_RECOVERY, _CANTINIT): read it read-write, as
+	 * SQLite recovers a dead writer's WAL for any writer. */
+	if (ret == -EACCES &&
+	    (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_READONLY) {
+		db_src_close(&src);
+		ret = db_attach_mode(&src, true, err, errlen);
+		if (ret)
+			return ret;
+		ret = db_src_check(&src, src_id <= 0, err, errlen);
+	}
 	if (!ret && check_hash)
 		ret = db_src_hashes(&src, src_id, err, errlen);
 	if (!ret)
