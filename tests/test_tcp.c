@@ -1443,7 +1443,7 @@ static struct xest xpool(const struct xres *r, size_t k)
 	for (size_t i = 0; i < k; i++)
 		sq += (r[i].period_s - mean) * (r[i].period_s - mean);
 	e.period_s = gaps ? span / gaps : 0;
-	e.se_s = sqrt(sq / (double)(k - 1) / (double)k);
+	e.se_s = k > 1 ? sqrt(sq / (double)(k - 1) / (double)k) : 0;
 	e.ssthresh_segs = e.cuts ? ss / (double)e.cuts : 0;
 	return e;
 }
