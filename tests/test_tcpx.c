@@ -2,7 +2,8 @@
  * test_tcpx.c - the TCP model (models/tcp.c) against ns-3's own TCP over
  * the same point-to-point link and queue: NewReno and CUBIC, 1, 2 and 8
  * flows (the comparisons themselves are in test_tcp.c, next to the
- * harness they share). About 25 s of CPU: a slow suite, left out of
+ * harness they share). About 2 min of CPU, most of it CUBIC's 2 and 8
+ * flows run over 16 start spacings on each side: a slow suite, left out of
  * `make test-quick` and of the sanitizer build (ns-3's TCP is not
  * usnsim's code; the binding's checks stay in suite tcp).
  */
