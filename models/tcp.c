@@ -886,7 +886,9 @@ static void tcp_cubic_ack_integer(struct tcp *t, uint64_t acked)
 
 /* RFC 5681 3.1: slow start adds min(N, SMSS) per ACK; NewReno's
  * congestion avoidance adds one SMSS per cwnd of bytes acknowledged
- * (byte counting, RFC 5681 3.1 and RFC 3465). */
+ * (byte counting, RFC 5681 3.1 and RFC 3465), or with ca_per_ack
+ * SMSS * SMSS / cwnd (at least one byte) per ACK of new data (RFC 5681
+ * (3), as ns-3.37's TcpNewReno::CongestionAvoidance). */
 static void tcp_cc_ack(struct tcp *t, uint64_t acked)
 {
 	uint64_t mss = t->cfg.mss_bytes;
@@ -901,6 +903,12 @@ static void tcp_cc_ack(struct tcp *t, uint64_t acked)
 	}
 	if (t->cfg.cc == TCP_CC_CUBIC) {
 		tcp_cubic_ack(t, acked);
+		return;
+	}
+	if (t->cfg.ca_per_ack) {
+		uint64_t add = mss * mss / t->cwnd;
+
+		tcp_set_cwnd(t, t->cwnd + (add ? add : 1));
 		return;
 	}
 	t->ca_bytes += acked;

@@ -96,6 +96,11 @@ struct tcp_cfg {
 	/* CUBIC's arithmetic (parameter cubic_arithmetic); a zeroed cfg
 	 * has RFC 9438's curve */
 	enum tcp_cubic_arith cubic_arith;
+	/* NewReno's and DCTCP's growth in congestion avoidance per ACK of
+	 * new data, SMSS * SMSS / cwnd (RFC 5681 (3); parameter
+	 * ca_counting acks), instead of one SMSS per cwnd of bytes
+	 * acknowledged (bytes, RFC 3465); a zeroed cfg counts bytes */
+	bool ca_per_ack;
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */

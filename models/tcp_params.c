@@ -61,6 +61,17 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 		       where);
 		return -EINVAL;
 	}
+	cfg->ca_per_ack =
+		!strcmp(param_str(src, prefix, "ca_counting"), "acks");
+	if (cfg->ca_per_ack && cfg->cc == TCP_CC_CUBIC) {
+		char where[256];
+
+		param_where(src, prefix, "ca_counting", where, sizeof(where));
+		errmsg(err, errlen,
+		       "%s: ca_counting: applies to newreno and dctcp; CUBIC's growth is its curve (cubic_arithmetic)",
+		       where);
+		return -EINVAL;
+	}
 	if (cfg->rcv_buf_bytes < 2 * (uint64_t)cfg->mss_bytes) {
 		char where[256];
 
@@ -135,6 +146,9 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.cubic_arithmetic", PT_ENUM, "rfc", "rfc|linux|ns3", 0, 0,
 	  "CUBIC's window: RFC 9438's curve (rfc), Linux's whole segments (linux) or ns-3.37's (ns3; docs/models/tcp.md)",
 	  "RFC 9438 4.2; Linux bictcp_update (net/ipv4/tcp_cubic.c); ns-3.37 TcpCubic::Update" },
+	{ "hosts.*.tcp.ca_counting", PT_ENUM, "bytes", "bytes|acks", 0, 0,
+	  "NewReno's congestion avoidance: one SMSS per cwnd of bytes acked (bytes) or SMSS*SMSS/cwnd per ACK (acks)",
+	  "RFC 5681 3.1 recommends byte counting (RFC 3465); acks is its equation (3), ns-3.37's TcpNewReno" },
 	{ "hosts.*.tcp.sack", PT_BOOL, "true", NULL, 0, 0,
 	  "selective acknowledgments and SACK-based loss recovery (used when both ends permit them; false: NewReno's recovery)",
 	  "Linux net.ipv4.tcp_sack = 1 (Documentation/networking/ip-sysctl.rst); RFC 2018, RFC 6675" },
