@@ -919,18 +919,27 @@ static void tcp_cc_ack(struct tcp *t, uint64_t acked)
 }
 
 /* Drops the records the ACK covers (trimming one it covers in part) and
- * takes an RTT sample from the last segment it covers whole, unless any
- * segment it covers was sent twice (Karn's algorithm, RFC 6298 3). */
+ * takes an RTT sample. With timestamps (RFC 7323 4.3), from the earliest
+ * segment it covers, when that was last sent: the receiver echoes the
+ * TSval of the earliest segment not yet acknowledged (or of the one that
+ * filled a hole, a retransmission), so retransmitted segments give
+ * samples too (RFC 7323 4.1; Linux tcp_ack_update_rtt() takes the echo
+ * where Karn forbids the sequence sample, and a valid sample clears the
+ * timer's backoff, RFC 6298 5.7). Without, from the last segment it
+ * covers whole, unless any segment it covers was sent twice (Karn's
+ * algorithm, RFC 6298 3). */
 static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 {
 	bool again = false;
-	sim_time sent = -1;
+	sim_time sent = -1, first = -1;
 
 	while (t->seg_n) {
 		struct tcp_seg *s = tcp_seg_at(t, 0);
 
 		if (s->seq >= ack)
 			break;
+		if (first < 0)
+			first = s->sent_ps;
 		again |= s->again;
 		if (s->seq + s->len > ack) { /* in part */
 			s->len -= (uint32_t)(ack - s->seq);
@@ -943,7 +952,9 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 		t->seg_head = (t->seg_head + 1) & t->snd_mask;
 		t->seg_n--;
 	}
-	if (again || sent < 0)
+	if (!t->cfg.no_timestamps && first >= 0)
+		sent = first; /* the echoed TSval: RFC 7323 4.3 */
+	else if (again || sent < 0)
 		return;
 	tcp_rtt_sample(&t->rtt, &t->cfg, sim_now(t->sim) - sent);
 	if (!t->cub_rtt_min || sim_now(t->sim) - sent < t->cub_rtt_min)

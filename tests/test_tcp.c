@@ -481,13 +481,14 @@ static void test_one_loss(void)
 /* A tail loss: the last of 29 segments is dropped; no duplicate ACK can
  * come, so the timer fires RTO after the last ACK of new data restarted
  * it (RFC 6298 5.3), RTO being max(min, SRTT + max(G, 4 RTTVAR)). */
-static void tail_loss(sim_time rto_min, sim_time *waited, sim_time *expect,
-		      struct tcp_info *s)
+static void tail_loss(sim_time rto_min, bool ts, sim_time *waited,
+		      sim_time *expect, struct tcp_info *s)
 {
 	struct tcp_cfg cfg = cfg_default();
 	struct net n;
 
 	cfg.rto_min_ps = rto_min;
+	cfg.no_timestamps = !ts;
 	net_open(&n, "native", 1, &cfg, 10e9, SIM_MS, 1000, 29 * MSS);
 	n.drop = true;
 	n.drop_seq = 28 * MSS;
@@ -510,7 +511,9 @@ static void test_tail_loss(void)
 	struct tcp_info s;
 	sim_time waited, expect;
 
-	tail_loss(200 * SIM_MS, &waited, &expect, &s);
+	/* without timestamps: Karn's algorithm takes no sample from the
+	 * resent segment's ACK, so the backoff stays (RFC 6298 5.5, 5.7) */
+	tail_loss(200 * SIM_MS, false, &waited, &expect, &s);
 	CHECK_EQ(waited, 200 * SIM_MS); /* the minimum binds */
 	CHECK_EQ(s.timeouts, 1);
 	CHECK_EQ(s.fast_retransmits, 0);
@@ -521,13 +524,24 @@ static void test_tail_loss(void)
 	 * last of the closed stream: it carries the FIN, which is
 	 * acknowledged at once, so no second, spurious timeout follows. */
 	CHECK_EQ(s.snd_una, 29 * MSS);
-	tail_loss(0, &waited, &expect, &s);
+	tail_loss(0, false, &waited, &expect, &s);
 	CHECK_EQ(waited, expect);
 	CHECK_GT(expect, 2 * SIM_MS); /* above the 2 ms RTT */
 	CHECK_LT(expect, 4 * SIM_MS);
 	CHECK_EQ(s.timeouts, 1);
 	CHECK_EQ(s.retransmits, 1);
 	CHECK_EQ(s.rtt.rto_ps, 2 * expect);
+	/* with timestamps the resent segment's ACK echoes its TSval: a
+	 * sample (the round trip of the resend, the 2 ms path) that sets
+	 * the timer from the estimator again, without the backoff */
+	tail_loss(200 * SIM_MS, true, &waited, &expect, &s);
+	CHECK_EQ(waited, 200 * SIM_MS);
+	CHECK_EQ(s.timeouts, 1);
+	CHECK_EQ(s.rtt.rto_ps, 200 * SIM_MS);
+	tail_loss(0, true, &waited, &expect, &s);
+	CHECK_EQ(s.timeouts, 1);
+	CHECK_EQ(s.rtt.rto_ps, expect); /* from the final SRTT, RTTVAR */
+	CHECK_LT(s.rtt.rto_ps, 4 * SIM_MS);
 }
 
 /* One endless flow through a 100 Mb/s bottleneck with 10 ms of RTT: a
@@ -757,7 +771,7 @@ static double jain(enum tcp_cc cc, int flows, uint64_t k, bool sack)
 	return sum * sum / (flows * sq);
 }
 
-/* N = 2, 4, 8, 16 for NewReno, CUBIC and DCTCP (marking above K = 20
+/* N = 2 to 16 for NewReno, CUBIC and DCTCP (marking above K = 20
  * packets, the DCTCP paper's K at 1 Gb/s: above the BDP / 7 of 12
  * packets its guideline asks for). */
 static void test_fairness(void)
@@ -767,7 +781,7 @@ static void test_fairness(void)
 
 	for (int sack = 0; sack < 2; sack++)
 		for (int c = 0; c < 3; c++)
-			for (int flows = 2; flows <= 16; flows *= 2) {
+			for (int flows = 2; flows <= 16; flows++) {
 				double j = jain(ccs[c], flows,
 						ccs[c] == TCP_CC_DCTCP ? 20 : 0,
 						sack);
