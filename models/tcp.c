@@ -925,7 +925,7 @@ static void tcp_cc_ack(struct tcp *t, uint64_t acked)
  * filled a hole, a retransmission), so retransmitted segments give
  * samples too (RFC 7323 4.1; Linux tcp_ack_update_rtt() takes the echo
  * where Karn forbids the sequence sample, and a valid sample clears the
- * timer's backoff, RFC 6298 5.7). Without, from the last segment it
+ * timer's backoff, RFC 6298 5.7). With rtt_karn, from the last segment it
  * covers whole, unless any segment it covers was sent twice (Karn's
  * algorithm, RFC 6298 3). */
 static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
@@ -952,7 +952,7 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 		t->seg_head = (t->seg_head + 1) & t->snd_mask;
 		t->seg_n--;
 	}
-	if (!t->cfg.no_timestamps && first >= 0)
+	if (!t->cfg.rtt_karn && first >= 0)
 		sent = first; /* the echoed TSval: RFC 7323 4.3 */
 	else if (again || sent < 0)
 		return;

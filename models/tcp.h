@@ -101,9 +101,10 @@ struct tcp_cfg {
 	 * ca_counting acks), instead of one SMSS per cwnd of bytes
 	 * acknowledged (bytes, RFC 3465); a zeroed cfg counts bytes */
 	bool ca_per_ack;
-	/* no timestamps option (parameter timestamps false): RTT samples
-	 * by Karn's algorithm only; a zeroed cfg has timestamps */
-	bool no_timestamps;
+	/* RTT samples by Karn's algorithm only (parameter rtt_samples
+	 * karn); a zeroed cfg samples every ACK of new data from the
+	 * timestamps' echo */
+	bool rtt_karn;
 };
 
 /* The RFC 6298 estimator: smoothed RTT, its variation and the timeout. */

@@ -61,6 +61,7 @@ int tcp_cfg_load(struct tcp_cfg *cfg, const struct param_src *src,
 		       where);
 		return -EINVAL;
 	}
+	cfg->rtt_karn = !strcmp(param_str(src, prefix, "rtt_samples"), "karn");
 	cfg->ca_per_ack =
 		!strcmp(param_str(src, prefix, "ca_counting"), "acks");
 	if (cfg->ca_per_ack && cfg->cc == TCP_CC_CUBIC) {
@@ -146,9 +147,9 @@ const struct param_def tcp_params[] = {
 	{ "hosts.*.tcp.cubic_arithmetic", PT_ENUM, "rfc", "rfc|linux|ns3", 0, 0,
 	  "CUBIC's window: RFC 9438's curve (rfc), Linux's whole segments (linux) or ns-3.37's (ns3; docs/models/tcp.md)",
 	  "RFC 9438 4.2; Linux bictcp_update (net/ipv4/tcp_cubic.c); ns-3.37 TcpCubic::Update" },
-	{ "hosts.*.tcp.timestamps", PT_BOOL, "true", NULL, 0, 0,
-	  "RTT samples from the timestamps option's echo, retransmissions included (false: Karn's algorithm); the header counts the option either way",
-	  "Linux net.ipv4.tcp_timestamps = 1; RFC 7323 4.1, 4.3" },
+	{ "hosts.*.tcp.rtt_samples", PT_ENUM, "echo", "echo|karn", 0, 0,
+	  "RTT samples: every ACK of new data, from the timestamps' echo, retransmissions included (echo), or Karn's algorithm (karn, as ns-3.37)",
+	  "Linux tcp_ack_update_rtt() with net.ipv4.tcp_timestamps = 1; RFC 7323 4.1, 4.3; ns-3.37 TcpSocketBase::EstimateRtt is karn" },
 	{ "hosts.*.tcp.ca_counting", PT_ENUM, "bytes", "bytes|acks", 0, 0,
 	  "NewReno's congestion avoidance: one SMSS per cwnd of bytes acked (bytes) or SMSS*SMSS/cwnd per ACK (acks)",
 	  "RFC 5681 3.1 recommends byte counting (RFC 3465); acks is its equation (3), ns-3.37's TcpNewReno" },

@@ -10,6 +10,7 @@
 #include <CUnit/CUnit.h>
 
 void tcpx_newreno(void);
+void tcpx_newreno_acks(void);
 void tcpx_cubic(void);
 
 int suite_tcpx(void)
@@ -19,6 +20,8 @@ int suite_tcpx(void)
 	if (!s ||
 	    !CU_add_test(s, "NewReno against ns-3's TcpNewReno",
 			 tcpx_newreno) ||
+	    !CU_add_test(s, "NewReno (acks) against TcpNewReno, replicated",
+			 tcpx_newreno_acks) ||
 	    !CU_add_test(s, "CUBIC against ns-3's TcpCubic", tcpx_cubic))
 		return CU_get_error();
 	return 0;
