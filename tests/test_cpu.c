@@ -21,6 +21,7 @@
 #include <CUnit/CUnit.h>
 
 #include "cpu.h"
+#include "rng.h"
 #include "stats.h"
 #include "util.h"
 
@@ -938,6 +939,156 @@ static void test_idle_exit(void)
 	fx_fini(f);
 }
 
+/* --- queueing theory ------------------------------------------------ */
+
+/* A Poisson source of jobs on a thread: exponential gaps of mean gap_ps,
+ * costs of mean cost_ps (fixed, or exponential); it sums the response
+ * times (submission to completion) of jobs submitted from warm_ps on. */
+struct psrc {
+	struct rng *rng;
+	struct cpu_thread *t;
+	double gap_ps, cost_ps;
+	bool exp_cost;
+	uint64_t left; /* arrivals still to make */
+	sim_time warm_ps;
+	uint64_t n;
+	double sum_ps;
+	int failed;
+};
+
+static void psrc_done(struct sim *sim, void *a, void *b)
+{
+	struct psrc *p = a;
+	sim_time at = (sim_time)(uintptr_t)b;
+
+	if (at < p->warm_ps)
+		return;
+	p->n++;
+	p->sum_ps += (double)(sim_now(sim) - at);
+}
+
+static void psrc_arrive(struct sim *sim, void *a, void *b)
+{
+	struct psrc *p = a;
+	struct cpu_job j = { 0 };
+	sim_time now = sim_now(sim);
+	double cost =
+		p->exp_cost ? rng_exponential(p->rng, p->cost_ps) : p->cost_ps;
+
+	(void)b;
+	cpu_job_add(&j, CPU_A_PROTO, (sim_time)llround(cost));
+	if (cpu_thread_submit(p->t, &j, psrc_done, p, (void *)(uintptr_t)now))
+		p->failed++;
+	if (--p->left &&
+	    !sim_schedule(sim,
+			  (sim_time)llround(rng_exponential(p->rng, p->gap_ps)),
+			  psrc_arrive, p, NULL))
+		p->failed++;
+}
+
+static int psrc_start(struct sim *sim, struct psrc *p, const char *path,
+		      uint64_t n)
+{
+	p->rng = rng_create(20261206, 0, path);
+	p->left = n;
+	if (!p->rng)
+		return -1;
+	return sim_schedule(
+		       sim,
+		       (sim_time)llround(rng_exponential(p->rng, p->gap_ps)),
+		       psrc_arrive, p, NULL)
+		       ? 0
+		       : -1;
+}
+
+/* Scheduler costs off: no switch, no idle exit. */
+static const struct cpu_cfg free_sched = {
+	.copy_Bps = 10e9,
+	.slice_ps = 10 * SIM_MS,
+};
+
+/* One normal thread, Poisson arrivals of fixed-cost jobs: M/D/1, whose
+ * mean wait is rho S / (2 (1 - rho)). */
+static void test_md1(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	struct psrc p = { .gap_ps = 1e6 / 0.7,
+			  .cost_ps = 1e6,
+			  .warm_ps = 10 * SIM_MS };
+	const double rho = 0.7, S = 1e6;
+	const double W = rho * S / (2 * (1 - rho));
+
+	CU_ASSERT_FATAL(sfx_init(&x, &free_sched) == 0);
+	p.t = cpu_thread_create(f->core[0], "app", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(p.t != NULL);
+	CU_ASSERT_FATAL(psrc_start(f->sim, &p, "test.cpu.md1", 1000000) == 0);
+	sim_run(f->sim, 3 * SIM_S);
+	CHECK_EQ(p.failed, 0);
+	CHECK_EQ(cpu_core_backlog(f->core[0]), 0);
+	CHECK_GT(p.n, 900000);
+	CHECK_REL(p.sum_ps / (double)p.n - S, W, 0.03);
+	/* One thread: never a switch nor a preemption. */
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0.app", "jobs"), 1000000);
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"), (uint64_t)1000000 * S);
+	rng_destroy(p.rng);
+	fx_fini(f);
+}
+
+/* A real-time and a normal thread on one core, Poisson arrivals and
+ * exponential costs: the preemptive-resume priority M/G/1 (Kleinrock,
+ * Queueing Systems vol. 2, 1976). Mean response of class k, with sigma_k
+ * the load of classes 1..k and R_k = sum_{i<=k} lambda_i E[S_i^2] / 2:
+ *   T_k = S_k / (1 - sigma_{k-1}) + R_k / ((1 - sigma_{k-1}) (1 - sigma_k))
+ * so the high class sees W1 = S1 + lambda1 E[S1^2] / 2 / (1 - rho1) (the
+ * low class does not exist for it) and the low one
+ *   T2 = S2 / (1 - rho1) + R_2 / ((1 - rho1) (1 - rho1 - rho2)).
+ * At rho1 = rho2 = 0.3 the second term alone is 64% of T2. */
+static void test_priority_mg1(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	const double l1 = 0.3e-6, l2 = 0.4e-6, S1 = 1e6, S2 = 0.75e6;
+	const double r1 = l1 * S1, r2 = l2 * S2;
+	const double m1 = 2 * S1 * S1, m2 = 2 * S2 * S2; /* E[S^2], exp */
+	const double W1 = l1 * m1 / 2 / (1 - r1) + S1;
+	const double T2 = S2 / (1 - r1) + (l1 * m1 / 2 + l2 * m2 / 2) /
+						  ((1 - r1) * (1 - r1 - r2));
+	struct psrc hi = { .gap_ps = 1 / l1,
+			   .cost_ps = S1,
+			   .exp_cost = true,
+			   .warm_ps = 10 * SIM_MS };
+	struct psrc lo = { .gap_ps = 1 / l2,
+			   .cost_ps = S2,
+			   .exp_cost = true,
+			   .warm_ps = 10 * SIM_MS };
+
+	CU_ASSERT_FATAL(sfx_init(&x, &free_sched) == 0);
+	hi.t = cpu_thread_create(f->core[0], "hi", CPU_CLASS_RT, 1);
+	lo.t = cpu_thread_create(f->core[0], "lo", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(hi.t && lo.t);
+	CU_ASSERT_FATAL(psrc_start(f->sim, &hi, "test.cpu.hi", 1200000) == 0);
+	CU_ASSERT_FATAL(psrc_start(f->sim, &lo, "test.cpu.lo", 1600000) == 0);
+	sim_run(f->sim, 10 * SIM_S);
+	CHECK_EQ(hi.failed + lo.failed, 0);
+	CHECK_EQ(cpu_core_backlog(f->core[0]), 0);
+	CHECK_REL(hi.sum_ps / (double)hi.n, W1, 0.03);
+	CHECK_REL(lo.sum_ps / (double)lo.n, T2, 0.03);
+	CHECK_GT(counter(f, COMP ".kernel0", "preemptions"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0.hi", "preempted"), 0);
+	/* Switches of cost 0: busy is the jobs' work. */
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0.hi", "run") +
+			 counter(f, COMP ".kernel0.lo", "run"),
+		 counter(f, COMP ".kernel0", "busy"));
+	rng_destroy(hi.rng);
+	rng_destroy(lo.rng);
+	fx_fini(f);
+}
+
 int suite_cpu(void)
 {
 	CU_pSuite s = CU_add_suite("cpu", NULL, NULL);
@@ -960,7 +1111,9 @@ int suite_cpu(void)
 			 test_preemption) ||
 	    !CU_add_test(s, "real-time priorities", test_rt_priorities) ||
 	    !CU_add_test(s, "round robin by quanta", test_round_robin) ||
-	    !CU_add_test(s, "idle exit latency", test_idle_exit))
+	    !CU_add_test(s, "idle exit latency", test_idle_exit) ||
+	    !CU_add_test(s, "M/D/1 on a thread", test_md1) ||
+	    !CU_add_test(s, "preemptive priority M/G/1", test_priority_mg1))
 		return CU_get_error();
 	return 0;
 }
