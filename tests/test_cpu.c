@@ -22,6 +22,7 @@
 
 #include "cpu.h"
 #include "rng.h"
+#include "scenario.h"
 #include "stats.h"
 #include "util.h"
 
@@ -1089,6 +1090,59 @@ static void test_priority_mg1(void)
 	fx_fini(f);
 }
 
+/* cpu_cfg_load(): the scheduler's parameters from a scenario, and a deep
+ * idle state that is not deeper than the shallow one refused with the
+ * place of the value. */
+static int load_cfg(const char *set, struct cpu_cfg *cfg, char *err,
+		    size_t errlen)
+{
+	const char *sets[] = { set };
+	struct scn *s = NULL;
+	struct param_src src;
+	int rc;
+
+	if (scn_load("tests/fixtures/driver-host.yaml", sets, set ? 1 : 0, &s,
+		     err, errlen))
+		return -100;
+	src = scn_source(s);
+	rc = cpu_cfg_load(cfg, &src, "hosts.h.cpu", err, errlen);
+	scn_destroy(s);
+	return rc;
+}
+
+static void test_cfg_load(void)
+{
+	struct cpu_cfg k;
+	char err[512] = "";
+
+	CHECK_EQ_FATAL(load_cfg(NULL, &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.slice_ps, 10 * SIM_MS);
+	CHECK_EQ(k.idle_exit_ps, 2 * SIM_US);
+	CHECK_EQ(k.idle_residency_ps, 2 * SIM_US);
+	CHECK_EQ(k.deep_exit_ps, 133 * SIM_US);
+	CHECK_EQ(k.deep_residency_ps, 600 * SIM_US);
+	CHECK_EQ(load_cfg("hosts.h.cpu.time_slice=4ms", &k, err, sizeof(err)),
+		 0);
+	CHECK_EQ(k.slice_ps, 4 * SIM_MS);
+	/* No deep state at all is fine. */
+	CHECK_EQ(
+		load_cfg("hosts.h.cpu.idle_deep_exit=0s", &k, err, sizeof(err)),
+		0);
+	CHECK_EQ(k.deep_exit_ps, 0);
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.idle_deep_exit=1us", &k, err,
+			  sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "idle_deep_exit") && strstr(err, "not deeper"),
+	       "message: %s", err);
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.idle_deep_residency=1us", &k, err,
+			  sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "idle_deep_residency") != NULL, "message: %s", err);
+	CHECKF(!strncmp(err, "--set:1:", 8), "no place in: %s", err);
+}
+
 int suite_cpu(void)
 {
 	CU_pSuite s = CU_add_suite("cpu", NULL, NULL);
@@ -1113,7 +1167,8 @@ int suite_cpu(void)
 	    !CU_add_test(s, "round robin by quanta", test_round_robin) ||
 	    !CU_add_test(s, "idle exit latency", test_idle_exit) ||
 	    !CU_add_test(s, "M/D/1 on a thread", test_md1) ||
-	    !CU_add_test(s, "preemptive priority M/G/1", test_priority_mg1))
+	    !CU_add_test(s, "preemptive priority M/G/1", test_priority_mg1) ||
+	    !CU_add_test(s, "scheduler parameters", test_cfg_load))
 		return CU_get_error();
 	return 0;
 }
