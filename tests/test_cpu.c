@@ -937,6 +937,11 @@ static void test_idle_exit(void)
 	CHECK_EQ(counter(f, COMP ".kernel0", "busy"), 6500 * C_NS);
 	CHECK_EQ(counter(f, COMP ".plain", "busy"), 1 * C_US);
 	check_conservation(f, 2);
+	/* A core without threads of its own reports nothing new. */
+	CHECK_EQ(counter(f, COMP ".plain", "switches"), UINT64_MAX);
+	CU_ASSERT(isnan(scalar(f, COMP ".plain", "util.rt")));
+	CHECK_EQ(scalar(f, COMP ".kernel0", "util.normal"),
+		 6e6 / (double)sim_now(f->sim));
 	fx_fini(f);
 }
 
