@@ -1,30 +1,64 @@
 /*
- * cpu.c - a host's cores: FIFO servers of jobs charged by account.
+ * cpu.c - a host's cores: threads on cores, a scheduler with two classes,
+ * idle states, and jobs charged by account.
  *
- * Each core keeps its run queue in a power-of-two ring of jobs (function,
- * its two words and the cost) indexed by free-running 32-bit counters:
- * [head, tail) are the jobs on the core, the one at head in service while
- * the core runs. A full ring doubles in place (realloc, then the entries
- * that wrapped move to the new half), so a core allocates only until its
- * run queue has reached its peak, never per job.
+ * A core runs threads; a thread runs its own jobs in FIFO order. Each
+ * thread keeps its jobs in a power-of-two ring (function, its two words,
+ * the cost) indexed by free-running 32-bit counters: [head, tail) are its
+ * jobs, the one at head being served (rem is the work it has left). A
+ * full ring doubles in place (realloc, then the entries that wrapped move
+ * to the new half), so a thread allocates only until its ring has reached
+ * its peak, never per job. Every core has a default thread (normal class,
+ * no statistics of its own): cpu_submit() queues on it.
  *
- * One engine event per job: a job submitted to an idle core starts at
- * once and its completion is scheduled at now + cost; at the completion
- * the core pops the job, starts the next one (its service starts at this
- * completion time) and only then calls the finished job's function. So
- * the function sees the core already moved on: a job it submits to the
- * same core goes behind those already queued (FIFO), and is started by
- * the submission itself only if the core has nothing left to do; no
- * completion is ever scheduled twice. A job of cost 0 still completes
- * through an event (at now), in its place in the queue. A job's function
+ * The scheduler (one pending engine event per core, cancelled and
+ * rescheduled on preemption):
+ *   - a core is in one phase: idle, waking (leaving an idle state),
+ *     switching (a context switch to cur), or running cur's head job;
+ *   - ready threads wait in two lists: real-time (by priority, FIFO
+ *     within one) and normal (round robin); the core runs the first
+ *     real-time thread, else the first normal one;
+ *   - a thread that becomes ready and outranks the running one (real-time
+ *     over normal; a higher real-time priority) preempts it at once: the
+ *     preempted job keeps its remaining work, and its thread goes back to
+ *     the head of its list with what was left of its quantum (XNU
+ *     thread_dispatch(): SCHED_HEADQ after a preemption; Linux sched(7):
+ *     a preempted SCHED_FIFO thread stays at the head of its priority);
+ *   - a normal thread runs for a quantum (cfg.slice_ps) while other
+ *     normal threads are ready; when it expires the thread goes to the
+ *     tail of the normal list with a fresh quantum (SCHED_TAILQ after
+ *     AST_QUANTUM in XNU); a thread that blocks starts its next run with a
+ *     fresh quantum; real-time threads have none (SCHED_FIFO);
+ *   - switching from one thread to another costs cfg.ctxsw_ps of busy
+ *     time, charged to account ctxsw (counted in context_switches); the
+ *     next job of the same thread, or the same thread after an idle
+ *     period, costs nothing. A switch is not preemptible (the kernel
+ *     switches with preemption off): a thread that becomes ready during it
+ *     preempts at its end;
+ *   - a core whose threads all block goes idle; the first wakeup then
+ *     waits for the exit latency of the deepest idle state whose target
+ *     residency the idle period reached (a governor that knew the idle
+ *     length, like Linux's menu governor at best), not busy and charged to
+ *     no account. Only cores with threads of their own
+ *     (cpu_thread_create) sleep: a core used only through cpu_submit()
+ *     never does, and since its default thread is alone on it, it never
+ *     switches either; so cpu_submit() schedules exactly the events it
+ *     always did (one per job, at start of service + cost, the next job
+ *     started before the finished job's function is called) and charges
+ *     nothing new.
+ *
+ * At a job's completion the core pops it, picks what runs next (starting
+ * it) and only then calls the job's function, so the function sees the
+ * core already moved on: a job it submits goes behind those queued. A job
+ * of cost 0 still completes through an event (at now). A job's function
  * may be NULL: the job only takes its time.
  *
- * Busy time: a core credits its counter busy with the service time of the
- * job in service up to "mark" (the job's start, or the last cpu_finish()),
- * at the job's completion and at cpu_finish(); so busy is the work done
- * up to the last of those moments, and a job still in service at the end
- * of the run counts for its elapsed part. Charges go into the counters
- * when a job is queued. Charges are expected to be >= 0.
+ * Busy time: a core credits its counter busy with the time it ran jobs
+ * or switched, up to "mark" (the start of the phase or the last
+ * cpu_finish()), at the end of each phase and at cpu_finish(). Charges go
+ * into the counters when a job is queued, a switch's when it starts; so
+ * once the cores are idle, busy time equals the charges. Charges are
+ * expected to be >= 0.
  *
  * The configuration comes from cpu_cfg_load() (cpu_params.c); the
  * topology keeps the cpu with cpu_ops, whose finish is cpu_finish().
@@ -39,26 +73,64 @@
 #include "errmsg.h"
 #include "stats.h"
 
-#define CPU_RQ_INIT 16 /* initial run queue slots of a core (power of 2) */
+#define CPU_RQ_INIT 16 /* initial ring slots of a thread (power of 2) */
 
-/* A job in a run queue. */
+/* A job in a thread's ring. */
 struct cpu_rq_job {
 	sim_fn fn;
 	void *a, *b;
 	sim_time cost;
 };
 
+enum cpu_tstate {
+	CPU_T_BLOCKED, /* no job */
+	CPU_T_READY,   /* in its core's ready list */
+	CPU_T_CUR,     /* its core's cur: switched to, or running */
+};
+
+struct cpu_thread {
+	struct cpu_core *core;
+	char *comp; /* "CORE_COMPONENT.NAME"; NULL for a default thread */
+	enum cpu_class cls;
+	unsigned prio;
+	struct cpu_rq_job *q;
+	uint32_t mask, head, tail; /* free-running */
+	sim_time rem;		   /* work left of the job at head */
+	sim_time slice_left;	   /* of its quantum; 0: a fresh one */
+	enum cpu_tstate state;
+	struct cpu_thread *next; /* in a ready list */
+	struct cpu_thread *sib;	 /* in its core's list of threads */
+	sim_time ready_at;	 /* when it last became ready */
+	sim_time woke_at;	 /* when it woke; -1 once it ran */
+	uint64_t own[2];	 /* run and wait of a default thread */
+	uint64_t *run, *wait, *wakeups, *preempted, *jobs;
+	struct stat_hist *lat; /* wakeup to running (ps); NULL: none */
+};
+
+enum cpu_phase { CPU_P_IDLE, CPU_P_WAKE, CPU_P_SWITCH, CPU_P_RUN };
+
 struct cpu_core {
 	struct cpu *cpu;
 	enum cpu_domain dom;
-	char *comp;	  /* "COMPONENT.NAME" */
-	const char *name; /* points into comp */
-	struct cpu_rq_job *q;
-	uint32_t mask;	     /* q has mask + 1 slots */
-	uint32_t head, tail; /* free-running; head in service if running */
-	bool running;	     /* a completion event is pending */
-	sim_time mark_ps;    /* busy is credited up to here for the head */
+	char *comp;			 /* "COMPONENT.NAME" */
+	const char *name;		 /* points into comp */
+	struct cpu_thread *deflt;	 /* cpu_submit()'s thread */
+	struct cpu_thread *threads;	 /* all of them, by sib */
+	struct cpu_thread *cur;		 /* switched to or running */
+	struct cpu_thread *last;	 /* the last one switched to */
+	struct cpu_thread *rt;		 /* ready real-time, by priority */
+	struct cpu_thread *ts, *ts_tail; /* ready normal, round robin */
+	enum cpu_phase phase;
+	sim_event_id ev; /* the phase's end, unless idle */
+	sim_time ev_at;
+	sim_time mark_ps;    /* busy is credited up to here */
+	sim_time qend;	     /* end of cur's quantum (normal class) */
+	sim_time idle_since; /* when it last went idle */
+	uint32_t njobs;	     /* on all its threads */
+	bool sched;	     /* has threads of its own: sleeps, reports */
+	uint64_t busy_cls[CPU_NCLASSES];
 	uint64_t *busy;
+	uint64_t *switches, *preemptions, *idle_exits;
 	uint32_t index; /* in its cpu's array */
 };
 
@@ -92,6 +164,11 @@ static const char *const cpu_dom_names[CPU_NDOMS] = {
 	[CPU_DOM_DRIVER] = "driver",
 };
 
+static const char *const cpu_class_names[CPU_NCLASSES] = {
+	[CPU_CLASS_NORMAL] = "normal",
+	[CPU_CLASS_RT] = "rt",
+};
+
 const char *cpu_acct_name(enum cpu_acct a)
 {
 	return (unsigned)a < CPU_NACCTS ? cpu_acct_names[a] : "?";
@@ -100,6 +177,11 @@ const char *cpu_acct_name(enum cpu_acct a)
 const char *cpu_domain_name(enum cpu_domain d)
 {
 	return (unsigned)d < CPU_NDOMS ? cpu_dom_names[d] : "?";
+}
+
+const char *cpu_class_name(enum cpu_class k)
+{
+	return (unsigned)k < CPU_NCLASSES ? cpu_class_names[k] : "?";
 }
 
 static int cpu_stats(struct cpu *c)
@@ -160,11 +242,25 @@ out_nomem:
 	return -ENOMEM;
 }
 
+static void cpu_thread_free(struct cpu_thread *t)
+{
+	if (!t)
+		return;
+	free(t->q);
+	free(t->comp);
+	free(t);
+}
+
 static void cpu_core_free(struct cpu_core *core)
 {
 	if (!core)
 		return;
-	free(core->q);
+	while (core->threads) {
+		struct cpu_thread *t = core->threads;
+
+		core->threads = t->sib;
+		cpu_thread_free(t);
+	}
 	free(core->comp);
 	free(core);
 }
@@ -203,6 +299,31 @@ static int cpu_grow_cores(struct cpu *c)
 	return 0;
 }
 
+/* A thread with an empty ring, in core's list (no statistics yet). */
+static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
+					 enum cpu_class cls, unsigned prio)
+{
+	struct cpu_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->q = calloc(CPU_RQ_INIT, sizeof(*t->q));
+	if (!t->q) {
+		free(t);
+		return NULL;
+	}
+	t->core = core;
+	t->cls = cls;
+	t->prio = prio;
+	t->mask = CPU_RQ_INIT - 1;
+	t->woke_at = -1;
+	t->run = &t->own[0];
+	t->wait = &t->own[1];
+	t->sib = core->threads;
+	core->threads = t;
+	return t;
+}
+
 static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 				     const char *name)
 {
@@ -214,9 +335,8 @@ static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 	core->cpu = c;
 	core->dom = dom;
 	core->comp = malloc(lc + 1 + ln + 1);
-	core->q = calloc(CPU_RQ_INIT, sizeof(*core->q));
-	core->mask = CPU_RQ_INIT - 1;
-	if (!core->comp || !core->q) {
+	core->deflt = cpu_thread_new(core, CPU_CLASS_NORMAL, 0);
+	if (!core->comp || !core->deflt) {
 		cpu_core_free(core);
 		return NULL;
 	}
@@ -246,6 +366,83 @@ struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 		c->core[c->ncores++] = core;
 	}
 	return core;
+}
+
+/* The scheduler's statistics of a core, at its first thread. */
+static int cpu_core_sched_stats(struct cpu_core *core)
+{
+	struct stats *st = core->cpu->st;
+
+	if (core->sched)
+		return 0;
+	core->switches = stats_counter(st, core->comp, "switches", "");
+	core->preemptions = stats_counter(st, core->comp, "preemptions", "");
+	core->idle_exits = stats_counter(st, core->comp, "idle_exits", "");
+	if (!core->switches || !core->preemptions || !core->idle_exits)
+		return -ENOMEM;
+	core->sched = true;
+	return 0;
+}
+
+static int cpu_thread_stats(struct cpu_thread *t)
+{
+	struct stats *st = t->core->cpu->st;
+
+	t->run = stats_counter(st, t->comp, "run", "ps");
+	t->wait = stats_counter(st, t->comp, "wait", "ps");
+	t->wakeups = stats_counter(st, t->comp, "wakeups", "");
+	t->preempted = stats_counter(st, t->comp, "preempted", "");
+	t->jobs = stats_counter(st, t->comp, "jobs", "");
+	t->lat = stats_hist(st, t->comp, "sched_latency", "ps");
+	if (!t->run || !t->wait || !t->wakeups || !t->preempted || !t->jobs ||
+	    !t->lat)
+		return -ENOMEM;
+	return 0;
+}
+
+struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
+				     enum cpu_class cls, unsigned prio)
+{
+	struct cpu_thread *t;
+	size_t lc, ln;
+
+	if (!core || !name || !name[0] || (unsigned)cls >= CPU_NCLASSES ||
+	    (cls == CPU_CLASS_NORMAL && prio))
+		return NULL;
+	for (t = core->threads; t; t = t->sib)
+		if (t->comp && !strcmp(t->comp + strlen(core->comp) + 1, name))
+			return NULL;
+	if (cpu_core_sched_stats(core))
+		return NULL;
+	t = cpu_thread_new(core, cls, prio);
+	if (!t)
+		return NULL;
+	lc = strlen(core->comp);
+	ln = strlen(name);
+	t->comp = malloc(lc + 1 + ln + 1);
+	if (!t->comp)
+		return NULL; /* freed with its core */
+	memcpy(t->comp, core->comp, lc);
+	t->comp[lc] = '.';
+	memcpy(t->comp + lc + 1, name, ln + 1);
+	if (cpu_thread_stats(t))
+		return NULL;
+	return t;
+}
+
+struct cpu_core *cpu_thread_core(const struct cpu_thread *t)
+{
+	return t->core;
+}
+
+enum cpu_class cpu_thread_class(const struct cpu_thread *t)
+{
+	return t->cls;
+}
+
+uint32_t cpu_thread_backlog(const struct cpu_thread *t)
+{
+	return t->tail - t->head;
 }
 
 uint32_t cpu_core_index(const struct cpu_core *core)
@@ -315,61 +512,356 @@ sim_time cpu_job_cost(const struct cpu_job *j)
 
 uint32_t cpu_core_backlog(const struct cpu_core *core)
 {
-	return core->tail - core->head;
+	return core->njobs;
 }
 
-/* Doubles a full run queue, keeping every job at its counter's slot. */
-static int cpu_rq_grow(struct cpu_core *core)
+/* Doubles a full ring, keeping every job at its counter's slot. */
+static int cpu_rq_grow(struct cpu_thread *t)
 {
-	uint32_t cap = core->mask + 1, nmask;
+	uint32_t cap = t->mask + 1, nmask;
 	struct cpu_rq_job *q;
 
 	if (cap > UINT32_MAX / 2)
 		return -ENOMEM;
-	q = realloc(core->q, (size_t)cap * 2 * sizeof(*q));
+	q = realloc(t->q, (size_t)cap * 2 * sizeof(*q));
 	if (!q)
 		return -ENOMEM;
 	nmask = 2 * cap - 1;
-	for (uint32_t i = core->head; i != core->tail; i++)
-		if ((i & nmask) != (i & core->mask))
-			q[i & nmask] = q[i & core->mask];
-	core->q = q;
-	core->mask = nmask;
+	for (uint32_t i = t->head; i != t->tail; i++)
+		if ((i & nmask) != (i & t->mask))
+			q[i & nmask] = q[i & t->mask];
+	t->q = q;
+	t->mask = nmask;
 	return 0;
 }
 
-static void cpu_core_done(struct sim *sim, void *a, void *b);
+/* --- ready lists --------------------------------------------------- */
 
-/* Starts the job at head (the core is not running); returns 0 or
- * -ENOMEM if the engine could not schedule its completion. */
-static int cpu_core_start(struct cpu_core *core)
+/* Whether a should run rather than b. */
+static bool cpu_outranks(const struct cpu_thread *a, const struct cpu_thread *b)
 {
-	const struct cpu_rq_job *j = &core->q[core->head & core->mask];
-	struct sim *sim = core->cpu->sim;
+	if (a->cls != b->cls)
+		return a->cls > b->cls;
+	return a->cls == CPU_CLASS_RT && a->prio > b->prio;
+}
 
-	if (!sim_schedule(sim, j->cost, cpu_core_done, core, NULL))
+/* Puts t in its ready list: at the head of its priority (a preempted
+ * thread) or at the tail (a woken one, or an expired quantum). */
+static void cpu_ready_insert(struct cpu_thread *t, bool head)
+{
+	struct cpu_core *core = t->core;
+	struct cpu_thread **pp = &core->rt;
+
+	t->state = CPU_T_READY;
+	if (t->cls == CPU_CLASS_NORMAL) {
+		if (!core->ts) {
+			t->next = NULL;
+			core->ts = core->ts_tail = t;
+		} else if (head) {
+			t->next = core->ts;
+			core->ts = t;
+		} else {
+			t->next = NULL;
+			core->ts_tail->next = t;
+			core->ts_tail = t;
+		}
+		return;
+	}
+	while (*pp &&
+	       ((*pp)->prio > t->prio || (!head && (*pp)->prio == t->prio)))
+		pp = &(*pp)->next;
+	t->next = *pp;
+	*pp = t;
+}
+
+static struct cpu_thread *cpu_ready_first(const struct cpu_core *core)
+{
+	return core->rt ? core->rt : core->ts;
+}
+
+static struct cpu_thread *cpu_ready_pop(struct cpu_core *core)
+{
+	struct cpu_thread *t = core->rt;
+
+	if (t) {
+		core->rt = t->next;
+	} else if ((t = core->ts)) {
+		core->ts = t->next;
+		if (!core->ts)
+			core->ts_tail = NULL;
+	}
+	if (t)
+		t->next = NULL;
+	return t;
+}
+
+/* Takes t (ready) out of its list. */
+static void cpu_ready_remove(struct cpu_thread *t)
+{
+	struct cpu_core *core = t->core;
+	struct cpu_thread **pp = t->cls == CPU_CLASS_RT ? &core->rt : &core->ts;
+	struct cpu_thread *prev = NULL;
+
+	while (*pp && *pp != t) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (!*pp)
+		return;
+	*pp = t->next;
+	if (core->ts_tail == t)
+		core->ts_tail = prev;
+	t->next = NULL;
+}
+
+/* --- the core's phases --------------------------------------------- */
+
+static void cpu_core_ev(struct sim *sim, void *a, void *b);
+
+/* Schedules the end of the phase at `at`; 0 or -ENOMEM. */
+static int cpu_core_at(struct cpu_core *core, sim_time at)
+{
+	core->ev = sim_schedule_at(core->cpu->sim, at, cpu_core_ev, core, NULL);
+	core->ev_at = at;
+	return core->ev ? 0 : -ENOMEM;
+}
+
+/* When the running job's segment ends: its completion, or the end of the
+ * quantum if other normal threads are ready (renewed while cur ran
+ * alone). */
+static sim_time cpu_run_end(struct cpu_core *core, sim_time now)
+{
+	const struct cpu_thread *t = core->cur;
+	sim_time slice = core->cpu->cfg.slice_ps, end = core->mark_ps + t->rem;
+
+	if (t->cls != CPU_CLASS_NORMAL || !core->ts || slice <= 0)
+		return end;
+	if (core->qend <= now)
+		core->qend += ((now - core->qend) / slice + 1) * slice;
+	return core->qend < end ? core->qend : end;
+}
+
+/* Credits the time since mark: busy, and if running, cur's run time and
+ * the work done on its job. */
+static void cpu_core_credit(struct cpu_core *core, sim_time now)
+{
+	sim_time el = now - core->mark_ps;
+
+	if (core->phase != CPU_P_RUN && core->phase != CPU_P_SWITCH)
+		return;
+	*core->busy += (uint64_t)el;
+	if (core->phase == CPU_P_RUN) {
+		core->busy_cls[core->cur->cls] += (uint64_t)el;
+		*core->cur->run += (uint64_t)el;
+		core->cur->rem -= el;
+	}
+	core->mark_ps = now;
+}
+
+/* Starts cur's head job (its thread has been switched to). */
+static int cpu_run_start(struct cpu_core *core)
+{
+	struct cpu_thread *t = core->cur;
+	sim_time now = sim_now(core->cpu->sim);
+
+	core->phase = CPU_P_RUN;
+	core->mark_ps = now;
+	if (t->cls == CPU_CLASS_NORMAL) {
+		if (t->slice_left <= 0)
+			t->slice_left = core->cpu->cfg.slice_ps;
+		core->qend = now + t->slice_left;
+	}
+	if (cpu_core_at(core, cpu_run_end(core, now)))
 		return -ENOMEM;
-	core->running = true;
-	core->mark_ps = sim_now(sim);
+	*t->wait += (uint64_t)(now - t->ready_at);
+	if (t->woke_at >= 0 && t->lat)
+		stats_hist_record(t->lat, now - t->woke_at);
+	t->woke_at = -1;
 	return 0;
 }
 
-/* The job at head is done: pop it, start the next, then call it back. */
-static void cpu_core_done(struct sim *sim, void *a, void *b)
+/* The core is idle: runs the first ready thread, after a context switch
+ * if it is not the last one switched to. Returns 0, or -ENOMEM if the
+ * engine could not schedule (the thread stays ready, the core idle). */
+static int cpu_core_pick(struct cpu_core *core)
+{
+	struct cpu *c = core->cpu;
+	sim_time now = sim_now(c->sim);
+	struct cpu_thread *t = cpu_ready_pop(core);
+
+	core->cur = t;
+	core->phase = CPU_P_IDLE;
+	if (!t) {
+		core->idle_since = now;
+		return 0;
+	}
+	t->state = CPU_T_CUR;
+	if (!core->last || core->last == t) {
+		core->last = t;
+		if (!cpu_run_start(core))
+			return 0;
+	} else if (!cpu_core_at(core, now + c->cfg.ctxsw_ps)) {
+		core->phase = CPU_P_SWITCH;
+		core->mark_ps = now;
+		core->last = t;
+		c->count[CPU_A_CTXSW]++;
+		*c->time[CPU_A_CTXSW] += (uint64_t)c->cfg.ctxsw_ps;
+		*c->total += (uint64_t)c->cfg.ctxsw_ps;
+		(*c->ctxsw)++;
+		(*core->switches)++;
+		return 0;
+	}
+	core->cur = NULL;
+	core->phase = CPU_P_IDLE;
+	core->idle_since = now;
+	cpu_ready_insert(t, true);
+	return -ENOMEM;
+}
+
+/* The exit latency of the idle state an idle period of length idle
+ * reached: the deepest whose target residency it covers. */
+static sim_time cpu_idle_exit(const struct cpu_cfg *k, sim_time idle)
+{
+	if (idle <= 0)
+		return 0;
+	if (k->deep_exit_ps > 0 && idle >= k->deep_residency_ps)
+		return k->deep_exit_ps;
+	if (idle >= k->idle_residency_ps)
+		return k->idle_exit_ps;
+	return 0;
+}
+
+/* Stops cur (running) for a thread that outranks it. */
+static int cpu_core_preempt(struct cpu_core *core, sim_time now)
+{
+	struct cpu_thread *t = core->cur;
+
+	sim_cancel(core->cpu->sim, core->ev);
+	cpu_core_credit(core, now);
+	if (t->cls == CPU_CLASS_NORMAL)
+		t->slice_left = core->qend > now ? core->qend - now : 0;
+	(*core->preemptions)++;
+	if (t->preempted)
+		(*t->preempted)++;
+	t->ready_at = now;
+	cpu_ready_insert(t, true);
+	core->cur = NULL;
+	core->phase = CPU_P_IDLE;
+	return cpu_core_pick(core);
+}
+
+/* t (blocked) has a job: it becomes ready, and runs at once, after the
+ * core wakes, after what runs, or preempts it. */
+static int cpu_thread_wake(struct cpu_thread *t)
+{
+	struct cpu_core *core = t->core;
+	sim_time now = sim_now(core->cpu->sim), at, exit;
+
+	t->woke_at = now;
+	t->ready_at = now;
+	cpu_ready_insert(t, false);
+	switch (core->phase) {
+	case CPU_P_IDLE:
+		exit = core->sched ? cpu_idle_exit(&core->cpu->cfg,
+						   now - core->idle_since)
+				   : 0;
+		if (!exit)
+			return cpu_core_pick(core);
+		if (cpu_core_at(core, now + exit))
+			return -ENOMEM;
+		core->phase = CPU_P_WAKE;
+		(*core->idle_exits)++;
+		return 0;
+	case CPU_P_RUN:
+		if (cpu_outranks(t, core->cur))
+			return cpu_core_preempt(core, now);
+		at = cpu_run_end(core, now);
+		if (at == core->ev_at)
+			return 0;
+		sim_cancel(core->cpu->sim, core->ev);
+		return cpu_core_at(core, at);
+	default: /* waking or switching: decided at its end */
+		return 0;
+	}
+}
+
+/* cur's segment ended: its job is done, or its quantum. */
+static void cpu_run_done(struct cpu_core *core, sim_time now)
+{
+	struct cpu_thread *t = core->cur;
+	struct cpu_rq_job j;
+	bool expired;
+
+	cpu_core_credit(core, now);
+	expired = t->cls == CPU_CLASS_NORMAL && core->ts &&
+		  core->cpu->cfg.slice_ps > 0 && core->qend <= now;
+	if (t->cls == CPU_CLASS_NORMAL)
+		t->slice_left = expired ? 0 : core->qend - now;
+	core->cur = NULL;
+	core->phase = CPU_P_IDLE;
+	if (t->rem > 0) { /* the quantum ran out */
+		t->ready_at = now;
+		cpu_ready_insert(t, false);
+		cpu_core_pick(core);
+		return;
+	}
+	j = t->q[t->head & t->mask];
+	t->head++;
+	core->njobs--;
+	if (t->jobs)
+		(*t->jobs)++;
+	t->ready_at = now;
+	if (t->head != t->tail) {
+		t->rem = t->q[t->head & t->mask].cost;
+		cpu_ready_insert(t, !expired);
+	} else {
+		t->state = CPU_T_BLOCKED;
+		t->slice_left = 0;
+	}
+	/* If the engine cannot schedule, the core waits for the next
+	 * wakeup to pick again. */
+	cpu_core_pick(core);
+	if (j.fn)
+		j.fn(core->cpu->sim, j.a, j.b);
+}
+
+/* The end of the core's phase. */
+static void cpu_core_ev(struct sim *sim, void *a, void *b)
 {
 	struct cpu_core *core = a;
-	struct cpu_rq_job j = core->q[core->head & core->mask];
+	sim_time now = sim_now(sim);
+	struct cpu_thread *t = core->cur, *first;
 
 	(void)b;
-	*core->busy += (uint64_t)(sim_now(sim) - core->mark_ps);
-	core->head++;
-	core->running = false;
-	/* If the engine cannot schedule, the queue waits for the next
-	 * submission to start it again. */
-	if (core->head != core->tail)
-		cpu_core_start(core);
-	if (j.fn)
-		j.fn(sim, j.a, j.b);
+	core->ev = 0;
+	switch (core->phase) {
+	case CPU_P_WAKE:
+		core->phase = CPU_P_IDLE;
+		cpu_core_pick(core);
+		break;
+	case CPU_P_SWITCH:
+		cpu_core_credit(core, now);
+		first = cpu_ready_first(core);
+		if (!first || !cpu_outranks(first, t)) {
+			if (cpu_run_start(core)) {
+				core->cur = NULL;
+				core->phase = CPU_P_IDLE;
+				cpu_ready_insert(t, true);
+			}
+			break;
+		}
+		(*core->preemptions)++;
+		cpu_ready_insert(t, true);
+		core->cur = NULL;
+		core->phase = CPU_P_IDLE;
+		cpu_core_pick(core);
+		break;
+	case CPU_P_RUN:
+		cpu_run_done(core, now);
+		break;
+	default:
+		break;
+	}
 }
 
 /* Adds the charges of a queued job to the statistics. */
@@ -389,21 +881,39 @@ static void cpu_account(struct cpu *c, const struct cpu_job *job)
 	(*c->jobs)++;
 }
 
+int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
+		      sim_fn fn, void *a, void *b)
+{
+	sim_time cost = cpu_job_cost(job);
+
+	if (cpu_thread_backlog(t) > t->mask && cpu_rq_grow(t))
+		return -ENOMEM;
+	t->q[t->tail & t->mask] =
+		(struct cpu_rq_job){ .fn = fn, .a = a, .b = b, .cost = cost };
+	t->tail++;
+	t->core->njobs++;
+	if (t->state == CPU_T_BLOCKED) {
+		t->rem = cost;
+		if (t->wakeups)
+			(*t->wakeups)++;
+		if (cpu_thread_wake(t)) {
+			if (t->state == CPU_T_READY)
+				cpu_ready_remove(t);
+			t->state = CPU_T_BLOCKED;
+			t->woke_at = -1;
+			t->tail--;
+			t->core->njobs--;
+			return -ENOMEM;
+		}
+	}
+	cpu_account(t->core->cpu, job);
+	return 0;
+}
+
 int cpu_submit(struct cpu_core *core, const struct cpu_job *job, sim_fn fn,
 	       void *a, void *b)
 {
-	if (cpu_core_backlog(core) > core->mask && cpu_rq_grow(core))
-		return -ENOMEM;
-	core->q[core->tail & core->mask] = (struct cpu_rq_job){
-		.fn = fn, .a = a, .b = b, .cost = cpu_job_cost(job)
-	};
-	core->tail++;
-	if (!core->running && cpu_core_start(core)) {
-		core->tail--;
-		return -ENOMEM;
-	}
-	cpu_account(core->cpu, job);
-	return 0;
+	return cpu_thread_submit(core->deflt, job, fn, a, b);
 }
 
 sim_time cpu_acct_time(const struct cpu *c, enum cpu_acct a)
@@ -416,14 +926,26 @@ uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a)
 	return c->count[a];
 }
 
-/* Credits the elapsed part of the job in service; returns busy / now. */
+/* Credits the elapsed part of the phase; returns busy / now. */
 static double cpu_core_util(struct cpu_core *core, sim_time now)
 {
-	if (core->running) {
-		*core->busy += (uint64_t)(now - core->mark_ps);
-		core->mark_ps = now;
-	}
+	cpu_core_credit(core, now);
 	return now > 0 ? (double)*core->busy / (double)now : 0;
+}
+
+/* A core with threads of its own: its utilization by class. */
+static void cpu_core_class_util(struct cpu_core *core, sim_time now)
+{
+	char metric[32];
+
+	if (!core->sched)
+		return;
+	for (unsigned k = 0; k < CPU_NCLASSES; k++) {
+		snprintf(metric, sizeof(metric), "util.%s", cpu_class_names[k]);
+		stats_scalar(core->cpu->st, core->comp, metric, "",
+			     now > 0 ? (double)core->busy_cls[k] / (double)now
+				     : 0);
+	}
 }
 
 void cpu_finish(struct cpu *c)
@@ -437,6 +959,7 @@ void cpu_finish(struct cpu *c)
 		double u = cpu_core_util(core, now);
 
 		stats_scalar(c->st, core->comp, "utilization", "", u);
+		cpu_core_class_util(core, now);
 		sum[core->dom] += u;
 		n[core->dom]++;
 	}

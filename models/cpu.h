@@ -6,11 +6,22 @@
  *
  * Cores belong to domains: the kernel, the user domain of an app, or a
  * user-space driver. A model builds a job on the stack (struct cpu_job),
- * charges it, and submits it to a core; the core runs its jobs one after
- * the other and calls the job's function when the job's work is done, at
- * (start of service + cost). A job that finds its core busy waits in the
- * run queue, so contention for a core is part of the latency. One engine
- * event per job: models charge a batch of packets as one job.
+ * charges it, and submits it to a thread (cpu_thread_submit) or to a
+ * core (cpu_submit: the core's default thread); a thread runs its jobs one
+ * after the other and calls the job's function when the job's work is
+ * done. A job that finds its thread busy waits in the thread's queue, so
+ * contention for a core is part of the latency. One engine event per job
+ * while nothing preempts it: models charge a batch of packets as one job.
+ *
+ * Threads (cpu_thread_create, set-up time) sit on a core and have a
+ * class: real-time (FIFO, with a priority) above normal (round robin with
+ * a quantum). The core runs the first ready thread of the highest class;
+ * a thread that becomes ready and outranks the running one preempts it
+ * (preemptive resume); switching between threads costs a context switch;
+ * a core that has been idle wakes after an idle state's exit latency.
+ * models/cpu.c says how, and docs/models/cpu.md with which sources. A core
+ * used only through cpu_submit() never switches nor sleeps: it serves its
+ * jobs FIFO exactly as a core without threads.
  *
  * The configuration is struct cpu_cfg, read from hosts.NAME.cpu.* by
  * cpu_cfg_load() (models/cpu_params.c, where the parameters are declared).
@@ -26,6 +37,14 @@
  *   COMP            scalars util.kernel, util.user, util.driver: mean
  *                   utilization of the domain's cores (cpu_finish(), the
  *                   finish of cpu_ops)
+ * and, for a core with threads of its own (and each such thread T):
+ *   COMP.CORE       counters switches (context switches by the
+ *                   scheduler, also in context_switches and time.ctxsw),
+ *                   preemptions, idle_exits; scalars util.rt, util.normal
+ *                   (time running jobs of the class / run time)
+ *   COMP.CORE.T     counters run, wait (ps: running; ready or being
+ *                   switched to), wakeups, preempted, jobs; histogram
+ *                   sched_latency (ps: from a wakeup to running)
  * Counters count the whole run (no warm-up), like every counter.
  */
 #ifndef USNSIM_CPU_H
@@ -42,6 +61,15 @@ struct cpu;
 struct cpu_core;
 
 enum cpu_domain { CPU_DOM_KERNEL, CPU_DOM_USER, CPU_DOM_DRIVER, CPU_NDOMS };
+
+/* Scheduling classes, lowest first; the names are cpu_class_name(). */
+enum cpu_class {
+	CPU_CLASS_NORMAL, /* "normal": time-sharing, round robin */
+	CPU_CLASS_RT,	  /* "rt": real-time FIFO, by priority */
+	CPU_NCLASSES
+};
+
+struct cpu_thread;
 
 /* What CPU time is spent on; the names are cpu_acct_name(). */
 enum cpu_acct {
@@ -62,13 +90,18 @@ enum cpu_acct {
 /* The configuration of a host's CPU: the parameters under
  * hosts.NAME.cpu (see cpu_params.c for their meaning and sources). */
 struct cpu_cfg {
-	unsigned kernel_cores;	  /* cores of the kernel domain; the
+	unsigned kernel_cores;	    /* cores of the kernel domain; the
 				     topology adds them (cpu_add_core) */
-	sim_time syscall_ps;	  /* one trap and return */
-	sim_time ctxsw_ps;	  /* switching to a woken thread */
-	sim_time wakeup_same_ps;  /* waker and wakee on one core */
-	sim_time wakeup_cross_ps; /* on different cores */
-	double copy_Bps;	  /* copy bandwidth, bytes per second, > 0 */
+	sim_time syscall_ps;	    /* one trap and return */
+	sim_time ctxsw_ps;	    /* switching to a woken thread */
+	sim_time wakeup_same_ps;    /* waker and wakee on one core */
+	sim_time wakeup_cross_ps;   /* on different cores */
+	double copy_Bps;	    /* copy bandwidth, bytes per second, > 0 */
+	sim_time slice_ps;	    /* quantum of a normal thread; 0: none */
+	sim_time idle_exit_ps;	    /* exit latency of the shallow idle state */
+	sim_time idle_residency_ps; /* idle time that reaches it */
+	sim_time deep_exit_ps;	    /* of the deep idle state; 0: none */
+	sim_time deep_residency_ps; /* idle time that reaches it */
 };
 
 /* A job being built: time and number of charges per account. Zero it
@@ -82,9 +115,11 @@ struct cpu_job {
 
 const char *cpu_acct_name(enum cpu_acct a);
 const char *cpu_domain_name(enum cpu_domain d); /* "kernel", "user", "driver" */
+const char *cpu_class_name(enum cpu_class k);	/* "normal", "rt" */
 
 /* Fills cfg from the parameters under prefix ("hosts.client.cpu").
- * Returns 0 (a CPU's parameters have no combination to refuse). */
+ * Returns 0, or -EINVAL (message in err) if a deep idle state is given
+ * that is not deeper than the shallow one (exit latency and residency). */
 int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 
@@ -102,6 +137,15 @@ extern const struct model_ops cpu_ops;
 struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 			      const char *name);
 const struct cpu_cfg *cpu_config(const struct cpu *c);
+/* Creates a thread on core (set-up time only) of class cls; prio orders
+ * real-time threads (higher runs first) and must be 0 for a normal one.
+ * Its statistics go under "COMP.CORE.name". Returns the thread (owned by
+ * the core), or NULL on a bad argument, a duplicate name on the core or
+ * allocation failure. */
+struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
+				     enum cpu_class cls, unsigned prio);
+struct cpu_core *cpu_thread_core(const struct cpu_thread *t);
+enum cpu_class cpu_thread_class(const struct cpu_thread *t);
 enum cpu_domain cpu_core_domain(const struct cpu_core *core);
 
 /* Charges: add time ps to account a (and count one charge). */
@@ -125,15 +169,23 @@ uint32_t cpu_core_index(const struct cpu_core *core);
 /* Total time of the job. */
 sim_time cpu_job_cost(const struct cpu_job *j);
 
-/* Queues the job on core; fn(sim, a, b) runs when its work is done. The
- * job's charges are added to the statistics when it is queued (so that
- * counters and time agree at any moment up to the jobs in service).
+/* Queues the job on core (its default thread); fn(sim, a, b) runs when
+ * its work is done. The job's charges are added to the statistics when it
+ * is queued (so that counters and time agree at any moment up to the jobs
+ * in service).
  * Returns 0 or -ENOMEM (the run queue could not grow; nothing is queued
  * then). Does not allocate once the run queue has reached its peak. */
 int cpu_submit(struct cpu_core *core, const struct cpu_job *job, sim_fn fn,
 	       void *a, void *b);
-/* Jobs queued or in service on core. */
+/* Queues the job on thread t, like cpu_submit(); t wakes if it had no
+ * job (and may preempt what runs on its core). Returns 0 or -ENOMEM
+ * (nothing is queued then). Does not allocate once t's queue has reached
+ * its peak. */
+int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
+		      sim_fn fn, void *a, void *b);
+/* Jobs queued or in service on core (all its threads), on thread t. */
 uint32_t cpu_core_backlog(const struct cpu_core *core);
+uint32_t cpu_thread_backlog(const struct cpu_thread *t);
 /* Total time charged to account a so far, and the number of charges. */
 sim_time cpu_acct_time(const struct cpu *c, enum cpu_acct a);
 uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a);

@@ -1,26 +1,60 @@
 /*
  * cpu_params.c - parameters of a host's cores (`hosts.NAME.cpu`): how
- * many serve the kernel, and what a syscall, a context switch, a wakeup
- * and a copy cost (models/cpu.c describes the model).
+ * many serve the kernel, what a syscall, a context switch, a wakeup and a
+ * copy cost, and the scheduler's quantum and idle states (models/cpu.c
+ * describes the model, docs/models/cpu.md the sources).
  *
- * They matter only for apps that choose a stack (apps.*.stack: kernel or
- * user). Defaults come from the public figures in reference/calibration.md.
+ * The costs matter only for apps that choose a stack (apps.*.stack:
+ * kernel or user); the quantum and the idle states only for cores with
+ * threads of their own. Defaults come from the public figures in
+ * reference/calibration.md, XNU's scheduler and Linux's intel_idle tables.
  */
+#include <errno.h>
+
 #include "cpu.h"
+#include "errmsg.h"
 #include "models.h"
+
+/* A deep idle state must be deeper than the shallow one. */
+static int cpu_idle_check(const struct cpu_cfg *cfg,
+			  const struct param_src *src, const char *prefix,
+			  char *err, size_t errlen)
+{
+	char where[256];
+	const char *key;
+
+	if (cfg->deep_exit_ps <= 0)
+		return 0;
+	if (cfg->deep_exit_ps <= cfg->idle_exit_ps)
+		key = "idle_deep_exit";
+	else if (cfg->deep_residency_ps <= cfg->idle_residency_ps)
+		key = "idle_deep_residency";
+	else
+		return 0;
+	param_where(src, prefix, key, where, sizeof(where));
+	errmsg(err, errlen,
+	       "%s: %s: the deep idle state (exit %lld ps, residency %lld ps) is not deeper than the shallow one (exit %lld ps, residency %lld ps); set idle_deep_exit: 0 for none",
+	       where, key, (long long)cfg->deep_exit_ps,
+	       (long long)cfg->deep_residency_ps, (long long)cfg->idle_exit_ps,
+	       (long long)cfg->idle_residency_ps);
+	return -EINVAL;
+}
 
 int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	cfg->kernel_cores = (unsigned)param_int(src, prefix, "kernel_cores");
 	cfg->syscall_ps = param_time(src, prefix, "syscall");
 	cfg->ctxsw_ps = param_time(src, prefix, "context_switch");
 	cfg->wakeup_same_ps = param_time(src, prefix, "wakeup_same");
 	cfg->wakeup_cross_ps = param_time(src, prefix, "wakeup_cross");
 	cfg->copy_Bps = param_double(src, prefix, "copy_bw") / 8;
-	return 0;
+	cfg->slice_ps = param_time(src, prefix, "time_slice");
+	cfg->idle_exit_ps = param_time(src, prefix, "idle_exit");
+	cfg->idle_residency_ps = param_time(src, prefix, "idle_residency");
+	cfg->deep_exit_ps = param_time(src, prefix, "idle_deep_exit");
+	cfg->deep_residency_ps = param_time(src, prefix, "idle_deep_residency");
+	return cpu_idle_check(cfg, src, prefix, err, errlen);
 }
 
 const struct param_def cpu_params[] = {
@@ -31,7 +65,7 @@ const struct param_def cpu_params[] = {
 	  "CPU time of one syscall or trap (entry and return)",
 	  "real syscall 122-762 ns across Xeon hosts, ~170 ns on a KVM guest (gms.tf, reference/calibration.md)" },
 	{ "hosts.*.cpu.context_switch", PT_TIME, "1.1us", NULL, 0, 1e9,
-	  "CPU time of switching to a woken thread",
+	  "CPU time of switching to a woken thread (and of the scheduler's switch between two threads on a core)",
 	  "context switch between threads, pipe ping-pong ~1.1 us, Linux 6.x (reference/calibration.md)" },
 	{ "hosts.*.cpu.wakeup_cross", PT_TIME, "2us", NULL, 0, 1e9,
 	  "CPU time the waker pays to wake a thread on another core (IPI and run-queue insert)",
@@ -42,5 +76,20 @@ const struct param_def cpu_params[] = {
 	{ "hosts.*.cpu.copy_bw", PT_BITRATE, "10GB/s", NULL, 1e6, 1e15,
 	  "memory copy bandwidth of one core (a copy costs its length over this)",
 	  "single-core memcpy of cache-warm buffers, ~10 GB/s; same as hosts.*.driver.copy_bw" },
+	{ "hosts.*.cpu.time_slice", PT_TIME, "10ms", NULL, 0, 1e13,
+	  "quantum of a normal-class thread while other normal threads wait on its core (0: none, a thread runs until it blocks)",
+	  "XNU osfmk/kern/sched_prim.c: DEFAULT_PREEMPTION_RATE 100/s, std_quantum_us = 1e6 / rate = 10 ms" },
+	{ "hosts.*.cpu.idle_exit", PT_TIME, "2us", NULL, 0, 1e10,
+	  "exit latency of the shallow idle state: a thread waking on a core idle for idle_residency or longer starts this much later",
+	  "Linux drivers/idle/intel_idle.c, skx_cstates C1: exit_latency 2 us (Skylake server)" },
+	{ "hosts.*.cpu.idle_residency", PT_TIME, "2us", NULL, 0, 1e10,
+	  "idle time after which a core is in the shallow idle state",
+	  "Linux drivers/idle/intel_idle.c, skx_cstates C1: target_residency 2 us (Skylake server)" },
+	{ "hosts.*.cpu.idle_deep_exit", PT_TIME, "133us", NULL, 0, 1e10,
+	  "exit latency of the deep idle state, reached after idle_deep_residency of idle time (0: no deep state)",
+	  "Linux drivers/idle/intel_idle.c, skx_cstates C6: exit_latency 133 us (Skylake server)" },
+	{ "hosts.*.cpu.idle_deep_residency", PT_TIME, "600us", NULL, 0, 1e12,
+	  "idle time after which a core is in the deep idle state",
+	  "Linux drivers/idle/intel_idle.c, skx_cstates C6: target_residency 600 us (Skylake server)" },
 	{ NULL },
 };

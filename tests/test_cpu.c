@@ -21,6 +21,8 @@
 #include <CUnit/CUnit.h>
 
 #include "cpu.h"
+#include "rng.h"
+#include "scenario.h"
 #include "stats.h"
 #include "util.h"
 
@@ -664,6 +666,488 @@ static void test_destroy_busy(void)
 	fx_fini(&f);
 }
 
+/* --- threads and the scheduler -------------------------------------- */
+
+/* A core of its own with threads: a cpu whose costs are cfg, one kernel
+ * core, and up to four threads; jobs are recorded in f (f->core[0] is
+ * the core). */
+struct sfx {
+	struct fx f;
+	struct cpu_thread *t[4];
+};
+
+static int sfx_init(struct sfx *x, const struct cpu_cfg *cfg)
+{
+	struct fx *f = &x->f;
+
+	memset(x, 0, sizeof(*x));
+	f->resubmit = -1;
+	f->sim = sim_create("native");
+	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
+	if (!f->st || cpu_new(f->sim, f->st, COMP, cfg, &f->cpu))
+		return -1;
+	f->core[0] = cpu_add_core(f->cpu, CPU_DOM_KERNEL, "kernel0");
+	return f->core[0] ? 0 : -1;
+}
+
+/* Job id of cost f->cost[id] on thread t, recorded by job_done. */
+static void thread_job(struct fx *f, struct cpu_thread *t, size_t id)
+{
+	struct cpu_job j = { 0 };
+
+	cpu_job_add(&j, CPU_A_PROTO, f->cost[id]);
+	if (cpu_thread_submit(t, &j, job_done, f, (void *)(uintptr_t)id))
+		f->failed++;
+}
+
+/* Arrivals on threads: job id goes to thread x->t[f->on[id]] at
+ * f->arrive[id]. */
+static void thread_arrival(struct sim *sim, void *a, void *b)
+{
+	struct sfx *x = a;
+	size_t id = (size_t)(uintptr_t)b;
+
+	(void)sim;
+	thread_job(&x->f, x->t[x->f.on[id]], id);
+}
+
+static int thread_arrivals(struct sfx *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!sim_schedule_at(x->f.sim, x->f.arrive[i], thread_arrival,
+				     x, (void *)(uintptr_t)i))
+			return -1;
+	return 0;
+}
+
+static const struct stat_hist *hist_of(const struct fx *f, const char *comp,
+				       const char *metric)
+{
+	struct stat_info si;
+
+	if (stats_find(f->st, comp, metric, &si) || si.kind != STAT_HIST)
+		return NULL;
+	return si.u.hist;
+}
+
+/* Busy time equals the time charged (jobs and the scheduler's context
+ * switches) once the cores are idle. */
+static void check_conservation(struct fx *f, size_t ncores)
+{
+	static const char *const cores[] = { COMP ".kernel0", COMP ".plain" };
+	uint64_t busy = 0;
+
+	cpu_finish(f->cpu);
+	for (size_t i = 0; i < ncores; i++)
+		busy += counter(f, cores[i], "busy");
+	CHECK_EQ(busy, counter(f, COMP, "time"));
+}
+
+#define C_US SIM_US
+#define C_NS SIM_NS
+
+/* A normal job of 10 us preempted at 3 us by a real-time job of 2 us:
+ * the RT job runs after one switch, the normal one resumes after a
+ * second and finishes at 12 us + 2 switches. */
+static void test_preemption(void)
+{
+	struct cpu_cfg k = test_costs;
+	static struct sfx x;
+	struct fx *f = &x.f;
+	const sim_time c = k.ctxsw_ps; /* 1.5 us */
+	const char *n = COMP ".kernel0.n", *r = COMP ".kernel0.r";
+	const struct stat_hist *h;
+
+	k.slice_ps = 10 * SIM_MS;
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "n", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "r", CPU_CLASS_RT, 10);
+	CU_ASSERT_FATAL(x.t[0] && x.t[1]);
+	f->on[0] = 0, f->arrive[0] = 0, f->cost[0] = 10 * C_US;
+	f->on[1] = 1, f->arrive[1] = 3 * C_US, f->cost[1] = 2 * C_US;
+	CHECK_EQ_FATAL(thread_arrivals(&x, 2), 0);
+	sim_run(f->sim, 100 * C_US);
+	CHECK_EQ(f->failed, 0);
+	CHECK_EQ(f->ndone, 2);
+	CHECK_EQ(f->done[1], 3 * C_US + c + 2 * C_US);
+	CHECK_EQ(f->done[0], 12 * C_US + 2 * c);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 2);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 1);
+	CHECK_EQ(counter(f, COMP, "context_switches"), 2);
+	CHECK_EQ(counter(f, COMP, "time.ctxsw"), (uint64_t)(2 * c));
+	CHECK_EQ(counter(f, n, "preempted"), 1);
+	CHECK_EQ(counter(f, n, "run"), 10 * C_US);
+	CHECK_EQ(counter(f, r, "run"), 2 * C_US);
+	/* n waits from 3 us while r is switched to and runs, and while it
+	 * is switched back; r waits for its switch. */
+	CHECK_EQ(counter(f, n, "wait"), (uint64_t)(2 * C_US + 2 * c));
+	CHECK_EQ(counter(f, r, "wait"), (uint64_t)c);
+	h = hist_of(f, r, "sched_latency");
+	CU_ASSERT_FATAL(h != NULL);
+	CHECK_EQ(h->hist.count, 1);
+	CHECK_EQ(h->hist.max, c);
+	h = hist_of(f, n, "sched_latency");
+	CU_ASSERT_FATAL(h != NULL);
+	CHECK_EQ(h->hist.count, 1);
+	CHECK_EQ(h->hist.max, 0);
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"),
+		 (uint64_t)(12 * C_US + 2 * c));
+	CHECK_EQ(scalar(f, COMP ".kernel0", "util.rt"), 0.02);
+	CHECK_EQ(scalar(f, COMP ".kernel0", "util.normal"), 0.1);
+	/* Preempted, a job still took one engine event for its completion;
+	 * the cancelled one does not run: arrivals 2, completions 2,
+	 * switches 2. */
+	CHECK_EQ(sim_events(f->sim), 6);
+	fx_fini(f);
+}
+
+/* Real-time priorities: a higher one preempts, a preempted thread stays
+ * at the head of its priority (ahead of one of equal priority that woke
+ * later), equal priorities do not preempt each other. */
+static void test_rt_priorities(void)
+{
+	struct cpu_cfg k = test_costs;
+	static struct sfx x;
+	struct fx *f = &x.f;
+
+	k.ctxsw_ps = 0;
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "r1", CPU_CLASS_RT, 1);
+	x.t[1] = cpu_thread_create(f->core[0], "r2", CPU_CLASS_RT, 2);
+	x.t[2] = cpu_thread_create(f->core[0], "r1b", CPU_CLASS_RT, 1);
+	CU_ASSERT_FATAL(x.t[0] && x.t[1] && x.t[2]);
+	f->on[0] = 0, f->arrive[0] = 0, f->cost[0] = 5 * C_US;
+	f->on[1] = 1, f->arrive[1] = 1 * C_US, f->cost[1] = 1 * C_US;
+	f->on[2] = 2, f->arrive[2] = 1500 * C_NS, f->cost[2] = 1 * C_US;
+	CHECK_EQ_FATAL(thread_arrivals(&x, 3), 0);
+	sim_run(f->sim, 100 * C_US);
+	CHECK_EQ(f->ndone, 3);
+	CHECK_EQ(f->done[1], 2 * C_US);
+	CHECK_EQ(f->done[0], 6 * C_US);
+	CHECK_EQ(f->done[2], 7 * C_US);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 3);
+	check_conservation(f, 1);
+	fx_fini(f);
+}
+
+/* Two normal threads share a core by quanta of 1 us with switches of
+ * 100 ns: a (2.5 us) and b (1.5 us) from 0 run a 0-1, b 1.1-2.1,
+ * a 2.2-3.2, b 3.3-3.8 (done), a 3.9-4.4 (done). */
+static void test_round_robin(void)
+{
+	struct cpu_cfg k = test_costs;
+	static struct sfx x;
+	struct fx *f = &x.f;
+
+	k.ctxsw_ps = 100 * C_NS;
+	k.slice_ps = 1 * C_US;
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "a", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "b", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(x.t[0] && x.t[1]);
+	f->on[0] = 0, f->cost[0] = 2500 * C_NS;
+	f->on[1] = 1, f->cost[1] = 1500 * C_NS;
+	thread_job(f, x.t[0], 0);
+	thread_job(f, x.t[1], 1);
+	sim_run(f->sim, 100 * C_US);
+	CHECK_EQ(f->ndone, 2);
+	CHECK_EQ(f->done[1], 3800 * C_NS);
+	CHECK_EQ(f->done[0], 4400 * C_NS);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 4);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0.a", "run"), 2500 * C_NS);
+	CHECK_EQ(counter(f, COMP ".kernel0.a", "wait"), 1900 * C_NS);
+	CHECK_EQ(counter(f, COMP ".kernel0.b", "wait"), 2300 * C_NS);
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"), 4400 * C_NS);
+
+	/* Without a quantum the first runs to completion. */
+	fx_fini(f);
+	k.slice_ps = 0;
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "a", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "b", CPU_CLASS_NORMAL, 0);
+	f->on[0] = 0, f->cost[0] = 2500 * C_NS;
+	f->on[1] = 1, f->cost[1] = 1500 * C_NS;
+	thread_job(f, x.t[0], 0);
+	thread_job(f, x.t[1], 1);
+	sim_run(f->sim, 100 * C_US);
+	CHECK_EQ(f->done[0], 2500 * C_NS);
+	CHECK_EQ(f->done[1], 4100 * C_NS);
+	fx_fini(f);
+}
+
+/* Idle states: a wake after an idle period of at least the residency
+ * waits for the exit latency (the deep one after a long idle), once
+ * however many threads wake meanwhile; a core without threads of its
+ * own never sleeps. */
+static void test_idle_exit(void)
+{
+	struct cpu_cfg k = test_costs;
+	static struct sfx x;
+	struct fx *f = &x.f;
+	const struct stat_hist *h;
+	struct cpu_core *plain;
+
+	k.ctxsw_ps = 500 * C_NS;
+	k.idle_exit_ps = 2 * C_US;
+	k.idle_residency_ps = 2 * C_US;
+	k.deep_exit_ps = 133 * C_US;
+	k.deep_residency_ps = 600 * C_US;
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	plain = cpu_add_core(f->cpu, CPU_DOM_USER, "plain");
+	x.t[0] = cpu_thread_create(f->core[0], "t", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "u", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(plain && x.t[0] && x.t[1]);
+	for (size_t i = 0; i < 6; i++)
+		f->cost[i] = 1 * C_US;
+	f->arrive[0] = 0;	       /* idle 0: at once, done 1 */
+	f->arrive[1] = 10 * C_US;      /* idle 9: C1, done 13 */
+	f->arrive[2] = 13500 * C_NS;   /* idle 0.5: done 14.5 */
+	f->arrive[3] = 1000 * C_US;    /* idle 985.5: C6, done 1134 */
+	f->arrive[4] = 2000 * C_US;    /* C6 again: t runs 2133-2134 */
+	f->on[5] = 1;		       /* u wakes while the core does */
+	f->arrive[5] = 2000500 * C_NS; /* switch, done 2135.5 */
+	CHECK_EQ_FATAL(thread_arrivals(&x, 6), 0);
+	/* The plain core, idle for 10 us, starts at once. */
+	f->core[1] = plain;
+	f->on[6] = 1, f->arrive[6] = 10 * C_US, f->cost[6] = 1 * C_US;
+	CU_ASSERT_FATAL(sim_schedule_at(f->sim, f->arrive[6], arrival, f,
+					(void *)(uintptr_t)6) != 0);
+	sim_run(f->sim, 3000 * C_US);
+	CHECK_EQ(f->failed, 0);
+	CHECK_EQ(f->ndone, 7);
+	CHECK_EQ(f->done[0], 1 * C_US);
+	CHECK_EQ(f->done[1], 13 * C_US);
+	CHECK_EQ(f->done[2], 14500 * C_NS);
+	CHECK_EQ(f->done[3], 1134 * C_US);
+	CHECK_EQ(f->done[4], 2134 * C_US);
+	CHECK_EQ(f->done[5], 2135500 * C_NS);
+	CHECK_EQ(f->done[6], 11 * C_US);
+	CHECK_EQ(counter(f, COMP ".kernel0", "idle_exits"), 3);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 1);
+	h = hist_of(f, COMP ".kernel0.t", "sched_latency");
+	CU_ASSERT_FATAL(h != NULL);
+	CHECK_EQ(h->hist.count, 5);
+	CHECK_EQ(h->hist.max, 133 * C_US);
+	CHECK_EQ(hist_mean(&h->hist) * 5, (double)(2 + 133 + 133) * C_US);
+	/* Exit latency is not busy time: busy is the 7 jobs and 1 switch. */
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"), 6500 * C_NS);
+	CHECK_EQ(counter(f, COMP ".plain", "busy"), 1 * C_US);
+	check_conservation(f, 2);
+	/* A core without threads of its own reports nothing new. */
+	CHECK_EQ(counter(f, COMP ".plain", "switches"), UINT64_MAX);
+	CU_ASSERT(isnan(scalar(f, COMP ".plain", "util.rt")));
+	CHECK_EQ(scalar(f, COMP ".kernel0", "util.normal"),
+		 6e6 / (double)sim_now(f->sim));
+	fx_fini(f);
+}
+
+/* --- queueing theory ------------------------------------------------ */
+
+/* A Poisson source of jobs on a thread: exponential gaps of mean gap_ps,
+ * costs of mean cost_ps (fixed, or exponential); it sums the response
+ * times (submission to completion) of jobs submitted from warm_ps on. */
+struct psrc {
+	struct rng *rng;
+	struct cpu_thread *t;
+	double gap_ps, cost_ps;
+	bool exp_cost;
+	uint64_t left; /* arrivals still to make */
+	sim_time warm_ps;
+	uint64_t n;
+	double sum_ps;
+	int failed;
+};
+
+static void psrc_done(struct sim *sim, void *a, void *b)
+{
+	struct psrc *p = a;
+	sim_time at = (sim_time)(uintptr_t)b;
+
+	if (at < p->warm_ps)
+		return;
+	p->n++;
+	p->sum_ps += (double)(sim_now(sim) - at);
+}
+
+static void psrc_arrive(struct sim *sim, void *a, void *b)
+{
+	struct psrc *p = a;
+	struct cpu_job j = { 0 };
+	sim_time now = sim_now(sim);
+	double cost =
+		p->exp_cost ? rng_exponential(p->rng, p->cost_ps) : p->cost_ps;
+
+	(void)b;
+	cpu_job_add(&j, CPU_A_PROTO, (sim_time)llround(cost));
+	if (cpu_thread_submit(p->t, &j, psrc_done, p, (void *)(uintptr_t)now))
+		p->failed++;
+	if (--p->left &&
+	    !sim_schedule(sim,
+			  (sim_time)llround(rng_exponential(p->rng, p->gap_ps)),
+			  psrc_arrive, p, NULL))
+		p->failed++;
+}
+
+static int psrc_start(struct sim *sim, struct psrc *p, const char *path,
+		      uint64_t n)
+{
+	p->rng = rng_create(20261206, 0, path);
+	p->left = n;
+	if (!p->rng)
+		return -1;
+	return sim_schedule(
+		       sim,
+		       (sim_time)llround(rng_exponential(p->rng, p->gap_ps)),
+		       psrc_arrive, p, NULL)
+		       ? 0
+		       : -1;
+}
+
+/* Scheduler costs off: no switch, no idle exit. */
+static const struct cpu_cfg free_sched = {
+	.copy_Bps = 10e9,
+	.slice_ps = 10 * SIM_MS,
+};
+
+/* One normal thread, Poisson arrivals of fixed-cost jobs: M/D/1, whose
+ * mean wait is rho S / (2 (1 - rho)). */
+static void test_md1(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	struct psrc p = { .gap_ps = 1e6 / 0.7,
+			  .cost_ps = 1e6,
+			  .warm_ps = 10 * SIM_MS };
+	const double rho = 0.7, S = 1e6;
+	const double W = rho * S / (2 * (1 - rho));
+
+	CU_ASSERT_FATAL(sfx_init(&x, &free_sched) == 0);
+	p.t = cpu_thread_create(f->core[0], "app", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(p.t != NULL);
+	CU_ASSERT_FATAL(psrc_start(f->sim, &p, "test.cpu.md1", 1000000) == 0);
+	sim_run(f->sim, 3 * SIM_S);
+	CHECK_EQ(p.failed, 0);
+	CHECK_EQ(cpu_core_backlog(f->core[0]), 0);
+	CHECK_GT(p.n, 900000);
+	CHECK_REL(p.sum_ps / (double)p.n - S, W, 0.03);
+	/* One thread: never a switch nor a preemption. */
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0.app", "jobs"), 1000000);
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"), (uint64_t)1000000 * S);
+	rng_destroy(p.rng);
+	fx_fini(f);
+}
+
+/* A real-time and a normal thread on one core, Poisson arrivals and
+ * exponential costs: the preemptive-resume priority M/G/1 (Kleinrock,
+ * Queueing Systems vol. 2, 1976). Mean response of class k, with sigma_k
+ * the load of classes 1..k and R_k = sum_{i<=k} lambda_i E[S_i^2] / 2:
+ *   T_k = S_k / (1 - sigma_{k-1}) + R_k / ((1 - sigma_{k-1}) (1 - sigma_k))
+ * so the high class sees W1 = S1 + lambda1 E[S1^2] / 2 / (1 - rho1) (the
+ * low class does not exist for it) and the low one
+ *   T2 = S2 / (1 - rho1) + R_2 / ((1 - rho1) (1 - rho1 - rho2)).
+ * At rho1 = rho2 = 0.3 the second term alone is 64% of T2. */
+static void test_priority_mg1(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	const double l1 = 0.3e-6, l2 = 0.4e-6, S1 = 1e6, S2 = 0.75e6;
+	const double r1 = l1 * S1, r2 = l2 * S2;
+	const double m1 = 2 * S1 * S1, m2 = 2 * S2 * S2; /* E[S^2], exp */
+	const double W1 = l1 * m1 / 2 / (1 - r1) + S1;
+	const double T2 = S2 / (1 - r1) + (l1 * m1 / 2 + l2 * m2 / 2) /
+						  ((1 - r1) * (1 - r1 - r2));
+	struct psrc hi = { .gap_ps = 1 / l1,
+			   .cost_ps = S1,
+			   .exp_cost = true,
+			   .warm_ps = 10 * SIM_MS };
+	struct psrc lo = { .gap_ps = 1 / l2,
+			   .cost_ps = S2,
+			   .exp_cost = true,
+			   .warm_ps = 10 * SIM_MS };
+
+	CU_ASSERT_FATAL(sfx_init(&x, &free_sched) == 0);
+	hi.t = cpu_thread_create(f->core[0], "hi", CPU_CLASS_RT, 1);
+	lo.t = cpu_thread_create(f->core[0], "lo", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(hi.t && lo.t);
+	CU_ASSERT_FATAL(psrc_start(f->sim, &hi, "test.cpu.hi", 1200000) == 0);
+	CU_ASSERT_FATAL(psrc_start(f->sim, &lo, "test.cpu.lo", 1600000) == 0);
+	sim_run(f->sim, 10 * SIM_S);
+	CHECK_EQ(hi.failed + lo.failed, 0);
+	CHECK_EQ(cpu_core_backlog(f->core[0]), 0);
+	CHECK_REL(hi.sum_ps / (double)hi.n, W1, 0.03);
+	CHECK_REL(lo.sum_ps / (double)lo.n, T2, 0.03);
+	CHECK_GT(counter(f, COMP ".kernel0", "preemptions"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0.hi", "preempted"), 0);
+	/* Switches of cost 0: busy is the jobs' work. */
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0.hi", "run") +
+			 counter(f, COMP ".kernel0.lo", "run"),
+		 counter(f, COMP ".kernel0", "busy"));
+	rng_destroy(hi.rng);
+	rng_destroy(lo.rng);
+	fx_fini(f);
+}
+
+/* cpu_cfg_load(): the scheduler's parameters from a scenario, and a deep
+ * idle state that is not deeper than the shallow one refused with the
+ * place of the value. */
+static int load_cfg(const char *set, struct cpu_cfg *cfg, char *err,
+		    size_t errlen)
+{
+	const char *sets[] = { set };
+	struct scn *s = NULL;
+	struct param_src src;
+	int rc;
+
+	if (scn_load("tests/fixtures/driver-host.yaml", sets, set ? 1 : 0, &s,
+		     err, errlen))
+		return -100;
+	src = scn_source(s);
+	rc = cpu_cfg_load(cfg, &src, "hosts.h.cpu", err, errlen);
+	scn_destroy(s);
+	return rc;
+}
+
+static void test_cfg_load(void)
+{
+	struct cpu_cfg k;
+	char err[512] = "";
+
+	CHECK_EQ_FATAL(load_cfg(NULL, &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.slice_ps, 10 * SIM_MS);
+	CHECK_EQ(k.idle_exit_ps, 2 * SIM_US);
+	CHECK_EQ(k.idle_residency_ps, 2 * SIM_US);
+	CHECK_EQ(k.deep_exit_ps, 133 * SIM_US);
+	CHECK_EQ(k.deep_residency_ps, 600 * SIM_US);
+	CHECK_EQ(load_cfg("hosts.h.cpu.time_slice=4ms", &k, err, sizeof(err)),
+		 0);
+	CHECK_EQ(k.slice_ps, 4 * SIM_MS);
+	/* No deep state at all is fine. */
+	CHECK_EQ(
+		load_cfg("hosts.h.cpu.idle_deep_exit=0s", &k, err, sizeof(err)),
+		0);
+	CHECK_EQ(k.deep_exit_ps, 0);
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.idle_deep_exit=1us", &k, err,
+			  sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "idle_deep_exit") && strstr(err, "not deeper"),
+	       "message: %s", err);
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.idle_deep_residency=1us", &k, err,
+			  sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "idle_deep_residency") != NULL, "message: %s", err);
+	CHECKF(!strncmp(err, "--set:1:", 8), "no place in: %s", err);
+}
+
 int suite_cpu(void)
 {
 	CU_pSuite s = CU_add_suite("cpu", NULL, NULL);
@@ -681,7 +1165,15 @@ int suite_cpu(void)
 	    !CU_add_test(s, "finish with a job in service",
 			 test_finish_in_service) ||
 	    !CU_add_test(s, "errors and names", test_errors_and_names) ||
-	    !CU_add_test(s, "destroy with jobs queued", test_destroy_busy))
+	    !CU_add_test(s, "destroy with jobs queued", test_destroy_busy) ||
+	    !CU_add_test(s, "preemption by a real-time thread",
+			 test_preemption) ||
+	    !CU_add_test(s, "real-time priorities", test_rt_priorities) ||
+	    !CU_add_test(s, "round robin by quanta", test_round_robin) ||
+	    !CU_add_test(s, "idle exit latency", test_idle_exit) ||
+	    !CU_add_test(s, "M/D/1 on a thread", test_md1) ||
+	    !CU_add_test(s, "preemptive priority M/G/1", test_priority_mg1) ||
+	    !CU_add_test(s, "scheduler parameters", test_cfg_load))
 		return CU_get_error();
 	return 0;
 }
