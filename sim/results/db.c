@@ -1271,11 +1271,6 @@ static int db_attach_mode(struct db_src *src, bool rw, char *err, size_t errlen)
 	return rc == SQLITE_OK ? 0 : db_src_fail(src, rc, err, errlen);
 }
 
-static int db_attach(struct db_src *src, char *err, size_t errlen)
-{
-	return db_attach_mode(src, false, err, errlen);
-}
-
 /* As db_check, for the source; quick_check only when the whole source is
  * read (a study imports one run at a time from a growing worker database,
  * and SQLite reports damage on the pages it reads anyway). */
@@ -1458,28 +1453,17 @@ static void db_src_close(struct db_src *src)
 	sqlite3_exec(src->db->h, "DETACH DATABASE " DB_SRC, NULL, NULL, NULL);
 }
 
-int db_import(struct db *db, const char *src_path, int64_t src_id,
-	      bool check_hash, char *err, size_t errlen)
+/* db_import, the source attached read-write (rw) or read-only. */
+static int db_import_mode(struct db *db, const char *src_path, int64_t src_id,
+			  bool check_hash, bool rw, char *err, size_t errlen)
 {
 	struct db_src src = { .db = db, .path = src_path };
 	int ret, copied = 0;
 
-	ret = db_attach(&src, err, errlen);
+	ret = db_attach_mode(&src, rw, err, errlen);
 	if (ret)
 		return ret;
 	ret = db_src_check(&src, src_id <= 0, err, errlen);
-	/* A WAL file whose writer was killed (a sweep's worker) needs its
-	 * index recovered, which a read-only connection may not do
-	 * (SQLITE_READONLY_RECOVERY, _CANTINIT): read it read-write, as
-	 * SQLite recovers a dead writer's WAL for any writer. */
-	if (ret == -EACCES &&
-	    (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_READONLY) {
-		db_src_close(&src);
-		ret = db_attach_mode(&src, true, err, errlen);
-		if (ret)
-			return ret;
-		ret = db_src_check(&src, src_id <= 0, err, errlen);
-	}
 	if (!ret && check_hash)
 		ret = db_src_hashes(&src, src_id, err, errlen);
 	if (!ret)
@@ -1490,6 +1474,19 @@ int db_import(struct db *db, const char *src_path, int64_t src_id,
 		ret = db_src_copy(&src, src.ids[i], &copied, err, errlen);
 	db_src_close(&src);
 	return ret ? ret : copied;
+}
+
+int db_import(struct db *db, const char *src_path, int64_t src_id,
+	      bool check_hash, char *err, size_t errlen)
+{
+	return db_import_mode(db, src_path, src_id, check_hash, false, err,
+			      errlen);
+}
+
+int db_import_orphan(struct db *db, const char *src_path, char *err,
+		     size_t errlen)
+{
+	return db_import_mode(db, src_path, 0, false, true, err, errlen);
 }
 
 /* Whether path + suffix exists; its size in *size. */

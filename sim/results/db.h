@@ -81,6 +81,14 @@ int db_runs_of(struct db *db, const char *hash, const char *version,
  * of different scenario files, which only --force may mix. */
 int db_import(struct db *db, const char *src_path, int64_t src_id,
 	      bool check_hash, char *err, size_t errlen);
+/* db_import of every run of a database whose writer is gone (a sweep's
+ * worker that died), attached read-write: a WAL file whose writer was
+ * killed may need its index recovered, which a read-only connection
+ * cannot do (SQLITE_READONLY_RECOVERY: "attempt to write a readonly
+ * database"); any read-write connection recovers it, and reading does
+ * not change the runs. */
+int db_import_orphan(struct db *db, const char *src_path, char *err,
+		     size_t errlen);
 
 /* Before `usnsim merge` writes anything: reads out (if it exists and is
  * not empty) and every in[0..n) read-only, each a usnsim database whose

@@ -743,7 +743,7 @@ static int on_death(struct study *st, unsigned i, int status, char *err,
 							   : 0;
 	w->busy = false;
 	st->pt[t.point].busy--;
-	rc = db_import(st->db, w->path, 0, false, err, errlen);
+	rc = db_import_orphan(st->db, w->path, err, errlen);
 	if (rc < 0 && rc != -EILSEQ && rc != -ENOTSUP) {
 		st->keep_work = true;
 		return rc;
@@ -891,7 +891,7 @@ static int harvest(struct study *st, char *err, size_t errlen)
 		    strcmp(e->d_name + len - 3, ".db"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", st->workdir, e->d_name);
-		rc = db_import(st->db, path, 0, false, err, errlen);
+		rc = db_import_orphan(st->db, path, err, errlen);
 		if (rc >= 0) {
 			st->rep->runs_imported += (size_t)rc;
 			unlink_db_files(path);
