@@ -58,6 +58,30 @@ static double metricf2(const struct run_result *r, const char *name,
 	return tr_metric(r, comp, name);
 }
 
+/* What a pool whose buffer region holds buf_bytes reserves in all, by
+ * hand: per buffer one metadata object (pool.metadata) in its kernel
+ * metadata region and, for a channel pool, one in its user metadata
+ * region, objects packed whole into pool.metadata_segment segments
+ * (pool.buflets 1: no buflet tables). */
+static double with_md(const struct scn *s, const char *host, bool user,
+		      double buf_bytes)
+{
+	char k[128];
+	double buf, md, seg, per, nseg;
+
+	snprintf(k, sizeof(k), "hosts.%s.pool.buffer", host);
+	buf = (double)scn_size(s, k);
+	snprintf(k, sizeof(k), "hosts.%s.pool.metadata", host);
+	md = (double)scn_size(s, k);
+	snprintf(k, sizeof(k), "hosts.%s.pool.metadata_segment", host);
+	seg = (double)scn_size(s, k);
+	if (!md)
+		return buf_bytes;
+	per = floor(seg / md);
+	nseg = ceil(buf_bytes / buf / per);
+	return buf_bytes + (user ? 2 : 1) * nseg * seg;
+}
+
 /* ---- reading results ---- */
 
 static const struct stat_gauge *gauge(const struct run_result *r,
@@ -296,7 +320,8 @@ static void test_dynamic(void)
 				 dyn_pools[k]);
 			snprintf(key, sizeof(key), "hosts.%s.pool.%s",
 				 dyn_hosts[h], k ? "user_max" : "device_max");
-			st_max = (double)scn_size(s[0], key);
+			st_max = with_md(s[0], dyn_hosts[h], k != 0,
+					 (double)scn_size(s[0], key));
 			sres = tr_metric(&r[0], c, "reserved_mean");
 			shw = tr_metric(&r[0], c, "high_water");
 			suse = tr_metric(&r[0], c, "in_use_mean");
@@ -442,8 +467,10 @@ static void test_dynamic(void)
 			 dyn_hosts[h]);
 		snprintf(k2, sizeof(k2), "hosts.%s.pool.user_max",
 			 dyn_hosts[h]);
-		want = (double)scn_size(s[0], k1) +
-		       3 * (double)scn_size(s[0], k2);
+		want = with_md(s[0], dyn_hosts[h], false,
+			       (double)scn_size(s[0], k1)) +
+		       3 * with_md(s[0], dyn_hosts[h], true,
+				   (double)scn_size(s[0], k2));
 		m = gauge(&r[0], c, "mem.reserved");
 		CHECKF(m && m->min == want && m->max == want &&
 			       m->value == want,
@@ -936,8 +963,10 @@ static void test_static_t0(void)
 
 	if (tr_run_sets(DYNAMIC, sets, 2, &r, &s))
 		return;
-	dmax = (double)scn_size(s, "hosts.client.pool.device_max");
-	umax = (double)scn_size(s, "hosts.client.pool.user_max");
+	dmax = with_md(s, "client", false,
+		       (double)scn_size(s, "hosts.client.pool.device_max"));
+	umax = with_md(s, "client", true,
+		       (double)scn_size(s, "hosts.client.pool.user_max"));
 	g = gauge(&r, "hosts.client.pool.device", "mem.reserved");
 	m = gauge(&r, "hosts.client.memory", "mem.reserved");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
