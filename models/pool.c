@@ -56,6 +56,15 @@
  * otherwise (mapped page by page); each lookup costs translate_ps, added
  * to the mapping's cost (counters translations and translate_time).
  *
+ * Regions: the metadata regions hold no state but their segment count,
+ * kept at what the buffer segments need (pool_regions_sync() after every
+ * buffer segment added or returned): the objects of nsegs * per_seg
+ * buffers, packed whole into segments. Their memory goes to and from the
+ * host with the buffer segment that changed the need, held the same way
+ * by a reaper pass. pool_mem keeps a sum per domain beside the total;
+ * every change of either goes through pool_mem_add(), so that the
+ * domains sum to the total at every moment.
+ *
  * Counters: allocs and frees count calls (packets), not buflets; grows
  * and shrinks count segments added after creation and segments returned;
  * maps and unmaps count IOMMU mappings of a device pool (initial segments

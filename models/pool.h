@@ -37,9 +37,23 @@
  * Buflets in magazines are free (not in use) but their segment is not
  * reaped until the reaper has drained the magazines.
  *
+ * Regions (enum pool_region): beside its buffers a pool holds one
+ * metadata object (md_bytes) per buffer in a kernel metadata region and,
+ * for a channel pool (user), a user metadata region; with buflets_max >
+ * 1, a buflet table object (bft_bytes) per buffer in a kernel (and user)
+ * buflet table. Their segments (md_segment_bytes, wired in whole pages)
+ * come and go with the buffer segments: n buffer segments need exactly
+ * the metadata segments that hold their buffers' objects. Each region
+ * lives in a domain (enum pool_domain): buffers in the device's (a
+ * device pool) or the process's (a channel pool); kernel metadata and
+ * buflet tables kernel-only, or, in a device pool that does not split
+ * its allocations (split false), device-mapped, each segment an IOMMU
+ * mapping like a buffer segment's; user metadata in the process's. The
+ * host's memory counts each domain.
+ *
  * Statistics under COMPONENT (e.g. "hosts.client.pool.device"): gauges
- * (and time series) mem.reserved and mem.in_use (B) and mem.segments;
- * mem.page_waste (B); counters allocs, frees, alloc_failures, grows,
+ * (and time series) mem.reserved (all regions) and mem.in_use (B) and
+ * mem.segments (buffer segments); mem.metadata and mem.page_waste (B); counters allocs, frees, alloc_failures, grows,
  * shrinks, maps, unmaps, magazine_hits, translations, translate_time
  * (ps); histogram alloc_latency (ps); scalars from pool_finish():
  * high_water (B, the most ever reserved), in_use_high (B), reserved_mean

@@ -40,7 +40,9 @@
  * receiving thread's syscall on its core, not in the flow switch's RX job.
  *
  * The kernel path's send queue and socket buffer are packet FIFOs (struct
- * pkt_fifo); the user path's packets sit in the channel's rings. The
+ * pkt_fifo), bounded in packets (stack.sockbuf) and in bytes
+ * (stack.sndbuf, stack.rcvbuf: the socket buffers' bytes, which count
+ * in the host's memory when it is modelled); the user path's packets sit in the channel's rings. The
  * configuration comes from stk_cfg_load() (stack_params.c) and, for the
  * channel, chan_cfg_load() (channel_params.c), which refuses ring sizes
  * that are not powers of two.

@@ -47,7 +47,13 @@
  * events.wakeups (the app thread woken by an event), events.reads (reads
  * of the ring), events.read (events read), events.tx_status (transmit
  * status events read) and drops.stale (frames of the TX ring dropped as
- * past their deadline, for an app that drops stale frames).
+ * past their deadline, for an app that drops stale frames); for an
+ * in-kernel end, gauges sockbuf.snd and sockbuf.rcv (B): the bytes in
+ * its socket's send buffer (a datagram until its send hands it to the
+ * flow switch; a TCP segment's payload until it is acknowledged, counted
+ * through tcp_set_send_account()) and receive buffer (until the app's
+ * recv() has copied it out), bounded by stack.sndbuf and stack.rcvbuf
+ * and counted in the host's memory (stk_set_memory(), mem.sockbuf).
  *
  * Events wake the app. An event posted into an empty ring signals the app
  * thread (one into a ring that holds events does not signal again): if
