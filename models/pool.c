@@ -347,11 +347,15 @@ int pool_cfg_check(const struct pool_cfg *c, char *err, size_t errlen)
 	    (c->md_bytes > c->md_segment_bytes ||
 	     c->bft_bytes > c->md_segment_bytes))
 		return pool_err(err, errlen,
-				"metadata segment (%s) cannot hold a metadata "
-				"object (%s)",
+				c->md_bytes > c->md_segment_bytes
+					? "metadata segment (%s) cannot hold "
+					  "a metadata object (%s)"
+					: "metadata segment (%s) cannot hold "
+					  "a buflet table object (%s)",
 				c->md_segment_bytes,
-				c->md_bytes > c->bft_bytes ? c->md_bytes
-							   : c->bft_bytes);
+				c->md_bytes > c->md_segment_bytes
+					? c->md_bytes
+					: c->bft_bytes);
 	if (c->max_bytes / c->buffer_bytes >= UINT32_MAX)
 		return pool_err(err, errlen,
 				"max (%s) holds too many buffers of %s",

@@ -72,7 +72,16 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 	 * at odds that the scenario wrote (a default has no line: its
 	 * position is the file name alone). */
 	where[0] = '\0';
-	if (!strncmp(why, "segment", 7))
+	if (!strncmp(why, "metadata", 8)) {
+		param_where(src, prefix,
+			    cfg->md_bytes > cfg->md_segment_bytes
+				    ? "pool.metadata"
+				    : "pool.buflet_table",
+			    where, sizeof(where));
+		if (!strchr(where, ':'))
+			param_where(src, prefix, "pool.metadata_segment", where,
+				    sizeof(where));
+	} else if (!strncmp(why, "segment", 7))
 		param_where(src, prefix, K("segment"), where, sizeof(where));
 	else if (!strncmp(why, "min", 3))
 		param_where(src, prefix, K("min"), where, sizeof(where));
