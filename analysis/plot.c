@@ -117,6 +117,10 @@ static const struct plot_kind plot_kinds[] = {
 	{ "memory", "memory reserved and in use over time", NULL, NULL, NULL,
 	  "component", false, false, PLOT_LINES, "Time", "Memory",
 	  "time series with metric 'mem.in_use' or 'mem.reserved'" },
+	{ "domains", "a host's memory by domain over time, per group", NULL,
+	  NULL, NULL, "component", false, false, PLOT_LINES, "Time", "Memory",
+	  "time series with metric 'mem.device', 'mem.kernel', 'mem.user' or "
+	  "'mem.sockbuf'" },
 	{ "rate", "the rate of a counter's time series over time, per group",
 	  "timeseries", NULL, NULL, "component", false, false, PLOT_LINES,
 	  "Time", NULL,

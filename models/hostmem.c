@@ -150,6 +150,11 @@ struct pool *hostmem_device(const struct hostmem *m)
 	return m->dev;
 }
 
+struct pool_mem *hostmem_memory(const struct hostmem *m)
+{
+	return m->mem;
+}
+
 int hostmem_channel_pool(struct hostmem *m, const char *app, struct pool **out,
 			 char *err, size_t errlen)
 {
@@ -203,9 +208,19 @@ int hostmem_check(const struct hostmem *m, char *msg, size_t n)
 {
 	if (hostmem_check_pool(m->dev, "the device pool", msg, n))
 		return -1;
+	uint64_t sum = 0;
+
 	for (size_t i = 0; i < m->n; i++)
 		if (hostmem_check_pool(m->pools[i], "a channel pool", msg, n))
 			return -1;
+	for (int d = 0; d < POOL_NDOM; d++)
+		sum += pool_mem_domain(m->mem, (enum pool_domain)d);
+	if (sum != pool_mem_reserved(m->mem)) {
+		snprintf(msg, n, "the domains hold %llu B, the host %llu B",
+			 (unsigned long long)sum,
+			 (unsigned long long)pool_mem_reserved(m->mem));
+		return -1;
+	}
 	return 0;
 }
 

@@ -64,6 +64,9 @@ void hostmem_destroy(struct hostmem *m); /* NULL is a no-op */
 /* destroy and finish for the topology's loops. */
 extern const struct model_ops hostmem_ops;
 struct pool *hostmem_device(const struct hostmem *m);
+/* The host's memory, shared by its pools and its in-kernel stack's
+ * socket buffers (stk_set_memory()). */
+struct pool_mem *hostmem_memory(const struct hostmem *m);
 /* The kernel core the host's reaper runs on (pool_mem_set_core()). */
 void hostmem_set_core(struct hostmem *m, const struct cpu *cpu,
 		      struct cpu_core *core);

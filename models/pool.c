@@ -56,6 +56,15 @@
  * otherwise (mapped page by page); each lookup costs translate_ps, added
  * to the mapping's cost (counters translations and translate_time).
  *
+ * Regions: the metadata regions hold no state but their segment count,
+ * kept at what the buffer segments need (pool_regions_sync() after every
+ * buffer segment added or returned): the objects of nsegs * per_seg
+ * buffers, packed whole into segments. Their memory goes to and from the
+ * host with the buffer segment that changed the need, held the same way
+ * by a reaper pass. pool_mem keeps a sum per domain beside the total;
+ * every change of either goes through pool_mem_add(), so that the
+ * domains sum to the total at every moment.
+ *
  * Counters: allocs and frees count calls (packets), not buflets; grows
  * and shrinks count segments added after creation and segments returned;
  * maps and unmaps count IOMMU mappings of a device pool (initial segments
@@ -95,8 +104,10 @@ enum pool_bstate {
 struct pool_mem {
 	struct sim *sim;
 	uint64_t limit, reserved;
-	struct pool *pools; /* linked through pool->mem_next */
-	struct stat_gauge *g_reserved, *g_reclaiming;
+	struct pool *pools;	 /* linked through pool->mem_next */
+	uint64_t dom[POOL_NDOM]; /* held per domain; sum: reserved */
+	uint64_t rec[POOL_NDOM]; /* of which being returned by the reaper */
+	struct stat_gauge *g_reserved, *g_reclaiming, *g_dom[POOL_NDOM];
 	uint64_t *pressure_events, *reaper_runs;
 	struct stat_hist *reclaim_latency;
 	/* the host's reaper (pool_mem_reaper(); reap_ps 0: none) */
@@ -112,6 +123,20 @@ struct pool_mem {
 	uint64_t reclaiming;   /* bytes of segments being returned */
 };
 
+/* A region of a pool: its segments (the buffer region's are the pool's
+ * segment slots, nsegs of them), each wired in whole pages (stride), its
+ * objects per segment, its domain, and whether its segments are mapped
+ * in the IOMMU. */
+struct pool_reg {
+	bool present;
+	bool io;
+	enum pool_domain dom;
+	uint32_t per_seg; /* objects per segment */
+	uint32_t segs;	  /* metadata regions: segments held */
+	uint32_t xlate;	  /* I/O address lookups to map a segment */
+	uint64_t stride;
+};
+
 struct pool {
 	struct sim *sim;
 	struct stats *st;
@@ -124,6 +149,7 @@ struct pool {
 	uint32_t per_seg, nseg_max, nbuf, min_segs, nsegs;
 	uint64_t stride;    /* a segment's wired bytes: whole pages */
 	uint32_t seg_xlate; /* I/O address lookups to map a segment */
+	struct pool_reg reg[POOL_NREG];
 	/* per buflet */
 	uint32_t *next;
 	uint8_t *state;
@@ -141,6 +167,7 @@ struct pool {
 	sim_event_id reaper;
 
 	struct stat_gauge *g_reserved, *g_in_use, *g_segments, *g_waste;
+	struct stat_gauge *g_metadata;
 	uint64_t *allocs, *frees, *failures, *grows, *shrinks, *maps, *unmaps;
 	uint64_t *hits, *bad_frees, *map_time, *unmap_time;
 	uint64_t *translations, *translate_time;
@@ -148,6 +175,13 @@ struct pool {
 };
 
 /* ---- host memory ---- */
+
+static const char *const pool_dom_metric[POOL_NDOM] = {
+	[POOL_DOM_KERNEL] = "mem.kernel",
+	[POOL_DOM_USER] = "mem.user",
+	[POOL_DOM_DEVICE] = "mem.device",
+	[POOL_DOM_SOCKBUF] = "mem.sockbuf",
+};
 
 int pool_mem_create(struct sim *sim, struct stats *st, const char *component,
 		    uint64_t limit_bytes, struct pool_mem **out)
@@ -170,12 +204,21 @@ int pool_mem_create(struct sim *sim, struct stats *st, const char *component,
 	m->pressure = POOL_PRESSURE_INSTANT;
 	if (!m->g_reserved || !m->g_reclaiming || !m->pressure_events ||
 	    !m->reaper_runs || !m->reclaim_latency ||
-	    stats_series_gauge(st, component, "mem.reserved", m->g_reserved)) {
-		free(m);
-		return -ENOMEM;
+	    stats_series_gauge(st, component, "mem.reserved", m->g_reserved))
+		goto out_free;
+	for (int d = 0; d < POOL_NDOM; d++) {
+		m->g_dom[d] =
+			stats_gauge(st, component, pool_dom_metric[d], "B");
+		if (!m->g_dom[d] ||
+		    stats_series_gauge(st, component, pool_dom_metric[d],
+				       m->g_dom[d]))
+			goto out_free;
 	}
 	*out = m;
 	return 0;
+out_free:
+	free(m);
+	return -ENOMEM;
 }
 
 void pool_mem_destroy(struct pool_mem *m)
@@ -198,12 +241,24 @@ static bool pool_mem_fits(const struct pool_mem *m, uint64_t bytes)
 	       (m->reserved <= m->limit && bytes <= m->limit - m->reserved);
 }
 
-static void pool_mem_add(struct pool_mem *m, int64_t delta)
+static void pool_mem_add(struct pool_mem *m, enum pool_domain d, int64_t delta)
 {
 	if (!m)
 		return;
 	m->reserved += (uint64_t)delta;
+	m->dom[d] += (uint64_t)delta;
+	stats_gauge_set(m->g_dom[d], (double)m->dom[d]);
 	stats_gauge_set(m->g_reserved, (double)m->reserved);
+}
+
+uint64_t pool_mem_domain(const struct pool_mem *m, enum pool_domain d)
+{
+	return m && d < POOL_NDOM ? m->dom[d] : 0;
+}
+
+uint64_t pool_mem_reserved(const struct pool_mem *m)
+{
+	return m ? m->reserved : 0;
 }
 
 static void pool_mem_unlink(struct pool *p)
@@ -288,6 +343,19 @@ int pool_cfg_check(const struct pool_cfg *c, char *err, size_t errlen)
 	if (c->max_bytes < c->min_bytes)
 		return pool_err(err, errlen, "max (%s) is below min (%s)",
 				c->max_bytes, c->min_bytes);
+	if ((c->md_bytes || (c->bft_bytes && c->buflets_max > 1)) &&
+	    (c->md_bytes > c->md_segment_bytes ||
+	     c->bft_bytes > c->md_segment_bytes))
+		return pool_err(err, errlen,
+				c->md_bytes > c->md_segment_bytes
+					? "metadata segment (%s) cannot hold "
+					  "a metadata object (%s)"
+					: "metadata segment (%s) cannot hold "
+					  "a buflet table object (%s)",
+				c->md_segment_bytes,
+				c->md_bytes > c->md_segment_bytes
+					? c->md_bytes
+					: c->bft_bytes);
 	if (c->max_bytes / c->buffer_bytes >= UINT32_MAX)
 		return pool_err(err, errlen,
 				"max (%s) holds too many buffers of %s",
@@ -324,11 +392,84 @@ static uint32_t pool_depot_pop(struct pool *p)
 	return p->depot[top];
 }
 
+/* Segments metadata region r needs for n buffer segments: one object
+ * per buffer, objects never straddling a segment. */
+static uint32_t pool_reg_need(const struct pool *p, const struct pool_reg *r,
+			      uint32_t n)
+{
+	uint64_t objs = (uint64_t)n * p->per_seg;
+
+	return r->present ? (uint32_t)((objs + r->per_seg - 1) / r->per_seg)
+			  : 0;
+}
+
+/* Bytes the metadata regions take for n buffer segments. */
+static uint64_t pool_md_bytes(const struct pool *p, uint32_t n)
+{
+	uint64_t b = 0;
+
+	for (int i = POOL_R_BUF + 1; i < POOL_NREG; i++)
+		b += (uint64_t)pool_reg_need(p, &p->reg[i], n) *
+		     p->reg[i].stride;
+	return b;
+}
+
+/* What adding one buffer segment takes from the host: the segment and
+ * the metadata segments it brings. */
+static uint64_t pool_grow_bytes(const struct pool *p)
+{
+	return p->stride + pool_md_bytes(p, p->nsegs + 1) -
+	       pool_md_bytes(p, p->nsegs);
+}
+
+/* Brings the metadata regions to what nsegs buffer segments need:
+ * segments added are reserved (and, in a device-mapped region, mapped:
+ * map_ps and the lookups); segments removed are returned (held: as
+ * pool_seg_unmap()) and unmapped. Returns the (un)mapping cost. */
+static sim_time pool_regions_sync(struct pool *p, bool held)
+{
+	sim_time cost = 0;
+
+	for (int i = POOL_R_BUF + 1; i < POOL_NREG; i++) {
+		struct pool_reg *r = &p->reg[i];
+		uint32_t need = pool_reg_need(p, r, p->nsegs);
+		sim_time xlate = (sim_time)r->xlate * p->cfg.translate_ps;
+
+		for (; r->segs < need; r->segs++) {
+			pool_mem_add(p->mem, r->dom, (int64_t)r->stride);
+			if (!r->io)
+				continue;
+			(*p->maps)++;
+			*p->map_time += (uint64_t)p->cfg.map_ps;
+			*p->translations += r->xlate;
+			*p->translate_time += (uint64_t)xlate;
+			cost += p->cfg.map_ps + xlate;
+		}
+		for (; r->segs > need; r->segs--) {
+			if (held) {
+				p->mem->reclaiming += r->stride;
+				p->mem->rec[r->dom] += r->stride;
+			} else {
+				pool_mem_add(p->mem, r->dom,
+					     -(int64_t)r->stride);
+			}
+			if (!r->io)
+				continue;
+			(*p->unmaps)++;
+			*p->unmap_time += (uint64_t)p->cfg.unmap_ps;
+			cost += p->cfg.unmap_ps;
+		}
+	}
+	return cost;
+}
+
 static void pool_gauges(struct pool *p)
 {
-	uint64_t reserved = (uint64_t)p->nsegs * p->stride;
+	uint64_t reserved = pool_reserved(p);
 
 	stats_gauge_set(p->g_reserved, (double)reserved);
+	stats_gauge_set(p->g_metadata,
+			(double)(reserved - (uint64_t)p->nsegs * p->stride));
 	stats_gauge_set(p->g_segments, p->nsegs);
 	stats_gauge_set(p->g_waste,
 			(double)((uint64_t)p->nsegs *
@@ -348,14 +489,14 @@ static sim_time pool_seg_map(struct pool *p, uint32_t s)
 	p->seg_mag[s] = 0;
 	p->seg_free_ps[s] = sim_now(p->sim);
 	p->nsegs++;
-	pool_mem_add(p->mem, (int64_t)p->stride);
+	pool_mem_add(p->mem, p->reg[POOL_R_BUF].dom, (int64_t)p->stride);
 	if (!p->cfg.device)
-		return 0;
+		return pool_regions_sync(p, false);
 	(*p->maps)++;
 	*p->map_time += (uint64_t)p->cfg.map_ps;
 	*p->translations += p->seg_xlate;
 	*p->translate_time += (uint64_t)xlate;
-	return p->cfg.map_ps + xlate;
+	return p->cfg.map_ps + xlate + pool_regions_sync(p, false);
 }
 
 /* Pushes slot s's buflets, highest first (LIFO gives the lowest first). */
@@ -370,18 +511,24 @@ static void pool_seg_push(struct pool *p, uint32_t s)
  * reclaimed until the host's reaper has done the work (pool_mem_done()). */
 static sim_time pool_seg_unmap(struct pool *p, uint32_t s, bool held)
 {
+	enum pool_domain d = p->reg[POOL_R_BUF].dom;
+	sim_time cost;
+
 	p->mapped[s] = 0;
 	p->nsegs--;
 	(*p->shrinks)++;
-	if (held)
+	if (held) {
 		p->mem->reclaiming += p->stride;
-	else
-		pool_mem_add(p->mem, -(int64_t)p->stride);
+		p->mem->rec[d] += p->stride;
+	} else {
+		pool_mem_add(p->mem, d, -(int64_t)p->stride);
+	}
+	cost = pool_regions_sync(p, held);
 	if (!p->cfg.device)
-		return 0;
+		return cost;
 	(*p->unmaps)++;
 	*p->unmap_time += (uint64_t)p->cfg.unmap_ps;
-	return p->cfg.unmap_ps;
+	return cost + p->cfg.unmap_ps;
 }
 
 /* Drops the buflets of unmapped slots from the depot, keeping the order. */
@@ -425,6 +572,7 @@ static void pool_drain(struct pool *p)
 static uint64_t pool_reap(struct pool *p, bool idle, bool held, sim_time *work)
 {
 	sim_time now = sim_now(p->sim);
+	uint64_t before = pool_reserved(p);
 	uint32_t freed = 0;
 
 	pool_drain(p);
@@ -440,7 +588,7 @@ static uint64_t pool_reap(struct pool *p, bool idle, bool held, sim_time *work)
 		return 0;
 	pool_depot_compact(p);
 	pool_gauges(p);
-	return (uint64_t)freed * p->stride;
+	return before - pool_reserved(p);
 }
 
 uint64_t pool_shrink(struct pool *p)
@@ -475,7 +623,10 @@ static void pool_mem_done(struct sim *sim, void *a, void *b)
 	(void)sim;
 	(void)b;
 	m->busy = false;
-	pool_mem_add(m, -(int64_t)m->reclaiming);
+	for (int d = 0; d < POOL_NDOM; d++) {
+		pool_mem_add(m, (enum pool_domain)d, -(int64_t)m->rec[d]);
+		m->rec[d] = 0;
+	}
 	m->reclaiming = 0;
 	stats_gauge_set(m->g_reclaiming, 0);
 	if (m->low && m->pressure == POOL_PRESSURE_WAKE)
@@ -556,6 +707,24 @@ static void pool_mem_pressure(struct pool_mem *m)
 	}
 }
 
+int pool_mem_take(struct pool_mem *m, uint64_t bytes)
+{
+	if (!m)
+		return 0;
+	if (!pool_mem_fits(m, bytes)) {
+		pool_mem_pressure(m);
+		if (!pool_mem_fits(m, bytes))
+			return -ENOSPC;
+	}
+	pool_mem_add(m, POOL_DOM_SOCKBUF, (int64_t)bytes);
+	return 0;
+}
+
+void pool_mem_give(struct pool_mem *m, uint64_t bytes)
+{
+	pool_mem_add(m, POOL_DOM_SOCKBUF, -(int64_t)bytes);
+}
+
 int pool_mem_reaper(struct pool_mem *m, enum pool_pressure how,
 		    sim_time reap_ps)
 {
@@ -586,11 +755,11 @@ static void pool_grow(struct pool *p, sim_time *cost)
 
 	if (p->cfg.mode != POOL_DYNAMIC || p->nsegs >= p->nseg_max)
 		return;
-	if (!pool_mem_fits(p->mem, p->stride)) {
+	if (!pool_mem_fits(p->mem, pool_grow_bytes(p))) {
 		pool_mem_pressure(p->mem);
 		if (p->ndepot)
 			return; /* our drained magazines gave some */
-		if (!pool_mem_fits(p->mem, p->stride))
+		if (!pool_mem_fits(p->mem, pool_grow_bytes(p)))
 			return;
 	}
 	for (s = 0; p->mapped[s]; s++)
@@ -767,7 +936,14 @@ uint32_t pool_buffer_bytes(const struct pool *p)
 
 uint64_t pool_reserved(const struct pool *p)
 {
-	return (uint64_t)p->nsegs * p->stride;
+	return (uint64_t)p->nsegs * p->stride + pool_md_bytes(p, p->nsegs);
+}
+
+uint64_t pool_region_bytes(const struct pool *p, enum pool_region r)
+{
+	if (r == POOL_R_BUF)
+		return (uint64_t)p->nsegs * p->stride;
+	return r < POOL_NREG ? (uint64_t)p->reg[r].segs * p->reg[r].stride : 0;
 }
 
 uint64_t pool_in_use(const struct pool *p)
@@ -796,6 +972,7 @@ static int pool_stats(struct pool *p)
 	p->g_in_use = stats_gauge(st, n, "mem.in_use", "B");
 	p->g_segments = stats_gauge(st, n, "mem.segments", "");
 	p->g_waste = stats_gauge(st, n, "mem.page_waste", "B");
+	p->g_metadata = stats_gauge(st, n, "mem.metadata", "B");
 	p->translations = stats_counter(st, n, "translations", "");
 	p->translate_time = stats_counter(st, n, "translate_time", "ps");
 	p->allocs = stats_counter(st, n, "allocs", "");
@@ -814,7 +991,7 @@ static int pool_stats(struct pool *p)
 	    !p->frees || !p->failures || !p->grows || !p->shrinks || !p->maps ||
 	    !p->unmaps || !p->hits || !p->bad_frees || !p->map_time ||
 	    !p->unmap_time || !p->latency || !p->g_waste || !p->translations ||
-	    !p->translate_time)
+	    !p->translate_time || !p->g_metadata)
 		return -ENOMEM;
 	if (stats_series_gauge(st, n, "mem.reserved", p->g_reserved) ||
 	    stats_series_gauge(st, n, "mem.in_use", p->g_in_use) ||
@@ -849,7 +1026,8 @@ static int pool_init_segments(struct pool *p)
 {
 	uint32_t n = p->cfg.mode == POOL_STATIC ? p->nseg_max : p->min_segs;
 
-	if (!pool_mem_fits(p->mem, (uint64_t)n * p->stride))
+	if (!pool_mem_fits(p->mem,
+			   (uint64_t)n * p->stride + pool_md_bytes(p, n)))
 		return -ENOSPC;
 	for (uint32_t s = 0; s < n; s++)
 		pool_seg_map(p, s);
@@ -857,6 +1035,54 @@ static int pool_init_segments(struct pool *p)
 		pool_seg_push(p, s);
 	pool_gauges(p);
 	return 0;
+}
+
+/* A metadata region of objects of obj bytes in domain d. */
+static void pool_setup_md(struct pool *p, enum pool_region i, uint32_t obj,
+			  enum pool_domain d)
+{
+	const struct pool_cfg *c = &p->cfg;
+	struct pool_reg *r = &p->reg[i];
+	uint64_t seg = c->md_segment_bytes;
+
+	r->present = true;
+	r->dom = d;
+	r->io = d == POOL_DOM_DEVICE;
+	r->per_seg = (uint32_t)(seg / obj);
+	r->stride = (seg + c->page_bytes - 1) / c->page_bytes * c->page_bytes;
+	r->xlate =
+		seg % c->page_bytes ? (uint32_t)(r->stride / c->page_bytes) : 1;
+}
+
+/* The regions: buffers in the device's, the process's or the kernel's
+ * domain; kernel metadata (and buflet table) kernel-only, or, in a device
+ * pool that does not split its allocations, device-mapped with the
+ * buffers; a channel pool's user metadata (and buflet table) mapped into
+ * the process. */
+static void pool_setup_regions(struct pool *p)
+{
+	const struct pool_cfg *c = &p->cfg;
+	struct pool_reg *b = &p->reg[POOL_R_BUF];
+	enum pool_domain kd =
+		c->device && !c->split ? POOL_DOM_DEVICE : POOL_DOM_KERNEL;
+	bool bft = c->bft_bytes && c->buflets_max > 1;
+
+	b->present = true;
+	b->dom = c->device ? POOL_DOM_DEVICE
+		 : c->user ? POOL_DOM_USER
+			   : POOL_DOM_KERNEL;
+	b->io = c->device;
+	b->per_seg = p->per_seg;
+	b->stride = p->stride;
+	b->xlate = p->seg_xlate;
+	if (c->md_bytes)
+		pool_setup_md(p, POOL_R_KMD, c->md_bytes, kd);
+	if (c->md_bytes && c->user)
+		pool_setup_md(p, POOL_R_UMD, c->md_bytes, POOL_DOM_USER);
+	if (bft)
+		pool_setup_md(p, POOL_R_KBFT, c->bft_bytes, kd);
+	if (bft && c->user)
+		pool_setup_md(p, POOL_R_UBFT, c->bft_bytes, POOL_DOM_USER);
 }
 
 static int pool_setup(struct pool *p, uint64_t seed, uint32_t rep)
@@ -872,6 +1098,7 @@ static int pool_setup(struct pool *p, uint64_t seed, uint32_t rep)
 	p->seg_xlate = c->segment_bytes % c->page_bytes
 			       ? (uint32_t)(p->stride / c->page_bytes)
 			       : 1;
+	pool_setup_regions(p);
 	p->min_segs = (uint32_t)((c->min_bytes + c->segment_bytes - 1) /
 				 c->segment_bytes);
 	if (c->mode == POOL_STATIC)
@@ -949,9 +1176,12 @@ void pool_destroy(struct pool *p)
 	if (p->reaper)
 		sim_cancel(p->sim, p->reaper);
 	pool_mem_unlink(p);
-	if (p->nsegs)
-		pool_mem_add(p->mem,
-			     -(int64_t)((uint64_t)p->nsegs * p->stride));
+	pool_mem_add(p->mem, p->reg[POOL_R_BUF].dom,
+		     -(int64_t)((uint64_t)p->nsegs * p->stride));
+	for (int i = POOL_R_BUF + 1; i < POOL_NREG; i++)
+		pool_mem_add(p->mem, p->reg[i].dom,
+			     -(int64_t)((uint64_t)p->reg[i].segs *
+					p->reg[i].stride));
 	rng_destroy(p->rng);
 	free(p->next);
 	free(p->state);

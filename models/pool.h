@@ -37,9 +37,23 @@
  * Buflets in magazines are free (not in use) but their segment is not
  * reaped until the reaper has drained the magazines.
  *
+ * Regions (enum pool_region): beside its buffers a pool holds one
+ * metadata object (md_bytes) per buffer in a kernel metadata region and,
+ * for a channel pool (user), a user metadata region; with buflets_max >
+ * 1, a buflet table object (bft_bytes) per buffer in a kernel (and user)
+ * buflet table. Their segments (md_segment_bytes, wired in whole pages)
+ * come and go with the buffer segments: n buffer segments need exactly
+ * the metadata segments that hold their buffers' objects. Each region
+ * lives in a domain (enum pool_domain): buffers in the device's (a
+ * device pool) or the process's (a channel pool); kernel metadata and
+ * buflet tables kernel-only, or, in a device pool that does not split
+ * its allocations (split false), device-mapped, each segment an IOMMU
+ * mapping like a buffer segment's; user metadata in the process's. The
+ * host's memory counts each domain.
+ *
  * Statistics under COMPONENT (e.g. "hosts.client.pool.device"): gauges
- * (and time series) mem.reserved and mem.in_use (B) and mem.segments;
- * mem.page_waste (B); counters allocs, frees, alloc_failures, grows,
+ * (and time series) mem.reserved (all regions) and mem.in_use (B) and
+ * mem.segments (buffer segments); mem.metadata and mem.page_waste (B); counters allocs, frees, alloc_failures, grows,
  * shrinks, maps, unmaps, magazine_hits, translations, translate_time
  * (ps); histogram alloc_latency (ps); scalars from pool_finish():
  * high_water (B, the most ever reserved), in_use_high (B), reserved_mean
@@ -73,6 +87,33 @@ struct pool_mem;
 
 enum pool_mode { POOL_STATIC, POOL_DYNAMIC };
 
+/* Where memory lives (its domain): kernel-only (mapped nowhere else),
+ * mapped into a process (a channel's buffers and user metadata), mapped
+ * for the device (in the IOMMU), or the in-kernel stack's socket buffers
+ * (kernel memory too, counted apart so that the stacks compare). */
+enum pool_domain {
+	POOL_DOM_KERNEL,
+	POOL_DOM_USER,
+	POOL_DOM_DEVICE,
+	POOL_DOM_SOCKBUF,
+	POOL_NDOM
+};
+
+/* The regions of a pool (XNU's arena of a nexus, skmem_arena.c): the
+ * buffers, kernel metadata (a packet object per buffer), user metadata
+ * (its mirror in the process, channel pools only), and the kernel and
+ * user buflet tables (pools whose packets chain buflets, buflets_max >
+ * 1). The metadata regions grow and shrink with the buffer region: they
+ * hold one object per buffer of the buffer region's segments. */
+enum pool_region {
+	POOL_R_BUF,
+	POOL_R_KMD,
+	POOL_R_UMD,
+	POOL_R_KBFT,
+	POOL_R_UBFT,
+	POOL_NREG
+};
+
 struct pool_cfg {
 	enum pool_mode mode;
 	uint32_t buffer_bytes;	/* buflet size, >= 1 */
@@ -82,6 +123,13 @@ struct pool_cfg {
 	uint64_t min_bytes; /* dynamic: reserved at least (whole segments) */
 	uint64_t max_bytes; /* reserved at most; static: all of it */
 	bool device;	    /* device-visible: IOMMU-mapped segments */
+	bool user;	    /* a channel's: buffers mapped into the process,
+			       user metadata and buflet table */
+	bool split;	    /* device pool: metadata in kernel-only memory (else
+		       device-mapped with the buffers) */
+	uint32_t md_bytes;  /* metadata object per buffer, 0: none */
+	uint32_t bft_bytes; /* buflet table object (buflets_max > 1) */
+	uint64_t md_segment_bytes; /* segment of the metadata regions */
 	bool random;	   /* take a random free buflet (else the last freed) */
 	uint32_t magazine; /* buflets per CPU magazine, 0: none */
 	uint32_t ncpus;	   /* CPUs with a magazine (cpu index < ncpus) */
@@ -106,8 +154,11 @@ struct pool_cfg {
 int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 		  const char *prefix, bool device, char *err, size_t errlen);
 
-/* The memory of a host, shared by its pools: limit_bytes (0: unlimited).
- * Statistics under component: gauge (and series) mem.reserved, counter
+/* The memory of a host, shared by its pools (and its in-kernel stack's
+ * socket buffers): limit_bytes (0: unlimited). Statistics under
+ * component: gauges (and series) mem.reserved, the host's total, and
+ * mem.kernel, mem.user, mem.device, mem.sockbuf, what each domain holds
+ * (their sum is mem.reserved at every moment); counter
  * pressure_events (counted once per episode, until the pass that
  * purges, except with POOL_PRESSURE_INSTANT: once per grow that found
  * the memory full). Returns 0 or -ENOMEM. */
@@ -135,6 +186,19 @@ enum pool_pressure {
 	POOL_PRESSURE_WAKE,
 	POOL_PRESSURE_INSTANT
 };
+
+/* What domain d holds (B): the regions of that domain of the host's
+ * pools (segments being reclaimed included) or, for POOL_DOM_SOCKBUF,
+ * socket buffer bytes; and the host's total, their sum. */
+uint64_t pool_mem_domain(const struct pool_mem *m, enum pool_domain d);
+uint64_t pool_mem_reserved(const struct pool_mem *m);
+/* Socket buffers: takes bytes into POOL_DOM_SOCKBUF if the host's memory
+ * holds them; one that does not fit is memory pressure, as a pool's grow
+ * (with POOL_PRESSURE_INSTANT the pools give back their free segments
+ * and the take is retried). Returns 0, or -ENOSPC (nothing taken). NULL
+ * m: 0 (memory not modelled). Giving back never fails. */
+int pool_mem_take(struct pool_mem *m, uint64_t bytes);
+void pool_mem_give(struct pool_mem *m, uint64_t bytes);
 
 /* Gives the host's memory its pressure rule and reaper interval (0: no
  * periodic pass). Call after pool_mem_create(), before any pool is
@@ -195,6 +259,9 @@ uint32_t pool_buffer_bytes(const struct pool *p);
 /* Bytes reserved (segments held, in whole pages) and in use (buflets allocated x
  * buffer_bytes); segments mapped. reserved >= in use at every moment. */
 uint64_t pool_reserved(const struct pool *p);
+/* Bytes region r reserves (whole segments of whole pages); 0 for a
+ * region the pool does not have. pool_reserved() is their sum. */
+uint64_t pool_region_bytes(const struct pool *p, enum pool_region r);
 uint64_t pool_in_use(const struct pool *p);
 uint32_t pool_segments(const struct pool *p);
 /* Frees of buflets that were not allocated heads (a bug of a caller). */

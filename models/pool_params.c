@@ -50,6 +50,12 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 	cfg->min_bytes = param_size(src, prefix, K("min"));
 	cfg->max_bytes = param_size(src, prefix, K("max"));
 	cfg->device = device;
+	cfg->user = !device;
+	cfg->split = param_int(src, prefix, "pool.split") != 0;
+	cfg->md_bytes = (uint32_t)param_size(src, prefix, "pool.metadata");
+	cfg->bft_bytes = (uint32_t)param_size(src, prefix, "pool.buflet_table");
+	cfg->md_segment_bytes =
+		param_size(src, prefix, "pool.metadata_segment");
 	cfg->random = param_int(src, prefix, "pool.random") != 0;
 	cfg->magazine = (uint32_t)param_int(src, prefix, "pool.magazine");
 	cfg->alloc_ps = param_time(src, prefix, "pool.alloc");
@@ -66,7 +72,16 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 	 * at odds that the scenario wrote (a default has no line: its
 	 * position is the file name alone). */
 	where[0] = '\0';
-	if (!strncmp(why, "segment", 7))
+	if (!strncmp(why, "metadata", 8)) {
+		param_where(src, prefix,
+			    cfg->md_bytes > cfg->md_segment_bytes
+				    ? "pool.metadata"
+				    : "pool.buflet_table",
+			    where, sizeof(where));
+		if (!strchr(where, ':'))
+			param_where(src, prefix, "pool.metadata_segment", where,
+				    sizeof(where));
+	} else if (!strncmp(why, "segment", 7))
 		param_where(src, prefix, K("segment"), where, sizeof(where));
 	else if (!strncmp(why, "min", 3))
 		param_where(src, prefix, K("min"), where, sizeof(where));
@@ -171,5 +186,17 @@ const struct param_def pool_params[] = {
 	{ "hosts.*.memory", PT_SIZE, "0", NULL, 0, 1e15,
 	  "memory the host's pools may reserve in all (0: unlimited); when short, allocations fail and the reaper takes back free segments (pool.pressure)",
 	  "usnsim: unlimited unless a study is about memory pressure" },
+	{ "hosts.*.pool.metadata", PT_SIZE, "512B", NULL, 0, 65536,
+	  "kernel metadata per buffer (a packet object, kernel-only; a channel pool mirrors it in user metadata mapped into the process); 0: no metadata regions",
+	  "XNU bsd/skywalk/packet/pbufpool.c pp_regions_params_adjust(): KMD objects of METADATA_PREAMBLE_SZ + max(__kern_packet, __user_packet), UMD the same size; at most NX_METADATA_OBJ_MAX_SZ = 512 B (bsd/skywalk/core/skywalk_var.h), taken here" },
+	{ "hosts.*.pool.buflet_table", PT_SIZE, "64B", NULL, 0, 65536,
+	  "buflet table object per buffer, kernel (and, for a channel pool, user) when pool.buflets > 1",
+	  "XNU pbufpool.c: KBFT objects of max(__kern_buflet_ext, __user_buflet), one per buffer; the 64 B is usnsim's estimate of that size (a buflet's address, index, offset, length, limit, flags and link)" },
+	{ "hosts.*.pool.metadata_segment", PT_SIZE, "16KiB", NULL, 4096,
+	  1073741824,
+	  "segment size of the metadata and buflet table regions (objects never straddle a segment)",
+	  "metadata segments 16 KiB (reference/skywalk-facts.md; XNU bsd/skywalk/mem/skmem_var.h SKMEM_MD_SEG_SIZE)" },
+	{ "hosts.*.pool.split", PT_BOOL, "true",
+	  NULL, 0, 0, "device pool: split each allocation into a device-mapped buffer and kernel-only metadata; false puts the metadata in device-mapped segments too (more device-mapped memory, more IOMMU mappings)", "dynamic packet pool patent: splitting a memory allocation into device accessible and kernel accessible portions (reference/patent-abstracts.txt); XNU's KMD region is kernel-only, its buffer region device-visible (skmem_arena.c)" },
 	{ NULL },
 };

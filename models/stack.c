@@ -40,7 +40,9 @@
  * receiving thread's syscall on its core, not in the flow switch's RX job.
  *
  * The kernel path's send queue and socket buffer are packet FIFOs (struct
- * pkt_fifo); the user path's packets sit in the channel's rings. The
+ * pkt_fifo), bounded in packets (stack.sockbuf) and in bytes
+ * (stack.sndbuf, stack.rcvbuf: the socket buffers' bytes, which count
+ * in the host's memory when it is modelled); the user path's packets sit in the channel's rings. The
  * configuration comes from stk_cfg_load() (stack_params.c) and, for the
  * channel, chan_cfg_load() (channel_params.c), which refuses ring sizes
  * that are not powers of two.
@@ -121,6 +123,10 @@ struct stk {
 	void *on_events_arg;
 	void (*on_room)(void *arg); /* room freed for the app's packets */
 	void *on_room_arg;
+	/* kernel: the socket buffers' bytes, counted in the host's memory */
+	struct pool_mem *mem; /* NULL: memory not modelled */
+	uint64_t sb_snd, sb_rcv;
+	struct stat_gauge *g_snd, *g_rcv;
 	bool fc_suspended; /* kernel: the socket is flow-controlled ... */
 	bool room_retry;   /* ... and asks again after the backoff */
 
@@ -183,6 +189,51 @@ bool stk_tso_rides(const struct stk_cfg *cfg, struct sim_pkt *p, uint64_t *run)
 	p->tcp_offload &= (uint8_t)~TCP_TSO_CONT;
 	*run = p->tcp_len;
 	return false;
+}
+
+/* ---- kernel: socket buffers ---- */
+
+/* The bytes a packet takes in a socket buffer: a TCP segment's payload,
+ * a datagram's length. */
+static uint32_t stk_sb_len(const struct sim_pkt *p)
+{
+	return p->tcp_flags ? p->tcp_len : p->len_bytes;
+}
+
+/* Takes n bytes into the receive (rcv) or send buffer: 0; -ENOSPC if
+ * the buffer would exceed its size (stack.rcvbuf, stack.sndbuf); -ENOMEM
+ * if the host's memory cannot hold them. */
+static int stk_sb_take(struct stk *e, bool rcv, uint32_t n)
+{
+	uint64_t *b = rcv ? &e->sb_rcv : &e->sb_snd;
+	uint64_t cap = rcv ? e->cfg.rcvbuf_bytes : e->cfg.sndbuf_bytes;
+
+	if (n > cap - *b)
+		return -ENOSPC;
+	if (pool_mem_take(e->mem, n))
+		return -ENOMEM;
+	*b += n;
+	stats_gauge_set(rcv ? e->g_rcv : e->g_snd, (double)*b);
+	return 0;
+}
+
+static void stk_sb_give(struct stk *e, bool rcv, uint32_t n)
+{
+	uint64_t *b = rcv ? &e->sb_rcv : &e->sb_snd;
+
+	*b -= n;
+	pool_mem_give(e->mem, n);
+	stats_gauge_set(rcv ? e->g_rcv : e->g_snd, (double)*b);
+}
+
+int stk_sndbuf_take(struct stk *e, uint32_t bytes)
+{
+	return stk_sb_take(e, false, bytes);
+}
+
+void stk_sndbuf_give(struct stk *e, uint32_t bytes)
+{
+	stk_sb_give(e, false, bytes);
 }
 
 /* ---- RX: the app thread ---- */
@@ -256,6 +307,7 @@ static void stk_kernel_rx_done(struct sim *sim, void *a, void *b)
 	(void)b;
 	e->rx_one = NULL;
 	e->rx_busy = false;
+	stk_sb_give(e, true, stk_sb_len(p)); /* copied out */
 	stk_deliver(e, p);
 	if (e->sock.n)
 		stk_rx_work(e, false);
@@ -304,8 +356,13 @@ static int stk_kernel_rx(struct stk *e, struct cpu_core *core,
 		stk_deliver(e, p);
 		return 0;
 	}
+	int rc;
+
 	if (e->sock.n >= e->cfg.sockbuf_pkts)
 		return -ENOSPC;
+	rc = stk_sb_take(e, true, stk_sb_len(p));
+	if (rc)
+		return rc;
 	pkt_fifo_push(&e->sock, p);
 	if (e->rx_sleeping) {
 		e->rx_sleeping = false;
@@ -652,6 +709,8 @@ static void stk_kernel_tx_done(struct sim *sim, void *a, void *b)
 	(void)b;
 	e->tx_one = NULL;
 	e->tx_busy = false;
+	if (!p->tcp_flags) /* a TCP segment's bytes are the TCP's */
+		stk_sb_give(e, false, p->len_bytes);
 	p->stamp_ps[PKT_ST_STACK_TX] = built;
 	p->stamp_ps[PKT_ST_SYNC] = built;
 	stk_stamp_path(e, p, false, end);
@@ -704,6 +763,7 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 {
 	struct stk *e = owner;
 	bool full;
+	int rc;
 
 	stk_headers(e, p);
 	if (e->pool && !(p->tcp_flags & TCP_BUFFERED) &&
@@ -718,7 +778,18 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 		full = chan_tx_put(&e->ch, p) != 0;
 	else
 		full = e->txq.n >= e->cfg.sockbuf_pkts;
-	if (full) {
+	/* a datagram takes its bytes in the socket's send buffer until the
+	 * send hands it on; a TCP segment's are its TCP's already */
+	rc = full || e->kind != STK_KERNEL || p->tcp_flags
+		     ? 0
+		     : stk_sb_take(e, false, p->len_bytes);
+	if (rc == -ENOMEM) {
+		(*e->no_memory)++;
+		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_port_send(&e->drop, p);
+		return;
+	}
+	if (full || rc) {
 		(*e->tx_full)++;
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&e->drop, p);
@@ -805,6 +876,12 @@ static int stk_stats(struct stk *e, struct stats *st)
 		stats_counter(st, e->name, "rx.gro_segments", "packets");
 	if (!e->tso_rides || !e->gro_merged)
 		return -ENOMEM;
+	if (e->kind == STK_KERNEL) {
+		e->g_snd = stats_gauge(st, e->name, "sockbuf.snd", "B");
+		e->g_rcv = stats_gauge(st, e->name, "sockbuf.rcv", "B");
+		if (!e->g_snd || !e->g_rcv)
+			return -ENOMEM;
+	}
 	if (!e->no_memory || !e->ev_status || !e->ev_wakeups || !e->ev_reads ||
 	    !e->stale_drops)
 		return -ENOMEM;
@@ -926,6 +1003,11 @@ void stk_connect(struct stk *e, struct sim_port deliver, struct sim_port drop)
 {
 	e->deliver = deliver;
 	e->drop = drop;
+}
+
+void stk_set_memory(struct stk *e, struct pool_mem *mem)
+{
+	e->mem = mem;
 }
 
 void stk_set_pool(struct stk *e, struct pool *pool)

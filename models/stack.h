@@ -47,7 +47,13 @@
  * events.wakeups (the app thread woken by an event), events.reads (reads
  * of the ring), events.read (events read), events.tx_status (transmit
  * status events read) and drops.stale (frames of the TX ring dropped as
- * past their deadline, for an app that drops stale frames).
+ * past their deadline, for an app that drops stale frames); for an
+ * in-kernel end, gauges sockbuf.snd and sockbuf.rcv (B): the bytes in
+ * its socket's send buffer (a datagram until its send hands it to the
+ * flow switch; a TCP segment's payload until it is acknowledged, counted
+ * through tcp_set_send_account()) and receive buffer (until the app's
+ * recv() has copied it out), bounded by stack.sndbuf and stack.rcvbuf
+ * and counted in the host's memory (stk_set_memory(), mem.sockbuf).
  *
  * Events wake the app. An event posted into an empty ring signals the app
  * thread (one into a ring that holds events does not signal again): if
@@ -89,6 +95,8 @@ struct stk_cfg {
 	sim_time proto_ps;	/* protocol processing per packet */
 	uint32_t batch_pkts;	/* user: most packets one TX sync hands over */
 	uint32_t sockbuf_pkts;	/* kernel: send queue and socket buffer */
+	uint64_t sndbuf_bytes;	/* kernel: socket send buffer, bytes */
+	uint64_t rcvbuf_bytes;	/* kernel: socket receive buffer, bytes */
 	sim_time backoff_ps;	/* user: a suspended flow asks again after */
 	bool csum_offload;	/* the NIC checksums: no CPU time for it */
 	double csum_Bps;	/* else the stack's, bytes per second, > 0 */
@@ -223,6 +231,17 @@ int stk_post_status(struct stk *e, const struct sim_pkt *p);
  * lane. Kernel endpoints ignore it. */
 struct netif;
 void stk_set_netif(struct stk *e, struct netif *netif);
+/* In-kernel endpoint: the host memory its socket buffers count in
+ * (mem.sockbuf), from hostmem_memory(); NULL (the default): memory not
+ * modelled, the buffers bounded by their sizes alone. */
+struct pool_mem;
+void stk_set_memory(struct stk *e, struct pool_mem *mem);
+/* In-kernel endpoint: its TCP's send buffer (tcp_set_send_account()):
+ * takes bytes into the socket's send buffer, 0 or -ENOSPC (beyond
+ * stack.sndbuf) or -ENOMEM (the host's memory is short); gives them
+ * back. */
+int stk_sndbuf_take(struct stk *e, uint32_t bytes);
+void stk_sndbuf_give(struct stk *e, uint32_t bytes);
 /* A spoofing app's endpoint: the flow whose 5-tuple a replay uses (NULL:
  * none). */
 void stk_set_victim(struct stk *e, const struct stk *victim);

@@ -22,6 +22,8 @@ int stk_cfg_load(struct stk_cfg *cfg, const struct param_src *src,
 	cfg->proto_ps = param_time(src, prefix, "proto");
 	cfg->batch_pkts = (uint32_t)param_int(src, prefix, "batch");
 	cfg->sockbuf_pkts = (uint32_t)param_int(src, prefix, "sockbuf");
+	cfg->sndbuf_bytes = param_size(src, prefix, "sndbuf");
+	cfg->rcvbuf_bytes = param_size(src, prefix, "rcvbuf");
 	cfg->backoff_ps = param_time(src, prefix, "backoff");
 	cfg->csum_offload = param_int(src, prefix, "csum_offload") != 0;
 	cfg->csum_Bps = param_double(src, prefix, "csum_bw") / 8;
@@ -76,5 +78,11 @@ const struct param_def stack_params[] = {
 	{ "hosts.*.stack.gro", PT_BOOL, "true", NULL, 0, 0,
 	  "GRO: a TCP segment that follows, in the same flow switch RX batch, the in-order segment of the same flow before it is merged with it: no classify and no protocol processing of its own (its bytes still cost copies, checksums and ciphers)",
 	  "Linux GRO, on by default (NETIF_F_GRO in NETIF_F_SOFT_FEATURES), merges the segments of a flow that arrive within one NAPI poll (napi_gro_receive(), flushed at the end of the poll; Documentation/networking/segmentation-offloads.rst)" },
+	{ "hosts.*.stack.sndbuf", PT_SIZE, "4MiB", NULL, 1, 1e12,
+	  "in-kernel stack: bytes a socket's send buffer holds (a datagram until the send hands it to the flow switch, a TCP segment's payload until it is acknowledged); a datagram beyond it is dropped (drops.tx_full), a TCP writer waits for ACKs; counted in the host's memory (mem.sockbuf)",
+	  "the maximum macOS's send buffer autotuning grows to on hosts of 4 GB or more (XNU bsd/netinet/tcp_subr.c, tcp_autosndbuf_max = 4 MiB); the buffer holds what is queued, the growth itself is not modelled" },
+	{ "hosts.*.stack.rcvbuf", PT_SIZE, "4MiB", NULL, 1, 1e12,
+	  "in-kernel stack: bytes a socket's receive buffer holds until the app reads them (a datagram's length, a TCP segment's payload); a packet beyond it is dropped (the flow switch's drops.ring_full); counted in the host's memory (mem.sockbuf)",
+	  "the maximum macOS's receive buffer autotuning grows to on hosts of 4 GB or more (XNU bsd/netinet/tcp_subr.c, tcp_autorcvbuf_max = 4 MiB)" },
 	{ NULL },
 };

@@ -145,6 +145,10 @@ struct tcp {
 	uint32_t pool_cpu;
 	void (*mem_charge)(void *arg, sim_time ps);
 	void *mem_arg;
+	/* or a socket send buffer counted in bytes (tcp_set_send_account) */
+	int (*sb_take)(void *arg, uint32_t bytes);
+	void (*sb_give)(void *arg, uint32_t bytes);
+	void *sb_arg;
 	struct tcp_timer mem_retry; /* no buffer and nothing in flight */
 	uint64_t *no_buffer;
 	/* ECN: DCTCP's CE state (RFC 8257 3.2), or RFC 3168's ECE that
@@ -381,13 +385,18 @@ static bool tcp_buffer(struct tcp *t, uint32_t len, uint32_t *buf)
 {
 	sim_time cost = 0;
 
-	if (!t->pool)
-		return true;
-	*buf = pool_alloc(t->pool, t->pool_cpu, len, &cost);
-	if (t->mem_charge && cost)
-		t->mem_charge(t->mem_arg, cost);
-	if (*buf != POOL_NONE)
-		return true;
+	if (t->sb_take) {
+		if (!t->sb_take(t->sb_arg, len))
+			return true;
+	} else {
+		if (!t->pool)
+			return true;
+		*buf = pool_alloc(t->pool, t->pool_cpu, len, &cost);
+		if (t->mem_charge && cost)
+			t->mem_charge(t->mem_arg, cost);
+		if (*buf != POOL_NONE)
+			return true;
+	}
 	(*t->no_buffer)++;
 	if (!t->seg_n)
 		tcp_timer_set(t, &t->mem_retry,
@@ -398,6 +407,8 @@ static bool tcp_buffer(struct tcp *t, uint32_t len, uint32_t *buf)
 /* Frees the send buffers of records [from, seg_n). */
 static void tcp_free_bufs(struct tcp *t, uint64_t from)
 {
+	for (uint64_t i = from; t->sb_give && i < t->seg_n; i++)
+		t->sb_give(t->sb_arg, tcp_seg_at(t, i)->len);
 	for (uint64_t i = from; t->pool && i < t->seg_n; i++) {
 		pool_free(t->pool, t->pool_cpu, tcp_seg_at(t, i)->buf);
 		tcp_seg_at(t, i)->buf = POOL_NONE;
@@ -942,6 +953,8 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 			first = s->sent_ps;
 		again |= s->again;
 		if (s->seq + s->len > ack) { /* in part */
+			if (t->sb_give)
+				t->sb_give(t->sb_arg, (uint32_t)(ack - s->seq));
 			s->len -= (uint32_t)(ack - s->seq);
 			s->seq = ack;
 			break;
@@ -949,6 +962,8 @@ static void tcp_rtt_on_ack(struct tcp *t, uint64_t ack)
 		sent = s->sent_ps;
 		if (t->pool)
 			pool_free(t->pool, t->pool_cpu, s->buf);
+		if (t->sb_give)
+			t->sb_give(t->sb_arg, s->len);
 		t->seg_head = (t->seg_head + 1) & t->snd_mask;
 		t->seg_n--;
 	}
@@ -1526,6 +1541,14 @@ void tcp_set_gate(struct tcp *t, bool (*fn)(void *arg), void *arg)
 {
 	t->gate = fn;
 	t->gate_arg = arg;
+}
+
+void tcp_set_send_account(struct tcp *t, int (*take)(void *arg, uint32_t bytes),
+			  void (*give)(void *arg, uint32_t bytes), void *arg)
+{
+	t->sb_take = take;
+	t->sb_give = give;
+	t->sb_arg = arg;
 }
 
 void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,

@@ -177,6 +177,15 @@ void tcp_kick(struct tcp *t);
 struct pool;
 void tcp_set_send_pool(struct tcp *t, struct pool *pool, uint32_t cpu,
 		       void (*fn)(void *arg, sim_time ps), void *arg);
+/* The send buffer counted in bytes instead (an in-kernel stack's socket
+ * send buffer): each new segment takes its bytes with take(arg, len),
+ * which returns 0 or, if the buffer or the host's memory has no room,
+ * non-zero (the segment waits as for a missing pool buffer, counter
+ * no_buffer); give(arg, len) returns bytes as they are acknowledged (a
+ * partial ACK returns its part) or dropped at a timeout. Exclusive with
+ * tcp_set_send_pool(), which it overrides. */
+void tcp_set_send_account(struct tcp *t, int (*take)(void *arg, uint32_t bytes),
+			  void (*give)(void *arg, uint32_t bytes), void *arg);
 /* Nothing more will be written: the transfer is done (done_ps, scalar
  * fct) when its last byte is acknowledged. No-op for an endless stream. */
 void tcp_close(struct tcp *t);

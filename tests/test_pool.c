@@ -1486,6 +1486,156 @@ static void test_random_stream(void)
 		fx_fini(&f[i]);
 }
 
+/* The domains' sum is the host's total. */
+static uint64_t dom_sum(const struct pool_mem *m)
+{
+	uint64_t b = 0;
+
+	for (int d = 0; d < POOL_NDOM; d++)
+		b += pool_mem_domain(m, (enum pool_domain)d);
+	return b;
+}
+
+/* A hand-sized channel pool's regions: buffers of 2 KiB in 16 KiB
+ * segments (8 a segment); metadata objects of 512 B in 6 KiB segments
+ * (12 a segment, each wired as 8 KiB: two pages); buflet table objects
+ * of 100 B in the same segments (61 a segment). With n buffer segments
+ * (8n buffers) each metadata region needs ceil(8n / 12) segments and
+ * each buflet table ceil(8n / 61). Kernel metadata and the kernel
+ * buflet table are kernel-only; buffers, user metadata and the user
+ * buflet table are mapped into the process. */
+static void test_regions(void)
+{
+	struct pool_cfg c = base_cfg();
+	struct fx f;
+	struct pool *p;
+	uint32_t b[32];
+	sim_time cost = 0;
+
+	CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
+	c.user = true;
+	c.segment_bytes = 16 * KiB;
+	c.max_bytes = 64 * KiB;
+	c.md_bytes = 512;
+	c.bft_bytes = 100;
+	c.md_segment_bytes = 6 * KiB;
+	CU_ASSERT_FATAL(fx_pool(&f, "u", &c, 1, 0, &p) == 0);
+	CHECK_EQ(pool_reserved(p), 0);
+	/* one buffer segment: one segment of each metadata region */
+	CHECK_LT(pool_alloc(p, 0, 2048, &cost), 8);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_BUF), 16 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_KMD), 8 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_UMD), 8 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_KBFT), 8 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_UBFT), 8 * KiB);
+	CHECK_EQ(pool_reserved(p), 48 * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_USER), 32 * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_KERNEL), 16 * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_DEVICE), 0);
+	/* nothing mapped in the IOMMU: no map costs */
+	CHECK_EQ(cost, c.alloc_ps);
+	/* all four segments (32 buffers): ceil(32 / 12) = 3 metadata
+	 * segments each, ceil(32 / 61) = 1 buflet table segment each */
+	b[0] = 0;
+	for (int i = 1; i < 32; i++)
+		b[i] = pool_alloc(p, 0, 2048, NULL);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_BUF), 64 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_KMD), 3 * 8 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_UMD), 3 * 8 * KiB);
+	CHECK_EQ(pool_region_bytes(p, POOL_R_KBFT), 8 * KiB);
+	CHECK_EQ(pool_reserved(p), (64 + 24 + 24 + 8 + 8) * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_USER), (64 + 24 + 8) * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_KERNEL), (24 + 8) * KiB);
+	CHECK_EQ(pool_mem_reserved(f.mem), pool_reserved(p));
+	CHECK_EQ(dom_sum(f.mem), pool_mem_reserved(f.mem));
+	/* give back all but the first segment's buffers: the metadata
+	 * shrinks with the buffers, to ceil(8 / 12) = 1 segment */
+	for (int i = 8; i < 32; i++)
+		pool_free(p, 0, b[i]);
+	pool_shrink(p);
+	CHECK_EQ(pool_reserved(p), 48 * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_USER), 32 * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_KERNEL), 16 * KiB);
+	pool_destroy(p);
+	CHECK_EQ(pool_mem_reserved(f.mem), 0);
+	CHECK_EQ(dom_sum(f.mem), 0);
+	fx_fini(&f);
+}
+
+/* A device pool (64 KiB segments of 2 KiB buffers, 512 B metadata in 16
+ * KiB segments: one metadata segment per buffer segment) that splits
+ * its allocations keeps the metadata kernel-only and maps only its
+ * buffers; one that does not maps the metadata into the IOMMU too: twice
+ * the mappings and lookups, and all of it device-mapped. */
+static void test_split(void)
+{
+	for (int split = 0; split < 2; split++) {
+		struct pool_cfg c = base_cfg();
+		struct fx f;
+		struct pool *p;
+		sim_time cost = 0;
+
+		CU_ASSERT_FATAL(fx_init(&f, 0, 0) == 0);
+		c.device = true;
+		c.split = split;
+		c.buflets_max = 1;
+		c.segment_bytes = 64 * KiB;
+		c.max_bytes = 256 * KiB;
+		c.md_bytes = 512;
+		c.bft_bytes = 100; /* no buflet table: one buflet a packet */
+		c.md_segment_bytes = 16 * KiB;
+		c.translate_ps = 150 * SIM_NS;
+		CU_ASSERT_FATAL(fx_pool(&f, "dev", &c, 1, 0, &p) == 0);
+		for (int i = 0; i < 33; i++) /* two buffer segments */
+			CU_ASSERT(pool_alloc(p, 0, 2048, i ? NULL : &cost) !=
+				  POOL_NONE);
+		CHECK_EQ(pool_region_bytes(p, POOL_R_KMD), 2 * 16 * KiB);
+		CHECK_EQ(pool_region_bytes(p, POOL_R_KBFT), 0);
+		CHECK_EQ(pool_reserved(p), 2 * 80 * KiB);
+		CHECK_EQ(counter(f.st, "dev", "maps"), split ? 2 : 4);
+		CHECK_EQ(counter(f.st, "dev", "translations"), split ? 2 : 4);
+		CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_DEVICE),
+			 split ? 2 * 64 * KiB : 2 * 80 * KiB);
+		CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_KERNEL),
+			 split ? 2 * 16 * KiB : 0);
+		/* the first grow maps the buffer segment (and, unsplit, its
+		 * metadata segment): map and one lookup each */
+		CHECK_EQ(cost, c.alloc_ps + (split ? 1 : 2) *
+						    (c.map_ps + 150 * SIM_NS));
+		CHECK_EQ(dom_sum(f.mem), pool_mem_reserved(f.mem));
+		pool_destroy(p);
+		fx_fini(&f);
+	}
+}
+
+/* Socket buffer bytes count in their domain and in the host's limit. */
+static void test_sockbuf_take(void)
+{
+	struct pool_cfg c = base_cfg();
+	struct fx f;
+	struct pool *p;
+
+	CU_ASSERT_FATAL(fx_init(&f, 0, 40 * KiB) == 0);
+	CU_ASSERT_FATAL(fx_pool(&f, "k", &c, 1, 0, &p) == 0);
+	CU_ASSERT(pool_alloc(p, 0, 2048, NULL) != POOL_NONE); /* 8 KiB */
+	CHECK_EQ(pool_mem_take(f.mem, 30 * KiB), 0);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_SOCKBUF), 30 * KiB);
+	CHECK_EQ(pool_mem_reserved(f.mem), 38 * KiB);
+	/* 3 KiB more would pass the 40 KiB */
+	CHECK_EQ(pool_mem_take(f.mem, 3 * KiB), -ENOSPC);
+	CHECK_EQ(pool_mem_take(f.mem, 2 * KiB), 0);
+	/* and the pool cannot grow into it */
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT(pool_alloc(p, 0, 2048, NULL) != POOL_NONE);
+	CHECK_EQ(pool_alloc(p, 0, 2048, NULL), POOL_NONE);
+	pool_mem_give(f.mem, 32 * KiB);
+	CHECK_EQ(pool_mem_domain(f.mem, POOL_DOM_SOCKBUF), 0);
+	CU_ASSERT(pool_alloc(p, 0, 2048, NULL) != POOL_NONE);
+	CHECK_EQ(dom_sum(f.mem), pool_mem_reserved(f.mem));
+	pool_destroy(p);
+	fx_fini(&f);
+}
+
 int suite_pool(void)
 {
 	CU_pSuite s = CU_add_suite("pool", NULL, NULL);
@@ -1512,7 +1662,11 @@ int suite_pool(void)
 	    !CU_add_test(s, "I/O address lookups and page waste", test_pages) ||
 	    !CU_add_test(s, "lookups when a device pool grows",
 			 test_grow_lookups) ||
-	    !CU_add_test(s, "random stream", test_random_stream))
+	    !CU_add_test(s, "random stream", test_random_stream) ||
+	    !CU_add_test(s, "regions and their domains", test_regions) ||
+	    !CU_add_test(s, "split device allocations", test_split) ||
+	    !CU_add_test(s, "socket buffers in the host's memory",
+			 test_sockbuf_take))
 		return CU_get_error();
 	return 0;
 }

@@ -502,6 +502,8 @@ static int topo_end(struct topo *t, const struct scn *s, size_t i, bool peer,
 		rc = topo_keep(t, &stk_ops, t->ends[e]);
 	if (!rc)
 		stk_set_netif(t->ends[e], w->netif);
+	if (!rc && w->mem && t->stack[i] == STK_KERNEL)
+		stk_set_memory(t->ends[e], hostmem_memory(w->mem));
 	if (rc || !w->mem || t->stack[i] != STK_USER)
 		return rc;
 	rc = hostmem_channel_pool(w->mem, t->names[i], &pool, err, errlen);
@@ -551,6 +553,16 @@ static void topo_tcp_mem(void *stk, sim_time ps)
 	stk_add_mem_cost(stk, ps);
 }
 
+static int topo_tcp_sb_take(void *stk, uint32_t bytes)
+{
+	return stk_sndbuf_take(stk, bytes);
+}
+
+static void topo_tcp_sb_give(void *stk, uint32_t bytes)
+{
+	stk_sndbuf_give(stk, bytes);
+}
+
 /* App i over TCP: a client endpoint behind its stack end me, a server
  * behind peer; each sends new data only while its stack has room. */
 static int topo_app_tcp(struct topo *t, size_t i, struct stk *me,
@@ -575,6 +587,13 @@ static int topo_app_tcp(struct topo *t, size_t i, struct stk *me,
 	tcp_set_gate(server, topo_tcp_room, peer);
 	stk_on_tx_room(me, topo_tcp_kick, client);
 	stk_on_tx_room(peer, topo_tcp_kick, server);
+	/* the in-kernel stack counts its send buffer in its socket's */
+	if (t->stack[i] == STK_KERNEL) {
+		tcp_set_send_account(client, topo_tcp_sb_take, topo_tcp_sb_give,
+				     me);
+		tcp_set_send_account(server, topo_tcp_sb_take, topo_tcp_sb_give,
+				     peer);
+	}
 	/* a user-space stack keeps its send buffer in the channel's pool */
 	if (stk_pool(me))
 		tcp_set_send_pool(client, stk_pool(me), stk_cpu_index(me),
