@@ -116,6 +116,23 @@ bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
 	return false;
 }
 
+uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->used;) {
+		if (t->page[i] < lo || t->page[i] >= hi) {
+			i++;
+			continue;
+		}
+		t->used--;
+		t->page[i] = t->page[t->used];
+		t->last[i] = t->last[t->used];
+		n++;
+	}
+	return n;
+}
+
 uint64_t nic_iommu_page(uint64_t start, uint64_t len, uint64_t addr,
 			uint64_t max_page)
 {
@@ -203,7 +220,8 @@ struct nic {
 
 	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
 		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
-		*misses_pg[NIC_PG_N], *interrupts, *polls, *drops, *no_memory;
+		*misses_pg[NIC_PG_N], *interrupts, *polls, *drops, *no_memory,
+		*invalidations, *iotlb_flushed;
 	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
 };
 
@@ -523,6 +541,8 @@ static int nic_stats(struct nic *n)
 	n->misses_pg[NIC_PG_4K] = stats_counter(st, c, "iotlb_misses_4k", "");
 	n->misses_pg[NIC_PG_2M] = stats_counter(st, c, "iotlb_misses_2m", "");
 	n->misses_pg[NIC_PG_1G] = stats_counter(st, c, "iotlb_misses_1g", "");
+	n->invalidations = stats_counter(st, c, "iotlb_invalidations", "");
+	n->iotlb_flushed = stats_counter(st, c, "iotlb_flushed", "");
 	n->interrupts = stats_counter(st, c, "interrupts", "");
 	n->polls = stats_counter(st, c, "polls", "");
 	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
@@ -537,7 +557,8 @@ static int nic_stats(struct nic *n)
 	    !n->misses_pg[NIC_PG_4K] || !n->misses_pg[NIC_PG_2M] ||
 	    !n->misses_pg[NIC_PG_1G] || !n->interrupts || !n->polls ||
 	    !n->drops || !n->no_memory || !n->tx_dma || !n->rx_dma ||
-	    !n->irq_gap || !n->irq_batch)
+	    !n->irq_gap || !n->irq_batch || !n->invalidations ||
+	    !n->iotlb_flushed)
 		return -ENOMEM;
 	return 0;
 }
@@ -678,9 +699,30 @@ void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 	n->sent_arg = arg;
 }
 
+/* The device pool unmapped [iova, iova + len): the IOMMU's invalidation
+ * drops the IOTLB entries of its pages, of every size (the unmap's time is
+ * the pool's, pool.unmap). */
+static void nic_unmapped(void *arg, uint64_t iova, uint64_t len)
+{
+	static const uint64_t size[NIC_PG_N] = { NIC_PAGE_4K, NIC_PAGE_2M,
+						 NIC_PAGE_1G };
+	struct nic *n = arg;
+
+	if (!n->cfg.iommu || !len)
+		return;
+	(*n->invalidations)++;
+	for (int k = 0; k < NIC_PG_N; k++)
+		if (n->iotlb[k])
+			*n->iotlb_flushed += nic_iotlb_flush(
+				n->iotlb[k], iova / size[k],
+				(iova + len + size[k] - 1) / size[k]);
+}
+
 void nic_set_pool(struct nic *n, struct pool *pool)
 {
 	n->pool = pool;
+	if (pool)
+		pool_set_unmap_hook(pool, nic_unmapped, n);
 }
 
 uint32_t nic_tx_backlog(const struct nic *n)

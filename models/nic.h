@@ -69,6 +69,9 @@ void nic_iotlb_destroy(struct nic_iotlb *t); /* NULL is a no-op */
 /* Looks page up: true on a hit (it becomes the most recently used); on a
  * miss the page is inserted, evicting the least recently used if full. */
 bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page);
+/* Drops the entries of pages lo .. hi - 1 (an unmap's invalidation);
+ * returns how many it dropped. */
+uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi);
 
 /* The configuration of a NIC: the parameters under hosts.HOST.nic (see
  * nic_params.c for their meaning, units and sources). */

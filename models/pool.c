@@ -170,6 +170,9 @@ struct pool {
 	struct stat_gauge *g_metadata;
 	uint64_t *allocs, *frees, *failures, *grows, *shrinks, *maps, *unmaps;
 	uint64_t *hits, *bad_frees, *map_time, *unmap_time;
+	uint64_t *pmaps, *punmaps;
+	void (*unmap_hook)(void *arg, uint64_t iova, uint64_t len);
+	void *unmap_arg;
 	uint64_t *translations, *translate_time;
 	struct stat_hist *latency;
 };
@@ -311,8 +314,8 @@ static int pool_cfg_check_sizes(const struct pool_cfg *c, char *err,
 	if (!c->page_bytes)
 		return pool_msg(err, errlen, "page size is 0");
 	if (c->alloc_ps < 0 || c->magazine_ps < 0 || c->map_ps < 0 ||
-	    c->unmap_ps < 0 || c->reap_ps < 0 || c->idle_ps < 0 ||
-	    c->translate_ps < 0)
+	    c->pmap_ps < 0 || c->punmap_ps < 0 || c->unmap_ps < 0 ||
+	    c->reap_ps < 0 || c->idle_ps < 0 || c->translate_ps < 0)
 		return pool_msg(err, errlen, "negative cost or interval");
 	return 0;
 }
@@ -422,6 +425,24 @@ static uint64_t pool_grow_bytes(const struct pool *p)
 	       pool_md_bytes(p, p->nsegs);
 }
 
+/* Mapping a segment of domain d into the app's process (a user-domain
+ * segment: a channel pool's buffers, user metadata), and out of it. */
+static sim_time pool_pmap(struct pool *p, enum pool_domain d)
+{
+	if (d != POOL_DOM_USER)
+		return 0;
+	(*p->pmaps)++;
+	return p->cfg.pmap_ps;
+}
+
+static sim_time pool_punmap(struct pool *p, enum pool_domain d)
+{
+	if (d != POOL_DOM_USER)
+		return 0;
+	(*p->punmaps)++;
+	return p->cfg.punmap_ps;
+}
+
 /* Brings the metadata regions to what nsegs buffer segments need:
  * segments added are reserved (and, in a device-mapped region, mapped:
  * map_ps and the lookups); segments removed are returned (held: as
@@ -437,6 +458,7 @@ static sim_time pool_regions_sync(struct pool *p, bool held)
 
 		for (; r->segs < need; r->segs++) {
 			pool_mem_add(p->mem, r->dom, (int64_t)r->stride);
+			cost += pool_pmap(p, r->dom);
 			if (!r->io)
 				continue;
 			(*p->maps)++;
@@ -453,6 +475,7 @@ static sim_time pool_regions_sync(struct pool *p, bool held)
 				pool_mem_add(p->mem, r->dom,
 					     -(int64_t)r->stride);
 			}
+			cost += pool_punmap(p, r->dom);
 			if (!r->io)
 				continue;
 			(*p->unmaps)++;
@@ -491,7 +514,8 @@ static sim_time pool_seg_map(struct pool *p, uint32_t s)
 	p->nsegs++;
 	pool_mem_add(p->mem, p->reg[POOL_R_BUF].dom, (int64_t)p->stride);
 	if (!p->cfg.device)
-		return pool_regions_sync(p, false);
+		return pool_pmap(p, p->reg[POOL_R_BUF].dom) +
+		       pool_regions_sync(p, false);
 	(*p->maps)++;
 	*p->map_time += (uint64_t)p->cfg.map_ps;
 	*p->translations += p->seg_xlate;
@@ -525,7 +549,11 @@ static sim_time pool_seg_unmap(struct pool *p, uint32_t s, bool held)
 	}
 	cost = pool_regions_sync(p, held);
 	if (!p->cfg.device)
-		return cost;
+		return cost + pool_punmap(p, d);
+	if (p->unmap_hook)
+		p->unmap_hook(p->unmap_arg,
+			      p->cfg.iova_base + (uint64_t)s * p->stride,
+			      p->stride);
 	(*p->unmaps)++;
 	*p->unmap_time += (uint64_t)p->cfg.unmap_ps;
 	return cost + p->cfg.unmap_ps;
@@ -908,6 +936,14 @@ uint32_t pool_next(const struct pool *p, uint32_t buf)
 	return buf < p->nbuf ? p->next[buf] : POOL_NONE;
 }
 
+void pool_set_unmap_hook(struct pool *p,
+			 void (*fn)(void *arg, uint64_t iova, uint64_t len),
+			 void *arg)
+{
+	p->unmap_hook = fn;
+	p->unmap_arg = arg;
+}
+
 uint64_t pool_iova(const struct pool *p, uint32_t buf)
 {
 	uint32_t s;
@@ -986,12 +1022,14 @@ static int pool_stats(struct pool *p)
 	p->bad_frees = stats_counter(st, n, "bad_frees", "");
 	p->map_time = stats_counter(st, n, "map_time", "ps");
 	p->unmap_time = stats_counter(st, n, "unmap_time", "ps");
+	p->pmaps = stats_counter(st, n, "process_maps", "");
+	p->punmaps = stats_counter(st, n, "process_unmaps", "");
 	p->latency = stats_hist(st, n, "alloc_latency", "ps");
 	if (!p->g_reserved || !p->g_in_use || !p->g_segments || !p->allocs ||
 	    !p->frees || !p->failures || !p->grows || !p->shrinks || !p->maps ||
 	    !p->unmaps || !p->hits || !p->bad_frees || !p->map_time ||
 	    !p->unmap_time || !p->latency || !p->g_waste || !p->translations ||
-	    !p->translate_time || !p->g_metadata)
+	    !p->translate_time || !p->g_metadata || !p->pmaps || !p->punmaps)
 		return -ENOMEM;
 	if (stats_series_gauge(st, n, "mem.reserved", p->g_reserved) ||
 	    stats_series_gauge(st, n, "mem.in_use", p->g_in_use) ||

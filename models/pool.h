@@ -53,9 +53,11 @@
  *
  * Statistics under COMPONENT (e.g. "hosts.client.pool.device"): gauges
  * (and time series) mem.reserved (all regions) and mem.in_use (B) and
- * mem.segments (buffer segments); mem.metadata and mem.page_waste (B); counters allocs, frees, alloc_failures, grows,
- * shrinks, maps, unmaps, magazine_hits, translations, translate_time
- * (ps); histogram alloc_latency (ps); scalars from pool_finish():
+ * mem.segments (buffer segments); mem.metadata and mem.page_waste (B);
+ * counters allocs, frees, alloc_failures, grows, shrinks, maps, unmaps
+ * (IOMMU), process_maps, process_unmaps (user-domain segments mapped into
+ * the app's process and out: pmap_ps, punmap_ps each), magazine_hits,
+ * translations, translate_time (ps); histogram alloc_latency (ps); scalars from pool_finish():
  * high_water (B, the most ever reserved), in_use_high (B), reserved_mean
  * and in_use_mean (B, time-weighted after warm-up), held_at_end (buflets
  * still allocated at the end: held by packets in flight).
@@ -134,6 +136,8 @@ struct pool_cfg {
 	uint32_t magazine; /* buflets per CPU magazine, 0: none */
 	uint32_t ncpus;	   /* CPUs with a magazine (cpu index < ncpus) */
 	sim_time alloc_ps, magazine_ps, map_ps, unmap_ps;
+	/* mapping a user-domain segment into the process, and out again */
+	sim_time pmap_ps, punmap_ps;
 	sim_time translate_ps; /* one I/O address lookup */
 	sim_time reap_ps;      /* reaper interval, 0: never */
 	sim_time idle_ps;      /* a segment free this long is returned */
@@ -264,6 +268,11 @@ uint64_t pool_reserved(const struct pool *p);
 uint64_t pool_region_bytes(const struct pool *p, enum pool_region r);
 uint64_t pool_in_use(const struct pool *p);
 uint32_t pool_segments(const struct pool *p);
+/* Called with the I/O address range of every device segment the pool
+ * unmaps, when it unmaps it (the NIC flushes its IOTLB entries there). */
+void pool_set_unmap_hook(struct pool *p,
+			 void (*fn)(void *arg, uint64_t iova, uint64_t len),
+			 void *arg);
 /* Frees of buflets that were not allocated heads (a bug of a caller). */
 uint64_t pool_bad_frees(const struct pool *p);
 

@@ -62,6 +62,8 @@ int pool_cfg_load(struct pool_cfg *cfg, const struct param_src *src,
 	cfg->magazine_ps = param_time(src, prefix, "pool.alloc_magazine");
 	cfg->map_ps = param_time(src, prefix, "pool.map");
 	cfg->unmap_ps = param_time(src, prefix, "pool.unmap");
+	cfg->pmap_ps = param_time(src, prefix, "pool.process_map");
+	cfg->punmap_ps = param_time(src, prefix, "pool.process_unmap");
 	cfg->reap_ps = param_time(src, prefix, "pool.reap");
 	cfg->idle_ps = param_time(src, prefix, "pool.idle");
 	cfg->iova_base = device ? POOL_DEV_IOVA : 0;
@@ -198,5 +200,11 @@ const struct param_def pool_params[] = {
 	  "metadata segments 16 KiB (reference/skywalk-facts.md; XNU bsd/skywalk/mem/skmem_var.h SKMEM_MD_SEG_SIZE)" },
 	{ "hosts.*.pool.split", PT_BOOL, "true",
 	  NULL, 0, 0, "device pool: split each allocation into a device-mapped buffer and kernel-only metadata; false puts the metadata in device-mapped segments too (more device-mapped memory, more IOMMU mappings)", "dynamic packet pool patent: splitting a memory allocation into device accessible and kernel accessible portions (reference/patent-abstracts.txt); XNU's KMD region is kernel-only, its buffer region device-visible (skmem_arena.c)" },
+	{ "hosts.*.pool.process_map", PT_TIME, "2us", NULL, 0, 1e12,
+	  "time to map a new user-domain segment (a channel pool's buffers, user metadata) into the app's process, added to the allocation that grows the pool (counter process_maps)",
+	  "usnsim: a page-table update, as pool.map; XNU maps a channel's arena into the task (skmem_arena_mmap(), bsd/skywalk/mem/skmem_arena.c)" },
+	{ "hosts.*.pool.process_unmap", PT_TIME, "2us", NULL, 0, 1e12,
+	  "time to remove a user-domain segment from the app's process when the pool returns it (the reaper's work; counter process_unmaps)",
+	  "usnsim: as pool.unmap" },
 	{ NULL },
 };

@@ -116,6 +116,32 @@ static void test_iotlb_sequence(void)
 	nic_iotlb_destroy(t);
 }
 
+/* An unmap's invalidation drops the entries of its pages and no others;
+ * a dropped page misses again, and its slot is free: nothing is evicted
+ * for it. */
+static void test_iotlb_flush(void)
+{
+	struct nic_iotlb *t;
+
+	CHECK_EQ_FATAL(nic_iotlb_create(4, &t), 0);
+	for (uint64_t pg = 10; pg < 14; pg++)
+		CHECK_EQ(nic_iotlb_access(t, pg), false);
+	CHECK_EQ(nic_iotlb_flush(t, 11, 13), 2);
+	CHECK_EQ(nic_iotlb_flush(t, 11, 13), 0);
+	CHECK_EQ(nic_iotlb_access(t, 10), true);
+	CHECK_EQ(nic_iotlb_access(t, 13), true);
+	CHECK_EQ(nic_iotlb_access(t, 12),
+		 false); /* refilled into a free slot */
+	CHECK_EQ(nic_iotlb_access(t, 20), false);
+	CHECK_EQ(nic_iotlb_access(t, 10),
+		 true); /* so 10 and 13 are still there */
+	CHECK_EQ(nic_iotlb_access(t, 13), true);
+	CHECK_EQ(nic_iotlb_access(t, 12), true);
+	CHECK_EQ(nic_iotlb_access(t, 11), false); /* full: evicts 20, the LRU */
+	CHECK_EQ(nic_iotlb_access(t, 20), false);
+	nic_iotlb_destroy(t);
+}
+
 /* Against a move-to-front list: hit if the page is among the first n. */
 static void test_iotlb_reference(void)
 {
@@ -549,6 +575,7 @@ int suite_nic(void)
 
 	if (!s || !CU_add_test(s, "DMA time formula", test_dma_formula) ||
 	    !CU_add_test(s, "IOTLB LRU sequence", test_iotlb_sequence) ||
+	    !CU_add_test(s, "IOTLB invalidation", test_iotlb_flush) ||
 	    !CU_add_test(s, "IOTLB against a reference",
 			 test_iotlb_reference) ||
 	    !CU_add_test(s, "line rate of 64 B frames", test_linerate) ||
