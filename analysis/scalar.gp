@@ -76,7 +76,21 @@ if (logy) {
 	stats datafile using ($2 <= xmid ? $3 : NaN) nooutput
 	lmax = STATS_records > 0 ? STATS_max : 0
 	stats datafile using ($2 > xmid ? $3 : NaN) nooutput
-	if (STATS_records > 0 && STATS_max < lmax) { set key top right Left reverse }
+	rmax = STATS_records > 0 ? STATS_max : 0
+	if (STATS_records > 0 && rmax < lmax) { set key top right Left reverse }
+	# and when the key's side reaches its rows, raise the top (in
+	# decades) so that the rows fit above the data
+	stats datafile using ($3 > 0 ? $3 : NaN) nooutput
+	if (STATS_records > 0 && STATS_min < STATS_max) {
+		rows = nlines + (strlen(keytitle) > 0) + (strlen(theory) > 0)
+		keyfrac = 1 - 0.065 * rows - 0.03
+		side = (rmax < lmax) ? rmax : lmax
+		lo = log10(STATS_min)
+		span = ceil(log10(STATS_max)) - floor(lo)
+		if (side > 0 && log10(side) > floor(lo) + keyfrac * span) {
+			set yrange [*:10 ** (floor(lo) + (log10(STATS_max) - floor(lo)) / keyfrac)]
+		}
+	}
 }
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
 set linetype 2 lc rgb "#D55E00" lw 1.5 pt 5 ps 0.5
