@@ -150,12 +150,12 @@ struct cpu {
 };
 
 static const char *const cpu_acct_names[CPU_NACCTS] = {
-	[CPU_A_PROTO] = "proto",   [CPU_A_SYSCALL] = "syscall",
-	[CPU_A_COPY] = "copy",	   [CPU_A_FSW] = "flowswitch",
-	[CPU_A_WAKEUP] = "wakeup", [CPU_A_CTXSW] = "ctxsw",
-	[CPU_A_MEM] = "memory",	   [CPU_A_MUX] = "mux",
-	[CPU_A_NETIF] = "netif",   [CPU_A_CSUM] = "checksum",
-	[CPU_A_TLS] = "tls",	   [CPU_A_DRIVER] = "driver",
+	[CPU_A_PROTO] = "proto",       [CPU_A_SYSCALL] = "syscall",
+	[CPU_A_COPY] = "copy",	       [CPU_A_FSW] = "flowswitch",
+	[CPU_A_WAKEUP] = "wakeup",     [CPU_A_CTXSW] = "ctxsw",
+	[CPU_A_MEM] = "memory",	       [CPU_A_MUX] = "mux",
+	[CPU_A_NETIF] = "netif",       [CPU_A_CSUM] = "checksum",
+	[CPU_A_TLS] = "tls",	       [CPU_A_DRIVER] = "driver",
 	[CPU_A_DOORBELL] = "doorbell", [CPU_A_BG] = "background",
 };
 
@@ -828,6 +828,19 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	} else {
 		t->state = CPU_T_BLOCKED;
 		t->slice_left = 0;
+		if (core->threads->sib && j.fn) {
+			/* the last job of a thread sharing its core: its
+			 * function runs before the core moves on, so work it
+			 * hands to the same thread continues it without a
+			 * switch (the next stage called from the same
+			 * context) */
+			core->last = t;
+			core->idle_since = now;
+			j.fn(core->cpu->sim, j.a, j.b);
+			if (core->phase == CPU_P_IDLE && !core->cur)
+				cpu_core_pick(core);
+			return;
+		}
 	}
 	/* If the engine cannot schedule, the core waits for the next
 	 * wakeup to pick again. */

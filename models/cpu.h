@@ -73,21 +73,21 @@ struct cpu_thread;
 
 /* What CPU time is spent on; the names are cpu_acct_name(). */
 enum cpu_acct {
-	CPU_A_PROTO,   /* "proto": protocol processing, building packets */
-	CPU_A_SYSCALL, /* "syscall": trap and return */
-	CPU_A_COPY,    /* "copy": copying payload bytes */
-	CPU_A_FSW,     /* "flowswitch": classify, look up, check, enqueue */
-	CPU_A_WAKEUP,  /* "wakeup": waking a thread (paid by the waker) */
-	CPU_A_CTXSW,   /* "ctxsw": switching to the woken thread */
-	CPU_A_MEM,     /* "memory": allocating packet buffers (pool.h) */
-	CPU_A_MUX,     /* "mux": the multiplexer's per-packet processing */
-	CPU_A_NETIF,   /* "netif": the low-latency netif path's validation */
-	CPU_A_CSUM,    /* "checksum": software checksums, per byte */
-	CPU_A_TLS,     /* "tls": TLS record encryption and decryption */
-	CPU_A_DRIVER,  /* "driver": the driver's batches (driver.h) */
+	CPU_A_PROTO,	/* "proto": protocol processing, building packets */
+	CPU_A_SYSCALL,	/* "syscall": trap and return */
+	CPU_A_COPY,	/* "copy": copying payload bytes */
+	CPU_A_FSW,	/* "flowswitch": classify, look up, check, enqueue */
+	CPU_A_WAKEUP,	/* "wakeup": waking a thread (paid by the waker) */
+	CPU_A_CTXSW,	/* "ctxsw": switching to the woken thread */
+	CPU_A_MEM,	/* "memory": allocating packet buffers (pool.h) */
+	CPU_A_MUX,	/* "mux": the multiplexer's per-packet processing */
+	CPU_A_NETIF,	/* "netif": the low-latency netif path's validation */
+	CPU_A_CSUM,	/* "checksum": software checksums, per byte */
+	CPU_A_TLS,	/* "tls": TLS record encryption and decryption */
+	CPU_A_DRIVER,	/* "driver": the driver's batches (driver.h) */
 	CPU_A_DOORBELL, /* "doorbell": the MMIO write that hands work to
 			   the NIC */
-	CPU_A_BG,      /* "background": other work on the host's cores */
+	CPU_A_BG,	/* "background": other work on the host's cores */
 	CPU_NACCTS
 };
 

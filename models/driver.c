@@ -302,8 +302,7 @@ static void core_kick(struct drv_core *c)
 
 /* The n packets at the head of lane l are done: they leave, their
  * completions are posted and reaped. */
-static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n,
-		      bool copy)
+static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 {
 	sim_time now = sim_now(d->sim);
 

@@ -49,9 +49,9 @@ struct drv_cfg {
 };
 
 /* Fills cfg from the parameters under prefix ("hosts.client.driver").
- * Returns 0, or -EINVAL (message in err) if class or priority is given
- * for a kernel driver (it runs in kernel context), or priority for a
- * normal-class one. */
+ * Returns 0, or -EINVAL (message in err) if class rt or a priority is
+ * given for a kernel driver (it runs in kernel context), or a priority
+ * for a normal-class one. */
 int drv_cfg_load(struct drv_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 

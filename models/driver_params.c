@@ -16,17 +16,19 @@
 #include "errmsg.h"
 #include "models.h"
 
-/* What makes no sense: a class for a kernel driver (kernel context), a
- * priority for a normal-class thread. */
+/* What makes no sense: a real-time class or a priority for a kernel
+ * driver (it runs in kernel context; class normal, the default, is
+ * accepted so that a sweep may zip placement with class), a priority for
+ * a normal-class thread. */
 static int drv_check(const struct drv_cfg *cfg, const struct param_src *src,
 		     const char *prefix, char *err, size_t errlen)
 {
 	const char *key = NULL, *why = NULL;
 	char where[256];
 
-	if (!cfg->user && param_given(src, prefix, "class")) {
+	if (!cfg->user && cfg->rt) {
 		key = "class";
-		why = "a kernel driver runs in kernel context on its kernel core; class is a user driver's (placement: user)";
+		why = "a kernel driver runs in kernel context on its kernel core; class rt is a user driver's (placement: user)";
 	} else if (!cfg->user && param_given(src, prefix, "priority")) {
 		key = "priority";
 		why = "a kernel driver runs in kernel context on its kernel core; priority is a user driver's (placement: user, class: rt)";

@@ -194,7 +194,7 @@ struct nic {
 	sim_time tx_dma_free, wire_free, rx_dma_free;
 	sim_time hold_ps, last_irq;
 	bool irq_seen;
-	bool doorbell_paid; /* by the driver, on a core */
+	bool doorbell_paid;	/* by the driver, on a core */
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */

@@ -76,9 +76,10 @@ static double stack_time(const struct run_result *r, const struct scn *s)
 
 	CHECKF(pkts > 0 &&
 		       drv == pkts * (double)scn_time(
-					     s, "hosts.client.driver.per_packet") &&
-		       bell == pkts * (double)scn_time(s,
-						       "hosts.client.nic.doorbell"),
+					     s,
+					     "hosts.client.driver.per_packet") &&
+		       bell == pkts * (double)scn_time(
+					      s, "hosts.client.nic.doorbell"),
 	       "driver %.0f ps, doorbell %.0f ps over %.0f packets", drv, bell,
 	       pkts);
 	return tr_metric(r, "hosts.client.cpu", "time") - drv - bell;

@@ -135,8 +135,7 @@ static void test_conservation(void)
 	}
 	SAY("conservation: %zu cpus in %zu files\n", cpus, files);
 	/* the test cannot pass empty: dozens of files, most with cores */
-	CHECKF(files >= 40 && cpus >= 40, "%zu cpus in %zu files", cpus,
-	       files);
+	CHECKF(files >= 40 && cpus >= 40, "%zu cpus in %zu files", cpus, files);
 }
 
 /* One-way light traffic through kernel stacks; the hosts' drivers and
@@ -294,10 +293,10 @@ static void test_driver_class(void)
 	 * than a quantum, a switch and a wake-up of the core */
 	CHECKF(h && h->max > 50000000 &&
 		       (double)h->max <=
-			       (double)scn_time(s, "hosts.server.cpu.time_slice") +
+			       (double)scn_time(s,
+						"hosts.server.cpu.time_slice") +
 				       bound,
-	       "normal: sched_latency max %lld",
-	       h ? (long long)h->max : -1LL);
+	       "normal: sched_latency max %lld", h ? (long long)h->max : -1LL);
 	CHECKF(tr_metric(&r, thr, "sched_latency") > 2 * mean_rt,
 	       "normal mean %.0f not above twice rt's %.0f",
 	       tr_metric(&r, thr, "sched_latency"), mean_rt);

@@ -937,8 +937,8 @@ static int topo_no_cores(struct topo *t, size_t h, char *err, size_t errlen)
 				       errlen);
 	snprintf(pre, sizeof(pre), "hosts.%s.cpu", t->hosts[h]);
 	if (param_double(&t->src, pre, "background.load") > 0)
-		return topo_host_error(t, h, "cpu", "background.load", msg,
-				       err, errlen);
+		return topo_host_error(t, h, "cpu", "background.load", msg, err,
+				       errlen);
 	return 0;
 }
 
