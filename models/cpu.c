@@ -49,7 +49,10 @@
  *
  * At a job's completion the core pops it, picks what runs next (starting
  * it) and only then calls the job's function, so the function sees the
- * core already moved on: a job it submits goes behind those queued. A job
+ * core already moved on: a job it submits goes behind those queued. The
+ * exception is the last job of a thread that shares its core: its
+ * function runs first, so that work it hands to the same thread
+ * continues it without a switch, and the core picks after it. A job
  * of cost 0 still completes through an event (at now). A job's function
  * may be NULL: the job only takes its time.
  *
