@@ -49,7 +49,10 @@
  *
  * At a job's completion the core pops it, picks what runs next (starting
  * it) and only then calls the job's function, so the function sees the
- * core already moved on: a job it submits goes behind those queued. A job
+ * core already moved on: a job it submits goes behind those queued. The
+ * exception is the last job of a thread that shares its core: its
+ * function runs first, so that work it hands to the same thread
+ * continues it without a switch, and the core picks after it. A job
  * of cost 0 still completes through an event (at now). A job's function
  * may be NULL: the job only takes its time.
  *
@@ -150,12 +153,13 @@ struct cpu {
 };
 
 static const char *const cpu_acct_names[CPU_NACCTS] = {
-	[CPU_A_PROTO] = "proto",   [CPU_A_SYSCALL] = "syscall",
-	[CPU_A_COPY] = "copy",	   [CPU_A_FSW] = "flowswitch",
-	[CPU_A_WAKEUP] = "wakeup", [CPU_A_CTXSW] = "ctxsw",
-	[CPU_A_MEM] = "memory",	   [CPU_A_MUX] = "mux",
-	[CPU_A_NETIF] = "netif",   [CPU_A_CSUM] = "checksum",
-	[CPU_A_TLS] = "tls",
+	[CPU_A_PROTO] = "proto",       [CPU_A_SYSCALL] = "syscall",
+	[CPU_A_COPY] = "copy",	       [CPU_A_FSW] = "flowswitch",
+	[CPU_A_WAKEUP] = "wakeup",     [CPU_A_CTXSW] = "ctxsw",
+	[CPU_A_MEM] = "memory",	       [CPU_A_MUX] = "mux",
+	[CPU_A_NETIF] = "netif",       [CPU_A_CSUM] = "checksum",
+	[CPU_A_TLS] = "tls",	       [CPU_A_DRIVER] = "driver",
+	[CPU_A_DOORBELL] = "doorbell", [CPU_A_BG] = "background",
 };
 
 static const char *const cpu_dom_names[CPU_NDOMS] = {
@@ -275,7 +279,7 @@ void cpu_destroy(struct cpu *c)
 	free(c);
 }
 
-static struct cpu_core *cpu_find_core(const struct cpu *c, const char *name)
+struct cpu_core *cpu_core_find(const struct cpu *c, const char *name)
 {
 	for (size_t i = 0; i < c->ncores; i++)
 		if (!strcmp(c->core[i]->name, name))
@@ -358,7 +362,7 @@ struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 	struct cpu_core *core;
 
 	if (!c || !name || (unsigned)dom >= CPU_NDOMS ||
-	    cpu_find_core(c, name) || cpu_grow_cores(c))
+	    cpu_core_find(c, name) || cpu_grow_cores(c))
 		return NULL;
 	core = cpu_core_new(c, dom, name);
 	if (core) {
@@ -428,6 +432,16 @@ struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
 	if (cpu_thread_stats(t))
 		return NULL;
 	return t;
+}
+
+int cpu_core_default_class(struct cpu_core *core, enum cpu_class cls,
+			   unsigned prio)
+{
+	if ((unsigned)cls >= CPU_NCLASSES || (cls == CPU_CLASS_NORMAL && prio))
+		return -EINVAL;
+	core->deflt->cls = cls;
+	core->deflt->prio = prio;
+	return 0;
 }
 
 struct cpu_core *cpu_thread_core(const struct cpu_thread *t)
@@ -817,6 +831,19 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	} else {
 		t->state = CPU_T_BLOCKED;
 		t->slice_left = 0;
+		if (core->threads->sib && j.fn) {
+			/* the last job of a thread sharing its core: its
+			 * function runs before the core moves on, so work it
+			 * hands to the same thread continues it without a
+			 * switch (the next stage called from the same
+			 * context) */
+			core->last = t;
+			core->idle_since = now;
+			j.fn(core->cpu->sim, j.a, j.b);
+			if (core->phase == CPU_P_IDLE && !core->cur)
+				cpu_core_pick(core);
+			return;
+		}
 	}
 	/* If the engine cannot schedule, the core waits for the next
 	 * wakeup to pick again. */
@@ -948,6 +975,35 @@ static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 	}
 }
 
+const char *cpu_thread_component(const struct cpu_thread *t)
+{
+	return t->comp;
+}
+
+uint64_t cpu_thread_run(struct cpu_thread *t)
+{
+	cpu_core_credit(t->core, sim_now(t->core->cpu->sim));
+	return *t->run;
+}
+
+sim_time cpu_pending(struct cpu *c)
+{
+	sim_time now = sim_now(c->sim), left = 0;
+
+	for (size_t i = 0; i < c->ncores; i++) {
+		struct cpu_core *core = c->core[i];
+
+		cpu_core_credit(core, now);
+		if (core->phase == CPU_P_SWITCH)
+			left += core->ev_at - now;
+		for (struct cpu_thread *t = core->threads; t; t = t->sib)
+			for (uint32_t k = t->head; k != t->tail; k++)
+				left += k == t->head ? t->rem
+						     : t->q[k & t->mask].cost;
+	}
+	return left;
+}
+
 void cpu_finish(struct cpu *c)
 {
 	sim_time now = sim_now(c->sim);
@@ -971,6 +1027,7 @@ void cpu_finish(struct cpu *c)
 		snprintf(metric, sizeof(metric), "util.%s", cpu_dom_names[d]);
 		stats_scalar(c->st, c->comp, metric, "", sum[d] / n[d]);
 	}
+	stats_scalar(c->st, c->comp, "pending", "ps", (double)cpu_pending(c));
 }
 
 static void cpu_ops_destroy(void *m)

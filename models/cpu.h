@@ -73,17 +73,21 @@ struct cpu_thread;
 
 /* What CPU time is spent on; the names are cpu_acct_name(). */
 enum cpu_acct {
-	CPU_A_PROTO,   /* "proto": protocol processing, building packets */
-	CPU_A_SYSCALL, /* "syscall": trap and return */
-	CPU_A_COPY,    /* "copy": copying payload bytes */
-	CPU_A_FSW,     /* "flowswitch": classify, look up, check, enqueue */
-	CPU_A_WAKEUP,  /* "wakeup": waking a thread (paid by the waker) */
-	CPU_A_CTXSW,   /* "ctxsw": switching to the woken thread */
-	CPU_A_MEM,     /* "memory": allocating packet buffers (pool.h) */
-	CPU_A_MUX,     /* "mux": the multiplexer's per-packet processing */
-	CPU_A_NETIF,   /* "netif": the low-latency netif path's validation */
-	CPU_A_CSUM,    /* "checksum": software checksums, per byte */
-	CPU_A_TLS,     /* "tls": TLS record encryption and decryption */
+	CPU_A_PROTO,	/* "proto": protocol processing, building packets */
+	CPU_A_SYSCALL,	/* "syscall": trap and return */
+	CPU_A_COPY,	/* "copy": copying payload bytes */
+	CPU_A_FSW,	/* "flowswitch": classify, look up, check, enqueue */
+	CPU_A_WAKEUP,	/* "wakeup": waking a thread (paid by the waker) */
+	CPU_A_CTXSW,	/* "ctxsw": switching to the woken thread */
+	CPU_A_MEM,	/* "memory": allocating packet buffers (pool.h) */
+	CPU_A_MUX,	/* "mux": the multiplexer's per-packet processing */
+	CPU_A_NETIF,	/* "netif": the low-latency netif path's validation */
+	CPU_A_CSUM,	/* "checksum": software checksums, per byte */
+	CPU_A_TLS,	/* "tls": TLS record encryption and decryption */
+	CPU_A_DRIVER,	/* "driver": the driver's batches (driver.h) */
+	CPU_A_DOORBELL, /* "doorbell": the MMIO write that hands work to
+			   the NIC */
+	CPU_A_BG,	/* "background": other work on the host's cores */
 	CPU_NACCTS
 };
 
@@ -102,6 +106,14 @@ struct cpu_cfg {
 	sim_time idle_residency_ps; /* idle time that reaches it */
 	sim_time deep_exit_ps;	    /* of the deep idle state; 0: none */
 	sim_time deep_residency_ps; /* idle time that reaches it */
+	/* background work: a thread on core bg_core (a name; "" for the
+	 * first kernel core) with Poisson arrivals of jobs of bg_cost_ps at
+	 * load bg_load (0: none); cpubg.h runs it */
+	const char *bg_core;
+	enum cpu_class bg_class;
+	unsigned bg_prio;
+	double bg_load;
+	sim_time bg_cost_ps;
 };
 
 /* A job being built: time and number of charges per account. Zero it
@@ -119,7 +131,8 @@ const char *cpu_class_name(enum cpu_class k);	/* "normal", "rt" */
 
 /* Fills cfg from the parameters under prefix ("hosts.client.cpu").
  * Returns 0, or -EINVAL (message in err) if a deep idle state is given
- * that is not deeper than the shallow one (exit latency and residency). */
+ * that is not deeper than the shallow one (exit latency and residency),
+ * or background.priority is given for a normal-class background. */
 int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 
@@ -145,6 +158,19 @@ const struct cpu_cfg *cpu_config(const struct cpu *c);
 struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
 				     enum cpu_class cls, unsigned prio);
 struct cpu_core *cpu_thread_core(const struct cpu_thread *t);
+/* Its statistics' component ("COMP.CORE.name"; NULL for a default
+ * thread), and the time it has run its jobs so far (ps, the job in
+ * service counting for its elapsed part). */
+const char *cpu_thread_component(const struct cpu_thread *t);
+uint64_t cpu_thread_run(struct cpu_thread *t);
+/* The core named name, or NULL. */
+struct cpu_core *cpu_core_find(const struct cpu *c, const char *name);
+/* Sets the class of core's default thread (set-up time, before its first
+ * job): kernel cores run their work in kernel context, above the user
+ * threads that share them. Alone on its core the class changes nothing.
+ * Returns 0, or -EINVAL (a normal class with a priority). */
+int cpu_core_default_class(struct cpu_core *core, enum cpu_class cls,
+			   unsigned prio);
 enum cpu_class cpu_thread_class(const struct cpu_thread *t);
 enum cpu_domain cpu_core_domain(const struct cpu_core *core);
 
@@ -190,9 +216,15 @@ uint32_t cpu_thread_backlog(const struct cpu_thread *t);
 sim_time cpu_acct_time(const struct cpu *c, enum cpu_acct a);
 uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a);
 
+/* Work charged but not yet done (ps): what is left of the jobs queued
+ * or in service on every core and of a context switch under way. At any
+ * moment, time (all accounts) = the cores' busy time + this. */
+sim_time cpu_pending(struct cpu *c);
+
 /* Records the end-of-run scalars (utilization of every core and domain,
- * over the run's length sim_now()). Busy time counts work done up to now:
- * a job still in service counts for its elapsed part. */
+ * over the run's length sim_now(); pending, cpu_pending()). Busy time
+ * counts work done up to now: a job still in service counts for its
+ * elapsed part. */
 void cpu_finish(struct cpu *c);
 
 #endif

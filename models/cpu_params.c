@@ -10,6 +10,7 @@
  * reference/calibration.md, XNU's scheduler and Linux's intel_idle tables.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "cpu.h"
 #include "errmsg.h"
@@ -40,6 +41,22 @@ static int cpu_idle_check(const struct cpu_cfg *cfg,
 	return -EINVAL;
 }
 
+/* A normal-class thread has no priority. */
+static int cpu_bg_check(const struct cpu_cfg *cfg, const struct param_src *src,
+			const char *prefix, char *err, size_t errlen)
+{
+	char where[256];
+
+	if (cfg->bg_class != CPU_CLASS_NORMAL ||
+	    !param_given(src, prefix, "background.priority"))
+		return 0;
+	param_where(src, prefix, "background.priority", where, sizeof(where));
+	errmsg(err, errlen,
+	       "%s: background.priority: a normal-class background has no priority; set background.class: rt to give one",
+	       where);
+	return -EINVAL;
+}
+
 int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
@@ -54,6 +71,19 @@ int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 	cfg->idle_residency_ps = param_time(src, prefix, "idle_residency");
 	cfg->deep_exit_ps = param_time(src, prefix, "idle_deep_exit");
 	cfg->deep_residency_ps = param_time(src, prefix, "idle_deep_residency");
+	cfg->bg_core = param_str(src, prefix, "background.core");
+	cfg->bg_class =
+		!strcmp(param_str(src, prefix, "background.class"), "rt")
+			? CPU_CLASS_RT
+			: CPU_CLASS_NORMAL;
+	cfg->bg_prio = cfg->bg_class == CPU_CLASS_RT
+			       ? (unsigned)param_int(src, prefix,
+						     "background.priority")
+			       : 0;
+	cfg->bg_load = param_double(src, prefix, "background.load");
+	cfg->bg_cost_ps = param_time(src, prefix, "background.cost");
+	if (cpu_bg_check(cfg, src, prefix, err, errlen))
+		return -EINVAL;
 	return cpu_idle_check(cfg, src, prefix, err, errlen);
 }
 
@@ -91,5 +121,20 @@ const struct param_def cpu_params[] = {
 	{ "hosts.*.cpu.idle_deep_residency", PT_TIME, "600us", NULL, 0, 1e12,
 	  "idle time after which a core is in the deep idle state",
 	  "Linux drivers/idle/intel_idle.c, skx_cstates C6: target_residency 600 us (Skylake server)" },
+	{ "hosts.*.cpu.background.load", PT_FLOAT, "0", NULL, 0, 0.99,
+	  "background work on background.core: the fraction of the core its jobs take (Poisson arrivals at load / cost per second); 0: none",
+	  "usnsim: no interference unless asked; other processes sharing a core (the interference of issue 21), swept 0 to 0.9 in scenarios/studies/driver_rt.yaml" },
+	{ "hosts.*.cpu.background.cost", PT_TIME, "50us", NULL, 1e3, 1e12,
+	  "CPU time of each background job (fixed)",
+	  "usnsim: a round figure between a syscall-sized burst and the 10 ms quantum; meant to be swept (a job longer than the driver's deadline is what hurts a normal-class driver)" },
+	{ "hosts.*.cpu.background.core", PT_STRING, "", NULL, 0, 0,
+	  "the core the background thread runs on: a core name of the host (kernel0, app.NAME, or the name given in driver.core); empty: kernel0; a name no model uses becomes a core of its own",
+	  "usnsim: interference where the driver runs (driver.core), as in issue 21" },
+	{ "hosts.*.cpu.background.class", PT_ENUM, "normal", "normal|rt", 0, 0,
+	  "scheduling class of the background thread",
+	  "Linux sched(7): a process runs SCHED_OTHER (time-sharing) unless given a real-time policy" },
+	{ "hosts.*.cpu.background.priority", PT_INT, "50", NULL, 1, 98,
+	  "real-time priority of an rt background thread (higher runs first; refused with class normal)",
+	  "Linux kernel/sched/core.c sched_set_fifo(): MAX_RT_PRIO / 2 = 50, the priority the kernel gives real-time threads that need one" },
 	{ NULL },
 };

@@ -54,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cpu.h"
 #include "driver.h"
 #include "errmsg.h"
 #include "rng.h"
@@ -99,6 +100,14 @@ struct drv_core {
 	sim_time ipc_ps;
 	uint32_t batch;
 	bool copy;
+	/* on the host's cores (drv_set_cpu()): the batch is a job of thread
+	 * ct, or of core cc's default thread; NULL both: the driver serves
+	 * its lanes itself, a batch taking its cost */
+	struct cpu_core *cc;
+	struct cpu_thread *ct;
+	sim_time doorbell_ps; /* per TX batch, on the cores only */
+	sim_time cost_ps;     /* of the batch in service */
+	uint32_t stale;	      /* jobs of batches lost in a crash, queued */
 };
 
 struct drv {
@@ -195,6 +204,27 @@ static void drv_lose(struct drv_lane *l, struct sim_pkt *p, uint64_t *why)
 
 static void core_done(struct sim *sim, void *a, void *b);
 
+/* The batch in service becomes a job on the host's cores: its cost in
+ * the account driver, the doorbell write that hands a TX batch to the
+ * NIC in the account doorbell. If the job cannot be queued, the batch
+ * takes its time off the cores (as without them). */
+static void core_submit(struct drv_core *c, struct drv_lane *l)
+{
+	struct cpu_job j = { 0 };
+	sim_time cost = c->cost_ps;
+	int rc;
+
+	cpu_job_add(&j, CPU_A_DRIVER, cost);
+	if (l == &c->d->tx && c->doorbell_ps) {
+		cpu_job_add(&j, CPU_A_DOORBELL, c->doorbell_ps);
+		c->cost_ps += c->doorbell_ps;
+	}
+	rc = c->ct ? cpu_thread_submit(c->ct, &j, core_done, c, l)
+		   : cpu_submit(c->cc, &j, core_done, c, l);
+	if (rc)
+		c->ev = sim_schedule(c->d->sim, c->cost_ps, core_done, c, l);
+}
+
 /* A TX packet past its deadline is reported (once: its deadline is
  * cleared) and, under the drop action, dropped (counted in
  * drops.expired). Returns true if it was dropped. */
@@ -220,7 +250,7 @@ static void core_kick(struct drv_core *c)
 {
 	struct drv *d = c->d;
 	struct drv_lane *l = NULL;
-	sim_time now = sim_now(d->sim), cost;
+	sim_time now = sim_now(d->sim), cost, pp;
 	uint32_t n;
 
 	if (c->serving)
@@ -241,6 +271,7 @@ static void core_kick(struct drv_core *c)
 	if (n > l->cq_slots)
 		n = l->cq_slots;
 	cost = c->ipc_ps;
+	pp = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct drv_desc *x = &l->sq[(l->sq_cons + i) & l->mask];
 		struct sim_pkt *p = l->buf[x->buf];
@@ -248,7 +279,7 @@ static void core_kick(struct drv_core *c)
 		/* a TSO send is one descriptor chain: the segments that ride
 		 * it (models/stack.h) add no per-packet cost on TX */
 		if (l != &d->tx || !(p->tcp_offload & TCP_TSO_CONT))
-			cost += d->cfg.per_packet_ps;
+			pp += d->cfg.per_packet_ps;
 
 		p->queued_ps += now - p->enq_ps;
 		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);
@@ -258,10 +289,46 @@ static void core_kick(struct drv_core *c)
 	(*d->batches)++;
 	if (d->cfg.user)
 		(*d->ipc)++;
+	cost += pp;
 	l->batch_n = n;
 	c->serving = l;
 	c->started_ps = now;
-	c->ev = sim_schedule(d->sim, cost, core_done, c, l);
+	c->cost_ps = cost;
+	if (c->cc)
+		core_submit(c, l);
+	else
+		c->ev = sim_schedule(d->sim, cost, core_done, c, l);
+}
+
+/* The n packets at the head of lane l are done: they leave, their
+ * completions are posted and reaped. */
+static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
+{
+	sim_time now = sim_now(d->sim);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct drv_desc x = l->sq[l->sq_cons & l->mask];
+		struct sim_pkt *p = l->buf[x.buf];
+
+		l->buf[x.buf] = NULL;
+		l->sq_cons++;
+		l->cq[l->cq_prod++ & l->cq_mask] = x.buf;
+		if (copy) {
+			(*d->copies)++;
+			*d->copied_bytes += x.len;
+		}
+		(*l->packets)++;
+		stats_hist_record(d->stage, now - p->enq_ps);
+		p->stamp_ps[l == &d->tx ? PKT_ST_DRV_TX_END
+					: PKT_ST_DRV_RX_END] = now;
+		if (l == &d->tx && drv_past_deadline(d, l, p))
+			continue;
+		sim_trace(d->sim, l->trace_id, SIM_TR_DELIVER, x.len);
+		sim_port_send(&l->out, p);
+	}
+	while (l->cq_cons != l->cq_prod)
+		l->free_ring[l->free_prod++ & l->mask] =
+			l->cq[l->cq_cons++ & l->cq_mask];
 }
 
 /* The batch is done: packets leave, completions are posted and reaped. */
@@ -273,34 +340,64 @@ static void core_done(struct sim *sim, void *a, void *b)
 	sim_time now = sim_now(sim);
 	uint32_t n = l->batch_n;
 
-	*d->busy_ps += (uint64_t)(now - c->started_ps);
+	if (c->cc && c->stale) { /* a batch a crash took: its work is done */
+		c->stale--;
+		return;
+	}
+	*d->busy_ps += (uint64_t)(c->cc ? c->cost_ps : now - c->started_ps);
 	c->ev = 0;
 	l->batch_n = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct drv_desc x = l->sq[l->sq_cons & l->mask];
-		struct sim_pkt *p = l->buf[x.buf];
-
-		l->buf[x.buf] = NULL;
-		l->sq_cons++;
-		l->cq[l->cq_prod++ & l->cq_mask] = x.buf;
-		if (c->copy) {
-			(*d->copies)++;
-			*d->copied_bytes += x.len;
-		}
-		(*l->packets)++;
-		stats_hist_record(d->stage, now - p->enq_ps);
-		p->stamp_ps[l == &d->tx ? PKT_ST_DRV_TX_END
-					: PKT_ST_DRV_RX_END] = now;
-		if (l == &d->tx && drv_past_deadline(d, l, p))
-			continue;
-		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, x.len);
-		sim_port_send(&l->out, p);
-	}
-	while (l->cq_cons != l->cq_prod)
-		l->free_ring[l->free_prod++ & l->mask] =
-			l->cq[l->cq_cons++ & l->cq_mask];
+	lane_done(d, l, n, c->copy);
 	c->serving = NULL;
 	core_kick(c);
+}
+
+/* A kernel driver on the host's cores: a packet's work is done. */
+static void kern_done(struct sim *sim, void *a, void *b)
+{
+	struct drv_core *c = a;
+	struct drv_lane *l = b;
+
+	(void)sim;
+	if (c->stale) { /* its packet was lost in the crash */
+		c->stale--;
+		return;
+	}
+	l->batch_n--;
+	lane_done(c->d, l, 1, false);
+}
+
+/* A kernel driver on the host's cores works in the context that hands it
+ * a packet: each packet becomes a job of its kernel core at once (per
+ * packet, and a TX packet's doorbell write; a segment riding a TSO send
+ * neither), done in the order queued. The lane's packets in jobs are
+ * [sq_cons, sq_cons + batch_n). If a job cannot be queued, the packet
+ * takes its time off the cores. */
+static void kern_kick(struct drv_lane *l)
+{
+	struct drv_core *c = l->core;
+	struct drv *d = l->d;
+
+	while (l->batch_n < lane_queued(l)) {
+		const struct drv_desc *x =
+			&l->sq[(l->sq_cons + l->batch_n) & l->mask];
+		struct sim_pkt *p = l->buf[x->buf];
+		struct cpu_job j = { 0 };
+
+		if (l != &d->tx || !(p->tcp_offload & TCP_TSO_CONT)) {
+			cpu_job_add(&j, CPU_A_DRIVER, d->cfg.per_packet_ps);
+			if (l == &d->tx && c->doorbell_ps)
+				cpu_job_add(&j, CPU_A_DOORBELL, c->doorbell_ps);
+		}
+		p->queued_ps += sim_now(d->sim) - p->enq_ps;
+		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);
+		(*d->batches)++;
+		*d->busy_ps += (uint64_t)cpu_job_cost(&j);
+		l->batch_n++;
+		if (cpu_submit(c->cc, &j, kern_done, c, l) &&
+		    !sim_schedule(d->sim, cpu_job_cost(&j), kern_done, c, l))
+			sim_stop(d->sim);
+	}
 }
 
 static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
@@ -323,7 +420,10 @@ static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
 		(struct drv_desc){ .buf = b, .off = 0, .len = p->len_bytes };
 	p->enq_ps = sim_now(d->sim);
 	sim_trace(d->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	core_kick(l->core);
+	if (!d->cfg.user && l->core->cc)
+		kern_kick(l);
+	else
+		core_kick(l->core);
 }
 
 static void drv_tx_recv(void *owner, struct sim_pkt *p)
@@ -397,11 +497,18 @@ static void drv_crash(struct drv *d)
 	for (unsigned i = 0; i < 2; i++) {
 		struct drv_core *c = &d->core[i];
 
+		if (!d->cfg.user && c->cc) /* its packets' jobs run on */
+			c->stale += c->lane[0]->batch_n;
 		if (!c->serving)
 			continue;
-		sim_cancel(d->sim, c->ev);
-		*d->busy_ps += (uint64_t)(now - c->started_ps);
-		c->ev = 0;
+		if (c->ev) { /* serving itself */
+			sim_cancel(d->sim, c->ev);
+			*d->busy_ps += (uint64_t)(now - c->started_ps);
+			c->ev = 0;
+		} else { /* the job runs to its end on its core */
+			*d->busy_ps += (uint64_t)c->cost_ps;
+			c->stale++;
+		}
 		c->serving = NULL;
 	}
 	if (d->cfg.user) {
@@ -541,6 +648,16 @@ void drv_destroy(struct drv *d)
 	free(d);
 }
 
+void drv_set_cpu(struct drv *d, struct cpu_core *core, struct cpu_thread *t,
+		 sim_time doorbell_ps)
+{
+	for (unsigned i = 0; i < (d->cfg.user ? 1u : 2u); i++) {
+		d->core[i].cc = core;
+		d->core[i].ct = d->cfg.user ? t : NULL;
+		d->core[i].doorbell_ps = doorbell_ps;
+	}
+}
+
 struct sim_port drv_tx_input(struct drv *d)
 {
 	return (struct sim_port){ .recv = drv_tx_recv, .owner = d };
@@ -577,6 +694,11 @@ void drv_on_host_down(struct drv *d, void (*fn)(void *arg, sim_time at),
 {
 	d->hook = fn;
 	d->hook_arg = arg;
+}
+
+const struct drv_cfg *drv_config(const struct drv *d)
+{
+	return &d->cfg;
 }
 
 bool drv_host_down(const struct drv *d)

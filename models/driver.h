@@ -24,6 +24,8 @@
 #include "pkt.h"
 
 struct drv;
+struct cpu_core;
+struct cpu_thread;
 
 /* The configuration of a driver: the parameters under hosts.HOST.driver
  * (see driver_params.c for their meaning, units and sources). */
@@ -38,10 +40,18 @@ struct drv_cfg {
 	sim_time crash_at_ps; /* 0: never */
 	double crash_rate_hz; /* crashes per second; 0: never */
 	sim_time restart_ps;  /* user: crash to serving again */
+	/* where it runs (topo_host.c places it): a core of the host by
+	 * name ("": a user driver's own core, a kernel driver's kernel0),
+	 * and a user driver's thread class and real-time priority */
+	const char *core;
+	bool rt;
+	unsigned prio;
 };
 
 /* Fills cfg from the parameters under prefix ("hosts.client.driver").
- * Returns 0 (a driver's parameters have no combination to refuse). */
+ * Returns 0, or -EINVAL (message in err) if class rt or a priority is
+ * given for a kernel driver (it runs in kernel context), or a priority
+ * for a normal-class one. */
 int drv_cfg_load(struct drv_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 
@@ -57,6 +67,18 @@ int drv_create(const struct drv_cfg *cfg, const struct model_env *env,
 void drv_destroy(struct drv *d);
 /* destroy, finish and held_by for the topology's loops. */
 extern const struct model_ops drv_ops;
+
+/* Runs the driver on the host's cores (set-up time, before the first
+ * packet): a user driver's batches become jobs of thread t, or (t NULL)
+ * of core's default thread; a kernel driver's work, TX and RX, a packet
+ * at a time, jobs of core's default thread (the kernel context). Each job
+ * is charged to the account driver; a TX batch also pays the doorbell
+ * write, doorbell_ps, in the account doorbell (the NIC must then not
+ * count it: nic_set_doorbell_paid()). A batch lost in a crash still runs
+ * to its end on its core. Without this the driver serves its lanes
+ * itself, off any core. */
+void drv_set_cpu(struct drv *d, struct cpu_core *core, struct cpu_thread *t,
+		 sim_time doorbell_ps);
 
 /* TX: where the kernel side hands packets to the driver; where they leave
  * towards the NIC, and where the ones the driver loses or drops go. */
@@ -83,13 +105,16 @@ void drv_on_host_down(struct drv *d, void (*fn)(void *arg, sim_time at),
  * host stayed up), in_flight, down (1 if a user driver is restarting at the
  * end) and downtime (ps spent restarting). */
 void drv_finish(struct drv *d);
+/* Its configuration. */
+const struct drv_cfg *drv_config(const struct drv *d);
 /* True once a kernel driver crash has taken the host down. */
 bool drv_host_down(const struct drv *d);
 /* Packets in the TX submission queue (waiting or in service), and that
  * queue's size. */
 uint32_t drv_tx_backlog(const struct drv *d);
 uint32_t drv_tx_slots(const struct drv *d);
-/* CPU time the driver has spent on batches so far (ps, both directions). */
+/* CPU time the driver has spent on batches so far (ps, both directions;
+ * on the host's cores, the work of its batches including doorbells). */
 uint64_t drv_busy(const struct drv *d);
 /* Packets held by the driver in both directions (in its queues or being
  * processed). */

@@ -9,16 +9,43 @@
  * a rate, and compare what that costs in each placement. drv_cfg_load()
  * is the one place they are read.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "driver.h"
+#include "errmsg.h"
 #include "models.h"
+
+/* What makes no sense: a real-time class or a priority for a kernel
+ * driver (it runs in kernel context; class normal, the default, is
+ * accepted so that a sweep may zip placement with class), a priority for
+ * a normal-class thread. */
+static int drv_check(const struct drv_cfg *cfg, const struct param_src *src,
+		     const char *prefix, char *err, size_t errlen)
+{
+	const char *key = NULL, *why = NULL;
+	char where[256];
+
+	if (!cfg->user && cfg->rt) {
+		key = "class";
+		why = "a kernel driver runs in kernel context on its kernel core; class rt is a user driver's (placement: user)";
+	} else if (!cfg->user && param_given(src, prefix, "priority")) {
+		key = "priority";
+		why = "a kernel driver runs in kernel context on its kernel core; priority is a user driver's (placement: user, class: rt)";
+	} else if (!cfg->rt && param_given(src, prefix, "priority")) {
+		key = "priority";
+		why = "a normal-class driver thread has no priority; set class: rt to give one";
+	}
+	if (!key)
+		return 0;
+	param_where(src, prefix, key, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s: %s", where, key, why);
+	return -EINVAL;
+}
 
 int drv_cfg_load(struct drv_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	cfg->user = !strcmp(param_str(src, prefix, "placement"), "user");
 	cfg->batch_pkts = (uint32_t)param_int(src, prefix, "batch");
 	cfg->ipc_ps = param_time(src, prefix, "ipc_cost");
@@ -30,7 +57,10 @@ int drv_cfg_load(struct drv_cfg *cfg, const struct param_src *src,
 	cfg->crash_at_ps = param_time(src, prefix, "crash_at");
 	cfg->crash_rate_hz = param_double(src, prefix, "crash_rate");
 	cfg->restart_ps = param_time(src, prefix, "restart_delay");
-	return 0;
+	cfg->core = param_str(src, prefix, "core");
+	cfg->rt = !strcmp(param_str(src, prefix, "class"), "rt");
+	cfg->prio = cfg->rt ? (unsigned)param_int(src, prefix, "priority") : 0;
+	return drv_check(cfg, src, prefix, err, errlen);
 }
 
 const struct param_def driver_params[] = {
@@ -67,5 +97,14 @@ const struct param_def driver_params[] = {
 	{ "hosts.*.driver.restart_delay", PT_TIME, "100ms", NULL, 0, 1e15,
 	  "user placement: time from a crash until the restarted driver serves its queues again",
 	  "usnsim: a process relaunch plus device re-initialisation, tens to hundreds of ms; a round figure meant to be swept" },
+	{ "hosts.*.driver.core", PT_STRING, "", NULL, 0, 0,
+	  "the core the driver runs on (hosts with cores, i.e. with an app that has a stack): empty, a user driver's own dedicated core (never sleeps, as a polling driver's) and a kernel driver's kernel0; else a core name of the host (kernelN, app.NAME, or a new name: a core of the driver domain) that the driver's thread shares with what else runs there (cpu.background)",
+	  "usnsim: today's dedicated driver core is the default; issue 21 asks what sharing it costs" },
+	{ "hosts.*.driver.class", PT_ENUM, "normal", "normal|rt", 0, 0,
+	  "user placement: scheduling class of the driver's thread on a named core (driver.core); a dedicated core has nothing to be scheduled against",
+	  "Linux sched(7): a process runs SCHED_OTHER (time-sharing) unless given a real-time policy with sched_setscheduler(2); a DPDK or VFIO user-space driver is such a process. usnsim assumes the same of a DriverKit extension, a user process: timeshare unless it asks XNU for a real-time policy (THREAD_TIME_CONSTRAINT_POLICY, osfmk/kern/thread_policy.c)" },
+	{ "hosts.*.driver.priority", PT_INT, "50", NULL, 1, 98,
+	  "user placement, class rt: real-time priority of the driver's thread (higher runs first; below the kernel context, which runs at 99)",
+	  "Linux kernel/sched/core.c sched_set_fifo(): MAX_RT_PRIO / 2 = 50, also the priority of threaded interrupt handlers (kernel/irq/manage.c setup_irq_thread())" },
 	{ NULL },
 };

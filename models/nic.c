@@ -3,8 +3,9 @@
  *
  * TX. A packet from the host takes a TX ring slot (a full ring drops it,
  * reason ring_full) and holds it until its frame has left. The doorbell
- * write costs `doorbell` of CPU time (no CPU model yet: charged to the
- * packet, uncontended). The DMA engine then fetches the descriptor and the
+ * write costs `doorbell` of CPU time: on a host with cores the driver's
+ * job pays it (nic_set_doorbell_paid(), drv_set_cpu()); otherwise it is
+ * charged to the packet, uncontended. The DMA engine then fetches the descriptor and the
  * payload, two reads one after the other: each costs the PCIe latency plus
  * its transfer, (len + ceil(len / mps) * overhead) * 8 / bw, and each page
  * the payload buffer touches is looked up in the IOTLB, a miss adding
@@ -210,6 +211,7 @@ struct nic {
 	sim_time tx_dma_free, wire_free, rx_dma_free;
 	sim_time hold_ps, last_irq;
 	bool irq_seen;
+	bool doorbell_paid;	/* by the driver, on a core */
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
@@ -366,7 +368,7 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	}
 	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	addr = nic_ring_put(&n->tx, p, n->cfg.buffer_bytes);
-	st[PKT_ST_DOORBELL] = now + n->cfg.doorbell_ps;
+	st[PKT_ST_DOORBELL] = now + (n->doorbell_paid ? 0 : n->cfg.doorbell_ps);
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
 	busy = nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
 	       nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
@@ -728,6 +730,11 @@ void nic_set_pool(struct nic *n, struct pool *pool)
 uint32_t nic_tx_backlog(const struct nic *n)
 {
 	return n->tx.tail - n->tx.head;
+}
+
+void nic_set_doorbell_paid(struct nic *n, bool paid)
+{
+	n->doorbell_paid = paid;
 }
 
 uint32_t nic_tx_slots(const struct nic *n)

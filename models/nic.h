@@ -137,6 +137,9 @@ uint64_t nic_held_by(const struct nic *n, uint32_t src);
  * those of the buffer's segment's mapping (nic_iommu_page()). */
 struct pool;
 void nic_set_pool(struct nic *n, struct pool *pool);
+/* The driver pays the doorbell write on a core (drv_set_cpu()): the NIC
+ * starts a packet's DMA at once instead of doorbell later. */
+void nic_set_doorbell_paid(struct nic *n, bool paid);
 /* A frame has left (its TX completion): fn(arg, p), for every frame,
  * just before it goes to the network. */
 void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),

@@ -31,6 +31,7 @@
 #include "agent.h"
 #include "app.h"
 #include "cpu.h"
+#include "cpubg.h"
 #include "driver.h"
 #include "errmsg.h"
 #include "flowswitch.h"
@@ -47,6 +48,14 @@
 #include "stats.h"
 #include "tcp.h"
 #include "topo.h"
+
+/* The real-time priority of kernel context: the work of the kernel cores
+ * (flow switch, in-kernel stack, kernel driver, reaper) runs above every
+ * user thread that shares a kernel core, as softirq processing runs on
+ * interrupt exit before the interrupted thread resumes (Linux
+ * Documentation/networking/napi.rst; kernel/softirq.c); 99 is the top of
+ * Linux's real-time priorities (sched(7): 1 to 99). */
+#define TOPO_KERNEL_PRIO 99u
 
 /* The drivers and NICs of the hosts, and the route of each app's packets
  * out of the network: the peer's NIC RX, or the sink. */
@@ -397,7 +406,9 @@ static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 	for (unsigned k = 0; k < w->nk; k++) {
 		snprintf(core, sizeof(core), "kernel%u", k);
 		w->kcores[k] = cpu_add_core(w->cpu, CPU_DOM_KERNEL, core);
-		if (!w->kcores[k])
+		if (!w->kcores[k] ||
+		    cpu_core_default_class(w->kcores[k], CPU_CLASS_RT,
+					   TOPO_KERNEL_PRIO))
 			return -ENOMEM;
 	}
 	env = topo_env(t, w->fsw_name);
@@ -848,6 +859,108 @@ int topo_lowlat(struct topo *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* "file:line:col: key: msg" for hosts.HOST.what.key; -EINVAL. */
+static int topo_host_error(const struct topo *t, size_t h, const char *what,
+			   const char *key, const char *msg, char *err,
+			   size_t errlen)
+{
+	char pre[160], where[256];
+
+	snprintf(pre, sizeof(pre), "hosts.%s.%s", t->hosts[h], what);
+	param_where(&t->src, pre, key, where, sizeof(where));
+	errmsg(err, errlen, "%s: %s: %s", where, key, msg);
+	return -EINVAL;
+}
+
+/* Host h's core named name, added to domain dom if no model made it. */
+static struct cpu_core *topo_named_core(struct topo_sw *w, const char *name,
+					enum cpu_domain dom)
+{
+	struct cpu_core *c = cpu_core_find(w->cpu, name);
+
+	return c ? c : cpu_add_core(w->cpu, dom, name);
+}
+
+/* Host h's driver on its cores: a kernel driver in the kernel context of
+ * a kernel core (kernel0 unless driver.core names another), a user driver
+ * on a dedicated core of its own ("driver", served by its default thread:
+ * it never sleeps) or as thread "driver" of its class on the core
+ * driver.core names. The driver's TX jobs pay the doorbell. */
+static int topo_driver_cpu(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	const struct drv_cfg *c = drv_config(t->drvs[h]);
+	struct cpu_core *core;
+	struct cpu_thread *th = NULL;
+
+	if (!c->user) {
+		core = *c->core ? cpu_core_find(w->cpu, c->core) : w->kcores[0];
+		if (!core || cpu_core_domain(core) != CPU_DOM_KERNEL)
+			return topo_host_error(
+				t, h, "driver", "core",
+				"a kernel driver runs on a kernel core (kernel0 .. kernelN-1 of cpu.kernel_cores)",
+				err, errlen);
+	} else if (!*c->core) {
+		core = topo_named_core(w, "driver", CPU_DOM_DRIVER);
+	} else {
+		core = topo_named_core(w, c->core, CPU_DOM_DRIVER);
+		th = core ? cpu_thread_create(core, "driver",
+					      c->rt ? CPU_CLASS_RT
+						    : CPU_CLASS_NORMAL,
+					      c->prio)
+			  : NULL;
+		if (!th)
+			return -ENOMEM;
+	}
+	if (!core)
+		return -ENOMEM;
+	drv_set_cpu(t->drvs[h], core, th, t->nic_cfgs[h].doorbell_ps);
+	nic_set_doorbell_paid(t->nics[h], true);
+	return 0;
+}
+
+/* Host h's background work, if it has any (cpu.background.load > 0), on
+ * the core cpu.background.core names (kernel0 if none; a name no model
+ * used becomes a core of the user domain). */
+static int topo_background(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	struct model_env env;
+	struct cpu_cfg cc;
+	struct cpu_core *core;
+	struct cpubg *bg;
+	int rc = cpu_cfg_load(&cc, &t->src, w->cpu_name, err, errlen);
+
+	if (rc || cc.bg_load <= 0)
+		return rc;
+	core = *cc.bg_core ? topo_named_core(w, cc.bg_core, CPU_DOM_USER)
+			   : w->kcores[0];
+	if (!core)
+		return -ENOMEM;
+	env = topo_env(t, w->cpu_name);
+	rc = cpubg_create(&cc, &env, core, &bg, err, errlen);
+	return rc ? rc : topo_keep(t, &cpubg_ops, bg);
+}
+
+/* A host without cores (no app with a stack on it) has nothing to place
+ * its driver or background work on. */
+static int topo_no_cores(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	char pre[160];
+	static const char msg[] =
+		"the host has no cores to run it on: only hosts with an app that has a stack (apps.*.stack) have cores";
+
+	snprintf(pre, sizeof(pre), "hosts.%s.driver", t->hosts[h]);
+	if (param_given(&t->src, pre, "core"))
+		return topo_host_error(t, h, "driver", "core", msg, err,
+				       errlen);
+	snprintf(pre, sizeof(pre), "hosts.%s.cpu", t->hosts[h]);
+	if (param_double(&t->src, pre, "background.load") > 0)
+		return topo_host_error(t, h, "cpu", "background.load", msg, err,
+				       errlen);
+	return 0;
+}
+
 /* The software paths of the hosts, and every stacked app's ends. */
 int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
 {
@@ -873,13 +986,21 @@ int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
 		if (victim >= 0 && t->ends[2 * i] && t->ends[2 * victim])
 			stk_set_victim(t->ends[2 * i], t->ends[2 * victim]);
 	}
+	for (size_t h = 0; h < t->nhosts; h++) {
+		rc = t->sw[h].cpu ? topo_driver_cpu(t, h, err, errlen)
+				  : topo_no_cores(t, h, err, errlen);
+		if (!rc && t->sw[h].cpu)
+			rc = topo_background(t, h, err, errlen);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
 /* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
- * cpu.per_packet for each account the run used and cpu.driver for their
- * drivers (which model their own cores), and under cpu: per_packet (all
- * of them), syscalls_per_packet, copies_per_packet, wakeups_per_packet
+ * cpu.per_packet for each account the run used (their drivers run on
+ * their cores: cpu.driver, cpu.doorbell; background work does
+ * not count: it is not the packets'), and under cpu: per_packet (all of them), syscalls_per_packet, copies_per_packet, wakeups_per_packet
  * and ctxsw_per_packet, and when every stacked app is over TCP, per_byte:
  * the CPU time over the application bytes their ends read. Each cpu has
  * recorded its own scalars already
@@ -893,7 +1014,7 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 		       { CPU_A_COPY, "copies_per_packet" },
 		       { CPU_A_WAKEUP, "wakeups_per_packet" },
 		       { CPU_A_CTXSW, "ctxsw_per_packet" } };
-	double pkts = 0, total = 0, drv = 0, tcp_bytes = 0;
+	double pkts = 0, total = 0, tcp_bytes = 0;
 	char comp[64];
 	bool any = false, all_tcp = true;
 
@@ -913,6 +1034,8 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 	for (int a = 0; a < CPU_NACCTS; a++) {
 		double ps = 0;
 
+		if (a == CPU_A_BG)
+			continue; /* not the packets' work */
 		for (size_t h = 0; h < t->nhosts; h++)
 			if (t->sw[h].cpu)
 				ps += (double)cpu_acct_time(t->sw[h].cpu, a);
@@ -922,14 +1045,9 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 		snprintf(comp, sizeof(comp), "cpu.%s", cpu_acct_name(a));
 		stats_scalar(st, comp, "cpu.per_packet", "ps", ps / pkts);
 	}
-	for (size_t h = 0; h < t->nhosts; h++)
-		if (t->sw[h].cpu)
-			drv += (double)drv_busy(t->drvs[h]);
-	stats_scalar(st, "cpu.driver", "cpu.per_packet", "ps", drv / pkts);
-	stats_scalar(st, "cpu", "per_packet", "ps", (total + drv) / pkts);
+	stats_scalar(st, "cpu", "per_packet", "ps", total / pkts);
 	if (tcp_bytes > 0 && all_tcp)
-		stats_scalar(st, "cpu", "per_byte", "ps",
-			     (total + drv) / tcp_bytes);
+		stats_scalar(st, "cpu", "per_byte", "ps", total / tcp_bytes);
 	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		double n = 0;
 
