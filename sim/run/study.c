@@ -430,7 +430,8 @@ static int order_queue(struct study *st)
 		st->pt[i].spread = rank[i];
 	free(rank);
 	order_st = st;
-	qsort(st->q, st->nq, sizeof(*st->q), task_cmp);
+	if (st->nq > 1)
+		qsort(st->q, st->nq, sizeof(*st->q), task_cmp);
 	order_st = NULL;
 	return 0;
 }
