@@ -25,7 +25,7 @@ second=$(build/usnsim --version)
 out=$(build/usnsim sweep $study)
 echo "$first -> $second: $out"
 [ "$first" != "$second" ] || { echo "FAIL: the version did not change" >&2; exit 1; }
-echo "$out" | grep -q ' 3 run now' ||
+echo "$out" | grep -q ': ran 3 in ' ||
 	{ echo "FAIL: the changed build did not run its runs" >&2; exit 1; }
 n=$(sqlite3 "$tmp/r.db" "SELECT count(DISTINCT version) FROM runs")
 [ "$n" = 2 ] || { echo "FAIL: $n versions in the database" >&2; exit 1; }

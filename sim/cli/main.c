@@ -101,6 +101,16 @@ static const char usage_sweep[] =
 	"                         scenario's engine; same as --set engine=NAME)\n"
 	"  -S, --set PATH=VALUE   override a parameter (repeatable)\n"
 	"      --resume           accepted for clarity; resuming is always on\n"
+	"      --progress SECONDS progress on stderr: on a terminal one line\n"
+	"                         redrawn in place; elsewhere (a file, a pipe,\n"
+	"                         nohup, a batch job) a line every SECONDS\n"
+	"                         (default 10; 0: none). Lines give the runs\n"
+	"                         done, the work done, the time elapsed and\n"
+	"                         the time left, estimated from the wall time\n"
+	"                         per simulated second of finished runs\n"
+	"      --warn-drops F     after the sweep, list the points whose apps\n"
+	"                         dropped more than F of the packets they sent\n"
+	"                         (default 1%; a fraction, e.g. 0.05, or 5%)\n"
 	"  -q, --quiet            no progress line and no summary\n"
 	"  -h, --help             this text\n";
 
@@ -171,6 +181,8 @@ struct run_opts {
 	int quiet;
 	int list;
 	unsigned jobs, shard_k, shard_n;
+	double progress_s; /* sweep: seconds between progress lines */
+	double drop_warn;  /* sweep: --warn-drops */
 };
 
 static int parse_uint(const char *s, unsigned *out)
@@ -183,6 +195,41 @@ static int parse_uint(const char *s, unsigned *out)
 	if (errno || end == s || *end || v > 1000000 || *s == '-')
 		return -1;
 	*out = (unsigned)v;
+	return 0;
+}
+
+/* A number of seconds >= 0, at most a day; a unit-less number or one
+ * ending in s. */
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == 's')
+		end++;
+	if (errno || end == s || *end || !(v >= 0 && v <= 86400))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A fraction in [0, 1], as 0.05 or 5%. */
+static int parse_fraction(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (errno || end == s || *end || !(v >= 0 && v <= 1))
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -217,6 +264,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		{ "shard", required_argument, NULL, 'K' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "resume", no_argument, NULL, 'R' },
+		{ "progress", required_argument, NULL, 'P' },
+		{ "warn-drops", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const int sweep = cmd_usage == usage_sweep;
@@ -230,17 +279,19 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 	while ((c = getopt_long(argc, argv,
 				sweep ? ":d:s:e:S:qhj:l" : ":d:s:e:S:qh",
 				longopts, &li)) != -1) {
-		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R'))
+		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R' ||
+			       c == 'P' || c == 'W'))
 			return usage_error(cmd_usage,
 					   "--%s is an option of usnsim sweep",
 					   longopts[li].name);
 		/* a second value would silently replace the first */
-		if (c && strchr("dsejK", c)) {
-			static const char *const name[] = { "--db", "--seed",
-							    "--engine",
-							    "--jobs",
-							    "--shard" };
-			long k = strchr("dsejK", c) - "dsejK";
+		if (c && strchr("dsejKPW", c)) {
+			static const char *const name[] = {
+				"--db",	       "--seed",  "--engine",
+				"--jobs",      "--shard", "--progress",
+				"--warn-drops"
+			};
+			long k = strchr("dsejKPW", c) - "dsejKPW";
 
 			if (seen & (1u << k))
 				return usage_error(cmd_usage,
@@ -272,6 +323,20 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 			break;
 		case 'l':
 			o->list = 1;
+			break;
+		case 'P':
+			if (parse_seconds(optarg, &o->progress_s))
+				return usage_error(
+					cmd_usage,
+					"--progress wants seconds between progress lines (e.g. 10, 2.5 or 0 for none), not '%s'",
+					optarg);
+			break;
+		case 'W':
+			if (parse_fraction(optarg, &o->drop_warn))
+				return usage_error(
+					cmd_usage,
+					"--warn-drops wants a fraction of the packets sent, 0 to 1 (e.g. 0.01 or 1%%), not '%s'",
+					optarg);
 			break;
 		case 'R':
 			break;
@@ -534,9 +599,60 @@ static int check_figures(const struct run_opts *o)
 	return rc ? EXIT_INPUT : 0;
 }
 
+/* A sweep point's JSON ({"a.b":"1","c":"x"}) as " a.b=1 c=x"; as it
+ * is if it holds anything but plain strings. */
+static void print_point(const char *json)
+{
+	const char *p = json + 1;
+	size_t n = strlen(json);
+
+	if (n < 2 || json[0] != '{' || json[n - 1] != '}' ||
+	    strchr(json, '\\')) {
+		printf(" %s", json);
+		return;
+	}
+	while (*p == '"') {
+		const char *k = p + 1, *ke = strchr(k, '"'), *v, *ve;
+
+		if (!ke || ke[1] != ':' || ke[2] != '"')
+			break;
+		v = ke + 3;
+		ve = strchr(v, '"');
+		if (!ve)
+			break;
+		printf(" %.*s=%.*s", (int)(ke - k), k, (int)(ve - v), v);
+		p = ve + 1;
+		if (*p == ',')
+			p++;
+	}
+	if (*p != '}')
+		printf(" %s", p);
+}
+
+/* The points that dropped more than --warn-drops of their packets: not
+ * an error (a saturated point is often what a study is after), but said,
+ * so that a figure is not read without knowing it. */
+static void print_drops(const struct run_opts *o,
+			const struct study_report *rep)
+{
+	if (!rep->ndrops)
+		return;
+	printf("%s: %zu point%s dropped more than %g%% of the packets their apps sent (runs of this invocation):\n",
+	       o->file, rep->ndrops, rep->ndrops == 1 ? "" : "s",
+	       100 * o->drop_warn);
+	for (size_t i = 0; i < rep->ndrops; i++) {
+		printf("  %5.1f%% (%llu of %llu) ",
+		       100 * rep->drops[i].fraction,
+		       (unsigned long long)rep->drops[i].dropped,
+		       (unsigned long long)rep->drops[i].sent);
+		print_point(rep->drops[i].point);
+		putchar('\n');
+	}
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
-	struct run_opts o = { 0 };
+	struct run_opts o = { .progress_s = 10, .drop_warn = 0.01 };
 	struct study_opts so;
 	struct study_report rep;
 	char err[1024];
@@ -553,7 +669,9 @@ static int cmd_sweep(int argc, char **argv)
 		.shard_k = o.shard_k,
 		.shard_n = o.shard_n,
 		.quiet = o.quiet,
-		.progress = !o.quiet && isatty(2),
+		.progress_tty = isatty(STDERR_FILENO),
+		.progress_s = o.quiet ? 0 : o.progress_s,
+		.drop_warn = o.drop_warn,
 	};
 	if (o.list) {
 		rc = study_list(&so, err, sizeof(err));
@@ -570,15 +688,17 @@ static int cmd_sweep(int argc, char **argv)
 		print_err(err);
 		return rc == -EINTR ? EXIT_INTERRUPTED : EXIT_INPUT;
 	}
-	if (!o.quiet)
-		printf("%s: %zu points, %zu runs: %zu run now in %.1f s, %zu already in %s",
+	if (!o.quiet) {
+		printf("%s: %zu points, %zu runs: ran %zu in %.1f s, %zu already in %s",
 		       o.file, rep.points, rep.runs_total, rep.runs_done,
 		       rep.wall_s, rep.runs_skipped, o.db);
-	if (!o.quiet && rep.runs_imported)
-		printf(" (%zu of them recovered from an interrupted sweep)",
-		       rep.runs_imported);
-	if (!o.quiet)
+		if (rep.runs_imported)
+			printf(" (%zu of them recovered from an interrupted sweep)",
+			       rep.runs_imported);
 		putchar('\n');
+		print_drops(&o, &rep);
+	}
+	study_report_fini(&rep);
 	return 0;
 }
 

@@ -43,11 +43,13 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "progress.h"
 #include "errmsg.h"
 #include "rng.h"
 #include "run.h"
 #include "scenario.h"
 #include "scn_node.h"
+#include "stats.h"
 #include "study.h"
 #include "sweep.h"
 #include "version.h"
@@ -61,12 +63,15 @@ struct point {
 	size_t nsets;
 	char *seed_set;
 	const char *json;
-	uint32_t planned; /* repetitions planned so far */
-	uint32_t done;	  /* finished (this invocation or before) */
-	uint32_t busy;	  /* handed to a worker */
-	double est_s;	  /* mean earlier wall time, or -1 */
-	bool mine;	  /* in this shard (stopping: by point) */
-	bool *rep_done;	  /* [planned] */
+	uint32_t planned;	/* repetitions planned so far */
+	uint32_t done;		/* finished (this invocation or before) */
+	uint32_t busy;		/* handed to a worker */
+	double est_s;		/* mean earlier wall time, or -1 */
+	uint64_t sent, dropped; /* by its apps, in runs of this invocation */
+	double sim_s;		/* simulated time of one run */
+	size_t spread;		/* rank in the spread order */
+	bool mine;		/* in this shard (stopping: by point) */
+	bool *rep_done;		/* [planned] */
 	uint32_t cap;
 };
 
@@ -83,6 +88,7 @@ struct reply {
 	uint32_t worker;
 	struct task task;
 	int64_t run_id;
+	uint64_t sent, dropped; /* packets, summed over the run's apps */
 	char err[ERR_MAX];
 };
 
@@ -91,6 +97,7 @@ struct worker {
 	int task_fd; /* -1 once closed */
 	bool busy;
 	struct task task; /* the run it is on, while busy */
+	double since;	  /* when it was handed that run */
 	char path[DIR_MAX + 16];
 };
 
@@ -118,7 +125,10 @@ struct study {
 	bool keep_work;		 /* a worker database may hold a run not
 				    yet in the study database */
 	struct study_report *rep;
-	double t0, last_progress;
+	double t0;
+	struct progress prog;
+	struct progress_point *pp; /* [np]: what the ETA knows */
+	struct progress_busy *pb;  /* [nw] */
 };
 
 static volatile sig_atomic_t study_signals;
@@ -140,10 +150,7 @@ void study_handle_signals(void)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return progress_clock_monotonic(NULL);
 }
 
 /*
@@ -177,6 +184,8 @@ static int push_task(struct study *st, uint32_t point, uint32_t rep)
 		st->capq = cap;
 	}
 	st->q[st->nq++] = (struct task){ .point = point, .rep = rep };
+	if (st->pp)
+		st->pp[point].todo++;
 	return 0;
 }
 
@@ -228,6 +237,7 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 	int rc = scn_load(st->o->file, p->sets, p->nsets, &s, e, sizeof(e));
 
 	if (!rc) {
+		p->sim_s = (double)scn_time(s, "duration") / (double)SIM_S;
 		rc = run_validate(s, e, sizeof(e));
 		scn_destroy(s);
 	}
@@ -385,27 +395,45 @@ static int on_seen(void *ctx, const char *json, uint32_t rep, double wall_s)
 	return 0;
 }
 
-/* Orders the queue longest first where earlier wall times are known;
- * unknown ones first, in plan order (a stable insertion sort by key). */
-static void order_queue(struct study *st)
+/* The order runs start in: longest first where earlier wall times are
+ * known; then the others, repetition by repetition, the points of each in
+ * the spread order (progress_spread), so that the runs finished first
+ * sample the whole grid and the remaining time is estimated from a fair
+ * sample of its cost. */
+static const struct study *order_st;
+
+static int task_cmp(const void *a, const void *b)
 {
-	for (size_t i = 1; i < st->nq; i++) {
-		struct task t = st->q[i];
-		double e = st->pt[t.point].est_s;
-		size_t j = i;
+	const struct task *x = a, *y = b;
+	const struct point *px = &order_st->pt[x->point],
+			   *py = &order_st->pt[y->point];
+	double ex = px->est_s < 0 ? INFINITY : px->est_s,
+	       ey = py->est_s < 0 ? INFINITY : py->est_s;
 
-		if (e < 0)
-			e = INFINITY;
-		while (j > 0) {
-			double f = st->pt[st->q[j - 1].point].est_s;
+	if (ex != ey)
+		return ex > ey ? -1 : 1;
+	if (x->rep != y->rep)
+		return x->rep < y->rep ? -1 : 1;
+	if (px->spread != py->spread)
+		return px->spread < py->spread ? -1 : 1;
+	return 0;
+}
 
-			if ((f < 0 ? INFINITY : f) >= e)
-				break;
-			st->q[j] = st->q[j - 1];
-			j--;
-		}
-		st->q[j] = t;
-	}
+static int order_queue(struct study *st)
+{
+	size_t *rank = malloc((st->np ? st->np : 1) * sizeof(*rank));
+
+	if (!rank)
+		return -ENOMEM;
+	progress_spread(st->np, rank);
+	for (size_t i = 0; i < st->np; i++)
+		st->pt[i].spread = rank[i];
+	free(rank);
+	order_st = st;
+	if (st->nq > 1)
+		qsort(st->q, st->nq, sizeof(*st->q), task_cmp);
+	order_st = NULL;
+	return 0;
 }
 
 static bool in_shard(const struct study *st, size_t point, uint32_t rep)
@@ -427,9 +455,14 @@ static int study_plan(struct study *st, char *err, size_t errlen)
 				&sn, err, errlen);
 	if (rc)
 		return rc;
+	st->pp = calloc(st->np ? st->np : 1, sizeof(*st->pp));
+	if (!st->pp)
+		return -ENOMEM;
 	for (size_t i = 0; i < st->np; i++) {
 		struct point *p = &st->pt[i];
 
+		st->pp[i].sim_s = p->sim_s;
+		st->pp[i].prior_s = p->est_s;
 		p->mine = in_shard(st, i, 0);
 		for (uint32_t r = 0; r < p->planned; r++) {
 			if (!in_shard(st, i, r))
@@ -441,8 +474,7 @@ static int study_plan(struct study *st, char *err, size_t errlen)
 				return -ENOMEM;
 		}
 	}
-	order_queue(st);
-	return 0;
+	return order_queue(st);
 }
 
 /* After all planned repetitions of point i are done: plan another if the
@@ -492,6 +524,26 @@ static void worker_reply(int fd, const struct reply *r)
 	(void)n; /* a parent that is gone takes the worker with it */
 }
 
+/* The packets a run's apps sent and dropped, for the sweep's summary. */
+static void app_packets(const struct stats *stats, uint64_t *sent,
+			uint64_t *dropped)
+{
+	size_t n = stats_count(stats);
+	struct stat_info si;
+
+	*sent = *dropped = 0;
+	for (size_t i = 0; i < n; i++) {
+		stats_get(stats, i, &si);
+		if (si.kind != STAT_COUNTER ||
+		    strncmp(si.component, "apps.", 5))
+			continue;
+		if (!strcmp(si.metric, "sent"))
+			*sent += *si.u.counter;
+		else if (!strcmp(si.metric, "dropped"))
+			*dropped += *si.u.counter;
+	}
+}
+
 static void worker_run(struct study *st, struct db *db, int reply_fd,
 		       struct reply *r)
 {
@@ -525,6 +577,7 @@ static void worker_run(struct study *st, struct db *db, int reply_fd,
 			};
 			r->rc = db_write_run(db, &dr, s, res.stats, &r->run_id,
 					     r->err, sizeof(r->err));
+			app_packets(res.stats, &r->sent, &r->dropped);
 			run_result_fini(&res);
 		}
 		scn_destroy(s);
@@ -550,6 +603,7 @@ static void worker_main(struct study *st, unsigned idx, int task_fd,
 	while (read(task_fd, &r.task, sizeof(r.task)) == sizeof(r.task)) {
 		r.err[0] = '\0';
 		r.run_id = 0;
+		r.sent = r.dropped = 0;
 		worker_run(st, db, reply_fd, &r);
 	}
 	db_close(db);
@@ -591,7 +645,8 @@ static int spawn_workers(struct study *st, unsigned n)
 	int rp[2];
 
 	st->w = calloc(n, sizeof(*st->w));
-	if (!st->w || pipe(rp))
+	st->pb = calloc(n, sizeof(*st->pb));
+	if (!st->w || !st->pb || pipe(rp))
 		return -ENOMEM;
 	fcntl(rp[0], F_SETFD, FD_CLOEXEC);
 	fcntl(rp[1], F_SETFD, FD_CLOEXEC);
@@ -644,7 +699,9 @@ static void dispatch(struct study *st, struct worker *w, bool more_may_come)
 	}
 	w->busy = true;
 	w->task = t;
+	w->since = st->prog.clock(st->prog.clock_ctx);
 	st->pt[t.point].busy++;
+	st->pp[t.point].todo--;
 }
 
 static unsigned busy_workers(const struct study *st)
@@ -659,30 +716,34 @@ static unsigned busy_workers(const struct study *st)
 static void progress(struct study *st, bool final)
 {
 	const struct study_report *r = st->rep;
-	size_t todo = r->runs_total - r->runs_skipped;
-	double el = now_s() - st->t0, rate = el > 0 ? r->runs_done / el : 0;
-	double eta = rate > 0 ? (double)(todo - r->runs_done) / rate : 0;
+	struct progress_estimate e;
+	double now;
+	size_t nb = 0;
 
-	if (!st->o->progress || (!final && now_s() - st->last_progress < 0.2))
+	if (!st->prog.out)
 		return;
-	st->last_progress = now_s();
-	fprintf(stderr, "\r[%zu/%zu] %3.0f%%  %.1f runs/s  ETA %d:%02d   ",
-		r->runs_done, todo, todo ? 100.0 * r->runs_done / todo : 100.0,
-		rate, (int)eta / 60, (int)eta % 60);
-	if (final)
-		fputc('\n', stderr);
-	fflush(stderr);
+	now = st->prog.clock(st->prog.clock_ctx);
+	for (unsigned i = 0; i < st->nw; i++)
+		if (st->w[i].busy)
+			st->pb[nb++] =
+				(struct progress_busy){ st->w[i].task.point,
+							now - st->w[i].since };
+	e = progress_eta(st->pp, st->np, st->pb, nb, st->nw);
+	progress_tick(&st->prog, r->runs_done, r->runs_total - r->runs_skipped,
+		      &e, final);
 }
 
 /* A run is in the study database. */
-static int run_done(struct study *st, const struct task *t, char *err,
-		    size_t errlen)
+static int run_done(struct study *st, const struct task *t, double wall_s,
+		    char *err, size_t errlen)
 {
 	struct point *p = &st->pt[t->point];
 
 	p->rep_done[t->rep] = true;
 	p->done++;
 	st->rep->runs_done++;
+	st->pp[t->point].done++;
+	st->pp[t->point].wall_s += wall_s;
 	progress(st, false);
 	return maybe_extend(st, t->point, err, errlen);
 }
@@ -692,10 +753,12 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 {
 	struct worker *w = &st->w[r->worker];
 	struct point *p = &st->pt[r->task.point];
+	double wall;
 	int rc;
 
 	w->busy = false;
 	p->busy--;
+	wall = st->prog.clock(st->prog.clock_ctx) - w->since;
 	if (r->rc) {
 		snprintf(err, errlen, "%s", r->err);
 		return r->rc == -EINVAL ? -EINVAL : -EIO;
@@ -705,7 +768,9 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 		st->keep_work = true;
 		return rc;
 	}
-	return run_done(st, &r->task, err, errlen);
+	p->sent += r->sent;
+	p->dropped += r->dropped;
+	return run_done(st, &r->task, wall, err, errlen);
 }
 
 /* Puts a task back at the head of the queue, to run next. */
@@ -713,6 +778,7 @@ static int requeue(struct study *st, struct task t)
 {
 	if (st->head > 0) {
 		st->q[--st->head] = t;
+		st->pp[t.point].todo++;
 		return 0;
 	}
 	if (push_task(st, t.point, t.rep))
@@ -749,7 +815,9 @@ static int on_death(struct study *st, unsigned i, int status, char *err,
 		return rc;
 	}
 	if (rc > 0)
-		return run_done(st, &t, err, errlen);
+		return run_done(st, &t,
+				st->prog.clock(st->prog.clock_ctx) - w->since,
+				err, errlen);
 	unlink_db_files(w->path);
 	if (++t.deaths >= STUDY_MAX_DEATHS) {
 		snprintf(
@@ -976,6 +1044,8 @@ static void study_fini(struct study *st)
 	free(st->pt);
 	free(st->q);
 	free(st->w);
+	free(st->pp);
+	free(st->pb);
 	sweep_destroy(st->sw);
 	scn_destroy(st->base);
 	db_close(st->db);
@@ -993,6 +1063,8 @@ static unsigned study_jobs(const struct study *st)
 		j = (unsigned)left;
 	return j ? j : 1;
 }
+
+static int collect_drops(struct study *st);
 
 int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	      size_t errlen)
@@ -1018,6 +1090,8 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 		goto out;
 	rep->points = st.np;
 	st.t0 = now_s();
+	progress_init(&st.prog, o->quiet ? NULL : stderr, o->progress_tty,
+		      o->progress_s, NULL, NULL);
 	if (st.nq > 0) {
 		/* A task written to a worker that has just died must fail
 		 * with EPIPE (the worker is then replaced), not kill us. */
@@ -1031,6 +1105,10 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 		signal(SIGPIPE, pipe_was);
 	}
 	rep->wall_s = now_s() - st.t0;
+	if (!rc && collect_drops(&st)) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	}
 out:
 	if (rc && rc != -EINTR && st.keep_work && st.lock_fd >= 0)
 		snprintf(
@@ -1044,6 +1122,54 @@ out:
 		close(st.reply_wfd);
 	study_fini(&st);
 	return rc;
+}
+
+static int drops_cmp(const void *a, const void *b)
+{
+	const struct study_drops *x = a, *y = b;
+
+	if (x->fraction != y->fraction)
+		return x->fraction > y->fraction ? -1 : 1;
+	return strcmp(x->point, y->point);
+}
+
+/* The points whose apps dropped more than drop_warn of what they sent. */
+static int collect_drops(struct study *st)
+{
+	struct study_report *r = st->rep;
+
+	for (size_t i = 0; i < st->np; i++) {
+		const struct point *p = &st->pt[i];
+		double f = p->sent ? (double)p->dropped / (double)p->sent : 0;
+
+		if (!p->sent || f <= st->o->drop_warn)
+			continue;
+		if (!r->drops) {
+			r->drops = calloc(st->np, sizeof(*r->drops));
+			if (!r->drops)
+				return -ENOMEM;
+		}
+		r->drops[r->ndrops] = (struct study_drops){
+			.point = strdup(p->json),
+			.fraction = f,
+			.sent = p->sent,
+			.dropped = p->dropped,
+		};
+		if (!r->drops[r->ndrops++].point)
+			return -ENOMEM;
+	}
+	if (r->ndrops)
+		qsort(r->drops, r->ndrops, sizeof(*r->drops), drops_cmp);
+	return 0;
+}
+
+void study_report_fini(struct study_report *rep)
+{
+	for (size_t i = 0; i < rep->ndrops; i++)
+		free(rep->drops[i].point);
+	free(rep->drops);
+	rep->drops = NULL;
+	rep->ndrops = 0;
 }
 
 int study_validate(const struct study_opts *o, size_t *points, char *err,

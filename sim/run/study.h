@@ -15,12 +15,24 @@ struct study_opts {
 	const char *file;
 	const char *const *sets; /* --set overrides */
 	size_t nsets;
-	const char *db;	  /* results database */
-	unsigned jobs;	  /* worker processes; 0: one per online core */
-	unsigned shard_k; /* this shard, 1-based; 0: no sharding */
-	unsigned shard_n; /* of shard_n shards */
-	bool quiet;	  /* no summary line */
-	bool progress;	  /* a progress line (on a TTY) */
+	const char *db;	   /* results database */
+	unsigned jobs;	   /* worker processes; 0: one per online core */
+	unsigned shard_k;  /* this shard, 1-based; 0: no sharding */
+	unsigned shard_n;  /* of shard_n shards */
+	bool quiet;	   /* no summary line */
+	bool progress_tty; /* stderr is a terminal: one line redrawn */
+	double progress_s; /* else a line every progress_s seconds on
+			      stderr; 0: no progress at all */
+	double drop_warn;  /* points whose apps dropped more than this
+			      fraction of what they sent are reported */
+};
+
+/* A point whose apps dropped more than study_opts.drop_warn of the
+ * packets they sent, over the runs of this invocation. */
+struct study_drops {
+	char *point; /* its JSON */
+	double fraction;
+	uint64_t sent, dropped;
 };
 
 /* What a study did, for the caller's summary and exit status. */
@@ -31,7 +43,12 @@ struct study_report {
 	size_t runs_skipped;  /* already complete in the database */
 	size_t runs_imported; /* finished by an earlier, killed invocation */
 	double wall_s;
+	struct study_drops *drops; /* sorted by fraction, largest first */
+	size_t ndrops;
 };
+
+/* Frees what study_run put in a report. */
+void study_report_fini(struct study_report *rep);
 
 /* Runs the study. Returns 0; -EINVAL with "file:line:col: ..." in err for
  * bad input (nothing run); -EINTR if interrupted (runs finished so far are
