@@ -239,29 +239,6 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 	return rc;
 }
 
-/* A --set of a swept path would be overridden at every point: refused. */
-static int study_sets_not_swept(struct study *st, char *err, size_t errlen)
-{
-	const char *const *paths;
-	size_t np = sweep_paths(st->sw, &paths);
-
-	for (size_t i = 0; i < st->o->nsets; i++) {
-		const char *set = st->o->sets[i], *eq = strchr(set, '=');
-		size_t len = eq ? (size_t)(eq - set) : strlen(set);
-
-		for (size_t j = 0; j < np; j++)
-			if (strlen(paths[j]) == len &&
-			    !strncmp(paths[j], set, len)) {
-				snprintf(
-					err, errlen,
-					"--set:%zu:1: %s is swept by the scenario's sweep: block, which sets it at every point; change the sweep's values instead",
-					i + 1, paths[j]);
-				return -EINVAL;
-			}
-	}
-	return 0;
-}
-
 /* The most runs (points x repetitions) one study plans: each planned run
  * takes a few bytes of the parent's memory before any runs. */
 #define STUDY_RUNS_MAX 10000000
@@ -275,9 +252,7 @@ static int study_load(struct study *st, bool check, char *err, size_t errlen)
 
 	if (rc)
 		return rc;
-	rc = sweep_expand(st->base, &st->sw, err, errlen);
-	if (!rc)
-		rc = study_sets_not_swept(st, err, errlen);
+	rc = sweep_expand_only(st->base, o->only, &st->sw, err, errlen);
 	if (rc)
 		return rc;
 	st->hash = scn_hash(st->base);
@@ -1067,9 +1042,10 @@ int study_list(const struct study_opts *o, char *err, size_t errlen)
 	if (rc)
 		goto out;
 	np = sweep_paths(st.sw, &paths);
-	printf("%zu points (%zu in the grid, %zu pruned by where:) x %u repetitions = %zu runs\n",
+	printf("%zu points (%zu in the grid, %zu pruned by where:%s) x %u repetitions = %zu runs\n",
 	       st.np, sweep_grid_count(st.sw), sweep_grid_count(st.sw) - st.np,
-	       st.reps, st.np * st.reps);
+	       o->only || o->nsets ? ", --set or --only" : "", st.reps,
+	       st.np * st.reps);
 	for (size_t i = 0; i < st.np; i++) {
 		n = sweep_point_sets(st.sw, i, &sets);
 		printf("%6zu", i + 1);

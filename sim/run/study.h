@@ -15,6 +15,7 @@ struct study_opts {
 	const char *file;
 	const char *const *sets; /* --set overrides */
 	size_t nsets;
+	const char *only; /* --only: run the points where it holds; NULL: all */
 	const char *db;	  /* results database */
 	unsigned jobs;	  /* worker processes; 0: one per online core */
 	unsigned shard_k; /* this shard, 1-based; 0: no sharding */

@@ -1954,6 +1954,13 @@ const char *scn_str(const struct scn *s, const char *path)
 	return scn_typed(s, path, 1u << PT_STRING | 1u << PT_ENUM)->u.s;
 }
 
+const char *scn_text(const struct scn *s, const char *path)
+{
+	const struct scn_param *p = scn_find(s, path);
+
+	return p ? p->text : NULL;
+}
+
 int scn_where(const struct scn *s, const char *path, char *buf, size_t n)
 {
 	const struct scn_param *p = scn_find(s, path);

@@ -48,6 +48,9 @@ size_t scn_instances(const struct scn *s, const char *group,
 /* The effective value of a concrete path; NULL if there is no such
  * parameter (a programming error in the caller). */
 const struct param_val *scn_get(const struct scn *s, const char *path);
+/* The canonical text of a concrete path's effective value; NULL if there
+ * is no such parameter. */
+const char *scn_text(const struct scn *s, const char *path);
 /* Typed shortcuts; they abort() on a path that is not declared with a
  * matching type, since that is a bug, not bad input. */
 sim_time scn_time(const struct scn *s, const char *path);

@@ -66,6 +66,7 @@ struct sweep_path {
 	struct sweep_val *v;
 	size_t n, cap;
 	size_t dim;
+	long fixed; /* a --set of the path keeps only this value, or -1 */
 };
 
 /* A dimension: paths [first, first + np) vary together over n values. */
@@ -95,8 +96,11 @@ struct sweep_ld {
 	const struct scn_node **wnode;
 	struct expr **where;
 	size_t nwhere;
-	size_t *idx; /* the current point: a value index per dimension */
-	double grid; /* points of the dimensions read so far */
+	const char *only_text; /* --only, or NULL */
+	struct expr *only;
+	size_t nfixed; /* paths a --set restricts */
+	size_t *idx;   /* the current point: a value index per dimension */
+	double grid;   /* points of the dimensions read so far */
 	char hint[512];
 };
 
@@ -280,6 +284,7 @@ static int sweep_add_path(struct sweep_ld *ld, const struct scn_node *key,
 	p->def = def;
 	p->key = key;
 	p->dim = dim;
+	p->fixed = -1;
 	sw->np++;
 	sw->d[dim].np++;
 	*out = p;
@@ -920,6 +925,82 @@ static int sweep_walk(struct sweep_ld *ld, const struct scn_node *m)
 }
 
 /*
+ * --set of a swept path, and --only.
+ */
+
+/* A --set of a swept path restricts the sweep to the set value: the path
+ * keeps the one value of its list equal to it (canonical text), and the
+ * other values' points are left out. A value the sweep does not give the
+ * path is an error at the override. */
+static int sweep_restrict(struct sweep_ld *ld)
+{
+	struct sweep *sw = ld->sw;
+	char where[64], list[256];
+	size_t off;
+	int k, col, used;
+
+	for (size_t i = 0; i < sw->np; i++) {
+		struct sweep_path *p = &sw->p[i];
+		const char *text = scn_text(ld->s, p->path);
+
+		used = 0;
+		scn_where(ld->s, p->path, where, sizeof(where));
+		if (!text ||
+		    sscanf(where, "--set:%d:%d%n", &k, &col, &used) != 2 ||
+		    !used)
+			continue;
+		for (size_t v = 0; v < p->n && p->fixed < 0; v++)
+			if (!strcmp(p->v[v].text, text))
+				p->fixed = (long)v;
+		if (p->fixed >= 0) {
+			ld->nfixed++;
+			continue;
+		}
+		off = 0;
+		for (size_t v = 0; v < p->n; v++)
+			off = strbuf_at(list, sizeof(list), off, "%s%s",
+					v ? ", " : "", p->v[v].text);
+		if (ld->err && ld->errlen) {
+			errmsg(ld->err, ld->errlen,
+			       "--set:%d:%d: %s=%s: the sweep: block (line %d) "
+			       "gives %s the values %s; a --set of a swept "
+			       "parameter keeps one of them",
+			       k, col, p->path, text, p->key->line, p->path,
+			       list);
+			errmsg_one_line(ld->err);
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int sweep_only_fail(struct sweep_ld *ld, size_t col, const char *msg)
+{
+	if (ld->err && ld->errlen) {
+		errmsg(ld->err, ld->errlen, "--only:1:%zu: %s", col + 1, msg);
+		errmsg_one_line(ld->err);
+	}
+	return -EINVAL;
+}
+
+/* Parses --only as a where: condition. */
+static int sweep_only_parse(struct sweep_ld *ld)
+{
+	char msg[SWEEP_MSG_MAX];
+	size_t col = 0;
+	int rc;
+
+	if (!ld->only_text)
+		return 0;
+	rc = expr_parse(ld->only_text, &ld->only, &col, msg, sizeof(msg));
+	if (rc == -ENOMEM)
+		return sweep_nomem(ld);
+	if (!rc)
+		rc = expr_check_condition(ld->only, &col, msg, sizeof(msg));
+	return rc ? sweep_only_fail(ld, col, msg) : 0;
+}
+
+/*
  * Points.
  */
 
@@ -1040,6 +1121,10 @@ static int sweep_keep(struct sweep_ld *ld, bool *keep)
 	size_t col = 0;
 
 	*keep = true;
+	for (size_t i = 0; i < ld->sw->np && ld->nfixed; i++)
+		if (ld->sw->p[i].fixed >= 0 &&
+		    ld->idx[ld->sw->p[i].dim] != (size_t)ld->sw->p[i].fixed)
+			*keep = false;
 	for (size_t w = 0; w < ld->nwhere && *keep; w++) {
 		if (!expr_eval(ld->where[w], sweep_resolve, ld, &v)) {
 			*keep = expr_truthy(&v);
@@ -1051,7 +1136,16 @@ static int sweep_keep(struct sweep_ld *ld, bool *keep)
 		return sweep_fail_in(ld, ld->wnode[w], col,
 				     "where: %s (at the point %s)", msg, json);
 	}
-	return 0;
+	if (!*keep || !ld->only)
+		return 0;
+	if (!expr_eval(ld->only, sweep_resolve, ld, &v)) {
+		*keep = expr_truthy(&v);
+		return 0;
+	}
+	expr_bind(ld->only, sweep_resolve, ld, &col, msg, sizeof(msg));
+	sweep_json(ld->sw, ld->idx, json, sizeof(json));
+	errmsg_append(msg, sizeof(msg), " (at the point %s)", json);
+	return sweep_only_fail(ld, col, msg);
 }
 
 /* Binds the where: expressions at the first point, then keeps the grid
@@ -1073,6 +1167,9 @@ static int sweep_prune(struct sweep_ld *ld, size_t **kept)
 			      sizeof(msg)))
 			return sweep_fail_in(ld, ld->wnode[w], col, "where: %s",
 					     msg);
+	if (ld->only &&
+	    expr_bind(ld->only, sweep_resolve, ld, &col, msg, sizeof(msg)))
+		return sweep_only_fail(ld, col, msg);
 	sw->npoints = 0;
 	for (size_t g = 0; g < sw->grid; g++) {
 		sweep_decode(ld, g);
@@ -1082,11 +1179,22 @@ static int sweep_prune(struct sweep_ld *ld, size_t **kept)
 		if (keep)
 			(*kept)[sw->npoints++] = g;
 	}
+	if (!sw->npoints && ld->only)
+		return sweep_only_fail(
+			ld, 0,
+			ld->nwhere || ld->nfixed
+				? "no point of the sweep satisfies it together with the sweep's where: and the --set of swept parameters"
+				: "no point of the sweep satisfies it");
+	if (!sw->npoints && !ld->nwhere)
+		return sweep_fail(
+			ld, ld->block,
+			"sweep: the values --set keeps for swept parameters leave no point (the paths of a zip group keep their values together)");
 	if (!sw->npoints)
 		return sweep_fail(
 			ld, ld->wkey,
-			"where: no point of the %zu in the grid satisfies the conditions",
-			sw->grid);
+			"where: no point of the %zu in the grid satisfies the conditions%s",
+			sw->grid,
+			ld->nfixed ? " with the values --set keeps" : "");
 	return 0;
 }
 
@@ -1152,9 +1260,17 @@ static int sweep_unique(struct sweep_ld *ld)
 int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		 size_t errlen)
 {
-	struct sweep_ld ld = {
-		.s = s, .err = err, .errlen = errlen, .grid = 1
-	};
+	return sweep_expand_only(s, NULL, out, err, errlen);
+}
+
+int sweep_expand_only(const struct scn *s, const char *only, struct sweep **out,
+		      char *err, size_t errlen)
+{
+	struct sweep_ld ld = { .s = s,
+			       .err = err,
+			       .errlen = errlen,
+			       .grid = 1,
+			       .only_text = only };
 	const struct scn_node *blk = scn_block(s, "sweep");
 	size_t *kept = NULL;
 	char f[64];
@@ -1175,6 +1291,10 @@ int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 	else if (blk && blk->kind == SCN_MAP)
 		rc = sweep_walk(&ld, blk);
 	if (!rc)
+		rc = sweep_restrict(&ld);
+	if (!rc)
+		rc = sweep_only_parse(&ld);
+	if (!rc)
 		rc = sweep_index(&ld);
 	if (!rc)
 		rc = sweep_count_grid(&ld);
@@ -1186,6 +1306,7 @@ int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		rc = sweep_unique(&ld);
 	free(kept);
 	free(ld.idx);
+	expr_destroy(ld.only);
 	for (size_t i = 0; i < ld.nwhere; i++)
 		expr_destroy(ld.where[i]);
 	free(ld.where);

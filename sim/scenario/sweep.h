@@ -18,6 +18,11 @@
  * linearly, or geometrically with `log: true`. Values take the units of
  * their parameter and are checked against its type and range.
  *
+ * A --set of a swept path (one whose effective value in the loaded
+ * scenario comes from an override) restricts the sweep to that value: the
+ * points with the path's other values are left out, and a value the sweep
+ * does not list is an error at the override ("--set:N:COL: ...").
+ *
  * A point is a list of overrides "path=value" (canonical text) applied on
  * top of the scenario like --set, and a JSON object {"path": "value", ...}
  * with sorted keys, which identifies the point in the database. A scenario
@@ -38,6 +43,11 @@ struct sweep;
  * after where:); -ENOMEM. */
 int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		 size_t errlen);
+/* As sweep_expand, keeping only the points where the condition only (the
+ * where: language; NULL: every point) holds; its errors are reported as
+ * "--only:1:COL: ...". */
+int sweep_expand_only(const struct scn *s, const char *only, struct sweep **out,
+		      char *err, size_t errlen);
 void sweep_destroy(struct sweep *sw); /* NULL is a no-op */
 
 size_t sweep_count(const struct sweep *sw);
