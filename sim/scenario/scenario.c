@@ -9,7 +9,12 @@
  *     instances of groups ("apps.rpc") in file order;
  *  3. `like: NAME` is resolved per instance: the sibling is resolved first,
  *     then its values are copied where the instance has none of its own;
- *  4. the --set overrides are checked and replace any value;
+ *  4. the --set overrides are checked and replace any value; a '*' in
+ *     place of an instance name is one override per declared instance of
+ *     the group, and an override reaches the instances that inherit the
+ *     key through like: (transitively) unless they have their own value
+ *     (from the file or an earlier override), so that `--set` on a like:
+ *     source means what the file would;
  *  5. every declared parameter is expanded over the instances of its
  *     groups, taking the explicit value or the default, and the result is
  *     sorted by path.
