@@ -21,6 +21,7 @@
 
 #include "util.h"
 
+#include "expect.h"
 #include "registry.h"
 #include "scenario.h"
 
@@ -320,6 +321,28 @@ static void test_set_like_wildcard(void)
 	scn_destroy(s);
 }
 
+/* An expect: item with '*' is one expectation per instance, at the
+ * item's position. */
+static void test_expect_star(void)
+{
+	struct scn *s = load("tests/fixtures/expect-star.yaml", NULL, 0);
+	struct expect *x = NULL;
+	char err[1024], where[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ_FATAL(expect_parse(s, &x, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(expect_count(x), 3);
+	CU_ASSERT_STRING_EQUAL(expect_text(x, 0), "network.sent > 0");
+	CU_ASSERT_STRING_EQUAL(expect_text(x, 1),
+			       "apps.src.received == apps.src.sent");
+	CU_ASSERT_STRING_EQUAL(expect_text(x, 2),
+			       "apps.other.received == apps.other.sent");
+	expect_where(x, 2, where, sizeof(where));
+	CU_ASSERT_STRING_EQUAL(where, "tests/fixtures/expect-star.yaml:9:5");
+	expect_destroy(x);
+	scn_destroy(s);
+}
+
 struct set_case {
 	const char *sets[2];
 	const char *err; /* the message, or its start if it ends in '*' */
@@ -565,6 +588,7 @@ int suite_scenario(void)
 	    !CU_add_test(s, "--set errors", test_set_errors) ||
 	    !CU_add_test(s, "--set through like: and wildcards",
 			 test_set_like_wildcard) ||
+	    !CU_add_test(s, "expect: with '*'", test_expect_star) ||
 	    !CU_add_test(s, "name from the file name", test_noname) ||
 	    !CU_add_test(s, "missing file", test_missing_file) ||
 	    !CU_add_test(s, "hash of what is simulated", test_hash) ||
