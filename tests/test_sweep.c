@@ -423,6 +423,30 @@ static void test_set_swept_and_only(void)
 		"--only:1:1: no point of the sweep satisfies it together with the sweep's where: and the --set of swept parameters");
 }
 
+/* A '*' for the instance in a sweep key: one path per instance, all in
+ * one dimension (as a zip of them), in file order. */
+static void test_star(void)
+{
+	static const char *const paths[] = { "hosts.client.driver.placement",
+					     "hosts.server.driver.placement",
+					     "apps.rpc.size" };
+	static const char *const p3[] = { "hosts.client.driver.placement=user",
+					  "hosts.server.driver.placement=user",
+					  "apps.rpc.size=64B" };
+	struct scn *s;
+	struct sweep *sw = expand(FIX "sweep-star.yaml", NULL, 0, &s);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
+	CHECK_EQ_FATAL(sweep_count(sw), 4);
+	CHECK_EQ(sweep_grid_count(sw), 4);
+	check_paths(sw, paths, 3);
+	check_point(
+		sw, 2,
+		"{\"apps.rpc.size\":\"64B\",\"hosts.client.driver.placement\":\"user\",\"hosts.server.driver.placement\":\"user\"}",
+		p3, 3);
+	release(sw, s);
+}
+
 static void test_strings(void)
 {
 	static const char *const s0[] = { "name=say \"hi\"" };
@@ -453,6 +477,7 @@ int suite_sweep(void)
 	    !CU_add_test(s, "where: pruning", test_where) ||
 	    !CU_add_test(s, "--set of a swept path, --only",
 			 test_set_swept_and_only) ||
+	    !CU_add_test(s, "'*' in a sweep key", test_star) ||
 	    !CU_add_test(s, "text values in JSON", test_strings))
 		return CU_get_error();
 	return 0;

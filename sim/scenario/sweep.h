@@ -10,6 +10,10 @@
  *     where:                                        # keep points where true
  *       - apps.src.rate * apps.src.size * 8 < network.rate
  *
+ * A key with '*' in place of an instance name (hosts.*.driver.placement)
+ * stands for that path of every declared instance, in file order, all in
+ * one dimension as a zip of them would be.
+ *
  * Each key other than zip and where is a dimension; each zip group is one
  * dimension whose lists have equal lengths. Points form the full grid of
  * the dimensions, in file order with the last dimension varying fastest,
