@@ -302,6 +302,19 @@ static void test_set_like_wildcard(void)
 	check_where(s, "apps.solo.rate", LIKE); /* not in the chain */
 	scn_destroy(s);
 
+	/* a sweep point's override sets the path it names only */
+	{
+		char err[1024];
+
+		CHECK_EQ_FATAL(
+			scn_load_point(LIKE, src, 1, 0, &s, err, sizeof(err)),
+			0);
+		CHECK_EQ(scn_double(s, "apps.base.rate"), 100e3);
+		CHECK_EQ(scn_double(s, "apps.mid.rate"), 200e3);
+		check_where(s, "apps.mid.rate", LIKE ":11:11");
+		scn_destroy(s);
+	}
+
 	s = load(LIKE, star, 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CHECK_EQ(scn_size(s, "apps.base.size"), 1024);

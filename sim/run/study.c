@@ -225,7 +225,8 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 	struct point *p = &st->pt[i];
 	char e[ERR_MAX];
 	struct scn *s;
-	int rc = scn_load(st->o->file, p->sets, p->nsets, &s, e, sizeof(e));
+	int rc = scn_load_point(st->o->file, p->sets, p->nsets, st->o->nsets,
+				&s, e, sizeof(e));
 
 	if (!rc) {
 		rc = run_validate(s, e, sizeof(e));
@@ -475,8 +476,8 @@ static void worker_run(struct study *st, struct db *db, int reply_fd,
 	struct scn *s;
 	struct db_run dr;
 
-	r->rc = scn_load(st->o->file, p->sets, p->nsets, &s, r->err,
-			 sizeof(r->err));
+	r->rc = scn_load_point(st->o->file, p->sets, p->nsets, st->o->nsets, &s,
+			       r->err, sizeof(r->err));
 	if (!r->rc) {
 		r->rc = run_scenario(s, r->task.rep, &res, r->err,
 				     sizeof(r->err));

@@ -128,6 +128,7 @@ struct scn_ld {
 	size_t ninst, capinst;
 	struct scn *s;
 	size_t capp;
+	size_t ninherit; /* overrides 1..ninherit reach like: inheritors */
 };
 
 static char *scn_strndup(const char *s, size_t n)
@@ -1280,7 +1281,8 @@ static int scn_set_one(struct scn_ld *ld, int n, char *path, const char *val,
 			return rc;
 		path = ld->v[ld->nv - 1].path;
 	}
-	return scn_set_inherit(ld, path, def, nd);
+	return (size_t)n <= ld->ninherit ? scn_set_inherit(ld, path, def, nd)
+					 : 0;
 out_free:
 	free(path);
 	return rc;
@@ -1793,7 +1795,15 @@ static void scn_ld_fini(struct scn_ld *ld)
 int scn_load(const char *path, const char *const *sets, size_t nsets,
 	     struct scn **out, char *err, size_t errlen)
 {
-	struct scn_ld ld = { .file = path, .err = err, .errlen = errlen };
+	return scn_load_point(path, sets, nsets, nsets, out, err, errlen);
+}
+
+int scn_load_point(const char *path, const char *const *sets, size_t nsets,
+		   size_t ninherit, struct scn **out, char *err, size_t errlen)
+{
+	struct scn_ld ld = {
+		.file = path, .err = err, .errlen = errlen, .ninherit = ninherit
+	};
 	struct scn_node *root;
 	char *buf = NULL;
 	size_t len = 0;

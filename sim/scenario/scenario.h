@@ -33,6 +33,11 @@ struct scn_node;
  * cannot be read. */
 int scn_load(const char *path, const char *const *sets, size_t nsets,
 	     struct scn **out, char *err, size_t errlen);
+/* As scn_load for a sweep point: sets[0..ninherit) are the command
+ * line's, which reach like: inheritors, and the rest the point's, which
+ * set the path they name only (a sweep varies what it names). */
+int scn_load_point(const char *path, const char *const *sets, size_t nsets,
+		   size_t ninherit, struct scn **out, char *err, size_t errlen);
 void scn_destroy(struct scn *s); /* NULL is a no-op */
 
 const char *scn_path(const struct scn *s);
