@@ -757,9 +757,9 @@ static void cmp_point_text(const char *json, char *buf, size_t n)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	while (cmp_json_next(&p, key, sizeof(key), val, sizeof(val)))
-		off += (size_t)snprintf(buf + off, off < n ? n - off : 0,
-					"%s%s=%s", off ? " " : "", key, val);
+	while (off < n && cmp_json_next(&p, key, sizeof(key), val, sizeof(val)))
+		off += (size_t)snprintf(buf + off, n - off, "%s%s=%s",
+					off ? " " : "", key, val);
 	if (!off)
 		snprintf(buf, n, "%s", json);
 }
@@ -944,10 +944,9 @@ static void cmp_diffs_text(const struct cmp_diffs *d, char *buf, size_t n)
 		snprintf(buf, n, "usnsim %s -> %s", d->bver, d->nver);
 		return;
 	}
-	for (size_t i = 0; i < d->n && i < SHOWN; i++)
-		off += (size_t)snprintf(buf + off, off < n ? n - off : 0,
-					"%s%s %s -> %s", i ? ", " : "",
-					d->d[i].path,
+	for (size_t i = 0; i < d->n && i < SHOWN && off < n; i++)
+		off += (size_t)snprintf(buf + off, n - off, "%s%s %s -> %s",
+					i ? ", " : "", d->d[i].path,
 					d->d[i].base ? d->d[i].base : "(none)",
 					d->d[i].new ? d->d[i].new : "(none)");
 	if (d->n > SHOWN && off < n)
