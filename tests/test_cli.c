@@ -154,7 +154,7 @@ static void test_set_rules(void)
 		2);
 	CHECK_EQ(
 		run_has(like,
-			"1 points (2 in the grid, 1 pruned by where:, --set or --only)"),
+			"1 point (2 in the grid, 1 pruned by where:, --set or --only) x 1 repetition = 1 run\n"),
 		0);
 	CHECK_EQ(
 		run_has(like,

@@ -1043,10 +1043,12 @@ int study_list(const struct study_opts *o, char *err, size_t errlen)
 	if (rc)
 		goto out;
 	np = sweep_paths(st.sw, &paths);
-	printf("%zu points (%zu in the grid, %zu pruned by where:%s) x %u repetitions = %zu runs\n",
-	       st.np, sweep_grid_count(st.sw), sweep_grid_count(st.sw) - st.np,
+	printf("%zu point%s (%zu in the grid, %zu pruned by where:%s) x %u repetition%s = %zu run%s\n",
+	       st.np, st.np == 1 ? "" : "s", sweep_grid_count(st.sw),
+	       sweep_grid_count(st.sw) - st.np,
 	       o->only || o->nsets ? ", --set or --only" : "", st.reps,
-	       st.np * st.reps);
+	       st.reps == 1 ? "" : "s", st.np * st.reps,
+	       st.np * st.reps == 1 ? "" : "s");
 	for (size_t i = 0; i < st.np; i++) {
 		n = sweep_point_sets(st.sw, i, &sets);
 		printf("%6zu", i + 1);
