@@ -4,6 +4,7 @@
  *
  *   usnsim compare BASE.db NEW.db [--tolerance 2%] [--metric GLOB]...
  *                  [--stat mean,p99,...] [--fingerprints] [-q]
+ *                  [--format text|csv|json]
  *
  * Runs are matched by (scenario name, sweep point, repetition); the
  * scenario hash and the usnsim version are ignored, since telling what a
@@ -23,6 +24,16 @@
  * leave an empty -wal and a -shm file next to a WAL database it read);
  * matching and ordering are done in SQL, the statistics in one pass over
  * the rows, one (scenario, point, component, metric) group at a time.
+ *
+ * Each statistic that moved is one row, which names what differs between
+ * the two sides' runs of its point: the parameters (the `params` rows of
+ * the lowest matched repetition) whose values differ, or else the usnsim
+ * versions. Rows are ordered by scenario, then by point in the order of
+ * its parameters' values (numbers with units compare as quantities, so
+ * 411.2kpps comes before 1.488Mpps), then as read. Text output shows a
+ * point as path=value pairs; csv and json give the point's JSON and
+ * numbers in the database's canonical units, and send the notes to
+ * stderr so that stdout parses.
  *
  * Exit status: 0 nothing moved, 1 some metric moved (or, with
  * --fingerprints, some matched run has another fingerprint), 2 bad input:
@@ -46,6 +57,7 @@
 #include "db.h"
 #include "errmsg.h"
 #include "expect.h"
+#include "units.h"
 
 #define CMP_EXIT_MOVED 1
 #define CMP_EXIT_INPUT 2
@@ -72,8 +84,15 @@ static const char cmp_usage[] =
 	"                         or all (default mean,p50,p90,p99)\n"
 	"      --fingerprints     a matched run with another fingerprint is a\n"
 	"                         failure even when no metric moved\n"
+	"  -f, --format FMT       text (default), csv or json: one row per\n"
+	"                         statistic that moved, values in the database's\n"
+	"                         units (notes go to stderr)\n"
 	"  -q, --quiet            print only what moved and the notes\n"
 	"  -h, --help             this text\n"
+	"\n"
+	"Each row names the parameters whose values differ between the two\n"
+	"databases' runs of its point (or the usnsim versions, if no parameter\n"
+	"does). Points are listed in the order of their parameters' values.\n"
 	"\n"
 	"Exit status: 0 nothing moved, 1 something moved, 2 bad input.\n";
 
@@ -89,6 +108,7 @@ struct cmp_opts {
 	size_t nglob;
 	bool stat[CMP_NSTATS];
 	bool fingerprints, quiet;
+	enum { CMP_TEXT, CMP_CSV, CMP_JSON } format;
 };
 
 /* Running mean and sum of squared deviations (Welford). */
@@ -109,6 +129,19 @@ struct cmp_moved {
 	char *scenario, *point, *name, *unit;
 	double base, new, half; /* half: NAN without an interval */
 	uint32_t n;
+	size_t order; /* as read, for a stable sort */
+};
+
+/* A parameter whose value differs between the two sides of a point. */
+struct cmp_diff {
+	char *path, *base, *new; /* base/new NULL: absent on that side */
+};
+
+/* What differs at one (scenario, point). */
+struct cmp_diffs {
+	struct cmp_diff *d;
+	size_t n;
+	char *bver, *nver; /* usnsim versions, when they differ */
 };
 
 struct cmp {
@@ -185,16 +218,19 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 		{ "stat", required_argument, NULL, 'S' },
 		{ "fingerprints", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	o->tol = 0.02;
+	o->format = CMP_TEXT;
 	cmp_parse_stats("mean,p50,p90,p99", o->stat);
 	optind = 1;
 	opterr = 0; /* one line, from analysis_bad_option() */
-	while ((c = getopt_long(argc, argv, ":t:m:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:m:f:qh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 't':
 			if (cmp_parse_tol(optarg, &o->tol))
@@ -219,6 +255,18 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o->format = CMP_TEXT;
+			else if (!strcmp(optarg, "csv"))
+				o->format = CMP_CSV;
+			else if (!strcmp(optarg, "json"))
+				o->format = CMP_JSON;
+			else
+				return cmp_usage_error(
+					"--format wants text, csv or json, not '%s'",
+					optarg);
 			break;
 		case 'h':
 			fputs(cmp_usage, stdout);
@@ -461,7 +509,8 @@ static int cmp_add_moved(struct cmp *c, const char *name,
 				 b->mean,
 				 n->mean,
 				 half,
-				 b->n };
+				 b->n,
+				 c->nmv };
 	if (!m->scenario || !m->point || !m->name || !m->unit) {
 		free(m->scenario);
 		free(m->point);
@@ -556,6 +605,15 @@ static int cmp_table(struct cmp *c, const char *sql, bool summary)
 	return rc;
 }
 
+static void cmp_point_text(const char *json, char *buf, size_t n);
+
+/* Where notes go: stdout with the text table, stderr when stdout is csv
+ * or json. */
+static FILE *cmp_notes(const struct cmp *c)
+{
+	return c->o->format == CMP_TEXT ? stdout : stderr;
+}
+
 /*
  * Runs: how many matched, which did not, fingerprints.
  */
@@ -589,13 +647,18 @@ static int cmp_unmatched(struct cmp *c, bool base_side)
 		 base_side ? "bid" : "nid");
 	if (sqlite3_prepare_v2(c->h, buf, -1, &q, NULL) != SQLITE_OK)
 		return cmp_fail(c, "cannot read", c->o->base);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		printf("note: only in %s: %s %s, %lld run%s\n",
-		       base_side ? c->o->base : c->o->new,
-		       (const char *)sqlite3_column_text(q, 0),
-		       (const char *)sqlite3_column_text(q, 1),
-		       (long long)sqlite3_column_int64(q, 2),
-		       sqlite3_column_int64(q, 2) == 1 ? "" : "s");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *pt = sqlite3_column_text(q, 1);
+		char pbuf[1024];
+
+		cmp_point_text(pt ? (const char *)pt : "{}", pbuf,
+			       sizeof(pbuf));
+		fprintf(cmp_notes(c), "note: only in %s: %s %s, %lld run%s\n",
+			base_side ? c->o->base : c->o->new,
+			(const char *)sqlite3_column_text(q, 0), pbuf,
+			(long long)sqlite3_column_int64(q, 2),
+			sqlite3_column_int64(q, 2) == 1 ? "" : "s");
+	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? 0 : cmp_fail(c, "cannot read", c->o->base);
 }
@@ -630,15 +693,266 @@ static int cmp_fingerprints(struct cmp *c)
 		int64_t n = sqlite3_column_int64(q, 2);
 		int64_t k = sqlite3_column_int64(q, 3);
 
+		char pbuf[1024];
+
 		if (!k || cmp_point_moved(c, s, p))
 			continue;
 		c->nchanged_fp++;
-		printf("%s: %s %s: behaviour changed, summaries equal (%lld of %lld matched runs have another fingerprint)\n",
-		       c->o->fingerprints ? "changed" : "note", s, p,
-		       (long long)k, (long long)n);
+		cmp_point_text(p, pbuf, sizeof(pbuf));
+		fprintf(cmp_notes(c),
+			"%s: %s %s: behaviour changed, summaries equal (%lld of %lld matched runs have another fingerprint)\n",
+			c->o->fingerprints ? "changed" : "note", s, pbuf,
+			(long long)k, (long long)n);
 	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? 0 : cmp_fail(c, "cannot read", c->o->base);
+}
+
+/*
+ * Points: shown as path=value pairs, ordered by value.
+ */
+
+/* The next "key":"value" of a point's JSON (as sweep.c writes it: string
+ * values, escapes \" \\ \uXXXX) from *p, unescaped into key and val.
+ * Returns false at the end. */
+static bool cmp_json_next(const char **p, char *key, size_t nk, char *val,
+			  size_t nv)
+{
+	for (int k = 0; k < 2; k++) {
+		char *out = k ? val : key;
+		size_t n = k ? nv : nk, o = 0;
+
+		while (**p && **p != '"' && **p != '}')
+			(*p)++;
+		if (**p != '"')
+			return false;
+		for ((*p)++; **p && **p != '"'; (*p)++) {
+			char ch = **p;
+
+			if (ch == '\\' && (*p)[1]) {
+				(*p)++;
+				ch = **p;
+				if (ch == 'u' && strlen(*p) >= 5) {
+					ch = (char)strtol(
+						(char[]){ (*p)[3], (*p)[4], 0 },
+						NULL, 16);
+					*p += 4;
+				}
+			}
+			if (o + 1 < n)
+				out[o++] = ch;
+		}
+		out[o] = '\0';
+		if (**p == '"')
+			(*p)++;
+	}
+	return true;
+}
+
+/* A point as "path=value path=value", or "{}" for no parameters. */
+static void cmp_point_text(const char *json, char *buf, size_t n)
+{
+	char key[256], val[256];
+	const char *p = json;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	while (off < n && cmp_json_next(&p, key, sizeof(key), val, sizeof(val)))
+		off += (size_t)snprintf(buf + off, n - off, "%s%s=%s",
+					off ? " " : "", key, val);
+	if (!off)
+		snprintf(buf, n, "%s", json);
+}
+
+/* A value as a quantity: its unit kind and canonical number; false for
+ * text that is not a number. */
+static bool cmp_quantity(const char *s, int *kind, double *v)
+{
+	enum unit_kind k = units_kind_of(s);
+	sim_time t;
+	uint64_t b;
+	char *end;
+
+	*kind = (int)k;
+	switch (k) {
+	case UNIT_NONE:
+		*v = strtod(s, &end);
+		return end != s && !*end;
+	case UNIT_TIME:
+		if (units_parse_time(s, &t))
+			return false;
+		*v = (double)t;
+		return true;
+	case UNIT_BITRATE:
+		return !units_parse_bitrate(s, v);
+	case UNIT_PKTRATE:
+		return !units_parse_pktrate(s, v);
+	case UNIT_SIZE:
+		if (units_parse_size(s, &b))
+			return false;
+		*v = (double)b;
+		return true;
+	case UNIT_FRACTION:
+		return !units_parse_fraction(s, v);
+	}
+	return false;
+}
+
+/* Orders two values of one parameter: quantities of one kind by size,
+ * quantities before text, text as text. */
+static int cmp_value_order(const char *a, const char *b)
+{
+	int ka, kb;
+	double va, vb;
+	bool qa = cmp_quantity(a, &ka, &va), qb = cmp_quantity(b, &kb, &vb);
+
+	if (qa && qb && ka == kb && va != vb)
+		return va < vb ? -1 : 1;
+	if (qa != qb)
+		return qa ? -1 : 1;
+	if (qa && ka != kb)
+		return ka < kb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+/* Orders two points: parameter by parameter (keys are sorted), by value. */
+static int cmp_point_order(const char *a, const char *b)
+{
+	char ka[256], va[256], kb[256], vb[256];
+	const char *pa = a, *pb = b;
+
+	for (;;) {
+		bool ha = cmp_json_next(&pa, ka, sizeof(ka), va, sizeof(va));
+		bool hb = cmp_json_next(&pb, kb, sizeof(kb), vb, sizeof(vb));
+		int r;
+
+		if (!ha || !hb)
+			return ha - hb;
+		r = strcmp(ka, kb);
+		if (!r)
+			r = cmp_value_order(va, vb);
+		if (r)
+			return r;
+	}
+}
+
+static int cmp_moved_order(const void *x, const void *y)
+{
+	const struct cmp_moved *a = x, *b = y;
+	int r = strcmp(a->scenario, b->scenario);
+
+	if (!r)
+		r = cmp_point_order(a->point, b->point);
+	if (!r)
+		r = a->order < b->order ? -1 : a->order > b->order;
+	return r;
+}
+
+/*
+ * What differs between the two sides of a point.
+ */
+
+static void cmp_diffs_free(struct cmp_diffs *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->d[i].path);
+		free(d->d[i].base);
+		free(d->d[i].new);
+	}
+	free(d->d);
+	free(d->bver);
+	free(d->nver);
+	memset(d, 0, sizeof(*d));
+}
+
+static char *cmp_col_or_null(sqlite3_stmt *q, int i)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? NULL : cmp_col(q, i);
+}
+
+/* The parameters that differ at (scenario, point), from the matched runs
+ * of its lowest repetition; the versions when none does. */
+static int cmp_diffs_of(struct cmp *c, const char *scenario, const char *point,
+			struct cmp_diffs *d)
+{
+	static const char runs_sql[] = CMP_PAIRS
+		"SELECT p.bid, p.nid, rb.version, rn.version"
+		" FROM pair AS p JOIN main.runs AS rb ON rb.id = p.bid"
+		" JOIN n.runs AS rn ON rn.id = p.nid"
+		" WHERE p.scenario = ?1 AND p.point = ?2"
+		" ORDER BY p.repetition LIMIT 1";
+	static const char params_sql[] =
+		"SELECT path, max(CASE WHEN side = 0 THEN value END),"
+		" max(CASE WHEN side = 1 THEN value END) FROM"
+		" (SELECT 0 AS side, path, value FROM main.params"
+		" WHERE run_id = ?1 UNION ALL"
+		" SELECT 1, path, value FROM n.params WHERE run_id = ?2)"
+		" GROUP BY path HAVING count(*) < 2 OR min(value) != max(value)"
+		" ORDER BY path";
+	sqlite3_stmt *q;
+	int64_t bid = -1, nid = -1;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (sqlite3_prepare_v2(c->h, runs_sql, -1, &q, NULL) != SQLITE_OK)
+		return cmp_fail(c, "cannot read", c->o->base);
+	sqlite3_bind_text(q, 1, scenario, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, point, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		bid = sqlite3_column_int64(q, 0);
+		nid = sqlite3_column_int64(q, 1);
+		d->bver = cmp_col(q, 2);
+		d->nver = cmp_col(q, 3);
+	}
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(c->h, params_sql, -1, &q, NULL) != SQLITE_OK)
+		return cmp_fail(c, "cannot read", c->o->base);
+	sqlite3_bind_int64(q, 1, bid);
+	sqlite3_bind_int64(q, 2, nid);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct cmp_diff *nd = realloc(d->d, (d->n + 1) * sizeof(*nd));
+
+		if (!nd)
+			break;
+		d->d = nd;
+		d->d[d->n++] =
+			(struct cmp_diff){ cmp_col(q, 0), cmp_col_or_null(q, 1),
+					   cmp_col_or_null(q, 2) };
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		return -ENOMEM;
+	}
+	if (d->n || (d->bver && d->nver && !strcmp(d->bver, d->nver))) {
+		free(d->bver);
+		free(d->nver);
+		d->bver = d->nver = NULL;
+	}
+	return 0;
+}
+
+/* "network.rate 1Gbps -> 1.1Gbps, ..." (the first few), "usnsim v1 -> v2"
+ * or "-". */
+static void cmp_diffs_text(const struct cmp_diffs *d, char *buf, size_t n)
+{
+	enum { SHOWN = 3 };
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (d->bver) {
+		snprintf(buf, n, "usnsim %s -> %s", d->bver, d->nver);
+		return;
+	}
+	for (size_t i = 0; i < d->n && i < SHOWN && off < n; i++)
+		off += (size_t)snprintf(buf + off, n - off, "%s%s %s -> %s",
+					i ? ", " : "", d->d[i].path,
+					d->d[i].base ? d->d[i].base : "(none)",
+					d->d[i].new ? d->d[i].new : "(none)");
+	if (d->n > SHOWN && off < n)
+		snprintf(buf + off, n - off, " and %zu more", d->n - SHOWN);
+	if (!d->n)
+		snprintf(buf, n, "-");
 }
 
 /*
@@ -659,34 +973,201 @@ static int cmp_w(int w, const char *s)
 	return n > w ? n : w;
 }
 
-static void cmp_print_moved(const struct cmp *c)
+/* The shortest decimal that reads back as v; "" (csv) or null (json) for
+ * no value. */
+static void cmp_real(double v, bool json)
+{
+	char buf[40];
+
+	if (isnan(v)) {
+		fputs(json ? "null" : "", stdout);
+		return;
+	}
+	if (!isfinite(v)) {
+		fputs(json ? "null" : (v > 0 ? "inf" : "-inf"), stdout);
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, stdout);
+}
+
+static void cmp_csv_text(const char *s)
+{
+	if (!s[0] || strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+}
+
+static void cmp_json_text(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static double cmp_change(const struct cmp_moved *m)
+{
+	return m->base != 0 ? (m->new - m->base) / fabs(m->base) : NAN;
+}
+
+/* One row of csv or json. */
+static void cmp_print_row(const struct cmp *c, const struct cmp_moved *m,
+			  const struct cmp_diffs *d, bool first)
+{
+	char diff[1024];
+
+	if (c->o->format == CMP_CSV) {
+		cmp_diffs_text(d, diff, sizeof(diff));
+		cmp_csv_text(m->scenario);
+		putchar(',');
+		cmp_csv_text(m->point);
+		putchar(',');
+		cmp_csv_text(m->name);
+		putchar(',');
+		cmp_csv_text(m->unit);
+		putchar(',');
+		cmp_real(m->base, false);
+		putchar(',');
+		cmp_real(m->new, false);
+		putchar(',');
+		cmp_real(cmp_change(m), false);
+		putchar(',');
+		cmp_real(m->half, false);
+		printf(",%u,", m->n);
+		cmp_csv_text(diff);
+		putchar('\n');
+		return;
+	}
+	printf("%s\n  {\"scenario\": ", first ? "" : ",");
+	cmp_json_text(m->scenario);
+	printf(", \"point\": %s, \"metric\": ", m->point);
+	cmp_json_text(m->name);
+	printf(", \"unit\": ");
+	cmp_json_text(m->unit);
+	printf(", \"base\": ");
+	cmp_real(m->base, true);
+	printf(", \"new\": ");
+	cmp_real(m->new, true);
+	printf(", \"change\": ");
+	cmp_real(cmp_change(m), true);
+	printf(", \"ci95\": ");
+	cmp_real(m->half, true);
+	printf(", \"runs\": %u, \"differs\": [", m->n);
+	for (size_t i = 0; i < d->n; i++) {
+		printf("%s{\"path\": ", i ? ", " : "");
+		cmp_json_text(d->d[i].path);
+		printf(", \"base\": ");
+		if (d->d[i].base)
+			cmp_json_text(d->d[i].base);
+		else
+			fputs("null", stdout);
+		printf(", \"new\": ");
+		if (d->d[i].new)
+			cmp_json_text(d->d[i].new);
+		else
+			fputs("null", stdout);
+		putchar('}');
+	}
+	if (d->bver) {
+		printf("{\"path\": \"version\", \"base\": ");
+		cmp_json_text(d->bver);
+		printf(", \"new\": ");
+		cmp_json_text(d->nver);
+		putchar('}');
+	}
+	printf("]}");
+}
+
+/* The rows (c->mv sorted), with what differs at each point: text as an
+ * aligned table, or csv / json. */
+static int cmp_print_moved(struct cmp *c)
 {
 	int ws = 8, wp = 5, wm = 6, wb = 4, wn = 3;
-	char b[64], n[64];
+	struct cmp_diffs *d;
+	bool *own; /* d[i] was read for row i, not shared with row i - 1 */
+	char b[64], n[64], pt[1024], diff[1024];
+	int rc = 0;
 
+	if (c->nmv)
+		qsort(c->mv, c->nmv, sizeof(*c->mv), cmp_moved_order);
+	d = calloc(c->nmv ? c->nmv : 1, sizeof(*d));
+	own = calloc(c->nmv ? c->nmv : 1, sizeof(*own));
+	if (!d || !own) {
+		free(d);
+		free(own);
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->nmv && !rc; i++) {
+		const struct cmp_moved *m = &c->mv[i];
+
+		if (i && !strcmp(m->scenario, c->mv[i - 1].scenario) &&
+		    !strcmp(m->point, c->mv[i - 1].point)) {
+			d[i] = d[i - 1]; /* shared; freed once */
+			continue;
+		}
+		own[i] = true;
+		rc = cmp_diffs_of(c, m->scenario, m->point, &d[i]);
+	}
+	if (rc)
+		goto out;
+	if (c->o->format == CMP_CSV)
+		printf("scenario,point,metric,unit,base,new,change,ci95,runs,differs\n");
+	else if (c->o->format == CMP_JSON)
+		putchar('[');
+	for (size_t i = 0; i < c->nmv && c->o->format != CMP_TEXT; i++)
+		cmp_print_row(c, &c->mv[i], &d[i], i == 0);
+	if (c->o->format == CMP_JSON)
+		printf("%s]\n", c->nmv ? "\n" : "");
+	if (c->o->format != CMP_TEXT || !c->nmv)
+		goto out;
 	for (size_t i = 0; i < c->nmv; i++) {
 		const struct cmp_moved *m = &c->mv[i];
 
 		ws = cmp_w(ws, m->scenario);
-		wp = cmp_w(wp, m->point);
+		cmp_point_text(m->point, pt, sizeof(pt));
+		wp = cmp_w(wp, pt);
 		wm = cmp_w(wm, m->name);
 		cmp_fmt(m->unit, m->base, b, sizeof(b));
 		cmp_fmt(m->unit, m->new, n, sizeof(n));
 		wb = cmp_w(wb, b);
 		wn = cmp_w(wn, n);
 	}
-	printf("%-*s  %-*s  %-*s  %*s  %*s  %8s  %s\n", ws, "scenario", wp,
-	       "point", wm, "metric", wb, "base", wn, "new", "change",
-	       "ci95 of the change");
+	printf("%-*s  %-*s  %-*s  %*s  %*s  %8s  %-24s  %s\n", ws, "scenario",
+	       wp, "point", wm, "metric", wb, "base", wn, "new", "change",
+	       "ci95 of the change", "differs");
 	for (size_t i = 0; i < c->nmv; i++) {
 		const struct cmp_moved *m = &c->mv[i];
 		char pct[32], ci[128], h[64];
 
 		cmp_fmt(m->unit, m->base, b, sizeof(b));
 		cmp_fmt(m->unit, m->new, n, sizeof(n));
+		cmp_point_text(m->point, pt, sizeof(pt));
+		cmp_diffs_text(&d[i], diff, sizeof(diff));
 		if (m->base != 0)
 			snprintf(pct, sizeof(pct), "%+.1f%%",
-				 100 * (m->new - m->base) / fabs(m->base));
+				 100 * cmp_change(m));
 		else
 			snprintf(pct, sizeof(pct), "new");
 		if (isnan(m->half)) {
@@ -696,27 +1177,36 @@ static void cmp_print_moved(const struct cmp *c)
 			cmp_fmt(m->unit, m->half, h, sizeof(h));
 			snprintf(ci, sizeof(ci), "+-%s (%u runs)", h, m->n);
 		}
-		printf("%-*s  %-*s  %-*s  %*s  %*s  %8s  %s\n", ws, m->scenario,
-		       wp, m->point, wm, m->name, wb, b, wn, n, pct, ci);
+		printf("%-*s  %-*s  %-*s  %*s  %*s  %8s  %-24s  %s\n", ws,
+		       m->scenario, wp, pt, wm, m->name, wb, b, wn, n, pct, ci,
+		       diff);
 	}
+out:
+	for (size_t i = 0; i < c->nmv; i++)
+		if (own[i])
+			cmp_diffs_free(&d[i]);
+	free(d);
+	free(own);
+	return rc;
 }
 
 static int cmp_report(struct cmp *c, int64_t pairs)
 {
+	bool text = c->o->format == CMP_TEXT;
 	int rc = 0;
 
-	if (!c->o->quiet)
+	if (!c->o->quiet && text)
 		printf("%s -> %s: %lld matched run%s, %zu statistics compared, tolerance %g%%\n",
 		       c->o->base, c->o->new, (long long)pairs,
 		       pairs == 1 ? "" : "s", c->compared, 100 * c->o->tol);
-	if (c->nmv)
-		cmp_print_moved(c);
-	rc = cmp_unmatched(c, true);
+	rc = cmp_print_moved(c);
+	if (!rc)
+		rc = cmp_unmatched(c, true);
 	if (!rc)
 		rc = cmp_unmatched(c, false);
 	if (!rc)
 		rc = cmp_fingerprints(c);
-	if (rc)
+	if (rc || !text)
 		return rc;
 	if (!c->o->quiet && c->nmv)
 		printf("%zu of %zu statistics moved\n", c->nmv, c->compared);

@@ -73,6 +73,93 @@ static void test_validate(void)
 		 2);
 }
 
+/* validate loads every sweep point as the sweep would, and stops at the
+ * first that does not load, naming it; --only and a --set of the swept
+ * path leave that point out. */
+static void test_validate_points(void)
+{
+	const char *wifi[] = { USNSIM, "validate",
+			       "tests/fixtures/sweep-wifi-overhead.yaml",
+			       NULL };
+	const char *only[] = { USNSIM,
+			       "validate",
+			       "tests/fixtures/sweep-wifi-overhead.yaml",
+			       "--only",
+			       "network.kind == 'link'",
+			       NULL };
+	const char *set[] = { USNSIM,
+			      "validate",
+			      "tests/fixtures/sweep-wifi-overhead.yaml",
+			      "--set",
+			      "network.kind=link",
+			      NULL };
+	const char *run_only[] = { USNSIM,   "run",	  "scenarios/md1.yaml",
+				   "--only", "seed == 1", NULL };
+
+	CHECK_EQ(
+		run_has(wifi,
+			"tests/fixtures/sweep-wifi-overhead.yaml:5:36: network.overhead: does not apply to ns3-wifi"),
+		2);
+	CHECK_EQ(run_has(wifi,
+			 "(at sweep point {\"network.kind\":\"ns3-wifi\"})"),
+		 2);
+	CHECK_EQ(run_has(only, ": ok (73 parameters, 1 point)"), 0);
+	CHECK_EQ(run_has(set, ": ok (73 parameters, 1 point)"), 0);
+	CHECK_EQ(run_has(run_only, "--only picks sweep points"), 2);
+}
+
+/* --set with '*' and through like: on a bundled scenario whose server is
+ * { like: client } and whose sweep zips both hosts' driver placement. */
+static void test_set_rules(void)
+{
+	const char *star[] = { USNSIM,
+			       "validate",
+			       "scenarios/driver_placement.yaml",
+			       "--set",
+			       "hosts.*.driver.ipc_cost=1us",
+			       NULL };
+	const char *star_bad[] = { USNSIM,
+				   "validate",
+				   "scenarios/driver_placement.yaml",
+				   "--set",
+				   "hosts.*.driver.ipc_cost=1",
+				   NULL };
+	const char *nohost[] = { USNSIM,
+				 "validate",
+				 "scenarios/md1.yaml",
+				 "--set",
+				 "hosts.*.driver.ipc_cost=1us",
+				 NULL };
+	/* the client's placement reaches the server, which inherits it, so
+	 * the zip keeps its one row with user on both */
+	const char *like[] = { USNSIM,	 "sweep",
+			       "--list", "scenarios/driver_placement.yaml",
+			       "--set",	 "hosts.client.driver.placement=user",
+			       NULL };
+	const char *off[] = { USNSIM,	"sweep",
+			      "--list", "scenarios/driver_placement.yaml",
+			      "--set",	"hosts.client.driver.placement=kernel",
+			      "--set",	"hosts.server.driver.placement=user",
+			      NULL };
+
+	CHECK_EQ(run_has(star, "parameters, 2 points)"), 0);
+	CHECK_EQ(run_has(star_bad, "--set:1:25: hosts.client.driver.ipc_cost:"),
+		 2);
+	CHECK_EQ(
+		run_has(nohost,
+			"--set:1:1: 'hosts.*.driver.ipc_cost' matches nothing: the scenario declares no host"),
+		2);
+	CHECK_EQ(
+		run_has(like,
+			"1 point (2 in the grid, 1 pruned by where:, --set or --only) x 1 repetition = 1 run\n"),
+		0);
+	CHECK_EQ(
+		run_has(like,
+			"     1  hosts.client.driver.placement=user  hosts.server.driver.placement=user\n"),
+		0);
+	CHECK_EQ(run_has(off, "leave no point"), 2);
+}
+
 /* --seed after the most --set options a command takes is still read (it
  * used to be dropped silently), and one more --set is refused. */
 static void test_many_sets(void)
@@ -127,7 +214,9 @@ static void test_md1_through_database(void)
 }
 
 /* A kernel driver crash takes the host down: the run says so on stderr
- * and records sim.host_down = 1, and its status stays ok. */
+ * and records sim.host_down = 1, and its status stays ok. (The server is
+ * { like: client }, so it is given its own crash_at, or the client's
+ * would reach it.) */
 static void test_host_down(void)
 {
 	const char *db = tu_path(dir, "h.db");
@@ -136,6 +225,8 @@ static void test_host_down(void)
 			       "scenarios/nic_linerate.yaml",
 			       "--set",
 			       "hosts.client.driver.crash_at=2ms",
+			       "--set",
+			       "hosts.server.driver.crash_at=0s",
 			       "--db",
 			       db,
 			       "--quiet",
@@ -195,6 +286,10 @@ int suite_cli(void)
 	if (!s ||
 	    !CU_add_test(s, "help and usage errors", test_help_and_usage) ||
 	    !CU_add_test(s, "validate", test_validate) ||
+	    !CU_add_test(s, "validate checks every sweep point",
+			 test_validate_points) ||
+	    !CU_add_test(s, "--set rules: '*', like:, swept paths",
+			 test_set_rules) ||
 	    !CU_add_test(s, "a host down is reported", test_host_down) ||
 	    !CU_add_test(s, "--seed after 256 --set", test_many_sets) ||
 	    !CU_add_test(s, "M/D/1 through the database",

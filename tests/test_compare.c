@@ -355,8 +355,7 @@ static void test_rows(void)
 	row = row_of(out, "c.drops");
 	CHECKF(row && strstr(row, " new "), "%s", out);
 	free(row);
-	CHECKF(strstr(out, "note: only in") &&
-		       strstr(out, "{\"x\":\"1\"}, 1 run"),
+	CHECKF(strstr(out, "note: only in") && strstr(out, "s x=1, 1 run"),
 	       "%s", out);
 	CHECKF(strstr(out, "rn.db: t {}, 1 run") != NULL, "%s", out);
 	free(out);
@@ -367,6 +366,117 @@ static void test_rows(void)
 	CHECKF(row && strstr(row, "-100.0%"), "%s", out);
 	free(row);
 	free(out);
+}
+
+static void mk_param(struct mk *m, const char *path, const char *value)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO params VALUES (%lld, '%s', '%s')",
+		 (long long)m->run, path, value);
+	mk_exec(m, sql);
+}
+
+/* compare with stdout and stderr apart: exit status. */
+static int compare2(const char *base, const char *new, const char *x1,
+		    const char *x2, char **out, char **err)
+{
+	const char *argv[] = { USNSIM, "compare", base, new, x1, x2, NULL };
+	struct tu_proc cmd;
+	int rc = tu_run(&cmd, argv, 0);
+
+	*out = cmd.out;
+	*err = cmd.err;
+	cmd.out = cmd.err = NULL;
+	tu_proc_free(&cmd);
+	return rc;
+}
+
+/* Points written in text order come out in the order of their values;
+ * each row names the parameters that differ (or the versions); csv and
+ * json carry the same rows in canonical numbers, notes on stderr. */
+static void test_order_and_formats(void)
+{
+	static const char *const pts[] = { "{\"r\":\"1.488Mpps\"}",
+					   "{\"r\":\"13.39Mpps\"}",
+					   "{\"r\":\"411.2kpps\"}" };
+	char base[128], new[128], *out, *err, *a, *b, *c, *row;
+	struct mk m;
+
+	tpath(base, sizeof(base), "ob.db");
+	tpath(new, sizeof(new), "on.db");
+	for (int side = 0; side < 2; side++) {
+		mk_open(&m, side ? new : base);
+		for (int i = 0; i < 3; i++) {
+			mk_run(&m, "s", pts[i], 0, "f");
+			mk_hist(&m, "m", 100, side ? 20 : 10);
+			if (i == 2)
+				continue; /* no params: the versions differ */
+			mk_param(&m, "seed", "1");
+			mk_param(&m, "network.rate", side ? "10Gbps" : "1Gbps");
+			if (side)
+				mk_param(&m, "extra.p", "5");
+		}
+		if (side)
+			mk_run(&m, "s", "{\"r\":\"1kpps\"}", 0, "f");
+		sqlite3_close(m.h);
+	}
+	CHECK_EQ(compare(base, new, "--stat=mean", NULL, NULL, &out), 1);
+	a = strstr(out, "r=411.2kpps");
+	b = strstr(out, "r=1.488Mpps");
+	c = strstr(out, "r=13.39Mpps");
+	CHECKF(a && b && c && a < b && b < c, "points out of order:\n%s", out);
+	row = b ? row_of(b, "c.m.mean") : NULL;
+	CHECKF(row && strstr(row, "+100.0%") &&
+		       strstr(row,
+			      "extra.p (none) -> 5, network.rate 1Gbps -> 10Gbps"),
+	       "%s", out);
+	free(row);
+	row = a ? row_of(a, "c.m.mean") : NULL;
+	CHECKF(row && strstr(row, "usnsim v") && strstr(row, " -> v"), "%s",
+	       out);
+	free(row);
+	CHECKF(strstr(out, "note: only in") && strstr(out, "s r=1kpps, 1 run"),
+	       "%s", out);
+	free(out);
+
+	CHECK_EQ(compare2(base, new, "--stat=mean", "--format=csv", &out, &err),
+		 1);
+	{
+		static const char head[] =
+			"scenario,point,metric,unit,base,new,change,ci95,runs,differs\n"
+			"s,\"{\"\"r\"\":\"\"411.2kpps\"\"}\",c.m.mean,\"\",10,20,1,,1,";
+
+		CHECKF(!strncmp(out, head, strlen(head)), "%s", out);
+	}
+	CHECKF(strstr(out,
+		      "s,\"{\"\"r\"\":\"\"1.488Mpps\"\"}\",c.m.mean,\"\",10,20,1,,1,\"extra.p (none) -> 5, network.rate 1Gbps -> 10Gbps\"\n") !=
+		       NULL,
+	       "%s", out);
+	CHECK_EQ(tu_count(out, "\n"), 4);
+	CHECKF(!strstr(out, "note") && strstr(err, "note: only in"), "%s|%s",
+	       out, err);
+	free(out);
+	free(err);
+
+	CHECK_EQ(
+		compare2(base, new, "--stat=mean", "--format=json", &out, &err),
+		1);
+	CHECKF(out[0] == '[' && tu_count(out, "{\"scenario\": \"s\"") == 3,
+	       "%s", out);
+	CHECKF(strstr(out,
+		      "\"point\": {\"r\":\"1.488Mpps\"}, \"metric\": \"c.m.mean\", \"unit\": \"\", \"base\": 10, \"new\": 20, \"change\": 1, \"ci95\": null, \"runs\": 1, \"differs\": [{\"path\": \"extra.p\", \"base\": null, \"new\": \"5\"}, {\"path\": \"network.rate\", \"base\": \"1Gbps\", \"new\": \"10Gbps\"}]}") !=
+		       NULL,
+	       "%s", out);
+	free(out);
+	free(err);
+	CHECK_EQ(compare2(base, new, "--format", "xml", &out, &err), 2);
+	CHECKF(strstr(err, "--format wants text, csv or json, not 'xml'") !=
+		       NULL,
+	       "%s", err);
+	free(out);
+	free(err);
 }
 
 static void test_fingerprints(void)
@@ -464,6 +574,8 @@ int suite_compare(void)
 			 test_noise) ||
 	    !CU_add_test(s, "empty, scalar, superseded, unmatched",
 			 test_rows) ||
+	    !CU_add_test(s, "points by value, what differs, csv and json",
+			 test_order_and_formats) ||
 	    !CU_add_test(s, "fingerprints: a note, or a failure",
 			 test_fingerprints) ||
 	    !CU_add_test(s, "bad input", test_bad_input))

@@ -21,6 +21,7 @@
 
 #include "util.h"
 
+#include "expect.h"
 #include "registry.h"
 #include "scenario.h"
 
@@ -253,12 +254,16 @@ static void test_overrides(void)
 	/* an override wins over the file */
 	CHECK_EQ(scn_size(s, "apps.mid.size"), 9216);
 	check_where(s, "apps.mid.size", "--set:1:15");
-	/* overrides apply after like:, so they do not propagate */
-	CHECK_EQ(scn_size(s, "apps.top.size"), 512);
-	check_where(s, "apps.top.size", LIKE ":14:28");
+	/* an override reaches the instances that inherit the value through
+	 * like: (top likes mid, mid likes base) */
+	CHECK_EQ(scn_size(s, "apps.top.size"), 9216);
+	check_where(s, "apps.top.size", "--set:1:15");
 	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.base.pattern"), "poisson");
-	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.pattern"), "cbr");
-	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.pattern"), "cbr");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.mid.pattern"), "poisson");
+	CU_ASSERT_STRING_EQUAL(scn_str(s, "apps.top.pattern"), "poisson");
+	check_where(s, "apps.top.pattern", "--set:3:19");
+	/* but not the ones outside the chain */
+	check_where(s, "apps.solo.pattern", LIKE);
 	/* the last override of a path wins */
 	CHECK_EQ(scn_time(s, "duration"), 30 * SIM_MS);
 	check_where(s, "duration", "--set:5:10");
@@ -274,6 +279,80 @@ static void test_overrides(void)
 	check_table(s, "apps.solo.size_table", 2, tv, tw);
 	check_text(s, "apps.solo.size_table", "[[64B, 1], [9000B, 2.5]]");
 	check_where(s, "apps.solo.size_table", "--set:1:22");
+	scn_destroy(s);
+}
+
+/* --set on a like: source reaches its inheritors unless they have a value
+ * of their own; a '*' stands for every instance of a group. */
+static void test_set_like_wildcard(void)
+{
+	static const char *const src[] = { "apps.base.rate=100kpps" };
+	static const char *const star[] = { "apps.*.size=1KiB",
+					    "apps.mid.size=2KiB" };
+	static const char *const both[] = { "apps.mid.count=7",
+					    "apps.top.count=9" };
+	struct scn *s = load(LIKE, src, 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ(scn_double(s, "apps.base.rate"), 100e3);
+	CHECK_EQ(scn_double(s, "apps.mid.rate"), 100e3); /* inherited */
+	check_where(s, "apps.mid.rate", "--set:1:16");
+	CHECK_EQ(scn_double(s, "apps.top.rate"), 5e9); /* its own */
+	check_where(s, "apps.top.rate", LIKE ":17:11");
+	check_where(s, "apps.solo.rate", LIKE); /* not in the chain */
+	scn_destroy(s);
+
+	/* a sweep point's override sets the path it names only */
+	{
+		char err[1024];
+
+		CHECK_EQ_FATAL(
+			scn_load_point(LIKE, src, 1, 0, &s, err, sizeof(err)),
+			0);
+		CHECK_EQ(scn_double(s, "apps.base.rate"), 100e3);
+		CHECK_EQ(scn_double(s, "apps.mid.rate"), 200e3);
+		check_where(s, "apps.mid.rate", LIKE ":11:11");
+		scn_destroy(s);
+	}
+
+	s = load(LIKE, star, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ(scn_size(s, "apps.base.size"), 1024);
+	CHECK_EQ(scn_size(s, "apps.solo.size"), 1024); /* over the file's */
+	CHECK_EQ(scn_size(s, "apps.empty.size"), 1024);
+	check_where(s, "apps.empty.size", "--set:1:13");
+	CHECK_EQ(scn_size(s, "apps.mid.size"), 2048);
+	/* top has the wildcard's value as its own, so mid's does not reach
+	 * it */
+	CHECK_EQ(scn_size(s, "apps.top.size"), 1024);
+	scn_destroy(s);
+
+	s = load(LIKE, both, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ(scn_int(s, "apps.mid.count"), 7);
+	CHECK_EQ(scn_int(s, "apps.top.count"), 9);
+	scn_destroy(s);
+}
+
+/* An expect: item with '*' is one expectation per instance, at the
+ * item's position. */
+static void test_expect_star(void)
+{
+	struct scn *s = load("tests/fixtures/expect-star.yaml", NULL, 0);
+	struct expect *x = NULL;
+	char err[1024], where[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ_FATAL(expect_parse(s, &x, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(expect_count(x), 3);
+	CU_ASSERT_STRING_EQUAL(expect_text(x, 0), "network.sent > 0");
+	CU_ASSERT_STRING_EQUAL(expect_text(x, 1),
+			       "apps.src.received == apps.src.sent");
+	CU_ASSERT_STRING_EQUAL(expect_text(x, 2),
+			       "apps.other.received == apps.other.sent");
+	expect_where(x, 2, where, sizeof(where));
+	CU_ASSERT_STRING_EQUAL(where, "tests/fixtures/expect-star.yaml:9:5");
+	expect_destroy(x);
 	scn_destroy(s);
 }
 
@@ -317,6 +396,16 @@ static void test_set_errors(void)
 		  "--set:1:38: apps.solo.size_table row 2: weight -2 is negative*" },
 		{ { "apps.solo.size_table=[[64B, 1]" },
 		  "--set:1:*invalid YAML*" },
+		{ { "apps.*=1kpps" },
+		  "--set:1:1: '*' in 'apps' stands for every instance of a group, as in hosts.*.driver.ipc_cost or apps.*.rate, and must be followed by a parameter" },
+		{ { "*.rate=1kpps" },
+		  "--set:1:1: '*' in '*' stands for every instance of a group*" },
+		{ { "network.*.rate=1kpps" },
+		  "--set:1:1: '*' in 'network' stands for every instance*" },
+		{ { "hosts.*.driver.ipc_cost=1us" },
+		  "--set:1:1: 'hosts.*.driver.ipc_cost' matches nothing: the scenario declares no host" },
+		{ { "apps.*.rate=10us" },
+		  "--set:1:13: apps.base.rate: '10us' is a time; expected a bit rate*" },
 		{ { "apps.solo.size_table=64B" },
 		  "--set:1:22: apps.solo.size_table: expected a list of [size, weight] pairs*" },
 	};
@@ -510,6 +599,9 @@ int suite_scenario(void)
 	    !CU_add_test(s, "where values come from", test_where) ||
 	    !CU_add_test(s, "--set overrides", test_overrides) ||
 	    !CU_add_test(s, "--set errors", test_set_errors) ||
+	    !CU_add_test(s, "--set through like: and wildcards",
+			 test_set_like_wildcard) ||
+	    !CU_add_test(s, "expect: with '*'", test_expect_star) ||
 	    !CU_add_test(s, "name from the file name", test_noname) ||
 	    !CU_add_test(s, "missing file", test_missing_file) ||
 	    !CU_add_test(s, "hash of what is simulated", test_hash) ||

@@ -311,6 +311,142 @@ static void test_where(void)
 	release(sw, s);
 }
 
+/* Expands path with overrides and --only only; the error (or "") in err. */
+static int expand_only(const char *path, const char *const *sets, size_t nsets,
+		       const char *only, struct sweep **sw, char *err, size_t n)
+{
+	struct scn *s = NULL;
+	int rc = scn_load(path, sets, nsets, &s, err, n);
+
+	*sw = NULL;
+	if (!rc)
+		rc = sweep_expand_only(s, only, sw, err, n);
+	if (rc)
+		sweep_destroy(*sw);
+	scn_destroy(s);
+	return rc;
+}
+
+/* A --set of a swept path keeps the points with that value (a zip keeps
+ * its rows together); --only keeps the points where a condition holds,
+ * after where:. Point JSON stays that of the full sweep, so the runs are
+ * the ones the full study would make. */
+static void test_set_swept_and_only(void)
+{
+	static const char *const net[] = { "network.rate=10Gbps" };
+	static const char *const zip_b[] = { "apps.b.rate=20kpps" };
+	static const char *const zip_mismatch[] = { "apps.a.rate=1kpps",
+						    "apps.b.rate=20kpps" };
+	static const char *const off_list[] = { "apps.a.rate=9kpps" };
+	static const char *const star[] = { "apps.*.rate=2kpps" };
+	const char *const *paths;
+	struct sweep *sw;
+	char err[1024];
+	int rc;
+
+	rc = expand_only(FIX "sweep-zip.yaml", net, 1, NULL, &sw, err,
+			 sizeof(err));
+	CHECKF(rc == 0, "%s", err);
+	CHECK_EQ(sweep_count(sw), 3);
+	CHECK_EQ(sweep_grid_count(sw), 6);
+	CHECK_EQ(sweep_paths(sw, &paths), 3); /* still swept */
+	CU_ASSERT_STRING_EQUAL(
+		sweep_point_json(sw, 0),
+		"{\"apps.a.rate\":\"1kpps\",\"apps.b.rate\":\"30kpps\",\"network.rate\":\"10Gbps\"}");
+	sweep_destroy(sw);
+
+	/* a zipped path keeps its row: a = 2kpps goes with b = 20kpps */
+	rc = expand_only(FIX "sweep-zip.yaml", zip_b, 1, NULL, &sw, err,
+			 sizeof(err));
+	CHECKF(rc == 0, "%s", err);
+	CHECK_EQ_FATAL(sweep_count(sw), 2);
+	CU_ASSERT_STRING_EQUAL(
+		sweep_point_json(sw, 1),
+		"{\"apps.a.rate\":\"2kpps\",\"apps.b.rate\":\"20kpps\",\"network.rate\":\"10Gbps\"}");
+	sweep_destroy(sw);
+
+	/* a wildcard sets both zipped paths: rows 2kpps/20kpps disagree */
+	rc = expand_only(FIX "sweep-zip.yaml", star, 1, NULL, &sw, err,
+			 sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CHECKF(strstr(err, "apps.b.rate=2kpps: the sweep: block") != NULL, "%s",
+	       err);
+	rc = expand_only(FIX "sweep-zip.yaml", zip_mismatch, 2, NULL, &sw, err,
+			 sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CU_ASSERT_STRING_EQUAL(
+		err, FIX
+		"sweep-zip.yaml:7:3: sweep: the values --set keeps for swept parameters leave no point (the paths of a zip group keep their values together)");
+	rc = expand_only(FIX "sweep-zip.yaml", off_list, 1, NULL, &sw, err,
+			 sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CU_ASSERT_STRING_EQUAL(
+		err,
+		"--set:1:13: apps.a.rate=9kpps: the sweep: block (line 9) gives apps.a.rate the values 1kpps, 2kpps, 3kpps; a --set of a swept parameter keeps one of them");
+
+	/* --only after where: (4 of 6 points fit the link; 2 of those have
+	 * the small size and a rate above 20kpps) */
+	rc = expand_only(FIX "sweep-where.yaml", NULL, 0,
+			 "apps.src.rate > 20kpps and apps.src.size == 100B",
+			 &sw, err, sizeof(err));
+	CHECKF(rc == 0, "%s", err);
+	CHECK_EQ_FATAL(sweep_count(sw), 2);
+	CHECK_EQ(sweep_grid_count(sw), 6);
+	CU_ASSERT_STRING_EQUAL(
+		sweep_point_json(sw, 0),
+		"{\"apps.src.rate\":\"50kpps\",\"apps.src.size\":\"100B\"}");
+	CU_ASSERT_STRING_EQUAL(
+		sweep_point_json(sw, 1),
+		"{\"apps.src.rate\":\"90kpps\",\"apps.src.size\":\"100B\"}");
+	sweep_destroy(sw);
+
+	/* --only errors are at "--only:1:COL" */
+	rc = expand_only(FIX "sweep-where.yaml", NULL, 0,
+			 "apps.src.rte > 20kpps", &sw, err, sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CU_ASSERT_STRING_EQUAL(
+		err,
+		"--only:1:1: unknown name 'apps.src.rte'; did you mean 'apps.src.rate'?");
+	rc = expand_only(FIX "sweep-where.yaml", NULL, 0,
+			 "apps.src.rate > 20kpps +", &sw, err, sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CHECKF(!strncmp(err, "--only:1:25: ", 13), "%s", err);
+	rc = expand_only(FIX "sweep-where.yaml", NULL, 0, "apps.src.rate", &sw,
+			 err, sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CHECKF(!strncmp(err, "--only:1:1: ", 12), "%s", err);
+	rc = expand_only(FIX "sweep-where.yaml", NULL, 0,
+			 "apps.src.size > 1000B", &sw, err, sizeof(err));
+	CHECK_EQ(rc, -EINVAL);
+	CU_ASSERT_STRING_EQUAL(
+		err,
+		"--only:1:1: no point of the sweep satisfies it together with the sweep's where: and the --set of swept parameters");
+}
+
+/* A '*' for the instance in a sweep key: one path per instance, all in
+ * one dimension (as a zip of them), in file order. */
+static void test_star(void)
+{
+	static const char *const paths[] = { "hosts.client.driver.placement",
+					     "hosts.server.driver.placement",
+					     "apps.rpc.size" };
+	static const char *const p3[] = { "hosts.client.driver.placement=user",
+					  "hosts.server.driver.placement=user",
+					  "apps.rpc.size=64B" };
+	struct scn *s;
+	struct sweep *sw = expand(FIX "sweep-star.yaml", NULL, 0, &s);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
+	CHECK_EQ_FATAL(sweep_count(sw), 4);
+	CHECK_EQ(sweep_grid_count(sw), 4);
+	check_paths(sw, paths, 3);
+	check_point(
+		sw, 2,
+		"{\"apps.rpc.size\":\"64B\",\"hosts.client.driver.placement\":\"user\",\"hosts.server.driver.placement\":\"user\"}",
+		p3, 3);
+	release(sw, s);
+}
+
 static void test_strings(void)
 {
 	static const char *const s0[] = { "name=say \"hi\"" };
@@ -339,6 +475,9 @@ int suite_sweep(void)
 			 test_log_and_rounding) ||
 	    !CU_add_test(s, "zip", test_zip) ||
 	    !CU_add_test(s, "where: pruning", test_where) ||
+	    !CU_add_test(s, "--set of a swept path, --only",
+			 test_set_swept_and_only) ||
+	    !CU_add_test(s, "'*' in a sweep key", test_star) ||
 	    !CU_add_test(s, "text values in JSON", test_strings))
 		return CU_get_error();
 	return 0;

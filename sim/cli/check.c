@@ -193,7 +193,7 @@ static int check_load_point(struct check *c, const struct check_file *f,
 		return -ENOMEM;
 	}
 	n = check_point_sets(c, f, i, sets, seed_set, sizeof(seed_set));
-	rc = scn_load(f->path, sets, n, s, e, sizeof(e));
+	rc = scn_load_point(f->path, sets, n, c->o->nsets, s, e, sizeof(e));
 	if (!rc && validate) {
 		rc = run_validate(*s, e, sizeof(e));
 		if (rc)

@@ -76,7 +76,9 @@ static const char usage_run[] =
 	"  -e, --engine NAME      event engine: native or ns3 (overrides the\n"
 	"                         scenario's engine; same as --set engine=NAME)\n"
 	"  -S, --set PATH=VALUE   override a parameter, e.g.\n"
-	"                         --set apps.src.rate=90kpps (repeatable)\n"
+	"                         --set apps.src.rate=90kpps (repeatable); '*'\n"
+	"                         stands for every instance, as in\n"
+	"                         --set 'hosts.*.driver.ipc_cost=1us'\n"
 	"  -q, --quiet            print nothing but errors\n"
 	"  -h, --help             this text\n";
 
@@ -99,7 +101,11 @@ static const char usage_sweep[] =
 	"  -s, --seed N           base seed (overrides the scenario's seed)\n"
 	"  -e, --engine NAME      event engine: native or ns3 (overrides the\n"
 	"                         scenario's engine; same as --set engine=NAME)\n"
-	"  -S, --set PATH=VALUE   override a parameter (repeatable)\n"
+	"  -S, --set PATH=VALUE   override a parameter (repeatable); '*' stands\n"
+	"                         for every instance (hosts.*.driver.ipc_cost);\n"
+	"                         on a swept parameter, keeps that value's points\n"
+	"      --only EXPR        run only the points where EXPR holds (the\n"
+	"                         where: language, e.g. 'apps.src.rate < 50kpps')\n"
 	"      --resume           accepted for clarity; resuming is always on\n"
 	"      --progress SECONDS progress on stderr: on a terminal one line\n"
 	"                         redrawn in place; elsewhere (a file, a pipe,\n"
@@ -125,9 +131,12 @@ static const char usage_merge[] =
 
 static const char usage_validate[] =
 	"usage: usnsim validate FILE [--engine NAME] [--set PATH=VALUE]...\n"
+	"                            [--only EXPR]\n"
 	"\n"
 	"Loads and checks the scenario (keys, types, units, ranges and how the\n"
-	"parameters fit together) without running it. Prints `FILE: ok`.\n";
+	"parameters fit together) without running it, at every point of its\n"
+	"sweep: block (or those --only keeps), as the sweep would load them.\n"
+	"Prints `FILE: ok`, or the first error and the point it is at.\n";
 
 static const char usage_params[] =
 	"usage: usnsim params [--markdown]\n"
@@ -178,6 +187,7 @@ struct run_opts {
 	char seed_set[64];
 	char engine_set[64];
 	size_t seed_at, engine_at; /* 1-based index in sets; 0: none */
+	const char *only;	   /* --only EXPR */
 	int quiet;
 	int list;
 	unsigned jobs, shard_k, shard_n;
@@ -266,6 +276,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		{ "resume", no_argument, NULL, 'R' },
 		{ "progress", required_argument, NULL, 'P' },
 		{ "warn-drops", required_argument, NULL, 'W' },
+		{ "only", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const int sweep = cmd_usage == usage_sweep;
@@ -279,19 +290,23 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 	while ((c = getopt_long(argc, argv,
 				sweep ? ":d:s:e:S:qhj:l" : ":d:s:e:S:qh",
 				longopts, &li)) != -1) {
+		if (c == 'O' && cmd_usage == usage_run)
+			return usage_error(
+				cmd_usage, "%s",
+				"--only picks sweep points: it is an option of usnsim sweep and validate");
 		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R' ||
 			       c == 'P' || c == 'W'))
 			return usage_error(cmd_usage,
 					   "--%s is an option of usnsim sweep",
 					   longopts[li].name);
 		/* a second value would silently replace the first */
-		if (c && strchr("dsejKPW", c)) {
+		if (c && strchr("dsejKPWO", c)) {
 			static const char *const name[] = {
-				"--db",	       "--seed",  "--engine",
-				"--jobs",      "--shard", "--progress",
-				"--warn-drops"
+				"--db",		"--seed",  "--engine",
+				"--jobs",	"--shard", "--progress",
+				"--warn-drops", "--only"
 			};
-			long k = strchr("dsejKPW", c) - "dsejKPW";
+			long k = strchr("dsejKPWO", c) - "dsejKPWO";
 
 			if (seen & (1u << k))
 				return usage_error(cmd_usage,
@@ -339,6 +354,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 					optarg);
 			break;
 		case 'R':
+			break;
+		case 'O':
+			o->only = optarg;
 			break;
 		case 'd':
 			if (cmd_usage == usage_validate)
@@ -664,6 +682,7 @@ static int cmd_sweep(int argc, char **argv)
 		.file = o.file,
 		.sets = o.sets,
 		.nsets = o.nsets,
+		.only = o.only,
 		.db = o.db,
 		.jobs = o.jobs,
 		.shard_k = o.shard_k,
@@ -765,9 +784,9 @@ static int cmd_validate(int argc, char **argv)
 	rc = load(&o, &s);
 	if (rc)
 		return rc;
-	so = (struct study_opts){ .file = o.file,
-				  .sets = o.sets,
-				  .nsets = o.nsets };
+	so = (struct study_opts){
+		.file = o.file, .sets = o.sets, .nsets = o.nsets, .only = o.only
+	};
 	/* What sweep and plot --study read too: every point, the figures. */
 	if (study_validate(&so, &points, err, sizeof(err)) ||
 	    analysis_check_figures(s, err, sizeof(err))) {

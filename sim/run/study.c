@@ -234,7 +234,8 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 	struct point *p = &st->pt[i];
 	char e[ERR_MAX];
 	struct scn *s;
-	int rc = scn_load(st->o->file, p->sets, p->nsets, &s, e, sizeof(e));
+	int rc = scn_load_point(st->o->file, p->sets, p->nsets, st->o->nsets,
+				&s, e, sizeof(e));
 
 	if (!rc) {
 		p->sim_s = (double)scn_time(s, "duration") / (double)SIM_S;
@@ -247,29 +248,6 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 				     e, sizeof(e)),
 			 p->json);
 	return rc;
-}
-
-/* A --set of a swept path would be overridden at every point: refused. */
-static int study_sets_not_swept(struct study *st, char *err, size_t errlen)
-{
-	const char *const *paths;
-	size_t np = sweep_paths(st->sw, &paths);
-
-	for (size_t i = 0; i < st->o->nsets; i++) {
-		const char *set = st->o->sets[i], *eq = strchr(set, '=');
-		size_t len = eq ? (size_t)(eq - set) : strlen(set);
-
-		for (size_t j = 0; j < np; j++)
-			if (strlen(paths[j]) == len &&
-			    !strncmp(paths[j], set, len)) {
-				snprintf(
-					err, errlen,
-					"--set:%zu:1: %s is swept by the scenario's sweep: block, which sets it at every point; change the sweep's values instead",
-					i + 1, paths[j]);
-				return -EINVAL;
-			}
-	}
-	return 0;
 }
 
 /* The most runs (points x repetitions) one study plans: each planned run
@@ -285,9 +263,7 @@ static int study_load(struct study *st, bool check, char *err, size_t errlen)
 
 	if (rc)
 		return rc;
-	rc = sweep_expand(st->base, &st->sw, err, errlen);
-	if (!rc)
-		rc = study_sets_not_swept(st, err, errlen);
+	rc = sweep_expand_only(st->base, o->only, &st->sw, err, errlen);
 	if (rc)
 		return rc;
 	st->hash = scn_hash(st->base);
@@ -552,8 +528,8 @@ static void worker_run(struct study *st, struct db *db, int reply_fd,
 	struct scn *s;
 	struct db_run dr;
 
-	r->rc = scn_load(st->o->file, p->sets, p->nsets, &s, r->err,
-			 sizeof(r->err));
+	r->rc = scn_load_point(st->o->file, p->sets, p->nsets, st->o->nsets, &s,
+			       r->err, sizeof(r->err));
 	if (!r->rc) {
 		r->rc = run_scenario(s, r->task.rep, &res, r->err,
 				     sizeof(r->err));
@@ -1193,9 +1169,12 @@ int study_list(const struct study_opts *o, char *err, size_t errlen)
 	if (rc)
 		goto out;
 	np = sweep_paths(st.sw, &paths);
-	printf("%zu points (%zu in the grid, %zu pruned by where:) x %u repetitions = %zu runs\n",
-	       st.np, sweep_grid_count(st.sw), sweep_grid_count(st.sw) - st.np,
-	       st.reps, st.np * st.reps);
+	printf("%zu point%s (%zu in the grid, %zu pruned by where:%s) x %u repetition%s = %zu run%s\n",
+	       st.np, st.np == 1 ? "" : "s", sweep_grid_count(st.sw),
+	       sweep_grid_count(st.sw) - st.np,
+	       o->only || o->nsets ? ", --set or --only" : "", st.reps,
+	       st.reps == 1 ? "" : "s", st.np * st.reps,
+	       st.np * st.reps == 1 ? "" : "s");
 	for (size_t i = 0; i < st.np; i++) {
 		n = sweep_point_sets(st.sw, i, &sets);
 		printf("%6zu", i + 1);

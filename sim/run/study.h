@@ -15,11 +15,12 @@ struct study_opts {
 	const char *file;
 	const char *const *sets; /* --set overrides */
 	size_t nsets;
-	const char *db;	   /* results database */
-	unsigned jobs;	   /* worker processes; 0: one per online core */
-	unsigned shard_k;  /* this shard, 1-based; 0: no sharding */
-	unsigned shard_n;  /* of shard_n shards */
-	bool quiet;	   /* no summary line */
+	const char *only; /* --only: run the points where it holds; NULL: all */
+	const char *db;	  /* results database */
+	unsigned jobs;	  /* worker processes; 0: one per online core */
+	unsigned shard_k; /* this shard, 1-based; 0: no sharding */
+	unsigned shard_n; /* of shard_n shards */
+	bool quiet;	  /* no summary line */
 	bool progress_tty; /* stderr is a terminal: one line redrawn */
 	double progress_s; /* else a line every progress_s seconds on
 			      stderr; 0: no progress at all */

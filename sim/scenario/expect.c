@@ -14,6 +14,7 @@
  * item are exact for single-line plain and quoted scalars (escapes other
  * than '' and \" \\ are not accounted for), as for sweep: where:.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -34,11 +35,19 @@
 #define EXPECT_NAME_MAX 256
 #define EXPECT_DIGITS 6
 
+/* Most '*' one item may use (each stands for the same instance). */
+#define EXPECT_STARS_MAX 16
+
 struct expect_item {
 	char *text;
 	int line, col; /* of the scalar's first character */
 	char quote;    /* the scalar's quote character, or 0 */
 	struct expr *e;
+	/* An item written with GROUP.*.: the text as written, where its '*'
+	 * were, and how much longer the instance's name is than '*' (text
+	 * has the name in their place), so that columns stay the file's. */
+	char *orig;
+	size_t star[EXPECT_STARS_MAX], nstar, grow;
 };
 
 struct expect {
@@ -66,10 +75,22 @@ static int expect_fail(const struct expect *x, const struct expect_item *it,
 		       size_t off, char *err, size_t errlen, const char *fmt,
 		       ...)
 {
-	const char *t = it->text;
+	const char *t = it->orig ? it->orig : it->text;
 	int col = it->col + (it->quote ? 1 : 0);
 	va_list ap;
 
+	/* an offset in the text with instance names back to the file's */
+	for (size_t k = it->nstar, at; k-- > 0;) {
+		at = it->star[k] + k * it->grow; /* the name's offset */
+		if (off > at + it->grow) {
+			off -= it->grow * (k + 1);
+			break;
+		}
+		if (off >= at) {
+			off = it->star[k];
+			break;
+		}
+	}
 	for (size_t i = 0; i < off && t[i]; i++) {
 		if (((unsigned char)t[i] & 0xc0) != 0x80)
 			col++;
@@ -91,39 +112,155 @@ static int expect_fail(const struct expect *x, const struct expect_item *it,
  * Parsing.
  */
 
-static int expect_add(struct expect *x, const struct scn_node *nd, char *err,
-		      size_t errlen)
+/* Finds the '*' of a GROUP.*. path in text: their offsets into it->star
+ * and the group into group; returns 0 (nstar 0 without any), or an error
+ * at the '*' of a second group. */
+static int expect_stars(const struct expect *x, struct expect_item *it,
+			char *group, size_t glen, char *err, size_t errlen)
 {
-	struct expect_item *it = &x->it[x->n];
-	char msg[EXPECT_MSG_MAX], f[SCN_QUOTE_MAX + 8];
-	size_t col = 0;
-	int rc;
+	const char *t = it->text;
 
-	*it = (struct expect_item){ .line = nd->line, .col = nd->col };
-	if (nd->kind != SCN_SCALAR || nd->null || !nd->text[0]) {
-		it->text = ""; /* the error points at the item itself */
-		return expect_fail(
-			x, it, 0, err, errlen,
-			"expected an assertion such as 'apps.src.latency.p99 < 20us', found %s",
-			nd->kind == SCN_SCALAR && !nd->null
-				? "an empty string"
-				: scn_node_found(nd, f, sizeof(f)));
+	group[0] = '\0';
+	it->nstar = 0;
+	for (size_t i = 1; t[i]; i++) {
+		size_t b = i - 1;
+		char g[EXPECT_NAME_MAX];
+
+		if (t[i] != '*' || t[i - 1] != '.' || t[i + 1] != '.')
+			continue;
+		while (b > 0 && (isalnum((unsigned char)t[b - 1]) ||
+				 t[b - 1] == '_' || t[b - 1] == '.'))
+			b--;
+		if (i - 1 - b == 0 || i - 1 - b >= sizeof(g))
+			continue;
+		snprintf(g, sizeof(g), "%.*s", (int)(i - 1 - b), t + b);
+		if (!param_is_group(g))
+			continue;
+		if (group[0] && strcmp(group, g))
+			return expect_fail(
+				x, it, i, err, errlen,
+				"'*' of two groups (%s and %s) in one assertion; write one assertion per group",
+				group, g);
+		if (it->nstar == EXPECT_STARS_MAX)
+			return expect_fail(x, it, i, err, errlen,
+					   "more than %d '*' in one assertion",
+					   EXPECT_STARS_MAX);
+		snprintf(group, glen, "%s", g);
+		it->star[it->nstar++] = i;
 	}
-	it->quote = nd->quote;
-	it->text = strdup(nd->text);
-	if (!it->text)
-		goto out_nomem;
-	rc = expr_parse(it->text, &it->e, &col, msg, sizeof(msg));
-	if (rc == -ENOMEM)
-		goto out_nomem;
-	x->n++; /* owned now, freed by expect_destroy */
+	return 0;
+}
+
+/* it's text with name in place of each '*' (a new string), or NULL. */
+static char *expect_subst(const struct expect_item *it, const char *name)
+{
+	size_t len = strlen(it->orig), ln = strlen(name), off = 0, from = 0;
+	char *t = malloc(len + it->nstar * ln + 1);
+
+	if (!t)
+		return NULL;
+	for (size_t k = 0; k < it->nstar; k++) {
+		memcpy(t + off, it->orig + from, it->star[k] - from);
+		off += it->star[k] - from;
+		memcpy(t + off, name, ln);
+		off += ln;
+		from = it->star[k] + 1;
+	}
+	strcpy(t + off, it->orig + from);
+	return t;
+}
+
+/* Parses item it (its text set). */
+static int expect_parse_item(struct expect *x, struct expect_item *it,
+			     char *err, size_t errlen)
+{
+	char msg[EXPECT_MSG_MAX];
+	size_t col = 0;
+	int rc = expr_parse(it->text, &it->e, &col, msg, sizeof(msg));
+
+	if (rc == -ENOMEM) {
+		snprintf(err, errlen, "%s: out of memory", x->path);
+		return -ENOMEM;
+	}
 	if (!rc)
 		rc = expr_check_condition(it->e, &col, msg, sizeof(msg));
 	if (rc)
 		return expect_fail(x, it, col, err, errlen, "%s", msg);
 	return 0;
+}
+
+/* Item nd; one item per instance of its group if it has GROUP.*. */
+static int expect_add(struct expect *x, const struct scn *s,
+		      const struct scn_node *nd, size_t *cap, char *err,
+		      size_t errlen)
+{
+	struct expect_item it0 = { .line = nd->line, .col = nd->col }, *it;
+	char f[SCN_QUOTE_MAX + 8], group[EXPECT_NAME_MAX], one[EXPECT_NAME_MAX];
+	const char *const *names;
+	size_t ni;
+	int rc;
+
+	if (nd->kind != SCN_SCALAR || nd->null || !nd->text[0]) {
+		it0.text = ""; /* the error points at the item itself */
+		return expect_fail(
+			x, &it0, 0, err, errlen,
+			"expected an assertion such as 'apps.src.latency.p99 < 20us', found %s",
+			nd->kind == SCN_SCALAR && !nd->null
+				? "an empty string"
+				: scn_node_found(nd, f, sizeof(f)));
+	}
+	it0.quote = nd->quote;
+	it0.text = nd->text;
+	rc = expect_stars(x, &it0, group, sizeof(group), err, errlen);
+	if (rc)
+		return rc;
+	ni = it0.nstar ? scn_instances(s, group, &names) : 1;
+	if (it0.nstar && !ni) {
+		const char *last = strrchr(group, '.');
+		size_t l;
+
+		snprintf(one, sizeof(one), "%s", last ? last + 1 : group);
+		l = strlen(one);
+		if (l > 1 && one[l - 1] == 's')
+			one[l - 1] = '\0';
+		return expect_fail(
+			x, &it0, it0.star[0], err, errlen,
+			"'%s.*' matches nothing: the scenario declares no %s",
+			group, one);
+	}
+	if (x->n + ni > *cap) {
+		size_t nc = 2 * *cap + ni;
+		struct expect_item *n2 = realloc(x->it, nc * sizeof(*n2));
+
+		if (!n2)
+			goto out_nomem;
+		x->it = n2;
+		*cap = nc;
+	}
+	for (size_t k = 0; k < ni; k++) {
+		it = &x->it[x->n];
+		*it = it0;
+		it->text = NULL;
+		if (it0.nstar) {
+			it->orig = strdup(nd->text);
+			if (!it->orig)
+				goto out_nomem;
+			it->grow = strlen(names[k]) - 1;
+			it->text = expect_subst(it, names[k]);
+		} else {
+			it->text = strdup(nd->text);
+		}
+		if (!it->text) {
+			free(it->orig);
+			goto out_nomem;
+		}
+		x->n++; /* owned now, freed by expect_destroy */
+		rc = expect_parse_item(x, it, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
 out_nomem:
-	free(it->text);
 	snprintf(err, errlen, "%s: out of memory", x->path);
 	return -ENOMEM;
 }
@@ -132,14 +269,14 @@ int expect_parse(const struct scn *s, struct expect **out, char *err,
 		 size_t errlen)
 {
 	const struct scn_node *b = scn_block(s, "expect");
-	size_t n = b && b->kind == SCN_SEQ ? b->n : 0;
+	size_t n = b && b->kind == SCN_SEQ ? b->n : 0, cap = n ? n : 1;
 	struct expect *x = calloc(1, sizeof(*x));
 	int rc = 0;
 
 	*out = NULL;
 	if (x) {
 		x->path = strdup(scn_path(s));
-		x->it = calloc(n ? n : 1, sizeof(*x->it));
+		x->it = calloc(cap, sizeof(*x->it));
 	}
 	if (!x || !x->path || !x->it) {
 		expect_destroy(x);
@@ -147,7 +284,7 @@ int expect_parse(const struct scn *s, struct expect **out, char *err,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = expect_add(x, b->kid[i], err, errlen);
+		rc = expect_add(x, s, b->kid[i], &cap, err, errlen);
 	if (rc) {
 		expect_destroy(x);
 		return rc;
@@ -163,6 +300,7 @@ void expect_destroy(struct expect *x)
 	for (size_t i = 0; i < x->n; i++) {
 		expr_destroy(x->it[i].e);
 		free(x->it[i].text);
+		free(x->it[i].orig);
 	}
 	free(x->it);
 	free(x->path);

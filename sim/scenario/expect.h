@@ -18,6 +18,11 @@
  *     the name is tried, longest component first;
  *   - the run's effective parameters by path (`network.rate`,
  *     `apps.src.size`), swept values included, in canonical units.
+ * An item that names GROUP.*.REST (`apps.*.latency.p99 < 20us`) is one
+ * expectation per declared instance of the group, in file order, with
+ * the instance's name in place of every '*' of the item (so
+ * `apps.*.received == apps.*.sent` compares each app with itself); '*' of
+ * two groups in one item, or of a group without instances, is an error.
  * A statistic's unit gives its kind ("ps" a time, "B" a size, "bps" a bit
  * rate, "pps" a packet rate; "packets" and "" a plain number), so
  * `apps.src.latency.p99 < 8MiB` is refused when it is bound.
@@ -57,7 +62,8 @@ int expect_parse(const struct scn *s, struct expect **out, char *err,
 void expect_destroy(struct expect *x); /* NULL is a no-op */
 
 size_t expect_count(const struct expect *x);
-/* The text of expectation i, as written. */
+/* The text of expectation i, as written (with the instance's name in
+ * place of '*'). */
 const char *expect_text(const struct expect *x, size_t i);
 /* "FILE:LINE:COL" of expectation i, into buf. */
 int expect_where(const struct expect *x, size_t i, char *buf, size_t n);

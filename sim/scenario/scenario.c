@@ -9,7 +9,12 @@
  *     instances of groups ("apps.rpc") in file order;
  *  3. `like: NAME` is resolved per instance: the sibling is resolved first,
  *     then its values are copied where the instance has none of its own;
- *  4. the --set overrides are checked and replace any value;
+ *  4. the --set overrides are checked and replace any value; a '*' in
+ *     place of an instance name is one override per declared instance of
+ *     the group, and an override reaches the instances that inherit the
+ *     key through like: (transitively) unless they have their own value
+ *     (from the file or an earlier override), so that `--set` on a like:
+ *     source means what the file would;
  *  5. every declared parameter is expanded over the instances of its
  *     groups, taking the explicit value or the default, and the result is
  *     sorted by path.
@@ -71,6 +76,7 @@ struct scn_src {
 	char *path;
 	const struct param_def *def;
 	const struct scn_node *node;
+	bool inherited; /* copied from a like: source, not the instance's own */
 };
 
 enum scn_state { SCN_TODO, SCN_BUSY, SCN_DONE };
@@ -122,6 +128,7 @@ struct scn_ld {
 	size_t ninst, capinst;
 	struct scn *s;
 	size_t capp;
+	size_t ninherit; /* overrides 1..ninherit reach like: inheritors */
 };
 
 static char *scn_strndup(const char *s, size_t n)
@@ -637,7 +644,7 @@ static int scn_add_src(struct scn_ld *ld, char *path,
 		free(path);
 		return scn_nomem(ld);
 	}
-	ld->v[ld->nv++] = (struct scn_src){ path, def, node };
+	ld->v[ld->nv++] = (struct scn_src){ path, def, node, false };
 	return 0;
 }
 
@@ -1035,8 +1042,9 @@ static int scn_copy_inst(struct scn_ld *ld, long from, long to)
 			rc = scn_nomem(ld);
 		else if (scn_find_src(ld, path))
 			free(path);
-		else
-			rc = scn_add_src(ld, path, ld->v[i].def, ld->v[i].node);
+		else if (!(rc = scn_add_src(ld, path, ld->v[i].def,
+					    ld->v[i].node)))
+			ld->v[ld->nv - 1].inherited = true;
 	}
 	for (size_t i = 0; i < ni && !rc; i++) {
 		struct scn_inst in = ld->inst[i];
@@ -1151,27 +1159,87 @@ static int scn_set_path(struct scn_ld *ld, int n, const char *path,
 	return 0;
 }
 
-static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
+/* The instance of a group that path lies under ("apps.b" for
+ * "apps.b.rate"), if any, whose like: names a sibling: returns the
+ * sibling's index (path then continues after "GROUP.NAME." at *rest). */
+static long scn_like_child(const struct scn_ld *ld, size_t j, const char *path,
+			   const char **rest)
 {
-	const char *eq = strchr(set, '='), *val;
+	const struct scn_inst *in = &ld->inst[j];
+	size_t lg = strlen(in->group), ln;
+	long from;
+
+	if (!in->like)
+		return -1;
+	from = scn_find_inst(ld, in->group, in->like->text);
+	if (from < 0)
+		return -1;
+	ln = strlen(ld->inst[from].name);
+	if (strncmp(path, in->group, lg) || path[lg] != '.' ||
+	    strncmp(path + lg + 1, ld->inst[from].name, ln) ||
+	    path[lg + 1 + ln] != '.')
+		return -1;
+	*rest = path + lg + 1 + ln + 1;
+	return from;
+}
+
+/* An override of path reaches the instances that inherit it through
+ * like: (transitively), except those with a value of their own. */
+static int scn_set_inherit(struct scn_ld *ld, const char *path,
+			   const struct param_def *def,
+			   const struct scn_node *nd)
+{
+	for (size_t j = 0; j < ld->ninst; j++) {
+		const struct scn_inst *in = &ld->inst[j];
+		struct scn_src *old;
+		const char *rest;
+		char *to;
+		int rc;
+
+		if (scn_like_child(ld, j, path, &rest) < 0)
+			continue;
+		to = malloc(strlen(in->group) + strlen(in->name) +
+			    strlen(rest) + 3);
+		if (!to)
+			return scn_nomem(ld);
+		sprintf(to, "%s.%s.%s", in->group, in->name, rest);
+		old = scn_find_src(ld, to);
+		if (old && !old->inherited) {
+			free(to);
+			continue;
+		}
+		if (old) {
+			old->node = nd;
+		} else {
+			rc = scn_add_src(ld, to, def, nd);
+			if (rc)
+				return rc;
+			ld->v[ld->nv - 1].inherited = true;
+			to = ld->v[ld->nv - 1].path;
+		}
+		rc = scn_set_inherit(ld, old ? old->path : to, def, nd);
+		if (old)
+			free(to);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Applies override n to one concrete path (taken). */
+static int scn_set_one(struct scn_ld *ld, int n, char *path, const char *val,
+		       int col)
+{
 	const struct param_def *def;
 	struct scn_node *nd = NULL;
 	struct scn_src *old;
-	char *path, msg[512];
+	char msg[512];
 	struct param_val v;
-	int rc, col;
+	int rc;
 
-	if (!eq || eq == set)
-		return scn_fail(ld, n, n, 1,
-				"expected path=value, such as duration=10ms");
-	path = scn_strndup(set, (size_t)(eq - set));
-	if (!path)
-		return scn_nomem(ld);
 	rc = scn_set_path(ld, n, path, &def);
 	if (rc)
 		goto out_free;
-	val = eq + 1;
-	col = (int)(val - set) + 1;
 	if (def->type == PT_SIZE_TABLE) {
 		rc = scn_build(ld, val, strlen(val), n, col, &nd);
 		if (!rc && !nd)
@@ -1204,11 +1272,111 @@ static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
 	old = scn_find_src(ld, path);
 	if (old) {
 		old->node = nd;
+		old->inherited = false;
 		free(path);
+		path = old->path;
+	} else {
+		rc = scn_add_src(ld, path, def, nd);
+		if (rc)
+			return rc;
+		path = ld->v[ld->nv - 1].path;
+	}
+	return (size_t)n <= ld->ninherit ? scn_set_inherit(ld, path, def, nd)
+					 : 0;
+out_free:
+	free(path);
+	return rc;
+}
+
+/* Concrete paths of a path whose segments may be '*' at a group's level
+ * (hosts.*.driver.ipc_cost): one per declared instance, appended to
+ * *out. Returns 0, or an error for a '*' where no group is. */
+static int scn_star_paths(struct scn_ld *ld, int n, const char *built,
+			  const char *rest, char ***out, size_t *nout,
+			  size_t *cap)
+{
+	const char *star = rest;
+	char *group, *b, q[64];
+	int rc = 0;
+
+	while (*star && !(star[0] == '*' && (star[1] == '.' || !star[1]) &&
+			  (star == rest || star[-1] == '.')))
+		star++;
+	if (!*star) {
+		if (strbuf_grow_array(out, cap, *nout, sizeof(**out)))
+			return scn_nomem(ld);
+		b = malloc(strlen(built) + strlen(rest) + 1);
+		if (!b)
+			return scn_nomem(ld);
+		sprintf(b, "%s%s", built, rest);
+		(*out)[(*nout)++] = b;
 		return 0;
 	}
-	return scn_add_src(ld, path, def, nd);
-out_free:
+	group = malloc(strlen(built) + (size_t)(star - rest) + 1);
+	if (!group)
+		return scn_nomem(ld);
+	sprintf(group, "%s%.*s", built,
+		(int)(star == rest ? 0 : star - rest - 1), rest);
+	if (!*group || !param_is_group(group) || !star[1]) {
+		rc = scn_fail(
+			ld, n, n, 1,
+			"'*' in '%s' stands for every instance of a group, as in hosts.*.driver.ipc_cost or apps.*.rate, and must be followed by a parameter",
+			scn_text_quote(*group ? group : "*", q, sizeof(q)));
+		free(group);
+		return rc;
+	}
+	for (size_t i = 0; i < ld->ninst && !rc; i++) {
+		if (strcmp(ld->inst[i].group, group))
+			continue;
+		b = malloc(strlen(group) + strlen(ld->inst[i].name) + 3);
+		if (!b) {
+			rc = scn_nomem(ld);
+			break;
+		}
+		sprintf(b, "%s.%s.", group, ld->inst[i].name);
+		rc = scn_star_paths(ld, n, b, star + 2, out, nout, cap);
+		free(b);
+	}
+	free(group);
+	return rc;
+}
+
+static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
+{
+	const char *eq = strchr(set, '='), *val;
+	char *path, **paths = NULL, grp[256], one[32], q[64];
+	size_t np = 0, cap = 0;
+	int rc = 0, col;
+
+	if (!eq || eq == set)
+		return scn_fail(ld, n, n, 1,
+				"expected path=value, such as duration=10ms");
+	path = scn_strndup(set, (size_t)(eq - set));
+	if (!path)
+		return scn_nomem(ld);
+	val = eq + 1;
+	col = (int)(val - set) + 1;
+	if (strcmp(path, "*") && !strstr(path, ".*") && !strstr(path, "*."))
+		return scn_set_one(ld, n, path, val, col);
+	rc = scn_star_paths(ld, n, "", path, &paths, &np, &cap);
+	if (!rc && !np) {
+		const char *star = strstr(path, ".*");
+
+		snprintf(grp, sizeof(grp), "%.*s",
+			 star ? (int)(star - path) : 0, path);
+		scn_singular(grp, one, sizeof(one));
+		rc = scn_fail(
+			ld, n, n, 1,
+			"'%s' matches nothing: the scenario declares no %s",
+			scn_text_quote(path, q, sizeof(q)), one);
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (!rc)
+			rc = scn_set_one(ld, n, paths[i], val, col);
+		else
+			free(paths[i]);
+	}
+	free(paths);
 	free(path);
 	return rc;
 }
@@ -1627,7 +1795,15 @@ static void scn_ld_fini(struct scn_ld *ld)
 int scn_load(const char *path, const char *const *sets, size_t nsets,
 	     struct scn **out, char *err, size_t errlen)
 {
-	struct scn_ld ld = { .file = path, .err = err, .errlen = errlen };
+	return scn_load_point(path, sets, nsets, nsets, out, err, errlen);
+}
+
+int scn_load_point(const char *path, const char *const *sets, size_t nsets,
+		   size_t ninherit, struct scn **out, char *err, size_t errlen)
+{
+	struct scn_ld ld = {
+		.file = path, .err = err, .errlen = errlen, .ninherit = ninherit
+	};
 	struct scn_node *root;
 	char *buf = NULL;
 	size_t len = 0;
@@ -1791,6 +1967,13 @@ int64_t scn_int(const struct scn *s, const char *path)
 const char *scn_str(const struct scn *s, const char *path)
 {
 	return scn_typed(s, path, 1u << PT_STRING | 1u << PT_ENUM)->u.s;
+}
+
+const char *scn_text(const struct scn *s, const char *path)
+{
+	const struct scn_param *p = scn_find(s, path);
+
+	return p ? p->text : NULL;
 }
 
 int scn_where(const struct scn *s, const char *path, char *buf, size_t n)

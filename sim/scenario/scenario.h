@@ -5,7 +5,9 @@
  * (param.h). Loading parses the file with libyaml, applies `like: NAME`
  * inheritance between instances of a group (the named sibling's keys are
  * copied, then the instance's own keys override them; chains allowed,
- * cycles are an error), applies `--set path=value` overrides, checks every
+ * cycles are an error), applies `--set path=value` overrides (a '*' for an
+ * instance name stands for every instance of the group; an override of a
+ * like: source reaches the instances that inherit that key), checks every
  * key, type, unit and range, and fills in the defaults of every parameter
  * of every instance. The result is the set of effective parameters: what a
  * run uses, and what the database stores.
@@ -31,6 +33,11 @@ struct scn_node;
  * cannot be read. */
 int scn_load(const char *path, const char *const *sets, size_t nsets,
 	     struct scn **out, char *err, size_t errlen);
+/* As scn_load for a sweep point: sets[0..ninherit) are the command
+ * line's, which reach like: inheritors, and the rest the point's, which
+ * set the path they name only (a sweep varies what it names). */
+int scn_load_point(const char *path, const char *const *sets, size_t nsets,
+		   size_t ninherit, struct scn **out, char *err, size_t errlen);
 void scn_destroy(struct scn *s); /* NULL is a no-op */
 
 const char *scn_path(const struct scn *s);
@@ -48,6 +55,9 @@ size_t scn_instances(const struct scn *s, const char *group,
 /* The effective value of a concrete path; NULL if there is no such
  * parameter (a programming error in the caller). */
 const struct param_val *scn_get(const struct scn *s, const char *path);
+/* The canonical text of a concrete path's effective value; NULL if there
+ * is no such parameter. */
+const char *scn_text(const struct scn *s, const char *path);
 /* Typed shortcuts; they abort() on a path that is not declared with a
  * matching type, since that is a bug, not bad input. */
 sim_time scn_time(const struct scn *s, const char *path);

@@ -10,6 +10,10 @@
  *     where:                                        # keep points where true
  *       - apps.src.rate * apps.src.size * 8 < network.rate
  *
+ * A key with '*' in place of an instance name (hosts.*.driver.placement)
+ * stands for that path of every declared instance, in file order, all in
+ * one dimension as a zip of them would be.
+ *
  * Each key other than zip and where is a dimension; each zip group is one
  * dimension whose lists have equal lengths. Points form the full grid of
  * the dimensions, in file order with the last dimension varying fastest,
@@ -17,6 +21,11 @@
  * a step lands on it (within a relative 1e-9); `points` spaces values
  * linearly, or geometrically with `log: true`. Values take the units of
  * their parameter and are checked against its type and range.
+ *
+ * A --set of a swept path (one whose effective value in the loaded
+ * scenario comes from an override) restricts the sweep to that value: the
+ * points with the path's other values are left out, and a value the sweep
+ * does not list is an error at the override ("--set:N:COL: ...").
  *
  * A point is a list of overrides "path=value" (canonical text) applied on
  * top of the scenario like --set, and a JSON object {"path": "value", ...}
@@ -38,6 +47,11 @@ struct sweep;
  * after where:); -ENOMEM. */
 int sweep_expand(const struct scn *s, struct sweep **out, char *err,
 		 size_t errlen);
+/* As sweep_expand, keeping only the points where the condition only (the
+ * where: language; NULL: every point) holds; its errors are reported as
+ * "--only:1:COL: ...". */
+int sweep_expand_only(const struct scn *s, const char *only, struct sweep **out,
+		      char *err, size_t errlen);
 void sweep_destroy(struct sweep *sw); /* NULL is a no-op */
 
 size_t sweep_count(const struct sweep *sw);
