@@ -382,6 +382,8 @@ static int ns3net_wifi(struct ns3net *n, const struct ns3net_cfg *c, char *err,
 	cfg.mcs = c->mcs;
 	cfg.queue_packets = c->queue_pkts;
 	cfg.max_ampdu_bytes = c->max_ampdu_bytes;
+	cfg.vo_bound_ps = (uint64_t)c->vo_bound_ps;
+	cfg.vo_hold_ps = (uint64_t)c->vo_hold_ps;
 	ap = ns3c_node_create(0, 0, 0);
 	sta = ns3c_node_create(c->distance_m, 0, 0);
 	if (!ap || !sta)
@@ -515,6 +517,10 @@ void ns3net_finish(struct ns3net *n)
 		     (double)ds.final_failures);
 	stats_scalar(n->st, c, "rate_changes", "", (double)ds.rate_changes);
 	stats_scalar(n->st, c, "snr", "dB", ds.snr_db);
+	stats_scalar(n->st, c, "vo_bounds", "", (double)ds.vo_bounds);
+	stats_scalar(n->st, c, "vo_bound_time", "ps", (double)ds.vo_bound_ps);
+	stats_scalar(n->st, c, "vo_psdu_max", "B", (double)ds.vo_psdu_max);
+	stats_scalar(n->st, c, "vo_psdu_bound", "B", (double)ds.vo_psdu_bound);
 	stats_scalar(n->st, c, "retry_ratio", "",
 		     ds.tx_frames ? (double)ds.retries / (double)ds.tx_frames
 				  : 0);

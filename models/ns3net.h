@@ -44,6 +44,7 @@ struct ns3net_cfg {
 	uint32_t mcs; /* constant rate control */
 	double distance_m;
 	uint32_t max_ampdu_bytes; /* longest best-effort A-MPDU; 0: none */
+	sim_time vo_bound_ps, vo_hold_ps; /* the voice bound; 0: none */
 	/* "file:line:col: network.kind" and "...: network.wifi.distance",
 	 * to begin a message about what only creating the network can
 	 * refuse */

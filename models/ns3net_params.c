@@ -78,6 +78,8 @@ static int ns3net_load_wifi(struct ns3net_cfg *cfg, const struct param_src *src,
 	cfg->distance_m = param_double(src, prefix, "wifi.distance");
 	cfg->max_ampdu_bytes =
 		(uint32_t)param_size(src, prefix, "wifi.max_ampdu");
+	cfg->vo_bound_ps = param_time(src, prefix, "wifi.vo_bound");
+	cfg->vo_hold_ps = param_time(src, prefix, "wifi.vo_hold");
 	ns3net_at(src, prefix, "wifi.distance", cfg->distance_at,
 		  sizeof(cfg->distance_at));
 	if (cfg->rate_control == NS3NET_RC_CONSTANT && cfg->wifi_ac &&
@@ -149,6 +151,12 @@ const struct param_def ns3net_params[] = {
 	{ "network.wifi.max_ampdu", PT_SIZE, "65535B", NULL, 0, 6500631,
 	  "ns3-wifi: longest A-MPDU of the best-effort and background access categories (0: no aggregation); with the airtime of the data rate it bounds how long such a transmission holds the channel, and so how long a low-latency frame waits for it",
 	  "ns-3.37 WifiMac BE_MaxAmpduSize and BK_MaxAmpduSize default 65535 B (2^(13+3) - 1, the HT maximum A-MPDU length exponent 3); HE allows up to 6500631 B (IEEE 802.11ax-2021, 9.4.2.248)" },
+	{ "network.wifi.vo_bound", PT_TIME, "0", NULL, 0, 5484e6,
+	  "ns3-wifi: while a device sends voice (the low-latency lane in the device, or service class vo), each of its best-effort and background A-MPDUs carries at most this airtime at its current data rate, so a voice frame waits for at most that much of its own device's traffic in the air (0: no bound, ns-3's behaviour)",
+	  "off by default, as in ns-3.37; the bound plays the role of an EDCA TXOP limit on the other access categories (IEEE 802.11-2020 10.23.2.9), raised and lowered by the device itself while voice is active" },
+	{ "network.wifi.vo_hold", PT_TIME, "102400us", NULL, 1e6, 1e13,
+	  "ns3-wifi: how long after a device's last voice frame its voice bound (network.wifi.vo_bound) stays",
+	  "one beacon interval (100 TU = 102.4 ms, ns-3.37 ApWifiMac BeaconInterval), the interval at which an access point can change the EDCA parameters it advertises (IEEE 802.11-2020 11.2.3.x: EDCA Parameter Set in beacons)" },
 	{ "network.wifi.mcs", PT_INT, "7", NULL, 0, 11,
 	  "ns3-wifi: MCS of every data frame with constant rate control (at most 9 for ac)",
 	  "MCS 7 (64-QAM, rate 5/6), valid in 802.11ac and ax at every width" },

@@ -880,6 +880,70 @@ static void test_wifi_background(void)
 	       bg.bulk_bytes, be.bulk_bytes);
 }
 
+/* The voice bound (network.wifi.vo_bound D, 500 us): while the station
+ * sends voice, each of its best-effort and background A-MPDUs carries at
+ * most D of airtime at its data rate, so a request waits for at most one
+ * such PPDU (bulk in background): p99 within unloaded + D + 200 us, where
+ * 64 KiB A-MPDUs (about 1.3 ms) give more. The bound holds from the first
+ * request to the end (one bound: requests come every 5 ms, within the
+ * 102.4 ms hold); with a 1 ms hold each request starts a bound of its
+ * own, as the response comes from the other device. */
+static void test_wifi_vo_bound(void)
+{
+	static const char *const idle[] = { "apps.bulk.rate=1kbps",
+					    "network.wifi.max_ampdu=65535B",
+					    "apps.bulk.service_class=bk" };
+	static const char *const open[] = { "network.wifi.max_ampdu=65535B",
+					    "apps.bulk.service_class=bk" };
+	static const char *const bound[] = { "network.wifi.max_ampdu=65535B",
+					     "apps.bulk.service_class=bk",
+					     "network.wifi.vo_bound=500us" };
+	static const char *const hold[] = { "network.wifi.max_ampdu=65535B",
+					    "apps.bulk.service_class=bk",
+					    "network.wifi.vo_bound=500us",
+					    "network.wifi.vo_hold=1ms",
+					    "warmup=0" };
+	struct wifi_point u, o, b;
+	struct run_result r;
+	double d = 500e6, lim, n, sent;
+
+	if (wifi_run(idle, 3, "unloaded", &u) ||
+	    wifi_run(open, 2, "bk, 64 KiB", &o) ||
+	    wifi_run(bound, 3, "bk, 64 KiB, bound 500 us", &b))
+		return;
+	CHECKF(b.p99 < u.p99 + d + 200e6, "bound: p99 %.0f ps, unloaded %.0f",
+	       b.p99, u.p99);
+	CHECKF(o.p99 > b.p99 + 400e6, "p99 open %.0f ps, bound %.0f", o.p99,
+	       b.p99);
+
+	if (tr_run_text(wifi_yaml, bound, 3, &r, NULL))
+		return;
+	lim = floor(tr_metric(&r, "network", "rate") * 500e-6 / 8);
+	n = tr_metric(&r, "network", "vo_psdu_max");
+	CHECKF(tr_metric(&r, "network", "vo_psdu_bound") == lim,
+	       "bound %.0f B, D x rate / 8 = %.0f B",
+	       tr_metric(&r, "network", "vo_psdu_bound"), lim);
+	CHECKF(n <= lim && n > 0.8 * lim, "longest PSDU %.0f B, bound %.0f B",
+	       n, lim);
+	CHECKF(tr_metric(&r, "network", "vo_bounds") == 1, "bounds %.0f",
+	       tr_metric(&r, "network", "vo_bounds"));
+	CHECKF(tr_metric(&r, "network", "vo_bound_time") > 0.99e12 &&
+		       tr_metric(&r, "network", "vo_bound_time") <= 1e12,
+	       "bound held %.0f ps of 1 s",
+	       tr_metric(&r, "network", "vo_bound_time"));
+	run_result_fini(&r);
+
+	if (tr_run_text(wifi_yaml, hold, 5, &r, NULL))
+		return;
+	/* one bound per request: per round trip, and the last request may
+	 * still be out */
+	sent = (double)tr_histo(&r, "apps.rpc", "rtt")->count;
+	n = tr_metric(&r, "network", "vo_bounds");
+	CHECKF(sent > 100 && (n == sent || n == sent + 1),
+	       "bounds %.0f, round trips %.0f", n, sent);
+	run_result_fini(&r);
+}
+
 int suite_lowlat(void)
 {
 	CU_pSuite s = CU_add_suite("lowlat", NULL, NULL);
@@ -899,6 +963,7 @@ int suite_lowlat(void)
 			 test_advisory) ||
 	    !CU_add_test(s, "Wi-Fi: bulk in background waits less",
 			 test_wifi_background) ||
+	    !CU_add_test(s, "Wi-Fi: the voice bound", test_wifi_vo_bound) ||
 	    !CU_add_test(s, "ll_share on both engines", test_engines))
 		return CU_get_error();
 	return 0;

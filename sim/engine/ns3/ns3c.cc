@@ -44,6 +44,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <set>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -184,6 +185,20 @@ struct ns3c_dev {
 	uint64_t rate_changes = 0;
 	double snr_db = 0;
 	uint64_t rx_frames = 0;
+	/* The voice bound (ns3c_wifi_cfg.vo_bound_ps): */
+	uint32_t ampdu_bytes = 0; /* the configured A-MPDU bound */
+	int64_t vo_bound_ps = 0, vo_hold_ps = 0;
+	int64_t vo_last = 0;   /* ns-3 time of the last voice frame */
+	int64_t vo_since = -1; /* when the bound began; -1: off */
+	uint32_t vo_bytes = 0; /* the bound in force, in bytes */
+	uint64_t vo_bounds = 0;
+	int64_t vo_bound_total = 0; /* time it held, ps */
+	uint32_t vo_psdu_max = 0;   /* longest BE/BK PSDU under the bound */
+	uint32_t vo_psdu_bound = 0; /* the bound it was sent under */
+
+	void VoiceSent();
+	void VoiceApply();
+	void VoiceCheck();
 
 	bool OnRx(Ptr<NetDevice>, Ptr<const Packet> p, uint16_t,
 		  const Address &);
@@ -435,6 +450,12 @@ void ns3c_dev::OnPsduBegin(WifiConstPsduMap psdus, WifiTxVector txv, double)
 		}
 		if (!ours)
 			continue;
+		std::set<uint8_t> tids = sp.second->GetTids();
+		if (vo_since >= 0 && !tids.empty() && *tids.rbegin() < 4 &&
+		    sp.second->GetSize() > vo_psdu_max) {
+			vo_psdu_max = sp.second->GetSize();
+			vo_psdu_bound = vo_bytes;
+		}
 		double rate = static_cast<double>(
 			txv.GetMode(sp.first).GetDataRate(txv, sp.first));
 		if (rate == last_rate_bps)
@@ -442,12 +463,63 @@ void ns3c_dev::OnPsduBegin(WifiConstPsduMap psdus, WifiTxVector txv, double)
 		if (last_rate_bps != 0)
 			rate_changes++;
 		last_rate_bps = rate;
+		if (vo_since >= 0)
+			VoiceApply();
 		if (cb.rate) {
 			Enter();
 			cb.rate(cb.ctx, rate);
 			Leave();
 		}
 	}
+}
+
+/* The voice bound: a frame of user priority 6 or 7 (Wi-Fi's voice access
+ * category) starts it or extends it; while it holds, the best-effort and
+ * background A-MPDU limit is the airtime vo_bound_ps at the rate of the
+ * last data frame (the PHY preamble aside), never above the configured
+ * limit, and no aggregation (single MPDUs) before the device has sent a
+ * data frame and so knows no rate; vo_hold_ps after the last voice frame
+ * the configured limit returns. */
+void ns3c_dev::VoiceApply()
+{
+	double bytes = last_rate_bps * (double)vo_bound_ps / 8e12;
+	uint32_t b =
+		bytes < (double)ampdu_bytes ? (uint32_t)bytes : ampdu_bytes;
+
+	if (b == vo_bytes)
+		return;
+	vo_bytes = b;
+	Ptr<WifiMac> mac = DynamicCast<WifiNetDevice>(dev)->GetMac();
+	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(b));
+	mac->SetAttribute("BK_MaxAmpduSize", UintegerValue(b));
+}
+
+void ns3c_dev::VoiceSent()
+{
+	vo_last = NowNs3();
+	if (vo_since >= 0)
+		return;
+	vo_since = vo_last;
+	vo_bounds++;
+	VoiceApply();
+	Simulator::Schedule(Ps(vo_hold_ps), &ns3c_dev::VoiceCheck, this);
+}
+
+void ns3c_dev::VoiceCheck()
+{
+	int64_t now = NowNs3();
+
+	if (now < vo_last + vo_hold_ps) {
+		Simulator::Schedule(Ps(vo_last + vo_hold_ps - now),
+				    &ns3c_dev::VoiceCheck, this);
+		return;
+	}
+	vo_bound_total += now - vo_since;
+	vo_since = -1;
+	vo_bytes = ampdu_bytes;
+	Ptr<WifiMac> mac = DynamicCast<WifiNetDevice>(dev)->GetMac();
+	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(ampdu_bytes));
+	mac->SetAttribute("BK_MaxAmpduSize", UintegerValue(ampdu_bytes));
 }
 
 /* ns-3.37 reports some drops twice (an expired MPDU as expired, twice, and
@@ -762,9 +834,10 @@ void WifiRateControl(WifiHelper &w, const ns3c_wifi_cfg *cfg)
 	}
 }
 
-ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets,
-		  uint32_t max_ampdu_bytes)
+ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, const ns3c_wifi_cfg *cfg)
 {
+	uint32_t queue_packets = cfg->queue_packets;
+	uint32_t max_ampdu_bytes = cfg->max_ampdu_bytes;
 	Ptr<WifiNetDevice> w = DynamicCast<WifiNetDevice>(nd);
 	ns3c_dev *d = AddDev(KIND_WIFI, net, nd);
 	Ptr<WifiMac> mac = w->GetMac();
@@ -776,6 +849,9 @@ ns3c_dev *WifiDev(uint32_t net, Ptr<NetDevice> nd, uint32_t queue_packets,
 	nd->SetReceiveCallback(MakeCallback(&ns3c_dev::OnRx, d));
 	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(max_ampdu_bytes));
 	mac->SetAttribute("BK_MaxAmpduSize", UintegerValue(max_ampdu_bytes));
+	d->ampdu_bytes = d->vo_bytes = max_ampdu_bytes;
+	d->vo_bound_ps = (int64_t)cfg->vo_bound_ps;
+	d->vo_hold_ps = (int64_t)cfg->vo_hold_ps;
 	w->GetPhy()->TraceConnectWithoutContext(
 		"PhyTxPsduBegin", MakeCallback(&ns3c_dev::OnPsduBegin, d));
 	mac->TraceConnectWithoutContext(
@@ -855,12 +931,9 @@ int ns3c_wifi_create(struct ns3c_node *ap, struct ns3c_node *const *stas,
 		g.next_stream += wifi.AssignStreams(sc, g.next_stream);
 		g.next_stream += wifi.AssignStreams(ac, g.next_stream);
 
-		*ap_dev = WifiDev(net, ac.Get(0), cfg->queue_packets,
-				  cfg->max_ampdu_bytes);
+		*ap_dev = WifiDev(net, ac.Get(0), cfg);
 		for (size_t i = 0; i < n; i++) {
-			sta_devs[i] =
-				WifiDev(net, sc.Get(i), cfg->queue_packets,
-					cfg->max_ampdu_bytes);
+			sta_devs[i] = WifiDev(net, sc.Get(i), cfg);
 			DynamicCast<WifiNetDevice>(sc.Get(i))
 				->GetMac()
 				->TraceConnectWithoutContext(
@@ -945,6 +1018,9 @@ int ns3c_dev_send_prio(struct ns3c_dev *from, const struct ns3c_dev *to,
 				     from->kind == KIND_P2P ? NS3C_PROTO_PPP
 							    : NS3C_PROTO))
 			return -ENOBUFS;
+		if (from->kind == KIND_WIFI && prio >= 6 &&
+		    from->vo_bound_ps > 0)
+			from->VoiceSent();
 	} catch (const std::bad_alloc &) {
 		return -ENOMEM;
 	}
@@ -960,6 +1036,11 @@ void ns3c_dev_query(const struct ns3c_dev *d, struct ns3c_dev_state *out)
 	out->rate_changes = d->rate_changes;
 	out->snr_db = d->snr_db;
 	out->rx_frames = d->rx_frames;
+	out->vo_bounds = d->vo_bounds;
+	out->vo_psdu_max = d->vo_psdu_max;
+	out->vo_psdu_bound = d->vo_psdu_bound;
+	out->vo_bound_ps = d->vo_bound_total +
+			   (d->vo_since >= 0 ? NowNs3() - d->vo_since : 0);
 	switch (d->kind) {
 	case KIND_P2P:
 		out->rate_bps = d->line_rate_bps;

@@ -135,6 +135,11 @@ struct ns3c_wifi_cfg {
 	uint32_t queue_packets; /* MAC queue of each device */
 	uint32_t
 		max_ampdu_bytes; /* longest best-effort and background A-MPDU; 0: none */
+	/* While the device sends voice (user priority 6 or 7), and for
+	 * vo_hold_ps after its last voice frame, its best-effort and
+	 * background A-MPDUs carry at most vo_bound_ps of airtime at the rate
+	 * of its last data frame; 0: no bound. */
+	uint64_t vo_bound_ps, vo_hold_ps;
 };
 
 /*
@@ -220,6 +225,11 @@ struct ns3c_dev_state {
 				     frame the device received (its peer's
 				     acknowledgements, for a sender); 0:
 				     none yet */
+	uint64_t vo_bounds;	 /* Wi-Fi: times the voice bound began */
+	int64_t vo_bound_ps;	 /* Wi-Fi: time the voice bound held */
+	uint32_t vo_psdu_max;	 /* Wi-Fi: longest best-effort or background
+				     PSDU begun under the voice bound, B */
+	uint32_t vo_psdu_bound;	 /* Wi-Fi: the bound in force then, B */
 	uint64_t rx_frames;	 /* Wi-Fi: frames the device's PHY received
 				     (those snr_db is measured on) */
 };
