@@ -52,6 +52,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "cpu.h"
 #include "errmsg.h"
 #include "nic.h"
 #include "pool.h"
@@ -214,6 +215,8 @@ struct nic {
 	bool doorbell_paid;	/* by the driver, on a core */
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
+	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
+	uint64_t claimed; /* frames reported by jobs not yet done */
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
 	uint64_t dmas;		/* payload DMAs (TX and RX) */
 	sim_time wire_busy;	/* serialization of the frames that left */
@@ -395,9 +398,16 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
  * RX
  */
 
-static void nic_deliver(struct nic *n)
+/* Frames done and not yet reported to the host. */
+static uint64_t nic_rx_waiting(const struct nic *n)
 {
-	while (n->rx.head != n->rx.done) {
+	return n->rx.done - n->rx.head - n->claimed;
+}
+
+/* Hands the first count frames of the RX ring to the host. */
+static void nic_deliver_n(struct nic *n, uint64_t count)
+{
+	for (; count; count--) {
 		struct sim_pkt *p = n->rx.slot[n->rx.head++ & n->rx.mask];
 
 		(*n->rx_delivered)++;
@@ -407,10 +417,61 @@ static void nic_deliver(struct nic *n)
 	}
 }
 
+static void nic_deliver(struct nic *n)
+{
+	nic_deliver_n(n, nic_rx_waiting(n));
+}
+
+/* An interrupt's or a timed poll's job is done: the frames it reported
+ * (b) reach the host. */
+static void nic_irq_done(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+	uint64_t batch = (uint64_t)(uintptr_t)b;
+
+	(void)sim;
+	n->claimed -= batch;
+	nic_deliver_n(n, batch);
+}
+
+/* Reports the waiting frames to the host: at once without cores,
+ * otherwise once a job of cost ps (account acct) on the interrupt
+ * context's core is done. */
+static void nic_report(struct nic *n, enum cpu_acct acct, sim_time ps)
+{
+	uint64_t batch = nic_rx_waiting(n);
+	struct cpu_job j = { 0 };
+
+	if (!n->irq_thread) {
+		nic_deliver(n);
+		return;
+	}
+	cpu_job_add(&j, acct, ps);
+	n->claimed += batch;
+	if (cpu_thread_submit(n->irq_thread, &j, nic_irq_done, n,
+			      (void *)(uintptr_t)batch)) {
+		n->claimed -= batch; /* could not queue: at once */
+		nic_deliver_n(n, batch);
+	}
+}
+
+/* A timed poll on a host with cores: one every poll_interval, a job
+ * whether frames wait or not. */
+static void nic_poll_tick(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+
+	(void)b;
+	(*n->polls)++;
+	nic_report(n, CPU_A_POLL, n->cfg.poll_cost_ps);
+	if (!sim_schedule(sim, n->cfg.poll_ps, nic_poll_tick, n, NULL))
+		sim_stop(sim);
+}
+
 static void nic_notify(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	uint64_t batch = n->rx.done - n->rx.head;
+	uint64_t batch = nic_rx_waiting(n);
 	sim_time now = sim_now(sim);
 
 	(void)b;
@@ -432,7 +493,7 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 				     : (sim_time)((double)n->cfg.irq_ps *
 						  (double)batch /
 						  (double)n->cfg.irq_pkts);
-	nic_deliver(n);
+	nic_report(n, CPU_A_IRQ, n->cfg.irq_cost_ps);
 }
 
 static void nic_arm(struct nic *n, sim_time at)
@@ -457,12 +518,14 @@ static void nic_rx_completed(struct nic *n)
 			nic_deliver(n);
 			return;
 		}
+		if (n->irq_thread)
+			return; /* the next timed poll finds it */
 		at = (now + n->cfg.poll_ps - 1) / n->cfg.poll_ps *
 		     n->cfg.poll_ps;
 		nic_arm(n, at);
 		return;
 	}
-	if (n->rx.done - n->rx.head >= n->cfg.irq_pkts)
+	if (nic_rx_waiting(n) >= n->cfg.irq_pkts)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
@@ -730,6 +793,16 @@ void nic_set_pool(struct nic *n, struct pool *pool)
 uint32_t nic_tx_backlog(const struct nic *n)
 {
 	return n->tx.tail - n->tx.head;
+}
+
+int nic_set_cpu(struct nic *n, struct cpu_thread *t)
+{
+	n->irq_thread = t;
+	if (!t || !n->cfg.poll || !n->cfg.poll_ps)
+		return 0;
+	return sim_schedule_at(n->sim, n->cfg.poll_ps, nic_poll_tick, n, NULL)
+		       ? 0
+		       : -ENOMEM;
 }
 
 void nic_set_doorbell_paid(struct nic *n, bool paid)

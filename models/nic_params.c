@@ -106,6 +106,9 @@ int nic_cfg_load(struct nic_cfg *cfg, const struct param_src *src,
 	cfg->irq_pkts = (uint64_t)param_int(src, prefix, "irq_packets");
 	cfg->irq_adaptive = param_int(src, prefix, "irq_adaptive") != 0;
 	cfg->poll_ps = param_time(src, prefix, "poll_interval");
+	cfg->irq_cost_ps = param_time(src, prefix, "irq_cost");
+	cfg->poll_cost_ps = param_time(src, prefix, "poll_cost");
+	cfg->irq_core = param_str(src, prefix, "irq_core");
 	rc = nic_load_iommu(cfg, src, prefix, err, errlen);
 	return rc ? rc : nic_load_step(cfg, src, prefix, err, errlen);
 }
@@ -195,5 +198,14 @@ const struct param_def nic_params[] = {
 	{ "hosts.*.nic.poll_interval", PT_TIME, "0", NULL, 0, 1e12,
 	  "polling: the host checks the RX ring every this long; 0 means busy polling that sees each frame at once",
 	  "busy polling, as DPDK poll-mode drivers spin on the completion queue" },
+	{ "hosts.*.nic.irq_cost", PT_TIME, "1.5us", NULL, 0, 1e12,
+	  "CPU time of one interrupt on the core it lands on (entry, handler, exit), on a host with cores; it preempts any thread there",
+	  "Tsafrir, ExpCS 2007: a 1000 Hz tick costs 0.5-1.5% of a core (5-15 us per interrupt), up to 85% of it indirect cache effects that usnsim does not model; the direct 15% of 10 us is 1.5 us" },
+	{ "hosts.*.nic.poll_cost", PT_TIME, "1.5us", NULL, 0, 1e12,
+	  "CPU time of one timed poll (poll_interval > 0) on a host with cores, charged every interval whether frames wait or not",
+	  "a timed poll is started by a timer interrupt (Linux NAPI's gro_flush_timeout hrtimer), so an interrupt's cost, irq_cost's default" },
+	{ "hosts.*.nic.irq_core", PT_STRING, "", NULL, 0, 0,
+	  "the core the NIC's interrupts and timed polls land on: a core of the host (kernelN, a driver's or background core); empty: the kernel driver's core, kernel0 for a user driver",
+	  "Linux steers a queue's interrupt to one CPU (/proc/irq/N/smp_affinity) and NAPI polls on the CPU the interrupt hit (Documentation/networking/napi.rst)" },
 	{ NULL },
 };

@@ -919,6 +919,49 @@ static int topo_driver_cpu(struct topo *t, size_t h, char *err, size_t errlen)
 	return 0;
 }
 
+/* Where host h's NIC reports received frames on its cores. A user
+ * driver with a core of its own polls it: that core spins. Busy polling
+ * (rx_mode poll, poll_interval 0) spins the driver's core. Otherwise the
+ * NIC's interrupts (or timed polls) are jobs of thread "irq", the
+ * interrupt context, on the core nic.irq_core names (the kernel driver's
+ * core, kernel0 for a user driver, if empty). */
+static int topo_nic_cpu(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	const struct nic_cfg *nc = &t->nic_cfgs[h];
+	const struct drv_cfg *dc = drv_config(t->drvs[h]);
+	bool busy_poll = nc->poll && !nc->poll_ps;
+	struct cpu_core *dcore, *core;
+	struct cpu_thread *th;
+
+	if (dc->user)
+		dcore = cpu_core_find(w->cpu, *dc->core ? dc->core : "driver");
+	else
+		dcore = *dc->core ? cpu_core_find(w->cpu, dc->core)
+				  : w->kcores[0];
+	if (!dcore)
+		return -ENOMEM;
+	if ((dc->user && !*dc->core) || busy_poll)
+		cpu_core_spin(dcore);
+	if (busy_poll) {
+		if (*nc->irq_core)
+			return topo_host_error(
+				t, h, "nic", "irq_core",
+				"a busy-polling NIC (rx_mode poll, poll_interval 0) raises no interrupts and makes no timed polls",
+				err, errlen);
+		return 0;
+	}
+	core = !*nc->irq_core ? (dc->user ? w->kcores[0] : dcore)
+			      : cpu_core_find(w->cpu, nc->irq_core);
+	if (!core)
+		return topo_host_error(
+			t, h, "nic", "irq_core",
+			"no core of that name on the host (kernel0 .. kernelN-1 of cpu.kernel_cores, or the core a driver or background work names)",
+			err, errlen);
+	th = cpu_thread_create(core, "irq", CPU_CLASS_IRQ, 0);
+	return th ? nic_set_cpu(t->nics[h], th) : -ENOMEM;
+}
+
 /* Host h's background work, if it has any (cpu.background.load > 0), on
  * the core cpu.background.core names (kernel0 if none; a name no model
  * used becomes a core of the user domain). */
@@ -991,6 +1034,8 @@ int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
 				  : topo_no_cores(t, h, err, errlen);
 		if (!rc && t->sw[h].cpu)
 			rc = topo_background(t, h, err, errlen);
+		if (!rc && t->sw[h].cpu)
+			rc = topo_nic_cpu(t, h, err, errlen);
 		if (rc)
 			return rc;
 	}
