@@ -1055,6 +1055,20 @@ sim_time cpu_pending(struct cpu *c)
 	return left;
 }
 
+uint64_t cpu_domain_busy(struct cpu *c, enum cpu_domain d)
+{
+	sim_time now = sim_now(c->sim);
+	uint64_t busy = 0;
+
+	for (size_t i = 0; i < c->ncores; i++) {
+		if (c->core[i]->dom != d)
+			continue;
+		cpu_core_credit(c->core[i], now);
+		busy += *c->core[i]->busy;
+	}
+	return busy;
+}
+
 void cpu_finish(struct cpu *c)
 {
 	sim_time now = sim_now(c->sim);

@@ -239,6 +239,9 @@ uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a);
  * moment, time (all accounts) = the cores' busy time + this. */
 sim_time cpu_pending(struct cpu *c);
 
+/* Busy time so far (ps) of the cores of domain d, polling included. */
+uint64_t cpu_domain_busy(struct cpu *c, enum cpu_domain d);
+
 /* Records the end-of-run scalars (utilization of every core and domain,
  * over the run's length sim_now(); pending, cpu_pending()). Busy time
  * counts work done up to now: a job still in service counts for its

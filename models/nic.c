@@ -398,6 +398,8 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
  * RX
  */
 
+static void nic_rx_completed(struct nic *n);
+
 /* Frames done and not yet reported to the host. */
 static uint64_t nic_rx_waiting(const struct nic *n)
 {
@@ -432,6 +434,8 @@ static void nic_irq_done(struct sim *sim, void *a, void *b)
 	(void)sim;
 	n->claimed -= batch;
 	nic_deliver_n(n, batch);
+	if (!n->cfg.poll && nic_rx_waiting(n))
+		nic_rx_completed(n); /* unmasked: frames that came meanwhile */
 }
 
 /* Reports the waiting frames to the host: at once without cores,
@@ -525,12 +529,17 @@ static void nic_rx_completed(struct nic *n)
 		nic_arm(n, at);
 		return;
 	}
+	if (n->claimed)
+		return; /* masked while its handler runs */
 	if (nic_rx_waiting(n) >= n->cfg.irq_pkts)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
-	else
-		at = now + n->hold_ps;
+	else /* hold_ps after the first waiting frame came */
+		at = max_t(now, n->rx.slot[(n->rx.head + n->claimed) &
+					   n->rx.mask]
+					->stamp_ps[PKT_ST_RX_DMA_END] +
+				n->hold_ps);
 	if (n->irq_seen)
 		at = max_t(at, n->last_irq + n->hold_ps);
 	nic_arm(n, at);
@@ -793,6 +802,11 @@ void nic_set_pool(struct nic *n, struct pool *pool)
 uint32_t nic_tx_backlog(const struct nic *n)
 {
 	return n->tx.tail - n->tx.head;
+}
+
+uint64_t nic_rx_delivered(const struct nic *n)
+{
+	return *n->rx_delivered;
 }
 
 int nic_set_cpu(struct nic *n, struct cpu_thread *t)

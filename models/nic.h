@@ -166,6 +166,8 @@ void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 double nic_rate(const struct nic *n);
 void nic_on_rate(struct nic *n, void (*fn)(void *arg), void *arg);
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames);
+/* Frames handed to the host so far. */
+uint64_t nic_rx_delivered(const struct nic *n);
 /* Frames in the TX ring (waiting or being sent), and the ring's slots. */
 uint32_t nic_tx_backlog(const struct nic *n);
 uint32_t nic_tx_slots(const struct nic *n);

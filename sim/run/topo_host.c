@@ -1042,6 +1042,34 @@ int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Host h's cores per packet through its NIC: under hosts.H.cpu,
+ * per_packet.DOMAIN (ps), the busy time of the domain's cores (polling
+ * included) over the frames its NIC sent and handed to the host, for
+ * the domains it has; the counters count the whole run, and so does
+ * this. */
+static void topo_host_per_packet(struct topo *t, size_t h, struct stats *st)
+{
+	struct cpu *c = t->sw[h].cpu;
+	uint64_t bytes, sent;
+	double pkts;
+	char metric[32];
+
+	nic_tx_sent(t->nics[h], &bytes, &sent);
+	pkts = (double)(sent + nic_rx_delivered(t->nics[h]));
+	if (pkts == 0)
+		return;
+	for (int d = 0; d < CPU_NDOMS; d++) {
+		uint64_t busy = cpu_domain_busy(c, d);
+
+		if (!busy)
+			continue;
+		snprintf(metric, sizeof(metric), "per_packet.%s",
+			 cpu_domain_name(d));
+		stats_scalar(st, t->sw[h].cpu_name, metric, "ps",
+			     (double)busy / pkts);
+	}
+}
+
 /* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
  * cpu.per_packet for each account the run used (their drivers run on
  * their cores: cpu.driver, cpu.doorbell; background work does
@@ -1072,8 +1100,11 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 		else
 			all_tcp = false;
 	}
-	for (size_t h = 0; h < t->nhosts; h++)
+	for (size_t h = 0; h < t->nhosts; h++) {
 		any = any || t->sw[h].cpu;
+		if (t->sw[h].cpu)
+			topo_host_per_packet(t, h, st);
+	}
 	if (!any || pkts == 0)
 		return;
 	for (int a = 0; a < CPU_NACCTS; a++) {
