@@ -640,8 +640,8 @@ static struct cpu_thread *cpu_ready_pop(struct cpu_core *core)
 static void cpu_ready_remove(struct cpu_thread *t)
 {
 	struct cpu_core *core = t->core;
-	struct cpu_thread **pp = t->cls != CPU_CLASS_NORMAL ? &core->rt
-							     : &core->ts;
+	struct cpu_thread **pp =
+		t->cls != CPU_CLASS_NORMAL ? &core->rt : &core->ts;
 	struct cpu_thread *prev = NULL;
 
 	while (*pp && *pp != t) {
@@ -1014,8 +1014,7 @@ static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 
 	if (core->spin)
 		stats_scalar(core->cpu->st, core->comp, "util.poll", "",
-			     now > 0 ? (double)core->spin_ps / (double)now
-				     : 0);
+			     now > 0 ? (double)core->spin_ps / (double)now : 0);
 	if (!core->sched)
 		return;
 	for (unsigned k = 0; k < CPU_NCLASSES; k++) {

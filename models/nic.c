@@ -216,7 +216,7 @@ struct nic {
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
-	uint64_t claimed; /* frames reported by jobs not yet done */
+	uint64_t claimed;	/* frames reported by jobs not yet done */
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
 	uint64_t dmas;		/* payload DMAs (TX and RX) */
 	sim_time wire_busy;	/* serialization of the frames that left */
@@ -535,11 +535,11 @@ static void nic_rx_completed(struct nic *n)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
-	else /* hold_ps after the first waiting frame came */
-		at = max_t(now, n->rx.slot[(n->rx.head + n->claimed) &
-					   n->rx.mask]
-					->stamp_ps[PKT_ST_RX_DMA_END] +
-				n->hold_ps);
+	else		/* hold_ps after the first waiting frame came */
+		at = max_t(now,
+			   n->rx.slot[(n->rx.head + n->claimed) & n->rx.mask]
+					   ->stamp_ps[PKT_ST_RX_DMA_END] +
+				   n->hold_ps);
 	if (n->irq_seen)
 		at = max_t(at, n->last_irq + n->hold_ps);
 	nic_arm(n, at);

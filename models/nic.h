@@ -99,7 +99,7 @@ struct nic_cfg {
 	sim_time irq_cost_ps;
 	sim_time poll_cost_ps;
 	const char *irq_core;
-	double step_bps;  /* line rate from step_at_ps on; 0: no step */
+	double step_bps; /* line rate from step_at_ps on; 0: no step */
 	sim_time step_at_ps;
 	sim_time step_until_ps; /* back to rate_bps then; 0: never */
 };
