@@ -34,6 +34,11 @@
  * adaptive mode the hold-off becomes irq_time x min(1, frames reported by
  * the last interrupt / irq_packets). Polling checks every poll_interval
  * (0: at once). Each notification hands every completed frame to the host.
+ * On a host with cores (nic_set_cpu()) an interrupt is a job of irq_cost
+ * on the interrupt context of its core: the frames it reports ("claimed")
+ * reach the host when that job is done, and no other interrupt fires
+ * until then (the line is masked while its handler runs); a timed poll
+ * is a job of poll_cost every poll_interval, frames or not.
  *
  * Buffers: ring slot i uses the buffer at i * buffer bytes; TX buffers come
  * first, from I/O address 0, then RX buffers from the next boundary of

@@ -16,7 +16,8 @@
  *   polling keeps kernel0 busy for exactly the run's length; a timed
  *   poll is a job each interval (polls == duration / interval,
  *   time.poll == polls x poll_cost).
- * - Refusals: an irq_core no core has, an irq_core with busy polling.
+ * - Refusals: an irq_core no core has, an irq_core with busy polling, an
+ *   irq_core on a host without cores.
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -361,8 +362,12 @@ static void test_irq_refusals(void)
 		"hosts.server.nic.rx_mode=poll",
 		"hosts.server.nic.irq_core=kernel0"
 	};
+	static const char *const nocpu[] = {
+		"apps.a.stack=none", "hosts.server.nic.irq_core=kernel0"
+	};
 
 	irq_refused(nocore, 1, "irq_core: no core of that name");
+	irq_refused(nocpu, 2, "irq_core: the host has no cores");
 	irq_refused(busy, 2, "irq_core: a busy-polling NIC");
 }
 

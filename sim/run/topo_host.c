@@ -986,7 +986,7 @@ static int topo_background(struct topo *t, size_t h, char *err, size_t errlen)
 }
 
 /* A host without cores (no app with a stack on it) has nothing to place
- * its driver or background work on. */
+ * its driver, background work or interrupts on. */
 static int topo_no_cores(struct topo *t, size_t h, char *err, size_t errlen)
 {
 	char pre[160];
@@ -1000,6 +1000,10 @@ static int topo_no_cores(struct topo *t, size_t h, char *err, size_t errlen)
 	snprintf(pre, sizeof(pre), "hosts.%s.cpu", t->hosts[h]);
 	if (param_double(&t->src, pre, "background.load") > 0)
 		return topo_host_error(t, h, "cpu", "background.load", msg, err,
+				       errlen);
+	snprintf(pre, sizeof(pre), "hosts.%s.nic", t->hosts[h]);
+	if (param_given(&t->src, pre, "irq_core"))
+		return topo_host_error(t, h, "nic", "irq_core", msg, err,
 				       errlen);
 	return 0;
 }
