@@ -130,7 +130,11 @@ struct cpu_core {
 	sim_time qend;	     /* end of cur's quantum (normal class) */
 	sim_time idle_since; /* when it last went idle */
 	uint32_t njobs;	     /* on all its threads */
-	bool sched;	     /* has threads of its own: sleeps, reports */
+	bool sched;	     /* has threads of its own: reports */
+	bool sleeps;	     /* ... of a class other than irq: sleeps */
+	bool spin;	     /* busy polls: idle time is busy, account poll */
+	uint64_t spin_ps;    /* time spent polling */
+	uint64_t *irqs;	     /* jobs of its irq threads; NULL: none */
 	uint64_t busy_cls[CPU_NCLASSES];
 	uint64_t *busy;
 	uint64_t *switches, *preemptions, *idle_exits;
@@ -160,6 +164,7 @@ static const char *const cpu_acct_names[CPU_NACCTS] = {
 	[CPU_A_NETIF] = "netif",       [CPU_A_CSUM] = "checksum",
 	[CPU_A_TLS] = "tls",	       [CPU_A_DRIVER] = "driver",
 	[CPU_A_DOORBELL] = "doorbell", [CPU_A_BG] = "background",
+	[CPU_A_IRQ] = "irq",	       [CPU_A_POLL] = "poll",
 };
 
 static const char *const cpu_dom_names[CPU_NDOMS] = {
@@ -171,6 +176,7 @@ static const char *const cpu_dom_names[CPU_NDOMS] = {
 static const char *const cpu_class_names[CPU_NCLASSES] = {
 	[CPU_CLASS_NORMAL] = "normal",
 	[CPU_CLASS_RT] = "rt",
+	[CPU_CLASS_IRQ] = "irq",
 };
 
 const char *cpu_acct_name(enum cpu_acct a)
@@ -411,16 +417,24 @@ struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
 	size_t lc, ln;
 
 	if (!core || !name || !name[0] || (unsigned)cls >= CPU_NCLASSES ||
-	    (cls == CPU_CLASS_NORMAL && prio))
+	    (cls != CPU_CLASS_RT && prio))
 		return NULL;
 	for (t = core->threads; t; t = t->sib)
 		if (t->comp && !strcmp(t->comp + strlen(core->comp) + 1, name))
 			return NULL;
 	if (cpu_core_sched_stats(core))
 		return NULL;
+	if (cls == CPU_CLASS_IRQ && !core->irqs) {
+		core->irqs = stats_counter(core->cpu->st, core->comp,
+					   "interrupts", "");
+		if (!core->irqs)
+			return NULL;
+	}
 	t = cpu_thread_new(core, cls, prio);
 	if (!t)
 		return NULL;
+	if (cls != CPU_CLASS_IRQ && !core->spin)
+		core->sleeps = true;
 	lc = strlen(core->comp);
 	ln = strlen(name);
 	t->comp = malloc(lc + 1 + ln + 1);
@@ -434,10 +448,16 @@ struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
 	return t;
 }
 
+void cpu_core_spin(struct cpu_core *core)
+{
+	core->spin = true;
+	core->sleeps = false;
+}
+
 int cpu_core_default_class(struct cpu_core *core, enum cpu_class cls,
 			   unsigned prio)
 {
-	if ((unsigned)cls >= CPU_NCLASSES || (cls == CPU_CLASS_NORMAL && prio))
+	if ((unsigned)cls >= CPU_NCLASSES || (cls != CPU_CLASS_RT && prio))
 		return -EINVAL;
 	core->deflt->cls = cls;
 	core->deflt->prio = prio;
@@ -559,6 +579,13 @@ static bool cpu_outranks(const struct cpu_thread *a, const struct cpu_thread *b)
 	return a->cls == CPU_CLASS_RT && a->prio > b->prio;
 }
 
+/* The order of the real-time list, which also holds interrupt threads:
+ * above every real-time priority. */
+static unsigned cpu_rank(const struct cpu_thread *t)
+{
+	return t->cls == CPU_CLASS_IRQ ? UINT32_MAX : t->prio;
+}
+
 /* Puts t in its ready list: at the head of its priority (a preempted
  * thread) or at the tail (a woken one, or an expired quantum). */
 static void cpu_ready_insert(struct cpu_thread *t, bool head)
@@ -581,8 +608,8 @@ static void cpu_ready_insert(struct cpu_thread *t, bool head)
 		}
 		return;
 	}
-	while (*pp &&
-	       ((*pp)->prio > t->prio || (!head && (*pp)->prio == t->prio)))
+	while (*pp && (cpu_rank(*pp) > cpu_rank(t) ||
+		       (!head && cpu_rank(*pp) == cpu_rank(t))))
 		pp = &(*pp)->next;
 	t->next = *pp;
 	*pp = t;
@@ -613,7 +640,8 @@ static struct cpu_thread *cpu_ready_pop(struct cpu_core *core)
 static void cpu_ready_remove(struct cpu_thread *t)
 {
 	struct cpu_core *core = t->core;
-	struct cpu_thread **pp = t->cls == CPU_CLASS_RT ? &core->rt : &core->ts;
+	struct cpu_thread **pp =
+		t->cls != CPU_CLASS_NORMAL ? &core->rt : &core->ts;
 	struct cpu_thread *prev = NULL;
 
 	while (*pp && *pp != t) {
@@ -660,7 +688,17 @@ static sim_time cpu_run_end(struct cpu_core *core, sim_time now)
 static void cpu_core_credit(struct cpu_core *core, sim_time now)
 {
 	sim_time el = now - core->mark_ps;
+	struct cpu *c = core->cpu;
 
+	if (core->phase == CPU_P_IDLE && core->spin) {
+		/* polling while no job runs */
+		*core->busy += (uint64_t)el;
+		core->spin_ps += (uint64_t)el;
+		*c->time[CPU_A_POLL] += (uint64_t)el;
+		*c->total += (uint64_t)el;
+		core->mark_ps = now;
+		return;
+	}
 	if (core->phase != CPU_P_RUN && core->phase != CPU_P_SWITCH)
 		return;
 	*core->busy += (uint64_t)el;
@@ -710,8 +748,11 @@ static int cpu_core_pick(struct cpu_core *core)
 		return 0;
 	}
 	t->state = CPU_T_CUR;
-	if (!core->last || core->last == t) {
-		core->last = t;
+	if (t->cls == CPU_CLASS_IRQ || !core->last || core->last == t) {
+		/* an interrupt enters without a switch, and leaves last on
+		 * the thread it interrupted */
+		if (t->cls != CPU_CLASS_IRQ)
+			core->last = t;
 		if (!cpu_run_start(core))
 			return 0;
 	} else if (!cpu_core_at(core, now + c->cfg.ctxsw_ps)) {
@@ -776,9 +817,10 @@ static int cpu_thread_wake(struct cpu_thread *t)
 	cpu_ready_insert(t, false);
 	switch (core->phase) {
 	case CPU_P_IDLE:
-		exit = core->sched ? cpu_idle_exit(&core->cpu->cfg,
-						   now - core->idle_since)
-				   : 0;
+		cpu_core_credit(core, now); /* a busy-polling core's idle */
+		exit = core->sleeps ? cpu_idle_exit(&core->cpu->cfg,
+						    now - core->idle_since)
+				    : 0;
 		if (!exit)
 			return cpu_core_pick(core);
 		if (cpu_core_at(core, now + exit))
@@ -837,7 +879,8 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 			 * hands to the same thread continues it without a
 			 * switch (the next stage called from the same
 			 * context) */
-			core->last = t;
+			if (t->cls != CPU_CLASS_IRQ)
+				core->last = t;
 			core->idle_since = now;
 			j.fn(core->cpu->sim, j.a, j.b);
 			if (core->phase == CPU_P_IDLE && !core->cur)
@@ -919,6 +962,8 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 		(struct cpu_rq_job){ .fn = fn, .a = a, .b = b, .cost = cost };
 	t->tail++;
 	t->core->njobs++;
+	if (t->cls == CPU_CLASS_IRQ)
+		(*t->core->irqs)++;
 	if (t->state == CPU_T_BLOCKED) {
 		t->rem = cost;
 		if (t->wakeups)
@@ -930,6 +975,8 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 			t->woke_at = -1;
 			t->tail--;
 			t->core->njobs--;
+			if (t->cls == CPU_CLASS_IRQ)
+				(*t->core->irqs)--;
 			return -ENOMEM;
 		}
 	}
@@ -965,6 +1012,9 @@ static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 {
 	char metric[32];
 
+	if (core->spin)
+		stats_scalar(core->cpu->st, core->comp, "util.poll", "",
+			     now > 0 ? (double)core->spin_ps / (double)now : 0);
 	if (!core->sched)
 		return;
 	for (unsigned k = 0; k < CPU_NCLASSES; k++) {
@@ -1002,6 +1052,20 @@ sim_time cpu_pending(struct cpu *c)
 						     : t->q[k & t->mask].cost;
 	}
 	return left;
+}
+
+uint64_t cpu_domain_busy(struct cpu *c, enum cpu_domain d)
+{
+	sim_time now = sim_now(c->sim);
+	uint64_t busy = 0;
+
+	for (size_t i = 0; i < c->ncores; i++) {
+		if (c->core[i]->dom != d)
+			continue;
+		cpu_core_credit(c->core[i], now);
+		busy += *c->core[i]->busy;
+	}
+	return busy;
 }
 
 void cpu_finish(struct cpu *c)

@@ -40,8 +40,10 @@
  * and, for a core with threads of its own (and each such thread T):
  *   COMP.CORE       counters switches (context switches by the
  *                   scheduler, also in context_switches and time.ctxsw),
- *                   preemptions, idle_exits; scalars util.rt, util.normal
- *                   (time running jobs of the class / run time)
+ *                   preemptions, idle_exits, interrupts (jobs of its irq
+ *                   thread); scalars util.rt, util.normal, util.irq (time
+ *                   running jobs of the class / run time), and util.poll
+ *                   for a busy-polling core (time spent polling)
  *   COMP.CORE.T     counters run, wait (ps: running; ready or being
  *                   switched to), wakeups, preempted, jobs; histogram
  *                   sched_latency (ps: from a wakeup to running)
@@ -66,6 +68,8 @@ enum cpu_domain { CPU_DOM_KERNEL, CPU_DOM_USER, CPU_DOM_DRIVER, CPU_NDOMS };
 enum cpu_class {
 	CPU_CLASS_NORMAL, /* "normal": time-sharing, round robin */
 	CPU_CLASS_RT,	  /* "rt": real-time FIFO, by priority */
+	CPU_CLASS_IRQ,	  /* "irq": interrupt context, above every thread:
+			     entered and left without a context switch */
 	CPU_NCLASSES
 };
 
@@ -88,6 +92,10 @@ enum cpu_acct {
 	CPU_A_DOORBELL, /* "doorbell": the MMIO write that hands work to
 			   the NIC */
 	CPU_A_BG,	/* "background": other work on the host's cores */
+	CPU_A_IRQ,	/* "irq": hard interrupt handling (entry, handler,
+			   exit) */
+	CPU_A_POLL,	/* "poll": polling the NIC: a timed poll's work, and
+			   the idle time of a busy-polling core */
 	CPU_NACCTS
 };
 
@@ -127,7 +135,7 @@ struct cpu_job {
 
 const char *cpu_acct_name(enum cpu_acct a);
 const char *cpu_domain_name(enum cpu_domain d); /* "kernel", "user", "driver" */
-const char *cpu_class_name(enum cpu_class k);	/* "normal", "rt" */
+const char *cpu_class_name(enum cpu_class k);	/* "normal", "rt", "irq" */
 
 /* Fills cfg from the parameters under prefix ("hosts.client.cpu").
  * Returns 0, or -EINVAL (message in err) if a deep idle state is given
@@ -152,6 +160,11 @@ struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 const struct cpu_cfg *cpu_config(const struct cpu *c);
 /* Creates a thread on core (set-up time only) of class cls; prio orders
  * real-time threads (higher runs first) and must be 0 for a normal one.
+ * A thread of class irq (prio 0) is the core's interrupt context: it
+ * preempts any thread, costs no context switch to enter or leave, and
+ * the thread it interrupted resumes without one; its jobs are counted in
+ * the core's counter interrupts. Only threads of the other classes make
+ * a core sleep.
  * Its statistics go under "COMP.CORE.name". Returns the thread (owned by
  * the core), or NULL on a bad argument, a duplicate name on the core or
  * allocation failure. */
@@ -165,6 +178,11 @@ const char *cpu_thread_component(const struct cpu_thread *t);
 uint64_t cpu_thread_run(struct cpu_thread *t);
 /* The core named name, or NULL. */
 struct cpu_core *cpu_core_find(const struct cpu *c, const char *name);
+/* The core busy polls (set-up time): it never sleeps, and the time it
+ * runs no job is spent polling, busy and charged to the account poll as
+ * it passes (a poll-mode driver spinning on its queues, or NAPI busy
+ * polling); every job still runs as soon as the scheduler lets it. */
+void cpu_core_spin(struct cpu_core *core);
 /* Sets the class of core's default thread (set-up time, before its first
  * job): kernel cores run their work in kernel context, above the user
  * threads that share them. Alone on its core the class changes nothing.
@@ -220,6 +238,9 @@ uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a);
  * or in service on every core and of a context switch under way. At any
  * moment, time (all accounts) = the cores' busy time + this. */
 sim_time cpu_pending(struct cpu *c);
+
+/* Busy time so far (ps) of the cores of domain d, polling included. */
+uint64_t cpu_domain_busy(struct cpu *c, enum cpu_domain d);
 
 /* Records the end-of-run scalars (utilization of every core and domain,
  * over the run's length sim_now(); pending, cpu_pending()). Busy time

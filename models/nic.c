@@ -34,6 +34,11 @@
  * adaptive mode the hold-off becomes irq_time x min(1, frames reported by
  * the last interrupt / irq_packets). Polling checks every poll_interval
  * (0: at once). Each notification hands every completed frame to the host.
+ * On a host with cores (nic_set_cpu()) an interrupt is a job of irq_cost
+ * on the interrupt context of its core: the frames it reports ("claimed")
+ * reach the host when that job is done, and no other interrupt fires
+ * until then (the line is masked while its handler runs); a timed poll
+ * is a job of poll_cost every poll_interval, frames or not.
  *
  * Buffers: ring slot i uses the buffer at i * buffer bytes; TX buffers come
  * first, from I/O address 0, then RX buffers from the next boundary of
@@ -52,6 +57,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "cpu.h"
 #include "errmsg.h"
 #include "nic.h"
 #include "pool.h"
@@ -214,6 +220,8 @@ struct nic {
 	bool doorbell_paid;	/* by the driver, on a core */
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
+	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
+	uint64_t claimed;	/* frames reported by jobs not yet done */
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
 	uint64_t dmas;		/* payload DMAs (TX and RX) */
 	sim_time wire_busy;	/* serialization of the frames that left */
@@ -395,9 +403,18 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
  * RX
  */
 
-static void nic_deliver(struct nic *n)
+static void nic_rx_completed(struct nic *n);
+
+/* Frames done and not yet reported to the host. */
+static uint64_t nic_rx_waiting(const struct nic *n)
 {
-	while (n->rx.head != n->rx.done) {
+	return n->rx.done - n->rx.head - n->claimed;
+}
+
+/* Hands the first count frames of the RX ring to the host. */
+static void nic_deliver_n(struct nic *n, uint64_t count)
+{
+	for (; count; count--) {
 		struct sim_pkt *p = n->rx.slot[n->rx.head++ & n->rx.mask];
 
 		(*n->rx_delivered)++;
@@ -407,10 +424,63 @@ static void nic_deliver(struct nic *n)
 	}
 }
 
+static void nic_deliver(struct nic *n)
+{
+	nic_deliver_n(n, nic_rx_waiting(n));
+}
+
+/* An interrupt's or a timed poll's job is done: the frames it reported
+ * (b) reach the host. */
+static void nic_irq_done(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+	uint64_t batch = (uint64_t)(uintptr_t)b;
+
+	(void)sim;
+	n->claimed -= batch;
+	nic_deliver_n(n, batch);
+	if (!n->cfg.poll && nic_rx_waiting(n))
+		nic_rx_completed(n); /* unmasked: frames that came meanwhile */
+}
+
+/* Reports the waiting frames to the host: at once without cores,
+ * otherwise once a job of cost ps (account acct) on the interrupt
+ * context's core is done. */
+static void nic_report(struct nic *n, enum cpu_acct acct, sim_time ps)
+{
+	uint64_t batch = nic_rx_waiting(n);
+	struct cpu_job j = { 0 };
+
+	if (!n->irq_thread) {
+		nic_deliver(n);
+		return;
+	}
+	cpu_job_add(&j, acct, ps);
+	n->claimed += batch;
+	if (cpu_thread_submit(n->irq_thread, &j, nic_irq_done, n,
+			      (void *)(uintptr_t)batch)) {
+		n->claimed -= batch; /* could not queue: at once */
+		nic_deliver_n(n, batch);
+	}
+}
+
+/* A timed poll on a host with cores: one every poll_interval, a job
+ * whether frames wait or not. */
+static void nic_poll_tick(struct sim *sim, void *a, void *b)
+{
+	struct nic *n = a;
+
+	(void)b;
+	(*n->polls)++;
+	nic_report(n, CPU_A_POLL, n->cfg.poll_cost_ps);
+	if (!sim_schedule(sim, n->cfg.poll_ps, nic_poll_tick, n, NULL))
+		sim_stop(sim);
+}
+
 static void nic_notify(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	uint64_t batch = n->rx.done - n->rx.head;
+	uint64_t batch = nic_rx_waiting(n);
 	sim_time now = sim_now(sim);
 
 	(void)b;
@@ -432,7 +502,7 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 				     : (sim_time)((double)n->cfg.irq_ps *
 						  (double)batch /
 						  (double)n->cfg.irq_pkts);
-	nic_deliver(n);
+	nic_report(n, CPU_A_IRQ, n->cfg.irq_cost_ps);
 }
 
 static void nic_arm(struct nic *n, sim_time at)
@@ -457,17 +527,24 @@ static void nic_rx_completed(struct nic *n)
 			nic_deliver(n);
 			return;
 		}
+		if (n->irq_thread)
+			return; /* the next timed poll finds it */
 		at = (now + n->cfg.poll_ps - 1) / n->cfg.poll_ps *
 		     n->cfg.poll_ps;
 		nic_arm(n, at);
 		return;
 	}
-	if (n->rx.done - n->rx.head >= n->cfg.irq_pkts)
+	if (n->claimed)
+		return; /* masked while its handler runs */
+	if (nic_rx_waiting(n) >= n->cfg.irq_pkts)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
-	else
-		at = now + n->hold_ps;
+	else		/* hold_ps after the first waiting frame came */
+		at = max_t(now,
+			   n->rx.slot[(n->rx.head + n->claimed) & n->rx.mask]
+					   ->stamp_ps[PKT_ST_RX_DMA_END] +
+				   n->hold_ps);
 	if (n->irq_seen)
 		at = max_t(at, n->last_irq + n->hold_ps);
 	nic_arm(n, at);
@@ -730,6 +807,21 @@ void nic_set_pool(struct nic *n, struct pool *pool)
 uint32_t nic_tx_backlog(const struct nic *n)
 {
 	return n->tx.tail - n->tx.head;
+}
+
+uint64_t nic_rx_delivered(const struct nic *n)
+{
+	return *n->rx_delivered;
+}
+
+int nic_set_cpu(struct nic *n, struct cpu_thread *t)
+{
+	n->irq_thread = t;
+	if (!t || !n->cfg.poll || !n->cfg.poll_ps)
+		return 0;
+	return sim_schedule_at(n->sim, n->cfg.poll_ps, nic_poll_tick, n, NULL)
+		       ? 0
+		       : -ENOMEM;
 }
 
 void nic_set_doorbell_paid(struct nic *n, bool paid)

@@ -93,7 +93,13 @@ struct nic_cfg {
 	uint64_t irq_pkts;   /* ... and frame count */
 	bool irq_adaptive;
 	sim_time poll_ps; /* 0: busy polling */
-	double step_bps;  /* line rate from step_at_ps on; 0: no step */
+	/* on a host with cores (nic_set_cpu()): an interrupt's cost, a
+	 * timed poll's, and the core interrupts land on ("": the kernel
+	 * driver's core, kernel0 for a user driver) */
+	sim_time irq_cost_ps;
+	sim_time poll_cost_ps;
+	const char *irq_core;
+	double step_bps; /* line rate from step_at_ps on; 0: no step */
 	sim_time step_at_ps;
 	sim_time step_until_ps; /* back to rate_bps then; 0: never */
 };
@@ -140,6 +146,14 @@ void nic_set_pool(struct nic *n, struct pool *pool);
 /* The driver pays the doorbell write on a core (drv_set_cpu()): the NIC
  * starts a packet's DMA at once instead of doorbell later. */
 void nic_set_doorbell_paid(struct nic *n, bool paid);
+/* The host has cores: every interrupt, and every timed poll
+ * (poll_interval > 0), is a job of thread t (the interrupt context of
+ * its core, class irq), of irq_cost (account irq) or poll_cost (account
+ * poll); the frames it reports reach the host when the job is done.
+ * Timed polls then happen every poll_interval whether frames wait or
+ * not. Set-up time; returns 0 or -ENOMEM. */
+struct cpu_thread;
+int nic_set_cpu(struct nic *n, struct cpu_thread *t);
 /* A frame has left (its TX completion): fn(arg, p), for every frame,
  * just before it goes to the network. */
 void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
@@ -152,6 +166,8 @@ void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
 double nic_rate(const struct nic *n);
 void nic_on_rate(struct nic *n, void (*fn)(void *arg), void *arg);
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames);
+/* Frames handed to the host so far. */
+uint64_t nic_rx_delivered(const struct nic *n);
 /* Frames in the TX ring (waiting or being sent), and the ring's slots. */
 uint32_t nic_tx_backlog(const struct nic *n);
 uint32_t nic_tx_slots(const struct nic *n);

@@ -919,6 +919,49 @@ static int topo_driver_cpu(struct topo *t, size_t h, char *err, size_t errlen)
 	return 0;
 }
 
+/* Where host h's NIC reports received frames on its cores. A user
+ * driver with a core of its own polls it: that core spins. Busy polling
+ * (rx_mode poll, poll_interval 0) spins the driver's core. Otherwise the
+ * NIC's interrupts (or timed polls) are jobs of thread "irq", the
+ * interrupt context, on the core nic.irq_core names (the kernel driver's
+ * core, kernel0 for a user driver, if empty). */
+static int topo_nic_cpu(struct topo *t, size_t h, char *err, size_t errlen)
+{
+	struct topo_sw *w = &t->sw[h];
+	const struct nic_cfg *nc = &t->nic_cfgs[h];
+	const struct drv_cfg *dc = drv_config(t->drvs[h]);
+	bool busy_poll = nc->poll && !nc->poll_ps;
+	struct cpu_core *dcore, *core;
+	struct cpu_thread *th;
+
+	if (dc->user)
+		dcore = cpu_core_find(w->cpu, *dc->core ? dc->core : "driver");
+	else
+		dcore = *dc->core ? cpu_core_find(w->cpu, dc->core)
+				  : w->kcores[0];
+	if (!dcore)
+		return -ENOMEM;
+	if ((dc->user && !*dc->core) || busy_poll)
+		cpu_core_spin(dcore);
+	if (busy_poll) {
+		if (*nc->irq_core)
+			return topo_host_error(
+				t, h, "nic", "irq_core",
+				"a busy-polling NIC (rx_mode poll, poll_interval 0) raises no interrupts and makes no timed polls",
+				err, errlen);
+		return 0;
+	}
+	core = !*nc->irq_core ? (dc->user ? w->kcores[0] : dcore)
+			      : cpu_core_find(w->cpu, nc->irq_core);
+	if (!core)
+		return topo_host_error(
+			t, h, "nic", "irq_core",
+			"no core of that name on the host (kernel0 .. kernelN-1 of cpu.kernel_cores, or the core a driver or background work names)",
+			err, errlen);
+	th = cpu_thread_create(core, "irq", CPU_CLASS_IRQ, 0);
+	return th ? nic_set_cpu(t->nics[h], th) : -ENOMEM;
+}
+
 /* Host h's background work, if it has any (cpu.background.load > 0), on
  * the core cpu.background.core names (kernel0 if none; a name no model
  * used becomes a core of the user domain). */
@@ -943,7 +986,7 @@ static int topo_background(struct topo *t, size_t h, char *err, size_t errlen)
 }
 
 /* A host without cores (no app with a stack on it) has nothing to place
- * its driver or background work on. */
+ * its driver, background work or interrupts on. */
 static int topo_no_cores(struct topo *t, size_t h, char *err, size_t errlen)
 {
 	char pre[160];
@@ -957,6 +1000,10 @@ static int topo_no_cores(struct topo *t, size_t h, char *err, size_t errlen)
 	snprintf(pre, sizeof(pre), "hosts.%s.cpu", t->hosts[h]);
 	if (param_double(&t->src, pre, "background.load") > 0)
 		return topo_host_error(t, h, "cpu", "background.load", msg, err,
+				       errlen);
+	snprintf(pre, sizeof(pre), "hosts.%s.nic", t->hosts[h]);
+	if (param_given(&t->src, pre, "irq_core"))
+		return topo_host_error(t, h, "nic", "irq_core", msg, err,
 				       errlen);
 	return 0;
 }
@@ -991,10 +1038,40 @@ int topo_stacks(struct topo *t, const struct scn *s, char *err, size_t errlen)
 				  : topo_no_cores(t, h, err, errlen);
 		if (!rc && t->sw[h].cpu)
 			rc = topo_background(t, h, err, errlen);
+		if (!rc && t->sw[h].cpu)
+			rc = topo_nic_cpu(t, h, err, errlen);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+/* Host h's cores per packet through its NIC: under hosts.H.cpu,
+ * per_packet.DOMAIN (ps), the busy time of the domain's cores (polling
+ * included) over the frames its NIC sent and handed to the host, for
+ * the domains it has; the counters count the whole run, and so does
+ * this. */
+static void topo_host_per_packet(struct topo *t, size_t h, struct stats *st)
+{
+	struct cpu *c = t->sw[h].cpu;
+	uint64_t bytes, sent;
+	double pkts;
+	char metric[32];
+
+	nic_tx_sent(t->nics[h], &bytes, &sent);
+	pkts = (double)(sent + nic_rx_delivered(t->nics[h]));
+	if (pkts == 0)
+		return;
+	for (int d = 0; d < CPU_NDOMS; d++) {
+		uint64_t busy = cpu_domain_busy(c, d);
+
+		if (!busy)
+			continue;
+		snprintf(metric, sizeof(metric), "per_packet.%s",
+			 cpu_domain_name(d));
+		stats_scalar(st, t->sw[h].cpu_name, metric, "ps",
+			     (double)busy / pkts);
+	}
 }
 
 /* The CPU per packet delivered, over the hosts with stacks: cpu.ACCT
@@ -1027,8 +1104,11 @@ void topo_finish_cpu(struct topo *t, struct stats *st)
 		else
 			all_tcp = false;
 	}
-	for (size_t h = 0; h < t->nhosts; h++)
+	for (size_t h = 0; h < t->nhosts; h++) {
 		any = any || t->sw[h].cpu;
+		if (t->sw[h].cpu)
+			topo_host_per_packet(t, h, st);
+	}
 	if (!any || pkts == 0)
 		return;
 	for (int a = 0; a < CPU_NACCTS; a++) {
