@@ -115,8 +115,11 @@ struct cpu_cfg {
 	sim_time deep_exit_ps;	    /* of the deep idle state; 0: none */
 	sim_time deep_residency_ps; /* idle time that reaches it */
 	/* background work: a thread on core bg_core (a name; "" for the
-	 * first kernel core) with Poisson arrivals of jobs of bg_cost_ps at
-	 * load bg_load (0: none); cpubg.h runs it */
+	 * first kernel core) with arrivals of jobs of bg_cost_ps at load
+	 * bg_load (0: none), Poisson or, with bg_periodic, one every
+	 * bg_cost_ps / bg_load (a duty cycle) from a random phase; cpubg.h
+	 * runs it */
+	bool bg_periodic;
 	const char *bg_core;
 	enum cpu_class bg_class;
 	unsigned bg_prio;

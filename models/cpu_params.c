@@ -82,6 +82,8 @@ int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 			       : 0;
 	cfg->bg_load = param_double(src, prefix, "background.load");
 	cfg->bg_cost_ps = param_time(src, prefix, "background.cost");
+	cfg->bg_periodic = !strcmp(param_str(src, prefix, "background.pattern"),
+				   "periodic");
 	if (cpu_bg_check(cfg, src, prefix, err, errlen))
 		return -EINVAL;
 	return cpu_idle_check(cfg, src, prefix, err, errlen);
@@ -122,11 +124,15 @@ const struct param_def cpu_params[] = {
 	  "idle time after which a core is in the deep idle state",
 	  "Linux drivers/idle/intel_idle.c, skx_cstates C6: target_residency 600 us (Skylake server)" },
 	{ "hosts.*.cpu.background.load", PT_FLOAT, "0", NULL, 0, 0.99,
-	  "background work on background.core: the fraction of the core its jobs take (Poisson arrivals at load / cost per second); 0: none",
+	  "background work on background.core: the fraction of the core its jobs take (load / cost arrivals per second, background.pattern); 0: none",
 	  "usnsim: no interference unless asked; other processes sharing a core (the interference of issue 21), swept 0 to 0.9 in scenarios/studies/driver_rt.yaml" },
 	{ "hosts.*.cpu.background.cost", PT_TIME, "50us", NULL, 1e3, 1e12,
 	  "CPU time of each background job (fixed)",
 	  "usnsim: a round figure between a syscall-sized burst and the 10 ms quantum; meant to be swept (a job longer than the driver's deadline is what hurts a normal-class driver)" },
+	{ "hosts.*.cpu.background.pattern", PT_ENUM, "poisson",
+	  "poisson|periodic", 0, 0,
+	  "arrivals of background jobs: poisson (an open source of independent jobs) or periodic (a duty cycle: one job of background.cost every background.cost / background.load, from a random phase, as a periodic timer or a frame-paced task does)",
+	  "usnsim: Poisson unless asked; issue 21's background threads with a duty cycle are the periodic pattern" },
 	{ "hosts.*.cpu.background.core", PT_STRING, "", NULL, 0, 0,
 	  "the core the background thread runs on: a core name of the host (kernel0, app.NAME, or the name given in driver.core); empty: kernel0; a name no model uses becomes a core of its own",
 	  "usnsim: interference where the driver runs (driver.core), as in issue 21" },

@@ -1,7 +1,9 @@
 /*
  * cpubg.c - background work on a core (cpubg.h).
  *
- * Arrivals are Poisson at rate load / cost, each a job of exactly cost,
+ * Arrivals are Poisson at rate load / cost, or periodic with period
+ * cost / load from a phase drawn uniformly in [0, period) (a duty cycle:
+ * on for cost, off for the rest), each a job of exactly cost,
  * submitted to the thread "background" of the configured class; one
  * engine event per arrival, none allocated (the thread's ring grows to
  * its peak). Over a run long against the cost, the thread's run time
@@ -24,13 +26,17 @@ struct cpubg {
 	struct rng *rng;
 	double mean_gap_s;
 	sim_time cost_ps;
+	bool periodic;
 };
 
 static void cpubg_arrive(struct sim *sim, void *a, void *b);
 
-static void cpubg_arm(struct cpubg *g)
+static void cpubg_arm(struct cpubg *g, bool first)
 {
-	double gap = rng_exponential(g->rng, g->mean_gap_s) * (double)SIM_S;
+	double gap = (double)SIM_S *
+		     (!g->periodic ? rng_exponential(g->rng, g->mean_gap_s)
+		      : first	   ? rng_uniform(g->rng, 0, g->mean_gap_s)
+				   : g->mean_gap_s);
 
 	if (gap >= (double)(SIM_TIME_MAX - sim_now(g->sim)))
 		return;
@@ -47,7 +53,7 @@ static void cpubg_arrive(struct sim *sim, void *a, void *b)
 	cpu_job_add(&j, CPU_A_BG, g->cost_ps);
 	if (cpu_thread_submit(g->t, &j, NULL, NULL, NULL))
 		sim_stop(sim);
-	cpubg_arm(g);
+	cpubg_arm(g, false);
 }
 
 int cpubg_create(const struct cpu_cfg *cfg, const struct model_env *env,
@@ -62,6 +68,7 @@ int cpubg_create(const struct cpu_cfg *cfg, const struct model_env *env,
 	g->sim = env->sim;
 	g->st = env->st;
 	g->cost_ps = cfg->bg_cost_ps;
+	g->periodic = cfg->bg_periodic;
 	g->mean_gap_s = (double)cfg->bg_cost_ps / (double)SIM_S / cfg->bg_load;
 	snprintf(path, sizeof(path), "%s.background", env->component);
 	g->rng = rng_create(env->seed, env->rep, path);
@@ -71,7 +78,7 @@ int cpubg_create(const struct cpu_cfg *cfg, const struct model_env *env,
 		cpubg_destroy(g);
 		goto out_nomem;
 	}
-	cpubg_arm(g);
+	cpubg_arm(g, true);
 	*out = g;
 	return 0;
 out_nomem:

@@ -252,6 +252,35 @@ static void test_background_share(void)
 	scn_destroy(s);
 }
 
+/* A duty cycle (background.pattern periodic): one 50 us job every 100 us
+ * from a random phase, so a 50 ms run holds 500 arrivals, give or take
+ * the one the phase moves across either end: no Poisson spread. */
+static void test_background_periodic(void)
+{
+	struct run_result r;
+	struct scn *s = NULL;
+	const char *bg = "hosts.server.cpu.shared.background";
+	const char *sets[] = {
+		"hosts.server.driver.placement=user",
+		"hosts.server.driver.core=shared",
+		"hosts.server.cpu.background.core=shared",
+		"hosts.server.cpu.background.load=0.5",
+		"hosts.server.cpu.background.pattern=periodic",
+	};
+	double jobs, run_s;
+
+	if (tr_run_text(pair_yaml, sets, 5, &r, &s))
+		return;
+	jobs = tr_metric(&r, bg, "jobs");
+	run_s = (double)scn_time(s, "duration") / 1e12;
+	CHECKF(fabs(jobs - run_s / 100e-6) <= 1, "%.0f periodic jobs in %.3f s",
+	       jobs, run_s);
+	CHECKF(fabs(tr_metric(&r, bg, "utilization") - 0.5) <= 50e-6 / run_s,
+	       "utilization %.6f", tr_metric(&r, bg, "utilization"));
+	run_result_fini(&r);
+	scn_destroy(s);
+}
+
 /* Real-time: the driver preempts the background at once, so its
  * scheduling latency is at most a context switch after the deepest idle
  * exit; normal: it waits behind the background thread while that has
@@ -366,6 +395,8 @@ int suite_driverrt(void)
 		return CU_get_error();
 	if (!CU_add_test(s, "kernel driver and doorbell on the kernel core",
 			 test_kernel_driver_charged) ||
+	    !CU_add_test(s, "background: a duty cycle",
+			 test_background_periodic) ||
 	    !CU_add_test(s, "background takes its share of its core",
 			 test_background_share) ||
 	    !CU_add_test(s, "rt driver preempts, normal waits",
