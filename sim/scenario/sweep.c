@@ -1095,7 +1095,7 @@ static size_t sweep_json(const struct sweep *sw, const size_t *idx, char *buf,
 static int sweep_value_of(const struct param_val *pv, struct expr_value *out,
 			  const char **hint)
 {
-	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	*out = (struct expr_value){ .kind = UNIT_NONE };
 	if (param_quantity(pv, &out->kind, &out->num, &out->str)) {
 		*hint = "it is a size table";
 		return -EDOM;

@@ -8,7 +8,7 @@
  *     zip:                                          # vary together
  *       - { apps.a.rate: [1kpps, 2kpps], apps.b.rate: [3kpps, 4kpps] }
  *     where:                                        # keep points where true
- *       - apps.src.rate * apps.src.size * 8 < network.rate
+ *       - apps.src.rate * apps.src.size < network.rate
  *
  * A key with '*' in place of an instance name (hosts.*.driver.placement)
  * stands for that path of every declared instance, in file order, all in
