@@ -473,7 +473,9 @@ static int expect_stat(const struct stats *st, const char *name,
 static int expect_param(const struct scn *s, const char *name,
 			struct expr_value *out, char *hint, size_t hintlen)
 {
-	const struct param_val *pv = s ? scn_get(s, name) : NULL;
+	char alias[EXPECT_NAME_MAX + 8];
+	const struct param_val *pv =
+		s ? scn_get(s, scn_alias(name, alias, sizeof(alias))) : NULL;
 
 	*out = (struct expr_value){ .kind = UNIT_NONE };
 	if (!pv)
