@@ -873,8 +873,11 @@ static bool expr_bare_zero(const struct expr_node *n)
 	return b && b->num == 0;
 }
 
-/* "did you mean 13us?": the unit of kind that brings the bare number x
- * nearest to other (the value on the other side), or a usual one. */
+/* "did you mean 13us?": the unit the other side (other) reads in (the
+ * largest not above it: 12.3us in us, 1500B in B), or a smaller one if
+ * that makes x over 100 times the other side (18300 beside 18.3kpps:
+ * 18300pps). The usual unit of the kind (us, B, Gbps, kpps) if other is
+ * 0. */
 static void expr_suggest(double x, int kind, double other, char *buf, size_t n)
 {
 	static const struct {
@@ -883,14 +886,15 @@ static void expr_suggest(double x, int kind, double other, char *buf, size_t n)
 		double scale;
 		bool usual;
 	} u[] = {
+		{ UNIT_TIME, "ps", 1, false },
 		{ UNIT_TIME, "ns", 1e3, false },
 		{ UNIT_TIME, "us", 1e6, true },
 		{ UNIT_TIME, "ms", 1e9, false },
 		{ UNIT_TIME, "s", 1e12, false },
 		{ UNIT_SIZE, "B", 1, true },
-		{ UNIT_SIZE, "KB", 1e3, false },
 		{ UNIT_SIZE, "MB", 1e6, false },
 		{ UNIT_SIZE, "GB", 1e9, false },
+		{ UNIT_BITRATE, "bps", 1, false },
 		{ UNIT_BITRATE, "kbps", 1e3, false },
 		{ UNIT_BITRATE, "Mbps", 1e6, false },
 		{ UNIT_BITRATE, "Gbps", 1e9, true },
@@ -898,25 +902,21 @@ static void expr_suggest(double x, int kind, double other, char *buf, size_t n)
 		{ UNIT_PKTRATE, "kpps", 1e3, true },
 		{ UNIT_PKTRATE, "Mpps", 1e6, false },
 	};
-	const char *best = NULL;
-	double bd = INFINITY;
-	bool guess = other != 0 && isfinite(other) && x != 0;
+	size_t first = 0, i, at = (size_t)-1;
+	double o = fabs(other);
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
-		double d;
-
-		if (u[i].kind != kind)
-			continue;
-		d = guess ? fabs(log(fabs(x) * u[i].scale / fabs(other)))
-			  : (u[i].usual ? 0 : 1);
-		if (d < bd) {
-			bd = d;
-			best = u[i].name;
-		}
-	}
-	if (best)
-		snprintf(buf, n, "; did you mean %.15g%s?", x, best);
+	while (first < sizeof(u) / sizeof(u[0]) && u[first].kind != kind)
+		first++;
+	for (i = first; i < sizeof(u) / sizeof(u[0]) && u[i].kind == kind; i++)
+		if ((o > 0 && isfinite(o)) ? (i == first || o >= u[i].scale)
+					   : u[i].usual)
+			at = i;
+	if (at == (size_t)-1)
+		return;
+	while (at > first && o > 0 && fabs(x) * u[at].scale > 100 * o)
+		at--;
+	snprintf(buf, n, "; did you mean %.15g%s?", x, u[at].name);
 }
 
 /* The error for operands a, b of n whose dimensions differ: a bare

@@ -1745,7 +1745,7 @@ static int scn_derive_resolve(void *ctx, const char *name,
 	struct scn_dctx *c = ctx;
 	struct scn *s = c->ld->s;
 	const struct scn_param *q = scn_lookup(s, name);
-	size_t best = (size_t)-1, d;
+	size_t best = (size_t)-1, d, blen = 0;
 	const char *bp = NULL;
 
 	if (q && q->expr && q->state != SCN_DONE)
@@ -1757,14 +1757,29 @@ static int scn_derive_resolve(void *ctx, const char *name,
 		return -EDOM;
 	}
 	for (size_t i = 0; i < s->np; i++) {
-		d = param_distance(name, s->p[i].path);
+		const char *path = s->p[i].path;
+		size_t len = strlen(path);
+
+		d = param_distance(name, path);
+		if (!strncmp(path, "vars.", 5) && len > 11 &&
+		    !strcmp(path + len - 6, ".value")) {
+			/* vars.NAME, as a study writes it */
+			snprintf(c->hint, sizeof(c->hint), "%.*s",
+				 (int)(len - 6), path);
+			if (param_distance(name, c->hint) < d) {
+				d = param_distance(name, c->hint);
+				len = 0;
+			}
+		}
 		if (d < best) {
 			best = d;
-			bp = s->p[i].path;
+			bp = path;
+			blen = len ? strlen(path) : strlen(path) - 6;
 		}
 	}
 	if (bp && best <= (strlen(name) / 3 > 3 ? strlen(name) / 3 : 3)) {
-		snprintf(c->hint, sizeof(c->hint), "did you mean '%s'?", bp);
+		snprintf(c->hint, sizeof(c->hint), "did you mean '%.*s'?",
+			 (int)blen, bp);
 		*hint = c->hint;
 	}
 	return -ENOENT;
