@@ -1805,21 +1805,18 @@ static int scn_want_kind(const struct param_def *def, enum unit_kind got)
 }
 
 /* The text of x in the canonical unit of kind, for param_parse. */
-static int scn_derived_text(const struct param_def *def, enum unit_kind kind,
-			    double x, char *buf, size_t n)
+static int scn_derived_text(enum unit_kind kind, double x, char *buf, size_t n)
 {
 	switch (kind) {
-	case UNIT_TIME:
-		return snprintf(buf, n, "%.0fps", nearbyint(x));
+	case UNIT_TIME: /* to the nearest ps, halves up as units.c */
+		return snprintf(buf, n, "%.0fps", round(x));
 	case UNIT_SIZE:
-		return snprintf(buf, n, "%.0fB", nearbyint(x));
+		return snprintf(buf, n, "%.0fB", round(x));
 	case UNIT_BITRATE:
 		return snprintf(buf, n, "%.17gbps", x);
 	case UNIT_PKTRATE:
 		return snprintf(buf, n, "%.17gpps", x);
 	default:
-		if (def->type == PT_INT)
-			return snprintf(buf, n, "%.0f", nearbyint(x));
 		return snprintf(buf, n, "%.17g", x);
 	}
 }
@@ -1890,7 +1887,12 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	if (!isfinite(v->num))
 		return scn_failn(ld, p->node, "%s: the expression gives %g",
 				 p->path, v->num);
-	scn_derived_text(def, v->kind, v->num, text, sizeof(text));
+	if (def->type == PT_INT && v->num != floor(v->num))
+		return scn_failn(
+			ld, p->node,
+			"%s: the expression gives %.15g, but %s is a whole number",
+			p->path, v->num, p->path);
+	scn_derived_text(v->kind, v->num, text, sizeof(text));
 	p->raw = strdup(text);
 	if (!p->raw)
 		return scn_nomem(ld);
