@@ -10,6 +10,11 @@
  *     where:                                        # keep points where true
  *       - apps.src.rate * apps.src.size < network.rate
  *
+ * vars.NAME is vars.NAME.value, a variable of the study (a swept one the
+ * file need not declare); a parameter derived from it ("= EXPR",
+ * scenario.h) is computed when each point is loaded, so where: cannot
+ * name a derived parameter.
+ *
  * A key with '*' in place of an instance name (hosts.*.driver.placement)
  * stands for that path of every declared instance, in file order, all in
  * one dimension as a zip of them would be.
