@@ -1923,6 +1923,9 @@ static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
 	rc = expr_parse(p->expr, &e, &col, msg, sizeof(msg));
 	if (rc == -ENOMEM)
 		return scn_nomem(ld);
+	if (rc) /* checked when read: not reached */
+		return scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+				   p->path, msg);
 	if (!rc)
 		rc = scn_derive_uses(ld, p, e);
 	if (!rc && expr_bind(e, scn_derive_resolve, &c, &col, msg, sizeof(msg)))
