@@ -121,140 +121,6 @@ static void check_value(const char *text, enum unit_kind kind, double want,
 
 #define VALUE(text, kind, want) check_value((text), (kind), (want), __LINE__)
 
-static void test_precedence(void)
-{
-	VALUE("2-3-4", UNIT_NONE, -5);	   /* right-assoc: 3 */
-	VALUE("10 - 2 - 3", UNIT_NONE, 5); /* right-assoc: 11 */
-	VALUE("8/4/2", UNIT_NONE, 1);	   /* right-assoc: 4 */
-	VALUE("1+2*3", UNIT_NONE, 7);	   /* left to right: 9 */
-	VALUE("(1+2)*3", UNIT_NONE, 9);
-	VALUE("2*3-4/2", UNIT_NONE, 4); /* left to right: 1 */
-	VALUE("2 - -3", UNIT_NONE, 5);
-	VALUE("-2*-3 + 1", UNIT_NONE, 7);
-	VALUE("- (1 + 2) * 2", UNIT_NONE, -6);
-	VALUE("1 + 2 < 4", UNIT_NONE, 1);    /* 1 + (2 < 4): 2 */
-	VALUE("not 1 < 2", UNIT_NONE, 0);    /* (not 1) < 2: 1 */
-	VALUE("1 or 0 and 0", UNIT_NONE, 1); /* (1 or 0) and 0: 0 */
-	VALUE("not 0 and 0", UNIT_NONE, 0);  /* not (0 and 0): 1 */
-	VALUE("not not 3", UNIT_NONE, 1);
-	VALUE("0 or 0 or 2", UNIT_NONE, 1);
-	VALUE("(1 < 2) == (3 < 4)", UNIT_NONE, 1);
-	VALUE("1 <= 1 and 2 >= 3", UNIT_NONE, 0);
-	VALUE("1 != 1 or 2 > 1", UNIT_NONE, 1);
-	VALUE("a - b * 2", UNIT_NONE, 4); /* (a - b) * 2: 14 */
-	VALUE("a-b", UNIT_NONE, 7);	  /* names a and b */
-	VALUE("1e3 + .5", UNIT_NONE, 1000.5);
-}
-
-static void test_units(void)
-{
-	VALUE("20us", UNIT_TIME, 20000000);
-	VALUE("20us == 20000000", UNIT_NONE, 1);
-	VALUE("1.5ns", UNIT_TIME, 1500);
-	VALUE("1e-3s", UNIT_TIME, 1e9);
-	VALUE("1KiB+1", UNIT_SIZE, 1025);
-	VALUE("1KiB+1 == 1025", UNIT_NONE, 1);
-	VALUE("8MiB", UNIT_SIZE, 8388608);
-	VALUE("1.5KB", UNIT_SIZE, 1500);
-	VALUE("1Gbps/8", UNIT_NONE, 1.25e8);
-	VALUE("1.25GB/s", UNIT_BITRATE, 1e10);
-	VALUE("1.25GB/s/8", UNIT_NONE, 1.25e9);
-	VALUE("200kpps", UNIT_PKTRATE, 2e5);
-	VALUE("30%", UNIT_FRACTION, 0.3);
-	VALUE("150%", UNIT_FRACTION, 1.5);
-	VALUE("1ms - 250us", UNIT_TIME, 750000000);
-	VALUE("2 * 20us", UNIT_NONE, 40000000);
-	VALUE("1 + 20us", UNIT_TIME, 20000001);
-	VALUE("-20us", UNIT_TIME, -20000000);
-	VALUE("network.delay + 1us", UNIT_TIME, 3e6);
-	VALUE("apps.src.rate * apps.src.size * 8 < network.rate", UNIT_NONE,
-	      1); /* 8e8 < 1e9 */
-	VALUE("apps.src.rate * apps.src.size * 8", UNIT_NONE, 8e8);
-	VALUE("share < 30%", UNIT_NONE, 1);
-	VALUE("share * 100", UNIT_NONE, 25);
-}
-
-static void test_strings_and_names(void)
-{
-	struct tctx c = ctx_default();
-	const char *const *names;
-	struct expr_value v;
-	struct expr *e;
-	char err[256];
-	size_t col;
-
-	VALUE("apps.src.pattern == 'cbr'", UNIT_NONE, 1);
-	VALUE("apps.src.pattern == \"cbr\"", UNIT_NONE, 1);
-	VALUE("apps.src.pattern != 'cbr'", UNIT_NONE, 0);
-	VALUE("'poisson' == apps.src.pattern", UNIT_NONE, 0);
-	VALUE("'' == \"\"", UNIT_NONE, 1);
-	VALUE("'a b' != 'a  b'", UNIT_NONE, 1);
-	VALUE("not ''", UNIT_NONE, 1);
-	VALUE("not 'x'", UNIT_NONE, 0);
-	VALUE("apps.my-app.rate", UNIT_PKTRATE, 5);
-	VALUE("apps.my-app.rate - 1", UNIT_PKTRATE, 4);
-	VALUE("a.b-c - 1", UNIT_NONE, 6);
-	VALUE("_x1 + 1", UNIT_NONE, 2);
-
-	/* a string value keeps its text */
-	CHECK_EQ_FATAL(
-		expr_parse("apps.src.pattern", &e, &col, err, sizeof(err)), 0);
-	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
-	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(v.str);
-	CU_ASSERT_STRING_EQUAL(v.str, "cbr");
-	CU_ASSERT_TRUE(expr_truthy(&v));
-	expr_destroy(e);
-
-	/* names: distinct, in order of first use; "b-a" after a dot is one */
-	CHECK_EQ_FATAL(
-		expr_parse("b + a * b - x.b-a", &e, &col, err, sizeof(err)), 0);
-	CHECK_EQ_FATAL(expr_names(e, &names), 3);
-	CU_ASSERT_STRING_EQUAL(names[0], "b");
-	CU_ASSERT_STRING_EQUAL(names[1], "a");
-	CU_ASSERT_STRING_EQUAL(names[2], "x.b-a");
-	expr_destroy(e);
-	expr_destroy(NULL);
-}
-
-/* Truthiness and re-evaluation with new values after binding. */
-static void test_eval(void)
-{
-	struct tvar vars[] = { { "x", { UNIT_TIME, 5e6, NULL } } };
-	struct tctx c = { vars, 1, "", 0 };
-	struct expr_value v, z = { UNIT_NONE, 0, NULL };
-	struct expr *e;
-	char err[256];
-	size_t col;
-
-	CU_ASSERT_FALSE(expr_truthy(&z));
-	z.num = NAN;
-	CU_ASSERT_TRUE(expr_truthy(&z));
-	z.num = 0;
-	z.str = "";
-	CU_ASSERT_FALSE(expr_truthy(&z));
-
-	CHECK_EQ_FATAL(expr_parse("x < 10us and x * 2 > 3us", &e, &col, err,
-				  sizeof(err)),
-		       0);
-	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
-	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
-	CHECK_EQ(v.num, 1);
-	vars[0].v.num = 20e6;
-	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
-	CHECK_EQ(v.num, 0);
-	vars[0].v.num = 1e6; /* 2 * 1us > 3us is false */
-	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
-	CHECK_EQ(v.num, 0);
-	/* a name that no longer resolves, or changes kind */
-	vars[0].name = "y";
-	CHECK_EQ(expr_eval(e, tresolve, &c, &v), -EINVAL);
-	vars[0].name = "x";
-	vars[0].v.kind = UNIT_SIZE;
-	CHECK_EQ(expr_eval(e, tresolve, &c, &v), -EINVAL);
-	expr_destroy(e);
-}
-
 struct err_case {
 	const char *text;
 	size_t col;
@@ -324,6 +190,212 @@ static void test_parse_errors(void)
 	check_errors(cs, sizeof(cs) / sizeof(cs[0]), 0);
 }
 
+static void test_precedence(void)
+{
+	VALUE("2-3-4", UNIT_NONE, -5);	   /* right-assoc: 3 */
+	VALUE("10 - 2 - 3", UNIT_NONE, 5); /* right-assoc: 11 */
+	VALUE("8/4/2", UNIT_NONE, 1);	   /* right-assoc: 4 */
+	VALUE("1+2*3", UNIT_NONE, 7);	   /* left to right: 9 */
+	VALUE("(1+2)*3", UNIT_NONE, 9);
+	VALUE("2*3-4/2", UNIT_NONE, 4); /* left to right: 1 */
+	VALUE("2 - -3", UNIT_NONE, 5);
+	VALUE("-2*-3 + 1", UNIT_NONE, 7);
+	VALUE("- (1 + 2) * 2", UNIT_NONE, -6);
+	VALUE("1 + 2 < 4", UNIT_NONE, 1);    /* 1 + (2 < 4): 2 */
+	VALUE("not 1 < 2", UNIT_NONE, 0);    /* (not 1) < 2: 1 */
+	VALUE("1 or 0 and 0", UNIT_NONE, 1); /* (1 or 0) and 0: 0 */
+	VALUE("not 0 and 0", UNIT_NONE, 0);  /* not (0 and 0): 1 */
+	VALUE("not not 3", UNIT_NONE, 1);
+	VALUE("0 or 0 or 2", UNIT_NONE, 1);
+	VALUE("(1 < 2) == (3 < 4)", UNIT_NONE, 1);
+	VALUE("1 <= 1 and 2 >= 3", UNIT_NONE, 0);
+	VALUE("1 != 1 or 2 > 1", UNIT_NONE, 1);
+	VALUE("a - b * 2", UNIT_NONE, 4); /* (a - b) * 2: 14 */
+	VALUE("a-b", UNIT_NONE, 7);	  /* names a and b */
+	VALUE("1e3 + .5", UNIT_NONE, 1000.5);
+}
+
+static void test_units(void)
+{
+	VALUE("20us", UNIT_TIME, 20000000);
+	VALUE("20us == 20000000ps", UNIT_NONE, 1);
+	VALUE("1.5ns", UNIT_TIME, 1500);
+	VALUE("1e-3s", UNIT_TIME, 1e9);
+	VALUE("1KiB+1B", UNIT_SIZE, 1025);
+	VALUE("1KiB+1B == 1025B", UNIT_NONE, 1);
+	VALUE("8MiB", UNIT_SIZE, 8388608);
+	VALUE("1.5KB", UNIT_SIZE, 1500);
+	VALUE("1Gbps/8", UNIT_BITRATE, 1.25e8);
+	VALUE("1.25GB/s", UNIT_BITRATE, 1e10);
+	VALUE("1.25GB/s/8", UNIT_BITRATE, 1.25e9);
+	VALUE("200kpps", UNIT_PKTRATE, 2e5);
+	VALUE("30%", UNIT_FRACTION, 0.3);
+	VALUE("150%", UNIT_FRACTION, 1.5);
+	VALUE("1ms - 250us", UNIT_TIME, 750000000);
+	VALUE("2 * 20us", UNIT_TIME, 40000000);
+	VALUE("0 + 20us", UNIT_TIME, 20000000);
+	VALUE("20us > 0", UNIT_NONE, 1);
+	VALUE("-20us", UNIT_TIME, -20000000);
+	VALUE("network.delay + 1us", UNIT_TIME, 3e6);
+	/* 80 kpps of 1250 B is 800 Mb/s: under the 1 Gb/s link */
+	VALUE("apps.src.rate * apps.src.size < network.rate", UNIT_NONE, 1);
+	VALUE("apps.src.rate * apps.src.size", UNIT_BITRATE, 8e8);
+	VALUE("share < 30%", UNIT_NONE, 1);
+	VALUE("share < 0.3", UNIT_NONE, 1);
+	VALUE("share + 0.5", UNIT_FRACTION, 0.75);
+	VALUE("share * 100", UNIT_NONE, 25);
+	VALUE("share * network.rate", UNIT_BITRATE, 2.5e8);
+}
+
+/* Dimensions: * and / give the kind they should, exactly where the
+ * decimal values are. */
+static void test_dimensions(void)
+{
+	/* a bit rate times a time is a size: 1e9 * 1e6 / 8 / 1e12 */
+	VALUE("1Gbps * 1us", UNIT_SIZE, 125);
+	VALUE("1Gbps * 1us == 125B", UNIT_NONE, 1);
+	VALUE("1us * 1Gbps", UNIT_SIZE, 125);
+	VALUE("10Gbps * 1s", UNIT_SIZE, 1.25e9);
+	/* a size over a time is a bit rate; over a bit rate a time */
+	VALUE("125B / 1us", UNIT_BITRATE, 1e9);
+	VALUE("1500B / 1Gbps", UNIT_TIME, 12e6);
+	VALUE("64B / 80Gbps", UNIT_TIME, 6400);
+	VALUE("1250B / network.rate == 10us", UNIT_NONE, 1);
+	/* a bit rate over a size is a packet rate; packets are counted */
+	VALUE("10Gbps / 1250B", UNIT_PKTRATE, 1e6);
+	VALUE("0.5 * network.rate / (1230B + 20B)", UNIT_PKTRATE, 5e4);
+	VALUE("200kpps * 1ms", UNIT_NONE, 200);
+	VALUE("1 / 1us", UNIT_PKTRATE, 1e6);
+	VALUE("1 / apps.src.rate", UNIT_TIME, 12.5e6);
+	VALUE("apps.src.rate * 1ms == 80", UNIT_NONE, 1);
+	/* a time over a time, a size over a size: plain numbers */
+	VALUE("3us / 1500ns", UNIT_NONE, 2);
+	VALUE("1KiB / 1KB", UNIT_NONE, 1.024);
+	/* back to a kind after a product of no kind, s^2 / s */
+	VALUE("1us * 1us / 1ns == 1ms", UNIT_NONE, 1);
+	VALUE("1us * 1us / 1ns == 1001us", UNIT_NONE, 0);
+}
+
+/* A bare number beside a quantity is refused, with the unit that brings
+ * it nearest to the other side suggested. */
+static void test_bare_numbers(void)
+{
+	static const struct err_case cs[] = {
+		{ "network.delay < 13", 16,
+		  "13 has no unit, but the other side of '<' is a time; did you mean 13us?" },
+		{ "3us + 10", 6,
+		  "10 has no unit, but the other side of '+' is a time; did you mean 10us?" },
+		{ "10 + 3us", 0, "did you mean 10us?" },
+		{ "apps.src.rate == 80000", 17,
+		  "80000 has no unit, but the other side of '==' is a packet rate; did you mean 80000pps?" },
+		{ "apps.src.rate == 80", 17, "did you mean 80kpps?" },
+		{ "network.rate > 1", 15,
+		  "1 has no unit, but the other side of '>' is a bit rate; did you mean 1Gbps?" },
+		{ "apps.src.size - 1250", 16,
+		  "the other side of '-' is a size; did you mean 1250B?" },
+		{ "apps.src.size >= 1.2", 17, "did you mean 1.2B?" },
+		{ "apps.src.size >= 15000", 17, "did you mean 15000B?" },
+		{ "8MiB > 3", 7, "did you mean 3MB?" },
+		{ "network.delay < 13000", 16, "did you mean 13000ns?" },
+		{ "network.delay > -2", 16, "-2 has no unit" },
+		{ "network.delay * 2 < 5", 20, "did you mean 5us?" },
+		{ "1Gbps * 1us == 125", 15,
+		  "125 has no unit, but the other side of '==' is a size; did you mean 125B?" },
+		{ "1us * 1us > 2", 12,
+		  "2 has no unit, but the other side of '>' is a quantity in s^2" },
+		/* not bare: a plain number that is a count or a product */
+		{ "a < network.delay", 2,
+		  "cannot compare a plain number with a time" },
+		{ "2 * 3 < 1us", 6,
+		  "cannot compare a plain number with a time" },
+		{ "200kpps * 1ms < 1us", 14,
+		  "cannot compare a plain number with a time" },
+	};
+
+	check_errors(cs, sizeof(cs) / sizeof(cs[0]), 1);
+}
+
+static void test_strings_and_names(void)
+{
+	struct tctx c = ctx_default();
+	const char *const *names;
+	struct expr_value v;
+	struct expr *e;
+	char err[256];
+	size_t col;
+
+	VALUE("apps.src.pattern == 'cbr'", UNIT_NONE, 1);
+	VALUE("apps.src.pattern == \"cbr\"", UNIT_NONE, 1);
+	VALUE("apps.src.pattern != 'cbr'", UNIT_NONE, 0);
+	VALUE("'poisson' == apps.src.pattern", UNIT_NONE, 0);
+	VALUE("'' == \"\"", UNIT_NONE, 1);
+	VALUE("'a b' != 'a  b'", UNIT_NONE, 1);
+	VALUE("not ''", UNIT_NONE, 1);
+	VALUE("not 'x'", UNIT_NONE, 0);
+	VALUE("apps.my-app.rate", UNIT_PKTRATE, 5);
+	VALUE("apps.my-app.rate - 1pps", UNIT_PKTRATE, 4);
+	VALUE("a.b-c - 1", UNIT_NONE, 6);
+	VALUE("_x1 + 1", UNIT_NONE, 2);
+
+	/* a string value keeps its text */
+	CHECK_EQ_FATAL(
+		expr_parse("apps.src.pattern", &e, &col, err, sizeof(err)), 0);
+	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v.str);
+	CU_ASSERT_STRING_EQUAL(v.str, "cbr");
+	CU_ASSERT_TRUE(expr_truthy(&v));
+	expr_destroy(e);
+
+	/* names: distinct, in order of first use; "b-a" after a dot is one */
+	CHECK_EQ_FATAL(
+		expr_parse("b + a * b - x.b-a", &e, &col, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(expr_names(e, &names), 3);
+	CU_ASSERT_STRING_EQUAL(names[0], "b");
+	CU_ASSERT_STRING_EQUAL(names[1], "a");
+	CU_ASSERT_STRING_EQUAL(names[2], "x.b-a");
+	expr_destroy(e);
+	expr_destroy(NULL);
+}
+
+/* Truthiness and re-evaluation with new values after binding. */
+static void test_eval(void)
+{
+	struct tvar vars[] = { { "x", { UNIT_TIME, 5e6, NULL } } };
+	struct tctx c = { vars, 1, "", 0 };
+	struct expr_value v, z = { UNIT_NONE, 0, NULL };
+	struct expr *e;
+	char err[256];
+	size_t col;
+
+	CU_ASSERT_FALSE(expr_truthy(&z));
+	z.num = NAN;
+	CU_ASSERT_TRUE(expr_truthy(&z));
+	z.num = 0;
+	z.str = "";
+	CU_ASSERT_FALSE(expr_truthy(&z));
+
+	CHECK_EQ_FATAL(expr_parse("x < 10us and x * 2 > 3us", &e, &col, err,
+				  sizeof(err)),
+		       0);
+	CHECK_EQ(expr_bind(e, tresolve, &c, &col, err, sizeof(err)), 0);
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(v.num, 1);
+	vars[0].v.num = 20e6;
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(v.num, 0);
+	vars[0].v.num = 1e6; /* 2 * 1us > 3us is false */
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), 0);
+	CHECK_EQ(v.num, 0);
+	/* a name that no longer resolves, or changes kind */
+	vars[0].name = "y";
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), -EINVAL);
+	vars[0].name = "x";
+	vars[0].v.kind = UNIT_SIZE;
+	CHECK_EQ(expr_eval(e, tresolve, &c, &v), -EINVAL);
+	expr_destroy(e);
+}
+
 static void test_bind_errors(void)
 {
 	static const struct err_case cs[] = {
@@ -338,8 +410,10 @@ static void test_bind_errors(void)
 		{ "1Gbps < apps.src.rate", 6,
 		  "cannot compare a bit rate with a packet rate" },
 		{ "share == 1us", 6, "cannot compare a fraction with a time" },
-		{ "1 + (2 * 3 + 4us) + 1KiB", 18,
-		  "cannot add a time and a size" },
+		{ "1KiB + (2 * 3us + 4us) + 1us", 5,
+		  "cannot add a size and a time" },
+		{ "1 + (2 * 3 + 4us)", 11,
+		  "cannot add a plain number and a time" },
 		{ "'a' < 'b'", 4, "strings compare only with == and !=" },
 		{ "apps.src.pattern == 1", 17,
 		  "cannot compare a string with a plain number" },
@@ -422,6 +496,9 @@ int suite_expr(void)
 		return CU_get_error();
 	if (!CU_add_test(s, "precedence and associativity", test_precedence) ||
 	    !CU_add_test(s, "quantities in canonical units", test_units) ||
+	    !CU_add_test(s, "dimensions of products", test_dimensions) ||
+	    !CU_add_test(s, "bare numbers beside quantities",
+			 test_bare_numbers) ||
 	    !CU_add_test(s, "strings and names", test_strings_and_names) ||
 	    !CU_add_test(s, "evaluation after binding", test_eval) ||
 	    !CU_add_test(s, "parse errors and columns", test_parse_errors) ||

@@ -391,6 +391,7 @@ static int expect_whole(const struct stat_info *si, const char *name,
 {
 	switch (si->kind) {
 	case STAT_COUNTER:
+		out->kind = expect_unit_kind(si->unit);
 		out->num = (double)*si->u.counter;
 		return 0;
 	case STAT_SCALAR:
@@ -472,9 +473,11 @@ static int expect_stat(const struct stats *st, const char *name,
 static int expect_param(const struct scn *s, const char *name,
 			struct expr_value *out, char *hint, size_t hintlen)
 {
-	const struct param_val *pv = s ? scn_get(s, name) : NULL;
+	char alias[EXPECT_NAME_MAX + 8];
+	const struct param_val *pv =
+		s ? scn_get(s, scn_alias(name, alias, sizeof(alias))) : NULL;
 
-	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	*out = (struct expr_value){ .kind = UNIT_NONE };
 	if (!pv)
 		return -ENOENT;
 	if (param_quantity(pv, &out->kind, &out->num, &out->str)) {
@@ -543,7 +546,7 @@ int expect_lookup(const struct expect_env *env, const char *name,
 	char best[2 * EXPECT_NAME_MAX + 16], none[1];
 	int rc;
 
-	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	*out = (struct expr_value){ .kind = UNIT_NONE };
 	if (!hint || !hintlen) {
 		hint = none;
 		hintlen = sizeof(none);

@@ -26,6 +26,7 @@
 
 #include "errmsg.h"
 #include "expr.h"
+#include "strbuf.h"
 
 #define EXPR_DEPTH_MAX 200
 #define EXPR_QUOTE_MAX 40
@@ -738,29 +739,242 @@ static int expr_bad(struct expr_run *r, size_t pos, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static const char *expr_kind_name(const struct expr_value *v)
+/*
+ * Dimensions. A value's dimension is a pair of exponents, of time and of
+ * information (bits): a time is (1, 0), a size (0, 1), a bit rate
+ * (-1, 1), a packet rate (-1, 0): packets are counted, so a packet rate is
+ * a number per second and a packet rate times a time is a plain number, a
+ * count, as the counters of a run are. A value is held in the canonical
+ * unit of its dimension: ps, B, bit/s, packets/s for the four kinds of
+ * units.h, SI units (s, bit) for any other product. That unit is SI times
+ * 2^e2 * 10^e10, both exact, so * and / rescale exactly: 1Gbps * 1us is
+ * 1e9 * 1e6 * 2^-3 / 10^12 = 125 B, with no rounding.
+ */
+
+#define EXPR_NDIM 2 /* exponents of time and of information */
+
+/* A value as evaluation holds it: expr_value's fields and a dimension. */
+struct expr_q {
+	enum unit_kind kind;
+	double num;
+	const char *str;
+	signed char dim[EXPR_NDIM];
+};
+
+static void expr_dims_of(enum unit_kind kind, signed char dim[EXPR_NDIM])
 {
-	return v->str ? "a string" : units_kind_name(v->kind);
+	static const signed char d[][EXPR_NDIM] = {
+		[UNIT_NONE] = { 0, 0 },	    [UNIT_TIME] = { 1, 0 },
+		[UNIT_BITRATE] = { -1, 1 }, [UNIT_PKTRATE] = { -1, 0 },
+		[UNIT_SIZE] = { 0, 1 },	    [UNIT_FRACTION] = { 0, 0 },
+	};
+
+	memcpy(dim, d[kind <= UNIT_FRACTION ? kind : UNIT_NONE], EXPR_NDIM);
 }
 
-/* Numbers whose kinds may be added or compared. */
-static bool expr_same_kind(const struct expr_value *a,
-			   const struct expr_value *b)
+/* The kind of dim, or -1 for a product that is no kind of units.h. */
+static int expr_kind_of_dims(const signed char dim[EXPR_NDIM])
+{
+	static const enum unit_kind kinds[] = { UNIT_NONE, UNIT_TIME,
+						UNIT_BITRATE, UNIT_PKTRATE,
+						UNIT_SIZE };
+	signed char d[EXPR_NDIM];
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		expr_dims_of(kinds[i], d);
+		if (!memcmp(d, dim, EXPR_NDIM))
+			return (int)kinds[i];
+	}
+	return -1;
+}
+
+/* The canonical unit of dim is SI * 2^e2 * 10^e10. */
+static void expr_scale(const signed char dim[EXPR_NDIM], int *e2, int *e10)
+{
+	int k = expr_kind_of_dims(dim);
+
+	*e2 = k == UNIT_SIZE ? 3 : 0;
+	*e10 = k == UNIT_TIME ? -12 : 0;
+}
+
+/* x * 10^k, with one rounding when |k| <= 22 (10^k is exact then). */
+static double expr_pow10(double x, int k)
+{
+	static const double p[] = { 1e0,  1e1,	1e2,  1e3,  1e4,  1e5,
+				    1e6,  1e7,	1e8,  1e9,  1e10, 1e11,
+				    1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+				    1e18, 1e19, 1e20, 1e21, 1e22 };
+
+	for (; k > 22; k -= 22)
+		x *= 1e22;
+	for (; k < -22; k += 22)
+		x /= 1e22;
+	return k >= 0 ? x * p[k] : x / p[-k];
+}
+
+static int expr_q_truthy(const struct expr_q *v)
+{
+	if (v->str)
+		return v->str[0] != '\0';
+	return v->num != 0;
+}
+
+static bool expr_dimless(const struct expr_q *v)
+{
+	return !v->str && !v->dim[0] && !v->dim[1];
+}
+
+static bool expr_same_dims(const struct expr_q *a, const struct expr_q *b)
+{
+	return !a->str && !b->str && !memcmp(a->dim, b->dim, EXPR_NDIM);
+}
+
+static const char *expr_kind_text(const struct expr_q *v, char *buf, size_t n)
+{
+	static const char *const base[EXPR_NDIM] = { "s", "bit" };
+	int k = expr_kind_of_dims(v->dim);
+	size_t off = 0;
+
+	if (v->str)
+		return "a string";
+	if (k >= 0)
+		return units_kind_name(k == UNIT_NONE ? v->kind
+						      : (enum unit_kind)k);
+	off = strbuf_at(buf, n, off, "a quantity in ");
+	for (int i = 0; i < EXPR_NDIM; i++) {
+		if (!v->dim[i])
+			continue;
+		off = strbuf_at(buf, n, off, "%s%s", off > 14 ? "*" : "",
+				base[i]);
+		if (v->dim[i] != 1)
+			off = strbuf_at(buf, n, off, "^%d", v->dim[i]);
+	}
+	return buf;
+}
+
+static const char *expr_kind_name(const struct expr_q *v, char *buf, size_t n)
+{
+	return expr_kind_text(v, buf, n);
+}
+
+/* A number written without a unit: "13", "-2.5", not "13us" or "2 * 3". */
+static const struct expr_node *expr_bare(const struct expr_node *n)
+{
+	while (n->op == EX_NEG)
+		n = n->l;
+	return n->op == EX_NUM && n->kind == UNIT_NONE ? n : NULL;
+}
+
+/* Whether n is a bare 0, which means the same in every unit. */
+static bool expr_bare_zero(const struct expr_node *n)
+{
+	const struct expr_node *b = expr_bare(n);
+
+	return b && b->num == 0;
+}
+
+/* "did you mean 13us?": the unit the other side (other) reads in (the
+ * largest not above it: 12.3us in us, 1500B in B), or a smaller one if
+ * that makes x over 100 times the other side (18300 beside 18.3kpps:
+ * 18300pps). The usual unit of the kind (us, B, Gbps, kpps) if other is
+ * 0. */
+static void expr_suggest(double x, int kind, double other, char *buf, size_t n)
+{
+	static const struct {
+		int kind;
+		const char *name;
+		double scale;
+		bool usual;
+	} u[] = {
+		{ UNIT_TIME, "ps", 1, false },
+		{ UNIT_TIME, "ns", 1e3, false },
+		{ UNIT_TIME, "us", 1e6, true },
+		{ UNIT_TIME, "ms", 1e9, false },
+		{ UNIT_TIME, "s", 1e12, false },
+		{ UNIT_SIZE, "B", 1, true },
+		{ UNIT_SIZE, "MB", 1e6, false },
+		{ UNIT_SIZE, "GB", 1e9, false },
+		{ UNIT_BITRATE, "bps", 1, false },
+		{ UNIT_BITRATE, "kbps", 1e3, false },
+		{ UNIT_BITRATE, "Mbps", 1e6, false },
+		{ UNIT_BITRATE, "Gbps", 1e9, true },
+		{ UNIT_PKTRATE, "pps", 1, false },
+		{ UNIT_PKTRATE, "kpps", 1e3, true },
+		{ UNIT_PKTRATE, "Mpps", 1e6, false },
+	};
+	size_t first = 0, i, at = (size_t)-1;
+	double o = fabs(other);
+
+	buf[0] = '\0';
+	while (first < sizeof(u) / sizeof(u[0]) && u[first].kind != kind)
+		first++;
+	for (i = first; i < sizeof(u) / sizeof(u[0]) && u[i].kind == kind; i++)
+		if ((o > 0 && isfinite(o)) ? (i == first || o >= u[i].scale)
+					   : u[i].usual)
+			at = i;
+	if (at == (size_t)-1)
+		return;
+	while (at > first && o > 0 && fabs(x) * u[at].scale > 100 * o)
+		at--;
+	snprintf(buf, n, "; did you mean %.15g%s?", x, u[at].name);
+}
+
+/* The error for operands a, b of n whose dimensions differ: a bare
+ * number beside a quantity gets a suggestion, at the number. */
+static int expr_mismatch(struct expr_run *r, const struct expr_node *n,
+			 const struct expr_q *a, const struct expr_q *b)
+{
+	const struct expr_node *bl = expr_bare(n->l), *br = expr_bare(n->r);
+	char ka[64], kb[64], sug[64];
+	const char *na, *nb;
+
+	if ((bl || br) && !a->str && !b->str &&
+	    !(expr_dimless(a) && expr_dimless(b))) {
+		const struct expr_node *at = bl && expr_dimless(a) ? bl : br;
+		const struct expr_q *num = at == bl ? a : b;
+		const struct expr_q *q = at == bl ? b : a;
+		int k = expr_kind_of_dims(q->dim);
+
+		expr_suggest(num->num, k, q->num, sug, sizeof(sug));
+		return expr_bad(r, at == bl ? n->l->pos : n->r->pos,
+				"%.15g has no unit, but the other side of "
+				"'%s' is %s%s",
+				num->num, expr_op_text[n->op],
+				expr_kind_name(q, ka, sizeof(ka)), sug);
+	}
+	na = expr_kind_name(a, ka, sizeof(ka));
+	nb = expr_kind_name(b, kb, sizeof(kb));
+	if (n->op == EX_ADD)
+		return expr_bad(r, n->pos, "cannot add %s and %s", na, nb);
+	if (n->op == EX_SUB)
+		return expr_bad(r, n->pos, "cannot subtract %s from %s", nb,
+				na);
+	return expr_bad(r, n->pos, "cannot compare %s with %s", na, nb);
+}
+
+/* Whether a and b may be added or compared: the same dimension, or one
+ * of them a bare 0. */
+static bool expr_compatible(const struct expr_node *n, const struct expr_q *a,
+			    const struct expr_q *b)
 {
 	if (a->str || b->str)
 		return false;
-	return a->kind == b->kind || a->kind == UNIT_NONE ||
-	       b->kind == UNIT_NONE;
+	return expr_same_dims(a, b) || expr_bare_zero(n->l) ||
+	       expr_bare_zero(n->r);
 }
 
 static int expr_name(struct expr_run *r, const struct expr_node *n,
-		     struct expr_value *out)
+		     struct expr_q *out)
 {
 	const char *name = r->e->names[n->name], *hint = NULL;
+	struct expr_value v = { .kind = UNIT_NONE };
 	int rc;
 
-	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
-	rc = r->fn(r->ctx, name, out, &hint);
+	*out = (struct expr_q){ .kind = UNIT_NONE };
+	rc = r->fn(r->ctx, name, &v, &hint);
+	out->kind = v.kind;
+	out->num = v.num;
+	out->str = v.str;
 	if (rc == -ENOENT)
 		return expr_bad(r, n->pos, "unknown name '%s'%s%s", name,
 				hint ? "; " : "", hint ? hint : "");
@@ -768,13 +982,15 @@ static int expr_name(struct expr_run *r, const struct expr_node *n,
 		return expr_bad(r, n->pos,
 				"'%s' cannot be used in an expression%s%s",
 				name, hint ? "; " : "", hint ? hint : "");
+	expr_dims_of(out->kind, out->dim);
 	return 0;
 }
 
 static int expr_compare(struct expr_run *r, const struct expr_node *n,
-			const struct expr_value *a, const struct expr_value *b,
+			const struct expr_q *a, const struct expr_q *b,
 			double *res)
 {
+	char ka[64], kb[64];
 	int c;
 
 	if (a->str && b->str) {
@@ -785,16 +1001,12 @@ static int expr_compare(struct expr_run *r, const struct expr_node *n,
 		*res = n->op == EX_EQ ? c == 0 : c != 0;
 		return 0;
 	}
-	if (!expr_same_kind(a, b))
+	if (a->str || b->str)
 		return expr_bad(r, n->pos, "cannot compare %s with %s",
-				expr_kind_name(a), expr_kind_name(b));
-	/* A count (a name without a unit) against a quantity with one, as
-	 * "apps.a.sent < 10us", is a slip; a bare number (0, 2 * x) may
-	 * stand for any unit. */
-	if ((a->kind == UNIT_NONE) != (b->kind == UNIT_NONE) &&
-	    (a->kind == UNIT_NONE ? n->l : n->r)->op == EX_NAME)
-		return expr_bad(r, n->pos, "cannot compare %s with %s",
-				expr_kind_name(a), expr_kind_name(b));
+				expr_kind_name(a, ka, sizeof(ka)),
+				expr_kind_name(b, kb, sizeof(kb)));
+	if (!expr_compatible(n, a, b))
+		return expr_mismatch(r, n, a, b);
 	switch (n->op) {
 	case EX_LT:
 		*res = a->num < b->num;
@@ -818,38 +1030,70 @@ static int expr_compare(struct expr_run *r, const struct expr_node *n,
 	return 0;
 }
 
+/* a * b or a / b, in the canonical unit of the product's dimension. */
+static void expr_product_of(enum expr_op op, const struct expr_q *a,
+			    const struct expr_q *b, struct expr_q *out)
+{
+	int sa2, sa10, sb2, sb10, so2, so10, e2, e10, k;
+	int sign = op == EX_MUL ? 1 : -1;
+
+	for (int i = 0; i < EXPR_NDIM; i++)
+		out->dim[i] = (signed char)(a->dim[i] + sign * b->dim[i]);
+	expr_scale(a->dim, &sa2, &sa10);
+	expr_scale(b->dim, &sb2, &sb10);
+	expr_scale(out->dim, &so2, &so10);
+	e2 = sa2 + sign * sb2 - so2;
+	e10 = sa10 + sign * sb10 - so10;
+	/* Scaled up before a division and down after one, so that a result
+	 * that is exact in decimal comes out exact: 64B / 80Gbps is
+	 * 64 * 8 * 10^12 / (80 * 10^9) = 6400 ps. */
+	if (op == EX_MUL)
+		out->num = expr_pow10(ldexp(a->num * b->num, e2), e10);
+	else if (e10 >= 0)
+		out->num = expr_pow10(ldexp(a->num, e2), e10) / b->num;
+	else
+		out->num = expr_pow10(ldexp(a->num, e2) / b->num, e10);
+	k = expr_kind_of_dims(out->dim);
+	out->kind = k > 0 ? (enum unit_kind)k : UNIT_NONE;
+}
+
 /* The value of a binary node from the values of its operands. */
 static int expr_apply(struct expr_run *r, const struct expr_node *n,
-		      const struct expr_value *a, const struct expr_value *b,
-		      struct expr_value *out)
+		      const struct expr_q *a, const struct expr_q *b,
+		      struct expr_q *out)
 {
-	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	const struct expr_q *q;
+	char ka[64], kb[64];
+
+	*out = (struct expr_q){ .kind = UNIT_NONE };
 	switch (n->op) {
 	case EX_AND:
-		out->num = expr_truthy(a) && expr_truthy(b);
+		out->num = expr_q_truthy(a) && expr_q_truthy(b);
 		return 0;
 	case EX_OR:
-		out->num = expr_truthy(a) || expr_truthy(b);
+		out->num = expr_q_truthy(a) || expr_q_truthy(b);
 		return 0;
 	case EX_MUL:
 	case EX_DIV:
 		if (a->str || b->str)
 			return expr_bad(r, n->pos, "cannot %s %s by %s",
 					n->op == EX_MUL ? "multiply" : "divide",
-					expr_kind_name(a), expr_kind_name(b));
+					expr_kind_name(a, ka, sizeof(ka)),
+					expr_kind_name(b, kb, sizeof(kb)));
 		if (n->op == EX_DIV && b->num == 0)
 			return expr_bad(r, n->pos, "division by zero");
-		out->num = n->op == EX_MUL ? a->num * b->num : a->num / b->num;
+		expr_product_of(n->op, a, b, out);
 		return 0;
 	case EX_ADD:
 	case EX_SUB:
-		if (!expr_same_kind(a, b) && n->op == EX_ADD)
-			return expr_bad(r, n->pos, "cannot add %s and %s",
-					expr_kind_name(a), expr_kind_name(b));
-		if (!expr_same_kind(a, b))
-			return expr_bad(r, n->pos, "cannot subtract %s from %s",
-					expr_kind_name(b), expr_kind_name(a));
-		out->kind = a->kind != UNIT_NONE ? a->kind : b->kind;
+		if (!expr_compatible(n, a, b))
+			return expr_mismatch(r, n, a, b);
+		/* the quantity's kind, not a bare 0's; a fraction stays one */
+		q = expr_bare_zero(n->l) && !expr_bare_zero(n->r) ? b : a;
+		if (expr_dimless(a) && b->kind == UNIT_FRACTION)
+			q = b;
+		memcpy(out->dim, q->dim, EXPR_NDIM);
+		out->kind = q->kind;
 		out->num = n->op == EX_ADD ? a->num + b->num : a->num - b->num;
 		return 0;
 	default:
@@ -858,17 +1102,18 @@ static int expr_apply(struct expr_run *r, const struct expr_node *n,
 }
 
 static int expr_run(struct expr_run *r, const struct expr_node *n,
-		    struct expr_value *out)
+		    struct expr_q *out)
 {
-	struct expr_value a, b;
+	struct expr_q a, b;
 	int rc;
 
 	switch (n->op) {
 	case EX_NUM:
-		*out = (struct expr_value){ n->kind, n->num, NULL };
+		*out = (struct expr_q){ .kind = n->kind, .num = n->num };
+		expr_dims_of(n->kind, out->dim);
 		return 0;
 	case EX_STR:
-		*out = (struct expr_value){ UNIT_NONE, 0, n->str };
+		*out = (struct expr_q){ .kind = UNIT_NONE, .str = n->str };
 		return 0;
 	case EX_NAME:
 		return expr_name(r, n, out);
@@ -880,7 +1125,8 @@ static int expr_run(struct expr_run *r, const struct expr_node *n,
 		return rc;
 	case EX_NOT:
 		rc = expr_run(r, n->l, &a);
-		*out = (struct expr_value){ UNIT_NONE, !expr_truthy(&a), NULL };
+		*out = (struct expr_q){ .kind = UNIT_NONE,
+					.num = !expr_q_truthy(&a) };
 		return rc;
 	default:
 		rc = expr_run(r, n->l, &a);
@@ -895,19 +1141,37 @@ int expr_bind(struct expr *e, expr_resolve_fn fn, void *ctx, size_t *errcol,
 {
 	size_t col = 0;
 	struct expr_run r = { e, fn, ctx, errcol ? errcol : &col, err, errlen };
-	struct expr_value v;
+	struct expr_q v;
 
 	if (err && errlen)
 		err[0] = '\0';
 	return expr_run(&r, e->root, &v);
 }
 
+int expr_eval_kind(const struct expr *e, expr_resolve_fn fn, void *ctx,
+		   struct expr_value *out, char *dims, size_t dimslen)
+{
+	struct expr_run r = { e, fn, ctx, NULL, NULL, 0 };
+	struct expr_q v;
+	int rc = expr_run(&r, e->root, &v);
+
+	*out = (struct expr_value){ .kind = v.kind,
+				    .num = v.num,
+				    .str = v.str };
+	if (!rc && !v.str && expr_kind_of_dims(v.dim) < 0) {
+		if (dims && dimslen)
+			expr_kind_text(&v, dims, dimslen);
+		return -EDOM;
+	}
+	return rc;
+}
+
 int expr_eval(const struct expr *e, expr_resolve_fn fn, void *ctx,
 	      struct expr_value *out)
 {
-	struct expr_run r = { e, fn, ctx, NULL, NULL, 0 };
+	int rc = expr_eval_kind(e, fn, ctx, out, NULL, 0);
 
-	return expr_run(&r, e->root, out);
+	return rc == -EDOM ? 0 : rc;
 }
 
 int expr_truthy(const struct expr_value *v)

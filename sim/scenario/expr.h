@@ -19,11 +19,21 @@
  * the first '.' (so `apps.my-app.rate` is one name; write `a - b` with
  * spaces). Names are resolved by the caller.
  *
- * Values carry a unit kind: adding, subtracting or comparing a time with a
- * size is an error found when the expression is bound, before anything
- * runs; a bare number goes with any kind; * and / give a plain number.
- * Strings compare only with == and != against strings. Comparisons and
- * logic give 1 or 0.
+ * Values carry a dimension: exponents of time and of information (bits),
+ * so that * and / give the kind they should: a bit rate times a time is a
+ * size (1Gbps * 1us == 125B), a size over a time a bit rate, a bit rate
+ * over a size a packet rate, a packet rate times a time a plain number (a
+ * count: packets are counted, not measured), a time over a time a plain
+ * number. Adding, subtracting or comparing values of different dimensions
+ * is an error found when the expression is bound, before anything runs;
+ * so is a bare number (one written without a unit) beside a quantity
+ * with one, "p99 < 13", whose message suggests the unit that brings the
+ * number nearest to the other side ("13 has no unit ...; did you mean
+ * 13us?"). A bare 0 goes with any dimension. A bare number is fine with
+ * * and / ("2 * 20us") and beside plain numbers and fractions. Strings
+ * compare only with == and != against strings. Comparisons and logic give
+ * 1 or 0. Values are held in canonical units (ps, B, bit/s, packets/s),
+ * and a product that is none of these kinds in SI units (s, bit).
  */
 #ifndef USNSIM_EXPR_H
 #define USNSIM_EXPR_H
@@ -69,6 +79,11 @@ int expr_eval(const struct expr *e, expr_resolve_fn fn, void *ctx,
  * that is not one in *errcol and a message in err. */
 int expr_check_condition(const struct expr *e, size_t *errcol, char *err,
 			 size_t errlen);
+/* As expr_eval, and if the result is a number of no kind of units.h (a
+ * time squared, a size times a time), -EDOM with what it is in dims
+ * ("a quantity in s^2"); kind UNIT_NONE then means a plain number. */
+int expr_eval_kind(const struct expr *e, expr_resolve_fn fn, void *ctx,
+		   struct expr_value *out, char *dims, size_t dimslen);
 /* True if the value is a non-zero number or a non-empty string. */
 int expr_truthy(const struct expr_value *v);
 

@@ -33,6 +33,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@
 #include <yaml.h>
 
 #include "errmsg.h"
+#include "expr.h"
 #include "registry.h"
 #include "scenario.h"
 #include "scn_node.h"
@@ -92,10 +94,13 @@ struct scn_inst {
 struct scn_param {
 	char *path;
 	struct param_val val;
-	char *raw;		   /* backs val.u.s */
-	struct param_table *table; /* backs val.u.table */
-	char *text;		   /* canonical text */
-	int src, line, col;	   /* origin; src < 0: the default */
+	char *raw;		     /* backs val.u.s */
+	struct param_table *table;   /* backs val.u.table */
+	char *text;		     /* canonical text */
+	int src, line, col;	     /* origin; src < 0: the default */
+	char *expr;		     /* a derived value: the text after '=' */
+	const struct scn_node *node; /* while loading: where expr is */
+	enum scn_state state;	     /* derivation, for cycles */
 };
 
 struct scn_group {
@@ -207,6 +212,40 @@ static int scn_nomem(struct scn_ld *ld)
 	if (ld->err && ld->errlen)
 		snprintf(ld->err, ld->errlen, "%s: out of memory", ld->file);
 	return -ENOMEM;
+}
+
+/* An error at byte offset off of a scalar's text (columns as the file
+ * writes it: a quoted scalar's quote and doubled quotes count). */
+static int scn_fail_in(struct scn_ld *ld, const struct scn_node *at, size_t off,
+		       const char *fmt, ...)
+{
+	const char *t = at->text;
+	int col = at->col + (at->quote ? 1 : 0);
+	va_list ap;
+	int rc;
+
+	for (size_t i = 0; i < off && t[i]; i++) {
+		if (((unsigned char)t[i] & 0xc0) != 0x80)
+			col++;
+		if ((at->quote == '\'' && t[i] == '\'') ||
+		    (at->quote == '"' && (t[i] == '"' || t[i] == '\\')))
+			col++;
+	}
+	va_start(ap, fmt);
+	rc = scn_vfail(ld, at->src, at->line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The offset of the expression in a derived value ("= 2 * x": after the
+ * '='), or -1 if text is a plain value. */
+static long scn_expr_at(const char *text)
+{
+	size_t i = 0;
+
+	while (text[i] == ' ' || text[i] == '\t')
+		i++;
+	return text[i] == '=' && text[i + 1] != '=' ? (long)i + 1 : -1;
 }
 
 /* User text for a message: one line, at most SCN_QUOTE_MAX characters. */
@@ -733,6 +772,38 @@ static int scn_table(struct scn_ld *ld, const char *path,
 	return 0;
 }
 
+static bool scn_numeric(enum param_type t)
+{
+	return t >= PT_INT && t <= PT_FRACTION;
+}
+
+/* Checks a derived value "= EXPR" (nd's text, EXPR at off): a numeric
+ * parameter, and an expression that parses. Its names and kind are
+ * checked once every parameter has its value (scn_derive). */
+static int scn_check_expr(struct scn_ld *ld, const struct param_def *def,
+			  const char *path, const struct scn_node *nd, long off)
+{
+	struct expr *e = NULL;
+	char msg[512];
+	size_t col = 0;
+	int rc;
+
+	if (!scn_numeric(def->type))
+		return scn_failn(
+			ld, nd,
+			"%s: '= ...' derives a number from an expression, but %s is %s %s; give its value",
+			path, path, scn_article(param_type_name(def->type)),
+			param_type_name(def->type));
+	rc = expr_parse(nd->text + off, &e, &col, msg, sizeof(msg));
+	expr_destroy(e);
+	if (rc == -ENOMEM)
+		return scn_nomem(ld);
+	if (rc)
+		return scn_fail_in(ld, nd, (size_t)off + col, "%s: %s", path,
+				   msg);
+	return 0;
+}
+
 /* Checks one value of the file against its declaration and records it. */
 static int scn_walk_value(struct scn_ld *ld, const struct param_def *def,
 			  char *path, const struct scn_node *val)
@@ -748,6 +819,8 @@ static int scn_walk_value(struct scn_ld *ld, const struct param_def *def,
 			       path, scn_article(param_type_name(def->type)),
 			       param_type_name(def->type),
 			       scn_node_found(val, f, sizeof(f)));
+	else if (scn_expr_at(val->text) >= 0)
+		rc = scn_check_expr(ld, def, path, val, scn_expr_at(val->text));
 	else if (param_parse(def, val->text, &v, msg, sizeof(msg)))
 		rc = scn_failn(ld, val, "%s: %s", path, msg);
 	else
@@ -804,6 +877,18 @@ static int scn_add_inst(struct scn_ld *ld, const char *group, const char *name,
 	return 0;
 }
 
+/* vars: { NAME: VALUE } for vars: { NAME: { value: VALUE } }. */
+static int scn_var_value(struct scn_ld *ld, const char *name,
+			 const struct scn_node *val)
+{
+	char *path = malloc(strlen(name) + 12);
+
+	if (!path)
+		return scn_nomem(ld);
+	sprintf(path, "vars.%s.value", name);
+	return scn_walk_value(ld, param_lookup(path), path, val);
+}
+
 /* The instances of a group: a mapping from names to mappings. */
 static int scn_walk_group(struct scn_ld *ld, const char *group,
 			  const struct scn_node *m)
@@ -837,6 +922,15 @@ static int scn_walk_group(struct scn_ld *ld, const char *group,
 				"%s name '%s' is longer than %d characters; use a shorter name",
 				one, scn_text_quote(key->text, q, sizeof(q)),
 				SCN_NAME_MAX);
+		if (!strcmp(group, "vars") && val->kind == SCN_SCALAR &&
+		    !val->null) {
+			rc = scn_add_inst(ld, group, key->text, key, NULL);
+			if (!rc)
+				rc = scn_var_value(ld, key->text, val);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!val->null && val->kind != SCN_MAP)
 			return scn_failn(
 				ld, val,
@@ -992,6 +1086,65 @@ static size_t scn_inst_names(const struct scn_ld *ld, const char *group,
 		if (!strcmp(ld->inst[i].group, group))
 			names[n++] = ld->inst[i].name;
 	return n;
+}
+
+/* A swept vars.NAME (or vars.NAME.value) declares NAME, so a study can
+ * sweep a variable without a vars: block; keys of the sweep: block and
+ * of its zip: groups are looked at. Outside the sweep (the scenario
+ * itself, which derived values must suit too) its value is the first
+ * swept one: the list's first, or a range's from. */
+static int scn_sweep_var(struct scn_ld *ld, const struct scn_node *key,
+			 const struct scn_node *val)
+{
+	const struct scn_node *first = NULL;
+	char name[SCN_NAME_MAX + 1];
+	size_t len;
+	int rc;
+
+	if (key->kind != SCN_SCALAR || strncmp(key->text, "vars.", 5))
+		return 0;
+	len = strcspn(key->text + 5, ".");
+	if (len > SCN_NAME_MAX)
+		return 0;
+	memcpy(name, key->text + 5, len);
+	name[len] = '\0';
+	if (!scn_is_ident(name) || scn_find_inst(ld, "vars", name) >= 0 ||
+	    (key->text[5 + len] && strcmp(key->text + 5 + len, ".value")))
+		return 0; /* sweep.c reports what is wrong with the key */
+	rc = scn_add_inst(ld, "vars", name, key, NULL);
+	if (val->kind == SCN_SEQ && val->n)
+		first = val->kid[0];
+	for (size_t i = 0; val->kind == SCN_MAP && i + 1 < val->n; i += 2)
+		if (!strcmp(val->kid[i]->text, "from"))
+			first = val->kid[i + 1];
+	if (!rc && first && first->kind == SCN_SCALAR)
+		rc = scn_var_value(ld, name, first);
+	return rc;
+}
+
+static int scn_sweep_vars(struct scn_ld *ld, const struct scn_node *root)
+{
+	const struct scn_node *m = NULL, *z;
+	int rc = 0;
+
+	for (size_t i = 0; i + 1 < root->n && !m; i += 2)
+		if (!strcmp(root->kid[i]->text, "sweep") &&
+		    root->kid[i + 1]->kind == SCN_MAP)
+			m = root->kid[i + 1];
+	for (size_t i = 0; m && i + 1 < m->n && !rc; i += 2) {
+		z = m->kid[i + 1];
+		if (strcmp(m->kid[i]->text, "zip")) {
+			rc = scn_sweep_var(ld, m->kid[i], z);
+			continue;
+		}
+		for (size_t g = 0; z->kind == SCN_SEQ && g < z->n && !rc; g++)
+			for (size_t k = 0; z->kid[g]->kind == SCN_MAP &&
+					   k + 1 < z->kid[g]->n && !rc;
+			     k += 2)
+				rc = scn_sweep_var(ld, z->kid[g]->kid[k],
+						   z->kid[g]->kid[k + 1]);
+	}
+	return rc;
 }
 
 /* Reports the cycle through instance j at its first like: in the file. */
@@ -1264,7 +1417,12 @@ static int scn_set_one(struct scn_ld *ld, int n, char *path, const char *val,
 		rc = scn_add_root(ld, nd);
 		if (rc)
 			goto out_free;
-		if (param_parse(def, nd->text, &v, msg, sizeof(msg))) {
+		if (scn_expr_at(nd->text) >= 0) {
+			rc = scn_check_expr(ld, def, path, nd,
+					    scn_expr_at(nd->text));
+			if (rc)
+				goto out_free;
+		} else if (param_parse(def, nd->text, &v, msg, sizeof(msg))) {
 			rc = scn_failn(ld, nd, "%s: %s", path, msg);
 			goto out_free;
 		}
@@ -1352,6 +1510,10 @@ static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
 		return scn_fail(ld, n, n, 1,
 				"expected path=value, such as duration=10ms");
 	path = scn_strndup(set, (size_t)(eq - set));
+	if (path && scn_alias(path, grp, sizeof(grp)) != path) {
+		free(path);
+		path = strdup(grp);
+	}
 	if (!path)
 		return scn_nomem(ld);
 	val = eq + 1;
@@ -1408,6 +1570,13 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 	p->src = nd ? nd->src : -1;
 	p->line = nd ? nd->line : 0;
 	p->col = nd ? nd->col : 0;
+	if (nd && nd->kind == SCN_SCALAR && def->type != PT_SIZE_TABLE &&
+	    scn_expr_at(text) >= 0) {
+		p->expr = strdup(text + scn_expr_at(text));
+		p->node = nd;
+		p->val.type = def->type;
+		return p->expr ? 0 : scn_nomem(ld); /* scn_derive: the rest */
+	}
 	if (def->type == PT_SIZE_TABLE) {
 		p->table = calloc(1, sizeof(*p->table));
 		if (!p->table)
@@ -1522,6 +1691,275 @@ static int scn_expand(struct scn_ld *ld, const struct param_def *def,
 	return rc;
 }
 
+/*
+ * Pass 6: derived parameters.
+ *
+ * A value written "= EXPR" is computed from the other effective values
+ * (after like:, --set and a sweep point's values): the expression of
+ * expr.h, its names parameter paths (vars.NAME for vars.NAME.value). A
+ * derived parameter used by another is computed first; a cycle is an
+ * error. The result must be of the parameter's kind (a rate from a rate
+ * over a size, and so on), is rounded to the parameter's resolution (ps,
+ * B, whole numbers for integers), and is checked against its range as a
+ * value from the file would be. Then it is an effective value like any
+ * other: in the hash, the database and the models.
+ */
+
+struct scn_dctx {
+	struct scn_ld *ld;
+	char hint[300];
+};
+
+static struct scn_param *scn_find_param(struct scn *s, const char *path)
+{
+	struct scn_param key = { .path = (char *)path };
+
+	return s->np ? bsearch(&key, s->p, s->np, sizeof(*s->p), scn_param_cmp)
+		     : NULL;
+}
+
+const char *scn_alias(const char *path, char *buf, size_t n)
+{
+	const char *dot;
+
+	if (strncmp(path, "vars.", 5) || !path[5])
+		return path;
+	dot = strchr(path + 5, '.');
+	if (dot)
+		return path;
+	snprintf(buf, n, "%s.value", path);
+	return buf;
+}
+
+static struct scn_param *scn_lookup(struct scn *s, const char *name)
+{
+	char buf[300];
+
+	return scn_find_param(s, scn_alias(name, buf, sizeof(buf)));
+}
+
+/* expr_resolve_fn over the effective parameters. */
+static int scn_derive_resolve(void *ctx, const char *name,
+			      struct expr_value *out, const char **hint)
+{
+	struct scn_dctx *c = ctx;
+	struct scn *s = c->ld->s;
+	const struct scn_param *q = scn_lookup(s, name);
+	size_t best = (size_t)-1, d, blen = 0;
+	const char *bp = NULL;
+
+	if (q && q->expr && q->state != SCN_DONE)
+		return -EINVAL; /* scn_derive_one orders them: not reached */
+	if (q) {
+		if (!param_quantity(&q->val, &out->kind, &out->num, &out->str))
+			return 0;
+		*hint = "it is a size table";
+		return -EDOM;
+	}
+	for (size_t i = 0; i < s->np; i++) {
+		const char *path = s->p[i].path;
+		size_t len = strlen(path);
+
+		d = param_distance(name, path);
+		if (!strncmp(path, "vars.", 5) && len > 11 &&
+		    !strcmp(path + len - 6, ".value")) {
+			/* vars.NAME, as a study writes it */
+			snprintf(c->hint, sizeof(c->hint), "%.*s",
+				 (int)(len - 6), path);
+			if (param_distance(name, c->hint) < d) {
+				d = param_distance(name, c->hint);
+				len = 0;
+			}
+		}
+		if (d < best) {
+			best = d;
+			bp = path;
+			blen = len ? strlen(path) : strlen(path) - 6;
+		}
+	}
+	if (bp && best <= (strlen(name) / 3 > 3 ? strlen(name) / 3 : 3)) {
+		snprintf(c->hint, sizeof(c->hint), "did you mean '%.*s'?",
+			 (int)blen, bp);
+		*hint = c->hint;
+	}
+	return -ENOENT;
+}
+
+/* The kind a parameter of type t takes, or -1 for a plain number. */
+static int scn_want_kind(const struct param_def *def, enum unit_kind got)
+{
+	switch (def->type) {
+	case PT_TIME:
+		return UNIT_TIME;
+	case PT_SIZE:
+		return UNIT_SIZE;
+	case PT_BITRATE:
+		return UNIT_BITRATE;
+	case PT_PKTRATE:
+		return UNIT_PKTRATE;
+	case PT_RATE:
+		return got == UNIT_PKTRATE ? UNIT_PKTRATE : UNIT_BITRATE;
+	default:
+		return UNIT_NONE;
+	}
+}
+
+/* The text of x in the canonical unit of kind, for param_parse. */
+static int scn_derived_text(enum unit_kind kind, double x, char *buf, size_t n)
+{
+	switch (kind) {
+	case UNIT_TIME: /* to the nearest ps, halves up as units.c */
+		return snprintf(buf, n, "%.0fps", round(x));
+	case UNIT_SIZE:
+		return snprintf(buf, n, "%.0fB", round(x));
+	case UNIT_BITRATE:
+		return snprintf(buf, n, "%.17gbps", x);
+	case UNIT_PKTRATE:
+		return snprintf(buf, n, "%.17gpps", x);
+	default:
+		return snprintf(buf, n, "%.17g", x);
+	}
+}
+
+static int scn_derive_one(struct scn_ld *ld, struct scn_param *p);
+
+/* Derives the parameters e uses before p (their values are needed). */
+static int scn_derive_uses(struct scn_ld *ld, struct scn_param *p,
+			   const struct expr *e)
+{
+	const char *const *names;
+	size_t nn = expr_names(e, &names);
+	struct scn_param *q;
+	int rc;
+
+	for (size_t i = 0; i < nn; i++) {
+		q = scn_lookup(ld->s, names[i]);
+		if (!q || !q->expr || q->state == SCN_DONE)
+			continue;
+		if (q == p)
+			return scn_failn(ld, p->node,
+					 "%s: the expression uses %s itself",
+					 p->path, p->path);
+		if (q->state == SCN_BUSY)
+			return scn_failn(
+				ld, p->node,
+				"%s: derived parameters form a cycle: %s uses %s, which needs %s",
+				p->path, p->path, q->path, p->path);
+		rc = scn_derive_one(ld, q);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The expression gives got, which p does not take. */
+static int scn_derive_kind_fail(struct scn_ld *ld, const struct scn_param *p,
+				const char *got)
+{
+	const struct param_def *def = param_lookup(p->path);
+	int want = scn_want_kind(def, UNIT_BITRATE);
+
+	return scn_failn(
+		ld, p->node, "%s: the expression gives %s, but %s is %s%s",
+		p->path, got, p->path,
+		want == UNIT_NONE ? "a plain number"
+				  : units_kind_name((enum unit_kind)want),
+		def->type == PT_RATE ? " or a packet rate" : "");
+}
+
+/* Checks the value v computed for p and makes it p's value. */
+static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
+			  const struct param_def *def, struct expr_value *v)
+{
+	const char *got = units_kind_name(v->kind);
+	int want = scn_want_kind(def, v->kind), len;
+	char text[64], msg[512];
+
+	if (v->str)
+		return scn_failn(ld, p->node,
+				 "%s: the expression gives a string; %s is %s",
+				 p->path, p->path,
+				 units_kind_name((enum unit_kind)want));
+	if (v->kind == UNIT_FRACTION)
+		v->kind = UNIT_NONE;
+	if ((int)v->kind != want)
+		return scn_derive_kind_fail(ld, p, got);
+	if (!isfinite(v->num))
+		return scn_failn(ld, p->node, "%s: the expression gives %g",
+				 p->path, v->num);
+	if (def->type == PT_INT && v->num != floor(v->num))
+		return scn_failn(
+			ld, p->node,
+			"%s: the expression gives %.15g, but %s is a whole number",
+			p->path, v->num, p->path);
+	scn_derived_text(v->kind, v->num, text, sizeof(text));
+	p->raw = strdup(text);
+	if (!p->raw)
+		return scn_nomem(ld);
+	if (param_parse(def, p->raw, &p->val, msg, sizeof(msg)))
+		return scn_failn(ld, p->node, "%s: the expression gives %s: %s",
+				 p->path, text, msg);
+	len = param_format(&p->val, NULL, 0);
+	p->text = malloc((size_t)len + 1);
+	if (!p->text)
+		return scn_nomem(ld);
+	param_format(&p->val, p->text, (size_t)len + 1);
+	return 0;
+}
+
+static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
+{
+	struct scn_dctx c = { .ld = ld };
+	long off = scn_expr_at(p->node->text);
+	struct expr_value v;
+	struct expr *e = NULL;
+	char msg[512], dims[64];
+	size_t col = 0;
+	int rc;
+
+	if (p->state == SCN_DONE)
+		return 0;
+	p->state = SCN_BUSY;
+	rc = expr_parse(p->expr, &e, &col, msg, sizeof(msg));
+	if (rc == -ENOMEM)
+		return scn_nomem(ld);
+	if (rc) /* checked when read: not reached */
+		return scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+				   p->path, msg);
+	if (!rc)
+		rc = scn_derive_uses(ld, p, e);
+	if (!rc && expr_bind(e, scn_derive_resolve, &c, &col, msg, sizeof(msg)))
+		rc = scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+				 p->path, msg);
+	if (!rc) {
+		rc = expr_eval_kind(e, scn_derive_resolve, &c, &v, dims,
+				    sizeof(dims));
+		if (rc == -EDOM)
+			rc = scn_derive_kind_fail(ld, p, dims);
+		else if (!rc)
+			rc = scn_derive_set(ld, p, param_lookup(p->path), &v);
+	}
+	expr_destroy(e);
+	p->state = SCN_DONE;
+	return rc;
+}
+
+static int scn_derive(struct scn_ld *ld)
+{
+	int rc;
+
+	for (size_t i = 0; i < ld->s->np; i++) {
+		if (!ld->s->p[i].expr)
+			continue;
+		rc = scn_derive_one(ld, &ld->s->p[i]);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < ld->s->np; i++)
+		ld->s->p[i].node = NULL; /* the --set nodes go with ld */
+	return 0;
+}
+
 static int scn_groups(struct scn_ld *ld)
 {
 	struct scn *s = ld->s;
@@ -1570,7 +2008,8 @@ static int scn_effective(struct scn_ld *ld)
 	}
 	if (ld->s->np)
 		qsort(ld->s->p, ld->s->np, sizeof(*ld->s->p), scn_param_cmp);
-	return scn_groups(ld);
+	rc = scn_derive(ld);
+	return rc ? rc : scn_groups(ld);
 }
 
 /*
@@ -1823,6 +2262,8 @@ int scn_load_point(const char *path, const char *const *sets, size_t nsets,
 	rc = scn_load_tree(&ld, buf, len, &root);
 	if (!rc)
 		rc = scn_walk_map(&ld, root, "", -1);
+	if (!rc)
+		rc = scn_sweep_vars(&ld, root);
 	for (size_t i = 0; !rc && i < ld.ninst; i++)
 		rc = scn_resolve(&ld, (long)i);
 	for (size_t i = 0; !rc && i < nsets; i++)
@@ -1854,6 +2295,7 @@ void scn_destroy(struct scn *s)
 		free(s->p[i].path);
 		free(s->p[i].raw);
 		free(s->p[i].text);
+		free(s->p[i].expr);
 		if (s->p[i].table) {
 			free(s->p[i].table->value);
 			free(s->p[i].table->weight);
@@ -1974,6 +2416,13 @@ const char *scn_text(const struct scn *s, const char *path)
 	const struct scn_param *p = scn_find(s, path);
 
 	return p ? p->text : NULL;
+}
+
+const char *scn_expr(const struct scn *s, const char *path)
+{
+	const struct scn_param *p = scn_find(s, path);
+
+	return p ? p->expr : NULL;
 }
 
 int scn_where(const struct scn *s, const char *path, char *buf, size_t n)

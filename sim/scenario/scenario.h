@@ -9,8 +9,12 @@
  * instance name stands for every instance of the group; an override of a
  * like: source reaches the instances that inherit that key), checks every
  * key, type, unit and range, and fills in the defaults of every parameter
- * of every instance. The result is the set of effective parameters: what a
- * run uses, and what the database stores.
+ * of every instance. A value written "= EXPR" is derived: computed from
+ * the other effective values by the expression (expr.h; vars.NAME stands
+ * for vars.NAME.value), once they are known, checked against the
+ * parameter's kind and range ("apps.a.rate: = vars.load * network.rate /
+ * (apps.a.size + 20B)" is a packet rate). The result is the set of
+ * effective parameters: what a run uses, and what the database stores.
  *
  * Errors are reported as one line, "FILE:LINE:COL: message", with the nearest
  * valid key suggested for an unknown key. Lines and columns count from 1.
@@ -66,6 +70,15 @@ double scn_double(const struct scn *s,
 uint64_t scn_size(const struct scn *s, const char *path);
 int64_t scn_int(const struct scn *s, const char *path);	    /* int, bool */
 const char *scn_str(const struct scn *s, const char *path); /* string, enum */
+
+/* A path as a name may write it: vars.NAME stands for vars.NAME.value
+ * (in expressions, sweep: keys and --set). Returns path itself, or buf
+ * holding the full path. */
+const char *scn_alias(const char *path, char *buf, size_t n);
+/* The expression a parameter's value is derived from ("= EXPR" in the
+ * file or a --set: the text after '='), or NULL for a plain value or an
+ * unknown path. */
+const char *scn_expr(const struct scn *s, const char *path);
 
 /* Where a value came from, for errors found after loading (e.g. warmup >=
  * duration): "file:line:col" for a value from the file, "--set:N:COL" for an

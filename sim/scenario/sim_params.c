@@ -44,7 +44,7 @@ const struct param_def sim_params[] = {
 	  "most repetitions per point when stopping sequentially",
 	  "usnsim: bounds the cost of a point whose metric does not settle" },
 	{ "vars.*.value", PT_FLOAT, "0", NULL, -1e15, 1e15,
-	  "a named number of a study (vars: { apps: { value: 4 } }), stored with every run and read by no model: a sweep varies it together with the parameters it stands for (zip:), and a figure plots against it",
+	  "a named number of a study (vars: { load: 0.5 }, written vars.load in expressions), stored with every run and read by no model: parameters derive from it (rate: = vars.load * ...), a sweep varies it (a swept vars.NAME needs no vars: entry), and a figure plots against it",
 	  "usnsim: none unless a study names one" },
 	{ NULL },
 };

@@ -103,6 +103,7 @@ struct sweep_ld {
 	size_t *idx;   /* the current point: a value index per dimension */
 	double grid;   /* points of the dimensions read so far */
 	char hint[512];
+	char alias[300]; /* vars.NAME.value for vars.NAME */
 };
 
 /* Formats "FILE:LINE:COL: message" on one line. Returns -EINVAL. */
@@ -787,7 +788,12 @@ static int sweep_add_paths(struct sweep_ld *ld, const struct scn_node *key,
 	int rc;
 
 	if (!at) {
-		rc = sweep_add_path(ld, key, NULL, dim, first);
+		rc = sweep_add_path(
+			ld, key,
+			key->kind == SCN_SCALAR
+				? scn_alias(key->text, path, sizeof(path))
+				: NULL,
+			dim, first);
 		return rc ? rc : sweep_values(ld, *first, val);
 	}
 	snprintf(group, sizeof(group), "%.*s", (int)(at - 1), key->text);
@@ -1095,7 +1101,7 @@ static size_t sweep_json(const struct sweep *sw, const size_t *idx, char *buf,
 static int sweep_value_of(const struct param_val *pv, struct expr_value *out,
 			  const char **hint)
 {
-	*out = (struct expr_value){ UNIT_NONE, 0, NULL };
+	*out = (struct expr_value){ .kind = UNIT_NONE };
 	if (param_quantity(pv, &out->kind, &out->num, &out->str)) {
 		*hint = "it is a size table";
 		return -EDOM;
@@ -1112,9 +1118,16 @@ static int sweep_resolve(void *ctx, const char *name, struct expr_value *out,
 	const struct sweep *sw = ld->sw;
 	const struct param_val *pv = NULL;
 
+	name = scn_alias(name, ld->alias, sizeof(ld->alias));
 	for (size_t i = 0; i < sw->np && !pv; i++)
 		if (!strcmp(sw->p[i].path, name))
 			pv = &sw->p[i].v[ld->idx[sw->p[i].dim]].pv;
+	if (!pv && scn_expr(ld->s, name)) {
+		*hint = "it is derived ('= ...'), so its value is known only "
+			"at each point's loading; write the condition on what "
+			"it is derived from";
+		return -EDOM;
+	}
 	if (!pv)
 		pv = scn_get(ld->s, name);
 	if (!pv) {

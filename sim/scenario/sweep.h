@@ -8,7 +8,12 @@
  *     zip:                                          # vary together
  *       - { apps.a.rate: [1kpps, 2kpps], apps.b.rate: [3kpps, 4kpps] }
  *     where:                                        # keep points where true
- *       - apps.src.rate * apps.src.size * 8 < network.rate
+ *       - apps.src.rate * apps.src.size < network.rate
+ *
+ * vars.NAME is vars.NAME.value, a variable of the study (a swept one the
+ * file need not declare); a parameter derived from it ("= EXPR",
+ * scenario.h) is computed when each point is loaded, so where: cannot
+ * name a derived parameter.
  *
  * A key with '*' in place of an instance name (hosts.*.driver.placement)
  * stands for that path of every declared instance, in file order, all in
