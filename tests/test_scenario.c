@@ -186,9 +186,9 @@ static void test_params_sorted_complete(void)
 	const char *prev = NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	/* 13 top-level, 17 network, 43 per app for 5 apps, no hosts, no
+	/* 13 top-level, 19 network, 43 per app for 5 apps, no hosts, no
 	 * stacks */
-	CHECK_EQ(scn_param_count(s), 245);
+	CHECK_EQ(scn_param_count(s), 247);
 	CHECK_EQ(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -452,8 +452,8 @@ static void test_noname(void)
 	check_text(s, "name", "scn-noname");
 	CHECK_EQ(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CHECK_EQ(scn_param_count(s), 30);
-	CHECK_EQ(expected_params(s), 30);
+	CHECK_EQ(scn_param_count(s), 32);
+	CHECK_EQ(expected_params(s), 32);
 	CHECK_EQ(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);
