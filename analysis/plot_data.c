@@ -218,9 +218,7 @@ static int plot_json_next(const char **pp, char *key, size_t kn, char *val,
 	return 1;
 }
 
-/* Compares two parameter values: by number when both are numbers of the
- * same kind, else as text. */
-static int plot_cmp_value(const char *a, const char *b)
+int plot_cmp_value(const char *a, const char *b)
 {
 	double va, vb;
 	enum unit_kind ka, kb;
@@ -312,13 +310,22 @@ static void plot_point_keys(const char *json, char *buf, size_t n)
 
 /* ---- arranging the rows ----------------------------------------------- */
 
-static int plot_cmp_line(const char *group, const struct plot_line *a,
-			 const struct plot_line *b)
+/* Lines by series, then group value (panels aside). */
+static int plot_cmp_key(const char *group, const struct plot_line *a,
+			const struct plot_line *b)
 {
 	int cmp =
 		strcmp(a->series ? a->series : "", b->series ? b->series : "");
 
 	return cmp ? cmp : plot_cmp_group(group, a->grp, b->grp);
+}
+
+static int plot_cmp_line(const char *group, const struct plot_line *a,
+			 const struct plot_line *b)
+{
+	if (a->facet != b->facet)
+		return a->facet < b->facet ? -1 : 1;
+	return plot_cmp_key(group, a, b);
 }
 
 /* Insertion sort of the lines (a few dozen at most): stable, and the
@@ -335,6 +342,35 @@ static void plot_sort_lines(struct plot_line *l, size_t n, const char *group)
 	}
 }
 
+/* Numbers the styles: one per (series, grp), in the order of the lines'
+ * keys, so a group keeps its colour and point type in every panel. */
+static void plot_styles(struct plot_ctx *c)
+{
+	c->nstyles = 0;
+	for (size_t i = 0; i < c->nlines; i++) {
+		size_t rank = 0;
+		bool seen = false;
+
+		/* the distinct keys ordered before line i's, and whether
+		 * line i's own appeared in an earlier line */
+		for (size_t j = 0; j < c->nlines; j++) {
+			int cmp = plot_cmp_key(c->group, &c->lines[j],
+					       &c->lines[i]);
+			bool first = true;
+
+			for (size_t k = 0; k < j && first; k++)
+				first = plot_cmp_key(c->group, &c->lines[k],
+						     &c->lines[j]) != 0;
+			if (first && cmp < 0)
+				rank++;
+			seen |= j < i && cmp == 0;
+		}
+		c->lines[i].style = rank;
+		if (!seen)
+			c->nstyles++;
+	}
+}
+
 static int plot_cmp_row(const void *pa, const void *pb)
 {
 	const struct plot_row *a = pa, *b = pb;
@@ -347,11 +383,12 @@ static int plot_cmp_row(const void *pa, const void *pb)
 }
 
 /* Finds or adds the line (series, grp); for bars only grp counts. */
-static long plot_line_of(struct plot_ctx *c, const char *series,
+static long plot_line_of(struct plot_ctx *c, size_t facet, const char *series,
 			 const char *grp)
 {
 	for (size_t i = c->nlines; i-- > 0;)
-		if (strcmp(c->lines[i].grp, grp) == 0 &&
+		if (c->lines[i].facet == facet &&
+		    strcmp(c->lines[i].grp, grp) == 0 &&
 		    (!series || strcmp(c->lines[i].series, series) == 0))
 			return (long)i;
 	if (c->nlines % 64 == 0) {
@@ -362,7 +399,7 @@ static long plot_line_of(struct plot_ctx *c, const char *series,
 			return -1;
 		c->lines = p;
 	}
-	c->lines[c->nlines] = (struct plot_line){ series, grp, NULL };
+	c->lines[c->nlines] = (struct plot_line){ series, grp, NULL, facet, 0 };
 	return (long)c->nlines++;
 }
 
@@ -501,7 +538,8 @@ int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 		return rc;
 	for (size_t i = 0; i < c->nrows; i++) {
 		struct plot_row *r = &c->rows[i];
-		long l = plot_line_of(c, bars ? NULL : r->series, r->grp);
+		long l = plot_line_of(c, r->facet, bars ? NULL : r->series,
+				      r->grp);
 
 		if (l < 0 ||
 		    (bars && r->series && plot_add_series(c, r->series)))
@@ -512,13 +550,15 @@ int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 		struct plot_row *r = &c->rows[i];
 
 		for (size_t l = 0; l < c->nlines; l++)
-			if (strcmp(c->lines[l].grp, r->grp) == 0 &&
+			if (c->lines[l].facet == r->facet &&
+			    strcmp(c->lines[l].grp, r->grp) == 0 &&
 			    (bars || !r->series ||
 			     strcmp(c->lines[l].series, r->series) == 0))
 				r->line = l;
 	}
 	if (c->nrows)
 		qsort(c->rows, c->nrows, sizeof(*c->rows), plot_cmp_row);
+	plot_styles(c);
 	return plot_labels(c) ? -ENOMEM : 0;
 }
 

@@ -223,6 +223,51 @@ static void plot_buf_quote(struct strbuf *b, const char *s)
 	strbuf_add(b, "'");
 }
 
+/* The panels of lines: nfacets, facettitles[f], the lines ffirst[f] ..
+ * flast[f] of panel f, linestyle[i] of line i, and the nstyles entries
+ * of a key common to the panels, styletitles[s]. Without --facet, one
+ * panel of every line, each its own style. */
+static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
+{
+	size_t nf = c->nfacets ? c->nfacets : 1, ns = c->nstyles;
+	const char *name = c->o->facet ? strrchr(c->o->facet, '.') : NULL;
+
+	name = name ? name + 1 : c->o->facet;
+	strbuf_add(b, "; nfacets = %zu; array facettitles[%zu]", nf, nf);
+	strbuf_add(b, "; array ffirst[%zu]; array flast[%zu]", nf, nf);
+	for (size_t f = 0; f < nf; f++) {
+		size_t first = 0, last = 0;
+		char t[PLOT_LABEL];
+
+		for (size_t i = 0; i < c->nlines; i++)
+			if (c->lines[i].facet == f) {
+				first = first ? first : i + 1;
+				last = i + 1;
+			}
+		if (c->nfacets)
+			errmsg(t, sizeof(t), "%s = %s", name, c->facets[f]);
+		else
+			t[0] = '\0';
+		strbuf_add(b, "; facettitles[%zu] = ", f + 1);
+		plot_buf_quote(b, t);
+		strbuf_add(b, "; ffirst[%zu] = %zu; flast[%zu] = %zu", f + 1,
+			   first, f + 1, last);
+	}
+	strbuf_add(b, "; array linestyle[%zu]", c->nlines ? c->nlines : 1);
+	for (size_t i = 0; i < c->nlines; i++)
+		strbuf_add(b, "; linestyle[%zu] = %zu", i + 1,
+			   c->lines[i].style + 1);
+	strbuf_add(b, "; nstyles = %zu; array styletitles[%zu]", ns,
+		   ns ? ns : 1);
+	for (size_t s = 0; s < ns; s++)
+		for (size_t i = 0; i < c->nlines; i++)
+			if (c->lines[i].style == s) {
+				strbuf_add(b, "; styletitles[%zu] = ", s + 1);
+				plot_buf_quote(b, c->lines[i].label);
+				break;
+			}
+}
+
 /* The -e settings: terminal, output, and the template's variables. */
 static void plot_script(struct plot_ctx *c, struct strbuf *b,
 			enum plot_format fmt, const char *data, const char *out)
@@ -242,6 +287,8 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 		strbuf_add(b, "; titles[%zu] = ", i + 1);
 		plot_buf_quote(b, bars ? c->series[i] : c->lines[i].label);
 	}
+	if (!bars)
+		plot_script_facets(c, b);
 	strbuf_add(b, "; xlabel = ");
 	plot_buf_quote(b, o->xlabel ? o->xlabel : c->xlabel);
 	strbuf_add(b, "; ylabel = ");
