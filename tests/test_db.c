@@ -1638,6 +1638,62 @@ static void test_paired(void)
 	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
+/*
+ * Three repetitions whose p99 all fall in one histogram bucket
+ * [2^20, 2^20 + 2^13) but differ: run r records 2^20 + j s_r for
+ * j = 0 .. 99, so its p99 (the 99th of 100 samples, all in the bucket,
+ * which is cut to [min, max]) reads 2^20 + 99 s_r (98.5 / 100). The
+ * interval of summary_ci is the one of those three values, not 0 (as a
+ * bucket's midpoint for every run would give).
+ */
+static void test_ci_within_bucket(void)
+{
+	static const int spread[3] = { 50, 60, 75 };
+	char dir[64], path[128], err[256], hash[64];
+	double p99[3], mean = 0, ss = 0;
+	struct db *db = NULL;
+	sqlite3 *h;
+
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	for (int r = 0; r < 3; r++) {
+		struct fx f;
+
+		fx_setup(&f);
+		if (!db) {
+			snprintf(hash, sizeof(hash), "%s", f.run.hash);
+			CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+		}
+		for (int j = 0; j < 100; j++)
+			stats_hist_record(f.lat, 1048576 + j * spread[r]);
+		put(db, &f, hash, P, (uint32_t)r, "test", "ok");
+		fx_teardown(&f);
+		p99[r] = 1048576 + 99.0 * spread[r] * 98.5 / 100;
+		mean += p99[r] / 3;
+	}
+	for (int r = 0; r < 3; r++)
+		ss += (p99[r] - mean) * (p99[r] - mean);
+	h = q_open(path);
+	for (int r = 0; r < 3; r++)
+		CHECK_NEAR(tu_sql_double(h,
+					 "SELECT s.p99 FROM summaries AS s"
+					 " JOIN runs AS r ON r.id = s.run_id"
+					 " WHERE r.repetition = %d AND"
+					 " s.component = 'apps.a'",
+					 r),
+			   p99[r], 1e-6);
+	CHECK_NEAR(tu_sql_double(h, "SELECT p99 FROM summary_ci"
+				    " WHERE component = 'apps.a'"),
+		   mean, 1e-6);
+	CHECK_NEAR(tu_sql_double(h, "SELECT p99_ci FROM summary_ci"
+				    " WHERE component = 'apps.a'"),
+		   T975_2 * sqrt(ss / 2) / sqrt(3), 1e-6);
+	CHECK_GT(sqrt(ss), 100);
+	sqlite3_close(h);
+	db_close(db);
+	CHECK_EQ(tu_rmtree(dir), 0);
+}
+
 int suite_db(void)
 {
 	CU_pSuite s = CU_add_suite("db", NULL, NULL);
@@ -1658,7 +1714,9 @@ int suite_db(void)
 	    !CU_add_test(s, "import from a live database", test_import_live) ||
 	    !CU_add_test(s, "metric confidence interval", test_metric_ci) ||
 	    !CU_add_test(s, "summary_ci view", test_summary_ci) ||
-	    !CU_add_test(s, "paired view", test_paired))
+	    !CU_add_test(s, "paired view", test_paired) ||
+	    !CU_add_test(s, "interval within one bucket",
+			 test_ci_within_bucket))
 		return CU_get_error();
 	return 0;
 }
