@@ -72,6 +72,12 @@ static const struct plot_field plot_fields[] = {
 	       "one panel per value of the parameter PATH,\n"
 	       "the panels sharing their axes (percentile,\n"
 	       "scalar, paired)"),
+	PLOT_F("paired", paired, false, "PATH",
+	       "paired: the parameter compared; one line per\n"
+	       "value other than --baseline"),
+	PLOT_F("baseline", baseline, false, "V",
+	       "paired: the value of --paired that the\n"
+	       "others are compared with (b - baseline)"),
 	PLOT_F("where", where, false, "SQL",
 	       "only the runs for which SQL holds, the runs\n"
 	       "table being r, e.g. \"r.repetition < 3\""),
@@ -114,6 +120,13 @@ static const struct plot_kind plot_kinds[] = {
 	{ "scalar", "a scalar metric with its 95% CI against a swept parameter",
 	  "scalars", NULL, NULL, "component", true, true, PLOT_LINES, NULL,
 	  NULL, "rows of the metric in table scalars with a value", true },
+	{ "paired",
+	  "difference from a baseline over common repetitions, 95% CI",
+	  "summaries", "latency", "p99", "", true, false, PLOT_LINES, NULL,
+	  NULL,
+	  "pairs of points that differ only in --paired, one of them at "
+	  "--baseline (view paired)",
+	  true },
 	{ "breakdown", "mean latency per stage, stacked, per group", NULL, NULL,
 	  NULL, "component", false, false, PLOT_BARS, NULL,
 	  "Mean time per stage",
@@ -505,7 +518,7 @@ int plot_main(int argc, char **argv)
 			"plot", "%s",
 			optind >= argc
 				? "missing KIND (cdf, percentile, "
-				  "scalar, breakdown, memory, rate, drops, "
+				  "scalar, paired, breakdown, memory, rate, drops, "
 				  "cpu)"
 				: "expected one KIND");
 	}

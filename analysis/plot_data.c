@@ -620,7 +620,13 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	else
 		errmsg(c->xlabel, sizeof(c->xlabel), "%s", c->keytitle);
-	if (!k->ylabel && c->stat) {
+	if (!strcmp(k->name, "paired")) {
+		plot_words(c->metric, false, what, sizeof(what));
+		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s minus %s's",
+		       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
+		       o->baseline);
+		errmsg(c->keytitle, sizeof(c->keytitle), "%s", o->paired);
+	} else if (!k->ylabel && c->stat) {
 		plot_words(c->metric, false, what, sizeof(what));
 		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s",
 		       strcmp(c->stat, "mean") ? c->stat : "Mean", what);

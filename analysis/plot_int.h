@@ -37,6 +37,7 @@ struct plot_opts {
 	const char *xlabel, *ylabel;
 	const char *xunit, *yunit;
 	const char *facet; /* one panel per value of this parameter */
+	const char *paired, *baseline; /* paired: the parameter, its value a */
 	bool logx, logy;
 	const char *filter; /* --study: SQL selecting the study's runs */
 	bool force;	    /* replace an -o or --data file of another kind */

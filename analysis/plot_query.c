@@ -267,6 +267,8 @@ static int plot_check_applies(const struct plot_opts *o,
 		{ "theory", o->theory, k->theory },
 		{ "component", o->component, !k->metric_table },
 		{ "facet", o->facet, k->facets },
+		{ "paired", o->paired, !strcmp(k->name, "paired") },
+		{ "baseline", o->baseline, !strcmp(k->name, "paired") },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -306,6 +308,46 @@ static int plot_default_x(struct plot_ctx *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* paired: --paired names a parameter and --baseline one of its values. */
+static int plot_check_paired(struct plot_ctx *c, char *err, size_t errlen)
+{
+	const struct plot_opts *o = c->o;
+	char *v = NULL;
+	int rc;
+
+	if (!o->paired || !o->baseline) {
+		errmsg(err, errlen,
+		       "paired figures need --paired PATH and --baseline "
+		       "VALUE, e.g. --paired "
+		       "hosts.client.driver.placement --baseline kernel");
+		return -EINVAL;
+	}
+	if ((rc = plot_check_param(c, o->paired, "--paired", err, errlen)))
+		return rc;
+	rc = plot_sql_text(c->db,
+			   "SELECT group_concat(value, ', ') FROM (SELECT"
+			   " DISTINCT p.value FROM params AS p JOIN"
+			   " selected_runs AS r ON r.id = p.run_id WHERE"
+			   " p.path = ?1 ORDER BY p.value)",
+			   o->paired, NULL, &v, err, errlen);
+	if (rc)
+		return rc;
+	for (const char *p = v; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == strlen(o->baseline) && !strncmp(p, o->baseline, n)) {
+			free(v);
+			return 0;
+		}
+		p += n + (p[n] == ',');
+		p += strspn(p, " ");
+	}
+	errmsg(err, errlen, "--baseline %s: not a value of %s (%s)",
+	       o->baseline, o->paired, v ? v : "none");
+	free(v);
+	return -EINVAL;
+}
+
 /* Resolves defaults and checks the options against the database. */
 int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 {
@@ -336,6 +378,9 @@ int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 	    strcmp(c->group, "scenario") && strcmp(c->group, "point") &&
 	    (rc = plot_group_params(c, err, errlen)))
 		return rc;
+	if (!strcmp(k->name, "paired") &&
+	    (rc = plot_check_paired(c, err, errlen)))
+		return rc;
 	if (!k->uses_x)
 		return 0;
 	c->x = o->x;
@@ -357,6 +402,8 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		{ ":x", c->x },
 		{ ":group", c->group },
 		{ ":component", c->component },
+		{ ":paired", c->o->paired },
+		{ ":baseline", c->o->baseline },
 	};
 
 	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
@@ -369,7 +416,8 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		if (!name || j == sizeof(params) / sizeof(params[0])) {
 			errmsg(err, errlen,
 			       "%s: parameter %s is not one usnsim sets "
-			       "(:metric, :stat, :x, :group, :component)",
+			       "(:metric, :stat, :x, :group, :component, "
+			       ":paired, :baseline)",
 			       c->sqlpath, name ? name : "?");
 			return -EINVAL;
 		}

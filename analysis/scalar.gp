@@ -163,13 +163,14 @@ if (nfacets > 1) {
 	set label 3 ylabel at screen 0.035, screen (gb + gt) / 2 center rotate by 90 front
 	unset border; unset tics; unset grid
 	unset logscale; set xrange [0:1]; set yrange [0:1]
-	set lmargin at screen gr + 0.01; set rmargin at screen 0.995
-	set tmargin at screen gt - 0.07; set bmargin at screen gb
-	set key top left Left reverse samplen 2 spacing 1.1
-	if (strlen(keytitle) > 0) { set key title keytitle left }
 	if (kfrac > 0) {
+		set lmargin at screen gr + 0.01; set rmargin at screen 0.995
+		set tmargin at screen gt - 0.07; set bmargin at screen gb
+		set key top left Left reverse samplen 2 spacing 1.1
+		if (strlen(keytitle) > 0) { set key title keytitle left }
 		plot for [s=1:nstyles] NaN with linespoints lt s title styletitles[s]
 	} else {
+		unset key
 		plot NaN notitle
 	}
 	unset multiplot

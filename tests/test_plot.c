@@ -219,7 +219,7 @@ static int teardown(void)
 
 struct kind_case {
 	const char *kind;
-	const char *args[8];
+	const char *args[12];
 };
 
 static const struct kind_case kind_cases[] = {
@@ -233,6 +233,9 @@ static const struct kind_case kind_cases[] = {
 	{ "drops", { "--where", FIX, NULL } },
 	{ "cpu", { "--group", "apps.a.rate", "--where", FIX, NULL } },
 	{ "scalar", { "--metric", "utilization.mean", "--where", FIX, NULL } },
+	{ "paired",
+	  { "--metric", "network.queue_delay", "--paired", "apps.a.rate",
+	    "--baseline", "50kpps", "--where", FIX, NULL } },
 };
 
 /* Renders kind into OUT with the case's options (and extra ones). */
@@ -636,6 +639,128 @@ static void test_bars_and_memory_data(void)
 
 /* ---- determinism ------------------------------------------------------ */
 
+/*
+ * paired: against 50kpps, one line per other rate, its point the mean of
+ * the per-repetition differences of network.queue_delay and their 95%
+ * half-width, computed here from the summaries rows.
+ */
+static void test_paired_data(void)
+{
+	static const char *const other[] = { "100kpps", "1Mpps" };
+	const char *extra[] = { "--stat", "p99", "--x", "apps.a.rate", NULL };
+	char data[160];
+	struct table t;
+	sqlite3 *db = open_db();
+
+	path_in(data, sizeof(data), "paired.tsv");
+	CU_ASSERT_FATAL(render(&kind_cases[7], NULL, data, extra));
+	table_read(&t, data);
+	CHECK_EQ(t.rows, 2);
+	for (size_t b = 0; b < 2; b++) {
+		double d[3], mean = 0, ss = 0;
+
+		for (int r = 0; r < 3; r++) {
+			d[r] = tu_sql_double(
+				       db,
+				       "SELECT s.p99 FROM summaries AS s JOIN"
+				       " runs AS r ON r.id = s.run_id WHERE"
+				       " r.scenario = 'fix' AND r.status = 'ok'"
+				       " AND r.repetition = %d AND"
+				       " s.component = 'network' AND"
+				       " s.metric = 'queue_delay' AND"
+				       " json_extract(r.point,"
+				       " '$.\"apps.a.rate\"') = %Q",
+				       r, other[b]) -
+			       tu_sql_double(
+				       db,
+				       "SELECT s.p99 FROM summaries AS s JOIN"
+				       " runs AS r ON r.id = s.run_id WHERE"
+				       " r.scenario = 'fix' AND r.status = 'ok'"
+				       " AND r.repetition = %d AND"
+				       " s.component = 'network' AND"
+				       " s.metric = 'queue_delay' AND"
+				       " json_extract(r.point,"
+				       " '$.\"apps.a.rate\"') = '50kpps'",
+				       r);
+			mean += d[r] / 3;
+		}
+		for (int r = 0; r < 3; r++)
+			ss += (d[r] - mean) * (d[r] - mean);
+		CU_ASSERT_STRING_EQUAL(str(&t, b, 0), other[b]);
+		CHECK_NUM(num(&t, b, 1), 50); /* the baseline's rate, kpps */
+		CHECK_NUM(num(&t, b, 2) * 1e6, mean);
+		CHECK_NUM(num(&t, b, 3) * 1e6, T975_2 * sqrt(ss / 2) / sqrt(3));
+		CHECK_EQ(num(&t, b, 4), 3);
+	}
+	free(t.text);
+	sqlite3_close(db);
+	/* a baseline that is no value of the parameter */
+	{
+		const char *argv[] = { USNSIM,
+				       "plot",
+				       "paired",
+				       "--db",
+				       dbpath,
+				       "--metric",
+				       "network.queue_delay",
+				       "--paired",
+				       "apps.a.rate",
+				       "--baseline",
+				       "7kpps",
+				       "--data",
+				       data,
+				       NULL };
+
+		CU_ASSERT(run_expect(argv, 2, "--baseline 7kpps: not a value"));
+	}
+}
+
+/*
+ * --facet: one panel per rate, the rows of panel f those of the figure
+ * without --facet at that rate; kinds without panels refuse it.
+ */
+static void test_facet_data(void)
+{
+	const char *extra[] = { "--facet", "apps.a.rate", NULL };
+	char data[160], png[160], plain[160];
+	struct table t, u;
+
+	path_in(data, sizeof(data), "facet.tsv");
+	path_in(plain, sizeof(plain), "nofacet.tsv");
+	path_in(png, sizeof(png), "facet.png");
+	CU_ASSERT_FATAL(render(&kind_cases[1], png, data, extra));
+	CU_ASSERT(png_ok(png));
+	CU_ASSERT_FATAL(render(&kind_cases[1], NULL, plain, NULL));
+	table_read(&t, data);
+	table_read(&u, plain);
+	CHECK_EQ(t.rows, 3);
+	CHECK_EQ(u.rows, 3);
+	for (size_t r = 0; r < 3; r++)
+		for (size_t c = 1; c < 5; c++)
+			CHECK_NUM(num(&t, r, c), num(&u, r, c));
+	/* three blocks, one per panel */
+	{
+		char *s = tu_slurp(data, NULL);
+		size_t blocks = 1;
+
+		for (char *p = s; p && (p = strstr(p, "\n\n\n")); p += 3)
+			blocks++;
+		CHECK_EQ(blocks, 3);
+		free(s);
+	}
+	free(t.text);
+	free(u.text);
+	{
+		const char *argv[] = { USNSIM,	      "plot",	"breakdown",
+				       "--db",	      dbpath,	"--facet",
+				       "apps.a.rate", "--data", data,
+				       NULL };
+
+		CU_ASSERT(run_expect(argv, 2,
+				     "--facet does not apply to breakdown"));
+	}
+}
+
 static void test_deterministic(void)
 {
 	static const char *const fmts[] = { "pdf", "png" };
@@ -984,6 +1109,8 @@ int suite_plot(void)
 	    !CU_add_test(s, "every kind renders PDF and PNG",
 			 test_every_kind_renders) ||
 	    !CU_add_test(s, "percentile data", test_percentile_data) ||
+	    !CU_add_test(s, "paired data", test_paired_data) ||
+	    !CU_add_test(s, "facet data", test_facet_data) ||
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
 	    !CU_add_test(s, "scalar data", test_scalar_data) ||
