@@ -24,6 +24,10 @@ set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
 set key top left Left reverse samplen 2 spacing 1.1 noautotitle
+# More than four entries would cover the data: the key goes right of
+# the plot.
+keyout = nlines > 4
+if (keyout) { set key outside right top }
 if (strlen(keytitle) > 0) { set key title keytitle left }
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
@@ -44,9 +48,11 @@ set linetype 3 lc rgb "#009E73" lw 1.5 pt 9 ps 0.6
 set linetype 4 lc rgb "#CC79A7" lw 1.5 pt 13 ps 0.6
 set linetype 5 lc rgb "#E69F00" lw 1.5 pt 11 ps 0.6
 set linetype 6 lc rgb "#56B4E9" lw 1.5 pt 6 ps 0.5
-set linetype 7 lc rgb "#000000" lw 1.5 pt 4 ps 0.5
-set linetype 8 lc rgb "#999999" lw 1.5 pt 8 ps 0.5
-set linetype cycle 8
+set linetype 7 lc rgb "#882255" lw 1.5 pt 4 ps 0.5
+set linetype 8 lc rgb "#999933" lw 1.5 pt 8 ps 0.5
+set linetype 9 lc rgb "#332288" lw 1.5 pt 10 ps 0.5
+set linetype 10 lc rgb "#44AA99" lw 1.5 pt 12 ps 0.5
+set linetype cycle 10
 
 # A missing interval (a single run) draws no error bar.
 # (valid(4) ? $4 : 0): the half-width, 0 where it is NaN (gnuplot skips a

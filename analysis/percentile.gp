@@ -24,6 +24,10 @@ set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
 set key top left Left reverse samplen 2 spacing 1.1 noautotitle
+# More than four entries would cover the data: the key goes right of
+# the plot.
+keyout = nlines > 4
+if (keyout) { set key outside right top }
 if (strlen(keytitle) > 0) { set key title keytitle left }
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
@@ -46,7 +50,7 @@ if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 # key's rows fit above the highest error bar.
 # The key spans about the left 45% of the plot: so also when a point
 # there reaches above its lowest row.
-if (!logy) {
+if (!logy && !keyout) {
 	stats datafile using ($3 + (valid(4) ? $4 : 0)) nooutput
 	top = STATS_max
 	vmin = STATS_min

@@ -19,6 +19,7 @@
 
 #include "errmsg.h"
 #include "plot_int.h"
+#include "registry.h"
 #include "units.h"
 
 /* ---- values with units ------------------------------------------------ */
@@ -178,6 +179,76 @@ const char *plot_unit_suffix(const struct plot_axis *a, char *buf, size_t n)
 		return "";
 	errmsg(buf, n, " (%s)", name);
 	return buf;
+}
+
+/* ---- names of parameters ---------------------------------------------- */
+
+/* The short name of a parameter for a key or a panel: the components of
+ * its path after the instance ("hosts.*.driver.placement" -> "driver
+ * placement"), or the whole path ("network.kind" -> "network kind"),
+ * '_' and '.' read as spaces. Several paths "P1,P2" are named in turn. */
+void plot_param_name(const char *path, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*path && len + 1 < n) {
+		size_t pl = strcspn(path, ",");
+		char one[256];
+		const struct param_def *d;
+		const char *from;
+		int skip = 0;
+
+		errmsg(one, sizeof(one), "%.*s", (int)pl, path);
+		d = param_lookup(one);
+		/* the components up to the pattern's '*' are dropped */
+		if (d && strchr(d->path, '*'))
+			for (const char *q = d->path; *q && *q != '*'; q++)
+				skip += *q == '.';
+		from = one;
+		for (int i = 0; i <= skip && d && strchr(d->path, '*'); i++)
+			from = strchr(from, '.') ? strchr(from, '.') + 1 : from;
+		len += (size_t)errmsg(buf + len, n - len, "%s%s",
+				      len ? ", " : "", from);
+		path += pl + (path[pl] == ',');
+	}
+	for (char *q = buf; *q; q++)
+		if (*q == '_' || *q == '.')
+			*q = ' ';
+}
+
+/* The meaning of a parameter for an axis, from the registry's line
+ * ("offered load as a packet rate (pps) or ..." -> "Offered load"): its
+ * first clause, a qualifier before an early ':' left out; else the short
+ * name. */
+static void plot_param_meaning(const char *path, char *buf, size_t n)
+{
+	const struct param_def *d = param_lookup(path);
+	static const char *const cuts[] = { ";", " (", ",", ":", " as a " };
+	const char *h = d && d->help ? d->help : NULL;
+	const char *colon = h ? strchr(h, ':') : NULL;
+	size_t len;
+
+	if (!h) {
+		plot_param_name(path, buf, n);
+	} else {
+		if (colon && colon - h < 16 && colon[1])
+			h = colon + 1 + strspn(colon + 1, " ");
+		len = strlen(h);
+		for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+			const char *c = strstr(h, cuts[i]);
+
+			if (c && (size_t)(c - h) < len && c > h)
+				len = (size_t)(c - h);
+		}
+		/* at most 40 characters, at a word's end */
+		while (len > 40 && memchr(h, ' ', len))
+			while (len > 0 && h[--len] != ' ')
+				;
+		errmsg(buf, n, "%.*s", (int)len, h);
+	}
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
 }
 
 /* ---- sweep points ----------------------------------------------------- */
@@ -440,7 +511,7 @@ static int plot_labels(struct plot_ctx *c)
 		errmsg(c->keytitle, sizeof(c->keytitle), "%s", first);
 	else if (strcmp(c->group, "component") &&
 		 strcmp(c->group, "scenario") && !point)
-		errmsg(c->keytitle, sizeof(c->keytitle), "%s", c->group);
+		plot_param_name(c->group, c->keytitle, sizeof(c->keytitle));
 	for (size_t i = 0; i < c->nlines; i++) {
 		struct plot_line *l = &c->lines[i];
 		char g[PLOT_LABEL];
@@ -525,6 +596,82 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Bars: the stacked series that are under PLOT_OTHER of every bar's
+ * height are one series "other" (when there are two or more of them, and
+ * more than PLOT_FEW series in all): slivers a reader cannot see or tell
+ * apart, summed where their total can be seen. "other" is stacked last.
+ */
+#define PLOT_OTHER 0.03
+#define PLOT_FEW 6
+
+static int plot_other(struct plot_ctx *c)
+{
+	static const char other[] = "other";
+	size_t nsmall = 0, keep = 0;
+	bool *small;
+
+	if (c->nseries <= PLOT_FEW)
+		return 0;
+	small = calloc(c->nseries, sizeof(*small));
+	if (!small)
+		return -ENOMEM;
+	for (size_t s = 0; s < c->nseries; s++) {
+		small[s] = true;
+		for (size_t l = 0; l < c->nlines && small[s]; l++) {
+			double total = 0, mine = 0;
+
+			for (size_t i = 0; i < c->nrows; i++) {
+				const struct plot_row *r = &c->rows[i];
+
+				if (r->line != l || !isfinite(r->y[0]))
+					continue;
+				total += fabs(r->y[0]);
+				if (!strcmp(r->series, c->series[s]))
+					mine += fabs(r->y[0]);
+			}
+			small[s] = mine <= PLOT_OTHER * total;
+		}
+		nsmall += small[s];
+	}
+	if (nsmall >= 2) {
+		/* c->series[] point into the rows: marked first, then
+		 * renamed */
+		bool *rename = calloc(c->nrows ? c->nrows : 1, sizeof(*rename));
+
+		if (!rename) {
+			free(small);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < c->nrows; i++)
+			for (size_t s = 0; s < c->nseries; s++)
+				rename[i] |=
+					small[s] && !strcmp(c->rows[i].series,
+							    c->series[s]);
+		for (size_t s = 0; s < c->nseries; s++)
+			if (!small[s])
+				c->series[keep++] = c->series[s];
+		for (size_t i = 0; i < c->nrows; i++) {
+			char *o = rename[i] ? strdup(other) : NULL;
+
+			if (rename[i] && !o) {
+				free(rename);
+				free(small);
+				return -ENOMEM;
+			}
+			if (o) {
+				free(c->rows[i].series);
+				c->rows[i].series = o;
+			}
+		}
+		free(rename);
+		c->nseries = keep;
+		c->series[c->nseries++] = other;
+	}
+	free(small);
+	return 0;
+}
+
 /* Orders lines and rows: lines by series, then group value (numbers by
  * value); rows by line, then x, then query order. The stacked series of
  * bars keep the order in which the query first returns them (the path
@@ -559,6 +706,8 @@ int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 	if (c->nrows)
 		qsort(c->rows, c->nrows, sizeof(*c->rows), plot_cmp_row);
 	plot_styles(c);
+	if (bars && plot_other(c))
+		return -ENOMEM;
 	return plot_labels(c) ? -ENOMEM : 0;
 }
 
@@ -573,13 +722,19 @@ static void plot_buf_str(char *buf, size_t n, const char *fmt, const char *a,
 }
 
 /* A metric for a label: a bare name reads as words ("queue_delay" ->
- * "queue delay", capitalized if cap); COMPONENT.METRIC stays as it is. */
+ * "queue delay", capitalized if cap); COMPONENT.METRIC as "METRIC of
+ * COMPONENT" ("latency of apps.rpc"). */
 static void plot_words(const char *metric, bool cap, char *buf, size_t n)
 {
-	errmsg(buf, n, "%s", metric ? metric : "");
-	if (strchr(buf, '.'))
-		return;
-	for (char *p = buf; *p; p++)
+	const char *dot = metric ? strrchr(metric, '.') : NULL;
+	char *p;
+
+	if (dot && dot[1])
+		errmsg(buf, n, "%s of %.*s", dot + 1, (int)(dot - metric),
+		       metric);
+	else
+		errmsg(buf, n, "%s", metric ? metric : "");
+	for (p = buf; *p && strncmp(p, " of ", 4); p++)
 		if (*p == '_')
 			*p = ' ';
 	if (cap && buf[0] >= 'a' && buf[0] <= 'z')
@@ -611,10 +766,13 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	plot_words(c->metric, true, what, sizeof(what));
-	if (k->uses_x)
-		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s", c->x,
+	if (k->uses_x) {
+		char m[PLOT_LABEL / 2];
+
+		plot_param_meaning(c->x, m, sizeof(m));
+		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s", m,
 		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
-	else if (k->xlabel || c->has_x)
+	} else if (k->xlabel || c->has_x)
 		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s",
 		       k->xlabel ? k->xlabel : what,
 		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
@@ -625,7 +783,7 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s minus %s's",
 		       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
 		       o->baseline);
-		errmsg(c->keytitle, sizeof(c->keytitle), "%s", o->paired);
+		plot_param_name(o->paired, c->keytitle, sizeof(c->keytitle));
 	} else if (!k->ylabel && c->stat) {
 		plot_words(c->metric, false, what, sizeof(what));
 		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s",

@@ -142,7 +142,7 @@ static void plot_data_bars(struct plot_ctx *c, struct strbuf *b)
 				if (c->rows[j].line == l && c->rows[j].series &&
 				    strcmp(c->rows[j].series, c->series[s]) ==
 					    0)
-					v = c->rows[j].y[0];
+					v += c->rows[j].y[0];
 			strbuf_add(b, "\t");
 			plot_num(b, plot_scale(&c->ya, v));
 		}
@@ -230,9 +230,10 @@ static void plot_buf_quote(struct strbuf *b, const char *s)
 static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
 {
 	size_t nf = c->nfacets ? c->nfacets : 1, ns = c->nstyles;
-	const char *name = c->o->facet ? strrchr(c->o->facet, '.') : NULL;
+	char name[PLOT_LABEL / 2];
 
-	name = name ? name + 1 : c->o->facet;
+	if (c->o->facet)
+		plot_param_name(c->o->facet, name, sizeof(name));
 	strbuf_add(b, "; nfacets = %zu; array facettitles[%zu]", nf, nf);
 	strbuf_add(b, "; array ffirst[%zu]; array flast[%zu]", nf, nf);
 	for (size_t f = 0; f < nf; f++) {
@@ -268,6 +269,32 @@ static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
 			}
 }
 
+/* A stacked series for the key: "driver_tx" -> "driver tx". */
+static void plot_series_name(const char *series, char *buf, size_t n)
+{
+	errmsg(buf, n, "%s", series);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+/* An axis label: the default def, or the user's, which keeps the axis
+ * unit unless it names one itself (holds a '('). */
+static const char *plot_user_label(const char *user, const struct plot_axis *a,
+				   bool numeric, char *buf, size_t n,
+				   const char *def)
+{
+	char suffix[64];
+
+	if (!user)
+		return def;
+	if (!numeric || strchr(user, '('))
+		return user;
+	errmsg(buf, n, "%s%s", user,
+	       plot_unit_suffix(a, suffix, sizeof(suffix)));
+	return buf;
+}
+
 /* The -e settings: terminal, output, and the template's variables. */
 static void plot_script(struct plot_ctx *c, struct strbuf *b,
 			enum plot_format fmt, const char *data, const char *out)
@@ -275,6 +302,7 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 	const struct plot_opts *o = c->o;
 	bool bars = c->k->layout == PLOT_BARS;
 	size_t n = bars ? c->nseries : c->nlines;
+	char xl[PLOT_LABEL], yl[PLOT_LABEL];
 
 	strbuf_add(b, "set encoding utf8; set terminal %s; set output ",
 		   plot_terminals[fmt]);
@@ -284,15 +312,21 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 	strbuf_add(b, "; nlines = %zu; nbars = %zu; array titles[%zu]", n,
 		   bars ? c->nlines : 0, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
+		char name[PLOT_LABEL];
+
 		strbuf_add(b, "; titles[%zu] = ", i + 1);
-		plot_buf_quote(b, bars ? c->series[i] : c->lines[i].label);
+		if (bars)
+			plot_series_name(c->series[i], name, sizeof(name));
+		plot_buf_quote(b, bars ? name : c->lines[i].label);
 	}
 	if (!bars)
 		plot_script_facets(c, b);
 	strbuf_add(b, "; xlabel = ");
-	plot_buf_quote(b, o->xlabel ? o->xlabel : c->xlabel);
+	plot_buf_quote(b, plot_user_label(o->xlabel, &c->xa, c->has_x, xl,
+					  sizeof(xl), c->xlabel));
 	strbuf_add(b, "; ylabel = ");
-	plot_buf_quote(b, o->ylabel ? o->ylabel : c->ylabel);
+	plot_buf_quote(b, plot_user_label(o->ylabel, &c->ya, true, yl,
+					  sizeof(yl), c->ylabel));
 	strbuf_add(b, "; plottitle = ");
 	plot_buf_quote(b, o->title);
 	strbuf_add(b, "; keytitle = ");

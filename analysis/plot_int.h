@@ -193,6 +193,9 @@ const char *plot_unit_suffix(const struct plot_axis *a, char *buf, size_t n);
 /* Compares two parameter values: by number when both are numbers of the
  * same kind, else as text. */
 int plot_cmp_value(const char *a, const char *b);
+/* The short name of a parameter path (or "P1,P2") for a key or a panel
+ * title, e.g. "driver placement", in buf. */
+void plot_param_name(const char *path, char *buf, size_t n);
 /* Checks the rows, gathers them into labelled lines (or bars) and sorts
  * both; -ENODATA if there are no rows. */
 int plot_arrange(struct plot_ctx *c, char *err, size_t errlen);

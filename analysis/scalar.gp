@@ -24,6 +24,10 @@ set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
 set key top left Left reverse samplen 2 spacing 1.1 noautotitle
+# More than four entries would cover the data: the key goes right of
+# the plot.
+keyout = nlines > 4
+if (keyout) { set key outside right top }
 if (strlen(keytitle) > 0) { set key title keytitle left }
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
@@ -69,7 +73,7 @@ if (!logy) {
 # On a log y axis lines that fall from the left would run under the key
 # (top left): when the right half of the x range holds lower values than
 # the left, the key goes top right.
-if (logy) {
+if (logy && !keyout) {
 	stats datafile using 2 nooutput
 	xmid = logx ? exp((log(STATS_min) + log(STATS_max)) / 2) \
 		    : (STATS_min + STATS_max) / 2
