@@ -35,11 +35,16 @@ set ylabel ylabel
 set xrange [*:*] noextend
 set offsets graph 0.03, graph 0.03, 0, 0
 set yrange [0:*]
-# On a log axis, label 1, 2 and 5 of every decade.
+# On a log axis, label every decade.
 if (logx) {
 	set logscale x
 	set xtics 10
-	do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
+	# 2 and 5 of every decade too when the data spans at most three
+	# decades; beyond, their labels would run into each other
+	stats datafile using ($2 > 0 ? $2 : NaN) nooutput
+	if (STATS_records > 0 && STATS_max <= 1000 * STATS_min) {
+		do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
+	}
 }
 if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
