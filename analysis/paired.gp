@@ -55,7 +55,8 @@ set linetype 9 lc rgb "#332288" lw 1.5 pt 10 ps 0.5
 set linetype 10 lc rgb "#44AA99" lw 1.5 pt 12 ps 0.5
 set linetype cycle 10
 
-# --facet: one panel per value (facettitles[f]) holding the lines
+# --facet: one panel per value (facettitles[f]; the parameter's name in
+# facethead if the titles leave it out) holding the lines
 # ffirst[f] .. flast[f], in a grid, the panels sharing both axes: one x
 # label under the grid, one y label left of it, tick labels on the left
 # column and the bottom row only; one key for all the panels, right of
@@ -84,6 +85,9 @@ if (nfacets > 1) {
 	ncol = nfacets <= 3 ? nfacets : int(ceil(sqrt(nfacets)))
 	nrow = int(ceil(1.0 * nfacets / ncol))
 	gl = 0.12; gr = 0.985 - kfrac; gb = 0.2; gt = strlen(plottitle) > 0 ? 0.88 : 0.97
+	# the parameter's name once above the grid, when the panels show only
+	# its values (facethead)
+	if (strlen(facethead) > 0) { gt = gt - 0.06 }
 	pw = (gr - gl) / ncol; ph = (gt - gb) / nrow
 	# on a log axis, decades only once a panel is narrow
 	if (logx && pw < 0.45) { set xtics 10; set mxtics 10 }
@@ -110,6 +114,7 @@ if (nfacets > 1) {
 	# the grid
 	set label 2 xlabel at screen (gl + gr) / 2, screen 0.03 center
 	set label 3 ylabel at screen 0.035, screen (gb + gt) / 2 center rotate by 90 front
+	if (strlen(facethead) > 0) { set label 4 facethead at screen (gl + gr) / 2, screen gt + 0.02 center }
 	unset border; unset tics; unset grid
 	unset logscale; set xrange [0:1]; set yrange [0:1]
 	if (kfrac > 0) {

@@ -280,8 +280,10 @@ static void plot_ctx_free(struct plot_ctx *c)
 		free(c->rows[i].series);
 		free(c->rows[i].xval);
 	}
-	for (size_t i = 0; i < c->nlines; i++)
+	for (size_t i = 0; i < c->nlines; i++) {
 		free(c->lines[i].label);
+		free(c->lines[i].key);
+	}
 	for (size_t i = 0; i < c->nfacets; i++)
 		free(c->facets[i]);
 	free(c->facets);

@@ -251,6 +251,27 @@ static void plot_param_meaning(const char *path, char *buf, size_t n)
 		buf[0] = (char)(buf[0] - 'a' + 'A');
 }
 
+/* A parameter value for a key, a bar or a panel: a number with a unit
+ * gets a space before the unit and "us" reads "µs" ("10kpps" -> "10
+ * kpps", "1us" -> "1 µs"); anything else as it is. */
+void plot_pretty_value(const char *v, char *buf, size_t n)
+{
+	enum unit_kind kind;
+	double x;
+	size_t num = strspn(v, "0123456789.+-eE");
+
+	/* the exponent letters belong to the number only before a digit */
+	while (num > 0 && (v[num - 1] == 'e' || v[num - 1] == 'E'))
+		num--;
+	if (plot_value(v, &x, &kind) || kind == UNIT_NONE ||
+	    kind == UNIT_FRACTION || !num || !v[num] || v[num] == ' ') {
+		errmsg(buf, n, "%s", v);
+		return;
+	}
+	errmsg(buf, n, "%.*s %s", (int)num, v,
+	       !strcmp(v + num, "us") ? "µs" : v + num);
+}
+
 /* ---- sweep points ----------------------------------------------------- */
 
 /* The next "key":"value" pair of a flat JSON object of strings, as usnsim
@@ -470,7 +491,8 @@ static long plot_line_of(struct plot_ctx *c, size_t facet, const char *series,
 			return -1;
 		c->lines = p;
 	}
-	c->lines[c->nlines] = (struct plot_line){ series, grp, NULL, facet, 0 };
+	c->lines[c->nlines] =
+		(struct plot_line){ series, grp, NULL, NULL, facet, 0 };
 	return (long)c->nlines++;
 }
 
@@ -489,6 +511,19 @@ static int plot_add_series(struct plot_ctx *c, const char *s)
 	}
 	c->series[c->nseries++] = s;
 	return 0;
+}
+
+/* The label of line l whose group reads g. */
+static void plot_line_label(struct plot_ctx *c, const struct plot_line *l,
+			    const char *g, bool one_grp, char *lab, size_t n)
+{
+	if (c->k->layout == PLOT_LINES && c->has_series)
+		errmsg(lab, n, "%s%s%s", l->series, one_grp ? "" : ", ",
+		       one_grp ? "" : g);
+	else
+		errmsg(lab, n, "%s", g);
+	if (c->o->label && c->nlines == 1 && c->k->layout == PLOT_LINES)
+		errmsg(lab, n, "%s", c->o->label);
 }
 
 /* Labels of the lines (or bars) and the key's title. */
@@ -514,20 +549,22 @@ static int plot_labels(struct plot_ctx *c)
 		plot_param_name(c->group, c->keytitle, sizeof(c->keytitle));
 	for (size_t i = 0; i < c->nlines; i++) {
 		struct plot_line *l = &c->lines[i];
-		char g[PLOT_LABEL];
+		char g[PLOT_LABEL], pretty[PLOT_LABEL];
 
 		if (point)
 			plot_point_label(l->grp, shared, g, sizeof(g));
 		else
 			errmsg(g, sizeof(g), "%s", l->grp);
-		if (c->k->layout == PLOT_LINES && c->has_series)
-			errmsg(lab, sizeof(lab), "%s%s%s", l->series,
-			       one_grp ? "" : ", ", one_grp ? "" : g);
+		plot_line_label(c, l, g, one_grp, lab, sizeof(lab));
+		/* the key's entry: a value of one parameter as "10 kpps" */
+		if (!point && strchr(c->group, '.') && !strchr(c->group, ','))
+			plot_pretty_value(l->grp, pretty, sizeof(pretty));
 		else
-			errmsg(lab, sizeof(lab), "%s", g);
-		if (c->o->label && c->nlines == 1 && c->k->layout == PLOT_LINES)
-			errmsg(lab, sizeof(lab), "%s", c->o->label);
+			errmsg(pretty, sizeof(pretty), "%s", g);
 		if (!(l->label = strdup(lab)))
+			return -ENOMEM;
+		plot_line_label(c, l, pretty, one_grp, lab, sizeof(lab));
+		if (!(l->key = strdup(lab)))
 			return -ENOMEM;
 	}
 	if (c->has_series && one_grp && c->k->layout == PLOT_LINES)

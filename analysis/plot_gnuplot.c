@@ -223,17 +223,37 @@ static void plot_buf_quote(struct strbuf *b, const char *s)
 	strbuf_add(b, "'");
 }
 
-/* The panels of lines: nfacets, facettitles[f], the lines ffirst[f] ..
+#define PLOT_FACET_CHARS 40 /* panel titles across the grid, at most */
+
+/* The panels of lines: nfacets, facettitles[f] (and facethead, the
+ * parameter's name when the titles hold only values), the lines ffirst[f] ..
  * flast[f] of panel f, linestyle[i] of line i, and the nstyles entries
  * of a key common to the panels, styletitles[s]. Without --facet, one
  * panel of every line, each its own style. */
 static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
 {
 	size_t nf = c->nfacets ? c->nfacets : 1, ns = c->nstyles;
-	char name[PLOT_LABEL / 2];
+	char name[PLOT_LABEL / 2] = "";
 
 	if (c->o->facet)
 		plot_param_name(c->o->facet, name, sizeof(name));
+	size_t ncol = nf <= 3 ? nf : (size_t)ceil(sqrt((double)nf)),
+	       longest = 0;
+	bool head;
+
+	/* "name = value" above each panel if it fits the panel's width (about
+	 * 40 characters for the grid), else the value alone and the name
+	 * once above the grid */
+	for (size_t f = 0; f < c->nfacets; f++) {
+		char v[PLOT_LABEL / 2];
+
+		plot_pretty_value(c->facets[f], v, sizeof(v));
+		longest = strlen(v) > longest ? strlen(v) : longest;
+	}
+	head = c->nfacets &&
+	       (strlen(name) + 3 + longest) * ncol > PLOT_FACET_CHARS;
+	strbuf_add(b, "; facethead = ");
+	plot_buf_quote(b, head ? name : "");
 	strbuf_add(b, "; nfacets = %zu; array facettitles[%zu]", nf, nf);
 	strbuf_add(b, "; array ffirst[%zu]; array flast[%zu]", nf, nf);
 	for (size_t f = 0; f < nf; f++) {
@@ -245,10 +265,15 @@ static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
 				first = first ? first : i + 1;
 				last = i + 1;
 			}
-		if (c->nfacets)
-			errmsg(t, sizeof(t), "%s = %s", name, c->facets[f]);
-		else
+		if (c->nfacets) {
+			char v[PLOT_LABEL / 2];
+
+			plot_pretty_value(c->facets[f], v, sizeof(v));
+			errmsg(t, sizeof(t), "%s%s%s", head ? "" : name,
+			       head ? "" : " = ", v);
+		} else {
 			t[0] = '\0';
+		}
 		strbuf_add(b, "; facettitles[%zu] = ", f + 1);
 		plot_buf_quote(b, t);
 		strbuf_add(b, "; ffirst[%zu] = %zu; flast[%zu] = %zu", f + 1,
@@ -264,7 +289,7 @@ static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
 		for (size_t i = 0; i < c->nlines; i++)
 			if (c->lines[i].style == s) {
 				strbuf_add(b, "; styletitles[%zu] = ", s + 1);
-				plot_buf_quote(b, c->lines[i].label);
+				plot_buf_quote(b, c->lines[i].key);
 				break;
 			}
 }
@@ -317,7 +342,7 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 		strbuf_add(b, "; titles[%zu] = ", i + 1);
 		if (bars)
 			plot_series_name(c->series[i], name, sizeof(name));
-		plot_buf_quote(b, bars ? name : c->lines[i].label);
+		plot_buf_quote(b, bars ? name : c->lines[i].key);
 	}
 	if (!bars)
 		plot_script_facets(c, b);

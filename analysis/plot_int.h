@@ -96,7 +96,8 @@ struct plot_row {
  * one (series, grp) in every panel. */
 struct plot_line {
 	const char *series, *grp;
-	char *label;
+	char *label; /* in the data file */
+	char *key;   /* in the key: values read "10 kpps" */
 	size_t facet, style;
 };
 
@@ -196,6 +197,8 @@ int plot_cmp_value(const char *a, const char *b);
 /* The short name of a parameter path (or "P1,P2") for a key or a panel
  * title, e.g. "driver placement", in buf. */
 void plot_param_name(const char *path, char *buf, size_t n);
+/* A parameter value for a label: "10kpps" -> "10 kpps", "1us" -> "1 µs". */
+void plot_pretty_value(const char *v, char *buf, size_t n);
 /* Checks the rows, gathers them into labelled lines (or bars) and sorts
  * both; -ENODATA if there are no rows. */
 int plot_arrange(struct plot_ctx *c, char *err, size_t errlen);

@@ -761,6 +761,39 @@ static void test_facet_data(void)
 	}
 }
 
+/* Labels: the x axis named from the parameter registry with its unit; a
+ * --xlabel keeps the unit unless it names one; the key title a short
+ * parameter name. Read from the SVG's text. */
+static bool svg_has(const char *path, const char *needle)
+{
+	char *s = tu_slurp(path, NULL);
+	bool ok = s && strstr(s, needle);
+
+	free(s);
+	return ok;
+}
+
+static void test_labels(void)
+{
+	const char *own[] = { "--xlabel", "Load", NULL };
+	const char *unit[] = { "--xlabel", "Load (kpps, 64 B)", "--group",
+			       "apps.a.rate", NULL };
+	char svg[160];
+
+	path_in(svg, sizeof(svg), "labels.svg");
+	CU_ASSERT_FATAL(render(&kind_cases[1], svg, NULL, NULL));
+	CU_ASSERT(svg_has(svg, "Offered load (Mpps)"));
+	CU_ASSERT(svg_has(svg, "p99 queue delay of network (µs)"));
+	CU_ASSERT_FATAL(render(&kind_cases[1], svg, NULL, own));
+	CU_ASSERT(svg_has(svg, "Load (Mpps)"));
+	CU_ASSERT_FATAL(render(&kind_cases[1], svg, NULL, unit));
+	CU_ASSERT(svg_has(svg, "Load (kpps, 64 B)"));
+	CU_ASSERT(!svg_has(svg, "Load (kpps, 64 B) ("));
+	/* the key: a short name over values with a space before the unit */
+	CU_ASSERT(svg_has(svg, ">rate<") || svg_has(svg, "rate</text>"));
+	CU_ASSERT(svg_has(svg, "50 kpps"));
+}
+
 static void test_deterministic(void)
 {
 	static const char *const fmts[] = { "pdf", "png" };
@@ -1111,6 +1144,7 @@ int suite_plot(void)
 	    !CU_add_test(s, "percentile data", test_percentile_data) ||
 	    !CU_add_test(s, "paired data", test_paired_data) ||
 	    !CU_add_test(s, "facet data", test_facet_data) ||
+	    !CU_add_test(s, "labels", test_labels) ||
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
 	    !CU_add_test(s, "scalar data", test_scalar_data) ||
