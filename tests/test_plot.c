@@ -794,6 +794,52 @@ static void test_labels(void)
 	CU_ASSERT(svg_has(svg, "50 kpps"));
 }
 
+/*
+ * Stacked bars with eight stages, two of them under 3% of the bar: those
+ * two become one segment "other", their sum, stacked last; the six others
+ * keep their names and values.
+ */
+static void test_bars_other(void)
+{
+	static const char *const sql =
+		"INSERT INTO runs (id, scenario, path, hash, point, repetition,"
+		" seed, engine, version, started, wall_s, events, sim_s,"
+		" status) VALUES (900, 'stg', 'stg.yaml', 'h9', '{}', 0, 1,"
+		" 'native', 'v', '2026-01-01T00:00:00Z', 1, 1, 1, 'ok');"
+		"INSERT INTO summaries (run_id, component, metric, unit, count,"
+		" mean, stddev, min, p50, p90, p99, p999, max) SELECT 900,"
+		" 'apps.s', 'stage.' || name, 'ps', 10, v, 0, v, v, v, v, v, v"
+		" FROM (SELECT 'a_one' AS name, 20000 AS v UNION ALL"
+		" SELECT 'b', 20000 UNION ALL SELECT 'c', 20000 UNION ALL"
+		" SELECT 'd', 20000 UNION ALL SELECT 'e', 10000 UNION ALL"
+		" SELECT 'f', 10000 UNION ALL SELECT 'tiny_1', 1000 UNION ALL"
+		" SELECT 'tiny_2', 500)";
+	const char *extra[] = { "--where", "r.scenario = 'stg'", "--group",
+				"scenario", NULL };
+	struct kind_case k = { "breakdown", { NULL } };
+	char data[160], *s;
+	sqlite3 *db;
+
+	CU_ASSERT_FATAL(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	path_in(data, sizeof(data), "other.tsv");
+	CU_ASSERT_FATAL(render(&k, NULL, data, extra));
+	s = tu_slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "# bar\ta_one (ns)\tb (ns)\tc (ns)\td (ns)\t"
+				 "e (ns)\tf (ns)\tother (ns)\n"
+				 "stg\t20\t20\t20\t20\t10\t10\t1.5\n"));
+	free(s);
+	/* cleanup: the other tests do not see scenario stg */
+	CU_ASSERT_FATAL(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db,
+			      "PRAGMA foreign_keys = ON;"
+			      " DELETE FROM runs WHERE id = 900",
+			      NULL, NULL, NULL),
+		 SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_deterministic(void)
 {
 	static const char *const fmts[] = { "pdf", "png" };
@@ -1145,6 +1191,7 @@ int suite_plot(void)
 	    !CU_add_test(s, "paired data", test_paired_data) ||
 	    !CU_add_test(s, "facet data", test_facet_data) ||
 	    !CU_add_test(s, "labels", test_labels) ||
+	    !CU_add_test(s, "small stages as other", test_bars_other) ||
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
 	    !CU_add_test(s, "scalar data", test_scalar_data) ||
