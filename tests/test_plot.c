@@ -1129,6 +1129,32 @@ static void test_export(void)
 
 /* Quoting and escaping, with a query file of the test's own found
  * through $USNSIM_ANALYSIS, and a bound parameter. */
+/* export --query paired: the view's columns, one row per pair and
+ * histogram of the selected scenario, as many as the view has. */
+static void test_export_paired(void)
+{
+	const char *argv[] = { USNSIM,	   "export", "--db",	dbpath,
+			       "--format", "tsv",    "--query", "paired",
+			       "--where",  FIX,	     NULL };
+	struct tu_proc cmd;
+	sqlite3 *db = open_db();
+	long long want = tu_sql_int(db, "SELECT count(*) FROM paired"
+					" WHERE scenario = 'fix'");
+	const char *head = "scenario\thash\tparam\ta\tb\tpoint_a\tpoint_b\t"
+			   "component\tmetric\tunit\tn\tmean\tmean_ci\t";
+	size_t lines = 0;
+
+	sqlite3_close(db);
+	CU_ASSERT(want >= 6); /* 3 rates: 6 ordered pairs, per histogram */
+	CHECK_EQ(run(&cmd, argv, NULL), 0);
+	CU_ASSERT(!strncmp(cmd.out, head, strlen(head)));
+	for (const char *p = cmd.out; *p; p++)
+		lines += *p == '\n';
+	CHECK_EQ((long long)lines, want + 1);
+	CU_ASSERT(strstr(cmd.out, "\tapps.a.rate\t50kpps\t100kpps\t") != NULL);
+	tu_proc_free(&cmd);
+}
+
 static void test_export_escaping(void)
 {
 	char adir[160], qpath[200], env_dir[200];
@@ -1192,6 +1218,7 @@ int suite_plot(void)
 	    !CU_add_test(s, "facet data", test_facet_data) ||
 	    !CU_add_test(s, "labels", test_labels) ||
 	    !CU_add_test(s, "small stages as other", test_bars_other) ||
+	    !CU_add_test(s, "export paired", test_export_paired) ||
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
 	    !CU_add_test(s, "scalar data", test_scalar_data) ||
