@@ -12,6 +12,14 @@
 # Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
 
 set datafile separator "\t"
+# On a log x axis, 2 and 5 of every decade are labelled too when the data
+# spans at most three decades (beyond, their labels would run into each
+# other): the spread is taken here, before any axis range is set.
+xfew = 0
+if (logx) {
+	stats datafile using ($2 > 0 ? $2 : NaN) nooutput
+	xfew = STATS_records > 0 && STATS_max <= 1000 * STATS_min
+}
 set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
@@ -28,10 +36,7 @@ set xzeroaxis lt -1 lw 0.5
 if (logx) {
 	set logscale x
 	set xtics 10
-	# 2 and 5 of every decade too when the data spans at most three
-	# decades; beyond, their labels would run into each other
-	stats datafile using ($2 > 0 ? $2 : NaN) nooutput
-	if (STATS_records > 0 && STATS_max <= 1000 * STATS_min) {
+	if (xfew) {
 		do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
 	}
 }

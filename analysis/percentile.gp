@@ -13,6 +13,14 @@
 # Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
 
 set datafile separator "\t"
+# On a log x axis, 2 and 5 of every decade are labelled too when the data
+# spans at most three decades (beyond, their labels would run into each
+# other): the spread is taken here, before any axis range is set.
+xfew = 0
+if (logx) {
+	stats datafile using ($2 > 0 ? $2 : NaN) nooutput
+	xfew = STATS_records > 0 && STATS_max <= 1000 * STATS_min
+}
 # The x range of the data, taken before any axis range is set (a closed
 # form is drawn over it only).
 if (strlen(theory) > 0) {
@@ -39,10 +47,7 @@ set yrange [0:*]
 if (logx) {
 	set logscale x
 	set xtics 10
-	# 2 and 5 of every decade too when the data spans at most three
-	# decades; beyond, their labels would run into each other
-	stats datafile using ($2 > 0 ? $2 : NaN) nooutput
-	if (STATS_records > 0 && STATS_max <= 1000 * STATS_min) {
+	if (xfew) {
 		do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
 	}
 }

@@ -276,6 +276,19 @@ static void test_every_kind_renders(void)
 		CU_ASSERT(pdf_ok(pdf));
 		CU_ASSERT(png_ok(png));
 	}
+	/* every kind with an x axis, on a log x axis too */
+	for (size_t i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]);
+	     i++) {
+		static const char *const logx[] = { "--logx", NULL };
+		const char *k = kind_cases[i].kind;
+
+		if (strcmp(k, "breakdown") && strcmp(k, "cpu") &&
+		    strcmp(k, "memory")) {
+			snprintf(png, sizeof(png), "%s/%s-logx.png", dir, k);
+			CU_ASSERT(render(&kind_cases[i], png, NULL, logx));
+			CU_ASSERT(png_ok(png));
+		}
+	}
 	path_in(svg, sizeof(svg), "cdf.svg");
 	CU_ASSERT(render(&kind_cases[0], svg, NULL, NULL));
 	{
