@@ -35,9 +35,10 @@ set xzeroaxis lt -1 lw 0.5
 # On a log axis, label every decade.
 if (logx) {
 	set logscale x
-	set xtics 10
+	set xtics ()
+	do for [e=-3:12] { set xtics add (10.0**e) }
 	if (xfew) {
-		do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
+		do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
 	}
 }
 if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
@@ -95,7 +96,10 @@ if (nfacets > 1) {
 	if (strlen(facethead) > 0) { gt = gt - 0.06 }
 	pw = (gr - gl) / ncol; ph = (gt - gb) / nrow
 	# on a log axis, decades only once a panel is narrow
-	if (logx && pw < 0.45) { set xtics 10; set mxtics 10 }
+	if (logx && pw < 0.45) {
+		set xtics ()
+		do for [e=-3:12] { set xtics add (10.0**e) }
+	}
 	set multiplot title plottitle
 	unset title; unset key; unset xlabel; unset ylabel
 	do for [f=1:nfacets] {

@@ -36,6 +36,12 @@ set key top left Left reverse samplen 2 spacing 1.1 noautotitle
 # the plot.
 keyout = nlines > 4
 if (keyout) { set key outside right top }
+# Wide entries would leave the plot no room beside the key: below the
+# plot instead, in as many columns as fit (usnsim plot breaks a long key
+# title into lines).
+keywide = 0
+do for [i=1:nlines] { keywide = strlen(titles[i]) > keywide ? strlen(titles[i]) : keywide }
+if (keyout && keywide > 24) { set key outside below center horizontal maxrows 4 }
 if (strlen(keytitle) > 0) { set key title keytitle left }
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
@@ -46,9 +52,10 @@ set yrange [0:*]
 # On a log axis, label every decade.
 if (logx) {
 	set logscale x
-	set xtics 10
+	set xtics ()
+	do for [e=-3:12] { set xtics add (10.0**e) }
 	if (xfew) {
-		do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
+		do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
 	}
 }
 if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
@@ -124,7 +131,10 @@ if (nfacets > 1) {
 	if (strlen(facethead) > 0) { gt = gt - 0.06 }
 	pw = (gr - gl) / ncol; ph = (gt - gb) / nrow
 	# on a log axis, decades only once a panel is narrow
-	if (logx && pw < 0.45) { set xtics 10; set mxtics 10 }
+	if (logx && pw < 0.45) {
+		set xtics ()
+		do for [e=-3:12] { set xtics add (10.0**e) }
+	}
 	set multiplot title plottitle
 	unset title; unset key; unset xlabel; unset ylabel
 	do for [f=1:nfacets] {

@@ -320,6 +320,43 @@ static const char *plot_user_label(const char *user, const struct plot_axis *a,
 	return buf;
 }
 
+#define PLOT_KEY_COLS 24 /* a key title's lines, at most (characters) */
+
+/* Appends s as a gnuplot string expression broken into lines of at most
+ * cols characters at spaces ('a b' . "\n" . 'c d'), so that a long key
+ * title does not widen the key beyond its entries. */
+static void plot_quote_wrapped(struct strbuf *b, const char *s, size_t cols)
+{
+	char line[PLOT_LABEL];
+	size_t n = s ? strlen(s) : 0;
+
+	if (n <= cols) {
+		plot_buf_quote(b, s);
+		return;
+	}
+	while (n > 0) {
+		size_t take = n;
+
+		if (take > cols) {
+			take = cols;
+			while (take > 0 && s[take] != ' ')
+				take--;
+			if (!take) /* one long word: cut at the next space */
+				take = strcspn(s, " ");
+		}
+		errmsg(line, sizeof(line), "%.*s", (int)take, s);
+		plot_buf_quote(b, line);
+		s += take;
+		n -= take;
+		while (*s == ' ') {
+			s++;
+			n--;
+		}
+		if (n)
+			strbuf_add(b, " . \"\\n\" . ");
+	}
+}
+
 /* The -e settings: terminal, output, and the template's variables. */
 static void plot_script(struct plot_ctx *c, struct strbuf *b,
 			enum plot_format fmt, const char *data, const char *out)
@@ -355,7 +392,8 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 	strbuf_add(b, "; plottitle = ");
 	plot_buf_quote(b, o->title);
 	strbuf_add(b, "; keytitle = ");
-	plot_buf_quote(b, o->key_title ? o->key_title : c->keytitle);
+	plot_quote_wrapped(b, o->key_title ? o->key_title : c->keytitle,
+			   PLOT_KEY_COLS);
 	strbuf_add(b, "; theory = ");
 	plot_buf_quote(b, o->theory);
 	strbuf_add(b, "; theory_title = ");
