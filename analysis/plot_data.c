@@ -817,9 +817,15 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 		errmsg(c->xlabel, sizeof(c->xlabel), "%s", c->keytitle);
 	if (!strcmp(k->name, "paired")) {
 		plot_words(c->metric, false, what, sizeof(what));
-		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s minus %s's",
-		       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
-		       o->baseline);
+		/* one compared value: named here, as there is no key */
+		if (c->nstyles == 1 && c->nlines && !c->group[0])
+			errmsg(c->ylabel, sizeof(c->ylabel), "%s %s, %s − %s",
+			       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
+			       c->lines[0].grp, o->baseline);
+		else
+			errmsg(c->ylabel, sizeof(c->ylabel), "%s %s minus %s's",
+			       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
+			       o->baseline);
 		plot_param_name(o->paired, c->keytitle, sizeof(c->keytitle));
 	} else if (!k->ylabel && c->stat) {
 		plot_words(c->metric, false, what, sizeof(what));
