@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "analysis.h"
+#include "db.h"
 #include "errmsg.h"
 #include "strbuf.h"
 
@@ -134,6 +135,15 @@ int analysis_db_open(const char *path, sqlite3 **out)
 	return sqlite3_open_v2(path, out, SQLITE_OPEN_READONLY, NULL);
 }
 
+static int analysis_exists(void *ctx, int ncol, char **v, char **names)
+{
+	(void)ncol;
+	(void)v;
+	(void)names;
+	*(int *)ctx = 1;
+	return 0;
+}
+
 int analysis_open_runs(const char *path, const char *filter, const char *where,
 		       sqlite3 **out, char *err, size_t errlen)
 {
@@ -141,7 +151,7 @@ int analysis_open_runs(const char *path, const char *filter, const char *where,
 	sqlite3_stmt *st = NULL;
 	const char *tail = "";
 	sqlite3 *db = NULL;
-	int rc = 0;
+	int rc = 0, has_paired = 0;
 
 	*out = NULL;
 	if (analysis_not_a_file(path, err, errlen))
@@ -160,6 +170,19 @@ int analysis_open_runs(const char *path, const char *filter, const char *where,
 		rc = -EILSEQ;
 		goto out;
 	}
+	/* a file of schema version 2, opened read-only, lacks the view
+	 * paired: it is made for this connection */
+	strbuf_add(&sql, "CREATE TEMP VIEW IF NOT EXISTS paired%s",
+		   db_paired_sql());
+	if (!sql.oom &&
+	    sqlite3_exec(db,
+			 "SELECT 1 FROM main.sqlite_master WHERE"
+			 " name = 'paired'",
+			 analysis_exists, &has_paired, NULL) == SQLITE_OK &&
+	    !has_paired && sql.p)
+		sqlite3_exec(db, sql.p, NULL, NULL, NULL);
+	free(sql.p);
+	sql = (struct strbuf){ 0 };
 	strbuf_add(&sql,
 		   "CREATE TEMP VIEW selected_runs AS SELECT * FROM main.runs"
 		   " AS r WHERE (%s) AND (%s\n)",

@@ -31,25 +31,13 @@ set style data histograms
 set style histogram rowstacked
 set style fill solid 0.9 border rgb "#000000"
 set boxwidth 0.7 relative
-set linetype 1 lc rgb "#0072B2" lw 0.5
-set linetype 2 lc rgb "#E69F00" lw 0.5
-set linetype 3 lc rgb "#009E73" lw 0.5
-set linetype 4 lc rgb "#CC79A7" lw 0.5
-set linetype 5 lc rgb "#56B4E9" lw 0.5
-set linetype 6 lc rgb "#D55E00" lw 0.5
-set linetype 7 lc rgb "#F0E442" lw 0.5
-set linetype 8 lc rgb "#999999" lw 0.5
-# More than 8 series (e.g. the 15 stages of an app with a stack):
-# lighter and darker shades, so that no two series share a colour.
-set linetype 9 lc rgb "#A6CEE3" lw 0.5
-set linetype 10 lc rgb "#FDBF6F" lw 0.5
-set linetype 11 lc rgb "#B2DF8A" lw 0.5
-set linetype 12 lc rgb "#6A3D9A" lw 0.5
-set linetype 13 lc rgb "#1F3A93" lw 0.5
-set linetype 14 lc rgb "#8C510A" lw 0.5
-set linetype 15 lc rgb "#FB9A99" lw 0.5
-set linetype 16 lc rgb "#000000" lw 0.5
-set linetype cycle 16
+# Sixteen hues, each distinct from its neighbours in the stack (Okabe
+# and Ito's eight, then Tol's muted and dark shades); the segment "other"
+# (the stages too small to see, summed) is light grey.
+array pal[16] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", \
+	"#D55E00", "#F0E442", "#882255", "#117733", "#332288", "#DDCC77", \
+	"#AA4499", "#8C510A", "#44AA99", "#999933", "#000000"]
+segcolour(i) = titles[i] eq "other" ? "#D9D9D9" : pal[(i - 1) % 16 + 1]
 
 plot for [i=1:nlines] datafile using (column(i + 1)):xtic(1) \
-	lt i title titles[i]
+	lw 0.5 lc rgb segcolour(i) title titles[i]

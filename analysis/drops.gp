@@ -13,6 +13,14 @@
 # Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
 
 set datafile separator "\t"
+# On a log x axis, 2 and 5 of every decade are labelled too when the data
+# spans at most three decades (beyond, their labels would run into each
+# other): the spread is taken here, before any axis range is set.
+xfew = 0
+if (logx) {
+	stats datafile using ($2 > 0 ? $2 : NaN) nooutput
+	xfew = STATS_records > 0 && STATS_max <= 1000 * STATS_min
+}
 # The x range of the data, taken before any axis range is set (a closed
 # form is drawn over it only).
 if (strlen(theory) > 0) {
@@ -24,6 +32,16 @@ set border 3 lw 1
 set tics nomirror out scale 0.5
 set grid lw 0.5 lc rgb "#d9d9d9" dt 3
 set key top left Left reverse samplen 2 spacing 1.1 noautotitle
+# More than four entries would cover the data: the key goes right of
+# the plot.
+keyout = nlines > 4
+if (keyout) { set key outside right top }
+# Wide entries would leave the plot no room beside the key: below the
+# plot instead, in as many columns as fit (usnsim plot breaks a long key
+# title into lines).
+keywide = 0
+do for [i=1:nlines] { keywide = strlen(titles[i]) > keywide ? strlen(titles[i]) : keywide }
+if (keyout && keywide > 24) { set key outside below center horizontal maxrows 4 }
 if (strlen(keytitle) > 0) { set key title keytitle left }
 if (strlen(plottitle) > 0) { set title plottitle }
 set xlabel xlabel
@@ -31,11 +49,14 @@ set ylabel ylabel
 set xrange [*:*] noextend
 set offsets graph 0.03, graph 0.03, 0, 0
 set yrange [0:*]
-# On a log axis, label 1, 2 and 5 of every decade.
+# On a log axis, label every decade.
 if (logx) {
 	set logscale x
-	set xtics 10
-	do for [e=-3:12] { set xtics add (10.0**e, 2 * 10.0**e, 5 * 10.0**e) }
+	set xtics ()
+	do for [e=-3:12] { set xtics add (10.0**e) }
+	if (xfew) {
+		do for [e=-3:12] { set xtics add (2 * 10.0**e, 5 * 10.0**e) }
+	}
 }
 if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
 set linetype 1 lc rgb "#0072B2" lw 1.5 pt 7 ps 0.5
@@ -44,9 +65,11 @@ set linetype 3 lc rgb "#009E73" lw 1.5 pt 9 ps 0.6
 set linetype 4 lc rgb "#CC79A7" lw 1.5 pt 13 ps 0.6
 set linetype 5 lc rgb "#E69F00" lw 1.5 pt 11 ps 0.6
 set linetype 6 lc rgb "#56B4E9" lw 1.5 pt 6 ps 0.5
-set linetype 7 lc rgb "#000000" lw 1.5 pt 4 ps 0.5
-set linetype 8 lc rgb "#999999" lw 1.5 pt 8 ps 0.5
-set linetype cycle 8
+set linetype 7 lc rgb "#882255" lw 1.5 pt 4 ps 0.5
+set linetype 8 lc rgb "#999933" lw 1.5 pt 8 ps 0.5
+set linetype 9 lc rgb "#332288" lw 1.5 pt 10 ps 0.5
+set linetype 10 lc rgb "#44AA99" lw 1.5 pt 12 ps 0.5
+set linetype cycle 10
 
 # A missing interval (a single run) draws no error bar.
 # (valid(4) ? $4 : 0): the half-width, 0 where it is NaN (gnuplot skips a

@@ -101,6 +101,20 @@ static const struct export_query export_queries[] = {
 	  " WHERE EXISTS (SELECT 1 FROM selected_runs AS r"
 	  " WHERE r.hash = c.hash AND r.point = c.point)"
 	  " ORDER BY c.scenario, c.hash, c.point, c.component, c.metric" },
+	{ "paired",
+	  "per pair of points differing in one parameter: mean\n"
+	  "               difference b - a over common repetitions, 95% CI",
+	  NULL,
+	  "SELECT c.scenario, c.hash, c.param, c.a, c.b, c.point_a,"
+	  " c.point_b, c.component, c.metric, c.unit, c.n, c.mean, c.mean_ci,"
+	  " c.p50, c.p50_ci, c.p90, c.p90_ci, c.p99, c.p99_ci, c.p999,"
+	  " c.p999_ci FROM paired AS c"
+	  " WHERE EXISTS (SELECT 1 FROM selected_runs AS r"
+	  " WHERE r.hash = c.hash AND r.point = c.point_a)"
+	  " AND EXISTS (SELECT 1 FROM selected_runs AS r"
+	  " WHERE r.hash = c.hash AND r.point = c.point_b)"
+	  " ORDER BY c.scenario, c.hash, c.param, c.point_a, c.point_b,"
+	  " c.component, c.metric" },
 };
 
 #define EXPORT_NQUERIES (sizeof(export_queries) / sizeof(export_queries[0]))

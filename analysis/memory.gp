@@ -46,9 +46,11 @@ set linetype 3 lc rgb "#009E73" lw 1.5
 set linetype 4 lc rgb "#CC79A7" lw 1.5
 set linetype 5 lc rgb "#E69F00" lw 1.5
 set linetype 6 lc rgb "#56B4E9" lw 1.5
-set linetype 7 lc rgb "#000000" lw 1.5
-set linetype 8 lc rgb "#999999" lw 1.5
-set linetype cycle 8
+set linetype 7 lc rgb "#882255" lw 1.5
+set linetype 8 lc rgb "#999933" lw 1.5
+set linetype 9 lc rgb "#332288" lw 1.5
+set linetype 10 lc rgb "#44AA99" lw 1.5
+set linetype cycle 10
 
 # A single group needs no colour entry: its two lines say what they are.
 grey = nlines > 1 ? "#000000" : "#0072B2"

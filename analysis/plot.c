@@ -68,6 +68,16 @@ static const struct plot_field plot_fields[] = {
 	PLOT_F("component", component, false, "GLOB",
 	       "components to include (breakdown, memory,\n"
 	       "drops, cpu), e.g. 'apps.*'; default all"),
+	PLOT_F("facet", facet, false, "PATH",
+	       "one panel per value of the parameter PATH,\n"
+	       "the panels sharing their axes (percentile,\n"
+	       "scalar, paired)"),
+	PLOT_F("paired", paired, false, "PATH",
+	       "paired: the parameter compared; one line per\n"
+	       "value other than --baseline"),
+	PLOT_F("baseline", baseline, false, "V",
+	       "paired: the value of --paired that the\n"
+	       "others are compared with (b - baseline)"),
 	PLOT_F("where", where, false, "SQL",
 	       "only the runs for which SQL holds, the runs\n"
 	       "table being r, e.g. \"r.repetition < 3\""),
@@ -103,35 +113,44 @@ static const struct plot_kind plot_kinds[] = {
 	{ "cdf", "cumulative distribution of a histogram metric per group",
 	  "histograms", "latency", NULL, "component", false, true, PLOT_LINES,
 	  NULL, "Fraction of samples",
-	  "histogram buckets of the metric (table histograms)" },
+	  "histogram buckets of the metric (table histograms)", false },
 	{ "percentile", "a statistic with its 95% CI against a swept parameter",
 	  "summaries", "latency", "p99", "component", true, true, PLOT_LINES,
-	  NULL, NULL, "summaries of the metric with samples" },
+	  NULL, NULL, "summaries of the metric with samples", true },
 	{ "scalar", "a scalar metric with its 95% CI against a swept parameter",
 	  "scalars", NULL, NULL, "component", true, true, PLOT_LINES, NULL,
-	  NULL, "rows of the metric in table scalars with a value" },
+	  NULL, "rows of the metric in table scalars with a value", true },
+	{ "paired",
+	  "difference from a baseline over common repetitions, 95% CI",
+	  "summaries", "latency", "p99", "", true, false, PLOT_LINES, NULL,
+	  NULL,
+	  "pairs of points that differ only in --paired, one of them at "
+	  "--baseline (view paired)",
+	  true },
 	{ "breakdown", "mean latency per stage, stacked, per group", NULL, NULL,
 	  NULL, "component", false, false, PLOT_BARS, NULL,
 	  "Mean time per stage",
-	  "summaries with metric 'stage.NAME' and samples" },
+	  "summaries with metric 'stage.NAME' and samples", false },
 	{ "memory", "memory reserved and in use over time", NULL, NULL, NULL,
 	  "component", false, false, PLOT_LINES, "Time", "Memory",
-	  "time series with metric 'mem.in_use' or 'mem.reserved'" },
+	  "time series with metric 'mem.in_use' or 'mem.reserved'", false },
 	{ "domains", "a host's memory by domain over time, per group", NULL,
 	  NULL, NULL, "component", false, false, PLOT_LINES, "Time", "Memory",
 	  "time series with metric 'mem.device', 'mem.kernel', 'mem.user' or "
-	  "'mem.sockbuf'" },
+	  "'mem.sockbuf'",
+	  false },
 	{ "rate", "the rate of a counter's time series over time, per group",
 	  "timeseries", NULL, NULL, "component", false, false, PLOT_LINES,
 	  "Time", NULL,
-	  "a time series of a counter (e.g. apps.NAME.received_bytes)" },
+	  "a time series of a counter (e.g. apps.NAME.received_bytes)", false },
 	{ "drops", "drops by reason against a swept parameter", NULL, NULL,
 	  NULL, "", true, true, PLOT_LINES, NULL, "Drops",
-	  "scalars with metric 'drops.REASON'" },
+	  "scalars with metric 'drops.REASON'", false },
 	{ "cpu", "CPU time per packet by domain, stacked, per group", NULL,
 	  NULL, NULL, "scenario", false, false, PLOT_BARS, NULL,
 	  "CPU time per packet",
-	  "scalars with metric 'cpu.per_packet' of components 'cpu.DOMAIN'" },
+	  "scalars with metric 'cpu.per_packet' of components 'cpu.DOMAIN'",
+	  false },
 };
 
 #define PLOT_NKINDS (sizeof(plot_kinds) / sizeof(plot_kinds[0]))
@@ -261,8 +280,13 @@ static void plot_ctx_free(struct plot_ctx *c)
 		free(c->rows[i].series);
 		free(c->rows[i].xval);
 	}
-	for (size_t i = 0; i < c->nlines; i++)
+	for (size_t i = 0; i < c->nlines; i++) {
 		free(c->lines[i].label);
+		free(c->lines[i].key);
+	}
+	for (size_t i = 0; i < c->nfacets; i++)
+		free(c->facets[i]);
+	free(c->facets);
 	free(c->rows);
 	free(c->lines);
 	free(c->series);
@@ -399,6 +423,8 @@ int plot_figure(const struct plot_opts *o, char *err, size_t errlen)
 		rc = plot_some_runs(&c, err, errlen);
 	if (rc == 0)
 		rc = plot_resolve(&c, err, errlen);
+	if (rc == 0 && o->facet)
+		rc = plot_facet_setup(&c, err, errlen);
 	if (rc == 0)
 		rc = plot_query(&c, err, errlen);
 	if (rc == 0)
@@ -494,7 +520,7 @@ int plot_main(int argc, char **argv)
 			"plot", "%s",
 			optind >= argc
 				? "missing KIND (cdf, percentile, "
-				  "scalar, breakdown, memory, rate, drops, "
+				  "scalar, paired, breakdown, memory, rate, drops, "
 				  "cpu)"
 				: "expected one KIND");
 	}

@@ -19,6 +19,7 @@
 
 #include "errmsg.h"
 #include "plot_int.h"
+#include "registry.h"
 #include "units.h"
 
 /* ---- values with units ------------------------------------------------ */
@@ -180,6 +181,97 @@ const char *plot_unit_suffix(const struct plot_axis *a, char *buf, size_t n)
 	return buf;
 }
 
+/* ---- names of parameters ---------------------------------------------- */
+
+/* The short name of a parameter for a key or a panel: the components of
+ * its path after the instance ("hosts.*.driver.placement" -> "driver
+ * placement"), or the whole path ("network.kind" -> "network kind"),
+ * '_' and '.' read as spaces. Several paths "P1,P2" are named in turn. */
+void plot_param_name(const char *path, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*path && len + 1 < n) {
+		size_t pl = strcspn(path, ",");
+		char one[256];
+		const struct param_def *d;
+		const char *from;
+		int skip = 0;
+
+		errmsg(one, sizeof(one), "%.*s", (int)pl, path);
+		d = param_lookup(one);
+		/* the components up to the pattern's '*' are dropped */
+		if (d && strchr(d->path, '*'))
+			for (const char *q = d->path; *q && *q != '*'; q++)
+				skip += *q == '.';
+		from = one;
+		for (int i = 0; i <= skip && d && strchr(d->path, '*'); i++)
+			from = strchr(from, '.') ? strchr(from, '.') + 1 : from;
+		len += (size_t)errmsg(buf + len, n - len, "%s%s",
+				      len ? ", " : "", from);
+		path += pl + (path[pl] == ',');
+	}
+	for (char *q = buf; *q; q++)
+		if (*q == '_' || *q == '.')
+			*q = ' ';
+}
+
+/* The meaning of a parameter for an axis, from the registry's line
+ * ("offered load as a packet rate (pps) or ..." -> "Offered load"): its
+ * first clause, a qualifier before an early ':' left out; else the short
+ * name. */
+static void plot_param_meaning(const char *path, char *buf, size_t n)
+{
+	const struct param_def *d = param_lookup(path);
+	static const char *const cuts[] = { ";", " (", ",", ":", " as a " };
+	const char *h = d && d->help ? d->help : NULL;
+	const char *colon = h ? strchr(h, ':') : NULL;
+	size_t len;
+
+	if (!h) {
+		plot_param_name(path, buf, n);
+	} else {
+		if (colon && colon - h < 16 && colon[1])
+			h = colon + 1 + strspn(colon + 1, " ");
+		len = strlen(h);
+		for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+			const char *c = strstr(h, cuts[i]);
+
+			if (c && (size_t)(c - h) < len && c > h)
+				len = (size_t)(c - h);
+		}
+		/* at most 40 characters, at a word's end */
+		while (len > 40 && memchr(h, ' ', len))
+			while (len > 0 && h[--len] != ' ')
+				;
+		errmsg(buf, n, "%.*s", (int)len, h);
+	}
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+/* A parameter value for a key, a bar or a panel: a number with a unit
+ * gets a space before the unit and "us" reads "µs" ("10kpps" -> "10
+ * kpps", "1us" -> "1 µs"); anything else as it is. */
+void plot_pretty_value(const char *v, char *buf, size_t n)
+{
+	enum unit_kind kind;
+	double x;
+	size_t num = strspn(v, "0123456789.+-eE");
+
+	/* the exponent letters belong to the number only before a digit */
+	while (num > 0 && (v[num - 1] == 'e' || v[num - 1] == 'E'))
+		num--;
+	if (plot_value(v, &x, &kind) || kind == UNIT_NONE ||
+	    kind == UNIT_FRACTION || !num || !v[num] || v[num] == ' ') {
+		errmsg(buf, n, "%s", v);
+		return;
+	}
+	errmsg(buf, n, "%.*s %s", (int)num, v,
+	       !strcmp(v + num, "us") ? "µs" : v + num);
+}
+
 /* ---- sweep points ----------------------------------------------------- */
 
 /* The next "key":"value" pair of a flat JSON object of strings, as usnsim
@@ -218,9 +310,7 @@ static int plot_json_next(const char **pp, char *key, size_t kn, char *val,
 	return 1;
 }
 
-/* Compares two parameter values: by number when both are numbers of the
- * same kind, else as text. */
-static int plot_cmp_value(const char *a, const char *b)
+int plot_cmp_value(const char *a, const char *b)
 {
 	double va, vb;
 	enum unit_kind ka, kb;
@@ -312,13 +402,22 @@ static void plot_point_keys(const char *json, char *buf, size_t n)
 
 /* ---- arranging the rows ----------------------------------------------- */
 
-static int plot_cmp_line(const char *group, const struct plot_line *a,
-			 const struct plot_line *b)
+/* Lines by series, then group value (panels aside). */
+static int plot_cmp_key(const char *group, const struct plot_line *a,
+			const struct plot_line *b)
 {
 	int cmp =
 		strcmp(a->series ? a->series : "", b->series ? b->series : "");
 
 	return cmp ? cmp : plot_cmp_group(group, a->grp, b->grp);
+}
+
+static int plot_cmp_line(const char *group, const struct plot_line *a,
+			 const struct plot_line *b)
+{
+	if (a->facet != b->facet)
+		return a->facet < b->facet ? -1 : 1;
+	return plot_cmp_key(group, a, b);
 }
 
 /* Insertion sort of the lines (a few dozen at most): stable, and the
@@ -335,6 +434,35 @@ static void plot_sort_lines(struct plot_line *l, size_t n, const char *group)
 	}
 }
 
+/* Numbers the styles: one per (series, grp), in the order of the lines'
+ * keys, so a group keeps its colour and point type in every panel. */
+static void plot_styles(struct plot_ctx *c)
+{
+	c->nstyles = 0;
+	for (size_t i = 0; i < c->nlines; i++) {
+		size_t rank = 0;
+		bool seen = false;
+
+		/* the distinct keys ordered before line i's, and whether
+		 * line i's own appeared in an earlier line */
+		for (size_t j = 0; j < c->nlines; j++) {
+			int cmp = plot_cmp_key(c->group, &c->lines[j],
+					       &c->lines[i]);
+			bool first = true;
+
+			for (size_t k = 0; k < j && first; k++)
+				first = plot_cmp_key(c->group, &c->lines[k],
+						     &c->lines[j]) != 0;
+			if (first && cmp < 0)
+				rank++;
+			seen |= j < i && cmp == 0;
+		}
+		c->lines[i].style = rank;
+		if (!seen)
+			c->nstyles++;
+	}
+}
+
 static int plot_cmp_row(const void *pa, const void *pb)
 {
 	const struct plot_row *a = pa, *b = pb;
@@ -347,11 +475,12 @@ static int plot_cmp_row(const void *pa, const void *pb)
 }
 
 /* Finds or adds the line (series, grp); for bars only grp counts. */
-static long plot_line_of(struct plot_ctx *c, const char *series,
+static long plot_line_of(struct plot_ctx *c, size_t facet, const char *series,
 			 const char *grp)
 {
 	for (size_t i = c->nlines; i-- > 0;)
-		if (strcmp(c->lines[i].grp, grp) == 0 &&
+		if (c->lines[i].facet == facet &&
+		    strcmp(c->lines[i].grp, grp) == 0 &&
 		    (!series || strcmp(c->lines[i].series, series) == 0))
 			return (long)i;
 	if (c->nlines % 64 == 0) {
@@ -362,7 +491,8 @@ static long plot_line_of(struct plot_ctx *c, const char *series,
 			return -1;
 		c->lines = p;
 	}
-	c->lines[c->nlines] = (struct plot_line){ series, grp, NULL };
+	c->lines[c->nlines] =
+		(struct plot_line){ series, grp, NULL, NULL, facet, 0 };
 	return (long)c->nlines++;
 }
 
@@ -381,6 +511,19 @@ static int plot_add_series(struct plot_ctx *c, const char *s)
 	}
 	c->series[c->nseries++] = s;
 	return 0;
+}
+
+/* The label of line l whose group reads g. */
+static void plot_line_label(struct plot_ctx *c, const struct plot_line *l,
+			    const char *g, bool one_grp, char *lab, size_t n)
+{
+	if (c->k->layout == PLOT_LINES && c->has_series)
+		errmsg(lab, n, "%s%s%s", l->series, one_grp ? "" : ", ",
+		       one_grp ? "" : g);
+	else
+		errmsg(lab, n, "%s", g);
+	if (c->o->label && c->nlines == 1 && c->k->layout == PLOT_LINES)
+		errmsg(lab, n, "%s", c->o->label);
 }
 
 /* Labels of the lines (or bars) and the key's title. */
@@ -403,23 +546,25 @@ static int plot_labels(struct plot_ctx *c)
 		errmsg(c->keytitle, sizeof(c->keytitle), "%s", first);
 	else if (strcmp(c->group, "component") &&
 		 strcmp(c->group, "scenario") && !point)
-		errmsg(c->keytitle, sizeof(c->keytitle), "%s", c->group);
+		plot_param_name(c->group, c->keytitle, sizeof(c->keytitle));
 	for (size_t i = 0; i < c->nlines; i++) {
 		struct plot_line *l = &c->lines[i];
-		char g[PLOT_LABEL];
+		char g[PLOT_LABEL], pretty[PLOT_LABEL];
 
 		if (point)
 			plot_point_label(l->grp, shared, g, sizeof(g));
 		else
 			errmsg(g, sizeof(g), "%s", l->grp);
-		if (c->k->layout == PLOT_LINES && c->has_series)
-			errmsg(lab, sizeof(lab), "%s%s%s", l->series,
-			       one_grp ? "" : ", ", one_grp ? "" : g);
+		plot_line_label(c, l, g, one_grp, lab, sizeof(lab));
+		/* the key's entry: a value of one parameter as "10 kpps" */
+		if (!point && strchr(c->group, '.') && !strchr(c->group, ','))
+			plot_pretty_value(l->grp, pretty, sizeof(pretty));
 		else
-			errmsg(lab, sizeof(lab), "%s", g);
-		if (c->o->label && c->nlines == 1 && c->k->layout == PLOT_LINES)
-			errmsg(lab, sizeof(lab), "%s", c->o->label);
+			errmsg(pretty, sizeof(pretty), "%s", g);
 		if (!(l->label = strdup(lab)))
+			return -ENOMEM;
+		plot_line_label(c, l, pretty, one_grp, lab, sizeof(lab));
+		if (!(l->key = strdup(lab)))
 			return -ENOMEM;
 	}
 	if (c->has_series && one_grp && c->k->layout == PLOT_LINES)
@@ -488,6 +633,82 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Bars: the stacked series that are under PLOT_OTHER of every bar's
+ * height are one series "other" (when there are two or more of them, and
+ * more than PLOT_FEW series in all): slivers a reader cannot see or tell
+ * apart, summed where their total can be seen. "other" is stacked last.
+ */
+#define PLOT_OTHER 0.03
+#define PLOT_FEW 6
+
+static int plot_other(struct plot_ctx *c)
+{
+	static const char other[] = "other";
+	size_t nsmall = 0, keep = 0;
+	bool *small;
+
+	if (c->nseries <= PLOT_FEW)
+		return 0;
+	small = calloc(c->nseries, sizeof(*small));
+	if (!small)
+		return -ENOMEM;
+	for (size_t s = 0; s < c->nseries; s++) {
+		small[s] = true;
+		for (size_t l = 0; l < c->nlines && small[s]; l++) {
+			double total = 0, mine = 0;
+
+			for (size_t i = 0; i < c->nrows; i++) {
+				const struct plot_row *r = &c->rows[i];
+
+				if (r->line != l || !isfinite(r->y[0]))
+					continue;
+				total += fabs(r->y[0]);
+				if (!strcmp(r->series, c->series[s]))
+					mine += fabs(r->y[0]);
+			}
+			small[s] = mine <= PLOT_OTHER * total;
+		}
+		nsmall += small[s];
+	}
+	if (nsmall >= 2) {
+		/* c->series[] point into the rows: marked first, then
+		 * renamed */
+		bool *rename = calloc(c->nrows ? c->nrows : 1, sizeof(*rename));
+
+		if (!rename) {
+			free(small);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < c->nrows; i++)
+			for (size_t s = 0; s < c->nseries; s++)
+				rename[i] |=
+					small[s] && !strcmp(c->rows[i].series,
+							    c->series[s]);
+		for (size_t s = 0; s < c->nseries; s++)
+			if (!small[s])
+				c->series[keep++] = c->series[s];
+		for (size_t i = 0; i < c->nrows; i++) {
+			char *o = rename[i] ? strdup(other) : NULL;
+
+			if (rename[i] && !o) {
+				free(rename);
+				free(small);
+				return -ENOMEM;
+			}
+			if (o) {
+				free(c->rows[i].series);
+				c->rows[i].series = o;
+			}
+		}
+		free(rename);
+		c->nseries = keep;
+		c->series[c->nseries++] = other;
+	}
+	free(small);
+	return 0;
+}
+
 /* Orders lines and rows: lines by series, then group value (numbers by
  * value); rows by line, then x, then query order. The stacked series of
  * bars keep the order in which the query first returns them (the path
@@ -501,7 +722,8 @@ int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 		return rc;
 	for (size_t i = 0; i < c->nrows; i++) {
 		struct plot_row *r = &c->rows[i];
-		long l = plot_line_of(c, bars ? NULL : r->series, r->grp);
+		long l = plot_line_of(c, r->facet, bars ? NULL : r->series,
+				      r->grp);
 
 		if (l < 0 ||
 		    (bars && r->series && plot_add_series(c, r->series)))
@@ -512,13 +734,17 @@ int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 		struct plot_row *r = &c->rows[i];
 
 		for (size_t l = 0; l < c->nlines; l++)
-			if (strcmp(c->lines[l].grp, r->grp) == 0 &&
+			if (c->lines[l].facet == r->facet &&
+			    strcmp(c->lines[l].grp, r->grp) == 0 &&
 			    (bars || !r->series ||
 			     strcmp(c->lines[l].series, r->series) == 0))
 				r->line = l;
 	}
 	if (c->nrows)
 		qsort(c->rows, c->nrows, sizeof(*c->rows), plot_cmp_row);
+	plot_styles(c);
+	if (bars && plot_other(c))
+		return -ENOMEM;
 	return plot_labels(c) ? -ENOMEM : 0;
 }
 
@@ -533,13 +759,19 @@ static void plot_buf_str(char *buf, size_t n, const char *fmt, const char *a,
 }
 
 /* A metric for a label: a bare name reads as words ("queue_delay" ->
- * "queue delay", capitalized if cap); COMPONENT.METRIC stays as it is. */
+ * "queue delay", capitalized if cap); COMPONENT.METRIC as "METRIC of
+ * COMPONENT" ("latency of apps.rpc"). */
 static void plot_words(const char *metric, bool cap, char *buf, size_t n)
 {
-	errmsg(buf, n, "%s", metric ? metric : "");
-	if (strchr(buf, '.'))
-		return;
-	for (char *p = buf; *p; p++)
+	const char *dot = metric ? strrchr(metric, '.') : NULL;
+	char *p;
+
+	if (dot && dot[1])
+		errmsg(buf, n, "%s of %.*s", dot + 1, (int)(dot - metric),
+		       metric);
+	else
+		errmsg(buf, n, "%s", metric ? metric : "");
+	for (p = buf; *p && strncmp(p, " of ", 4); p++)
 		if (*p == '_')
 			*p = ' ';
 	if (cap && buf[0] >= 'a' && buf[0] <= 'z')
@@ -571,16 +803,31 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	plot_words(c->metric, true, what, sizeof(what));
-	if (k->uses_x)
-		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s", c->x,
+	if (k->uses_x) {
+		char m[PLOT_LABEL / 2];
+
+		plot_param_meaning(c->x, m, sizeof(m));
+		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s", m,
 		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
-	else if (k->xlabel || c->has_x)
+	} else if (k->xlabel || c->has_x)
 		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s",
 		       k->xlabel ? k->xlabel : what,
 		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	else
 		errmsg(c->xlabel, sizeof(c->xlabel), "%s", c->keytitle);
-	if (!k->ylabel && c->stat) {
+	if (!strcmp(k->name, "paired")) {
+		plot_words(c->metric, false, what, sizeof(what));
+		/* one compared value: named here, as there is no key */
+		if (c->nstyles == 1 && c->nlines && !c->group[0])
+			errmsg(c->ylabel, sizeof(c->ylabel), "%s %s, %s − %s",
+			       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
+			       c->lines[0].grp, o->baseline);
+		else
+			errmsg(c->ylabel, sizeof(c->ylabel), "%s %s minus %s's",
+			       strcmp(c->stat, "mean") ? c->stat : "Mean", what,
+			       o->baseline);
+		plot_param_name(o->paired, c->keytitle, sizeof(c->keytitle));
+	} else if (!k->ylabel && c->stat) {
 		plot_words(c->metric, false, what, sizeof(what));
 		errmsg(c->ylabel, sizeof(c->ylabel), "%s %s",
 		       strcmp(c->stat, "mean") ? c->stat : "Mean", what);

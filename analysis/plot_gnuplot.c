@@ -142,7 +142,7 @@ static void plot_data_bars(struct plot_ctx *c, struct strbuf *b)
 				if (c->rows[j].line == l && c->rows[j].series &&
 				    strcmp(c->rows[j].series, c->series[s]) ==
 					    0)
-					v = c->rows[j].y[0];
+					v += c->rows[j].y[0];
 			strbuf_add(b, "\t");
 			plot_num(b, plot_scale(&c->ya, v));
 		}
@@ -223,6 +223,140 @@ static void plot_buf_quote(struct strbuf *b, const char *s)
 	strbuf_add(b, "'");
 }
 
+#define PLOT_FACET_CHARS 40 /* panel titles across the grid, at most */
+
+/* The panels of lines: nfacets, facettitles[f] (and facethead, the
+ * parameter's name when the titles hold only values), the lines ffirst[f] ..
+ * flast[f] of panel f, linestyle[i] of line i, and the nstyles entries
+ * of a key common to the panels, styletitles[s]. Without --facet, one
+ * panel of every line, each its own style. */
+static void plot_script_facets(struct plot_ctx *c, struct strbuf *b)
+{
+	size_t nf = c->nfacets ? c->nfacets : 1, ns = c->nstyles;
+	char name[PLOT_LABEL / 2] = "";
+
+	if (c->o->facet)
+		plot_param_name(c->o->facet, name, sizeof(name));
+	size_t ncol = nf <= 3 ? nf : (size_t)ceil(sqrt((double)nf)),
+	       longest = 0;
+	bool head;
+
+	/* "name = value" above each panel if it fits the panel's width (about
+	 * 40 characters for the grid), else the value alone and the name
+	 * once above the grid */
+	for (size_t f = 0; f < c->nfacets; f++) {
+		char v[PLOT_LABEL / 2];
+
+		plot_pretty_value(c->facets[f], v, sizeof(v));
+		longest = strlen(v) > longest ? strlen(v) : longest;
+	}
+	head = c->nfacets &&
+	       (strlen(name) + 3 + longest) * ncol > PLOT_FACET_CHARS;
+	strbuf_add(b, "; facethead = ");
+	plot_buf_quote(b, head ? name : "");
+	strbuf_add(b, "; nfacets = %zu; array facettitles[%zu]", nf, nf);
+	strbuf_add(b, "; array ffirst[%zu]; array flast[%zu]", nf, nf);
+	for (size_t f = 0; f < nf; f++) {
+		size_t first = 0, last = 0;
+		char t[PLOT_LABEL];
+
+		for (size_t i = 0; i < c->nlines; i++)
+			if (c->lines[i].facet == f) {
+				first = first ? first : i + 1;
+				last = i + 1;
+			}
+		if (c->nfacets) {
+			char v[PLOT_LABEL / 2];
+
+			plot_pretty_value(c->facets[f], v, sizeof(v));
+			errmsg(t, sizeof(t), "%s%s%s", head ? "" : name,
+			       head ? "" : " = ", v);
+		} else {
+			t[0] = '\0';
+		}
+		strbuf_add(b, "; facettitles[%zu] = ", f + 1);
+		plot_buf_quote(b, t);
+		strbuf_add(b, "; ffirst[%zu] = %zu; flast[%zu] = %zu", f + 1,
+			   first, f + 1, last);
+	}
+	strbuf_add(b, "; array linestyle[%zu]", c->nlines ? c->nlines : 1);
+	for (size_t i = 0; i < c->nlines; i++)
+		strbuf_add(b, "; linestyle[%zu] = %zu", i + 1,
+			   c->lines[i].style + 1);
+	strbuf_add(b, "; nstyles = %zu; array styletitles[%zu]", ns,
+		   ns ? ns : 1);
+	for (size_t s = 0; s < ns; s++)
+		for (size_t i = 0; i < c->nlines; i++)
+			if (c->lines[i].style == s) {
+				strbuf_add(b, "; styletitles[%zu] = ", s + 1);
+				plot_buf_quote(b, c->lines[i].key);
+				break;
+			}
+}
+
+/* A stacked series for the key: "driver_tx" -> "driver tx". */
+static void plot_series_name(const char *series, char *buf, size_t n)
+{
+	errmsg(buf, n, "%s", series);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+/* An axis label: the default def, or the user's, which keeps the axis
+ * unit unless it names one itself (holds a '('). */
+static const char *plot_user_label(const char *user, const struct plot_axis *a,
+				   bool numeric, char *buf, size_t n,
+				   const char *def)
+{
+	char suffix[64];
+
+	if (!user)
+		return def;
+	if (!numeric || strchr(user, '('))
+		return user;
+	errmsg(buf, n, "%s%s", user,
+	       plot_unit_suffix(a, suffix, sizeof(suffix)));
+	return buf;
+}
+
+#define PLOT_KEY_COLS 24 /* a key title's lines, at most (characters) */
+
+/* Appends s as a gnuplot string expression broken into lines of at most
+ * cols characters at spaces ('a b' . "\n" . 'c d'), so that a long key
+ * title does not widen the key beyond its entries. */
+static void plot_quote_wrapped(struct strbuf *b, const char *s, size_t cols)
+{
+	char line[PLOT_LABEL];
+	size_t n = s ? strlen(s) : 0;
+
+	if (n <= cols) {
+		plot_buf_quote(b, s);
+		return;
+	}
+	while (n > 0) {
+		size_t take = n;
+
+		if (take > cols) {
+			take = cols;
+			while (take > 0 && s[take] != ' ')
+				take--;
+			if (!take) /* one long word: cut at the next space */
+				take = strcspn(s, " ");
+		}
+		errmsg(line, sizeof(line), "%.*s", (int)take, s);
+		plot_buf_quote(b, line);
+		s += take;
+		n -= take;
+		while (*s == ' ') {
+			s++;
+			n--;
+		}
+		if (n)
+			strbuf_add(b, " . \"\\n\" . ");
+	}
+}
+
 /* The -e settings: terminal, output, and the template's variables. */
 static void plot_script(struct plot_ctx *c, struct strbuf *b,
 			enum plot_format fmt, const char *data, const char *out)
@@ -230,6 +364,7 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 	const struct plot_opts *o = c->o;
 	bool bars = c->k->layout == PLOT_BARS;
 	size_t n = bars ? c->nseries : c->nlines;
+	char xl[PLOT_LABEL], yl[PLOT_LABEL];
 
 	strbuf_add(b, "set encoding utf8; set terminal %s; set output ",
 		   plot_terminals[fmt]);
@@ -239,17 +374,26 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 	strbuf_add(b, "; nlines = %zu; nbars = %zu; array titles[%zu]", n,
 		   bars ? c->nlines : 0, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
+		char name[PLOT_LABEL];
+
 		strbuf_add(b, "; titles[%zu] = ", i + 1);
-		plot_buf_quote(b, bars ? c->series[i] : c->lines[i].label);
+		if (bars)
+			plot_series_name(c->series[i], name, sizeof(name));
+		plot_buf_quote(b, bars ? name : c->lines[i].key);
 	}
+	if (!bars)
+		plot_script_facets(c, b);
 	strbuf_add(b, "; xlabel = ");
-	plot_buf_quote(b, o->xlabel ? o->xlabel : c->xlabel);
+	plot_buf_quote(b, plot_user_label(o->xlabel, &c->xa, c->has_x, xl,
+					  sizeof(xl), c->xlabel));
 	strbuf_add(b, "; ylabel = ");
-	plot_buf_quote(b, o->ylabel ? o->ylabel : c->ylabel);
+	plot_buf_quote(b, plot_user_label(o->ylabel, &c->ya, true, yl,
+					  sizeof(yl), c->ylabel));
 	strbuf_add(b, "; plottitle = ");
 	plot_buf_quote(b, o->title);
 	strbuf_add(b, "; keytitle = ");
-	plot_buf_quote(b, o->key_title ? o->key_title : c->keytitle);
+	plot_quote_wrapped(b, o->key_title ? o->key_title : c->keytitle,
+			   PLOT_KEY_COLS);
 	strbuf_add(b, "; theory = ");
 	plot_buf_quote(b, o->theory);
 	strbuf_add(b, "; theory_title = ");

@@ -36,6 +36,8 @@ struct plot_opts {
 	const char *theory, *theory_title, *label, *key_title, *title;
 	const char *xlabel, *ylabel;
 	const char *xunit, *yunit;
+	const char *facet; /* one panel per value of this parameter */
+	const char *paired, *baseline; /* paired: the parameter, its value a */
 	bool logx, logy;
 	const char *filter; /* --study: SQL selecting the study's runs */
 	bool force;	    /* replace an -o or --data file of another kind */
@@ -66,6 +68,7 @@ struct plot_kind {
 	enum plot_layout layout;
 	const char *xlabel, *ylabel; /* defaults; NULL: derived */
 	const char *hint; /* what the kind needs when it finds nothing */
+	bool facets;	  /* --facet allowed: the template draws panels */
 };
 
 struct plot_unit; /* an axis unit (plot_data.c) */
@@ -86,11 +89,16 @@ struct plot_row {
 	double y[PLOT_MAXY];
 	long long n, npoints;
 	size_t line, idx; /* its line (or bar); its place in the query */
+	size_t facet;	  /* its panel (0 without --facet) */
 };
 
+/* A line of one panel; style: its colour and point type, the same for
+ * one (series, grp) in every panel. */
 struct plot_line {
 	const char *series, *grp;
-	char *label;
+	char *label; /* in the data file */
+	char *key;   /* in the key: values read "10 kpps" */
+	size_t facet, style;
 };
 
 /* What a column of the query is, by its name; any other name is a y
@@ -131,6 +139,11 @@ struct plot_ctx {
 				the query first returns them */
 	size_t nseries;
 
+	/* --facet: the values of the parameter, in order, one per panel */
+	char **facets;
+	size_t nfacets;
+	size_t nstyles; /* distinct (series, grp) among the lines */
+
 	struct plot_axis xa, ya;
 	char xlabel[PLOT_LABEL], ylabel[PLOT_LABEL], keytitle[PLOT_LABEL];
 	char date[16];	 /* YYYYMMDDhhmmss for the PDF */
@@ -164,7 +177,10 @@ int plot_sql_text(sqlite3 *db, const char *sql, const char *a, const char *b,
 /* Resolves the kind's defaults and checks the options against the
  * selected runs. */
 int plot_resolve(struct plot_ctx *c, char *err, size_t errlen);
-/* Runs c->sqlpath and keeps its rows in c->rows. */
+/* --facet: checks the parameter, lists its values into c->facets and
+ * makes selected_runs the runs of one panel at a time (plot_query). */
+int plot_facet_setup(struct plot_ctx *c, char *err, size_t errlen);
+/* Runs c->sqlpath (once per panel) and keeps its rows in c->rows. */
 int plot_query(struct plot_ctx *c, char *err, size_t errlen);
 
 /* plot_data.c: lines and axes */
@@ -175,6 +191,14 @@ void plot_axis_from_db(struct plot_axis *a, const char *unit);
 double plot_scale(const struct plot_axis *a, double v);
 /* " (µs)", " (packets)" or "": the unit of a for a label, in buf. */
 const char *plot_unit_suffix(const struct plot_axis *a, char *buf, size_t n);
+/* Compares two parameter values: by number when both are numbers of the
+ * same kind, else as text. */
+int plot_cmp_value(const char *a, const char *b);
+/* The short name of a parameter path (or "P1,P2") for a key or a panel
+ * title, e.g. "driver placement", in buf. */
+void plot_param_name(const char *path, char *buf, size_t n);
+/* A parameter value for a label: "10kpps" -> "10 kpps", "1us" -> "1 µs". */
+void plot_pretty_value(const char *v, char *buf, size_t n);
 /* Checks the rows, gathers them into labelled lines (or bars) and sorts
  * both; -ENODATA if there are no rows. */
 int plot_arrange(struct plot_ctx *c, char *err, size_t errlen);

@@ -266,6 +266,9 @@ static int plot_check_applies(const struct plot_opts *o,
 		{ "x", o->x, k->uses_x },
 		{ "theory", o->theory, k->theory },
 		{ "component", o->component, !k->metric_table },
+		{ "facet", o->facet, k->facets },
+		{ "paired", o->paired, !strcmp(k->name, "paired") },
+		{ "baseline", o->baseline, !strcmp(k->name, "paired") },
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -305,6 +308,46 @@ static int plot_default_x(struct plot_ctx *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* paired: --paired names a parameter and --baseline one of its values. */
+static int plot_check_paired(struct plot_ctx *c, char *err, size_t errlen)
+{
+	const struct plot_opts *o = c->o;
+	char *v = NULL;
+	int rc;
+
+	if (!o->paired || !o->baseline) {
+		errmsg(err, errlen,
+		       "paired figures need --paired PATH and --baseline "
+		       "VALUE, e.g. --paired "
+		       "hosts.client.driver.placement --baseline kernel");
+		return -EINVAL;
+	}
+	if ((rc = plot_check_param(c, o->paired, "--paired", err, errlen)))
+		return rc;
+	rc = plot_sql_text(c->db,
+			   "SELECT group_concat(value, ', ') FROM (SELECT"
+			   " DISTINCT p.value FROM params AS p JOIN"
+			   " selected_runs AS r ON r.id = p.run_id WHERE"
+			   " p.path = ?1 ORDER BY p.value)",
+			   o->paired, NULL, &v, err, errlen);
+	if (rc)
+		return rc;
+	for (const char *p = v; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == strlen(o->baseline) && !strncmp(p, o->baseline, n)) {
+			free(v);
+			return 0;
+		}
+		p += n + (p[n] == ',');
+		p += strspn(p, " ");
+	}
+	errmsg(err, errlen, "--baseline %s: not a value of %s (%s)",
+	       o->baseline, o->paired, v ? v : "none");
+	free(v);
+	return -EINVAL;
+}
+
 /* Resolves defaults and checks the options against the database. */
 int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 {
@@ -335,6 +378,9 @@ int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 	    strcmp(c->group, "scenario") && strcmp(c->group, "point") &&
 	    (rc = plot_group_params(c, err, errlen)))
 		return rc;
+	if (!strcmp(k->name, "paired") &&
+	    (rc = plot_check_paired(c, err, errlen)))
+		return rc;
 	if (!k->uses_x)
 		return 0;
 	c->x = o->x;
@@ -356,6 +402,8 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		{ ":x", c->x },
 		{ ":group", c->group },
 		{ ":component", c->component },
+		{ ":paired", c->o->paired },
+		{ ":baseline", c->o->baseline },
 	};
 
 	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
@@ -368,7 +416,8 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		if (!name || j == sizeof(params) / sizeof(params[0])) {
 			errmsg(err, errlen,
 			       "%s: parameter %s is not one usnsim sets "
-			       "(:metric, :stat, :x, :group, :component)",
+			       "(:metric, :stat, :x, :group, :component, "
+			       ":paired, :baseline)",
 			       c->sqlpath, name ? name : "?");
 			return -EINVAL;
 		}
@@ -523,20 +572,120 @@ oom:
 	return -ENOMEM;
 }
 
-int plot_query(struct plot_ctx *c, char *err, size_t errlen)
+/* ---- facets ----------------------------------------------------------- */
+
+#define PLOT_MAX_FACETS 16
+
+/* Inserts v into the sorted list of facet values. */
+static int plot_add_facet(struct plot_ctx *c, const char *v)
+{
+	size_t i = c->nfacets;
+	char *d = strdup(v);
+
+	if (!d)
+		return -ENOMEM;
+	while (i > 0 && plot_cmp_value(c->facets[i - 1], v) > 0) {
+		c->facets[i] = c->facets[i - 1];
+		i--;
+	}
+	c->facets[i] = d;
+	c->nfacets++;
+	return 0;
+}
+
+/*
+ * The runs --where selected are copied into the temporary table
+ * facet_runs, and selected_runs becomes the view of those whose --facet
+ * parameter has the value in the one-row table facet_value: the queries
+ * of analysis/ then run unchanged, once per panel.
+ */
+int plot_facet_setup(struct plot_ctx *c, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	const char *tail;
 	char *sql;
 	int rc;
 
-	sql = analysis_slurp(c->sqlpath, err, errlen);
-	if (!sql)
-		return -EIO;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, &tail) != SQLITE_OK) {
-		rc = plot_sql_err(c->db, c->sqlpath, err, errlen);
-		goto out;
+	if ((rc = plot_check_param(c, c->o->facet, "--facet", err, errlen)))
+		return rc;
+	c->facets = calloc(PLOT_MAX_FACETS, sizeof(*c->facets));
+	if (!c->facets) {
+		errmsg(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT DISTINCT p.value FROM params AS p"
+			       " JOIN selected_runs AS r ON r.id = p.run_id"
+			       " WHERE p.path = ?1 ORDER BY p.value",
+			       -1, &st, NULL) != SQLITE_OK)
+		return plot_sql_err(c->db, "--facet", err, errlen);
+	sqlite3_bind_text(st, 1, c->o->facet, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (c->nfacets == PLOT_MAX_FACETS) {
+			sqlite3_finalize(st);
+			errmsg(err, errlen,
+			       "--facet %s: more than %d values; keep fewer "
+			       "with --where",
+			       c->o->facet, PLOT_MAX_FACETS);
+			return -EINVAL;
+		}
+		if (plot_add_facet(c,
+				   (const char *)sqlite3_column_text(st, 0))) {
+			sqlite3_finalize(st);
+			errmsg(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return plot_sql_err(c->db, "--facet", err, errlen);
+	sql = sqlite3_mprintf(
+		"CREATE TEMP TABLE facet_runs AS SELECT * FROM selected_runs;"
+		"DROP VIEW temp.selected_runs;"
+		"CREATE TEMP TABLE facet_value (value TEXT);"
+		"CREATE TEMP VIEW selected_runs AS SELECT r.* FROM"
+		" temp.facet_runs AS r JOIN params AS p ON p.run_id = r.id"
+		" AND p.path = %Q AND p.value = (SELECT value FROM"
+		" temp.facet_value)",
+		c->o->facet);
+	if (!sql) {
+		errmsg(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return plot_sql_err(c->db, "--facet", err, errlen);
+	return 0;
+}
+
+/* Makes selected_runs the runs of panel f. */
+static int plot_facet_select(struct plot_ctx *c, size_t f, char *err,
+			     size_t errlen)
+{
+	char *sql = sqlite3_mprintf("DELETE FROM temp.facet_value;"
+				    "INSERT INTO temp.facet_value VALUES (%Q)",
+				    c->facets[f]);
+	int rc;
+
+	if (!sql) {
+		errmsg(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
+	return rc == SQLITE_OK ? 0
+			       : plot_sql_err(c->db, "--facet", err, errlen);
+}
+
+static int plot_query_once(struct plot_ctx *c, const char *sql, char *err,
+			   size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, &tail) != SQLITE_OK)
+		return plot_sql_err(c->db, c->sqlpath, err, errlen);
 	tail += strspn(tail, " \t\r\n;");
 	if (!st || *tail) {
 		errmsg(err, errlen, "%s: expected exactly one SQL statement",
@@ -544,6 +693,7 @@ int plot_query(struct plot_ctx *c, char *err, size_t errlen)
 		rc = -EINVAL;
 		goto out;
 	}
+	c->ny = 0; /* plot_columns() counts them again */
 	if ((rc = plot_bind(c, st, err, errlen)) ||
 	    (rc = plot_columns(c, st, err, errlen)))
 		goto out;
@@ -557,6 +707,31 @@ int plot_query(struct plot_ctx *c, char *err, size_t errlen)
 	rc = 0;
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int plot_query(struct plot_ctx *c, char *err, size_t errlen)
+{
+	size_t f = 0, from;
+	char *sql;
+	int rc;
+
+	sql = analysis_slurp(c->sqlpath, err, errlen);
+	if (!sql)
+		return -EIO;
+	if (!c->nfacets) {
+		rc = plot_query_once(c, sql, err, errlen);
+		free(sql);
+		return rc;
+	}
+	for (rc = 0; f < c->nfacets && !rc; f++) {
+		from = c->nrows;
+		rc = plot_facet_select(c, f, err, errlen);
+		if (!rc)
+			rc = plot_query_once(c, sql, err, errlen);
+		for (size_t i = from; i < c->nrows; i++)
+			c->rows[i].facet = f;
+	}
 	free(sql);
 	return rc;
 }

@@ -452,7 +452,7 @@ static void test_other_version(void)
 
 	CHECK_EQ(db_open(path, &db, err, sizeof(err)), -ENOTSUP);
 	CU_ASSERT(db == NULL);
-	check_msg(err, path, "schema version 99, this usnsim writes version 2");
+	check_msg(err, path, "schema version 99, this usnsim writes version 3");
 
 	after = tu_slurp(path, &na);
 	CU_ASSERT_FATAL(after != NULL);
@@ -502,6 +502,10 @@ static void test_upgrade(void)
 	db_close(db);
 	h = q_open(path);
 	CHECK_EQ(tu_sql_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	/* version 3's view, added on the way */
+	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM sqlite_master"
+			       " WHERE type = 'view' AND name = 'paired'"),
+		 1);
 	CHECK_EQ(tu_sql_int(h, "SELECT count(*) FROM runs"), 2);
 	CHECK_NEAR(
 		tu_sql_double(
@@ -1517,6 +1521,179 @@ static void test_summary_ci(void)
 	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
+/*
+ * The paired view against a hand computation from the summaries rows:
+ * points A and B differ in x only, so each repetition of A is paired with
+ * the same repetition of B; C differs from A in x and y (with other
+ * values), so it is no pair of A's. B's repetition 3 has no partner.
+ */
+#define PA "{\"x\":\"1\",\"y\":\"a\"}"
+#define PB "{\"x\":\"2\",\"y\":\"a\"}"
+#define PC "{\"x\":\"2\",\"y\":\"b\"}"
+
+static void check_paired_stat(sqlite3 *h, const char *hash, const char *stat)
+{
+	double d[3], mean = 0, ss = 0;
+
+	for (int r = 0; r < 3; r++) {
+		d[r] = tu_sql_double(
+			       h,
+			       "SELECT s.%s FROM summaries AS s JOIN runs AS r"
+			       " ON r.id = s.run_id WHERE r.point = %Q AND"
+			       " r.repetition = %d AND s.component = 'apps.a'",
+			       stat, PB, r) -
+		       tu_sql_double(
+			       h,
+			       "SELECT s.%s FROM summaries AS s JOIN runs AS r"
+			       " ON r.id = s.run_id WHERE r.point = %Q AND"
+			       " r.repetition = %d AND s.component = 'apps.a'",
+			       stat, PA, r);
+		mean += d[r] / 3;
+	}
+	for (int r = 0; r < 3; r++)
+		ss += (d[r] - mean) * (d[r] - mean);
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT %s FROM paired WHERE hash = %Q AND"
+				 " point_a = %Q AND point_b = %Q AND"
+				 " component = 'apps.a'",
+				 stat, hash, PA, PB),
+		   mean, 1e-9 * fabs(mean) + 1e-9);
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT %s_ci FROM paired WHERE hash = %Q AND"
+				 " point_a = %Q AND point_b = %Q AND"
+				 " component = 'apps.a'",
+				 stat, hash, PA, PB),
+		   T975_2 * sqrt(ss / 2) / sqrt(3), 1e-9 * sqrt(ss) + 1e-9);
+	/* the pair the other way round: the opposite difference */
+	CHECK_NEAR(tu_sql_double(h,
+				 "SELECT %s FROM paired WHERE hash = %Q AND"
+				 " point_a = %Q AND point_b = %Q AND"
+				 " component = 'apps.a'",
+				 stat, hash, PB, PA),
+		   -mean, 1e-9 * fabs(mean) + 1e-9);
+	CHECK_GT(ss, 0);
+}
+
+static void test_paired(void)
+{
+	static const int64_t v[3][2][3] = {
+		{ { 1000, 2000, 9000 }, { 1500, 2600, 12000 } },
+		{ { 1100, 2500, 7000 }, { 1400, 3900, 15000 } },
+		{ { 900, 2100, 8000 }, { 1800, 2700, 9000 } },
+	};
+	char dir[64], path[128], err[256], buf[128];
+	const char *hash;
+	struct db *db;
+	struct fx f;
+	sqlite3 *h;
+
+	fx_setup(&f);
+	hash = f.run.hash;
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+	for (int r = 0; r < 3; r++)
+		for (int p = 0; p < 2; p++) {
+			for (int i = 0; i < 3; i++)
+				for (int k = 0; k <= i * 40; k++)
+					stats_hist_record(f.lat,
+							  v[r][p][i] + 7 * k);
+			put(db, &f, hash, p ? PB : PA, (uint32_t)r, "test",
+			    "ok");
+		}
+	put(db, &f, hash, PB, 3, "test", "ok");
+	put(db, &f, hash, PC, 0, "test", "ok");
+	h = q_open(path);
+
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT n FROM paired WHERE point_a = %Q AND"
+			    " point_b = %Q AND component = 'apps.a'",
+			    PA, PB),
+		 3);
+	CU_ASSERT_STRING_EQUAL(
+		tu_sql_text(h, buf, sizeof(buf),
+			    "SELECT param || ' ' || a || ' ' || b FROM paired"
+			    " WHERE point_a = %Q AND point_b = %Q"
+			    " AND component = 'apps.a'",
+			    PA, PB),
+		"x 1 2");
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT count(*) FROM paired WHERE point_a = %Q"
+			    " AND point_b = %Q",
+			    PA, PC),
+		 0);
+	/* B and C differ in y only: one repetition in common */
+	CHECK_EQ(tu_sql_int(h,
+			    "SELECT n FROM paired WHERE point_a = %Q AND"
+			    " point_b = %Q AND component = 'apps.a'",
+			    PB, PC),
+		 1);
+	check_paired_stat(h, hash, "mean");
+	check_paired_stat(h, hash, "p50");
+	check_paired_stat(h, hash, "p99");
+
+	sqlite3_close(h);
+	db_close(db);
+	fx_teardown(&f);
+	CHECK_EQ(tu_rmtree(dir), 0);
+}
+
+/*
+ * Three repetitions whose p99 all fall in one histogram bucket
+ * [2^20, 2^20 + 2^13) but differ: run r records 2^20 + j s_r for
+ * j = 0 .. 99, so its p99 (the 99th of 100 samples, all in the bucket,
+ * which is cut to [min, max]) reads 2^20 + 99 s_r (98.5 / 100). The
+ * interval of summary_ci is the one of those three values, not 0 (as a
+ * bucket's midpoint for every run would give).
+ */
+static void test_ci_within_bucket(void)
+{
+	static const int spread[3] = { 50, 60, 75 };
+	char dir[64], path[128], err[256], hash[64];
+	double p99[3], mean = 0, ss = 0;
+	struct db *db = NULL;
+	sqlite3 *h;
+
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
+	snprintf(path, sizeof(path), "%s/results.db", dir);
+	for (int r = 0; r < 3; r++) {
+		struct fx f;
+
+		fx_setup(&f);
+		if (!db) {
+			snprintf(hash, sizeof(hash), "%s", f.run.hash);
+			CHECK_EQ_FATAL(db_open(path, &db, err, sizeof(err)), 0);
+		}
+		for (int j = 0; j < 100; j++)
+			stats_hist_record(f.lat, 1048576 + j * spread[r]);
+		put(db, &f, hash, P, (uint32_t)r, "test", "ok");
+		fx_teardown(&f);
+		p99[r] = 1048576 + 99.0 * spread[r] * 98.5 / 100;
+		mean += p99[r] / 3;
+	}
+	for (int r = 0; r < 3; r++)
+		ss += (p99[r] - mean) * (p99[r] - mean);
+	h = q_open(path);
+	for (int r = 0; r < 3; r++)
+		CHECK_NEAR(tu_sql_double(h,
+					 "SELECT s.p99 FROM summaries AS s"
+					 " JOIN runs AS r ON r.id = s.run_id"
+					 " WHERE r.repetition = %d AND"
+					 " s.component = 'apps.a'",
+					 r),
+			   p99[r], 1e-6);
+	CHECK_NEAR(tu_sql_double(h, "SELECT p99 FROM summary_ci"
+				    " WHERE component = 'apps.a'"),
+		   mean, 1e-6);
+	CHECK_NEAR(tu_sql_double(h, "SELECT p99_ci FROM summary_ci"
+				    " WHERE component = 'apps.a'"),
+		   T975_2 * sqrt(ss / 2) / sqrt(3), 1e-6);
+	CHECK_GT(sqrt(ss), 100);
+	sqlite3_close(h);
+	db_close(db);
+	CHECK_EQ(tu_rmtree(dir), 0);
+}
+
 int suite_db(void)
 {
 	CU_pSuite s = CU_add_suite("db", NULL, NULL);
@@ -1536,7 +1713,10 @@ int suite_db(void)
 	    !CU_add_test(s, "import refused", test_import_refused) ||
 	    !CU_add_test(s, "import from a live database", test_import_live) ||
 	    !CU_add_test(s, "metric confidence interval", test_metric_ci) ||
-	    !CU_add_test(s, "summary_ci view", test_summary_ci))
+	    !CU_add_test(s, "summary_ci view", test_summary_ci) ||
+	    !CU_add_test(s, "paired view", test_paired) ||
+	    !CU_add_test(s, "interval within one bucket",
+			 test_ci_within_bucket))
 		return CU_get_error();
 	return 0;
 }

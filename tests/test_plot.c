@@ -219,7 +219,7 @@ static int teardown(void)
 
 struct kind_case {
 	const char *kind;
-	const char *args[8];
+	const char *args[12];
 };
 
 static const struct kind_case kind_cases[] = {
@@ -233,6 +233,9 @@ static const struct kind_case kind_cases[] = {
 	{ "drops", { "--where", FIX, NULL } },
 	{ "cpu", { "--group", "apps.a.rate", "--where", FIX, NULL } },
 	{ "scalar", { "--metric", "utilization.mean", "--where", FIX, NULL } },
+	{ "paired",
+	  { "--metric", "network.queue_delay", "--paired", "apps.a.rate",
+	    "--baseline", "50kpps", "--where", FIX, NULL } },
 };
 
 /* Renders kind into OUT with the case's options (and extra ones). */
@@ -272,6 +275,19 @@ static void test_every_kind_renders(void)
 		CU_ASSERT(render(k, png, NULL, NULL));
 		CU_ASSERT(pdf_ok(pdf));
 		CU_ASSERT(png_ok(png));
+	}
+	/* every kind with an x axis, on a log x axis too */
+	for (size_t i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]);
+	     i++) {
+		static const char *const logx[] = { "--logx", NULL };
+		const char *k = kind_cases[i].kind;
+
+		if (strcmp(k, "breakdown") && strcmp(k, "cpu") &&
+		    strcmp(k, "memory")) {
+			snprintf(png, sizeof(png), "%s/%s-logx.png", dir, k);
+			CU_ASSERT(render(&kind_cases[i], png, NULL, logx));
+			CU_ASSERT(png_ok(png));
+		}
 	}
 	path_in(svg, sizeof(svg), "cdf.svg");
 	CU_ASSERT(render(&kind_cases[0], svg, NULL, NULL));
@@ -636,6 +652,207 @@ static void test_bars_and_memory_data(void)
 
 /* ---- determinism ------------------------------------------------------ */
 
+/*
+ * paired: against 50kpps, one line per other rate, its point the mean of
+ * the per-repetition differences of network.queue_delay and their 95%
+ * half-width, computed here from the summaries rows.
+ */
+static void test_paired_data(void)
+{
+	static const char *const other[] = { "100kpps", "1Mpps" };
+	const char *extra[] = { "--stat", "p99", "--x", "apps.a.rate", NULL };
+	char data[160];
+	struct table t;
+	sqlite3 *db = open_db();
+
+	path_in(data, sizeof(data), "paired.tsv");
+	CU_ASSERT_FATAL(render(&kind_cases[7], NULL, data, extra));
+	table_read(&t, data);
+	CHECK_EQ(t.rows, 2);
+	for (size_t b = 0; b < 2; b++) {
+		double d[3], mean = 0, ss = 0;
+
+		for (int r = 0; r < 3; r++) {
+			d[r] = tu_sql_double(
+				       db,
+				       "SELECT s.p99 FROM summaries AS s JOIN"
+				       " runs AS r ON r.id = s.run_id WHERE"
+				       " r.scenario = 'fix' AND r.status = 'ok'"
+				       " AND r.repetition = %d AND"
+				       " s.component = 'network' AND"
+				       " s.metric = 'queue_delay' AND"
+				       " json_extract(r.point,"
+				       " '$.\"apps.a.rate\"') = %Q",
+				       r, other[b]) -
+			       tu_sql_double(
+				       db,
+				       "SELECT s.p99 FROM summaries AS s JOIN"
+				       " runs AS r ON r.id = s.run_id WHERE"
+				       " r.scenario = 'fix' AND r.status = 'ok'"
+				       " AND r.repetition = %d AND"
+				       " s.component = 'network' AND"
+				       " s.metric = 'queue_delay' AND"
+				       " json_extract(r.point,"
+				       " '$.\"apps.a.rate\"') = '50kpps'",
+				       r);
+			mean += d[r] / 3;
+		}
+		for (int r = 0; r < 3; r++)
+			ss += (d[r] - mean) * (d[r] - mean);
+		CU_ASSERT_STRING_EQUAL(str(&t, b, 0), other[b]);
+		CHECK_NUM(num(&t, b, 1), 50); /* the baseline's rate, kpps */
+		CHECK_NUM(num(&t, b, 2) * 1e6, mean);
+		CHECK_NUM(num(&t, b, 3) * 1e6, T975_2 * sqrt(ss / 2) / sqrt(3));
+		CHECK_EQ(num(&t, b, 4), 3);
+	}
+	free(t.text);
+	sqlite3_close(db);
+	/* a baseline that is no value of the parameter */
+	{
+		const char *argv[] = { USNSIM,
+				       "plot",
+				       "paired",
+				       "--db",
+				       dbpath,
+				       "--metric",
+				       "network.queue_delay",
+				       "--paired",
+				       "apps.a.rate",
+				       "--baseline",
+				       "7kpps",
+				       "--data",
+				       data,
+				       NULL };
+
+		CU_ASSERT(run_expect(argv, 2, "--baseline 7kpps: not a value"));
+	}
+}
+
+/*
+ * --facet: one panel per rate, the rows of panel f those of the figure
+ * without --facet at that rate; kinds without panels refuse it.
+ */
+static void test_facet_data(void)
+{
+	const char *extra[] = { "--facet", "apps.a.rate", NULL };
+	char data[160], png[160], plain[160];
+	struct table t, u;
+
+	path_in(data, sizeof(data), "facet.tsv");
+	path_in(plain, sizeof(plain), "nofacet.tsv");
+	path_in(png, sizeof(png), "facet.png");
+	CU_ASSERT_FATAL(render(&kind_cases[1], png, data, extra));
+	CU_ASSERT(png_ok(png));
+	CU_ASSERT_FATAL(render(&kind_cases[1], NULL, plain, NULL));
+	table_read(&t, data);
+	table_read(&u, plain);
+	CHECK_EQ(t.rows, 3);
+	CHECK_EQ(u.rows, 3);
+	for (size_t r = 0; r < 3; r++)
+		for (size_t c = 1; c < 5; c++)
+			CHECK_NUM(num(&t, r, c), num(&u, r, c));
+	/* three blocks, one per panel */
+	{
+		char *s = tu_slurp(data, NULL);
+		size_t blocks = 1;
+
+		for (char *p = s; p && (p = strstr(p, "\n\n\n")); p += 3)
+			blocks++;
+		CHECK_EQ(blocks, 3);
+		free(s);
+	}
+	free(t.text);
+	free(u.text);
+	{
+		const char *argv[] = { USNSIM,	      "plot",	"breakdown",
+				       "--db",	      dbpath,	"--facet",
+				       "apps.a.rate", "--data", data,
+				       NULL };
+
+		CU_ASSERT(run_expect(argv, 2,
+				     "--facet does not apply to breakdown"));
+	}
+}
+
+/* Labels: the x axis named from the parameter registry with its unit; a
+ * --xlabel keeps the unit unless it names one; the key title a short
+ * parameter name. Read from the SVG's text. */
+static bool svg_has(const char *path, const char *needle)
+{
+	char *s = tu_slurp(path, NULL);
+	bool ok = s && strstr(s, needle);
+
+	free(s);
+	return ok;
+}
+
+static void test_labels(void)
+{
+	const char *own[] = { "--xlabel", "Load", NULL };
+	const char *unit[] = { "--xlabel", "Load (kpps, 64 B)", "--group",
+			       "apps.a.rate", NULL };
+	char svg[160];
+
+	path_in(svg, sizeof(svg), "labels.svg");
+	CU_ASSERT_FATAL(render(&kind_cases[1], svg, NULL, NULL));
+	CU_ASSERT(svg_has(svg, "Offered load (Mpps)"));
+	CU_ASSERT(svg_has(svg, "p99 queue delay of network (µs)"));
+	CU_ASSERT_FATAL(render(&kind_cases[1], svg, NULL, own));
+	CU_ASSERT(svg_has(svg, "Load (Mpps)"));
+	CU_ASSERT_FATAL(render(&kind_cases[1], svg, NULL, unit));
+	CU_ASSERT(svg_has(svg, "Load (kpps, 64 B)"));
+	CU_ASSERT(!svg_has(svg, "Load (kpps, 64 B) ("));
+	/* the key: a short name over values with a space before the unit */
+	CU_ASSERT(svg_has(svg, ">rate<") || svg_has(svg, "rate</text>"));
+	CU_ASSERT(svg_has(svg, "50 kpps"));
+}
+
+/*
+ * Stacked bars with eight stages, two of them under 3% of the bar: those
+ * two become one segment "other", their sum, stacked last; the six others
+ * keep their names and values.
+ */
+static void test_bars_other(void)
+{
+	static const char *const sql =
+		"INSERT INTO runs (id, scenario, path, hash, point, repetition,"
+		" seed, engine, version, started, wall_s, events, sim_s,"
+		" status) VALUES (900, 'stg', 'stg.yaml', 'h9', '{}', 0, 1,"
+		" 'native', 'v', '2026-01-01T00:00:00Z', 1, 1, 1, 'ok');"
+		"INSERT INTO summaries (run_id, component, metric, unit, count,"
+		" mean, stddev, min, p50, p90, p99, p999, max) SELECT 900,"
+		" 'apps.s', 'stage.' || name, 'ps', 10, v, 0, v, v, v, v, v, v"
+		" FROM (SELECT 'a_one' AS name, 20000 AS v UNION ALL"
+		" SELECT 'b', 20000 UNION ALL SELECT 'c', 20000 UNION ALL"
+		" SELECT 'd', 20000 UNION ALL SELECT 'e', 10000 UNION ALL"
+		" SELECT 'f', 10000 UNION ALL SELECT 'tiny_1', 1000 UNION ALL"
+		" SELECT 'tiny_2', 500)";
+	const char *extra[] = { "--where", "r.scenario = 'stg'", "--group",
+				"scenario", NULL };
+	struct kind_case k = { "breakdown", { NULL } };
+	char data[160], *s;
+	sqlite3 *db;
+
+	CU_ASSERT_FATAL(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	path_in(data, sizeof(data), "other.tsv");
+	CU_ASSERT_FATAL(render(&k, NULL, data, extra));
+	s = tu_slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "# bar\ta_one (ns)\tb (ns)\tc (ns)\td (ns)\t"
+				 "e (ns)\tf (ns)\tother (ns)\n"
+				 "stg\t20\t20\t20\t20\t10\t10\t1.5\n"));
+	free(s);
+	/* cleanup: the other tests do not see scenario stg */
+	CU_ASSERT_FATAL(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db,
+			      "PRAGMA foreign_keys = ON;"
+			      " DELETE FROM runs WHERE id = 900",
+			      NULL, NULL, NULL),
+		 SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_deterministic(void)
 {
 	static const char *const fmts[] = { "pdf", "png" };
@@ -925,6 +1142,32 @@ static void test_export(void)
 
 /* Quoting and escaping, with a query file of the test's own found
  * through $USNSIM_ANALYSIS, and a bound parameter. */
+/* export --query paired: the view's columns, one row per pair and
+ * histogram of the selected scenario, as many as the view has. */
+static void test_export_paired(void)
+{
+	const char *argv[] = { USNSIM,	   "export", "--db",	dbpath,
+			       "--format", "tsv",    "--query", "paired",
+			       "--where",  FIX,	     NULL };
+	struct tu_proc cmd;
+	sqlite3 *db = open_db();
+	long long want = tu_sql_int(db, "SELECT count(*) FROM paired"
+					" WHERE scenario = 'fix'");
+	const char *head = "scenario\thash\tparam\ta\tb\tpoint_a\tpoint_b\t"
+			   "component\tmetric\tunit\tn\tmean\tmean_ci\t";
+	size_t lines = 0;
+
+	sqlite3_close(db);
+	CU_ASSERT(want >= 6); /* 3 rates: 6 ordered pairs, per histogram */
+	CHECK_EQ(run(&cmd, argv, NULL), 0);
+	CU_ASSERT(!strncmp(cmd.out, head, strlen(head)));
+	for (const char *p = cmd.out; *p; p++)
+		lines += *p == '\n';
+	CHECK_EQ((long long)lines, want + 1);
+	CU_ASSERT(strstr(cmd.out, "\tapps.a.rate\t50kpps\t100kpps\t") != NULL);
+	tu_proc_free(&cmd);
+}
+
 static void test_export_escaping(void)
 {
 	char adir[160], qpath[200], env_dir[200];
@@ -984,6 +1227,11 @@ int suite_plot(void)
 	    !CU_add_test(s, "every kind renders PDF and PNG",
 			 test_every_kind_renders) ||
 	    !CU_add_test(s, "percentile data", test_percentile_data) ||
+	    !CU_add_test(s, "paired data", test_paired_data) ||
+	    !CU_add_test(s, "facet data", test_facet_data) ||
+	    !CU_add_test(s, "labels", test_labels) ||
+	    !CU_add_test(s, "small stages as other", test_bars_other) ||
+	    !CU_add_test(s, "export paired", test_export_paired) ||
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
 	    !CU_add_test(s, "scalar data", test_scalar_data) ||

@@ -15,10 +15,15 @@
  * Recording is a count-leading-zeros, a shift and an increment plus two
  * running sums (no division); nothing allocates. Quantiles walk the
  * bucket array (HIST_BUCKETS entries), so they are for reporting, not the
- * hot path. A bucket holds the integers [lower, upper - 1] and its
- * "midpoint" is the middle of those integers, so buckets of width 1 report
- * their value exactly and wider buckets are off by less than
- * HIST_REL_ERROR.
+ * hot path. A bucket holds the integers [lower, upper - 1]; a quantile
+ * whose rank falls in it is interpolated: the k-th of its c samples is
+ * read at lower + (upper - 1 - lower) (k - 1/2) / c, as if they were
+ * spread evenly (a single sample at the middle), the bucket first cut to
+ * [min, max] of the histogram. Buckets of width 1 so
+ * report their value exactly and wider ones are off by less than their
+ * width, 2 HIST_REL_ERROR; and two runs whose quantiles fall in one bucket
+ * still report different values when their samples differ there, so an
+ * interval across runs is not collapsed to 0 by the bucketing.
  */
 #include <math.h>
 #include <string.h>
@@ -172,12 +177,20 @@ double hist_quantile(const struct hist *h, double q)
 		rank = h->count;
 	/* No bucket below the minimum's holds a sample. */
 	for (i = hist_index(h->min); i < HIST_BUCKETS - 1; i++) {
-		seen += h->bucket[i];
-		if (seen >= rank)
+		if (seen + h->bucket[i] >= rank)
 			break;
+		seen += h->bucket[i];
 	}
 	hist_range(i, &lower, &last);
-	mid = (double)lower + (double)(last - lower) / 2;
+	/* the (rank - seen)-th of the bucket's samples, spread evenly over
+	 * the part of it between the minimum and the maximum */
+	if (lower < h->min)
+		lower = h->min;
+	if (last > h->max)
+		last = h->max;
+	mid = (double)lower + (double)(last - lower) *
+				      ((double)(rank - seen) - 0.5) /
+				      (double)(h->bucket[i] ? h->bucket[i] : 1);
 	if (mid < (double)h->min)
 		return (double)h->min;
 	if (mid > (double)h->max)

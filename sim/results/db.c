@@ -27,7 +27,8 @@
  * Changing a table means raising DB_SCHEMA_VERSION. A database of version
  * DB_SCHEMA_OLDEST up is read as it is, and upgraded in place (in one
  * transaction) when opened for writing: version 2 only added the generated
- * column runs.events_per_s, so a version 1 file gains it. Any other version
+ * column runs.events_per_s, so a version 1 file gains it; version 3 the
+ * view paired, which a version 2 file gains. Any other version
  * is refused. Opening reads the file before writing anything, so a refused
  * file is left byte for byte unchanged.
  *
@@ -66,6 +67,89 @@
 static const char db_upgrade_1[] =
 	"ALTER TABLE runs ADD COLUMN " DB_RUNS_SPEED ";\n"
 	"PRAGMA user_version = 2;";
+
+/*
+ * The paired view: for two points of a study that differ in the value of
+ * one swept parameter (or of several zipped ones that all go from one
+ * value a to one value b, param then their paths joined by ','; the
+ * other swept parameters equal), the differences b - a of each statistic
+ * between the runs of one repetition (which share their random numbers),
+ * then their mean and 95% half-width as in summary_ci: the interval of a
+ * paired comparison, narrower than the two points' own intervals suggest
+ * when the repetitions' noise is common. Every pair is there both ways.
+ */
+#define DB_PAIRED                                                              \
+	" (scenario, hash, param, a, b, point_a, point_b, component, metric,"  \
+	" unit, n, mean, mean_ci, p50, p50_ci, p90, p90_ci, p99, p99_ci,"      \
+	" p999, p999_ci) AS"                                                   \
+	"\n\tWITH pts AS (SELECT DISTINCT scenario, hash, point FROM runs"     \
+	" WHERE status = 'ok'),"                                               \
+	"\n\tpp AS (SELECT pa.scenario, pa.hash, pa.point AS point_a,"         \
+	" pb.point AS point_b,"                                                \
+	"\n\t\tgroup_concat(CASE WHEN ka.value IS NOT kb.value THEN ka.key"    \
+	" END, ',') AS param,"                                                 \
+	"\n\t\tmax(CASE WHEN ka.value IS NOT kb.value THEN ka.value END)"      \
+	" AS a,"                                                               \
+	"\n\t\tmax(CASE WHEN ka.value IS NOT kb.value THEN kb.value END)"      \
+	" AS b,"                                                               \
+	"\n\t\tmin(CASE WHEN ka.value IS NOT kb.value THEN ka.value END)"      \
+	" AS a0,"                                                              \
+	"\n\t\tmin(CASE WHEN ka.value IS NOT kb.value THEN kb.value END)"      \
+	" AS b0,"                                                              \
+	"\n\t\tsum(ka.value IS NOT kb.value) AS nd, count(*) AS nk"            \
+	"\n\t\tFROM pts AS pa JOIN pts AS pb ON pb.hash = pa.hash"             \
+	" AND pb.scenario = pa.scenario AND pb.point <> pa.point"              \
+	"\n\t\tJOIN json_each(pa.point) AS ka"                                 \
+	" JOIN json_each(pb.point) AS kb ON kb.key = ka.key"                   \
+	"\n\t\tGROUP BY pa.scenario, pa.hash, pa.point, pb.point"              \
+	"\n\t\tHAVING nd >= 1 AND a0 = a AND b0 = b"                           \
+	" AND nk = (SELECT count(*) FROM json_each(pa.point))"                 \
+	" AND nk = (SELECT count(*) FROM json_each(pb.point))),"               \
+	"\n\td AS (SELECT pp.scenario, pp.hash, pp.param, pp.a, pp.b,"         \
+	" pp.point_a, pp.point_b, sa.component, sa.metric, sa.unit,"           \
+	"\n\t\tsb.mean - sa.mean AS v_mean, sb.p50 - sa.p50 AS v_p50,"         \
+	" sb.p90 - sa.p90 AS v_p90, sb.p99 - sa.p99 AS v_p99,"                 \
+	" sb.p999 - sa.p999 AS v_p999"                                         \
+	"\n\t\tFROM pp JOIN runs AS ra ON ra.hash = pp.hash"                   \
+	" AND ra.point = pp.point_a AND ra.status = 'ok'"                      \
+	"\n\t\tJOIN runs AS rb ON rb.hash = pp.hash AND rb.point = pp.point_b" \
+	" AND rb.repetition = ra.repetition AND rb.version = ra.version"       \
+	" AND rb.status = 'ok'"                                                \
+	"\n\t\tJOIN summaries AS sa ON sa.run_id = ra.id AND sa.count > 0"     \
+	"\n\t\tJOIN summaries AS sb ON sb.run_id = rb.id"                      \
+	" AND sb.component = sa.component AND sb.metric = sa.metric"           \
+	" AND sb.unit = sa.unit AND sb.count > 0),"                            \
+	"\n\tw AS (SELECT d.*, avg(v_mean) OVER x AS a_mean,"                  \
+	" avg(v_p50) OVER x AS a_p50, avg(v_p90) OVER x AS a_p90,"             \
+	" avg(v_p99) OVER x AS a_p99, avg(v_p999) OVER x AS a_p999"            \
+	"\n\t\tFROM d WINDOW x AS (PARTITION BY hash, point_a, point_b,"       \
+	" component, metric, unit)),"                                          \
+	"\n\tg AS (SELECT scenario, hash, param, a, b, point_a, point_b,"      \
+	" component, metric, unit, count(*) AS n,"                             \
+	"\n\t\tavg(v_mean) AS mean,"                                           \
+	" sum((v_mean - a_mean) * (v_mean - a_mean)) AS s_mean,"               \
+	"\n\t\tavg(v_p50) AS p50, sum((v_p50 - a_p50) * (v_p50 - a_p50))"      \
+	" AS s_p50,"                                                           \
+	"\n\t\tavg(v_p90) AS p90, sum((v_p90 - a_p90) * (v_p90 - a_p90))"      \
+	" AS s_p90,"                                                           \
+	"\n\t\tavg(v_p99) AS p99, sum((v_p99 - a_p99) * (v_p99 - a_p99))"      \
+	" AS s_p99,"                                                           \
+	"\n\t\tavg(v_p999) AS p999,"                                           \
+	" sum((v_p999 - a_p999) * (v_p999 - a_p999)) AS s_p999"                \
+	"\n\t\tFROM w GROUP BY scenario, hash, param, a, b, point_a, point_b," \
+	" component, metric, unit),"                                           \
+	"\n\tk AS (SELECT g.*, CASE WHEN n > 1 THEN"                           \
+	" coalesce(t.t975, 1.959964) / sqrt(n * (n - 1.0)) END AS k"           \
+	"\n\t\tFROM g LEFT JOIN t_quantiles AS t ON t.df = g.n - 1)"           \
+	"\n\tSELECT scenario, hash, param, a, b, point_a, point_b, component," \
+	" metric, unit, n, mean, k * sqrt(s_mean), p50, k * sqrt(s_p50),"      \
+	" p90, k * sqrt(s_p90), p99, k * sqrt(s_p99), p999,"                   \
+	" k * sqrt(s_p999)"                                                    \
+	"\n\tFROM k"
+
+static const char db_upgrade_2[] =
+	"CREATE VIEW IF NOT EXISTS paired" DB_PAIRED ";\n"
+	"PRAGMA user_version = 3;";
 
 static const char db_schema[] =
 	"CREATE TABLE IF NOT EXISTS runs (\n"
@@ -199,6 +283,8 @@ static const char db_schema[] =
 	" mean, k * sqrt(v_mean), p50, k * sqrt(v_p50), p90, k * sqrt(v_p90),"
 	" p99, k * sqrt(v_p99), p999, k * sqrt(v_p999)"
 	"\n\tFROM k;\n"
+
+	"CREATE VIEW IF NOT EXISTS paired" DB_PAIRED ";\n"
 
 	"PRAGMA user_version = " DB_STR(DB_SCHEMA_VERSION) ";";
 
@@ -448,7 +534,10 @@ static int db_upgrade(struct db *db, char *err, size_t errlen)
 				err, errlen, -EILSEQ,
 				"%s: tables do not match usnsim schema version 1 (%s); use a new database file",
 				db->path, sqlite3_errmsg(db->h));
+		version = 2;
 	}
+	if (rc == SQLITE_OK && !ret && version == 2)
+		rc = sqlite3_exec(db->h, db_upgrade_2, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		ret = db_prepare(db, err, errlen);
 	if (rc == SQLITE_OK && !ret)
@@ -612,6 +701,11 @@ void db_close(struct db *db)
 	sqlite3_close(db->h);
 	free(db->path);
 	free(db);
+}
+
+const char *db_paired_sql(void)
+{
+	return DB_PAIRED;
 }
 
 /* The signed 64-bit integer with the bit pattern of v (no overflow). */

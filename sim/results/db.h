@@ -22,7 +22,7 @@ struct db;
 struct scn;
 struct stats;
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 /* The oldest version read, and upgraded when opened for writing. */
 #define DB_SCHEMA_OLDEST 1
 
@@ -109,5 +109,10 @@ int db_metric_ci(struct db *db, const char *hash, const char *version,
 		 const char *point, const char *metric, double conf,
 		 double *mean, double *half, uint32_t *n, char *err,
 		 size_t errlen);
+
+/* The definition of the view paired after its name, "(columns) AS
+ * SELECT ...", for a reader of a version 2 file to create it as a
+ * temporary view. */
+const char *db_paired_sql(void);
 
 #endif
