@@ -272,6 +272,26 @@ void plot_pretty_value(const char *v, char *buf, size_t n)
 	       !strcmp(v + num, "us") ? "µs" : v + num);
 }
 
+/* The values of several parameters, "64B kernel", each read as
+ * plot_pretty_value() reads one ("64 B kernel"). */
+static void plot_pretty_words(const char *v, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*v && len + 1 < n) {
+		size_t wl = strcspn(v, " ");
+		char w[PLOT_LABEL / 2], pw[PLOT_LABEL / 2];
+
+		errmsg(w, sizeof(w), "%.*s", (int)wl, v);
+		plot_pretty_value(w, pw, sizeof(pw));
+		len += (size_t)errmsg(buf + len, n - len, "%s%s",
+				      len ? " " : "", pw);
+		v += wl;
+		v += strspn(v, " ");
+	}
+}
+
 /* ---- sweep points ----------------------------------------------------- */
 
 /* The next "key":"value" pair of a flat JSON object of strings, as usnsim
@@ -617,11 +637,18 @@ static int plot_labels(struct plot_ctx *c)
 		else
 			errmsg(g, sizeof(g), "%s", l->grp);
 		plot_line_label(c, l, g, one_grp, lab, sizeof(lab));
-		/* the key's entry: a value of one parameter as "10 kpps" */
+		/* the key's entry: a value of one parameter as "10 kpps",
+		 * of several as "64 B kernel" */
 		if (!point && strchr(c->group, '.') && !strchr(c->group, ','))
 			plot_pretty_value(l->grp, pretty, sizeof(pretty));
+		else if (!point && strchr(c->group, ','))
+			plot_pretty_words(l->grp, pretty, sizeof(pretty));
 		else
 			errmsg(pretty, sizeof(pretty), "%s", g);
+		/* a bar's label, under it, reads as the key would */
+		if (c->k->layout == PLOT_BARS)
+			plot_line_label(c, l, pretty, one_grp, lab,
+					sizeof(lab));
 		if (!(l->label = strdup(lab)))
 			return -ENOMEM;
 		if (c->o->key_names)
