@@ -148,13 +148,20 @@ if (nfacets > 1) {
 		set label 1 facettitles[f] at graph 0.5, graph 1.03 center front
 		if (col == 0) { set format y "%g" } else { set format y "" }
 		if (f + ncol > nfacets) { set format x "%g" } else { set format x "" }
-		if (ffirst[f] > 0) {
+		if (ffirst[f] > 0 && pointlabels) {
+			plot for [i=ffirst[f]:flast[f]] datafile index (i - 1) \
+				using 2:3:((valid(5) ? $5 : 0)):((valid(4) ? $4 : 0)) \
+				with xyerrorlines lt linestyle[i] notitle, \
+			     for [i=ffirst[f]:flast[f]] datafile index (i - 1) using 2:3:7 \
+				with labels left offset char 0.6, char 0.4 font ",7" \
+				tc rgb "#555555" notitle
+		} else { if (ffirst[f] > 0) {
 			plot for [i=ffirst[f]:flast[f]] datafile index (i - 1) \
 				using 2:3:((valid(5) ? $5 : 0)):((valid(4) ? $4 : 0)) \
 				with xyerrorlines lt linestyle[i] notitle
 		} else {
 			plot NaN notitle
-		}
+		} }
 	}
 	unset label 1
 	set label 2 xlabel at screen (gl + gr) / 2, screen 0.03 center

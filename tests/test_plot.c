@@ -651,6 +651,20 @@ static void test_xy_data(void)
 	CHECK_NUM(num(&t, 0, 0), 0.35 / 3);
 	CHECK_NUM(num(&t, 0, 1), 6.5 / 3);
 	free(t.text);
+	/* the same points labelled, and in a panel per rate */
+	{
+		static const char *const lab[] = { "--point-labels", NULL };
+		static const char *const fac[] = { "--facet", "apps.a.rate",
+						   "--point-labels", NULL };
+		char png[160];
+
+		path_in(png, sizeof(png), "xy-labels.png");
+		CU_ASSERT(render(&kind_cases[8], png, NULL, lab));
+		CU_ASSERT(png_ok(png));
+		path_in(png, sizeof(png), "xy-facets.png");
+		CU_ASSERT(render(&kind_cases[8], png, NULL, fac));
+		CU_ASSERT(png_ok(png));
+	}
 }
 
 static void test_xy_errors(void)
