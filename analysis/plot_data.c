@@ -966,6 +966,14 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 				    errlen)) ||
 	    (rc = plot_yrange_value(c, "ymax", o->ymax, &c->ymax, err, errlen)))
 		return rc;
+	if (o->logy && ((isfinite(c->ymin) && c->ymin <= 0) ||
+			(isfinite(c->ymax) && c->ymax <= 0))) {
+		errmsg(err, errlen,
+		       "--%s %s: a log y axis holds values above 0 only",
+		       c->ymin <= 0 ? "ymin" : "ymax",
+		       c->ymin <= 0 ? o->ymin : o->ymax);
+		return -EINVAL;
+	}
 	if (isfinite(c->ymin) && isfinite(c->ymax) && c->ymin >= c->ymax) {
 		errmsg(err, errlen, "--ymin %s is not below --ymax %s", o->ymin,
 		       o->ymax);

@@ -706,6 +706,15 @@ static void test_xy_errors(void)
 		    "2kpps", NULL },
 		  "usnsim: plot: --ymin 2kpps: not a quantity of the y axis" },
 		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--logy",
+		    "--ymin", "0us", NULL },
+		  "usnsim: plot: --ymin 0us: a log y axis holds values above 0 "
+		  "only\n" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--ymin",
+		    "3us", "--ymax", "2us", NULL },
+		  "usnsim: plot: --ymin 3us is not below --ymax 2us\n" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
 		    "network.queue_delay", "--order", "apps.a.rate", "--group",
 		    "network.rate", "--key-names", "2Gbps=two", NULL },
 		  "usnsim: plot: --key-names: '2Gbps=two' names no value of the "
