@@ -25,7 +25,10 @@ set xlabel xlabel
 set ylabel ylabel
 set yrange [0:*]
 if (logy) { set logscale y; set yrange [*:*]; set format y "%g" }
-if (nbars > 10) { set xtics rotate by 30 right }
+# Labels that would run into each other (about 50 characters fit across
+# the plot) are turned.
+stats datafile using (strlen(strcol(1))) nooutput
+if (nbars > 10 || nbars * (STATS_max + 1.5) > 50) { set xtics rotate by 30 right }
 set xrange [-0.6:nbars - 0.4]
 set style data histograms
 set style histogram rowstacked

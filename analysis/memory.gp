@@ -1,5 +1,5 @@
-# memory.gp - memory in use (solid) and reserved (dashed) over time, one
-# colour per group; for `usnsim plot memory`.
+# memory.gp - memory in use (a shaded area) and reserved (a line) over
+# time, one colour per group; for `usnsim plot memory`.
 #
 # usnsim plot sets the terminal and output, then these variables:
 #   datafile      tab-separated data: one block per group (two blank lines
@@ -10,10 +10,14 @@
 # Copy this file into ./analysis (or $USNSIM_ANALYSIS) to change it.
 #
 # The key sits right of the plot, so that it never hides a line: one entry
-# per group (its colour), then one per line style (in use, reserved).
+# per group (its colour), then one per style (in use, reserved). Both are
+# step functions of the sampled time series: each value holds until the
+# next sample, drawn as solid steps (a dashed line breaks up on the
+# steps).
 # On a logarithmic y axis a zero (nothing in use, nothing reserved) cannot
-# be drawn: it is drawn on the bottom edge, at the power of ten below the
-# smallest value above zero, so that a line falls to the floor instead of breaking.
+# be drawn: it is drawn a decade below the decade of the smallest value
+# above zero, on a tick labelled 0, so that a line falls to a floor that
+# reads as zero and stands apart from the smallest values.
 
 set datafile separator "\t"
 set border 3 lw 1
@@ -35,8 +39,11 @@ if (logy) {
 	lo = STATS_records > 0 ? STATS_min : 1
 	stats datafile using ($4 > 0 ? $4 : NaN) nooutput
 	if (STATS_records > 0 && STATS_min < lo) { lo = STATS_min }
-	floor = 10.0**floor(log10(lo))
+	floor = 10.0**(floor(log10(lo)) - 1)
 	set yrange [floor:*]
+	set format y "%g"
+	set ytics add ("0" floor)
+	set mytics 1
 }
 # the value drawn: zeros on the floor of a log axis
 yv(v) = (logy && v <= 0) ? floor : v
@@ -52,11 +59,12 @@ set linetype 9 lc rgb "#332288" lw 1.5
 set linetype 10 lc rgb "#44AA99" lw 1.5
 set linetype cycle 10
 
-# A single group needs no colour entry: its two lines say what they are.
+# A single group needs no colour entry: its two styles say what they are.
 grey = nlines > 1 ? "#000000" : "#0072B2"
+set style fill transparent solid 0.25 noborder
 plot for [i=1:nlines] datafile index (i - 1) using 2:(yv($3)) \
-	with lines lt i dt 1 title (nlines > 1 ? titles[i] : ""), \
+	with fillsteps lt i notitle, \
      for [i=1:nlines] datafile index (i - 1) using 2:(yv($4)) \
-	with lines lt i dt 2 notitle, \
-     NaN with lines lc rgb grey dt 1 title "in use", \
-     NaN with lines lc rgb grey dt 2 title "reserved"
+	with steps lt i title (nlines > 1 ? titles[i] : ""), \
+     NaN with boxes lc rgb grey fs transparent solid 0.25 noborder title "in use", \
+     NaN with lines lc rgb grey title "reserved"

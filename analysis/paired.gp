@@ -90,11 +90,22 @@ if (nfacets > 1) {
 	kfrac = kfrac > 0.3 ? 0.3 : kfrac
 	ncol = nfacets <= 3 ? nfacets : int(ceil(sqrt(nfacets)))
 	nrow = int(ceil(1.0 * nfacets / ncol))
-	gl = 0.12; gr = 0.985 - kfrac; gb = 0.2; gt = strlen(plottitle) > 0 ? 0.88 : 0.97
+	gl = 0.14; gr = 0.985 - kfrac; gb = 0.2; gt = strlen(plottitle) > 0 ? 0.88 : 0.97
 	# the parameter's name once above the grid, when the panels show only
 	# its values (facethead)
 	if (strlen(facethead) > 0) { gt = gt - 0.06 }
 	pw = (gr - gl) / ncol; ph = (gt - gb) / nrow
+	# on a linear x axis, at most about 40 characters of tick labels
+	# across a panel's width (a full plot's is 0.85 of the figure): a
+	# step of 1, 2 or 5 times a power of ten
+	if (!logx) {
+		xstep = (fx1 - fx0) / (pw / 0.85 * 40 / 4.5)
+		if (xstep > 0) {
+			xdec = 10.0 ** floor(log10(xstep))
+			xstep = xstep <= 1.5 * xdec ? xdec : (xstep <= 3.5 * xdec ? 2 * xdec : (xstep <= 7.5 * xdec ? 5 * xdec : 10 * xdec))
+			set xtics xstep
+		}
+	}
 	# on a log axis, decades only once a panel is narrow
 	if (logx && pw < 0.45) {
 		set xtics ()
@@ -129,7 +140,9 @@ if (nfacets > 1) {
 	if (kfrac > 0) {
 		set lmargin at screen gr + 0.01; set rmargin at screen 0.995
 		set tmargin at screen gt - 0.07; set bmargin at screen gb
-		set key top left Left reverse samplen 2 spacing 1.1
+		# inside the empty plot (an earlier 'outside' would put it
+		# left of it, over the panels)
+		set key inside top left Left reverse samplen 2 spacing 1.1
 		if (strlen(keytitle) > 0) { set key title keytitle left }
 		plot for [s=1:nstyles] NaN with linespoints lt s title styletitles[s]
 	} else {

@@ -1,8 +1,8 @@
 /*
  * plot.c - `usnsim plot`: figures from a results database, through gnuplot.
  *
- * A figure is one plot KIND (cdf, percentile, scalar, breakdown, memory, rate,
- * drops, cpu). Each kind is a pair of files under analysis/: KIND.sql,
+ * A figure is one plot KIND (cdf, percentile, scalar, paired, xy, breakdown,
+ * memory, rate, drops, cpu). Each kind is a pair of files under analysis/: KIND.sql,
  * the query that yields the figure's data, and KIND.gp, the gnuplot
  * template that draws it. Both are meant to be copied and edited, so
  * usnsim knows them only by a small contract: the query reads runs through
@@ -56,8 +56,22 @@ static const struct plot_field plot_fields[] = {
 	       "scalar or gauge statistic, e.g.\n"
 	       "network.utilization.mean (required)"),
 	PLOT_F("stat", stat, false, "S",
-	       "mean, p50, p90, p99 or p999 (percentile;\n"
-	       "default p99)"),
+	       "mean, p50, p90, p99 or p999 (percentile,\n"
+	       "paired, xy with a histogram metric; default\n"
+	       "p99)"),
+	PLOT_F("xmetric", xmetric, false, "SPEC",
+	       "xy: the metric of the x axis, a histogram\n"
+	       "metric (with --xstat) or a scalar, named as\n"
+	       "--metric (required)"),
+	PLOT_F("xstat", xstat, false, "S",
+	       "xy: the statistic of a histogram --xmetric\n"
+	       "(default p99); a scalar has none"),
+	PLOT_F("order", order, false, "PATH",
+	       "xy: the parameter whose values are the\n"
+	       "points of a line, joined in its order, e.g.\n"
+	       "apps.src.rate (default: one point a line)"),
+	PLOT_F("point-labels", point_labels, true, NULL,
+	       "xy: label each point with its --order value"),
 	PLOT_F("x", x, false, "PATH",
 	       "parameter on the x axis, e.g. apps.src.rate\n"
 	       "(percentile, scalar, drops; default: the\n"
@@ -71,7 +85,7 @@ static const struct plot_field plot_fields[] = {
 	PLOT_F("facet", facet, false, "PATH",
 	       "one panel per value of the parameter PATH,\n"
 	       "the panels sharing their axes (percentile,\n"
-	       "scalar, paired)"),
+	       "scalar, paired, xy)"),
 	PLOT_F("paired", paired, false, "PATH",
 	       "paired: the parameter compared; one line per\n"
 	       "value other than --baseline"),
@@ -89,6 +103,10 @@ static const struct plot_field plot_fields[] = {
 	       "key entry of the theory line (default theory)"),
 	PLOT_F("label", label, false, "T",
 	       "key entry of the data when it is one line"),
+	PLOT_F("key-names", key_names, false, "V=N;...",
+	       "key entries for values of --group, e.g.\n"
+	       "'poll 0 0 false=busy polling;interrupt 8us 0\n"
+	       "false=interrupts, 8 µs' (lines, not bars)"),
 	PLOT_F("key-title", key_title, false, "T",
 	       "title of the key (default: the --group path)"),
 	PLOT_F("title", title, false, "T",
@@ -102,6 +120,12 @@ static const struct plot_field plot_fields[] = {
 	       "(default: chosen from the data)"),
 	PLOT_F("yunit", yunit, false, "U",
 	       "y axis unit (default: chosen from the data)"),
+	PLOT_F("ymin", ymin, false, "Q",
+	       "bottom of the y axis, a quantity in the\n"
+	       "axis's kind, e.g. 1us (a plain number on an\n"
+	       "axis without unit); default 0 on a linear\n"
+	       "axis of values >= 0 (percentile, scalar, xy)"),
+	PLOT_F("ymax", ymax, false, "Q", "top of the y axis, the same way"),
 	PLOT_F("logx", logx, true, NULL, "logarithmic x axis"),
 	PLOT_F("logy", logy, true, NULL, "logarithmic y axis"),
 };
@@ -126,6 +150,11 @@ static const struct plot_kind plot_kinds[] = {
 	  NULL,
 	  "pairs of points that differ only in --paired, one of them at "
 	  "--baseline (view paired)",
+	  true },
+	{ "xy", "one metric against another, a point per --order value",
+	  "scalars", NULL, NULL, "", false, false, PLOT_LINES, NULL, NULL,
+	  "a value of both metrics in every run (a summary with samples, or "
+	  "a row of table scalars)",
 	  true },
 	{ "breakdown", "mean latency per stage, stacked, per group", NULL, NULL,
 	  NULL, "component", false, false, PLOT_BARS, NULL,
@@ -279,6 +308,7 @@ static void plot_ctx_free(struct plot_ctx *c)
 		free(c->rows[i].grp);
 		free(c->rows[i].series);
 		free(c->rows[i].xval);
+		free(c->rows[i].ord);
 	}
 	for (size_t i = 0; i < c->nlines; i++) {
 		free(c->lines[i].label);
@@ -520,8 +550,8 @@ int plot_main(int argc, char **argv)
 			"plot", "%s",
 			optind >= argc
 				? "missing KIND (cdf, percentile, "
-				  "scalar, paired, breakdown, memory, rate, drops, "
-				  "cpu)"
+				  "scalar, paired, xy, breakdown, memory, rate, "
+				  "drops, cpu)"
 				: "expected one KIND");
 	}
 	o.kind = argv[optind];

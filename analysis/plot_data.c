@@ -272,6 +272,26 @@ void plot_pretty_value(const char *v, char *buf, size_t n)
 	       !strcmp(v + num, "us") ? "µs" : v + num);
 }
 
+/* The values of several parameters, "64B kernel", each read as
+ * plot_pretty_value() reads one ("64 B kernel"). */
+static void plot_pretty_words(const char *v, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (*v && len + 1 < n) {
+		size_t wl = strcspn(v, " ");
+		char w[PLOT_LABEL / 2], pw[PLOT_LABEL / 2];
+
+		errmsg(w, sizeof(w), "%.*s", (int)wl, v);
+		plot_pretty_value(w, pw, sizeof(pw));
+		len += (size_t)errmsg(buf + len, n - len, "%s%s",
+				      len ? " " : "", pw);
+		v += wl;
+		v += strspn(v, " ");
+	}
+}
+
 /* ---- sweep points ----------------------------------------------------- */
 
 /* The next "key":"value" pair of a flat JSON object of strings, as usnsim
@@ -467,8 +487,13 @@ static int plot_cmp_row(const void *pa, const void *pb)
 {
 	const struct plot_row *a = pa, *b = pb;
 
+	int cmp;
+
 	if (a->line != b->line)
 		return a->line < b->line ? -1 : 1;
+	/* xy: along a line in the order of --order's values */
+	if (a->ord && b->ord && (cmp = plot_cmp_value(a->ord, b->ord)) != 0)
+		return cmp;
 	if (a->x != b->x)
 		return a->x < b->x ? -1 : 1;
 	return (a->idx > b->idx) - (a->idx < b->idx);
@@ -526,6 +551,62 @@ static void plot_line_label(struct plot_ctx *c, const struct plot_line *l,
 		errmsg(lab, n, "%s", c->o->label);
 }
 
+/* --key-names "VALUE=NAME;...": the name given to group value v, copied
+ * into buf; false if v has none. */
+static bool plot_key_name(const char *names, const char *v, char *buf, size_t n)
+{
+	size_t vl = strlen(v);
+
+	for (const char *p = names; p && *p;) {
+		size_t len = strcspn(p, ";");
+		const char *eq = memchr(p, '=', len);
+
+		if (eq && (size_t)(eq - p) == vl && !strncmp(p, v, vl)) {
+			errmsg(buf, n, "%.*s", (int)(len - vl - 1), eq + 1);
+			return true;
+		}
+		p += len + (p[len] == ';');
+	}
+	return false;
+}
+
+/* --key-names: every entry is VALUE=NAME with VALUE a value of the
+ * group among the lines; -EINVAL with the values in err if not. */
+static int plot_check_key_names(struct plot_ctx *c, char *err, size_t errlen)
+{
+	const char *p = c->o->key_names;
+	char vals[PLOT_LABEL];
+	size_t len = 0;
+
+	vals[0] = '\0';
+	for (size_t i = 0; i < c->nlines && len < sizeof(vals); i++)
+		if (!i || strcmp(c->lines[i].grp, c->lines[i - 1].grp))
+			len += (size_t)errmsg(vals + len, sizeof(vals) - len,
+					      "%s'%s'", len ? ", " : "",
+					      c->lines[i].grp);
+	while (p && *p) {
+		size_t n = strcspn(p, ";");
+		const char *eq = memchr(p, '=', n);
+		bool found = false;
+
+		for (size_t i = 0; eq && i < c->nlines && !found; i++)
+			found = strlen(c->lines[i].grp) == (size_t)(eq - p) &&
+				!strncmp(c->lines[i].grp, p, (size_t)(eq - p));
+		if (!eq || !found) {
+			errmsg(err, errlen,
+			       "--key-names: '%.*s' %s (values of --group %s: "
+			       "%s)",
+			       (int)n, p,
+			       eq ? "names no value of the group"
+				  : "is not VALUE=NAME",
+			       c->group, vals);
+			return -EINVAL;
+		}
+		p += n + (p[n] == ';');
+	}
+	return 0;
+}
+
 /* Labels of the lines (or bars) and the key's title. */
 static int plot_labels(struct plot_ctx *c)
 {
@@ -556,13 +637,23 @@ static int plot_labels(struct plot_ctx *c)
 		else
 			errmsg(g, sizeof(g), "%s", l->grp);
 		plot_line_label(c, l, g, one_grp, lab, sizeof(lab));
-		/* the key's entry: a value of one parameter as "10 kpps" */
+		/* the key's entry: a value of one parameter as "10 kpps",
+		 * of several as "64 B kernel" */
 		if (!point && strchr(c->group, '.') && !strchr(c->group, ','))
 			plot_pretty_value(l->grp, pretty, sizeof(pretty));
+		else if (!point && strchr(c->group, ','))
+			plot_pretty_words(l->grp, pretty, sizeof(pretty));
 		else
 			errmsg(pretty, sizeof(pretty), "%s", g);
+		/* a bar's label, under it, reads as the key would */
+		if (c->k->layout == PLOT_BARS)
+			plot_line_label(c, l, pretty, one_grp, lab,
+					sizeof(lab));
 		if (!(l->label = strdup(lab)))
 			return -ENOMEM;
+		if (c->o->key_names)
+			plot_key_name(c->o->key_names, l->grp, pretty,
+				      sizeof(pretty));
 		plot_line_label(c, l, pretty, one_grp, lab, sizeof(lab));
 		if (!(l->key = strdup(lab)))
 			return -ENOMEM;
@@ -615,6 +706,19 @@ static int plot_check_rows(struct plot_ctx *c, char *err, size_t errlen)
 				plot_point_label(r->grp, false, g, sizeof(g));
 			else
 				errmsg(g, sizeof(g), "%s", r->grp);
+			if (c->has_ord) {
+				errmsg(err, errlen,
+				       "point %s%s%s of line %s mixes %lld sweep "
+				       "points, scenario versions or components; "
+				       "keep one with --where, give each its own "
+				       "point with --order PATH or its own line "
+				       "with --group PATH, or name the metrics "
+				       "as COMPONENT.METRIC",
+				       r->ord[0] ? "at " : "", r->ord,
+				       r->ord[0] ? "" : "(all)",
+				       g[0] ? g : "(all)", r->npoints);
+				return -EINVAL;
+			}
 			errmsg(err, errlen,
 			       "%s%s%s%s%s%s%s mixes %lld sweep points or "
 			       "scenario versions; keep one with --where, or "
@@ -745,6 +849,8 @@ int plot_arrange(struct plot_ctx *c, char *err, size_t errlen)
 	plot_styles(c);
 	if (bars && plot_other(c))
 		return -ENOMEM;
+	if (c->o->key_names && (rc = plot_check_key_names(c, err, errlen)))
+		return rc;
 	return plot_labels(c) ? -ENOMEM : 0;
 }
 
@@ -778,6 +884,60 @@ static void plot_words(const char *metric, bool cap, char *buf, size_t n)
 		buf[0] = (char)(buf[0] - 'a' + 'A');
 }
 
+/* --ymin, --ymax: a quantity of the y axis's kind ("1.1us"), a plain
+ * number on an axis without unit; *out in the plotted unit, NaN when not
+ * given. */
+static int plot_yrange_value(struct plot_ctx *c, const char *opt, const char *v,
+			     double *out, char *err, size_t errlen)
+{
+	bool unitless = c->ya.kind == UNIT_NONE || c->ya.kind == UNIT_FRACTION;
+	enum unit_kind kind;
+	double d;
+
+	*out = NAN;
+	if (!v)
+		return 0;
+	if (plot_value(v, &d, &kind)) {
+		errmsg(err, errlen, "--%s %s: not a quantity", opt, v);
+		return -EINVAL;
+	}
+	if (unitless && kind == UNIT_NONE) {
+		*out = d;
+		return 0;
+	}
+	if (kind == UNIT_NONE) {
+		errmsg(err, errlen,
+		       "--%s %s: a bare number on an axis in %s; give its "
+		       "unit (%s%s?)",
+		       opt, v, c->ya.u->label, v, c->ya.u->name);
+		return -EINVAL;
+	}
+	if (kind != c->ya.kind || unitless) {
+		errmsg(err, errlen,
+		       "--%s %s: not a quantity of the y axis (%s)", opt, v,
+		       unitless ? "a plain number"
+				: units_canonical(c->ya.kind));
+		return -EINVAL;
+	}
+	*out = plot_scale(&c->ya, d);
+	return 0;
+}
+
+/* A statistic of a metric for a label: "p99 latency of apps.rx", "Mean
+ * ...", or for a scalar (stat NULL) the metric's own words. */
+static void plot_stat_words(const char *stat, const char *metric, char *buf,
+			    size_t n)
+{
+	char what[PLOT_LABEL / 2];
+
+	plot_words(metric, !stat, what, sizeof(what));
+	if (stat)
+		errmsg(buf, n, "%s %s", strcmp(stat, "mean") ? stat : "Mean",
+		       what);
+	else
+		errmsg(buf, n, "%s", what);
+}
+
 /* Chooses the axis units and the default labels. */
 int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 {
@@ -802,8 +962,31 @@ int plot_axes(struct plot_ctx *c, char *err, size_t errlen)
 		       k->name);
 		return -EINVAL;
 	}
+	if ((rc = plot_yrange_value(c, "ymin", o->ymin, &c->ymin, err,
+				    errlen)) ||
+	    (rc = plot_yrange_value(c, "ymax", o->ymax, &c->ymax, err, errlen)))
+		return rc;
+	if (o->logy && ((isfinite(c->ymin) && c->ymin <= 0) ||
+			(isfinite(c->ymax) && c->ymax <= 0))) {
+		errmsg(err, errlen,
+		       "--%s %s: a log y axis holds values above 0 only",
+		       c->ymin <= 0 ? "ymin" : "ymax",
+		       c->ymin <= 0 ? o->ymin : o->ymax);
+		return -EINVAL;
+	}
+	if (isfinite(c->ymin) && isfinite(c->ymax) && c->ymin >= c->ymax) {
+		errmsg(err, errlen, "--ymin %s is not below --ymax %s", o->ymin,
+		       o->ymax);
+		return -EINVAL;
+	}
 	plot_words(c->metric, true, what, sizeof(what));
-	if (k->uses_x) {
+	if (c->xmetric) {
+		char m[PLOT_LABEL / 2];
+
+		plot_stat_words(c->xstat, c->xmetric, m, sizeof(m));
+		errmsg(c->xlabel, sizeof(c->xlabel), "%s%s", m,
+		       plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
+	} else if (k->uses_x) {
 		char m[PLOT_LABEL / 2];
 
 		plot_param_meaning(c->x, m, sizeof(m));

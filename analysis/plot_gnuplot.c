@@ -97,8 +97,14 @@ static void plot_data_lines(struct plot_ctx *c, struct strbuf *b)
 	for (int j = 0; j < c->ny; j++)
 		strbuf_add(b, "\t%s%s", c->yname[j],
 			   plot_unit_suffix(&c->ya, suffix, sizeof(suffix)));
+	if (c->has_xci)
+		strbuf_add(b, "\txci%s",
+			   plot_unit_suffix(&c->xa, suffix, sizeof(suffix)));
 	if (c->has_n)
 		strbuf_add(b, "\tn");
+	if (c->has_ord)
+		strbuf_add(b, "\t%s",
+			   c->order && c->order[0] ? c->order : "order");
 	strbuf_add(b, "\n");
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct plot_row *r = &c->rows[i];
@@ -114,8 +120,19 @@ static void plot_data_lines(struct plot_ctx *c, struct strbuf *b)
 			strbuf_add(b, "\t");
 			plot_num(b, plot_scale(&c->ya, r->y[j]));
 		}
+		if (c->has_xci) {
+			strbuf_add(b, "\t");
+			plot_num(b, plot_scale(&c->xa, r->xci));
+		}
 		if (c->has_n)
 			strbuf_add(b, "\t%lld", r->n);
+		if (c->has_ord) {
+			char v[PLOT_LABEL];
+
+			plot_pretty_value(r->ord ? r->ord : "", v, sizeof(v));
+			strbuf_add(b, "\t");
+			plot_field(b, v);
+		}
 		strbuf_add(b, "\n");
 	}
 }
@@ -157,6 +174,10 @@ static int plot_write_data(struct plot_ctx *c, const char *path, char *err,
 	int rc;
 
 	strbuf_add(&b, "# usnsim plot %s", c->k->name);
+	if (c->xmetric)
+		strbuf_add(&b, " --xmetric %s", c->xmetric);
+	if (c->xstat)
+		strbuf_add(&b, " --xstat %s", c->xstat);
 	if (c->metric)
 		strbuf_add(&b, " --metric %s", c->metric);
 	if (c->stat)
@@ -165,6 +186,8 @@ static int plot_write_data(struct plot_ctx *c, const char *path, char *err,
 		strbuf_add(&b, " --x %s", c->x);
 	if (c->group[0])
 		strbuf_add(&b, " --group %s", c->group);
+	if (c->order)
+		strbuf_add(&b, " --order %s", c->order);
 	strbuf_add(&b, "\n");
 	if (c->k->layout == PLOT_BARS)
 		plot_data_bars(c, &b);
@@ -399,6 +422,11 @@ static void plot_script(struct plot_ctx *c, struct strbuf *b,
 	strbuf_add(b, "; theory_title = ");
 	plot_buf_quote(b, o->theory_title ? o->theory_title : "theory");
 	strbuf_add(b, "; logx = %d; logy = %d", o->logx, o->logy);
+	strbuf_add(b,
+		   "; hasymin = %d; ymin = %.12g; hasymax = %d; ymax = %.12g",
+		   isfinite(c->ymin), isfinite(c->ymin) ? c->ymin : 0.0,
+		   isfinite(c->ymax), isfinite(c->ymax) ? c->ymax : 0.0);
+	strbuf_add(b, "; pointlabels = %d", o->point_labels);
 }
 
 /* A copy of the environment with TZ=UTC0 (so the PDF date has one

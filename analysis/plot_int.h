@@ -38,6 +38,11 @@ struct plot_opts {
 	const char *xunit, *yunit;
 	const char *facet; /* one panel per value of this parameter */
 	const char *paired, *baseline; /* paired: the parameter, its value a */
+	const char *xmetric, *xstat;   /* xy: the metric of the x axis */
+	const char *order;	       /* xy: the parameter along a line */
+	const char *key_names;	       /* "VALUE=NAME;...": key entries */
+	const char *ymin, *ymax;       /* the y range, in the plotted unit */
+	bool point_labels;	       /* xy: each point labelled by --order */
 	bool logx, logy;
 	const char *filter; /* --study: SQL selecting the study's runs */
 	bool force;	    /* replace an -o or --data file of another kind */
@@ -85,7 +90,8 @@ struct plot_axis {
 /* A row of the query, in database units. */
 struct plot_row {
 	char *grp, *series, *xval;
-	double x;
+	char *ord; /* xy: the --order value */
+	double x, xci;
 	double y[PLOT_MAXY];
 	long long n, npoints;
 	size_t line, idx; /* its line (or bar); its place in the query */
@@ -112,6 +118,8 @@ enum plot_role {
 	ROLE_YUNIT,
 	ROLE_N,
 	ROLE_NPOINTS,
+	ROLE_XCI, /* xy: the x value's half-width, in x units */
+	ROLE_ORD, /* xy: the value of --order */
 	ROLE_Y,
 };
 
@@ -120,6 +128,7 @@ struct plot_ctx {
 	const struct plot_kind *k;
 	sqlite3 *db;
 	const char *metric, *stat, *x, *group, *component;
+	const char *xmetric, *xstat, *order; /* xy */
 	char xdefault[256];
 	char sqlpath[PLOT_PATH], gppath[PLOT_PATH];
 
@@ -129,7 +138,7 @@ struct plot_ctx {
 	int yidx[32];
 	int ny;
 	char yname[PLOT_MAXY][64];
-	bool has_series, has_x, has_n;
+	bool has_series, has_x, has_n, has_xci, has_ord;
 
 	struct plot_row *rows;
 	size_t nrows, cap;
@@ -145,6 +154,7 @@ struct plot_ctx {
 	size_t nstyles; /* distinct (series, grp) among the lines */
 
 	struct plot_axis xa, ya;
+	double ymin, ymax; /* --ymin, --ymax in the plotted unit, or NaN */
 	char xlabel[PLOT_LABEL], ylabel[PLOT_LABEL], keytitle[PLOT_LABEL];
 	char date[16];	 /* YYYYMMDDhhmmss for the PDF */
 	long long epoch; /* the same, in seconds since 1970 */

@@ -257,12 +257,22 @@ static int plot_check_applies(const struct plot_opts *o,
 			      const struct plot_kind *k, char *err,
 			      size_t errlen)
 {
+	bool xy = !strcmp(k->name, "xy");
+	bool yrange = xy || !strcmp(k->name, "percentile") ||
+		      !strcmp(k->name, "scalar");
 	const struct {
 		const char *name;
 		bool given, used;
 	} opts[] = {
 		{ "metric", o->metric, k->metric_table },
-		{ "stat", o->stat, k->def_stat },
+		{ "stat", o->stat, k->def_stat || xy },
+		{ "xmetric", o->xmetric, xy },
+		{ "xstat", o->xstat, xy },
+		{ "order", o->order, xy },
+		{ "point-labels", o->point_labels, xy },
+		{ "key-names", o->key_names, k->layout == PLOT_LINES },
+		{ "ymin", o->ymin, yrange },
+		{ "ymax", o->ymax, yrange },
 		{ "x", o->x, k->uses_x },
 		{ "theory", o->theory, k->theory },
 		{ "component", o->component, !k->metric_table },
@@ -348,6 +358,95 @@ static int plot_check_paired(struct plot_ctx *c, char *err, size_t errlen)
 	return -EINVAL;
 }
 
+/* xy: which table holds spec, as plot_has_metric() answers for the
+ * scalars and the summaries; its statistic stat (NULL: none given) is
+ * checked against it, defaulting to p99 for a histogram metric. *out is
+ * the statistic to bind, NULL for a scalar. */
+static int plot_xy_metric(struct plot_ctx *c, const char *opt,
+			  const char *statopt, const char *spec,
+			  const char *stat, const char **out, char *err,
+			  size_t errlen)
+{
+	char gauge[256], *list = NULL;
+	int rc;
+
+	if (!spec) {
+		errmsg(err, errlen,
+		       "an xy figure needs --xmetric and --metric, each a "
+		       "histogram metric (with --xstat, --stat) or a scalar, "
+		       "e.g. --xmetric hosts.server.cpu.per_packet.kernel "
+		       "--metric apps.rx.latency --stat p99");
+		return -EINVAL;
+	}
+	if ((rc = plot_has_metric(c, "scalars", spec, err, errlen)) < 0)
+		return rc;
+	if (rc > 0) {
+		if (stat) {
+			errmsg(err, errlen,
+			       "--%s %s: %s is a scalar, which has no "
+			       "statistic; leave --%s out",
+			       statopt, stat, spec, statopt);
+			return -EINVAL;
+		}
+		*out = NULL;
+		return 0;
+	}
+	if ((rc = plot_has_metric(c, "summaries", spec, err, errlen)) < 0)
+		return rc;
+	if (rc > 0) {
+		*out = stat ? stat : "p99";
+		return 0;
+	}
+	errmsg(gauge, sizeof(gauge), "%s.mean", spec);
+	if ((rc = plot_has_metric(c, "scalars", gauge, err, errlen)) < 0)
+		return rc;
+	if (rc > 0) {
+		errmsg(err, errlen,
+		       "--%s %s: a gauge; name one of its statistics, %s.mean, "
+		       "%s.min or %s.max",
+		       opt, spec, spec, spec, spec);
+		return -EINVAL;
+	}
+	rc = plot_sql_text(c->db,
+			   "SELECT group_concat(m, ', ') FROM (SELECT DISTINCT"
+			   " t.component || '.' || t.metric AS m FROM summaries"
+			   " AS t JOIN selected_runs AS r ON r.id = t.run_id"
+			   " ORDER BY m LIMIT 12)",
+			   NULL, NULL, &list, err, errlen);
+	if (rc)
+		return rc;
+	errmsg(err, errlen,
+	       "--%s %s: no such metric in the scalars or summaries of the "
+	       "selected runs%s%s%s",
+	       opt, spec, list ? " (histograms there: " : "", list ? list : "",
+	       list ? ")" : "");
+	free(list);
+	return -EINVAL;
+}
+
+/* xy: the two metrics and --order. */
+static int plot_resolve_xy(struct plot_ctx *c, char *err, size_t errlen)
+{
+	const struct plot_opts *o = c->o;
+	int rc;
+
+	if ((rc = plot_xy_metric(c, "xmetric", "xstat", o->xmetric, o->xstat,
+				 &c->xstat, err, errlen)) ||
+	    (rc = plot_xy_metric(c, "metric", "stat", o->metric, o->stat,
+				 &c->stat, err, errlen)))
+		return rc;
+	c->xmetric = o->xmetric;
+	c->order = o->order;
+	if (o->point_labels && !o->order) {
+		errmsg(err, errlen,
+		       "--point-labels labels the points with their --order "
+		       "value: name the parameter with --order PATH");
+		return -EINVAL;
+	}
+	return o->order ? plot_check_param(c, o->order, "--order", err, errlen)
+			: 0;
+}
+
 /* Resolves defaults and checks the options against the database. */
 int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 {
@@ -364,15 +463,24 @@ int plot_resolve(struct plot_ctx *c, char *err, size_t errlen)
 	c->stat = o->stat ? o->stat : k->def_stat;
 	c->group = o->group ? o->group : k->def_group;
 	c->component = o->component ? o->component : "*";
-	for (size_t i = 0; c->stat && i < sizeof(stats) / sizeof(stats[0]); i++)
-		ok |= strcmp(c->stat, stats[i]) == 0;
-	if (c->stat && !ok) {
-		errmsg(err, errlen,
-		       "--stat %s: expected mean, p50, p90, p99 or p999",
-		       c->stat);
-		return -EINVAL;
+	for (int a = 0; a < 2; a++) {
+		const char *st = a ? o->xstat : c->stat;
+
+		ok = false;
+		for (size_t i = 0; st && i < sizeof(stats) / sizeof(stats[0]);
+		     i++)
+			ok |= strcmp(st, stats[i]) == 0;
+		if (st && !ok) {
+			errmsg(err, errlen,
+			       "--%s %s: expected mean, p50, p90, p99 or p999",
+			       a ? "xstat" : "stat", st);
+			return -EINVAL;
+		}
 	}
-	if (k->metric_table && (rc = plot_check_metric(c, err, errlen)))
+	if (!strcmp(k->name, "xy")) {
+		if ((rc = plot_resolve_xy(c, err, errlen)))
+			return rc;
+	} else if (k->metric_table && (rc = plot_check_metric(c, err, errlen)))
 		return rc;
 	if (c->group[0] && strcmp(c->group, "component") &&
 	    strcmp(c->group, "scenario") && strcmp(c->group, "point") &&
@@ -404,6 +512,9 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		{ ":component", c->component },
 		{ ":paired", c->o->paired },
 		{ ":baseline", c->o->baseline },
+		{ ":xmetric", c->xmetric },
+		{ ":xstat", c->xstat },
+		{ ":order", c->order },
 	};
 
 	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
@@ -417,7 +528,8 @@ static int plot_bind(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 			errmsg(err, errlen,
 			       "%s: parameter %s is not one usnsim sets "
 			       "(:metric, :stat, :x, :group, :component, "
-			       ":paired, :baseline)",
+			       ":paired, :baseline, :xmetric, :xstat, "
+			       ":order)",
 			       c->sqlpath, name ? name : "?");
 			return -EINVAL;
 		}
@@ -438,6 +550,7 @@ static int plot_columns(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		{ "x", ROLE_X },	 { "xval", ROLE_XVAL },
 		{ "xunit", ROLE_XUNIT }, { "yunit", ROLE_YUNIT },
 		{ "n", ROLE_N },	 { "npoints", ROLE_NPOINTS },
+		{ "xci", ROLE_XCI },	 { "ord", ROLE_ORD },
 	};
 	bool grp = false;
 
@@ -457,6 +570,8 @@ static int plot_columns(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 		c->has_series |= c->role[i] == ROLE_SERIES;
 		c->has_x |= c->role[i] == ROLE_X || c->role[i] == ROLE_XVAL;
 		c->has_n |= c->role[i] == ROLE_N;
+		c->has_xci |= c->role[i] == ROLE_XCI;
+		c->has_ord |= c->role[i] == ROLE_ORD;
 		if (c->role[i] != ROLE_Y)
 			continue;
 		if (c->ny == PLOT_MAXY) {
@@ -557,6 +672,15 @@ static int plot_add_row(struct plot_ctx *c, sqlite3_stmt *st, char *err,
 			break;
 		case ROLE_NPOINTS:
 			r->npoints = sqlite3_column_int64(st, i);
+			break;
+		case ROLE_XCI:
+			r->xci = sqlite3_column_type(st, i) == SQLITE_NULL
+					 ? NAN
+					 : sqlite3_column_double(st, i);
+			break;
+		case ROLE_ORD:
+			if (!(r->ord = plot_strdup_col(st, i)))
+				goto oom;
 			break;
 		case ROLE_Y:
 			r->y[c->yidx[i]] =

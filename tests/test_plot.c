@@ -236,6 +236,10 @@ static const struct kind_case kind_cases[] = {
 	{ "paired",
 	  { "--metric", "network.queue_delay", "--paired", "apps.a.rate",
 	    "--baseline", "50kpps", "--where", FIX, NULL } },
+	{ "xy",
+	  { "--xmetric", "network.utilization.mean", "--metric",
+	    "network.queue_delay", "--order", "apps.a.rate", "--where", FIX,
+	    NULL } },
 };
 
 /* Renders kind into OUT with the case's options (and extra ones). */
@@ -601,25 +605,165 @@ static void test_scalar_data(void)
 	free(s);
 }
 
+/* xy: the network's utilization (a gauge's mean, no unit) on x against
+ * its queue delay's p99 on y, a point per rate in numeric order; each
+ * the mean and t(2) s / sqrt(3) of the three repetitions, worked out from
+ * the fixture's formulas: utilization (10p + k^2) / 100, p99 2p + 0.1 k^2
+ * us. Then the options it refuses. */
+static void test_xy_data(void)
+{
+	static const char *const rates[] = { "50 kpps", "100 kpps", "1 Mpps" };
+	const char *yunit[] = { "--yunit", "us", NULL };
+	char data[160], *s;
+	struct table t;
+
+	path_in(data, sizeof(data), "xy.tsv");
+	CU_ASSERT_FATAL(render(&kind_cases[8], NULL, data, yunit));
+	s = tu_slurp(data, NULL);
+	CU_ASSERT(s && strstr(s, "# usnsim plot xy --xmetric "
+				 "network.utilization.mean --metric "
+				 "network.queue_delay --stat p99 --order "
+				 "apps.a.rate\n# line\tx\ty (µs)\tci "
+				 "(µs)\txci\tn\tapps.a.rate\n") == s);
+	free(s);
+	table_read(&t, data);
+	CHECK_EQ(t.rows, 3);
+	for (int p = 1; p <= 3; p++) {
+		double u[3], d[3], um, uci, dm, dci;
+
+		for (int k = 0; k < 3; k++) {
+			u[k] = util_mean(0, p, k);
+			d[k] = 2.0 * p + 0.1 * k * k;
+		}
+		mean_ci3(u, &um, &uci);
+		mean_ci3(d, &dm, &dci);
+		/* one line with no group: its label is empty, and
+		 * table_read() starts at the x column */
+		CHECK_NUM(num(&t, (size_t)p - 1, 0), um);
+		CHECK_NUM(num(&t, (size_t)p - 1, 1), dm);
+		CHECK_NUM(num(&t, (size_t)p - 1, 2), dci);
+		CHECK_NUM(num(&t, (size_t)p - 1, 3), uci);
+		CU_ASSERT_STRING_EQUAL(str(&t, (size_t)p - 1, 4), "3");
+		CU_ASSERT_STRING_EQUAL(str(&t, (size_t)p - 1, 5), rates[p - 1]);
+	}
+	/* by hand: at 50kpps utilization 0.10, 0.11, 0.14; p99 2.0, 2.1,
+	 * 2.4 us */
+	CHECK_NUM(num(&t, 0, 0), 0.35 / 3);
+	CHECK_NUM(num(&t, 0, 1), 6.5 / 3);
+	free(t.text);
+	/* the same points labelled, and in a panel per rate */
+	{
+		static const char *const lab[] = { "--point-labels", NULL };
+		static const char *const fac[] = { "--facet", "apps.a.rate",
+						   "--point-labels", NULL };
+		char png[160];
+
+		path_in(png, sizeof(png), "xy-labels.png");
+		CU_ASSERT(render(&kind_cases[8], png, NULL, lab));
+		CU_ASSERT(png_ok(png));
+		path_in(png, sizeof(png), "xy-facets.png");
+		CU_ASSERT(render(&kind_cases[8], png, NULL, fac));
+		CU_ASSERT(png_ok(png));
+	}
+}
+
+static void test_xy_errors(void)
+{
+	static const struct {
+		const char *args[12], *msg;
+	} cases[] = {
+		{ { "--metric", "network.queue_delay", NULL },
+		  "usnsim: plot: an xy figure needs --xmetric and --metric" },
+		{ { "--xmetric", "network.utilization.mean", "--xstat", "p99",
+		    "--metric", "network.queue_delay", NULL },
+		  "usnsim: plot: --xstat p99: network.utilization.mean is a "
+		  "scalar, which has no statistic; leave --xstat out\n" },
+		{ { "--xmetric", "network.utilization", "--metric",
+		    "network.queue_delay", NULL },
+		  "usnsim: plot: --xmetric network.utilization: a gauge; name "
+		  "one of its statistics" },
+		{ { "--xmetric", "network.nope", "--metric",
+		    "network.queue_delay", NULL },
+		  "usnsim: plot: --xmetric network.nope: no such metric in the "
+		  "scalars or summaries of the selected runs" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.nope", NULL },
+		  "usnsim: plot: --order apps.a.nope: no such parameter" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", NULL },
+		  "usnsim: plot: point (all) of line (all) mixes 3 sweep points" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--x",
+		    "apps.a.rate", NULL },
+		  "usnsim: plot: --x does not apply to xy figures\n" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--ymin",
+		    "2", NULL },
+		  "usnsim: plot: --ymin 2: a bare number on an axis in µs; give "
+		  "its unit (2us?)\n" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--ymin",
+		    "2kpps", NULL },
+		  "usnsim: plot: --ymin 2kpps: not a quantity of the y axis" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--logy",
+		    "--ymin", "0us", NULL },
+		  "usnsim: plot: --ymin 0us: a log y axis holds values above 0 "
+		  "only\n" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--ymin",
+		    "3us", "--ymax", "2us", NULL },
+		  "usnsim: plot: --ymin 3us is not below --ymax 2us\n" },
+		{ { "--xmetric", "network.utilization.mean", "--metric",
+		    "network.queue_delay", "--order", "apps.a.rate", "--group",
+		    "network.rate", "--key-names", "2Gbps=two", NULL },
+		  "usnsim: plot: --key-names: '2Gbps=two' names no value of the "
+		  "group (values of --group network.rate: '1Gbps')\n" },
+	};
+	char fig[160];
+	struct tu_proc cmd;
+	struct stat sb;
+
+	path_in(fig, sizeof(fig), "xy-error.pdf");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[24] = { USNSIM, "plot", "xy",
+					 "--db", dbpath, "--where",
+					 FIX,	 "-o",	 fig };
+		size_t n = 9;
+
+		for (size_t j = 0; cases[i].args[j]; j++)
+			argv[n++] = cases[i].args[j];
+		argv[n] = NULL;
+		CHECK_EQ(run(&cmd, argv, NULL), 2);
+		CU_ASSERT(strncmp(cmd.out, cases[i].msg,
+				  strlen(cases[i].msg)) == 0);
+		if (strncmp(cmd.out, cases[i].msg, strlen(cases[i].msg)))
+			fprintf(stderr, "\ncase %zu: %s", i, cmd.out);
+		tu_proc_free(&cmd);
+		CHECK_NE(stat(fig, &sb), 0);
+	}
+}
+
 static void test_bars_and_memory_data(void)
 {
 	char data[160], *s;
 
 	path_in(data, sizeof(data), "bars.tsv");
 	/* Stages of apps.a: queueing 2p us, transmission 10 us; the empty
-	 * stage has no samples and no column. */
+	 * stage has no samples and no column. A bar's label reads its value
+	 * as the key would ("50 kpps"). */
 	CU_ASSERT_FATAL(render(&kind_cases[2], NULL, data, NULL));
 	s = tu_slurp(data, NULL);
 	CU_ASSERT(s && strstr(s, "# bar\tqueueing (µs)\ttransmission (µs)\n"
-				 "50kpps\t2\t10\n100kpps\t4\t10\n"
-				 "1Mpps\t6\t10\n"));
+				 "50 kpps\t2\t10\n100 kpps\t4\t10\n"
+				 "1 Mpps\t6\t10\n"));
 	free(s);
 	/* CPU per packet: kernel 500 + k ns (mean 501), user 200p ns. */
 	CU_ASSERT_FATAL(render(&kind_cases[5], NULL, data, NULL));
 	s = tu_slurp(data, NULL);
 	CU_ASSERT(s && strstr(s, "# bar\tkernel (ns)\tuser (ns)\n"
-				 "50kpps\t501\t200\n100kpps\t501\t400\n"
-				 "1Mpps\t501\t600\n"));
+				 "50 kpps\t501\t200\n100 kpps\t501\t400\n"
+				 "1 Mpps\t501\t600\n"));
 	free(s);
 	/* Grouped by two parameters: one bar per pair of values, sorted by
 	 * each value in turn (1Mpps after 100kpps). */
@@ -632,9 +776,9 @@ static void test_bars_and_memory_data(void)
 		CU_ASSERT_FATAL(render(&k, NULL, data, two));
 		s = tu_slurp(data, NULL);
 		CU_ASSERT(s && strstr(s, "# bar\tkernel (ns)\tuser (ns)\n"
-					 "1Gbps 50kpps\t501\t200\n"
-					 "1Gbps 100kpps\t501\t400\n"
-					 "1Gbps 1Mpps\t501\t600\n"));
+					 "1 Gbps 50 kpps\t501\t200\n"
+					 "1 Gbps 100 kpps\t501\t400\n"
+					 "1 Gbps 1 Mpps\t501\t600\n"));
 		free(s);
 	}
 	/* Memory of pool.a at 100kpps: (1 + t / 1 ms) 2 MiB + k KiB in use
@@ -1235,6 +1379,8 @@ int suite_plot(void)
 	    !CU_add_test(s, "cdf data", test_cdf_data) ||
 	    !CU_add_test(s, "drops data", test_drops_data) ||
 	    !CU_add_test(s, "scalar data", test_scalar_data) ||
+	    !CU_add_test(s, "xy data", test_xy_data) ||
+	    !CU_add_test(s, "xy errors", test_xy_errors) ||
 	    !CU_add_test(s, "bars and memory data",
 			 test_bars_and_memory_data) ||
 	    !CU_add_test(s, "deterministic output", test_deterministic) ||
