@@ -293,7 +293,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		if (c == 'O' && cmd_usage == usage_run)
 			return usage_error(
 				cmd_usage, "%s",
-				"--only picks sweep points: it is an option of usnsim sweep and validate");
+				"--only picks sweep points: it is an option of usnsim sweep, validate and check");
 		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R' ||
 			       c == 'P' || c == 'W'))
 			return usage_error(cmd_usage,
