@@ -439,6 +439,8 @@ static int check_run_all(struct check *c)
 		c->f[i].path = o->files[i];
 		rc = check_prepare(c, &c->f[i]);
 	}
+	if (!rc)
+		run_say_engine();
 	for (size_t i = 0; i < o->nfiles && !rc; i++) {
 		for (size_t p = 0; p < sweep_count(c->f[i].sw) && !rc; p++)
 			rc = check_point(c, &c->f[i], p);

@@ -586,6 +586,7 @@ static int cmd_run(int argc, char **argv)
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
+	run_say_engine();
 	reps = scn_int(s, "repetitions");
 	/* a line that says how far a long run is, for a person watching */
 	run_progress(!o.quiet && isatty(STDERR_FILENO) ? stderr : NULL);
@@ -794,6 +795,7 @@ static int cmd_validate(int argc, char **argv)
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
+	run_say_engine();
 	printf("%s: ok (%zu parameters, %zu point%s)\n", o.file,
 	       scn_param_count(s), points, points == 1 ? "" : "s");
 	scn_destroy(s);
