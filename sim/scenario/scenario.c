@@ -1164,11 +1164,13 @@ typedef int (*scn_path_fn)(struct scn_ld *ld, char *path, void *ctx);
  * be '*' in place of an instance name ("hosts.*.driver.ipc_cost"): one per
  * declared instance of the group, in file order (the '*' entries of the
  * file are not instances). Returns fn's error, or -EDOM, with nothing
- * reported, for a '*' that does not follow a group or ends the path. Used
- * by the '*' entries of the file (pass 3), by --set (pass 4) and by the
- * expansion of the declarations (pass 5). */
+ * reported, for a '*' that ends the path or (with strict, for paths from
+ * the user) does not follow a group. Used by the '*' entries of the file
+ * (pass 3), by --set (pass 4) and by the expansion of the declarations
+ * (pass 5), whose paths are known good: the registry is not searched for
+ * them, which would make loading several times slower. */
 static int scn_each_path(struct scn_ld *ld, const char *built, const char *rest,
-			 scn_path_fn fn, void *ctx)
+			 bool strict, scn_path_fn fn, void *ctx)
 {
 	const char *star = rest;
 	char *group, *b;
@@ -1201,10 +1203,10 @@ static int scn_each_path(struct scn_ld *ld, const char *built, const char *rest,
 			break;
 		}
 		sprintf(b, "%s.%s.", group, ld->inst[i].name);
-		rc = scn_each_path(ld, b, star + 2, fn, ctx);
+		rc = scn_each_path(ld, b, star + 2, strict, fn, ctx);
 		free(b);
 	}
-	if (!n && !param_is_group(group))
+	if (strict && !n && !param_is_group(group))
 		rc = -EDOM;
 	free(group);
 	return rc;
@@ -1451,8 +1453,8 @@ static int scn_apply_stars(struct scn_ld *ld)
 		struct scn_src from = ld->v[i];
 
 		if (scn_has_star(from.path))
-			rc = scn_each_path(ld, "", from.path, scn_star_one,
-					   &from);
+			rc = scn_each_path(ld, "", from.path, false,
+					   scn_star_one, &from);
 	}
 	return rc;
 }
@@ -1685,7 +1687,7 @@ static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
 	c.col = (int)(c.val - set) + 1;
 	if (strcmp(path, "*") && !strstr(path, ".*") && !strstr(path, "*."))
 		return scn_set_one(ld, n, path, c.val, c.col);
-	rc = scn_each_path(ld, "", path, scn_set_star_one, &c);
+	rc = scn_each_path(ld, "", path, true, scn_set_star_one, &c);
 	star = strstr(path, ".*");
 	snprintf(grp, sizeof(grp), "%.*s", star ? (int)(star - path) : 0, path);
 	if (rc == -EDOM)
@@ -1816,7 +1818,8 @@ static int scn_expand_one(struct scn_ld *ld, char *path, void *def)
 /* Adds def for every instance of the groups in its path. */
 static int scn_expand(struct scn_ld *ld, const struct param_def *def)
 {
-	int rc = scn_each_path(ld, "", def->path, scn_expand_one, (void *)def);
+	int rc = scn_each_path(ld, "", def->path, false, scn_expand_one,
+			       (void *)def);
 
 	return rc == -EDOM ? 0 : rc; /* not a declaration we expand */
 }
