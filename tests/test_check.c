@@ -536,6 +536,92 @@ static void test_sweep(void)
 	CHECKF(!strcmp(v, "2"), "seeds per point: %s", v);
 }
 
+/* --only checks the points where it holds, as `usnsim sweep --only`
+ * runs them: the same keys, seeds and trajectories. */
+static void test_only(void)
+{
+	const char *file = tpath("only.yaml");
+	const char *cdb = tpath("only-check.db"), *sdb = tpath("only-sweep.db");
+	const char *fast[] = { USNSIM,
+			       "check",
+			       file,
+			       "--db",
+			       cdb,
+			       "--only",
+			       "network.rate >= 2Gbps",
+			       NULL };
+	const char *slow[] = {
+		USNSIM, "check", file, "--only", "network.rate < 2Gbps", NULL
+	};
+	const char *none[] = {
+		USNSIM, "check", file, "--only", "network.rate > 4Gbps", NULL
+	};
+	const char *sweep[] = {
+		USNSIM, "sweep", file, "--db",	 sdb,
+		"-q",	"-j",	 "1",  "--only", "network.rate >= 2Gbps",
+		NULL
+	};
+	struct tu_proc cmd;
+	char v[512];
+
+	write_file(file,
+		   "duration: 20ms\n"
+		   "repetitions: 2\n"
+		   "common_random_numbers: false\n"
+		   "network: { rate: 1Gbps }\n"
+		   "apps:\n"
+		   "  src: { pattern: poisson, rate: 400Mbps, size: 1000B }\n"
+		   "sweep:\n"
+		   "  network.rate: [1Gbps, 2Gbps, 4Gbps]\n"
+		   "expect:\n"
+		   "  - network.utilization.mean < 0.3\n"
+		   "  - apps.src.sent > 0\n");
+	/* 2 of 3 points x 2 repetitions, all below 0.3 of capacity */
+	CHECK_EQ(tu_run(&cmd, fast, 0), 0);
+	CHECKF(strstr(cmd.out, "4 runs, 2 expectations: all held") != NULL,
+	       "%s", cmd.out);
+	tu_proc_free(&cmd);
+	tu_db_text(cdb, v, sizeof(v),
+		   "SELECT group_concat(point, ' ') FROM"
+		   " (SELECT DISTINCT point FROM runs ORDER BY point)");
+	CHECKF(!strcmp(v, "{\"network.rate\":\"2Gbps\"}"
+			  " {\"network.rate\":\"4Gbps\"}"),
+	       "points: %s", v);
+	/* the 1 Gbps point alone: its utilization (0.4) fails twice */
+	CHECK_EQ(tu_run(&cmd, slow, 0), 1);
+	CHECKF(strstr(cmd.out,
+		      "2 runs, 2 expectations: 2 of 4 checks failed") != NULL,
+	       "%s", cmd.out);
+	CHECKF(tu_count(cmd.out, "{\"network.rate\":\"1Gbps\"}") == 2, "%s",
+	       cmd.out);
+	tu_proc_free(&cmd);
+	/* nothing left: bad input, nothing runs */
+	CHECK_EQ(tu_run(&cmd, none, 0), 2);
+	CHECKF(strstr(cmd.err,
+		      "--only:1:1: no point of the sweep satisfies it (in ") !=
+		       NULL,
+	       "%s", cmd.err);
+	CU_ASSERT_STRING_EQUAL(cmd.out, "");
+	tu_proc_free(&cmd);
+	/* the runs are sweep --only's */
+	CHECK_EQ(tu_run(&cmd, sweep, 0), 0);
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_db_int(sdb, "SELECT count(*) FROM runs"), 4);
+	tu_db_text(
+		sdb, v, sizeof(v),
+		"SELECT group_concat(fingerprint, ' ') FROM"
+		" (SELECT fingerprint FROM runs ORDER BY point, repetition)");
+	{
+		char w[512];
+
+		tu_db_text(cdb, w, sizeof(w),
+			   "SELECT group_concat(fingerprint, ' ') FROM"
+			   " (SELECT fingerprint FROM runs"
+			   " ORDER BY point, repetition)");
+		CHECKF(*v && !strcmp(v, w), "sweep %s, check %s", v, w);
+	}
+}
+
 /* --db keeps every run, its fingerprint the one the run computed. */
 static void test_db(void)
 {
@@ -593,6 +679,8 @@ int suite_check(void)
 			 "a scenario without expect:", test_no_expectations) ||
 	    !CU_add_test(s, "sweeps: per point, seeds as sweep's",
 			 test_sweep) ||
+	    !CU_add_test(s, "--only: the points it keeps, as sweep's",
+			 test_only) ||
 	    !CU_add_test(s, "--db keeps runs and fingerprints", test_db))
 		return CU_get_error();
 	return 0;

@@ -799,6 +799,61 @@ static void test_cli_engine_messages(void)
 	sqlite3_close(h);
 }
 
+/* The automatic choice is said on stderr, once per command whatever the
+ * workers, and only once the input is known good: a bad point after a
+ * good ns3-wifi one leaves the error alone on stderr. (-q: no progress
+ * lines, which a slow machine could print on stderr.) */
+static void test_cli_engine_note_once(void)
+{
+	static const char bad_yaml[] =
+		"duration: 20ms\n"
+		"network: { kind: ns3-wifi, wifi: { rate_control: ideal } }\n"
+		"apps: { src: { rate: 1kpps, size: 500B } }\n"
+		"sweep:\n"
+		"  network.overhead: [0B, 24B]\n";
+	const char *note = "tests/fixtures/wifi-sweep.yaml: network.kind "
+			   "ns3-wifi runs on the ns3 engine\n";
+	char db[128], bad[160], want[512];
+	const char *sweep[] = {
+		USNSIM, "sweep", "tests/fixtures/wifi-sweep.yaml",
+		"-j",	"2",	 "-q",
+		"--db", NULL,	 NULL
+	};
+	const char *check[] = { USNSIM, "check",
+				"tests/fixtures/wifi-sweep.yaml", NULL };
+	const char *cmds[3][7] = {
+		{ USNSIM, "validate", bad, NULL },
+		{ USNSIM, "check", bad, NULL },
+		{ USNSIM, "sweep", bad, "-q", "--db", db, NULL },
+	};
+	struct tu_proc cmd;
+
+	snprintf(db, sizeof(db), "%s/note.db", dir);
+	sweep[7] = db;
+	CHECK_EQ(tu_run(&cmd, sweep, 0), 0);
+	CU_ASSERT_STRING_EQUAL(cmd.err, note);
+	CHECKF(!strstr(cmd.out, "ns3 engine\n"), "%s", cmd.out);
+	tu_proc_free(&cmd);
+	CHECK_EQ(tu_run(&cmd, check, 0), 0);
+	CU_ASSERT_STRING_EQUAL(cmd.err, note);
+	tu_proc_free(&cmd);
+
+	snprintf(bad, sizeof(bad), "%s/note-bad.yaml", dir);
+	CHECK_EQ_FATAL(tu_write_file(bad, bad_yaml, sizeof(bad_yaml) - 1), 0);
+	snprintf(db, sizeof(db), "%s/note-bad.db", dir);
+	snprintf(
+		want, sizeof(want),
+		"%s:5:3: network.overhead: does not apply to ns3-wifi, whose framing is 802.11's (at sweep point {\"network.overhead\":\"24B\"})\n",
+		bad);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(tu_run(&cmd, cmds[i], 0), 2);
+		CHECKF(!strcmp(cmd.err, want), "%s: stderr '%s', want '%s'",
+		       cmds[i][1], cmd.err, want);
+		tu_proc_free(&cmd);
+	}
+	CHECK_EQ(access(db, F_OK), -1);
+}
+
 /*
  * C reaches ns-3 only through ns3c.h: no C source or header includes an
  * ns-3 header, and sim/engine/ns3/ns3c.cc is the only C++ file.
@@ -903,7 +958,9 @@ int suite_ns3(void)
 	    !CU_add_test(s, "ns3-wifi: reproducible", test_wifi_reproducible) ||
 	    !CU_add_test(s, "engine choice and its errors",
 			 test_engine_choice) ||
-	    !CU_add_test(s, "cli: engine messages", test_cli_engine_messages))
+	    !CU_add_test(s, "cli: engine messages", test_cli_engine_messages) ||
+	    !CU_add_test(s, "cli: the engine note once, never with an error",
+			 test_cli_engine_note_once))
 		return CU_get_error();
 	return 0;
 }

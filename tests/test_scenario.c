@@ -27,6 +27,7 @@
 
 #define LIKE "tests/fixtures/scn-like.yaml"
 #define NONAME "tests/fixtures/scn-noname.yaml"
+#define STAR "tests/fixtures/scn-star.yaml"
 
 static struct scn *load(const char *path, const char *const *sets, size_t nsets)
 {
@@ -442,6 +443,175 @@ static void test_set_errors(void)
 	}
 }
 
+/* A '*' entry gives defaults to every instance of its group: an
+ * instance's own value first, then what like: copies (along the chain),
+ * then the entry's, then the registry's default. */
+static void test_star_entry(void)
+{
+	static const char *const names[] = { "base", "mid", "top", "solo" };
+	const char *const *inst;
+	struct scn *s = load(STAR, NULL, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* the entry is not an instance */
+	CHECK_EQ_FATAL(scn_instances(s, "apps", &inst), 4);
+	for (size_t i = 0; i < 4; i++)
+		CU_ASSERT_STRING_EQUAL(inst[i], names[i]);
+	CHECK_EQ(scn_instances(s, "hosts", &inst), 3);
+	CHECK_EQ(scn_param_count(s), expected_params(s));
+	for (size_t i = 0; i < scn_param_count(s); i++) {
+		const char *p, *t;
+
+		scn_param_at(s, i, &p, &t);
+		CHECKF(!strchr(p, '*'), "parameter %s", p);
+	}
+	/* base: own rate; size and count from '*' */
+	CHECK_EQ(scn_double(s, "apps.base.rate"), 200e3);
+	check_where(s, "apps.base.rate", STAR ":11:11");
+	CHECK_EQ(scn_size(s, "apps.base.size"), 256);
+	check_where(s, "apps.base.size", STAR ":8:11");
+	CHECK_EQ(scn_int(s, "apps.base.count"), 40);
+	/* mid: like base's own rate over '*', its own size */
+	CHECK_EQ(scn_double(s, "apps.mid.rate"), 200e3);
+	check_where(s, "apps.mid.rate", STAR ":11:11");
+	CHECK_EQ(scn_size(s, "apps.mid.size"), 512);
+	CHECK_EQ(scn_int(s, "apps.mid.count"), 40);
+	/* top: along the chain top -> mid -> base */
+	CHECK_EQ(scn_double(s, "apps.top.rate"), 200e3);
+	CHECK_EQ(scn_size(s, "apps.top.size"), 512);
+	CHECK_EQ(scn_int(s, "apps.top.count"), 40);
+	check_where(s, "apps.top.count", STAR ":9:12");
+	/* solo: '*' but its own count */
+	CHECK_EQ(scn_double(s, "apps.solo.rate"), 50e3);
+	check_where(s, "apps.solo.rate", STAR ":7:11");
+	CHECK_EQ(scn_size(s, "apps.solo.size"), 256);
+	CHECK_EQ(scn_int(s, "apps.solo.count"), 9);
+	/* what neither gives: the default */
+	check_text(s, "apps.solo.pattern", "poisson");
+	check_where(s, "apps.solo.pattern", STAR);
+	/* hosts: own 2us, like: 2us, '*' 3us */
+	CHECK_EQ(scn_time(s, "hosts.client.driver.ipc_cost"), 2 * SIM_US);
+	CHECK_EQ(scn_time(s, "hosts.server.driver.ipc_cost"), 2 * SIM_US);
+	CHECK_EQ(scn_time(s, "hosts.third.driver.ipc_cost"), 3 * SIM_US);
+	check_where(s, "hosts.third.driver.ipc_cost", STAR ":17:30");
+	scn_destroy(s);
+}
+
+/* --set wins over a '*' entry; on a like: source it reaches the
+ * inheritors whose value came from '*' (like: comes before '*'); a sweep
+ * point's override sets its path only. */
+static void test_star_set(void)
+{
+	static const char *const src[] = { "apps.base.count=7",
+					   "hosts.client.driver.ipc_cost=5us" };
+	static const char *const all[] = { "apps.*.size=1KiB",
+					   "hosts.*.driver.ipc_cost=1us" };
+	char err[1024];
+	struct scn *s = load(STAR, src, 2);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ(scn_int(s, "apps.base.count"), 7);
+	CHECK_EQ(scn_int(s, "apps.mid.count"), 7);
+	CHECK_EQ(scn_int(s, "apps.top.count"), 7);
+	check_where(s, "apps.top.count", "--set:1:17");
+	CHECK_EQ(scn_int(s, "apps.solo.count"), 9);
+	CHECK_EQ(scn_time(s, "hosts.client.driver.ipc_cost"), 5 * SIM_US);
+	CHECK_EQ(scn_time(s, "hosts.server.driver.ipc_cost"), 5 * SIM_US);
+	CHECK_EQ(scn_time(s, "hosts.third.driver.ipc_cost"), 3 * SIM_US);
+	scn_destroy(s);
+
+	s = load(STAR, all, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ(scn_size(s, "apps.base.size"), 1024);
+	CHECK_EQ(scn_size(s, "apps.mid.size"), 1024); /* over its own */
+	CHECK_EQ(scn_size(s, "apps.top.size"), 1024);
+	CHECK_EQ(scn_size(s, "apps.solo.size"), 1024);
+	CHECK_EQ(scn_time(s, "hosts.client.driver.ipc_cost"), SIM_US);
+	CHECK_EQ(scn_time(s, "hosts.server.driver.ipc_cost"), SIM_US);
+	CHECK_EQ(scn_time(s, "hosts.third.driver.ipc_cost"), SIM_US);
+	scn_destroy(s);
+
+	CHECK_EQ_FATAL(scn_load_point(STAR, src, 1, 0, &s, err, sizeof(err)),
+		       0);
+	CHECK_EQ(scn_int(s, "apps.base.count"), 7);
+	CHECK_EQ(scn_int(s, "apps.mid.count"), 40);
+	scn_destroy(s);
+}
+
+/* The same values written out per instance simulate the same thing. */
+static void test_star_hash(void)
+{
+	static const char flat[] =
+		"name: star\nduration: 10ms\napps:\n"
+		"  base: { rate: 200kpps, size: 256B, count: 40 }\n"
+		"  mid: { rate: 200kpps, size: 512B, count: 40 }\n"
+		"  top: { rate: 200kpps, size: 512B, count: 40 }\n"
+		"  solo: { rate: 50kpps, size: 256B, count: 9 }\n"
+		"hosts:\n"
+		"  client: { driver: { ipc_cost: 2us } }\n"
+		"  server: { driver: { ipc_cost: 2us } }\n"
+		"  third: { driver: { ipc_cost: 3us } }\n";
+	char path[64];
+	struct scn *a, *b;
+
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), flat), 0);
+	a = load(STAR, NULL, 0);
+	b = load(path, NULL, 0);
+	unlink(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_STRING_EQUAL(scn_hash(a), scn_hash(b));
+	scn_destroy(a);
+	scn_destroy(b);
+}
+
+struct star_case {
+	const char *yaml;
+	const char *err; /* after "FILE:" */
+};
+
+static void test_star_errors(void)
+{
+	static const struct star_case cases[] = {
+		{ "duration: 1ms\napps:\n  \"*\": { rate: 1kpps }\n  a: {}\n"
+		  "  b: { like: \"*\" }\n",
+		  "5:14: like: '*' is not an app but the defaults of every app of apps, which this app takes already; name an app" },
+		{ "duration: 1ms\napps:\n  a: {}\n  \"*\":\n    rat: 1kpps\n",
+		  "5:5: unknown key 'rat' in apps.*; did you mean 'rate'?" },
+		{ "duration: 1ms\napps: { a: {} }\nhosts:\n  \"*\": { driver: { ipc_cost: 1us } }\n",
+		  "4:3: hosts.*: the '*' entry gives defaults to every host, but the scenario declares no host; declare one or remove the entry" },
+		{ "duration: 1ms\napps:\n  a: {}\n  \"*\": { like: a }\n",
+		  "4:10: apps.*.like: like: belongs to an app; the '*' entry gives defaults to every app of apps" },
+		{ "duration: 1ms\napps:\n  a: {}\n  \"*\": 5\n",
+		  "4:8: apps.*: expected a mapping of the parameters every app takes, found '5'" },
+		{ "duration: 1ms\napps:\n  a: {}\n  \"*\": { rate: 10us }\n",
+		  "4:16: apps.*.rate: '10us' is a time; expected a bit rate*" },
+		{ "duration: 1ms\napps:\n  a: {}\n  \"*\": {}\n  \"*\": {}\n",
+		  "5:3: duplicate key '*' (first at line 4)" },
+	};
+	char path[64], err[1024], want[1200];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct star_case *c = &cases[i];
+		struct scn *s = (struct scn *)&err;
+		size_t n;
+		int rc;
+
+		CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), c->yaml), 0);
+		rc = scn_load(path, NULL, 0, &s, err, sizeof(err));
+		unlink(path);
+		CHECK_EQ(rc, -EINVAL);
+		CU_ASSERT_PTR_NULL(s);
+		snprintf(want, sizeof(want), "%s:%s", path, c->err);
+		n = strlen(want);
+		if (want[n - 1] == '*')
+			n--;
+		CHECKF(!strncmp(err, want, n) &&
+			       (n < strlen(want) || strlen(err) == n),
+		       "case %zu: got '%s', want '%s'", i, err, want);
+	}
+}
+
 static void test_noname(void)
 {
 	struct scn *s = load(NONAME, NULL, 0);
@@ -602,6 +772,11 @@ int suite_scenario(void)
 	    !CU_add_test(s, "--set through like: and wildcards",
 			 test_set_like_wildcard) ||
 	    !CU_add_test(s, "expect: with '*'", test_expect_star) ||
+	    !CU_add_test(s, "'*' entries: precedence", test_star_entry) ||
+	    !CU_add_test(s, "'*' entries and --set", test_star_set) ||
+	    !CU_add_test(s, "'*' entries: same hash as written out",
+			 test_star_hash) ||
+	    !CU_add_test(s, "'*' entries: errors", test_star_errors) ||
 	    !CU_add_test(s, "name from the file name", test_noname) ||
 	    !CU_add_test(s, "missing file", test_missing_file) ||
 	    !CU_add_test(s, "hash of what is simulated", test_hash) ||

@@ -2,7 +2,8 @@
  * check.c - `usnsim check`: runs scenarios and evaluates their expect:
  * assertions on every run.
  *
- *   usnsim check FILE... [--set PATH=VALUE]... [--seed N] [--db DB] [-q]
+ *   usnsim check FILE... [--set PATH=VALUE]... [--only EXPR] [--seed N]
+ *                        [--db DB] [-q]
  *
  * Every file is loaded, its sweep expanded, its expectations parsed and
  * every point checked before anything runs, so bad input in any file
@@ -13,6 +14,10 @@
  * statistics exist, so an unknown name is reported after the first run,
  * before it is written anywhere) and evaluated. The failures are printed
  * as one table at the end, with the values of the names each one uses.
+ *
+ * --only EXPR keeps the points of each file's sweep where EXPR holds, as
+ * `usnsim sweep --only` does (sweep_expand_only()): each file must keep
+ * at least one, and its errors name the file.
  *
  * Exit status: 0 every expectation held on every run, 1 some failed, 2
  * bad input (FILE:LINE:COL on stderr) or a database that cannot be
@@ -55,6 +60,10 @@ static const char check_usage[] =
 	"\n"
 	"options:\n"
 	"  -S, --set PATH=VALUE   override a parameter in every FILE (repeatable)\n"
+	"      --only EXPR        check only the sweep points where EXPR holds\n"
+	"                         (the where: language, e.g.\n"
+	"                         'network.rate >= 10Gbps'); every FILE must\n"
+	"                         keep at least one point\n"
 	"  -s, --seed N           base seed (overrides the scenarios' seeds)\n"
 	"  -d, --db DB            also write every run to the database DB\n"
 	"  -q, --quiet            print only the failures and errors\n"
@@ -65,6 +74,7 @@ static const char check_usage[] =
 
 struct check_opts {
 	const char *db;
+	const char *only; /* --only EXPR, or NULL */
 	const char *sets[CHECK_MAX_SETS];
 	size_t nsets;
 	char seed_set[64];
@@ -106,6 +116,7 @@ static int check_parse_opts(int argc, char **argv, struct check_opts *o)
 		{ "db", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "set", required_argument, NULL, 'S' },
+		{ "only", required_argument, NULL, 'O' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -114,7 +125,7 @@ static int check_parse_opts(int argc, char **argv, struct check_opts *o)
 
 	optind = 1;
 	opterr = 0; /* one line, from analysis_bad_option() */
-	while ((c = getopt_long(argc, argv, ":d:s:S:qh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":d:s:S:O:qh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'd':
@@ -131,6 +142,12 @@ static int check_parse_opts(int argc, char **argv, struct check_opts *o)
 					CHECK_MAX_SETS - 1);
 			}
 			o->sets[o->nsets++] = optarg;
+			break;
+		case 'O':
+			if (o->only)
+				return analysis_usage_error(
+					"check", "%s", "--only is given twice");
+			o->only = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -218,8 +235,13 @@ static int check_prepare(struct check *c, struct check_file *f)
 	int rc = scn_load(f->path, c->o->sets, c->o->nsets, &f->base, c->err,
 			  sizeof(c->err));
 
-	if (!rc)
-		rc = sweep_expand(f->base, &f->sw, c->err, sizeof(c->err));
+	if (!rc) {
+		rc = sweep_expand_only(f->base, c->o->only, &f->sw, c->err,
+				       sizeof(c->err));
+		if (rc && c->o->only && !strncmp(c->err, "--only:", 7))
+			errmsg_append(c->err, sizeof(c->err), " (in %s)",
+				      f->path);
+	}
 	if (!rc)
 		rc = expect_parse(f->base, &f->x, c->err, sizeof(c->err));
 	if (!rc)
@@ -417,6 +439,8 @@ static int check_run_all(struct check *c)
 		c->f[i].path = o->files[i];
 		rc = check_prepare(c, &c->f[i]);
 	}
+	if (!rc)
+		run_say_engine();
 	for (size_t i = 0; i < o->nfiles && !rc; i++) {
 		for (size_t p = 0; p < sweep_count(c->f[i].sw) && !rc; p++)
 			rc = check_point(c, &c->f[i], p);

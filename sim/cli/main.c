@@ -293,7 +293,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o,
 		if (c == 'O' && cmd_usage == usage_run)
 			return usage_error(
 				cmd_usage, "%s",
-				"--only picks sweep points: it is an option of usnsim sweep and validate");
+				"--only picks sweep points: it is an option of usnsim sweep, validate and check");
 		if (!sweep && (c == 'j' || c == 'K' || c == 'l' || c == 'R' ||
 			       c == 'P' || c == 'W'))
 			return usage_error(cmd_usage,
@@ -586,6 +586,7 @@ static int cmd_run(int argc, char **argv)
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
+	run_say_engine();
 	reps = scn_int(s, "repetitions");
 	/* a line that says how far a long run is, for a person watching */
 	run_progress(!o.quiet && isatty(STDERR_FILENO) ? stderr : NULL);
@@ -794,6 +795,7 @@ static int cmd_validate(int argc, char **argv)
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
+	run_say_engine();
 	printf("%s: ok (%zu parameters, %zu point%s)\n", o.file,
 	       scn_param_count(s), points, points == 1 ? "" : "s");
 	scn_destroy(s);

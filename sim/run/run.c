@@ -6,7 +6,8 @@
  *
  * The engine: the scenario's `engine`, except that an ns-3 network needs
  * the ns3 engine, which is then chosen when `engine` was left at its
- * default (said once per process on stderr) and is an error when the
+ * default (said once per process on stderr, once the input is known to be
+ * good: run_say_engine()) and is an error when the
  * scenario asks for native explicitly. After the run the engine is frozen
  * (sim_freeze), so results can be kept while the next run uses ns-3.
  */
@@ -119,6 +120,30 @@ static void stamp_started(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* That the ns3 engine was picked by itself: kept by the first build that
+ * picks it (checking a study's points builds each of them), said on stderr
+ * by run_say_engine() once the caller has found all its input good, so
+ * that bad input stays one line on stderr, and a study of many points
+ * (its workers are forked after) says it once per process. */
+static char run_engine_note[600];
+static bool run_told_engine;
+
+static void run_note_engine(const struct scn *s)
+{
+	if (!run_told_engine && !run_engine_note[0])
+		snprintf(run_engine_note, sizeof(run_engine_note),
+			 "%s: network.kind %s runs on the ns3 engine\n",
+			 scn_path(s), scn_str(s, "network.kind"));
+}
+
+void run_say_engine(void)
+{
+	if (run_told_engine || !run_engine_note[0])
+		return;
+	fputs(run_engine_note, stderr);
+	run_told_engine = true;
+}
+
 int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		 char *err, size_t errlen)
 {
@@ -133,6 +158,10 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 		rc = run_engine(s, &out->engine, &automatic, err, errlen);
 	if (rc)
 		return rc;
+	if (automatic) { /* a caller that did not validate first */
+		run_note_engine(s);
+		run_say_engine();
+	}
 	err[0] = '\0';
 	/* the backend's own name outlives the scenario */
 	if (sim_backend(out->engine))
@@ -183,10 +212,6 @@ out_fail:
 	return rc;
 }
 
-/* Set once this process has said that it picked the ns3 engine by itself,
- * so that a study of many points says it once. */
-static bool run_told_engine;
-
 /* Builds the topology of s without running it, into r and t (both to be
  * freed by the caller, also on failure). */
 static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
@@ -213,13 +238,8 @@ static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
 			"the ns-3 engine is in use by another run in this process");
 	} else if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory setting up the run");
-	/* said once the scenario is known to be good: an error stays the
-	 * one line on stderr */
-	if (!rc && automatic && !run_told_engine) {
-		fprintf(stderr, "%s: network.kind %s runs on the ns3 engine\n",
-			scn_path(s), scn_str(s, "network.kind"));
-		run_told_engine = true;
-	}
+	if (!rc && automatic)
+		run_note_engine(s);
 	return rc;
 }
 

@@ -55,9 +55,15 @@ void run_progress(FILE *f);
  * peer: naming two different declared hosts, an engine that
  * can run the network, a Wi-Fi station that can associate) by building
  * the topology without running it. When it picks the ns3 engine for an
- * ns-3 network by itself, it says so on stderr, once per process. Returns
- * 0, -EINVAL with err filled, -EBUSY (ns-3 in use) or -ENOMEM. */
+ * ns-3 network by itself, it keeps a note saying so for run_say_engine().
+ * Returns 0, -EINVAL with err filled, -EBUSY (ns-3 in use) or -ENOMEM. */
 int run_validate(const struct scn *s, char *err, size_t errlen);
+/* Says on stderr, once per process, the note of the first scenario whose
+ * ns-3 network made run_validate() pick the ns3 engine by itself
+ * ("FILE: network.kind ns3-wifi runs on the ns3 engine"). Called once all
+ * the input is known to be good, so that bad input is one line on stderr;
+ * run_scenario() says it too, for callers that did not validate. */
+void run_say_engine(void);
 
 /* Whether a run of s has the statistic name as the results database
  * names it ("component.metric" of a counter or end-of-run scalar,

@@ -1065,6 +1065,7 @@ int study_run(const struct study_opts *o, struct study_report *rep, char *err,
 	if (rc)
 		goto out;
 	rep->points = st.np;
+	run_say_engine(); /* before the workers are forked: said once */
 	st.t0 = now_s();
 	progress_init(&st.prog, o->quiet ? NULL : stderr, o->progress_tty,
 		      o->progress_s, NULL, NULL);

@@ -9,12 +9,16 @@
  *     instances of groups ("apps.rpc") in file order;
  *  3. `like: NAME` is resolved per instance: the sibling is resolved first,
  *     then its values are copied where the instance has none of its own;
+ *     then the values of a group's '*' entry (hosts: { "*": {...} }, read
+ *     by the walk as "hosts.*.PATH", not an instance) are copied to every
+ *     instance of the group that has no value yet, so an instance's own
+ *     value comes first, then like:'s, then '*''s, then the default;
  *  4. the --set overrides are checked and replace any value; a '*' in
  *     place of an instance name is one override per declared instance of
  *     the group, and an override reaches the instances that inherit the
- *     key through like: (transitively) unless they have their own value
- *     (from the file or an earlier override), so that `--set` on a like:
- *     source means what the file would;
+ *     key through like: (transitively) or got it from '*', unless they
+ *     have their own value (from the file or an earlier override), so
+ *     that `--set` on a like: source means what the file would;
  *  5. every declared parameter is expanded over the instances of its
  *     groups, taking the explicit value or the default, and the result is
  *     sorted by path.
@@ -103,6 +107,12 @@ struct scn_param {
 	enum scn_state state;	     /* derivation, for cycles */
 };
 
+/* A '*' entry of a group: defaults of every instance, not an instance. */
+struct scn_star {
+	char *group;
+	const struct scn_node *key;
+};
+
 struct scn_group {
 	char *group;
 	size_t n;
@@ -131,6 +141,8 @@ struct scn_ld {
 	size_t nv, capv;
 	struct scn_inst *inst;
 	size_t ninst, capinst;
+	struct scn_star *star; /* the file's '*' entries */
+	size_t nstar, capstar;
 	struct scn *s;
 	size_t capp;
 	size_t ninherit; /* overrides 1..ninherit reach like: inheritors */
@@ -889,7 +901,62 @@ static int scn_var_value(struct scn_ld *ld, const char *name,
 	return scn_walk_value(ld, param_lookup(path), path, val);
 }
 
-/* The instances of a group: a mapping from names to mappings. */
+/* Whether a segment of path is '*' (a '*' entry or under one). */
+static bool scn_has_star(const char *path)
+{
+	for (const char *p = path; (p = strchr(p, '*')); p++)
+		if ((p == path || p[-1] == '.') && (!p[1] || p[1] == '.'))
+			return true;
+	return false;
+}
+
+/* The group of the first '*' entry in path ("hosts" for "hosts.*.nic"). */
+static const char *scn_star_group(const char *path, char *buf, size_t n)
+{
+	const char *p = path;
+
+	while ((p = strchr(p, '*')) &&
+	       !((p == path || p[-1] == '.') && (!p[1] || p[1] == '.')))
+		p++;
+	snprintf(buf, n, "%.*s", p && p > path ? (int)(p - path - 1) : 0, path);
+	return buf;
+}
+
+/* The '*' entry of a group: its values are walked as an instance's
+ * ("hosts.*.driver.ipc_cost"), and given to every instance in pass 3. */
+static int scn_walk_star(struct scn_ld *ld, const char *group,
+			 const struct scn_node *key, const struct scn_node *val)
+{
+	char one[32], f[64], *prefix;
+	int rc;
+
+	scn_singular(group, one, sizeof(one));
+	if (strbuf_grow_array(&ld->star, &ld->capstar, ld->nstar,
+			      sizeof(*ld->star)))
+		return scn_nomem(ld);
+	ld->star[ld->nstar].group = strdup(group);
+	if (!ld->star[ld->nstar].group)
+		return scn_nomem(ld);
+	ld->star[ld->nstar++].key = key;
+	if (!strcmp(group, "vars") && val->kind == SCN_SCALAR && !val->null)
+		return scn_var_value(ld, "*", val);
+	if (val->null)
+		return 0;
+	if (val->kind != SCN_MAP)
+		return scn_failn(
+			ld, val,
+			"%s.*: expected a mapping of the parameters every %s takes, found %s",
+			group, one, scn_node_found(val, f, sizeof(f)));
+	prefix = scn_join(group, "*");
+	if (!prefix)
+		return scn_nomem(ld);
+	rc = scn_walk_map(ld, val, prefix, -1);
+	free(prefix);
+	return rc;
+}
+
+/* The instances of a group: a mapping from names to mappings; a '*'
+ * entry gives defaults to all of them. */
 static int scn_walk_group(struct scn_ld *ld, const char *group,
 			  const struct scn_node *m)
 {
@@ -911,6 +978,12 @@ static int scn_walk_group(struct scn_ld *ld, const char *group,
 		rc = scn_check_key(ld, m, i);
 		if (rc)
 			return rc;
+		if (!strcmp(key->text, "*")) {
+			rc = scn_walk_star(ld, group, key, val);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!scn_is_ident(key->text))
 			return scn_failn(
 				ld, key,
@@ -995,9 +1068,20 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 			long inst)
 {
 	const struct param_def *def;
-	char *path, f[64];
+	char *path, f[64], grp[256], one[32];
+	bool star;
 	int rc;
 
+	/* a '*' entry's mapping: prefix is "GROUP.*" */
+	star = strlen(prefix) > 2 && !strcmp(prefix + strlen(prefix) - 2, ".*");
+	if (star && !strcmp(key->text, "like")) {
+		scn_singular(scn_star_group(prefix, grp, sizeof(grp)), one,
+			     sizeof(one));
+		return scn_failn(
+			ld, key,
+			"%s.like: like: belongs to %s %s; the '*' entry gives defaults to every %s of %s",
+			prefix, scn_article(one), one, one, grp);
+	}
 	if (inst >= 0 && !strcmp(key->text, "like")) {
 		if (val->kind != SCN_SCALAR || val->null)
 			return scn_failn(
@@ -1027,7 +1111,14 @@ static int scn_walk_key(struct scn_ld *ld, const struct scn_node *key,
 	def = param_lookup(path);
 	if (def)
 		return scn_walk_value(ld, def, path, val);
-	if (param_is_group(path)) {
+	if (param_is_group(path) && scn_has_star(prefix)) {
+		scn_singular(scn_star_group(prefix, grp, sizeof(grp)), one,
+			     sizeof(one));
+		rc = scn_failn(
+			ld, key,
+			"%s: a '*' entry gives defaults of parameters, not instances; declare %s under each %s",
+			path, key->text, one);
+	} else if (param_is_group(path)) {
 		rc = scn_walk_group(ld, path, val);
 	} else if (scn_is_branch(path)) {
 		if (val->null)
@@ -1063,7 +1154,66 @@ static int scn_walk_map(struct scn_ld *ld, const struct scn_node *m,
 }
 
 /*
- * Pass 3: like: inheritance.
+ * '*' for every instance of a group.
+ */
+
+/* Called with each concrete path (the callee owns it). */
+typedef int (*scn_path_fn)(struct scn_ld *ld, char *path, void *ctx);
+
+/* Calls fn with every concrete path of built + rest, whose segments may
+ * be '*' in place of an instance name ("hosts.*.driver.ipc_cost"): one per
+ * declared instance of the group, in file order (the '*' entries of the
+ * file are not instances). Returns fn's error, or -EDOM, with nothing
+ * reported, for a '*' that ends the path or (with strict, for paths from
+ * the user) does not follow a group. Used by the '*' entries of the file
+ * (pass 3), by --set (pass 4) and by the expansion of the declarations
+ * (pass 5), whose paths are known good: the registry is not searched for
+ * them, which would make loading several times slower. */
+static int scn_each_path(struct scn_ld *ld, const char *built, const char *rest,
+			 bool strict, scn_path_fn fn, void *ctx)
+{
+	const char *star = rest;
+	char *group, *b;
+	size_t n = 0;
+	int rc = 0;
+
+	while (*star && !(star[0] == '*' && (star[1] == '.' || !star[1]) &&
+			  (star == rest || star[-1] == '.')))
+		star++;
+	if (!*star) {
+		b = malloc(strlen(built) + strlen(rest) + 1);
+		if (!b)
+			return scn_nomem(ld);
+		sprintf(b, "%s%s", built, rest);
+		return fn(ld, b, ctx);
+	}
+	if (star == rest || !star[1])
+		return -EDOM;
+	group = malloc(strlen(built) + (size_t)(star - rest) + 1);
+	if (!group)
+		return scn_nomem(ld);
+	sprintf(group, "%s%.*s", built, (int)(star - rest - 1), rest);
+	for (size_t i = 0; i < ld->ninst && !rc; i++) {
+		if (strcmp(ld->inst[i].group, group))
+			continue;
+		n++;
+		b = malloc(strlen(group) + strlen(ld->inst[i].name) + 3);
+		if (!b) {
+			rc = scn_nomem(ld);
+			break;
+		}
+		sprintf(b, "%s.%s.", group, ld->inst[i].name);
+		rc = scn_each_path(ld, b, star + 2, strict, fn, ctx);
+		free(b);
+	}
+	if (strict && !n && !param_is_group(group))
+		rc = -EDOM;
+	free(group);
+	return rc;
+}
+
+/*
+ * Pass 3: like: inheritance, then the '*' entries.
  */
 
 static long scn_find_inst(const struct scn_ld *ld, const char *group,
@@ -1234,9 +1384,15 @@ static int scn_resolve(struct scn_ld *ld, long i)
 		return 0;
 	}
 	ld->inst[i].state = SCN_BUSY;
+	scn_singular(ld->inst[i].group, one, sizeof(one));
+	if (!strcmp(like->text, "*"))
+		return scn_failn(
+			ld, like,
+			"like: '*' is not %s %s but the defaults of every %s of %s, which this %s takes already; name %s %s",
+			scn_article(one), one, one, ld->inst[i].group, one,
+			scn_article(one), one);
 	j = scn_find_inst(ld, ld->inst[i].group, like->text);
 	if (j < 0) {
-		scn_singular(ld->inst[i].group, one, sizeof(one));
 		nn = scn_inst_names(ld, ld->inst[i].group, names, 256);
 		scn_suggest(like->text, names, nn, "", "", ld->inst[i].group,
 			    hint, sizeof(hint));
@@ -1251,6 +1407,55 @@ static int scn_resolve(struct scn_ld *ld, long i)
 		rc = scn_copy_inst(ld, j, i);
 	if (!rc)
 		ld->inst[i].state = SCN_DONE;
+	return rc;
+}
+
+/* The value of a '*' entry (ctx) for one concrete path, unless it has a
+ * value of its own or from like:. It counts as inherited: a --set on a
+ * like: source reaches it as it would reach a value copied by like:. */
+static int scn_star_one(struct scn_ld *ld, char *path, void *ctx)
+{
+	const struct scn_src *from = ctx;
+	int rc;
+
+	if (scn_find_src(ld, path)) {
+		free(path);
+		return 0;
+	}
+	rc = scn_add_src(ld, path, from->def, from->node);
+	if (!rc)
+		ld->v[ld->nv - 1].inherited = true;
+	return rc;
+}
+
+/* Gives the values of the '*' entries to the instances of their groups,
+ * once like: is resolved: an instance's own value and what it copies
+ * through like: come first, the registry's default after. */
+static int scn_apply_stars(struct scn_ld *ld)
+{
+	size_t nv = ld->nv;
+	char one[32];
+	int rc = 0;
+
+	for (size_t i = 0; i < ld->nstar; i++) {
+		const struct scn_star *st = &ld->star[i];
+		const char *name;
+
+		if (scn_inst_names(ld, st->group, &name, 1))
+			continue;
+		scn_singular(st->group, one, sizeof(one));
+		return scn_failn(
+			ld, st->key,
+			"%s.*: the '*' entry gives defaults to every %s, but the scenario declares no %s; declare one or remove the entry",
+			st->group, one, one);
+	}
+	for (size_t i = 0; i < nv && !rc; i++) {
+		struct scn_src from = ld->v[i];
+
+		if (scn_has_star(from.path))
+			rc = scn_each_path(ld, "", from.path, false,
+					   scn_star_one, &from);
+	}
 	return rc;
 }
 
@@ -1446,65 +1651,27 @@ out_free:
 	return rc;
 }
 
-/* Concrete paths of a path whose segments may be '*' at a group's level
- * (hosts.*.driver.ipc_cost): one per declared instance, appended to
- * *out. Returns 0, or an error for a '*' where no group is. */
-static int scn_star_paths(struct scn_ld *ld, int n, const char *built,
-			  const char *rest, char ***out, size_t *nout,
-			  size_t *cap)
-{
-	const char *star = rest;
-	char *group, *b, q[64];
-	int rc = 0;
+/* One concrete path of a --set with '*'. */
+struct scn_set_star {
+	int n, col;
+	const char *val;
+	size_t count;
+};
 
-	while (*star && !(star[0] == '*' && (star[1] == '.' || !star[1]) &&
-			  (star == rest || star[-1] == '.')))
-		star++;
-	if (!*star) {
-		if (strbuf_grow_array(out, cap, *nout, sizeof(**out)))
-			return scn_nomem(ld);
-		b = malloc(strlen(built) + strlen(rest) + 1);
-		if (!b)
-			return scn_nomem(ld);
-		sprintf(b, "%s%s", built, rest);
-		(*out)[(*nout)++] = b;
-		return 0;
-	}
-	group = malloc(strlen(built) + (size_t)(star - rest) + 1);
-	if (!group)
-		return scn_nomem(ld);
-	sprintf(group, "%s%.*s", built,
-		(int)(star == rest ? 0 : star - rest - 1), rest);
-	if (!*group || !param_is_group(group) || !star[1]) {
-		rc = scn_fail(
-			ld, n, n, 1,
-			"'*' in '%s' stands for every instance of a group, as in hosts.*.driver.ipc_cost or apps.*.rate, and must be followed by a parameter",
-			scn_text_quote(*group ? group : "*", q, sizeof(q)));
-		free(group);
-		return rc;
-	}
-	for (size_t i = 0; i < ld->ninst && !rc; i++) {
-		if (strcmp(ld->inst[i].group, group))
-			continue;
-		b = malloc(strlen(group) + strlen(ld->inst[i].name) + 3);
-		if (!b) {
-			rc = scn_nomem(ld);
-			break;
-		}
-		sprintf(b, "%s.%s.", group, ld->inst[i].name);
-		rc = scn_star_paths(ld, n, b, star + 2, out, nout, cap);
-		free(b);
-	}
-	free(group);
-	return rc;
+static int scn_set_star_one(struct scn_ld *ld, char *path, void *ctx)
+{
+	struct scn_set_star *c = ctx;
+
+	c->count++;
+	return scn_set_one(ld, c->n, path, c->val, c->col);
 }
 
 static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
 {
-	const char *eq = strchr(set, '='), *val;
-	char *path, **paths = NULL, grp[256], one[32], q[64];
-	size_t np = 0, cap = 0;
-	int rc = 0, col;
+	const char *eq = strchr(set, '='), *star;
+	char *path, grp[256], one[32], q[64];
+	struct scn_set_star c = { .n = n };
+	int rc;
 
 	if (!eq || eq == set)
 		return scn_fail(ld, n, n, 1,
@@ -1516,29 +1683,25 @@ static int scn_apply_set(struct scn_ld *ld, int n, const char *set)
 	}
 	if (!path)
 		return scn_nomem(ld);
-	val = eq + 1;
-	col = (int)(val - set) + 1;
+	c.val = eq + 1;
+	c.col = (int)(c.val - set) + 1;
 	if (strcmp(path, "*") && !strstr(path, ".*") && !strstr(path, "*."))
-		return scn_set_one(ld, n, path, val, col);
-	rc = scn_star_paths(ld, n, "", path, &paths, &np, &cap);
-	if (!rc && !np) {
-		const char *star = strstr(path, ".*");
-
-		snprintf(grp, sizeof(grp), "%.*s",
-			 star ? (int)(star - path) : 0, path);
+		return scn_set_one(ld, n, path, c.val, c.col);
+	rc = scn_each_path(ld, "", path, true, scn_set_star_one, &c);
+	star = strstr(path, ".*");
+	snprintf(grp, sizeof(grp), "%.*s", star ? (int)(star - path) : 0, path);
+	if (rc == -EDOM)
+		rc = scn_fail(
+			ld, n, n, 1,
+			"'*' in '%s' stands for every instance of a group, as in hosts.*.driver.ipc_cost or apps.*.rate, and must be followed by a parameter",
+			scn_text_quote(*grp ? grp : "*", q, sizeof(q)));
+	else if (!rc && !c.count) {
 		scn_singular(grp, one, sizeof(one));
 		rc = scn_fail(
 			ld, n, n, 1,
 			"'%s' matches nothing: the scenario declares no %s",
 			scn_text_quote(path, q, sizeof(q)), one);
 	}
-	for (size_t i = 0; i < np; i++) {
-		if (!rc)
-			rc = scn_set_one(ld, n, paths[i], val, col);
-		else
-			free(paths[i]);
-	}
-	free(paths);
 	free(path);
 	return rc;
 }
@@ -1647,48 +1810,18 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 	return scn_value(ld, p, def, src ? src->node : NULL);
 }
 
-/* Adds def for every instance of the groups in rest ("*.rate" after
- * "apps."); built is the concrete path so far. */
-static int scn_expand(struct scn_ld *ld, const struct param_def *def,
-		      const char *rest, const char *built)
+static int scn_expand_one(struct scn_ld *ld, char *path, void *def)
 {
-	const char *star = rest;
-	char *group, *path;
-	int rc = 0;
+	return scn_add_param(ld, def, path);
+}
 
-	while (*star && !(star[0] == '*' && (star[1] == '.' || !star[1]) &&
-			  (star == rest || star[-1] == '.')))
-		star++;
-	if (!*star) {
-		path = malloc(strlen(built) + strlen(rest) + 1);
-		if (!path)
-			return scn_nomem(ld);
-		strcpy(path, built);
-		strcat(path, rest);
-		return scn_add_param(ld, def, path);
-	}
-	if (!star[1] || star == rest)
-		return 0; /* '*' last or first: not a declaration we expand */
-	group = malloc(strlen(built) + (size_t)(star - rest) + 1);
-	if (!group)
-		return scn_nomem(ld);
-	sprintf(group, "%s%.*s", built, (int)(star - rest - 1), rest);
-	for (size_t i = 0; i < ld->ninst && !rc; i++) {
-		char *b;
+/* Adds def for every instance of the groups in its path. */
+static int scn_expand(struct scn_ld *ld, const struct param_def *def)
+{
+	int rc = scn_each_path(ld, "", def->path, false, scn_expand_one,
+			       (void *)def);
 
-		if (strcmp(ld->inst[i].group, group))
-			continue;
-		b = malloc(strlen(group) + strlen(ld->inst[i].name) + 3);
-		if (!b) {
-			rc = scn_nomem(ld);
-			break;
-		}
-		sprintf(b, "%s.%s.", group, ld->inst[i].name);
-		rc = scn_expand(ld, def, star + 2, b);
-		free(b);
-	}
-	free(group);
-	return rc;
+	return rc == -EDOM ? 0 : rc; /* not a declaration we expand */
 }
 
 /*
@@ -2002,7 +2135,7 @@ static int scn_effective(struct scn_ld *ld)
 	if (ld->nv)
 		qsort(ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
 	for (size_t i = 0, n = param_count(); i < n; i++) {
-		rc = scn_expand(ld, param_at(i), param_at(i)->path, "");
+		rc = scn_expand(ld, param_at(i));
 		if (rc)
 			return rc;
 	}
@@ -2229,6 +2362,9 @@ static void scn_ld_fini(struct scn_ld *ld)
 		free(ld->inst[i].name);
 	}
 	free(ld->inst);
+	for (size_t i = 0; i < ld->nstar; i++)
+		free(ld->star[i].group);
+	free(ld->star);
 }
 
 int scn_load(const char *path, const char *const *sets, size_t nsets,
@@ -2266,6 +2402,8 @@ int scn_load_point(const char *path, const char *const *sets, size_t nsets,
 		rc = scn_sweep_vars(&ld, root);
 	for (size_t i = 0; !rc && i < ld.ninst; i++)
 		rc = scn_resolve(&ld, (long)i);
+	if (!rc)
+		rc = scn_apply_stars(&ld);
 	for (size_t i = 0; !rc && i < nsets; i++)
 		rc = scn_apply_set(&ld, (int)i + 1, sets[i]);
 	if (!rc)

@@ -5,7 +5,8 @@
  * (param.h). Loading parses the file with libyaml, applies `like: NAME`
  * inheritance between instances of a group (the named sibling's keys are
  * copied, then the instance's own keys override them; chains allowed,
- * cycles are an error), applies `--set path=value` overrides (a '*' for an
+ * cycles are an error), gives the values of a group's "*" entry to every
+ * instance that has none of its own or through like:, applies `--set path=value` overrides (a '*' for an
  * instance name stands for every instance of the group; an override of a
  * like: source reaches the instances that inherit that key), checks every
  * key, type, unit and range, and fills in the defaults of every parameter
