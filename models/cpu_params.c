@@ -57,6 +57,37 @@ static int cpu_bg_check(const struct cpu_cfg *cfg, const struct param_src *src,
 	return -EINVAL;
 }
 
+/* time_slice is round robin's, cfs.* are CFS's: given with the other
+ * policy they would do nothing. */
+static int cpu_policy_check(const struct cpu_cfg *cfg,
+			    const struct param_src *src, const char *prefix,
+			    char *err, size_t errlen)
+{
+	static const char *const cfs_keys[] = { "cfs.latency",
+						"cfs.min_granularity",
+						"cfs.wakeup_granularity" };
+	char where[256];
+	const char *key = NULL;
+
+	if (cfg->normal_policy == CPU_NORMAL_CFS) {
+		if (param_given(src, prefix, "time_slice"))
+			key = "time_slice";
+	} else {
+		for (size_t i = 0; i < 3 && !key; i++)
+			if (param_given(src, prefix, cfs_keys[i]))
+				key = cfs_keys[i];
+	}
+	if (!key)
+		return 0;
+	param_where(src, prefix, key, where, sizeof(where));
+	errmsg(err, errlen,
+	       "%s: %s: a parameter of normal_policy %s, which is not the policy here (normal_policy: %s)",
+	       where, key,
+	       cfg->normal_policy == CPU_NORMAL_CFS ? "rr" : "cfs",
+	       cfg->normal_policy == CPU_NORMAL_CFS ? "cfs" : "rr");
+	return -EINVAL;
+}
+
 int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
@@ -66,7 +97,19 @@ int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 	cfg->wakeup_same_ps = param_time(src, prefix, "wakeup_same");
 	cfg->wakeup_cross_ps = param_time(src, prefix, "wakeup_cross");
 	cfg->copy_Bps = param_double(src, prefix, "copy_bw") / 8;
+	cfg->normal_policy =
+		!strcmp(param_str(src, prefix, "normal_policy"), "rr")
+			? CPU_NORMAL_RR
+			: CPU_NORMAL_CFS;
 	cfg->slice_ps = param_time(src, prefix, "time_slice");
+	cfg->cfs_latency_ps = param_time(src, prefix, "cfs.latency");
+	cfg->cfs_min_gran_ps = param_time(src, prefix, "cfs.min_granularity");
+	cfg->cfs_wakeup_gran_ps =
+		param_time(src, prefix, "cfs.wakeup_granularity");
+	cfg->migration =
+		!strcmp(param_str(src, prefix, "migration"), "idle_pull")
+			? CPU_MIGRATE_IDLE_PULL
+			: CPU_MIGRATE_NONE;
 	cfg->idle_exit_ps = param_time(src, prefix, "idle_exit");
 	cfg->idle_residency_ps = param_time(src, prefix, "idle_residency");
 	cfg->deep_exit_ps = param_time(src, prefix, "idle_deep_exit");
@@ -84,7 +127,8 @@ int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 	cfg->bg_cost_ps = param_time(src, prefix, "background.cost");
 	cfg->bg_periodic = !strcmp(param_str(src, prefix, "background.pattern"),
 				   "periodic");
-	if (cpu_bg_check(cfg, src, prefix, err, errlen))
+	if (cpu_bg_check(cfg, src, prefix, err, errlen) ||
+	    cpu_policy_check(cfg, src, prefix, err, errlen))
 		return -EINVAL;
 	return cpu_idle_check(cfg, src, prefix, err, errlen);
 }
@@ -108,9 +152,24 @@ const struct param_def cpu_params[] = {
 	{ "hosts.*.cpu.copy_bw", PT_BITRATE, "10GB/s", NULL, 1e6, 1e15,
 	  "memory copy bandwidth of one core (a copy costs its length over this)",
 	  "single-core memcpy of cache-warm buffers, ~10 GB/s; same as hosts.*.driver.copy_bw" },
+	{ "hosts.*.cpu.normal_policy", PT_ENUM, "cfs", "cfs|rr", 0, 0,
+	  "how normal-class threads share a core: cfs (Linux's CFS: virtual runtime, a waking sleeper preempts, slices of cfs.latency) or rr (round robin by quanta of time_slice, no wakeup preemption)",
+	  "Linux kernel/sched/fair.c (v6.5, the last CFS before EEVDF): SCHED_OTHER threads are CFS's; rr keeps usnsim's earlier round robin (XNU's timeshare quantum)" },
 	{ "hosts.*.cpu.time_slice", PT_TIME, "10ms", NULL, 0, 1e13,
-	  "quantum of a normal-class thread while other normal threads wait on its core (0: none, a thread runs until it blocks)",
+	  "normal_policy rr: quantum of a normal-class thread while other normal threads wait on its core (0: none, a thread runs until it blocks)",
 	  "XNU osfmk/kern/sched_prim.c: DEFAULT_PREEMPTION_RATE 100/s, std_quantum_us = 1e6 / rate = 10 ms" },
+	{ "hosts.*.cpu.cfs.latency", PT_TIME, "6ms", NULL, 1e6, 1e13,
+	  "normal_policy cfs: the period in which every runnable normal thread of a core runs once (sched_latency; the slice is this over their number), and twice the credit of a waking sleeper; multiplied by 1 + log2(cores), cores counted up to 8",
+	  "Linux kernel/sched/fair.c (v6.5): sysctl_sched_latency = 6000000ULL, scaled by get_update_sysctl_factor() (SCHED_TUNABLESCALING_LOG); place_entity() credits thresh = sysctl_sched_latency >> 1 (GENTLE_FAIR_SLEEPERS)" },
+	{ "hosts.*.cpu.cfs.min_granularity", PT_TIME, "750us", NULL, 1e6, 1e13,
+	  "normal_policy cfs: least run before a normal thread can be preempted by the tick for fairness, and each thread's share of the period beyond 8 runnable threads; scaled like cfs.latency",
+	  "Linux kernel/sched/fair.c (v6.5): sysctl_sched_min_granularity = 750000ULL, sched_nr_latency = 8, __sched_period(), check_preempt_tick()" },
+	{ "hosts.*.cpu.cfs.wakeup_granularity", PT_TIME, "1ms", NULL, 0, 1e13,
+	  "normal_policy cfs: a waking normal thread preempts the running normal one if that one's virtual runtime exceeds its own by more than this; scaled like cfs.latency",
+	  "Linux kernel/sched/fair.c (v6.5): sysctl_sched_wakeup_granularity = 1000000UL, wakeup_preempt_entity() called from check_preempt_wakeup()" },
+	{ "hosts.*.cpu.migration", PT_ENUM, "none", "none|idle_pull", 0, 0,
+	  "idle_pull: a core with nothing to run takes a waiting normal thread that may migrate from the core of its domain with most waiting (and one that has to wait while such a core is idle goes there), paying a context switch; pinned threads never move (the driver's, kernel context, interrupts, a background on a named core); none: threads stay put",
+	  "Linux kernel/sched/fair.c: newidle_balance() and nohz_balancer_kick(); none by default since every thread usnsim places is pinned by affinity except a background on an unnamed core" },
 	{ "hosts.*.cpu.idle_exit", PT_TIME, "2us", NULL, 0, 1e10,
 	  "exit latency of the shallow idle state: a thread waking on a core idle for idle_residency or longer starts this much later",
 	  "Linux drivers/idle/intel_idle.c, skx_cstates C1: exit_latency 2 us (Skylake server)" },
