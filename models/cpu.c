@@ -104,6 +104,7 @@ struct cpu_thread {
 	sim_time since_pick;	   /* cfs: run since it was picked */
 	bool unpinned;		   /* may migrate (cpu_thread_unpin) */
 	bool cold;		   /* migrated: its next start switches */
+	sim_time ran_at;	   /* when it last stopped running; -1 */
 	enum cpu_tstate state;
 	struct cpu_thread *next; /* in a ready list */
 	struct cpu_thread *sib;	 /* in its core's list of threads */
@@ -336,6 +337,7 @@ static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 	t->prio = prio;
 	t->mask = CPU_RQ_INIT - 1;
 	t->woke_at = -1;
+	t->ran_at = -1;
 	t->run = &t->own[0];
 	t->wait = &t->own[1];
 	t->sib = core->threads;
@@ -922,13 +924,16 @@ static int cpu_run_start(struct cpu_core *core)
 /* --- migration (cpu.migration: idle_pull) ------------------------- */
 
 /* The last thread of core's normal ready list that may migrate, or
- * NULL. */
+ * NULL: unpinned, and not cache-hot (can_migrate_task() and task_hot():
+ * it has not run in the last migration_cost). */
 static struct cpu_thread *cpu_movable(const struct cpu_core *core)
 {
+	sim_time now = sim_now(core->cpu->sim);
+	sim_time hot = core->cpu->cfg.migration_cost_ps;
 	struct cpu_thread *m = NULL;
 
 	for (struct cpu_thread *t = core->ts; t; t = t->next)
-		if (t->unpinned)
+		if (t->unpinned && (t->ran_at < 0 || now - t->ran_at >= hot))
 			m = t;
 	return m;
 }
@@ -1080,6 +1085,7 @@ static int cpu_core_preempt(struct cpu_core *core, sim_time now)
 
 	sim_cancel(core->cpu->sim, core->ev);
 	cpu_core_credit(core, now);
+	t->ran_at = now;
 	if (t->cls == CPU_CLASS_NORMAL) {
 		t->slice_left = core->qend > now ? core->qend - now : 0;
 		t->since_pick = 0; /* a new slice at its next pick */
@@ -1151,6 +1157,7 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	bool expired;
 
 	cpu_core_credit(core, now);
+	t->ran_at = now;
 	if (cpu_cfs(core))
 		expired = t->cls == CPU_CLASS_NORMAL && cpu_cfs_due(core, t);
 	else

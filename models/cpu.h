@@ -136,6 +136,8 @@ struct cpu_cfg {
 	sim_time cfs_min_gran_ps;
 	sim_time cfs_wakeup_gran_ps;
 	enum cpu_migration migration; /* (0: none) */
+	sim_time migration_cost_ps;   /* a thread that ran within it is
+					 cache-hot and not pulled */
 	sim_time idle_exit_ps;	    /* exit latency of the shallow idle state */
 	sim_time idle_residency_ps; /* idle time that reaches it */
 	sim_time deep_exit_ps;	    /* of the deep idle state; 0: none */

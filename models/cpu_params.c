@@ -77,6 +77,15 @@ static int cpu_policy_check(const struct cpu_cfg *cfg,
 			if (param_given(src, prefix, cfs_keys[i]))
 				key = cfs_keys[i];
 	}
+	if (!key && cfg->migration == CPU_MIGRATE_NONE &&
+	    param_given(src, prefix, "migration_cost")) {
+		param_where(src, prefix, "migration_cost", where,
+			    sizeof(where));
+		errmsg(err, errlen,
+		       "%s: migration_cost: threads do not migrate (migration: none); set migration: idle_pull to use it",
+		       where);
+		return -EINVAL;
+	}
 	if (!key)
 		return 0;
 	param_where(src, prefix, key, where, sizeof(where));
@@ -110,6 +119,7 @@ int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		!strcmp(param_str(src, prefix, "migration"), "idle_pull")
 			? CPU_MIGRATE_IDLE_PULL
 			: CPU_MIGRATE_NONE;
+	cfg->migration_cost_ps = param_time(src, prefix, "migration_cost");
 	cfg->idle_exit_ps = param_time(src, prefix, "idle_exit");
 	cfg->idle_residency_ps = param_time(src, prefix, "idle_residency");
 	cfg->deep_exit_ps = param_time(src, prefix, "idle_deep_exit");
@@ -170,6 +180,9 @@ const struct param_def cpu_params[] = {
 	{ "hosts.*.cpu.migration", PT_ENUM, "none", "none|idle_pull", 0, 0,
 	  "idle_pull: a core with nothing to run takes a waiting normal thread that may migrate from the core of its domain with most waiting (and one that has to wait while such a core is idle goes there), paying a context switch; pinned threads never move (the driver's, kernel context, interrupts, a background on a named core); none: threads stay put",
 	  "Linux kernel/sched/fair.c: newidle_balance() and nohz_balancer_kick(); none by default since every thread usnsim places is pinned by affinity except a background on an unnamed core" },
+	{ "hosts.*.cpu.migration_cost", PT_TIME, "500us", NULL, 0, 1e12,
+	  "migration idle_pull: a thread that ran within this is cache-hot and is not pulled to another core",
+	  "Linux kernel/sched/fair.c: sysctl_sched_migration_cost = 500000UL, task_hot() called from can_migrate_task()" },
 	{ "hosts.*.cpu.idle_exit", PT_TIME, "2us", NULL, 0, 1e10,
 	  "exit latency of the shallow idle state: a thread waking on a core idle for idle_residency or longer starts this much later",
 	  "Linux drivers/idle/intel_idle.c, skx_cstates C1: exit_latency 2 us (Skylake server)" },

@@ -1098,14 +1098,21 @@ static void test_cfs_slices(void)
  * to 6 ms (its slice next to c), c from 6.0015 ms; kernel1, done with b,
  * pulls a (waiting) and runs its 4 ms left from 10.003 to 14.003 ms; c,
  * alone, ends at 16.0015 ms. Busy: kernel0 16.0015 ms, kernel1
- * 14.003 ms. Pinned, or with migration none, nothing moves. */
-static void migrate_run(struct sfx *x, enum cpu_migration mig, bool unpin)
+ * 14.003 ms. Pinned, or with migration none, nothing moves. With a
+ * migration cost (cache-hot time) of 5 ms, a, which ran until 6 ms, is
+ * still hot when kernel1 goes idle at 10.0015 ms and stays; at
+ * 12.0015 ms c's slice ends, a runs its 4 ms on kernel0 (c, just
+ * stopped, is hot), then c its 4 ms: a done at 16.003 ms, c at
+ * 20.0045 ms. */
+static void migrate_run(struct sfx *x, enum cpu_migration mig, bool unpin,
+			sim_time hot)
 {
 	struct fx *f = &x->f;
 	struct cpu_cfg k = cfs_costs();
 	static const char *const names[] = { "a", "b", "c" };
 
 	k.migration = mig;
+	k.migration_cost_ps = hot;
 	CU_ASSERT_FATAL(sfx_init(x, &k) == 0);
 	f->core[1] = cpu_add_core(f->cpu, CPU_DOM_KERNEL, "kernel1");
 	CU_ASSERT_FATAL(f->core[1] != NULL);
@@ -1132,7 +1139,7 @@ static void test_migration(void)
 	const struct stat_hist *lat;
 	uint64_t sw;
 
-	migrate_run(&x, CPU_MIGRATE_IDLE_PULL, true);
+	migrate_run(&x, CPU_MIGRATE_IDLE_PULL, true, 500 * C_US);
 	CHECK_EQ(f->done[1], 10 * SIM_MS + c);
 	CHECK_EQ(f->done[0], 14 * SIM_MS + 2 * c);
 	CHECK_EQ(f->done[2], 16 * SIM_MS + c);
@@ -1156,12 +1163,25 @@ static void test_migration(void)
 		 counter(f, COMP, "time"));
 	fx_fini(f);
 
+	migrate_run(&x, CPU_MIGRATE_IDLE_PULL, true, 5 * SIM_MS);
+	CHECK_EQ(f->done[1], 10 * SIM_MS + c);
+	CHECK_EQ(f->done[0], 16 * SIM_MS + 2 * c);
+	CHECK_EQ(f->done[2], 20 * SIM_MS + 3 * c);
+	CHECK_EQ(counter(f, COMP ".kernel1", "pulls"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0.a", "migrations"), 0);
+	cpu_finish(f->cpu);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"),
+		 (uint64_t)(20 * SIM_MS + 3 * c));
+	CHECK_EQ(counter(f, COMP ".kernel1", "busy"),
+		 (uint64_t)(10 * SIM_MS + c));
+	fx_fini(f);
+
 	/* Pinned threads stay: kernel1 never runs, kernel0 never idles
 	 * until all three are done. */
 	for (int pass = 0; pass < 2; pass++) {
 		migrate_run(&x,
 			    pass ? CPU_MIGRATE_NONE : CPU_MIGRATE_IDLE_PULL,
-			    pass == 1);
+			    pass == 1, 500 * C_US);
 		cpu_finish(f->cpu);
 		sw = counter(f, COMP ".kernel0", "switches");
 		CHECK_EQ(counter(f, COMP ".kernel1", "busy"), 0);
@@ -1391,7 +1411,14 @@ static void test_cfg_load(void)
 			   sizeof(err)),
 		 0);
 	CHECK_EQ(k.migration, CPU_MIGRATE_IDLE_PULL);
+	CHECK_EQ(k.migration_cost_ps, 500 * SIM_US);
 	CHECK_EQ(k.cfs_wakeup_gran_ps, 3 * SIM_MS);
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.migration_cost=1ms", &k, err,
+			  sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "migration_cost") && strstr(err, "migration: none"),
+	       "message: %s", err);
 	/* A parameter of the other policy is refused, with its place. */
 	err[0] = 0;
 	CHECK_EQ(load_cfg("hosts.h.cpu.time_slice=4ms", &k, err, sizeof(err)),
