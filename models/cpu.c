@@ -1,5 +1,6 @@
 /*
- * cpu.c - a host's cores: threads on cores, a scheduler with two classes,
+ * cpu.c - a host's cores: threads on cores, a scheduler with three
+ * classes (normal threads by CFS or round robin), optional migration,
  * idle states, and jobs charged by account.
  *
  * A core runs threads; a thread runs its own jobs in FIFO order. Each
@@ -16,19 +17,33 @@
  *   - a core is in one phase: idle, waking (leaving an idle state),
  *     switching (a context switch to cur), or running cur's head job;
  *   - ready threads wait in two lists: real-time (by priority, FIFO
- *     within one) and normal (round robin); the core runs the first
- *     real-time thread, else the first normal one;
+ *     within one; interrupt threads above every priority) and normal
+ *     (round robin under rr, by virtual runtime under cfs); the core runs
+ *     the first real-time thread, else the first normal one;
  *   - a thread that becomes ready and outranks the running one (real-time
  *     over normal; a higher real-time priority) preempts it at once: the
  *     preempted job keeps its remaining work, and its thread goes back to
  *     the head of its list with what was left of its quantum (XNU
  *     thread_dispatch(): SCHED_HEADQ after a preemption; Linux sched(7):
  *     a preempted SCHED_FIFO thread stays at the head of its priority);
- *   - a normal thread runs for a quantum (cfg.slice_ps) while other
+ *   - rr: a normal thread runs for a quantum (cfg.slice_ps) while other
  *     normal threads are ready; when it expires the thread goes to the
  *     tail of the normal list with a fresh quantum (SCHED_TAILQ after
  *     AST_QUANTUM in XNU); a thread that blocks starts its next run with a
  *     fresh quantum; real-time threads have none (SCHED_FIFO);
+ *   - cfs (Linux kernel/sched/fair.c, v6.5, nice 0): a normal thread's
+ *     virtual runtime grows with its run time; a waking one is placed at
+ *     no less than min_vruntime - latency / 2 and preempts the running
+ *     normal thread if that one is more than the wakeup granularity
+ *     ahead; the running one yields when its slice (latency over the
+ *     runnable normal threads) is over, or after min_granularity once it
+ *     is a slice ahead of the first waiting one (the tick's checks, made
+ *     at the instant they hold); the first waiting is the least virtual
+ *     runtime;
+ *   - migration idle_pull: a core about to idle pulls a waiting unpinned
+ *     normal thread of its domain that is not cache-hot, and a thread
+ *     left waiting while a core of its domain is idle moves there; the
+ *     move costs a context switch on the new core;
  *   - switching from one thread to another costs cfg.ctxsw_ps of busy
  *     time, charged to account ctxsw (counted in context_switches); the
  *     next job of the same thread, or the same thread after an idle
@@ -112,7 +127,7 @@ struct cpu_thread {
 	sim_time woke_at;	 /* when it woke; -1 once it ran */
 	uint64_t own[2];	 /* run and wait of a default thread */
 	uint64_t *run, *wait, *wakeups, *preempted, *jobs;
-	uint64_t *migrations; /* NULL: migration off, or a default thread */
+	uint64_t *migrations;  /* NULL: migration off, or a default thread */
 	struct stat_hist *lat; /* wakeup to running (ps); NULL: none */
 };
 
@@ -651,8 +666,8 @@ static sim_time cpu_cfs_slice(const struct cpu_core *core)
 {
 	const struct cpu_cfg *k = &core->cpu->cfg;
 	sim_time f = cpu_cfs_factor(core->cpu), nr = (sim_time)core->nts + 1;
-	sim_time period = nr > 8 ? nr * k->cfs_min_gran_ps * f
-				 : k->cfs_latency_ps * f;
+	sim_time period =
+		nr > 8 ? nr * k->cfs_min_gran_ps * f : k->cfs_latency_ps * f;
 
 	return period / nr;
 }
@@ -666,8 +681,8 @@ static sim_time cpu_cfs_tick_end(const struct cpu_core *core, sim_time now)
 {
 	const struct cpu_thread *t = core->cur;
 	sim_time ideal = cpu_cfs_slice(core);
-	sim_time gran = core->cpu->cfg.cfs_min_gran_ps *
-			cpu_cfs_factor(core->cpu);
+	sim_time gran =
+		core->cpu->cfg.cfs_min_gran_ps * cpu_cfs_factor(core->cpu);
 	sim_time e1 = ideal - t->since_pick;
 	sim_time e2 = core->ts->vr + ideal - t->vr;
 
@@ -697,8 +712,8 @@ static bool cpu_cfs_due(const struct cpu_core *core, const struct cpu_thread *t)
 static void cpu_cfs_place(struct cpu_thread *t)
 {
 	struct cpu_core *core = t->core;
-	sim_time thresh = core->cpu->cfg.cfs_latency_ps *
-			  cpu_cfs_factor(core->cpu) / 2;
+	sim_time thresh =
+		core->cpu->cfg.cfs_latency_ps * cpu_cfs_factor(core->cpu) / 2;
 
 	cpu_cfs_min(core);
 	if (t->vr < core->min_vr - thresh)
@@ -1006,7 +1021,8 @@ static void cpu_kick(struct cpu_core *core)
 		struct cpu_core *dst = NULL;
 
 		for (size_t i = 0; i < c->ncores && !dst; i++)
-			if (c->core[i] != core && c->core[i]->dom == core->dom &&
+			if (c->core[i] != core &&
+			    c->core[i]->dom == core->dom &&
 			    cpu_core_takes(c->core[i]))
 				dst = c->core[i];
 		if (!dst)
@@ -1137,7 +1153,8 @@ static int cpu_thread_wake(struct cpu_thread *t)
 	case CPU_P_IDLE:
 		return cpu_core_wake(core, now);
 	case CPU_P_RUN:
-		if (cpu_outranks(t, core->cur) || cpu_cfs_preempts(t, core->cur))
+		if (cpu_outranks(t, core->cur) ||
+		    cpu_cfs_preempts(t, core->cur))
 			return cpu_core_preempt(core, now);
 		at = cpu_run_end(core, now);
 		if (at == core->ev_at)

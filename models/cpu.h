@@ -120,15 +120,15 @@ enum cpu_acct {
 /* The configuration of a host's CPU: the parameters under
  * hosts.NAME.cpu (see cpu_params.c for their meaning and sources). */
 struct cpu_cfg {
-	unsigned kernel_cores;	    /* cores of the kernel domain; the
+	unsigned kernel_cores;	  /* cores of the kernel domain; the
 				     topology adds them (cpu_add_core) */
-	sim_time syscall_ps;	    /* one trap and return */
-	sim_time ctxsw_ps;	    /* switching to a woken thread */
-	sim_time wakeup_same_ps;    /* waker and wakee on one core */
-	sim_time wakeup_cross_ps;   /* on different cores */
-	double copy_Bps;	    /* copy bandwidth, bytes per second, > 0 */
+	sim_time syscall_ps;	  /* one trap and return */
+	sim_time ctxsw_ps;	  /* switching to a woken thread */
+	sim_time wakeup_same_ps;  /* waker and wakee on one core */
+	sim_time wakeup_cross_ps; /* on different cores */
+	double copy_Bps;	  /* copy bandwidth, bytes per second, > 0 */
 	enum cpu_normal_policy normal_policy; /* (0: rr) */
-	sim_time slice_ps;	    /* rr: quantum of a normal thread; 0: none */
+	sim_time slice_ps; /* rr: quantum of a normal thread; 0: none */
 	/* cfs: sched_latency, sched_min_granularity and
 	 * sched_wakeup_granularity before scaling by 1 + log2(cores), the
 	 * cores counted up to 8 (Linux's SCHED_TUNABLESCALING_LOG) */

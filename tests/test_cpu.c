@@ -945,7 +945,6 @@ static void test_idle_exit(void)
 	fx_fini(f);
 }
 
-
 /* --- CFS: wakeup preemption ----------------------------------------- */
 
 /* The CFS tunables of Linux (v6.5), before scaling. */
@@ -963,8 +962,8 @@ static struct cpu_cfg cfs_costs(void)
 /* A CPU-bound normal thread h (one job of h_ps from 0) and a sleeper s
  * (jobs of 100 us at f->arrive[1..n]) on one core (the tunables are
  * unscaled: 1 + log2(1) = 1). */
-static void sleeper_run(struct sfx *x, const struct cpu_cfg *k,
-			sim_time h_ps, const sim_time *at, size_t n)
+static void sleeper_run(struct sfx *x, const struct cpu_cfg *k, sim_time h_ps,
+			const sim_time *at, size_t n)
 {
 	struct fx *f = &x->f;
 
@@ -1179,8 +1178,7 @@ static void test_migration(void)
 	/* Pinned threads stay: kernel1 never runs, kernel0 never idles
 	 * until all three are done. */
 	for (int pass = 0; pass < 2; pass++) {
-		migrate_run(&x,
-			    pass ? CPU_MIGRATE_NONE : CPU_MIGRATE_IDLE_PULL,
+		migrate_run(&x, pass ? CPU_MIGRATE_NONE : CPU_MIGRATE_IDLE_PULL,
 			    pass == 1, 500 * C_US);
 		cpu_finish(f->cpu);
 		sw = counter(f, COMP ".kernel0", "switches");
@@ -1371,7 +1369,10 @@ static int load_cfg2(const char *set, const char *set2, struct cpu_cfg *cfg,
 	int rc;
 
 	if (scn_load("tests/fixtures/driver-host.yaml", sets,
-		     set2 ? 2 : set ? 1 : 0, &s, err, errlen))
+		     set2  ? 2
+		     : set ? 1
+			   : 0,
+		     &s, err, errlen))
 		return -100;
 	src = scn_source(s);
 	rc = cpu_cfg_load(cfg, &src, "hosts.h.cpu", err, errlen);

@@ -435,7 +435,9 @@ static void test_refusals(void)
 	static const char *const kcore[] = { "hosts.client.driver.core=app.a" };
 	static const char *const nocore[] = { "apps.a.stack=none",
 					      "hosts.client.driver.core=x" };
-	static const char *const slice[] = { "hosts.server.cpu.time_slice=4ms" };
+	static const char *const slice[] = {
+		"hosts.server.cpu.time_slice=4ms"
+	};
 	static const char *const nobg[] = {
 		"apps.a.stack=none", "hosts.server.cpu.background.load=0.5"
 	};
