@@ -1094,23 +1094,31 @@ static sim_time cpu_idle_exit(const struct cpu_cfg *k, sim_time idle)
 	return 0;
 }
 
-/* Stops cur (running) for a thread that outranks it. */
-static int cpu_core_preempt(struct cpu_core *core, sim_time now)
+/* Stops cur (running) for by, a thread that outranks it. An interrupt
+ * only suspends it: it resumes first, its CFS slice going on (the kernel
+ * returns from the interrupt to the task it interrupted, which stays the
+ * run queue's curr); a thread puts it back in its list (a CFS thread by
+ * its virtual runtime, with a new slice at its next pick:
+ * put_prev_entity(), set_next_entity()). */
+static int cpu_core_preempt(struct cpu_core *core, sim_time now,
+			    const struct cpu_thread *by)
 {
 	struct cpu_thread *t = core->cur;
+	bool irq = by->cls == CPU_CLASS_IRQ;
 
 	sim_cancel(core->cpu->sim, core->ev);
 	cpu_core_credit(core, now);
 	t->ran_at = now;
 	if (t->cls == CPU_CLASS_NORMAL) {
 		t->slice_left = core->qend > now ? core->qend - now : 0;
-		t->since_pick = 0; /* a new slice at its next pick */
+		if (!irq)
+			t->since_pick = 0;
 	}
 	(*core->preemptions)++;
 	if (t->preempted)
 		(*t->preempted)++;
 	t->ready_at = now;
-	cpu_ready_insert(t, CPU_Q_HEAD);
+	cpu_ready_insert(t, irq ? CPU_Q_FIRST : CPU_Q_HEAD);
 	core->cur = NULL;
 	core->phase = CPU_P_IDLE;
 	return cpu_core_pick(core);
@@ -1155,7 +1163,7 @@ static int cpu_thread_wake(struct cpu_thread *t)
 	case CPU_P_RUN:
 		if (cpu_outranks(t, core->cur) ||
 		    cpu_cfs_preempts(t, core->cur))
-			return cpu_core_preempt(core, now);
+			return cpu_core_preempt(core, now, t);
 		at = cpu_run_end(core, now);
 		if (at == core->ev_at)
 			return 0;

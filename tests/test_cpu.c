@@ -1087,6 +1087,37 @@ static void test_cfs_slices(void)
 	fx_fini(f);
 }
 
+/* An interrupt only suspends the CFS thread it hits: a (10 ms) runs from
+ * 0 with b (1 ms) waiting; an interrupt of 10 us at 1 ms; a resumes
+ * without a switch and its 3 ms slice goes on, to 3.01 ms; b runs after a
+ * switch (done 4.01 ms + c), a after another (done 11.01 ms + 2c). */
+static void test_cfs_irq(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	struct cpu_cfg k = cfs_costs();
+	const sim_time c = k.ctxsw_ps;
+
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "a", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "b", CPU_CLASS_NORMAL, 0);
+	x.t[2] = cpu_thread_create(f->core[0], "irq", CPU_CLASS_IRQ, 0);
+	CU_ASSERT_FATAL(x.t[0] && x.t[1] && x.t[2]);
+	f->on[0] = 0, f->arrive[0] = 0, f->cost[0] = 10 * SIM_MS;
+	f->on[1] = 1, f->arrive[1] = 0, f->cost[1] = 1 * SIM_MS;
+	f->on[2] = 2, f->arrive[2] = 1 * SIM_MS, f->cost[2] = 10 * C_US;
+	CHECK_EQ_FATAL(thread_arrivals(&x, 3), 0);
+	sim_run(f->sim, 1 * SIM_S);
+	CHECK_EQ(f->ndone, 3);
+	CHECK_EQ(f->done[2], 1010 * C_US);
+	CHECK_EQ(f->done[1], 4010 * C_US + c);
+	CHECK_EQ(f->done[0], 11010 * C_US + 2 * c);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 2);
+	check_conservation(f, 1);
+	fx_fini(f);
+}
+
 /* --- migration --------------------------------------------------------- */
 
 /* Three CPU-bound threads a, b, c (10 ms each, from 0, in that order)
@@ -1478,6 +1509,7 @@ int suite_cpu(void)
 	    !CU_add_test(s, "idle exit latency", test_idle_exit) ||
 	    !CU_add_test(s, "CFS wakeup preemption", test_cfs_wakeup) ||
 	    !CU_add_test(s, "CFS slices", test_cfs_slices) ||
+	    !CU_add_test(s, "CFS and an interrupt", test_cfs_irq) ||
 	    !CU_add_test(s, "migration by idle pull", test_migration) ||
 	    !CU_add_test(s, "M/D/1 on a thread", test_md1) ||
 	    !CU_add_test(s, "preemptive priority M/G/1", test_priority_mg1) ||
