@@ -1,5 +1,6 @@
 /*
- * cpu.c - a host's cores: threads on cores, a scheduler with two classes,
+ * cpu.c - a host's cores: threads on cores, a scheduler with three
+ * classes (normal threads by CFS or round robin), optional migration,
  * idle states, and jobs charged by account.
  *
  * A core runs threads; a thread runs its own jobs in FIFO order. Each
@@ -16,19 +17,33 @@
  *   - a core is in one phase: idle, waking (leaving an idle state),
  *     switching (a context switch to cur), or running cur's head job;
  *   - ready threads wait in two lists: real-time (by priority, FIFO
- *     within one) and normal (round robin); the core runs the first
- *     real-time thread, else the first normal one;
+ *     within one; interrupt threads above every priority) and normal
+ *     (round robin under rr, by virtual runtime under cfs); the core runs
+ *     the first real-time thread, else the first normal one;
  *   - a thread that becomes ready and outranks the running one (real-time
  *     over normal; a higher real-time priority) preempts it at once: the
  *     preempted job keeps its remaining work, and its thread goes back to
  *     the head of its list with what was left of its quantum (XNU
  *     thread_dispatch(): SCHED_HEADQ after a preemption; Linux sched(7):
  *     a preempted SCHED_FIFO thread stays at the head of its priority);
- *   - a normal thread runs for a quantum (cfg.slice_ps) while other
+ *   - rr: a normal thread runs for a quantum (cfg.slice_ps) while other
  *     normal threads are ready; when it expires the thread goes to the
  *     tail of the normal list with a fresh quantum (SCHED_TAILQ after
  *     AST_QUANTUM in XNU); a thread that blocks starts its next run with a
  *     fresh quantum; real-time threads have none (SCHED_FIFO);
+ *   - cfs (Linux kernel/sched/fair.c, v6.5, nice 0): a normal thread's
+ *     virtual runtime grows with its run time; a waking one is placed at
+ *     no less than min_vruntime - latency / 2 and preempts the running
+ *     normal thread if that one is more than the wakeup granularity
+ *     ahead; the running one yields when its slice (latency over the
+ *     runnable normal threads) is over, or after min_granularity once it
+ *     is a slice ahead of the first waiting one (the tick's checks, made
+ *     at the instant they hold); the first waiting is the least virtual
+ *     runtime;
+ *   - migration idle_pull: a core about to idle pulls a waiting unpinned
+ *     normal thread of its domain that is not cache-hot, and a thread
+ *     left waiting while a core of its domain is idle moves there; the
+ *     move costs a context switch on the new core;
  *   - switching from one thread to another costs cfg.ctxsw_ps of busy
  *     time, charged to account ctxsw (counted in context_switches); the
  *     next job of the same thread, or the same thread after an idle
@@ -99,7 +114,12 @@ struct cpu_thread {
 	struct cpu_rq_job *q;
 	uint32_t mask, head, tail; /* free-running */
 	sim_time rem;		   /* work left of the job at head */
-	sim_time slice_left;	   /* of its quantum; 0: a fresh one */
+	sim_time slice_left;	   /* rr: of its quantum; 0: a fresh one */
+	sim_time vr;		   /* cfs: virtual runtime (ps, nice 0) */
+	sim_time since_pick;	   /* cfs: run since it was picked */
+	bool unpinned;		   /* may migrate (cpu_thread_unpin) */
+	bool cold;		   /* migrated: its next start switches */
+	sim_time ran_at;	   /* when it last stopped running; -1 */
 	enum cpu_tstate state;
 	struct cpu_thread *next; /* in a ready list */
 	struct cpu_thread *sib;	 /* in its core's list of threads */
@@ -107,6 +127,7 @@ struct cpu_thread {
 	sim_time woke_at;	 /* when it woke; -1 once it ran */
 	uint64_t own[2];	 /* run and wait of a default thread */
 	uint64_t *run, *wait, *wakeups, *preempted, *jobs;
+	uint64_t *migrations;  /* NULL: migration off, or a default thread */
 	struct stat_hist *lat; /* wakeup to running (ps); NULL: none */
 };
 
@@ -122,7 +143,10 @@ struct cpu_core {
 	struct cpu_thread *cur;		 /* switched to or running */
 	struct cpu_thread *last;	 /* the last one switched to */
 	struct cpu_thread *rt;		 /* ready real-time, by priority */
-	struct cpu_thread *ts, *ts_tail; /* ready normal, round robin */
+	struct cpu_thread *ts, *ts_tail; /* ready normal: round robin (rr),
+					    by virtual runtime (cfs) */
+	uint32_t nts;			 /* threads in ts */
+	sim_time min_vr;		 /* cfs: min_vruntime */
 	enum cpu_phase phase;
 	sim_event_id ev; /* the phase's end, unless idle */
 	sim_time ev_at;
@@ -138,7 +162,8 @@ struct cpu_core {
 	uint64_t busy_cls[CPU_NCLASSES];
 	uint64_t *busy;
 	uint64_t *switches, *preemptions, *idle_exits;
-	uint32_t index; /* in its cpu's array */
+	uint64_t *pulls; /* NULL unless cpu.migration */
+	uint32_t index;	 /* in its cpu's array */
 };
 
 struct cpu {
@@ -327,6 +352,7 @@ static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 	t->prio = prio;
 	t->mask = CPU_RQ_INIT - 1;
 	t->woke_at = -1;
+	t->ran_at = -1;
 	t->run = &t->own[0];
 	t->wait = &t->own[1];
 	t->sib = core->threads;
@@ -362,6 +388,8 @@ static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 	return core;
 }
 
+static int cpu_core_sched_stats(struct cpu_core *core);
+
 struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 			      const char *name)
 {
@@ -371,6 +399,11 @@ struct cpu_core *cpu_add_core(struct cpu *c, enum cpu_domain dom,
 	    cpu_core_find(c, name) || cpu_grow_cores(c))
 		return NULL;
 	core = cpu_core_new(c, dom, name);
+	if (core && c->cfg.migration != CPU_MIGRATE_NONE &&
+	    cpu_core_sched_stats(core)) {
+		cpu_core_free(core);
+		return NULL;
+	}
 	if (core) {
 		core->index = (uint32_t)c->ncores;
 		c->core[c->ncores++] = core;
@@ -390,6 +423,11 @@ static int cpu_core_sched_stats(struct cpu_core *core)
 	core->idle_exits = stats_counter(st, core->comp, "idle_exits", "");
 	if (!core->switches || !core->preemptions || !core->idle_exits)
 		return -ENOMEM;
+	if (core->cpu->cfg.migration != CPU_MIGRATE_NONE) {
+		core->pulls = stats_counter(st, core->comp, "pulls", "");
+		if (!core->pulls)
+			return -ENOMEM;
+	}
 	core->sched = true;
 	return 0;
 }
@@ -407,6 +445,11 @@ static int cpu_thread_stats(struct cpu_thread *t)
 	if (!t->run || !t->wait || !t->wakeups || !t->preempted || !t->jobs ||
 	    !t->lat)
 		return -ENOMEM;
+	if (t->core->cpu->cfg.migration != CPU_MIGRATE_NONE) {
+		t->migrations = stats_counter(st, t->comp, "migrations", "");
+		if (!t->migrations)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -472,6 +515,14 @@ struct cpu_core *cpu_thread_core(const struct cpu_thread *t)
 enum cpu_class cpu_thread_class(const struct cpu_thread *t)
 {
 	return t->cls;
+}
+
+int cpu_thread_unpin(struct cpu_thread *t)
+{
+	if (!t || !t->comp || t->cls != CPU_CLASS_NORMAL)
+		return -EINVAL;
+	t->unpinned = true;
+	return 0;
 }
 
 uint32_t cpu_thread_backlog(const struct cpu_thread *t)
@@ -569,7 +620,130 @@ static int cpu_rq_grow(struct cpu_thread *t)
 	return 0;
 }
 
+/* --- CFS ------------------------------------------------------------ */
+
+/* Linux's CFS as of v6.5 (kernel/sched/fair.c, before EEVDF), for
+ * threads of weight nice 0: see docs/models/cpu.md for each function. */
+static bool cpu_cfs(const struct cpu_core *core)
+{
+	return core->cpu->cfg.normal_policy == CPU_NORMAL_CFS;
+}
+
+/* get_update_sysctl_factor(), SCHED_TUNABLESCALING_LOG: the tunables
+ * are multiplied by 1 + ilog2(cores), the cores counted up to 8. */
+static sim_time cpu_cfs_factor(const struct cpu *c)
+{
+	size_t n = c->ncores < 8 ? c->ncores : 8;
+	sim_time f = 1;
+
+	while (n > 1) {
+		n >>= 1;
+		f++;
+	}
+	return f;
+}
+
+/* update_min_vruntime(): the least virtual runtime of the running normal
+ * thread and the first waiting one, never decreasing. */
+static void cpu_cfs_min(struct cpu_core *core)
+{
+	const struct cpu_thread *cur = core->cur;
+	bool have = cur && cur->cls == CPU_CLASS_NORMAL;
+	sim_time v = have ? cur->vr : 0;
+
+	if (core->ts && (!have || core->ts->vr < v)) {
+		v = core->ts->vr;
+		have = true;
+	}
+	if (have && v > core->min_vr)
+		core->min_vr = v;
+}
+
+/* sched_slice(): the period, sched_latency (or nr x min_granularity past
+ * sched_nr_latency = 8 threads), shared equally by the nr runnable
+ * normal threads (the running one and those waiting). */
+static sim_time cpu_cfs_slice(const struct cpu_core *core)
+{
+	const struct cpu_cfg *k = &core->cpu->cfg;
+	sim_time f = cpu_cfs_factor(core->cpu), nr = (sim_time)core->nts + 1;
+	sim_time period =
+		nr > 8 ? nr * k->cfs_min_gran_ps * f : k->cfs_latency_ps * f;
+
+	return period / nr;
+}
+
+/* check_preempt_tick() at every instant: when cur (normal, running,
+ * credited up to now) must yield to the first waiting normal thread:
+ * once it has run its slice since it was picked, or once it has run
+ * min_granularity and its virtual runtime is a slice ahead of the
+ * first's. */
+static sim_time cpu_cfs_tick_end(const struct cpu_core *core, sim_time now)
+{
+	const struct cpu_thread *t = core->cur;
+	sim_time ideal = cpu_cfs_slice(core);
+	sim_time gran =
+		core->cpu->cfg.cfs_min_gran_ps * cpu_cfs_factor(core->cpu);
+	sim_time e1 = ideal - t->since_pick;
+	sim_time e2 = core->ts->vr + ideal - t->vr;
+
+	if (e2 < gran - t->since_pick)
+		e2 = gran - t->since_pick;
+	if (e2 < e1)
+		e1 = e2;
+	return e1 > 0 ? now + e1 : now;
+}
+
+/* Whether cur's tick would preempt it now (cpu_cfs_tick_end reached). */
+static bool cpu_cfs_due(const struct cpu_core *core, const struct cpu_thread *t)
+{
+	sim_time ideal, gran;
+
+	if (!core->ts)
+		return false;
+	ideal = cpu_cfs_slice(core);
+	gran = core->cpu->cfg.cfs_min_gran_ps * cpu_cfs_factor(core->cpu);
+	return t->since_pick >= ideal ||
+	       (t->since_pick >= gran && t->vr - core->ts->vr >= ideal);
+}
+
+/* place_entity() for a wakeup: a thread that slept keeps its virtual
+ * runtime, but not less than min_vruntime - sched_latency / 2
+ * (GENTLE_FAIR_SLEEPERS). */
+static void cpu_cfs_place(struct cpu_thread *t)
+{
+	struct cpu_core *core = t->core;
+	sim_time thresh =
+		core->cpu->cfg.cfs_latency_ps * cpu_cfs_factor(core->cpu) / 2;
+
+	cpu_cfs_min(core);
+	if (t->vr < core->min_vr - thresh)
+		t->vr = core->min_vr - thresh;
+}
+
+/* check_preempt_wakeup() / wakeup_preempt_entity(): a normal thread that
+ * becomes ready preempts the running normal one whose virtual runtime
+ * exceeds its own by more than wakeup_granularity. */
+static bool cpu_cfs_preempts(const struct cpu_thread *t,
+			     const struct cpu_thread *cur)
+{
+	const struct cpu *c = t->core->cpu;
+
+	return c->cfg.normal_policy == CPU_NORMAL_CFS &&
+	       t->cls == CPU_CLASS_NORMAL && cur->cls == CPU_CLASS_NORMAL &&
+	       cur->vr - t->vr > c->cfg.cfs_wakeup_gran_ps * cpu_cfs_factor(c);
+}
+
 /* --- ready lists --------------------------------------------------- */
+
+/* Where a ready thread goes in its list. */
+enum cpu_q {
+	CPU_Q_TAIL,  /* woken, or its quantum or slice over: the tail (rr),
+			by virtual runtime (cfs) */
+	CPU_Q_HEAD,  /* preempted: the head of its priority (rr), by
+			virtual runtime (cfs) */
+	CPU_Q_FIRST, /* continuing (its next job, or a failed pick): the
+			head, whatever the policy */
+};
 
 /* Whether a should run rather than b. */
 static bool cpu_outranks(const struct cpu_thread *a, const struct cpu_thread *b)
@@ -586,15 +760,27 @@ static unsigned cpu_rank(const struct cpu_thread *t)
 	return t->cls == CPU_CLASS_IRQ ? UINT32_MAX : t->prio;
 }
 
-/* Puts t in its ready list: at the head of its priority (a preempted
- * thread) or at the tail (a woken one, or an expired quantum). */
-static void cpu_ready_insert(struct cpu_thread *t, bool head)
+/* Puts t in its ready list (see enum cpu_q). */
+static void cpu_ready_insert(struct cpu_thread *t, enum cpu_q where)
 {
 	struct cpu_core *core = t->core;
 	struct cpu_thread **pp = &core->rt;
+	bool head = where != CPU_Q_TAIL;
 
 	t->state = CPU_T_READY;
 	if (t->cls == CPU_CLASS_NORMAL) {
+		core->nts++;
+		if (cpu_cfs(core) && where != CPU_Q_FIRST && core->ts) {
+			/* after those of equal virtual runtime */
+			for (pp = &core->ts; *pp && (*pp)->vr <= t->vr;
+			     pp = &(*pp)->next)
+				;
+			t->next = *pp;
+			*pp = t;
+			if (!t->next)
+				core->ts_tail = t;
+			return;
+		}
 		if (!core->ts) {
 			t->next = NULL;
 			core->ts = core->ts_tail = t;
@@ -628,6 +814,7 @@ static struct cpu_thread *cpu_ready_pop(struct cpu_core *core)
 		core->rt = t->next;
 	} else if ((t = core->ts)) {
 		core->ts = t->next;
+		core->nts--;
 		if (!core->ts)
 			core->ts_tail = NULL;
 	}
@@ -651,6 +838,8 @@ static void cpu_ready_remove(struct cpu_thread *t)
 	if (!*pp)
 		return;
 	*pp = t->next;
+	if (t->cls == CPU_CLASS_NORMAL)
+		core->nts--;
 	if (core->ts_tail == t)
 		core->ts_tail = prev;
 	t->next = NULL;
@@ -669,14 +858,21 @@ static int cpu_core_at(struct cpu_core *core, sim_time at)
 }
 
 /* When the running job's segment ends: its completion, or the end of the
- * quantum if other normal threads are ready (renewed while cur ran
- * alone). */
+ * quantum (rr; renewed while cur ran alone) or of the slice (cfs) if
+ * other normal threads are ready. Under cfs, cur is credited up to
+ * now. */
 static sim_time cpu_run_end(struct cpu_core *core, sim_time now)
 {
 	const struct cpu_thread *t = core->cur;
 	sim_time slice = core->cpu->cfg.slice_ps, end = core->mark_ps + t->rem;
 
-	if (t->cls != CPU_CLASS_NORMAL || !core->ts || slice <= 0)
+	if (t->cls != CPU_CLASS_NORMAL || !core->ts)
+		return end;
+	if (cpu_cfs(core)) {
+		slice = cpu_cfs_tick_end(core, now);
+		return slice < end ? slice : end;
+	}
+	if (slice <= 0)
 		return end;
 	if (core->qend <= now)
 		core->qend += ((now - core->qend) / slice + 1) * slice;
@@ -703,9 +899,17 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 		return;
 	*core->busy += (uint64_t)el;
 	if (core->phase == CPU_P_RUN) {
-		core->busy_cls[core->cur->cls] += (uint64_t)el;
-		*core->cur->run += (uint64_t)el;
-		core->cur->rem -= el;
+		struct cpu_thread *t = core->cur;
+
+		core->busy_cls[t->cls] += (uint64_t)el;
+		*t->run += (uint64_t)el;
+		t->rem -= el;
+		if (t->cls == CPU_CLASS_NORMAL && cpu_cfs(core)) {
+			/* update_curr() */
+			t->vr += el;
+			t->since_pick += el;
+			cpu_cfs_min(core);
+		}
 	}
 	core->mark_ps = now;
 }
@@ -732,14 +936,116 @@ static int cpu_run_start(struct cpu_core *core)
 	return 0;
 }
 
+/* --- migration (cpu.migration: idle_pull) ------------------------- */
+
+/* The last thread of core's normal ready list that may migrate, or
+ * NULL: unpinned, and not cache-hot (can_migrate_task() and task_hot():
+ * it has not run in the last migration_cost). */
+static struct cpu_thread *cpu_movable(const struct cpu_core *core)
+{
+	sim_time now = sim_now(core->cpu->sim);
+	sim_time hot = core->cpu->cfg.migration_cost_ps;
+	struct cpu_thread *m = NULL;
+
+	for (struct cpu_thread *t = core->ts; t; t = t->next)
+		if (t->unpinned && (t->ran_at < 0 || now - t->ran_at >= hot))
+			m = t;
+	return m;
+}
+
+/* Moves t (ready, waiting on its core) to dst, keeping its virtual
+ * runtime relative to min_vruntime (migrate_task_rq_fair() and
+ * enqueue_entity()'s renormalisation); its next start there costs a
+ * context switch (the migration's cost: no cache is modelled). */
+static void cpu_migrate(struct cpu_thread *t, struct cpu_core *dst)
+{
+	struct cpu_core *src = t->core;
+	uint32_t n = t->tail - t->head;
+
+	cpu_ready_remove(t);
+	src->njobs -= n;
+	dst->njobs += n;
+	t->vr = t->vr - src->min_vr + dst->min_vr;
+	t->core = dst;
+	t->cold = true;
+	(*t->migrations)++;
+	(*dst->pulls)++;
+	cpu_ready_insert(t, CPU_Q_TAIL);
+}
+
+/* newidle_balance(): core, about to go idle, pulls a waiting thread that
+ * may migrate from the core of its domain with the most normal threads
+ * waiting (the first such core on a tie). */
+static void cpu_pull(struct cpu_core *core)
+{
+	struct cpu *c = core->cpu;
+	struct cpu_core *busiest = NULL;
+	struct cpu_thread *m = NULL;
+
+	for (size_t i = 0; i < c->ncores; i++) {
+		struct cpu_core *o = c->core[i];
+		struct cpu_thread *t;
+
+		if (o == core || o->dom != core->dom ||
+		    (busiest && o->nts <= busiest->nts))
+			continue;
+		t = cpu_movable(o);
+		if (t) {
+			busiest = o;
+			m = t;
+		}
+	}
+	if (m)
+		cpu_migrate(m, core);
+}
+
+/* Whether core is idle and may take a thread: not busy polling (a poll
+ * loop holds it), nothing ready or running. */
+static bool cpu_core_takes(const struct cpu_core *core)
+{
+	return core->phase == CPU_P_IDLE && !core->cur && !core->spin &&
+	       !core->rt && !core->ts;
+}
+
+static int cpu_core_wake(struct cpu_core *core, sim_time now);
+
+/* nohz_balancer_kick() and the idle core's balance, at once: while core
+ * has a thread waiting that may migrate and an idle core of its domain
+ * exists, that core (the first) takes it and wakes. */
+static void cpu_kick(struct cpu_core *core)
+{
+	struct cpu *c = core->cpu;
+	struct cpu_thread *m;
+
+	while ((m = cpu_movable(core))) {
+		struct cpu_core *dst = NULL;
+
+		for (size_t i = 0; i < c->ncores && !dst; i++)
+			if (c->core[i] != core &&
+			    c->core[i]->dom == core->dom &&
+			    cpu_core_takes(c->core[i]))
+				dst = c->core[i];
+		if (!dst)
+			return;
+		cpu_migrate(m, dst);
+		cpu_core_wake(dst, sim_now(c->sim));
+	}
+}
+
 /* The core is idle: runs the first ready thread, after a context switch
- * if it is not the last one switched to. Returns 0, or -ENOMEM if the
- * engine could not schedule (the thread stays ready, the core idle). */
+ * if it is not the last one switched to (or the thread has just
+ * migrated). Returns 0, or -ENOMEM if the engine could not schedule (the
+ * thread stays ready, the core idle). */
 static int cpu_core_pick(struct cpu_core *core)
 {
 	struct cpu *c = core->cpu;
 	sim_time now = sim_now(c->sim);
-	struct cpu_thread *t = cpu_ready_pop(core);
+	struct cpu_thread *t;
+
+	if (c->cfg.migration == CPU_MIGRATE_IDLE_PULL && !core->spin &&
+	    !core->rt && !core->ts)
+		cpu_pull(core);
+	t = cpu_ready_pop(core);
 
 	core->cur = t;
 	core->phase = CPU_P_IDLE;
@@ -748,7 +1054,8 @@ static int cpu_core_pick(struct cpu_core *core)
 		return 0;
 	}
 	t->state = CPU_T_CUR;
-	if (t->cls == CPU_CLASS_IRQ || !core->last || core->last == t) {
+	if (t->cls == CPU_CLASS_IRQ ||
+	    (!t->cold && (!core->last || core->last == t))) {
 		/* an interrupt enters without a switch, and leaves last on
 		 * the thread it interrupted */
 		if (t->cls != CPU_CLASS_IRQ)
@@ -759,6 +1066,7 @@ static int cpu_core_pick(struct cpu_core *core)
 		core->phase = CPU_P_SWITCH;
 		core->mark_ps = now;
 		core->last = t;
+		t->cold = false;
 		c->count[CPU_A_CTXSW]++;
 		*c->time[CPU_A_CTXSW] += (uint64_t)c->cfg.ctxsw_ps;
 		*c->total += (uint64_t)c->cfg.ctxsw_ps;
@@ -769,7 +1077,7 @@ static int cpu_core_pick(struct cpu_core *core)
 	core->cur = NULL;
 	core->phase = CPU_P_IDLE;
 	core->idle_since = now;
-	cpu_ready_insert(t, true);
+	cpu_ready_insert(t, CPU_Q_FIRST);
 	return -ENOMEM;
 }
 
@@ -786,23 +1094,53 @@ static sim_time cpu_idle_exit(const struct cpu_cfg *k, sim_time idle)
 	return 0;
 }
 
-/* Stops cur (running) for a thread that outranks it. */
-static int cpu_core_preempt(struct cpu_core *core, sim_time now)
+/* Stops cur (running) for by, a thread that outranks it. An interrupt
+ * only suspends it: it resumes first, its CFS slice going on (the kernel
+ * returns from the interrupt to the task it interrupted, which stays the
+ * run queue's curr); a thread puts it back in its list (a CFS thread by
+ * its virtual runtime, with a new slice at its next pick:
+ * put_prev_entity(), set_next_entity()). */
+static int cpu_core_preempt(struct cpu_core *core, sim_time now,
+			    const struct cpu_thread *by)
 {
 	struct cpu_thread *t = core->cur;
+	bool irq = by->cls == CPU_CLASS_IRQ;
 
 	sim_cancel(core->cpu->sim, core->ev);
 	cpu_core_credit(core, now);
-	if (t->cls == CPU_CLASS_NORMAL)
+	t->ran_at = now;
+	if (t->cls == CPU_CLASS_NORMAL) {
 		t->slice_left = core->qend > now ? core->qend - now : 0;
+		if (!irq)
+			t->since_pick = 0;
+	}
 	(*core->preemptions)++;
 	if (t->preempted)
 		(*t->preempted)++;
 	t->ready_at = now;
-	cpu_ready_insert(t, true);
+	cpu_ready_insert(t, irq ? CPU_Q_FIRST : CPU_Q_HEAD);
 	core->cur = NULL;
 	core->phase = CPU_P_IDLE;
 	return cpu_core_pick(core);
+}
+
+/* An idle core with a thread ready: it runs it at once, or after its
+ * idle state's exit latency. */
+static int cpu_core_wake(struct cpu_core *core, sim_time now)
+{
+	sim_time exit;
+
+	cpu_core_credit(core, now); /* a busy-polling core's idle */
+	exit = core->sleeps
+		       ? cpu_idle_exit(&core->cpu->cfg, now - core->idle_since)
+		       : 0;
+	if (!exit)
+		return cpu_core_pick(core);
+	if (cpu_core_at(core, now + exit))
+		return -ENOMEM;
+	core->phase = CPU_P_WAKE;
+	(*core->idle_exits)++;
+	return 0;
 }
 
 /* t (blocked) has a job: it becomes ready, and runs at once, after the
@@ -810,27 +1148,22 @@ static int cpu_core_preempt(struct cpu_core *core, sim_time now)
 static int cpu_thread_wake(struct cpu_thread *t)
 {
 	struct cpu_core *core = t->core;
-	sim_time now = sim_now(core->cpu->sim), at, exit;
+	sim_time now = sim_now(core->cpu->sim), at;
 
 	t->woke_at = now;
 	t->ready_at = now;
-	cpu_ready_insert(t, false);
+	if (t->cls == CPU_CLASS_NORMAL && cpu_cfs(core)) {
+		cpu_core_credit(core, now); /* update_curr() */
+		cpu_cfs_place(t);
+	}
+	cpu_ready_insert(t, CPU_Q_TAIL);
 	switch (core->phase) {
 	case CPU_P_IDLE:
-		cpu_core_credit(core, now); /* a busy-polling core's idle */
-		exit = core->sleeps ? cpu_idle_exit(&core->cpu->cfg,
-						    now - core->idle_since)
-				    : 0;
-		if (!exit)
-			return cpu_core_pick(core);
-		if (cpu_core_at(core, now + exit))
-			return -ENOMEM;
-		core->phase = CPU_P_WAKE;
-		(*core->idle_exits)++;
-		return 0;
+		return cpu_core_wake(core, now);
 	case CPU_P_RUN:
-		if (cpu_outranks(t, core->cur))
-			return cpu_core_preempt(core, now);
+		if (cpu_outranks(t, core->cur) ||
+		    cpu_cfs_preempts(t, core->cur))
+			return cpu_core_preempt(core, now, t);
 		at = cpu_run_end(core, now);
 		if (at == core->ev_at)
 			return 0;
@@ -849,15 +1182,23 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	bool expired;
 
 	cpu_core_credit(core, now);
-	expired = t->cls == CPU_CLASS_NORMAL && core->ts &&
-		  core->cpu->cfg.slice_ps > 0 && core->qend <= now;
-	if (t->cls == CPU_CLASS_NORMAL)
+	t->ran_at = now;
+	if (cpu_cfs(core))
+		expired = t->cls == CPU_CLASS_NORMAL && cpu_cfs_due(core, t);
+	else
+		expired = t->cls == CPU_CLASS_NORMAL && core->ts &&
+			  core->cpu->cfg.slice_ps > 0 && core->qend <= now;
+	if (t->cls == CPU_CLASS_NORMAL) {
 		t->slice_left = expired ? 0 : core->qend - now;
+		if (expired)
+			t->since_pick = 0;
+	}
 	core->cur = NULL;
 	core->phase = CPU_P_IDLE;
-	if (t->rem > 0) { /* the quantum ran out */
+	if (t->rem > 0) { /* the quantum or the slice ran out */
 		t->ready_at = now;
-		cpu_ready_insert(t, false);
+		cpu_ready_insert(t, cpu_cfs(core) && !expired ? CPU_Q_FIRST
+							      : CPU_Q_TAIL);
 		cpu_core_pick(core);
 		return;
 	}
@@ -869,10 +1210,13 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	t->ready_at = now;
 	if (t->head != t->tail) {
 		t->rem = t->q[t->head & t->mask].cost;
-		cpu_ready_insert(t, !expired);
+		cpu_ready_insert(t, expired ? CPU_Q_TAIL : CPU_Q_FIRST);
 	} else {
 		t->state = CPU_T_BLOCKED;
 		t->slice_left = 0;
+		t->since_pick = 0;
+		if (cpu_cfs(core))
+			cpu_cfs_min(core); /* dequeue_entity() */
 		if (core->threads->sib && j.fn) {
 			/* the last job of a thread sharing its core: its
 			 * function runs before the core moves on, so work it
@@ -912,16 +1256,19 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 	case CPU_P_SWITCH:
 		cpu_core_credit(core, now);
 		first = cpu_ready_first(core);
-		if (!first || !cpu_outranks(first, t)) {
+		if (!first ||
+		    !(cpu_outranks(first, t) || cpu_cfs_preempts(first, t))) {
 			if (cpu_run_start(core)) {
 				core->cur = NULL;
 				core->phase = CPU_P_IDLE;
-				cpu_ready_insert(t, true);
+				cpu_ready_insert(t, CPU_Q_FIRST);
 			}
 			break;
 		}
 		(*core->preemptions)++;
-		cpu_ready_insert(t, true);
+		if (t->cls == CPU_CLASS_NORMAL)
+			t->since_pick = 0;
+		cpu_ready_insert(t, CPU_Q_HEAD);
 		core->cur = NULL;
 		core->phase = CPU_P_IDLE;
 		cpu_core_pick(core);
@@ -932,6 +1279,8 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 	default:
 		break;
 	}
+	if (core->cpu->cfg.migration == CPU_MIGRATE_IDLE_PULL)
+		cpu_kick(core);
 }
 
 /* Adds the charges of a queued job to the statistics. */
@@ -979,6 +1328,8 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 				(*t->core->irqs)--;
 			return -ENOMEM;
 		}
+		if (t->core->cpu->cfg.migration == CPU_MIGRATE_IDLE_PULL)
+			cpu_kick(t->core);
 	}
 	cpu_account(t->core->cpu, job);
 	return 0;

@@ -14,8 +14,8 @@
  * while nothing preempts it: models charge a batch of packets as one job.
  *
  * Threads (cpu_thread_create, set-up time) sit on a core and have a
- * class: real-time (FIFO, with a priority) above normal (round robin with
- * a quantum). The core runs the first ready thread of the highest class;
+ * class: real-time (FIFO, with a priority) above normal (Linux's CFS by
+ * virtual runtime with wakeup preemption, or round robin with a quantum). The core runs the first ready thread of the highest class;
  * a thread that becomes ready and outranks the running one preempts it
  * (preemptive resume); switching between threads costs a context switch;
  * a core that has been idle wakes after an idle state's exit latency.
@@ -40,12 +40,16 @@
  * and, for a core with threads of its own (and each such thread T):
  *   COMP.CORE       counters switches (context switches by the
  *                   scheduler, also in context_switches and time.ctxsw),
- *                   preemptions, idle_exits, interrupts (jobs of its irq
+ *                   preemptions, idle_exits, pulls (threads it pulled
+ *                   from another core, cpu.migration), interrupts (jobs of its irq
  *                   thread); scalars util.rt, util.normal, util.irq (time
  *                   running jobs of the class / run time), and util.poll
  *                   for a busy-polling core (time spent polling)
  *   COMP.CORE.T     counters run, wait (ps: running; ready or being
- *                   switched to), wakeups, preempted, jobs; histogram
+ *                   switched to), wakeups, preempted, jobs, migrations
+ *                   (with cpu.migration: times it was pulled to another
+ *                   core; its statistics stay under its first core's
+ *                   name); histogram
  *                   sched_latency (ps: from a wakeup to running)
  * Counters count the whole run (no warm-up), like every counter.
  */
@@ -75,6 +79,20 @@ enum cpu_class {
 
 struct cpu_thread;
 
+/* How normal threads share a core (hosts.NAME.cpu.normal_policy). */
+enum cpu_normal_policy {
+	CPU_NORMAL_RR,	/* "rr": round robin by quanta of slice_ps */
+	CPU_NORMAL_CFS, /* "cfs": Linux's CFS, virtual runtime, wakeup
+			   preemption */
+};
+
+/* Load balancing between the cores of a domain (cpu.migration). */
+enum cpu_migration {
+	CPU_MIGRATE_NONE,      /* "none": a thread stays where it was made */
+	CPU_MIGRATE_IDLE_PULL, /* "idle_pull": an idle core pulls a waiting
+				  normal thread of its domain */
+};
+
 /* What CPU time is spent on; the names are cpu_acct_name(). */
 enum cpu_acct {
 	CPU_A_PROTO,	/* "proto": protocol processing, building packets */
@@ -102,14 +120,24 @@ enum cpu_acct {
 /* The configuration of a host's CPU: the parameters under
  * hosts.NAME.cpu (see cpu_params.c for their meaning and sources). */
 struct cpu_cfg {
-	unsigned kernel_cores;	    /* cores of the kernel domain; the
+	unsigned kernel_cores;	  /* cores of the kernel domain; the
 				     topology adds them (cpu_add_core) */
-	sim_time syscall_ps;	    /* one trap and return */
-	sim_time ctxsw_ps;	    /* switching to a woken thread */
-	sim_time wakeup_same_ps;    /* waker and wakee on one core */
-	sim_time wakeup_cross_ps;   /* on different cores */
-	double copy_Bps;	    /* copy bandwidth, bytes per second, > 0 */
-	sim_time slice_ps;	    /* quantum of a normal thread; 0: none */
+	sim_time syscall_ps;	  /* one trap and return */
+	sim_time ctxsw_ps;	  /* switching to a woken thread */
+	sim_time wakeup_same_ps;  /* waker and wakee on one core */
+	sim_time wakeup_cross_ps; /* on different cores */
+	double copy_Bps;	  /* copy bandwidth, bytes per second, > 0 */
+	enum cpu_normal_policy normal_policy; /* (0: rr) */
+	sim_time slice_ps; /* rr: quantum of a normal thread; 0: none */
+	/* cfs: sched_latency, sched_min_granularity and
+	 * sched_wakeup_granularity before scaling by 1 + log2(cores), the
+	 * cores counted up to 8 (Linux's SCHED_TUNABLESCALING_LOG) */
+	sim_time cfs_latency_ps;
+	sim_time cfs_min_gran_ps;
+	sim_time cfs_wakeup_gran_ps;
+	enum cpu_migration migration; /* (0: none) */
+	sim_time migration_cost_ps;   /* a thread that ran within it is
+					 cache-hot and not pulled */
 	sim_time idle_exit_ps;	    /* exit latency of the shallow idle state */
 	sim_time idle_residency_ps; /* idle time that reaches it */
 	sim_time deep_exit_ps;	    /* of the deep idle state; 0: none */
@@ -143,7 +171,9 @@ const char *cpu_class_name(enum cpu_class k);	/* "normal", "rt", "irq" */
 /* Fills cfg from the parameters under prefix ("hosts.client.cpu").
  * Returns 0, or -EINVAL (message in err) if a deep idle state is given
  * that is not deeper than the shallow one (exit latency and residency),
- * or background.priority is given for a normal-class background. */
+ * background.priority is given for a normal-class background, or a
+ * parameter of one normal_policy is given with the other (time_slice with
+ * cfs, cfs.* with rr). */
 int cpu_cfg_load(struct cpu_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen);
 
@@ -194,6 +224,13 @@ int cpu_core_default_class(struct cpu_core *core, enum cpu_class cls,
 			   unsigned prio);
 enum cpu_class cpu_thread_class(const struct cpu_thread *t);
 enum cpu_domain cpu_core_domain(const struct cpu_core *core);
+/* Lets t (a normal-class thread from cpu_thread_create) move to another
+ * core of its domain under cpu.migration idle_pull (set-up time). Threads
+ * are pinned to their core otherwise: those placed on a named core, the
+ * default threads (kernel context and cpu_submit), interrupt and
+ * real-time threads. Returns 0, or -EINVAL for a thread of another
+ * class or a default thread. */
+int cpu_thread_unpin(struct cpu_thread *t);
 
 /* Charges: add time ps to account a (and count one charge). */
 void cpu_job_add(struct cpu_job *j, enum cpu_acct a, sim_time ps);

@@ -4,7 +4,8 @@
  * Arrivals are Poisson at rate load / cost, or periodic with period
  * cost / load from a phase drawn uniformly in [0, period) (a duty cycle:
  * on for cost, off for the rest), each a job of exactly cost,
- * submitted to the thread "background" of the configured class; one
+ * submitted to the thread "background" of the configured class (free to
+ * migrate unless background.core names its core); one
  * engine event per arrival, none allocated (the thread's ring grows to
  * its peak). Over a run long against the cost, the thread's run time
  * over the run's length tends to load, whatever else the core does,
@@ -78,6 +79,10 @@ int cpubg_create(const struct cpu_cfg *cfg, const struct model_env *env,
 		cpubg_destroy(g);
 		goto out_nomem;
 	}
+	/* On a core named by background.core it is pinned; on the default
+	 * kernel0 it may migrate to another kernel core (cpu.migration). */
+	if (!cfg->bg_core[0] && cfg->bg_class == CPU_CLASS_NORMAL)
+		cpu_thread_unpin(g->t);
 	cpubg_arm(g, true);
 	*out = g;
 	return 0;

@@ -945,6 +945,285 @@ static void test_idle_exit(void)
 	fx_fini(f);
 }
 
+/* --- CFS: wakeup preemption ----------------------------------------- */
+
+/* The CFS tunables of Linux (v6.5), before scaling. */
+static struct cpu_cfg cfs_costs(void)
+{
+	struct cpu_cfg k = test_costs;
+
+	k.normal_policy = CPU_NORMAL_CFS;
+	k.cfs_latency_ps = 6 * SIM_MS;
+	k.cfs_min_gran_ps = 750 * SIM_US;
+	k.cfs_wakeup_gran_ps = 1 * SIM_MS;
+	return k;
+}
+
+/* A CPU-bound normal thread h (one job of h_ps from 0) and a sleeper s
+ * (jobs of 100 us at f->arrive[1..n]) on one core (the tunables are
+ * unscaled: 1 + log2(1) = 1). */
+static void sleeper_run(struct sfx *x, const struct cpu_cfg *k, sim_time h_ps,
+			const sim_time *at, size_t n)
+{
+	struct fx *f = &x->f;
+
+	CU_ASSERT_FATAL(sfx_init(x, k) == 0);
+	x->t[0] = cpu_thread_create(f->core[0], "h", CPU_CLASS_NORMAL, 0);
+	x->t[1] = cpu_thread_create(f->core[0], "s", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(x->t[0] && x->t[1]);
+	f->on[0] = 0, f->arrive[0] = 0, f->cost[0] = h_ps;
+	for (size_t i = 1; i <= n; i++)
+		f->on[i] = 1, f->arrive[i] = at[i - 1], f->cost[i] = 100 * C_US;
+	CHECK_EQ_FATAL(thread_arrivals(x, n + 1), 0);
+	sim_run(f->sim, 1 * SIM_S);
+	CHECK_EQ(f->failed, 0);
+	CHECK_EQ(f->ndone, n + 1);
+}
+
+/* Hand traces of CFS (switch c = 1.5 us, sched_latency 6 ms, wakeup
+ * granularity 1 ms, sleeper credit 3 ms):
+ * 1. s wakes every 5 ms while h runs: h's virtual runtime is min_vruntime
+ *    and s is placed 3 ms below it (place_entity), 3 ms > 1 ms, so s
+ *    preempts at once: its scheduling latency is one switch, each time.
+ *    h, preempted 20 times (wakes at 5 .. 100 ms), ends at
+ *    100 ms + 20 (100 us + 2 c); the 21st wake (105 ms) finds the core
+ *    idle and costs one switch.
+ * 2. s's first wake at 0.5 ms: h has 0.5 ms of virtual runtime, s 0
+ *    (placed at max(0, 0.5 - 3 ms)): 0.5 ms is not above the
+ *    granularity, no preemption. h runs its slice, 6 ms / 2 threads,
+ *    to 3 ms; then s (least virtual runtime) runs after a switch: done
+ *    at 3.1 ms + c, latency 2.5 ms + c; h resumes after another switch
+ *    and ends at 10.1 ms + 2 c.
+ * 3. The same wake at 1.5 ms: 1.5 ms > 1 ms, s preempts: done at
+ *    1.6 ms + c; h ends at 10.1 ms + 2 c.
+ * 4. Case 2 under rr with the 10 ms quantum: s waits for h's job: done
+ *    at 10.1 ms + c. */
+static void test_cfs_wakeup(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	struct cpu_cfg k = cfs_costs();
+	const sim_time c = k.ctxsw_ps;
+	const char *s = COMP ".kernel0.s", *h = COMP ".kernel0.h";
+	const struct stat_hist *lat;
+	sim_time at[21];
+
+	for (size_t i = 0; i < 21; i++)
+		at[i] = (sim_time)(i + 1) * 5 * SIM_MS;
+	sleeper_run(&x, &k, 100 * SIM_MS, at, 21);
+	for (size_t i = 1; i <= 20; i++)
+		CHECK_EQ(f->done[i], at[i - 1] + c + 100 * C_US);
+	CHECK_EQ(f->done[0], 100 * SIM_MS + 20 * (100 * C_US + 2 * c));
+	CHECK_EQ(f->done[21], 105 * SIM_MS + c + 100 * C_US);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 20);
+	CHECK_EQ(counter(f, h, "preempted"), 20);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 41);
+	CHECK_EQ(counter(f, h, "wait"), (uint64_t)(20 * (100 * C_US + 2 * c)));
+	lat = hist_of(f, s, "sched_latency");
+	CU_ASSERT_FATAL(lat != NULL);
+	CHECK_EQ(lat->hist.count, 21);
+	CHECK_EQ(lat->hist.max, c);
+	CHECK_EQ(lat->hist.min, c);
+	check_conservation(f, 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"),
+		 (uint64_t)(100 * SIM_MS + 21 * (100 * C_US) + 41 * c));
+	fx_fini(f);
+
+	at[0] = 500 * C_US;
+	sleeper_run(&x, &k, 10 * SIM_MS, at, 1);
+	CHECK_EQ(f->done[1], 3100 * C_US + c);
+	CHECK_EQ(f->done[0], 10100 * C_US + 2 * c);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 0);
+	lat = hist_of(f, s, "sched_latency");
+	CU_ASSERT_FATAL(lat != NULL);
+	CHECK_EQ(lat->hist.max, 2500 * C_US + c);
+	check_conservation(f, 1);
+	fx_fini(f);
+
+	at[0] = 1500 * C_US;
+	sleeper_run(&x, &k, 10 * SIM_MS, at, 1);
+	CHECK_EQ(f->done[1], 1600 * C_US + c);
+	CHECK_EQ(f->done[0], 10100 * C_US + 2 * c);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 1);
+	check_conservation(f, 1);
+	fx_fini(f);
+
+	k = test_costs;
+	k.slice_ps = 10 * SIM_MS;
+	at[0] = 500 * C_US;
+	sleeper_run(&x, &k, 10 * SIM_MS, at, 1);
+	CHECK_EQ(f->done[0], 10 * SIM_MS);
+	CHECK_EQ(f->done[1], 10100 * C_US + c);
+	check_conservation(f, 1);
+	fx_fini(f);
+}
+
+/* CFS between two CPU-bound threads shares the core by slices of
+ * sched_latency / 2 = 3 ms: a (7 ms) and b (4 ms) from 0 run a 0-3,
+ * b 3-6 (+ c), a 6-9 (+ 2c), b 9-10 (+ 3c, done), a 10-11 (+ 4c,
+ * done). */
+static void test_cfs_slices(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	struct cpu_cfg k = cfs_costs();
+	const sim_time c = k.ctxsw_ps;
+
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "a", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "b", CPU_CLASS_NORMAL, 0);
+	CU_ASSERT_FATAL(x.t[0] && x.t[1]);
+	f->on[0] = 0, f->cost[0] = 7 * SIM_MS;
+	f->on[1] = 1, f->cost[1] = 4 * SIM_MS;
+	thread_job(f, x.t[0], 0);
+	thread_job(f, x.t[1], 1);
+	sim_run(f->sim, 1 * SIM_S);
+	CHECK_EQ(f->ndone, 2);
+	CHECK_EQ(f->done[1], 10 * SIM_MS + 3 * c);
+	CHECK_EQ(f->done[0], 11 * SIM_MS + 4 * c);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 4);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 0);
+	check_conservation(f, 1);
+	fx_fini(f);
+}
+
+/* An interrupt only suspends the CFS thread it hits: a (10 ms) runs from
+ * 0 with b (1 ms) waiting; an interrupt of 10 us at 1 ms; a resumes
+ * without a switch and its 3 ms slice goes on, to 3.01 ms; b runs after a
+ * switch (done 4.01 ms + c), a after another (done 11.01 ms + 2c). */
+static void test_cfs_irq(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	struct cpu_cfg k = cfs_costs();
+	const sim_time c = k.ctxsw_ps;
+
+	CU_ASSERT_FATAL(sfx_init(&x, &k) == 0);
+	x.t[0] = cpu_thread_create(f->core[0], "a", CPU_CLASS_NORMAL, 0);
+	x.t[1] = cpu_thread_create(f->core[0], "b", CPU_CLASS_NORMAL, 0);
+	x.t[2] = cpu_thread_create(f->core[0], "irq", CPU_CLASS_IRQ, 0);
+	CU_ASSERT_FATAL(x.t[0] && x.t[1] && x.t[2]);
+	f->on[0] = 0, f->arrive[0] = 0, f->cost[0] = 10 * SIM_MS;
+	f->on[1] = 1, f->arrive[1] = 0, f->cost[1] = 1 * SIM_MS;
+	f->on[2] = 2, f->arrive[2] = 1 * SIM_MS, f->cost[2] = 10 * C_US;
+	CHECK_EQ_FATAL(thread_arrivals(&x, 3), 0);
+	sim_run(f->sim, 1 * SIM_S);
+	CHECK_EQ(f->ndone, 3);
+	CHECK_EQ(f->done[2], 1010 * C_US);
+	CHECK_EQ(f->done[1], 4010 * C_US + c);
+	CHECK_EQ(f->done[0], 11010 * C_US + 2 * c);
+	CHECK_EQ(counter(f, COMP ".kernel0", "preemptions"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 2);
+	check_conservation(f, 1);
+	fx_fini(f);
+}
+
+/* --- migration --------------------------------------------------------- */
+
+/* Three CPU-bound threads a, b, c (10 ms each, from 0, in that order)
+ * on kernel0 and an idle kernel1 of the same domain, CFS scaled by
+ * 1 + log2(2) = 2 (slice 12 ms / 2 = 6 ms), switches of 1.5 us.
+ * With idle_pull: b has to wait, kernel1 is idle and takes it (a switch:
+ * the migration's cost), runs it 1.5 us to 10.0015 ms; kernel0 runs a
+ * to 6 ms (its slice next to c), c from 6.0015 ms; kernel1, done with b,
+ * pulls a (waiting) and runs its 4 ms left from 10.003 to 14.003 ms; c,
+ * alone, ends at 16.0015 ms. Busy: kernel0 16.0015 ms, kernel1
+ * 14.003 ms. Pinned, or with migration none, nothing moves. With a
+ * migration cost (cache-hot time) of 5 ms, a, which ran until 6 ms, is
+ * still hot when kernel1 goes idle at 10.0015 ms and stays; at
+ * 12.0015 ms c's slice ends, a runs its 4 ms on kernel0 (c, just
+ * stopped, is hot), then c its 4 ms: a done at 16.003 ms, c at
+ * 20.0045 ms. */
+static void migrate_run(struct sfx *x, enum cpu_migration mig, bool unpin,
+			sim_time hot)
+{
+	struct fx *f = &x->f;
+	struct cpu_cfg k = cfs_costs();
+	static const char *const names[] = { "a", "b", "c" };
+
+	k.migration = mig;
+	k.migration_cost_ps = hot;
+	CU_ASSERT_FATAL(sfx_init(x, &k) == 0);
+	f->core[1] = cpu_add_core(f->cpu, CPU_DOM_KERNEL, "kernel1");
+	CU_ASSERT_FATAL(f->core[1] != NULL);
+	for (size_t i = 0; i < 3; i++) {
+		x->t[i] = cpu_thread_create(f->core[0], names[i],
+					    CPU_CLASS_NORMAL, 0);
+		CU_ASSERT_FATAL(x->t[i] != NULL);
+		if (unpin)
+			CHECK_EQ(cpu_thread_unpin(x->t[i]), 0);
+		f->on[i] = (int)i, f->cost[i] = 10 * SIM_MS;
+	}
+	for (size_t i = 0; i < 3; i++)
+		thread_job(f, x->t[i], i);
+	sim_run(f->sim, 1 * SIM_S);
+	CHECK_EQ(f->failed, 0);
+	CHECK_EQ(f->ndone, 3);
+}
+
+static void test_migration(void)
+{
+	static struct sfx x;
+	struct fx *f = &x.f;
+	const sim_time c = test_costs.ctxsw_ps;
+	const struct stat_hist *lat;
+	uint64_t sw;
+
+	migrate_run(&x, CPU_MIGRATE_IDLE_PULL, true, 500 * C_US);
+	CHECK_EQ(f->done[1], 10 * SIM_MS + c);
+	CHECK_EQ(f->done[0], 14 * SIM_MS + 2 * c);
+	CHECK_EQ(f->done[2], 16 * SIM_MS + c);
+	CHECK_EQ(counter(f, COMP ".kernel1", "pulls"), 2);
+	CHECK_EQ(counter(f, COMP ".kernel0", "pulls"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0.a", "migrations"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0.b", "migrations"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0.c", "migrations"), 0);
+	CHECK_EQ(counter(f, COMP ".kernel0", "switches"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel1", "switches"), 2);
+	lat = hist_of(f, COMP ".kernel0.b", "sched_latency");
+	CU_ASSERT_FATAL(lat != NULL);
+	CHECK_EQ(lat->hist.max, c);
+	cpu_finish(f->cpu);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"),
+		 (uint64_t)(16 * SIM_MS + c));
+	CHECK_EQ(counter(f, COMP ".kernel1", "busy"),
+		 (uint64_t)(14 * SIM_MS + 2 * c));
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy") +
+			 counter(f, COMP ".kernel1", "busy"),
+		 counter(f, COMP, "time"));
+	fx_fini(f);
+
+	migrate_run(&x, CPU_MIGRATE_IDLE_PULL, true, 5 * SIM_MS);
+	CHECK_EQ(f->done[1], 10 * SIM_MS + c);
+	CHECK_EQ(f->done[0], 16 * SIM_MS + 2 * c);
+	CHECK_EQ(f->done[2], 20 * SIM_MS + 3 * c);
+	CHECK_EQ(counter(f, COMP ".kernel1", "pulls"), 1);
+	CHECK_EQ(counter(f, COMP ".kernel0.a", "migrations"), 0);
+	cpu_finish(f->cpu);
+	CHECK_EQ(counter(f, COMP ".kernel0", "busy"),
+		 (uint64_t)(20 * SIM_MS + 3 * c));
+	CHECK_EQ(counter(f, COMP ".kernel1", "busy"),
+		 (uint64_t)(10 * SIM_MS + c));
+	fx_fini(f);
+
+	/* Pinned threads stay: kernel1 never runs, kernel0 never idles
+	 * until all three are done. */
+	for (int pass = 0; pass < 2; pass++) {
+		migrate_run(&x, pass ? CPU_MIGRATE_NONE : CPU_MIGRATE_IDLE_PULL,
+			    pass == 1, 500 * C_US);
+		cpu_finish(f->cpu);
+		sw = counter(f, COMP ".kernel0", "switches");
+		CHECK_EQ(counter(f, COMP ".kernel1", "busy"), 0);
+		CHECK_EQ(counter(f, COMP ".kernel0", "busy"),
+			 (uint64_t)(30 * SIM_MS) + sw * (uint64_t)c);
+		CHECK_EQ((uint64_t)f->done[f->order[2]],
+			 (uint64_t)(30 * SIM_MS) + sw * (uint64_t)c);
+		CHECK_EQ(counter(f, COMP, "time"),
+			 counter(f, COMP ".kernel0", "busy"));
+		fx_fini(f);
+	}
+}
+
 /* --- queueing theory ------------------------------------------------ */
 
 /* A Poisson source of jobs on a thread: exponential gaps of mean gap_ps,
@@ -1015,7 +1294,7 @@ static const struct cpu_cfg free_sched = {
 
 /* One normal thread, Poisson arrivals of fixed-cost jobs: M/D/1, whose
  * mean wait is rho S / (2 (1 - rho)). */
-static void test_md1(void)
+static double md1_run(const struct cpu_cfg *k)
 {
 	static struct sfx x;
 	struct fx *f = &x.f;
@@ -1024,8 +1303,9 @@ static void test_md1(void)
 			  .warm_ps = 10 * SIM_MS };
 	const double rho = 0.7, S = 1e6;
 	const double W = rho * S / (2 * (1 - rho));
+	double sum;
 
-	CU_ASSERT_FATAL(sfx_init(&x, &free_sched) == 0);
+	CU_ASSERT_FATAL(sfx_init(&x, k) == 0);
 	p.t = cpu_thread_create(f->core[0], "app", CPU_CLASS_NORMAL, 0);
 	CU_ASSERT_FATAL(p.t != NULL);
 	CU_ASSERT_FATAL(psrc_start(f->sim, &p, "test.cpu.md1", 1000000) == 0);
@@ -1040,8 +1320,21 @@ static void test_md1(void)
 	CHECK_EQ(counter(f, COMP ".kernel0.app", "jobs"), 1000000);
 	check_conservation(f, 1);
 	CHECK_EQ(counter(f, COMP ".kernel0", "busy"), (uint64_t)1000000 * S);
+	sum = p.sum_ps;
 	rng_destroy(p.rng);
 	fx_fini(f);
+	return sum;
+}
+
+/* M/D/1 under rr and under cfs: a thread alone on its core, so the
+ * policy changes nothing, to the picosecond. */
+static void test_md1(void)
+{
+	struct cpu_cfg k = cfs_costs();
+	double rr = md1_run(&free_sched);
+
+	k.ctxsw_ps = 0;
+	CHECK_EQ(md1_run(&k), rr);
 }
 
 /* A real-time and a normal thread on one core, Poisson arrivals and
@@ -1098,21 +1391,30 @@ static void test_priority_mg1(void)
 /* cpu_cfg_load(): the scheduler's parameters from a scenario, and a deep
  * idle state that is not deeper than the shallow one refused with the
  * place of the value. */
-static int load_cfg(const char *set, struct cpu_cfg *cfg, char *err,
-		    size_t errlen)
+static int load_cfg2(const char *set, const char *set2, struct cpu_cfg *cfg,
+		     char *err, size_t errlen)
 {
-	const char *sets[] = { set };
+	const char *sets[] = { set, set2 };
 	struct scn *s = NULL;
 	struct param_src src;
 	int rc;
 
-	if (scn_load("tests/fixtures/driver-host.yaml", sets, set ? 1 : 0, &s,
-		     err, errlen))
+	if (scn_load("tests/fixtures/driver-host.yaml", sets,
+		     set2  ? 2
+		     : set ? 1
+			   : 0,
+		     &s, err, errlen))
 		return -100;
 	src = scn_source(s);
 	rc = cpu_cfg_load(cfg, &src, "hosts.h.cpu", err, errlen);
 	scn_destroy(s);
 	return rc;
+}
+
+static int load_cfg(const char *set, struct cpu_cfg *cfg, char *err,
+		    size_t errlen)
+{
+	return load_cfg2(set, NULL, cfg, err, errlen);
 }
 
 static void test_cfg_load(void)
@@ -1121,14 +1423,48 @@ static void test_cfg_load(void)
 	char err[512] = "";
 
 	CHECK_EQ_FATAL(load_cfg(NULL, &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.normal_policy, CPU_NORMAL_CFS);
+	CHECK_EQ(k.cfs_latency_ps, 6 * SIM_MS);
+	CHECK_EQ(k.cfs_min_gran_ps, 750 * SIM_US);
+	CHECK_EQ(k.cfs_wakeup_gran_ps, 1 * SIM_MS);
+	CHECK_EQ(k.migration, CPU_MIGRATE_NONE);
 	CHECK_EQ(k.slice_ps, 10 * SIM_MS);
 	CHECK_EQ(k.idle_exit_ps, 2 * SIM_US);
 	CHECK_EQ(k.idle_residency_ps, 2 * SIM_US);
 	CHECK_EQ(k.deep_exit_ps, 133 * SIM_US);
 	CHECK_EQ(k.deep_residency_ps, 600 * SIM_US);
-	CHECK_EQ(load_cfg("hosts.h.cpu.time_slice=4ms", &k, err, sizeof(err)),
+	CHECK_EQ(load_cfg2("hosts.h.cpu.normal_policy=rr",
+			   "hosts.h.cpu.time_slice=4ms", &k, err, sizeof(err)),
 		 0);
+	CHECK_EQ(k.normal_policy, CPU_NORMAL_RR);
 	CHECK_EQ(k.slice_ps, 4 * SIM_MS);
+	CHECK_EQ(load_cfg2("hosts.h.cpu.migration=idle_pull",
+			   "hosts.h.cpu.cfs.wakeup_granularity=3ms", &k, err,
+			   sizeof(err)),
+		 0);
+	CHECK_EQ(k.migration, CPU_MIGRATE_IDLE_PULL);
+	CHECK_EQ(k.migration_cost_ps, 500 * SIM_US);
+	CHECK_EQ(k.cfs_wakeup_gran_ps, 3 * SIM_MS);
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.migration_cost=1ms", &k, err,
+			  sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "migration_cost") && strstr(err, "migration: none"),
+	       "message: %s", err);
+	/* A parameter of the other policy is refused, with its place. */
+	err[0] = 0;
+	CHECK_EQ(load_cfg("hosts.h.cpu.time_slice=4ms", &k, err, sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "time_slice") && strstr(err, "normal_policy rr"),
+	       "message: %s", err);
+	CHECKF(!strncmp(err, "--set:1:", 8), "no place in: %s", err);
+	err[0] = 0;
+	CHECK_EQ(load_cfg2("hosts.h.cpu.normal_policy=rr",
+			   "hosts.h.cpu.cfs.latency=3ms", &k, err, sizeof(err)),
+		 -EINVAL);
+	CHECKF(strstr(err, "cfs.latency") && strstr(err, "normal_policy cfs"),
+	       "message: %s", err);
+	CHECKF(!strncmp(err, "--set:2:", 8), "no place in: %s", err);
 	/* No deep state at all is fine. */
 	CHECK_EQ(
 		load_cfg("hosts.h.cpu.idle_deep_exit=0s", &k, err, sizeof(err)),
@@ -1171,6 +1507,10 @@ int suite_cpu(void)
 	    !CU_add_test(s, "real-time priorities", test_rt_priorities) ||
 	    !CU_add_test(s, "round robin by quanta", test_round_robin) ||
 	    !CU_add_test(s, "idle exit latency", test_idle_exit) ||
+	    !CU_add_test(s, "CFS wakeup preemption", test_cfs_wakeup) ||
+	    !CU_add_test(s, "CFS slices", test_cfs_slices) ||
+	    !CU_add_test(s, "CFS and an interrupt", test_cfs_irq) ||
+	    !CU_add_test(s, "migration by idle pull", test_migration) ||
 	    !CU_add_test(s, "M/D/1 on a thread", test_md1) ||
 	    !CU_add_test(s, "preemptive priority M/G/1", test_priority_mg1) ||
 	    !CU_add_test(s, "scheduler parameters", test_cfg_load))

@@ -202,22 +202,31 @@ static void test_kernel_driver_charged(void)
 }
 
 /* A user driver's thread on core "shared" of the server, with background
- * jobs of 50 us at load 0.5 there; the driver real-time or normal. */
-static int run_shared(const char *cls, double load, struct run_result *r,
-		      struct scn **s)
+ * jobs of 50 us at load there; the driver real-time or normal, normal
+ * threads shared by policy (cfs or rr). */
+static int run_shared_policy(const char *cls, double load, const char *policy,
+			     struct run_result *r, struct scn **s)
 {
-	char l[64], c[64];
+	char l[64], c[64], p[64];
 	const char *sets[] = {
 		"hosts.server.driver.placement=user",
 		"hosts.server.driver.core=shared",
 		c,
 		"hosts.server.cpu.background.core=shared",
 		l,
+		p,
 	};
 
 	snprintf(c, sizeof(c), "hosts.server.driver.class=%s", cls);
 	snprintf(l, sizeof(l), "hosts.server.cpu.background.load=%g", load);
-	return tr_run_text(pair_yaml, sets, 5, r, s);
+	snprintf(p, sizeof(p), "hosts.server.cpu.normal_policy=%s", policy);
+	return tr_run_text(pair_yaml, sets, 6, r, s);
+}
+
+static int run_shared(const char *cls, double load, struct run_result *r,
+		      struct scn **s)
+{
+	return run_shared_policy(cls, load, "cfs", r, s);
 }
 
 static void test_background_share(void)
@@ -283,9 +292,9 @@ static void test_background_periodic(void)
 
 /* Real-time: the driver preempts the background at once, so its
  * scheduling latency is at most a context switch after the deepest idle
- * exit; normal: it waits behind the background thread while that has
- * jobs (round robin by 10 ms quanta: a busy period of several 50 us jobs
- * at load 0.5), up to a quantum. */
+ * exit; normal under rr: it waits behind the background thread while
+ * that has jobs (round robin by 10 ms quanta: a busy period of several
+ * 50 us jobs at load 0.5), up to a quantum. */
 static void test_driver_class(void)
 {
 	struct run_result r;
@@ -309,7 +318,7 @@ static void test_driver_class(void)
 	SAY("rt: %llu wakeups\n", h ? (unsigned long long)h->count : 0ULL);
 	run_result_fini(&r);
 
-	if (run_shared("normal", 0.5, &r, NULL)) {
+	if (run_shared_policy("normal", 0.5, "rr", &r, NULL)) {
 		scn_destroy(s);
 		return;
 	}
@@ -330,6 +339,57 @@ static void test_driver_class(void)
 	       "normal mean %.0f not above twice rt's %.0f",
 	       tr_metric(&r, thr, "sched_latency"), mean_rt);
 	CHECK_EQ(tr_metric(&r, "hosts.server.cpu.shared", "preemptions"), 0);
+	run_result_fini(&r);
+	scn_destroy(s);
+}
+
+/* A normal-class driver under CFS (the default): at a background load of
+ * 0.9 the background thread runs 0.9 of the core, the driver a few
+ * percent, so the driver's virtual runtime trails by more than the
+ * wakeup granularity (2 ms: 1 ms x (1 + log2(3 cores))) once the
+ * background has run a few ms: from then on every wakeup of the driver
+ * that finds the background running preempts it, and 99% of its
+ * scheduling latencies are within a switch and the deepest idle exit, as
+ * a real-time driver's; only the start of the run, before the lag builds
+ * up, waits behind background jobs. At 0.05 both threads sleep most of
+ * the time and a waking sleeper is placed at most sched_latency / 2
+ * behind min_vruntime: their lags stay within the granularity, so the
+ * driver does wait behind whole 50 us jobs. */
+static void test_driver_cfs(void)
+{
+	struct run_result r;
+	struct scn *s = NULL;
+	const char *thr = "hosts.server.cpu.shared.driver";
+	const struct hist *h;
+	double bound, p99;
+
+	if (run_shared("normal", 0.9, &r, &s))
+		return;
+	bound = (double)(scn_time(s, "hosts.server.cpu.context_switch") +
+			 scn_time(s, "hosts.server.cpu.idle_deep_exit"));
+	h = tr_histo(&r, thr, "sched_latency");
+	p99 = h ? (double)hist_quantile(h, 0.99) : -1;
+	SAY("cfs 0.9: %llu wakeups, p99 %.0f max %lld, preemptions %.0f\n",
+	    h ? (unsigned long long)h->count : 0ULL, p99,
+	    h ? (long long)h->max : -1LL,
+	    tr_metric(&r, "hosts.server.cpu.shared", "preemptions"));
+	CHECKF(h && h->count > 2000 && p99 <= bound,
+	       "cfs 0.9: sched_latency p99 %.0f over %.0f", p99, bound);
+	CHECKF(tr_metric(&r, "hosts.server.cpu.shared", "preemptions") > 1000,
+	       "cfs 0.9: %.0f preemptions",
+	       tr_metric(&r, "hosts.server.cpu.shared", "preemptions"));
+	run_result_fini(&r);
+
+	if (run_shared("normal", 0.05, &r, NULL)) {
+		scn_destroy(s);
+		return;
+	}
+	h = tr_histo(&r, thr, "sched_latency");
+	SAY("cfs 0.05: max %lld, preemptions %.0f\n",
+	    h ? (long long)h->max : -1LL,
+	    tr_metric(&r, "hosts.server.cpu.shared", "preemptions"));
+	CHECKF(h && h->max > 50000000, "cfs 0.05: sched_latency max %lld",
+	       h ? (long long)h->max : -1LL);
 	run_result_fini(&r);
 	scn_destroy(s);
 }
@@ -375,6 +435,9 @@ static void test_refusals(void)
 	static const char *const kcore[] = { "hosts.client.driver.core=app.a" };
 	static const char *const nocore[] = { "apps.a.stack=none",
 					      "hosts.client.driver.core=x" };
+	static const char *const slice[] = {
+		"hosts.server.cpu.time_slice=4ms"
+	};
 	static const char *const nobg[] = {
 		"apps.a.stack=none", "hosts.server.cpu.background.load=0.5"
 	};
@@ -385,6 +448,7 @@ static void test_refusals(void)
 	refused(kcore, 1, "core: a kernel driver runs on a kernel core");
 	refused(nocore, 2, "core: the host has no cores");
 	refused(nobg, 2, "background.load: the host has no cores");
+	refused(slice, 1, "time_slice: a parameter of normal_policy rr");
 }
 
 int suite_driverrt(void)
@@ -401,6 +465,7 @@ int suite_driverrt(void)
 			 test_background_share) ||
 	    !CU_add_test(s, "rt driver preempts, normal waits",
 			 test_driver_class) ||
+	    !CU_add_test(s, "normal driver under CFS", test_driver_cfs) ||
 	    !CU_add_test(s, "refused combinations", test_refusals) ||
 	    !CU_add_test(s, "bundled scenarios: CPU charged = busy + pending",
 			 test_conservation))
