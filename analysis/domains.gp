@@ -40,9 +40,13 @@ if (logy) {
 	set yrange [floor:*]
 }
 yv(v) = (logy && v <= 0) ? floor : v
-array dname[4] = ["device", "kernel", "user", "sockbuf"]
+array dname[4] = ["device memory", "kernel memory", "user memory", "socket buffers"]
 array dcol[4] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
-dash(i) = i == 1 ? 1 : i == 2 ? 2 : i == 3 ? 3 : 4
+# short regular dashes: long ones hide the short steps of a memory series
+set dashtype 11 (6, 3)
+set dashtype 12 (2, 3)
+set dashtype 13 (6, 3, 2, 3)
+dash(i) = i == 1 ? 1 : 9 + (i > 4 ? 4 : i)
 
 plot for [i=1:nlines] for [d=1:4] datafile index (i - 1) \
 	using 2:(yv(column(d + 2))) with lines lw 1.5 lc rgb dcol[d] \
