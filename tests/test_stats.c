@@ -293,6 +293,227 @@ static void test_stable_storage(void)
 }
 
 /*
+ * The registry's look-ups against a linear reference (the rules of
+ * stats.h, checked by a plain scan), driven by one script of 6,000
+ * registrations drawn from 40 x 30 names, so that most names are tried
+ * several times, by every kind, while the tables double from 64 slots to
+ * 8,192. Names include "x" + "y.z" and "x.y" + "z", which spell the same
+ * "x.y.z" yet are different entries. Every call must succeed or be refused
+ * exactly as the reference says; then every entry must come back in
+ * registration order with its kind, names, unit and storage, a series
+ * with the unit of the counter or gauge it samples ("" for storage the
+ * registry does not own), and stats_find() must agree with the reference
+ * on all 2 x 1,200 names.
+ */
+#define REF_MAX 6000
+#define REF_COMPS 40
+#define REF_METRICS 30
+
+struct ref_entry {
+	enum stat_kind kind;
+	char comp[8], metric[8], unit[8];
+	const void *storage; /* counter, hist, gauge; NULL otherwise */
+	double scalar;
+};
+
+static struct ref_entry ref[REF_MAX];
+static size_t nref;
+
+static void ref_name(uint32_t k, char *comp, char *metric)
+{
+	uint32_t c = k % REF_COMPS, m = k / REF_COMPS % REF_METRICS;
+
+	if (c < 2)
+		strcpy(comp, c ? "x.y" : "x");
+	else
+		snprintf(comp, 8, "c%u", c);
+	if (m < 2)
+		strcpy(metric, m ? "y.z" : "z");
+	else
+		snprintf(metric, 8, "m%u", m);
+}
+
+static struct ref_entry *ref_find(const char *comp, const char *metric,
+				  bool series)
+{
+	for (size_t i = 0; i < nref; i++)
+		if ((ref[i].kind == STAT_SERIES) == series &&
+		    !strcmp(ref[i].comp, comp) &&
+		    !strcmp(ref[i].metric, metric))
+			return &ref[i];
+	return NULL;
+}
+
+static const char *ref_unit_of(const void *src)
+{
+	for (size_t i = 0; i < nref; i++)
+		if ((ref[i].kind == STAT_COUNTER ||
+		     ref[i].kind == STAT_GAUGE) &&
+		    ref[i].storage == src)
+			return ref[i].unit;
+	return "";
+}
+
+static struct ref_entry *ref_add(enum stat_kind kind, const char *comp,
+				 const char *metric, const char *unit,
+				 const void *storage)
+{
+	struct ref_entry *r = &ref[nref++];
+
+	r->kind = kind;
+	strcpy(r->comp, comp);
+	strcpy(r->metric, metric);
+	snprintf(r->unit, sizeof(r->unit), "%s", unit);
+	r->storage = storage;
+	return r;
+}
+
+/* A registered counter or gauge picked by x (NULL if none yet). */
+static const struct ref_entry *ref_source(uint32_t x, enum stat_kind kind)
+{
+	size_t n = 0, pick;
+
+	for (size_t i = 0; i < nref; i++)
+		n += ref[i].kind == kind;
+	if (!n)
+		return NULL;
+	pick = x % n;
+	for (size_t i = 0; i < nref; i++)
+		if (ref[i].kind == kind && pick-- == 0)
+			return &ref[i];
+	return NULL;
+}
+
+/* One registration of kind op (0..6) of name k; returns whether the
+ * registry did what the reference says. */
+static bool ref_step(struct stats *st, uint32_t op, uint32_t k, uint32_t x)
+{
+	static uint64_t foreign; /* storage the registry does not own */
+	static const char *const units[] = { "", "ps", "B", "packets" };
+	char comp[8], metric[8];
+	const char *unit = units[x % 4];
+	const struct ref_entry *src;
+	struct ref_entry *r;
+	bool taken;
+	void *p;
+	int rc;
+
+	ref_name(k, comp, metric);
+	taken = ref_find(comp, metric, op >= 4) != NULL;
+	switch (op) {
+	case 0:
+		p = stats_counter(st, comp, metric, unit);
+		break;
+	case 1:
+		p = stats_gauge(st, comp, metric, unit);
+		break;
+	case 2:
+		p = x % 8 ? NULL : stats_hist(st, comp, metric, unit);
+		if (x % 8)
+			return true; /* histograms are large: one in eight */
+		break;
+	case 3:
+		rc = stats_scalar(st, comp, metric, unit, x);
+		r = ref_find(comp, metric, false);
+		if (r && r->kind != STAT_SCALAR)
+			return rc == -EEXIST;
+		if (!r)
+			r = ref_add(STAT_SCALAR, comp, metric, unit, NULL);
+		r->scalar = x;
+		return rc == 0;
+	default:
+		src = ref_source(x, op == 4 ? STAT_COUNTER : STAT_GAUGE);
+		p = src && x % 16 ? (void *)src->storage : &foreign;
+		rc = op == 4 ? stats_series_counter(st, comp, metric, p)
+			     : stats_series_gauge(st, comp, metric, p);
+		if (taken)
+			return rc == -EEXIST;
+		ref_add(STAT_SERIES, comp, metric, ref_unit_of(p), NULL);
+		return rc == 0;
+	}
+	if (taken)
+		return p == NULL;
+	if (!p)
+		return false;
+	ref_add(op == 0	  ? STAT_COUNTER
+		: op == 1 ? STAT_GAUGE
+			  : STAT_HIST,
+		comp, metric, unit, p);
+	return true;
+}
+
+static bool ref_same(const struct stat_info *si, const struct ref_entry *r)
+{
+	bool ok = si->kind == r->kind && !strcmp(si->component, r->comp) &&
+		  !strcmp(si->metric, r->metric) && !strcmp(si->unit, r->unit);
+
+	switch (r->kind) {
+	case STAT_COUNTER:
+		return ok && (const void *)si->u.counter == r->storage;
+	case STAT_GAUGE:
+		return ok && (const void *)si->u.gauge == r->storage;
+	case STAT_HIST:
+		return ok && (const void *)si->u.hist == r->storage;
+	case STAT_SCALAR:
+		return ok && si->u.scalar == r->scalar;
+	default:
+		return ok;
+	}
+}
+
+static void test_lookup_reference(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, 0) : NULL;
+	uint64_t lcg = 12345;
+	size_t wrong = 0, refused = 0, kinds[5] = { 0 };
+	struct stat_info si;
+
+	CU_ASSERT_FATAL(st != NULL);
+	nref = 0;
+	for (int i = 0; i < REF_MAX; i++) {
+		uint32_t op, k, x;
+		size_t before = nref;
+
+		lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+		op = (uint32_t)(lcg >> 33) % 6;
+		k = (uint32_t)(lcg >> 17) % (REF_COMPS * REF_METRICS);
+		x = (uint32_t)(lcg >> 45);
+		if (!ref_step(st, op, k, x))
+			wrong++;
+		refused += nref == before;
+	}
+	CHECK_EQ(wrong, 0);
+	/* The script tried taken names many times, and grew the tables. */
+	CHECK_GT(refused, 1000);
+	CHECK_GT(nref, 1024);
+	CHECK_EQ_FATAL(stats_count(st), nref);
+	for (size_t i = 0; i < nref; i++) {
+		stats_get(st, i, &si);
+		wrong += !ref_same(&si, &ref[i]);
+		kinds[ref[i].kind]++;
+	}
+	CHECK_EQ(wrong, 0);
+	for (int k = 0; k < 5; k++)
+		CHECK_GT(kinds[k], 0);
+	for (uint32_t k = 0; k < REF_COMPS * REF_METRICS; k++) {
+		char comp[8], metric[8];
+		const struct ref_entry *r;
+		int rc;
+
+		ref_name(k, comp, metric);
+		r = ref_find(comp, metric, false);
+		if (!r)
+			r = ref_find(comp, metric, true);
+		rc = stats_find(st, comp, metric, &si);
+		wrong += r ? rc != 0 || !ref_same(&si, r) : rc != -ENOENT;
+	}
+	CHECK_EQ(wrong, 0);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/*
  * Warm-up 2us, sample every 1us, run to 10us: samples at 2, 3, ..., 10us.
  * The gauge is set to k at (k + 0.5)us for k = 0..9 and the counter counts
  * those events, so the sample at t = m us reads m - 1 and m.
@@ -425,6 +646,8 @@ int suite_stats(void)
 			 test_hist_and_counter_warmup) ||
 	    !CU_add_test(s, "registry", test_registry) ||
 	    !CU_add_test(s, "stable storage", test_stable_storage) ||
+	    !CU_add_test(s, "look-ups against a linear reference",
+			 test_lookup_reference) ||
 	    !CU_add_test(s, "series sampling", test_series) ||
 	    !CU_add_test(s, "long series", test_series_long) ||
 	    !CU_add_test(s, "series capped by halving", test_series_capped))

@@ -4,8 +4,17 @@
  * Each entry (its kind, names and storage) is one allocation that never
  * moves, so the pointers handed to models stay valid until stats_destroy();
  * only the array of entry pointers grows. A histogram is a separate
- * allocation because it is large. Registration looks names up linearly: it
- * happens at set-up, for at most a few thousand entries.
+ * allocation because it is large.
+ *
+ * Look-ups: a datacenter-sized run registers hundreds of thousands of
+ * entries, so names are found through an open-addressing hash table over
+ * (component, metric, series or not) with linear probing, and the storage
+ * a time series samples through a second table keyed by its address. Both
+ * hold entry indices, stay at most half full and double (rehashing from
+ * the hash kept in each entry) only while entries are registered, so every
+ * registration and look-up costs O(1) expected, independent of the number
+ * of entries; nothing here runs per event. The array of entries keeps
+ * registration order, which is the order results are reported in.
  *
  * Names: (component, metric) is unique among counters, scalars, histograms
  * and gauges, and separately among time series, so that a series may carry
@@ -38,9 +47,12 @@
 #include "stats.h"
 
 #define STATS_SERIES_MIN 64
+#define STATS_HASH_MIN 64 /* slots of each table at the first entry */
+#define STATS_EMPTY UINT32_MAX
 
 struct stats_entry {
 	enum stat_kind kind;
+	uint32_t name_hash; /* stats_hash_name(component, metric, series) */
 	const char *component, *metric, *unit; /* point into names[] */
 	struct stats_entry *next_series;
 	union {
@@ -64,6 +76,12 @@ struct stats {
 	size_t series_max;  /* samples a series keeps, even, >= 2 */
 	struct stats_entry **ent;
 	size_t n, cap;
+	/* Open addressing, linear probing; slots hold indices into ent[] or
+	 * STATS_EMPTY. by_name: every entry; by_addr: counters and gauges,
+	 * by the address of their storage. Both have hcap slots (a power of
+	 * two, at least twice n). */
+	uint32_t *by_name, *by_addr;
+	size_t hcap;
 	struct stats_entry *series, **series_tail;
 	sim_event_id sampler;
 	uint64_t lost_samples; /* series points dropped for lack of memory */
@@ -103,17 +121,106 @@ void stats_destroy(struct stats *st)
 		free(e);
 	}
 	free(st->ent);
+	free(st->by_name);
+	free(st->by_addr);
 	free(st);
+}
+
+/* FNV-1a over component, a NUL, metric and the series flag. */
+static uint32_t stats_hash_name(const char *component, const char *metric,
+				bool series)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)component; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	h *= 16777619u;
+	for (const unsigned char *p = (const unsigned char *)metric; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	h = (h ^ (series ? 1u : 2u)) * 16777619u;
+	return h;
+}
+
+static uint32_t stats_hash_addr(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (uint32_t)x;
+}
+
+/* The storage a series may sample, or NULL for other kinds. */
+static const void *stats_storage(const struct stats_entry *e)
+{
+	if (e->kind == STAT_COUNTER)
+		return &e->u.counter;
+	if (e->kind == STAT_GAUGE)
+		return &e->u.gauge;
+	return NULL;
+}
+
+static void stats_slot_put(uint32_t *tab, size_t cap, uint32_t h, size_t i)
+{
+	size_t mask = cap - 1, k = h & mask;
+
+	while (tab[k] != STATS_EMPTY)
+		k = (k + 1) & mask;
+	tab[k] = (uint32_t)i;
+}
+
+/* Makes room for one more entry (tables at most half full); 0 or -ENOMEM. */
+static int stats_hash_reserve(struct stats *st)
+{
+	size_t cap = st->hcap ? st->hcap : STATS_HASH_MIN;
+	uint32_t *by_name, *by_addr;
+
+	while (2 * (st->n + 1) > cap)
+		cap *= 2;
+	if (cap == st->hcap)
+		return 0;
+	if (st->n >= STATS_EMPTY)
+		return -ENOMEM;
+	by_name = malloc(cap * sizeof(*by_name));
+	by_addr = malloc(cap * sizeof(*by_addr));
+	if (!by_name || !by_addr) {
+		free(by_name);
+		free(by_addr);
+		return -ENOMEM;
+	}
+	memset(by_name, 0xff, cap * sizeof(*by_name));
+	memset(by_addr, 0xff, cap * sizeof(*by_addr));
+	for (size_t i = 0; i < st->n; i++) {
+		const struct stats_entry *e = st->ent[i];
+		const void *p = stats_storage(e);
+
+		stats_slot_put(by_name, cap, e->name_hash, i);
+		if (p)
+			stats_slot_put(by_addr, cap, stats_hash_addr(p), i);
+	}
+	free(st->by_name);
+	free(st->by_addr);
+	st->by_name = by_name;
+	st->by_addr = by_addr;
+	st->hcap = cap;
+	return 0;
 }
 
 static struct stats_entry *stats_lookup(const struct stats *st,
 					const char *component,
 					const char *metric, bool series)
 {
-	for (size_t i = 0; i < st->n; i++) {
-		struct stats_entry *e = st->ent[i];
+	uint32_t h = stats_hash_name(component, metric, series);
+	size_t mask = st->hcap - 1;
 
-		if ((e->kind == STAT_SERIES) == series &&
+	if (!st->hcap)
+		return NULL;
+	for (size_t k = h & mask; st->by_name[k] != STATS_EMPTY;
+	     k = (k + 1) & mask) {
+		struct stats_entry *e = st->ent[st->by_name[k]];
+
+		if (e->name_hash == h && (e->kind == STAT_SERIES) == series &&
 		    strcmp(e->metric, metric) == 0 &&
 		    strcmp(e->component, component) == 0)
 			return e;
@@ -135,6 +242,8 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 		unit = "";
 	if (stats_lookup(st, component, metric, kind == STAT_SERIES))
 		return -EEXIST;
+	if (stats_hash_reserve(st))
+		return -ENOMEM;
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? 2 * st->cap : 32;
 		struct stats_entry **ent = realloc(st->ent, cap * sizeof(*ent));
@@ -154,6 +263,11 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 	e->component = memcpy(e->names, component, lc);
 	e->metric = memcpy(e->names + lc, metric, lm);
 	e->unit = memcpy(e->names + lc + lm, unit, lu);
+	e->name_hash = stats_hash_name(component, metric, kind == STAT_SERIES);
+	stats_slot_put(st->by_name, st->hcap, e->name_hash, st->n);
+	if (stats_storage(e))
+		stats_slot_put(st->by_addr, st->hcap,
+			       stats_hash_addr(stats_storage(e)), st->n);
 	st->ent[st->n++] = e;
 	*out = e;
 	return 0;
@@ -210,11 +324,15 @@ struct stat_gauge *stats_gauge(struct stats *st, const char *component,
 /* The unit of the registered entry whose storage is src, or "". */
 static const char *stats_unit_of(const struct stats *st, const void *src)
 {
-	for (size_t i = 0; i < st->n; i++) {
-		const struct stats_entry *e = st->ent[i];
+	size_t mask = st->hcap - 1;
 
-		if ((e->kind == STAT_GAUGE && src == &e->u.gauge) ||
-		    (e->kind == STAT_COUNTER && src == &e->u.counter))
+	if (!st->hcap)
+		return "";
+	for (size_t k = stats_hash_addr(src) & mask;
+	     st->by_addr[k] != STATS_EMPTY; k = (k + 1) & mask) {
+		const struct stats_entry *e = st->ent[st->by_addr[k]];
+
+		if (stats_storage(e) == src)
 			return e->unit;
 	}
 	return "";
