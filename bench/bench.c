@@ -26,11 +26,23 @@
  *   as long, and of its set-up alone, each run in a child process of its
  *   own (forked before anything else is measured) so peaks do not mix.
  *
+ * - Set-up against the number of hosts (SCALE_HOSTS: 64, 256, 1024 by
+ *   default, -H to change): a generated scenario of N identical hosts on
+ *   one switch and one app per host pair (user-space stacks, Poisson
+ *   10 kpps), each size in a child process of its own, timed in CPU
+ *   seconds phase by phase as `usnsim run` goes through them: scn_load,
+ *   run_validate (the topology built and freed), and run_scenario for
+ *   SCALE_DURATION (the topology built again, barely run, finished);
+ *   with the number of statistics and the peak resident memory. The
+ *   exponent of set-up CPU against hosts from the smallest to the largest
+ *   size is printed too: 1 is linear.
+ *
  * Then one PASS or FAIL line per required ratio. A FAIL never changes the
  * exit status, which is 1 only when something could not be measured.
  * Progress goes to stderr, the table and verdicts to stdout.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +69,9 @@
 #define MEM_LONG "1s"
 #define UDP_PACKETS 200000ULL
 #define DEFAULT_SCENARIO "bench/pipeline.yaml"
+#define SCALE_HOSTS "64,256,1024"
+#define SCALE_DURATION "1us"
+#define SCALE_MAX_SIZES 8
 
 /* Required ratios (the targets). */
 #define NEED_HOLD_SMALL 3.0 /* N = 1e3 and 1e4 */
@@ -64,6 +79,7 @@
 #define NEED_PIPE 5.0
 #define AIM_PIPE 10.0
 #define NEED_MEM 1.10
+#define NEED_SETUP_EXP 1.2 /* set-up CPU ~ hosts^x: linear, with slack */
 
 static const uint32_t hold_n[] = { 1000, 10000, 100000 };
 #define NHOLD (sizeof(hold_n) / sizeof(hold_n[0]))
@@ -84,7 +100,7 @@ struct row {
 	char unit[32];
 };
 
-#define MAX_ROWS 64
+#define MAX_ROWS 96
 static struct row rows[MAX_ROWS];
 static size_t nrows;
 
@@ -303,6 +319,193 @@ static long pipe_peak_kib(const char *path, const char *duration)
 	return ru.ru_maxrss; /* KiB on Linux */
 }
 
+/* --- set-up against the number of hosts ------------------------------- */
+
+struct scale_result {
+	unsigned hosts;
+	double load_s, validate_s, run_s; /* CPU seconds of each phase */
+	size_t stats;			  /* statistics registered */
+	long peak_kib;
+};
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Writes a scenario of `hosts` hosts (one app per pair) to f. */
+static void scale_write(FILE *f, unsigned hosts)
+{
+	fprintf(f,
+		"name: bench_scale_%u\nduration: " SCALE_DURATION "\n"
+		"warmup: 0\nseed: 1\nsample_interval: 0\nhosts:\n"
+		"  h0: { cpu: { kernel_cores: 1 } }\n",
+		hosts);
+	for (unsigned i = 1; i < hosts; i++)
+		fprintf(f, "  h%u: { like: h0 }\n", i);
+	fprintf(f, "network: { kind: link, rate: 10Gbps }\napps:\n"
+		   "  a0: { host: h0, peer: h1, pattern: poisson, rate: 10kpps,"
+		   " size: 64B, stack: user }\n");
+	for (unsigned i = 2; i + 1 < hosts; i += 2)
+		fprintf(f, "  a%u: { like: a0, host: h%u, peer: h%u }\n", i, i,
+			i + 1);
+}
+
+/* In the child: the three phases of `usnsim run` on path. */
+static int scale_phases(const char *path, struct scale_result *out)
+{
+	char err[512];
+	struct run_result r;
+	struct scn *s;
+	double t0 = cpu_now(), t1, t2;
+	int rc = scn_load(path, NULL, 0, &s, err, sizeof(err));
+
+	if (rc)
+		goto out_err;
+	t1 = cpu_now();
+	rc = run_validate(s, err, sizeof(err));
+	if (rc)
+		goto out_scn;
+	t2 = cpu_now();
+	rc = run_scenario(s, 0, &r, err, sizeof(err));
+	if (rc)
+		goto out_scn;
+	out->load_s = t1 - t0;
+	out->validate_s = t2 - t1;
+	out->run_s = cpu_now() - t2;
+	out->stats = stats_count(r.stats);
+	run_result_fini(&r);
+	scn_destroy(s);
+	return 0;
+out_scn:
+	scn_destroy(s);
+out_err:
+	fprintf(stderr, "usnsim-bench: %s\n", err);
+	return rc;
+}
+
+/* Measures one size in a child process; 0 or -1. */
+static int scale_one(unsigned hosts, struct scale_result *out)
+{
+	char path[] = "/tmp/usnsim-bench-XXXXXX.yaml";
+	int fd = mkstemps(path, 5), p[2], status;
+	struct rusage ru;
+	FILE *f;
+	pid_t pid;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	scale_write(f, hosts);
+	if (fclose(f) || pipe(p)) {
+		unlink(path);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		struct scale_result r = { .hosts = hosts };
+
+		close(p[0]);
+		if (scale_phases(path, &r) ||
+		    write(p[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	n = pid > 0 ? read(p[0], out, sizeof(*out)) : -1;
+	close(p[0]);
+	unlink(path);
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    n != (ssize_t)sizeof(*out))
+		return -1;
+	out->peak_kib = ru.ru_maxrss;
+	return 0;
+}
+
+/* Parses "64,256,1024" into hosts[] (each >= 2); returns the count or 0. */
+static size_t scale_parse(const char *list, unsigned *hosts)
+{
+	size_t n = 0;
+	char *end;
+
+	while (*list && n < SCALE_MAX_SIZES) {
+		unsigned long v = strtoul(list, &end, 10);
+
+		if (end == list || v < 2 || v > 100000 || (*end && *end != ','))
+			return 0;
+		hosts[n++] = (unsigned)v;
+		list = *end ? end + 1 : end;
+	}
+	return *list ? 0 : n;
+}
+
+/* Measures every size and adds its rows; the set-up exponent in *expo.
+ * Returns 0 or -1. */
+static int scale_table(const char *list, double *expo)
+{
+	unsigned hosts[SCALE_MAX_SIZES];
+	struct scale_result r[SCALE_MAX_SIZES];
+	size_t n = scale_parse(list, hosts);
+
+	if (n == 0) {
+		fprintf(stderr,
+			"usnsim-bench: -H %s: expected sizes >= 2, "
+			"comma-separated\n",
+			list);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char which[64];
+		double setup;
+
+		fprintf(stderr, "usnsim-bench: set-up of %u hosts ...\n",
+			hosts[i]);
+		if (scale_one(hosts[i], &r[i])) {
+			fprintf(stderr, "usnsim-bench: %u hosts failed\n",
+				hosts[i]);
+			return -1;
+		}
+		snprintf(which, sizeof(which), "%u hosts, %zu statistics",
+			 hosts[i], r[i].stats);
+		add_row("set-up, scn_load", which, "CPU s", "%.3f",
+			r[i].load_s);
+		add_row("set-up, run_validate", "", "CPU s", "%.3f",
+			r[i].validate_s);
+		add_row("set-up, run_scenario (" SCALE_DURATION ")", "",
+			"CPU s", "%.3f", r[i].run_s);
+		setup = r[i].load_s + r[i].validate_s + r[i].run_s;
+		add_row("set-up, all three", "", "CPU ms per host", "%.3f",
+			setup * 1e3 / hosts[i]);
+		add_row("set-up, peak RSS", "", "KiB per host", "%.0f",
+			(double)r[i].peak_kib / hosts[i]);
+	}
+	*expo = 0;
+	if (n > 1) {
+		double a = r[0].load_s + r[0].validate_s + r[0].run_s;
+		double b =
+			r[n - 1].load_s + r[n - 1].validate_s + r[n - 1].run_s;
+		char which[64];
+
+		*expo = log(b / a) / log((double)hosts[n - 1] / hosts[0]);
+		snprintf(which, sizeof(which), "%u to %u hosts", hosts[0],
+			 hosts[n - 1]);
+		add_row("set-up CPU ~ hosts^x", which, "x", "%.2f", *expo);
+	}
+	return n > 1 ? 1 : 0;
+}
+
 /* --- output ------------------------------------------------------------ */
 
 static void cpu_model(char *buf, size_t n)
@@ -363,13 +566,26 @@ static void verdict(bool pass, const char *fmt, ...)
 	putchar('\n');
 }
 
+static void scale_verdict(int measured, double expo)
+{
+	if (measured > 0)
+		verdict(expo <= NEED_SETUP_EXP,
+			"set-up: CPU grows as hosts^%.2f (need <= %.1f: "
+			"linear in hosts, apps and statistics)",
+			expo, NEED_SETUP_EXP);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: usnsim-bench [-r REPS] [-n EVENTS] [SCENARIO]\n"
+		"usage: usnsim-bench [-r REPS] [-n EVENTS] [-H HOSTS] [-s] "
+		"[SCENARIO]\n"
 		"  -r REPS    runs per speed measurement, best kept "
 		"(default 5)\n"
 		"  -n EVENTS  events per hold model run (default 2000000)\n"
+		"  -H HOSTS   sizes of the set-up table, comma-separated "
+		"(default " SCALE_HOSTS ")\n"
+		"  -s         the set-up table alone\n"
 		"  SCENARIO   the pipeline (default " DEFAULT_SCENARIO ")\n");
 }
 
@@ -384,11 +600,20 @@ int main(int argc, char **argv)
 	double pipe_pps = 0, udp_pps = 0, udp_wall = 0, draws = 0;
 	uint64_t udp_events = 0, udp_received = 0;
 	long mem_setup, mem_short, mem_long;
+	const char *scale_hosts = SCALE_HOSTS;
+	bool scale_only = false;
+	double scale_expo;
+	int opt, scale;
 	char which[64];
-	int opt;
 
-	while ((opt = getopt(argc, argv, "r:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:H:sh")) != -1) {
 		switch (opt) {
+		case 'H':
+			scale_hosts = optarg;
+			break;
+		case 's':
+			scale_only = true;
+			break;
 		case 'r':
 			reps = (unsigned)strtoul(optarg, NULL, 10);
 			break;
@@ -410,8 +635,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* Memory first, while this process is small: children inherit its
-	 * resident pages. */
+	/* Memory and set-up first, while this process is small: children
+	 * inherit its resident pages. */
+	scale = scale_table(scale_hosts, &scale_expo);
+	if (scale < 0)
+		return 1;
+	if (scale_only) {
+		print_table(reps, events);
+		scale_verdict(scale, scale_expo);
+		return 0;
+	}
 	fprintf(stderr, "usnsim-bench: peak memory of %s ...\n", path);
 	mem_setup = pipe_peak_kib(path, MEM_SETUP);
 	mem_short = pipe_peak_kib(path, MEM_SHORT);
@@ -547,5 +780,6 @@ int main(int argc, char **argv)
 		"memory: the 10x run peaks at %.3fx the short run "
 		"(need <= %.2fx)",
 		(double)mem_long / (double)mem_short, NEED_MEM);
+	scale_verdict(scale, scale_expo);
 	return 0;
 }
