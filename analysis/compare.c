@@ -35,6 +35,15 @@
  * numbers in the database's canonical units, and send the notes to
  * stderr so that stdout parses.
  *
+ * With --exact (or --tolerance 0) nothing is averaged away and no
+ * interval excuses a change: a statistic differs if any matched
+ * repetition has another value, bit for bit, or has it on one side only;
+ * every table of results is read: all nine statistics of every
+ * histogram's summary, its buckets (histograms), every time-series
+ * point, every counter, scalar and gauge, each run's event count and
+ * simulated time, and its fingerprint. The rows list what differs, with
+ * the two sides' means over the repetitions and how many of them differ.
+ *
  * Exit status: 0 nothing moved, 1 some metric moved (or, with
  * --fingerprints, some matched run has another fingerprint), 2 bad input:
  * a file that is not a usnsim database, no run in common, an option that
@@ -76,7 +85,11 @@ static const char cmp_usage[] =
 	"\n"
 	"options:\n"
 	"  -t, --tolerance T      relative change allowed, e.g. 2% or 0.02\n"
-	"                         (default 2%)\n"
+	"                         (default 2%); 0 is --exact\n"
+	"  -x, --exact            any difference in any table is a change:\n"
+	"                         every statistic of every repetition, bit\n"
+	"                         for bit, histogram buckets, time series,\n"
+	"                         event counts, fingerprints; no interval\n"
 	"  -m, --metric GLOB      compare only metrics whose name matches GLOB,\n"
 	"                         e.g. 'network.*' or '*.latency' (repeatable)\n"
 	"      --stat LIST        histogram statistics to compare, from count,\n"
@@ -107,6 +120,8 @@ struct cmp_opts {
 	bool glob_used[CMP_MAX_GLOBS];
 	size_t nglob;
 	bool stat[CMP_NSTATS];
+	bool stat_set; /* --stat given */
+	bool exact;
 	bool fingerprints, quiet;
 	enum { CMP_TEXT, CMP_CSV, CMP_JSON } format;
 };
@@ -122,6 +137,7 @@ struct cmp_group {
 	char *scenario, *point, *component, *metric, *unit;
 	bool summary; /* a histogram's summary; else one scalar */
 	struct cmp_acc b[CMP_NSTATS], n[CMP_NSTATS];
+	uint32_t ndiff[CMP_NSTATS]; /* --exact: repetitions that differ */
 };
 
 /* A statistic that moved. */
@@ -129,6 +145,7 @@ struct cmp_moved {
 	char *scenario, *point, *name, *unit;
 	double base, new, half; /* half: NAN without an interval */
 	uint32_t n;
+	int absent; /* --exact: -1 missing from base in some run, 1 from new */
 	size_t order; /* as read, for a stable sort */
 };
 
@@ -214,6 +231,7 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "tolerance", required_argument, NULL, 't' },
+		{ "exact", no_argument, NULL, 'x' },
 		{ "metric", required_argument, NULL, 'm' },
 		{ "stat", required_argument, NULL, 'S' },
 		{ "fingerprints", no_argument, NULL, 'F' },
@@ -229,7 +247,7 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 	cmp_parse_stats("mean,p50,p90,p99", o->stat);
 	optind = 1;
 	opterr = 0; /* one line, from analysis_bad_option() */
-	while ((c = getopt_long(argc, argv, ":t:m:f:qh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":t:m:f:xqh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 't':
@@ -237,6 +255,9 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 				return cmp_usage_error(
 					"--tolerance wants a fraction such as 2%% or 0.02, not '%s'",
 					optarg);
+			break;
+		case 'x':
+			o->exact = true;
 			break;
 		case 'm':
 			if (o->nglob == CMP_MAX_GLOBS)
@@ -249,6 +270,7 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 				return cmp_usage_error(
 					"--stat wants a list of count, mean, stddev, min, p50, p90, p99, p999, max or all, not '%s'",
 					optarg);
+			o->stat_set = true;
 			break;
 		case 'F':
 			o->fingerprints = true;
@@ -279,6 +301,16 @@ static int cmp_parse_opts(int argc, char **argv, struct cmp_opts *o)
 		return cmp_usage_error("%s", "expected BASE.db and NEW.db");
 	o->base = argv[optind];
 	o->new = argv[optind + 1];
+	/* a tolerance of 0 asks for equality: no interval may excuse a
+	 * difference either */
+	if (o->tol == 0)
+		o->exact = true;
+	if (o->exact) {
+		o->tol = 0;
+		o->fingerprints = true;
+		if (!o->stat_set)
+			cmp_parse_stats("all", o->stat);
+	}
 	return -1;
 }
 
@@ -394,6 +426,89 @@ static const char cmp_sql_scalars[] = CMP_PAIRS
 	" WHERE x.value IS NOT NULL AND y.value IS NOT NULL"
 	" ORDER BY p.scenario, p.point, x.component, x.metric, p.repetition";
 
+/*
+ * --exact: every row of each side, matched by its key or alone (its
+ * other side's columns NULL), so that a metric on one side only differs.
+ */
+#define CMP_SUM_COLS(t)                                                    \
+	" " t ".count, " t ".mean, " t ".stddev, " t ".min, " t ".p50, " t \
+	".p90, " t ".p99, " t ".p999, " t ".max"
+#define CMP_NULLS9 " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+
+static const char cmp_sql_summaries_exact[] = CMP_PAIRS
+	", r (scenario, point, repetition, component, metric, unit,"
+	" b0, b1, b2, b3, b4, b5, b6, b7, b8,"
+	" n0, n1, n2, n3, n4, n5, n6, n7, n8)"
+	" AS (SELECT p.scenario, p.point, p.repetition, x.component,"
+	" x.metric, x.unit," CMP_SUM_COLS("x") "," CMP_SUM_COLS(
+		"y") " FROM pair AS p JOIN main.summaries AS x ON x.run_id = p.bid"
+		     " LEFT JOIN n.summaries AS y ON y.run_id = p.nid"
+		     " AND y.component = x.component AND y.metric = x.metric"
+		     " UNION ALL SELECT p.scenario, p.point, p.repetition, y.component,"
+		     " y.metric, y.unit," CMP_NULLS9 "," CMP_SUM_COLS(
+			     "y") " FROM pair AS p JOIN n.summaries AS y ON y.run_id = p.nid"
+				  " WHERE NOT EXISTS (SELECT 1 FROM main.summaries AS x"
+				  " WHERE x.run_id = p.bid AND x.component = y.component"
+				  " AND x.metric = y.metric))"
+				  " SELECT scenario, point, component, metric, unit,"
+				  " b0, b1, b2, b3, b4, b5, b6, b7, b8,"
+				  " n0, n1, n2, n3, n4, n5, n6, n7, n8 FROM r ORDER BY scenario, point, component, metric,"
+				  " repetition";
+
+/* Counters, scalars and gauges, and each run's event count and simulated
+ * time as the statistics run.events and run.sim_s. */
+static const char cmp_sql_scalars_exact[] = CMP_PAIRS
+	", r AS (SELECT p.scenario, p.point, p.repetition, x.component,"
+	" x.metric, x.unit, x.value AS bv, y.value AS nv"
+	" FROM pair AS p JOIN main.scalars AS x ON x.run_id = p.bid"
+	" LEFT JOIN n.scalars AS y ON y.run_id = p.nid"
+	" AND y.component = x.component AND y.metric = x.metric"
+	" UNION ALL SELECT p.scenario, p.point, p.repetition, y.component,"
+	" y.metric, y.unit, NULL, y.value"
+	" FROM pair AS p JOIN n.scalars AS y ON y.run_id = p.nid"
+	" WHERE NOT EXISTS (SELECT 1 FROM main.scalars AS x"
+	" WHERE x.run_id = p.bid AND x.component = y.component"
+	" AND x.metric = y.metric)"
+	" UNION ALL SELECT p.scenario, p.point, p.repetition, 'run', 'events',"
+	" 'events', rb.events, rn.events FROM pair AS p"
+	" JOIN main.runs AS rb ON rb.id = p.bid JOIN n.runs AS rn ON rn.id = p.nid"
+	" UNION ALL SELECT p.scenario, p.point, p.repetition, 'run', 'sim_s',"
+	" '', rb.sim_s, rn.sim_s FROM pair AS p"
+	" JOIN main.runs AS rb ON rb.id = p.bid JOIN n.runs AS rn ON rn.id = p.nid)"
+	" SELECT scenario, point, component, metric, unit, bv, nv FROM r"
+	" ORDER BY scenario, point, component, metric, repetition";
+
+/* Rows keyed by (component, metric, KEY) with one value VAL (histogram
+ * buckets: lower and the count, with upper; time series: t_ps and the
+ * value), per (scenario, point, component, metric, key): how many
+ * repetitions differ and each side's mean; a bucket absent on one side
+ * holds 0, a time-series point absent has no value. */
+#define CMP_KEYED_EXACT(table, key, val, other, absent)                      \
+	CMP_PAIRS                                                            \
+	", r AS (SELECT p.scenario, p.point, x.component, x.metric, x.unit," \
+	" x." key " AS k, x." val " AS bv, x." other " AS bo,"               \
+	" y." val " AS nv, y." other " AS nt"                                \
+	" FROM pair AS p JOIN main." table " AS x ON x.run_id = p.bid"       \
+	" LEFT JOIN n." table " AS y ON y.run_id = p.nid"                    \
+	" AND y.component = x.component AND y.metric = x.metric"             \
+	" AND y." key " = x." key                                            \
+	" UNION ALL SELECT p.scenario, p.point, y.component, y.metric,"      \
+	" y.unit, y." key ", NULL, NULL, y." val ", y." other                \
+	" FROM pair AS p JOIN n." table " AS y ON y.run_id = p.nid"          \
+	" WHERE NOT EXISTS (SELECT 1 FROM main." table " AS x"               \
+	" WHERE x.run_id = p.bid AND x.component = y.component"              \
+	" AND x.metric = y.metric AND x." key " = y." key "))"               \
+	" SELECT scenario, point, component, metric, unit, k,"               \
+	" sum(bv IS NOT nv OR bo IS NOT nt), avg(coalesce(bv, " absent       \
+	")), avg(coalesce(nv, " absent ")), max(coalesce(bo, nt))"           \
+	" FROM r GROUP BY scenario, point, component, metric, unit, k"       \
+	" ORDER BY scenario, point, component, metric, k"
+
+static const char cmp_sql_buckets_exact[] =
+	CMP_KEYED_EXACT("histograms", "lower", "count", "upper", "0");
+static const char cmp_sql_timeseries_exact[] =
+	CMP_KEYED_EXACT("timeseries", "t_ps", "value", "t_ps", "NULL");
+
 static void cmp_acc_add(struct cmp_acc *a, double x)
 {
 	double d = x - a->mean;
@@ -485,11 +600,10 @@ static double cmp_half_width(const struct cmp_acc *b, const struct cmp_acc *n)
 	return gsl_cdf_tdist_Pinv(1 - (1 - CMP_CONFIDENCE) / 2, df) * sqrt(se2);
 }
 
-static int cmp_add_moved(struct cmp *c, const char *name,
-			 const struct cmp_acc *b, const struct cmp_acc *n,
-			 double half)
+static int cmp_add_moved(struct cmp *c, const char *scenario, const char *point,
+			 const char *name, const char *unit, double base,
+			 double new, double half, uint32_t n, int absent)
 {
-	const struct cmp_group *g = &c->g;
 	struct cmp_moved *m;
 
 	if (c->nmv == c->capmv) {
@@ -502,14 +616,15 @@ static int cmp_add_moved(struct cmp *c, const char *name,
 		c->capmv = cap;
 	}
 	m = &c->mv[c->nmv];
-	*m = (struct cmp_moved){ strdup(g->scenario),
-				 strdup(g->point),
+	*m = (struct cmp_moved){ strdup(scenario),
+				 strdup(point),
 				 strdup(name),
-				 strdup(g->unit),
-				 b->mean,
-				 n->mean,
+				 strdup(unit),
+				 base,
+				 new,
 				 half,
-				 b->n,
+				 n,
+				 absent,
 				 c->nmv };
 	if (!m->scenario || !m->point || !m->name || !m->unit) {
 		free(m->scenario);
@@ -536,7 +651,7 @@ static int cmp_group_end(struct cmp *c)
 	for (size_t k = 0; k < (g->summary ? CMP_NSTATS : 1); k++) {
 		if (g->summary && !c->o->stat[k])
 			continue;
-		if (!g->b[k].n)
+		if (!g->b[k].n && !g->ndiff[k])
 			continue;
 		if (g->summary)
 			snprintf(name, sizeof(name), "%s.%s", metric,
@@ -546,16 +661,64 @@ static int cmp_group_end(struct cmp *c)
 		if (!cmp_selected(c, metric, name))
 			continue;
 		c->compared++;
+		if (c->o->exact) {
+			if (g->ndiff[k] &&
+			    cmp_add_moved(c, g->scenario, g->point, name,
+					  g->unit,
+					  g->b[k].n ? g->b[k].mean : NAN,
+					  g->n[k].n ? g->n[k].mean : NAN, NAN,
+					  g->ndiff[k],
+					  g->b[k].n < g->n[k].n	  ? -1
+					  : g->b[k].n > g->n[k].n ? 1
+								  : 0))
+				return -ENOMEM;
+			continue;
+		}
 		d = g->n[k].mean - g->b[k].mean;
 		if (!(fabs(d) > c->o->tol * fabs(g->b[k].mean)))
 			continue;
 		half = cmp_half_width(&g->b[k], &g->n[k]);
 		if (!isnan(half) && !(fabs(d) > half))
 			continue;
-		if (cmp_add_moved(c, name, &g->b[k], &g->n[k], half))
+		if (cmp_add_moved(c, g->scenario, g->point, name, g->unit,
+				  g->b[k].mean, g->n[k].mean, half, g->b[k].n,
+				  0))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Whether columns i and j of the row hold other values: NULL and a
+ * value, or numbers that are not the same (integers as integers). */
+static bool cmp_cell_differs(sqlite3_stmt *q, int i, int j)
+{
+	int ti = sqlite3_column_type(q, i), tj = sqlite3_column_type(q, j);
+
+	if (ti == SQLITE_NULL || tj == SQLITE_NULL)
+		return ti != tj;
+	if (ti == SQLITE_INTEGER && tj == SQLITE_INTEGER)
+		return sqlite3_column_int64(q, i) != sqlite3_column_int64(q, j);
+	return sqlite3_column_double(q, i) != sqlite3_column_double(q, j);
+}
+
+/* Adds column i to a unless it is NULL (--exact reads rows of one side
+ * only). */
+static void cmp_acc_col(struct cmp_acc *a, sqlite3_stmt *q, int i)
+{
+	if (sqlite3_column_type(q, i) != SQLITE_NULL)
+		cmp_acc_add(a, sqlite3_column_double(q, i));
+}
+
+/* --exact: one row of a group, every statistic compared as stored. */
+static void cmp_row_exact(struct cmp_group *g, sqlite3_stmt *q)
+{
+	int n = g->summary ? CMP_NSTATS : 1;
+
+	for (int k = 0; k < n; k++) {
+		cmp_acc_col(&g->b[k], q, 5 + k);
+		cmp_acc_col(&g->n[k], q, 5 + n + k);
+		g->ndiff[k] += cmp_cell_differs(q, 5 + k, 5 + n + k);
+	}
 }
 
 /* One row: a matched repetition of a group. */
@@ -591,7 +754,10 @@ static int cmp_table(struct cmp *c, const char *sql, bool summary)
 		if (!cmp_same_group(&c->g, q) &&
 		    (cmp_group_end(c) || cmp_group_start(&c->g, q, summary)))
 			break;
-		cmp_row(&c->g, q);
+		if (c->o->exact)
+			cmp_row_exact(&c->g, q);
+		else
+			cmp_row(&c->g, q);
 	}
 	sqlite3_finalize(q);
 	if (rc == SQLITE_ROW) {
@@ -603,6 +769,61 @@ static int cmp_table(struct cmp *c, const char *sql, bool summary)
 	rc = cmp_group_end(c);
 	cmp_group_clear(&c->g);
 	return rc;
+}
+
+static void cmp_fmt(const char *unit, double v, char *buf, size_t n);
+
+/* --exact: histogram buckets or time-series points (sql one of
+ * cmp_sql_*_exact); each (point, metric, key) is one statistic, named
+ * component.metric[lower,upper) or component.metric@t. */
+static int cmp_keyed(struct cmp *c, const char *sql, bool buckets)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(c->h, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return cmp_fail(c, "cannot read", c->o->base);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *scenario = (const char *)sqlite3_column_text(q, 0);
+		const char *point = (const char *)sqlite3_column_text(q, 1);
+		const char *unit = (const char *)sqlite3_column_text(q, 4);
+		int64_t key = sqlite3_column_int64(q, 5);
+		int64_t ndiff = sqlite3_column_int64(q, 6);
+		char metric[768], name[1024], t[64];
+
+		snprintf(metric, sizeof(metric), "%s.%s",
+			 (const char *)sqlite3_column_text(q, 2),
+			 (const char *)sqlite3_column_text(q, 3));
+		if (buckets) {
+			snprintf(name, sizeof(name), "%s[%lld,%lld)", metric,
+				 (long long)key,
+				 (long long)sqlite3_column_int64(q, 9));
+		} else {
+			cmp_fmt("ps", (double)key, t, sizeof(t));
+			snprintf(name, sizeof(name), "%s@%s", metric, t);
+		}
+		if (!cmp_selected(c, metric, name))
+			continue;
+		c->compared++;
+		if (!ndiff)
+			continue;
+		if (cmp_add_moved(c, scenario ? scenario : "",
+				  point ? point : "", name,
+				  buckets ? "" : (unit ? unit : ""),
+				  sqlite3_column_type(q, 7) == SQLITE_NULL
+					  ? NAN
+					  : sqlite3_column_double(q, 7),
+				  sqlite3_column_type(q, 8) == SQLITE_NULL
+					  ? NAN
+					  : sqlite3_column_double(q, 8),
+				  NAN, (uint32_t)ndiff, 0)) {
+			sqlite3_finalize(q);
+			snprintf(c->err, sizeof(c->err), "out of memory");
+			return -ENOMEM;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : cmp_fail(c, "cannot read", c->o->base);
 }
 
 static void cmp_point_text(const char *json, char *buf, size_t n);
@@ -963,7 +1184,43 @@ static void cmp_fmt(const char *unit, double v, char *buf, size_t n)
 {
 	struct expr_value ev = { expect_unit_kind(unit), v, NULL };
 
+	if (isnan(v)) { /* --exact: absent on that side */
+		snprintf(buf, n, "(none)");
+		return;
+	}
 	expect_format(&ev, buf, n);
+}
+
+/* The shortest decimal that reads back as v. */
+static void cmp_shortest(double v, char *buf, size_t n)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+}
+
+/* A row's base and new values for the text table; when they differ by
+ * less than the rounding of the units shows (a difference --exact
+ * found), as the shortest decimals that read back, in the database's
+ * unit. */
+static void cmp_fmt_pair(const struct cmp_moved *m, char *b, char *n,
+			 size_t len)
+{
+	cmp_fmt(m->unit, m->base, b, len);
+	cmp_fmt(m->unit, m->new, n, len);
+	if (strcmp(b, n) || m->base == m->new || isnan(m->base) ||
+	    isnan(m->new))
+		return;
+	cmp_shortest(m->base, b, len / 2);
+	cmp_shortest(m->new, n, len / 2);
+	if (m->unit[0]) {
+		size_t lb = strlen(b), ln = strlen(n);
+
+		snprintf(b + lb, len - lb, "%s", m->unit);
+		snprintf(n + ln, len - ln, "%s", m->unit);
+	}
 }
 
 static int cmp_w(int w, const char *s)
@@ -987,11 +1244,7 @@ static void cmp_real(double v, bool json)
 		fputs(json ? "null" : (v > 0 ? "inf" : "-inf"), stdout);
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
+	cmp_shortest(v, buf, sizeof(buf));
 	fputs(buf, stdout);
 }
 
@@ -1028,7 +1281,9 @@ static void cmp_json_text(const char *s)
 
 static double cmp_change(const struct cmp_moved *m)
 {
-	return m->base != 0 ? (m->new - m->base) / fabs(m->base) : NAN;
+	return m->base != 0 && !isnan(m->base) && !isnan(m->new)
+		       ? (m->new - m->base) / fabs(m->base)
+		       : NAN;
 }
 
 /* One row of csv or json. */
@@ -1149,8 +1404,7 @@ static int cmp_print_moved(struct cmp *c)
 		cmp_point_text(m->point, pt, sizeof(pt));
 		wp = cmp_w(wp, pt);
 		wm = cmp_w(wm, m->name);
-		cmp_fmt(m->unit, m->base, b, sizeof(b));
-		cmp_fmt(m->unit, m->new, n, sizeof(n));
+		cmp_fmt_pair(m, b, n, sizeof(b));
 		wb = cmp_w(wb, b);
 		wn = cmp_w(wn, n);
 	}
@@ -1161,16 +1415,28 @@ static int cmp_print_moved(struct cmp *c)
 		const struct cmp_moved *m = &c->mv[i];
 		char pct[32], ci[128], h[64];
 
-		cmp_fmt(m->unit, m->base, b, sizeof(b));
-		cmp_fmt(m->unit, m->new, n, sizeof(n));
+		cmp_fmt_pair(m, b, n, sizeof(b));
 		cmp_point_text(m->point, pt, sizeof(pt));
 		cmp_diffs_text(&d[i], diff, sizeof(diff));
-		if (m->base != 0)
+		if (isnan(m->base) || m->absent < 0)
+			snprintf(pct, sizeof(pct), "added");
+		else if (isnan(m->new) || m->absent > 0)
+			snprintf(pct, sizeof(pct), "removed");
+		else if (m->base != 0 && c->o->exact &&
+			 fabs(cmp_change(m)) < 0.0005)
+			/* a difference --exact found but .1% would hide */
+			snprintf(pct, sizeof(pct), "%+.2g%%",
+				 100 * cmp_change(m));
+		else if (m->base != 0)
 			snprintf(pct, sizeof(pct), "%+.1f%%",
 				 100 * cmp_change(m));
 		else
 			snprintf(pct, sizeof(pct), "new");
-		if (isnan(m->half)) {
+		if (c->o->exact) {
+			snprintf(ci, sizeof(ci), "exact (%u run%s differ%s)",
+				 m->n, m->n == 1 ? "" : "s",
+				 m->n == 1 ? "s" : "");
+		} else if (isnan(m->half)) {
 			snprintf(ci, sizeof(ci), "- (%u run%s)", m->n,
 				 m->n == 1 ? "" : "s");
 		} else {
@@ -1195,7 +1461,11 @@ static int cmp_report(struct cmp *c, int64_t pairs)
 	bool text = c->o->format == CMP_TEXT;
 	int rc = 0;
 
-	if (!c->o->quiet && text)
+	if (!c->o->quiet && text && c->o->exact)
+		printf("%s -> %s: %lld matched run%s, %zu statistics compared, exact\n",
+		       c->o->base, c->o->new, (long long)pairs,
+		       pairs == 1 ? "" : "s", c->compared);
+	else if (!c->o->quiet && text)
 		printf("%s -> %s: %lld matched run%s, %zu statistics compared, tolerance %g%%\n",
 		       c->o->base, c->o->new, (long long)pairs,
 		       pairs == 1 ? "" : "s", c->compared, 100 * c->o->tol);
@@ -1209,7 +1479,10 @@ static int cmp_report(struct cmp *c, int64_t pairs)
 	if (rc || !text)
 		return rc;
 	if (!c->o->quiet && c->nmv)
-		printf("%zu of %zu statistics moved\n", c->nmv, c->compared);
+		printf("%zu of %zu statistics %s\n", c->nmv, c->compared,
+		       c->o->exact ? "differ" : "moved");
+	else if (!c->o->quiet && c->o->exact)
+		printf("nothing differs\n");
 	else if (!c->o->quiet)
 		printf("nothing moved beyond the tolerance\n");
 	return 0;
@@ -1245,9 +1518,19 @@ static int cmp_run(struct cmp *c)
 		rc = -EINVAL;
 	}
 	if (!rc)
-		rc = cmp_table(c, cmp_sql_summaries, true);
+		rc = cmp_table(c,
+			       c->o->exact ? cmp_sql_summaries_exact
+					   : cmp_sql_summaries,
+			       true);
 	if (!rc)
-		rc = cmp_table(c, cmp_sql_scalars, false);
+		rc = cmp_table(c,
+			       c->o->exact ? cmp_sql_scalars_exact
+					   : cmp_sql_scalars,
+			       false);
+	if (!rc && c->o->exact)
+		rc = cmp_keyed(c, cmp_sql_buckets_exact, true);
+	if (!rc && c->o->exact)
+		rc = cmp_keyed(c, cmp_sql_timeseries_exact, false);
 	if (!rc)
 		rc = cmp_globs_used(c);
 	if (!rc)

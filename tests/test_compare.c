@@ -510,6 +510,182 @@ static void test_fingerprints(void)
 	free(out);
 }
 
+/* Copies the file src to dst (dropping the -wal and -shm a reader of the
+ * last dst left): 0 or -1. */
+static int copy_file(const char *src, const char *dst)
+{
+	FILE *in, *out;
+	char buf[65536];
+	size_t n;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(buf, sizeof(buf), "%s%s", dst, i ? "-shm" : "-wal");
+		unlink(buf);
+	}
+	in = fopen(src, "rb");
+	out = fopen(dst, "wb");
+	rc = in && out ? 0 : -1;
+	while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (in && ferror(in))
+		rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		rc = -1;
+	return rc;
+}
+
+/* Applies sql to a copy of src at dst. */
+static void copy_and_change(const char *src, const char *dst, const char *sql)
+{
+	sqlite3 *h;
+	char *e = NULL;
+
+	CHECK_EQ_FATAL(copy_file(src, dst), 0);
+	CHECK_EQ_FATAL(sqlite3_open(dst, &h), SQLITE_OK);
+	CHECKF(sqlite3_exec(h, sql, NULL, NULL, &e) == SQLITE_OK, "%s: %s", sql,
+	       e ? e : "");
+	CHECK_EQ(sqlite3_changes(h), 1);
+	sqlite3_free(e);
+	sqlite3_close(h);
+}
+
+/* The csv row of metric name: base and new. */
+static int csv_values(const char *out, const char *name, double *b, double *n)
+{
+	char pat[256];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), ",%s,", name);
+	p = strstr(out, pat);
+	if (!p)
+		return -1;
+	p = strchr(p + strlen(pat), ','); /* past the unit */
+	return p && sscanf(p + 1, "%lf,%lf", b, n) == 2 ? 0 : -1;
+}
+
+/* --exact (and --tolerance 0): a database of three repetitions of a run
+ * against copies of itself with one value changed in one repetition;
+ * the default comparison lets each change through, --exact names it
+ * alone. */
+static void test_exact(void)
+{
+	static const struct {
+		const char *sql, *name, *change;
+	} cases[] = {
+		/* a counter, one unit more in one repetition: the mean of
+		 * three moves by exactly 1/3 */
+		{ "UPDATE scalars SET value = value + 1 WHERE run_id = 2"
+		  " AND component = 'network' AND metric = 'sent'",
+		  "network.sent", "+" },
+		/* a histogram's mean, relative 1e-7 */
+		{ "UPDATE summaries SET mean = mean * 1.0000001"
+		  " WHERE run_id = 3 AND component = 'network'"
+		  " AND metric = 'queue_delay'",
+		  "network.queue_delay.mean", "+" },
+		/* a statistic the defaults do not compare */
+		{ "UPDATE summaries SET max = max + 1 WHERE run_id = 1"
+		  " AND component = 'network' AND metric = 'queue_delay'",
+		  "network.queue_delay.max", "+" },
+		/* one histogram bucket */
+		{ "UPDATE histograms SET count = count + 1 WHERE run_id = 1"
+		  " AND component = 'network' AND metric = 'queue_delay'"
+		  " AND lower = (SELECT min(lower) FROM histograms"
+		  " WHERE run_id = 1 AND component = 'network'"
+		  " AND metric = 'queue_delay')",
+		  "network.queue_delay[", "+" },
+		/* a time-series point */
+		{ "UPDATE timeseries SET value = value + 1 WHERE run_id = 2"
+		  " AND component = 'network' AND metric = 'queue_len'"
+		  " AND t_ps = (SELECT max(t_ps) FROM timeseries"
+		  " WHERE run_id = 2 AND metric = 'queue_len')",
+		  "network.queue_len@", "" },
+		/* a counter on one side only */
+		{ "DELETE FROM scalars WHERE run_id = 1"
+		  " AND component = 'network' AND metric = 'ecn_marks'",
+		  "network.ecn_marks", "removed" },
+		/* the event count of a run */
+		{ "UPDATE runs SET events = events + 1 WHERE id = 3",
+		  "run.events", "+" },
+	};
+	char file[128], base[128], new[128], *out, *row;
+	double b, n;
+
+	tpath(file, sizeof(file), "x.yaml");
+	tpath(base, sizeof(base), "xb.db");
+	tpath(new, sizeof(new), "xn.db");
+	write_scenario(file);
+	if (usnsim_run(file, base, NULL))
+		return;
+	CHECK_EQ_FATAL(copy_file(base, new), 0);
+	CHECK_EQ(compare(base, new, "--exact", NULL, NULL, &out), 0);
+	CHECKF(strstr(out, "3 matched runs") && strstr(out, "exact\n") &&
+		       strstr(out, "nothing differs"),
+	       "%s", out);
+	free(out);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		copy_and_change(base, new, cases[i].sql);
+		/* within the default tolerance: nothing moved */
+		CHECK_EQ(compare(base, new, "--stat=all", NULL, NULL, &out), 0);
+		CHECKF(strstr(out, "nothing moved") != NULL, "%s: %s",
+		       cases[i].name, out);
+		free(out);
+		for (int t = 0; t < 2; t++) {
+			CHECK_EQ(compare(base, new, t ? "--tolerance" : "-x",
+					 t ? "0" : NULL, NULL, &out),
+				 1);
+			row = strstr(out, cases[i].name);
+			CHECKF(row && strstr(out, "1 of ") &&
+				       strstr(out, " statistics differ\n") &&
+				       strstr(row, "exact (1 run differs)") &&
+				       strstr(row, cases[i].change),
+			       "%s:\n%s", cases[i].name, out);
+			free(out);
+		}
+	}
+	/* the numbers: a counter one unit up in one of three repetitions */
+	copy_and_change(base, new, cases[0].sql);
+	CHECK_EQ(compare(base, new, "--exact", "--format=csv", NULL, &out), 1);
+	CHECKF(!csv_values(out, "network.sent", &b, &n) &&
+		       fabs(n - b - 1.0 / 3) < 1e-9,
+	       "%s", out);
+	free(out);
+	/* a mean up by 1e-7 of itself in one of three repetitions */
+	copy_and_change(base, new, cases[1].sql);
+	CHECK_EQ(compare(base, new, "--exact", "--format=csv", NULL, &out), 1);
+	{
+		sqlite3 *h;
+		sqlite3_stmt *q;
+		double m3 = 0;
+
+		CHECK_EQ_FATAL(sqlite3_open(base, &h), SQLITE_OK);
+		CHECK_EQ(sqlite3_prepare_v2(
+				 h,
+				 "SELECT mean FROM summaries WHERE run_id = 3"
+				 " AND component = 'network'"
+				 " AND metric = 'queue_delay'",
+				 -1, &q, NULL),
+			 SQLITE_OK);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			m3 = sqlite3_column_double(q, 0);
+		sqlite3_finalize(q);
+		sqlite3_close(h);
+		CHECKF(m3 > 0 &&
+			       !csv_values(out, "network.queue_delay.mean", &b,
+					   &n) &&
+			       fabs((n - b) - m3 * 1e-7 / 3) < 1e-6 * m3 * 1e-7,
+		       "%s", out);
+	}
+	free(out);
+	/* --metric keeps its meaning: another metric differs in nothing */
+	CHECK_EQ(compare(base, new, "--exact", "--metric", "apps.*", &out), 0);
+	CHECKF(strstr(out, "nothing differs") != NULL, "%s", out);
+	free(out);
+}
+
 static void test_bad_input(void)
 {
 	static const double v[] = { 1 };
@@ -578,6 +754,8 @@ int suite_compare(void)
 			 test_order_and_formats) ||
 	    !CU_add_test(s, "fingerprints: a note, or a failure",
 			 test_fingerprints) ||
+	    !CU_add_test(s, "--exact: any difference in any table",
+			 test_exact) ||
 	    !CU_add_test(s, "bad input", test_bad_input))
 		return CU_get_error();
 	return 0;

@@ -1252,27 +1252,41 @@ static const char *const db_copy_sql[DB_NCOPY] = {
 		" FROM " DB_SRC ".timeseries WHERE run_id = ?1",
 };
 
-/* Source runs whose key db does not hold (or only run ?1 if ?1 > 0). */
-static const char db_todo_sql[] =
-	"SELECT id FROM " DB_SRC
-	".runs AS s WHERE (?1 <= 0 OR s.id = ?1)" DB_KEY_FREE " ORDER BY s.id";
+/* Source runs whose key db does not hold: all of them, or only run ?1.
+ * Two statements, not one with "?1 <= 0 OR s.id = ?1", which no index
+ * can serve: a study imports each run by its id as it finishes, from a
+ * worker database that grows by one run each time, so the one-run form
+ * must be a rowid lookup (then one probe of runs_key) to cost the same at
+ * the 10,000th run as at the first. */
+static const char db_todo_all_sql[] =
+	"SELECT id FROM " DB_SRC ".runs AS s WHERE 1" DB_KEY_FREE
+	" ORDER BY s.id";
+static const char db_todo_one_sql[] =
+	"SELECT id FROM " DB_SRC ".runs AS s WHERE s.id = ?1" DB_KEY_FREE;
 
 /* The first scenario name whose set of hashes differs between the source
- * runs considered and db, with both sets. */
-static const char db_hash_sql[] =
-	"WITH a AS (SELECT DISTINCT scenario, hash FROM " DB_SRC ".runs"
-	" WHERE ?1 <= 0 OR id = ?1),"
-	" b AS (SELECT DISTINCT scenario, hash FROM main.runs"
-	" WHERE scenario IN (SELECT scenario FROM a)),"
-	" d AS (SELECT scenario FROM (SELECT scenario, hash FROM a"
-	" WHERE scenario IN (SELECT scenario FROM b)"
-	" EXCEPT SELECT scenario, hash FROM b)"
-	" UNION SELECT scenario FROM (SELECT scenario, hash FROM b"
-	" EXCEPT SELECT scenario, hash FROM a))"
-	" SELECT scenario,"
-	" (SELECT group_concat(hash, ' ') FROM a WHERE a.scenario = d.scenario),"
-	" (SELECT group_concat(hash, ' ') FROM b WHERE b.scenario = d.scenario)"
-	" FROM d ORDER BY scenario LIMIT 1";
+ * runs considered and db, with both sets; DB_SRC_RUNS is the source runs
+ * considered: all, or run ?1 (two statements, as db_todo_*_sql). */
+#define DB_HASH_SQL(DB_SRC_RUNS) \
+	"WITH a AS (SELECT DISTINCT scenario, hash FROM " DB_SRC_RUNS "),"
+#define DB_HASH_SQL_REST                                            \
+	" b AS (SELECT DISTINCT scenario, hash FROM main.runs"      \
+	" WHERE scenario IN (SELECT scenario FROM a)),"             \
+	" d AS (SELECT scenario FROM (SELECT scenario, hash FROM a" \
+	" WHERE scenario IN (SELECT scenario FROM b)"               \
+	" EXCEPT SELECT scenario, hash FROM b)"                     \
+	" UNION SELECT scenario FROM (SELECT scenario, hash FROM b" \
+	" EXCEPT SELECT scenario, hash FROM a))"                    \
+	" SELECT scenario,"                                         \
+	" (SELECT group_concat(hash, ' ') FROM a"                   \
+	" WHERE a.scenario = d.scenario),"                          \
+	" (SELECT group_concat(hash, ' ') FROM b"                   \
+	" WHERE b.scenario = d.scenario)"                           \
+	" FROM d ORDER BY scenario LIMIT 1"
+static const char db_hash_all_sql[] =
+	DB_HASH_SQL(DB_SRC ".runs") DB_HASH_SQL_REST;
+static const char db_hash_one_sql[] =
+	DB_HASH_SQL(DB_SRC ".runs WHERE id = ?1") DB_HASH_SQL_REST;
 
 struct db_src {
 	struct db *db;
@@ -1425,8 +1439,11 @@ static int db_src_hashes(struct db_src *src, int64_t src_id, char *err,
 	sqlite3_stmt *q = NULL;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(src->db->h, db_hash_sql, -1, &q, NULL);
-	rc = db_int(q, 1, src_id, rc);
+	rc = sqlite3_prepare_v2(src->db->h,
+				src_id > 0 ? db_hash_one_sql : db_hash_all_sql,
+				-1, &q, NULL);
+	if (src_id > 0)
+		rc = db_int(q, 1, src_id, rc);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
@@ -1484,8 +1501,11 @@ static int db_src_list(struct db_src *src, int64_t src_id, char *err,
 	sqlite3_stmt *q = NULL;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(src->db->h, db_todo_sql, -1, &q, NULL);
-	rc = db_int(q, 1, src_id, rc);
+	rc = sqlite3_prepare_v2(src->db->h,
+				src_id > 0 ? db_todo_one_sql : db_todo_all_sql,
+				-1, &q, NULL);
+	if (src_id > 0)
+		rc = db_int(q, 1, src_id, rc);
 	while (rc == SQLITE_OK && !ret) {
 		rc = sqlite3_step(q);
 		if (rc != SQLITE_ROW)
