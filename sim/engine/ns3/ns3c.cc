@@ -199,6 +199,7 @@ struct ns3c_dev {
 	void VoiceSent();
 	void VoiceApply();
 	void VoiceCheck();
+	void SetBulkAmpdu(uint32_t b);
 
 	bool OnRx(Ptr<NetDevice>, Ptr<const Packet> p, uint16_t,
 		  const Address &);
@@ -488,8 +489,15 @@ void ns3c_dev::VoiceApply()
 
 	if (b == vo_bytes)
 		return;
-	vo_bytes = b;
+	SetBulkAmpdu(b);
+}
+
+/* The best-effort and background A-MPDU limit in force: b bytes. */
+void ns3c_dev::SetBulkAmpdu(uint32_t b)
+{
 	Ptr<WifiMac> mac = DynamicCast<WifiNetDevice>(dev)->GetMac();
+
+	vo_bytes = b;
 	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(b));
 	mac->SetAttribute("BK_MaxAmpduSize", UintegerValue(b));
 }
@@ -516,10 +524,7 @@ void ns3c_dev::VoiceCheck()
 	}
 	vo_bound_total += now - vo_since;
 	vo_since = -1;
-	vo_bytes = ampdu_bytes;
-	Ptr<WifiMac> mac = DynamicCast<WifiNetDevice>(dev)->GetMac();
-	mac->SetAttribute("BE_MaxAmpduSize", UintegerValue(ampdu_bytes));
-	mac->SetAttribute("BK_MaxAmpduSize", UintegerValue(ampdu_bytes));
+	SetBulkAmpdu(ampdu_bytes);
 }
 
 /* ns-3.37 reports some drops twice (an expired MPDU as expired, twice, and
