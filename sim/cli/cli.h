@@ -11,5 +11,13 @@
 #include "analysis.h" /* plot_main, export_main, compare_main */
 
 int check_main(int argc, char **argv); /* sim/cli/check.c */
+int calibrate_main(int argc, char **argv); /* sim/cli/calibrate.c */
+
+struct calib_model;
+/* The model `usnsim calibrate fit --model name` fits (dma, sendto): *m,
+ * its starting values (the registry defaults, in the model's units) in
+ * theta0 and the unit of each parameter in *units. Returns 0 or -ENOENT. */
+int calibrate_model(const char *name, struct calib_model *m, double *theta0,
+		    const char *const **units);
 
 #endif

@@ -58,6 +58,8 @@ static const char usage_main[] =
 	"  export          write a database's results as CSV, TSV or JSON\n"
 	"  validate FILE   check a scenario without running it\n"
 	"  params          list every parameter: default, unit, range, meaning\n"
+	"  calibrate       profiles measured on this machine (measure) or\n"
+	"                  fitted to measurements (fit)\n"
 	"\n"
 	"Run `usnsim COMMAND --help` for a command's options.\n"
 	"Exit status: 0 ok, 1 a check failed, 2 bad input or usage,\n"
@@ -864,7 +866,7 @@ int main(int argc, char **argv)
 		{ "merge", cmd_merge },	     { "validate", cmd_validate },
 		{ "params", cmd_params },    { "check", check_main },
 		{ "compare", compare_main }, { "plot", plot_main },
-		{ "export", export_main },
+		{ "export", export_main },   { "calibrate", calibrate_main },
 	};
 
 	/* GSL's default handler aborts; usnsim checks arguments itself. */
