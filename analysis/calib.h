@@ -83,7 +83,7 @@ struct calib_model {
 struct calib_fit {
 	double theta[CALIB_MAX_PARAMS]; /* a held one: its theta0, se 0 */
 	double se[CALIB_MAX_PARAMS];	/* standard errors */
-	double lo[CALIB_MAX_PARAMS]; /* 95% interval (Student t, dof) */
+	double lo[CALIB_MAX_PARAMS];	/* 95% interval (Student t, dof) */
 	double hi[CALIB_MAX_PARAMS];
 	double sigma;	   /* residual standard deviation */
 	double r2;	   /* coefficient of determination */
@@ -97,17 +97,16 @@ struct calib_fit {
  * in m->held keep their theta0. resid (n entries, may be NULL) gets
  * y - f. Returns 0; -EINVAL with a message if n <= the fitted parameters,
  * if none is fitted, or if the fit fails or leaves one undetermined. */
-int calib_fit_run(const struct calib_model *m, const double *x,
-		  const double *y, size_t n, const double *theta0,
-		  struct calib_fit *out, double *resid, char *err,
-		  size_t errlen);
+int calib_fit_run(const struct calib_model *m, const double *x, const double *y,
+		  size_t n, const double *theta0, struct calib_fit *out,
+		  double *resid, char *err, size_t errlen);
 
 /* Reads a two-column CSV of measurements: '#' lines are comments, the
  * first other line is the header "X_UNIT,Y_UNIT" whose units must be
  * xunit and one of "ps", "ns", "us" (y is returned in ns); then one
  * "number,number" per line. *x and *y are malloc'ed. Returns 0, or
  * -EINVAL / -ENOENT / -ENOMEM with "FILE:LINE: message" in err. */
-int calib_csv_read(const char *path, const char *xunit, double **x,
-		   double **y, size_t *n, char *err, size_t errlen);
+int calib_csv_read(const char *path, const char *xunit, double **x, double **y,
+		   size_t *n, char *err, size_t errlen);
 
 #endif

@@ -115,10 +115,9 @@ static int fit_stats(gsl_multifit_nlinear_workspace *w, struct fit_data *d,
 	return rc;
 }
 
-int calib_fit_run(const struct calib_model *m, const double *x,
-		  const double *y, size_t n, const double *theta0,
-		  struct calib_fit *out, double *resid, char *err,
-		  size_t errlen)
+int calib_fit_run(const struct calib_model *m, const double *x, const double *y,
+		  size_t n, const double *theta0, struct calib_fit *out,
+		  double *resid, char *err, size_t errlen)
 {
 	struct fit_data d = { .m = m, .x = x, .y = y, .n = n };
 	gsl_multifit_nlinear_parameters par =
@@ -234,8 +233,8 @@ static int csv_push(double **x, double **y, size_t *n, size_t *cap, double a,
 	return 0;
 }
 
-int calib_csv_read(const char *path, const char *xunit, double **x,
-		   double **y, size_t *n, char *err, size_t errlen)
+int calib_csv_read(const char *path, const char *xunit, double **x, double **y,
+		   size_t *n, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
@@ -280,7 +279,7 @@ int calib_csv_read(const char *path, const char *xunit, double **x,
 	fclose(f);
 	if (!rc && !yscale) {
 		errmsg(err, errlen, "%s:%zu: no header and no measurements",
-		       path, lineno);
+		       path, lineno ? lineno : 1);
 		rc = -EINVAL;
 	}
 	if (rc) {

@@ -305,8 +305,8 @@ int calib_memcpy_Bps(size_t bytes, unsigned runs, struct calib_stat *out,
 			src[i % bytes] ^= dst[(i * 7) % bytes];
 		}
 		if (r)
-			v[r - 1] = (double)bytes * reps /
-				   ((now_ns() - t0) * 1e-9);
+			v[r - 1] =
+				(double)bytes * reps / ((now_ns() - t0) * 1e-9);
 	}
 	calib_sink = dst[bytes / 2];
 	calib_robust(v, runs, out);
@@ -392,6 +392,6 @@ void calib_machine(char *buf, size_t n)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
 	snprintf(buf, n, "%s (%s), %ld online CPUs, %s %s, measured %s", cpu,
-		 u.machine, sysconf(_SC_NPROCESSORS_ONLN), u.sysname,
-		 u.release, date);
+		 u.machine, sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release,
+		 date);
 }

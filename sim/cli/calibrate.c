@@ -100,8 +100,7 @@ static int cal_usage_error(const char *msg, const char *arg)
 
 /* Checks that v names a registry parameter and that its text parses as
  * one; 0, or -EINVAL with a message. */
-static int cal_value_check(const struct cal_value *v, char *err,
-			   size_t errlen)
+static int cal_value_check(const struct cal_value *v, char *err, size_t errlen)
 {
 	const struct param_def *def = param_lookup(v->path);
 	struct param_val pv;
@@ -119,8 +118,7 @@ static int cal_value_check(const struct cal_value *v, char *err,
 }
 
 /* "hosts.*.cpu.syscall" -> "cpu", "syscall" (after "hosts.*."). */
-static void cal_split(const char *path, char *group, size_t n,
-		      const char **key)
+static void cal_split(const char *path, char *group, size_t n, const char **key)
 {
 	const char *g = path + strlen("hosts.*.");
 	const char *dot = strrchr(g, '.');
@@ -148,9 +146,10 @@ static int cal_write(const char *out, const char *about,
 		errmsg(err, errlen, "%s: %s", out, strerror(errno));
 		return -EIO;
 	}
-	fprintf(f, "# A usnsim profile written by `usnsim calibrate`: include it in a\n"
-		   "# scenario with `include: FILE`.\n"
-		   "profile:\n  about: \"%s\"\n  sources:\n",
+	fprintf(f,
+		"# A usnsim profile written by `usnsim calibrate`: include it in a\n"
+		"# scenario with `include: FILE`.\n"
+		"profile:\n  about: \"%s\"\n  sources:\n",
 		about);
 	for (size_t i = 0; i < nv; i++)
 		fprintf(f, "    %s: \"%s\"\n", v[i].path, v[i].source);
@@ -179,9 +178,10 @@ static void cal_time_value(struct cal_value *v, const char *path, double ns,
 {
 	v->path = path;
 	units_fmt_time(v->text, sizeof(v->text), (sim_time)llround(ns) * 1000);
-	snprintf(v->source, sizeof(v->source),
-		 "measured by usnsim calibrate measure: %s, median of %u runs, MAD %.1f%%",
-		 how, s->runs, 100 * s->mad / s->median);
+	snprintf(
+		v->source, sizeof(v->source),
+		"measured by usnsim calibrate measure: %s, median of %u runs, MAD %.1f%%",
+		how, s->runs, 100 * s->mad / s->median);
 }
 
 static void cal_rate_value(struct cal_value *v, const char *path, double Bps,
@@ -190,9 +190,10 @@ static void cal_rate_value(struct cal_value *v, const char *path, double Bps,
 	v->path = path;
 	/* to 1 MB/s: more digits than the measurement holds */
 	units_fmt_bitrate(v->text, sizeof(v->text), 8e6 * llround(Bps / 1e6));
-	snprintf(v->source, sizeof(v->source),
-		 "measured by usnsim calibrate measure: %s, median of %u runs, MAD %.1f%%",
-		 how, s->runs, 100 * s->mad / s->median);
+	snprintf(
+		v->source, sizeof(v->source),
+		"measured by usnsim calibrate measure: %s, median of %u runs, MAD %.1f%%",
+		how, s->runs, 100 * s->mad / s->median);
 }
 
 /* memcpy bandwidth at cache-level sizes and the cold copy, for about:. */
@@ -213,8 +214,7 @@ static int cal_copies(unsigned runs, char *about, size_t n, char *err,
 		if (calib_memcpy_Bps(sizes[i].bytes, r, &s, err, errlen))
 			return -ENOMEM;
 		fprintf(stderr, "  memcpy %-14s %8.2f GB/s (MAD %.1f%%)\n",
-			sizes[i].name, s.median / 1e9,
-			100 * s.mad / s.median);
+			sizes[i].name, s.median / 1e9, 100 * s.mad / s.median);
 		errmsg_append(about, n, "%s memcpy %s %.2f GB/s", i ? ";" : "",
 			      sizes[i].name, s.median / 1e9);
 	}
@@ -223,9 +223,10 @@ static int cal_copies(unsigned runs, char *about, size_t n, char *err,
 		return -ENOMEM;
 	fprintf(stderr, "  1500 B copy warm %.1f ns, cold %.1f ns\n",
 		warm.median, cold.median);
-	errmsg_append(about, n,
-		      "; a 1500 B copy from a cache-cold source %.0f ns against %.0f ns warm (no parameter models a cold copy)",
-		      cold.median, warm.median);
+	errmsg_append(
+		about, n,
+		"; a 1500 B copy from a cache-cold source %.0f ns against %.0f ns warm (no parameter models a cold copy)",
+		cold.median, warm.median);
 	return 0;
 }
 
@@ -256,24 +257,30 @@ static int cal_measure(const char *out, unsigned runs)
 	       machine);
 	if (cal_copies(runs, about, sizeof(about), err, sizeof(err)))
 		goto out_failed;
-	errmsg_append(about, sizeof(about),
-		      ". Not measurable from user space, left at their sourced defaults: DMA and PCIe (hosts.*.nic.pcie_*), the IOMMU (hosts.*.nic.iommu.*), the NIC and its interrupts%s.",
-		      wk_rc ? ", and the cross-core wakeup (one CPU)" : "");
+	errmsg_append(
+		about, sizeof(about),
+		". Not measurable from user space, left at their sourced defaults: DMA and PCIe (hosts.*.nic.pcie_*), the IOMMU (hosts.*.nic.iommu.*), the NIC and its interrupts%s.",
+		wk_rc ? ", and the cross-core wakeup (one CPU)" : "");
 	cal_time_value(&v[nv++], "hosts.*.cpu.syscall", sys.median, &sys,
 		       "raw syscall(SYS_getppid) loop");
-	cal_time_value(&v[nv++], "hosts.*.cpu.context_switch", pp.median, &pp,
-		       "half a pipe ping-pong round trip, two processes pinned to one core");
+	cal_time_value(
+		&v[nv++], "hosts.*.cpu.context_switch", pp.median, &pp,
+		"half a pipe ping-pong round trip, two processes pinned to one core");
 	if (!wk_rc)
-		cal_time_value(&v[nv++], "hosts.*.cpu.wakeup_cross", wk.median,
-			       &wk,
-			       "the waker's write() to a pipe whose reader sleeps on another core");
-	cal_rate_value(&v[nv++], "hosts.*.cpu.copy_bw", 1500 / warm.median * 1e9,
-		       &warm, "1500 B memcpy of a cache-warm buffer");
+		cal_time_value(
+			&v[nv++], "hosts.*.cpu.wakeup_cross", wk.median, &wk,
+			"the waker's write() to a pipe whose reader sleeps on another core");
+	cal_rate_value(&v[nv++], "hosts.*.cpu.copy_bw",
+		       1500 / warm.median * 1e9, &warm,
+		       "1500 B memcpy of a cache-warm buffer");
 	cal_rate_value(&v[nv++], "hosts.*.driver.copy_bw",
 		       1500 / warm.median * 1e9, &warm,
 		       "1500 B memcpy of a cache-warm buffer");
 	if (cal_write(out, about, v, nv, err, sizeof(err)))
 		goto out_failed;
+	fprintf(stderr,
+		"  DMA and PCIe, the IOMMU and the NIC cannot be measured from user space:\n"
+		"  hosts.*.nic.* keeps its sourced defaults\n");
 	fprintf(stderr, "usnsim calibrate measure: wrote %s\n",
 		out ? out : "the profile to stdout");
 	return 0;
@@ -391,8 +398,9 @@ int calibrate_model(const char *name, struct calib_model *m, double *theta0,
 	if (!strcmp(name, "dma")) {
 		cal_dma_arg.mps_bytes =
 			(uint64_t)cal_default("hosts.*.nic.pcie_mps");
-		*m = (struct calib_model){ "dma", 3, dma_names, dma_f, dma_df,
-					   &cal_dma_arg, 0 };
+		*m = (struct calib_model){ "dma", 3,	  dma_names,
+					   dma_f, dma_df, &cal_dma_arg,
+					   0 };
 		theta0[0] = cal_default(dma_names[0]) / 1e3;
 		theta0[1] = cal_default(dma_names[1]) / 1e9;
 		theta0[2] = cal_default(dma_names[2]);
@@ -403,8 +411,9 @@ int calibrate_model(const char *name, struct calib_model *m, double *theta0,
 		cal_sendto_arg.fixed_ps =
 			cal_default("hosts.*.cpu.syscall") +
 			cal_default("hosts.*.flowswitch.classify");
-		*m = (struct calib_model){ "sendto", 2, sendto_names, sendto_f,
-					   sendto_df, &cal_sendto_arg, 0 };
+		*m = (struct calib_model){ "sendto", 2,		sendto_names,
+					   sendto_f, sendto_df, &cal_sendto_arg,
+					   0 };
 		theta0[0] = cal_default(sendto_names[0]) / 1e3;
 		theta0[1] = cal_default(sendto_names[1]) / 8e9;
 		*units = sendto_units;
@@ -453,10 +462,9 @@ static void cal_fit_text(const char *unit, double v, char *buf, size_t n)
 		snprintf(buf, n, "%lldB", llround(v));
 }
 
-static void cal_fit_print(const struct calib_model *m,
-			  const char *const *units, const struct calib_fit *r,
-			  const double *x, const double *y, const double *res,
-			  size_t n)
+static void cal_fit_print(const struct calib_model *m, const char *const *units,
+			  const struct calib_fit *r, const double *x,
+			  const double *y, const double *res, size_t n)
 {
 	printf("model %s: %zu measurements, %zu degrees of freedom, %zu iterations\n",
 	       m->name, n, r->dof, r->iterations);
@@ -495,10 +503,20 @@ static int cal_fit(const char *model, const char *csv, const char *out,
 		return cal_usage_error("unknown model '%s' (dma or sendto)",
 				       model);
 	if (cal_hold(&m, hold, nhold, &bad))
-		return cal_usage_error("--hold %s: not a parameter of this model",
-				       bad);
+		return cal_usage_error(
+			"--hold %s: not a parameter of this model", bad);
+	if (m.held == (1u << m.p) - 1)
+		return cal_usage_error("%s", "--hold leaves nothing to fit");
 	if (calib_csv_read(csv, "B", &x, &y, &n, err, sizeof(err)))
 		goto out_err;
+	nv = m.p - (size_t)__builtin_popcount(m.held);
+	if (n <= nv) {
+		errmsg(err, sizeof(err),
+		       "%s: %zu measurements for %zu parameters to fit: need more measurements than parameters",
+		       csv, n, nv);
+		goto out_err;
+	}
+	nv = 0;
 	res = malloc(n * sizeof(*res));
 	if (!res) {
 		errmsg(err, sizeof(err), "out of memory");
@@ -520,10 +538,11 @@ static int cal_fit(const char *model, const char *csv, const char *out,
 		v[nv].path = m.names[k];
 		cal_fit_text(units[k], r.theta[k], v[nv].text,
 			     sizeof(v[nv].text));
-		snprintf(v[nv++].source, sizeof(v[0].source),
-			 "fitted by usnsim calibrate fit --model %s to %zu measurements: %.3f %s, standard error %.3f, 95%% interval [%.3f, %.3f], R^2 %.4f",
-			 m.name, n, r.theta[k], units[k], r.se[k], r.lo[k],
-			 r.hi[k], r.r2);
+		snprintf(
+			v[nv++].source, sizeof(v[0].source),
+			"fitted by usnsim calibrate fit --model %s to %zu measurements: %.3f %s, standard error %.3f, 95%% interval [%.3f, %.3f], R^2 %.4f",
+			m.name, n, r.theta[k], units[k], r.se[k], r.lo[k],
+			r.hi[k], r.r2);
 	}
 	errmsg_append(about, sizeof(about), ".");
 	if (cal_write(out, about, v, nv, err, sizeof(err)))
@@ -557,7 +576,8 @@ int calibrate_main(int argc, char **argv)
 	char *end;
 	int c;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(cal_usage, stdout);
 		return 0;
 	}
@@ -568,8 +588,8 @@ int calibrate_main(int argc, char **argv)
 		return cal_usage_error("unknown subcommand '%s'", sub);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc - 1, av, ":o:r:m:c:H:h", opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, av, ":o:r:m:c:H:h", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -607,7 +627,9 @@ int calibrate_main(int argc, char **argv)
 		return cal_usage_error("unexpected argument '%s'", av[optind]);
 	if (!strcmp(sub, "measure")) {
 		if (model || csv || nhold)
-			return cal_usage_error("%s", "measure takes no --model, --csv or --hold");
+			return cal_usage_error(
+				"%s",
+				"measure takes no --model, --csv or --hold");
 		return cal_measure(out, (unsigned)runs);
 	}
 	if (!model || !csv)

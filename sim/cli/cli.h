@@ -10,7 +10,7 @@
 
 #include "analysis.h" /* plot_main, export_main, compare_main */
 
-int check_main(int argc, char **argv); /* sim/cli/check.c */
+int check_main(int argc, char **argv);	   /* sim/cli/check.c */
 int calibrate_main(int argc, char **argv); /* sim/cli/calibrate.c */
 
 struct calib_model;
