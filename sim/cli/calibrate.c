@@ -127,6 +127,20 @@ static void cal_split(const char *path, char *group, size_t n, const char **key)
 	*key = dot + 1;
 }
 
+/* s as a double-quoted YAML scalar. */
+static void cal_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	fputc('"', f);
+}
+
 /* Writes the profile: about, a source per value, then hosts."*" with the
  * values grouped by model (every value here is under hosts.*). */
 static int cal_write(const char *out, const char *about,
@@ -149,10 +163,14 @@ static int cal_write(const char *out, const char *about,
 	fprintf(f,
 		"# A usnsim profile written by `usnsim calibrate`: include it in a\n"
 		"# scenario with `include: FILE`.\n"
-		"profile:\n  about: \"%s\"\n  sources:\n",
-		about);
-	for (size_t i = 0; i < nv; i++)
-		fprintf(f, "    %s: \"%s\"\n", v[i].path, v[i].source);
+		"profile:\n  about: ");
+	cal_quoted(f, about);
+	fprintf(f, "\n  sources:\n");
+	for (size_t i = 0; i < nv; i++) {
+		fprintf(f, "    %s: ", v[i].path);
+		cal_quoted(f, v[i].source);
+		fputc('\n', f);
+	}
 	fprintf(f, "hosts:\n  \"*\":\n");
 	for (size_t i = 0; i < nv; i++) {
 		const char *key;
@@ -462,28 +480,31 @@ static void cal_fit_text(const char *unit, double v, char *buf, size_t n)
 		snprintf(buf, n, "%lldB", llround(v));
 }
 
-static void cal_fit_print(const struct calib_model *m, const char *const *units,
-			  const struct calib_fit *r, const double *x,
-			  const double *y, const double *res, size_t n)
+static void cal_fit_print(FILE *o, const struct calib_model *m,
+			  const char *const *units, const struct calib_fit *r,
+			  const double *x, const double *y, const double *res,
+			  size_t n)
 {
-	printf("model %s: %zu measurements, %zu degrees of freedom, %zu iterations\n",
-	       m->name, n, r->dof, r->iterations);
-	printf("%-28s %14s %14s %s\n", "parameter", "estimate", "std error",
-	       "95% interval");
+	fprintf(o,
+		"model %s: %zu measurements, %zu degrees of freedom, %zu iterations\n",
+		m->name, n, r->dof, r->iterations);
+	fprintf(o, "%-28s %14s %14s %s\n", "parameter", "estimate", "std error",
+		"95% interval");
 	for (size_t k = 0; k < m->p; k++)
 		if (m->held >> k & 1)
-			printf("%-28s %9.3f %-4s held at its default\n",
-			       m->names[k], r->theta[k], units[k]);
+			fprintf(o, "%-28s %9.3f %-4s held at its default\n",
+				m->names[k], r->theta[k], units[k]);
 		else
-			printf("%-28s %9.3f %-4s %9.3f %-4s [%.3f, %.3f] %s\n",
-			       m->names[k], r->theta[k], units[k], r->se[k],
-			       units[k], r->lo[k], r->hi[k], units[k]);
-	printf("residual sd %.3f ns, R^2 %.5f\n", r->sigma, r->r2);
-	printf("%10s %14s %14s %12s\n", "size_B", "measured_ns", "fitted_ns",
-	       "residual_ns");
+			fprintf(o,
+				"%-28s %9.3f %-4s %9.3f %-4s [%.3f, %.3f] %s\n",
+				m->names[k], r->theta[k], units[k], r->se[k],
+				units[k], r->lo[k], r->hi[k], units[k]);
+	fprintf(o, "residual sd %.3f ns, R^2 %.5f\n", r->sigma, r->r2);
+	fprintf(o, "%10s %14s %14s %12s\n", "size_B", "measured_ns",
+		"fitted_ns", "residual_ns");
 	for (size_t i = 0; i < n; i++)
-		printf("%10.0f %14.3f %14.3f %12.3f\n", x[i], y[i],
-		       y[i] - res[i], res[i]);
+		fprintf(o, "%10.0f %14.3f %14.3f %12.3f\n", x[i], y[i],
+			y[i] - res[i], res[i]);
 }
 
 static int cal_fit(const char *model, const char *csv, const char *out,
@@ -525,7 +546,8 @@ static int cal_fit(const char *model, const char *csv, const char *out,
 	rc = CAL_EXIT_FAILED;
 	if (calib_fit_run(&m, x, y, n, th0, &r, res, err, sizeof(err)))
 		goto out_err;
-	cal_fit_print(&m, units, &r, x, y, res, n);
+	/* the report goes where the profile does not */
+	cal_fit_print(out ? stdout : stderr, &m, units, &r, x, y, res, n);
 	errmsg(about, sizeof(about),
 	       "Parameters of model %s fitted by nonlinear least squares to the %zu measurements of %s (residual sd %.3f ns)",
 	       m.name, n, csv, r.sigma);
@@ -540,9 +562,9 @@ static int cal_fit(const char *model, const char *csv, const char *out,
 			     sizeof(v[nv].text));
 		snprintf(
 			v[nv++].source, sizeof(v[0].source),
-			"fitted by usnsim calibrate fit --model %s to %zu measurements: %.3f %s, standard error %.3f, 95%% interval [%.3f, %.3f], R^2 %.4f",
-			m.name, n, r.theta[k], units[k], r.se[k], r.lo[k],
-			r.hi[k], r.r2);
+			"fitted by usnsim calibrate fit --model %s to %zu measurements: %.3f %s, standard error %.3f %s, 95%% interval [%.3f, %.3f] %s, R^2 %.4f",
+			m.name, n, r.theta[k], units[k], r.se[k], units[k],
+			r.lo[k], r.hi[k], units[k], r.r2);
 	}
 	errmsg_append(about, sizeof(about), ".");
 	if (cal_write(out, about, v, nv, err, sizeof(err)))
