@@ -638,7 +638,7 @@ int calibrate_main(int argc, char **argv)
 			fputs(cal_usage, stdout);
 			return 0;
 		case ':':
-			return cal_usage_error("%s needs a value",
+			return cal_usage_error("option '%s' wants a value",
 					       av[optind - 1]);
 		default:
 			return cal_usage_error("unknown option '%s'",
