@@ -190,6 +190,7 @@ static void test_fit_published_refused(void)
 	}
 	CU_ASSERT_PTR_NOT_NULL(strstr(p.err, "pcie_overhead"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p.err, "negative"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p.err, "--hold pcie_overhead"));
 	CHECK_NE(access(out, F_OK), 0);
 	tu_proc_free(&p);
 	tu_rmtree(dir);

@@ -567,6 +567,14 @@ static int cal_fit(const char *model, const char *csv, const char *out,
 			r.lo[k], r.hi[k], units[k], r.r2);
 	}
 	errmsg_append(about, sizeof(about), ".");
+	for (size_t i = 0; i < nv; i++)
+		if (cal_value_check(&v[i], err, sizeof(err))) {
+			errmsg_append(
+				err, sizeof(err),
+				" (no valid value of it explains these measurements; --hold %s keeps its default and fits the others)",
+				strrchr(v[i].path, '.') + 1);
+			goto out_err;
+		}
 	if (cal_write(out, about, v, nv, err, sizeof(err)))
 		goto out_err;
 	rc = 0;
