@@ -135,6 +135,7 @@ static void echo_child(int cpu, int in, int out)
 struct echo {
 	pid_t pid;
 	int to[2], from[2];
+	struct sigaction old_pipe; /* restored by echo_stop */
 };
 
 static int echo_start(struct echo *e, int cpu, char *err, size_t errlen)
@@ -151,6 +152,9 @@ static int echo_start(struct echo *e, int cpu, char *err, size_t errlen)
 		close(e->to[1]);
 		return rc;
 	}
+	/* a child that died makes write() fail with EPIPE, not kill us */
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN },
+		  &e->old_pipe);
 	fflush(NULL);
 	e->pid = fork();
 	if (e->pid == 0) {
@@ -166,6 +170,7 @@ static int echo_start(struct echo *e, int cpu, char *err, size_t errlen)
 		errmsg(err, errlen, "fork: %s", strerror(errno));
 		close(e->to[1]);
 		close(e->from[0]);
+		sigaction(SIGPIPE, &e->old_pipe, NULL);
 		return rc;
 	}
 	return 0;
@@ -176,6 +181,7 @@ static void echo_stop(struct echo *e)
 	close(e->to[1]);
 	close(e->from[0]);
 	waitpid(e->pid, NULL, 0);
+	sigaction(SIGPIPE, &e->old_pipe, NULL);
 }
 
 /* One round trip; 0 or -EIO. */

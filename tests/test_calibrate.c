@@ -196,6 +196,8 @@ static void test_fit_published_refused(void)
 	tu_rmtree(dir);
 }
 
+static double prof_time_ns(const char *text, const char *key);
+
 /* ---- the profile's values name registry parameters ---- */
 
 struct prof_check {
@@ -339,6 +341,57 @@ static void test_fit_profile(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(p.out, "hosts.*.nic.pcie_latency"));
 	tu_proc_free(&p);
 	tu_rmtree(dir);
+}
+
+/* The sendto model end to end: a CSV in microseconds, the profile's two
+ * values near the truth (noise of 1 ns on 60 points: the standard errors
+ * are a fraction of a ns and of a percent). */
+static void test_fit_sendto_cli(void)
+{
+	char dir[256], *text;
+	const char *csv, *out;
+	struct tu_proc p;
+	FILE *f;
+	double gbps;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "calsendto"), 0);
+	csv = tu_path(dir, "sendto.csv");
+	out = tu_path(dir, "sendto.yaml");
+	f = fopen(csv, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "# synthetic\nsize_B,time_us\n");
+	gsl_rng_set(r, 3);
+	for (int i = 0; i < NPTS; i++) {
+		uint64_t b = 64 + 24 * (uint64_t)i;
+		double ns =
+			(300e3 + 800e3 + 2 * (double)cpu_bytes_time(b, 2e9)) /
+				1e3 +
+			gsl_ran_gaussian(r, 1.0);
+
+		fprintf(f, "%llu,%.6f\n", (unsigned long long)b, ns / 1e3);
+	}
+	fclose(f);
+	{
+		const char *argv[] = { tu_usnsim(), "calibrate", "fit",
+				       "--model",   "sendto",	 "--csv",
+				       csv,	    "-o",	 out,
+				       NULL };
+
+		CHECK_EQ_FATAL(tu_run(&p, argv, 0), 0);
+	}
+	CHECK_EQ(prof_check(out), 2);
+	text = tu_slurp(out, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CHECK_NEAR(prof_time_ns(text, "proto"), 800, 2);
+	/* copy_bw: 2 GB/s = 16 Gbps */
+	CU_ASSERT_FATAL(sscanf(strstr(text, "\n      copy_bw: "),
+			       " copy_bw: %lfGbps", &gbps) == 1);
+	CHECK_REL(gbps, 16.0, 0.01);
+	free(text);
+	tu_proc_free(&p);
+	tu_rmtree(dir);
+	gsl_rng_free(r);
 }
 
 /* ---- bad CSVs ---- */
@@ -503,41 +556,53 @@ static double prof_time_ns(const char *text, const char *key)
 	return units_parse_time(val, &ps) ? NAN : (double)ps / 1e3;
 }
 
+/* One attempt: `usnsim calibrate measure` into dir, then this suite's
+ * own loops; the ratios of syscall and context switch. 0 or -1. */
+static int measure_once(const char *dir, double *sys_ratio, double *pp_ratio)
+{
+	const char *out = tu_path(dir, "machine.yaml");
+	const char *argv[] = { tu_usnsim(), "calibrate", "measure", "--repeat",
+			       "11",	    "-o",	 out,	    NULL };
+	struct tu_proc p;
+	char *text;
+	int rc = -1;
+
+	if (tu_run(&p, argv, 0) == 0 && (text = tu_slurp(out, NULL))) {
+		*sys_ratio = prof_time_ns(text, "syscall") / own_syscall_ns();
+		*pp_ratio = prof_time_ns(text, "context_switch") /
+			    own_pingpong_ns();
+		CU_ASSERT_PTR_NOT_NULL(strstr(p.err, "cannot be measured"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "median of 11 runs, MAD"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "IOMMU"));
+		free(text);
+		rc = 0;
+	}
+	tu_proc_free(&p);
+	return rc;
+}
+
+/* Both within 2x of this suite's own measurements. A machine shared with
+ * other work can slow one of the two runs' context switches for a whole
+ * run (another thread on the pinned core), so three attempts are allowed;
+ * a value off by a factor (a round trip for a switch, a batch miscounted)
+ * fails all three. */
 static void test_measure(void)
 {
 	char dir[256];
-	const char *out;
-	struct tu_proc p;
-	char *text;
-	double sys, pp, own_sys, own_pp;
+	double sys[3], pp[3];
+	bool ok = false;
+	int n;
 
 	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "calmeasure"), 0);
-	out = tu_path(dir, "machine.yaml");
-	{
-		const char *argv[] = { tu_usnsim(), "calibrate", "measure",
-				       "--repeat",  "11",	 "-o",
-				       out,	    NULL };
-
-		CHECK_EQ_FATAL(tu_run(&p, argv, 0), 0);
+	for (n = 0; n < 3 && !ok; n++) {
+		CHECK_EQ_FATAL(measure_once(dir, &sys[n], &pp[n]), 0);
+		ok = sys[n] >= 0.5 && sys[n] <= 2 && pp[n] >= 0.5 && pp[n] <= 2;
 	}
-	own_sys = own_syscall_ns();
-	own_pp = own_pingpong_ns();
-	text = tu_slurp(out, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	sys = prof_time_ns(text, "syscall");
-	pp = prof_time_ns(text, "context_switch");
-	/* within 2x of this suite's own measurements */
-	CHECK_GE(sys / own_sys, 0.5);
-	CHECK_LE(sys / own_sys, 2.0);
-	CHECK_GE(pp / own_pp, 0.5);
-	CHECK_LE(pp / own_pp, 2.0);
+	CHECKF(ok,
+	       "syscall / own %.3f, context switch / own %.3f (last of %d attempts)",
+	       sys[n - 1], pp[n - 1], n);
 	/* syscall, context switch, (cross-core wakeup), two copy_bw */
-	CHECK_GE(prof_check(out), 4);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "median of 11 runs, MAD"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "IOMMU"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(p.err, "cannot be measured"));
-	free(text);
-	tu_proc_free(&p);
+	CHECK_GE(prof_check(tu_path(dir, "machine.yaml")), 4);
 	tu_rmtree(dir);
 }
 
@@ -570,6 +635,7 @@ int suite_calibrate(void)
 	    !CU_add_test(s, "negative overhead refused",
 			 test_fit_published_refused) ||
 	    !CU_add_test(s, "fitted profile", test_fit_profile) ||
+	    !CU_add_test(s, "sendto fit from a CSV", test_fit_sendto_cli) ||
 	    !CU_add_test(s, "bad CSVs", test_bad_csv) ||
 	    !CU_add_test(s, "measure against own loops", test_measure))
 		return CU_get_error();
