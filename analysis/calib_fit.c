@@ -158,9 +158,10 @@ int calib_fit_run(const struct calib_model *m, const double *x, const double *y,
 		st = gsl_multifit_nlinear_driver(200, 1e-10, 1e-10, 1e-10, NULL,
 						 NULL, &info, w);
 	out->iterations = gsl_multifit_nlinear_niter(w);
-	if (st && st != GSL_EMAXITER) {
-		errmsg(err, errlen, "%s: the fit failed: %s", m->name,
-		       gsl_strerror(st));
+	if (st) {
+		errmsg(err, errlen,
+		       "%s: the fit did not converge (%s, after %zu iterations): do the measurements follow the model?",
+		       m->name, gsl_strerror(st), out->iterations);
 		rc = -EINVAL;
 	} else
 		rc = fit_stats(w, &d, out, resid, err, errlen);

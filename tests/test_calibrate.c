@@ -198,6 +198,34 @@ static void test_fit_published_refused(void)
 
 static double prof_time_ns(const char *text, const char *key);
 
+/* Measurements of one size cannot tell latency from bandwidth: refused
+ * with the parameter named, nothing written. */
+static void test_fit_undetermined(void)
+{
+	static const char text[] = "size_B,latency_ns\n64,560\n64,561\n"
+				   "64,559\n64,562\n64,558\n";
+	char dir[256];
+	const char *csv, *out;
+	struct tu_proc p;
+
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "calund"), 0);
+	csv = tu_path(dir, "one-size.csv");
+	out = tu_path(dir, "out.yaml");
+	tu_write_file(csv, text, strlen(text));
+	{
+		const char *argv[] = { tu_usnsim(), "calibrate", "fit",
+				       "--model",   "dma",	 "--csv",
+				       csv,	    "-o",	 out,
+				       NULL };
+
+		CHECK_EQ(tu_run(&p, argv, 0), 1);
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(p.err, "is not determined by the data"));
+	CHECK_NE(access(out, F_OK), 0);
+	tu_proc_free(&p);
+	tu_rmtree(dir);
+}
+
 /* ---- the profile's values name registry parameters ---- */
 
 struct prof_check {
@@ -634,6 +662,7 @@ int suite_calibrate(void)
 	    !CU_add_test(s, "pcie-bench example", test_fit_published) ||
 	    !CU_add_test(s, "negative overhead refused",
 			 test_fit_published_refused) ||
+	    !CU_add_test(s, "undetermined parameter", test_fit_undetermined) ||
 	    !CU_add_test(s, "fitted profile", test_fit_profile) ||
 	    !CU_add_test(s, "sendto fit from a CSV", test_fit_sendto_cli) ||
 	    !CU_add_test(s, "bad CSVs", test_bad_csv) ||
