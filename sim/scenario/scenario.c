@@ -3124,3 +3124,176 @@ struct param_src scn_source(const struct scn *s)
 				   .instances = scn_src_instances,
 				   .given = scn_src_given };
 }
+
+/*
+ * A profile on its own, for `usnsim params --profile`: the fragment and
+ * what it includes, merged and checked as a scenario's include: would,
+ * and every value it sets with its source.
+ */
+struct scn_pval {
+	char *path, *value, *source;
+};
+
+struct scn_profile {
+	char *file, *about;
+	struct scn_pval *v;
+	size_t n, cap;
+};
+
+static const char *scn_psource(const struct scn_ld *ld,
+			       const struct scn_node *val)
+{
+	for (size_t i = 0; i < ld->npsrc; i++)
+		if (ld->psrc[i].val == val)
+			return ld->psrc[i].source->text;
+	return "";
+}
+
+/* Every value under mapping m (at prefix) into p. */
+static int scn_profile_values(struct scn_ld *ld, const struct scn_node *m,
+			      const char *prefix, struct scn_profile *p)
+{
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct scn_node *key = m->kid[i], *val = m->kid[i + 1];
+		struct scn_pval *pv;
+		char rows[32];
+		char *path;
+		int rc;
+
+		if (!strcmp(key->text, "like"))
+			continue;
+		path = scn_join(prefix, key->text);
+		if (!path)
+			return scn_nomem(ld);
+		if (val->kind == SCN_MAP) {
+			rc = scn_profile_values(ld, val, path, p);
+			free(path);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (strbuf_grow_array(&p->v, &p->cap, p->n, sizeof(*p->v))) {
+			free(path);
+			return scn_nomem(ld);
+		}
+		snprintf(rows, sizeof(rows), "[%zu rows]", val->n);
+		pv = &p->v[p->n++];
+		*pv = (struct scn_pval){
+			.path = path,
+			.value =
+				strdup(val->kind == SCN_SEQ ? rows : val->text),
+			.source = strdup(scn_psource(ld, val))
+		};
+		if (!pv->value || !pv->source)
+			return scn_nomem(ld);
+	}
+	return 0;
+}
+
+/* The profile: block's about: text, or "". */
+static char *scn_profile_about(const struct scn_node *root)
+{
+	long j = scn_map_find(root, "profile"), k;
+	const struct scn_node *prof;
+
+	if (j < 0 || (prof = root->kid[j + 1])->kind != SCN_MAP)
+		return strdup("");
+	k = scn_map_find(prof, "about");
+	return strdup(k >= 0 && prof->kid[k + 1]->kind == SCN_SCALAR
+			      ? prof->kid[k + 1]->text
+			      : "");
+}
+
+int scn_profile_load(const char *name, struct scn_profile **out, char *err,
+		     size_t errlen)
+{
+	struct scn_ld ld = { .err = err, .errlen = errlen };
+	struct scn_profile *p = calloc(1, sizeof(*p));
+	char path[PATH_MAX], *buf = NULL;
+	struct scn_node *root;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	if (scn_is_file_ref(name))
+		snprintf(path, sizeof(path), "%s", name);
+	else if (scn_profile_path(name, path, sizeof(path))) {
+		snprintf(
+			err, errlen,
+			"%s: no bundled profile of that name (scenarios/profiles/%s.yaml); give a bundled profile's name or a file's path",
+			name, name);
+		free(p);
+		return -ENOENT;
+	}
+	ld.file = p->file = strdup(path);
+	ld.s = calloc(1, sizeof(*ld.s));
+	if (!p->file || !ld.s) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = scn_read(path, &buf, &len, err, errlen);
+	if (!rc)
+		rc = scn_load_tree(&ld, buf, len, &root);
+	if (!rc && !(p->about = scn_profile_about(root)))
+		rc = scn_nomem(&ld);
+	if (!rc)
+		rc = scn_fragment(&ld, root);
+	if (!rc) {
+		ld.real = realpath(path, NULL);
+		rc = scn_includes(&ld, root, 0);
+	}
+	if (!rc)
+		rc = scn_walk_map(&ld, root, "", -1);
+	if (!rc)
+		rc = scn_profile_values(&ld, root, "", p);
+out:
+	free(buf);
+	scn_ld_fini(&ld);
+	scn_destroy(ld.s);
+	if (rc) {
+		scn_profile_destroy(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void scn_profile_destroy(struct scn_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		free(p->v[i].value);
+		free(p->v[i].source);
+	}
+	free(p->v);
+	free(p->file);
+	free(p->about);
+	free(p);
+}
+
+const char *scn_profile_file(const struct scn_profile *p)
+{
+	return p->file;
+}
+
+const char *scn_profile_text(const struct scn_profile *p)
+{
+	return p->about;
+}
+
+size_t scn_profile_count(const struct scn_profile *p)
+{
+	return p->n;
+}
+
+void scn_profile_at(const struct scn_profile *p, size_t i, const char **path,
+		    const char **value, const char **source)
+{
+	*path = p->v[i].path;
+	*value = p->v[i].value;
+	*source = p->v[i].source;
+}
