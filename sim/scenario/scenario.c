@@ -55,6 +55,7 @@
 #include "scenario.h"
 #include "scn_node.h"
 #include "strbuf.h"
+#include "workload.h"
 
 #define SCN_DEPTH_MAX 64
 /* Longest instance name (apps.NAME, hosts.NAME): the paths of its
@@ -1190,6 +1191,27 @@ static const struct param_def scn_row_weight = {
 	"weight", PT_FLOAT, NULL, NULL, 0, 0, NULL, NULL
 };
 
+/* A size table given as a scalar: "[]", or the name of a published
+ * workload (workload.h), whose table fills *out if out. */
+static int scn_named_table(struct scn_ld *ld, const char *path,
+			   const struct param_def *def,
+			   const struct scn_node *nd, struct param_table *out)
+{
+	const struct workload *w = workload_find(nd->text);
+	char msg[512], names[256], q[64];
+	struct param_val v;
+
+	if (w)
+		return out && workload_table(w, out) ? scn_nomem(ld) : 0;
+	if (!param_parse(def, nd->text, &v, msg, sizeof(msg)))
+		return 0;
+	return scn_failn(
+		ld, nd,
+		"%s: '%s' is no published workload (%s); give one of those names or a list of [size, weight] pairs such as [[64B, 7], [1500B, 1]]",
+		path, scn_text_quote(nd->text, q, sizeof(q)),
+		workload_names(names, sizeof(names)));
+}
+
 /* Checks a size table node; fills *out (arrays allocated) if out. */
 static int scn_table(struct scn_ld *ld, const char *path,
 		     const struct param_def *def, const struct scn_node *nd,
@@ -1200,11 +1222,8 @@ static int scn_table(struct scn_ld *ld, const char *path,
 	double sum = 0;
 	int rc;
 
-	if (nd->kind == SCN_SCALAR) {
-		if (param_parse(def, nd->text, &v, msg, sizeof(msg)))
-			return scn_failn(ld, nd, "%s: %s", path, msg);
-		return 0;
-	}
+	if (nd->kind == SCN_SCALAR)
+		return scn_named_table(ld, path, def, nd, out);
 	if (nd->kind == SCN_MAP)
 		return scn_failn(
 			ld, nd,
@@ -2223,8 +2242,7 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 			return scn_nomem(ld);
 		p->val.type = PT_SIZE_TABLE;
 		p->val.u.table = p->table;
-		if (nd && nd->kind == SCN_SEQ &&
-		    scn_table(ld, p->path, def, nd, p->table))
+		if (nd && scn_table(ld, p->path, def, nd, p->table))
 			return -EINVAL;
 	} else {
 		p->raw = strdup(text);
@@ -2234,6 +2252,12 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 			return scn_fail(ld, 0, 1, 1,
 					"%s: the default '%s' is invalid: %s",
 					p->path, text, msg);
+	}
+	if (nd && def->type == PT_SIZE_TABLE && nd->kind == SCN_SCALAR &&
+	    workload_find(nd->text)) {
+		/* a published workload is stored by its name */
+		p->text = strdup(nd->text);
+		return p->text ? 0 : scn_nomem(ld);
 	}
 	len = param_format(&p->val, NULL, 0);
 	p->text = malloc((size_t)len + 1);
