@@ -37,6 +37,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -870,7 +871,11 @@ static bool scn_try_profile(const char *dir, const char *name, char *buf,
 	return len > 0 && (size_t)len < n && access(buf, R_OK) == 0;
 }
 
-int scn_profile_path(const char *name, char *buf, size_t n)
+/* The k-th directory bundled profiles are looked for in, into buf:
+ * $USNSIM_PROFILES, scenarios/profiles, then beside the binary (the
+ * build's ../scenarios/profiles, or PREFIX/share/usnsim/profiles as
+ * installed). Returns false past the last. */
+static bool scn_profile_dir(int k, char *buf, size_t n)
 {
 	static const char *const rel[] = { "/../scenarios/profiles",
 					   "/../share/usnsim/profiles" };
@@ -879,24 +884,66 @@ int scn_profile_path(const char *name, char *buf, size_t n)
 	ssize_t len;
 	char *slash;
 
-	if (!scn_is_profile_name(name))
-		return -EINVAL;
-	if (env && *env && scn_try_profile(env, name, buf, n))
-		return 0;
-	if (scn_try_profile("scenarios/profiles", name, buf, n))
-		return 0;
-	/* beside the build (build/usnsim), or as installed (PREFIX/bin) */
+	if (k == 0) {
+		snprintf(buf, n, "%s",
+			 env && *env ? env : "scenarios/profiles");
+		return true;
+	}
+	if (k == 1) {
+		snprintf(buf, n, "scenarios/profiles");
+		return true;
+	}
+	if (k > 3)
+		return false;
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
 	if (len <= 0)
-		return -ENOENT;
+		return false;
 	exe[len] = '\0';
 	slash = strrchr(exe, '/');
-	for (size_t i = 0; slash && i < 2; i++) {
-		strcpy(slash, rel[i]);
-		if (scn_try_profile(exe, name, buf, n))
+	if (!slash)
+		return false;
+	strcpy(slash, rel[k - 2]);
+	snprintf(buf, n, "%s", exe);
+	return true;
+}
+
+int scn_profile_path(const char *name, char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+
+	if (!scn_is_profile_name(name))
+		return -EINVAL;
+	for (int k = 0; scn_profile_dir(k, dir, sizeof(dir)); k++)
+		if (scn_try_profile(dir, name, buf, n))
 			return 0;
-	}
 	return -ENOENT;
+}
+
+/* The bundled profiles' names, sorted, into buf ("" if none is found). */
+static const char *scn_profile_names(char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+	glob_t g;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; scn_profile_dir(k, dir, sizeof(dir)); k++) {
+		if (strlen(dir) + 8 > sizeof(dir))
+			continue;
+		strcat(dir, "/*.yaml");
+		if (glob(dir, 0, NULL, &g))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc && off < n; i++) {
+			const char *b = strrchr(g.gl_pathv[i], '/') + 1;
+
+			off += (size_t)snprintf(buf + off, n - off, "%s%.*s",
+						i ? ", " : "",
+						(int)(strlen(b) - 5), b);
+		}
+		globfree(&g);
+		break;
+	}
+	return buf;
 }
 
 /* The file an include: entry names, into buf. */
@@ -905,7 +952,7 @@ static int scn_include_path(struct scn_ld *ld, const struct scn_node *at,
 {
 	const char *name = at->text, *inc = scn_file(ld, from);
 	const char *slash = strrchr(inc, '/');
-	char q[64];
+	char q[256];
 	int len;
 
 	if (scn_is_file_ref(name)) {
@@ -926,8 +973,8 @@ static int scn_include_path(struct scn_ld *ld, const struct scn_node *at,
 		return 0;
 	return scn_failn(
 		ld, at,
-		"include: no bundled profile '%s' (scenarios/profiles/%s.yaml); `usnsim params --profile NAME` shows one, and a path with '/' or ending in .yaml names a file",
-		name, name);
+		"include: no bundled profile '%s' (bundled: %s); a path with '/' or ending in .yaml names a file",
+		name, *scn_profile_names(q, sizeof(q)) ? q : "none found");
 }
 
 /* Reads the fragment entry `at` of file `from` names into *root. */
@@ -1024,7 +1071,7 @@ static int scn_includes(struct scn_ld *ld, struct scn_node *root, int self)
 	if (val->kind == SCN_MAP || val->null)
 		return scn_failn(
 			ld, val,
-			"include: expected a profile's name or a file's path, or a list of them, such as [linux-kernel, ./costs.yaml]");
+			"include: expected a profile's name or a file's path, or a list of them, such as [kernel-socket, ./costs.yaml]");
 	ne = val->kind == SCN_SEQ ? val->n : 1;
 	if (ne > SCN_INCLUDE_MAX)
 		return scn_failn(ld, val, "include: more than %d entries",
@@ -3241,7 +3288,8 @@ int scn_profile_load(const char *name, struct scn_profile **out, char *err,
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	if (scn_is_file_ref(name))
+	if (scn_is_file_ref(name) ||
+	    (scn_profile_path(name, path, sizeof(path)) && !access(name, F_OK)))
 		snprintf(path, sizeof(path), "%s", name);
 	else if (scn_profile_path(name, path, sizeof(path))) {
 		snprintf(
