@@ -177,8 +177,10 @@ static void test_scenario(void)
 	snprintf(buf, sizeof(buf), text, "web_search");
 	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), buf), 0);
 	CHECK_EQ(scn_load(path, NULL, 0, &s, err, sizeof(err)), -EINVAL);
-	CHECKF(strstr(err, ":3:42: apps.a.size_table: 'web_search' is no "
-			   "published workload (websearch, datamining") != NULL,
+	CHECKF(strstr(err, ":3:42: apps.a.size_table: expected a list") &&
+		       strstr(err, "name (websearch, datamining, hadoop, "
+				   "cache, google_search, google_all), not "
+				   "'web_search'"),
 	       "%s", err);
 out:
 	unlink(path);

@@ -1254,9 +1254,9 @@ static int scn_named_table(struct scn_ld *ld, const char *path,
 		return 0;
 	return scn_failn(
 		ld, nd,
-		"%s: '%s' is no published workload (%s); give one of those names or a list of [size, weight] pairs such as [[64B, 7], [1500B, 1]]",
-		path, scn_text_quote(nd->text, q, sizeof(q)),
-		workload_names(names, sizeof(names)));
+		"%s: expected a list of [size, weight] pairs such as [[64B, 7], [1500B, 1]] or a published workload's name (%s), not '%s'",
+		path, workload_names(names, sizeof(names)),
+		scn_text_quote(nd->text, q, sizeof(q)));
 }
 
 /* Checks a size table node; fills *out (arrays allocated) if out. */
