@@ -7,7 +7,8 @@
  *     parameters (and so the hash) of one flat file that writes the
  *     merged values: its own values beat the includes', the later
  *     include beats the earlier, '*' entries and like: reach across
- *     files; --set overrides an included value (and its like: heirs);
+ *     files; --set overrides an included value (and its like: heirs),
+ *     and a sweep varies one that only an include writes;
  *     scn_where names the included file and position of a value.
  *   - Errors: a bad key in a fragment is reported at the fragment's
  *     file:line:col followed by the include chain; cycles, missing files,
@@ -49,6 +50,7 @@
 #include "run.h"
 #include "runs.h"
 #include "scenario.h"
+#include "sweep.h"
 #include "util.h"
 
 static char dir[256];
@@ -124,6 +126,41 @@ static void check_same_params(const struct scn *a, const struct scn *b)
 	       scn_hash(a), scn_hash(b));
 }
 
+/* A sweep of a value only an include writes: each point has its value
+ * (a sweep sets the path it names, so b keeps the include's 100B). */
+static void check_sweep(void)
+{
+	static const char sweep_yaml[] = "include: base.yaml\n"
+					 "duration: 5ms\n"
+					 "apps: { b: { like: a } }\n"
+					 "sweep: { apps.a.count: [7, 9] }\n";
+	static const long long want[] = { 7, 9 };
+	struct scn *base = NULL, *pt = NULL;
+	struct sweep *sw = NULL;
+
+	CHECK_EQ_FATAL(write_in("sweep.yaml", sweep_yaml), 0);
+	if (tr_expand(tu_path(dir, "sweep.yaml"), &base, &sw))
+		return;
+	CHECK_EQ_FATAL(sweep_count(sw), 2);
+	for (size_t i = 0; i < 2; i++) {
+		const char *const *sets;
+		size_t n = sweep_point_sets(sw, i, &sets);
+		char err[512];
+
+		if (scn_load_point(tu_path(dir, "sweep.yaml"), sets, n, 0, &pt,
+				   err, sizeof(err))) {
+			CHECKF(0, "point %zu: %s", i, err);
+			continue;
+		}
+		CHECK_EQ(scn_int(pt, "apps.a.count"), want[i]);
+		CHECK_EQ(scn_int(pt, "apps.b.count"), 5);
+		CHECK_EQ(scn_size(pt, "apps.a.size"), 100);
+		scn_destroy(pt);
+	}
+	sweep_destroy(sw);
+	scn_destroy(base);
+}
+
 static void test_merge(void)
 {
 	static const char *const sets[] = { "apps.a.size=300B" };
@@ -153,6 +190,7 @@ static void test_merge(void)
 		goto out;
 	CHECK_EQ(scn_size(m, "apps.a.size"), 300);
 	CHECK_EQ(scn_size(m, "apps.b.size"), 300);
+	check_sweep();
 out:
 	scn_destroy(m);
 	scn_destroy(f);

@@ -4,6 +4,9 @@
  * Loading runs in passes, each stopping at the first error:
  *  1. libyaml's event parser builds a small tree of nodes that keeps each
  *     node's 1-based line and column (anchors and aliases are refused);
+ *     the fragments the file's `include:` names are read the same way and
+ *     merged beneath its tree, key by key (pass 1b below), so that the
+ *     passes after it see one tree whose nodes remember their file;
  *  2. a walk checks every key against the registry (param.h) level by
  *     level, parses every value, and records the explicit values and the
  *     instances of groups ("apps.rpc") in file order;

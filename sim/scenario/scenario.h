@@ -2,7 +2,8 @@
  * scenario.h - loading and validating a scenario file.
  *
  * A scenario is a YAML mapping whose leaves are parameters of the registry
- * (param.h). Loading parses the file with libyaml, applies `like: NAME`
+ * (param.h). Loading parses the file with libyaml, merges the fragments
+ * its `include:` names beneath its own values, applies `like: NAME`
  * inheritance between instances of a group (the named sibling's keys are
  * copied, then the instance's own keys override them; chains allowed,
  * cycles are an error), gives the values of a group's "*" entry to every
