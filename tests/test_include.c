@@ -413,6 +413,44 @@ static void test_bundled(void)
 	CHECK_GE(k, 4);
 }
 
+/* A profile that includes a bundled one: its own value needs a source,
+ * the included ones keep theirs, and its value wins. */
+static void test_nested_profile(void)
+{
+	static const char text[] =
+		"profile:\n"
+		"  about: \"netmap with the reference implementation's TX batch\"\n"
+		"  sources: { hosts.*.stack.batch: \"skywalk-facts.md\" }\n"
+		"include: netmap\n"
+		"hosts:\n"
+		"  \"*\": { stack: { batch: 64 } }\n";
+	struct scn_profile *p = NULL;
+	char err[1024];
+	size_t batch = 0, proto = 0;
+
+	CHECK_EQ_FATAL(write_in("nested.yaml", text), 0);
+	if (scn_profile_load(tu_path(dir, "nested.yaml"), &p, err,
+			     sizeof(err))) {
+		CHECKF(0, "%s", err);
+		return;
+	}
+	CHECK_EQ(scn_profile_count(p), 5);
+	for (size_t i = 0; i < scn_profile_count(p); i++) {
+		const char *path, *value, *source;
+
+		scn_profile_at(p, i, &path, &value, &source);
+		if (!strcmp(path, "hosts.*.stack.batch"))
+			batch += !strcmp(value, "64") &&
+				 !strcmp(source, "skywalk-facts.md");
+		if (!strcmp(path, "hosts.*.stack.proto"))
+			proto += !strcmp(value, "8ns") &&
+				 !strncmp(source, "Rizzo", 5);
+	}
+	CHECK_EQ(batch, 1);
+	CHECK_EQ(proto, 1);
+	scn_profile_destroy(p);
+}
+
 static void test_params_cli(void)
 {
 	const char *argv[] = { tu_usnsim(), "params", "--profile", "netmap",
@@ -519,6 +557,8 @@ int suite_include(void)
 			 test_stored) ||
 	    !CU_add_test(s, "bundled profiles: sourced and applied",
 			 test_bundled) ||
+	    !CU_add_test(s, "a profile including a profile",
+			 test_nested_profile) ||
 	    !CU_add_test(s, "params --profile", test_params_cli) ||
 	    !CU_add_test(s, "path_kernel against path_netmap: 46 times",
 			 test_studies))

@@ -736,7 +736,8 @@ static int scn_profile_leaves(struct scn_ld *ld, const struct scn_node *m,
 		long j;
 
 		if (key->kind != SCN_SCALAR || !strcmp(key->text, "like") ||
-		    (!*prefix && !strcmp(key->text, "profile")))
+		    (!*prefix && (!strcmp(key->text, "profile") ||
+				  !strcmp(key->text, "include"))))
 			continue; /* the walk reports a bad key */
 		path = scn_join(prefix, key->text);
 		if (!path)
