@@ -20,6 +20,8 @@
  *     errors of a binomial count.
  *   - A scenario naming a workload loads its table and stores the name;
  *     an unknown name is refused with the list of names.
+ *   - A TCP message source drawing 50 web search flows completes all 50,
+ *     and the server receives a whole number of 1460 B packets.
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "hist.h"
 #include "rng.h"
 #include "runs.h"
 #include "scenario.h"
@@ -187,6 +190,37 @@ out:
 	scn_destroy(s);
 }
 
+/* A TCP message source drawing web search flows: every flow completes
+ * and the server receives a whole number of 1460 B packets (every size
+ * of the table is one; the app's default, 1500 B, is not). */
+static void test_tcp_flows(void)
+{
+	static const char text[] =
+		"duration: 2s\n"
+		"hosts:\n"
+		"  client: { nic: { iommu: { enabled: false } } }\n"
+		"  server: { like: client }\n"
+		"network: { kind: link, rate: 10Gbps }\n"
+		"apps:\n"
+		"  flows: { host: client, peer: server, transport: tcp, stack: user,\n"
+		"           pattern: poisson, rate: 100pps, count: 50,\n"
+		"           size_dist: empirical, size_table: websearch }\n";
+	struct run_result r;
+	double bytes, flows;
+
+	if (tr_run_text(text, NULL, 0, &r, NULL))
+		return;
+	bytes = tr_metric(&r, "hosts.server.tcp.flows", "bytes_received");
+	flows = tr_histo(&r, "apps.flows", "mct")
+			? (double)tr_histo(&r, "apps.flows", "mct")->count
+			: NAN;
+	SAY("50 web search flows: %.0f B, %.0f completed\n", bytes, flows);
+	CHECK_EQ(flows, 50);
+	CHECK_GT(bytes, 0);
+	CHECK_EQ(fmod(bytes, 1460), 0);
+	run_result_fini(&r);
+}
+
 int suite_workloads(void)
 {
 	CU_pSuite s = CU_add_suite("workloads", NULL, NULL);
@@ -196,7 +230,8 @@ int suite_workloads(void)
 	    !CU_add_test(s, "the table keeps the published CDF",
 			 test_cdf_kept) ||
 	    !CU_add_test(s, "draws follow the CDF", test_draws) ||
-	    !CU_add_test(s, "size_table: NAME in a scenario", test_scenario))
+	    !CU_add_test(s, "size_table: NAME in a scenario", test_scenario) ||
+	    !CU_add_test(s, "web search flows over TCP", test_tcp_flows))
 		return CU_get_error();
 	return 0;
 }
