@@ -12,8 +12,9 @@
 #   make fuzz         fuzz the scenario loader (FUZZ_SECONDS=60 by default)
 #   make bench        speed and memory against ns-3 (bench/, not in test)
 #   make params-md    regenerate docs/reference/parameters.md
-#   make install      install bin/usnsim, the man page and analysis/ under
-#                     PREFIX (default /usr/local; DESTDIR is honoured)
+#   make install      install bin/usnsim, the man page, analysis/ and the
+#                     bundled profiles under PREFIX (default /usr/local;
+#                     DESTDIR is honoured)
 #
 # CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the user's: `make CFLAGS=-O0`
 # changes the optimization, never the language standard, the warnings or
@@ -199,15 +200,19 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(SRC_FILES)
 
-# The binary, the man page and the analysis templates (which `usnsim plot`
-# and `export` find in PREFIX/share/usnsim/analysis).
+# The binary, the man page, the analysis templates (which `usnsim plot`
+# and `export` find in PREFIX/share/usnsim/analysis) and the bundled
+# profiles (which `include: NAME` finds in PREFIX/share/usnsim/profiles).
 install: $(BUILD)/usnsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/usnsim/analysis
+		$(DESTDIR)$(PREFIX)/share/usnsim/analysis \
+		$(DESTDIR)$(PREFIX)/share/usnsim/profiles
 	install -m 755 $(BUILD)/usnsim $(DESTDIR)$(PREFIX)/bin/usnsim
 	install -m 644 docs/man/usnsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/usnsim.1
 	install -m 644 analysis/*.sql analysis/*.gp \
 		$(DESTDIR)$(PREFIX)/share/usnsim/analysis
+	install -m 644 scenarios/profiles/*.yaml \
+		$(DESTDIR)$(PREFIX)/share/usnsim/profiles
 
 deps:
 	@sh scripts/install-deps.sh

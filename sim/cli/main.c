@@ -142,11 +142,16 @@ static const char usage_validate[] =
 
 static const char usage_params[] =
 	"usage: usnsim params [--markdown]\n"
+	"       usnsim params --profile NAME|FILE\n"
 	"\n"
 	"Lists every scenario parameter with its type, default, valid range,\n"
 	"meaning and the source of its default. A '*' in a path stands for an\n"
 	"instance name (apps.*.rate is the rate of any app). --markdown prints\n"
-	"the table of docs/reference/parameters.md.\n";
+	"the table of docs/reference/parameters.md.\n"
+	"\n"
+	"--profile lists what a profile (a bundled one by NAME, as in\n"
+	"`include: NAME`, or a fragment's FILE) changes: each value's path,\n"
+	"the default, the profile's value, the unit and the profile's source.\n";
 
 /* A library's message on stderr, on one line whatever it quotes (a value
  * with a newline in it, say). */
@@ -825,6 +830,45 @@ static void params_row(const struct param_def *d, int markdown, int width)
 	printf("%-*s %-10s source: %s\n", width, "", "", d->source);
 }
 
+/* usnsim params --profile NAME|FILE */
+static int params_profile(const char *name)
+{
+	struct scn_profile *p;
+	char err[1024];
+	int width = 4, rc;
+
+	rc = scn_profile_load(name, &p, err, sizeof(err));
+	if (rc) {
+		print_err(err);
+		return EXIT_INPUT;
+	}
+	printf("profile %s (%s)\n", name, scn_profile_file(p));
+	if (*scn_profile_text(p))
+		printf("  %s\n", scn_profile_text(p));
+	for (size_t i = 0; i < scn_profile_count(p); i++) {
+		const char *path, *value, *source;
+
+		scn_profile_at(p, i, &path, &value, &source);
+		if ((int)strlen(path) > width)
+			width = (int)strlen(path);
+	}
+	printf("\n%-*s %-10s %-10s %-10s %s\n", width, "PATH", "DEFAULT",
+	       "PROFILE", "UNIT", "SOURCE");
+	for (size_t i = 0; i < scn_profile_count(p); i++) {
+		const struct param_def *d;
+		const char *path, *value, *source;
+
+		scn_profile_at(p, i, &path, &value, &source);
+		d = param_lookup(scn_alias(path, err, sizeof(err)));
+		printf("%-*s %-10s %-10s %-10s %s\n", width, path,
+		       d && d->def && d->def[0] ? d->def : "\"\"", value,
+		       d ? param_type_name(d->type) : "-",
+		       *source ? source : "-");
+	}
+	scn_profile_destroy(p);
+	return 0;
+}
+
 static int cmd_params(int argc, char **argv)
 {
 	int markdown = 0, width = 0;
@@ -837,6 +881,14 @@ static int cmd_params(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--markdown"))
 			markdown = 1;
+		else if (!strcmp(argv[i], "--profile") && i + 1 < argc &&
+			 argc == 3)
+			return params_profile(argv[i + 1]);
+		else if (!strcmp(argv[i], "--profile"))
+			return usage_error(
+				usage_params,
+				"%s takes one profile's name or file, and no other option",
+				"--profile");
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_params, stdout);
 			return 0;

@@ -4,6 +4,9 @@
  * Loading runs in passes, each stopping at the first error:
  *  1. libyaml's event parser builds a small tree of nodes that keeps each
  *     node's 1-based line and column (anchors and aliases are refused);
+ *     the fragments the file's `include:` names are read the same way and
+ *     merged beneath its tree, key by key (pass 1b below), so that the
+ *     passes after it see one tree whose nodes remember their file;
  *  2. a walk checks every key against the registry (param.h) level by
  *     level, parses every value, and records the explicit values and the
  *     instances of groups ("apps.rpc") in file order;
@@ -37,13 +40,16 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -53,6 +59,7 @@
 #include "scenario.h"
 #include "scn_node.h"
 #include "strbuf.h"
+#include "workload.h"
 
 #define SCN_DEPTH_MAX 64
 /* Longest instance name (apps.NAME, hosts.NAME): the paths of its
@@ -102,6 +109,7 @@ struct scn_param {
 	struct param_table *table;   /* backs val.u.table */
 	char *text;		     /* canonical text */
 	int src, line, col;	     /* origin; src < 0: the default */
+	int inc;		     /* src 0: the file (scn_node.inc) */
 	char *expr;		     /* a derived value: the text after '=' */
 	const struct scn_node *node; /* while loading: where expr is */
 	enum scn_state state;	     /* derivation, for cycles */
@@ -119,6 +127,19 @@ struct scn_group {
 	char **names;
 };
 
+/* A file read for an include: entry (scn_node.inc K is incl[K - 1]). */
+struct scn_incl {
+	char *path;    /* as opened: relative to the working directory */
+	char *real;    /* canonical, to refuse cycles */
+	int from;      /* the including file: 0 the scenario, K incl[K - 1] */
+	int line, col; /* the entry in the including file */
+};
+
+/* A value a profile sets and its sources: entry (include:). */
+struct scn_psrc {
+	const struct scn_node *val, *source;
+};
+
 struct scn {
 	char *path;
 	const char *name;
@@ -128,6 +149,8 @@ struct scn {
 	struct scn_group *g;
 	size_t ng;
 	struct scn_node *tree; /* the file's YAML tree, for scn_block() */
+	struct scn_incl *incl; /* files pulled in by include:, in order */
+	size_t nincl, capincl;
 };
 
 /* State of one scn_load(). */
@@ -146,6 +169,9 @@ struct scn_ld {
 	struct scn *s;
 	size_t capp;
 	size_t ninherit; /* overrides 1..ninherit reach like: inheritors */
+	struct scn_psrc *psrc; /* include: every profile value's source */
+	size_t npsrc, cappsrc;
+	char *real; /* the scenario's canonical path, for include: cycles */
 };
 
 static char *scn_strndup(const char *s, size_t n)
@@ -179,20 +205,41 @@ static bool scn_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The name of file inc (0: the scenario, K: its K-th included file). */
+static const char *scn_file(const struct scn_ld *ld, int inc)
+{
+	return inc ? ld->s->incl[inc - 1].path : ld->file;
+}
+
 /* Formats "FILE:LINE:COL: message" (or "--set:N:COL: ...") into the
- * caller's buffer, on one line. Returns -EINVAL. */
-static int scn_vfail(struct scn_ld *ld, int src, int line, int col,
-		     const char *fmt, va_list ap)
+ * caller's buffer, on one line; FILE is the included file inc (0: the
+ * scenario), followed by the chain of include: entries that reach it.
+ * Returns -EINVAL. */
+static int scn_vfail_at(struct scn_ld *ld, int inc, int src, int line, int col,
+			const char *fmt, va_list ap)
 {
 	if (!ld->err || !ld->errlen)
 		return -EINVAL;
 	if (src > 0)
 		errmsg(ld->err, ld->errlen, "--set:%d:%d: ", src, col);
 	else
-		errmsg(ld->err, ld->errlen, "%s:%d:%d: ", ld->file, line, col);
+		errmsg(ld->err, ld->errlen, "%s:%d:%d: ", scn_file(ld, inc),
+		       line, col);
 	errmsg_vappend(ld->err, ld->errlen, fmt, ap);
+	for (int k = src > 0 ? 0 : inc; k; k = ld->s->incl[k - 1].from) {
+		const struct scn_incl *c = &ld->s->incl[k - 1];
+
+		errmsg_append(ld->err, ld->errlen, " (included from %s:%d:%d)",
+			      scn_file(ld, c->from), c->line, c->col);
+	}
 	errmsg_one_line(ld->err);
 	return -EINVAL;
+}
+
+static int scn_vfail(struct scn_ld *ld, int src, int line, int col,
+		     const char *fmt, va_list ap)
+{
+	return scn_vfail_at(ld, 0, src, line, col, fmt, ap);
 }
 
 static int scn_fail(struct scn_ld *ld, int src, int line, int col,
@@ -214,7 +261,7 @@ static int scn_failn(struct scn_ld *ld, const struct scn_node *at,
 	int rc;
 
 	va_start(ap, fmt);
-	rc = scn_vfail(ld, at->src, at->line, at->col, fmt, ap);
+	rc = scn_vfail_at(ld, at->inc, at->src, at->line, at->col, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -244,7 +291,7 @@ static int scn_fail_in(struct scn_ld *ld, const struct scn_node *at, size_t off,
 			col++;
 	}
 	va_start(ap, fmt);
-	rc = scn_vfail(ld, at->src, at->line, col, fmt, ap);
+	rc = scn_vfail_at(ld, at->inc, at->src, at->line, col, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -336,6 +383,7 @@ struct scn_build {
 	const char *buf;
 	size_t len;
 	int src;  /* 0: the file; N: the N-th --set */
+	int inc;  /* src 0: the scenario (0) or its inc-th included file */
 	int col0; /* --set: column of the value in the override */
 	struct scn_node *root;
 	struct scn_node *stack[SCN_DEPTH_MAX];
@@ -357,7 +405,7 @@ static int scn_fail_mark(const struct scn_build *b, yaml_mark_t m,
 
 	scn_mark(b, m, &line, &col);
 	va_start(ap, fmt);
-	rc = scn_vfail(b->ld, b->src, line, col, fmt, ap);
+	rc = scn_vfail_at(b->ld, b->inc, b->src, line, col, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -453,6 +501,7 @@ static int scn_build_node(struct scn_build *b, const yaml_event_t *ev)
 	if (!nd)
 		return scn_nomem(b->ld);
 	nd->src = b->src;
+	nd->inc = b->inc;
 	scn_mark(b, ev->start_mark, &nd->line, &nd->col);
 	if (ev->type == YAML_SCALAR_EVENT) {
 		nd->kind = SCN_SCALAR;
@@ -532,11 +581,14 @@ static int scn_build_event(struct scn_build *b, const yaml_event_t *ev,
 
 /* Parses buf into *root (NULL for a stream without a document). */
 static int scn_build(struct scn_ld *ld, const char *buf, size_t len, int src,
-		     int col0, struct scn_node **root)
+		     int inc, int col0, struct scn_node **root)
 {
-	struct scn_build b = {
-		.ld = ld, .buf = buf, .len = len, .src = src, .col0 = col0
-	};
+	struct scn_build b = { .ld = ld,
+			       .buf = buf,
+			       .len = len,
+			       .src = src,
+			       .inc = inc,
+			       .col0 = col0 };
 	yaml_parser_t p;
 	yaml_event_t ev;
 	int rc = 0, docs = 0;
@@ -565,6 +617,482 @@ static int scn_build(struct scn_ld *ld, const char *buf, size_t len, int src,
 	if (!rc)
 		*root = b.root;
 	return rc;
+}
+
+/*
+ * Pass 1b: include: fragments merged beneath the file's tree.
+ *
+ * `include: NAME` or `include: [A, B]` at the top of a scenario (or of a
+ * fragment) names files whose trees are merged beneath the including one
+ * before the walk, so that everything after this pass (like:, '*',
+ * --set, sweeps, the stored parameters) sees one tree: a key the
+ * including mapping lacks is moved in (the included keys first, in
+ * include order), a key both have with a mapping on each side is merged
+ * the same way one level down, and otherwise the including file's value
+ * stays. Includes merge last to first, so a later one overrides an
+ * earlier one. An entry with a '/' or ending in ".yaml" is a path
+ * relative to the including file; a bare name is a bundled profile
+ * (scn_profile_path). A fragment may not set what belongs to a study
+ * (name, sweep, expect, figures); its `profile:` block (about:, sources:)
+ * is checked and dropped: every value the fragment itself sets needs a
+ * sources: entry (its dotted path as written, '*' for "*"), and every
+ * entry a value. Nodes keep the number of their file (scn_node.inc), so
+ * that messages name the included file and the chain of entries.
+ */
+#define SCN_INCLUDE_MAX 64
+
+static int scn_read(const char *path, char **buf, size_t *len, char *err,
+		    size_t errlen);
+static int scn_includes(struct scn_ld *ld, struct scn_node *root, int self);
+
+/* The index of the pair whose key is key in mapping m, or -1. */
+static long scn_map_find(const struct scn_node *m, const char *key)
+{
+	for (size_t i = 0; i + 1 < m->n; i += 2)
+		if (m->kid[i]->kind == SCN_SCALAR &&
+		    !strcmp(m->kid[i]->text, key))
+			return (long)i;
+	return -1;
+}
+
+/* Takes pair i out of mapping m; its nodes live on with the load's roots. */
+static int scn_map_detach(struct scn_ld *ld, struct scn_node *m, size_t i)
+{
+	struct scn_node *k = m->kid[i], *v = m->kid[i + 1];
+	int rc;
+
+	memmove(&m->kid[i], &m->kid[i + 2], (m->n - i - 2) * sizeof(*m->kid));
+	m->n -= 2;
+	rc = scn_add_root(ld, k);
+	if (rc) {
+		scn_node_free(v);
+		return rc;
+	}
+	return scn_add_root(ld, v);
+}
+
+/* Merges mapping src beneath mapping dst, moving src's nodes (their
+ * slots in src become NULL). The nested merges run first, so that a
+ * failure (memory only) leaves both trees whole. */
+static int scn_merge(struct scn_ld *ld, struct scn_node *dst,
+		     struct scn_node *src)
+{
+	struct scn_node **kid, *t;
+	size_t n = 0, cap;
+	long j;
+	int rc;
+
+	for (size_t i = 0; i + 1 < src->n; i += 2) {
+		j = src->kid[i]->kind == SCN_SCALAR
+			    ? scn_map_find(dst, src->kid[i]->text)
+			    : -1;
+		if (j < 0)
+			continue;
+		if (dst->kid[j + 1]->null) {
+			/* `key:` with nothing: the included value */
+			t = dst->kid[j + 1];
+			dst->kid[j + 1] = src->kid[i + 1];
+			src->kid[i + 1] = t;
+		} else if (dst->kid[j + 1]->kind == SCN_MAP &&
+			   src->kid[i + 1]->kind == SCN_MAP) {
+			rc = scn_merge(ld, dst->kid[j + 1], src->kid[i + 1]);
+			if (rc)
+				return rc;
+		}
+	}
+	cap = src->n + dst->n + 1;
+	kid = malloc(cap * sizeof(*kid));
+	if (!kid)
+		return scn_nomem(ld);
+	for (size_t i = 0; i + 1 < src->n; i += 2) {
+		if (src->kid[i]->kind == SCN_SCALAR &&
+		    scn_map_find(dst, src->kid[i]->text) >= 0)
+			continue;
+		kid[n++] = src->kid[i];
+		kid[n++] = src->kid[i + 1];
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < src->n; k++)
+			if (src->kid[k] == kid[i])
+				src->kid[k] = NULL;
+	memcpy(kid + n, dst->kid, dst->n * sizeof(*kid));
+	free(dst->kid);
+	dst->kid = kid;
+	dst->n += n;
+	dst->cap = cap;
+	return 0;
+}
+
+/* Records the sources: entry of every value under mapping m (at prefix)
+ * that a profile sets; fails at a value without one. */
+static int scn_profile_leaves(struct scn_ld *ld, const struct scn_node *m,
+			      const char *prefix, const struct scn_node *srcs)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i + 1 < m->n; i += 2) {
+		const struct scn_node *key = m->kid[i], *val = m->kid[i + 1];
+		char *path;
+		long j;
+
+		if (key->kind != SCN_SCALAR || !strcmp(key->text, "like") ||
+		    (!*prefix && (!strcmp(key->text, "profile") ||
+				  !strcmp(key->text, "include"))))
+			continue; /* the walk reports a bad key */
+		path = scn_join(prefix, key->text);
+		if (!path)
+			return scn_nomem(ld);
+		j = scn_map_find(srcs, path);
+		if (val->kind == SCN_MAP)
+			rc = scn_profile_leaves(ld, val, path, srcs);
+		else if (j < 0)
+			rc = scn_failn(
+				ld, val,
+				"%s: a profile cites the source of every value it sets; add \"%s\" to profile.sources",
+				path, path);
+		else if (strbuf_grow_array(&ld->psrc, &ld->cappsrc, ld->npsrc,
+					   sizeof(*ld->psrc)))
+			rc = scn_nomem(ld);
+		else
+			ld->psrc[ld->npsrc++] =
+				(struct scn_psrc){ .val = val,
+						   .source = srcs->kid[j + 1] };
+		free(path);
+	}
+	return rc;
+}
+
+/* The profile: block of a fragment: about: and sources:, checked. */
+static int scn_profile_block(struct scn_ld *ld, const struct scn_node *key,
+			     const struct scn_node *prof,
+			     const struct scn_node **srcs)
+{
+	const struct scn_node *about = NULL;
+	char f[64];
+
+	*srcs = NULL;
+	if (prof->kind != SCN_MAP)
+		return scn_failn(
+			ld, prof,
+			"profile: expected a mapping with about: and sources:, found %s",
+			scn_node_found(prof, f, sizeof(f)));
+	for (size_t i = 0; i + 1 < prof->n; i += 2) {
+		const struct scn_node *k = prof->kid[i], *v = prof->kid[i + 1];
+
+		if (k->kind == SCN_SCALAR && !strcmp(k->text, "about"))
+			about = v;
+		else if (k->kind == SCN_SCALAR && !strcmp(k->text, "sources"))
+			*srcs = v;
+		else
+			return scn_failn(
+				ld, k,
+				"unknown key '%s' in profile; valid keys: about, sources",
+				scn_node_found(k, f, sizeof(f)));
+	}
+	if (!about || about->kind != SCN_SCALAR || !*about->text)
+		return scn_failn(
+			ld, about ? about : key,
+			"profile.about: expected one paragraph on the platform or data path whose costs the profile describes");
+	if (!*srcs || (*srcs)->kind != SCN_MAP)
+		return scn_failn(
+			ld, *srcs ? *srcs : key,
+			"profile.sources: expected a mapping from each value's path to its published source");
+	for (size_t i = 0; i + 1 < (*srcs)->n; i += 2) {
+		const struct scn_node *v = (*srcs)->kid[i + 1];
+
+		if (v->kind != SCN_SCALAR || !*v->text)
+			return scn_failn(
+				ld, v,
+				"profile.sources.%s: expected the source as text (author, title, venue year, section), found %s",
+				(*srcs)->kid[i]->text,
+				scn_node_found(v, f, sizeof(f)));
+	}
+	return 0;
+}
+
+/* Refuses what a fragment may not hold and checks (then drops) its
+ * profile: block. */
+static int scn_fragment(struct scn_ld *ld, struct scn_node *root)
+{
+	static const char *const study[] = { "name", "sweep", "expect",
+					     "figures" };
+	const struct scn_node *srcs;
+	size_t first = ld->npsrc;
+	long j;
+	int rc;
+
+	for (size_t i = 0; i + 1 < root->n; i += 2)
+		for (size_t b = 0; b < 4; b++)
+			if (root->kid[i]->kind == SCN_SCALAR &&
+			    !strcmp(root->kid[i]->text, study[b]))
+				return scn_failn(
+					ld, root->kid[i],
+					"%s: belongs to the study, not to an included fragment",
+					study[b]);
+	j = scn_map_find(root, "profile");
+	if (j < 0)
+		return 0;
+	rc = scn_profile_block(ld, root->kid[j], root->kid[j + 1], &srcs);
+	if (!rc)
+		rc = scn_profile_leaves(ld, root, "", srcs);
+	for (size_t i = 0; !rc && i + 1 < srcs->n; i += 2) {
+		bool used = false;
+
+		for (size_t k = first; k < ld->npsrc; k++)
+			used |= ld->psrc[k].source == srcs->kid[i + 1];
+		if (!used)
+			rc = scn_failn(
+				ld, srcs->kid[i],
+				"profile.sources: '%s' is not a value this fragment sets",
+				srcs->kid[i]->text);
+	}
+	return rc ? rc : scn_map_detach(ld, root, (size_t)j);
+}
+
+static bool scn_is_file_ref(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strchr(s, '/') || (n >= 5 && !strcmp(s + n - 5, ".yaml"));
+}
+
+static bool scn_is_profile_name(const char *s)
+{
+	if (!*s || *s == '.' || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return false;
+	return true;
+}
+
+/* True if dir/NAME.yaml is readable; its path is left in buf. */
+static bool scn_try_profile(const char *dir, const char *name, char *buf,
+			    size_t n)
+{
+	int len = snprintf(buf, n, "%s/%s.yaml", dir, name);
+
+	return len > 0 && (size_t)len < n && access(buf, R_OK) == 0;
+}
+
+/* The k-th directory bundled profiles are looked for in, into buf:
+ * $USNSIM_PROFILES, scenarios/profiles, then beside the binary (the
+ * build's ../scenarios/profiles, or PREFIX/share/usnsim/profiles as
+ * installed). Returns false past the last. */
+static bool scn_profile_dir(int k, char *buf, size_t n)
+{
+	static const char *const rel[] = { "/../scenarios/profiles",
+					   "/../share/usnsim/profiles" };
+	const char *env = getenv("USNSIM_PROFILES");
+	char exe[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	if (k == 0) {
+		snprintf(buf, n, "%s",
+			 env && *env ? env : "scenarios/profiles");
+		return true;
+	}
+	if (k == 1) {
+		snprintf(buf, n, "scenarios/profiles");
+		return true;
+	}
+	if (k > 3)
+		return false;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	if (len <= 0)
+		return false;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	strcpy(slash, rel[k - 2]);
+	snprintf(buf, n, "%s", exe);
+	return true;
+}
+
+int scn_profile_path(const char *name, char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+
+	if (!scn_is_profile_name(name))
+		return -EINVAL;
+	for (int k = 0; scn_profile_dir(k, dir, sizeof(dir)); k++)
+		if (scn_try_profile(dir, name, buf, n))
+			return 0;
+	return -ENOENT;
+}
+
+/* The bundled profiles' names, sorted, into buf ("" if none is found). */
+static const char *scn_profile_names(char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+	glob_t g;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; scn_profile_dir(k, dir, sizeof(dir)); k++) {
+		if (strlen(dir) + 8 > sizeof(dir))
+			continue;
+		strcat(dir, "/*.yaml");
+		if (glob(dir, 0, NULL, &g))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc && off < n; i++) {
+			const char *b = strrchr(g.gl_pathv[i], '/') + 1;
+
+			off += (size_t)snprintf(buf + off, n - off, "%s%.*s",
+						i ? ", " : "",
+						(int)(strlen(b) - 5), b);
+		}
+		globfree(&g);
+		break;
+	}
+	return buf;
+}
+
+/* The file an include: entry names, into buf. */
+static int scn_include_path(struct scn_ld *ld, const struct scn_node *at,
+			    int from, char *buf, size_t n)
+{
+	const char *name = at->text, *inc = scn_file(ld, from);
+	const char *slash = strrchr(inc, '/');
+	char q[256];
+	int len;
+
+	if (scn_is_file_ref(name)) {
+		len = name[0] == '/' || !slash
+			      ? snprintf(buf, n, "%s", name)
+			      : snprintf(buf, n, "%.*s%s",
+					 (int)(slash - inc + 1), inc, name);
+		if (len > 0 && (size_t)len < n)
+			return 0;
+		return scn_failn(ld, at, "include: the path is too long");
+	}
+	if (!scn_is_profile_name(name))
+		return scn_failn(
+			ld, at,
+			"include: '%s' is neither a bundled profile's name (letters, digits, '-', '_') nor a path to a .yaml file",
+			scn_text_quote(name, q, sizeof(q)));
+	if (!scn_profile_path(name, buf, n))
+		return 0;
+	return scn_failn(
+		ld, at,
+		"include: no bundled profile '%s' (bundled: %s); a path with '/' or ending in .yaml names a file",
+		name, *scn_profile_names(q, sizeof(q)) ? q : "none found");
+}
+
+/* Reads the fragment entry `at` of file `from` names into *root. */
+static int scn_include_one(struct scn_ld *ld, const struct scn_node *at,
+			   int from, struct scn_node **root)
+{
+	char path[PATH_MAX], msg[512], f[64], *buf = NULL, *real;
+	struct scn_incl *c;
+	size_t len;
+	int rc, k;
+
+	if (at->kind != SCN_SCALAR || at->null)
+		return scn_failn(
+			ld, at,
+			"include: expected a bundled profile's name or the path of a .yaml file, found %s",
+			scn_node_found(at, f, sizeof(f)));
+	rc = scn_include_path(ld, at, from, path, sizeof(path));
+	if (rc)
+		return rc;
+	real = realpath(path, NULL);
+	if (!real)
+		return scn_failn(ld, at, "include: %s: %s", path,
+				 strerror(errno));
+	for (k = from;; k = ld->s->incl[k - 1].from) {
+		const char *r = k ? ld->s->incl[k - 1].real : ld->real;
+
+		if (r && !strcmp(r, real)) {
+			free(real);
+			return scn_failn(
+				ld, at,
+				"include: %s includes itself through this entry (a cycle)",
+				path);
+		}
+		if (!k)
+			break;
+	}
+	if (ld->s->nincl == SCN_INCLUDE_MAX ||
+	    strbuf_grow_array(&ld->s->incl, &ld->s->capincl, ld->s->nincl,
+			      sizeof(*ld->s->incl))) {
+		free(real);
+		return ld->s->nincl == SCN_INCLUDE_MAX
+			       ? scn_failn(
+					 ld, at,
+					 "include: more than %d included files",
+					 SCN_INCLUDE_MAX)
+			       : scn_nomem(ld);
+	}
+	c = &ld->s->incl[ld->s->nincl];
+	*c = (struct scn_incl){ .path = strdup(path),
+				.real = real,
+				.from = from,
+				.line = at->line,
+				.col = at->col };
+	if (!c->path) {
+		free(real);
+		return scn_nomem(ld);
+	}
+	k = (int)++ld->s->nincl;
+	rc = scn_read(path, &buf, &len, msg, sizeof(msg));
+	if (rc)
+		return scn_failn(ld, at, "include: %s", msg);
+	rc = scn_build(ld, buf, len, 0, k, 1, root);
+	free(buf);
+	if (rc)
+		return rc;
+	if (!*root || (*root)->null)
+		return scn_failn(
+			ld, at,
+			"include: %s is empty; a fragment is a mapping of scenario keys",
+			path);
+	if ((*root)->kind != SCN_MAP)
+		return scn_failn(
+			ld, *root,
+			"expected a mapping of scenario keys at the top level of a fragment, found %s",
+			scn_node_found(*root, f, sizeof(f)));
+	rc = scn_fragment(ld, *root);
+	return rc ? rc : scn_includes(ld, *root, k);
+}
+
+/* Merges the fragments root's include: key names (root is file self). */
+static int scn_includes(struct scn_ld *ld, struct scn_node *root, int self)
+{
+	struct scn_node *val, *kids[SCN_INCLUDE_MAX];
+	long j = scn_map_find(root, "include");
+	size_t ne;
+	int rc;
+
+	if (j < 0)
+		return 0;
+	val = root->kid[j + 1];
+	rc = scn_map_detach(ld, root, (size_t)j); /* val lives on */
+	if (rc)
+		return rc;
+	if (val->kind == SCN_MAP || val->null)
+		return scn_failn(
+			ld, val,
+			"include: expected a profile's name or a file's path, or a list of them, such as [kernel-socket, ./costs.yaml]");
+	ne = val->kind == SCN_SEQ ? val->n : 1;
+	if (ne > SCN_INCLUDE_MAX)
+		return scn_failn(ld, val, "include: more than %d entries",
+				 SCN_INCLUDE_MAX);
+	for (size_t i = 0; i < ne; i++) {
+		rc = scn_include_one(ld,
+				     val->kind == SCN_SEQ ? val->kid[i] : val,
+				     self, &kids[i]);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = ne; i-- > 0;) {
+		rc = scn_merge(ld, root, kids[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /*
@@ -714,6 +1242,27 @@ static const struct param_def scn_row_weight = {
 	"weight", PT_FLOAT, NULL, NULL, 0, 0, NULL, NULL
 };
 
+/* A size table given as a scalar: "[]", or the name of a published
+ * workload (workload.h), whose table fills *out if out. */
+static int scn_named_table(struct scn_ld *ld, const char *path,
+			   const struct param_def *def,
+			   const struct scn_node *nd, struct param_table *out)
+{
+	const struct workload *w = workload_find(nd->text);
+	char msg[512], names[256], q[64];
+	struct param_val v;
+
+	if (w)
+		return out && workload_table(w, out) ? scn_nomem(ld) : 0;
+	if (!param_parse(def, nd->text, &v, msg, sizeof(msg)))
+		return 0;
+	return scn_failn(
+		ld, nd,
+		"%s: expected a list of [size, weight] pairs such as [[64B, 7], [1500B, 1]] or a published workload's name (%s), not '%s'",
+		path, workload_names(names, sizeof(names)),
+		scn_text_quote(nd->text, q, sizeof(q)));
+}
+
 /* Checks a size table node; fills *out (arrays allocated) if out. */
 static int scn_table(struct scn_ld *ld, const char *path,
 		     const struct param_def *def, const struct scn_node *nd,
@@ -724,11 +1273,8 @@ static int scn_table(struct scn_ld *ld, const char *path,
 	double sum = 0;
 	int rc;
 
-	if (nd->kind == SCN_SCALAR) {
-		if (param_parse(def, nd->text, &v, msg, sizeof(msg)))
-			return scn_failn(ld, nd, "%s: %s", path, msg);
-		return 0;
-	}
+	if (nd->kind == SCN_SCALAR)
+		return scn_named_table(ld, path, def, nd, out);
 	if (nd->kind == SCN_MAP)
 		return scn_failn(
 			ld, nd,
@@ -1599,7 +2145,7 @@ static int scn_set_one(struct scn_ld *ld, int n, char *path, const char *val,
 	if (rc)
 		goto out_free;
 	if (def->type == PT_SIZE_TABLE) {
-		rc = scn_build(ld, val, strlen(val), n, col, &nd);
+		rc = scn_build(ld, val, strlen(val), n, 0, col, &nd);
 		if (!rc && !nd)
 			rc = scn_fail(ld, n, n, col, "%s: missing value", path);
 		if (!rc)
@@ -1731,6 +2277,7 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 	int len;
 
 	p->src = nd ? nd->src : -1;
+	p->inc = nd ? nd->inc : 0;
 	p->line = nd ? nd->line : 0;
 	p->col = nd ? nd->col : 0;
 	if (nd && nd->kind == SCN_SCALAR && def->type != PT_SIZE_TABLE &&
@@ -1746,8 +2293,7 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 			return scn_nomem(ld);
 		p->val.type = PT_SIZE_TABLE;
 		p->val.u.table = p->table;
-		if (nd && nd->kind == SCN_SEQ &&
-		    scn_table(ld, p->path, def, nd, p->table))
+		if (nd && scn_table(ld, p->path, def, nd, p->table))
 			return -EINVAL;
 	} else {
 		p->raw = strdup(text);
@@ -1757,6 +2303,12 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 			return scn_fail(ld, 0, 1, 1,
 					"%s: the default '%s' is invalid: %s",
 					p->path, text, msg);
+	}
+	if (nd && def->type == PT_SIZE_TABLE && nd->kind == SCN_SCALAR &&
+	    workload_find(nd->text)) {
+		/* a published workload is stored by its name */
+		p->text = strdup(nd->text);
+		return p->text ? 0 : scn_nomem(ld);
 	}
 	len = param_format(&p->val, NULL, 0);
 	p->text = malloc((size_t)len + 1);
@@ -2239,7 +2791,7 @@ static int scn_load_tree(struct scn_ld *ld, const char *buf, size_t len,
 	char f[64];
 	int rc;
 
-	rc = scn_build(ld, buf, len, 0, 1, root);
+	rc = scn_build(ld, buf, len, 0, 0, 1, root);
 	if (rc)
 		return rc;
 	if (!*root || (*root)->null) {
@@ -2257,6 +2809,20 @@ static int scn_load_tree(struct scn_ld *ld, const char *buf, size_t len,
 			"expected a mapping of parameters at the top level, found %s",
 			scn_node_found(*root, f, sizeof(f)));
 	return 0;
+}
+
+/* The fragments the file includes, merged beneath its tree; a profile:
+ * block belongs to a fragment. */
+static int scn_load_includes(struct scn_ld *ld, struct scn_node *root)
+{
+	long j = scn_map_find(root, "profile");
+
+	if (j >= 0)
+		return scn_failn(
+			ld, root->kid[j],
+			"profile: describes a fragment that scenarios include (include: NAME); a scenario has none");
+	ld->real = realpath(ld->file, NULL); /* NULL: no cycle through it */
+	return scn_includes(ld, root, 0);
 }
 
 /* Fills in the study name: the `name` parameter, or the file's base name
@@ -2365,6 +2931,8 @@ static void scn_ld_fini(struct scn_ld *ld)
 	for (size_t i = 0; i < ld->nstar; i++)
 		free(ld->star[i].group);
 	free(ld->star);
+	free(ld->psrc);
+	free(ld->real);
 }
 
 int scn_load(const char *path, const char *const *sets, size_t nsets,
@@ -2396,6 +2964,8 @@ int scn_load_point(const char *path, const char *const *sets, size_t nsets,
 		goto out_fail;
 	}
 	rc = scn_load_tree(&ld, buf, len, &root);
+	if (!rc)
+		rc = scn_load_includes(&ld, root);
 	if (!rc)
 		rc = scn_walk_map(&ld, root, "", -1);
 	if (!rc)
@@ -2449,6 +3019,11 @@ void scn_destroy(struct scn *s)
 	}
 	free(s->g);
 	scn_node_free(s->tree);
+	for (size_t i = 0; i < s->nincl; i++) {
+		free(s->incl[i].path);
+		free(s->incl[i].real);
+	}
+	free(s->incl);
 	free(s->path);
 	free(s);
 }
@@ -2575,7 +3150,9 @@ int scn_where(const struct scn *s, const char *path, char *buf, size_t n)
 	if (p->src > 0)
 		return snprintf(buf, n, "--set:%d:%d", p->src, p->col);
 	if (p->src == 0)
-		return snprintf(buf, n, "%s:%d:%d", s->path, p->line, p->col);
+		return snprintf(buf, n, "%s:%d:%d",
+				p->inc ? s->incl[p->inc - 1].path : s->path,
+				p->line, p->col);
 	return snprintf(buf, n, "%s", s->path);
 }
 
@@ -2621,4 +3198,178 @@ struct param_src scn_source(const struct scn *s)
 				   .where = scn_src_where,
 				   .instances = scn_src_instances,
 				   .given = scn_src_given };
+}
+
+/*
+ * A profile on its own, for `usnsim params --profile`: the fragment and
+ * what it includes, merged and checked as a scenario's include: would,
+ * and every value it sets with its source.
+ */
+struct scn_pval {
+	char *path, *value, *source;
+};
+
+struct scn_profile {
+	char *file, *about;
+	struct scn_pval *v;
+	size_t n, cap;
+};
+
+static const char *scn_psource(const struct scn_ld *ld,
+			       const struct scn_node *val)
+{
+	for (size_t i = 0; i < ld->npsrc; i++)
+		if (ld->psrc[i].val == val)
+			return ld->psrc[i].source->text;
+	return "";
+}
+
+/* Every value under mapping m (at prefix) into p. */
+static int scn_profile_values(struct scn_ld *ld, const struct scn_node *m,
+			      const char *prefix, struct scn_profile *p)
+{
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct scn_node *key = m->kid[i], *val = m->kid[i + 1];
+		struct scn_pval *pv;
+		char rows[32];
+		char *path;
+		int rc;
+
+		if (!strcmp(key->text, "like"))
+			continue;
+		path = scn_join(prefix, key->text);
+		if (!path)
+			return scn_nomem(ld);
+		if (val->kind == SCN_MAP) {
+			rc = scn_profile_values(ld, val, path, p);
+			free(path);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (strbuf_grow_array(&p->v, &p->cap, p->n, sizeof(*p->v))) {
+			free(path);
+			return scn_nomem(ld);
+		}
+		snprintf(rows, sizeof(rows), "[%zu rows]", val->n);
+		pv = &p->v[p->n++];
+		*pv = (struct scn_pval){
+			.path = path,
+			.value =
+				strdup(val->kind == SCN_SEQ ? rows : val->text),
+			.source = strdup(scn_psource(ld, val))
+		};
+		if (!pv->value || !pv->source)
+			return scn_nomem(ld);
+	}
+	return 0;
+}
+
+/* The profile: block's about: text, or "". */
+static char *scn_profile_about(const struct scn_node *root)
+{
+	long j = scn_map_find(root, "profile"), k;
+	const struct scn_node *prof;
+
+	if (j < 0 || (prof = root->kid[j + 1])->kind != SCN_MAP)
+		return strdup("");
+	k = scn_map_find(prof, "about");
+	return strdup(k >= 0 && prof->kid[k + 1]->kind == SCN_SCALAR
+			      ? prof->kid[k + 1]->text
+			      : "");
+}
+
+int scn_profile_load(const char *name, struct scn_profile **out, char *err,
+		     size_t errlen)
+{
+	struct scn_ld ld = { .err = err, .errlen = errlen };
+	struct scn_profile *p = calloc(1, sizeof(*p));
+	char path[PATH_MAX], *buf = NULL;
+	struct scn_node *root;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	if (scn_is_file_ref(name) ||
+	    (scn_profile_path(name, path, sizeof(path)) && !access(name, F_OK)))
+		snprintf(path, sizeof(path), "%s", name);
+	else if (scn_profile_path(name, path, sizeof(path))) {
+		snprintf(
+			err, errlen,
+			"%s: no bundled profile of that name (scenarios/profiles/%s.yaml); give a bundled profile's name or a file's path",
+			name, name);
+		free(p);
+		return -ENOENT;
+	}
+	ld.file = p->file = strdup(path);
+	ld.s = calloc(1, sizeof(*ld.s));
+	if (!p->file || !ld.s) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = scn_read(path, &buf, &len, err, errlen);
+	if (!rc)
+		rc = scn_load_tree(&ld, buf, len, &root);
+	if (!rc && !(p->about = scn_profile_about(root)))
+		rc = scn_nomem(&ld);
+	if (!rc)
+		rc = scn_fragment(&ld, root);
+	if (!rc) {
+		ld.real = realpath(path, NULL);
+		rc = scn_includes(&ld, root, 0);
+	}
+	if (!rc)
+		rc = scn_walk_map(&ld, root, "", -1);
+	if (!rc)
+		rc = scn_profile_values(&ld, root, "", p);
+out:
+	free(buf);
+	scn_ld_fini(&ld);
+	scn_destroy(ld.s);
+	if (rc) {
+		scn_profile_destroy(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void scn_profile_destroy(struct scn_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		free(p->v[i].value);
+		free(p->v[i].source);
+	}
+	free(p->v);
+	free(p->file);
+	free(p->about);
+	free(p);
+}
+
+const char *scn_profile_file(const struct scn_profile *p)
+{
+	return p->file;
+}
+
+const char *scn_profile_text(const struct scn_profile *p)
+{
+	return p->about;
+}
+
+size_t scn_profile_count(const struct scn_profile *p)
+{
+	return p->n;
+}
+
+void scn_profile_at(const struct scn_profile *p, size_t i, const char **path,
+		    const char **value, const char **source)
+{
+	*path = p->v[i].path;
+	*value = p->v[i].value;
+	*source = p->v[i].source;
 }

@@ -2,7 +2,8 @@
  * scenario.h - loading and validating a scenario file.
  *
  * A scenario is a YAML mapping whose leaves are parameters of the registry
- * (param.h). Loading parses the file with libyaml, applies `like: NAME`
+ * (param.h). Loading parses the file with libyaml, merges the fragments
+ * its `include:` names beneath its own values, applies `like: NAME`
  * inheritance between instances of a group (the named sibling's keys are
  * copied, then the instance's own keys override them; chains allowed,
  * cycles are an error), gives the values of a group's "*" entry to every
@@ -100,5 +101,35 @@ void scn_param_at(const struct scn *s, size_t i, const char **path,
 /* The scenario as a parameter source for the models' config loaders
  * (param.h); valid while s lives. */
 struct param_src scn_source(const struct scn *s);
+
+/*
+ * Profiles: fragments a scenario pulls in with `include: NAME` (a bundled
+ * profile) or `include: PATH` (a .yaml file, relative to the including
+ * file); their values are defaults beneath the including file's own.
+ */
+
+/* The path of the bundled profile NAME into buf: $USNSIM_PROFILES/NAME.yaml,
+ * scenarios/profiles/NAME.yaml, or beside the binary (../scenarios/profiles,
+ * or ../share/usnsim/profiles as installed). Returns 0, -EINVAL for a name
+ * that is not one (letters, digits, '-', '_', '.'), -ENOENT if none. */
+int scn_profile_path(const char *name, char *buf, size_t n);
+
+/* A profile on its own, merged with what it includes and checked: every
+ * value it sets (path as written, '*' for "*"), with its source. */
+struct scn_profile;
+/* name: a bundled profile's name, or a path (with '/' or ending in
+ * .yaml). Returns 0; -EINVAL with "file:line:col: ..." in err for bad
+ * input; -ENOENT or -errno with a message if the file cannot be read. */
+int scn_profile_load(const char *name, struct scn_profile **out, char *err,
+		     size_t errlen);
+void scn_profile_destroy(struct scn_profile *p); /* NULL is a no-op */
+const char *scn_profile_file(const struct scn_profile *p);
+/* The profile's about: paragraph ("" for a fragment without profile:). */
+const char *scn_profile_text(const struct scn_profile *p);
+size_t scn_profile_count(const struct scn_profile *p);
+/* Value i in file order: path, text as written ("[N rows]" for a table)
+ * and its source ("" if the fragment has no profile: block). */
+void scn_profile_at(const struct scn_profile *p, size_t i, const char **path,
+		    const char **value, const char **source);
 
 #endif

@@ -24,6 +24,7 @@ struct scn_node {
 	bool null;     /* a plain empty, ~ or null scalar (text is "") */
 	char quote;    /* '\'' or '"' for a quoted scalar, else 0 */
 	int src;       /* 0: the file; N: the N-th --set override */
+	int inc;       /* 0: the scenario file; K: its K-th included file */
 	int line, col; /* 1-based position of the node's first character */
 	char *text;    /* scalars */
 	size_t n;      /* items of kid */
