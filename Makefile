@@ -133,8 +133,9 @@ test-quick: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 
 # The README's job-array recipe, taken from README.md, on a real one-node
 # Slurm cluster with its own configuration, ports and munge key in a
-# temporary directory; the merged shards must equal an unsharded sweep
-# (tests/cluster/run.sh, about a minute and a half; needs root).
+# temporary directory; the merged shards must equal an unsharded sweep,
+# also after a lost shard is run again (tests/cluster/run.sh, about a
+# minute; needs root).
 .PHONY: test-cluster
 test-cluster: $(BUILD)/usnsim
 	USNSIM_BIN=$(BUILD)/usnsim tests/cluster/run.sh

@@ -10,6 +10,8 @@
 # published one; waits for the array; merges the shards; and checks that
 # the merged database equals an unsharded sweep of the same study:
 # `usnsim compare --exact`, the rows of every table, the key of every run.
+# Then, as after a failed task (one shard lost, nothing merged), it runs the
+# same lines again: only that task's runs run again, and the merge is whole.
 # Every daemon it started is stopped and its files removed at the end, on
 # failure too. A Slurm or munge already running on the machine is not
 # touched: everything reaches this cluster through SLURM_CONF and its own
@@ -121,6 +123,12 @@ if ! have_all; then
 		slurm-wlm munge sqlite3 >/dev/null || fail "apt-get install slurm-wlm munge sqlite3 failed"
 	have_all || fail "one of $need_cmds is missing after installing slurm-wlm and munge"
 fi
+
+# Nothing of a Slurm job or cluster this runs in reaches the test cluster's
+# commands (SLURM_CONF is set below).
+while read -r v; do
+	unset "$v"
+done < <(env | sed -n 's/^\(\(SLURM\|SBATCH\|SQUEUE\|SINFO\|SCANCEL\)_[A-Za-z0-9_]*\)=.*/\1/p')
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/usnsim-cluster.XXXXXX")
 chmod 755 "$D"
@@ -266,60 +274,95 @@ say "one-node cluster up: $(sinfo -h -N -n "$NODE" -o '%N %c CPUs %m MB %t'), po
 
 # --- the recipe ------------------------------------------------------------
 
-say "README recipe: a $shards-task array over $(basename "$STUDY"), then merge"
-start=$SECONDS
-(cd "$D/work" && exec sh -eu ./submit.sh) >"$D/log/submit.log" 2>&1 &
-submit=$!
-# A job pending for a reason other than waiting its turn never runs.
-while kill -0 "$submit" 2>/dev/null; do
-	stuck=$(squeue -h -t PD -o '%i %r' 2>/dev/null |
-		grep -v -E ' (None|Priority|Resources|BeginTime|JobArrayTaskLimit)$' || true)
-	if [ -n "$stuck" ]; then
-		kill "$submit" 2>/dev/null || true
-		fail "array pending and never to run: $stuck"
-	fi
-	if [ $((SECONDS - start)) -gt "$TIMEOUT" ]; then
-		kill "$submit" 2>/dev/null || true
-		fail "array not finished after $TIMEOUT s: $(squeue -h -o '%i %t %r' | head -5)"
-	fi
-	sleep 1
-done
-rc=0
-wait "$submit" || rc=$?
-[ "$rc" -eq 0 ] || fail "the README's submit block failed (status $rc):
+# Runs the README's submit block in the work directory, failing at once on
+# a job that will never run and after $TIMEOUT s in any case.
+submit_recipe() {
+	local start=$SECONDS submit stuck rc=0
+	(cd "$D/work" && exec sh -eu ./submit.sh) >"$D/log/submit.log" 2>&1 &
+	submit=$!
+	# A job pending for a reason other than waiting its turn never runs.
+	while kill -0 "$submit" 2>/dev/null; do
+		stuck=$(squeue -h -t PD -o '%i %r' 2>/dev/null |
+			grep -v -E ' (None|Priority|Resources|BeginTime|JobArrayTaskLimit)$' || true)
+		if [ -n "$stuck" ]; then
+			kill "$submit" 2>/dev/null || true
+			fail "array pending and never to run: $stuck"
+		fi
+		if [ $((SECONDS - start)) -gt "$TIMEOUT" ]; then
+			kill "$submit" 2>/dev/null || true
+			fail "array not finished after $TIMEOUT s: $(squeue -h -o '%i %t %r' | head -5)"
+		fi
+		sleep 1
+	done
+	wait "$submit" || rc=$?
+	[ "$rc" -eq 0 ] || fail "the README's submit block failed (status $rc):
 $(cat "$D/log/submit.log")"
-say "array and merge done in $((SECONDS - start)) s"
+	say "array and merge done in $((SECONDS - start)) s"
+}
 
+say "README recipe: a $shards-task array over $(basename "$STUDY"), then merge"
+submit_recipe
 # --- the merged database equals an unsharded sweep -------------------------
 
+# The merged database equals an unsharded sweep of the same study.
+check_merged() {
+	local n t a b list tables runs cols diff
+	n=$(find . -maxdepth 1 -name 'shard-*.db' | wc -l)
+	[ "$n" -eq "$shards" ] || fail "$n shard databases, expected $shards"
+	[ -f study.db ] || fail "the recipe left no study.db"
+	build/usnsim compare --exact ref.db study.db >compare.txt 2>&1 ||
+		{ cat compare.txt >&2; fail "usnsim compare --exact: the merged database differs"; }
+	tail -n 2 compare.txt
+	# Every table holds as many rows on both sides, and every run has the
+	# same key, seed, events, simulated time, fingerprint and status.
+	list="SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name"
+	tables=$(sqlite3 ref.db "$list")
+	[ "$tables" = "$(sqlite3 study.db "$list")" ] ||
+		fail "the two databases have different tables"
+	for t in $tables; do
+		a=$(sqlite3 ref.db "SELECT count(*) FROM \"$t\"")
+		b=$(sqlite3 study.db "SELECT count(*) FROM \"$t\"")
+		[ "$a" = "$b" ] || fail "table $t: $a rows unsharded, $b merged"
+		printf '  %-12s %8s rows in both\n' "$t" "$a"
+	done
+	runs=$(sqlite3 ref.db "SELECT count(*) FROM runs")
+	[ "$runs" -gt 0 ] || fail "the study ran no run"
+	cols="scenario, path, hash, point, repetition, seed, engine, version, events, sim_s, fingerprint, status"
+	diff=$(sqlite3 ref.db "ATTACH 'study.db' AS m;
+		SELECT count(*) FROM (SELECT $cols FROM main.runs EXCEPT SELECT $cols FROM m.runs);
+		SELECT count(*) FROM (SELECT $cols FROM m.runs EXCEPT SELECT $cols FROM main.runs)" |
+		tr '\n' ' ')
+	[ "$diff" = "0 0 " ] || fail "runs differ (only unsharded, only merged): $diff"
+	say "merged $shards shards: $runs runs, equal to the unsharded sweep"
+}
+
 cd "$D/work"
-n=$(find . -maxdepth 1 -name 'shard-*.db' | wc -l)
-[ "$n" -eq "$shards" ] || fail "$n shard databases, expected $shards"
-[ -f study.db ] || fail "the recipe left no study.db"
 build/usnsim sweep study.yaml -q --db ref.db || fail "the unsharded sweep failed"
+check_merged
 
-build/usnsim compare --exact ref.db study.db >compare.txt 2>&1 ||
-	{ cat compare.txt >&2; fail "usnsim compare --exact: the merged database differs"; }
-tail -n 2 compare.txt
+# --- after a failed task, the same lines again -----------------------------
 
-# Every table holds as many rows on both sides, and every run has the same
-# key, seed, events, simulated time, fingerprint and status.
-list="SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name"
-tables=$(sqlite3 ref.db "$list")
-[ "$tables" = "$(sqlite3 study.db "$list")" ] ||
-	fail "the two databases have different tables"
-for t in $tables; do
-	a=$(sqlite3 ref.db "SELECT count(*) FROM \"$t\"")
-	b=$(sqlite3 study.db "SELECT count(*) FROM \"$t\"")
-	[ "$a" = "$b" ] || fail "table $t: $a rows unsharded, $b merged"
-	printf '  %-12s %8s rows in both\n' "$t" "$a"
+# As if task $lost had failed: its shard is gone and, sbatch --wait having
+# failed, nothing was merged. Submitted again, that task runs its runs
+# again, every other finds all of its runs done, and the merge is whole.
+lost=$(((shards + 1) / 2))
+lost_runs=$(sqlite3 "shard-$lost.db" "SELECT count(*) FROM runs")
+rm -f "shard-$lost.db"* study.db*
+say "again, without shard $lost ($lost_runs runs) and study.db"
+first=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$D/log/submit.log")
+submit_recipe
+second=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$D/log/submit.log")
+{ [ -n "$second" ] && [ "$second" != "$first" ]; } || fail "no second job array submitted"
+for k in $(seq "$shards"); do
+	out=slurm-${second}_$k.out
+	[ -f "$out" ] || fail "no $out"
+	if [ "$k" -eq "$lost" ]; then
+		grep -q ": ran $lost_runs in " "$out" ||
+			fail "task $k did not run its $lost_runs runs again: $(tail -n 1 "$out")"
+	else
+		grep -q ": ran 0 in " "$out" ||
+			fail "task $k ran runs its shard already held: $(tail -n 1 "$out")"
+	fi
 done
-runs=$(sqlite3 ref.db "SELECT count(*) FROM runs")
-[ "$runs" -gt 0 ] || fail "the study ran no run"
-cols="scenario, path, hash, point, repetition, seed, engine, version, events, sim_s, fingerprint, status"
-diff=$(sqlite3 ref.db "ATTACH 'study.db' AS m;
-	SELECT count(*) FROM (SELECT $cols FROM main.runs EXCEPT SELECT $cols FROM m.runs);
-	SELECT count(*) FROM (SELECT $cols FROM m.runs EXCEPT SELECT $cols FROM main.runs)" | tr '\n' ' ')
-[ "$diff" = "0 0 " ] || fail "runs differ (only unsharded, only merged): $diff"
-say "merged $shards shards: $runs runs, equal to the unsharded sweep"
+check_merged
 STATUS=0
