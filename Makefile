@@ -6,6 +6,8 @@
 #   make test         build and run every CUnit suite
 #   make test-quick   every unit and model suite (under 30 s)
 #   make test-asan    the suite built with AddressSanitizer and UBSan
+#   make test-cluster the README's Slurm recipe on a one-node Slurm cluster
+#                     started on localhost (root; installs slurm-wlm, munge)
 #   make valgrind     memcheck over short runs of bundled scenarios
 #   make check-layers fail if a file includes a header of a layer above it
 #   make format-check fail if a file differs from .clang-format's layout
@@ -129,6 +131,15 @@ test: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 SLOW_SUITES := badinput reliability study plot ns3 durability clicorpus tcpx
 test-quick: $(BUILD)/usnsim $(BUILD)/usnsim-tests
 	$(BUILD)/usnsim-tests $(filter-out $(SLOW_SUITES),$(SUITES))
+
+# The README's job-array recipe, taken from README.md, on a real one-node
+# Slurm cluster with its own configuration, ports and munge key in a
+# temporary directory; the merged shards must equal an unsharded sweep,
+# also after a lost shard is run again (tests/cluster/run.sh, about a
+# minute; needs root).
+.PHONY: test-cluster
+test-cluster: $(BUILD)/usnsim
+	USNSIM_BIN=$(BUILD)/usnsim tests/cluster/run.sh
 
 # Benchmarks, not part of all or test: usnsim-bench (bench/*.c, linked
 # against the library) prints one table of the engine's and the pipeline's
