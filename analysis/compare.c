@@ -89,7 +89,8 @@ static const char cmp_usage[] =
 	"  -x, --exact            any difference in any table is a change:\n"
 	"                         every statistic of every repetition, bit\n"
 	"                         for bit, histogram buckets, time series,\n"
-	"                         event counts, fingerprints; no interval\n"
+	"                         event counts, fingerprints, and a run\n"
+	"                         only one side has; no interval\n"
 	"  -m, --metric GLOB      compare only metrics whose name matches GLOB,\n"
 	"                         e.g. 'network.*' or '*.latency' (repeatable)\n"
 	"      --stat LIST        histogram statistics to compare, from count,\n"
@@ -169,6 +170,7 @@ struct cmp {
 	size_t nmv, capmv;
 	size_t compared;
 	size_t nchanged_fp; /* (scenario, point)s with other fingerprints */
+	int64_t nunmatched; /* runs of one side the other lacks */
 	char err[CMP_ERR_MAX];
 };
 
@@ -872,6 +874,7 @@ static int cmp_unmatched(struct cmp *c, bool base_side)
 		const unsigned char *pt = sqlite3_column_text(q, 1);
 		char pbuf[1024];
 
+		c->nunmatched += sqlite3_column_int64(q, 2);
 		cmp_point_text(pt ? (const char *)pt : "{}", pbuf,
 			       sizeof(pbuf));
 		fprintf(cmp_notes(c), "note: only in %s: %s %s, %lld run%s\n",
@@ -1478,13 +1481,18 @@ static int cmp_report(struct cmp *c, int64_t pairs)
 		rc = cmp_fingerprints(c);
 	if (rc || !text)
 		return rc;
-	if (!c->o->quiet && c->nmv)
+	if (c->o->quiet)
+		return 0;
+	if (c->nmv)
 		printf("%zu of %zu statistics %s\n", c->nmv, c->compared,
 		       c->o->exact ? "differ" : "moved");
-	else if (!c->o->quiet && c->o->exact)
-		printf("nothing differs\n");
-	else if (!c->o->quiet)
-		printf("nothing moved beyond the tolerance\n");
+	if (c->o->exact && c->nunmatched)
+		printf("%lld run%s only on one side\n",
+		       (long long)c->nunmatched,
+		       c->nunmatched == 1 ? " is" : "s are");
+	else if (!c->nmv)
+		printf("%s\n", c->o->exact ? "nothing differs"
+					   : "nothing moved beyond the tolerance");
 	return 0;
 }
 
@@ -1551,7 +1559,8 @@ int compare_main(int argc, char **argv)
 	if (rc) {
 		errmsg_one_line(c.err);
 		fprintf(stderr, "%s\n", c.err);
-	} else if (c.nmv || (o.fingerprints && c.nchanged_fp)) {
+	} else if (c.nmv || (o.fingerprints && c.nchanged_fp) ||
+		   (o.exact && c.nunmatched)) {
 		rc = CMP_EXIT_MOVED;
 	}
 	for (size_t i = 0; i < c.nmv; i++) {

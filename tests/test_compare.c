@@ -684,6 +684,20 @@ static void test_exact(void)
 	CHECK_EQ(compare(base, new, "--exact", "--metric", "apps.*", &out), 0);
 	CHECKF(strstr(out, "nothing differs") != NULL, "%s", out);
 	free(out);
+	/* a repetition one side lacks (a shard not merged): a note by
+	 * default, a difference with --exact */
+	copy_and_change(base, new, "DELETE FROM runs WHERE id = 3");
+	CHECK_EQ(compare(base, new, NULL, NULL, NULL, &out), 0);
+	CHECKF(strstr(out, "2 matched runs") &&
+		       strstr(out, "nothing moved beyond the tolerance"),
+	       "%s", out);
+	free(out);
+	CHECK_EQ(compare(base, new, "--exact", NULL, NULL, &out), 1);
+	CHECKF(strstr(out, "2 matched runs") &&
+		       strstr(out, "1 run is only on one side\n") &&
+		       !strstr(out, "nothing differs"),
+	       "%s", out);
+	free(out);
 }
 
 static void test_bad_input(void)
