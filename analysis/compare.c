@@ -1491,8 +1491,9 @@ static int cmp_report(struct cmp *c, int64_t pairs)
 		       (long long)c->nunmatched,
 		       c->nunmatched == 1 ? " is" : "s are");
 	else if (!c->nmv)
-		printf("%s\n", c->o->exact ? "nothing differs"
-					   : "nothing moved beyond the tolerance");
+		printf("%s\n", c->o->exact
+				       ? "nothing differs"
+				       : "nothing moved beyond the tolerance");
 	return 0;
 }
 
