@@ -4,14 +4,17 @@
  * An app emits packets with Poisson or constant (CBR) inter-arrival times at
  * a packet rate, or at a bit rate converted with the mean packet size.
  * Sizes are fixed, exponential (rounded to whole bytes, at least 1 B),
- * uniform between size_min and size_max, or drawn from a table. An app
- * with a host sends through that host's NIC to the NIC of its peer.
+ * uniform between size_min and size_max, or drawn from a table. A replay
+ * app sends the packets of a pcap trace instead (trace, time_scale; the
+ * trace is read when the app is created, app.c). An app with a host
+ * sends through that host's NIC to the NIC of its peer.
  * app_cfg_load() is the one place they are read, and refuses the
  * combinations that do not fit (the topology then checks the host names
  * and forge_victim, which name other instances).
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -351,6 +354,70 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 	return 0;
 }
 
+/* replay: the trace's path, relative to the file that names it (to the
+ * working directory when --set names it), and what a replay refuses. */
+static int app_load_replay(struct app_cfg *cfg, const struct param_src *src,
+			   const char *prefix, char *err, size_t errlen)
+{
+	static const char *const own[] = {
+		"rate",	    "size",	    "size_dist", "size_min",
+		"size_max", "size_table",   "burst",	 "on_time",
+		"off_time", "surge",	    "adaptive",	 "reaction",
+		"think",    "response_size"
+	};
+	const char *trace = param_str(src, prefix, "trace");
+	char *colon;
+	size_t dir;
+
+	cfg->time_scale = param_double(src, prefix, "time_scale");
+	if (cfg->pattern != APP_REPLAY) {
+		if (*trace)
+			return app_bad(src, prefix, "trace",
+				       "is the packet trace of pattern: replay",
+				       err, errlen);
+		if (param_given(src, prefix, "time_scale"))
+			return app_bad(src, prefix, "time_scale",
+				       "scales the trace of pattern: replay",
+				       err, errlen);
+		return 0;
+	}
+	if (!*trace)
+		return app_bad(src, prefix, "pattern",
+			       "replay needs trace: (a pcap file)", err,
+			       errlen);
+	if (cfg->tcp)
+		return app_bad(
+			src, prefix, "transport",
+			"a replay sends the trace's packets as datagrams (transport: udp)",
+			err, errlen);
+	for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++)
+		if (param_given(src, prefix, own[i]))
+			return app_bad(
+				src, prefix, own[i],
+				"belongs to a generated source; a replay's times and sizes are the trace's",
+				err, errlen);
+	param_where(src, prefix, "trace", cfg->trace_where,
+		    sizeof(cfg->trace_where));
+	/* "file:line:col": the directory of file */
+	dir = 0;
+	if (trace[0] != '/' && strncmp(cfg->trace_where, "--set:", 6)) {
+		char file[256];
+
+		snprintf(file, sizeof(file), "%s", cfg->trace_where);
+		for (int i = 0; i < 2 && (colon = strrchr(file, ':')); i++)
+			*colon = '\0';
+		colon = strrchr(file, '/');
+		dir = colon ? (size_t)(colon - file) + 1 : 0;
+		if ((size_t)snprintf(cfg->trace, sizeof(cfg->trace), "%.*s%s",
+				     (int)dir, file,
+				     trace) < sizeof(cfg->trace))
+			return 0;
+	} else if ((size_t)snprintf(cfg->trace, sizeof(cfg->trace), "%s",
+				    trace) < sizeof(cfg->trace))
+		return 0;
+	return app_bad(src, prefix, "trace", "path too long", err, errlen);
+}
+
 int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
@@ -358,10 +425,11 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	const struct param_val *rate = param_get(src, prefix, "rate");
 	int rc;
 
-	cfg->pattern = !strcmp(pattern, "poisson") ? APP_POISSON
-		       : !strcmp(pattern, "rpc")   ? APP_RPC
-		       : !strcmp(pattern, "bulk")  ? APP_BULK
-						   : APP_CBR;
+	cfg->pattern = !strcmp(pattern, "poisson")  ? APP_POISSON
+		       : !strcmp(pattern, "rpc")    ? APP_RPC
+		       : !strcmp(pattern, "bulk")   ? APP_BULK
+		       : !strcmp(pattern, "replay") ? APP_REPLAY
+						    : APP_CBR;
 	cfg->rate_pps = rate->per_packet ? rate->u.d : 0;
 	cfg->rate_bps = rate->per_packet ? 0 : rate->u.d;
 	cfg->burst_pkts = (uint32_t)param_int(src, prefix, "burst");
@@ -397,143 +465,163 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	if (!rc)
 		rc = app_check_reaction(cfg, src, prefix, err, errlen);
 	if (!rc)
+		rc = app_load_replay(cfg, src, prefix, err, errlen);
+	if (!rc)
 		rc = app_load_sizes(cfg, src, prefix, err, errlen);
 	return rc;
 }
 
-const struct param_def app_params[] = {
-	{ "apps.*.pattern", PT_ENUM, "poisson", "poisson|cbr|rpc|bulk", 0, 0,
-	  "arrival process: Poisson or constant bit rate (open loop), rpc (requests, each answered by the peer) or bulk (a stream over tcp)",
-	  "usnsim: Poisson is the textbook open-loop source" },
-	{ "apps.*.rate", PT_RATE, "100kpps", NULL, 1e-3, 1e13,
-	  "offered load as a packet rate (pps) or a bit rate (bps)",
-	  "usnsim: a light load (1.2 Gb/s of 1500 B frames)" },
-	{ "apps.*.size", PT_SIZE, "1500B", NULL, 1, 1e9,
-	  "packet size; the mean for exponential sizes",
-	  "Ethernet MTU, IEEE 802.3" },
-	{ "apps.*.size_dist", PT_ENUM, "fixed",
-	  "fixed|exponential|uniform|empirical", 0, 0,
-	  "distribution of packet sizes",
-	  "usnsim: fixed sizes are the common benchmark" },
-	{ "apps.*.size_min", PT_SIZE, "64B", NULL, 1, 1e9,
-	  "smallest size of the uniform distribution",
-	  "Ethernet minimum frame, IEEE 802.3" },
-	{ "apps.*.size_max", PT_SIZE, "1500B", NULL, 1, 1e9,
-	  "largest size of the uniform distribution",
-	  "Ethernet MTU, IEEE 802.3" },
-	{ "apps.*.size_table", PT_SIZE_TABLE, "[]", NULL, 0, 0,
-	  "[size, weight] pairs for the empirical distribution",
-	  "none: a study brings its own measured table" },
-	{ "apps.*.start", PT_TIME, "0", NULL, 0, 1e18,
-	  "time of the first packet", "usnsim: sources start with the run" },
-	{ "apps.*.host", PT_STRING, "", NULL, 0, 0,
-	  "host the app runs on (its packets leave through that host's NIC); empty: a bare queue into the network",
-	  "usnsim: a bare queue unless the scenario declares hosts" },
-	{ "apps.*.peer", PT_STRING, "", NULL, 0, 0,
-	  "host whose NIC receives the app's packets (needed with host, and different from it)",
-	  "usnsim: a bare queue unless the scenario declares hosts" },
-	{ "apps.*.count", PT_INT, "0", NULL, 0, 1e15,
-	  "packets to send before stopping; 0 means no limit",
-	  "usnsim: sources run for the whole duration" },
-	{ "apps.*.burst", PT_INT, "1", NULL, 1, 65536,
-	  "packets sent back to back at each arrival (a bulk writer's burst)",
-	  "usnsim: one packet per arrival, the textbook source" },
-	{ "apps.*.on_time", PT_TIME, "0", NULL, 0, 1e18,
-	  "on/off source: mean length of an on period, during which the app sends at its rate; 0: always on",
-	  "usnsim: an on/off source is the textbook model of bursty traffic" },
-	{ "apps.*.off_time", PT_TIME, "0", NULL, 0, 1e18,
-	  "on/off source: mean length of an off period, when the app sends nothing",
-	  "usnsim: an on/off source is the textbook model of bursty traffic" },
-	{ "apps.*.onoff_dist", PT_ENUM, "exponential", "exponential|fixed", 0,
-	  0,
-	  "on/off source: period lengths exponential (mean on_time, off_time) or fixed",
-	  "usnsim: exponential periods give the classic Markov-modulated source" },
-	{ "apps.*.stack", PT_ENUM, "none", "none|kernel|user", 0, 0,
-	  "protocol stack at both ends (needs host and peer): none (straight to the driver), the in-kernel stack with sockets, or a user-space stack with a channel through the flow switch",
-	  "usnsim: none keeps a host scenario about the driver and NIC alone" },
-	{ "apps.*.profile", PT_STRING, "", NULL, 0, 0,
-	  "stack profile of both ends (stack: user): their settings are "
-	  "stacks.PROFILE.stack.*, .channel.* and .tcp.*, not "
-	  "hosts.HOST.*; empty: the hosts'",
-	  "usnsim: each user-space app links and configures its own stack" },
-	{ "apps.*.transport", PT_ENUM, "udp", "udp|tcp", 0, 0,
-	  "udp: every packet stands alone; tcp: the app's bytes go over a connection of the TCP model (hosts.HOST.tcp.*) through its stacks (needs stack: kernel or user; pattern bulk, rpc, or cbr or poisson: messages)",
-	  "usnsim: datagrams, the open-loop traffic of the bundled studies" },
-	{ "apps.*.bytes", PT_SIZE, "0B", NULL, 0, 1e15,
-	  "bulk over tcp: bytes to transfer (the flow completes when the last is acknowledged); 0: an endless stream",
-	  "usnsim: an endless stream measures the steady state, as iperf's timed runs do" },
-	{ "apps.*.response_size", PT_SIZE, "64B", NULL, 1, 1e9,
-	  "rpc: size of the peer's response to each request",
-	  "usnsim: a small RPC reply, one minimum-size frame (IEEE 802.3)" },
-	{ "apps.*.think", PT_TIME, "0", NULL, 0, 1e15,
-	  "rpc: time between a response and the next request",
-	  "usnsim: back-to-back ping-pong measures the path alone" },
-	{ "apps.*.think_dist", PT_ENUM, "fixed", "fixed|exponential", 0, 0,
-	  "rpc: think times fixed, or exponential of mean think",
-	  "usnsim: a periodic loop; exponential is independent users" },
-	{ "apps.*.timeout", PT_TIME, "10ms", NULL, 0, 1e15,
-	  "rpc: a request unanswered this long is given up and the next one sent (a late response still counts as received); 0: wait forever",
-	  "usnsim: far above any round trip of the bundled hosts, so it fires only when a request or response was lost" },
-	{ "apps.*.class", PT_ENUM, "best_effort", "best_effort|low_latency", 0,
-	  0,
-	  "low_latency: ask the host's agent for low-latency access at ll_rate (multiplexer reserved_share); refused, the app stays best effort",
-	  "the low-latency patent's negotiation agent; best effort is the default path" },
-	{ "apps.*.ll_rate", PT_BITRATE, "0bps", NULL, 0, 1e13,
-	  "class low_latency: the rate asked for; 0: the app's own rate",
-	  "usnsim: an app asks for what it sends" },
-	{ "apps.*.ll_entitled", PT_BOOL, "true", NULL, 0, 0,
-	  "class low_latency: the app holds the low-latency privilege; without it the agent denies its request and it stays best effort",
-	  "the reference implementation's privilege check at channel open (PRIV_SKYWALK_LOW_LATENCY_CHANNEL, low-latency-reference.md section 5); true: the privileged case" },
-	{ "apps.*.stop_at", PT_TIME, "0", NULL, 0, 1e18,
-	  "the app sends nothing from this time on (a low-latency app releases its grant then); 0: never",
-	  "usnsim: sources run for the whole duration" },
-	{ "apps.*.surge", PT_FLOAT, "1", NULL, 1e-3, 1e6,
-	  "factor the app's rate is multiplied by between surge_at and surge_until (a low-latency app that misbehaves for a while); 1: none",
-	  "usnsim: apps keep their rate" },
-	{ "apps.*.surge_at", PT_TIME, "0", NULL, 0, 1e18, "start of the surge",
-	  "usnsim: apps keep their rate" },
-	{ "apps.*.surge_until", PT_TIME, "0", NULL, 0, 1e18,
-	  "end of the surge (after surge_at)", "usnsim: apps keep their rate" },
-	{ "apps.*.service_class", PT_ENUM, "be",
-	  "ctl|vo|vi|rv|av|oam|rd|be|bk|bk_sys", 0, 0,
-	  "service class of the app's packets under the fq_codel multiplexer",
-	  "the ten service classes of the reference implementation, best effort by default (reference/skywalk-facts.md)" },
-	{ "apps.*.deadline", PT_TIME, "0", NULL, 0, 1e15,
-	  "each packet must leave the host within this time of its creation; 0: no deadline",
-	  "usnsim: packets carry no expiry time unless the app sets one" },
-	{ "apps.*.expiry", PT_ENUM, "none", "none|drop|notify", 0, 0,
-	  "what happens to a packet found past its deadline (in the multiplexer, driver or NIC): nothing, dropped with a transmit expired event, or kept with the event",
-	  "expiry actions none, drop, notify (reference/skywalk-facts.md)" },
-	{ "apps.*.tx_status", PT_BOOL, "false", NULL, 0, 0,
-	  "post a transmit status event to the app's channel when each of its packets has left the NIC (stack: user)",
-	  "transmit status events (packet id, status) of the channel event ring (reference/skywalk-facts.md)" },
-	{ "apps.*.reaction", PT_ENUM, "none", "none|aimd|drop_stale", 0, 0,
-	  "what the app does with the transmit expired events it reads (needs deadline and expiry): nothing, AIMD on its rate (cut once per read with a fresh expiry, additive increase after each quiet aimd_interval), or drop the frames of its channel TX ring already past their deadline (stack: user)",
-	  "usnsim: apps react to nothing unless a study says how; AIMD after Chiu and Jain (1989) and RFC 5681" },
-	{ "apps.*.aimd_decrease", PT_FRACTION, "0.5", NULL, 1e-6, 0.999,
-	  "aimd: factor applied to the rate at a cut",
-	  "RFC 5681 sec. 3.1: ssthresh = FlightSize / 2 at a loss, a multiplicative decrease by one half" },
-	{ "apps.*.aimd_increase", PT_FRACTION, "0.05", NULL, 1e-6, 1,
-	  "aimd: added to the rate after each quiet aimd_interval, as a fraction of the configured rate (never above it)",
-	  "usnsim: TCP adds one segment per round trip (RFC 5681 sec. 3.1), a few percent of a window of tens of segments; 0.05 recovers from one cut in 10 intervals" },
-	{ "apps.*.aimd_interval", PT_TIME, "1ms", NULL, 1, 1e15,
-	  "aimd: time without any transmit expired event before each additive increase (TCP's round trip)",
-	  "usnsim: of the order of the 1 ms deadlines of the bundled media senders, so a quiet interval outlasts an expiry's reporting" },
-	{ "apps.*.adaptive", PT_BOOL, "false", NULL, 0, 0,
-	  "subscribe to the host's interface advisories and send at adapt_share of the advised capacity",
-	  "usnsim: an adaptive (video-like) sender" },
-	{ "apps.*.adapt_share", PT_FRACTION, "0.8", NULL, 1e-6, 1,
-	  "adaptive: fraction of the advised capacity the app sends at",
-	  "usnsim: headroom of 20% below capacity" },
-	{ "apps.*.forge", PT_ENUM, "none", "none|saddr|sport|proto|replay|mix",
-	  0, 0,
-	  "a spoofing app (stack: user): forge every packet's source address, source port or protocol, replay forge_victim's 5-tuple without its token, or mix (the four in turn)",
-	  "flow switch spoofing checks (fsw_dp.c in the reference implementation; reference/skywalk-facts.md)" },
-	{ "apps.*.forge_victim", PT_STRING, "", NULL, 0, 0,
-	  "replay and mix: the app (stack: user, same host) whose 5-tuple the forgeries reuse",
-	  "usnsim: replay needs a victim flow on the same flow switch" },
-	{ "apps.*.close_at", PT_TIME, "0", NULL, 0, 1e18,
-	  "tear the app's flow down at this time (stack: user; later packets are dropped as torn down); 0: never",
-	  "usnsim: flows live for the whole run" },
-	{ NULL },
-};
+const struct param_def
+	app_params
+		[] = {
+			{ "apps.*.pattern", PT_ENUM, "poisson",
+			  "poisson|cbr|rpc|bulk|replay", 0, 0,
+			  "arrival process: Poisson or constant bit rate (open loop), rpc (requests, each answered by the peer), bulk (a stream over tcp) or replay (the packets of a pcap trace)",
+			  "usnsim: Poisson is the textbook open-loop source" },
+			{ "apps.*.rate", PT_RATE, "100kpps", NULL, 1e-3, 1e13,
+			  "offered load as a packet rate (pps) or a bit rate (bps)",
+			  "usnsim: a light load (1.2 Gb/s of 1500 B frames)" },
+			{ "apps.*.size", PT_SIZE, "1500B", NULL, 1, 1e9,
+			  "packet size; the mean for exponential sizes",
+			  "Ethernet MTU, IEEE 802.3" },
+			{ "apps.*.size_dist", PT_ENUM, "fixed",
+			  "fixed|exponential|uniform|empirical", 0, 0,
+			  "distribution of packet sizes",
+			  "usnsim: fixed sizes are the common benchmark" },
+			{ "apps.*.size_min", PT_SIZE, "64B", NULL, 1, 1e9,
+			  "smallest size of the uniform distribution",
+			  "Ethernet minimum frame, IEEE 802.3" },
+			{ "apps.*.size_max", PT_SIZE, "1500B", NULL, 1, 1e9,
+			  "largest size of the uniform distribution",
+			  "Ethernet MTU, IEEE 802.3" },
+			{ "apps.*.size_table", PT_SIZE_TABLE, "[]", NULL, 0, 0,
+			  "[size, weight] pairs for the empirical distribution",
+			  "none: a study brings its own measured table" },
+			{ "apps.*.start", PT_TIME, "0", NULL, 0, 1e18,
+			  "time of the first packet",
+			  "usnsim: sources start with the run" },
+			{ "apps.*.host", PT_STRING, "", NULL, 0, 0,
+			  "host the app runs on (its packets leave through that host's NIC); empty: a bare queue into the network",
+			  "usnsim: a bare queue unless the scenario declares hosts" },
+			{ "apps.*.peer", PT_STRING, "", NULL, 0, 0,
+			  "host whose NIC receives the app's packets (needed with host, and different from it)",
+			  "usnsim: a bare queue unless the scenario declares hosts" },
+			{ "apps.*.count", PT_INT, "0", NULL, 0, 1e15,
+			  "packets to send before stopping; 0 means no limit",
+			  "usnsim: sources run for the whole duration" },
+			{ "apps.*.burst", PT_INT, "1", NULL, 1, 65536,
+			  "packets sent back to back at each arrival (a bulk writer's burst)",
+			  "usnsim: one packet per arrival, the textbook source" },
+			{ "apps.*.on_time", PT_TIME, "0", NULL, 0, 1e18,
+			  "on/off source: mean length of an on period, during which the app sends at its rate; 0: always on",
+			  "usnsim: an on/off source is the textbook model of bursty traffic" },
+			{ "apps.*.off_time", PT_TIME, "0", NULL, 0, 1e18,
+			  "on/off source: mean length of an off period, when the app sends nothing",
+			  "usnsim: an on/off source is the textbook model of bursty traffic" },
+			{ "apps.*.onoff_dist", PT_ENUM, "exponential",
+			  "exponential|fixed", 0, 0,
+			  "on/off source: period lengths exponential (mean on_time, off_time) or fixed",
+			  "usnsim: exponential periods give the classic Markov-modulated source" },
+			{ "apps.*.stack", PT_ENUM, "none", "none|kernel|user",
+			  0, 0,
+			  "protocol stack at both ends (needs host and peer): none (straight to the driver), the in-kernel stack with sockets, or a user-space stack with a channel through the flow switch",
+			  "usnsim: none keeps a host scenario about the driver and NIC alone" },
+			{ "apps.*.profile", PT_STRING, "", NULL, 0, 0,
+			  "stack profile of both ends (stack: user): their settings are "
+			  "stacks.PROFILE.stack.*, .channel.* and .tcp.*, not "
+			  "hosts.HOST.*; empty: the hosts'",
+			  "usnsim: each user-space app links and configures its own stack" },
+			{ "apps.*.transport", PT_ENUM, "udp", "udp|tcp", 0, 0,
+			  "udp: every packet stands alone; tcp: the app's bytes go over a connection of the TCP model (hosts.HOST.tcp.*) through its stacks (needs stack: kernel or user; pattern bulk, rpc, or cbr or poisson: messages)",
+			  "usnsim: datagrams, the open-loop traffic of the bundled studies" },
+			{ "apps.*.bytes", PT_SIZE, "0B", NULL, 0, 1e15,
+			  "bulk over tcp: bytes to transfer (the flow completes when the last is acknowledged); 0: an endless stream",
+			  "usnsim: an endless stream measures the steady state, as iperf's timed runs do" },
+			{ "apps.*.response_size", PT_SIZE, "64B", NULL, 1, 1e9,
+			  "rpc: size of the peer's response to each request",
+			  "usnsim: a small RPC reply, one minimum-size frame (IEEE 802.3)" },
+			{ "apps.*.think", PT_TIME, "0", NULL, 0, 1e15,
+			  "rpc: time between a response and the next request",
+			  "usnsim: back-to-back ping-pong measures the path alone" },
+			{ "apps.*.think_dist", PT_ENUM, "fixed",
+			  "fixed|exponential", 0, 0,
+			  "rpc: think times fixed, or exponential of mean think",
+			  "usnsim: a periodic loop; exponential is independent users" },
+			{ "apps.*.timeout", PT_TIME, "10ms", NULL, 0, 1e15,
+			  "rpc: a request unanswered this long is given up and the next one sent (a late response still counts as received); 0: wait forever",
+			  "usnsim: far above any round trip of the bundled hosts, so it fires only when a request or response was lost" },
+			{ "apps.*.class", PT_ENUM, "best_effort",
+			  "best_effort|low_latency", 0, 0,
+			  "low_latency: ask the host's agent for low-latency access at ll_rate (multiplexer reserved_share); refused, the app stays best effort",
+			  "the low-latency patent's negotiation agent; best effort is the default path" },
+			{ "apps.*.ll_rate", PT_BITRATE, "0bps", NULL, 0, 1e13,
+			  "class low_latency: the rate asked for; 0: the app's own rate",
+			  "usnsim: an app asks for what it sends" },
+			{ "apps.*.ll_entitled", PT_BOOL, "true", NULL, 0, 0,
+			  "class low_latency: the app holds the low-latency privilege; without it the agent denies its request and it stays best effort",
+			  "the reference implementation's privilege check at channel open (PRIV_SKYWALK_LOW_LATENCY_CHANNEL, low-latency-reference.md section 5); true: the privileged case" },
+			{ "apps.*.stop_at", PT_TIME, "0", NULL, 0, 1e18,
+			  "the app sends nothing from this time on (a low-latency app releases its grant then); 0: never",
+			  "usnsim: sources run for the whole duration" },
+			{ "apps.*.surge", PT_FLOAT, "1", NULL, 1e-3, 1e6,
+			  "factor the app's rate is multiplied by between surge_at and surge_until (a low-latency app that misbehaves for a while); 1: none",
+			  "usnsim: apps keep their rate" },
+			{ "apps.*.surge_at", PT_TIME, "0", NULL, 0, 1e18,
+			  "start of the surge",
+			  "usnsim: apps keep their rate" },
+			{ "apps.*.surge_until", PT_TIME, "0", NULL, 0, 1e18,
+			  "end of the surge (after surge_at)",
+			  "usnsim: apps keep their rate" },
+			{ "apps.*.service_class", PT_ENUM, "be",
+			  "ctl|vo|vi|rv|av|oam|rd|be|bk|bk_sys", 0, 0,
+			  "service class of the app's packets under the fq_codel multiplexer",
+			  "the ten service classes of the reference implementation, best effort by default (reference/skywalk-facts.md)" },
+			{ "apps.*.deadline", PT_TIME, "0", NULL, 0, 1e15,
+			  "each packet must leave the host within this time of its creation; 0: no deadline",
+			  "usnsim: packets carry no expiry time unless the app sets one" },
+			{ "apps.*.expiry", PT_ENUM, "none", "none|drop|notify",
+			  0, 0,
+			  "what happens to a packet found past its deadline (in the multiplexer, driver or NIC): nothing, dropped with a transmit expired event, or kept with the event",
+			  "expiry actions none, drop, notify (reference/skywalk-facts.md)" },
+			{ "apps.*.tx_status", PT_BOOL, "false", NULL, 0, 0,
+			  "post a transmit status event to the app's channel when each of its packets has left the NIC (stack: user)",
+			  "transmit status events (packet id, status) of the channel event ring (reference/skywalk-facts.md)" },
+			{ "apps.*.reaction", PT_ENUM, "none",
+			  "none|aimd|drop_stale", 0, 0, "what the app does with the transmit expired events it reads (needs deadline and expiry): nothing, AIMD on its rate (cut once per read with a fresh expiry, additive increase after each quiet aimd_interval), or drop the frames of its channel TX ring already past their deadline (stack: user)",
+			  "usnsim: apps react to nothing unless a study says how; AIMD after Chiu and Jain (1989) and RFC 5681" },
+			{ "apps.*.aimd_decrease", PT_FRACTION, "0.5", NULL,
+			  1e-6, 0.999,
+			  "aimd: factor applied to the rate at a cut",
+			  "RFC 5681 sec. 3.1: ssthresh = FlightSize / 2 at a loss, a multiplicative decrease by one half" },
+			{ "apps.*.aimd_increase", PT_FRACTION, "0.05", NULL,
+			  1e-6, 1,
+			  "aimd: added to the rate after each quiet aimd_interval, as a fraction of the configured rate (never above it)",
+			  "usnsim: TCP adds one segment per round trip (RFC 5681 sec. 3.1), a few percent of a window of tens of segments; 0.05 recovers from one cut in 10 intervals" },
+			{ "apps.*.aimd_interval", PT_TIME, "1ms", NULL, 1, 1e15,
+			  "aimd: time without any transmit expired event before each additive increase (TCP's round trip)",
+			  "usnsim: of the order of the 1 ms deadlines of the bundled media senders, so a quiet interval outlasts an expiry's reporting" },
+			{ "apps.*.adaptive", PT_BOOL, "false", NULL, 0, 0,
+			  "subscribe to the host's interface advisories and send at adapt_share of the advised capacity",
+			  "usnsim: an adaptive (video-like) sender" },
+			{ "apps.*.adapt_share", PT_FRACTION, "0.8", NULL, 1e-6,
+			  1,
+			  "adaptive: fraction of the advised capacity the app sends at",
+			  "usnsim: headroom of 20% below capacity" },
+			{ "apps.*.forge", PT_ENUM, "none",
+			  "none|saddr|sport|proto|replay|mix", 0, 0,
+			  "a spoofing app (stack: user): forge every packet's source address, source port or protocol, replay forge_victim's 5-tuple without its token, or mix (the four in turn)",
+			  "flow switch spoofing checks (fsw_dp.c in the reference implementation; reference/skywalk-facts.md)" },
+			{ "apps.*.forge_victim", PT_STRING, "", NULL, 0, 0,
+			  "replay and mix: the app (stack: user, same host) whose 5-tuple the forgeries reuse",
+			  "usnsim: replay needs a victim flow on the same flow switch" },
+			{ "apps.*.close_at", PT_TIME, "0", NULL, 0, 1e18,
+			  "tear the app's flow down at this time (stack: user; later packets are dropped as torn down); 0: never",
+			  "usnsim: flows live for the whole run" },
+			{ "apps.*.trace", PT_STRING, "", NULL, 0, 0,
+			  "replay: the pcap trace whose packets the app sends (times, wire lengths, 5-tuples as flows), relative to the scenario file that names it",
+			  "none: a study brings its own trace" },
+			{ "apps.*.time_scale", PT_FLOAT, "1", NULL, 1e-6, 1e6,
+			  "replay: factor on the trace's gaps (2: the trace at half its rate)",
+			  "usnsim: the trace as it was captured" },
+			{ NULL },
+		};
