@@ -327,7 +327,11 @@ int run_find_metric(const struct scn *s, const char *name, char *err,
 	int rc = run_build(s, &r, &t, err, errlen);
 
 	if (!rc) {
+		struct warmup_pilot none = { 0 };
+
 		topo_finish(&t, r.stats); /* the end-of-run scalars too */
+		if (warmup_is_auto(s))	  /* and warmup: auto's choice */
+			warmup_record(&none, r.stats);
 		rc = -ENOENT;
 		for (size_t i = 0; rc && i < stats_count(r.stats); i++) {
 			stats_get(r.stats, i, &si);
