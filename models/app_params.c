@@ -618,7 +618,7 @@ const struct param_def
 			  "tear the app's flow down at this time (stack: user; later packets are dropped as torn down); 0: never",
 			  "usnsim: flows live for the whole run" },
 			{ "apps.*.trace", PT_STRING, "", NULL, 0, 0,
-			  "replay: the pcap trace whose packets the app sends (times, wire lengths, 5-tuples as flows), relative to the scenario file that names it",
+			  "replay: the pcap trace whose packets the app sends (times, wire lengths, 5-tuples as flows), relative to the scenario file that names it (to the working directory when --set names it)",
 			  "none: a study brings its own trace" },
 			{ "apps.*.time_scale", PT_FLOAT, "1", NULL, 1e-6, 1e6,
 			  "replay: factor on the trace's gaps (2: the trace at half its rate)",
