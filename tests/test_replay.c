@@ -4,9 +4,9 @@
  * The suite writes its own traces with libpcap (pcap_open_dead and
  * pcap_dump_open, nanosecond timestamps): frames of known wire lengths
  * (some captured shorter than they were, as a snapshot length does),
- * gaps from 0 (two packets at once) through sub-nanosecond-free 1 ns
- * steps to milliseconds, four flows (UDP and TCP over IPv4, UDP over
- * IPv6 behind an 802.1Q tag) and an ARP frame. Checked:
+ * gaps of 0 (two packets at once), 1, 2, 7, 13, 20, 250 and 999 ns,
+ * 3 us and 1.5 ms, four flows (UDP from two sources and TCP over IPv4,
+ * UDP over IPv6 behind an 802.1Q tag) and two ARP frames. Checked:
  *   - the loaded trace: times, lengths and flow ids (in order of first
  *     appearance) and 5-tuples, exactly;
  *   - the replay over an ideal bare queue (800 Gb/s, 1 B = 10 ps, no
@@ -15,9 +15,13 @@
  *     of a Lindley recursion over the trace's own gaps and sizes, exact
  *     integers in ps; with time_scale 2, over doubled gaps;
  *   - the native and ns3 engines give the same trajectory;
- *   - a truncated copy, a cut file header, and replays without a trace
- *     or with a generated source's parameters fail with exit 2, a message
- *     naming the trace (and the packet and byte offset), and no rows.
+ *   - through two hosts, without a stack and with the in-kernel and a
+ *     user-space one, every packet is delivered with its wire length;
+ *   - a relative trace is found next to the scenario; a truncated copy, a
+ *     cut file header, a missing file, replay without a trace, a trace
+ *     without replay and a replay with a generated source's rate fail
+ *     with exit 2, a message naming the trace (and the packet and byte
+ *     offset), and no rows.
  */
 #include <math.h>
 #include <stdio.h>
@@ -280,6 +284,43 @@ static void test_engines(void)
 	check_replay(1, "ns3");
 }
 
+/* Through two hosts, with each stack: every packet of the trace is
+ * delivered, with its wire length. */
+static void test_hosts(void)
+{
+	static const char *const stacks[] = { "none", "kernel", "user" };
+	long long bytes = 0;
+
+	for (int i = 0; i < NPKT; i++)
+		bytes += pk[i].len;
+	for (int k = 0; k < 3; k++) {
+		char text[1024];
+		struct run_result r;
+
+		snprintf(
+			text, sizeof(text),
+			"duration: 10ms\n"
+			"hosts:\n"
+			"  a: { nic: { iommu: { enabled: false } } }\n"
+			"  b: { like: a }\n"
+			"network: { kind: link, rate: 10Gbps }\n"
+			"apps:\n"
+			"  r: { host: a, peer: b, stack: %s, pattern: replay, trace: '%s' }\n",
+			stacks[k], trace_file());
+		CHECK_EQ_FATAL(tr_run_text(text, NULL, 0, &r, NULL), 0);
+		CHECKF(tr_metric(&r, "apps.r", "sent") == NPKT &&
+			       tr_metric(&r, "apps.r", "received") == NPKT &&
+			       tr_metric(&r, "apps.r", "received_bytes") ==
+				       bytes &&
+			       tr_metric(&r, "apps.r", "flows") == 5,
+		       "stack %s: sent %g received %g (%g B, of %lld)",
+		       stacks[k], tr_metric(&r, "apps.r", "sent"),
+		       tr_metric(&r, "apps.r", "received"),
+		       tr_metric(&r, "apps.r", "received_bytes"), bytes);
+		run_result_fini(&r);
+	}
+}
+
 /* usnsim run on scenario text written next to the trace; returns the
  * exit status, stderr in why. */
 static int run_cli(const char *text, const char *db, char *why, size_t n)
@@ -338,6 +379,18 @@ static void test_bad_traces(void)
 		 2);
 	CHECKF(strstr(why, "rate") != NULL, "message: %s", why);
 	CHECK_EQ(db_rows(db), 0);
+	/* replay without a trace, a trace without replay */
+	CHECK_EQ(run_cli("apps: { r: { pattern: replay } }\n", db, why,
+			 sizeof(why)),
+		 2);
+	CHECKF(strstr(why, "s.yaml:1:") && strstr(why, "needs trace"),
+	       "message: %s", why);
+	CHECK_EQ(run_cli("apps: { r: { trace: t.pcap } }\n", db, why,
+			 sizeof(why)),
+		 2);
+	CHECKF(strstr(why, "s.yaml:1:") && strstr(why, "pattern: replay"),
+	       "message: %s", why);
+	CHECK_EQ(db_rows(db), 0);
 	free(bytes);
 }
 
@@ -357,6 +410,7 @@ int suite_replay(void)
 	if (!CU_add_test(s, "trace loaded exactly", test_load) ||
 	    !CU_add_test(s, "replay over an ideal queue", test_replay_exact) ||
 	    !CU_add_test(s, "native and ns3 engines", test_engines) ||
+	    !CU_add_test(s, "through hosts and stacks", test_hosts) ||
 	    !CU_add_test(s, "bad traces and settings", test_bad_traces))
 		return CU_get_error();
 	return 0;
