@@ -103,6 +103,8 @@ struct app {
 	sim_time req_ps;       /* when the request was written */
 	struct trace trace;    /* replay: the packets to send */
 	uint64_t replay_i;     /* replay: the next of them */
+	sim_time pass_ps;      /* replay: the current pass's start - start */
+	sim_time loop_ps;      /* replay, loop: the time between passes */
 	uint64_t *flows, *nonip;
 };
 
@@ -285,7 +287,8 @@ static void app_schedule_next(struct app *a)
 }
 
 /* replay: sends the trace's packets due now (those of the same
- * picosecond back to back) and schedules the next. */
+ * picosecond back to back) and schedules the next; with loop, the trace
+ * starts over a period after its previous start (app_setup()). */
 static void app_replay(struct app *a)
 {
 	const struct trace *t = &a->trace;
@@ -298,10 +301,15 @@ static void app_replay(struct app *a)
 			return;
 		a->replay_i++;
 	}
+	if (a->replay_i == t->n && a->cfg.loop) {
+		a->replay_i = 0;
+		a->pass_ps = sim_time_add(a->pass_ps, a->loop_ps);
+	}
 	if (a->replay_i == t->n ||
 	    (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts))
 		return;
-	a->next_ps = sim_time_add(a->cfg.start_ps, t->at_ps[a->replay_i]);
+	a->next_ps = sim_time_add(sim_time_add(a->cfg.start_ps, a->pass_ps),
+				  t->at_ps[a->replay_i]);
 	a->emit_ev = sim_schedule_at(a->sim, a->next_ps, app_emit, a, NULL);
 	if (!a->emit_ev)
 		sim_stop(a->sim); /* out of memory: end the run, it shows */
@@ -383,6 +391,11 @@ static int app_setup(struct app *a, const struct model_env *env)
 	    a->trace.at_ps[a->trace.n - 1] > 0) /* the trace's mean rate */
 		a->period_ps = (double)a->trace.at_ps[a->trace.n - 1] /
 			       (double)(a->trace.n - 1);
+	/* loop: n mean gaps from one pass's start to the next's, as if the
+	 * trace's mean gap followed its last packet */
+	if (c->pattern == APP_REPLAY)
+		a->loop_ps =
+			(sim_time)llround(a->period_ps * (double)a->trace.n);
 	a->base_period_ps = a->period_ps;
 	a->ll_scale = 1;
 	a->aimd_f = 1;
@@ -487,6 +500,13 @@ int app_create(const struct app_cfg *cfg, const struct model_env *env,
 			errmsg(err, errlen, "%s: trace: %s", cfg->trace_where,
 			       why);
 			return rc;
+		}
+		if (cfg->loop && !a->trace.at_ps[a->trace.n - 1]) {
+			errmsg(err, errlen,
+			       "%s: trace: %s: loop: the trace spans no time (its packets are all at one instant), so nothing says when it starts over",
+			       cfg->trace_where, cfg->trace);
+			app_destroy(a);
+			return -EINVAL;
 		}
 	}
 	if (app_setup(a, env))

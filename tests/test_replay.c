@@ -13,13 +13,15 @@
  *     framing, no propagation): packets and bytes sent and received are
  *     the trace's, and the sink's latency min, max and mean equal those
  *     of a Lindley recursion over the trace's own gaps and sizes, exact
- *     integers in ps; with time_scale 2, over doubled gaps;
+ *     integers in ps; with time_scale 2, over doubled gaps; with loop,
+ *     over two passes and 3 packets, each pass n mean gaps after the
+ *     previous;
  *   - the native and ns3 engines give the same trajectory;
  *   - through two hosts, without a stack and with the in-kernel and a
  *     user-space one, every packet is delivered with its wire length;
  *   - a relative trace is found next to the scenario; a truncated copy, a
- *     cut file header, a missing file, replay without a trace, a trace
- *     without replay and a replay with a generated source's rate fail
+ *     cut file header, a missing file, loop over one packet, replay
+ *     without a trace, a trace without replay and a replay with a generated source's rate fail
  *     with exit 2, a message naming the trace (and the packet and byte
  *     offset), and no rows.
  */
@@ -188,19 +190,26 @@ static void test_load(void)
 }
 
 /* The sink's latency over the ideal queue, by Lindley's recursion: the
- * wait of packet i is max(0, w(i-1) + s(i-1) - a(i)), s = 10 ps per byte;
- * its latency w + s. */
-static void lindley(double scale, long long *min, long long *max, double *mean)
+ * wait of packet m is max(0, w(m-1) + s(m-1) - (t(m) - t(m-1))), s = 10
+ * ps per byte; its latency w + s. m packets of the trace at scale, passes
+ * of the trace n mean gaps apart (loop). */
+static void lindley(double scale, int m, long long *min, long long *max,
+		    double *mean)
 {
-	long long w = 0, s_prev = 0, sum = 0;
+	long long at[NPKT], w = 0, s_prev = 0, t_prev = 0, sum = 0, loop;
 
+	for (int i = 0, t = 0; i < NPKT; i++) {
+		t += (int)pk[i].gap_ns;
+		at[i] = llround((double)t * 1000 * scale);
+	}
+	loop = llround((double)at[NPKT - 1] / (NPKT - 1) * NPKT);
 	*min = -1;
 	*max = 0;
-	for (int i = 0; i < NPKT; i++) {
-		long long a = llround((double)pk[i].gap_ns * 1000 * scale);
-		long long s = 10LL * pk[i].len, lat;
+	for (int k = 0; k < m; k++) {
+		long long t = (long long)(k / NPKT) * loop + at[k % NPKT];
+		long long s = 10LL * pk[k % NPKT].len, lat;
 
-		w = i ? w + s_prev - a : 0;
+		w = k ? w + s_prev - (t - t_prev) : 0;
 		if (w < 0)
 			w = 0;
 		lat = w + s;
@@ -208,8 +217,9 @@ static void lindley(double scale, long long *min, long long *max, double *mean)
 		*min = *min < 0 || lat < *min ? lat : *min;
 		*max = lat > *max ? lat : *max;
 		s_prev = s;
+		t_prev = t;
 	}
-	*mean = (double)sum / NPKT;
+	*mean = (double)sum / m;
 }
 
 static const char *scenario(const char *trace, const char *extra)
@@ -226,44 +236,51 @@ static const char *scenario(const char *trace, const char *extra)
 	return text;
 }
 
-static void check_replay(double scale, const char *engine)
+/* Replays m packets of the trace (looping past NPKT) at scale on engine
+ * and checks them against lindley(). */
+static void check_replay(double scale, int m, const char *engine)
 {
-	char extra[64], eng[32];
+	char extra[96], eng[32];
 	const char *sets[] = { eng };
 	const struct hist *lat;
 	struct run_result r;
 	long long mn, mx, bytes = 0;
 	double mean;
 
-	snprintf(extra, sizeof(extra), ", time_scale: %g", scale);
+	snprintf(extra, sizeof(extra), ", time_scale: %g%s", scale,
+		 m > NPKT ? ", loop: true" : "");
+	if (m > NPKT)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 ", count: %d", m);
 	snprintf(eng, sizeof(eng), "engine=%s", engine);
-	for (int i = 0; i < NPKT; i++)
-		bytes += pk[i].len;
+	for (int i = 0; i < m; i++)
+		bytes += pk[i % NPKT].len;
 	CHECK_EQ_FATAL(
 		tr_run_text(scenario(trace_file(), extra), sets, 1, &r, NULL),
 		0);
-	lindley(scale, &mn, &mx, &mean);
-	CHECK_EQ(tr_metric(&r, "apps.r", "sent"), NPKT);
-	CHECK_EQ(tr_metric(&r, "apps.r", "received"), NPKT);
+	lindley(scale, m, &mn, &mx, &mean);
+	CHECK_EQ(tr_metric(&r, "apps.r", "sent"), m);
+	CHECK_EQ(tr_metric(&r, "apps.r", "received"), m);
 	CHECK_EQ(tr_metric(&r, "apps.r", "sent_bytes"), bytes);
 	CHECK_EQ(tr_metric(&r, "apps.r", "received_bytes"), bytes);
 	CHECK_EQ(tr_metric(&r, "apps.r", "flows"), 5);
 	CHECK_EQ(tr_metric(&r, "apps.r", "nonip"), 2);
 	lat = tr_histo(&r, "apps.r", "latency");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lat);
-	CHECK_EQ(lat->count, NPKT);
+	CHECK_EQ(lat->count, m);
 	CHECK_EQ(lat->min, mn);
 	CHECK_EQ(lat->max, mx);
 	CHECK_NEAR(hist_mean(lat), mean, 1e-6);
-	SAY("\n    %s x%g: latency min %lld max %lld mean %.3f ps ", engine,
-	    scale, mn, mx, mean);
+	SAY("\n    %s x%g, %d packets: latency min %lld max %lld mean %.3f ps ",
+	    engine, scale, m, mn, mx, mean);
 	run_result_fini(&r);
 }
 
 static void test_replay_exact(void)
 {
-	check_replay(1, "native");
-	check_replay(2, "native");
+	check_replay(1, NPKT, "native");
+	check_replay(2, NPKT, "native");
+	check_replay(1, 2 * NPKT + 3, "native"); /* loop: two passes and 3 */
 }
 
 /* The same trajectory on both engines. */
@@ -281,7 +298,7 @@ static void test_engines(void)
 		 tr_metric(&b, "apps.r", "latency"));
 	run_result_fini(&a);
 	run_result_fini(&b);
-	check_replay(1, "ns3");
+	check_replay(1, NPKT, "ns3");
 }
 
 /* Through two hosts, with each stack: every packet of the trace is
@@ -378,6 +395,27 @@ static void test_bad_traces(void)
 			 sizeof(why)),
 		 2);
 	CHECKF(strstr(why, "rate") != NULL, "message: %s", why);
+	CHECK_EQ(db_rows(db), 0);
+	/* loop over a trace that spans no time: one packet */
+	{
+		pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+		pcap_dumper_t *d =
+			p ? pcap_dump_open(p, tu_path(dir, "one.pcap")) : NULL;
+		struct pcap_pkthdr h = { .len = 64, .caplen = 14 };
+		static const u_char eth[14];
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		pcap_dump((u_char *)d, &h, eth);
+		pcap_dump_close(d);
+		pcap_close(p);
+	}
+	CHECK_EQ(run_cli(scenario("one.pcap", ""), db, why, sizeof(why)), 0);
+	unlink(db);
+	CHECK_EQ(run_cli(scenario("one.pcap", ", loop: true"), db, why,
+			 sizeof(why)),
+		 2);
+	CHECKF(strstr(why, "one.pcap") && strstr(why, "loop"), "message: %s",
+	       why);
 	CHECK_EQ(db_rows(db), 0);
 	/* replay without a trace, a trace without replay */
 	CHECK_EQ(run_cli("apps: { r: { pattern: replay } }\n", db, why,
