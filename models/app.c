@@ -104,7 +104,7 @@ struct app {
 	struct trace trace;    /* replay: the packets to send */
 	uint64_t replay_i;     /* replay: the next of them */
 	sim_time pass_ps;      /* replay: the current pass's start - start */
-	sim_time loop_ps;      /* replay, loop: the time between passes */
+	sim_time repeat_ps;    /* replay, repeat: the time between passes */
 	uint64_t *flows, *nonip;
 };
 
@@ -287,7 +287,7 @@ static void app_schedule_next(struct app *a)
 }
 
 /* replay: sends the trace's packets due now (those of the same
- * picosecond back to back) and schedules the next; with loop, the trace
+ * picosecond back to back) and schedules the next; with repeat, the trace
  * starts over a period after its previous start (app_setup()). */
 static void app_replay(struct app *a)
 {
@@ -301,9 +301,9 @@ static void app_replay(struct app *a)
 			return;
 		a->replay_i++;
 	}
-	if (a->replay_i == t->n && a->cfg.loop) {
+	if (a->replay_i == t->n && a->cfg.repeat) {
 		a->replay_i = 0;
-		a->pass_ps = sim_time_add(a->pass_ps, a->loop_ps);
+		a->pass_ps = sim_time_add(a->pass_ps, a->repeat_ps);
 	}
 	if (a->replay_i == t->n ||
 	    (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts))
@@ -391,10 +391,10 @@ static int app_setup(struct app *a, const struct model_env *env)
 	    a->trace.at_ps[a->trace.n - 1] > 0) /* the trace's mean rate */
 		a->period_ps = (double)a->trace.at_ps[a->trace.n - 1] /
 			       (double)(a->trace.n - 1);
-	/* loop: n mean gaps from one pass's start to the next's, as if the
+	/* repeat: n mean gaps from one pass's start to the next's, as if the
 	 * trace's mean gap followed its last packet */
 	if (c->pattern == APP_REPLAY)
-		a->loop_ps =
+		a->repeat_ps =
 			(sim_time)llround(a->period_ps * (double)a->trace.n);
 	a->base_period_ps = a->period_ps;
 	a->ll_scale = 1;
@@ -501,9 +501,9 @@ int app_create(const struct app_cfg *cfg, const struct model_env *env,
 			       why);
 			return rc;
 		}
-		if (cfg->loop && !a->trace.at_ps[a->trace.n - 1]) {
+		if (cfg->repeat && !a->trace.at_ps[a->trace.n - 1]) {
 			errmsg(err, errlen,
-			       "%s: trace: %s: loop: the trace spans no time (its packets are all at one instant), so nothing says when it starts over",
+			       "%s: trace: %s: repeat: the trace spans no time (its packets are all at one instant), so nothing says when it starts over",
 			       cfg->trace_where, cfg->trace);
 			app_destroy(a);
 			return -EINVAL;

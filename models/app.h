@@ -77,7 +77,7 @@ struct app_cfg {
 	char trace[512];
 	char trace_where[256];
 	double time_scale;
-	bool loop; /* start over at the end */
+	bool repeat; /* start over at the end */
 };
 
 /* Fills cfg from the parameters under prefix ("apps.NAME"). Returns 0, or
@@ -112,7 +112,7 @@ uint64_t app_sent(const struct app *a);
 /* replay apps (pattern: replay): the trace's packets, in its order, at
  * start + (their time - the first packet's) x time_scale, each of its
  * wire length; several at the same picosecond go back to back in one
- * event. count, if set, stops after that many. With loop the trace
+ * event. count, if set, stops after that many. With repeat the trace
  * starts over, pass p at start + p x n x (the trace's mean gap), n its
  * packets: as if its mean gap followed its last packet. Without a stack (stack:
  * none) each packet carries its flow's 5-tuple in its headers (saddr,

@@ -370,11 +370,11 @@ static int app_load_replay(struct app_cfg *cfg, const struct param_src *src,
 	size_t dir;
 
 	cfg->time_scale = param_double(src, prefix, "time_scale");
-	cfg->loop = param_int(src, prefix, "loop") != 0;
+	cfg->repeat = param_int(src, prefix, "repeat") != 0;
 	if (cfg->pattern != APP_REPLAY) {
-		if (cfg->loop)
+		if (cfg->repeat)
 			return app_bad(
-				src, prefix, "loop",
+				src, prefix, "repeat",
 				"starts the trace of pattern: replay over", err,
 				errlen);
 		if (*trace)
@@ -622,7 +622,7 @@ const struct param_def app_params[] = {
 	{ "apps.*.time_scale", PT_FLOAT, "1", NULL, 1e-6, 1e6,
 	  "replay: factor on the trace's gaps (2: the trace at half its rate)",
 	  "usnsim: the trace as it was captured" },
-	{ "apps.*.loop", PT_BOOL, "false", NULL, 0, 0,
+	{ "apps.*.repeat", PT_BOOL, "false", NULL, 0, 0,
 	  "replay: start the trace over when it ends, n mean gaps after its "
 	  "previous start (n its packets: its mean gap follows its last "
 	  "packet)",

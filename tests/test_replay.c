@@ -13,14 +13,14 @@
  *     framing, no propagation): packets and bytes sent and received are
  *     the trace's, and the sink's latency min, max and mean equal those
  *     of a Lindley recursion over the trace's own gaps and sizes, exact
- *     integers in ps; with time_scale 2, over doubled gaps; with loop,
+ *     integers in ps; with time_scale 2, over doubled gaps; with repeat,
  *     over two passes and 3 packets, each pass n mean gaps after the
  *     previous;
  *   - the native and ns3 engines give the same trajectory;
  *   - through two hosts, without a stack and with the in-kernel and a
  *     user-space one, every packet is delivered with its wire length;
  *   - a relative trace is found next to the scenario; a truncated copy, a
- *     cut file header, a missing file, loop over one packet, replay
+ *     cut file header, a missing file, repeat over one packet, replay
  *     without a trace, a trace without replay and a replay with a generated source's rate fail
  *     with exit 2, a message naming the trace (and the packet and byte
  *     offset), and no rows.
@@ -192,7 +192,7 @@ static void test_load(void)
 /* The sink's latency over the ideal queue, by Lindley's recursion: the
  * wait of packet m is max(0, w(m-1) + s(m-1) - (t(m) - t(m-1))), s = 10
  * ps per byte; its latency w + s. m packets of the trace at scale, passes
- * of the trace n mean gaps apart (loop). */
+ * of the trace n mean gaps apart (repeat). */
 static void lindley(double scale, int m, long long *min, long long *max,
 		    double *mean)
 {
@@ -236,7 +236,7 @@ static const char *scenario(const char *trace, const char *extra)
 	return text;
 }
 
-/* Replays m packets of the trace (looping past NPKT) at scale on engine
+/* Replays m packets of the trace (repeating past NPKT) at scale on engine
  * and checks them against lindley(). */
 static void check_replay(double scale, int m, const char *engine)
 {
@@ -248,7 +248,7 @@ static void check_replay(double scale, int m, const char *engine)
 	double mean;
 
 	snprintf(extra, sizeof(extra), ", time_scale: %g%s", scale,
-		 m > NPKT ? ", loop: true" : "");
+		 m > NPKT ? ", repeat: true" : "");
 	if (m > NPKT)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 ", count: %d", m);
@@ -280,7 +280,7 @@ static void test_replay_exact(void)
 {
 	check_replay(1, NPKT, "native");
 	check_replay(2, NPKT, "native");
-	check_replay(1, 2 * NPKT + 3, "native"); /* loop: two passes and 3 */
+	check_replay(1, 2 * NPKT + 3, "native"); /* repeat: two passes and 3 */
 }
 
 /* The same trajectory on both engines. */
@@ -396,7 +396,7 @@ static void test_bad_traces(void)
 		 2);
 	CHECKF(strstr(why, "rate") != NULL, "message: %s", why);
 	CHECK_EQ(db_rows(db), 0);
-	/* loop over a trace that spans no time: one packet */
+	/* repeat a trace that spans no time: one packet */
 	{
 		pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
 		pcap_dumper_t *d =
@@ -411,10 +411,10 @@ static void test_bad_traces(void)
 	}
 	CHECK_EQ(run_cli(scenario("one.pcap", ""), db, why, sizeof(why)), 0);
 	unlink(db);
-	CHECK_EQ(run_cli(scenario("one.pcap", ", loop: true"), db, why,
+	CHECK_EQ(run_cli(scenario("one.pcap", ", repeat: true"), db, why,
 			 sizeof(why)),
 		 2);
-	CHECKF(strstr(why, "one.pcap") && strstr(why, "loop"), "message: %s",
+	CHECKF(strstr(why, "one.pcap") && strstr(why, "repeat"), "message: %s",
 	       why);
 	CHECK_EQ(db_rows(db), 0);
 	/* replay without a trace, a trace without replay */

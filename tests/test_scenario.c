@@ -386,7 +386,7 @@ static void test_set_errors(void)
 		{ { "netwrk.rate=1Gbps" },
 		  "--set:1:1: unknown parameter 'netwrk.rate'; did you mean 'network.rate'?" },
 		{ { "apps.top.xyzzy=1" },
-		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, host, peer, count, burst, on_time, off_time, onoff_dist, stack, profile, transport, bytes, response_size, think, think_dist, timeout, class, ll_rate, ll_entitled, stop_at, surge, surge_at, surge_until, service_class, deadline, expiry, tx_status, reaction, aimd_decrease, aimd_increase, aimd_interval, adaptive, adapt_share, forge, forge_victim, close_at, trace, time_scale, loop" },
+		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, host, peer, count, burst, on_time, off_time, onoff_dist, stack, profile, transport, bytes, response_size, think, think_dist, timeout, class, ll_rate, ll_entitled, stop_at, surge, surge_at, surge_until, service_class, deadline, expiry, tx_status, reaction, aimd_decrease, aimd_increase, aimd_interval, adaptive, adapt_share, forge, forge_victim, close_at, trace, time_scale, repeat" },
 		{ { "network=1Gbps" },
 		  "--set:1:1: 'network' is a group of parameters, not a parameter" },
 		{ { "apps.top.like=base" },
