@@ -9,6 +9,8 @@
  *   - the run with warmup: auto equals a run with the chosen warm-up given
  *     as a time (same fingerprint, same summaries), and keeps exactly the
  *     values the pilot saw minus 5 x the truncated batches;
+ *   - the ns3 engine chooses the same warm-up and runs the same
+ *     trajectory;
  *   - an M/M/1 queue at rho = 0.9 (S = 10 us, Wq = rho S / (1 - rho) =
  *     90 us) whose run starts with a backlog of 200 packets (2 ms of work,
  *     which at 1 - rho = 10% spare capacity drains in about 20 ms): over 40
@@ -157,6 +159,26 @@ static void test_rerun(void)
 	run_result_fini(&b);
 }
 
+/* The pilot and the run again on the ns3 engine: the same choice and the
+ * same trajectory as on the native one. */
+static void test_engines(void)
+{
+	const char *nat[] = { "warmup=auto", "duration=100ms",
+			      "engine=native" };
+	const char *ns[] = { "warmup=auto", "duration=100ms", "engine=ns3" };
+	struct run_result a, b;
+
+	CHECK_EQ_FATAL(tr_run_text(MM1 BACKLOG, nat, 3, &a, NULL), 0);
+	CHECK_EQ_FATAL(tr_run_text(MM1 BACKLOG, ns, 3, &b, NULL), 0);
+	CHECK_GT(tr_metric(&a, "warmup", "auto_ps"), 0);
+	CHECK_EQ(tr_metric(&a, "warmup", "auto_ps"),
+		 tr_metric(&b, "warmup", "auto_ps"));
+	CU_ASSERT_STRING_EQUAL(a.fingerprint, b.fingerprint);
+	CU_ASSERT(same_summaries(&a, &b));
+	run_result_fini(&a);
+	run_result_fini(&b);
+}
+
 #define REPS 40
 
 /* The mean over REPS repetitions of apps.src's mean wait, and the
@@ -231,6 +253,7 @@ int suite_warmup(void)
 	if (!CU_add_test(s, "MSER-5 against its definition",
 			 test_mser_reference) ||
 	    !CU_add_test(s, "auto equals its chosen warm-up", test_rerun) ||
+	    !CU_add_test(s, "native and ns3 engines", test_engines) ||
 	    !CU_add_test(s, "M/M/1 with a backlog", test_mm1_backlog) ||
 	    !CU_add_test(s, "bad series", test_bad_series))
 		return CU_get_error();
