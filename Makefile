@@ -46,12 +46,12 @@ SAN      ?=
 LAYERS   := sim/engine sim/engine/ns3 models sim/scenario sim/results \
 	    sim/run analysis sim/cli
 
-PKGS     := yaml-0.1 sqlite3 gsl
+PKGS     := yaml-0.1 sqlite3 gsl libpcap
 USN_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
 USN_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
 	    $(addprefix -I,$(LAYERS)) \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-USN_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lsqlite3 -lgsl -lgslcblas) -lm
+USN_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lsqlite3 -lgsl -lgslcblas -lpcap) -lm
 
 # ns-3 (Debian's libns3-dev) is reached only through
 # sim/engine/ns3/ns3c.cc, the one C++ file; C files see its C header

@@ -9,6 +9,11 @@
  * CBR departures are placed at start + k * period, rounded to the
  * picosecond per packet, so they do not drift however long the run.
  *
+ * A replay app (pattern: replay) sends the packets of a pcap trace
+ * instead, read at creation into arrays (models/trace.h): its gaps times
+ * time_scale, its wire lengths and its flows' 5-tuples; the event loop
+ * only walks the arrays.
+ *
  * The app is created from a struct app_cfg (app_params.c reads and checks
  * it) and a model_env; it hands every packet on at once, so it holds none,
  * and the topology keeps it with app_ops for its destruction.
@@ -27,6 +32,7 @@
 #include "stack.h"
 #include "stats.h"
 #include "tcp.h"
+#include "trace.h"
 
 struct app {
 	struct sim *sim;
@@ -95,12 +101,19 @@ struct app {
 	bool req_open;	       /* the server waits for a request */
 	bool resp_open;	       /* the client waits for a response */
 	sim_time req_ps;       /* when the request was written */
+	struct trace trace;    /* replay: the packets to send */
+	uint64_t replay_i;     /* replay: the next of them */
+	sim_time pass_ps;      /* replay: the current pass's start - start */
+	sim_time repeat_ps;    /* replay, repeat: the time between passes */
+	uint64_t *flows, *nonip;
 };
 
 static uint32_t app_draw_size(struct app *a)
 {
 	double v;
 
+	if (a->cfg.pattern == APP_REPLAY)
+		return a->trace.len[a->replay_i];
 	switch (a->cfg.size_dist) {
 	case APP_SIZE_EXP:
 		v = round(rng_exponential(a->sizes, (double)a->cfg.size_bytes));
@@ -199,6 +212,16 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 		p->expiry = a->cfg.expiry;
 	}
 	p->want_status = a->cfg.tx_status;
+	if (a->cfg.pattern == APP_REPLAY && !strcmp(a->cfg.stack, "none")) {
+		const struct trace_tuple *tu =
+			&a->trace.tuple[a->trace.flow[a->replay_i]];
+
+		p->saddr = tu->saddr;
+		p->daddr = tu->daddr;
+		p->sport = tu->sport;
+		p->dport = tu->dport;
+		p->proto = tu->proto;
+	}
 	a->last_id = p->id;
 	(*a->sent)++;
 	*a->sent_bytes += p->len_bytes;
@@ -263,6 +286,35 @@ static void app_schedule_next(struct app *a)
 		sim_stop(a->sim); /* out of memory: end the run, it shows */
 }
 
+/* replay: sends the trace's packets due now (those of the same
+ * picosecond back to back) and schedules the next; with repeat, the trace
+ * starts over a period after its previous start (app_setup()). */
+static void app_replay(struct app *a)
+{
+	const struct trace *t = &a->trace;
+	sim_time at = t->at_ps[a->replay_i];
+
+	while (a->replay_i < t->n && t->at_ps[a->replay_i] == at) {
+		if (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts)
+			return;
+		if (!app_send_one(a, PKT_DATA))
+			return;
+		a->replay_i++;
+	}
+	if (a->replay_i == t->n && a->cfg.repeat) {
+		a->replay_i = 0;
+		a->pass_ps = sim_time_add(a->pass_ps, a->repeat_ps);
+	}
+	if (a->replay_i == t->n ||
+	    (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts))
+		return;
+	a->next_ps = sim_time_add(sim_time_add(a->cfg.start_ps, a->pass_ps),
+				  t->at_ps[a->replay_i]);
+	a->emit_ev = sim_schedule_at(a->sim, a->next_ps, app_emit, a, NULL);
+	if (!a->emit_ev)
+		sim_stop(a->sim); /* out of memory: end the run, it shows */
+}
+
 static void app_emit(struct sim *sim, void *arg, void *unused)
 {
 	struct app *a = arg;
@@ -282,6 +334,10 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 	}
 	if (a->cfg.pattern == APP_RPC) {
 		app_request_next(a);
+		return;
+	}
+	if (a->cfg.pattern == APP_REPLAY) {
+		app_replay(a);
 		return;
 	}
 	a->emissions++;
@@ -306,7 +362,9 @@ static double app_mean_size(const struct app *a)
 	case APP_SIZE_EMPIRICAL:
 		return rng_empirical_mean(a->table);
 	default:
-		return (double)a->cfg.size_bytes;
+		return a->cfg.pattern == APP_REPLAY
+			       ? (double)a->trace.bytes / (double)a->trace.n
+			       : (double)a->cfg.size_bytes;
 	}
 }
 
@@ -329,6 +387,15 @@ static int app_setup(struct app *a, const struct model_env *env)
 						 c->rate_bps;
 	a->period_ps *= c->burst_pkts; /* the rate is the load, in packets
 					  or bits */
+	if (c->pattern == APP_REPLAY && a->trace.n > 1 &&
+	    a->trace.at_ps[a->trace.n - 1] > 0) /* the trace's mean rate */
+		a->period_ps = (double)a->trace.at_ps[a->trace.n - 1] /
+			       (double)(a->trace.n - 1);
+	/* repeat: n mean gaps from one pass's start to the next's, as if the
+	 * trace's mean gap followed its last packet */
+	if (c->pattern == APP_REPLAY)
+		a->repeat_ps =
+			(sim_time)llround(a->period_ps * (double)a->trace.n);
 	a->base_period_ps = a->period_ps;
 	a->ll_scale = 1;
 	a->aimd_f = 1;
@@ -395,6 +462,14 @@ static int app_stats(struct app *a, struct stats *st, const char *comp)
 		if (!a->stale_dropped)
 			return -ENOMEM;
 	}
+	if (a->cfg.pattern == APP_REPLAY) {
+		a->flows = stats_counter(st, comp, "flows", "");
+		a->nonip = stats_counter(st, comp, "nonip", "packets");
+		if (!a->flows || !a->nonip)
+			return -ENOMEM;
+		*a->flows = a->trace.nflows;
+		*a->nonip = a->trace.nonip;
+	}
 	if (!a->sent || !a->sent_bytes ||
 	    (a->cfg.pattern == APP_RPC && (!a->rtt || !a->timeouts)))
 		return -ENOMEM;
@@ -413,6 +488,27 @@ int app_create(const struct app_cfg *cfg, const struct model_env *env,
 	a->pool = pool;
 	a->index = index;
 	a->cfg = *cfg;
+	if (cfg->pattern == APP_REPLAY) {
+		char why[512];
+		int rc = trace_load(&a->trace, cfg->trace, cfg->time_scale, why,
+				    sizeof(why));
+
+		if (rc) {
+			app_destroy(a);
+			if (rc == -ENOMEM)
+				goto out_nomem;
+			errmsg(err, errlen, "%s: trace: %s", cfg->trace_where,
+			       why);
+			return rc;
+		}
+		if (cfg->repeat && !a->trace.at_ps[a->trace.n - 1]) {
+			errmsg(err, errlen,
+			       "%s: trace: %s: repeat: the trace spans no time (its packets are all at one instant), so nothing says when it starts over",
+			       cfg->trace_where, cfg->trace);
+			app_destroy(a);
+			return -EINVAL;
+		}
+	}
 	if (app_setup(a, env))
 		goto out_free;
 	a->trace_id = sim_trace_id(env->component);
@@ -438,6 +534,7 @@ void app_destroy(struct app *a)
 	rng_empirical_destroy(a->table);
 	free(a->end[0].w);
 	free(a->end[1].w);
+	trace_free(&a->trace);
 	free(a);
 }
 

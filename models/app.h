@@ -18,7 +18,7 @@
 
 struct app;
 
-enum app_pattern { APP_POISSON, APP_CBR, APP_RPC, APP_BULK };
+enum app_pattern { APP_POISSON, APP_CBR, APP_RPC, APP_BULK, APP_REPLAY };
 /* What an app does when it reads transmit expired events. */
 enum app_reaction { APP_REACT_NONE, APP_REACT_AIMD, APP_REACT_DROP_STALE };
 enum app_size_dist {
@@ -72,6 +72,12 @@ struct app_cfg {
 	int forge; /* enum pkt_forgery; -1: mix */
 	const char *forge_victim;
 	sim_time close_at_ps;
+	/* replay: the pcap trace (resolved against the file that names it),
+	 * where it is named (for errors), and the factor on its gaps */
+	char trace[512];
+	char trace_where[256];
+	double time_scale;
+	bool repeat; /* start over at the end */
 };
 
 /* Fills cfg from the parameters under prefix ("apps.NAME"). Returns 0, or
@@ -88,8 +94,10 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 /* Creates an app whose packets come from pool and carry src = index,
  * registering its statistics under env->component ("apps.NAME"), with
  * random streams derived from (env->seed, env->rep,
- * "<component>.arrivals" / ".sizes" / ".onoff"). Returns 0, or -ENOMEM
- * with a message in err. */
+ * "<component>.arrivals" / ".sizes" / ".onoff"). A replay app reads its
+ * trace here (models/trace.h). Returns 0, -EINVAL with
+ * "file:line:col: trace: PATH: ..." in err if the trace cannot be
+ * replayed, or -ENOMEM with a message in err. */
 int app_create(const struct app_cfg *cfg, const struct model_env *env,
 	       struct pkt_pool *pool, uint32_t index, struct app **out,
 	       char *err, size_t errlen);
@@ -100,6 +108,18 @@ void app_connect(struct app *a, struct sim_port out);
 /* Schedules the first packet; returns 0 or -ENOMEM. */
 int app_start(struct app *a);
 uint64_t app_sent(const struct app *a);
+
+/* replay apps (pattern: replay): the trace's packets, in its order, at
+ * start + (their time - the first packet's) x time_scale, each of its
+ * wire length; several at the same picosecond go back to back in one
+ * event. count, if set, stops after that many. With repeat the trace
+ * starts over, pass p at start + p x n x (the trace's mean gap), n its
+ * packets: as if its mean gap followed its last packet. Without a stack (stack:
+ * none) each packet carries its flow's 5-tuple in its headers (saddr,
+ * daddr, sport, dport, proto; struct trace_tuple); with a stack the app
+ * is one socket or channel and the stack writes its flow's. Counters
+ * flows (distinct 5-tuples of the trace) and nonip (its frames that are
+ * not IP, replayed as one flow of the all-zero 5-tuple). */
 
 /* rpc apps (pattern: rpc): a closed loop of requests, each answered by
  * the peer end with a response of response_size; the app's rtt histogram

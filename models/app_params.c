@@ -4,14 +4,17 @@
  * An app emits packets with Poisson or constant (CBR) inter-arrival times at
  * a packet rate, or at a bit rate converted with the mean packet size.
  * Sizes are fixed, exponential (rounded to whole bytes, at least 1 B),
- * uniform between size_min and size_max, or drawn from a table. An app
- * with a host sends through that host's NIC to the NIC of its peer.
+ * uniform between size_min and size_max, or drawn from a table. A replay
+ * app sends the packets of a pcap trace instead (trace, time_scale; the
+ * trace is read when the app is created, app.c). An app with a host
+ * sends through that host's NIC to the NIC of its peer.
  * app_cfg_load() is the one place they are read, and refuses the
  * combinations that do not fit (the topology then checks the host names
  * and forge_victim, which name other instances).
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -351,6 +354,76 @@ static int app_check_tcp(const struct app_cfg *cfg, const struct param_src *src,
 	return 0;
 }
 
+/* replay: the trace's path, relative to the file that names it (to the
+ * working directory when --set names it), and what a replay refuses. */
+static int app_load_replay(struct app_cfg *cfg, const struct param_src *src,
+			   const char *prefix, char *err, size_t errlen)
+{
+	static const char *const own[] = {
+		"rate",	    "size",	    "size_dist", "size_min",
+		"size_max", "size_table",   "burst",	 "on_time",
+		"off_time", "surge",	    "adaptive",	 "reaction",
+		"think",    "response_size"
+	};
+	const char *trace = param_str(src, prefix, "trace");
+	char *colon;
+	size_t dir;
+
+	cfg->time_scale = param_double(src, prefix, "time_scale");
+	cfg->repeat = param_int(src, prefix, "repeat") != 0;
+	if (cfg->pattern != APP_REPLAY) {
+		if (cfg->repeat)
+			return app_bad(
+				src, prefix, "repeat",
+				"starts the trace of pattern: replay over", err,
+				errlen);
+		if (*trace)
+			return app_bad(src, prefix, "trace",
+				       "is the packet trace of pattern: replay",
+				       err, errlen);
+		if (param_given(src, prefix, "time_scale"))
+			return app_bad(src, prefix, "time_scale",
+				       "scales the trace of pattern: replay",
+				       err, errlen);
+		return 0;
+	}
+	if (!*trace)
+		return app_bad(src, prefix, "pattern",
+			       "replay needs trace: (a pcap file)", err,
+			       errlen);
+	if (cfg->tcp)
+		return app_bad(
+			src, prefix, "transport",
+			"a replay sends the trace's packets as datagrams (transport: udp)",
+			err, errlen);
+	for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++)
+		if (param_given(src, prefix, own[i]))
+			return app_bad(
+				src, prefix, own[i],
+				"belongs to a generated source; a replay's times and sizes are the trace's",
+				err, errlen);
+	param_where(src, prefix, "trace", cfg->trace_where,
+		    sizeof(cfg->trace_where));
+	/* "file:line:col": the directory of file */
+	dir = 0;
+	if (trace[0] != '/' && strncmp(cfg->trace_where, "--set:", 6)) {
+		char file[256];
+
+		snprintf(file, sizeof(file), "%s", cfg->trace_where);
+		for (int i = 0; i < 2 && (colon = strrchr(file, ':')); i++)
+			*colon = '\0';
+		colon = strrchr(file, '/');
+		dir = colon ? (size_t)(colon - file) + 1 : 0;
+		if ((size_t)snprintf(cfg->trace, sizeof(cfg->trace), "%.*s%s",
+				     (int)dir, file,
+				     trace) < sizeof(cfg->trace))
+			return 0;
+	} else if ((size_t)snprintf(cfg->trace, sizeof(cfg->trace), "%s",
+				    trace) < sizeof(cfg->trace))
+		return 0;
+	return app_bad(src, prefix, "trace", "path too long", err, errlen);
+}
+
 int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 		 const char *prefix, char *err, size_t errlen)
 {
@@ -358,10 +431,11 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	const struct param_val *rate = param_get(src, prefix, "rate");
 	int rc;
 
-	cfg->pattern = !strcmp(pattern, "poisson") ? APP_POISSON
-		       : !strcmp(pattern, "rpc")   ? APP_RPC
-		       : !strcmp(pattern, "bulk")  ? APP_BULK
-						   : APP_CBR;
+	cfg->pattern = !strcmp(pattern, "poisson")  ? APP_POISSON
+		       : !strcmp(pattern, "rpc")    ? APP_RPC
+		       : !strcmp(pattern, "bulk")   ? APP_BULK
+		       : !strcmp(pattern, "replay") ? APP_REPLAY
+						    : APP_CBR;
 	cfg->rate_pps = rate->per_packet ? rate->u.d : 0;
 	cfg->rate_bps = rate->per_packet ? 0 : rate->u.d;
 	cfg->burst_pkts = (uint32_t)param_int(src, prefix, "burst");
@@ -397,13 +471,18 @@ int app_cfg_load(struct app_cfg *cfg, const struct param_src *src,
 	if (!rc)
 		rc = app_check_reaction(cfg, src, prefix, err, errlen);
 	if (!rc)
+		rc = app_load_replay(cfg, src, prefix, err, errlen);
+	if (!rc)
 		rc = app_load_sizes(cfg, src, prefix, err, errlen);
 	return rc;
 }
 
 const struct param_def app_params[] = {
-	{ "apps.*.pattern", PT_ENUM, "poisson", "poisson|cbr|rpc|bulk", 0, 0,
-	  "arrival process: Poisson or constant bit rate (open loop), rpc (requests, each answered by the peer) or bulk (a stream over tcp)",
+	{ "apps.*.pattern", PT_ENUM, "poisson", "poisson|cbr|rpc|bulk|replay",
+	  0, 0,
+	  "arrival process: Poisson or constant bit rate (open loop), rpc "
+	  "(requests, each answered by the peer), bulk (a stream over tcp) "
+	  "or replay (the packets of a pcap trace)",
 	  "usnsim: Poisson is the textbook open-loop source" },
 	{ "apps.*.rate", PT_RATE, "100kpps", NULL, 1e-3, 1e13,
 	  "offered load as a packet rate (pps) or a bit rate (bps)",
@@ -535,5 +614,18 @@ const struct param_def app_params[] = {
 	{ "apps.*.close_at", PT_TIME, "0", NULL, 0, 1e18,
 	  "tear the app's flow down at this time (stack: user; later packets are dropped as torn down); 0: never",
 	  "usnsim: flows live for the whole run" },
+	{ "apps.*.trace", PT_STRING, "", NULL, 0, 0,
+	  "replay: the pcap trace whose packets the app sends (times, wire "
+	  "lengths, 5-tuples as flows), relative to the scenario file that "
+	  "names it (to the working directory when --set names it)",
+	  "none: a study brings its own trace" },
+	{ "apps.*.time_scale", PT_FLOAT, "1", NULL, 1e-6, 1e6,
+	  "replay: factor on the trace's gaps (2: the trace at half its rate)",
+	  "usnsim: the trace as it was captured" },
+	{ "apps.*.repeat", PT_BOOL, "false", NULL, 0, 0,
+	  "replay: start the trace over when it ends, n mean gaps after its "
+	  "previous start (n its packets: its mean gap follows its last "
+	  "packet)",
+	  "usnsim: a trace is replayed once, as captured" },
 	{ NULL },
 };

@@ -189,7 +189,7 @@ static void test_params_sorted_complete(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	/* 13 top-level, 19 network, 43 per app for 5 apps, no hosts, no
 	 * stacks */
-	CHECK_EQ(scn_param_count(s), 247);
+	CHECK_EQ(scn_param_count(s), 263);
 	CHECK_EQ(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -386,7 +386,7 @@ static void test_set_errors(void)
 		{ { "netwrk.rate=1Gbps" },
 		  "--set:1:1: unknown parameter 'netwrk.rate'; did you mean 'network.rate'?" },
 		{ { "apps.top.xyzzy=1" },
-		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, host, peer, count, burst, on_time, off_time, onoff_dist, stack, profile, transport, bytes, response_size, think, think_dist, timeout, class, ll_rate, ll_entitled, stop_at, surge, surge_at, surge_until, service_class, deadline, expiry, tx_status, reaction, aimd_decrease, aimd_increase, aimd_interval, adaptive, adapt_share, forge, forge_victim, close_at" },
+		  "--set:1:1: unknown parameter 'apps.top.xyzzy'; valid keys: pattern, rate, size, size_dist, size_min, size_max, size_table, start, host, peer, count, burst, on_time, off_time, onoff_dist, stack, profile, transport, bytes, response_size, think, think_dist, timeout, class, ll_rate, ll_entitled, stop_at, surge, surge_at, surge_until, service_class, deadline, expiry, tx_status, reaction, aimd_decrease, aimd_increase, aimd_interval, adaptive, adapt_share, forge, forge_victim, close_at, trace, time_scale, repeat" },
 		{ { "network=1Gbps" },
 		  "--set:1:1: 'network' is a group of parameters, not a parameter" },
 		{ { "apps.top.like=base" },
@@ -622,8 +622,8 @@ static void test_noname(void)
 	check_text(s, "name", "scn-noname");
 	CHECK_EQ(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CHECK_EQ(scn_param_count(s), 32);
-	CHECK_EQ(expected_params(s), 32);
+	CHECK_EQ(scn_param_count(s), 33);
+	CHECK_EQ(expected_params(s), 33);
 	CHECK_EQ(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);

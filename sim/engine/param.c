@@ -135,6 +135,9 @@ static void param_expected(const struct param_def *def, char *buf, size_t n)
 			 : def->type == PT_BITRATE ? "10Gbps"
 						   : "200kpps",
 			 units_accepted(param_kind(def->type)));
+		if (def->type == PT_TIME && def->choices)
+			snprintf(buf + strlen(buf), n - strlen(buf), ", or %s",
+				 def->choices);
 		break;
 	case PT_RATE:
 		snprintf(
@@ -486,6 +489,11 @@ int param_parse(const struct param_def *def, const char *text,
 	out->type = def->type;
 	if (err && errlen)
 		err[0] = '\0';
+	if (def->type == PT_TIME && def->choices && !strcmp(text, "auto") &&
+	    !strcmp(def->choices, "auto")) {
+		out->u.t = PARAM_TIME_AUTO;
+		return 0;
+	}
 	switch (def->type) {
 	case PT_STRING:
 		out->u.s = text;
@@ -536,6 +544,8 @@ int param_format(const struct param_val *val, char *buf, size_t n)
 	case PT_FLOAT:
 		return param_fmt_double(buf, n, val->u.d);
 	case PT_TIME:
+		if (val->u.t == PARAM_TIME_AUTO)
+			return snprintf(buf, n, "auto");
 		return units_fmt_time(buf, n, val->u.t);
 	case PT_BITRATE:
 		return units_fmt_bitrate(buf, n, val->u.d);
@@ -658,6 +668,10 @@ int param_quantity(const struct param_val *pv, enum unit_kind *kind,
 		*num = (double)pv->u.i;
 		return 0;
 	case PT_TIME:
+		if (pv->u.t == PARAM_TIME_AUTO) {
+			*str = "auto";
+			return 0;
+		}
 		*kind = UNIT_TIME;
 		*num = (double)pv->u.t;
 		return 0;

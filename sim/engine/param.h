@@ -44,11 +44,16 @@ struct param_def {
 	const char *path; /* "apps.*.rate" */
 	enum param_type type;
 	const char *def; /* default as written in a scenario; NULL: required */
-	const char *choices; /* PT_ENUM only: "poisson|cbr" */
+	const char *choices; /* PT_ENUM: "poisson|cbr"; PT_TIME: "auto" if
+				the word auto is accepted too, read as
+				PARAM_TIME_AUTO; else NULL */
 	double min, max;     /* inclusive range in canonical units */
 	const char *help;    /* one line of meaning */
 	const char *source;  /* where the default comes from */
 };
+
+/* The value of a PT_TIME parameter given as auto (see choices). */
+#define PARAM_TIME_AUTO ((sim_time)-1)
 
 struct param_table {
 	size_t n;

@@ -297,9 +297,24 @@ struct stat_hist *stats_hist(struct stats *st, const char *component,
 	}
 	h->sim = st->sim;
 	h->warmup_ps = st->warmup_ps;
+	h->tap = NULL;
+	h->tap_arg = NULL;
 	hist_init(&h->hist);
 	e->u.hist = h;
 	return h;
+}
+
+int stats_hist_tap(struct stats *st, const char *component, const char *metric,
+		   void (*tap)(void *arg, int64_t v), void *arg)
+{
+	struct stats_entry *e =
+		st ? stats_lookup(st, component, metric, false) : NULL;
+
+	if (!e || e->kind != STAT_HIST)
+		return -ENOENT;
+	e->u.hist->tap = tap;
+	e->u.hist->tap_arg = arg;
+	return 0;
 }
 
 struct stat_gauge *stats_gauge(struct stats *st, const char *component,

@@ -29,6 +29,10 @@ struct stat_hist {
 	const struct sim *sim;
 	sim_time warmup_ps;
 	struct hist hist;
+	/* Sees every value recorded, warm-up or not (NULL: none): how a
+	 * pilot run collects a series (sim/run/warmup.c). */
+	void (*tap)(void *arg, int64_t v);
+	void *tap_arg;
 };
 
 /* A time-weighted gauge: its mean is the integral of the value over
@@ -102,6 +106,12 @@ int stats_series_counter(struct stats *st, const char *component,
 int stats_scalar(struct stats *st, const char *component, const char *metric,
 		 const char *unit, double value);
 
+/* Hands every value later recorded into histogram (component, metric) to
+ * tap(arg, v) as well, warm-up or not. Returns 0, or -ENOENT if there is
+ * no such histogram. */
+int stats_hist_tap(struct stats *st, const char *component, const char *metric,
+		   void (*tap)(void *arg, int64_t v), void *arg);
+
 /* Schedules the sampler (call once, at time 0, before sim_run). Returns 0
  * or -ENOMEM. */
 int stats_start(struct stats *st);
@@ -119,6 +129,8 @@ int stats_find(const struct stats *st, const char *component,
 
 static inline void stats_hist_record(struct stat_hist *h, int64_t v)
 {
+	if (h->tap)
+		h->tap(h->tap_arg, v);
 	if (h->sim->now >= h->warmup_ps)
 		hist_record(&h->hist, v);
 }

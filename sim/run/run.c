@@ -22,6 +22,7 @@
 #include "scenario.h"
 #include "stats.h"
 #include "topo.h"
+#include "warmup.h"
 
 static int run_check(const struct scn *s, char *err, size_t errlen)
 {
@@ -144,8 +145,11 @@ void run_say_engine(void)
 	run_told_engine = true;
 }
 
-int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
-		 char *err, size_t errlen)
+/* One pass of the run with warm-up warmup_ps; a pilot, if any, collects
+ * its warm-up series (warmup.c). */
+static int run_once(const struct scn *s, uint32_t rep, sim_time warmup_ps,
+		    struct warmup_pilot *pilot, struct run_result *out,
+		    char *err, size_t errlen)
 {
 	struct topo t = { 0 };
 	bool automatic;
@@ -175,12 +179,14 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 	}
 	if (!out->sim)
 		goto out_nomem;
-	out->stats = stats_create(out->sim, scn_time(s, "warmup"),
+	out->stats = stats_create(out->sim, warmup_ps,
 				  scn_time(s, "sample_interval"));
 	if (!out->stats)
 		goto out_nomem;
 	stats_set_series_max(out->stats, (size_t)scn_int(s, "sample_max"));
 	rc = topo_build(&t, out->sim, out->stats, s, rep, err, errlen);
+	if (!rc && pilot)
+		rc = warmup_attach(pilot, s, out->stats, out->sim, err, errlen);
 	if (!rc && (stats_start(out->stats) || topo_start(&t)))
 		rc = -ENOMEM;
 	if (rc)
@@ -212,6 +218,33 @@ out_fail:
 	return rc;
 }
 
+int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
+		 char *err, size_t errlen)
+{
+	struct warmup_pilot pilot = { 0 };
+	int rc;
+
+	if (!warmup_is_auto(s))
+		return run_once(s, rep, scn_time(s, "warmup"), NULL, out, err,
+				errlen);
+	/* warmup: auto: a pilot pass chooses it, the run is made again */
+	rc = run_once(s, rep, 0, &pilot, out, err, errlen);
+	if (!rc) {
+		run_result_fini(out);
+		rc = warmup_choose(&pilot);
+	}
+	if (!rc)
+		rc = run_once(s, rep, pilot.at_ps, NULL, out, err, errlen);
+	if (!rc && warmup_record(&pilot, out->stats)) {
+		run_result_fini(out);
+		rc = -ENOMEM;
+	}
+	if (rc == -ENOMEM && !err[0])
+		snprintf(err, errlen, "out of memory choosing the warm-up");
+	warmup_fini(&pilot);
+	return rc;
+}
+
 /* Builds the topology of s without running it, into r and t (both to be
  * freed by the caller, also on failure). */
 static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
@@ -231,6 +264,8 @@ static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
 	r->stats = r->sim ? stats_create(r->sim, 0, 0) : NULL;
 	rc = r->stats ? topo_build(t, r->sim, r->stats, s, 0, err, errlen)
 		      : -ENOMEM;
+	if (!rc && warmup_is_auto(s))
+		rc = warmup_check(s, r->stats, err, errlen);
 	if (!r->sim && !strcmp(engine, "ns3")) {
 		rc = -EBUSY;
 		snprintf(
@@ -292,7 +327,11 @@ int run_find_metric(const struct scn *s, const char *name, char *err,
 	int rc = run_build(s, &r, &t, err, errlen);
 
 	if (!rc) {
+		struct warmup_pilot none = { 0 };
+
 		topo_finish(&t, r.stats); /* the end-of-run scalars too */
+		if (warmup_is_auto(s))	  /* and warmup: auto's choice */
+			warmup_record(&none, r.stats);
 		rc = -ENOENT;
 		for (size_t i = 0; rc && i < stats_count(r.stats); i++) {
 			stats_get(r.stats, i, &si);
