@@ -113,6 +113,7 @@ void stats_destroy(struct stats *st)
 		struct stats_entry *e = st->ent[i];
 
 		if (e->kind == STAT_HIST) {
+			hist_fini(&e->u.hist->hist);
 			free(e->u.hist);
 		} else if (e->kind == STAT_SERIES) {
 			free(e->u.series.s.t_ps);
