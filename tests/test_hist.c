@@ -298,6 +298,7 @@ static void check_same(const struct hist *a, const struct hist *b)
 	for (size_t i = 0; i < HIST_BUCKETS; i++)
 		differ += hist_bucket(a, i) != hist_bucket(b, i);
 	CHECK_EQ(differ, 0);
+	CU_ASSERT(hist_same(a, b));
 }
 
 static void test_merge(void)
@@ -322,6 +323,10 @@ static void test_merge(void)
 	CHECK_EQ(hist_merge(&copy, &empty), 0); /* nothing added */
 	check_same(&copy, &a);
 	CHECK_EQ(empty.n, 0);
+	hist_record(&copy, 3); /* one more sample: not the same */
+	CU_ASSERT(!hist_same(&copy, &a));
+	hist_fini(&copy);
+	CHECK_EQ(hist_merge(&copy, &a), 0);
 
 	hist_merge(&a, &b);
 	CHECK_EQ(a.count, all.count);

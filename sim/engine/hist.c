@@ -211,6 +211,24 @@ int hist_merge(struct hist *dst, const struct hist *src)
 	return 0;
 }
 
+bool hist_same(const struct hist *a, const struct hist *b)
+{
+	size_t lo = a->lo < b->lo ? a->lo : b->lo;
+	size_t hi = (size_t)a->lo + a->n > (size_t)b->lo + b->n
+			    ? (size_t)a->lo + a->n
+			    : (size_t)b->lo + b->n;
+
+	if (a->count != b->count || a->negative != b->negative ||
+	    a->min != b->min || a->max != b->max || a->ref != b->ref ||
+	    memcmp(&a->s1, &b->s1, sizeof(a->s1)) ||
+	    memcmp(&a->s2, &b->s2, sizeof(a->s2)))
+		return false;
+	for (size_t i = lo; i < hi; i++)
+		if (hist_bucket(a, i) != hist_bucket(b, i))
+			return false;
+	return true;
+}
+
 double hist_quantile(const struct hist *h, double q)
 {
 	uint64_t rank, seen = 0;

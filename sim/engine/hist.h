@@ -18,6 +18,7 @@
 #ifndef USNSIM_HIST_H
 #define USNSIM_HIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,10 @@ int hist_merge(struct hist *dst, const struct hist *src);
 /* The value at quantile q in [0, 1]: the midpoint of the bucket holding the
  * ceil(q * count)-th smallest sample, clamped to [min, max]. 0 if empty. */
 double hist_quantile(const struct hist *h, double q);
+/* Whether a and b hold the same state: count, negatives, min, max, the
+ * running sums bit for bit and every bucket's count (however wide their
+ * windows), as a memcmp of two full arrays would say. */
+bool hist_same(const struct hist *a, const struct hist *b);
 /* Fills s (all zero when the histogram is empty). */
 void hist_summary(const struct hist *h, struct stat_summary *s);
 /* Bucket index of v, and the value range [lower, upper) of bucket i. The
