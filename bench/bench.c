@@ -30,12 +30,18 @@
  *   default, -H to change): a generated scenario of N identical hosts on
  *   one switch and one app per host pair (user-space stacks, Poisson
  *   10 kpps), each size in a child process of its own, timed in CPU
- *   seconds phase by phase as `usnsim run` goes through them: scn_load,
- *   run_validate (the topology built and freed), and run_scenario for
- *   SCALE_DURATION (the topology built again, barely run, finished);
- *   with the number of statistics and the peak resident memory. The
- *   exponent of set-up CPU against hosts from the smallest to the largest
- *   size is printed too: 1 is linear.
+ *   seconds phase by phase: scn_load, run_prepare (the topology built
+ *   and checked, as run_validate does, and kept), and run_ready_run for
+ *   SCALE_DURATION (the same topology barely run, finished); with the
+ *   number of statistics and the peak resident memory. The exponent of
+ *   set-up CPU against hosts from SCALE_EXP_FROM hosts to the largest
+ *   size is printed too: 1 is linear. Then, in another child, the same
+ *   three phases for long enough that the apps receive about 1e6 packets
+ *   (-P): CPU per packet past set-up (the run's CPU less the set-up
+ *   child's), events per packet and peak memory. The largest size's
+ *   set-up share of that run, its CPU per packet against the smallest
+ *   size's, and peak memory per host added from the smallest to the
+ *   largest size get a PASS or FAIL line each.
  *
  * Then one PASS or FAIL line per required ratio. A FAIL never changes the
  * exit status, which is 1 only when something could not be measured.
@@ -398,17 +404,18 @@ static int scale_phases(const char *path, bool packets,
 	char err[512];
 	struct run_result r;
 	struct scn *s;
+	struct run_ready *rr;
 	double t0 = cpu_now(), t1, t2;
 	int rc = scn_load(path, NULL, 0, &s, err, sizeof(err));
 
 	if (rc)
 		goto out_err;
 	t1 = cpu_now();
-	rc = run_validate(s, err, sizeof(err));
+	rc = run_prepare(s, 0, &rr, err, sizeof(err));
 	if (rc)
 		goto out_scn;
 	t2 = cpu_now();
-	rc = run_scenario(s, 0, &r, err, sizeof(err));
+	rc = run_ready_run(rr, &r, err, sizeof(err));
 	if (rc)
 		goto out_scn;
 	if (packets) {
@@ -570,9 +577,9 @@ static int scale_table(const char *list, uint64_t packets,
 			 hosts[i], r[i].stats);
 		add_row("set-up, scn_load", which, "CPU s", "%.3f",
 			r[i].load_s);
-		add_row("set-up, run_validate", "", "CPU s", "%.3f",
+		add_row("set-up, run_prepare", "", "CPU s", "%.3f",
 			r[i].validate_s);
-		add_row("set-up, run_scenario (" SCALE_DURATION ")", "",
+		add_row("set-up, run_ready_run (" SCALE_DURATION ")", "",
 			"CPU s", "%.3f", r[i].run_s);
 		setup = scale_setup(&r[i]);
 		add_row("set-up, all three", "", "CPU ms per host", "%.3f",
