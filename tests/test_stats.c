@@ -6,6 +6,7 @@
  * out by hand in the comments; warm-up boundaries are hit exactly.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -636,6 +637,43 @@ static void test_series_capped(void)
 	sim_destroy(sim);
 }
 
+/* What one model registers in a row sits together: counters 8 bytes
+ * apart, a gauge and a histogram header right after them, so that a
+ * packet's updates share cache lines; thousands of entries later the
+ * first ones have not moved. */
+static void test_storage_together(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = stats_create(sim, 0, 0);
+	uint64_t *c[3];
+	struct stat_gauge *g;
+	struct stat_hist *h;
+	char name[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	c[0] = stats_counter(st, "m", "a", "");
+	c[1] = stats_counter(st, "m", "b", "");
+	c[2] = stats_counter(st, "m", "c", "");
+	g = stats_gauge(st, "m", "g", "");
+	h = stats_hist(st, "m", "h", "ps");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CHECK_EQ(c[1] - c[0], 1);
+	CHECK_EQ(c[2] - c[1], 1);
+	CHECK_EQ((char *)g - (char *)c[2], 8);
+	CHECK_EQ((char *)h - (char *)g, sizeof(*g));
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(stats_counter(st, "n", name, ""));
+	}
+	*c[1] = 7;
+	stats_hist_record(h, 5);
+	CHECK_EQ(*c[1], 7);
+	CHECK_EQ(h->hist.count, 1);
+	CHECK_EQ(g->min, INFINITY);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
 /* Every statistic of a and b equal: counters, scalars, histograms to the
  * bucket, gauges; returns the number compared. */
 static size_t check_same_stats(const struct stats *a, const struct stats *b)
@@ -754,7 +792,9 @@ int suite_stats(void)
 	    !CU_add_test(s, "series sampling", test_series) ||
 	    !CU_add_test(s, "long series", test_series_long) ||
 	    !CU_add_test(s, "series capped by halving", test_series_capped) ||
-	    !CU_add_test(s, "a prepared run equals a run", test_prepared_run))
+	    !CU_add_test(s, "a prepared run equals a run", test_prepared_run) ||
+	    !CU_add_test(s, "storage registered together sits together",
+			 test_storage_together))
 		return CU_get_error();
 	return 0;
 }

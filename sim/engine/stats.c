@@ -54,6 +54,10 @@
 
 #define STATS_SERIES_MIN 64
 #define STATS_CHUNK 16384 /* bytes of each chunk of storage */
+_Static_assert(_Alignof(struct stat_gauge) <= 8 &&
+		       _Alignof(struct stat_hist) <= 8 &&
+		       _Alignof(uint64_t) <= 8,
+	       "carved storage is 8-byte aligned");
 #define STATS_HASH_MIN 64 /* slots of each table at the first entry */
 #define STATS_EMPTY UINT32_MAX
 
@@ -79,7 +83,7 @@ struct stats_entry {
 /* A chunk of storage; what follows it is carved up. */
 struct stats_chunk {
 	struct stats_chunk *next;
-	uint64_t pad; /* keeps the storage 16-byte aligned */
+	uint64_t pad;
 };
 
 struct stats {
@@ -154,7 +158,9 @@ static void *stats_carve(struct stats *st, size_t size)
 {
 	void *p;
 
-	size = (size + 15) & ~(size_t)15;
+	/* 8-byte aligned (no stored type needs more), so that counters
+	 * registered in a row are 8 bytes apart */
+	size = (size + 7) & ~(size_t)7;
 	if (size > st->carve_left) {
 		size_t n = sizeof(struct stats_chunk) + size > STATS_CHUNK
 				   ? sizeof(struct stats_chunk) + size
