@@ -330,6 +330,7 @@ static void test_merge(void)
 
 	hist_merge(&a, &b);
 	CHECK_EQ(a.count, all.count);
+
 	CHECK_EQ(a.negative, all.negative);
 	CHECK_GT(a.negative, 0);
 	CHECK_EQ(a.min, all.min);
@@ -341,6 +342,18 @@ static void test_merge(void)
 	CHECK_NEAR(sa.mean, sall.mean, 1e-12 * sall.mean);
 	CHECK_NEAR(sa.stddev, sall.stddev, 1e-9 * sall.stddev);
 	CHECK_EQ(hist_quantile(&a, 0.99), hist_quantile(&all, 0.99));
+	/* a merge of values within the window widens nothing */
+	{
+		uint32_t lo = a.lo, n = a.n;
+
+		hist_fini(&b);
+		hist_record(&b, a.min);
+		hist_record(&b, a.max);
+		CHECK_EQ(hist_merge(&a, &b), 0);
+		CHECK_EQ(a.lo, lo);
+		CHECK_EQ(a.n, n);
+		CHECK_EQ(a.count, all.count + 2);
+	}
 	hist_fini(&a);
 	hist_fini(&b);
 	hist_fini(&all);

@@ -106,9 +106,10 @@ static int hist_resize(struct hist *h, size_t lo, size_t hi)
 	return 0;
 }
 
-/* The window that covers the current one and [lo, hi), at least twice
- * as wide as the current one (grown on the side of [lo, hi)), its ends
- * multiples of HIST_ALIGN within [0, HIST_BUCKETS). */
+/* The window that covers the current one and [lo, hi): the current one
+ * if it covers [lo, hi), else one at least twice as wide (grown on the
+ * side of [lo, hi)), its ends multiples of HIST_ALIGN within
+ * [0, HIST_BUCKETS). */
 static void hist_span(const struct hist *h, size_t *lo, size_t *hi)
 {
 	size_t olo = h->lo, ohi = (size_t)h->lo + h->n;
@@ -118,6 +119,8 @@ static void hist_span(const struct hist *h, size_t *lo, size_t *hi)
 			*lo = olo;
 		if (ohi > *hi)
 			*hi = ohi;
+		if (*lo == olo && *hi == ohi) /* inside: nothing to widen */
+			return;
 		if (*hi - *lo < 2 * (size_t)h->n) {
 			if (*lo < olo) /* grow downwards */
 				*lo = ohi > 2 * (size_t)h->n
