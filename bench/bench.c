@@ -30,12 +30,18 @@
  *   default, -H to change): a generated scenario of N identical hosts on
  *   one switch and one app per host pair (user-space stacks, Poisson
  *   10 kpps), each size in a child process of its own, timed in CPU
- *   seconds phase by phase as `usnsim run` goes through them: scn_load,
- *   run_validate (the topology built and freed), and run_scenario for
- *   SCALE_DURATION (the topology built again, barely run, finished);
- *   with the number of statistics and the peak resident memory. The
- *   exponent of set-up CPU against hosts from the smallest to the largest
- *   size is printed too: 1 is linear.
+ *   seconds phase by phase: scn_load, run_prepare (the topology built
+ *   and checked, as run_validate does, and kept), and run_ready_run for
+ *   SCALE_DURATION (the same topology barely run, finished); with the
+ *   number of statistics and the peak resident memory. The exponent of
+ *   set-up CPU against hosts from SCALE_EXP_FROM hosts to the largest
+ *   size is printed too: 1 is linear. Then, in another child, the same
+ *   three phases for long enough that the apps receive about 1e6 packets
+ *   (-P): CPU per packet past set-up (the run's CPU less the set-up
+ *   child's), events per packet and peak memory. The largest size's
+ *   set-up share of that run, its CPU per packet against the smallest
+ *   size's, and peak memory per host added from the smallest to the
+ *   largest size get a PASS or FAIL line each.
  *
  * Then one PASS or FAIL line per required ratio. A FAIL never changes the
  * exit status, which is 1 only when something could not be measured.
@@ -69,7 +75,9 @@
 #define MEM_LONG "1s"
 #define UDP_PACKETS 200000ULL
 #define DEFAULT_SCENARIO "bench/pipeline.yaml"
-#define SCALE_HOSTS "64,256,1024"
+#define SCALE_HOSTS "2,8,32,128,512,1024"
+#define SCALE_PACKETS 1000000ULL
+#define SCALE_EXP_FROM 64 /* the set-up exponent leaves smaller sizes out */
 #define SCALE_DURATION "1us"
 #define SCALE_MAX_SIZES 8
 
@@ -79,7 +87,10 @@
 #define NEED_PIPE 5.0
 #define AIM_PIPE 10.0
 #define NEED_MEM 1.10
-#define NEED_SETUP_EXP 1.2 /* set-up CPU ~ hosts^x: linear, with slack */
+#define NEED_SETUP_EXP 1.2   /* set-up CPU ~ hosts^x: linear, with slack */
+#define NEED_SETUP_FRAC 0.10 /* largest size: set-up / the packet run */
+#define NEED_PKT_RATIO 1.5   /* CPU per packet, largest / smallest size */
+#define NEED_KB_PER_HOST 100.0
 
 static const uint32_t hold_n[] = { 1000, 10000, 100000 };
 #define NHOLD (sizeof(hold_n) / sizeof(hold_n[0]))
@@ -100,7 +111,7 @@ struct row {
 	char unit[32];
 };
 
-#define MAX_ROWS 96
+#define MAX_ROWS 160
 static struct row rows[MAX_ROWS];
 static size_t nrows;
 
@@ -326,6 +337,11 @@ struct scale_result {
 	double load_s, validate_s, run_s; /* CPU seconds of each phase */
 	size_t stats;			  /* statistics registered */
 	long peak_kib;
+	/* the packet run: CPU of all of it, packets the apps received,
+	 * events, and its peak resident memory */
+	double pkt_cpu_s;
+	uint64_t packets, events;
+	long pkt_peak_kib;
 };
 
 static double cpu_now(void)
@@ -336,14 +352,21 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Writes a scenario of `hosts` hosts (one app per pair) to f. */
-static void scale_write(FILE *f, unsigned hosts)
+/* Apps of the scenario of `hosts` hosts: one per host pair. */
+static unsigned scale_apps(unsigned hosts)
+{
+	return hosts / 2;
+}
+
+/* Writes a scenario of `hosts` hosts (one app per pair) that runs for
+ * `us` microseconds of simulated time to f. */
+static void scale_write(FILE *f, unsigned hosts, uint64_t us)
 {
 	fprintf(f,
-		"name: bench_scale_%u\nduration: " SCALE_DURATION "\n"
+		"name: bench_scale_%u\nduration: %lluus\n"
 		"warmup: 0\nseed: 1\nsample_interval: 0\nhosts:\n"
 		"  h0: { cpu: { kernel_cores: 1 } }\n",
-		hosts);
+		hosts, (unsigned long long)us);
 	for (unsigned i = 1; i < hosts; i++)
 		fprintf(f, "  h%u: { like: h0 }\n", i);
 	fprintf(f, "network: { kind: link, rate: 10Gbps }\napps:\n"
@@ -354,29 +377,57 @@ static void scale_write(FILE *f, unsigned hosts)
 			i + 1);
 }
 
-/* In the child: the three phases of `usnsim run` on path. */
-static int scale_phases(const char *path, struct scale_result *out)
+/* Packets the apps of s received in run r. */
+static uint64_t scale_received(const struct scn *s, const struct run_result *r)
+{
+	const char *const *apps;
+	size_t napps = scn_instances(s, "apps", &apps);
+	uint64_t packets = 0;
+
+	for (size_t i = 0; i < napps; i++) {
+		char comp[128];
+		struct stat_info si;
+
+		snprintf(comp, sizeof(comp), "apps.%s", apps[i]);
+		if (!stats_find(r->stats, comp, "received", &si) &&
+		    si.kind == STAT_COUNTER)
+			packets += *si.u.counter;
+	}
+	return packets;
+}
+
+/* In the child: the three phases of `usnsim run` on path; with packets,
+ * the CPU of all three, the packets and the events in the pkt_ fields. */
+static int scale_phases(const char *path, bool packets,
+			struct scale_result *out)
 {
 	char err[512];
 	struct run_result r;
 	struct scn *s;
+	struct run_ready *rr;
 	double t0 = cpu_now(), t1, t2;
 	int rc = scn_load(path, NULL, 0, &s, err, sizeof(err));
 
 	if (rc)
 		goto out_err;
 	t1 = cpu_now();
-	rc = run_validate(s, err, sizeof(err));
+	rc = run_prepare(s, 0, &rr, err, sizeof(err));
 	if (rc)
 		goto out_scn;
 	t2 = cpu_now();
-	rc = run_scenario(s, 0, &r, err, sizeof(err));
+	rc = run_ready_run(rr, &r, err, sizeof(err));
 	if (rc)
 		goto out_scn;
-	out->load_s = t1 - t0;
-	out->validate_s = t2 - t1;
-	out->run_s = cpu_now() - t2;
-	out->stats = stats_count(r.stats);
+	if (packets) {
+		out->pkt_cpu_s = cpu_now() - t0;
+		out->packets = scale_received(s, &r);
+		out->events = r.events;
+	} else {
+		out->load_s = t1 - t0;
+		out->validate_s = t2 - t1;
+		out->run_s = cpu_now() - t2;
+		out->stats = stats_count(r.stats);
+	}
 	run_result_fini(&r);
 	scn_destroy(s);
 	return 0;
@@ -387,9 +438,14 @@ out_err:
 	return rc;
 }
 
-/* Measures one size in a child process; 0 or -1. */
-static int scale_one(unsigned hosts, struct scale_result *out)
+/* Runs one size in a child process: its set-up alone (SCALE_DURATION of
+ * simulated time), or with packets, long enough for the apps to send
+ * about `packets` packets in all; 0 or -1. */
+static int scale_child(unsigned hosts, uint64_t packets,
+		       struct scale_result *out)
 {
+	/* 10 kpps per app: a packet per app every 100 us */
+	uint64_t us = packets ? packets * 100 / scale_apps(hosts) : 1;
 	char path[] = "/tmp/usnsim-bench-XXXXXX.yaml";
 	int fd = mkstemps(path, 5), p[2], status;
 	struct rusage ru;
@@ -405,7 +461,7 @@ static int scale_one(unsigned hosts, struct scale_result *out)
 		unlink(path);
 		return -1;
 	}
-	scale_write(f, hosts);
+	scale_write(f, hosts, us);
 	if (fclose(f) || pipe(p)) {
 		unlink(path);
 		return -1;
@@ -414,10 +470,10 @@ static int scale_one(unsigned hosts, struct scale_result *out)
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0) {
-		struct scale_result r = { .hosts = hosts };
+		struct scale_result r = *out;
 
 		close(p[0]);
-		if (scale_phases(path, &r) ||
+		if (scale_phases(path, packets > 0, &r) ||
 		    write(p[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
 			_exit(1);
 		_exit(0);
@@ -430,8 +486,22 @@ static int scale_one(unsigned hosts, struct scale_result *out)
 	    !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    n != (ssize_t)sizeof(*out))
 		return -1;
-	out->peak_kib = ru.ru_maxrss;
+	if (packets)
+		out->pkt_peak_kib = ru.ru_maxrss;
+	else
+		out->peak_kib = ru.ru_maxrss;
 	return 0;
+}
+
+/* Measures one size: its set-up, then a run of about `packets` packets
+ * (none: no packet run), each in a child process; 0 or -1. */
+static int scale_one(unsigned hosts, uint64_t packets, struct scale_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hosts = hosts;
+	if (scale_child(hosts, 0, out))
+		return -1;
+	return packets ? scale_child(hosts, packets, out) : 0;
 }
 
 /* Parses "64,256,1024" into hosts[] (each >= 2); returns the count or 0. */
@@ -451,14 +521,41 @@ static size_t scale_parse(const char *list, unsigned *hosts)
 	return *list ? 0 : n;
 }
 
-/* Measures every size and adds its rows; the set-up exponent in *expo.
- * Returns 0 or -1. */
-static int scale_table(const char *list, double *expo)
+/* What the scale table concludes, for the verdicts. */
+struct scale_sum {
+	int measured;	   /* sizes compared: 0 (one size) or 1 */
+	double expo;	   /* set-up CPU ~ hosts^expo, from SCALE_EXP_FROM up */
+	unsigned lo, hi;   /* smallest and largest size */
+	double setup_frac; /* largest: set-up / CPU of the packet run */
+	double pkt_ratio;  /* CPU per packet, largest / smallest */
+	double kb_per_host; /* peak memory of the packet runs, per host added */
+	uint64_t hi_packets;
+};
+
+/* Set-up CPU of r: the three phases of a 1 us run. */
+static double scale_setup(const struct scale_result *r)
+{
+	return r->load_s + r->validate_s + r->run_s;
+}
+
+/* CPU per packet of r's packet run, set-up left out (seconds). */
+static double scale_per_packet(const struct scale_result *r)
+{
+	double loop = r->pkt_cpu_s - scale_setup(r);
+
+	return r->packets ? (loop > 0 ? loop : 0) / (double)r->packets : 0;
+}
+
+/* Measures every size (a packet run of about `packets` packets each, none
+ * when 0) and adds its rows and sum's figures. Returns 0 or -1. */
+static int scale_table(const char *list, uint64_t packets,
+		       struct scale_sum *sum)
 {
 	unsigned hosts[SCALE_MAX_SIZES];
 	struct scale_result r[SCALE_MAX_SIZES];
-	size_t n = scale_parse(list, hosts);
+	size_t n = scale_parse(list, hosts), from = 0;
 
+	memset(sum, 0, sizeof(*sum));
 	if (n == 0) {
 		fprintf(stderr,
 			"usnsim-bench: -H %s: expected sizes >= 2, "
@@ -470,9 +567,8 @@ static int scale_table(const char *list, double *expo)
 		char which[64];
 		double setup;
 
-		fprintf(stderr, "usnsim-bench: set-up of %u hosts ...\n",
-			hosts[i]);
-		if (scale_one(hosts[i], &r[i])) {
+		fprintf(stderr, "usnsim-bench: %u hosts ...\n", hosts[i]);
+		if (scale_one(hosts[i], packets, &r[i])) {
 			fprintf(stderr, "usnsim-bench: %u hosts failed\n",
 				hosts[i]);
 			return -1;
@@ -481,29 +577,73 @@ static int scale_table(const char *list, double *expo)
 			 hosts[i], r[i].stats);
 		add_row("set-up, scn_load", which, "CPU s", "%.3f",
 			r[i].load_s);
-		add_row("set-up, run_validate", "", "CPU s", "%.3f",
+		add_row("set-up, run_prepare", "", "CPU s", "%.3f",
 			r[i].validate_s);
-		add_row("set-up, run_scenario (" SCALE_DURATION ")", "",
+		add_row("set-up, run_ready_run (" SCALE_DURATION ")", "",
 			"CPU s", "%.3f", r[i].run_s);
-		setup = r[i].load_s + r[i].validate_s + r[i].run_s;
+		setup = scale_setup(&r[i]);
 		add_row("set-up, all three", "", "CPU ms per host", "%.3f",
 			setup * 1e3 / hosts[i]);
 		add_row("set-up, peak RSS", "", "KiB per host", "%.0f",
 			(double)r[i].peak_kib / hosts[i]);
+		if (!packets)
+			continue;
+		snprintf(which, sizeof(which), "%llu packets",
+			 (unsigned long long)r[i].packets);
+		add_row("packet run, all of it", which, "CPU s", "%.3f",
+			r[i].pkt_cpu_s);
+		add_row("packet run, set-up share", "", "", "%.1f%%",
+			r[i].pkt_cpu_s > 0 ? 100 * setup / r[i].pkt_cpu_s : 0);
+		add_row("packet run, past set-up", "", "CPU us per packet",
+			"%.3f", scale_per_packet(&r[i]) * 1e6);
+		add_row("packet run, events", "", "per packet", "%.2f",
+			r[i].packets
+				? (double)r[i].events / (double)r[i].packets
+				: 0);
+		add_row("packet run, peak RSS", "", "KiB", "%ld",
+			r[i].pkt_peak_kib);
 	}
-	*expo = 0;
-	if (n > 1) {
-		double a = r[0].load_s + r[0].validate_s + r[0].run_s;
-		double b =
-			r[n - 1].load_s + r[n - 1].validate_s + r[n - 1].run_s;
+	sum->lo = hosts[0];
+	sum->hi = hosts[n - 1];
+	while (from + 1 < n && hosts[from] < SCALE_EXP_FROM)
+		from++;
+	if (n > 1 && from + 1 < n) {
+		double a = scale_setup(&r[from]), b = scale_setup(&r[n - 1]);
 		char which[64];
 
-		*expo = log(b / a) / log((double)hosts[n - 1] / hosts[0]);
+		sum->expo =
+			log(b / a) / log((double)hosts[n - 1] / hosts[from]);
+		sum->measured = 1;
+		snprintf(which, sizeof(which), "%u to %u hosts", hosts[from],
+			 hosts[n - 1]);
+		add_row("set-up CPU ~ hosts^x", which, "x", "%.2f", sum->expo);
+	}
+	if (!packets || n < 2)
+		return 0;
+	sum->hi_packets = r[n - 1].packets;
+	sum->setup_frac = r[n - 1].pkt_cpu_s > 0
+				  ? scale_setup(&r[n - 1]) / r[n - 1].pkt_cpu_s
+				  : 1;
+	sum->pkt_ratio =
+		scale_per_packet(&r[0]) > 0
+			? scale_per_packet(&r[n - 1]) / scale_per_packet(&r[0])
+			: 0;
+	/* the smallest run's peak is the fixed start-up */
+	sum->kb_per_host = (double)(r[n - 1].pkt_peak_kib - r[0].pkt_peak_kib) *
+			   1.024 / (double)(hosts[n - 1] - hosts[0]);
+	{
+		char which[64];
+
+		snprintf(which, sizeof(which), "%u / %u hosts", hosts[n - 1],
+			 hosts[0]);
+		add_row("CPU per packet, ratio", which, "", "%.2fx",
+			sum->pkt_ratio);
 		snprintf(which, sizeof(which), "%u to %u hosts", hosts[0],
 			 hosts[n - 1]);
-		add_row("set-up CPU ~ hosts^x", which, "x", "%.2f", *expo);
+		add_row("peak RSS per host added", which, "KB", "%.1f",
+			sum->kb_per_host);
 	}
-	return n > 1 ? 1 : 0;
+	return 0;
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -566,26 +706,43 @@ static void verdict(bool pass, const char *fmt, ...)
 	putchar('\n');
 }
 
-static void scale_verdict(int measured, double expo)
+static void scale_verdict(const struct scale_sum *sum)
 {
-	if (measured > 0)
-		verdict(expo <= NEED_SETUP_EXP,
+	if (sum->measured > 0)
+		verdict(sum->expo <= NEED_SETUP_EXP,
 			"set-up: CPU grows as hosts^%.2f (need <= %.1f: "
 			"linear in hosts, apps and statistics)",
-			expo, NEED_SETUP_EXP);
+			sum->expo, NEED_SETUP_EXP);
+	if (!sum->hi_packets)
+		return;
+	verdict(sum->setup_frac < NEED_SETUP_FRAC,
+		"scale: set-up is %.1f%% of a %u-host run of %llu packets "
+		"(need < %.0f%%)",
+		100 * sum->setup_frac, sum->hi,
+		(unsigned long long)sum->hi_packets, 100 * NEED_SETUP_FRAC);
+	verdict(sum->pkt_ratio > 0 && sum->pkt_ratio <= NEED_PKT_RATIO,
+		"scale: CPU per packet at %u hosts is %.2fx that at %u "
+		"(need <= %.1fx)",
+		sum->hi, sum->pkt_ratio, sum->lo, NEED_PKT_RATIO);
+	verdict(sum->kb_per_host < NEED_KB_PER_HOST,
+		"scale: %.1f KB of peak memory per host beyond the %u-host "
+		"run (need < %.0f KB)",
+		sum->kb_per_host, sum->lo, NEED_KB_PER_HOST);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: usnsim-bench [-r REPS] [-n EVENTS] [-H HOSTS] [-s] "
-		"[SCENARIO]\n"
+		"usage: usnsim-bench [-r REPS] [-n EVENTS] [-H HOSTS] "
+		"[-P PACKETS] [-s] [SCENARIO]\n"
 		"  -r REPS    runs per speed measurement, best kept "
 		"(default 5)\n"
 		"  -n EVENTS  events per hold model run (default 2000000)\n"
 		"  -H HOSTS   sizes of the set-up table, comma-separated "
 		"(default " SCALE_HOSTS ")\n"
-		"  -s         the set-up table alone\n"
+		"  -P PACKETS packets of each size's packet run, 0 for none "
+		"(default 1000000)\n"
+		"  -s         the scale table alone\n"
 		"  SCENARIO   the pipeline (default " DEFAULT_SCENARIO ")\n");
 }
 
@@ -602,17 +759,21 @@ int main(int argc, char **argv)
 	long mem_setup, mem_short, mem_long;
 	const char *scale_hosts = SCALE_HOSTS;
 	bool scale_only = false;
-	double scale_expo;
-	int opt, scale;
+	uint64_t scale_packets = SCALE_PACKETS;
+	struct scale_sum scale;
+	int opt;
 	char which[64];
 
-	while ((opt = getopt(argc, argv, "r:n:H:sh")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:H:P:sh")) != -1) {
 		switch (opt) {
 		case 'H':
 			scale_hosts = optarg;
 			break;
 		case 's':
 			scale_only = true;
+			break;
+		case 'P':
+			scale_packets = strtoull(optarg, NULL, 10);
 			break;
 		case 'r':
 			reps = (unsigned)strtoul(optarg, NULL, 10);
@@ -637,12 +798,11 @@ int main(int argc, char **argv)
 
 	/* Memory and set-up first, while this process is small: children
 	 * inherit its resident pages. */
-	scale = scale_table(scale_hosts, &scale_expo);
-	if (scale < 0)
+	if (scale_table(scale_hosts, scale_packets, &scale))
 		return 1;
 	if (scale_only) {
 		print_table(reps, events);
-		scale_verdict(scale, scale_expo);
+		scale_verdict(&scale);
 		return 0;
 	}
 	fprintf(stderr, "usnsim-bench: peak memory of %s ...\n", path);
@@ -780,6 +940,6 @@ int main(int argc, char **argv)
 		"memory: the 10x run peaks at %.3fx the short run "
 		"(need <= %.2fx)",
 		(double)mem_long / (double)mem_short, NEED_MEM);
-	scale_verdict(scale, scale_expo);
+	scale_verdict(&scale);
 	return 0;
 }

@@ -124,6 +124,7 @@ static void check_distribution(int64_t (*gen)(void), uint64_t seed)
 	CHECK_EQ(s.p90, hist_quantile(&h, 0.9));
 	CHECK_EQ(s.p99, hist_quantile(&h, 0.99));
 	CHECK_EQ(s.p999, hist_quantile(&h, 0.999));
+	hist_fini(&h);
 	free(v);
 }
 
@@ -169,22 +170,23 @@ static void test_rank_rule(void)
 	CHECK_EQ(hist_quantile(&h, 7), 100);
 	CHECK_EQ(hist_quantile(&h, -1), 1);
 	/* A single large value: clamped to [min, max], so exact. */
-	hist_init(&h);
+	hist_fini(&h);
 	hist_record(&h, 1000000007);
 	CHECK_EQ(hist_quantile(&h, 0.5), 1000000007);
 	/* Two values in one wide bucket [2^20, 2^20 + 2^13): the first at a
 	 * quarter of it, the second at three quarters, ... */
-	hist_init(&h);
+	hist_fini(&h);
 	hist_record(&h, 1048576);
 	hist_record(&h, 1048576 + 8191);
 	CHECK_EQ(hist_quantile(&h, 0.5), 1048576 + 8191 * 0.25);
 	CHECK_EQ(hist_quantile(&h, 1), 1048576 + 8191 * 0.75);
-	hist_init(&h);
+	hist_fini(&h);
 	hist_record(&h, 1048576 + 1);
 	hist_record(&h, 1048576 + 2);
 	hist_record(&h, 1048576 + 3);
 	/* ... cut to [min, max]: the middle one exactly */
 	CHECK_EQ(hist_quantile(&h, 0.6), 1048576 + 2);
+	hist_fini(&h);
 }
 
 static void test_empty_and_negative(void)
@@ -211,11 +213,12 @@ static void test_empty_and_negative(void)
 	CHECK_EQ(h.negative, 2);
 	CHECK_EQ(h.min, 0);
 	CHECK_EQ(h.max, 7);
-	CHECK_EQ(h.bucket[0], 2);
+	CHECK_EQ(hist_bucket(&h, 0), 2);
 	hist_summary(&h, &s);
 	CHECK_NEAR(s.mean, 7.0 / 3, 1e-15);
 	/* sample variance of {7, 0, 0}: (2 * (7/3)^2 + (14/3)^2) / 2 */
 	CHECK_NEAR(s.stddev, sqrt(49.0 / 3), 1e-12);
+	hist_fini(&h);
 }
 
 static void check_value(int64_t v)
@@ -280,6 +283,24 @@ static void test_index_bounds(void)
 	CHECK_EQ(lo, 0);
 }
 
+/* Whether a and b hold the same samples: every field and every bucket. */
+static void check_same(const struct hist *a, const struct hist *b)
+{
+	size_t differ = 0;
+
+	CHECK_EQ(a->count, b->count);
+	CHECK_EQ(a->negative, b->negative);
+	CHECK_EQ(a->min, b->min);
+	CHECK_EQ(a->max, b->max);
+	CHECK_EQ(a->ref, b->ref);
+	CHECK_EQ(a->s1, b->s1);
+	CHECK_EQ(a->s2, b->s2);
+	for (size_t i = 0; i < HIST_BUCKETS; i++)
+		differ += hist_bucket(a, i) != hist_bucket(b, i);
+	CHECK_EQ(differ, 0);
+	CU_ASSERT(hist_same(a, b));
+}
+
 static void test_merge(void)
 {
 	static struct hist a, b, all, empty, copy;
@@ -296,28 +317,51 @@ static void test_merge(void)
 		hist_record(&all, v);
 	}
 	hist_init(&empty);
-	copy = a;
-	hist_merge(&copy, &empty);
-	CU_ASSERT(memcmp(&copy, &a, sizeof(a)) == 0);
-	hist_merge(&empty, &a);
-	CU_ASSERT(memcmp(&empty, &a, sizeof(a)) == 0);
+	hist_init(&copy);
+	CHECK_EQ(hist_merge(&copy, &a), 0); /* into an empty one: a copy */
+	check_same(&copy, &a);
+	CHECK_EQ(hist_merge(&copy, &empty), 0); /* nothing added */
+	check_same(&copy, &a);
+	CHECK_EQ(empty.n, 0);
+	hist_record(&copy, 3); /* one more sample: not the same */
+	CU_ASSERT(!hist_same(&copy, &a));
+	hist_fini(&copy);
+	CHECK_EQ(hist_merge(&copy, &a), 0);
 
 	hist_merge(&a, &b);
 	CHECK_EQ(a.count, all.count);
+
 	CHECK_EQ(a.negative, all.negative);
 	CHECK_GT(a.negative, 0);
 	CHECK_EQ(a.min, all.min);
 	CHECK_EQ(a.max, all.max);
-	CU_ASSERT(memcmp(a.bucket, all.bucket, sizeof(a.bucket)) == 0);
+	for (size_t i = 0; i < HIST_BUCKETS; i++)
+		CHECK_EQ_FATAL(hist_bucket(&a, i), hist_bucket(&all, i));
 	hist_summary(&a, &sa);
 	hist_summary(&all, &sall);
 	CHECK_NEAR(sa.mean, sall.mean, 1e-12 * sall.mean);
 	CHECK_NEAR(sa.stddev, sall.stddev, 1e-9 * sall.stddev);
 	CHECK_EQ(hist_quantile(&a, 0.99), hist_quantile(&all, 0.99));
+	/* a merge of values within the window widens nothing */
+	{
+		uint32_t lo = a.lo, n = a.n;
+
+		hist_fini(&b);
+		hist_record(&b, a.min);
+		hist_record(&b, a.max);
+		CHECK_EQ(hist_merge(&a, &b), 0);
+		CHECK_EQ(a.lo, lo);
+		CHECK_EQ(a.n, n);
+		CHECK_EQ(a.count, all.count + 2);
+	}
+	hist_fini(&a);
+	hist_fini(&b);
+	hist_fini(&all);
+	hist_fini(&copy);
 }
 
 /* A million values change nothing but the counts: the buckets still add
- * up to the count and the struct is the same fixed size. */
+ * up to the count and the window never passes the HIST_BUCKETS buckets. */
 static void test_constant_memory(void)
 {
 	static struct hist h;
@@ -328,11 +372,148 @@ static void test_constant_memory(void)
 	for (int i = 0; i < 1000000; i++)
 		hist_record(&h, (int64_t)(next_u64() >> (next_u64() % 64)));
 	for (size_t i = 0; i < HIST_BUCKETS; i++)
-		sum += h.bucket[i];
+		sum += hist_bucket(&h, i);
 	CHECK_EQ(sum, 1000000);
 	CHECK_EQ(h.count, 1000000);
-	CHECK_EQ(sizeof(h.bucket), HIST_BUCKETS * sizeof(uint64_t));
+	/* from 0 to near 2^64: every bucket */
+	CHECK_EQ(h.lo, 0);
+	CHECK_EQ(h.n, HIST_BUCKETS);
 	CHECK_EQ(HIST_BUCKETS, 7296);
+	hist_fini(&h);
+	CHECK_EQ(h.n, 0);
+	CHECK_EQ(h.count, 0);
+}
+
+/*
+ * The reference: a full array of HIST_BUCKETS counts and the quantile
+ * rule of hist.h worked on it directly (the ceil(q n)-th sample's bucket,
+ * cut to [min, max], the sample read at its place among the bucket's).
+ */
+struct dense {
+	uint64_t n;
+	int64_t min, max;
+	uint64_t bucket[HIST_BUCKETS];
+};
+
+static void dense_record(struct dense *d, int64_t v)
+{
+	if (v < 0)
+		v = 0;
+	if (d->n == 0 || v < d->min)
+		d->min = v;
+	if (d->n == 0 || v > d->max)
+		d->max = v;
+	d->n++;
+	d->bucket[hist_index(v)]++;
+}
+
+static double dense_quantile(const struct dense *d, double q)
+{
+	uint64_t rank = (uint64_t)ceil(q * (double)d->n), seen = 0;
+	int64_t lower, upper, last;
+	size_t i = 0;
+	double v;
+
+	if (rank < 1)
+		rank = 1;
+	while (seen + d->bucket[i] < rank)
+		seen += d->bucket[i++];
+	hist_bounds(i, &lower, &upper);
+	last = upper == INT64_MAX && i == HIST_BUCKETS - 1 ? INT64_MAX
+							   : upper - 1;
+	if (lower < d->min)
+		lower = d->min;
+	if (last > d->max)
+		last = d->max;
+	v = (double)lower + (double)(last - lower) *
+				    ((double)(rank - seen) - 0.5) /
+				    (double)d->bucket[i];
+	return v < (double)d->min ? (double)d->min
+				  : (v > (double)d->max ? (double)d->max : v);
+}
+
+/* Records n values of gen in a histogram and the dense reference and
+ * checks every bucket and a fine grid of quantiles equal; returns the
+ * buckets the histogram holds. */
+static uint32_t check_against_dense(int64_t (*gen)(uint64_t i), uint64_t n)
+{
+	static struct dense d;
+	static struct hist h;
+	size_t differ = 0;
+
+	memset(&d, 0, sizeof(d));
+	hist_init(&h);
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t v = gen(i);
+
+		hist_record(&h, v);
+		dense_record(&d, v);
+	}
+	for (size_t i = 0; i < HIST_BUCKETS; i++)
+		differ += hist_bucket(&h, i) != d.bucket[i];
+	CHECK_EQ(differ, 0);
+	CHECK_LE((size_t)h.lo + h.n, HIST_BUCKETS);
+	CHECK_EQ(h.lo % 8, 0);
+	for (int k = 0; k <= 1000; k++) {
+		double q = k / 1000.0;
+
+		CHECKF(hist_quantile(&h, q) == dense_quantile(&d, q),
+		       "q %g: %.17g, dense %.17g", q, hist_quantile(&h, q),
+		       dense_quantile(&d, q));
+	}
+	CHECK_EQ(hist_quantile(&h, 0.999), dense_quantile(&d, 0.999));
+	n = h.n;
+	hist_fini(&h);
+	return (uint32_t)n;
+}
+
+static int64_t lazy_random(uint64_t i)
+{
+	(void)i;
+	return (int64_t)(next_u64() >> (next_u64() % 64)) - 1000;
+}
+
+static int64_t lazy_falling(uint64_t i) /* widens downwards only */
+{
+	return (int64_t)(UINT64_C(1) << 40) - (int64_t)(i * i * 977);
+}
+
+static int64_t lazy_rising(uint64_t i) /* widens upwards only */
+{
+	return (int64_t)(5000 + i * i * 131);
+}
+
+static int64_t lazy_narrow(uint64_t i) /* 1.500 us to 1.504 us in ps */
+{
+	(void)i;
+	return 1500000 + (int64_t)(next_u64() % 4000);
+}
+
+static int64_t lazy_lognormal(uint64_t i)
+{
+	(void)i;
+	return gen_lognormal();
+}
+
+static int64_t lazy_constant(uint64_t i)
+{
+	(void)i;
+	return 123456789;
+}
+
+/* The window: the same counts and quantiles as a full array, bucket for
+ * bucket, whichever way it widened; and a few buckets for few values. */
+static void test_lazy_dense(void)
+{
+	test_state = 9;
+	CHECK_EQ(check_against_dense(lazy_random, 200000), HIST_BUCKETS);
+	check_against_dense(lazy_falling, 30000);
+	check_against_dense(lazy_rising, 30000);
+	check_against_dense(lazy_lognormal, 100000);
+	/* [1.5e6, 1.504e6) ps: all in bucket 13 * 128 + 183 = 1847, which
+	 * holds [183 * 2^13, 184 * 2^13); one aligned line of 8 buckets */
+	CHECK_EQ(check_against_dense(lazy_narrow, 100000), 8);
+	CHECK_EQ(check_against_dense(lazy_constant, 1000), 8);
 }
 
 int suite_hist(void)
@@ -350,7 +531,8 @@ int suite_hist(void)
 	    !CU_add_test(s, "empty and negative", test_empty_and_negative) ||
 	    !CU_add_test(s, "index/bounds inverse", test_index_bounds) ||
 	    !CU_add_test(s, "merge", test_merge) ||
-	    !CU_add_test(s, "constant memory", test_constant_memory))
+	    !CU_add_test(s, "constant memory", test_constant_memory) ||
+	    !CU_add_test(s, "window equals a full array", test_lazy_dense))
 		return CU_get_error();
 	return 0;
 }

@@ -104,8 +104,7 @@ static int stats_equal(const struct stats *a, const struct stats *b, char *why,
 				       sizeof(double));
 			break;
 		case STAT_HIST:
-			same = !memcmp(&x.u.hist->hist, &y.u.hist->hist,
-				       sizeof(struct hist));
+			same = hist_same(&x.u.hist->hist, &y.u.hist->hist);
 			break;
 		case STAT_GAUGE:
 			same = x.u.gauge->value == y.u.gauge->value &&
@@ -406,14 +405,12 @@ static void test_p2p_equals_link(void)
 			       0);
 		CHECK_EQ_FATAL(stats_find(b.stats, "apps.src", "latency", &y),
 			       0);
-		CU_ASSERT(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
-				  sizeof(struct hist)));
+		CU_ASSERT(hist_same(&x.u.hist->hist, &y.u.hist->hist));
 		CHECK_EQ_FATAL(
 			stats_find(a.stats, "network", "queue_delay", &x), 0);
 		CHECK_EQ_FATAL(
 			stats_find(b.stats, "network", "queue_delay", &y), 0);
-		CU_ASSERT(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
-				  sizeof(struct hist)));
+		CU_ASSERT(hist_same(&x.u.hist->hist, &y.u.hist->hist));
 	}
 	/* but not the same trajectory: ns-3's device has events of its own */
 	CHECK_GT(b.events, a.events);
@@ -450,8 +447,7 @@ static void test_p2p_hosts_equal_switch(void)
 			       0);
 		CHECK_EQ_FATAL(stats_find(b.stats, what[i][0], what[i][1], &y),
 			       0);
-		CHECKF(!memcmp(&x.u.hist->hist, &y.u.hist->hist,
-			       sizeof(struct hist)),
+		CHECKF(hist_same(&x.u.hist->hist, &y.u.hist->hist),
 		       "%s.%s: native switch mean %.0f ps, ns3-p2p %.0f ps",
 		       what[i][0], what[i][1], hist_mean(&x.u.hist->hist),
 		       hist_mean(&y.u.hist->hist));

@@ -6,12 +6,16 @@
  * out by hand in the comments; warm-up boundaries are hit exactly.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
+#include "run.h"
+#include "scenario.h"
 #include "stats.h"
 #include "util.h"
 
@@ -633,6 +637,143 @@ static void test_series_capped(void)
 	sim_destroy(sim);
 }
 
+/* What one model registers in a row sits together: counters 8 bytes
+ * apart, a gauge and a histogram header right after them, so that a
+ * packet's updates share cache lines; thousands of entries later the
+ * first ones have not moved. */
+static void test_storage_together(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = stats_create(sim, 0, 0);
+	uint64_t *c[3];
+	struct stat_gauge *g;
+	struct stat_hist *h;
+	char name[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	c[0] = stats_counter(st, "m", "a", "");
+	c[1] = stats_counter(st, "m", "b", "");
+	c[2] = stats_counter(st, "m", "c", "");
+	g = stats_gauge(st, "m", "g", "");
+	h = stats_hist(st, "m", "h", "ps");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CHECK_EQ(c[1] - c[0], 1);
+	CHECK_EQ(c[2] - c[1], 1);
+	CHECK_EQ((char *)g - (char *)c[2], 8);
+	CHECK_EQ((char *)h - (char *)g, sizeof(*g));
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(stats_counter(st, "n", name, ""));
+	}
+	*c[1] = 7;
+	stats_hist_record(h, 5);
+	CHECK_EQ(*c[1], 7);
+	CHECK_EQ(h->hist.count, 1);
+	CHECK_EQ(g->min, INFINITY);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* Every statistic of a and b equal: counters, scalars, histograms to the
+ * bucket, gauges; returns the number compared. */
+static size_t check_same_stats(const struct stats *a, const struct stats *b)
+{
+	size_t n = stats_count(a);
+
+	CHECK_EQ_FATAL(stats_count(b), n);
+	for (size_t i = 0; i < n; i++) {
+		struct stat_info x, y;
+		size_t differ = 0;
+
+		stats_get(a, i, &x);
+		stats_get(b, i, &y);
+		CU_ASSERT_STRING_EQUAL_FATAL(x.component, y.component);
+		CU_ASSERT_STRING_EQUAL_FATAL(x.metric, y.metric);
+		CHECK_EQ_FATAL(x.kind, y.kind);
+		switch (x.kind) {
+		case STAT_COUNTER:
+			CHECKF(*x.u.counter == *y.u.counter, "%s.%s",
+			       x.component, x.metric);
+			break;
+		case STAT_SCALAR:
+			CHECKF(x.u.scalar == y.u.scalar ||
+				       (x.u.scalar != x.u.scalar &&
+					y.u.scalar != y.u.scalar),
+			       "%s.%s", x.component, x.metric);
+			break;
+		case STAT_HIST:
+			CHECK_EQ(x.u.hist->hist.count, y.u.hist->hist.count);
+			CHECK_EQ(x.u.hist->hist.s1, y.u.hist->hist.s1);
+			CHECK_EQ(x.u.hist->hist.s2, y.u.hist->hist.s2);
+			for (size_t k = 0; k < HIST_BUCKETS; k++)
+				differ += hist_bucket(&x.u.hist->hist, k) !=
+					  hist_bucket(&y.u.hist->hist, k);
+			CHECKF(differ == 0, "%s.%s", x.component, x.metric);
+			break;
+		case STAT_GAUGE:
+			CHECK_EQ(x.u.gauge->area, y.u.gauge->area);
+			CHECK_EQ(x.u.gauge->max, y.u.gauge->max);
+			break;
+		case STAT_SERIES:
+			CHECK_EQ(x.u.series->n, y.u.series->n);
+			break;
+		}
+	}
+	return n;
+}
+
+/* A run prepared (built and checked once, as run_validate does) and then
+ * run gives what run_scenario gives, statistic for statistic, for any
+ * repetition; a scenario that does not validate is refused with
+ * run_validate's message and nothing kept. */
+static void test_prepared_run(void)
+{
+	const char *sets[] = { "duration=20ms", "apps.rpc.stack=user",
+			       "apps.bulk.stack=user" };
+	char err[1024], verr[1024], path[256];
+	struct run_result a, b;
+	struct run_ready *rr;
+	struct scn *s;
+
+	CHECK_EQ_FATAL(scn_load("scenarios/stack_compare.yaml", sets, 3, &s,
+				err, sizeof(err)),
+		       0);
+	for (uint32_t rep = 0; rep < 3; rep += 2) {
+		CHECK_EQ_FATAL(run_scenario(s, rep, &a, err, sizeof(err)), 0);
+		CHECK_EQ_FATAL(run_prepare(s, rep, &rr, err, sizeof(err)), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rr);
+		CHECK_EQ_FATAL(run_ready_run(rr, &b, err, sizeof(err)), 0);
+		CU_ASSERT_STRING_EQUAL(a.fingerprint, b.fingerprint);
+		CHECK_EQ(a.events, b.events);
+		CHECK_GT(a.events, 10000);
+		CHECK_EQ(a.end_ps, b.end_ps);
+		CHECK_EQ(a.repetition, rep);
+		CHECK_EQ(b.repetition, rep);
+		CHECK_GT(check_same_stats(a.stats, b.stats), 100);
+		run_result_fini(&a);
+		run_result_fini(&b);
+	}
+	/* prepared and dropped unrun */
+	CHECK_EQ_FATAL(run_prepare(s, 0, &rr, err, sizeof(err)), 0);
+	run_ready_free(rr);
+	scn_destroy(s);
+
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path),
+				    "duration: 1ms\nwarmup: 2ms\n"
+				    "network: { kind: link, rate: 1Gbps }\n"
+				    "apps:\n  a: { rate: 1kpps, size: 64B }\n"),
+		       0);
+	CHECK_EQ_FATAL(scn_load(path, NULL, 0, &s, err, sizeof(err)), 0);
+	CHECK_EQ(run_validate(s, verr, sizeof(verr)), -EINVAL);
+	rr = (struct run_ready *)&rr; /* anything but NULL */
+	CHECK_EQ(run_prepare(s, 0, &rr, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NULL(rr);
+	CU_ASSERT_STRING_EQUAL(err, verr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "warmup must be shorter"));
+	scn_destroy(s);
+	unlink(path);
+}
+
 int suite_stats(void)
 {
 	CU_pSuite s = CU_add_suite("stats", NULL, NULL);
@@ -650,7 +791,10 @@ int suite_stats(void)
 			 test_lookup_reference) ||
 	    !CU_add_test(s, "series sampling", test_series) ||
 	    !CU_add_test(s, "long series", test_series_long) ||
-	    !CU_add_test(s, "series capped by halving", test_series_capped))
+	    !CU_add_test(s, "series capped by halving", test_series_capped) ||
+	    !CU_add_test(s, "a prepared run equals a run", test_prepared_run) ||
+	    !CU_add_test(s, "storage registered together sits together",
+			 test_storage_together))
 		return CU_get_error();
 	return 0;
 }

@@ -13,9 +13,20 @@
  * bound 2^63 does not fit in an int64_t and is reported as INT64_MAX.
  *
  * Recording is a count-leading-zeros, a shift and an increment plus two
- * running sums (no division); nothing allocates. Quantiles walk the
- * bucket array (HIST_BUCKETS entries), so they are for reporting, not the
- * hot path. A bucket holds the integers [lower, upper - 1]; a quantile
+ * running sums (no division), inline in hist.h. Quantiles walk the
+ * buckets, so they are for reporting, not the hot path.
+ *
+ * The buckets: a histogram holds only the window [lo, lo + n) of bucket
+ * indices, every bucket outside it being empty; the first value recorded
+ * allocates the HIST_ALIGN buckets (one 64-byte line) around its own, and
+ * a value outside the window widens it to cover that value and to at
+ * least twice its size (hist_widen: a new array, the counts copied at
+ * their offset), its ends kept on multiples of HIST_ALIGN. So a
+ * histogram allocates at most log2(HIST_BUCKETS / HIST_ALIGN) + 1 = 11
+ * times in all, each when a value lands beyond every earlier one's
+ * bucket; in a steady state nothing allocates. The counts, and so every
+ * quantile, equal those of a full array of HIST_BUCKETS buckets; memory
+ * is the span of the buckets used, rounded up, instead of 57 KiB. A bucket holds the integers [lower, upper - 1]; a quantile
  * whose rank falls in it is interpolated: the k-th of its c samples is
  * read at lower + (upper - 1 - lower) (k - 1/2) / c, as if they were
  * spread evenly (a single sample at the middle), the bucket first cut to
@@ -25,27 +36,16 @@
  * still report different values when their samples differ there, so an
  * interval across runs is not collapsed to 0 by the bucketing.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hist.h"
 
-/* Index of the most significant set bit of v > 0. */
-static inline unsigned hist_msb(uint64_t v)
-{
-	return 63u - (unsigned)__builtin_clzll(v);
-}
-
-size_t hist_index(int64_t v)
-{
-	unsigned msb, shift;
-
-	if (v < 2 * HIST_SUB)
-		return v < 0 ? 0 : (size_t)v;
-	msb = hist_msb((uint64_t)v);
-	shift = msb - HIST_SUB_BITS;
-	return (size_t)shift * HIST_SUB + (size_t)((uint64_t)v >> shift);
-}
+#define HIST_ALIGN 8 /* buckets: a window's ends are multiples of it */
+_Static_assert(HIST_BUCKETS % HIST_ALIGN == 0, "whole lines");
 
 /* Bucket i holds the integers [*lower, *last]. */
 static void hist_range(size_t i, int64_t *lower, int64_t *last)
@@ -80,28 +80,74 @@ void hist_init(struct hist *h)
 	memset(h, 0, sizeof(*h));
 }
 
-void hist_record(struct hist *h, int64_t v)
+void hist_fini(struct hist *h)
 {
-	double d;
+	free(h->bucket);
+	hist_init(h);
+}
 
-	if (v < 0) {
-		h->negative++;
-		v = 0;
+/* Makes the window [lo, hi) (ends multiples of HIST_ALIGN, containing the
+ * current one); returns 0 or -ENOMEM (h unchanged). */
+static int hist_resize(struct hist *h, size_t lo, size_t hi)
+{
+	uint64_t *b;
+
+	if (h->n && lo == h->lo && hi == h->lo + h->n)
+		return 0;
+	b = calloc(hi - lo, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	if (h->n)
+		memcpy(b + (h->lo - lo), h->bucket, h->n * sizeof(*b));
+	free(h->bucket);
+	h->bucket = b;
+	h->lo = (uint32_t)lo;
+	h->n = (uint32_t)(hi - lo);
+	return 0;
+}
+
+/* The window that covers the current one and [lo, hi): the current one
+ * if it covers [lo, hi), else one at least twice as wide (grown on the
+ * side of [lo, hi)), its ends multiples of HIST_ALIGN within
+ * [0, HIST_BUCKETS). */
+static void hist_span(const struct hist *h, size_t *lo, size_t *hi)
+{
+	size_t olo = h->lo, ohi = (size_t)h->lo + h->n;
+
+	if (h->n) {
+		if (olo < *lo)
+			*lo = olo;
+		if (ohi > *hi)
+			*hi = ohi;
+		if (*lo == olo && *hi == ohi) /* inside: nothing to widen */
+			return;
+		if (*hi - *lo < 2 * (size_t)h->n) {
+			if (*lo < olo) /* grow downwards */
+				*lo = ohi > 2 * (size_t)h->n
+					      ? ohi - 2 * (size_t)h->n
+					      : 0;
+			else
+				*hi = olo + 2 * (size_t)h->n;
+		}
 	}
-	if (h->count == 0) {
-		h->min = v;
-		h->max = v;
-		h->ref = v;
-	} else if (v < h->min) {
-		h->min = v;
-	} else if (v > h->max) {
-		h->max = v;
+	*lo -= *lo % HIST_ALIGN;
+	*hi += (HIST_ALIGN - *hi % HIST_ALIGN) % HIST_ALIGN;
+	if (*hi > HIST_BUCKETS)
+		*hi = HIST_BUCKETS;
+	if (*hi - *lo<2 * (size_t)h->n && * lo> 0) /* clipped at the top */
+		*lo = *hi > 2 * (size_t)h->n ? *hi - 2 * (size_t)h->n : 0;
+}
+
+void hist_widen(struct hist *h, size_t i)
+{
+	size_t lo = i, hi = i + 1;
+
+	hist_span(h, &lo, &hi);
+	if (hist_resize(h, lo, hi)) {
+		fprintf(stderr,
+			"usnsim: out of memory for the buckets of a histogram\n");
+		abort();
 	}
-	h->count++;
-	d = (double)(v - h->ref);
-	h->s1 += d;
-	h->s2 += d * d;
-	h->bucket[hist_index(v)]++;
 }
 
 /* The mean and the sum of squared deviations from it (h not empty). */
@@ -125,15 +171,27 @@ double hist_mean(const struct hist *h)
 	return mean;
 }
 
-void hist_merge(struct hist *dst, const struct hist *src)
+int hist_merge(struct hist *dst, const struct hist *src)
 {
 	double na, nb, n, delta, ma, mb, m2a, m2b;
+	size_t lo = src->lo, hi = (size_t)src->lo + src->n;
 
 	if (src->count == 0)
-		return;
+		return 0;
+	hist_span(dst, &lo, &hi);
+	if (hist_resize(dst, lo, hi))
+		return -ENOMEM;
+	for (size_t i = 0; i < src->n; i++)
+		dst->bucket[src->lo - dst->lo + i] += src->bucket[i];
 	if (dst->count == 0) {
-		*dst = *src;
-		return;
+		dst->count = src->count;
+		dst->negative = src->negative;
+		dst->min = src->min;
+		dst->max = src->max;
+		dst->ref = src->ref;
+		dst->s1 = src->s1;
+		dst->s2 = src->s2;
+		return 0;
 	}
 	if (src->min < dst->min)
 		dst->min = src->min;
@@ -153,8 +211,25 @@ void hist_merge(struct hist *dst, const struct hist *src)
 	dst->s2 = m2a + dst->s1 * dst->s1 / n;
 	dst->count += src->count;
 	dst->negative += src->negative;
-	for (size_t i = 0; i < HIST_BUCKETS; i++)
-		dst->bucket[i] += src->bucket[i];
+	return 0;
+}
+
+bool hist_same(const struct hist *a, const struct hist *b)
+{
+	size_t lo = a->lo < b->lo ? a->lo : b->lo;
+	size_t hi = (size_t)a->lo + a->n > (size_t)b->lo + b->n
+			    ? (size_t)a->lo + a->n
+			    : (size_t)b->lo + b->n;
+
+	if (a->count != b->count || a->negative != b->negative ||
+	    a->min != b->min || a->max != b->max || a->ref != b->ref ||
+	    memcmp(&a->s1, &b->s1, sizeof(a->s1)) ||
+	    memcmp(&a->s2, &b->s2, sizeof(a->s2)))
+		return false;
+	for (size_t i = lo; i < hi; i++)
+		if (hist_bucket(a, i) != hist_bucket(b, i))
+			return false;
+	return true;
 }
 
 double hist_quantile(const struct hist *h, double q)
@@ -177,9 +252,9 @@ double hist_quantile(const struct hist *h, double q)
 		rank = h->count;
 	/* No bucket below the minimum's holds a sample. */
 	for (i = hist_index(h->min); i < HIST_BUCKETS - 1; i++) {
-		if (seen + h->bucket[i] >= rank)
+		if (seen + hist_bucket(h, i) >= rank)
 			break;
-		seen += h->bucket[i];
+		seen += hist_bucket(h, i);
 	}
 	hist_range(i, &lower, &last);
 	/* the (rank - seen)-th of the bucket's samples, spread evenly over
@@ -188,9 +263,9 @@ double hist_quantile(const struct hist *h, double q)
 		lower = h->min;
 	if (last > h->max)
 		last = h->max;
-	mid = (double)lower + (double)(last - lower) *
-				      ((double)(rank - seen) - 0.5) /
-				      (double)(h->bucket[i] ? h->bucket[i] : 1);
+	mid = (double)lower +
+	      (double)(last - lower) * ((double)(rank - seen) - 0.5) /
+		      (double)(hist_bucket(h, i) ? hist_bucket(h, i) : 1);
 	if (mid < (double)h->min)
 		return (double)h->min;
 	if (mid > (double)h->max)

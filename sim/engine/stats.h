@@ -78,6 +78,8 @@ struct stat_info {
 struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 			   sim_time sample_ps);
 void stats_destroy(struct stats *st); /* NULL is a no-op */
+/* The warm-up st was created with. */
+sim_time stats_warmup(const struct stats *st);
 
 /* The most samples a time series keeps (made even, at least 2; no limit
  * until set, a run sets the scenario's sample_max): past it, every other

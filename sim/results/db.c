@@ -832,14 +832,14 @@ static int db_put_buckets(struct db *db, int64_t id, const struct stat_info *si)
 	int rc = SQLITE_OK;
 
 	db->table = "histograms";
-	for (size_t i = 0; i < HIST_BUCKETS && rc == SQLITE_OK; i++) {
-		if (!h->bucket[i])
+	for (size_t i = h->lo; i < h->lo + h->n && rc == SQLITE_OK; i++) {
+		if (!hist_bucket(h, i))
 			continue;
 		hist_bounds(i, &lower, &upper);
 		rc = db_key(q, id, si);
 		rc = db_int(q, 5, lower, rc);
 		rc = db_int(q, 6, upper, rc);
-		rc = db_int(q, 7, db_u64(h->bucket[i]), rc);
+		rc = db_int(q, 7, db_u64(hist_bucket(h, i)), rc);
 		rc = db_step(q, rc);
 	}
 	return rc;

@@ -145,15 +145,21 @@ void run_say_engine(void)
 	run_told_engine = true;
 }
 
-/* One pass of the run with warm-up warmup_ps; a pilot, if any, collects
- * its warm-up series (warmup.c). */
-static int run_once(const struct scn *s, uint32_t rep, sim_time warmup_ps,
-		    struct warmup_pilot *pilot, struct run_result *out,
-		    char *err, size_t errlen)
+/*
+ * Builds repetition rep of s into out (engine, statistics) and t without
+ * running it: what a run and a validation share. The pass has warm-up
+ * warmup_ps and its random streams derive from seed (the scenario's, or
+ * a pilot's, warmup.c); a pilot, if any, collects the warm-up series. A
+ * validation (validating) keeps the note that the ns3 engine was picked
+ * by itself for run_say_engine(); a run says it at once. On failure, err
+ * is filled and out and t are for the caller to free.
+ */
+static int run_setup(const struct scn *s, uint32_t rep, uint64_t seed,
+		     sim_time warmup_ps, struct warmup_pilot *pilot,
+		     bool validating, struct run_result *out, struct topo *t,
+		     char *err, size_t errlen)
 {
-	struct topo t = { 0 };
 	bool automatic;
-	double t0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -162,7 +168,7 @@ static int run_once(const struct scn *s, uint32_t rep, sim_time warmup_ps,
 		rc = run_engine(s, &out->engine, &automatic, err, errlen);
 	if (rc)
 		return rc;
-	if (automatic) { /* a caller that did not validate first */
+	if (automatic && !validating) { /* a caller that did not validate */
 		run_note_engine(s);
 		run_say_engine();
 	}
@@ -173,68 +179,111 @@ static int run_once(const struct scn *s, uint32_t rep, sim_time warmup_ps,
 	out->repetition = rep;
 	out->seed = (uint64_t)scn_int(s, "seed");
 	out->sim = sim_create(out->engine);
-	if (!out->sim && !strcmp(out->engine, "ns3")) {
+	if (!out->sim && !strcmp(out->engine, "ns3"))
 		rc = -EBUSY;
-		goto out_fail;
+	else if (!out->sim)
+		rc = -ENOMEM;
+	else
+		out->stats = stats_create(out->sim, warmup_ps,
+					  scn_time(s, "sample_interval"));
+	if (!rc && !out->stats)
+		rc = -ENOMEM;
+	if (!rc) {
+		stats_set_series_max(out->stats,
+				     (size_t)scn_int(s, "sample_max"));
+		rc = topo_build(t, out->sim, out->stats, s, rep, seed, err,
+				errlen);
 	}
-	if (!out->sim)
-		goto out_nomem;
-	out->stats = stats_create(out->sim, warmup_ps,
-				  scn_time(s, "sample_interval"));
-	if (!out->stats)
-		goto out_nomem;
-	stats_set_series_max(out->stats, (size_t)scn_int(s, "sample_max"));
-	rc = topo_build(&t, out->sim, out->stats, s, rep, err, errlen);
 	if (!rc && pilot)
 		rc = warmup_attach(pilot, s, out->stats, out->sim, err, errlen);
-	if (!rc && (stats_start(out->stats) || topo_start(&t)))
-		rc = -ENOMEM;
-	if (rc)
-		goto out_fail;
-	stamp_started(out->started, sizeof(out->started));
-	t0 = wall_now();
-	run_simulate(out->sim, scn_time(s, "duration"), rep, t0);
-	out->wall_s = wall_now() - t0;
-	out->events = sim_events(out->sim);
-	out->end_ps = sim_now(out->sim);
-	snprintf(out->fingerprint, sizeof(out->fingerprint), "%016llx",
-		 (unsigned long long)out->sim->trace);
-	stats_finish(out->stats);
-	out->hosts_down = topo_finish(&t, out->stats);
-	topo_destroy(&t);
-	sim_freeze(out->sim);
-	return 0;
-out_nomem:
-	rc = -ENOMEM;
-out_fail:
+	if (!rc && validating && warmup_is_auto(s))
+		rc = warmup_check(s, out->stats, err, errlen);
 	if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory setting up the run");
 	else if (rc == -EBUSY)
 		snprintf(
 			err, errlen,
 			"the ns-3 engine is in use by another run in this process");
-	topo_destroy(&t);
-	run_result_fini(out);
+	if (!rc && automatic && validating)
+		run_note_engine(s);
 	return rc;
 }
 
-int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
-		 char *err, size_t errlen)
+/* The warm-up of a pass that is not a pilot: the scenario's, or 0 where
+ * warmup: auto is still to be chosen. */
+static sim_time run_warmup(const struct scn *s)
 {
+	return warmup_is_auto(s) ? 0 : scn_time(s, "warmup");
+}
+
+/* Runs what run_setup() built to the end of s, collects the results into
+ * out and frees t. Returns 0, or -ENOMEM (out freed). */
+static int run_execute(const struct scn *s, struct run_result *out,
+		       struct topo *t, char *err, size_t errlen)
+{
+	double t0;
+
+	if (stats_start(out->stats) || topo_start(t)) {
+		snprintf(err, errlen, "out of memory setting up the run");
+		topo_destroy(t);
+		run_result_fini(out);
+		return -ENOMEM;
+	}
+	stamp_started(out->started, sizeof(out->started));
+	t0 = wall_now();
+	run_simulate(out->sim, scn_time(s, "duration"), out->repetition, t0);
+	out->wall_s = wall_now() - t0;
+	out->events = sim_events(out->sim);
+	out->end_ps = sim_now(out->sim);
+	snprintf(out->fingerprint, sizeof(out->fingerprint), "%016llx",
+		 (unsigned long long)out->sim->trace);
+	stats_finish(out->stats);
+	out->hosts_down = topo_finish(t, out->stats);
+	topo_destroy(t);
+	sim_freeze(out->sim);
+	return 0;
+}
+
+/* One pass of repetition rep: built, then run to its end. */
+static int run_once(const struct scn *s, uint32_t rep, uint64_t seed,
+		    sim_time warmup_ps, struct warmup_pilot *pilot,
+		    struct run_result *out, char *err, size_t errlen)
+{
+	struct topo t = { 0 };
+	int rc = run_setup(s, rep, seed, warmup_ps, pilot, false, out, &t,
+			   err, errlen);
+
+	if (rc) {
+		topo_destroy(&t);
+		run_result_fini(out);
+		return rc;
+	}
+	return run_execute(s, out, &t, err, errlen);
+}
+
+/*
+ * warmup: auto. A pilot pass chooses the warm-up (warmup.c), then the run
+ * is made again with it: the same seed gives the same trajectory, so the
+ * truncation is MSER-5's on the run's own series, as published. (Chosen
+ * on an independent pilot trajectory instead, the cut is free of
+ * selection bias but often too early at high load; both are measured in
+ * docs/guide/running.md#warm-up.)
+ */
+static int run_auto(const struct scn *s, uint32_t rep, struct run_result *out,
+		    char *err, size_t errlen)
+{
+	uint64_t seed = (uint64_t)scn_int(s, "seed");
 	struct warmup_pilot pilot = { 0 };
 	int rc;
 
-	if (!warmup_is_auto(s))
-		return run_once(s, rep, scn_time(s, "warmup"), NULL, out, err,
-				errlen);
-	/* warmup: auto: a pilot pass chooses it, the run is made again */
-	rc = run_once(s, rep, 0, &pilot, out, err, errlen);
+	rc = run_once(s, rep, seed, 0, &pilot, out, err, errlen);
 	if (!rc) {
 		run_result_fini(out);
 		rc = warmup_choose(&pilot);
 	}
 	if (!rc)
-		rc = run_once(s, rep, pilot.at_ps, NULL, out, err, errlen);
+		rc = run_once(s, rep, seed, pilot.at_ps, NULL, out, err,
+			      errlen);
 	if (!rc && warmup_record(&pilot, out->stats)) {
 		run_result_fini(out);
 		rc = -ENOMEM;
@@ -245,37 +294,77 @@ int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
 	return rc;
 }
 
+int run_scenario(const struct scn *s, uint32_t rep, struct run_result *out,
+		 char *err, size_t errlen)
+{
+	if (warmup_is_auto(s))
+		return run_auto(s, rep, out, err, errlen);
+	return run_once(s, rep, (uint64_t)scn_int(s, "seed"),
+			scn_time(s, "warmup"), NULL, out, err, errlen);
+}
+
+/* A run built and checked, not yet run (run_prepare). */
+struct run_ready {
+	const struct scn *s;
+	struct run_result r;
+	struct topo t;
+};
+
+int run_prepare(const struct scn *s, uint32_t rep, struct run_ready **out,
+		char *err, size_t errlen)
+{
+	struct run_ready *rr = calloc(1, sizeof(*rr));
+	int rc;
+
+	*out = NULL;
+	if (!rr) {
+		snprintf(err, errlen, "out of memory setting up the run");
+		return -ENOMEM;
+	}
+	rr->s = s;
+	rc = run_setup(s, rep, (uint64_t)scn_int(s, "seed"), run_warmup(s),
+		       NULL, true, &rr->r, &rr->t, err, errlen);
+	if (rc) {
+		run_ready_free(rr);
+		return rc;
+	}
+	*out = rr;
+	return 0;
+}
+
+int run_ready_run(struct run_ready *rr, struct run_result *out, char *err,
+		  size_t errlen)
+{
+	const struct scn *s = rr->s;
+	uint32_t rep = rr->r.repetition;
+	int rc;
+
+	if (warmup_is_auto(s)) { /* two passes of their own */
+		run_ready_free(rr);
+		return run_auto(s, rep, out, err, errlen);
+	}
+	*out = rr->r;
+	rc = run_execute(s, out, &rr->t, err, errlen);
+	free(rr);
+	return rc;
+}
+
+void run_ready_free(struct run_ready *rr)
+{
+	if (!rr)
+		return;
+	topo_destroy(&rr->t);
+	run_result_fini(&rr->r);
+	free(rr);
+}
+
 /* Builds the topology of s without running it, into r and t (both to be
  * freed by the caller, also on failure). */
 static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
 		     char *err, size_t errlen)
 {
-	const char *engine;
-	bool automatic;
-	int rc = run_check(s, err, errlen);
-
-	memset(r, 0, sizeof(*r));
-	if (!rc)
-		rc = run_engine(s, &engine, &automatic, err, errlen);
-	if (rc)
-		return rc;
-	err[0] = '\0';
-	r->sim = sim_create(engine);
-	r->stats = r->sim ? stats_create(r->sim, 0, 0) : NULL;
-	rc = r->stats ? topo_build(t, r->sim, r->stats, s, 0, err, errlen)
-		      : -ENOMEM;
-	if (!rc && warmup_is_auto(s))
-		rc = warmup_check(s, r->stats, err, errlen);
-	if (!r->sim && !strcmp(engine, "ns3")) {
-		rc = -EBUSY;
-		snprintf(
-			err, errlen,
-			"the ns-3 engine is in use by another run in this process");
-	} else if (rc == -ENOMEM && !err[0])
-		snprintf(err, errlen, "out of memory setting up the run");
-	if (!rc && automatic)
-		run_note_engine(s);
-	return rc;
+	return run_setup(s, 0, (uint64_t)scn_int(s, "seed"), run_warmup(s),
+			 NULL, true, r, t, err, errlen);
 }
 
 int run_validate(const struct scn *s, char *err, size_t errlen)

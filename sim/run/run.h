@@ -58,6 +58,21 @@ void run_progress(FILE *f);
  * ns-3 network by itself, it keeps a note saying so for run_say_engine().
  * Returns 0, -EINVAL with err filled, -EBUSY (ns-3 in use) or -ENOMEM. */
 int run_validate(const struct scn *s, char *err, size_t errlen);
+/* A run built and checked but not yet run: what run_validate() builds,
+ * kept for the run, so that checking a scenario and running it build the
+ * topology once. */
+struct run_ready;
+/* As run_validate() (same checks, errors and note), building repetition
+ * rep and keeping it in *out (NULL on error) for run_ready_run() or
+ * run_ready_free(); s must outlive it. An ns3 engine holds ns-3 until
+ * then. */
+int run_prepare(const struct scn *s, uint32_t rep, struct run_ready **out,
+		char *err, size_t errlen);
+/* Runs a prepared run and frees it: the results are those of
+ * run_scenario(s, rep, out, ...). Returns 0 or -ENOMEM. */
+int run_ready_run(struct run_ready *rr, struct run_result *out, char *err,
+		  size_t errlen);
+void run_ready_free(struct run_ready *rr); /* NULL is a no-op */
 /* Says on stderr, once per process, the note of the first scenario whose
  * ns-3 network made run_validate() pick the ns3 engine by itself
  * ("FILE: network.kind ns3-wifi runs on the ns3 engine"). Called once all

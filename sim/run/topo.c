@@ -526,17 +526,18 @@ static int topo_app(struct topo *t, size_t i, char *err, size_t errlen)
 }
 
 int topo_build(struct topo *t, struct sim *sim, struct stats *st,
-	       const struct scn *s, uint32_t rep, char *err, size_t errlen)
+	       const struct scn *s, uint32_t rep, uint64_t seed, char *err,
+	       size_t errlen)
 {
 	size_t na, nh;
 	int rc;
 
 	t->sim = sim;
 	t->st = st;
-	t->seed = (uint64_t)scn_int(s, "seed");
+	t->seed = seed;
 	t->rep = rep;
 	t->src = scn_source(s);
-	t->warmup_ps = scn_time(s, "warmup");
+	t->warmup_ps = stats_warmup(st);
 	t->napps = scn_instances(s, "apps", &t->names);
 	t->nhosts = scn_instances(s, "hosts", &t->hosts);
 	na = t->napps ? t->napps : 1;

@@ -117,11 +117,14 @@ struct topo {
 	sim_time rate_changed_ps; /* last rate step reported, + 1 */
 };
 
-/* Builds the topology of s into t (zeroed by the caller): returns 0;
- * -EINVAL with "file:line:col: ..." in err; -ENOMEM. topo_destroy() undoes
- * whatever was built, also after a failure. */
+/* Builds repetition rep of s into t (zeroed by the caller), its random
+ * streams derived from seed (the scenario's seed, or a pilot's) and its
+ * warm-up that of st: returns 0; -EINVAL with "file:line:col: ..." in err;
+ * -ENOMEM. topo_destroy() undoes whatever was built, also after a
+ * failure. */
 int topo_build(struct topo *t, struct sim *sim, struct stats *st,
-	       const struct scn *s, uint32_t rep, char *err, size_t errlen);
+	       const struct scn *s, uint32_t rep, uint64_t seed, char *err,
+	       size_t errlen);
 /* Schedules the apps' first packets: 0 or -ENOMEM. */
 int topo_start(struct topo *t);
 /* Records the end-of-run scalars; returns the number of hosts down. */
