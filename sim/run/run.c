@@ -250,8 +250,8 @@ static int run_once(const struct scn *s, uint32_t rep, uint64_t seed,
 		    struct run_result *out, char *err, size_t errlen)
 {
 	struct topo t = { 0 };
-	int rc = run_setup(s, rep, seed, warmup_ps, pilot, false, out, &t,
-			   err, errlen);
+	int rc = run_setup(s, rep, seed, warmup_ps, pilot, false, out, &t, err,
+			   errlen);
 
 	if (rc) {
 		topo_destroy(&t);
