@@ -58,11 +58,14 @@
 #define DB_STR(x) DB_STR_(x)
 
 #define DB_BUSY_MS 10000
-/* The page cache of a connection: a study's parent copies many runs per
- * transaction into indexes whose pages the runs share; with SQLite's
- * default 2 MiB, pages are written out to the WAL and read back within one
- * transaction. Memory is taken only as pages are used. */
-#define DB_CACHE_SQL "PRAGMA cache_size = -32768"
+/* The page cache of a connection, and its temporary files: a study's
+ * parent copies many runs per transaction into indexes whose pages the
+ * runs share, so the cache holds 32 MiB (SQLite's default is 2 MiB), taken
+ * only as pages are used; and each INSERT ... SELECT of a run keeps a
+ * statement journal, which SQLite writes to a temporary file past 64 KiB
+ * (tens of thousands of small writes per study) unless temporary storage
+ * is in memory. */
+#define DB_CACHE_SQL "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY"
 
 /* The speed column of runs, added by schema version 2: the upgrade of a
  * version 1 file adds it with the same definition. */
