@@ -731,8 +731,8 @@ static void progress(struct study *st, bool final)
 	double now;
 	size_t nb = 0;
 
-	if (!st->prog.out)
-		return;
+	if (!progress_due(&st->prog, final))
+		return; /* the estimate is O(points): only when printed */
 	now = st->prog.clock(st->prog.clock_ctx);
 	for (unsigned i = 0; i < st->nw; i++)
 		if (st->w[i].busy)
