@@ -58,6 +58,7 @@
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
+#include "study_bench.h"
 #include "version.h"
 
 #define HOLD_EVENTS 2000000ULL
@@ -781,5 +782,5 @@ int main(int argc, char **argv)
 		"(need <= %.2fx)",
 		(double)mem_long / (double)mem_short, NEED_MEM);
 	scale_verdict(scale, scale_expo);
-	return 0;
+	return bench_study();
 }
