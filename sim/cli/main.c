@@ -460,13 +460,15 @@ static void print_summary(const struct run_result *r)
 	}
 }
 
+/* Runs repetition rep, from rr (which it frees) if rr is not NULL. */
 static int run_one(const struct run_opts *o, const struct scn *s, struct db *db,
-		   uint32_t rep)
+		   uint32_t rep, struct run_ready *rr)
 {
 	char err[1024];
 	struct run_result r;
 	struct db_run dr;
-	int rc = run_scenario(s, rep, &r, err, sizeof(err));
+	int rc = rr ? run_ready_run(rr, &r, err, sizeof(err))
+		    : run_scenario(s, rep, &r, err, sizeof(err));
 
 	if (rc) {
 		print_err(err);
@@ -529,7 +531,9 @@ static const char *blame_option(const struct run_opts *o, char *err)
 	return err;
 }
 
-static int load(const struct run_opts *o, struct scn **s)
+/* Loads and checks the scenario; with rr, keeps the topology the check
+ * built for repetition 0 in *rr (run_prepare), so that it is built once. */
+static int load(const struct run_opts *o, struct scn **s, struct run_ready **rr)
 {
 	char err[1024];
 
@@ -537,10 +541,15 @@ static int load(const struct run_opts *o, struct scn **s)
 		fprintf(stderr, "%s\n", blame_option(o, err));
 		return EXIT_INPUT;
 	}
-	if (run_validate(*s, err, sizeof(err)) ||
+	if ((rr ? run_prepare(*s, 0, rr, err, sizeof(err))
+		: run_validate(*s, err, sizeof(err))) ||
 	    load_expect(*s, err, sizeof(err)) ||
 	    analysis_check_figures(*s, err, sizeof(err))) {
 		print_err(err);
+		if (rr) {
+			run_ready_free(*rr);
+			*rr = NULL;
+		}
 		scn_destroy(*s);
 		return EXIT_INPUT;
 	}
@@ -572,6 +581,7 @@ static int refuse_sweep(const struct run_opts *o, const struct scn *s)
 static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
+	struct run_ready *rr = NULL;
 	struct scn *s;
 	struct db *db;
 	char err[1024];
@@ -580,16 +590,18 @@ static int cmd_run(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	rc = load(&o, &s);
+	rc = load(&o, &s, &rr);
 	if (rc)
 		return rc;
 	rc = refuse_sweep(&o, s);
 	if (rc) {
+		run_ready_free(rr);
 		scn_destroy(s);
 		return rc;
 	}
 	if (db_open(o.db, &db, err, sizeof(err))) {
 		print_err(err);
+		run_ready_free(rr);
 		scn_destroy(s);
 		return EXIT_INPUT;
 	}
@@ -601,8 +613,11 @@ static int cmd_run(int argc, char **argv)
 		printf("%s: %s, %lld repetition%s into %s\n", o.file,
 		       scn_name(s), (long long)reps, reps == 1 ? "" : "s",
 		       o.db);
-	for (int64_t rep = 0; rep < reps && !rc; rep++)
-		rc = run_one(&o, s, db, (uint32_t)rep);
+	for (int64_t rep = 0; rep < reps && !rc; rep++) {
+		rc = run_one(&o, s, db, (uint32_t)rep, rep == 0 ? rr : NULL);
+		rr = NULL;
+	}
+	run_ready_free(rr);
 	db_close(db);
 	scn_destroy(s);
 	return rc;
@@ -789,7 +804,7 @@ static int cmd_validate(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	rc = load(&o, &s);
+	rc = load(&o, &s, NULL);
 	if (rc)
 		return rc;
 	so = (struct study_opts){ .file = o.file,
