@@ -32,7 +32,7 @@
  *     rate on one core at 900 MHz, 67.2 ns a packet; their ratio, 46.0),
  *     within 2% (the paper's results repeat within 2%); points not
  *     calibrated on: one netmap core at 2.93 GHz has time to spare at
- *     line rate (Fig. 5), the in-kernel path takes 10-20 times a
+ *     line rate (line rate at 900 MHz, abstract), the in-kernel path takes 10-20 times a
  *     packet's time at line rate (ACM Queue, 2012), and the smallest
  *     batch that keeps up with the line is the closed form's (4).
  *
@@ -588,17 +588,17 @@ static void test_study_mechanism(void)
  * (Sec. 5.2) if the cost is in cycles. Tolerance 2%: the paper's results
  * repeat within 2% (Sec. 5.2) and "peaking at 1.05 Mpps" has three
  * digits. Points the profiles were not derived from:
- *   - Fig. 5: the one-core netmap curve stays at line rate from 900 MHz
- *     up to 2.93 GHz: at 2.93 GHz one core has time to spare at 64 B;
+ *   - line rate on one core at 900 MHz (abstract) means line rate at
+ *     2.93 GHz too: one core has time to spare at 64 B;
  *   - the ratio of the two paths at 64 B is the quotient of the two
  *     calibration points, 46.0 (a consistency check, not a validation);
  *   - Rizzo, Revisiting network I/O APIs: the netmap framework, ACM
  *     Queue 10(1), 2012, first paragraph: mainstream operating systems
  *     "can take 10-20 times longer" than a packet's 67.2 ns at line rate
  *     to move one packet between the wire and the application.
- * The paper's batch-size and packet-size figures (Figs. 6 and 7) give
- * the points a real test of the mechanism needs; their numbers are not
- * in usnsim's sources (docs/models/host-software-path.md says which
+ * The paper's measurements against batch size and packet size give the
+ * points a real test of the mechanism needs; their numbers are not in
+ * usnsim's sources (docs/models/host-software-path.md says which
  * predictions they would check). */
 static void test_studies(void)
 {
@@ -629,8 +629,10 @@ static void test_studies(void)
 	CHECK_GE(k / line, 10);
 	CHECK_LE(k / line, 20);
 	/* the smallest batch at which one core at 2.93 GHz keeps up with
-	 * the line at 64 B, a prediction for Fig. 7: the trap's share must
-	 * fit in what the line leaves over the per-packet work */
+	 * the line at 64 B, a prediction for the paper's batch measurement
+	 * (not compared: its numbers are not in usnsim's sources); the
+	 * trap's share must fit in what the line leaves over the
+	 * per-packet work */
 	for (size_t j = 0; j < 5 && !bstar; j++) {
 		double v = study_ps("scenarios/studies/path_netmap.yaml", "64B",
 				    batches[j], &sn);
