@@ -1,11 +1,15 @@
 -- The CPU time per packet sent on the client's path up to its driver: the
 -- client host's CPU time less its driver's and doorbells' accounts, over
--- the packets the app sent; one row per study and packet size
+-- the packets the app sent, and the packet rate one core at that cost
+-- sustains; one row per study, packet size and stack.batch
 -- (scenarios/studies/path_kernel.yaml and path_netmap.yaml).
 SELECT r.scenario AS study,
        json_extract(r.point, '$."apps.flow.size"') AS size,
+       json_extract(r.point, '$."hosts.client.stack.batch"') AS batch,
        round(avg((t.value - d.value - b.value) / c.value) / 1000, 2)
-           AS ns_per_packet
+           AS ns_per_packet,
+       round(1e6 / avg((t.value - d.value - b.value) / c.value), 2)
+           AS mpps_per_core
 FROM runs r
 JOIN scalars t ON t.run_id = r.id AND t.component = 'hosts.client.cpu'
      AND t.metric = 'time'
@@ -16,5 +20,5 @@ JOIN scalars b ON b.run_id = r.id AND b.component = 'hosts.client.cpu'
 JOIN scalars c ON c.run_id = r.id AND c.component = 'apps.flow'
      AND c.metric = 'sent'
 WHERE r.scenario IN ('path_kernel', 'path_netmap')
-GROUP BY r.scenario, size
-ORDER BY size, study;
+GROUP BY r.scenario, size, batch
+ORDER BY size, study, CAST(batch AS INTEGER);

@@ -22,17 +22,19 @@
  *     every instance the value reaches; `usnsim params --profile` lists
  *     each value with its default.
  *   - The studies path_kernel.yaml and path_netmap.yaml differ in their
- *     include: line only; the CPU time per 64 B packet the client spends
- *     up to its driver is exactly the closed form of each path's mechanism
- *     (kernel: trap, copy in, processing, the flow switch's copy and
- *     classify; netmap: processing, the flow switch's copy and a batch's
- *     share of one trap), and their ratio is the one the netmap paper's
- *     figures give: ~950 ns per sendto() (Table 1; 1.05 Mpps, Fig. 5)
- *     against line rate at 900 MHz, 67.2 ns x 0.9 GHz = 60.5 cycles, i.e.
- *     20.6 ns at the 2.93 GHz of the same test machine: 46.0. The
- *     tolerance, 2%, covers the two-digit "~950 ns" against 1/1.05 Mpps
- *     (952.4 ns, 0.3%) and the profile's rounding of its processing time
- *     to whole nanoseconds (7.99 to 8 ns, 0.05% of the path).
+ *     include: line only. Mechanism: at 64 B and 1500 B and stack.batch
+ *     1 to 32, the CPU time per packet the client spends up to its driver
+ *     is exactly the closed form of each path (kernel: trap, copy in,
+ *     processing, the flow switch's copy and classify, whatever the
+ *     batch; netmap: processing, the flow switch's copy and a batch's
+ *     share of one trap). Against the netmap paper: its two points the
+ *     profiles are calibrated on are restated (netsend's 1.05 Mpps; line
+ *     rate on one core at 900 MHz, 67.2 ns a packet; their ratio, 46.0),
+ *     within 2% (the paper's results repeat within 2%); points not
+ *     calibrated on: one netmap core at 2.93 GHz has time to spare at
+ *     line rate (line rate at 900 MHz, abstract), the in-kernel path takes 10-20 times a
+ *     packet's time at line rate (ACM Queue, 2012), and the smallest
+ *     batch that keeps up with the line is the closed form's (4).
  *
  * Set USNSIM_TEST_VERBOSE=1 to print the numbers the tests observe.
  */
@@ -487,61 +489,175 @@ static double copy64_ps(const struct scn *s)
 	return 64 * 1e12 / (scn_double(s, "hosts.client.cpu.copy_bw") / 8);
 }
 
-/* The two files without their comments and include: line are the same. */
+/* The two files without their comments, include: line and the netmap
+ * study's figures: block (the figures are drawn once) are the same. */
 static void check_only_include_differs(void)
 {
 	char *a = tu_slurp("scenarios/studies/path_kernel.yaml", NULL);
 	char *b = tu_slurp("scenarios/studies/path_netmap.yaml", NULL);
 	char *ba = a ? strstr(a, "\ninclude: kernel-socket\n") : NULL;
 	char *bb = b ? strstr(b, "\ninclude: netmap\n") : NULL;
+	char *fb = bb ? strstr(bb, "\n\nfigures:\n") : NULL;
 
 	CHECKF(ba && bb, "no include: line");
+	CHECKF(fb != NULL, "no figures: block in path_netmap.yaml");
+	if (fb)
+		fb[1] = '\0';
 	if (ba && bb)
 		CHECK_EQ(strcmp(strchr(ba + 1, '\n'), strchr(bb + 1, '\n')), 0);
 	free(a);
 	free(b);
 }
 
+/* The client's CPU time per packet up to its driver, from a run of the
+ * study file with its size and the client's stack.batch set; *s keeps
+ * the scenario. Negative if the run failed. */
+static double study_ps(const char *file, const char *size, const char *batch,
+		       struct scn **s)
+{
+	char a[64], b[64];
+	const char *sets[2] = { a, b };
+	struct run_result r;
+	double v;
+
+	snprintf(a, sizeof(a), "apps.flow.size=%s", size);
+	snprintf(b, sizeof(b), "hosts.client.stack.batch=%s", batch);
+	if (tr_run_sets(file, sets, 2, &r, s))
+		return -1;
+	v = path_ps(&r);
+	/* what the netmap study's figure draws: the app core's time */
+	CHECK_NEAR(tr_metric(&r, "hosts.client.cpu", "per_packet.user"), v,
+		   1e-6 * v);
+	run_result_fini(&r);
+	return v;
+}
+
+/* The mechanism, over the studies' sweep: on the in-kernel path every
+ * packet pays its own trap, so its cost does not move with stack.batch,
+ * and two copies, so it grows by 2 bytes / copy_bw a byte; on the netmap
+ * path one trap serves a batch (its share falls as 1/batch) and one copy
+ * is made. Exact closed forms from each run's own parameters. */
+static void test_study_mechanism(void)
+{
+	static const char *const sizes[] = { "64B", "1500B" };
+	static const char *const batches[] = { "1", "2", "4", "8", "32" };
+
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < 5; j++) {
+			struct scn *sk = NULL, *sn = NULL;
+			double k =
+				study_ps("scenarios/studies/path_kernel.yaml",
+					 sizes[i], batches[j], &sk);
+			double n =
+				study_ps("scenarios/studies/path_netmap.yaml",
+					 sizes[i], batches[j], &sn);
+			double bytes = i ? 1500 : 64, wk, wn;
+
+			if (k < 0 || n < 0) {
+				CHECKF(0, "run failed at %s, batch %s",
+				       sizes[i], batches[j]);
+				scn_destroy(sk);
+				scn_destroy(sn);
+				return;
+			}
+			wk = (double)scn_time(sk, "hosts.client.cpu.syscall") +
+			     2 * copy64_ps(sk) * bytes / 64 +
+			     (double)scn_time(sk, "hosts.client.stack.proto") +
+			     (double)scn_time(
+				     sk, "hosts.client.flowswitch.classify");
+			wn = (double)scn_time(sn, "hosts.client.stack.proto") +
+			     copy64_ps(sn) * bytes / 64 +
+			     (double)scn_time(sn, "hosts.client.cpu.syscall") /
+				     (double)scn_int(
+					     sn, "hosts.client.stack.batch");
+			SAY("%5s batch %2s: kernel %.2f ns, netmap %.2f ns\n",
+			    sizes[i], batches[j], k / 1e3, n / 1e3);
+			CHECK_NEAR(k, wk, 1e-6 * wk);
+			CHECK_NEAR(n, wn, 1e-6 * wn);
+			scn_destroy(sk);
+			scn_destroy(sn);
+		}
+}
+
+/* Against the netmap paper (Rizzo, USENIX ATC 2012). Calibration points,
+ * which the profiles were derived from and which the runs can only
+ * restate: FreeBSD netsend, one sendto() a packet, peaks at 1.05 Mpps
+ * (Fig. 5's caption), and netmap on one core reaches the 10 Gb/s line
+ * rate with 64 B packets at 900 MHz (abstract; Fig. 5), 67.2 ns a packet
+ * at 900 MHz, i.e. 20.6 ns at the 2.93 GHz of the test machine
+ * (Sec. 5.2) if the cost is in cycles. Tolerance 2%: the paper's results
+ * repeat within 2% (Sec. 5.2) and "peaking at 1.05 Mpps" has three
+ * digits. Points the profiles were not derived from:
+ *   - line rate on one core at 900 MHz (abstract) means line rate at
+ *     2.93 GHz too: one core has time to spare at 64 B;
+ *   - the ratio of the two paths at 64 B is the quotient of the two
+ *     calibration points, 46.0 (a consistency check, not a validation);
+ *   - Rizzo, Revisiting network I/O APIs: the netmap framework, ACM
+ *     Queue 10(1), 2012, first paragraph: mainstream operating systems
+ *     "can take 10-20 times longer" than a packet's 67.2 ns at line rate
+ *     to move one packet between the wire and the application.
+ * The paper's measurements against batch size and packet size give the
+ * points a real test of the mechanism needs; their numbers are not in
+ * usnsim's sources (docs/models/host-software-path.md says which
+ * predictions they would check). */
 static void test_studies(void)
 {
-	struct run_result rk, rn;
 	struct scn *sk = NULL, *sn = NULL;
-	double k, n, want_k, want_n, ratio, published;
+	double k, n, line = 67.2e3, ghz = 2.93, netmap900;
+	size_t bstar = 0;
+	static const char *const batches[] = { "1", "2", "4", "8", "32" };
 
 	check_only_include_differs();
-	if (tr_run_sets("scenarios/studies/path_kernel.yaml", NULL, 0, &rk,
-			&sk))
-		return;
-	if (tr_run_sets("scenarios/studies/path_netmap.yaml", NULL, 0, &rn,
-			&sn)) {
-		run_result_fini(&rk);
-		scn_destroy(sk);
-		return;
-	}
-	k = path_ps(&rk);
-	n = path_ps(&rn);
-	want_k = (double)scn_time(sk, "hosts.client.cpu.syscall") +
-		 2 * copy64_ps(sk) +
-		 (double)scn_time(sk, "hosts.client.stack.proto") +
-		 (double)scn_time(sk, "hosts.client.flowswitch.classify");
-	want_n = (double)scn_time(sn, "hosts.client.stack.proto") +
-		 copy64_ps(sn) +
-		 (double)scn_time(sn, "hosts.client.cpu.syscall") /
-			 (double)scn_int(sn, "hosts.client.stack.batch");
-	ratio = k / n;
-	published = 950e-9 * 2.93e9 / (67.2e-9 * 0.9e9);
-	SAY("kernel %.1f ps, netmap %.2f ps a packet: %.2f times (published "
-	    "%.2f)\n",
-	    k, n, ratio, published);
-	CHECK_NEAR(k, want_k, 1e-6 * want_k);
-	CHECK_NEAR(n, want_n, 1e-6 * want_n);
-	CHECK_NEAR(k, 952800, 0.5);
-	CHECK_NEAR(n, 20650, 0.5);
-	CHECK_REL(ratio, published, 0.02);
-	run_result_fini(&rk);
-	run_result_fini(&rn);
+	k = study_ps("scenarios/studies/path_kernel.yaml", "64B", "32", &sk);
+	n = study_ps("scenarios/studies/path_netmap.yaml", "64B", "32", &sn);
 	scn_destroy(sk);
 	scn_destroy(sn);
+	if (k < 0 || n < 0) {
+		CHECKF(0, "a study run failed");
+		return;
+	}
+	netmap900 = n * ghz / 0.9;
+	SAY("kernel %.1f ns (%.3f Mpps), netmap %.2f ns at 2.93 GHz, "
+	    "%.2f ns at 900 MHz; ratio %.1f; kernel / line %.1f\n",
+	    k / 1e3, 1e6 / k, n / 1e3, netmap900 / 1e3, k / n, k / line);
+	/* calibration points (restated) */
+	CHECK_REL(1e6 / k, 1.05, 0.02);
+	CHECK_REL(netmap900, line, 0.02);
+	CHECK_REL(k / n, 950e-9 * 2.93e9 / (67.2e-9 * 0.9e9), 0.02);
+	/* not calibrated on */
+	CHECK_LT(n, line);
+	CHECK_GE(k / line, 10);
+	CHECK_LE(k / line, 20);
+	/* the smallest batch at which one core at 2.93 GHz keeps up with
+	 * the line at 64 B, a prediction for the paper's batch measurement
+	 * (not compared: its numbers are not in usnsim's sources); the
+	 * trap's share must fit in what the line leaves over the
+	 * per-packet work */
+	for (size_t j = 0; j < 5 && !bstar; j++) {
+		double v = study_ps("scenarios/studies/path_netmap.yaml", "64B",
+				    batches[j], &sn);
+
+		if (v >= 0 && v <= line)
+			bstar = (size_t)atoi(batches[j]);
+		if (!bstar && j == 4)
+			CHECKF(0, "no batch keeps up with the line");
+		if (bstar) {
+			double fixed = (double)scn_time(
+					       sn, "hosts.client.stack.proto") +
+				       copy64_ps(sn);
+			double trap = (double)scn_time(
+				sn, "hosts.client.cpu.syscall");
+			size_t want = (size_t)ceil(trap / (line - fixed));
+
+			SAY("line rate from batch %zu (closed form %zu)\n",
+			    bstar, want);
+			/* the swept batches are powers of two */
+			CHECK_GE(bstar, want);
+			CHECK_LT(bstar, 2 * want);
+		}
+		scn_destroy(sn);
+		sn = NULL;
+	}
 }
 
 int suite_include(void)
@@ -560,7 +676,9 @@ int suite_include(void)
 	    !CU_add_test(s, "a profile including a profile",
 			 test_nested_profile) ||
 	    !CU_add_test(s, "params --profile", test_params_cli) ||
-	    !CU_add_test(s, "path_kernel against path_netmap: 46 times",
+	    !CU_add_test(s, "path studies: traps, batches and copies",
+			 test_study_mechanism) ||
+	    !CU_add_test(s, "path studies against the netmap paper",
 			 test_studies))
 		return CU_get_error();
 	return 0;
