@@ -168,9 +168,11 @@ static void test_refused_keeps_lock(void)
 {
 	const char *db = tu_path(dir, "lock.db");
 	const char *lock = tu_path(dir, "lock.db.work/lock");
+	/* runs long enough that the first sweep is still running when the
+	 * third starts, although finished runs are imported in batches */
 	const char *argv[] = {
-		USNSIM, "sweep", SWEEP12, "--db",	   db,	"-q",
-		"-j",	"1",	 "--set", "duration=60ms", NULL
+		USNSIM, "sweep", SWEEP12, "--db",	    db,	 "-q",
+		"-j",	"1",	 "--set", "duration=400ms", NULL
 	};
 	struct tu_proc a, b, c;
 
