@@ -1067,8 +1067,7 @@ static void stk_room_event(struct sim *sim, void *a, void *b)
 bool stk_tx_room(struct stk *e)
 {
 	if (e->kind == STK_USER)
-		return chan_ring_space(&e->ch.tx) &&
-		       chan_ring_count(&e->ch.free);
+		return chan_ring_space(&e->ch.tx) && chan_free_count(&e->ch);
 	if (!fsw_host_admissible(e->fsw, &e->fc_suspended)) {
 		/* flow-controlled: ask again after the backoff */
 		if (!e->room_retry && sim_schedule(e->sim, e->cfg.backoff_ps,
