@@ -425,7 +425,7 @@ static int app_setup(struct app *a, const struct model_env *env)
 				c->size_dist == APP_SIZE_UNIFORM ||
 				c->size_dist == APP_SIZE_EMPIRICAL),
 		       env, "sizes") ||
-	    app_stream(&a->onoff, c->onoff_exp, env, "onoff") ||
+	    app_stream(&a->onoff, c->on_ps && c->onoff_exp, env, "onoff") ||
 	    app_stream(&a->thinks, c->think_exp && c->think_ps, env, "think"))
 		return -ENOMEM;
 	if (c->on_ps)

@@ -624,9 +624,15 @@ static int drv_setup(struct drv *d, const struct model_env *env)
 	const struct drv_cfg *c = &d->cfg;
 	char path[160];
 
+	/* the stream of random crashes, only if there are any (its seed
+	 * depends on its path alone) */
 	snprintf(path, sizeof(path), "%s.crash", env->component);
-	d->rng = rng_create(env->seed, env->rep, path);
-	if (!d->rng || drv_stats(d) ||
+	if (c->crash_rate_hz > 0) {
+		d->rng = rng_create(env->seed, env->rep, path);
+		if (!d->rng)
+			return -ENOMEM;
+	}
+	if (drv_stats(d) ||
 	    lane_init(&d->tx, d, c->sq_slots, c->cq_slots, "tx") ||
 	    lane_init(&d->rx, d, c->sq_slots, c->cq_slots, "rx"))
 		return -ENOMEM;
