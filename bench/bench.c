@@ -64,6 +64,7 @@
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
+#include "study_bench.h"
 #include "version.h"
 
 #define HOLD_EVENTS 2000000ULL
@@ -941,5 +942,5 @@ int main(int argc, char **argv)
 		"(need <= %.2fx)",
 		(double)mem_long / (double)mem_short, NEED_MEM);
 	scale_verdict(&scale);
-	return 0;
+	return bench_study();
 }

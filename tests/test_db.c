@@ -1120,6 +1120,54 @@ static void test_import(void)
 	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
+/* db_import_runs, a study's import: a batch of runs of b in one
+ * transaction gives what importing all of b gives; ids whose key is taken
+ * or that b lacks are skipped, and counted out. */
+static void test_import_runs(void)
+{
+	char dir[64], a[128], b[128], g[128], err[256];
+	int64_t ids[5], n[6], m[6];
+	struct db *dg;
+	struct fx f;
+	sqlite3 *h;
+
+	fx_setup(&f);
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
+	snprintf(a, sizeof(a), "%s/a.db", dir);
+	snprintf(b, sizeof(b), "%s/b.db", dir);
+	snprintf(g, sizeof(g), "%s/g.db", dir);
+	CHECK_GT_FATAL(make_ab(&f, a, b), 0);
+	CHECK_EQ_FATAL(db_open(g, &dg, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dg, a, 0, true, err, sizeof(err)), 3);
+	h = q_open(g);
+	CHECK_EQ(tu_sql_exec(h, "ATTACH %Q AS a; ATTACH %Q AS b", a, b),
+		 SQLITE_OK);
+	CHECK_EQ_FATAL(tu_sql_int(h, "SELECT count(*) FROM b.runs"), 4);
+	for (int i = 0; i < 4; i++)
+		ids[i] = tu_sql_int(h,
+				    "SELECT id FROM b.runs ORDER BY id LIMIT 1"
+				    " OFFSET %d",
+				    i);
+	ids[4] = 999999;
+	/* b's two runs with keys of a are skipped, 999999 is not in b */
+	CHECK_EQ(db_import_runs(dg, b, ids, 5, err, sizeof(err)), 2);
+	CHECK_EQ(rows(h, "runs", -1), 5);
+	check_union(h, "main");
+	count_rows(h, n);
+	CHECK_EQ(db_import_runs(dg, b, ids, 5, err, sizeof(err)), 0);
+	CHECK_EQ(db_import_runs(dg, b, ids + 2, 1, err, sizeof(err)), 0);
+	count_rows(h, m);
+	CU_ASSERT(memcmp(n, m, sizeof(n)) == 0);
+	CHECK_EQ(orphans(h), 0);
+	/* not a database: nothing copied, an error */
+	snprintf(b, sizeof(b), "%s/none.db", dir);
+	CU_ASSERT(db_import_runs(dg, b, ids, 1, err, sizeof(err)) < 0);
+	sqlite3_close(h);
+	db_close(dg);
+	fx_teardown(&f);
+	CHECK_EQ(tu_rmtree(dir), 0);
+}
+
 static void test_import_refused(void)
 {
 	char dir[64], c[128], d[128], g[128], src[128], err[256];
@@ -1711,6 +1759,7 @@ int suite_db(void)
 	    !CU_add_test(s, "runs of a study", test_runs_of) ||
 	    !CU_add_test(s, "import and merge", test_import) ||
 	    !CU_add_test(s, "import refused", test_import_refused) ||
+	    !CU_add_test(s, "import a batch of runs", test_import_runs) ||
 	    !CU_add_test(s, "import from a live database", test_import_live) ||
 	    !CU_add_test(s, "metric confidence interval", test_metric_ci) ||
 	    !CU_add_test(s, "summary_ci view", test_summary_ci) ||

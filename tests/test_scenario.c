@@ -757,6 +757,145 @@ static void test_typed_abort(void)
 	scn_destroy(s);
 }
 
+/*
+ * A generated scenario of BIG_APPS apps: the loader's look-up structures
+ * (values and instances by hash, each instance's values and inheritors)
+ * against a naive reference computed here from the rules. App i > 0 is
+ * like: a(i - 1), except every 100th, like: a0 (chains up to 99 long);
+ * every 7th (i % 7 == 3) has its own rate, every 11th (i % 11 == 5) its own
+ * size; the '*' entry gives every app size 300B. --set apps.a0.rate
+ * reaches, through like:, every app whose chain to a0 meets no own rate.
+ */
+#define BIG_APPS 2000
+#define BIG_HOSTS 10
+
+static long big_like(long i)
+{
+	return i == 0 ? -1 : i % 100 ? i - 1 : 0;
+}
+
+/* The first app on i's like: chain (i included) for which own(j) holds,
+ * or -1. */
+static long big_first(long i, bool (*own)(long))
+{
+	for (long j = i; j >= 0; j = big_like(j))
+		if (own(j))
+			return j;
+	return -1;
+}
+
+static bool big_own_rate(long i)
+{
+	return i % 7 == 3 || i == 0;
+}
+
+static bool big_own_size(long i)
+{
+	return i % 11 == 5;
+}
+
+static char *big_text(void)
+{
+	size_t cap = 128 * (BIG_APPS + BIG_HOSTS) + 256, n = 0;
+	char *t = malloc(cap);
+
+	if (!t)
+		return NULL;
+	n += (size_t)snprintf(t + n, cap - n,
+			      "name: big\nduration: 1ms\nhosts:\n"
+			      "  '*': { nic: { rx_mode: poll } }\n");
+	for (int h = 0; h < BIG_HOSTS; h++)
+		n += (size_t)snprintf(t + n, cap - n, "  h%d: {}\n", h);
+	n += (size_t)snprintf(
+		t + n, cap - n,
+		"network: { kind: link, rate: 10Gbps }\napps:\n"
+		"  '*': { size: 300B }\n"
+		"  a0: { host: h0, peer: h1, pattern: poisson, rate: 1Mbps }\n");
+	for (long i = 1; i < BIG_APPS; i++) {
+		n += (size_t)snprintf(t + n, cap - n,
+				      "  a%ld: { like: a%ld, host: h%ld", i,
+				      big_like(i), i % BIG_HOSTS);
+		if (big_own_rate(i))
+			n += (size_t)snprintf(t + n, cap - n, ", rate: 3Mbps");
+		if (big_own_size(i))
+			n += (size_t)snprintf(t + n, cap - n, ", size: 700B");
+		n += (size_t)snprintf(t + n, cap - n, " }\n");
+	}
+	return t;
+}
+
+static void test_big(void)
+{
+	const char *sets[] = { "apps.a0.rate=2Mbps" };
+	char path[256], key[64], *text = big_text();
+	const char *const *names;
+	size_t bad_rate = 0, bad_size = 0, bad_host = 0, n2 = 0;
+	struct scn *s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL_FATAL(tu_write_tmp(path, sizeof(path), text), 0);
+	free(text);
+	s = load(path, sets, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CHECK_EQ(scn_instances(s, "apps", &names), BIG_APPS);
+	CHECK_EQ(scn_instances(s, "hosts", NULL), BIG_HOSTS);
+	for (long i = 0; names && i < BIG_APPS; i++) {
+		snprintf(key, sizeof(key), "a%ld", i);
+		CHECKF(!strcmp(names[i], key), "app %ld is %s", i, names[i]);
+	}
+	CHECK_EQ(expected_params(s), scn_param_count(s));
+	for (long i = 0; i < BIG_APPS; i++) {
+		long r = big_first(i, big_own_rate);
+		long z = big_first(i, big_own_size);
+		const char *want_rate = r == 0 ? "2Mbps" : "3Mbps";
+		const char *t;
+
+		n2 += r == 0;
+		snprintf(key, sizeof(key), "apps.a%ld.rate", i);
+		t = scn_text(s, key);
+		bad_rate += !t || strcmp(t, want_rate);
+		snprintf(key, sizeof(key), "apps.a%ld.size", i);
+		t = scn_text(s, key);
+		bad_size += !t || strcmp(t, z >= 0 ? "700B" : "300B");
+		snprintf(key, sizeof(key), "apps.a%ld.host", i);
+		t = scn_text(s, key);
+		snprintf(path + 128, 64, "h%ld", i ? i % BIG_HOSTS : 0);
+		bad_host += !t || strcmp(t, path + 128);
+	}
+	CHECK_EQ(bad_rate, 0);
+	CHECK_EQ(bad_size, 0);
+	CHECK_EQ(bad_host, 0);
+	/* a0, a1, a2 (a3 has its own), then per chain of 100 the apps
+	 * before the first i % 7 == 3: the reference counts them. */
+	CHECKF(n2 > 3 && n2 < BIG_APPS / 2, "%zu apps at 2Mbps", n2);
+	check_text(s, "hosts.h7.nic.rx_mode", "poll");
+	scn_destroy(s);
+	unlink(path);
+}
+
+/* A duplicate key in a mapping larger than the loader compares pairwise
+ * (found by sorting): reported at the second, naming the first's line. */
+static void test_big_duplicate(void)
+{
+	char path[256], want[320], err[1024], text[4096];
+	struct scn *s = NULL;
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "apps:\n");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "  a%d: { rate: 1Mbps }\n", i);
+	snprintf(text + n, sizeof(text) - n, "  a17: { rate: 2Mbps }\n");
+	CU_ASSERT_EQUAL_FATAL(tu_write_tmp(path, sizeof(path), text), 0);
+	CHECK_EQ(scn_load(path, NULL, 0, &s, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NULL(s);
+	/* line 1 is "apps:", a17 is on line 19, the duplicate on line 42 */
+	snprintf(want, sizeof(want),
+		 "%s:42:3: duplicate key 'a17' (first at line 19)", path);
+	CHECKF(!strcmp(err, want), "got '%s', want '%s'", err, want);
+	unlink(path);
+}
+
 int suite_scenario(void)
 {
 	CU_pSuite s = CU_add_suite("scenario", NULL, NULL);
@@ -780,7 +919,11 @@ int suite_scenario(void)
 	    !CU_add_test(s, "name from the file name", test_noname) ||
 	    !CU_add_test(s, "missing file", test_missing_file) ||
 	    !CU_add_test(s, "hash of what is simulated", test_hash) ||
-	    !CU_add_test(s, "typed getters abort on misuse", test_typed_abort))
+	    !CU_add_test(s, "typed getters abort on misuse",
+			 test_typed_abort) ||
+	    !CU_add_test(s, "2,000 apps: like:, '*' and --set", test_big) ||
+	    !CU_add_test(s, "duplicate key in a large mapping",
+			 test_big_duplicate))
 		return CU_get_error();
 	return 0;
 }

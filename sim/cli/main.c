@@ -792,9 +792,11 @@ static int cmd_validate(int argc, char **argv)
 	rc = load(&o, &s);
 	if (rc)
 		return rc;
-	so = (struct study_opts){
-		.file = o.file, .sets = o.sets, .nsets = o.nsets, .only = o.only
-	};
+	so = (struct study_opts){ .file = o.file,
+				  .sets = o.sets,
+				  .nsets = o.nsets,
+				  .only = o.only,
+				  .base = s };
 	/* What sweep and plot --study read too: every point, the figures. */
 	if (study_validate(&so, &points, err, sizeof(err)) ||
 	    analysis_check_figures(s, err, sizeof(err))) {

@@ -58,6 +58,14 @@
 #define DB_STR(x) DB_STR_(x)
 
 #define DB_BUSY_MS 10000
+/* The page cache of a connection, and its temporary files: a study's
+ * parent copies many runs per transaction into indexes whose pages the
+ * runs share, so the cache holds 32 MiB (SQLite's default is 2 MiB), taken
+ * only as pages are used; and each INSERT ... SELECT of a run keeps a
+ * statement journal, which SQLite writes to a temporary file past 64 KiB
+ * (tens of thousands of small writes per study) unless temporary storage
+ * is in memory. */
+#define DB_CACHE_SQL "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY"
 
 /* The speed column of runs, added by schema version 2: the upgrade of a
  * version 1 file adds it with the same definition. */
@@ -589,6 +597,8 @@ static int db_setup(struct db *db, int fresh, int upgrade, char *err,
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db->h, "PRAGMA synchronous = NORMAL", NULL,
 				  NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db->h, DB_CACHE_SQL, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return db_open_fail(db, rc, err, errlen);
 	return fresh ? db_prepare(db, err, errlen) : 0;
@@ -1521,39 +1531,59 @@ static int db_src_list(struct db_src *src, int64_t src_id, char *err,
 	return ret;
 }
 
-/* Copies run id in one transaction; adds 1 to *copied unless its key was
- * taken in the meantime (by another process writing db). */
-static int db_src_copy(struct db_src *src, int64_t id, int *copied, char *err,
-		       size_t errlen)
+/* Copies the rows of run id, in the caller's transaction; adds 1 to
+ * *copied unless its key was taken in the meantime (by another process
+ * writing db). Returns an SQLite result code. */
+static int db_src_copy_rows(struct db_src *src, int64_t id, int *copied)
 {
 	struct db *db = src->db;
 	sqlite3_stmt *q;
 	int64_t new_id;
-	int rc, ret, n = 0;
+	int rc;
+
+	rc = db_int(src->copy[DB_COPY_RUN], 1, id, SQLITE_OK);
+	rc = db_step(src->copy[DB_COPY_RUN], rc);
+	if (rc != SQLITE_OK || sqlite3_changes(db->h) <= 0)
+		return rc;
+	new_id = sqlite3_last_insert_rowid(db->h);
+	for (int i = DB_COPY_RUN + 1; i < DB_NCOPY && rc == SQLITE_OK; i++) {
+		q = src->copy[i];
+		rc = db_int(q, 1, id, SQLITE_OK);
+		rc = db_int(q, 2, new_id, rc);
+		rc = db_step(q, rc);
+	}
+	if (rc == SQLITE_OK)
+		(*copied)++;
+	return rc;
+}
+
+/* Copies runs ids[0..n) in one transaction (all or none); adds to
+ * *copied the runs whose key was free. */
+static int db_src_copy(struct db_src *src, const int64_t *ids, size_t n,
+		       int *copied, char *err, size_t errlen)
+{
+	struct db *db = src->db;
+	int rc, ret, k = 0;
 
 	rc = db_step(db->stmt[DB_BEGIN], SQLITE_OK);
-	rc = db_int(src->copy[DB_COPY_RUN], 1, id, rc);
-	rc = db_step(src->copy[DB_COPY_RUN], rc);
-	if (rc == SQLITE_OK && sqlite3_changes(db->h) > 0) {
-		new_id = sqlite3_last_insert_rowid(db->h);
-		n = 1;
-		for (int i = DB_COPY_RUN + 1; i < DB_NCOPY && rc == SQLITE_OK;
-		     i++) {
-			q = src->copy[i];
-			rc = db_int(q, 1, id, SQLITE_OK);
-			rc = db_int(q, 2, new_id, rc);
-			rc = db_step(q, rc);
-		}
-	}
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = db_src_copy_rows(src, ids[i], &k);
 	if (rc == SQLITE_OK)
 		rc = db_step(db->stmt[DB_COMMIT], SQLITE_OK);
 	if (rc == SQLITE_OK) {
-		*copied += n;
+		*copied += k;
 		return 0;
 	}
 	ret = db_errno(rc);
-	db_msg(err, errlen, ret, "%s: run %lld not imported into %s: %s",
-	       src->path, (long long)id, db->path, sqlite3_errmsg(db->h));
+	if (n == 1)
+		db_msg(err, errlen, ret,
+		       "%s: run %lld not imported into %s: %s", src->path,
+		       (long long)ids[0], db->path, sqlite3_errmsg(db->h));
+	else
+		db_msg(err, errlen, ret,
+		       "%s: runs %lld to %lld not imported into %s: %s",
+		       src->path, (long long)ids[0], (long long)ids[n - 1],
+		       db->path, sqlite3_errmsg(db->h));
 	if (!sqlite3_get_autocommit(db->h))
 		db_step(db->stmt[DB_ROLLBACK], SQLITE_OK);
 	return ret;
@@ -1585,7 +1615,25 @@ static int db_import_mode(struct db *db, const char *src_path, int64_t src_id,
 	if (!ret)
 		ret = db_src_list(&src, src_id, err, errlen);
 	for (size_t i = 0; !ret && i < src.n; i++)
-		ret = db_src_copy(&src, src.ids[i], &copied, err, errlen);
+		ret = db_src_copy(&src, &src.ids[i], 1, &copied, err, errlen);
+	db_src_close(&src);
+	return ret ? ret : copied;
+}
+
+int db_import_runs(struct db *db, const char *src_path, const int64_t *ids,
+		   size_t n, char *err, size_t errlen)
+{
+	struct db_src src = { .db = db, .path = src_path };
+	int ret, copied = 0;
+
+	ret = db_attach_mode(&src, false, err, errlen);
+	if (ret)
+		return ret;
+	ret = db_src_check(&src, false, err, errlen);
+	if (!ret)
+		ret = db_src_prepare(&src, err, errlen);
+	if (!ret)
+		ret = db_src_copy(&src, ids, n, &copied, err, errlen);
 	db_src_close(&src);
 	return ret ? ret : copied;
 }

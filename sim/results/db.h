@@ -81,6 +81,13 @@ int db_runs_of(struct db *db, const char *hash, const char *version,
  * of different scenario files, which only --force may mix. */
 int db_import(struct db *db, const char *src_path, int64_t src_id,
 	      bool check_hash, char *err, size_t errlen);
+/* Copies runs ids[0..n) of the database at src_path into db in one
+ * transaction (all or none), skipping runs whose key db already holds:
+ * what a study imports from a worker's database, several finished runs at
+ * a time, so that the attach, the statements and the commit are paid once
+ * for them. Returns the number of runs copied, or an error as db_import. */
+int db_import_runs(struct db *db, const char *src_path, const int64_t *ids,
+		   size_t n, char *err, size_t errlen);
 /* db_import of every run of a database whose writer is gone (a sweep's
  * worker that died), attached read-write: a WAL file whose writer was
  * killed may need its index recovered, which a read-only connection

@@ -218,6 +218,14 @@ void progress_format(char *buf, size_t len, size_t runs_done, size_t runs_total,
 /* A terminal's line is redrawn this often at most. */
 #define PROGRESS_TTY_S 0.2
 
+bool progress_due(const struct progress *p, bool final)
+{
+	if (!p->out || (final && !p->tty))
+		return false;
+	return final || p->clock(p->clock_ctx) - p->last >=
+				(p->tty ? PROGRESS_TTY_S : p->interval_s);
+}
+
 bool progress_tick(struct progress *p, size_t runs_done, size_t runs_total,
 		   const struct progress_estimate *e, bool final)
 {

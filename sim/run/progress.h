@@ -82,6 +82,10 @@ double progress_clock_monotonic(void *ctx);
 void progress_init(struct progress *p, FILE *out, bool tty, double interval_s,
 		   progress_clock clock, void *clock_ctx);
 
+/* Whether progress_tick would print now: a caller may skip computing the
+ * estimate (whose cost grows with the points) when it would not. */
+bool progress_due(const struct progress *p, bool final);
+
 /* Prints the state if a line is due (always when final, on a terminal;
  * off a terminal the final state is the caller's summary). Returns
  * whether it printed. */

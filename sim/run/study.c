@@ -80,6 +80,22 @@ struct task {
 	uint32_t deaths; /* workers that died running it */
 };
 
+/* A run finished in a worker's database, not yet in the study's. */
+struct pending {
+	struct task task;
+	uint32_t worker;
+	int64_t run_id;
+	double wall_s;
+	uint64_t sent, dropped;
+};
+
+/* Finished runs are imported from the workers' databases in batches: at
+ * most this many runs, or this many seconds after the first of them, or
+ * when no reply came for a while (or one at a time with sequential
+ * stopping, whose decisions read the study database). */
+#define STUDY_IMPORT_RUNS 64
+#define STUDY_IMPORT_S 0.25
+
 /* A run whose worker died this many times is not tried again. */
 #define STUDY_MAX_DEATHS 2
 
@@ -104,6 +120,7 @@ struct worker {
 struct study {
 	const struct study_opts *o;
 	struct scn *base;
+	bool own_base; /* base loaded here, not study_opts.base */
 	struct sweep *sw;
 	const char *hash;
 	uint32_t reps;
@@ -124,6 +141,10 @@ struct study {
 				    write end to start replacements */
 	bool keep_work;		 /* a worker database may hold a run not
 				    yet in the study database */
+	struct pending *pend;	 /* replies not yet imported, in order */
+	size_t npend, cappend;
+	double pend_since; /* when the first of them came */
+	int64_t *ids;	   /* [cappend]: one worker's run ids, to import */
 	struct study_report *rep;
 	double t0;
 	struct progress prog;
@@ -232,11 +253,19 @@ static int point_sets(struct study *st, size_t i)
 static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 {
 	struct point *p = &st->pt[i];
+	const char *const *ps;
 	char e[ERR_MAX];
 	struct scn *s;
-	int rc = scn_load_point(st->o->file, p->sets, p->nsets, st->o->nsets,
-				&s, e, sizeof(e));
+	int rc;
 
+	if (st->o->base && !sweep_point_sets(st->sw, i, &ps)) {
+		/* the scenario the caller checked, but for the seed */
+		p->sim_s =
+			(double)scn_time(st->base, "duration") / (double)SIM_S;
+		return 0;
+	}
+	rc = scn_load_point(st->o->file, p->sets, p->nsets, st->o->nsets, &s, e,
+			    sizeof(e));
 	if (!rc) {
 		p->sim_s = (double)scn_time(s, "duration") / (double)SIM_S;
 		rc = run_validate(s, e, sizeof(e));
@@ -259,8 +288,14 @@ static int point_check(struct study *st, size_t i, char *err, size_t errlen)
 static int study_load(struct study *st, bool check, char *err, size_t errlen)
 {
 	const struct study_opts *o = st->o;
-	int rc = scn_load(o->file, o->sets, o->nsets, &st->base, err, errlen);
+	int rc = 0;
 
+	st->own_base = !o->base;
+	if (o->base)
+		st->base = (struct scn *)o->base; /* not freed: study_fini */
+	else
+		rc = scn_load(o->file, o->sets, o->nsets, &st->base, err,
+			      errlen);
 	if (rc)
 		return rc;
 	rc = sweep_expand_only(st->base, o->only, &st->sw, err, errlen);
@@ -696,8 +731,8 @@ static void progress(struct study *st, bool final)
 	double now;
 	size_t nb = 0;
 
-	if (!st->prog.out)
-		return;
+	if (!progress_due(&st->prog, final))
+		return; /* the estimate is O(points): only when printed */
 	now = st->prog.clock(st->prog.clock_ctx);
 	for (unsigned i = 0; i < st->nw; i++)
 		if (st->w[i].busy)
@@ -724,29 +759,79 @@ static int run_done(struct study *st, const struct task *t, double wall_s,
 	return maybe_extend(st, t->point, err, errlen);
 }
 
+/* Imports the pending runs, one transaction per worker database, then
+ * counts them done in the order they finished. On an error they stay in
+ * the workers' databases, for the next invocation. */
+static int import_pending(struct study *st, char *err, size_t errlen)
+{
+	size_t n = st->npend;
+	int rc = 0;
+
+	for (unsigned w = 0; w < st->nw && rc >= 0; w++) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (st->pend[i].worker == w)
+				st->ids[k++] = st->pend[i].run_id;
+		if (k) /* the number imported: less if a key was taken */
+			rc = db_import_runs(st->db, st->w[w].path, st->ids, k,
+					    err, errlen);
+	}
+	if (rc < 0) {
+		st->keep_work = true;
+		return rc;
+	}
+	st->npend = 0;
+	rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct pending *q = &st->pend[i];
+
+		st->pt[q->task.point].sent += q->sent;
+		st->pt[q->task.point].dropped += q->dropped;
+		rc = run_done(st, &q->task, q->wall_s, err, errlen);
+	}
+	return rc;
+}
+
 static int on_reply(struct study *st, const struct reply *r, char *err,
 		    size_t errlen)
 {
 	struct worker *w = &st->w[r->worker];
 	struct point *p = &st->pt[r->task.point];
-	double wall;
-	int rc;
+	double now = st->prog.clock(st->prog.clock_ctx);
 
 	w->busy = false;
 	p->busy--;
-	wall = st->prog.clock(st->prog.clock_ctx) - w->since;
 	if (r->rc) {
 		snprintf(err, errlen, "%s", r->err);
 		return r->rc == -EINVAL ? -EINVAL : -EIO;
 	}
-	rc = db_import(st->db, w->path, r->run_id, false, err, errlen);
-	if (rc < 0) {
-		st->keep_work = true;
-		return rc;
+	if (st->npend == st->cappend) {
+		size_t cap = st->cappend ? 2 * st->cappend : 64;
+		struct pending *pend = realloc(st->pend, cap * sizeof(*pend));
+		int64_t *ids =
+			pend ? realloc(st->ids, cap * sizeof(*ids)) : NULL;
+
+		if (pend)
+			st->pend = pend;
+		if (ids)
+			st->ids = ids;
+		if (!pend || !ids) {
+			st->keep_work = true;
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		st->cappend = cap;
 	}
-	p->sent += r->sent;
-	p->dropped += r->dropped;
-	return run_done(st, &r->task, wall, err, errlen);
+	if (!st->npend)
+		st->pend_since = now;
+	st->pend[st->npend++] =
+		(struct pending){ r->task,	  r->worker, r->run_id,
+				  now - w->since, r->sent,   r->dropped };
+	if (st->stopping || st->npend >= STUDY_IMPORT_RUNS ||
+	    now - st->pend_since >= STUDY_IMPORT_S)
+		return import_pending(st, err, errlen);
+	return 0;
 }
 
 /* Puts a task back at the head of the queue, to run next. */
@@ -851,8 +936,12 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 			}
 		}
 		if (poll(&pfd, 1, 200) <= 0) {
+			/* idle: what finished goes in before a death is
+			 * looked at */
+			rc = import_pending(st, err, errlen);
 			progress(st, false);
-			rc = check_workers(st, err, errlen);
+			if (!rc)
+				rc = check_workers(st, err, errlen);
 			if (rc)
 				break;
 			for (unsigned i = 0; i < st->nw; i++)
@@ -871,6 +960,10 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 		for (unsigned i = 0; i < st->nw; i++)
 			dispatch(st, &st->w[i], busy_workers(st) > 0);
 	}
+	if (!rc && st->npend)
+		rc = import_pending(st, err, errlen);
+	if (st->npend) /* not imported: left for the next invocation */
+		st->keep_work = true;
 	if (!rc && !study_signals && st->head < st->nq) {
 		snprintf(
 			err, errlen,
@@ -1022,8 +1115,11 @@ static void study_fini(struct study *st)
 	free(st->w);
 	free(st->pp);
 	free(st->pb);
+	free(st->pend);
+	free(st->ids);
 	sweep_destroy(st->sw);
-	scn_destroy(st->base);
+	if (st->own_base)
+		scn_destroy(st->base);
 	db_close(st->db);
 }
 

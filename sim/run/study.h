@@ -26,6 +26,11 @@ struct study_opts {
 			      stderr; 0: no progress at all */
 	double drop_warn;  /* points whose apps dropped more than this
 			      fraction of what they sent are reported */
+	/* study_validate only: the scenario already loaded with sets and
+	 * checked by run_validate (the caller's), which is not loaded again;
+	 * a point whose sweep changes nothing is then not checked again.
+	 * NULL: the file is loaded here. */
+	const struct scn *base;
 };
 
 /* A point whose apps dropped more than study_opts.drop_warn of the

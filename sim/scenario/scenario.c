@@ -33,8 +33,13 @@
  * each level comes from the registry, so a new table with a '*' group, or
  * nested mappings under an instance ("hosts.*.nic.rate"), needs no change.
  *
- * Assumptions: scenarios are small (hundreds of values), so lists are
- * searched linearly where that keeps the code short. Nesting deeper than
+ * Assumptions: a scenario may be generated, with thousands of instances
+ * (10,000 apps) and hundreds of thousands of values, so the values and
+ * instances of a load are found by hash, and each instance keeps the
+ * values and nested instances under it and the instances that name it in
+ * like: (the look-up structures below): every pass is linear in what it
+ * reads. Lists that stay short (the registry's keys at one level, the
+ * '*' entries, the groups) are searched linearly. Nesting deeper than
  * SCN_DEPTH_MAX is refused, which bounds the recursion over the tree; a
  * like: chain recurses once per link.
  */
@@ -94,12 +99,22 @@ struct scn_src {
 
 enum scn_state { SCN_TODO, SCN_BUSY, SCN_DONE };
 
+/* A list of indices (of values or instances) in the order they were
+ * added: links in scn_ld.link, each index + 1, 0 for none. */
+struct scn_list {
+	size_t head, tail;
+};
+
 struct scn_inst {
 	char *group; /* concrete group path, "apps" */
 	char *name;
 	const struct scn_node *key;  /* where the instance is declared */
 	const struct scn_node *like; /* like: value, or NULL */
 	enum scn_state state;
+	size_t gnext;		/* next instance of the group, + 1; 0: last */
+	struct scn_list vals;	/* values whose path lies under it */
+	struct scn_list nested; /* instances whose group lies under it */
+	struct scn_list likers; /* instances whose like: names it */
 };
 
 struct scn_param {
@@ -153,6 +168,28 @@ struct scn {
 	size_t nincl, capincl;
 };
 
+/* An open-addressed hash table of indices (+ 1; 0: an empty slot) into
+ * an array the table does not own; the key of an index is computed from
+ * that array, so the table is rebuilt from it when it grows. */
+struct scn_slot {
+	uint64_t h;
+	size_t i;
+};
+
+struct scn_index {
+	struct scn_slot *slot;
+	size_t cap, n; /* cap: a power of two, 0 before the first index */
+};
+
+struct scn_link {
+	size_t i, next;
+};
+
+/* The instances of one group, in file order (through scn_inst.gnext). */
+struct scn_grp {
+	size_t first, last;
+};
+
 /* State of one scn_load(). */
 struct scn_ld {
 	const char *file;
@@ -168,7 +205,14 @@ struct scn_ld {
 	size_t nstar, capstar;
 	struct scn *s;
 	size_t capp;
-	size_t ninherit; /* overrides 1..ninherit reach like: inheritors */
+	size_t ninherit;      /* overrides 1..ninherit reach like: inheritors */
+	struct scn_index vix; /* v by path, until v is sorted */
+	struct scn_index iix; /* inst by "GROUP.NAME" */
+	struct scn_index gix; /* grp by group */
+	struct scn_grp *grp;
+	size_t ngrp, capgrp;
+	struct scn_link *link; /* the links of every scn_list */
+	size_t nlink, caplink;
 	struct scn_psrc *psrc; /* include: every profile value's source */
 	size_t npsrc, cappsrc;
 	char *real; /* the scenario's canonical path, for include: cycles */
@@ -198,11 +242,6 @@ static char *scn_join(const char *a, const char *b)
 	}
 	memcpy(p + la, b, lb + 1);
 	return p;
-}
-
-static bool scn_starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* The name of file inc (0: the scenario, K: its K-th included file). */
@@ -1216,6 +1255,232 @@ static const char *scn_article(const char *word)
 	return strchr("aeiou", word[0]) ? "an" : "a";
 }
 
+/*
+ * Look-up structures of a load (see the top of the file).
+ */
+
+#define SCN_FNV_BASIS 0xcbf29ce484222325ULL
+
+static uint64_t scn_fnv(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The hash of instance "GROUP.NAME" and of a path prefix that reads so. */
+static uint64_t scn_inst_hash(const char *group, const char *name)
+{
+	uint64_t h = scn_fnv(SCN_FNV_BASIS, group, strlen(group));
+
+	return scn_fnv(scn_fnv(h, ".", 1), name, strlen(name));
+}
+
+typedef uint64_t (*scn_key_fn)(const struct scn_ld *ld, size_t i);
+
+static uint64_t scn_src_key(const struct scn_ld *ld, size_t i);
+static uint64_t scn_inst_key(const struct scn_ld *ld, size_t i);
+static uint64_t scn_grp_key(const struct scn_ld *ld, size_t i);
+
+static void scn_index_slot(struct scn_index *x, uint64_t h, size_t i)
+{
+	size_t k = (size_t)h & (x->cap - 1);
+
+	while (x->slot[k].i)
+		k = (k + 1) & (x->cap - 1);
+	x->slot[k] = (struct scn_slot){ h, i + 1 };
+	x->n++;
+}
+
+/* Adds index i (of n indices, 0..n-1 already in) to x; past half full,
+ * rebuilds x twice as large from indices 0..i in order, so that of equal
+ * keys the first added is found first. Returns 0 or -ENOMEM. */
+static int scn_index_put(const struct scn_ld *ld, struct scn_index *x,
+			 scn_key_fn key, size_t i)
+{
+	struct scn_slot *slot;
+	size_t cap = x->cap ? x->cap : 64;
+
+	if ((x->n + 1) * 2 <= x->cap) {
+		scn_index_slot(x, key(ld, i), i);
+		return 0;
+	}
+	while ((x->n + 1) * 2 > cap)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	free(x->slot);
+	*x = (struct scn_index){ slot, cap, 0 };
+	for (size_t k = 0; k <= i; k++)
+		scn_index_slot(x, key(ld, k), k);
+	return 0;
+}
+
+static void scn_index_free(struct scn_index *x)
+{
+	free(x->slot);
+	*x = (struct scn_index){ 0 };
+}
+
+/* Appends index i to list l. Returns 0 or -ENOMEM. */
+static int scn_list_add(struct scn_ld *ld, struct scn_list *l, size_t i)
+{
+	if (strbuf_grow_array(&ld->link, &ld->caplink, ld->nlink,
+			      sizeof(*ld->link)))
+		return -ENOMEM;
+	ld->link[ld->nlink++] = (struct scn_link){ i, 0 };
+	if (l->tail)
+		ld->link[l->tail - 1].next = ld->nlink;
+	else
+		l->head = ld->nlink;
+	l->tail = ld->nlink;
+	return 0;
+}
+
+/* Walks list l: for (size_t k = l.head, i; k && (i = SCN_AT(ld, k), 1);
+ * k = SCN_NEXT(ld, k)). */
+#define SCN_AT(ld, k) ((ld)->link[(k)-1].i)
+#define SCN_NEXT(ld, k) ((ld)->link[(k)-1].next)
+
+static uint64_t scn_src_key(const struct scn_ld *ld, size_t i)
+{
+	return scn_fnv(SCN_FNV_BASIS, ld->v[i].path, strlen(ld->v[i].path));
+}
+
+static uint64_t scn_inst_key(const struct scn_ld *ld, size_t i)
+{
+	return scn_inst_hash(ld->inst[i].group, ld->inst[i].name);
+}
+
+static uint64_t scn_grp_key(const struct scn_ld *ld, size_t i)
+{
+	const char *g = ld->inst[ld->grp[i].first].group;
+
+	return scn_fnv(SCN_FNV_BASIS, g, strlen(g));
+}
+
+static long scn_find_inst(const struct scn_ld *ld, const char *group,
+			  const char *name)
+{
+	const struct scn_index *x = &ld->iix;
+	uint64_t h = scn_inst_hash(group, name);
+
+	for (size_t k = (size_t)h & (x->cap - 1); x->cap && x->slot[k].i;
+	     k = (k + 1) & (x->cap - 1)) {
+		const struct scn_inst *in = &ld->inst[x->slot[k].i - 1];
+
+		if (x->slot[k].h == h && !strcmp(in->group, group) &&
+		    !strcmp(in->name, name))
+			return (long)(x->slot[k].i - 1);
+	}
+	return -1;
+}
+
+/* The instance whose "GROUP.NAME" is the first len characters of key. */
+static long scn_find_inst_at(const struct scn_ld *ld, const char *key,
+			     size_t len)
+{
+	const struct scn_index *x = &ld->iix;
+	uint64_t h = scn_fnv(SCN_FNV_BASIS, key, len);
+
+	for (size_t k = (size_t)h & (x->cap - 1); x->cap && x->slot[k].i;
+	     k = (k + 1) & (x->cap - 1)) {
+		const struct scn_inst *in = &ld->inst[x->slot[k].i - 1];
+		size_t lg = strlen(in->group);
+
+		if (x->slot[k].h == h && lg < len && key[lg] == '.' &&
+		    !strncmp(key, in->group, lg) &&
+		    strlen(in->name) == len - lg - 1 &&
+		    !strncmp(key + lg + 1, in->name, len - lg - 1))
+			return (long)(x->slot[k].i - 1);
+	}
+	return -1;
+}
+
+/* The group's entry in ld->grp, or -1. */
+static long scn_find_grp(const struct scn_ld *ld, const char *group)
+{
+	const struct scn_index *x = &ld->gix;
+	uint64_t h = scn_fnv(SCN_FNV_BASIS, group, strlen(group));
+
+	for (size_t k = (size_t)h & (x->cap - 1); x->cap && x->slot[k].i;
+	     k = (k + 1) & (x->cap - 1)) {
+		size_t g = x->slot[k].i - 1;
+
+		if (x->slot[k].h == h &&
+		    !strcmp(ld->inst[ld->grp[g].first].group, group))
+			return (long)g;
+	}
+	return -1;
+}
+
+/* The first instance of a group, + 1 (0: none); then inst[i].gnext. */
+static size_t scn_grp_first(const struct scn_ld *ld, const char *group)
+{
+	long g = scn_find_grp(ld, group);
+
+	return g < 0 ? 0 : ld->grp[g].first + 1;
+}
+
+/* Files index i (a value when vals, else an instance) in the list of
+ * every instance it lies under: those whose "GROUP.NAME." starts s. */
+static int scn_file_under(struct scn_ld *ld, const char *s, size_t i, bool vals)
+{
+	for (const char *dot = strchr(s, '.'); dot;
+	     dot = strchr(dot + 1, '.')) {
+		long in = scn_find_inst_at(ld, s, (size_t)(dot - s));
+
+		if (in >= 0 && scn_list_add(ld,
+					    vals ? &ld->inst[in].vals
+						 : &ld->inst[in].nested,
+					    i))
+			return scn_nomem(ld);
+	}
+	return 0;
+}
+
+/* Indexes instance i, just added. */
+static int scn_index_inst(struct scn_ld *ld, size_t i)
+{
+	struct scn_inst *in = &ld->inst[i];
+	long g = scn_find_grp(ld, in->group);
+
+	if (scn_index_put(ld, &ld->iix, scn_inst_key, i))
+		return scn_nomem(ld);
+	if (g >= 0) {
+		ld->inst[ld->grp[g].last].gnext = i + 1;
+		ld->grp[g].last = i;
+	} else {
+		if (strbuf_grow_array(&ld->grp, &ld->capgrp, ld->ngrp,
+				      sizeof(*ld->grp)))
+			return scn_nomem(ld);
+		ld->grp[ld->ngrp] = (struct scn_grp){ i, i };
+		if (scn_index_put(ld, &ld->gix, scn_grp_key, ld->ngrp++))
+			return scn_nomem(ld);
+	}
+	return scn_file_under(ld, in->group, i, false);
+}
+
+/* Once like: is resolved: files every instance with like: in the list
+ * of the sibling it names. */
+static int scn_index_likers(struct scn_ld *ld)
+{
+	for (size_t i = 0; i < ld->ninst; i++) {
+		long from;
+
+		if (!ld->inst[i].like)
+			continue;
+		from = scn_find_inst(ld, ld->inst[i].group,
+				     ld->inst[i].like->text);
+		if (from >= 0 && scn_list_add(ld, &ld->inst[from].likers, i))
+			return scn_nomem(ld);
+	}
+	return 0;
+}
+
 static int scn_add_src(struct scn_ld *ld, char *path,
 		       const struct param_def *def, const struct scn_node *node)
 {
@@ -1224,14 +1489,21 @@ static int scn_add_src(struct scn_ld *ld, char *path,
 		return scn_nomem(ld);
 	}
 	ld->v[ld->nv++] = (struct scn_src){ path, def, node, false };
-	return 0;
+	if (scn_index_put(ld, &ld->vix, scn_src_key, ld->nv - 1))
+		return scn_nomem(ld);
+	return scn_file_under(ld, path, ld->nv - 1, true);
 }
 
 static struct scn_src *scn_find_src(struct scn_ld *ld, const char *path)
 {
-	for (size_t i = 0; i < ld->nv; i++)
-		if (!strcmp(ld->v[i].path, path))
-			return &ld->v[i];
+	const struct scn_index *x = &ld->vix;
+	uint64_t h = scn_fnv(SCN_FNV_BASIS, path, strlen(path));
+
+	for (size_t k = (size_t)h & (x->cap - 1); x->cap && x->slot[k].i;
+	     k = (k + 1) & (x->cap - 1))
+		if (x->slot[k].h == h &&
+		    !strcmp(ld->v[x->slot[k].i - 1].path, path))
+			return &ld->v[x->slot[k].i - 1];
 	return NULL;
 }
 
@@ -1393,22 +1665,77 @@ static int scn_walk_value(struct scn_ld *ld, const struct param_def *def,
 static int scn_walk_map(struct scn_ld *ld, const struct scn_node *m,
 			const char *prefix, long inst);
 
-/* Checks a key: a scalar, not seen before in the same mapping. */
-static int scn_check_key(struct scn_ld *ld, const struct scn_node *m, size_t i)
+/* Mappings with more keys than this have their duplicates found by
+ * sorting (scn_first_keys), not by comparing each key with those before. */
+#define SCN_KEYS_LINEAR 32
+
+struct scn_key_at {
+	const char *text;
+	size_t i;
+};
+
+static int scn_key_at_cmp(const void *a, const void *b)
+{
+	const struct scn_key_at *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* For a large mapping m: first[i / 2] is the index in m->kid of the
+ * first key with the text of key i (i itself if none before); NULL for a
+ * small mapping. Returns 0 or -ENOMEM. */
+static int scn_first_keys(const struct scn_node *m, size_t **first)
+{
+	size_t nk = m->n / 2, nt = 0;
+	struct scn_key_at *k;
+
+	*first = NULL;
+	if (nk <= SCN_KEYS_LINEAR)
+		return 0;
+	k = malloc(nk * sizeof(*k));
+	*first = malloc(nk * sizeof(**first));
+	if (!k || !*first) {
+		free(k);
+		free(*first);
+		*first = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < m->n; i += 2) {
+		(*first)[i / 2] = i;
+		if (m->kid[i]->kind == SCN_SCALAR && !m->kid[i]->null)
+			k[nt++] = (struct scn_key_at){ m->kid[i]->text, i };
+	}
+	qsort(k, nt, sizeof(*k), scn_key_at_cmp);
+	for (size_t i = 1; i < nt; i++)
+		if (!strcmp(k[i].text, k[i - 1].text))
+			(*first)[k[i].i / 2] = (*first)[k[i - 1].i / 2];
+	free(k);
+	return 0;
+}
+
+/* Checks a key: a scalar, not seen before in the same mapping (first:
+ * from scn_first_keys, or NULL to compare with the keys before). */
+static int scn_check_key(struct scn_ld *ld, const struct scn_node *m, size_t i,
+			 const size_t *first)
 {
 	const struct scn_node *key = m->kid[i];
 	char f[64], q[64];
+	size_t j = i;
 
 	if (key->kind != SCN_SCALAR || key->null)
 		return scn_failn(ld, key, "expected a key name, found %s",
 				 scn_node_found(key, f, sizeof(f)));
-	for (size_t j = 0; j < i; j += 2)
-		if (!strcmp(m->kid[j]->text, key->text))
-			return scn_failn(
-				ld, key,
-				"duplicate key '%s' (first at line %d)",
-				scn_text_quote(key->text, q, sizeof(q)),
-				m->kid[j]->line);
+	if (first)
+		j = first[i / 2];
+	else
+		for (j = 0; j < i && strcmp(m->kid[j]->text, key->text);)
+			j += 2;
+	if (j < i)
+		return scn_failn(ld, key,
+				 "duplicate key '%s' (first at line %d)",
+				 scn_text_quote(key->text, q, sizeof(q)),
+				 m->kid[j]->line);
 	return 0;
 }
 
@@ -1432,7 +1759,7 @@ static int scn_add_inst(struct scn_ld *ld, const char *group, const char *name,
 	in->key = key;
 	in->like = like;
 	ld->ninst++;
-	return 0;
+	return scn_index_inst(ld, ld->ninst - 1);
 }
 
 /* vars: { NAME: VALUE } for vars: { NAME: { value: VALUE } }. */
@@ -1501,12 +1828,16 @@ static int scn_walk_star(struct scn_ld *ld, const char *group,
 	return rc;
 }
 
+static int scn_walk_insts(struct scn_ld *ld, const char *group,
+			  const struct scn_node *m, const size_t *first);
+
 /* The instances of a group: a mapping from names to mappings; a '*'
  * entry gives defaults to all of them. */
 static int scn_walk_group(struct scn_ld *ld, const char *group,
 			  const struct scn_node *m)
 {
-	char one[32], f[64], q[64];
+	char one[32], f[64];
+	size_t *first;
 	int rc;
 
 	scn_singular(group, one, sizeof(one));
@@ -1517,11 +1848,26 @@ static int scn_walk_group(struct scn_ld *ld, const char *group,
 			ld, m,
 			"%s: expected a mapping from %s names to their parameters, found %s",
 			group, one, scn_node_found(m, f, sizeof(f)));
+	if (scn_first_keys(m, &first))
+		return scn_nomem(ld);
+	rc = scn_walk_insts(ld, group, m, first);
+	free(first);
+	return rc;
+}
+
+/* The entries of group mapping m, for scn_walk_group. */
+static int scn_walk_insts(struct scn_ld *ld, const char *group,
+			  const struct scn_node *m, const size_t *first)
+{
+	char one[32], f[64], q[64];
+	int rc;
+
+	scn_singular(group, one, sizeof(one));
 	for (size_t i = 0; i < m->n; i += 2) {
 		const struct scn_node *key = m->kid[i], *val = m->kid[i + 1];
 		char *prefix;
 
-		rc = scn_check_key(ld, m, i);
+		rc = scn_check_key(ld, m, i, first);
 		if (rc)
 			return rc;
 		if (!strcmp(key->text, "*")) {
@@ -1689,7 +2035,7 @@ static int scn_walk_map(struct scn_ld *ld, const struct scn_node *m,
 	int rc;
 
 	for (size_t i = 0; i < m->n; i += 2) {
-		rc = scn_check_key(ld, m, i);
+		rc = scn_check_key(ld, m, i, NULL);
 		if (!rc)
 			rc = scn_walk_key(ld, m->kid[i], m->kid[i + 1], prefix,
 					  inst);
@@ -1739,9 +2085,9 @@ static int scn_each_path(struct scn_ld *ld, const char *built, const char *rest,
 	if (!group)
 		return scn_nomem(ld);
 	sprintf(group, "%s%.*s", built, (int)(star - rest - 1), rest);
-	for (size_t i = 0; i < ld->ninst && !rc; i++) {
-		if (strcmp(ld->inst[i].group, group))
-			continue;
+	for (size_t k = scn_grp_first(ld, group), i; k && !rc;
+	     k = ld->inst[i].gnext) {
+		i = k - 1;
 		n++;
 		b = malloc(strlen(group) + strlen(ld->inst[i].name) + 3);
 		if (!b) {
@@ -1762,25 +2108,15 @@ static int scn_each_path(struct scn_ld *ld, const char *built, const char *rest,
  * Pass 3: like: inheritance, then the '*' entries.
  */
 
-static long scn_find_inst(const struct scn_ld *ld, const char *group,
-			  const char *name)
-{
-	for (size_t i = 0; i < ld->ninst; i++)
-		if (!strcmp(ld->inst[i].group, group) &&
-		    !strcmp(ld->inst[i].name, name))
-			return (long)i;
-	return -1;
-}
-
 /* The names of a group's instances, for suggestions. */
 static size_t scn_inst_names(const struct scn_ld *ld, const char *group,
 			     const char **names, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < ld->ninst && n < max; i++)
-		if (!strcmp(ld->inst[i].group, group))
-			names[n++] = ld->inst[i].name;
+	for (size_t k = scn_grp_first(ld, group); k && n < max;
+	     k = ld->inst[k - 1].gnext)
+		names[n++] = ld->inst[k - 1].name;
 	return n;
 }
 
@@ -1867,11 +2203,13 @@ static int scn_cycle(struct scn_ld *ld, long j)
 	return scn_failn(ld, at, "like: cycle %s", chain);
 }
 
-/* Copies the values (and nested instances) of instance from to to. */
+/* Copies the values (and nested instances) of instance from to to: the
+ * nested instances first, so that the values copied next are filed under
+ * their copies. */
 static int scn_copy_inst(struct scn_ld *ld, long from, long to)
 {
 	char *pf, *pt;
-	size_t nv = ld->nv, ni = ld->ninst, lf;
+	size_t nv = ld->nv, ni = ld->ninst, lf, i;
 	int rc = 0;
 
 	pf = scn_join(ld->inst[from].group, ld->inst[from].name);
@@ -1881,12 +2219,21 @@ static int scn_copy_inst(struct scn_ld *ld, long from, long to)
 		goto out_free;
 	}
 	lf = strlen(pf);
-	for (size_t i = 0; i < nv && !rc; i++) {
-		char *path;
+	for (size_t k = ld->inst[from].nested.head;
+	     k && (i = SCN_AT(ld, k)) < ni && !rc; k = SCN_NEXT(ld, k)) {
+		struct scn_inst in = ld->inst[i];
+		char *group = scn_join(pt, in.group + lf + 1);
 
-		if (!scn_starts(ld->v[i].path, pf) || ld->v[i].path[lf] != '.')
-			continue;
-		path = scn_join(pt, ld->v[i].path + lf + 1);
+		if (!group)
+			rc = scn_nomem(ld);
+		else if (scn_find_inst(ld, group, in.name) < 0)
+			rc = scn_add_inst(ld, group, in.name, in.key, in.like);
+		free(group);
+	}
+	for (size_t k = ld->inst[from].vals.head;
+	     k && (i = SCN_AT(ld, k)) < nv && !rc; k = SCN_NEXT(ld, k)) {
+		char *path = scn_join(pt, ld->v[i].path + lf + 1);
+
 		if (!path)
 			rc = scn_nomem(ld);
 		else if (scn_find_src(ld, path))
@@ -1894,19 +2241,6 @@ static int scn_copy_inst(struct scn_ld *ld, long from, long to)
 		else if (!(rc = scn_add_src(ld, path, ld->v[i].def,
 					    ld->v[i].node)))
 			ld->v[ld->nv - 1].inherited = true;
-	}
-	for (size_t i = 0; i < ni && !rc; i++) {
-		struct scn_inst in = ld->inst[i];
-		char *group;
-
-		if (!scn_starts(in.group, pf) || in.group[lf] != '.')
-			continue;
-		group = scn_join(pt, in.group + lf + 1);
-		if (!group)
-			rc = scn_nomem(ld);
-		else if (scn_find_inst(ld, group, in.name) < 0)
-			rc = scn_add_inst(ld, group, in.name, in.key, in.like);
-		free(group);
 	}
 out_free:
 	free(pf);
@@ -2063,69 +2397,67 @@ static int scn_set_path(struct scn_ld *ld, int n, const char *path,
 	return 0;
 }
 
-/* The instance of a group that path lies under ("apps.b" for
- * "apps.b.rate"), if any, whose like: names a sibling: returns the
- * sibling's index (path then continues after "GROUP.NAME." at *rest). */
-static long scn_like_child(const struct scn_ld *ld, size_t j, const char *path,
-			   const char **rest)
+static int scn_set_inherit(struct scn_ld *ld, const char *path,
+			   const struct param_def *def,
+			   const struct scn_node *nd);
+
+/* Override nd of path reaches instance j, which inherits through like:
+ * the instance path lies under (path continues at rest after it). */
+static int scn_inherit_one(struct scn_ld *ld, size_t j, const char *rest,
+			   const struct param_def *def,
+			   const struct scn_node *nd)
 {
 	const struct scn_inst *in = &ld->inst[j];
-	size_t lg = strlen(in->group), ln;
-	long from;
+	struct scn_src *old;
+	char *to;
+	int rc;
 
-	if (!in->like)
-		return -1;
-	from = scn_find_inst(ld, in->group, in->like->text);
-	if (from < 0)
-		return -1;
-	ln = strlen(ld->inst[from].name);
-	if (strncmp(path, in->group, lg) || path[lg] != '.' ||
-	    strncmp(path + lg + 1, ld->inst[from].name, ln) ||
-	    path[lg + 1 + ln] != '.')
-		return -1;
-	*rest = path + lg + 1 + ln + 1;
-	return from;
+	to = malloc(strlen(in->group) + strlen(in->name) + strlen(rest) + 3);
+	if (!to)
+		return scn_nomem(ld);
+	sprintf(to, "%s.%s.%s", in->group, in->name, rest);
+	old = scn_find_src(ld, to);
+	if (old && !old->inherited) {
+		free(to);
+		return 0;
+	}
+	if (old) {
+		old->node = nd;
+	} else {
+		rc = scn_add_src(ld, to, def, nd);
+		if (rc)
+			return rc;
+		ld->v[ld->nv - 1].inherited = true;
+		to = ld->v[ld->nv - 1].path;
+	}
+	rc = scn_set_inherit(ld, old ? old->path : to, def, nd);
+	if (old)
+		free(to);
+	return rc;
 }
 
 /* An override of path reaches the instances that inherit it through
- * like: (transitively), except those with a value of their own. */
+ * like: (transitively), except those with a value of their own: the
+ * inheritors of each instance path lies under ("apps.b" for
+ * "apps.b.rate"). */
 static int scn_set_inherit(struct scn_ld *ld, const char *path,
 			   const struct param_def *def,
 			   const struct scn_node *nd)
 {
-	for (size_t j = 0; j < ld->ninst; j++) {
-		const struct scn_inst *in = &ld->inst[j];
-		struct scn_src *old;
-		const char *rest;
-		char *to;
-		int rc;
+	for (const char *dot = strchr(path, '.'); dot;
+	     dot = strchr(dot + 1, '.')) {
+		long from = scn_find_inst_at(ld, path, (size_t)(dot - path));
 
-		if (scn_like_child(ld, j, path, &rest) < 0)
+		if (from < 0)
 			continue;
-		to = malloc(strlen(in->group) + strlen(in->name) +
-			    strlen(rest) + 3);
-		if (!to)
-			return scn_nomem(ld);
-		sprintf(to, "%s.%s.%s", in->group, in->name, rest);
-		old = scn_find_src(ld, to);
-		if (old && !old->inherited) {
-			free(to);
-			continue;
-		}
-		if (old) {
-			old->node = nd;
-		} else {
-			rc = scn_add_src(ld, to, def, nd);
+		for (size_t k = ld->inst[from].likers.head; k;
+		     k = SCN_NEXT(ld, k)) {
+			int rc = scn_inherit_one(ld, SCN_AT(ld, k), dot + 1,
+						 def, nd);
+
 			if (rc)
 				return rc;
-			ld->v[ld->nv - 1].inherited = true;
-			to = ld->v[ld->nv - 1].path;
 		}
-		rc = scn_set_inherit(ld, old ? old->path : to, def, nd);
-		if (old)
-			free(to);
-		if (rc)
-			return rc;
 	}
 	return 0;
 }
@@ -2648,34 +2980,28 @@ static int scn_derive(struct scn_ld *ld)
 static int scn_groups(struct scn_ld *ld)
 {
 	struct scn *s = ld->s;
-	size_t cap = 0;
 
-	for (size_t i = 0; i < ld->ninst; i++) {
-		struct scn_inst *in = &ld->inst[i];
-		struct scn_group *g = NULL;
-		char **names;
+	s->g = calloc(ld->ngrp ? ld->ngrp : 1, sizeof(*s->g));
+	if (!s->g)
+		return scn_nomem(ld);
+	for (size_t i = 0; i < ld->ngrp; i++) {
+		struct scn_group *g = &s->g[i];
+		size_t n = 0;
 
-		for (size_t k = 0; k < s->ng && !g; k++)
-			if (!strcmp(s->g[k].group, in->group))
-				g = &s->g[k];
-		if (!g) {
-			if (strbuf_grow_array(&s->g, &cap, s->ng,
-					      sizeof(*s->g)))
-				return scn_nomem(ld);
-			g = &s->g[s->ng++];
-			memset(g, 0, sizeof(*g));
-			g->group = strdup(in->group);
-			if (!g->group)
+		s->ng = i + 1;
+		for (size_t k = ld->grp[i].first + 1; k;
+		     k = ld->inst[k - 1].gnext)
+			n++;
+		g->group = strdup(ld->inst[ld->grp[i].first].group);
+		g->names = calloc(n, sizeof(*g->names));
+		if (!g->group || !g->names)
+			return scn_nomem(ld);
+		for (size_t k = ld->grp[i].first + 1; k;
+		     k = ld->inst[k - 1].gnext, g->n++) {
+			g->names[g->n] = strdup(ld->inst[k - 1].name);
+			if (!g->names[g->n])
 				return scn_nomem(ld);
 		}
-		names = realloc(g->names, (g->n + 1) * sizeof(*names));
-		if (!names)
-			return scn_nomem(ld);
-		g->names = names;
-		g->names[g->n] = strdup(in->name);
-		if (!g->names[g->n])
-			return scn_nomem(ld);
-		g->n++;
 	}
 	return 0;
 }
@@ -2684,6 +3010,7 @@ static int scn_effective(struct scn_ld *ld)
 {
 	int rc;
 
+	scn_index_free(&ld->vix); /* from here, v is searched by bsearch */
 	if (ld->nv)
 		qsort(ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp);
 	for (size_t i = 0, n = param_count(); i < n; i++) {
@@ -2933,6 +3260,11 @@ static void scn_ld_fini(struct scn_ld *ld)
 	free(ld->star);
 	free(ld->psrc);
 	free(ld->real);
+	scn_index_free(&ld->vix);
+	scn_index_free(&ld->iix);
+	scn_index_free(&ld->gix);
+	free(ld->grp);
+	free(ld->link);
 }
 
 int scn_load(const char *path, const char *const *sets, size_t nsets,
@@ -2972,6 +3304,8 @@ int scn_load_point(const char *path, const char *const *sets, size_t nsets,
 		rc = scn_sweep_vars(&ld, root);
 	for (size_t i = 0; !rc && i < ld.ninst; i++)
 		rc = scn_resolve(&ld, (long)i);
+	if (!rc)
+		rc = scn_index_likers(&ld);
 	if (!rc)
 		rc = scn_apply_stars(&ld);
 	for (size_t i = 0; !rc && i < nsets; i++)
