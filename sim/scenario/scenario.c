@@ -120,9 +120,9 @@ struct scn_inst {
 struct scn_param {
 	char *path;
 	struct param_val val;
-	char *raw;		     /* backs val.u.s */
+	char *raw;		     /* backs val.u.s (strings and enums) */
 	struct param_table *table;   /* backs val.u.table */
-	char *text;		     /* canonical text */
+	const char *text;	     /* canonical text, in scn.texts */
 	int src, line, col;	     /* origin; src < 0: the default */
 	int inc;		     /* src 0: the file (scn_node.inc) */
 	char *expr;		     /* a derived value: the text after '=' */
@@ -155,12 +155,28 @@ struct scn_psrc {
 	const struct scn_node *val, *source;
 };
 
+/*
+ * The canonical texts of the values, each stored once however many
+ * parameters have it (most of a large scenario's values are its hosts'
+ * identical defaults): an open-addressed set of strings carved from
+ * chunks that are freed with the scenario.
+ */
+struct scn_texts {
+	const char **slot;
+	size_t cap, n; /* cap: a power of two, 0 before the first text */
+	char *chunk;   /* the current chunk: left bytes free at its end */
+	size_t left;
+	char **chunks;
+	size_t nchunks, capchunks;
+};
+
 struct scn {
 	char *path;
 	const char *name;
 	char hash[17];
 	struct scn_param *p;
 	size_t np;
+	struct scn_texts texts;
 	struct scn_group *g;
 	size_t ng;
 	struct scn_node *tree; /* the file's YAML tree, for scn_block() */
@@ -227,6 +243,129 @@ static char *scn_strndup(const char *s, size_t n)
 		p[n] = '\0';
 	}
 	return p;
+}
+
+#define SCN_TEXT_CHUNK 4096
+
+static uint64_t scn_text_hash(const char *t)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Bytes for a text of len + 1 bytes, from the current chunk or a new one
+ * (a text longer than a chunk gets a chunk of its own). */
+static char *scn_text_room(struct scn_texts *x, size_t len)
+{
+	size_t want = len + 1,
+	       size = want > SCN_TEXT_CHUNK ? want : SCN_TEXT_CHUNK;
+	char *c;
+
+	if (want <= x->left) {
+		c = x->chunk;
+		x->chunk += want;
+		x->left -= want;
+		return c;
+	}
+	if (strbuf_grow_array(&x->chunks, &x->capchunks, x->nchunks,
+			      sizeof(*x->chunks)))
+		return NULL;
+	c = malloc(size);
+	if (!c)
+		return NULL;
+	x->chunks[x->nchunks++] = c;
+	if (size - want >= x->left) { /* keep the chunk with more room */
+		x->chunk = c + want;
+		x->left = size - want;
+	}
+	return c;
+}
+
+/* Doubles the set (to 64 slots at first); -ENOMEM. */
+static int scn_texts_grow(struct scn_texts *x)
+{
+	size_t cap = x->cap ? x->cap * 2 : 64;
+	const char **slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->cap; i++) {
+		size_t k;
+
+		if (!x->slot[i])
+			continue;
+		k = (size_t)scn_text_hash(x->slot[i]) & (cap - 1);
+		while (slot[k])
+			k = (k + 1) & (cap - 1);
+		slot[k] = x->slot[i];
+	}
+	free(x->slot);
+	x->slot = slot;
+	x->cap = cap;
+	return 0;
+}
+
+/* The stored copy of text t (stored now if it is new); NULL if out of
+ * memory. */
+static const char *scn_text_store(struct scn *s, const char *t)
+{
+	struct scn_texts *x = &s->texts;
+	size_t k, len = strlen(t);
+	char *c;
+
+	if (2 * (x->n + 1) > x->cap && scn_texts_grow(x))
+		return NULL;
+	k = (size_t)scn_text_hash(t) & (x->cap - 1);
+	for (; x->slot[k]; k = (k + 1) & (x->cap - 1))
+		if (!strcmp(x->slot[k], t))
+			return x->slot[k];
+	c = scn_text_room(x, len);
+	if (!c)
+		return NULL;
+	memcpy(c, t, len + 1);
+	x->slot[k] = c;
+	x->n++;
+	return c;
+}
+
+/* Stores the canonical text of p's value in p->text; -ENOMEM. */
+static int scn_format_text(struct scn *s, struct scn_param *p)
+{
+	char small[128], *buf = small;
+	int len = param_format(&p->val, NULL, 0);
+
+	if ((size_t)len >= sizeof(small)) {
+		buf = malloc((size_t)len + 1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	param_format(&p->val, buf, (size_t)len + 1);
+	p->text = scn_text_store(s, buf);
+	if (buf != small)
+		free(buf);
+	return p->text ? 0 : -ENOMEM;
+}
+
+/* A value that is not a string keeps no copy of what it was parsed
+ * from. */
+static void scn_drop_raw(struct scn_param *p)
+{
+	if (p->val.type != PT_STRING && p->val.type != PT_ENUM) {
+		free(p->raw);
+		p->raw = NULL;
+	}
+}
+
+static void scn_texts_fini(struct scn_texts *x)
+{
+	for (size_t i = 0; i < x->nchunks; i++)
+		free(x->chunks[i]);
+	free(x->chunks);
+	free(x->slot);
+	memset(x, 0, sizeof(*x));
 }
 
 static char *scn_join(const char *a, const char *b)
@@ -2606,7 +2745,6 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 {
 	const char *text = nd ? nd->text : def->def;
 	char msg[512];
-	int len;
 
 	p->src = nd ? nd->src : -1;
 	p->inc = nd ? nd->inc : 0;
@@ -2635,19 +2773,15 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 			return scn_fail(ld, 0, 1, 1,
 					"%s: the default '%s' is invalid: %s",
 					p->path, text, msg);
+		scn_drop_raw(p);
 	}
 	if (nd && def->type == PT_SIZE_TABLE && nd->kind == SCN_SCALAR &&
 	    workload_find(nd->text)) {
 		/* a published workload is stored by its name */
-		p->text = strdup(nd->text);
+		p->text = scn_text_store(ld->s, nd->text);
 		return p->text ? 0 : scn_nomem(ld);
 	}
-	len = param_format(&p->val, NULL, 0);
-	p->text = malloc((size_t)len + 1);
-	if (!p->text)
-		return scn_nomem(ld);
-	param_format(&p->val, p->text, (size_t)len + 1);
-	return 0;
+	return scn_format_text(ld->s, p) ? scn_nomem(ld) : 0;
 }
 
 static int scn_missing(struct scn_ld *ld, const char *path)
@@ -2889,7 +3023,7 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 			  const struct param_def *def, struct expr_value *v)
 {
 	const char *got = units_kind_name(v->kind);
-	int want = scn_want_kind(def, v->kind), len;
+	int want = scn_want_kind(def, v->kind);
 	char text[64], msg[512];
 
 	if (v->str)
@@ -2916,12 +3050,8 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	if (param_parse(def, p->raw, &p->val, msg, sizeof(msg)))
 		return scn_failn(ld, p->node, "%s: the expression gives %s: %s",
 				 p->path, text, msg);
-	len = param_format(&p->val, NULL, 0);
-	p->text = malloc((size_t)len + 1);
-	if (!p->text)
-		return scn_nomem(ld);
-	param_format(&p->val, p->text, (size_t)len + 1);
-	return 0;
+	scn_drop_raw(p);
+	return scn_format_text(ld->s, p) ? scn_nomem(ld) : 0;
 }
 
 static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
@@ -3160,6 +3290,12 @@ static int scn_finish(struct scn *s)
 	const char *base, *dot;
 	char *nm;
 
+	if (s->np) { /* the array grew by doubling: give back what is spare */
+		struct scn_param *p = realloc(s->p, s->np * sizeof(*s->p));
+
+		if (p)
+			s->p = p;
+	}
 	name = scn_get(s, "name");
 	if (name && name->type == PT_STRING && name->u.s && *name->u.s) {
 		s->name = name->u.s;
@@ -3177,8 +3313,7 @@ static int scn_finish(struct scn *s)
 							 : strlen(base));
 		if (!nm)
 			return -ENOMEM;
-		free(p->text);
-		p->text = strdup(nm);
+		p->text = scn_text_store(s, nm);
 		if (!p->text) {
 			free(nm);
 			return -ENOMEM;
@@ -3336,7 +3471,6 @@ void scn_destroy(struct scn *s)
 	for (size_t i = 0; i < s->np; i++) {
 		free(s->p[i].path);
 		free(s->p[i].raw);
-		free(s->p[i].text);
 		free(s->p[i].expr);
 		if (s->p[i].table) {
 			free(s->p[i].table->value);
@@ -3345,6 +3479,7 @@ void scn_destroy(struct scn *s)
 		}
 	}
 	free(s->p);
+	scn_texts_fini(&s->texts);
 	for (size_t i = 0; i < s->ng; i++) {
 		for (size_t k = 0; k < s->g[i].n; k++)
 			free(s->g[i].names[k]);
