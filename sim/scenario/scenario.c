@@ -117,17 +117,22 @@ struct scn_inst {
 	struct scn_list likers; /* instances whose like: names it */
 };
 
-struct scn_param {
-	char *path;
-	struct param_val val;
-	char *raw;		     /* backs val.u.s (strings and enums) */
-	struct param_table *table;   /* backs val.u.table */
-	const char *text;	     /* canonical text, in scn.texts */
-	int src, line, col;	     /* origin; src < 0: the default */
-	int inc;		     /* src 0: the file (scn_node.inc) */
-	char *expr;		     /* a derived value: the text after '=' */
+/* What a derived value ("= EXPR") keeps; NULL for the others, which are
+ * most of a large scenario's values. */
+struct scn_derived {
+	char *expr;		     /* the text after '=' */
 	const struct scn_node *node; /* while loading: where expr is */
 	enum scn_state state;	     /* derivation, for cycles */
+};
+
+struct scn_param {
+	char *path;
+	struct param_val val; /* a PT_SIZE_TABLE's table is the param's */
+	char *raw;	      /* backs val.u.s (strings and enums) */
+	const char *text;     /* canonical text, in scn.texts */
+	int src, line, col;   /* origin; src < 0: the default */
+	int inc;	      /* src 0: the file (scn_node.inc) */
+	struct scn_derived *d;
 };
 
 /* A '*' entry of a group: defaults of every instance, not an instance. */
@@ -2752,18 +2757,23 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 	p->col = nd ? nd->col : 0;
 	if (nd && nd->kind == SCN_SCALAR && def->type != PT_SIZE_TABLE &&
 	    scn_expr_at(text) >= 0) {
-		p->expr = strdup(text + scn_expr_at(text));
-		p->node = nd;
+		p->d = calloc(1, sizeof(*p->d));
+		if (!p->d)
+			return scn_nomem(ld);
+		p->d->expr = strdup(text + scn_expr_at(text));
+		p->d->node = nd;
 		p->val.type = def->type;
-		return p->expr ? 0 : scn_nomem(ld); /* scn_derive: the rest */
+		return p->d->expr ? 0
+				  : scn_nomem(ld); /* scn_derive: the rest */
 	}
 	if (def->type == PT_SIZE_TABLE) {
-		p->table = calloc(1, sizeof(*p->table));
-		if (!p->table)
+		struct param_table *t = calloc(1, sizeof(*t));
+
+		if (!t)
 			return scn_nomem(ld);
 		p->val.type = PT_SIZE_TABLE;
-		p->val.u.table = p->table;
-		if (nd && scn_table(ld, p->path, def, nd, p->table))
+		p->val.u.table = t;
+		if (nd && scn_table(ld, p->path, def, nd, t))
 			return -EINVAL;
 	} else {
 		p->raw = strdup(text);
@@ -2899,7 +2909,7 @@ static int scn_derive_resolve(void *ctx, const char *name,
 	size_t best = (size_t)-1, d, blen = 0;
 	const char *bp = NULL;
 
-	if (q && q->expr && q->state != SCN_DONE)
+	if (q && q->d && q->d->state != SCN_DONE)
 		return -EINVAL; /* scn_derive_one orders them: not reached */
 	if (q) {
 		if (!param_quantity(&q->val, &out->kind, &out->num, &out->str))
@@ -2985,15 +2995,15 @@ static int scn_derive_uses(struct scn_ld *ld, struct scn_param *p,
 
 	for (size_t i = 0; i < nn; i++) {
 		q = scn_lookup(ld->s, names[i]);
-		if (!q || !q->expr || q->state == SCN_DONE)
+		if (!q || !q->d || q->d->state == SCN_DONE)
 			continue;
 		if (q == p)
-			return scn_failn(ld, p->node,
+			return scn_failn(ld, p->d->node,
 					 "%s: the expression uses %s itself",
 					 p->path, p->path);
-		if (q->state == SCN_BUSY)
+		if (q->d->state == SCN_BUSY)
 			return scn_failn(
-				ld, p->node,
+				ld, p->d->node,
 				"%s: derived parameters form a cycle: %s uses %s, which needs %s",
 				p->path, p->path, q->path, p->path);
 		rc = scn_derive_one(ld, q);
@@ -3011,7 +3021,7 @@ static int scn_derive_kind_fail(struct scn_ld *ld, const struct scn_param *p,
 	int want = scn_want_kind(def, UNIT_BITRATE);
 
 	return scn_failn(
-		ld, p->node, "%s: the expression gives %s, but %s is %s%s",
+		ld, p->d->node, "%s: the expression gives %s, but %s is %s%s",
 		p->path, got, p->path,
 		want == UNIT_NONE ? "a plain number"
 				  : units_kind_name((enum unit_kind)want),
@@ -3027,7 +3037,7 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	char text[64], msg[512];
 
 	if (v->str)
-		return scn_failn(ld, p->node,
+		return scn_failn(ld, p->d->node,
 				 "%s: the expression gives a string; %s is %s",
 				 p->path, p->path,
 				 units_kind_name((enum unit_kind)want));
@@ -3036,11 +3046,11 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	if ((int)v->kind != want)
 		return scn_derive_kind_fail(ld, p, got);
 	if (!isfinite(v->num))
-		return scn_failn(ld, p->node, "%s: the expression gives %g",
+		return scn_failn(ld, p->d->node, "%s: the expression gives %g",
 				 p->path, v->num);
 	if (def->type == PT_INT && v->num != floor(v->num))
 		return scn_failn(
-			ld, p->node,
+			ld, p->d->node,
 			"%s: the expression gives %.15g, but %s is a whole number",
 			p->path, v->num, p->path);
 	scn_derived_text(v->kind, v->num, text, sizeof(text));
@@ -3048,8 +3058,9 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	if (!p->raw)
 		return scn_nomem(ld);
 	if (param_parse(def, p->raw, &p->val, msg, sizeof(msg)))
-		return scn_failn(ld, p->node, "%s: the expression gives %s: %s",
-				 p->path, text, msg);
+		return scn_failn(ld, p->d->node,
+				 "%s: the expression gives %s: %s", p->path,
+				 text, msg);
 	scn_drop_raw(p);
 	return scn_format_text(ld->s, p) ? scn_nomem(ld) : 0;
 }
@@ -3057,26 +3068,26 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
 {
 	struct scn_dctx c = { .ld = ld };
-	long off = scn_expr_at(p->node->text);
+	long off = scn_expr_at(p->d->node->text);
 	struct expr_value v;
 	struct expr *e = NULL;
 	char msg[512], dims[64];
 	size_t col = 0;
 	int rc;
 
-	if (p->state == SCN_DONE)
+	if (p->d->state == SCN_DONE)
 		return 0;
-	p->state = SCN_BUSY;
-	rc = expr_parse(p->expr, &e, &col, msg, sizeof(msg));
+	p->d->state = SCN_BUSY;
+	rc = expr_parse(p->d->expr, &e, &col, msg, sizeof(msg));
 	if (rc == -ENOMEM)
 		return scn_nomem(ld);
 	if (rc) /* checked when read: not reached */
-		return scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+		return scn_fail_in(ld, p->d->node, (size_t)off + col, "%s: %s",
 				   p->path, msg);
 	if (!rc)
 		rc = scn_derive_uses(ld, p, e);
 	if (!rc && expr_bind(e, scn_derive_resolve, &c, &col, msg, sizeof(msg)))
-		rc = scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+		rc = scn_fail_in(ld, p->d->node, (size_t)off + col, "%s: %s",
 				 p->path, msg);
 	if (!rc) {
 		rc = expr_eval_kind(e, scn_derive_resolve, &c, &v, dims,
@@ -3087,7 +3098,7 @@ static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
 			rc = scn_derive_set(ld, p, param_lookup(p->path), &v);
 	}
 	expr_destroy(e);
-	p->state = SCN_DONE;
+	p->d->state = SCN_DONE;
 	return rc;
 }
 
@@ -3096,14 +3107,15 @@ static int scn_derive(struct scn_ld *ld)
 	int rc;
 
 	for (size_t i = 0; i < ld->s->np; i++) {
-		if (!ld->s->p[i].expr)
+		if (!ld->s->p[i].d)
 			continue;
 		rc = scn_derive_one(ld, &ld->s->p[i]);
 		if (rc)
 			return rc;
 	}
 	for (size_t i = 0; i < ld->s->np; i++)
-		ld->s->p[i].node = NULL; /* the --set nodes go with ld */
+		if (ld->s->p[i].d) /* the --set nodes go with ld */
+			ld->s->p[i].d->node = NULL;
 	return 0;
 }
 
@@ -3471,11 +3483,17 @@ void scn_destroy(struct scn *s)
 	for (size_t i = 0; i < s->np; i++) {
 		free(s->p[i].path);
 		free(s->p[i].raw);
-		free(s->p[i].expr);
-		if (s->p[i].table) {
-			free(s->p[i].table->value);
-			free(s->p[i].table->weight);
-			free(s->p[i].table);
+		if (s->p[i].d) {
+			free(s->p[i].d->expr);
+			free(s->p[i].d);
+		}
+		if (s->p[i].val.type == PT_SIZE_TABLE && s->p[i].val.u.table) {
+			struct param_table *t =
+				(struct param_table *)s->p[i].val.u.table;
+
+			free(t->value);
+			free(t->weight);
+			free(t);
 		}
 	}
 	free(s->p);
@@ -3604,7 +3622,7 @@ const char *scn_expr(const struct scn *s, const char *path)
 {
 	const struct scn_param *p = scn_find(s, path);
 
-	return p ? p->expr : NULL;
+	return p && p->d ? p->d->expr : NULL;
 }
 
 int scn_where(const struct scn *s, const char *path, char *buf, size_t n)
