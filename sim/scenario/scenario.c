@@ -126,7 +126,7 @@ struct scn_derived {
 };
 
 struct scn_param {
-	char *path;
+	const char *path;     /* in scn.texts, not in its set */
 	struct param_val val; /* a PT_SIZE_TABLE's table is the param's */
 	char *raw;	      /* backs val.u.s (strings and enums) */
 	const char *text;     /* canonical text, in scn.texts */
@@ -164,7 +164,8 @@ struct scn_psrc {
  * The canonical texts of the values, each stored once however many
  * parameters have it (most of a large scenario's values are its hosts'
  * identical defaults): an open-addressed set of strings carved from
- * chunks that are freed with the scenario.
+ * chunks that are freed with the scenario. The parameters' paths are
+ * carved from the same chunks (each is unique: not in the set).
  */
 struct scn_texts {
 	const char **slot;
@@ -2819,6 +2820,7 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 	struct scn *s = ld->s;
 	struct scn_src key = { .path = path }, *src;
 	struct scn_param *p;
+	char *stored;
 
 	src = ld->nv ? bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp)
 		     : NULL;
@@ -2828,13 +2830,16 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 		free(path);
 		return rc;
 	}
-	if (strbuf_grow_array(&s->p, &ld->capp, s->np, sizeof(*s->p))) {
+	if (strbuf_grow_array(&s->p, &ld->capp, s->np, sizeof(*s->p)) ||
+	    !(stored = scn_text_room(&s->texts, strlen(path)))) {
 		free(path);
 		return scn_nomem(ld);
 	}
+	strcpy(stored, path); /* with the texts: no allocation per path */
+	free(path);
 	p = &s->p[s->np++];
 	memset(p, 0, sizeof(*p));
-	p->path = path;
+	p->path = stored;
 	return scn_value(ld, p, def, src ? src->node : NULL);
 }
 
@@ -3481,7 +3486,6 @@ void scn_destroy(struct scn *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->np; i++) {
-		free(s->p[i].path);
 		free(s->p[i].raw);
 		if (s->p[i].d) {
 			free(s->p[i].d->expr);
