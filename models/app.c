@@ -368,12 +368,24 @@ static double app_mean_size(const struct app *a)
 	}
 }
 
+/* Creates the stream component.name in *r if used; -ENOMEM. */
+static int app_stream(struct rng **r, bool used, const struct model_env *env,
+		      const char *name)
+{
+	char path[160];
+
+	if (!used)
+		return 0;
+	snprintf(path, sizeof(path), "%s.%s", env->component, name);
+	*r = rng_create(env->seed, env->rep, path);
+	return *r ? 0 : -ENOMEM;
+}
+
 /* The random streams, the size table, the mean inter-arrival time and the
  * first on period. */
 static int app_setup(struct app *a, const struct model_env *env)
 {
 	const struct app_cfg *c = &a->cfg;
-	char path[160];
 
 	if (c->size_dist == APP_SIZE_EMPIRICAL) {
 		a->table = rng_empirical_create(c->size_table->value,
@@ -402,15 +414,19 @@ static int app_setup(struct app *a, const struct model_env *env)
 	a->cut_ps = -1;
 	a->mean_bits = 8 * app_mean_size(a);
 	a->anchor_ps = c->start_ps;
-	snprintf(path, sizeof(path), "%s.arrivals", env->component);
-	a->arrivals = rng_create(env->seed, env->rep, path);
-	snprintf(path, sizeof(path), "%s.sizes", env->component);
-	a->sizes = rng_create(env->seed, env->rep, path);
-	snprintf(path, sizeof(path), "%s.onoff", env->component);
-	a->onoff = rng_create(env->seed, env->rep, path);
-	snprintf(path, sizeof(path), "%s.think", env->component);
-	a->thinks = rng_create(env->seed, env->rep, path);
-	if (!a->arrivals || !a->sizes || !a->onoff || !a->thinks)
+	/* Each stream exists only if the configuration draws from it (a
+	 * stream holds 5 KB of generator state); its seed depends on its
+	 * path alone, so creating or not creating the others moves nothing. */
+	if (app_stream(&a->arrivals, c->pattern == APP_POISSON, env,
+		       "arrivals") ||
+	    app_stream(&a->sizes,
+		       c->pattern != APP_REPLAY &&
+			       (c->size_dist == APP_SIZE_EXP ||
+				c->size_dist == APP_SIZE_UNIFORM ||
+				c->size_dist == APP_SIZE_EMPIRICAL),
+		       env, "sizes") ||
+	    app_stream(&a->onoff, c->on_ps && c->onoff_exp, env, "onoff") ||
+	    app_stream(&a->thinks, c->think_exp && c->think_ps, env, "think"))
 		return -ENOMEM;
 	if (c->on_ps)
 		a->on_end_ps = c->start_ps + app_period(a, c->on_ps);

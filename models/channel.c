@@ -5,12 +5,17 @@
  *
  * Every ring is an array of 2^k slots with free-running uint32_t producer
  * and consumer counters, masked on access: count = prod - cons holds
- * across the wrap of the counters. The pool is a buffer table of
- * nbufs = tx_slots + rx_slots entries (struct sim_pkt pointers) and a free
- * ring of the indices not in use, sized to the next power of two >= nbufs.
- * Putting a packet takes an index off the free ring, stores the pointer in
- * the table and pushes the index into the TX or RX ring; taking it pops
- * the slot, clears the table entry and returns the index to the free ring.
+ * across the wrap of the counters. The arrays are allocated as they fill
+ * (models/ring.h: doubling up to the ring's size), so that a channel
+ * costs memory for the depth it is used at, not for its capacity. The
+ * pool is a buffer table of nbufs = tx_slots + rx_slots entries (struct
+ * sim_pkt pointers) and a free ring of the indices not in use, sized to
+ * the next power of two >= nbufs; indices never used since the reset
+ * ([fresh, nbufs)) are free too, and are taken only when the free ring is
+ * empty. Putting a packet takes a free index, stores the pointer in the
+ * table and pushes the index into the TX or RX ring; taking it pops the
+ * slot, clears the table entry and returns the index to the free ring.
+ * Which index a packet gets is not observable: only the counts are.
  * chan_ring_move() moves indices between rings without touching the
  * table: the buffers stay held wherever the indices go.
  *
@@ -26,6 +31,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "ring.h"
 
 #define CHAN_MIN_SLOTS 2u
 #define CHAN_MAX_SLOTS 16384u
@@ -44,15 +50,20 @@ static uint32_t chan_pow2_at_least(uint32_t n)
 	return p;
 }
 
-static int chan_ring_init(struct chan_ring *r, uint32_t size)
+static void chan_ring_init(struct chan_ring *r, uint32_t size)
 {
-	r->slot = calloc(size, sizeof(*r->slot));
-	if (!r->slot)
-		return -ENOMEM;
+	r->slot = NULL;
 	r->size = size;
-	r->mask = size - 1;
+	r->mask = 0;
 	r->prod = r->cons = 0;
-	return 0;
+}
+
+/* Room for one more index in r (below its size); false if out of
+ * memory. */
+static bool chan_ring_room(struct chan_ring *r)
+{
+	return ring_room(&r->slot, &r->mask, r->cons, r->prod, sizeof(*r->slot),
+			 r->size);
 }
 
 static void chan_ring_fini(struct chan_ring *r)
@@ -61,7 +72,8 @@ static void chan_ring_fini(struct chan_ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Callers check count or space first. */
+/* Callers check count or space first, and room (chan_ring_room()) on a
+ * ring that may not have reached its count yet. */
 static void chan_ring_push(struct chan_ring *r, uint32_t idx)
 {
 	r->slot[r->prod & r->mask] = idx;
@@ -96,15 +108,10 @@ int chan_init(struct chan *ch, uint32_t tx_slots, uint32_t rx_slots,
 	ch->nbufs = tx_slots + rx_slots;
 	ch->lowat = lowat;
 	ch->ev_size = ev_slots;
-	ch->ev_mask = ev_slots - 1;
-	ch->ev = calloc(ev_slots, sizeof(*ch->ev));
-	ch->buf = calloc(ch->nbufs, sizeof(*ch->buf));
-	if (!ch->ev || !ch->buf || chan_ring_init(&ch->tx, tx_slots) ||
-	    chan_ring_init(&ch->rx, rx_slots) ||
-	    chan_ring_init(&ch->free, chan_pow2_at_least(ch->nbufs))) {
-		chan_fini(ch);
-		return -ENOMEM;
-	}
+	ch->ev_mask = 0;
+	chan_ring_init(&ch->tx, tx_slots);
+	chan_ring_init(&ch->rx, rx_slots);
+	chan_ring_init(&ch->free, chan_pow2_at_least(ch->nbufs));
 	chan_reset_at(ch, 0);
 	return 0;
 }
@@ -124,10 +131,9 @@ void chan_reset_at(struct chan *ch, uint32_t start)
 	ch->tx.prod = ch->tx.cons = start;
 	ch->rx.prod = ch->rx.cons = start;
 	ch->free.prod = ch->free.cons = start;
-	for (uint32_t i = 0; i < ch->nbufs; i++) {
+	ch->fresh = 0;
+	for (uint32_t i = 0; i < ch->buf_alloc; i++)
 		ch->buf[i] = NULL;
-		chan_ring_push(&ch->free, i);
-	}
 	ch->ev_prod = ch->ev_cons = start;
 }
 
@@ -138,9 +144,29 @@ static int chan_put(struct chan *ch, struct chan_ring *r, struct sim_pkt *p)
 
 	if (!chan_ring_space(r))
 		return -ENOSPC;
-	if (!chan_ring_count(&ch->free))
+	if (!chan_free_count(ch) || !chan_ring_room(r))
 		return -ENOMEM;
-	idx = chan_ring_pop(&ch->free);
+	if (chan_ring_count(&ch->free)) {
+		idx = chan_ring_pop(&ch->free);
+	} else {
+		/* a buffer never used: the table, and the free ring that it
+		 * will go back to, must hold one more */
+		void *t = ring_table_hold(ch->buf, &ch->buf_alloc, ch->fresh,
+					  sizeof(*ch->buf), ch->nbufs);
+
+		if (!t)
+			return -ENOMEM;
+		ch->buf = t;
+		if (ring_alloc(ch->free.slot, ch->free.mask) <= ch->fresh) {
+			t = ring_grow(ch->free.slot, &ch->free.mask,
+				      ch->free.cons, ch->free.prod,
+				      sizeof(*ch->free.slot), ch->free.size);
+			if (!t)
+				return -ENOMEM;
+			ch->free.slot = t;
+		}
+		idx = ch->fresh++;
+	}
 	ch->buf[idx] = p;
 	chan_ring_push(r, idx);
 	return 0;
@@ -232,8 +258,11 @@ uint32_t chan_ring_move(struct chan_ring *dst, struct chan_ring *src,
 		n = max;
 	if (n > chan_ring_space(dst))
 		n = chan_ring_space(dst);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		if (!chan_ring_room(dst))
+			return i; /* out of memory */
 		chan_ring_push(dst, chan_ring_pop(src));
+	}
 	return n;
 }
 
@@ -241,7 +270,9 @@ int chan_event_post(struct chan *ch, const struct chan_event *e)
 {
 	bool was_empty = ch->ev_prod == ch->ev_cons;
 
-	if (ch->ev_prod - ch->ev_cons >= ch->ev_size) {
+	if (ch->ev_prod - ch->ev_cons >= ch->ev_size ||
+	    !ring_room(&ch->ev, &ch->ev_mask, ch->ev_cons, ch->ev_prod,
+		       sizeof(*ch->ev), ch->ev_size)) {
 		ch->ev_lost++;
 		return -ENOSPC;
 	}

@@ -49,6 +49,9 @@ int chan_cfg_load(struct chan_cfg *cfg, const struct param_src *src,
 
 /* A ring of slots; each slot holds a buffer index. */
 struct chan_ring {
+	/* size: the capacity; mask + 1: the entries of slot, which a ring of
+	 * the channel allocates as it fills (NULL until its first push,
+	 * doubling up to size: models/ring.h) */
 	uint32_t size, mask;
 	uint32_t prod, cons; /* free-running; count = prod - cons */
 	uint32_t *slot;
@@ -79,8 +82,12 @@ struct chan {
 	/* event ring: its own array of events, same free-running scheme */
 	uint32_t ev_size, ev_mask, ev_prod, ev_cons;
 	struct chan_event *ev;
-	/* the channel's pool: buffer table and its free ring */
-	uint32_t nbufs;
+	/* the channel's pool: buffer table and its free ring. The free
+	 * buffers are those on the free ring and [fresh, nbufs), never used
+	 * since the reset; a put takes from the free ring first, so the
+	 * table (buf_alloc entries) grows only to the most buffers ever
+	 * held at once. */
+	uint32_t nbufs, fresh, buf_alloc;
 	struct sim_pkt **buf;
 	struct chan_ring free;
 	/* RX wakeups */
@@ -109,6 +116,12 @@ static inline uint32_t chan_ring_count(const struct chan_ring *r)
 static inline uint32_t chan_ring_space(const struct chan_ring *r)
 {
 	return r->size - (r->prod - r->cons);
+}
+
+/* The pool's free buffers. */
+static inline uint32_t chan_free_count(const struct chan *ch)
+{
+	return chan_ring_count(&ch->free) + (ch->nbufs - ch->fresh);
 }
 
 /* TX, user side: puts p into a free buffer and the next TX slot. Returns 0;

@@ -57,6 +57,7 @@
 #include "cpu.h"
 #include "driver.h"
 #include "errmsg.h"
+#include "ring.h"
 #include "rng.h"
 #include "stats.h"
 #include "tcp.h"
@@ -76,15 +77,19 @@ struct drv_lane {
 	struct drv *d;
 	struct drv_core *core;
 	uint32_t trace_id;
-	uint32_t slots, mask; /* SQ limit; arrays have mask + 1 entries */
-	uint32_t cq_slots, cq_mask;
+	uint32_t slots, cq_slots; /* SQ (and pool) limit, CQ limit */
+	/* The arrays allocate as they fill (ring.h): the buffer table holds
+	 * nbuf entries, each ring mask + 1 (none while its array is NULL). */
 	struct sim_pkt **buf; /* buffer table of the shared pool */
-	uint32_t *free_ring;  /* free buffer indices */
-	uint32_t free_prod, free_cons;
+	uint32_t nbuf;
+	uint32_t fresh;	     /* buffers [fresh, slots) never used since reset */
+	uint32_t *free_ring; /* indices of used buffers freed since */
+	uint32_t free_mask, free_prod, free_cons;
 	struct drv_desc *sq;
+	uint32_t sq_mask;
 	uint32_t sq_prod, sq_cons; /* [sq_cons, sq_cons + batch_n) in service */
 	uint32_t *cq;
-	uint32_t cq_prod, cq_cons;
+	uint32_t cq_mask, cq_prod, cq_cons;
 	uint32_t batch_n;
 	struct sim_port out, drop;
 	uint64_t *arrived, *packets;
@@ -134,25 +139,17 @@ struct drv {
 	struct stat_hist *stage;
 };
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
-/* Empty queues and a full free ring (at creation and after a restart). */
+/* Empty queues and every buffer free (at creation and after a restart).
+ * The pool's free buffers are the indices on the free ring and those not
+ * used since the reset; a buffer is taken from the free ring first, so
+ * the buffer table grows only to the most buffers ever held at once. */
 static void lane_reset(struct drv_lane *l)
 {
 	l->sq_prod = l->sq_cons = 0;
 	l->cq_prod = l->cq_cons = 0;
-	l->free_cons = 0;
+	l->free_prod = l->free_cons = 0;
+	l->fresh = 0;
 	l->batch_n = 0;
-	for (uint32_t i = 0; i < l->slots; i++)
-		l->free_ring[i] = i;
-	l->free_prod = l->slots;
 }
 
 static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
@@ -162,21 +159,14 @@ static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
 
 	l->d = d;
 	l->slots = slots;
-	l->mask = pow2_at_least(slots) - 1;
 	l->cq_slots = cq_slots;
-	l->cq_mask = pow2_at_least(cq_slots) - 1;
-	l->buf = calloc((size_t)l->mask + 1, sizeof(*l->buf));
-	l->free_ring = calloc((size_t)l->mask + 1, sizeof(*l->free_ring));
-	l->sq = calloc((size_t)l->mask + 1, sizeof(*l->sq));
-	l->cq = calloc((size_t)l->cq_mask + 1, sizeof(*l->cq));
 	snprintf(name, sizeof(name), "%s.%s", d->name, dir);
 	l->trace_id = sim_trace_id(name);
 	snprintf(name, sizeof(name), "%s.arrived", dir);
 	l->arrived = stats_counter(d->st, d->name, name, "packets");
 	snprintf(name, sizeof(name), "%s.packets", dir);
 	l->packets = stats_counter(d->st, d->name, name, "packets");
-	if (!l->buf || !l->free_ring || !l->sq || !l->cq || !l->arrived ||
-	    !l->packets)
+	if (!l->arrived || !l->packets)
 		return -ENOMEM;
 	lane_reset(l);
 	return 0;
@@ -273,7 +263,8 @@ static void core_kick(struct drv_core *c)
 	cost = c->ipc_ps;
 	pp = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct drv_desc *x = &l->sq[(l->sq_cons + i) & l->mask];
+		const struct drv_desc *x =
+			&l->sq[(l->sq_cons + i) & l->sq_mask];
 		struct sim_pkt *p = l->buf[x->buf];
 
 		/* a TSO send is one descriptor chain: the segments that ride
@@ -307,11 +298,16 @@ static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 	sim_time now = sim_now(d->sim);
 
 	for (uint32_t i = 0; i < n; i++) {
-		struct drv_desc x = l->sq[l->sq_cons & l->mask];
+		struct drv_desc x = l->sq[l->sq_cons & l->sq_mask];
 		struct sim_pkt *p = l->buf[x.buf];
 
 		l->buf[x.buf] = NULL;
 		l->sq_cons++;
+		if (!ring_room(&l->cq, &l->cq_mask, l->cq_cons, l->cq_prod,
+			       sizeof(*l->cq), l->cq_slots)) {
+			sim_stop(d->sim); /* out of memory */
+			return;
+		}
 		l->cq[l->cq_prod++ & l->cq_mask] = x.buf;
 		if (copy) {
 			(*d->copies)++;
@@ -326,9 +322,15 @@ static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 		sim_trace(d->sim, l->trace_id, SIM_TR_DELIVER, x.len);
 		sim_port_send(&l->out, p);
 	}
-	while (l->cq_cons != l->cq_prod)
-		l->free_ring[l->free_prod++ & l->mask] =
+	while (l->cq_cons != l->cq_prod) {
+		if (!ring_room(&l->free_ring, &l->free_mask, l->free_cons,
+			       l->free_prod, sizeof(*l->free_ring), l->slots)) {
+			sim_stop(d->sim); /* out of memory */
+			return;
+		}
+		l->free_ring[l->free_prod++ & l->free_mask] =
 			l->cq[l->cq_cons++ & l->cq_mask];
+	}
 }
 
 /* The batch is done: packets leave, completions are posted and reaped. */
@@ -380,7 +382,7 @@ static void kern_kick(struct drv_lane *l)
 
 	while (l->batch_n < lane_queued(l)) {
 		const struct drv_desc *x =
-			&l->sq[(l->sq_cons + l->batch_n) & l->mask];
+			&l->sq[(l->sq_cons + l->batch_n) & l->sq_mask];
 		struct sim_pkt *p = l->buf[x->buf];
 		struct cpu_job j = { 0 };
 
@@ -400,6 +402,18 @@ static void kern_kick(struct drv_lane *l)
 	}
 }
 
+/* Makes the buffer table hold index b; false if out of memory. */
+static bool lane_hold(struct drv_lane *l, uint32_t b)
+{
+	void *t =
+		ring_table_hold(l->buf, &l->nbuf, b, sizeof(*l->buf), l->slots);
+
+	if (!t)
+		return false;
+	l->buf = t;
+	return true;
+}
+
 static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
 {
 	struct drv *d = l->d;
@@ -407,16 +421,26 @@ static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
 
 	(*l->arrived)++;
 	if (d->host_down || d->down || lane_queued(l) >= l->slots ||
-	    l->free_cons == l->free_prod) {
+	    (l->free_cons == l->free_prod && l->fresh == l->slots)) {
 		drv_lose(l, p,
 			 d->host_down ? d->lost_host_down
 			 : d->down    ? d->lost_outage
 				      : d->drops_full);
 		return;
 	}
-	b = l->free_ring[l->free_cons++ & l->mask];
+	if (!ring_room(&l->sq, &l->sq_mask, l->sq_cons, l->sq_prod,
+		       sizeof(*l->sq), l->slots) ||
+	    !lane_hold(l, l->free_cons == l->free_prod ? l->fresh : 0)) {
+		sim_stop(d->sim); /* out of memory */
+		drv_lose(l, p, d->drops_full);
+		return;
+	}
+	if (l->free_cons != l->free_prod)
+		b = l->free_ring[l->free_cons++ & l->free_mask];
+	else
+		b = l->fresh++;
 	l->buf[b] = p;
-	l->sq[l->sq_prod++ & l->mask] =
+	l->sq[l->sq_prod++ & l->sq_mask] =
 		(struct drv_desc){ .buf = b, .off = 0, .len = p->len_bytes };
 	p->enq_ps = sim_now(d->sim);
 	sim_trace(d->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
@@ -473,7 +497,7 @@ static void drv_restart(struct sim *sim, void *a, void *b)
 static void lane_crash(struct drv_lane *l)
 {
 	while (l->sq_cons != l->sq_prod) {
-		struct drv_desc x = l->sq[l->sq_cons++ & l->mask];
+		struct drv_desc x = l->sq[l->sq_cons++ & l->sq_mask];
 		struct sim_pkt *p = l->buf[x.buf];
 
 		l->buf[x.buf] = NULL;
@@ -600,9 +624,15 @@ static int drv_setup(struct drv *d, const struct model_env *env)
 	const struct drv_cfg *c = &d->cfg;
 	char path[160];
 
+	/* the stream of random crashes, only if there are any (its seed
+	 * depends on its path alone) */
 	snprintf(path, sizeof(path), "%s.crash", env->component);
-	d->rng = rng_create(env->seed, env->rep, path);
-	if (!d->rng || drv_stats(d) ||
+	if (c->crash_rate_hz > 0) {
+		d->rng = rng_create(env->seed, env->rep, path);
+		if (!d->rng)
+			return -ENOMEM;
+	}
+	if (drv_stats(d) ||
 	    lane_init(&d->tx, d, c->sq_slots, c->cq_slots, "tx") ||
 	    lane_init(&d->rx, d, c->sq_slots, c->cq_slots, "rx"))
 		return -ENOMEM;
@@ -731,7 +761,7 @@ static uint64_t lane_held_by(const struct drv_lane *l, uint32_t src)
 	uint64_t n = 0;
 
 	for (uint32_t i = l->sq_cons; i != l->sq_prod; i++)
-		n += l->buf[l->sq[i & l->mask].buf]->src == src;
+		n += l->buf[l->sq[i & l->sq_mask].buf]->src == src;
 	return n;
 }
 

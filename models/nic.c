@@ -61,6 +61,7 @@
 #include "errmsg.h"
 #include "nic.h"
 #include "pool.h"
+#include "ring.h"
 #include "stats.h"
 #include "units.h"
 
@@ -182,7 +183,8 @@ sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes)
 	return p->latency_ps + nic_dma_xfer(p, len_bytes);
 }
 
-/* A ring of packets: a power-of-two array, free-running counters, and a
+/* A ring of packets: a power-of-two array that allocates as it fills
+ * (ring.h; NULL until the first packet), free-running counters, and a
  * limit of `slots` packets. RX also keeps `done`: [head, done) finished
  * their DMA and wait for the host, [done, tail) are still in DMA. */
 struct nic_ring {
@@ -238,21 +240,25 @@ struct nic {
 static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
 			 uint64_t buffer)
 {
-	uint32_t cap = 1;
-
-	while (cap < slots)
-		cap <<= 1;
-	r->slot = calloc(cap, sizeof(*r->slot));
-	r->mask = cap - 1;
+	r->slot = NULL;
+	r->mask = 0;
 	r->slots = slots;
 	r->base = base;
 	r->span = (uint64_t)slots * buffer;
-	return r->slot ? 0 : -ENOMEM;
+	return 0;
 }
 
-static bool nic_ring_full(const struct nic_ring *r)
+/* True if r holds its limit of packets, or (the run stopped) its array
+ * cannot grow to take one more. */
+static bool nic_ring_full(struct nic *n, struct nic_ring *r)
 {
-	return r->tail - r->head >= r->slots;
+	if (r->tail - r->head >= r->slots)
+		return true;
+	if (ring_room(&r->slot, &r->mask, r->head, r->tail, sizeof(*r->slot),
+		      r->slots))
+		return false;
+	sim_stop(n->sim); /* out of memory */
+	return true;
 }
 
 /* Places p; returns the address of the buffer it was given. */
@@ -370,7 +376,7 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	uint64_t addr, frame;
 
 	(*n->tx_packets)++;
-	if (nic_ring_full(&n->tx)) {
+	if (nic_ring_full(n, &n->tx)) {
 		nic_drop(n, p);
 		return;
 	}
@@ -573,7 +579,7 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 	sim_time now = sim_now(n->sim), start, busy;
 	uint64_t addr;
 
-	if (nic_ring_full(&n->rx)) {
+	if (nic_ring_full(n, &n->rx)) {
 		nic_drop(n, p);
 		return;
 	}

@@ -56,6 +56,7 @@
 #include "errmsg.h"
 #include "netif.h"
 #include "pool.h"
+#include "ring.h"
 #include "stack.h"
 #include "stats.h"
 #include "tcp.h"
@@ -103,8 +104,9 @@ struct stk {
 
 	/* user: the channel and the packets of the syncs in service */
 	struct chan ch;
-	struct sim_pkt **tx_cur, **rx_cur;
-	uint32_t tx_n, rx_n;
+	struct sim_pkt **tx_cur, **rx_cur; /* tx_cap, rx_cap entries, grown
+					      to the batches (ring.h) */
+	uint32_t tx_n, rx_n, tx_cap, rx_cap;
 	/* kernel: send calls waiting, the socket buffer, and in service */
 	struct pkt_fifo txq, sock;
 	struct sim_pkt *tx_one, *rx_one;
@@ -118,7 +120,8 @@ struct stk {
 	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
 	enum stk_ev_state ev_state;
 	bool drop_stale;	/* drop stale TX frames on an expiry */
-	struct sim_pkt **stale; /* room for them (tx_slots) */
+	struct sim_pkt **stale; /* room for them (stale_cap, grown) */
+	uint32_t stale_cap;
 	void (*on_events)(void *arg, const struct stk_events *ev);
 	void *on_events_arg;
 	void (*on_room)(void *arg); /* room freed for the app's packets */
@@ -243,6 +246,25 @@ static void stk_events_after_job(struct stk *e);
 static void stk_user_rx_done(struct sim *sim, void *a, void *b);
 static void stk_kernel_rx_done(struct sim *sim, void *a, void *b);
 
+/* Makes the array *arr (*have entries) hold need packets, growing it by
+ * doubling up to cap (ring.h); false, and the run stopped, if out of
+ * memory. */
+static bool stk_hold(struct stk *e, struct sim_pkt ***arr, uint32_t *have,
+		     uint32_t need, uint32_t cap)
+{
+	void *t;
+
+	if (need <= *have)
+		return true;
+	t = ring_table_hold(*arr, have, need - 1, sizeof(**arr), cap);
+	if (!t) {
+		sim_stop(e->sim); /* out of memory */
+		return false;
+	}
+	*arr = t;
+	return true;
+}
+
 /* Queues the thread's RX work: a sync of everything in the RX ring, or
  * one recv(). woken: it was asleep, and pays a context switch. */
 static void stk_rx_work(struct stk *e, bool woken)
@@ -255,7 +277,10 @@ static void stk_rx_work(struct stk *e, bool woken)
 		cpu_job_ctxsw(&j, e->cpu);
 	cpu_job_syscall(&j, e->cpu);
 	if (e->kind == STK_USER) {
-		e->rx_n = chan_rx_take(&e->ch, e->rx_cur, e->ch.rx.size);
+		if (!stk_hold(e, &e->rx_cur, &e->rx_cap,
+			      chan_ring_count(&e->ch.rx), e->ch.rx.size))
+			return;
+		e->rx_n = chan_rx_take(&e->ch, e->rx_cur, e->rx_cap);
 		for (uint32_t i = 0; i < e->rx_n; i++) {
 			struct sim_pkt *p = e->rx_cur[i];
 
@@ -461,8 +486,13 @@ static int stk_post(struct stk *e, const struct chan_event *ev)
  * of a sync in service); returns how many. */
 static uint32_t stk_drop_stale(struct stk *e)
 {
-	uint32_t n = chan_tx_drop_stale(&e->ch, e->tx_busy ? e->tx_n : 0,
-					sim_now(e->sim), e->stale);
+	uint32_t n;
+
+	if (!stk_hold(e, &e->stale, &e->stale_cap, chan_ring_count(&e->ch.tx),
+		      e->ch.tx.size))
+		return 0;
+	n = chan_tx_drop_stale(&e->ch, e->tx_busy ? e->tx_n : 0,
+			       sim_now(e->sim), e->stale);
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_pkt *p = e->stale[i];
@@ -611,7 +641,9 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 	sim_time end = sim_now(sim);
 	sim_time synced = end - e->tx_tail_ps[2] - e->tx_tail_ps[1];
 	sim_time built = synced - e->tx_tail_ps[0];
-	uint32_t n = chan_tx_take(&e->ch, e->tx_cur, e->tx_n);
+	uint32_t n = stk_hold(e, &e->tx_cur, &e->tx_cap, e->tx_n, e->ch.tx.size)
+			     ? chan_tx_take(&e->ch, e->tx_cur, e->tx_n)
+			     : 0;
 
 	(void)b;
 	e->tx_busy = false;
@@ -901,11 +933,6 @@ static int stk_channel(struct stk *e)
 
 	if (rc)
 		return rc;
-	e->tx_cur = calloc(c->tx_slots, sizeof(*e->tx_cur));
-	e->rx_cur = calloc(c->rx_slots, sizeof(*e->rx_cur));
-	e->stale = calloc(c->tx_slots, sizeof(*e->stale));
-	if (!e->tx_cur || !e->rx_cur || !e->stale)
-		return -ENOMEM;
 	chan_rx_wait(&e->ch); /* the app thread starts asleep on RX */
 	return 0;
 }
@@ -1067,8 +1094,7 @@ static void stk_room_event(struct sim *sim, void *a, void *b)
 bool stk_tx_room(struct stk *e)
 {
 	if (e->kind == STK_USER)
-		return chan_ring_space(&e->ch.tx) &&
-		       chan_ring_count(&e->ch.free);
+		return chan_ring_space(&e->ch.tx) && chan_free_count(&e->ch);
 	if (!fsw_host_admissible(e->fsw, &e->fc_suspended)) {
 		/* flow-controlled: ask again after the backoff */
 		if (!e->room_retry && sim_schedule(e->sim, e->cfg.backoff_ps,

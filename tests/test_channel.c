@@ -115,9 +115,9 @@ static void ring_make(struct chan_ring *r, uint32_t size, uint32_t start)
 	CU_ASSERT_FATAL(r->slot != NULL);
 }
 
-/* Every buffer index is in exactly one of the free ring, TX, RX and held
- * rings, and the buffer table names a packet exactly for the indices not
- * on the free ring. */
+/* Every buffer index used since the reset (below fresh) is in exactly one
+ * of the free ring, TX, RX and held rings, and the buffer table names a
+ * packet exactly for those not on the free ring; the others are free. */
 static int pool_consistent(const struct chan *ch, const struct chan_ring *held)
 {
 	const struct chan_ring *rings[] = { &ch->free, &ch->tx, &ch->rx, held };
@@ -131,7 +131,7 @@ static int pool_consistent(const struct chan *ch, const struct chan_ring *held)
 		for (uint32_t i = r->cons; ok && i != r->prod; i++) {
 			uint32_t idx = r->slot[i & r->mask];
 
-			ok = idx < ch->nbufs && !seen[idx] &&
+			ok = idx < ch->fresh && !seen[idx] &&
 			     (k == 0) == (ch->buf[idx] == NULL);
 			if (ok)
 				seen[idx] = 1;
@@ -139,7 +139,8 @@ static int pool_consistent(const struct chan *ch, const struct chan_ring *held)
 		}
 	}
 	free(seen);
-	return ok && total == ch->nbufs;
+	return ok && ch->fresh <= ch->nbufs &&
+	       total + (ch->nbufs - ch->fresh) == ch->nbufs;
 }
 
 /*
@@ -298,11 +299,11 @@ static void fuzz_round(int round, struct sim_pkt *pk, size_t npk,
 		CHECKF(chan_ring_count(&ch.tx) == fifo_count(&m.tx) &&
 			       chan_ring_count(&ch.rx) == fifo_count(&m.rx) &&
 			       chan_ring_count(&held) == fifo_count(&m.held) &&
-			       chan_ring_count(&ch.free) == model_free(&m),
+			       chan_free_count(&ch) == model_free(&m),
 		       "round %d step %d: counts tx %u rx %u held %u free %u",
 		       round, step, chan_ring_count(&ch.tx),
 		       chan_ring_count(&ch.rx), chan_ring_count(&held),
-		       chan_ring_count(&ch.free));
+		       chan_free_count(&ch));
 		CHECKF(ch.waiting == m.waiting && ch.wakeups == m.wakeups,
 		       "round %d step %d: waiting %d wakeups %llu", round, step,
 		       ch.waiting, (unsigned long long)ch.wakeups);
@@ -363,32 +364,30 @@ static void test_init_shape(void)
 	CU_ASSERT_FATAL(chan_init(&ch, 8, 4, 32, 3) == 0);
 	CHECK_EQ(ch.nbufs, 12);
 	CHECK_EQ(ch.tx.size, 8);
-	CHECK_EQ(ch.tx.mask, 7);
 	CHECK_EQ(ch.rx.size, 4);
 	CHECK_EQ(ch.free.size, 16);
-	CHECK_EQ(ch.free.mask, 15);
-	CHECK_EQ(chan_ring_count(&ch.free), 12);
+	CHECK_EQ(chan_ring_count(&ch.free), 0);
+	CHECK_EQ(chan_free_count(&ch), 12); /* none used yet: all free */
+	CHECK_EQ(ch.fresh, 0);
 	CHECK_EQ(chan_ring_count(&ch.tx), 0);
 	CHECK_EQ(chan_ring_space(&ch.tx), 8);
 	CHECK_EQ(chan_ring_space(&ch.rx), 4);
 	CHECK_EQ(ch.ev_size, 32);
-	CHECK_EQ(ch.ev_mask, 31);
 	CHECK_EQ(ch.lowat, 3);
 	CU_ASSERT(!ch.waiting);
-	for (uint32_t i = 0; i < 12; i++)
-		CHECK_EQ(ch.free.slot[i], i);
+	/* nothing allocated before the first put */
+	CU_ASSERT(ch.tx.slot == NULL && ch.rx.slot == NULL &&
+		  ch.free.slot == NULL && ch.buf == NULL && ch.ev == NULL);
 
-	/* reset_at: free ring full, indices 0.. from the masked start */
+	/* reset_at: counters at start, every buffer free */
 	chan_reset_at(&ch, UINT32_MAX - 2);
 	CHECK_EQ(ch.tx.prod, UINT32_MAX - 2);
 	CHECK_EQ(ch.rx.cons, UINT32_MAX - 2);
 	CHECK_EQ(ch.free.cons, UINT32_MAX - 2);
-	CHECK_EQ(ch.free.prod, 9); /* UINT32_MAX - 2 + 12, wrapped */
-	CHECK_EQ(chan_ring_count(&ch.free), 12);
+	CHECK_EQ(ch.free.prod, UINT32_MAX - 2);
+	CHECK_EQ(chan_free_count(&ch), 12);
 	CHECK_EQ(ch.ev_prod, UINT32_MAX - 2);
 	CHECK_EQ(ch.ev_cons, UINT32_MAX - 2);
-	for (uint32_t i = 0; i < 12; i++)
-		CHECK_EQ(ch.free.slot[(UINT32_MAX - 2 + i) & 15], i);
 	chan_fini(&ch);
 	CU_ASSERT(ch.tx.slot == NULL && ch.buf == NULL && ch.ev == NULL);
 	chan_fini(&ch); /* twice: a no-op */
@@ -419,7 +418,7 @@ static void test_einval(void)
 		uint32_t g = good[i];
 
 		CHECKF(chan_init(&ch, g, g, g, g) == 0, "size %u", g);
-		CHECKF(ch.nbufs == 2 * g && chan_ring_count(&ch.free) == 2 * g,
+		CHECKF(ch.nbufs == 2 * g && chan_free_count(&ch) == 2 * g,
 		       "size %u: nbufs %u", g, ch.nbufs);
 		chan_fini(&ch);
 	}
@@ -457,9 +456,9 @@ static void test_tx_take_max(void)
 			CHECKF(out[i] == &pk[i], "k %u max %u: order at %u", k,
 			       max, i);
 		CHECKF(chan_ring_count(&ch.tx) == k - want &&
-			       chan_ring_count(&ch.free) == 18 - (k - want),
+			       chan_free_count(&ch) == 18 - (k - want),
 		       "k %u max %u: tx %u free %u", k, max,
-		       chan_ring_count(&ch.tx), chan_ring_count(&ch.free));
+		       chan_ring_count(&ch.tx), chan_free_count(&ch));
 		n = chan_tx_take(&ch, out, 16);
 		CHECKF(n == k - want, "k %u max %u: rest %u", k, max, n);
 		for (uint32_t i = 0; i < n; i++)
@@ -672,10 +671,10 @@ static void test_pool_exhaustion(void)
 		CHECK_EQ(chan_rx_put(&ch, &pk[12]), -ENOSPC);
 		/* the app holds the 4 RX packets (their buffers) */
 		CHECK_EQ(chan_ring_move(&held, &ch.rx, 16), 4);
-		CHECK_EQ(chan_ring_count(&ch.free), 4);
+		CHECK_EQ(chan_free_count(&ch), 4);
 		for (int i = 4; i < 8; i++)
 			CHECK_EQ(chan_tx_put(&ch, &pk[i]), 0);
-		CHECK_EQ(chan_ring_count(&ch.free), 0);
+		CHECK_EQ(chan_free_count(&ch), 0);
 		CHECK_EQ(chan_tx_put(&ch, &pk[12]), -ENOSPC);
 		CHECK_EQ(chan_rx_put(&ch, &pk[12]), -ENOMEM);
 		CHECK_EQ(chan_ring_count(&ch.rx), 0);
@@ -709,7 +708,7 @@ static void test_pool_exhaustion(void)
 		for (int i = 0; i < 13; i++)
 			CHECKF(seen[i] == (i < 9), "pkt %d seen %u times", i,
 			       seen[i]);
-		CHECK_EQ(chan_ring_count(&ch.free), 8);
+		CHECK_EQ(chan_free_count(&ch), 8);
 		CU_ASSERT(pool_consistent(&ch, &held));
 		free(held.slot);
 		chan_fini(&ch);

@@ -896,6 +896,40 @@ static void test_big_duplicate(void)
 	unlink(path);
 }
 
+/* Each distinct canonical text is stored once: the hosts' equal values,
+ * defaults or written, share it; a different value has its own. */
+static void test_texts_once(void)
+{
+	static const char yaml[] = "name: texts\nduration: 1ms\n"
+				   "hosts:\n"
+				   "  h0: { driver: { ipc_cost: 2us } }\n"
+				   "  h1: { driver: { ipc_cost: 2000ns } }\n"
+				   "  h2: { driver: { ipc_cost: 3us } }\n";
+	char path[64];
+	struct scn *s;
+	const char *a, *b, *c;
+
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), yaml), 0);
+	s = load(path, NULL, 0);
+	unlink(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	a = scn_text(s, "hosts.h0.driver.ipc_cost");
+	b = scn_text(s, "hosts.h1.driver.ipc_cost");
+	c = scn_text(s, "hosts.h2.driver.ipc_cost");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(a, "2us");
+	CU_ASSERT_STRING_EQUAL(c, "3us");
+	CU_ASSERT(a == b); /* 2us and 2000ns: one canonical text, once */
+	CU_ASSERT(a != c);
+	a = scn_text(s, "hosts.h0.driver.sq_slots");
+	b = scn_text(s, "hosts.h2.driver.sq_slots");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_STRING_EQUAL(a, "512");
+	CU_ASSERT(a == b); /* a default */
+	scn_destroy(s);
+}
+
 int suite_scenario(void)
 {
 	CU_pSuite s = CU_add_suite("scenario", NULL, NULL);
@@ -922,6 +956,7 @@ int suite_scenario(void)
 	    !CU_add_test(s, "typed getters abort on misuse",
 			 test_typed_abort) ||
 	    !CU_add_test(s, "2,000 apps: like:, '*' and --set", test_big) ||
+	    !CU_add_test(s, "canonical texts stored once", test_texts_once) ||
 	    !CU_add_test(s, "duplicate key in a large mapping",
 			 test_big_duplicate))
 		return CU_get_error();

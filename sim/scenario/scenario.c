@@ -117,17 +117,22 @@ struct scn_inst {
 	struct scn_list likers; /* instances whose like: names it */
 };
 
-struct scn_param {
-	char *path;
-	struct param_val val;
-	char *raw;		     /* backs val.u.s */
-	struct param_table *table;   /* backs val.u.table */
-	char *text;		     /* canonical text */
-	int src, line, col;	     /* origin; src < 0: the default */
-	int inc;		     /* src 0: the file (scn_node.inc) */
-	char *expr;		     /* a derived value: the text after '=' */
+/* What a derived value ("= EXPR") keeps; NULL for the others, which are
+ * most of a large scenario's values. */
+struct scn_derived {
+	char *expr;		     /* the text after '=' */
 	const struct scn_node *node; /* while loading: where expr is */
 	enum scn_state state;	     /* derivation, for cycles */
+};
+
+struct scn_param {
+	const char *path;     /* in scn.texts, not in its set */
+	struct param_val val; /* a PT_SIZE_TABLE's table is the param's */
+	char *raw;	      /* backs val.u.s (strings and enums) */
+	const char *text;     /* canonical text, in scn.texts */
+	int src, line, col;   /* origin; src < 0: the default */
+	int inc;	      /* src 0: the file (scn_node.inc) */
+	struct scn_derived *d;
 };
 
 /* A '*' entry of a group: defaults of every instance, not an instance. */
@@ -155,12 +160,29 @@ struct scn_psrc {
 	const struct scn_node *val, *source;
 };
 
+/*
+ * The canonical texts of the values, each stored once however many
+ * parameters have it (most of a large scenario's values are its hosts'
+ * identical defaults): an open-addressed set of strings carved from
+ * chunks that are freed with the scenario. The parameters' paths are
+ * carved from the same chunks (each is unique: not in the set).
+ */
+struct scn_texts {
+	const char **slot;
+	size_t cap, n; /* cap: a power of two, 0 before the first text */
+	char *chunk;   /* the current chunk: left bytes free at its end */
+	size_t left;
+	char **chunks;
+	size_t nchunks, capchunks;
+};
+
 struct scn {
 	char *path;
 	const char *name;
 	char hash[17];
 	struct scn_param *p;
 	size_t np;
+	struct scn_texts texts;
 	struct scn_group *g;
 	size_t ng;
 	struct scn_node *tree; /* the file's YAML tree, for scn_block() */
@@ -227,6 +249,129 @@ static char *scn_strndup(const char *s, size_t n)
 		p[n] = '\0';
 	}
 	return p;
+}
+
+#define SCN_TEXT_CHUNK 4096
+
+static uint64_t scn_text_hash(const char *t)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Bytes for a text of len + 1 bytes, from the current chunk or a new one
+ * (a text longer than a chunk gets a chunk of its own). */
+static char *scn_text_room(struct scn_texts *x, size_t len)
+{
+	size_t want = len + 1,
+	       size = want > SCN_TEXT_CHUNK ? want : SCN_TEXT_CHUNK;
+	char *c;
+
+	if (want <= x->left) {
+		c = x->chunk;
+		x->chunk += want;
+		x->left -= want;
+		return c;
+	}
+	if (strbuf_grow_array(&x->chunks, &x->capchunks, x->nchunks,
+			      sizeof(*x->chunks)))
+		return NULL;
+	c = malloc(size);
+	if (!c)
+		return NULL;
+	x->chunks[x->nchunks++] = c;
+	if (size - want >= x->left) { /* keep the chunk with more room */
+		x->chunk = c + want;
+		x->left = size - want;
+	}
+	return c;
+}
+
+/* Doubles the set (to 64 slots at first); -ENOMEM. */
+static int scn_texts_grow(struct scn_texts *x)
+{
+	size_t cap = x->cap ? x->cap * 2 : 64;
+	const char **slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->cap; i++) {
+		size_t k;
+
+		if (!x->slot[i])
+			continue;
+		k = (size_t)scn_text_hash(x->slot[i]) & (cap - 1);
+		while (slot[k])
+			k = (k + 1) & (cap - 1);
+		slot[k] = x->slot[i];
+	}
+	free(x->slot);
+	x->slot = slot;
+	x->cap = cap;
+	return 0;
+}
+
+/* The stored copy of text t (stored now if it is new); NULL if out of
+ * memory. */
+static const char *scn_text_store(struct scn *s, const char *t)
+{
+	struct scn_texts *x = &s->texts;
+	size_t k, len = strlen(t);
+	char *c;
+
+	if (2 * (x->n + 1) > x->cap && scn_texts_grow(x))
+		return NULL;
+	k = (size_t)scn_text_hash(t) & (x->cap - 1);
+	for (; x->slot[k]; k = (k + 1) & (x->cap - 1))
+		if (!strcmp(x->slot[k], t))
+			return x->slot[k];
+	c = scn_text_room(x, len);
+	if (!c)
+		return NULL;
+	memcpy(c, t, len + 1);
+	x->slot[k] = c;
+	x->n++;
+	return c;
+}
+
+/* Stores the canonical text of p's value in p->text; -ENOMEM. */
+static int scn_format_text(struct scn *s, struct scn_param *p)
+{
+	char small[128], *buf = small;
+	int len = param_format(&p->val, NULL, 0);
+
+	if ((size_t)len >= sizeof(small)) {
+		buf = malloc((size_t)len + 1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	param_format(&p->val, buf, (size_t)len + 1);
+	p->text = scn_text_store(s, buf);
+	if (buf != small)
+		free(buf);
+	return p->text ? 0 : -ENOMEM;
+}
+
+/* A value that is not a string keeps no copy of what it was parsed
+ * from. */
+static void scn_drop_raw(struct scn_param *p)
+{
+	if (p->val.type != PT_STRING && p->val.type != PT_ENUM) {
+		free(p->raw);
+		p->raw = NULL;
+	}
+}
+
+static void scn_texts_fini(struct scn_texts *x)
+{
+	for (size_t i = 0; i < x->nchunks; i++)
+		free(x->chunks[i]);
+	free(x->chunks);
+	free(x->slot);
+	memset(x, 0, sizeof(*x));
 }
 
 static char *scn_join(const char *a, const char *b)
@@ -2606,7 +2751,6 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 {
 	const char *text = nd ? nd->text : def->def;
 	char msg[512];
-	int len;
 
 	p->src = nd ? nd->src : -1;
 	p->inc = nd ? nd->inc : 0;
@@ -2614,18 +2758,23 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 	p->col = nd ? nd->col : 0;
 	if (nd && nd->kind == SCN_SCALAR && def->type != PT_SIZE_TABLE &&
 	    scn_expr_at(text) >= 0) {
-		p->expr = strdup(text + scn_expr_at(text));
-		p->node = nd;
+		p->d = calloc(1, sizeof(*p->d));
+		if (!p->d)
+			return scn_nomem(ld);
+		p->d->expr = strdup(text + scn_expr_at(text));
+		p->d->node = nd;
 		p->val.type = def->type;
-		return p->expr ? 0 : scn_nomem(ld); /* scn_derive: the rest */
+		return p->d->expr ? 0
+				  : scn_nomem(ld); /* scn_derive: the rest */
 	}
 	if (def->type == PT_SIZE_TABLE) {
-		p->table = calloc(1, sizeof(*p->table));
-		if (!p->table)
+		struct param_table *t = calloc(1, sizeof(*t));
+
+		if (!t)
 			return scn_nomem(ld);
 		p->val.type = PT_SIZE_TABLE;
-		p->val.u.table = p->table;
-		if (nd && scn_table(ld, p->path, def, nd, p->table))
+		p->val.u.table = t;
+		if (nd && scn_table(ld, p->path, def, nd, t))
 			return -EINVAL;
 	} else {
 		p->raw = strdup(text);
@@ -2635,19 +2784,15 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 			return scn_fail(ld, 0, 1, 1,
 					"%s: the default '%s' is invalid: %s",
 					p->path, text, msg);
+		scn_drop_raw(p);
 	}
 	if (nd && def->type == PT_SIZE_TABLE && nd->kind == SCN_SCALAR &&
 	    workload_find(nd->text)) {
 		/* a published workload is stored by its name */
-		p->text = strdup(nd->text);
+		p->text = scn_text_store(ld->s, nd->text);
 		return p->text ? 0 : scn_nomem(ld);
 	}
-	len = param_format(&p->val, NULL, 0);
-	p->text = malloc((size_t)len + 1);
-	if (!p->text)
-		return scn_nomem(ld);
-	param_format(&p->val, p->text, (size_t)len + 1);
-	return 0;
+	return scn_format_text(ld->s, p) ? scn_nomem(ld) : 0;
 }
 
 static int scn_missing(struct scn_ld *ld, const char *path)
@@ -2675,6 +2820,7 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 	struct scn *s = ld->s;
 	struct scn_src key = { .path = path }, *src;
 	struct scn_param *p;
+	char *stored;
 
 	src = ld->nv ? bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp)
 		     : NULL;
@@ -2684,13 +2830,16 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 		free(path);
 		return rc;
 	}
-	if (strbuf_grow_array(&s->p, &ld->capp, s->np, sizeof(*s->p))) {
+	if (strbuf_grow_array(&s->p, &ld->capp, s->np, sizeof(*s->p)) ||
+	    !(stored = scn_text_room(&s->texts, strlen(path)))) {
 		free(path);
 		return scn_nomem(ld);
 	}
+	strcpy(stored, path); /* with the texts: no allocation per path */
+	free(path);
 	p = &s->p[s->np++];
 	memset(p, 0, sizeof(*p));
-	p->path = path;
+	p->path = stored;
 	return scn_value(ld, p, def, src ? src->node : NULL);
 }
 
@@ -2765,7 +2914,7 @@ static int scn_derive_resolve(void *ctx, const char *name,
 	size_t best = (size_t)-1, d, blen = 0;
 	const char *bp = NULL;
 
-	if (q && q->expr && q->state != SCN_DONE)
+	if (q && q->d && q->d->state != SCN_DONE)
 		return -EINVAL; /* scn_derive_one orders them: not reached */
 	if (q) {
 		if (!param_quantity(&q->val, &out->kind, &out->num, &out->str))
@@ -2851,15 +3000,15 @@ static int scn_derive_uses(struct scn_ld *ld, struct scn_param *p,
 
 	for (size_t i = 0; i < nn; i++) {
 		q = scn_lookup(ld->s, names[i]);
-		if (!q || !q->expr || q->state == SCN_DONE)
+		if (!q || !q->d || q->d->state == SCN_DONE)
 			continue;
 		if (q == p)
-			return scn_failn(ld, p->node,
+			return scn_failn(ld, p->d->node,
 					 "%s: the expression uses %s itself",
 					 p->path, p->path);
-		if (q->state == SCN_BUSY)
+		if (q->d->state == SCN_BUSY)
 			return scn_failn(
-				ld, p->node,
+				ld, p->d->node,
 				"%s: derived parameters form a cycle: %s uses %s, which needs %s",
 				p->path, p->path, q->path, p->path);
 		rc = scn_derive_one(ld, q);
@@ -2877,7 +3026,7 @@ static int scn_derive_kind_fail(struct scn_ld *ld, const struct scn_param *p,
 	int want = scn_want_kind(def, UNIT_BITRATE);
 
 	return scn_failn(
-		ld, p->node, "%s: the expression gives %s, but %s is %s%s",
+		ld, p->d->node, "%s: the expression gives %s, but %s is %s%s",
 		p->path, got, p->path,
 		want == UNIT_NONE ? "a plain number"
 				  : units_kind_name((enum unit_kind)want),
@@ -2889,11 +3038,11 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 			  const struct param_def *def, struct expr_value *v)
 {
 	const char *got = units_kind_name(v->kind);
-	int want = scn_want_kind(def, v->kind), len;
+	int want = scn_want_kind(def, v->kind);
 	char text[64], msg[512];
 
 	if (v->str)
-		return scn_failn(ld, p->node,
+		return scn_failn(ld, p->d->node,
 				 "%s: the expression gives a string; %s is %s",
 				 p->path, p->path,
 				 units_kind_name((enum unit_kind)want));
@@ -2902,11 +3051,11 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	if ((int)v->kind != want)
 		return scn_derive_kind_fail(ld, p, got);
 	if (!isfinite(v->num))
-		return scn_failn(ld, p->node, "%s: the expression gives %g",
+		return scn_failn(ld, p->d->node, "%s: the expression gives %g",
 				 p->path, v->num);
 	if (def->type == PT_INT && v->num != floor(v->num))
 		return scn_failn(
-			ld, p->node,
+			ld, p->d->node,
 			"%s: the expression gives %.15g, but %s is a whole number",
 			p->path, v->num, p->path);
 	scn_derived_text(v->kind, v->num, text, sizeof(text));
@@ -2914,39 +3063,36 @@ static int scn_derive_set(struct scn_ld *ld, struct scn_param *p,
 	if (!p->raw)
 		return scn_nomem(ld);
 	if (param_parse(def, p->raw, &p->val, msg, sizeof(msg)))
-		return scn_failn(ld, p->node, "%s: the expression gives %s: %s",
-				 p->path, text, msg);
-	len = param_format(&p->val, NULL, 0);
-	p->text = malloc((size_t)len + 1);
-	if (!p->text)
-		return scn_nomem(ld);
-	param_format(&p->val, p->text, (size_t)len + 1);
-	return 0;
+		return scn_failn(ld, p->d->node,
+				 "%s: the expression gives %s: %s", p->path,
+				 text, msg);
+	scn_drop_raw(p);
+	return scn_format_text(ld->s, p) ? scn_nomem(ld) : 0;
 }
 
 static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
 {
 	struct scn_dctx c = { .ld = ld };
-	long off = scn_expr_at(p->node->text);
+	long off = scn_expr_at(p->d->node->text);
 	struct expr_value v;
 	struct expr *e = NULL;
 	char msg[512], dims[64];
 	size_t col = 0;
 	int rc;
 
-	if (p->state == SCN_DONE)
+	if (p->d->state == SCN_DONE)
 		return 0;
-	p->state = SCN_BUSY;
-	rc = expr_parse(p->expr, &e, &col, msg, sizeof(msg));
+	p->d->state = SCN_BUSY;
+	rc = expr_parse(p->d->expr, &e, &col, msg, sizeof(msg));
 	if (rc == -ENOMEM)
 		return scn_nomem(ld);
 	if (rc) /* checked when read: not reached */
-		return scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+		return scn_fail_in(ld, p->d->node, (size_t)off + col, "%s: %s",
 				   p->path, msg);
 	if (!rc)
 		rc = scn_derive_uses(ld, p, e);
 	if (!rc && expr_bind(e, scn_derive_resolve, &c, &col, msg, sizeof(msg)))
-		rc = scn_fail_in(ld, p->node, (size_t)off + col, "%s: %s",
+		rc = scn_fail_in(ld, p->d->node, (size_t)off + col, "%s: %s",
 				 p->path, msg);
 	if (!rc) {
 		rc = expr_eval_kind(e, scn_derive_resolve, &c, &v, dims,
@@ -2957,7 +3103,7 @@ static int scn_derive_one(struct scn_ld *ld, struct scn_param *p)
 			rc = scn_derive_set(ld, p, param_lookup(p->path), &v);
 	}
 	expr_destroy(e);
-	p->state = SCN_DONE;
+	p->d->state = SCN_DONE;
 	return rc;
 }
 
@@ -2966,14 +3112,15 @@ static int scn_derive(struct scn_ld *ld)
 	int rc;
 
 	for (size_t i = 0; i < ld->s->np; i++) {
-		if (!ld->s->p[i].expr)
+		if (!ld->s->p[i].d)
 			continue;
 		rc = scn_derive_one(ld, &ld->s->p[i]);
 		if (rc)
 			return rc;
 	}
 	for (size_t i = 0; i < ld->s->np; i++)
-		ld->s->p[i].node = NULL; /* the --set nodes go with ld */
+		if (ld->s->p[i].d) /* the --set nodes go with ld */
+			ld->s->p[i].d->node = NULL;
 	return 0;
 }
 
@@ -3160,6 +3307,12 @@ static int scn_finish(struct scn *s)
 	const char *base, *dot;
 	char *nm;
 
+	if (s->np) { /* the array grew by doubling: give back what is spare */
+		struct scn_param *p = realloc(s->p, s->np * sizeof(*s->p));
+
+		if (p)
+			s->p = p;
+	}
 	name = scn_get(s, "name");
 	if (name && name->type == PT_STRING && name->u.s && *name->u.s) {
 		s->name = name->u.s;
@@ -3177,8 +3330,7 @@ static int scn_finish(struct scn *s)
 							 : strlen(base));
 		if (!nm)
 			return -ENOMEM;
-		free(p->text);
-		p->text = strdup(nm);
+		p->text = scn_text_store(s, nm);
 		if (!p->text) {
 			free(nm);
 			return -ENOMEM;
@@ -3334,17 +3486,22 @@ void scn_destroy(struct scn *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->np; i++) {
-		free(s->p[i].path);
 		free(s->p[i].raw);
-		free(s->p[i].text);
-		free(s->p[i].expr);
-		if (s->p[i].table) {
-			free(s->p[i].table->value);
-			free(s->p[i].table->weight);
-			free(s->p[i].table);
+		if (s->p[i].d) {
+			free(s->p[i].d->expr);
+			free(s->p[i].d);
+		}
+		if (s->p[i].val.type == PT_SIZE_TABLE && s->p[i].val.u.table) {
+			struct param_table *t =
+				(struct param_table *)s->p[i].val.u.table;
+
+			free(t->value);
+			free(t->weight);
+			free(t);
 		}
 	}
 	free(s->p);
+	scn_texts_fini(&s->texts);
 	for (size_t i = 0; i < s->ng; i++) {
 		for (size_t k = 0; k < s->g[i].n; k++)
 			free(s->g[i].names[k]);
@@ -3469,7 +3626,7 @@ const char *scn_expr(const struct scn *s, const char *path)
 {
 	const struct scn_param *p = scn_find(s, path);
 
-	return p ? p->expr : NULL;
+	return p && p->d ? p->d->expr : NULL;
 }
 
 int scn_where(const struct scn *s, const char *path, char *buf, size_t n)
