@@ -97,17 +97,18 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* SIGKILL the sweep once a few runs are in, resume, compare. */
+/* SIGKILL the sweep once a few runs are in, resume, compare. The runs
+ * are long enough that the sweep is still running when the first batch of
+ * finished runs has been imported. */
 static void test_kill_and_resume(void)
 {
 	const char *db = tmp("kill.db");
-	const char *argv[] = {
-		USNSIM, "sweep", SWEEP12, "--db",	   db,	"-q",
-		"-j",	"2",	 "--set", "duration=60ms", NULL
-	};
+	const char *argv[] = { USNSIM,	"sweep",       SWEEP12, "--db",
+			       db,	"-q",	       "-j",	"2",
+			       "--set", "duration=1s", NULL };
 	const char *ref[] = {
 		USNSIM, "sweep", SWEEP12, "--db",  tmp("killref.db"),
-		"-q",	"-j",	 "2",	  "--set", "duration=60ms",
+		"-q",	"-j",	 "2",	  "--set", "duration=1s",
 		NULL
 	};
 	struct tu_proc sw;
@@ -138,10 +139,9 @@ static void test_kill_and_resume(void)
 static void test_sigint_and_resume(void)
 {
 	const char *db = tmp("int.db");
-	const char *argv[] = {
-		USNSIM, "sweep", SWEEP12, "--db",	   db,	"-q",
-		"-j",	"2",	 "--set", "duration=60ms", NULL
-	};
+	const char *argv[] = { USNSIM,	"sweep",       SWEEP12, "--db",
+			       db,	"-q",	       "-j",	"2",
+			       "--set", "duration=1s", NULL };
 	struct tu_proc sw;
 	double before;
 
