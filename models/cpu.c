@@ -1283,14 +1283,21 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 		cpu_kick(core);
 }
 
-/* Adds the charges of a queued job to the statistics. */
+/* Adds the charges of a queued job to the statistics. A job charges a
+ * few of the accounts; the counters of the others are not touched (each
+ * is a line of the host's statistics that would be read for nothing). */
 static void cpu_account(struct cpu *c, const struct cpu_job *job)
 {
+	uint64_t total = 0;
+
 	for (unsigned a = 0; a < CPU_NACCTS; a++) {
+		if (!job->ps[a] && !job->n[a])
+			continue;
 		*c->time[a] += (uint64_t)job->ps[a];
-		*c->total += (uint64_t)job->ps[a];
+		total += (uint64_t)job->ps[a];
 		c->count[a] += job->n[a];
 	}
+	*c->total += total;
 	*c->syscalls += job->n[CPU_A_SYSCALL];
 	*c->ctxsw += job->n[CPU_A_CTXSW];
 	*c->wakeups += job->n[CPU_A_WAKEUP];
