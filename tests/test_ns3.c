@@ -31,6 +31,7 @@
 
 #include "ns3c.h"
 #include "run.h"
+#include "runs.h"
 #include "scenario.h"
 #include "stats.h"
 #include "sweep.h"
@@ -921,6 +922,62 @@ static void test_no_ns3_in_c(void)
 	CU_ASSERT(includes_ns3("sim/engine/ns3/ns3c.cc"));
 }
 
+/* A topology large enough to be built in large pages (64 hosts or more,
+ * sim/run/topo.c): both engines run the same events (fingerprint, event
+ * count, every app's counts and latency), and every app's packets are
+ * conserved (sent = received + dropped + in flight). */
+#define BIG_HOSTS 64
+
+static void test_big_topology(void)
+{
+	static const char *const engines[] = { "engine=native", "engine=ns3" };
+	size_t len = 0, cap = 16384;
+	char *text = malloc(cap);
+	struct run_result r[2];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"name: big\nduration: 2ms\nseed: 3\nhosts:\n"
+				"  h0: { cpu: { kernel_cores: 1 } }\n");
+	for (int i = 1; i < BIG_HOSTS; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"  h%d: { like: h0 }\n", i);
+	len += (size_t)snprintf(
+		text + len, cap - len,
+		"network: { kind: link, rate: 10Gbps }\napps:\n"
+		"  a0: { host: h0, peer: h1, pattern: poisson, rate: 50kpps,"
+		" size: 64B, stack: user }\n");
+	for (int i = 2; i < BIG_HOSTS; i += 2)
+		len += (size_t)snprintf(
+			text + len, cap - len,
+			"  a%d: { like: a0, host: h%d, peer: h%d }\n", i, i,
+			i + 1);
+	CU_ASSERT_FATAL(len < cap);
+	for (int e = 0; e < 2; e++)
+		CHECK_EQ_FATAL(tr_run_text(text, &engines[e], 1, &r[e], NULL),
+			       0);
+	CU_ASSERT_STRING_EQUAL(r[0].fingerprint, r[1].fingerprint);
+	CHECK_EQ(r[0].events, r[1].events);
+	for (int i = 0; i < BIG_HOSTS; i += 2) {
+		char comp[32];
+		double sent, recv;
+
+		snprintf(comp, sizeof(comp), "apps.a%d", i);
+		sent = tr_metric(&r[0], comp, "sent");
+		recv = tr_metric(&r[0], comp, "received");
+		CHECKF(sent > 0 && recv > 0, "%s sent %g received %g", comp,
+		       sent, recv);
+		CHECK_EQ(sent, recv + tr_metric(&r[0], comp, "dropped") +
+				       tr_metric(&r[0], comp, "in_flight"));
+		CHECK_EQ(recv, tr_metric(&r[1], comp, "received"));
+		CHECK_EQ(tr_metric(&r[0], comp, "latency"),
+			 tr_metric(&r[1], comp, "latency"));
+	}
+	run_result_fini(&r[0]);
+	run_result_fini(&r[1]);
+	free(text);
+}
+
 static int setup(void)
 {
 	return tu_mkdtemp(dir, sizeof(dir), "ns3");
@@ -940,6 +997,8 @@ int suite_ns3(void)
 	    !CU_add_test(s, "binding: wired frame times", test_binding_wired) ||
 	    !CU_add_test(s, "bundled scenarios: identical on both engines",
 			 test_cross_engine_scenarios) ||
+	    !CU_add_test(s, "64 hosts (large pages): identical on both engines",
+			 test_big_topology) ||
 	    !CU_add_test(s, "cli: md1 --engine ns3 = native",
 			 test_cli_md1_both_engines) ||
 	    !CU_add_test(s, "ns3-p2p: M/D/1 closed form", test_p2p_md1) ||
