@@ -696,7 +696,7 @@ static void print_table(unsigned reps, uint64_t events)
 		       rows[i].which, w[2], rows[i].value, rows[i].unit);
 }
 
-static void verdict(bool pass, const char *fmt, ...)
+void bench_verdict(bool pass, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -710,22 +710,24 @@ static void verdict(bool pass, const char *fmt, ...)
 static void scale_verdict(const struct scale_sum *sum)
 {
 	if (sum->measured > 0)
-		verdict(sum->expo <= NEED_SETUP_EXP,
-			"set-up: CPU grows as hosts^%.2f (need <= %.1f: "
-			"linear in hosts, apps and statistics)",
-			sum->expo, NEED_SETUP_EXP);
+		bench_verdict(sum->expo <= NEED_SETUP_EXP,
+			      "set-up: CPU grows as hosts^%.2f (need <= %.1f: "
+			      "linear in hosts, apps and statistics)",
+			      sum->expo, NEED_SETUP_EXP);
 	if (!sum->hi_packets)
 		return;
-	verdict(sum->setup_frac < NEED_SETUP_FRAC,
+	bench_verdict(
+		sum->setup_frac < NEED_SETUP_FRAC,
 		"scale: set-up is %.1f%% of a %u-host run of %llu packets "
 		"(need < %.0f%%)",
 		100 * sum->setup_frac, sum->hi,
 		(unsigned long long)sum->hi_packets, 100 * NEED_SETUP_FRAC);
-	verdict(sum->pkt_ratio > 0 && sum->pkt_ratio <= NEED_PKT_RATIO,
-		"scale: CPU per packet at %u hosts is %.2fx that at %u "
-		"(need <= %.1fx)",
-		sum->hi, sum->pkt_ratio, sum->lo, NEED_PKT_RATIO);
-	verdict(sum->kb_per_host < NEED_KB_PER_HOST,
+	bench_verdict(sum->pkt_ratio > 0 && sum->pkt_ratio <= NEED_PKT_RATIO,
+		      "scale: CPU per packet at %u hosts is %.2fx that at %u "
+		      "(need <= %.1fx)",
+		      sum->hi, sum->pkt_ratio, sum->lo, NEED_PKT_RATIO);
+	bench_verdict(
+		sum->kb_per_host < NEED_KB_PER_HOST,
 		"scale: %.1f KB of peak memory per host beyond the %u-host "
 		"run (need < %.0f KB)",
 		sum->kb_per_host, sum->lo, NEED_KB_PER_HOST);
@@ -927,20 +929,21 @@ int main(int argc, char **argv)
 			hold_n[i] >= 100000 ? NEED_HOLD_LARGE : NEED_HOLD_SMALL;
 		double ratio = native[i] / fastest[i];
 
-		verdict(ratio >= need,
+		bench_verdict(
+			ratio >= need,
 			"hold N=%u: native %.2fx the fastest ns-3 scheduler "
 			"(%s; need >= %.0fx)",
 			hold_n[i], ratio, fastest_name[i], need);
 	}
-	verdict(pipe_pps >= NEED_PIPE * udp_pps,
-		"pipeline: %.2fx ns-3's UDP p2p packets per wall second "
-		"(need >= %.0fx, aim %.0fx: %s)",
-		pipe_pps / udp_pps, NEED_PIPE, AIM_PIPE,
-		pipe_pps >= AIM_PIPE * udp_pps ? "met" : "not met");
-	verdict((double)mem_long <= NEED_MEM * (double)mem_short,
-		"memory: the 10x run peaks at %.3fx the short run "
-		"(need <= %.2fx)",
-		(double)mem_long / (double)mem_short, NEED_MEM);
+	bench_verdict(pipe_pps >= NEED_PIPE * udp_pps,
+		      "pipeline: %.2fx ns-3's UDP p2p packets per wall second "
+		      "(need >= %.0fx, aim %.0fx: %s)",
+		      pipe_pps / udp_pps, NEED_PIPE, AIM_PIPE,
+		      pipe_pps >= AIM_PIPE * udp_pps ? "met" : "not met");
+	bench_verdict((double)mem_long <= NEED_MEM * (double)mem_short,
+		      "memory: the 10x run peaks at %.3fx the short run "
+		      "(need <= %.2fx)",
+		      (double)mem_long / (double)mem_short, NEED_MEM);
 	scale_verdict(&scale);
 	return bench_study();
 }

@@ -67,17 +67,6 @@ static double sb_cpu(int who)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
-static void sb_verdict(bool pass, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s  ", pass ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
 /* The scenario of the validation line: VAL_APPS apps on VAL_HOSTS hosts. */
 static int sb_write_apps(const char *path)
 {
@@ -271,14 +260,14 @@ int bench_study(void)
 	       j2.runs, JOBS_DURATION, j2.wall_s,
 	       1e3 * j2.workers_s / (double)j2.runs,
 	       1e3 * j2.parent_s / (double)j2.runs);
-	sb_verdict(val.wall_s < NEED_VAL_S,
-		   "validate: %d apps in %.2f s (need < %.0f s)", VAL_APPS,
-		   val.wall_s, NEED_VAL_S);
-	sb_verdict(
+	bench_verdict(val.wall_s < NEED_VAL_S,
+		      "validate: %d apps in %.2f s (need < %.0f s)", VAL_APPS,
+		      val.wall_s, NEED_VAL_S);
+	bench_verdict(
 		ratio <= NEED_IMPORT_RATIO,
 		"study import: parent CPU per run at %d runs is %.2fx that at %d (need <= %.1fx)",
 		IMPORT_LARGE, ratio, IMPORT_SMALL, NEED_IMPORT_RATIO);
-	sb_verdict(
+	bench_verdict(
 		speedup >= NEED_JOBS_SPEEDUP,
 		"study workers: -j 2 is %.2fx -j 1 in wall time on %d runs (need >= %.1fx; %ld cores online)",
 		speedup, JOBS_RUNS, NEED_JOBS_SPEEDUP,
