@@ -97,7 +97,9 @@ struct scn_src {
 	bool inherited; /* copied from a like: source, not the instance's own */
 };
 
-enum scn_state { SCN_TODO, SCN_BUSY, SCN_DONE };
+/* Depth-first resolution of like: chains and derived values: not reached
+ * yet, being resolved (reached again: a cycle), resolved. */
+enum scn_state { SCN_UNVISITED, SCN_BUSY, SCN_DONE };
 
 /* A list of indices (of values or instances) in the order they were
  * added: links in scn_ld.link, each index + 1, 0 for none. */
