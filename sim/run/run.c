@@ -24,10 +24,21 @@
 #include "topo.h"
 #include "warmup.h"
 
+/* The warm-up: shorter than the run, and warmup_pilots only with the
+ * warmup: auto whose pilots it counts. */
 static int run_check(const struct scn *s, char *err, size_t errlen)
 {
+	struct param_src src = scn_source(s);
 	char where[256];
 
+	if (!warmup_is_auto(s) && param_given(&src, NULL, "warmup_pilots")) {
+		scn_where(s, "warmup_pilots", where, sizeof(where));
+		snprintf(
+			err, errlen,
+			"%s: warmup_pilots: has no effect without warmup: auto (it counts the pilot runs that choose the warm-up)",
+			where);
+		return -EINVAL;
+	}
 	if (scn_time(s, "warmup") < scn_time(s, "duration"))
 		return 0;
 	scn_where(s, "warmup", where, sizeof(where));
@@ -262,35 +273,46 @@ static int run_once(const struct scn *s, uint32_t rep, uint64_t seed,
 }
 
 /*
- * warmup: auto. A pilot pass chooses the warm-up (warmup.c), then the run
- * is made again with it: the same seed gives the same trajectory, so the
- * truncation is MSER-5's on the run's own series, as published. (Chosen
- * on an independent pilot trajectory instead, the cut is free of
- * selection bias but often too early at high load; both are measured in
- * docs/guide/running.md#warm-up.)
+ * warmup: auto. The pilot passes choose the warm-up (warmup.c), then the
+ * run is made with it. With warmup_pilots K >= 1, K pilots with seeds of
+ * their own (independent of the run's trajectory, so the cut has no
+ * selection bias), averaged batch by batch; with K = 0 one pilot with the
+ * run's seed, hence the run's own trajectory: MSER-5 on the run's own
+ * series, as published. Both are measured in
+ * docs/guide/running.md#warm-up.
  */
 static int run_auto(const struct scn *s, uint32_t rep, struct run_result *out,
 		    char *err, size_t errlen)
 {
 	uint64_t seed = (uint64_t)scn_int(s, "seed");
-	struct warmup_pilot pilot = { 0 };
-	int rc;
+	unsigned k = (unsigned)scn_int(s, "warmup_pilots");
+	size_t np = k ? k : 1;
+	struct warmup_pilot *pilot = calloc(np, sizeof(*pilot));
+	struct warmup_choice c = { .pilots = k };
+	int rc = pilot ? 0 : -ENOMEM;
 
-	rc = run_once(s, rep, seed, 0, &pilot, out, err, errlen);
-	if (!rc) {
-		run_result_fini(out);
-		rc = warmup_choose(&pilot);
+	err[0] = '\0';
+	for (size_t i = 0; !rc && i < np; i++) {
+		uint64_t ps =
+			k ? warmup_pilot_seed(seed, rep, (unsigned)i) : seed;
+
+		rc = run_once(s, rep, ps, 0, &pilot[i], out, err, errlen);
+		if (!rc)
+			run_result_fini(out);
 	}
 	if (!rc)
-		rc = run_once(s, rep, seed, pilot.at_ps, NULL, out, err,
-			      errlen);
-	if (!rc && warmup_record(&pilot, out->stats)) {
+		rc = warmup_choose(pilot, np, &c);
+	if (!rc)
+		rc = run_once(s, rep, seed, c.at_ps, NULL, out, err, errlen);
+	if (!rc && warmup_record(&c, out->stats)) {
 		run_result_fini(out);
 		rc = -ENOMEM;
 	}
 	if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory choosing the warm-up");
-	warmup_fini(&pilot);
+	for (size_t i = 0; pilot && i < np; i++)
+		warmup_fini(&pilot[i]);
+	free(pilot);
 	return rc;
 }
 
@@ -358,6 +380,16 @@ void run_ready_free(struct run_ready *rr)
 	free(rr);
 }
 
+struct stats *run_ready_stats(struct run_ready *rr)
+{
+	return rr->r.stats;
+}
+
+const struct sim *run_ready_sim(const struct run_ready *rr)
+{
+	return rr->r.sim;
+}
+
 /* Builds the topology of s without running it, into r and t (both to be
  * freed by the caller, also on failure). */
 static int run_build(const struct scn *s, struct run_result *r, struct topo *t,
@@ -416,7 +448,7 @@ int run_find_metric(const struct scn *s, const char *name, char *err,
 	int rc = run_build(s, &r, &t, err, errlen);
 
 	if (!rc) {
-		struct warmup_pilot none = { 0 };
+		struct warmup_choice none = { 0 };
 
 		topo_finish(&t, r.stats); /* the end-of-run scalars too */
 		if (warmup_is_auto(s))	  /* and warmup: auto's choice */

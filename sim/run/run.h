@@ -73,6 +73,11 @@ int run_prepare(const struct scn *s, uint32_t rep, struct run_ready **out,
 int run_ready_run(struct run_ready *rr, struct run_result *out, char *err,
 		  size_t errlen);
 void run_ready_free(struct run_ready *rr); /* NULL is a no-op */
+/* The statistics and the engine of a prepared run without warmup: auto
+ * (which makes passes of its own), for a caller that taps a histogram
+ * (stats_hist_tap()) before running it. */
+struct stats *run_ready_stats(struct run_ready *rr);
+const struct sim *run_ready_sim(const struct run_ready *rr);
 /* Says on stderr, once per process, the note of the first scenario whose
  * ns-3 network made run_validate() pick the ns3 engine by itself
  * ("FILE: network.kind ns3-wifi runs on the ns3 engine"). Called once all

@@ -19,16 +19,30 @@
  * accumulated from the last batch backwards (Welford's update), one pass.
  *
  * The values are those recorded into one histogram (warmup_series), in the
- * order the run records them; a pilot pass of the run collects them
+ * order a pass of the run records them; a pilot pass collects them
  * through the histogram's tap (stats_hist_tap()), one sum and one time
  * per 5 values, in an array that doubles when full (O(log n) allocations
  * a run, never one per packet).
+ *
+ * The series MSER-5 is given (warmup_pilots = K): with K >= 1, the mean,
+ * batch by batch, of K pilot passes made with seeds of their own
+ * (warmup_pilot_seed()), so independent of the run and of each other;
+ * with K = 0, the run's own series (the pilot has the run's seed). A cut
+ * chosen on the very values it then averages is biased: MSER-5 cuts where
+ * the rest of the run varies least, which at high load is also where the
+ * queue happened to be high, so the mean of what is kept is biased low
+ * (measured in docs/guide/running.md#warm-up). A cut chosen on independent
+ * trajectories has no such selection, and averaging K of them before
+ * MSER-5 (Hoad, Robinson and Davies 2010, "Automating warm-up length
+ * estimation", J. Oper. Res. Soc. 61(9): MSER-5 on the mean of 5
+ * replications) shows the transient with less noise.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "scenario.h"
 #include "stats.h"
 #include "warmup.h"
@@ -155,26 +169,69 @@ size_t warmup_mser(const double *z, size_t k)
 	return d;
 }
 
-int warmup_choose(struct warmup_pilot *p)
+uint64_t warmup_pilot_seed(uint64_t seed, uint32_t rep, unsigned i)
 {
-	size_t k = (size_t)(p->n / WARMUP_BATCH);
+	char path[32];
 
-	if (p->nomem)
+	snprintf(path, sizeof(path), "warmup.pilot.%u", i);
+	return rng_derive_seed(seed, rep, path) & ((1ULL << 53) - 1);
+}
+
+/* The mean of the np times t(i), rounded down: sum_i (t(i) / np) plus the
+ * mean of the remainders, which cannot overflow as the sum can. */
+static sim_time warmup_mean_time(const struct warmup_pilot *p, size_t np,
+				 size_t j)
+{
+	sim_time q = 0, r = 0, n = (sim_time)np;
+
+	for (size_t i = 0; i < np; i++) {
+		q += p[i].first_ps[j] / n;
+		r += p[i].first_ps[j] % n;
+	}
+	return q + r / n;
+}
+
+int warmup_choose(const struct warmup_pilot *p, size_t np,
+		  struct warmup_choice *c)
+{
+	uint64_t n = UINT64_MAX;
+	double *z;
+
+	for (size_t i = 0; i < np; i++) {
+		if (p[i].nomem)
+			return -ENOMEM;
+		if (p[i].n < n)
+			n = p[i].n;
+	}
+	c->values = np ? n : 0;
+	c->k = (size_t)(c->values / WARMUP_BATCH);
+	c->d = 0;
+	c->at_ps = 0;
+	if (c->k < 2)
+		return 0;
+	z = malloc(c->k * sizeof(*z));
+	if (!z)
 		return -ENOMEM;
-	for (size_t j = 0; j < k; j++)
-		p->sum[j] /= WARMUP_BATCH; /* sums to means */
-	p->d = warmup_mser(p->sum, k);
-	p->at_ps = p->d ? p->first_ps[p->d] : 0;
+	for (size_t j = 0; j < c->k; j++) {
+		double sum = 0;
+
+		for (size_t i = 0; i < np; i++)
+			sum += p[i].sum[j];
+		z[j] = sum / (WARMUP_BATCH * (double)np);
+	}
+	c->d = warmup_mser(z, c->k);
+	free(z);
+	c->at_ps = c->d ? warmup_mean_time(p, np, c->d) : 0;
 	return 0;
 }
 
-int warmup_record(const struct warmup_pilot *p, struct stats *st)
+int warmup_record(const struct warmup_choice *c, struct stats *st)
 {
-	if (stats_scalar(st, "warmup", "auto_ps", "ps", (double)p->at_ps) ||
-	    stats_scalar(st, "warmup", "auto_batch", "", (double)p->d) ||
-	    stats_scalar(st, "warmup", "auto_batches", "",
-			 (double)(p->n / WARMUP_BATCH)) ||
-	    stats_scalar(st, "warmup", "auto_values", "", (double)p->n))
+	if (stats_scalar(st, "warmup", "auto_ps", "ps", (double)c->at_ps) ||
+	    stats_scalar(st, "warmup", "auto_batch", "", (double)c->d) ||
+	    stats_scalar(st, "warmup", "auto_batches", "", (double)c->k) ||
+	    stats_scalar(st, "warmup", "auto_values", "", (double)c->values) ||
+	    stats_scalar(st, "warmup", "pilots", "", (double)c->pilots))
 		return -ENOMEM;
 	return 0;
 }
