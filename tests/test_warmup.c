@@ -415,6 +415,137 @@ static void test_bad_series(void)
 	unlink(path);
 }
 
+static void test_pilots_refused(void)
+{
+	const char *sets[] = { "warmup_pilots=3" };
+	char path[64], err[512], at[80];
+	struct scn *s = NULL;
+
+	/* in the file: line 6, at its value */
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path),
+				    MM1 BACKLOG "warmup_pilots: 3\n"),
+		       0);
+	CHECK_EQ_FATAL(tr_load(path, NULL, 0, &s), 0);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), -EINVAL);
+	snprintf(at, sizeof(at), "%s:6:", path);
+	CHECKF(strstr(err, at) && strstr(err, "warmup_pilots"), "message: %s",
+	       err);
+	scn_destroy(s);
+	unlink(path);
+	/* and from --set, with warmup left at its default */
+	CHECK_EQ_FATAL(tu_write_tmp(path, sizeof(path), MM1), 0);
+	CHECK_EQ_FATAL(tr_load(path, sets, 1, &s), 0);
+	CHECK_EQ(run_validate(s, err, sizeof(err)), -EINVAL);
+	CHECKF(strstr(err, "--set:1:") && strstr(err, "warmup: auto"),
+	       "message: %s", err);
+	scn_destroy(s);
+	unlink(path);
+}
+
+/*
+ * The selection bias, without the simulator: Lindley's recursion for an
+ * M/M/1 queue, rho = 0.9, mean service 1, so Wq = rho / (1 - rho) = 9.
+ * Customer 0 arrives at time 0 to an empty queue; customer i > 0 after an
+ * exponential gap a_i of mean 1 / rho, and waits
+ * W_i = max(0, W_{i-1} + S_{i-1} - a_i).
+ */
+#define LN 2000 /* customers a run */
+#define LR 2000 /* runs */
+#define LK 5	/* pilots */
+
+static void lindley(struct rng *r, double *w, double *t)
+{
+	double wait = 0, at = 0, serve = 0;
+
+	for (size_t i = 0; i < LN; i++) {
+		if (i) {
+			double gap = rng_exponential(r, 1 / 0.9);
+
+			wait = fmax(0, wait + serve - gap);
+			at += gap;
+		}
+		serve = rng_exponential(r, 1);
+		w[i] = wait;
+		t[i] = at;
+	}
+}
+
+/* Adds f times the batch means of a run's waits to z, and f times the
+ * arrival time of each batch's first customer to bt. */
+static void lindley_batches(const double *w, const double *t, double f,
+			    double *z, double *bt)
+{
+	for (size_t j = 0; j < LN / WARMUP_BATCH; j++) {
+		double sum = 0;
+
+		for (size_t i = 0; i < WARMUP_BATCH; i++)
+			sum += w[WARMUP_BATCH * j + i];
+		z[j] += f * sum / WARMUP_BATCH;
+		bt[j] += f * t[WARMUP_BATCH * j];
+	}
+}
+
+static void test_selection_bias(void)
+{
+	struct rng *r = rng_create(11, 0, "warmup.lindley");
+	static double w[LN], t[LN], pw[LN], pt[LN];
+	static double z[LN / WARMUP_BATCH], bt[LN / WARMUP_BATCH];
+	const size_t k = LN / WARMUP_BATCH;
+	const double wq = 0.9 / (1 - 0.9);
+	double zero = 0, own = 0, pil = 0, dsum = 0, dsq = 0, se;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	for (int rep = 0; rep < LR; rep++) {
+		double e0 = 0, e1 = 0, e2 = 0, cut;
+		size_t d, kept = 0;
+
+		lindley(r, w, t);
+		for (size_t i = 0; i < LN; i++)
+			e0 += w[i];
+		e0 /= LN;
+		/* MSER-5 on the run's own series */
+		memset(z, 0, sizeof(z));
+		memset(bt, 0, sizeof(bt));
+		lindley_batches(w, t, 1, z, bt);
+		d = warmup_mser(z, k);
+		for (size_t i = WARMUP_BATCH * d; i < LN; i++)
+			e1 += w[i];
+		e1 /= (double)(LN - WARMUP_BATCH * d);
+		/* MSER-5 on the mean of LK independent pilots; the run keeps
+		 * the customers from the mean time the pilots' batch d began */
+		memset(z, 0, sizeof(z));
+		memset(bt, 0, sizeof(bt));
+		for (int p = 0; p < LK; p++) {
+			lindley(r, pw, pt);
+			lindley_batches(pw, pt, 1.0 / LK, z, bt);
+		}
+		d = warmup_mser(z, k);
+		cut = d ? bt[d] : 0;
+		for (size_t i = 0; i < LN; i++)
+			if (t[i] >= cut) {
+				e2 += w[i];
+				kept++;
+			}
+		e2 /= (double)kept;
+		zero += e0;
+		own += e1;
+		pil += e2;
+		dsum += e2 - e1;
+		dsq += (e2 - e1) * (e2 - e1);
+	}
+	zero /= LR;
+	own /= LR;
+	pil /= LR;
+	/* the standard error of the mean paired difference */
+	se = sqrt((dsq / LR - (dsum / LR) * (dsum / LR)) / (LR - 1));
+	printf("\n    M/M/1 rho 0.9 from empty, %d customers, %d runs: bias of the mean wait %+.2f%% with no warm-up, %+.2f%% with MSER-5 on the own series, %+.2f%% on the mean of %d independent pilots (their difference %.2f%% of Wq, SE %.2f%%) ",
+	       LN, LR, 100 * (zero / wq - 1), 100 * (own / wq - 1),
+	       100 * (pil / wq - 1), LK, 100 * (pil - own) / wq, 100 * se / wq);
+	CHECK_GT(pil - own, 4 * se);
+	CHECK_LT(fabs(pil - wq), fabs(zero - wq));
+	rng_destroy(r);
+}
+
 int suite_warmup(void)
 {
 	CU_pSuite s = CU_add_suite("warmup", NULL, NULL);
@@ -427,7 +558,10 @@ int suite_warmup(void)
 	    !CU_add_test(s, "3 independent pilots", test_pilots) ||
 	    !CU_add_test(s, "native and ns3 engines", test_engines) ||
 	    !CU_add_test(s, "M/M/1 with a backlog", test_mm1_backlog) ||
-	    !CU_add_test(s, "bad series", test_bad_series))
+	    !CU_add_test(s, "bad series", test_bad_series) ||
+	    !CU_add_test(s, "warmup_pilots without auto",
+			 test_pilots_refused) ||
+	    !CU_add_test(s, "selection bias (Lindley)", test_selection_bias))
 		return CU_get_error();
 	return 0;
 }
