@@ -189,7 +189,7 @@ static void test_params_sorted_complete(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	/* 13 top-level, 19 network, 43 per app for 5 apps, no hosts, no
 	 * stacks */
-	CHECK_EQ(scn_param_count(s), 263);
+	CHECK_EQ(scn_param_count(s), 264);
 	CHECK_EQ(expected_params(s), scn_param_count(s));
 	for (size_t i = 0; i < scn_param_count(s); i++) {
 		const char *p, *t;
@@ -622,8 +622,8 @@ static void test_noname(void)
 	check_text(s, "name", "scn-noname");
 	CHECK_EQ(scn_instances(s, "apps", &apps), 0);
 	CU_ASSERT_PTR_NULL(apps);
-	CHECK_EQ(scn_param_count(s), 33);
-	CHECK_EQ(expected_params(s), 33);
+	CHECK_EQ(scn_param_count(s), 34);
+	CHECK_EQ(expected_params(s), 34);
 	CHECK_EQ(scn_time(s, "duration"), SIM_MS);
 	check_where(s, "duration", NONAME ":2:11");
 	check_where(s, "network.rate", NONAME);
