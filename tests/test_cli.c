@@ -103,8 +103,8 @@ static void test_validate_points(void)
 	CHECK_EQ(run_has(wifi,
 			 "(at sweep point {\"network.kind\":\"ns3-wifi\"})"),
 		 2);
-	CHECK_EQ(run_has(only, ": ok (79 parameters, 1 point)"), 0);
-	CHECK_EQ(run_has(set, ": ok (79 parameters, 1 point)"), 0);
+	CHECK_EQ(run_has(only, ": ok (80 parameters, 1 point)"), 0);
+	CHECK_EQ(run_has(set, ": ok (80 parameters, 1 point)"), 0);
 	CHECK_EQ(run_has(run_only, "--only picks sweep points"), 2);
 }
 
