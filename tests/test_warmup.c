@@ -162,7 +162,7 @@ static void series_value(void *arg, int64_t v)
 	size_t b = (size_t)(x->n / WARMUP_BATCH);
 
 	if (b >= sizeof(x->sum) / sizeof(x->sum[0]))
-		return; /* n stays and is checked */
+		return; /* the count stops: the checks of n see it */
 	if (x->n % WARMUP_BATCH == 0) {
 		x->sum[b] = 0;
 		x->t[b] = sim_now(x->sim);
