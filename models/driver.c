@@ -796,14 +796,24 @@ static void drv_ops_finish(void *m)
 	drv_finish(m);
 }
 
-static uint64_t drv_ops_held_by(const void *m, uint32_t src)
+static void lane_held_add(const struct drv_lane *l, uint64_t *held,
+			  size_t napps)
 {
-	return drv_held_by(m, src);
+	for (uint32_t i = l->sq_cons; i != l->sq_prod; i++)
+		pkt_held_add(l->buf[l->sq[i & l->sq_mask].buf], held, napps);
+}
+
+static void drv_ops_held_add(const void *m, uint64_t *held, size_t napps)
+{
+	const struct drv *d = m;
+
+	lane_held_add(&d->tx, held, napps);
+	lane_held_add(&d->rx, held, napps);
 }
 
 const struct model_ops drv_ops = {
 	.name = "driver",
 	.destroy = drv_ops_destroy,
 	.finish = drv_ops_finish,
-	.held_by = drv_ops_held_by,
+	.held_add = drv_ops_held_add,
 };

@@ -971,14 +971,24 @@ static void nic_ops_finish(void *m)
 	nic_finish(m);
 }
 
-static uint64_t nic_ops_held_by(const void *m, uint32_t src)
+static void nic_ring_held_add(const struct nic_ring *r, uint64_t *held,
+			      size_t napps)
 {
-	return nic_held_by(m, src);
+	for (uint32_t i = r->head; i != r->tail; i++)
+		pkt_held_add(r->slot[i & r->mask], held, napps);
+}
+
+static void nic_ops_held_add(const void *m, uint64_t *held, size_t napps)
+{
+	const struct nic *n = m;
+
+	nic_ring_held_add(&n->tx, held, napps);
+	nic_ring_held_add(&n->rx, held, napps);
 }
 
 const struct model_ops nic_ops = {
 	.name = "nic",
 	.destroy = nic_ops_destroy,
 	.finish = nic_ops_finish,
-	.held_by = nic_ops_held_by,
+	.held_add = nic_ops_held_add,
 };

@@ -121,7 +121,7 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void nic_destroy(struct nic *n);
-/* destroy, finish and held_by for the topology's loops. */
+/* destroy, finish and held_add for the topology's loops. */
 extern const struct model_ops nic_ops;
 /* Where the host hands packets to send, and where frames arrive from
  * the network. */

@@ -654,18 +654,14 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 			t->models[i].ops->finish(t->models[i].m);
 	for (size_t i = 0; i < t->nhosts; i++)
 		down += drv_host_down(t->drvs[i]);
-	for (size_t i = 0; i < t->napps; i++) {
-		uint32_t src = (uint32_t)i;
-		uint64_t held_i = 0;
-
-		for (size_t m = 0; m < t->nmodels; m++)
-			if (t->models[m].ops->held_by)
-				held_i += t->models[m].ops->held_by(
-					t->models[m].m, src);
+	/* one walk of every model's queues counts each packet for its app */
+	for (size_t m = 0; held && m < t->nmodels; m++)
+		if (t->models[m].ops->held_add)
+			t->models[m].ops->held_add(t->models[m].m, held,
+						   t->napps);
+	for (size_t i = 0; held && i < t->napps; i++) {
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
-		stats_scalar(st, comp, "in_flight", "packets", (double)held_i);
-		if (held)
-			held[i] = held_i;
+		stats_scalar(st, comp, "in_flight", "packets", (double)held[i]);
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));
