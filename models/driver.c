@@ -81,13 +81,13 @@ struct drv_lane {
 	uint32_t slots, cq_slots; /* SQ (and pool) limit, CQ limit */
 	uint32_t sq_mask;
 	uint32_t sq_prod, sq_cons; /* [sq_cons, sq_cons + batch_n) in service */
-	uint32_t fresh;	     /* buffers [fresh, slots) never used since reset */
+	uint32_t fresh; /* buffers [fresh, slots) never used since reset */
 	uint32_t free_mask, free_prod, free_cons;
 	uint32_t nbuf;
 	/* The arrays allocate as they fill (ring.h): the buffer table holds
 	 * nbuf entries, each ring mask + 1 (none while its array is NULL). */
 	struct sim_pkt **buf; /* buffer table of the shared pool */
-	uint32_t *free_ring; /* indices of used buffers freed since */
+	uint32_t *free_ring;  /* indices of used buffers freed since */
 	struct drv_desc *sq;
 	struct drv_core *core;
 	uint32_t trace_id;
@@ -132,7 +132,7 @@ struct drv {
 	const char *name;
 	uint32_t trace_id;
 	struct rng *rng;
-	sim_event_id rate_ev;	 /* next random crash, 0 if none */
+	sim_event_id rate_ev; /* next random crash, 0 if none */
 	sim_time down_since_ps, downtime_ps, host_down_ps;
 	void (*hook)(void *arg, sim_time at);
 	void *hook_arg;

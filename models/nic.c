@@ -83,11 +83,11 @@ struct nic_iotlb_ent {
 };
 
 struct nic_iotlb {
-	uint32_t n, used;	/* entries, and how many were ever filled */
-	uint32_t front, back;	/* most and least recently used */
-	uint32_t free;		/* dropped entries, or IOTLB_NONE */
-	uint32_t mask;		/* of the table */
-	uint32_t *slot;		/* table: entry index or IOTLB_NONE */
+	uint32_t n, used;     /* entries, and how many were ever filled */
+	uint32_t front, back; /* most and least recently used */
+	uint32_t free;	      /* dropped entries, or IOTLB_NONE */
+	uint32_t mask;	      /* of the table */
+	uint32_t *slot;	      /* table: entry index or IOTLB_NONE */
 	struct nic_iotlb_ent *e;
 };
 

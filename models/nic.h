@@ -84,8 +84,8 @@ struct nic_cfg {
 	sim_time doorbell_ps;
 	uint64_t desc_bytes;
 	struct nic_pcie pcie;
-	bool iommu;	     /* DMA addresses go through the IOTLB */
-	bool poll;	     /* RX by polling (else interrupts) */
+	bool iommu; /* DMA addresses go through the IOTLB */
+	bool poll;  /* RX by polling (else interrupts) */
 	bool irq_adaptive;
 	uint64_t page_bytes; /* largest IOMMU page: 4 KiB, 2 MiB or 1 GiB */
 	sim_time miss_ps;    /* IOTLB miss penalty */

@@ -251,7 +251,8 @@ static void test_iotlb_reference_flush(void)
 				flushes++;
 				flushed += want;
 				ok = got == want;
-				CHECKF(ok, "n %u step %d flush [%llu, %llu): %u, not %u",
+				CHECKF(ok,
+				       "n %u step %d flush [%llu, %llu): %u, not %u",
 				       n, i, (unsigned long long)lo,
 				       (unsigned long long)hi, got, want);
 			} else {
@@ -260,7 +261,8 @@ static void test_iotlb_reference_flush(void)
 
 				hits += want;
 				ok = nic_iotlb_access(t, pg) == want;
-				CHECKF(ok, "n %u step %d page %llu: %s expected", n,
+				CHECKF(ok,
+				       "n %u step %d page %llu: %s expected", n,
 				       i, (unsigned long long)pg,
 				       want ? "hit" : "miss");
 			}

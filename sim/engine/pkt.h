@@ -253,7 +253,6 @@ static inline void pkt_held_add(const struct sim_pkt *p, uint64_t *held,
 }
 
 /* pkt_held_add() for every packet in the FIFO (end-of-run checks). */
-void pkt_fifo_held_add(const struct pkt_fifo *f, uint64_t *held,
-		       size_t napps);
+void pkt_fifo_held_add(const struct pkt_fifo *f, uint64_t *held, size_t napps);
 
 #endif
