@@ -297,9 +297,9 @@ struct nic_ring {
 };
 
 /* The fields are grouped by what a packet touches, so that it reads as
- * few cache lines as it can: what both directions use, then the
- * configuration (its per-packet part first), then TX's, then RX's, and
- * last what only set-up, drops and the end of the run use. */
+ * few cache lines as it can: what both directions use, then TX's, the
+ * configuration (TX's part first, then both directions', then RX's), RX's,
+ * and last what only set-up, drops and the end of the run use. */
 struct nic {
 	struct sim *sim;
 	uint32_t trace_id;
@@ -311,18 +311,19 @@ struct nic {
 	struct pool *pool; /* the host's device pool, or NULL */
 	uint64_t dmas;	   /* payload DMAs (TX and RX) */
 	uint64_t *dma_bytes, *dma_tlps, *hits, *misses;
-	struct nic_cfg cfg;
 
 	/* TX */
-	struct nic_ring tx;
-	sim_time tx_dma_free, wire_free;
-	uint64_t wire_measured; /* frames whose last bit left after warm-up */
-	sim_time wire_busy;	/* serialization of the frames that left */
-	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes;
-	struct stat_hist *tx_dma;
+	struct sim_port wire;
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
-	struct sim_port wire;
+	struct stat_hist *tx_dma;
+	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes;
+	uint64_t wire_measured; /* frames whose last bit left after warm-up */
+	sim_time wire_busy;	/* serialization of the frames that left */
+	sim_time tx_dma_free, wire_free;
+	struct nic_ring tx;
+
+	struct nic_cfg cfg;
 
 	/* RX */
 	struct nic_ring rx;
