@@ -65,7 +65,7 @@ int drv_create(const struct drv_cfg *cfg, const struct model_env *env,
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void drv_destroy(struct drv *d);
-/* destroy, finish and held_by for the topology's loops. */
+/* destroy, finish and held_add for the topology's loops. */
 extern const struct model_ops drv_ops;
 
 /* Runs the driver on the host's cores (set-up time, before the first

@@ -523,13 +523,18 @@ static void fsw_ops_destroy(void *m)
 	fsw_destroy(m);
 }
 
-static uint64_t fsw_ops_held_by(const void *m, uint32_t src)
+static void fsw_ops_held_add(const void *m, uint64_t *held, size_t napps)
 {
-	return fsw_held_by(m, src);
+	const struct fsw *f = m;
+
+	for (unsigned i = 0; i < f->nq; i++) {
+		pkt_fifo_held_add(&f->rxq[i].wait, held, napps);
+		pkt_fifo_held_add(&f->rxq[i].batch, held, napps);
+	}
 }
 
 const struct model_ops fsw_ops = {
 	.name = "flowswitch",
 	.destroy = fsw_ops_destroy,
-	.held_by = fsw_ops_held_by,
+	.held_add = fsw_ops_held_add,
 };

@@ -111,7 +111,7 @@ int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 	       struct cpu *cpu, struct cpu_core *const *kcores, unsigned nk,
 	       struct fsw **out, char *err, size_t errlen);
 void fsw_destroy(struct fsw *f); /* NULL is a no-op */
-/* destroy and held_by for the topology's loops. */
+/* destroy and held_add for the topology's loops. */
 extern const struct model_ops fsw_ops;
 /* TX output (the driver) and where dropped packets go. */
 void fsw_connect(struct fsw *f, struct sim_port to_driver,

@@ -11,6 +11,9 @@
  * array of flow ids (FT_EMPTY marks a free slot), kept at most half full:
  * set-up doubles it and rehashes every id before an insertion would pass
  * that bound, so lookups always meet an empty slot and never allocate.
+ * Its first FT_SMALL slots live in the table's own cache line, with the
+ * fields a lookup reads (the table is allocated on a line boundary), so a
+ * host with few flows finds a flow's id in one line.
  * Nothing is ever deleted from it: a teardown only changes the flow's
  * state, and registering the key of a torn-down flow overwrites that
  * slot's id with the new flow's, so the old flow stays in the array (and
@@ -27,12 +30,16 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "flowtab.h"
 
 #define FT_EMPTY UINT32_MAX /* a free slot (ids stay below INT_MAX) */
 #define FT_MIN_SLOTS 16u
+#define FT_SMALL 8u /* key index slots inside struct flowtab */
+#define FT_LINE 64u /* cache line: struct flowtab's alignment */
 
 struct port_slot {
 	uint32_t key; /* proto << 16 | port, or FT_EMPTY */
@@ -40,13 +47,18 @@ struct port_slot {
 };
 
 struct flowtab {
+	/* one cache line: what a lookup reads */
 	struct flow *flows; /* by id; nflows used, flows_cap allocated */
-	uint32_t nflows, flows_cap;
-	uint32_t *slot; /* flow ids or FT_EMPTY; mask + 1 entries */
+	uint32_t *slot;	    /* flow ids or FT_EMPTY; mask + 1 entries */
 	uint32_t mask, used;
+	uint32_t nflows, flows_cap;
+	uint32_t small[FT_SMALL]; /* slot while mask + 1 <= FT_SMALL */
+
 	struct port_slot *port; /* port_mask + 1 entries */
 	uint32_t port_mask, port_used;
 };
+_Static_assert(offsetof(struct flowtab, port) <= FT_LINE,
+	       "a lookup's fields fit one cache line");
 
 static uint64_t mix64(uint64_t z)
 {
@@ -96,14 +108,20 @@ static struct port_slot *alloc_empty_ports(uint32_t n)
 
 struct flowtab *flowtab_create(void)
 {
-	struct flowtab *t = calloc(1, sizeof(*t));
+	size_t bytes =
+		(sizeof(struct flowtab) + FT_LINE - 1) / FT_LINE * FT_LINE;
+	struct flowtab *t = aligned_alloc(FT_LINE, bytes);
 
 	if (!t)
 		return NULL;
-	t->mask = t->port_mask = FT_MIN_SLOTS - 1;
-	t->slot = alloc_empty_ids(FT_MIN_SLOTS);
+	memset(t, 0, bytes);
+	t->mask = FT_SMALL - 1;
+	t->slot = t->small;
+	for (uint32_t i = 0; i < FT_SMALL; i++)
+		t->small[i] = FT_EMPTY;
+	t->port_mask = FT_MIN_SLOTS - 1;
 	t->port = alloc_empty_ports(FT_MIN_SLOTS);
-	if (!t->slot || !t->port) {
+	if (!t->port) {
 		flowtab_destroy(t);
 		return NULL;
 	}
@@ -115,7 +133,8 @@ void flowtab_destroy(struct flowtab *t)
 	if (!t)
 		return;
 	free(t->flows);
-	free(t->slot);
+	if (t->slot != t->small)
+		free(t->slot);
 	free(t->port);
 	free(t);
 }
@@ -215,7 +234,8 @@ static int slot_reserve_room(struct flowtab *t)
 	for (uint32_t i = 0; i < n; i++)
 		if (old[i] != FT_EMPTY)
 			*slot_find(t, &t->flows[old[i]].key) = old[i];
-	free(old);
+	if (old != t->small)
+		free(old);
 	return 0;
 }
 

@@ -278,14 +278,18 @@ static void link_ops_finish(void *m)
 	link_finish(m);
 }
 
-static uint64_t link_ops_held_by(const void *m, uint32_t src)
+static void link_ops_held_add(const void *m, uint64_t *held, size_t napps)
 {
-	return link_held_by(m, src);
+	const struct link *l = m;
+
+	pkt_fifo_held_add(&l->queue, held, napps);
+	pkt_fifo_held_add(&l->wire, held, napps);
+	pkt_held_add(l->tx, held, napps);
 }
 
 const struct model_ops link_ops = {
 	.name = "link",
 	.destroy = link_ops_destroy,
 	.finish = link_ops_finish,
-	.held_by = link_ops_held_by,
+	.held_add = link_ops_held_add,
 };

@@ -44,7 +44,7 @@ int link_create(const struct link_cfg *cfg, const struct model_env *env,
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void link_destroy(struct link *l);
-/* destroy, finish and held_by for the topology's loops. */
+/* destroy, finish and held_add for the topology's loops. */
 extern const struct model_ops link_ops;
 /* Where to hand packets to the link. */
 struct sim_port link_input(struct link *l);

@@ -968,14 +968,18 @@ static void mux_ops_finish(void *m)
 	mux_finish(m);
 }
 
-static uint64_t mux_ops_held_by(const void *m, uint32_t src)
+static void mux_ops_held_add(const void *m, uint64_t *held, size_t napps)
 {
-	return mux_held_by(m, src);
+	const struct mux *x = m;
+
+	for (unsigned i = 0; i < x->ncls; i++)
+		for (uint32_t k = 0; k < x->cls[i].nflows; k++)
+			pkt_fifo_held_add(&x->cls[i].flows[k].q, held, napps);
 }
 
 const struct model_ops mux_ops = {
 	.name = "mux",
 	.destroy = mux_ops_destroy,
 	.finish = mux_ops_finish,
-	.held_by = mux_ops_held_by,
+	.held_add = mux_ops_held_add,
 };

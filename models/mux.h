@@ -129,7 +129,7 @@ int mux_cfg_load(struct mux_cfg *cfg, const struct param_src *src,
 int mux_create(const struct mux_cfg *cfg, const struct model_env *env,
 	       uint32_t napps, struct mux **out, char *err, size_t errlen);
 void mux_destroy(struct mux *m); /* NULL is a no-op */
-/* destroy, finish and held_by for the topology's loops. */
+/* destroy, finish and held_add for the topology's loops. */
 extern const struct model_ops mux_ops;
 enum mux_discipline mux_discipline(const struct mux *m);
 /* Where the flow switch hands packets; where they go on (the driver);

@@ -66,77 +66,177 @@
 #include "units.h"
 
 /*
- * IOTLB: entries with the time of their last use; a hit refreshes it, a
- * miss replaces the entry used longest ago (or fills a free one).
+ * IOTLB: a fully associative LRU in O(1) per access. Its entries form a
+ * doubly linked list from the most to the least recently used; a table
+ * open-addressed by page (linear probing, twice the entries, deletion by
+ * backward shift, no tombstones) finds a page's entry. A hit moves the
+ * entry to the front; a miss fills a free entry (never used, or dropped
+ * by an invalidation) or else takes the one at the back. Everything is
+ * allocated at creation, in one block.
  */
+#define IOTLB_NONE UINT32_MAX
+
+struct nic_iotlb_ent {
+	uint64_t page;
+	uint32_t prev, next; /* towards the front and the back; next also
+				links the free entries */
+};
+
 struct nic_iotlb {
-	uint32_t n, used;
-	uint64_t clock;
-	uint64_t *page, *last;
+	uint32_t n, used;     /* entries, and how many were ever filled */
+	uint32_t front, back; /* most and least recently used */
+	uint32_t free;	      /* dropped entries, or IOTLB_NONE */
+	uint32_t mask;	      /* of the table */
+	uint32_t *slot;	      /* table: entry index or IOTLB_NONE */
+	struct nic_iotlb_ent *e;
 };
 
 int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out)
 {
 	struct nic_iotlb *t;
+	uint32_t size = 2;
 
 	if (!entries)
 		return -EINVAL;
-	t = calloc(1, sizeof(*t));
+	while (size < 2 * (uint64_t)entries)
+		size *= 2;
+	t = calloc(1, sizeof(*t) + (size_t)entries * sizeof(*t->e) +
+			      (size_t)size * sizeof(*t->slot));
 	if (!t)
 		return -ENOMEM;
 	t->n = entries;
-	t->page = calloc(entries, sizeof(*t->page));
-	t->last = calloc(entries, sizeof(*t->last));
-	if (!t->page || !t->last) {
-		nic_iotlb_destroy(t);
-		return -ENOMEM;
-	}
+	t->front = t->back = t->free = IOTLB_NONE;
+	t->mask = size - 1;
+	t->e = (struct nic_iotlb_ent *)(t + 1);
+	t->slot = (uint32_t *)(t->e + entries);
+	for (uint32_t i = 0; i < size; i++)
+		t->slot[i] = IOTLB_NONE;
 	*out = t;
 	return 0;
 }
 
 void nic_iotlb_destroy(struct nic_iotlb *t)
 {
-	if (!t)
-		return;
-	free(t->page);
-	free(t->last);
 	free(t);
+}
+
+static uint32_t iotlb_home(const struct nic_iotlb *t, uint64_t page)
+{
+	return (uint32_t)((page * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
+}
+
+/* The table slot holding page, or the empty slot ending its probe. */
+static uint32_t iotlb_probe(const struct nic_iotlb *t, uint64_t page)
+{
+	uint32_t h = iotlb_home(t, page);
+
+	while (t->slot[h] != IOTLB_NONE && t->e[t->slot[h]].page != page)
+		h = (h + 1) & t->mask;
+	return h;
+}
+
+/* Empties slot h, shifting back the entries whose probe passed it. */
+static void iotlb_unslot(struct nic_iotlb *t, uint32_t h)
+{
+	for (uint32_t j = (h + 1) & t->mask; t->slot[j] != IOTLB_NONE;
+	     j = (j + 1) & t->mask) {
+		uint32_t k = iotlb_home(t, t->e[t->slot[j]].page);
+
+		/* j's entry may move to h if h lies on its probe, k .. j */
+		if (((j - k) & t->mask) >= ((j - h) & t->mask)) {
+			t->slot[h] = t->slot[j];
+			h = j;
+		}
+	}
+	t->slot[h] = IOTLB_NONE;
+}
+
+static void iotlb_unlink(struct nic_iotlb *t, uint32_t i)
+{
+	struct nic_iotlb_ent *x = &t->e[i];
+
+	if (x->prev != IOTLB_NONE)
+		t->e[x->prev].next = x->next;
+	else
+		t->front = x->next;
+	if (x->next != IOTLB_NONE)
+		t->e[x->next].prev = x->prev;
+	else
+		t->back = x->prev;
+}
+
+static void iotlb_push_front(struct nic_iotlb *t, uint32_t i)
+{
+	t->e[i].prev = IOTLB_NONE;
+	t->e[i].next = t->front;
+	if (t->front != IOTLB_NONE)
+		t->e[t->front].prev = i;
+	else
+		t->back = i;
+	t->front = i;
 }
 
 bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
 {
-	uint32_t victim = 0;
+	uint32_t h = iotlb_probe(t, page), i = t->slot[h];
 
-	t->clock++;
-	for (uint32_t i = 0; i < t->used; i++) {
-		if (t->page[i] == page) {
-			t->last[i] = t->clock;
-			return true;
+	if (i != IOTLB_NONE) {
+		if (i != t->front) {
+			iotlb_unlink(t, i);
+			iotlb_push_front(t, i);
 		}
-		if (t->last[i] < t->last[victim])
-			victim = i;
+		return true;
 	}
-	if (t->used < t->n)
-		victim = t->used++;
-	t->page[victim] = page;
-	t->last[victim] = t->clock;
+	if (t->free != IOTLB_NONE) {
+		i = t->free;
+		t->free = t->e[i].next;
+	} else if (t->used < t->n) {
+		i = t->used++;
+	} else { /* full: the least recently used goes */
+		i = t->back;
+		iotlb_unlink(t, i);
+		iotlb_unslot(t, iotlb_probe(t, t->e[i].page));
+		h = iotlb_probe(t, page);
+	}
+	t->e[i].page = page;
+	t->slot[h] = i;
+	iotlb_push_front(t, i);
 	return false;
+}
+
+static void iotlb_drop(struct nic_iotlb *t, uint32_t h)
+{
+	uint32_t i = t->slot[h];
+
+	iotlb_unlink(t, i);
+	iotlb_unslot(t, h);
+	t->e[i].next = t->free;
+	t->free = i;
 }
 
 uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 {
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < t->used;) {
-		if (t->page[i] < lo || t->page[i] >= hi) {
-			i++;
-			continue;
+	if (hi <= lo)
+		return 0;
+	if (hi - lo <= t->n) { /* a short range: look its pages up */
+		for (uint64_t pg = lo; pg < hi; pg++) {
+			uint32_t h = iotlb_probe(t, pg);
+
+			if (t->slot[h] != IOTLB_NONE) {
+				iotlb_drop(t, h);
+				n++;
+			}
 		}
-		t->used--;
-		t->page[i] = t->page[t->used];
-		t->last[i] = t->last[t->used];
-		n++;
+		return n;
+	}
+	for (uint32_t i = t->front, next; i != IOTLB_NONE; i = next) {
+		next = t->e[i].next;
+		if (t->e[i].page >= lo && t->e[i].page < hi) {
+			iotlb_drop(t, iotlb_probe(t, t->e[i].page));
+			n++;
+		}
 	}
 	return n;
 }
@@ -196,45 +296,57 @@ struct nic_ring {
 	uint64_t span;	   /* bytes of its buffers: one mapping */
 };
 
+/* The fields are grouped by what a packet touches, so that it reads as
+ * few cache lines as it can: what both directions use, then TX's, the
+ * configuration (TX's part first, then both directions', then RX's), RX's,
+ * and last what only set-up, drops and the end of the run use. */
 struct nic {
 	struct sim *sim;
-	struct stats *st;
-	const char *name;
 	uint32_t trace_id;
+	bool doorbell_paid; /* by the driver, on a core */
+	bool irq_seen;
 	sim_time warmup_ps;
-	struct nic_cfg cfg;
-
 	/* per page size; NULL: no IOMMU, or a size it does not use */
 	struct nic_iotlb *iotlb[NIC_PG_N];
 	struct pool *pool; /* the host's device pool, or NULL */
+	uint64_t dmas;	   /* payload DMAs (TX and RX) */
+	uint64_t *dma_bytes, *dma_tlps, *hits, *misses;
+
+	/* TX */
+	struct sim_port wire;
+	void (*sent)(void *arg, struct sim_pkt *p);
+	void *sent_arg;
+	struct stat_hist *tx_dma;
+	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes;
+	uint64_t wire_measured; /* frames whose last bit left after warm-up */
+	sim_time wire_busy;	/* serialization of the frames that left */
+	sim_time tx_dma_free, wire_free;
+	struct nic_ring tx;
+
+	struct nic_cfg cfg;
+
+	/* RX */
+	struct nic_ring rx;
+	sim_time rx_dma_free;
+	sim_time hold_ps, last_irq;
+	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
+	sim_time notify_at;
+	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
+	uint64_t claimed; /* frames reported by jobs not yet done */
+	uint64_t *rx_frames, *rx_delivered, *interrupts, *polls;
+	struct stat_hist *rx_dma, *irq_gap, *irq_batch;
+	struct sim_port host;
+
+	/* set-up, misses, drops, invalidations, end of run */
+	struct stats *st;
+	const char *name;
 	void (*on_rate)(void *arg);
 	void *on_rate_arg;
 	double base_rate_bps; /* the configured rate, restored at the end of
 				 a step */
-	void (*sent)(void *arg, struct sim_pkt *p);
-	void *sent_arg;
-
-	/* state */
-	struct nic_ring tx, rx;
-	sim_time tx_dma_free, wire_free, rx_dma_free;
-	sim_time hold_ps, last_irq;
-	bool irq_seen;
-	bool doorbell_paid;	/* by the driver, on a core */
-	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
-	sim_time notify_at;
-	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
-	uint64_t claimed;	/* frames reported by jobs not yet done */
-	uint64_t wire_measured; /* frames whose last bit left after warm-up */
-	uint64_t dmas;		/* payload DMAs (TX and RX) */
-	sim_time wire_busy;	/* serialization of the frames that left */
-
-	struct sim_port wire, host, drop;
-
-	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes, *rx_frames,
-		*rx_delivered, *dma_bytes, *dma_tlps, *hits, *misses,
-		*misses_pg[NIC_PG_N], *interrupts, *polls, *drops, *no_memory,
-		*invalidations, *iotlb_flushed;
-	struct stat_hist *tx_dma, *rx_dma, *irq_gap, *irq_batch;
+	struct sim_port drop;
+	uint64_t *misses_pg[NIC_PG_N], *drops, *no_memory, *invalidations,
+		*iotlb_flushed;
 };
 
 static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
@@ -871,14 +983,24 @@ static void nic_ops_finish(void *m)
 	nic_finish(m);
 }
 
-static uint64_t nic_ops_held_by(const void *m, uint32_t src)
+static void nic_ring_held_add(const struct nic_ring *r, uint64_t *held,
+			      size_t napps)
 {
-	return nic_held_by(m, src);
+	for (uint32_t i = r->head; i != r->tail; i++)
+		pkt_held_add(r->slot[i & r->mask], held, napps);
+}
+
+static void nic_ops_held_add(const void *m, uint64_t *held, size_t napps)
+{
+	const struct nic *n = m;
+
+	nic_ring_held_add(&n->tx, held, napps);
+	nic_ring_held_add(&n->rx, held, napps);
 }
 
 const struct model_ops nic_ops = {
 	.name = "nic",
 	.destroy = nic_ops_destroy,
 	.finish = nic_ops_finish,
-	.held_by = nic_ops_held_by,
+	.held_add = nic_ops_held_add,
 };

@@ -76,29 +76,32 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi);
 /* The configuration of a NIC: the parameters under hosts.HOST.nic (see
  * nic_params.c for their meaning, units and sources). */
 struct nic_cfg {
+	/* per packet: TX's, then both directions', then RX's (struct nic
+	 * places its TX state before and its RX state after) */
 	double rate_bps;	  /* line rate */
 	uint64_t framing_bytes;	  /* preamble, SFD and gap per frame */
 	uint64_t min_frame_bytes; /* shorter frames are padded */
-	uint32_t tx_ring_slots, rx_ring_slots;
-	uint64_t buffer_bytes; /* packet buffer per ring slot */
 	sim_time doorbell_ps;
+	uint64_t buffer_bytes; /* packet buffer per ring slot */
 	uint64_t desc_bytes;
 	struct nic_pcie pcie;
-	bool iommu; /* DMA addresses go through the IOTLB */
-	uint32_t iotlb_entries[NIC_PG_N]; /* per page size */
 	uint64_t page_bytes; /* largest IOMMU page: 4 KiB, 2 MiB or 1 GiB */
 	sim_time miss_ps;    /* IOTLB miss penalty */
+	bool iommu;	     /* DMA addresses go through the IOTLB */
 	bool poll;	     /* RX by polling (else interrupts) */
-	sim_time irq_ps;     /* interrupt moderation time */
-	uint64_t irq_pkts;   /* ... and frame count */
 	bool irq_adaptive;
-	sim_time poll_ps; /* 0: busy polling */
+	sim_time irq_ps;   /* interrupt moderation time */
+	uint64_t irq_pkts; /* ... and frame count */
+	sim_time poll_ps;  /* 0: busy polling */
 	/* on a host with cores (nic_set_cpu()): an interrupt's cost, a
 	 * timed poll's, and the core interrupts land on ("": the kernel
 	 * driver's core, kernel0 for a user driver) */
 	sim_time irq_cost_ps;
 	sim_time poll_cost_ps;
+	/* set-up only */
 	const char *irq_core;
+	uint32_t tx_ring_slots, rx_ring_slots;
+	uint32_t iotlb_entries[NIC_PG_N]; /* per page size */
 	double step_bps; /* line rate from step_at_ps on; 0: no step */
 	sim_time step_at_ps;
 	sim_time step_until_ps; /* back to rate_bps then; 0: never */
@@ -121,7 +124,7 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 /* NULL is a no-op. Packets still held belong to the packet pool, which
  * reclaims them when it is destroyed. */
 void nic_destroy(struct nic *n);
-/* destroy, finish and held_by for the topology's loops. */
+/* destroy, finish and held_add for the topology's loops. */
 extern const struct model_ops nic_ops;
 /* Where the host hands packets to send, and where frames arrive from
  * the network. */

@@ -549,14 +549,17 @@ static void ns3net_ops_finish(void *m)
 	ns3net_finish(m);
 }
 
-static uint64_t ns3net_ops_held_by(const void *m, uint32_t src)
+static void ns3net_ops_held_add(const void *m, uint64_t *held, size_t napps)
 {
-	return ns3net_held_by(m, src);
+	const struct ns3net *n = m;
+
+	for (uint32_t i = 0; i < n->nslots; i++)
+		pkt_held_add(n->slot[i].pkt, held, napps);
 }
 
 const struct model_ops ns3net_ops = {
 	.name = "ns3net",
 	.destroy = ns3net_ops_destroy,
 	.finish = ns3net_ops_finish,
-	.held_by = ns3net_ops_held_by,
+	.held_add = ns3net_ops_held_add,
 };

@@ -72,7 +72,7 @@ int ns3net_create(const struct ns3net_cfg *cfg, const struct model_env *env,
  * ns-3 session still open to silence the devices (else they are gone
  * already, and so is the need). */
 void ns3net_destroy(struct ns3net *n);
-/* destroy, finish and held_by for the topology's loops. */
+/* destroy, finish and held_add for the topology's loops. */
 extern const struct model_ops ns3net_ops;
 /* What the sending side (the Wi-Fi station) sends to the receiving side
  * (the access point), and what the receiving side sends back: each

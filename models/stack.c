@@ -1197,15 +1197,33 @@ static void stk_ops_destroy(void *m)
 	stk_destroy(m);
 }
 
-static uint64_t stk_ops_held_by(const void *m, uint32_t src)
+static void ring_held_add(const struct chan *ch, const struct chan_ring *r,
+			  uint64_t *held, size_t napps)
 {
-	return stk_held_by(m, src);
+	for (uint32_t i = r->cons; i != r->prod; i++)
+		pkt_held_add(ch->buf[r->slot[i & r->mask]], held, napps);
+}
+
+static void stk_ops_held_add(const void *m, uint64_t *held, size_t napps)
+{
+	const struct stk *e = m;
+
+	pkt_fifo_held_add(&e->txq, held, napps);
+	pkt_fifo_held_add(&e->sock, held, napps);
+	pkt_held_add(e->tx_one, held, napps);
+	pkt_held_add(e->rx_one, held, napps);
+	if (e->kind != STK_USER)
+		return;
+	ring_held_add(&e->ch, &e->ch.tx, held, napps);
+	ring_held_add(&e->ch, &e->ch.rx, held, napps);
+	for (uint32_t i = 0; i < e->rx_n; i++)
+		pkt_held_add(e->rx_cur[i], held, napps);
 }
 
 const struct model_ops stk_ops = {
 	.name = "stack",
 	.destroy = stk_ops_destroy,
-	.held_by = stk_ops_held_by,
+	.held_add = stk_ops_held_add,
 };
 
 static void stk_host_ops_destroy(void *m)

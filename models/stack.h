@@ -167,7 +167,7 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 void stk_destroy(struct stk *e); /* NULL is a no-op */
 /* The endpoint's configuration (its host's hosts.NAME.stack). */
 const struct stk_cfg *stk_config(const struct stk *e);
-/* destroy and held_by for the topology's loops. */
+/* destroy and held_add for the topology's loops. */
 extern const struct model_ops stk_ops;
 /* Where the app hands the packets it sends; where delivered packets go;
  * where the ones the stack drops go. */

@@ -177,6 +177,106 @@ static void test_iotlb_reference(void)
 	rng_destroy(r);
 }
 
+/* The reference: a table of pages with the step of their last use,
+ * scanned whole; a miss fills a free entry or replaces the one used
+ * longest ago, and a flush empties the entries of its range. */
+struct ref_lru {
+	uint32_t n, used;
+	uint64_t clock, page[64], last[64];
+};
+
+static bool ref_access(struct ref_lru *r, uint64_t pg)
+{
+	uint32_t victim = 0;
+
+	r->clock++;
+	for (uint32_t i = 0; i < r->used; i++)
+		if (r->page[i] == pg) {
+			r->last[i] = r->clock;
+			return true;
+		}
+	if (r->used < r->n) {
+		victim = r->used++;
+	} else {
+		for (uint32_t i = 1; i < r->used; i++)
+			if (r->last[i] < r->last[victim])
+				victim = i;
+	}
+	r->page[victim] = pg;
+	r->last[victim] = r->clock;
+	return false;
+}
+
+static uint32_t ref_flush(struct ref_lru *r, uint64_t lo, uint64_t hi)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < r->used;)
+		if (r->page[i] >= lo && r->page[i] < hi) {
+			r->used--;
+			r->page[i] = r->page[r->used];
+			r->last[i] = r->last[r->used];
+			k++;
+		} else {
+			i++;
+		}
+	return k;
+}
+
+/* 100,000 random accesses over pages 0 .. 3n - 1, one in 50 steps a
+ * flush of a random range (short ones looked up page by page, long ones
+ * by a walk of the entries): every hit, miss and flush count as the
+ * reference's, for tables of 1, 7 and 64 entries. */
+static void test_iotlb_reference_flush(void)
+{
+	static const uint32_t sizes[] = { 1, 7, 64 };
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint32_t n = sizes[s];
+		struct ref_lru ref = { .n = n };
+		struct rng *r = rng_create(11, s, "test.iotlb_flush");
+		struct nic_iotlb *t;
+		uint64_t hits = 0, flushed = 0, flushes = 0;
+		bool ok = true;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CHECK_EQ_FATAL(nic_iotlb_create(n, &t), 0);
+		for (int i = 0; i < 100000 && ok; i++) {
+			if (!rng_u64(r, 50)) {
+				uint64_t lo = rng_u64(r, 3 * n),
+					 hi = lo + rng_u64(r, 2 * n + 1);
+				uint32_t want = ref_flush(&ref, lo, hi),
+					 got = nic_iotlb_flush(t, lo, hi);
+
+				flushes++;
+				flushed += want;
+				ok = got == want;
+				CHECKF(ok,
+				       "n %u step %d flush [%llu, %llu): %u, not %u",
+				       n, i, (unsigned long long)lo,
+				       (unsigned long long)hi, got, want);
+			} else {
+				uint64_t pg = rng_u64(r, 3 * n);
+				bool want = ref_access(&ref, pg);
+
+				hits += want;
+				ok = nic_iotlb_access(t, pg) == want;
+				CHECKF(ok,
+				       "n %u step %d page %llu: %s expected", n,
+				       i, (unsigned long long)pg,
+				       want ? "hit" : "miss");
+			}
+		}
+		/* both outcomes and flushes that drop entries occurred */
+		CHECKF(hits > 10000 && hits < 90000 && flushed > flushes / 10,
+		       "n %u: %llu hits, %llu dropped by %llu flushes", n,
+		       (unsigned long long)hits, (unsigned long long)flushed,
+		       (unsigned long long)flushes);
+		nic_iotlb_destroy(t);
+		rng_destroy(r);
+	}
+}
+
 /* 64 B frames: 84 B on the wire at 10 Gb/s, 67.2 ns each. Offered 20
  * Mpps, the wire carries 1e12 / 67200 pps; offered 14 Mpps, all of it. */
 static void test_linerate(void)
@@ -578,6 +678,8 @@ int suite_nic(void)
 	    !CU_add_test(s, "IOTLB invalidation", test_iotlb_flush) ||
 	    !CU_add_test(s, "IOTLB against a reference",
 			 test_iotlb_reference) ||
+	    !CU_add_test(s, "IOTLB with flushes against a reference",
+			 test_iotlb_reference_flush) ||
 	    !CU_add_test(s, "line rate of 64 B frames", test_linerate) ||
 	    !CU_add_test(s, "stages add up", test_stages_add_up) ||
 	    !CU_add_test(s, "driver stages", test_driver_stages) ||

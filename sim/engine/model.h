@@ -14,6 +14,7 @@
 #ifndef USNSIM_MODEL_H
 #define USNSIM_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim.h"
@@ -39,9 +40,10 @@ struct model_ops {
 	void (*destroy)(void *m);
 	/* Records the end-of-run scalars; NULL: it has none. */
 	void (*finish)(void *m);
-	/* Packets of app src the model holds (it walks its queues: end of
-	 * run only), for the conservation check; NULL: it holds none. */
-	uint64_t (*held_by)(const void *m, uint32_t src);
+	/* Adds each packet the model holds to held[its src] (apps 0 ..
+	 * napps - 1; it walks its queues once: end of run only), for the
+	 * conservation check; NULL: it holds none. */
+	void (*held_add)(const void *m, uint64_t *held, size_t napps);
 };
 
 #endif

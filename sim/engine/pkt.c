@@ -96,3 +96,9 @@ uint64_t pkt_fifo_count_src(const struct pkt_fifo *f, uint32_t src)
 		n += p->src == src;
 	return n;
 }
+
+void pkt_fifo_held_add(const struct pkt_fifo *f, uint64_t *held, size_t napps)
+{
+	for (const struct sim_pkt *p = f->head; p; p = p->next)
+		pkt_held_add(p, held, napps);
+}

@@ -82,7 +82,7 @@ struct sim_pkt {
 	 * that queues, serializes, copies or accounts bytes. */
 	uint32_t len_bytes;
 	/* Index of the sending app. W: app. R: every model (statistics
-	 * per app, held_by() for the conservation check), the topology's
+	 * per app, held_add() for the conservation check), the topology's
 	 * routing. */
 	uint32_t src;
 	/* When the app made it. W: app. R: app (round trips), sink
@@ -243,5 +243,16 @@ static inline struct sim_pkt *pkt_fifo_pop(struct pkt_fifo *f)
 
 /* Packets of app src in the FIFO (walks it: for end-of-run checks). */
 uint64_t pkt_fifo_count_src(const struct pkt_fifo *f, uint32_t src);
+
+/* Counts p (NULL: nothing) in held[p->src] if its app is one of napps. */
+static inline void pkt_held_add(const struct sim_pkt *p, uint64_t *held,
+				size_t napps)
+{
+	if (p && p->src < napps)
+		held[p->src]++;
+}
+
+/* pkt_held_add() for every packet in the FIFO (end-of-run checks). */
+void pkt_fifo_held_add(const struct pkt_fifo *f, uint64_t *held, size_t napps);
 
 #endif

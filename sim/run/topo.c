@@ -139,6 +139,7 @@ void topo_destroy(struct topo *t)
 	free(t->nic_cfgs);
 	free(t->drvs);
 	free(t->ports);
+	free(t->dest_port);
 	topo_free_names(t->app_names, t->napps);
 	topo_free_names(t->nic_names, t->nhosts);
 	topo_free_names(t->drv_names, t->nhosts);
@@ -336,7 +337,8 @@ static long topo_dest(const struct topo *t, const struct sim_pkt *p)
 static void topo_switch(void *owner, struct sim_pkt *p)
 {
 	struct topo *t = owner;
-	struct sim_port in = link_input(t->ports[topo_dest(t, p)]);
+	struct sim_port in = link_input(
+		t->dest_port[2 * (size_t)p->src + (p->kind == PKT_RESPONSE)]);
 
 	sim_port_send(&in, p);
 }
@@ -390,6 +392,16 @@ static int topo_ports(struct topo *t, char *err, size_t errlen)
 			return rc;
 		link_connect(t->ports[h], nic_rx_input(t->nics[h]),
 			     sink_drop_input(t->sink));
+	}
+	/* topo_dest() per app, looked up once: one array read per frame */
+	t->dest_port = calloc(2 * t->napps + 1, sizeof(*t->dest_port));
+	if (!t->dest_port)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->napps; i++) {
+		if (t->app_peer[i] >= 0)
+			t->dest_port[2 * i] = t->ports[t->app_peer[i]];
+		if (t->app_host[i] >= 0)
+			t->dest_port[2 * i + 1] = t->ports[t->app_host[i]];
 	}
 	return 0;
 }
@@ -654,18 +666,14 @@ unsigned topo_finish(struct topo *t, struct stats *st)
 			t->models[i].ops->finish(t->models[i].m);
 	for (size_t i = 0; i < t->nhosts; i++)
 		down += drv_host_down(t->drvs[i]);
-	for (size_t i = 0; i < t->napps; i++) {
-		uint32_t src = (uint32_t)i;
-		uint64_t held_i = 0;
-
-		for (size_t m = 0; m < t->nmodels; m++)
-			if (t->models[m].ops->held_by)
-				held_i += t->models[m].ops->held_by(
-					t->models[m].m, src);
+	/* one walk of every model's queues counts each packet for its app */
+	for (size_t m = 0; held && m < t->nmodels; m++)
+		if (t->models[m].ops->held_add)
+			t->models[m].ops->held_add(t->models[m].m, held,
+						   t->napps);
+	for (size_t i = 0; held && i < t->napps; i++) {
 		snprintf(comp, sizeof(comp), "apps.%s", t->names[i]);
-		stats_scalar(st, comp, "in_flight", "packets", (double)held_i);
-		if (held)
-			held[i] = held_i;
+		stats_scalar(st, comp, "in_flight", "packets", (double)held[i]);
 	}
 	stats_scalar(st, "sim", "packets_in_use", "packets",
 		     (double)pkt_in_use(t->pool));

@@ -111,8 +111,10 @@ struct topo {
 	struct stk **ends;
 	char **end_names;
 	char **tcp_names; /* [2i], [2i+1]: app i's TCP endpoints (tcp) */
-	/* native network with hosts: the switch port to each host */
+	/* native network with hosts: the switch port to each host, and per
+	 * app i the one towards its peer ([2i]) and its host ([2i + 1]) */
 	struct link **ports;
+	struct link **dest_port;
 	char **port_names;
 	sim_time rate_changed_ps; /* last rate step reported, + 1 */
 };
