@@ -54,6 +54,7 @@
 
 #define STATS_SERIES_MIN 64
 #define STATS_CHUNK 16384 /* bytes of each chunk of storage */
+#define STATS_LINE 64	  /* a cache line: stats_block() aligns to it */
 _Static_assert(_Alignof(struct stat_gauge) <= 8 &&
 		       _Alignof(struct stat_hist) <= 8 &&
 		       _Alignof(uint64_t) <= 8,
@@ -67,7 +68,7 @@ struct stats_entry {
 	const char *component, *metric, *unit; /* point into names[] */
 	struct stats_entry *next_series;
 	union {
-		uint64_t *counter; /* storage carved from the chunks */
+		uint64_t *counter; /* carved, or the model's (_at) */
 		double scalar;
 		struct stat_hist *hist;
 		struct stat_gauge *gauge;
@@ -157,6 +158,23 @@ void stats_destroy(struct stats *st)
 	free(st);
 }
 
+/* Starts a new chunk with at least need free bytes; 0 or -ENOMEM. */
+static int stats_chunk_new(struct stats *st, size_t need)
+{
+	size_t n = sizeof(struct stats_chunk) + need > STATS_CHUNK
+			   ? sizeof(struct stats_chunk) + need
+			   : STATS_CHUNK;
+	struct stats_chunk *c = calloc(1, n);
+
+	if (!c)
+		return -ENOMEM;
+	c->next = st->chunks;
+	st->chunks = c;
+	st->carve = (char *)(c + 1);
+	st->carve_left = n - sizeof(*c);
+	return 0;
+}
+
 /* size zeroed bytes of storage that never move, next to the previous
  * ones; NULL if memory ran out. */
 static void *stats_carve(struct stats *st, size_t size)
@@ -166,22 +184,34 @@ static void *stats_carve(struct stats *st, size_t size)
 	/* 8-byte aligned (no stored type needs more), so that counters
 	 * registered in a row are 8 bytes apart */
 	size = (size + 7) & ~(size_t)7;
-	if (size > st->carve_left) {
-		size_t n = sizeof(struct stats_chunk) + size > STATS_CHUNK
-				   ? sizeof(struct stats_chunk) + size
-				   : STATS_CHUNK;
-		struct stats_chunk *c = calloc(1, n);
-
-		if (!c)
-			return NULL;
-		c->next = st->chunks;
-		st->chunks = c;
-		st->carve = (char *)(c + 1);
-		st->carve_left = n - sizeof(*c);
-	}
+	if (size > st->carve_left && stats_chunk_new(st, size))
+		return NULL;
 	p = st->carve;
 	st->carve += size;
 	st->carve_left -= size;
+	return p;
+}
+
+/* Bytes from the carving point to the next line boundary. */
+static size_t stats_to_line(const struct stats *st)
+{
+	return (STATS_LINE - ((uintptr_t)st->carve & (STATS_LINE - 1))) &
+	       (STATS_LINE - 1);
+}
+
+void *stats_block(struct stats *st, size_t size)
+{
+	char *p;
+
+	if (!st)
+		return NULL;
+	size = (size + STATS_LINE - 1) & ~(size_t)(STATS_LINE - 1);
+	if (stats_to_line(st) + size > st->carve_left &&
+	    stats_chunk_new(st, size + STATS_LINE))
+		return NULL;
+	p = st->carve + stats_to_line(st);
+	st->carve_left -= (size_t)(p + size - st->carve);
+	st->carve = p + size;
 	return p;
 }
 
@@ -287,10 +317,13 @@ static struct stats_entry *stats_lookup(const struct stats *st,
 	return NULL;
 }
 
-/* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. */
+/* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. A
+ * counter lives in storage if that is given (zeroed here), else in a
+ * chunk. */
 static int stats_add(struct stats *st, enum stat_kind kind,
 		     const char *component, const char *metric,
-		     const char *unit, struct stats_entry **out)
+		     const char *unit, uint64_t *storage,
+		     struct stats_entry **out)
 {
 	size_t lc, lm, lu;
 	struct stats_entry *e;
@@ -318,9 +351,12 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 	e = calloc(1, sizeof(*e) + lc + lm + lu);
 	if (!e)
 		return -ENOMEM;
-	if (kind == STAT_COUNTER)
+	if (kind == STAT_COUNTER && storage) {
+		*storage = 0;
+		e->u.counter = storage;
+	} else if (kind == STAT_COUNTER) {
 		e->u.counter = stats_carve(st, sizeof(*e->u.counter));
-	else if (kind == STAT_GAUGE)
+	} else if (kind == STAT_GAUGE)
 		e->u.gauge = stats_carve(st, sizeof(*e->u.gauge));
 	else if (kind == STAT_HIST)
 		e->u.hist = stats_carve(st, sizeof(*e->u.hist));
@@ -349,7 +385,19 @@ uint64_t *stats_counter(struct stats *st, const char *component,
 {
 	struct stats_entry *e;
 
-	if (stats_add(st, STAT_COUNTER, component, metric, unit, &e))
+	if (stats_add(st, STAT_COUNTER, component, metric, unit, NULL, &e))
+		return NULL;
+	return e->u.counter;
+}
+
+uint64_t *stats_counter_at(struct stats *st, const char *component,
+			   const char *metric, const char *unit,
+			   uint64_t *storage)
+{
+	struct stats_entry *e;
+
+	if (!storage ||
+	    stats_add(st, STAT_COUNTER, component, metric, unit, storage, &e))
 		return NULL;
 	return e->u.counter;
 }
@@ -360,7 +408,7 @@ struct stat_hist *stats_hist(struct stats *st, const char *component,
 	struct stats_entry *e;
 	struct stat_hist *h;
 
-	if (stats_add(st, STAT_HIST, component, metric, unit, &e))
+	if (stats_add(st, STAT_HIST, component, metric, unit, NULL, &e))
 		return NULL;
 	h = e->u.hist;
 	h->sim = st->sim;
@@ -390,7 +438,7 @@ struct stat_gauge *stats_gauge(struct stats *st, const char *component,
 	struct stats_entry *e;
 	struct stat_gauge *g;
 
-	if (stats_add(st, STAT_GAUGE, component, metric, unit, &e))
+	if (stats_add(st, STAT_GAUGE, component, metric, unit, NULL, &e))
 		return NULL;
 	g = e->u.gauge;
 	g->sim = st->sim;
@@ -430,7 +478,7 @@ static int stats_series_add(struct stats *st, const char *component,
 	if (!st || !src)
 		return -EINVAL;
 	rc = stats_add(st, STAT_SERIES, component, metric,
-		       stats_unit_of(st, src), &e);
+		       stats_unit_of(st, src), NULL, &e);
 	if (rc)
 		return rc;
 	*st->series_tail = e;
@@ -476,7 +524,7 @@ int stats_scalar(struct stats *st, const char *component, const char *metric,
 		e->u.scalar = value;
 		return 0;
 	}
-	rc = stats_add(st, STAT_SCALAR, component, metric, unit, &e);
+	rc = stats_add(st, STAT_SCALAR, component, metric, unit, NULL, &e);
 	if (!rc)
 		e->u.scalar = value;
 	return rc;

@@ -93,6 +93,20 @@ void stats_set_series_max(struct stats *st, size_t max);
  * separately among time series (a series may share its source's name). */
 uint64_t *stats_counter(struct stats *st, const char *component,
 			const char *metric, const char *unit);
+/* A counter like stats_counter()'s, held in storage the caller provides
+ * (zeroed here), so that a model can keep the counters it bumps beside
+ * the state the same code touches. Results are read after the models are
+ * gone, so storage must stay valid until stats_destroy(): inside a
+ * stats_block(). Every reader sees it as any other counter. NULL as
+ * stats_counter(), or if storage is NULL. */
+/* size zeroed bytes, aligned to a 64-byte cache line, that live until
+ * stats_destroy() (set-up time; NULL if memory ran out): where a model
+ * keeps its hot state with the counters registered in it
+ * (stats_counter_at), which outlive the model. */
+void *stats_block(struct stats *st, size_t size);
+uint64_t *stats_counter_at(struct stats *st, const char *component,
+			   const char *metric, const char *unit,
+			   uint64_t *storage);
 struct stat_hist *stats_hist(struct stats *st, const char *component,
 			     const char *metric, const char *unit);
 struct stat_gauge *stats_gauge(struct stats *st, const char *component,
