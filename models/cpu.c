@@ -192,10 +192,10 @@ struct cpu {
 	uint64_t total; /* counters: time (ps, all accounts) ... */
 	uint64_t jobs, syscalls, wakeups, wakeups_cross, copies, copied_bytes;
 	struct cpu_cfg cfg;
-	struct {
+	_Alignas(64) struct {
 		uint64_t time;	/* counter time.ACCT (ps) */
 		uint64_t count; /* charges */
-	} acct[CPU_NACCTS] __attribute__((aligned(64)));
+	} acct[CPU_NACCTS];
 	uint64_t ctxsw; /* counter context_switches */
 	struct stats *st;
 	const char *comp;

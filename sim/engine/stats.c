@@ -55,10 +55,15 @@
 #define STATS_SERIES_MIN 64
 #define STATS_CHUNK 16384 /* bytes of each chunk of storage */
 #define STATS_LINE 64	  /* a cache line: stats_block() aligns to it */
+
 _Static_assert(_Alignof(struct stat_gauge) <= 8 &&
 		       _Alignof(struct stat_hist) <= 8 &&
 		       _Alignof(uint64_t) <= 8,
 	       "carved storage is 8-byte aligned");
+_Static_assert(offsetof(struct stat_hist, hist.s2) == STATS_LINE &&
+		       offsetof(struct stat_hist, hist.negative) <
+			       2 * STATS_LINE,
+	       "a record touches two lines of a stat_hist");
 #define STATS_HASH_MIN 64 /* slots of each table at the first entry */
 #define STATS_EMPTY UINT32_MAX
 
@@ -318,12 +323,12 @@ static struct stats_entry *stats_lookup(const struct stats *st,
 }
 
 /* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. A
- * counter lives in storage if that is given (zeroed here), else in a
- * chunk. */
+ * counter or a histogram lives in storage if that is given, else in a
+ * chunk (a histogram's header from a line boundary: its record touches
+ * two lines, not three). */
 static int stats_add(struct stats *st, enum stat_kind kind,
 		     const char *component, const char *metric,
-		     const char *unit, uint64_t *storage,
-		     struct stats_entry **out)
+		     const char *unit, void *storage, struct stats_entry **out)
 {
 	size_t lc, lm, lu;
 	struct stats_entry *e;
@@ -352,14 +357,16 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 	if (!e)
 		return -ENOMEM;
 	if (kind == STAT_COUNTER && storage) {
-		*storage = 0;
 		e->u.counter = storage;
+		*e->u.counter = 0;
 	} else if (kind == STAT_COUNTER) {
 		e->u.counter = stats_carve(st, sizeof(*e->u.counter));
-	} else if (kind == STAT_GAUGE)
+	} else if (kind == STAT_GAUGE) {
 		e->u.gauge = stats_carve(st, sizeof(*e->u.gauge));
-	else if (kind == STAT_HIST)
-		e->u.hist = stats_carve(st, sizeof(*e->u.hist));
+	} else if (kind == STAT_HIST) {
+		e->u.hist =
+			storage ? storage : stats_block(st, sizeof(*e->u.hist));
+	}
 	if ((kind == STAT_COUNTER && !e->u.counter) ||
 	    (kind == STAT_GAUGE && !e->u.gauge) ||
 	    (kind == STAT_HIST && !e->u.hist)) {
@@ -402,13 +409,14 @@ uint64_t *stats_counter_at(struct stats *st, const char *component,
 	return e->u.counter;
 }
 
-struct stat_hist *stats_hist(struct stats *st, const char *component,
-			     const char *metric, const char *unit)
+static struct stat_hist *stats_hist_in(struct stats *st, const char *component,
+				       const char *metric, const char *unit,
+				       struct stat_hist *storage)
 {
 	struct stats_entry *e;
 	struct stat_hist *h;
 
-	if (stats_add(st, STAT_HIST, component, metric, unit, NULL, &e))
+	if (stats_add(st, STAT_HIST, component, metric, unit, storage, &e))
 		return NULL;
 	h = e->u.hist;
 	h->sim = st->sim;
@@ -417,6 +425,20 @@ struct stat_hist *stats_hist(struct stats *st, const char *component,
 	h->tap_arg = NULL;
 	hist_init(&h->hist);
 	return h;
+}
+
+struct stat_hist *stats_hist(struct stats *st, const char *component,
+			     const char *metric, const char *unit)
+{
+	return stats_hist_in(st, component, metric, unit, NULL);
+}
+
+struct stat_hist *stats_hist_at(struct stats *st, const char *component,
+				const char *metric, const char *unit,
+				struct stat_hist *storage)
+{
+	return storage ? stats_hist_in(st, component, metric, unit, storage)
+		       : NULL;
 }
 
 int stats_hist_tap(struct stats *st, const char *component, const char *metric,

@@ -25,13 +25,16 @@
 
 struct stats;
 
+/* What stats_hist_record() touches comes first, up to the histogram's
+ * bucket window (two 64-byte lines from the start, which registration
+ * aligns to a line); the tap's argument, read only with a tap, last. */
 struct stat_hist {
-	const struct sim *sim;
-	sim_time warmup_ps;
-	struct hist hist;
 	/* Sees every value recorded, warm-up or not (NULL: none): how a
 	 * pilot run collects a series (sim/run/warmup.c). */
 	void (*tap)(void *arg, int64_t v);
+	const struct sim *sim;
+	sim_time warmup_ps;
+	struct hist hist;
 	void *tap_arg;
 };
 
@@ -99,6 +102,12 @@ uint64_t *stats_counter(struct stats *st, const char *component,
  * gone, so storage must stay valid until stats_destroy(): inside a
  * stats_block(). Every reader sees it as any other counter. NULL as
  * stats_counter(), or if storage is NULL. */
+/* A histogram like stats_hist()'s, held in storage the caller provides
+ * (set up here), under the terms of stats_counter_at(); best aligned to
+ * a 64-byte line. */
+struct stat_hist *stats_hist_at(struct stats *st, const char *component,
+				const char *metric, const char *unit,
+				struct stat_hist *storage);
 /* size zeroed bytes, aligned to a 64-byte cache line, that live until
  * stats_destroy() (set-up time; NULL if memory ran out): where a model
  * keeps its hot state with the counters registered in it
