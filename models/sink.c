@@ -71,15 +71,9 @@ static const struct sink_stage sink_stages_all[] = {
 };
 #define SINK_NSTAGES (sizeof(sink_stages_all) / sizeof(sink_stages_all[0]))
 
-/* A histogram of an app, from a cache line (its record then touches two,
- * stats.h). */
-struct sink_hist {
-	_Alignas(64) struct stat_hist h;
-};
-
 /* An app's statistics are held in it (stats_counter_at, stats_hist_at),
  * so that a delivery touches its first line and the histograms it
- * records, and no line of pointers to them. */
+ * records, packed in a row, and no line of pointers to them. */
 struct sink_app {
 	uint64_t received, received_bytes; /* counters */
 	uint64_t measured_bytes;	   /* delivered after the warm-up */
@@ -89,9 +83,9 @@ struct sink_app {
 	bool goodput;	  /* measured */
 	uint64_t dropped; /* counter */
 	const char *comp; /* goodput: its component, for finish */
-	struct sink_hist latency, queue_delay;
-	struct sink_hist stage_queueing, stage_transmission; /* bare apps */
-	struct sink_hist stage[SINK_NSTAGES];		     /* hosted apps */
+	struct stat_hist latency, queue_delay;
+	struct stat_hist stage_queueing, stage_transmission; /* bare apps */
+	struct stat_hist stage[SINK_NSTAGES];		     /* hosted apps */
 };
 _Static_assert(SINK_NSTAGES <= 32, "stages fit sink_app.stages");
 
@@ -120,7 +114,7 @@ static void sink_record_stages(struct sink_app *a, const struct sim_pkt *p,
 		if (!to)
 			to = from;
 		if (a->stages & 1u << i)
-			stats_hist_record(&a->stage[i].h, to - from);
+			stats_hist_record(&a->stage[i], to - from);
 		from = to;
 	}
 }
@@ -136,11 +130,11 @@ void sink_record(struct sink *k, const struct sim_pkt *p)
 	if (sim_now(sim) >= k->warmup_ps)
 		a->measured_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
-	stats_hist_record(&a->latency.h, latency);
-	stats_hist_record(&a->queue_delay.h, p->queued_ps);
+	stats_hist_record(&a->latency, latency);
+	stats_hist_record(&a->queue_delay, p->queued_ps);
 	if (a->path == SINK_BARE) {
-		stats_hist_record(&a->stage_queueing.h, p->queued_ps);
-		stats_hist_record(&a->stage_transmission.h,
+		stats_hist_record(&a->stage_queueing, p->queued_ps);
+		stats_hist_record(&a->stage_transmission,
 				  latency - p->queued_ps);
 	} else {
 		sink_record_stages(a, p, sim_now(sim));
@@ -171,9 +165,9 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 {
 	if (a->path == SINK_BARE) {
 		if (!stats_hist_at(st, comp, "stage.queueing", "ps",
-				   &a->stage_queueing.h) ||
+				   &a->stage_queueing) ||
 		    !stats_hist_at(st, comp, "stage.transmission", "ps",
-				   &a->stage_transmission.h))
+				   &a->stage_transmission))
 			return -ENOMEM;
 		return 0;
 	}
@@ -182,7 +176,7 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 
 		if (g->stack && a->path != SINK_STACK)
 			continue;
-		if (!stats_hist_at(st, comp, g->name, "ps", &a->stage[i].h))
+		if (!stats_hist_at(st, comp, g->name, "ps", &a->stage[i]))
 			return -ENOMEM;
 		a->stages |= 1u << i;
 	}
@@ -231,9 +225,9 @@ int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 				      &a->received_bytes) ||
 		    !stats_counter_at(st, comp, "dropped", "packets",
 				      &a->dropped) ||
-		    !stats_hist_at(st, comp, "latency", "ps", &a->latency.h) ||
+		    !stats_hist_at(st, comp, "latency", "ps", &a->latency) ||
 		    !stats_hist_at(st, comp, "queue_delay", "ps",
-				   &a->queue_delay.h) ||
+				   &a->queue_delay) ||
 		    sink_stages(a, st, comp) ||
 		    (cfg->goodput && cfg->goodput[i] &&
 		     sink_goodput(a, st, comp))) {

@@ -60,10 +60,6 @@ _Static_assert(_Alignof(struct stat_gauge) <= 8 &&
 		       _Alignof(struct stat_hist) <= 8 &&
 		       _Alignof(uint64_t) <= 8,
 	       "carved storage is 8-byte aligned");
-_Static_assert(offsetof(struct stat_hist, hist.s2) == STATS_LINE &&
-		       offsetof(struct stat_hist, hist.negative) <
-			       2 * STATS_LINE,
-	       "a record touches two lines of a stat_hist");
 #define STATS_HASH_MIN 64 /* slots of each table at the first entry */
 #define STATS_EMPTY UINT32_MAX
 
@@ -98,8 +94,9 @@ struct stats {
 	char *carve;		    /* the newest chunk's free part */
 	size_t carve_left;
 	sim_time warmup_ps;
-	sim_time sample_ps; /* 0: no time series */
-	size_t series_max;  /* samples a series keeps, even, >= 2 */
+	struct stat_hist_ctx hist_ctx; /* of the histograms without a tap */
+	sim_time sample_ps;	       /* 0: no time series */
+	size_t series_max;	       /* samples a series keeps, even, >= 2 */
 	struct stats_entry **ent;
 	size_t n, cap;
 	/* Open addressing, linear probing; slots hold indices into ent[] or
@@ -130,6 +127,8 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 		return NULL;
 	st->sim = sim;
 	st->warmup_ps = warmup_ps;
+	st->hist_ctx.sim = sim;
+	st->hist_ctx.warmup_ps = warmup_ps;
 	st->sample_ps = sample_ps > 0 ? sample_ps : 0;
 	st->series_max = SIZE_MAX;
 	st->series_tail = &st->series;
@@ -324,8 +323,7 @@ static struct stats_entry *stats_lookup(const struct stats *st,
 
 /* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. A
  * counter or a histogram lives in storage if that is given, else in a
- * chunk (a histogram's header from a line boundary: its record touches
- * two lines, not three). */
+ * chunk. */
 static int stats_add(struct stats *st, enum stat_kind kind,
 		     const char *component, const char *metric,
 		     const char *unit, void *storage, struct stats_entry **out)
@@ -365,7 +363,7 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 		e->u.gauge = stats_carve(st, sizeof(*e->u.gauge));
 	} else if (kind == STAT_HIST) {
 		e->u.hist =
-			storage ? storage : stats_block(st, sizeof(*e->u.hist));
+			storage ? storage : stats_carve(st, sizeof(*e->u.hist));
 	}
 	if ((kind == STAT_COUNTER && !e->u.counter) ||
 	    (kind == STAT_GAUGE && !e->u.gauge) ||
@@ -419,10 +417,7 @@ static struct stat_hist *stats_hist_in(struct stats *st, const char *component,
 	if (stats_add(st, STAT_HIST, component, metric, unit, storage, &e))
 		return NULL;
 	h = e->u.hist;
-	h->sim = st->sim;
-	h->warmup_ps = st->warmup_ps;
-	h->tap = NULL;
-	h->tap_arg = NULL;
+	h->ctx = &st->hist_ctx;
 	hist_init(&h->hist);
 	return h;
 }
@@ -446,11 +441,20 @@ int stats_hist_tap(struct stats *st, const char *component, const char *metric,
 {
 	struct stats_entry *e =
 		st ? stats_lookup(st, component, metric, false) : NULL;
+	struct stat_hist_ctx *x;
 
 	if (!e || e->kind != STAT_HIST)
 		return -ENOENT;
-	e->u.hist->tap = tap;
-	e->u.hist->tap_arg = arg;
+	if (e->u.hist->ctx == &st->hist_ctx) { /* one of its own */
+		x = stats_carve(st, sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		*x = st->hist_ctx;
+		e->u.hist->ctx = x;
+	}
+	x = (struct stat_hist_ctx *)e->u.hist->ctx; /* carved: not const */
+	x->tap = tap;
+	x->tap_arg = arg;
 	return 0;
 }
 

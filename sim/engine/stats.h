@@ -25,17 +25,22 @@
 
 struct stats;
 
-/* What stats_hist_record() touches comes first, up to the histogram's
- * bucket window (two 64-byte lines from the start, which registration
- * aligns to a line); the tap's argument, read only with a tap, last. */
-struct stat_hist {
-	/* Sees every value recorded, warm-up or not (NULL: none): how a
-	 * pilot run collects a series (sim/run/warmup.c). */
-	void (*tap)(void *arg, int64_t v);
+/* What a histogram records against: the clock, the warm-up, and a tap
+ * that sees every value recorded, warm-up or not (NULL: none; how a pilot
+ * run collects a series, sim/run/warmup.c). Histograms without a tap
+ * share their statistics' one, so a histogram is its counts and a
+ * pointer: those recorded together (registered in a row, or held in a
+ * row by a model) pack into few cache lines. */
+struct stat_hist_ctx {
 	const struct sim *sim;
 	sim_time warmup_ps;
-	struct hist hist;
+	void (*tap)(void *arg, int64_t v);
 	void *tap_arg;
+};
+
+struct stat_hist {
+	const struct stat_hist_ctx *ctx;
+	struct hist hist;
 };
 
 /* A time-weighted gauge: its mean is the integral of the value over
@@ -103,8 +108,7 @@ uint64_t *stats_counter(struct stats *st, const char *component,
  * stats_block(). Every reader sees it as any other counter. NULL as
  * stats_counter(), or if storage is NULL. */
 /* A histogram like stats_hist()'s, held in storage the caller provides
- * (set up here), under the terms of stats_counter_at(); best aligned to
- * a 64-byte line. */
+ * (set up here), under the terms of stats_counter_at(). */
 struct stat_hist *stats_hist_at(struct stats *st, const char *component,
 				const char *metric, const char *unit,
 				struct stat_hist *storage);
@@ -132,8 +136,8 @@ int stats_scalar(struct stats *st, const char *component, const char *metric,
 		 const char *unit, double value);
 
 /* Hands every value later recorded into histogram (component, metric) to
- * tap(arg, v) as well, warm-up or not. Returns 0, or -ENOENT if there is
- * no such histogram. */
+ * tap(arg, v) as well, warm-up or not. Returns 0, -ENOENT if there is no
+ * such histogram, or -ENOMEM. */
 int stats_hist_tap(struct stats *st, const char *component, const char *metric,
 		   void (*tap)(void *arg, int64_t v), void *arg);
 
@@ -154,9 +158,11 @@ int stats_find(const struct stats *st, const char *component,
 
 static inline void stats_hist_record(struct stat_hist *h, int64_t v)
 {
-	if (h->tap)
-		h->tap(h->tap_arg, v);
-	if (h->sim->now >= h->warmup_ps)
+	const struct stat_hist_ctx *x = h->ctx;
+
+	if (x->tap)
+		x->tap(x->tap_arg, v);
+	if (x->sim->now >= x->warmup_ps)
 		hist_record(&h->hist, v);
 }
 
