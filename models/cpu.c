@@ -114,31 +114,32 @@ enum cpu_tstate {
  * service touch a thread's first two lines; once a run's hosts outgrow
  * the caches, every line a job touches is a miss. */
 struct cpu_thread {
-	/* line 0: queueing a job, waking, starting */
+	/* line 0: queueing a job, waking, the ready list, starting */
 	struct cpu_core *core;
 	struct cpu_rq_job *q;
 	uint32_t mask, head, tail; /* free-running */
-	enum cpu_tstate state;
-	enum cpu_class cls;
-	sim_time rem;	   /* work left of the job at head */
-	sim_time ready_at; /* when it last became ready */
-	sim_time woke_at;  /* when it woke; -1 once it ran */
+	uint8_t state;		   /* enum cpu_tstate */
+	uint8_t cls;		   /* enum cpu_class */
+	bool unpinned;		   /* may migrate (cpu_thread_unpin) */
+	bool cold;		   /* migrated: its next start switches */
+	sim_time rem;		   /* work left of the job at head */
+	sim_time ready_at;	   /* when it last became ready */
+	sim_time woke_at;	   /* when it woke; -1 once it ran */
+	struct cpu_thread *next;   /* in a ready list */
 	/* line 1: running */
 	uint64_t run, wait; /* counters (ps; a default thread's unnamed) */
 	uint64_t wakeups;   /* counters, if counted */
 	uint64_t jobs;
 	sim_time slice_left;   /* rr: of its quantum; 0: a fresh one */
 	sim_time since_pick;   /* cfs: run since it was picked */
-	sim_time ran_at;       /* when it last stopped running; -1 */
+	sim_time vr;	       /* cfs: virtual runtime (ps, nice 0) */
 	struct stat_hist *lat; /* wakeup to running (ps); NULL: none */
 	/* the rest */
-	sim_time vr;		 /* cfs: virtual runtime (ps, nice 0) */
-	struct cpu_thread *next; /* in a ready list */
-	struct cpu_thread *sib;	 /* in its core's list of threads */
+	sim_time ran_at;	/* cpu.migration: when it last stopped
+				   running; -1 */
+	struct cpu_thread *sib; /* in its core's list of threads */
 	char *comp; /* "CORE_COMPONENT.NAME"; NULL for a default thread */
 	unsigned prio;
-	bool unpinned;	     /* may migrate (cpu_thread_unpin) */
-	bool cold;	     /* migrated: its next start switches */
 	uint64_t preempted;  /* counter, if counted */
 	uint64_t migrations; /* counter, if counted and cpu.migration */
 };
@@ -152,31 +153,33 @@ struct cpu_core {
 	struct cpu_thread *cur;	  /* switched to or running */
 	struct cpu_thread *last;  /* the last one switched to */
 	struct cpu_thread *deflt; /* cpu_submit()'s thread */
-	enum cpu_phase phase;
-	uint32_t njobs;	 /* on all its threads */
-	sim_event_id ev; /* the phase's end, unless idle */
+	sim_event_id ev;	  /* the phase's end, unless idle */
 	sim_time ev_at;
 	sim_time mark_ps; /* busy is credited up to here */
+	uint8_t phase;	  /* enum cpu_phase */
+	bool spin;	  /* busy polls: idle time is busy, account poll */
+	bool sleeps;	  /* has threads of a class other than irq: sleeps */
+	bool shared;	  /* has more than one thread */
+	uint32_t njobs;	  /* on all its threads */
 	/* line 1: crediting, picking */
 	uint64_t busy; /* counter (ps) */
 	uint64_t busy_cls[CPU_NCLASSES];
-	sim_time qend;		    /* end of cur's quantum (normal class) */
-	sim_time idle_since;	    /* when it last went idle */
-	struct cpu_thread *rt;	    /* ready real-time, by priority */
-	struct cpu_thread *threads; /* all of them, by sib */
-	/* the rest */
-	struct cpu_thread *ts, *ts_tail; /* ready normal: round robin (rr),
+	struct cpu_thread *rt; /* ready real-time, by priority */
+	struct cpu_thread *ts; /* ready normal: round robin (rr),
 					    by virtual runtime (cfs) */
-	uint32_t nts;			 /* threads in ts */
+	sim_time min_vr;       /* cfs: min_vruntime */
+	sim_time qend;	       /* end of cur's quantum (normal) */
+	/* the rest */
+	sim_time idle_since; /* when it last went idle */
+	struct cpu_thread *ts_tail;
+	uint32_t nts; /* threads in ts */
 	enum cpu_domain dom;
-	sim_time min_vr;  /* cfs: min_vruntime */
-	bool sched;	  /* has threads of its own: reports */
-	bool sleeps;	  /* ... of a class other than irq: sleeps */
-	bool spin;	  /* busy polls: idle time is busy, account poll */
-	bool has_irqs;	  /* has irq threads: counter irqs */
-	uint32_t index;	  /* in its cpu's array */
-	uint64_t spin_ps; /* time spent polling */
-	uint64_t irqs;	  /* counter: jobs of its irq threads */
+	struct cpu_thread *threads; /* all of them, by sib */
+	bool sched;		    /* has threads of its own: reports */
+	bool has_irqs;		    /* has irq threads: counter irqs */
+	uint32_t index;		    /* in its cpu's array */
+	uint64_t spin_ps;	    /* time spent polling */
+	uint64_t irqs;		    /* counter: jobs of its irq threads */
 	/* counters, if sched (pulls: and cpu.migration) */
 	uint64_t switches, preemptions, idle_exits, pulls;
 	char *comp;	  /* "COMPONENT.NAME" */
@@ -189,24 +192,28 @@ struct cpu_core {
  * then an account's time and charges side by side, four accounts a line. */
 struct cpu {
 	struct sim *sim;
+	size_t ncores;	/* (CFS scales by it) */
 	uint64_t total; /* counters: time (ps, all accounts) ... */
-	uint64_t jobs, syscalls, wakeups, wakeups_cross, copies, copied_bytes;
+	uint64_t jobs, syscalls, wakeups, copies, copied_bytes;
 	struct cpu_cfg cfg;
 	_Alignas(64) struct {
 		uint64_t time;	/* counter time.ACCT (ps) */
 		uint64_t count; /* charges */
 	} acct[CPU_NACCTS];
-	uint64_t ctxsw; /* counter context_switches */
+	uint64_t ctxsw, wakeups_cross; /* counters, bumped by few jobs */
 	struct stats *st;
 	const char *comp;
 	struct cpu_core **core;
-	size_t ncores, cap;
+	size_t cap;
 };
 
+_Static_assert(CPU_NACCTS <= 32, "accounts fit cpu_job.charged");
 _Static_assert(offsetof(struct cpu_thread, run) == 64 &&
-		       offsetof(struct cpu_thread, vr) == 128 &&
+		       offsetof(struct cpu_thread, ran_at) == 128 &&
 		       offsetof(struct cpu_core, busy) == 64 &&
-		       offsetof(struct cpu_core, ts) == 128 &&
+		       offsetof(struct cpu_core, idle_since) == 128 &&
+		       offsetof(struct cpu, cfg.deep_residency_ps) / 64 ==
+			       offsetof(struct cpu, cfg.cfs_latency_ps) / 64 &&
 		       offsetof(struct cpu, cfg) == 64 &&
 		       offsetof(struct cpu, acct) % 64 == 0,
 	       "the hot fields fill whole cache lines");
@@ -377,6 +384,8 @@ static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 	t->mask = CPU_RQ_INIT - 1;
 	t->woke_at = -1;
 	t->ran_at = -1;
+	if (core->threads)
+		core->shared = true;
 	t->sib = core->threads;
 	core->threads = t;
 	return t;
@@ -568,6 +577,7 @@ void cpu_job_add(struct cpu_job *j, enum cpu_acct a, sim_time ps)
 {
 	j->ps[a] += ps;
 	j->n[a]++;
+	j->charged |= 1u << a;
 }
 
 void cpu_job_syscall(struct cpu_job *j, const struct cpu *c)
@@ -609,8 +619,8 @@ sim_time cpu_job_cost(const struct cpu_job *j)
 {
 	sim_time t = 0;
 
-	for (unsigned a = 0; a < CPU_NACCTS; a++)
-		t += j->ps[a];
+	for (uint32_t m = j->charged; m; m &= m - 1)
+		t += j->ps[__builtin_ctz(m)];
 	return t;
 }
 
@@ -933,6 +943,14 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 	core->mark_ps = now;
 }
 
+/* t stops running at now: what cpu.migration's cache-hotness reads
+ * (nothing else does, so without migration its line is left alone). */
+static void cpu_ran(struct cpu_thread *t, sim_time now)
+{
+	if (t->core->cpu->cfg.migration != CPU_MIGRATE_NONE)
+		t->ran_at = now;
+}
+
 /* Starts cur's head job (its thread has been switched to). */
 static int cpu_run_start(struct cpu_core *core)
 {
@@ -1127,7 +1145,7 @@ static int cpu_core_preempt(struct cpu_core *core, sim_time now,
 
 	sim_cancel(core->cpu->sim, core->ev);
 	cpu_core_credit(core, now);
-	t->ran_at = now;
+	cpu_ran(t, now);
 	if (t->cls == CPU_CLASS_NORMAL) {
 		t->slice_left = core->qend > now ? core->qend - now : 0;
 		if (!irq)
@@ -1200,7 +1218,7 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	bool expired;
 
 	cpu_core_credit(core, now);
-	t->ran_at = now;
+	cpu_ran(t, now);
 	if (cpu_cfs(core))
 		expired = t->cls == CPU_CLASS_NORMAL && cpu_cfs_due(core, t);
 	else
@@ -1234,7 +1252,7 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 		t->since_pick = 0;
 		if (cpu_cfs(core))
 			cpu_cfs_min(core); /* dequeue_entity() */
-		if (core->threads->sib && j.fn) {
+		if (core->shared && j.fn) {
 			/* the last job of a thread sharing its core: its
 			 * function runs before the core moves on, so work it
 			 * hands to the same thread continues it without a
@@ -1301,25 +1319,26 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 }
 
 /* Adds the charges of a queued job to the statistics. A job charges a
- * few of the accounts; the counters of the others are not touched (each
- * is a line of the host's statistics that would be read for nothing). */
+ * few of the accounts (job->charged): only those are visited, and the
+ * counters of the others are not touched. */
 static void cpu_account(struct cpu *c, const struct cpu_job *job)
 {
 	uint64_t total = 0;
 
-	for (unsigned a = 0; a < CPU_NACCTS; a++) {
-		if (!job->ps[a] && !job->n[a])
-			continue;
+	for (uint32_t m = job->charged; m; m &= m - 1) {
+		unsigned a = (unsigned)__builtin_ctz(m);
+
 		c->acct[a].time += (uint64_t)job->ps[a];
 		total += (uint64_t)job->ps[a];
 		c->acct[a].count += job->n[a];
 	}
 	c->total += total;
 	c->syscalls += job->n[CPU_A_SYSCALL];
-	if (job->n[CPU_A_CTXSW]) /* rare: its line is cold */
+	if (job->n[CPU_A_CTXSW]) /* its line is cold */
 		c->ctxsw += job->n[CPU_A_CTXSW];
 	c->wakeups += job->n[CPU_A_WAKEUP];
-	c->wakeups_cross += job->wakeups_cross;
+	if (job->wakeups_cross) /* its line is cold */
+		c->wakeups_cross += job->wakeups_cross;
 	c->copies += job->n[CPU_A_COPY];
 	c->copied_bytes += job->copied_bytes;
 	c->jobs++;
