@@ -674,6 +674,62 @@ static void test_storage_together(void)
 	sim_destroy(sim);
 }
 
+/* A tap sees every value of its histogram, warm-up or not, and only its
+ * own (histograms without one share a context, stats.h); a second tap
+ * replaces the first; a histogram in a model's storage (stats_hist_at)
+ * keeps the warm-up like any other. */
+struct tap_sum {
+	int64_t sum;
+	int n;
+};
+
+static void tap_add(void *arg, int64_t v)
+{
+	struct tap_sum *t = arg;
+
+	t->sum += v;
+	t->n++;
+}
+
+static void test_hist_tap(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 450 * SIM_NS, 0) : NULL;
+	struct tap_sum a = { 0 }, b = { 0 };
+	struct stat_hist *h, *h2, *mine;
+
+	CU_ASSERT_FATAL(st != NULL);
+	h = stats_hist(st, "m", "a", "ps");
+	h2 = stats_hist(st, "m", "b", "ps");
+	mine = stats_block(st, sizeof(*mine));
+	CU_ASSERT_FATAL(h && h2 && mine);
+	CU_ASSERT_PTR_EQUAL(stats_hist_at(st, "m", "c", "ps", mine), mine);
+	CU_ASSERT_PTR_NULL(stats_hist_at(st, "m", "d", "ps", NULL));
+	CU_ASSERT_PTR_NULL(stats_hist_at(st, "m", "a", "ps", mine));
+	CHECK_EQ(stats_hist_tap(st, "m", "a", tap_add, &b), 0);
+	CHECK_EQ(stats_hist_tap(st, "m", "a", tap_add, &a), 0);
+	CHECK_EQ(stats_hist_tap(st, "m", "x", tap_add, &a), -ENOENT);
+	/* values 0, 100, ..., 1000 ns at those times: 5 before the warm-up */
+	for (sim_time t = 0; t <= SIM_US; t += 100 * SIM_NS) {
+		sim_schedule_at(sim, t, ev_record, h, NULL);
+		sim_schedule_at(sim, t, ev_record, h2, NULL);
+		sim_schedule_at(sim, t, ev_record, mine, NULL);
+	}
+	sim_run(sim, 2 * SIM_US);
+	stats_finish(st);
+	CHECK_EQ(a.n, 11);
+	CHECK_EQ(a.sum, 5500 * SIM_NS);
+	CHECK_EQ(b.n, 0);
+	CHECK_EQ(h->hist.count, 6);
+	CHECK_EQ(h2->hist.count, 6);
+	CHECK_EQ(mine->hist.count, 6);
+	CHECK_EQ(mine->hist.min, 500 * SIM_NS);
+	CHECK_EQ(mine->hist.max, SIM_US);
+	CU_ASSERT(hist_same(&h->hist, &mine->hist));
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
 /* A counter in storage of a model's own (stats_counter_at, inside a
  * stats_block) is a counter like any other: found by name at its
  * address, sampled by a series, refused under a taken name; blocks are
@@ -870,6 +926,8 @@ int suite_stats(void)
 	    !CU_add_test(s, "series sampling", test_series) ||
 	    !CU_add_test(s, "counters in a model's own storage",
 			 test_counter_at) ||
+	    !CU_add_test(s, "histogram taps and model storage",
+			 test_hist_tap) ||
 	    !CU_add_test(s, "long series", test_series_long) ||
 	    !CU_add_test(s, "series capped by halving", test_series_capped) ||
 	    !CU_add_test(s, "a prepared run equals a run", test_prepared_run) ||

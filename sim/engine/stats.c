@@ -10,7 +10,11 @@
  * counters it bumps for one packet share a cache line or two instead of
  * each sitting in its own entry among the names, which matters once a
  * run's hosts outgrow the caches and every packet finds its host's state
- * cold. A histogram's buckets are its own (hist.c).
+ * cold. A histogram's buckets are its own (hist.c). A model may go
+ * further and hold counters and histograms in its own hot state
+ * (stats_counter_at, stats_hist_at), which it then allocates with
+ * stats_block(): line-aligned storage from the same chunks, so that it
+ * outlives the model until stats_destroy() as results require.
  *
  * Look-ups: a datacenter-sized run registers hundreds of thousands of
  * entries, so names are found through an open-addressing hash table over
