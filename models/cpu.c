@@ -91,7 +91,7 @@
 #include "errmsg.h"
 #include "stats.h"
 
-#define CPU_RQ_INIT 16 /* initial ring slots of a thread (power of 2) */
+#define CPU_RQ_INIT 2 /* initial ring slots of a thread (power of 2) */
 
 /* A job in a thread's ring. */
 struct cpu_rq_job {
@@ -99,6 +99,8 @@ struct cpu_rq_job {
 	void *a, *b;
 	sim_time cost;
 };
+_Static_assert(CPU_RQ_INIT * sizeof(struct cpu_rq_job) == 64,
+	       "a thread's first ring is one cache line");
 
 enum cpu_tstate {
 	CPU_T_BLOCKED, /* no job */
@@ -162,18 +164,20 @@ struct cpu_core {
 	bool shared;	  /* has more than one thread */
 	uint32_t njobs;	  /* on all its threads */
 	/* line 1: crediting, picking */
-	uint64_t busy; /* counter (ps) */
-	uint64_t busy_cls[CPU_NCLASSES];
+	uint64_t busy;	       /* counter (ps) */
 	struct cpu_thread *rt; /* ready real-time, by priority */
 	struct cpu_thread *ts; /* ready normal: round robin (rr),
-					    by virtual runtime (cfs) */
-	sim_time min_vr;       /* cfs: min_vruntime */
-	sim_time qend;	       /* end of cur's quantum (normal) */
-	/* the rest */
-	sim_time idle_since; /* when it last went idle */
+				       by virtual runtime (cfs) */
 	struct cpu_thread *ts_tail;
-	uint32_t nts; /* threads in ts */
+	sim_time min_vr;     /* cfs: min_vruntime */
+	sim_time qend;	     /* end of cur's quantum (normal class) */
+	sim_time idle_since; /* when it last went idle */
+	uint32_t nts;	     /* threads in ts */
 	enum cpu_domain dom;
+	/* the rest */
+	/* time running each class's jobs: of unpinned threads as it
+	 * passes, of the others their run time (cpu_core_class_util) */
+	uint64_t busy_cls[CPU_NCLASSES];
 	struct cpu_thread *threads; /* all of them, by sib */
 	bool sched;		    /* has threads of its own: reports */
 	bool has_irqs;		    /* has irq threads: counter irqs */
@@ -211,7 +215,7 @@ _Static_assert(CPU_NACCTS <= 32, "accounts fit cpu_job.charged");
 _Static_assert(offsetof(struct cpu_thread, run) == 64 &&
 		       offsetof(struct cpu_thread, ran_at) == 128 &&
 		       offsetof(struct cpu_core, busy) == 64 &&
-		       offsetof(struct cpu_core, idle_since) == 128 &&
+		       offsetof(struct cpu_core, busy_cls) == 128 &&
 		       offsetof(struct cpu, cfg.deep_residency_ps) / 64 ==
 			       offsetof(struct cpu, cfg.cfs_latency_ps) / 64 &&
 		       offsetof(struct cpu, cfg) == 64 &&
@@ -373,11 +377,11 @@ static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 
 	if (!t)
 		return NULL;
-	t->q = calloc(CPU_RQ_INIT, sizeof(*t->q));
-	if (!t->q) {
-		free(t);
-		return NULL;
-	}
+	/* one cache line: the jobs of a thread's usual backlog share it
+	 * (the ring doubles when it fills) */
+	t->q = aligned_alloc(64, CPU_RQ_INIT * sizeof(*t->q));
+	if (!t->q)
+		return NULL; /* t is the statistics' (stats_block) */
 	t->core = core;
 	t->cls = cls;
 	t->prio = prio;
@@ -930,7 +934,8 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 	if (core->phase == CPU_P_RUN) {
 		struct cpu_thread *t = core->cur;
 
-		core->busy_cls[t->cls] += (uint64_t)el;
+		if (t->unpinned) /* it may move: credit its core now */
+			core->busy_cls[t->cls] += (uint64_t)el;
 		t->run += (uint64_t)el;
 		t->rem -= el;
 		if (t->cls == CPU_CLASS_NORMAL && cpu_cfs(core)) {
@@ -943,11 +948,12 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 	core->mark_ps = now;
 }
 
-/* t stops running at now: what cpu.migration's cache-hotness reads
- * (nothing else does, so without migration its line is left alone). */
+/* t stops running at now: what cpu.migration's cache-hotness reads of a
+ * thread that may move (nothing else reads it, so a pinned thread's line
+ * is left alone). */
 static void cpu_ran(struct cpu_thread *t, sim_time now)
 {
-	if (t->core->cpu->cfg.migration != CPU_MIGRATE_NONE)
+	if (t->unpinned) /* only those are looked at */
 		t->ran_at = now;
 }
 
@@ -1404,8 +1410,15 @@ static double cpu_core_util(struct cpu_core *core, sim_time now)
 /* A core with threads of its own: its utilization by class. */
 static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 {
+	uint64_t busy[CPU_NCLASSES];
 	char metric[32];
 
+	/* a pinned thread runs on its core alone, in its class (set before
+	 * its first job): its run time is its core's time in that class */
+	memcpy(busy, core->busy_cls, sizeof(busy));
+	for (const struct cpu_thread *t = core->threads; t; t = t->sib)
+		if (!t->unpinned)
+			busy[t->cls] += t->run;
 	if (core->spin)
 		stats_scalar(core->cpu->st, core->comp, "util.poll", "",
 			     now > 0 ? (double)core->spin_ps / (double)now : 0);
@@ -1414,8 +1427,7 @@ static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 	for (unsigned k = 0; k < CPU_NCLASSES; k++) {
 		snprintf(metric, sizeof(metric), "util.%s", cpu_class_names[k]);
 		stats_scalar(core->cpu->st, core->comp, metric, "",
-			     now > 0 ? (double)core->busy_cls[k] / (double)now
-				     : 0);
+			     now > 0 ? (double)busy[k] / (double)now : 0);
 	}
 }
 
