@@ -159,9 +159,10 @@ struct cpu_core {
 	sim_time ev_at;
 	sim_time mark_ps; /* busy is credited up to here */
 	uint8_t phase;	  /* enum cpu_phase */
-	bool spin;	  /* busy polls: idle time is busy, account poll */
-	bool sleeps;	  /* has threads of a class other than irq: sleeps */
-	bool shared;	  /* has more than one thread */
+	bool spin : 1;	  /* busy polls: idle time is busy, account poll */
+	bool sleeps : 1;  /* has threads of a class other than irq: sleeps */
+	bool shared : 1;  /* has more than one thread */
+	bool cfs : 1;	  /* its cpu's normal_policy is cfs */
 	uint32_t njobs;	  /* on all its threads */
 	/* line 1: crediting, picking */
 	uint64_t busy;	       /* counter (ps) */
@@ -404,6 +405,7 @@ static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 	if (!core)
 		return NULL;
 	core->cpu = c;
+	core->cfs = c->cfg.normal_policy == CPU_NORMAL_CFS;
 	core->dom = dom;
 	core->comp = malloc(lc + 1 + ln + 1);
 	core->deflt = cpu_thread_new(core, CPU_CLASS_NORMAL, 0);
@@ -659,7 +661,7 @@ static int cpu_rq_grow(struct cpu_thread *t)
  * threads of weight nice 0: see docs/models/cpu.md for each function. */
 static bool cpu_cfs(const struct cpu_core *core)
 {
-	return core->cpu->cfg.normal_policy == CPU_NORMAL_CFS;
+	return core->cfs; /* the policy, kept on the core's first line */
 }
 
 /* get_update_sysctl_factor(), SCHED_TUNABLESCALING_LOG: the tunables
