@@ -91,7 +91,7 @@
 #include "errmsg.h"
 #include "stats.h"
 
-#define CPU_RQ_INIT 16 /* initial ring slots of a thread (power of 2) */
+#define CPU_RQ_INIT 2 /* initial ring slots of a thread (power of 2) */
 
 /* A job in a thread's ring. */
 struct cpu_rq_job {
@@ -99,6 +99,8 @@ struct cpu_rq_job {
 	void *a, *b;
 	sim_time cost;
 };
+_Static_assert(CPU_RQ_INIT * sizeof(struct cpu_rq_job) == 64,
+	       "a thread's first ring is one cache line");
 
 enum cpu_tstate {
 	CPU_T_BLOCKED, /* no job */
@@ -106,80 +108,120 @@ enum cpu_tstate {
 	CPU_T_CUR,     /* its core's cur: switched to, or running */
 };
 
+/* Laid out by use, on 64-byte lines: a thread, a core and a cpu are
+ * allocated from the statistics (stats_block: aligned to a line, living
+ * until the statistics go, since results are read after the models are
+ * destroyed) and hold their counters (stats_counter_at), so that bumping
+ * one reads no pointer and no line elsewhere. A job's submission and
+ * service touch a thread's first two lines; once a run's hosts outgrow
+ * the caches, every line a job touches is a miss. */
 struct cpu_thread {
+	/* line 0: queueing a job, waking, the ready list, starting */
 	struct cpu_core *core;
-	char *comp; /* "CORE_COMPONENT.NAME"; NULL for a default thread */
-	enum cpu_class cls;
-	unsigned prio;
 	struct cpu_rq_job *q;
 	uint32_t mask, head, tail; /* free-running */
-	sim_time rem;		   /* work left of the job at head */
-	sim_time slice_left;	   /* rr: of its quantum; 0: a fresh one */
-	sim_time vr;		   /* cfs: virtual runtime (ps, nice 0) */
-	sim_time since_pick;	   /* cfs: run since it was picked */
+	uint8_t state;		   /* enum cpu_tstate */
+	uint8_t cls;		   /* enum cpu_class */
 	bool unpinned;		   /* may migrate (cpu_thread_unpin) */
 	bool cold;		   /* migrated: its next start switches */
-	sim_time ran_at;	   /* when it last stopped running; -1 */
-	enum cpu_tstate state;
-	struct cpu_thread *next; /* in a ready list */
-	struct cpu_thread *sib;	 /* in its core's list of threads */
-	sim_time ready_at;	 /* when it last became ready */
-	sim_time woke_at;	 /* when it woke; -1 once it ran */
-	uint64_t own[2];	 /* run and wait of a default thread */
-	uint64_t *run, *wait, *wakeups, *preempted, *jobs;
-	uint64_t *migrations;  /* NULL: migration off, or a default thread */
+	sim_time rem;		   /* work left of the job at head */
+	sim_time ready_at;	   /* when it last became ready */
+	sim_time woke_at;	   /* when it woke; -1 once it ran */
+	struct cpu_thread *next;   /* in a ready list */
+	/* line 1: running */
+	uint64_t run, wait; /* counters (ps; a default thread's unnamed) */
+	uint64_t wakeups;   /* counters, if counted */
+	uint64_t jobs;
+	sim_time slice_left;   /* rr: of its quantum; 0: a fresh one */
+	sim_time since_pick;   /* cfs: run since it was picked */
+	sim_time vr;	       /* cfs: virtual runtime (ps, nice 0) */
 	struct stat_hist *lat; /* wakeup to running (ps); NULL: none */
+	/* the rest */
+	sim_time ran_at;	/* cpu.migration: when it last stopped
+				   running; -1 */
+	struct cpu_thread *sib; /* in its core's list of threads */
+	char *comp; /* "CORE_COMPONENT.NAME"; NULL for a default thread */
+	unsigned prio;
+	uint64_t preempted;  /* counter, if counted */
+	uint64_t migrations; /* counter, if counted and cpu.migration */
 };
 
 enum cpu_phase { CPU_P_IDLE, CPU_P_WAKE, CPU_P_SWITCH, CPU_P_RUN };
 
+/* Laid out by use like struct cpu_thread, its counters in it. */
 struct cpu_core {
+	/* line 0: every job and phase */
 	struct cpu *cpu;
-	enum cpu_domain dom;
-	char *comp;			 /* "COMPONENT.NAME" */
-	const char *name;		 /* points into comp */
-	struct cpu_thread *deflt;	 /* cpu_submit()'s thread */
-	struct cpu_thread *threads;	 /* all of them, by sib */
-	struct cpu_thread *cur;		 /* switched to or running */
-	struct cpu_thread *last;	 /* the last one switched to */
-	struct cpu_thread *rt;		 /* ready real-time, by priority */
-	struct cpu_thread *ts, *ts_tail; /* ready normal: round robin (rr),
-					    by virtual runtime (cfs) */
-	uint32_t nts;			 /* threads in ts */
-	sim_time min_vr;		 /* cfs: min_vruntime */
-	enum cpu_phase phase;
-	sim_event_id ev; /* the phase's end, unless idle */
+	struct cpu_thread *cur;	  /* switched to or running */
+	struct cpu_thread *last;  /* the last one switched to */
+	struct cpu_thread *deflt; /* cpu_submit()'s thread */
+	sim_event_id ev;	  /* the phase's end, unless idle */
 	sim_time ev_at;
-	sim_time mark_ps;    /* busy is credited up to here */
+	sim_time mark_ps; /* busy is credited up to here */
+	uint8_t phase;	  /* enum cpu_phase */
+	bool spin : 1;	  /* busy polls: idle time is busy, account poll */
+	bool sleeps : 1;  /* has threads of a class other than irq: sleeps */
+	bool shared : 1;  /* has more than one thread */
+	bool cfs : 1;	  /* its cpu's normal_policy is cfs */
+	uint32_t njobs;	  /* on all its threads */
+	/* line 1: crediting, picking */
+	uint64_t busy;	       /* counter (ps) */
+	struct cpu_thread *rt; /* ready real-time, by priority */
+	struct cpu_thread *ts; /* ready normal: round robin (rr),
+				       by virtual runtime (cfs) */
+	struct cpu_thread *ts_tail;
+	sim_time min_vr;     /* cfs: min_vruntime */
 	sim_time qend;	     /* end of cur's quantum (normal class) */
 	sim_time idle_since; /* when it last went idle */
-	uint32_t njobs;	     /* on all its threads */
-	bool sched;	     /* has threads of its own: reports */
-	bool sleeps;	     /* ... of a class other than irq: sleeps */
-	bool spin;	     /* busy polls: idle time is busy, account poll */
-	uint64_t spin_ps;    /* time spent polling */
-	uint64_t *irqs;	     /* jobs of its irq threads; NULL: none */
+	uint32_t nts;	     /* threads in ts */
+	enum cpu_domain dom;
+	/* the rest */
+	/* time running each class's jobs: of unpinned threads as it
+	 * passes, of the others their run time (cpu_core_class_util) */
 	uint64_t busy_cls[CPU_NCLASSES];
-	uint64_t *busy;
-	uint64_t *switches, *preemptions, *idle_exits;
-	uint64_t *pulls; /* NULL unless cpu.migration */
-	uint32_t index;	 /* in its cpu's array */
+	struct cpu_thread *threads; /* all of them, by sib */
+	bool sched;		    /* has threads of its own: reports */
+	bool has_irqs;		    /* has irq threads: counter irqs */
+	uint32_t index;		    /* in its cpu's array */
+	uint64_t spin_ps;	    /* time spent polling */
+	uint64_t irqs;		    /* counter: jobs of its irq threads */
+	/* counters, if sched (pulls: and cpu.migration) */
+	uint64_t switches, preemptions, idle_exits, pulls;
+	char *comp;	  /* "COMPONENT.NAME" */
+	const char *name; /* points into comp */
 };
 
+/* Laid out by use like struct cpu_thread: what every job touches
+ * first, with the counters it bumps (stats_counter_at); then the
+ * configuration, whose first line holds what charges and scheduling read;
+ * then an account's time and charges side by side, four accounts a line. */
 struct cpu {
 	struct sim *sim;
+	size_t ncores;	/* (CFS scales by it) */
+	uint64_t total; /* counters: time (ps, all accounts) ... */
+	uint64_t jobs, syscalls, wakeups, copies, copied_bytes;
+	struct cpu_cfg cfg;
+	_Alignas(64) struct {
+		uint64_t time;	/* counter time.ACCT (ps) */
+		uint64_t count; /* charges */
+	} acct[CPU_NACCTS];
+	uint64_t ctxsw, wakeups_cross; /* counters, bumped by few jobs */
 	struct stats *st;
 	const char *comp;
-	struct cpu_cfg cfg;
 	struct cpu_core **core;
-	size_t ncores, cap;
-
-	uint64_t count[CPU_NACCTS]; /* charges per account */
-	uint64_t *time[CPU_NACCTS]; /* time.ACCT counters (ps) */
-	uint64_t *total;	    /* time: all accounts (ps) */
-	uint64_t *syscalls, *ctxsw, *wakeups, *wakeups_cross;
-	uint64_t *copies, *copied_bytes, *jobs;
+	size_t cap;
 };
+
+_Static_assert(CPU_NACCTS <= 32, "accounts fit cpu_job.charged");
+_Static_assert(offsetof(struct cpu_thread, run) == 64 &&
+		       offsetof(struct cpu_thread, ran_at) == 128 &&
+		       offsetof(struct cpu_core, busy) == 64 &&
+		       offsetof(struct cpu_core, busy_cls) == 128 &&
+		       offsetof(struct cpu, cfg.deep_residency_ps) / 64 ==
+			       offsetof(struct cpu, cfg.cfs_latency_ps) / 64 &&
+		       offsetof(struct cpu, cfg) == 64 &&
+		       offsetof(struct cpu, acct) % 64 == 0,
+	       "the hot fields fill whole cache lines");
 
 static const char *const cpu_acct_names[CPU_NACCTS] = {
 	[CPU_A_PROTO] = "proto",       [CPU_A_SYSCALL] = "syscall",
@@ -225,21 +267,18 @@ static int cpu_stats(struct cpu *c)
 	const char *n = c->comp;
 	char metric[32];
 
-	c->syscalls = stats_counter(st, n, "syscalls", "");
-	c->ctxsw = stats_counter(st, n, "context_switches", "");
-	c->wakeups = stats_counter(st, n, "wakeups", "");
-	c->wakeups_cross = stats_counter(st, n, "wakeups_cross", "");
-	c->copies = stats_counter(st, n, "copies", "");
-	c->copied_bytes = stats_counter(st, n, "copied_bytes", "B");
-	c->jobs = stats_counter(st, n, "jobs", "");
-	c->total = stats_counter(st, n, "time", "ps");
-	if (!c->syscalls || !c->ctxsw || !c->wakeups || !c->wakeups_cross ||
-	    !c->copies || !c->copied_bytes || !c->jobs || !c->total)
+	if (!stats_counter_at(st, n, "syscalls", "", &c->syscalls) ||
+	    !stats_counter_at(st, n, "context_switches", "", &c->ctxsw) ||
+	    !stats_counter_at(st, n, "wakeups", "", &c->wakeups) ||
+	    !stats_counter_at(st, n, "wakeups_cross", "", &c->wakeups_cross) ||
+	    !stats_counter_at(st, n, "copies", "", &c->copies) ||
+	    !stats_counter_at(st, n, "copied_bytes", "B", &c->copied_bytes) ||
+	    !stats_counter_at(st, n, "jobs", "", &c->jobs) ||
+	    !stats_counter_at(st, n, "time", "ps", &c->total))
 		return -ENOMEM;
 	for (unsigned a = 0; a < CPU_NACCTS; a++) {
 		snprintf(metric, sizeof(metric), "time.%s", cpu_acct_names[a]);
-		c->time[a] = stats_counter(st, n, metric, "ps");
-		if (!c->time[a])
+		if (!stats_counter_at(st, n, metric, "ps", &c->acct[a].time))
 			return -ENOMEM;
 	}
 	return 0;
@@ -259,7 +298,7 @@ int cpu_create(const struct cpu_cfg *cfg, const struct model_env *env,
 		       env->component, cfg->copy_Bps);
 		return -EINVAL;
 	}
-	c = calloc(1, sizeof(*c));
+	c = stats_block(env->st, sizeof(*c));
 	if (!c)
 		goto out_nomem;
 	c->sim = env->sim;
@@ -282,8 +321,7 @@ static void cpu_thread_free(struct cpu_thread *t)
 	if (!t)
 		return;
 	free(t->q);
-	free(t->comp);
-	free(t);
+	free(t->comp); /* t is the statistics' (stats_block) */
 }
 
 static void cpu_core_free(struct cpu_core *core)
@@ -296,8 +334,7 @@ static void cpu_core_free(struct cpu_core *core)
 		core->threads = t->sib;
 		cpu_thread_free(t);
 	}
-	free(core->comp);
-	free(core);
+	free(core->comp); /* core is the statistics' (stats_block) */
 }
 
 void cpu_destroy(struct cpu *c)
@@ -306,8 +343,7 @@ void cpu_destroy(struct cpu *c)
 		return;
 	for (size_t i = 0; i < c->ncores; i++)
 		cpu_core_free(c->core[i]);
-	free(c->core);
-	free(c);
+	free(c->core); /* c is the statistics' (stats_block) */
 }
 
 struct cpu_core *cpu_core_find(const struct cpu *c, const char *name)
@@ -338,23 +374,23 @@ static int cpu_grow_cores(struct cpu *c)
 static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 					 enum cpu_class cls, unsigned prio)
 {
-	struct cpu_thread *t = calloc(1, sizeof(*t));
+	struct cpu_thread *t = stats_block(core->cpu->st, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	t->q = calloc(CPU_RQ_INIT, sizeof(*t->q));
-	if (!t->q) {
-		free(t);
-		return NULL;
-	}
+	/* one cache line: the jobs of a thread's usual backlog share it
+	 * (the ring doubles when it fills) */
+	t->q = aligned_alloc(64, CPU_RQ_INIT * sizeof(*t->q));
+	if (!t->q)
+		return NULL; /* t is the statistics' (stats_block) */
 	t->core = core;
 	t->cls = cls;
 	t->prio = prio;
 	t->mask = CPU_RQ_INIT - 1;
 	t->woke_at = -1;
 	t->ran_at = -1;
-	t->run = &t->own[0];
-	t->wait = &t->own[1];
+	if (core->threads)
+		core->shared = true;
 	t->sib = core->threads;
 	core->threads = t;
 	return t;
@@ -363,12 +399,13 @@ static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 				     const char *name)
 {
-	struct cpu_core *core = calloc(1, sizeof(*core));
+	struct cpu_core *core = stats_block(c->st, sizeof(*core));
 	size_t lc = strlen(c->comp), ln = strlen(name);
 
 	if (!core)
 		return NULL;
 	core->cpu = c;
+	core->cfs = c->cfg.normal_policy == CPU_NORMAL_CFS;
 	core->dom = dom;
 	core->comp = malloc(lc + 1 + ln + 1);
 	core->deflt = cpu_thread_new(core, CPU_CLASS_NORMAL, 0);
@@ -380,8 +417,7 @@ static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 	core->comp[lc] = '.';
 	memcpy(core->comp + lc + 1, name, ln + 1);
 	core->name = core->comp + lc + 1;
-	core->busy = stats_counter(c->st, core->comp, "busy", "ps");
-	if (!core->busy) {
+	if (!stats_counter_at(c->st, core->comp, "busy", "ps", &core->busy)) {
 		cpu_core_free(core);
 		return NULL;
 	}
@@ -418,16 +454,16 @@ static int cpu_core_sched_stats(struct cpu_core *core)
 
 	if (core->sched)
 		return 0;
-	core->switches = stats_counter(st, core->comp, "switches", "");
-	core->preemptions = stats_counter(st, core->comp, "preemptions", "");
-	core->idle_exits = stats_counter(st, core->comp, "idle_exits", "");
-	if (!core->switches || !core->preemptions || !core->idle_exits)
+	if (!stats_counter_at(st, core->comp, "switches", "",
+			      &core->switches) ||
+	    !stats_counter_at(st, core->comp, "preemptions", "",
+			      &core->preemptions) ||
+	    !stats_counter_at(st, core->comp, "idle_exits", "",
+			      &core->idle_exits))
 		return -ENOMEM;
-	if (core->cpu->cfg.migration != CPU_MIGRATE_NONE) {
-		core->pulls = stats_counter(st, core->comp, "pulls", "");
-		if (!core->pulls)
-			return -ENOMEM;
-	}
+	if (core->cpu->cfg.migration != CPU_MIGRATE_NONE &&
+	    !stats_counter_at(st, core->comp, "pulls", "", &core->pulls))
+		return -ENOMEM;
 	core->sched = true;
 	return 0;
 }
@@ -436,20 +472,18 @@ static int cpu_thread_stats(struct cpu_thread *t)
 {
 	struct stats *st = t->core->cpu->st;
 
-	t->run = stats_counter(st, t->comp, "run", "ps");
-	t->wait = stats_counter(st, t->comp, "wait", "ps");
-	t->wakeups = stats_counter(st, t->comp, "wakeups", "");
-	t->preempted = stats_counter(st, t->comp, "preempted", "");
-	t->jobs = stats_counter(st, t->comp, "jobs", "");
-	t->lat = stats_hist(st, t->comp, "sched_latency", "ps");
-	if (!t->run || !t->wait || !t->wakeups || !t->preempted || !t->jobs ||
-	    !t->lat)
+	if (!stats_counter_at(st, t->comp, "run", "ps", &t->run) ||
+	    !stats_counter_at(st, t->comp, "wait", "ps", &t->wait) ||
+	    !stats_counter_at(st, t->comp, "wakeups", "", &t->wakeups) ||
+	    !stats_counter_at(st, t->comp, "preempted", "", &t->preempted) ||
+	    !stats_counter_at(st, t->comp, "jobs", "", &t->jobs))
 		return -ENOMEM;
-	if (t->core->cpu->cfg.migration != CPU_MIGRATE_NONE) {
-		t->migrations = stats_counter(st, t->comp, "migrations", "");
-		if (!t->migrations)
-			return -ENOMEM;
-	}
+	t->lat = stats_hist(st, t->comp, "sched_latency", "ps");
+	if (!t->lat)
+		return -ENOMEM;
+	if (t->core->cpu->cfg.migration != CPU_MIGRATE_NONE &&
+	    !stats_counter_at(st, t->comp, "migrations", "", &t->migrations))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -467,11 +501,11 @@ struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
 			return NULL;
 	if (cpu_core_sched_stats(core))
 		return NULL;
-	if (cls == CPU_CLASS_IRQ && !core->irqs) {
-		core->irqs = stats_counter(core->cpu->st, core->comp,
-					   "interrupts", "");
-		if (!core->irqs)
+	if (cls == CPU_CLASS_IRQ && !core->has_irqs) {
+		if (!stats_counter_at(core->cpu->st, core->comp, "interrupts",
+				      "", &core->irqs))
 			return NULL;
+		core->has_irqs = true;
 	}
 	t = cpu_thread_new(core, cls, prio);
 	if (!t)
@@ -549,6 +583,7 @@ void cpu_job_add(struct cpu_job *j, enum cpu_acct a, sim_time ps)
 {
 	j->ps[a] += ps;
 	j->n[a]++;
+	j->charged |= 1u << a;
 }
 
 void cpu_job_syscall(struct cpu_job *j, const struct cpu *c)
@@ -590,8 +625,8 @@ sim_time cpu_job_cost(const struct cpu_job *j)
 {
 	sim_time t = 0;
 
-	for (unsigned a = 0; a < CPU_NACCTS; a++)
-		t += j->ps[a];
+	for (uint32_t m = j->charged; m; m &= m - 1)
+		t += j->ps[__builtin_ctz(m)];
 	return t;
 }
 
@@ -626,7 +661,7 @@ static int cpu_rq_grow(struct cpu_thread *t)
  * threads of weight nice 0: see docs/models/cpu.md for each function. */
 static bool cpu_cfs(const struct cpu_core *core)
 {
-	return core->cpu->cfg.normal_policy == CPU_NORMAL_CFS;
+	return core->cfs; /* the policy, kept on the core's first line */
 }
 
 /* get_update_sysctl_factor(), SCHED_TUNABLESCALING_LOG: the tunables
@@ -888,21 +923,22 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 
 	if (core->phase == CPU_P_IDLE && core->spin) {
 		/* polling while no job runs */
-		*core->busy += (uint64_t)el;
+		core->busy += (uint64_t)el;
 		core->spin_ps += (uint64_t)el;
-		*c->time[CPU_A_POLL] += (uint64_t)el;
-		*c->total += (uint64_t)el;
+		c->acct[CPU_A_POLL].time += (uint64_t)el;
+		c->total += (uint64_t)el;
 		core->mark_ps = now;
 		return;
 	}
 	if (core->phase != CPU_P_RUN && core->phase != CPU_P_SWITCH)
 		return;
-	*core->busy += (uint64_t)el;
+	core->busy += (uint64_t)el;
 	if (core->phase == CPU_P_RUN) {
 		struct cpu_thread *t = core->cur;
 
-		core->busy_cls[t->cls] += (uint64_t)el;
-		*t->run += (uint64_t)el;
+		if (t->unpinned) /* it may move: credit its core now */
+			core->busy_cls[t->cls] += (uint64_t)el;
+		t->run += (uint64_t)el;
 		t->rem -= el;
 		if (t->cls == CPU_CLASS_NORMAL && cpu_cfs(core)) {
 			/* update_curr() */
@@ -912,6 +948,15 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 		}
 	}
 	core->mark_ps = now;
+}
+
+/* t stops running at now: what cpu.migration's cache-hotness reads of a
+ * thread that may move (nothing else reads it, so a pinned thread's line
+ * is left alone). */
+static void cpu_ran(struct cpu_thread *t, sim_time now)
+{
+	if (t->unpinned) /* only those are looked at */
+		t->ran_at = now;
 }
 
 /* Starts cur's head job (its thread has been switched to). */
@@ -929,7 +974,7 @@ static int cpu_run_start(struct cpu_core *core)
 	}
 	if (cpu_core_at(core, cpu_run_end(core, now)))
 		return -ENOMEM;
-	*t->wait += (uint64_t)(now - t->ready_at);
+	t->wait += (uint64_t)(now - t->ready_at);
 	if (t->woke_at >= 0 && t->lat)
 		stats_hist_record(t->lat, now - t->woke_at);
 	t->woke_at = -1;
@@ -968,8 +1013,8 @@ static void cpu_migrate(struct cpu_thread *t, struct cpu_core *dst)
 	t->vr = t->vr - src->min_vr + dst->min_vr;
 	t->core = dst;
 	t->cold = true;
-	(*t->migrations)++;
-	(*dst->pulls)++;
+	t->migrations++;
+	dst->pulls++;
 	cpu_ready_insert(t, CPU_Q_TAIL);
 }
 
@@ -1067,11 +1112,11 @@ static int cpu_core_pick(struct cpu_core *core)
 		core->mark_ps = now;
 		core->last = t;
 		t->cold = false;
-		c->count[CPU_A_CTXSW]++;
-		*c->time[CPU_A_CTXSW] += (uint64_t)c->cfg.ctxsw_ps;
-		*c->total += (uint64_t)c->cfg.ctxsw_ps;
-		(*c->ctxsw)++;
-		(*core->switches)++;
+		c->acct[CPU_A_CTXSW].count++;
+		c->acct[CPU_A_CTXSW].time += (uint64_t)c->cfg.ctxsw_ps;
+		c->total += (uint64_t)c->cfg.ctxsw_ps;
+		c->ctxsw++;
+		core->switches++;
 		return 0;
 	}
 	core->cur = NULL;
@@ -1108,15 +1153,14 @@ static int cpu_core_preempt(struct cpu_core *core, sim_time now,
 
 	sim_cancel(core->cpu->sim, core->ev);
 	cpu_core_credit(core, now);
-	t->ran_at = now;
+	cpu_ran(t, now);
 	if (t->cls == CPU_CLASS_NORMAL) {
 		t->slice_left = core->qend > now ? core->qend - now : 0;
 		if (!irq)
 			t->since_pick = 0;
 	}
-	(*core->preemptions)++;
-	if (t->preempted)
-		(*t->preempted)++;
+	core->preemptions++;
+	t->preempted++; /* a default thread's is not reported */
 	t->ready_at = now;
 	cpu_ready_insert(t, irq ? CPU_Q_FIRST : CPU_Q_HEAD);
 	core->cur = NULL;
@@ -1139,7 +1183,7 @@ static int cpu_core_wake(struct cpu_core *core, sim_time now)
 	if (cpu_core_at(core, now + exit))
 		return -ENOMEM;
 	core->phase = CPU_P_WAKE;
-	(*core->idle_exits)++;
+	core->idle_exits++;
 	return 0;
 }
 
@@ -1182,7 +1226,7 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	bool expired;
 
 	cpu_core_credit(core, now);
-	t->ran_at = now;
+	cpu_ran(t, now);
 	if (cpu_cfs(core))
 		expired = t->cls == CPU_CLASS_NORMAL && cpu_cfs_due(core, t);
 	else
@@ -1205,8 +1249,7 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	j = t->q[t->head & t->mask];
 	t->head++;
 	core->njobs--;
-	if (t->jobs)
-		(*t->jobs)++;
+	t->jobs++; /* a default thread's is not reported */
 	t->ready_at = now;
 	if (t->head != t->tail) {
 		t->rem = t->q[t->head & t->mask].cost;
@@ -1217,7 +1260,7 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 		t->since_pick = 0;
 		if (cpu_cfs(core))
 			cpu_cfs_min(core); /* dequeue_entity() */
-		if (core->threads->sib && j.fn) {
+		if (core->shared && j.fn) {
 			/* the last job of a thread sharing its core: its
 			 * function runs before the core moves on, so work it
 			 * hands to the same thread continues it without a
@@ -1265,7 +1308,7 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 			}
 			break;
 		}
-		(*core->preemptions)++;
+		core->preemptions++;
 		if (t->cls == CPU_CLASS_NORMAL)
 			t->since_pick = 0;
 		cpu_ready_insert(t, CPU_Q_HEAD);
@@ -1284,27 +1327,29 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 }
 
 /* Adds the charges of a queued job to the statistics. A job charges a
- * few of the accounts; the counters of the others are not touched (each
- * is a line of the host's statistics that would be read for nothing). */
+ * few of the accounts (job->charged): only those are visited, and the
+ * counters of the others are not touched. */
 static void cpu_account(struct cpu *c, const struct cpu_job *job)
 {
 	uint64_t total = 0;
 
-	for (unsigned a = 0; a < CPU_NACCTS; a++) {
-		if (!job->ps[a] && !job->n[a])
-			continue;
-		*c->time[a] += (uint64_t)job->ps[a];
+	for (uint32_t m = job->charged; m; m &= m - 1) {
+		unsigned a = (unsigned)__builtin_ctz(m);
+
+		c->acct[a].time += (uint64_t)job->ps[a];
 		total += (uint64_t)job->ps[a];
-		c->count[a] += job->n[a];
+		c->acct[a].count += job->n[a];
 	}
-	*c->total += total;
-	*c->syscalls += job->n[CPU_A_SYSCALL];
-	*c->ctxsw += job->n[CPU_A_CTXSW];
-	*c->wakeups += job->n[CPU_A_WAKEUP];
-	*c->wakeups_cross += job->wakeups_cross;
-	*c->copies += job->n[CPU_A_COPY];
-	*c->copied_bytes += job->copied_bytes;
-	(*c->jobs)++;
+	c->total += total;
+	c->syscalls += job->n[CPU_A_SYSCALL];
+	if (job->n[CPU_A_CTXSW]) /* its line is cold */
+		c->ctxsw += job->n[CPU_A_CTXSW];
+	c->wakeups += job->n[CPU_A_WAKEUP];
+	if (job->wakeups_cross) /* its line is cold */
+		c->wakeups_cross += job->wakeups_cross;
+	c->copies += job->n[CPU_A_COPY];
+	c->copied_bytes += job->copied_bytes;
+	c->jobs++;
 }
 
 int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
@@ -1319,11 +1364,10 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 	t->tail++;
 	t->core->njobs++;
 	if (t->cls == CPU_CLASS_IRQ)
-		(*t->core->irqs)++;
+		t->core->irqs++;
 	if (t->state == CPU_T_BLOCKED) {
 		t->rem = cost;
-		if (t->wakeups)
-			(*t->wakeups)++;
+		t->wakeups++; /* a default thread's is not reported */
 		if (cpu_thread_wake(t)) {
 			if (t->state == CPU_T_READY)
 				cpu_ready_remove(t);
@@ -1332,7 +1376,7 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 			t->tail--;
 			t->core->njobs--;
 			if (t->cls == CPU_CLASS_IRQ)
-				(*t->core->irqs)--;
+				t->core->irqs--;
 			return -ENOMEM;
 		}
 		if (t->core->cpu->cfg.migration == CPU_MIGRATE_IDLE_PULL)
@@ -1350,26 +1394,33 @@ int cpu_submit(struct cpu_core *core, const struct cpu_job *job, sim_fn fn,
 
 sim_time cpu_acct_time(const struct cpu *c, enum cpu_acct a)
 {
-	return (sim_time)*c->time[a];
+	return (sim_time)c->acct[a].time;
 }
 
 uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a)
 {
-	return c->count[a];
+	return c->acct[a].count;
 }
 
 /* Credits the elapsed part of the phase; returns busy / now. */
 static double cpu_core_util(struct cpu_core *core, sim_time now)
 {
 	cpu_core_credit(core, now);
-	return now > 0 ? (double)*core->busy / (double)now : 0;
+	return now > 0 ? (double)core->busy / (double)now : 0;
 }
 
 /* A core with threads of its own: its utilization by class. */
 static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 {
+	uint64_t busy[CPU_NCLASSES];
 	char metric[32];
 
+	/* a pinned thread runs on its core alone, in its class (set before
+	 * its first job): its run time is its core's time in that class */
+	memcpy(busy, core->busy_cls, sizeof(busy));
+	for (const struct cpu_thread *t = core->threads; t; t = t->sib)
+		if (!t->unpinned)
+			busy[t->cls] += t->run;
 	if (core->spin)
 		stats_scalar(core->cpu->st, core->comp, "util.poll", "",
 			     now > 0 ? (double)core->spin_ps / (double)now : 0);
@@ -1378,8 +1429,7 @@ static void cpu_core_class_util(struct cpu_core *core, sim_time now)
 	for (unsigned k = 0; k < CPU_NCLASSES; k++) {
 		snprintf(metric, sizeof(metric), "util.%s", cpu_class_names[k]);
 		stats_scalar(core->cpu->st, core->comp, metric, "",
-			     now > 0 ? (double)core->busy_cls[k] / (double)now
-				     : 0);
+			     now > 0 ? (double)busy[k] / (double)now : 0);
 	}
 }
 
@@ -1391,7 +1441,7 @@ const char *cpu_thread_component(const struct cpu_thread *t)
 uint64_t cpu_thread_run(struct cpu_thread *t)
 {
 	cpu_core_credit(t->core, sim_now(t->core->cpu->sim));
-	return *t->run;
+	return t->run;
 }
 
 sim_time cpu_pending(struct cpu *c)
@@ -1421,7 +1471,7 @@ uint64_t cpu_domain_busy(struct cpu *c, enum cpu_domain d)
 		if (c->core[i]->dom != d)
 			continue;
 		cpu_core_credit(c->core[i], now);
-		busy += *c->core[i]->busy;
+		busy += c->core[i]->busy;
 	}
 	return busy;
 }

@@ -120,28 +120,32 @@ enum cpu_acct {
 /* The configuration of a host's CPU: the parameters under
  * hosts.NAME.cpu (see cpu_params.c for their meaning and sources). */
 struct cpu_cfg {
-	unsigned kernel_cores;	  /* cores of the kernel domain; the
-				     topology adds them (cpu_add_core) */
-	sim_time syscall_ps;	  /* one trap and return */
-	sim_time ctxsw_ps;	  /* switching to a woken thread */
-	sim_time wakeup_same_ps;  /* waker and wakee on one core */
-	sim_time wakeup_cross_ps; /* on different cores */
-	double copy_Bps;	  /* copy bandwidth, bytes per second, > 0 */
+	/* cores of the kernel domain; the topology adds them
+	 * (cpu_add_core) */
+	unsigned kernel_cores;
+	/* read per job, with the costs below (one cache line) */
 	enum cpu_normal_policy normal_policy; /* (0: rr) */
+	enum cpu_migration migration;	      /* (0: none) */
+	sim_time syscall_ps;		      /* one trap and return */
+	sim_time ctxsw_ps;		      /* switching to a woken thread */
+	sim_time wakeup_same_ps;	      /* waker and wakee on one core */
+	sim_time wakeup_cross_ps;	      /* on different cores */
+	double copy_Bps;   /* copy bandwidth, bytes per second, > 0 */
 	sim_time slice_ps; /* rr: quantum of a normal thread; 0: none */
+	/* read by the scheduler (CFS) and on waking (idle states): one
+	 * cache line */
 	/* cfs: sched_latency, sched_min_granularity and
 	 * sched_wakeup_granularity before scaling by 1 + log2(cores), the
 	 * cores counted up to 8 (Linux's SCHED_TUNABLESCALING_LOG) */
 	sim_time cfs_latency_ps;
 	sim_time cfs_min_gran_ps;
 	sim_time cfs_wakeup_gran_ps;
-	enum cpu_migration migration; /* (0: none) */
-	sim_time migration_cost_ps;   /* a thread that ran within it is
-					 cache-hot and not pulled */
 	sim_time idle_exit_ps;	    /* exit latency of the shallow idle state */
 	sim_time idle_residency_ps; /* idle time that reaches it */
 	sim_time deep_exit_ps;	    /* of the deep idle state; 0: none */
 	sim_time deep_residency_ps; /* idle time that reaches it */
+	/* a thread that ran within it is cache-hot and not pulled */
+	sim_time migration_cost_ps;
 	/* background work: a thread on core bg_core (a name; "" for the
 	 * first kernel core) with arrivals of jobs of bg_cost_ps at load
 	 * bg_load (0: none), Poisson or, with bg_periodic, one every
@@ -162,6 +166,8 @@ struct cpu_job {
 	uint32_t n[CPU_NACCTS];
 	uint64_t copied_bytes;
 	uint32_t wakeups_cross;
+	uint32_t charged; /* bit a: account a charged (so a job's cost and
+			     accounting visit those accounts only) */
 };
 
 const char *cpu_acct_name(enum cpu_acct a);

@@ -71,18 +71,26 @@ static const struct sink_stage sink_stages_all[] = {
 };
 #define SINK_NSTAGES (sizeof(sink_stages_all) / sizeof(sink_stages_all[0]))
 
+/* An app's statistics are held in it (stats_counter_at, stats_hist_at),
+ * so that a delivery touches its first line and the histograms it
+ * records, packed in a row, and no line of pointers to them. */
 struct sink_app {
-	uint64_t *received, *received_bytes, *dropped;
-	struct stat_hist *latency, *queue_delay;
-	struct stat_hist *stage_queueing, *stage_transmission;
-	struct stat_hist *stage[SINK_NSTAGES]; /* hosted apps only */
+	uint64_t received, received_bytes; /* counters */
+	uint64_t measured_bytes;	   /* delivered after the warm-up */
 	enum sink_path path;
 	uint32_t trace_id;
-	bool goodput;		 /* measured */
-	uint64_t measured_bytes; /* delivered after the warm-up */
-	const char *comp;	 /* goodput: its component, for finish */
+	uint32_t stages;  /* bit i: stage[i] registered (hosted apps) */
+	bool goodput;	  /* measured */
+	uint64_t dropped; /* counter */
+	const char *comp; /* goodput: its component, for finish */
+	struct stat_hist latency, queue_delay;
+	struct stat_hist stage_queueing, stage_transmission; /* bare apps */
+	struct stat_hist stage[SINK_NSTAGES];		     /* hosted apps */
 };
+_Static_assert(SINK_NSTAGES <= 32, "stages fit sink_app.stages");
 
+/* Allocated from the statistics (stats_block), which outlive it: results
+ * are read after the models are destroyed. */
 struct sink {
 	struct sim *sim;
 	struct pkt_pool *pool;
@@ -105,8 +113,8 @@ static void sink_record_stages(struct sink_app *a, const struct sim_pkt *p,
 
 		if (!to)
 			to = from;
-		if (a->stage[i])
-			stats_hist_record(a->stage[i], to - from);
+		if (a->stages & 1u << i)
+			stats_hist_record(&a->stage[i], to - from);
 		from = to;
 	}
 }
@@ -117,16 +125,16 @@ void sink_record(struct sink *k, const struct sim_pkt *p)
 	struct sim *sim = k->sim;
 	sim_time latency = sim_now(sim) - p->created_ps;
 
-	(*a->received)++;
-	*a->received_bytes += p->len_bytes;
+	a->received++;
+	a->received_bytes += p->len_bytes;
 	if (sim_now(sim) >= k->warmup_ps)
 		a->measured_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
-	stats_hist_record(a->latency, latency);
-	stats_hist_record(a->queue_delay, p->queued_ps);
+	stats_hist_record(&a->latency, latency);
+	stats_hist_record(&a->queue_delay, p->queued_ps);
 	if (a->path == SINK_BARE) {
-		stats_hist_record(a->stage_queueing, p->queued_ps);
-		stats_hist_record(a->stage_transmission,
+		stats_hist_record(&a->stage_queueing, p->queued_ps);
+		stats_hist_record(&a->stage_transmission,
 				  latency - p->queued_ps);
 	} else {
 		sink_record_stages(a, p, sim_now(sim));
@@ -148,7 +156,7 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 
 	if (k->on_drop)
 		k->on_drop(k->on_drop_arg, p);
-	(*k->app[p->src].dropped)++;
+	k->app[p->src].dropped++;
 	pool_release(p);
 	pkt_free(k->pool, p);
 }
@@ -156,20 +164,21 @@ static void sink_drop(void *owner, struct sim_pkt *p)
 static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 {
 	if (a->path == SINK_BARE) {
-		a->stage_queueing =
-			stats_hist(st, comp, "stage.queueing", "ps");
-		a->stage_transmission =
-			stats_hist(st, comp, "stage.transmission", "ps");
-		return a->stage_queueing && a->stage_transmission ? 0 : -ENOMEM;
+		if (!stats_hist_at(st, comp, "stage.queueing", "ps",
+				   &a->stage_queueing) ||
+		    !stats_hist_at(st, comp, "stage.transmission", "ps",
+				   &a->stage_transmission))
+			return -ENOMEM;
+		return 0;
 	}
 	for (size_t i = 0; i < SINK_NSTAGES; i++) {
 		const struct sink_stage *g = &sink_stages_all[i];
 
 		if (g->stack && a->path != SINK_STACK)
 			continue;
-		a->stage[i] = stats_hist(st, comp, g->name, "ps");
-		if (!a->stage[i])
+		if (!stats_hist_at(st, comp, g->name, "ps", &a->stage[i]))
 			return -ENOMEM;
+		a->stages |= 1u << i;
 	}
 	return 0;
 }
@@ -182,7 +191,7 @@ static int sink_goodput(struct sink_app *a, struct stats *st, const char *comp)
 	if (!a->comp)
 		return -ENOMEM;
 	return stats_series_counter(st, comp, "received_bytes",
-				    a->received_bytes);
+				    &a->received_bytes);
 }
 
 int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
@@ -190,7 +199,8 @@ int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 		size_t errlen)
 {
 	size_t napps = cfg->napps;
-	struct sink *k = calloc(1, sizeof(*k) + napps * sizeof(k->app[0]));
+	struct sink *k =
+		stats_block(env->st, sizeof(*k) + napps * sizeof(k->app[0]));
 	char comp[128];
 
 	if (!k)
@@ -206,17 +216,18 @@ int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 
 		snprintf(comp, sizeof(comp), "%s.%s", env->component,
 			 cfg->names[i]);
-		a->received = stats_counter(st, comp, "received", "packets");
-		a->received_bytes =
-			stats_counter(st, comp, "received_bytes", "B");
-		a->dropped = stats_counter(st, comp, "dropped", "packets");
-		a->latency = stats_hist(st, comp, "latency", "ps");
-		a->queue_delay = stats_hist(st, comp, "queue_delay", "ps");
 		a->path =
 			cfg->paths ? (enum sink_path)cfg->paths[i] : SINK_BARE;
 		a->trace_id = sim_trace_id(comp);
-		if (!a->received || !a->received_bytes || !a->dropped ||
-		    !a->latency || !a->queue_delay ||
+		if (!stats_counter_at(st, comp, "received", "packets",
+				      &a->received) ||
+		    !stats_counter_at(st, comp, "received_bytes", "B",
+				      &a->received_bytes) ||
+		    !stats_counter_at(st, comp, "dropped", "packets",
+				      &a->dropped) ||
+		    !stats_hist_at(st, comp, "latency", "ps", &a->latency) ||
+		    !stats_hist_at(st, comp, "queue_delay", "ps",
+				   &a->queue_delay) ||
 		    sink_stages(a, st, comp) ||
 		    (cfg->goodput && cfg->goodput[i] &&
 		     sink_goodput(a, st, comp))) {
@@ -237,7 +248,7 @@ void sink_destroy(struct sink *k)
 		return;
 	for (size_t i = 0; i < k->napps; i++)
 		free((char *)k->app[i].comp);
-	free(k);
+	/* k is the statistics' (stats_block) */
 }
 
 static void sink_ops_destroy(void *m)
@@ -289,10 +300,10 @@ struct sim_port sink_drop_input(struct sink *k)
 
 uint64_t sink_received(const struct sink *k, size_t app)
 {
-	return *k->app[app].received;
+	return k->app[app].received;
 }
 
 uint64_t sink_dropped(const struct sink *k, size_t app)
 {
-	return *k->app[app].dropped;
+	return k->app[app].dropped;
 }

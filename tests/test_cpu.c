@@ -1191,6 +1191,12 @@ static void test_migration(void)
 	CHECK_EQ(counter(f, COMP ".kernel0", "busy") +
 			 counter(f, COMP ".kernel1", "busy"),
 		 counter(f, COMP, "time"));
+	/* the normal class's time, switches aside: 16 ms on kernel0 (a,
+	 * c), 14 ms on kernel1 (b, then a), credited where they ran */
+	CHECK_EQ(scalar(f, COMP ".kernel0", "util.normal"),
+		 (double)(16 * SIM_MS) / (double)sim_now(f->sim));
+	CHECK_EQ(scalar(f, COMP ".kernel1", "util.normal"),
+		 (double)(14 * SIM_MS) / (double)sim_now(f->sim));
 	fx_fini(f);
 
 	migrate_run(&x, CPU_MIGRATE_IDLE_PULL, true, 5 * SIM_MS);
@@ -1220,6 +1226,9 @@ static void test_migration(void)
 			 (uint64_t)(30 * SIM_MS) + sw * (uint64_t)c);
 		CHECK_EQ(counter(f, COMP, "time"),
 			 counter(f, COMP ".kernel0", "busy"));
+		/* pinned (pass 0) or not (pass 1), the same 30 ms */
+		CHECK_EQ(scalar(f, COMP ".kernel0", "util.normal"),
+			 (double)(30 * SIM_MS) / (double)sim_now(f->sim));
 		fx_fini(f);
 	}
 }

@@ -674,6 +674,140 @@ static void test_storage_together(void)
 	sim_destroy(sim);
 }
 
+/* A tap sees every value of its histogram, warm-up or not, and only its
+ * own (histograms without one share a context, stats.h); a second tap
+ * replaces the first; a histogram in a model's storage (stats_hist_at)
+ * keeps the warm-up like any other. */
+struct tap_sum {
+	int64_t sum;
+	int n;
+};
+
+static void tap_add(void *arg, int64_t v)
+{
+	struct tap_sum *t = arg;
+
+	t->sum += v;
+	t->n++;
+}
+
+static void test_hist_tap(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 450 * SIM_NS, 0) : NULL;
+	struct tap_sum a = { 0 }, b = { 0 };
+	struct stat_hist *h, *h2, *mine;
+
+	CU_ASSERT_FATAL(st != NULL);
+	h = stats_hist(st, "m", "a", "ps");
+	h2 = stats_hist(st, "m", "b", "ps");
+	mine = stats_block(st, sizeof(*mine));
+	CU_ASSERT_FATAL(h && h2 && mine);
+	CU_ASSERT_PTR_EQUAL(stats_hist_at(st, "m", "c", "ps", mine), mine);
+	CU_ASSERT_PTR_NULL(stats_hist_at(st, "m", "d", "ps", NULL));
+	CU_ASSERT_PTR_NULL(stats_hist_at(st, "m", "a", "ps", mine));
+	CHECK_EQ(stats_hist_tap(st, "m", "a", tap_add, &b), 0);
+	CHECK_EQ(stats_hist_tap(st, "m", "a", tap_add, &a), 0);
+	CHECK_EQ(stats_hist_tap(st, "m", "x", tap_add, &a), -ENOENT);
+	/* values 0, 100, ..., 1000 ns at those times: 5 before the warm-up */
+	for (sim_time t = 0; t <= SIM_US; t += 100 * SIM_NS) {
+		sim_schedule_at(sim, t, ev_record, h, NULL);
+		sim_schedule_at(sim, t, ev_record, h2, NULL);
+		sim_schedule_at(sim, t, ev_record, mine, NULL);
+	}
+	sim_run(sim, 2 * SIM_US);
+	stats_finish(st);
+	CHECK_EQ(a.n, 11);
+	CHECK_EQ(a.sum, 5500 * SIM_NS);
+	CHECK_EQ(b.n, 0);
+	CHECK_EQ(h->hist.count, 6);
+	CHECK_EQ(h2->hist.count, 6);
+	CHECK_EQ(mine->hist.count, 6);
+	CHECK_EQ(mine->hist.min, 500 * SIM_NS);
+	CHECK_EQ(mine->hist.max, SIM_US);
+	CU_ASSERT(hist_same(&h->hist, &mine->hist));
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
+/* A counter in storage of a model's own (stats_counter_at, inside a
+ * stats_block) is a counter like any other: found by name at its
+ * address, sampled by a series, refused under a taken name; blocks are
+ * zeroed, line-aligned, disjoint (across chunks too) and outlive the
+ * code that filled them until stats_destroy. */
+struct counted {
+	uint64_t hot, ctr[3];
+};
+
+static void test_counter_at(void)
+{
+	struct sim *sim = sim_create("native");
+	struct stats *st = sim ? stats_create(sim, 0, SIM_US) : NULL;
+	struct counted *m;
+	char *blk[200];
+	const struct stat_series *cs;
+	struct stat_info si;
+	uint64_t *c;
+	size_t zero = 0, aligned = 0, overlap = 0;
+
+	CU_ASSERT_FATAL(st != NULL);
+	m = stats_block(st, sizeof(*m));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CHECK_EQ((uintptr_t)m % 64, 0);
+	m->ctr[1] = 99; /* zeroed at registration */
+	c = stats_counter_at(st, "m", "b", "", &m->ctr[1]);
+	CU_ASSERT_PTR_EQUAL(c, &m->ctr[1]);
+	CHECK_EQ(m->ctr[1], 0);
+	CU_ASSERT_PTR_NULL(stats_counter_at(st, "m", "b", "", &m->ctr[2]));
+	CU_ASSERT_PTR_NULL(stats_counter(st, "m", "b", ""));
+	CU_ASSERT_PTR_NULL(stats_counter_at(st, "m", "c", "", NULL));
+	CHECK_EQ(stats_series_counter(st, "m", "b", &m->ctr[1]), 0);
+	CHECK_EQ(stats_find(st, "m", "b", &si), 0);
+	CHECK_EQ(si.kind, STAT_COUNTER);
+	CU_ASSERT_PTR_EQUAL(si.u.counter, &m->ctr[1]);
+	CU_ASSERT_STRING_EQUAL(si.unit, "");
+	for (int k = 0; k < 5; k++)
+		sim_schedule_at(sim, k * SIM_US + 500 * SIM_NS, ev_count,
+				&m->ctr[1], NULL);
+	CHECK_EQ_FATAL(stats_start(st), 0);
+	sim_run(sim, 5 * SIM_US);
+	stats_finish(st);
+	CHECK_EQ(m->ctr[1], 5);
+	CHECK_EQ(m->ctr[0] + m->ctr[2] + m->hot, 0);
+	stats_get(st, 1, &si);
+	CHECK_EQ_FATAL(si.kind, STAT_SERIES);
+	cs = si.u.series;
+	/* samples at 0, 1, ..., 5 us: 0, 1, 2, 3, 4, 5 bumps before them */
+	CHECK_EQ_FATAL(cs->n, 6);
+	for (size_t i = 0; i < cs->n; i++)
+		CHECK_EQ(cs->value[i], (double)i);
+	/* 200 blocks of 1000 bytes (rounded to 1024) span 13 chunks of
+	 * 16 KB; one larger than a chunk gets one of its own */
+	for (int i = 0; i < 200; i++) {
+		size_t n = i == 100 ? 40000 : 1000;
+
+		blk[i] = stats_block(st, n);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(blk[i]);
+		aligned += (uintptr_t)blk[i] % 64 == 0;
+		for (size_t k = 0; k < n; k++)
+			zero += blk[i][k] == 0;
+		memset(blk[i], 0xa5, n);
+	}
+	CHECK_EQ(aligned, 200);
+	CHECK_EQ(zero, 199 * 1000 + 40000);
+	for (int i = 0; i < 200; i++)
+		for (int j = 0; j < i; j++) {
+			size_t ni = i == 100 ? 40000 : 1000;
+			size_t nj = j == 100 ? 40000 : 1000;
+
+			overlap += blk[i] < blk[j] + nj && blk[j] < blk[i] + ni;
+		}
+	CHECK_EQ(overlap, 0);
+	CHECK_EQ(m->ctr[1], 5);
+	stats_destroy(st);
+	sim_destroy(sim);
+}
+
 /* Every statistic of a and b equal: counters, scalars, histograms to the
  * bucket, gauges; returns the number compared. */
 static size_t check_same_stats(const struct stats *a, const struct stats *b)
@@ -790,6 +924,10 @@ int suite_stats(void)
 	    !CU_add_test(s, "look-ups against a linear reference",
 			 test_lookup_reference) ||
 	    !CU_add_test(s, "series sampling", test_series) ||
+	    !CU_add_test(s, "counters in a model's own storage",
+			 test_counter_at) ||
+	    !CU_add_test(s, "histogram taps and model storage",
+			 test_hist_tap) ||
 	    !CU_add_test(s, "long series", test_series_long) ||
 	    !CU_add_test(s, "series capped by halving", test_series_capped) ||
 	    !CU_add_test(s, "a prepared run equals a run", test_prepared_run) ||

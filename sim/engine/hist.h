@@ -30,9 +30,10 @@
 /* Largest relative error of a reported quantile (a bound, for tests). */
 #define HIST_REL_ERROR (1.0 / (2 * HIST_SUB))
 
+/* Laid out for hist_record(): what it touches fills the first 64 bytes
+ * (one cache line); negative, rarely written, after them. */
 struct hist {
 	uint64_t count;
-	uint64_t negative;
 	int64_t min, max;
 	/* Moments shifted by the first sample, ref: s1 and s2 sum v - ref and
 	 * (v - ref)^2, so that recording divides nothing and a mean far from
@@ -44,6 +45,7 @@ struct hist {
 	 * recorded. */
 	uint64_t *bucket;
 	uint32_t lo, n;
+	uint64_t negative;
 };
 
 struct stat_summary {

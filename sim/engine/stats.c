@@ -10,7 +10,11 @@
  * counters it bumps for one packet share a cache line or two instead of
  * each sitting in its own entry among the names, which matters once a
  * run's hosts outgrow the caches and every packet finds its host's state
- * cold. A histogram's buckets are its own (hist.c).
+ * cold. A histogram's buckets are its own (hist.c). A model may go
+ * further and hold counters and histograms in its own hot state
+ * (stats_counter_at, stats_hist_at), which it then allocates with
+ * stats_block(): line-aligned storage from the same chunks, so that it
+ * outlives the model until stats_destroy() as results require.
  *
  * Look-ups: a datacenter-sized run registers hundreds of thousands of
  * entries, so names are found through an open-addressing hash table over
@@ -54,6 +58,8 @@
 
 #define STATS_SERIES_MIN 64
 #define STATS_CHUNK 16384 /* bytes of each chunk of storage */
+#define STATS_LINE 64	  /* a cache line: stats_block() aligns to it */
+
 _Static_assert(_Alignof(struct stat_gauge) <= 8 &&
 		       _Alignof(struct stat_hist) <= 8 &&
 		       _Alignof(uint64_t) <= 8,
@@ -67,7 +73,7 @@ struct stats_entry {
 	const char *component, *metric, *unit; /* point into names[] */
 	struct stats_entry *next_series;
 	union {
-		uint64_t *counter; /* storage carved from the chunks */
+		uint64_t *counter; /* carved, or the model's (_at) */
 		double scalar;
 		struct stat_hist *hist;
 		struct stat_gauge *gauge;
@@ -92,8 +98,9 @@ struct stats {
 	char *carve;		    /* the newest chunk's free part */
 	size_t carve_left;
 	sim_time warmup_ps;
-	sim_time sample_ps; /* 0: no time series */
-	size_t series_max;  /* samples a series keeps, even, >= 2 */
+	struct stat_hist_ctx hist_ctx; /* of the histograms without a tap */
+	sim_time sample_ps;	       /* 0: no time series */
+	size_t series_max;	       /* samples a series keeps, even, >= 2 */
 	struct stats_entry **ent;
 	size_t n, cap;
 	/* Open addressing, linear probing; slots hold indices into ent[] or
@@ -124,6 +131,8 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 		return NULL;
 	st->sim = sim;
 	st->warmup_ps = warmup_ps;
+	st->hist_ctx.sim = sim;
+	st->hist_ctx.warmup_ps = warmup_ps;
 	st->sample_ps = sample_ps > 0 ? sample_ps : 0;
 	st->series_max = SIZE_MAX;
 	st->series_tail = &st->series;
@@ -157,6 +166,23 @@ void stats_destroy(struct stats *st)
 	free(st);
 }
 
+/* Starts a new chunk with at least need free bytes; 0 or -ENOMEM. */
+static int stats_chunk_new(struct stats *st, size_t need)
+{
+	size_t n = sizeof(struct stats_chunk) + need > STATS_CHUNK
+			   ? sizeof(struct stats_chunk) + need
+			   : STATS_CHUNK;
+	struct stats_chunk *c = calloc(1, n);
+
+	if (!c)
+		return -ENOMEM;
+	c->next = st->chunks;
+	st->chunks = c;
+	st->carve = (char *)(c + 1);
+	st->carve_left = n - sizeof(*c);
+	return 0;
+}
+
 /* size zeroed bytes of storage that never move, next to the previous
  * ones; NULL if memory ran out. */
 static void *stats_carve(struct stats *st, size_t size)
@@ -166,22 +192,34 @@ static void *stats_carve(struct stats *st, size_t size)
 	/* 8-byte aligned (no stored type needs more), so that counters
 	 * registered in a row are 8 bytes apart */
 	size = (size + 7) & ~(size_t)7;
-	if (size > st->carve_left) {
-		size_t n = sizeof(struct stats_chunk) + size > STATS_CHUNK
-				   ? sizeof(struct stats_chunk) + size
-				   : STATS_CHUNK;
-		struct stats_chunk *c = calloc(1, n);
-
-		if (!c)
-			return NULL;
-		c->next = st->chunks;
-		st->chunks = c;
-		st->carve = (char *)(c + 1);
-		st->carve_left = n - sizeof(*c);
-	}
+	if (size > st->carve_left && stats_chunk_new(st, size))
+		return NULL;
 	p = st->carve;
 	st->carve += size;
 	st->carve_left -= size;
+	return p;
+}
+
+/* Bytes from the carving point to the next line boundary. */
+static size_t stats_to_line(const struct stats *st)
+{
+	return (STATS_LINE - ((uintptr_t)st->carve & (STATS_LINE - 1))) &
+	       (STATS_LINE - 1);
+}
+
+void *stats_block(struct stats *st, size_t size)
+{
+	char *p;
+
+	if (!st)
+		return NULL;
+	size = (size + STATS_LINE - 1) & ~(size_t)(STATS_LINE - 1);
+	if (stats_to_line(st) + size > st->carve_left &&
+	    stats_chunk_new(st, size + STATS_LINE))
+		return NULL;
+	p = st->carve + stats_to_line(st);
+	st->carve_left -= (size_t)(p + size - st->carve);
+	st->carve = p + size;
 	return p;
 }
 
@@ -287,10 +325,12 @@ static struct stats_entry *stats_lookup(const struct stats *st,
 	return NULL;
 }
 
-/* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. */
+/* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. A
+ * counter or a histogram lives in storage if that is given, else in a
+ * chunk. */
 static int stats_add(struct stats *st, enum stat_kind kind,
 		     const char *component, const char *metric,
-		     const char *unit, struct stats_entry **out)
+		     const char *unit, void *storage, struct stats_entry **out)
 {
 	size_t lc, lm, lu;
 	struct stats_entry *e;
@@ -318,12 +358,17 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 	e = calloc(1, sizeof(*e) + lc + lm + lu);
 	if (!e)
 		return -ENOMEM;
-	if (kind == STAT_COUNTER)
+	if (kind == STAT_COUNTER && storage) {
+		e->u.counter = storage;
+		*e->u.counter = 0;
+	} else if (kind == STAT_COUNTER) {
 		e->u.counter = stats_carve(st, sizeof(*e->u.counter));
-	else if (kind == STAT_GAUGE)
+	} else if (kind == STAT_GAUGE) {
 		e->u.gauge = stats_carve(st, sizeof(*e->u.gauge));
-	else if (kind == STAT_HIST)
-		e->u.hist = stats_carve(st, sizeof(*e->u.hist));
+	} else if (kind == STAT_HIST) {
+		e->u.hist =
+			storage ? storage : stats_carve(st, sizeof(*e->u.hist));
+	}
 	if ((kind == STAT_COUNTER && !e->u.counter) ||
 	    (kind == STAT_GAUGE && !e->u.gauge) ||
 	    (kind == STAT_HIST && !e->u.hist)) {
@@ -349,26 +394,50 @@ uint64_t *stats_counter(struct stats *st, const char *component,
 {
 	struct stats_entry *e;
 
-	if (stats_add(st, STAT_COUNTER, component, metric, unit, &e))
+	if (stats_add(st, STAT_COUNTER, component, metric, unit, NULL, &e))
 		return NULL;
 	return e->u.counter;
+}
+
+uint64_t *stats_counter_at(struct stats *st, const char *component,
+			   const char *metric, const char *unit,
+			   uint64_t *storage)
+{
+	struct stats_entry *e;
+
+	if (!storage ||
+	    stats_add(st, STAT_COUNTER, component, metric, unit, storage, &e))
+		return NULL;
+	return e->u.counter;
+}
+
+static struct stat_hist *stats_hist_in(struct stats *st, const char *component,
+				       const char *metric, const char *unit,
+				       struct stat_hist *storage)
+{
+	struct stats_entry *e;
+	struct stat_hist *h;
+
+	if (stats_add(st, STAT_HIST, component, metric, unit, storage, &e))
+		return NULL;
+	h = e->u.hist;
+	h->ctx = &st->hist_ctx;
+	hist_init(&h->hist);
+	return h;
 }
 
 struct stat_hist *stats_hist(struct stats *st, const char *component,
 			     const char *metric, const char *unit)
 {
-	struct stats_entry *e;
-	struct stat_hist *h;
+	return stats_hist_in(st, component, metric, unit, NULL);
+}
 
-	if (stats_add(st, STAT_HIST, component, metric, unit, &e))
-		return NULL;
-	h = e->u.hist;
-	h->sim = st->sim;
-	h->warmup_ps = st->warmup_ps;
-	h->tap = NULL;
-	h->tap_arg = NULL;
-	hist_init(&h->hist);
-	return h;
+struct stat_hist *stats_hist_at(struct stats *st, const char *component,
+				const char *metric, const char *unit,
+				struct stat_hist *storage)
+{
+	return storage ? stats_hist_in(st, component, metric, unit, storage)
+		       : NULL;
 }
 
 int stats_hist_tap(struct stats *st, const char *component, const char *metric,
@@ -376,11 +445,20 @@ int stats_hist_tap(struct stats *st, const char *component, const char *metric,
 {
 	struct stats_entry *e =
 		st ? stats_lookup(st, component, metric, false) : NULL;
+	struct stat_hist_ctx *x;
 
 	if (!e || e->kind != STAT_HIST)
 		return -ENOENT;
-	e->u.hist->tap = tap;
-	e->u.hist->tap_arg = arg;
+	if (e->u.hist->ctx == &st->hist_ctx) { /* one of its own */
+		x = stats_carve(st, sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		*x = st->hist_ctx;
+		e->u.hist->ctx = x;
+	}
+	x = (struct stat_hist_ctx *)e->u.hist->ctx; /* carved: not const */
+	x->tap = tap;
+	x->tap_arg = arg;
 	return 0;
 }
 
@@ -390,7 +468,7 @@ struct stat_gauge *stats_gauge(struct stats *st, const char *component,
 	struct stats_entry *e;
 	struct stat_gauge *g;
 
-	if (stats_add(st, STAT_GAUGE, component, metric, unit, &e))
+	if (stats_add(st, STAT_GAUGE, component, metric, unit, NULL, &e))
 		return NULL;
 	g = e->u.gauge;
 	g->sim = st->sim;
@@ -430,7 +508,7 @@ static int stats_series_add(struct stats *st, const char *component,
 	if (!st || !src)
 		return -EINVAL;
 	rc = stats_add(st, STAT_SERIES, component, metric,
-		       stats_unit_of(st, src), &e);
+		       stats_unit_of(st, src), NULL, &e);
 	if (rc)
 		return rc;
 	*st->series_tail = e;
@@ -476,7 +554,7 @@ int stats_scalar(struct stats *st, const char *component, const char *metric,
 		e->u.scalar = value;
 		return 0;
 	}
-	rc = stats_add(st, STAT_SCALAR, component, metric, unit, &e);
+	rc = stats_add(st, STAT_SCALAR, component, metric, unit, NULL, &e);
 	if (!rc)
 		e->u.scalar = value;
 	return rc;

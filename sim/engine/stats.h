@@ -25,14 +25,22 @@
 
 struct stats;
 
-struct stat_hist {
+/* What a histogram records against: the clock, the warm-up, and a tap
+ * that sees every value recorded, warm-up or not (NULL: none; how a pilot
+ * run collects a series, sim/run/warmup.c). Histograms without a tap
+ * share their statistics' one, so a histogram is its counts and a
+ * pointer: those recorded together (registered in a row, or held in a
+ * row by a model) pack into few cache lines. */
+struct stat_hist_ctx {
 	const struct sim *sim;
 	sim_time warmup_ps;
-	struct hist hist;
-	/* Sees every value recorded, warm-up or not (NULL: none): how a
-	 * pilot run collects a series (sim/run/warmup.c). */
 	void (*tap)(void *arg, int64_t v);
 	void *tap_arg;
+};
+
+struct stat_hist {
+	const struct stat_hist_ctx *ctx;
+	struct hist hist;
 };
 
 /* A time-weighted gauge: its mean is the integral of the value over
@@ -93,6 +101,25 @@ void stats_set_series_max(struct stats *st, size_t max);
  * separately among time series (a series may share its source's name). */
 uint64_t *stats_counter(struct stats *st, const char *component,
 			const char *metric, const char *unit);
+/* A counter like stats_counter()'s, held in storage the caller provides
+ * (zeroed here), so that a model can keep the counters it bumps beside
+ * the state the same code touches. Results are read after the models are
+ * gone, so storage must stay valid until stats_destroy(): inside a
+ * stats_block(). Every reader sees it as any other counter. NULL as
+ * stats_counter(), or if storage is NULL. */
+/* A histogram like stats_hist()'s, held in storage the caller provides
+ * (set up here), under the terms of stats_counter_at(). */
+struct stat_hist *stats_hist_at(struct stats *st, const char *component,
+				const char *metric, const char *unit,
+				struct stat_hist *storage);
+/* size zeroed bytes, aligned to a 64-byte cache line, that live until
+ * stats_destroy() (set-up time; NULL if memory ran out): where a model
+ * keeps its hot state with the counters registered in it
+ * (stats_counter_at), which outlive the model. */
+void *stats_block(struct stats *st, size_t size);
+uint64_t *stats_counter_at(struct stats *st, const char *component,
+			   const char *metric, const char *unit,
+			   uint64_t *storage);
 struct stat_hist *stats_hist(struct stats *st, const char *component,
 			     const char *metric, const char *unit);
 struct stat_gauge *stats_gauge(struct stats *st, const char *component,
@@ -109,8 +136,8 @@ int stats_scalar(struct stats *st, const char *component, const char *metric,
 		 const char *unit, double value);
 
 /* Hands every value later recorded into histogram (component, metric) to
- * tap(arg, v) as well, warm-up or not. Returns 0, or -ENOENT if there is
- * no such histogram. */
+ * tap(arg, v) as well, warm-up or not. Returns 0, -ENOENT if there is no
+ * such histogram, or -ENOMEM. */
 int stats_hist_tap(struct stats *st, const char *component, const char *metric,
 		   void (*tap)(void *arg, int64_t v), void *arg);
 
@@ -131,9 +158,11 @@ int stats_find(const struct stats *st, const char *component,
 
 static inline void stats_hist_record(struct stat_hist *h, int64_t v)
 {
-	if (h->tap)
-		h->tap(h->tap_arg, v);
-	if (h->sim->now >= h->warmup_ps)
+	const struct stat_hist_ctx *x = h->ctx;
+
+	if (x->tap)
+		x->tap(x->tap_arg, v);
+	if (x->sim->now >= x->warmup_ps)
 		hist_record(&h->hist, v);
 }
 
