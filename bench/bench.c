@@ -42,6 +42,13 @@
  *   set-up share of that run, its CPU per packet against the smallest
  *   size's, and peak memory per host added from the smallest to the
  *   largest size get a PASS or FAIL line each.
+ * - ns-3's own reference for that table (ns3c_bench_udp_pairs): as many
+ *   independent UdpClient -> UdpServer pairs as the smallest and the
+ *   largest size have app pairs, each over a point-to-point link of its
+ *   own at 10 kpps of 64-byte payloads, about as many packets in all
+ *   (-P), each size in a child process of its own: CPU per packet of
+ *   Simulator::Run, set-up left out, at both sizes and their ratio, with
+ *   an INFO line (no verdict: it is what ns-3 does, not a target).
  *
  * Then one PASS or FAIL line per required ratio. A FAIL never changes the
  * exit status, which is 1 only when something could not be measured.
@@ -81,6 +88,9 @@
 #define SCALE_EXP_FROM 64 /* the set-up exponent leaves smaller sizes out */
 #define SCALE_DURATION "1us"
 #define SCALE_MAX_SIZES 8
+/* ns-3's set-up of the largest size above this (CPU s) is said to be too
+ * long for the table (docs/dev/benchmarks.md). */
+#define NS3_SETUP_LONG_S 60.0
 
 /* Required ratios (the targets). */
 #define NEED_HOLD_SMALL 3.0 /* N = 1e3 and 1e4 */
@@ -522,6 +532,66 @@ static size_t scale_parse(const char *list, unsigned *hosts)
 	return *list ? 0 : n;
 }
 
+/* ns-3's reference at one size: ns3c_bench_udp_pairs in a child. */
+struct ns3_scale {
+	int rc;		       /* what ns3c_bench_udp_pairs returned */
+	double setup_s, run_s; /* CPU seconds */
+	uint64_t received;
+};
+
+/* Runs ns-3's `pairs` UDP pairs for about `packets` packets in all in a
+ * child process (ns-3's global state and memory stay there); 0 or -1. */
+static int ns3_scale_one(unsigned pairs, uint64_t packets,
+			 struct ns3_scale *out)
+{
+	uint64_t sent = (packets + pairs - 1) / pairs * pairs;
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		struct ns3_scale r = { 0 };
+
+		close(p[0]);
+		r.rc = ns3c_bench_udp_pairs(pairs, packets, &r.setup_s,
+					    &r.run_s, &r.received);
+		_exit(write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	n = pid > 0 ? read(p[0], out, sizeof(*out)) : -1;
+	close(p[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || n != (ssize_t)sizeof(*out))
+		return -1;
+	if (out->rc) {
+		fprintf(stderr, "usnsim-bench: ns-3 %u pairs: %s\n", pairs,
+			strerror(-out->rc));
+		return -1;
+	}
+	/* an idle 10 Gb/s link loses nothing: every datagram sent arrives */
+	if (out->received != sent) {
+		fprintf(stderr,
+			"usnsim-bench: ns-3 %u pairs: %llu of %llu "
+			"datagrams received\n",
+			pairs, (unsigned long long)out->received,
+			(unsigned long long)sent);
+		return -1;
+	}
+	return 0;
+}
+
+/* CPU per packet of r's Simulator::Run (seconds). */
+static double ns3_per_packet(const struct ns3_scale *r)
+{
+	return r->received ? r->run_s / (double)r->received : 0;
+}
+
 /* What the scale table concludes, for the verdicts. */
 struct scale_sum {
 	int measured;	   /* sizes compared: 0 (one size) or 1 */
@@ -531,6 +601,11 @@ struct scale_sum {
 	double pkt_ratio;  /* CPU per packet, largest / smallest */
 	double kb_per_host; /* peak memory of the packet runs, per host added */
 	uint64_t hi_packets;
+	/* ns-3's reference: nodes at each end, CPU per packet ratio (0: not
+	 * measured), and whether its largest set-up was too long */
+	unsigned ns3_lo, ns3_hi;
+	double ns3_ratio;
+	bool ns3_long;
 };
 
 /* Set-up CPU of r: the three phases of a 1 us run. */
@@ -545,6 +620,39 @@ static double scale_per_packet(const struct scale_result *r)
 	double loop = r->pkt_cpu_s - scale_setup(r);
 
 	return r->packets ? (loop > 0 ? loop : 0) / (double)r->packets : 0;
+}
+
+/* ns-3's reference at the smallest and largest sizes (lo and hi hosts, an
+ * app pair each two): adds its rows and sum's ns3_ figures; 0 or -1. */
+static int ns3_scale_table(unsigned lo, unsigned hi, uint64_t packets,
+			   struct scale_sum *sum)
+{
+	unsigned nodes[2] = { lo / 2 * 2, hi / 2 * 2 };
+	struct ns3_scale r[2];
+	char which[64];
+
+	for (int i = 0; i < 2; i++) {
+		fprintf(stderr, "usnsim-bench: ns-3 reference, %u nodes ...\n",
+			nodes[i]);
+		if (ns3_scale_one(nodes[i] / 2, packets, &r[i]))
+			return -1;
+		snprintf(which, sizeof(which), "%u nodes, %llu packets",
+			 nodes[i], (unsigned long long)r[i].received);
+		add_row("ns-3 reference, CPU per packet", which,
+			"CPU us per packet", "%.3f",
+			ns3_per_packet(&r[i]) * 1e6);
+		add_row("ns-3 reference, set-up", "", "CPU ms per node", "%.3f",
+			r[i].setup_s * 1e3 / nodes[i]);
+	}
+	sum->ns3_lo = nodes[0];
+	sum->ns3_hi = nodes[1];
+	sum->ns3_long = r[1].setup_s > NS3_SETUP_LONG_S;
+	sum->ns3_ratio = ns3_per_packet(&r[0]) > 0
+				 ? ns3_per_packet(&r[1]) / ns3_per_packet(&r[0])
+				 : 0;
+	snprintf(which, sizeof(which), "%u / %u nodes", nodes[1], nodes[0]);
+	add_row("ns-3 reference, ratio", which, "", "%.2fx", sum->ns3_ratio);
+	return 0;
 }
 
 /* Measures every size (a packet run of about `packets` packets each, none
@@ -644,7 +752,7 @@ static int scale_table(const char *list, uint64_t packets,
 		add_row("peak RSS per host added", which, "KB", "%.1f",
 			sum->kb_per_host);
 	}
-	return 0;
+	return ns3_scale_table(hosts[0], hosts[n - 1], packets, sum);
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -731,6 +839,16 @@ static void scale_verdict(const struct scale_sum *sum)
 		"scale: %.1f KB of peak memory per host beyond the %u-host "
 		"run (need < %.0f KB)",
 		sum->kb_per_host, sum->lo, NEED_KB_PER_HOST);
+	if (sum->ns3_ratio <= 0)
+		return;
+	printf("INFO  ns-3 (UdpClient over point-to-point): CPU per packet at "
+	       "%u nodes is %.2fx that at %u\n",
+	       sum->ns3_hi, sum->ns3_ratio, sum->ns3_lo);
+	if (sum->ns3_long)
+		printf("INFO  ns-3's set-up of %u nodes took over %.0f CPU s: "
+		       "too long for this table; give -H a largest size of "
+		       "256\n",
+		       sum->ns3_hi, NS3_SETUP_LONG_S);
 }
 
 static void usage(FILE *f)

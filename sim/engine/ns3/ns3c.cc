@@ -44,6 +44,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <ctime>
 #include <set>
 #include <memory>
 #include <stdexcept>
@@ -72,6 +73,7 @@
 #include <ns3/rng-seed-manager.h>
 #include <ns3/scheduler.h>
 #include <ns3/qos-utils.h>
+#include <ns3/random-variable-stream.h>
 #include <ns3/simulator.h>
 #include <ns3/socket.h>
 #include <ns3/ssid.h>
@@ -111,6 +113,15 @@ using namespace ns3;
 /* ns3c_bench_udp_p2p: the server's port and the client's interval. */
 #define NS3C_BENCH_PORT 9
 #define NS3C_BENCH_INTERVAL_NS 500
+/* ns3c_bench_udp_pairs: each client's interval (10,000 packets per
+ * second), the span its start offset is drawn from, the seed, run and
+ * stream of that draw, and the time left after the last packet is sent. */
+#define NS3C_PAIRS_INTERVAL_US 100
+#define NS3C_PAIRS_OFFSET_NS 100000.0
+#define NS3C_PAIRS_SEED 1
+#define NS3C_PAIRS_RUN 1
+#define NS3C_PAIRS_STREAM 0
+#define NS3C_PAIRS_TAIL_MS 1
 /* ns3c_tcp_p2p: the first sink's port (flow i listens on this + i). */
 #define NS3C_TCP_PORT 5000
 
@@ -1179,6 +1190,115 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 		*wall_s = WallNow() - t0;
 		*events = Simulator::GetEventCount();
 		*received = DynamicCast<UdpServer>(sa.Get(0))->GetReceived();
+	} catch (const std::bad_alloc &) {
+		Simulator::Destroy();
+		return -ENOMEM;
+	}
+	Simulator::Destroy();
+	return 0;
+}
+
+namespace
+{
+
+double CpuNow()
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return static_cast<double>(ts.tv_sec) +
+	       static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/* The start offsets of ns3c_bench_udp_pairs, each uniform in
+ * [0, NS3C_PAIRS_OFFSET_NS) ns, from ns-3's MRG32k3a under a fixed seed,
+ * run and stream; the seed and run in force before are put back. */
+std::vector<int64_t> PairOffsetsNs(unsigned pairs)
+{
+	uint32_t seed = RngSeedManager::GetSeed();
+	uint64_t run = RngSeedManager::GetRun();
+	std::vector<int64_t> out(pairs);
+
+	RngSeedManager::SetSeed(NS3C_PAIRS_SEED);
+	RngSeedManager::SetRun(NS3C_PAIRS_RUN);
+	Ptr<UniformRandomVariable> u = CreateObject<UniformRandomVariable>();
+	u->SetStream(NS3C_PAIRS_STREAM);
+	RngSeedManager::SetSeed(seed);
+	RngSeedManager::SetRun(run);
+	for (unsigned i = 0; i < pairs; i++)
+		out[i] = static_cast<int64_t>(
+			u->GetValue(0, NS3C_PAIRS_OFFSET_NS));
+	return out;
+}
+
+} // namespace
+
+int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
+			 double *run_cpu_s, uint64_t *received)
+{
+	if (g.open)
+		return -EBUSY;
+	if (pairs == 0 || pairs > NS3C_PAIRS_MAX || packets == 0 ||
+	    packets > UINT32_MAX || !setup_cpu_s || !run_cpu_s || !received)
+		return -EINVAL;
+	try {
+		double t0 = CpuNow();
+
+		UsePicoseconds();
+		uint64_t per = (packets + pairs - 1) / pairs;
+		std::vector<int64_t> offs = PairOffsetsNs(pairs);
+		ApplicationContainer servers;
+		NodeContainer nodes;
+		PointToPointHelper p2p;
+		InternetStackHelper stack;
+		Ipv4AddressHelper addr;
+		Time end = NanoSeconds(
+				   static_cast<int64_t>(NS3C_PAIRS_OFFSET_NS)) +
+			   MicroSeconds(static_cast<int64_t>(
+				   per * NS3C_PAIRS_INTERVAL_US)) +
+			   MilliSeconds(NS3C_PAIRS_TAIL_MS);
+
+		nodes.Create(2 * pairs);
+		stack.Install(nodes);
+		p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
+		p2p.SetChannelAttribute("Delay", StringValue("1us"));
+		/* a /30 per pair, from 10.64.0.0 (512 pairs: to 10.64.7.255;
+		 * NS3C_PAIRS_MAX: to 10.67.255.255) */
+		addr.SetBase("10.64.0.0", "255.255.255.252");
+		for (unsigned i = 0; i < pairs; i++) {
+			Ptr<Node> a = nodes.Get(2 * i),
+				  b = nodes.Get(2 * i + 1);
+			NetDeviceContainer devs = p2p.Install(a, b);
+			Ipv4InterfaceContainer ifs = addr.Assign(devs);
+			UdpServerHelper server(NS3C_BENCH_PORT);
+			UdpClientHelper client(ifs.GetAddress(1),
+					       NS3C_BENCH_PORT);
+
+			addr.NewNetwork();
+			client.SetAttribute("MaxPackets", UintegerValue(per));
+			client.SetAttribute("Interval",
+					    TimeValue(MicroSeconds(
+						    NS3C_PAIRS_INTERVAL_US)));
+			client.SetAttribute("PacketSize", UintegerValue(64));
+			ApplicationContainer sa = server.Install(b);
+			ApplicationContainer ca = client.Install(a);
+			sa.Start(Seconds(0));
+			ca.Start(NanoSeconds(offs[i]));
+			sa.Stop(end);
+			ca.Stop(end);
+			servers.Add(sa);
+		}
+		Simulator::Stop(end);
+
+		double t1 = CpuNow();
+		Simulator::Run();
+		double t2 = CpuNow();
+		*setup_cpu_s = t1 - t0;
+		*run_cpu_s = t2 - t1;
+		*received = 0;
+		for (uint32_t i = 0; i < servers.GetN(); i++)
+			*received += DynamicCast<UdpServer>(servers.Get(i))
+					     ->GetReceived();
 	} catch (const std::bad_alloc &) {
 		Simulator::Destroy();
 		return -ENOMEM;

@@ -265,6 +265,25 @@ int ns3c_bench_hold(const char *scheduler, uint32_t n, uint64_t events,
 int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
 		       uint64_t *received);
 
+/* The most pairs ns3c_bench_udp_pairs takes: a /30 each in 10.64.0.0/14. */
+#define NS3C_PAIRS_MAX 65536u
+
+/* `pairs` independent copies of ns-3's two-node UDP client and server
+ * (UdpClient to UdpServer, full internet stacks), each over a 10 Gb/s
+ * point-to-point link of its own with 1 us of delay and a /30 of its own:
+ * 2 * pairs nodes. Each client sends ceil(packets / pairs) datagrams of
+ * 64 bytes (UDP payload), one every 100 us (10,000 per second), from a
+ * start offset drawn uniformly in [0, 100 us) by ns-3's own generator
+ * under a fixed seed, so that the pairs interleave; the run lasts until
+ * 1 ms after the last client's last datagram. Returns 0, the CPU seconds
+ * (CLOCK_PROCESS_CPUTIME_ID) of the set-up (nodes, stacks, links,
+ * addresses, applications) in *setup_cpu_s and of Simulator::Run in
+ * *run_cpu_s, and the datagrams all servers received in *received;
+ * -EINVAL (pairs 0 or above NS3C_PAIRS_MAX, packets 0 or above
+ * UINT32_MAX, an output NULL); -EBUSY; -ENOMEM. */
+int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
+			 double *run_cpu_s, uint64_t *received);
+
 /*
  * ns-3's own TCP, as the reference usnsim's TCP model (models/tcp.c) is
  * cross-checked against (tests/test_tcp.c, docs/models/tcp.md). Runs
