@@ -277,8 +277,9 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
  * under a fixed seed, so that the pairs interleave; the run lasts until
  * 1 ms after the last client's last datagram. Returns 0, the CPU seconds
  * (CLOCK_PROCESS_CPUTIME_ID) of the set-up (nodes, stacks, links,
- * addresses, applications) in *setup_cpu_s and of Simulator::Run in
- * *run_cpu_s, and the datagrams all servers received in *received;
+ * addresses, applications, and the nodes' initialisation events at time
+ * 0) in *setup_cpu_s and of the rest of Simulator::Run (the applications
+ * started, sockets opened, datagrams sent and received) in *run_cpu_s, and the datagrams all servers received in *received;
  * -EINVAL (pairs 0 or above NS3C_PAIRS_MAX, packets 0 or above
  * UINT32_MAX, an output NULL); -EBUSY; -ENOMEM. */
 int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
