@@ -85,36 +85,36 @@ enum stk_ev_state {
 	STK_EV_READING
 };
 
+/* The fields a user endpoint's packets touch come first, together (the
+ * per-packet counters among them, registered with stats_counter_at()),
+ * then the kernel endpoint's and what set-up, events and drops use. The
+ * struct lives in a stats_block(), since results are read after the
+ * endpoint is destroyed. */
 struct stk {
 	struct fsw_endpoint ep; /* first: the flow switch hands it back */
 	struct sim *sim;
-	const char *name;
 	uint32_t trace_id;
 	enum stk_kind kind;
 	struct cpu *cpu;
 	struct cpu_core *core;
 	uint32_t core_index; /* cpu_core_index(core), read per packet */
+	int flow_id;	     /* user: registered flow; -1: none */
 	struct fsw *fsw;
 	struct netif *netif; /* user: the low-latency path, or NULL */
 	struct flow_key key;
 	uint32_t owner;
 	uint64_t token;
-	int flow_id; /* user: registered flow; -1: none */
-	const struct stk *victim;
 	struct stk_cfg cfg;
-	struct sim_port deliver, drop;
+	struct sim_port deliver;
 
 	/* user: the channel and the packets of the syncs in service */
 	struct chan ch;
 	struct sim_pkt **tx_cur, **rx_cur; /* tx_cap, rx_cap entries, grown
 					      to the batches (ring.h) */
 	uint32_t tx_n, rx_n, tx_cap, rx_cap;
-	/* the counters a packet bumps (stats_counter_at()) */
+	/* the counters a packet bumps */
 	uint64_t tx_syncs, tx_packets, rx_syncs, rx_packets, rx_wakeups;
 	uint64_t tso_rides, gro_merged;
-	/* kernel: send calls waiting, the socket buffer, and in service */
-	struct pkt_fifo txq, sock;
-	struct sim_pkt *tx_one, *rx_one;
 	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
 	bool tx_ll;		/* the sync in service takes the netif path */
 	sim_time tx_tail_ps[3]; /* the last three parts of the TX job */
@@ -124,13 +124,13 @@ struct stk {
 	/* user: the event ring's reader (see "Events" below) */
 	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
 	enum stk_ev_state ev_state;
-	bool drop_stale;	/* drop stale TX frames on an expiry */
-	struct sim_pkt **stale; /* room for them (stale_cap, grown) */
-	uint32_t stale_cap;
-	void (*on_events)(void *arg, const struct stk_events *ev);
-	void *on_events_arg;
+	bool drop_stale;	    /* drop stale TX frames on an expiry */
 	void (*on_room)(void *arg); /* room freed for the app's packets */
 	void *on_room_arg;
+
+	/* kernel: send calls waiting, the socket buffer, and in service */
+	struct pkt_fifo txq, sock;
+	struct sim_pkt *tx_one, *rx_one;
 	/* kernel: the socket buffers' bytes, counted in the host's memory */
 	struct pool_mem *mem; /* NULL: memory not modelled */
 	uint64_t sb_snd, sb_rcv;
@@ -138,6 +138,13 @@ struct stk {
 	bool fc_suspended; /* kernel: the socket is flow-controlled ... */
 	bool room_retry;   /* ... and asks again after the backoff */
 
+	const char *name;
+	const struct stk *victim;
+	struct sim_port drop;
+	struct sim_pkt **stale; /* room for them (stale_cap, grown) */
+	uint32_t stale_cap;
+	void (*on_events)(void *arg, const struct stk_events *ev);
+	void *on_events_arg;
 	uint64_t tx_full, backoffs, ev_posted, ev_lost, ev_read;
 	uint64_t no_memory, ev_status, ev_wakeups, ev_reads, stale_drops;
 };
