@@ -39,8 +39,6 @@ struct app {
 	struct pkt_pool *pool;
 	uint32_t index;
 	uint32_t trace_id;
-	struct app_cfg cfg; /* size_table and strings: not used after
-				creation */
 	uint64_t emissions; /* arrivals so far (each sends burst packets) */
 	uint64_t requests;  /* rpc: requests made */
 	uint64_t sent, sent_bytes; /* counters (stats_counter_at()) */
@@ -54,26 +52,30 @@ struct app {
 	double mean_bits;      /* mean packet size in bits */
 	double base_period_ps; /* configured mean inter-arrival time */
 	double aimd_f;	       /* aimd: rate / configured rate */
-	sim_time cut_ps;       /* aimd: the last cut (-1: none) */
-	sim_event_id aimd_timer;
-	uint64_t *expired, *rate_changes, *advisories;
-	uint64_t *cuts, *increases, *stale_dropped;
 	struct rng *onoff;
-	struct rng *thinks; /* rpc: exponential think times */
-	uint64_t req_id;    /* rpc: the request waited for, 0: none */
-	sim_event_id timer; /* rpc: its timeout */
-	uint64_t *timeouts;
 	uint64_t last_id; /* id of the last packet made */
 	uint64_t forged_n;
-	struct sink *sink;	   /* rpc: records delivered packets */
-	struct sim_port reply_out; /* rpc: the peer end's stack */
-	struct stat_hist *rtt;
 	double period_ps; /* mean inter-arrival time */
 	struct rng *arrivals, *sizes;
 	struct rng_empirical *table;
 	struct sim_port out;
 	double ll_scale; /* grant / asked (1 before any grant) */
 	bool surging;
+	/* after the state an emission touches, with its own per-packet
+	 * fields first */
+	struct app_cfg cfg; /* size_table and strings: not used after
+				creation */
+	sim_time cut_ps;    /* aimd: the last cut (-1: none) */
+	sim_event_id aimd_timer;
+	uint64_t *expired, *rate_changes, *advisories;
+	uint64_t *cuts, *increases, *stale_dropped;
+	struct rng *thinks; /* rpc: exponential think times */
+	uint64_t req_id;    /* rpc: the request waited for, 0: none */
+	sim_event_id timer; /* rpc: its timeout */
+	uint64_t *timeouts;
+	struct sink *sink;	   /* rpc: records delivered packets */
+	struct sim_port reply_out; /* rpc: the peer end's stack */
+	struct stat_hist *rtt;
 	/* transport tcp: the client's end (0) and the server's (1), each
 	 * with its writes not yet acknowledged, in a ring: write k (an
 	 * absolute count) at w[k % APP_TCP_WRITES], first .. first + n - 1 */
