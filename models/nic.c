@@ -313,7 +313,7 @@ struct nic {
 	struct nic_iotlb *iotlb[NIC_PG_N];
 	struct pool *pool; /* the host's device pool, or NULL */
 	uint64_t dmas;	   /* payload DMAs (TX and RX) */
-	uint64_t dma_bytes, dma_tlps, hits, misses;
+	uint64_t dma_bytes, dma_tlps, hits, misses, misses_pg[NIC_PG_N];
 
 	/* TX */
 	struct sim_port wire;
@@ -348,8 +348,7 @@ struct nic {
 	double base_rate_bps; /* the configured rate, restored at the end of
 				 a step */
 	struct sim_port drop;
-	uint64_t misses_pg[NIC_PG_N], drops, no_memory, invalidations,
-		iotlb_flushed;
+	uint64_t drops, no_memory, invalidations, iotlb_flushed;
 };
 
 static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
