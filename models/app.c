@@ -39,41 +39,43 @@ struct app {
 	struct pkt_pool *pool;
 	uint32_t index;
 	uint32_t trace_id;
-	struct app_cfg cfg; /* size_table and strings: not used after
-				creation */
 	uint64_t emissions; /* arrivals so far (each sends burst packets) */
 	uint64_t requests;  /* rpc: requests made */
-	uint64_t *requests_read; /* tcp: requests the server read */
-	sim_time on_end_ps;	 /* end of the current on period */
-	sim_time shift_ps;	 /* CBR: off time skipped so far */
-	sim_time anchor_ps;	 /* CBR: departures at anchor + k period ... */
-	uint64_t anchor_n;	 /* ... counting k from this emission */
-	sim_time next_ps;	 /* the next arrival scheduled */
-	sim_event_id emit_ev;	 /* its event (0: none) */
-	double mean_bits;	 /* mean packet size in bits */
-	double base_period_ps;	 /* configured mean inter-arrival time */
-	double aimd_f;		 /* aimd: rate / configured rate */
-	sim_time cut_ps;	 /* aimd: the last cut (-1: none) */
-	sim_event_id aimd_timer;
-	uint64_t *expired, *rate_changes, *advisories;
-	uint64_t *cuts, *increases, *stale_dropped;
+	uint64_t sent, sent_bytes; /* counters (stats_counter_at()) */
+	uint64_t *requests_read;   /* tcp: requests the server read */
+	sim_time on_end_ps;	   /* end of the current on period */
+	sim_time shift_ps;	   /* CBR: off time skipped so far */
+	sim_time anchor_ps;    /* CBR: departures at anchor + k period ... */
+	uint64_t anchor_n;     /* ... counting k from this emission */
+	sim_time next_ps;      /* the next arrival scheduled */
+	sim_event_id emit_ev;  /* its event (0: none) */
+	double mean_bits;      /* mean packet size in bits */
+	double base_period_ps; /* configured mean inter-arrival time */
+	double aimd_f;	       /* aimd: rate / configured rate */
 	struct rng *onoff;
-	struct rng *thinks; /* rpc: exponential think times */
-	uint64_t req_id;    /* rpc: the request waited for, 0: none */
-	sim_event_id timer; /* rpc: its timeout */
-	uint64_t *timeouts;
 	uint64_t last_id; /* id of the last packet made */
 	uint64_t forged_n;
-	struct sink *sink;	   /* rpc: records delivered packets */
-	struct sim_port reply_out; /* rpc: the peer end's stack */
-	struct stat_hist *rtt;
 	double period_ps; /* mean inter-arrival time */
 	struct rng *arrivals, *sizes;
 	struct rng_empirical *table;
 	struct sim_port out;
-	uint64_t *sent, *sent_bytes;
 	double ll_scale; /* grant / asked (1 before any grant) */
 	bool surging;
+	/* after the state an emission touches, with its own per-packet
+	 * fields first */
+	struct app_cfg cfg; /* size_table and strings: not used after
+				creation */
+	sim_time cut_ps;    /* aimd: the last cut (-1: none) */
+	sim_event_id aimd_timer;
+	uint64_t *expired, *rate_changes, *advisories;
+	uint64_t *cuts, *increases, *stale_dropped;
+	struct rng *thinks; /* rpc: exponential think times */
+	uint64_t req_id;    /* rpc: the request waited for, 0: none */
+	sim_event_id timer; /* rpc: its timeout */
+	uint64_t *timeouts;
+	struct sink *sink;	   /* rpc: records delivered packets */
+	struct sim_port reply_out; /* rpc: the peer end's stack */
+	struct stat_hist *rtt;
 	/* transport tcp: the client's end (0) and the server's (1), each
 	 * with its writes not yet acknowledged, in a ring: write k (an
 	 * absolute count) at w[k % APP_TCP_WRITES], first .. first + n - 1 */
@@ -223,8 +225,8 @@ static bool app_send_one(struct app *a, enum pkt_kind kind)
 		p->proto = tu->proto;
 	}
 	a->last_id = p->id;
-	(*a->sent)++;
-	*a->sent_bytes += p->len_bytes;
+	a->sent++;
+	a->sent_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
 	sim_port_send(&a->out, p);
 	return true;
@@ -295,7 +297,7 @@ static void app_replay(struct app *a)
 	sim_time at = t->at_ps[a->replay_i];
 
 	while (a->replay_i < t->n && t->at_ps[a->replay_i] == at) {
-		if (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts)
+		if (a->cfg.count_pkts && a->sent >= a->cfg.count_pkts)
 			return;
 		if (!app_send_one(a, PKT_DATA))
 			return;
@@ -306,7 +308,7 @@ static void app_replay(struct app *a)
 		a->pass_ps = sim_time_add(a->pass_ps, a->repeat_ps);
 	}
 	if (a->replay_i == t->n ||
-	    (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts))
+	    (a->cfg.count_pkts && a->sent >= a->cfg.count_pkts))
 		return;
 	a->next_ps = sim_time_add(sim_time_add(a->cfg.start_ps, a->pass_ps),
 				  t->at_ps[a->replay_i]);
@@ -342,10 +344,10 @@ static void app_emit(struct sim *sim, void *arg, void *unused)
 	}
 	a->emissions++;
 	for (uint32_t i = 0; i < a->cfg.burst_pkts; i++) {
-		if (a->cfg.count_pkts && *a->sent >= a->cfg.count_pkts)
+		if (a->cfg.count_pkts && a->sent >= a->cfg.count_pkts)
 			return;
 		if (i + 1 == a->cfg.burst_pkts &&
-		    (!a->cfg.count_pkts || *a->sent + 1 < a->cfg.count_pkts))
+		    (!a->cfg.count_pkts || a->sent + 1 < a->cfg.count_pkts))
 			app_schedule_next(a);
 		if (!app_send_one(a, PKT_DATA))
 			return;
@@ -435,8 +437,9 @@ static int app_setup(struct app *a, const struct model_env *env)
 
 static int app_stats(struct app *a, struct stats *st, const char *comp)
 {
-	a->sent = stats_counter(st, comp, "sent", "packets");
-	a->sent_bytes = stats_counter(st, comp, "sent_bytes", "B");
+	if (!stats_counter_at(st, comp, "sent", "packets", &a->sent) ||
+	    !stats_counter_at(st, comp, "sent_bytes", "B", &a->sent_bytes))
+		return -ENOMEM;
 	if (a->cfg.pattern == APP_RPC) {
 		a->rtt = stats_hist(st, comp, "rtt", "ps");
 		a->timeouts = stats_counter(st, comp, "timeouts", "");
@@ -486,8 +489,7 @@ static int app_stats(struct app *a, struct stats *st, const char *comp)
 		*a->flows = a->trace.nflows;
 		*a->nonip = a->trace.nonip;
 	}
-	if (!a->sent || !a->sent_bytes ||
-	    (a->cfg.pattern == APP_RPC && (!a->rtt || !a->timeouts)))
+	if (a->cfg.pattern == APP_RPC && (!a->rtt || !a->timeouts))
 		return -ENOMEM;
 	return 0;
 }
@@ -496,7 +498,8 @@ int app_create(const struct app_cfg *cfg, const struct model_env *env,
 	       struct pkt_pool *pool, uint32_t index, struct app **out,
 	       char *err, size_t errlen)
 {
-	struct app *a = calloc(1, sizeof(*a));
+	/* the statistics' (stats_block): never freed here */
+	struct app *a = stats_block(env->st, sizeof(*a));
 
 	if (!a)
 		goto out_nomem;
@@ -551,7 +554,7 @@ void app_destroy(struct app *a)
 	free(a->end[0].w);
 	free(a->end[1].w);
 	trace_free(&a->trace);
-	free(a);
+	/* a is the statistics' (stats_block) */
 }
 
 void app_connect(struct app *a, struct sim_port out)
@@ -578,7 +581,7 @@ int app_start(struct app *a)
 
 uint64_t app_sent(const struct app *a)
 {
-	return *a->sent;
+	return a->sent;
 }
 
 bool app_is_rpc(const struct app *a)
@@ -619,8 +622,8 @@ static void app_request(void *owner, struct sim_pkt *p)
 	p->forged = PKT_FORGE_NONE;
 	p->dev_prio = 0; /* the request's device queue was the sender's */
 	memset(p->stamp_ps, 0, sizeof(p->stamp_ps));
-	(*a->sent)++;
-	*a->sent_bytes += p->len_bytes;
+	a->sent++;
+	a->sent_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
 	sim_port_send(&a->reply_out, p);
 }
@@ -753,8 +756,8 @@ static void app_tcp_out(void *owner, struct sim_pkt *p)
 			(uint16_t)app_tcp_records(e, p->tcp_seq, p->tcp_len);
 	if (e == &a->end[1])
 		p->kind = PKT_RESPONSE;
-	(*a->sent)++;
-	*a->sent_bytes += p->len_bytes;
+	a->sent++;
+	a->sent_bytes += p->len_bytes;
 	sim_trace(a->sim, a->trace_id, SIM_TR_SEND, p->len_bytes);
 	sim_port_send(&e->out, p);
 }

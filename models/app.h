@@ -30,24 +30,30 @@ enum app_size_dist {
 
 /* The configuration of an app: the parameters under apps.NAME (see
  * app_params.c for their meaning, units and sources). Strings and the
- * size table belong to the scenario. */
+ * size table belong to the scenario. The fields an emission reads come
+ * first, together. */
 struct app_cfg {
 	enum app_pattern pattern;
-	double rate_pps; /* the load as a packet rate, or 0 ... */
-	double rate_bps; /* ... as a bit rate, or 0 */
 	enum app_size_dist size_dist;
 	uint64_t size_bytes; /* fixed, or the exponential mean */
 	uint64_t size_min_bytes, size_max_bytes; /* uniform */
-	const struct param_table *size_table;	 /* empirical */
-	sim_time start_ps;
-	const char *host, *peer; /* host names; "": none */
-	uint64_t count_pkts;	 /* 0: no limit */
+	uint64_t count_pkts;			 /* 0: no limit */
 	uint32_t burst_pkts;
+	bool tcp;	/* transport tcp (else each packet stands alone) */
+	bool onoff_exp; /* exponential periods (else fixed) */
+	bool tx_status;
+	uint8_t expiry;		/* enum pkt_expiry */
+	int forge;		/* enum pkt_forgery; -1: mix */
+	sim_time stop_ps;	/* sends nothing from then on; 0: never */
+	sim_time deadline_ps;	/* relative to creation; 0: none */
 	sim_time on_ps, off_ps; /* mean periods; on 0: always on */
-	bool onoff_exp;		/* exponential periods (else fixed) */
-	const char *stack;	/* none, kernel, user: see stk_kind_of() */
-	const char *profile;	/* stacks.PROFILE of its ends; "": the host's */
-	bool tcp;	     /* transport tcp (else each packet stands alone) */
+	sim_time start_ps;
+	const char *stack; /* none, kernel, user: see stk_kind_of() */
+	double rate_pps;   /* the load as a packet rate, or 0 ... */
+	double rate_bps;   /* ... as a bit rate, or 0 */
+	const struct param_table *size_table; /* empirical */
+	const char *host, *peer;	      /* host names; "": none */
+	const char *profile; /* stacks.PROFILE of its ends; "": the host's */
 	uint64_t bulk_bytes; /* bulk: bytes to send; 0: without end */
 	uint32_t response_bytes; /* rpc */
 	sim_time think_ps, timeout_ps;
@@ -55,21 +61,16 @@ struct app_cfg {
 	bool low_latency; /* class */
 	double ll_rate_bps;
 	bool ll_entitled;     /* holds the low-latency privilege */
-	sim_time stop_ps;     /* sends nothing from then on; 0: never */
 	double surge;	      /* rate factor between surge_at and */
 	sim_time surge_at_ps; /* surge_until (1: none) */
 	sim_time surge_until_ps;
-	const char *service_class; /* see mux_class_of() */
-	sim_time deadline_ps;	   /* relative to creation; 0: none */
-	uint8_t expiry;		   /* enum pkt_expiry */
-	bool tx_status;
+	const char *service_class;  /* see mux_class_of() */
 	enum app_reaction reaction; /* to transmit expired events */
 	double aimd_decrease;	    /* factor of the rate at a cut */
 	double aimd_increase;	    /* of the configured rate, per interval */
 	sim_time aimd_interval_ps;  /* quiet time before each increase */
 	bool adaptive;
 	double adapt_share;
-	int forge; /* enum pkt_forgery; -1: mix */
 	const char *forge_victim;
 	sim_time close_at_ps;
 	/* replay: the pcap trace (resolved against the file that names it),

@@ -332,7 +332,9 @@ int chan_adv_resume(struct chan_advisory *t, uint32_t idx)
 	return chan_adv_set(t, idx, 0, &t->resumes);
 }
 
+/* suspends - resumes entries are suspended (each counts a change): with
+ * none, the table itself, a line of its own, is not read. */
 bool chan_adv_admissible(const struct chan_advisory *t, uint32_t idx)
 {
-	return idx >= t->n || !t->suspended[idx];
+	return t->suspends == t->resumes || idx >= t->n || !t->suspended[idx];
 }

@@ -74,10 +74,12 @@ struct drv_desc {
 struct drv_core;
 
 /* A lane's fields in the order a packet's submission touches them, so
- * that it reads as few cache lines as it can; completion's follow. */
+ * that it reads as few cache lines as it can (its counters among them,
+ * registered with stats_counter_at()); completion's follow. A lane starts
+ * on a line of its own. */
 struct drv_lane {
 	struct drv *d;
-	uint64_t *arrived;
+	uint64_t arrived;
 	uint32_t slots, cq_slots; /* SQ (and pool) limit, CQ limit */
 	uint32_t sq_mask;
 	uint32_t sq_prod, sq_cons; /* [sq_cons, sq_cons + batch_n) in service */
@@ -94,40 +96,48 @@ struct drv_lane {
 	uint32_t batch_n;
 	uint32_t *cq;
 	uint32_t cq_mask, cq_prod, cq_cons;
-	uint64_t *packets;
+	uint64_t packets;
 	struct sim_port out, drop;
-};
+} __attribute__((aligned(64)));
 
+/* What a packet's job reads first (cc, doorbell, stale), on the core's
+ * first line. */
 struct drv_core {
 	struct drv *d;
+	/* on the host's cores (drv_set_cpu()): the batch is a job of thread
+	 * ct, or of core cc's default thread; NULL both: the driver serves
+	 * its lanes itself, a batch taking its cost */
+	struct cpu_core *cc;
+	struct cpu_thread *ct;
+	sim_time doorbell_ps;  /* per TX batch, on the cores only */
+	uint32_t stale;	       /* jobs of batches lost in a crash, queued */
+	unsigned nlanes, next; /* next: lane to try first (round robin) */
 	struct drv_lane *lane[2];
-	unsigned nlanes, next;	  /* next: lane to try first (round robin) */
 	struct drv_lane *serving; /* NULL: idle */
 	sim_event_id ev;
 	sim_time started_ps;
 	sim_time ipc_ps;
 	uint32_t batch;
 	bool copy;
-	/* on the host's cores (drv_set_cpu()): the batch is a job of thread
-	 * ct, or of core cc's default thread; NULL both: the driver serves
-	 * its lanes itself, a batch taking its cost */
-	struct cpu_core *cc;
-	struct cpu_thread *ct;
-	sim_time doorbell_ps; /* per TX batch, on the cores only */
-	sim_time cost_ps;     /* of the batch in service */
-	uint32_t stale;	      /* jobs of batches lost in a crash, queued */
-};
+	sim_time cost_ps; /* of the batch in service */
+} __attribute__((aligned(64)));
 
+/* What every packet reads first (with the counters it bumps, registered
+ * with stats_counter_at(), and copies of the configuration it reads), the
+ * stage histogram, the lanes and cores (each on lines of its own), then
+ * the configuration and what only set-up, faults and the end of the run
+ * use. The struct lives in a stats_block(): results are read after the
+ * driver is destroyed. */
 struct drv {
-	/* what every packet reads first, then the configuration (whose
-	 * placement and per-packet cost come first) */
 	struct sim *sim;
 	bool down, host_down;
-	uint64_t *batches, *busy_ps;
-	struct stat_hist *stage;
-	struct drv_cfg cfg;
+	bool user;		/* cfg.user */
+	sim_time per_packet_ps; /* cfg.per_packet_ps */
+	uint64_t batches, busy_ps, ipc, copies, copied_bytes;
+	struct stat_hist stage;
 	struct drv_lane tx, rx;
 	struct drv_core core[2]; /* user: core[0] only; kernel: one per lane */
+	struct drv_cfg cfg;
 	struct stats *st;
 	const char *name;
 	uint32_t trace_id;
@@ -139,10 +149,9 @@ struct drv {
 	void (*expired)(void *arg, struct sim_pkt *p, int origin);
 	void *expired_arg;
 
-	uint64_t *ipc, *copies, *copied_bytes;
-	uint64_t *drops_full, *lost_crash, *lost_outage, *lost_host_down;
-	uint64_t *drops_expired;
-	uint64_t *crashes, *restarts;
+	uint64_t drops_full, lost_crash, lost_outage, lost_host_down;
+	uint64_t drops_expired;
+	uint64_t crashes, restarts;
 };
 
 /* Empty queues and every buffer free (at creation and after a restart).
@@ -169,10 +178,10 @@ static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
 	snprintf(name, sizeof(name), "%s.%s", d->name, dir);
 	l->trace_id = sim_trace_id(name);
 	snprintf(name, sizeof(name), "%s.arrived", dir);
-	l->arrived = stats_counter(d->st, d->name, name, "packets");
+	if (!stats_counter_at(d->st, d->name, name, "packets", &l->arrived))
+		return -ENOMEM;
 	snprintf(name, sizeof(name), "%s.packets", dir);
-	l->packets = stats_counter(d->st, d->name, name, "packets");
-	if (!l->arrived || !l->packets)
+	if (!stats_counter_at(d->st, d->name, name, "packets", &l->packets))
 		return -ENOMEM;
 	lane_reset(l);
 	return 0;
@@ -237,7 +246,7 @@ static bool drv_past_deadline(struct drv *d, struct drv_lane *l,
 		d->expired(d->expired_arg, p, PKT_ORIG_DRIVER);
 	if (action != PKT_EXP_DROP)
 		return false;
-	drv_lose(l, p, d->drops_expired);
+	drv_lose(l, p, &d->drops_expired);
 	return true;
 }
 
@@ -276,16 +285,16 @@ static void core_kick(struct drv_core *c)
 		/* a TSO send is one descriptor chain: the segments that ride
 		 * it (models/stack.h) add no per-packet cost on TX */
 		if (l != &d->tx || !(p->tcp_offload & TCP_TSO_CONT))
-			pp += d->cfg.per_packet_ps;
+			pp += d->per_packet_ps;
 
 		p->queued_ps += now - p->enq_ps;
 		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);
 		if (c->copy)
 			cost += units_tx_time(x->len, d->cfg.copy_bps);
 	}
-	(*d->batches)++;
-	if (d->cfg.user)
-		(*d->ipc)++;
+	d->batches++;
+	if (d->user)
+		d->ipc++;
 	cost += pp;
 	l->batch_n = n;
 	c->serving = l;
@@ -316,11 +325,11 @@ static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 		}
 		l->cq[l->cq_prod++ & l->cq_mask] = x.buf;
 		if (copy) {
-			(*d->copies)++;
-			*d->copied_bytes += x.len;
+			d->copies++;
+			d->copied_bytes += x.len;
 		}
-		(*l->packets)++;
-		stats_hist_record(d->stage, now - p->enq_ps);
+		l->packets++;
+		stats_hist_record(&d->stage, now - p->enq_ps);
 		p->stamp_ps[l == &d->tx ? PKT_ST_DRV_TX_END
 					: PKT_ST_DRV_RX_END] = now;
 		if (l == &d->tx && drv_past_deadline(d, l, p))
@@ -352,7 +361,7 @@ static void core_done(struct sim *sim, void *a, void *b)
 		c->stale--;
 		return;
 	}
-	*d->busy_ps += (uint64_t)(c->cc ? c->cost_ps : now - c->started_ps);
+	d->busy_ps += (uint64_t)(c->cc ? c->cost_ps : now - c->started_ps);
 	c->ev = 0;
 	l->batch_n = 0;
 	lane_done(d, l, n, c->copy);
@@ -393,14 +402,14 @@ static void kern_kick(struct drv_lane *l)
 		struct cpu_job j = { 0 };
 
 		if (l != &d->tx || !(p->tcp_offload & TCP_TSO_CONT)) {
-			cpu_job_add(&j, CPU_A_DRIVER, d->cfg.per_packet_ps);
+			cpu_job_add(&j, CPU_A_DRIVER, d->per_packet_ps);
 			if (l == &d->tx && c->doorbell_ps)
 				cpu_job_add(&j, CPU_A_DOORBELL, c->doorbell_ps);
 		}
 		p->queued_ps += sim_now(d->sim) - p->enq_ps;
 		sim_trace(d->sim, l->trace_id, SIM_TR_START, x->len);
-		(*d->batches)++;
-		*d->busy_ps += (uint64_t)cpu_job_cost(&j);
+		d->batches++;
+		d->busy_ps += (uint64_t)cpu_job_cost(&j);
 		l->batch_n++;
 		if (cpu_submit(c->cc, &j, kern_done, c, l) &&
 		    !sim_schedule(d->sim, cpu_job_cost(&j), kern_done, c, l))
@@ -425,20 +434,20 @@ static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
 	struct drv *d = l->d;
 	uint32_t b;
 
-	(*l->arrived)++;
+	l->arrived++;
 	if (d->host_down || d->down || lane_queued(l) >= l->slots ||
 	    (l->free_cons == l->free_prod && l->fresh == l->slots)) {
 		drv_lose(l, p,
-			 d->host_down ? d->lost_host_down
-			 : d->down    ? d->lost_outage
-				      : d->drops_full);
+			 d->host_down ? &d->lost_host_down
+			 : d->down    ? &d->lost_outage
+				      : &d->drops_full);
 		return;
 	}
 	if (!ring_room(&l->sq, &l->sq_mask, l->sq_cons, l->sq_prod,
 		       sizeof(*l->sq), l->slots) ||
 	    !lane_hold(l, l->free_cons == l->free_prod ? l->fresh : 0)) {
 		sim_stop(d->sim); /* out of memory */
-		drv_lose(l, p, d->drops_full);
+		drv_lose(l, p, &d->drops_full);
 		return;
 	}
 	if (l->free_cons != l->free_prod)
@@ -450,7 +459,7 @@ static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
 		(struct drv_desc){ .buf = b, .off = 0, .len = p->len_bytes };
 	p->enq_ps = sim_now(d->sim);
 	sim_trace(d->sim, l->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	if (!d->cfg.user && l->core->cc)
+	if (!d->user && l->core->cc)
 		kern_kick(l);
 	else
 		core_kick(l->core);
@@ -492,7 +501,7 @@ static void drv_restart(struct sim *sim, void *a, void *b)
 	(void)b;
 	d->down = false;
 	d->downtime_ps += sim_now(sim) - d->down_since_ps;
-	(*d->restarts)++;
+	d->restarts++;
 	sim_trace(sim, d->trace_id, SIM_TR_START, 0);
 	lane_reset(&d->tx);
 	lane_reset(&d->rx);
@@ -507,7 +516,7 @@ static void lane_crash(struct drv_lane *l)
 		struct sim_pkt *p = l->buf[x.buf];
 
 		l->buf[x.buf] = NULL;
-		drv_lose(l, p, l->d->lost_crash);
+		drv_lose(l, p, &l->d->lost_crash);
 	}
 	l->batch_n = 0;
 }
@@ -518,7 +527,7 @@ static void drv_crash(struct drv *d)
 
 	if (d->down || d->host_down)
 		return;
-	(*d->crashes)++;
+	d->crashes++;
 	sim_trace(d->sim, d->trace_id, SIM_TR_DROP, 0);
 	if (d->rate_ev) {
 		sim_cancel(d->sim, d->rate_ev);
@@ -533,10 +542,10 @@ static void drv_crash(struct drv *d)
 			continue;
 		if (c->ev) { /* serving itself */
 			sim_cancel(d->sim, c->ev);
-			*d->busy_ps += (uint64_t)(now - c->started_ps);
+			d->busy_ps += (uint64_t)(now - c->started_ps);
 			c->ev = 0;
 		} else { /* the job runs to its end on its core */
-			*d->busy_ps += (uint64_t)c->cost_ps;
+			d->busy_ps += (uint64_t)c->cost_ps;
 			c->stale++;
 		}
 		c->serving = NULL;
@@ -577,26 +586,26 @@ static void drv_scheduled_crash(struct sim *sim, void *a, void *b)
 
 static int drv_stats(struct drv *d)
 {
+	struct stats *st = d->st;
 	const char *c = d->name;
 
-	d->batches = stats_counter(d->st, c, "batches", "");
-	d->ipc = stats_counter(d->st, c, "ipc", "");
-	d->copies = stats_counter(d->st, c, "copies", "packets");
-	d->copied_bytes = stats_counter(d->st, c, "copied_bytes", "B");
-	d->busy_ps = stats_counter(d->st, c, "busy", "ps");
-	d->drops_full = stats_counter(d->st, c, "drops.sq_full", "packets");
-	d->drops_expired = stats_counter(d->st, c, "drops.expired", "packets");
-	d->lost_crash = stats_counter(d->st, c, "lost.crash", "packets");
-	d->lost_outage = stats_counter(d->st, c, "lost.outage", "packets");
-	d->lost_host_down =
-		stats_counter(d->st, c, "lost.host_down", "packets");
-	d->crashes = stats_counter(d->st, c, "crashes", "");
-	d->restarts = stats_counter(d->st, c, "restarts", "");
-	d->stage = stats_hist(d->st, c, "stage.driver", "ps");
-	if (!d->batches || !d->ipc || !d->copies || !d->copied_bytes ||
-	    !d->busy_ps || !d->drops_full || !d->drops_expired ||
-	    !d->lost_crash || !d->lost_outage || !d->lost_host_down ||
-	    !d->crashes || !d->restarts || !d->stage)
+	if (!stats_counter_at(st, c, "batches", "", &d->batches) ||
+	    !stats_counter_at(st, c, "ipc", "", &d->ipc) ||
+	    !stats_counter_at(st, c, "copies", "packets", &d->copies) ||
+	    !stats_counter_at(st, c, "copied_bytes", "B", &d->copied_bytes) ||
+	    !stats_counter_at(st, c, "busy", "ps", &d->busy_ps) ||
+	    !stats_counter_at(st, c, "drops.sq_full", "packets",
+			      &d->drops_full) ||
+	    !stats_counter_at(st, c, "drops.expired", "packets",
+			      &d->drops_expired) ||
+	    !stats_counter_at(st, c, "lost.crash", "packets", &d->lost_crash) ||
+	    !stats_counter_at(st, c, "lost.outage", "packets",
+			      &d->lost_outage) ||
+	    !stats_counter_at(st, c, "lost.host_down", "packets",
+			      &d->lost_host_down) ||
+	    !stats_counter_at(st, c, "crashes", "", &d->crashes) ||
+	    !stats_counter_at(st, c, "restarts", "", &d->restarts) ||
+	    !stats_hist_at(st, c, "stage.driver", "ps", &d->stage))
 		return -ENOMEM;
 	return 0;
 }
@@ -654,7 +663,8 @@ static int drv_setup(struct drv *d, const struct model_env *env)
 int drv_create(const struct drv_cfg *cfg, const struct model_env *env,
 	       struct drv **out, char *err, size_t errlen)
 {
-	struct drv *d = calloc(1, sizeof(*d));
+	/* the statistics' (stats_block): never freed here */
+	struct drv *d = stats_block(env->st, sizeof(*d));
 
 	if (!d)
 		goto out_nomem;
@@ -663,6 +673,8 @@ int drv_create(const struct drv_cfg *cfg, const struct model_env *env,
 	d->name = env->component;
 	d->trace_id = sim_trace_id(env->component);
 	d->cfg = *cfg;
+	d->user = cfg->user;
+	d->per_packet_ps = cfg->per_packet_ps;
 	if (drv_setup(d, env)) {
 		drv_destroy(d);
 		goto out_nomem;
@@ -681,7 +693,7 @@ void drv_destroy(struct drv *d)
 	lane_fini(&d->tx);
 	lane_fini(&d->rx);
 	rng_destroy(d->rng);
-	free(d);
+	/* d is the statistics' (stats_block) */
 }
 
 void drv_set_cpu(struct drv *d, struct cpu_core *core, struct cpu_thread *t,
@@ -749,7 +761,7 @@ uint32_t drv_tx_backlog(const struct drv *d)
 
 uint64_t drv_busy(const struct drv *d)
 {
-	return *d->busy_ps;
+	return d->busy_ps;
 }
 
 uint32_t drv_tx_slots(const struct drv *d)

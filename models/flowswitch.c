@@ -38,15 +38,23 @@ static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
 struct fsw_rxq {
 	struct fsw *f;
 	struct cpu_core *core;
+	uint32_t core_index;   /* cpu_core_index(core), read per packet */
 	struct pkt_fifo wait;  /* waiting */
 	struct pkt_fifo batch; /* in service; empty: idle */
 };
 
+/* What a packet reads first, with the counters it bumps (registered with
+ * stats_counter_at()); the struct lives in a stats_block(), since results
+ * are read after the flow switch is destroyed. */
 struct fsw {
 	struct sim *sim;
+	uint32_t trace_id;
+	unsigned nq;
+	struct fsw_rxq *rxq;
+	uint64_t tx_packets, tx_host, rx_packets, rx_host, rx_batches;
+	uint64_t gro_merged;
 	struct stats *st;
 	const char *name;
-	uint32_t trace_id;
 	struct cpu *cpu;
 	struct flowtab *flows;
 	struct rng *tokens;
@@ -55,74 +63,64 @@ struct fsw {
 	struct mux *mux;
 	struct sim_port out, drop;
 	struct fsw_cfg cfg;
-	unsigned nq;
-	struct fsw_rxq *rxq;
 	struct chan_advisory adv;
 	uint32_t (*backlog)(const void *arg);
 	const void *backlog_arg;
 	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
 
-	uint64_t *tx_packets, *tx_host, *rx_packets, *rx_host, *rx_batches;
-	uint64_t *gro_merged;
-	uint64_t *no_flow, *bad_token, *torn_down, *ring_full, *no_memory,
-		*no_socket;
-	uint64_t *forged_sent[PKT_NFORGERIES], *forged_dropped[PKT_NFORGERIES];
-	uint64_t *forged_passed, *forged_wrong, *benign_dropped;
-	uint64_t *suspends, *resumes;
+	uint64_t no_flow, bad_token, torn_down, ring_full, no_memory, no_socket;
+	uint64_t forged_sent[PKT_NFORGERIES], forged_dropped[PKT_NFORGERIES];
+	uint64_t forged_passed, forged_wrong, benign_dropped;
+	uint64_t suspends, resumes;
 };
 
-static uint64_t *fsw_counter(struct fsw *f, const char *metric,
-			     const char *unit)
+/* Registers the counter held at at; false if out of memory. */
+static bool fsw_counter(struct fsw *f, const char *metric, const char *unit,
+			uint64_t *at)
 {
-	return stats_counter(f->st, f->name, metric, unit);
+	return stats_counter_at(f->st, f->name, metric, unit, at) != NULL;
 }
 
 static int fsw_stats(struct fsw *f)
 {
 	char m[64];
 
-	f->tx_packets = fsw_counter(f, "tx.packets", "packets");
-	f->tx_host = fsw_counter(f, "tx.host", "packets");
-	f->rx_packets = fsw_counter(f, "rx.packets", "packets");
-	f->rx_host = fsw_counter(f, "rx.host", "packets");
-	f->rx_batches = fsw_counter(f, "rx.batches", "");
-	f->gro_merged = fsw_counter(f, "rx.gro_merged", "packets");
-	f->no_flow = fsw_counter(f, "drops.no_flow", "packets");
-	f->bad_token = fsw_counter(f, "drops.bad_token", "packets");
-	f->torn_down = fsw_counter(f, "drops.torn_down", "packets");
-	f->ring_full = fsw_counter(f, "drops.ring_full", "packets");
-	f->no_memory = fsw_counter(f, "drops.no_memory", "packets");
-	f->no_socket = fsw_counter(f, "drops.no_socket", "packets");
-	f->forged_passed = fsw_counter(f, "forged.passed", "packets");
-	f->forged_wrong = fsw_counter(f, "forged.wrong_reason", "packets");
-	f->benign_dropped = fsw_counter(f, "benign.dropped", "packets");
-	f->suspends = fsw_counter(f, "advisory.suspends", "");
-	f->resumes = fsw_counter(f, "advisory.resumes", "");
-	if (!f->suspends || !f->resumes)
+	if (!fsw_counter(f, "tx.packets", "packets", &f->tx_packets) ||
+	    !fsw_counter(f, "tx.host", "packets", &f->tx_host) ||
+	    !fsw_counter(f, "rx.packets", "packets", &f->rx_packets) ||
+	    !fsw_counter(f, "rx.host", "packets", &f->rx_host) ||
+	    !fsw_counter(f, "rx.batches", "", &f->rx_batches) ||
+	    !fsw_counter(f, "rx.gro_merged", "packets", &f->gro_merged) ||
+	    !fsw_counter(f, "drops.no_flow", "packets", &f->no_flow) ||
+	    !fsw_counter(f, "drops.bad_token", "packets", &f->bad_token) ||
+	    !fsw_counter(f, "drops.torn_down", "packets", &f->torn_down) ||
+	    !fsw_counter(f, "drops.ring_full", "packets", &f->ring_full) ||
+	    !fsw_counter(f, "drops.no_memory", "packets", &f->no_memory) ||
+	    !fsw_counter(f, "drops.no_socket", "packets", &f->no_socket) ||
+	    !fsw_counter(f, "forged.passed", "packets", &f->forged_passed) ||
+	    !fsw_counter(f, "forged.wrong_reason", "packets",
+			 &f->forged_wrong) ||
+	    !fsw_counter(f, "benign.dropped", "packets", &f->benign_dropped) ||
+	    !fsw_counter(f, "advisory.suspends", "", &f->suspends) ||
+	    !fsw_counter(f, "advisory.resumes", "", &f->resumes))
 		return -ENOMEM;
 	for (int k = 1; k < PKT_NFORGERIES; k++) {
 		snprintf(m, sizeof(m), "forged.%s.sent", fsw_forge_names[k]);
-		f->forged_sent[k] = fsw_counter(f, m, "packets");
+		if (!fsw_counter(f, m, "packets", &f->forged_sent[k]))
+			return -ENOMEM;
 		snprintf(m, sizeof(m), "forged.%s.dropped", fsw_forge_names[k]);
-		f->forged_dropped[k] = fsw_counter(f, m, "packets");
-		if (!f->forged_sent[k] || !f->forged_dropped[k])
+		if (!fsw_counter(f, m, "packets", &f->forged_dropped[k]))
 			return -ENOMEM;
 	}
-	return f->tx_packets && f->tx_host && f->rx_packets && f->rx_host &&
-			       f->rx_batches && f->gro_merged && f->no_flow &&
-			       f->bad_token && f->torn_down && f->ring_full &&
-			       f->no_memory && f->no_socket &&
-			       f->forged_passed && f->forged_wrong &&
-			       f->benign_dropped
-		       ? 0
-		       : -ENOMEM;
+	return 0;
 }
 
 int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 	       struct cpu *cpu, struct cpu_core *const *kcores, unsigned nk,
 	       struct fsw **out, char *err, size_t errlen)
 {
-	struct fsw *f = calloc(1, sizeof(*f));
+	/* the statistics' (stats_block): never freed here */
+	struct fsw *f = stats_block(env->st, sizeof(*f));
 	char path[160];
 
 	if (!f)
@@ -145,6 +143,7 @@ int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 	for (unsigned i = 0; i < nk; i++) {
 		f->rxq[i].f = f;
 		f->rxq[i].core = kcores[i];
+		f->rxq[i].core_index = cpu_core_index(kcores[i]);
 	}
 	*out = f;
 	return 0;
@@ -163,7 +162,7 @@ void fsw_destroy(struct fsw *f)
 	chan_adv_fini(&f->adv);
 	rng_destroy(f->tokens);
 	free(f->rxq);
-	free(f);
+	/* f is the statistics' (stats_block) */
 }
 
 void fsw_connect(struct fsw *f, struct sim_port to_driver, struct sim_port drop)
@@ -248,7 +247,7 @@ static void fsw_advise(struct fsw *f, const struct flow *fl, bool suspended)
 {
 	struct fsw_endpoint *ep = fl->endpoint;
 
-	(*(suspended ? f->suspends : f->resumes))++;
+	(*(suspended ? &f->suspends : &f->resumes))++;
 	if (ep && ep->advisory)
 		ep->advisory(ep, fl->id, suspended);
 }
@@ -289,13 +288,13 @@ bool fsw_host_admissible(struct fsw *f, bool *suspended)
 		return false;
 	if (*suspended) {
 		*suspended = false;
-		(*f->resumes)++;
+		f->resumes++;
 		return true;
 	}
 	if (b < f->adv_high)
 		return true;
 	*suspended = true;
-	(*f->suspends)++;
+	f->suspends++;
 	return false;
 }
 
@@ -313,14 +312,14 @@ static void fsw_score_drop(struct fsw *f, const struct sim_pkt *p,
 
 	if (!p->forged) {
 		if (v == FLOW_NO_FLOW || v == FLOW_BAD_TOKEN)
-			(*f->benign_dropped)++;
+			f->benign_dropped++;
 		return;
 	}
 	want = p->forged == PKT_FORGE_REPLAY ? FLOW_BAD_TOKEN : FLOW_NO_FLOW;
 	if (v == want)
-		(*f->forged_dropped[p->forged])++;
+		f->forged_dropped[p->forged]++;
 	else
-		(*f->forged_wrong)++;
+		f->forged_wrong++;
 }
 
 void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
@@ -340,32 +339,32 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 		v = fl && fl->state == FLOW_ST_TORN_DOWN ? FLOW_TORN_DOWN
 							 : FLOW_OK;
 	}
-	(*f->tx_packets)++;
+	f->tx_packets++;
 	if (p->forged && p->forged < PKT_NFORGERIES)
-		(*f->forged_sent[p->forged])++;
+		f->forged_sent[p->forged]++;
 	if (f->dev && !p->dpool) { /* no device buffer for the copy */
-		fsw_drop(f, p, f->no_memory);
+		fsw_drop(f, p, &f->no_memory);
 		return;
 	}
 	if (v == FLOW_OK) {
 		if (p->forged)
-			(*f->forged_passed)++;
+			f->forged_passed++;
 		fsw_send(f, p);
 		fsw_check_backlog(f, fl);
 		return;
 	}
 	fsw_score_drop(f, p, v);
 	fsw_drop(f, p,
-		 v == FLOW_NO_FLOW     ? f->no_flow
-		 : v == FLOW_TORN_DOWN ? f->torn_down
-				       : f->bad_token);
+		 v == FLOW_NO_FLOW     ? &f->no_flow
+		 : v == FLOW_TORN_DOWN ? &f->torn_down
+				       : &f->bad_token);
 }
 
 void fsw_tx_host(struct fsw *f, struct sim_pkt *p)
 {
-	(*f->tx_host)++;
+	f->tx_host++;
 	if (f->dev && !p->dpool) {
-		fsw_drop(f, p, f->no_memory);
+		fsw_drop(f, p, &f->no_memory);
 		return;
 	}
 	fsw_send(f, p);
@@ -395,7 +394,7 @@ static void fsw_rx_buffer(struct fsw_rxq *q, struct fsw_endpoint *ep,
 {
 	sim_time mem = 0;
 
-	if (!pool_attach_user(ep->pool, p, cpu_core_index(q->core), &mem))
+	if (!pool_attach_user(ep->pool, p, q->core_index, &mem))
 		cpu_job_add(j, CPU_A_MEM, mem);
 }
 
@@ -432,7 +431,7 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 		cpu_job_copy(&j, f->cpu, p->len_bytes);
 		if (merged) {
 			p->tcp_offload |= TCP_GRO_MERGED;
-			(*f->gro_merged)++;
+			f->gro_merged++;
 		} else {
 			cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);
 			if (ep && !torn && ep->rx_extra_ps)
@@ -442,7 +441,7 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 			fsw_rx_buffer(q, ep, p, &j);
 		pkt_fifo_push(&q->batch, p);
 	}
-	(*f->rx_batches)++;
+	f->rx_batches++;
 	if (cpu_submit(q->core, &j, fsw_rx_done, q, NULL))
 		sim_stop(f->sim); /* out of memory: end the run, it shows */
 }
@@ -454,29 +453,29 @@ static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
 	struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
 	int rc;
 
-	(*f->rx_packets)++;
-	pool_release_dev(p, cpu_core_index(q->core)); /* copied out */
+	f->rx_packets++;
+	pool_release_dev(p, q->core_index); /* copied out */
 	if (torn) {
-		fsw_drop(f, p, f->torn_down);
+		fsw_drop(f, p, &f->torn_down);
 		return;
 	}
 	if (ep && ep->pool && !p->upool) { /* the channel had no buffer */
-		fsw_drop(f, p, f->no_memory);
+		fsw_drop(f, p, &f->no_memory);
 		return;
 	}
 	if (!ep) {
-		fsw_drop(f, p, f->no_socket);
+		fsw_drop(f, p, &f->no_socket);
 		return;
 	}
 	if (ep == f->host)
-		(*f->rx_host)++;
+		f->rx_host++;
 	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(f->sim);
 	rc = ep->rx(ep, q->core, p);
 	if (rc)
 		fsw_drop(f, p,
-			 rc == -ENOSPC	 ? f->ring_full
-			 : rc == -ENOMEM ? f->no_memory
-					 : f->no_socket);
+			 rc == -ENOSPC	 ? &f->ring_full
+			 : rc == -ENOMEM ? &f->no_memory
+					 : &f->no_socket);
 }
 
 static void fsw_rx_done(struct sim *sim, void *a, void *b)

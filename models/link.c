@@ -37,25 +37,28 @@
 #include "stats.h"
 #include "units.h"
 
+/* What a packet touches first: the counters it bumps (registered with
+ * stats_counter_at()), the queues, the histogram; then the configuration
+ * and what only set-up and the rate step use. The struct lives in a
+ * stats_block(), since results are read after the link is destroyed. */
 struct link {
 	struct sim *sim;
-	struct stats *st;
-	const char *name;
 	uint32_t trace_id;
-	struct link_cfg cfg; /* cfg.rate_bps changes at the rate step */
+	uint64_t arrived, sent, sent_bytes, delivered, drops_full;
+	uint64_t ecn_marks;
 
 	struct pkt_fifo queue; /* waiting to be serialized */
 	struct sim_pkt *tx;    /* being serialized, or NULL */
 	struct pkt_fifo wire; /* propagating; pkt->enq_ps is the arrival time */
-
 	struct sim_port out, drop;
+	struct stat_gauge *queue_len, *busy;
+	struct stat_hist queue_delay;
+
+	struct link_cfg cfg; /* cfg.rate_bps changes at the rate step */
+	struct stats *st;
+	const char *name;
 	void (*on_rate)(void *arg);
 	void *on_rate_arg;
-
-	uint64_t *arrived, *sent, *sent_bytes, *delivered, *drops_full;
-	uint64_t *ecn_marks;
-	struct stat_hist *queue_delay;
-	struct stat_gauge *queue_len, *busy;
 };
 
 static void link_tx_done(struct sim *sim, void *a, void *b);
@@ -67,7 +70,7 @@ static void link_start_tx(struct link *l, struct sim_pkt *p)
 
 	p->queued_ps += wait;
 	sim_trace(l->sim, l->trace_id, SIM_TR_START, p->len_bytes);
-	stats_hist_record(l->queue_delay, wait);
+	stats_hist_record(&l->queue_delay, wait);
 	l->tx = p;
 	sim_schedule(l->sim,
 		     units_tx_time(units_wire_bytes(p->len_bytes,
@@ -83,7 +86,7 @@ static void link_deliver(struct sim *sim, void *a, void *b)
 	struct sim_pkt *p = pkt_fifo_pop(&l->wire);
 
 	(void)b;
-	(*l->delivered)++;
+	l->delivered++;
 	sim_trace(sim, l->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	if (l->wire.head)
 		sim_schedule_at(sim, l->wire.head->enq_ps, link_deliver, l,
@@ -97,8 +100,8 @@ static void link_tx_done(struct sim *sim, void *a, void *b)
 	struct sim_pkt *p = b;
 
 	l->tx = NULL;
-	(*l->sent)++;
-	*l->sent_bytes += p->len_bytes;
+	l->sent++;
+	l->sent_bytes += p->len_bytes;
 	if (l->queue.head) {
 		struct sim_pkt *next = pkt_fifo_pop(&l->queue);
 
@@ -108,7 +111,7 @@ static void link_tx_done(struct sim *sim, void *a, void *b)
 		stats_gauge_set(l->busy, 0);
 	}
 	if (l->cfg.delay_ps == 0) {
-		(*l->delivered)++;
+		l->delivered++;
 		sim_trace(sim, l->trace_id, SIM_TR_DELIVER, p->len_bytes);
 		sim_port_send(&l->out, p);
 		return;
@@ -131,14 +134,14 @@ static void link_mark(struct link *l, struct sim_pkt *p)
 	if (!over || p->ecn == PKT_NOT_ECT)
 		return;
 	p->ecn = PKT_CE;
-	(*l->ecn_marks)++;
+	l->ecn_marks++;
 }
 
 static void link_recv(void *owner, struct sim_pkt *p)
 {
 	struct link *l = owner;
 
-	(*l->arrived)++;
+	l->arrived++;
 	p->enq_ps = sim_now(l->sim);
 	if (!l->tx) {
 		stats_gauge_set(l->busy, 1);
@@ -148,7 +151,7 @@ static void link_recv(void *owner, struct sim_pkt *p)
 	if (l->queue.n + 1 > l->cfg.limit_pkts ||
 	    (l->cfg.limit_bytes &&
 	     l->queue.bytes + p->len_bytes > l->cfg.limit_bytes)) {
-		(*l->drops_full)++;
+		l->drops_full++;
 		sim_trace(l->sim, l->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&l->drop, p);
 		return;
@@ -163,18 +166,20 @@ static int link_stats(struct link *l)
 {
 	const char *c = l->name;
 
-	l->arrived = stats_counter(l->st, c, "arrived", "packets");
-	l->sent = stats_counter(l->st, c, "sent", "packets");
-	l->sent_bytes = stats_counter(l->st, c, "sent_bytes", "B");
-	l->delivered = stats_counter(l->st, c, "delivered", "packets");
-	l->drops_full = stats_counter(l->st, c, "drops.queue_full", "packets");
-	l->ecn_marks = stats_counter(l->st, c, "ecn_marks", "packets");
-	l->queue_delay = stats_hist(l->st, c, "queue_delay", "ps");
+	if (!stats_counter_at(l->st, c, "arrived", "packets", &l->arrived) ||
+	    !stats_counter_at(l->st, c, "sent", "packets", &l->sent) ||
+	    !stats_counter_at(l->st, c, "sent_bytes", "B", &l->sent_bytes) ||
+	    !stats_counter_at(l->st, c, "delivered", "packets",
+			      &l->delivered) ||
+	    !stats_counter_at(l->st, c, "drops.queue_full", "packets",
+			      &l->drops_full) ||
+	    !stats_counter_at(l->st, c, "ecn_marks", "packets",
+			      &l->ecn_marks) ||
+	    !stats_hist_at(l->st, c, "queue_delay", "ps", &l->queue_delay))
+		return -ENOMEM;
 	l->queue_len = stats_gauge(l->st, c, "queue_len", "packets");
 	l->busy = stats_gauge(l->st, c, "utilization", "");
-	if (!l->arrived || !l->sent || !l->sent_bytes || !l->delivered ||
-	    !l->drops_full || !l->ecn_marks || !l->queue_delay ||
-	    !l->queue_len || !l->busy)
+	if (!l->queue_len || !l->busy)
 		return -ENOMEM;
 	if (stats_series_gauge(l->st, c, "queue_len", l->queue_len))
 		return -ENOMEM;
@@ -213,7 +218,8 @@ uint64_t link_backlog(const struct link *l)
 int link_create(const struct link_cfg *cfg, const struct model_env *env,
 		struct link **out, char *err, size_t errlen)
 {
-	struct link *l = calloc(1, sizeof(*l));
+	/* the statistics' (stats_block): never freed here */
+	struct link *l = stats_block(env->st, sizeof(*l));
 
 	if (!l)
 		goto out_nomem;
@@ -228,8 +234,7 @@ int link_create(const struct link_cfg *cfg, const struct model_env *env,
 		goto out_free;
 	*out = l;
 	return 0;
-out_free:
-	free(l);
+out_free: /* l is the statistics' (stats_block) */
 out_nomem:
 	errmsg(err, errlen, "%s: out of memory", env->component);
 	return -ENOMEM;
@@ -237,7 +242,7 @@ out_nomem:
 
 void link_destroy(struct link *l)
 {
-	free(l);
+	(void)l; /* the statistics' (stats_block) */
 }
 
 struct sim_port link_input(struct link *l)

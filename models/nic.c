@@ -299,7 +299,10 @@ struct nic_ring {
 /* The fields are grouped by what a packet touches, so that it reads as
  * few cache lines as it can: what both directions use, then TX's, the
  * configuration (TX's part first, then both directions', then RX's), RX's,
- * and last what only set-up, drops and the end of the run use. */
+ * and last what only set-up, drops and the end of the run use. The
+ * counters and histograms a packet updates sit among them (registered
+ * with stats_counter_at() and stats_hist_at()); the struct lives in a
+ * stats_block(), since results are read after the NIC is destroyed. */
 struct nic {
 	struct sim *sim;
 	uint32_t trace_id;
@@ -310,18 +313,18 @@ struct nic {
 	struct nic_iotlb *iotlb[NIC_PG_N];
 	struct pool *pool; /* the host's device pool, or NULL */
 	uint64_t dmas;	   /* payload DMAs (TX and RX) */
-	uint64_t *dma_bytes, *dma_tlps, *hits, *misses;
+	uint64_t dma_bytes, dma_tlps, hits, misses, misses_pg[NIC_PG_N];
 
 	/* TX */
 	struct sim_port wire;
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
-	struct stat_hist *tx_dma;
-	uint64_t *tx_packets, *tx_frames, *tx_wire_bytes;
+	uint64_t tx_packets, tx_frames, tx_wire_bytes;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
 	sim_time wire_busy;	/* serialization of the frames that left */
 	sim_time tx_dma_free, wire_free;
 	struct nic_ring tx;
+	struct stat_hist tx_dma;
 
 	struct nic_cfg cfg;
 
@@ -333,9 +336,9 @@ struct nic {
 	sim_time notify_at;
 	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
 	uint64_t claimed; /* frames reported by jobs not yet done */
-	uint64_t *rx_frames, *rx_delivered, *interrupts, *polls;
-	struct stat_hist *rx_dma, *irq_gap, *irq_batch;
+	uint64_t rx_frames, rx_delivered, interrupts, polls;
 	struct sim_port host;
+	struct stat_hist rx_dma, irq_gap, irq_batch;
 
 	/* set-up, misses, drops, invalidations, end of run */
 	struct stats *st;
@@ -345,8 +348,7 @@ struct nic {
 	double base_rate_bps; /* the configured rate, restored at the end of
 				 a step */
 	struct sim_port drop;
-	uint64_t *misses_pg[NIC_PG_N], *drops, *no_memory, *invalidations,
-		*iotlb_flushed;
+	uint64_t drops, no_memory, invalidations, iotlb_flushed;
 };
 
 static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
@@ -400,10 +402,10 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 		int k = nic_page_index(size);
 
 		if (nic_iotlb_access(n->iotlb[k], at / size)) {
-			(*n->hits)++;
+			n->hits++;
 		} else {
-			(*n->misses)++;
-			(*n->misses_pg[k])++;
+			n->misses++;
+			n->misses_pg[k]++;
 			pen += n->cfg.miss_ps;
 		}
 		at = (at / size + 1) * size;
@@ -436,9 +438,9 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 static void nic_count_dma(struct nic *n, uint64_t len)
 {
 	n->dmas++;
-	*n->dma_bytes += len + n->cfg.desc_bytes;
-	*n->dma_tlps += nic_dma_tlps(&n->cfg.pcie, len) +
-			nic_dma_tlps(&n->cfg.pcie, n->cfg.desc_bytes);
+	n->dma_bytes += len + n->cfg.desc_bytes;
+	n->dma_tlps += nic_dma_tlps(&n->cfg.pcie, len) +
+		       nic_dma_tlps(&n->cfg.pcie, n->cfg.desc_bytes);
 }
 
 static sim_time max_t(sim_time a, sim_time b)
@@ -448,7 +450,7 @@ static sim_time max_t(sim_time a, sim_time b)
 
 static void nic_drop(struct nic *n, struct sim_pkt *p)
 {
-	(*n->drops)++;
+	n->drops++;
 	sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
 	sim_port_send(&n->drop, p);
 }
@@ -462,10 +464,10 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 	struct nic *n = a;
 	struct sim_pkt *p = n->tx.slot[n->tx.head++ & n->tx.mask];
 	(void)b;
-	(*n->tx_frames)++;
+	n->tx_frames++;
 	n->wire_busy +=
 		p->stamp_ps[PKT_ST_WIRE_END] - p->stamp_ps[PKT_ST_WIRE_START];
-	*n->tx_wire_bytes += units_wire_bytes(
+	n->tx_wire_bytes += units_wire_bytes(
 		p->len_bytes, n->cfg.min_frame_bytes, n->cfg.framing_bytes);
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
@@ -487,7 +489,7 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	sim_time now = sim_now(n->sim), *st = p->stamp_ps, busy;
 	uint64_t addr, frame;
 
-	(*n->tx_packets)++;
+	n->tx_packets++;
 	if (nic_ring_full(n, &n->tx)) {
 		nic_drop(n, p);
 		return;
@@ -503,7 +505,8 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	st[PKT_ST_DMA_END] =
 		st[PKT_ST_DMA_START] + 2 * n->cfg.pcie.latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
-	stats_hist_record(n->tx_dma, st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
+	stats_hist_record(&n->tx_dma,
+			  st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
 	frame = units_wire_bytes(p->len_bytes, n->cfg.min_frame_bytes,
 				 n->cfg.framing_bytes);
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
@@ -535,7 +538,7 @@ static void nic_deliver_n(struct nic *n, uint64_t count)
 	for (; count; count--) {
 		struct sim_pkt *p = n->rx.slot[n->rx.head++ & n->rx.mask];
 
-		(*n->rx_delivered)++;
+		n->rx_delivered++;
 		p->stamp_ps[PKT_ST_RX_NOTIFY] = sim_now(n->sim);
 		sim_trace(n->sim, n->trace_id, SIM_TR_RECEIVE, p->len_bytes);
 		sim_port_send(&n->host, p);
@@ -589,7 +592,7 @@ static void nic_poll_tick(struct sim *sim, void *a, void *b)
 	struct nic *n = a;
 
 	(void)b;
-	(*n->polls)++;
+	n->polls++;
 	nic_report(n, CPU_A_POLL, n->cfg.poll_cost_ps);
 	if (!sim_schedule(sim, n->cfg.poll_ps, nic_poll_tick, n, NULL))
 		sim_stop(sim);
@@ -604,14 +607,14 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 	(void)b;
 	n->notify_ev = 0;
 	if (n->cfg.poll) {
-		(*n->polls)++;
+		n->polls++;
 		nic_deliver(n);
 		return;
 	}
-	(*n->interrupts)++;
+	n->interrupts++;
 	if (n->irq_seen)
-		stats_hist_record(n->irq_gap, now - n->last_irq);
-	stats_hist_record(n->irq_batch, (int64_t)batch);
+		stats_hist_record(&n->irq_gap, now - n->last_irq);
+	stats_hist_record(&n->irq_batch, (int64_t)batch);
 	n->irq_seen = true;
 	n->last_irq = now;
 	if (n->cfg.irq_adaptive)
@@ -641,7 +644,7 @@ static void nic_rx_completed(struct nic *n)
 
 	if (n->cfg.poll) {
 		if (!n->cfg.poll_ps) {
-			(*n->polls)++;
+			n->polls++;
 			nic_deliver(n);
 			return;
 		}
@@ -674,9 +677,9 @@ static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
 	struct sim_pkt *p = n->rx.slot[n->rx.done++ & n->rx.mask];
 
 	(void)b;
-	(*n->rx_frames)++;
-	stats_hist_record(n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
-					     p->stamp_ps[PKT_ST_RX_ARRIVE]);
+	n->rx_frames++;
+	stats_hist_record(&n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
+					      p->stamp_ps[PKT_ST_RX_ARRIVE]);
 	if (n->rx.done != n->rx.tail)
 		sim_schedule_at(sim,
 				n->rx.slot[n->rx.done & n->rx.mask]
@@ -696,7 +699,7 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 		return;
 	}
 	if (n->pool && pool_attach_dev(n->pool, p, POOL_NONE, NULL)) {
-		(*n->no_memory)++;
+		n->no_memory++;
 		sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&n->drop, p);
 		return;
@@ -726,36 +729,34 @@ static int nic_stats(struct nic *n)
 	struct stats *st = n->st;
 	const char *c = n->name;
 
-	n->tx_packets = stats_counter(st, c, "tx_packets", "packets");
-	n->tx_frames = stats_counter(st, c, "tx_frames", "packets");
-	n->tx_wire_bytes = stats_counter(st, c, "tx_wire_bytes", "B");
-	n->rx_frames = stats_counter(st, c, "rx_frames", "packets");
-	n->rx_delivered = stats_counter(st, c, "rx_delivered", "packets");
-	n->dma_bytes = stats_counter(st, c, "dma_bytes", "B");
-	n->dma_tlps = stats_counter(st, c, "dma_tlps", "");
-	n->hits = stats_counter(st, c, "iotlb_hits", "");
-	n->misses = stats_counter(st, c, "iotlb_misses", "");
-	n->misses_pg[NIC_PG_4K] = stats_counter(st, c, "iotlb_misses_4k", "");
-	n->misses_pg[NIC_PG_2M] = stats_counter(st, c, "iotlb_misses_2m", "");
-	n->misses_pg[NIC_PG_1G] = stats_counter(st, c, "iotlb_misses_1g", "");
-	n->invalidations = stats_counter(st, c, "iotlb_invalidations", "");
-	n->iotlb_flushed = stats_counter(st, c, "iotlb_flushed", "");
-	n->interrupts = stats_counter(st, c, "interrupts", "");
-	n->polls = stats_counter(st, c, "polls", "");
-	n->drops = stats_counter(st, c, "drops.ring_full", "packets");
-	n->no_memory = stats_counter(st, c, "drops.no_memory", "packets");
-	n->tx_dma = stats_hist(st, c, "tx_dma", "ps");
-	n->rx_dma = stats_hist(st, c, "rx_dma", "ps");
-	n->irq_gap = stats_hist(st, c, "irq_gap", "ps");
-	n->irq_batch = stats_hist(st, c, "irq_batch", "packets");
-	if (!n->tx_packets || !n->tx_frames || !n->tx_wire_bytes ||
-	    !n->rx_frames || !n->rx_delivered || !n->dma_bytes ||
-	    !n->dma_tlps || !n->hits || !n->misses ||
-	    !n->misses_pg[NIC_PG_4K] || !n->misses_pg[NIC_PG_2M] ||
-	    !n->misses_pg[NIC_PG_1G] || !n->interrupts || !n->polls ||
-	    !n->drops || !n->no_memory || !n->tx_dma || !n->rx_dma ||
-	    !n->irq_gap || !n->irq_batch || !n->invalidations ||
-	    !n->iotlb_flushed)
+	if (!stats_counter_at(st, c, "tx_packets", "packets", &n->tx_packets) ||
+	    !stats_counter_at(st, c, "tx_frames", "packets", &n->tx_frames) ||
+	    !stats_counter_at(st, c, "tx_wire_bytes", "B", &n->tx_wire_bytes) ||
+	    !stats_counter_at(st, c, "rx_frames", "packets", &n->rx_frames) ||
+	    !stats_counter_at(st, c, "rx_delivered", "packets",
+			      &n->rx_delivered) ||
+	    !stats_counter_at(st, c, "dma_bytes", "B", &n->dma_bytes) ||
+	    !stats_counter_at(st, c, "dma_tlps", "", &n->dma_tlps) ||
+	    !stats_counter_at(st, c, "iotlb_hits", "", &n->hits) ||
+	    !stats_counter_at(st, c, "iotlb_misses", "", &n->misses) ||
+	    !stats_counter_at(st, c, "iotlb_misses_4k", "",
+			      &n->misses_pg[NIC_PG_4K]) ||
+	    !stats_counter_at(st, c, "iotlb_misses_2m", "",
+			      &n->misses_pg[NIC_PG_2M]) ||
+	    !stats_counter_at(st, c, "iotlb_misses_1g", "",
+			      &n->misses_pg[NIC_PG_1G]) ||
+	    !stats_counter_at(st, c, "iotlb_invalidations", "",
+			      &n->invalidations) ||
+	    !stats_counter_at(st, c, "iotlb_flushed", "", &n->iotlb_flushed) ||
+	    !stats_counter_at(st, c, "interrupts", "", &n->interrupts) ||
+	    !stats_counter_at(st, c, "polls", "", &n->polls) ||
+	    !stats_counter_at(st, c, "drops.ring_full", "packets", &n->drops) ||
+	    !stats_counter_at(st, c, "drops.no_memory", "packets",
+			      &n->no_memory) ||
+	    !stats_hist_at(st, c, "tx_dma", "ps", &n->tx_dma) ||
+	    !stats_hist_at(st, c, "rx_dma", "ps", &n->rx_dma) ||
+	    !stats_hist_at(st, c, "irq_gap", "ps", &n->irq_gap) ||
+	    !stats_hist_at(st, c, "irq_batch", "packets", &n->irq_batch))
 		return -ENOMEM;
 	return 0;
 }
@@ -818,7 +819,8 @@ void nic_on_rate(struct nic *n, void (*fn)(void *arg), void *arg)
 int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 	       struct nic **out, char *err, size_t errlen)
 {
-	struct nic *n = calloc(1, sizeof(*n));
+	/* the statistics' (stats_block): never freed here */
+	struct nic *n = stats_block(env->st, sizeof(*n));
 
 	if (!n)
 		goto out_nomem;
@@ -848,7 +850,7 @@ void nic_destroy(struct nic *n)
 		nic_iotlb_destroy(n->iotlb[k]);
 	free(n->tx.slot);
 	free(n->rx.slot);
-	free(n);
+	/* n is the statistics' (stats_block) */
 }
 
 struct sim_port nic_tx_input(struct nic *n)
@@ -885,8 +887,8 @@ double nic_rate(const struct nic *n)
 
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames)
 {
-	*bytes = *n->tx_wire_bytes;
-	*frames = *n->tx_frames;
+	*bytes = n->tx_wire_bytes;
+	*frames = n->tx_frames;
 }
 
 void nic_on_sent(struct nic *n, void (*fn)(void *arg, struct sim_pkt *p),
@@ -907,10 +909,10 @@ static void nic_unmapped(void *arg, uint64_t iova, uint64_t len)
 
 	if (!n->cfg.iommu || !len)
 		return;
-	(*n->invalidations)++;
+	n->invalidations++;
 	for (int k = 0; k < NIC_PG_N; k++)
 		if (n->iotlb[k])
-			*n->iotlb_flushed += nic_iotlb_flush(
+			n->iotlb_flushed += nic_iotlb_flush(
 				n->iotlb[k], iova / size[k],
 				(iova + len + size[k] - 1) / size[k]);
 }
@@ -929,7 +931,7 @@ uint32_t nic_tx_backlog(const struct nic *n)
 
 uint64_t nic_rx_delivered(const struct nic *n)
 {
-	return *n->rx_delivered;
+	return n->rx_delivered;
 }
 
 int nic_set_cpu(struct nic *n, struct cpu_thread *t)
@@ -966,7 +968,7 @@ void nic_finish(struct nic *n)
 		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
 	stats_scalar(n->st, n->name, "wire_busy", "ps", (double)n->wire_busy);
 	stats_scalar(n->st, n->name, "iotlb_misses_per_dma", "",
-		     n->dmas ? (double)*n->misses / (double)n->dmas : 0);
+		     n->dmas ? (double)n->misses / (double)n->dmas : 0);
 	stats_scalar(n->st, n->name, "wire_rate", "pps",
 		     span > 0 ? (double)n->wire_measured * (double)SIM_S /
 					(double)span

@@ -48,6 +48,7 @@
  * that are not powers of two.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,32 +85,36 @@ enum stk_ev_state {
 	STK_EV_READING
 };
 
+/* The fields a user endpoint's packets touch come first, together (the
+ * per-packet counters among them, registered with stats_counter_at()),
+ * then the kernel endpoint's and what set-up, events and drops use. The
+ * struct lives in a stats_block(), since results are read after the
+ * endpoint is destroyed. */
 struct stk {
 	struct fsw_endpoint ep; /* first: the flow switch hands it back */
 	struct sim *sim;
-	const char *name;
 	uint32_t trace_id;
 	enum stk_kind kind;
 	struct cpu *cpu;
 	struct cpu_core *core;
+	uint32_t core_index; /* cpu_core_index(core), read per packet */
+	int flow_id;	     /* user: registered flow; -1: none */
 	struct fsw *fsw;
 	struct netif *netif; /* user: the low-latency path, or NULL */
 	struct flow_key key;
 	uint32_t owner;
 	uint64_t token;
-	int flow_id; /* user: registered flow; -1: none */
-	const struct stk *victim;
 	struct stk_cfg cfg;
-	struct sim_port deliver, drop;
+	struct sim_port deliver;
 
 	/* user: the channel and the packets of the syncs in service */
 	struct chan ch;
 	struct sim_pkt **tx_cur, **rx_cur; /* tx_cap, rx_cap entries, grown
 					      to the batches (ring.h) */
 	uint32_t tx_n, rx_n, tx_cap, rx_cap;
-	/* kernel: send calls waiting, the socket buffer, and in service */
-	struct pkt_fifo txq, sock;
-	struct sim_pkt *tx_one, *rx_one;
+	/* the counters a packet bumps */
+	uint64_t tx_syncs, tx_packets, rx_syncs, rx_packets, rx_wakeups;
+	uint64_t tso_rides, gro_merged;
 	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
 	bool tx_ll;		/* the sync in service takes the netif path */
 	sim_time tx_tail_ps[3]; /* the last three parts of the TX job */
@@ -119,13 +124,13 @@ struct stk {
 	/* user: the event ring's reader (see "Events" below) */
 	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
 	enum stk_ev_state ev_state;
-	bool drop_stale;	/* drop stale TX frames on an expiry */
-	struct sim_pkt **stale; /* room for them (stale_cap, grown) */
-	uint32_t stale_cap;
-	void (*on_events)(void *arg, const struct stk_events *ev);
-	void *on_events_arg;
+	bool drop_stale;	    /* drop stale TX frames on an expiry */
 	void (*on_room)(void *arg); /* room freed for the app's packets */
 	void *on_room_arg;
+
+	/* kernel: send calls waiting, the socket buffer, and in service */
+	struct pkt_fifo txq, sock;
+	struct sim_pkt *tx_one, *rx_one;
 	/* kernel: the socket buffers' bytes, counted in the host's memory */
 	struct pool_mem *mem; /* NULL: memory not modelled */
 	uint64_t sb_snd, sb_rcv;
@@ -133,10 +138,15 @@ struct stk {
 	bool fc_suspended; /* kernel: the socket is flow-controlled ... */
 	bool room_retry;   /* ... and asks again after the backoff */
 
-	uint64_t *tx_syncs, *tx_packets, *rx_syncs, *rx_packets, *rx_wakeups;
-	uint64_t *tx_full, *backoffs, *ev_posted, *ev_lost, *ev_read;
-	uint64_t *no_memory, *ev_status, *ev_wakeups, *ev_reads, *stale_drops;
-	uint64_t *tso_rides, *gro_merged;
+	const char *name;
+	const struct stk *victim;
+	struct sim_port drop;
+	struct sim_pkt **stale; /* room for them (stale_cap, grown) */
+	uint32_t stale_cap;
+	void (*on_events)(void *arg, const struct stk_events *ev);
+	void *on_events_arg;
+	uint64_t tx_full, backoffs, ev_posted, ev_lost, ev_read;
+	uint64_t no_memory, ev_status, ev_wakeups, ev_reads, stale_drops;
 };
 
 enum stk_kind stk_kind_of(const char *name)
@@ -153,7 +163,7 @@ static void stk_fail(struct stk *e)
 
 static void stk_deliver(struct stk *e, struct sim_pkt *p)
 {
-	(*e->rx_packets)++;
+	e->rx_packets++;
 	sim_trace(e->sim, e->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	sim_port_send(&e->deliver, p);
 }
@@ -287,7 +297,7 @@ static void stk_rx_work(struct stk *e, bool woken)
 			p->stamp_ps[PKT_ST_WAKEUP] = now;
 			if (p->tcp_offload &
 			    TCP_GRO_MERGED) /* GRO: one packet */
-				(*e->gro_merged)++;
+				e->gro_merged++;
 			else
 				cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 			stk_bytes_charge(&e->cfg, &j, p);
@@ -299,7 +309,7 @@ static void stk_rx_work(struct stk *e, bool woken)
 		cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
 		stk_bytes_charge(&e->cfg, &j, e->rx_one);
 	}
-	(*e->rx_syncs)++;
+	e->rx_syncs++;
 	e->rx_busy = true;
 	if (cpu_submit(e->core, &j, done, e, NULL))
 		stk_fail(e);
@@ -316,7 +326,7 @@ static void stk_user_rx_done(struct sim *sim, void *a, void *b)
 	e->rx_busy = false;
 	stk_events_after_job(e);
 	for (uint32_t i = 0; i < n; i++) {
-		pool_release_user(e->rx_cur[i], cpu_core_index(e->core));
+		pool_release_user(e->rx_cur[i], e->core_index);
 		stk_deliver(e, e->rx_cur[i]);
 	}
 	if (!chan_rx_wait(&e->ch))
@@ -346,7 +356,7 @@ static void stk_woken(struct sim *sim, void *a, void *b)
 
 	(void)sim;
 	(void)b;
-	(*e->rx_wakeups)++;
+	e->rx_wakeups++;
 	stk_rx_work(e, true);
 }
 
@@ -449,7 +459,7 @@ static void stk_ev_signal(struct stk *e)
 		e->ev_state = STK_EV_PENDING;
 		return;
 	}
-	(*e->ev_wakeups)++;
+	e->ev_wakeups++;
 	if (!e->waker) {
 		stk_ev_read(e, true);
 		return;
@@ -473,10 +483,10 @@ static int stk_post(struct stk *e, const struct chan_event *ev)
 	int rc = chan_event_post(&e->ch, ev);
 
 	if (rc < 0) {
-		(*e->ev_lost)++;
+		e->ev_lost++;
 		return rc;
 	}
-	(*e->ev_posted)++;
+	e->ev_posted++;
 	if (rc == 1)
 		stk_ev_signal(e);
 	return 0;
@@ -497,8 +507,8 @@ static uint32_t stk_drop_stale(struct stk *e)
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_pkt *p = e->stale[i];
 
-		(*e->stale_drops)++;
-		pool_release_user(p, cpu_core_index(e->core));
+		e->stale_drops++;
+		pool_release_user(p, e->core_index);
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&e->drop, p);
 	}
@@ -515,11 +525,11 @@ static void stk_ev_read_done(struct sim *sim, void *a, void *b)
 	(void)sim;
 	(void)b;
 	e->ev_state = STK_EV_IDLE;
-	(*e->ev_reads)++;
+	e->ev_reads++;
 	while (chan_event_get(&e->ch, &ev)) {
-		(*e->ev_read)++;
+		e->ev_read++;
 		if (ev.type == CHAN_EV_TX_STATUS) {
-			(*e->ev_status)++;
+			e->ev_status++;
 			batch.tx_status++;
 			continue;
 		}
@@ -544,7 +554,7 @@ static void stk_user_tx_event(struct sim *sim, void *a, void *b);
 /* A suspended flow asks again after the backoff. */
 static void stk_backoff(struct stk *e)
 {
-	(*e->backoffs)++;
+	e->backoffs++;
 	e->tx_kick = true;
 	if (!sim_schedule(e->sim, e->cfg.backoff_ps, stk_user_tx_event, e,
 			  NULL))
@@ -557,8 +567,7 @@ static void stk_user_tx_charge(struct stk *e, struct cpu_job *j,
 			       struct sim_pkt *p)
 {
 	if (e->tx_ll)
-		netif_tx_charge(e->netif, j, &e->key, p,
-				cpu_core_index(e->core));
+		netif_tx_charge(e->netif, j, &e->key, p, e->core_index);
 	else
 		fsw_tx_charge(e->fsw, j, p, false);
 }
@@ -596,7 +605,7 @@ static void stk_user_tx_kick(struct stk *e)
 		struct sim_pkt *p = e->ch.buf[slot];
 
 		if (stk_tso_rides(&e->cfg, p, &e->tso_run)) {
-			(*e->tso_rides)++;
+			e->tso_rides++;
 		} else {
 			heads++;
 			cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
@@ -616,7 +625,7 @@ static void stk_user_tx_kick(struct stk *e)
 	e->tx_tail_ps[2] = qdisc;
 	e->tx_n = n;
 	e->tx_busy = true;
-	(*e->tx_syncs)++;
+	e->tx_syncs++;
 	if (cpu_submit(e->core, &j, stk_user_tx_done, e, NULL))
 		stk_fail(e);
 }
@@ -650,16 +659,16 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 	stk_events_after_job(e);
 	if (!e->tx_ll) /* the batch's device packets, for the copies */
 		for (uint32_t i = 0; i < n; i++)
-			fsw_tx_copy(e->fsw, e->tx_cur[i],
-				    cpu_core_index(e->core), &e->tx_mem_ps);
+			fsw_tx_copy(e->fsw, e->tx_cur[i], e->core_index,
+				    &e->tx_mem_ps);
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_pkt *p = e->tx_cur[i];
 
 		p->stamp_ps[PKT_ST_STACK_TX] = built;
 		p->stamp_ps[PKT_ST_SYNC] = synced;
 		stk_stamp_path(e, p, e->tx_ll, end);
-		(*e->tx_packets)++;
-		pool_release_user(p, cpu_core_index(e->core)); /* copied out */
+		e->tx_packets++;
+		pool_release_user(p, e->core_index); /* copied out */
 		if (e->tx_ll)
 			netif_tx(e->netif, &e->key, p);
 		else
@@ -714,7 +723,7 @@ static void stk_kernel_tx_kick(struct stk *e)
 		cpu_job_copy(&j, e->cpu,
 			     p->tcp_flags ? p->tcp_len : p->len_bytes);
 	if (stk_tso_rides(&e->cfg, p, &e->tso_run))
-		(*e->tso_rides)++;
+		e->tso_rides++;
 	else
 		cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
 	stk_bytes_charge(&e->cfg, &j, p);
@@ -726,7 +735,7 @@ static void stk_kernel_tx_kick(struct stk *e)
 	e->tx_tail_ps[2] = j.ps[CPU_A_MUX];
 	e->tx_tail_ps[1] = cpu_job_cost(&j) - before - e->tx_tail_ps[2];
 	e->tx_busy = true;
-	(*e->tx_syncs)++;
+	e->tx_syncs++;
 	if (cpu_submit(e->core, &j, stk_kernel_tx_done, e, NULL))
 		stk_fail(e);
 }
@@ -746,8 +755,8 @@ static void stk_kernel_tx_done(struct sim *sim, void *a, void *b)
 	p->stamp_ps[PKT_ST_STACK_TX] = built;
 	p->stamp_ps[PKT_ST_SYNC] = built;
 	stk_stamp_path(e, p, false, end);
-	(*e->tx_packets)++;
-	fsw_tx_copy(e->fsw, p, cpu_core_index(e->core), &e->tx_mem_ps);
+	e->tx_packets++;
+	fsw_tx_copy(e->fsw, p, e->core_index, &e->tx_mem_ps);
 	fsw_tx_host(e->fsw, p);
 	stk_kernel_tx_kick(e);
 	if (e->on_room)
@@ -799,9 +808,8 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 
 	stk_headers(e, p);
 	if (e->pool && !(p->tcp_flags & TCP_BUFFERED) &&
-	    pool_attach_user(e->pool, p, cpu_core_index(e->core),
-			     &e->tx_mem_ps)) {
-		(*e->no_memory)++;
+	    pool_attach_user(e->pool, p, e->core_index, &e->tx_mem_ps)) {
+		e->no_memory++;
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&e->drop, p);
 		return;
@@ -816,13 +824,13 @@ static void stk_tx(void *owner, struct sim_pkt *p)
 		     ? 0
 		     : stk_sb_take(e, false, p->len_bytes);
 	if (rc == -ENOMEM) {
-		(*e->no_memory)++;
+		e->no_memory++;
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&e->drop, p);
 		return;
 	}
 	if (full || rc) {
-		(*e->tx_full)++;
+		e->tx_full++;
 		sim_trace(e->sim, e->trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&e->drop, p);
 		return;
@@ -888,40 +896,43 @@ static int stk_bind(struct stk_host *h, struct stk *e)
 
 static int stk_stats(struct stk *e, struct stats *st)
 {
-	e->tx_syncs = stats_counter(st, e->name, "tx.syncs", "");
-	e->tx_packets = stats_counter(st, e->name, "tx.packets", "packets");
-	e->rx_syncs = stats_counter(st, e->name, "rx.syncs", "");
-	e->rx_packets = stats_counter(st, e->name, "rx.packets", "packets");
-	e->rx_wakeups = stats_counter(st, e->name, "rx.wakeups", "");
-	e->tx_full = stats_counter(st, e->name, "drops.tx_full", "packets");
-	e->backoffs = stats_counter(st, e->name, "tx.backoffs", "");
-	e->ev_posted = stats_counter(st, e->name, "events.posted", "");
-	e->ev_lost = stats_counter(st, e->name, "events.lost", "");
-	e->ev_read = stats_counter(st, e->name, "events.read", "");
-	e->no_memory = stats_counter(st, e->name, "drops.no_memory", "packets");
-	e->ev_status = stats_counter(st, e->name, "events.tx_status", "");
-	e->ev_wakeups = stats_counter(st, e->name, "events.wakeups", "");
-	e->ev_reads = stats_counter(st, e->name, "events.reads", "");
-	e->stale_drops = stats_counter(st, e->name, "drops.stale", "packets");
-	e->tso_rides = stats_counter(st, e->name, "tx.tso_segments", "packets");
-	e->gro_merged =
-		stats_counter(st, e->name, "rx.gro_segments", "packets");
-	if (!e->tso_rides || !e->gro_merged)
-		return -ENOMEM;
+	static const struct {
+		const char *metric, *unit;
+		size_t at;
+	} ctr[] = {
+		{ "tx.syncs", "", offsetof(struct stk, tx_syncs) },
+		{ "tx.packets", "packets", offsetof(struct stk, tx_packets) },
+		{ "rx.syncs", "", offsetof(struct stk, rx_syncs) },
+		{ "rx.packets", "packets", offsetof(struct stk, rx_packets) },
+		{ "rx.wakeups", "", offsetof(struct stk, rx_wakeups) },
+		{ "drops.tx_full", "packets", offsetof(struct stk, tx_full) },
+		{ "tx.backoffs", "", offsetof(struct stk, backoffs) },
+		{ "events.posted", "", offsetof(struct stk, ev_posted) },
+		{ "events.lost", "", offsetof(struct stk, ev_lost) },
+		{ "events.read", "", offsetof(struct stk, ev_read) },
+		{ "drops.no_memory", "packets",
+		  offsetof(struct stk, no_memory) },
+		{ "events.tx_status", "", offsetof(struct stk, ev_status) },
+		{ "events.wakeups", "", offsetof(struct stk, ev_wakeups) },
+		{ "events.reads", "", offsetof(struct stk, ev_reads) },
+		{ "drops.stale", "packets", offsetof(struct stk, stale_drops) },
+		{ "tx.tso_segments", "packets",
+		  offsetof(struct stk, tso_rides) },
+		{ "rx.gro_segments", "packets",
+		  offsetof(struct stk, gro_merged) },
+	};
+
+	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++)
+		if (!stats_counter_at(st, e->name, ctr[i].metric, ctr[i].unit,
+				      (uint64_t *)((char *)e + ctr[i].at)))
+			return -ENOMEM;
 	if (e->kind == STK_KERNEL) {
 		e->g_snd = stats_gauge(st, e->name, "sockbuf.snd", "B");
 		e->g_rcv = stats_gauge(st, e->name, "sockbuf.rcv", "B");
 		if (!e->g_snd || !e->g_rcv)
 			return -ENOMEM;
 	}
-	if (!e->no_memory || !e->ev_status || !e->ev_wakeups || !e->ev_reads ||
-	    !e->stale_drops)
-		return -ENOMEM;
-	return e->tx_syncs && e->tx_packets && e->rx_syncs && e->rx_packets &&
-			       e->rx_wakeups && e->tx_full && e->backoffs &&
-			       e->ev_posted && e->ev_lost && e->ev_read
-		       ? 0
-		       : -ENOMEM;
+	return 0;
 }
 
 /* The channel of a user endpoint, from cfg->chan. */
@@ -961,7 +972,8 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 	       struct fsw *fsw, struct stk_host *kh, const struct flow_key *key,
 	       uint32_t owner, struct stk **out, char *err, size_t errlen)
 {
-	struct stk *e = calloc(1, sizeof(*e));
+	/* the statistics' (stats_block): never freed here */
+	struct stk *e = stats_block(env->st, sizeof(*e));
 	int rc = -ENOMEM;
 
 	if (!e)
@@ -972,6 +984,7 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 	e->kind = kind;
 	e->cpu = cpu;
 	e->core = core;
+	e->core_index = core ? cpu_core_index(core) : 0;
 	e->fsw = fsw;
 	e->key = *key;
 	e->owner = owner;
@@ -1013,7 +1026,7 @@ void stk_destroy(struct stk *e)
 	free(e->tx_cur);
 	free(e->rx_cur);
 	free(e->stale);
-	free(e);
+	/* e is the statistics' (stats_block) */
 }
 
 const struct stk_cfg *stk_config(const struct stk *e)
@@ -1100,7 +1113,7 @@ bool stk_tx_room(struct stk *e)
 		if (!e->room_retry && sim_schedule(e->sim, e->cfg.backoff_ps,
 						   stk_room_event, e, NULL)) {
 			e->room_retry = true;
-			(*e->backoffs)++;
+			e->backoffs++;
 		}
 		return false;
 	}
@@ -1114,7 +1127,7 @@ struct pool *stk_pool(const struct stk *e)
 
 uint32_t stk_cpu_index(const struct stk *e)
 {
-	return cpu_core_index(e->core);
+	return e->core_index;
 }
 
 void stk_add_mem_cost(struct stk *e, sim_time ps)
