@@ -276,14 +276,19 @@ int ns3c_bench_udp_p2p(uint64_t packets, double *wall_s, uint64_t *events,
  * start offset drawn uniformly in [0, 100 us) by ns-3's own generator
  * under a fixed seed, so that the pairs interleave; the run lasts until
  * 1 ms after the last client's last datagram. Returns 0, the CPU seconds
- * (CLOCK_PROCESS_CPUTIME_ID) of the set-up (nodes, stacks, links,
- * addresses, applications, and the nodes' initialisation events at time
- * 0) in *setup_cpu_s and of the rest of Simulator::Run (the applications
- * started, sockets opened, datagrams sent and received) in *run_cpu_s, and the datagrams all servers received in *received;
- * -EINVAL (pairs 0 or above NS3C_PAIRS_MAX, packets 0 or above
- * UINT32_MAX, an output NULL); -EBUSY; -ENOMEM. */
+ * (CLOCK_PROCESS_CPUTIME_ID) of the set-up in *setup_cpu_s: nodes,
+ * stacks, links, addresses, applications, and the first
+ * NS3C_PAIRS_STARTUP_MS of simulated time (the applications started,
+ * sockets opened, each pair's address resolution and first datagrams),
+ * a cost per pair rather than per packet; of the rest of Simulator::Run
+ * in *run_cpu_s; the datagrams all servers received in *received, and
+ * those received in the rest in *timed. -EINVAL (pairs 0 or above
+ * NS3C_PAIRS_MAX, packets 0 or above UINT32_MAX, an output NULL); -EBUSY;
+ * -ENOMEM. */
+#define NS3C_PAIRS_STARTUP_MS 1
 int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
-			 double *run_cpu_s, uint64_t *received);
+			 double *run_cpu_s, uint64_t *received,
+			 uint64_t *timed);
 
 /*
  * ns-3's own TCP, as the reference usnsim's TCP model (models/tcp.c) is
