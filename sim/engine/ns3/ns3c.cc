@@ -1231,6 +1231,16 @@ std::vector<int64_t> PairOffsetsNs(unsigned pairs)
 	return out;
 }
 
+/* The datagrams the UdpServers in servers have received. */
+uint64_t ServersReceived(const ApplicationContainer &servers)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < servers.GetN(); i++)
+		n += DynamicCast<UdpServer>(servers.Get(i))->GetReceived();
+	return n;
+}
+
 } // namespace
 
 int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
@@ -1300,10 +1310,7 @@ int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
 		Time startup = MilliSeconds(NS3C_PAIRS_STARTUP_MS);
 		Simulator::Stop(startup);
 		Simulator::Run();
-		uint64_t early = 0;
-		for (uint32_t i = 0; i < servers.GetN(); i++)
-			early += DynamicCast<UdpServer>(servers.Get(i))
-					 ->GetReceived();
+		uint64_t early = ServersReceived(servers);
 		Simulator::Stop(end - startup);
 
 		double t1 = CpuNow();
@@ -1311,10 +1318,7 @@ int ns3c_bench_udp_pairs(unsigned pairs, uint64_t packets, double *setup_cpu_s,
 		double t2 = CpuNow();
 		*setup_cpu_s = t1 - t0;
 		*run_cpu_s = t2 - t1;
-		*received = 0;
-		for (uint32_t i = 0; i < servers.GetN(); i++)
-			*received += DynamicCast<UdpServer>(servers.Get(i))
-					     ->GetReceived();
+		*received = ServersReceived(servers);
 		*timed = *received - early;
 	} catch (const std::bad_alloc &) {
 		Simulator::Destroy();
