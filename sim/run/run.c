@@ -273,46 +273,93 @@ static int run_once(const struct scn *s, uint32_t rep, uint64_t seed,
 }
 
 /*
+ * The warm-ups warmup: auto chose in this process with pilots of their own
+ * (warmup_pilots >= 1), by scenario hash: such pilots depend on the
+ * scenario alone, not on the repetition, so the repetitions of a scenario
+ * (and a sweep point's) run them once per process. A result is the same
+ * whether its choice was made here or found here.
+ */
+#define RUN_WARMUPS 8
+static struct {
+	char hash[24];
+	struct warmup_choice c;
+} run_warmups[RUN_WARMUPS];
+static unsigned run_warmups_next;
+
+/* The warm-up of repetition rep of s: the pilots (repetition 0 of s with
+ * seeds of their own, or for K = 0 repetition rep itself), then MSER-5.
+ * out is scratch. 0 or -errno with err filled. */
+static int run_pilots(const struct scn *s, uint32_t rep,
+		      struct warmup_choice *c, struct run_result *out,
+		      char *err, size_t errlen)
+{
+	uint64_t seed = (uint64_t)scn_int(s, "seed");
+	unsigned k = (unsigned)scn_int(s, "warmup_pilots");
+	struct warmup_mean m = { .np = k ? k : 1 };
+	int rc = 0;
+
+	for (unsigned i = 0; !rc && i < m.np; i++) {
+		struct warmup_pilot p = { 0 };
+
+		if (k)
+			rc = run_once(s, 0, warmup_pilot_seed(seed, i), 0, &p,
+				      out, err, errlen);
+		else
+			rc = run_once(s, rep, seed, 0, &p, out, err, errlen);
+		if (!rc) {
+			run_result_fini(out);
+			rc = warmup_mean_add(&m, &p);
+		}
+		warmup_fini(&p);
+	}
+	if (!rc)
+		rc = warmup_choose(&m, c);
+	warmup_mean_fini(&m);
+	c->pilots = k;
+	return rc;
+}
+
+/*
  * warmup: auto. The pilot passes choose the warm-up (warmup.c), then the
  * run is made with it. With warmup_pilots K >= 1, K pilots with seeds of
  * their own (independent of the run's trajectory, so the cut has no
- * selection bias), averaged batch by batch; with K = 0 one pilot with the
- * run's seed, hence the run's own trajectory: MSER-5 on the run's own
- * series, as published. Both are measured in
- * docs/guide/running.md#warm-up.
+ * selection bias, and the same for every repetition), averaged batch by
+ * batch; with K = 0 one pilot with the run's seed, hence the run's own
+ * trajectory: MSER-5 on the run's own series, as published. Both are
+ * measured in docs/guide/running.md#warm-up.
  */
 static int run_auto(const struct scn *s, uint32_t rep, struct run_result *out,
 		    char *err, size_t errlen)
 {
-	uint64_t seed = (uint64_t)scn_int(s, "seed");
-	unsigned k = (unsigned)scn_int(s, "warmup_pilots");
-	size_t np = k ? k : 1;
-	struct warmup_pilot *pilot = calloc(np, sizeof(*pilot));
-	struct warmup_choice c = { .pilots = k };
-	int rc = pilot ? 0 : -ENOMEM;
+	const char *hash = scn_hash(s);
+	bool shared = scn_int(s, "warmup_pilots") > 0;
+	struct warmup_choice c = { 0 };
+	size_t i = 0;
+	int rc = 0;
 
 	err[0] = '\0';
-	for (size_t i = 0; !rc && i < np; i++) {
-		uint64_t ps =
-			k ? warmup_pilot_seed(seed, rep, (unsigned)i) : seed;
-
-		rc = run_once(s, rep, ps, 0, &pilot[i], out, err, errlen);
-		if (!rc)
-			run_result_fini(out);
+	while (shared && i < RUN_WARMUPS && strcmp(run_warmups[i].hash, hash))
+		i++;
+	if (shared && i < RUN_WARMUPS) {
+		c = run_warmups[i].c;
+	} else {
+		rc = run_pilots(s, rep, &c, out, err, errlen);
+		if (!rc && shared) {
+			i = run_warmups_next++ % RUN_WARMUPS;
+			snprintf(run_warmups[i].hash,
+				 sizeof(run_warmups[i].hash), "%s", hash);
+			run_warmups[i].c = c;
+		}
 	}
 	if (!rc)
-		rc = warmup_choose(pilot, np, &c);
-	if (!rc)
-		rc = run_once(s, rep, seed, c.at_ps, NULL, out, err, errlen);
+		rc = run_once(s, rep, (uint64_t)scn_int(s, "seed"), c.at_ps,
+			      NULL, out, err, errlen);
 	if (!rc && warmup_record(&c, out->stats)) {
 		run_result_fini(out);
 		rc = -ENOMEM;
 	}
 	if (rc == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory choosing the warm-up");
-	for (size_t i = 0; pilot && i < np; i++)
-		warmup_fini(&pilot[i]);
-	free(pilot);
 	return rc;
 }
 

@@ -26,8 +26,13 @@
  *
  * The series MSER-5 is given (warmup_pilots = K): with K >= 1, the mean,
  * batch by batch, of K pilot passes made with seeds of their own
- * (warmup_pilot_seed()), so independent of the run and of each other;
- * with K = 0, the run's own series (the pilot has the run's seed). A cut
+ * (warmup_pilot_seed()), so independent of the run and of each other,
+ * and the same for every repetition of the scenario: one warm-up for all
+ * of them, as in the replication/deletion approach (Law, "Simulation
+ * Modeling and Analysis", 5th ed., 2015, sec. 9.5) and AutoWU, which
+ * choose the warm-up of a model once, on pilot replications, and delete
+ * it from every production run; with K = 0, the run's own series (the
+ * pilot has the run's seed). A cut
  * chosen on the very values it then averages is biased: MSER-5 cuts where
  * the rest of the run varies least, which at high load is also where the
  * queue happened to be high, so the mean of what is kept is biased low
@@ -169,41 +174,53 @@ size_t warmup_mser(const double *z, size_t k)
 	return d;
 }
 
-uint64_t warmup_pilot_seed(uint64_t seed, uint32_t rep, unsigned i)
+uint64_t warmup_pilot_seed(uint64_t seed, unsigned i)
 {
 	char path[32];
 
 	snprintf(path, sizeof(path), "warmup.pilot.%u", i);
-	return rng_derive_seed(seed, rep, path) & ((1ULL << 53) - 1);
+	return rng_derive_seed(seed, 0, path) & ((1ULL << 53) - 1);
 }
 
-/* The mean of the np times t(i), rounded down: sum_i (t(i) / np) plus the
- * mean of the remainders, which cannot overflow as the sum can. */
-static sim_time warmup_mean_time(const struct warmup_pilot *p, size_t np,
-				 size_t j)
+int warmup_mean_add(struct warmup_mean *m, const struct warmup_pilot *p)
 {
-	sim_time q = 0, r = 0, n = (sim_time)np;
+	size_t k = (size_t)(p->n / WARMUP_BATCH);
+	sim_time n = (sim_time)m->np;
 
-	for (size_t i = 0; i < np; i++) {
-		q += p[i].first_ps[j] / n;
-		r += p[i].first_ps[j] % n;
+	if (p->nomem)
+		return -ENOMEM;
+	if (!m->added) {
+		/* the first pilot sizes the mean: later ones can only
+		 * shorten it */
+		m->sum = calloc(k ? k : 1, sizeof(*m->sum));
+		m->q = calloc(k ? k : 1, sizeof(*m->q));
+		m->r = calloc(k ? k : 1, sizeof(*m->r));
+		if (!m->sum || !m->q || !m->r)
+			return -ENOMEM;
+		m->k = k;
+		m->values = p->n;
 	}
-	return q + r / n;
+	if (k < m->k)
+		m->k = k;
+	if (p->n < m->values)
+		m->values = p->n;
+	/* the times as sum_i (t / np) plus the remainders, which cannot
+	 * overflow as a plain sum of np times can */
+	for (size_t j = 0; j < m->k; j++) {
+		m->sum[j] += p->sum[j];
+		m->q[j] += p->first_ps[j] / n;
+		m->r[j] += p->first_ps[j] % n;
+	}
+	m->added++;
+	return 0;
 }
 
-int warmup_choose(const struct warmup_pilot *p, size_t np,
-		  struct warmup_choice *c)
+int warmup_choose(const struct warmup_mean *m, struct warmup_choice *c)
 {
-	uint64_t n = UINT64_MAX;
+	sim_time n = (sim_time)m->np;
 	double *z;
 
-	for (size_t i = 0; i < np; i++) {
-		if (p[i].nomem)
-			return -ENOMEM;
-		if (p[i].n < n)
-			n = p[i].n;
-	}
-	c->values = np ? n : 0;
+	c->values = m->added ? m->values : 0;
 	c->k = (size_t)(c->values / WARMUP_BATCH);
 	c->d = 0;
 	c->at_ps = 0;
@@ -212,17 +229,21 @@ int warmup_choose(const struct warmup_pilot *p, size_t np,
 	z = malloc(c->k * sizeof(*z));
 	if (!z)
 		return -ENOMEM;
-	for (size_t j = 0; j < c->k; j++) {
-		double sum = 0;
-
-		for (size_t i = 0; i < np; i++)
-			sum += p[i].sum[j];
-		z[j] = sum / (WARMUP_BATCH * (double)np);
-	}
+	for (size_t j = 0; j < c->k; j++)
+		z[j] = m->sum[j] / (WARMUP_BATCH * (double)m->np);
 	c->d = warmup_mser(z, c->k);
 	free(z);
-	c->at_ps = c->d ? warmup_mean_time(p, np, c->d) : 0;
+	c->at_ps = c->d ? m->q[c->d] + m->r[c->d] / n : 0;
 	return 0;
+}
+
+void warmup_mean_fini(struct warmup_mean *m)
+{
+	free(m->sum);
+	free(m->q);
+	free(m->r);
+	m->sum = NULL;
+	m->q = m->r = NULL;
 }
 
 int warmup_record(const struct warmup_choice *c, struct stats *st)
