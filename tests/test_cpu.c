@@ -460,6 +460,53 @@ static void test_charges(void)
 	fx_fini(&f);
 }
 
+/* Every account keeps its own time and charges, whatever line it is kept
+ * on: jobs charging all the accounts, each a different number of times at
+ * a different cost, add up to exact sums per account; the charges of
+ * syscall, copy, wakeup and ctxsw are the counters of the same name, and
+ * busy time is the total once the jobs are done. */
+static void test_every_account(void)
+{
+	static struct fx f;
+	uint64_t want_ps[CPU_NACCTS] = { 0 }, want_n[CPU_NACCTS] = { 0 };
+	uint64_t total = 0;
+	char metric[32];
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	for (unsigned k = 1; k <= 3; k++) {
+		struct cpu_job j = { 0 };
+
+		for (unsigned a = 0; a < CPU_NACCTS; a++)
+			for (unsigned i = 0; i < k + a % 3; i++) {
+				sim_time ps = 1000 * (a + 1) + 10 * k + i;
+
+				cpu_job_add(&j, (enum cpu_acct)a, ps);
+				want_ps[a] += (uint64_t)ps;
+				want_n[a]++;
+				total += (uint64_t)ps;
+			}
+		CHECK_EQ(cpu_submit(f.core[0], &j, NULL, NULL, NULL), 0);
+	}
+	for (unsigned a = 0; a < CPU_NACCTS; a++) {
+		snprintf(metric, sizeof(metric), "time.%s",
+			 cpu_acct_name((enum cpu_acct)a));
+		CHECKF(counter(&f, COMP, metric) == want_ps[a], "%s", metric);
+		CHECK_EQ((uint64_t)cpu_acct_time(f.cpu, (enum cpu_acct)a),
+			 want_ps[a]);
+		CHECK_EQ(cpu_acct_count(f.cpu, (enum cpu_acct)a), want_n[a]);
+	}
+	CHECK_EQ(counter(&f, COMP, "syscalls"), want_n[CPU_A_SYSCALL]);
+	CHECK_EQ(counter(&f, COMP, "copies"), want_n[CPU_A_COPY]);
+	CHECK_EQ(counter(&f, COMP, "wakeups"), want_n[CPU_A_WAKEUP]);
+	CHECK_EQ(counter(&f, COMP, "context_switches"), want_n[CPU_A_CTXSW]);
+	CHECK_EQ(counter(&f, COMP, "time"), total);
+	CHECK_EQ(counter(&f, COMP, "jobs"), 3);
+	sim_run(f.sim, SIM_S);
+	cpu_finish(f.cpu);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), total);
+	fx_fini(&f);
+}
+
 /* Copy costs are bytes / bandwidth rounded to the nearest ps. */
 static void test_copy_rounding(void)
 {
@@ -1505,6 +1552,7 @@ int suite_cpu(void)
 	    !CU_add_test(s, "resubmit from a callback", test_resubmit) ||
 	    !CU_add_test(s, "zero-cost jobs", test_zero_cost) ||
 	    !CU_add_test(s, "charges and counters", test_charges) ||
+	    !CU_add_test(s, "every account", test_every_account) ||
 	    !CU_add_test(s, "copy rounding", test_copy_rounding) ||
 	    !CU_add_test(s, "run queue growth", test_growth) ||
 	    !CU_add_test(s, "finish with a job in service",
