@@ -707,6 +707,7 @@ static int cpu_rq_grow(struct cpu_thread *t)
 
 /* Linux's CFS as of v6.5 (kernel/sched/fair.c, before EEVDF), for
  * threads of weight nice 0: see docs/models/cpu.md for each function. */
+
 /* Whether core keeps CFS's state (virtual runtimes, min_vruntime, the
  * slices' clock): under cfs, once it has a second thread or may take a
  * migrating one. A thread alone on its core never waits behind another
@@ -963,8 +964,8 @@ static sim_time cpu_run_end(struct cpu_core *core, sim_time now)
 	const struct cpu_thread *t = core->cur;
 	sim_time slice, end = core->mark_ps + t->rem;
 
-	if (t->cls != CPU_CLASS_NORMAL || !core->ts)
-		return end;
+	if (t->cls != CPU_CLASS_NORMAL || cpu_core_alone(core) || !core->ts)
+		return end; /* (a thread alone never has ts to check) */
 	if (cpu_cfs(core)) {
 		slice = cpu_cfs_tick_end(core, now);
 		return slice < end ? slice : end;
@@ -1142,26 +1143,39 @@ static void cpu_kick(struct cpu_core *core)
 	}
 }
 
+static int cpu_core_run(struct cpu_core *core, struct cpu_thread *t,
+			sim_time now);
+
 /* The core is idle: runs the first ready thread, after a context switch
  * if it is not the last one switched to (or the thread has just
  * migrated). Returns 0, or -ENOMEM if the engine could not schedule (the
  * thread stays ready, the core idle). */
 static int cpu_core_pick(struct cpu_core *core)
 {
-	struct cpu *c = core->cpu;
-	sim_time now = sim_now(c->sim);
+	sim_time now = sim_now(core->cpu->sim);
 	struct cpu_thread *t;
 
 	if (core->pull && !core->spin && !core->rt && !core->ts)
 		cpu_pull(core);
 	t = cpu_ready_pop(core);
-
-	core->cur = t;
-	core->phase = CPU_P_IDLE;
 	if (!t) {
+		core->cur = NULL;
+		core->phase = CPU_P_IDLE;
 		core->idle_since = now;
 		return 0;
 	}
+	return cpu_core_run(core, t, now);
+}
+
+/* The idle core runs t (out of its ready list), after a context switch
+ * if need be (cpu_core_pick()); 0, or -ENOMEM as cpu_core_pick(). */
+static int cpu_core_run(struct cpu_core *core, struct cpu_thread *t,
+			sim_time now)
+{
+	struct cpu *c = core->cpu;
+
+	core->cur = t;
+	core->phase = CPU_P_IDLE;
 	t->state = CPU_T_CUR;
 	if (t->cls == CPU_CLASS_IRQ ||
 	    (!t->cold && (!core->last || core->last == t))) {
@@ -1266,6 +1280,13 @@ static int cpu_thread_wake(struct cpu_thread *t)
 	if (t->cls == CPU_CLASS_NORMAL && cpu_cfs(core)) {
 		cpu_core_credit(core, now); /* update_curr() */
 		cpu_cfs_place(t);
+	}
+	if (cpu_core_alone(core) && core->phase == CPU_P_IDLE) {
+		/* its core's only thread (such a core never sleeps): nothing
+		 * else is ready, so t runs at once, without passing through
+		 * the ready list (whose line is left alone) */
+		cpu_core_credit(core, now); /* a busy-polling core's idle */
+		return cpu_core_run(core, t, now);
 	}
 	cpu_ready_insert(t, CPU_Q_TAIL);
 	switch (core->phase) {

@@ -65,7 +65,7 @@ static int cpu_new(struct sim *sim, struct stats *st, const char *comp,
 	return rc;
 }
 
-static int fx_init(struct fx *f, unsigned ncores)
+static int fx_init_cfg(struct fx *f, unsigned ncores, const struct cpu_cfg *cfg)
 {
 	static const char *const names[] = { "kernel0", "kernel1", "app.rpc",
 					     "drv" };
@@ -76,7 +76,7 @@ static int fx_init(struct fx *f, unsigned ncores)
 	f->resubmit = -1;
 	f->sim = sim_create("native");
 	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
-	if (!f->st || cpu_new(f->sim, f->st, COMP, &test_costs, &f->cpu))
+	if (!f->st || cpu_new(f->sim, f->st, COMP, cfg, &f->cpu))
 		return -1;
 	for (unsigned i = 0; i < ncores; i++) {
 		f->core[i] = cpu_add_core(f->cpu, doms[i], names[i]);
@@ -84,6 +84,11 @@ static int fx_init(struct fx *f, unsigned ncores)
 			return -1;
 	}
 	return 0;
+}
+
+static int fx_init(struct fx *f, unsigned ncores)
+{
+	return fx_init_cfg(f, ncores, &test_costs);
 }
 
 static void fx_fini(struct fx *f)
@@ -458,6 +463,45 @@ static void test_charges(void)
 	CHECK_EQ(scalar(&f, COMP, "util.kernel"),
 		 (double)(cost + 1150000) / (double)(10 * SIM_US) / 2);
 	fx_fini(&f);
+}
+
+/* A thread alone on its core (the default thread, no other) is a FIFO
+ * server whatever the normal policy: under round robin with a quantum far
+ * shorter than its jobs, and under CFS, no job is cut (nothing waits
+ * behind it), each completes at the closed form and costs one event. */
+static void test_alone(void)
+{
+	static const sim_time arr[] = { 0, 100, 150, 150, 2000, 2500, 9000 };
+	static const sim_time cost[] = { 5000, 300, 0, 2000, 400, 10000, 7 };
+	const size_t n = sizeof(arr) / sizeof(arr[0]);
+	static struct fx f;
+	struct cpu_cfg k[2];
+	sim_time want[8];
+
+	k[0] = test_costs; /* rr */
+	k[0].slice_ps = 150;
+	k[1] = test_costs;
+	k[1].normal_policy = CPU_NORMAL_CFS;
+	k[1].cfs_latency_ps = 200;
+	k[1].cfs_min_gran_ps = 50;
+	k[1].cfs_wakeup_gran_ps = 10;
+	for (int p = 0; p < 2; p++) {
+		CU_ASSERT_FATAL(fx_init_cfg(&f, 1, &k[p]) == 0);
+		for (size_t i = 0; i < n; i++) {
+			f.arrive[i] = arr[i];
+			f.cost[i] = cost[i];
+		}
+		CHECK_EQ_FATAL(schedule_arrivals(&f, n), 0);
+		sim_run(f.sim, 100000);
+		expect_fifo(&f, n, 0, want);
+		CHECK_EQ(f.ndone, n);
+		for (size_t i = 0; i < n; i++)
+			CHECKF(f.done[i] == want[i],
+			       "policy %d: job %zu done at %lld, want %lld", p,
+			       i, (long long)f.done[i], (long long)want[i]);
+		CHECK_EQ(sim_events(f.sim), 2 * n);
+		fx_fini(&f);
+	}
 }
 
 /* Every account keeps its own time and charges, whatever line it is kept
@@ -1553,6 +1597,7 @@ int suite_cpu(void)
 	    !CU_add_test(s, "zero-cost jobs", test_zero_cost) ||
 	    !CU_add_test(s, "charges and counters", test_charges) ||
 	    !CU_add_test(s, "every account", test_every_account) ||
+	    !CU_add_test(s, "a thread alone on its core", test_alone) ||
 	    !CU_add_test(s, "copy rounding", test_copy_rounding) ||
 	    !CU_add_test(s, "run queue growth", test_growth) ||
 	    !CU_add_test(s, "finish with a job in service",
