@@ -172,6 +172,8 @@ struct cpu_core {
 	bool cfs : 1;	  /* keeps CFS's state: cpu_cfs() */
 	bool pull : 1;	  /* cpu.migration is idle_pull (the
 			     configuration's line left alone) */
+	uint16_t nready;  /* threads in rt and ts (their line left alone
+			     while there are none) */
 	uint32_t njobs;	  /* on all its threads */
 	/* line 1: crediting, picking */
 	uint64_t busy;	       /* counter (ps) */
@@ -866,6 +868,7 @@ static void cpu_ready_insert(struct cpu_thread *t, enum cpu_q where)
 	bool head = where != CPU_Q_TAIL;
 
 	t->state = CPU_T_READY;
+	core->nready++;
 	if (t->cls == CPU_CLASS_NORMAL) {
 		core->nts++;
 		if (cpu_cfs(core) && where != CPU_Q_FIRST && core->ts) {
@@ -916,8 +919,10 @@ static struct cpu_thread *cpu_ready_pop(struct cpu_core *core)
 		if (!core->ts)
 			core->ts_tail = NULL;
 	}
-	if (t)
+	if (t) {
 		t->next = NULL;
+		core->nready--;
+	}
 	return t;
 }
 
@@ -936,6 +941,7 @@ static void cpu_ready_remove(struct cpu_thread *t)
 	if (!*pp)
 		return;
 	*pp = t->next;
+	core->nready--;
 	if (t->cls == CPU_CLASS_NORMAL)
 		core->nts--;
 	if (core->ts_tail == t)
@@ -1281,10 +1287,11 @@ static int cpu_thread_wake(struct cpu_thread *t)
 		cpu_core_credit(core, now); /* update_curr() */
 		cpu_cfs_place(t);
 	}
-	if (cpu_core_alone(core) && core->phase == CPU_P_IDLE) {
-		/* its core's only thread (such a core never sleeps): nothing
-		 * else is ready, so t runs at once, without passing through
-		 * the ready list (whose line is left alone) */
+	if (core->phase == CPU_P_IDLE && !core->cur && !core->nready &&
+	    !core->sleeps) {
+		/* an idle core that does not sleep, with nothing else ready:
+		 * t runs at once, without passing through the ready list
+		 * (whose line is left alone) */
 		cpu_core_credit(core, now); /* a busy-polling core's idle */
 		return cpu_core_run(core, t, now);
 	}
