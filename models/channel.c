@@ -5,9 +5,13 @@
  *
  * Every ring is an array of 2^k slots with free-running uint32_t producer
  * and consumer counters, masked on access: count = prod - cons holds
- * across the wrap of the counters. The arrays are allocated as they fill
+ * across the wrap of the counters. The arrays grow as they fill
  * (models/ring.h: doubling up to the ring's size), so that a channel
- * costs memory for the depth it is used at, not for its capacity. The
+ * costs memory for the depth it is used at, not for its capacity; each
+ * starts as the few entries kept in struct chan right behind the ring
+ * (its first array, CHAN_RING_FIRST; CHAN_BUF_FIRST for the buffer
+ * table), on the line of the ring's counters, so that a packet's put or
+ * take at a small depth touches two lines of the channel, not five. The
  * pool is a buffer table of nbufs = tx_slots + rx_slots entries (struct
  * sim_pkt pointers) and a free ring of the indices not in use, sized to
  * the next power of two >= nbufs; indices never used since the reset
@@ -50,26 +54,95 @@ static uint32_t chan_pow2_at_least(uint32_t n)
 	return p;
 }
 
+/* The first array of a ring of struct chan: the storage right behind the
+ * ring (tx_first behind tx, and so on). A ring built by hand has none:
+ * its array is never there. */
+static uint32_t *chan_ring_first(struct chan_ring *r)
+{
+	return (uint32_t *)(r + 1);
+}
+
+_Static_assert(offsetof(struct chan, tx_first) ==
+			       offsetof(struct chan, tx) +
+				       sizeof(struct chan_ring) &&
+		       offsetof(struct chan, free_first) ==
+			       offsetof(struct chan, free) +
+				       sizeof(struct chan_ring) &&
+		       offsetof(struct chan, rx_first) ==
+			       offsetof(struct chan, rx) +
+				       sizeof(struct chan_ring),
+	       "a ring's first array is right behind it");
+_Static_assert(offsetof(struct chan, free) == 64 &&
+		       offsetof(struct chan, rx) == 128 &&
+		       offsetof(struct chan, waiting) < 192,
+	       "TX, the pool and RX have a line each");
+
+/* A ring of size slots (a power of two) on its first array. */
 static void chan_ring_init(struct chan_ring *r, uint32_t size)
 {
-	r->slot = NULL;
+	r->slot = chan_ring_first(r);
 	r->size = size;
-	r->mask = 0;
+	r->mask = (size < CHAN_RING_FIRST ? size : CHAN_RING_FIRST) - 1;
 	r->prod = r->cons = 0;
+}
+
+/* Doubles r's array (leaving its first array, which is not the heap's);
+ * false if out of memory or at its size. */
+static bool chan_ring_grow(struct chan_ring *r)
+{
+	uint32_t *to;
+
+	if (r->slot == chan_ring_first(r))
+		to = ring_grow_kept(r->slot, &r->mask, r->cons, r->prod,
+				    sizeof(*r->slot), r->size);
+	else
+		to = ring_grow(r->slot, &r->mask, r->cons, r->prod,
+			       sizeof(*r->slot), r->size);
+	if (!to)
+		return false;
+	r->slot = to;
+	return true;
 }
 
 /* Room for one more index in r (below its size); false if out of
  * memory. */
 static bool chan_ring_room(struct chan_ring *r)
 {
-	return ring_room(&r->slot, &r->mask, r->cons, r->prod, sizeof(*r->slot),
-			 r->size);
+	return r->prod - r->cons < ring_alloc(r->slot, r->mask) ||
+	       chan_ring_grow(r);
 }
 
 static void chan_ring_fini(struct chan_ring *r)
 {
-	free(r->slot);
+	if (r->slot != chan_ring_first(r))
+		free(r->slot);
 	memset(r, 0, sizeof(*r));
+}
+
+/* The buffer table holds index idx: past its first entries (in struct
+ * chan) it moves to an array of its own, doubling (ring.h). False if out
+ * of memory. */
+static bool chan_buf_hold(struct chan *ch, uint32_t idx)
+{
+	struct sim_pkt **t;
+	uint32_t n = 0;
+
+	if (idx < ch->buf_alloc)
+		return true;
+	if (ch->buf != ch->buf_first) {
+		t = ring_table_hold(ch->buf, &ch->buf_alloc, idx,
+				    sizeof(*ch->buf), ch->nbufs);
+		if (t)
+			ch->buf = t;
+		return t != NULL;
+	}
+	t = ring_table_hold(NULL, &n, idx, sizeof(*ch->buf), ch->nbufs);
+	if (!t)
+		return false;
+	memcpy(t, ch->buf_first, sizeof(ch->buf_first));
+	ch->buf = t;
+	ch->buf_alloc = n;
+	return true;
 }
 
 /* Callers check count or space first, and room (chan_ring_room()) on a
@@ -106,6 +179,8 @@ int chan_init(struct chan *ch, uint32_t tx_slots, uint32_t rx_slots,
 	if (rc)
 		return rc;
 	ch->nbufs = tx_slots + rx_slots;
+	ch->buf = ch->buf_first;
+	ch->buf_alloc = CHAN_BUF_FIRST;
 	ch->lowat = lowat;
 	ch->ev_size = ev_slots;
 	ch->ev_mask = 0;
@@ -122,7 +197,8 @@ void chan_fini(struct chan *ch)
 	chan_ring_fini(&ch->rx);
 	chan_ring_fini(&ch->free);
 	free(ch->ev);
-	free(ch->buf);
+	if (ch->buf != ch->buf_first)
+		free(ch->buf);
 	memset(ch, 0, sizeof(*ch));
 }
 
@@ -144,27 +220,21 @@ static int chan_put(struct chan *ch, struct chan_ring *r, struct sim_pkt *p)
 
 	if (!chan_ring_space(r))
 		return -ENOSPC;
-	if (!chan_free_count(ch) || !chan_ring_room(r))
+	/* the free ring first: nbufs and fresh (a line of their own) are
+	 * read only when it is empty */
+	if ((!chan_ring_count(&ch->free) && ch->fresh == ch->nbufs) ||
+	    !chan_ring_room(r))
 		return -ENOMEM;
 	if (chan_ring_count(&ch->free)) {
 		idx = chan_ring_pop(&ch->free);
 	} else {
 		/* a buffer never used: the table, and the free ring that it
 		 * will go back to, must hold one more */
-		void *t = ring_table_hold(ch->buf, &ch->buf_alloc, ch->fresh,
-					  sizeof(*ch->buf), ch->nbufs);
-
-		if (!t)
+		if (!chan_buf_hold(ch, ch->fresh))
 			return -ENOMEM;
-		ch->buf = t;
-		if (ring_alloc(ch->free.slot, ch->free.mask) <= ch->fresh) {
-			t = ring_grow(ch->free.slot, &ch->free.mask,
-				      ch->free.cons, ch->free.prod,
-				      sizeof(*ch->free.slot), ch->free.size);
-			if (!t)
-				return -ENOMEM;
-			ch->free.slot = t;
-		}
+		if (ring_alloc(ch->free.slot, ch->free.mask) <= ch->fresh &&
+		    !chan_ring_grow(&ch->free))
+			return -ENOMEM;
 		idx = ch->fresh++;
 	}
 	ch->buf[idx] = p;

@@ -50,8 +50,8 @@ int chan_cfg_load(struct chan_cfg *cfg, const struct param_src *src,
 /* A ring of slots; each slot holds a buffer index. */
 struct chan_ring {
 	/* size: the capacity; mask + 1: the entries of slot, which a ring of
-	 * the channel allocates as it fills (NULL until its first push,
-	 * doubling up to size: models/ring.h) */
+	 * the channel allocates as it fills (its first array in struct chan
+	 * at first, then doubling up to size: models/ring.h) */
 	uint32_t size, mask;
 	uint32_t prod, cons; /* free-running; count = prod - cons */
 	uint32_t *slot;
@@ -77,22 +77,39 @@ struct chan_event {
 	sim_time at_ps;
 };
 
+/* The first entries of each ring (and of the buffer table) are kept in
+ * struct chan itself, right behind the ring's counters, until the ring
+ * outgrows them (then it moves to an array of its own, doubling: ring.h):
+ * a channel used at a small depth touches no line but its own. */
+#define CHAN_RING_FIRST 4u
+#define CHAN_BUF_FIRST 2u
+
+/* Laid out on 64-byte lines by use: a TX put or take touches the TX line
+ * and the pool's, an RX put or take the RX line and the pool's (at the
+ * depth of the first arrays), once a run's hosts outgrow the caches. */
 struct chan {
-	struct chan_ring tx, rx;
+	/* line 0: TX, the event ring */
+	_Alignas(64) struct chan_ring tx;
+	uint32_t tx_first[CHAN_RING_FIRST]; /* tx.slot at first */
 	/* event ring: its own array of events, same free-running scheme */
 	uint32_t ev_size, ev_mask, ev_prod, ev_cons;
 	struct chan_event *ev;
-	/* the channel's pool: buffer table and its free ring. The free
-	 * buffers are those on the free ring and [fresh, nbufs), never used
-	 * since the reset; a put takes from the free ring first, so the
-	 * table (buf_alloc entries) grows only to the most buffers ever
-	 * held at once. */
-	uint32_t nbufs, fresh, buf_alloc;
-	struct sim_pkt **buf;
+	/* line 1: the channel's pool: buffer table and its free ring. The
+	 * free buffers are those on the free ring and [fresh, nbufs), never
+	 * used since the reset; a put takes from the free ring first, so the
+	 * table (buf_alloc entries) grows only to the most buffers ever held
+	 * at once. */
 	struct chan_ring free;
-	/* RX wakeups */
-	uint32_t lowat; /* slots, >= 1 */
-	bool waiting;	/* the app thread sleeps until RX reaches lowat */
+	uint32_t free_first[CHAN_RING_FIRST]; /* free.slot at first */
+	struct sim_pkt **buf;
+	struct sim_pkt *buf_first[CHAN_BUF_FIRST]; /* buf at first */
+	/* line 2: RX and its wakeups */
+	struct chan_ring rx;
+	uint32_t rx_first[CHAN_RING_FIRST]; /* rx.slot at first */
+	uint32_t lowat;			    /* slots, >= 1 */
+	bool waiting; /* the app thread sleeps until RX reaches lowat */
+	/* the rest */
+	uint32_t nbufs, fresh, buf_alloc;
 	/* counts */
 	uint64_t ev_posted, ev_lost, wakeups;
 };

@@ -112,30 +112,37 @@ enum cpu_tstate {
  * allocated from the statistics (stats_block: aligned to a line, living
  * until the statistics go, since results are read after the models are
  * destroyed) and hold their counters (stats_counter_at), so that bumping
- * one reads no pointer and no line elsewhere. A job's submission and
- * service touch a thread's first two lines; once a run's hosts outgrow
- * the caches, every line a job touches is a miss. */
+ * one reads no pointer and no line elsewhere. Once a run's hosts outgrow
+ * the caches, every line a job touches is a miss: a job's submission and
+ * service touch a thread's first line, and its second only for what a
+ * named thread reports (wait, wakeups, jobs, sched_latency) and for CFS
+ * (which a thread alone on its core does not need: cpu_cfs()). So the
+ * default threads, which report nothing, queue and run their jobs on
+ * one line of their own. */
 struct cpu_thread {
-	/* line 0: queueing a job, waking, the ready list, starting */
+	/* line 0: queueing a job, waking, the ready list, starting, running */
 	struct cpu_core *core;
 	struct cpu_rq_job *q;
 	uint32_t mask, head, tail; /* free-running */
 	uint8_t state;		   /* enum cpu_tstate */
 	uint8_t cls;		   /* enum cpu_class */
-	bool unpinned;		   /* may migrate (cpu_thread_unpin) */
-	bool cold;		   /* migrated: its next start switches */
+	bool unpinned : 1;	   /* may migrate (cpu_thread_unpin) */
+	bool cold : 1;		   /* migrated: its next start switches */
+	bool named : 1;		   /* has statistics (cpu_thread_create) */
 	sim_time rem;		   /* work left of the job at head */
-	sim_time ready_at;	   /* when it last became ready */
-	sim_time woke_at;	   /* when it woke; -1 once it ran */
-	struct cpu_thread *next;   /* in a ready list */
-	/* line 1: running */
-	uint64_t run, wait; /* counters (ps; a default thread's unnamed) */
-	uint64_t wakeups;   /* counters, if counted */
+	uint64_t run;		 /* counter (ps; a default thread's unnamed) */
+	sim_time slice_left;	 /* rr: of its quantum; 0: a fresh one */
+	struct cpu_thread *next; /* in a ready list */
+	/* line 1: a named thread's statistics (left alone for a default
+	 * thread), CFS */
+	sim_time ready_at; /* when it last became ready */
+	sim_time woke_at;  /* when it woke; -1 once it ran */
+	uint64_t wait;	   /* counter (ps) */
+	uint64_t wakeups;  /* counters */
 	uint64_t jobs;
-	sim_time slice_left;   /* rr: of its quantum; 0: a fresh one */
 	sim_time since_pick;   /* cfs: run since it was picked */
 	sim_time vr;	       /* cfs: virtual runtime (ps, nice 0) */
-	struct stat_hist *lat; /* wakeup to running (ps); NULL: none */
+	struct stat_hist *lat; /* wakeup to running (ps) */
 	/* the rest */
 	sim_time ran_at;	/* cpu.migration: when it last stopped
 				   running; -1 */
@@ -162,7 +169,11 @@ struct cpu_core {
 	bool spin : 1;	  /* busy polls: idle time is busy, account poll */
 	bool sleeps : 1;  /* has threads of a class other than irq: sleeps */
 	bool shared : 1;  /* has more than one thread */
-	bool cfs : 1;	  /* its cpu's normal_policy is cfs */
+	bool cfs : 1;	  /* keeps CFS's state: cpu_cfs() */
+	bool pull : 1;	  /* cpu.migration is idle_pull (the
+			     configuration's line left alone) */
+	uint16_t nready;  /* threads in rt and ts (their line left alone
+			     while there are none) */
 	uint32_t njobs;	  /* on all its threads */
 	/* line 1: crediting, picking */
 	uint64_t busy;	       /* counter (ps) */
@@ -191,20 +202,52 @@ struct cpu_core {
 	const char *name; /* points into comp */
 };
 
+/* Where an account's time (counter time.ACCT, ps) and charges are kept
+ * in cpu.acct[], eight slots a line: the accounts one job charges
+ * together share a line (a user-space stack's send: proto, syscall, copy,
+ * flowswitch, memory; a driver's batch: driver, doorbell; an interrupt:
+ * irq; a wakeup: wakeup and ctxsw), so that a job's accounting touches one
+ * line of them, not one per four accounts. The charges of syscall, copy,
+ * wakeup and ctxsw are the counters syscalls, copies, wakeups and
+ * context_switches (count CPU_ACCT_NONE): counting them twice would take
+ * the room. */
+#define CPU_ACCT_NONE 0 /* slot 0 holds a time, never a count */
+#define CPU_ACCT_SLOTS 28
+static const struct {
+	uint8_t time, count;
+} cpu_acct_at[CPU_NACCTS] = {
+	[CPU_A_PROTO] = { 0, 1 },
+	[CPU_A_SYSCALL] = { 2, CPU_ACCT_NONE },
+	[CPU_A_COPY] = { 3, CPU_ACCT_NONE },
+	[CPU_A_FSW] = { 4, 5 },
+	[CPU_A_MEM] = { 6, 7 },
+	/* line 1 */
+	[CPU_A_WAKEUP] = { 8, CPU_ACCT_NONE },
+	[CPU_A_CTXSW] = { 9, CPU_ACCT_NONE },
+	[CPU_A_DRIVER] = { 10, 11 },
+	[CPU_A_DOORBELL] = { 12, 13 },
+	[CPU_A_IRQ] = { 14, 15 },
+	/* line 2 */
+	[CPU_A_MUX] = { 16, 17 },
+	[CPU_A_NETIF] = { 18, 19 },
+	[CPU_A_CSUM] = { 20, 21 },
+	[CPU_A_TLS] = { 22, 23 },
+	/* line 3 */
+	[CPU_A_BG] = { 24, 25 },
+	[CPU_A_POLL] = { 26, 27 },
+};
+
 /* Laid out by use like struct cpu_thread: what every job touches
  * first, with the counters it bumps (stats_counter_at); then the
  * configuration, whose first line holds what charges and scheduling read;
- * then an account's time and charges side by side, four accounts a line. */
+ * then the accounts (cpu_acct_at). */
 struct cpu {
 	struct sim *sim;
 	size_t ncores;	/* (CFS scales by it) */
 	uint64_t total; /* counters: time (ps, all accounts) ... */
 	uint64_t jobs, syscalls, wakeups, copies, copied_bytes;
 	struct cpu_cfg cfg;
-	_Alignas(64) struct {
-		uint64_t time;	/* counter time.ACCT (ps) */
-		uint64_t count; /* charges */
-	} acct[CPU_NACCTS];
+	_Alignas(64) uint64_t acct[CPU_ACCT_SLOTS]; /* at cpu_acct_at */
 	uint64_t ctxsw, wakeups_cross; /* counters, bumped by few jobs */
 	struct stats *st;
 	const char *comp;
@@ -213,7 +256,7 @@ struct cpu {
 };
 
 _Static_assert(CPU_NACCTS <= 32, "accounts fit cpu_job.charged");
-_Static_assert(offsetof(struct cpu_thread, run) == 64 &&
+_Static_assert(offsetof(struct cpu_thread, ready_at) == 64 &&
 		       offsetof(struct cpu_thread, ran_at) == 128 &&
 		       offsetof(struct cpu_core, busy) == 64 &&
 		       offsetof(struct cpu_core, busy_cls) == 128 &&
@@ -278,7 +321,8 @@ static int cpu_stats(struct cpu *c)
 		return -ENOMEM;
 	for (unsigned a = 0; a < CPU_NACCTS; a++) {
 		snprintf(metric, sizeof(metric), "time.%s", cpu_acct_names[a]);
-		if (!stats_counter_at(st, n, metric, "ps", &c->acct[a].time))
+		if (!stats_counter_at(st, n, metric, "ps",
+				      &c->acct[cpu_acct_at[a].time]))
 			return -ENOMEM;
 	}
 	return 0;
@@ -389,8 +433,10 @@ static struct cpu_thread *cpu_thread_new(struct cpu_core *core,
 	t->mask = CPU_RQ_INIT - 1;
 	t->woke_at = -1;
 	t->ran_at = -1;
-	if (core->threads)
+	if (core->threads) {
 		core->shared = true;
+		core->cfs = core->cpu->cfg.normal_policy == CPU_NORMAL_CFS;
+	}
 	t->sib = core->threads;
 	core->threads = t;
 	return t;
@@ -405,7 +451,10 @@ static struct cpu_core *cpu_core_new(struct cpu *c, enum cpu_domain dom,
 	if (!core)
 		return NULL;
 	core->cpu = c;
-	core->cfs = c->cfg.normal_policy == CPU_NORMAL_CFS;
+	core->pull = c->cfg.migration == CPU_MIGRATE_IDLE_PULL;
+	/* until it has a second thread (cpu_thread_new), only a migrating
+	 * one could share it */
+	core->cfs = c->cfg.normal_policy == CPU_NORMAL_CFS && core->pull;
 	core->dom = dom;
 	core->comp = malloc(lc + 1 + ln + 1);
 	core->deflt = cpu_thread_new(core, CPU_CLASS_NORMAL, 0);
@@ -522,6 +571,7 @@ struct cpu_thread *cpu_thread_create(struct cpu_core *core, const char *name,
 	memcpy(t->comp + lc + 1, name, ln + 1);
 	if (cpu_thread_stats(t))
 		return NULL;
+	t->named = true;
 	return t;
 }
 
@@ -659,9 +709,24 @@ static int cpu_rq_grow(struct cpu_thread *t)
 
 /* Linux's CFS as of v6.5 (kernel/sched/fair.c, before EEVDF), for
  * threads of weight nice 0: see docs/models/cpu.md for each function. */
+
+/* Whether core keeps CFS's state (virtual runtimes, min_vruntime, the
+ * slices' clock): under cfs, once it has a second thread or may take a
+ * migrating one. A thread alone on its core never waits behind another
+ * normal thread and every CFS decision compares it with one, so its
+ * virtual runtime decides nothing: not keeping it spares a line of the
+ * thread and of the configuration per job. */
 static bool cpu_cfs(const struct cpu_core *core)
 {
-	return core->cfs; /* the policy, kept on the core's first line */
+	return core->cfs;
+}
+
+/* Whether core has one thread for good: no other, and none may migrate
+ * in. Then no thread waits behind it: its quantum (rr), like its virtual
+ * runtime (cfs), decides nothing and is not kept. */
+static bool cpu_core_alone(const struct cpu_core *core)
+{
+	return !core->shared && !core->pull;
 }
 
 /* get_update_sysctl_factor(), SCHED_TUNABLESCALING_LOG: the tunables
@@ -803,6 +868,7 @@ static void cpu_ready_insert(struct cpu_thread *t, enum cpu_q where)
 	bool head = where != CPU_Q_TAIL;
 
 	t->state = CPU_T_READY;
+	core->nready++;
 	if (t->cls == CPU_CLASS_NORMAL) {
 		core->nts++;
 		if (cpu_cfs(core) && where != CPU_Q_FIRST && core->ts) {
@@ -853,8 +919,10 @@ static struct cpu_thread *cpu_ready_pop(struct cpu_core *core)
 		if (!core->ts)
 			core->ts_tail = NULL;
 	}
-	if (t)
+	if (t) {
 		t->next = NULL;
+		core->nready--;
+	}
 	return t;
 }
 
@@ -873,6 +941,7 @@ static void cpu_ready_remove(struct cpu_thread *t)
 	if (!*pp)
 		return;
 	*pp = t->next;
+	core->nready--;
 	if (t->cls == CPU_CLASS_NORMAL)
 		core->nts--;
 	if (core->ts_tail == t)
@@ -899,14 +968,15 @@ static int cpu_core_at(struct cpu_core *core, sim_time at)
 static sim_time cpu_run_end(struct cpu_core *core, sim_time now)
 {
 	const struct cpu_thread *t = core->cur;
-	sim_time slice = core->cpu->cfg.slice_ps, end = core->mark_ps + t->rem;
+	sim_time slice, end = core->mark_ps + t->rem;
 
-	if (t->cls != CPU_CLASS_NORMAL || !core->ts)
-		return end;
+	if (t->cls != CPU_CLASS_NORMAL || cpu_core_alone(core) || !core->ts)
+		return end; /* (a thread alone never has ts to check) */
 	if (cpu_cfs(core)) {
 		slice = cpu_cfs_tick_end(core, now);
 		return slice < end ? slice : end;
 	}
+	slice = core->cpu->cfg.slice_ps;
 	if (slice <= 0)
 		return end;
 	if (core->qend <= now)
@@ -925,7 +995,7 @@ static void cpu_core_credit(struct cpu_core *core, sim_time now)
 		/* polling while no job runs */
 		core->busy += (uint64_t)el;
 		core->spin_ps += (uint64_t)el;
-		c->acct[CPU_A_POLL].time += (uint64_t)el;
+		c->acct[cpu_acct_at[CPU_A_POLL].time] += (uint64_t)el;
 		c->total += (uint64_t)el;
 		core->mark_ps = now;
 		return;
@@ -967,17 +1037,19 @@ static int cpu_run_start(struct cpu_core *core)
 
 	core->phase = CPU_P_RUN;
 	core->mark_ps = now;
-	if (t->cls == CPU_CLASS_NORMAL) {
+	if (t->cls == CPU_CLASS_NORMAL && !cpu_core_alone(core)) {
 		if (t->slice_left <= 0)
 			t->slice_left = core->cpu->cfg.slice_ps;
 		core->qend = now + t->slice_left;
 	}
 	if (cpu_core_at(core, cpu_run_end(core, now)))
 		return -ENOMEM;
-	t->wait += (uint64_t)(now - t->ready_at);
-	if (t->woke_at >= 0 && t->lat)
-		stats_hist_record(t->lat, now - t->woke_at);
-	t->woke_at = -1;
+	if (t->named) { /* a default thread reports neither */
+		t->wait += (uint64_t)(now - t->ready_at);
+		if (t->woke_at >= 0)
+			stats_hist_record(t->lat, now - t->woke_at);
+		t->woke_at = -1;
+	}
 	return 0;
 }
 
@@ -1077,27 +1149,39 @@ static void cpu_kick(struct cpu_core *core)
 	}
 }
 
+static int cpu_core_run(struct cpu_core *core, struct cpu_thread *t,
+			sim_time now);
+
 /* The core is idle: runs the first ready thread, after a context switch
  * if it is not the last one switched to (or the thread has just
  * migrated). Returns 0, or -ENOMEM if the engine could not schedule (the
  * thread stays ready, the core idle). */
 static int cpu_core_pick(struct cpu_core *core)
 {
-	struct cpu *c = core->cpu;
-	sim_time now = sim_now(c->sim);
+	sim_time now = sim_now(core->cpu->sim);
 	struct cpu_thread *t;
 
-	if (c->cfg.migration == CPU_MIGRATE_IDLE_PULL && !core->spin &&
-	    !core->rt && !core->ts)
+	if (core->pull && !core->spin && !core->rt && !core->ts)
 		cpu_pull(core);
 	t = cpu_ready_pop(core);
-
-	core->cur = t;
-	core->phase = CPU_P_IDLE;
 	if (!t) {
+		core->cur = NULL;
+		core->phase = CPU_P_IDLE;
 		core->idle_since = now;
 		return 0;
 	}
+	return cpu_core_run(core, t, now);
+}
+
+/* The idle core runs t (out of its ready list), after a context switch
+ * if need be (cpu_core_pick()); 0, or -ENOMEM as cpu_core_pick(). */
+static int cpu_core_run(struct cpu_core *core, struct cpu_thread *t,
+			sim_time now)
+{
+	struct cpu *c = core->cpu;
+
+	core->cur = t;
+	core->phase = CPU_P_IDLE;
 	t->state = CPU_T_CUR;
 	if (t->cls == CPU_CLASS_IRQ ||
 	    (!t->cold && (!core->last || core->last == t))) {
@@ -1112,8 +1196,8 @@ static int cpu_core_pick(struct cpu_core *core)
 		core->mark_ps = now;
 		core->last = t;
 		t->cold = false;
-		c->acct[CPU_A_CTXSW].count++;
-		c->acct[CPU_A_CTXSW].time += (uint64_t)c->cfg.ctxsw_ps;
+		c->acct[cpu_acct_at[CPU_A_CTXSW].time] +=
+			(uint64_t)c->cfg.ctxsw_ps;
 		c->total += (uint64_t)c->cfg.ctxsw_ps;
 		c->ctxsw++;
 		core->switches++;
@@ -1161,7 +1245,8 @@ static int cpu_core_preempt(struct cpu_core *core, sim_time now,
 	}
 	core->preemptions++;
 	t->preempted++; /* a default thread's is not reported */
-	t->ready_at = now;
+	if (t->named)
+		t->ready_at = now;
 	cpu_ready_insert(t, irq ? CPU_Q_FIRST : CPU_Q_HEAD);
 	core->cur = NULL;
 	core->phase = CPU_P_IDLE;
@@ -1194,11 +1279,21 @@ static int cpu_thread_wake(struct cpu_thread *t)
 	struct cpu_core *core = t->core;
 	sim_time now = sim_now(core->cpu->sim), at;
 
-	t->woke_at = now;
-	t->ready_at = now;
+	if (t->named) {
+		t->woke_at = now;
+		t->ready_at = now;
+	}
 	if (t->cls == CPU_CLASS_NORMAL && cpu_cfs(core)) {
 		cpu_core_credit(core, now); /* update_curr() */
 		cpu_cfs_place(t);
+	}
+	if (core->phase == CPU_P_IDLE && !core->cur && !core->nready &&
+	    !core->sleeps) {
+		/* an idle core that does not sleep, with nothing else ready:
+		 * t runs at once, without passing through the ready list
+		 * (whose line is left alone) */
+		cpu_core_credit(core, now); /* a busy-polling core's idle */
+		return cpu_core_run(core, t, now);
 	}
 	cpu_ready_insert(t, CPU_Q_TAIL);
 	switch (core->phase) {
@@ -1240,7 +1335,8 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	core->cur = NULL;
 	core->phase = CPU_P_IDLE;
 	if (t->rem > 0) { /* the quantum or the slice ran out */
-		t->ready_at = now;
+		if (t->named)
+			t->ready_at = now;
 		cpu_ready_insert(t, cpu_cfs(core) && !expired ? CPU_Q_FIRST
 							      : CPU_Q_TAIL);
 		cpu_core_pick(core);
@@ -1249,17 +1345,21 @@ static void cpu_run_done(struct cpu_core *core, sim_time now)
 	j = t->q[t->head & t->mask];
 	t->head++;
 	core->njobs--;
-	t->jobs++; /* a default thread's is not reported */
-	t->ready_at = now;
+	if (t->named) {
+		t->jobs++;
+		t->ready_at = now;
+	}
 	if (t->head != t->tail) {
 		t->rem = t->q[t->head & t->mask].cost;
 		cpu_ready_insert(t, expired ? CPU_Q_TAIL : CPU_Q_FIRST);
 	} else {
 		t->state = CPU_T_BLOCKED;
 		t->slice_left = 0;
-		t->since_pick = 0;
-		if (cpu_cfs(core))
+		if (cpu_cfs(core)) {
+			if (t->cls == CPU_CLASS_NORMAL)
+				t->since_pick = 0;
 			cpu_cfs_min(core); /* dequeue_entity() */
+		}
 		if (core->shared && j.fn) {
 			/* the last job of a thread sharing its core: its
 			 * function runs before the core moves on, so work it
@@ -1322,7 +1422,7 @@ static void cpu_core_ev(struct sim *sim, void *a, void *b)
 	default:
 		break;
 	}
-	if (core->cpu->cfg.migration == CPU_MIGRATE_IDLE_PULL)
+	if (core->pull)
 		cpu_kick(core);
 }
 
@@ -1336,9 +1436,10 @@ static void cpu_account(struct cpu *c, const struct cpu_job *job)
 	for (uint32_t m = job->charged; m; m &= m - 1) {
 		unsigned a = (unsigned)__builtin_ctz(m);
 
-		c->acct[a].time += (uint64_t)job->ps[a];
+		c->acct[cpu_acct_at[a].time] += (uint64_t)job->ps[a];
 		total += (uint64_t)job->ps[a];
-		c->acct[a].count += job->n[a];
+		if (cpu_acct_at[a].count != CPU_ACCT_NONE)
+			c->acct[cpu_acct_at[a].count] += job->n[a];
 	}
 	c->total += total;
 	c->syscalls += job->n[CPU_A_SYSCALL];
@@ -1367,7 +1468,8 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 		t->core->irqs++;
 	if (t->state == CPU_T_BLOCKED) {
 		t->rem = cost;
-		t->wakeups++; /* a default thread's is not reported */
+		if (t->named)
+			t->wakeups++;
 		if (cpu_thread_wake(t)) {
 			if (t->state == CPU_T_READY)
 				cpu_ready_remove(t);
@@ -1379,7 +1481,7 @@ int cpu_thread_submit(struct cpu_thread *t, const struct cpu_job *job,
 				t->core->irqs--;
 			return -ENOMEM;
 		}
-		if (t->core->cpu->cfg.migration == CPU_MIGRATE_IDLE_PULL)
+		if (t->core->pull)
 			cpu_kick(t->core);
 	}
 	cpu_account(t->core->cpu, job);
@@ -1394,12 +1496,23 @@ int cpu_submit(struct cpu_core *core, const struct cpu_job *job, sim_fn fn,
 
 sim_time cpu_acct_time(const struct cpu *c, enum cpu_acct a)
 {
-	return (sim_time)c->acct[a].time;
+	return (sim_time)c->acct[cpu_acct_at[a].time];
 }
 
 uint64_t cpu_acct_count(const struct cpu *c, enum cpu_acct a)
 {
-	return c->acct[a].count;
+	switch (a) { /* those counted by a counter of their own */
+	case CPU_A_SYSCALL:
+		return c->syscalls;
+	case CPU_A_COPY:
+		return c->copies;
+	case CPU_A_WAKEUP:
+		return c->wakeups;
+	case CPU_A_CTXSW:
+		return c->ctxsw;
+	default:
+		return c->acct[cpu_acct_at[a].count];
+	}
 }
 
 /* Credits the elapsed part of the phase; returns busy / now. */

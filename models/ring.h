@@ -8,7 +8,10 @@
  * it has reached the depth it is used at. Growing keeps every live entry
  * at the position its counter names under the new mask, so that order and
  * contents are those of a ring allocated whole at the start; the capacity
- * (what a full ring refuses) is the caller's and does not change.
+ * (what a full ring refuses) is the caller's and does not change. A
+ * ring may also start on a small array of the caller's own, inside its
+ * struct beside the ring's counters (one line for both), and leave it
+ * when it outgrows it (ring_grow_kept()).
  */
 #ifndef USNSIM_RING_H
 #define USNSIM_RING_H
@@ -36,15 +39,10 @@ static inline uint32_t ring_alloc(const void *slot, uint32_t mask)
 	return slot ? mask + 1 : 0;
 }
 
-/*
- * Doubles the array slot of elem-byte entries whose mask is *mask
- * (RING_FIRST entries at first), capped at ring_pow2(cap), moving the live
- * entries [cons, prod) to their positions under the new mask. Returns the
- * new array and sets *mask; NULL if out of memory or already at the cap
- * (slot and *mask unchanged).
- */
-static inline void *ring_grow(void *slot, uint32_t *mask, uint32_t cons,
-			      uint32_t prod, size_t elem, uint32_t cap)
+/* ring_grow() and ring_grow_kept(): frees the old array if owned. */
+static inline void *ring_regrow(void *slot, bool owned, uint32_t *mask,
+				uint32_t cons, uint32_t prod, size_t elem,
+				uint32_t cap)
 {
 	uint32_t old = ring_alloc(slot, *mask), top = ring_pow2(cap);
 	uint32_t n = old ? old * 2 : (RING_FIRST < top ? RING_FIRST : top);
@@ -60,9 +58,34 @@ static inline void *ring_grow(void *slot, uint32_t *mask, uint32_t cons,
 	for (uint32_t i = cons; i != prod; i++)
 		memcpy(to + (size_t)(i & (n - 1)) * elem,
 		       from + (size_t)(i & (old - 1)) * elem, elem);
-	free(from);
+	if (owned)
+		free(from);
 	*mask = n - 1;
 	return to;
+}
+
+/*
+ * Doubles the array slot of elem-byte entries whose mask is *mask
+ * (RING_FIRST entries at first), capped at ring_pow2(cap), moving the live
+ * entries [cons, prod) to their positions under the new mask. Returns the
+ * new array and sets *mask; NULL if out of memory or already at the cap
+ * (slot and *mask unchanged).
+ */
+static inline void *ring_grow(void *slot, uint32_t *mask, uint32_t cons,
+			      uint32_t prod, size_t elem, uint32_t cap)
+{
+	return ring_regrow(slot, true, mask, cons, prod, elem, cap);
+}
+
+/*
+ * ring_grow() for an array that is not the ring's to free: storage of the
+ * caller's (*mask + 1 entries, e.g. a first array kept inside the ring's
+ * struct), which stays where it is while the ring moves to a new array.
+ */
+static inline void *ring_grow_kept(void *slot, uint32_t *mask, uint32_t cons,
+				   uint32_t prod, size_t elem, uint32_t cap)
+{
+	return ring_regrow(slot, false, mask, cons, prod, elem, cap);
 }
 
 /*

@@ -375,9 +375,15 @@ static void test_init_shape(void)
 	CHECK_EQ(ch.ev_size, 32);
 	CHECK_EQ(ch.lowat, 3);
 	CU_ASSERT(!ch.waiting);
-	/* nothing allocated before the first put */
-	CU_ASSERT(ch.tx.slot == NULL && ch.rx.slot == NULL &&
-		  ch.free.slot == NULL && ch.buf == NULL && ch.ev == NULL);
+	/* nothing allocated before the first put: every ring and the buffer
+	 * table start on their first arrays, in the chan */
+	CU_ASSERT(ch.tx.slot == ch.tx_first && ch.rx.slot == ch.rx_first &&
+		  ch.free.slot == ch.free_first && ch.buf == ch.buf_first &&
+		  ch.ev == NULL);
+	CHECK_EQ(ch.tx.mask + 1, CHAN_RING_FIRST);
+	CHECK_EQ(ch.rx.mask + 1, 4); /* its size */
+	CHECK_EQ(ch.free.mask + 1, CHAN_RING_FIRST);
+	CHECK_EQ(ch.buf_alloc, CHAN_BUF_FIRST);
 
 	/* reset_at: counters at start, every buffer free */
 	chan_reset_at(&ch, UINT32_MAX - 2);

@@ -65,7 +65,7 @@ static int cpu_new(struct sim *sim, struct stats *st, const char *comp,
 	return rc;
 }
 
-static int fx_init(struct fx *f, unsigned ncores)
+static int fx_init_cfg(struct fx *f, unsigned ncores, const struct cpu_cfg *cfg)
 {
 	static const char *const names[] = { "kernel0", "kernel1", "app.rpc",
 					     "drv" };
@@ -76,7 +76,7 @@ static int fx_init(struct fx *f, unsigned ncores)
 	f->resubmit = -1;
 	f->sim = sim_create("native");
 	f->st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
-	if (!f->st || cpu_new(f->sim, f->st, COMP, &test_costs, &f->cpu))
+	if (!f->st || cpu_new(f->sim, f->st, COMP, cfg, &f->cpu))
 		return -1;
 	for (unsigned i = 0; i < ncores; i++) {
 		f->core[i] = cpu_add_core(f->cpu, doms[i], names[i]);
@@ -84,6 +84,11 @@ static int fx_init(struct fx *f, unsigned ncores)
 			return -1;
 	}
 	return 0;
+}
+
+static int fx_init(struct fx *f, unsigned ncores)
+{
+	return fx_init_cfg(f, ncores, &test_costs);
 }
 
 static void fx_fini(struct fx *f)
@@ -457,6 +462,92 @@ static void test_charges(void)
 	CHECK_EQ(scalar(&f, COMP, "util.user"), 0);
 	CHECK_EQ(scalar(&f, COMP, "util.kernel"),
 		 (double)(cost + 1150000) / (double)(10 * SIM_US) / 2);
+	fx_fini(&f);
+}
+
+/* A thread alone on its core (the default thread, no other) is a FIFO
+ * server whatever the normal policy: under round robin with a quantum far
+ * shorter than its jobs, and under CFS, no job is cut (nothing waits
+ * behind it), each completes at the closed form and costs one event. */
+static void test_alone(void)
+{
+	static const sim_time arr[] = { 0, 100, 150, 150, 2000, 2500, 9000 };
+	static const sim_time cost[] = { 5000, 300, 0, 2000, 400, 10000, 7 };
+	const size_t n = sizeof(arr) / sizeof(arr[0]);
+	static struct fx f;
+	struct cpu_cfg k[2];
+	sim_time want[8];
+
+	k[0] = test_costs; /* rr */
+	k[0].slice_ps = 150;
+	k[1] = test_costs;
+	k[1].normal_policy = CPU_NORMAL_CFS;
+	k[1].cfs_latency_ps = 200;
+	k[1].cfs_min_gran_ps = 50;
+	k[1].cfs_wakeup_gran_ps = 10;
+	for (int p = 0; p < 2; p++) {
+		CU_ASSERT_FATAL(fx_init_cfg(&f, 1, &k[p]) == 0);
+		for (size_t i = 0; i < n; i++) {
+			f.arrive[i] = arr[i];
+			f.cost[i] = cost[i];
+		}
+		CHECK_EQ_FATAL(schedule_arrivals(&f, n), 0);
+		sim_run(f.sim, 100000);
+		expect_fifo(&f, n, 0, want);
+		CHECK_EQ(f.ndone, n);
+		for (size_t i = 0; i < n; i++)
+			CHECKF(f.done[i] == want[i],
+			       "policy %d: job %zu done at %lld, want %lld", p,
+			       i, (long long)f.done[i], (long long)want[i]);
+		CHECK_EQ(sim_events(f.sim), 2 * n);
+		fx_fini(&f);
+	}
+}
+
+/* Every account keeps its own time and charges, whatever line it is kept
+ * on: jobs charging all the accounts, each a different number of times at
+ * a different cost, add up to exact sums per account; the charges of
+ * syscall, copy, wakeup and ctxsw are the counters of the same name, and
+ * busy time is the total once the jobs are done. */
+static void test_every_account(void)
+{
+	static struct fx f;
+	uint64_t want_ps[CPU_NACCTS] = { 0 }, want_n[CPU_NACCTS] = { 0 };
+	uint64_t total = 0;
+	char metric[32];
+
+	CU_ASSERT_FATAL(fx_init(&f, 1) == 0);
+	for (unsigned k = 1; k <= 3; k++) {
+		struct cpu_job j = { 0 };
+
+		for (unsigned a = 0; a < CPU_NACCTS; a++)
+			for (unsigned i = 0; i < k + a % 3; i++) {
+				sim_time ps = 1000 * (a + 1) + 10 * k + i;
+
+				cpu_job_add(&j, (enum cpu_acct)a, ps);
+				want_ps[a] += (uint64_t)ps;
+				want_n[a]++;
+				total += (uint64_t)ps;
+			}
+		CHECK_EQ(cpu_submit(f.core[0], &j, NULL, NULL, NULL), 0);
+	}
+	for (unsigned a = 0; a < CPU_NACCTS; a++) {
+		snprintf(metric, sizeof(metric), "time.%s",
+			 cpu_acct_name((enum cpu_acct)a));
+		CHECKF(counter(&f, COMP, metric) == want_ps[a], "%s", metric);
+		CHECK_EQ((uint64_t)cpu_acct_time(f.cpu, (enum cpu_acct)a),
+			 want_ps[a]);
+		CHECK_EQ(cpu_acct_count(f.cpu, (enum cpu_acct)a), want_n[a]);
+	}
+	CHECK_EQ(counter(&f, COMP, "syscalls"), want_n[CPU_A_SYSCALL]);
+	CHECK_EQ(counter(&f, COMP, "copies"), want_n[CPU_A_COPY]);
+	CHECK_EQ(counter(&f, COMP, "wakeups"), want_n[CPU_A_WAKEUP]);
+	CHECK_EQ(counter(&f, COMP, "context_switches"), want_n[CPU_A_CTXSW]);
+	CHECK_EQ(counter(&f, COMP, "time"), total);
+	CHECK_EQ(counter(&f, COMP, "jobs"), 3);
+	sim_run(f.sim, SIM_S);
+	cpu_finish(f.cpu);
+	CHECK_EQ(counter(&f, COMP ".kernel0", "busy"), total);
 	fx_fini(&f);
 }
 
@@ -1505,6 +1596,8 @@ int suite_cpu(void)
 	    !CU_add_test(s, "resubmit from a callback", test_resubmit) ||
 	    !CU_add_test(s, "zero-cost jobs", test_zero_cost) ||
 	    !CU_add_test(s, "charges and counters", test_charges) ||
+	    !CU_add_test(s, "every account", test_every_account) ||
+	    !CU_add_test(s, "a thread alone on its core", test_alone) ||
 	    !CU_add_test(s, "copy rounding", test_copy_rounding) ||
 	    !CU_add_test(s, "run queue growth", test_growth) ||
 	    !CU_add_test(s, "finish with a job in service",

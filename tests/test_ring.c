@@ -152,15 +152,17 @@ static void test_limits(void)
 }
 
 /* A packet at a time through a channel of 1024 RX and 256 TX slots: one
- * buffer is ever used, and every array stays at its first size. With 20
- * held at once, the table and the RX ring grow to 32 and no further. */
+ * buffer is ever used, and every array stays the first one, in the chan.
+ * With 20 held at once (from counters about to wrap), the table and the
+ * RX ring move to arrays of their own, grown to 32 and no further, the
+ * packets in order; TX stays on its first array. */
 static void test_channel_depth(void)
 {
 	struct chan ch;
 	struct sim_pkt pk[20], *out[32];
 
 	CU_ASSERT_FATAL(chan_init(&ch, 256, 1024, 32, 1) == 0);
-	CU_ASSERT(ch.buf == NULL && ch.rx.slot == NULL);
+	CU_ASSERT(ch.buf == ch.buf_first && ch.rx.slot == ch.rx_first);
 	for (int i = 0; i < 10000; i++) {
 		CHECK_EQ(chan_rx_put(&ch, &pk[0]) >= 0, 1);
 		CHECK_EQ(chan_rx_take(&ch, out, 1024), 1);
@@ -168,16 +170,22 @@ static void test_channel_depth(void)
 		CHECK_EQ(chan_tx_take(&ch, out, 1024), 1);
 	}
 	CHECK_EQ(ch.fresh, 1);
-	CHECK_EQ(ch.buf_alloc, RING_FIRST);
-	CHECK_EQ(ch.rx.mask + 1, RING_FIRST);
-	CHECK_EQ(ch.tx.mask + 1, RING_FIRST);
-	CHECK_EQ(ch.free.mask + 1, RING_FIRST);
+	CU_ASSERT(ch.buf == ch.buf_first && ch.rx.slot == ch.rx_first &&
+		  ch.tx.slot == ch.tx_first && ch.free.slot == ch.free_first);
+	CHECK_EQ(ch.buf_alloc, CHAN_BUF_FIRST);
+	CHECK_EQ(ch.rx.mask + 1, CHAN_RING_FIRST);
+	CHECK_EQ(ch.tx.mask + 1, CHAN_RING_FIRST);
+	CHECK_EQ(ch.free.mask + 1, CHAN_RING_FIRST);
 	CHECK_EQ(chan_free_count(&ch), 1280);
+	chan_reset_at(&ch, UINT32_MAX - 1);
 	for (int i = 0; i < 20; i++)
 		CHECK_EQ(chan_rx_put(&ch, &pk[i]) >= 0, 1);
 	CHECK_EQ(ch.fresh, 20);
 	CHECK_EQ(ch.buf_alloc, 32);
 	CHECK_EQ(ch.rx.mask + 1, 32);
+	CHECK_EQ(ch.free.mask + 1, 32);
+	CU_ASSERT(ch.buf != ch.buf_first && ch.rx.slot != ch.rx_first &&
+		  ch.tx.slot == ch.tx_first);
 	CHECK_EQ(chan_free_count(&ch), 1260);
 	CHECK_EQ(chan_rx_take(&ch, out, 32), 20);
 	for (int i = 0; i < 20; i++)
