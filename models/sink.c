@@ -71,23 +71,45 @@ static const struct sink_stage sink_stages_all[] = {
 };
 #define SINK_NSTAGES (sizeof(sink_stages_all) / sizeof(sink_stages_all[0]))
 
-/* An app's statistics are held in it (stats_counter_at, stats_hist_at),
- * so that a delivery touches its first line and the histograms it
- * records, packed in a row, and no line of pointers to them. */
+/* Values a delivery records: latency, queue_delay, then the stages
+ * (stage.queueing and stage.transmission for a bare app; the registered
+ * host stages, in path order, for a hosted one). */
+#define SINK_NVALS (2 + SINK_NSTAGES)
+/* Deliveries an app keeps before it records them (a power of two). */
+#define SINK_ROWS 8
+
+/* How an app records: decided at its first delivery, once the run's taps
+ * (stats_hist_tap()) are in place. */
+enum sink_mode { SINK_UNSET, SINK_DIRECT, SINK_ROWED };
+
+/* An app's statistics are held in it (stats_counter_at, stats_hist_at).
+ * A delivery touches its first line and appends its values to row[]
+ * (nvals of them); every SINK_ROWS deliveries, and at the end of the run,
+ * the rows go into the histograms one histogram at a time (sink_fold()).
+ * Each histogram gets its values in the order they came, so it holds what
+ * recording each at delivery would have given, bit for bit, while a
+ * delivery touches a few lines of rows instead of a header and a bucket
+ * line per histogram. An app whose histograms have a tap (which wants
+ * each value at its time) records at delivery instead. */
 struct sink_app {
 	uint64_t received, received_bytes; /* counters */
 	uint64_t measured_bytes;	   /* delivered after the warm-up */
 	enum sink_path path;
 	uint32_t trace_id;
 	uint32_t stages;  /* bit i: stage[i] registered (hosted apps) */
+	uint8_t mode;	  /* enum sink_mode */
+	uint8_t nvals;	  /* values per delivery */
+	uint8_t nrows;	  /* rows held */
 	bool goodput;	  /* measured */
 	uint64_t dropped; /* counter */
 	const char *comp; /* goodput: its component, for finish */
+	int64_t row[SINK_ROWS * SINK_NVALS];
 	struct stat_hist latency, queue_delay;
 	struct stat_hist stage_queueing, stage_transmission; /* bare apps */
 	struct stat_hist stage[SINK_NSTAGES];		     /* hosted apps */
 };
 _Static_assert(SINK_NSTAGES <= 32, "stages fit sink_app.stages");
+_Static_assert(SINK_NVALS <= 255 && SINK_ROWS <= 255, "fit uint8_t");
 
 /* Allocated from the statistics (stats_block), which outlive it: results
  * are read after the models are destroyed. */
@@ -95,18 +117,33 @@ struct sink {
 	struct sim *sim;
 	struct pkt_pool *pool;
 	struct stats *st;
-	sim_time warmup_ps;
+	sim_time warmup_ps;	 /* goodput's */
+	sim_time hist_warmup_ps; /* the histograms' (stats_warmup()) */
 	size_t napps;
 	void (*on_drop)(void *arg, struct sim_pkt *p);
 	void *on_drop_arg;
 	struct sink_app app[];
 };
 
-static void sink_record_stages(struct sink_app *a, const struct sim_pkt *p,
-			       sim_time now)
+/* The values of a delivery of a's at now into v: latency, queue delay,
+ * then the stages a registered; returns how many (a->nvals). Each stage
+ * runs from the previous stamp the packet carries (or its creation) to
+ * its own stamp (the last: to now); a stamp of 0 means the packet did not
+ * pass there, so its stage is 0 and the next starts where the last
+ * present stamp was: the stages add up to the latency. */
+static size_t sink_values(const struct sink_app *a, const struct sim_pkt *p,
+			  sim_time now, int64_t *v)
 {
 	sim_time from = p->created_ps;
+	size_t n = 0;
 
+	v[n++] = now - p->created_ps;
+	v[n++] = p->queued_ps;
+	if (a->path == SINK_BARE) {
+		v[n++] = p->queued_ps;
+		v[n++] = now - p->created_ps - p->queued_ps;
+		return n;
+	}
 	for (size_t i = 0; i < SINK_NSTAGES; i++) {
 		const struct sink_stage *g = &sink_stages_all[i];
 		sim_time to = g->to < 0 ? now : p->stamp_ps[g->to];
@@ -114,31 +151,71 @@ static void sink_record_stages(struct sink_app *a, const struct sim_pkt *p,
 		if (!to)
 			to = from;
 		if (a->stages & 1u << i)
-			stats_hist_record(&a->stage[i], to - from);
+			v[n++] = to - from;
 		from = to;
 	}
+	return n;
+}
+
+/* The histogram of a's j-th value (the order of sink_values()). */
+static struct stat_hist *sink_hist(struct sink_app *a, size_t j)
+{
+	if (j < 2)
+		return j == 0 ? &a->latency : &a->queue_delay;
+	if (a->path == SINK_BARE)
+		return j == 2 ? &a->stage_queueing : &a->stage_transmission;
+	for (size_t i = 0; i < SINK_NSTAGES; i++)
+		if (a->stages & 1u << i && j-- == 2)
+			return &a->stage[i];
+	return NULL; /* not reached: j < a->nvals */
+}
+
+/* Records a's rows, one histogram at a time, and empties them. */
+static void sink_fold(struct sink_app *a)
+{
+	for (size_t j = 0; j < a->nvals && a->nrows; j++) {
+		struct hist *h = &sink_hist(a, j)->hist;
+
+		for (size_t r = 0; r < a->nrows; r++)
+			hist_record(h, a->row[r * a->nvals + j]);
+	}
+	a->nrows = 0;
+}
+
+/* Rows only if no histogram of a's has a tap. */
+static enum sink_mode sink_mode_of(struct sink_app *a)
+{
+	for (size_t j = 0; j < a->nvals; j++)
+		if (stats_hist_tapped(sink_hist(a, j)))
+			return SINK_DIRECT;
+	return SINK_ROWED;
 }
 
 void sink_record(struct sink *k, const struct sim_pkt *p)
 {
 	struct sink_app *a = &k->app[p->src];
 	struct sim *sim = k->sim;
-	sim_time latency = sim_now(sim) - p->created_ps;
+	sim_time now = sim_now(sim);
+	int64_t v[SINK_NVALS];
 
 	a->received++;
 	a->received_bytes += p->len_bytes;
-	if (sim_now(sim) >= k->warmup_ps)
+	if (now >= k->warmup_ps)
 		a->measured_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
-	stats_hist_record(&a->latency, latency);
-	stats_hist_record(&a->queue_delay, p->queued_ps);
-	if (a->path == SINK_BARE) {
-		stats_hist_record(&a->stage_queueing, p->queued_ps);
-		stats_hist_record(&a->stage_transmission,
-				  latency - p->queued_ps);
-	} else {
-		sink_record_stages(a, p, sim_now(sim));
+	if (__builtin_expect(a->mode == SINK_UNSET, 0))
+		a->mode = (uint8_t)sink_mode_of(a);
+	if (a->mode == SINK_ROWED) {
+		if (now < k->hist_warmup_ps) /* what stats_hist_record skips */
+			return;
+		sink_values(a, p, now, &a->row[a->nrows * a->nvals]);
+		if (++a->nrows == SINK_ROWS)
+			sink_fold(a);
+		return;
 	}
+	sink_values(a, p, now, v);
+	for (size_t j = 0; j < a->nvals; j++)
+		stats_hist_record(sink_hist(a, j), v[j]);
 }
 
 static void sink_recv(void *owner, struct sim_pkt *p)
@@ -169,6 +246,7 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 		    !stats_hist_at(st, comp, "stage.transmission", "ps",
 				   &a->stage_transmission))
 			return -ENOMEM;
+		a->nvals = 4;
 		return 0;
 	}
 	for (size_t i = 0; i < SINK_NSTAGES; i++) {
@@ -180,6 +258,7 @@ static int sink_stages(struct sink_app *a, struct stats *st, const char *comp)
 			return -ENOMEM;
 		a->stages |= 1u << i;
 	}
+	a->nvals = (uint8_t)(2 + __builtin_popcount(a->stages));
 	return 0;
 }
 
@@ -209,6 +288,7 @@ int sink_create(const struct sink_cfg *cfg, const struct model_env *env,
 	k->pool = pool;
 	k->st = env->st;
 	k->warmup_ps = env->warmup_ps;
+	k->hist_warmup_ps = stats_warmup(env->st);
 	k->napps = napps;
 	for (size_t i = 0; i < napps; i++) {
 		struct sink_app *a = &k->app[i];
@@ -256,7 +336,8 @@ static void sink_ops_destroy(void *m)
 	sink_destroy(m);
 }
 
-/* The goodput scalars: bits delivered after the warm-up over the time
+/* The rows the apps still hold go into their histograms; then the
+ * goodput scalars: bits delivered after the warm-up over the time
  * since. */
 static void sink_ops_finish(void *m)
 {
@@ -264,8 +345,9 @@ static void sink_ops_finish(void *m)
 	sim_time span = sim_now(k->sim) - k->warmup_ps;
 
 	for (size_t i = 0; i < k->napps; i++) {
-		const struct sink_app *a = &k->app[i];
+		struct sink_app *a = &k->app[i];
 
+		sink_fold(a);
 		if (a->goodput)
 			stats_scalar(k->st, a->comp, "goodput", "bps",
 				     span > 0 ? (double)a->measured_bytes * 8 *

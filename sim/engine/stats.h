@@ -166,6 +166,13 @@ static inline void stats_hist_record(struct stat_hist *h, int64_t v)
 		hist_record(&h->hist, v);
 }
 
+/* Whether h has a tap (stats_hist_tap()): a model that holds values back
+ * to record them later must then record each at its time. */
+static inline bool stats_hist_tapped(const struct stat_hist *h)
+{
+	return h->ctx->tap != NULL;
+}
+
 /* Gauge updates: defined in stats.c (they integrate the elapsed interval). */
 void stats_gauge_set(struct stat_gauge *g, double value);
 static inline void stats_gauge_add(struct stat_gauge *g, double delta)
