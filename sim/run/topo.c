@@ -493,6 +493,8 @@ static int topo_hosts(struct topo *t, const struct scn *s, char *err,
 			rc = topo_driver(t, i, err, errlen);
 		if (rc)
 			return rc;
+		t->sw[i].drv = t->drvs[i];
+		t->sw[i].nic = t->nics[i];
 		nic_connect(t->nics[i], topo_wire(t), drv_rx_input(t->drvs[i]),
 			    drop);
 		rc = topo_memory(t, s, i, err, errlen);

@@ -53,6 +53,10 @@ struct topo_model {
 struct topo_sw {
 	struct topo *t;
 	size_t host;
+	/* t->drvs[host] and t->nics[host], beside what reads them per
+	 * packet (topo_tx_backlog()) */
+	struct drv *drv;
+	struct nic *nic;
 	struct cpu *cpu;
 	struct fsw *fsw;
 	struct netif *netif; /* with a multiplexer: the low-latency path */

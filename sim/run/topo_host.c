@@ -332,8 +332,7 @@ static uint32_t topo_tx_backlog(const void *arg)
 {
 	const struct topo_sw *w = arg;
 
-	return drv_tx_backlog(w->t->drvs[w->host]) +
-	       nic_tx_backlog(w->t->nics[w->host]);
+	return drv_tx_backlog(w->drv) + nic_tx_backlog(w->nic);
 }
 
 /* Host h's low-latency netif path (with a multiplexer, whose low-latency
@@ -432,7 +431,7 @@ static int topo_software(struct topo *t, size_t h, char *err, size_t errlen)
 		if (w->nk)
 			hostmem_set_core(w->mem, w->cpu, w->kcores[0]);
 	}
-	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(t->nics[h]));
+	fsw_set_backlog(w->fsw, topo_tx_backlog, w, nic_tx_slots(w->nic));
 	w->fsw_in = fsw_rx_input(w->fsw);
 	return topo_netif(t, h, err, errlen);
 }
