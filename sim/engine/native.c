@@ -114,6 +114,7 @@ struct ev {
 	sim_fn fn;
 	void *a, *b;
 };
+_Static_assert(64 % sizeof(struct ev) == 0, "a record sits in one line");
 
 struct qent {
 	uint64_t t;
@@ -556,9 +557,14 @@ static int grow_slab(struct native *nt)
 
 	if (nt->nev >= EV_MAX)
 		return -ENOMEM;
-	ev = realloc(nt->ev, (size_t)(nt->nev + n) * sizeof(*ev));
+	/* line-aligned, so that no record straddles two lines (realloc
+	 * would keep only malloc's 16 bytes) */
+	ev = aligned_alloc(64, (size_t)(nt->nev + n) * sizeof(*ev));
 	if (!ev)
 		return -ENOMEM;
+	if (nt->nev)
+		memcpy(ev, nt->ev, (size_t)nt->nev * sizeof(*ev));
+	free(nt->ev);
 	nt->ev = ev;
 	for (uint32_t i = nt->nev + n; i-- > nt->nev;) {
 		ev[i].gen = 1;

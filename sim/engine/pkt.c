@@ -13,9 +13,10 @@
 
 #define PKT_CHUNK 1024
 
+/* Line-aligned, so that a packet spans as few lines as its size allows. */
 struct pkt_chunk {
 	struct pkt_chunk *next;
-	struct sim_pkt pkt[PKT_CHUNK];
+	_Alignas(64) struct sim_pkt pkt[PKT_CHUNK];
 };
 
 struct pkt_pool {
@@ -49,7 +50,7 @@ void pkt_pool_destroy(struct pkt_pool *pool)
 
 static int pkt_grow(struct pkt_pool *pool)
 {
-	struct pkt_chunk *c = malloc(sizeof(*c));
+	struct pkt_chunk *c = aligned_alloc(64, sizeof(*c));
 
 	if (!c)
 		return -1;
