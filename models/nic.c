@@ -285,62 +285,112 @@ sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes)
 
 /* A ring of packets: a power-of-two array that allocates as it fills
  * (ring.h; NULL until the first packet), free-running counters, and a
- * limit of `slots` packets. RX also keeps `done`: [head, done) finished
- * their DMA and wait for the host, [done, tail) are still in DMA. */
+ * limit of `slots` packets. Ring slot i uses the buffer at i * buffer
+ * bytes from the ring's base; its buffers are one mapping of slots *
+ * buffer bytes. RX also keeps rx_done (struct nic): [head, rx_done)
+ * finished their DMA and wait for the host, [rx_done, tail) are still in
+ * DMA. */
 struct nic_ring {
 	struct sim_pkt **slot;
 	uint32_t mask, slots;
-	uint32_t head, done, tail;
-	uint64_t produced; /* packets ever placed: picks the buffer */
-	uint64_t base;	   /* address of the first buffer */
-	uint64_t span;	   /* bytes of its buffers: one mapping */
+	uint32_t head, tail;
 };
 
-/* The fields are grouped by what a packet touches, so that it reads as
- * few cache lines as it can: what both directions use, then TX's, the
- * configuration (TX's part first, then both directions', then RX's), RX's,
- * and last what only set-up, drops and the end of the run use. The
- * counters and histograms a packet updates sit among them (registered
- * with stats_counter_at() and stats_hist_at()); the struct lives in a
- * stats_block(), since results are read after the NIC is destroyed. */
+/*
+ * The fields are grouped by the handler that touches them, one cache line
+ * a group (at 1,024 hosts each handler finds the NIC's lines evicted, so
+ * every distinct line it touches costs a miss): TX's two lines (both TX
+ * handlers, then the TX completion's), the TX DMA's line and its
+ * histogram, the DMA and IOMMU lines both directions share, then RX's
+ * (every RX handler's, the RX DMA's, the completion's with its histogram,
+ * the interrupt's with its two). A value both directions read sits in
+ * both, so that neither touches the other's lines (tx_sim and sim,
+ * trace_id and rx_trace_id). Configuration a packet reads is copied into
+ * the groups at creation, in the narrowest type its range allows (the
+ * registry bounds it); the whole struct nic_cfg stays, cold, for set-up.
+ * Each histogram (struct stat_hist: its context pointer, then the 64
+ * bytes hist_record() touches) starts 8 bytes before a line, so its
+ * pointer ends the group before it and its record fills the next line.
+ * The counters sit among them (registered with stats_counter_at() and
+ * stats_hist_at()); the struct lives in a stats_block(), line aligned,
+ * since results are read after the NIC is destroyed.
+ */
 struct nic {
-	struct sim *sim;
+	/* TX, every handler: the ring and what a frame's send and its
+	 * completion both read */
+	_Alignas(64) struct nic_ring tx;
+	uint32_t min_frame_bytes, framing_bytes; /* cfg's (<= 1e6) */
 	uint32_t trace_id;
-	bool doorbell_paid; /* by the driver, on a core */
-	bool irq_seen;
-	sim_time warmup_ps;
-	/* per page size; NULL: no IOMMU, or a size it does not use */
-	struct nic_iotlb *iotlb[NIC_PG_N];
-	struct pool *pool; /* the host's device pool, or NULL */
-	uint64_t dmas;	   /* payload DMAs (TX and RX) */
-	uint64_t dma_bytes, dma_tlps, hits, misses, misses_pg[NIC_PG_N];
-
-	/* TX */
-	struct sim_port wire;
+	uint32_t buffer_bytes; /* cfg's (<= 1e9) */
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
-	uint64_t tx_packets, tx_frames, tx_wire_bytes;
+	sim_time doorbell_ps; /* cfg's, or 0 if the driver pays it */
+
+	/* TX completion (nic_tx_done) */
+	_Alignas(64) struct sim_port wire;
+	sim_time wire_busy; /* serialization of the frames that left */
+	uint64_t tx_wire_bytes;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
-	sim_time wire_busy;	/* serialization of the frames that left */
+	sim_time warmup_ps;
+	uint64_t tx_frames;
+
+	/* TX DMA and serialization (nic_tx_recv), then its histogram */
+	_Alignas(64) struct sim *tx_sim; /* sim's */
+	uint64_t tx_packets;
+	uint64_t tx_produced; /* packets ever placed: picks the buffer */
+	uint64_t tx_base;     /* address of the first TX buffer */
+	double rate_bps;      /* line rate now (cfg's, or the step's) */
 	sim_time tx_dma_free, wire_free;
-	struct nic_ring tx;
 	struct stat_hist tx_dma;
 
-	struct nic_cfg cfg;
+	/* the DMA engines, both directions */
+	_Alignas(64) struct nic_pcie pcie;
+	uint64_t dma_bytes, dma_tlps;
+	sim_time miss_ps;    /* IOTLB miss penalty */
+	uint32_t desc_bytes; /* cfg's (<= 4096) */
+	uint32_t iommu_page; /* largest IOMMU page (<= 1 GiB); 0: no IOMMU */
 
-	/* RX */
-	struct nic_ring rx;
+	/* the IOMMU, both directions */
+	/* per page size; NULL: no IOMMU, or a size it does not use */
+	_Alignas(64) struct nic_iotlb *iotlb[NIC_PG_N];
+	uint64_t hits, misses, misses_pg[NIC_PG_N];
+
+	/* RX, every handler: the ring, and whether frames wait */
+	_Alignas(64) struct nic_ring rx;
+	uint32_t rx_done;
+	uint32_t rx_trace_id; /* trace_id's */
+	uint64_t claimed;     /* frames reported by jobs not yet done */
+	struct sim *sim;
+	uint64_t rx_delivered;
+	bool poll, irq_adaptive; /* cfg's */
+	bool irq_seen;
+
+	/* RX DMA (nic_rx_recv) and delivery (nic_deliver_n) */
+	_Alignas(64) uint64_t rx_produced; /* as tx_produced */
+	uint64_t rx_base;
+	struct pool *pool; /* the host's device pool, or NULL */
 	sim_time rx_dma_free;
+	struct sim_port host;
+	uint32_t rx_buffer_bytes; /* buffer_bytes' */
+
+	/* RX completion (nic_rx_dma_done, nic_rx_completed, nic_arm), then
+	 * its histogram */
+	_Alignas(64) uint64_t rx_frames;
+	uint64_t irq_pkts; /* cfg's */
 	sim_time hold_ps, last_irq;
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
-	uint64_t claimed; /* frames reported by jobs not yet done */
-	uint64_t rx_frames, rx_delivered, interrupts, polls;
-	struct sim_port host;
-	struct stat_hist rx_dma, irq_gap, irq_batch;
+	struct stat_hist rx_dma;
 
-	/* set-up, misses, drops, invalidations, end of run */
+	/* interrupts and polls (nic_notify, nic_report, nic_poll_tick), then
+	 * their two histograms: rx_dma's last word starts this line */
+	uint64_t interrupts, polls;
+	sim_time irq_ps, irq_cost_ps, poll_ps, poll_cost_ps; /* cfg's */
+	struct stat_hist irq_gap, irq_batch;
+
+	/* set-up, drops, invalidations, end of run */
+	_Alignas(64) struct nic_cfg cfg;
 	struct stats *st;
 	const char *name;
 	void (*on_rate)(void *arg);
@@ -351,14 +401,28 @@ struct nic {
 	uint64_t drops, no_memory, invalidations, iotlb_flushed;
 };
 
-static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
-			 uint64_t buffer)
+/* Each group fits its line (the histograms' placement depends on struct
+ * stat_hist, which is not the NIC's: it is not asserted). */
+#define NIC_SAME_LINE(a, b)                                         \
+	_Static_assert(offsetof(struct nic, a) / 64 ==              \
+			       (offsetof(struct nic, b) +           \
+				sizeof(((struct nic *)0)->b) - 1) / \
+				       64,                          \
+		       #a " .. " #b " share a cache line")
+NIC_SAME_LINE(tx, doorbell_ps);
+NIC_SAME_LINE(wire, tx_frames);
+NIC_SAME_LINE(tx_sim, wire_free);
+NIC_SAME_LINE(pcie, iommu_page);
+NIC_SAME_LINE(iotlb, misses_pg);
+NIC_SAME_LINE(rx, irq_seen);
+NIC_SAME_LINE(rx_produced, rx_buffer_bytes);
+NIC_SAME_LINE(rx_frames, irq_thread);
+
+static int nic_ring_init(struct nic_ring *r, uint32_t slots)
 {
 	r->slot = NULL;
 	r->mask = 0;
 	r->slots = slots;
-	r->base = base;
-	r->span = (uint64_t)slots * buffer;
 	return 0;
 }
 
@@ -375,11 +439,13 @@ static bool nic_ring_full(struct nic *n, struct nic_ring *r)
 	return true;
 }
 
-/* Places p; returns the address of the buffer it was given. */
-static uint64_t nic_ring_put(struct nic_ring *r, struct sim_pkt *p,
-			     uint64_t buffer)
+/* Places p (produced: the ring's count of packets ever placed, base: its
+ * first buffer's address); returns the address of the buffer p was
+ * given. */
+static uint64_t nic_ring_put(struct nic_ring *r, uint64_t *produced,
+			     uint64_t base, uint64_t buffer, struct sim_pkt *p)
 {
-	uint64_t addr = r->base + (r->produced++ % r->slots) * buffer;
+	uint64_t addr = base + ((*produced)++ % r->slots) * buffer;
 
 	r->slot[r->tail++ & r->mask] = p;
 	return addr;
@@ -394,11 +460,11 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 	uint64_t end = addr + (len ? len : 1);
 	sim_time pen = 0;
 
-	if (!n->cfg.iommu)
+	if (!n->iommu_page)
 		return 0;
 	for (uint64_t at = addr; at < end;) {
-		uint64_t size = nic_iommu_page(map_start, map_len, at,
-					       n->cfg.page_bytes);
+		uint64_t size =
+			nic_iommu_page(map_start, map_len, at, n->iommu_page);
 		int k = nic_page_index(size);
 
 		if (nic_iotlb_access(n->iotlb[k], at / size)) {
@@ -406,7 +472,7 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 		} else {
 			n->misses++;
 			n->misses_pg[k]++;
-			pen += n->cfg.miss_ps;
+			pen += n->miss_ps;
 		}
 		at = (at / size + 1) * size;
 	}
@@ -414,15 +480,17 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 }
 
 /* The IOTLB penalty of p's payload: in the buffers of the device pool it
- * holds, else in ring r's buffer at addr. */
+ * holds, else in its ring buffer at addr, in the ring's mapping of
+ * map_len bytes at map_start. */
 static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
-				  const struct nic_ring *r, uint64_t addr)
+				  uint64_t addr, uint64_t map_start,
+				  uint64_t map_len)
 {
 	uint64_t left = p->len_bytes ? p->len_bytes : 1, bsz;
 	sim_time pen = 0;
 
 	if (!p->dpool)
-		return nic_translate(n, addr, p->len_bytes, r->base, r->span);
+		return nic_translate(n, addr, p->len_bytes, map_start, map_len);
 	bsz = pool_buffer_bytes(p->dpool);
 	for (uint32_t b = p->dbuf; b != POOL_NONE && left;
 	     b = pool_next(p->dpool, b)) {
@@ -437,10 +505,9 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 
 static void nic_count_dma(struct nic *n, uint64_t len)
 {
-	n->dmas++;
-	n->dma_bytes += len + n->cfg.desc_bytes;
-	n->dma_tlps += nic_dma_tlps(&n->cfg.pcie, len) +
-		       nic_dma_tlps(&n->cfg.pcie, n->cfg.desc_bytes);
+	n->dma_bytes += len + n->desc_bytes;
+	n->dma_tlps += nic_dma_tlps(&n->pcie, len) +
+		       nic_dma_tlps(&n->pcie, n->desc_bytes);
 }
 
 static sim_time max_t(sim_time a, sim_time b)
@@ -467,8 +534,8 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 	n->tx_frames++;
 	n->wire_busy +=
 		p->stamp_ps[PKT_ST_WIRE_END] - p->stamp_ps[PKT_ST_WIRE_START];
-	n->tx_wire_bytes += units_wire_bytes(
-		p->len_bytes, n->cfg.min_frame_bytes, n->cfg.framing_bytes);
+	n->tx_wire_bytes += units_wire_bytes(p->len_bytes, n->min_frame_bytes,
+					     n->framing_bytes);
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
@@ -486,7 +553,7 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 static void nic_tx_recv(void *owner, struct sim_pkt *p)
 {
 	struct nic *n = owner;
-	sim_time now = sim_now(n->sim), *st = p->stamp_ps, busy;
+	sim_time now = sim_now(n->tx_sim), *st = p->stamp_ps, busy;
 	uint64_t addr, frame;
 
 	n->tx_packets++;
@@ -494,29 +561,31 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 		nic_drop(n, p);
 		return;
 	}
-	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->tx, p, n->cfg.buffer_bytes);
-	st[PKT_ST_DOORBELL] = now + (n->doorbell_paid ? 0 : n->cfg.doorbell_ps);
+	sim_trace(n->tx_sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	addr = nic_ring_put(&n->tx, &n->tx_produced, n->tx_base,
+			    n->buffer_bytes, p);
+	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
-	busy = nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
-	       nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
-	       nic_translate_pkt(n, p, &n->tx, addr);
+	busy = nic_dma_xfer(&n->pcie, n->desc_bytes) +
+	       nic_dma_xfer(&n->pcie, p->len_bytes) +
+	       nic_translate_pkt(n, p, addr, n->tx_base,
+				 (uint64_t)n->tx.slots * n->buffer_bytes);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
-		st[PKT_ST_DMA_START] + 2 * n->cfg.pcie.latency_ps + busy;
+		st[PKT_ST_DMA_START] + 2 * n->pcie.latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
 	stats_hist_record(&n->tx_dma,
 			  st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
-	frame = units_wire_bytes(p->len_bytes, n->cfg.min_frame_bytes,
-				 n->cfg.framing_bytes);
+	frame = units_wire_bytes(p->len_bytes, n->min_frame_bytes,
+				 n->framing_bytes);
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
 	st[PKT_ST_WIRE_END] =
-		st[PKT_ST_WIRE_START] + units_tx_time(frame, n->cfg.rate_bps);
+		st[PKT_ST_WIRE_START] + units_tx_time(frame, n->rate_bps);
 	n->wire_free = st[PKT_ST_WIRE_END];
 	p->queued_ps += st[PKT_ST_DMA_START] - st[PKT_ST_DOORBELL] +
 			st[PKT_ST_WIRE_START] - st[PKT_ST_DMA_END];
 	if (n->tx.tail - n->tx.head == 1)
-		sim_schedule_at(n->sim, st[PKT_ST_WIRE_END], nic_tx_done, n,
+		sim_schedule_at(n->tx_sim, st[PKT_ST_WIRE_END], nic_tx_done, n,
 				NULL);
 }
 
@@ -529,7 +598,7 @@ static void nic_rx_completed(struct nic *n);
 /* Frames done and not yet reported to the host. */
 static uint64_t nic_rx_waiting(const struct nic *n)
 {
-	return n->rx.done - n->rx.head - n->claimed;
+	return n->rx_done - n->rx.head - n->claimed;
 }
 
 /* Hands the first count frames of the RX ring to the host. */
@@ -540,7 +609,7 @@ static void nic_deliver_n(struct nic *n, uint64_t count)
 
 		n->rx_delivered++;
 		p->stamp_ps[PKT_ST_RX_NOTIFY] = sim_now(n->sim);
-		sim_trace(n->sim, n->trace_id, SIM_TR_RECEIVE, p->len_bytes);
+		sim_trace(n->sim, n->rx_trace_id, SIM_TR_RECEIVE, p->len_bytes);
 		sim_port_send(&n->host, p);
 	}
 }
@@ -560,7 +629,7 @@ static void nic_irq_done(struct sim *sim, void *a, void *b)
 	(void)sim;
 	n->claimed -= batch;
 	nic_deliver_n(n, batch);
-	if (!n->cfg.poll && nic_rx_waiting(n))
+	if (!n->poll && nic_rx_waiting(n))
 		nic_rx_completed(n); /* unmasked: frames that came meanwhile */
 }
 
@@ -593,8 +662,8 @@ static void nic_poll_tick(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	n->polls++;
-	nic_report(n, CPU_A_POLL, n->cfg.poll_cost_ps);
-	if (!sim_schedule(sim, n->cfg.poll_ps, nic_poll_tick, n, NULL))
+	nic_report(n, CPU_A_POLL, n->poll_cost_ps);
+	if (!sim_schedule(sim, n->poll_ps, nic_poll_tick, n, NULL))
 		sim_stop(sim);
 }
 
@@ -606,7 +675,7 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	n->notify_ev = 0;
-	if (n->cfg.poll) {
+	if (n->poll) {
 		n->polls++;
 		nic_deliver(n);
 		return;
@@ -617,13 +686,13 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 	stats_hist_record(&n->irq_batch, (int64_t)batch);
 	n->irq_seen = true;
 	n->last_irq = now;
-	if (n->cfg.irq_adaptive)
-		n->hold_ps = batch >= n->cfg.irq_pkts
-				     ? n->cfg.irq_ps
-				     : (sim_time)((double)n->cfg.irq_ps *
-						  (double)batch /
-						  (double)n->cfg.irq_pkts);
-	nic_report(n, CPU_A_IRQ, n->cfg.irq_cost_ps);
+	if (n->irq_adaptive)
+		n->hold_ps =
+			batch >= n->irq_pkts
+				? n->irq_ps
+				: (sim_time)((double)n->irq_ps * (double)batch /
+					     (double)n->irq_pkts);
+	nic_report(n, CPU_A_IRQ, n->irq_cost_ps);
 }
 
 static void nic_arm(struct nic *n, sim_time at)
@@ -642,22 +711,21 @@ static void nic_rx_completed(struct nic *n)
 {
 	sim_time now = sim_now(n->sim), at;
 
-	if (n->cfg.poll) {
-		if (!n->cfg.poll_ps) {
+	if (n->poll) {
+		if (!n->poll_ps) {
 			n->polls++;
 			nic_deliver(n);
 			return;
 		}
 		if (n->irq_thread)
 			return; /* the next timed poll finds it */
-		at = (now + n->cfg.poll_ps - 1) / n->cfg.poll_ps *
-		     n->cfg.poll_ps;
+		at = (now + n->poll_ps - 1) / n->poll_ps * n->poll_ps;
 		nic_arm(n, at);
 		return;
 	}
 	if (n->claimed)
 		return; /* masked while its handler runs */
-	if (nic_rx_waiting(n) >= n->cfg.irq_pkts)
+	if (nic_rx_waiting(n) >= n->irq_pkts)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
@@ -674,15 +742,15 @@ static void nic_rx_completed(struct nic *n)
 static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	struct sim_pkt *p = n->rx.slot[n->rx.done++ & n->rx.mask];
+	struct sim_pkt *p = n->rx.slot[n->rx_done++ & n->rx.mask];
 
 	(void)b;
 	n->rx_frames++;
 	stats_hist_record(&n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
 					      p->stamp_ps[PKT_ST_RX_ARRIVE]);
-	if (n->rx.done != n->rx.tail)
+	if (n->rx_done != n->rx.tail)
 		sim_schedule_at(sim,
-				n->rx.slot[n->rx.done & n->rx.mask]
+				n->rx.slot[n->rx_done & n->rx.mask]
 					->stamp_ps[PKT_ST_RX_DMA_END],
 				nic_rx_dma_done, n, NULL);
 	nic_rx_completed(n);
@@ -700,22 +768,24 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 	}
 	if (n->pool && pool_attach_dev(n->pool, p, POOL_NONE, NULL)) {
 		n->no_memory++;
-		sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_trace(n->sim, n->rx_trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&n->drop, p);
 		return;
 	}
-	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->rx, p, n->cfg.buffer_bytes);
+	sim_trace(n->sim, n->rx_trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	addr = nic_ring_put(&n->rx, &n->rx_produced, n->rx_base,
+			    n->rx_buffer_bytes, p);
 	p->stamp_ps[PKT_ST_RX_ARRIVE] = now;
 	start = max_t(now, n->rx_dma_free);
-	busy = nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
-	       nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
-	       nic_translate_pkt(n, p, &n->rx, addr);
+	busy = nic_dma_xfer(&n->pcie, p->len_bytes) +
+	       nic_dma_xfer(&n->pcie, n->desc_bytes) +
+	       nic_translate_pkt(n, p, addr, n->rx_base,
+				 (uint64_t)n->rx.slots * n->rx_buffer_bytes);
 	n->rx_dma_free = start + busy;
-	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->cfg.pcie.latency_ps + busy;
+	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie.latency_ps + busy;
 	p->queued_ps += start - now;
 	nic_count_dma(n, p->len_bytes);
-	if (n->rx.tail - n->rx.done == 1)
+	if (n->rx.tail - n->rx_done == 1)
 		sim_schedule_at(n->sim, p->stamp_ps[PKT_ST_RX_DMA_END],
 				nic_rx_dma_done, n, NULL);
 }
@@ -771,16 +841,33 @@ static int nic_setup(struct nic *n)
 	const struct nic_cfg *c = &n->cfg;
 	uint64_t tx_bytes = (uint64_t)c->tx_ring_slots * c->buffer_bytes;
 
+	/* the groups' copies (the registry bounds the narrowed ones) */
+	n->min_frame_bytes = (uint32_t)c->min_frame_bytes;
+	n->framing_bytes = (uint32_t)c->framing_bytes;
+	n->buffer_bytes = n->rx_buffer_bytes = (uint32_t)c->buffer_bytes;
+	n->doorbell_ps = c->doorbell_ps;
+	n->rate_bps = c->rate_bps;
+	n->pcie = c->pcie;
+	n->miss_ps = c->miss_ps;
+	n->desc_bytes = (uint32_t)c->desc_bytes;
+	n->iommu_page = c->iommu ? (uint32_t)c->page_bytes : 0;
+	n->poll = c->poll;
+	n->irq_adaptive = c->irq_adaptive;
+	n->irq_pkts = c->irq_pkts;
+	n->irq_ps = c->irq_ps;
+	n->irq_cost_ps = c->irq_cost_ps;
+	n->poll_ps = c->poll_ps;
+	n->poll_cost_ps = c->poll_cost_ps;
 	n->hold_ps = c->irq_ps;
 	for (int k = 0; c->iommu && k < NIC_PG_N; k++)
 		if (size[k] <= c->page_bytes &&
 		    nic_iotlb_create(c->iotlb_entries[k], &n->iotlb[k]))
 			return -ENOMEM;
-	if (nic_ring_init(&n->tx, c->tx_ring_slots, 0, c->buffer_bytes) ||
-	    nic_ring_init(&n->rx, c->rx_ring_slots,
-			  (tx_bytes + c->page_bytes - 1) / c->page_bytes *
-				  c->page_bytes,
-			  c->buffer_bytes))
+	n->tx_base = 0;
+	n->rx_base =
+		(tx_bytes + c->page_bytes - 1) / c->page_bytes * c->page_bytes;
+	if (nic_ring_init(&n->tx, c->tx_ring_slots) ||
+	    nic_ring_init(&n->rx, c->rx_ring_slots))
 		return -ENOMEM;
 	return 0;
 }
@@ -791,7 +878,7 @@ static void nic_step(struct sim *sim, void *a, void *b)
 	struct nic *n = a;
 
 	(void)sim;
-	n->cfg.rate_bps = b ? n->base_rate_bps : n->cfg.step_bps;
+	n->rate_bps = b ? n->base_rate_bps : n->cfg.step_bps;
 	if (n->on_rate)
 		n->on_rate(n->on_rate_arg);
 }
@@ -824,11 +911,11 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 
 	if (!n)
 		goto out_nomem;
-	n->sim = env->sim;
+	n->sim = n->tx_sim = env->sim;
 	n->st = env->st;
 	n->warmup_ps = env->warmup_ps;
 	n->name = env->component;
-	n->trace_id = sim_trace_id(env->component);
+	n->trace_id = n->rx_trace_id = sim_trace_id(env->component);
 	n->cfg = *cfg;
 	n->base_rate_bps = cfg->rate_bps;
 	if (nic_setup(n) || nic_stats(n) || nic_schedule_steps(n)) {
@@ -882,7 +969,7 @@ static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
 
 double nic_rate(const struct nic *n)
 {
-	return n->cfg.rate_bps;
+	return n->rate_bps;
 }
 
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames)
@@ -946,7 +1033,7 @@ int nic_set_cpu(struct nic *n, struct cpu_thread *t)
 
 void nic_set_doorbell_paid(struct nic *n, bool paid)
 {
-	n->doorbell_paid = paid;
+	n->doorbell_ps = paid ? 0 : n->cfg.doorbell_ps;
 }
 
 uint32_t nic_tx_slots(const struct nic *n)
@@ -962,13 +1049,15 @@ uint64_t nic_held_by(const struct nic *n, uint32_t src)
 void nic_finish(struct nic *n)
 {
 	sim_time span = sim_now(n->sim) - n->warmup_ps;
+	/* a payload DMA for every packet a ring took */
+	uint64_t dmas = n->tx_produced + n->rx_produced;
 
 	stats_scalar(
 		n->st, n->name, "in_flight", "packets",
 		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
 	stats_scalar(n->st, n->name, "wire_busy", "ps", (double)n->wire_busy);
 	stats_scalar(n->st, n->name, "iotlb_misses_per_dma", "",
-		     n->dmas ? (double)n->misses / (double)n->dmas : 0);
+		     dmas ? (double)n->misses / (double)dmas : 0);
 	stats_scalar(n->st, n->name, "wire_rate", "pps",
 		     span > 0 ? (double)n->wire_measured * (double)SIM_S /
 					(double)span
