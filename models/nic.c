@@ -69,12 +69,22 @@
  * IOTLB: a fully associative LRU in O(1) per access. Its entries form a
  * doubly linked list from the most to the least recently used; a table
  * open-addressed by page (linear probing, twice the entries, deletion by
- * backward shift, no tombstones) finds a page's entry. A hit moves the
- * entry to the front; a miss fills a free entry (never used, or dropped
- * by an invalidation) or else takes the one at the back. Everything is
- * allocated at creation, in one block.
+ * backward shift, no tombstones) finds a page's entry. Each table slot
+ * holds the page with its entry's index, so that a probe, and the shift
+ * after a deletion, read the table alone: a hit at the front reads one
+ * table line besides the header, and the entries' lines are touched only
+ * to move one in the list. A hit moves the entry to the front; a miss
+ * fills a free entry (never used, or dropped by an invalidation) or else
+ * takes the one at the back. The table and the entries are allocated at
+ * set-up, in one block; the header (32 bytes) is a NIC's (struct nic
+ * holds one per page size, beside its counters) or nic_iotlb_create()'s.
  */
 #define IOTLB_NONE UINT32_MAX
+
+struct nic_iotlb_slot {
+	uint64_t page;
+	uint32_t ent; /* entry index, or IOTLB_NONE: empty */
+};
 
 struct nic_iotlb_ent {
 	uint64_t page;
@@ -83,40 +93,61 @@ struct nic_iotlb_ent {
 };
 
 struct nic_iotlb {
-	uint32_t n, used;     /* entries, and how many were ever filled */
+	uint32_t n, used;     /* entries (0: no IOTLB), how many ever filled */
 	uint32_t front, back; /* most and least recently used */
 	uint32_t free;	      /* dropped entries, or IOTLB_NONE */
 	uint32_t mask;	      /* of the table */
-	uint32_t *slot;	      /* table: entry index or IOTLB_NONE */
-	struct nic_iotlb_ent *e;
+	/* the table, mask + 1 slots, then the n entries (iotlb_ent()) */
+	struct nic_iotlb_slot *slot;
 };
 
-int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out)
+static struct nic_iotlb_ent *iotlb_ent(const struct nic_iotlb *t)
 {
-	struct nic_iotlb *t;
+	return (struct nic_iotlb_ent *)(t->slot + t->mask + 1);
+}
+
+/* Returns 0, -EINVAL (entries == 0) or -ENOMEM. */
+static int iotlb_init(struct nic_iotlb *t, uint32_t entries)
+{
 	uint32_t size = 2;
 
 	if (!entries)
 		return -EINVAL;
 	while (size < 2 * (uint64_t)entries)
 		size *= 2;
-	t = calloc(1, sizeof(*t) + (size_t)entries * sizeof(*t->e) +
-			      (size_t)size * sizeof(*t->slot));
-	if (!t)
+	t->slot = malloc((size_t)size * sizeof(*t->slot) +
+			 (size_t)entries * sizeof(struct nic_iotlb_ent));
+	if (!t->slot)
 		return -ENOMEM;
 	t->n = entries;
+	t->used = 0;
 	t->front = t->back = t->free = IOTLB_NONE;
 	t->mask = size - 1;
-	t->e = (struct nic_iotlb_ent *)(t + 1);
-	t->slot = (uint32_t *)(t->e + entries);
 	for (uint32_t i = 0; i < size; i++)
-		t->slot[i] = IOTLB_NONE;
+		t->slot[i] = (struct nic_iotlb_slot){ 0, IOTLB_NONE };
+	return 0;
+}
+
+int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out)
+{
+	struct nic_iotlb *t = malloc(sizeof(*t));
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	rc = iotlb_init(t, entries);
+	if (rc) {
+		free(t);
+		return rc;
+	}
 	*out = t;
 	return 0;
 }
 
 void nic_iotlb_destroy(struct nic_iotlb *t)
 {
+	if (t)
+		free(t->slot);
 	free(t);
 }
 
@@ -130,7 +161,7 @@ static uint32_t iotlb_probe(const struct nic_iotlb *t, uint64_t page)
 {
 	uint32_t h = iotlb_home(t, page);
 
-	while (t->slot[h] != IOTLB_NONE && t->e[t->slot[h]].page != page)
+	while (t->slot[h].ent != IOTLB_NONE && t->slot[h].page != page)
 		h = (h + 1) & t->mask;
 	return h;
 }
@@ -138,9 +169,9 @@ static uint32_t iotlb_probe(const struct nic_iotlb *t, uint64_t page)
 /* Empties slot h, shifting back the entries whose probe passed it. */
 static void iotlb_unslot(struct nic_iotlb *t, uint32_t h)
 {
-	for (uint32_t j = (h + 1) & t->mask; t->slot[j] != IOTLB_NONE;
+	for (uint32_t j = (h + 1) & t->mask; t->slot[j].ent != IOTLB_NONE;
 	     j = (j + 1) & t->mask) {
-		uint32_t k = iotlb_home(t, t->e[t->slot[j]].page);
+		uint32_t k = iotlb_home(t, t->slot[j].page);
 
 		/* j's entry may move to h if h lies on its probe, k .. j */
 		if (((j - k) & t->mask) >= ((j - h) & t->mask)) {
@@ -148,29 +179,31 @@ static void iotlb_unslot(struct nic_iotlb *t, uint32_t h)
 			h = j;
 		}
 	}
-	t->slot[h] = IOTLB_NONE;
+	t->slot[h].ent = IOTLB_NONE;
 }
 
-static void iotlb_unlink(struct nic_iotlb *t, uint32_t i)
+static void iotlb_unlink(struct nic_iotlb *t, struct nic_iotlb_ent *e,
+			 uint32_t i)
 {
-	struct nic_iotlb_ent *x = &t->e[i];
+	struct nic_iotlb_ent *x = &e[i];
 
 	if (x->prev != IOTLB_NONE)
-		t->e[x->prev].next = x->next;
+		e[x->prev].next = x->next;
 	else
 		t->front = x->next;
 	if (x->next != IOTLB_NONE)
-		t->e[x->next].prev = x->prev;
+		e[x->next].prev = x->prev;
 	else
 		t->back = x->prev;
 }
 
-static void iotlb_push_front(struct nic_iotlb *t, uint32_t i)
+static void iotlb_push_front(struct nic_iotlb *t, struct nic_iotlb_ent *e,
+			     uint32_t i)
 {
-	t->e[i].prev = IOTLB_NONE;
-	t->e[i].next = t->front;
+	e[i].prev = IOTLB_NONE;
+	e[i].next = t->front;
 	if (t->front != IOTLB_NONE)
-		t->e[t->front].prev = i;
+		e[t->front].prev = i;
 	else
 		t->back = i;
 	t->front = i;
@@ -178,44 +211,47 @@ static void iotlb_push_front(struct nic_iotlb *t, uint32_t i)
 
 bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
 {
-	uint32_t h = iotlb_probe(t, page), i = t->slot[h];
+	struct nic_iotlb_ent *e = iotlb_ent(t);
+	uint32_t h = iotlb_probe(t, page), i = t->slot[h].ent;
 
 	if (i != IOTLB_NONE) {
 		if (i != t->front) {
-			iotlb_unlink(t, i);
-			iotlb_push_front(t, i);
+			iotlb_unlink(t, e, i);
+			iotlb_push_front(t, e, i);
 		}
 		return true;
 	}
 	if (t->free != IOTLB_NONE) {
 		i = t->free;
-		t->free = t->e[i].next;
+		t->free = e[i].next;
 	} else if (t->used < t->n) {
 		i = t->used++;
 	} else { /* full: the least recently used goes */
 		i = t->back;
-		iotlb_unlink(t, i);
-		iotlb_unslot(t, iotlb_probe(t, t->e[i].page));
+		iotlb_unlink(t, e, i);
+		iotlb_unslot(t, iotlb_probe(t, e[i].page));
 		h = iotlb_probe(t, page);
 	}
-	t->e[i].page = page;
-	t->slot[h] = i;
-	iotlb_push_front(t, i);
+	e[i].page = page;
+	t->slot[h] = (struct nic_iotlb_slot){ page, i };
+	iotlb_push_front(t, e, i);
 	return false;
 }
 
 static void iotlb_drop(struct nic_iotlb *t, uint32_t h)
 {
-	uint32_t i = t->slot[h];
+	struct nic_iotlb_ent *e = iotlb_ent(t);
+	uint32_t i = t->slot[h].ent;
 
-	iotlb_unlink(t, i);
+	iotlb_unlink(t, e, i);
 	iotlb_unslot(t, h);
-	t->e[i].next = t->free;
+	e[i].next = t->free;
 	t->free = i;
 }
 
 uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 {
+	struct nic_iotlb_ent *e = iotlb_ent(t);
 	uint32_t n = 0;
 
 	if (hi <= lo)
@@ -224,7 +260,7 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 		for (uint64_t pg = lo; pg < hi; pg++) {
 			uint32_t h = iotlb_probe(t, pg);
 
-			if (t->slot[h] != IOTLB_NONE) {
+			if (t->slot[h].ent != IOTLB_NONE) {
 				iotlb_drop(t, h);
 				n++;
 			}
@@ -232,9 +268,9 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 		return n;
 	}
 	for (uint32_t i = t->front, next; i != IOTLB_NONE; i = next) {
-		next = t->e[i].next;
-		if (t->e[i].page >= lo && t->e[i].page < hi) {
-			iotlb_drop(t, iotlb_probe(t, t->e[i].page));
+		next = e[i].next;
+		if (e[i].page >= lo && e[i].page < hi) {
+			iotlb_drop(t, iotlb_probe(t, e[i].page));
 			n++;
 		}
 	}
@@ -264,18 +300,30 @@ static int nic_page_index(uint64_t page)
 				     : NIC_PG_4K;
 }
 
-uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes)
+/* The formulas, on the values a NIC keeps (struct nic's DMA line). */
+static uint64_t dma_tlps(uint64_t mps_bytes, uint64_t len_bytes)
 {
-	uint64_t n = (len_bytes + p->mps_bytes - 1) / p->mps_bytes;
+	uint64_t n = (len_bytes + mps_bytes - 1) / mps_bytes;
 
 	return n ? n : 1;
 }
 
+static sim_time dma_xfer(uint64_t mps_bytes, uint64_t overhead_bytes,
+			 double bw_bps, uint64_t len_bytes)
+{
+	return units_tx_time(len_bytes + dma_tlps(mps_bytes, len_bytes) *
+						 overhead_bytes,
+			     bw_bps);
+}
+
+uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes)
+{
+	return dma_tlps(p->mps_bytes, len_bytes);
+}
+
 sim_time nic_dma_xfer(const struct nic_pcie *p, uint64_t len_bytes)
 {
-	return units_tx_time(len_bytes + nic_dma_tlps(p, len_bytes) *
-						 p->overhead_bytes,
-			     p->bw_bps);
+	return dma_xfer(p->mps_bytes, p->overhead_bytes, p->bw_bps, len_bytes);
 }
 
 sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes)
@@ -344,16 +392,21 @@ struct nic {
 	struct stat_hist tx_dma;
 
 	/* the DMA engines, both directions */
-	_Alignas(64) struct nic_pcie pcie;
+	/* cfg's pcie, mps and overhead narrowed (<= 4096) */
+	_Alignas(64) sim_time pcie_latency_ps;
+	double pcie_bw_bps;
+	uint32_t pcie_mps_bytes, pcie_overhead_bytes;
 	uint64_t dma_bytes, dma_tlps;
-	sim_time miss_ps;    /* IOTLB miss penalty */
+	uint32_t miss_ps;    /* cfg's IOTLB miss penalty (<= 1e9) */
 	uint32_t desc_bytes; /* cfg's (<= 4096) */
 	uint32_t iommu_page; /* largest IOMMU page (<= 1 GiB); 0: no IOMMU */
+	uint64_t hits;	     /* the IOMMU's, which this line has room for */
 
-	/* the IOMMU, both directions */
-	/* per page size; NULL: no IOMMU, or a size it does not use */
-	_Alignas(64) struct nic_iotlb *iotlb[NIC_PG_N];
-	uint64_t hits, misses, misses_pg[NIC_PG_N];
+	/* the IOMMU, both directions: the 4 KiB pages' IOTLB (n == 0: no
+	 * IOMMU) and the misses; the larger pages' IOTLBs after them */
+	_Alignas(64) struct nic_iotlb iotlb_4k;
+	uint64_t misses, misses_pg[NIC_PG_N];
+	struct nic_iotlb iotlb_large[NIC_PG_N - 1]; /* n == 0: unused */
 
 	/* RX, every handler: the ring, and whether frames wait */
 	_Alignas(64) struct nic_ring rx;
@@ -412,8 +465,8 @@ struct nic {
 NIC_SAME_LINE(tx, doorbell_ps);
 NIC_SAME_LINE(wire, tx_frames);
 NIC_SAME_LINE(tx_sim, wire_free);
-NIC_SAME_LINE(pcie, iommu_page);
-NIC_SAME_LINE(iotlb, misses_pg);
+NIC_SAME_LINE(pcie_latency_ps, hits);
+NIC_SAME_LINE(iotlb_4k, misses_pg);
 NIC_SAME_LINE(rx, irq_seen);
 NIC_SAME_LINE(rx_produced, rx_buffer_bytes);
 NIC_SAME_LINE(rx_frames, irq_thread);
@@ -451,6 +504,12 @@ static uint64_t nic_ring_put(struct nic_ring *r, uint64_t *produced,
 	return addr;
 }
 
+/* The IOTLB of page size k. */
+static struct nic_iotlb *nic_tlb(struct nic *n, int k)
+{
+	return k == NIC_PG_4K ? &n->iotlb_4k : &n->iotlb_large[k - 1];
+}
+
 /* IOTLB lookups of the pages that [addr, addr + len) touches inside the
  * mapping of map_len bytes at map_start, each in the IOTLB of its size;
  * returns the penalty of the misses. */
@@ -467,7 +526,7 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 			nic_iommu_page(map_start, map_len, at, n->iommu_page);
 		int k = nic_page_index(size);
 
-		if (nic_iotlb_access(n->iotlb[k], at / size)) {
+		if (nic_iotlb_access(nic_tlb(n, k), at / size)) {
 			n->hits++;
 		} else {
 			n->misses++;
@@ -503,11 +562,18 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 	return pen;
 }
 
+/* nic_dma_xfer() of len bytes on n's PCIe. */
+static sim_time nic_xfer(const struct nic *n, uint64_t len)
+{
+	return dma_xfer(n->pcie_mps_bytes, n->pcie_overhead_bytes,
+			n->pcie_bw_bps, len);
+}
+
 static void nic_count_dma(struct nic *n, uint64_t len)
 {
 	n->dma_bytes += len + n->desc_bytes;
-	n->dma_tlps += nic_dma_tlps(&n->pcie, len) +
-		       nic_dma_tlps(&n->pcie, n->desc_bytes);
+	n->dma_tlps += dma_tlps(n->pcie_mps_bytes, len) +
+		       dma_tlps(n->pcie_mps_bytes, n->desc_bytes);
 }
 
 static sim_time max_t(sim_time a, sim_time b)
@@ -566,13 +632,12 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 			    n->buffer_bytes, p);
 	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
-	busy = nic_dma_xfer(&n->pcie, n->desc_bytes) +
-	       nic_dma_xfer(&n->pcie, p->len_bytes) +
+	busy = nic_xfer(n, n->desc_bytes) + nic_xfer(n, p->len_bytes) +
 	       nic_translate_pkt(n, p, addr, n->tx_base,
 				 (uint64_t)n->tx.slots * n->buffer_bytes);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
-		st[PKT_ST_DMA_START] + 2 * n->pcie.latency_ps + busy;
+		st[PKT_ST_DMA_START] + 2 * n->pcie_latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
 	stats_hist_record(&n->tx_dma,
 			  st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
@@ -777,12 +842,11 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 			    n->rx_buffer_bytes, p);
 	p->stamp_ps[PKT_ST_RX_ARRIVE] = now;
 	start = max_t(now, n->rx_dma_free);
-	busy = nic_dma_xfer(&n->pcie, p->len_bytes) +
-	       nic_dma_xfer(&n->pcie, n->desc_bytes) +
+	busy = nic_xfer(n, p->len_bytes) + nic_xfer(n, n->desc_bytes) +
 	       nic_translate_pkt(n, p, addr, n->rx_base,
 				 (uint64_t)n->rx.slots * n->rx_buffer_bytes);
 	n->rx_dma_free = start + busy;
-	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie.latency_ps + busy;
+	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie_latency_ps + busy;
 	p->queued_ps += start - now;
 	nic_count_dma(n, p->len_bytes);
 	if (n->rx.tail - n->rx_done == 1)
@@ -847,8 +911,11 @@ static int nic_setup(struct nic *n)
 	n->buffer_bytes = n->rx_buffer_bytes = (uint32_t)c->buffer_bytes;
 	n->doorbell_ps = c->doorbell_ps;
 	n->rate_bps = c->rate_bps;
-	n->pcie = c->pcie;
-	n->miss_ps = c->miss_ps;
+	n->pcie_latency_ps = c->pcie.latency_ps;
+	n->pcie_bw_bps = c->pcie.bw_bps;
+	n->pcie_mps_bytes = (uint32_t)c->pcie.mps_bytes;
+	n->pcie_overhead_bytes = (uint32_t)c->pcie.overhead_bytes;
+	n->miss_ps = (uint32_t)c->miss_ps;
 	n->desc_bytes = (uint32_t)c->desc_bytes;
 	n->iommu_page = c->iommu ? (uint32_t)c->page_bytes : 0;
 	n->poll = c->poll;
@@ -861,7 +928,7 @@ static int nic_setup(struct nic *n)
 	n->hold_ps = c->irq_ps;
 	for (int k = 0; c->iommu && k < NIC_PG_N; k++)
 		if (size[k] <= c->page_bytes &&
-		    nic_iotlb_create(c->iotlb_entries[k], &n->iotlb[k]))
+		    iotlb_init(nic_tlb(n, k), c->iotlb_entries[k]))
 			return -ENOMEM;
 	n->tx_base = 0;
 	n->rx_base =
@@ -934,7 +1001,7 @@ void nic_destroy(struct nic *n)
 	if (!n)
 		return;
 	for (int k = 0; k < NIC_PG_N; k++)
-		nic_iotlb_destroy(n->iotlb[k]);
+		free(nic_tlb(n, k)->slot);
 	free(n->tx.slot);
 	free(n->rx.slot);
 	/* n is the statistics' (stats_block) */
@@ -998,9 +1065,9 @@ static void nic_unmapped(void *arg, uint64_t iova, uint64_t len)
 		return;
 	n->invalidations++;
 	for (int k = 0; k < NIC_PG_N; k++)
-		if (n->iotlb[k])
+		if (nic_tlb(n, k)->n)
 			n->iotlb_flushed += nic_iotlb_flush(
-				n->iotlb[k], iova / size[k],
+				nic_tlb(n, k), iova / size[k],
 				(iova + len + size[k] - 1) / size[k]);
 }
 
