@@ -592,11 +592,15 @@ static void nic_drop(struct nic *n, struct sim_pkt *p)
  * TX
  */
 
+/* The frame at the head of the TX ring (b, the event carrying it, so
+ * that the ring's array is read only when another frame follows) has
+ * left. */
 static void nic_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	struct sim_pkt *p = n->tx.slot[n->tx.head++ & n->tx.mask];
-	(void)b;
+	struct sim_pkt *p = b;
+
+	n->tx.head++;
 	n->tx_frames++;
 	n->wire_busy +=
 		p->stamp_ps[PKT_ST_WIRE_END] - p->stamp_ps[PKT_ST_WIRE_START];
@@ -608,11 +612,12 @@ static void nic_tx_done(struct sim *sim, void *a, void *b)
 	pool_release_dev(p, POOL_NONE); /* the frame has left */
 	if (n->sent)
 		n->sent(n->sent_arg, p);
-	if (n->tx.head != n->tx.tail)
-		sim_schedule_at(sim,
-				n->tx.slot[n->tx.head & n->tx.mask]
-					->stamp_ps[PKT_ST_WIRE_END],
-				nic_tx_done, n, NULL);
+	if (n->tx.head != n->tx.tail) {
+		struct sim_pkt *next = n->tx.slot[n->tx.head & n->tx.mask];
+
+		sim_schedule_at(sim, next->stamp_ps[PKT_ST_WIRE_END],
+				nic_tx_done, n, next);
+	}
 	sim_port_send(&n->wire, p);
 }
 
@@ -651,14 +656,14 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 			st[PKT_ST_WIRE_START] - st[PKT_ST_DMA_END];
 	if (n->tx.tail - n->tx.head == 1)
 		sim_schedule_at(n->tx_sim, st[PKT_ST_WIRE_END], nic_tx_done, n,
-				NULL);
+				p);
 }
 
 /*
  * RX
  */
 
-static void nic_rx_completed(struct nic *n);
+static void nic_rx_completed(struct nic *n, const struct sim_pkt *last);
 
 /* Frames done and not yet reported to the host. */
 static uint64_t nic_rx_waiting(const struct nic *n)
@@ -695,7 +700,8 @@ static void nic_irq_done(struct sim *sim, void *a, void *b)
 	n->claimed -= batch;
 	nic_deliver_n(n, batch);
 	if (!n->poll && nic_rx_waiting(n))
-		nic_rx_completed(n); /* unmasked: frames that came meanwhile */
+		nic_rx_completed(n, NULL); /* unmasked: frames that came
+					      meanwhile */
 }
 
 /* Reports the waiting frames to the host: at once without cores,
@@ -771,8 +777,20 @@ static void nic_arm(struct nic *n, sim_time at)
 	n->notify_ev = sim_schedule_at(n->sim, at, nic_notify, n, NULL);
 }
 
-/* A frame has finished its RX DMA: decide when the host hears of it. */
-static void nic_rx_completed(struct nic *n)
+/* The first frame waiting: last (the frame that finished its DMA last,
+ * or NULL if not known) if it is the only one, so that the ring's array
+ * is then not read. */
+static const struct sim_pkt *nic_rx_first(const struct nic *n,
+					  const struct sim_pkt *last)
+{
+	if (last && nic_rx_waiting(n) == 1)
+		return last;
+	return n->rx.slot[(n->rx.head + n->claimed) & n->rx.mask];
+}
+
+/* A frame has finished its RX DMA: decide when the host hears of it
+ * (last: that frame, or NULL if not known). */
+static void nic_rx_completed(struct nic *n, const struct sim_pkt *last)
 {
 	sim_time now = sim_now(n->sim), at;
 
@@ -794,31 +812,33 @@ static void nic_rx_completed(struct nic *n)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
-	else		/* hold_ps after the first waiting frame came */
+	else
 		at = max_t(now,
-			   n->rx.slot[(n->rx.head + n->claimed) & n->rx.mask]
-					   ->stamp_ps[PKT_ST_RX_DMA_END] +
-				   n->hold_ps);
+			   nic_rx_first(n, last)->stamp_ps[PKT_ST_RX_DMA_END] +
+				   n->hold_ps); /* hold_ps after it came */
 	if (n->irq_seen)
 		at = max_t(at, n->last_irq + n->hold_ps);
 	nic_arm(n, at);
 }
 
+/* The first frame in RX DMA (b, the event carrying it, so that the
+ * ring's array is read only when another frame follows) is done. */
 static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	struct sim_pkt *p = n->rx.slot[n->rx_done++ & n->rx.mask];
+	struct sim_pkt *p = b;
 
-	(void)b;
+	n->rx_done++;
 	n->rx_frames++;
 	stats_hist_record(&n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
 					      p->stamp_ps[PKT_ST_RX_ARRIVE]);
-	if (n->rx_done != n->rx.tail)
-		sim_schedule_at(sim,
-				n->rx.slot[n->rx_done & n->rx.mask]
-					->stamp_ps[PKT_ST_RX_DMA_END],
-				nic_rx_dma_done, n, NULL);
-	nic_rx_completed(n);
+	if (n->rx_done != n->rx.tail) {
+		struct sim_pkt *next = n->rx.slot[n->rx_done & n->rx.mask];
+
+		sim_schedule_at(sim, next->stamp_ps[PKT_ST_RX_DMA_END],
+				nic_rx_dma_done, n, next);
+	}
+	nic_rx_completed(n, p);
 }
 
 static void nic_rx_recv(void *owner, struct sim_pkt *p)
@@ -851,7 +871,7 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 	nic_count_dma(n, p->len_bytes);
 	if (n->rx.tail - n->rx_done == 1)
 		sim_schedule_at(n->sim, p->stamp_ps[PKT_ST_RX_DMA_END],
-				nic_rx_dma_done, n, NULL);
+				nic_rx_dma_done, n, p);
 }
 
 /*
