@@ -345,37 +345,37 @@ struct nic_ring {
 };
 
 /*
- * An interrupt records the gap since the previous one and its batch. With
- * no tap on those histograms (stats_hist_tap(), which wants each value at
- * its time) it holds them instead, NIC_IRQ_ROWS interrupts' worth (two
- * cache lines), and records them then one histogram at a time: each
- * histogram gets its values in the order they came, so it holds what
- * recording each at its interrupt would have given, bit for bit, while an
- * interrupt writes one line of values instead of reading two histograms'
- * headers and buckets. Decided at the first interrupt, once the run's
- * taps are in place.
+ * Histograms a packet or an interrupt records into (tx_dma, rx_dma,
+ * irq_gap and irq_batch): with no tap on them (stats_hist_tap(), which
+ * wants each value at its time) the NIC holds the values instead, in a
+ * row of NIC_ROWS (one cache line; an interrupt's gap and batch, pairs of
+ * them in two lines), and records a row when it is full and at the end of
+ * the run, one histogram at a time. Each histogram gets its values in the
+ * order they came, so it holds what recording each at its time would have
+ * given, bit for bit, while a packet writes one line of values instead of
+ * reading a histogram's header and bucket lines (an interrupt, two
+ * histograms'). How a histogram records is decided at its first value,
+ * once the run's taps are in place.
  */
-#define NIC_IRQ_ROWS 8
-enum nic_irq_mode { NIC_IRQ_UNSET, NIC_IRQ_DIRECT, NIC_IRQ_HELD };
+#define NIC_ROWS 8
+enum nic_rec_mode { NIC_REC_UNSET, NIC_REC_DIRECT, NIC_REC_HELD };
 
 /*
  * The fields are grouped by the handler that touches them, one cache line
  * a group (at 1,024 hosts each handler finds the NIC's lines evicted, so
- * every distinct line it touches costs a miss): TX's two lines (both TX
- * handlers, then the TX completion's), the TX DMA's line and its
- * histogram, the DMA and IOMMU lines both directions share, then RX's
- * (every RX handler's, the RX DMA's, the completion's with its histogram,
- * the interrupt's with its two). A value both directions read sits in
- * both, so that neither touches the other's lines (tx_sim and sim,
- * trace_id and rx_trace_id). Configuration a packet reads is copied into
- * the groups at creation, in the narrowest type its range allows (the
- * registry bounds it); the whole struct nic_cfg stays, cold, for set-up.
- * Each histogram (struct stat_hist: its context pointer, then the 64
- * bytes hist_record() touches) starts 8 bytes before a line, so its
- * pointer ends the group before it and its record fills the next line.
- * The counters sit among them (registered with stats_counter_at() and
- * stats_hist_at()); the struct lives in a stats_block(), line aligned,
- * since results are read after the NIC is destroyed.
+ * every distinct line it touches costs a miss): TX's three lines (both TX
+ * handlers', the completion's, the send's), the DMA and IOMMU lines both
+ * directions share, then RX's (every RX handler's, the DMA's and
+ * delivery's, the completion's, the interrupt's), and the rows of held
+ * histogram values. A value both directions read sits in both, so that
+ * neither touches the other's lines (tx_sim and sim, trace_id and
+ * rx_trace_id, tx_hist_warmup_ps and hist_warmup_ps). Configuration a
+ * packet reads is copied into the groups at creation, in the narrowest
+ * type its range allows (the registry bounds it); the whole struct nic_cfg
+ * stays, cold, for set-up. The counters sit among them (registered with
+ * stats_counter_at()), the histograms after them (stats_hist_at()); the
+ * struct lives in a stats_block(), line aligned, since results are read
+ * after the NIC is destroyed.
  */
 struct nic {
 	/* TX, every handler: the ring and what a frame's send and its
@@ -396,14 +396,16 @@ struct nic {
 	sim_time warmup_ps;
 	uint64_t tx_frames;
 
-	/* TX DMA and serialization (nic_tx_recv), then its histogram */
+	/* TX DMA and serialization (nic_tx_recv); TX buffers start at I/O
+	 * address 0 */
 	_Alignas(64) struct sim *tx_sim; /* sim's */
 	uint64_t tx_packets;
 	uint64_t tx_produced; /* packets ever placed: picks the buffer */
-	uint64_t tx_base;     /* address of the first TX buffer */
 	double rate_bps;      /* line rate now (cfg's, or the step's) */
 	sim_time tx_dma_free, wire_free;
-	struct stat_hist tx_dma;
+	sim_time tx_hist_warmup_ps; /* hist_warmup_ps' */
+	uint8_t tx_dma_mode;	    /* enum nic_rec_mode */
+	uint8_t tx_dma_rows;	    /* of tx_dma_row[] */
 
 	/* the DMA engines, both directions */
 	/* cfg's pcie, mps and overhead narrowed (<= 4096) */
@@ -431,8 +433,8 @@ struct nic {
 	uint64_t rx_delivered;
 	bool poll, irq_adaptive; /* cfg's */
 	bool irq_seen;
-	uint8_t irq_mode; /* enum nic_irq_mode */
-	uint8_t irq_rows; /* of irq_row[] */
+	uint8_t rx_dma_mode, irq_mode; /* enum nic_rec_mode */
+	uint8_t rx_dma_rows, irq_rows; /* of rx_dma_row[], irq_row[] */
 
 	/* RX DMA (nic_rx_recv) and delivery (nic_deliver_n) */
 	_Alignas(64) uint64_t rx_produced; /* as tx_produced */
@@ -442,27 +444,27 @@ struct nic {
 	struct sim_port host;
 	uint32_t rx_buffer_bytes; /* buffer_bytes' */
 
-	/* RX completion (nic_rx_dma_done, nic_rx_completed, nic_arm), then
-	 * its histogram */
+	/* RX completion (nic_rx_dma_done, nic_rx_completed, nic_arm) */
 	_Alignas(64) uint64_t rx_frames;
 	uint64_t irq_pkts; /* cfg's */
 	sim_time hold_ps, last_irq;
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
-	struct stat_hist rx_dma;
+	sim_time hist_warmup_ps;       /* the histograms' (stats_warmup()) */
 
-	/* interrupts and polls (nic_notify, nic_report, nic_poll_tick):
-	 * rx_dma's last word starts this line */
-	uint64_t interrupts, polls;
+	/* interrupts and polls (nic_notify, nic_report, nic_poll_tick) */
+	_Alignas(64) uint64_t interrupts;
+	uint64_t polls;
 	sim_time irq_ps, irq_cost_ps, poll_ps, poll_cost_ps; /* cfg's */
-	sim_time hist_warmup_ps; /* the histograms' (stats_warmup()) */
-	/* the interrupts' values held (irq_mode NIC_IRQ_HELD): irq_rows
-	 * pairs (gap, or -1 for the first interrupt; batch), recorded into
-	 * the histograms after them every NIC_IRQ_ROWS interrupts and at the
-	 * end of the run (nic_irq_fold()) */
-	_Alignas(64) int64_t irq_row[2 * NIC_IRQ_ROWS];
-	struct stat_hist irq_gap, irq_batch;
+
+	/* the held values (NIC_REC_HELD), then their histograms; an
+	 * interrupt's gap and batch side by side (one line written), the
+	 * gap -1 for the first interrupt (none is recorded) */
+	_Alignas(64) int64_t tx_dma_row[NIC_ROWS];
+	_Alignas(64) int64_t rx_dma_row[NIC_ROWS];
+	_Alignas(64) int64_t irq_row[2 * NIC_ROWS]; /* (gap, batch) pairs */
+	struct stat_hist tx_dma, rx_dma, irq_gap, irq_batch;
 
 	/* set-up, drops, invalidations, end of run */
 	_Alignas(64) struct nic_cfg cfg;
@@ -476,8 +478,7 @@ struct nic {
 	uint64_t drops, no_memory, invalidations, iotlb_flushed;
 };
 
-/* Each group fits its line (the histograms' placement depends on struct
- * stat_hist, which is not the NIC's: it is not asserted). */
+/* Each group fits its line. */
 #define NIC_SAME_LINE(a, b)                                         \
 	_Static_assert(offsetof(struct nic, a) / 64 ==              \
 			       (offsetof(struct nic, b) +           \
@@ -486,12 +487,45 @@ struct nic {
 		       #a " .. " #b " share a cache line")
 NIC_SAME_LINE(tx, doorbell_ps);
 NIC_SAME_LINE(wire, tx_frames);
-NIC_SAME_LINE(tx_sim, wire_free);
+NIC_SAME_LINE(tx_sim, tx_dma_rows);
 NIC_SAME_LINE(pcie_latency_ps, hits);
 NIC_SAME_LINE(iotlb_4k, misses_pg);
 NIC_SAME_LINE(rx, irq_rows);
 NIC_SAME_LINE(rx_produced, rx_buffer_bytes);
-NIC_SAME_LINE(rx_frames, irq_thread);
+NIC_SAME_LINE(rx_frames, hist_warmup_ps);
+NIC_SAME_LINE(interrupts, poll_cost_ps);
+
+/* Records h's held values and empties its row. */
+static void nic_fold(struct stat_hist *h, const int64_t *row, uint8_t *rows)
+{
+	for (uint32_t i = 0; i < *rows; i++)
+		hist_record(&h->hist, row[i]);
+	*rows = 0;
+}
+
+/* Whether h records value by value (deciding it at its first value). */
+static bool nic_rec_direct(uint8_t *mode, const struct stat_hist *h)
+{
+	if (__builtin_expect(*mode == NIC_REC_UNSET, 0))
+		*mode = stats_hist_tapped(h) ? NIC_REC_DIRECT : NIC_REC_HELD;
+	return *mode == NIC_REC_DIRECT;
+}
+
+/* Records v into h at now (after the warm-up warmup_ps), or holds it in
+ * row (rows held, mode: h's enum nic_rec_mode). */
+static void nic_rec(struct stat_hist *h, int64_t *row, uint8_t *rows,
+		    uint8_t *mode, sim_time warmup_ps, sim_time now, int64_t v)
+{
+	if (nic_rec_direct(mode, h)) {
+		stats_hist_record(h, v);
+		return;
+	}
+	if (now < warmup_ps) /* what stats_hist_record skips */
+		return;
+	row[(*rows)++] = v;
+	if (*rows == NIC_ROWS)
+		nic_fold(h, row, rows);
+}
 
 static int nic_ring_init(struct nic_ring *r, uint32_t slots)
 {
@@ -655,19 +689,19 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 		return;
 	}
 	sim_trace(n->tx_sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->tx, &n->tx_produced, n->tx_base,
-			    n->buffer_bytes, p);
+	addr = nic_ring_put(&n->tx, &n->tx_produced, 0, n->buffer_bytes, p);
 	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
 	busy = nic_xfer(n, n->desc_bytes) + nic_xfer(n, p->len_bytes) +
-	       nic_translate_pkt(n, p, addr, n->tx_base,
+	       nic_translate_pkt(n, p, addr, 0,
 				 (uint64_t)n->tx.slots * n->buffer_bytes);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
 		st[PKT_ST_DMA_START] + 2 * n->pcie_latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
-	stats_hist_record(&n->tx_dma,
-			  st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
+	nic_rec(&n->tx_dma, n->tx_dma_row, &n->tx_dma_rows, &n->tx_dma_mode,
+		n->tx_hist_warmup_ps, now,
+		st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
 	frame = units_wire_bytes(p->len_bytes, n->min_frame_bytes,
 				 n->framing_bytes);
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
@@ -773,15 +807,15 @@ static void nic_irq_fold(struct nic *n)
 }
 
 /* An interrupt at now reporting batch frames: its gap (if one came
- * before) and its batch go to the histograms, or are held. */
+ * before) and its batch go to the histograms, or are held (nic_rec()). */
 static void nic_irq_record(struct nic *n, sim_time now, int64_t batch)
 {
-	if (__builtin_expect(n->irq_mode == NIC_IRQ_UNSET, 0))
+	if (__builtin_expect(n->irq_mode == NIC_REC_UNSET, 0))
 		n->irq_mode = stats_hist_tapped(&n->irq_gap) ||
 					      stats_hist_tapped(&n->irq_batch)
-				      ? NIC_IRQ_DIRECT
-				      : NIC_IRQ_HELD;
-	if (n->irq_mode == NIC_IRQ_DIRECT) {
+				      ? NIC_REC_DIRECT
+				      : NIC_REC_HELD;
+	if (n->irq_mode == NIC_REC_DIRECT) {
 		if (n->irq_seen)
 			stats_hist_record(&n->irq_gap, now - n->last_irq);
 		stats_hist_record(&n->irq_batch, batch);
@@ -791,7 +825,7 @@ static void nic_irq_record(struct nic *n, sim_time now, int64_t batch)
 		return;
 	n->irq_row[2 * n->irq_rows] = n->irq_seen ? now - n->last_irq : -1;
 	n->irq_row[2 * n->irq_rows + 1] = batch;
-	if (++n->irq_rows == NIC_IRQ_ROWS)
+	if (++n->irq_rows == NIC_ROWS)
 		nic_irq_fold(n);
 }
 
@@ -885,8 +919,9 @@ static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
 
 	n->rx_done++;
 	n->rx_frames++;
-	stats_hist_record(&n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
-					      p->stamp_ps[PKT_ST_RX_ARRIVE]);
+	nic_rec(&n->rx_dma, n->rx_dma_row, &n->rx_dma_rows, &n->rx_dma_mode,
+		n->hist_warmup_ps, sim_now(sim),
+		p->stamp_ps[PKT_ST_RX_DMA_END] - p->stamp_ps[PKT_ST_RX_ARRIVE]);
 	if (n->rx_done != n->rx.tail) {
 		struct sim_pkt *next = n->rx.slot[n->rx_done & n->rx.mask];
 
@@ -1005,7 +1040,6 @@ static int nic_setup(struct nic *n)
 		if (size[k] <= c->page_bytes &&
 		    iotlb_init(nic_tlb(n, k), c->iotlb_entries[k]))
 			return -ENOMEM;
-	n->tx_base = 0;
 	n->rx_base =
 		(tx_bytes + c->page_bytes - 1) / c->page_bytes * c->page_bytes;
 	if (nic_ring_init(&n->tx, c->tx_ring_slots) ||
@@ -1056,7 +1090,7 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 	n->sim = n->tx_sim = env->sim;
 	n->st = env->st;
 	n->warmup_ps = env->warmup_ps;
-	n->hist_warmup_ps = stats_warmup(env->st);
+	n->hist_warmup_ps = n->tx_hist_warmup_ps = stats_warmup(env->st);
 	n->name = env->component;
 	n->trace_id = n->rx_trace_id = sim_trace_id(env->component);
 	n->cfg = *cfg;
@@ -1195,6 +1229,8 @@ void nic_finish(struct nic *n)
 	/* a payload DMA for every packet a ring took */
 	uint64_t dmas = n->tx_produced + n->rx_produced;
 
+	nic_fold(&n->tx_dma, n->tx_dma_row, &n->tx_dma_rows);
+	nic_fold(&n->rx_dma, n->rx_dma_row, &n->rx_dma_rows);
 	nic_irq_fold(n);
 	stats_scalar(
 		n->st, n->name, "in_flight", "packets",
