@@ -69,12 +69,22 @@
  * IOTLB: a fully associative LRU in O(1) per access. Its entries form a
  * doubly linked list from the most to the least recently used; a table
  * open-addressed by page (linear probing, twice the entries, deletion by
- * backward shift, no tombstones) finds a page's entry. A hit moves the
- * entry to the front; a miss fills a free entry (never used, or dropped
- * by an invalidation) or else takes the one at the back. Everything is
- * allocated at creation, in one block.
+ * backward shift, no tombstones) finds a page's entry. Each table slot
+ * holds the page with its entry's index, so that a probe, and the shift
+ * after a deletion, read the table alone: a hit at the front reads one
+ * table line besides the header, and the entries' lines are touched only
+ * to move one in the list. A hit moves the entry to the front; a miss
+ * fills a free entry (never used, or dropped by an invalidation) or else
+ * takes the one at the back. The table and the entries are allocated at
+ * set-up, in one block; the header (32 bytes) is a NIC's (struct nic
+ * holds one per page size, beside its counters) or nic_iotlb_create()'s.
  */
 #define IOTLB_NONE UINT32_MAX
+
+struct nic_iotlb_slot {
+	uint64_t page;
+	uint32_t ent; /* entry index, or IOTLB_NONE: empty */
+};
 
 struct nic_iotlb_ent {
 	uint64_t page;
@@ -83,40 +93,61 @@ struct nic_iotlb_ent {
 };
 
 struct nic_iotlb {
-	uint32_t n, used;     /* entries, and how many were ever filled */
+	uint32_t n, used;     /* entries (0: no IOTLB), how many ever filled */
 	uint32_t front, back; /* most and least recently used */
 	uint32_t free;	      /* dropped entries, or IOTLB_NONE */
 	uint32_t mask;	      /* of the table */
-	uint32_t *slot;	      /* table: entry index or IOTLB_NONE */
-	struct nic_iotlb_ent *e;
+	/* the table, mask + 1 slots, then the n entries (iotlb_ent()) */
+	struct nic_iotlb_slot *slot;
 };
 
-int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out)
+static struct nic_iotlb_ent *iotlb_ent(const struct nic_iotlb *t)
 {
-	struct nic_iotlb *t;
+	return (struct nic_iotlb_ent *)(t->slot + t->mask + 1);
+}
+
+/* Returns 0, -EINVAL (entries == 0) or -ENOMEM. */
+static int iotlb_init(struct nic_iotlb *t, uint32_t entries)
+{
 	uint32_t size = 2;
 
 	if (!entries)
 		return -EINVAL;
 	while (size < 2 * (uint64_t)entries)
 		size *= 2;
-	t = calloc(1, sizeof(*t) + (size_t)entries * sizeof(*t->e) +
-			      (size_t)size * sizeof(*t->slot));
-	if (!t)
+	t->slot = malloc((size_t)size * sizeof(*t->slot) +
+			 (size_t)entries * sizeof(struct nic_iotlb_ent));
+	if (!t->slot)
 		return -ENOMEM;
 	t->n = entries;
+	t->used = 0;
 	t->front = t->back = t->free = IOTLB_NONE;
 	t->mask = size - 1;
-	t->e = (struct nic_iotlb_ent *)(t + 1);
-	t->slot = (uint32_t *)(t->e + entries);
 	for (uint32_t i = 0; i < size; i++)
-		t->slot[i] = IOTLB_NONE;
+		t->slot[i] = (struct nic_iotlb_slot){ 0, IOTLB_NONE };
+	return 0;
+}
+
+int nic_iotlb_create(uint32_t entries, struct nic_iotlb **out)
+{
+	struct nic_iotlb *t = malloc(sizeof(*t));
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	rc = iotlb_init(t, entries);
+	if (rc) {
+		free(t);
+		return rc;
+	}
 	*out = t;
 	return 0;
 }
 
 void nic_iotlb_destroy(struct nic_iotlb *t)
 {
+	if (t)
+		free(t->slot);
 	free(t);
 }
 
@@ -130,7 +161,7 @@ static uint32_t iotlb_probe(const struct nic_iotlb *t, uint64_t page)
 {
 	uint32_t h = iotlb_home(t, page);
 
-	while (t->slot[h] != IOTLB_NONE && t->e[t->slot[h]].page != page)
+	while (t->slot[h].ent != IOTLB_NONE && t->slot[h].page != page)
 		h = (h + 1) & t->mask;
 	return h;
 }
@@ -138,9 +169,9 @@ static uint32_t iotlb_probe(const struct nic_iotlb *t, uint64_t page)
 /* Empties slot h, shifting back the entries whose probe passed it. */
 static void iotlb_unslot(struct nic_iotlb *t, uint32_t h)
 {
-	for (uint32_t j = (h + 1) & t->mask; t->slot[j] != IOTLB_NONE;
+	for (uint32_t j = (h + 1) & t->mask; t->slot[j].ent != IOTLB_NONE;
 	     j = (j + 1) & t->mask) {
-		uint32_t k = iotlb_home(t, t->e[t->slot[j]].page);
+		uint32_t k = iotlb_home(t, t->slot[j].page);
 
 		/* j's entry may move to h if h lies on its probe, k .. j */
 		if (((j - k) & t->mask) >= ((j - h) & t->mask)) {
@@ -148,29 +179,31 @@ static void iotlb_unslot(struct nic_iotlb *t, uint32_t h)
 			h = j;
 		}
 	}
-	t->slot[h] = IOTLB_NONE;
+	t->slot[h].ent = IOTLB_NONE;
 }
 
-static void iotlb_unlink(struct nic_iotlb *t, uint32_t i)
+static void iotlb_unlink(struct nic_iotlb *t, struct nic_iotlb_ent *e,
+			 uint32_t i)
 {
-	struct nic_iotlb_ent *x = &t->e[i];
+	struct nic_iotlb_ent *x = &e[i];
 
 	if (x->prev != IOTLB_NONE)
-		t->e[x->prev].next = x->next;
+		e[x->prev].next = x->next;
 	else
 		t->front = x->next;
 	if (x->next != IOTLB_NONE)
-		t->e[x->next].prev = x->prev;
+		e[x->next].prev = x->prev;
 	else
 		t->back = x->prev;
 }
 
-static void iotlb_push_front(struct nic_iotlb *t, uint32_t i)
+static void iotlb_push_front(struct nic_iotlb *t, struct nic_iotlb_ent *e,
+			     uint32_t i)
 {
-	t->e[i].prev = IOTLB_NONE;
-	t->e[i].next = t->front;
+	e[i].prev = IOTLB_NONE;
+	e[i].next = t->front;
 	if (t->front != IOTLB_NONE)
-		t->e[t->front].prev = i;
+		e[t->front].prev = i;
 	else
 		t->back = i;
 	t->front = i;
@@ -178,44 +211,47 @@ static void iotlb_push_front(struct nic_iotlb *t, uint32_t i)
 
 bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
 {
-	uint32_t h = iotlb_probe(t, page), i = t->slot[h];
+	struct nic_iotlb_ent *e = iotlb_ent(t);
+	uint32_t h = iotlb_probe(t, page), i = t->slot[h].ent;
 
 	if (i != IOTLB_NONE) {
 		if (i != t->front) {
-			iotlb_unlink(t, i);
-			iotlb_push_front(t, i);
+			iotlb_unlink(t, e, i);
+			iotlb_push_front(t, e, i);
 		}
 		return true;
 	}
 	if (t->free != IOTLB_NONE) {
 		i = t->free;
-		t->free = t->e[i].next;
+		t->free = e[i].next;
 	} else if (t->used < t->n) {
 		i = t->used++;
 	} else { /* full: the least recently used goes */
 		i = t->back;
-		iotlb_unlink(t, i);
-		iotlb_unslot(t, iotlb_probe(t, t->e[i].page));
+		iotlb_unlink(t, e, i);
+		iotlb_unslot(t, iotlb_probe(t, e[i].page));
 		h = iotlb_probe(t, page);
 	}
-	t->e[i].page = page;
-	t->slot[h] = i;
-	iotlb_push_front(t, i);
+	e[i].page = page;
+	t->slot[h] = (struct nic_iotlb_slot){ page, i };
+	iotlb_push_front(t, e, i);
 	return false;
 }
 
 static void iotlb_drop(struct nic_iotlb *t, uint32_t h)
 {
-	uint32_t i = t->slot[h];
+	struct nic_iotlb_ent *e = iotlb_ent(t);
+	uint32_t i = t->slot[h].ent;
 
-	iotlb_unlink(t, i);
+	iotlb_unlink(t, e, i);
 	iotlb_unslot(t, h);
-	t->e[i].next = t->free;
+	e[i].next = t->free;
 	t->free = i;
 }
 
 uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 {
+	struct nic_iotlb_ent *e = iotlb_ent(t);
 	uint32_t n = 0;
 
 	if (hi <= lo)
@@ -224,7 +260,7 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 		for (uint64_t pg = lo; pg < hi; pg++) {
 			uint32_t h = iotlb_probe(t, pg);
 
-			if (t->slot[h] != IOTLB_NONE) {
+			if (t->slot[h].ent != IOTLB_NONE) {
 				iotlb_drop(t, h);
 				n++;
 			}
@@ -232,9 +268,9 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 		return n;
 	}
 	for (uint32_t i = t->front, next; i != IOTLB_NONE; i = next) {
-		next = t->e[i].next;
-		if (t->e[i].page >= lo && t->e[i].page < hi) {
-			iotlb_drop(t, iotlb_probe(t, t->e[i].page));
+		next = e[i].next;
+		if (e[i].page >= lo && e[i].page < hi) {
+			iotlb_drop(t, iotlb_probe(t, e[i].page));
 			n++;
 		}
 	}
@@ -264,18 +300,30 @@ static int nic_page_index(uint64_t page)
 				     : NIC_PG_4K;
 }
 
-uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes)
+/* The formulas, on the values a NIC keeps (struct nic's DMA line). */
+static uint64_t dma_tlps(uint64_t mps_bytes, uint64_t len_bytes)
 {
-	uint64_t n = (len_bytes + p->mps_bytes - 1) / p->mps_bytes;
+	uint64_t n = (len_bytes + mps_bytes - 1) / mps_bytes;
 
 	return n ? n : 1;
 }
 
+static sim_time dma_xfer(uint64_t mps_bytes, uint64_t overhead_bytes,
+			 double bw_bps, uint64_t len_bytes)
+{
+	return units_tx_time(len_bytes + dma_tlps(mps_bytes, len_bytes) *
+						 overhead_bytes,
+			     bw_bps);
+}
+
+uint64_t nic_dma_tlps(const struct nic_pcie *p, uint64_t len_bytes)
+{
+	return dma_tlps(p->mps_bytes, len_bytes);
+}
+
 sim_time nic_dma_xfer(const struct nic_pcie *p, uint64_t len_bytes)
 {
-	return units_tx_time(len_bytes + nic_dma_tlps(p, len_bytes) *
-						 p->overhead_bytes,
-			     p->bw_bps);
+	return dma_xfer(p->mps_bytes, p->overhead_bytes, p->bw_bps, len_bytes);
 }
 
 sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes)
@@ -285,62 +333,141 @@ sim_time nic_dma_time(const struct nic_pcie *p, uint64_t len_bytes)
 
 /* A ring of packets: a power-of-two array that allocates as it fills
  * (ring.h; NULL until the first packet), free-running counters, and a
- * limit of `slots` packets. RX also keeps `done`: [head, done) finished
- * their DMA and wait for the host, [done, tail) are still in DMA. */
+ * limit of `slots` packets. Ring slot i uses the buffer at i * buffer
+ * bytes from the ring's base; its buffers are one mapping of slots *
+ * buffer bytes. RX also keeps rx_done (struct nic): [head, rx_done)
+ * finished their DMA and wait for the host, [rx_done, tail) are still in
+ * DMA. */
 struct nic_ring {
 	struct sim_pkt **slot;
 	uint32_t mask, slots;
-	uint32_t head, done, tail;
-	uint64_t produced; /* packets ever placed: picks the buffer */
-	uint64_t base;	   /* address of the first buffer */
-	uint64_t span;	   /* bytes of its buffers: one mapping */
+	uint32_t head, tail;
 };
 
-/* The fields are grouped by what a packet touches, so that it reads as
- * few cache lines as it can: what both directions use, then TX's, the
- * configuration (TX's part first, then both directions', then RX's), RX's,
- * and last what only set-up, drops and the end of the run use. The
- * counters and histograms a packet updates sit among them (registered
- * with stats_counter_at() and stats_hist_at()); the struct lives in a
- * stats_block(), since results are read after the NIC is destroyed. */
-struct nic {
-	struct sim *sim;
-	uint32_t trace_id;
-	bool doorbell_paid; /* by the driver, on a core */
-	bool irq_seen;
-	sim_time warmup_ps;
-	/* per page size; NULL: no IOMMU, or a size it does not use */
-	struct nic_iotlb *iotlb[NIC_PG_N];
-	struct pool *pool; /* the host's device pool, or NULL */
-	uint64_t dmas;	   /* payload DMAs (TX and RX) */
-	uint64_t dma_bytes, dma_tlps, hits, misses, misses_pg[NIC_PG_N];
+/*
+ * Histograms a packet or an interrupt records into (tx_dma, rx_dma,
+ * irq_gap and irq_batch): with no tap on them (stats_hist_tap(), which
+ * wants each value at its time) the NIC holds the values instead, in a
+ * row of NIC_ROWS (one cache line; an interrupt's gap and batch, pairs of
+ * them in two lines), and records a row when it is full and at the end of
+ * the run, one histogram at a time. Each histogram gets its values in the
+ * order they came, so it holds what recording each at its time would have
+ * given, bit for bit, while a packet writes one line of values instead of
+ * reading a histogram's header and bucket lines (an interrupt, two
+ * histograms'). How a histogram records is decided at its first value,
+ * once the run's taps are in place.
+ */
+#define NIC_ROWS 8
+enum nic_rec_mode { NIC_REC_UNSET, NIC_REC_DIRECT, NIC_REC_HELD };
 
-	/* TX */
-	struct sim_port wire;
+/*
+ * The fields are grouped by the handler that touches them, one cache line
+ * a group (at 1,024 hosts each handler finds the NIC's lines evicted, so
+ * every distinct line it touches costs a miss): TX's three lines (both TX
+ * handlers', the completion's, the send's), the DMA and IOMMU lines both
+ * directions share, then RX's (every RX handler's, the DMA's and
+ * delivery's, the completion's, the interrupt's), and the rows of held
+ * histogram values. A value both directions read sits in both, so that
+ * neither touches the other's lines (tx_sim and sim, trace_id and
+ * rx_trace_id, tx_hist_warmup_ps and hist_warmup_ps). Configuration a
+ * packet reads is copied into the groups at creation, in the narrowest
+ * type its range allows (the registry bounds it); the whole struct nic_cfg
+ * stays, cold, for set-up. The counters sit among them (registered with
+ * stats_counter_at()), the histograms after them (stats_hist_at()); the
+ * struct lives in a stats_block(), line aligned, since results are read
+ * after the NIC is destroyed.
+ */
+struct nic {
+	/* TX, every handler: the ring and what a frame's send and its
+	 * completion both read */
+	_Alignas(64) struct nic_ring tx;
+	uint32_t min_frame_bytes, framing_bytes; /* cfg's (<= 1e6) */
+	uint32_t trace_id;
+	uint32_t buffer_bytes; /* cfg's (<= 1e9) */
 	void (*sent)(void *arg, struct sim_pkt *p);
 	void *sent_arg;
-	uint64_t tx_packets, tx_frames, tx_wire_bytes;
+	sim_time doorbell_ps; /* cfg's, or 0 if the driver pays it */
+
+	/* TX completion (nic_tx_done) */
+	_Alignas(64) struct sim_port wire;
+	sim_time wire_busy; /* serialization of the frames that left */
+	uint64_t tx_wire_bytes;
 	uint64_t wire_measured; /* frames whose last bit left after warm-up */
-	sim_time wire_busy;	/* serialization of the frames that left */
+	sim_time warmup_ps;
+	uint64_t tx_frames;
+
+	/* TX DMA and serialization (nic_tx_recv); TX buffers start at I/O
+	 * address 0 */
+	_Alignas(64) struct sim *tx_sim; /* sim's */
+	uint64_t tx_packets;
+	uint64_t tx_produced; /* packets ever placed: picks the buffer */
+	double rate_bps;      /* line rate now (cfg's, or the step's) */
 	sim_time tx_dma_free, wire_free;
-	struct nic_ring tx;
-	struct stat_hist tx_dma;
+	sim_time tx_hist_warmup_ps; /* hist_warmup_ps' */
+	uint8_t tx_dma_mode;	    /* enum nic_rec_mode */
+	uint8_t tx_dma_rows;	    /* of tx_dma_row[] */
 
-	struct nic_cfg cfg;
+	/* the DMA engines, both directions */
+	/* cfg's pcie, mps and overhead narrowed (<= 4096) */
+	_Alignas(64) sim_time pcie_latency_ps;
+	double pcie_bw_bps;
+	uint32_t pcie_mps_bytes, pcie_overhead_bytes;
+	uint64_t dma_bytes, dma_tlps;
+	uint32_t miss_ps;    /* cfg's IOTLB miss penalty (<= 1e9) */
+	uint32_t desc_bytes; /* cfg's (<= 4096) */
+	uint32_t iommu_page; /* largest IOMMU page (<= 1 GiB); 0: no IOMMU */
+	uint64_t hits;	     /* the IOMMU's, which this line has room for */
 
-	/* RX */
-	struct nic_ring rx;
+	/* the IOMMU, both directions: the 4 KiB pages' IOTLB (n == 0: no
+	 * IOMMU) and the misses; the larger pages' IOTLBs after them */
+	_Alignas(64) struct nic_iotlb iotlb_4k;
+	uint64_t misses, misses_pg[NIC_PG_N];
+	struct nic_iotlb iotlb_large[NIC_PG_N - 1]; /* n == 0: unused */
+
+	/* RX, every handler: the ring, and whether frames wait */
+	_Alignas(64) struct nic_ring rx;
+	uint32_t rx_done;
+	uint32_t rx_trace_id; /* trace_id's */
+	uint64_t claimed;     /* frames reported by jobs not yet done */
+	struct sim *sim;
+	uint64_t rx_delivered;
+	bool poll, irq_adaptive; /* cfg's */
+	bool irq_seen;
+	uint8_t rx_dma_mode, irq_mode; /* enum nic_rec_mode */
+	uint8_t rx_dma_rows, irq_rows; /* of rx_dma_row[], irq_row[] */
+
+	/* RX DMA (nic_rx_recv) and delivery (nic_deliver_n) */
+	_Alignas(64) uint64_t rx_produced; /* as tx_produced */
+	uint64_t rx_base;
+	struct pool *pool; /* the host's device pool, or NULL */
 	sim_time rx_dma_free;
+	struct sim_port host;
+	uint32_t rx_buffer_bytes; /* buffer_bytes' */
+
+	/* RX completion (nic_rx_dma_done, nic_rx_completed, nic_arm) */
+	_Alignas(64) uint64_t rx_frames;
+	uint64_t irq_pkts; /* cfg's */
 	sim_time hold_ps, last_irq;
 	sim_event_id notify_ev; /* armed interrupt or poll, or 0 */
 	sim_time notify_at;
 	struct cpu_thread *irq_thread; /* interrupts and polls: jobs, or NULL */
-	uint64_t claimed; /* frames reported by jobs not yet done */
-	uint64_t rx_frames, rx_delivered, interrupts, polls;
-	struct sim_port host;
-	struct stat_hist rx_dma, irq_gap, irq_batch;
+	sim_time hist_warmup_ps;       /* the histograms' (stats_warmup()) */
 
-	/* set-up, misses, drops, invalidations, end of run */
+	/* interrupts and polls (nic_notify, nic_report, nic_poll_tick) */
+	_Alignas(64) uint64_t interrupts;
+	uint64_t polls;
+	sim_time irq_ps, irq_cost_ps, poll_ps, poll_cost_ps; /* cfg's */
+
+	/* the held values (NIC_REC_HELD), then their histograms; an
+	 * interrupt's gap and batch side by side (one line written), the
+	 * gap -1 for the first interrupt (none is recorded) */
+	_Alignas(64) int64_t tx_dma_row[NIC_ROWS];
+	_Alignas(64) int64_t rx_dma_row[NIC_ROWS];
+	_Alignas(64) int64_t irq_row[2 * NIC_ROWS]; /* (gap, batch) pairs */
+	struct stat_hist tx_dma, rx_dma, irq_gap, irq_batch;
+
+	/* set-up, drops, invalidations, end of run */
+	_Alignas(64) struct nic_cfg cfg;
 	struct stats *st;
 	const char *name;
 	void (*on_rate)(void *arg);
@@ -351,14 +478,60 @@ struct nic {
 	uint64_t drops, no_memory, invalidations, iotlb_flushed;
 };
 
-static int nic_ring_init(struct nic_ring *r, uint32_t slots, uint64_t base,
-			 uint64_t buffer)
+/* Each group fits its line. */
+#define NIC_SAME_LINE(a, b)                                         \
+	_Static_assert(offsetof(struct nic, a) / 64 ==              \
+			       (offsetof(struct nic, b) +           \
+				sizeof(((struct nic *)0)->b) - 1) / \
+				       64,                          \
+		       #a " .. " #b " share a cache line")
+NIC_SAME_LINE(tx, doorbell_ps);
+NIC_SAME_LINE(wire, tx_frames);
+NIC_SAME_LINE(tx_sim, tx_dma_rows);
+NIC_SAME_LINE(pcie_latency_ps, hits);
+NIC_SAME_LINE(iotlb_4k, misses_pg);
+NIC_SAME_LINE(rx, irq_rows);
+NIC_SAME_LINE(rx_produced, rx_buffer_bytes);
+NIC_SAME_LINE(rx_frames, hist_warmup_ps);
+NIC_SAME_LINE(interrupts, poll_cost_ps);
+
+/* Records h's held values and empties its row. */
+static void nic_fold(struct stat_hist *h, const int64_t *row, uint8_t *rows)
+{
+	for (uint32_t i = 0; i < *rows; i++)
+		hist_record(&h->hist, row[i]);
+	*rows = 0;
+}
+
+/* Whether h records value by value (deciding it at its first value). */
+static bool nic_rec_direct(uint8_t *mode, const struct stat_hist *h)
+{
+	if (__builtin_expect(*mode == NIC_REC_UNSET, 0))
+		*mode = stats_hist_tapped(h) ? NIC_REC_DIRECT : NIC_REC_HELD;
+	return *mode == NIC_REC_DIRECT;
+}
+
+/* Records v into h at now (after the warm-up warmup_ps), or holds it in
+ * row (rows held, mode: h's enum nic_rec_mode). */
+static void nic_rec(struct stat_hist *h, int64_t *row, uint8_t *rows,
+		    uint8_t *mode, sim_time warmup_ps, sim_time now, int64_t v)
+{
+	if (nic_rec_direct(mode, h)) {
+		stats_hist_record(h, v);
+		return;
+	}
+	if (now < warmup_ps) /* what stats_hist_record skips */
+		return;
+	row[(*rows)++] = v;
+	if (*rows == NIC_ROWS)
+		nic_fold(h, row, rows);
+}
+
+static int nic_ring_init(struct nic_ring *r, uint32_t slots)
 {
 	r->slot = NULL;
 	r->mask = 0;
 	r->slots = slots;
-	r->base = base;
-	r->span = (uint64_t)slots * buffer;
 	return 0;
 }
 
@@ -375,14 +548,22 @@ static bool nic_ring_full(struct nic *n, struct nic_ring *r)
 	return true;
 }
 
-/* Places p; returns the address of the buffer it was given. */
-static uint64_t nic_ring_put(struct nic_ring *r, struct sim_pkt *p,
-			     uint64_t buffer)
+/* Places p (produced: the ring's count of packets ever placed, base: its
+ * first buffer's address); returns the address of the buffer p was
+ * given. */
+static uint64_t nic_ring_put(struct nic_ring *r, uint64_t *produced,
+			     uint64_t base, uint64_t buffer, struct sim_pkt *p)
 {
-	uint64_t addr = r->base + (r->produced++ % r->slots) * buffer;
+	uint64_t addr = base + ((*produced)++ % r->slots) * buffer;
 
 	r->slot[r->tail++ & r->mask] = p;
 	return addr;
+}
+
+/* The IOTLB of page size k. */
+static struct nic_iotlb *nic_tlb(struct nic *n, int k)
+{
+	return k == NIC_PG_4K ? &n->iotlb_4k : &n->iotlb_large[k - 1];
 }
 
 /* IOTLB lookups of the pages that [addr, addr + len) touches inside the
@@ -394,19 +575,19 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 	uint64_t end = addr + (len ? len : 1);
 	sim_time pen = 0;
 
-	if (!n->cfg.iommu)
+	if (!n->iommu_page)
 		return 0;
 	for (uint64_t at = addr; at < end;) {
-		uint64_t size = nic_iommu_page(map_start, map_len, at,
-					       n->cfg.page_bytes);
+		uint64_t size =
+			nic_iommu_page(map_start, map_len, at, n->iommu_page);
 		int k = nic_page_index(size);
 
-		if (nic_iotlb_access(n->iotlb[k], at / size)) {
+		if (nic_iotlb_access(nic_tlb(n, k), at / size)) {
 			n->hits++;
 		} else {
 			n->misses++;
 			n->misses_pg[k]++;
-			pen += n->cfg.miss_ps;
+			pen += n->miss_ps;
 		}
 		at = (at / size + 1) * size;
 	}
@@ -414,15 +595,17 @@ static sim_time nic_translate(struct nic *n, uint64_t addr, uint64_t len,
 }
 
 /* The IOTLB penalty of p's payload: in the buffers of the device pool it
- * holds, else in ring r's buffer at addr. */
+ * holds, else in its ring buffer at addr, in the ring's mapping of
+ * map_len bytes at map_start. */
 static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
-				  const struct nic_ring *r, uint64_t addr)
+				  uint64_t addr, uint64_t map_start,
+				  uint64_t map_len)
 {
 	uint64_t left = p->len_bytes ? p->len_bytes : 1, bsz;
 	sim_time pen = 0;
 
 	if (!p->dpool)
-		return nic_translate(n, addr, p->len_bytes, r->base, r->span);
+		return nic_translate(n, addr, p->len_bytes, map_start, map_len);
 	bsz = pool_buffer_bytes(p->dpool);
 	for (uint32_t b = p->dbuf; b != POOL_NONE && left;
 	     b = pool_next(p->dpool, b)) {
@@ -435,12 +618,18 @@ static sim_time nic_translate_pkt(struct nic *n, const struct sim_pkt *p,
 	return pen;
 }
 
+/* nic_dma_xfer() of len bytes on n's PCIe. */
+static sim_time nic_xfer(const struct nic *n, uint64_t len)
+{
+	return dma_xfer(n->pcie_mps_bytes, n->pcie_overhead_bytes,
+			n->pcie_bw_bps, len);
+}
+
 static void nic_count_dma(struct nic *n, uint64_t len)
 {
-	n->dmas++;
-	n->dma_bytes += len + n->cfg.desc_bytes;
-	n->dma_tlps += nic_dma_tlps(&n->cfg.pcie, len) +
-		       nic_dma_tlps(&n->cfg.pcie, n->cfg.desc_bytes);
+	n->dma_bytes += len + n->desc_bytes;
+	n->dma_tlps += dma_tlps(n->pcie_mps_bytes, len) +
+		       dma_tlps(n->pcie_mps_bytes, n->desc_bytes);
 }
 
 static sim_time max_t(sim_time a, sim_time b)
@@ -459,34 +648,39 @@ static void nic_drop(struct nic *n, struct sim_pkt *p)
  * TX
  */
 
+/* The frame at the head of the TX ring (b, the event carrying it, so
+ * that the ring's array is read only when another frame follows) has
+ * left. */
 static void nic_tx_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	struct sim_pkt *p = n->tx.slot[n->tx.head++ & n->tx.mask];
-	(void)b;
+	struct sim_pkt *p = b;
+
+	n->tx.head++;
 	n->tx_frames++;
 	n->wire_busy +=
 		p->stamp_ps[PKT_ST_WIRE_END] - p->stamp_ps[PKT_ST_WIRE_START];
-	n->tx_wire_bytes += units_wire_bytes(
-		p->len_bytes, n->cfg.min_frame_bytes, n->cfg.framing_bytes);
+	n->tx_wire_bytes += units_wire_bytes(p->len_bytes, n->min_frame_bytes,
+					     n->framing_bytes);
 	if (sim_now(sim) > n->warmup_ps)
 		n->wire_measured++;
 	sim_trace(sim, n->trace_id, SIM_TR_DELIVER, p->len_bytes);
 	pool_release_dev(p, POOL_NONE); /* the frame has left */
 	if (n->sent)
 		n->sent(n->sent_arg, p);
-	if (n->tx.head != n->tx.tail)
-		sim_schedule_at(sim,
-				n->tx.slot[n->tx.head & n->tx.mask]
-					->stamp_ps[PKT_ST_WIRE_END],
-				nic_tx_done, n, NULL);
+	if (n->tx.head != n->tx.tail) {
+		struct sim_pkt *next = n->tx.slot[n->tx.head & n->tx.mask];
+
+		sim_schedule_at(sim, next->stamp_ps[PKT_ST_WIRE_END],
+				nic_tx_done, n, next);
+	}
 	sim_port_send(&n->wire, p);
 }
 
 static void nic_tx_recv(void *owner, struct sim_pkt *p)
 {
 	struct nic *n = owner;
-	sim_time now = sim_now(n->sim), *st = p->stamp_ps, busy;
+	sim_time now = sim_now(n->tx_sim), *st = p->stamp_ps, busy;
 	uint64_t addr, frame;
 
 	n->tx_packets++;
@@ -494,42 +688,43 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 		nic_drop(n, p);
 		return;
 	}
-	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->tx, p, n->cfg.buffer_bytes);
-	st[PKT_ST_DOORBELL] = now + (n->doorbell_paid ? 0 : n->cfg.doorbell_ps);
+	sim_trace(n->tx_sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	addr = nic_ring_put(&n->tx, &n->tx_produced, 0, n->buffer_bytes, p);
+	st[PKT_ST_DOORBELL] = now + n->doorbell_ps;
 	st[PKT_ST_DMA_START] = max_t(st[PKT_ST_DOORBELL], n->tx_dma_free);
-	busy = nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
-	       nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
-	       nic_translate_pkt(n, p, &n->tx, addr);
+	busy = nic_xfer(n, n->desc_bytes) + nic_xfer(n, p->len_bytes) +
+	       nic_translate_pkt(n, p, addr, 0,
+				 (uint64_t)n->tx.slots * n->buffer_bytes);
 	n->tx_dma_free = st[PKT_ST_DMA_START] + busy;
 	st[PKT_ST_DMA_END] =
-		st[PKT_ST_DMA_START] + 2 * n->cfg.pcie.latency_ps + busy;
+		st[PKT_ST_DMA_START] + 2 * n->pcie_latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
-	stats_hist_record(&n->tx_dma,
-			  st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
-	frame = units_wire_bytes(p->len_bytes, n->cfg.min_frame_bytes,
-				 n->cfg.framing_bytes);
+	nic_rec(&n->tx_dma, n->tx_dma_row, &n->tx_dma_rows, &n->tx_dma_mode,
+		n->tx_hist_warmup_ps, now,
+		st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
+	frame = units_wire_bytes(p->len_bytes, n->min_frame_bytes,
+				 n->framing_bytes);
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
 	st[PKT_ST_WIRE_END] =
-		st[PKT_ST_WIRE_START] + units_tx_time(frame, n->cfg.rate_bps);
+		st[PKT_ST_WIRE_START] + units_tx_time(frame, n->rate_bps);
 	n->wire_free = st[PKT_ST_WIRE_END];
 	p->queued_ps += st[PKT_ST_DMA_START] - st[PKT_ST_DOORBELL] +
 			st[PKT_ST_WIRE_START] - st[PKT_ST_DMA_END];
 	if (n->tx.tail - n->tx.head == 1)
-		sim_schedule_at(n->sim, st[PKT_ST_WIRE_END], nic_tx_done, n,
-				NULL);
+		sim_schedule_at(n->tx_sim, st[PKT_ST_WIRE_END], nic_tx_done, n,
+				p);
 }
 
 /*
  * RX
  */
 
-static void nic_rx_completed(struct nic *n);
+static void nic_rx_completed(struct nic *n, const struct sim_pkt *last);
 
 /* Frames done and not yet reported to the host. */
 static uint64_t nic_rx_waiting(const struct nic *n)
 {
-	return n->rx.done - n->rx.head - n->claimed;
+	return n->rx_done - n->rx.head - n->claimed;
 }
 
 /* Hands the first count frames of the RX ring to the host. */
@@ -540,7 +735,7 @@ static void nic_deliver_n(struct nic *n, uint64_t count)
 
 		n->rx_delivered++;
 		p->stamp_ps[PKT_ST_RX_NOTIFY] = sim_now(n->sim);
-		sim_trace(n->sim, n->trace_id, SIM_TR_RECEIVE, p->len_bytes);
+		sim_trace(n->sim, n->rx_trace_id, SIM_TR_RECEIVE, p->len_bytes);
 		sim_port_send(&n->host, p);
 	}
 }
@@ -560,8 +755,9 @@ static void nic_irq_done(struct sim *sim, void *a, void *b)
 	(void)sim;
 	n->claimed -= batch;
 	nic_deliver_n(n, batch);
-	if (!n->cfg.poll && nic_rx_waiting(n))
-		nic_rx_completed(n); /* unmasked: frames that came meanwhile */
+	if (!n->poll && nic_rx_waiting(n))
+		nic_rx_completed(n, NULL); /* unmasked: frames that came
+					      meanwhile */
 }
 
 /* Reports the waiting frames to the host: at once without cores,
@@ -593,9 +789,44 @@ static void nic_poll_tick(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	n->polls++;
-	nic_report(n, CPU_A_POLL, n->cfg.poll_cost_ps);
-	if (!sim_schedule(sim, n->cfg.poll_ps, nic_poll_tick, n, NULL))
+	nic_report(n, CPU_A_POLL, n->poll_cost_ps);
+	if (!sim_schedule(sim, n->poll_ps, nic_poll_tick, n, NULL))
 		sim_stop(sim);
+}
+
+/* Records the held interrupts' values, one histogram at a time, and
+ * empties them. */
+static void nic_irq_fold(struct nic *n)
+{
+	for (uint32_t i = 0; i < n->irq_rows; i++)
+		if (n->irq_row[2 * i] >= 0)
+			hist_record(&n->irq_gap.hist, n->irq_row[2 * i]);
+	for (uint32_t i = 0; i < n->irq_rows; i++)
+		hist_record(&n->irq_batch.hist, n->irq_row[2 * i + 1]);
+	n->irq_rows = 0;
+}
+
+/* An interrupt at now reporting batch frames: its gap (if one came
+ * before) and its batch go to the histograms, or are held (nic_rec()). */
+static void nic_irq_record(struct nic *n, sim_time now, int64_t batch)
+{
+	if (__builtin_expect(n->irq_mode == NIC_REC_UNSET, 0))
+		n->irq_mode = stats_hist_tapped(&n->irq_gap) ||
+					      stats_hist_tapped(&n->irq_batch)
+				      ? NIC_REC_DIRECT
+				      : NIC_REC_HELD;
+	if (n->irq_mode == NIC_REC_DIRECT) {
+		if (n->irq_seen)
+			stats_hist_record(&n->irq_gap, now - n->last_irq);
+		stats_hist_record(&n->irq_batch, batch);
+		return;
+	}
+	if (now < n->hist_warmup_ps) /* what stats_hist_record skips */
+		return;
+	n->irq_row[2 * n->irq_rows] = n->irq_seen ? now - n->last_irq : -1;
+	n->irq_row[2 * n->irq_rows + 1] = batch;
+	if (++n->irq_rows == NIC_ROWS)
+		nic_irq_fold(n);
 }
 
 static void nic_notify(struct sim *sim, void *a, void *b)
@@ -606,24 +837,22 @@ static void nic_notify(struct sim *sim, void *a, void *b)
 
 	(void)b;
 	n->notify_ev = 0;
-	if (n->cfg.poll) {
+	if (n->poll) {
 		n->polls++;
 		nic_deliver(n);
 		return;
 	}
 	n->interrupts++;
-	if (n->irq_seen)
-		stats_hist_record(&n->irq_gap, now - n->last_irq);
-	stats_hist_record(&n->irq_batch, (int64_t)batch);
+	nic_irq_record(n, now, (int64_t)batch);
 	n->irq_seen = true;
 	n->last_irq = now;
-	if (n->cfg.irq_adaptive)
-		n->hold_ps = batch >= n->cfg.irq_pkts
-				     ? n->cfg.irq_ps
-				     : (sim_time)((double)n->cfg.irq_ps *
-						  (double)batch /
-						  (double)n->cfg.irq_pkts);
-	nic_report(n, CPU_A_IRQ, n->cfg.irq_cost_ps);
+	if (n->irq_adaptive)
+		n->hold_ps =
+			batch >= n->irq_pkts
+				? n->irq_ps
+				: (sim_time)((double)n->irq_ps * (double)batch /
+					     (double)n->irq_pkts);
+	nic_report(n, CPU_A_IRQ, n->irq_cost_ps);
 }
 
 static void nic_arm(struct nic *n, sim_time at)
@@ -637,55 +866,69 @@ static void nic_arm(struct nic *n, sim_time at)
 	n->notify_ev = sim_schedule_at(n->sim, at, nic_notify, n, NULL);
 }
 
-/* A frame has finished its RX DMA: decide when the host hears of it. */
-static void nic_rx_completed(struct nic *n)
+/* The first frame waiting: last (the frame that finished its DMA last,
+ * or NULL if not known) if it is the only one, so that the ring's array
+ * is then not read. */
+static const struct sim_pkt *nic_rx_first(const struct nic *n,
+					  const struct sim_pkt *last)
+{
+	if (last && nic_rx_waiting(n) == 1)
+		return last;
+	return n->rx.slot[(n->rx.head + n->claimed) & n->rx.mask];
+}
+
+/* A frame has finished its RX DMA: decide when the host hears of it
+ * (last: that frame, or NULL if not known). */
+static void nic_rx_completed(struct nic *n, const struct sim_pkt *last)
 {
 	sim_time now = sim_now(n->sim), at;
 
-	if (n->cfg.poll) {
-		if (!n->cfg.poll_ps) {
+	if (n->poll) {
+		if (!n->poll_ps) {
 			n->polls++;
 			nic_deliver(n);
 			return;
 		}
 		if (n->irq_thread)
 			return; /* the next timed poll finds it */
-		at = (now + n->cfg.poll_ps - 1) / n->cfg.poll_ps *
-		     n->cfg.poll_ps;
+		at = (now + n->poll_ps - 1) / n->poll_ps * n->poll_ps;
 		nic_arm(n, at);
 		return;
 	}
 	if (n->claimed)
 		return; /* masked while its handler runs */
-	if (nic_rx_waiting(n) >= n->cfg.irq_pkts)
+	if (nic_rx_waiting(n) >= n->irq_pkts)
 		at = now;
 	else if (n->notify_ev)
 		return; /* armed for the first waiting frame */
-	else		/* hold_ps after the first waiting frame came */
+	else
 		at = max_t(now,
-			   n->rx.slot[(n->rx.head + n->claimed) & n->rx.mask]
-					   ->stamp_ps[PKT_ST_RX_DMA_END] +
-				   n->hold_ps);
+			   nic_rx_first(n, last)->stamp_ps[PKT_ST_RX_DMA_END] +
+				   n->hold_ps); /* hold_ps after it came */
 	if (n->irq_seen)
 		at = max_t(at, n->last_irq + n->hold_ps);
 	nic_arm(n, at);
 }
 
+/* The first frame in RX DMA (b, the event carrying it, so that the
+ * ring's array is read only when another frame follows) is done. */
 static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
 {
 	struct nic *n = a;
-	struct sim_pkt *p = n->rx.slot[n->rx.done++ & n->rx.mask];
+	struct sim_pkt *p = b;
 
-	(void)b;
+	n->rx_done++;
 	n->rx_frames++;
-	stats_hist_record(&n->rx_dma, p->stamp_ps[PKT_ST_RX_DMA_END] -
-					      p->stamp_ps[PKT_ST_RX_ARRIVE]);
-	if (n->rx.done != n->rx.tail)
-		sim_schedule_at(sim,
-				n->rx.slot[n->rx.done & n->rx.mask]
-					->stamp_ps[PKT_ST_RX_DMA_END],
-				nic_rx_dma_done, n, NULL);
-	nic_rx_completed(n);
+	nic_rec(&n->rx_dma, n->rx_dma_row, &n->rx_dma_rows, &n->rx_dma_mode,
+		n->hist_warmup_ps, sim_now(sim),
+		p->stamp_ps[PKT_ST_RX_DMA_END] - p->stamp_ps[PKT_ST_RX_ARRIVE]);
+	if (n->rx_done != n->rx.tail) {
+		struct sim_pkt *next = n->rx.slot[n->rx_done & n->rx.mask];
+
+		sim_schedule_at(sim, next->stamp_ps[PKT_ST_RX_DMA_END],
+				nic_rx_dma_done, n, next);
+	}
+	nic_rx_completed(n, p);
 }
 
 static void nic_rx_recv(void *owner, struct sim_pkt *p)
@@ -700,24 +943,25 @@ static void nic_rx_recv(void *owner, struct sim_pkt *p)
 	}
 	if (n->pool && pool_attach_dev(n->pool, p, POOL_NONE, NULL)) {
 		n->no_memory++;
-		sim_trace(n->sim, n->trace_id, SIM_TR_DROP, p->len_bytes);
+		sim_trace(n->sim, n->rx_trace_id, SIM_TR_DROP, p->len_bytes);
 		sim_port_send(&n->drop, p);
 		return;
 	}
-	sim_trace(n->sim, n->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
-	addr = nic_ring_put(&n->rx, p, n->cfg.buffer_bytes);
+	sim_trace(n->sim, n->rx_trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	addr = nic_ring_put(&n->rx, &n->rx_produced, n->rx_base,
+			    n->rx_buffer_bytes, p);
 	p->stamp_ps[PKT_ST_RX_ARRIVE] = now;
 	start = max_t(now, n->rx_dma_free);
-	busy = nic_dma_xfer(&n->cfg.pcie, p->len_bytes) +
-	       nic_dma_xfer(&n->cfg.pcie, n->cfg.desc_bytes) +
-	       nic_translate_pkt(n, p, &n->rx, addr);
+	busy = nic_xfer(n, p->len_bytes) + nic_xfer(n, n->desc_bytes) +
+	       nic_translate_pkt(n, p, addr, n->rx_base,
+				 (uint64_t)n->rx.slots * n->rx_buffer_bytes);
 	n->rx_dma_free = start + busy;
-	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->cfg.pcie.latency_ps + busy;
+	p->stamp_ps[PKT_ST_RX_DMA_END] = start + n->pcie_latency_ps + busy;
 	p->queued_ps += start - now;
 	nic_count_dma(n, p->len_bytes);
-	if (n->rx.tail - n->rx.done == 1)
+	if (n->rx.tail - n->rx_done == 1)
 		sim_schedule_at(n->sim, p->stamp_ps[PKT_ST_RX_DMA_END],
-				nic_rx_dma_done, n, NULL);
+				nic_rx_dma_done, n, p);
 }
 
 /*
@@ -771,16 +1015,35 @@ static int nic_setup(struct nic *n)
 	const struct nic_cfg *c = &n->cfg;
 	uint64_t tx_bytes = (uint64_t)c->tx_ring_slots * c->buffer_bytes;
 
+	/* the groups' copies (the registry bounds the narrowed ones) */
+	n->min_frame_bytes = (uint32_t)c->min_frame_bytes;
+	n->framing_bytes = (uint32_t)c->framing_bytes;
+	n->buffer_bytes = n->rx_buffer_bytes = (uint32_t)c->buffer_bytes;
+	n->doorbell_ps = c->doorbell_ps;
+	n->rate_bps = c->rate_bps;
+	n->pcie_latency_ps = c->pcie.latency_ps;
+	n->pcie_bw_bps = c->pcie.bw_bps;
+	n->pcie_mps_bytes = (uint32_t)c->pcie.mps_bytes;
+	n->pcie_overhead_bytes = (uint32_t)c->pcie.overhead_bytes;
+	n->miss_ps = (uint32_t)c->miss_ps;
+	n->desc_bytes = (uint32_t)c->desc_bytes;
+	n->iommu_page = c->iommu ? (uint32_t)c->page_bytes : 0;
+	n->poll = c->poll;
+	n->irq_adaptive = c->irq_adaptive;
+	n->irq_pkts = c->irq_pkts;
+	n->irq_ps = c->irq_ps;
+	n->irq_cost_ps = c->irq_cost_ps;
+	n->poll_ps = c->poll_ps;
+	n->poll_cost_ps = c->poll_cost_ps;
 	n->hold_ps = c->irq_ps;
 	for (int k = 0; c->iommu && k < NIC_PG_N; k++)
 		if (size[k] <= c->page_bytes &&
-		    nic_iotlb_create(c->iotlb_entries[k], &n->iotlb[k]))
+		    iotlb_init(nic_tlb(n, k), c->iotlb_entries[k]))
 			return -ENOMEM;
-	if (nic_ring_init(&n->tx, c->tx_ring_slots, 0, c->buffer_bytes) ||
-	    nic_ring_init(&n->rx, c->rx_ring_slots,
-			  (tx_bytes + c->page_bytes - 1) / c->page_bytes *
-				  c->page_bytes,
-			  c->buffer_bytes))
+	n->rx_base =
+		(tx_bytes + c->page_bytes - 1) / c->page_bytes * c->page_bytes;
+	if (nic_ring_init(&n->tx, c->tx_ring_slots) ||
+	    nic_ring_init(&n->rx, c->rx_ring_slots))
 		return -ENOMEM;
 	return 0;
 }
@@ -791,7 +1054,7 @@ static void nic_step(struct sim *sim, void *a, void *b)
 	struct nic *n = a;
 
 	(void)sim;
-	n->cfg.rate_bps = b ? n->base_rate_bps : n->cfg.step_bps;
+	n->rate_bps = b ? n->base_rate_bps : n->cfg.step_bps;
 	if (n->on_rate)
 		n->on_rate(n->on_rate_arg);
 }
@@ -824,11 +1087,12 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 
 	if (!n)
 		goto out_nomem;
-	n->sim = env->sim;
+	n->sim = n->tx_sim = env->sim;
 	n->st = env->st;
 	n->warmup_ps = env->warmup_ps;
+	n->hist_warmup_ps = n->tx_hist_warmup_ps = stats_warmup(env->st);
 	n->name = env->component;
-	n->trace_id = sim_trace_id(env->component);
+	n->trace_id = n->rx_trace_id = sim_trace_id(env->component);
 	n->cfg = *cfg;
 	n->base_rate_bps = cfg->rate_bps;
 	if (nic_setup(n) || nic_stats(n) || nic_schedule_steps(n)) {
@@ -847,7 +1111,7 @@ void nic_destroy(struct nic *n)
 	if (!n)
 		return;
 	for (int k = 0; k < NIC_PG_N; k++)
-		nic_iotlb_destroy(n->iotlb[k]);
+		free(nic_tlb(n, k)->slot);
 	free(n->tx.slot);
 	free(n->rx.slot);
 	/* n is the statistics' (stats_block) */
@@ -882,7 +1146,7 @@ static uint64_t nic_ring_held(const struct nic_ring *r, uint32_t src)
 
 double nic_rate(const struct nic *n)
 {
-	return n->cfg.rate_bps;
+	return n->rate_bps;
 }
 
 void nic_tx_sent(const struct nic *n, uint64_t *bytes, uint64_t *frames)
@@ -911,9 +1175,9 @@ static void nic_unmapped(void *arg, uint64_t iova, uint64_t len)
 		return;
 	n->invalidations++;
 	for (int k = 0; k < NIC_PG_N; k++)
-		if (n->iotlb[k])
+		if (nic_tlb(n, k)->n)
 			n->iotlb_flushed += nic_iotlb_flush(
-				n->iotlb[k], iova / size[k],
+				nic_tlb(n, k), iova / size[k],
 				(iova + len + size[k] - 1) / size[k]);
 }
 
@@ -946,7 +1210,7 @@ int nic_set_cpu(struct nic *n, struct cpu_thread *t)
 
 void nic_set_doorbell_paid(struct nic *n, bool paid)
 {
-	n->doorbell_paid = paid;
+	n->doorbell_ps = paid ? 0 : n->cfg.doorbell_ps;
 }
 
 uint32_t nic_tx_slots(const struct nic *n)
@@ -962,13 +1226,18 @@ uint64_t nic_held_by(const struct nic *n, uint32_t src)
 void nic_finish(struct nic *n)
 {
 	sim_time span = sim_now(n->sim) - n->warmup_ps;
+	/* a payload DMA for every packet a ring took */
+	uint64_t dmas = n->tx_produced + n->rx_produced;
 
+	nic_fold(&n->tx_dma, n->tx_dma_row, &n->tx_dma_rows);
+	nic_fold(&n->rx_dma, n->rx_dma_row, &n->rx_dma_rows);
+	nic_irq_fold(n);
 	stats_scalar(
 		n->st, n->name, "in_flight", "packets",
 		(double)(n->tx.tail - n->tx.head + n->rx.tail - n->rx.head));
 	stats_scalar(n->st, n->name, "wire_busy", "ps", (double)n->wire_busy);
 	stats_scalar(n->st, n->name, "iotlb_misses_per_dma", "",
-		     n->dmas ? (double)n->misses / (double)n->dmas : 0);
+		     dmas ? (double)n->misses / (double)dmas : 0);
 	stats_scalar(n->st, n->name, "wire_rate", "pps",
 		     span > 0 ? (double)n->wire_measured * (double)SIM_S /
 					(double)span

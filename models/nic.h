@@ -76,8 +76,8 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi);
 /* The configuration of a NIC: the parameters under hosts.HOST.nic (see
  * nic_params.c for their meaning, units and sources). */
 struct nic_cfg {
-	/* per packet: TX's, then both directions', then RX's (struct nic
-	 * places its TX state before and its RX state after) */
+	/* per packet (struct nic keeps copies of these beside the state of
+	 * the handlers that read them) */
 	double rate_bps;	  /* line rate */
 	uint64_t framing_bytes;	  /* preamble, SFD and gap per frame */
 	uint64_t min_frame_bytes; /* shorter frames are padded */

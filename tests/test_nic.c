@@ -669,6 +669,74 @@ static void test_host_errors(void)
 		     "iommu.reach: removed");
 }
 
+static void no_tap(void *arg, int64_t v)
+{
+	(void)arg;
+	(void)v;
+}
+
+/* Without a tap the NIC holds the values of tx_dma, rx_dma, irq_gap and
+ * irq_batch and records them eight at a time and at the end of the run;
+ * a tap makes it record each at its time. Both give the same histograms,
+ * bit for bit: the same values in the same order, those before the
+ * warm-up left out, the last partial row included. */
+static void test_held_hists(void)
+{
+	static const char *const comps[] = { "hosts.client.nic",
+					     "hosts.server.nic" };
+	static const char *const names[] = { "tx_dma", "rx_dma", "irq_gap",
+					     "irq_batch" };
+	const char *sets[] = { "duration=2ms",
+			       "warmup=500us",
+			       "apps.flood.rate=1.5Mpps",
+			       "apps.flood.pattern=poisson",
+			       "hosts.client.nic.iommu.enabled=true",
+			       "hosts.server.nic.iommu.enabled=true" };
+	struct run_result held, direct;
+	struct run_ready *rr;
+	struct scn *s = NULL;
+	char err[512];
+	uint64_t counts = 0;
+
+	CHECK_EQ_FATAL(scn_load(LINERATE, sets, 6, &s, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_scenario(s, 0, &held, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(run_prepare(s, 0, &rr, err, sizeof(err)), 0);
+	for (size_t c = 0; c < 2; c++)
+		for (size_t m = 0; m < 4; m++)
+			CHECK_EQ(stats_hist_tap(run_ready_stats(rr), comps[c],
+						names[m], no_tap, NULL),
+				 0);
+	CHECK_EQ_FATAL(run_ready_run(rr, &direct, err, sizeof(err)), 0);
+	for (size_t c = 0; c < 2; c++)
+		for (size_t m = 0; m < 4; m++) {
+			const struct hist *a = histo(&held, comps[c], names[m]);
+			const struct hist *b =
+				histo(&direct, comps[c], names[m]);
+
+			CU_ASSERT_FATAL(a && b);
+			CHECKF(hist_same(a, b), "%s.%s: held == at its time",
+			       comps[c], names[m]);
+			counts += a->count;
+			/* a partial row is left for the end of the run */
+			CHECKF(!a->count || a->count % 8,
+			       "%s.%s: %llu values, a multiple of 8", comps[c],
+			       names[m], (unsigned long long)a->count);
+		}
+	/* the client sends, the server receives and interrupts */
+	CHECK_GT(histo(&held, "hosts.client.nic", "tx_dma")->count, 1000);
+	CHECK_GT(histo(&held, "hosts.server.nic", "rx_dma")->count, 1000);
+	CHECK_GT(histo(&held, "hosts.server.nic", "irq_batch")->count, 10);
+	CHECK_EQ(histo(&held, "hosts.server.nic", "irq_gap")->count,
+		 histo(&held, "hosts.server.nic", "irq_batch")->count);
+	/* some interrupts came before the warm-up, and were not recorded */
+	CHECK_LT(histo(&held, "hosts.server.nic", "irq_batch")->count,
+		 metric(&held, "hosts.server.nic", "interrupts"));
+	CHECK_GT(counts, 2000);
+	run_result_fini(&held);
+	run_result_fini(&direct);
+	scn_destroy(s);
+}
+
 int suite_nic(void)
 {
 	CU_pSuite s = CU_add_suite("nic", NULL, NULL);
@@ -694,7 +762,8 @@ int suite_nic(void)
 	    !CU_add_test(s, "IOTLB on a ring", test_iotlb_ring) ||
 	    !CU_add_test(s, "IOMMU page of an address", test_iommu_page) ||
 	    !CU_add_test(s, "IOTLB per page size", test_iotlb_page_sizes) ||
-	    !CU_add_test(s, "host and peer errors", test_host_errors))
+	    !CU_add_test(s, "host and peer errors", test_host_errors) ||
+	    !CU_add_test(s, "held histogram values", test_held_hists))
 		return CU_get_error();
 	return 0;
 }
