@@ -1008,6 +1008,21 @@ static int nic_stats(struct nic *n)
 /* The IOTLBs (one per page size up to iommu.page) and the rings: TX
  * buffers first, then RX buffers from the next boundary of the largest
  * page. */
+/* Whether the values nic_setup() narrows to 32 bits fit them (the
+ * registry's ranges make it so; this keeps a wider range from wrapping). */
+static bool nic_narrow_fits(const struct nic_cfg *c)
+{
+	const uint64_t v[] = { c->min_frame_bytes,     c->framing_bytes,
+			       c->buffer_bytes,	       c->pcie.mps_bytes,
+			       c->pcie.overhead_bytes, (uint64_t)c->miss_ps,
+			       c->desc_bytes,	       c->page_bytes };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] > UINT32_MAX)
+			return false;
+	return true;
+}
+
 static int nic_setup(struct nic *n)
 {
 	static const uint64_t size[NIC_PG_N] = { NIC_PAGE_4K, NIC_PAGE_2M,
@@ -1095,6 +1110,14 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 	n->trace_id = n->rx_trace_id = sim_trace_id(env->component);
 	n->cfg = *cfg;
 	n->base_rate_bps = cfg->rate_bps;
+	if (!nic_narrow_fits(cfg)) { /* the registry's bounds keep them in */
+		errmsg(err, errlen,
+		       "%s: a frame, buffer, PCIe, descriptor, miss or page "
+		       "size beyond what the NIC's 32-bit copies hold",
+		       env->component);
+		nic_destroy(n);
+		return -EINVAL;
+	}
 	if (nic_setup(n) || nic_stats(n) || nic_schedule_steps(n)) {
 		nic_destroy(n);
 		goto out_nomem;
