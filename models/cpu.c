@@ -149,8 +149,9 @@ struct cpu_thread {
 	struct cpu_thread *sib; /* in its core's list of threads */
 	char *comp; /* "CORE_COMPONENT.NAME"; NULL for a default thread */
 	unsigned prio;
-	uint64_t preempted;  /* counter, if counted */
-	uint64_t migrations; /* counter, if counted and cpu.migration */
+	uint64_t preempted;	   /* counter, if counted */
+	uint64_t migrations;	   /* counter, if counted and cpu.migration */
+	struct stat_hold lat_hold; /* lat's values (a named thread's) */
 };
 
 enum cpu_phase { CPU_P_IDLE, CPU_P_WAKE, CPU_P_SWITCH, CPU_P_RUN };
@@ -530,6 +531,7 @@ static int cpu_thread_stats(struct cpu_thread *t)
 	t->lat = stats_hist(st, t->comp, "sched_latency", "ps");
 	if (!t->lat)
 		return -ENOMEM;
+	stats_hold_init(&t->lat_hold, st);
 	if (t->core->cpu->cfg.migration != CPU_MIGRATE_NONE &&
 	    !stats_counter_at(st, t->comp, "migrations", "", &t->migrations))
 		return -ENOMEM;
@@ -1047,7 +1049,8 @@ static int cpu_run_start(struct cpu_core *core)
 	if (t->named) { /* a default thread reports neither */
 		t->wait += (uint64_t)(now - t->ready_at);
 		if (t->woke_at >= 0)
-			stats_hist_record(t->lat, now - t->woke_at);
+			stats_hold_record(&t->lat_hold, t->lat, now,
+					  now - t->woke_at);
 		t->woke_at = -1;
 	}
 	return 0;
@@ -1598,6 +1601,10 @@ void cpu_finish(struct cpu *c)
 	for (size_t i = 0; i < c->ncores; i++) {
 		struct cpu_core *core = c->core[i];
 		double u = cpu_core_util(core, now);
+
+		for (struct cpu_thread *t = core->threads; t; t = t->sib)
+			if (t->named)
+				stats_hold_flush(&t->lat_hold, t->lat);
 
 		stats_scalar(c->st, core->comp, "utilization", "", u);
 		cpu_core_class_util(core, now);

@@ -134,6 +134,7 @@ struct drv {
 	bool user;		/* cfg.user */
 	sim_time per_packet_ps; /* cfg.per_packet_ps */
 	uint64_t batches, busy_ps, ipc, copies, copied_bytes;
+	struct stat_hold stage_hold; /* stage's values */
 	struct stat_hist stage;
 	struct drv_lane tx, rx;
 	struct drv_core core[2]; /* user: core[0] only; kernel: one per lane */
@@ -329,7 +330,8 @@ static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 			d->copied_bytes += x.len;
 		}
 		l->packets++;
-		stats_hist_record(&d->stage, now - p->enq_ps);
+		stats_hold_record(&d->stage_hold, &d->stage, now,
+				  now - p->enq_ps);
 		p->stamp_ps[l == &d->tx ? PKT_ST_DRV_TX_END
 					: PKT_ST_DRV_RX_END] = now;
 		if (l == &d->tx && drv_past_deadline(d, l, p))
@@ -607,6 +609,7 @@ static int drv_stats(struct drv *d)
 	    !stats_counter_at(st, c, "restarts", "", &d->restarts) ||
 	    !stats_hist_at(st, c, "stage.driver", "ps", &d->stage))
 		return -ENOMEM;
+	stats_hold_init(&d->stage_hold, st);
 	return 0;
 }
 
@@ -793,6 +796,7 @@ void drv_finish(struct drv *d)
 	sim_time now = sim_now(d->sim);
 	sim_time downtime = d->downtime_ps;
 
+	stats_hold_flush(&d->stage_hold, &d->stage);
 	if (d->down)
 		downtime += now - d->down_since_ps;
 	stats_scalar(d->st, d->name, "host_down", "", d->host_down ? 1 : 0);

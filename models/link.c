@@ -52,6 +52,7 @@ struct link {
 	struct pkt_fifo wire; /* propagating; pkt->enq_ps is the arrival time */
 	struct sim_port out, drop;
 	struct stat_gauge *queue_len, *busy;
+	struct stat_hold queue_delay_hold; /* queue_delay's values */
 	struct stat_hist queue_delay;
 
 	struct link_cfg cfg; /* cfg.rate_bps changes at the rate step */
@@ -70,7 +71,7 @@ static void link_start_tx(struct link *l, struct sim_pkt *p)
 
 	p->queued_ps += wait;
 	sim_trace(l->sim, l->trace_id, SIM_TR_START, p->len_bytes);
-	stats_hist_record(&l->queue_delay, wait);
+	stats_hold_record(&l->queue_delay_hold, &l->queue_delay, now, wait);
 	l->tx = p;
 	sim_schedule(l->sim,
 		     units_tx_time(units_wire_bytes(p->len_bytes,
@@ -177,6 +178,7 @@ static int link_stats(struct link *l)
 			      &l->ecn_marks) ||
 	    !stats_hist_at(l->st, c, "queue_delay", "ps", &l->queue_delay))
 		return -ENOMEM;
+	stats_hold_init(&l->queue_delay_hold, l->st);
 	l->queue_len = stats_gauge(l->st, c, "queue_len", "packets");
 	l->busy = stats_gauge(l->st, c, "utilization", "");
 	if (!l->queue_len || !l->busy)
@@ -269,6 +271,7 @@ uint64_t link_held_by(const struct link *l, uint32_t src)
 
 void link_finish(struct link *l)
 {
+	stats_hold_flush(&l->queue_delay_hold, &l->queue_delay);
 	stats_scalar(l->st, l->name, "in_flight", "packets",
 		     (double)link_in_flight(l));
 }

@@ -345,20 +345,15 @@ struct nic_ring {
 };
 
 /*
- * Histograms a packet or an interrupt records into (tx_dma, rx_dma,
- * irq_gap and irq_batch): with no tap on them (stats_hist_tap(), which
- * wants each value at its time) the NIC holds the values instead, in a
- * row of NIC_ROWS (one cache line; an interrupt's gap and batch, pairs of
- * them in two lines), and records a row when it is full and at the end of
- * the run, one histogram at a time. Each histogram gets its values in the
- * order they came, so it holds what recording each at its time would have
- * given, bit for bit, while a packet writes one line of values instead of
- * reading a histogram's header and bucket lines (an interrupt, two
- * histograms'). How a histogram records is decided at its first value,
- * once the run's taps are in place.
+ * Histograms a packet or an interrupt records into are held back
+ * (struct stat_hold, stats.h): tx_dma and rx_dma each through a hold of
+ * its own; an interrupt's gap and batch as pairs in a row of NIC_ROWS (two
+ * lines), recorded when it is full and at the end of the run, one
+ * histogram at a time, or each at its time if either has a tap. Each
+ * histogram gets its values in the order they came, so it ends as
+ * recording each at its time would have left it, bit for bit.
  */
 #define NIC_ROWS 8
-enum nic_rec_mode { NIC_REC_UNSET, NIC_REC_DIRECT, NIC_REC_HELD };
 
 /*
  * The fields are grouped by the handler that touches them, one cache line
@@ -369,10 +364,9 @@ enum nic_rec_mode { NIC_REC_UNSET, NIC_REC_DIRECT, NIC_REC_HELD };
  * delivery's, the completion's, the interrupt's), and the rows of held
  * histogram values. A value both directions read sits in both, so that
  * neither touches the other's lines (tx_sim and sim, trace_id and
- * rx_trace_id, tx_hist_warmup_ps and hist_warmup_ps). Configuration a
- * packet reads is copied into the groups at creation, in the narrowest
- * type its range allows (the registry bounds it); the whole struct nic_cfg
- * stays, cold, for set-up. The counters sit among them (registered with
+ * rx_trace_id). Configuration a packet reads is copied into the groups
+ * at creation, in the narrowest type its range allows (the registry
+ * bounds it); the whole struct nic_cfg stays, cold, for set-up. The counters sit among them (registered with
  * stats_counter_at()), the histograms after them (stats_hist_at()); the
  * struct lives in a stats_block(), line aligned, since results are read
  * after the NIC is destroyed.
@@ -403,9 +397,6 @@ struct nic {
 	uint64_t tx_produced; /* packets ever placed: picks the buffer */
 	double rate_bps;      /* line rate now (cfg's, or the step's) */
 	sim_time tx_dma_free, wire_free;
-	sim_time tx_hist_warmup_ps; /* hist_warmup_ps' */
-	uint8_t tx_dma_mode;	    /* enum nic_rec_mode */
-	uint8_t tx_dma_rows;	    /* of tx_dma_row[] */
 
 	/* the DMA engines, both directions */
 	/* cfg's pcie, mps and overhead narrowed (<= 4096) */
@@ -433,8 +424,8 @@ struct nic {
 	uint64_t rx_delivered;
 	bool poll, irq_adaptive; /* cfg's */
 	bool irq_seen;
-	uint8_t rx_dma_mode, irq_mode; /* enum nic_rec_mode */
-	uint8_t rx_dma_rows, irq_rows; /* of rx_dma_row[], irq_row[] */
+	uint8_t irq_mode; /* enum stat_hold_mode */
+	uint8_t irq_rows; /* of irq_row[] */
 
 	/* RX DMA (nic_rx_recv) and delivery (nic_deliver_n) */
 	_Alignas(64) uint64_t rx_produced; /* as tx_produced */
@@ -458,12 +449,12 @@ struct nic {
 	uint64_t polls;
 	sim_time irq_ps, irq_cost_ps, poll_ps, poll_cost_ps; /* cfg's */
 
-	/* the held values (NIC_REC_HELD), then their histograms; an
-	 * interrupt's gap and batch side by side (one line written), the
-	 * gap -1 for the first interrupt (none is recorded) */
-	_Alignas(64) int64_t tx_dma_row[NIC_ROWS];
-	_Alignas(64) int64_t rx_dma_row[NIC_ROWS];
-	_Alignas(64) int64_t irq_row[2 * NIC_ROWS]; /* (gap, batch) pairs */
+	/* the held values, then their histograms; an interrupt's gap and
+	 * batch side by side (one line written), the gap -1 for the first
+	 * interrupt (none is recorded) */
+	_Alignas(64) struct stat_hold tx_dma_hold;
+	struct stat_hold rx_dma_hold;
+	int64_t irq_row[2 * NIC_ROWS]; /* (gap, batch) pairs */
 	struct stat_hist tx_dma, rx_dma, irq_gap, irq_batch;
 
 	/* set-up, drops, invalidations, end of run */
@@ -487,45 +478,13 @@ struct nic {
 		       #a " .. " #b " share a cache line")
 NIC_SAME_LINE(tx, doorbell_ps);
 NIC_SAME_LINE(wire, tx_frames);
-NIC_SAME_LINE(tx_sim, tx_dma_rows);
+NIC_SAME_LINE(tx_sim, wire_free);
 NIC_SAME_LINE(pcie_latency_ps, hits);
 NIC_SAME_LINE(iotlb_4k, misses_pg);
 NIC_SAME_LINE(rx, irq_rows);
 NIC_SAME_LINE(rx_produced, rx_buffer_bytes);
 NIC_SAME_LINE(rx_frames, hist_warmup_ps);
 NIC_SAME_LINE(interrupts, poll_cost_ps);
-
-/* Records h's held values and empties its row. */
-static void nic_fold(struct stat_hist *h, const int64_t *row, uint8_t *rows)
-{
-	for (uint32_t i = 0; i < *rows; i++)
-		hist_record(&h->hist, row[i]);
-	*rows = 0;
-}
-
-/* Whether h records value by value (deciding it at its first value). */
-static bool nic_rec_direct(uint8_t *mode, const struct stat_hist *h)
-{
-	if (__builtin_expect(*mode == NIC_REC_UNSET, 0))
-		*mode = stats_hist_tapped(h) ? NIC_REC_DIRECT : NIC_REC_HELD;
-	return *mode == NIC_REC_DIRECT;
-}
-
-/* Records v into h at now (after the warm-up warmup_ps), or holds it in
- * row (rows held, mode: h's enum nic_rec_mode). */
-static void nic_rec(struct stat_hist *h, int64_t *row, uint8_t *rows,
-		    uint8_t *mode, sim_time warmup_ps, sim_time now, int64_t v)
-{
-	if (nic_rec_direct(mode, h)) {
-		stats_hist_record(h, v);
-		return;
-	}
-	if (now < warmup_ps) /* what stats_hist_record skips */
-		return;
-	row[(*rows)++] = v;
-	if (*rows == NIC_ROWS)
-		nic_fold(h, row, rows);
-}
 
 static int nic_ring_init(struct nic_ring *r, uint32_t slots)
 {
@@ -699,9 +658,8 @@ static void nic_tx_recv(void *owner, struct sim_pkt *p)
 	st[PKT_ST_DMA_END] =
 		st[PKT_ST_DMA_START] + 2 * n->pcie_latency_ps + busy;
 	nic_count_dma(n, p->len_bytes);
-	nic_rec(&n->tx_dma, n->tx_dma_row, &n->tx_dma_rows, &n->tx_dma_mode,
-		n->tx_hist_warmup_ps, now,
-		st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
+	stats_hold_record(&n->tx_dma_hold, &n->tx_dma, now,
+			  st[PKT_ST_DMA_END] - st[PKT_ST_DMA_START]);
 	frame = units_wire_bytes(p->len_bytes, n->min_frame_bytes,
 				 n->framing_bytes);
 	st[PKT_ST_WIRE_START] = max_t(st[PKT_ST_DMA_END], n->wire_free);
@@ -807,15 +765,15 @@ static void nic_irq_fold(struct nic *n)
 }
 
 /* An interrupt at now reporting batch frames: its gap (if one came
- * before) and its batch go to the histograms, or are held (nic_rec()). */
+ * before) and its batch go to the histograms, or are held. */
 static void nic_irq_record(struct nic *n, sim_time now, int64_t batch)
 {
-	if (__builtin_expect(n->irq_mode == NIC_REC_UNSET, 0))
+	if (__builtin_expect(n->irq_mode == STAT_HOLD_UNSET, 0))
 		n->irq_mode = stats_hist_tapped(&n->irq_gap) ||
 					      stats_hist_tapped(&n->irq_batch)
-				      ? NIC_REC_DIRECT
-				      : NIC_REC_HELD;
-	if (n->irq_mode == NIC_REC_DIRECT) {
+				      ? STAT_HOLD_DIRECT
+				      : STAT_HOLD_HELD;
+	if (n->irq_mode == STAT_HOLD_DIRECT) {
 		if (n->irq_seen)
 			stats_hist_record(&n->irq_gap, now - n->last_irq);
 		stats_hist_record(&n->irq_batch, batch);
@@ -919,9 +877,9 @@ static void nic_rx_dma_done(struct sim *sim, void *a, void *b)
 
 	n->rx_done++;
 	n->rx_frames++;
-	nic_rec(&n->rx_dma, n->rx_dma_row, &n->rx_dma_rows, &n->rx_dma_mode,
-		n->hist_warmup_ps, sim_now(sim),
-		p->stamp_ps[PKT_ST_RX_DMA_END] - p->stamp_ps[PKT_ST_RX_ARRIVE]);
+	stats_hold_record(&n->rx_dma_hold, &n->rx_dma, sim_now(sim),
+			  p->stamp_ps[PKT_ST_RX_DMA_END] -
+				  p->stamp_ps[PKT_ST_RX_ARRIVE]);
 	if (n->rx_done != n->rx.tail) {
 		struct sim_pkt *next = n->rx.slot[n->rx_done & n->rx.mask];
 
@@ -1105,7 +1063,9 @@ int nic_create(const struct nic_cfg *cfg, const struct model_env *env,
 	n->sim = n->tx_sim = env->sim;
 	n->st = env->st;
 	n->warmup_ps = env->warmup_ps;
-	n->hist_warmup_ps = n->tx_hist_warmup_ps = stats_warmup(env->st);
+	n->hist_warmup_ps = stats_warmup(env->st);
+	stats_hold_init(&n->tx_dma_hold, env->st);
+	stats_hold_init(&n->rx_dma_hold, env->st);
 	n->name = env->component;
 	n->trace_id = n->rx_trace_id = sim_trace_id(env->component);
 	n->cfg = *cfg;
@@ -1252,8 +1212,8 @@ void nic_finish(struct nic *n)
 	/* a payload DMA for every packet a ring took */
 	uint64_t dmas = n->tx_produced + n->rx_produced;
 
-	nic_fold(&n->tx_dma, n->tx_dma_row, &n->tx_dma_rows);
-	nic_fold(&n->rx_dma, n->rx_dma_row, &n->rx_dma_rows);
+	stats_hold_flush(&n->tx_dma_hold, &n->tx_dma);
+	stats_hold_flush(&n->rx_dma_hold, &n->rx_dma);
 	nic_irq_fold(n);
 	stats_scalar(
 		n->st, n->name, "in_flight", "packets",

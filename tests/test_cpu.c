@@ -811,11 +811,14 @@ static int thread_arrivals(struct sfx *x, size_t n)
 	return 0;
 }
 
+/* A histogram, read as results are: after the finish, which records the
+ * values a thread holds back (struct stat_hold). */
 static const struct stat_hist *hist_of(const struct fx *f, const char *comp,
 				       const char *metric)
 {
 	struct stat_info si;
 
+	cpu_finish(f->cpu);
 	if (stats_find(f->st, comp, metric, &si) || si.kind != STAT_HIST)
 		return NULL;
 	return si.u.hist;

@@ -97,6 +97,7 @@ static void test_three_packets(void)
 	CHECK_EQ(k.at[0], -1); /* the third, dropped at once */
 	CHECK_EQ(k.at[1], 11 * SIM_US);
 	CHECK_EQ(k.at[2], 21 * SIM_US);
+	link_finish(l); /* results are read after it */
 	CHECK_EQ_FATAL(stats_find(st, "net", "queue_delay", &qd), 0);
 	CHECK_EQ(qd.u.hist->hist.count, 2); /* the two that went */
 	CHECK_EQ(qd.u.hist->hist.max, 10 * SIM_US);

@@ -14,6 +14,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "rng.h"
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"
@@ -908,6 +909,72 @@ static void test_prepared_run(void)
 	unlink(path);
 }
 
+/* Values held back (struct stat_hold) end in their histogram as recording
+ * each at its time leaves it: 1,000 values (not a multiple of the hold's
+ * size), some of them negative and a fifth before the warm-up, recorded
+ * through a hold and directly; after the flush both histograms are the
+ * same bit for bit. Before it the held one lacks exactly the values the
+ * hold has. A histogram with a tap gets each value at its time. */
+struct hold_fx {
+	struct sim *sim;
+	struct stat_hist *held, *direct, *tapped;
+	struct stat_hold hold, hold_tapped;
+	struct rng *rng;
+	unsigned taps, left;
+};
+
+static void hold_tap(void *arg, int64_t v)
+{
+	(void)v;
+	((struct hold_fx *)arg)->taps++;
+}
+
+static void ev_hold(struct sim *sim, void *a, void *b)
+{
+	struct hold_fx *f = a;
+	int64_t v = (int64_t)rng_u64(f->rng, 2000000) - 1000;
+
+	(void)b;
+	stats_hold_record(&f->hold, f->held, sim_now(sim), v);
+	stats_hold_record(&f->hold_tapped, f->tapped, sim_now(sim), v);
+	stats_hist_record(f->direct, v);
+	if (--f->left)
+		sim_schedule(sim, 1 + (sim_time)rng_u64(f->rng, 20 * SIM_NS),
+			     ev_hold, f, NULL);
+}
+
+static void test_hold(void)
+{
+	struct hold_fx f = { .sim = sim_create("native"), .left = 1000 };
+	struct stats *st = f.sim ? stats_create(f.sim, 2 * SIM_US, 0) : NULL;
+
+	CU_ASSERT_FATAL(st != NULL);
+	f.rng = rng_create(3, 0, "test.hold");
+	f.held = stats_hist(st, "m", "held", "ps");
+	f.direct = stats_hist(st, "m", "direct", "ps");
+	f.tapped = stats_hist(st, "m", "tapped", "ps");
+	CU_ASSERT_FATAL(f.rng && f.held && f.direct && f.tapped);
+	CHECK_EQ_FATAL(stats_hist_tap(st, "m", "tapped", hold_tap, &f), 0);
+	stats_hold_init(&f.hold, st);
+	stats_hold_init(&f.hold_tapped, st);
+	sim_schedule(f.sim, 0, ev_hold, &f, NULL);
+	sim_run(f.sim, SIM_S);
+	CHECK_EQ_FATAL(f.left, 0);
+	CHECK_EQ(f.taps, 1000); /* each at its time, before the warm-up too */
+	CHECK_GT(f.direct->hist.count, 600);
+	CHECK_LT(f.direct->hist.count, 900);
+	CHECK_GT(f.direct->hist.negative, 0);
+	CHECK_EQ(f.held->hist.count + f.hold.n, f.direct->hist.count);
+	CHECK_EQ(f.hold.n, f.direct->hist.count % STAT_HOLD_N);
+	CHECK_EQ(f.hold_tapped.n, 0);
+	stats_hold_flush(&f.hold, f.held);
+	CU_ASSERT(hist_same(&f.held->hist, &f.direct->hist));
+	CU_ASSERT(hist_same(&f.tapped->hist, &f.direct->hist));
+	rng_destroy(f.rng);
+	stats_destroy(st);
+	sim_destroy(f.sim);
+}
+
 int suite_stats(void)
 {
 	CU_pSuite s = CU_add_suite("stats", NULL, NULL);
@@ -932,7 +999,8 @@ int suite_stats(void)
 	    !CU_add_test(s, "series capped by halving", test_series_capped) ||
 	    !CU_add_test(s, "a prepared run equals a run", test_prepared_run) ||
 	    !CU_add_test(s, "storage registered together sits together",
-			 test_storage_together))
+			 test_storage_together) ||
+	    !CU_add_test(s, "held values end as recorded ones", test_hold))
 		return CU_get_error();
 	return 0;
 }

@@ -462,6 +462,26 @@ int stats_hist_tap(struct stats *st, const char *component, const char *metric,
 	return 0;
 }
 
+void stats_hold_init(struct stat_hold *b, const struct stats *st)
+{
+	*b = (struct stat_hold){ .warmup_ps = stats_warmup(st) };
+}
+
+void stats_hold_flush(struct stat_hold *b, struct stat_hist *h)
+{
+	for (uint8_t i = 0; i < b->n; i++)
+		hist_record(&h->hist, b->v[i]);
+	b->n = 0;
+}
+
+bool stats_hold_direct(struct stat_hold *b, const struct stat_hist *h)
+{
+	if (b->mode == STAT_HOLD_UNSET)
+		b->mode = stats_hist_tapped(h) ? STAT_HOLD_DIRECT
+					       : STAT_HOLD_HELD;
+	return b->mode == STAT_HOLD_DIRECT;
+}
+
 struct stat_gauge *stats_gauge(struct stats *st, const char *component,
 			       const char *metric, const char *unit)
 {

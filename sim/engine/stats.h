@@ -173,6 +173,50 @@ static inline bool stats_hist_tapped(const struct stat_hist *h)
 	return h->ctx->tap != NULL;
 }
 
+/* Values of one histogram held back to be recorded later. Once a run's
+ * hosts outgrow the caches, recording a value misses a histogram's
+ * header lines and a bucket line. A model that records per packet keeps
+ * a hold (one line) and records through it: the values wait there and go
+ * into the histogram STAT_HOLD_N at a time, in the order they came, so
+ * that after stats_hold_flush() (the model's finish, before results are
+ * read) the histogram holds what recording each at its time would have
+ * given, bit for bit. A histogram with a tap (stats_hist_tap()) gets
+ * each value at its time instead, decided at the first value, once the
+ * run's taps are in place. */
+#define STAT_HOLD_N 6
+enum stat_hold_mode { STAT_HOLD_UNSET, STAT_HOLD_HELD, STAT_HOLD_DIRECT };
+struct stat_hold {
+	int64_t v[STAT_HOLD_N];
+	sim_time warmup_ps; /* the statistics' (stats_warmup()) */
+	uint8_t n;	    /* values held */
+	uint8_t mode;	    /* enum stat_hold_mode */
+};
+_Static_assert(sizeof(struct stat_hold) == 64, "a hold is one line");
+
+/* An empty hold for a histogram of st's. */
+void stats_hold_init(struct stat_hold *b, const struct stats *st);
+/* Records b's values into h, in order, and empties b. */
+void stats_hold_flush(struct stat_hold *b, struct stat_hist *h);
+/* Sets b's mode from h: direct if h has a tap; returns whether direct. */
+bool stats_hold_direct(struct stat_hold *b, const struct stat_hist *h);
+
+/* Records v, measured at now, into h through b; a value before the
+ * warm-up is dropped, as stats_hist_record() drops it. */
+static inline void stats_hold_record(struct stat_hold *b, struct stat_hist *h,
+				     sim_time now, int64_t v)
+{
+	if (__builtin_expect(b->mode != STAT_HOLD_HELD, 0) &&
+	    stats_hold_direct(b, h)) {
+		stats_hist_record(h, v);
+		return;
+	}
+	if (now < b->warmup_ps)
+		return;
+	b->v[b->n++] = v;
+	if (b->n == STAT_HOLD_N)
+		stats_hold_flush(b, h);
+}
+
 /* Gauge updates: defined in stats.c (they integrate the elapsed interval). */
 void stats_gauge_set(struct stat_gauge *g, double value);
 static inline void stats_gauge_add(struct stat_gauge *g, double delta)
