@@ -134,11 +134,14 @@ void topo_device_done(void *arg, struct sim_pkt *p)
 static void topo_sent(void *arg, struct sim_pkt *p)
 {
 	struct topo_sw *w = arg;
-	struct stk *e = w->t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
+	struct stk *e;
 
 	if (!w->t->ns3net)
 		topo_device_done(w->t, p);
-	if (e && p->want_status)
+	if (!p->want_status) /* the ends' array is not read per packet */
+		return;
+	e = w->t->ends[2 * p->src + (p->kind == PKT_RESPONSE)];
+	if (e)
 		stk_post_status(e, p);
 }
 
