@@ -43,36 +43,75 @@ struct fsw_rxq {
 	struct pkt_fifo batch; /* in service; empty: idle */
 };
 
-/* What a packet reads first, with the counters it bumps (registered with
- * stats_counter_at()); the struct lives in a stats_block(), since results
- * are read after the flow switch is destroyed. */
+#define FSW_NO_CHECK ((sim_time)-1) /* check_ps without the spoofing check */
+
+/* Laid out for runs whose hosts outgrow the caches, where each distinct
+ * 64-byte line an event touches is a miss: the fields sit by the events
+ * that read them (the struct lives in a stats_block(), line-aligned, since
+ * results are read after the flow switch is destroyed; its counters are
+ * registered with stats_counter_at()):
+ *
+ *   line 0  TX, the end of a sync: the check and the hand-off
+ *   line 1  TX, a sync being built: its per-packet charge, the advisory
+ *   line 2  RX: a packet from the driver, a batch, its delivery
+ *   line 3  RX batches, and what the end of a TX sync reads besides
+ *
+ * so that building a sync touches line 1, its end lines 0 and 3, an RX
+ * batch lines 2 and 3 and its delivery line 2. What both directions read
+ * (the simulation, the flow table, the CPU, the classify cost, the trace
+ * id) is kept once in each direction's lines: copies set at creation and
+ * never changed. chan_adv_admissible() reads the advisory table's two
+ * counts, its last 16 bytes, in line 1. */
 struct fsw {
-	struct sim *sim;
-	uint32_t trace_id;
-	unsigned nq;
-	struct fsw_rxq *rxq;
-	uint64_t tx_packets, tx_host, rx_packets, rx_host, rx_batches;
-	uint64_t gro_merged;
-	struct stats *st;
-	const char *name;
-	struct cpu *cpu;
+	/* line 0: TX, the end of a sync */
+	_Alignas(64) struct sim *sim;
 	struct flowtab *flows;
-	struct rng *tokens;
-	struct fsw_endpoint *host;
 	struct pool *dev;
-	struct mux *mux;
-	struct sim_port out, drop;
-	struct fsw_cfg cfg;
-	struct chan_advisory adv;
+	uint64_t tx_packets;
+	struct sim_port out;
 	uint32_t (*backlog)(const void *arg);
 	const void *backlog_arg;
+	/* line 1: TX, a sync being built */
+	_Alignas(64) struct cpu *cpu;
+	sim_time classify_ps; /* cfg.classify_ps */
+	sim_time check_ps;    /* cfg.check_ps, or FSW_NO_CHECK */
+	struct mux *mux;
+	struct chan_advisory adv;
+	/* line 2: RX */
+	_Alignas(64) struct fsw_rxq *rxq;
+	struct sim *rx_sim;	  /* sim */
+	struct flowtab *rx_flows; /* flows */
+	struct fsw_endpoint *host;
+	uint64_t rx_packets, rx_batches;
+	uint32_t rx_trace_id; /* trace_id */
+	unsigned nq;
+	uint32_t rx_batch_pkts; /* cfg.rx_batch_pkts */
+	/* line 3: RX batches; the end of a TX sync */
+	_Alignas(64) struct cpu *rx_cpu; /* cpu */
+	sim_time rx_classify_ps;	 /* cfg.classify_ps */
+	uint32_t trace_id;
 	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
+	bool spoof_check;	    /* cfg.spoof_check */
+	uint64_t tx_host, rx_host, gro_merged;
+
+	struct stats *st;
+	const char *name;
+	struct rng *tokens;
+	struct sim_port drop;
+	struct fsw_cfg cfg;
 
 	uint64_t no_flow, bad_token, torn_down, ring_full, no_memory, no_socket;
 	uint64_t forged_sent[PKT_NFORGERIES], forged_dropped[PKT_NFORGERIES];
 	uint64_t forged_passed, forged_wrong, benign_dropped;
 	uint64_t suspends, resumes;
 };
+_Static_assert(offsetof(struct fsw, backlog_arg) < 64 &&
+		       offsetof(struct fsw, adv) +
+				       sizeof(struct chan_advisory) <=
+			       2 * 64 &&
+		       offsetof(struct fsw, rx_batch_pkts) < 3 * 64 &&
+		       offsetof(struct fsw, gro_merged) < 4 * 64,
+	       "each group of fields fits its line");
 
 /* Registers the counter held at at; false if out of memory. */
 static bool fsw_counter(struct fsw *f, const char *metric, const char *unit,
@@ -125,17 +164,21 @@ int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 
 	if (!f)
 		goto out_nomem;
-	f->sim = env->sim;
+	f->sim = f->rx_sim = env->sim;
 	f->st = env->st;
 	f->name = env->component;
-	f->trace_id = sim_trace_id(env->component);
-	f->cpu = cpu;
+	f->trace_id = f->rx_trace_id = sim_trace_id(env->component);
+	f->cpu = f->rx_cpu = cpu;
 	f->cfg = *cfg;
+	f->classify_ps = f->rx_classify_ps = cfg->classify_ps;
+	f->check_ps = cfg->spoof_check ? cfg->check_ps : FSW_NO_CHECK;
+	f->spoof_check = cfg->spoof_check;
+	f->rx_batch_pkts = cfg->rx_batch_pkts;
 	if (chan_adv_init(&f->adv, cfg->advisory_entries))
 		goto out_free;
 	snprintf(path, sizeof(path), "%s.tokens", env->component);
 	f->tokens = rng_create(cfg->seed, env->rep, path);
-	f->flows = flowtab_create();
+	f->flows = f->rx_flows = flowtab_create();
 	f->nq = nk;
 	f->rxq = calloc(nk ? nk : 1, sizeof(*f->rxq));
 	if (!f->tokens || !f->flows || !f->rxq || fsw_stats(f))
@@ -216,9 +259,9 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 	cpu_job_copy(j, f->cpu, p->len_bytes);
 	if (p->tcp_offload & TCP_TSO_CONT)
 		return; /* part of the TSO send before it: its bytes only */
-	cpu_job_add(j, CPU_A_FSW, f->cfg.classify_ps);
-	if (f->cfg.spoof_check && !host)
-		cpu_job_add(j, CPU_A_FSW, f->cfg.check_ps);
+	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
+	if (f->check_ps != FSW_NO_CHECK && !host)
+		cpu_job_add(j, CPU_A_FSW, f->check_ps);
 	if (f->mux && mux_discipline(f->mux) != MUX_NONE)
 		cpu_job_add(j, CPU_A_MUX, mux_cost(f->mux, p->src));
 }
@@ -332,7 +375,7 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 	const struct flow *fl;
 	enum flow_verdict v;
 
-	if (f->cfg.spoof_check) {
+	if (f->spoof_check) {
 		v = flowtab_check_tx(f->flows, &k, p->token, &fl);
 	} else { /* trust the channel: its own flow, whatever the headers */
 		fl = flowtab_flow(f->flows, flow);
@@ -380,7 +423,7 @@ static struct fsw_endpoint *fsw_demux(const struct fsw *f,
 			      .lport = p->dport,
 			      .rport = p->sport,
 			      .proto = p->proto };
-	const struct flow *fl = flowtab_lookup(f->flows, &k);
+	const struct flow *fl = flowtab_lookup(f->rx_flows, &k);
 
 	*torn = fl && fl->state == FLOW_ST_TORN_DOWN;
 	return fl ? fl->endpoint : f->host;
@@ -421,19 +464,19 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 
 	if (q->batch.n || !q->wait.n)
 		return;
-	while (q->wait.n && q->batch.n < f->cfg.rx_batch_pkts) {
+	while (q->wait.n && q->batch.n < f->rx_batch_pkts) {
 		struct sim_pkt *p = pkt_fifo_pop(&q->wait);
 		struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
 		bool merged =
 			ep && !torn && ep->gro && fsw_gro_follows(prev, p);
 
 		prev = p;
-		cpu_job_copy(&j, f->cpu, p->len_bytes);
+		cpu_job_copy(&j, f->rx_cpu, p->len_bytes);
 		if (merged) {
 			p->tcp_offload |= TCP_GRO_MERGED;
 			f->gro_merged++;
 		} else {
-			cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);
+			cpu_job_add(&j, CPU_A_FSW, f->rx_classify_ps);
 			if (ep && !torn && ep->rx_extra_ps)
 				cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
 		}
@@ -443,7 +486,7 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 	}
 	f->rx_batches++;
 	if (cpu_submit(q->core, &j, fsw_rx_done, q, NULL))
-		sim_stop(f->sim); /* out of memory: end the run, it shows */
+		sim_stop(f->rx_sim); /* out of memory: end the run, it shows */
 }
 
 static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
@@ -469,7 +512,7 @@ static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
 	}
 	if (ep == f->host)
 		f->rx_host++;
-	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(f->sim);
+	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(f->rx_sim);
 	rc = ep->rx(ep, q->core, p);
 	if (rc)
 		fsw_drop(f, p,
@@ -498,7 +541,7 @@ static void fsw_rx(void *owner, struct sim_pkt *p)
 	struct fsw_rxq *q = &f->rxq[p->src % f->nq];
 
 	pkt_fifo_push(&q->wait, p);
-	sim_trace(f->sim, f->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	sim_trace(f->rx_sim, f->rx_trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	fsw_rx_kick(q);
 }
 
