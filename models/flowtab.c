@@ -2,7 +2,9 @@
  * flowtab.c - a flow switch's flow table and port namespace.
  *
  * Flows live in a growable array indexed by their id, so flowtab_flow() is
- * one bounds check and an index. The array is reallocated when it grows:
+ * one bounds check and an index; the array is line-aligned and a flow is
+ * a line (struct flow), so a lookup reads the table's line and the flow's.
+ * The array is reallocated when it grows:
  * a pointer returned by flowtab_lookup(), flowtab_flow() or
  * flowtab_check_tx() stays valid until the next flowtab_register() (or
  * flowtab_destroy()); teardown and reserve never move flows.
@@ -252,9 +254,12 @@ static int flows_reserve_room(struct flowtab *t)
 	cap = t->flows_cap ? t->flows_cap * 2 : FT_MIN_SLOTS;
 	if (cap > (uint32_t)INT_MAX)
 		cap = (uint32_t)INT_MAX;
-	f = realloc(t->flows, (size_t)cap * sizeof(*f));
+	f = aligned_alloc(_Alignof(struct flow), (size_t)cap * sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	if (t->nflows)
+		memcpy(f, t->flows, (size_t)t->nflows * sizeof(*f));
+	free(t->flows);
 	t->flows = f;
 	t->flows_cap = cap;
 	return 0;

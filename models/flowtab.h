@@ -33,8 +33,10 @@ struct flow_key {
 
 enum flow_state { FLOW_ST_ACTIVE = 1, FLOW_ST_TORN_DOWN };
 
+/* One cache line each (the table's array of flows is line-aligned), so
+ * that a lookup reads one line of the array. */
 struct flow {
-	struct flow_key key;
+	_Alignas(64) struct flow_key key;
 	uint32_t id;	/* dense, from 0 in registration order */
 	uint32_t owner; /* who registered it (an app index) */
 	uint64_t token;
