@@ -96,12 +96,12 @@ enum stk_ev_state {
  *   line 1  every TX event: the app's send, the sync, its end
  *   line 2  the app's send and the sync
  *   line 3  RX: the flow switch's batch and delivery (the endpoint it
- *           reads), the app thread's sync and its end
+ *           reads), the app thread's sync
  *   line 4  the app thread's RX sync and its end
  *
  * so that a sync of the app's send touches lines 0-2, its end lines 0-1,
- * and each RX event lines 3-4 (with the channel's lines and the
- * packet's). What events of both directions read (the core, the CPU, the
+ * the flow switch's RX work line 3, the app thread's RX sync lines 3-4
+ * and its end line 4 (with the channel's lines and the packet's). What events of both directions read (the core, the CPU, the
  * protocol processing cost, the trace id) is kept once in each
  * direction's lines: copies set at creation and never changed. A sync of
  * one packet, the common case, holds it in tx_first or rx_first, in its
@@ -139,21 +139,23 @@ struct stk {
 	sim_time proto_ps;   /* cfg.proto_ps */
 	uint64_t tso_run;    /* payload of the TSO send being built */
 	uint32_t owner;
-	/* line 3: RX; ep is what the flow switch reads of the endpoint */
+	/* line 3: RX, the flow switch's batch and delivery (ep is what it
+	 * reads of the endpoint) and the app thread's sync */
 	_Alignas(64) struct fsw_endpoint ep;
 	struct cpu_core *rx_core; /* core */
-	struct sim_pkt *rx_first; /* the packet of a sync of one */
-	uint32_t rx_n;		  /* packets of the sync in service */
+	struct cpu *rx_cpu;	  /* cpu */
+	sim_time rx_proto_ps;	  /* cfg.proto_ps */
+	/* line 4: RX, the app thread's sync and its end */
+	_Alignas(64) uint32_t rx_n; /* packets of the sync in service */
 	bool rx_busy;
-	bool rx_ev_due;	  /* see stk_events_after_job() */
-	bool rx_per_byte; /* per_byte */
-	/* line 4: RX, the app thread */
-	_Alignas(64) struct cpu *rx_cpu; /* cpu */
-	sim_time rx_proto_ps;		 /* cfg.proto_ps */
-	uint64_t rx_wakeups, rx_syncs, rx_packets;
+	bool rx_ev_due;		  /* see stk_events_after_job() */
+	bool rx_per_byte;	  /* per_byte */
+	struct sim_pkt *rx_first; /* the packet of a sync of one */
+	uint32_t rx_core_index;	  /* core_index */
+	uint32_t rx_trace_id;	  /* trace_id */
+	uint64_t rx_packets;
 	struct sim_port deliver;
-	uint32_t rx_core_index; /* core_index */
-	uint32_t rx_trace_id;	/* trace_id */
+	uint64_t rx_syncs, rx_wakeups;
 
 	/* lines 5-8: the channel (user) */
 	struct chan ch;
@@ -189,8 +191,8 @@ struct stk {
 	uint64_t no_memory, ev_status, ev_wakeups, ev_reads, stale_drops;
 };
 _Static_assert(offsetof(struct stk, ch) == 5 * 64 &&
-		       offsetof(struct stk, rx_trace_id) < 5 * 64 &&
-		       offsetof(struct stk, rx_per_byte) < 4 * 64 &&
+		       offsetof(struct stk, rx_wakeups) < 5 * 64 &&
+		       offsetof(struct stk, rx_proto_ps) < 4 * 64 &&
 		       offsetof(struct stk, owner) < 3 * 64 &&
 		       offsetof(struct stk, per_byte) < 2 * 64 &&
 		       offsetof(struct stk, flow_id) < 64,
