@@ -34,11 +34,15 @@ static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
 							     "sport", "proto",
 							     "replay" };
 
-/* A kernel core's RX queue and the batch it is serving. */
+/* A kernel core's RX queue and the batch it is serving: two lines (the
+ * array is line-aligned), the first what a packet from the driver
+ * reads, with copies of the switch's sim and trace id. */
 struct fsw_rxq {
-	struct fsw *f;
+	_Alignas(64) struct fsw *f;
 	struct cpu_core *core;
 	uint32_t core_index;   /* cpu_core_index(core), read per packet */
+	uint32_t trace_id;     /* the switch's */
+	struct sim *sim;       /* the switch's */
 	struct pkt_fifo wait;  /* waiting */
 	struct pkt_fifo batch; /* in service; empty: idle */
 };
@@ -53,46 +57,45 @@ struct fsw_rxq {
  *
  *   line 0  TX, the end of a sync: the check and the hand-off
  *   line 1  TX, a sync being built: its per-packet charge, the advisory
- *   line 2  RX: a packet from the driver, a batch, its delivery
- *   line 3  RX batches, and what the end of a TX sync reads besides
+ *   line 2  RX: a packet from the driver, a batch, their delivery
+ *   line 3  the end of a TX sync, besides line 0
  *
- * so that building a sync touches line 1, its end lines 0 and 3, an RX
- * batch lines 2 and 3 and its delivery line 2. What both directions read
- * (the simulation, the flow table, the CPU, the classify cost, the trace
- * id) is kept once in each direction's lines: copies set at creation and
- * never changed. chan_adv_admissible() reads the advisory table's two
- * counts, its last 16 bytes, in line 1. */
+ * so that building a sync touches line 1, its end lines 0 and 3, and RX
+ * line 2 (with its queue's, struct fsw_rxq). What both directions read
+ * (the flow table, the CPU, the classify cost) is kept once in line 2 and
+ * once where TX reads it: copies set at creation and never changed.
+ * chan_adv_admissible() reads the advisory table's two counts, its last
+ * 16 bytes, in line 1. */
 struct fsw {
 	/* line 0: TX, the end of a sync */
 	_Alignas(64) struct sim *sim;
-	struct flowtab *flows;
 	struct pool *dev;
 	uint64_t tx_packets;
 	struct sim_port out;
 	uint32_t (*backlog)(const void *arg);
 	const void *backlog_arg;
+	uint32_t trace_id;
+	uint32_t adv_high; /* suspend at adv_high */
 	/* line 1: TX, a sync being built */
 	_Alignas(64) struct cpu *cpu;
 	sim_time classify_ps; /* cfg.classify_ps */
 	sim_time check_ps;    /* cfg.check_ps, or FSW_NO_CHECK */
 	struct mux *mux;
 	struct chan_advisory adv;
-	/* line 2: RX */
+	/* line 2: RX, a packet from the driver, a batch, its delivery */
 	_Alignas(64) struct fsw_rxq *rxq;
-	struct sim *rx_sim;	  /* sim */
 	struct flowtab *rx_flows; /* flows */
+	struct cpu *rx_cpu;	  /* cpu */
+	sim_time rx_classify_ps;  /* cfg.classify_ps */
 	struct fsw_endpoint *host;
-	uint64_t rx_packets, rx_batches;
-	uint32_t rx_trace_id; /* trace_id */
+	uint64_t rx_batches, rx_packets;
 	unsigned nq;
 	uint32_t rx_batch_pkts; /* cfg.rx_batch_pkts */
-	/* line 3: RX batches; the end of a TX sync */
-	_Alignas(64) struct cpu *rx_cpu; /* cpu */
-	sim_time rx_classify_ps;	 /* cfg.classify_ps */
-	uint32_t trace_id;
-	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
-	bool spoof_check;	    /* cfg.spoof_check */
-	uint64_t tx_host, rx_host, gro_merged;
+	/* line 3: the end of a TX sync */
+	_Alignas(64) struct flowtab *flows;
+	uint64_t rx_host, tx_host, gro_merged;
+	uint32_t adv_low; /* resume at adv_low */
+	bool spoof_check; /* cfg.spoof_check */
 
 	struct stats *st;
 	const char *name;
@@ -105,12 +108,15 @@ struct fsw {
 	uint64_t forged_passed, forged_wrong, benign_dropped;
 	uint64_t suspends, resumes;
 };
-_Static_assert(offsetof(struct fsw, backlog_arg) < 64 &&
+_Static_assert(offsetof(struct fsw, adv_high) < 64 &&
 		       offsetof(struct fsw, adv) +
 				       sizeof(struct chan_advisory) <=
 			       2 * 64 &&
 		       offsetof(struct fsw, rx_batch_pkts) < 3 * 64 &&
-		       offsetof(struct fsw, gro_merged) < 4 * 64,
+		       offsetof(struct fsw_rxq, wait) +
+				       sizeof(struct pkt_fifo) <=
+			       64 &&
+		       offsetof(struct fsw, spoof_check) < 4 * 64,
 	       "each group of fields fits its line");
 
 /* Registers the counter held at at; false if out of memory. */
@@ -164,10 +170,10 @@ int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 
 	if (!f)
 		goto out_nomem;
-	f->sim = f->rx_sim = env->sim;
+	f->sim = env->sim;
 	f->st = env->st;
 	f->name = env->component;
-	f->trace_id = f->rx_trace_id = sim_trace_id(env->component);
+	f->trace_id = sim_trace_id(env->component);
 	f->cpu = f->rx_cpu = cpu;
 	f->cfg = *cfg;
 	f->classify_ps = f->rx_classify_ps = cfg->classify_ps;
@@ -180,13 +186,18 @@ int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 	f->tokens = rng_create(cfg->seed, env->rep, path);
 	f->flows = f->rx_flows = flowtab_create();
 	f->nq = nk;
-	f->rxq = calloc(nk ? nk : 1, sizeof(*f->rxq));
+	f->rxq = aligned_alloc(_Alignof(struct fsw_rxq),
+			       (nk ? nk : 1) * sizeof(*f->rxq));
+	if (f->rxq)
+		memset(f->rxq, 0, (nk ? nk : 1) * sizeof(*f->rxq));
 	if (!f->tokens || !f->flows || !f->rxq || fsw_stats(f))
 		goto out_free;
 	for (unsigned i = 0; i < nk; i++) {
 		f->rxq[i].f = f;
 		f->rxq[i].core = kcores[i];
 		f->rxq[i].core_index = cpu_core_index(kcores[i]);
+		f->rxq[i].trace_id = f->trace_id;
+		f->rxq[i].sim = f->sim;
 	}
 	*out = f;
 	return 0;
@@ -413,9 +424,11 @@ void fsw_tx_host(struct fsw *f, struct sim_pkt *p)
 	fsw_send(f, p);
 }
 
-/* The endpoint of a received packet: its flow's, or the host's. Sets
- * *torn if its flow was torn down. */
+/* The endpoint of a received packet: its flow's in the table flows (the
+ * switch's, through the copy its caller's line holds), or the host's.
+ * Sets *torn if its flow was torn down. */
 static struct fsw_endpoint *fsw_demux(const struct fsw *f,
+				      const struct flowtab *flows,
 				      const struct sim_pkt *p, bool *torn)
 {
 	struct flow_key k = { .laddr = p->daddr,
@@ -423,10 +436,12 @@ static struct fsw_endpoint *fsw_demux(const struct fsw *f,
 			      .lport = p->dport,
 			      .rport = p->sport,
 			      .proto = p->proto };
-	const struct flow *fl = flowtab_lookup(f->rx_flows, &k);
+	const struct flow *fl = flowtab_lookup(flows, &k);
 
 	*torn = fl && fl->state == FLOW_ST_TORN_DOWN;
-	return fl ? fl->endpoint : f->host;
+	if (!fl) /* host (line 3) read only then */
+		return f->host;
+	return fl->endpoint;
 }
 
 static void fsw_rx_done(struct sim *sim, void *a, void *b);
@@ -466,7 +481,7 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 		return;
 	while (q->wait.n && q->batch.n < f->rx_batch_pkts) {
 		struct sim_pkt *p = pkt_fifo_pop(&q->wait);
-		struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+		struct fsw_endpoint *ep = fsw_demux(f, f->rx_flows, p, &torn);
 		bool merged =
 			ep && !torn && ep->gro && fsw_gro_follows(prev, p);
 
@@ -486,14 +501,15 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 	}
 	f->rx_batches++;
 	if (cpu_submit(q->core, &j, fsw_rx_done, q, NULL))
-		sim_stop(f->rx_sim); /* out of memory: end the run, it shows */
+		sim_stop(q->sim); /* out of memory: end the run, it shows */
 }
 
-static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
+static void fsw_rx_deliver(struct sim *sim, struct fsw_rxq *q,
+			   struct sim_pkt *p)
 {
 	struct fsw *f = q->f;
 	bool torn;
-	struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+	struct fsw_endpoint *ep = fsw_demux(f, f->rx_flows, p, &torn);
 	int rc;
 
 	f->rx_packets++;
@@ -512,7 +528,7 @@ static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
 	}
 	if (ep == f->host)
 		f->rx_host++;
-	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(f->rx_sim);
+	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(sim);
 	rc = ep->rx(ep, q->core, p);
 	if (rc)
 		fsw_drop(f, p,
@@ -527,11 +543,10 @@ static void fsw_rx_done(struct sim *sim, void *a, void *b)
 	struct pkt_fifo done = q->batch;
 	struct sim_pkt *p;
 
-	(void)sim;
 	(void)b;
 	q->batch = (struct pkt_fifo){ 0 };
 	while ((p = pkt_fifo_pop(&done)))
-		fsw_rx_deliver(q, p);
+		fsw_rx_deliver(sim, q, p);
 	fsw_rx_kick(q);
 }
 
@@ -541,7 +556,7 @@ static void fsw_rx(void *owner, struct sim_pkt *p)
 	struct fsw_rxq *q = &f->rxq[p->src % f->nq];
 
 	pkt_fifo_push(&q->wait, p);
-	sim_trace(f->rx_sim, f->rx_trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	sim_trace(q->sim, q->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	fsw_rx_kick(q);
 }
 
