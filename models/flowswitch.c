@@ -93,6 +93,11 @@ struct fsw {
 	uint32_t rx_batch_pkts; /* cfg.rx_batch_pkts */
 	/* line 3: the end of a TX sync */
 	_Alignas(64) struct flowtab *flows;
+	/* flows' array of flows and their number: a channel's packets are
+	 * checked against their own flow first (flowtab_check_tx_hint());
+	 * set by fsw_register(), the only change to flows that moves it */
+	const struct flow *flow_arr;
+	uint32_t nflows;
 	uint64_t rx_host, tx_host, gro_merged;
 	uint32_t adv_low; /* resume at adv_low */
 	bool spoof_check; /* cfg.spoof_check */
@@ -116,7 +121,8 @@ _Static_assert(offsetof(struct fsw, adv_high) < 64 &&
 		       offsetof(struct fsw_rxq, wait) +
 				       sizeof(struct pkt_fifo) <=
 			       64 &&
-		       offsetof(struct fsw, spoof_check) < 4 * 64,
+		       offsetof(struct fsw, spoof_check) < 4 * 64 &&
+		       offsetof(struct fsw, nflows) < 4 * 64,
 	       "each group of fields fits its line");
 
 /* Registers the counter held at at; false if out of memory. */
@@ -238,8 +244,13 @@ int fsw_reserve(struct fsw *f, uint8_t proto, uint16_t port, uint32_t owner)
 int fsw_register(struct fsw *f, const struct flow_key *k, uint32_t owner,
 		 struct fsw_endpoint *ep, uint64_t *token)
 {
+	int id;
+
 	*token = rng_u64(f->tokens, UINT64_MAX) + 1; /* 0 is nobody's */
-	return flowtab_register(f->flows, k, owner, *token, ep);
+	id = flowtab_register(f->flows, k, owner, *token, ep);
+	f->flow_arr = flowtab_flow(f->flows, 0);
+	f->nflows = flowtab_count(f->flows);
+	return id;
 }
 
 int fsw_teardown(struct fsw *f, uint32_t id)
@@ -383,13 +394,13 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 			      .lport = p->sport,
 			      .rport = p->dport,
 			      .proto = p->proto };
-	const struct flow *fl;
+	/* the channel's flow: flowtab_flow(f->flows, flow) */
+	const struct flow *fl = flow < f->nflows ? &f->flow_arr[flow] : NULL;
 	enum flow_verdict v;
 
 	if (f->spoof_check) {
-		v = flowtab_check_tx(f->flows, &k, p->token, &fl);
+		v = flowtab_check_tx_hint(f->flows, fl, &k, p->token, &fl);
 	} else { /* trust the channel: its own flow, whatever the headers */
-		fl = flowtab_flow(f->flows, flow);
 		v = fl && fl->state == FLOW_ST_TORN_DOWN ? FLOW_TORN_DOWN
 							 : FLOW_OK;
 	}

@@ -337,6 +337,18 @@ enum flow_verdict flowtab_check_tx(const struct flowtab *t,
 	return FLOW_OK;
 }
 
+enum flow_verdict flowtab_check_tx_hint(const struct flowtab *t,
+					const struct flow *hint,
+					const struct flow_key *k,
+					uint64_t token, const struct flow **out)
+{
+	if (hint && hint->state == FLOW_ST_ACTIVE && key_eq(&hint->key, k)) {
+		*out = hint;
+		return hint->token != token ? FLOW_BAD_TOKEN : FLOW_OK;
+	}
+	return flowtab_check_tx(t, k, token, out);
+}
+
 uint32_t flowtab_count(const struct flowtab *t)
 {
 	return t->nflows;

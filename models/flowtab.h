@@ -83,6 +83,16 @@ const struct flow *flowtab_flow(const struct flowtab *t, uint32_t id);
 enum flow_verdict flowtab_check_tx(const struct flowtab *t,
 				   const struct flow_key *k, uint64_t token,
 				   const struct flow **out);
+/* flowtab_check_tx() of a packet sent on flow hint (a flow of t, as
+ * flowtab_flow() returned it; NULL: none): an active hint with key k is
+ * the flow a lookup of k finds (no other active flow has its key), so the
+ * check then reads hint alone, not the key index; otherwise it is
+ * flowtab_check_tx(). */
+enum flow_verdict flowtab_check_tx_hint(const struct flowtab *t,
+					const struct flow *hint,
+					const struct flow_key *k,
+					uint64_t token,
+					const struct flow **out);
 /* Flows registered so far (ids run from 0 to this - 1). */
 uint32_t flowtab_count(const struct flowtab *t);
 

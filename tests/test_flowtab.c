@@ -182,7 +182,7 @@ static void test_differential(void)
 	 * exercise every path. */
 	unsigned n_eperm = 0, n_eexist = 0, n_reg = 0, n_replace = 0;
 	unsigned n_inuse = 0, n_enoent = 0, n_ealready = 0, n_down = 0;
-	unsigned n_verdict[4] = { 0 };
+	unsigned n_verdict[4] = { 0 }, n_hinted = 0;
 
 	CU_ASSERT_FATAL(r != NULL);
 	CU_ASSERT_FATAL(t != NULL);
@@ -243,6 +243,18 @@ static void test_differential(void)
 			       vb);
 			check_same_flow(fa, fb, step, "check_tx");
 			n_verdict[vb]++;
+			/* with a hint: the flow found (which the hint path
+			 * then answers alone), or any flow */
+			fa = fb && next_below(2)
+				     ? flowtab_flow(t, fb->id)
+				     : flowtab_flow(t,
+						    next_below(r->nflows + 1));
+			n_hinted += fa && fa->state == FLOW_ST_ACTIVE &&
+				    same_key(&fa->key, &k);
+			va = flowtab_check_tx_hint(t, fa, &k, token, &fa);
+			CHECKF(va == vb, "step %d check_tx_hint: %d vs %d",
+			       step, va, vb);
+			check_same_flow(fa, fb, step, "check_tx_hint");
 		}
 		if (step % 1000 == 999) {
 			CHECKF(flowtab_count(t) == r->nflows,
@@ -266,6 +278,7 @@ static void test_differential(void)
 	for (int v = 0; v < 4; v++)
 		CHECKF(n_verdict[v] > 100, "verdict %d seen %u times", v,
 		       n_verdict[v]);
+	CHECKF(n_hinted > 100, "the hint answered %u checks", n_hinted);
 	flowtab_destroy(t);
 	free(r);
 }
