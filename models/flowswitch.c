@@ -36,15 +36,20 @@ static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
 
 /* A kernel core's RX queue and the batch it is serving: two lines (the
  * array is line-aligned), the first what a packet from the driver
- * reads, with copies of the switch's sim and trace id. */
+ * reads, with copies of the switch's sim and trace id, the second what
+ * its batch reads, with the flow the queue's last packet found: the next
+ * packet with the same key hash tries it first (flowtab_lookup_hint()),
+ * which reads that flow's line and not the table's. */
 struct fsw_rxq {
 	_Alignas(64) struct fsw *f;
 	struct cpu_core *core;
-	uint32_t core_index;   /* cpu_core_index(core), read per packet */
-	uint32_t trace_id;     /* the switch's */
-	struct sim *sim;       /* the switch's */
-	struct pkt_fifo wait;  /* waiting */
-	struct pkt_fifo batch; /* in service; empty: idle */
+	uint32_t core_index;	 /* cpu_core_index(core), read per packet */
+	uint32_t trace_id;	 /* the switch's */
+	struct sim *sim;	 /* the switch's */
+	struct pkt_fifo wait;	 /* waiting */
+	struct pkt_fifo batch;	 /* in service; empty: idle */
+	const struct flow *hint; /* NULL: none (reset by fsw_register()) */
+	uint64_t hint_hash;	 /* its key's flowtab_hash() */
 };
 
 #define FSW_NO_CHECK ((sim_time)-1) /* check_ps without the spoofing check */
@@ -122,7 +127,8 @@ _Static_assert(offsetof(struct fsw, adv_high) < 64 &&
 				       sizeof(struct pkt_fifo) <=
 			       64 &&
 		       offsetof(struct fsw, spoof_check) < 4 * 64 &&
-		       offsetof(struct fsw, nflows) < 4 * 64,
+		       offsetof(struct fsw, nflows) < 4 * 64 &&
+		       sizeof(struct fsw_rxq) == 2 * 64,
 	       "each group of fields fits its line");
 
 /* Registers the counter held at at; false if out of memory. */
@@ -250,6 +256,8 @@ int fsw_register(struct fsw *f, const struct flow_key *k, uint32_t owner,
 	id = flowtab_register(f->flows, k, owner, *token, ep);
 	f->flow_arr = flowtab_flow(f->flows, 0);
 	f->nflows = flowtab_count(f->flows);
+	for (unsigned i = 0; i < f->nq; i++) /* the array may have moved */
+		f->rxq[i].hint = NULL;
 	return id;
 }
 
@@ -435,11 +443,9 @@ void fsw_tx_host(struct fsw *f, struct sim_pkt *p)
 	fsw_send(f, p);
 }
 
-/* The endpoint of a received packet: its flow's in the table flows (the
- * switch's, through the copy its caller's line holds), or the host's.
- * Sets *torn if its flow was torn down. */
-static struct fsw_endpoint *fsw_demux(const struct fsw *f,
-				      const struct flowtab *flows,
+/* The endpoint of a received packet on queue q: its flow's, or the
+ * host's. Sets *torn if its flow was torn down. */
+static struct fsw_endpoint *fsw_demux(const struct fsw *f, struct fsw_rxq *q,
 				      const struct sim_pkt *p, bool *torn)
 {
 	struct flow_key k = { .laddr = p->daddr,
@@ -447,12 +453,16 @@ static struct fsw_endpoint *fsw_demux(const struct fsw *f,
 			      .lport = p->dport,
 			      .rport = p->sport,
 			      .proto = p->proto };
-	const struct flow *fl = flowtab_lookup(flows, &k);
+	uint64_t h = flowtab_hash(&k);
+	const struct flow *fl = flowtab_lookup_hint(
+		f->rx_flows, h == q->hint_hash ? q->hint : NULL, &k, h);
 
+	if (fl && fl->state == FLOW_ST_ACTIVE) {
+		q->hint = fl;
+		q->hint_hash = h;
+	}
 	*torn = fl && fl->state == FLOW_ST_TORN_DOWN;
-	if (!fl) /* host (line 3) read only then */
-		return f->host;
-	return fl->endpoint;
+	return fl ? fl->endpoint : f->host;
 }
 
 static void fsw_rx_done(struct sim *sim, void *a, void *b);
@@ -492,7 +502,7 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 		return;
 	while (q->wait.n && q->batch.n < f->rx_batch_pkts) {
 		struct sim_pkt *p = pkt_fifo_pop(&q->wait);
-		struct fsw_endpoint *ep = fsw_demux(f, f->rx_flows, p, &torn);
+		struct fsw_endpoint *ep = fsw_demux(f, q, p, &torn);
 		bool merged =
 			ep && !torn && ep->gro && fsw_gro_follows(prev, p);
 
@@ -520,7 +530,7 @@ static void fsw_rx_deliver(struct sim *sim, struct fsw_rxq *q,
 {
 	struct fsw *f = q->f;
 	bool torn;
-	struct fsw_endpoint *ep = fsw_demux(f, f->rx_flows, p, &torn);
+	struct fsw_endpoint *ep = fsw_demux(f, q, p, &torn);
 	int rc;
 
 	f->rx_packets++;

@@ -206,15 +206,21 @@ static bool port_held_by(const struct flowtab *t, uint8_t proto, uint16_t port,
 
 /* --- flows --- */
 
-/* The slot holding the id of the flow with key k, or the empty slot where
- * it would go. */
-static uint32_t *slot_find(const struct flowtab *t, const struct flow_key *k)
+/* The slot holding the id of the flow with key k (key_hash() h), or the
+ * empty slot where it would go. */
+static uint32_t *slot_find_h(const struct flowtab *t, const struct flow_key *k,
+			     uint64_t h)
 {
-	uint32_t i = (uint32_t)key_hash(k) & t->mask;
+	uint32_t i = (uint32_t)h & t->mask;
 
 	while (t->slot[i] != FT_EMPTY && !key_eq(&t->flows[t->slot[i]].key, k))
 		i = (i + 1) & t->mask;
 	return &t->slot[i];
+}
+
+static uint32_t *slot_find(const struct flowtab *t, const struct flow_key *k)
+{
+	return slot_find_h(t, k, key_hash(k));
 }
 
 /* Makes room for one more key in the index (at most half full). */
@@ -306,6 +312,23 @@ int flowtab_teardown(struct flowtab *t, uint32_t id)
 		return -EALREADY;
 	t->flows[id].state = FLOW_ST_TORN_DOWN;
 	return 0;
+}
+
+uint64_t flowtab_hash(const struct flow_key *k)
+{
+	return key_hash(k);
+}
+
+const struct flow *flowtab_lookup_hint(const struct flowtab *t,
+				       const struct flow *hint,
+				       const struct flow_key *k, uint64_t h)
+{
+	uint32_t id;
+
+	if (hint && hint->state == FLOW_ST_ACTIVE && key_eq(&hint->key, k))
+		return hint;
+	id = *slot_find_h(t, k, h);
+	return id == FT_EMPTY ? NULL : &t->flows[id];
 }
 
 const struct flow *flowtab_lookup(const struct flowtab *t,

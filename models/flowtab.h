@@ -75,6 +75,16 @@ int flowtab_teardown(struct flowtab *t, uint32_t id);
 /* The flow with key k (active or torn down), or NULL. */
 const struct flow *flowtab_lookup(const struct flowtab *t,
 				  const struct flow_key *k);
+/* The hash of k a lookup starts from, for a cache of lookups kept by the
+ * caller. */
+uint64_t flowtab_hash(const struct flow_key *k);
+/* flowtab_lookup() of k, whose flowtab_hash() is h, trying flow hint
+ * first (a flow of t, as a lookup returned it; NULL: none): an active
+ * hint with key k is the flow the lookup finds (no other active flow has
+ * its key), so it is returned without reading the key index. */
+const struct flow *flowtab_lookup_hint(const struct flowtab *t,
+				       const struct flow *hint,
+				       const struct flow_key *k, uint64_t h);
 /* The flow with id, or NULL. */
 const struct flow *flowtab_flow(const struct flowtab *t, uint32_t id);
 /* The TX check of a packet with 5-tuple k and token: FLOW_NO_FLOW,

@@ -231,8 +231,19 @@ static void test_differential(void)
 			n_ealready += b == -EALREADY;
 			n_down += b == 0;
 		} else if (op < 75) {
-			check_same_flow(flowtab_lookup(t, &k),
-					ref_lookup(r, &k), step, "lookup");
+			fb = ref_lookup(r, &k);
+			check_same_flow(flowtab_lookup(t, &k), fb, step,
+					"lookup");
+			/* with a hint: the flow found, or any flow */
+			fa = fb && next_below(2)
+				     ? flowtab_flow(t, fb->id)
+				     : flowtab_flow(t,
+						    next_below(r->nflows + 1));
+			n_hinted += fa && fa->state == FLOW_ST_ACTIVE &&
+				    same_key(&fa->key, &k);
+			check_same_flow(flowtab_lookup_hint(t, fa, &k,
+							    flowtab_hash(&k)),
+					fb, step, "lookup_hint");
 		} else {
 			enum flow_verdict va, vb;
 
@@ -278,7 +289,8 @@ static void test_differential(void)
 	for (int v = 0; v < 4; v++)
 		CHECKF(n_verdict[v] > 100, "verdict %d seen %u times", v,
 		       n_verdict[v]);
-	CHECKF(n_hinted > 100, "the hint answered %u checks", n_hinted);
+	CHECKF(n_hinted > 200, "the hint answered %u look-ups and checks",
+	       n_hinted);
 	flowtab_destroy(t);
 	free(r);
 }
