@@ -34,45 +34,102 @@ static const char *const fsw_forge_names[PKT_NFORGERIES] = { "none", "saddr",
 							     "sport", "proto",
 							     "replay" };
 
-/* A kernel core's RX queue and the batch it is serving. */
+/* A kernel core's RX queue and the batch it is serving: two lines (the
+ * array is line-aligned), the first what a packet from the driver
+ * reads, with copies of the switch's sim and trace id, the second what
+ * its batch reads, with the flow the queue's last packet found: the next
+ * packet with the same key hash tries it first (flowtab_lookup_hint()),
+ * which reads that flow's line and not the table's. */
 struct fsw_rxq {
-	struct fsw *f;
+	_Alignas(64) struct fsw *f;
 	struct cpu_core *core;
-	uint32_t core_index;   /* cpu_core_index(core), read per packet */
-	struct pkt_fifo wait;  /* waiting */
-	struct pkt_fifo batch; /* in service; empty: idle */
+	uint32_t core_index;	 /* cpu_core_index(core), read per packet */
+	uint32_t trace_id;	 /* the switch's */
+	struct sim *sim;	 /* the switch's */
+	struct pkt_fifo wait;	 /* waiting */
+	struct pkt_fifo batch;	 /* in service; empty: idle */
+	const struct flow *hint; /* NULL: none (reset by fsw_register()) */
+	uint64_t hint_hash;	 /* its key's flowtab_hash() */
 };
 
-/* What a packet reads first, with the counters it bumps (registered with
- * stats_counter_at()); the struct lives in a stats_block(), since results
- * are read after the flow switch is destroyed. */
+#define FSW_NO_CHECK ((sim_time)-1) /* check_ps without the spoofing check */
+
+/* Laid out for runs whose hosts outgrow the caches, where each distinct
+ * 64-byte line an event touches is a miss: the fields sit by the events
+ * that read them (the struct lives in a stats_block(), line-aligned, since
+ * results are read after the flow switch is destroyed; its counters are
+ * registered with stats_counter_at()):
+ *
+ *   line 0  TX, the end of a sync: the check and the hand-off
+ *   line 1  TX, a sync being built: its per-packet charge, the advisory
+ *   line 2  RX: a packet from the driver, a batch, their delivery
+ *   line 3  the end of a TX sync, besides line 0
+ *
+ * so that building a sync touches line 1, its end lines 0 and 3, and RX
+ * line 2 (with its queue's, struct fsw_rxq). What both directions read
+ * (the flow table, the CPU, the classify cost) is kept once in line 2 and
+ * once where TX reads it: copies set at creation and never changed.
+ * chan_adv_admissible() reads the advisory table's two counts, its last
+ * 16 bytes, in line 1. */
 struct fsw {
-	struct sim *sim;
-	uint32_t trace_id;
-	unsigned nq;
-	struct fsw_rxq *rxq;
-	uint64_t tx_packets, tx_host, rx_packets, rx_host, rx_batches;
-	uint64_t gro_merged;
-	struct stats *st;
-	const char *name;
-	struct cpu *cpu;
-	struct flowtab *flows;
-	struct rng *tokens;
-	struct fsw_endpoint *host;
+	/* line 0: TX, the end of a sync */
+	_Alignas(64) struct sim *sim;
 	struct pool *dev;
-	struct mux *mux;
-	struct sim_port out, drop;
-	struct fsw_cfg cfg;
-	struct chan_advisory adv;
+	uint64_t tx_packets;
+	struct sim_port out;
 	uint32_t (*backlog)(const void *arg);
 	const void *backlog_arg;
-	uint32_t adv_high, adv_low; /* suspend at high, resume at low */
+	uint32_t trace_id;
+	uint32_t adv_high; /* suspend at adv_high */
+	/* line 1: TX, a sync being built */
+	_Alignas(64) struct cpu *cpu;
+	sim_time classify_ps; /* cfg.classify_ps */
+	sim_time check_ps;    /* cfg.check_ps, or FSW_NO_CHECK */
+	struct mux *mux;
+	struct chan_advisory adv;
+	/* line 2: RX, a packet from the driver, a batch, its delivery */
+	_Alignas(64) struct fsw_rxq *rxq;
+	struct flowtab *rx_flows; /* flows */
+	struct cpu *rx_cpu;	  /* cpu */
+	sim_time rx_classify_ps;  /* cfg.classify_ps */
+	struct fsw_endpoint *host;
+	uint64_t rx_batches, rx_packets;
+	unsigned nq;
+	uint32_t rx_batch_pkts; /* cfg.rx_batch_pkts */
+	/* line 3: the end of a TX sync */
+	_Alignas(64) struct flowtab *flows;
+	/* flows' array of flows and their number: a channel's packets are
+	 * checked against their own flow first (flowtab_check_tx_hint());
+	 * set by fsw_register(), the only change to flows that moves it */
+	const struct flow *flow_arr;
+	uint32_t nflows;
+	uint64_t rx_host, tx_host, gro_merged;
+	uint32_t adv_low; /* resume at adv_low */
+	bool spoof_check; /* cfg.spoof_check */
+
+	struct stats *st;
+	const char *name;
+	struct rng *tokens;
+	struct sim_port drop;
+	struct fsw_cfg cfg;
 
 	uint64_t no_flow, bad_token, torn_down, ring_full, no_memory, no_socket;
 	uint64_t forged_sent[PKT_NFORGERIES], forged_dropped[PKT_NFORGERIES];
 	uint64_t forged_passed, forged_wrong, benign_dropped;
 	uint64_t suspends, resumes;
 };
+_Static_assert(offsetof(struct fsw, adv_high) < 64 &&
+		       offsetof(struct fsw, adv) +
+				       sizeof(struct chan_advisory) <=
+			       2 * 64 &&
+		       offsetof(struct fsw, rx_batch_pkts) < 3 * 64 &&
+		       offsetof(struct fsw_rxq, wait) +
+				       sizeof(struct pkt_fifo) <=
+			       64 &&
+		       offsetof(struct fsw, spoof_check) < 4 * 64 &&
+		       offsetof(struct fsw, nflows) < 4 * 64 &&
+		       sizeof(struct fsw_rxq) == 2 * 64,
+	       "each group of fields fits its line");
 
 /* Registers the counter held at at; false if out of memory. */
 static bool fsw_counter(struct fsw *f, const char *metric, const char *unit,
@@ -129,21 +186,30 @@ int fsw_create(const struct fsw_cfg *cfg, const struct model_env *env,
 	f->st = env->st;
 	f->name = env->component;
 	f->trace_id = sim_trace_id(env->component);
-	f->cpu = cpu;
+	f->cpu = f->rx_cpu = cpu;
 	f->cfg = *cfg;
+	f->classify_ps = f->rx_classify_ps = cfg->classify_ps;
+	f->check_ps = cfg->spoof_check ? cfg->check_ps : FSW_NO_CHECK;
+	f->spoof_check = cfg->spoof_check;
+	f->rx_batch_pkts = cfg->rx_batch_pkts;
 	if (chan_adv_init(&f->adv, cfg->advisory_entries))
 		goto out_free;
 	snprintf(path, sizeof(path), "%s.tokens", env->component);
 	f->tokens = rng_create(cfg->seed, env->rep, path);
-	f->flows = flowtab_create();
+	f->flows = f->rx_flows = flowtab_create();
 	f->nq = nk;
-	f->rxq = calloc(nk ? nk : 1, sizeof(*f->rxq));
+	f->rxq = aligned_alloc(_Alignof(struct fsw_rxq),
+			       (nk ? nk : 1) * sizeof(*f->rxq));
+	if (f->rxq)
+		memset(f->rxq, 0, (nk ? nk : 1) * sizeof(*f->rxq));
 	if (!f->tokens || !f->flows || !f->rxq || fsw_stats(f))
 		goto out_free;
 	for (unsigned i = 0; i < nk; i++) {
 		f->rxq[i].f = f;
 		f->rxq[i].core = kcores[i];
 		f->rxq[i].core_index = cpu_core_index(kcores[i]);
+		f->rxq[i].trace_id = f->trace_id;
+		f->rxq[i].sim = f->sim;
 	}
 	*out = f;
 	return 0;
@@ -184,8 +250,15 @@ int fsw_reserve(struct fsw *f, uint8_t proto, uint16_t port, uint32_t owner)
 int fsw_register(struct fsw *f, const struct flow_key *k, uint32_t owner,
 		 struct fsw_endpoint *ep, uint64_t *token)
 {
+	int id;
+
 	*token = rng_u64(f->tokens, UINT64_MAX) + 1; /* 0 is nobody's */
-	return flowtab_register(f->flows, k, owner, *token, ep);
+	id = flowtab_register(f->flows, k, owner, *token, ep);
+	f->flow_arr = flowtab_flow(f->flows, 0);
+	f->nflows = flowtab_count(f->flows);
+	for (unsigned i = 0; i < f->nq; i++) /* the array may have moved */
+		f->rxq[i].hint = NULL;
+	return id;
 }
 
 int fsw_teardown(struct fsw *f, uint32_t id)
@@ -216,9 +289,9 @@ void fsw_tx_charge(const struct fsw *f, struct cpu_job *j, struct sim_pkt *p,
 	cpu_job_copy(j, f->cpu, p->len_bytes);
 	if (p->tcp_offload & TCP_TSO_CONT)
 		return; /* part of the TSO send before it: its bytes only */
-	cpu_job_add(j, CPU_A_FSW, f->cfg.classify_ps);
-	if (f->cfg.spoof_check && !host)
-		cpu_job_add(j, CPU_A_FSW, f->cfg.check_ps);
+	cpu_job_add(j, CPU_A_FSW, f->classify_ps);
+	if (f->check_ps != FSW_NO_CHECK && !host)
+		cpu_job_add(j, CPU_A_FSW, f->check_ps);
 	if (f->mux && mux_discipline(f->mux) != MUX_NONE)
 		cpu_job_add(j, CPU_A_MUX, mux_cost(f->mux, p->src));
 }
@@ -329,13 +402,13 @@ void fsw_tx(struct fsw *f, uint32_t flow, struct sim_pkt *p)
 			      .lport = p->sport,
 			      .rport = p->dport,
 			      .proto = p->proto };
-	const struct flow *fl;
+	/* the channel's flow: flowtab_flow(f->flows, flow) */
+	const struct flow *fl = flow < f->nflows ? &f->flow_arr[flow] : NULL;
 	enum flow_verdict v;
 
-	if (f->cfg.spoof_check) {
-		v = flowtab_check_tx(f->flows, &k, p->token, &fl);
+	if (f->spoof_check) {
+		v = flowtab_check_tx_hint(f->flows, fl, &k, p->token, &fl);
 	} else { /* trust the channel: its own flow, whatever the headers */
-		fl = flowtab_flow(f->flows, flow);
 		v = fl && fl->state == FLOW_ST_TORN_DOWN ? FLOW_TORN_DOWN
 							 : FLOW_OK;
 	}
@@ -370,9 +443,9 @@ void fsw_tx_host(struct fsw *f, struct sim_pkt *p)
 	fsw_send(f, p);
 }
 
-/* The endpoint of a received packet: its flow's, or the host's. Sets
- * *torn if its flow was torn down. */
-static struct fsw_endpoint *fsw_demux(const struct fsw *f,
+/* The endpoint of a received packet on queue q: its flow's, or the
+ * host's. Sets *torn if its flow was torn down. */
+static struct fsw_endpoint *fsw_demux(const struct fsw *f, struct fsw_rxq *q,
 				      const struct sim_pkt *p, bool *torn)
 {
 	struct flow_key k = { .laddr = p->daddr,
@@ -380,8 +453,14 @@ static struct fsw_endpoint *fsw_demux(const struct fsw *f,
 			      .lport = p->dport,
 			      .rport = p->sport,
 			      .proto = p->proto };
-	const struct flow *fl = flowtab_lookup(f->flows, &k);
+	uint64_t h = flowtab_hash(&k);
+	const struct flow *fl = flowtab_lookup_hint(
+		f->rx_flows, h == q->hint_hash ? q->hint : NULL, &k, h);
 
+	if (fl && fl->state == FLOW_ST_ACTIVE) {
+		q->hint = fl;
+		q->hint_hash = h;
+	}
 	*torn = fl && fl->state == FLOW_ST_TORN_DOWN;
 	return fl ? fl->endpoint : f->host;
 }
@@ -421,19 +500,19 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 
 	if (q->batch.n || !q->wait.n)
 		return;
-	while (q->wait.n && q->batch.n < f->cfg.rx_batch_pkts) {
+	while (q->wait.n && q->batch.n < f->rx_batch_pkts) {
 		struct sim_pkt *p = pkt_fifo_pop(&q->wait);
-		struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+		struct fsw_endpoint *ep = fsw_demux(f, q, p, &torn);
 		bool merged =
 			ep && !torn && ep->gro && fsw_gro_follows(prev, p);
 
 		prev = p;
-		cpu_job_copy(&j, f->cpu, p->len_bytes);
+		cpu_job_copy(&j, f->rx_cpu, p->len_bytes);
 		if (merged) {
 			p->tcp_offload |= TCP_GRO_MERGED;
 			f->gro_merged++;
 		} else {
-			cpu_job_add(&j, CPU_A_FSW, f->cfg.classify_ps);
+			cpu_job_add(&j, CPU_A_FSW, f->rx_classify_ps);
 			if (ep && !torn && ep->rx_extra_ps)
 				cpu_job_add(&j, CPU_A_PROTO, ep->rx_extra_ps);
 		}
@@ -443,14 +522,15 @@ static void fsw_rx_kick(struct fsw_rxq *q)
 	}
 	f->rx_batches++;
 	if (cpu_submit(q->core, &j, fsw_rx_done, q, NULL))
-		sim_stop(f->sim); /* out of memory: end the run, it shows */
+		sim_stop(q->sim); /* out of memory: end the run, it shows */
 }
 
-static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
+static void fsw_rx_deliver(struct sim *sim, struct fsw_rxq *q,
+			   struct sim_pkt *p)
 {
 	struct fsw *f = q->f;
 	bool torn;
-	struct fsw_endpoint *ep = fsw_demux(f, p, &torn);
+	struct fsw_endpoint *ep = fsw_demux(f, q, p, &torn);
 	int rc;
 
 	f->rx_packets++;
@@ -469,7 +549,7 @@ static void fsw_rx_deliver(struct fsw_rxq *q, struct sim_pkt *p)
 	}
 	if (ep == f->host)
 		f->rx_host++;
-	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(f->sim);
+	p->stamp_ps[PKT_ST_FSW_RX] = sim_now(sim);
 	rc = ep->rx(ep, q->core, p);
 	if (rc)
 		fsw_drop(f, p,
@@ -484,11 +564,10 @@ static void fsw_rx_done(struct sim *sim, void *a, void *b)
 	struct pkt_fifo done = q->batch;
 	struct sim_pkt *p;
 
-	(void)sim;
 	(void)b;
 	q->batch = (struct pkt_fifo){ 0 };
 	while ((p = pkt_fifo_pop(&done)))
-		fsw_rx_deliver(q, p);
+		fsw_rx_deliver(sim, q, p);
 	fsw_rx_kick(q);
 }
 
@@ -498,7 +577,7 @@ static void fsw_rx(void *owner, struct sim_pkt *p)
 	struct fsw_rxq *q = &f->rxq[p->src % f->nq];
 
 	pkt_fifo_push(&q->wait, p);
-	sim_trace(f->sim, f->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
+	sim_trace(q->sim, q->trace_id, SIM_TR_ENQUEUE, p->len_bytes);
 	fsw_rx_kick(q);
 }
 

@@ -2,7 +2,9 @@
  * flowtab.c - a flow switch's flow table and port namespace.
  *
  * Flows live in a growable array indexed by their id, so flowtab_flow() is
- * one bounds check and an index. The array is reallocated when it grows:
+ * one bounds check and an index; the array is line-aligned and a flow is
+ * a line (struct flow), so a lookup reads the table's line and the flow's.
+ * The array is reallocated when it grows:
  * a pointer returned by flowtab_lookup(), flowtab_flow() or
  * flowtab_check_tx() stays valid until the next flowtab_register() (or
  * flowtab_destroy()); teardown and reserve never move flows.
@@ -204,15 +206,21 @@ static bool port_held_by(const struct flowtab *t, uint8_t proto, uint16_t port,
 
 /* --- flows --- */
 
-/* The slot holding the id of the flow with key k, or the empty slot where
- * it would go. */
-static uint32_t *slot_find(const struct flowtab *t, const struct flow_key *k)
+/* The slot holding the id of the flow with key k (key_hash() h), or the
+ * empty slot where it would go. */
+static uint32_t *slot_find_h(const struct flowtab *t, const struct flow_key *k,
+			     uint64_t h)
 {
-	uint32_t i = (uint32_t)key_hash(k) & t->mask;
+	uint32_t i = (uint32_t)h & t->mask;
 
 	while (t->slot[i] != FT_EMPTY && !key_eq(&t->flows[t->slot[i]].key, k))
 		i = (i + 1) & t->mask;
 	return &t->slot[i];
+}
+
+static uint32_t *slot_find(const struct flowtab *t, const struct flow_key *k)
+{
+	return slot_find_h(t, k, key_hash(k));
 }
 
 /* Makes room for one more key in the index (at most half full). */
@@ -252,9 +260,12 @@ static int flows_reserve_room(struct flowtab *t)
 	cap = t->flows_cap ? t->flows_cap * 2 : FT_MIN_SLOTS;
 	if (cap > (uint32_t)INT_MAX)
 		cap = (uint32_t)INT_MAX;
-	f = realloc(t->flows, (size_t)cap * sizeof(*f));
+	f = aligned_alloc(_Alignof(struct flow), (size_t)cap * sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	if (t->nflows)
+		memcpy(f, t->flows, (size_t)t->nflows * sizeof(*f));
+	free(t->flows);
 	t->flows = f;
 	t->flows_cap = cap;
 	return 0;
@@ -303,6 +314,23 @@ int flowtab_teardown(struct flowtab *t, uint32_t id)
 	return 0;
 }
 
+uint64_t flowtab_hash(const struct flow_key *k)
+{
+	return key_hash(k);
+}
+
+const struct flow *flowtab_lookup_hint(const struct flowtab *t,
+				       const struct flow *hint,
+				       const struct flow_key *k, uint64_t h)
+{
+	uint32_t id;
+
+	if (hint && hint->state == FLOW_ST_ACTIVE && key_eq(&hint->key, k))
+		return hint;
+	id = *slot_find_h(t, k, h);
+	return id == FT_EMPTY ? NULL : &t->flows[id];
+}
+
 const struct flow *flowtab_lookup(const struct flowtab *t,
 				  const struct flow_key *k)
 {
@@ -330,6 +358,18 @@ enum flow_verdict flowtab_check_tx(const struct flowtab *t,
 	if (f->token != token)
 		return FLOW_BAD_TOKEN;
 	return FLOW_OK;
+}
+
+enum flow_verdict flowtab_check_tx_hint(const struct flowtab *t,
+					const struct flow *hint,
+					const struct flow_key *k,
+					uint64_t token, const struct flow **out)
+{
+	if (hint && hint->state == FLOW_ST_ACTIVE && key_eq(&hint->key, k)) {
+		*out = hint;
+		return hint->token != token ? FLOW_BAD_TOKEN : FLOW_OK;
+	}
+	return flowtab_check_tx(t, k, token, out);
 }
 
 uint32_t flowtab_count(const struct flowtab *t)

@@ -33,8 +33,10 @@ struct flow_key {
 
 enum flow_state { FLOW_ST_ACTIVE = 1, FLOW_ST_TORN_DOWN };
 
+/* One cache line each (the table's array of flows is line-aligned), so
+ * that a lookup reads one line of the array. */
 struct flow {
-	struct flow_key key;
+	_Alignas(64) struct flow_key key;
 	uint32_t id;	/* dense, from 0 in registration order */
 	uint32_t owner; /* who registered it (an app index) */
 	uint64_t token;
@@ -73,6 +75,16 @@ int flowtab_teardown(struct flowtab *t, uint32_t id);
 /* The flow with key k (active or torn down), or NULL. */
 const struct flow *flowtab_lookup(const struct flowtab *t,
 				  const struct flow_key *k);
+/* The hash of k a lookup starts from, for a cache of lookups kept by the
+ * caller. */
+uint64_t flowtab_hash(const struct flow_key *k);
+/* flowtab_lookup() of k, whose flowtab_hash() is h, trying flow hint
+ * first (a flow of t, as a lookup returned it; NULL: none): an active
+ * hint with key k is the flow the lookup finds (no other active flow has
+ * its key), so it is returned without reading the key index. */
+const struct flow *flowtab_lookup_hint(const struct flowtab *t,
+				       const struct flow *hint,
+				       const struct flow_key *k, uint64_t h);
 /* The flow with id, or NULL. */
 const struct flow *flowtab_flow(const struct flowtab *t, uint32_t id);
 /* The TX check of a packet with 5-tuple k and token: FLOW_NO_FLOW,
@@ -81,6 +93,16 @@ const struct flow *flowtab_flow(const struct flowtab *t, uint32_t id);
 enum flow_verdict flowtab_check_tx(const struct flowtab *t,
 				   const struct flow_key *k, uint64_t token,
 				   const struct flow **out);
+/* flowtab_check_tx() of a packet sent on flow hint (a flow of t, as
+ * flowtab_flow() returned it; NULL: none): an active hint with key k is
+ * the flow a lookup of k finds (no other active flow has its key), so the
+ * check then reads hint alone, not the key index; otherwise it is
+ * flowtab_check_tx(). */
+enum flow_verdict flowtab_check_tx_hint(const struct flowtab *t,
+					const struct flow *hint,
+					const struct flow_key *k,
+					uint64_t token,
+					const struct flow **out);
 /* Flows registered so far (ids run from 0 to this - 1). */
 uint32_t flowtab_count(const struct flowtab *t);
 

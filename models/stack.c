@@ -85,52 +85,93 @@ enum stk_ev_state {
 	STK_EV_READING
 };
 
-/* The fields a user endpoint's packets touch come first, together (the
- * per-packet counters among them, registered with stats_counter_at()),
- * then the kernel endpoint's and what set-up, events and drops use. The
- * struct lives in a stats_block(), since results are read after the
- * endpoint is destroyed. */
+/* Laid out for runs whose hosts outgrow the caches, where each distinct
+ * 64-byte line an event touches is a miss: a user endpoint's fields sit
+ * by the events that read them, five lines ahead of the channel's four
+ * (the struct lives in a stats_block(), which is line-aligned, so that it
+ * outlives the endpoint for the results; its counters are registered with
+ * stats_counter_at()):
+ *
+ *   line 0  the end of a TX sync (and the sync)
+ *   line 1  every TX event: the app's send, the sync, its end
+ *   line 2  the app's send and the sync
+ *   line 3  RX: the flow switch's batch and delivery (the endpoint it
+ *           reads), the app thread's sync
+ *   line 4  the app thread's RX sync and its end
+ *
+ * so that a sync of the app's send touches lines 0-2, its end lines 0-1,
+ * the flow switch's RX work line 3, the app thread's RX sync lines 3-4
+ * and its end line 4 (with the channel's lines and the packet's). What events of both directions read (the core, the CPU, the
+ * protocol processing cost, the trace id) is kept once in each
+ * direction's lines: copies set at creation and never changed. A sync of
+ * one packet, the common case, holds it in tx_first or rx_first, in its
+ * direction's lines; a larger one in tx_cur or rx_cur (grown to the
+ * batches, ring.h). The kernel endpoint's fields, and what set-up,
+ * events and drops use, come after the channel. */
 struct stk {
-	struct fsw_endpoint ep; /* first: the flow switch hands it back */
-	struct sim *sim;
-	uint32_t trace_id;
-	enum stk_kind kind;
+	/* line 0: TX, the end of a sync */
+	_Alignas(64) sim_time tx_tail_ps[3]; /* the job's last three parts */
+	struct fsw *fsw;
+	sim_time tx_mem_ps; /* buffer allocations not yet charged */
+	uint64_t tx_packets;
+	void (*on_room)(void *arg); /* room freed for the app's packets */
+	uint32_t tx_n;		    /* packets of the sync in service */
+	int flow_id;		    /* user: registered flow; -1: none */
+	/* line 1: TX, every event */
+	_Alignas(64) struct sim *sim;
 	struct cpu *cpu;
 	struct cpu_core *core;
-	uint32_t core_index; /* cpu_core_index(core), read per packet */
-	int flow_id;	     /* user: registered flow; -1: none */
-	struct fsw *fsw;
-	struct netif *netif; /* user: the low-latency path, or NULL */
-	struct flow_key key;
-	uint32_t owner;
+	uint64_t tx_syncs;
+	struct sim_pkt *tx_first; /* the packet of a sync of one */
+	uint32_t core_index;	  /* cpu_core_index(core) */
+	uint32_t trace_id;
+	uint32_t batch_pkts; /* cfg.batch_pkts */
+	uint8_t kind;	     /* enum stk_kind */
+	bool tx_busy, tx_kick;
+	bool tx_ll;	/* the sync in service takes the netif path */
+	bool tx_ev_due; /* see stk_events_after_job() */
+	bool per_byte;	/* !cfg.csum_offload || cfg.tls: stk_bytes_charge */
+	/* line 2: TX, the app's send and the sync */
+	_Alignas(64) struct flow_key key;
 	uint64_t token;
-	struct stk_cfg cfg;
+	struct pool *pool;   /* the channel's pool, or NULL */
+	struct netif *netif; /* user: the low-latency path, or NULL */
+	sim_time proto_ps;   /* cfg.proto_ps */
+	uint64_t tso_run;    /* payload of the TSO send being built */
+	uint32_t owner;
+	/* line 3: RX, the flow switch's batch and delivery (ep is what it
+	 * reads of the endpoint) and the app thread's sync */
+	_Alignas(64) struct fsw_endpoint ep;
+	struct cpu_core *rx_core; /* core */
+	struct cpu *rx_cpu;	  /* cpu */
+	sim_time rx_proto_ps;	  /* cfg.proto_ps */
+	/* line 4: RX, the app thread's sync and its end */
+	_Alignas(64) uint32_t rx_n; /* packets of the sync in service */
+	bool rx_busy;
+	bool rx_ev_due;		  /* see stk_events_after_job() */
+	bool rx_per_byte;	  /* per_byte */
+	struct sim_pkt *rx_first; /* the packet of a sync of one */
+	uint32_t rx_core_index;	  /* core_index */
+	uint32_t rx_trace_id;	  /* trace_id */
+	uint64_t rx_packets;
 	struct sim_port deliver;
+	uint64_t rx_syncs, rx_wakeups;
 
-	/* user: the channel and the packets of the syncs in service */
+	/* lines 5-8: the channel (user) */
 	struct chan ch;
-	struct sim_pkt **tx_cur, **rx_cur; /* tx_cap, rx_cap entries, grown
-					      to the batches (ring.h) */
-	uint32_t tx_n, rx_n, tx_cap, rx_cap;
-	/* the counters a packet bumps */
-	uint64_t tx_syncs, tx_packets, rx_syncs, rx_packets, rx_wakeups;
+	struct sim_pkt **tx_cur, **rx_cur; /* tx_cap, rx_cap entries */
+	uint32_t tx_cap, rx_cap;
 	uint64_t tso_rides, gro_merged;
-	bool tx_busy, tx_kick, rx_busy, rx_sleeping;
-	bool tx_ll;		/* the sync in service takes the netif path */
-	sim_time tx_tail_ps[3]; /* the last three parts of the TX job */
-	sim_time tx_mem_ps;	/* buffer allocations not yet charged */
-	struct pool *pool;	/* the channel's pool, or NULL */
-	uint64_t tso_run;	/* payload of the TSO send being built */
 	/* user: the event ring's reader (see "Events" below) */
 	struct cpu_core *waker; /* where the poster runs; NULL: no wakeup */
 	enum stk_ev_state ev_state;
-	bool drop_stale;	    /* drop stale TX frames on an expiry */
-	void (*on_room)(void *arg); /* room freed for the app's packets */
+	bool drop_stale; /* drop stale TX frames on an expiry */
 	void *on_room_arg;
 
 	/* kernel: send calls waiting, the socket buffer, and in service */
 	struct pkt_fifo txq, sock;
 	struct sim_pkt *tx_one, *rx_one;
+	bool rx_sleeping;
 	/* kernel: the socket buffers' bytes, counted in the host's memory */
 	struct pool_mem *mem; /* NULL: memory not modelled */
 	uint64_t sb_snd, sb_rcv;
@@ -138,6 +179,7 @@ struct stk {
 	bool fc_suspended; /* kernel: the socket is flow-controlled ... */
 	bool room_retry;   /* ... and asks again after the backoff */
 
+	struct stk_cfg cfg;
 	const char *name;
 	const struct stk *victim;
 	struct sim_port drop;
@@ -148,6 +190,19 @@ struct stk {
 	uint64_t tx_full, backoffs, ev_posted, ev_lost, ev_read;
 	uint64_t no_memory, ev_status, ev_wakeups, ev_reads, stale_drops;
 };
+_Static_assert(offsetof(struct stk, ch) == 5 * 64 &&
+		       offsetof(struct stk, rx_wakeups) < 5 * 64 &&
+		       offsetof(struct stk, rx_proto_ps) < 4 * 64 &&
+		       offsetof(struct stk, owner) < 3 * 64 &&
+		       offsetof(struct stk, per_byte) < 2 * 64 &&
+		       offsetof(struct stk, flow_id) < 64,
+	       "each group of fields fits its line");
+
+/* The endpoint whose ep the flow switch hands back. */
+static struct stk *stk_of(struct fsw_endpoint *ep)
+{
+	return (struct stk *)((char *)ep - offsetof(struct stk, ep));
+}
 
 enum stk_kind stk_kind_of(const char *name)
 {
@@ -161,10 +216,10 @@ static void stk_fail(struct stk *e)
 	sim_stop(e->sim); /* out of memory: end the run, it is reported */
 }
 
-static void stk_deliver(struct stk *e, struct sim_pkt *p)
+static void stk_deliver(struct sim *sim, struct stk *e, struct sim_pkt *p)
 {
 	e->rx_packets++;
-	sim_trace(e->sim, e->trace_id, SIM_TR_DELIVER, p->len_bytes);
+	sim_trace(sim, e->rx_trace_id, SIM_TR_DELIVER, p->len_bytes);
 	sim_port_send(&e->deliver, p);
 }
 
@@ -251,7 +306,7 @@ void stk_sndbuf_give(struct stk *e, uint32_t bytes)
 
 /* ---- RX: the app thread ---- */
 
-static void stk_events_after_job(struct stk *e);
+static void stk_events_after_job(struct stk *e, bool *due);
 
 static void stk_user_rx_done(struct sim *sim, void *a, void *b);
 static void stk_kernel_rx_done(struct sim *sim, void *a, void *b);
@@ -275,43 +330,72 @@ static bool stk_hold(struct stk *e, struct sim_pkt ***arr, uint32_t *have,
 	return true;
 }
 
-/* Queues the thread's RX work: a sync of everything in the RX ring, or
- * one recv(). woken: it was asleep, and pays a context switch. */
-static void stk_rx_work(struct stk *e, bool woken)
+/* The array that holds n packets of a sync from ring r: first (in the
+ * endpoint's lines) for one, else *cur grown to n (tx_cur or rx_cur, *cap
+ * entries, up to r's size); NULL, and the run stopped, if out of
+ * memory. */
+static struct sim_pkt **stk_cur(struct stk *e, struct sim_pkt **first,
+				struct sim_pkt ***cur, uint32_t *cap,
+				uint32_t n, const struct chan_ring *r)
+{
+	if (n <= 1)
+		return first;
+	return stk_hold(e, cur, cap, n, r->size) ? *cur : NULL;
+}
+
+/* The packets of the RX sync in service (rx_n). */
+static struct sim_pkt *const *stk_rx_held(const struct stk *e)
+{
+	return e->rx_n <= 1 ? &e->rx_first : e->rx_cur;
+}
+
+/* Queues the app thread's RX work: a sync of everything in the RX ring,
+ * at now. woken: it was asleep, and pays a context switch. */
+static void stk_user_rx_work(struct stk *e, sim_time now, bool woken)
 {
 	struct cpu_job j = { 0 };
-	sim_time now = sim_now(e->sim);
-	sim_fn done = stk_kernel_rx_done;
+	uint32_t count = chan_ring_count(&e->ch.rx);
+	struct sim_pkt **cur = stk_cur(e, &e->rx_first, &e->rx_cur, &e->rx_cap,
+				       count, &e->ch.rx);
+
+	if (!cur)
+		return;
+	if (woken)
+		cpu_job_ctxsw(&j, e->rx_cpu);
+	cpu_job_syscall(&j, e->rx_cpu);
+	e->rx_n = chan_rx_take(&e->ch, cur, count); /* all of them */
+	for (uint32_t i = 0; i < e->rx_n; i++) {
+		struct sim_pkt *p = cur[i];
+
+		p->stamp_ps[PKT_ST_WAKEUP] = now;
+		if (p->tcp_offload & TCP_GRO_MERGED) /* GRO: one packet */
+			e->gro_merged++;
+		else
+			cpu_job_add(&j, CPU_A_PROTO, e->rx_proto_ps);
+		if (e->rx_per_byte)
+			stk_bytes_charge(&e->cfg, &j, p);
+	}
+	e->rx_syncs++;
+	e->rx_busy = true;
+	if (cpu_submit(e->rx_core, &j, stk_user_rx_done, e, NULL))
+		stk_fail(e);
+}
+
+/* Queues one recv() of the in-kernel socket, at now. */
+static void stk_kernel_rx_work(struct stk *e, sim_time now, bool woken)
+{
+	struct cpu_job j = { 0 };
 
 	if (woken)
 		cpu_job_ctxsw(&j, e->cpu);
 	cpu_job_syscall(&j, e->cpu);
-	if (e->kind == STK_USER) {
-		if (!stk_hold(e, &e->rx_cur, &e->rx_cap,
-			      chan_ring_count(&e->ch.rx), e->ch.rx.size))
-			return;
-		e->rx_n = chan_rx_take(&e->ch, e->rx_cur, e->rx_cap);
-		for (uint32_t i = 0; i < e->rx_n; i++) {
-			struct sim_pkt *p = e->rx_cur[i];
-
-			p->stamp_ps[PKT_ST_WAKEUP] = now;
-			if (p->tcp_offload &
-			    TCP_GRO_MERGED) /* GRO: one packet */
-				e->gro_merged++;
-			else
-				cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
-			stk_bytes_charge(&e->cfg, &j, p);
-		}
-		done = stk_user_rx_done;
-	} else {
-		e->rx_one = pkt_fifo_pop(&e->sock);
-		e->rx_one->stamp_ps[PKT_ST_WAKEUP] = now;
-		cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
-		stk_bytes_charge(&e->cfg, &j, e->rx_one);
-	}
+	e->rx_one = pkt_fifo_pop(&e->sock);
+	e->rx_one->stamp_ps[PKT_ST_WAKEUP] = now;
+	cpu_job_copy(&j, e->cpu, e->rx_one->len_bytes);
+	stk_bytes_charge(&e->cfg, &j, e->rx_one);
 	e->rx_syncs++;
 	e->rx_busy = true;
-	if (cpu_submit(e->core, &j, done, e, NULL))
+	if (cpu_submit(e->core, &j, stk_kernel_rx_done, e, NULL))
 		stk_fail(e);
 }
 
@@ -319,18 +403,18 @@ static void stk_user_rx_done(struct sim *sim, void *a, void *b)
 {
 	struct stk *e = a;
 	uint32_t n = e->rx_n;
+	struct sim_pkt *const *cur = stk_rx_held(e);
 
-	(void)sim;
 	(void)b;
 	e->rx_n = 0;
 	e->rx_busy = false;
-	stk_events_after_job(e);
+	stk_events_after_job(e, &e->rx_ev_due);
 	for (uint32_t i = 0; i < n; i++) {
-		pool_release_user(e->rx_cur[i], e->core_index);
-		stk_deliver(e, e->rx_cur[i]);
+		pool_release_user(cur[i], e->rx_core_index);
+		stk_deliver(sim, e, cur[i]);
 	}
 	if (!chan_rx_wait(&e->ch))
-		stk_rx_work(e, false);
+		stk_user_rx_work(e, sim_now(sim), false);
 }
 
 static void stk_kernel_rx_done(struct sim *sim, void *a, void *b)
@@ -338,48 +422,56 @@ static void stk_kernel_rx_done(struct sim *sim, void *a, void *b)
 	struct stk *e = a;
 	struct sim_pkt *p = e->rx_one;
 
-	(void)sim;
 	(void)b;
 	e->rx_one = NULL;
 	e->rx_busy = false;
 	stk_sb_give(e, true, stk_sb_len(p)); /* copied out */
-	stk_deliver(e, p);
+	stk_deliver(sim, e, p);
 	if (e->sock.n)
-		stk_rx_work(e, false);
+		stk_kernel_rx_work(e, sim_now(sim), false);
 	else
 		e->rx_sleeping = true;
 }
 
-static void stk_woken(struct sim *sim, void *a, void *b)
+static void stk_user_woken(struct sim *sim, void *a, void *b)
 {
 	struct stk *e = a;
 
-	(void)sim;
 	(void)b;
 	e->rx_wakeups++;
-	stk_rx_work(e, true);
+	stk_user_rx_work(e, sim_now(sim), true);
 }
 
-/* The waker (a flow switch RX job on core) wakes the thread. */
-static void stk_wake(struct stk *e, struct cpu_core *core)
+static void stk_kernel_woken(struct sim *sim, void *a, void *b)
+{
+	struct stk *e = a;
+
+	(void)b;
+	e->rx_wakeups++;
+	stk_kernel_rx_work(e, sim_now(sim), true);
+}
+
+/* The waker (a flow switch RX job on core) wakes the thread, which then
+ * runs woken. */
+static void stk_wake(struct stk *e, struct cpu_core *core, sim_fn woken)
 {
 	struct cpu_job j = { 0 };
 
-	cpu_job_wakeup(&j, core, e->core);
-	if (cpu_submit(core, &j, stk_woken, e, NULL))
+	cpu_job_wakeup(&j, core, e->rx_core);
+	if (cpu_submit(core, &j, woken, e, NULL))
 		stk_fail(e);
 }
 
 static int stk_user_rx(struct fsw_endpoint *ep, struct cpu_core *core,
 		       struct sim_pkt *p)
 {
-	struct stk *e = (struct stk *)ep;
+	struct stk *e = stk_of(ep);
 	int rc = chan_rx_put(&e->ch, p);
 
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
-		stk_wake(e, core);
+		stk_wake(e, core, stk_user_woken);
 	return 0;
 }
 
@@ -388,7 +480,7 @@ static int stk_kernel_rx(struct stk *e, struct cpu_core *core,
 {
 	if (p->tcp_flags && !p->tcp_len) { /* the in-kernel TCP's own */
 		p->stamp_ps[PKT_ST_WAKEUP] = sim_now(e->sim);
-		stk_deliver(e, p);
+		stk_deliver(e->sim, e, p);
 		return 0;
 	}
 	int rc;
@@ -401,7 +493,7 @@ static int stk_kernel_rx(struct stk *e, struct cpu_core *core,
 	pkt_fifo_push(&e->sock, p);
 	if (e->rx_sleeping) {
 		e->rx_sleeping = false;
-		stk_wake(e, core);
+		stk_wake(e, core, stk_kernel_woken);
 	}
 	return 0;
 }
@@ -457,6 +549,7 @@ static void stk_ev_signal(struct stk *e)
 		return; /* a read to come takes this event too */
 	if (e->tx_busy || e->rx_busy) {
 		e->ev_state = STK_EV_PENDING;
+		e->tx_ev_due = e->rx_ev_due = true;
 		return;
 	}
 	e->ev_wakeups++;
@@ -471,9 +564,15 @@ static void stk_ev_signal(struct stk *e)
 }
 
 /* The app thread ends a TX or RX job: events posted meanwhile are read
- * next. */
-static void stk_events_after_job(struct stk *e)
+ * next. due is that direction's tx_ev_due or rx_ev_due, set with every
+ * change to STK_EV_PENDING, so that a job end reads ev_state (a line of
+ * its own) only after one: while due is clear, ev_state has not been
+ * STK_EV_PENDING since that direction's last job end. */
+static void stk_events_after_job(struct stk *e, bool *due)
 {
+	if (!*due)
+		return;
+	*due = false;
 	if (e->ev_state == STK_EV_PENDING)
 		stk_ev_read(e, false);
 }
@@ -598,7 +697,7 @@ static void stk_user_tx_kick(struct stk *e)
 		stk_backoff(e);
 		return;
 	}
-	n = avail < e->cfg.batch_pkts ? avail : e->cfg.batch_pkts;
+	n = avail < e->batch_pkts ? avail : e->batch_pkts;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t slot =
 			e->ch.tx.slot[(e->ch.tx.cons + i) & e->ch.tx.mask];
@@ -608,9 +707,10 @@ static void stk_user_tx_kick(struct stk *e)
 			e->tso_rides++;
 		} else {
 			heads++;
-			cpu_job_add(&j, CPU_A_PROTO, e->cfg.proto_ps);
+			cpu_job_add(&j, CPU_A_PROTO, e->proto_ps);
 		}
-		stk_bytes_charge(&e->cfg, &j, p);
+		if (e->per_byte)
+			stk_bytes_charge(&e->cfg, &j, p);
 		stk_user_tx_charge(e, &j, p);
 	}
 	cpu_job_add(&j, CPU_A_MEM, e->tx_mem_ps);
@@ -650,19 +750,19 @@ static void stk_user_tx_done(struct sim *sim, void *a, void *b)
 	sim_time end = sim_now(sim);
 	sim_time synced = end - e->tx_tail_ps[2] - e->tx_tail_ps[1];
 	sim_time built = synced - e->tx_tail_ps[0];
-	uint32_t n = stk_hold(e, &e->tx_cur, &e->tx_cap, e->tx_n, e->ch.tx.size)
-			     ? chan_tx_take(&e->ch, e->tx_cur, e->tx_n)
-			     : 0;
+	struct sim_pkt **cur = stk_cur(e, &e->tx_first, &e->tx_cur, &e->tx_cap,
+				       e->tx_n, &e->ch.tx);
+	uint32_t n = cur ? chan_tx_take(&e->ch, cur, e->tx_n) : 0;
 
 	(void)b;
 	e->tx_busy = false;
-	stk_events_after_job(e);
+	stk_events_after_job(e, &e->tx_ev_due);
 	if (!e->tx_ll) /* the batch's device packets, for the copies */
 		for (uint32_t i = 0; i < n; i++)
-			fsw_tx_copy(e->fsw, e->tx_cur[i], e->core_index,
+			fsw_tx_copy(e->fsw, cur[i], e->core_index,
 				    &e->tx_mem_ps);
 	for (uint32_t i = 0; i < n; i++) {
-		struct sim_pkt *p = e->tx_cur[i];
+		struct sim_pkt *p = cur[i];
 
 		p->stamp_ps[PKT_ST_STACK_TX] = built;
 		p->stamp_ps[PKT_ST_SYNC] = synced;
@@ -992,6 +1092,13 @@ int stk_create(const struct stk_cfg *cfg, const struct model_env *env,
 	e->ep.rx = stk_user_rx;
 	e->ep.gro = cfg->gro;
 	e->cfg = *cfg;
+	e->batch_pkts = cfg->batch_pkts;
+	e->proto_ps = e->rx_proto_ps = cfg->proto_ps;
+	e->per_byte = e->rx_per_byte = !cfg->csum_offload || cfg->tls;
+	e->rx_cpu = cpu;
+	e->rx_core = core;
+	e->rx_core_index = e->core_index;
+	e->rx_trace_id = e->trace_id;
 	if (stk_stats(e, env->st))
 		goto out_free;
 	if (kind == STK_USER) {
@@ -1201,7 +1308,7 @@ uint64_t stk_held_by(const struct stk *e, uint32_t src)
 	n += ring_count(&e->ch, &e->ch.tx, src);
 	n += ring_count(&e->ch, &e->ch.rx, src);
 	for (uint32_t i = 0; i < e->rx_n; i++)
-		n += e->rx_cur[i]->src == src;
+		n += stk_rx_held(e)[i]->src == src;
 	return n;
 }
 
@@ -1230,7 +1337,7 @@ static void stk_ops_held_add(const void *m, uint64_t *held, size_t napps)
 	ring_held_add(&e->ch, &e->ch.tx, held, napps);
 	ring_held_add(&e->ch, &e->ch.rx, held, napps);
 	for (uint32_t i = 0; i < e->rx_n; i++)
-		pkt_held_add(e->rx_cur[i], held, napps);
+		pkt_held_add(stk_rx_held(e)[i], held, napps);
 }
 
 const struct model_ops stk_ops = {

@@ -182,7 +182,7 @@ static void test_differential(void)
 	 * exercise every path. */
 	unsigned n_eperm = 0, n_eexist = 0, n_reg = 0, n_replace = 0;
 	unsigned n_inuse = 0, n_enoent = 0, n_ealready = 0, n_down = 0;
-	unsigned n_verdict[4] = { 0 };
+	unsigned n_verdict[4] = { 0 }, n_hinted = 0;
 
 	CU_ASSERT_FATAL(r != NULL);
 	CU_ASSERT_FATAL(t != NULL);
@@ -231,8 +231,19 @@ static void test_differential(void)
 			n_ealready += b == -EALREADY;
 			n_down += b == 0;
 		} else if (op < 75) {
-			check_same_flow(flowtab_lookup(t, &k),
-					ref_lookup(r, &k), step, "lookup");
+			fb = ref_lookup(r, &k);
+			check_same_flow(flowtab_lookup(t, &k), fb, step,
+					"lookup");
+			/* with a hint: the flow found, or any flow */
+			fa = fb && next_below(2)
+				     ? flowtab_flow(t, fb->id)
+				     : flowtab_flow(t,
+						    next_below(r->nflows + 1));
+			n_hinted += fa && fa->state == FLOW_ST_ACTIVE &&
+				    same_key(&fa->key, &k);
+			check_same_flow(flowtab_lookup_hint(t, fa, &k,
+							    flowtab_hash(&k)),
+					fb, step, "lookup_hint");
 		} else {
 			enum flow_verdict va, vb;
 
@@ -243,6 +254,18 @@ static void test_differential(void)
 			       vb);
 			check_same_flow(fa, fb, step, "check_tx");
 			n_verdict[vb]++;
+			/* with a hint: the flow found (which the hint path
+			 * then answers alone), or any flow */
+			fa = fb && next_below(2)
+				     ? flowtab_flow(t, fb->id)
+				     : flowtab_flow(t,
+						    next_below(r->nflows + 1));
+			n_hinted += fa && fa->state == FLOW_ST_ACTIVE &&
+				    same_key(&fa->key, &k);
+			va = flowtab_check_tx_hint(t, fa, &k, token, &fa);
+			CHECKF(va == vb, "step %d check_tx_hint: %d vs %d",
+			       step, va, vb);
+			check_same_flow(fa, fb, step, "check_tx_hint");
 		}
 		if (step % 1000 == 999) {
 			CHECKF(flowtab_count(t) == r->nflows,
@@ -266,6 +289,8 @@ static void test_differential(void)
 	for (int v = 0; v < 4; v++)
 		CHECKF(n_verdict[v] > 100, "verdict %d seen %u times", v,
 		       n_verdict[v]);
+	CHECKF(n_hinted > 200, "the hint answered %u look-ups and checks",
+	       n_hinted);
 	flowtab_destroy(t);
 	free(r);
 }
