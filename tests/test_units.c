@@ -16,6 +16,7 @@
 
 #include "util.h"
 
+#include "strbuf.h"
 #include "units.h"
 
 struct time_case {
@@ -455,6 +456,48 @@ static void test_format_approx(void)
 	}
 }
 
+/* strbuf_put() and strbuf_put_u64() write what snprintf's "%s" and "%llu"
+ * write, and return the same offsets, at every buffer size from 0 to past
+ * the text's length and at offsets inside and beyond the buffer. */
+static void test_put_like_snprintf(void)
+{
+	static const char *const texts[] = { "", "a", "hosts.h1023",
+					     "stage.nic_tx_dma" };
+	static const uint64_t nums[] = { 0, 7, 10, 1000000000000ULL,
+					 UINT64_MAX };
+	char a[32], b[32];
+	unsigned checked = 0;
+
+	for (size_t n = 0; n <= 24; n++)
+		for (size_t off = 0; off <= 26; off++) {
+			for (size_t i = 0; i < 4 + 5; i++) {
+				size_t ra, rb;
+				int len;
+
+				memset(a, '#', sizeof(a));
+				memset(b, '#', sizeof(b));
+				if (i < 4) {
+					ra = strbuf_put(a, n, off, texts[i]);
+					len = snprintf(off < n ? b + off : NULL,
+						       off < n ? n - off : 0,
+						       "%s", texts[i]);
+				} else {
+					ra = strbuf_put_u64(a, n, off,
+							    nums[i - 4]);
+					len = snprintf(
+						off < n ? b + off : NULL,
+						off < n ? n - off : 0, "%llu",
+						(unsigned long long)nums[i - 4]);
+				}
+				rb = off + (size_t)len;
+				CHECKF(ra == rb && !memcmp(a, b, sizeof(a)),
+				       "n %zu, off %zu, case %zu", n, off, i);
+				checked++;
+			}
+		}
+	CHECK_EQ(checked, 25 * 27 * 9);
+}
+
 int suite_units(void)
 {
 	CU_pSuite s = CU_add_suite("units", NULL, NULL);
@@ -469,7 +512,8 @@ int suite_units(void)
 	    !CU_add_test(s, "format for people", test_format_approx) ||
 	    !CU_add_test(s, "format/parse round trip", test_round_trip) ||
 	    !CU_add_test(s, "serialization time", test_tx_time) ||
-	    !CU_add_test(s, "unit names", test_names))
+	    !CU_add_test(s, "unit names", test_names) ||
+	    !CU_add_test(s, "appends like snprintf", test_put_like_snprintf))
 		return CU_get_error();
 	return 0;
 }

@@ -536,11 +536,15 @@ int param_format(const struct param_val *val, char *buf, size_t n)
 	switch (val->type) {
 	case PT_STRING:
 	case PT_ENUM:
-		return snprintf(buf, n, "%s", val->u.s ? val->u.s : "");
+		return (int)strbuf_put(buf, n, 0, val->u.s ? val->u.s : "");
 	case PT_BOOL:
-		return snprintf(buf, n, "%s", val->u.i ? "true" : "false");
+		return (int)strbuf_put(buf, n, 0, val->u.i ? "true" : "false");
 	case PT_INT:
-		return snprintf(buf, n, "%lld", (long long)val->u.i);
+		if (val->u.i < 0)
+			return (int)strbuf_put_u64(buf, n,
+						   strbuf_put(buf, n, 0, "-"),
+						   0 - (uint64_t)val->u.i);
+		return (int)strbuf_put_u64(buf, n, 0, (uint64_t)val->u.i);
 	case PT_FLOAT:
 		return param_fmt_double(buf, n, val->u.d);
 	case PT_TIME:
@@ -694,10 +698,11 @@ int param_quantity(const struct param_val *pv, enum unit_kind *kind,
 static const char *param_join(char *buf, size_t n, const char *prefix,
 			      const char *key)
 {
-	int len = prefix && *prefix ? snprintf(buf, n, "%s.%s", prefix, key)
-				    : snprintf(buf, n, "%s", key);
+	size_t len = 0;
 
-	if (len < 0 || (size_t)len >= n)
+	if (prefix && *prefix)
+		len = strbuf_put(buf, n, strbuf_put(buf, n, 0, prefix), ".");
+	if (strbuf_put(buf, n, len, key) >= n)
 		abort();
 	return buf;
 }

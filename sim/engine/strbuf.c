@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "strbuf.h"
 
@@ -51,6 +52,37 @@ size_t strbuf_at(char *buf, size_t n, size_t off, const char *fmt, ...)
 			ap);
 	va_end(ap);
 	return off + (len > 0 ? (size_t)len : 0);
+}
+
+/* Appends len bytes of s at off: what fits before the last byte of buf,
+ * then the terminating NUL, as vsnprintf does. */
+static size_t strbuf_put_n(char *buf, size_t n, size_t off, const char *s,
+			   size_t len)
+{
+	if (off < n) {
+		size_t fit = n - off - 1 < len ? n - off - 1 : len;
+
+		memcpy(buf + off, s, fit);
+		buf[off + fit] = '\0';
+	}
+	return off + len;
+}
+
+size_t strbuf_put(char *buf, size_t n, size_t off, const char *s)
+{
+	return strbuf_put_n(buf, n, off, s, strlen(s));
+}
+
+size_t strbuf_put_u64(char *buf, size_t n, size_t off, uint64_t v)
+{
+	char d[20];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return strbuf_put_n(buf, n, off, d + i, sizeof(d) - i);
 }
 
 int strbuf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *p; /* NUL-terminated text, or NULL while empty */
@@ -23,6 +24,13 @@ __attribute__((format(printf, 2, 3))) void strbuf_add(struct strbuf *b,
  * offset, which may pass n: the length the whole text would have. */
 __attribute__((format(printf, 4, 5))) size_t
 strbuf_at(char *buf, size_t n, size_t off, const char *fmt, ...);
+
+/* Appends text s, or v in decimal, to buf (n bytes) at offset off, as
+ * strbuf_at(buf, n, off, "%s", s) or "%llu" would, without printf's cost:
+ * a large scenario's set-up formats a value and joins a path for each of
+ * its hosts' parameters. Returns the new offset, as strbuf_at() does. */
+size_t strbuf_put(char *buf, size_t n, size_t off, const char *s);
+size_t strbuf_put_u64(char *buf, size_t n, size_t off, uint64_t v);
 
 /* Makes room for element n of the array *arrp (elements of sz bytes, *cap
  * of them allocated), doubling it (from 8) when full. Returns 0, or

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "units.h"
 
 #define UNITS_DIGITS 100
@@ -369,6 +370,7 @@ static int units_fmt_exact(char *buf, size_t n, const char *sign,
 {
 	char fr[24];
 	int len = 0;
+	size_t off;
 
 	fr[0] = '\0';
 	if (rem) {
@@ -379,8 +381,10 @@ static int units_fmt_exact(char *buf, size_t n, const char *sign,
 		}
 		fr[len] = '\0';
 	}
-	return snprintf(buf, n, "%s%llu%s%s", sign, (unsigned long long)whole,
-			fr, unit);
+	off = strbuf_put(buf, n, 0, sign);
+	off = strbuf_put_u64(buf, n, off, whole);
+	off = strbuf_put(buf, n, off, fr);
+	return (int)strbuf_put(buf, n, off, unit);
 }
 
 int units_fmt_time(char *buf, size_t n, sim_time ps)
@@ -394,13 +398,16 @@ int units_fmt_time(char *buf, size_t n, sim_time ps)
 		   { "ns", 1000ULL } };
 	uint64_t m = ps < 0 ? 0 - (uint64_t)ps : (uint64_t)ps;
 	const char *sign = ps < 0 ? "-" : "";
+	size_t off;
 
 	for (size_t i = 0; i < sizeof(tu) / sizeof(tu[0]); i++)
 		if (m >= tu[i].ps)
 			return units_fmt_exact(buf, n, sign, m / tu[i].ps,
 					       m % tu[i].ps, tu[i].ps,
 					       tu[i].name);
-	return snprintf(buf, n, "%s%llups", sign, (unsigned long long)m);
+	off = strbuf_put(buf, n, 0, sign);
+	off = strbuf_put_u64(buf, n, off, m);
+	return (int)strbuf_put(buf, n, off, "ps");
 }
 
 /* Prints bytes / unit if that has at most two decimals; 0 if it has not. */
@@ -436,8 +443,8 @@ int units_fmt_size(char *buf, size_t n, uint64_t bytes)
 			memcpy(best, tmp, sizeof(best));
 	}
 	if (best[0])
-		return snprintf(buf, n, "%s", best);
-	return snprintf(buf, n, "%lluB", (unsigned long long)bytes);
+		return (int)strbuf_put(buf, n, 0, best);
+	return (int)strbuf_put(buf, n, strbuf_put_u64(buf, n, 0, bytes), "B");
 }
 
 /* The fewest significant digits of v that read back to v: v equals
