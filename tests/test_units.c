@@ -484,10 +484,11 @@ static void test_put_like_snprintf(void)
 				} else {
 					ra = strbuf_put_u64(a, n, off,
 							    nums[i - 4]);
-					len = snprintf(
-						off < n ? b + off : NULL,
-						off < n ? n - off : 0, "%llu",
-						(unsigned long long)nums[i - 4]);
+					len = snprintf(off < n ? b + off : NULL,
+						       off < n ? n - off : 0,
+						       "%llu",
+						       (unsigned long long)
+							       nums[i - 4]);
 				}
 				rb = off + (size_t)len;
 				CHECKF(ra == rb && !memcmp(a, b, sizeof(a)),
