@@ -215,6 +215,8 @@ struct scn_grp {
 };
 
 /* State of one scn_load(). */
+#define SCN_MEMO 256 /* a power of two */
+
 struct scn_ld {
 	const char *file;
 	char *err;
@@ -240,6 +242,16 @@ struct scn_ld {
 	struct scn_psrc *psrc; /* include: every profile value's source */
 	size_t npsrc, cappsrc;
 	char *real; /* the scenario's canonical path, for include: cycles */
+	/* the last number parsed for each of a few parameter declarations
+	 * (by the declaration's address): hosts made alike (like:) give
+	 * each parameter the same text, which is then parsed and formatted
+	 * once, not once per host */
+	struct scn_memo {
+		const struct param_def *def;
+		const char *text; /* what was parsed (scn_text_store) */
+		struct param_val val;
+		const char *canon; /* its canonical text (scn_text_store) */
+	} memo[SCN_MEMO];
 };
 
 static char *scn_strndup(const char *s, size_t n)
@@ -2748,6 +2760,15 @@ static int scn_param_cmp(const void *a, const void *b)
 }
 
 /* Parses the value of p from node (NULL: the default). */
+/* The memo slot of def's values. */
+static struct scn_memo *scn_memo_of(struct scn_ld *ld,
+				    const struct param_def *def)
+{
+	uintptr_t h = (uintptr_t)def / sizeof(*def);
+
+	return &ld->memo[(h ^ h >> 8) & (SCN_MEMO - 1)];
+}
+
 static int scn_value(struct scn_ld *ld, struct scn_param *p,
 		     const struct param_def *def, const struct scn_node *nd)
 {
@@ -2779,6 +2800,13 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 		if (nd && scn_table(ld, p->path, def, nd, t))
 			return -EINVAL;
 	} else {
+		struct scn_memo *m = scn_memo_of(ld, def);
+
+		if (m->def == def && !strcmp(m->text, text)) {
+			p->val = m->val;
+			p->text = m->canon;
+			return 0;
+		}
 		p->raw = strdup(text);
 		if (!p->raw)
 			return scn_nomem(ld);
@@ -2787,6 +2815,17 @@ static int scn_value(struct scn_ld *ld, struct scn_param *p,
 					"%s: the default '%s' is invalid: %s",
 					p->path, text, msg);
 		scn_drop_raw(p);
+		if (p->val.type != PT_STRING && p->val.type != PT_ENUM) {
+			const char *kept = scn_text_store(ld->s, text);
+
+			if (!kept || scn_format_text(ld->s, p))
+				return scn_nomem(ld);
+			*m = (struct scn_memo){ .def = def,
+						.text = kept,
+						.val = p->val,
+						.canon = p->text };
+			return 0;
+		}
 	}
 	if (nd && def->type == PT_SIZE_TABLE && nd->kind == SCN_SCALAR &&
 	    workload_find(nd->text)) {
