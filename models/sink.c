@@ -78,10 +78,6 @@ static const struct sink_stage sink_stages_all[] = {
 /* Deliveries an app keeps before it records them (a power of two). */
 #define SINK_ROWS 8
 
-/* How an app records: decided at its first delivery, once the run's taps
- * (stats_hist_tap()) are in place. */
-enum sink_mode { SINK_UNSET, SINK_DIRECT, SINK_ROWED };
-
 /* An app's statistics are held in it (stats_counter_at, stats_hist_at).
  * A delivery touches its first line and appends its values to row[]
  * (nvals of them); every SINK_ROWS deliveries, and at the end of the run,
@@ -97,7 +93,8 @@ struct sink_app {
 	enum sink_path path;
 	uint32_t trace_id;
 	uint32_t stages;  /* bit i: stage[i] registered (hosted apps) */
-	uint8_t mode;	  /* enum sink_mode */
+	uint8_t mode;	  /* enum stat_hold_mode: decided at the first
+			     delivery, once the run's taps are in place */
 	uint8_t nvals;	  /* values per delivery */
 	uint8_t nrows;	  /* rows held */
 	bool goodput;	  /* measured */
@@ -183,12 +180,12 @@ static void sink_fold(struct sink_app *a)
 }
 
 /* Rows only if no histogram of a's has a tap. */
-static enum sink_mode sink_mode_of(struct sink_app *a)
+static enum stat_hold_mode sink_mode_of(struct sink_app *a)
 {
 	for (size_t j = 0; j < a->nvals; j++)
 		if (stats_hist_tapped(sink_hist(a, j)))
-			return SINK_DIRECT;
-	return SINK_ROWED;
+			return STAT_HOLD_DIRECT;
+	return STAT_HOLD_HELD;
 }
 
 void sink_record(struct sink *k, const struct sim_pkt *p)
@@ -203,9 +200,9 @@ void sink_record(struct sink *k, const struct sim_pkt *p)
 	if (now >= k->warmup_ps)
 		a->measured_bytes += p->len_bytes;
 	sim_trace(sim, a->trace_id, SIM_TR_RECEIVE, p->len_bytes);
-	if (__builtin_expect(a->mode == SINK_UNSET, 0))
+	if (__builtin_expect(a->mode == STAT_HOLD_UNSET, 0))
 		a->mode = (uint8_t)sink_mode_of(a);
-	if (a->mode == SINK_ROWED) {
+	if (a->mode == STAT_HOLD_HELD) {
 		if (now < k->hist_warmup_ps) /* what stats_hist_record skips */
 			return;
 		sink_values(a, p, now, &a->row[a->nrows * a->nvals]);

@@ -172,6 +172,22 @@ static struct flow_key random_key(void)
 		     next_below(2) ? FLOW_PROTO_TCP : FLOW_PROTO_UDP);
 }
 
+/* A hint for key k: the flow the reference found (fb), or any flow; adds
+ * 1 to *hinted if it is k's active flow, which the hint path answers
+ * alone. */
+static const struct flow *pick_hint(const struct flowtab *t,
+				    const struct ref *r, const struct flow *fb,
+				    const struct flow_key *k, unsigned *hinted)
+{
+	const struct flow *h =
+		fb && next_below(2)
+			? flowtab_flow(t, fb->id)
+			: flowtab_flow(t, next_below(r->nflows + 1));
+
+	*hinted += h && h->state == FLOW_ST_ACTIVE && same_key(&h->key, k);
+	return h;
+}
+
 #define STEPS 20000
 
 static void test_differential(void)
@@ -234,13 +250,7 @@ static void test_differential(void)
 			fb = ref_lookup(r, &k);
 			check_same_flow(flowtab_lookup(t, &k), fb, step,
 					"lookup");
-			/* with a hint: the flow found, or any flow */
-			fa = fb && next_below(2)
-				     ? flowtab_flow(t, fb->id)
-				     : flowtab_flow(t,
-						    next_below(r->nflows + 1));
-			n_hinted += fa && fa->state == FLOW_ST_ACTIVE &&
-				    same_key(&fa->key, &k);
+			fa = pick_hint(t, r, fb, &k, &n_hinted);
 			check_same_flow(flowtab_lookup_hint(t, fa, &k,
 							    flowtab_hash(&k)),
 					fb, step, "lookup_hint");
@@ -254,14 +264,8 @@ static void test_differential(void)
 			       vb);
 			check_same_flow(fa, fb, step, "check_tx");
 			n_verdict[vb]++;
-			/* with a hint: the flow found (which the hint path
-			 * then answers alone), or any flow */
-			fa = fb && next_below(2)
-				     ? flowtab_flow(t, fb->id)
-				     : flowtab_flow(t,
-						    next_below(r->nflows + 1));
-			n_hinted += fa && fa->state == FLOW_ST_ACTIVE &&
-				    same_key(&fa->key, &k);
+			/* the hint path answers alone when it is the flow */
+			fa = pick_hint(t, r, fb, &k, &n_hinted);
 			va = flowtab_check_tx_hint(t, fa, &k, token, &fa);
 			CHECKF(va == vb, "step %d check_tx_hint: %d vs %d",
 			       step, va, vb);
