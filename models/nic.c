@@ -66,19 +66,36 @@
 #include "units.h"
 
 /*
- * IOTLB: a fully associative LRU in O(1) per access. Its entries form a
- * doubly linked list from the most to the least recently used; a table
- * open-addressed by page (linear probing, twice the entries, deletion by
- * backward shift, no tombstones) finds a page's entry. Each table slot
- * holds the page with its entry's index, so that a probe, and the shift
- * after a deletion, read the table alone: a hit at the front reads one
- * table line besides the header, and the entries' lines are touched only
- * to move one in the list. A hit moves the entry to the front; a miss
- * fills a free entry (never used, or dropped by an invalidation) or else
- * takes the one at the back. The table and the entries are allocated at
- * set-up, in one block; the header (32 bytes) is a NIC's (struct nic
- * holds one per page size, beside its counters) or nic_iotlb_create()'s.
+ * IOTLB: a fully associative LRU. A hit moves the page to the front (the
+ * most recently used); a miss inserts it there, evicting the page at the
+ * back (the least recently used) if the IOTLB is full; an invalidation
+ * drops pages, and a dropped page's place is free: the next miss evicts
+ * nothing for it. Two layouts keep the same order, so they give the same
+ * hits and misses:
+ *
+ * - a short IOTLB (at most IOTLB_SHORT entries, as every default is) is
+ *   an array of its pages from the front to the back, the front also in
+ *   the header. A hit at the front reads the header alone; any other
+ *   access scans the array (IOTLB_SHORT pages are 8 adjacent lines,
+ *   fetched together) and moves the pages before the one it found, or
+ *   all of them on a miss, one place back. With a streaming pattern (a
+ *   ring's buffers, page after page) every miss would evict along a
+ *   linked list and a hash table: about eight lines, each found through
+ *   the one before; the array's eight lines are found at once.
+ * - a longer one is a doubly linked list of entries from the most to the
+ *   least recently used, in O(1) per access, and a table open-addressed
+ *   by page (linear probing, twice the entries, deletion by backward
+ *   shift, no tombstones) that finds a page's entry. Each table slot
+ *   holds the page with its entry's index, so that a probe, and the shift
+ *   after a deletion, read the table alone. A miss fills a free entry
+ *   (never used, or dropped by an invalidation) or else takes the one at
+ *   the back.
+ *
+ * The array, or the table and the entries, are allocated at set-up, in
+ * one block; the header (32 bytes) is a NIC's (struct nic holds one per
+ * page size, beside its counters) or nic_iotlb_create()'s.
  */
+#define IOTLB_SHORT 64
 #define IOTLB_NONE UINT32_MAX
 
 struct nic_iotlb_slot {
@@ -93,13 +110,23 @@ struct nic_iotlb_ent {
 };
 
 struct nic_iotlb {
-	uint32_t n, used;     /* entries (0: no IOTLB), how many ever filled */
-	uint32_t front, back; /* most and least recently used */
-	uint32_t free;	      /* dropped entries, or IOTLB_NONE */
-	uint32_t mask;	      /* of the table */
-	/* the table, mask + 1 slots, then the n entries (iotlb_ent()) */
-	struct nic_iotlb_slot *slot;
+	uint32_t n;    /* entries (0: no IOTLB) */
+	uint32_t used; /* how many ever filled; short: how many hold a page */
+	uint32_t mask; /* of the table; 0: a short IOTLB */
+	uint32_t free; /* dropped entries, or IOTLB_NONE */
+	union {
+		struct {
+			uint32_t front, back; /* most and least recently used */
+		};
+		uint64_t first; /* short, used > 0: the page at the front */
+	};
+	union {
+		/* the table, mask + 1 slots, then the n entries (iotlb_ent()) */
+		struct nic_iotlb_slot *slot;
+		uint64_t *page; /* short: used pages, the front first */
+	};
 };
+_Static_assert(sizeof(struct nic_iotlb) == 32, "a header is half a line");
 
 static struct nic_iotlb_ent *iotlb_ent(const struct nic_iotlb *t)
 {
@@ -113,6 +140,17 @@ static int iotlb_init(struct nic_iotlb *t, uint32_t entries)
 
 	if (!entries)
 		return -EINVAL;
+	if (entries <= IOTLB_SHORT) {
+		t->page = aligned_alloc(64, (entries * sizeof(uint64_t) + 63) /
+						    64 * 64);
+		if (!t->page)
+			return -ENOMEM;
+		t->n = entries;
+		t->used = t->mask = 0;
+		t->free = IOTLB_NONE;
+		t->first = 0;
+		return 0;
+	}
 	while (size < 2 * (uint64_t)entries)
 		size *= 2;
 	t->slot = malloc((size_t)size * sizeof(*t->slot) +
@@ -209,10 +247,51 @@ static void iotlb_push_front(struct nic_iotlb *t, struct nic_iotlb_ent *e,
 	t->front = i;
 }
 
+/* nic_iotlb_access() of a short IOTLB. */
+static bool iotlb_short_access(struct nic_iotlb *t, uint64_t page)
+{
+	uint32_t i = 1;
+	bool hit;
+
+	if (t->used && t->first == page)
+		return true;
+	while (i < t->used && t->page[i] != page)
+		i++;
+	hit = i < t->used;
+	if (!hit) {
+		if (t->used < t->n)
+			t->used++;
+		i = t->used - 1; /* the back's place, free or evicted */
+	}
+	memmove(&t->page[1], &t->page[0], i * sizeof(*t->page));
+	t->page[0] = t->first = page;
+	return hit;
+}
+
+/* nic_iotlb_flush() of a short IOTLB: keeps the others in their order. */
+static uint32_t iotlb_short_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
+{
+	uint32_t kept = 0, was = t->used;
+
+	for (uint32_t i = 0; i < was; i++)
+		if (t->page[i] < lo || t->page[i] >= hi)
+			t->page[kept++] = t->page[i];
+	t->used = kept;
+	if (kept)
+		t->first = t->page[0];
+	return was - kept;
+}
+
 bool nic_iotlb_access(struct nic_iotlb *t, uint64_t page)
 {
-	struct nic_iotlb_ent *e = iotlb_ent(t);
-	uint32_t h = iotlb_probe(t, page), i = t->slot[h].ent;
+	struct nic_iotlb_ent *e;
+	uint32_t h, i;
+
+	if (!t->mask)
+		return iotlb_short_access(t, page);
+	e = iotlb_ent(t);
+	h = iotlb_probe(t, page);
+	i = t->slot[h].ent;
 
 	if (i != IOTLB_NONE) {
 		if (i != t->front) {
@@ -256,6 +335,8 @@ uint32_t nic_iotlb_flush(struct nic_iotlb *t, uint64_t lo, uint64_t hi)
 
 	if (hi <= lo)
 		return 0;
+	if (!t->mask)
+		return iotlb_short_flush(t, lo, hi);
 	if (hi - lo <= t->n) { /* a short range: look its pages up */
 		for (uint64_t pg = lo; pg < hi; pg++) {
 			uint32_t h = iotlb_probe(t, pg);

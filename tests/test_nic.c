@@ -182,7 +182,7 @@ static void test_iotlb_reference(void)
  * longest ago, and a flush empties the entries of its range. */
 struct ref_lru {
 	uint32_t n, used;
-	uint64_t clock, page[64], last[64];
+	uint64_t clock, page[256], last[256];
 };
 
 static bool ref_access(struct ref_lru *r, uint64_t pg)
@@ -226,10 +226,11 @@ static uint32_t ref_flush(struct ref_lru *r, uint64_t lo, uint64_t hi)
 /* 100,000 random accesses over pages 0 .. 3n - 1, one in 50 steps a
  * flush of a random range (short ones looked up page by page, long ones
  * by a walk of the entries): every hit, miss and flush count as the
- * reference's, for tables of 1, 7 and 64 entries. */
+ * reference's, for IOTLBs of 1, 7 and 64 entries (arrays) and of 65 and
+ * 256 (lists and tables). */
 static void test_iotlb_reference_flush(void)
 {
-	static const uint32_t sizes[] = { 1, 7, 64 };
+	static const uint32_t sizes[] = { 1, 7, 64, 65, 256 };
 
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		uint32_t n = sizes[s];
