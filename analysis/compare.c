@@ -72,6 +72,7 @@
 #define CMP_EXIT_INPUT 2
 #define CMP_MAX_GLOBS 64
 #define CMP_NSTATS 9
+#define CMP_COUNT 0 /* cmp_stats[]'s count */
 #define CMP_CONFIDENCE 0.95
 #define CMP_ERR_MAX 1024
 
@@ -651,6 +652,9 @@ static int cmp_group_end(struct cmp *c)
 		return 0;
 	snprintf(metric, sizeof(metric), "%s.%s", g->component, g->metric);
 	for (size_t k = 0; k < (g->summary ? CMP_NSTATS : 1); k++) {
+		/* a histogram's count is a number of values, not a value */
+		const char *unit = g->summary && k == CMP_COUNT ? "" : g->unit;
+
 		if (g->summary && !c->o->stat[k])
 			continue;
 		if (!g->b[k].n && !g->ndiff[k])
@@ -665,8 +669,7 @@ static int cmp_group_end(struct cmp *c)
 		c->compared++;
 		if (c->o->exact) {
 			if (g->ndiff[k] &&
-			    cmp_add_moved(c, g->scenario, g->point, name,
-					  g->unit,
+			    cmp_add_moved(c, g->scenario, g->point, name, unit,
 					  g->b[k].n ? g->b[k].mean : NAN,
 					  g->n[k].n ? g->n[k].mean : NAN, NAN,
 					  g->ndiff[k],
@@ -682,7 +685,7 @@ static int cmp_group_end(struct cmp *c)
 		half = cmp_half_width(&g->b[k], &g->n[k]);
 		if (!isnan(half) && !(fabs(d) > half))
 			continue;
-		if (cmp_add_moved(c, g->scenario, g->point, name, g->unit,
+		if (cmp_add_moved(c, g->scenario, g->point, name, unit,
 				  g->b[k].mean, g->n[k].mean, half, g->b[k].n,
 				  0))
 			return -ENOMEM;

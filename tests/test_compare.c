@@ -680,6 +680,22 @@ static void test_exact(void)
 		       "%s", out);
 	}
 	free(out);
+	/* a histogram's count has no unit, its mean the histogram's */
+	copy_and_change(
+		base, new,
+		"UPDATE summaries SET count = count + 1, mean = mean * 2"
+		" WHERE run_id = 1 AND component = 'network'"
+		" AND metric = 'queue_delay'");
+	CHECK_EQ(compare(base, new, "--exact", "--format=csv", NULL, &out), 1);
+	CHECKF(strstr(out, ",network.queue_delay.count,\"\",") &&
+		       strstr(out, ",network.queue_delay.mean,ps,"),
+	       "%s", out);
+	free(out);
+	CHECK_EQ(compare(base, new, "--exact", NULL, NULL, &out), 1);
+	row = row_of(out, "network.queue_delay.count");
+	CHECKF(row && !strstr(row, "ps"), "%s", out);
+	free(row);
+	free(out);
 	/* --metric keeps its meaning: another metric differs in nothing */
 	CHECK_EQ(compare(base, new, "--exact", "--metric", "apps.*", &out), 0);
 	CHECKF(strstr(out, "nothing differs") != NULL, "%s", out);
