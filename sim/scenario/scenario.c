@@ -2871,15 +2871,17 @@ static int scn_missing(struct scn_ld *ld, const char *path)
 	return scn_fail(ld, 0, 1, 1, "missing required parameter %s", path);
 }
 
+/* Adds the parameter at path, of declaration def; valued: whether any
+ * explicit value is of def (else none is searched for). */
 static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
-			 char *path)
+			 char *path, bool valued)
 {
 	struct scn *s = ld->s;
 	struct scn_src key = { .path = path }, *src;
 	struct scn_param *p;
 	char *stored;
 
-	src = ld->nv ? bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp)
+	src = valued ? bsearch(&key, ld->v, ld->nv, sizeof(*ld->v), scn_src_cmp)
 		     : NULL;
 	if (!src && !def->def) {
 		int rc = scn_missing(ld, path);
@@ -2900,17 +2902,31 @@ static int scn_add_param(struct scn_ld *ld, const struct param_def *def,
 	return scn_value(ld, p, def, src ? src->node : NULL);
 }
 
-static int scn_expand_one(struct scn_ld *ld, char *path, void *def)
+struct scn_expand_ctx {
+	const struct param_def *def;
+	bool valued;
+};
+
+static int scn_expand_one(struct scn_ld *ld, char *path, void *ctx)
 {
-	return scn_add_param(ld, def, path);
+	const struct scn_expand_ctx *c = ctx;
+
+	return scn_add_param(ld, c->def, path, c->valued);
 }
 
-/* Adds def for every instance of the groups in its path. */
+/* Adds def for every instance of the groups in its path. Most of a large
+ * scenario's declarations have no explicit value at all: a pass over the
+ * values (a few thousand, of a few hundred declarations, each value's
+ * declaration that of its path) spares each of their paths a binary
+ * search of the values, which read lines all over the values' paths. */
 static int scn_expand(struct scn_ld *ld, const struct param_def *def)
 {
-	int rc = scn_each_path(ld, "", def->path, false, scn_expand_one,
-			       (void *)def);
+	struct scn_expand_ctx c = { def, false };
+	int rc;
 
+	for (size_t i = 0; i < ld->nv && !c.valued; i++)
+		c.valued = ld->v[i].def == def;
+	rc = scn_each_path(ld, "", def->path, false, scn_expand_one, &c);
 	return rc == -EDOM ? 0 : rc; /* not a declaration we expand */
 }
 
