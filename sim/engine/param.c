@@ -694,16 +694,20 @@ int param_quantity(const struct param_val *pv, enum unit_kind *kind,
 	return 0;
 }
 
-/* prefix.key into buf (key alone without a prefix); aborts if too long. */
+/* prefix.key into buf (key alone without a prefix); aborts if too long.
+ * A model's loader joins one path per parameter it reads, for every host. */
 static const char *param_join(char *buf, size_t n, const char *prefix,
 			      const char *key)
 {
-	size_t len = 0;
+	size_t lp = prefix ? strlen(prefix) : 0, lk = strlen(key);
 
-	if (prefix && *prefix)
-		len = strbuf_put(buf, n, strbuf_put(buf, n, 0, prefix), ".");
-	if (strbuf_put(buf, n, len, key) >= n)
+	if ((lp ? lp + 1 : 0) + lk >= n)
 		abort();
+	if (lp) {
+		memcpy(buf, prefix, lp);
+		buf[lp++] = '.';
+	}
+	memcpy(buf + lp, key, lk + 1);
 	return buf;
 }
 

@@ -1,12 +1,15 @@
 /*
  * stats.c - the registry of named statistics of one run.
  *
- * Each entry (its kind and names) is one allocation that never moves; the
+ * Each entry (its kind and names) is carved, in registration order, from
+ * chunks of STATS_ENTRY_CHUNK bytes of their own and never moves; the
  * storage models update on the hot path (a counter's uint64_t, a gauge, a
  * histogram's header) is carved, in registration order, from chunks of
  * STATS_CHUNK bytes that never move either, so the pointers handed to
  * models stay valid until stats_destroy() and only the array of entry
- * pointers grows. Carving keeps what one model registers together: the
+ * pointers grows. A thousand hosts register some 160,000 entries: one
+ * allocation each, scattered over the heap, made registering them and
+ * walking them at the end of a run a cache miss per entry. Carving keeps what one model registers together: the
  * counters it bumps for one packet share a cache line or two instead of
  * each sitting in its own entry among the names, which matters once a
  * run's hosts outgrow the caches and every packet finds its host's state
@@ -18,12 +21,14 @@
  *
  * Look-ups: a datacenter-sized run registers hundreds of thousands of
  * entries, so names are found through an open-addressing hash table over
- * (component, metric, series or not) with linear probing, and the storage
- * a time series samples through a second table keyed by its address. Both
- * hold entry indices, stay at most half full and double (rehashing from
- * the hash kept in each entry) only while entries are registered, so every
- * registration and look-up costs O(1) expected, independent of the number
- * of entries; nothing here runs per event. The array of entries keeps
+ * (component, metric, series or not) with linear probing, whose slots keep
+ * each entry's hash beside its index so that a probe past another name
+ * reads no entry; and the storage a time series samples through a second
+ * table keyed by its address, built at the first series (most runs have
+ * none). Both hold entry indices, stay at most half full and double only
+ * while entries are registered, so every registration and look-up costs
+ * O(1) expected, independent of the number of entries; nothing here runs
+ * per event. The array of entries keeps
  * registration order, which is the order results are reported in.
  *
  * Names: (component, metric) is unique among counters, scalars, histograms
@@ -57,8 +62,9 @@
 #include "stats.h"
 
 #define STATS_SERIES_MIN 64
-#define STATS_CHUNK 16384 /* bytes of each chunk of storage */
-#define STATS_LINE 64	  /* a cache line: stats_block() aligns to it */
+#define STATS_CHUNK 16384	/* bytes of each chunk of storage */
+#define STATS_ENTRY_CHUNK 65536 /* bytes of each chunk of entries */
+#define STATS_LINE 64		/* a cache line: stats_block() aligns to it */
 
 _Static_assert(_Alignof(struct stat_gauge) <= 8 &&
 		       _Alignof(struct stat_hist) <= 8 &&
@@ -86,10 +92,16 @@ struct stats_entry {
 	char names[];
 };
 
-/* A chunk of storage; what follows it is carved up. */
+/* A chunk of storage or of entries; what follows it is carved up. */
 struct stats_chunk {
 	struct stats_chunk *next;
 	uint64_t pad;
+};
+
+/* A slot of the table of names: an index into ent[] (STATS_EMPTY: none)
+ * and that entry's name_hash. */
+struct stats_slot {
+	uint32_t i, h;
 };
 
 struct stats {
@@ -97,6 +109,9 @@ struct stats {
 	struct stats_chunk *chunks; /* newest first */
 	char *carve;		    /* the newest chunk's free part */
 	size_t carve_left;
+	struct stats_chunk *echunks; /* of entries, newest first */
+	char *ecarve;		     /* the newest one's free part */
+	size_t ecarve_left;
 	sim_time warmup_ps;
 	struct stat_hist_ctx hist_ctx; /* of the histograms without a tap */
 	sim_time sample_ps;	       /* 0: no time series */
@@ -105,9 +120,10 @@ struct stats {
 	size_t n, cap;
 	/* Open addressing, linear probing; slots hold indices into ent[] or
 	 * STATS_EMPTY. by_name: every entry; by_addr: counters and gauges,
-	 * by the address of their storage. Both have hcap slots (a power of
-	 * two, at least twice n). */
-	uint32_t *by_name, *by_addr;
+	 * by the address of their storage, NULL until a series asks for it.
+	 * Both have hcap slots (a power of two, at least twice n). */
+	struct stats_slot *by_name;
+	uint32_t *by_addr;
 	size_t hcap;
 	struct stats_entry *series, **series_tail;
 	sim_event_id sampler;
@@ -139,6 +155,16 @@ struct stats *stats_create(struct sim *sim, sim_time warmup_ps,
 	return st;
 }
 
+static void stats_chunks_free(struct stats_chunk *c)
+{
+	while (c) {
+		struct stats_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
 void stats_destroy(struct stats *st)
 {
 	if (!st)
@@ -152,14 +178,9 @@ void stats_destroy(struct stats *st)
 			free(e->u.series.s.t_ps);
 			free(e->u.series.s.value);
 		}
-		free(e);
 	}
-	while (st->chunks) {
-		struct stats_chunk *c = st->chunks;
-
-		st->chunks = c->next;
-		free(c);
-	}
+	stats_chunks_free(st->chunks);
+	stats_chunks_free(st->echunks);
 	free(st->ent);
 	free(st->by_name);
 	free(st->by_addr);
@@ -198,6 +219,33 @@ static void *stats_carve(struct stats *st, size_t size)
 	st->carve += size;
 	st->carve_left -= size;
 	return p;
+}
+
+/* An entry with names of n bytes in all, from the chunks of entries,
+ * 8-byte aligned; NULL if memory ran out. Not zeroed. */
+static struct stats_entry *stats_entry_new(struct stats *st, size_t n)
+{
+	size_t size = (sizeof(struct stats_entry) + n + 7) & ~(size_t)7;
+	struct stats_entry *e;
+
+	if (size > st->ecarve_left) {
+		size_t cn =
+			sizeof(struct stats_chunk) + size > STATS_ENTRY_CHUNK
+				? sizeof(struct stats_chunk) + size
+				: STATS_ENTRY_CHUNK;
+		struct stats_chunk *c = malloc(cn);
+
+		if (!c)
+			return NULL;
+		c->next = st->echunks;
+		st->echunks = c;
+		st->ecarve = (char *)(c + 1);
+		st->ecarve_left = cn - sizeof(*c);
+	}
+	e = (struct stats_entry *)st->ecarve;
+	st->ecarve += size;
+	st->ecarve_left -= size;
+	return e;
 }
 
 /* Bytes from the carving point to the next line boundary. */
@@ -267,11 +315,30 @@ static void stats_slot_put(uint32_t *tab, size_t cap, uint32_t h, size_t i)
 	tab[k] = (uint32_t)i;
 }
 
-/* Makes room for one more entry (tables at most half full); 0 or -ENOMEM. */
+/* The table of addresses of entries 0..n-1 in cap slots, or NULL. */
+static uint32_t *stats_addr_table(const struct stats *st, size_t cap)
+{
+	uint32_t *by_addr = malloc(cap * sizeof(*by_addr));
+
+	if (!by_addr)
+		return NULL;
+	memset(by_addr, 0xff, cap * sizeof(*by_addr));
+	for (size_t i = 0; i < st->n; i++) {
+		const void *p = stats_storage(st->ent[i]);
+
+		if (p)
+			stats_slot_put(by_addr, cap, stats_hash_addr(p), i);
+	}
+	return by_addr;
+}
+
+/* Makes room for one more entry (tables at most half full); 0 or -ENOMEM.
+ * The names are placed again from their slots' hashes: no entry is read. */
 static int stats_hash_reserve(struct stats *st)
 {
-	size_t cap = st->hcap ? st->hcap : STATS_HASH_MIN;
-	uint32_t *by_name, *by_addr;
+	size_t cap = st->hcap ? st->hcap : STATS_HASH_MIN, mask;
+	struct stats_slot *by_name;
+	uint32_t *by_addr = NULL;
 
 	while (2 * (st->n + 1) > cap)
 		cap *= 2;
@@ -280,49 +347,70 @@ static int stats_hash_reserve(struct stats *st)
 	if (st->n >= STATS_EMPTY)
 		return -ENOMEM;
 	by_name = malloc(cap * sizeof(*by_name));
-	by_addr = malloc(cap * sizeof(*by_addr));
-	if (!by_name || !by_addr) {
+	if (st->by_addr)
+		by_addr = stats_addr_table(st, cap);
+	if (!by_name || (st->by_addr && !by_addr)) {
 		free(by_name);
 		free(by_addr);
 		return -ENOMEM;
 	}
 	memset(by_name, 0xff, cap * sizeof(*by_name));
-	memset(by_addr, 0xff, cap * sizeof(*by_addr));
-	for (size_t i = 0; i < st->n; i++) {
-		const struct stats_entry *e = st->ent[i];
-		const void *p = stats_storage(e);
+	mask = cap - 1;
+	for (size_t j = 0; j < st->hcap; j++) {
+		struct stats_slot sl = st->by_name[j];
+		size_t k = sl.h & mask;
 
-		stats_slot_put(by_name, cap, e->name_hash, i);
-		if (p)
-			stats_slot_put(by_addr, cap, stats_hash_addr(p), i);
+		if (sl.i == STATS_EMPTY)
+			continue;
+		while (by_name[k].i != STATS_EMPTY)
+			k = (k + 1) & mask;
+		by_name[k] = sl;
 	}
 	free(st->by_name);
-	free(st->by_addr);
 	st->by_name = by_name;
-	st->by_addr = by_addr;
+	if (by_addr) {
+		free(st->by_addr);
+		st->by_addr = by_addr;
+	}
 	st->hcap = cap;
 	return 0;
+}
+
+/* The entry of that name and hash h, or NULL; *slot is then the free slot
+ * where it would go. */
+static struct stats_entry *stats_probe(const struct stats *st,
+				       const char *component,
+				       const char *metric, bool series,
+				       uint32_t h, size_t *slot)
+{
+	size_t mask = st->hcap - 1, k;
+
+	if (!st->hcap)
+		return NULL;
+	for (k = h & mask; st->by_name[k].i != STATS_EMPTY;
+	     k = (k + 1) & mask) {
+		struct stats_entry *e;
+
+		if (st->by_name[k].h != h)
+			continue;
+		e = st->ent[st->by_name[k].i];
+		if ((e->kind == STAT_SERIES) == series &&
+		    strcmp(e->metric, metric) == 0 &&
+		    strcmp(e->component, component) == 0)
+			return e;
+	}
+	*slot = k;
+	return NULL;
 }
 
 static struct stats_entry *stats_lookup(const struct stats *st,
 					const char *component,
 					const char *metric, bool series)
 {
-	uint32_t h = stats_hash_name(component, metric, series);
-	size_t mask = st->hcap - 1;
+	size_t slot;
 
-	if (!st->hcap)
-		return NULL;
-	for (size_t k = h & mask; st->by_name[k] != STATS_EMPTY;
-	     k = (k + 1) & mask) {
-		struct stats_entry *e = st->ent[st->by_name[k]];
-
-		if (e->name_hash == h && (e->kind == STAT_SERIES) == series &&
-		    strcmp(e->metric, metric) == 0 &&
-		    strcmp(e->component, component) == 0)
-			return e;
-	}
-	return NULL;
+	return stats_probe(st, component, metric, series,
+			   stats_hash_name(component, metric, series), &slot);
 }
 
 /* Appends a zeroed entry; returns 0, -EINVAL, -EEXIST or -ENOMEM. A
@@ -332,17 +420,23 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 		     const char *component, const char *metric,
 		     const char *unit, void *storage, struct stats_entry **out)
 {
-	size_t lc, lm, lu;
+	size_t lc, lm, lu, slot;
 	struct stats_entry *e;
+	uint32_t h;
 
 	if (!st || !component || !metric)
 		return -EINVAL;
 	if (!unit)
 		unit = "";
-	if (stats_lookup(st, component, metric, kind == STAT_SERIES))
+	h = stats_hash_name(component, metric, kind == STAT_SERIES);
+	if (stats_probe(st, component, metric, kind == STAT_SERIES, h, &slot))
 		return -EEXIST;
-	if (stats_hash_reserve(st))
-		return -ENOMEM;
+	if (2 * (st->n + 1) > st->hcap) {
+		if (stats_hash_reserve(st))
+			return -ENOMEM;
+		stats_probe(st, component, metric, kind == STAT_SERIES, h,
+			    &slot);
+	}
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? 2 * st->cap : 32;
 		struct stats_entry **ent = realloc(st->ent, cap * sizeof(*ent));
@@ -352,12 +446,17 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 		st->ent = ent;
 		st->cap = cap;
 	}
-	lc = strlen(component) + 1;
+	/* a model names its entries after itself: its component is stored
+	 * once, with the first of them */
+	lc = st->n && !strcmp(st->ent[st->n - 1]->component, component)
+		     ? 0
+		     : strlen(component) + 1;
 	lm = strlen(metric) + 1;
 	lu = strlen(unit) + 1;
-	e = calloc(1, sizeof(*e) + lc + lm + lu);
+	e = stats_entry_new(st, lc + lm + lu);
 	if (!e)
 		return -ENOMEM;
+	memset(e, 0, sizeof(*e));
 	if (kind == STAT_COUNTER && storage) {
 		e->u.counter = storage;
 		*e->u.counter = 0;
@@ -371,17 +470,16 @@ static int stats_add(struct stats *st, enum stat_kind kind,
 	}
 	if ((kind == STAT_COUNTER && !e->u.counter) ||
 	    (kind == STAT_GAUGE && !e->u.gauge) ||
-	    (kind == STAT_HIST && !e->u.hist)) {
-		free(e);
-		return -ENOMEM;
-	}
+	    (kind == STAT_HIST && !e->u.hist))
+		return -ENOMEM; /* the entry's bytes stay carved, unused */
 	e->kind = kind;
-	e->component = memcpy(e->names, component, lc);
+	e->component = lc ? memcpy(e->names, component, lc)
+			  : st->ent[st->n - 1]->component;
 	e->metric = memcpy(e->names + lc, metric, lm);
 	e->unit = memcpy(e->names + lc + lm, unit, lu);
-	e->name_hash = stats_hash_name(component, metric, kind == STAT_SERIES);
-	stats_slot_put(st->by_name, st->hcap, e->name_hash, st->n);
-	if (stats_storage(e))
+	e->name_hash = h;
+	st->by_name[slot] = (struct stats_slot){ (uint32_t)st->n, h };
+	if (st->by_addr && stats_storage(e))
 		stats_slot_put(st->by_addr, st->hcap,
 			       stats_hash_addr(stats_storage(e)), st->n);
 	st->ent[st->n++] = e;
@@ -501,13 +599,16 @@ struct stat_gauge *stats_gauge(struct stats *st, const char *component,
 	return g;
 }
 
-/* The unit of the registered entry whose storage is src, or "". */
-static const char *stats_unit_of(const struct stats *st, const void *src)
+/* The unit of the registered entry whose storage is src, or ""; NULL if
+ * memory ran out for the table of addresses, built at the first call. */
+static const char *stats_unit_of(struct stats *st, const void *src)
 {
 	size_t mask = st->hcap - 1;
 
 	if (!st->hcap)
 		return "";
+	if (!st->by_addr && !(st->by_addr = stats_addr_table(st, st->hcap)))
+		return NULL;
 	for (size_t k = stats_hash_addr(src) & mask;
 	     st->by_addr[k] != STATS_EMPTY; k = (k + 1) & mask) {
 		const struct stats_entry *e = st->ent[st->by_addr[k]];
@@ -523,12 +624,15 @@ static int stats_series_add(struct stats *st, const char *component,
 			    struct stats_entry **out)
 {
 	struct stats_entry *e;
+	const char *unit;
 	int rc;
 
 	if (!st || !src)
 		return -EINVAL;
-	rc = stats_add(st, STAT_SERIES, component, metric,
-		       stats_unit_of(st, src), NULL, &e);
+	unit = stats_unit_of(st, src);
+	if (!unit)
+		return -ENOMEM;
+	rc = stats_add(st, STAT_SERIES, component, metric, unit, NULL, &e);
 	if (rc)
 		return rc;
 	*st->series_tail = e;
