@@ -103,6 +103,18 @@ static inline size_t hist_index(int64_t v)
  * memory runs out (a histogram has no way to report it from a handler). */
 void hist_widen(struct hist *h, size_t i);
 
+/* Asks for the line of the bucket that recording v would count in, if h
+ * has it, without waiting for it: a caller about to record into several
+ * histograms whose lines are cold asks for all of them first, so that
+ * their misses overlap instead of following one another. */
+static inline void hist_prefetch(const struct hist *h, int64_t v)
+{
+	size_t k = hist_index(v < 0 ? 0 : v) - h->lo; /* wraps below lo */
+
+	if (k < h->n)
+		__builtin_prefetch(&h->bucket[k], 1);
+}
+
 static inline void hist_record(struct hist *h, int64_t v)
 {
 	size_t k;
