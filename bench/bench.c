@@ -69,6 +69,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "ns3c.h"
 #include "rng.h"
 #include "run.h"
@@ -927,6 +928,7 @@ int main(int argc, char **argv)
 	int opt;
 	char which[64];
 
+	heap_use_huge_pages(); /* as usnsim does */
 	while ((opt = getopt(argc, argv, "r:R:n:H:P:sh")) != -1) {
 		switch (opt) {
 		case 'H':

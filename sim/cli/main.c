@@ -25,6 +25,7 @@
 #include "db.h"
 #include "errmsg.h"
 #include "expect.h"
+#include "heap.h"
 #include "param.h"
 #include "registry.h"
 #include "run.h"
@@ -940,6 +941,7 @@ int main(int argc, char **argv)
 
 	/* GSL's default handler aborts; usnsim checks arguments itself. */
 	gsl_set_error_handler_off();
+	heap_use_huge_pages();
 	if (argc < 2)
 		return usage_error(usage_main, "%s", "missing COMMAND");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
