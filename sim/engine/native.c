@@ -477,21 +477,23 @@ static inline void bot_insert(struct native *nt, const struct qent *e)
 		return;
 	}
 	for (i = nt->be; i > nt->bh; i--) {
-		uint32_t lo = nt->bh, hi = i;
+		const struct qent *at = &nt->bot[nt->bh];
+		uint32_t n = i - nt->bh;
 
 		if (nt->bot[i - 1].t <= e->t)
 			break;
 		if (nt->be - i < BOT_SCAN)
 			continue;
-		while (lo < hi) { /* the first entry later than e */
-			uint32_t mid = lo + (hi - lo) / 2;
+		/* the first entry later than e, among n: each step keeps the
+		 * half that holds it by a select, not a branch, as where e
+		 * goes among a large bottom's entries is not predictable */
+		while (n > 1) {
+			uint32_t half = n / 2;
 
-			if (nt->bot[mid].t <= e->t)
-				lo = mid + 1;
-			else
-				hi = mid;
+			at = at[half].t <= e->t ? at + half : at;
+			n -= half;
 		}
-		i = lo;
+		i = (uint32_t)(at - nt->bot) + (at->t <= e->t);
 		break;
 	}
 	if (nt->bh && (i - nt->bh < nt->be - i || nt->be == BOT_CAP)) {
