@@ -51,6 +51,7 @@
  * end-of-run scalars and counts the packets its lanes hold.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -77,28 +78,48 @@ struct drv_core;
  * that it reads as few cache lines as it can (its counters among them,
  * registered with stats_counter_at()); completion's follow. A lane starts
  * on a line of its own. */
+#define DRV_FIRST 4u /* entries of each first array of a lane */
+
 struct drv_lane {
+	/* line 0: what a submission and a completion count */
 	struct drv *d;
 	uint64_t arrived;
-	uint32_t slots, cq_slots; /* SQ (and pool) limit, CQ limit */
+	uint32_t slots; /* SQ (and pool) limit */
 	uint32_t sq_mask;
 	uint32_t sq_prod, sq_cons; /* [sq_cons, sq_cons + batch_n) in service */
 	uint32_t fresh; /* buffers [fresh, slots) never used since reset */
 	uint32_t free_mask, free_prod, free_cons;
 	uint32_t nbuf;
-	/* The arrays allocate as they fill (ring.h): the buffer table holds
-	 * nbuf entries, each ring mask + 1 (none while its array is NULL). */
+	uint32_t batch_n;
+	uint32_t trace_id;
+	uint32_t cq_mask;
+	/* line 1: the arrays, which allocate as they fill (ring.h) from
+	 * the first ones below: the buffer table holds nbuf entries, each
+	 * ring mask + 1 */
 	struct sim_pkt **buf; /* buffer table of the shared pool */
 	uint32_t *free_ring;  /* indices of used buffers freed since */
 	struct drv_desc *sq;
-	struct drv_core *core;
-	uint32_t trace_id;
-	uint32_t batch_n;
 	uint32_t *cq;
-	uint32_t cq_mask, cq_prod, cq_cons;
+	struct drv_core *core;
+	uint32_t cq_prod, cq_cons;
+	uint32_t cq_slots; /* CQ limit */
 	uint64_t packets;
-	struct sim_port out, drop;
+	/* lines 2 and 3: the first arrays, so that a lane holding a few
+	 * packets (as most do) reads two lines of its own for its rings and
+	 * table rather than four lines of four allocations, and the way out */
+	struct drv_desc sq_first[DRV_FIRST];
+	uint32_t free_first[DRV_FIRST];
+	struct sim_pkt *buf_first[DRV_FIRST];
+	uint32_t cq_first[DRV_FIRST];
+	struct sim_port out;
+	struct sim_port drop;
 } __attribute__((aligned(64)));
+_Static_assert(offsetof(struct drv_lane, buf) == 64 &&
+		       offsetof(struct drv_lane, sq_first) == 128 &&
+		       offsetof(struct drv_lane, buf_first) == 192 &&
+		       offsetof(struct drv_lane, drop) == 256,
+	       "a lane's counters, arrays, first arrays and way out have "
+	       "lines of their own");
 
 /* What a packet's job reads first (cc, doorbell, stale), on the core's
  * first line. */
@@ -168,6 +189,14 @@ static void lane_reset(struct drv_lane *l)
 	l->batch_n = 0;
 }
 
+/* The mask of a ring of capacity cap on its first array. */
+static uint32_t lane_first_mask(uint32_t cap)
+{
+	uint32_t n = ring_pow2(cap);
+
+	return (n < DRV_FIRST ? n : DRV_FIRST) - 1;
+}
+
 static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
 		     uint32_t cq_slots, const char *dir)
 {
@@ -176,6 +205,14 @@ static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
 	l->d = d;
 	l->slots = slots;
 	l->cq_slots = cq_slots;
+	l->buf = l->buf_first;
+	l->nbuf = DRV_FIRST;
+	l->free_ring = l->free_first;
+	l->free_mask = lane_first_mask(slots);
+	l->sq = l->sq_first;
+	l->sq_mask = lane_first_mask(slots);
+	l->cq = l->cq_first;
+	l->cq_mask = lane_first_mask(cq_slots);
 	snprintf(name, sizeof(name), "%s.%s", d->name, dir);
 	l->trace_id = sim_trace_id(name);
 	snprintf(name, sizeof(name), "%s.arrived", dir);
@@ -190,10 +227,14 @@ static int lane_init(struct drv_lane *l, struct drv *d, uint32_t slots,
 
 static void lane_fini(struct drv_lane *l)
 {
-	free(l->buf);
-	free(l->free_ring);
-	free(l->sq);
-	free(l->cq);
+	if (l->buf != l->buf_first)
+		free(l->buf);
+	if (l->free_ring != l->free_first)
+		free(l->free_ring);
+	if (l->sq != l->sq_first)
+		free(l->sq);
+	if (l->cq != l->cq_first)
+		free(l->cq);
 }
 
 static uint32_t lane_queued(const struct drv_lane *l)
@@ -319,8 +360,8 @@ static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 
 		l->buf[x.buf] = NULL;
 		l->sq_cons++;
-		if (!ring_room(&l->cq, &l->cq_mask, l->cq_cons, l->cq_prod,
-			       sizeof(*l->cq), l->cq_slots)) {
+		if (!ring_room_kept(&l->cq, &l->cq_mask, l->cq_cons, l->cq_prod,
+				    sizeof(*l->cq), l->cq_slots, l->cq_first)) {
 			sim_stop(d->sim); /* out of memory */
 			return;
 		}
@@ -340,8 +381,9 @@ static void lane_done(struct drv *d, struct drv_lane *l, uint32_t n, bool copy)
 		sim_port_send(&l->out, p);
 	}
 	while (l->cq_cons != l->cq_prod) {
-		if (!ring_room(&l->free_ring, &l->free_mask, l->free_cons,
-			       l->free_prod, sizeof(*l->free_ring), l->slots)) {
+		if (!ring_room_kept(&l->free_ring, &l->free_mask, l->free_cons,
+				    l->free_prod, sizeof(*l->free_ring),
+				    l->slots, l->free_first)) {
 			sim_stop(d->sim); /* out of memory */
 			return;
 		}
@@ -422,8 +464,8 @@ static void kern_kick(struct drv_lane *l)
 /* Makes the buffer table hold index b; false if out of memory. */
 static bool lane_hold(struct drv_lane *l, uint32_t b)
 {
-	void *t =
-		ring_table_hold(l->buf, &l->nbuf, b, sizeof(*l->buf), l->slots);
+	void *t = ring_table_hold_kept(l->buf, &l->nbuf, b, sizeof(*l->buf),
+				       l->slots, l->buf_first);
 
 	if (!t)
 		return false;
@@ -445,8 +487,8 @@ static void drv_submit(struct drv_lane *l, struct sim_pkt *p)
 				      : &d->drops_full);
 		return;
 	}
-	if (!ring_room(&l->sq, &l->sq_mask, l->sq_cons, l->sq_prod,
-		       sizeof(*l->sq), l->slots) ||
+	if (!ring_room_kept(&l->sq, &l->sq_mask, l->sq_cons, l->sq_prod,
+			    sizeof(*l->sq), l->slots, l->sq_first) ||
 	    !lane_hold(l, l->free_cons == l->free_prod ? l->fresh : 0)) {
 		sim_stop(d->sim); /* out of memory */
 		drv_lose(l, p, &d->drops_full);

@@ -120,24 +120,56 @@ static inline void *ring_table_hold(void *tab, uint32_t *n, uint32_t idx,
 /*
  * Makes room for one more entry in a ring: arrp points to the ring's array
  * pointer (of elem-byte entries; NULL: none yet), *mask is its mask and
- * [cons, prod) its live entries, cap its capacity. Grows the array with
- * ring_grow() if it is full. Returns true if there is room; false if out
- * of memory or the array is at ring_pow2(cap) entries and full (the ring
- * is unchanged).
+ * [cons, prod) its live entries, cap its capacity. Grows the array if it
+ * is full: with ring_grow_kept() while it is first (the caller's own
+ * first array, NULL for none), else with ring_grow(). Returns true if
+ * there is room; false if out of memory or the array is at ring_pow2(cap)
+ * entries and full (the ring is unchanged).
  */
-static inline bool ring_room(void *arrp, uint32_t *mask, uint32_t cons,
-			     uint32_t prod, size_t elem, uint32_t cap)
+static inline bool ring_room_kept(void *arrp, uint32_t *mask, uint32_t cons,
+				  uint32_t prod, size_t elem, uint32_t cap,
+				  const void *first)
 {
 	void *arr, *to;
 
 	memcpy(&arr, arrp, sizeof(arr));
 	if (prod - cons < ring_alloc(arr, *mask))
 		return true;
-	to = ring_grow(arr, mask, cons, prod, elem, cap);
+	to = ring_regrow(arr, !first || arr != first, mask, cons, prod, elem,
+			 cap);
 	if (!to)
 		return false;
 	memcpy(arrp, &to, sizeof(to));
 	return true;
+}
+
+/* ring_room_kept() for a ring without a first array of the caller's. */
+static inline bool ring_room(void *arrp, uint32_t *mask, uint32_t cons,
+			     uint32_t prod, size_t elem, uint32_t cap)
+{
+	return ring_room_kept(arrp, mask, cons, prod, elem, cap, NULL);
+}
+
+/*
+ * ring_table_hold() for a table that may still be on a first array of the
+ * caller's (first, *n entries while tab == first): past it, the table
+ * moves to an array of its own holding idx, the first entries copied.
+ */
+static inline void *ring_table_hold_kept(void *tab, uint32_t *n, uint32_t idx,
+					 size_t elem, uint32_t cap,
+					 const void *first)
+{
+	uint32_t m = 0;
+	void *t;
+
+	if (idx < *n || tab != first)
+		return ring_table_hold(tab, n, idx, elem, cap);
+	t = ring_table_hold(NULL, &m, idx, elem, cap);
+	if (!t)
+		return NULL;
+	memcpy(t, first, (size_t)*n * elem);
+	*n = m;
+	return t;
 }
 
 #endif

@@ -194,6 +194,75 @@ static void test_channel_depth(void)
 	chan_fini(&ch);
 }
 
+/* A ring and a table on first arrays of four entries (as a driver's lane
+ * keeps them): random pushes and pops against a FIFO stay on the first
+ * array while the ring holds at most four, then move to arrays of their
+ * own, in order, leaving the first ones as they were (not freed: freeing
+ * them would abort); the table keeps its first entries when it moves. */
+static void test_kept_first(void)
+{
+	const uint32_t caps[] = { 2, 4, 5, 64 };
+
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		uint64_t first[4], fifo[4096];
+		uint64_t *slot = first, next = 1;
+		uint32_t mask = (caps[c] < 4 ? ring_pow2(caps[c]) : 4) - 1;
+		uint32_t prod = UINT32_MAX - 2, cons = prod, deepest = 0;
+		size_t head = 0, tail = 0;
+		unsigned seed = (unsigned)c + 3;
+
+		for (int step = 0; step < 4000; step++) {
+			int push = (int)(rand_r(&seed) % 100) <
+				   (step < 2000 ? 55 : 45);
+
+			if (push && tail - head < caps[c]) {
+				CU_ASSERT_FATAL(ring_room_kept(
+					&slot, &mask, cons, prod, sizeof(*slot),
+					caps[c], first));
+				slot[prod++ & mask] = next;
+				fifo[tail++ % 4096] = next++;
+			} else if (!push && tail > head) {
+				uint64_t v = slot[cons++ & mask];
+
+				CHECKF(v == fifo[head % 4096],
+				       "cap %u step %d: %llu, want %llu",
+				       caps[c], step, (unsigned long long)v,
+				       (unsigned long long)fifo[head % 4096]);
+				head++;
+			}
+			if (tail - head > deepest)
+				deepest = (uint32_t)(tail - head);
+		}
+		CHECKF((slot == first) == (deepest <= 4),
+		       "cap %u, deepest %u: %s the first array", caps[c],
+		       deepest, slot == first ? "still on" : "off");
+		if (slot != first)
+			free(slot);
+	}
+	{
+		uint64_t first[4] = { 11, 12, 13, 14 }, *tab = first, *t;
+		uint32_t n = 4;
+
+		t = ring_table_hold_kept(tab, &n, 3, sizeof(*tab), 100, first);
+		CU_ASSERT(t == first && n == 4);
+		t = ring_table_hold_kept(tab, &n, 9, sizeof(*tab), 100, first);
+		CU_ASSERT_FATAL(t != NULL && t != first);
+		tab = t;
+		CHECK_EQ(n, 16);
+		for (uint32_t i = 0; i < n; i++)
+			CHECKF(tab[i] == (i < 4 ? 11 + i : 0),
+			       "entry %u is %llu", i,
+			       (unsigned long long)tab[i]);
+		t = ring_table_hold_kept(tab, &n, 40, sizeof(*tab), 100, first);
+		CU_ASSERT_FATAL(t != NULL);
+		tab = t;
+		CHECK_EQ(n, 64);
+		CHECK_EQ(tab[3], 14);
+		CHECK_EQ(first[0], 11);
+		free(tab);
+	}
+}
+
 int suite_ring(void)
 {
 	CU_pSuite s = CU_add_suite("ring", NULL, NULL);
@@ -204,7 +273,9 @@ int suite_ring(void)
 			 test_fifo_order) ||
 	    !CU_add_test(s, "full ring, table limits", test_limits) ||
 	    !CU_add_test(s, "channel arrays at the depth used",
-			 test_channel_depth))
+			 test_channel_depth) ||
+	    !CU_add_test(s, "rings and tables on first arrays",
+			 test_kept_first))
 		return CU_get_error();
 	return 0;
 }
