@@ -828,10 +828,17 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 	st->pend[st->npend++] =
 		(struct pending){ r->task,	  r->worker, r->run_id,
 				  now - w->since, r->sent,   r->dropped };
-	if (st->stopping || st->npend >= STUDY_IMPORT_RUNS ||
-	    now - st->pend_since >= STUDY_IMPORT_S)
-		return import_pending(st, err, errlen);
 	return 0;
+}
+
+/* Whether the pending runs are to be imported now: when stopping, a batch
+ * of STUDY_IMPORT_RUNS, or the first waiting STUDY_IMPORT_S. */
+static bool import_due(const struct study *st)
+{
+	double now = st->prog.clock(st->prog.clock_ctx);
+
+	return st->npend && (st->stopping || st->npend >= STUDY_IMPORT_RUNS ||
+			     now - st->pend_since >= STUDY_IMPORT_S);
 }
 
 /* Puts a task back at the head of the queue, to run next. */
@@ -917,6 +924,7 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 {
 	struct pollfd pfd = { .fd = st->reply_fd, .events = POLLIN };
 	int rc = 0, seen_signals = 0;
+	bool due;
 
 	for (unsigned i = 0; i < st->nw; i++)
 		dispatch(st, &st->w[i], true);
@@ -957,8 +965,20 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 		rc = on_reply(st, &r, err, errlen);
 		if (rc)
 			break;
+		/* the worker gets its next run before a due import, which
+		 * takes the parent a while (about 2 ms a run): with a core
+		 * per worker, it would otherwise wait that long; an import
+		 * may extend a point, so no pipe closes before it */
+		due = import_due(st);
 		for (unsigned i = 0; i < st->nw; i++)
-			dispatch(st, &st->w[i], busy_workers(st) > 0);
+			dispatch(st, &st->w[i], busy_workers(st) > 0 || due);
+		if (due) {
+			rc = import_pending(st, err, errlen);
+			if (rc)
+				break;
+			for (unsigned i = 0; i < st->nw; i++)
+				dispatch(st, &st->w[i], busy_workers(st) > 0);
+		}
 	}
 	if (!rc && st->npend)
 		rc = import_pending(st, err, errlen);
