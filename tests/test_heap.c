@@ -59,16 +59,15 @@ static bool heap_mapping(uintptr_t *lo, uintptr_t *hi, bool *huge)
 	return found;
 }
 
+/* The kernel's policy, read as a whole: "always" or "madvise" chosen. */
 static bool thp_allowed(void)
 {
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	char line[128];
-	bool ok;
+	char *policy =
+		tu_slurp("/sys/kernel/mm/transparent_hugepage/enabled", NULL);
+	bool ok = policy &&
+		  (strstr(policy, "[always]") || strstr(policy, "[madvise]"));
 
-	if (!f)
-		return false;
-	ok = fgets(line, sizeof(line), f) && !strstr(line, "[never]");
-	fclose(f);
+	free(policy);
 	return ok;
 }
 
