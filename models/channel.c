@@ -90,14 +90,10 @@ static void chan_ring_init(struct chan_ring *r, uint32_t size)
  * false if out of memory or at its size. */
 static bool chan_ring_grow(struct chan_ring *r)
 {
-	uint32_t *to;
+	uint32_t *to =
+		ring_regrow(r->slot, r->slot != chan_ring_first(r), &r->mask,
+			    r->cons, r->prod, sizeof(*r->slot), r->size);
 
-	if (r->slot == chan_ring_first(r))
-		to = ring_grow_kept(r->slot, &r->mask, r->cons, r->prod,
-				    sizeof(*r->slot), r->size);
-	else
-		to = ring_grow(r->slot, &r->mask, r->cons, r->prod,
-			       sizeof(*r->slot), r->size);
 	if (!to)
 		return false;
 	r->slot = to;
@@ -124,25 +120,13 @@ static void chan_ring_fini(struct chan_ring *r)
  * of memory. */
 static bool chan_buf_hold(struct chan *ch, uint32_t idx)
 {
-	struct sim_pkt **t;
-	uint32_t n = 0;
+	struct sim_pkt **t = ring_table_hold_kept(ch->buf, &ch->buf_alloc, idx,
+						  sizeof(*ch->buf), ch->nbufs,
+						  ch->buf_first);
 
-	if (idx < ch->buf_alloc)
-		return true;
-	if (ch->buf != ch->buf_first) {
-		t = ring_table_hold(ch->buf, &ch->buf_alloc, idx,
-				    sizeof(*ch->buf), ch->nbufs);
-		if (t)
-			ch->buf = t;
-		return t != NULL;
-	}
-	t = ring_table_hold(NULL, &n, idx, sizeof(*ch->buf), ch->nbufs);
-	if (!t)
-		return false;
-	memcpy(t, ch->buf_first, sizeof(ch->buf_first));
-	ch->buf = t;
-	ch->buf_alloc = n;
-	return true;
+	if (t)
+		ch->buf = t;
+	return t != NULL;
 }
 
 /* Callers check count or space first, and room (chan_ring_room()) on a

@@ -11,7 +11,7 @@
  * (what a full ring refuses) is the caller's and does not change. A
  * ring may also start on a small array of the caller's own, inside its
  * struct beside the ring's counters (one line for both), and leave it
- * when it outgrows it (ring_grow_kept()).
+ * when it outgrows it (ring_room_kept(), ring_table_hold_kept()).
  */
 #ifndef USNSIM_RING_H
 #define USNSIM_RING_H
@@ -39,7 +39,15 @@ static inline uint32_t ring_alloc(const void *slot, uint32_t mask)
 	return slot ? mask + 1 : 0;
 }
 
-/* ring_grow() and ring_grow_kept(): frees the old array if owned. */
+/*
+ * Doubles the array slot of elem-byte entries whose mask is *mask
+ * (RING_FIRST entries at first), capped at ring_pow2(cap), moving the live
+ * entries [cons, prod) to their positions under the new mask, and frees
+ * the old array if it is owned (not a first array of the caller's, e.g.
+ * one kept inside the ring's struct). Returns the new array and sets
+ * *mask; NULL if out of memory or already at the cap (slot and *mask
+ * unchanged).
+ */
 static inline void *ring_regrow(void *slot, bool owned, uint32_t *mask,
 				uint32_t cons, uint32_t prod, size_t elem,
 				uint32_t cap)
@@ -62,30 +70,6 @@ static inline void *ring_regrow(void *slot, bool owned, uint32_t *mask,
 		free(from);
 	*mask = n - 1;
 	return to;
-}
-
-/*
- * Doubles the array slot of elem-byte entries whose mask is *mask
- * (RING_FIRST entries at first), capped at ring_pow2(cap), moving the live
- * entries [cons, prod) to their positions under the new mask. Returns the
- * new array and sets *mask; NULL if out of memory or already at the cap
- * (slot and *mask unchanged).
- */
-static inline void *ring_grow(void *slot, uint32_t *mask, uint32_t cons,
-			      uint32_t prod, size_t elem, uint32_t cap)
-{
-	return ring_regrow(slot, true, mask, cons, prod, elem, cap);
-}
-
-/*
- * ring_grow() for an array that is not the ring's to free: storage of the
- * caller's (*mask + 1 entries, e.g. a first array kept inside the ring's
- * struct), which stays where it is while the ring moves to a new array.
- */
-static inline void *ring_grow_kept(void *slot, uint32_t *mask, uint32_t cons,
-				   uint32_t prod, size_t elem, uint32_t cap)
-{
-	return ring_regrow(slot, false, mask, cons, prod, elem, cap);
 }
 
 /*
@@ -121,8 +105,8 @@ static inline void *ring_table_hold(void *tab, uint32_t *n, uint32_t idx,
  * Makes room for one more entry in a ring: arrp points to the ring's array
  * pointer (of elem-byte entries; NULL: none yet), *mask is its mask and
  * [cons, prod) its live entries, cap its capacity. Grows the array if it
- * is full: with ring_grow_kept() while it is first (the caller's own
- * first array, NULL for none), else with ring_grow(). Returns true if
+ * is full (ring_regrow()), keeping the caller's own first array (NULL for
+ * none) while it is the ring's, freeing any other. Returns true if
  * there is room; false if out of memory or the array is at ring_pow2(cap)
  * entries and full (the ring is unchanged).
  */
