@@ -1159,6 +1159,61 @@ static void test_import_runs(void)
 	count_rows(h, m);
 	CU_ASSERT(memcmp(n, m, sizeof(n)) == 0);
 	CHECK_EQ(orphans(h), 0);
+	/* the same, a few runs per transaction through one attached source,
+	 * gives the same rows; foreign keys are back on after it: a run
+	 * replaced takes its rows with it */
+	{
+		char g2[128], hash[64], point[64], version[64];
+		struct db_source *src;
+		struct db *dg2;
+		int64_t n2[6];
+		sqlite3 *h2;
+
+		snprintf(g2, sizeof(g2), "%s/g2.db", dir);
+		CHECK_EQ_FATAL(db_open(g2, &dg2, err, sizeof(err)), 0);
+		CHECK_EQ(db_import(dg2, a, 0, true, err, sizeof(err)), 3);
+		CHECK_EQ_FATAL(db_source_open(dg2, b, &src, err, sizeof(err)),
+			       0);
+		CHECK_EQ(db_source_copy(src, ids, 1, err, sizeof(err)), 0);
+		CHECK_EQ(db_source_copy(src, ids + 1, 2, err, sizeof(err)), 1);
+		CHECK_EQ(db_source_copy(src, ids + 3, 2, err, sizeof(err)), 1);
+		db_source_close(src);
+		h2 = q_open(g2);
+		count_rows(h2, n2);
+		CU_ASSERT(memcmp(n, n2, sizeof(n)) == 0);
+		CHECK_EQ(orphans(h2), 0);
+		tu_sql_text(h2, hash, sizeof(hash),
+			    "SELECT hash FROM runs WHERE id = 5");
+		tu_sql_text(h2, point, sizeof(point),
+			    "SELECT point FROM runs WHERE id = 5");
+		tu_sql_text(h2, version, sizeof(version),
+			    "SELECT version FROM runs WHERE id = 5");
+		f.run = (struct db_run){
+			.scenario = "replaced",
+			.path = "x.yaml",
+			.hash = hash,
+			.point = point,
+			.repetition = (uint32_t)tu_sql_int(
+				h2, "SELECT repetition FROM runs WHERE id = 5"),
+			.seed = 1,
+			.engine = "native",
+			.version = version,
+			.started = "2025-01-01T00:00:00Z",
+			.status = "ok",
+			.replace = true
+		};
+		CHECK_GT(rows(h2, "params", 5), 0);
+		CHECK_EQ(db_write_run(dg2, &f.run, f.scn, f.st, NULL, err,
+				      sizeof(err)),
+			 0);
+		CHECK_EQ(rows(h2, "runs", -1), 5);
+		CHECK_EQ(tu_sql_int(h2, "SELECT count(*) FROM runs"
+					" WHERE scenario = 'replaced'"),
+			 1);
+		CHECK_EQ(orphans(h2), 0);
+		sqlite3_close(h2);
+		db_close(dg2);
+	}
 	/* not a database: nothing copied, an error */
 	snprintf(b, sizeof(b), "%s/none.db", dir);
 	CU_ASSERT(db_import_runs(dg, b, ids, 1, err, sizeof(err)) < 0);

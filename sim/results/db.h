@@ -88,6 +88,18 @@ int db_import(struct db *db, const char *src_path, int64_t src_id,
  * for them. Returns the number of runs copied, or an error as db_import. */
 int db_import_runs(struct db *db, const char *src_path, const int64_t *ids,
 		   size_t n, char *err, size_t errlen);
+/* db_import_runs in steps: the database at src_path attached to db and
+ * its copy statements prepared once (db_source_open), then any number of
+ * db_source_copy calls, each db_import_runs's one transaction, and
+ * db_source_close. A study's parent copies a batch a few runs at a time
+ * this way and answers its workers in between. While a source is open, db
+ * is used for nothing else. */
+struct db_source;
+int db_source_open(struct db *db, const char *src_path, struct db_source **out,
+		   char *err, size_t errlen);
+int db_source_copy(struct db_source *s, const int64_t *ids, size_t n, char *err,
+		   size_t errlen);
+void db_source_close(struct db_source *s);
 /* db_import of every run of a database whose writer is gone (a sweep's
  * worker that died), attached read-write: a WAL file whose writer was
  * killed may need its index recovered, which a read-only connection

@@ -1,12 +1,13 @@
 /*
  * study.c - runs every point x repetition of a scenario into one database.
  *
- * The parent process plans the runs, hands them out one at a time to
- * worker processes and is the only writer of the study database. A worker
- * simulates a run and writes it, in one transaction, into a private
- * database of its own in the work directory "<db>.work"; it then tells the
- * parent the run's id there, and the parent copies the run into the study
- * database in one transaction (db_import). So SQLite never sees two writers
+ * The parent process plans the runs, hands them out to worker processes
+ * (a second one ahead while runs are short, STUDY_AHEAD) and is the only
+ * writer of the study database. A worker simulates a run and writes it,
+ * in one transaction, into a private database of its own in the work
+ * directory "<db>.work"; it then tells the parent the run's id there, and
+ * the parent copies the finished runs into the study database a few per
+ * transaction (db_source_copy). So SQLite never sees two writers
  * of one file, and a finished run is on disk in at least one of the two
  * databases at every instant: if the parent is killed between a worker's
  * commit and its own, the next invocation finds the worker database left
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -86,6 +88,7 @@ struct pending {
 	uint32_t worker;
 	int64_t run_id;
 	double wall_s;
+	double came; /* when its reply came */
 	uint64_t sent, dropped;
 };
 
@@ -96,11 +99,26 @@ struct pending {
 #define STUDY_IMPORT_RUNS 64
 #define STUDY_IMPORT_S 0.25
 
+/* A batch is copied this many runs per transaction; in between, the
+ * parent answers the workers whose replies came meanwhile, so that none
+ * waits for the whole batch (a run's rows take the parent about a tenth
+ * of what the run took its worker). */
+#define STUDY_SLICE_RUNS 4
+
+/* The runs a worker may hold: the one it is on and the next, written
+ * into its pipe ahead, so that it never waits for the parent, which may
+ * be importing. Only while the run it is on is expected to take less than
+ * STUDY_AHEAD_S: a run held behind a long one would wait for it while
+ * other workers are idle. Once the study is interrupted, a worker skips
+ * the runs it holds but has not started (study.halt). */
+#define STUDY_AHEAD 2
+#define STUDY_AHEAD_S 1.0
+
 /* A run whose worker died this many times is not tried again. */
 #define STUDY_MAX_DEATHS 2
 
 struct reply {
-	int32_t rc;
+	int32_t rc; /* -ECANCELED: skipped, the study being interrupted */
 	uint32_t worker;
 	struct task task;
 	int64_t run_id;
@@ -109,11 +127,11 @@ struct reply {
 };
 
 struct worker {
-	pid_t pid;   /* 0 once reaped */
-	int task_fd; /* -1 once closed */
-	bool busy;
-	struct task task; /* the run it is on, while busy */
-	double since;	  /* when it was handed that run */
+	pid_t pid;		       /* 0 once reaped */
+	int task_fd;		       /* -1 once closed */
+	unsigned nrun;		       /* runs handed to it, not answered */
+	struct task task[STUDY_AHEAD]; /* those, in order: it is on task[0] */
+	double since;		       /* when it started task[0] */
 	char path[DIR_MAX + 16];
 };
 
@@ -139,13 +157,18 @@ struct study {
 	unsigned nw;
 	int reply_fd, reply_wfd; /* the workers' pipe; the parent keeps the
 				    write end to start replacements */
+	volatile int *halt;	 /* shared with the workers: interrupted */
 	bool keep_work;		 /* a worker database may hold a run not
 				    yet in the study database */
 	struct pending *pend;	 /* replies not yet imported, in order */
 	size_t npend, cappend;
 	double pend_since; /* when the first of them came */
-	int64_t *ids;	   /* [cappend]: one worker's run ids, to import */
+	int64_t *ids;	   /* [capids]: one worker's run ids, to import */
+	size_t capids;
+	int held_rc;		/* a reply's error during an import, */
+	char held_err[ERR_MAX]; /* reported after it */
 	struct study_report *rep;
+	double done_wall, done_sim; /* wall and simulated s of runs done */
 	double t0;
 	struct progress prog;
 	struct progress_point *pp; /* [np]: what the ETA knows */
@@ -615,6 +638,11 @@ static void worker_main(struct study *st, unsigned idx, int task_fd,
 		r.err[0] = '\0';
 		r.run_id = 0;
 		r.sent = r.dropped = 0;
+		if (*st->halt) {
+			r.rc = -ECANCELED;
+			worker_reply(reply_fd, &r);
+			continue;
+		}
 		worker_run(st, db, reply_fd, &r);
 	}
 	db_close(db);
@@ -647,7 +675,7 @@ static int spawn_one(struct study *st, unsigned i)
 	}
 	close(tp[0]);
 	w->task_fd = tp[1];
-	w->busy = false;
+	w->nrun = 0;
 	return 0;
 }
 
@@ -657,7 +685,11 @@ static int spawn_workers(struct study *st, unsigned n)
 
 	st->w = calloc(n, sizeof(*st->w));
 	st->pb = calloc(n, sizeof(*st->pb));
-	if (!st->w || !st->pb || pipe(rp))
+	st->halt = mmap(NULL, sizeof(*st->halt), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st->halt == MAP_FAILED)
+		st->halt = NULL;
+	if (!st->w || !st->pb || !st->halt || pipe(rp))
 		return -ENOMEM;
 	fcntl(rp[0], F_SETFD, FD_CLOEXEC);
 	fcntl(rp[1], F_SETFD, FD_CLOEXEC);
@@ -682,37 +714,76 @@ static void close_task_fd(struct worker *w)
 	w->task_fd = -1;
 }
 
-/* Hands the next run to worker w, or closes its pipe if there is none and
- * none can come (no stopping, or nothing in flight to extend). */
+/* Worker w starts the first run it holds: the progress estimate no
+ * longer counts it to do. */
+static void started(struct study *st, struct worker *w)
+{
+	w->since = st->prog.clock(st->prog.clock_ctx);
+	st->pp[w->task[0].point].todo--;
+}
+
+/* Whether a run of point i is expected to take less than STUDY_AHEAD_S:
+ * by the point's finished runs, an earlier sweep's, or the wall time per
+ * simulated second of the runs done so far. O(1). */
+static bool short_run(const struct study *st, uint32_t i)
+{
+	const struct progress_point *pp = &st->pp[i];
+	double cost = pp->done		 ? pp->wall_s / pp->done
+		      : pp->prior_s >= 0 ? pp->prior_s
+		      : st->done_sim > 0
+			      ? pp->sim_s * st->done_wall / st->done_sim
+			      : -1;
+
+	return cost >= 0 && cost < STUDY_AHEAD_S;
+}
+
+/* Hands worker w a run if it has none, and a second if the one it is on
+ * is short; closes its pipe if there are none and none can come (no
+ * stopping, or nothing in flight to extend). */
 static void dispatch(struct study *st, struct worker *w, bool more_may_come)
 {
 	struct task t;
 
-	if (w->busy || w->task_fd < 0)
-		return;
-	if (st->head == st->nq || study_signals) {
-		if (!more_may_come || study_signals)
-			close_task_fd(w);
-		return;
-	}
-	t = st->q[st->head++];
-	if (write(w->task_fd, &t, sizeof(t)) != sizeof(t)) {
-		/* the worker is gone (EPIPE): the task waits for its
-		 * replacement, started here */
-		close_task_fd(w);
-		st->head--;
-		if (w->pid && waitpid(w->pid, NULL, 0) == w->pid) {
-			w->pid = 0;
-			if (!spawn_one(st, (unsigned)(w - st->w)))
-				dispatch(st, w, more_may_come);
+	while (w->task_fd >= 0 &&
+	       (!w->nrun ||
+		(w->nrun < STUDY_AHEAD && short_run(st, w->task[0].point)))) {
+		if (st->head == st->nq || study_signals) {
+			if (!more_may_come || study_signals)
+				close_task_fd(w);
+			return;
 		}
-		return;
+		t = st->q[st->head++];
+		if (write(w->task_fd, &t, sizeof(t)) != sizeof(t)) {
+			/* the worker is gone (EPIPE): the task waits for
+			 * its replacement, started here, or by on_death()
+			 * if it died holding runs */
+			close_task_fd(w);
+			st->head--;
+			if (!w->nrun && w->pid &&
+			    waitpid(w->pid, NULL, 0) == w->pid) {
+				w->pid = 0;
+				if (!spawn_one(st, (unsigned)(w - st->w)))
+					dispatch(st, w, more_may_come);
+			}
+			return;
+		}
+		w->task[w->nrun++] = t;
+		st->pt[t.point].busy++;
+		if (w->nrun == 1)
+			started(st, w);
 	}
-	w->busy = true;
-	w->task = t;
-	w->since = st->prog.clock(st->prog.clock_ctx);
-	st->pt[t.point].busy++;
-	st->pp[t.point].todo--;
+}
+
+/* Takes the first run off worker w's list: the next one starts. */
+static struct task shift(struct study *st, struct worker *w)
+{
+	struct task t = w->task[0];
+
+	st->pt[t.point].busy--;
+	memmove(w->task, w->task + 1, --w->nrun * sizeof(*w->task));
+	if (w->nrun)
+		started(st, w);
+	return t;
 }
 
 static unsigned busy_workers(const struct study *st)
@@ -720,8 +791,15 @@ static unsigned busy_workers(const struct study *st)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < st->nw; i++)
-		n += st->w[i].busy;
+		n += st->w[i].nrun > 0;
 	return n;
+}
+
+/* Whether runs are in flight, which may extend a point: held by a
+ * worker, or finished and not yet imported. */
+static bool in_flight(const struct study *st)
+{
+	return busy_workers(st) > 0 || st->npend > 0;
 }
 
 static void progress(struct study *st, bool final)
@@ -735,9 +813,9 @@ static void progress(struct study *st, bool final)
 		return; /* the estimate is O(points): only when printed */
 	now = st->prog.clock(st->prog.clock_ctx);
 	for (unsigned i = 0; i < st->nw; i++)
-		if (st->w[i].busy)
+		if (st->w[i].nrun)
 			st->pb[nb++] =
-				(struct progress_busy){ st->w[i].task.point,
+				(struct progress_busy){ st->w[i].task[0].point,
 							now - st->w[i].since };
 	e = progress_eta(st->pp, st->np, st->pb, nb, st->nw);
 	progress_tick(&st->prog, r->runs_done, r->runs_total - r->runs_skipped,
@@ -755,33 +833,92 @@ static int run_done(struct study *st, const struct task *t, double wall_s,
 	st->rep->runs_done++;
 	st->pp[t->point].done++;
 	st->pp[t->point].wall_s += wall_s;
+	st->done_wall += wall_s;
+	st->done_sim += p->sim_s;
 	progress(st, false);
 	return maybe_extend(st, t->point, err, errlen);
 }
 
-/* Imports the pending runs, one transaction per worker database, then
- * counts them done in the order they finished. On an error they stay in
- * the workers' databases, for the next invocation. */
+static int on_reply(struct study *st, const struct reply *r, char *err,
+		    size_t errlen);
+
+/* During an import: takes the replies waiting and gives each of their
+ * workers its next run; a reply's error is held for after the import. */
+static void serve(struct study *st)
+{
+	struct pollfd pfd = { .fd = st->reply_fd, .events = POLLIN };
+	struct reply r;
+
+	while (!st->held_rc && poll(&pfd, 1, 0) > 0) {
+		if (read(st->reply_fd, &r, sizeof(r)) != sizeof(r)) {
+			snprintf(st->held_err, sizeof(st->held_err),
+				 "a worker process died");
+			st->keep_work = true;
+			st->held_rc = -EIO;
+			return;
+		}
+		st->held_rc =
+			on_reply(st, &r, st->held_err, sizeof(st->held_err));
+		if (!st->held_rc)
+			dispatch(st, &st->w[r.worker], true);
+	}
+}
+
+/* Copies worker w's runs among the first n pending into the study
+ * database, STUDY_SLICE_RUNS per transaction, serving the workers in
+ * between. Returns the number copied (less if a key was taken), or an
+ * error. */
+static int import_worker(struct study *st, unsigned w, size_t n, char *err,
+			 size_t errlen)
+{
+	struct db_source *src;
+	size_t k = 0;
+	int rc, copied = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (st->pend[i].worker == w)
+			st->ids[k++] = st->pend[i].run_id;
+	if (!k)
+		return 0;
+	rc = db_source_open(st->db, st->w[w].path, &src, err, errlen);
+	for (size_t i = 0; !rc && i < k; i += STUDY_SLICE_RUNS) {
+		size_t m = k - i < STUDY_SLICE_RUNS ? k - i : STUDY_SLICE_RUNS;
+
+		rc = db_source_copy(src, st->ids + i, m, err, errlen);
+		copied += rc > 0 ? rc : 0;
+		rc = rc < 0 ? rc : 0;
+		serve(st);
+	}
+	db_source_close(src);
+	return rc ? rc : copied;
+}
+
+/* Imports the runs pending now (more may come in while it does), one
+ * worker database at a time, then counts them done in the order they
+ * finished. On an error they stay in the workers' databases, for the
+ * next invocation. */
 static int import_pending(struct study *st, char *err, size_t errlen)
 {
 	size_t n = st->npend;
 	int rc = 0;
 
-	for (unsigned w = 0; w < st->nw && rc >= 0; w++) {
-		size_t k = 0;
+	if (n > st->capids) {
+		int64_t *ids = realloc(st->ids, n * sizeof(*ids));
 
-		for (size_t i = 0; i < n; i++)
-			if (st->pend[i].worker == w)
-				st->ids[k++] = st->pend[i].run_id;
-		if (k) /* the number imported: less if a key was taken */
-			rc = db_import_runs(st->db, st->w[w].path, st->ids, k,
-					    err, errlen);
+		if (!ids) {
+			st->keep_work = true;
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		st->ids = ids;
+		st->capids = n;
 	}
+	for (unsigned w = 0; w < st->nw && rc >= 0; w++)
+		rc = import_worker(st, w, n, err, errlen);
 	if (rc < 0) {
 		st->keep_work = true;
 		return rc;
 	}
-	st->npend = 0;
 	rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct pending *q = &st->pend[i];
@@ -790,6 +927,14 @@ static int import_pending(struct study *st, char *err, size_t errlen)
 		st->pt[q->task.point].dropped += q->dropped;
 		rc = run_done(st, &q->task, q->wall_s, err, errlen);
 	}
+	st->npend -= n;
+	memmove(st->pend, st->pend + n, st->npend * sizeof(*st->pend));
+	if (st->npend)
+		st->pend_since = st->pend[0].came;
+	if (!rc && st->held_rc) {
+		snprintf(err, errlen, "%s", st->held_err);
+		rc = st->held_rc;
+	}
 	return rc;
 }
 
@@ -797,11 +942,21 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 		    size_t errlen)
 {
 	struct worker *w = &st->w[r->worker];
-	struct point *p = &st->pt[r->task.point];
 	double now = st->prog.clock(st->prog.clock_ctx);
+	double wall_s = now - w->since;
+	struct task t;
 
-	w->busy = false;
-	p->busy--;
+	if (!w->nrun) {
+		snprintf(err, errlen, "worker process %u answered no run",
+			 r->worker);
+		st->keep_work = true;
+		return -EIO;
+	}
+	t = shift(st, w);
+	if (r->rc == -ECANCELED) { /* never started: still to do */
+		st->pp[t.point].todo++;
+		return 0;
+	}
 	if (r->rc) {
 		snprintf(err, errlen, "%s", r->err);
 		return r->rc == -EINVAL ? -EINVAL : -EIO;
@@ -809,14 +964,10 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 	if (st->npend == st->cappend) {
 		size_t cap = st->cappend ? 2 * st->cappend : 64;
 		struct pending *pend = realloc(st->pend, cap * sizeof(*pend));
-		int64_t *ids =
-			pend ? realloc(st->ids, cap * sizeof(*ids)) : NULL;
 
 		if (pend)
 			st->pend = pend;
-		if (ids)
-			st->ids = ids;
-		if (!pend || !ids) {
+		if (!pend) {
 			st->keep_work = true;
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
@@ -825,9 +976,13 @@ static int on_reply(struct study *st, const struct reply *r, char *err,
 	}
 	if (!st->npend)
 		st->pend_since = now;
-	st->pend[st->npend++] =
-		(struct pending){ r->task,	  r->worker, r->run_id,
-				  now - w->since, r->sent,   r->dropped };
+	st->pend[st->npend++] = (struct pending){ .task = r->task,
+						  .worker = r->worker,
+						  .run_id = r->run_id,
+						  .wall_s = wall_s,
+						  .came = now,
+						  .sent = r->sent,
+						  .dropped = r->dropped };
 	return 0;
 }
 
@@ -861,21 +1016,30 @@ static void unlink_db_files(const char *path);
 /* Worker i has died (killed, out of memory ...). The run it was on may
  * have been committed to its database before it died: then it is
  * imported; otherwise it is run again by a new worker, unless workers
- * died on it STUDY_MAX_DEATHS times. */
+ * died on it STUDY_MAX_DEATHS times. The runs it held but had not
+ * started go back at the head of the queue, in their order. */
 static int on_death(struct study *st, unsigned i, int status, char *err,
 		    size_t errlen)
 {
 	struct worker *w = &st->w[i];
-	struct task t = w->task;
-	bool busy = w->busy;
+	struct task t = w->task[0];
+	double since = w->since;
 	int rc;
 
 	w->pid = 0;
 	close_task_fd(w);
-	if (!busy) /* between runs: replaced only if runs are waiting */
+	if (!w->nrun) /* between runs: replaced only if runs are waiting */
 		return st->head < st->nq && !study_signals ? spawn_one(st, i)
 							   : 0;
-	w->busy = false;
+	while (w->nrun > 1) {
+		struct task q = w->task[--w->nrun];
+
+		st->pt[q.point].busy--;
+		st->pp[q.point].todo--; /* requeue() counts it again */
+		if (requeue(st, q))
+			return -ENOMEM;
+	}
+	w->nrun = 0;
 	st->pt[t.point].busy--;
 	rc = db_import_orphan(st->db, w->path, err, errlen);
 	if (rc < 0 && rc != -EILSEQ && rc != -ENOTSUP) {
@@ -884,8 +1048,8 @@ static int on_death(struct study *st, unsigned i, int status, char *err,
 	}
 	if (rc > 0)
 		return run_done(st, &t,
-				st->prog.clock(st->prog.clock_ctx) - w->since,
-				err, errlen);
+				st->prog.clock(st->prog.clock_ctx) - since, err,
+				errlen);
 	unlink_db_files(w->path);
 	if (++t.deaths >= STUDY_MAX_DEATHS) {
 		snprintf(
@@ -928,11 +1092,15 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 
 	for (unsigned i = 0; i < st->nw; i++)
 		dispatch(st, &st->w[i], true);
-	while (busy_workers(st) > 0) {
+	/* runs taken in during an import (serve()) wait for the next one,
+	 * which may extend a point: the loop runs until none is pending */
+	while (in_flight(st)) {
 		struct reply r;
+		bool busy = busy_workers(st) > 0;
 
 		if (study_signals != seen_signals) {
 			seen_signals = study_signals;
+			*st->halt = 1; /* runs held, not started: skipped */
 			for (unsigned i = 0; i < st->nw; i++) {
 				close_task_fd(&st->w[i]);
 				if (seen_signals > 1 && st->w[i].pid)
@@ -943,7 +1111,7 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 				break;
 			}
 		}
-		if (poll(&pfd, 1, 200) <= 0) {
+		if (!busy || poll(&pfd, 1, 200) <= 0) {
 			/* idle: what finished goes in before a death is
 			 * looked at */
 			rc = import_pending(st, err, errlen);
@@ -953,7 +1121,7 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 			if (rc)
 				break;
 			for (unsigned i = 0; i < st->nw; i++)
-				dispatch(st, &st->w[i], busy_workers(st) > 0);
+				dispatch(st, &st->w[i], in_flight(st));
 			continue;
 		}
 		if (read(st->reply_fd, &r, sizeof(r)) != sizeof(r)) {
@@ -971,13 +1139,13 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 		 * may extend a point, so no pipe closes before it */
 		due = import_due(st);
 		for (unsigned i = 0; i < st->nw; i++)
-			dispatch(st, &st->w[i], busy_workers(st) > 0 || due);
+			dispatch(st, &st->w[i], in_flight(st) || due);
 		if (due) {
 			rc = import_pending(st, err, errlen);
 			if (rc)
 				break;
 			for (unsigned i = 0; i < st->nw; i++)
-				dispatch(st, &st->w[i], busy_workers(st) > 0);
+				dispatch(st, &st->w[i], in_flight(st));
 		}
 	}
 	if (!rc && st->npend)
@@ -1008,7 +1176,7 @@ static void reap_workers(struct study *st, bool kill_them)
 		if (!kill_them || !st->w[i].pid)
 			continue;
 		kill(st->w[i].pid, SIGKILL);
-		if (st->w[i].busy) /* it may have committed its run */
+		if (st->w[i].nrun) /* it may have committed its run */
 			st->keep_work = true;
 	}
 	for (unsigned i = 0; i < st->nw; i++)
@@ -1133,6 +1301,8 @@ static void study_fini(struct study *st)
 	free(st->pt);
 	free(st->q);
 	free(st->w);
+	if (st->halt)
+		munmap((void *)st->halt, sizeof(*st->halt));
 	free(st->pp);
 	free(st->pb);
 	free(st->pend);
