@@ -896,7 +896,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: usnsim-bench [-r REPS] [-R SCALE_REPS] [-n EVENTS] "
-		"[-H HOSTS] [-P PACKETS] [-s] [SCENARIO]\n"
+		"[-H HOSTS] [-P PACKETS] [-s | -S] [SCENARIO]\n"
 		"  -r REPS    runs per speed measurement, best kept "
 		"(default 5)\n"
 		"  -R SCALE_REPS runs per size of the scale table (set-up and "
@@ -907,6 +907,8 @@ static void usage(FILE *f)
 		"  -P PACKETS packets of each size's packet run, 0 for none "
 		"(default 1000000)\n"
 		"  -s         the scale table alone\n"
+		"  -S         the study lines alone (validation, import, "
+		"workers)\n"
 		"  SCENARIO   the pipeline (default " DEFAULT_SCENARIO ")\n");
 }
 
@@ -922,20 +924,23 @@ int main(int argc, char **argv)
 	uint64_t udp_events = 0, udp_received = 0;
 	long mem_setup, mem_short, mem_long;
 	const char *scale_hosts = SCALE_HOSTS;
-	bool scale_only = false;
+	bool scale_only = false, study_only = false;
 	uint64_t scale_packets = SCALE_PACKETS;
 	struct scale_sum scale;
 	int opt;
 	char which[64];
 
 	heap_use_huge_pages(); /* as usnsim does */
-	while ((opt = getopt(argc, argv, "r:R:n:H:P:sh")) != -1) {
+	while ((opt = getopt(argc, argv, "r:R:n:H:P:sSh")) != -1) {
 		switch (opt) {
 		case 'H':
 			scale_hosts = optarg;
 			break;
 		case 's':
 			scale_only = true;
+			break;
+		case 'S':
+			study_only = true;
 			break;
 		case 'P':
 			scale_packets = strtoull(optarg, NULL, 10);
@@ -964,6 +969,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (study_only)
+		return bench_study();
 	/* Memory and set-up first, while this process is small: children
 	 * inherit its resident pages. */
 	if (scale_table(scale_hosts, scale_packets, scale_reps, &scale))
