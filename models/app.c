@@ -34,6 +34,9 @@
 #include "tcp.h"
 #include "trace.h"
 
+/* Poisson gaps drawn at a time (app_gap()). */
+#define APP_GAPS 8
+
 struct app {
 	struct sim *sim;
 	struct pkt_pool *pool;
@@ -61,6 +64,8 @@ struct app {
 	struct sim_port out;
 	double ll_scale; /* grant / asked (1 before any grant) */
 	bool surging;
+	uint32_t ngap;	       /* poisson: gap1[] used so far */
+	double gap1[APP_GAPS]; /* poisson: the next gaps, of mean 1 */
 	/* after the state an emission touches, with its own per-packet
 	 * fields first */
 	struct app_cfg cfg; /* size_table and strings: not used after
@@ -167,13 +172,30 @@ static sim_time app_skip_off(struct app *a, sim_time t)
 	return t;
 }
 
+/* The next Poisson gap, of mean period_ps. The arrivals stream serves
+ * nothing else; its gaps are drawn APP_GAPS at a time, of mean 1, and
+ * scaled by the period when used: GSL's exponential of mean m is
+ * -m log1p(-u), exactly m times the one of mean 1, so the values are those
+ * of one draw of mean period_ps each, bit for bit, in the same order,
+ * whatever the period does in between. The stream's state (GSL's
+ * generator, then its 5 KB Mersenne Twister state, read one after
+ * another) is touched once every APP_GAPS packets, not per packet. */
+static double app_gap(struct app *a)
+{
+	if (a->ngap == APP_GAPS) {
+		for (unsigned i = 0; i < APP_GAPS; i++)
+			a->gap1[i] = rng_exponential(a->arrivals, 1.0);
+		a->ngap = 0;
+	}
+	return a->period_ps * a->gap1[a->ngap++];
+}
+
 static sim_time app_next_time(struct app *a)
 {
 	sim_time t;
 
 	if (a->cfg.pattern == APP_POISSON)
-		t = app_after(sim_now(a->sim),
-			      rng_exponential(a->arrivals, a->period_ps));
+		t = app_after(sim_now(a->sim), app_gap(a));
 	else {
 		double d = (double)(a->emissions - a->anchor_n) * a->period_ps;
 
@@ -411,6 +433,7 @@ static int app_setup(struct app *a, const struct model_env *env)
 		a->repeat_ps =
 			(sim_time)llround(a->period_ps * (double)a->trace.n);
 	a->base_period_ps = a->period_ps;
+	a->ngap = APP_GAPS; /* none drawn */
 	a->ll_scale = 1;
 	a->aimd_f = 1;
 	a->cut_ps = -1;

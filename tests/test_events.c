@@ -9,7 +9,8 @@
  * cuts and m quiet intervals is R d^k + m s R (capped at R), and the
  * packets sent at it follow; a slow subscriber to the advisory slot reads
  * the third report and counts two skipped; the stale frames of a TX ring
- * are exactly those past their deadline.
+ * are exactly those past their deadline; a Poisson app's departures are
+ * its arrivals stream's draws, bit for bit, through a surge.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,6 +23,7 @@
 #include "advisory.h"
 #include "app.h"
 #include "channel.h"
+#include "rng.h"
 #include "runs.h"
 #include "sim.h"
 #include "stack.h"
@@ -216,6 +218,92 @@ static void test_aimd_arithmetic(void)
 	stats_destroy(f.st);
 	sim_destroy(f.sim);
 	pkt_pool_destroy(f.pool);
+}
+
+/* ---- Poisson departures are the arrivals stream's draws ---- */
+
+#define GAP_MAX 8000
+
+struct gap_fx {
+	struct sim *sim;
+	struct pkt_pool *pool;
+	sim_time at[GAP_MAX];
+	size_t n;
+};
+
+static void gap_take(void *owner, struct sim_pkt *p)
+{
+	struct gap_fx *f = owner;
+
+	if (f->n < GAP_MAX)
+		f->at[f->n++] = sim_now(f->sim);
+	pkt_free(f->pool, p);
+}
+
+/* A Poisson app of 1 Mpps that surges to 3 Mpps from 1 to 2 ms: its
+ * departures are 0 and then each the last plus the rounded draw of mean
+ * period (1 us, a third of it while surging) from the stream
+ * "apps.p.arrivals", one draw per departure in order, drawn here with
+ * rng_exponential() as a reference. The app draws its gaps eight at a
+ * time, of mean 1, and scales them: the times must match bit for bit. */
+static void test_poisson_gaps(void)
+{
+	struct app_cfg cfg = { .pattern = APP_POISSON,
+			       .rate_pps = 1e6,
+			       .size_dist = APP_SIZE_FIXED,
+			       .size_bytes = 100,
+			       .burst_pkts = 1,
+			       .host = "",
+			       .peer = "",
+			       .stack = "user",
+			       .service_class = "be",
+			       .forge_victim = "",
+			       .deadline_ps = SIM_MS,
+			       .expiry = PKT_EXP_DROP,
+			       .surge = 3,
+			       .surge_at_ps = SIM_MS,
+			       .surge_until_ps = 2 * SIM_MS };
+	struct gap_fx *f = calloc(1, sizeof(*f));
+	struct stats *st;
+	struct app *a = NULL;
+	struct rng *r = rng_create(7, 2, "apps.p.arrivals");
+	struct model_env env;
+	sim_time t = 0;
+	size_t k, wrong = 0;
+	char err[256];
+
+	CU_ASSERT_FATAL(f && r);
+	f->sim = sim_create("native");
+	st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
+	f->pool = pkt_pool_create();
+	CU_ASSERT_FATAL(f->sim && st && f->pool);
+	env = (struct model_env){ .sim = f->sim,
+				  .st = st,
+				  .component = "apps.p",
+				  .seed = 7,
+				  .rep = 2 };
+	CHECK_EQ_FATAL(app_create(&cfg, &env, f->pool, 0, &a, err, sizeof(err)),
+		       0);
+	app_connect(a, (struct sim_port){ .recv = gap_take, .owner = f });
+	CHECK_EQ_FATAL(app_start(a), 0);
+	sim_run(f->sim, 3 * SIM_MS);
+	/* about 1,000 + 3,000 + 1,000 departures */
+	CHECK_GT(f->n, 4500);
+	CHECK_LT(f->n, GAP_MAX);
+	for (k = 0; k < f->n; k++) {
+		double period = t >= SIM_MS && t < 2 * SIM_MS ? 1e6 / 3 : 1e6;
+
+		wrong += f->at[k] != t;
+		t += (sim_time)llround(rng_exponential(r, period));
+	}
+	CHECK_EQ(wrong, 0);
+	CHECK_GE(t, 3 * SIM_MS); /* the next one falls past the end */
+	app_destroy(a);
+	stats_destroy(st);
+	sim_destroy(f->sim);
+	pkt_pool_destroy(f->pool);
+	rng_destroy(r);
+	free(f);
 }
 
 /* ---- stale frames of the TX ring ---- */
@@ -519,6 +607,8 @@ int suite_events(void)
 			 test_burst_ring) ||
 	    !CU_add_test(s, "aimd: rate after k cuts and m quiet intervals",
 			 test_aimd_arithmetic) ||
+	    !CU_add_test(s, "Poisson departures: the stream's draws, surging",
+			 test_poisson_gaps) ||
 	    !CU_add_test(s, "stale frames of the TX ring",
 			 test_drop_stale_ring) ||
 	    !CU_add_test(s, "drop_stale sender", test_drop_stale_run) ||
