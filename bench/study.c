@@ -211,7 +211,7 @@ int bench_study(void)
 	char dir[] = "/tmp/usnsim-bench-XXXXXX", apps[128], study[128];
 	struct sb_study small, large, j1, j2;
 	struct sb_val val = { 0 };
-	double ratio, speedup;
+	double ratio, speedup, w, p;
 	int rc;
 
 	if (!mkdtemp(dir)) {
@@ -272,5 +272,12 @@ int bench_study(void)
 		"study workers: -j 2 is %.2fx -j 1 in wall time on %d runs (need >= %.1fx; %ld cores online)",
 		speedup, JOBS_RUNS, NEED_JOBS_SPEEDUP,
 		sysconf(_SC_NPROCESSORS_ONLN));
+	/* on two cores, two workers and the parent share them, against one
+	 * worker whose parent has a core of its own: at best 2 W / (W + P) */
+	w = j2.workers_s / (double)j2.runs;
+	p = j2.parent_s / (double)j2.runs;
+	if (sysconf(_SC_NPROCESSORS_ONLN) == 2 && w + p > 0)
+		printf("INFO  study workers: on two cores, with the workers' CPU per run W and the parent's P, -j 2 is at most 2 W / (W + P) = %.2fx -j 1\n",
+		       2 * w / (w + p));
 	return 0;
 }
