@@ -147,30 +147,37 @@ static void aimd_probe(struct sim *sim, void *a, void *b)
 	f->sent_at[i] = app_sent(f->app);
 }
 
+/* An app of one pattern and fixed-size packets, one per arrival, with a
+ * 1 ms deadline and no host: the rest is left to the test. */
+static struct app_cfg bare_app(enum app_pattern pattern, uint64_t size_bytes)
+{
+	return (struct app_cfg){ .pattern = pattern,
+				 .size_dist = APP_SIZE_FIXED,
+				 .size_bytes = size_bytes,
+				 .burst_pkts = 1,
+				 .host = "",
+				 .peer = "",
+				 .stack = "user",
+				 .service_class = "be",
+				 .forge_victim = "",
+				 .deadline_ps = SIM_MS,
+				 .expiry = PKT_EXP_DROP };
+}
+
 static void test_aimd_arithmetic(void)
 {
 	/* 1 Gb/s of 1250 B frames: one every 10 us */
-	struct app_cfg cfg = { .pattern = APP_CBR,
-			       .rate_bps = 1e9,
-			       .size_dist = APP_SIZE_FIXED,
-			       .size_bytes = 1250,
-			       .burst_pkts = 1,
-			       .host = "",
-			       .peer = "",
-			       .stack = "user",
-			       .service_class = "be",
-			       .forge_victim = "",
-			       .deadline_ps = SIM_MS,
-			       .expiry = PKT_EXP_DROP,
-			       .reaction = APP_REACT_AIMD,
-			       .aimd_decrease = 0.5,
-			       .aimd_increase = 0.1,
-			       .aimd_interval_ps = SIM_MS };
+	struct app_cfg cfg = bare_app(APP_CBR, 1250);
 	struct aimd_fx f = { 0 };
 	struct model_env env;
 	char err[256];
 	struct stat_info si;
 
+	cfg.rate_bps = 1e9;
+	cfg.reaction = APP_REACT_AIMD;
+	cfg.aimd_decrease = 0.5;
+	cfg.aimd_increase = 0.1;
+	cfg.aimd_interval_ps = SIM_MS;
 	f.sim = sim_create("native");
 	f.st = f.sim ? stats_create(f.sim, 0, 0) : NULL;
 	f.pool = pkt_pool_create();
@@ -248,21 +255,7 @@ static void gap_take(void *owner, struct sim_pkt *p)
  * time, of mean 1, and scales them: the times must match bit for bit. */
 static void test_poisson_gaps(void)
 {
-	struct app_cfg cfg = { .pattern = APP_POISSON,
-			       .rate_pps = 1e6,
-			       .size_dist = APP_SIZE_FIXED,
-			       .size_bytes = 100,
-			       .burst_pkts = 1,
-			       .host = "",
-			       .peer = "",
-			       .stack = "user",
-			       .service_class = "be",
-			       .forge_victim = "",
-			       .deadline_ps = SIM_MS,
-			       .expiry = PKT_EXP_DROP,
-			       .surge = 3,
-			       .surge_at_ps = SIM_MS,
-			       .surge_until_ps = 2 * SIM_MS };
+	struct app_cfg cfg = bare_app(APP_POISSON, 100);
 	struct gap_fx *f = calloc(1, sizeof(*f));
 	struct stats *st;
 	struct app *a = NULL;
@@ -273,6 +266,10 @@ static void test_poisson_gaps(void)
 	char err[256];
 
 	CU_ASSERT_FATAL(f && r);
+	cfg.rate_pps = 1e6;
+	cfg.surge = 3;
+	cfg.surge_at_ps = SIM_MS;
+	cfg.surge_until_ps = 2 * SIM_MS;
 	f->sim = sim_create("native");
 	st = f->sim ? stats_create(f->sim, 0, 0) : NULL;
 	f->pool = pkt_pool_create();
