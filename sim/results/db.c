@@ -1685,20 +1685,6 @@ void db_source_close(struct db_source *s)
 	free(s);
 }
 
-int db_import_runs(struct db *db, const char *src_path, const int64_t *ids,
-		   size_t n, char *err, size_t errlen)
-{
-	struct db_source *s;
-	int ret;
-
-	ret = db_source_open(db, src_path, &s, err, errlen);
-	if (ret)
-		return ret;
-	ret = db_source_copy(s, ids, n, err, errlen);
-	db_source_close(s);
-	return ret;
-}
-
 int db_import(struct db *db, const char *src_path, int64_t src_id,
 	      bool check_hash, char *err, size_t errlen)
 {

@@ -81,16 +81,11 @@ int db_runs_of(struct db *db, const char *hash, const char *version,
  * of different scenario files, which only --force may mix. */
 int db_import(struct db *db, const char *src_path, int64_t src_id,
 	      bool check_hash, char *err, size_t errlen);
-/* Copies runs ids[0..n) of the database at src_path into db in one
- * transaction (all or none), skipping runs whose key db already holds:
- * what a study imports from a worker's database, several finished runs at
- * a time, so that the attach, the statements and the commit are paid once
- * for them. Returns the number of runs copied, or an error as db_import. */
-int db_import_runs(struct db *db, const char *src_path, const int64_t *ids,
-		   size_t n, char *err, size_t errlen);
-/* db_import_runs in steps: the database at src_path attached to db and
- * its copy statements prepared once (db_source_open), then any number of
- * db_source_copy calls, each db_import_runs's one transaction, and
+/* A study's import from a worker's database: the database at src_path
+ * attached to db and its copy statements prepared once (db_source_open),
+ * then any number of db_source_copy calls, each copying runs ids[0..n) in
+ * one transaction (all or none), skipping runs whose key db already holds,
+ * and returning the number copied or an error as db_import; then
  * db_source_close. A study's parent copies a batch a few runs at a time
  * this way and answers its workers in between. While a source is open, db
  * is used for nothing else. */

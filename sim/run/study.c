@@ -67,7 +67,6 @@ struct point {
 	const char *json;
 	uint32_t planned;	/* repetitions planned so far */
 	uint32_t done;		/* finished (this invocation or before) */
-	uint32_t busy;		/* handed to a worker */
 	double est_s;		/* mean earlier wall time, or -1 */
 	uint64_t sent, dropped; /* by its apps, in runs of this invocation */
 	double sim_s;		/* simulated time of one run */
@@ -769,7 +768,6 @@ static void dispatch(struct study *st, struct worker *w, bool more_may_come)
 			return;
 		}
 		w->task[w->nrun++] = t;
-		st->pt[t.point].busy++;
 		if (w->nrun == 1)
 			started(st, w);
 	}
@@ -780,7 +778,6 @@ static struct task shift(struct study *st, struct worker *w)
 {
 	struct task t = w->task[0];
 
-	st->pt[t.point].busy--;
 	memmove(w->task, w->task + 1, --w->nrun * sizeof(*w->task));
 	if (w->nrun)
 		started(st, w);
@@ -1035,13 +1032,11 @@ static int on_death(struct study *st, unsigned i, int status, char *err,
 	while (w->nrun > 1) {
 		struct task q = w->task[--w->nrun];
 
-		st->pt[q.point].busy--;
 		st->pp[q.point].todo--; /* requeue() counts it again */
 		if (requeue(st, q))
 			return -ENOMEM;
 	}
 	w->nrun = 0;
-	st->pt[t.point].busy--;
 	rc = db_import_orphan(st->db, w->path, err, errlen);
 	if (rc < 0 && rc != -EILSEQ && rc != -ENOTSUP) {
 		st->keep_work = true;
@@ -1140,7 +1135,7 @@ static int study_loop(struct study *st, char *err, size_t errlen)
 		 * may extend a point, so no pipe closes before it */
 		due = import_due(st);
 		for (unsigned i = 0; i < st->nw; i++)
-			dispatch(st, &st->w[i], in_flight(st) || due);
+			dispatch(st, &st->w[i], in_flight(st));
 		if (due) {
 			rc = import_pending(st, err, errlen);
 			if (rc)
