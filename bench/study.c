@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,12 +156,27 @@ struct sb_study {
 	double wall_s, parent_s, workers_s;
 };
 
+static void sb_rm(const char *dir)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "usnsim-bench: could not remove %s\n", dir);
+}
+
 /* Runs a study of runs repetitions of path with jobs workers into a new
- * database dir/NAME.db. */
+ * database in a directory of its own under dir, removed once measured,
+ * so that no study pays for another's I/O: the kernel writes a dirty
+ * page back about 30 s after it was dirtied (vm.dirty_expire_centisecs)
+ * and the interrupts of that I/O are charged to whatever runs, so a
+ * study's files left in place would be written back during the next
+ * study (the 1,000-run study's during the 10,000-run one, the -j 1
+ * study's during the -j 2 one). */
 static int sb_study(const char *dir, const char *path, size_t runs,
 		    const char *duration, unsigned jobs, struct sb_study *out)
 {
-	char db[1200], reps[64], dur[64], err[1024];
+	char sub[1100], db[1200], reps[64], dur[64], err[1024];
 	const char *sets[] = { reps, dur };
 	struct study_opts o = { .file = path,
 				.sets = sets,
@@ -174,8 +190,13 @@ static int sb_study(const char *dir, const char *path, size_t runs,
 	double w0, p0, c0;
 	int rc;
 
-	snprintf(db, sizeof(db), "%s/s%zu_j%u_%s.db", dir, runs, jobs,
-		 duration);
+	snprintf(sub, sizeof(sub), "%s/s%zu_j%u_%s", dir, runs, jobs, duration);
+	if (mkdir(sub, 0700)) {
+		rc = -errno;
+		perror("usnsim-bench: mkdir");
+		return rc;
+	}
+	snprintf(db, sizeof(db), "%s/study.db", sub);
 	snprintf(reps, sizeof(reps), "repetitions=%zu", runs);
 	snprintf(dur, sizeof(dur), "duration=%s", duration);
 	fprintf(stderr, "usnsim-bench: study of %zu runs of %s, -j %u ...\n",
@@ -189,6 +210,7 @@ static int sb_study(const char *dir, const char *path, size_t runs,
 	out->workers_s = sb_cpu(RUSAGE_CHILDREN) - c0;
 	out->runs = rep.runs_done;
 	study_report_fini(&rep);
+	sb_rm(sub);
 	if (!rc && rep.runs_done != runs)
 		rc = -EIO;
 	if (rc)
@@ -197,21 +219,13 @@ static int sb_study(const char *dir, const char *path, size_t runs,
 	return rc;
 }
 
-static void sb_rm(const char *dir)
-{
-	char cmd[1200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "usnsim-bench: could not remove %s\n", dir);
-}
-
 int bench_study(void)
 {
 	char dir[] = "/tmp/usnsim-bench-XXXXXX", apps[128], study[128];
 	struct sb_study small, large, j1, j2;
 	struct sb_val val = { 0 };
-	double ratio, speedup, w, p;
+	double ratio, speedup, cpu2;
+	long ncpu;
 	int rc;
 
 	if (!mkdtemp(dir)) {
@@ -272,12 +286,14 @@ int bench_study(void)
 		"study workers: -j 2 is %.2fx -j 1 in wall time on %d runs (need >= %.1fx; %ld cores online)",
 		speedup, JOBS_RUNS, NEED_JOBS_SPEEDUP,
 		sysconf(_SC_NPROCESSORS_ONLN));
-	/* on two cores, two workers and the parent share them, against one
-	 * worker whose parent has a core of its own: at best 2 W / (W + P) */
-	w = j2.workers_s / (double)j2.runs;
-	p = j2.parent_s / (double)j2.runs;
-	if (sysconf(_SC_NPROCESSORS_ONLN) == 2 && w + p > 0)
-		printf("INFO  study workers: on two cores, with the workers' CPU per run W and the parent's P, -j 2 is at most 2 W / (W + P) = %.2fx -j 1\n",
-		       2 * w / (w + p));
+	/* the -j 2 study cannot take less wall time than its CPU (workers
+	 * and parent) spread over the cores */
+	cpu2 = j2.workers_s + j2.parent_s;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu == 2 && cpu2 > 0)
+		printf("INFO  study workers: the -j 2 study took %.2f s of CPU (workers %.2f ms and parent %.3f ms a run), at least %.2f s on two cores: at most %.2fx -j 1\n",
+		       cpu2, 1e3 * j2.workers_s / (double)j2.runs,
+		       1e3 * j2.parent_s / (double)j2.runs, cpu2 / 2,
+		       j1.wall_s / (cpu2 / 2));
 	return 0;
 }
