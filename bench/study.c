@@ -18,10 +18,11 @@
  *   wall seconds; the workers' CPU per run (RUSAGE_CHILDREN) is shown to
  *   say how large a run is.
  *
- * Every study writes a fresh database in a temporary directory, removed
- * at the end. A PASS or FAIL line per target follows the table; a FAIL
- * never changes the exit status, which is 1 only when something could
- * not be measured.
+ * Every study writes a fresh database in a temporary directory of its
+ * own, removed as soon as the study is measured (sb_study). A PASS or
+ * FAIL line per target follows the table, and on two cores an INFO line
+ * with the most the -j 2 study's CPU allows; a FAIL never changes the
+ * exit status, which is 1 only when something could not be measured.
  */
 #include <errno.h>
 #include <stdarg.h>
