@@ -1238,6 +1238,61 @@ static void test_import_runs(void)
 	CHECK_EQ(tu_rmtree(dir), 0);
 }
 
+/* The query indexes of a file: params_path, scalars_metric and
+ * summaries_metric present. */
+static int64_t query_indexes(sqlite3 *h)
+{
+	return tu_sql_int(h, "SELECT count(*) FROM sqlite_master"
+			     " WHERE type = 'index' AND name IN ('params_path',"
+			     " 'scalars_metric', 'summaries_metric')");
+}
+
+/* A staging file (a study worker's) has the run key but not the query
+ * indexes; a run copied out of it into a study database, which has them,
+ * arrives whole. */
+static void test_staging(void)
+{
+	char dir[64], s[128], g[128], err[256];
+	int64_t ns[6], ng[6];
+	struct db *ds, *dg;
+	struct fx f;
+	sqlite3 *hs, *hg;
+
+	fx_setup(&f);
+	CHECK_EQ_FATAL(tu_mkdtemp(dir, sizeof(dir), "db"), 0);
+	snprintf(s, sizeof(s), "%s/s.db", dir);
+	snprintf(g, sizeof(g), "%s/g.db", dir);
+	CHECK_EQ_FATAL(db_open_staging(s, &ds, err, sizeof(err)), 0);
+	CHECK_EQ_FATAL(
+		db_write_run(ds, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		0);
+	CHECK_EQ_FATAL(db_open(g, &dg, err, sizeof(err)), 0);
+	CHECK_EQ(db_import(dg, s, 0, true, err, sizeof(err)), 1);
+	hs = q_open(s);
+	hg = q_open(g);
+	CHECK_EQ(query_indexes(hs), 0);
+	CHECK_EQ(query_indexes(hg), 3);
+	CHECK_EQ(tu_sql_int(hs, "SELECT count(*) FROM sqlite_master"
+				" WHERE name = 'runs_key'"),
+		 1);
+	count_rows(hs, ns);
+	count_rows(hg, ng);
+	CU_ASSERT(memcmp(ns, ng, sizeof(ns)) == 0);
+	CHECK_GT(ng[1], 0); /* params */
+	check_params(hg, &f, 1);
+	check_scalars(hg, &f, 1);
+	check_hist(hg, &f, 1);
+	/* the same run again is refused by the key */
+	CHECK_EQ(db_write_run(ds, &f.run, f.scn, f.st, NULL, err, sizeof(err)),
+		 -EEXIST);
+	sqlite3_close(hs);
+	sqlite3_close(hg);
+	db_close(ds);
+	db_close(dg);
+	fx_teardown(&f);
+	CHECK_EQ(tu_rmtree(dir), 0);
+}
+
 static void test_import_refused(void)
 {
 	char dir[64], c[128], d[128], g[128], src[128], err[256];
@@ -1830,6 +1885,7 @@ int suite_db(void)
 	    !CU_add_test(s, "import and merge", test_import) ||
 	    !CU_add_test(s, "import refused", test_import_refused) ||
 	    !CU_add_test(s, "import a batch of runs", test_import_runs) ||
+	    !CU_add_test(s, "staging file", test_staging) ||
 	    !CU_add_test(s, "import from a live database", test_import_live) ||
 	    !CU_add_test(s, "metric confidence interval", test_metric_ci) ||
 	    !CU_add_test(s, "summary_ci view", test_summary_ci) ||

@@ -187,7 +187,6 @@ static const char db_schema[] =
 	"\tpath TEXT NOT NULL,\n"
 	"\tvalue TEXT NOT NULL,\n"
 	"\tPRIMARY KEY (run_id, path)\n) WITHOUT ROWID;\n"
-	"CREATE INDEX IF NOT EXISTS params_path ON params (path, value);\n"
 
 	"CREATE TABLE IF NOT EXISTS scalars (\n"
 	"\trun_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
@@ -196,8 +195,6 @@ static const char db_schema[] =
 	"\tunit TEXT NOT NULL,\n"
 	"\tvalue REAL,\n"
 	"\tPRIMARY KEY (run_id, component, metric)\n) WITHOUT ROWID;\n"
-	"CREATE INDEX IF NOT EXISTS scalars_metric"
-	" ON scalars (component, metric);\n"
 
 	"CREATE TABLE IF NOT EXISTS summaries (\n"
 	"\trun_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
@@ -208,8 +205,6 @@ static const char db_schema[] =
 	"\tmean REAL, stddev REAL, min REAL,\n"
 	"\tp50 REAL, p90 REAL, p99 REAL, p999 REAL, max REAL,\n"
 	"\tPRIMARY KEY (run_id, component, metric)\n) WITHOUT ROWID;\n"
-	"CREATE INDEX IF NOT EXISTS summaries_metric"
-	" ON summaries (component, metric);\n"
 
 	"CREATE TABLE IF NOT EXISTS histograms (\n"
 	"\trun_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
@@ -295,6 +290,18 @@ static const char db_schema[] =
 	"CREATE VIEW IF NOT EXISTS paired" DB_PAIRED ";\n"
 
 	"PRAGMA user_version = " DB_STR(DB_SCHEMA_VERSION) ";";
+
+/* The indexes that serve queries by parameter value or by metric, made
+ * with every new database but a staging file (db_open_staging()): runs
+ * are only copied out of one by id, and each run's commit would write a
+ * page of params_path per parameter and of the others per metric
+ * (docs/dev/benchmarks.md). */
+static const char db_query_indexes[] =
+	"CREATE INDEX IF NOT EXISTS params_path ON params (path, value);\n"
+	"CREATE INDEX IF NOT EXISTS scalars_metric"
+	" ON scalars (component, metric);\n"
+	"CREATE INDEX IF NOT EXISTS summaries_metric"
+	" ON summaries (component, metric);\n";
 
 enum db_stmt_id {
 	DB_BEGIN,
@@ -562,8 +569,8 @@ static int db_upgrade(struct db *db, char *err, size_t errlen)
  * not usnsim's: they are checked first (db_prepare, or inside the
  * upgrade's transaction). A concurrent creator is harmless: every
  * statement is IF NOT EXISTS. */
-static int db_setup(struct db *db, int fresh, int upgrade, char *err,
-		    size_t errlen)
+static int db_setup(struct db *db, int fresh, int upgrade, bool staging,
+		    char *err, size_t errlen)
 {
 	int rc = SQLITE_OK, ret;
 
@@ -576,6 +583,9 @@ static int db_setup(struct db *db, int fresh, int upgrade, char *err,
 		rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db->h, db_schema, NULL, NULL, NULL);
+		if (rc == SQLITE_OK && !staging)
+			rc = sqlite3_exec(db->h, db_query_indexes, NULL, NULL,
+					  NULL);
 		if (rc == SQLITE_OK)
 			rc = db_fill_t(db);
 		if (rc == SQLITE_OK)
@@ -665,7 +675,8 @@ static bool db_not_a_file(const char *path, char *err, size_t errlen)
 	return true;
 }
 
-int db_open(const char *path, struct db **out, char *err, size_t errlen)
+static int db_open_as(const char *path, bool staging, struct db **out,
+		      char *err, size_t errlen)
 {
 	struct db *db;
 	int fresh = 0, upgrade = 0;
@@ -693,13 +704,23 @@ int db_open(const char *path, struct db **out, char *err, size_t errlen)
 	if (!ret)
 		ret = db_check(db, &fresh, &upgrade, err, errlen);
 	if (!ret)
-		ret = db_setup(db, fresh, upgrade, err, errlen);
+		ret = db_setup(db, fresh, upgrade, staging, err, errlen);
 	if (ret) {
 		db_close(db);
 		return ret;
 	}
 	*out = db;
 	return 0;
+}
+
+int db_open(const char *path, struct db **out, char *err, size_t errlen)
+{
+	return db_open_as(path, false, out, err, errlen);
+}
+
+int db_open_staging(const char *path, struct db **out, char *err, size_t errlen)
+{
+	return db_open_as(path, true, out, err, errlen);
 }
 
 void db_close(struct db *db)

@@ -52,6 +52,12 @@ struct db_run {
  * (cannot create or write), -ENOTSUP (another schema version), -EILSEQ (not
  * a database, or corrupt). */
 int db_open(const char *path, struct db **out, char *err, size_t errlen);
+/* As db_open, for a file that runs are only copied out of (db_source_*(),
+ * db_import()), such as a study worker's: made new, it lacks the indexes
+ * by parameter value and by metric, which every run's commit would
+ * write to. */
+int db_open_staging(const char *path, struct db **out, char *err,
+		    size_t errlen);
 void db_close(struct db *db); /* NULL is a no-op */
 
 /* Writes one finished run, its effective parameters and its statistics in

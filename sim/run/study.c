@@ -629,7 +629,7 @@ static void worker_main(struct study *st, unsigned idx, int task_fd,
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGPIPE, SIG_DFL);
-	if (db_open(st->w[idx].path, &db, r.err, sizeof(r.err))) {
+	if (db_open_staging(st->w[idx].path, &db, r.err, sizeof(r.err))) {
 		r.rc = -EIO;
 		worker_reply(reply_fd, &r);
 		_exit(1);
