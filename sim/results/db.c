@@ -22,8 +22,8 @@
  * own transaction from a consistent snapshot, with INSERT ... SELECT so a
  * study can import thousands of runs, one call per run.
  *
- * db_schema below is the reference; docs/reference/database.md explains it
- * to users.
+ * db_schema and db_query_indexes below are the reference;
+ * docs/reference/database.md explains them to users.
  * Changing a table means raising DB_SCHEMA_VERSION. A database of version
  * DB_SCHEMA_OLDEST up is read as it is, and upgraded in place (in one
  * transaction) when opened for writing: version 2 only added the generated
