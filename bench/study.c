@@ -282,15 +282,14 @@ int bench_study(void)
 		ratio <= NEED_IMPORT_RATIO,
 		"study import: parent CPU per run at %d runs is %.2fx that at %d (need <= %.1fx)",
 		IMPORT_LARGE, ratio, IMPORT_SMALL, NEED_IMPORT_RATIO);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bench_verdict(
 		speedup >= NEED_JOBS_SPEEDUP,
 		"study workers: -j 2 is %.2fx -j 1 in wall time on %d runs (need >= %.1fx; %ld cores online)",
-		speedup, JOBS_RUNS, NEED_JOBS_SPEEDUP,
-		sysconf(_SC_NPROCESSORS_ONLN));
+		speedup, JOBS_RUNS, NEED_JOBS_SPEEDUP, ncpu);
 	/* the -j 2 study cannot take less wall time than its CPU (workers
 	 * and parent) spread over the cores */
 	cpu2 = j2.workers_s + j2.parent_s;
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu == 2 && cpu2 > 0)
 		printf("INFO  study workers: the -j 2 study took %.2f s of CPU (workers %.2f ms and parent %.3f ms a run), at least %.2f s on two cores: at most %.2fx -j 1\n",
 		       cpu2, 1e3 * j2.workers_s / (double)j2.runs,
